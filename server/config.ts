@@ -1,0 +1,167 @@
+// The platform's configuration: the only module that reads process.env.
+// Every value is validated with zod at start; a wrong value stops the process with one line naming
+// the variable and what it expects (see formatConfigError).
+import { z } from 'zod';
+
+const PID = /^\d{12}$/;
+const ALGORITHMS = ['ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512'] as const;
+
+const csv = (inner: z.ZodType<string>) =>
+  z
+    .string()
+    .transform((s) => s.split(',').map((p) => p.trim()).filter(Boolean))
+    .pipe(z.array(inner));
+
+const int = (min: number, max: number) => z.coerce.number({ error: `a whole number from ${min} to ${max}` }).int(`a whole number from ${min} to ${max}`).min(min, `a whole number from ${min} to ${max}`).max(max, `a whole number from ${min} to ${max}`);
+const bool = z.enum(['true', 'false', '1', '0', 'on', 'off'], { error: 'true or false' }).transform((v) => v === 'true' || v === '1' || v === 'on');
+const url = (what: string) => z.url({ error: `${what} (an absolute http(s) URL)` }).refine((u) => /^https?:\/\//.test(u), `${what} (an absolute http(s) URL)`);
+
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test'], { error: 'development, production or test' }).default('development'),
+  PORT: int(0, 65535).default(3000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'a postgres:// connection URL').optional(),
+  DATABASE_POOL_SIZE: int(1, 200).default(10),
+  DATA_DIR: z.string().min(1).default('./data'),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'a redis:// URL').optional(),
+  PUBLIC_ORIGIN: url('the public origin such as https://auction.example.vn').transform((u) => u.replace(/\/+$/, '')).optional(),
+  CORS_ORIGINS: csv(z.url({ error: 'comma-separated origins' })).default([]),
+  TRUST_PROXY: bool.default(false),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'fatal, error, warn, info, debug, trace or silent' }).default('info'),
+  BODY_LIMIT_BYTES: int(1024, 50 * 1024 * 1024).default(64 * 1024),
+
+  EID_ISSUER: url('the e-ID issuer').optional(),
+  EID_AUDIENCE: z.string().min(1).optional(),
+  EID_JWKS_URL: url('the e-ID JWKS URL').optional(),
+  EID_CLIENT_ID: z.string().min(1).optional(),
+  EID_CLIENT_SECRET: z.string().min(1).optional(),
+  EID_SCOPES: z.string().min(1).default('openid'),
+  EID_ALGORITHMS: csv(z.enum(ALGORITHMS, { error: `algorithms from ${ALGORITHMS.join(',')}` })).default(['ES256', 'EdDSA', 'RS256', 'PS256']).refine((a) => a.length > 0, 'at least one algorithm'),
+  EID_LEVEL_CLAIM: z.string().regex(/^[A-Za-z_][\w.:-]*$/, 'a claim name').default('loa'),
+  EID_MAX_TOKEN_AGE: int(1, 7 * 24 * 3600).default(3600),
+  EID_CLOCK_TOLERANCE: int(0, 300).default(30),
+  ADMIN_PIDS: csv(z.string().regex(PID, '12-digit personal identification numbers, comma-separated')).default([]),
+  SESSION_IDLE_MINUTES: int(1, 24 * 60).default(30),
+  SESSION_MAX_HOURS: int(1, 24 * 7).default(12),
+
+  AUCTION_MIN_BIDDING_MINUTES: int(0, 7 * 24 * 60).default(15),
+  AUCTION_DEPOSIT_MIN_PCT: int(0, 100).default(5),
+  AUCTION_DEPOSIT_MAX_PCT: int(0, 100).default(20),
+  AUCTION_MIN_BIDDERS: int(1, 1000).default(2),
+  CLOSE_POLL_MS: int(50, 60_000).default(500),
+
+  RECORD_SIGNING_KEY: z.string().min(1).optional(),
+  DEMO_DATA: bool.optional(),
+});
+
+export type Algorithm = (typeof ALGORITHMS)[number];
+
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  port: number;
+  host: string;
+  databaseUrl?: string;
+  databasePoolSize: number;
+  dataDir: string;
+  redisUrl?: string;
+  publicOrigin?: string;
+  corsOrigins: string[];
+  trustProxy: boolean;
+  logLevel: string;
+  bodyLimitBytes: number;
+  eid: {
+    /** True when the built-in demo identity provider stands in for the national e-ID. */
+    demo: boolean;
+    issuer?: string;
+    audience: string;
+    jwksUrl?: string;
+    clientId?: string;
+    clientSecret?: string;
+    scopes: string;
+    algorithms: Algorithm[];
+    levelClaim: string;
+    maxTokenAgeSeconds: number;
+    clockToleranceSeconds: number;
+  };
+  adminPids: string[];
+  session: { idleMinutes: number; maxHours: number };
+  policy: {
+    minBiddingMinutes: number;
+    depositMinPct: number;
+    depositMaxPct: number;
+    minBidders: number;
+  };
+  closePollMs: number;
+  recordSigningKey?: string;
+  demoData: boolean;
+}
+
+export class ConfigError extends Error {}
+
+/** Reads and validates the configuration; throws ConfigError with one line per offending variable. */
+export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
+  // Empty strings mean "unset", as in most shells' `VAR= cmd`.
+  const env = Object.fromEntries(Object.entries(source).filter(([k, v]) => k in schema.shape && v !== undefined && v !== ''));
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => {
+      const name = String(i.path[0] ?? 'configuration');
+      return `invalid ${name}=${JSON.stringify(source[name] ?? '')}: expected ${i.message}`;
+    });
+    throw new ConfigError(lines.join('\n'));
+  }
+  const e = parsed.data;
+  const production = e.NODE_ENV === 'production';
+  const demo = !e.EID_ISSUER;
+  const problems: string[] = [];
+  if (production && demo) problems.push('EID_ISSUER is required in production (the demo identity provider is for development only)');
+  if (production && !e.PUBLIC_ORIGIN) problems.push('PUBLIC_ORIGIN is required in production');
+  if (production && e.DEMO_DATA) problems.push('DEMO_DATA=true is not allowed in production');
+  if (production && e.AUCTION_MIN_BIDDING_MINUTES < 1) problems.push('AUCTION_MIN_BIDDING_MINUTES below 1 is a test setting, not allowed in production');
+  if (e.AUCTION_DEPOSIT_MIN_PCT > e.AUCTION_DEPOSIT_MAX_PCT) problems.push(`AUCTION_DEPOSIT_MIN_PCT (${e.AUCTION_DEPOSIT_MIN_PCT}) must not exceed AUCTION_DEPOSIT_MAX_PCT (${e.AUCTION_DEPOSIT_MAX_PCT})`);
+  if (!demo && !e.EID_AUDIENCE) problems.push('EID_AUDIENCE is required when EID_ISSUER is set');
+  if (e.EID_CLIENT_SECRET && !e.EID_CLIENT_ID) problems.push('EID_CLIENT_SECRET is set without EID_CLIENT_ID');
+  if (problems.length) throw new ConfigError(problems.join('\n'));
+
+  return {
+    env: e.NODE_ENV,
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    databasePoolSize: e.DATABASE_POOL_SIZE,
+    dataDir: e.DATA_DIR,
+    redisUrl: e.REDIS_URL,
+    publicOrigin: e.PUBLIC_ORIGIN,
+    corsOrigins: e.CORS_ORIGINS,
+    trustProxy: e.TRUST_PROXY,
+    logLevel: e.LOG_LEVEL,
+    bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    eid: {
+      demo,
+      issuer: e.EID_ISSUER,
+      audience: e.EID_AUDIENCE ?? 'auction-platform',
+      jwksUrl: e.EID_JWKS_URL,
+      clientId: e.EID_CLIENT_ID,
+      clientSecret: e.EID_CLIENT_SECRET,
+      scopes: e.EID_SCOPES,
+      algorithms: e.EID_ALGORITHMS,
+      levelClaim: e.EID_LEVEL_CLAIM,
+      maxTokenAgeSeconds: e.EID_MAX_TOKEN_AGE,
+      clockToleranceSeconds: e.EID_CLOCK_TOLERANCE,
+    },
+    adminPids: e.ADMIN_PIDS,
+    session: { idleMinutes: e.SESSION_IDLE_MINUTES, maxHours: e.SESSION_MAX_HOURS },
+    policy: {
+      minBiddingMinutes: e.AUCTION_MIN_BIDDING_MINUTES,
+      depositMinPct: e.AUCTION_DEPOSIT_MIN_PCT,
+      depositMaxPct: e.AUCTION_DEPOSIT_MAX_PCT,
+      minBidders: e.AUCTION_MIN_BIDDERS,
+    },
+    closePollMs: e.CLOSE_POLL_MS,
+    recordSigningKey: e.RECORD_SIGNING_KEY,
+    demoData: e.DEMO_DATA ?? (!production && !e.DATABASE_URL && demo),
+  };
+}
+
+/** The Node major the platform needs; checked before anything else loads (see server/main.ts). */
+export const REQUIRED_NODE_MAJOR = 24;

@@ -1,0 +1,27 @@
+// The verified person that handlers receive, and the Hono environment that carries it.
+import type { Role } from '../../db/schema.ts';
+import type { AppContext } from '../context.ts';
+
+export type Level = 1 | 2;
+
+export interface Person {
+  /** The 12-digit personal identification number (the e-ID `sub`). */
+  pid: string;
+  name: string | null;
+  level: Level;
+  roles: Role[];
+  /** How the request was authenticated. */
+  via: 'bearer' | 'session';
+}
+
+export interface AppEnv {
+  Variables: {
+    ctx: AppContext;
+    requestId: string;
+    person?: Person;
+    /** Set by the session middleware when a browser session authenticated the request. */
+    sessionIdHash?: string;
+  };
+}
+
+export const PID_PATTERN = /^\d{12}$/;

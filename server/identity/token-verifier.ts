@@ -1,0 +1,129 @@
+// e-ID token verification with jose only (DESIGN.md §4). Every failure is reported to the caller as
+// one generic outcome; the precise reason is logged. Keys come from the provider's JWKS (EID_JWKS_URL
+// or the issuer's discovery document) through createRemoteJWKSet, which caches keys and refetches once
+// on an unknown kid (key rotation). Header parameters that point at keys (jku, x5u, jwk) are never
+// used: the key is always chosen from the configured JWKS.
+import { createLocalJWKSet, createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import type { Config } from '../config.ts';
+import type { Logger } from '../shared/log.ts';
+import { PID_PATTERN, type Level } from './person.ts';
+
+/** Tokens longer than this are refused before any parsing. */
+export const MAX_TOKEN_BYTES = 8 * 1024;
+
+export interface VerifiedToken {
+  pid: string;
+  name: string | null;
+  level: Level;
+  jti?: string;
+  nonce?: string;
+  issuedAt: number;
+  expiresAt: number;
+}
+
+export type VerifyOutcome = { ok: true; token: VerifiedToken } | { ok: false; reason: string };
+
+export interface VerifyOptions {
+  /** Expected audience; defaults to EID_AUDIENCE (ID tokens are checked against the client id). */
+  audience?: string;
+  /** For ID tokens from the sign-in flow: the nonce sent with the authorization request. */
+  nonce?: string;
+}
+
+export interface TokenVerifier {
+  verify(token: string, options?: VerifyOptions): Promise<VerifyOutcome>;
+}
+
+export interface TokenVerifierOptions {
+  eid: Config['eid'];
+  /** The issuer to accept; required (the demo provider passes its own). */
+  issuer: string;
+  /** Where the keys are: a JWKS URL, or a key-set function (the in-process demo provider). */
+  keys: { jwksUrl: URL } | { discover: true } | { getKey: JWTVerifyGetKey };
+  log: Logger;
+  /** Minimum time between JWKS refetches triggered by unknown kids. */
+  jwksCooldownMs?: number;
+  now?: () => Date;
+}
+
+export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
+  const { eid, issuer, log } = options;
+  const remote = (url: URL): JWTVerifyGetKey => createRemoteJWKSet(url, { cooldownDuration: options.jwksCooldownMs ?? 5_000, cacheMaxAge: 10 * 60_000, timeoutDuration: 5_000 });
+  const keys = options.keys;
+  let getKey: JWTVerifyGetKey;
+  if ('getKey' in keys) getKey = keys.getKey;
+  else if ('jwksUrl' in keys) getKey = remote(keys.jwksUrl);
+  else {
+    // Discovered on first use (and again after a failure), so a provider that is briefly down at
+    // start does not stop the platform.
+    let discovered: Promise<JWTVerifyGetKey> | undefined;
+    getKey = async (header, token) => {
+      discovered ??= discoverJwksUrl(issuer).then(remote, (err) => {
+        discovered = undefined;
+        throw err;
+      });
+      return (await discovered)(header, token);
+    };
+  }
+
+  return {
+    async verify(token, verifyOptions = {}) {
+      const refuse = (reason: string): VerifyOutcome => {
+        log.info({ reason }, 'e-ID token refused');
+        return { ok: false, reason };
+      };
+      if (typeof token !== 'string' || token.length === 0) return refuse('empty token');
+      if (Buffer.byteLength(token) > MAX_TOKEN_BYTES) return refuse(`token over ${MAX_TOKEN_BYTES} bytes`);
+      if (!/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/.test(token)) return refuse('not a compact JWS');
+      let payload: JWTPayload;
+      try {
+        ({ payload } = await jwtVerify(token, getKey, {
+          algorithms: eid.algorithms,
+          issuer,
+          audience: verifyOptions.audience ?? eid.audience,
+          requiredClaims: ['exp', 'iat', 'sub', 'iss', 'aud'],
+          maxTokenAge: eid.maxTokenAgeSeconds,
+          clockTolerance: eid.clockToleranceSeconds,
+          currentDate: options.now?.(),
+        }));
+      } catch (err) {
+        const code = err instanceof errors.JOSEError ? err.code : 'ERR_UNKNOWN';
+        return refuse(`${code}: ${(err as Error).message}`);
+      }
+      const now = Math.floor((options.now?.() ?? new Date()).getTime() / 1000);
+      if (typeof payload.iat !== 'number' || payload.iat > now + eid.clockToleranceSeconds) return refuse('iat in the future');
+      if (typeof payload.sub !== 'string' || !PID_PATTERN.test(payload.sub)) return refuse('sub is not a 12-digit personal identification number');
+      const level = payload[eid.levelClaim];
+      if (level !== 1 && level !== 2 && level !== '1' && level !== '2') return refuse(`claim ${eid.levelClaim} missing or not 1 or 2`);
+      if (verifyOptions.nonce !== undefined && payload.nonce !== verifyOptions.nonce) return refuse('nonce mismatch');
+      const name = typeof payload.name === 'string' ? payload.name.slice(0, 200) : null;
+      return {
+        ok: true,
+        token: {
+          pid: payload.sub,
+          name,
+          level: Number(level) as Level,
+          jti: typeof payload.jti === 'string' ? payload.jti : undefined,
+          nonce: typeof payload.nonce === 'string' ? payload.nonce : undefined,
+          issuedAt: payload.iat,
+          expiresAt: payload.exp as number,
+        },
+      };
+    },
+  };
+}
+
+/** A key-set function over fixed public keys (the in-process demo provider's). */
+export function localKeys(jwks: { keys: Record<string, unknown>[] }): { getKey: JWTVerifyGetKey } {
+  return { getKey: createLocalJWKSet(jwks as Parameters<typeof createLocalJWKSet>[0]) };
+}
+
+/** Finds the JWKS URL from the issuer's OpenID discovery document. */
+export async function discoverJwksUrl(issuer: string, fetchImpl: typeof fetch = fetch): Promise<URL> {
+  const res = await fetchImpl(`${issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`, { signal: AbortSignal.timeout(5_000) });
+  if (!res.ok) throw new Error(`discovery at ${issuer} answered ${res.status}`);
+  const doc = (await res.json()) as { issuer?: string; jwks_uri?: string };
+  if (doc.issuer !== issuer) throw new Error(`discovery issuer ${doc.issuer} does not match ${issuer}`);
+  if (!doc.jwks_uri) throw new Error('discovery document has no jwks_uri');
+  return new URL(doc.jwks_uri);
+}

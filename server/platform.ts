@@ -1,0 +1,120 @@
+// Builds the whole platform on one HTTP server: the API under /api, browser sign-in under /auth, the
+// demo identity provider under /demo-idp, socket.io under /socket.io, and the SvelteKit pages for every
+// other path. Also owns graceful shutdown: stop accepting, finish in-flight requests, close sockets,
+// stop background jobs, close the database.
+import http from 'node:http';
+import { Hono } from 'hono';
+import { getRequestListener } from '@hono/node-server';
+import type { Config } from './config.ts';
+import type { AppContext } from './context.ts';
+import { openDatabase, type Database } from '../db/client.ts';
+import { systemClock, type Clock } from './shared/clock.ts';
+import { createLogger, type Logger } from './shared/log.ts';
+import { DomainEvents } from './shared/events.ts';
+import { createApiApp, errorBody } from './http/app.ts';
+import { mountDocs } from './http/docs.ts';
+import { createIdentity } from './identity/index.ts';
+import { createRealtime } from './realtime/index.ts';
+import { createDomainModules } from './modules.ts';
+import type { AppEnv } from './identity/person.ts';
+
+export interface PlatformOptions {
+  clock?: Clock;
+  log?: Logger;
+  /** An already opened database (tests); otherwise opened from the configuration. */
+  database?: Database;
+  /** Serve the SvelteKit pages from build/ (default true). */
+  pages?: boolean;
+}
+
+export interface Platform {
+  ctx: AppContext;
+  server: http.Server;
+  /** The Hono app for /api and /auth, for in-process requests in tests. */
+  fetch: (request: Request) => Response | Promise<Response>;
+  listen(port: number, host?: string): Promise<number>;
+  stop(): Promise<void>;
+}
+
+type NodeHandler = (req: http.IncomingMessage, res: http.ServerResponse, next: () => void) => void;
+
+async function loadPages(log: Logger): Promise<NodeHandler | undefined> {
+  try {
+    const mod = (await import(new URL('../build/handler.js', import.meta.url).href)) as { handler: NodeHandler };
+    return mod.handler;
+  } catch (err) {
+    log.warn({ err }, 'the web build is missing: pages are not served (run npm run build)');
+    return undefined;
+  }
+}
+
+export async function createPlatform(config: Config, options: PlatformOptions = {}): Promise<Platform> {
+  const log = options.log ?? createLogger({ level: config.logLevel });
+  const database = options.database ?? (await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, poolSize: config.databasePoolSize }));
+  if (!options.database) await database.migrate();
+  const ctx: AppContext = { config, database, db: database.db, clock: options.clock ?? systemClock, log, events: new DomainEvents(log) };
+
+  const identity = await createIdentity(ctx);
+  const modules = await createDomainModules(ctx, identity);
+  const api = createApiApp(ctx, { authenticate: identity.authenticate, routers: [...identity.routers, ...modules.routers] });
+  mountDocs(api);
+
+  const root = new Hono<AppEnv>();
+  root.route('/api', api);
+  for (const r of identity.rootRouters ?? []) root.route(r.path, r.app);
+  root.notFound((c) => c.json(errorBody('NOT_FOUND', `No such endpoint: ${c.req.method} ${c.req.path}`), 404));
+  const honoListener = getRequestListener(root.fetch);
+  const pages = options.pages === false ? undefined : await loadPages(log);
+  const mounts = identity.nodeMounts ?? [];
+
+  const server = http.createServer((req, res) => {
+    const url = req.url ?? '/';
+    const mount = mounts.find((m) => url === m.prefix || url.startsWith(`${m.prefix}/`) || url.startsWith(`${m.prefix}?`));
+    if (mount) return void mount.handle(req, res);
+    if (url.startsWith('/api/') || url === '/api' || url.startsWith('/auth/')) return void honoListener(req, res);
+    if (pages) {
+      return void pages(req, res, () => {
+        res.statusCode = 404;
+        res.end('Not found');
+      });
+    }
+    res.statusCode = 503;
+    res.setHeader('content-type', 'text/plain; charset=utf-8');
+    res.end('The web app is not built. Run npm start (which builds it) or npm run build.');
+  });
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  server.requestTimeout = 30_000;
+
+  const realtime = await createRealtime(ctx, server, identity);
+  let stopping: Promise<void> | undefined;
+
+  return {
+    ctx,
+    server,
+    fetch: root.fetch,
+    listen: (port, host) =>
+      new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          server.off('error', reject);
+          const address = server.address();
+          modules.start();
+          resolve(typeof address === 'object' && address ? address.port : port);
+        });
+      }),
+    stop: () =>
+      (stopping ??= (async () => {
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        await modules.stop();
+        await realtime.close();
+        // In-flight requests get a few seconds to finish; then remaining connections are cut.
+        const force = setTimeout(() => server.closeAllConnections(), 3_000);
+        await closed;
+        clearTimeout(force);
+        await identity.close();
+        if (!options.database) await database.close();
+      })()),
+  };
+}

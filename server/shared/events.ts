@@ -1,0 +1,66 @@
+// The post-commit event bus: domain services publish here only after their transaction committed,
+// and the realtime gateway (and anything else) subscribes. Listeners run synchronously in publish
+// order, so per-lot seq order is kept; a throwing listener is logged and never reaches the publisher.
+import type { Logger } from './log.ts';
+
+/** A ledger entry as the public sees it (bidder codes only, never personal data). */
+export interface PublicEntry {
+  lotId: number;
+  seq: number;
+  kind: 'bid' | 'withdrawal';
+  amount: number;
+  bidderCode: string;
+  placedAt: string;
+  withdrawsSeq?: number;
+}
+
+export interface LotChange {
+  lotId: number;
+  status: string;
+  endsAt: string;
+  currentPrice: number | null;
+  seq: number;
+  reason: 'extended' | 'closed' | 'failed' | 'cancelled' | 'published' | 'live' | 'withdrawal';
+}
+
+export type PersonalEvent =
+  | { type: 'outbid'; lotId: number; seq: number; amount: number }
+  | { type: 'won'; lotId: number; finalPrice: number }
+  | { type: 'lost'; lotId: number; finalPrice: number | null }
+  | { type: 'registration'; lotId: number; registrationId: number; status: string; depositState: string };
+
+export interface DomainEventMap {
+  /** Committed ledger entries of one lot, consecutive and in seq order. */
+  entries: { lotId: number; entries: PublicEntry[] };
+  lot: LotChange;
+  personal: { pid: string; event: PersonalEvent };
+}
+
+type Listener<K extends keyof DomainEventMap> = (payload: DomainEventMap[K]) => void;
+
+export class DomainEvents {
+  private listeners: { [K in keyof DomainEventMap]?: Listener<K>[] } = {};
+  private readonly log?: Logger;
+  constructor(log?: Logger) {
+    this.log = log;
+  }
+
+  on<K extends keyof DomainEventMap>(type: K, listener: Listener<K>): () => void {
+    const list = (this.listeners[type] ??= []) as Listener<K>[];
+    list.push(listener);
+    return () => {
+      const i = list.indexOf(listener);
+      if (i >= 0) list.splice(i, 1);
+    };
+  }
+
+  publish<K extends keyof DomainEventMap>(type: K, payload: DomainEventMap[K]): void {
+    for (const listener of (this.listeners[type] ?? []) as Listener<K>[]) {
+      try {
+        listener(payload);
+      } catch (err) {
+        this.log?.error({ err, type }, 'domain event listener failed');
+      }
+    }
+  }
+}

@@ -1,0 +1,75 @@
+// A loopback e-ID provider for tests: an ES256 key pair, an OpenID discovery document and a JWKS
+// served on 127.0.0.1, and token minting with jose. Claims and headers can be overridden to build
+// every kind of bad token.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK, type JWTHeaderParameters, type JWTPayload } from 'jose';
+
+export const TEST_AUDIENCE = 'auction-platform';
+
+export interface TestIdp {
+  issuer: string;
+  jwksUrl: string;
+  /** How many times the JWKS was fetched. */
+  jwksFetches(): number;
+  /** Every request path the provider received. */
+  requests: string[];
+  /** Mints a token; claims and header are merged over valid defaults (undefined removes a claim). */
+  token(claims?: Partial<Record<string, unknown>> & { sub?: string; loa?: unknown }, header?: Partial<JWTHeaderParameters>, key?: { privateKey: CryptoKey; kid: string }): Promise<string>;
+  /** Adds a new signing key to the published JWKS and returns it. */
+  rotate(): Promise<{ privateKey: CryptoKey; kid: string }>;
+  env(): Record<string, string>;
+  close(): Promise<void>;
+}
+
+let pidCounter = 0;
+/** A fresh 12-digit personal identification number, unique within the run. */
+export function newPid(): string {
+  pidCounter++;
+  return `0${String(process.pid % 1000).padStart(3, '0')}${String(Date.now() % 100000).padStart(5, '0')}${String(pidCounter).padStart(3, '0')}`.slice(0, 12);
+}
+
+export async function startTestIdp(): Promise<TestIdp> {
+  const keys: { privateKey: CryptoKey; kid: string; jwk: JWK }[] = [];
+  const addKey = async (): Promise<{ privateKey: CryptoKey; kid: string }> => {
+    const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
+    const kid = `k${keys.length + 1}-${Math.random().toString(36).slice(2, 8)}`;
+    keys.push({ privateKey, kid, jwk: { ...(await exportJWK(publicKey)), kid, alg: 'ES256', use: 'sig' } });
+    return { privateKey, kid };
+  };
+  await addKey();
+  let fetches = 0;
+  const requests: string[] = [];
+  let issuer = '';
+  const server = http.createServer((req, res) => {
+    requests.push(req.url ?? '');
+    res.setHeader('content-type', 'application/json');
+    if (req.url === '/.well-known/openid-configuration') {
+      res.end(JSON.stringify({ issuer, jwks_uri: `${issuer}/jwks.json`, authorization_endpoint: `${issuer}/authorize`, token_endpoint: `${issuer}/token`, response_types_supported: ['code'], subject_types_supported: ['public'], id_token_signing_alg_values_supported: ['ES256'] }));
+    } else if (req.url === '/jwks.json') {
+      fetches++;
+      res.end(JSON.stringify({ keys: keys.map((k) => k.jwk) }));
+    } else {
+      res.statusCode = 404;
+      res.end('{}');
+    }
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  return {
+    issuer,
+    jwksUrl: `${issuer}/jwks.json`,
+    jwksFetches: () => fetches,
+    requests,
+    async token(claims = {}, header = {}, key = keys[0]) {
+      const now = Math.floor(Date.now() / 1000);
+      const payload: JWTPayload = { iss: issuer, aud: TEST_AUDIENCE, sub: newPid(), loa: 2, name: 'Nguyễn Văn An', iat: now, exp: now + 900, jti: crypto.randomUUID(), ...claims };
+      for (const [k, v] of Object.entries(payload)) if (v === undefined) delete payload[k];
+      return new SignJWT(payload).setProtectedHeader({ alg: 'ES256', typ: 'JWT', kid: key.kid, ...header } as JWTHeaderParameters).sign(key.privateKey);
+    },
+    rotate: addKey,
+    env: () => ({ EID_ISSUER: issuer, EID_AUDIENCE: TEST_AUDIENCE, EID_JWKS_URL: `${issuer}/jwks.json` }),
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}

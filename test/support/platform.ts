@@ -1,0 +1,51 @@
+// An in-process platform for integration tests: a fresh test database, the loopback e-ID provider,
+// real HTTP on a free loopback port, and helpers to call the API as an outside client would.
+import { loadConfig } from '../../server/config.ts';
+import { createPlatform, type Platform } from '../../server/platform.ts';
+import { createLogger } from '../../server/shared/log.ts';
+import type { Clock } from '../../server/shared/clock.ts';
+import { openTestDatabase, type TestDatabase } from './db.ts';
+import { startTestIdp, type TestIdp } from './eid.ts';
+
+export interface TestPlatform {
+  platform: Platform;
+  database: TestDatabase;
+  idp: TestIdp;
+  base: string;
+  call(method: string, path: string, options?: { token?: string; body?: unknown; headers?: Record<string, string>; raw?: string }): Promise<{ status: number; json: any; text: string; headers: Headers }>;
+  stop(): Promise<void>;
+}
+
+export async function startTestPlatform(options: { env?: Record<string, string>; clock?: Clock; pages?: boolean } = {}): Promise<TestPlatform> {
+  const idp = await startTestIdp();
+  const database = await openTestDatabase();
+  const config = loadConfig({ NODE_ENV: 'test', AUCTION_MIN_BIDDING_MINUTES: '0', CLOSE_POLL_MS: '100', LOG_LEVEL: 'silent', DEMO_DATA: 'false', ...idp.env(), ...options.env });
+  const platform = await createPlatform(config, { database, clock: options.clock, pages: options.pages ?? false, log: createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }) });
+  const port = await platform.listen(0, '127.0.0.1');
+  const base = `http://127.0.0.1:${port}`;
+  return {
+    platform,
+    database,
+    idp,
+    base,
+    async call(method, path, { token, body, headers = {}, raw } = {}) {
+      const h: Record<string, string> = { ...headers };
+      if (token) h.authorization = `Bearer ${token}`;
+      if (body !== undefined || raw !== undefined) h['content-type'] ??= 'application/json';
+      const res = await fetch(base + path, { method, headers: h, body: raw ?? (body === undefined ? undefined : JSON.stringify(body)) });
+      const text = await res.text();
+      let json: unknown;
+      try {
+        json = JSON.parse(text);
+      } catch {
+        json = undefined;
+      }
+      return { status: res.status, json, text, headers: res.headers };
+    },
+    async stop() {
+      await platform.stop();
+      await database.close();
+      await idp.close();
+    },
+  };
+}

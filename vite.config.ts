@@ -1,0 +1,21 @@
+import { sveltekit } from '@sveltejs/kit/vite';
+import adapter from '@sveltejs/adapter-node';
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  plugins: [
+    sveltekit({
+      adapter: adapter({ out: 'build' }),
+      files: { src: 'web', assets: 'web/static' },
+      // The API sets its own headers; pages get theirs from SvelteKit's CSP support.
+      csp: { mode: 'auto', directives: { 'default-src': ['self'], 'img-src': ['self', 'data:', 'blob:'], 'style-src': ['self', 'unsafe-inline'], 'connect-src': ['self', 'ws:', 'wss:'], 'frame-ancestors': ['none'], 'object-src': ['none'], 'base-uri': ['self'] } },
+    }),
+  ],
+  test: {
+    include: ['test/**/*.test.ts'],
+    globalSetup: ['test/support/global-setup.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    pool: 'forks',
+  },
+});
