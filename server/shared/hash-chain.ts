@@ -1,0 +1,63 @@
+// Hash chains for the bid ledger and the audit log. Each link's hash is SHA-256 over the previous
+// hash and the canonical JSON of the entry's fields, so any later change, removal, insertion or
+// reordering of entries is detectable by recomputing the chain (records/ and tests do exactly that).
+import { createHash } from 'node:crypto';
+
+/** The previous hash of the first link of every chain. */
+export const GENESIS_HASH = '0'.repeat(64);
+
+/** JSON with object keys sorted at every level, so the same value always hashes the same. */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') {
+    if (typeof value === 'number' && !Number.isFinite(value)) throw new Error('non-finite number in canonical JSON');
+    return JSON.stringify(value ?? null);
+  }
+  if (value instanceof Date) return JSON.stringify(value.toISOString());
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+}
+
+export function chainHash(prevHash: string, fields: unknown): string {
+  return createHash('sha256').update(prevHash).update('\n').update(canonicalJson(fields)).digest('hex');
+}
+
+/** The fields of a ledger entry that its hash covers. */
+export interface LedgerHashFields {
+  lotId: number;
+  seq: number;
+  kind: 'bid' | 'withdrawal';
+  amount: number;
+  bidderCode: string;
+  placedAt: string;
+  withdrawsSeq: number | null;
+}
+
+export function ledgerEntryHash(prevHash: string, e: LedgerHashFields): string {
+  return chainHash(prevHash, { lotId: e.lotId, seq: e.seq, kind: e.kind, amount: e.amount, bidderCode: e.bidderCode, placedAt: e.placedAt, withdrawsSeq: e.withdrawsSeq });
+}
+
+/** The fields of an audit event that its hash covers. */
+export interface AuditHashFields {
+  at: string;
+  actorPid: string | null;
+  action: string;
+  lotId: number | null;
+  subject: string | null;
+  data: Record<string, unknown>;
+}
+
+export function auditEventHash(prevHash: string, e: AuditHashFields): string {
+  return chainHash(prevHash, { at: e.at, actorPid: e.actorPid, action: e.action, lotId: e.lotId, subject: e.subject, data: e.data });
+}
+
+/** Verifies a chain in order; returns the index of the first broken link, or -1 when intact. */
+export function firstBrokenLink<T extends { prevHash: string; hash: string }>(entries: T[], hashOf: (prevHash: string, entry: T) => string): number {
+  let prev = GENESIS_HASH;
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i];
+    if (e.prevHash !== prev || hashOf(prev, e) !== e.hash) return i;
+    prev = e.hash;
+  }
+  return -1;
+}
