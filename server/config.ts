@@ -6,7 +6,7 @@ import { z } from 'zod';
 const PID = /^\d{12}$/;
 const ALGORITHMS = ['ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512'] as const;
 
-const csv = (inner: z.ZodType<string>) =>
+const csv = <T extends string>(inner: z.ZodType<T, string>) =>
   z
     .string()
     .transform((s) => s.split(',').map((p) => p.trim()).filter(Boolean))

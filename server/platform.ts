@@ -86,7 +86,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
   server.headersTimeout = 66_000;
   server.requestTimeout = 30_000;
 
-  const realtime = await createRealtime(ctx, server, identity);
+  const realtime = await createRealtime(ctx, server, { identity, bids: modules.bids });
   let stopping: Promise<void> | undefined;
 
   return {

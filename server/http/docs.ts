@@ -3,7 +3,9 @@
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import { Scalar } from '@scalar/hono-api-reference';
+import type { MiddlewareHandler } from 'hono';
 import type { ApiApp } from './app.ts';
+import type { AppEnv } from '../identity/person.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -28,7 +30,8 @@ export function mountDocs(app: ApiApp): void {
   });
   app.get('/docs', async (c, next) => {
     const nonce = crypto.randomUUID().replaceAll('-', '');
+    const render = Scalar({ url: '/api/openapi.json', cdn: '/api/docs/scalar.js', pageTitle: 'Auction platform API', nonce }) as unknown as MiddlewareHandler<AppEnv>;
     c.header('content-security-policy', `default-src 'none'; script-src 'self' 'nonce-${nonce}'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'`);
-    return Scalar({ url: '/api/openapi.json', cdn: '/api/docs/scalar.js', pageTitle: 'Auction platform API', nonce })(c, next);
+    return render(c, next);
   });
 }

@@ -1,0 +1,25 @@
+// The bid path's public interface, shared by the HTTP routes and the socket.io gateway so that a bid
+// over either gives exactly the same result (same service, same codes).
+import type { Person } from '../identity/person.ts';
+import type { Result } from '../shared/errors.ts';
+
+export interface PlaceBidInput {
+  lotId: number;
+  person: Person;
+  /** Integer VND. */
+  amount: number;
+  /** A retried request with the same key returns the first answer and never places a second bid. */
+  idempotencyKey?: string;
+}
+
+/** The acknowledgement of an accepted bid, sent only after its durable commit. */
+export interface BidAck {
+  seq: number;
+  amount: number;
+  bidderCode: string;
+  placedAt: string;
+}
+
+export interface BidService {
+  place(input: PlaceBidInput): Promise<Result<BidAck>>;
+}
