@@ -1,0 +1,138 @@
+// The public view of a lot: what anyone may see (bidder codes only, never personal data), with the
+// status as the server clock has it. A scheduled lot is shown live from startsAt even before the
+// closing scheduler has flipped its row, so every reader agrees with the bid path's clock rule.
+import { and, asc, eq, inArray } from 'drizzle-orm';
+import type { Db } from '../../db/client.ts';
+import { lotImages, lots, registrations, type LotStatus } from '../../db/schema.ts';
+import type { AppContext } from '../context.ts';
+
+export interface PublicLot {
+  id: number;
+  title: string;
+  description: string;
+  category: string;
+  status: LotStatus;
+  startingPrice: number;
+  priceStep: number;
+  deposit: number;
+  currentPrice: number | null;
+  highestBidderCode: string | null;
+  bidCount: number;
+  seq: number;
+  registrationOpensAt: string;
+  registrationClosesAt: string;
+  startsAt: string;
+  endsAt: string;
+  /** The end as published; endsAt moves with soft-close extensions. */
+  scheduledEndsAt: string;
+  softClose: { windowSeconds: number; extendSeconds: number } | null;
+  /** The lowest amount the next bid may be, while bidding is possible; otherwise null. */
+  minNextBid: number | null;
+  /** True while the registration window is open by the server clock. */
+  registrationOpen: boolean;
+  rules: string;
+  rulesVersion: number;
+  imageIds: number[];
+  cancelReason: string | null;
+  closedAt: string | null;
+  finalPrice: number | null;
+  winnerBidderCode: string | null;
+  serverTime: string;
+}
+
+export type LotRow = typeof lots.$inferSelect;
+
+/** The status by the clock: scheduled lots are live from startsAt (the row may lag by a poll). */
+export function effectiveStatus(row: Pick<LotRow, 'status' | 'startsAt'>, now: Date): LotStatus {
+  if (row.status === 'scheduled' && now.getTime() >= row.startsAt.getTime()) return 'live';
+  return row.status;
+}
+
+/** True when a bid received at `at` may be evaluated at all (before any rule about the bidder). */
+export function isBiddingOpen(row: Pick<LotRow, 'status' | 'startsAt' | 'endsAt'>, at: Date): boolean {
+  return (row.status === 'scheduled' || row.status === 'live') && at.getTime() >= row.startsAt.getTime() && at.getTime() < row.endsAt.getTime();
+}
+
+export function toPublicLot(row: LotRow, extra: { leaderCode: string | null; winnerCode: string | null; imageIds: number[] }, now: Date): PublicLot {
+  const status = effectiveStatus(row, now);
+  const open = isBiddingOpen(row, now);
+  const registrationOpen = row.status === 'scheduled' && now >= row.registrationOpensAt && now < row.registrationClosesAt;
+  return {
+    id: row.id,
+    title: row.title,
+    description: row.description,
+    category: row.category,
+    status,
+    startingPrice: row.startingPrice,
+    priceStep: row.priceStep,
+    deposit: row.deposit,
+    currentPrice: row.currentPrice,
+    highestBidderCode: extra.leaderCode,
+    bidCount: row.bidCount,
+    seq: row.seq,
+    registrationOpensAt: row.registrationOpensAt.toISOString(),
+    registrationClosesAt: row.registrationClosesAt.toISOString(),
+    startsAt: row.startsAt.toISOString(),
+    endsAt: row.endsAt.toISOString(),
+    scheduledEndsAt: row.scheduledEndsAt.toISOString(),
+    softClose: row.softCloseWindowSeconds && row.softCloseExtendSeconds ? { windowSeconds: row.softCloseWindowSeconds, extendSeconds: row.softCloseExtendSeconds } : null,
+    minNextBid: open ? (row.currentPrice === null ? row.startingPrice : row.currentPrice + row.priceStep) : null,
+    registrationOpen,
+    rules: row.rules,
+    rulesVersion: row.rulesVersion,
+    imageIds: extra.imageIds,
+    cancelReason: row.cancelReason,
+    closedAt: row.closedAt?.toISOString() ?? null,
+    finalPrice: row.finalPrice,
+    winnerBidderCode: extra.winnerCode,
+    serverTime: now.toISOString(),
+  };
+}
+
+/** Loads the bidder codes and image ids that the public view of these rows needs, in two queries. */
+export async function publicLots(db: Db, rows: LotRow[], now: Date): Promise<PublicLot[]> {
+  if (rows.length === 0) return [];
+  const regIds = [...new Set(rows.flatMap((r) => [r.leaderRegistrationId, r.winnerRegistrationId]).filter((x): x is number => x !== null))];
+  const codes = new Map<number, string>();
+  if (regIds.length) {
+    const regs = await db.select({ id: registrations.id, code: registrations.bidderCode }).from(registrations).where(inArray(registrations.id, regIds));
+    for (const r of regs) codes.set(r.id, r.code);
+  }
+  const images = await db
+    .select({ id: lotImages.id, lotId: lotImages.lotId })
+    .from(lotImages)
+    .where(inArray(lotImages.lotId, rows.map((r) => r.id)))
+    .orderBy(asc(lotImages.position), asc(lotImages.id));
+  const imageIds = new Map<number, number[]>();
+  for (const i of images) (imageIds.get(i.lotId) ?? imageIds.set(i.lotId, []).get(i.lotId)!).push(i.id);
+  return rows.map((row) =>
+    toPublicLot(
+      row,
+      {
+        leaderCode: row.leaderRegistrationId === null ? null : (codes.get(row.leaderRegistrationId) ?? null),
+        winnerCode: row.winnerRegistrationId === null ? null : (codes.get(row.winnerRegistrationId) ?? null),
+        imageIds: imageIds.get(row.id) ?? [],
+      },
+      now,
+    ),
+  );
+}
+
+/**
+ * The public view of one lot, or undefined when there is no such lot or it is still a draft (drafts
+ * are visible only to managers, through GET /api/lots/:id with their credentials).
+ */
+export async function getPublicLot(ctx: AppContext, lotId: number, options: { includeDraft?: boolean } = {}): Promise<PublicLot | undefined> {
+  if (!Number.isSafeInteger(lotId) || lotId <= 0 || lotId > 2_147_483_647) return undefined;
+  const [row] = await ctx.db.select().from(lots).where(eq(lots.id, lotId)).limit(1);
+  if (!row || (row.status === 'draft' && !options.includeDraft)) return undefined;
+  const [lot] = await publicLots(ctx.db, [row], ctx.clock.now());
+  return lot;
+}
+
+/** Raw lot row by id (for services that need the manager and the standing state). */
+export async function getLotRow(db: Db, lotId: number): Promise<LotRow | undefined> {
+  if (!Number.isSafeInteger(lotId) || lotId <= 0 || lotId > 2_147_483_647) return undefined;
+  const [row] = await db.select().from(lots).where(and(eq(lots.id, lotId))).limit(1);
+  return row;
+}

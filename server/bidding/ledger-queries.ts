@@ -1,0 +1,47 @@
+// Reads of the bid ledger as the public sees it: entries in seq order with bidder codes, each with
+// its status (a bid later withdrawn shows 'withdrawn'; the withdrawal itself is its own entry).
+import { and, asc, eq, gt, inArray } from 'drizzle-orm';
+import type { Db } from '../../db/client.ts';
+import { ledgerEntries } from '../../db/schema.ts';
+import type { PublicEntry } from '../shared/events.ts';
+
+export type EntryStatus = 'accepted' | 'withdrawn' | 'withdrawal';
+export type PublicLedgerEntry = PublicEntry & { status: EntryStatus };
+
+/** Entries of a lot with seq > afterSeq, in seq order, at most `limit` of them. */
+export async function listEntries(db: Db, lotId: number, afterSeq: number, limit: number): Promise<PublicLedgerEntry[]> {
+  const rows = await db
+    .select({ seq: ledgerEntries.seq, kind: ledgerEntries.kind, amount: ledgerEntries.amount, bidderCode: ledgerEntries.bidderCode, placedAt: ledgerEntries.placedAt, withdrawsSeq: ledgerEntries.withdrawsSeq })
+    .from(ledgerEntries)
+    .where(and(eq(ledgerEntries.lotId, lotId), gt(ledgerEntries.seq, Math.max(0, Math.floor(afterSeq)))))
+    .orderBy(asc(ledgerEntries.seq))
+    .limit(Math.max(1, Math.floor(limit)));
+  const bidSeqs = rows.filter((r) => r.kind === 'bid').map((r) => r.seq);
+  const withdrawn = new Set<number>();
+  if (bidSeqs.length) {
+    // Withdrawals are rare and always come later than the bid they withdraw.
+    const w = await db
+      .select({ seq: ledgerEntries.withdrawsSeq })
+      .from(ledgerEntries)
+      .where(and(eq(ledgerEntries.lotId, lotId), eq(ledgerEntries.kind, 'withdrawal'), inArray(ledgerEntries.withdrawsSeq, bidSeqs)));
+    for (const r of w) if (r.seq !== null) withdrawn.add(r.seq);
+  }
+  return rows.map((r) => toPublicEntry(lotId, r, r.kind === 'withdrawal' ? 'withdrawal' : withdrawn.has(r.seq) ? 'withdrawn' : 'accepted'));
+}
+
+export function toPublicEntry(
+  lotId: number,
+  r: { seq: number; kind: 'bid' | 'withdrawal'; amount: number; bidderCode: string; placedAt: Date; withdrawsSeq: number | null },
+  status: EntryStatus,
+): PublicLedgerEntry {
+  return {
+    lotId,
+    seq: r.seq,
+    kind: r.kind,
+    amount: r.amount,
+    bidderCode: r.bidderCode,
+    placedAt: r.placedAt.toISOString(),
+    ...(r.withdrawsSeq !== null ? { withdrawsSeq: r.withdrawsSeq } : {}),
+    status,
+  };
+}
