@@ -1,0 +1,147 @@
+// The socket.io event map shared by the server and the web app. TYPES ONLY: the web app imports this
+// file with `import type`, so nothing here may exist at runtime (no values, no zod schemas; the
+// gateway's validation lives in ./payloads.ts). Payloads reuse the REST shapes: PublicLot is the body
+// of GET /api/lots/:id, ledger entries are the items of GET /api/lots/:id/bids, and a bid's answer is
+// the body of a 201 from POST /api/lots/:id/bids.
+//
+// Every acknowledgement has one envelope, discriminated by `ok`:
+//   success  {ok: true, ...data}
+//   failure  {ok: false, error: {code, message, fields?}}   (exactly the HTTP error body's `error`)
+// so `bid`'s ack is {ok:true, bid:{seq, amount, bidderCode, placedAt}} where HTTP answers 201 with
+// that `bid` object, and {ok:false, error} where HTTP answers with {"error": error} and the status
+// ERROR_STATUS[error.code].
+//
+// Ordering and resync (DESIGN.md §3 invariant 3): every `bid`, `bids` and `lot` event carries the
+// lot's `seq`. Per lot and per socket, entries arrive in seq order without duplicates among
+// broadcasts; a broadcast may overlap the `watch` snapshot (entries committed while the snapshot was
+// read), so clients merge by seq and ignore seqs they already hold. A client that sees a gap
+// (an entry whose seq is not last+1) or reconnects calls `sync({lotId, afterSeq: last})`.
+import type { PublicLot } from '../auctions/public-lot.ts';
+import type { PublicLedgerEntry } from '../bidding/ledger-queries.ts';
+import type { BidAck } from '../bidding/types.ts';
+import type { Person } from '../identity/person.ts';
+import type { ErrorCode, FieldErrors } from '../shared/errors.ts';
+import type { LotChange, PersonalEvent, PublicEntry } from '../shared/events.ts';
+
+export type { PublicLot, PublicLedgerEntry, PublicEntry, BidAck, ErrorCode, PersonalEvent };
+
+export interface AckError {
+  code: ErrorCode;
+  message: string;
+  fields?: FieldErrors;
+}
+
+/** The acknowledgement envelope of every client → server event. */
+export type Ack<T extends object> = ({ ok: true } & T) | { ok: false; error: AckError };
+
+export interface WatchRequest {
+  lotId: number;
+}
+/** `watch` answers with the lot as GET /api/lots/:id shows it and its latest ledger entries. */
+export interface WatchSnapshot {
+  lot: PublicLot;
+  /** The latest entries (at most 50), in seq order; older ones come from `sync` or GET /api/lots/:id/bids. */
+  bids: PublicLedgerEntry[];
+  /** The official server time (ISO-8601 UTC) when the snapshot was taken. */
+  serverTime: string;
+}
+
+export interface SyncRequest {
+  lotId: number;
+  /** The last seq the client holds (0 for none). */
+  afterSeq: number;
+}
+export interface SyncResult {
+  /** Every entry with seq > afterSeq, in seq order (at most 5,000 per answer; see `more`). */
+  bids: PublicLedgerEntry[];
+  /** True when the answer was cut at the cap: call sync again from the last seq received. */
+  more: boolean;
+}
+
+export interface BidRequest {
+  lotId: number;
+  /** Integer VND. */
+  amount: number;
+  /** Retrying with the same key returns the first answer and never places a second bid. */
+  idempotencyKey: string;
+}
+export interface BidResult {
+  bid: BidAck;
+}
+
+export interface TimeRequest {
+  /** The client's clock (ms since the epoch) when it sent the request; echoed back. */
+  clientSentAt: number;
+}
+/**
+ * offset ≈ serverTimeMs − (clientSentAt + clientReceivedAt) / 2; take the sample with the smallest
+ * round trip of a few.
+ */
+export interface TimeResult {
+  clientSentAt: number;
+  serverTime: string;
+  serverTimeMs: number;
+}
+
+/** A lot's state change: extension (soft close), close, failure, cancellation, going live. */
+export interface LotEvent {
+  lotId: number;
+  status: LotChange['status'];
+  endsAt: string;
+  currentPrice: number | null;
+  /** The lot's seq at the change: every entry up to it was sent before this event. */
+  seq: number;
+  reason: LotChange['reason'];
+}
+
+export interface BidsEvent {
+  lotId: number;
+  /** Consecutive entries of one lot, in seq order. */
+  items: PublicEntry[];
+}
+
+export type OutbidEvent = Extract<PersonalEvent, { type: 'outbid' }>;
+export type WonEvent = Extract<PersonalEvent, { type: 'won' }>;
+export type LostEvent = Extract<PersonalEvent, { type: 'lost' }>;
+export type RegistrationEvent = Extract<PersonalEvent, { type: 'registration' }>;
+
+export interface ServerToClientEvents {
+  /** One accepted ledger entry (a bid, or a withdrawal with kind 'withdrawal'). */
+  bid: (entry: PublicEntry) => void;
+  /** Several consecutive entries of one lot, coalesced; clients treat them like as many `bid`s. */
+  bids: (batch: BidsEvent) => void;
+  lot: (change: LotEvent) => void;
+  /** Personal events, only to the signed-in person's own sockets. */
+  outbid: (event: OutbidEvent) => void;
+  won: (event: WonEvent) => void;
+  lost: (event: LostEvent) => void;
+  registration: (event: RegistrationEvent) => void;
+}
+
+export interface ClientToServerEvents {
+  watch: (request: WatchRequest, ack: (answer: Ack<WatchSnapshot>) => void) => void;
+  unwatch: (request: WatchRequest, ack?: (answer: Ack<object>) => void) => void;
+  sync: (request: SyncRequest, ack: (answer: Ack<SyncResult>) => void) => void;
+  bid: (request: BidRequest, ack: (answer: Ack<BidResult>) => void) => void;
+  time: (request: TimeRequest, ack: (answer: Ack<TimeResult>) => void) => void;
+}
+
+/** What the handshake may carry: `auth: {token}` (an e-ID token); browsers send their session cookie. */
+export interface HandshakeAuth {
+  token?: string;
+}
+
+/** Per-socket data on the server. */
+export interface SocketData {
+  person?: Person;
+  /** When the handshake's token expires (ms since the epoch); bids after it are UNAUTHENTICATED. */
+  expiresAtMs?: number;
+  watching: Set<number>;
+}
+
+export interface InterServerEvents {
+  /** Committed ledger entries relayed from the process that committed them. */
+  'rt:entries': (payload: { lotId: number; entries: PublicEntry[] }) => void;
+  /** A lot change relayed from the process that made it. */
+  'rt:lot': (change: LotChange) => void;
+}
