@@ -24,6 +24,7 @@ const schema = z.object({
   DATABASE_POOL_SIZE: int(1, 200).default(10),
   DATA_DIR: z.string().min(1).default('./data'),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'a redis:// URL').optional(),
+  REDIS_KEY_PREFIX: z.string().regex(/^[\w.:-]{1,64}$/, 'letters, digits, _ . : - (at most 64)').default('auction'),
   PUBLIC_ORIGIN: url('the public origin such as https://auction.example.vn').transform((u) => u.replace(/\/+$/, '')).optional(),
   CORS_ORIGINS: csv(z.url({ error: 'comma-separated origins' })).default([]),
   TRUST_PROXY: bool.default(false),
@@ -64,6 +65,8 @@ export interface Config {
   databasePoolSize: number;
   dataDir: string;
   redisUrl?: string;
+  /** Prefix of the socket.io adapter's Redis channels: processes of one deployment share it. */
+  redisKeyPrefix: string;
   publicOrigin?: string;
   corsOrigins: string[];
   trustProxy: boolean;
@@ -131,6 +134,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     databasePoolSize: e.DATABASE_POOL_SIZE,
     dataDir: e.DATA_DIR,
     redisUrl: e.REDIS_URL,
+    redisKeyPrefix: e.REDIS_KEY_PREFIX,
     publicOrigin: e.PUBLIC_ORIGIN,
     corsOrigins: e.CORS_ORIGINS,
     trustProxy: e.TRUST_PROXY,
