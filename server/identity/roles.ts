@@ -1,0 +1,93 @@
+// Role administration: admins set a person's roles; ADMIN_PIDS (and, in demo mode, the demo staff
+// personas) are granted at start. Every grant and revocation is written to the audit log in the
+// same transaction as the change, and the person's cached roles are dropped after the commit (other
+// processes see the change within the PersonCache TTL).
+import { eq } from 'drizzle-orm';
+import type { AppContext } from '../context.ts';
+import { people, ROLES, type Role } from '../../db/schema.ts';
+import { appendAudit } from '../audit/audit-log.ts';
+import { fail, ok, type Result } from '../shared/errors.ts';
+import type { PersonCache } from './auth-middleware.ts';
+import type { Level, Person } from './person.ts';
+import { deleteGrants, ensurePerson, insertGrant, listGrants, rolesOf } from './people.ts';
+
+export interface StartupGrant {
+  pid: string;
+  name: string | null;
+  /** The level recorded if the person has never been seen (refreshed at their first sign-in). */
+  level: Level;
+  role: Role;
+  source: 'ADMIN_PIDS' | 'demo persona';
+}
+
+/** Grants roles at start; idempotent (a role already held is left alone and not audited again). */
+export async function grantAtStart(ctx: AppContext, grants: StartupGrant[]): Promise<number> {
+  let granted = 0;
+  for (const g of grants) {
+    const at = ctx.clock.now();
+    const inserted = await ctx.db.transaction(async (tx) => {
+      await ensurePerson(tx, { pid: g.pid, name: g.name, level: g.level }, at);
+      if (!(await insertGrant(tx, { pid: g.pid, role: g.role, grantedBy: null, at }))) return false;
+      await appendAudit(tx, { actorPid: null, action: 'role.granted', subject: g.pid, data: { role: g.role, source: g.source }, at });
+      return true;
+    });
+    if (inserted) granted++;
+  }
+  return granted;
+}
+
+export interface RoleChange {
+  pid: string;
+  name: string | null;
+  roles: Role[];
+  granted: Role[];
+  revoked: Role[];
+}
+
+/**
+ * Sets a person's complete role set (admin included): roles not listed are revoked. An admin cannot
+ * revoke their own admin role (no lock-out by mistake), nor the admin role of an ADMIN_PIDS person
+ * (it would come back at the next start).
+ */
+export async function setRoles(ctx: AppContext, cache: PersonCache, actor: Person, pid: string, wanted: Role[]): Promise<Result<RoleChange>> {
+  const target = [...new Set(wanted)].sort();
+  if (!target.includes('admin') && actor.pid === pid) return fail('INVALID_STATE', 'You cannot revoke your own admin role; ask another admin.');
+  if (!target.includes('admin') && ctx.config.adminPids.includes(pid)) return fail('INVALID_STATE', 'This person is an admin through ADMIN_PIDS; remove them from the configuration instead.');
+  const at = ctx.clock.now();
+  const result = await ctx.db.transaction(async (tx): Promise<Result<RoleChange>> => {
+    // Locks the person's row so concurrent changes to one person apply one after the other.
+    const [person] = await tx.select({ pid: people.pid, name: people.name }).from(people).where(eq(people.pid, pid)).for('update');
+    if (!person) return fail('NOT_FOUND', 'No person with this identification number has signed in yet.');
+    const current = await rolesOf(tx, pid);
+    const granted: Role[] = [];
+    for (const role of target.filter((r) => !current.includes(r))) {
+      if (await insertGrant(tx, { pid, role, grantedBy: actor.pid, at })) granted.push(role);
+    }
+    const revoked = await deleteGrants(tx, pid, current.filter((r) => !target.includes(r)));
+    for (const role of granted) await appendAudit(tx, { actorPid: actor.pid, action: 'role.granted', subject: pid, data: { role }, at });
+    for (const role of revoked) await appendAudit(tx, { actorPid: actor.pid, action: 'role.revoked', subject: pid, data: { role }, at });
+    return ok({ pid, name: person.name, roles: ROLES.filter((r) => target.includes(r)), granted, revoked });
+  });
+  if (result.ok) cache.invalidate(pid);
+  return result;
+}
+
+export interface RoleHolder {
+  pid: string;
+  name: string | null;
+  level: number;
+  roles: Role[];
+  grants: { role: Role; grantedBy: string | null; grantedAt: string }[];
+}
+
+/** Everyone holding at least one role, with who granted each role and when. */
+export async function listRoleHolders(ctx: AppContext): Promise<RoleHolder[]> {
+  const holders = new Map<string, RoleHolder>();
+  for (const row of await listGrants(ctx.db)) {
+    let h = holders.get(row.pid);
+    if (!h) holders.set(row.pid, (h = { pid: row.pid, name: row.name, level: row.level, roles: [], grants: [] }));
+    h.roles.push(row.role);
+    h.grants.push({ role: row.role, grantedBy: row.grantedBy, grantedAt: row.grantedAt.toISOString() });
+  }
+  return [...holders.values()];
+}
