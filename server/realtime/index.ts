@@ -1,19 +1,154 @@
-// The realtime gateway: socket.io on the platform's HTTP server.
+// The realtime gateway: socket.io on the platform's HTTP server (DESIGN.md §5). Anonymous sockets may
+// watch lots; authenticated ones also bid and receive personal events in a room of their own.
+// Broadcasts come only from the post-commit domain events (ctx.events), never from a request path,
+// so nothing is announced before it is durable. Committed entries and lot changes are relayed to the
+// other processes through the adapter (Redis when REDIS_URL is set) and every process writes them to
+// its own watchers in seq order per lot (./lot-streams.ts); personal events go through the adapter to
+// the person's room on whichever process holds their sockets.
 import type http from 'node:http';
 import { Server } from 'socket.io';
 import type { AppContext } from '../context.ts';
 import type { Identity } from '../identity/index.ts';
 import type { BidService } from '../bidding/types.ts';
+import { listEntries } from '../bidding/ledger-queries.ts';
+import type { LotChange, PublicEntry } from '../shared/events.ts';
+import type { ClientToServerEvents, InterServerEvents, LotEvent, ServerToClientEvents, SocketData } from './events.ts';
+import { attachAdapter } from './adapter.ts';
+import { authenticateHandshake, HandshakeError, UNAUTHENTICATED } from './auth.ts';
+import { lotRoom, personRoom, registerHandlers, type HandlerLimits } from './handlers.ts';
+import { LotStreams } from './lot-streams.ts';
+import { TokenBucket, type RateLimitOptions } from './rate-limit.ts';
+
+export type GatewayServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
 export interface Realtime {
-  io: Server;
+  io: GatewayServer;
+  adapter: 'memory' | 'redis';
   close(): Promise<void>;
 }
 
-export async function createRealtime(ctx: AppContext, server: http.Server, _deps: { identity: Identity; bids: BidService }): Promise<Realtime> {
-  const io = new Server(server, { serveClient: false, maxHttpBufferSize: 16 * 1024, cors: ctx.config.corsOrigins.length ? { origin: ctx.config.corsOrigins } : undefined });
+export interface RealtimeOptions extends Partial<HandlerLimits> {
+  /** Coalescing tick per lot (ms). */
+  coalesceMs?: number;
+  /** How long an out-of-order entry waits for the missing ones before the ledger is read (ms). */
+  gapTimeoutMs?: number;
+  rateLimit?: RateLimitOptions;
+  /** Largest accepted socket.io message, the handshake (with its e-ID token) included. */
+  maxHttpBufferSize?: number;
+}
+
+export const REALTIME_DEFAULTS = {
+  coalesceMs: 10,
+  gapTimeoutMs: 150,
+  maxWatchedLots: 20,
+  snapshotEntries: 50,
+  syncMaxEntries: 5_000,
+  maxHttpBufferSize: 16 * 1024,
+  rateLimit: { burst: 40, perSecond: 20, disconnectAfterRefused: 200 },
+} as const;
+
+export async function createRealtime(ctx: AppContext, server: http.Server, deps: { identity: Identity; bids: BidService }, options: RealtimeOptions = {}): Promise<Realtime> {
+  const o = { ...REALTIME_DEFAULTS, ...options };
+  const multiProcess = Boolean(ctx.config.redisUrl);
+  const io: GatewayServer = new Server(server, {
+    serveClient: false,
+    maxHttpBufferSize: o.maxHttpBufferSize,
+    connectTimeout: 10_000,
+    // Several processes: WebSocket only, so a load balancer needs no sticky sessions (long-polling
+    // sends each request of one session separately, and they must all reach the same process).
+    transports: multiProcess ? ['websocket'] : ['polling', 'websocket'],
+    cors: ctx.config.corsOrigins.length ? { origin: ctx.config.corsOrigins, credentials: true } : undefined,
+  });
+  const adapter = await attachAdapter(io, { redisUrl: ctx.config.redisUrl, keyPrefix: ctx.config.redisKeyPrefix, log: ctx.log });
+
+  const streams = new LotStreams({
+    coalesceMs: o.coalesceMs,
+    gapTimeoutMs: o.gapTimeoutMs,
+    log: ctx.log,
+    emitEntries: (lotId, entries) => {
+      const room = io.local.to(lotRoom(lotId));
+      if (entries.length === 1) room.emit('bid', entries[0]);
+      else room.emit('bids', { lotId, items: entries });
+    },
+    emitLot: (change) => {
+      const event: LotEvent = { lotId: change.lotId, status: change.status, endsAt: change.endsAt, currentPrice: change.currentPrice, seq: change.seq, reason: change.reason };
+      io.local.to(lotRoom(change.lotId)).emit('lot', event);
+    },
+    readEntries: (lotId, afterSeq, limit) => listEntries(ctx.db, lotId, afterSeq, limit),
+  });
+  // A lot stream lives exactly as long as the lot's room has a socket in this process.
+  const nsp = io.of('/');
+  nsp.adapter.on('create-room', (room: string) => {
+    if (room.startsWith('lot:')) streams.open(Number(room.slice(4)));
+  });
+  nsp.adapter.on('delete-room', (room: string) => {
+    if (room.startsWith('lot:')) streams.drop(Number(room.slice(4)));
+  });
+
+  // Post-commit events of this process: written here, and relayed to the other processes.
+  const relay = adapter.kind === 'redis';
+  const unsubscribe = [
+    ctx.events.on('entries', ({ lotId, entries }) => {
+      streams.entries(lotId, entries);
+      if (relay) io.serverSideEmit('rt:entries', { lotId, entries });
+    }),
+    ctx.events.on('lot', (change) => {
+      streams.lot(change);
+      if (relay) io.serverSideEmit('rt:lot', change);
+    }),
+    ctx.events.on('personal', ({ pid, event }) => {
+      // Through the adapter: the person's sockets may be on any process.
+      io.to(personRoom(pid)).emit(event.type, event as never);
+    }),
+  ];
+  io.on('rt:entries', (payload: { lotId: number; entries: PublicEntry[] }) => streams.entries(payload.lotId, payload.entries));
+  io.on('rt:lot', (change: LotChange) => streams.lot(change));
+
+  io.use((socket, next) => {
+    authenticateHandshake(ctx, deps.identity, socket).then(
+      (auth) => {
+        if (!auth.ok) return next(new HandshakeError(UNAUTHENTICATED));
+        socket.data.person = auth.person;
+        socket.data.expiresAtMs = auth.expiresAtMs;
+        next();
+      },
+      (err: unknown) => {
+        ctx.log.error({ err }, 'realtime: handshake authentication failed');
+        next(new HandshakeError({ code: 'UNAVAILABLE', message: 'The service is briefly unavailable; try again.' }));
+      },
+    );
+  });
+
+  io.on('connection', (socket) => {
+    socket.data.watching = new Set();
+    if (socket.data.person) void socket.join(personRoom(socket.data.person.pid));
+    const bucket = new TokenBucket(o.rateLimit);
+    socket.use((packet, next) => {
+      const decision = bucket.take();
+      if (decision === 'allow') return next();
+      const ack = packet[packet.length - 1];
+      if (typeof ack === 'function') (ack as (a: unknown) => void)({ ok: false, error: { code: 'RATE_LIMITED', message: 'Too many messages; slow down.' } });
+      if (decision === 'disconnect') {
+        ctx.log.warn({ socket: socket.id, pid: socket.data.person?.pid }, 'realtime: disconnecting a flooding socket');
+        socket.disconnect(true);
+      }
+    });
+    socket.on('error', (err) => ctx.log.debug({ err, socket: socket.id }, 'realtime socket error'));
+    registerHandlers(socket, { ctx, bids: deps.bids, limits: o, primed: (lotId, seq) => streams.prime(lotId, seq) });
+  });
+
+  let closing: Promise<void> | undefined;
   return {
     io,
-    close: () => new Promise<void>((resolve) => void io.close(() => resolve())),
+    adapter: adapter.kind,
+    close: () =>
+      (closing ??= (async () => {
+        for (const off of unsubscribe) off();
+        streams.close();
+        // io.close() disconnects every socket, closes the engine and the adapter (unsubscribing from
+        // Redis); the HTTP server itself is closed by the platform.
+        await new Promise<void>((resolve) => void io.close(() => resolve()));
+        await adapter.close();
+      })()),
   };
 }

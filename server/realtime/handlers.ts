@@ -1,0 +1,144 @@
+// The client → server events of one socket: watch, unwatch, sync, bid and time. Each payload is
+// validated with zod; each answer is an ack in the one envelope of ./events.ts. A handler never
+// throws into socket.io: an unexpected failure is logged and answered like the HTTP API's onError
+// would (UNAVAILABLE when the database is down, INTERNAL otherwise), and only that socket hears of it.
+import type { Socket } from 'socket.io';
+import type { z } from 'zod';
+import type { AppContext } from '../context.ts';
+import type { BidService } from '../bidding/types.ts';
+import { getPublicLot } from '../auctions/public-lot.ts';
+import { listEntries, type PublicLedgerEntry } from '../bidding/ledger-queries.ts';
+import type { ErrorCode, FieldErrors } from '../shared/errors.ts';
+import { fieldErrors } from '../http/app.ts';
+import type { Ack, AckError, ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData } from './events.ts';
+import { bidSchema, syncSchema, timeSchema, watchSchema } from './payloads.ts';
+import { UNAUTHENTICATED } from './auth.ts';
+
+export type GatewaySocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+
+export interface HandlerLimits {
+  /** Lots one socket may watch at once. */
+  maxWatchedLots: number;
+  /** Entries in a watch snapshot. */
+  snapshotEntries: number;
+  /** Entries in one sync answer (more: true past it). */
+  syncMaxEntries: number;
+}
+
+export interface HandlerDeps {
+  ctx: AppContext;
+  bids: BidService;
+  limits: HandlerLimits;
+  /** Called once a watcher's snapshot is read: the lot stream may start writing from its seq. */
+  primed(lotId: number, seq: number): void;
+}
+
+export const lotRoom = (lotId: number): string => `lot:${lotId}`;
+export const personRoom = (pid: string): string => `p:${pid}`;
+
+const SYNC_PAGE = 1_000;
+
+type Reply = (answer: unknown) => void;
+
+const failure = (code: ErrorCode, message: string, fields?: FieldErrors): { ok: false; error: AckError } => ({ ok: false, error: { code, message, ...(fields ? { fields } : {}) } });
+
+function isDatabaseDown(err: unknown): boolean {
+  const e = err as { code?: string; message?: string; cause?: { code?: string } };
+  const code = e?.code ?? e?.cause?.code;
+  return code === 'ECONNREFUSED' || code === 'CONNECTION_CLOSED' || code === 'CONNECT_TIMEOUT' || code === '57P01' || code === '57P03' || /database .*(closed|not open)|PGlite is closed/i.test(String(e?.message));
+}
+
+/**
+ * Registers one event: the ack (when the client sent one) is taken from the last argument, the
+ * payload from the first, validated, and the handler's answer (or failure) is sent back once.
+ */
+function on<T>(socket: GatewaySocket, deps: HandlerDeps, event: keyof ClientToServerEvents, schema: z.ZodType<T>, handle: (input: T) => Promise<Ack<object>>): void {
+  (socket as unknown as { on(event: string, listener: (...args: unknown[]) => void): void }).on(event, (...args: unknown[]) => {
+    const reply: Reply = typeof args[args.length - 1] === 'function' ? (args.pop() as Reply) : () => {};
+    const parsed = schema.safeParse(args[0]);
+    if (!parsed.success) {
+      const fields = fieldErrors(parsed.error);
+      return reply(failure('VALIDATION_FAILED', `Invalid ${Object.keys(fields).join(', ')}.`, fields));
+    }
+    handle(parsed.data).then(reply, (err: unknown) => {
+      const down = isDatabaseDown(err);
+      deps.ctx.log[down ? 'warn' : 'error']({ err, event, socket: socket.id }, 'realtime handler failed');
+      reply(down ? failure('UNAVAILABLE', 'The service is briefly unavailable; try again.') : failure('INTERNAL', 'Something went wrong on our side.'));
+    });
+  });
+}
+
+const NOT_FOUND = (lotId: number): { ok: false; error: AckError } => failure('NOT_FOUND', `No lot ${lotId}.`);
+
+/** Every entry after afterSeq, paged internally, up to the cap. */
+async function entriesAfter(deps: HandlerDeps, lotId: number, afterSeq: number): Promise<{ bids: PublicLedgerEntry[]; more: boolean }> {
+  const bids: PublicLedgerEntry[] = [];
+  let after = afterSeq;
+  for (;;) {
+    const want = Math.min(SYNC_PAGE, deps.limits.syncMaxEntries - bids.length);
+    const page = await listEntries(deps.ctx.db, lotId, after, want);
+    bids.push(...page);
+    if (page.length < want) return { bids, more: false };
+    if (bids.length >= deps.limits.syncMaxEntries) return { bids, more: true };
+    after = page[page.length - 1].seq;
+  }
+}
+
+export function registerHandlers(socket: GatewaySocket, deps: HandlerDeps): void {
+  const { ctx, limits } = deps;
+  const watching = socket.data.watching;
+
+  on(socket, deps, 'watch', watchSchema, async ({ lotId }) => {
+    const already = watching.has(lotId);
+    if (!already && watching.size >= limits.maxWatchedLots) return failure('RATE_LIMITED', `A connection may watch at most ${limits.maxWatchedLots} lots at once; unwatch one first.`);
+    // Reserved before any await so that concurrent watches cannot pass the cap together. Joined
+    // before reading: every entry committed after the read is then broadcast to this socket.
+    watching.add(lotId);
+    await socket.join(lotRoom(lotId));
+    const forget = async (): Promise<void> => {
+      if (already) return;
+      watching.delete(lotId);
+      await socket.leave(lotRoom(lotId));
+    };
+    let lot;
+    try {
+      lot = await getPublicLot(ctx, lotId);
+    } catch (err) {
+      await forget();
+      throw err;
+    }
+    if (!lot) {
+      await forget();
+      return NOT_FOUND(lotId);
+    }
+    const bids = lot.seq > 0 ? await listEntries(ctx.db, lotId, Math.max(0, lot.seq - limits.snapshotEntries), limits.snapshotEntries) : [];
+    deps.primed(lotId, lot.seq);
+    return { ok: true, lot, bids, serverTime: ctx.clock.now().toISOString() };
+  });
+
+  on(socket, deps, 'unwatch', watchSchema, async ({ lotId }) => {
+    watching.delete(lotId);
+    await socket.leave(lotRoom(lotId));
+    return { ok: true };
+  });
+
+  on(socket, deps, 'sync', syncSchema, async ({ lotId, afterSeq }) => {
+    if (!watching.has(lotId) && !(await getPublicLot(ctx, lotId))) return NOT_FOUND(lotId);
+    return { ok: true, ...(await entriesAfter(deps, lotId, afterSeq)) };
+  });
+
+  on(socket, deps, 'bid', bidSchema, async ({ lotId, amount, idempotencyKey }) => {
+    const person = socket.data.person;
+    if (!person) return failure('UNAUTHENTICATED', 'Sign in with your e-ID first.');
+    if (socket.data.expiresAtMs !== undefined && Date.now() >= socket.data.expiresAtMs) return { ok: false, error: UNAUTHENTICATED };
+    if (person.level < 2) return failure('LEVEL_TOO_LOW', 'This needs an e-ID verified at level 2 (chip ID card and face).');
+    const result = await deps.bids.place({ lotId, person, amount, idempotencyKey });
+    if (!result.ok) return failure(result.code, result.message, result.fields);
+    return { ok: true, bid: result.value };
+  });
+
+  on(socket, deps, 'time', timeSchema, async ({ clientSentAt }) => {
+    const now = ctx.clock.now();
+    return { ok: true, clientSentAt, serverTime: now.toISOString(), serverTimeMs: now.getTime() };
+  });
+}

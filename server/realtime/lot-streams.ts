@@ -1,0 +1,196 @@
+// Per-lot ordered, coalescing delivery to the sockets of THIS process. Committed entries reach a
+// process from its own bid path (ctx.events) and from the other processes (relayed through the
+// socket.io adapter); across processes they can arrive out of order, so each lot with local watchers
+// keeps the last seq it delivered, holds back entries that are ahead of a gap, and writes only
+// consecutive runs. A gap that does not fill within gapTimeoutMs (a process died between its commit
+// and its publish) is filled from the ledger itself. Consecutive entries collected within one short
+// tick go out as one `bids` event (a lone entry as `bid`): at storm rates that divides the socket
+// writes by the number of bids per tick. A lot change is written only once every entry up to its seq
+// has been, so a watcher never sees the close before the last bid.
+import type { LotChange, PublicEntry } from '../shared/events.ts';
+import type { Logger } from '../shared/log.ts';
+
+export interface LotStreamsOptions {
+  /** The coalescing tick: entries of one lot are written at most once per tick. */
+  coalesceMs: number;
+  /** How long an out-of-order entry waits for the missing ones before they are read from the ledger. */
+  gapTimeoutMs: number;
+  /** Writes consecutive entries of one lot to this process's watchers of it. */
+  emitEntries(lotId: number, entries: PublicEntry[]): void;
+  emitLot(change: LotChange): void;
+  /** Reads committed entries with seq > afterSeq from the ledger, in seq order. */
+  readEntries(lotId: number, afterSeq: number, limit: number): Promise<PublicEntry[]>;
+  log: Logger;
+  now?: () => number;
+}
+
+interface Stream {
+  /** The last seq delivered to this process's watchers; undefined until the first snapshot primes it. */
+  delivered: number | undefined;
+  /** Entries with seq > delivered, not yet written (in order or ahead of a gap). */
+  held: Map<number, PublicEntry>;
+  /** Lot changes waiting for their seq to be delivered, in arrival order. */
+  changes: LotChange[];
+  lastWriteAt: number;
+  tick?: NodeJS.Timeout | NodeJS.Immediate;
+  gapTimer?: NodeJS.Timeout;
+  reading: boolean;
+}
+
+/** The largest `bids` event; a longer run (a gap filled from the ledger) is split. */
+const MAX_BATCH = 500;
+
+export class LotStreams {
+  private readonly streams = new Map<number, Stream>();
+  private readonly options: LotStreamsOptions;
+  private readonly now: () => number;
+  private closed = false;
+
+  constructor(options: LotStreamsOptions) {
+    this.options = options;
+    this.now = options.now ?? (() => performance.now());
+  }
+
+  /** A lot got its first local watcher: start collecting its entries (not yet delivering). */
+  open(lotId: number): void {
+    if (this.closed || this.streams.has(lotId)) return;
+    this.streams.set(lotId, { delivered: undefined, held: new Map(), changes: [], lastWriteAt: -Infinity, reading: false });
+  }
+
+  /** The lot has no local watcher any more. */
+  drop(lotId: number): void {
+    const s = this.streams.get(lotId);
+    if (!s) return;
+    this.clearTimers(s);
+    this.streams.delete(lotId);
+  }
+
+  /**
+   * A watcher's snapshot showed the ledger up to `seq`; entries up to it need not be written. Only the
+   * first snapshot of a stream counts: later watchers receive the stream from where it stands (what
+   * they miss in between is in their own snapshot, which they read after joining the room).
+   */
+  prime(lotId: number, seq: number): void {
+    const s = this.streams.get(lotId);
+    if (!s || s.delivered !== undefined) return;
+    s.delivered = seq;
+    for (const k of s.held.keys()) if (k <= seq) s.held.delete(k);
+    this.flush(lotId, s);
+  }
+
+  isPrimed(lotId: number): boolean {
+    return this.streams.get(lotId)?.delivered !== undefined;
+  }
+
+  /** Committed entries (from this process or relayed); ignored for lots nobody here watches. */
+  entries(lotId: number, entries: PublicEntry[]): void {
+    const s = this.streams.get(lotId);
+    if (!s) return;
+    for (const e of entries) if (s.delivered === undefined || e.seq > s.delivered) s.held.set(e.seq, e);
+    this.schedule(lotId, s);
+  }
+
+  lot(change: LotChange): void {
+    const s = this.streams.get(change.lotId);
+    if (!s) return;
+    s.changes.push(change);
+    // A change is news on its own: write what is deliverable now rather than wait for the tick.
+    if (s.delivered !== undefined) this.flush(change.lotId, s);
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const s of this.streams.values()) this.clearTimers(s);
+    this.streams.clear();
+  }
+
+  /** Lots with local watchers (for tests and metrics). */
+  size(): number {
+    return this.streams.size;
+  }
+
+  private schedule(lotId: number, s: Stream): void {
+    if (s.tick || s.delivered === undefined) return;
+    if (!s.held.has(s.delivered + 1)) {
+      if (s.held.size > 0 || s.changes.length > 0) this.armGap(lotId, s);
+      return;
+    }
+    // Leading edge: a lot that was quiet for a tick is written on the next turn of the event loop
+    // (so entries published in one burst share a write); a busy lot at most once per tick.
+    const wait = s.lastWriteAt + this.options.coalesceMs - this.now();
+    const run = (): void => {
+      s.tick = undefined;
+      if (this.streams.get(lotId) === s) this.flush(lotId, s);
+    };
+    s.tick = wait <= 0 ? setImmediate(run) : setTimeout(run, wait);
+  }
+
+  private flush(lotId: number, s: Stream): void {
+    if (s.delivered === undefined) return;
+    const run: PublicEntry[] = [];
+    for (let next = s.delivered + 1; s.held.has(next); next++) {
+      run.push(s.held.get(next)!);
+      s.held.delete(next);
+    }
+    if (run.length) {
+      s.delivered = run[run.length - 1].seq;
+      s.lastWriteAt = this.now();
+      for (let i = 0; i < run.length; i += MAX_BATCH) this.write(() => this.options.emitEntries(lotId, run.slice(i, i + MAX_BATCH)));
+    }
+    while (s.changes.length && s.changes[0].seq <= s.delivered) {
+      const change = s.changes.shift()!;
+      this.write(() => this.options.emitLot(change));
+    }
+    if (s.held.size === 0 && s.changes.length === 0) {
+      if (s.gapTimer) clearTimeout(s.gapTimer);
+      s.gapTimer = undefined;
+    } else if (!s.held.has(s.delivered + 1)) this.armGap(lotId, s);
+  }
+
+  private write(fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      this.options.log.error({ err }, 'realtime broadcast failed');
+    }
+  }
+
+  private armGap(lotId: number, s: Stream): void {
+    if (s.gapTimer || s.reading) return;
+    s.gapTimer = setTimeout(() => {
+      s.gapTimer = undefined;
+      void this.fillGap(lotId, s);
+    }, this.options.gapTimeoutMs);
+  }
+
+  /** Reads the missing entries from the ledger (the source of truth) and delivers them. */
+  private async fillGap(lotId: number, s: Stream): Promise<void> {
+    if (this.streams.get(lotId) !== s || s.delivered === undefined) return;
+    if (s.held.has(s.delivered + 1)) return this.schedule(lotId, s);
+    if (s.held.size === 0 && s.changes.length === 0) return;
+    const wanted = Math.min(...s.held.keys(), ...s.changes.map((c) => c.seq)) - s.delivered;
+    s.reading = true;
+    try {
+      const entries = await this.options.readEntries(lotId, s.delivered, Math.max(1, Math.min(wanted, 1000)));
+      if (this.streams.get(lotId) !== s) return;
+      this.options.log.warn({ lotId, after: s.delivered, read: entries.length }, 'realtime: filled a broadcast gap from the ledger');
+      for (const e of entries) if (e.seq > s.delivered) s.held.set(e.seq, e);
+    } catch (err) {
+      this.options.log.error({ err, lotId }, 'realtime: reading missing entries failed');
+    } finally {
+      s.reading = false;
+    }
+    if (this.streams.get(lotId) !== s) return;
+    this.flush(lotId, s);
+  }
+
+  private clearTimers(s: Stream): void {
+    if (s.tick) {
+      clearTimeout(s.tick as NodeJS.Timeout);
+      clearImmediate(s.tick as NodeJS.Immediate);
+    }
+    if (s.gapTimer) clearTimeout(s.gapTimer);
+    s.tick = undefined;
+    s.gapTimer = undefined;
+  }
+}
