@@ -1,15 +1,21 @@
 // Authentication middleware: a Bearer e-ID token on any /api request is verified and the person is
-// put on the context (c.var.person). A present but invalid token is a 401, never silently anonymous.
-// Guards for signed-in, level 2 and roles live here too.
+// put on the context (c.var.person); without one, a browser session cookie does the same. A present
+// but invalid token is a 401, never silently anonymous; repeated token failures from one client are
+// refused with 429 before verification. Cookie-authenticated state changes need the session's CSRF
+// token in x-csrf-token. Guards for signed-in, level 2 and roles live here too.
 import type { MiddlewareHandler } from 'hono';
+import { getCookie } from 'hono/cookie';
 import type { Role } from '../../db/schema.ts';
 import { AppError } from '../shared/errors.ts';
 import type { AppContext } from '../context.ts';
-import type { AppEnv, Person } from './person.ts';
+import type { AppEnv, Level, Person } from './person.ts';
 import type { TokenVerifier } from './token-verifier.ts';
-import { upsertPersonAndLoadRoles } from './people.ts';
+import { rolesOf, upsertPersonAndLoadRoles } from './people.ts';
+import { clientIp, rateLimited, type IdentityLimits } from './rate-limit.ts';
+import { sameSecret, type SessionStore } from './sessions.ts';
 
 export const GENERIC_AUTH_MESSAGE = 'The e-ID token is missing, invalid or expired.';
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** Caches roles per person briefly so the bid path does not pay two queries per request. */
 export class PersonCache {
@@ -34,26 +40,66 @@ export class PersonCache {
   }
 }
 
-/** Resolves a verified token to a Person: records them and loads their roles (cached briefly). */
-export async function resolvePerson(ctx: AppContext, cache: PersonCache, token: { pid: string; name: string | null; level: 1 | 2 }, via: Person['via']): Promise<Person> {
+/**
+ * Resolves a verified identity to a Person with their roles (cached briefly). A token also records
+ * the person (name and level as the provider says now); a session only reads roles, its person
+ * having been recorded at sign-in.
+ */
+export async function resolvePerson(ctx: AppContext, cache: PersonCache, who: { pid: string; name: string | null; level: Level }, via: Person['via']): Promise<Person> {
   const now = Date.now();
-  const cached = cache.get(token.pid, token.level, token.name, now);
+  const cached = cache.get(who.pid, who.level, who.name, now);
   if (cached) return { ...cached, via };
-  const roles = await upsertPersonAndLoadRoles(ctx.db, token, ctx.clock.now());
-  const person = { pid: token.pid, name: token.name, level: token.level, roles };
+  const roles = via === 'bearer' ? await upsertPersonAndLoadRoles(ctx.db, who, ctx.clock.now()) : await rolesOf(ctx.db, who.pid);
+  const person = { pid: who.pid, name: who.name, level: who.level, roles };
   cache.set(person, now);
   return { ...person, via };
 }
 
-export function bearerAuth(ctx: AppContext, verifier: TokenVerifier, cache: PersonCache): MiddlewareHandler<AppEnv> {
+/** Verifies a Bearer token for one client address, counting failures; throws 401 or 429. */
+export async function personFromBearer(ctx: AppContext, verifier: TokenVerifier, cache: PersonCache, limits: IdentityLimits, token: string, ip: string): Promise<Person> {
+  const wait = limits.tokenFailures.retryAfter(ip);
+  if (wait) throw rateLimited(wait, 'failed sign-in tokens');
+  const outcome = await verifier.verify(token);
+  if (!outcome.ok) {
+    limits.tokenFailures.hit(ip);
+    throw new AppError('UNAUTHENTICATED', GENERIC_AUTH_MESSAGE);
+  }
+  return resolvePerson(ctx, cache, outcome.token, 'bearer');
+}
+
+export function bearerAuth(ctx: AppContext, verifier: TokenVerifier, cache: PersonCache, limits: IdentityLimits): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const header = c.req.header('authorization');
     if (header !== undefined) {
+      const ip = clientIp(c, ctx.config.trustProxy);
       const match = /^Bearer ([^\s]+)$/i.exec(header.trim());
-      if (!match) throw new AppError('UNAUTHENTICATED', GENERIC_AUTH_MESSAGE);
-      const outcome = await verifier.verify(match[1]);
-      if (!outcome.ok) throw new AppError('UNAUTHENTICATED', GENERIC_AUTH_MESSAGE);
-      c.set('person', await resolvePerson(ctx, cache, outcome.token, 'bearer'));
+      if (!match) {
+        const wait = limits.tokenFailures.retryAfter(ip);
+        if (wait) throw rateLimited(wait, 'failed sign-in tokens');
+        limits.tokenFailures.hit(ip);
+        ctx.log.info({ reason: 'authorization header is not a Bearer token' }, 'e-ID token refused');
+        throw new AppError('UNAUTHENTICATED', GENERIC_AUTH_MESSAGE);
+      }
+      c.set('person', await personFromBearer(ctx, verifier, cache, limits, match[1], ip));
+    }
+    await next();
+  };
+}
+
+/** Session cookie authentication (browsers), with the double-submit CSRF check on state changes. */
+export function sessionAuth(ctx: AppContext, store: SessionStore, cache: PersonCache, cookieName: string): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    if (c.get('person')) return next();
+    const value = getCookie(c, cookieName);
+    const session = value ? await store.find(value) : undefined;
+    if (session) {
+      if (!SAFE_METHODS.has(c.req.method)) {
+        const sent = c.req.header('x-csrf-token');
+        if (!sent || !sameSecret(sent, session.csrfToken)) throw new AppError('CSRF_FAILED', 'This change needs the x-csrf-token header from GET /api/me (cross-site request refused).');
+      }
+      c.set('person', await resolvePerson(ctx, cache, session, 'session'));
+      c.set('sessionIdHash', session.idHash);
+      c.set('csrfToken', session.csrfToken);
     }
     await next();
   };
@@ -75,4 +121,23 @@ export function requireRole(c: { get(key: 'person'): Person | undefined }, ...ro
   const person = signedIn(c);
   if (!roles.some((r) => person.roles.includes(r))) throw new AppError('FORBIDDEN', `This needs the ${roles.join(' or ')} role.`);
   return person;
+}
+
+/**
+ * Route middleware (createRoute({ middleware })) that checks a role before the body is validated, so
+ * an outsider learns nothing about a route's input rules: 401 or 403 comes first.
+ */
+export function roleGuard(...roles: Role[]): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    requireRole(c, ...roles);
+    await next();
+  };
+}
+
+/** Route middleware: level 2 (and signed in) before anything else about the request is checked. */
+export function level2Guard(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    requireLevel2(c);
+    await next();
+  };
 }

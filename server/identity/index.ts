@@ -4,8 +4,14 @@ import type { AppContext } from '../context.ts';
 import type { ApiApp } from '../http/app.ts';
 import type { Hono, MiddlewareHandler } from 'hono';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AppEnv } from './person.ts';
-import { bearerAuth, PersonCache } from './auth-middleware.ts';
+import { parse as parseCookies } from 'hono/utils/cookie';
+import type { AppEnv, Person } from './person.ts';
+import { bearerAuth, personFromBearer, PersonCache, resolvePerson, sessionAuth } from './auth-middleware.ts';
+import { AppError } from '../shared/errors.ts';
+import { createLimits, type IdentityLimits } from './rate-limit.ts';
+import { SessionStore } from './sessions.ts';
+import { configuredSignInClient, createSignInClient, demoMetadata, type SignInClient } from './oidc-client.ts';
+import { cookieNames, signInRoutes } from './signin-routes.ts';
 import { createTokenVerifier, localKeys, type TokenVerifier } from './token-verifier.ts';
 import { identityRoutes } from './routes.ts';
 import { grantAtStart, type StartupGrant } from './roles.ts';
@@ -23,8 +29,23 @@ export interface Identity {
   rootRouters?: { path: string; app: Hono<AppEnv> }[];
   /** Plain Node handlers that own a path prefix (the demo OpenID provider under /demo-idp). */
   nodeMounts?: { prefix: string; handle: (req: IncomingMessage, res: ServerResponse) => void }[];
+  /**
+   * Authenticates a socket.io handshake: a token is verified like a Bearer token, else a session
+   * cookie is looked up, else the socket is anonymous (ok without a person). A bad token is not ok.
+   */
+  authenticateSocket(handshake: SocketHandshake): Promise<SocketAuthResult>;
+  sessions: SessionStore;
+  limits: IdentityLimits;
   close(): Promise<void>;
 }
+
+export interface SocketHandshake {
+  token?: unknown;
+  cookieHeader?: string;
+  /** The client's address, for the token-failure limit (from the handshake, with TRUST_PROXY rules). */
+  ip?: string;
+}
+export type SocketAuthResult = { ok: true; person?: Person } | { ok: false; code?: 'UNAUTHENTICATED' | 'RATE_LIMITED' };
 
 /** The redirect URIs of the platform's browser sign-in client. */
 export function callbackUrls(config: AppContext['config']): string[] {
@@ -66,14 +87,45 @@ export async function createIdentity(ctx: AppContext): Promise<Identity> {
     verifier = createTokenVerifier({ eid, issuer: eid.issuer, keys, log: ctx.log });
   }
   const personCache = new PersonCache();
+  const limits = createLimits();
+  const sessions = new SessionStore(ctx);
+  const names = cookieNames(ctx.config.publicOrigin?.startsWith('https://') ?? false);
+  let client: SignInClient | undefined;
+  if (demo) client = createSignInClient({ issuer: demo.issuer, clientId: demo.clientId, scopes: eid.scopes, metadata: demoMetadata(demo.issuer), forceLogin: true, allowHttp: true });
+  else client = configuredSignInClient(ctx.config);
   const granted = await grantAtStart(ctx, startupGrants(ctx));
   if (granted) ctx.log.info({ granted }, 'roles granted at start');
+
+  async function authenticateSocket(handshake: SocketHandshake): Promise<SocketAuthResult> {
+    const ip = handshake.ip ?? 'unknown';
+    if (handshake.token !== undefined && handshake.token !== null && handshake.token !== '') {
+      if (typeof handshake.token !== 'string') {
+        limits.tokenFailures.hit(ip);
+        return { ok: false, code: 'UNAUTHENTICATED' };
+      }
+      try {
+        return { ok: true, person: await personFromBearer(ctx, verifier, personCache, limits, handshake.token.replace(/^Bearer\s+/i, ''), ip) };
+      } catch (err) {
+        if (err instanceof AppError && (err.code === 'UNAUTHENTICATED' || err.code === 'RATE_LIMITED')) return { ok: false, code: err.code };
+        throw err;
+      }
+    }
+    const value = handshake.cookieHeader ? parseCookies(handshake.cookieHeader, names.session)[names.session] : undefined;
+    const session = value ? await sessions.find(value) : undefined;
+    if (session) return { ok: true, person: await resolvePerson(ctx, personCache, session, 'session') };
+    return { ok: true };
+  }
+
   return {
     verifier,
     personCache,
-    authenticate: [bearerAuth(ctx, verifier, personCache)],
+    sessions,
+    limits,
+    authenticate: [bearerAuth(ctx, verifier, personCache, limits), sessionAuth(ctx, sessions, personCache, names.session)],
     routers: [{ path: '/', app: identityRoutes(ctx, { personCache }) }],
+    rootRouters: [{ path: '/auth', app: signInRoutes(ctx, { client, verifier, sessions, limits, callbackUrls: callbackUrls(ctx.config), localTokenRequests: !!demo }) }],
     nodeMounts: demo ? [{ prefix: DEMO_IDP_PREFIX, handle: demo.handle }] : [],
+    authenticateSocket,
     close: async () => {},
   };
 }

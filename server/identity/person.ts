@@ -21,6 +21,8 @@ export interface AppEnv {
     person?: Person;
     /** Set by the session middleware when a browser session authenticated the request. */
     sessionIdHash?: string;
+    /** The session's CSRF token (double submit), for GET /api/me to hand to the page. */
+    csrfToken?: string;
   };
 }
 
