@@ -1,0 +1,42 @@
+// Browser-side API calls: same-origin fetch with the session cookie, the CSRF header the API requires
+// on cookie-authenticated state changes, and an Idempotency-Key where asked. Never throws: a network
+// failure is an UNAVAILABLE result the page can show.
+import type { ApiResult } from './types.ts';
+
+let csrfToken: string | undefined;
+
+/** Set once from GET /api/me (the layout does this). */
+export function setCsrfToken(token: string | undefined): void {
+  csrfToken = token;
+}
+
+export interface CallOptions {
+  body?: unknown;
+  idempotencyKey?: string;
+  /** A raw body (file upload) with its content type. */
+  raw?: { data: Blob | string; type: string };
+}
+
+export async function call<T>(method: string, path: string, options: CallOptions = {}): Promise<ApiResult<T>> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
+  if (options.idempotencyKey) headers['idempotency-key'] = options.idempotencyKey;
+  let body: BodyInit | undefined;
+  if (options.raw) {
+    headers['content-type'] = options.raw.type;
+    body = options.raw.data;
+  } else if (options.body !== undefined) {
+    headers['content-type'] = 'application/json';
+    body = JSON.stringify(options.body);
+  }
+  let res: Response;
+  try {
+    res = await fetch(path, { method, headers, body, credentials: 'same-origin' });
+  } catch {
+    return { ok: false, status: 0, error: { code: 'NETWORK', message: 'No connection to the server.' } };
+  }
+  const parsed = (await res.json().catch(() => undefined)) as unknown;
+  if (res.ok) return { ok: true, status: res.status, data: parsed as T };
+  const error = (parsed as { error?: ApiResult<T> extends { ok: false; error: infer E } ? E : never } | undefined)?.error ?? { code: 'UNAVAILABLE', message: `HTTP ${res.status}` };
+  return { ok: false, status: res.status, error };
+}

@@ -1,0 +1,40 @@
+// Small pure helpers about lots shared by pages: grouping for the catalogue, the next minimum bid,
+// and which phase of its schedule a lot is in.
+import type { Lot, LotStatus } from './api/types.ts';
+
+export const FINISHED: LotStatus[] = ['closed', 'failed', 'cancelled'];
+export const CATEGORIES = ['licence-plate', 'land-use', 'vehicle', 'equipment', 'other'] as const;
+export type Category = (typeof CATEGORIES)[number];
+
+export function categoryOf(lot: Pick<Lot, 'category'>): Category {
+  return (CATEGORIES as readonly string[]).includes(lot.category ?? '') ? (lot.category as Category) : 'other';
+}
+
+/** The least amount the next bid may be: the starting price first, then current price plus one step. */
+export function minimumBid(lot: Pick<Lot, 'currentPrice' | 'startingPrice' | 'priceStep'>): number {
+  return lot.currentPrice === null || lot.currentPrice === undefined ? lot.startingPrice : lot.currentPrice + lot.priceStep;
+}
+
+export function matchesSearch(lot: Lot, q: string): boolean {
+  if (!q) return true;
+  const norm = (s: string): string => s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/đ/g, 'd').replace(/Đ/g, 'D').toLowerCase();
+  const needle = norm(q.trim());
+  return norm(`${lot.title} ${lot.description}`).includes(needle);
+}
+
+export type RegistrationPhase = 'before' | 'open' | 'after';
+
+export function registrationPhase(lot: Lot, nowMs: number): RegistrationPhase {
+  if (nowMs < Date.parse(lot.registrationOpensAt)) return 'before';
+  if (nowMs < Date.parse(lot.registrationClosesAt)) return 'open';
+  return 'after';
+}
+
+/** The picture for a lot: served by the platform's media endpoint (a drawn placeholder if none). */
+export function coverUrl(lotId: number): string {
+  return `/api/lots/${lotId}/cover`;
+}
+
+export function imageUrl(imageId: number): string {
+  return `/api/images/${imageId}`;
+}

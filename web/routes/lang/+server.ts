@@ -1,0 +1,12 @@
+// Switches the interface language: remembers it in a cookie and goes back to the page.
+import { redirect } from '@sveltejs/kit';
+import type { RequestHandler } from './$types';
+import { isLocale } from '#lib/i18n/index.ts';
+
+export const GET: RequestHandler = ({ url, cookies }) => {
+  const to = url.searchParams.get('to');
+  if (isLocale(to)) cookies.set('lang', to, { path: '/', httpOnly: false, sameSite: 'lax', secure: url.protocol === 'https:', maxAge: 365 * 24 * 3600 });
+  const next = url.searchParams.get('next') ?? '/';
+  // Only paths on this site: never an open redirect.
+  redirect(303, next.startsWith('/') && !next.startsWith('//') ? next : '/');
+};

@@ -1,0 +1,33 @@
+// A lot, server-rendered with its current price and its ledger so far; the page then goes live.
+import { error } from '@sveltejs/kit';
+import type { PageServerLoad } from './$types';
+import { serverApi } from '#lib/api/server.ts';
+import type { BidEntry, Lot, MyRegistration, Registration } from '#lib/api/types.ts';
+
+/** Enough history for the chart; the live connection fills in anything newer. */
+const MAX_ENTRIES = 2000;
+
+export const load: PageServerLoad = async (event) => {
+  const id = Number(event.params.id);
+  if (!Number.isSafeInteger(id) || id <= 0) error(404, { message: 'NOT_FOUND' });
+  const api = serverApi(event);
+  const lotRes = await api.get<Lot>(`/api/lots/${id}`);
+  if (!lotRes.ok) error(lotRes.status === 404 || lotRes.status === 422 ? 404 : 503, { message: lotRes.error.message, code: lotRes.error.code });
+  const entries: BidEntry[] = [];
+  for (let after = 0; entries.length < MAX_ENTRIES; ) {
+    const page = await api.get<{ items: BidEntry[] }>(`/api/lots/${id}/bids?after=${after}`);
+    if (!page.ok || page.data.items.length === 0) break;
+    entries.push(...page.data.items);
+    after = page.data.items[page.data.items.length - 1].seq;
+    if (after >= lotRes.data.seq) break;
+  }
+  let registration: Registration | null = null;
+  if (event.locals.me) {
+    const mine = await api.get<{ items: MyRegistration[] }>('/api/me/registrations');
+    if (mine.ok) {
+      const r = mine.data.items.find((x) => x.lotId === id);
+      if (r) registration = { id: r.id, lotId: r.lotId, bidderCode: r.bidderCode, status: r.status, depositState: r.depositState, rulesVersion: r.rulesVersion, rulesAcceptedAt: r.rulesAcceptedAt };
+    }
+  }
+  return { lot: lotRes.data, entries, registration };
+};
