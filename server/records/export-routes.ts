@@ -1,0 +1,84 @@
+// HTTP routes for the streamed bulk exports (regulators only): every ended lot of a period, and the
+// audit log. Each export is itself an audit event, written before the first byte is sent.
+import { createRoute, z } from '@hono/zod-openapi';
+import type { AppContext } from '../context.ts';
+import { appendAudit, type AuditAction } from '../audit/audit-log.ts';
+import { createRouter, type ApiApp } from '../http/app.ts';
+import { errorResponses } from '../http/openapi.ts';
+import { requireRole } from '../identity/auth-middleware.ts';
+import type { Person } from '../identity/person.ts';
+import { auditExport, lotsExport, type ExportFormat } from './exports.ts';
+import type { SigningKey } from './signing-keys.ts';
+
+const instant = (name: string) =>
+  z
+    .union([z.iso.date(), z.iso.datetime({ offset: true })], { error: 'a date (2026-01-01) or an ISO-8601 time' })
+    .transform((s) => new Date(s))
+    .openapi({ param: { name, in: 'query' }, example: name === 'from' ? '2026-01-01' : '2027-01-01' });
+const format = z.enum(['ndjson', 'csv'], { error: 'ndjson or csv' }).default('ndjson').openapi({ param: { name: 'format', in: 'query' } });
+const ordered = (p: { from?: Date; to?: Date }): boolean => !p.from || !p.to || p.from.getTime() < p.to.getTime();
+
+const LotsQuery = z.object({ from: instant('from'), to: instant('to'), format }).refine(ordered, { message: 'must be after from', path: ['to'] });
+const AuditQuery = z.object({ from: instant('from').optional(), to: instant('to').optional(), format }).refine(ordered, { message: 'must be after from', path: ['to'] });
+
+const streamed = {
+  description: 'The export, streamed',
+  content: { 'application/x-ndjson': { schema: z.string() }, 'text/csv': { schema: z.string() } },
+};
+
+const CONTENT_TYPE: Record<ExportFormat, string> = { ndjson: 'application/x-ndjson; charset=utf-8', csv: 'text/csv; charset=utf-8' };
+
+export function exportRoutes(ctx: AppContext, key: SigningKey): ApiApp {
+  const app = createRouter();
+  const logExport = (actor: Person, action: AuditAction, data: Record<string, unknown>, at: Date): Promise<void> =>
+    ctx.db.transaction((tx) => appendAudit(tx, { actorPid: actor.pid, action, data, at }));
+  const stamp = (d: Date): string => d.toISOString().slice(0, 10);
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/records/lots',
+      tags: ['records'],
+      summary: 'Every ended lot of a period (regulators, streamed)',
+      description:
+        'Lots that closed, failed or were cancelled and whose bidding window ended in [from, to). `ndjson`: a header line, one full auction record per lot (same shape as the signed record), and a signed seal line covering every byte before it; `csv`: one summary row per lot with its final hash (UTF-8 with BOM). Streamed page by page.',
+      security: [{ eid: [] }],
+      request: { query: LotsQuery },
+      responses: { 200: streamed, ...errorResponses(401, 403, 422) },
+    }),
+    async (c) => {
+      const person = requireRole(c, 'regulator');
+      const q = c.req.valid('query');
+      const at = ctx.clock.now();
+      await logExport(person, 'record.exported', { scope: 'period', from: q.from.toISOString(), to: q.to.toISOString(), format: q.format }, at);
+      c.header('content-disposition', `attachment; filename="lots-${stamp(q.from)}-${stamp(q.to)}.${q.format}"`);
+      c.header('cache-control', 'no-store');
+      return c.body(lotsExport(ctx, key, { from: q.from, to: q.to }, q.format, at), 200, { 'content-type': CONTENT_TYPE[q.format] }) as never;
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/records/audit',
+      tags: ['records'],
+      summary: 'The audit log (regulators, streamed)',
+      description:
+        'Every audit event (optionally those of a period, as one contiguous stretch of the chain) with its hash chain. `ndjson` starts with a header whose `previousHash` is the hash the first event links to (the genesis hash when the export starts at the beginning) and ends with a signed seal; `csv` has one row per event (UTF-8 with BOM). Verify either with POST /api/records/verify or `npm run verify-record`.',
+      security: [{ eid: [] }],
+      request: { query: AuditQuery },
+      responses: { 200: streamed, ...errorResponses(401, 403, 422) },
+    }),
+    async (c) => {
+      const person = requireRole(c, 'regulator');
+      const q = c.req.valid('query');
+      const at = ctx.clock.now();
+      await logExport(person, 'audit.exported', { from: q.from?.toISOString() ?? null, to: q.to?.toISOString() ?? null, format: q.format }, at);
+      c.header('content-disposition', `attachment; filename="audit-log-${stamp(at)}.${q.format}"`);
+      c.header('cache-control', 'no-store');
+      const stream = await auditExport(ctx, key, { from: q.from, to: q.to }, q.format, at);
+      return c.body(stream, 200, { 'content-type': CONTENT_TYPE[q.format] }) as never;
+    },
+  );
+  return app;
+}

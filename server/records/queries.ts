@@ -1,0 +1,142 @@
+// Database reads for auction records and exports. Exports page with keyset queries (id > last id,
+// a bounded page size) so a year of lots or of audit events is read one page at a time, never whole.
+import { and, asc, eq, gt, gte, inArray, lt, lte, max, min, sql } from 'drizzle-orm';
+import type { Db } from '../../db/client.ts';
+import { auditEvents, ledgerEntries, lots, people, registrations } from '../../db/schema.ts';
+import { ENDED_STATUSES } from './record-format.ts';
+
+export type LotRow = typeof lots.$inferSelect;
+export type EntryRow = Pick<typeof ledgerEntries.$inferSelect, 'lotId' | 'seq' | 'kind' | 'amount' | 'bidderCode' | 'placedAt' | 'withdrawsSeq' | 'prevHash' | 'hash'>;
+export type AuditRow = typeof auditEvents.$inferSelect;
+
+export interface RegistrationRow {
+  id: number;
+  lotId: number;
+  pid: string;
+  name: string | null;
+  bidderCode: string;
+  status: string;
+  depositState: string;
+  rulesVersion: number;
+  rulesAcceptedAt: Date;
+  createdAt: Date;
+  approvedAt: Date | null;
+  approvedBy: string | null;
+}
+
+/** Everything a record needs besides the lot row, for a set of lots (loaded together per page). */
+export interface LotDetails {
+  registrations: RegistrationRow[];
+  entries: EntryRow[];
+  events: AuditRow[];
+}
+
+export async function findLot(db: Db, lotId: number): Promise<LotRow | undefined> {
+  const [row] = await db.select().from(lots).where(eq(lots.id, lotId)).limit(1);
+  return row;
+}
+
+/** Registrations, ledger entries and audit events of these lots, grouped by lot, each in order. */
+export async function loadDetails(db: Db, lotIds: number[]): Promise<Map<number, LotDetails>> {
+  const out = new Map<number, LotDetails>();
+  for (const id of lotIds) out.set(id, { registrations: [], entries: [], events: [] });
+  if (lotIds.length === 0) return out;
+  const regs = await db
+    .select({
+      id: registrations.id,
+      lotId: registrations.lotId,
+      pid: registrations.pid,
+      name: people.name,
+      bidderCode: registrations.bidderCode,
+      status: registrations.status,
+      depositState: registrations.depositState,
+      rulesVersion: registrations.rulesVersion,
+      rulesAcceptedAt: registrations.rulesAcceptedAt,
+      createdAt: registrations.createdAt,
+      approvedAt: registrations.approvedAt,
+      approvedBy: registrations.approvedBy,
+    })
+    .from(registrations)
+    .leftJoin(people, eq(people.pid, registrations.pid))
+    .where(inArray(registrations.lotId, lotIds))
+    .orderBy(asc(registrations.lotId), asc(registrations.id));
+  for (const r of regs) out.get(r.lotId)!.registrations.push(r);
+  const entries = await db
+    .select({ lotId: ledgerEntries.lotId, seq: ledgerEntries.seq, kind: ledgerEntries.kind, amount: ledgerEntries.amount, bidderCode: ledgerEntries.bidderCode, placedAt: ledgerEntries.placedAt, withdrawsSeq: ledgerEntries.withdrawsSeq, prevHash: ledgerEntries.prevHash, hash: ledgerEntries.hash })
+    .from(ledgerEntries)
+    .where(inArray(ledgerEntries.lotId, lotIds))
+    .orderBy(asc(ledgerEntries.lotId), asc(ledgerEntries.seq));
+  for (const e of entries) out.get(e.lotId)!.entries.push(e);
+  const events = await db.select().from(auditEvents).where(inArray(auditEvents.lotId, lotIds)).orderBy(asc(auditEvents.id));
+  for (const e of events) out.get(e.lotId!)?.events.push(e);
+  return out;
+}
+
+export interface Period {
+  from: Date;
+  to: Date;
+}
+
+/** One page of ended lots whose bidding window ended within the period, by id after `afterId`. */
+export async function endedLotsPage(db: Db, period: Period, afterId: number, limit: number): Promise<LotRow[]> {
+  return db
+    .select()
+    .from(lots)
+    .where(and(gt(lots.id, afterId), inArray(lots.status, [...ENDED_STATUSES]), gte(lots.endsAt, period.from), lt(lots.endsAt, period.to)))
+    .orderBy(asc(lots.id))
+    .limit(limit);
+}
+
+/** A lot's summary for the CSV export: the winner's identity and the ledger's final hash. */
+export interface LotSummaryExtra {
+  winnerBidderCode: string | null;
+  winnerPid: string | null;
+  winnerName: string | null;
+  registrationCount: number;
+  entryCount: number;
+  finalHash: string | null;
+}
+
+export async function summaryExtras(db: Db, rows: LotRow[]): Promise<Map<number, LotSummaryExtra>> {
+  const out = new Map<number, LotSummaryExtra>();
+  if (rows.length === 0) return out;
+  const ids = rows.map((r) => r.id);
+  const winners = rows.map((r) => r.winnerRegistrationId).filter((x): x is number => x !== null);
+  const winnerRows = winners.length
+    ? await db.select({ id: registrations.id, code: registrations.bidderCode, pid: registrations.pid, name: people.name }).from(registrations).leftJoin(people, eq(people.pid, registrations.pid)).where(inArray(registrations.id, winners))
+    : [];
+  const byReg = new Map(winnerRows.map((w) => [w.id, w]));
+  const regCounts = await db.select({ lotId: registrations.lotId, n: sql<number>`count(*)::int` }).from(registrations).where(inArray(registrations.lotId, ids)).groupBy(registrations.lotId);
+  const counts = new Map(regCounts.map((r) => [r.lotId, Number(r.n)]));
+  // The last entry of each lot, by its seq (not the lot row's cached hash: the ledger is the truth).
+  const last = await db
+    .selectDistinctOn([ledgerEntries.lotId], { lotId: ledgerEntries.lotId, seq: ledgerEntries.seq, hash: ledgerEntries.hash })
+    .from(ledgerEntries)
+    .where(inArray(ledgerEntries.lotId, ids))
+    .orderBy(asc(ledgerEntries.lotId), sql`${ledgerEntries.seq} desc`);
+  const lastByLot = new Map(last.map((l) => [l.lotId, l]));
+  for (const r of rows) {
+    const w = r.winnerRegistrationId === null ? undefined : byReg.get(r.winnerRegistrationId);
+    const l = lastByLot.get(r.id);
+    out.set(r.id, { winnerBidderCode: w?.code ?? null, winnerPid: w?.pid ?? null, winnerName: w?.name ?? null, registrationCount: counts.get(r.id) ?? 0, entryCount: l?.seq ?? 0, finalHash: l?.hash ?? null });
+  }
+  return out;
+}
+
+/** The id range of audit events within a period (contiguous, so the exported chain links up). */
+export async function auditIdRange(db: Db, period: Partial<Period>): Promise<{ first: number; last: number } | undefined> {
+  const [lo] = await db.select({ id: min(auditEvents.id) }).from(auditEvents).where(period.from ? gte(auditEvents.at, period.from) : undefined);
+  const [hi] = await db.select({ id: max(auditEvents.id) }).from(auditEvents).where(period.to ? lt(auditEvents.at, period.to) : undefined);
+  if (lo?.id == null || hi?.id == null || Number(lo.id) > Number(hi.id)) return undefined;
+  return { first: Number(lo.id), last: Number(hi.id) };
+}
+
+/** The hash of the event just before `id` (what the first exported event links to), if any. */
+export async function auditHashBefore(db: Db, id: number): Promise<string | undefined> {
+  const [row] = await db.select({ hash: auditEvents.hash }).from(auditEvents).where(lt(auditEvents.id, id)).orderBy(sql`${auditEvents.id} desc`).limit(1);
+  return row?.hash;
+}
+
+export async function auditPage(db: Db, afterId: number, lastId: number, limit: number): Promise<AuditRow[]> {
+  return db.select().from(auditEvents).where(and(gt(auditEvents.id, afterId), lte(auditEvents.id, lastId))).orderBy(asc(auditEvents.id)).limit(limit);
+}

@@ -1,0 +1,149 @@
+// The auction record's format, version 1: one zod schema that the builder's output satisfies and
+// that verification (server and offline CLI alike) checks a received record against. Kept free of
+// database imports so the offline verifier loads only this, the hash chain and jose.
+import { z } from 'zod';
+
+export const RECORD_TYPE = 'auction-record';
+export const RECORD_VERSION = 1;
+/** The JWS `cty` of a signed auction record. */
+export const RECORD_CTY = 'auction-record+json';
+/** The JWS `cty` of the seal that ends an NDJSON export. */
+export const SEAL_CTY = 'export-seal+json';
+export const ENDED_STATUSES = ['closed', 'failed', 'cancelled'] as const;
+
+const iso = z.iso.datetime({ offset: true });
+const money = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+const hash = z.string().regex(/^[0-9a-f]{64}$/, 'a SHA-256 hex digest');
+
+export const RecordEntrySchema = z.strictObject({
+  seq: z.number().int().positive(),
+  kind: z.enum(['bid', 'withdrawal']),
+  placedAt: iso,
+  amount: money,
+  bidderCode: z.string(),
+  withdrawsSeq: z.number().int().positive().nullable(),
+  /** accepted, withdrawn (a bid later withdrawn) or withdrawal (the withdrawal entry itself). */
+  status: z.enum(['accepted', 'withdrawn', 'withdrawal']),
+  prevHash: hash,
+  hash,
+});
+
+export const RecordRegistrationSchema = z.strictObject({
+  bidderCode: z.string(),
+  pid: z.string(),
+  name: z.string().nullable(),
+  status: z.string(),
+  depositState: z.string(),
+  rulesVersion: z.number().int(),
+  rulesAcceptedAt: iso,
+  registeredAt: iso,
+  approvedAt: iso.nullable(),
+  approvedBy: z.string().nullable(),
+});
+
+export const RecordEventSchema = z.strictObject({
+  id: z.number().int(),
+  at: iso,
+  actorPid: z.string().nullable(),
+  action: z.string(),
+  subject: z.string().nullable(),
+  data: z.record(z.string(), z.unknown()),
+  prevHash: hash,
+  hash,
+});
+
+export const AuctionRecordSchema = z.strictObject({
+  type: z.literal(RECORD_TYPE),
+  version: z.literal(RECORD_VERSION),
+  issuedAt: iso,
+  issuer: z.string().nullable(),
+  lot: z.strictObject({
+    id: z.number().int().positive(),
+    title: z.string(),
+    description: z.string(),
+    category: z.string(),
+    managerPid: z.string(),
+    rulesVersion: z.number().int(),
+    rules: z.string(),
+    createdAt: iso,
+  }),
+  policy: z.strictObject({
+    method: z.literal('ascending'),
+    startingPrice: money,
+    priceStep: money,
+    deposit: money,
+    softClose: z.strictObject({ windowSeconds: z.number().int(), extendSeconds: z.number().int() }).nullable(),
+    /** The platform's minimum number of approved bidders when the record was issued. */
+    minBidders: z.number().int(),
+  }),
+  times: z.strictObject({
+    registrationOpensAt: iso,
+    registrationClosesAt: iso,
+    startsAt: iso,
+    scheduledEndsAt: iso,
+    endsAt: iso,
+    closedAt: iso.nullable(),
+  }),
+  registrations: z.array(RecordRegistrationSchema),
+  ledger: z.array(RecordEntrySchema),
+  extensions: z.array(z.strictObject({ at: iso, endsAt: iso.nullable(), data: z.record(z.string(), z.unknown()) })),
+  /** The lot's own events from the audit log (each hash covers its event; the log's chain is global). */
+  history: z.array(RecordEventSchema),
+  result: z.strictObject({
+    status: z.enum(ENDED_STATUSES),
+    finalPrice: money.nullable(),
+    winnerBidderCode: z.string().nullable(),
+    winnerPid: z.string().nullable(),
+    winnerName: z.string().nullable(),
+    cancelReason: z.string().nullable(),
+    bidCount: z.number().int().nonnegative(),
+    entryCount: z.number().int().nonnegative(),
+  }),
+  /** The hash of the last ledger entry (the genesis hash when there is none). */
+  finalHash: hash,
+});
+
+export type AuctionRecord = z.infer<typeof AuctionRecordSchema>;
+export type RecordEntry = z.infer<typeof RecordEntrySchema>;
+export type RecordRegistration = z.infer<typeof RecordRegistrationSchema>;
+export type RecordEvent = z.infer<typeof RecordEventSchema>;
+
+/** An audit event as exported (NDJSON line or CSV row). */
+export const AuditLineSchema = z.strictObject({
+  type: z.literal('audit-event'),
+  id: z.number().int().positive(),
+  at: iso,
+  actorPid: z.string().nullable(),
+  action: z.string(),
+  lotId: z.number().int().nullable(),
+  subject: z.string().nullable(),
+  data: z.record(z.string(), z.unknown()),
+  prevHash: hash,
+  hash,
+});
+export type AuditLine = z.infer<typeof AuditLineSchema>;
+
+/** The first line of an NDJSON export. */
+export const ExportHeaderSchema = z.strictObject({
+  type: z.enum(['lot-export', 'audit-export']),
+  version: z.literal(1),
+  exportedAt: iso,
+  issuer: z.string().nullable(),
+  from: iso.nullable(),
+  to: iso.nullable(),
+  /** For the audit log: the hash the first exported event must link to (the genesis hash from the start). */
+  previousHash: hash.optional(),
+});
+export type ExportHeader = z.infer<typeof ExportHeaderSchema>;
+
+/** The payload the seal's JWS signs: how many lines came before it and the SHA-256 of their bytes. */
+export const SealPayloadSchema = z.strictObject({
+  type: z.literal('export-seal'),
+  export: z.enum(['lot-export', 'audit-export']),
+  exportedAt: iso,
+  lines: z.number().int().nonnegative(),
+  sha256: hash,
+  /** The audit log's last exported hash, so a later export can be linked to this one. */
+  lastHash: hash.optional(),
+});
+export type SealPayload = z.infer<typeof SealPayloadSchema>;

@@ -1,0 +1,110 @@
+// Builds the auction record of an ended lot from its rows: the lot and its policy, the times, every
+// registration with the person behind the bidder code, the full ledger (withdrawals included) with
+// its hash chain, the soft-close extensions, the lot's audit history and the result.
+import { GENESIS_HASH } from '../shared/hash-chain.ts';
+import type { LotDetails, LotRow } from './queries.ts';
+import { ENDED_STATUSES, RECORD_TYPE, RECORD_VERSION, type AuctionRecord, type RecordEntry } from './record-format.ts';
+
+export type EndedStatus = (typeof ENDED_STATUSES)[number];
+
+export function isEnded(status: string): status is EndedStatus {
+  return (ENDED_STATUSES as readonly string[]).includes(status);
+}
+
+export interface RecordContext {
+  issuedAt: Date;
+  /** The platform's public origin, so a reader knows where the keys are published. */
+  issuer: string | null;
+  minBidders: number;
+}
+
+const isoOrNull = (d: Date | null): string | null => d?.toISOString() ?? null;
+
+/** The new end of an extension, whichever name the writer gave it. */
+function extendedTo(data: Record<string, unknown>): string | null {
+  for (const key of ['endsAt', 'newEndsAt', 'to']) {
+    const v = data[key];
+    if (typeof v === 'string' && !Number.isNaN(Date.parse(v))) return new Date(v).toISOString();
+  }
+  return null;
+}
+
+/** The ledger as recorded, each entry with its status (a withdrawn bid shows 'withdrawn'). */
+export function recordLedger(entries: LotDetails['entries']): RecordEntry[] {
+  const withdrawn = new Set(entries.filter((e) => e.kind === 'withdrawal' && e.withdrawsSeq !== null).map((e) => e.withdrawsSeq));
+  return entries.map((e) => ({
+    seq: e.seq,
+    kind: e.kind,
+    placedAt: e.placedAt.toISOString(),
+    amount: e.amount,
+    bidderCode: e.bidderCode,
+    withdrawsSeq: e.withdrawsSeq,
+    status: e.kind === 'withdrawal' ? 'withdrawal' : withdrawn.has(e.seq) ? 'withdrawn' : 'accepted',
+    prevHash: e.prevHash,
+    hash: e.hash,
+  }));
+}
+
+/** The record of an ended lot. The caller checks isEnded first. */
+export function buildRecord(lot: LotRow & { status: EndedStatus }, details: LotDetails, rc: RecordContext): AuctionRecord {
+  const ledger = recordLedger(details.entries);
+  const winner = lot.winnerRegistrationId === null ? undefined : details.registrations.find((r) => r.id === lot.winnerRegistrationId);
+  return {
+    type: RECORD_TYPE,
+    version: RECORD_VERSION,
+    issuedAt: rc.issuedAt.toISOString(),
+    issuer: rc.issuer,
+    lot: {
+      id: lot.id,
+      title: lot.title,
+      description: lot.description,
+      category: lot.category,
+      managerPid: lot.managerPid,
+      rulesVersion: lot.rulesVersion,
+      rules: lot.rules,
+      createdAt: lot.createdAt.toISOString(),
+    },
+    policy: {
+      method: 'ascending',
+      startingPrice: lot.startingPrice,
+      priceStep: lot.priceStep,
+      deposit: lot.deposit,
+      softClose: lot.softCloseWindowSeconds !== null && lot.softCloseExtendSeconds !== null ? { windowSeconds: lot.softCloseWindowSeconds, extendSeconds: lot.softCloseExtendSeconds } : null,
+      minBidders: rc.minBidders,
+    },
+    times: {
+      registrationOpensAt: lot.registrationOpensAt.toISOString(),
+      registrationClosesAt: lot.registrationClosesAt.toISOString(),
+      startsAt: lot.startsAt.toISOString(),
+      scheduledEndsAt: lot.scheduledEndsAt.toISOString(),
+      endsAt: lot.endsAt.toISOString(),
+      closedAt: isoOrNull(lot.closedAt),
+    },
+    registrations: details.registrations.map((r) => ({
+      bidderCode: r.bidderCode,
+      pid: r.pid,
+      name: r.name,
+      status: r.status,
+      depositState: r.depositState,
+      rulesVersion: r.rulesVersion,
+      rulesAcceptedAt: r.rulesAcceptedAt.toISOString(),
+      registeredAt: r.createdAt.toISOString(),
+      approvedAt: isoOrNull(r.approvedAt),
+      approvedBy: r.approvedBy,
+    })),
+    ledger,
+    extensions: details.events.filter((e) => e.action === 'lot.extended').map((e) => ({ at: e.at.toISOString(), endsAt: extendedTo(e.data), data: e.data })),
+    history: details.events.map((e) => ({ id: e.id, at: e.at.toISOString(), actorPid: e.actorPid, action: e.action, subject: e.subject, data: e.data, prevHash: e.prevHash, hash: e.hash })),
+    result: {
+      status: lot.status,
+      finalPrice: lot.finalPrice,
+      winnerBidderCode: winner?.bidderCode ?? null,
+      winnerPid: winner?.pid ?? null,
+      winnerName: winner?.name ?? null,
+      cancelReason: lot.cancelReason,
+      bidCount: lot.bidCount,
+      entryCount: ledger.length,
+    },
+    finalHash: ledger.at(-1)?.hash ?? GENESIS_HASH,
+  };
+}

@@ -1,0 +1,130 @@
+// HTTP routes of the records domain: a lot's record (regulators), the published keys and record
+// verification (anyone). The bulk exports live in export-routes.ts.
+import { createRoute, z } from '@hono/zod-openapi';
+import { createRouter, type ApiApp } from '../http/app.ts';
+import { errorResponses } from '../http/openapi.ts';
+import { requireRole } from '../identity/auth-middleware.ts';
+import { AppError, unwrap } from '../shared/errors.ts';
+import type { RecordService } from './service.ts';
+import type { DocumentKind } from './verify-document.ts';
+
+const JwkSchema = z.object({ kty: z.string(), crv: z.string(), x: z.string(), y: z.string().optional(), kid: z.string(), alg: z.string(), use: z.literal('sig') }).openapi('PublicJwk');
+const JwksSchema = z.object({ keys: z.array(JwkSchema) }).openapi('Jwks');
+const FlattenedJwsSchema = z
+  .object({ protected: z.string(), payload: z.string(), signature: z.string() })
+  .openapi('SignedRecord', { description: 'A JWS (flattened JSON serialization) whose payload is the auction record as JSON; `cty` is auction-record+json, `kid` names a key in /api/.well-known/jwks.json.' });
+const VerdictSchema = z
+  .object({
+    valid: z.boolean(),
+    reason: z.string().optional().openapi({ description: 'Why the document is not valid.' }),
+    kind: z.string().optional(),
+    kid: z.string().optional(),
+    details: z.record(z.string(), z.unknown()).optional(),
+  })
+  .openapi('Verdict');
+
+const LotIdParam = z.object({ id: z.coerce.number({ error: 'a lot id' }).int('a lot id').positive('a lot id').max(2_147_483_647, 'a lot id').openapi({ param: { name: 'id', in: 'path' }, example: 1 }) });
+const FormatQuery = z.object({ format: z.enum(['json', 'csv', 'pdf'], { error: 'json, csv or pdf' }).default('json').openapi({ param: { name: 'format', in: 'query' } }) });
+
+const MEDIA_KIND: Record<string, DocumentKind | 'json'> = {
+  'application/json': 'json',
+  'application/jose': 'record',
+  'application/jose+json': 'record',
+  'text/plain': 'record',
+  'application/x-ndjson': 'ndjson',
+  'application/ndjson': 'ndjson',
+  'text/csv': 'csv',
+};
+
+export function recordRoutes(service: RecordService): ApiApp {
+  const app = createRouter();
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/records/lots/{id}',
+      tags: ['records'],
+      summary: "A lot's auction record (regulators)",
+      description:
+        'The complete record of a closed, failed or cancelled lot: the lot and its policy, times, every registration with the person behind each bidder code, the full ledger with its hash chain, extensions, history and result. `json` is a signed JWS (verify it with POST /api/records/verify or offline), `csv` the ledger (UTF-8 with BOM), `pdf` a printable Vietnamese record. Every export is written to the audit log.',
+      security: [{ eid: [] }],
+      request: { params: LotIdParam, query: FormatQuery },
+      responses: {
+        200: {
+          description: 'The record',
+          content: { 'application/json': { schema: FlattenedJwsSchema }, 'text/csv': { schema: z.string() }, 'application/pdf': { schema: z.string().openapi({ format: 'binary' }) } },
+        },
+        ...errorResponses(401, 403, 404, 409, 422),
+      },
+    }),
+    async (c) => {
+      const person = requireRole(c, 'regulator');
+      const { id } = c.req.valid('param');
+      const { format } = c.req.valid('query');
+      const out = unwrap(await service.exportRecord(person, id, format));
+      c.header('content-disposition', `attachment; filename="${out.filename}"`);
+      c.header('cache-control', 'no-store');
+      if (out.format === 'json') return c.json(out.jws, 200);
+      return c.body(out.bytes as Uint8Array<ArrayBuffer>, 200, { 'content-type': out.contentType }) as never;
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/.well-known/jwks.json',
+      tags: ['records'],
+      summary: 'The public record-signing keys',
+      description: 'Every key that has signed records, retired ones included, so old records still verify.',
+      responses: { 200: { description: 'A JSON Web Key Set', content: { 'application/json': { schema: JwksSchema } } } },
+    }),
+    async (c) => {
+      c.header('cache-control', 'public, max-age=300');
+      return c.json((await service.jwks()) as z.infer<typeof JwksSchema>, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/records/verify',
+      tags: ['records'],
+      summary: 'Verify a record or export',
+      description:
+        'Send a record exactly as `GET /api/records/lots/{id}?format=json` returned it (`application/json`: the JWS JSON serialization, or a JSON string holding a compact JWS; `application/jose`: a compact JWS), or an NDJSON export (`application/x-ndjson`), or a ledger or audit CSV (`text/csv`, hash chain only). Checks the signature against the published keys and recomputes the hash chains. Answers 200 with `valid:false` and the reason when the document was altered.',
+      request: {
+        body: {
+          required: true,
+          content: {
+            'application/json': { schema: z.union([FlattenedJwsSchema, z.string(), z.record(z.string(), z.unknown())]) },
+            'application/jose': { schema: z.string() },
+            'application/x-ndjson': { schema: z.string() },
+            'text/csv': { schema: z.string() },
+          },
+        },
+      },
+      responses: { 200: { description: 'The verdict', content: { 'application/json': { schema: VerdictSchema } } }, ...errorResponses(400, 413, 415, 422) },
+    }),
+    async (c) => {
+      const type = (c.req.header('content-type') ?? '').split(';')[0].trim().toLowerCase();
+      const kind = MEDIA_KIND[type];
+      if (!kind) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Send the record as application/json or application/jose (an export as application/x-ndjson, a CSV file as text/csv).');
+      const bytes = new Uint8Array(await c.req.arrayBuffer());
+      if (new TextDecoder().decode(bytes).trim() === '') throw new AppError('VALIDATION_FAILED', 'The body is empty: send the record to verify.', { fields: { body: 'required' } });
+      if (kind === 'json') {
+        let value: unknown;
+        try {
+          value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+        } catch {
+          throw new AppError('MALFORMED_REQUEST', 'The request body is not valid JSON.');
+        }
+        if (value === null || (typeof value !== 'string' && (typeof value !== 'object' || Array.isArray(value)))) {
+          throw new AppError('VALIDATION_FAILED', 'Expected a JWS: a JSON serialization object or a string holding a compact JWS.', { fields: { body: 'a JWS' } });
+        }
+        return c.json(await service.verifyParsed(value), 200);
+      }
+      return c.json(await service.verify(bytes, kind), 200);
+    },
+  );
+  return app;
+}

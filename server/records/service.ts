@@ -1,0 +1,75 @@
+// The records service: the record of one ended lot as signed JSON, CSV or PDF (each export logged in
+// the audit trail), the published keys, and verification against them.
+import { stringify } from 'csv-stringify/sync';
+import type { AppContext } from '../context.ts';
+import type { Person } from '../identity/person.ts';
+import { appendAudit } from '../audit/audit-log.ts';
+import { fail, ok, type Result } from '../shared/errors.ts';
+import { signFlattened, type FlattenedJws, type Jwks } from './jws.ts';
+import { renderRecordPdf } from './pdf.ts';
+import { findLot, loadDetails } from './queries.ts';
+import { buildRecord, isEnded } from './record.ts';
+import { RECORD_CTY, type AuctionRecord } from './record-format.ts';
+import { publishedKeys, type SigningKey } from './signing-keys.ts';
+import { LEDGER_CSV_COLUMNS } from './verify-export.ts';
+import { verifyDocument, type DocumentKind } from './verify-document.ts';
+import { verifySignedRecord, type Verdict } from './verify.ts';
+
+export type RecordFormat = 'json' | 'csv' | 'pdf';
+
+export type RecordExport =
+  | { format: 'json'; jws: FlattenedJws; filename: string }
+  | { format: 'csv' | 'pdf'; bytes: Uint8Array; contentType: string; filename: string };
+
+export interface RecordService {
+  key: SigningKey;
+  /** The record of an ended lot in the asked format; logs `record.exported`. */
+  exportRecord(actor: Person, lotId: number, format: RecordFormat): Promise<Result<RecordExport>>;
+  jwks(): Promise<Jwks>;
+  verify(bytes: Uint8Array, kind?: DocumentKind): Promise<Verdict>;
+  verifyParsed(value: unknown): Promise<Verdict>;
+}
+
+/** The ledger of one record as CSV: UTF-8 with a byte-order mark so spreadsheet programs read it as UTF-8. */
+export function ledgerCsv(record: AuctionRecord): string {
+  const rows = record.ledger.map((e) => ({ lotId: record.lot.id, seq: e.seq, placedAt: e.placedAt, kind: e.kind, amount: e.amount, bidderCode: e.bidderCode, withdrawsSeq: e.withdrawsSeq ?? '', status: e.status, prevHash: e.prevHash, hash: e.hash }));
+  return stringify(rows, { header: true, columns: [...LEDGER_CSV_COLUMNS], bom: true, record_delimiter: 'windows' });
+}
+
+export function createRecordService(ctx: AppContext, key: SigningKey): RecordService {
+  const jwks = async (): Promise<Jwks> => ({ keys: await publishedKeys(ctx.db) });
+
+  async function loadRecord(lotId: number): Promise<Result<AuctionRecord>> {
+    const lot = await findLot(ctx.db, lotId);
+    if (!lot) return fail('NOT_FOUND', `There is no lot ${lotId}.`);
+    const status = lot.status;
+    if (!isEnded(status)) return fail('RECORD_NOT_READY', `Lot ${lotId} is ${status}: its record exists only once it has closed, failed or been cancelled.`);
+    const details = (await loadDetails(ctx.db, [lot.id])).get(lot.id)!;
+    return ok(buildRecord({ ...lot, status }, details, { issuedAt: ctx.clock.now(), issuer: ctx.config.publicOrigin ?? null, minBidders: ctx.config.policy.minBidders }));
+  }
+
+  return {
+    key,
+    jwks,
+    async exportRecord(actor, lotId, format) {
+      const loaded = await loadRecord(lotId);
+      if (!loaded.ok) return loaded;
+      const record = loaded.value;
+      const name = `lot-${record.lot.id}-record`;
+      let out: RecordExport;
+      if (format === 'json') out = { format, jws: await signFlattened(new TextEncoder().encode(JSON.stringify(record)), key, RECORD_CTY), filename: `${name}.json` };
+      else if (format === 'csv') out = { format, bytes: new TextEncoder().encode(ledgerCsv(record)), contentType: 'text/csv; charset=utf-8', filename: `${name}-ledger.csv` };
+      else out = { format, bytes: await renderRecordPdf(record, key.kid), contentType: 'application/pdf', filename: `${name}.pdf` };
+      await ctx.db.transaction((tx) =>
+        appendAudit(tx, { actorPid: actor.pid, action: 'record.exported', lotId: record.lot.id, data: { scope: 'lot', format, finalHash: record.finalHash, kid: key.kid, issuedAt: record.issuedAt }, at: ctx.clock.now() }),
+      );
+      return ok(out);
+    },
+    async verify(bytes, kind) {
+      return verifyDocument(bytes, await jwks(), kind);
+    },
+    async verifyParsed(value) {
+      return verifySignedRecord(value, await jwks());
+    },
+  };
+}

@@ -1,0 +1,106 @@
+// `npm run verify-record -- <file> [--jwks <file-or-url>] [--json]`: verifies a signed auction record,
+// an NDJSON export or a ledger/audit CSV without the platform: the signature against a saved (or
+// fetched) JWKS and every hash chain recomputed locally. Exit code 0: valid, 1: invalid, 2: could
+// not check (bad arguments, unreadable file, no keys).
+import fs from 'node:fs';
+import { parseArgs } from 'node:util';
+import type { Jwks } from './jws.ts';
+import { detectKind, verifyDocument } from './verify-document.ts';
+import type { Verdict } from './verify.ts';
+
+const USAGE = 'usage: npm run verify-record -- <record.json | export.ndjson | file.csv | -> [--jwks <jwks.json | https://…/api/.well-known/jwks.json>] [--json]';
+
+class CliError extends Error {}
+
+async function readSource(source: string): Promise<Buffer> {
+  if (/^https?:\/\//.test(source)) {
+    let res: Response;
+    try {
+      res = await fetch(source, { signal: AbortSignal.timeout(15_000) });
+    } catch (err) {
+      throw new CliError(`cannot fetch ${source}: ${(err as Error).message}`);
+    }
+    if (!res.ok) throw new CliError(`cannot fetch ${source}: HTTP ${res.status}`);
+    return Buffer.from(await res.arrayBuffer());
+  }
+  try {
+    return source === '-' ? fs.readFileSync(0) : fs.readFileSync(source);
+  } catch (err) {
+    throw new CliError(`cannot read ${source}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+}
+
+function parseJwks(bytes: Buffer, source: string): Jwks {
+  let value: unknown;
+  try {
+    value = JSON.parse(bytes.toString('utf8'));
+  } catch {
+    throw new CliError(`${source} is not JSON: expected a JWKS ({"keys":[…]})`);
+  }
+  const keys = (value as { keys?: unknown })?.keys;
+  if (!Array.isArray(keys) || keys.some((k) => !k || typeof k !== 'object')) throw new CliError(`${source} is not a JWKS: expected {"keys":[…]}`);
+  return { keys } as Jwks;
+}
+
+/** Where the document says its keys are published: the issuer written into it (read, not trusted). */
+function issuerOf(bytes: Buffer): string | undefined {
+  const text = bytes.toString('utf8').replace(/^\uFEFF/, '').trim();
+  try {
+    if (detectKind(text) === 'ndjson') return (JSON.parse(text.split('\n', 1)[0]) as { issuer?: string }).issuer ?? undefined;
+    const doc = text.startsWith('{') ? (JSON.parse(text) as { payload?: string }).payload : text.split('.')[1];
+    return (JSON.parse(Buffer.from(doc ?? '', 'base64url').toString('utf8')) as { issuer?: string }).issuer ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function describe(v: Verdict): string {
+  const d = v.details ?? {};
+  const what =
+    v.kind === 'auction-record'
+      ? `auction record of lot ${String(d.lotId)} (${String(d.status)}), ${String(d.entries)} ledger entries, final hash ${String(d.finalHash)}`
+      : v.kind === 'lot-export'
+        ? `lot export with ${String(d.lots)} lot records`
+        : v.kind === 'audit-export' || v.kind === 'audit-csv'
+          ? `audit log with ${String(d.events)} events${d.fromGenesis ? ' from the start of the log' : `, continuing from ${String(d.previousHash)}`}, last hash ${String(d.lastHash)}`
+          : v.kind === 'ledger-csv'
+            ? `ledger CSV with ${String(d.entries)} entries, final hash ${String(d.finalHash)}`
+            : String(v.kind);
+  if (!v.valid) return `INVALID ${v.kind ?? 'document'}: ${v.reason}`;
+  return `VALID ${what}${v.kid ? `; signature by key ${v.kid} holds` : ''}${d.note ? `\nnote: ${String(d.note)}` : ''}`;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const args = (() => {
+    try {
+      return parseArgs({ args: argv, options: { jwks: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true });
+    } catch (err) {
+      throw new CliError(`${(err as Error).message}\n${USAGE}`);
+    }
+  })();
+  if (args.values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (args.positionals.length !== 1) throw new CliError(USAGE);
+  const [file] = args.positionals;
+  const bytes = await readSource(file);
+  const kind = detectKind(bytes.toString('utf8'));
+  let jwks: Jwks = { keys: [] };
+  if (kind !== 'csv') {
+    const source = args.values.jwks ?? (issuerOf(bytes) ? `${issuerOf(bytes)}/api/.well-known/jwks.json` : undefined);
+    if (!source) throw new CliError('no published keys to check the signature against: pass --jwks <file-or-url> (the platform publishes them at /api/.well-known/jwks.json)');
+    jwks = parseJwks(await readSource(source), source);
+  }
+  const verdict = await verifyDocument(bytes, jwks, kind);
+  console.log(args.values.json ? JSON.stringify(verdict, null, 2) : describe(verdict));
+  return verdict.valid ? 0 : 1;
+}
+
+try {
+  process.exitCode = await main(process.argv.slice(2));
+} catch (err) {
+  if (!(err instanceof CliError)) throw err;
+  console.error(`verify-record: ${err.message}`);
+  process.exitCode = 2;
+}

@@ -1,0 +1,28 @@
+// One entry point for "is this document genuine?": works out whether the bytes are a signed record
+// (any JWS serialization), an NDJSON export or a CSV file, and verifies it accordingly. Shared by
+// POST /api/records/verify and `npm run verify-record`.
+import type { Jwks } from './jws.ts';
+import { readJwsText, verifySignedRecord, type Verdict } from './verify.ts';
+import { verifyCsv, verifyNdjsonExport } from './verify-export.ts';
+
+export type DocumentKind = 'record' | 'ndjson' | 'csv';
+
+/** Guesses the kind from the content: several JSON lines are an export; JSON or a compact JWS a record. */
+export function detectKind(text: string): DocumentKind {
+  const t = text.replace(/^\uFEFF/, '').trimStart();
+  const firstLine = t.split('\n', 1)[0];
+  if (t.startsWith('{') && /"type"\s*:\s*"(lot|audit)-export"/.test(firstLine)) return 'ndjson';
+  if (t.startsWith('{') || t.startsWith('"') || /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\s*$/.test(t)) return 'record';
+  return 'csv';
+}
+
+/** Verifies a document of the given kind (or the detected one). */
+export async function verifyDocument(bytes: Uint8Array, jwks: Jwks, kind?: DocumentKind): Promise<Verdict> {
+  const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes);
+  const k = kind ?? detectKind(text);
+  if (k === 'ndjson') return verifyNdjsonExport(bytes, jwks);
+  if (k === 'csv') return verifyCsv(text);
+  const read = readJwsText(text);
+  if (!read.ok) return { valid: false, kind: 'auction-record', reason: read.reason };
+  return verifySignedRecord(read.value, jwks);
+}

@@ -1,0 +1,136 @@
+// Verification of bulk exports. An NDJSON export is a header line, one line per lot record or audit
+// event, and a seal: a JWS by the record-signing key over the count and SHA-256 of every byte before
+// it. Verifying checks the seal, then each lot's ledger chain, or the audit chain line by line from
+// the hash the header says it continues. CSV files carry no signature: their chains are recomputed
+// and the reader is told to compare the last hash with a signed record or export.
+import { createHash } from 'node:crypto';
+import { parse } from 'csv-parse/sync';
+import { auditEventHash, GENESIS_HASH, ledgerEntryHash } from '../shared/hash-chain.ts';
+import { verifyJws, type Jwks } from './jws.ts';
+import { AuctionRecordSchema, AuditLineSchema, ExportHeaderSchema, SEAL_CTY, SealPayloadSchema } from './record-format.ts';
+import { describeIssues, ledgerProblem, parseJsonBytes, type Verdict } from './verify.ts';
+
+export const LEDGER_CSV_COLUMNS = ['lotId', 'seq', 'placedAt', 'kind', 'amount', 'bidderCode', 'withdrawsSeq', 'status', 'prevHash', 'hash'] as const;
+export const AUDIT_CSV_COLUMNS = ['id', 'at', 'actorPid', 'action', 'lotId', 'subject', 'data', 'prevHash', 'hash'] as const;
+
+const invalid = (kind: string, reason: string, extra: Partial<Verdict> = {}): Verdict => ({ valid: false, kind, reason, ...extra });
+
+function parseLine(line: string): unknown {
+  try {
+    return JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Verifies an NDJSON lot or audit export, from its bytes. */
+export async function verifyNdjsonExport(bytes: Uint8Array, jwks: Jwks): Promise<Verdict> {
+  const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes);
+  const body = text.endsWith('\n') ? text.slice(0, -1) : text;
+  const cut = body.lastIndexOf('\n');
+  const firstEnd = body.indexOf('\n');
+  const header = ExportHeaderSchema.safeParse(parseLine(firstEnd < 0 ? body : body.slice(0, firstEnd)));
+  const kind = header.success ? header.data.type : 'export';
+  if (cut < 0) return invalid(kind, 'the export has no seal line: it is incomplete');
+  const sealLine = parseLine(body.slice(cut + 1)) as { type?: unknown; jws?: unknown } | undefined;
+  if (!sealLine || sealLine.type !== 'export-seal' || typeof sealLine.jws !== 'string') return invalid(kind, 'the last line is not the export seal: the export is incomplete or was cut');
+  const sig = await verifyJws(sealLine.jws, jwks, SEAL_CTY);
+  if (!sig.ok) return invalid(kind, `the seal: ${sig.reason}`);
+  const sealJson = parseJsonBytes(sig.payload);
+  const seal = SealPayloadSchema.safeParse(sealJson.ok ? sealJson.value : undefined);
+  if (!seal.success) return invalid(kind, 'the seal does not carry an export seal payload', { kid: sig.kid });
+  // The sealed bytes are exactly the file's bytes up to and including the newline before the seal.
+  const sealedBytes = Buffer.byteLength(body.slice(0, cut + 1), 'utf8');
+  const digest = createHash('sha256').update(bytes.subarray(0, sealedBytes)).digest('hex');
+  const lines = body.slice(0, cut).split('\n');
+  if (digest !== seal.data.sha256 || lines.length !== seal.data.lines) return invalid(kind, `the export's content does not match its seal (${lines.length} lines before the seal, SHA-256 ${digest}; the seal says ${seal.data.lines} lines, ${seal.data.sha256}): lines were changed, removed, added or reordered`, { kid: sig.kid });
+  if (!header.success) return invalid(kind, `the first line is not an export header (${describeIssues(header.error.issues)})`, { kid: sig.kid });
+  if (header.data.type !== seal.data.export) return invalid(kind, `the header says ${header.data.type} but the seal says ${seal.data.export}`, { kid: sig.kid });
+  return header.data.type === 'lot-export' ? checkLotLines(lines.slice(1), sig.kid) : checkAuditLines(lines.slice(1), header.data.previousHash ?? GENESIS_HASH, seal.data.lastHash, sig.kid);
+}
+
+function checkLotLines(lines: string[], kid: string): Verdict {
+  for (let i = 0; i < lines.length; i++) {
+    const record = AuctionRecordSchema.safeParse(parseLine(lines[i]));
+    if (!record.success) return invalid('lot-export', `line ${i + 2} is not an auction record (${describeIssues(record.error.issues)})`, { kid });
+    const problem = ledgerProblem(record.data);
+    if (problem) return invalid('lot-export', `lot ${record.data.lot.id} (line ${i + 2}): ${problem}`, { kid });
+  }
+  return { valid: true, kind: 'lot-export', kid, details: { lots: lines.length } };
+}
+
+interface AuditLike {
+  id: number;
+  at: string;
+  actorPid: string | null;
+  action: string;
+  lotId: number | null;
+  subject: string | null;
+  data: Record<string, unknown>;
+  prevHash: string;
+  hash: string;
+}
+
+/** Walks an audit chain from `previousHash`; returns the first problem or the last hash. */
+function walkAudit(events: AuditLike[], previousHash: string, where: (i: number) => string): { problem?: string; last: string } {
+  let prev = previousHash;
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i];
+    if (e.prevHash !== prev) return { problem: `${where(i)}: audit event ${e.id} does not link to the event before it (prevHash mismatch): events were removed, added or reordered`, last: prev };
+    if (auditEventHash(prev, e) !== e.hash) return { problem: `${where(i)}: audit event ${e.id} was changed: its hash does not match its content`, last: prev };
+    prev = e.hash;
+  }
+  return { last: prev };
+}
+
+function checkAuditLines(lines: string[], previousHash: string, sealedLast: string | undefined, kid: string): Verdict {
+  const events: AuditLike[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const ev = AuditLineSchema.safeParse(parseLine(lines[i]));
+    if (!ev.success) return invalid('audit-export', `line ${i + 2} is not an audit event (${describeIssues(ev.error.issues)})`, { kid });
+    events.push(ev.data);
+  }
+  const walk = walkAudit(events, previousHash, (i) => `line ${i + 2}`);
+  if (walk.problem) return invalid('audit-export', walk.problem, { kid });
+  if (sealedLast !== undefined && sealedLast !== walk.last) return invalid('audit-export', `the last event's hash ${walk.last} is not the one the seal records (${sealedLast})`, { kid });
+  return { valid: true, kind: 'audit-export', kid, details: { events: events.length, previousHash, lastHash: walk.last, fromGenesis: previousHash === GENESIS_HASH } };
+}
+
+const nullable = (s: string): string | null => (s === '' ? null : s);
+
+/** Verifies a ledger CSV (one lot) or an audit-log CSV: the hash chain only (CSV carries no signature). */
+export function verifyCsv(text: string): Verdict {
+  let rows: Record<string, string>[];
+  try {
+    rows = parse(text.replace(/^\uFEFF/, ''), { columns: true, skip_empty_lines: true }) as Record<string, string>[];
+  } catch (err) {
+    return invalid('csv', `not a readable CSV file: ${(err as Error).message}`);
+  }
+  const first = text.replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0];
+  const unsigned = 'CSV carries no signature: compare the last hash with a signed record or NDJSON export';
+  if (first === LEDGER_CSV_COLUMNS.join(',')) {
+    let prev = GENESIS_HASH;
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i];
+      const e = { lotId: Number(r.lotId), seq: Number(r.seq), kind: r.kind as 'bid' | 'withdrawal', amount: Number(r.amount), bidderCode: r.bidderCode, placedAt: r.placedAt, withdrawsSeq: r.withdrawsSeq === '' ? null : Number(r.withdrawsSeq) };
+      if (e.seq !== i + 1) return invalid('ledger-csv', `row ${i + 2} holds seq ${r.seq}: the ledger must run 1, 2, 3, … without gaps (an entry was removed, added or reordered)`);
+      if (r.prevHash !== prev || ledgerEntryHash(prev, e) !== r.hash) return invalid('ledger-csv', `row ${i + 2} (seq ${r.seq}) breaks the hash chain: the entry was changed, or one before it was removed, added or reordered`);
+      prev = r.hash;
+    }
+    return { valid: true, kind: 'ledger-csv', details: { entries: rows.length, finalHash: prev, signed: false, note: unsigned } };
+  }
+  if (first === AUDIT_CSV_COLUMNS.join(',')) {
+    const events: AuditLike[] = [];
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i];
+      const data = parseLine(r.data);
+      if (!data || typeof data !== 'object' || Array.isArray(data)) return invalid('audit-csv', `row ${i + 2}: the data column is not a JSON object`);
+      events.push({ id: Number(r.id), at: r.at, actorPid: nullable(r.actorPid), action: r.action, lotId: r.lotId === '' ? null : Number(r.lotId), subject: nullable(r.subject), data: data as Record<string, unknown>, prevHash: r.prevHash, hash: r.hash });
+    }
+    const start = events[0]?.prevHash ?? GENESIS_HASH;
+    const walk = walkAudit(events, start, (i) => `row ${i + 2}`);
+    if (walk.problem) return invalid('audit-csv', walk.problem);
+    return { valid: true, kind: 'audit-csv', details: { events: events.length, previousHash: start, lastHash: walk.last, fromGenesis: start === GENESIS_HASH, signed: false, note: unsigned } };
+  }
+  return invalid('csv', `unknown CSV columns: expected a ledger CSV (${LEDGER_CSV_COLUMNS.join(',')}) or an audit CSV (${AUDIT_CSV_COLUMNS.join(',')})`);
+}
