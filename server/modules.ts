@@ -1,21 +1,45 @@
 // Wires the domain modules (auctions, bidding, records, audit, demo data) into the platform: their
-// API routers and their background jobs.
+// API routers and their background jobs. To add a domain, add its router to `routers` (one line).
 import type { AppContext } from './context.ts';
-import { fail } from './shared/errors.ts';
 import type { ApiApp } from './http/app.ts';
 import type { Identity } from './identity/index.ts';
 import type { BidService } from './bidding/types.ts';
+import { BidEngine } from './bidding/bid-engine.ts';
+import { bidRoutes } from './bidding/bid-routes.ts';
+import { lotRoutes } from './auctions/lot-routes.ts';
+import { registrationRoutes } from './auctions/registration-routes.ts';
+import { createScheduler } from './auctions/scheduler.ts';
 
 export interface DomainModules {
   routers: { path: string; app: ApiApp }[];
   /** The bid path, shared by the HTTP routes and the socket.io gateway. */
   bids: BidService;
+  /** The same engine with withdrawals, exclusive per-lot tasks and batch statistics. */
+  engine: BidEngine;
   /** Starts background jobs (the closing scheduler, the demo keeper) once the server listens. */
   start(): void;
   stop(): Promise<void>;
 }
 
-export async function createDomainModules(_ctx: AppContext, _identity: Identity): Promise<DomainModules> {
-  const bids: BidService = { place: async () => fail('UNAVAILABLE', 'Bidding is not wired yet.') };
-  return { routers: [], bids, start() {}, stop: async () => {} };
+export async function createDomainModules(ctx: AppContext, _identity: Identity): Promise<DomainModules> {
+  const engine = new BidEngine(ctx);
+  const scheduler = createScheduler(ctx, engine);
+  const routers: { path: string; app: ApiApp }[] = [
+    { path: '/', app: lotRoutes(ctx) },
+    { path: '/', app: registrationRoutes(ctx) },
+    { path: '/', app: bidRoutes(ctx, engine) },
+    { path: '/', app: (await import('./records/index.ts').then((m) => m.createRecords(ctx))).app },
+  ];
+  return {
+    routers,
+    bids: engine,
+    engine,
+    start() {
+      scheduler.start();
+    },
+    async stop() {
+      await scheduler.stop();
+      await engine.drain();
+    },
+  };
 }

@@ -1,17 +1,18 @@
 // Reads of the bid ledger as the public sees it: entries in seq order with bidder codes, each with
-// its status (a bid later withdrawn shows 'withdrawn'; the withdrawal itself is its own entry).
+// its status (a bid later withdrawn shows 'withdrawn'; the withdrawal itself is its own entry), and
+// the entry's hash-chain links, so that anyone can verify the public ledger (no personal data in them).
 import { and, asc, eq, gt, inArray } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { ledgerEntries } from '../../db/schema.ts';
 import type { PublicEntry } from '../shared/events.ts';
 
 export type EntryStatus = 'accepted' | 'withdrawn' | 'withdrawal';
-export type PublicLedgerEntry = PublicEntry & { status: EntryStatus };
+export type PublicLedgerEntry = PublicEntry & { status: EntryStatus; prevHash: string; hash: string };
 
 /** Entries of a lot with seq > afterSeq, in seq order, at most `limit` of them. */
 export async function listEntries(db: Db, lotId: number, afterSeq: number, limit: number): Promise<PublicLedgerEntry[]> {
   const rows = await db
-    .select({ seq: ledgerEntries.seq, kind: ledgerEntries.kind, amount: ledgerEntries.amount, bidderCode: ledgerEntries.bidderCode, placedAt: ledgerEntries.placedAt, withdrawsSeq: ledgerEntries.withdrawsSeq })
+    .select({ seq: ledgerEntries.seq, kind: ledgerEntries.kind, amount: ledgerEntries.amount, bidderCode: ledgerEntries.bidderCode, placedAt: ledgerEntries.placedAt, withdrawsSeq: ledgerEntries.withdrawsSeq, prevHash: ledgerEntries.prevHash, hash: ledgerEntries.hash })
     .from(ledgerEntries)
     .where(and(eq(ledgerEntries.lotId, lotId), gt(ledgerEntries.seq, Math.max(0, Math.floor(afterSeq)))))
     .orderBy(asc(ledgerEntries.seq))
@@ -31,7 +32,7 @@ export async function listEntries(db: Db, lotId: number, afterSeq: number, limit
 
 export function toPublicEntry(
   lotId: number,
-  r: { seq: number; kind: 'bid' | 'withdrawal'; amount: number; bidderCode: string; placedAt: Date; withdrawsSeq: number | null },
+  r: { seq: number; kind: 'bid' | 'withdrawal'; amount: number; bidderCode: string; placedAt: Date; withdrawsSeq: number | null; prevHash: string; hash: string },
   status: EntryStatus,
 ): PublicLedgerEntry {
   return {
@@ -43,5 +44,7 @@ export function toPublicEntry(
     placedAt: r.placedAt.toISOString(),
     ...(r.withdrawsSeq !== null ? { withdrawsSeq: r.withdrawsSeq } : {}),
     status,
+    prevHash: r.prevHash,
+    hash: r.hash,
   };
 }

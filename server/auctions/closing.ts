@@ -1,0 +1,97 @@
+// Closing lots. Every process runs the scheduler; a lot is closed through an idempotent claim: the
+// lot row is locked (the same lock the bid path takes) and closed only if it is still open and due,
+// so with many processes exactly one closes it and publishes the outcome. Lots that fell due while
+// every process was down are simply due on the first tick after start (catch-up).
+import { and, eq, inArray, isNotNull, lte, ne, sql } from 'drizzle-orm';
+import { lots, registrations } from '../../db/schema.ts';
+import type { AppContext } from '../context.ts';
+import { appendAudit } from '../audit/audit-log.ts';
+import type { PersonalEvent } from '../shared/events.ts';
+import { lockLot, lotChange } from './lot-service.ts';
+import type { LotRow } from './public-lot.ts';
+
+/**
+ * How long after the end a lot is closed. Within a process, closing waits for every bid that arrived
+ * before it anyway (the lot's queue); the grace covers bids that reached another process just before
+ * the end and are still queued there.
+ */
+export const CLOSE_GRACE_MS = 1_000;
+
+/** Flips scheduled lots whose bidding has started to live (the bid path already treats them as live). */
+export async function flipLive(ctx: AppContext): Promise<number> {
+  const now = ctx.clock.now();
+  const rows = await ctx.db
+    .update(lots)
+    .set({ status: 'live', updatedAt: now })
+    .where(and(eq(lots.status, 'scheduled'), lte(lots.startsAt, now), sql`${lots.endsAt} > ${now}`))
+    .returning();
+  for (const row of rows) ctx.events.publish('lot', lotChange(row, 'live'));
+  return rows.length;
+}
+
+/** Ids of open lots whose end (plus the grace) has passed, oldest first. */
+export async function dueLots(ctx: AppContext, limit = 100): Promise<number[]> {
+  const cutoff = new Date(ctx.clock.now().getTime() - CLOSE_GRACE_MS);
+  const rows = await ctx.db
+    .select({ id: lots.id })
+    .from(lots)
+    .where(and(inArray(lots.status, ['scheduled', 'live']), lte(lots.endsAt, cutoff)))
+    .orderBy(lots.endsAt)
+    .limit(limit);
+  return rows.map((r) => r.id);
+}
+
+/**
+ * Closes one lot if it is still open and due: closed with the standing highest bid as winner, or
+ * failed (fewer approved bidders than AUCTION_MIN_BIDDERS, or no bids). Settles deposits: winner's
+ * retained, other received deposits refundable (forfeited ones stay forfeited). Returns the outcome,
+ * or null when another process (or an earlier tick) already closed it.
+ */
+export async function closeLot(ctx: AppContext, lotId: number): Promise<'closed' | 'failed' | null> {
+  const now = ctx.clock.now();
+  const result = await ctx.db.transaction(async (tx) => {
+    const lot = await lockLot(tx, lotId);
+    if (!lot || (lot.status !== 'scheduled' && lot.status !== 'live') || lot.endsAt.getTime() > now.getTime() - CLOSE_GRACE_MS) return null;
+    const approved = await tx
+      .select({ id: registrations.id, pid: registrations.pid, depositState: registrations.depositState })
+      .from(registrations)
+      .where(and(eq(registrations.lotId, lotId), isNotNull(registrations.approvedAt)));
+    const minBidders = ctx.config.policy.minBidders;
+    const enoughBidders = approved.length >= minBidders;
+    const hasWinner = enoughBidders && lot.leaderRegistrationId !== null && lot.currentPrice !== null;
+    const status = hasWinner ? 'closed' : 'failed';
+    const [closed] = await tx
+      .update(lots)
+      .set({ status, closedAt: lot.endsAt, finalPrice: hasWinner ? lot.currentPrice : null, winnerRegistrationId: hasWinner ? lot.leaderRegistrationId : null, updatedAt: now })
+      .where(eq(lots.id, lotId))
+      .returning();
+    const winnerId = hasWinner ? lot.leaderRegistrationId : null;
+    if (winnerId !== null) await tx.update(registrations).set({ depositState: 'retained', updatedAt: now }).where(eq(registrations.id, winnerId));
+    const refunded = await tx
+      .update(registrations)
+      .set({ depositState: 'refundable', updatedAt: now })
+      .where(and(eq(registrations.lotId, lotId), eq(registrations.depositState, 'received'), winnerId === null ? undefined : ne(registrations.id, winnerId)))
+      .returning({ id: registrations.id });
+    const reason = !enoughBidders ? `fewer than ${minBidders} approved bidders` : lot.currentPrice === null ? 'no bids' : undefined;
+    await appendAudit(tx, {
+      actorPid: null,
+      action: status === 'closed' ? 'lot.closed' : 'lot.failed',
+      lotId,
+      at: now,
+      data: { finalPrice: closed.finalPrice, winnerRegistrationId: winnerId, approvedBidders: approved.length, bidCount: lot.bidCount, seq: lot.seq, lastHash: lot.lastHash, endsAt: lot.endsAt.toISOString(), ...(reason ? { reason } : {}) },
+    });
+    await appendAudit(tx, { actorPid: null, action: 'deposit.settled', lotId, at: now, data: { retained: winnerId, refundable: refunded.map((r) => r.id) } });
+    const personal: { pid: string; event: PersonalEvent }[] = approved.map((r) =>
+      r.id === winnerId ? { pid: r.pid, event: { type: 'won', lotId, finalPrice: closed.finalPrice! } } : { pid: r.pid, event: { type: 'lost', lotId, finalPrice: closed.finalPrice } },
+    );
+    return { closed, personal };
+  });
+  if (!result) return null;
+  publishClose(ctx, result.closed, result.personal);
+  return result.closed.status as 'closed' | 'failed';
+}
+
+function publishClose(ctx: AppContext, row: LotRow, personal: { pid: string; event: PersonalEvent }[]): void {
+  ctx.events.publish('lot', lotChange(row, row.status === 'closed' ? 'closed' : 'failed'));
+  for (const p of personal) ctx.events.publish('personal', p);
+}

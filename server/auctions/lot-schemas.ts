@@ -1,0 +1,103 @@
+// Zod schemas for the lot API: request bodies (validated at the boundary, with one message per
+// offending field) and the response shapes documented in the OpenAPI description.
+import { z } from '@hono/zod-openapi';
+import { LOT_STATUSES } from '../../db/schema.ts';
+
+export const MAX_INT32 = 2_147_483_647;
+
+/** A positive whole number of VND within JavaScript's safe integer range. */
+export const Vnd = z
+  .number({ error: 'a positive whole number of VND' })
+  .int('a positive whole number of VND')
+  .positive('a positive whole number of VND')
+  .max(Number.MAX_SAFE_INTEGER, 'a positive whole number of VND');
+
+const Instant = z.iso.datetime({ offset: true, error: 'an ISO-8601 date-time such as 2026-12-01T09:00:00Z' }).transform((s) => new Date(s));
+
+export const SoftCloseSchema = z
+  .object({
+    windowSeconds: z.number().int('a whole number of seconds').min(1, 'from 1 to 3600 seconds').max(3600, 'from 1 to 3600 seconds'),
+    extendSeconds: z.number().int('a whole number of seconds').min(1, 'from 1 to 3600 seconds').max(3600, 'from 1 to 3600 seconds'),
+  })
+  .openapi('SoftClose', { description: 'A bid in the last windowSeconds moves the end to extendSeconds after the bid.' });
+
+const lotFields = {
+  title: z.string().trim().min(1, 'a title is required').max(200, 'at most 200 characters'),
+  description: z.string().trim().max(10_000, 'at most 10000 characters'),
+  category: z.string().trim().regex(/^[a-z0-9-]{1,40}$/, 'a short lower-case category such as licence-plate').optional(),
+  startingPrice: Vnd,
+  priceStep: Vnd,
+  deposit: Vnd,
+  registrationOpensAt: Instant,
+  registrationClosesAt: Instant,
+  startsAt: Instant,
+  endsAt: Instant,
+  softClose: SoftCloseSchema.nullable().optional(),
+  rules: z.string().trim().min(1, 'rules text must not be empty').max(50_000, 'at most 50000 characters').optional(),
+};
+
+export const CreateLotSchema = z.object(lotFields).strict().openapi('CreateLot');
+export type CreateLotInput = z.infer<typeof CreateLotSchema>;
+export const UpdateLotSchema = z.object(lotFields).partial().strict().openapi('UpdateLot');
+export type UpdateLotInput = z.infer<typeof UpdateLotSchema>;
+export const CancelLotSchema = z.object({ reason: z.string().trim().min(1, 'a reason is required').max(2000, 'at most 2000 characters') }).strict().openapi('CancelLot');
+
+export const LotIdParam = z.object({
+  id: z.coerce.number({ error: 'a lot id' }).int('a lot id').positive('a lot id').max(MAX_INT32, 'a lot id').openapi({ param: { name: 'id', in: 'path' }, example: 1 }),
+});
+
+export const LotSchema = z
+  .object({
+    id: z.number().int(),
+    title: z.string(),
+    description: z.string(),
+    category: z.string(),
+    status: z.enum(LOT_STATUSES),
+    startingPrice: z.number().int(),
+    priceStep: z.number().int(),
+    deposit: z.number().int(),
+    currentPrice: z.number().int().nullable(),
+    highestBidderCode: z.string().nullable(),
+    bidCount: z.number().int(),
+    seq: z.number().int(),
+    registrationOpensAt: z.string(),
+    registrationClosesAt: z.string(),
+    startsAt: z.string(),
+    endsAt: z.string(),
+    scheduledEndsAt: z.string(),
+    softClose: SoftCloseSchema.nullable(),
+    minNextBid: z.number().int().nullable(),
+    registrationOpen: z.boolean(),
+    rules: z.string(),
+    rulesVersion: z.number().int(),
+    imageIds: z.array(z.number().int()),
+    cancelReason: z.string().nullable(),
+    closedAt: z.string().nullable(),
+    finalPrice: z.number().int().nullable(),
+    winnerBidderCode: z.string().nullable(),
+    serverTime: z.string(),
+  })
+  .openapi('Lot');
+
+export const ListLotsQuery = z.object({
+  status: z.enum(LOT_STATUSES, { error: `one of ${LOT_STATUSES.join(', ')}` }).optional(),
+  q: z.string().trim().max(200, 'at most 200 characters').optional(),
+  category: z.string().trim().max(40, 'at most 40 characters').optional(),
+  mine: z.enum(['true', 'false'], { error: 'true or false' }).optional().openapi({ description: 'Managers: only the lots they manage, drafts included.' }),
+  limit: z.coerce.number({ error: 'a whole number from 1 to 100' }).int('a whole number from 1 to 100').min(1, 'a whole number from 1 to 100').max(100, 'a whole number from 1 to 100').default(50),
+  offset: z.coerce.number({ error: 'a whole number ≥ 0' }).int('a whole number ≥ 0').min(0, 'a whole number ≥ 0').max(1_000_000, 'at most 1000000').default(0),
+});
+
+export const LotListSchema = z.object({ items: z.array(LotSchema), total: z.number().int(), nextOffset: z.number().int().nullable() }).openapi('LotList');
+
+export const ResultSchema = z
+  .object({
+    lotId: z.number().int(),
+    status: z.enum(LOT_STATUSES),
+    winnerBidderCode: z.string().nullable(),
+    finalPrice: z.number().int().nullable(),
+    closedAt: z.string().nullable(),
+    cancelReason: z.string().nullable(),
+    bidCount: z.number().int(),
+  })
+  .openapi('LotResult');

@@ -1,0 +1,148 @@
+// Lot lifecycle for managers: create, edit (until registration opens), publish, cancel. Every change
+// is one transaction with its audit event, under the lot-row lock that the bid path and the closing
+// scheduler also take, so a cancellation can never interleave with a bid batch or a close.
+import { eq, sql } from 'drizzle-orm';
+import type { Tx } from '../../db/client.ts';
+import { lots, registrations } from '../../db/schema.ts';
+import type { AppContext } from '../context.ts';
+import type { Person } from '../identity/person.ts';
+import { appendAudit } from '../audit/audit-log.ts';
+import { fail, ok, type Result } from '../shared/errors.ts';
+import type { LotChange } from '../shared/events.ts';
+import { getPublicLot, type LotRow, type PublicLot } from './public-lot.ts';
+import type { CreateLotInput, UpdateLotInput } from './lot-schemas.ts';
+import { defaultRules, validateLotTerms, type LotTerms } from './lot-validation.ts';
+
+/** True when this person manages this lot (the manager who created it). */
+export function managesLot(person: Person | undefined, lot: Pick<LotRow, 'managerPid'>): boolean {
+  return !!person && person.roles.includes('manager') && person.pid === lot.managerPid;
+}
+
+/** Managers of the lot, regulators and admins may see a lot before it is published. */
+export function maySeeDraft(person: Person | undefined, lot: Pick<LotRow, 'managerPid'>): boolean {
+  return managesLot(person, lot) || !!person?.roles.some((r) => r === 'regulator' || r === 'admin');
+}
+
+export function lotChange(row: LotRow, reason: LotChange['reason']): LotChange {
+  return { lotId: row.id, status: row.status, endsAt: row.endsAt.toISOString(), currentPrice: row.currentPrice, seq: row.seq, reason };
+}
+
+/** Locks the lot row for the rest of the transaction (the same lock the bid path takes). */
+export async function lockLot(tx: Tx, lotId: number): Promise<LotRow | undefined> {
+  const [row] = await tx.select().from(lots).where(eq(lots.id, lotId)).for('update');
+  return row;
+}
+
+function terms(t: LotTerms): Record<string, unknown> {
+  return {
+    startingPrice: t.startingPrice,
+    priceStep: t.priceStep,
+    deposit: t.deposit,
+    registrationOpensAt: t.registrationOpensAt,
+    registrationClosesAt: t.registrationClosesAt,
+    startsAt: t.startsAt,
+    endsAt: t.endsAt,
+    scheduledEndsAt: t.endsAt,
+    softCloseWindowSeconds: t.softClose?.windowSeconds ?? null,
+    softCloseExtendSeconds: t.softClose?.extendSeconds ?? null,
+  };
+}
+
+export async function createLot(ctx: AppContext, person: Person, input: CreateLotInput): Promise<Result<PublicLot>> {
+  const now = ctx.clock.now();
+  const fields = validateLotTerms(ctx.config.policy, input, now);
+  if (Object.keys(fields).length) return fail('VALIDATION_FAILED', `Invalid ${Object.keys(fields).join(', ')}.`, fields);
+  const id = await ctx.db.transaction(async (tx) => {
+    const [row] = await tx
+      .insert(lots)
+      .values({
+        title: input.title,
+        description: input.description,
+        category: input.category ?? 'other',
+        ...(terms(input) as Pick<LotRow, 'startingPrice' | 'priceStep' | 'deposit' | 'registrationOpensAt' | 'registrationClosesAt' | 'startsAt' | 'endsAt' | 'scheduledEndsAt'>),
+        rules: input.rules ?? defaultRules(ctx.config.policy, input),
+        rulesVersion: 1,
+        managerPid: person.pid,
+        createdAt: now,
+        updatedAt: now,
+      })
+      .returning({ id: lots.id });
+    await appendAudit(tx, { actorPid: person.pid, action: 'lot.created', lotId: row.id, at: now, data: { title: input.title, startingPrice: input.startingPrice, priceStep: input.priceStep, deposit: input.deposit } });
+    return row.id;
+  });
+  return ok((await getPublicLot(ctx, id, { includeDraft: true }))!);
+}
+
+export async function updateLot(ctx: AppContext, person: Person, lotId: number, input: UpdateLotInput): Promise<Result<PublicLot>> {
+  const now = ctx.clock.now();
+  const outcome = await ctx.db.transaction(async (tx): Promise<Result<null>> => {
+    const row = await lockLot(tx, lotId);
+    if (!row || (row.status === 'draft' && !maySeeDraft(person, row))) return fail('NOT_FOUND', 'No such lot.');
+    if (!managesLot(person, row)) return fail('FORBIDDEN', 'Only the manager of this lot may edit it.');
+    const editable = row.status === 'draft' || (row.status === 'scheduled' && now < row.registrationOpensAt);
+    if (!editable) return fail('INVALID_STATE', 'A lot can be edited only until its registration opens.');
+    const current: LotTerms = { ...row, softClose: row.softCloseWindowSeconds && row.softCloseExtendSeconds ? { windowSeconds: row.softCloseWindowSeconds, extendSeconds: row.softCloseExtendSeconds } : null };
+    const merged: LotTerms = { ...current, ...stripUndefined(input) };
+    const fields = validateLotTerms(ctx.config.policy, merged, now);
+    if (Object.keys(fields).length) return fail('VALIDATION_FAILED', `Invalid ${Object.keys(fields).join(', ')}.`, fields);
+    const rulesChanged = input.rules !== undefined && input.rules !== row.rules;
+    await tx
+      .update(lots)
+      .set({
+        ...(input.title !== undefined ? { title: input.title } : {}),
+        ...(input.description !== undefined ? { description: input.description } : {}),
+        ...(input.category !== undefined ? { category: input.category } : {}),
+        ...(terms(merged) as Partial<LotRow>),
+        ...(rulesChanged ? { rules: input.rules, rulesVersion: row.rulesVersion + 1 } : {}),
+        updatedAt: now,
+      })
+      .where(eq(lots.id, lotId));
+    await appendAudit(tx, { actorPid: person.pid, action: 'lot.updated', lotId, at: now, data: { changed: Object.keys(stripUndefined(input)) } });
+    return ok(null);
+  });
+  if (!outcome.ok) return outcome;
+  return ok((await getPublicLot(ctx, lotId, { includeDraft: true }))!);
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+export async function publishLot(ctx: AppContext, person: Person, lotId: number): Promise<Result<PublicLot>> {
+  const now = ctx.clock.now();
+  const outcome = await ctx.db.transaction(async (tx): Promise<Result<LotRow>> => {
+    const row = await lockLot(tx, lotId);
+    if (!row || (row.status === 'draft' && !maySeeDraft(person, row))) return fail('NOT_FOUND', 'No such lot.');
+    if (!managesLot(person, row)) return fail('FORBIDDEN', 'Only the manager of this lot may publish it.');
+    if (row.status !== 'draft') return fail('INVALID_STATE', `The lot is already ${row.status}.`);
+    if (row.registrationClosesAt <= now) return fail('VALIDATION_FAILED', 'The registration window is already over; edit the dates first.', { registrationClosesAt: 'must be in the future to publish' });
+    const [updated] = await tx.update(lots).set({ status: 'scheduled', updatedAt: now }).where(eq(lots.id, lotId)).returning();
+    await appendAudit(tx, { actorPid: person.pid, action: 'lot.published', lotId, at: now, data: { rulesVersion: row.rulesVersion } });
+    return ok(updated);
+  });
+  if (!outcome.ok) return outcome;
+  ctx.events.publish('lot', lotChange(outcome.value, 'published'));
+  return ok((await getPublicLot(ctx, lotId))!);
+}
+
+export async function cancelLot(ctx: AppContext, person: Person, lotId: number, reason: string): Promise<Result<PublicLot>> {
+  const now = ctx.clock.now();
+  const outcome = await ctx.db.transaction(async (tx): Promise<Result<LotRow>> => {
+    const row = await lockLot(tx, lotId);
+    if (!row || (row.status === 'draft' && !maySeeDraft(person, row))) return fail('NOT_FOUND', 'No such lot.');
+    if (!managesLot(person, row)) return fail('FORBIDDEN', 'Only the manager of this lot may cancel it.');
+    if (row.status === 'closed' || row.status === 'failed' || row.status === 'cancelled') return fail('INVALID_STATE', `The lot is already ${row.status}.`);
+    const [updated] = await tx.update(lots).set({ status: 'cancelled', cancelReason: reason, closedAt: now, updatedAt: now }).where(eq(lots.id, lotId)).returning();
+    const refunds = await tx
+      .update(registrations)
+      .set({ depositState: 'refundable', updatedAt: now })
+      .where(sql`${registrations.lotId} = ${lotId} and ${registrations.depositState} = 'received'`)
+      .returning({ id: registrations.id });
+    await appendAudit(tx, { actorPid: person.pid, action: 'lot.cancelled', lotId, at: now, data: { reason, previousStatus: row.status } });
+    if (refunds.length) await appendAudit(tx, { actorPid: person.pid, action: 'deposit.settled', lotId, at: now, data: { refundable: refunds.map((r) => r.id) } });
+    return ok(updated);
+  });
+  if (!outcome.ok) return outcome;
+  ctx.events.publish('lot', lotChange(outcome.value, 'cancelled'));
+  return ok((await getPublicLot(ctx, lotId))!);
+}

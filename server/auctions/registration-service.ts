@@ -1,0 +1,84 @@
+// Registration for a lot: a level-2 person registers inside the registration window, once per lot,
+// accepting the lot's published rules (version and time recorded), and gets an anonymous bidder
+// code. The lot's manager approves a registration once its deposit is received; only approved
+// registrations may bid. Registrations of a lot are serialized on the lot-row lock, so the
+// once-per-person and unique-code checks cannot race.
+import { and, eq } from 'drizzle-orm';
+import { registrations, type DepositState, type RegistrationStatus } from '../../db/schema.ts';
+import type { AppContext } from '../context.ts';
+import type { Person } from '../identity/person.ts';
+import { appendAudit } from '../audit/audit-log.ts';
+import { fail, ok, type Result } from '../shared/errors.ts';
+import { freshBidderCode } from './bidder-code.ts';
+import { lockLot, managesLot, maySeeDraft } from './lot-service.ts';
+
+export interface RegistrationView {
+  id: number;
+  lotId: number;
+  bidderCode: string;
+  status: RegistrationStatus;
+  depositState: DepositState;
+  rulesVersion: number;
+  rulesAcceptedAt: string;
+}
+
+type RegistrationRow = typeof registrations.$inferSelect;
+export function registrationView(r: RegistrationRow): RegistrationView {
+  return { id: r.id, lotId: r.lotId, bidderCode: r.bidderCode, status: r.status, depositState: r.depositState, rulesVersion: r.rulesVersion, rulesAcceptedAt: r.rulesAcceptedAt.toISOString() };
+}
+
+export async function register(ctx: AppContext, person: Person, lotId: number, accepted: { rulesVersion?: number }): Promise<Result<RegistrationView>> {
+  if (person.level < 2) return fail('LEVEL_TOO_LOW', 'Registering needs an e-ID verified at level 2.');
+  const now = ctx.clock.now();
+  const outcome = await ctx.db.transaction(async (tx): Promise<Result<RegistrationRow>> => {
+    const lot = await lockLot(tx, lotId);
+    if (!lot || (lot.status === 'draft' && !maySeeDraft(person, lot))) return fail('NOT_FOUND', 'No such lot.');
+    if (lot.managerPid === person.pid) return fail('FORBIDDEN', 'The manager of a lot may not register for it.');
+    if (lot.status !== 'scheduled' || now < lot.registrationOpensAt || now >= lot.registrationClosesAt) {
+      const when = now < lot.registrationOpensAt ? `opens at ${lot.registrationOpensAt.toISOString()}` : 'is closed';
+      return fail('REGISTRATION_CLOSED', `Registration for this lot ${lot.status === 'scheduled' ? when : 'is closed'}.`);
+    }
+    if (accepted.rulesVersion !== undefined && accepted.rulesVersion !== lot.rulesVersion) {
+      return fail('VALIDATION_FAILED', 'The rules changed since you read them.', { rulesVersion: `the published rules are version ${lot.rulesVersion}; read them again` });
+    }
+    const existing = await tx.select({ pid: registrations.pid, code: registrations.bidderCode }).from(registrations).where(eq(registrations.lotId, lotId));
+    if (existing.some((r) => r.pid === person.pid)) return fail('ALREADY_REGISTERED', 'You are already registered for this lot.');
+    const bidderCode = freshBidderCode(new Set(existing.map((r) => r.code)));
+    const [row] = await tx
+      .insert(registrations)
+      .values({ lotId, pid: person.pid, bidderCode, rulesVersion: lot.rulesVersion, rulesAcceptedAt: now, createdAt: now, updatedAt: now })
+      .returning();
+    await appendAudit(tx, { actorPid: person.pid, action: 'registration.created', lotId, subject: String(row.id), at: now, data: { bidderCode, rulesVersion: lot.rulesVersion } });
+    return ok(row);
+  });
+  if (!outcome.ok) return outcome;
+  const r = outcome.value;
+  ctx.events.publish('personal', { pid: person.pid, event: { type: 'registration', lotId, registrationId: r.id, status: r.status, depositState: r.depositState } });
+  return ok(registrationView(r));
+}
+
+/** The lot's manager confirms the deposit: the registration is approved and may bid. */
+export async function approve(ctx: AppContext, person: Person, lotId: number, registrationId: number): Promise<Result<RegistrationView>> {
+  const now = ctx.clock.now();
+  const outcome = await ctx.db.transaction(async (tx): Promise<Result<{ row: RegistrationRow; changed: boolean }>> => {
+    const lot = await lockLot(tx, lotId);
+    if (!lot || (lot.status === 'draft' && !maySeeDraft(person, lot))) return fail('NOT_FOUND', 'No such lot.');
+    if (!managesLot(person, lot)) return fail('FORBIDDEN', 'Only the manager of this lot may approve its registrations.');
+    const [reg] = await tx.select().from(registrations).where(and(eq(registrations.id, registrationId), eq(registrations.lotId, lotId)));
+    if (!reg) return fail('NOT_FOUND', 'No such registration for this lot.');
+    if (reg.status === 'approved') return ok({ row: reg, changed: false });
+    if (reg.status !== 'pending_deposit') return fail('INVALID_STATE', `The registration is ${reg.status}.`);
+    if (lot.status !== 'scheduled' && lot.status !== 'live') return fail('INVALID_STATE', `The lot is ${lot.status}.`);
+    const [row] = await tx
+      .update(registrations)
+      .set({ status: 'approved', depositState: 'received', approvedBy: person.pid, approvedAt: now, updatedAt: now })
+      .where(eq(registrations.id, registrationId))
+      .returning();
+    await appendAudit(tx, { actorPid: person.pid, action: 'registration.approved', lotId, subject: String(registrationId), at: now, data: { bidderCode: reg.bidderCode, depositState: 'received' } });
+    return ok({ row, changed: true });
+  });
+  if (!outcome.ok) return outcome;
+  const { row, changed } = outcome.value;
+  if (changed) ctx.events.publish('personal', { pid: row.pid, event: { type: 'registration', lotId, registrationId: row.id, status: row.status, depositState: row.depositState } });
+  return ok(registrationView(row));
+}

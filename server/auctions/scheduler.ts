@@ -1,0 +1,50 @@
+// The closing scheduler: started in every process; every CLOSE_POLL_MS it flips started lots to live
+// and closes due ones (closing.ts makes that safe with many processes). A tick runs at start too, so
+// lots that fell due while the platform was down are closed right away.
+import type { AppContext } from '../context.ts';
+import type { BidEngine } from '../bidding/bid-engine.ts';
+import { closeLot, dueLots, flipLive } from './closing.ts';
+
+export interface Scheduler {
+  start(): void;
+  /** Runs one tick now (tests, and start-up catch-up). */
+  tick(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function createScheduler(ctx: AppContext, engine: BidEngine): Scheduler {
+  let timer: NodeJS.Timeout | undefined;
+  let current: Promise<void> | undefined;
+  let stopped = false;
+
+  const runTick = async (): Promise<void> => {
+    await flipLive(ctx);
+    for (const id of await dueLots(ctx)) {
+      if (stopped) return;
+      // On the lot's queue: every bid this process received before now is answered first.
+      await engine.exclusive(id, () => closeLot(ctx, id));
+    }
+  };
+  const tick = (): Promise<void> => {
+    current ??= runTick()
+      .catch((err: unknown) => ctx.log.error({ err }, 'closing scheduler tick failed'))
+      .finally(() => (current = undefined));
+    return current;
+  };
+
+  return {
+    start() {
+      if (timer || stopped) return;
+      void tick();
+      timer = setInterval(() => void tick(), ctx.config.closePollMs);
+      timer.unref();
+    },
+    tick,
+    async stop() {
+      stopped = true;
+      if (timer) clearInterval(timer);
+      timer = undefined;
+      await current;
+    },
+  };
+}

@@ -1,0 +1,93 @@
+// HTTP routes for the bid path: place a bid (Idempotency-Key), read the ledger in pages, withdraw
+// one's own standing highest bid. The socket.io gateway calls the same BidEngine.
+import { createRoute, z } from '@hono/zod-openapi';
+import type { AppContext } from '../context.ts';
+import { createRouter, type ApiApp } from '../http/app.ts';
+import { errorResponses } from '../http/openapi.ts';
+import { requireLevel2 } from '../identity/auth-middleware.ts';
+import { LotIdParam, MAX_INT32, Vnd } from '../auctions/lot-schemas.ts';
+import { getLot } from '../auctions/lot-reads.ts';
+import { unwrap } from '../shared/errors.ts';
+import type { BidEngine } from './bid-engine.ts';
+import { listEntries } from './ledger-queries.ts';
+
+const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
+const tags = ['bids'];
+const security = [{ eid: [] }];
+
+const BidBody = z.object({ amount: Vnd }).strict().openapi('PlaceBid');
+const BidHeaders = z.object({
+  'idempotency-key': z
+    .string()
+    .regex(/^[\x21-\x7e]{1,200}$/, '1–200 visible ASCII characters')
+    .optional()
+    .openapi({ description: 'A retried request with the same key returns the first answer and never places a second bid.' }),
+});
+const BidAckSchema = z.object({ seq: z.number().int(), amount: z.number().int(), bidderCode: z.string(), placedAt: z.string() }).openapi('BidAck');
+const EntrySchema = z
+  .object({ lotId: z.number().int(), seq: z.number().int(), kind: z.enum(['bid', 'withdrawal']), amount: z.number().int(), bidderCode: z.string(), placedAt: z.string(), withdrawsSeq: z.number().int().optional(), status: z.enum(['accepted', 'withdrawn', 'withdrawal']), prevHash: z.string(), hash: z.string() })
+  .openapi('LedgerEntry');
+const EntriesQuery = z.object({
+  after: z.coerce.number({ error: 'a seq (whole number ≥ 0)' }).int('a seq (whole number ≥ 0)').min(0, 'a seq (whole number ≥ 0)').max(MAX_INT32, 'a seq').default(0),
+  limit: z.coerce.number({ error: 'a whole number from 1 to 1000' }).int('a whole number from 1 to 1000').min(1, 'a whole number from 1 to 1000').max(1000, 'a whole number from 1 to 1000').default(200),
+});
+const SeqParams = LotIdParam.extend({ seq: z.coerce.number({ error: 'a seq' }).int('a seq').positive('a seq').max(MAX_INT32, 'a seq').openapi({ param: { name: 'seq', in: 'path' }, example: 1 }) });
+const WithdrawAckSchema = z
+  .object({ seq: z.number().int(), withdrawsSeq: z.number().int(), amount: z.number().int(), bidderCode: z.string(), placedAt: z.string(), currentPrice: z.number().int().nullable() })
+  .openapi('WithdrawAck');
+
+export function bidRoutes(ctx: AppContext, engine: BidEngine): ApiApp {
+  const app = createRouter();
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/lots/{id}/bids',
+      tags,
+      security,
+      summary: 'Place a bid (answered after its durable commit)',
+      request: { params: LotIdParam, headers: BidHeaders, body: { required: true, content: { 'application/json': { schema: BidBody } } } },
+      responses: { 201: json(BidAckSchema, 'Accepted and committed'), ...errorResponses(400, 401, 403, 404, 409, 422, 503) },
+    }),
+    async (c) => {
+      const person = requireLevel2(c);
+      const result = await engine.place({ lotId: c.req.valid('param').id, person, amount: c.req.valid('json').amount, idempotencyKey: c.req.valid('header')['idempotency-key'] });
+      return c.json(unwrap(result), 201);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/lots/{id}/bids',
+      tags,
+      summary: 'Ledger entries after a seq, in seq order, in pages (ask again with the last seq until a page is empty)',
+      request: { params: LotIdParam, query: EntriesQuery },
+      responses: { 200: json(z.object({ items: z.array(EntrySchema) }).openapi('LedgerPage'), 'A page of entries'), ...errorResponses(404, 422) },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      unwrap(await getLot(ctx, c.get('person'), id));
+      const { after, limit } = c.req.valid('query');
+      return c.json({ items: await listEntries(ctx.db, id, after, limit) }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/lots/{id}/bids/{seq}/withdraw',
+      tags,
+      security,
+      summary: 'Withdraw your standing highest bid: the price falls back, you are barred, your deposit is forfeited',
+      request: { params: SeqParams },
+      responses: { 201: json(WithdrawAckSchema, 'The withdrawal entry'), ...errorResponses(401, 403, 404, 409, 422) },
+    }),
+    async (c) => {
+      const person = requireLevel2(c);
+      const { id, seq } = c.req.valid('param');
+      return c.json(unwrap(await engine.withdraw(person, id, seq)), 201);
+    },
+  );
+  return app;
+}

@@ -1,0 +1,58 @@
+// The ascending-auction rules for one bid against the standing state of its lot (DESIGN.md §2),
+// as a pure function: the batch transaction calls it for each queued bid in arrival order, against
+// the state left by the bids before it.
+import type { LotRow } from '../auctions/public-lot.ts';
+import { isBiddingOpen } from '../auctions/public-lot.ts';
+import type { RegistrationStatus } from '../../db/schema.ts';
+import { fail, type Failure } from '../shared/errors.ts';
+
+/** The standing state of a lot's ledger, as held on the lots row. */
+export interface Standing {
+  seq: number;
+  bidCount: number;
+  currentPrice: number | null;
+  leaderRegistrationId: number | null;
+  lastHash: string;
+  endsAt: Date;
+  lastPlacedAt: Date | null;
+}
+
+export interface Bidder {
+  id: number;
+  pid: string;
+  bidderCode: string;
+  status: RegistrationStatus;
+}
+
+const vnd = (n: number): string => `${n.toLocaleString('en-US')} VND`;
+
+/** The lowest acceptable amount for the next bid. */
+export function minimumBid(lot: Pick<LotRow, 'startingPrice' | 'priceStep'>, s: Pick<Standing, 'currentPrice'>): number {
+  return s.currentPrice === null ? lot.startingPrice : s.currentPrice + lot.priceStep;
+}
+
+/** Returns the reason a bid is refused, or undefined when it is acceptable. */
+export function refuseBid(lot: LotRow, s: Standing, bidder: Bidder | undefined, pid: string, amount: number, receivedAt: Date): Failure | undefined {
+  if (!isBiddingOpen({ ...lot, endsAt: s.endsAt }, receivedAt)) {
+    if (receivedAt < lot.startsAt && (lot.status === 'scheduled' || lot.status === 'live')) return fail('LOT_NOT_LIVE', `Bidding opens at ${lot.startsAt.toISOString()}.`);
+    return fail('LOT_NOT_LIVE', lot.status === 'cancelled' ? 'The lot was cancelled.' : 'Bidding on this lot has ended.');
+  }
+  if (lot.managerPid === pid) return fail('FORBIDDEN', 'The manager of a lot may not bid on it.');
+  if (!bidder) return fail('NOT_APPROVED', 'Register for this lot and have your deposit confirmed before bidding.');
+  if (bidder.status === 'barred') return fail('BIDDER_BARRED', 'You withdrew a bid on this lot and may not bid on it again.');
+  if (bidder.status !== 'approved') return fail('NOT_APPROVED', 'Your deposit has not been confirmed yet.');
+  if (s.leaderRegistrationId === bidder.id) return fail('ALREADY_LEADING', 'You hold the highest bid; wait until you are outbid.');
+  const min = minimumBid(lot, s);
+  if (amount < min) return fail('BID_TOO_LOW', s.currentPrice === null ? `The first bid must be at least the starting price, ${vnd(min)}.` : `The bid must be at least ${vnd(min)} (current price plus one step).`);
+  return undefined;
+}
+
+/** The end after a bid at `at` under the lot's soft-close rule (unchanged for a hard close). */
+export function extendedEnd(lot: Pick<LotRow, 'softCloseWindowSeconds' | 'softCloseExtendSeconds'>, endsAt: Date, at: Date): Date {
+  const window = lot.softCloseWindowSeconds;
+  const extend = lot.softCloseExtendSeconds;
+  if (!window || !extend) return endsAt;
+  if (endsAt.getTime() - at.getTime() > window * 1000) return endsAt;
+  const candidate = at.getTime() + extend * 1000;
+  return candidate > endsAt.getTime() ? new Date(candidate) : endsAt;
+}

@@ -1,0 +1,89 @@
+// Factories for auction tests: people with roles, lots in any state, registrations and approvals,
+// all through the public API except role grants (written directly, as an admin's grant would be).
+import { people, roleGrants, type Role } from '../../db/schema.ts';
+import type { Db } from '../../db/client.ts';
+import { newPid } from '../support/eid.ts';
+import type { TestIdp } from '../support/eid.ts';
+
+export type Call = (method: string, path: string, options?: { token?: string; body?: unknown; headers?: Record<string, string>; raw?: string }) => Promise<{ status: number; json: any; text: string; headers: Headers }>;
+
+export interface Actor {
+  pid: string;
+  token: string;
+}
+
+/** A person with a fresh personal id, a valid token, and optional roles granted in the database. */
+export async function person(idp: TestIdp, db: Db | undefined, options: { level?: 1 | 2; roles?: Role[]; name?: string } = {}): Promise<Actor> {
+  const pid = newPid();
+  if (options.roles?.length) {
+    if (!db) throw new Error('roles need database access');
+    await db.insert(people).values({ pid, name: options.name ?? 'Staff', level: options.level ?? 2 }).onConflictDoNothing();
+    await db.insert(roleGrants).values(options.roles.map((role) => ({ pid, role })));
+  }
+  return { pid, token: await idp.token({ sub: pid, loa: options.level ?? 2, ...(options.name ? { name: options.name } : {}) }) };
+}
+
+const MIN = 60_000;
+
+/** A valid lot body whose registration opens at `now` and bidding runs [now+10m, now+70m). */
+export function lotBody(now: Date | number, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  const t = typeof now === 'number' ? now : now.getTime();
+  return {
+    title: 'Licence plate 51K-888.88',
+    description: 'A sought-after plate number.',
+    category: 'licence-plate',
+    startingPrice: 40_000_000,
+    priceStep: 5_000_000,
+    deposit: 4_000_000,
+    registrationOpensAt: new Date(t).toISOString(),
+    registrationClosesAt: new Date(t + 10 * MIN).toISOString(),
+    startsAt: new Date(t + 10 * MIN).toISOString(),
+    endsAt: new Date(t + 70 * MIN).toISOString(),
+    ...overrides,
+  };
+}
+
+export async function createLot(call: Call, manager: Actor, body: Record<string, unknown>): Promise<any> {
+  const res = await call('POST', '/api/lots', { token: manager.token, body });
+  if (res.status !== 201) throw new Error(`create lot: ${res.status} ${res.text}`);
+  return res.json;
+}
+
+export async function publishedLot(call: Call, manager: Actor, body: Record<string, unknown>): Promise<any> {
+  const lot = await createLot(call, manager, body);
+  const res = await call('POST', `/api/lots/${lot.id}/publish`, { token: manager.token });
+  if (res.status !== 200) throw new Error(`publish: ${res.status} ${res.text}`);
+  return res.json;
+}
+
+export interface Registered extends Actor {
+  registrationId: number;
+  bidderCode: string;
+}
+
+/** Registers each bidder and has the manager approve them (deposit received). */
+export async function registerAndApprove(call: Call, manager: Actor, lotId: number, bidders: Actor[], options: { approve?: boolean } = {}): Promise<Registered[]> {
+  const out: Registered[] = [];
+  for (const b of bidders) {
+    const reg = await call('POST', `/api/lots/${lotId}/registrations`, { token: b.token, body: { acceptRules: true } });
+    if (reg.status !== 201) throw new Error(`register: ${reg.status} ${reg.text}`);
+    if (options.approve !== false) {
+      const ok = await call('POST', `/api/lots/${lotId}/registrations/${reg.json.id}/approve`, { token: manager.token });
+      if (ok.status !== 200) throw new Error(`approve: ${ok.status} ${ok.text}`);
+    }
+    out.push({ ...b, registrationId: reg.json.id, bidderCode: reg.json.bidderCode });
+  }
+  return out;
+}
+
+/** Reads the whole public ledger of a lot, page by page. */
+export async function readLedger(call: Call, lotId: number, pageSize = 200): Promise<any[]> {
+  const all: any[] = [];
+  for (let after = 0; ; ) {
+    const res = await call('GET', `/api/lots/${lotId}/bids?after=${after}&limit=${pageSize}`);
+    if (res.status !== 200) throw new Error(`ledger: ${res.status} ${res.text}`);
+    if (res.json.items.length === 0) return all;
+    all.push(...res.json.items);
+    after = res.json.items.at(-1).seq;
+  }
+}
