@@ -27,6 +27,9 @@ export function sameSecret(a: string, b: string): boolean {
   return x.length === y.length && crypto.timingSafeEqual(x, y);
 }
 
+/** Thrown inside the session transaction to roll it back when the ID token was seen before. */
+class AlreadyExchanged extends Error {}
+
 export interface ActiveSession {
   idHash: string;
   pid: string;
@@ -68,15 +71,13 @@ export class SessionStore {
         .onConflictDoNothing()
         .returning({ h: usedIdTokens.tokenHash });
       // Any marker already present means this token (or its nonce) was exchanged before.
-      if (inserted.length !== markers.length) {
-        tx.rollback();
-      }
+      if (inserted.length !== markers.length) throw new AlreadyExchanged();
       await upsertPerson(tx, { pid: token.pid, name: token.name, level: token.level }, now);
       await tx.insert(sessions).values({ idHash: sha256(id), pid: token.pid, level: token.level, name: token.name, csrfToken: crypto.randomBytes(32).toString('base64url'), createdAt: now, lastSeenAt: now, expiresAt });
       await appendAudit(tx, { actorPid: token.pid, action: 'session.created', subject: token.pid, data: { level: token.level }, at: now });
       return true;
     }).catch((err: unknown) => {
-      if ((err as Error)?.name === 'TransactionRollbackError') return false;
+      if (err instanceof AlreadyExchanged) return false;
       throw err;
     });
     if (!created) return fail('UNAUTHENTICATED', 'This ID token was already used to sign in.');

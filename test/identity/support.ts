@@ -45,6 +45,8 @@ export class Browser {
   readonly cookies = new Map<string, string>();
   /** Every URL visited, in order, for assertions about the redirect chain. */
   readonly visited: string[] = [];
+  /** This browser's address as a trusting proxy would report it (used when TRUST_PROXY is on). */
+  readonly ip = `203.0.113.${Math.floor(Math.random() * 250) + 1}`;
 
   cookieHeader(): string {
     return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
@@ -67,6 +69,7 @@ export class Browser {
     this.visited.push(url);
     const headers = new Headers(init.headers);
     if (this.cookies.size) headers.set('cookie', this.cookieHeader());
+    if (!headers.has('x-forwarded-for')) headers.set('x-forwarded-for', this.ip);
     const res = await fetch(url, { ...init, headers, redirect: 'manual' });
     this.keep(res);
     return res;

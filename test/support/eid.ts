@@ -16,8 +16,8 @@ export interface TestIdp {
   requests: string[];
   /** Mints a token; claims and header are merged over valid defaults (undefined removes a claim). */
   token(claims?: Partial<Record<string, unknown>> & { sub?: string; loa?: unknown }, header?: Partial<JWTHeaderParameters>, key?: { privateKey: CryptoKey; kid: string }): Promise<string>;
-  /** Adds a new signing key to the published JWKS and returns it. */
-  rotate(): Promise<{ privateKey: CryptoKey; kid: string }>;
+  /** Adds a new signing key (ES256 unless told) to the published JWKS and returns it. */
+  rotate(alg?: string): Promise<{ privateKey: CryptoKey; kid: string }>;
   env(): Record<string, string>;
   close(): Promise<void>;
 }
@@ -31,10 +31,10 @@ export function newPid(): string {
 
 export async function startTestIdp(): Promise<TestIdp> {
   const keys: { privateKey: CryptoKey; kid: string; jwk: JWK }[] = [];
-  const addKey = async (): Promise<{ privateKey: CryptoKey; kid: string }> => {
-    const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
+  const addKey = async (alg = 'ES256'): Promise<{ privateKey: CryptoKey; kid: string }> => {
+    const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true });
     const kid = `k${keys.length + 1}-${Math.random().toString(36).slice(2, 8)}`;
-    keys.push({ privateKey, kid, jwk: { ...(await exportJWK(publicKey)), kid, alg: 'ES256', use: 'sig' } });
+    keys.push({ privateKey, kid, jwk: { ...(await exportJWK(publicKey)), kid, alg, use: 'sig' } });
     return { privateKey, kid };
   };
   await addKey();
@@ -68,7 +68,7 @@ export async function startTestIdp(): Promise<TestIdp> {
       for (const [k, v] of Object.entries(payload)) if (v === undefined) delete payload[k];
       return new SignJWT(payload).setProtectedHeader({ alg: 'ES256', typ: 'JWT', kid: key.kid, ...header } as JWTHeaderParameters).sign(key.privateKey);
     },
-    rotate: addKey,
+    rotate: (alg?: string) => addKey(alg),
     env: () => ({ EID_ISSUER: issuer, EID_AUDIENCE: TEST_AUDIENCE, EID_JWKS_URL: `${issuer}/jwks.json` }),
     close: () => new Promise<void>((r) => server.close(() => r())),
   };
