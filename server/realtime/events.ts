@@ -62,8 +62,11 @@ export interface BidRequest {
   lotId: number;
   /** Integer VND. */
   amount: number;
-  /** Retrying with the same key returns the first answer and never places a second bid. */
-  idempotencyKey: string;
+  /**
+   * Retrying with the same key returns the first answer and never places a second bid. Optional as
+   * the HTTP Idempotency-Key header is, but a client that may resend after a reconnect should send one.
+   */
+  idempotencyKey?: string;
 }
 export interface BidResult {
   bid: BidAck;
@@ -134,8 +137,12 @@ export interface HandshakeAuth {
 /** Per-socket data on the server. */
 export interface SocketData {
   person?: Person;
-  /** When the handshake's token expires (ms since the epoch); bids after it are UNAUTHENTICATED. */
+  /** When the handshake's token expires (ms since the epoch); after it the socket is anonymous. */
   expiresAtMs?: number;
+  /** The handshake's credentials, kept to check them again on a long-lived socket. */
+  credentials: { token?: unknown; cookieHeader?: string; ip: string };
+  /** When the credentials were last checked (ms since the epoch). */
+  authCheckedAt: number;
   watching: Set<number>;
 }
 

@@ -6,13 +6,14 @@ import type { Socket } from 'socket.io';
 import type { z } from 'zod';
 import type { AppContext } from '../context.ts';
 import type { BidService } from '../bidding/types.ts';
+import type { Person } from '../identity/person.ts';
 import { getPublicLot } from '../auctions/public-lot.ts';
 import { listEntries, type PublicLedgerEntry } from '../bidding/ledger-queries.ts';
 import type { ErrorCode, FieldErrors } from '../shared/errors.ts';
 import { fieldErrors } from '../http/app.ts';
 import type { Ack, AckError, ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData } from './events.ts';
 import { bidSchema, syncSchema, timeSchema, watchSchema } from './payloads.ts';
-import { UNAUTHENTICATED } from './auth.ts';
+import { lotRoom } from './rooms.ts';
 
 export type GatewaySocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
@@ -31,10 +32,10 @@ export interface HandlerDeps {
   limits: HandlerLimits;
   /** Called once a watcher's snapshot is read: the lot stream may start writing from its seq. */
   primed(lotId: number, seq: number): void;
+  /** The socket's person for a bid, with stale credentials checked again. */
+  personForBid(socket: GatewaySocket): Promise<{ ok: true; person?: Person } | { ok: false; error: AckError }>;
 }
 
-export const lotRoom = (lotId: number): string => `lot:${lotId}`;
-export const personRoom = (pid: string): string => `p:${pid}`;
 
 const SYNC_PAGE = 1_000;
 
@@ -128,9 +129,10 @@ export function registerHandlers(socket: GatewaySocket, deps: HandlerDeps): void
   });
 
   on(socket, deps, 'bid', bidSchema, async ({ lotId, amount, idempotencyKey }) => {
-    const person = socket.data.person;
+    const who = await deps.personForBid(socket);
+    if (!who.ok) return who;
+    const person = who.person;
     if (!person) return failure('UNAUTHENTICATED', 'Sign in with your e-ID first.');
-    if (socket.data.expiresAtMs !== undefined && Date.now() >= socket.data.expiresAtMs) return { ok: false, error: UNAUTHENTICATED };
     if (person.level < 2) return failure('LEVEL_TOO_LOW', 'This needs an e-ID verified at level 2 (chip ID card and face).');
     const result = await deps.bids.place({ lotId, person, amount, idempotencyKey });
     if (!result.ok) return failure(result.code, result.message, result.fields);

@@ -14,8 +14,9 @@ import { listEntries } from '../bidding/ledger-queries.ts';
 import type { LotChange, PublicEntry } from '../shared/events.ts';
 import type { ClientToServerEvents, InterServerEvents, LotEvent, ServerToClientEvents, SocketData } from './events.ts';
 import { attachAdapter } from './adapter.ts';
-import { authenticateHandshake, HandshakeError, UNAUTHENTICATED } from './auth.ts';
-import { lotRoom, personRoom, registerHandlers, type HandlerLimits } from './handlers.ts';
+import { authenticateSocket, authError, credentialsOf, HandshakeError, SocketPeople } from './auth.ts';
+import { registerHandlers, type HandlerLimits } from './handlers.ts';
+import { LOT_ROOM_PREFIX, lotRoom, personRoom } from './rooms.ts';
 import { LotStreams } from './lot-streams.ts';
 import { TokenBucket, type RateLimitOptions } from './rate-limit.ts';
 
@@ -79,10 +80,10 @@ export async function createRealtime(ctx: AppContext, server: http.Server, deps:
   // A lot stream lives exactly as long as the lot's room has a socket in this process.
   const nsp = io.of('/');
   nsp.adapter.on('create-room', (room: string) => {
-    if (room.startsWith('lot:')) streams.open(Number(room.slice(4)));
+    if (room.startsWith(LOT_ROOM_PREFIX)) streams.open(Number(room.slice(LOT_ROOM_PREFIX.length)));
   });
   nsp.adapter.on('delete-room', (room: string) => {
-    if (room.startsWith('lot:')) streams.drop(Number(room.slice(4)));
+    if (room.startsWith(LOT_ROOM_PREFIX)) streams.drop(Number(room.slice(LOT_ROOM_PREFIX.length)));
   });
 
   // Post-commit events of this process: written here, and relayed to the other processes.
@@ -104,12 +105,14 @@ export async function createRealtime(ctx: AppContext, server: http.Server, deps:
   io.on('rt:entries', (payload: { lotId: number; entries: PublicEntry[] }) => streams.entries(payload.lotId, payload.entries));
   io.on('rt:lot', (change: LotChange) => streams.lot(change));
 
+  const people = new SocketPeople(deps.identity);
   io.use((socket, next) => {
-    authenticateHandshake(ctx, deps.identity, socket).then(
+    const credentials = credentialsOf(ctx, socket);
+    socket.data.credentials = credentials;
+    authenticateSocket(deps.identity, credentials).then(
       (auth) => {
-        if (!auth.ok) return next(new HandshakeError(UNAUTHENTICATED));
-        socket.data.person = auth.person;
-        socket.data.expiresAtMs = auth.expiresAtMs;
+        if (!auth.ok) return next(new HandshakeError(authError(auth.code)));
+        people.adopt(socket, auth);
         next();
       },
       (err: unknown) => {
@@ -121,7 +124,7 @@ export async function createRealtime(ctx: AppContext, server: http.Server, deps:
 
   io.on('connection', (socket) => {
     socket.data.watching = new Set();
-    if (socket.data.person) void socket.join(personRoom(socket.data.person.pid));
+    people.connected(socket);
     const bucket = new TokenBucket(o.rateLimit);
     socket.use((packet, next) => {
       const decision = bucket.take();
@@ -134,7 +137,7 @@ export async function createRealtime(ctx: AppContext, server: http.Server, deps:
       }
     });
     socket.on('error', (err) => ctx.log.debug({ err, socket: socket.id }, 'realtime socket error'));
-    registerHandlers(socket, { ctx, bids: deps.bids, limits: o, primed: (lotId, seq) => streams.prime(lotId, seq) });
+    registerHandlers(socket, { ctx, bids: deps.bids, limits: o, primed: (lotId, seq) => streams.prime(lotId, seq), personForBid: (s) => people.forBid(s) });
   });
 
   let closing: Promise<void> | undefined;

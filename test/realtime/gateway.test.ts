@@ -84,7 +84,7 @@ describe('bad payloads', () => {
     ['bid', [{ lotId: 1, amount: -5, idempotencyKey: 'k' }]],
     ['bid', [{ lotId: 1, amount: 10.5, idempotencyKey: 'k' }]],
     ['bid', [{ lotId: 1, amount: 2 ** 60, idempotencyKey: 'k' }]],
-    ['bid', [{ lotId: 1, amount: 1000 }]],
+    ['bid', [{ lotId: 1, amount: 1000, idempotencyKey: 'two words' }]],
     ['bid', [{ lotId: 1, amount: 1000, idempotencyKey: 'x'.repeat(201) }]],
     ['time', [{ clientSentAt: 'now' }]],
     ['time', [null]],
