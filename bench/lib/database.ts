@@ -1,0 +1,80 @@
+// PostgreSQL for the benchmark: the bench's own database (created and dropped), the server-wide
+// WAL counters (pg_stat_wal, PostgreSQL 15), and the copy of the platform's lot that baseline (a)
+// bids on through raw SQL.
+import postgres from 'postgres';
+
+export type Sql = postgres.Sql;
+
+export interface BenchDatabase {
+  url: string;
+  name: string;
+  admin: Sql;
+  /** A small pool on the bench database for setup and verification. */
+  sql: Sql;
+  version: string;
+  drop(): Promise<void>;
+}
+
+export async function createBenchDatabase(adminUrl: string, name: string): Promise<BenchDatabase> {
+  const admin = postgres(adminUrl, { max: 2, onnotice: () => {}, connect_timeout: 5 });
+  const [{ version }] = await admin<{ version: string }[]>`select current_setting('server_version') as version`;
+  await admin.unsafe(`create database ${name}`);
+  const u = new URL(adminUrl);
+  u.pathname = `/${name}`;
+  const url = u.toString();
+  const sql = postgres(url, { max: 4, onnotice: () => {} });
+  return {
+    url,
+    name,
+    admin,
+    sql,
+    version,
+    drop: async () => {
+      await sql.end({ timeout: 5 });
+      await admin.unsafe(`drop database if exists ${name} with (force)`);
+      await admin.end({ timeout: 5 });
+    },
+  };
+}
+
+export interface WalSnapshot {
+  records: number;
+  fpi: number;
+  bytes: number;
+  writes: number;
+  syncs: number;
+  /** Committed transactions in the bench database. */
+  commits: number;
+}
+
+export async function walSnapshot(admin: Sql, database: string): Promise<WalSnapshot> {
+  const [w] = await admin<{ wal_records: string; wal_fpi: string; wal_bytes: string; wal_write: string; wal_sync: string }[]>`select wal_records, wal_fpi, wal_bytes, wal_write, wal_sync from pg_stat_wal`;
+  const [d] = await admin<{ xact_commit: string }[]>`select xact_commit from pg_stat_database where datname = ${database}`;
+  return { records: Number(w.wal_records), fpi: Number(w.wal_fpi), bytes: Number(w.wal_bytes), writes: Number(w.wal_write), syncs: Number(w.wal_sync), commits: Number(d?.xact_commit ?? 0) };
+}
+
+export function walDelta(a: WalSnapshot, b: WalSnapshot): WalSnapshot {
+  return { records: b.records - a.records, fpi: b.fpi - a.fpi, bytes: b.bytes - a.bytes, writes: b.writes - a.writes, syncs: b.syncs - a.syncs, commits: b.commits - a.commits };
+}
+
+/**
+ * A live lot for baseline (a) with the platform lot's terms and a copy of its registrations (same
+ * people, bidder codes and approval states). Returns the new lot id and registration ids by pid.
+ */
+export async function copyLotForRawBaseline(sql: Sql, lotId: number): Promise<{ lotId: number; registrationIds: Map<string, number> }> {
+  return sql.begin(async (tx) => {
+    const [lot] = await tx<{ id: number }[]>`
+      insert into lots (title, description, category, status, starting_price, price_step, deposit, registration_opens_at,
+                        registration_closes_at, starts_at, ends_at, scheduled_ends_at, rules, manager_pid)
+      select 'Baseline (a): raw postgres.js', description, category, 'live', starting_price, price_step, deposit, registration_opens_at,
+             registration_closes_at, starts_at, ends_at, scheduled_ends_at, rules, manager_pid
+        from lots where id = ${lotId}
+      returning id`;
+    const regs = await tx<{ id: number; pid: string }[]>`
+      insert into registrations (lot_id, pid, bidder_code, status, deposit_state, rules_version, rules_accepted_at, approved_by, approved_at)
+      select ${lot.id}, pid, bidder_code, status, deposit_state, rules_version, rules_accepted_at, approved_by, approved_at
+        from registrations where lot_id = ${lotId}
+      returning id, pid`;
+    return { lotId: lot.id, registrationIds: new Map(regs.map((r) => [r.pid, r.id])) };
+  });
+}

@@ -1,0 +1,69 @@
+// Turns the figures into the verdicts the report leads with: the platform's throughput as a ratio
+// to baseline (a), the four targets of DESIGN.md §6, and every correctness problem found.
+import type { BenchArgs } from './args.ts';
+import type { BenchReport } from './report.ts';
+import type { ScenarioResult } from './phases.ts';
+import type { WatcherTotals } from './protocol.ts';
+
+const best = (r: ScenarioResult | undefined): number | null => (r && r.steps.length ? Math.max(...r.steps.map((s) => s.acceptedPerSec)) : null);
+
+function watcherProblems(name: string, w: WatcherTotals | null | undefined, expectAll: boolean): string[] {
+  if (!w) return [];
+  const p: string[] = [];
+  if (w.gaps) p.push(`${name}: watchers missed ${w.gaps} seqs`);
+  if (w.outOfOrder) p.push(`${name}: ${w.outOfOrder} entries out of order or repeated`);
+  if (w.unknownAmounts) p.push(`${name}: ${w.unknownAmounts} broadcast amounts no bid offered`);
+  if (w.disconnects) p.push(`${name}: ${w.disconnects} watcher disconnects`);
+  if (expectAll && w.complete < w.sockets) p.push(`${name}: ${w.sockets - w.complete} of ${w.sockets} watchers did not reach the final seq`);
+  return p;
+}
+
+function scenarioProblems(name: string, r: ScenarioResult | undefined, countNotApproved: boolean): string[] {
+  if (!r) return [];
+  const p: string[] = [];
+  for (const s of r.steps) {
+    if (s.invalidAccepted) p.push(`${name} @ ${s.rate}/s: ${s.invalidAccepted} invalid bids accepted`);
+    if (s.errors) p.push(`${name} @ ${s.rate}/s: ${s.errors} errors (${s.errorSamples[0]})`);
+    if (countNotApproved && !s.unanswered) {
+      const expected = s.unapprovedSent;
+      if ((s.rejected.NOT_APPROVED ?? 0) !== expected) p.push(`${name} @ ${s.rate}/s: ${s.rejected.NOT_APPROVED ?? 0} NOT_APPROVED answers for ${expected} bids from unapproved bidders`);
+    }
+  }
+  const l = r.ledger;
+  if (l && !l.ok) {
+    p.push(`${name} ledger: ${[!l.seqGapFree && 'seq gaps', !l.stepRuleHolds && 'step rule broken', !l.hashChainIntact && 'hash chain broken', l.acknowledgedMissing && `${l.acknowledgedMissing} acknowledged bids missing`, !l.finalPriceIsHighestBid && `final price ${l.finalPrice} is not the highest bid ${l.highestAcknowledged}`].filter(Boolean).join(', ')}`);
+  }
+  return p.concat(watcherProblems(name, r.watchers, !r.steps.some((s) => s.saturated)));
+}
+
+export function judge(report: BenchReport, args: BenchArgs): void {
+  const platform = report.platform;
+  const a = report.baselineA;
+  report.comparison = (platform?.steps ?? a?.steps ?? []).map((s) => {
+    const p = platform?.steps.find((x) => x.rate === s.rate)?.acceptedPerSec ?? null;
+    const b = a?.steps.find((x) => x.rate === s.rate)?.acceptedPerSec ?? null;
+    return { rate: s.rate, platformAcceptedPerSec: p, baselineAAcceptedPerSec: b, ratio: p !== null && b ? Math.round((p / b) * 100) / 100 : null };
+  });
+  const pBest = best(platform);
+  const aBest = best(a);
+  const ratio = pBest !== null && aBest ? Math.round((pBest / aBest) * 100) / 100 : null;
+  const at1000 = platform?.steps.find((s) => s.rate === 1000);
+  const bAt1000 = report.baselineB.map((b) => `${b.tickMs ? `${b.tickMs} ms tick` : 'each bid'} ${b.steps.find((s) => s.rate === 1000)?.watcher?.p99 ?? '–'} ms`).join(', ');
+  report.targets = [
+    { name: 'accepted bids/s, platform ÷ baseline (a), best steps', target: '≥ 1 (aim 2)', measured: ratio === null ? 'not measured' : `${ratio} (${pBest}/s ÷ ${aBest}/s)`, met: ratio === null ? null : ratio >= 1 },
+    { name: 'p99 bid→ack at 1,000 bids/s offered', target: '≤ 25 ms', measured: at1000?.ack ? `${at1000.ack.p99} ms` : 'not measured', met: at1000?.ack ? at1000.ack.p99 <= 25 : null },
+    { name: `p99 bid→watcher, ${args.watchers} watchers at 1,000 bids/s offered`, target: '≤ 50 ms', measured: at1000?.watcher ? `${at1000.watcher.p99} ms (baseline b: ${bAt1000 || '–'})` : 'not measured', met: at1000?.watcher && args.watchers >= 2000 ? at1000.watcher.p99 <= 50 : null },
+    { name: `server memory with ${report.memory?.connected ?? args.memoryWatchers} watchers`, target: '≤ 1024 MiB', measured: report.memory ? `${report.memory.peakMiB} MiB peak RSS` : 'not measured', met: report.memory && args.memoryWatchers >= 10_000 ? report.memory.peakMiB <= 1024 : null },
+  ];
+  const problems = [
+    ...scenarioProblems('platform', platform, true),
+    ...scenarioProblems('baseline a', a, false),
+    ...report.baselineB.flatMap((b) => scenarioProblems(`baseline b (${b.tickMs} ms)`, b, true)),
+  ];
+  const m = report.memory;
+  if (m) {
+    if (m.connected < m.watchers) problems.push(`memory: only ${m.connected} of ${m.watchers} watchers connected`);
+    problems.push(...watcherProblems('memory', m.watcherTotals, !m.burst?.saturated));
+  }
+  report.correctness = { ok: problems.length === 0, problems };
+}

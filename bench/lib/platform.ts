@@ -1,0 +1,137 @@
+// The platform under test as a real server process (node server/main.ts, as `npm start` runs it)
+// with the bench's event-loop probe preloaded, and the storm's lot set up through the real API:
+// a manager creates and publishes the lot, every bidder registers, the manager approves the deposits
+// of the approved share, and the lot goes live.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { wrapChild, type ChildHandle } from './ipc.ts';
+import type { BenchIdp } from './idp.ts';
+import type { PriceRules } from './schedule.ts';
+
+export const ROOT = path.resolve(import.meta.dirname, '..', '..');
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
+  });
+}
+
+export interface ServerUnderTest {
+  handle: ChildHandle;
+  base: string;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+/** Starts a Node server script with the probe preloaded and waits until `ready` answers. */
+export async function startServer(script: string, env: Record<string, string>, logFile: string, ready: (base: string) => Promise<boolean>): Promise<ServerUnderTest> {
+  const port = await freePort();
+  const log = fs.openSync(logFile, 'a');
+  const proc = spawn(process.execPath, ['--import', path.join(ROOT, 'bench', 'server-probe.ts'), script], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', PORT: String(port), HOST: '127.0.0.1', ...env },
+    stdio: ['ignore', log, log, 'ipc'],
+  });
+  fs.closeSync(log);
+  const handle = wrapChild(proc, path.basename(script));
+  const base = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 180_000;
+  for (;;) {
+    if (proc.exitCode !== null) throw new Error(`${script} exited with ${proc.exitCode}; see ${logFile}`);
+    try {
+      if (await ready(base)) break;
+    } catch {
+      /* not up yet */
+    }
+    if (Date.now() > deadline) {
+      await handle.stop();
+      throw new Error(`${script} did not become ready; see ${logFile}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return { handle, base, pid: proc.pid!, stop: () => handle.stop() };
+}
+
+async function api<T>(base: string, method: string, p: string, token: string | undefined, body?: unknown): Promise<T> {
+  const res = await fetch(base + p, {
+    method,
+    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} ${p} answered ${res.status}: ${text.slice(0, 300)}`);
+  return JSON.parse(text) as T;
+}
+
+async function inParallel<T, R>(items: T[], width: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(width, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]);
+    }
+  }));
+  return out;
+}
+
+export interface Person {
+  pid: string;
+  name: string;
+  token: string;
+}
+
+export interface LotSetup {
+  lotId: number;
+  /** Per bidder: registration id and bidder code. */
+  registrations: Map<string, { id: number; bidderCode: string }>;
+  setupMs: { registerMs: number; approveMs: number; totalMs: number };
+}
+
+/**
+ * Creates the storm's lot through the API. Registration stays open for `registrationSeconds` (the
+ * registrations must fit in it), then bidding opens and stays open for `biddingMinutes`.
+ */
+export async function setUpLot(options: { base: string; idp: BenchIdp; admin: Person; manager: Person; approved: Person[]; unapproved: Person[]; rules: PriceRules; registrationSeconds: number; biddingMinutes: number }): Promise<LotSetup> {
+  const { base, admin, manager, rules } = options;
+  const started = Date.now();
+  await api(base, 'GET', '/api/me', manager.token);
+  await api(base, 'PUT', `/api/admin/roles/${manager.pid}`, admin.token, { roles: ['manager'] });
+  const now = Date.now();
+  const startsAt = new Date(now + options.registrationSeconds * 1000);
+  const lot = await api<{ id: number }>(base, 'POST', '/api/lots', manager.token, {
+    title: 'Licence plate 51K-888.88 (benchmark storm)',
+    description: 'The closing-seconds storm of the benchmark.',
+    startingPrice: rules.startingPrice,
+    priceStep: rules.priceStep,
+    deposit: Math.ceil(rules.startingPrice / 10),
+    registrationOpensAt: new Date(now - 60_000).toISOString(),
+    registrationClosesAt: startsAt.toISOString(),
+    startsAt: startsAt.toISOString(),
+    endsAt: new Date(startsAt.getTime() + options.biddingMinutes * 60_000).toISOString(),
+  });
+  await api(base, 'POST', `/api/lots/${lot.id}/publish`, manager.token);
+  const registrations = new Map<string, { id: number; bidderCode: string }>();
+  const everyone = [...options.approved, ...options.unapproved];
+  const regStarted = Date.now();
+  const regs = await inParallel(everyone, 16, (p) => api<{ id: number; bidderCode: string }>(base, 'POST', `/api/lots/${lot.id}/registrations`, p.token, { acceptRules: true }));
+  everyone.forEach((p, i) => registrations.set(p.pid, { id: regs[i].id, bidderCode: regs[i].bidderCode }));
+  const registerMs = Date.now() - regStarted;
+  const approveStarted = Date.now();
+  await inParallel(options.approved, 16, (p) => api(base, 'POST', `/api/lots/${lot.id}/registrations/${registrations.get(p.pid)!.id}/approve`, manager.token));
+  const approveMs = Date.now() - approveStarted;
+  if (Date.now() >= startsAt.getTime()) throw new Error(`setting up the lot took longer than its registration window (${options.registrationSeconds} s): raise --registration-seconds`);
+  // Wait for bidding to open (the lot reads as live from startsAt by the server clock).
+  for (;;) {
+    const l = await api<{ status: string }>(base, 'GET', `/api/lots/${lot.id}`, undefined);
+    if (l.status === 'live') break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return { lotId: lot.id, registrations, setupMs: { registerMs, approveMs, totalMs: Date.now() - started } };
+}

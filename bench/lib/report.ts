@@ -1,0 +1,80 @@
+// The run's report: the JSON document, a markdown rendering of it, and the README's Benchmark
+// section (between its markers) rewritten with the latest figures.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { StepResult } from './scenario.ts';
+import type { MemoryResult, ScenarioResult } from './phases.ts';
+import type { MachineInfo } from './proc.ts';
+
+export interface BenchReport {
+  date: string;
+  smoke: boolean;
+  machine: MachineInfo & { postgres: string };
+  workload: Record<string, unknown>;
+  setup?: { lotId: number; registerMs: number; approveMs: number; totalMs: number; how: string };
+  baselineA?: ScenarioResult;
+  baselineB: (ScenarioResult & { tickMs: number })[];
+  platform?: ScenarioResult;
+  memory?: MemoryResult;
+  comparison: { rate: number; platformAcceptedPerSec: number | null; baselineAAcceptedPerSec: number | null; ratio: number | null }[];
+  targets: { name: string; target: string; measured: string; met: boolean | null }[];
+  correctness: { ok: boolean; problems: string[] };
+  durationS: number;
+}
+
+const f = (v: number | null | undefined, digits = 1): string => (v === null || v === undefined ? '–' : String(Math.round(v * 10 ** digits) / 10 ** digits));
+
+function stepRow(s: StepResult, ratio?: number | null): string {
+  const cpu = s.cpu;
+  return `| ${s.rate} | ${s.acceptedPerSec} | ${ratio === undefined ? '' : `${f(ratio, 2)} | `}${f(s.ack?.p50)} | ${f(s.ack?.p99)} | ${f(s.ack?.p999)} | ${f(s.ack?.max)} | ${s.watcher ? `${f(s.watcher.p50)} | ${f(s.watcher.p99)} | ${f(s.watcher.max)}` : '– | – | –'} | ${f(s.eventLoop?.p99)} | ${f(s.serverRssMiB, 0)} | ${s.wal.syncs} | ${f(s.wal.syncsPerAcceptedBid, 2)} | ${f(cpu.serverPct, 0)}/${f(cpu.postgresPct, 0)}/${f(cpu.loadgenPct, 0)}/${f(cpu.watchersPct, 0)}/${f(cpu.otherPct, 0)} (${f(cpu.machineBusyPct, 0)}) |${s.saturated ? ' saturated' : ''}${s.errors ? ` ${s.errors} errors` : ''}`;
+}
+
+function table(title: string, r: ScenarioResult, ratios?: Map<number, number | null>): string {
+  const head = `| offered/s | accepted/s | ${ratios ? 'ratio to (a) | ' : ''}ack p50 | ack p99 | ack p99.9 | ack max | watcher p50 | watcher p99 | watcher max | loop p99 | RSS MiB | WAL syncs | syncs/bid | CPU % server/pg/loadgen/watchers/other (machine) |`;
+  const sep = `|${'---|'.repeat(ratios ? 15 : 14)}`;
+  const rows = r.steps.map((s) => stepRow(s, ratios ? (ratios.get(s.rate) ?? null) : undefined));
+  const skipped = r.skippedRates.length ? `\nSkipped after saturation: ${r.skippedRates.join(', ')} bids/s.` : '';
+  return `#### ${title}\n\n${head}\n${sep}\n${rows.join('\n')}\n${skipped}`;
+}
+
+export function renderMarkdown(r: BenchReport): string {
+  const m = r.machine;
+  const parts: string[] = [];
+  parts.push(`Run ${r.date}${r.smoke ? ' (smoke)' : ''} on ${m.nproc} cores (${m.cpuModel}), ${m.memoryGiB} GiB, PostgreSQL ${m.postgres}, Node ${m.node}; server, PostgreSQL and load generators share the machine. Latencies in ms from each bid's scheduled send time (open loop); steps of ${r.workload.durationS} s; ${r.workload.watchers} watchers; ${r.workload.bidders} approved bidders; 30% invalid bids.`);
+  parts.push(`\n**Targets**\n\n| target | goal | measured | met |\n|---|---|---|---|\n${r.targets.map((t) => `| ${t.name} | ${t.target} | ${t.measured} | ${t.met === null ? '–' : t.met ? 'yes' : 'no'} |`).join('\n')}`);
+  const ratios = new Map(r.comparison.map((c) => [c.rate, c.ratio]));
+  if (r.platform) parts.push(table('Platform (HTTP bids, socket.io watchers, PostgreSQL)', r.platform, ratios));
+  if (r.baselineA) parts.push(table('Baseline (a): raw postgres.js, one transaction per bid', r.baselineA));
+  for (const b of r.baselineB) parts.push(table(`Baseline (b): socket.io fan-out, no persistence, ${b.tickMs ? `coalesced per ${b.tickMs} ms` : 'each bid emitted'}`, b));
+  if (r.memory) {
+    const mm = r.memory;
+    parts.push(`#### Memory\n\n${mm.connected} of ${mm.watchers} watcher sockets connected in ${(mm.connectMs / 1000).toFixed(1)} s: server RSS ${mm.rssBeforeMiB} MiB before, ${mm.rssConnectedMiB} MiB connected (${mm.perWatcherKiB} KiB per watcher), ${mm.rssAfterBurstMiB} MiB after a ${mm.burst?.rate ?? '–'} bids/s burst (peak ${mm.peakMiB} MiB).`);
+  }
+  parts.push(`**Correctness**: ${r.correctness.ok ? 'all checks passed' : `FAILED: ${r.correctness.problems.join('; ')}`} (final price is the highest accepted bid, gap-free hash-chained ledger with every acknowledged bid, every watcher saw strictly increasing seqs without gaps, no invalid bid accepted).`);
+  return parts.join('\n\n') + '\n';
+}
+
+export function writeReport(r: BenchReport, outDir: string): { json: string; markdown: string } {
+  fs.mkdirSync(outDir, { recursive: true });
+  const stamp = r.date.replace(/[:]/g, '-').replace(/\.\d+Z$/, 'Z');
+  const json = path.join(outDir, `storm-${stamp}${r.smoke ? '-smoke' : ''}.json`);
+  const markdown = path.join(outDir, `storm-${stamp}${r.smoke ? '-smoke' : ''}.md`);
+  fs.writeFileSync(json, JSON.stringify(r, null, 2) + '\n');
+  fs.writeFileSync(markdown, `# Closing-seconds storm, ${r.date}\n\n${renderMarkdown(r)}`);
+  return { json, markdown };
+}
+
+const START = '<!-- bench:start (written by npm run bench) -->';
+const END = '<!-- bench:end -->';
+
+/** Rewrites the README's Benchmark section between its markers (adding the section if missing). */
+export function updateReadme(readmePath: string, r: BenchReport, resultsFile: string): void {
+  const text = fs.readFileSync(readmePath, 'utf8');
+  const body = `${START}\n\nLatest full run (${path.relative(path.dirname(readmePath), resultsFile)}):\n\n${renderMarkdown(r).replace(/^#### /gm, '##### ')}\n${END}`;
+  const i = text.indexOf(START);
+  const j = text.indexOf(END);
+  let next: string;
+  if (i >= 0 && j > i) next = text.slice(0, i) + body + text.slice(j + END.length);
+  else next = `${text.trimEnd()}\n\n## Benchmark\n\n${body}\n`;
+  fs.writeFileSync(readmePath, next);
+}

@@ -1,0 +1,107 @@
+// `npm run bench`: the closing-seconds storm of issue 6 against a real PostgreSQL (DATABASE_URL is
+// the admin connection; the bench creates and drops its own database). It starts the platform as a
+// real server process, sets up one live lot through the API, then measures baseline (a) raw
+// postgres.js, baseline (b) socket.io fan-out without persistence, the platform, and the memory of
+// many connected watchers, and writes JSON + markdown to bench/results/ and the README section.
+// `npm run bench -- --help` lists the flags; `--smoke` is the few-second version the tests run.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseBenchArgs } from './lib/args.ts';
+import { createBenchDatabase } from './lib/database.ts';
+import { benchPid, startBenchIdp } from './lib/idp.ts';
+import { machineInfo } from './lib/proc.ts';
+import { planSteps, type PriceRules } from './lib/schedule.ts';
+import { ROOT, setUpLot, startServer, type Person, type ServerUnderTest } from './lib/platform.ts';
+import { runBaselineA, runBaselineB, runMemory, runPlatform, type BenchContext } from './lib/phases.ts';
+import { updateReadme, writeReport, type BenchReport } from './lib/report.ts';
+import { judge } from './lib/judge.ts';
+
+const args = parseBenchArgs(process.argv.slice(2));
+const started = Date.now();
+const log = (line: string): void => console.log(`[${((Date.now() - started) / 1000).toFixed(1).padStart(6)} s] ${line}`);
+const rules: PriceRules = { startingPrice: 40_000_000, priceStep: 1_000_000 };
+const stamp = new Date().toISOString();
+const dbName = `bench_${stamp.replace(/\D/g, '').slice(0, 14)}_${process.pid}`;
+const logDir = fs.mkdtempSync(path.join(os.tmpdir(), 'auction-bench-'));
+
+log(`closing-seconds storm${args.smoke ? ' (smoke)' : ''}: rates ${args.rates.join(', ')} bids/s × ${args.durationS} s, ${args.watchers} watchers, ${args.bidders} bidders; logs in ${logDir}`);
+const db = await createBenchDatabase(args.adminUrl, dbName);
+const idp = await startBenchIdp();
+let platform: ServerUnderTest | undefined;
+let exitCode = 0;
+try {
+  const person = async (group: number, i: number, name: string): Promise<Person> => ({ pid: benchPid(group, i), name, token: await idp.token(benchPid(group, i), name) });
+  const admin = await person(0, 1, 'Quản trị viên');
+  const manager = await person(0, 2, 'Đấu giá viên');
+  const approved = await Promise.all(Array.from({ length: args.bidders }, (_, i) => person(1, i, `Người trả giá ${i}`)));
+  const unapproved = await Promise.all(Array.from({ length: args.unapproved }, (_, i) => person(2, i, `Chưa duyệt ${i}`)));
+
+  const serverEnv = {
+    ...idp.env(),
+    DATABASE_URL: db.url,
+    DATABASE_POOL_SIZE: String(args.dbPool),
+    ADMIN_PIDS: admin.pid,
+    AUCTION_MIN_BIDDING_MINUTES: '0',
+    AUCTION_MIN_BIDDERS: '1',
+    DEMO_DATA: 'false',
+    LOG_LEVEL: 'warn',
+  };
+  const health = async (base: string): Promise<boolean> => (await fetch(`${base}/api/health`)).ok;
+  const startPlatform = (): Promise<ServerUnderTest> => startServer(path.join(ROOT, 'server', 'main.ts'), serverEnv, path.join(logDir, 'platform.log'), health);
+  log('starting the platform (node server/main.ts)');
+  platform = await startPlatform();
+  const setup = await setUpLot({ base: platform.base, idp, admin, manager, approved, unapproved, rules, registrationSeconds: args.registrationSeconds, biddingMinutes: 180 });
+  log(`lot ${setup.lotId} live: ${approved.length} registrations approved, ${unapproved.length} left pending, through the API in ${setup.setupMs.totalMs} ms`);
+
+  const ctx: BenchContext = {
+    args, db, rules, approved, unapproved, setup, log,
+    platform: () => platform!,
+    restartPlatform: async () => {
+      await platform?.stop();
+      platform = await startPlatform();
+      return platform;
+    },
+  };
+  const plans = planSteps(args.rates, args.durationS);
+  const report: BenchReport = {
+    date: stamp,
+    smoke: args.smoke,
+    machine: { ...machineInfo(), postgres: db.version },
+    workload: { rates: args.rates, durationS: args.durationS, watchers: args.watchers, bidders: args.bidders, unapproved: args.unapproved, invalidShare: 0.3, loadgens: args.loadgens, httpConnections: args.connections, dbPool: args.dbPool, memoryWatchers: args.memoryWatchers, rules },
+    setup: { lotId: setup.lotId, ...setup.setupMs, how: 'every registration and approval through the HTTP API' },
+    baselineB: [],
+    comparison: [],
+    targets: [],
+    correctness: { ok: true, problems: [] },
+    durationS: 0,
+  };
+  if (args.phases.includes('a')) report.baselineA = await runBaselineA(ctx, plans);
+  if (args.phases.includes('b')) for (const tickMs of args.fanoutTicks) report.baselineB.push({ tickMs, ...(await runBaselineB(ctx, plans, tickMs)) });
+  if (args.phases.includes('platform')) report.platform = await runPlatform(ctx, plans);
+  if (args.phases.includes('memory') && args.memoryWatchers > 0) {
+    const lastG = args.phases.includes('platform') ? plans[plans.length - 1].firstG + plans[plans.length - 1].count : 0;
+    report.memory = await runMemory(ctx, lastG);
+  }
+  judge(report, args);
+  report.durationS = Math.round((Date.now() - started) / 1000);
+  const files = writeReport(report, args.outDir);
+  log(`results: ${files.json}\n${' '.repeat(11)}${files.markdown}`);
+  if (args.readme) {
+    updateReadme(path.join(ROOT, 'README.md'), report, files.markdown);
+    log('README.md Benchmark section updated');
+  }
+  for (const t of report.targets) log(`  ${t.met === null ? '–' : t.met ? 'met    ' : 'NOT met'} ${t.name}: ${t.measured} (goal ${t.target})`);
+  log(report.correctness.ok ? 'correctness: all checks passed' : `correctness FAILED: ${report.correctness.problems.join('; ')}`);
+  if (!report.correctness.ok) exitCode = 2;
+} catch (err) {
+  console.error(err);
+  console.error(`platform log: ${path.join(logDir, 'platform.log')}`);
+  exitCode = 1;
+} finally {
+  await platform?.stop();
+  await idp.close();
+  if (args.keepDatabase) log(`kept database ${db.url}`);
+  else await db.drop();
+}
+process.exit(exitCode);
