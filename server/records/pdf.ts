@@ -121,7 +121,7 @@ function body(doc: Doc, r: AuctionRecord, kid: string): void {
   fields(doc, [
     ['Mã băm cuối của sổ trả giá (SHA-256)', r.finalHash],
     ['Mã khóa ký (kid)', kid],
-    ['Nơi công bố khóa', `${r.issuer ?? ''}/api/.well-known/jwks.json`],
+    ['Nơi công bố khóa', r.issuer ? `${r.issuer}/api/.well-known/jwks.json` : '/api/.well-known/jwks.json trên máy chủ của nền tảng'],
   ]);
   doc.moveDown(0.4).text('Bản điện tử có chữ ký số (JSON/JWS) của hồ sơ này được kiểm tra bằng lệnh "npm run verify-record"; mã băm cuối và mã khóa ký in trên đây phải trùng với bản điện tử.');
 }
