@@ -1,0 +1,54 @@
+// Keys come from the provider's JWKS, cached: a token signed by a newly published key verifies after
+// one refetch, known keys need none, and discovery finds the JWKS from the issuer.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../server/config.ts';
+import { createLogger } from '../../server/shared/log.ts';
+import { createTokenVerifier } from '../../server/identity/token-verifier.ts';
+import { startTestIdp, type TestIdp } from '../support/eid.ts';
+
+let idp: TestIdp;
+beforeAll(async () => {
+  idp = await startTestIdp();
+});
+afterAll(async () => {
+  await idp?.close();
+});
+
+const log = createLogger({ level: 'silent' });
+
+describe('JWKS keys and rotation', () => {
+  it('verifies a token signed by a newly published key after exactly one refetch', async () => {
+    const eid = loadConfig({ NODE_ENV: 'test', ...idp.env() }).eid;
+    const verifier = createTokenVerifier({ eid, issuer: idp.issuer, keys: { jwksUrl: new URL(idp.jwksUrl) }, log, jwksCooldownMs: 0 });
+    const start = idp.jwksFetches();
+    expect((await verifier.verify(await idp.token())).ok).toBe(true);
+    expect(idp.jwksFetches()).toBe(start + 1);
+    expect((await verifier.verify(await idp.token())).ok).toBe(true);
+    expect(idp.jwksFetches()).toBe(start + 1);
+
+    const next = await idp.rotate();
+    const rotated = await verifier.verify(await idp.token({}, {}, next));
+    expect(rotated.ok).toBe(true);
+    expect(idp.jwksFetches()).toBe(start + 2);
+    expect((await verifier.verify(await idp.token({}, {}, next))).ok).toBe(true);
+    expect((await verifier.verify(await idp.token())).ok).toBe(true);
+    expect(idp.jwksFetches()).toBe(start + 2);
+  });
+
+  it('does not refetch for every unknown kid within the cool-down', async () => {
+    const eid = loadConfig({ NODE_ENV: 'test', ...idp.env() }).eid;
+    const verifier = createTokenVerifier({ eid, issuer: idp.issuer, keys: { jwksUrl: new URL(idp.jwksUrl) }, log, jwksCooldownMs: 60_000 });
+    expect((await verifier.verify(await idp.token())).ok).toBe(true);
+    const after = idp.jwksFetches();
+    for (let i = 0; i < 10; i++) expect((await verifier.verify(await idp.token({}, { kid: `unknown-${i}` }))).ok).toBe(false);
+    expect(idp.jwksFetches()).toBe(after);
+  });
+
+  it('finds the JWKS through the issuer discovery document when EID_JWKS_URL is unset', async () => {
+    const eid = loadConfig({ NODE_ENV: 'test', EID_ISSUER: idp.issuer, EID_AUDIENCE: 'auction-platform' }).eid;
+    const verifier = createTokenVerifier({ eid, issuer: idp.issuer, keys: { discover: true }, log });
+    const before = idp.requests.length;
+    expect((await verifier.verify(await idp.token({ sub: '001085000201' }))).ok).toBe(true);
+    expect(idp.requests.slice(before)).toEqual(['/.well-known/openid-configuration', '/jwks.json']);
+  });
+});
