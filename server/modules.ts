@@ -28,16 +28,20 @@ export async function createDomainModules(ctx: AppContext, _identity: Identity):
     { path: '/', app: lotRoutes(ctx) },
     { path: '/', app: registrationRoutes(ctx) },
     { path: '/', app: bidRoutes(ctx, engine) },
+    { path: '/', app: (await import('./media/routes.ts')).mediaRoutes(ctx) },
     { path: '/', app: (await import('./records/index.ts').then((m) => m.createRecords(ctx))).app },
   ];
+  const demo = await (await import('./demo/index.ts')).createDemo(ctx, engine);
   return {
     routers,
     bids: engine,
     engine,
     start() {
       scheduler.start();
+      demo.start();
     },
     async stop() {
+      await demo.stop();
       await scheduler.stop();
       await engine.drain();
     },

@@ -17,6 +17,10 @@ import { AppError, ERROR_STATUS, type ErrorCode, type FieldErrors } from '../sha
 
 export type ApiApp = OpenAPIHono<AppEnv>;
 
+/** Lot image uploads (server/media) carry their own, larger body limit. */
+const IMAGE_UPLOAD_PATH = /^\/api\/lots\/\d+\/images$/;
+const IMAGE_BODY_LIMIT = 2 * 1024 * 1024;
+
 /** Turns zod issues into one message per offending field. */
 export function fieldErrors(error: ZodError): FieldErrors {
   const fields: FieldErrors = {};
@@ -85,15 +89,14 @@ export function createApiApp(ctx: AppContext, options: ApiOptions): ApiApp {
   if (ctx.config.corsOrigins.length) {
     app.use('*', cors({ origin: ctx.config.corsOrigins, allowHeaders: ['authorization', 'content-type', 'idempotency-key', 'x-csrf-token'], exposeHeaders: ['x-request-id'], maxAge: 600 }));
   }
-  app.use(
-    '*',
-    bodyLimit({
-      maxSize: ctx.config.bodyLimitBytes,
-      onError: () => {
-        throw new AppError('PAYLOAD_TOO_LARGE', `The request body is over ${ctx.config.bodyLimitBytes} bytes.`);
-      },
-    }),
-  );
+  const imageLimit = bodyLimit({ maxSize: IMAGE_BODY_LIMIT, onError: () => { throw new AppError('PAYLOAD_TOO_LARGE', `The image is over ${IMAGE_BODY_LIMIT / 1024 / 1024} MB.`); } });
+  const jsonLimit = bodyLimit({
+    maxSize: ctx.config.bodyLimitBytes,
+    onError: () => {
+      throw new AppError('PAYLOAD_TOO_LARGE', `The request body is over ${ctx.config.bodyLimitBytes} bytes.`);
+    },
+  });
+  app.use('*', (c, next) => (IMAGE_UPLOAD_PATH.test(c.req.path) ? imageLimit(c, next) : jsonLimit(c, next)));
   for (const mw of options.authenticate) app.use('*', mw);
 
   app.get('/health', async (c) => {

@@ -1,0 +1,85 @@
+// Lot images in the database (lot_images): checks on what may be stored, and the queries. Types are
+// decided by the bytes (magic numbers), never by the declared header alone; SVG must be a plain
+// drawing (no scripts, event handlers, foreign objects or external references).
+import { and, asc, eq, sql } from 'drizzle-orm';
+import type { Db } from '../../db/client.ts';
+import { lotImages } from '../../db/schema.ts';
+import { appendAudit } from '../audit/audit-log.ts';
+import { fail, ok, type Result } from '../shared/errors.ts';
+
+export const IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/webp', 'image/svg+xml'] as const;
+export type ImageType = (typeof IMAGE_TYPES)[number];
+/** The largest accepted image (bytes). */
+export const MAX_IMAGE_BYTES = 2 * 1024 * 1024;
+/** The most images one lot may have. */
+export const MAX_IMAGES_PER_LOT = 12;
+
+function sniff(bytes: Uint8Array): ImageType | undefined {
+  const b = bytes;
+  if (b.length > 8 && b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47) return 'image/png';
+  if (b.length > 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return 'image/jpeg';
+  if (b.length > 12 && String.fromCharCode(...b.subarray(0, 4)) === 'RIFF' && String.fromCharCode(...b.subarray(8, 12)) === 'WEBP') return 'image/webp';
+  const head = new TextDecoder('utf-8', { fatal: false }).decode(b.subarray(0, 512)).trimStart();
+  if (/^(<\?xml[^>]*>\s*)?(<!--[\s\S]*?-->\s*)*<svg[\s>]/i.test(head)) return 'image/svg+xml';
+  return undefined;
+}
+
+const UNSAFE_SVG = /<script|<foreignObject|\son[a-z]+\s*=|javascript:|<iframe|<embed|<object|(?:xlink:)?href\s*=\s*["']\s*(?!#)|@import|<!ENTITY/i;
+
+/** Checks an upload: size, declared type, the type the bytes really are, and SVG safety. */
+export function checkImage(bytes: Uint8Array, declaredType: string | undefined): Result<ImageType> {
+  if (bytes.length === 0) return fail('VALIDATION_FAILED', 'The image is empty.', { image: 'an image file is required' });
+  if (bytes.length > MAX_IMAGE_BYTES) return fail('PAYLOAD_TOO_LARGE', `The image is over ${MAX_IMAGE_BYTES / 1024 / 1024} MB.`);
+  const declared = (declaredType ?? '').split(';')[0].trim().toLowerCase();
+  if (!(IMAGE_TYPES as readonly string[]).includes(declared)) return fail('UNSUPPORTED_MEDIA_TYPE', `Images must be ${IMAGE_TYPES.join(', ')}.`);
+  const actual = sniff(bytes);
+  if (actual !== declared) return fail('UNSUPPORTED_MEDIA_TYPE', `The file is not a valid ${declared} image.`);
+  if (actual === 'image/svg+xml') {
+    const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes);
+    if (UNSAFE_SVG.test(text)) return fail('UNSUPPORTED_MEDIA_TYPE', 'SVG images may not contain scripts, event handlers or external references.');
+  }
+  return ok(actual);
+}
+
+export interface ImageMeta {
+  id: number;
+  lotId: number;
+  position: number;
+  contentType: string;
+  bytes: number;
+}
+
+export async function listImages(db: Db, lotId: number): Promise<ImageMeta[]> {
+  return db
+    .select({ id: lotImages.id, lotId: lotImages.lotId, position: lotImages.position, contentType: lotImages.contentType, bytes: sql<number>`octet_length(${lotImages.bytes})`.mapWith(Number) })
+    .from(lotImages)
+    .where(eq(lotImages.lotId, lotId))
+    .orderBy(asc(lotImages.position), asc(lotImages.id));
+}
+
+export async function getImage(db: Db, imageId: number): Promise<{ lotId: number; contentType: string; bytes: Uint8Array } | undefined> {
+  const [row] = await db.select({ lotId: lotImages.lotId, contentType: lotImages.contentType, bytes: lotImages.bytes }).from(lotImages).where(eq(lotImages.id, imageId)).limit(1);
+  return row;
+}
+
+export async function insertImage(db: Db, lotId: number, contentType: ImageType, bytes: Uint8Array, at: Date): Promise<number> {
+  const [row] = await db
+    .insert(lotImages)
+    .values({ lotId, contentType, bytes, position: sql`coalesce((select max(position) + 1 from lot_images where lot_id = ${lotId}), 0)`, createdAt: at })
+    .returning({ id: lotImages.id });
+  return row.id;
+}
+
+export async function deleteImage(db: Db, lotId: number, imageId: number): Promise<boolean> {
+  const rows = await db.delete(lotImages).where(and(eq(lotImages.id, imageId), eq(lotImages.lotId, lotId))).returning({ id: lotImages.id });
+  return rows.length > 0;
+}
+
+/** Stores a checked image with its audit event, in one transaction; returns its id. */
+export async function storeImage(db: Db, input: { actorPid: string; lotId: number; type: ImageType; bytes: Uint8Array; at: Date }): Promise<number> {
+  return db.transaction(async (tx) => {
+    const imageId = await insertImage(tx, input.lotId, input.type, input.bytes, input.at);
+    await appendAudit(tx, { actorPid: input.actorPid, action: 'lot.image_added', lotId: input.lotId, subject: String(imageId), at: input.at, data: { contentType: input.type, bytes: input.bytes.length } });
+    return imageId;
+  });
+}

@@ -1,0 +1,127 @@
+// Lot images: managers upload photos to their lots (types and size checked, stored in lot_images);
+// anyone may fetch the images of published lots. GET /api/lots/:id/cover always answers with a
+// picture: the first photo, or a drawn placeholder, so catalogue cards never show a broken image.
+import { createRoute, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import type { AppContext } from '../context.ts';
+import { createRouter, type ApiApp } from '../http/app.ts';
+import { errorResponses } from '../http/openapi.ts';
+import { requireRole } from '../identity/auth-middleware.ts';
+import type { AppEnv, Person } from '../identity/person.ts';
+import { appendAudit } from '../audit/audit-log.ts';
+import { LotIdParam, MAX_INT32 } from '../auctions/lot-schemas.ts';
+import { getLotRow, type LotRow } from '../auctions/public-lot.ts';
+import { managesLot, maySeeDraft } from '../auctions/lot-service.ts';
+import { AppError, unwrap } from '../shared/errors.ts';
+import { checkImage, deleteImage, getImage, listImages, storeImage, MAX_IMAGE_BYTES, MAX_IMAGES_PER_LOT } from './image-store.ts';
+import { drawPlaceholder } from './drawings.ts';
+
+const tags = ['images'];
+const security = [{ eid: [] }];
+const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
+const ImageSchema = z.object({ id: z.number().int(), position: z.number().int(), contentType: z.string(), bytes: z.number().int(), url: z.string() }).openapi('LotImage');
+const ImageParams = LotIdParam.extend({ imageId: z.coerce.number({ error: 'an image id' }).int('an image id').positive('an image id').max(MAX_INT32, 'an image id').openapi({ param: { name: 'imageId', in: 'path' } }) });
+const ImageIdParam = z.object({ imageId: z.coerce.number({ error: 'an image id' }).int('an image id').positive('an image id').max(MAX_INT32, 'an image id').openapi({ param: { name: 'imageId', in: 'path' } }) });
+const binary = (description: string) => ({ description, content: { 'image/png': { schema: z.string().openapi({ format: 'binary' }) }, 'image/jpeg': { schema: z.string().openapi({ format: 'binary' }) }, 'image/webp': { schema: z.string().openapi({ format: 'binary' }) }, 'image/svg+xml': { schema: z.string().openapi({ format: 'binary' }) } } });
+
+/** Images are immutable by id; SVG is further fenced off by a sandboxing policy. */
+function imageResponse(c: Context<AppEnv>, contentType: string, bytes: Uint8Array, cache: string): Response {
+  c.header('content-type', contentType);
+  c.header('cache-control', cache);
+  c.header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; sandbox");
+  c.header('x-content-type-options', 'nosniff');
+  return c.body(bytes as Uint8Array<ArrayBuffer>, 200);
+}
+
+export function mediaRoutes(ctx: AppContext): ApiApp {
+  const app = createRouter();
+
+  async function visibleLot(person: Person | undefined, lotId: number): Promise<LotRow> {
+    const row = await getLotRow(ctx.db, lotId);
+    if (!row || (row.status === 'draft' && !maySeeDraft(person, row))) throw new AppError('NOT_FOUND', 'No such lot.');
+    return row;
+  }
+
+  app.openapi(
+    createRoute({ method: 'get', path: '/lots/{id}/images', tags, summary: "A lot's images", request: { params: LotIdParam }, responses: { 200: json(z.object({ items: z.array(ImageSchema) }), 'Images in display order'), ...errorResponses(404, 422) } }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      await visibleLot(c.get('person'), id);
+      const items = (await listImages(ctx.db, id)).map((i) => ({ id: i.id, position: i.position, contentType: i.contentType, bytes: i.bytes, url: `/api/images/${i.id}` }));
+      return c.json({ items }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/lots/{id}/images',
+      tags,
+      security,
+      summary: `Upload an image to a lot (PNG, JPEG, WebP or SVG; at most ${MAX_IMAGE_BYTES / 1024 / 1024} MB; the lot's manager)`,
+      description: 'The request body is the image itself, with its Content-Type. The type is checked against the bytes.',
+      request: { params: LotIdParam, body: binary('The image bytes') },
+      responses: { 201: json(ImageSchema, 'Stored'), ...errorResponses(401, 403, 404, 409, 413, 415, 422) },
+    }),
+    async (c) => {
+      const person = requireRole(c, 'manager');
+      const { id } = c.req.valid('param');
+      const row = await visibleLot(person, id);
+      if (!managesLot(person, row)) throw new AppError('FORBIDDEN', 'Only the manager of this lot may add images.');
+      if (row.status !== 'draft' && row.status !== 'scheduled') throw new AppError('INVALID_STATE', `Images cannot be added to a ${row.status} lot.`);
+      const declared = c.req.header('content-type');
+      const length = Number(c.req.header('content-length') ?? '0');
+      if (length > MAX_IMAGE_BYTES) throw new AppError('PAYLOAD_TOO_LARGE', `The image is over ${MAX_IMAGE_BYTES / 1024 / 1024} MB.`);
+      const bytes = new Uint8Array(await c.req.arrayBuffer());
+      const type = unwrap(checkImage(bytes, declared));
+      if ((await listImages(ctx.db, id)).length >= MAX_IMAGES_PER_LOT) throw new AppError('INVALID_STATE', `A lot may have at most ${MAX_IMAGES_PER_LOT} images.`);
+      const now = ctx.clock.now();
+      const imageId = await storeImage(ctx.db, { actorPid: person.pid, lotId: id, type, bytes, at: now });
+      const stored = (await listImages(ctx.db, id)).find((i) => i.id === imageId)!;
+      return c.json({ id: imageId, position: stored.position, contentType: type, bytes: bytes.length, url: `/api/images/${imageId}` }, 201);
+    },
+  );
+
+  app.openapi(
+    createRoute({ method: 'delete', path: '/lots/{id}/images/{imageId}', tags, security, summary: 'Remove an image from a lot (its manager, before the auction starts)', request: { params: ImageParams }, responses: { 204: { description: 'Removed' }, ...errorResponses(401, 403, 404, 409, 422) } }),
+    async (c) => {
+      const person = requireRole(c, 'manager');
+      const { id, imageId } = c.req.valid('param');
+      const row = await visibleLot(person, id);
+      if (!managesLot(person, row)) throw new AppError('FORBIDDEN', 'Only the manager of this lot may remove images.');
+      if (row.status !== 'draft' && row.status !== 'scheduled') throw new AppError('INVALID_STATE', `Images cannot be removed from a ${row.status} lot.`);
+      const now = ctx.clock.now();
+      const removed = await ctx.db.transaction(async (tx) => {
+        const done = await deleteImage(tx, id, imageId);
+        if (done) await appendAudit(tx, { actorPid: person.pid, action: 'lot.updated', lotId: id, subject: String(imageId), at: now, data: { imageRemoved: imageId } });
+        return done;
+      });
+      if (!removed) throw new AppError('NOT_FOUND', 'No such image on this lot.');
+      return c.body(null, 204);
+    },
+  );
+
+  app.openapi(
+    createRoute({ method: 'get', path: '/images/{imageId}', tags, summary: 'One image', request: { params: ImageIdParam }, responses: { 200: binary('The image'), ...errorResponses(404, 422) } }),
+    async (c) => {
+      const image = await getImage(ctx.db, c.req.valid('param').imageId);
+      if (!image) throw new AppError('NOT_FOUND', 'No such image.');
+      await visibleLot(c.get('person'), image.lotId);
+      return imageResponse(c, image.contentType, image.bytes, 'public, max-age=86400, immutable');
+    },
+  );
+
+  app.openapi(
+    createRoute({ method: 'get', path: '/lots/{id}/cover', tags, summary: "A lot's cover picture (its first image, or a drawn placeholder)", request: { params: LotIdParam }, responses: { 200: binary('The picture'), ...errorResponses(404, 422) } }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      const row = await visibleLot(c.get('person'), id);
+      const [first] = await listImages(ctx.db, id);
+      const image = first ? await getImage(ctx.db, first.id) : undefined;
+      if (image) return imageResponse(c, image.contentType, image.bytes, 'public, max-age=60');
+      return imageResponse(c, 'image/svg+xml', new TextEncoder().encode(drawPlaceholder(row.category)), 'public, max-age=60');
+    },
+  );
+
+  return app;
+}
