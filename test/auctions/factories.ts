@@ -87,3 +87,30 @@ export async function readLedger(call: Call, lotId: number, pageSize = 200): Pro
     after = res.json.items.at(-1).seq;
   }
 }
+
+/**
+ * A lot that is live by the controlled clock: created and published at `clock.now()`, the bidders
+ * registered and approved, then the clock moved to the start of bidding.
+ */
+export async function liveLot(
+  t: { call: Call; clock: { now(): Date; advance(ms: number): void } },
+  manager: Actor,
+  bidders: Actor[],
+  overrides: Record<string, unknown> = {},
+): Promise<{ lot: any; bidders: Registered[] }> {
+  const lot = await publishedLot(t.call, manager, lotBody(t.clock.now(), overrides));
+  const registered = await registerAndApprove(t.call, manager, lot.id, bidders);
+  t.clock.advance(Date.parse(lot.startsAt) - t.clock.now().getTime());
+  return { lot, bidders: registered };
+}
+
+/** Polls until `check` returns a value (the scheduler works in the background). */
+export async function eventually<T>(check: () => Promise<T | undefined>, what: string, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await check();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

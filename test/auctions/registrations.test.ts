@@ -1,0 +1,152 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
+import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
+import { ManualClock } from '../../server/shared/clock.ts';
+import { auditEvents, registrations } from '../../db/schema.ts';
+import { lotBody, person, publishedLot, registerAndApprove, type Actor } from './factories.ts';
+
+let tp: TestPlatform;
+const clock = new ManualClock(Date.parse('2026-12-01T08:00:00Z'));
+let manager: Actor;
+let regulator: Actor;
+let lot: any;
+const MIN = 60_000;
+
+beforeAll(async () => {
+  tp = await startTestPlatform({ clock });
+  manager = await person(tp.idp, tp.database.db, { roles: ['manager'] });
+  regulator = await person(tp.idp, tp.database.db, { roles: ['regulator'] });
+  lot = await publishedLot(tp.call, manager, lotBody(clock.now()));
+});
+afterAll(async () => tp?.stop());
+
+const regCount = async (lotId: number): Promise<number> => (await tp.database.db.select().from(registrations).where(eq(registrations.lotId, lotId))).length;
+
+describe('registering for a lot', () => {
+  it('registers a level-2 person with a random bidder code, recording the rules version and time', async () => {
+    const b = await person(tp.idp, undefined, { name: 'Trần Thị Bình' });
+    const res = await tp.call('POST', `/api/lots/${lot.id}/registrations`, { token: b.token, body: { acceptRules: true, rulesVersion: 1 } });
+    expect(res.status).toBe(201);
+    expect(res.json).toMatchObject({ lotId: lot.id, status: 'pending_deposit', depositState: 'pending', rulesVersion: 1, rulesAcceptedAt: clock.now().toISOString() });
+    expect(res.json.bidderCode).toMatch(/^B-[A-Z2-9]{4}$/);
+    expect(res.json.bidderCode).not.toContain(b.pid.slice(-4));
+    const audit = await tp.database.db.select().from(auditEvents).where(eq(auditEvents.subject, String(res.json.id)));
+    expect(audit.map((a) => [a.action, a.actorPid])).toEqual([['registration.created', b.pid]]);
+  });
+
+  it('accepts an empty body', async () => {
+    const b = await person(tp.idp, undefined);
+    expect((await tp.call('POST', `/api/lots/${lot.id}/registrations`, { token: b.token })).status).toBe(201);
+  });
+
+  it('registers a person only once per lot (ALREADY_REGISTERED)', async () => {
+    const b = await person(tp.idp, undefined);
+    const first = await tp.call('POST', `/api/lots/${lot.id}/registrations`, { token: b.token, body: {} });
+    expect(first.status).toBe(201);
+    const before = await regCount(lot.id);
+    const again = await Promise.all([1, 2].map(() => tp.call('POST', `/api/lots/${lot.id}/registrations`, { token: b.token, body: {} })));
+    for (const r of again) {
+      expect(r.status).toBe(409);
+      expect(r.json.error.code).toBe('ALREADY_REGISTERED');
+    }
+    expect(await regCount(lot.id)).toBe(before);
+  });
+
+  it('refuses level 1 (LEVEL_TOO_LOW) and anonymous requests', async () => {
+    const before = await regCount(lot.id);
+    const low = await person(tp.idp, undefined, { level: 1 });
+    const res = await tp.call('POST', `/api/lots/${lot.id}/registrations`, { token: low.token, body: {} });
+    expect(res.status).toBe(403);
+    expect(res.json.error.code).toBe('LEVEL_TOO_LOW');
+    expect((await tp.call('POST', `/api/lots/${lot.id}/registrations`, { body: {} })).json.error.code).toBe('UNAUTHENTICATED');
+    expect(await regCount(lot.id)).toBe(before);
+  });
+
+  it('refuses the manager of the lot (FORBIDDEN)', async () => {
+    const res = await tp.call('POST', `/api/lots/${lot.id}/registrations`, { token: manager.token, body: {} });
+    expect(res.status).toBe(403);
+    expect(res.json.error.code).toBe('FORBIDDEN');
+  });
+
+  it('refuses outdated rules, bad bodies and unknown lots', async () => {
+    const b = await person(tp.idp, undefined);
+    const before = await regCount(lot.id);
+    const stale = await tp.call('POST', `/api/lots/${lot.id}/registrations`, { token: b.token, body: { rulesVersion: 7 } });
+    expect(stale.status).toBe(422);
+    expect(stale.json.error.fields.rulesVersion).toBeDefined();
+    expect((await tp.call('POST', `/api/lots/${lot.id}/registrations`, { token: b.token, body: { acceptRules: false } })).status).toBe(422);
+    expect((await tp.call('POST', `/api/lots/${lot.id}/registrations`, { token: b.token, raw: '{' })).json.error.code).toBe('MALFORMED_REQUEST');
+    expect((await tp.call('POST', '/api/lots/987654/registrations', { token: b.token, body: {} })).json.error.code).toBe('NOT_FOUND');
+    expect(await regCount(lot.id)).toBe(before);
+  });
+
+  it('refuses registration before the window opens and after it closes (REGISTRATION_CLOSED)', async () => {
+    const t = clock.now().getTime();
+    const later = await publishedLot(tp.call, manager, lotBody(t + 5 * MIN));
+    const b = await person(tp.idp, undefined);
+    const early = await tp.call('POST', `/api/lots/${later.id}/registrations`, { token: b.token, body: {} });
+    expect(early.status).toBe(409);
+    expect(early.json.error.code).toBe('REGISTRATION_CLOSED');
+    clock.advance(15 * MIN); // now past the registration close (t + 15m) of `later`
+    try {
+      const late = await tp.call('POST', `/api/lots/${later.id}/registrations`, { token: b.token, body: {} });
+      expect(late.json.error.code).toBe('REGISTRATION_CLOSED');
+      expect(await regCount(later.id)).toBe(0);
+    } finally {
+      clock.advance(-15 * MIN);
+    }
+  });
+
+  it('gives bidder codes unique within the lot', async () => {
+    const rows = await tp.database.db.select({ code: registrations.bidderCode }).from(registrations).where(eq(registrations.lotId, lot.id));
+    expect(new Set(rows.map((r) => r.code)).size).toBe(rows.length);
+  });
+});
+
+describe('approving registrations', () => {
+  it('lets the lot manager approve once the deposit is received, with an audit event', async () => {
+    const b = await person(tp.idp, undefined);
+    const reg = await tp.call('POST', `/api/lots/${lot.id}/registrations`, { token: b.token, body: {} });
+    const res = await tp.call('POST', `/api/lots/${lot.id}/registrations/${reg.json.id}/approve`, { token: manager.token });
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({ status: 'approved', depositState: 'received' });
+    const again = await tp.call('POST', `/api/lots/${lot.id}/registrations/${reg.json.id}/approve`, { token: manager.token });
+    expect(again.json.status).toBe('approved');
+    const audit = await tp.database.db.select().from(auditEvents).where(eq(auditEvents.subject, String(reg.json.id)));
+    expect(audit.map((a) => [a.action, a.actorPid])).toEqual([['registration.created', b.pid], ['registration.approved', manager.pid]]);
+  });
+
+  it('refuses approval by anyone but the lot manager, and unknown registrations', async () => {
+    const b = await person(tp.idp, undefined);
+    const other = await person(tp.idp, tp.database.db, { roles: ['manager'] });
+    const reg = await tp.call('POST', `/api/lots/${lot.id}/registrations`, { token: b.token, body: {} });
+    expect((await tp.call('POST', `/api/lots/${lot.id}/registrations/${reg.json.id}/approve`, { token: other.token })).json.error.code).toBe('FORBIDDEN');
+    expect((await tp.call('POST', `/api/lots/${lot.id}/registrations/${reg.json.id}/approve`, { token: b.token })).json.error.code).toBe('FORBIDDEN');
+    expect((await tp.call('POST', `/api/lots/${lot.id}/registrations/999999/approve`, { token: manager.token })).json.error.code).toBe('NOT_FOUND');
+    const [row] = await tp.database.db.select().from(registrations).where(eq(registrations.id, reg.json.id));
+    expect(row).toMatchObject({ status: 'pending_deposit', depositState: 'pending' });
+  });
+});
+
+describe('reading registrations', () => {
+  it("shows a lot's registrations with personal ids to its manager and regulators only", async () => {
+    const mgr = await tp.call('GET', `/api/lots/${lot.id}/registrations`, { token: manager.token });
+    expect(mgr.status).toBe(200);
+    expect(mgr.json.items.length).toBeGreaterThan(2);
+    expect(mgr.json.items[0]).toMatchObject({ pid: expect.stringMatching(/^\d{12}$/), bidderCode: expect.any(String) });
+    expect(mgr.json.items.some((r: any) => r.name === 'Trần Thị Bình')).toBe(true);
+    expect((await tp.call('GET', `/api/lots/${lot.id}/registrations`, { token: regulator.token })).status).toBe(200);
+    const citizen = await person(tp.idp, undefined);
+    expect((await tp.call('GET', `/api/lots/${lot.id}/registrations`, { token: citizen.token })).json.error.code).toBe('FORBIDDEN');
+    expect((await tp.call('GET', `/api/lots/${lot.id}/registrations`)).json.error.code).toBe('UNAUTHENTICATED');
+  });
+
+  it("lists a person's own registrations with lot, code, status and deposit state", async () => {
+    const b = await person(tp.idp, undefined);
+    const [reg] = await registerAndApprove(tp.call, manager, lot.id, [b]);
+    const res = await tp.call('GET', '/api/me/registrations', { token: b.token });
+    expect(res.status).toBe(200);
+    expect(res.json.items).toHaveLength(1);
+    expect(res.json.items[0]).toMatchObject({ id: reg.registrationId, lotId: lot.id, bidderCode: reg.bidderCode, status: 'approved', depositState: 'received', lot: { id: lot.id, title: lot.title }, bids: [], outcome: null, leading: false });
+  });
+});
