@@ -1,0 +1,158 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import v8 from 'node:v8';
+import vm from 'node:vm';
+import { sql } from 'drizzle-orm';
+import { auditEvents } from '../../db/schema.ts';
+import { verifyDocument } from '../../server/records/verify-document.ts';
+import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
+import { ROOT } from '../support/server-process.ts';
+import { addPerson, CONTESTED_BIDS, seedEndedLot } from './factory.ts';
+import { fetchJwks, getBytes, personaTokens } from './support.ts';
+
+v8.setFlagsFromString('--expose-gc');
+const gc = vm.runInNewContext('gc') as () => void;
+
+const LOTS = 10_000;
+/** The most the JS heap may grow while the whole year streams through (the export itself is ~45 MB). */
+const HEAP_BOUND_MB = 24;
+
+let tp: TestPlatform;
+let regulator: string;
+let dir: string;
+
+beforeAll(async () => {
+  tp = await startTestPlatform();
+  regulator = (await personaTokens(tp)).regulator!;
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'records-export-'));
+  const manager = await addPerson(tp.database.db, { name: 'Lê Thị Quản Lý', roles: ['manager'] });
+  // A year of ended auctions in one statement; each lot carries a ~4 KB Vietnamese description so
+  // that buffering the export anywhere would show in the heap.
+  await tp.database.db.execute(sql`
+    insert into lots (title, description, category, status, starting_price, price_step, deposit,
+      registration_opens_at, registration_closes_at, starts_at, ends_at, scheduled_ends_at, rules, manager_pid, closed_at)
+    select 'Lô tài sản số ' || g, repeat('Quyền sử dụng đất và tài sản gắn liền với đất tại phường Bến Nghé. ', 40), 'land',
+      case when g % 3 = 0 then 'failed' else 'cancelled' end, 1000000000, 50000000, 100000000,
+      e - interval '10 days', e - interval '5 days', e - interval '1 day', e, e, 'Quy chế số ' || g, ${manager}, e
+    from generate_series(1, ${LOTS}) g, lateral (select timestamptz '2025-01-01T00:00:00Z' + (g * interval '52 minutes') as e) t`);
+}, 120_000);
+afterAll(async () => {
+  await tp?.stop();
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/**
+ * Streams a response to a file while sampling the live JS heap (after a full GC) every ~2 MB received
+ * and every 20 ms, so samples also fall while the server holds a page between its queries.
+ */
+async function streamToFile(url: string, file: string): Promise<{ status: number; bytes: number; lines: number; peakHeapGrowthMb: number }> {
+  gc();
+  const baseline = process.memoryUsage().heapUsed;
+  let peak = 0;
+  const sample = (): void => {
+    gc();
+    peak = Math.max(peak, process.memoryUsage().heapUsed - baseline);
+  };
+  const timer = setInterval(sample, 20);
+  try {
+    return { ...(await consume(url, file, sample)), peakHeapGrowthMb: peak / 1024 / 1024 };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+async function consume(url: string, file: string, sample: () => void): Promise<{ status: number; bytes: number; lines: number }> {
+  const res = await fetch(url, { headers: { authorization: `Bearer ${regulator}` } });
+  const fd = fs.openSync(file, 'w');
+  let bytes = 0;
+  let lines = 0;
+  let nextSample = 0;
+  const reader = res.body!.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    fs.writeSync(fd, value);
+    bytes += value.length;
+    for (const b of value) if (b === 10) lines++;
+    if (bytes >= nextSample) {
+      nextSample = bytes + 2 * 1024 * 1024;
+      sample();
+    }
+  }
+  fs.closeSync(fd);
+  return { status: res.status, bytes, lines };
+}
+
+describe(`a streamed export of ${LOTS} lots`, () => {
+  it('streams a year of lots as NDJSON within a bounded heap, and the export verifies', async () => {
+    const file = path.join(dir, 'year.ndjson');
+    const r = await streamToFile(`${tp.base}/api/records/lots?from=2025-01-01&to=2026-01-01&format=ndjson`, file);
+    console.log(`NDJSON export of ${LOTS} lots: ${(r.bytes / 1024 / 1024).toFixed(1)} MB streamed; peak live heap growth ${r.peakHeapGrowthMb.toFixed(1)} MB (bound ${HEAP_BOUND_MB} MB)`);
+    expect(r.status).toBe(200);
+    expect(r.lines).toBe(LOTS + 2);
+    expect(r.bytes).toBeGreaterThan(HEAP_BOUND_MB * 1024 * 1024);
+    expect(r.peakHeapGrowthMb).toBeLessThan(HEAP_BOUND_MB);
+    // Verified offline, by the CLI in its own process, against the published keys.
+    const jwksFile = path.join(dir, 'jwks.json');
+    fs.writeFileSync(jwksFile, JSON.stringify(await fetchJwks(tp)));
+    const cli = spawnSync(process.execPath, [path.join(ROOT, 'server/records/verify-cli.ts'), file, '--jwks', jwksFile], { encoding: 'utf8' });
+    expect(cli.stdout).toContain(`VALID lot export with ${LOTS} lot records`);
+    expect(cli.status).toBe(0);
+  }, 180_000);
+
+  it('streams the same year as CSV, one summary row per lot, within the same bound', async () => {
+    const file = path.join(dir, 'year.csv');
+    const r = await streamToFile(`${tp.base}/api/records/lots?from=2025-01-01&to=2026-01-01&format=csv`, file);
+    expect(r.status).toBe(200);
+    expect(r.lines).toBe(LOTS + 1);
+    console.log(`CSV export of ${LOTS} lots: ${(r.bytes / 1024 / 1024).toFixed(1)} MB streamed; peak live heap growth ${r.peakHeapGrowthMb.toFixed(1)} MB`);
+    expect(r.peakHeapGrowthMb).toBeLessThan(HEAP_BOUND_MB);
+    const head = fs.readFileSync(file).subarray(0, 400);
+    expect([...head.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    expect(head.toString('utf8')).toContain('lotId,title,category,status');
+  }, 120_000);
+
+  it('keeps to the period: lots ending outside it are left out', async () => {
+    const r = await getBytes(tp, '/api/records/lots?from=2025-01-01&to=2025-01-02&format=csv', regulator);
+    // Lots end every 52 minutes from 00:52 on 1 January 2025: 27 of them end that day.
+    expect(r.bytes.toString('utf8').trim().split('\r\n')).toHaveLength(1 + 27);
+  });
+});
+
+describe('a small lot export', () => {
+  it('carries full records whose ledgers verify, and detects a changed, removed or reordered line', async () => {
+    const { db } = tp.database;
+    const a = await seedEndedLot(db, { bids: CONTESTED_BIDS, now: new Date('2030-06-10T00:00:00Z') });
+    const b = await seedEndedLot(db, { bids: CONTESTED_BIDS.slice(0, 3), status: 'cancelled', now: new Date('2030-06-11T00:00:00Z') });
+    const jwks = await fetchJwks(tp);
+    const res = await getBytes(tp, '/api/records/lots?from=2030-06-01&to=2030-07-01', regulator);
+    expect(res.headers.get('content-type')).toContain('application/x-ndjson');
+    const lines = res.bytes.toString('utf8').trimEnd().split('\n');
+    expect(lines).toHaveLength(4);
+    expect(JSON.parse(lines[1]).lot.id).toBe(a.lotId);
+    expect(JSON.parse(lines[2]).result.status).toBe('cancelled');
+    expect(JSON.parse(lines[2]).lot.id).toBe(b.lotId);
+    expect(await verifyDocument(res.bytes, jwks)).toMatchObject({ valid: true, kind: 'lot-export', details: { lots: 2 } });
+
+    const again = (ls: string[]): Uint8Array => new TextEncoder().encode(`${ls.join('\n')}\n`);
+    const changed = [...lines];
+    changed[1] = changed[1].replace('"amount":65000000', '"amount":66000000');
+    expect((await verifyDocument(again(changed), jwks)).reason).toMatch(/does not match its seal/);
+    expect((await verifyDocument(again([lines[0], lines[2], lines[1], lines[3]]), jwks)).reason).toMatch(/does not match its seal/);
+    expect((await verifyDocument(again([lines[0], lines[2], lines[3]]), jwks)).reason).toMatch(/does not match its seal/);
+    expect((await verifyDocument(again(lines.slice(0, 3)), jwks)).reason).toMatch(/not the export seal/);
+  });
+
+  it('rejects a bad or missing period with 422 and logs nothing', async () => {
+    const before = await tp.database.db.$count(auditEvents);
+    for (const q of ['', '?from=2025-01-01', '?from=yesterday&to=2025-01-02', '?from=2025-02-01&to=2025-01-01', '?from=2025-01-01&to=2025-02-01&format=xlsx']) {
+      const res = await tp.call('GET', `/api/records/lots${q}`, { token: regulator });
+      expect(res.status, q).toBe(422);
+      expect(res.json.error.code).toBe('VALIDATION_FAILED');
+    }
+    expect(await tp.database.db.$count(auditEvents)).toBe(before);
+  });
+});
