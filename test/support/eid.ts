@@ -19,6 +19,14 @@ export interface TestIdp {
   /** Adds a new signing key (ES256 unless told) to the published JWKS and returns it. */
   rotate(alg?: string): Promise<{ privateKey: CryptoKey; kid: string }>;
   env(): Record<string, string>;
+  /**
+   * Browser sign-in (authorization code + PKCE) as a real provider does it: /authorize redirects back
+   * with a code for `signInAs` (default: a new level-2 person), /token checks the PKCE verifier and
+   * returns an ID token for the client. `reusableCodes` makes codes redeemable more than once (a
+   * broken provider), to test that the platform itself refuses a replayed ID token.
+   */
+  signInAs: { sub?: string; loa?: unknown; name?: string };
+  reusableCodes: boolean;
   close(): Promise<void>;
 }
 
@@ -41,6 +49,35 @@ export async function startTestIdp(): Promise<TestIdp> {
   let fetches = 0;
   const requests: string[] = [];
   let issuer = '';
+  const codes = new Map<string, { clientId: string; redirectUri: string; challenge: string; nonce?: string; claims: Record<string, unknown>; idToken?: string }>();
+  const handleAuthorize = (req: http.IncomingMessage, res: http.ServerResponse): void => {
+    const q = new URL(req.url ?? '/', issuer).searchParams;
+    const redirect = new URL(q.get('redirect_uri') ?? '');
+    const code = crypto.randomUUID();
+    const who = idp.signInAs;
+    codes.set(code, { clientId: q.get('client_id') ?? '', redirectUri: redirect.href, challenge: q.get('code_challenge') ?? '', nonce: q.get('nonce') ?? undefined, claims: { sub: who.sub ?? newPid(), loa: who.loa ?? 2, name: who.name ?? 'Nguyễn Văn An' } });
+    redirect.searchParams.set('code', code);
+    redirect.searchParams.set('state', q.get('state') ?? '');
+    res.statusCode = 302;
+    res.setHeader('location', redirect.href);
+    res.end();
+  };
+  const handleToken = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
+    let body = '';
+    for await (const chunk of req) body += chunk;
+    const form = new URLSearchParams(body);
+    const entry = codes.get(form.get('code') ?? '');
+    const verifier = form.get('code_verifier') ?? '';
+    const challenge = Buffer.from(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier))).toString('base64url');
+    if (!entry || entry.redirectUri !== form.get('redirect_uri') || challenge !== entry.challenge || form.get('grant_type') !== 'authorization_code') {
+      res.statusCode = 400;
+      return void res.end(JSON.stringify({ error: 'invalid_grant' }));
+    }
+    if (!idp.reusableCodes) codes.delete(form.get('code')!);
+    entry.idToken ??= await idp.token({ ...entry.claims, aud: entry.clientId, nonce: entry.nonce });
+    res.setHeader('cache-control', 'no-store');
+    res.end(JSON.stringify({ access_token: crypto.randomUUID(), token_type: 'Bearer', expires_in: 300, id_token: entry.idToken }));
+  };
   const server = http.createServer((req, res) => {
     requests.push(req.url ?? '');
     res.setHeader('content-type', 'application/json');
@@ -49,6 +86,13 @@ export async function startTestIdp(): Promise<TestIdp> {
     } else if (req.url === '/jwks.json') {
       fetches++;
       res.end(JSON.stringify({ keys: keys.map((k) => k.jwk) }));
+    } else if (req.url?.startsWith('/authorize?')) {
+      handleAuthorize(req, res);
+    } else if (req.url === '/token' && req.method === 'POST') {
+      handleToken(req, res).catch(() => {
+        res.statusCode = 500;
+        res.end('{}');
+      });
     } else {
       res.statusCode = 404;
       res.end('{}');
@@ -57,9 +101,11 @@ export async function startTestIdp(): Promise<TestIdp> {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
-  return {
+  const idp: TestIdp = {
     issuer,
     jwksUrl: `${issuer}/jwks.json`,
+    signInAs: {},
+    reusableCodes: false,
     jwksFetches: () => fetches,
     requests,
     async token(claims = {}, header = {}, key = keys[0]) {
@@ -72,4 +118,5 @@ export async function startTestIdp(): Promise<TestIdp> {
     env: () => ({ EID_ISSUER: issuer, EID_AUDIENCE: TEST_AUDIENCE, EID_JWKS_URL: `${issuer}/jwks.json` }),
     close: () => new Promise<void>((r) => server.close(() => r())),
   };
+  return idp;
 }
