@@ -80,19 +80,21 @@ export class Watcher {
     return ack;
   }
 
-  /** Asks for everything after the highest consecutive seq held, as a client does after a gap. */
-  async resync(): Promise<void> {
+  /** Asks for everything after `afterSeq` (the last seq it held in order), as a client does after a gap. */
+  async resync(afterSeq: number): Promise<void> {
+    let after = afterSeq;
     for (;;) {
-      const ack = await request<{ bids: PublicEntry[]; more: boolean }>(this.socket, 'sync', { lotId: this.lotId, afterSeq: this.contiguousUpTo() });
+      const ack = await request<{ bids: PublicEntry[]; more: boolean }>(this.socket, 'sync', { lotId: this.lotId, afterSeq: after });
       if (!ack.ok) throw new Error(`sync failed: ${ack.error.code}`);
       for (const e of ack.bids) this.ledger.set(e.seq, e);
       if (!ack.more) return;
+      after = ack.bids.at(-1)!.seq;
     }
   }
 
-  /** The highest seq n such that the watcher holds every seq from its first known one to n. */
+  /** The highest seq n such that the watcher holds every seq from 1 to n. */
   contiguousUpTo(): number {
-    let n = this.snapshot ? Math.max(0, this.snapshot.lot.seq - this.snapshot.bids.length) : 0;
+    let n = 0;
     while (this.ledger.has(n + 1)) n++;
     return n;
   }

@@ -1,0 +1,143 @@
+// Two platform processes sharing PostgreSQL and Redis, as behind a load balancer: watchers on either
+// process see every bid accepted by either, in seq order without gaps; personal events reach their
+// person on whichever process holds the socket; the lot closes once, with exactly one close event per
+// watcher. Needs PostgreSQL (TEST_DATABASE_URL) and Redis (REDIS_URL, default redis://127.0.0.1:6379):
+// without them the file is skipped with the reason printed, except under CI=true with PostgreSQL,
+// where a missing Redis is a failure.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createClient } from 'redis';
+import { createPostgresDatabase, onPostgres } from '../support/db.ts';
+import { newPid, startTestIdp, type TestIdp } from '../support/eid.ts';
+import { startServerProcess, type ServerProcess } from '../support/server-process.ts';
+import { CLOSE_GRACE_MS } from '../../server/auctions/closing.ts';
+import type { LostEvent, WonEvent } from '../../server/realtime/events.ts';
+import { connect, request, until, Watcher, type ClientSocket } from './support.ts';
+import { call, readLedger, setUpLot, waitUntil, type LotScenario } from './scenario.ts';
+
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+async function redisReachable(): Promise<string | undefined> {
+  const client = createClient({ url: REDIS_URL, socket: { connectTimeout: 2_000, reconnectStrategy: false } });
+  client.on('error', () => {});
+  try {
+    await client.connect();
+    await client.ping();
+    await client.close();
+    return undefined;
+  } catch (err) {
+    client.destroy();
+    return `Redis is not reachable at ${REDIS_URL} (${(err as Error).message})`;
+  }
+}
+
+const missing = onPostgres() ? await redisReachable() : 'two processes need a shared PostgreSQL (set TEST_DATABASE_URL); embedded PGlite belongs to one process';
+if (missing && onPostgres() && process.env.CI === 'true') throw new Error(`multi-process realtime tests cannot run under CI: ${missing}`);
+if (missing) console.log(`Skipping the multi-process realtime tests: ${missing}`);
+
+describe.skipIf(Boolean(missing))('two processes sharing PostgreSQL and Redis', () => {
+  const adminPid = newPid();
+  let idp: TestIdp;
+  let a: ServerProcess;
+  let b: ServerProcess;
+  let drop = async (): Promise<void> => {};
+  let lot: LotScenario;
+  const sockets: ClientSocket[] = [];
+
+  beforeAll(async () => {
+    idp = await startTestIdp();
+    const pg = await createPostgresDatabase();
+    drop = pg.drop;
+    // A prefix of its own, so concurrent test runs on this Redis do not hear each other.
+    const env = { ...idp.env(), DATABASE_URL: pg.url, REDIS_URL, REDIS_KEY_PREFIX: `auction-test-${process.pid}-${Date.now()}`, ADMIN_PIDS: adminPid, CLOSE_POLL_MS: '100', LOG_LEVEL: 'warn' };
+    // The first process migrates; the second starts on the migrated database.
+    a = await startServerProcess(env);
+    b = await startServerProcess(env);
+    lot = await setUpLot(a.base, idp, { adminPid, bidders: 4, registrationMs: 4_000, biddingMs: 10_000 });
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const s of sockets) s.close();
+    await Promise.all([a?.stop('SIGTERM'), b?.stop('SIGTERM')]);
+    await drop();
+    await idp?.close();
+  });
+
+  async function watcherOn(p: ServerProcess): Promise<Watcher> {
+    const s = await connect(p.base);
+    sockets.push(s);
+    const w = new Watcher(s, lot.lotId);
+    await w.watch();
+    return w;
+  }
+
+  it('shows every bid accepted by either process to watchers on both, in order; closes once', async () => {
+    const watchers = [...(await Promise.all([0, 1, 2].map(() => watcherOn(a)))), ...(await Promise.all([0, 1, 2].map(() => watcherOn(b))))];
+    // Bidders 0 and 2 hold sockets on A, 1 and 3 on B; half of them bid over HTTP to the other process.
+    const bidSockets = await Promise.all(lot.bidders.map((bidder, i) => connect(i % 2 === 0 ? a.base : b.base, { token: bidder.token })));
+    sockets.push(...bidSockets);
+    const won: WonEvent[] = [];
+    const lost: LostEvent[] = [];
+    for (const s of bidSockets) {
+      s.on('won', (e) => won.push(e));
+      s.on('lost', (e) => lost.push(e));
+    }
+    await waitUntil(lot.startsAt);
+
+    let k = 0;
+    const accepted: number[] = [];
+    const byProcess = { a: 0, b: 0 };
+    for (let round = 0; round < 25; round++) {
+      await Promise.all(
+        lot.bidders.map(async (bidder, i) => {
+          const amount = lot.startingPrice + lot.priceStep * k++;
+          if (i < 2) {
+            const target = round % 2 === 0 ? a : b;
+            const res = await call(target.base, 'POST', `/api/lots/${lot.lotId}/bids`, { token: bidder.token, body: { amount } });
+            if (res.status === 201) {
+              accepted.push(res.json.seq);
+              byProcess[target === a ? 'a' : 'b']++;
+            }
+          } else {
+            const ack = await request<{ bid: { seq: number } }>(bidSockets[i], 'bid', { lotId: lot.lotId, amount, idempotencyKey: `mp-${round}-${i}` });
+            if (ack.ok) {
+              accepted.push(ack.bid.seq);
+              byProcess[i % 2 === 0 ? 'a' : 'b']++;
+            }
+          }
+        }),
+      );
+    }
+    expect(byProcess.a).toBeGreaterThan(0);
+    expect(byProcess.b).toBeGreaterThan(0);
+
+    const ledger = await readLedger(b.base, lot.lotId);
+    const last = ledger.length;
+    expect([...accepted].sort((x, y) => x - y)).toEqual(ledger.map((e) => e.seq));
+    for (const w of watchers) await until(() => w.ledger.has(last), `a watcher to reach seq ${last}`);
+    for (const w of watchers) {
+      expect(w.orderViolations()).toEqual([]);
+      expect(w.arrivals).toEqual(Array.from({ length: last }, (_, i) => i + 1));
+      expect([...w.ledger.values()].sort((x, y) => x.seq - y.seq).map((e) => [e.seq, e.amount, e.bidderCode])).toEqual(ledger.map((e) => [e.seq, e.amount, e.bidderCode]));
+    }
+
+    // The close: claimed by one process, broadcast once to the watchers on both.
+    await waitUntil(new Date(lot.endsAt.getTime() + CLOSE_GRACE_MS));
+    for (const w of watchers) await until(() => w.lotEvents.some((e) => e.reason === 'closed'), 'the close event', 20_000);
+    await until(() => won.length + lost.length >= 4, 'won and lost for every bidder', 10_000);
+    // Room for a duplicate to show up: both schedulers poll every 100 ms.
+    await new Promise((r) => setTimeout(r, 1_000));
+    for (const w of watchers) {
+      const closes = w.lotEvents.filter((e) => e.reason === 'closed' || e.reason === 'failed');
+      expect(closes).toHaveLength(1);
+      expect(closes[0]).toMatchObject({ lotId: lot.lotId, status: 'closed', seq: last, currentPrice: ledger[last - 1].amount });
+    }
+    const winner = ledger[last - 1].bidderCode;
+    const winnerIndex = lot.bidders.findIndex((x) => x.bidderCode === winner);
+    expect(won).toHaveLength(1);
+    expect(won[0]).toMatchObject({ lotId: lot.lotId, finalPrice: ledger[last - 1].amount });
+    expect(lost).toHaveLength(3);
+    expect(winnerIndex).toBeGreaterThanOrEqual(0);
+    const result = await call(a.base, 'GET', `/api/lots/${lot.lotId}/result`);
+    expect(result.json).toMatchObject({ status: 'closed', winnerBidderCode: winner, finalPrice: ledger[last - 1].amount });
+  }, 90_000);
+});
