@@ -67,3 +67,6 @@ export const DEMO_ASSETS: readonly DemoAsset[] = [
     category: 'equipment', startingPrice: 310 * M, priceStep: 5 * M, depositPct: 10, picture: () => drawEquipment('Cummins 250 kVA × 2'),
   },
 ];
+
+/** Demo lots are recognised by their titles: lots a person creates as the demo manager are left alone. */
+export const DEMO_TITLES: string[] = DEMO_ASSETS.map((a) => a.title);

@@ -6,7 +6,7 @@ import { lots, registrations } from '../../db/schema.ts';
 import type { AppContext } from '../context.ts';
 import type { BidService } from '../bidding/types.ts';
 import { approve } from '../auctions/registration-service.ts';
-import { DEMO_ASSETS } from './catalogue.ts';
+import { DEMO_ASSETS, DEMO_TITLES } from './catalogue.ts';
 import { createDemoLot, registerAndApprove } from './lots.ts';
 import { liveDemoLots, maybeBid, type Random } from './robots.ts';
 import type { DemoCast } from './people.ts';
@@ -37,7 +37,7 @@ async function approveWaiting(ctx: AppContext, cast: DemoCast, now: Date): Promi
     .select({ id: registrations.id, lotId: registrations.lotId })
     .from(registrations)
     .innerJoin(lots, eq(lots.id, registrations.lotId))
-    .where(and(eq(lots.managerPid, cast.manager.pid), eq(registrations.status, 'pending_deposit'), lte(registrations.createdAt, new Date(now.getTime() - DEMO_APPROVAL_DELAY_MS)), inArray(lots.status, ['scheduled', 'live'])))
+    .where(and(eq(lots.managerPid, cast.manager.pid), eq(registrations.status, 'pending_deposit'), inArray(lots.title, DEMO_TITLES), lte(registrations.createdAt, new Date(now.getTime() - DEMO_APPROVAL_DELAY_MS)), inArray(lots.status, ['scheduled', 'live'])))
     .limit(50);
   for (const r of waiting) await approve(ctx, cast.manager, r.lotId, r.id);
 }
@@ -47,7 +47,7 @@ async function topUp(ctx: AppContext, cast: DemoCast, now: Date, random: Random)
   const open = await ctx.db
     .select({ title: lots.title, startsAt: lots.startsAt, registrationOpensAt: lots.registrationOpensAt, registrationClosesAt: lots.registrationClosesAt })
     .from(lots)
-    .where(and(eq(lots.managerPid, cast.manager.pid), inArray(lots.status, ['scheduled', 'live']), gt(lots.endsAt, new Date(now.getTime() + 2 * MIN))));
+    .where(and(eq(lots.managerPid, cast.manager.pid), inArray(lots.status, ['scheduled', 'live']), inArray(lots.title, DEMO_TITLES), gt(lots.endsAt, new Date(now.getTime() + 2 * MIN))));
   const t = now.getTime();
   // Lots live now or going live within three minutes count as live.
   const live = open.filter((l) => l.startsAt.getTime() <= t + 3 * MIN).length;

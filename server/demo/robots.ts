@@ -5,6 +5,7 @@ import { lots, registrations } from '../../db/schema.ts';
 import type { AppContext } from '../context.ts';
 import type { BidService } from '../bidding/types.ts';
 import type { DemoCast } from './people.ts';
+import { DEMO_TITLES } from './catalogue.ts';
 
 export type Random = () => number;
 
@@ -28,7 +29,7 @@ export async function liveDemoLots(ctx: AppContext, cast: DemoCast, now: Date): 
   const rows = await ctx.db
     .select({ id: lots.id, startingPrice: lots.startingPrice, priceStep: lots.priceStep, currentPrice: lots.currentPrice, leaderRegistrationId: lots.leaderRegistrationId, endsAt: lots.endsAt, startsAt: lots.startsAt })
     .from(lots)
-    .where(and(eq(lots.managerPid, cast.manager.pid), inArray(lots.status, ['scheduled', 'live'])));
+    .where(and(eq(lots.managerPid, cast.manager.pid), inArray(lots.status, ['scheduled', 'live']), inArray(lots.title, DEMO_TITLES)));
   const open = rows.filter((r) => r.startsAt <= now && r.endsAt > now);
   if (!open.length) return [];
   const regs = await ctx.db

@@ -1,0 +1,37 @@
+// One lot in the manager console: its terms, photos, registrations, live state and result.
+import { error } from '@sveltejs/kit';
+import type { PageServerLoad } from './$types';
+import { serverApi } from '#lib/api/server.ts';
+import { requireRole } from '#lib/guards.ts';
+import type { BidEntry, Lot, LotRegistration, LotResult } from '#lib/api/types.ts';
+
+export interface LotImage {
+  id: number;
+  position: number;
+  contentType: string;
+  bytes: number;
+  url: string;
+}
+
+export const load: PageServerLoad = async (event) => {
+  requireRole(event.locals, event.url, 'manager');
+  const id = Number(event.params.id);
+  if (!Number.isSafeInteger(id) || id <= 0) error(404, { message: 'NOT_FOUND' });
+  const api = serverApi(event);
+  const lot = await api.get<Lot>(`/api/lots/${id}`);
+  if (!lot.ok) error(lot.status === 404 || lot.status === 422 ? 404 : lot.status === 403 ? 403 : 503, { message: lot.error.message });
+  const [images, regs, result, bids] = await Promise.all([
+    api.get<{ items: LotImage[] }>(`/api/lots/${id}/images`),
+    api.get<{ items: LotRegistration[] }>(`/api/lots/${id}/registrations`),
+    api.get<LotResult>(`/api/lots/${id}/result`),
+    api.get<{ items: BidEntry[] }>(`/api/lots/${id}/bids?after=0&limit=1000`),
+  ]);
+  return {
+    lot: lot.data,
+    images: images.ok ? images.data.items : [],
+    registrations: regs.ok ? regs.data.items : [],
+    registrationsForbidden: !regs.ok && regs.status === 403,
+    result: result.ok ? result.data : null,
+    entries: bids.ok ? bids.data.items : [],
+  };
+};
