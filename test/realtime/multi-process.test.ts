@@ -6,6 +6,7 @@
 // where a missing Redis is a failure.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient } from 'redis';
+import { io } from 'socket.io-client';
 import { createPostgresDatabase, onPostgres } from '../support/db.ts';
 import { newPid, startTestIdp, type TestIdp } from '../support/eid.ts';
 import { startServerProcess, type ServerProcess } from '../support/server-process.ts';
@@ -140,4 +141,24 @@ describe.skipIf(Boolean(missing))('two processes sharing PostgreSQL and Redis', 
     const result = await call(a.base, 'GET', `/api/lots/${lot.lotId}/result`);
     expect(result.json).toMatchObject({ status: 'closed', winnerBidderCode: winner, finalPrice: ledger[last - 1].amount });
   }, 90_000);
+
+  it('offers only the WebSocket transport, so the load balancer needs no sticky sessions', async () => {
+    const polling = io(b.base, { transports: ['polling'], reconnection: false, forceNew: true });
+    const outcome = await new Promise<string>((resolve) => {
+      polling.once('connect', () => resolve('connected'));
+      polling.once('connect_error', (err) => resolve(`refused: ${err.message}`));
+    });
+    polling.close();
+    expect(outcome).toMatch(/^refused/);
+  });
+
+  it('shuts down cleanly on SIGTERM, Redis connections included', async () => {
+    const stopped = await b.stop('SIGTERM');
+    expect(stopped.code).toBe(0);
+    expect(b.output()).toContain('shut down cleanly');
+    // The other process keeps serving its watchers.
+    const s = await connect(a.base);
+    sockets.push(s);
+    expect(await request(s, 'time', { clientSentAt: 1 })).toMatchObject({ ok: true });
+  });
 });
