@@ -67,18 +67,20 @@ export interface StormOutcome {
 }
 
 /**
- * Each bidder fires `bidsEach` bids one after another, all bidders at once; each bid is a step or a
- * few above the highest accepted amount this client has seen, so many race and some are refused.
+ * Each bidder fires `bidsEach` bids one after another, all bidders at once; each bid is 1–20 steps
+ * above the highest accepted amount this client has seen, so many race and some are refused.
  * `bases` spreads bidders over several servers. `stopWhen` ends the storm early (crash tests).
  */
 export async function storm(options: { bases: string[]; lotId: number; bidders: Actor[]; bidsEach: number; start: number; step: number; onAccepted?: (n: number) => void }): Promise<StormOutcome> {
   const out: StormOutcome = { accepted: [], refused: {}, unanswered: 0 };
+  const started = performance.now();
   let highest = options.start - options.step;
   await Promise.all(
     options.bidders.map(async (b, i) => {
       const base = options.bases[i % options.bases.length];
       for (let n = 0; n < options.bidsEach; n++) {
-        const amount = highest + options.step * (1 + Math.floor(Math.random() * 3));
+        // Spread over a range of steps, as competing people would, so a batch accepts several.
+        const amount = highest + options.step * (1 + Math.floor(Math.random() * 20));
         let res: Response;
         try {
           res = await fetch(`${base}/api/lots/${options.lotId}/bids`, { method: 'POST', headers: { authorization: `Bearer ${b.token}`, 'content-type': 'application/json', 'idempotency-key': crypto.randomUUID() }, body: JSON.stringify({ amount }) });
@@ -98,6 +100,8 @@ export async function storm(options: { bases: string[]; lotId: number; bidders: 
       }
     }),
   );
+  const seconds = (performance.now() - started) / 1000;
+  console.log(`storm: ${options.bidders.length * options.bidsEach} bids in ${seconds.toFixed(1)} s over ${options.bases.length} process(es): ${out.accepted.length} accepted, refused ${JSON.stringify(out.refused)}, unanswered ${out.unanswered}`);
   return out;
 }
 
