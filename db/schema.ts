@@ -222,3 +222,22 @@ export const signingKeys = pgTable('signing_keys', {
   createdAt: ts('created_at').notNull().defaultNow(),
   retiredAt: ts('retired_at'),
 });
+
+/**
+ * The built-in demo identity provider's state (oidc-provider's sessions, interactions, codes, grants),
+ * so demo sign-ins survive restarts and work across processes. Demo mode only; never holds real data.
+ */
+export const demoIdpRecords = pgTable(
+  'demo_idp_records',
+  {
+    model: text('model').notNull(),
+    id: text('id').notNull(),
+    payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
+    grantId: text('grant_id'),
+    uid: text('uid'),
+    userCode: text('user_code'),
+    expiresAt: ts('expires_at'),
+    consumedAt: ts('consumed_at'),
+  },
+  (t) => [primaryKey({ columns: [t.model, t.id] }), index('demo_idp_records_grant').on(t.grantId), index('demo_idp_records_uid').on(t.uid), index('demo_idp_records_expires').on(t.expiresAt)],
+);
