@@ -58,7 +58,8 @@ export async function seedEndedLot(
       title: options.title ?? 'Biển số xe 30K-999.99 (Hà Nội)',
       description: options.description ?? `Quyền sử dụng biển số ô tô đẹp. Kiểm tra chữ: ${VIETNAMESE_LETTERS}`,
       category: 'license_plate',
-      status: 'live',
+      // Inserted with its final status, so the real closing scheduler never races the factory.
+      status,
       startingPrice: 40_000_000,
       priceStep: 5_000_000,
       deposit: 8_000_000,
