@@ -8,7 +8,7 @@ import { errorResponses } from '../http/openapi.ts';
 import { requireLevel2, requireRole, signedIn } from '../identity/auth-middleware.ts';
 import { AppError, unwrap } from '../shared/errors.ts';
 import { LotIdParam, MAX_INT32 } from './lot-schemas.ts';
-import { approve, register } from './registration-service.ts';
+import { approve, markRefunded, register } from './registration-service.ts';
 import { listLotRegistrations, myRegistrations } from './registration-reads.ts';
 
 const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
@@ -97,6 +97,23 @@ export function registrationRoutes(ctx: AppContext): ApiApp {
       const person = requireRole(c, 'manager');
       const { id, rid } = c.req.valid('param');
       return c.json(unwrap(await approve(ctx, person, id, rid)), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/lots/{id}/registrations/{rid}/refund',
+      tags,
+      security,
+      summary: "The lot's manager records that a refundable deposit was paid back",
+      request: { params: RegParams },
+      responses: { 200: json(RegistrationSchema, 'Deposit refunded'), ...errorResponses(401, 403, 404, 409, 422) },
+    }),
+    async (c) => {
+      const person = requireRole(c, 'manager');
+      const { id, rid } = c.req.valid('param');
+      return c.json(unwrap(await markRefunded(ctx, person, id, rid)), 200);
     },
   );
 

@@ -82,3 +82,20 @@ export async function approve(ctx: AppContext, person: Person, lotId: number, re
   if (changed) ctx.events.publish('personal', { pid: row.pid, event: { type: 'registration', lotId, registrationId: row.id, status: row.status, depositState: row.depositState } });
   return ok(registrationView(row));
 }
+
+/** The lot's manager records that a refundable deposit was paid back (refundable → refunded). */
+export async function markRefunded(ctx: AppContext, person: Person, lotId: number, registrationId: number): Promise<Result<RegistrationView>> {
+  const now = ctx.clock.now();
+  return ctx.db.transaction(async (tx): Promise<Result<RegistrationView>> => {
+    const lot = await lockLot(tx, lotId);
+    if (!lot || (lot.status === 'draft' && !maySeeDraft(person, lot))) return fail('NOT_FOUND', 'No such lot.');
+    if (!managesLot(person, lot)) return fail('FORBIDDEN', 'Only the manager of this lot may settle its deposits.');
+    const [reg] = await tx.select().from(registrations).where(and(eq(registrations.id, registrationId), eq(registrations.lotId, lotId)));
+    if (!reg) return fail('NOT_FOUND', 'No such registration for this lot.');
+    if (reg.depositState === 'refunded') return ok(registrationView(reg));
+    if (reg.depositState !== 'refundable') return fail('INVALID_STATE', `The deposit is ${reg.depositState}, not refundable.`);
+    const [row] = await tx.update(registrations).set({ depositState: 'refunded', updatedAt: now }).where(eq(registrations.id, registrationId)).returning();
+    await appendAudit(tx, { actorPid: person.pid, action: 'deposit.settled', lotId, subject: String(registrationId), at: now, data: { depositState: 'refunded', bidderCode: reg.bidderCode } });
+    return ok(registrationView(row));
+  });
+}

@@ -65,6 +65,14 @@ describe('closing', () => {
     expect((await tp.call('GET', '/api/me/registrations', { token: a.token })).json.items[0]).toMatchObject({ outcome: 'won', depositState: 'retained' });
     expect((await tp.call('GET', '/api/me/registrations', { token: b.token })).json.items[0]).toMatchObject({ outcome: 'lost', depositState: 'refundable' });
     expect((await bid(lot.id, b, 90_000_000)).json.error.code).toBe('LOT_NOT_LIVE');
+
+    // The manager records the refund of a refundable deposit, and only of a refundable one.
+    const refund = (rid: number) => tp.call('POST', `/api/lots/${lot.id}/registrations/${rid}/refund`, { token: manager.token });
+    expect((await refund(b.registrationId)).json).toMatchObject({ depositState: 'refunded' });
+    expect((await refund(a.registrationId)).json.error.code).toBe('INVALID_STATE');
+    expect((await refund(c.registrationId)).json.error.code).toBe('INVALID_STATE');
+    expect((await tp.call('POST', `/api/lots/${lot.id}/registrations/${b.registrationId}/refund`, { token: b.token })).json.error.code).toBe('FORBIDDEN');
+    expect(Object.values(await deposits(lot.id)).sort()).toEqual(['forfeited', 'pending', 'refunded', 'retained']);
   });
 
   it('fails a lot with fewer approved bidders than AUCTION_MIN_BIDDERS, refunding deposits', async () => {
