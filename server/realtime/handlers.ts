@@ -14,6 +14,7 @@ import { fieldErrors } from '../http/app.ts';
 import type { Ack, AckError, ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData } from './events.ts';
 import { bidSchema, syncSchema, timeSchema, watchSchema } from './payloads.ts';
 import { lotRoom } from './rooms.ts';
+import type { SnapshotReader } from './snapshots.ts';
 
 export type GatewaySocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
@@ -30,6 +31,7 @@ export interface HandlerDeps {
   ctx: AppContext;
   bids: BidService;
   limits: HandlerLimits;
+  snapshots: SnapshotReader;
   /** Called once a watcher's snapshot is read: the lot stream may start writing from its seq. */
   primed(lotId: number, seq: number): void;
   /** The socket's person for a bid, with stale credentials checked again. */
@@ -101,20 +103,19 @@ export function registerHandlers(socket: GatewaySocket, deps: HandlerDeps): void
       watching.delete(lotId);
       await socket.leave(lotRoom(lotId));
     };
-    let lot;
+    let snapshot;
     try {
-      lot = await getPublicLot(ctx, lotId);
+      snapshot = await deps.snapshots.read(lotId);
     } catch (err) {
       await forget();
       throw err;
     }
-    if (!lot) {
+    if (!snapshot) {
       await forget();
       return NOT_FOUND(lotId);
     }
-    const bids = lot.seq > 0 ? await listEntries(ctx.db, lotId, Math.max(0, lot.seq - limits.snapshotEntries), limits.snapshotEntries) : [];
-    deps.primed(lotId, lot.seq);
-    return { ok: true, lot, bids, serverTime: ctx.clock.now().toISOString() };
+    deps.primed(lotId, snapshot.lot.seq);
+    return { ok: true, ...snapshot };
   });
 
   on(socket, deps, 'unwatch', watchSchema, async ({ lotId }) => {

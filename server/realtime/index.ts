@@ -19,6 +19,7 @@ import { registerHandlers, type HandlerLimits } from './handlers.ts';
 import { LOT_ROOM_PREFIX, lotRoom, personRoom } from './rooms.ts';
 import { LotStreams } from './lot-streams.ts';
 import { TokenBucket, type RateLimitOptions } from './rate-limit.ts';
+import { SnapshotReader } from './snapshots.ts';
 
 export type GatewayServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
@@ -106,6 +107,7 @@ export async function createRealtime(ctx: AppContext, server: http.Server, deps:
   io.on('rt:lot', (change: LotChange) => streams.lot(change));
 
   const people = new SocketPeople(deps.identity);
+  const snapshots = new SnapshotReader(ctx, { entries: o.snapshotEntries });
   io.use((socket, next) => {
     const credentials = credentialsOf(ctx, socket);
     socket.data.credentials = credentials;
@@ -137,7 +139,7 @@ export async function createRealtime(ctx: AppContext, server: http.Server, deps:
       }
     });
     socket.on('error', (err) => ctx.log.debug({ err, socket: socket.id }, 'realtime socket error'));
-    registerHandlers(socket, { ctx, bids: deps.bids, limits: o, primed: (lotId, seq) => streams.prime(lotId, seq), personForBid: (s) => people.forBid(s) });
+    registerHandlers(socket, { ctx, bids: deps.bids, limits: o, snapshots, primed: (lotId, seq) => streams.prime(lotId, seq), personForBid: (s) => people.forBid(s) });
   });
 
   let closing: Promise<void> | undefined;

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io } from 'socket.io-client';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { REALTIME_DEFAULTS } from '../../server/realtime/index.ts';
+import { SnapshotReader } from '../../server/realtime/snapshots.ts';
 import { connect, request, until, Watcher, type ClientSocket } from './support.ts';
 import { insertLiveLot } from './factories.ts';
 
@@ -51,6 +52,22 @@ describe('watching a lot', () => {
     expect(answers.filter((a) => !a.ok).map((a) => !a.ok && a.error.code)).toEqual(['RATE_LIMITED']);
     expect(await request(s, 'unwatch', { lotId: ids[0] })).toEqual({ ok: true });
     expect(await request(s, 'watch', { lotId: ids[ids.length - 1] })).toMatchObject({ ok: true });
+  });
+
+  it('shares one snapshot read among watchers that asked before it started, and only them', async () => {
+    const reader = new SnapshotReader(t.platform.ctx, { entries: 50 });
+    const first = reader.read(lotId);
+    expect(reader.read(lotId)).toBe(first);
+    expect((await first)?.lot.id).toBe(lotId);
+    const later = reader.read(lotId);
+    expect(later).not.toBe(first);
+    expect(await reader.read(987_654)).toBeUndefined();
+  });
+
+  it('answers many watchers connecting at once', async () => {
+    const many = await Promise.all(Array.from({ length: 60 }, async () => new Watcher(track(await connect(t.base)), lotId)));
+    const snaps = await Promise.all(many.map((w) => w.watch()));
+    expect(new Set(snaps.map((s) => s.lot.id))).toEqual(new Set([lotId]));
   });
 
   it('answers sync with an empty list for a lot without bids', async () => {

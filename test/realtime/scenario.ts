@@ -113,8 +113,8 @@ export async function waitUntil(at: Date): Promise<void> {
 }
 
 /** Reads the whole ledger over HTTP, page by page, as the public contract describes. */
-export async function readLedger(base: string, lotId: number): Promise<{ seq: number; amount: number; bidderCode: string }[]> {
-  const all: { seq: number; amount: number; bidderCode: string }[] = [];
+export async function readLedger(base: string, lotId: number): Promise<{ seq: number; amount: number; bidderCode: string; placedAt: string }[]> {
+  const all: { seq: number; amount: number; bidderCode: string; placedAt: string }[] = [];
   for (;;) {
     const page = await expectStatus(call(base, 'GET', `/api/lots/${lotId}/bids?after=${all.at(-1)?.seq ?? 0}&limit=1000`), 200, 'ledger page');
     if (page.items.length === 0) return all;
