@@ -48,14 +48,14 @@ try {
     LOG_LEVEL: 'warn',
   };
   const health = async (base: string): Promise<boolean> => (await fetch(`${base}/api/health`)).ok;
-  const startPlatform = (): Promise<ServerUnderTest> => startServer(path.join(ROOT, 'server', 'main.ts'), serverEnv, path.join(logDir, 'platform.log'), health);
+  const startPlatform = (): Promise<ServerUnderTest> => startServer(path.join(ROOT, 'server', 'main.ts'), serverEnv, path.join(logDir, 'platform.log'), health, args.profile ? ['--cpu-prof', '--cpu-prof-dir', path.join(logDir, 'profiles')] : []);
   log('starting the platform (node server/main.ts)');
   platform = await startPlatform();
   const setup = await setUpLot({ base: platform.base, idp, admin, manager, approved, unapproved, rules, registrationSeconds: args.registrationSeconds, biddingMinutes: 180 });
-  log(`lot ${setup.lotId} live: ${approved.length} registrations approved, ${unapproved.length} left pending, through the API in ${setup.setupMs.totalMs} ms`);
+  log(`lot ${setup.lotId} live: ${approved.length} registrations approved, ${unapproved.length} left pending, through the API (registrations ${setup.setupMs.registerMs} ms, approvals ${setup.setupMs.approveMs} ms, until live ${setup.setupMs.totalMs} ms)`);
 
   const ctx: BenchContext = {
-    args, db, rules, approved, unapproved, setup, log,
+    args, db, rules, approved, unapproved, setup, log, logDir,
     platform: () => platform!,
     restartPlatform: async () => {
       await platform?.stop();

@@ -33,6 +33,8 @@ export interface BenchArgs {
   /** Wait for backends to publish their WAL counters before reading them (they do so about once a second). */
   walSettleMs: number;
   outDir: string;
+  /** Write a V8 CPU profile of the platform process (and of baseline b's server) into the log directory. */
+  profile: boolean;
   readme: boolean;
   keepDatabase: boolean;
 }
@@ -50,9 +52,10 @@ const HELP = `npm run bench -- [flags]
   --memory-watchers 10000    sockets for the memory figure (0 skips it)
   --fanout-ticks 0,10        baseline (b) variants: 0 = emit each bid, N = coalesce per N ms
   --phases a,b,platform,memory
-  --registration-seconds 15  registration window before bidding opens (setup must fit in it)
+  --registration-seconds 30  registration window before bidding opens (setup must fit in it)
   --out bench/results        where the JSON and markdown go
   --no-readme                do not rewrite the README's Benchmark section
+  --profile                  V8 CPU profiles of the servers under test (summarize: node bench/profile-summary.ts FILE)
   --keep-db                  keep the bench database afterwards
 Environment: DATABASE_URL (admin connection; default postgres://127.0.0.1:5432/postgres).`;
 
@@ -79,6 +82,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
       'registration-seconds': { type: 'string' },
       out: { type: 'string' },
       'no-readme': { type: 'boolean', default: false },
+      profile: { type: 'boolean', default: false },
       'keep-db': { type: 'boolean', default: false },
     },
     strict: true,
@@ -113,13 +117,14 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
     memoryWatchers: num(values['memory-watchers'], 10_000, 50),
     fanoutTicks: values['fanout-ticks'] ? list(values['fanout-ticks']) : smoke ? [10] : [0, 10],
     phases,
-    registrationSeconds: num(values['registration-seconds'], 15, 3),
+    registrationSeconds: num(values['registration-seconds'], 30, 3),
     drainMs: smoke ? 15_000 : 20_000,
     deadlineMs: 30_000,
     stepLeadMs: smoke ? 300 : 1_000,
     walSettleMs: smoke ? 0 : 1_200,
     outDir: values.out ?? (smoke ? path.join(os.tmpdir(), 'auction-bench-smoke') : path.resolve(import.meta.dirname, '..', 'results')),
-    readme: !smoke && !values['no-readme'],
+    profile: values.profile ?? false,
+    readme: !smoke && !values['no-readme'] && !values.profile,
     keepDatabase: values['keep-db'] ?? false,
   };
 }

@@ -78,3 +78,12 @@ export async function copyLotForRawBaseline(sql: Sql, lotId: number): Promise<{ 
     return { lotId: lot.id, registrationIds: new Map(regs.map((r) => [r.pid, r.id])) };
   });
 }
+
+/**
+ * The PostgreSQL processes that work for the bench database: its backends and the server's own
+ * background processes (WAL writer, checkpointer...), not the backends of other databases.
+ */
+export async function postgresPids(admin: Sql, database: string): Promise<number[]> {
+  const rows = await admin<{ pid: number }[]>`select pid from pg_stat_activity where datname = ${database} or (datname is null and backend_type <> 'client backend')`;
+  return rows.map((r) => r.pid);
+}

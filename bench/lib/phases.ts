@@ -21,6 +21,7 @@ export interface BenchContext {
   platform: () => ServerUnderTest;
   restartPlatform: () => Promise<ServerUnderTest>;
   log: (line: string) => void;
+  logDir: string;
 }
 
 export interface ScenarioResult {
@@ -107,7 +108,8 @@ export async function runBaselineA(ctx: BenchContext, plans: StepPlan[]): Promis
 /** Baseline (b): the same bids and watchers through a socket.io server that persists nothing. */
 export async function runBaselineB(ctx: BenchContext, plans: StepPlan[], tickMs: number): Promise<ScenarioResult> {
   ctx.log(`baseline (b): socket.io fan-out without persistence, ${tickMs ? `coalesced per ${tickMs} ms` : 'each bid emitted'}, ${ctx.args.watchers} watchers`);
-  const server = forkBench(script('fanout-server.ts'), 'fanout-server', { execArgv: probe });
+  const profile = ctx.args.profile ? ['--cpu-prof', '--cpu-prof-dir', path.join(ctx.logDir, 'profiles')] : [];
+  const server = forkBench(script('fanout-server.ts'), 'fanout-server', { execArgv: [...profile, ...probe] });
   const lotId = ctx.setup.lotId;
   const approved = Object.fromEntries(refs(ctx, ctx.approved).map((r) => [r.pid, r.bidderCode]));
   const { port } = await server.call<{ port: number }>('init', { lotId, rules: ctx.rules, approved, tickMs });

@@ -30,10 +30,10 @@ export interface ServerUnderTest {
 }
 
 /** Starts a Node server script with the probe preloaded and waits until `ready` answers. */
-export async function startServer(script: string, env: Record<string, string>, logFile: string, ready: (base: string) => Promise<boolean>): Promise<ServerUnderTest> {
+export async function startServer(script: string, env: Record<string, string>, logFile: string, ready: (base: string) => Promise<boolean>, nodeArgs: string[] = []): Promise<ServerUnderTest> {
   const port = await freePort();
   const log = fs.openSync(logFile, 'a');
-  const proc = spawn(process.execPath, ['--import', path.join(ROOT, 'bench', 'server-probe.ts'), script], {
+  const proc = spawn(process.execPath, [...nodeArgs, '--import', path.join(ROOT, 'bench', 'server-probe.ts'), script], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', PORT: String(port), HOST: '127.0.0.1', ...env },
     stdio: ['ignore', log, log, 'ipc'],

@@ -28,18 +28,15 @@ export function cpuSecondsOf(pid: number): number {
   }
 }
 
-/** CPU seconds of every process whose command is `postgres` (the server and all its backends). */
-export function postgresCpuSeconds(): number {
+/** CPU seconds so far of each given process. */
+export function cpuByPid(pids: number[]): Map<number, number> {
+  return new Map(pids.map((pid) => [pid, cpuSecondsOf(pid)]));
+}
+
+/** CPU seconds used between two readings by the processes of the second (new ones counted whole). */
+export function cpuDelta(before: Map<number, number>, after: Map<number, number>): number {
   let total = 0;
-  for (const entry of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (fs.readFileSync(`/proc/${entry}/comm`, 'utf8').trim() !== 'postgres') continue;
-    } catch {
-      continue;
-    }
-    total += cpuSecondsOf(Number(entry));
-  }
+  for (const [pid, s] of after) total += Math.max(0, s - (before.get(pid) ?? 0));
   return total;
 }
 

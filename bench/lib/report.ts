@@ -26,12 +26,12 @@ const f = (v: number | null | undefined, digits = 1): string => (v === null || v
 
 function stepRow(s: StepResult, ratio?: number | null): string {
   const cpu = s.cpu;
-  return `| ${s.rate} | ${s.acceptedPerSec} | ${ratio === undefined ? '' : `${f(ratio, 2)} | `}${f(s.ack?.p50)} | ${f(s.ack?.p99)} | ${f(s.ack?.p999)} | ${f(s.ack?.max)} | ${s.watcher ? `${f(s.watcher.p50)} | ${f(s.watcher.p99)} | ${f(s.watcher.max)}` : '– | – | –'} | ${f(s.eventLoop?.p99)} | ${f(s.serverRssMiB, 0)} | ${s.wal.syncs} | ${f(s.wal.syncsPerAcceptedBid, 2)} | ${f(cpu.serverPct, 0)}/${f(cpu.postgresPct, 0)}/${f(cpu.loadgenPct, 0)}/${f(cpu.watchersPct, 0)}/${f(cpu.otherPct, 0)} (${f(cpu.machineBusyPct, 0)}) |${s.saturated ? ' saturated' : ''}${s.errors ? ` ${s.errors} errors` : ''}`;
+  return `| ${s.rate} | ${s.acceptedPerSec} | ${s.answeredPerSec} | ${ratio === undefined ? '' : `${f(ratio, 2)} | `}${f(s.ack?.p50)} | ${f(s.ack?.p99)} | ${f(s.ack?.p999)} | ${f(s.ack?.max)} | ${s.watcher ? `${f(s.watcher.p50)} | ${f(s.watcher.p99)} | ${f(s.watcher.max)}` : '– | – | –'} | ${f(s.eventLoop?.p99)} | ${f(s.serverRssMiB, 0)} | ${f(s.wal.commitsPerAcceptedBid, 2)} | ${s.wal.syncs} | ${f(s.loadAverage)} | ${f(cpu.serverPct, 0)}/${f(cpu.postgresPct, 0)}/${f(cpu.loadgenPct, 0)}/${f(cpu.watchersPct, 0)}/${f(cpu.otherPct, 0)} (${f(cpu.machineBusyPct, 0)}) |${s.saturated ? ' saturated' : ''}${s.errors ? ` ${s.errors} errors` : ''}`;
 }
 
 function table(title: string, r: ScenarioResult, ratios?: Map<number, number | null>): string {
-  const head = `| offered/s | accepted/s | ${ratios ? 'ratio to (a) | ' : ''}ack p50 | ack p99 | ack p99.9 | ack max | watcher p50 | watcher p99 | watcher max | loop p99 | RSS MiB | WAL syncs | syncs/bid | CPU % server/pg/loadgen/watchers/other (machine) |`;
-  const sep = `|${'---|'.repeat(ratios ? 15 : 14)}`;
+  const head = `| offered/s | accepted/s | answered/s | ${ratios ? 'accepted ratio to (a) | ' : ''}ack p50 | ack p99 | ack p99.9 | ack max | watcher p50 | watcher p99 | watcher max | loop p99 | RSS MiB | commits/bid | WAL syncs | load | CPU % server/pg/loadgen/watchers/other (machine) |`;
+  const sep = `|${'---|'.repeat(ratios ? 17 : 16)}`;
   const rows = r.steps.map((s) => stepRow(s, ratios ? (ratios.get(s.rate) ?? null) : undefined));
   const skipped = r.skippedRates.length ? `\nSkipped after saturation: ${r.skippedRates.join(', ')} bids/s.` : '';
   return `#### ${title}\n\n${head}\n${sep}\n${rows.join('\n')}\n${skipped}`;

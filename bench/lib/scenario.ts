@@ -2,10 +2,11 @@
 // announces each step's start time to every child, lets the load generators run it open-loop, waits
 // for the watchers to receive every committed entry, and gathers per-step figures (throughput,
 // latency histograms, event-loop delay, memory, CPU per process group, WAL).
+import os from 'node:os';
 import type { ChildHandle } from './ipc.ts';
 import { mergeHistograms, summarize, wallNow, type LatencySummary } from './hist.ts';
-import { cpuSecondsOf, machineCpu, postgresCpuSeconds, rssOf } from './proc.ts';
-import { walDelta, walSnapshot, type Sql, type WalSnapshot } from './database.ts';
+import { cpuByPid, cpuDelta, cpuSecondsOf, machineCpu, rssOf } from './proc.ts';
+import { postgresPids, walDelta, walSnapshot, type Sql, type WalSnapshot } from './database.ts';
 import { unapprovedIn, type StepPlan, type ScheduledStep } from './schedule.ts';
 import type { LoadgenStepReport, StepMessage, WatcherProgress, WatcherStepReport } from './protocol.ts';
 import type { ProbeReading } from '../server-probe.ts';
@@ -33,6 +34,8 @@ export interface StepResult {
   sentPerSec: number;
   accepted: number;
   acceptedPerSec: number;
+  /** Bids answered (accepted or refused) per second: the capacity, whatever the race for the price did. */
+  answeredPerSec: number;
   rejected: Record<string, number>;
   errors: number;
   errorSamples: string[];
@@ -47,10 +50,14 @@ export interface StepResult {
   eventLoop: { p50: number; p99: number; max: number } | null;
   serverRssMiB: number | null;
   serverRssPeakMiB: number | null;
-  /** CPU use in % of one core per process group; machineBusyPct is of all cores; otherPct (of one
-   * core) is what the rest of the machine used meanwhile (anything else running distorts figures). */
+  /** CPU use in % of one core per process group (postgres: the bench database's backends and the
+   * server's background processes); machineBusyPct is of all cores; otherPct (of one core) is what
+   * the rest of the machine used meanwhile (anything else running distorts the figures). */
   cpu: { serverPct: number | null; postgresPct: number; loadgenPct: number; watchersPct: number | null; otherPct: number; machineBusyPct: number };
-  wal: WalSnapshot & { syncsPerAcceptedBid: number | null };
+  /** pg_stat_wal is server-wide (other databases count too); commits are the bench database's own. */
+  wal: WalSnapshot & { syncsPerAcceptedBid: number | null; commitsPerAcceptedBid: number | null };
+  /** The machine's 1-minute load average when the step started (above the core count: others were busy). */
+  loadAverage: number;
   /** The step could not keep up (unanswered bids or watchers left behind); higher steps are skipped. */
   saturated: boolean;
 }
@@ -73,13 +80,14 @@ export async function runStep(deps: ScenarioDeps, plan: StepPlan, log: (line: st
   const step: ScheduledStep = { ...plan, startAt: wallNow() + deps.stepLeadMs };
   await Promise.all(deps.watchers.map((w) => w.call('step', step)));
   const wal0 = await walSnapshot(deps.admin, deps.database);
-  const pg0 = postgresCpuSeconds();
+  const pg0 = cpuByPid(await postgresPids(deps.admin, deps.database));
   const m0 = machineCpu();
   const srv0 = deps.server ? cpuSecondsOf(deps.server.pid) : 0;
   const w0 = deps.watchers.reduce((a, w) => a + cpuSecondsOf(w.pid), 0);
   const l0 = deps.loadgens.reduce((a, l) => a + cpuSecondsOf(l.pid), 0);
   if (deps.server) await deps.server.handle.call<ProbeReading>('probe:read', { reset: true });
   const t0 = wallNow();
+  const loadAverage = Math.round(os.loadavg()[0] * 10) / 10;
 
   const message: StepMessage = { ...step, deadlineMs: deps.deadlineMs };
   const reports = await Promise.all(deps.loadgens.map((l) => l.call<LoadgenStepReport>('step', message, step.durationS * 1000 + deps.deadlineMs + 30_000)));
@@ -91,7 +99,7 @@ export async function runStep(deps: ScenarioDeps, plan: StepPlan, log: (line: st
   const rss = deps.server ? rssOf(deps.server.pid) : undefined;
   const srvCpu = deps.server ? cpuSecondsOf(deps.server.pid) - srv0 : 0;
   const wCpu = deps.watchers.reduce((a, w) => a + cpuSecondsOf(w.pid), 0) - w0;
-  const pgCpu = postgresCpuSeconds() - pg0;
+  const pgCpu = cpuDelta(pg0, cpuByPid([...new Set([...pg0.keys(), ...(await postgresPids(deps.admin, deps.database))])]));
   const m1 = machineCpu();
   // Backends publish their WAL counters at most once a second: let the last ones land.
   await sleep(deps.walSettleMs);
@@ -114,6 +122,7 @@ export async function runStep(deps: ScenarioDeps, plan: StepPlan, log: (line: st
     sentPerSec: Math.round(sum((r) => r.sent) / step.durationS),
     accepted,
     acceptedPerSec: Math.round(accepted / windowS),
+    answeredPerSec: Math.round((accepted + Object.values(rejected).reduce((a, b) => a + b, 0)) / windowS),
     rejected,
     errors: sum((r) => r.errors),
     errorSamples: reports.flatMap((r) => r.errorSamples).slice(0, 5),
@@ -135,12 +144,13 @@ export async function runStep(deps: ScenarioDeps, plan: StepPlan, log: (line: st
       otherPct: pct(Math.max(0, m1.busy - m0.busy - srvCpu - pgCpu - lCpu - wCpu), wallS),
       machineBusyPct: pct(m1.busy - m0.busy, m1.total - m0.total),
     },
-    wal: { ...wal, syncsPerAcceptedBid: accepted ? Math.round((wal.syncs / accepted) * 1000) / 1000 : null },
+    wal: { ...wal, syncsPerAcceptedBid: accepted ? Math.round((wal.syncs / accepted) * 1000) / 1000 : null, commitsPerAcceptedBid: accepted ? Math.round((wal.commits / accepted) * 1000) / 1000 : null },
+    loadAverage,
     saturated: unanswered > 0 || !drained,
   };
-  log(`  ${deps.name} @ ${step.rate}/s: accepted ${result.acceptedPerSec}/s, ack p50 ${result.ack?.p50 ?? '-'} p99 ${result.ack?.p99 ?? '-'} max ${result.ack?.max ?? '-'} ms` +
+  log(`  ${deps.name} @ ${step.rate}/s: accepted ${result.acceptedPerSec}/s (answered ${result.answeredPerSec}/s), ack p50 ${result.ack?.p50 ?? '-'} p99 ${result.ack?.p99 ?? '-'} max ${result.ack?.max ?? '-'} ms` +
     (result.watcher ? `, watcher p50 ${result.watcher.p50} p99 ${result.watcher.p99} ms${drained ? '' : ' (NOT drained)'}` : '') +
-    (result.eventLoop ? `, loop p99 ${result.eventLoop.p99} ms` : '') + `, WAL syncs ${wal.syncs}, CPU machine ${result.cpu.machineBusyPct}% (others ${result.cpu.otherPct}% of a core)` + (result.errors ? `, ${result.errors} errors: ${result.errorSamples[0]}` : ''));
+    (result.eventLoop ? `, loop p99 ${result.eventLoop.p99} ms` : '') + `, commits/bid ${result.wal.commitsPerAcceptedBid}, WAL syncs ${wal.syncs}, load ${loadAverage}, CPU machine ${result.cpu.machineBusyPct}% (others ${result.cpu.otherPct}% of a core)` + (result.errors ? `, ${result.errors} errors: ${result.errorSamples[0]}` : ''));
   return result;
 }
 
