@@ -63,6 +63,7 @@ async function startDemoProvider(ctx: AppContext): Promise<DemoProvider> {
     levelClaim: config.eid.levelClaim,
     secureCookies: config.publicOrigin?.startsWith('https://') ?? false,
     trustProxy: config.trustProxy,
+    db: ctx.db,
     log: ctx.log,
   });
 }

@@ -1,15 +1,16 @@
 // The built-in demo identity provider: a real OpenID provider (panva's oidc-provider) mounted under
 // /demo-idp, standing in for the national e-ID when EID_ISSUER is unset outside production. People
 // sign in by choosing a demo persona on its interaction page; ID tokens are ES256 and carry `loa`.
-// Its grants, codes and sessions live in oidc-provider's in-memory adapter, so the demo provider
-// serves one process only (sign-ins in flight are lost on restart); the signing key is kept in
-// DATA_DIR (see keys.ts), so tokens stay valid across restarts.
+// Its grants, codes and sessions are kept in the platform database (adapter.ts) and its signing key
+// in DATA_DIR (keys.ts), so sign-ins and tokens survive restarts.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Logger } from '../../shared/log.ts';
 import { DEMO_PERSONAS, findPersona } from './personas.ts';
 import { publicJwk, type DemoKeys } from './keys.ts';
 import { personaPage, readForm } from './persona-page.ts';
+import { databaseAdapter } from './adapter.ts';
+import type { Db } from '../../../db/client.ts';
 
 export const DEMO_IDP_PREFIX = '/demo-idp';
 /** The browser sign-in client the platform registers with its own demo provider. */
@@ -33,6 +34,8 @@ export interface DemoProviderOptions {
   levelClaim: string;
   secureCookies: boolean;
   trustProxy: boolean;
+  /** Where the provider keeps its state; omitted: oidc-provider's in-memory store (one process). */
+  db?: Db;
   log: Logger;
 }
 
@@ -44,6 +47,7 @@ export function demoIssuer(config: { publicOrigin?: string; port: number }): str
 export function createDemoProvider(options: DemoProviderOptions): DemoProvider {
   const { issuer, keys, levelClaim, log } = options;
   const configuration: Configuration = {
+    ...(options.db ? { adapter: databaseAdapter(options.db) } : {}),
     clients: [
       {
         client_id: DEMO_CLIENT_ID,
