@@ -51,4 +51,17 @@ describe('JWKS keys and rotation', () => {
     expect((await verifier.verify(await idp.token({ sub: '001085000201' }))).ok).toBe(true);
     expect(idp.requests.slice(before)).toEqual(['/.well-known/openid-configuration', '/jwks.json']);
   });
+
+  it('logs the precise reason for a refusal, with the personal id masked', async () => {
+    const lines: string[] = [];
+    const capture = createLogger({ level: 'info', destination: { write: (line: string) => void lines.push(line) } as never });
+    const eid = loadConfig({ NODE_ENV: 'test', ...idp.env() }).eid;
+    const verifier = createTokenVerifier({ eid, issuer: idp.issuer, keys: { jwksUrl: new URL(idp.jwksUrl) }, log: capture, jwksCooldownMs: 0 });
+    const expired = await verifier.verify(await idp.token({ sub: '001085000201', iat: Math.floor(Date.now() / 1000) - 1200, exp: Math.floor(Date.now() / 1000) - 600 }));
+    expect(expired).toMatchObject({ ok: false, reason: expect.stringContaining('ERR_JWT_EXPIRED') });
+    const wrongSub = await verifier.verify(await idp.token({ sub: '0010850002019' }));
+    expect(wrongSub).toMatchObject({ ok: false, reason: expect.stringContaining('12-digit') });
+    expect(lines.join('')).toContain('ERR_JWT_EXPIRED');
+    expect(lines.join('')).not.toContain('001085000201');
+  });
 });
