@@ -20,6 +20,9 @@ export type ApiApp = OpenAPIHono<AppEnv>;
 /** Lot image uploads (server/media) carry their own, larger body limit. */
 const IMAGE_UPLOAD_PATH = /^\/api\/lots\/\d+\/images$/;
 const IMAGE_BODY_LIMIT = 2 * 1024 * 1024;
+/** Record verification (server/records) takes whole signed records and exports, far over a JSON body. */
+const RECORD_VERIFY_PATH = '/api/records/verify';
+const RECORD_VERIFY_LIMIT = 16 * 1024 * 1024;
 
 /** Turns zod issues into one message per offending field. */
 export function fieldErrors(error: ZodError): FieldErrors {
@@ -96,7 +99,9 @@ export function createApiApp(ctx: AppContext, options: ApiOptions): ApiApp {
       throw new AppError('PAYLOAD_TOO_LARGE', `The request body is over ${ctx.config.bodyLimitBytes} bytes.`);
     },
   });
-  app.use('*', (c, next) => (IMAGE_UPLOAD_PATH.test(c.req.path) ? imageLimit(c, next) : jsonLimit(c, next)));
+  const recordMax = Math.max(RECORD_VERIFY_LIMIT, ctx.config.bodyLimitBytes);
+  const recordLimit = bodyLimit({ maxSize: recordMax, onError: () => { throw new AppError('PAYLOAD_TOO_LARGE', `The document is over ${recordMax / 1024 / 1024} MB: verify it offline with npm run verify-record.`); } });
+  app.use('*', (c, next) => (IMAGE_UPLOAD_PATH.test(c.req.path) ? imageLimit(c, next) : c.req.path === RECORD_VERIFY_PATH ? recordLimit(c, next) : jsonLimit(c, next)));
   for (const mw of options.authenticate) app.use('*', mw);
 
   app.get('/health', async (c) => {

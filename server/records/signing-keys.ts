@@ -3,7 +3,7 @@
 // Every key that ever signed stays in that table with its public half, so records signed by a key
 // that was later retired still verify against /api/.well-known/jwks.json.
 import { asc, and, eq, isNotNull, isNull, ne, sql } from 'drizzle-orm';
-import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
+import { calculateJwkThumbprint, CompactSign, compactVerify, exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
 import type { Db } from '../../db/client.ts';
 import { signingKeys } from '../../db/schema.ts';
 
@@ -47,11 +47,18 @@ export async function parseConfiguredKey(text: string): Promise<{ key: SigningKe
   const thumbprint = await calculateJwkThumbprint(publicPart(jwk, alg, ''), 'sha256');
   const kid = typeof jwk.kid === 'string' && jwk.kid.length > 0 ? jwk.kid : thumbprint;
   let privateKey: CryptoKey;
+  let publicKey: CryptoKey;
   try {
     privateKey = (await importJWK({ ...jwk, alg, ext: false }, alg)) as CryptoKey;
+    publicKey = (await importJWK(publicPart(jwk, alg, kid), alg)) as CryptoKey;
   } catch (err) {
     throw bad(`the key does not import (${(err as Error).message})`);
   }
+  // The published half must be the private key's own, or every record would fail verification.
+  const probe = new TextEncoder().encode('record-signing key probe');
+  const signed = await new CompactSign(probe).setProtectedHeader({ alg }).sign(privateKey);
+  const holds = await compactVerify(signed, publicKey).then(() => true, () => false);
+  if (!holds) throw bad('its public coordinates do not belong to its private part');
   return { key: { kid, alg, privateKey }, publicJwk: publicPart(jwk, alg, kid) };
 }
 
