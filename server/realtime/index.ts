@@ -30,8 +30,12 @@ export interface Realtime {
 }
 
 export interface RealtimeOptions extends Partial<HandlerLimits> {
-  /** Coalescing tick per lot (ms). */
-  coalesceMs?: number;
+  /**
+   * Coalescing tick per lot (ms): `min` for small rooms, growing by 1 ms per `watchersPerMs` local
+   * watchers of the lot up to `max`. Each message to a room costs one write per watcher, so big rooms
+   * get fewer, larger messages; the tick stays well inside the 50 ms bid→watcher budget.
+   */
+  coalesceMs?: { min: number; max: number; watchersPerMs: number };
   /** How long an out-of-order entry waits for the missing ones before the ledger is read (ms). */
   gapTimeoutMs?: number;
   rateLimit?: RateLimitOptions;
@@ -40,7 +44,7 @@ export interface RealtimeOptions extends Partial<HandlerLimits> {
 }
 
 export const REALTIME_DEFAULTS = {
-  coalesceMs: 10,
+  coalesceMs: { min: 10, max: 25, watchersPerMs: 80 },
   gapTimeoutMs: 150,
   maxWatchedLots: 20,
   snapshotEntries: 50,
@@ -63,8 +67,12 @@ export async function createRealtime(ctx: AppContext, server: http.Server, deps:
   });
   const adapter = await attachAdapter(io, { redisUrl: ctx.config.redisUrl, keyPrefix: ctx.config.redisKeyPrefix, log: ctx.log });
 
+  const nsp = io.of('/');
   const streams = new LotStreams({
-    coalesceMs: o.coalesceMs,
+    coalesceMs: (lotId) => {
+      const watchers = nsp.adapter.rooms.get(lotRoom(lotId))?.size ?? 0;
+      return Math.min(o.coalesceMs.max, Math.max(o.coalesceMs.min, watchers / o.coalesceMs.watchersPerMs));
+    },
     gapTimeoutMs: o.gapTimeoutMs,
     log: ctx.log,
     emitEntries: (lotId, entries) => {
@@ -79,7 +87,6 @@ export async function createRealtime(ctx: AppContext, server: http.Server, deps:
     readEntries: (lotId, afterSeq, limit) => listEntries(ctx.db, lotId, afterSeq, limit),
   });
   // A lot stream lives exactly as long as the lot's room has a socket in this process.
-  const nsp = io.of('/');
   nsp.adapter.on('create-room', (room: string) => {
     if (room.startsWith(LOT_ROOM_PREFIX)) streams.open(Number(room.slice(LOT_ROOM_PREFIX.length)));
   });

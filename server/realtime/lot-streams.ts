@@ -11,8 +11,8 @@ import type { LotChange, PublicEntry } from '../shared/events.ts';
 import type { Logger } from '../shared/log.ts';
 
 export interface LotStreamsOptions {
-  /** The coalescing tick: entries of one lot are written at most once per tick. */
-  coalesceMs: number;
+  /** The coalescing tick of a lot (ms): its entries are written at most once per tick. */
+  coalesceMs: number | ((lotId: number) => number);
   /** How long an out-of-order entry waits for the missing ones before they are read from the ledger. */
   gapTimeoutMs: number;
   /** Writes consecutive entries of one lot to this process's watchers of it. */
@@ -117,7 +117,8 @@ export class LotStreams {
     }
     // Leading edge: a lot that was quiet for a tick is written on the next turn of the event loop
     // (so entries published in one burst share a write); a busy lot at most once per tick.
-    const wait = s.lastWriteAt + this.options.coalesceMs - this.now();
+    const tick = typeof this.options.coalesceMs === 'function' ? this.options.coalesceMs(lotId) : this.options.coalesceMs;
+    const wait = s.lastWriteAt + tick - this.now();
     const run = (): void => {
       s.tick = undefined;
       if (this.streams.get(lotId) === s) this.flush(lotId, s);
