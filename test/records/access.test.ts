@@ -59,7 +59,7 @@ describe('the access matrix', () => {
     for (const persona of PERSONAS) {
       const jwks = await getBytes(tp, '/api/.well-known/jwks.json', tokens[persona]);
       expect(jwks.status).toBe(200);
-      const res = await fetch(`${tp.base}/api/records/verify`, { method: 'POST', body: record.bytes, headers: { 'content-type': 'application/json', ...(tokens[persona] ? { authorization: `Bearer ${tokens[persona]}` } : {}) } });
+      const res = await fetch(`${tp.base}/api/records/verify`, { method: 'POST', body: new Uint8Array(record.bytes), headers: { 'content-type': 'application/json', ...(tokens[persona] ? { authorization: `Bearer ${tokens[persona]}` } : {}) } });
       expect(res.status).toBe(200);
       expect(await res.json()).toMatchObject({ valid: true });
     }

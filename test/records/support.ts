@@ -38,7 +38,7 @@ export async function getBytes(tp: TestPlatform, path: string, token?: string): 
 
 /** POST raw bytes with a content type (what an outside verifier sends). */
 export async function postRaw(tp: TestPlatform, path: string, body: string | Uint8Array, contentType: string | undefined): Promise<{ status: number; json: any }> {
-  const res = await fetch(tp.base + path, { method: 'POST', headers: contentType ? { 'content-type': contentType } : {}, body });
+  const res = await fetch(tp.base + path, { method: 'POST', headers: contentType ? { 'content-type': contentType } : {}, body: typeof body === 'string' ? body : new Uint8Array(body) });
   const text = await res.text();
   let json: unknown;
   try {
