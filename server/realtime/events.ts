@@ -86,7 +86,10 @@ export interface TimeResult {
   serverTimeMs: number;
 }
 
-/** A lot's state change: extension (soft close), close, failure, cancellation, going live. */
+/**
+ * A lot's state change: extension (soft close), close, failure, cancellation, going live. Sent after
+ * every entry up to its seq; after a close, failure or cancellation nothing more is sent about the lot.
+ */
 export interface LotEvent {
   lotId: number;
   status: LotChange['status'];
@@ -114,7 +117,10 @@ export interface ServerToClientEvents {
   /** Several consecutive entries of one lot, coalesced; clients treat them like as many `bid`s. */
   bids: (batch: BidsEvent) => void;
   lot: (change: LotEvent) => void;
-  /** Personal events, only to the signed-in person's own sockets. */
+  /**
+   * Personal events, only to the signed-in person's own sockets (on any process). They are not ordered
+   * with the lot's broadcasts: an `outbid` may arrive before the `bid` that caused it, and carries its seq.
+   */
   outbid: (event: OutbidEvent) => void;
   won: (event: WonEvent) => void;
   lost: (event: LostEvent) => void;

@@ -32,10 +32,14 @@ interface Stream {
   /** Lot changes waiting for their seq to be delivered, in arrival order. */
   changes: LotChange[];
   lastWriteAt: number;
+  /** A close, failure or cancellation was written: nothing about the lot's state can follow it. */
+  ended: boolean;
   tick?: NodeJS.Timeout | NodeJS.Immediate;
   gapTimer?: NodeJS.Timeout;
   reading: boolean;
 }
+
+const ENDINGS = new Set<LotChange['reason']>(['closed', 'failed', 'cancelled']);
 
 /** The largest `bids` event; a longer run (a gap filled from the ledger) is split. */
 const MAX_BATCH = 500;
@@ -54,7 +58,7 @@ export class LotStreams {
   /** A lot got its first local watcher: start collecting its entries (not yet delivering). */
   open(lotId: number): void {
     if (this.closed || this.streams.has(lotId)) return;
-    this.streams.set(lotId, { delivered: undefined, held: new Map(), changes: [], lastWriteAt: -Infinity, reading: false });
+    this.streams.set(lotId, { delivered: undefined, held: new Map(), changes: [], lastWriteAt: -Infinity, ended: false, reading: false });
   }
 
   /** The lot has no local watcher any more. */
@@ -140,6 +144,9 @@ export class LotStreams {
     }
     while (s.changes.length && s.changes[0].seq <= s.delivered) {
       const change = s.changes.shift()!;
+      // Changes relayed from different processes may cross on the way; the end of a lot is final.
+      if (s.ended) continue;
+      if (ENDINGS.has(change.reason)) s.ended = true;
       this.write(() => this.options.emitLot(change));
     }
     if (s.held.size === 0 && s.changes.length === 0) {

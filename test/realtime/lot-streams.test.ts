@@ -106,6 +106,16 @@ describe('lot streams', () => {
     expect(h.writes).toHaveLength(1);
   });
 
+  it('writes nothing about a lot after its end, even when a relayed change arrives late', async () => {
+    const h = harness();
+    h.streams.open(1);
+    h.streams.prime(1, 5);
+    h.streams.lot(change(1, 5, 'closed'));
+    h.streams.lot(change(1, 4, 'extended'));
+    h.streams.lot(change(1, 5, 'closed'));
+    expect(h.writes).toEqual([{ kind: 'lot', seq: 5, reason: 'closed' }]);
+  });
+
   it('forgets a lot when its last local watcher leaves', async () => {
     const h = harness();
     h.streams.open(1);
