@@ -150,6 +150,15 @@ describe('authentication', () => {
     await expect(connect(t.base, { token })).rejects.toMatchObject({ data: { error: { code: 'UNAUTHENTICATED' } } });
   });
 
+  it('treats a socket whose token has since expired as signed out', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const s = track(await connect(t.base, { token: await t.idp.token({ iat: now, exp: now + 2 }) }));
+    expect(await request(s, 'bid', { lotId: 987_654, amount: 40_000_000 })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+    await new Promise((r) => setTimeout(r, (now + 2) * 1000 - Date.now() + 50));
+    expect(await request(s, 'bid', { lotId: 987_654, amount: 40_000_000 })).toMatchObject({ ok: false, error: { code: 'UNAUTHENTICATED' } });
+    expect(s.connected).toBe(true);
+  });
+
   it('answers a bid from an anonymous socket with UNAUTHENTICATED', async () => {
     const s = track(await connect(t.base));
     expect(await request(s, 'bid', { lotId, amount: 40_000_000, idempotencyKey: 'anon-1' })).toMatchObject({ ok: false, error: { code: 'UNAUTHENTICATED' } });
