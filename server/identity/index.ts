@@ -61,7 +61,6 @@ async function startDemoProvider(ctx: AppContext): Promise<DemoProvider> {
     keys: await loadOrCreateDemoKeys(config.dataDir),
     redirectUris: callbackUrls(config),
     levelClaim: config.eid.levelClaim,
-    secureCookies: config.publicOrigin?.startsWith('https://') ?? false,
     trustProxy: config.trustProxy,
     db: ctx.db,
     log: ctx.log,

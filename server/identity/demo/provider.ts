@@ -32,7 +32,6 @@ export interface DemoProviderOptions {
   redirectUris: string[];
   /** The level-of-assurance claim name (EID_LEVEL_CLAIM). */
   levelClaim: string;
-  secureCookies: boolean;
   trustProxy: boolean;
   /** Where the provider keeps its state; omitted: oidc-provider's in-memory store (one process). */
   db?: Db;
@@ -59,7 +58,8 @@ export function createDemoProvider(options: DemoProviderOptions): DemoProvider {
       },
     ],
     jwks: { keys: [keys.signing as never] },
-    cookies: { keys: keys.cookieKeys, long: { secure: options.secureCookies }, short: { secure: options.secureCookies } },
+    // Cookies become Secure by themselves when the request is https (behind a proxy: TRUST_PROXY).
+    cookies: { keys: keys.cookieKeys },
     pkce: { required: () => true },
     responseTypes: ['code'],
     // Every claim rides in the ID token: the platform reads name and level from it, never userinfo.
