@@ -18,7 +18,7 @@ import { authenticateSocket, authError, credentialsOf, HandshakeError, SocketPeo
 import { registerHandlers, type HandlerLimits } from './handlers.ts';
 import { LOT_ROOM_PREFIX, lotRoom, personRoom } from './rooms.ts';
 import { LotStreams } from './lot-streams.ts';
-import { TokenBucket, type RateLimitOptions } from './rate-limit.ts';
+import { eventCost, TokenBucket, type RateLimitOptions } from './rate-limit.ts';
 import { SnapshotReader } from './snapshots.ts';
 
 export type GatewayServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
@@ -50,7 +50,7 @@ export const REALTIME_DEFAULTS = {
   snapshotEntries: 50,
   syncMaxEntries: 5_000,
   maxHttpBufferSize: 16 * 1024,
-  rateLimit: { burst: 40, perSecond: 20, disconnectAfterRefused: 200 },
+  rateLimit: { burst: 60, perSecond: 20, disconnectAfterRefused: 200 },
 } as const;
 
 export async function createRealtime(ctx: AppContext, server: http.Server, deps: { identity: Identity; bids: BidService }, options: RealtimeOptions = {}): Promise<Realtime> {
@@ -136,7 +136,7 @@ export async function createRealtime(ctx: AppContext, server: http.Server, deps:
     people.connected(socket);
     const bucket = new TokenBucket(o.rateLimit);
     socket.use((packet, next) => {
-      const decision = bucket.take();
+      const decision = bucket.take(eventCost(packet[0]));
       if (decision === 'allow') return next();
       const ack = packet[packet.length - 1];
       if (typeof ack === 'function') (ack as (a: unknown) => void)({ ok: false, error: { code: 'RATE_LIMITED', message: 'Too many messages; slow down.' } });

@@ -49,7 +49,8 @@ describe('watching a lot', () => {
     const s = track(await connect(t.base));
     const answers = await Promise.all(ids.map((id) => request(s, 'watch', { lotId: id })));
     expect(answers.filter((a) => a.ok)).toHaveLength(REALTIME_DEFAULTS.maxWatchedLots);
-    expect(answers.filter((a) => !a.ok).map((a) => !a.ok && a.error.code)).toEqual(['RATE_LIMITED']);
+    const refused = answers.filter((a) => !a.ok).map((a) => !a.ok && a.error);
+    expect(refused).toEqual([{ code: 'RATE_LIMITED', message: `A connection may watch at most ${REALTIME_DEFAULTS.maxWatchedLots} lots at once; unwatch one first.` }]);
     expect(await request(s, 'unwatch', { lotId: ids[0] })).toEqual({ ok: true });
     expect(await request(s, 'watch', { lotId: ids[ids.length - 1] })).toMatchObject({ ok: true });
   });
@@ -178,6 +179,15 @@ describe('floods', () => {
     const limited = answers.filter((a) => !a.ok && a.error.code === 'RATE_LIMITED');
     expect(limited.length).toBeGreaterThanOrEqual(15);
     expect(await request(bystander, 'time', { clientSentAt: 1 })).toMatchObject({ ok: true });
+  });
+
+  it('charges more for the events that cost the database more', async () => {
+    const s = track(await connect(t.base));
+    const burst = REALTIME_DEFAULTS.rateLimit.burst;
+    const answers = await Promise.all(Array.from({ length: burst }, () => request(s, 'sync', { lotId, afterSeq: 0 })));
+    const served = answers.filter((a) => a.ok).length;
+    expect(served).toBeLessThan(burst / 2);
+    expect(served).toBeGreaterThan(0);
   });
 
   it('disconnects a socket that keeps flooding, and only that one', async () => {
