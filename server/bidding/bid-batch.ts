@@ -9,7 +9,6 @@ import { ledgerEntries, lots, registrations } from '../../db/schema.ts';
 import type { AppContext } from '../context.ts';
 import type { Person } from '../identity/person.ts';
 import { appendAudit } from '../audit/audit-log.ts';
-import { lockLot } from '../auctions/lot-service.ts';
 import { isBiddingOpen, type LotRow } from '../auctions/public-lot.ts';
 import { fail, ok, type Result } from '../shared/errors.ts';
 import type { LotChange, PersonalEvent, PublicEntry } from '../shared/events.ts';
@@ -42,15 +41,20 @@ type NewEntry = typeof ledgerEntries.$inferInsert;
 export async function commitBatch(ctx: AppContext, lotId: number, items: BatchItem[]): Promise<BatchOutcome> {
   return ctx.db.transaction(async (tx) => {
     const out: BatchOutcome = { results: [], entries: [], personal: [], lotChanges: [] };
-    const lot = await lockLot(tx, lotId);
+    // The lot row, locked, with the time of its last entry (one round trip).
+    const [locked] = await tx
+      .select({ lot: lots, lastPlacedAt: sql<Date | null>`(select le.placed_at from ledger_entries le where le.lot_id = ${lotId} and le.seq = "lots"."seq")`.mapWith(ledgerEntries.placedAt) })
+      .from(lots)
+      .where(eq(lots.id, lotId))
+      .for('update', { of: lots });
+    const lot = locked?.lot;
     if (!lot || lot.status === 'draft') {
       out.results = items.map(() => fail('NOT_FOUND', 'No such lot.'));
       return out;
     }
     const bidders = await loadBidders(tx, lot, items);
     const replays = await loadReplays(tx, lotId, items, bidders.byPid);
-    const s: Standing = { seq: lot.seq, bidCount: lot.bidCount, currentPrice: lot.currentPrice, leaderRegistrationId: lot.leaderRegistrationId, lastHash: lot.lastHash ?? GENESIS_HASH, endsAt: lot.endsAt, lastPlacedAt: null };
-    if (lot.seq > 0) s.lastPlacedAt = (await tx.select({ at: ledgerEntries.placedAt }).from(ledgerEntries).where(and(eq(ledgerEntries.lotId, lotId), eq(ledgerEntries.seq, lot.seq))))[0]?.at ?? null;
+    const s: Standing = { seq: lot.seq, bidCount: lot.bidCount, currentPrice: lot.currentPrice, leaderRegistrationId: lot.leaderRegistrationId, lastHash: lot.lastHash ?? GENESIS_HASH, endsAt: lot.endsAt, lastPlacedAt: locked.lastPlacedAt ?? null };
     let pending: NewEntry[] = [];
     const flush = async (): Promise<void> => {
       if (pending.length) await tx.insert(ledgerEntries).values(pending);

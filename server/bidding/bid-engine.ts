@@ -20,13 +20,16 @@ type Queued =
 
 export class BidEngine implements BidService {
   private readonly ctx: AppContext;
+  private readonly maxBatch: number;
   private readonly queues = new Map<number, Queued[]>();
   private readonly running = new Map<number, Promise<void>>();
   /** Batches committed and bids per batch, for the benchmark and tests. */
   readonly stats = { batches: 0, items: 0, largestBatch: 0 };
 
-  constructor(ctx: AppContext) {
+  /** `maxBatch: 1` gives one commit per bid (the baseline the benchmark compares against). */
+  constructor(ctx: AppContext, options: { maxBatch?: number } = {}) {
     this.ctx = ctx;
+    this.maxBatch = Math.max(1, options.maxBatch ?? MAX_BATCH);
   }
 
   /** Places a bid; resolves after the durable commit (or with the reason it was refused). */
@@ -88,7 +91,7 @@ export class BidEngine implements BidService {
         continue;
       }
       let n = 0;
-      while (n < queue.length && n < MAX_BATCH && queue[n].kind === 'item') n++;
+      while (n < queue.length && n < this.maxBatch && queue[n].kind === 'item') n++;
       const batch = queue.splice(0, n) as Extract<Queued, { kind: 'item' }>[];
       await this.commit(lotId, batch);
     }
