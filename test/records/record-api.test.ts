@@ -125,3 +125,11 @@ describe('records of lots that have not ended', () => {
     expect(await count()).toBe(before);
   });
 });
+
+describe('the API description', () => {
+  it('documents every records route in /api/openapi.json', async () => {
+    const doc = (await tp.call('GET', '/api/openapi.json')).json;
+    for (const path of ['/records/lots/{id}', '/records/lots', '/records/audit', '/records/verify', '/.well-known/jwks.json']) expect(Object.keys(doc.paths), path).toContain(path);
+    expect(Object.keys(doc.paths['/records/verify'].post.requestBody.content)).toEqual(expect.arrayContaining(['application/json', 'application/jose', 'application/x-ndjson', 'text/csv']));
+  });
+});
