@@ -64,6 +64,7 @@ describe.runIf(run)('the public site in Chromium', () => {
     const html = await (await fetch(`${e2e.base}/`)).text();
     expect(html).toContain('Biển số 88A-123.45');
     await visitor.page.goto(`${e2e.base}/`);
+    await visitor.page.locator('html[data-ready]').waitFor();
     await expect.poll(() => visitor.page.locator('#sec-live').isVisible()).toBe(true);
     expect(await visitor.page.locator('#sec-finished + ul li').count()).toBeGreaterThan(0);
     await visitor.page.fill('#q', '88A-678');
@@ -71,9 +72,11 @@ describe.runIf(run)('the public site in Chromium', () => {
     await visitor.page.waitForURL(/q=88A-678/);
     expect(await visitor.page.locator('article h3').allTextContents()).toEqual(['Biển số 88A-678.90']);
     await visitor.page.goto(`${e2e.base}/`);
+    await visitor.page.locator('html[data-ready]').waitFor();
     expect(await axeViolations(visitor.page)).toEqual([]);
     await screenshots(visitor, 'catalogue');
     await visitor.page.goto(`${e2e.base}/signin`);
+    await visitor.page.locator('html[data-ready]').waitFor();
     expect(await axeViolations(visitor.page)).toEqual([]);
     await screenshots(visitor, 'signin');
     expect(visitor.problems).toEqual([]);
@@ -88,7 +91,9 @@ describe.runIf(run)('the public site in Chromium', () => {
 
   it('lets two bidders bid against each other, each seeing the other’s bid live', async () => {
     await an.page.goto(`${e2e.base}/lots/${liveLot}`);
+    await an.page.locator('html[data-ready]').waitFor();
     await cuc.page.goto(`${e2e.base}/lots/${liveLot}`);
+    await cuc.page.locator('html[data-ready]').waitFor();
     for (const s of [an, cuc]) await s.page.locator('button.btn-bid').waitFor();
     await expect.poll(() => an.page.locator('#bid-amount').inputValue()).toBe('40000000');
 
@@ -143,9 +148,41 @@ describe.runIf(run)('the public site in Chromium', () => {
     expect((await cuc.api<{ items: unknown[] }>('GET', `/api/lots/${liveLot}/bids`)).json.items).toHaveLength(3);
   }, 30_000);
 
+  it('shows a banner when the live connection drops, and catches up on the bids missed once it recovers', async () => {
+    const watcher = await newSession(e2e, { pid: PERSONA.an });
+    const page = watcher.page;
+    let blocked = false;
+    const open: { close(): Promise<void> }[] = [];
+    // The page's websocket goes through this route: while blocked, every connection is cut.
+    await page.routeWebSocket(/\/socket\.io\//, (ws) => {
+      if (blocked) return void ws.close();
+      ws.connectToServer();
+      open.push(ws);
+    });
+    await page.goto(`${e2e.base}/lots/${liveLot}`);
+    await page.locator('html[data-ready]').waitFor();
+    await page.locator('[data-testid=bid-feed] tr[data-seq="3"]').waitFor();
+    await expect.poll(() => page.locator('.live-dot.on').count()).toBe(1);
+    blocked = true;
+    for (const ws of open.splice(0)) await ws.close();
+    await page.getByTestId('connection-lost').waitFor();
+    // A bid lands while this page is cut off.
+    const missed = await cuc.api<{ seq: number }>('POST', `/api/lots/${liveLot}/bids`, { amount: 60_000_000 }, { 'idempotency-key': `missed-${Date.now()}` });
+    expect(missed.status).toBe(201);
+    expect(await page.locator(`[data-testid=bid-feed] tr[data-seq="${missed.json.seq}"]`).count()).toBe(0);
+    await screenshots(watcher, 'lot-connection-lost');
+    blocked = false;
+    await page.getByTestId('connection-recovered').waitFor({ timeout: 30_000 });
+    expect(await page.locator(`[data-testid=bid-feed] tr[data-seq="${missed.json.seq}"]`).textContent()).toContain(cucCode);
+    expect(await page.getByTestId('current-price').textContent()).toContain('60.000.000');
+    expect(watcher.problems).toEqual([]);
+    await watcher.context.close();
+  }, 90_000);
+
   it('tells a level-1 citizen why they cannot register', async () => {
     const citizen = await newSession(e2e, { pid: PERSONA.level1 });
     await citizen.page.goto(`${e2e.base}/lots/${upcomingLot}`);
+    await citizen.page.locator('html[data-ready]').waitFor();
     const why = citizen.page.getByTestId('level-too-low');
     await why.waitFor();
     expect(await why.textContent()).toContain('mức 2');
@@ -160,6 +197,7 @@ describe.runIf(run)('the public site in Chromium', () => {
     const started = Date.now();
     const newcomer = await newSession(e2e);
     await newcomer.page.goto(`${e2e.base}/`);
+    await newcomer.page.locator('html[data-ready]').waitFor();
     await newcomer.page.locator('#sec-live ~ ul a, #sec-live + ul a').filter({ hasNotText: '88A' }).first().click();
     await newcomer.page.waitForURL(/\/lots\/\d+$/);
     const lotPath = new URL(newcomer.page.url()).pathname;
@@ -177,6 +215,7 @@ describe.runIf(run)('the public site in Chromium', () => {
     expect(await newcomer.page.getByTestId('bid-feedback').textContent()).toContain('Đã chấp nhận');
     console.log(`newcomer: from the catalogue to an accepted bid in ${Date.now() - started} ms`);
     await newcomer.page.goto(`${e2e.base}/me`);
+    await newcomer.page.locator('html[data-ready]').waitFor();
     expect(await newcomer.page.locator('main table').textContent()).toContain('Đang dẫn đầu');
     await screenshots(newcomer, 'my-auctions');
     expect(newcomer.problems).toEqual([]);

@@ -34,6 +34,7 @@ describe.runIf(run)('the staff consoles in Chromium', () => {
   it('lets a manager create a lot through the form, with field-level messages, a photo, and publish it', async () => {
     const page = manager.page;
     await page.goto(`${e2e.base}/manage`);
+    await page.locator('html[data-ready]').waitFor();
     expect(await axeViolations(page)).toEqual([]);
     await screenshots(manager, 'manager-console');
     await page.getByRole('link', { name: '+ Tạo phiên mới' }).click();
@@ -84,10 +85,12 @@ describe.runIf(run)('the staff consoles in Chromium', () => {
     const reg = await bidder.api<{ bidderCode: string }>('POST', `/api/lots/${lotId}/registrations`, { acceptRules: true });
     expect(reg.status).toBe(201);
     await bidder.page.goto(`${e2e.base}/lots/${lotId}`);
+    await bidder.page.locator('html[data-ready]').waitFor();
     expect(await bidder.page.getByTestId('registration-status').textContent()).toContain('Chờ xác nhận tiền đặt trước');
 
     const page = manager.page;
     await page.goto(`${e2e.base}/manage/lots/${lotId}`);
+    await page.locator('html[data-ready]').waitFor();
     await page.getByRole('button', { name: `Xác nhận đã nhận tiền: ${reg.json.bidderCode}` }).click();
     await expect.poll(() => page.locator('main [aria-live] .notice').first().textContent()).toContain(reg.json.bidderCode);
     // The bidder's page learns of it live (personal event), or on reload.
@@ -113,6 +116,7 @@ describe.runIf(run)('the staff consoles in Chromium', () => {
     const regulator = await newSession(e2e, { pid: PERSONA.regulator });
     const page = regulator.page;
     await page.goto(`${e2e.base}/regulator`);
+    await page.locator('html[data-ready]').waitFor();
     await page.selectOption('#status', 'cancelled');
     await page.getByRole('button', { name: 'Tra cứu' }).click();
     await page.waitForURL(/status=cancelled/);
@@ -132,6 +136,7 @@ describe.runIf(run)('the staff consoles in Chromium', () => {
     for (const format of ['csv', 'pdf']) expect((await regulator.api('GET', `/api/records/lots/${lotId}?format=${format}`)).status).toBe(200);
 
     await page.goto(`${e2e.base}/regulator/verify`);
+    await page.locator('html[data-ready]').waitFor();
     await page.setInputFiles('#record-file', file);
     await page.getByRole('button', { name: 'Kiểm tra' }).click();
     await expect.poll(() => page.getByTestId('verdict').textContent()).toContain('Hồ sơ hợp lệ');
@@ -149,6 +154,7 @@ describe.runIf(run)('the staff consoles in Chromium', () => {
     const admin = await newSession(e2e, { pid: PERSONA.admin });
     const page = admin.page;
     await page.goto(`${e2e.base}/admin`);
+    await page.locator('html[data-ready]').waitFor();
     await page.fill('#pid', '12345');
     await page.getByRole('button', { name: 'Lưu vai trò' }).click();
     expect(await page.locator('#pid-error').textContent()).toContain('12 chữ số');
