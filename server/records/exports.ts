@@ -76,9 +76,11 @@ export function lotsExport(ctx: AppContext, key: SigningKey, period: Period, for
   const rc = { issuedAt: exportedAt, issuer: ctx.config.publicOrigin ?? null, minBidders: ctx.config.policy.minBidders };
   const ndjson: Source = {
     async next() {
-      if (!started) return (started = true), `${JSON.stringify(header)}\n`;
-      if (done) return undefined;
-      const rows = await page();
+      if (!started) {
+        started = true;
+        return `${JSON.stringify(header)}\n`;
+      }
+      const rows = done ? [] : await page();
       if (rows.length === 0) return undefined;
       const details = await loadDetails(ctx.db, rows.map((r) => r.id));
       return rows.map((r) => (isEnded(r.status) ? `${JSON.stringify(buildRecord({ ...r, status: r.status }, details.get(r.id)!, rc))}\n` : '')).join('');
@@ -128,8 +130,10 @@ export async function auditExport(ctx: AppContext, key: SigningKey, period: Part
   const header: ExportHeader = { type: 'audit-export', version: 1, exportedAt: exportedAt.toISOString(), issuer: ctx.config.publicOrigin ?? null, from: period.from?.toISOString() ?? null, to: period.to?.toISOString() ?? null, previousHash };
   const ndjson: Source = {
     async next() {
-      if (!started) return (started = true), `${JSON.stringify(header)}\n`;
-      if (done) return undefined;
+      if (!started) {
+        started = true;
+        return `${JSON.stringify(header)}\n`;
+      }
       const rows = await page();
       return rows.length ? rows.map((e) => `${JSON.stringify(auditLine(e))}\n`).join('') : undefined;
     },
