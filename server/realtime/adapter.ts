@@ -29,6 +29,8 @@ export async function attachAdapter<S extends Server>(io: S, options: AdapterOpt
   const timeout = options.connectTimeoutMs ?? 5_000;
   const pub = createClient({
     url: options.redisUrl,
+    // Shown by CLIENT LIST, so an operator can tell which process holds which connection.
+    name: `${options.keyPrefix}:${process.pid}`,
     socket: { connectTimeout: timeout, reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 2_000) },
   });
   const sub = pub.duplicate();
@@ -54,6 +56,18 @@ export async function attachAdapter<S extends Server>(io: S, options: AdapterOpt
   } finally {
     clearTimeout(timer);
   }
+  // The adapter publishes without handling the promise: a publish that fails while Redis restarts
+  // would be an unhandled rejection (fatal in Node). The broadcast is lost either way; watchers on
+  // other processes recover it from the ledger (gap fill, sync). Log it and carry on.
+  const publisher = pub as unknown as { publish: (channel: string, message: string | Buffer) => Promise<number> };
+  const publish = publisher.publish.bind(pub);
+  let lastPublishError = 0;
+  publisher.publish = (channel, message) =>
+    publish(channel, message).catch((err: unknown) => {
+      if (Date.now() - lastPublishError > 1_000) log.warn({ err }, 'realtime: a Redis publish failed');
+      lastPublishError = Date.now();
+      return 0;
+    });
   io.adapter(createAdapter(pub, sub, { key: options.keyPrefix, publishOnSpecificResponseChannel: true }));
   log.info({ redis: `${where.hostname}:${where.port || 6379}`, key: options.keyPrefix }, 'realtime: Redis adapter attached');
   return {

@@ -37,6 +37,8 @@ if (missing) console.log(`Skipping the multi-process realtime tests: ${missing}`
 
 describe.skipIf(Boolean(missing))('two processes sharing PostgreSQL and Redis', () => {
   const adminPid = newPid();
+  // A prefix of its own, so concurrent test runs on this Redis do not hear each other.
+  const prefix = `auction-test-${process.pid}-${Date.now()}`;
   let idp: TestIdp;
   let a: ServerProcess;
   let b: ServerProcess;
@@ -48,8 +50,7 @@ describe.skipIf(Boolean(missing))('two processes sharing PostgreSQL and Redis', 
     idp = await startTestIdp();
     const pg = await createPostgresDatabase();
     drop = pg.drop;
-    // A prefix of its own, so concurrent test runs on this Redis do not hear each other.
-    const env = { ...idp.env(), DATABASE_URL: pg.url, REDIS_URL, REDIS_KEY_PREFIX: `auction-test-${process.pid}-${Date.now()}`, ADMIN_PIDS: adminPid, CLOSE_POLL_MS: '100', LOG_LEVEL: 'warn' };
+    const env = { ...idp.env(), DATABASE_URL: pg.url, REDIS_URL, REDIS_KEY_PREFIX: prefix, ADMIN_PIDS: adminPid, CLOSE_POLL_MS: '100', LOG_LEVEL: 'warn' };
     // The first process migrates; the second starts on the migrated database.
     a = await startServerProcess(env);
     b = await startServerProcess(env);
@@ -141,6 +142,43 @@ describe.skipIf(Boolean(missing))('two processes sharing PostgreSQL and Redis', 
     const result = await call(a.base, 'GET', `/api/lots/${lot.lotId}/result`);
     expect(result.json).toMatchObject({ status: 'closed', winnerBidderCode: winner, finalPrice: ledger[last - 1].amount });
   }, 90_000);
+
+  it('keeps watchers on a process whole when its Redis connections are cut, and the process serving', async () => {
+    const second = await setUpLot(a.base, idp, { adminPid, bidders: 2, registrationMs: 3_000, biddingMs: 60_000 });
+    const watchers = await Promise.all([0, 1].map(async () => {
+      const s = await connect(b.base);
+      sockets.push(s);
+      const w = new Watcher(s, second.lotId);
+      await w.watch();
+      return w;
+    }));
+    await waitUntil(second.startsAt);
+    let k = 0;
+    const bid = async (): Promise<void> => {
+      const bidder = second.bidders[k % 2];
+      const res = await call(a.base, 'POST', `/api/lots/${second.lotId}/bids`, { token: bidder.token, body: { amount: second.startingPrice + second.priceStep * k++ } });
+      expect(res.status).toBe(201);
+    };
+    await bid();
+    await until(() => watchers.every((w) => w.ledger.has(1)), 'the first bid on B');
+    // Cut process B's Redis connections (Redis restarting, a network blip); node-redis reconnects.
+    const admin = createClient({ url: REDIS_URL });
+    await admin.connect();
+    const list = String(await admin.sendCommand(['CLIENT', 'LIST']));
+    const ids = list.split('\n').filter((l) => l.includes(`name=${prefix}:${b.child.pid} `)).map((l) => /id=(\d+)/.exec(l)![1]);
+    expect(ids.length).toBeGreaterThanOrEqual(2);
+    for (const id of ids) await admin.sendCommand(['CLIENT', 'KILL', 'ID', id]);
+    await admin.close();
+    for (let i = 0; i < 3; i++) await bid();
+    await new Promise((r) => setTimeout(r, 1_500));
+    for (let i = 0; i < 3; i++) await bid();
+    for (const w of watchers) await until(() => w.ledger.has(7), 'the watchers on B to catch up');
+    for (const w of watchers) {
+      expect(w.orderViolations()).toEqual([]);
+      expect([...w.ledger.keys()].sort((x, y) => x - y)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    }
+    expect(b.child.exitCode).toBeNull();
+  }, 60_000);
 
   it('offers only the WebSocket transport, so the load balancer needs no sticky sessions', async () => {
     const polling = io(b.base, { transports: ['polling'], reconnection: false, forceNew: true });
