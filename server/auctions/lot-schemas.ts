@@ -12,6 +12,8 @@ export const Vnd = z
   .positive('a positive whole number of VND')
   .max(Number.MAX_SAFE_INTEGER, 'a positive whole number of VND');
 
+/** Text without NUL characters (PostgreSQL text cannot hold them). */
+const Text = () => z.string().refine((v) => !v.includes('\u0000'), 'must not contain NUL characters');
 const Instant = z.iso.datetime({ offset: true, error: 'an ISO-8601 date-time such as 2026-12-01T09:00:00Z' }).transform((s) => new Date(s));
 
 export const SoftCloseSchema = z
@@ -22,8 +24,8 @@ export const SoftCloseSchema = z
   .openapi('SoftClose', { description: 'A bid in the last windowSeconds moves the end to extendSeconds after the bid.' });
 
 const lotFields = {
-  title: z.string().trim().min(1, 'a title is required').max(200, 'at most 200 characters'),
-  description: z.string().trim().max(10_000, 'at most 10000 characters'),
+  title: Text().trim().min(1, 'a title is required').max(200, 'at most 200 characters'),
+  description: Text().trim().max(10_000, 'at most 10000 characters'),
   category: z.string().trim().regex(/^[a-z0-9-]{1,40}$/, 'a short lower-case category such as licence-plate').optional(),
   startingPrice: Vnd,
   priceStep: Vnd,
@@ -33,14 +35,14 @@ const lotFields = {
   startsAt: Instant,
   endsAt: Instant,
   softClose: SoftCloseSchema.nullable().optional(),
-  rules: z.string().trim().min(1, 'rules text must not be empty').max(50_000, 'at most 50000 characters').optional(),
+  rules: Text().trim().min(1, 'rules text must not be empty').max(50_000, 'at most 50000 characters').optional(),
 };
 
 export const CreateLotSchema = z.object(lotFields).strict().openapi('CreateLot');
 export type CreateLotInput = z.infer<typeof CreateLotSchema>;
 export const UpdateLotSchema = z.object(lotFields).partial().strict().openapi('UpdateLot');
 export type UpdateLotInput = z.infer<typeof UpdateLotSchema>;
-export const CancelLotSchema = z.object({ reason: z.string().trim().min(1, 'a reason is required').max(2000, 'at most 2000 characters') }).strict().openapi('CancelLot');
+export const CancelLotSchema = z.object({ reason: Text().trim().min(1, 'a reason is required').max(2000, 'at most 2000 characters') }).strict().openapi('CancelLot');
 
 export const LotIdParam = z.object({
   id: z.coerce.number({ error: 'a lot id' }).int('a lot id').positive('a lot id').max(MAX_INT32, 'a lot id').openapi({ param: { name: 'id', in: 'path' }, example: 1 }),
@@ -81,8 +83,8 @@ export const LotSchema = z
 
 export const ListLotsQuery = z.object({
   status: z.enum(LOT_STATUSES, { error: `one of ${LOT_STATUSES.join(', ')}` }).optional(),
-  q: z.string().trim().max(200, 'at most 200 characters').optional(),
-  category: z.string().trim().max(40, 'at most 40 characters').optional(),
+  q: Text().trim().max(200, 'at most 200 characters').optional(),
+  category: Text().trim().max(40, 'at most 40 characters').optional(),
   mine: z.enum(['true', 'false'], { error: 'true or false' }).optional().openapi({ description: 'Managers: only the lots they manage, drafts included.' }),
   limit: z.coerce.number({ error: 'a whole number from 1 to 100' }).int('a whole number from 1 to 100').min(1, 'a whole number from 1 to 100').max(100, 'a whole number from 1 to 100').default(50),
   offset: z.coerce.number({ error: 'a whole number ≥ 0' }).int('a whole number ≥ 0').min(0, 'a whole number ≥ 0').max(1_000_000, 'at most 1000000').default(0),

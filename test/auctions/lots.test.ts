@@ -77,6 +77,10 @@ describe('creating a lot', () => {
     expect(res.status).toBe(422);
     expect(Object.keys(res.json.error.fields).sort()).toEqual(['softClose.extendSeconds', 'softClose.windowSeconds']);
     expect((await tp.call('POST', '/api/lots', { token: manager.token, body: lotBody(clock.now(), { status: 'live' }) })).status).toBe(422);
+    const nul = await tp.call('POST', '/api/lots', { token: manager.token, body: lotBody(clock.now(), { title: 'a\u0000b' }) });
+    expect(nul.status).toBe(422);
+    expect(nul.json.error.fields.title).toMatch(/NUL/);
+    expect((await tp.call('GET', '/api/lots?q=a%00b')).status).toBe(422);
     const bad = await tp.call('POST', '/api/lots', { token: manager.token, raw: '{"title":' });
     expect(bad.status).toBe(400);
     expect(bad.json.error.code).toBe('MALFORMED_REQUEST');
