@@ -124,6 +124,20 @@ describe('bad payloads', () => {
     expect(await request(s, 'time', { clientSentAt: 1 })).toMatchObject({ ok: true });
   });
 
+  it('closes a raw connection that sends frames that are not socket.io packets, and only that one', async () => {
+    const other = new Watcher(track(await connect(t.base)), lotId);
+    await other.watch();
+    for (const garbage of ['42["watch",{"lotId":', 'hello', '4-1', '42[]']) {
+      const ws = new WebSocket(`${t.base.replace('http', 'ws')}/socket.io/?EIO=4&transport=websocket`);
+      const closed = new Promise<void>((resolve) => ws.addEventListener('close', () => resolve()));
+      await new Promise<void>((resolve) => ws.addEventListener('message', () => resolve(), { once: true }));
+      ws.send('40');
+      ws.send(garbage);
+      await closed;
+    }
+    expect(await request(other.socket, 'time', { clientSentAt: 1 })).toMatchObject({ ok: true });
+  });
+
   it('cuts only the socket that sends an oversized message', async () => {
     const other = new Watcher(track(await connect(t.base)), lotId);
     await other.watch();
