@@ -146,6 +146,17 @@ describe('the ledger', () => {
     expect(firstBrokenLink(tampered, (prev, e) => ledgerEntryHash(prev, { ...e, withdrawsSeq: e.withdrawsSeq ?? null }))).toBe(2);
   });
 
+  it('never records a time earlier than the entry before it', async () => {
+    const { lot, bidders } = await liveLot({ call: tp.call, clock }, manager, [await person(tp.idp, undefined), await person(tp.idp, undefined)]);
+    clock.advance(60_000);
+    const first = await bid(lot.id, bidders[0], 40_000_000);
+    clock.advance(-30_000); // another process's clock may lag a little
+    const second = await bid(lot.id, bidders[1], 45_000_000);
+    expect(second.status).toBe(201);
+    expect(second.json.placedAt).toBe(first.json.placedAt);
+    clock.advance(60_000);
+  });
+
   it('pages GET /bids in seq order and validates the query', async () => {
     const { lot, bidders } = await liveLot({ call: tp.call, clock }, manager, [await person(tp.idp, undefined), await person(tp.idp, undefined)]);
     for (let i = 0; i < 5; i++) expect((await bid(lot.id, bidders[i % 2], 40_000_000 + i * 5_000_000)).status).toBe(201);
