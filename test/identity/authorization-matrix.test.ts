@@ -108,6 +108,9 @@ describe('authorization matrix', () => {
     registrationId = list.json.items.find((r: { pid: string }) => r.pid === actors.level2.pid).id;
     await matrix('GET', '/lots/{id}/registrations', `/api/lots/${lots.open.id}/registrations`, only({ manager: 200, regulator: 200 }));
     await matrix('POST', '/lots/{id}/registrations/{rid}/approve', `/api/lots/${lots.open.id}/registrations/${registrationId}/approve`, only({ manager: 200 }));
+    // Before the close no deposit is refundable: the manager passes the role check and meets the state rule.
+    const regulatorReg = list.json.items.find((r: { pid: string }) => r.pid === actors.regulator.pid).id;
+    await matrix('POST', '/lots/{id}/registrations/{rid}/refund', `/api/lots/${lots.open.id}/registrations/${regulatorReg}/refund`, only({ manager: 409 }));
     await matrix('GET', '/me/registrations', '/api/me/registrations', { ...all(200), anonymous: 401 });
   });
 

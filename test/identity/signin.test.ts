@@ -25,6 +25,11 @@ describe('browser sign-in through the built-in demo provider', () => {
     expect(body.csrfToken).toMatch(/^[\w-]{43}$/);
   });
 
+  it('signs the regulator persona in with the regulator role granted at start', async () => {
+    const { browser } = await signInAs(demo.base, '001075000401');
+    expect(await (await browser.request(`${demo.base}/api/me`)).json()).toMatchObject({ name: 'Bùi Văn Minh', level: 2, roles: ['regulator'] });
+  });
+
   it('finishes a sign-in begun before a restart (the provider keeps its state in the database)', async () => {
     const browser = new Browser();
     const page = await browser.navigate(`${demo.base}/auth/signin`);
