@@ -62,8 +62,9 @@ async function topUp(ctx: AppContext, cast: DemoCast, now: Date, random: Random)
   if (live < TARGET_LIVE) {
     const asset = pick();
     if (!asset) return;
-    // Goes live in 90 s; everyone who may bid is registered and approved right away.
-    const startsAt = t + 90_000;
+    // Goes live shortly (at once when nothing is live, e.g. after a restart on old data); everyone who
+    // may bid is registered and approved right away.
+    const startsAt = t + (live === 0 ? 20_000 : 90_000);
     const id = await createDemoLot(ctx, cast.manager, asset, { registrationOpensAt: new Date(t - 1000), registrationClosesAt: new Date(startsAt), startsAt: new Date(startsAt), endsAt: new Date(startsAt + (20 + Math.floor(random() * 15)) * MIN) });
     if (id !== undefined) await registerAndApprove(ctx, cast.manager, id, [...cast.robots.filter(() => random() < 0.7).slice(0, 4), ...cast.citizens]);
     ctx.log.info({ lotId: id, title: asset.title }, 'demo: scheduled a lot going live shortly');

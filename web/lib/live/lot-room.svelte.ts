@@ -50,7 +50,8 @@ export class LotRoom {
 
   start(): void {
     if (this.socket) return;
-    const socket: Client = io({ transports: ['websocket', 'polling'], reconnectionDelay: 500, reconnectionDelayMax: 4000 });
+    // A connection attempt that hangs is given up after 5 s (not socket.io's 20 s): in a live auction, retrying soon matters.
+    const socket: Client = io({ transports: ['websocket', 'polling'], reconnectionDelay: 500, reconnectionDelayMax: 4000, timeout: 5000 });
     this.socket = socket;
     socket.on('connect', () => void this.onConnect());
     socket.on('disconnect', () => {
