@@ -9,7 +9,8 @@ import type { BidService } from '../bidding/types.ts';
 import type { Person } from '../identity/person.ts';
 import { getPublicLot } from '../auctions/public-lot.ts';
 import { listEntries, type PublicLedgerEntry } from '../bidding/ledger-queries.ts';
-import type { ErrorCode, FieldErrors } from '../shared/errors.ts';
+import { AppError, type ErrorCode, type FieldErrors } from '../shared/errors.ts';
+import { requireLevel2 } from '../identity/auth-middleware.ts';
 import { fieldErrors } from '../http/app.ts';
 import type { Ack, AckError, ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData } from './events.ts';
 import { bidSchema, syncSchema, timeSchema, watchSchema } from './payloads.ts';
@@ -132,9 +133,14 @@ export function registerHandlers(socket: GatewaySocket, deps: HandlerDeps): void
   on(socket, deps, 'bid', bidSchema, async ({ lotId, amount, idempotencyKey }) => {
     const who = await deps.personForBid(socket);
     if (!who.ok) return who;
-    const person = who.person;
-    if (!person) return failure('UNAUTHENTICATED', 'Sign in with your e-ID first.');
-    if (person.level < 2) return failure('LEVEL_TOO_LOW', 'This needs an e-ID verified at level 2 (chip ID card and face).');
+    let person: Person;
+    try {
+      // The HTTP route's own guard, so that the refusal is the same word for word.
+      person = requireLevel2({ get: () => who.person });
+    } catch (err) {
+      if (err instanceof AppError) return failure(err.code, err.message);
+      throw err;
+    }
     const result = await deps.bids.place({ lotId, person, amount, idempotencyKey });
     if (!result.ok) return failure(result.code, result.message, result.fields);
     return { ok: true, bid: result.value };
