@@ -7,6 +7,7 @@ import { CLOSE_GRACE_MS } from '../../server/auctions/closing.ts';
 import { ManualClock } from '../../server/shared/clock.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { eventually, liveLot, lotBody, person, publishedLot, readLedger, type Actor } from '../auctions/factories.ts';
+import type { AuctionRecord } from '../../server/records/record-format.ts';
 import { getBytes, postRaw } from './support.ts';
 
 const hasPdftotext = spawnSync('pdftotext', ['-v']).error === undefined;
@@ -25,7 +26,7 @@ afterAll(async () => tp?.stop());
 
 const bid = (lotId: number, who: Actor, amount: number) => tp.call('POST', `/api/lots/${lotId}/bids`, { token: who.token, body: { amount }, headers: { 'idempotency-key': crypto.randomUUID() } });
 const record = (lotId: number, format = 'json') => getBytes(tp, `/api/records/lots/${lotId}?format=${format}`, regulator.token);
-const payload = (bytes: Buffer): any => JSON.parse(Buffer.from(JSON.parse(bytes.toString()).payload, 'base64url').toString('utf8'));
+const payload = (bytes: Buffer): AuctionRecord => JSON.parse(Buffer.from(JSON.parse(bytes.toString()).payload, 'base64url').toString('utf8'));
 
 describe('the record of an auction run through the real service', () => {
   it('is refused while the lot is live, then complete, signed and verifiable once it has closed', async () => {

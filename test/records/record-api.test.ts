@@ -3,6 +3,7 @@ import { and, eq } from 'drizzle-orm';
 import { parse } from 'csv-parse/sync';
 import { auditEvents } from '../../db/schema.ts';
 import { GENESIS_HASH } from '../../server/shared/hash-chain.ts';
+import type { AuctionRecord } from '../../server/records/record-format.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { CONTESTED_BIDS, seedEndedLot, type SeededLot } from './factory.ts';
 import { fetchJwks, getBytes, personaTokens, postRaw, type Persona } from './support.ts';
@@ -18,7 +19,7 @@ beforeAll(async () => {
 });
 afterAll(async () => tp?.stop());
 
-const decodePayload = (jws: { payload: string }): any => JSON.parse(Buffer.from(jws.payload, 'base64url').toString('utf8'));
+const decodePayload = (jws: { payload: string }): AuctionRecord => JSON.parse(Buffer.from(jws.payload, 'base64url').toString('utf8'));
 
 describe('the signed JSON record', () => {
   it('is a JWS whose payload holds the lot, registrations, full ledger, extensions, result and final hash', async () => {
