@@ -2,6 +2,7 @@
 // the contract; these schemas enforce it at the boundary (a bad payload gets a VALIDATION_FAILED ack
 // with per-field messages, exactly like a 422 from the HTTP API).
 import { z } from 'zod';
+import { Vnd } from '../auctions/lot-schemas.ts';
 import type { BidRequest, SyncRequest, TimeRequest, WatchRequest } from './events.ts';
 
 const lotId = z.number({ error: 'a lot id (a positive whole number)' }).int('a lot id (a positive whole number)').positive('a lot id (a positive whole number)').max(2_147_483_647, 'a lot id (a positive whole number)');
@@ -15,14 +16,14 @@ export const syncSchema: z.ZodType<SyncRequest> = z
   });
 
 /**
- * Money is an integer number of VND within JavaScript's safe range, and the idempotency key is
- * optional, exactly as on the HTTP API (its Idempotency-Key header).
+ * The same rules and messages as POST /api/lots/:id/bids: the amount is its body's `Vnd`, the key its
+ * optional Idempotency-Key header.
  */
 export const bidSchema: z.ZodType<BidRequest> = z
   .object({
     lotId,
-    amount: z.number({ error: 'an amount in VND (a positive whole number)' }).int('an amount in VND (a positive whole number)').positive('an amount in VND (a positive whole number)').max(Number.MAX_SAFE_INTEGER, 'an amount in VND within 9007199254740991'),
-    idempotencyKey: z.string({ error: 'an idempotency key (1 to 200 visible characters)' }).regex(/^[\x21-\x7e]{1,200}$/, 'an idempotency key (1 to 200 visible characters)').optional(),
+    amount: Vnd,
+    idempotencyKey: z.string({ error: '1–200 visible ASCII characters' }).regex(/^[\x21-\x7e]{1,200}$/, '1–200 visible ASCII characters').optional(),
   });
 
 export const timeSchema: z.ZodType<TimeRequest> = z.object({ clientSentAt: z.number({ error: 'the client clock in ms since the epoch' }).finite('the client clock in ms since the epoch') });
