@@ -65,7 +65,7 @@ describe('a record with any byte changed', () => {
       checked++;
     }
     expect(checked).toBe(text.length);
-  });
+  }, 120_000);
 
   it('reports a changed amount as a signature that does not hold', async () => {
     const v = await verify(edited((r) => void (r.ledger[2].amount = 51_000_000)));

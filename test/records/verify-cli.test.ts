@@ -50,13 +50,13 @@ describe('npm run verify-record', () => {
     const r = await run(true, [recordFile, '--jwks', jwksFile]);
     expect(r.out).toContain(`VALID auction record of lot ${lot.lotId} (closed), 7 ledger entries, final hash ${lot.finalHash}`);
     expect(r.code).toBe(0);
-  });
+  }, 90_000);
 
   it('fetches the key set from a URL when given one', async () => {
     const r = await verifyRecord(recordFile, '--jwks', `${tp.base}/api/.well-known/jwks.json`, '--json');
     expect(JSON.parse(r.out)).toMatchObject({ valid: true, kind: 'auction-record' });
     expect(r.code).toBe(0);
-  });
+  }, 90_000);
 
   it('reports a record with a changed byte invalid, with the reason, and exits 1', async () => {
     const jws = JSON.parse(fs.readFileSync(recordFile, 'utf8'));
@@ -67,7 +67,7 @@ describe('npm run verify-record', () => {
     const r = await verifyRecord(tampered, '--jwks', jwksFile);
     expect(r.out).toMatch(/^INVALID auction-record: the signature does not verify/);
     expect(r.code).toBe(1);
-  });
+  }, 90_000);
 
   it('reports a record checked against another key set invalid', async () => {
     const other = path.join(dir, 'other-jwks.json');
@@ -75,7 +75,7 @@ describe('npm run verify-record', () => {
     const r = await verifyRecord(recordFile, '--jwks', other);
     expect(r.out).toMatch(/not among the platform's published keys/);
     expect(r.code).toBe(1);
-  });
+  }, 90_000);
 
   it('verifies a ledger CSV by its chain alone and says it is unsigned', async () => {
     const csv = path.join(dir, 'ledger.csv');
@@ -84,7 +84,7 @@ describe('npm run verify-record', () => {
     expect(r.out).toContain(`VALID ledger CSV with 7 entries, final hash ${lot.finalHash}`);
     expect(r.out).toContain('CSV carries no signature');
     expect(r.code).toBe(0);
-  });
+  }, 90_000);
 
   it('explains bad arguments, a missing file or a bad key set, and exits 2', async () => {
     const none = await run(true, []);
@@ -101,5 +101,5 @@ describe('npm run verify-record', () => {
     const noKeys = await verifyRecord(recordFile);
     expect(noKeys.err).toContain('pass --jwks');
     expect(noKeys.code).toBe(2);
-  });
+  }, 90_000);
 });
