@@ -168,6 +168,11 @@ describe.runIf(run)('the staff consoles in Chromium', () => {
     await page.getByLabel('Giám sát').uncheck();
     await page.getByRole('button', { name: 'Lưu vai trò' }).click();
     await expect.poll(async () => (await admin.api<{ items: { pid: string }[] }>('GET', '/api/admin/roles')).json.items.some((h) => h.pid === PERSONA.an)).toBe(false);
+    // Signing out ends the session.
+    await page.getByRole('button', { name: 'Đăng xuất' }).click();
+    await page.waitForURL(`${e2e.base}/`);
+    await page.getByRole('link', { name: 'Đăng nhập' }).first().waitFor();
+    expect((await admin.api('GET', '/api/me')).status).toBe(401);
     expect(admin.problems).toEqual([]);
     await admin.context.close();
   }, 60_000);

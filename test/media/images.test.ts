@@ -19,7 +19,7 @@ const SVG = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><rect w
 async function upload(lotId: number, who: Actor | undefined, type: string, body: Buffer | string): Promise<{ status: number; json: any }> {
   const headers: Record<string, string> = { 'content-type': type };
   if (who) headers.authorization = `Bearer ${who.token}`;
-  const res = await fetch(`${tp.base}/api/lots/${lotId}/images`, { method: 'POST', headers, body });
+  const res = await fetch(`${tp.base}/api/lots/${lotId}/images`, { method: 'POST', headers, body: typeof body === 'string' ? body : new Uint8Array(body) });
   return { status: res.status, json: await res.json().catch(() => undefined) };
 }
 const count = async (lotId: number, who?: Actor): Promise<number> => (await tp.call('GET', `/api/lots/${lotId}/images`, { token: who?.token })).json.items.length;
