@@ -1,7 +1,7 @@
 // The public view of a lot: what anyone may see (bidder codes only, never personal data), with the
 // status as the server clock has it. A scheduled lot is shown live from startsAt even before the
 // closing scheduler has flipped its row, so every reader agrees with the bid path's clock rule.
-import { and, asc, eq, inArray } from 'drizzle-orm';
+import { asc, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { lotImages, lots, registrations, type LotStatus } from '../../db/schema.ts';
 import type { AppContext } from '../context.ts';
@@ -133,6 +133,6 @@ export async function getPublicLot(ctx: AppContext, lotId: number, options: { in
 /** Raw lot row by id (for services that need the manager and the standing state). */
 export async function getLotRow(db: Db, lotId: number): Promise<LotRow | undefined> {
   if (!Number.isSafeInteger(lotId) || lotId <= 0 || lotId > 2_147_483_647) return undefined;
-  const [row] = await db.select().from(lots).where(and(eq(lots.id, lotId))).limit(1);
+  const [row] = await db.select().from(lots).where(eq(lots.id, lotId)).limit(1);
   return row;
 }

@@ -105,6 +105,19 @@ describe('closing', () => {
     expect(personal.filter((p) => p.event.lotId === lot.id && p.event.type === 'won')).toHaveLength(1);
   });
 
+  it('cancelling a live lot refunds received deposits and stops bidding', async () => {
+    const { lot, bidders } = await liveLot({ call: tp.call, clock }, manager, [await person(tp.idp, undefined), await person(tp.idp, undefined)]);
+    expect((await bid(lot.id, bidders[0], 40_000_000)).status).toBe(201);
+    const res = await tp.call('POST', `/api/lots/${lot.id}/cancel`, { token: manager.token, body: { reason: 'The owner withdrew the asset' } });
+    expect(res.json).toMatchObject({ status: 'cancelled', cancelReason: 'The owner withdrew the asset' });
+    expect(Object.values(await deposits(lot.id))).toEqual(['refundable', 'refundable']);
+    expect((await bid(lot.id, bidders[1], 45_000_000)).json.error.code).toBe('LOT_NOT_LIVE');
+    expect(changes.filter((x) => x.lotId === lot.id && x.reason === 'cancelled')).toHaveLength(1);
+    clock.set(Date.parse(lot.endsAt) + CLOSE_GRACE_MS);
+    expect(await closeLot(tp.platform.ctx, lot.id)).toBeNull();
+    expect((await tp.call('GET', '/api/me/registrations', { token: bidders[0].token })).json.items[0]).toMatchObject({ outcome: 'cancelled' });
+  });
+
   it('does not close a lot before its end', async () => {
     const { lot } = await liveLot({ call: tp.call, clock }, manager, [await person(tp.idp, undefined)]);
     clock.set(Date.parse(lot.endsAt) - 1);
