@@ -15,7 +15,16 @@
 // lot's `seq`. Per lot and per socket, entries arrive in seq order without duplicates among
 // broadcasts; a broadcast may overlap the `watch` snapshot (entries committed while the snapshot was
 // read), so clients merge by seq and ignore seqs they already hold. A client that sees a gap
-// (an entry whose seq is not last+1) or reconnects calls `sync({lotId, afterSeq: last})`.
+// (an entry whose seq is not last+1) or reconnects calls `sync({lotId, afterSeq: last})`. Broadcasts
+// for a lot may arrive before the `watch` ack itself (the socket joins the lot before its snapshot is
+// read); merge them the same way.
+//
+// Limits (each refusal is an ack with the error code shown): every event takes tokens from a per-socket
+// bucket (burst 60, 20 per second; sync costs 5, watch 2, others 1) → RATE_LIMITED, and a socket that
+// keeps flooding is disconnected; at most 20 watched lots per socket → RATE_LIMITED; a payload that
+// does not match its type → VALIDATION_FAILED with `fields`; an unknown or draft lot → NOT_FOUND; a
+// message over 16 KiB (the handshake and its token included) closes that connection. With several
+// processes (REDIS_URL) only the WebSocket transport is offered: connect with transports: ['websocket'].
 import type { PublicLot } from '../auctions/public-lot.ts';
 import type { PublicLedgerEntry } from '../bidding/ledger-queries.ts';
 import type { BidAck } from '../bidding/types.ts';
