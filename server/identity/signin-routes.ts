@@ -5,6 +5,7 @@
 import type { IncomingMessage } from 'node:http';
 import { Hono, type Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import { secureHeaders } from 'hono/secure-headers';
 import type { AppContext } from '../context.ts';
 import { AppError, type ErrorCode } from '../shared/errors.ts';
 import { errorBody } from '../http/app.ts';
@@ -51,6 +52,17 @@ export function signInRoutes(ctx: AppContext, deps: SignInDeps): Hono<AppEnv> {
   const secure = ctx.config.publicOrigin?.startsWith('https://') ?? false;
   const names = cookieNames(secure);
   const cookieBase = { httpOnly: true, secure, sameSite: 'Lax' as const, path: '/' };
+
+  app.use(
+    '*',
+    secureHeaders({
+      contentSecurityPolicy: { defaultSrc: ["'none'"], styleSrc: ["'unsafe-inline'"], frameAncestors: ["'none'"], baseUri: ["'none'"], formAction: ["'self'"] },
+      strictTransportSecurity: secure ? 'max-age=31536000; includeSubDomains' : false,
+      xFrameOptions: 'DENY',
+      // The callback URL carries the authorization code: never send it on as a referrer.
+      referrerPolicy: 'no-referrer',
+    }),
+  );
 
   const limitSignIn = (c: Context): void => {
     const ip = clientIp(c, ctx.config.trustProxy);
@@ -104,7 +116,12 @@ export function signInRoutes(ctx: AppContext, deps: SignInDeps): Hono<AppEnv> {
       ctx.log.warn({ reason: session.message }, 'sign-in refused');
       throw new AppError('UNAUTHENTICATED', 'This sign-in was already used; please sign in again.');
     }
+    // A session this browser held before is ended, so a cookie planted earlier is worth nothing now.
+    const previous = getCookie(c, names.session);
+    const old = previous ? await deps.sessions.find(previous) : undefined;
+    if (old) await deps.sessions.revoke(old);
     setCookie(c, names.session, session.value.id, { ...cookieBase, maxAge: ctx.config.session.maxHours * 3600 });
+    ctx.log.info({ pid: verified.token.pid, level: verified.token.level }, 'signed in');
     return c.redirect(pending.returnTo, 303);
   });
 

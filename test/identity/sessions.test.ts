@@ -118,6 +118,23 @@ describe('browser sessions', () => {
     expect(audits.some((a) => a.actorPid === '031195000204')).toBe(true);
   });
 
+  it('ends the earlier session when the same browser signs in again', async () => {
+    const { browser } = await signInAs(demo.base, '001085000201');
+    const first = browser.cookies.get('auction_session')!;
+    await signInAs(demo.base, '079190000202', browser);
+    expect(browser.cookies.get('auction_session')).not.toBe(first);
+    expect((await fetch(`${demo.base}/api/me`, { headers: { cookie: `auction_session=${first}` } })).status).toBe(401);
+    expect((await meOf(browser)).body.pid).toBe('079190000202');
+  });
+
+  it('sends strict security headers on sign-in responses, and no referrer from the callback', async () => {
+    const res = await fetch(`${demo.base}/auth/callback?code=x&state=y`, { redirect: 'manual', headers: { accept: 'text/html' } });
+    expect(res.headers.get('content-security-policy')).toContain("default-src 'none'");
+    expect(res.headers.get('referrer-policy')).toBe('no-referrer');
+    expect(res.headers.get('x-frame-options')).toBe('DENY');
+    expect(res.headers.get('cache-control')).toBe('no-store');
+  });
+
   it('ends a session left idle longer than the idle limit', async () => {
     const { browser } = await signInAs(demo.base, '092080000205');
     expect((await meOf(browser)).status).toBe(200);

@@ -118,7 +118,21 @@ export function createDemoProvider(options: DemoProviderOptions): DemoProvider {
         res.end('Không có người dùng mẫu này (no such demo persona).');
         return;
       }
-      return provider.interactionFinished(req, res, { login: { accountId: persona.pid } }, { mergeWithLastSubmission: false });
+      const returnTo = await provider.interactionResult(req, res, { login: { accountId: persona.pid } }, { mergeWithLastSubmission: false });
+      // Switching persona: the provider would first run a script-driven sign-out of the previous
+      // one. Instead its session forgets the previous persona (and grants) before it resumes.
+      if (details.session?.accountId && details.session.accountId !== persona.pid && details.session.uid) {
+        const previous = await provider.Session.findByUid(details.session.uid);
+        if (previous) {
+          previous.accountId = undefined;
+          previous.authorizations = undefined;
+          await previous.persist();
+        }
+      }
+      res.statusCode = 303;
+      res.setHeader('location', returnTo);
+      res.end();
+      return;
     }
     if (rest === '/abort' && req.method === 'POST') {
       return provider.interactionFinished(req, res, { error: 'access_denied', error_description: 'The person cancelled the sign-in.' }, { mergeWithLastSubmission: false });
