@@ -73,8 +73,16 @@ export async function attachAdapter<S extends Server>(io: S, options: AdapterOpt
   return {
     kind: 'redis',
     close: async () => {
-      // io.close() has already unsubscribed the adapter; close() lets queued publishes finish.
-      await Promise.allSettled([pub.close(), sub.close()]);
+      // io.close() has already unsubscribed the adapter; close() lets queued publishes finish, unless
+      // Redis is unreachable, in which case the connections are dropped after a short wait.
+      const closed = Promise.allSettled([pub.close(), sub.close()]);
+      let timer: NodeJS.Timeout | undefined;
+      const late = await Promise.race([closed.then(() => false), new Promise<boolean>((r) => (timer = setTimeout(() => r(true), 2_000)))]);
+      clearTimeout(timer);
+      if (late) {
+        pub.destroy();
+        sub.destroy();
+      }
     },
   };
 }

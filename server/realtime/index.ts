@@ -159,7 +159,14 @@ export async function createRealtime(ctx: AppContext, server: http.Server, deps:
         streams.close();
         // io.close() disconnects every socket, closes the engine and the adapter (unsubscribing from
         // Redis); the HTTP server itself is closed by the platform.
-        await new Promise<void>((resolve) => void io.close(() => resolve()));
+        // Bounded: with Redis unreachable the adapter's unsubscribe would wait for a reconnection.
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, 3_000);
+          void io.close(() => {
+            clearTimeout(timer);
+            resolve();
+          });
+        });
         await adapter.close();
       })()),
   };
