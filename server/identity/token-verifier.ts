@@ -10,6 +10,13 @@ import { PID_PATTERN, type Level } from './person.ts';
 
 /** Tokens longer than this are refused before any parsing. */
 export const MAX_TOKEN_BYTES = 8 * 1024;
+/**
+ * A Bearer token that verified is remembered this long (never past its expiry or maximum age), so a
+ * bidder's repeated requests do not each pay a signature check; a key withdrawn from the JWKS stops
+ * working within this time.
+ */
+export const VERIFIED_CACHE_MS = 60_000;
+const VERIFIED_CACHE_MAX = 20_000;
 
 export interface VerifiedToken {
   pid: string;
@@ -66,8 +73,18 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     };
   }
 
+  // Successful Bearer verifications only (no audience or nonce override), keyed by the whole token.
+  const verified = new Map<string, { token: VerifiedToken; untilMs: number }>();
+  const nowMs = (): number => (options.now?.() ?? new Date()).getTime();
+
   return {
     async verify(token, verifyOptions = {}) {
+      const cacheable = verifyOptions.audience === undefined && verifyOptions.nonce === undefined;
+      if (cacheable && typeof token === 'string') {
+        const hit = verified.get(token);
+        if (hit && nowMs() < hit.untilMs) return { ok: true, token: hit.token };
+        if (hit) verified.delete(token);
+      }
       const refuse = (reason: string): VerifyOutcome => {
         log.info({ reason }, 'e-ID token refused');
         return { ok: false, reason };
@@ -97,18 +114,21 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
       if (level !== 1 && level !== 2 && level !== '1' && level !== '2') return refuse(`claim ${eid.levelClaim} missing or not 1 or 2`);
       if (verifyOptions.nonce !== undefined && payload.nonce !== verifyOptions.nonce) return refuse('nonce mismatch');
       const name = typeof payload.name === 'string' ? payload.name.slice(0, 200) : null;
-      return {
-        ok: true,
-        token: {
-          pid: payload.sub,
-          name,
-          level: Number(level) as Level,
-          jti: typeof payload.jti === 'string' ? payload.jti : undefined,
-          nonce: typeof payload.nonce === 'string' ? payload.nonce : undefined,
-          issuedAt: payload.iat,
-          expiresAt: payload.exp as number,
-        },
+      const result: VerifiedToken = {
+        pid: payload.sub,
+        name,
+        level: Number(level) as Level,
+        jti: typeof payload.jti === 'string' ? payload.jti : undefined,
+        nonce: typeof payload.nonce === 'string' ? payload.nonce : undefined,
+        issuedAt: payload.iat,
+        expiresAt: payload.exp as number,
       };
+      if (cacheable) {
+        if (verified.size >= VERIFIED_CACHE_MAX) verified.clear();
+        const untilMs = Math.min(nowMs() + VERIFIED_CACHE_MS, result.expiresAt * 1000, (result.issuedAt + eid.maxTokenAgeSeconds) * 1000);
+        verified.set(token, { token: result, untilMs });
+      }
+      return { ok: true, token: result };
     },
   };
 }

@@ -64,4 +64,17 @@ describe('JWKS keys and rotation', () => {
     expect(lines.join('')).toContain('ERR_JWT_EXPIRED');
     expect(lines.join('')).not.toContain('001085000201');
   });
+
+  it('remembers a verified token no longer than its expiry', async () => {
+    let now = Date.now();
+    const eid = loadConfig({ NODE_ENV: 'test', ...idp.env() }).eid;
+    const verifier = createTokenVerifier({ eid, issuer: idp.issuer, keys: { jwksUrl: new URL(idp.jwksUrl) }, log, now: () => new Date(now) });
+    const iat = Math.floor(now / 1000);
+    const token = await idp.token({ iat, exp: iat + 40 });
+    expect((await verifier.verify(token)).ok).toBe(true);
+    now += 20_000;
+    expect((await verifier.verify(token)).ok).toBe(true);
+    now += 60_000;
+    expect(await verifier.verify(token)).toMatchObject({ ok: false, reason: expect.stringContaining('ERR_JWT_EXPIRED') });
+  });
 });
