@@ -140,7 +140,11 @@ serveIpc({
   },
   step: (payload: StepMessage) => runStep(payload),
   finish: async (): Promise<LoadgenFinal> => {
-    await pool?.close();
+    // Bids still in flight after the step deadlines are given up on (a swamped server may never answer).
+    if (pool) {
+      const closed = pool.close().then(() => true);
+      if (!(await Promise.race([closed, new Promise<boolean>((r) => setTimeout(() => r(false), 5_000))]))) await pool.destroy();
+    }
     await raw?.close();
     return { acks };
   },

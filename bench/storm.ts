@@ -30,6 +30,13 @@ const db = await createBenchDatabase(args.adminUrl, dbName);
 const idp = await startBenchIdp();
 let platform: ServerUnderTest | undefined;
 let exitCode = 0;
+// Interrupted (Ctrl-C): still stop the server and drop the database; the children end with us.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    log(`${signal}: cleaning up`);
+    void Promise.allSettled([platform?.stop(), idp.close(), args.keepDatabase ? undefined : db.drop()]).then(() => process.exit(130));
+  });
+}
 try {
   const person = async (group: number, i: number, name: string): Promise<Person> => ({ pid: benchPid(group, i), name, token: await idp.token(benchPid(group, i), name) });
   const admin = await person(0, 1, 'Quản trị viên');
@@ -74,14 +81,24 @@ try {
     comparison: [],
     targets: [],
     correctness: { ok: true, problems: [] },
+    phaseErrors: [],
     durationS: 0,
   };
-  if (args.phases.includes('a')) report.baselineA = await runBaselineA(ctx, plans);
-  if (args.phases.includes('b')) for (const tickMs of args.fanoutTicks) report.baselineB.push({ tickMs, ...(await runBaselineB(ctx, plans, tickMs)) });
-  if (args.phases.includes('platform')) report.platform = await runPlatform(ctx, plans);
+  // A phase that fails is recorded and the others still run.
+  const phase = async (name: string, run: () => Promise<void>): Promise<void> => {
+    try {
+      await run();
+    } catch (err) {
+      log(`${name} FAILED: ${(err as Error).stack ?? String(err)}`);
+      report.phaseErrors.push(`${name}: ${(err as Error).message}`);
+    }
+  };
+  if (args.phases.includes('a')) await phase('baseline (a)', async () => void (report.baselineA = await runBaselineA(ctx, plans)));
+  if (args.phases.includes('b')) for (const tickMs of args.fanoutTicks) await phase(`baseline (b) ${tickMs} ms`, async () => void report.baselineB.push({ tickMs, ...(await runBaselineB(ctx, plans, tickMs)) }));
+  if (args.phases.includes('platform')) await phase('platform', async () => void (report.platform = await runPlatform(ctx, plans)));
   if (args.phases.includes('memory') && args.memoryWatchers > 0) {
     const lastG = args.phases.includes('platform') ? plans[plans.length - 1].firstG + plans[plans.length - 1].count : 0;
-    report.memory = await runMemory(ctx, lastG);
+    await phase('memory', async () => void (report.memory = await runMemory(ctx, lastG)));
   }
   judge(report, args);
   report.durationS = Math.round((Date.now() - started) / 1000);

@@ -49,6 +49,7 @@ async function startLoadgens(ctx: BenchContext, init: Omit<LoadgenInit, 'index' 
 }
 
 async function startWatchers(ctx: BenchContext, url: string, lotId: number, count: number, procs: number): Promise<{ handles: ChildHandle[]; connect: WatcherConnectReport }> {
+  if (count <= 0) return { handles: [], connect: { connected: 0, failed: 0, failureSamples: [], ms: 0 } };
   const per = Math.ceil(count / procs);
   const handles = Array.from({ length: procs }, (_, i) => forkBench(script('watchers.ts'), `watchers-${i}`));
   await Promise.all(handles.map((h, i) => h.call('init', { url, lotId, count: Math.min(per, count - i * per), rules: ctx.rules, connectBatch: 50 } satisfies WatcherInit)));
@@ -123,7 +124,7 @@ export async function runBaselineB(ctx: BenchContext, plans: StepPlan[], tickMs:
     const currentSeq = async (): Promise<number> => (await server.call<{ seq: number }>('state')).seq;
     const { steps, skippedRates } = await runSteps(deps(ctx, `baseline b${tickMs ? ` (${tickMs} ms)` : ''}`, loadgens, watchers, { pid: server.pid, handle: server }, currentSeq), plans, ctx.log);
     await finishLoadgens(loadgens);
-    return { steps, skippedRates, watchers: { ...(await watcherTotals(watchers, await currentSeq())), connect: w.connect } };
+    return { steps, skippedRates, watchers: watchers.length ? { ...(await watcherTotals(watchers, await currentSeq())), connect: w.connect } : undefined };
   } finally {
     await stopAll([...loadgens, ...watchers, server]);
   }
@@ -142,7 +143,7 @@ export async function runPlatform(ctx: BenchContext, plans: StepPlan[]): Promise
     loadgens = await startLoadgens(ctx, { mode: 'http', base: platform.base, lotId, rules: ctx.rules, approved: refs(ctx, ctx.approved), unapproved: refs(ctx, ctx.unapproved) }, ctx.args.connections);
     const { steps, skippedRates } = await runSteps(deps(ctx, 'platform', loadgens, watchers, { pid: platform.pid, handle: platform.handle }, seqOf(ctx, lotId)), plans, ctx.log);
     const ledger = await checkLedger(ctx.db.sql, lotId, await finishLoadgens(loadgens));
-    return { steps, skippedRates, ledger, watchers: { ...(await watcherTotals(watchers, ledger.entries)), connect: w.connect } };
+    return { steps, skippedRates, ledger, watchers: watchers.length ? { ...(await watcherTotals(watchers, ledger.entries)), connect: w.connect } : undefined };
   } finally {
     await stopAll([...loadgens, ...watchers]);
   }

@@ -16,9 +16,11 @@ export interface BenchReport {
   baselineB: (ScenarioResult & { tickMs: number })[];
   platform?: ScenarioResult;
   memory?: MemoryResult;
-  comparison: { rate: number; platformAcceptedPerSec: number | null; baselineAAcceptedPerSec: number | null; ratio: number | null }[];
+  comparison: { rate: number; platformAcceptedPerSec: number | null; baselineAAcceptedPerSec: number | null; ratio: number | null; answeredRatio: number | null }[];
   targets: { name: string; target: string; measured: string; met: boolean | null }[];
   correctness: { ok: boolean; problems: string[] };
+  /** Phases that failed to run (their figures are missing). */
+  phaseErrors: string[];
   durationS: number;
 }
 
@@ -26,12 +28,12 @@ const f = (v: number | null | undefined, digits = 1): string => (v === null || v
 
 function stepRow(s: StepResult, ratio?: number | null): string {
   const cpu = s.cpu;
-  return `| ${s.rate} | ${s.acceptedPerSec} | ${s.answeredPerSec} | ${ratio === undefined ? '' : `${f(ratio, 2)} | `}${f(s.ack?.p50)} | ${f(s.ack?.p99)} | ${f(s.ack?.p999)} | ${f(s.ack?.max)} | ${s.watcher ? `${f(s.watcher.p50)} | ${f(s.watcher.p99)} | ${f(s.watcher.max)}` : '– | – | –'} | ${f(s.eventLoop?.p99)} | ${f(s.serverRssMiB, 0)} | ${f(s.wal.commitsPerAcceptedBid, 2)} | ${s.wal.syncs} | ${f(s.loadAverage)} | ${f(cpu.serverPct, 0)}/${f(cpu.postgresPct, 0)}/${f(cpu.loadgenPct, 0)}/${f(cpu.watchersPct, 0)}/${f(cpu.otherPct, 0)} (${f(cpu.machineBusyPct, 0)}) |${s.saturated ? ' saturated' : ''}${s.errors ? ` ${s.errors} errors` : ''}`;
+  return `| ${s.rate} | ${s.acceptedPerSec} | ${s.answeredPerSec} | ${ratio === undefined ? '' : `${f(ratio, 2)} | `}${f(s.ack?.p50)} | ${f(s.ack?.p99)} | ${f(s.ack?.p999)} | ${f(s.ack?.max)} | ${s.watcher ? `${f(s.watcher.p50)} | ${f(s.watcher.p99)} | ${f(s.watcher.max)}` : '– | – | –'} | ${f(s.eventLoop?.p99)} | ${f(s.serverRssMiB, 0)} | ${f(s.cpuMsPerBid.server, 2)}/${f(s.cpuMsPerBid.postgres, 2)} | ${f(s.wal.commitsPerAcceptedBid, 2)} | ${s.wal.syncs} | ${f(s.loadAverage)} | ${f(cpu.serverPct, 0)}/${f(cpu.postgresPct, 0)}/${f(cpu.loadgenPct, 0)}/${f(cpu.watchersPct, 0)}/${f(cpu.otherPct, 0)} (${f(cpu.machineBusyPct, 0)}) |${s.saturated ? ' saturated' : ''}${s.errors ? ` ${s.errors} errors` : ''}`;
 }
 
 function table(title: string, r: ScenarioResult, ratios?: Map<number, number | null>): string {
-  const head = `| offered/s | accepted/s | answered/s | ${ratios ? 'accepted ratio to (a) | ' : ''}ack p50 | ack p99 | ack p99.9 | ack max | watcher p50 | watcher p99 | watcher max | loop p99 | RSS MiB | commits/bid | WAL syncs | load | CPU % server/pg/loadgen/watchers/other (machine) |`;
-  const sep = `|${'---|'.repeat(ratios ? 17 : 16)}`;
+  const head = `| offered/s | accepted/s | answered/s | ${ratios ? 'accepted ratio to (a) | ' : ''}ack p50 | ack p99 | ack p99.9 | ack max | watcher p50 | watcher p99 | watcher max | loop p99 | RSS MiB | CPU ms/bid server/pg | commits/bid | WAL syncs | load | CPU % server/pg/loadgen/watchers/other (machine) |`;
+  const sep = `|${'---|'.repeat(ratios ? 18 : 17)}`;
   const rows = r.steps.map((s) => stepRow(s, ratios ? (ratios.get(s.rate) ?? null) : undefined));
   const skipped = r.skippedRates.length ? `\nSkipped after saturation: ${r.skippedRates.join(', ')} bids/s.` : '';
   return `#### ${title}\n\n${head}\n${sep}\n${rows.join('\n')}\n${skipped}`;
@@ -50,6 +52,7 @@ export function renderMarkdown(r: BenchReport): string {
     const mm = r.memory;
     parts.push(`#### Memory\n\n${mm.connected} of ${mm.watchers} watcher sockets connected in ${(mm.connectMs / 1000).toFixed(1)} s: server RSS ${mm.rssBeforeMiB} MiB before, ${mm.rssConnectedMiB} MiB connected (${mm.perWatcherKiB} KiB per watcher), ${mm.rssAfterBurstMiB} MiB after a ${mm.burst?.rate ?? '–'} bids/s burst (peak ${mm.peakMiB} MiB).`);
   }
+  if (r.phaseErrors.length) parts.push(`**Phases that failed**: ${r.phaseErrors.join('; ')}`);
   parts.push(`**Correctness**: ${r.correctness.ok ? 'all checks passed' : `FAILED: ${r.correctness.problems.join('; ')}`} (final price is the highest accepted bid, gap-free hash-chained ledger with every acknowledged bid, every watcher saw strictly increasing seqs without gaps, no invalid bid accepted).`);
   return parts.join('\n\n') + '\n';
 }

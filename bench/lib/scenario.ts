@@ -55,6 +55,8 @@ export interface StepResult {
    * the rest of the machine used meanwhile (anything else running distorts the figures). */
   cpu: { serverPct: number | null; postgresPct: number; loadgenPct: number; watchersPct: number | null; otherPct: number; machineBusyPct: number };
   /** pg_stat_wal is server-wide (other databases count too); commits are the bench database's own. */
+  /** CPU milliseconds per answered bid, per process group: what a bid costs, however busy the machine. */
+  cpuMsPerBid: { server: number | null; postgres: number; loadgen: number; watchers: number | null };
   wal: WalSnapshot & { syncsPerAcceptedBid: number | null; commitsPerAcceptedBid: number | null };
   /** The machine's 1-minute load average when the step started (above the core count: others were busy). */
   loadAverage: number;
@@ -113,6 +115,8 @@ export async function runStep(deps: ScenarioDeps, plan: StepPlan, log: (line: st
   const rejected: Record<string, number> = {};
   for (const r of reports) for (const [k, v] of Object.entries(r.rejected)) rejected[k] = (rejected[k] ?? 0) + v;
   const unanswered = sum((r) => r.unanswered);
+  const answeredTotal = accepted + Object.values(rejected).reduce((a, b) => a + b, 0);
+  const perBid = (cpuS: number, n: number): number => (n ? Math.round((cpuS * 1000 * 1000) / n) / 1000 : 0);
   const watcherHist = deps.watchers.length ? summarize(mergeHistograms(wReports.map((r) => r.hist))) : null;
   const watcherCount = deps.watchers.length ? (await Promise.all(deps.watchers.map((w) => w.call<WatcherProgress>('progress')))).reduce((a, p) => a + p.connected, 0) : 0;
   const result: StepResult = {
@@ -122,7 +126,7 @@ export async function runStep(deps: ScenarioDeps, plan: StepPlan, log: (line: st
     sentPerSec: Math.round(sum((r) => r.sent) / step.durationS),
     accepted,
     acceptedPerSec: Math.round(accepted / windowS),
-    answeredPerSec: Math.round((accepted + Object.values(rejected).reduce((a, b) => a + b, 0)) / windowS),
+    answeredPerSec: Math.round(answeredTotal / windowS),
     rejected,
     errors: sum((r) => r.errors),
     errorSamples: reports.flatMap((r) => r.errorSamples).slice(0, 5),
@@ -144,13 +148,19 @@ export async function runStep(deps: ScenarioDeps, plan: StepPlan, log: (line: st
       otherPct: pct(Math.max(0, m1.busy - m0.busy - srvCpu - pgCpu - lCpu - wCpu), wallS),
       machineBusyPct: pct(m1.busy - m0.busy, m1.total - m0.total),
     },
+    cpuMsPerBid: {
+      server: deps.server ? perBid(srvCpu, answeredTotal) : null,
+      postgres: perBid(pgCpu, answeredTotal),
+      loadgen: perBid(lCpu, answeredTotal),
+      watchers: deps.watchers.length ? perBid(wCpu, answeredTotal) : null,
+    },
     wal: { ...wal, syncsPerAcceptedBid: accepted ? Math.round((wal.syncs / accepted) * 1000) / 1000 : null, commitsPerAcceptedBid: accepted ? Math.round((wal.commits / accepted) * 1000) / 1000 : null },
     loadAverage,
     saturated: unanswered > 0 || !drained,
   };
   log(`  ${deps.name} @ ${step.rate}/s: accepted ${result.acceptedPerSec}/s (answered ${result.answeredPerSec}/s), ack p50 ${result.ack?.p50 ?? '-'} p99 ${result.ack?.p99 ?? '-'} max ${result.ack?.max ?? '-'} ms` +
     (result.watcher ? `, watcher p50 ${result.watcher.p50} p99 ${result.watcher.p99} ms${drained ? '' : ' (NOT drained)'}` : '') +
-    (result.eventLoop ? `, loop p99 ${result.eventLoop.p99} ms` : '') + `, commits/bid ${result.wal.commitsPerAcceptedBid}, WAL syncs ${wal.syncs}, load ${loadAverage}, CPU machine ${result.cpu.machineBusyPct}% (others ${result.cpu.otherPct}% of a core)` + (result.errors ? `, ${result.errors} errors: ${result.errorSamples[0]}` : ''));
+    (result.eventLoop ? `, loop p99 ${result.eventLoop.p99} ms` : '') + `, CPU ms/bid server ${result.cpuMsPerBid.server ?? '-'} pg ${result.cpuMsPerBid.postgres}, commits/bid ${result.wal.commitsPerAcceptedBid}, WAL syncs ${wal.syncs}, load ${loadAverage}, CPU machine ${result.cpu.machineBusyPct}% (others ${result.cpu.otherPct}% of a core)` + (result.errors ? `, ${result.errors} errors: ${result.errorSamples[0]}` : ''));
   return result;
 }
 
