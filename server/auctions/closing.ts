@@ -2,7 +2,7 @@
 // lot row is locked (the same lock the bid path takes) and closed only if it is still open and due,
 // so with many processes exactly one closes it and publishes the outcome. Lots that fell due while
 // every process was down are simply due on the first tick after start (catch-up).
-import { and, eq, gt, inArray, isNotNull, lte, ne, sql } from 'drizzle-orm';
+import { and, eq, gt, inArray, isNotNull, lte, ne } from 'drizzle-orm';
 import { lots, registrations } from '../../db/schema.ts';
 import type { AppContext } from '../context.ts';
 import { appendAudit } from '../audit/audit-log.ts';

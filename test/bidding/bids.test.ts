@@ -10,7 +10,6 @@ import { liveLot, lotBody, person, publishedLot, readLedger, registerAndApprove,
 let tp: TestPlatform;
 const clock = new ManualClock(Date.parse('2026-12-01T08:00:00Z'));
 let manager: Actor;
-const MIN = 60_000;
 
 beforeAll(async () => {
   tp = await startTestPlatform({ clock });
