@@ -179,6 +179,21 @@ describe.runIf(run)('the public site in Chromium', () => {
     await watcher.context.close();
   }, 90_000);
 
+  it('lets the leader withdraw their bid only after a warning about the forfeit', async () => {
+    const page = cuc.page;
+    await expect.poll(() => page.getByTestId('leader').textContent()).toContain(cucCode);
+    await page.getByRole('button', { name: 'Rút lại giá đang dẫn đầu' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Rút lại lượt trả giá?' });
+    await dialog.waitFor();
+    expect(await dialog.textContent()).toContain('MẤT khoản tiền đặt trước 8.000.000');
+    await dialog.getByRole('button', { name: 'Tôi hiểu, rút giá' }).click();
+    await expect.poll(() => page.getByTestId('bid-feedback').textContent()).toContain('Đã rút lượt trả giá');
+    // The price falls back to the previous standing bid, for everyone watching.
+    await expect.poll(() => an.page.getByTestId('current-price').textContent()).toContain('55.000.000');
+    await expect.poll(() => page.getByTestId('deposit-state').textContent()).toContain('Bị tịch thu');
+    expect(await page.locator('button.btn-bid').count()).toBe(0);
+  }, 60_000);
+
   it('tells a level-1 citizen why they cannot register', async () => {
     const citizen = await newSession(e2e, { pid: PERSONA.level1 });
     await citizen.page.goto(`${e2e.base}/lots/${upcomingLot}`);

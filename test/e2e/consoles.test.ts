@@ -24,7 +24,8 @@ const SVG = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 80 50"><rect w
 
 describe.runIf(run)('the staff consoles in Chromium', () => {
   beforeAll(async () => {
-    e2e = await startE2E();
+    // No demo data here: the consoles are tested on the lot the test creates.
+    e2e = await startE2E({ DEMO_DATA: 'false' });
     manager = await newSession(e2e, { pid: PERSONA.manager });
   }, 180_000);
   afterAll(async () => {
