@@ -53,7 +53,7 @@ export async function commitBatch(ctx: AppContext, lotId: number, items: BatchIt
       return out;
     }
     const bidders = await loadBidders(tx, lot, items);
-    const replays = await loadReplays(tx, lotId, items, bidders.byPid);
+    const replays = bidders.replays;
     const s: Standing = { seq: lot.seq, bidCount: lot.bidCount, currentPrice: lot.currentPrice, leaderRegistrationId: lot.leaderRegistrationId, lastHash: lot.lastHash ?? GENESIS_HASH, endsAt: lot.endsAt, lastPlacedAt: locked.lastPlacedAt ?? null };
     let pending: NewEntry[] = [];
     const flush = async (): Promise<void> => {
@@ -154,16 +154,35 @@ export async function commitBatch(ctx: AppContext, lotId: number, items: BatchIt
   });
 }
 
-/** The registrations the batch needs: its bidders by pid, and others (a previous leader) on demand. */
-async function loadBidders(tx: Tx, lot: LotRow, items: BatchItem[]): Promise<{ byPid: Map<string, Bidder>; byId(id: number): Promise<Bidder | undefined> }> {
+type Replays = Map<string, { amount: number; ack: BidAck }>;
+
+/**
+ * The registrations the batch needs (its bidders by pid, the standing leader, others on demand) and,
+ * in the same query, the first answers of earlier requests that used the batch's Idempotency-Keys,
+ * keyed by registration id and key.
+ */
+async function loadBidders(tx: Tx, lot: LotRow, items: BatchItem[]): Promise<{ byPid: Map<string, Bidder>; byId(id: number): Promise<Bidder | undefined>; replays: Replays }> {
   const pids = [...new Set(items.map((i) => i.person.pid))];
+  const keys = [...new Set(items.flatMap((i) => (i.kind === 'bid' && i.idempotencyKey ? [i.idempotencyKey] : [])))];
   const cols = { id: registrations.id, pid: registrations.pid, bidderCode: registrations.bidderCode, status: registrations.status };
   const cond = lot.leaderRegistrationId === null ? inArray(registrations.pid, pids) : or(inArray(registrations.pid, pids), eq(registrations.id, lot.leaderRegistrationId));
-  const rows = await tx.select(cols).from(registrations).where(and(eq(registrations.lotId, lot.id), cond));
-  const byPid = new Map(rows.map((r) => [r.pid, r]));
-  const ids = new Map(rows.map((r) => [r.id, r]));
+  const rows = await tx
+    .select({ ...cols, key: ledgerEntries.idempotencyKey, seq: ledgerEntries.seq, amount: ledgerEntries.amount, placedAt: ledgerEntries.placedAt })
+    .from(registrations)
+    .leftJoin(ledgerEntries, keys.length ? and(eq(ledgerEntries.registrationId, registrations.id), inArray(ledgerEntries.idempotencyKey, keys)) : sql`false`)
+    .where(and(eq(registrations.lotId, lot.id), cond));
+  const ids = new Map<number, Bidder>();
+  const replays: Replays = new Map();
+  for (const r of rows) {
+    if (!ids.has(r.id)) ids.set(r.id, { id: r.id, pid: r.pid, bidderCode: r.bidderCode, status: r.status });
+    if (r.key !== null && r.seq !== null && r.amount !== null && r.placedAt !== null) {
+      replays.set(`${r.id}\n${r.key}`, { amount: r.amount, ack: { seq: r.seq, amount: r.amount, bidderCode: r.bidderCode, placedAt: r.placedAt.toISOString() } });
+    }
+  }
+  const byPid = new Map([...ids.values()].map((r) => [r.pid, r]));
   return {
     byPid,
+    replays,
     async byId(id) {
       if (!ids.has(id)) {
         const [r] = await tx.select(cols).from(registrations).where(eq(registrations.id, id));
@@ -172,25 +191,6 @@ async function loadBidders(tx: Tx, lot: LotRow, items: BatchItem[]): Promise<{ b
       return ids.get(id);
     },
   };
-}
-
-/** First answers of earlier requests with the same Idempotency-Key, keyed by registration and key. */
-async function loadReplays(tx: Tx, lotId: number, items: BatchItem[], byPid: Map<string, Bidder>): Promise<Map<string, { amount: number; ack: BidAck }>> {
-  const replays = new Map<string, { amount: number; ack: BidAck }>();
-  const keyed = items.filter((i): i is Extract<BatchItem, { kind: 'bid' }> => i.kind === 'bid' && !!i.idempotencyKey && byPid.has(i.person.pid));
-  if (!keyed.length) return replays;
-  const rows = await tx
-    .select({ registrationId: ledgerEntries.registrationId, key: ledgerEntries.idempotencyKey, seq: ledgerEntries.seq, amount: ledgerEntries.amount, bidderCode: ledgerEntries.bidderCode, placedAt: ledgerEntries.placedAt })
-    .from(ledgerEntries)
-    .where(
-      and(
-        eq(ledgerEntries.lotId, lotId),
-        inArray(ledgerEntries.registrationId, [...new Set(keyed.map((i) => byPid.get(i.person.pid)!.id))]),
-        inArray(ledgerEntries.idempotencyKey, [...new Set(keyed.map((i) => i.idempotencyKey!))]),
-      ),
-    );
-  for (const r of rows) replays.set(`${r.registrationId}\n${r.key}`, { amount: r.amount, ack: { seq: r.seq, amount: r.amount, bidderCode: r.bidderCode, placedAt: r.placedAt.toISOString() } });
-  return replays;
 }
 
 /** After a withdrawal: the latest bid still standing (not withdrawn, bidder not barred), if any. */
