@@ -79,6 +79,15 @@ describe.runIf(run)('the public site in Chromium', () => {
     await visitor.page.locator('html[data-ready]').waitFor();
     expect(await axeViolations(visitor.page)).toEqual([]);
     await screenshots(visitor, 'signin');
+    // English is one click away, and remembered.
+    await visitor.page.getByRole('link', { name: 'English' }).click();
+    await visitor.page.waitForURL(/\/signin/);
+    expect(await visitor.page.locator('html').getAttribute('lang')).toBe('en');
+    expect(await visitor.page.locator('h1').textContent()).toBe('Sign in');
+    await visitor.page.goto(`${e2e.base}/lots/${liveLot}`);
+    await visitor.page.locator('html[data-ready]').waitFor();
+    expect(await visitor.page.getByText('Current price', { exact: false }).count()).toBeGreaterThan(0);
+    await screenshots(visitor, 'lot-english');
     expect(visitor.problems).toEqual([]);
     await visitor.context.close();
   }, 90_000);
