@@ -40,13 +40,15 @@ export async function startDemoPlatform(options: { env?: Record<string, string>;
   };
 }
 
+let browsers = 0;
+
 /** A minimal browser: keeps cookies (by name; the tests use one host) and follows redirects. */
 export class Browser {
   readonly cookies = new Map<string, string>();
   /** Every URL visited, in order, for assertions about the redirect chain. */
   readonly visited: string[] = [];
   /** This browser's address as a trusting proxy would report it (used when TRUST_PROXY is on). */
-  readonly ip = `203.0.113.${Math.floor(Math.random() * 250) + 1}`;
+  readonly ip = `203.0.${113 + Math.floor(++browsers / 250)}.${(browsers % 250) + 1}`;
 
   cookieHeader(): string {
     return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
