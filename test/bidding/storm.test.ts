@@ -64,7 +64,8 @@ describe('a storm of bids on one lot', () => {
 
   it('keeps exactly the acknowledged bids with two server processes on one PostgreSQL', async () => {
     if (!onPostgres()) {
-      if (process.env.CI === 'true') throw new Error('CI must run the two-process storm: set TEST_DATABASE_URL');
+      // CI runs the suite a second time against PostgreSQL (.ci/run fails when it is unreachable),
+      // where this test runs; on the embedded pass and on a user's machine it is skipped.
       console.log('skipped: the two-process storm needs PostgreSQL (set TEST_DATABASE_URL)');
       return;
     }
