@@ -72,6 +72,14 @@ describe.runIf(run)('the staff consoles in Chromium', () => {
     await page.getByRole('button', { name: 'Tải ảnh lên' }).click();
     await expect.poll(() => page.locator('img[alt="Hình ảnh tài sản 1"]').count()).toBe(1);
 
+    // Edit the draft: the form comes back filled in; the change shows on the page.
+    await page.getByRole('button', { name: 'Sửa phiên' }).click();
+    expect(await page.locator('#title').inputValue()).toBe(TITLE);
+    await page.fill('#priceStep', '20000000');
+    await page.getByRole('button', { name: 'Lưu', exact: true }).click();
+    await expect.poll(() => page.getByTestId('manage-notice').textContent()).toContain('Đã lưu');
+    await expect.poll(() => page.locator('.terms').textContent()).toContain('20.000.000');
+
     await page.getByRole('button', { name: 'Công bố phiên' }).click();
     await expect.poll(() => page.locator('.meta [data-status]').getAttribute('data-status')).toBe('scheduled');
     expect(await axeViolations(page)).toEqual([]);
