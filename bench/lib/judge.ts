@@ -13,7 +13,8 @@ function watcherProblems(name: string, w: WatcherTotals | null | undefined, expe
   if (w.gaps) p.push(`${name}: watchers missed ${w.gaps} seqs`);
   if (w.outOfOrder) p.push(`${name}: ${w.outOfOrder} entries out of order or repeated`);
   if (w.unknownAmounts) p.push(`${name}: ${w.unknownAmounts} broadcast amounts no bid offered`);
-  if (w.disconnects) p.push(`${name}: ${w.disconnects} watcher disconnects`);
+  // Under saturation (a step that could not keep up) sockets may time out; only then is it no defect.
+  if (expectAll && w.disconnects) p.push(`${name}: ${w.disconnects} watcher disconnects`);
   if (expectAll && w.complete < w.sockets) p.push(`${name}: ${w.sockets - w.complete} of ${w.sockets} watchers did not reach the final seq`);
   return p;
 }
