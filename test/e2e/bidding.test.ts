@@ -242,6 +242,7 @@ describe.runIf(run)('the public site in Chromium', () => {
     await newcomer.page.locator('html[data-ready]').waitFor();
     expect(await newcomer.page.locator('main table').textContent()).toContain('Đang dẫn đầu');
     await screenshots(newcomer, 'my-auctions');
+    expect(await axeViolations(newcomer.page)).toEqual([]);
     expect(newcomer.problems).toEqual([]);
     await newcomer.context.close();
   }, 90_000);

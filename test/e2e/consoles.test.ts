@@ -109,6 +109,7 @@ describe.runIf(run)('the staff consoles in Chromium', () => {
       return text;
     }).toContain('Đã xác nhận');
     await screenshots(manager, 'manager-lot');
+    expect(await axeViolations(page)).toEqual([]);
 
     await page.getByRole('button', { name: 'Hủy phiên' }).click();
     const dialog = page.getByRole('dialog', { name: 'Hủy phiên' });
@@ -135,6 +136,7 @@ describe.runIf(run)('the staff consoles in Chromium', () => {
     expect(identities).toContain('Nguyễn Văn An');
     expect(identities).toContain(PERSONA.an);
     await screenshots(regulator, 'regulator-record');
+    expect(await axeViolations(page)).toEqual([]);
 
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-json').click()]);
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'record-')), download.suggestedFilename());
@@ -173,6 +175,7 @@ describe.runIf(run)('the staff consoles in Chromium', () => {
     await expect.poll(() => page.locator('main table').textContent()).toContain(PERSONA.an);
     expect((await admin.api<{ items: { pid: string; roles: string[] }[] }>('GET', '/api/admin/roles')).json.items.find((h) => h.pid === PERSONA.an)?.roles).toEqual(['regulator']);
     await screenshots(admin, 'admin-roles');
+    expect(await axeViolations(page)).toEqual([]);
     await page.getByRole('button', { name: 'Sửa: Nguyễn Văn An' }).click();
     await page.getByLabel('Giám sát').uncheck();
     await page.getByRole('button', { name: 'Lưu vai trò' }).click();

@@ -8,5 +8,5 @@ export const GET: RequestHandler = ({ url, cookies }) => {
   if (isLocale(to)) cookies.set('lang', to, { path: '/', httpOnly: false, sameSite: 'lax', secure: url.protocol === 'https:', maxAge: 365 * 24 * 3600 });
   const next = url.searchParams.get('next') ?? '/';
   // Only paths on this site: never an open redirect.
-  redirect(303, next.startsWith('/') && !next.startsWith('//') ? next : '/');
+  redirect(303, /^\/(?![/\\])/.test(next) ? next : '/');
 };
