@@ -17,5 +17,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Most test time is spent waiting on servers, sockets and timers: two files at a time on two cores.
+    maxWorkers: 2,
   },
 });
