@@ -26,15 +26,15 @@ const VerdictSchema = z
 const LotIdParam = z.object({ id: z.coerce.number({ error: 'a lot id' }).int('a lot id').positive('a lot id').max(2_147_483_647, 'a lot id').openapi({ param: { name: 'id', in: 'path' }, example: 1 }) });
 const FormatQuery = z.object({ format: z.enum(['json', 'csv', 'pdf'], { error: 'json, csv or pdf' }).default('json').openapi({ param: { name: 'format', in: 'query' } }) });
 
-const MEDIA_KIND: Record<string, DocumentKind | 'json'> = {
-  'application/json': 'json',
-  'application/jose': 'record',
-  'application/jose+json': 'record',
-  'text/plain': 'record',
-  'application/x-ndjson': 'ndjson',
-  'application/ndjson': 'ndjson',
-  'text/csv': 'csv',
-};
+const MEDIA_KIND = new Map<string, DocumentKind | 'json'>([
+  ['application/json', 'json'],
+  ['application/jose', 'record'],
+  ['application/jose+json', 'record'],
+  ['text/plain', 'record'],
+  ['application/x-ndjson', 'ndjson'],
+  ['application/ndjson', 'ndjson'],
+  ['text/csv', 'csv'],
+]);
 
 export function recordRoutes(service: RecordService): ApiApp {
   const app = createRouter();
@@ -107,7 +107,7 @@ export function recordRoutes(service: RecordService): ApiApp {
     }),
     async (c) => {
       const type = (c.req.header('content-type') ?? '').split(';')[0].trim().toLowerCase();
-      const kind = MEDIA_KIND[type];
+      const kind = MEDIA_KIND.get(type);
       if (!kind) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Send the record as application/json or application/jose (an export as application/x-ndjson, a CSV file as text/csv).');
       const bytes = new Uint8Array(await c.req.arrayBuffer());
       if (new TextDecoder().decode(bytes).trim() === '') throw new AppError('VALIDATION_FAILED', 'The body is empty: send the record to verify.', { fields: { body: 'required' } });

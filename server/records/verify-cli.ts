@@ -1,4 +1,4 @@
-// `npm run verify-record -- <file> [--jwks <file-or-url>] [--json]`: verifies a signed auction record,
+// `npm run verify-record -- <file> --jwks <file-or-url> [--json]`: verifies a signed auction record,
 // an NDJSON export or a ledger/audit CSV without the platform: the signature against a saved (or
 // fetched) JWKS and every hash chain recomputed locally. Exit code 0: valid, 1: invalid, 2: could
 // not check (bad arguments, unreadable file, no keys).
@@ -8,7 +8,7 @@ import type { Jwks } from './jws.ts';
 import { detectKind, verifyDocument } from './verify-document.ts';
 import type { Verdict } from './verify.ts';
 
-const USAGE = 'usage: npm run verify-record -- <record.json | export.ndjson | file.csv | -> [--jwks <jwks.json | https://…/api/.well-known/jwks.json>] [--json]';
+const USAGE = 'usage: npm run verify-record -- <record.json | export.ndjson | file.csv | -> --jwks <jwks.json | https://…/api/.well-known/jwks.json> [--json]\n(--jwks is not needed for CSV files, which carry no signature)';
 
 class CliError extends Error {}
 
@@ -40,18 +40,6 @@ function parseJwks(bytes: Buffer, source: string): Jwks {
   const keys = (value as { keys?: unknown })?.keys;
   if (!Array.isArray(keys) || keys.some((k) => !k || typeof k !== 'object')) throw new CliError(`${source} is not a JWKS: expected {"keys":[…]}`);
   return { keys } as Jwks;
-}
-
-/** Where the document says its keys are published: the issuer written into it (read, not trusted). */
-function issuerOf(bytes: Buffer): string | undefined {
-  const text = bytes.toString('utf8').replace(/^\uFEFF/, '').trim();
-  try {
-    if (detectKind(text) === 'ndjson') return (JSON.parse(text.split('\n', 1)[0]) as { issuer?: string }).issuer ?? undefined;
-    const doc = text.startsWith('{') ? (JSON.parse(text) as { payload?: string }).payload : text.split('.')[1];
-    return (JSON.parse(Buffer.from(doc ?? '', 'base64url').toString('utf8')) as { issuer?: string }).issuer ?? undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 function describe(v: Verdict): string {
@@ -88,7 +76,9 @@ async function main(argv: string[]): Promise<number> {
   const kind = detectKind(bytes.toString('utf8'));
   let jwks: Jwks = { keys: [] };
   if (kind !== 'csv') {
-    const source = args.values.jwks ?? (issuerOf(bytes) ? `${issuerOf(bytes)}/api/.well-known/jwks.json` : undefined);
+    // The keys must come from the reader, never from the document: a forged record could name a
+    // forger's key set.
+    const source = args.values.jwks;
     if (!source) throw new CliError('no published keys to check the signature against: pass --jwks <file-or-url> (the platform publishes them at /api/.well-known/jwks.json)');
     jwks = parseJwks(await readSource(source), source);
   }

@@ -29,7 +29,7 @@ describe('POST /api/records/verify with a large record', () => {
 
 describe('POST /api/records/verify with bad input', () => {
   it('answers 415 to a body of another media type', async () => {
-    for (const type of ['application/xml', 'multipart/form-data; boundary=x', undefined]) {
+    for (const type of ['application/xml', 'multipart/form-data; boundary=x', 'constructor', undefined]) {
       const res = await postRaw(tp, '/api/records/verify', record, type);
       expect(res.status, String(type)).toBe(415);
       expect(res.json.error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
