@@ -17,9 +17,18 @@ import { sameSecret, type SessionStore } from './sessions.ts';
 export const GENERIC_AUTH_MESSAGE = 'The e-ID token is missing, invalid or expired.';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+/**
+ * How often a returning person's row (name, level, last seen) is rewritten by one process. The write
+ * is a durable commit, so doing it on every roles refresh cost a bidding storm one fsync per bidder
+ * every few seconds (half the commits of the benchmark's bid path).
+ */
+export const PERSON_WRITE_INTERVAL_MS = 5 * 60_000;
+
 /** Caches roles per person briefly so the bid path does not pay two queries per request. */
 export class PersonCache {
   private entries = new Map<string, { person: Omit<Person, 'via'>; at: number }>();
+  /** When this process last wrote each person's row, with the name and level it wrote. */
+  private written = new Map<string, { at: number; level: number; name: string | null }>();
   private readonly ttlMs: number;
   private readonly max: number;
   constructor(ttlMs = 5_000, max = 50_000) {
@@ -38,18 +47,33 @@ export class PersonCache {
   invalidate(pid: string): void {
     this.entries.delete(pid);
   }
+  /** True when the person's row should be written: new here, name or level changed, or written long ago. */
+  needsWrite(pid: string, level: number, name: string | null, now: number): boolean {
+    const w = this.written.get(pid);
+    return !w || w.level !== level || w.name !== name || now - w.at > PERSON_WRITE_INTERVAL_MS;
+  }
+  wrote(pid: string, level: number, name: string | null, now: number): void {
+    if (this.written.size >= this.max) this.written.clear();
+    this.written.set(pid, { at: now, level, name });
+  }
 }
 
 /**
  * Resolves a verified identity to a Person with their roles (cached briefly). A token also records
- * the person (name and level as the provider says now); a session only reads roles, its person
- * having been recorded at sign-in.
+ * the person (name and level as the provider says now; see PERSON_WRITE_INTERVAL_MS); a session only
+ * reads roles, its person having been recorded at sign-in.
  */
 export async function resolvePerson(ctx: AppContext, cache: PersonCache, who: { pid: string; name: string | null; level: Level }, via: Person['via']): Promise<Person> {
   const now = Date.now();
   const cached = cache.get(who.pid, who.level, who.name, now);
   if (cached) return { ...cached, via };
-  const roles = via === 'bearer' ? await upsertPersonAndLoadRoles(ctx.db, who, ctx.clock.now()) : await rolesOf(ctx.db, who.pid);
+  let roles: Role[];
+  if (via === 'bearer' && cache.needsWrite(who.pid, who.level, who.name, now)) {
+    roles = await upsertPersonAndLoadRoles(ctx.db, who, ctx.clock.now());
+    cache.wrote(who.pid, who.level, who.name, now);
+  } else {
+    roles = await rolesOf(ctx.db, who.pid);
+  }
   const person = { pid: who.pid, name: who.name, level: who.level, roles };
   cache.set(person, now);
   return { ...person, via };

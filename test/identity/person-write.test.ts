@@ -1,0 +1,50 @@
+// A Bearer request records the person (name, level, last seen), but a returning person's row is
+// rewritten at most once per PERSON_WRITE_INTERVAL_MS per process: the write is a durable commit, and
+// on every roles refresh it cost a bidding storm one fsync per bidder every few seconds (issue 6).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
+import { people } from '../../db/schema.ts';
+import { PersonCache, resolvePerson } from '../../server/identity/auth-middleware.ts';
+import { ManualClock } from '../../server/shared/clock.ts';
+import type { AppContext } from '../../server/context.ts';
+import { openTestDatabase, type TestDatabase } from '../support/db.ts';
+import { newPid } from '../support/eid.ts';
+
+let database: TestDatabase;
+const clock = new ManualClock(Date.parse('2026-12-01T02:00:00Z'));
+let ctx: AppContext;
+
+beforeAll(async () => {
+  database = await openTestDatabase();
+  ctx = { db: database.db, clock } as unknown as AppContext;
+});
+afterAll(async () => {
+  await database?.close();
+});
+
+async function lastSeen(pid: string): Promise<{ lastSeenAt: Date; name: string | null } | undefined> {
+  const [row] = await database.db.select({ lastSeenAt: people.lastSeenAt, name: people.name }).from(people).where(eq(people.pid, pid));
+  return row;
+}
+
+describe('recording the person behind a Bearer token', () => {
+  it('writes a new person once and only reads roles on later cache misses', async () => {
+    const cache = new PersonCache(-1); // every request misses the roles cache
+    const pid = newPid();
+    await resolvePerson(ctx, cache, { pid, name: 'Trần Thị Bình', level: 2 }, 'bearer');
+    const first = await lastSeen(pid);
+    expect(first?.name).toBe('Trần Thị Bình');
+    clock.advance(60_000);
+    const again = await resolvePerson(ctx, cache, { pid, name: 'Trần Thị Bình', level: 2 }, 'bearer');
+    expect(again.roles).toEqual([]);
+    expect((await lastSeen(pid))?.lastSeenAt.getTime()).toBe(first!.lastSeenAt.getTime());
+  });
+
+  it('writes again when the provider reports another name', async () => {
+    const cache = new PersonCache(-1);
+    const pid = newPid();
+    await resolvePerson(ctx, cache, { pid, name: 'Lê Văn Cường', level: 2 }, 'bearer');
+    await resolvePerson(ctx, cache, { pid, name: 'Lê Văn Cường (đổi tên)', level: 2 }, 'bearer');
+    expect((await lastSeen(pid))?.name).toBe('Lê Văn Cường (đổi tên)');
+  });
+});
