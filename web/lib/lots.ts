@@ -1,8 +1,7 @@
-// Small pure helpers about lots shared by pages: grouping for the catalogue, the next minimum bid,
-// and which phase of its schedule a lot is in.
-import type { Lot, LotStatus } from './api/types.ts';
+// Small pure helpers about lots shared by pages: categories, the next minimum bid, accent-blind
+// search, and where a lot's pictures are.
+import type { Lot } from './api/types.ts';
 
-export const FINISHED: LotStatus[] = ['closed', 'failed', 'cancelled'];
 export const CATEGORIES = ['licence-plate', 'land-use', 'vehicle', 'equipment', 'other'] as const;
 export type Category = (typeof CATEGORIES)[number];
 
@@ -20,14 +19,6 @@ export function matchesSearch(lot: Lot, q: string): boolean {
   const norm = (s: string): string => s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/đ/g, 'd').replace(/Đ/g, 'D').toLowerCase();
   const needle = norm(q.trim());
   return norm(`${lot.title} ${lot.description}`).includes(needle);
-}
-
-export type RegistrationPhase = 'before' | 'open' | 'after';
-
-export function registrationPhase(lot: Lot, nowMs: number): RegistrationPhase {
-  if (nowMs < Date.parse(lot.registrationOpensAt)) return 'before';
-  if (nowMs < Date.parse(lot.registrationClosesAt)) return 'open';
-  return 'after';
 }
 
 /** The picture for a lot: served by the platform's media endpoint (a drawn placeholder if none). */

@@ -1,7 +1,7 @@
 // Browser-side API calls: same-origin fetch with the session cookie, the CSRF header the API requires
 // on cookie-authenticated state changes, and an Idempotency-Key where asked. Never throws: a network
 // failure is an UNAVAILABLE result the page can show.
-import type { ApiResult } from './types.ts';
+import type { ApiError, ApiResult } from './types.ts';
 
 let csrfToken: string | undefined;
 
@@ -37,6 +37,6 @@ export async function call<T>(method: string, path: string, options: CallOptions
   }
   const parsed = (await res.json().catch(() => undefined)) as unknown;
   if (res.ok) return { ok: true, status: res.status, data: parsed as T };
-  const error = (parsed as { error?: ApiResult<T> extends { ok: false; error: infer E } ? E : never } | undefined)?.error ?? { code: 'UNAVAILABLE', message: `HTTP ${res.status}` };
+  const error = (parsed as { error?: ApiError } | undefined)?.error ?? { code: 'UNAVAILABLE', message: `HTTP ${res.status}` };
   return { ok: false, status: res.status, error };
 }
