@@ -31,9 +31,25 @@ interface Row {
   hash: string;
 }
 
+/** Waits until the lot's seq has not moved for a second (bids given up on by the clients may still be committing). */
+export async function settle(sql: Sql, lotId: number, maxMs = 120_000): Promise<void> {
+  const deadline = Date.now() + maxMs;
+  let last = -1;
+  for (;;) {
+    const [{ seq }] = await sql<{ seq: number }[]>`select seq from lots where id = ${lotId}`;
+    if (seq === last || Date.now() > deadline) return;
+    last = seq;
+    await new Promise((r) => setTimeout(r, 1_000));
+  }
+}
+
 export async function checkLedger(sql: Sql, lotId: number, acks: [number, number, number][]): Promise<LedgerCheck> {
-  const rows = await sql<Row[]>`select seq, kind, amount, bidder_code, placed_at, withdraws_seq, prev_hash, hash from ledger_entries where lot_id = ${lotId} order by seq`;
-  const [lot] = await sql<{ current_price: string | null; price_step: string; starting_price: string; seq: number; last_hash: string | null }[]>`select current_price, price_step, starting_price, seq, last_hash from lots where id = ${lotId}`;
+  await settle(sql, lotId);
+  // One snapshot for both reads: a batch committing between them would look like a broken ledger.
+  const [rows, [lot]] = await sql.begin('isolation level repeatable read read only', async (tx) => [
+    await tx<Row[]>`select seq, kind, amount, bidder_code, placed_at, withdraws_seq, prev_hash, hash from ledger_entries where lot_id = ${lotId} order by seq`,
+    await tx<{ current_price: string | null; price_step: string; starting_price: string; seq: number; last_hash: string | null }[]>`select current_price, price_step, starting_price, seq, last_hash from lots where id = ${lotId}`,
+  ]);
   const step = Number(lot.price_step);
   let seqGapFree = rows.length === lot.seq;
   let stepRuleHolds = true;
