@@ -11,7 +11,7 @@ import { parseBenchArgs } from './lib/args.ts';
 import { createBenchDatabase } from './lib/database.ts';
 import { benchPid, startBenchIdp } from './lib/idp.ts';
 import { machineInfo } from './lib/proc.ts';
-import { planSteps, type PriceRules } from './lib/schedule.ts';
+import { planSteps, type PriceRules, type StepPlan } from './lib/schedule.ts';
 import { ROOT, setUpLot, startServer, type Person, type ServerUnderTest } from './lib/platform.ts';
 import { runBaselineA, runBaselineB, runMemory, runPlatform, type BenchContext } from './lib/phases.ts';
 import { updateReadme, writeReport, type BenchReport } from './lib/report.ts';
@@ -95,10 +95,21 @@ try {
   };
   if (args.phases.includes('a')) await phase('baseline (a)', async () => void (report.baselineA = await runBaselineA(ctx, plans)));
   if (args.phases.includes('b')) for (const tickMs of args.fanoutTicks) await phase(`baseline (b) ${tickMs} ms`, async () => void report.baselineB.push({ tickMs, ...(await runBaselineB(ctx, plans, tickMs)) }));
-  if (args.phases.includes('platform')) await phase('platform', async () => void (report.platform = await runPlatform(ctx, plans)));
+  // Later phases bid on the same lot: their bid numbers (so amounts) continue after the earlier ones'.
+  let nextG = 0;
+  const after = (p: StepPlan[]): number => p[p.length - 1].firstG + p[p.length - 1].count;
+  if (args.phases.includes('platform')) {
+    await phase('platform', async () => void (report.platform = await runPlatform(ctx, plans)));
+    nextG = after(plans);
+  }
+  if (args.phases.includes('bare')) {
+    const barePlans = planSteps(args.rates, args.durationS, nextG);
+    await phase('platform without watchers', async () => void (report.platformBare = await runPlatform(ctx, barePlans, { watchers: 0 })));
+    nextG = after(barePlans);
+  }
   if (args.phases.includes('memory') && args.memoryWatchers > 0) {
-    const lastG = args.phases.includes('platform') ? plans[plans.length - 1].firstG + plans[plans.length - 1].count : 0;
-    await phase('memory', async () => void (report.memory = await runMemory(ctx, lastG)));
+    const firstG = nextG;
+    await phase('memory', async () => void (report.memory = await runMemory(ctx, firstG)));
   }
   judge(report, args);
   report.durationS = Math.round((Date.now() - started) / 1000);

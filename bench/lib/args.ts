@@ -4,8 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 
-export type Phase = 'a' | 'b' | 'platform' | 'memory';
-export const PHASES: Phase[] = ['a', 'b', 'platform', 'memory'];
+export type Phase = 'a' | 'b' | 'platform' | 'bare' | 'memory';
+export const PHASES: Phase[] = ['a', 'b', 'platform', 'bare', 'memory'];
 
 export interface BenchArgs {
   smoke: boolean;
@@ -51,7 +51,7 @@ const HELP = `npm run bench -- [flags]
   --db-pool 10               database connections of the platform and of baseline (a)
   --memory-watchers 10000    sockets for the memory figure (0 skips it)
   --fanout-ticks 0,10        baseline (b) variants: 0 = emit each bid, N = coalesce per N ms
-  --phases a,b,platform,memory
+  --phases a,b,platform,bare,memory   (bare: the platform again without watchers, the bid path alone)
   --registration-seconds 30  registration window before bidding opens (setup must fit in it)
   --out bench/results        where the JSON and markdown go
   --no-readme                do not rewrite the README's Benchmark section

@@ -82,7 +82,7 @@ export function serveIpc(handlers: Record<string, Handler>): void {
   if (!process.send) throw new Error('this bench script runs only as a child of bench/storm.ts');
   process.on('message', (m: Request) => {
     if (m.type.startsWith('probe:')) return; // answered by bench/server-probe.ts when preloaded
-    const reply = (r: Omit<Reply, 'id'>): void => void process.send?.({ id: m.id, ...r });
+    const reply = (r: Omit<Reply, 'id'>): void => void (process.connected && process.send?.({ id: m.id, ...r }));
     const handler = handlers[m.type];
     if (!handler) return reply({ ok: false, error: `unknown request ${m.type}` });
     Promise.resolve()
@@ -94,6 +94,10 @@ export function serveIpc(handlers: Record<string, Handler>): void {
   });
   // A preloaded probe may have unref'd the channel; a bench child lives for its requests.
   process.channel?.ref();
+  // A reply racing the orchestrator's exit fails with EPIPE: nobody is left to tell.
+  process.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+  });
   // The orchestrator going away (crash, Ctrl-C) ends its children too.
   process.on('disconnect', () => process.exit(0));
   process.on('SIGTERM', () => process.exit(0));

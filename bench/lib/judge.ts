@@ -40,13 +40,15 @@ function scenarioProblems(name: string, r: ScenarioResult | undefined, countNotA
 export function judge(report: BenchReport, args: BenchArgs): void {
   const platform = report.platform;
   const a = report.baselineA;
-  report.comparison = (platform?.steps ?? a?.steps ?? []).map((s) => {
+  report.comparison = (platform?.steps ?? report.platformBare?.steps ?? a?.steps ?? []).map((s) => {
     const ps = platform?.steps.find((x) => x.rate === s.rate);
     const as = a?.steps.find((x) => x.rate === s.rate);
     const p = ps?.acceptedPerSec ?? null;
     const b = as?.acceptedPerSec ?? null;
     const answered = ps && as?.answeredPerSec ? Math.round((ps.answeredPerSec / as.answeredPerSec) * 100) / 100 : null;
-    return { rate: s.rate, platformAcceptedPerSec: p, baselineAAcceptedPerSec: b, ratio: p !== null && b ? Math.round((p / b) * 100) / 100 : null, answeredRatio: answered };
+    const bs = report.platformBare?.steps.find((x) => x.rate === s.rate);
+    const r2 = (x: number | undefined, y: number | undefined): number | null => (x !== undefined && y ? Math.round((x / y) * 100) / 100 : null);
+    return { rate: s.rate, platformAcceptedPerSec: p, baselineAAcceptedPerSec: b, ratio: p !== null && b ? Math.round((p / b) * 100) / 100 : null, answeredRatio: answered, bareRatio: r2(bs?.acceptedPerSec, as?.acceptedPerSec), bareAnsweredRatio: r2(bs?.answeredPerSec, as?.answeredPerSec) };
   });
   const pBest = best(platform);
   const aBest = best(a);
@@ -54,16 +56,19 @@ export function judge(report: BenchReport, args: BenchArgs): void {
   const answered = (r: ScenarioResult | undefined): number | null => (r && r.steps.length ? Math.max(...r.steps.map((s) => s.answeredPerSec)) : null);
   const pAns = answered(platform);
   const aAns = answered(a);
+  const bBest = best(report.platformBare);
+  const bareText = bBest !== null && aBest ? `; without watchers ${bBest}/s ÷ ${aBest}/s = ${Math.round((bBest / aBest) * 100) / 100}` : '';
   const at1000 = platform?.steps.find((s) => s.rate === 1000);
   const bAt1000 = report.baselineB.map((b) => `${b.tickMs ? `${b.tickMs} ms tick` : 'each bid'} ${b.steps.find((s) => s.rate === 1000)?.watcher?.p99 ?? '–'} ms`).join(', ');
   report.targets = [
-    { name: 'accepted bids/s, platform ÷ baseline (a), best steps', target: '≥ 1 (aim 2)', measured: ratio === null ? 'not measured' : `${ratio} (${pBest}/s ÷ ${aBest}/s; answered bids ${pAns}/s ÷ ${aAns}/s = ${aAns ? Math.round(((pAns ?? 0) / aAns) * 100) / 100 : '–'})`, met: ratio === null ? null : ratio >= 1 },
+    { name: 'accepted bids/s, platform ÷ baseline (a), best steps', target: '≥ 1 (aim 2)', measured: ratio === null ? 'not measured' : `${ratio} (${pBest}/s ÷ ${aBest}/s; answered bids ${pAns}/s ÷ ${aAns}/s = ${aAns ? Math.round(((pAns ?? 0) / aAns) * 100) / 100 : '–'}${bareText})`, met: ratio === null ? null : ratio >= 1 },
     { name: 'p99 bid→ack at 1,000 bids/s offered', target: '≤ 25 ms', measured: at1000?.ack ? `${at1000.ack.p99} ms` : 'not measured', met: at1000?.ack ? at1000.ack.p99 <= 25 : null },
     { name: `p99 bid→watcher, ${args.watchers} watchers at 1,000 bids/s offered`, target: '≤ 50 ms', measured: at1000?.watcher ? `${at1000.watcher.p99} ms (baseline b: ${bAt1000 || '–'})` : 'not measured', met: at1000?.watcher && args.watchers >= 2000 ? at1000.watcher.p99 <= 50 : null },
     { name: `server memory with ${report.memory?.connected ?? args.memoryWatchers} watchers`, target: '≤ 1024 MiB', measured: report.memory ? `${report.memory.peakMiB} MiB peak RSS` : 'not measured', met: report.memory && args.memoryWatchers >= 10_000 ? report.memory.peakMiB <= 1024 : null },
   ];
   const problems = [
     ...scenarioProblems('platform', platform, true),
+    ...scenarioProblems('platform without watchers', report.platformBare, true),
     ...scenarioProblems('baseline a', a, false),
     ...report.baselineB.flatMap((b) => scenarioProblems(`baseline b (${b.tickMs} ms)`, b, true)),
   ];

@@ -130,18 +130,22 @@ export async function runBaselineB(ctx: BenchContext, plans: StepPlan[], tickMs:
   }
 }
 
-/** The platform: bids over HTTP to the real server, watchers on its socket.io. */
-export async function runPlatform(ctx: BenchContext, plans: StepPlan[]): Promise<ScenarioResult> {
+/**
+ * The platform: bids over HTTP to the real server, watchers on its socket.io. With `watchers: 0` it
+ * measures the bid path alone, as baseline (a) does (same lot, bid numbers continuing after firstG).
+ */
+export async function runPlatform(ctx: BenchContext, plans: StepPlan[], options: { watchers?: number } = {}): Promise<ScenarioResult> {
   const platform = ctx.platform();
-  ctx.log(`platform: ${ctx.args.watchers} watchers, ${ctx.args.connections} HTTP connections, DATABASE_POOL_SIZE=${ctx.args.dbPool}`);
+  const watcherCount = options.watchers ?? ctx.args.watchers;
+  ctx.log(`platform: ${watcherCount} watchers, ${ctx.args.connections} HTTP connections, DATABASE_POOL_SIZE=${ctx.args.dbPool}`);
   const lotId = ctx.setup.lotId;
   let watchers: ChildHandle[] = [];
   let loadgens: ChildHandle[] = [];
   try {
-    const w = await startWatchers(ctx, platform.base, lotId, ctx.args.watchers, ctx.args.watcherProcs);
+    const w = await startWatchers(ctx, platform.base, lotId, watcherCount, ctx.args.watcherProcs);
     watchers = w.handles;
     loadgens = await startLoadgens(ctx, { mode: 'http', base: platform.base, lotId, rules: ctx.rules, approved: refs(ctx, ctx.approved), unapproved: refs(ctx, ctx.unapproved) }, ctx.args.connections);
-    const { steps, skippedRates } = await runSteps(deps(ctx, 'platform', loadgens, watchers, { pid: platform.pid, handle: platform.handle }, seqOf(ctx, lotId)), plans, ctx.log);
+    const { steps, skippedRates } = await runSteps(deps(ctx, watcherCount ? 'platform' : 'platform, no watchers', loadgens, watchers, { pid: platform.pid, handle: platform.handle }, seqOf(ctx, lotId)), plans, ctx.log);
     const ledger = await checkLedger(ctx.db.sql, lotId, await finishLoadgens(loadgens));
     return { steps, skippedRates, ledger, watchers: watchers.length ? { ...(await watcherTotals(watchers, ledger.entries)), connect: w.connect } : undefined };
   } finally {

@@ -15,8 +15,10 @@ export interface BenchReport {
   baselineA?: ScenarioResult;
   baselineB: (ScenarioResult & { tickMs: number })[];
   platform?: ScenarioResult;
+  /** The platform again without watchers: its bid path alone, like baseline (a). */
+  platformBare?: ScenarioResult;
   memory?: MemoryResult;
-  comparison: { rate: number; platformAcceptedPerSec: number | null; baselineAAcceptedPerSec: number | null; ratio: number | null; answeredRatio: number | null }[];
+  comparison: { rate: number; platformAcceptedPerSec: number | null; baselineAAcceptedPerSec: number | null; ratio: number | null; answeredRatio: number | null; bareRatio: number | null; bareAnsweredRatio: number | null }[];
   targets: { name: string; target: string; measured: string; met: boolean | null }[];
   correctness: { ok: boolean; problems: string[] };
   /** Phases that failed to run (their figures are missing). */
@@ -46,6 +48,7 @@ export function renderMarkdown(r: BenchReport): string {
   parts.push(`\n**Targets**\n\n| target | goal | measured | met |\n|---|---|---|---|\n${r.targets.map((t) => `| ${t.name} | ${t.target} | ${t.measured} | ${t.met === null ? '–' : t.met ? 'yes' : 'no'} |`).join('\n')}`);
   const ratios = new Map(r.comparison.map((c) => [c.rate, c.ratio]));
   if (r.platform) parts.push(table('Platform (HTTP bids, socket.io watchers, PostgreSQL)', r.platform, ratios));
+  if (r.platformBare) parts.push(table('Platform without watchers (the bid path alone, as baseline a measures it)', r.platformBare, new Map(r.comparison.map((c) => [c.rate, c.bareRatio]))));
   if (r.baselineA) parts.push(table('Baseline (a): raw postgres.js, one transaction per bid', r.baselineA));
   for (const b of r.baselineB) parts.push(table(`Baseline (b): socket.io fan-out, no persistence, ${b.tickMs ? `coalesced per ${b.tickMs} ms` : 'each bid emitted'}`, b));
   if (r.memory) {
