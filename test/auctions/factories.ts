@@ -5,7 +5,8 @@ import type { Db } from '../../db/client.ts';
 import { newPid } from '../support/eid.ts';
 import type { TestIdp } from '../support/eid.ts';
 
-export type Call = (method: string, path: string, options?: { token?: string; body?: unknown; headers?: Record<string, string>; raw?: string }) => Promise<{ status: number; json: any; text: string; headers: Headers }>;
+export type { Call } from '../support/http.ts';
+import type { Call } from '../support/http.ts';
 
 export interface Actor {
   pid: string;

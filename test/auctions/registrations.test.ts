@@ -82,18 +82,20 @@ describe('registering for a lot', () => {
 
   it('refuses registration before the window opens and after it closes (REGISTRATION_CLOSED)', async () => {
     const t = clock.now().getTime();
-    const later = await publishedLot(tp.call, manager, lotBody(t + 5 * MIN));
+    // The window (t+2m to t+4m) and the clock's detour stay before the shared lot's registration
+    // closes (t+10m): moving past it would let the scheduler flip that lot live for the other tests.
+    const later = await publishedLot(tp.call, manager, lotBody(t, { registrationOpensAt: new Date(t + 2 * MIN).toISOString(), registrationClosesAt: new Date(t + 4 * MIN).toISOString(), startsAt: new Date(t + 4 * MIN).toISOString() }));
     const b = await person(tp.idp, undefined);
     const early = await tp.call('POST', `/api/lots/${later.id}/registrations`, { token: b.token, body: {} });
     expect(early.status).toBe(409);
     expect(early.json.error.code).toBe('REGISTRATION_CLOSED');
-    clock.advance(15 * MIN); // now past the registration close (t + 15m) of `later`
+    clock.advance(5 * MIN); // now past the registration close (t + 4m) of `later`
     try {
       const late = await tp.call('POST', `/api/lots/${later.id}/registrations`, { token: b.token, body: {} });
       expect(late.json.error.code).toBe('REGISTRATION_CLOSED');
       expect(await regCount(later.id)).toBe(0);
     } finally {
-      clock.advance(-15 * MIN);
+      clock.advance(-5 * MIN);
     }
   });
 

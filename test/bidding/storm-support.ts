@@ -41,23 +41,7 @@ export async function prepareDatabase(idp: TestIdp): Promise<PreparedDb> {
   return { env: { ...idp.env(), CLOSE_POLL_MS: '200', ...env }, manager: { pid, token: await idp.token({ sub: pid, loa: 2 }) }, drop };
 }
 
-/** A `call` against a server base URL, as the in-process test platform offers. */
-export function caller(base: string): Call {
-  return async (method, p, { token, body, headers = {}, raw } = {}) => {
-    const h: Record<string, string> = { ...headers };
-    if (token) h.authorization = `Bearer ${token}`;
-    if (body !== undefined || raw !== undefined) h['content-type'] ??= 'application/json';
-    const res = await fetch(base + p, { method, headers: h, body: raw ?? (body === undefined ? undefined : JSON.stringify(body)) });
-    const text = await res.text();
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      json = undefined;
-    }
-    return { status: res.status, json, text, headers: res.headers };
-  };
-}
+export { caller } from '../support/http.ts';
 
 export interface StormOutcome {
   accepted: { seq: number; amount: number; bidderCode: string }[];

@@ -3,6 +3,7 @@
 // confirms their deposits, and bidding opens at startsAt.
 import type { TestIdp } from '../support/eid.ts';
 import { newPid } from '../support/eid.ts';
+import { caller, type CallOptions } from '../support/http.ts';
 
 export interface HttpAnswer {
   status: number;
@@ -10,19 +11,8 @@ export interface HttpAnswer {
 }
 
 /** Calls the platform's API at `base` as an outside client would. */
-export async function call(base: string, method: string, path: string, options: { token?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<HttpAnswer> {
-  const headers: Record<string, string> = { ...options.headers };
-  if (options.token) headers.authorization = `Bearer ${options.token}`;
-  if (options.body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(base + path, { method, headers, body: options.body === undefined ? undefined : JSON.stringify(options.body) });
-  const text = await res.text();
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = text;
-  }
-  return { status: res.status, json };
+export function call(base: string, method: string, path: string, options: CallOptions = {}): Promise<HttpAnswer> {
+  return caller(base)(method, path, options);
 }
 
 async function expectStatus(answer: Promise<HttpAnswer>, status: number, what: string): Promise<any> {

@@ -6,13 +6,14 @@ import { createLogger } from '../../server/shared/log.ts';
 import type { Clock } from '../../server/shared/clock.ts';
 import { openTestDatabase, type TestDatabase } from './db.ts';
 import { startTestIdp, type TestIdp } from './eid.ts';
+import { caller, type Call } from './http.ts';
 
 export interface TestPlatform {
   platform: Platform;
   database: TestDatabase;
   idp: TestIdp;
   base: string;
-  call(method: string, path: string, options?: { token?: string; body?: unknown; headers?: Record<string, string>; raw?: string }): Promise<{ status: number; json: any; text: string; headers: Headers }>;
+  call: Call;
   stop(): Promise<void>;
 }
 
@@ -28,20 +29,7 @@ export async function startTestPlatform(options: { env?: Record<string, string>;
     database,
     idp,
     base,
-    async call(method, path, { token, body, headers = {}, raw } = {}) {
-      const h: Record<string, string> = { ...headers };
-      if (token) h.authorization = `Bearer ${token}`;
-      if (body !== undefined || raw !== undefined) h['content-type'] ??= 'application/json';
-      const res = await fetch(base + path, { method, headers: h, body: raw ?? (body === undefined ? undefined : JSON.stringify(body)) });
-      const text = await res.text();
-      let json: unknown;
-      try {
-        json = JSON.parse(text);
-      } catch {
-        json = undefined;
-      }
-      return { status: res.status, json, text, headers: res.headers };
-    },
+    call: caller(base),
     async stop() {
       await platform.stop();
       await database.close();
