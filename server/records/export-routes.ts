@@ -30,6 +30,14 @@ const CONTENT_TYPE: Record<ExportFormat, string> = { ndjson: 'application/x-ndjs
 
 export function exportRoutes(ctx: AppContext, key: SigningKey): ApiApp {
   const app = createRouter();
+  // Who may export is decided before what was asked for: an anonymous request with a bad period is
+  // 401, not 422.
+  for (const path of ['/records/lots', '/records/audit']) {
+    app.use(path, async (c, next) => {
+      requireRole(c, 'regulator');
+      await next();
+    });
+  }
   const logExport = (actor: Person, action: AuditAction, data: Record<string, unknown>, at: Date): Promise<void> =>
     ctx.db.transaction((tx) => appendAudit(tx, { actorPid: actor.pid, action, data, at }));
   const stamp = (d: Date): string => d.toISOString().slice(0, 10);

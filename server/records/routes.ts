@@ -38,6 +38,11 @@ const MEDIA_KIND = new Map<string, DocumentKind | 'json'>([
 
 export function recordRoutes(service: RecordService): ApiApp {
   const app = createRouter();
+  // Regulators only, decided before the id and format are validated.
+  app.use('/records/lots/:id', async (c, next) => {
+    requireRole(c, 'regulator');
+    await next();
+  });
 
   app.openapi(
     createRoute({

@@ -47,6 +47,14 @@ describe('the access matrix', () => {
     });
   }
 
+  it('decides who may ask before checking what was asked (401 and 403, never 422, for a malformed request)', async () => {
+    for (const path of ['/api/records/lots?from=not-a-date', '/api/records/audit?format=xml', '/api/records/lots/abc?format=zip']) {
+      expect((await getBytes(tp, path, undefined)).status, path).toBe(401);
+      expect((await getBytes(tp, path, tokens.manager)).status, path).toBe(403);
+      expect((await getBytes(tp, path, tokens.regulator)).status, path).toBe(422);
+    }
+  });
+
   it('logs no export for refused requests', async () => {
     const exports = async (): Promise<number> => (await tp.database.db.select().from(auditEvents).where(eq(auditEvents.action, 'record.exported'))).length;
     const before = await exports();
