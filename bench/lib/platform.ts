@@ -4,23 +4,14 @@
 // of the approved share, and the lot goes live.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { wrapChild, type ChildHandle } from './ipc.ts';
 import type { BenchIdp } from './idp.ts';
 import type { PriceRules } from './schedule.ts';
 
-export const ROOT = path.resolve(import.meta.dirname, '..', '..');
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
+// One copy of the repository root and the free-port probe, shared with the tests' process starter.
+import { freePort, ROOT } from '../../test/support/server-process.ts';
+export { ROOT };
 
 export interface ServerUnderTest {
   handle: ChildHandle;
