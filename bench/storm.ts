@@ -70,7 +70,7 @@ try {
       return platform;
     },
   };
-  const plans = planSteps(args.rates, args.durationS);
+  const plans = planSteps(args.rates, args.durationS, 0, args.warmup);
   const report: BenchReport = {
     date: stamp,
     smoke: args.smoke,
@@ -103,7 +103,7 @@ try {
     nextG = after(plans);
   }
   if (args.phases.includes('bare')) {
-    const barePlans = planSteps(args.rates, args.durationS, nextG);
+    const barePlans = planSteps(args.rates, args.durationS, nextG, args.warmup);
     await phase('platform without watchers', async () => void (report.platformBare = await runPlatform(ctx, barePlans, { watchers: 0 })));
     nextG = after(barePlans);
   }

@@ -1,9 +1,10 @@
-// A watcher-pool process: opens many socket.io-client sockets (websocket transport, one connection
-// each), watches the lot, and for every broadcast entry checks that seqs arrive strictly increasing
+// A watcher-pool process: opens many socket.io sockets (WebSocket transport, one connection each,
+// spoken by the lean wire client of lib/wire-client.ts), watches the lot, and for every broadcast entry checks that seqs arrive strictly increasing
 // without gaps and records the latency from that bid's scheduled send time (recovered from its
 // amount, see lib/schedule.ts) to its arrival, per step.
-import { io, type Socket } from 'socket.io-client';
+import os from 'node:os';
 import { serveIpc } from './lib/ipc.ts';
+import { connectWire, type WireSocket } from './lib/wire-client.ts';
 import { encodeHistogram, newHistogram, recordMs, wallNow, type Histogram } from './lib/hist.ts';
 import { gFromAmount, scheduledAt, stepOf, type ScheduledStep } from './lib/schedule.ts';
 import type { WatcherConnectReport, WatcherInit, WatcherProgress, WatcherStepReport, WatcherTotals } from './lib/protocol.ts';
@@ -15,7 +16,7 @@ interface Entry {
   kind?: string;
 }
 interface Watcher {
-  socket: Socket;
+  socket: WireSocket;
   /** The seq the watch acknowledgement reported, then the last seq received. */
   firstSeq: number;
   lastSeq: number;
@@ -23,19 +24,43 @@ interface Watcher {
 }
 
 let init: WatcherInit;
+// The pools stand in for the watchers' own devices: they run at the lowest CPU priority so that,
+// sharing the machine, they take what the server, PostgreSQL and the load generators leave. Their
+// latency figures include any wait for the CPU, so this can only make them look worse, not better.
+os.setPriority(19);
 const watchers: Watcher[] = [];
 const steps: ScheduledStep[] = [];
-const hists = new Map<number, Histogram>();
-const stepItems = new Map<number, number>();
+/** Per step: the latencies and how many entries were delivered. */
+const perStep = new Map<number, { hist: Histogram; items: number }>();
+/**
+ * Which step an entry belongs to and when it was scheduled, worked out once per entry: every socket of
+ * this pool receives the same parsed entry objects (lib/wire-client.ts). null: not a workload amount.
+ */
+const timings = new WeakMap<Entry, { step: { hist: Histogram; items: number }; scheduled: number } | null>();
+
+function timingOf(e: Entry): { step: { hist: Histogram; items: number }; scheduled: number } | null {
+  let t = timings.get(e);
+  if (t !== undefined) return t;
+  const g = gFromAmount(e.amount, init.rules);
+  const step = g === undefined ? undefined : stepOf(steps, g);
+  if (g === undefined || !step) t = null;
+  else {
+    let entry = perStep.get(step.index);
+    if (!entry) perStep.set(step.index, (entry = { hist: newHistogram(), items: 0 }));
+    t = { step: entry, scheduled: scheduledAt(step, g) };
+  }
+  timings.set(e, t);
+  return t;
+}
 const totals = { disconnects: 0, gaps: 0, outOfOrder: 0, items: 0, events: 0, unknownAmounts: 0 };
 let eventsAtStep = 0;
 let cpuAtStep = process.cpuUsage();
 
-function onEntries(w: Watcher, entries: Entry[]): void {
+function onEntries(w: Watcher, lotId: number, entries: readonly Entry[]): void {
   const now = wallNow();
   totals.events++;
   for (const e of entries) {
-    if (e.lotId !== init.lotId) continue;
+    if ((e.lotId ?? lotId) !== init.lotId) continue;
     totals.items++;
     if (e.seq <= w.lastSeq) {
       // Entries already in the watch acknowledgement may legitimately arrive again once.
@@ -45,56 +70,44 @@ function onEntries(w: Watcher, entries: Entry[]): void {
     if (e.seq > w.lastSeq + 1) totals.gaps += e.seq - w.lastSeq - 1;
     w.lastSeq = e.seq;
     if (e.kind && e.kind !== 'bid') continue;
-    const g = gFromAmount(e.amount, init.rules);
-    const step = g === undefined ? undefined : stepOf(steps, g);
-    if (g === undefined || !step) {
+    const t = timingOf(e);
+    if (!t) {
       totals.unknownAmounts++;
       continue;
     }
-    let h = hists.get(step.index);
-    if (!h) hists.set(step.index, (h = newHistogram()));
-    recordMs(h, now - scheduledAt(step, g));
-    stepItems.set(step.index, (stepItems.get(step.index) ?? 0) + 1);
+    recordMs(t.step.hist, now - t.scheduled);
+    t.step.items++;
   }
 }
 
-function open(): Promise<Watcher> {
-  return new Promise((resolve, reject) => {
-    const socket = io(init.url, { transports: ['websocket'], forceNew: true, reconnection: true, timeout: 30_000 });
-    const w: Watcher = { socket, firstSeq: 0, lastSeq: 0, watching: false };
-    let settled = false;
-    const watch = (): void => {
-      socket.timeout(30_000).emit('watch', { lotId: init.lotId }, (err: Error | null, ack: { lot?: { seq?: number }; error?: { code: string } }) => {
-        if (err || !ack?.lot) {
-          if (!settled) {
-            settled = true;
-            socket.close();
-            reject(new Error(err ? err.message : `watch refused: ${JSON.stringify(ack).slice(0, 200)}`));
-          }
-          return;
-        }
-        const seq = ack.lot.seq ?? 0;
-        // On a reconnect the watcher resumes from the seq it had; a real client would sync the rest.
-        if (!w.watching) w.firstSeq = w.lastSeq = seq;
-        w.watching = true;
-        if (!settled) {
-          settled = true;
-          resolve(w);
-        }
-      });
-    };
-    socket.on('connect', watch);
-    socket.on('disconnect', (reason) => void (w.watching && reason !== 'io client disconnect' && totals.disconnects++));
-    socket.on('connect_error', (err) => {
-      if (!settled) {
-        settled = true;
-        socket.close();
-        reject(err);
+async function open(): Promise<Watcher> {
+  const w: Watcher = { socket: undefined as unknown as WireSocket, firstSeq: 0, lastSeq: 0, watching: false };
+  // Entries broadcast between joining the room and the watch acknowledgement wait for it.
+  const early: [number, readonly Entry[]][] = [];
+  const receive = (lotId: number, entries: readonly Entry[]): void => (w.watching ? onEntries(w, lotId, entries) : void early.push([lotId, entries]));
+  w.socket = await connectWire(init.url, {
+    timeoutMs: 30_000,
+    onDisconnect: () => void (w.watching && totals.disconnects++),
+    onEvent: (name, data) => {
+      if (name === 'bid') receive((data as Entry).lotId, [data as Entry]);
+      else if (name === 'bids') {
+        const b = data as { lotId: number; items: Entry[] };
+        receive(b.lotId, b.items);
       }
-    });
-    socket.on('bid', (e: Entry) => onEntries(w, [e]));
-    socket.on('bids', (b: { lotId: number; items: Entry[] }) => onEntries(w, b.items.map((i) => ({ ...i, lotId: i.lotId ?? b.lotId }))));
+    },
   });
+  const ack = await w.socket.request<{ lot?: { seq?: number }; error?: { code: string } }>('watch', { lotId: init.lotId }, 30_000).catch((err: Error) => {
+    w.socket.close();
+    throw err;
+  });
+  if (!ack?.lot) {
+    w.socket.close();
+    throw new Error(`watch refused: ${JSON.stringify(ack).slice(0, 200)}`);
+  }
+  w.firstSeq = w.lastSeq = ack.lot.seq ?? 0;
+  w.watching = true;
+  for (const [lotId, entries] of early) onEntries(w, lotId, entries);
+  return w;
 }
 
 async function connectAll(): Promise<WatcherConnectReport> {
@@ -139,7 +152,8 @@ serveIpc({
   progress: (): WatcherProgress => ({ connected: watchers.filter((w) => w.socket.connected).length, ...seqRange() }),
   stepReport: (index: number): WatcherStepReport => {
     const cpu = process.cpuUsage(cpuAtStep);
-    return { hist: encodeHistogram(hists.get(index) ?? newHistogram()), items: stepItems.get(index) ?? 0, events: totals.events - eventsAtStep, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
+    const step = perStep.get(index);
+    return { hist: encodeHistogram(step?.hist ?? newHistogram()), items: step?.items ?? 0, events: totals.events - eventsAtStep, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
   },
   totals: (expectedSeq: number): WatcherTotals => ({
     sockets: watchers.length,

@@ -26,6 +26,11 @@ export interface Database {
   pglite?: import('@electric-sql/pglite').PGlite;
 }
 
+/** The rows of `db.execute(sql...)`: postgres.js returns them as the result, PGlite in `rows`. */
+export function resultRows<T>(result: unknown): T[] {
+  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
+}
+
 export interface DatabaseOptions {
   url?: string;
   /** PGlite data directory; omitted means in memory. */

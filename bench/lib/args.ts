@@ -12,6 +12,8 @@ export interface BenchArgs {
   adminUrl: string;
   rates: number[];
   durationS: number;
+  /** An unreported warm-up step before each scenario's steps (0 s: none). */
+  warmup: { rate: number; durationS: number };
   watchers: number;
   watcherProcs: number;
   bidders: number;
@@ -43,6 +45,7 @@ const HELP = `npm run bench -- [flags]
   --smoke                    a few seconds at tiny rates (what test/bench runs)
   --rates 500,1000,2000,4000 offered bids/s, one step each
   --duration 20              seconds per step
+  --warmup 3                 seconds of unreported warm-up at 200 bids/s before each scenario (0: none)
   --watchers 2000            watcher sockets (platform and baseline b)
   --watcher-procs N          processes holding the watchers (default: one per 1,000)
   --bidders 200              approved bidders (plus --unapproved 50 registered but not approved)
@@ -69,6 +72,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
       help: { type: 'boolean', default: false },
       rates: { type: 'string' },
       duration: { type: 'string' },
+      warmup: { type: 'string' },
       watchers: { type: 'string' },
       'watcher-procs': { type: 'string' },
       bidders: { type: 'string' },
@@ -107,6 +111,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
     adminUrl: process.env.DATABASE_URL || 'postgres://127.0.0.1:5432/postgres',
     rates: values.rates ? list(values.rates) : smoke ? [20, 40] : [500, 1000, 2000, 4000],
     durationS: num(values.duration, 20, 1),
+    warmup: { rate: 200, durationS: num(values.warmup, 3, 0) },
     watchers,
     watcherProcs: Math.max(1, num(values['watcher-procs'], Math.ceil(watchers / 1000), 1)),
     bidders,

@@ -158,13 +158,17 @@ export async function runStep(deps: ScenarioDeps, plan: StepPlan, log: (line: st
     loadAverage,
     saturated: unanswered > 0 || !drained,
   };
-  log(`  ${deps.name} @ ${step.rate}/s: accepted ${result.acceptedPerSec}/s (answered ${result.answeredPerSec}/s), ack p50 ${result.ack?.p50 ?? '-'} p99 ${result.ack?.p99 ?? '-'} max ${result.ack?.max ?? '-'} ms` +
+  log(`  ${deps.name}${plan.warmup ? ' (warm-up, not reported)' : ''} @ ${step.rate}/s: accepted ${result.acceptedPerSec}/s (answered ${result.answeredPerSec}/s), ack p50 ${result.ack?.p50 ?? '-'} p99 ${result.ack?.p99 ?? '-'} max ${result.ack?.max ?? '-'} ms` +
     (result.watcher ? `, watcher p50 ${result.watcher.p50} p99 ${result.watcher.p99} ms${drained ? '' : ' (NOT drained)'}` : '') +
     (result.eventLoop ? `, loop p99 ${result.eventLoop.p99} ms` : '') + `, CPU ms/bid server ${result.cpuMsPerBid.server ?? '-'} pg ${result.cpuMsPerBid.postgres}, commits/bid ${result.wal.commitsPerAcceptedBid}, WAL syncs ${wal.syncs}, load ${loadAverage}, CPU machine ${result.cpu.machineBusyPct}% (others ${result.cpu.otherPct}% of a core)` + (result.errors ? `, ${result.errors} errors: ${result.errorSamples[0]}` : ''));
   return result;
 }
 
-/** Runs the steps in order; once a step saturates, the higher ones are skipped (they would only be worse). */
+/**
+ * Runs the steps in order; once a step saturates, the higher ones are skipped (they would only be
+ * worse). A warm-up step runs first (connections opened, caches and JIT warm, as on a platform that
+ * has been up for a while) and is checked like the others but not reported.
+ */
 export async function runSteps(deps: ScenarioDeps, plans: StepPlan[], log: (line: string) => void): Promise<{ steps: StepResult[]; skippedRates: number[] }> {
   const steps: StepResult[] = [];
   const skippedRates: number[] = [];
@@ -173,7 +177,8 @@ export async function runSteps(deps: ScenarioDeps, plans: StepPlan[], log: (line
       skippedRates.push(plan.rate);
       continue;
     }
-    steps.push(await runStep(deps, plan, log));
+    const result = await runStep(deps, plan, log);
+    if (!plan.warmup) steps.push(result);
   }
   return { steps, skippedRates };
 }

@@ -12,6 +12,8 @@ export interface StepPlan {
   /** The first global bid number of this step, and how many bids it offers. */
   firstG: number;
   count: number;
+  /** A warm-up step: run like the others (the same bids, checked the same way) but not reported. */
+  warmup?: boolean;
 }
 
 /** A step with its start time fixed (wall-clock ms); set by the orchestrator just before it runs. */
@@ -25,10 +27,11 @@ export interface PriceRules {
 }
 
 /** One step per rate; bid numbers start at firstG (after the bids an earlier run on the same lot offered). */
-export function planSteps(rates: number[], durationS: number, firstG = 0): StepPlan[] {
-  return rates.map((rate, index) => {
-    const count = Math.max(1, Math.round(rate * durationS));
-    const step = { index, rate, durationS, firstG, count };
+export function planSteps(rates: number[], durationS: number, firstG = 0, warmup?: { rate: number; durationS: number }): StepPlan[] {
+  const steps = [...(warmup && warmup.durationS > 0 ? [{ rate: warmup.rate, durationS: warmup.durationS, warmup: true }] : []), ...rates.map((rate) => ({ rate, durationS, warmup: false }))];
+  return steps.map((s, index) => {
+    const count = Math.max(1, Math.round(s.rate * s.durationS));
+    const step: StepPlan = { index, rate: s.rate, durationS: s.durationS, firstG, count, ...(s.warmup ? { warmup: true } : {}) };
     firstG += count;
     return step;
   });

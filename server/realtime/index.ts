@@ -18,6 +18,7 @@ import { authenticateSocket, authError, credentialsOf, HandshakeError, SocketPeo
 import { registerHandlers, type HandlerLimits } from './handlers.ts';
 import { LOT_ROOM_PREFIX, lotRoom, personRoom } from './rooms.ts';
 import { LotStreams } from './lot-streams.ts';
+import { FanOut } from './fan-out.ts';
 import { eventCost, TokenBucket, type RateLimitOptions } from './rate-limit.ts';
 import { SnapshotReader } from './snapshots.ts';
 
@@ -32,8 +33,10 @@ export interface Realtime {
 export interface RealtimeOptions extends Partial<HandlerLimits> {
   /**
    * Coalescing tick per lot (ms): `min` for small rooms, growing by 1 ms per `watchersPerMs` local
-   * watchers of the lot up to `max`. Each message to a room costs one write per watcher, so big rooms
-   * get fewer, larger messages; the tick stays well inside the 50 ms bid→watcher budget.
+   * watchers of the lot up to `max`. Each message to a room costs one write (a system call) per
+   * watcher, so big rooms get fewer, larger messages. Measured with 2,000 watchers at 1,000 bids/s
+   * on 2 cores (bench/results/experiments-2026-11-22.md): a 25 ms tick spent about half the server's
+   * CPU on writes and left every latency worse than 50 ms does; 75 ms bought little more.
    */
   coalesceMs?: { min: number; max: number; watchersPerMs: number };
   /** How long an out-of-order entry waits for the missing ones before the ledger is read (ms). */
@@ -41,11 +44,14 @@ export interface RealtimeOptions extends Partial<HandlerLimits> {
   rateLimit?: RateLimitOptions;
   /** Largest accepted socket.io message, the handshake (with its e-ID token) included. */
   maxHttpBufferSize?: number;
+  /** Sockets written per turn of the event loop when a message goes to a big room (./fan-out.ts). */
+  fanOutSlice?: number;
 }
 
 export const REALTIME_DEFAULTS = {
-  coalesceMs: { min: 10, max: 25, watchersPerMs: 80 },
+  coalesceMs: { min: 10, max: 50, watchersPerMs: 40 },
   gapTimeoutMs: 150,
+  fanOutSlice: 200,
   maxWatchedLots: 20,
   snapshotEntries: 50,
   syncMaxEntries: 5_000,
@@ -68,6 +74,7 @@ export async function createRealtime(ctx: AppContext, server: http.Server, deps:
   const adapter = await attachAdapter(io, { redisUrl: ctx.config.redisUrl, keyPrefix: ctx.config.redisKeyPrefix, log: ctx.log });
 
   const nsp = io.of('/');
+  const fanOut = new FanOut(nsp, { sliceSize: o.fanOutSlice });
   const streams = new LotStreams({
     coalesceMs: (lotId) => {
       const watchers = nsp.adapter.rooms.get(lotRoom(lotId))?.size ?? 0;
@@ -76,13 +83,12 @@ export async function createRealtime(ctx: AppContext, server: http.Server, deps:
     gapTimeoutMs: o.gapTimeoutMs,
     log: ctx.log,
     emitEntries: (lotId, entries) => {
-      const room = io.local.to(lotRoom(lotId));
-      if (entries.length === 1) room.emit('bid', entries[0]);
-      else room.emit('bids', { lotId, items: entries });
+      if (entries.length === 1) fanOut.emit(lotRoom(lotId), 'bid', entries[0]);
+      else fanOut.emit(lotRoom(lotId), 'bids', { lotId, items: entries });
     },
     emitLot: (change) => {
       const event: LotEvent = { lotId: change.lotId, status: change.status, endsAt: change.endsAt, currentPrice: change.currentPrice, seq: change.seq, reason: change.reason };
-      io.local.to(lotRoom(change.lotId)).emit('lot', event);
+      fanOut.emit(lotRoom(change.lotId), 'lot', event);
     },
     readEntries: (lotId, afterSeq, limit) => listEntries(ctx.db, lotId, afterSeq, limit),
   });
@@ -157,6 +163,7 @@ export async function createRealtime(ctx: AppContext, server: http.Server, deps:
       (closing ??= (async () => {
         for (const off of unsubscribe) off();
         streams.close();
+        fanOut.close();
         // io.close() disconnects every socket, closes the engine and the adapter (unsubscribing from
         // Redis); the HTTP server itself is closed by the platform.
         // Bounded: with Redis unreachable the adapter's unsubscribe would wait for a reconnection.
