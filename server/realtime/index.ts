@@ -19,6 +19,7 @@ import { registerHandlers, type HandlerLimits } from './handlers.ts';
 import { LOT_ROOM_PREFIX, lotRoom, personRoom } from './rooms.ts';
 import { LotStreams } from './lot-streams.ts';
 import { FanOut } from './fan-out.ts';
+import { BusyFactor } from './busy-factor.ts';
 import { eventCost, TokenBucket, type RateLimitOptions } from './rate-limit.ts';
 import { SnapshotReader } from './snapshots.ts';
 
@@ -75,10 +76,12 @@ export async function createRealtime(ctx: AppContext, server: http.Server, deps:
 
   const nsp = io.of('/');
   const fanOut = new FanOut(nsp, { sliceSize: o.fanOutSlice });
+  // An overloaded process coalesces longer, leaving the event loop to the bids (./busy-factor.ts).
+  const busy = new BusyFactor();
   const streams = new LotStreams({
     coalesceMs: (lotId) => {
       const watchers = nsp.adapter.rooms.get(lotRoom(lotId))?.size ?? 0;
-      return Math.min(o.coalesceMs.max, Math.max(o.coalesceMs.min, watchers / o.coalesceMs.watchersPerMs));
+      return Math.min(o.coalesceMs.max, Math.max(o.coalesceMs.min, watchers / o.coalesceMs.watchersPerMs)) * busy.value();
     },
     gapTimeoutMs: o.gapTimeoutMs,
     log: ctx.log,
@@ -164,6 +167,7 @@ export async function createRealtime(ctx: AppContext, server: http.Server, deps:
         for (const off of unsubscribe) off();
         streams.close();
         fanOut.close();
+        busy.close();
         // io.close() disconnects every socket, closes the engine and the adapter (unsubscribing from
         // Redis); the HTTP server itself is closed by the platform.
         // Bounded: with Redis unreachable the adapter's unsubscribe would wait for a reconnection.
