@@ -1,7 +1,7 @@
 // The reads of a group commit: the time of the lot's last entry, and the registrations a batch needs
 // with the first answers to its Idempotency-Keys: under the lot-row lock (loadBidders), and without it
 // in one prepared statement (readForBatch).
-import { and, eq, inArray, or, sql } from 'drizzle-orm';
+import { eq, sql, type Placeholder } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { ledgerEntries, lots, registrations } from '../../db/schema.ts';
 import type { LotRow } from '../auctions/public-lot.ts';
@@ -18,23 +18,25 @@ export interface BatchBidders {
   replays: Replays;
 }
 
-interface BidderRow extends Bidder {
-  key: string | null;
-  seq: number | null;
-  amount: number | null;
-  placedAt: Date | string | null;
+interface ReplayRow {
+  registrationId: number;
+  key: string;
+  seq: number;
+  amount: number;
+  placedAt: string;
 }
 
 const bidderColumns = { id: registrations.id, pid: registrations.pid, bidderCode: registrations.bidderCode, status: registrations.status };
 
-function indexBidders(db: Pick<Db, 'select'>, rows: BidderRow[]): BatchBidders {
-  const ids = new Map<number, Bidder>();
+/** JSON aggregates come back parsed from postgres.js and as text from PGlite. */
+const parsed = <T>(value: T | string): T => (typeof value === 'string' ? (JSON.parse(value) as T) : value);
+
+function indexBidders(db: Pick<Db, 'select'>, bidderRows: Bidder[], replayRows: ReplayRow[]): BatchBidders {
+  const ids = new Map<number, Bidder>(bidderRows.map((r) => [r.id, { id: r.id, pid: r.pid, bidderCode: r.bidderCode, status: r.status }]));
   const replays: Replays = new Map();
-  for (const r of rows) {
-    if (!ids.has(r.id)) ids.set(r.id, { id: r.id, pid: r.pid, bidderCode: r.bidderCode, status: r.status });
-    if (r.key !== null && r.seq !== null && r.amount !== null && r.placedAt !== null) {
-      replays.set(`${r.id}\n${r.key}`, { amount: r.amount, ack: { seq: r.seq, amount: r.amount, bidderCode: r.bidderCode, placedAt: new Date(r.placedAt).toISOString() } });
-    }
+  for (const r of replayRows) {
+    const bidder = ids.get(r.registrationId);
+    if (bidder) replays.set(`${r.registrationId}\n${r.key}`, { amount: r.amount, ack: { seq: r.seq, amount: r.amount, bidderCode: bidder.bidderCode, placedAt: new Date(r.placedAt).toISOString() } });
   }
   return {
     byPid: new Map([...ids.values()].map((r) => [r.pid, r])),
@@ -49,41 +51,44 @@ function indexBidders(db: Pick<Db, 'select'>, rows: BidderRow[]): BatchBidders {
   };
 }
 
-const pidsOf = (items: BatchItem[]): string[] => [...new Set(items.map((i) => i.person.pid))];
-const keysOf = (items: BatchItem[]): string[] => [...new Set(items.flatMap((i) => (i.kind === 'bid' && i.idempotencyKey ? [i.idempotencyKey] : [])))];
-
 /**
- * The registrations the batch needs (its bidders by pid, the standing leader, others on demand) and,
- * in the same query, the first answers of earlier requests that used the batch's Idempotency-Keys,
- * keyed by registration id and key.
+ * The registrations a batch needs, as two JSON columns of a query on its lot: `bidders`, the batch's
+ * bidders (`pids`, a JSON array) and the standing leader (whom a bid may outbid); `replays`, the first
+ * answers to the batch's Idempotency-Keys (`pairs`, a JSON array of {pid, key}), each looked up by
+ * its exact (registration, key) in the ledger's unique index, so the cost follows the batch, not the
+ * ledger's size.
  */
+function registrationColumns(pids: string | Placeholder, pairs: string | Placeholder) {
+  return {
+    bidders: sql<Bidder[] | string>`(
+      select coalesce(json_agg(json_build_object('id', r.id, 'pid', r.pid, 'bidderCode', r.bidder_code, 'status', r.status)), '[]'::json)
+        from registrations r
+       where r.lot_id = "lots"."id" and (r.pid = any(array(select jsonb_array_elements_text(${pids}::jsonb))) or r.id = "lots"."leader_registration_id"))`,
+    replays: sql<ReplayRow[] | string>`(
+      select coalesce(json_agg(json_build_object('registrationId', le.registration_id, 'key', le.idempotency_key, 'seq', le.seq, 'amount', le.amount, 'placedAt', le.placed_at)), '[]'::json)
+        from jsonb_to_recordset(${pairs}::jsonb) as k(pid text, key text)
+        join registrations r on r.lot_id = "lots"."id" and r.pid = k.pid
+        join ledger_entries le on le.registration_id = r.id and le.idempotency_key = k.key)`,
+  };
+}
+
+const pidsOf = (items: BatchItem[]): string => JSON.stringify([...new Set(items.map((i) => i.person.pid))]);
+const pairsOf = (items: BatchItem[]): string => JSON.stringify(items.flatMap((i) => (i.kind === 'bid' && i.idempotencyKey ? [{ pid: i.person.pid, key: i.idempotencyKey }] : [])));
+
+/** The batch's registrations and replays (see registrationColumns), under the lot-row lock. */
 export async function loadBidders(tx: Pick<Db, 'select'>, lotId: number, items: BatchItem[]): Promise<BatchBidders> {
-  const keys = keysOf(items);
-  // The standing leader (whom a bid may outbid) is read from the lot row itself.
-  const cond = or(inArray(registrations.pid, pidsOf(items)), eq(registrations.id, sql`(select l.leader_registration_id from lots l where l.id = ${lotId})`));
-  const rows = await tx
-    .select({ ...bidderColumns, key: ledgerEntries.idempotencyKey, seq: ledgerEntries.seq, amount: ledgerEntries.amount, placedAt: ledgerEntries.placedAt })
-    .from(registrations)
-    .leftJoin(ledgerEntries, keys.length ? and(eq(ledgerEntries.registrationId, registrations.id), inArray(ledgerEntries.idempotencyKey, keys)) : sql`false`)
-    .where(and(eq(registrations.lotId, lotId), cond));
-  return indexBidders(tx, rows);
+  const [row] = await tx.select(registrationColumns(pidsOf(items), pairsOf(items))).from(lots).where(eq(lots.id, lotId));
+  return indexBidders(tx, row ? parsed(row.bidders) : [], row ? parsed(row.replays) : []);
 }
 
 /**
  * Everything an optimistic batch reads, in one prepared statement (built once per database, not per
  * batch): the lot row with its row version (xmin) and the time of its last entry, and the batch's
- * registrations and replays as in loadBidders, all from one snapshot.
+ * registrations and replays, all from one snapshot.
  */
 function prepareBatchRead(db: Db) {
-  const inJson = (name: string) => sql`(select jsonb_array_elements_text(${sql.placeholder(name)}::jsonb))`;
-  const bidders = sql<BidderRow[]>`(
-    select coalesce(json_agg(json_build_object('id', r.id, 'pid', r.pid, 'bidderCode', r.bidder_code, 'status', r.status,
-             'key', le.idempotency_key, 'seq', le.seq, 'amount', le.amount, 'placedAt', le.placed_at)), '[]'::json)
-      from registrations r
-      left join ledger_entries le on le.registration_id = r.id and le.idempotency_key in ${inJson('keys')}
-     where r.lot_id = "lots"."id" and (r.pid in ${inJson('pids')} or r.id = "lots"."leader_registration_id"))`;
   return db
-    .select({ lot: lots, version: sql<string>`"lots".xmin::text`, lastPlacedAt: lastPlacedAt(), bidders })
+    .select({ lot: lots, version: sql<string>`"lots".xmin::text`, lastPlacedAt: lastPlacedAt(), ...registrationColumns(sql.placeholder('pids'), sql.placeholder('pairs')) })
     .from(lots)
     .where(eq(lots.id, sql.placeholder('lotId')))
     .prepare('bid_batch_read');
@@ -101,8 +106,7 @@ export interface BatchRead {
 export async function readForBatch(db: Db, lotId: number, items: BatchItem[]): Promise<BatchRead | undefined> {
   let read = batchReads.get(db);
   if (!read) batchReads.set(db, (read = prepareBatchRead(db)));
-  const [row] = await read.execute({ lotId, pids: JSON.stringify(pidsOf(items)), keys: JSON.stringify(keysOf(items)) });
+  const [row] = await read.execute({ lotId, pids: pidsOf(items), pairs: pairsOf(items) });
   if (!row) return undefined;
-  const bidderRows = typeof row.bidders === 'string' ? (JSON.parse(row.bidders) as BidderRow[]) : row.bidders;
-  return { lot: row.lot, version: row.version, lastPlacedAt: row.lastPlacedAt ?? null, bidders: indexBidders(db, bidderRows) };
+  return { lot: row.lot, version: row.version, lastPlacedAt: row.lastPlacedAt ?? null, bidders: indexBidders(db, parsed(row.bidders), parsed(row.replays)) };
 }

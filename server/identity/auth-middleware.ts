@@ -29,6 +29,8 @@ export class PersonCache {
   private entries = new Map<string, { person: Omit<Person, 'via'>; at: number }>();
   /** When this process last wrote each person's row, with the name and level it wrote. */
   private written = new Map<string, { at: number; level: number; name: string | null }>();
+  /** Reads in flight, so that a person's concurrent requests share one (a bidding storm sends many). */
+  readonly loading = new Map<string, Promise<Omit<Person, 'via'>>>();
   private readonly ttlMs: number;
   private readonly max: number;
   constructor(ttlMs = 5_000, max = 50_000) {
@@ -67,6 +69,16 @@ export async function resolvePerson(ctx: AppContext, cache: PersonCache, who: { 
   const now = Date.now();
   const cached = cache.get(who.pid, who.level, who.name, now);
   if (cached) return { ...cached, via };
+  const key = `${via}\n${who.pid}\n${who.level}\n${who.name ?? ''}`;
+  let loading = cache.loading.get(key);
+  if (!loading) {
+    loading = loadPerson(ctx, cache, who, via, now).finally(() => cache.loading.delete(key));
+    cache.loading.set(key, loading);
+  }
+  return { ...(await loading), via };
+}
+
+async function loadPerson(ctx: AppContext, cache: PersonCache, who: { pid: string; name: string | null; level: Level }, via: Person['via'], now: number): Promise<Omit<Person, 'via'>> {
   let roles: Role[];
   if (via === 'bearer' && cache.needsWrite(who.pid, who.level, who.name, now)) {
     roles = await upsertPersonAndLoadRoles(ctx.db, who, ctx.clock.now());
@@ -76,7 +88,7 @@ export async function resolvePerson(ctx: AppContext, cache: PersonCache, who: { 
   }
   const person = { pid: who.pid, name: who.name, level: who.level, roles };
   cache.set(person, now);
-  return { ...person, via };
+  return person;
 }
 
 /** Verifies a Bearer token for one client address, counting failures; throws 401 or 429. */

@@ -64,6 +64,22 @@ describe('committing a batch of plain bids optimistically', () => {
     expect(await lotRow(lotId)).toMatchObject({ seq: 3, bidCount: 3, currentPrice: 50_000_000, leader: c.registrationId, lastHash: ledger[2].hash });
   });
 
+  it('answers a repeated Idempotency-Key with the first answer, optimistically and under the lock', async () => {
+    const { lotId, bidders: [a, b] } = await bidders(2);
+    const keyed = (r: Registered, amount: number, key: string): BatchItem => ({ kind: 'bid', person: asPerson(r), amount, idempotencyKey: key, receivedAt: clock.now() });
+    const first = await commitBatch(tp.platform.ctx, lotId, [keyed(a, 40_000_000, 'k-1'), keyed(b, 45_000_000, 'k-1')]);
+    expect(first.results.map((r) => r.ok && r.value)).toEqual([expect.objectContaining({ seq: 1 }), expect.objectContaining({ seq: 2 })]);
+    const again = await commitBatch(tp.platform.ctx, lotId, [keyed(b, 45_000_000, 'k-1'), keyed(a, 41_000_000, 'k-1')]);
+    expect(again.committed).toBe('optimistic');
+    expect(again.results).toEqual([first.results[1], { ok: false, code: 'IDEMPOTENCY_CONFLICT', message: expect.any(String) }]);
+    // A withdrawal in the batch sends it through the locked transaction, which answers the same way.
+    const withdraw: BatchItem = { kind: 'withdraw', person: asPerson(a), seq: 1, receivedAt: clock.now() };
+    const locked = await commitBatch(tp.platform.ctx, lotId, [withdraw, keyed(a, 40_000_000, 'k-1')]);
+    expect(locked.committed).toBe('locked');
+    expect(locked.results).toEqual([expect.objectContaining({ ok: false, code: 'NOT_LEADING' }), first.results[0]]);
+    expect((await readLedger(tp.call, lotId)).map((e) => e.seq)).toEqual([1, 2]);
+  });
+
   it('writes nothing when the lot row changed after it was read', async () => {
     const { lotId, bidders: [a] } = await bidders(1);
     const db = tp.database.db;

@@ -47,4 +47,29 @@ describe('recording the person behind a Bearer token', () => {
     await resolvePerson(ctx, cache, { pid, name: 'Lê Văn Cường (đổi tên)', level: 2 }, 'bearer');
     expect((await lastSeen(pid))?.name).toBe('Lê Văn Cường (đổi tên)');
   });
+
+  it('reads a person once for many concurrent requests', async () => {
+    // Counts the statements started on the real database (a storm sends a bidder's requests together).
+    let started = 0;
+    const counted = new Proxy(database.db, {
+      get(target, prop, receiver) {
+        const value = Reflect.get(target, prop, receiver);
+        if (typeof value !== 'function') return value;
+        return (...args: unknown[]) => {
+          started++;
+          return value.apply(target, args);
+        };
+      },
+    });
+    const counting = { db: counted, clock } as unknown as AppContext;
+    const once = async (cache: PersonCache, pid: string, n: number) => {
+      started = 0;
+      const people = await Promise.all(Array.from({ length: n }, () => resolvePerson(counting, cache, { pid, name: 'Phạm Thị Dung', level: 2 }, 'bearer')));
+      expect(new Set(people.map((p) => p.pid))).toEqual(new Set([pid]));
+      return started;
+    };
+    const alone = await once(new PersonCache(), newPid(), 1);
+    expect(alone).toBeGreaterThan(0);
+    expect(await once(new PersonCache(), newPid(), 20)).toBe(alone);
+  });
 });
