@@ -128,6 +128,22 @@ function runStep(step: StepMessage): Promise<LoadgenStepReport> {
   });
 }
 
+/**
+ * Opens every connection before a step, in the step's lead time: undici and postgres.js open them as
+ * they are first needed, so a step that jumps from idle to thousands of bids a second would otherwise
+ * measure 200 TCP connects (and the server's idle keep-alive timeout of 5 s closes them between
+ * steps). Bidders in a closing storm are already connected: they have had the lot open.
+ */
+async function warmConnections(): Promise<void> {
+  if (raw) return raw.warm();
+  await Promise.all(
+    Array.from({ length: init.connections }, async () => {
+      const res = await pool!.request({ path: '/api/health', method: 'GET' });
+      await res.body.text();
+    }),
+  );
+}
+
 serveIpc({
   init: async (payload: LoadgenInit) => {
     init = payload;
@@ -138,7 +154,10 @@ serveIpc({
     }
     return { pid: process.pid };
   },
-  step: (payload: StepMessage) => runStep(payload),
+  step: async (payload: StepMessage) => {
+    await warmConnections();
+    return runStep(payload);
+  },
   finish: async (): Promise<LoadgenFinal> => {
     // Bids still in flight after the step deadlines are given up on (a swamped server may never answer).
     if (pool) {

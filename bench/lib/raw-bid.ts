@@ -8,6 +8,8 @@ import { GENESIS_HASH, ledgerEntryHash } from '../../server/shared/hash-chain.ts
 import type { BidderRef } from './protocol.ts';
 
 export interface RawBidder {
+  /** Opens every connection of the pool (postgres.js opens them as they are first needed). */
+  warm(): Promise<void>;
   /** Places one bid; the new seq when accepted, null when a rule refused it. */
   place(bidder: BidderRef, amount: number, idempotencyKey: string): Promise<{ seq: number } | null>;
   close(): Promise<void>;
@@ -17,6 +19,7 @@ export async function openRawBidder(url: string, lotId: number, connections: num
   const sql = postgres(url, { max: connections, onnotice: () => {}, idle_timeout: 60 });
   await sql`select 1`;
   return {
+    warm: async () => void (await Promise.all(Array.from({ length: connections }, () => sql`select 1`))),
     async place(bidder, amount, idempotencyKey) {
       return sql.begin(async (tx) => {
         const placedAt = new Date();
