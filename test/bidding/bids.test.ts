@@ -74,6 +74,31 @@ describe('placing bids', () => {
     await expectRefused(lot.id, () => bid(lot.id, ra, 90_000_000), 409, 'LOT_NOT_LIVE');
   });
 
+  it('refuses a body over the size limit, declared or streamed, and reads a streamed bid in full', async () => {
+    const { lot, bidders } = await liveLot({ call: tp.call, clock }, manager, [await person(tp.idp, undefined)]);
+    const post = (body: string | ReadableStream<Uint8Array>) =>
+      fetch(`${tp.base}/api/lots/${lot.id}/bids`, { method: 'POST', headers: { authorization: `Bearer ${bidders[0].token}`, 'content-type': 'application/json' }, body, ...(typeof body === 'string' ? {} : { duplex: 'half' }) } as RequestInit);
+    const chunked = (text: string) =>
+      new ReadableStream<Uint8Array>({
+        start(c) {
+          const bytes = new TextEncoder().encode(text);
+          for (let i = 0; i < bytes.length; i += 1024) c.enqueue(bytes.slice(i, i + 1024));
+          c.close();
+        },
+      });
+    const big = JSON.stringify({ amount: 40_000_000, pad: 'x'.repeat(70 * 1024) });
+    for (const body of [big, chunked(big)]) {
+      const before = await snapshot(lot.id);
+      const res = await post(body);
+      expect(res.status).toBe(413);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('PAYLOAD_TOO_LARGE');
+      expect(await snapshot(lot.id)).toEqual(before);
+    }
+    const res = await post(chunked(JSON.stringify({ amount: 40_000_000 })));
+    expect(res.status).toBe(201);
+    expect(((await res.json()) as { seq: number }).seq).toBe(1);
+  });
+
   it('bars a barred bidder (BIDDER_BARRED)', async () => {
     const { lot, bidders } = await liveLot({ call: tp.call, clock }, manager, [await person(tp.idp, undefined)]);
     await tp.database.db.update(registrations).set({ status: 'barred' }).where(eq(registrations.id, bidders[0].registrationId));
