@@ -10,6 +10,7 @@ import { GENESIS_HASH, ledgerEntryHash } from '../shared/hash-chain.ts';
 import { extendedEnd, refuseBid, type Bidder, type Standing } from './bid-rules.ts';
 import type { BidAck } from './types.ts';
 import type { Person } from '../identity/person.ts';
+import type { BatchBidders } from './batch-reads.ts';
 
 export interface WithdrawAck {
   seq: number;
@@ -85,9 +86,18 @@ export class BatchLedger {
 
   /**
    * Evaluates one bid against the standing state and appends it if acceptable (or answers a replayed
-   * Idempotency-Key). Returns the registration id of the bidder it outbid, if any.
+   * Idempotency-Key); an accepted bid that outbids someone queues an `outbid` event for them.
    */
-  placeBid(item: BidItem, bidder: Bidder | undefined, replays: Replays): number | null {
+  async placeBid(item: BidItem, bidders: BatchBidders): Promise<void> {
+    const previousLeader = this.evaluateBid(item, bidders.byPid.get(item.person.pid), bidders.replays);
+    if (previousLeader === null) return;
+    const seq = this.standing.seq;
+    const pid = (await bidders.byId(previousLeader))?.pid;
+    if (pid) this.outcome.personal.push({ pid, event: { type: 'outbid', lotId: this.lotId, seq, amount: item.amount } });
+  }
+
+  /** The rules for one bid; returns the registration id of the bidder it outbid, if any. */
+  private evaluateBid(item: BidItem, bidder: Bidder | undefined, replays: Replays): number | null {
     const out = this.outcome;
     const s = this.standing;
     const replayKey = bidder && item.idempotencyKey ? `${bidder.id}\n${item.idempotencyKey}` : undefined;
@@ -115,11 +125,6 @@ export class BatchLedger {
     if (replayKey) replays.set(replayKey, { amount: item.amount, ack });
     out.results.push(ok(ack));
     return previousLeader;
-  }
-
-  /** An `outbid` event for the previous leader's owner. */
-  outbid(pid: string, seq: number, amount: number): void {
-    this.outcome.personal.push({ pid, event: { type: 'outbid', lotId: this.lotId, seq, amount } });
   }
 }
 

@@ -52,15 +52,11 @@ async function commitLocked(ctx: AppContext, lotId: number, items: BatchItem[]):
     };
 
     for (const item of items) {
-      const bidder = bidders.byPid.get(item.person.pid);
       if (item.kind === 'bid') {
-        const outbid = ledger.placeBid(item, bidder, bidders.replays);
-        if (outbid !== null) {
-          const pid = (await bidders.byId(outbid))?.pid;
-          if (pid) ledger.outbid(pid, s.seq, item.amount);
-        }
+        await ledger.placeBid(item, bidders);
         continue;
       }
+      const bidder = bidders.byPid.get(item.person.pid);
       // A withdrawal of the person's own standing highest bid, before the close.
       if (!isBiddingOpen({ ...lot, endsAt: s.endsAt }, item.receivedAt)) {
         out.results.push(fail('LOT_NOT_LIVE', 'Bids can be withdrawn only while bidding is open.'));

@@ -23,8 +23,6 @@ export class BidEngine implements BidService {
   private readonly maxBatch: number;
   private readonly queues = new Map<number, Queued[]>();
   private readonly running = new Map<number, Promise<void>>();
-  /** Batches committed (of them, through the lot-row lock) and bids per batch, for the benchmark and tests. */
-  readonly stats = { batches: 0, lockedBatches: 0, items: 0, largestBatch: 0 };
 
   /** `maxBatch: 1` gives one commit per bid (the baseline the benchmark compares against). */
   constructor(ctx: AppContext, options: { maxBatch?: number } = {}) {
@@ -111,10 +109,6 @@ export class BidEngine implements BidService {
       }
       return;
     }
-    this.stats.batches++;
-    if (outcome.committed === 'locked') this.stats.lockedBatches++;
-    this.stats.items += batch.length;
-    this.stats.largestBatch = Math.max(this.stats.largestBatch, batch.length);
     batch.forEach((b, i) => b.resolve(outcome.results[i]));
     const { events } = this.ctx;
     if (outcome.entries.length) events.publish('entries', { lotId, entries: outcome.entries });

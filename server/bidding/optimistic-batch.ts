@@ -21,15 +21,8 @@ import { readForBatch } from './batch-reads.ts';
 export async function commitOptimistic(ctx: AppContext, lotId: number, items: BidItem[]): Promise<BatchOutcome | undefined> {
   const read = await readForBatch(ctx.db, lotId, items);
   if (!read || read.lot.status === 'draft') return notFound(items);
-  const { bidders } = read;
   const ledger = new BatchLedger(read.lot, read.lastPlacedAt);
-  for (const item of items) {
-    const outbid = ledger.placeBid(item, bidders.byPid.get(item.person.pid), bidders.replays);
-    if (outbid !== null) {
-      const pid = (await bidders.byId(outbid))?.pid;
-      if (pid) ledger.outbid(pid, ledger.standing.seq, item.amount);
-    }
-  }
+  for (const item of items) await ledger.placeBid(item, read.bidders);
   if (!ledger.changed) return ledger.outcome;
   if (ledger.extendedFrom) return undefined;
 

@@ -5,7 +5,7 @@ import type { AppContext } from '../context.ts';
 import { appendAudit, type AuditAction } from '../audit/audit-log.ts';
 import { createRouter, type ApiApp } from '../http/app.ts';
 import { errorResponses } from '../http/openapi.ts';
-import { requireRole } from '../identity/auth-middleware.ts';
+import { requireRole, roleGuard } from '../identity/auth-middleware.ts';
 import type { Person } from '../identity/person.ts';
 import { auditExport, lotsExport, type ExportFormat } from './exports.ts';
 import type { SigningKey } from './signing-keys.ts';
@@ -32,12 +32,7 @@ export function exportRoutes(ctx: AppContext, key: SigningKey): ApiApp {
   const app = createRouter();
   // Who may export is decided before what was asked for: an anonymous request with a bad period is
   // 401, not 422.
-  for (const path of ['/records/lots', '/records/audit']) {
-    app.use(path, async (c, next) => {
-      requireRole(c, 'regulator');
-      await next();
-    });
-  }
+  for (const path of ['/records/lots', '/records/audit']) app.use(path, roleGuard('regulator'));
   const logExport = (actor: Person, action: AuditAction, data: Record<string, unknown>, at: Date): Promise<void> =>
     ctx.db.transaction((tx) => appendAudit(tx, { actorPid: actor.pid, action, data, at }));
   const stamp = (d: Date): string => d.toISOString().slice(0, 10);

@@ -3,7 +3,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { createRouter, type ApiApp } from '../http/app.ts';
 import { errorResponses } from '../http/openapi.ts';
-import { requireRole } from '../identity/auth-middleware.ts';
+import { requireRole, roleGuard } from '../identity/auth-middleware.ts';
 import { AppError, unwrap } from '../shared/errors.ts';
 import type { RecordService } from './service.ts';
 import type { DocumentKind } from './verify-document.ts';
@@ -39,10 +39,7 @@ const MEDIA_KIND = new Map<string, DocumentKind | 'json'>([
 export function recordRoutes(service: RecordService): ApiApp {
   const app = createRouter();
   // Regulators only, decided before the id and format are validated.
-  app.use('/records/lots/:id', async (c, next) => {
-    requireRole(c, 'regulator');
-    await next();
-  });
+  app.use('/records/lots/:id', roleGuard('regulator'));
 
   app.openapi(
     createRoute({
