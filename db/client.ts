@@ -7,6 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import * as schema from './schema.ts';
+import { DatabaseHealth } from '../server/shared/database-health.ts';
+import type { Logger } from '../server/shared/log.ts';
 
 export type Schema = typeof schema;
 export type Db = PgDatabase<PgQueryResultHKT, Schema>;
@@ -22,6 +24,8 @@ export interface Database {
   ping(): Promise<void>;
   migrate(): Promise<void>;
   close(): Promise<void>;
+  /** Whether the database answers now, as this process last saw it (see server/shared/database-health.ts). */
+  health: DatabaseHealth;
   /** The PGlite instance, for snapshotting in tests; absent on PostgreSQL. */
   pglite?: import('@electric-sql/pglite').PGlite;
 }
@@ -38,28 +42,68 @@ export interface DatabaseOptions {
   /** A gzipped PGlite data directory snapshot to start from (tests). */
   loadDataDir?: Blob;
   poolSize?: number;
+  /** Bounds on PostgreSQL: connecting, one statement, waiting for a lock (milliseconds). */
+  timeouts?: Partial<DatabaseTimeouts>;
+  /** Where the health monitor logs outages and recoveries (default: nowhere). */
+  log?: Logger;
 }
+
+export interface DatabaseTimeouts {
+  connectMs: number;
+  statementMs: number;
+  lockMs: number;
+  /** A transaction left idle this long (its client gone) is ended by the server, freeing its locks. */
+  idleInTransactionMs: number;
+}
+
+export const DEFAULT_DATABASE_TIMEOUTS: DatabaseTimeouts = { connectMs: 2_000, statementMs: 5_000, lockMs: 2_000, idleInTransactionMs: 10_000 };
+
+const silent = { error() {}, warn() {}, info() {}, debug() {} } as unknown as Logger;
 
 export const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
-  return options.url ? openPostgres(options.url, options.poolSize ?? 10) : openPglite(options);
+  return options.url ? openPostgres(options.url, options) : openPglite(options);
 }
 
-async function openPostgres(url: string, poolSize: number): Promise<Database> {
+async function openPostgres(url: string, options: DatabaseOptions): Promise<Database> {
+  const t = { ...DEFAULT_DATABASE_TIMEOUTS, ...options.timeouts };
   const { default: postgres } = await import('postgres');
   const { drizzle } = await import('drizzle-orm/postgres-js');
   const { migrate } = await import('drizzle-orm/postgres-js/migrator');
-  const client = postgres(url, { max: poolSize, onnotice: () => {}, connect_timeout: 10, idle_timeout: 60 });
+  // Every statement, lock wait and connection attempt is bounded by the server and the driver, so a
+  // slow or unreachable database answers with an error (503 to the client) instead of a hang.
+  const client = postgres(url, {
+    max: options.poolSize ?? 10,
+    onnotice: () => {},
+    connect_timeout: t.connectMs / 1000,
+    idle_timeout: 60,
+    connection: { statement_timeout: t.statementMs, lock_timeout: t.lockMs, idle_in_transaction_session_timeout: t.idleInTransactionMs },
+  });
   const db = drizzle(client, { schema }) as unknown as Db;
   const u = new URL(url);
+  const ping = async (): Promise<void> => void (await db.execute(sql`select 1`));
+  const health = new DatabaseHealth({ ping, log: options.log ?? silent });
   return {
     db,
     kind: 'postgres',
     description: `PostgreSQL at ${u.hostname}:${u.port || 5432}${u.pathname}`,
-    ping: async () => void (await db.execute(sql`select 1`)),
-    migrate: () => migrate(drizzle(client, { schema }), { migrationsFolder: MIGRATIONS_DIR }),
-    close: () => client.end({ timeout: 5 }),
+    ping,
+    health,
+    // Migrations get a connection of their own without the statement bound: a migration of a large
+    // table may rightly take longer than any request should.
+    migrate: async () => {
+      const owner = postgres(url, { max: 1, onnotice: () => {}, connect_timeout: t.connectMs / 1000 });
+      try {
+        await migrate(drizzle(owner, { schema }), { migrationsFolder: MIGRATIONS_DIR });
+      } finally {
+        await owner.end({ timeout: 5 });
+      }
+    },
+    close: async () => {
+      health.close();
+      await client.end({ timeout: 5 });
+    },
   };
 }
 
@@ -70,13 +114,19 @@ async function openPglite(options: DatabaseOptions): Promise<Database> {
   if (options.dataDir) fs.mkdirSync(options.dataDir, { recursive: true });
   const client = await PGlite.create({ dataDir: options.dataDir, loadDataDir: options.loadDataDir });
   const db = drizzle(client, { schema }) as unknown as Db;
+  const ping = async (): Promise<void> => void (await client.query('select 1'));
+  const health = new DatabaseHealth({ ping, log: options.log ?? silent });
   return {
     db,
     kind: 'pglite',
     description: options.dataDir ? `embedded PGlite in ${path.resolve(options.dataDir)}` : 'embedded PGlite in memory',
-    ping: async () => void (await client.query('select 1')),
+    ping,
+    health,
     migrate: () => migrate(drizzle(client, { schema }), { migrationsFolder: MIGRATIONS_DIR }),
-    close: () => client.close(),
+    close: async () => {
+      health.close();
+      await client.close();
+    },
     pglite: client,
   };
 }

@@ -241,3 +241,22 @@ export const demoIdpRecords = pgTable(
   },
   (t) => [primaryKey({ columns: [t.model, t.id] }), index('demo_idp_records_grant').on(t.grantId), index('demo_idp_records_uid').on(t.uid), index('demo_idp_records_expires').on(t.expiresAt)],
 );
+
+/**
+ * Bids the platform refused for its own reasons (overload, an unreachable database, a deadline),
+ * counted per lot, minute and reason (server/bidding/shed-log.ts). Part of the lot's record: a
+ * technical fault during bidding is on the record.
+ */
+export const SHED_REASONS = ['database_unavailable', 'queue_full', 'overloaded', 'timeout', 'unknown_outcome'] as const;
+export const shedBids = pgTable(
+  'shed_bids',
+  {
+    lotId: integer('lot_id')
+      .notNull()
+      .references(() => lots.id),
+    minute: ts('minute').notNull(),
+    reason: text('reason').notNull(),
+    count: integer('count').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.lotId, t.minute, t.reason] }), check('shed_bids_reason', inList('reason', SHED_REASONS)), check('shed_bids_count', sql`count > 0`)],
+);

@@ -22,6 +22,13 @@ const schema = z.object({
   HOST: z.string().min(1).default('0.0.0.0'),
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'a postgres:// connection URL').optional(),
   DATABASE_POOL_SIZE: int(1, 200).default(10),
+  DATABASE_CONNECT_TIMEOUT_MS: int(100, 60_000).default(2_000),
+  DATABASE_STATEMENT_TIMEOUT_MS: int(100, 600_000).default(5_000),
+  DATABASE_LOCK_TIMEOUT_MS: int(100, 600_000).default(2_000),
+  BID_TIMEOUT_MS: int(200, 60_000).default(2_000),
+  REQUEST_TIMEOUT_MS: int(500, 600_000).default(5_000),
+  BID_QUEUE_MAX: int(1, 1_000_000).default(2_048),
+  OVERLOAD_LAG_MS: int(10, 60_000).default(200),
   DATA_DIR: z.string().min(1).default('./data'),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'a redis:// URL').optional(),
   REDIS_KEY_PREFIX: z.string().regex(/^[\w.:-]{1,64}$/, 'letters, digits, _ . : - (at most 64)').default('auction'),
@@ -63,6 +70,19 @@ export interface Config {
   host: string;
   databaseUrl?: string;
   databasePoolSize: number;
+  /** Bounds on PostgreSQL, in milliseconds (PGlite is in-process and has none). */
+  databaseTimeouts: { connectMs: number; statementMs: number; lockMs: number; idleInTransactionMs: number };
+  /** Every wait is bounded; past these a client gets 503 UNAVAILABLE with Retry-After. */
+  limits: {
+    /** A bid (HTTP or socket) is answered within this: accepted, refused, or 503. */
+    bidTimeoutMs: number;
+    /** Any other request or socket event, until its answer starts. */
+    requestTimeoutMs: number;
+    /** Bids waiting in one lot's queue in this process; more are refused at once with 503. */
+    bidQueueMax: number;
+    /** Event-loop delay past which the process refuses new bids at the door (overload). */
+    overloadLagMs: number;
+  };
   dataDir: string;
   redisUrl?: string;
   /** Prefix of the socket.io adapter's Redis channels: processes of one deployment share it. */
@@ -132,6 +152,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     host: e.HOST,
     databaseUrl: e.DATABASE_URL,
     databasePoolSize: e.DATABASE_POOL_SIZE,
+    databaseTimeouts: { connectMs: e.DATABASE_CONNECT_TIMEOUT_MS, statementMs: e.DATABASE_STATEMENT_TIMEOUT_MS, lockMs: e.DATABASE_LOCK_TIMEOUT_MS, idleInTransactionMs: Math.max(10_000, 2 * e.DATABASE_STATEMENT_TIMEOUT_MS) },
+    limits: { bidTimeoutMs: e.BID_TIMEOUT_MS, requestTimeoutMs: e.REQUEST_TIMEOUT_MS, bidQueueMax: e.BID_QUEUE_MAX, overloadLagMs: e.OVERLOAD_LAG_MS },
     dataDir: e.DATA_DIR,
     redisUrl: e.REDIS_URL,
     redisKeyPrefix: e.REDIS_KEY_PREFIX,

@@ -9,6 +9,8 @@ import { bidRoutes } from './bidding/bid-routes.ts';
 import { lotRoutes } from './auctions/lot-routes.ts';
 import { registrationRoutes } from './auctions/registration-routes.ts';
 import { createScheduler } from './auctions/scheduler.ts';
+import { LoadShedder } from './shared/overload.ts';
+import { startShedFlush } from './bidding/shed-flush.ts';
 
 export interface DomainModules {
   routers: { path: string; app: ApiApp }[];
@@ -22,8 +24,10 @@ export interface DomainModules {
 }
 
 export async function createDomainModules(ctx: AppContext, _identity: Identity): Promise<DomainModules> {
-  const engine = new BidEngine(ctx);
+  const loadShedder = new LoadShedder({ targetLagMs: ctx.config.limits.overloadLagMs });
+  const engine = new BidEngine(ctx, { loadShedder });
   const scheduler = createScheduler(ctx, engine);
+  const shedFlush = startShedFlush(ctx, engine.shedLog);
   const routers: { path: string; app: ApiApp }[] = [
     { path: '/', app: lotRoutes(ctx) },
     { path: '/', app: registrationRoutes(ctx) },
@@ -44,6 +48,8 @@ export async function createDomainModules(ctx: AppContext, _identity: Identity):
       await demo.stop();
       await scheduler.stop();
       await engine.drain();
+      loadShedder.close();
+      await shedFlush.stop();
     },
   };
 }

@@ -50,7 +50,7 @@ async function loadPages(log: Logger): Promise<NodeHandler | undefined> {
 
 export async function createPlatform(config: Config, options: PlatformOptions = {}): Promise<Platform> {
   const log = options.log ?? createLogger({ level: config.logLevel });
-  const database = options.database ?? (await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, poolSize: config.databasePoolSize }));
+  const database = options.database ?? (await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, poolSize: config.databasePoolSize, timeouts: config.databaseTimeouts, log }));
   if (!options.database) await database.migrate();
   const ctx: AppContext = { config, database, db: database.db, clock: options.clock ?? systemClock, log, events: new DomainEvents(log) };
 

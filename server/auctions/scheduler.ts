@@ -3,6 +3,7 @@
 // lots that fell due while the platform was down are closed right away.
 import type { AppContext } from '../context.ts';
 import type { BidEngine } from '../bidding/bid-engine.ts';
+import { withDeadline } from '../shared/unavailable.ts';
 import { closeLot, dueLots, flipLive } from './closing.ts';
 
 export interface Scheduler {
@@ -17,9 +18,13 @@ export function createScheduler(ctx: AppContext, engine: BidEngine): Scheduler {
   let current: Promise<void> | undefined;
   let stopped = false;
 
+  // Every step is bounded, so a database that stops answering cannot wedge the scheduler: the tick
+  // fails, the next one tries again, and lots close as soon as the database is back.
+  const bound = ctx.config.limits.requestTimeoutMs;
   const runTick = async (): Promise<void> => {
-    await flipLive(ctx);
-    for (const id of await dueLots(ctx)) {
+    if (!ctx.database.health.up) return;
+    await withDeadline(flipLive(ctx), bound, 'flipping started lots live');
+    for (const id of await withDeadline(dueLots(ctx), bound, 'reading due lots')) {
       if (stopped) return;
       // On the lot's queue: every bid this process received before now is answered first.
       await engine.exclusive(id, () => closeLot(ctx, id));
@@ -27,7 +32,10 @@ export function createScheduler(ctx: AppContext, engine: BidEngine): Scheduler {
   };
   const tick = (): Promise<void> => {
     current ??= runTick()
-      .catch((err: unknown) => ctx.log.error({ err }, 'closing scheduler tick failed'))
+      .catch((err: unknown) => {
+        ctx.database.health.report(err);
+        ctx.log.error({ err }, 'closing scheduler tick failed');
+      })
       .finally(() => (current = undefined));
     return current;
   };

@@ -4,43 +4,104 @@
 // per bid. Answers are sent only after the commit; post-commit events are published in seq order
 // before the next batch of the same lot starts. Exclusive tasks (closing a lot) run between batches,
 // after every bid that reached this process before them.
+//
+// Every bid is answered within its deadline (BID_TIMEOUT_MS from its arrival): accepted, refused, or
+// 503 UNAVAILABLE. Admission control refuses a bid at once when it could not be answered in time (the
+// database is down, the lot's queue is full, or the queue ahead would take longer than the time
+// left), so overload never turns into a queue of seconds. A bid still waiting in the queue at its
+// deadline is dropped unplaced; one whose transaction is in flight is answered "outcome unknown",
+// which a retry with the same Idempotency-Key resolves. Every refusal of this kind is counted per lot
+// (shed-log.ts) and ends up in the lot's record.
 import type { AppContext } from '../context.ts';
 import type { Person } from '../identity/person.ts';
-import { fail, type Result } from '../shared/errors.ts';
+import { fail, type Failure, type Result } from '../shared/errors.ts';
+import { DeadlineExceeded, failedBeforeWriting, isUnavailable, withDeadline } from '../shared/unavailable.ts';
+import { MAX_INT32 } from '../auctions/lot-schemas.ts';
 import { commitBatch, type BatchItem, type WithdrawAck } from './bid-batch.ts';
+import { ShedLog, type ShedReason } from './shed-log.ts';
+import type { LoadShedder } from '../shared/overload.ts';
 import type { BidAck, BidService, PlaceBidInput } from './types.ts';
 
 /** The most bids one transaction commits. */
 export const MAX_BATCH = 256;
 const KEY_PATTERN = /^[\x21-\x7e]{1,200}$/;
 
-type Queued =
-  | { kind: 'item'; item: BatchItem; resolve: (r: Result<BidAck | WithdrawAck>) => void; reject: (e: unknown) => void }
-  | { kind: 'task'; run: () => Promise<void> };
+/** The answers a client gets when its bid is shed; each says whether the bid was placed. */
+export const SHED_MESSAGES: Record<ShedReason, string> = {
+  database_unavailable: 'The database is unreachable right now; your bid was NOT placed. Try again in a moment.',
+  queue_full: 'Too many bids are waiting for this lot right now; your bid was NOT placed. Try again in a moment.',
+  overloaded: 'The platform is overloaded right now; your bid was NOT placed. Try again in a moment.',
+  timeout: 'Your bid could not be processed in time; it was NOT placed. Try again in a moment.',
+  unknown_outcome: 'The database did not confirm your bid in time, so it may or may not have been placed. Retry with the same Idempotency-Key to learn the outcome (it is never placed twice).',
+};
+
+type Answer = Result<BidAck | WithdrawAck>;
+
+interface Waiter {
+  kind: 'item';
+  item: BatchItem;
+  /** performance.now() by which the bid must be answered. */
+  deadline: number;
+  state: 'queued' | 'inflight' | 'answered';
+  timer?: NodeJS.Timeout;
+  resolve: (r: Answer) => void;
+  reject: (e: unknown) => void;
+}
+
+type Queued = Waiter | { kind: 'task'; run: () => Promise<void> };
+
+interface LotQueue {
+  items: Queued[];
+  /** Waiters in `items` not yet answered (the queue's real length for admission). */
+  waiting: number;
+  /** Moving average of one commit's duration on this lot, in ms. */
+  commitMs: number;
+}
+
+export interface BidEngineOptions {
+  /** `maxBatch: 1` gives one commit per bid (the baseline the benchmark compares against). */
+  maxBatch?: number;
+  /** Where shed bids are counted (default: a log of the engine's own). */
+  shedLog?: ShedLog;
+  /** Refuses a share of new bids while the process is overloaded (absent: never). */
+  loadShedder?: LoadShedder;
+}
 
 export class BidEngine implements BidService {
   private readonly ctx: AppContext;
   private readonly maxBatch: number;
-  private readonly queues = new Map<number, Queued[]>();
+  private readonly queues = new Map<number, LotQueue>();
   private readonly running = new Map<number, Promise<void>>();
+  /** Commits still running after every bid in them was answered (the database stopped answering). */
+  private readonly orphans = new Set<Promise<unknown>>();
+  readonly shedLog: ShedLog;
+  private readonly loadShedder?: LoadShedder;
 
-  /** `maxBatch: 1` gives one commit per bid (the baseline the benchmark compares against). */
-  constructor(ctx: AppContext, options: { maxBatch?: number } = {}) {
+  constructor(ctx: AppContext, options: BidEngineOptions = {}) {
     this.ctx = ctx;
     this.maxBatch = Math.max(1, options.maxBatch ?? MAX_BATCH);
+    this.shedLog = options.shedLog ?? new ShedLog();
+    this.loadShedder = options.loadShedder;
   }
 
-  /** Places a bid; resolves after the durable commit (or with the reason it was refused). */
+  private get limits(): AppContext['config']['limits'] {
+    return this.ctx.config.limits;
+  }
+
+  /**
+   * Places a bid; resolves after the durable commit (or with the reason it was refused), never later
+   * than `deadline` (performance.now() milliseconds; default BID_TIMEOUT_MS from now).
+   */
   place(input: PlaceBidInput): Promise<Result<BidAck>> {
     const receivedAt = this.ctx.clock.now();
     if (input.person.level < 2) return Promise.resolve(fail('LEVEL_TOO_LOW', 'Bidding needs an e-ID verified at level 2.'));
-    if (!Number.isSafeInteger(input.lotId) || input.lotId <= 0 || input.lotId > 2_147_483_647) return Promise.resolve(fail('NOT_FOUND', 'No such lot.'));
+    if (!Number.isSafeInteger(input.lotId) || input.lotId <= 0 || input.lotId > MAX_INT32) return Promise.resolve(fail('NOT_FOUND', 'No such lot.'));
     if (!Number.isSafeInteger(input.amount) || input.amount <= 0) return Promise.resolve(fail('VALIDATION_FAILED', 'The amount must be a positive whole number of VND.', { amount: 'a positive whole number of VND' }));
     if (input.idempotencyKey !== undefined && !KEY_PATTERN.test(input.idempotencyKey)) {
       return Promise.resolve(fail('VALIDATION_FAILED', 'The Idempotency-Key must be 1–200 visible ASCII characters.', { idempotencyKey: '1–200 visible ASCII characters' }));
     }
     const item: BatchItem = { kind: 'bid', person: input.person, amount: input.amount, idempotencyKey: input.idempotencyKey, receivedAt };
-    return this.enqueue(input.lotId, item) as Promise<Result<BidAck>>;
+    return this.enqueue(input.lotId, item, input.deadline) as Promise<Result<BidAck>>;
   }
 
   /** Withdraws the person's own standing highest bid (seq) on a lot. */
@@ -49,26 +110,83 @@ export class BidEngine implements BidService {
     return this.enqueue(lotId, item) as Promise<Result<WithdrawAck>>;
   }
 
-  /** Runs fn alone on the lot's queue: after every bid queued before it, before any queued after. */
+  /**
+   * Runs fn alone on the lot's queue: after every bid queued before it, before any queued after.
+   * Bounded: past REQUEST_TIMEOUT_MS the queue moves on and the caller gets DeadlineExceeded (fn
+   * itself is not cancelled; closing is idempotent and is simply tried again later).
+   */
   exclusive<T>(lotId: number, fn: () => Promise<T>): Promise<T> {
+    const bound = this.limits.requestTimeoutMs;
     return new Promise<T>((resolve, reject) => {
-      this.push(lotId, { kind: 'task', run: () => fn().then(resolve, reject) });
+      this.push(lotId, {
+        kind: 'task',
+        run: () => withDeadline(fn(), bound, `exclusive task on lot ${lotId}`).then(resolve, (err: unknown) => {
+          reject(err);
+          throw err;
+        }),
+      });
     });
   }
 
-  /** Resolves once every queue is empty (shutdown waits for in-flight bids to be answered). */
+  /** Resolves once every queue is empty and abandoned commits have settled (shutdown). */
   async drain(): Promise<void> {
     while (this.running.size) await Promise.allSettled([...this.running.values()]);
+    await withDeadline(Promise.allSettled([...this.orphans]), this.limits.requestTimeoutMs, 'abandoned commits').catch(() => {});
   }
 
-  private enqueue(lotId: number, item: BatchItem): Promise<Result<BidAck | WithdrawAck>> {
-    return new Promise((resolve, reject) => this.push(lotId, { kind: 'item', item, resolve, reject }));
+  /** Bids waiting in this process for a lot (tests, metrics). */
+  waiting(lotId: number): number {
+    return this.queues.get(lotId)?.waiting ?? 0;
+  }
+
+  private shed(lotId: number, reason: ShedReason): Failure {
+    this.shedLog.record(lotId, reason, new Date());
+    return fail('UNAVAILABLE', SHED_MESSAGES[reason]);
+  }
+
+  private enqueue(lotId: number, item: BatchItem, deadline?: number): Promise<Answer> {
+    const now = performance.now();
+    const due = deadline ?? now + this.limits.bidTimeoutMs;
+    if (!this.ctx.database.health.up) return Promise.resolve(this.shed(lotId, 'database_unavailable'));
+    if (item.kind === 'bid' && this.loadShedder?.shouldShed()) return Promise.resolve(this.shed(lotId, 'overloaded'));
+    const queue = this.queueOf(lotId);
+    if (queue.waiting >= this.limits.bidQueueMax) return Promise.resolve(this.shed(lotId, 'queue_full'));
+    // Batches ahead of this bid (plus the one in flight), each taking about one commit's time.
+    const batchesAhead = Math.ceil((queue.waiting + 1) / this.maxBatch) + (this.running.has(lotId) ? 1 : 0);
+    if (now + batchesAhead * queue.commitMs > due) return Promise.resolve(this.shed(lotId, 'overloaded'));
+    return new Promise<Answer>((resolve, reject) => {
+      const waiter: Waiter = { kind: 'item', item, deadline: due, state: 'queued', resolve, reject };
+      waiter.timer = setTimeout(() => this.expire(lotId, waiter), Math.max(0, due - now));
+      queue.waiting++;
+      this.push(lotId, waiter);
+    });
+  }
+
+  /** The deadline passed: a queued bid is dropped unplaced; an in-flight one has an unknown outcome. */
+  private expire(lotId: number, w: Waiter): void {
+    if (w.state === 'answered') return;
+    if (w.state === 'queued') {
+      const queue = this.queues.get(lotId);
+      if (queue) queue.waiting--;
+    }
+    this.answer(w, this.shed(lotId, w.state === 'queued' ? 'timeout' : 'unknown_outcome'));
+  }
+
+  private answer(w: Waiter, result: Answer): void {
+    if (w.state === 'answered') return;
+    w.state = 'answered';
+    clearTimeout(w.timer);
+    w.resolve(result);
+  }
+
+  private queueOf(lotId: number): LotQueue {
+    let queue = this.queues.get(lotId);
+    if (!queue) this.queues.set(lotId, (queue = { items: [], waiting: 0, commitMs: 5 }));
+    return queue;
   }
 
   private push(lotId: number, q: Queued): void {
-    const queue = this.queues.get(lotId);
-    if (queue) queue.push(q);
-    else this.queues.set(lotId, [q]);
+    this.queueOf(lotId).items.push(q);
     if (!this.running.has(lotId)) {
       const run = this.pump(lotId).finally(() => this.running.delete(lotId));
       this.running.set(lotId, run);
@@ -78,41 +196,86 @@ export class BidEngine implements BidService {
   private async pump(lotId: number): Promise<void> {
     for (;;) {
       const queue = this.queues.get(lotId);
-      if (!queue || queue.length === 0) {
+      if (!queue || queue.items.length === 0) {
+        // The queue object is kept while bids are waiting on it (none are: items is empty).
         this.queues.delete(lotId);
         return;
       }
-      const head = queue[0];
+      const head = queue.items[0];
       if (head.kind === 'task') {
-        queue.shift();
+        queue.items.shift();
         await head.run().catch((err: unknown) => this.ctx.log.error({ err, lotId }, 'exclusive lot task failed'));
         continue;
       }
+      const batch: Waiter[] = [];
       let n = 0;
-      while (n < queue.length && n < this.maxBatch && queue[n].kind === 'item') n++;
-      const batch = queue.splice(0, n) as Extract<Queued, { kind: 'item' }>[];
-      await this.commit(lotId, batch);
+      while (n < queue.items.length && batch.length < this.maxBatch) {
+        const q = queue.items[n];
+        if (q.kind !== 'item') break;
+        n++;
+        if (q.state !== 'queued') continue; // answered at its deadline while waiting
+        q.state = 'inflight';
+        queue.waiting--;
+        batch.push(q);
+      }
+      queue.items.splice(0, n);
+      if (batch.length) await this.commit(lotId, queue, batch);
     }
   }
 
-  private async commit(lotId: number, batch: Extract<Queued, { kind: 'item' }>[]): Promise<void> {
-    let outcome;
-    try {
-      outcome = await commitBatch(this.ctx, lotId, batch.map((b) => b.item));
-    } catch (err) {
-      if (batch.length > 1) {
-        // Retry one by one, so that one bad item (or a transient failure) does not fail the others.
-        this.ctx.log.warn({ err, lotId, size: batch.length }, 'bid batch failed; retrying its bids one by one');
-        for (const b of batch) await this.commit(lotId, [b]);
-      } else {
-        batch[0].reject(err);
-      }
+  /**
+   * Commits one batch and answers it. The pump waits at most until every bid in the batch has been
+   * answered at its deadline; a commit still running then is left to finish on its own (its events
+   * are still published when it does), and the next batch starts: the database, not this queue,
+   * keeps concurrent commits of one lot correct (optimistic-batch.ts, bid-batch.ts).
+   */
+  private async commit(lotId: number, queue: LotQueue, batch: Waiter[]): Promise<void> {
+    const started = performance.now();
+    const commit = commitBatch(this.ctx, lotId, batch.map((b) => b.item)).then(
+      (outcome) => {
+        queue.commitMs = queue.commitMs * 0.8 + (performance.now() - started) * 0.2;
+        batch.forEach((b, i) => this.answer(b, outcome.results[i]));
+        const { events } = this.ctx;
+        if (outcome.entries.length) events.publish('entries', { lotId, entries: outcome.entries });
+        for (const p of outcome.personal) events.publish('personal', p);
+        for (const change of outcome.lotChanges) events.publish('lot', change);
+        return true;
+      },
+      (err: unknown) => err,
+    );
+    const lastDeadline = Math.max(...batch.map((b) => b.deadline));
+    const settled = await withDeadline(commit, Math.max(0, lastDeadline - started) + 50, 'bid batch').catch((err: unknown) => err);
+    if (settled instanceof DeadlineExceeded) {
+      queue.commitMs = Math.max(queue.commitMs, performance.now() - started);
+      this.ctx.database.health.report(settled);
+      this.orphans.add(commit);
+      void commit.finally(() => this.orphans.delete(commit));
       return;
     }
-    batch.forEach((b, i) => b.resolve(outcome.results[i]));
-    const { events } = this.ctx;
-    if (outcome.entries.length) events.publish('entries', { lotId, entries: outcome.entries });
-    for (const p of outcome.personal) events.publish('personal', p);
-    for (const change of outcome.lotChanges) events.publish('lot', change);
+    if (settled === true) return;
+    await this.failed(lotId, queue, batch, settled);
+  }
+
+  private async failed(lotId: number, queue: LotQueue, batch: Waiter[], err: unknown): Promise<void> {
+    if (isUnavailable(err)) {
+      // The database is unreachable or too slow: nothing is retried here (each retry would wait out
+      // the same fault); the client retries, with its Idempotency-Key.
+      this.ctx.database.health.report(err);
+      this.ctx.log.warn({ err, lotId, size: batch.length }, 'bid batch failed: database unavailable');
+      const reason: ShedReason = failedBeforeWriting(err) ? 'database_unavailable' : 'unknown_outcome';
+      for (const b of batch) if (b.state !== 'answered') this.answer(b, this.shed(lotId, reason));
+      return;
+    }
+    if (batch.length > 1) {
+      // Retry one by one, so that one bad item does not fail the others.
+      this.ctx.log.warn({ err, lotId, size: batch.length }, 'bid batch failed; retrying its bids one by one');
+      for (const b of batch) if (b.state !== 'answered') await this.commit(lotId, queue, [b]);
+      return;
+    }
+    const [b] = batch;
+    if (b.state === 'answered') return;
+    b.state = 'answered';
+    clearTimeout(b.timer);
+    b.reject(err);
   }
 }

@@ -51,7 +51,8 @@ export function bidRoutes(ctx: AppContext, engine: BidEngine): ApiApp {
     }),
     async (c) => {
       const person = requireLevel2(c);
-      const result = await engine.place({ lotId: c.req.valid('param').id, person, amount: c.req.valid('json').amount, idempotencyKey: c.req.valid('header')['idempotency-key'] });
+      const deadline = c.get('startedAt') + ctx.config.limits.bidTimeoutMs;
+      const result = await engine.place({ lotId: c.req.valid('param').id, person, amount: c.req.valid('json').amount, idempotencyKey: c.req.valid('header')['idempotency-key'], deadline });
       return c.json(unwrap(result), 201);
     },
   );
@@ -81,7 +82,7 @@ export function bidRoutes(ctx: AppContext, engine: BidEngine): ApiApp {
       security,
       summary: 'Withdraw your standing highest bid: the price falls back, you are barred, your deposit is forfeited',
       request: { params: SeqParams },
-      responses: { 201: json(WithdrawAckSchema, 'The withdrawal entry'), ...errorResponses(401, 403, 404, 409, 422) },
+      responses: { 201: json(WithdrawAckSchema, 'The withdrawal entry'), ...errorResponses(401, 403, 404, 409, 422, 503) },
     }),
     async (c) => {
       const person = requireLevel2(c);

@@ -10,6 +10,8 @@ export interface PlaceBidInput {
   amount: number;
   /** A retried request with the same key returns the first answer and never places a second bid. */
   idempotencyKey?: string;
+  /** performance.now() by which the bid must be answered (default: BID_TIMEOUT_MS from now). */
+  deadline?: number;
 }
 
 /** The acknowledgement of an accepted bid, sent only after its durable commit. */

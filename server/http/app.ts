@@ -14,6 +14,7 @@ import type { ZodError } from 'zod';
 import type { AppContext } from '../context.ts';
 import type { AppEnv } from '../identity/person.ts';
 import { AppError, ERROR_STATUS, type ErrorCode, type FieldErrors } from '../shared/errors.ts';
+import { isUnavailable, unavailable, withDeadline } from '../shared/unavailable.ts';
 
 export type ApiApp = OpenAPIHono<AppEnv>;
 
@@ -51,12 +52,6 @@ export function errorBody(code: ErrorCode, message: string, fields?: FieldErrors
   return { error: { code, message, ...(fields ? { fields } : {}) } };
 }
 
-function isDatabaseDown(err: unknown): boolean {
-  const e = err as { code?: string; message?: string; cause?: unknown };
-  const code = e?.code ?? (e?.cause as { code?: string } | undefined)?.code;
-  return code === 'ECONNREFUSED' || code === 'CONNECTION_CLOSED' || code === 'CONNECT_TIMEOUT' || code === '57P01' || code === '57P03' || /database .*(closed|not open)|PGlite is closed/i.test(String(e?.message));
-}
-
 const BODYLESS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
@@ -85,6 +80,45 @@ export interface ApiOptions {
   authenticate: MiddlewareHandler<AppEnv>[];
 }
 
+/** The bid route, whose answer is bounded by BID_TIMEOUT_MS rather than REQUEST_TIMEOUT_MS. */
+export const BID_PATH = /^\/api\/lots\/\d+\/bids$/;
+/** Paths that answer without the database, so they are served while it is down. */
+const WITHOUT_DATABASE = new Set(['/api/health', '/api/health/live', '/api/openapi.json', '/api/docs']);
+/** How long the readiness check waits for the database. */
+const HEALTH_PING_MS = 1_000;
+
+/**
+ * Every request is answered within its bound: past it the client gets 503 UNAVAILABLE with
+ * Retry-After, and the work left running finishes (or fails) on its own, answering no one. The bound
+ * covers the time until the answer starts; a streamed export's body may take longer.
+ */
+function boundedRequest(ctx: AppContext): MiddlewareHandler<AppEnv> {
+  const { bidTimeoutMs, requestTimeoutMs } = ctx.config.limits;
+  return async (c, next) => {
+    if (WITHOUT_DATABASE.has(c.req.path)) return next();
+    const bid = c.req.method === 'POST' && BID_PATH.test(c.req.path);
+    const bound = bid ? bidTimeoutMs : requestTimeoutMs;
+    const elapsed = performance.now() - c.get('startedAt');
+    try {
+      await withDeadline(next(), Math.max(0, bound - elapsed), `${c.req.method} ${c.req.path}`);
+    } catch (err) {
+      if (!isUnavailable(err) || err instanceof AppError) throw err;
+      ctx.database.health.report(err);
+      throw unavailable(bid ? 'Your bid could not be answered in time; it may or may not have been placed. Retry with the same Idempotency-Key to learn the outcome.' : undefined);
+    }
+  };
+}
+
+/** While the database is known to be down, requests that need it get 503 at once instead of waiting. */
+function databaseBreaker(ctx: AppContext): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    if (!ctx.database.health.up && !WITHOUT_DATABASE.has(c.req.path)) {
+      throw unavailable(c.req.method === 'POST' && BID_PATH.test(c.req.path) ? 'The database is unreachable right now; your bid was NOT placed. Try again in a moment.' : 'The database is unreachable right now; try again in a moment.');
+    }
+    await next();
+  };
+}
+
 export function createApiApp(ctx: AppContext, options: ApiOptions): ApiApp {
   const app = createRouter();
   const httpsOrigin = ctx.config.publicOrigin?.startsWith('https://') ?? false;
@@ -93,6 +127,7 @@ export function createApiApp(ctx: AppContext, options: ApiOptions): ApiApp {
   app.use('*', async (c, next) => {
     c.set('ctx', ctx);
     const started = performance.now();
+    c.set('startedAt', started);
     await next();
     const ms = Math.round((performance.now() - started) * 10) / 10;
     const level = c.res.status >= 500 ? 'error' : 'debug';
@@ -121,17 +156,24 @@ export function createApiApp(ctx: AppContext, options: ApiOptions): ApiApp {
   const recordMax = Math.max(RECORD_VERIFY_LIMIT, ctx.config.bodyLimitBytes);
   const recordLimit = limitBody(recordMax, tooLarge(`The document is over ${recordMax / 1024 / 1024} MB: verify it offline with npm run verify-record.`));
   app.use('*', (c, next) => (IMAGE_UPLOAD_PATH.test(c.req.path) ? imageLimit(c, next) : c.req.path === RECORD_VERIFY_PATH ? recordLimit(c, next) : jsonLimit(c, next)));
+  app.use('*', boundedRequest(ctx));
+  app.use('*', databaseBreaker(ctx));
   for (const mw of options.authenticate) app.use('*', mw);
 
+  // Readiness: 503 while the database does not answer (a load balancer stops sending requests here).
   app.get('/health', async (c) => {
     try {
-      await ctx.database.ping();
+      await withDeadline(ctx.database.ping(), HEALTH_PING_MS, 'database ping');
     } catch (err) {
       ctx.log.warn({ err }, 'health check: database does not answer');
-      throw new AppError('UNAVAILABLE', 'The database does not answer.');
+      ctx.database.health.report(err);
+      throw unavailable('The database does not answer.');
     }
     return c.json({ status: 'ok', database: ctx.database.kind, serverTime: ctx.clock.now().toISOString() });
   });
+  // Liveness: 200 while this process serves, whatever its dependencies do, so that a database blip
+  // does not make a load balancer or supervisor drop (or restart) every process at once.
+  app.get('/health/live', (c) => c.json({ status: 'ok', database: ctx.database.health.up ? 'up' : 'down', serverTime: ctx.clock.now().toISOString() }));
 
   for (const r of options.routers) app.route(r.path, r.app);
 
@@ -147,10 +189,11 @@ export function createApiApp(ctx: AppContext, options: ApiOptions): ApiApp {
       const message = /json/i.test(err.message) ? 'The request body is not valid JSON.' : err.message || 'The request is malformed.';
       return c.json(errorBody(code, message), ERROR_STATUS[code]);
     }
-    if (isDatabaseDown(err)) {
-      ctx.log.error({ err, requestId: c.get('requestId') }, 'database unavailable');
-      c.header('retry-after', '2');
-      return c.json(errorBody('UNAVAILABLE', 'The service is temporarily unavailable; try again shortly.'), 503);
+    if (isUnavailable(err)) {
+      ctx.log.warn({ err, requestId: c.get('requestId'), method: c.req.method, path: c.req.path }, 'database unavailable');
+      ctx.database.health.report(err);
+      c.header('retry-after', '1');
+      return c.json(errorBody('UNAVAILABLE', 'The service is temporarily unavailable; try again in a moment.'), 503);
     }
     ctx.log.error({ err, requestId: c.get('requestId'), method: c.req.method, path: c.req.path }, 'unhandled error');
     return c.json(errorBody('INTERNAL', `An internal error occurred (request ${c.get('requestId')}).`), 500);

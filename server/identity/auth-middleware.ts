@@ -7,6 +7,7 @@ import type { MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
 import type { Role } from '../../db/schema.ts';
 import { AppError } from '../shared/errors.ts';
+import { withDeadline } from '../shared/unavailable.ts';
 import type { AppContext } from '../context.ts';
 import type { AppEnv, Level, Person } from './person.ts';
 import type { TokenVerifier } from './token-verifier.ts';
@@ -72,7 +73,8 @@ export async function resolvePerson(ctx: AppContext, cache: PersonCache, who: { 
   const key = `${via}\n${who.pid}\n${who.level}\n${who.name ?? ''}`;
   let loading = cache.loading.get(key);
   if (!loading) {
-    loading = loadPerson(ctx, cache, who, via, now).finally(() => cache.loading.delete(key));
+    // Bounded, and dropped once settled or timed out: a read that failed or hung is never shared again.
+    loading = withDeadline(loadPerson(ctx, cache, who, via, now), ctx.config.limits.requestTimeoutMs, 'roles read').finally(() => cache.loading.delete(key));
     cache.loading.set(key, loading);
   }
   return { ...(await loading), via };

@@ -18,6 +18,8 @@ export interface AppEnv {
   Variables: {
     ctx: AppContext;
     requestId: string;
+    /** performance.now() when the API began handling the request (request deadlines count from it). */
+    startedAt: number;
     person?: Person;
     /** Set by the session middleware when a browser session authenticated the request. */
     sessionIdHash?: string;

@@ -12,6 +12,7 @@ import { listEntries, type PublicLedgerEntry } from '../bidding/ledger-queries.t
 import { AppError, type ErrorCode, type FieldErrors } from '../shared/errors.ts';
 import { requireLevel2 } from '../identity/auth-middleware.ts';
 import { fieldErrors } from '../http/app.ts';
+import { isUnavailable, unavailable, withDeadline } from '../shared/unavailable.ts';
 import type { Ack, AckError, ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData } from './events.ts';
 import { bidSchema, syncSchema, timeSchema, watchSchema } from './payloads.ts';
 import { lotRoom } from './rooms.ts';
@@ -46,12 +47,6 @@ type Reply = (answer: unknown) => void;
 
 const failure = (code: ErrorCode, message: string, fields?: FieldErrors): { ok: false; error: AckError } => ({ ok: false, error: { code, message, ...(fields ? { fields } : {}) } });
 
-function isDatabaseDown(err: unknown): boolean {
-  const e = err as { code?: string; message?: string; cause?: { code?: string } };
-  const code = e?.code ?? e?.cause?.code;
-  return code === 'ECONNREFUSED' || code === 'CONNECTION_CLOSED' || code === 'CONNECT_TIMEOUT' || code === '57P01' || code === '57P03' || /database .*(closed|not open)|PGlite is closed/i.test(String(e?.message));
-}
-
 /**
  * Registers one event: the ack (when the client sent one) is taken from the last argument, the
  * payload from the first, validated, and the handler's answer (or failure) is sent back once.
@@ -64,10 +59,16 @@ function on<T>(socket: GatewaySocket, deps: HandlerDeps, event: keyof ClientToSe
       const fields = fieldErrors(parsed.error);
       return reply(failure('VALIDATION_FAILED', `Invalid ${Object.keys(fields).join(', ')}.`, fields));
     }
-    handle(parsed.data).then(reply, (err: unknown) => {
-      const down = isDatabaseDown(err);
+    // Answered within the event's bound, like an HTTP request: a bid within BID_TIMEOUT_MS (the bid
+    // engine answers by then itself), anything else within REQUEST_TIMEOUT_MS.
+    const { bidTimeoutMs, requestTimeoutMs } = deps.ctx.config.limits;
+    const bound = event === 'bid' ? bidTimeoutMs + 100 : requestTimeoutMs;
+    withDeadline(handle(parsed.data), bound, `socket ${event}`).then(reply, (err: unknown) => {
+      const down = isUnavailable(err);
+      if (down) deps.ctx.database.health.report(err);
       deps.ctx.log[down ? 'warn' : 'error']({ err, event, socket: socket.id }, 'realtime handler failed');
-      reply(down ? failure('UNAVAILABLE', 'The service is briefly unavailable; try again.') : failure('INTERNAL', 'Something went wrong on our side.'));
+      const message = event === 'bid' ? 'Your bid could not be answered in time; it may or may not have been placed. Retry with the same idempotencyKey to learn the outcome.' : unavailable().message;
+      reply(down ? failure('UNAVAILABLE', message) : failure('INTERNAL', 'Something went wrong on our side.'));
     });
   });
 }
@@ -141,7 +142,7 @@ export function registerHandlers(socket: GatewaySocket, deps: HandlerDeps): void
       if (err instanceof AppError) return failure(err.code, err.message);
       throw err;
     }
-    const result = await deps.bids.place({ lotId, person, amount, idempotencyKey });
+    const result = await deps.bids.place({ lotId, person, amount, idempotencyKey, deadline: performance.now() + ctx.config.limits.bidTimeoutMs });
     if (!result.ok) return failure(result.code, result.message, result.fields);
     return { ok: true, bid: result.value };
   });

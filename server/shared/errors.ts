@@ -61,7 +61,8 @@ export class AppError extends Error {
     this.code = code;
     this.status = ERROR_STATUS[code];
     this.fields = options.fields;
-    this.headers = options.headers;
+    // A 503 always tells the client when to try again.
+    this.headers = code === 'UNAVAILABLE' && !options.headers?.['retry-after'] ? { ...options.headers, 'retry-after': '1' } : options.headers;
   }
   static from(failure: Failure): AppError {
     return new AppError(failure.code, failure.message, { fields: failure.fields });

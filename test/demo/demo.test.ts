@@ -2,6 +2,7 @@
 // bid history, lots open for registration and finished lots, each with a drawn picture; every demo
 // citizen can bid on the live lots at once; the keeper confirms newcomers' deposits and schedules new
 // lots as old ones end; nothing of it happens in production.
+import { GENEROUS_BOUNDS } from '../support/bounds.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, eq, inArray } from 'drizzle-orm';
 import { loadConfig } from '../../server/config.ts';
@@ -28,7 +29,7 @@ const clock = new ManualClock(Date.parse('2026-12-01T08:00:00Z'));
 const MIN = 60_000;
 
 function context(env: Record<string, string>): AppContext {
-  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DEMO_DATA: 'true', ...env });
+  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DEMO_DATA: 'true', ...GENEROUS_BOUNDS, ...env });
   return { config, database, db: database.db, clock, log: createLogger({ level: 'silent' }), events: new DomainEvents() };
 }
 

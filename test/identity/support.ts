@@ -1,6 +1,7 @@
 // Test support for identity: a platform in demo mode (the built-in provider under /demo-idp) on a
 // known loopback port, and a cookie-keeping client that walks redirects like a browser, so sign-in
 // runs through the real demo provider over real HTTP.
+import { GENEROUS_BOUNDS } from '../support/bounds.ts';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -24,7 +25,7 @@ export async function startDemoPlatform(options: { env?: Record<string, string>;
   const base = `http://127.0.0.1:${port}`;
   const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'identity-demo-'));
   const database = await openTestDatabase();
-  const config = loadConfig({ NODE_ENV: 'test', PORT: String(port), PUBLIC_ORIGIN: base, DATA_DIR: dataDir, LOG_LEVEL: 'silent', DEMO_DATA: 'false', AUCTION_MIN_BIDDING_MINUTES: '0', ...options.env });
+  const config = loadConfig({ NODE_ENV: 'test', PORT: String(port), PUBLIC_ORIGIN: base, DATA_DIR: dataDir, LOG_LEVEL: 'silent', DEMO_DATA: 'false', AUCTION_MIN_BIDDING_MINUTES: '0', ...GENEROUS_BOUNDS, ...options.env });
   const platform = await createPlatform(config, { database, clock: options.clock, pages: false, log: createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }) });
   await platform.listen(port, '127.0.0.1');
   return {

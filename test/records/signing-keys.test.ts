@@ -1,3 +1,4 @@
+import { GENEROUS_BOUNDS } from '../support/bounds.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import { signingKeys } from '../../db/schema.ts';
@@ -27,7 +28,7 @@ const kidOf = (bytes: Buffer): string => JSON.parse(Buffer.from(JSON.parse(bytes
 
 /** A second platform on the same database, as a restarted or additional process would be. */
 async function secondPlatform(env: Record<string, string>): Promise<{ platform: Platform; base: string }> {
-  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DEMO_DATA: 'false', AUCTION_MIN_BIDDING_MINUTES: '0', ...tp.idp.env(), ...env });
+  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DEMO_DATA: 'false', AUCTION_MIN_BIDDING_MINUTES: '0', ...GENEROUS_BOUNDS, ...tp.idp.env(), ...env });
   const platform = await createPlatform(config, { database: tp.database, pages: false, log: createLogger({ level: 'silent' }) });
   const port = await platform.listen(0, '127.0.0.1');
   return { platform, base: `http://127.0.0.1:${port}` };

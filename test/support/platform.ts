@@ -1,5 +1,6 @@
 // An in-process platform for integration tests: a fresh test database, the loopback e-ID provider,
 // real HTTP on a free loopback port, and helpers to call the API as an outside client would.
+import { GENEROUS_BOUNDS } from './bounds.ts';
 import { loadConfig } from '../../server/config.ts';
 import { createPlatform, type Platform } from '../../server/platform.ts';
 import { createLogger } from '../../server/shared/log.ts';
@@ -20,7 +21,7 @@ export interface TestPlatform {
 export async function startTestPlatform(options: { env?: Record<string, string>; clock?: Clock; pages?: boolean } = {}): Promise<TestPlatform> {
   const idp = await startTestIdp();
   const database = await openTestDatabase();
-  const config = loadConfig({ NODE_ENV: 'test', AUCTION_MIN_BIDDING_MINUTES: '0', CLOSE_POLL_MS: '100', LOG_LEVEL: 'silent', DEMO_DATA: 'false', ...idp.env(), ...options.env });
+  const config = loadConfig({ NODE_ENV: 'test', AUCTION_MIN_BIDDING_MINUTES: '0', CLOSE_POLL_MS: '100', LOG_LEVEL: 'silent', DEMO_DATA: 'false', ...GENEROUS_BOUNDS, ...idp.env(), ...options.env });
   const platform = await createPlatform(config, { database, clock: options.clock, pages: options.pages ?? false, log: createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }) });
   const port = await platform.listen(0, '127.0.0.1');
   const base = `http://127.0.0.1:${port}`;
