@@ -2,8 +2,10 @@
 // the admin connection; the bench creates and drops its own database). It starts the platform as a
 // real server process, sets up one live lot through the API, then measures baseline (a) raw
 // postgres.js, baseline (b) socket.io fan-out without persistence, the platform, and the memory of
-// many connected watchers, and writes JSON + markdown to bench/results/ and the README section.
-// `npm run bench -- --help` lists the flags; `--smoke` is the few-second version the tests run.
+// many connected watchers; then (issue 12) an overload step at 4× the rate the platform sustains and
+// a database outage under a steady flow of bids; and writes JSON + markdown to bench/results/ and the
+// README section. `npm run bench -- --help` lists the flags; `--smoke` is the few-second version the
+// tests run; `--phases overload,outage --short` is a quick look at the issue 12 parts alone.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,6 +16,8 @@ import { machineInfo } from './lib/proc.ts';
 import { planSteps, type PriceRules, type StepPlan } from './lib/schedule.ts';
 import { ROOT, setUpLot, startServer, type Person, type ServerUnderTest } from './lib/platform.ts';
 import { runBaselineA, runBaselineB, runMemory, runPlatform, type BenchContext } from './lib/phases.ts';
+import { runOverload } from './lib/overload.ts';
+import { runOutage } from './lib/outage.ts';
 import { updateReadme, writeReport, type BenchReport } from './lib/report.ts';
 import { judge } from './lib/judge.ts';
 
@@ -25,7 +29,7 @@ const stamp = new Date().toISOString();
 const dbName = `bench_${stamp.replace(/\D/g, '').slice(0, 14)}_${process.pid}`;
 const logDir = fs.mkdtempSync(path.join(os.tmpdir(), 'auction-bench-'));
 
-log(`closing-seconds storm${args.smoke ? ' (smoke)' : ''}: rates ${args.rates.join(', ')} bids/s × ${args.durationS} s, ${args.watchers} watchers, ${args.bidders} bidders; logs in ${logDir}`);
+log(`closing-seconds storm${args.smoke ? ' (smoke)' : args.short ? ' (short)' : ''}: phases ${args.phases.join(',')}; rates ${args.rates.join(', ')} bids/s × ${args.durationS} s, ${args.watchers} watchers, ${args.bidders} bidders; logs in ${logDir}`);
 const db = await createBenchDatabase(args.adminUrl, dbName);
 const idp = await startBenchIdp();
 let platform: ServerUnderTest | undefined;
@@ -53,9 +57,11 @@ try {
     AUCTION_MIN_BIDDERS: '1',
     DEMO_DATA: 'false',
     LOG_LEVEL: 'warn',
+    // The bound on a bid's answer: the platform's default unless --bound-ms was given.
+    ...(args.boundGiven ? { BID_TIMEOUT_MS: String(args.boundMs) } : {}),
   };
   const health = async (base: string): Promise<boolean> => (await fetch(`${base}/api/health`)).ok;
-  const startPlatform = (): Promise<ServerUnderTest> => startServer(path.join(ROOT, 'server', 'main.ts'), serverEnv, path.join(logDir, 'platform.log'), health, args.profile ? ['--cpu-prof', '--cpu-prof-dir', path.join(logDir, 'profiles')] : []);
+  const startPlatform = (env: Record<string, string> = {}): Promise<ServerUnderTest> => startServer(path.join(ROOT, 'server', 'main.ts'), { ...serverEnv, ...env }, path.join(logDir, 'platform.log'), health, args.profile ? ['--cpu-prof', '--cpu-prof-dir', path.join(logDir, 'profiles')] : []);
   log('starting the platform (node server/main.ts)');
   platform = await startPlatform();
   const setup = await setUpLot({ base: platform.base, idp, admin, manager, approved, unapproved, rules, registrationSeconds: args.registrationSeconds, biddingMinutes: 180 });
@@ -64,9 +70,9 @@ try {
   const ctx: BenchContext = {
     args, db, rules, approved, unapproved, setup, log, logDir,
     platform: () => platform!,
-    restartPlatform: async () => {
+    restartPlatform: async (env) => {
       await platform?.stop();
-      platform = await startPlatform();
+      platform = await startPlatform(env);
       return platform;
     },
   };
@@ -74,8 +80,9 @@ try {
   const report: BenchReport = {
     date: stamp,
     smoke: args.smoke,
+    short: args.short,
     machine: { ...machineInfo(), postgres: db.version },
-    workload: { rates: args.rates, durationS: args.durationS, watchers: args.watchers, bidders: args.bidders, unapproved: args.unapproved, invalidShare: 0.3, loadgens: args.loadgens, httpConnections: args.connections, dbPool: args.dbPool, memoryWatchers: args.memoryWatchers, rules },
+    workload: { rates: args.rates, durationS: args.durationS, watchers: args.watchers, bidders: args.bidders, unapproved: args.unapproved, invalidShare: 0.3, loadgens: args.loadgens, httpConnections: args.connections, dbPool: args.dbPool, memoryWatchers: args.memoryWatchers, rules, boundMs: args.boundMs, clientTimeoutMs: args.clientTimeoutMs, overload: args.overload, outage: args.outage },
     setup: { lotId: setup.lotId, ...setup.setupMs, how: 'every registration and approval through the HTTP API' },
     baselineB: [],
     comparison: [],
@@ -107,9 +114,24 @@ try {
     await phase('platform without watchers', async () => void (report.platformBare = await runPlatform(ctx, barePlans, { watchers: 0 })));
     nextG = after(barePlans);
   }
+  // Overload on the process the storm steps warmed (before the memory phase restarts it).
+  if (args.phases.includes('overload')) {
+    const firstG = nextG;
+    await phase('overload', async () => {
+      const r = await runOverload(ctx, firstG, report.platform?.steps);
+      report.overload = r.result;
+      nextG = r.nextG;
+    });
+  }
   if (args.phases.includes('memory') && args.memoryWatchers > 0) {
     const firstG = nextG;
     await phase('memory', async () => void (report.memory = await runMemory(ctx, firstG)));
+    nextG += 10_000;
+  }
+  // Last: it restarts the platform behind a fault-injection proxy and leaves it stopped.
+  if (args.phases.includes('outage')) {
+    const firstG = nextG;
+    await phase('outage', async () => void (report.outage = await runOutage(ctx, firstG)));
   }
   judge(report, args);
   report.durationS = Math.round((Date.now() - started) / 1000);

@@ -1,14 +1,40 @@
-// Command-line flags of `npm run bench -- [flags]`. Defaults are the full storm of issue 6; --smoke
-// shrinks everything to a few seconds for the test that keeps the benchmark from rotting.
+// Command-line flags of `npm run bench -- [flags]`. Defaults are the full storm of issue 6 with the
+// overload step and the database outage of issue 12; --smoke shrinks everything to a few seconds for
+// the test that keeps the benchmark from rotting, --short keeps the real rates with short steps.
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 
-export type Phase = 'a' | 'b' | 'platform' | 'bare' | 'memory';
-export const PHASES: Phase[] = ['a', 'b', 'platform', 'bare', 'memory'];
+export type Phase = 'a' | 'b' | 'platform' | 'bare' | 'memory' | 'overload' | 'outage';
+export const PHASES: Phase[] = ['a', 'b', 'platform', 'bare', 'memory', 'overload', 'outage'];
+
+/** The overload step: open-loop bids at `factor` × the rate the platform sustains. */
+export interface OverloadArgs {
+  factor: number;
+  /** A fixed offered rate instead of factor × the sustained rate (0: measure). */
+  rate: number;
+  durationS: number;
+  /** HTTP keep-alive connections over all load generators (the storm's × factor: the offered load reaches the server). */
+  connections: number;
+}
+
+/** The outage phase: a steady flow of bids while the platform's database link is cut and restored. */
+export interface OutageArgs {
+  rate: number;
+  /** Approved bidders sending the flow (unapproved ones send their 3 bids in 20 as in the storm). */
+  bidders: number;
+  watchers: number;
+  /** Seconds of flow before the cut, of the cut, and after the restore. */
+  beforeS: number;
+  cutS: number;
+  afterS: number;
+  connections: number;
+}
 
 export interface BenchArgs {
   smoke: boolean;
+  /** The real rates with short steps (5 s): a quick look, never written to bench/results or the README. */
+  short: boolean;
   adminUrl: string;
   rates: number[];
   durationS: number;
@@ -27,6 +53,13 @@ export interface BenchArgs {
   /** Coalescing ticks of baseline (b): 0 emits each bid as it is accepted. */
   fanoutTicks: number[];
   phases: Phase[];
+  overload: OverloadArgs;
+  outage: OutageArgs;
+  /** The bound on a bid's answer (the platform's BID_TIMEOUT_MS); passed to the platform only when given. */
+  boundMs: number;
+  boundGiven: boolean;
+  /** A client gives up on an answer after this long (overload and outage). */
+  clientTimeoutMs: number;
   registrationSeconds: number;
   drainMs: number;
   deadlineMs: number;
@@ -43,8 +76,10 @@ export interface BenchArgs {
 
 const HELP = `npm run bench -- [flags]
   --smoke                    a few seconds at tiny rates (what test/bench runs)
+  --short                    the real rates with 5 s steps and a shorter outage; results go to a
+                             temporary directory, never to bench/results or the README
   --rates 500,1000,2000,4000 offered bids/s, one step each
-  --duration 20              seconds per step
+  --duration 20              seconds per step (--short: 5)
   --warmup 3                 seconds of unreported warm-up at 200 bids/s before each scenario (0: none)
   --watchers 2000            watcher sockets (platform and baseline b)
   --watcher-procs N          processes holding the watchers (default: one per 1,000)
@@ -54,7 +89,23 @@ const HELP = `npm run bench -- [flags]
   --db-pool 10               database connections of the platform and of baseline (a)
   --memory-watchers 10000    sockets for the memory figure (0 skips it)
   --fanout-ticks 0,10        baseline (b) variants: 0 = emit each bid, N = coalesce per N ms
-  --phases a,b,platform,bare,memory   (bare: the platform again without watchers, the bid path alone)
+  --phases a,b,platform,bare,memory,overload,outage
+                             which parts run (default all); bare: the platform again without
+                             watchers; overload: one step at 4x the sustained rate (measured on the
+                             platform steps, or on its own calibration steps when platform does not
+                             run); outage: the database link cut and restored under a steady flow.
+                             Quick look at the new parts: --phases overload,outage --short
+  --overload-factor 4        offered rate of the overload step, × the sustained rate
+  --overload-rate N          offer N bids/s instead (no measuring)
+  --overload-duration S      seconds of the overload step (default: --duration)
+  --overload-connections N   HTTP connections for it (default: --connections × factor)
+  --outage-rate 100          bids/s of the steady flow during the outage phase
+  --outage-bidders 10        approved bidders sending it
+  --outage-watchers 100      watcher sockets on the platform during the outage
+  --outage 5,8,20            seconds of flow before the cut, of the cut, after the restore (--short: 3,8,12)
+  --bound-ms 2000            the bound on a bid's answer (the platform's BID_TIMEOUT_MS default;
+                             passed to the platform as BID_TIMEOUT_MS only when given)
+  --client-timeout 10        seconds a client waits for an answer (overload, outage) before giving up
   --registration-seconds 30  registration window before bidding opens (setup must fit in it)
   --out bench/results        where the JSON and markdown go
   --no-readme                do not rewrite the README's Benchmark section
@@ -69,6 +120,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
     args: argv,
     options: {
       smoke: { type: 'boolean', default: false },
+      short: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
       rates: { type: 'string' },
       duration: { type: 'string' },
@@ -83,6 +135,16 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
       'memory-watchers': { type: 'string' },
       'fanout-ticks': { type: 'string' },
       phases: { type: 'string' },
+      'overload-factor': { type: 'string' },
+      'overload-rate': { type: 'string' },
+      'overload-duration': { type: 'string' },
+      'overload-connections': { type: 'string' },
+      'outage-rate': { type: 'string' },
+      'outage-bidders': { type: 'string' },
+      'outage-watchers': { type: 'string' },
+      outage: { type: 'string' },
+      'bound-ms': { type: 'string' },
+      'client-timeout': { type: 'string' },
       'registration-seconds': { type: 'string' },
       out: { type: 'string' },
       'no-readme': { type: 'boolean', default: false },
@@ -96,8 +158,9 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
     process.exit(0);
   }
   const smoke = values.smoke ?? false;
-  const num = (v: string | undefined, full: number, small: number): number => {
-    if (v === undefined) return smoke ? small : full;
+  const short = !smoke && (values.short ?? false);
+  const num = (v: string | undefined, full: number, small: number, shortValue = full): number => {
+    if (v === undefined) return smoke ? small : short ? shortValue : full;
     const n = Number(v);
     if (!Number.isFinite(n) || n < 0) throw new Error(`not a number: ${v}`);
     return n;
@@ -106,30 +169,58 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
   const bidders = num(values.bidders, 200, 10);
   const phases = values.phases ? (values.phases.split(',').map((p) => p.trim()) as Phase[]) : PHASES;
   for (const p of phases) if (!PHASES.includes(p)) throw new Error(`unknown phase ${p}; use ${PHASES.join(',')}`);
+  const durationS = num(values.duration, 20, 1, 5);
+  const connections = Math.max(1, num(values.connections, bidders, 4));
+  const factor = num(values['overload-factor'], 4, 4);
+  const outageRate = Math.max(1, num(values['outage-rate'], 100, 20));
+  const [beforeS, cutS, afterS] = values.outage ? list(values.outage) : smoke ? [1, 3, 5] : short ? [3, 8, 12] : [5, 8, 20];
+  if (beforeS === undefined || !cutS || !afterS) throw new Error('--outage wants three numbers of seconds: before the cut, the cut, after the restore (e.g. 5,8,20)');
+  const boundMs = num(values['bound-ms'], 2000, 2000);
   return {
     smoke,
+    short,
     adminUrl: process.env.DATABASE_URL || 'postgres://127.0.0.1:5432/postgres',
     rates: values.rates ? list(values.rates) : smoke ? [20, 40] : [500, 1000, 2000, 4000],
-    durationS: num(values.duration, 20, 1),
-    warmup: { rate: 200, durationS: num(values.warmup, 3, 0) },
+    durationS,
+    warmup: { rate: 200, durationS: num(values.warmup, 3, 0, 2) },
     watchers,
     watcherProcs: Math.max(1, num(values['watcher-procs'], Math.ceil(watchers / 1000), 1)),
     bidders,
     unapproved: Math.max(1, num(values.unapproved, 50, 4)),
     loadgens: Math.max(1, num(values.loadgens, 2, 1)),
-    connections: Math.max(1, num(values.connections, bidders, 4)),
+    connections,
     dbPool: Math.max(1, num(values['db-pool'], 10, 4)),
     memoryWatchers: num(values['memory-watchers'], 10_000, 50),
     fanoutTicks: values['fanout-ticks'] ? list(values['fanout-ticks']) : smoke ? [10] : [0, 10],
     phases,
+    overload: {
+      factor,
+      rate: num(values['overload-rate'], 0, 0),
+      durationS: num(values['overload-duration'], durationS, durationS),
+      connections: Math.max(1, num(values['overload-connections'], Math.ceil(connections * factor), Math.ceil(connections * factor))),
+    },
+    outage: {
+      rate: outageRate,
+      bidders: Math.max(2, Math.min(bidders, num(values['outage-bidders'], 10, 4))),
+      watchers: num(values['outage-watchers'], 100, 10),
+      beforeS,
+      cutS,
+      afterS,
+      // Enough connections for every bid of twice the bound in flight: bids wait in the platform, not in the client.
+      connections: Math.max(connections, Math.ceil((outageRate * 2 * boundMs) / 1000)),
+    },
+    boundMs,
+    boundGiven: values['bound-ms'] !== undefined,
+    clientTimeoutMs: num(values['client-timeout'], 10, 10) * 1000,
     registrationSeconds: num(values['registration-seconds'], 30, 3),
     drainMs: smoke ? 15_000 : 20_000,
     deadlineMs: 30_000,
     stepLeadMs: smoke ? 300 : 1_000,
     walSettleMs: smoke ? 0 : 1_200,
-    outDir: values.out ?? (smoke ? path.join(os.tmpdir(), 'auction-bench-smoke') : path.resolve(import.meta.dirname, '..', 'results')),
+    outDir: values.out ?? (smoke ? path.join(os.tmpdir(), 'auction-bench-smoke') : short ? path.join(os.tmpdir(), 'auction-bench-short') : path.resolve(import.meta.dirname, '..', 'results')),
     profile: values.profile ?? false,
-    readme: !smoke && !values['no-readme'] && !values.profile,
+    // The README shows full runs only: every part, full-length steps.
+    readme: !smoke && !short && !values['no-readme'] && !values.profile && PHASES.every((p) => phases.includes(p)),
     keepDatabase: values['keep-db'] ?? false,
   };
 }

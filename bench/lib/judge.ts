@@ -4,6 +4,8 @@ import type { BenchArgs } from './args.ts';
 import type { BenchReport } from './report.ts';
 import type { ScenarioResult } from './phases.ts';
 import type { WatcherTotals } from './protocol.ts';
+import type { LedgerCheck } from './verify.ts';
+import { retryProblems } from './outage-figures.ts';
 
 const best = (r: ScenarioResult | undefined): number | null => (r && r.steps.length ? Math.max(...r.steps.map((s) => s.acceptedPerSec)) : null);
 
@@ -19,21 +21,24 @@ function watcherProblems(name: string, w: WatcherTotals | null | undefined, expe
   return p;
 }
 
+function ledgerProblems(name: string, l: LedgerCheck | undefined): string[] {
+  if (!l || l.ok) return [];
+  return [`${name} ledger: ${[!l.seqGapFree && 'seq gaps', !l.stepRuleHolds && 'step rule broken', !l.hashChainIntact && 'hash chain broken', l.acknowledgedMissing && `${l.acknowledgedMissing} acknowledged bids missing`, !l.finalPriceIsHighestBid && `final price ${l.finalPrice} is not the highest bid ${l.highestAcknowledged}`].filter(Boolean).join(', ')}`];
+}
+
 function scenarioProblems(name: string, r: ScenarioResult | undefined, countNotApproved: boolean): string[] {
   if (!r) return [];
   const p: string[] = [];
   for (const s of r.steps) {
     if (s.invalidAccepted) p.push(`${name} @ ${s.rate}/s: ${s.invalidAccepted} invalid bids accepted`);
     if (s.errors) p.push(`${name} @ ${s.rate}/s: ${s.errors} errors (${s.errorSamples[0]})`);
-    if (countNotApproved && !s.unanswered) {
+    // A shed bid (503) from an unapproved bidder never reached the approval check.
+    if (countNotApproved && !s.unanswered && !s.shed) {
       const expected = s.unapprovedSent;
       if ((s.rejected.NOT_APPROVED ?? 0) !== expected) p.push(`${name} @ ${s.rate}/s: ${s.rejected.NOT_APPROVED ?? 0} NOT_APPROVED answers for ${expected} bids from unapproved bidders`);
     }
   }
-  const l = r.ledger;
-  if (l && !l.ok) {
-    p.push(`${name} ledger: ${[!l.seqGapFree && 'seq gaps', !l.stepRuleHolds && 'step rule broken', !l.hashChainIntact && 'hash chain broken', l.acknowledgedMissing && `${l.acknowledgedMissing} acknowledged bids missing`, !l.finalPriceIsHighestBid && `final price ${l.finalPrice} is not the highest bid ${l.highestAcknowledged}`].filter(Boolean).join(', ')}`);
-  }
+  p.push(...ledgerProblems(name, r.ledger));
   return p.concat(watcherProblems(name, r.watchers, !r.steps.some((s) => s.saturated)));
 }
 
@@ -77,6 +82,20 @@ export function judge(report: BenchReport, args: BenchArgs): void {
   if (m) {
     if (m.connected < m.watchers) problems.push(`memory: only ${m.connected} of ${m.watchers} watchers connected`);
     problems.push(...watcherProblems('memory', m.watcherTotals, !m.burst?.saturated));
+  }
+  // Issue 12: under overload and through an outage, answers may be shed or lost, but nothing acknowledged may be.
+  const o = report.overload;
+  if (o) {
+    problems.push(...ledgerProblems('overload', o.ledger));
+    if (o.step?.invalidAccepted) problems.push(`overload: ${o.step.invalidAccepted} invalid bids accepted`);
+    problems.push(...watcherProblems('overload', o.watchers, false));
+  }
+  const out = report.outage;
+  if (out) {
+    problems.push(...ledgerProblems('outage', out.ledger));
+    if (out.step?.invalidAccepted) problems.push(`outage: ${out.step.invalidAccepted} invalid bids accepted`);
+    problems.push(...retryProblems(out.retries).map((x) => `outage: ${x}`));
+    problems.push(...watcherProblems('outage', out.watchers, false));
   }
   problems.push(...report.phaseErrors.map((e) => `phase failed: ${e}`));
   report.correctness = { ok: problems.length === 0, problems };

@@ -1,5 +1,6 @@
 // The four phases of the storm: baseline (a) raw postgres.js, baseline (b) socket.io fan-out without
-// persistence, the platform itself, and the memory of 10,000 connected watchers.
+// persistence, the platform itself, and the memory of 10,000 connected watchers (the overload step
+// and the outage of issue 12 are in overload.ts and outage.ts, with the helpers exported here).
 import path from 'node:path';
 import { forkBench, type ChildHandle } from './ipc.ts';
 import { planSteps, type PriceRules, type StepPlan } from './schedule.ts';
@@ -19,7 +20,8 @@ export interface BenchContext {
   unapproved: Person[];
   setup: LotSetup;
   platform: () => ServerUnderTest;
-  restartPlatform: () => Promise<ServerUnderTest>;
+  /** Stops the platform process and starts a fresh one (with these settings changed, if any). */
+  restartPlatform: (env?: Record<string, string>) => Promise<ServerUnderTest>;
   log: (line: string) => void;
   logDir: string;
 }
@@ -34,21 +36,21 @@ export interface ScenarioResult {
 const script = (name: string): string => path.join(ROOT, 'bench', name);
 const probe = ['--import', script('server-probe.ts')];
 
-function refs(ctx: BenchContext, people: Person[], registrationIds?: Map<string, number>): BidderRef[] {
+export function refs(ctx: BenchContext, people: Person[], registrationIds?: Map<string, number>): BidderRef[] {
   return people.map((p) => {
     const r = ctx.setup.registrations.get(p.pid)!;
     return { token: p.token, pid: p.pid, bidderCode: r.bidderCode, registrationId: registrationIds?.get(p.pid) ?? r.id };
   });
 }
 
-async function startLoadgens(ctx: BenchContext, init: Omit<LoadgenInit, 'index' | 'of' | 'connections'>, totalConnections: number): Promise<ChildHandle[]> {
+export async function startLoadgens(ctx: BenchContext, init: Omit<LoadgenInit, 'index' | 'of' | 'connections'>, totalConnections: number): Promise<ChildHandle[]> {
   const n = ctx.args.loadgens;
   const handles = Array.from({ length: n }, (_, i) => forkBench(script('loadgen.ts'), `loadgen-${i}`));
   await Promise.all(handles.map((h, index) => h.call('init', { ...init, index, of: n, connections: Math.max(1, Math.ceil(totalConnections / n)) } satisfies LoadgenInit)));
   return handles;
 }
 
-async function startWatchers(ctx: BenchContext, url: string, lotId: number, count: number, procs: number): Promise<{ handles: ChildHandle[]; connect: WatcherConnectReport }> {
+export async function startWatchers(ctx: BenchContext, url: string, lotId: number, count: number, procs: number): Promise<{ handles: ChildHandle[]; connect: WatcherConnectReport }> {
   if (count <= 0) return { handles: [], connect: { connected: 0, failed: 0, failureSamples: [], ms: 0 } };
   const per = Math.ceil(count / procs);
   const handles = Array.from({ length: procs }, (_, i) => forkBench(script('watchers.ts'), `watchers-${i}`));
@@ -65,7 +67,7 @@ async function startWatchers(ctx: BenchContext, url: string, lotId: number, coun
   return { handles, connect };
 }
 
-async function watcherTotals(handles: ChildHandle[], expectedSeq: number): Promise<WatcherTotals> {
+export async function watcherTotals(handles: ChildHandle[], expectedSeq: number): Promise<WatcherTotals> {
   const all = await Promise.all(handles.map((h) => h.call<WatcherTotals>('totals', expectedSeq)));
   const t: WatcherTotals = { sockets: 0, connected: 0, disconnects: 0, gaps: 0, outOfOrder: 0, complete: 0, minSeq: Infinity, maxSeq: 0, items: 0, events: 0, unknownAmounts: 0 };
   for (const a of all) {
@@ -76,19 +78,19 @@ async function watcherTotals(handles: ChildHandle[], expectedSeq: number): Promi
   return t;
 }
 
-async function stopAll(handles: ChildHandle[]): Promise<void> {
+export async function stopAll(handles: ChildHandle[]): Promise<void> {
   await Promise.all(handles.map((h) => h.stop()));
 }
 
-async function finishLoadgens(handles: ChildHandle[]): Promise<[number, number, number][]> {
+export async function finishLoadgens(handles: ChildHandle[]): Promise<[number, number, number][]> {
   const finals = await Promise.all(handles.map((h) => h.call<LoadgenFinal>('finish')));
   await stopAll(handles);
   return finals.flatMap((f) => f.acks);
 }
 
-const seqOf = (ctx: BenchContext, lotId: number) => async (): Promise<number> => (await ctx.db.sql<{ seq: number }[]>`select seq from lots where id = ${lotId}`)[0].seq;
+export const seqOf = (ctx: BenchContext, lotId: number) => async (): Promise<number> => (await ctx.db.sql<{ seq: number }[]>`select seq from lots where id = ${lotId}`)[0].seq;
 
-function deps(ctx: BenchContext, name: string, loadgens: ChildHandle[], watchers: ChildHandle[], server: ScenarioDeps['server'], currentSeq: () => Promise<number>): ScenarioDeps {
+export function deps(ctx: BenchContext, name: string, loadgens: ChildHandle[], watchers: ChildHandle[], server: ScenarioDeps['server'], currentSeq: () => Promise<number>): ScenarioDeps {
   return { name, loadgens, watchers, server, admin: ctx.db.admin, database: ctx.db.name, currentSeq, deadlineMs: ctx.args.deadlineMs, drainMs: ctx.args.drainMs, stepLeadMs: ctx.args.stepLeadMs, walSettleMs: ctx.args.walSettleMs };
 }
 

@@ -29,7 +29,9 @@ export interface LoadgenStepReport {
   accepted: number;
   /** Rejections by error code (raw mode: REJECTED). */
   rejected: Record<string, number>;
-  /** Transport errors and 5xx answers, with a few samples. */
+  /** 503 UNAVAILABLE answers: the platform shed the bid (overload, or a dependency down). */
+  shed: number;
+  /** Transport errors and 5xx answers other than 503 UNAVAILABLE, with a few samples. */
   errors: number;
   errorSamples: string[];
   /** Bids still unanswered when the step's deadline passed. */
@@ -44,6 +46,65 @@ export interface LoadgenStepReport {
   lastAcceptedAt: number;
   cpuSeconds: number;
   wallSeconds: number;
+  /** Present when the step asked for bounded answers (overload, outage). */
+  bounded?: BoundedCounts;
+}
+
+/** How a step measures answers against the platform's bound (overload and outage steps). */
+export interface BoundedOptions {
+  /** The bound on a bid's answer, counted from its scheduled send time. */
+  boundMs: number;
+  /** The client gives up (aborts the request) this long after the scheduled send time. */
+  clientTimeoutMs: number;
+  /** Keep one record per bid (and per retry) for the orchestrator to fetch with `records`. */
+  records: boolean;
+  /** Retry once, with the same Idempotency-Key, every bid not answered definitively, once the orchestrator sends `retry`. */
+  retries: boolean;
+}
+
+/**
+ * Every bid's first attempt in one of: accepted (201), refused (4xx), shed (503 UNAVAILABLE),
+ * error (another 5xx answer), failed (connection reset or refused: no answer), noAnswer (the client
+ * gave up at its timeout). waitHist: every HTTP answer's wait from the scheduled send time.
+ */
+export interface BoundedCounts {
+  sent: number;
+  accepted: number;
+  refused: number;
+  shed: number;
+  /** 503 UNAVAILABLE answers without a Retry-After header (the contract asks for one). */
+  shedWithoutRetryAfter: number;
+  error: number;
+  failed: number;
+  noAnswer: number;
+  /** HTTP answers (any of accepted, refused, shed, error) within the bound of the scheduled send time. */
+  withinBound: number;
+  /** Accepted or refused (a definitive answer) within the bound. */
+  definitiveWithinBound: number;
+  waitHist: string;
+  shedHist: string;
+}
+
+export type AttemptOutcome = 'accepted' | 'refused' | 'shed' | 'error' | 'failed' | 'noAnswer';
+
+/** One attempt of one bid (wall-clock ms as in lib/hist.ts; sentDate is Date.now(), the clock the platform stamps placedAt with). */
+export interface AttemptRecord {
+  g: number;
+  scheduledAt: number;
+  sentAt: number;
+  sentDate: number;
+  endAt: number;
+  outcome: AttemptOutcome;
+  /** The error code, or HTTP status, of an answer other than 201. */
+  code?: string;
+  seq?: number;
+  amount: number;
+  bidderCode: string;
+}
+
+export interface LoadgenRecords {
+  first: AttemptRecord[];
+  retries: AttemptRecord[];
 }
 
 export interface LoadgenFinal {
@@ -98,4 +159,4 @@ export interface WatcherTotals {
   unknownAmounts: number;
 }
 
-export type StepMessage = ScheduledStep & { deadlineMs: number };
+export type StepMessage = ScheduledStep & { deadlineMs: number; bounded?: BoundedOptions };

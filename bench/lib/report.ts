@@ -4,11 +4,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { StepResult } from './scenario.ts';
 import type { MemoryResult, ScenarioResult } from './phases.ts';
+import type { OverloadResult } from './overload.ts';
+import type { OutageResult } from './outage.ts';
+import { renderOutage, renderOverload } from './report-faults.ts';
 import type { MachineInfo } from './proc.ts';
 
 export interface BenchReport {
   date: string;
   smoke: boolean;
+  /** --short: the real rates with short steps (never a full run). */
+  short?: boolean;
   machine: MachineInfo & { postgres: string };
   workload: Record<string, unknown>;
   setup?: { lotId: number; registerMs: number; approveMs: number; totalMs: number; how: string };
@@ -18,6 +23,9 @@ export interface BenchReport {
   /** The platform again without watchers: its bid path alone, like baseline (a). */
   platformBare?: ScenarioResult;
   memory?: MemoryResult;
+  /** Issue 12: one step at 4× the sustained rate, and a database outage under a steady flow. */
+  overload?: OverloadResult;
+  outage?: OutageResult;
   comparison: { rate: number; platformAcceptedPerSec: number | null; baselineAAcceptedPerSec: number | null; ratio: number | null; answeredRatio: number | null; bareRatio: number | null; bareAnsweredRatio: number | null }[];
   targets: { name: string; target: string; measured: string; met: boolean | null }[];
   correctness: { ok: boolean; problems: string[] };
@@ -33,7 +41,7 @@ function stepRow(s: StepResult, ratio?: number | null): string {
   return `| ${s.rate} | ${s.acceptedPerSec} | ${s.answeredPerSec} | ${ratio === undefined ? '' : `${f(ratio, 2)} | `}${f(s.ack?.p50)} | ${f(s.ack?.p99)} | ${f(s.ack?.p999)} | ${f(s.ack?.max)} | ${s.watcher ? `${f(s.watcher.p50)} | ${f(s.watcher.p99)} | ${f(s.watcher.max)}` : '– | – | –'} | ${f(s.eventLoop?.p99)} | ${f(s.serverRssMiB, 0)} | ${f(s.cpuMsPerBid.server, 2)}/${f(s.cpuMsPerBid.postgres, 2)} | ${f(s.wal.commitsPerAcceptedBid, 2)} | ${s.wal.syncs} | ${f(s.loadAverage)} | ${f(cpu.serverPct, 0)}/${f(cpu.postgresPct, 0)}/${f(cpu.loadgenPct, 0)}/${f(cpu.watchersPct, 0)}/${f(cpu.otherPct, 0)} (${f(cpu.machineBusyPct, 0)}) |${s.saturated ? ' saturated' : ''}${s.errors ? ` ${s.errors} errors` : ''}`;
 }
 
-function table(title: string, r: ScenarioResult, ratios?: Map<number, number | null>): string {
+export function table(title: string, r: ScenarioResult, ratios?: Map<number, number | null>): string {
   const head = `| offered/s | accepted/s | answered/s | ${ratios ? 'accepted ratio to (a) | ' : ''}ack p50 | ack p99 | ack p99.9 | ack max | watcher p50 | watcher p99 | watcher max | loop p99 | RSS MiB | CPU ms/bid server/pg | commits/bid | WAL syncs | load | CPU % server/pg/loadgen/watchers/other (machine) |`;
   const sep = `|${'---|'.repeat(ratios ? 18 : 17)}`;
   const rows = r.steps.map((s) => stepRow(s, ratios ? (ratios.get(s.rate) ?? null) : undefined));
@@ -44,7 +52,7 @@ function table(title: string, r: ScenarioResult, ratios?: Map<number, number | n
 export function renderMarkdown(r: BenchReport): string {
   const m = r.machine;
   const parts: string[] = [];
-  parts.push(`Run ${r.date}${r.smoke ? ' (smoke)' : ''} on ${m.nproc} cores (${m.cpuModel}), ${m.memoryGiB} GiB, PostgreSQL ${m.postgres}, Node ${m.node}; server, PostgreSQL and load generators share the machine. Latencies in ms from each bid's scheduled send time (open loop); steps of ${r.workload.durationS} s; ${r.workload.watchers} watchers; ${r.workload.bidders} approved bidders; 30% invalid bids.`);
+  parts.push(`Run ${r.date}${r.smoke ? ' (smoke)' : r.short ? ' (short)' : ''} on ${m.nproc} cores (${m.cpuModel}), ${m.memoryGiB} GiB, PostgreSQL ${m.postgres}, Node ${m.node}; server, PostgreSQL and load generators share the machine. Latencies in ms from each bid's scheduled send time (open loop); steps of ${r.workload.durationS} s; ${r.workload.watchers} watchers; ${r.workload.bidders} approved bidders; 30% invalid bids.`);
   parts.push(`\n**Targets**\n\n| target | goal | measured | met |\n|---|---|---|---|\n${r.targets.map((t) => `| ${t.name} | ${t.target} | ${t.measured} | ${t.met === null ? '–' : t.met ? 'yes' : 'no'} |`).join('\n')}`);
   const ratios = new Map(r.comparison.map((c) => [c.rate, c.ratio]));
   if (r.platform) parts.push(table('Platform (HTTP bids, socket.io watchers, PostgreSQL)', r.platform, ratios));
@@ -55,16 +63,19 @@ export function renderMarkdown(r: BenchReport): string {
     const mm = r.memory;
     parts.push(`#### Memory\n\n${mm.connected} of ${mm.watchers} watcher sockets connected in ${(mm.connectMs / 1000).toFixed(1)} s: server RSS ${mm.rssBeforeMiB} MiB before, ${mm.rssConnectedMiB} MiB connected (${mm.perWatcherKiB} KiB per watcher), ${mm.rssAfterBurstMiB} MiB after a ${mm.burst?.rate ?? '–'} bids/s burst (peak ${mm.peakMiB} MiB).`);
   }
+  if (r.overload) parts.push(renderOverload(r.overload));
+  if (r.outage) parts.push(renderOutage(r.outage));
   if (r.phaseErrors.length) parts.push(`**Phases that failed**: ${r.phaseErrors.join('; ')}`);
-  parts.push(`**Correctness**: ${r.correctness.ok ? 'all checks passed' : `FAILED: ${r.correctness.problems.join('; ')}`} (final price is the highest accepted bid, gap-free hash-chained ledger with every acknowledged bid, every watcher saw strictly increasing seqs without gaps, no invalid bid accepted).`);
+  parts.push(`**Correctness**: ${r.correctness.ok ? 'all checks passed' : `FAILED: ${r.correctness.problems.join('; ')}`} (final price is the highest accepted bid, gap-free hash-chained ledger with every acknowledged bid, every watcher saw strictly increasing seqs without gaps, no invalid bid accepted${r.outage ? '; in the outage, no Idempotency-Key placed twice, no committed bid refused on retry' : ''}).`);
   return parts.join('\n\n') + '\n';
 }
 
 export function writeReport(r: BenchReport, outDir: string): { json: string; markdown: string } {
   fs.mkdirSync(outDir, { recursive: true });
   const stamp = r.date.replace(/[:]/g, '-').replace(/\.\d+Z$/, 'Z');
-  const json = path.join(outDir, `storm-${stamp}${r.smoke ? '-smoke' : ''}.json`);
-  const markdown = path.join(outDir, `storm-${stamp}${r.smoke ? '-smoke' : ''}.md`);
+  const suffix = r.smoke ? '-smoke' : r.short ? '-short' : '';
+  const json = path.join(outDir, `storm-${stamp}${suffix}.json`);
+  const markdown = path.join(outDir, `storm-${stamp}${suffix}.md`);
   fs.writeFileSync(json, JSON.stringify(r, null, 2) + '\n');
   fs.writeFileSync(markdown, `# Closing-seconds storm, ${r.date}\n\n${renderMarkdown(r)}`);
   return { json, markdown };

@@ -8,7 +8,8 @@ import { mergeHistograms, summarize, wallNow, type LatencySummary } from './hist
 import { cpuByPid, cpuDelta, cpuSecondsOf, machineCpu, rssOf } from './proc.ts';
 import { postgresPids, walDelta, walSnapshot, type Sql, type WalSnapshot } from './database.ts';
 import { unapprovedIn, type StepPlan, type ScheduledStep } from './schedule.ts';
-import type { LoadgenStepReport, StepMessage, WatcherProgress, WatcherStepReport } from './protocol.ts';
+import type { BoundedOptions, LoadgenStepReport, StepMessage, WatcherProgress, WatcherStepReport } from './protocol.ts';
+import { boundedLine, summarizeBounded, type BoundedSummary } from './bounded.ts';
 import type { ProbeReading } from '../server-probe.ts';
 
 export interface ScenarioDeps {
@@ -37,6 +38,8 @@ export interface StepResult {
   /** Bids answered (accepted or refused) per second: the capacity, whatever the race for the price did. */
   answeredPerSec: number;
   rejected: Record<string, number>;
+  /** 503 UNAVAILABLE answers (the platform shed the bid); neither answered nor errors. */
+  shed: number;
   errors: number;
   errorSamples: string[];
   unanswered: number;
@@ -62,6 +65,15 @@ export interface StepResult {
   loadAverage: number;
   /** The step could not keep up (unanswered bids or watchers left behind); higher steps are skipped. */
   saturated: boolean;
+  /** Answers against the platform's bound (overload and outage steps only). */
+  bounded?: BoundedSummary;
+}
+
+export interface StepOptions {
+  /** Time every answer against the bound, with a client timeout (and records and retries). */
+  bounded?: BoundedOptions;
+  /** Called once the step's start time is fixed, before its first bid. */
+  onStart?: (step: ScheduledStep) => void;
 }
 
 const mib = (b: number): number => Math.round((b / 2 ** 20) * 10) / 10;
@@ -78,8 +90,9 @@ async function waitForWatchers(deps: ScenarioDeps, expectedSeq: number): Promise
   }
 }
 
-export async function runStep(deps: ScenarioDeps, plan: StepPlan, log: (line: string) => void): Promise<StepResult> {
+export async function runStep(deps: ScenarioDeps, plan: StepPlan, log: (line: string) => void, options: StepOptions = {}): Promise<StepResult> {
   const step: ScheduledStep = { ...plan, startAt: wallNow() + deps.stepLeadMs };
+  options.onStart?.(step);
   await Promise.all(deps.watchers.map((w) => w.call('step', step)));
   const wal0 = await walSnapshot(deps.admin, deps.database);
   const pg0 = cpuByPid(await postgresPids(deps.admin, deps.database));
@@ -91,7 +104,7 @@ export async function runStep(deps: ScenarioDeps, plan: StepPlan, log: (line: st
   const t0 = wallNow();
   const loadAverage = Math.round(os.loadavg()[0] * 10) / 10;
 
-  const message: StepMessage = { ...step, deadlineMs: deps.deadlineMs };
+  const message: StepMessage = { ...step, deadlineMs: deps.deadlineMs, ...(options.bounded ? { bounded: options.bounded } : {}) };
   const reports = await Promise.all(deps.loadgens.map((l) => l.call<LoadgenStepReport>('step', message, step.durationS * 1000 + deps.deadlineMs + 30_000)));
   const lCpu = deps.loadgens.reduce((a, l) => a + cpuSecondsOf(l.pid), 0) - l0;
   const expectedSeq = await deps.currentSeq();
@@ -128,6 +141,7 @@ export async function runStep(deps: ScenarioDeps, plan: StepPlan, log: (line: st
     acceptedPerSec: Math.round(accepted / windowS),
     answeredPerSec: Math.round(answeredTotal / windowS),
     rejected,
+    shed: sum((r) => r.shed ?? 0),
     errors: sum((r) => r.errors),
     errorSamples: reports.flatMap((r) => r.errorSamples).slice(0, 5),
     unanswered,
@@ -157,10 +171,12 @@ export async function runStep(deps: ScenarioDeps, plan: StepPlan, log: (line: st
     wal: { ...wal, syncsPerAcceptedBid: accepted ? Math.round((wal.syncs / accepted) * 1000) / 1000 : null, commitsPerAcceptedBid: accepted ? Math.round((wal.commits / accepted) * 1000) / 1000 : null },
     loadAverage,
     saturated: unanswered > 0 || !drained,
+    ...(options.bounded ? { bounded: summarizeBounded(reports.map((r) => r.bounded!).filter(Boolean), options.bounded) } : {}),
   };
   log(`  ${deps.name}${plan.warmup ? ' (warm-up, not reported)' : ''} @ ${step.rate}/s: accepted ${result.acceptedPerSec}/s (answered ${result.answeredPerSec}/s), ack p50 ${result.ack?.p50 ?? '-'} p99 ${result.ack?.p99 ?? '-'} max ${result.ack?.max ?? '-'} ms` +
     (result.watcher ? `, watcher p50 ${result.watcher.p50} p99 ${result.watcher.p99} ms${drained ? '' : ' (NOT drained)'}` : '') +
-    (result.eventLoop ? `, loop p99 ${result.eventLoop.p99} ms` : '') + `, CPU ms/bid server ${result.cpuMsPerBid.server ?? '-'} pg ${result.cpuMsPerBid.postgres}, commits/bid ${result.wal.commitsPerAcceptedBid}, WAL syncs ${wal.syncs}, load ${loadAverage}, CPU machine ${result.cpu.machineBusyPct}% (others ${result.cpu.otherPct}% of a core)` + (result.errors ? `, ${result.errors} errors: ${result.errorSamples[0]}` : ''));
+    (result.eventLoop ? `, loop p99 ${result.eventLoop.p99} ms` : '') + `, CPU ms/bid server ${result.cpuMsPerBid.server ?? '-'} pg ${result.cpuMsPerBid.postgres}, commits/bid ${result.wal.commitsPerAcceptedBid}, WAL syncs ${wal.syncs}, load ${loadAverage}, CPU machine ${result.cpu.machineBusyPct}% (others ${result.cpu.otherPct}% of a core)` + (result.shed ? `, ${result.shed} shed (503)` : '') + (result.errors ? `, ${result.errors} errors: ${result.errorSamples[0]}` : ''));
+  if (result.bounded) log(`    ${boundedLine(result.bounded)}`);
   return result;
 }
 
