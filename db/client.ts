@@ -58,6 +58,11 @@ export interface DatabaseTimeouts {
 
 export const DEFAULT_DATABASE_TIMEOUTS: DatabaseTimeouts = { connectMs: 2_000, statementMs: 5_000, lockMs: 2_000, idleInTransactionMs: 10_000 };
 
+/** The driver's pause before reconnecting after `retries` failed attempts: 50 ms doubling, at most 250 ms, with jitter. */
+export function reconnectDelaySeconds(retries: number): number {
+  return Math.min(0.05 * 2 ** retries, 0.25) * (0.5 + Math.random() / 2);
+}
+
 const silent = { error() {}, warn() {}, info() {}, debug() {} } as unknown as Logger;
 
 export const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
@@ -79,6 +84,11 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
     connect_timeout: t.connectMs / 1000,
     idle_timeout: 60,
     connection: { statement_timeout: t.statementMs, lock_timeout: t.lockMs, idle_in_transaction_session_timeout: t.idleInTransactionMs },
+    // postgres.js waits before reconnecting, growing with every failed attempt across the pool (its
+    // default reaches 20 s after a few seconds of outage, so bidding stayed down long after the
+    // database came back). Capped at a quarter second: the health monitor, not the driver, keeps an
+    // outage from becoming a connection storm.
+    backoff: reconnectDelaySeconds,
   });
   const db = drizzle(client, { schema }) as unknown as Db;
   const u = new URL(url);

@@ -17,6 +17,7 @@ import {
   timestamp,
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
+import { SHED_REASONS } from '../server/bidding/shed-reasons.ts';
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 /** VND amounts: integers, within JavaScript's safe range (checked at the API boundary too). */
@@ -247,7 +248,6 @@ export const demoIdpRecords = pgTable(
  * counted per lot, minute and reason (server/bidding/shed-log.ts). Part of the lot's record: a
  * technical fault during bidding is on the record.
  */
-export const SHED_REASONS = ['database_unavailable', 'queue_full', 'overloaded', 'timeout', 'unknown_outcome'] as const;
 export const shedBids = pgTable(
   'shed_bids',
   {

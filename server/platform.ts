@@ -56,7 +56,11 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
 
   const identity = await createIdentity(ctx);
   const modules = await createDomainModules(ctx, identity);
-  const api = createApiApp(ctx, { authenticate: identity.authenticate, routers: [...identity.routers, ...modules.routers] });
+  const api = createApiApp(ctx, {
+    authenticate: identity.authenticate,
+    routers: [...identity.routers, ...modules.routers],
+    onBidShed: (lotId, reason) => modules.engine.shedLog.record(lotId, reason, new Date()),
+  });
   mountDocs(api);
 
   const root = new Hono<AppEnv>();

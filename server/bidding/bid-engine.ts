@@ -22,6 +22,12 @@ import { ShedLog, type ShedReason } from './shed-log.ts';
 import type { LoadShedder } from '../shared/overload.ts';
 import type { BidAck, BidService, PlaceBidInput } from './types.ts';
 
+/** A unique violation: a concurrent commit stored the same Idempotency-Key first. */
+function isDuplicateKey(err: unknown): boolean {
+  for (let e = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) if ((e as { code?: unknown }).code === '23505') return true;
+  return false;
+}
+
 /** The most bids one transaction commits. */
 export const MAX_BATCH = 256;
 const KEY_PATTERN = /^[\x21-\x7e]{1,200}$/;
@@ -43,6 +49,8 @@ interface Waiter {
   /** performance.now() by which the bid must be answered. */
   deadline: number;
   state: 'queued' | 'inflight' | 'answered';
+  /** Committed a second time after a duplicate-key conflict (at most once). */
+  retried?: boolean;
   timer?: NodeJS.Timeout;
   resolve: (r: Answer) => void;
   reject: (e: unknown) => void;
@@ -274,6 +282,13 @@ export class BidEngine implements BidService {
     }
     const [b] = batch;
     if (b.state === 'answered') return;
+    if (isDuplicateKey(err) && !b.retried) {
+      // The same Idempotency-Key was committed meanwhile (a retry raced its first try, still in
+      // flight after its deadline): once more, the batch read now finds it and answers with it.
+      b.retried = true;
+      await this.commit(lotId, queue, [b]);
+      return;
+    }
     b.state = 'answered';
     clearTimeout(b.timer);
     b.reject(err);

@@ -4,10 +4,15 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { AppContext } from '../context.ts';
 import { createRouter, type ApiApp } from '../http/app.ts';
 import { errorResponses } from '../http/openapi.ts';
-import { requireLevel2 } from '../identity/auth-middleware.ts';
+import { requireLevel2, signedIn } from '../identity/auth-middleware.ts';
 import { LotIdParam, MAX_INT32, Vnd } from '../auctions/lot-schemas.ts';
 import { getLot } from '../auctions/lot-reads.ts';
-import { unwrap } from '../shared/errors.ts';
+import { AppError, unwrap } from '../shared/errors.ts';
+import { eq } from 'drizzle-orm';
+import { lots } from '../../db/schema.ts';
+import { managesLot } from '../auctions/lot-service.ts';
+import { SHED_REASONS } from './shed-reasons.ts';
+import { shedBidsOf, summarizeShed } from './shed-reads.ts';
 import type { BidEngine } from './bid-engine.ts';
 import { listEntries } from './ledger-queries.ts';
 
@@ -36,6 +41,15 @@ const WithdrawAckSchema = z
   .object({ seq: z.number().int(), withdrawsSeq: z.number().int(), amount: z.number().int(), bidderCode: z.string(), placedAt: z.string(), currentPrice: z.number().int().nullable() })
   .openapi('WithdrawAck');
 
+const ShedSummarySchema = z
+  .object({
+    lotId: z.number().int(),
+    total: z.number().int(),
+    byReason: z.partialRecord(z.enum(SHED_REASONS), z.number().int()),
+    minutes: z.array(z.object({ minute: z.string(), reason: z.enum(SHED_REASONS), count: z.number().int() })),
+  })
+  .openapi('ShedBids');
+
 export function bidRoutes(ctx: AppContext, engine: BidEngine): ApiApp {
   const app = createRouter();
 
@@ -46,6 +60,8 @@ export function bidRoutes(ctx: AppContext, engine: BidEngine): ApiApp {
       tags,
       security,
       summary: 'Place a bid (answered after its durable commit)',
+      description:
+        'Answered within BID_TIMEOUT_MS (2 s by default): 201 accepted, a 4xx refusal, or 503 UNAVAILABLE with Retry-After. A 503 message says whether the bid was placed: "NOT placed" (shed for overload, the database unreachable, or still queued at the deadline), or "may or may not have been placed" (its commit was in flight). Retry with the same Idempotency-Key: it returns the committed answer if the first try was committed, and otherwise places the bid now; it never places two.',
       request: { params: LotIdParam, headers: BidHeaders, body: { required: true, content: { 'application/json': { schema: BidBody } } } },
       responses: { 201: json(BidAckSchema, 'Accepted and committed'), ...errorResponses(400, 401, 403, 404, 409, 422, 503) },
     }),
@@ -88,6 +104,26 @@ export function bidRoutes(ctx: AppContext, engine: BidEngine): ApiApp {
       const person = requireLevel2(c);
       const { id, seq } = c.req.valid('param');
       return c.json(unwrap(await engine.withdraw(person, id, seq)), 201);
+    },
+  );
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/lots/{id}/shed-bids',
+      tags,
+      security,
+      summary: "Bids the platform refused for its own reasons (overload, database outage, deadline), per minute and reason: the lot's manager and regulators",
+      description: 'Counts are written within a few seconds of the refusals (while the database answers). The same counts are part of the lot\'s signed record (technicalFaults).',
+      request: { params: LotIdParam },
+      responses: { 200: json(ShedSummarySchema, 'The counts'), ...errorResponses(401, 403, 404, 422, 503) },
+    }),
+    async (c) => {
+      const person = signedIn(c);
+      const { id } = c.req.valid('param');
+      const [lot] = await ctx.db.select({ managerPid: lots.managerPid }).from(lots).where(eq(lots.id, id));
+      if (!lot) throw new AppError('NOT_FOUND', 'No such lot.');
+      if (!managesLot(person, lot) && !person.roles.includes('regulator')) throw new AppError('FORBIDDEN', "Only this lot's manager or a regulator may see its technical faults.");
+      return c.json({ lotId: id, ...summarizeShed(await shedBidsOf(ctx.db, [id])) }, 200);
     },
   );
   return app;

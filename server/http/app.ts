@@ -78,12 +78,16 @@ export interface ApiOptions {
   routers: { path: string; app: ApiApp }[];
   /** Authentication middleware (identity domain). */
   authenticate: MiddlewareHandler<AppEnv>[];
+  /** Counts a bid refused with 503 before it reached the bid engine (see server/bidding/shed-log.ts). */
+  onBidShed?: (lotId: number, reason: 'database_unavailable' | 'unknown_outcome') => void;
 }
 
 /** The bid route, whose answer is bounded by BID_TIMEOUT_MS rather than REQUEST_TIMEOUT_MS. */
 export const BID_PATH = /^\/api\/lots\/\d+\/bids$/;
 /** Paths that answer without the database, so they are served while it is down. */
 const WITHOUT_DATABASE = new Set(['/api/health', '/api/health/live', '/api/openapi.json', '/api/docs']);
+/** How much longer than BID_TIMEOUT_MS the HTTP layer waits for the bid engine's own answer. */
+const BID_ANSWER_MARGIN_MS = 250;
 /** How long the readiness check waits for the database. */
 const HEALTH_PING_MS = 1_000;
 
@@ -92,28 +96,35 @@ const HEALTH_PING_MS = 1_000;
  * Retry-After, and the work left running finishes (or fails) on its own, answering no one. The bound
  * covers the time until the answer starts; a streamed export's body may take longer.
  */
-function boundedRequest(ctx: AppContext): MiddlewareHandler<AppEnv> {
+function boundedRequest(ctx: AppContext, onBidShed: ApiOptions['onBidShed']): MiddlewareHandler<AppEnv> {
   const { bidTimeoutMs, requestTimeoutMs } = ctx.config.limits;
   return async (c, next) => {
     if (WITHOUT_DATABASE.has(c.req.path)) return next();
     const bid = c.req.method === 'POST' && BID_PATH.test(c.req.path);
-    const bound = bid ? bidTimeoutMs : requestTimeoutMs;
+    // A bid's own deadline is enforced by the bid engine, which answers first and says whether the
+    // bid was placed; this bound catches a wait before the engine (a stalled roles read).
+    const bound = bid ? bidTimeoutMs + BID_ANSWER_MARGIN_MS : requestTimeoutMs;
     const elapsed = performance.now() - c.get('startedAt');
     try {
       await withDeadline(next(), Math.max(0, bound - elapsed), `${c.req.method} ${c.req.path}`);
     } catch (err) {
       if (!isUnavailable(err) || err instanceof AppError) throw err;
       ctx.database.health.report(err);
+      if (bid) onBidShed?.(lotIdOf(c.req.path), 'unknown_outcome');
       throw unavailable(bid ? 'Your bid could not be answered in time; it may or may not have been placed. Retry with the same Idempotency-Key to learn the outcome.' : undefined);
     }
   };
 }
 
+const lotIdOf = (path: string): number => Number(path.split('/')[3]);
+
 /** While the database is known to be down, requests that need it get 503 at once instead of waiting. */
-function databaseBreaker(ctx: AppContext): MiddlewareHandler<AppEnv> {
+function databaseBreaker(ctx: AppContext, onBidShed: ApiOptions['onBidShed']): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     if (!ctx.database.health.up && !WITHOUT_DATABASE.has(c.req.path)) {
-      throw unavailable(c.req.method === 'POST' && BID_PATH.test(c.req.path) ? 'The database is unreachable right now; your bid was NOT placed. Try again in a moment.' : 'The database is unreachable right now; try again in a moment.');
+      const bid = c.req.method === 'POST' && BID_PATH.test(c.req.path);
+      if (bid) onBidShed?.(lotIdOf(c.req.path), 'database_unavailable');
+      throw unavailable(bid ? 'The database is unreachable right now; your bid was NOT placed. Try again in a moment.' : 'The database is unreachable right now; try again in a moment.');
     }
     await next();
   };
@@ -156,8 +167,8 @@ export function createApiApp(ctx: AppContext, options: ApiOptions): ApiApp {
   const recordMax = Math.max(RECORD_VERIFY_LIMIT, ctx.config.bodyLimitBytes);
   const recordLimit = limitBody(recordMax, tooLarge(`The document is over ${recordMax / 1024 / 1024} MB: verify it offline with npm run verify-record.`));
   app.use('*', (c, next) => (IMAGE_UPLOAD_PATH.test(c.req.path) ? imageLimit(c, next) : c.req.path === RECORD_VERIFY_PATH ? recordLimit(c, next) : jsonLimit(c, next)));
-  app.use('*', boundedRequest(ctx));
-  app.use('*', databaseBreaker(ctx));
+  app.use('*', boundedRequest(ctx, options.onBidShed));
+  app.use('*', databaseBreaker(ctx, options.onBidShed));
   for (const mw of options.authenticate) app.use('*', mw);
 
   // Readiness: 503 while the database does not answer (a load balancer stops sending requests here).

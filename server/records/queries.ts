@@ -1,5 +1,6 @@
 // Database reads for auction records and exports. Exports page with keyset queries (id > last id,
 // a bounded page size) so a year of lots or of audit events is read one page at a time, never whole.
+import { shedBidsOf, type ShedRow } from '../bidding/shed-reads.ts';
 import { and, asc, eq, gt, gte, inArray, lt, lte, max, min, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { auditEvents, ledgerEntries, lots, people, registrations } from '../../db/schema.ts';
@@ -29,6 +30,8 @@ export interface LotDetails {
   registrations: RegistrationRow[];
   entries: EntryRow[];
   events: AuditRow[];
+  /** Bids the platform refused for its own reasons (overload, database outage), per minute and reason. */
+  shed: ShedRow[];
 }
 
 export async function findLot(db: Db, lotId: number): Promise<LotRow | undefined> {
@@ -39,7 +42,7 @@ export async function findLot(db: Db, lotId: number): Promise<LotRow | undefined
 /** Registrations, ledger entries and audit events of these lots, grouped by lot, each in order. */
 export async function loadDetails(db: Db, lotIds: number[]): Promise<Map<number, LotDetails>> {
   const out = new Map<number, LotDetails>();
-  for (const id of lotIds) out.set(id, { registrations: [], entries: [], events: [] });
+  for (const id of lotIds) out.set(id, { registrations: [], entries: [], events: [], shed: [] });
   if (lotIds.length === 0) return out;
   const regs = await db
     .select({
@@ -69,6 +72,7 @@ export async function loadDetails(db: Db, lotIds: number[]): Promise<Map<number,
   for (const e of entries) out.get(e.lotId)!.entries.push(e);
   const events = await db.select().from(auditEvents).where(inArray(auditEvents.lotId, lotIds)).orderBy(asc(auditEvents.id));
   for (const e of events) out.get(e.lotId!)?.events.push(e);
+  for (const row of await shedBidsOf(db, lotIds)) out.get(row.lotId)?.shed.push(row);
   return out;
 }
 

@@ -2,6 +2,7 @@
 // that verification (server and offline CLI alike) checks a received record against. Kept free of
 // database imports so the offline verifier loads only this, the hash chain and jose.
 import { z } from 'zod';
+import { SHED_REASONS } from '../bidding/shed-reasons.ts';
 
 export const RECORD_TYPE = 'auction-record';
 export const RECORD_VERSION = 1;
@@ -99,6 +100,20 @@ export const AuctionRecordSchema = z.strictObject({
     bidCount: z.number().int().nonnegative(),
     entryCount: z.number().int().nonnegative(),
   }),
+  /**
+   * Technical faults during the lot: bids the platform refused for its own reasons (overload, an
+   * unreachable database, a deadline), per minute and reason. Absent from records issued before it
+   * existed.
+   */
+  technicalFaults: z
+    .strictObject({
+      shedBids: z.strictObject({
+        total: z.number().int().nonnegative(),
+        byReason: z.partialRecord(z.enum(SHED_REASONS), z.number().int().nonnegative()),
+        minutes: z.array(z.strictObject({ minute: iso, reason: z.enum(SHED_REASONS), count: z.number().int().positive() })),
+      }),
+    })
+    .optional(),
   /** The hash of the last ledger entry (the genesis hash when there is none). */
   finalHash: hash,
 });

@@ -2,6 +2,7 @@
 // registration with the person behind the bidder code, the full ledger (withdrawals included) with
 // its hash chain, the soft-close extensions, the lot's audit history and the result.
 import { GENESIS_HASH } from '../shared/hash-chain.ts';
+import { summarizeShed } from '../bidding/shed-reads.ts';
 import type { LotDetails, LotRow } from './queries.ts';
 import { ENDED_STATUSES, RECORD_TYPE, RECORD_VERSION, type AuctionRecord, type RecordEntry } from './record-format.ts';
 
@@ -105,6 +106,7 @@ export function buildRecord(lot: LotRow & { status: EndedStatus }, details: LotD
       bidCount: lot.bidCount,
       entryCount: ledger.length,
     },
+    technicalFaults: { shedBids: summarizeShed(details.shed) },
     finalHash: ledger.at(-1)?.hash ?? GENESIS_HASH,
   };
 }

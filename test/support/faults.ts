@@ -1,0 +1,95 @@
+// The shared harness for fault-injection tests: real platform processes on a fresh PostgreSQL
+// database reached through a TCP proxy that the test cuts, stalls or slows (tcp-proxy.ts), a client
+// whose every call has a deadline (a hang is a finding, not a stuck test), and the rule for skipping:
+// without PostgreSQL the tests skip with the reason printed.
+import { inject } from 'vitest';
+import { createPostgresDatabase, onPostgres } from './db.ts';
+import { parseJson, type CallOptions } from './http.ts';
+import { startServerProcess, type ServerProcess } from './server-process.ts';
+import { startTcpProxy, type TcpProxy } from './tcp-proxy.ts';
+
+/**
+ * Undefined when PostgreSQL is there; otherwise why the file skips (printed). CI runs the suite twice,
+ * once on PGlite, where these skip, and once on PostgreSQL, whose absence .ci/run itself fails on.
+ */
+export function postgresMissing(what: string): string | undefined {
+  if (onPostgres()) return undefined;
+  const reason = `${what} need a real PostgreSQL behind a TCP proxy (set TEST_DATABASE_URL); embedded PGlite has no network to cut`;
+  console.log(`Skipping: ${reason}.`);
+  return reason;
+}
+
+export interface TimedAnswer {
+  /** 0 when no answer came before the client's own timeout. */
+  status: number;
+  json: any;
+  headers: Headers | undefined;
+  ms: number;
+}
+
+/** Calls the API with a client-side deadline; an unanswered call resolves with status 0. */
+export async function timedCall(base: string, method: string, path: string, options: CallOptions & { timeoutMs?: number } = {}): Promise<TimedAnswer> {
+  const headers: Record<string, string> = { ...options.headers };
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  if (options.body !== undefined) headers['content-type'] = 'application/json';
+  const started = performance.now();
+  try {
+    const res = await fetch(base + path, { method, headers, body: options.body === undefined ? undefined : JSON.stringify(options.body), signal: AbortSignal.timeout(options.timeoutMs ?? 10_000) });
+    const text = await res.text();
+    return { status: res.status, json: parseJson(text), headers: res.headers, ms: performance.now() - started };
+  } catch {
+    return { status: 0, json: undefined, headers: undefined, ms: performance.now() - started };
+  }
+}
+
+export interface FaultablePlatform {
+  /** The proxy between the platform processes and PostgreSQL. */
+  proxy: TcpProxy;
+  servers: ServerProcess[];
+  /** A URL to the same database that bypasses the proxy (for the test's own reads and locks). */
+  directUrl: string;
+  /** Starts one more process on the same database, through the proxy. */
+  addServer(extraEnv?: Record<string, string>): Promise<ServerProcess>;
+  close(): Promise<void>;
+}
+
+/**
+ * `processes` platform processes sharing a fresh PostgreSQL database, all through one proxy. The
+ * first one migrates. `env` is added to every process's environment.
+ */
+export async function startFaultablePlatform(env: Record<string, string>, options: { processes?: number } = {}): Promise<FaultablePlatform> {
+  if (!inject('postgresTemplateUrl')) throw new Error('fault tests need PostgreSQL');
+  const pg = await createPostgresDatabase();
+  const target = new URL(pg.url);
+  const proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
+  const viaProxy = new URL(pg.url);
+  viaProxy.host = proxy.host;
+  const servers: ServerProcess[] = [];
+  const addServer = async (extraEnv: Record<string, string> = {}): Promise<ServerProcess> => {
+    const s = await startServerProcess({ ...env, DATABASE_URL: viaProxy.toString(), ...extraEnv });
+    servers.push(s);
+    return s;
+  };
+  for (let i = 0; i < (options.processes ?? 1); i++) await addServer();
+  return {
+    proxy,
+    servers,
+    directUrl: pg.url,
+    addServer,
+    async close() {
+      await Promise.all(servers.map((s) => s.stop('SIGKILL')));
+      await proxy.close();
+      await pg.drop();
+    },
+  };
+}
+
+/** Polls `check` every 50 ms until it returns true; resolves with the milliseconds it took. */
+export async function eventually(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<number> {
+  const started = performance.now();
+  for (;;) {
+    if (await check()) return performance.now() - started;
+    if (performance.now() - started > timeoutMs) throw new Error(`${what}: not within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
