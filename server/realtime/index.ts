@@ -4,7 +4,8 @@
 // so nothing is announced before it is durable. Committed entries and lot changes are relayed to the
 // other processes through the adapter (Redis when REDIS_URL is set) and every process writes them to
 // its own watchers in seq order per lot (./lot-streams.ts); personal events go through the adapter to
-// the person's room on whichever process holds their sockets.
+// the person's room on whichever process holds their sockets. Redis delivers at most once, so with
+// several processes the catch-up (./catch-up.ts) repairs from the ledger what a Redis outage lost.
 import type http from 'node:http';
 import { Server } from 'socket.io';
 import type { AppContext } from '../context.ts';
@@ -22,12 +23,16 @@ import { FanOut } from './fan-out.ts';
 import { BusyFactor } from './busy-factor.ts';
 import { eventCost, TokenBucket, type RateLimitOptions } from './rate-limit.ts';
 import { SnapshotReader } from './snapshots.ts';
+import { CatchUp } from './catch-up.ts';
+import { readLotHeads } from './lot-heads.ts';
 
 export type GatewayServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
 export interface Realtime {
   io: GatewayServer;
   adapter: 'memory' | 'redis';
+  /** Whether Redis carries broadcasts now ('off' without REDIS_URL); for /api/health's body. */
+  redis(): 'up' | 'down' | 'off';
   close(): Promise<void>;
 }
 
@@ -47,12 +52,15 @@ export interface RealtimeOptions extends Partial<HandlerLimits> {
   maxHttpBufferSize?: number;
   /** Sockets written per turn of the event loop when a message goes to a big room (./fan-out.ts). */
   fanOutSlice?: number;
+  /** With Redis: how often watched lots are compared with the ledger while Redis is down, and while up (ms). */
+  catchUpMs?: { down: number; up: number };
 }
 
 export const REALTIME_DEFAULTS = {
   coalesceMs: { min: 10, max: 50, watchersPerMs: 40 },
   gapTimeoutMs: 150,
   fanOutSlice: 200,
+  catchUpMs: { down: 1_000, up: 5_000 },
   maxWatchedLots: 20,
   snapshotEntries: 50,
   syncMaxEntries: 5_000,
@@ -90,17 +98,24 @@ export async function createRealtime(ctx: AppContext, server: http.Server, deps:
       else fanOut.emit(lotRoom(lotId), 'bids', { lotId, items: entries });
     },
     emitLot: (change) => {
+      catchUp?.written(change);
       const event: LotEvent = { lotId: change.lotId, status: change.status, endsAt: change.endsAt, currentPrice: change.currentPrice, seq: change.seq, reason: change.reason };
       fanOut.emit(lotRoom(change.lotId), 'lot', event);
     },
     readEntries: (lotId, afterSeq, limit) => listEntries(ctx.db, lotId, afterSeq, limit),
   });
+  const link = adapter.link;
+  const catchUp = link ? new CatchUp({ streams, readHeads: (lotIds) => readLotHeads(ctx.db, lotIds), log: ctx.log, downPollMs: o.catchUpMs.down, sweepMs: o.catchUpMs.up }) : undefined;
+  const offLink = link && catchUp ? [link.onState((state) => catchUp.setState(state)), link.onRepairRequest(() => void catchUp.runNow())] : [];
   // A lot stream lives exactly as long as the lot's room has a socket in this process.
   nsp.adapter.on('create-room', (room: string) => {
     if (room.startsWith(LOT_ROOM_PREFIX)) streams.open(Number(room.slice(LOT_ROOM_PREFIX.length)));
   });
   nsp.adapter.on('delete-room', (room: string) => {
-    if (room.startsWith(LOT_ROOM_PREFIX)) streams.drop(Number(room.slice(LOT_ROOM_PREFIX.length)));
+    if (!room.startsWith(LOT_ROOM_PREFIX)) return;
+    const lotId = Number(room.slice(LOT_ROOM_PREFIX.length));
+    streams.drop(lotId);
+    catchUp?.drop(lotId);
   });
 
   // Post-commit events of this process: written here, and relayed to the other processes.
@@ -155,16 +170,21 @@ export async function createRealtime(ctx: AppContext, server: http.Server, deps:
       }
     });
     socket.on('error', (err) => ctx.log.debug({ err, socket: socket.id }, 'realtime socket error'));
-    registerHandlers(socket, { ctx, bids: deps.bids, limits: o, snapshots, primed: (lotId, seq) => streams.prime(lotId, seq), personForBid: (s) => people.forBid(s) });
+    registerHandlers(socket, { ctx, bids: deps.bids, limits: o, snapshots, primed: (lotId, seq) => {
+        streams.prime(lotId, seq);
+        catchUp?.primed(lotId);
+      }, personForBid: (s) => people.forBid(s) });
   });
 
   let closing: Promise<void> | undefined;
   return {
     io,
     adapter: adapter.kind,
+    redis: () => link?.state() ?? 'off',
     close: () =>
       (closing ??= (async () => {
-        for (const off of unsubscribe) off();
+        for (const off of [...unsubscribe, ...offLink]) off();
+        catchUp?.close();
         streams.close();
         fanOut.close();
         busy.close();

@@ -6,7 +6,9 @@
 // and its publish) is filled from the ledger itself. Consecutive entries collected within one short
 // tick go out as one `bids` event (a lone entry as `bid`): at storm rates that divides the socket
 // writes by the number of bids per tick. A lot change is written only once every entry up to its seq
-// has been, so a watcher never sees the close before the last bid.
+// has been, so a watcher never sees the close before the last bid. A stream can also be told to catch
+// up with the ledger (catchUp): when relayed entries may have been lost (Redis was away), every entry
+// after the last one delivered is read and written through the same ordered, coalescing path.
 import type { LotChange, PublicEntry } from '../shared/events.ts';
 import type { Logger } from '../shared/log.ts';
 
@@ -34,15 +36,24 @@ interface Stream {
   lastWriteAt: number;
   /** A close, failure or cancellation was written: nothing about the lot's state can follow it. */
   ended: boolean;
+  /** The last lot change written. */
+  lastChange?: LotChange;
   tick?: NodeJS.Timeout | NodeJS.Immediate;
   gapTimer?: NodeJS.Timeout;
-  reading: boolean;
+  /** The ledger read in progress (gap fill or catch-up): one at a time per stream. */
+  reading?: Promise<void>;
+  /** A catch-up was asked for: read to the end of the ledger, not only up to the first held entry. */
+  catchUp: boolean;
+  /** Entries read from the ledger that had neither been delivered nor held (a count, for logs). */
+  missing: number;
 }
 
 const ENDINGS = new Set<LotChange['reason']>(['closed', 'failed', 'cancelled']);
 
 /** The largest `bids` event; a longer run (a gap filled from the ledger) is split. */
 const MAX_BATCH = 500;
+/** Entries read from the ledger at once. */
+const READ_PAGE = 1_000;
 
 export class LotStreams {
   private readonly streams = new Map<number, Stream>();
@@ -58,7 +69,7 @@ export class LotStreams {
   /** A lot got its first local watcher: start collecting its entries (not yet delivering). */
   open(lotId: number): void {
     if (this.closed || this.streams.has(lotId)) return;
-    this.streams.set(lotId, { delivered: undefined, held: new Map(), changes: [], lastWriteAt: -Infinity, ended: false, reading: false });
+    this.streams.set(lotId, { delivered: undefined, held: new Map(), changes: [], lastWriteAt: -Infinity, ended: false, catchUp: false, missing: 0 });
   }
 
   /** The lot has no local watcher any more. */
@@ -84,6 +95,33 @@ export class LotStreams {
 
   isPrimed(lotId: number): boolean {
     return this.streams.get(lotId)?.delivered !== undefined;
+  }
+
+  /** The last seq written to this process's watchers of the lot (undefined: not watched or not primed). */
+  delivered(lotId: number): number | undefined {
+    return this.streams.get(lotId)?.delivered;
+  }
+
+  /** Lots whose watchers here are being written to and may still hear of entries or changes. */
+  activeLots(): number[] {
+    const lots: number[] = [];
+    for (const [lotId, s] of this.streams) if (s.delivered !== undefined && !s.ended) lots.push(lotId);
+    return lots;
+  }
+
+  /**
+   * Reads every entry after the last delivered one from the ledger and writes them in order, for
+   * when relayed entries may have been lost. Resolves once the ledger's end (as read) is written or
+   * the read failed (logged; the caller tries again later). Joins a read already in progress.
+   * Resolves with the number of entries found missing (read, and neither delivered nor held before).
+   */
+  async catchUp(lotId: number): Promise<number> {
+    const s = this.streams.get(lotId);
+    if (!s || s.delivered === undefined || s.ended) return 0;
+    s.catchUp = true;
+    const before = s.missing;
+    await this.read(lotId, s);
+    return s.missing - before;
   }
 
   /** Committed entries (from this process or relayed); ignored for lots nobody here watches. */
@@ -146,7 +184,12 @@ export class LotStreams {
       const change = s.changes.shift()!;
       // Changes relayed from different processes may cross on the way; the end of a lot is final.
       if (s.ended) continue;
+      // A change older than one already written (relayed late, after Redis held it) or the same one
+      // again (read from the database by the catch-up, then relayed) would tell watchers nothing new.
+      const last = s.lastChange;
+      if (last && (change.seq < last.seq || (change.seq === last.seq && change.reason === last.reason && change.status === last.status && change.endsAt === last.endsAt))) continue;
       if (ENDINGS.has(change.reason)) s.ended = true;
+      s.lastChange = change;
       this.write(() => this.options.emitLot(change));
     }
     if (s.held.size === 0 && s.changes.length === 0) {
@@ -167,29 +210,54 @@ export class LotStreams {
     if (s.gapTimer || s.reading) return;
     s.gapTimer = setTimeout(() => {
       s.gapTimer = undefined;
-      void this.fillGap(lotId, s);
+      void this.read(lotId, s);
     }, this.options.gapTimeoutMs);
   }
 
-  /** Reads the missing entries from the ledger (the source of truth) and delivers them. */
-  private async fillGap(lotId: number, s: Stream): Promise<void> {
-    if (this.streams.get(lotId) !== s || s.delivered === undefined) return;
-    if (s.held.has(s.delivered + 1)) return this.schedule(lotId, s);
-    if (s.held.size === 0 && s.changes.length === 0) return;
-    const wanted = Math.min(...s.held.keys(), ...s.changes.map((c) => c.seq)) - s.delivered;
-    s.reading = true;
-    try {
-      const entries = await this.options.readEntries(lotId, s.delivered, Math.max(1, Math.min(wanted, 1000)));
+  /** Runs the stream's ledger reads one at a time; a read asked for while one runs joins it. */
+  private read(lotId: number, s: Stream): Promise<void> {
+    s.reading ??= this.readLedger(lotId, s).finally(() => {
+      s.reading = undefined;
+      // Whatever is still held (or arrived during the read) is written now, or waits for a gap fill.
+      if (this.streams.get(lotId) === s) this.flush(lotId, s);
+    });
+    return s.reading;
+  }
+
+  /**
+   * Reads missing entries from the ledger (the source of truth) and delivers them: for a gap, the
+   * entries up to the first held one; for a catch-up, everything to the ledger's end, page by page.
+   */
+  private async readLedger(lotId: number, s: Stream): Promise<void> {
+    for (;;) {
+      if (this.streams.get(lotId) !== s || s.delivered === undefined) return;
+      const all = s.catchUp;
+      s.catchUp = false;
+      let limit = READ_PAGE;
+      if (!all) {
+        if (s.held.has(s.delivered + 1) || (s.held.size === 0 && s.changes.length === 0)) return;
+        const wanted = Math.min(...s.held.keys(), ...s.changes.map((c) => c.seq)) - s.delivered;
+        limit = Math.max(1, Math.min(wanted, READ_PAGE));
+      }
+      const after = s.delivered;
+      let entries: PublicEntry[];
+      try {
+        entries = await this.options.readEntries(lotId, after, limit);
+      } catch (err) {
+        this.options.log.error({ err, lotId }, 'realtime: reading missing entries failed');
+        return;
+      }
       if (this.streams.get(lotId) !== s) return;
-      this.options.log.warn({ lotId, after: s.delivered, read: entries.length }, 'realtime: filled a broadcast gap from the ledger');
+      const missing = entries.filter((e) => e.seq > s.delivered! && !s.held.has(e.seq)).length;
+      s.missing += missing;
+      // A catch-up's caller reports what it found, once for all lots.
+      if (missing > 0 && !all) this.options.log.warn({ lotId, after, read: entries.length, missing }, 'realtime: filled a broadcast gap from the ledger');
       for (const e of entries) if (e.seq > s.delivered) s.held.set(e.seq, e);
-    } catch (err) {
-      this.options.log.error({ err, lotId }, 'realtime: reading missing entries failed');
-    } finally {
-      s.reading = false;
+      this.flush(lotId, s);
+      // A full page may have more behind it; a catch-up asked for during the read reads again.
+      if (all && entries.length === limit) s.catchUp = true;
+      if (!s.catchUp) return;
     }
-    if (this.streams.get(lotId) !== s) return;
-    this.flush(lotId, s);
   }
 
   private clearTimers(s: Stream): void {
