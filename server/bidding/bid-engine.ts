@@ -216,14 +216,21 @@ export class BidEngine implements BidService {
         continue;
       }
       const batch: Waiter[] = [];
+      const now = performance.now();
       let n = 0;
       while (n < queue.items.length && batch.length < this.maxBatch) {
         const q = queue.items[n];
         if (q.kind !== 'item') break;
         n++;
         if (q.state !== 'queued') continue; // answered at its deadline while waiting
-        q.state = 'inflight';
         queue.waiting--;
+        if (q.deadline - now < queue.commitMs) {
+          // Its commit would most likely outlast its deadline and leave the bidder not knowing:
+          // refuse it now, unplaced, instead.
+          this.answer(q, this.shed(lotId, 'timeout'));
+          continue;
+        }
+        q.state = 'inflight';
         batch.push(q);
       }
       queue.items.splice(0, n);
@@ -241,7 +248,9 @@ export class BidEngine implements BidService {
     const started = performance.now();
     const commit = commitBatch(this.ctx, lotId, batch.map((b) => b.item)).then(
       (outcome) => {
-        queue.commitMs = queue.commitMs * 0.8 + (performance.now() - started) * 0.2;
+        // Quick to learn that commits got slow, slow to forget it.
+        const took = performance.now() - started;
+        queue.commitMs = took > queue.commitMs ? took : queue.commitMs * 0.8 + took * 0.2;
         batch.forEach((b, i) => this.answer(b, outcome.results[i]));
         const { events } = this.ctx;
         if (outcome.entries.length) events.publish('entries', { lotId, entries: outcome.entries });

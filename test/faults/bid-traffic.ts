@@ -41,7 +41,8 @@ export class BidTraffic {
     const sentAt = performance.now();
     const a: TimedAnswer = await timedCall(this.base, 'POST', `/api/lots/${this.lot.lotId}/bids`, { token: this.lot.bidders[bidder].token, body: { amount }, headers: { 'idempotency-key': key }, timeoutMs: 10_000 });
     const r: BidRecord = { bidder, key, amount, status: a.status, code: a.json?.error?.code, message: a.json?.error?.message, seq: a.json?.seq, ms: a.ms, retryAfter: a.headers?.get('retry-after'), sentAt };
-    if (a.status === 201) this.highest = Math.max(this.highest, amount);
+    // Like a bidder's screen: an accepted bid or a "too low" refusal moves the price this client bids over.
+    if (a.status === 201 || a.json?.error?.code === 'BID_TOO_LOW') this.highest = Math.max(this.highest, amount);
     return r;
   }
 
