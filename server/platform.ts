@@ -13,6 +13,7 @@ import { createLogger, type Logger } from './shared/log.ts';
 import { DomainEvents } from './shared/events.ts';
 import { createApiApp, errorBody } from './http/app.ts';
 import { mountDocs } from './http/docs.ts';
+import { healthRoutes } from './http/health-routes.ts';
 import { createIdentity } from './identity/index.ts';
 import { createRealtime } from './realtime/index.ts';
 import { createDomainModules } from './modules.ts';
@@ -54,11 +55,13 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
   if (!options.database) await database.migrate();
   const ctx: AppContext = { config, database, db: database.db, clock: options.clock ?? systemClock, log, events: new DomainEvents(log) };
 
+  let realtime: Awaited<ReturnType<typeof createRealtime>> | undefined;
   const identity = await createIdentity(ctx);
   const modules = await createDomainModules(ctx, identity);
   const api = createApiApp(ctx, {
     authenticate: identity.authenticate,
-    routers: [...identity.routers, ...modules.routers],
+    // The realtime gateway is attached to the HTTP server below; health asks it for Redis' state then.
+    routers: [{ path: '/', app: healthRoutes(ctx, { redis: () => realtime?.redis() ?? 'off' }) }, ...identity.routers, ...modules.routers],
     onBidShed: (lotId, reason) => modules.engine.shedLog.record(lotId, reason, new Date()),
   });
   mountDocs(api);
@@ -90,7 +93,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
   server.headersTimeout = 66_000;
   server.requestTimeout = 30_000;
 
-  const realtime = await createRealtime(ctx, server, { identity, bids: modules.bids });
+  realtime = await createRealtime(ctx, server, { identity, bids: modules.bids });
   let stopping: Promise<void> | undefined;
 
   return {
@@ -112,7 +115,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
         await modules.stop();
-        await realtime.close();
+        await realtime?.close();
         // In-flight requests get a few seconds to finish; then remaining connections are cut.
         const force = setTimeout(() => server.closeAllConnections(), 3_000);
         await closed;

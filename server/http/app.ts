@@ -88,8 +88,6 @@ export const BID_PATH = /^\/api\/lots\/\d+\/bids$/;
 const WITHOUT_DATABASE = new Set(['/api/health', '/api/health/live', '/api/openapi.json', '/api/docs']);
 /** How much longer than BID_TIMEOUT_MS the HTTP layer waits for the bid engine's own answer. */
 const BID_ANSWER_MARGIN_MS = 250;
-/** How long the readiness check waits for the database. */
-const HEALTH_PING_MS = 1_000;
 
 /**
  * Every request is answered within its bound: past it the client gets 503 UNAVAILABLE with
@@ -170,21 +168,6 @@ export function createApiApp(ctx: AppContext, options: ApiOptions): ApiApp {
   app.use('*', boundedRequest(ctx, options.onBidShed));
   app.use('*', databaseBreaker(ctx, options.onBidShed));
   for (const mw of options.authenticate) app.use('*', mw);
-
-  // Readiness: 503 while the database does not answer (a load balancer stops sending requests here).
-  app.get('/health', async (c) => {
-    try {
-      await withDeadline(ctx.database.ping(), HEALTH_PING_MS, 'database ping');
-    } catch (err) {
-      ctx.log.warn({ err }, 'health check: database does not answer');
-      ctx.database.health.report(err);
-      throw unavailable('The database does not answer.');
-    }
-    return c.json({ status: 'ok', database: ctx.database.kind, serverTime: ctx.clock.now().toISOString() });
-  });
-  // Liveness: 200 while this process serves, whatever its dependencies do, so that a database blip
-  // does not make a load balancer or supervisor drop (or restart) every process at once.
-  app.get('/health/live', (c) => c.json({ status: 'ok', database: ctx.database.health.up ? 'up' : 'down', serverTime: ctx.clock.now().toISOString() }));
 
   for (const r of options.routers) app.route(r.path, r.app);
 

@@ -122,6 +122,12 @@ describe('authorization matrix', () => {
     expect(level1.json.error.code).toBe('LEVEL_TOO_LOW');
     await matrix('GET', '/lots/{id}/bids', `/api/lots/${lots.open.id}/bids?after=0`, all(200));
     await matrix('POST', '/lots/{id}/bids/{seq}/withdraw', `/api/lots/${lots.open.id}/bids/1/withdraw`, { anonymous: 401, level1: 403, level2: 201, manager: 403, regulator: 403, admin: 403 });
+    await matrix('GET', '/lots/{id}/shed-bids', `/api/lots/${lots.open.id}/shed-bids`, only({ manager: 200, regulator: 200 }));
+  });
+
+  it('health routes answer everyone', async () => {
+    await matrix('GET', '/health', '/api/health', all(200));
+    await matrix('GET', '/health/live', '/api/health/live', all(200));
   });
 
   it('record routes', async () => {

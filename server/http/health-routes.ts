@@ -1,0 +1,56 @@
+// Health for load balancers and supervisors. Readiness (/api/health) is 503 while the database does
+// not answer, so a load balancer sends no requests to a process that cannot serve them; liveness
+// (/api/health/live) is 200 while the process serves at all, so a database blip does not make a
+// supervisor restart, or a load balancer drop, every process at once.
+import { createRoute, z } from '@hono/zod-openapi';
+import type { AppContext } from '../context.ts';
+import { unavailable, withDeadline } from '../shared/unavailable.ts';
+import { createRouter, type ApiApp } from './app.ts';
+import { errorResponses } from './openapi.ts';
+
+/** How long the readiness check waits for the database. */
+export const HEALTH_PING_MS = 1_000;
+
+const tags = ['health'];
+const RedisState = z.enum(['up', 'down', 'off']).openapi({ description: "The socket.io adapter's Redis: 'off' when REDIS_URL is unset; never a reason for 503" });
+const Ready = z.object({ status: z.literal('ok'), database: z.enum(['postgres', 'pglite']), redis: RedisState, serverTime: z.string() }).openapi('Ready');
+const Live = z.object({ status: z.literal('ok'), database: z.enum(['up', 'down']).openapi({ description: 'Whether this process can reach its database now' }), redis: RedisState, serverTime: z.string() }).openapi('Live');
+
+export interface HealthSources {
+  /** The realtime gateway's Redis link: 'off' without REDIS_URL. Not part of readiness: while Redis is away each process still serves its own watchers. */
+  redis(): 'up' | 'down' | 'off';
+}
+
+export function healthRoutes(ctx: AppContext, sources: HealthSources): ApiApp {
+  const app = createRouter();
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/health',
+      tags,
+      summary: 'Readiness: 200 when the database answers within a second, else 503 UNAVAILABLE with Retry-After',
+      responses: { 200: { description: 'Ready', content: { 'application/json': { schema: Ready } } }, ...errorResponses(503) },
+    }),
+    async (c) => {
+      try {
+        await withDeadline(ctx.database.ping(), HEALTH_PING_MS, 'database ping');
+      } catch (err) {
+        ctx.log.warn({ err }, 'health check: database does not answer');
+        ctx.database.health.report(err);
+        throw unavailable('The database does not answer.');
+      }
+      return c.json({ status: 'ok' as const, database: ctx.database.kind, redis: sources.redis(), serverTime: ctx.clock.now().toISOString() }, 200);
+    },
+  );
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/health/live',
+      tags,
+      summary: 'Liveness: 200 while this process serves, whatever its database does',
+      responses: { 200: { description: 'Alive', content: { 'application/json': { schema: Live } } } },
+    }),
+    (c) => c.json({ status: 'ok' as const, database: ctx.database.health.up ? ('up' as const) : ('down' as const), redis: sources.redis(), serverTime: ctx.clock.now().toISOString() }, 200),
+  );
+  return app;
+}
