@@ -3,11 +3,12 @@
 // notices by itself when the database is back.
 //
 // Any unavailable-class failure on any path is reported here; a report starts a probe (a trivial
-// query with a short bound). Only a failed probe marks the database down, so one slow statement does
-// not turn the platform away. While down, the probe repeats every `probeIntervalMs`; the first probe
+// query with a short bound). Only a failed probe marks the database down (a probe that timed out, only
+// when the next one times out too), so one slow statement, or a busy event loop, does not turn the
+// platform away. While down, the probe repeats every `probeIntervalMs`; the first probe
 // that answers marks it up again, so recovery takes at most one interval plus one round trip.
 import type { Logger } from './log.ts';
-import { isUnavailable, withDeadline } from './unavailable.ts';
+import { DeadlineExceeded, isUnavailable, withDeadline } from './unavailable.ts';
 
 export interface DatabaseHealthOptions {
   /** Runs a trivial query. */
@@ -26,6 +27,8 @@ export class DatabaseHealth {
   private probing: Promise<boolean> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
+  /** The last probe timed out (not yet counted as an outage). */
+  private slowOnce = false;
   private readonly listeners = new Set<(up: boolean) => void>();
 
   constructor(options: DatabaseHealthOptions) {
@@ -59,10 +62,23 @@ export class DatabaseHealth {
     this.probing ??= withDeadline(this.options.ping(), this.options.probeTimeoutMs, 'database probe')
       .then(
         () => true,
-        () => false,
+        (err: unknown) => {
+          // A refused or broken connection is an outage at once. A probe that merely timed out may be
+          // this process's own event loop running late under load: only a second one in a row counts.
+          if (err instanceof DeadlineExceeded && !this.down && !this.slowOnce) {
+            this.slowOnce = true;
+            return undefined;
+          }
+          return false;
+        },
       )
       .then((answered) => {
         this.probing = undefined;
+        if (answered === undefined) {
+          this.schedule(0);
+          return true;
+        }
+        this.slowOnce = false;
         this.settle(answered);
         return answered;
       });
@@ -86,11 +102,14 @@ export class DatabaseHealth {
       this.downSince = Date.now();
       this.emit(false);
     }
+    if (this.down) this.schedule(this.options.probeIntervalMs);
+    else clearTimeout(this.timer);
+  }
+
+  private schedule(ms: number): void {
     clearTimeout(this.timer);
-    if (this.down) {
-      this.timer = setTimeout(() => void this.probe(), this.options.probeIntervalMs);
-      this.timer.unref();
-    }
+    this.timer = setTimeout(() => void this.probe(), ms);
+    this.timer.unref();
   }
 
   private emit(up: boolean): void {
