@@ -3,7 +3,7 @@
 // lots that fell due while the platform was down are closed right away.
 import type { AppContext } from '../context.ts';
 import type { BidEngine } from '../bidding/bid-engine.ts';
-import { withDeadline } from '../shared/unavailable.ts';
+import { DeadlineExceeded, withDeadline } from '../shared/unavailable.ts';
 import { closeLot, dueLots, flipLive } from './closing.ts';
 
 export interface Scheduler {
@@ -26,8 +26,14 @@ export function createScheduler(ctx: AppContext, engine: BidEngine): Scheduler {
     await withDeadline(flipLive(ctx), bound, 'flipping started lots live');
     for (const id of await withDeadline(dueLots(ctx), bound, 'reading due lots')) {
       if (stopped) return;
-      // On the lot's queue: every bid this process received before now is answered first.
-      await engine.exclusive(id, () => closeLot(ctx, id));
+      // On the lot's queue: every bid this process received before now is answered first. A close
+      // that outlasts its bound goes on in the background and commits or rolls back on its own;
+      // either way closing is idempotent, so a later tick finishes (or skips) it, and one slow lot
+      // does not hold up the others.
+      await engine.exclusive(id, () => closeLot(ctx, id)).catch((err: unknown) => {
+        if (!(err instanceof DeadlineExceeded)) throw err;
+        ctx.log.warn({ lotId: id }, 'closing a lot is taking longer than its bound; the next tick looks again');
+      });
     }
   };
   const tick = (): Promise<void> => {
