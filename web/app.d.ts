@@ -12,6 +12,8 @@ declare global {
     interface Error {
       message: string;
       code?: string;
+      /** For 503 UNAVAILABLE: seconds after which the page tries again (also its Retry-After header). */
+      retryAfter?: number;
     }
   }
 }

@@ -1,6 +1,7 @@
 // Browser-side API calls: same-origin fetch with the session cookie, the CSRF header the API requires
 // on cookie-authenticated state changes, and an Idempotency-Key where asked. Never throws: a network
-// failure is an UNAVAILABLE result the page can show.
+// failure is a NETWORK result (status 0), no answer within `timeoutMs` a TIMEOUT result (status 0),
+// and the page can show either.
 import type { ApiError, ApiResult } from './types.ts';
 
 let csrfToken: string | undefined;
@@ -15,6 +16,8 @@ export interface CallOptions {
   idempotencyKey?: string;
   /** A raw body (file upload) with its content type. */
   raw?: { data: Blob | string; type: string };
+  /** Gives up waiting after this many milliseconds (TIMEOUT); unset: the browser's own limits. */
+  timeoutMs?: number;
 }
 
 export async function call<T>(method: string, path: string, options: CallOptions = {}): Promise<ApiResult<T>> {
@@ -29,13 +32,16 @@ export async function call<T>(method: string, path: string, options: CallOptions
     headers['content-type'] = 'application/json';
     body = JSON.stringify(options.body);
   }
+  const signal = options.timeoutMs ? AbortSignal.timeout(options.timeoutMs) : undefined;
+  const timedOut = (): ApiResult<T> => ({ ok: false, status: 0, error: { code: 'TIMEOUT', message: 'The server did not answer in time.' } });
   let res: Response;
   try {
-    res = await fetch(path, { method, headers, body, credentials: 'same-origin' });
+    res = await fetch(path, { method, headers, body, credentials: 'same-origin', signal });
   } catch {
-    return { ok: false, status: 0, error: { code: 'NETWORK', message: 'No connection to the server.' } };
+    return signal?.aborted ? timedOut() : { ok: false, status: 0, error: { code: 'NETWORK', message: 'No connection to the server.' } };
   }
   const parsed = (await res.json().catch(() => undefined)) as unknown;
+  if (signal?.aborted && parsed === undefined) return timedOut();
   if (res.ok) return { ok: true, status: res.status, data: parsed as T };
   const error = (parsed as { error?: ApiError } | undefined)?.error ?? { code: 'UNAVAILABLE', message: `HTTP ${res.status}` };
   return { ok: false, status: res.status, error };

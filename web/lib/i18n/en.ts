@@ -112,6 +112,7 @@ export const en: Catalogue<typeof vi> = {
     connected: 'Live',
     lost: 'Live connection lost. Reconnecting… Prices shown may be out of date.',
     recovered: 'Reconnected and caught up with every bid missed.',
+    unavailable: 'The service is temporarily unavailable. Every accepted bid is stored safely. Reconnecting by itself…',
   },
   bid: {
     title: 'Place a bid',
@@ -135,6 +136,9 @@ export const en: Catalogue<typeof vi> = {
     barred: 'You withdrew a bid and may no longer bid in this auction.',
     invalid: 'The amount must be a positive whole number.',
     failed: 'The bid could not be sent: {{message}}',
+    notPlaced: 'The service is temporarily unavailable: your bid of {{amount}} was NOT placed. Every accepted bid is stored safely. Please try again in a moment.',
+    unknownOutcome: 'The service is temporarily unavailable: no confirmation came for your bid of {{amount}}, so it is not known yet whether it was placed. Press “Retry” to find out: a retry can never place the bid twice.',
+    retry: 'Retry the bid of {{amount}}',
     mustSignIn: 'Sign in with your e-ID to bid.',
     notLive: 'Bidding is not open.',
     yourCode: 'Your bidder code: {{code}}',
@@ -290,6 +294,13 @@ export const en: Catalogue<typeof vi> = {
     saved: 'Roles updated for {{pid}}.',
     pidInvalid: 'The identification number must be exactly 12 digits.',
     role: { manager: 'Auction manager', regulator: 'Regulator', admin: 'Administrator' },
+  },
+  unavailable: {
+    title: 'Temporarily unavailable',
+    body: 'The auction portal cannot serve this page right now.',
+    safe: 'Your bids are safe: every accepted bid is stored.',
+    retry: 'Please try again in a moment. This page reloads itself in {{seconds}} seconds.',
+    now: 'Try again now',
   },
   errors: {
     title: 'Something went wrong',

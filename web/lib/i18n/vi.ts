@@ -108,6 +108,7 @@ export const vi = {
     connected: 'Đang cập nhật trực tiếp',
     lost: 'Mất kết nối trực tiếp. Đang thử kết nối lại… Giá hiển thị có thể chưa mới nhất.',
     recovered: 'Đã kết nối lại và cập nhật đầy đủ các lượt trả giá bị lỡ.',
+    unavailable: 'Hệ thống tạm thời gián đoạn. Mọi lượt trả giá đã được chấp nhận đều được lưu giữ an toàn. Trang đang tự kết nối lại…',
   },
   bid: {
     title: 'Trả giá',
@@ -131,6 +132,9 @@ export const vi = {
     barred: 'Bạn đã rút giá nên không còn được trả giá trong phiên này.',
     invalid: 'Số tiền phải là số nguyên dương, là bội của bước giá tính từ giá khởi điểm.',
     failed: 'Không gửi được lượt trả giá: {{message}}',
+    notPlaced: 'Hệ thống tạm thời gián đoạn: lượt trả giá {{amount}} của bạn CHƯA được ghi nhận. Mọi lượt trả giá đã được chấp nhận đều được lưu giữ an toàn. Vui lòng thử lại sau giây lát.',
+    unknownOutcome: 'Hệ thống tạm thời gián đoạn: chưa nhận được xác nhận cho lượt trả giá {{amount}}, nên chưa biết lượt này đã được ghi nhận hay chưa. Bấm “Gửi lại” để biết chắc: gửi lại không bao giờ tạo hai lượt trả giá.',
+    retry: 'Gửi lại lượt trả giá {{amount}}',
     mustSignIn: 'Đăng nhập bằng định danh điện tử để trả giá.',
     notLive: 'Phiên chưa mở trả giá.',
     yourCode: 'Mã của bạn trong phiên: {{code}}',
@@ -286,6 +290,13 @@ export const vi = {
     saved: 'Đã cập nhật vai trò cho {{pid}}.',
     pidInvalid: 'Số định danh phải gồm đúng 12 chữ số.',
     role: { manager: 'Quản lý phiên', regulator: 'Giám sát', admin: 'Quản trị' },
+  },
+  unavailable: {
+    title: 'Hệ thống tạm thời gián đoạn',
+    body: 'Cổng đấu giá tạm thời không phục vụ được trang này.',
+    safe: 'Lượt trả giá của bạn vẫn an toàn: mọi lượt trả giá đã được chấp nhận đều đã được lưu giữ.',
+    retry: 'Vui lòng thử lại sau giây lát. Trang sẽ tự tải lại sau {{seconds}} giây.',
+    now: 'Thử lại ngay',
   },
   errors: {
     title: 'Đã có lỗi',

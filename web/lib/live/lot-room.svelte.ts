@@ -4,10 +4,26 @@
 // Invariant (DESIGN.md §3.3): entries are applied strictly in seq order. An entry that skips a seq
 // (a gap) or a reconnect triggers `sync({afterSeq: last})`, which returns exactly the missing
 // entries, so the page converges on the server's ledger. Duplicates (seq ≤ last) are ignored.
+//
+// The connection heals by itself: socket.io reconnects a dropped transport, and this class reconnects
+// what socket.io leaves alone (a handshake the server refused as UNAVAILABLE, a server-side
+// disconnect). While the socket is up but the service cannot answer (watch or sync refused or not
+// answered, or a bid answered 503), the state is `unavailable` and the room retries watch + sync with
+// a growing pause until both succeed; then it is `recovered`, holding exactly the server's ledger.
 import { io, type Socket } from 'socket.io-client';
 import type { BidEntry, ClientToServerEvents, Lot, LotEvent, PublicEntry, ServerToClientEvents } from '../api/types.ts';
 
-export type ConnectionState = 'connecting' | 'live' | 'lost' | 'recovered';
+/**
+ * `lost`: the socket is down and reconnecting. `unavailable`: the socket is up but the service cannot
+ * answer (its database is down or it is overloaded); retrying by itself. `recovered`: back after one
+ * of those, and caught up (shown for a while, then `live`).
+ */
+export type ConnectionState = 'connecting' | 'live' | 'lost' | 'unavailable' | 'recovered';
+
+/** Pauses between attempts to resubscribe while the service is unavailable (the last one repeats). */
+const RETRY_DELAYS_MS = [1_000, 2_000, 3_000, 5_000];
+/** How long a watch or sync may go unanswered before it counts as a failure. */
+const ACK_TIMEOUT_MS = 8_000;
 
 export interface RoomCallbacks {
   /** New entries from others or oneself, after they were applied (for announcements). */
@@ -27,9 +43,13 @@ export class LotRoom {
   offsetMs = $state(0);
 
   private socket: Client | undefined;
-  private syncing = false;
+  private syncRun: Promise<boolean> | undefined;
   private everConnected = false;
   private recoveredTimer: ReturnType<typeof setTimeout> | undefined;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private retries = 0;
+  /** A resubscription is running (one at a time). */
+  private resubscribing = false;
   private readonly callbacks: RoomCallbacks;
 
   constructor(lot: Lot, entries: BidEntry[], callbacks: RoomCallbacks = {}) {
@@ -54,12 +74,20 @@ export class LotRoom {
     const socket: Client = io({ transports: ['websocket', 'polling'], reconnectionDelay: 500, reconnectionDelayMax: 4000, timeout: 5000 });
     this.socket = socket;
     socket.on('connect', () => void this.onConnect());
-    socket.on('disconnect', () => {
+    socket.on('disconnect', (reason) => {
       clearTimeout(this.recoveredTimer);
+      clearTimeout(this.retryTimer);
       this.connection = 'lost';
+      // socket.io reconnects by itself except after the server's own disconnect.
+      if (reason === 'io server disconnect') this.retryLater(() => this.socket === socket && socket.connect());
     });
-    socket.on('connect_error', () => {
-      if (this.everConnected) this.connection = 'lost';
+    socket.on('connect_error', (err: Error & { data?: { error?: { code?: string } } }) => {
+      const code = err.data?.error?.code ?? err.message;
+      if (code === 'UNAVAILABLE') this.connection = 'unavailable';
+      else if (this.everConnected) this.connection = 'lost';
+      // A handshake refused by the server (socket.active false) is not retried by socket.io: retry
+      // here while the refusal is temporary.
+      if (!socket.active && (code === 'UNAVAILABLE' || code === 'RATE_LIMITED')) this.retryLater(() => this.socket === socket && socket.connect());
     });
     socket.on('bid', (entry) => {
       if (entry.lotId === this.lot.id) this.receive([entry]);
@@ -86,6 +114,7 @@ export class LotRoom {
 
   stop(): void {
     clearTimeout(this.recoveredTimer);
+    clearTimeout(this.retryTimer);
     this.socket?.close();
     this.socket = undefined;
   }
@@ -95,23 +124,54 @@ export class LotRoom {
     this.socket?.io.engine?.close();
   }
 
+  /**
+   * Called when a request outside the socket (a bid over HTTP) found the service unavailable or
+   * unanswering: the banner shows, and the room checks (watch + sync) until the service answers.
+   */
+  reportUnavailable(): void {
+    if (!this.socket?.connected) return;
+    this.connection = 'unavailable';
+    clearTimeout(this.recoveredTimer);
+    if (!this.resubscribing) this.retryLater(() => void this.resubscribe());
+  }
+
   private async onConnect(): Promise<void> {
+    clearTimeout(this.retryTimer);
+    this.retries = 0;
     const reconnect = this.everConnected;
     this.everConnected = true;
+    await this.resubscribe(reconnect);
+  }
+
+  /** Runs `attempt` after the next pause of the backoff. */
+  private retryLater(attempt: () => void): void {
+    clearTimeout(this.retryTimer);
+    const delay = RETRY_DELAYS_MS[Math.min(this.retries, RETRY_DELAYS_MS.length - 1)];
+    this.retries++;
+    this.retryTimer = setTimeout(attempt, delay);
+  }
+
+  /** Watches the lot and syncs every entry missed; on failure shows `unavailable` and tries again. */
+  private async resubscribe(reconnect = true): Promise<void> {
     const socket = this.socket;
-    if (!socket) return;
-    const snapshot = await socket.timeout(8000).emitWithAck('watch', { lotId: this.lot.id }).catch(() => undefined);
-    if (!snapshot || !snapshot.ok) {
-      if (reconnect) this.connection = 'lost';
+    if (!socket || this.resubscribing) return;
+    this.resubscribing = true;
+    let done = false;
+    try {
+      done = await this.watchAndSync(socket);
+    } finally {
+      this.resubscribing = false;
+    }
+    // A disconnect meanwhile: the next connect starts over.
+    if (this.socket !== socket || !socket.connected) return;
+    if (!done) {
+      this.connection = 'unavailable';
+      this.retryLater(() => void this.resubscribe());
       return;
     }
-    this.lot = { ...this.lot, ...snapshot.lot };
-    // The snapshot's entries may overlap what we hold and may start after a gap: sync fills it.
-    if (snapshot.bids.length && snapshot.bids[0].seq > this.lastSeq + 1) await this.sync();
-    this.receive(snapshot.bids);
-    if (this.lastSeq < snapshot.lot.seq) await this.sync();
+    this.retries = 0;
     void this.measureClock();
-    if (reconnect) {
+    if (reconnect || this.connection === 'unavailable') {
       this.connection = 'recovered';
       clearTimeout(this.recoveredTimer);
       this.recoveredTimer = setTimeout(() => {
@@ -122,20 +182,42 @@ export class LotRoom {
     }
   }
 
-  /** Asks for every entry after the last one held, until the answer says there are no more. */
-  private async sync(): Promise<void> {
-    if (this.syncing || !this.socket) return;
-    this.syncing = true;
-    try {
-      for (let i = 0; i < 100; i++) {
-        const answer = await this.socket.timeout(8000).emitWithAck('sync', { lotId: this.lot.id, afterSeq: this.lastSeq }).catch(() => undefined);
-        if (!answer || !answer.ok) return;
-        this.apply(answer.bids);
-        if (!answer.more) return;
+  /** True when the lot is watched and the entries up to the snapshot's seq were asked for and received. */
+  private async watchAndSync(socket: Client): Promise<boolean> {
+    const snapshot = await socket.timeout(ACK_TIMEOUT_MS).emitWithAck('watch', { lotId: this.lot.id }).catch(() => undefined);
+    if (!snapshot || !snapshot.ok) return false;
+    this.lot = { ...this.lot, ...snapshot.lot };
+    // The snapshot's entries may overlap what we hold and may start after a gap: sync fills it.
+    if (snapshot.bids.length && snapshot.bids[0].seq > this.lastSeq + 1 && !(await this.sync())) return false;
+    this.receive(snapshot.bids);
+    // A sync joined may have been asked before the snapshot: ask again while behind it.
+    for (let i = 0; i < 3 && this.lastSeq < snapshot.lot.seq; i++) if (!(await this.sync())) return false;
+    return true;
+  }
+
+  /**
+   * Asks for every entry after the last one held, until the answer says there are no more; joins the
+   * sync already running, if any. False when the service did not answer: outside a resubscription
+   * that starts one (the banner shows until the room has caught up).
+   */
+  private sync(): Promise<boolean> {
+    this.syncRun ??= this.runSync().finally(() => (this.syncRun = undefined));
+    return this.syncRun;
+  }
+
+  private async runSync(): Promise<boolean> {
+    const socket = this.socket;
+    if (!socket) return false;
+    for (let i = 0; i < 100; i++) {
+      const answer = await socket.timeout(ACK_TIMEOUT_MS).emitWithAck('sync', { lotId: this.lot.id, afterSeq: this.lastSeq }).catch(() => undefined);
+      if (!answer || !answer.ok) {
+        if (!this.resubscribing) this.reportUnavailable();
+        return false;
       }
-    } finally {
-      this.syncing = false;
+      this.apply(answer.bids);
+      if (!answer.more) return true;
     }
+    return true;
   }
 
   private receive(items: (PublicEntry | BidEntry)[]): void {

@@ -9,10 +9,10 @@ const MAX_ENTRIES = 2000;
 
 export const load: PageServerLoad = async (event) => {
   const id = Number(event.params.id);
-  if (!Number.isSafeInteger(id) || id <= 0) error(404, { message: 'NOT_FOUND' });
+  if (!Number.isSafeInteger(id) || id <= 0) error(404, 'NOT_FOUND');
   const api = serverApi(event);
   const lotRes = await api.get<Lot>(`/api/lots/${id}`);
-  if (!lotRes.ok) error(lotRes.status === 404 || lotRes.status === 422 ? 404 : 503, { message: lotRes.error.message, code: lotRes.error.code });
+  if (!lotRes.ok) error(lotRes.status === 404 || lotRes.status === 422 ? 404 : 503, lotRes.error.message, { code: lotRes.error.code });
   const entries: BidEntry[] = [];
   for (let after = 0; entries.length < MAX_ENTRIES; ) {
     const page = await api.get<{ items: BidEntry[] }>(`/api/lots/${id}/bids?after=${after}`);

@@ -16,10 +16,10 @@ export interface LotImage {
 export const load: PageServerLoad = async (event) => {
   requireRole(event.locals, event.url, 'manager');
   const id = Number(event.params.id);
-  if (!Number.isSafeInteger(id) || id <= 0) error(404, { message: 'NOT_FOUND' });
+  if (!Number.isSafeInteger(id) || id <= 0) error(404, 'NOT_FOUND');
   const api = serverApi(event);
   const lot = await api.get<Lot>(`/api/lots/${id}`);
-  if (!lot.ok) error(lot.status === 404 || lot.status === 422 ? 404 : lot.status === 403 ? 403 : 503, { message: lot.error.message });
+  if (!lot.ok) error(lot.status === 404 || lot.status === 422 ? 404 : lot.status === 403 ? 403 : 503, lot.error.message);
   const [images, regs, result, bids] = await Promise.all([
     api.get<{ items: LotImage[] }>(`/api/lots/${id}/images`),
     api.get<{ items: LotRegistration[] }>(`/api/lots/${id}/registrations`),

@@ -9,10 +9,10 @@ import type { BidEntry, Lot, LotRegistration } from '#lib/api/types.ts';
 export const load: PageServerLoad = async (event) => {
   requireRole(event.locals, event.url, 'regulator');
   const id = Number(event.params.id);
-  if (!Number.isSafeInteger(id) || id <= 0) error(404, { message: 'NOT_FOUND' });
+  if (!Number.isSafeInteger(id) || id <= 0) error(404, 'NOT_FOUND');
   const api = serverApi(event);
   const lot = await api.get<Lot>(`/api/lots/${id}`);
-  if (!lot.ok) error(lot.status === 404 || lot.status === 422 ? 404 : 503, { message: lot.error.message });
+  if (!lot.ok) error(lot.status === 404 || lot.status === 422 ? 404 : 503, lot.error.message);
   const entries: BidEntry[] = [];
   for (let after = 0; entries.length < 10_000; ) {
     const page = await api.get<{ items: BidEntry[] }>(`/api/lots/${id}/bids?after=${after}&limit=1000`);
