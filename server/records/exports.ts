@@ -4,9 +4,9 @@
 // long the period. NDJSON exports end with a seal: a JWS over the line count and SHA-256 of every
 // byte before it (see verify-export.ts), so a cut, edited or reordered export is detected.
 import { createHash, type Hash } from 'node:crypto';
-import { stringify } from 'csv-stringify/sync';
 import type { AppContext } from '../context.ts';
 import { canonicalJson, GENESIS_HASH } from '../shared/hash-chain.ts';
+import { toCsv } from './csv.ts';
 import { signCompact } from './jws.ts';
 import { auditHashBefore, auditIdRange, auditPage, endedLotsPage, loadDetails, summaryExtras, type AuditRow, type LotRow, type Period } from './queries.ts';
 import { buildRecord, isEnded } from './record.ts';
@@ -99,7 +99,7 @@ export function lotsExport(ctx: AppContext, key: SigningKey, period: Period, for
       });
       const first = !started;
       started = true;
-      return stringify(records, { header: first, columns: LOT_CSV_COLUMNS, bom: first, record_delimiter: 'windows' });
+      return toCsv(records, { header: first, columns: LOT_CSV_COLUMNS });
     },
   };
   return toStream(ctx, format === 'ndjson' ? ndjson : csv, format === 'ndjson' ? { key, kind: 'lot-export', exportedAt } : undefined);
@@ -146,9 +146,9 @@ export async function auditExport(ctx: AppContext, key: SigningKey, period: Part
       const first = !started;
       started = true;
       if (!first && rows.length === 0) return undefined;
-      return stringify(
+      return toCsv(
         rows.map((e) => [e.id, e.at.toISOString(), e.actorPid ?? '', e.action, e.lotId ?? '', e.subject ?? '', canonicalJson(e.data), e.prevHash, e.hash]),
-        { header: first, columns: [...AUDIT_CSV_COLUMNS], bom: first, record_delimiter: 'windows' },
+        { header: first, columns: [...AUDIT_CSV_COLUMNS] },
       );
     },
   };

@@ -1,10 +1,10 @@
 // The records service: the record of one ended lot as signed JSON, CSV or PDF (each export logged in
 // the audit trail), the published keys, and verification against them.
-import { stringify } from 'csv-stringify/sync';
 import type { AppContext } from '../context.ts';
 import type { Person } from '../identity/person.ts';
 import { appendAudit } from '../audit/audit-log.ts';
 import { fail, ok, type Result } from '../shared/errors.ts';
+import { toCsv } from './csv.ts';
 import { signFlattened, type FlattenedJws, type Jwks } from './jws.ts';
 import { renderRecordPdf } from './pdf.ts';
 import { findLot, loadDetails } from './queries.ts';
@@ -30,10 +30,13 @@ export interface RecordService {
   verifyParsed(value: unknown): Promise<Verdict>;
 }
 
-/** The ledger of one record as CSV: UTF-8 with a byte-order mark so spreadsheet programs read it as UTF-8. */
+/**
+ * The ledger of one record as CSV: UTF-8 with a byte-order mark so spreadsheet programs read it as
+ * UTF-8, every text cell formula-escaped (csv.ts).
+ */
 export function ledgerCsv(record: AuctionRecord): string {
   const rows = record.ledger.map((e) => ({ lotId: record.lot.id, seq: e.seq, placedAt: e.placedAt, kind: e.kind, amount: e.amount, bidderCode: e.bidderCode, withdrawsSeq: e.withdrawsSeq ?? '', status: e.status, prevHash: e.prevHash, hash: e.hash }));
-  return stringify(rows, { header: true, columns: [...LEDGER_CSV_COLUMNS], bom: true, record_delimiter: 'windows' });
+  return toCsv(rows, { header: true, columns: [...LEDGER_CSV_COLUMNS] });
 }
 
 export function createRecordService(ctx: AppContext, key: SigningKey): RecordService {

@@ -5,6 +5,7 @@
 // and the reader is told to compare the last hash with a signed record or export.
 import { createHash } from 'node:crypto';
 import { parse } from 'csv-parse/sync';
+import { unescapeFormula } from './csv.ts';
 import { auditEventHash, GENESIS_HASH, ledgerEntryHash } from '../shared/hash-chain.ts';
 import { verifyJws, type Jwks } from './jws.ts';
 import { AuctionRecordSchema, AuditLineSchema, ExportHeaderSchema, SEAL_CTY, SealPayloadSchema } from './record-format.ts';
@@ -102,7 +103,8 @@ const nullable = (s: string): string | null => (s === '' ? null : s);
 export function verifyCsv(text: string): Verdict {
   let rows: Record<string, string>[];
   try {
-    rows = parse(text.replace(/^\uFEFF/, ''), { columns: true, skip_empty_lines: true }) as Record<string, string>[];
+    // Cells were formula-escaped on export (csv.ts); the chain hashes the values before escaping.
+    rows = parse(text.replace(/^\uFEFF/, ''), { columns: true, skip_empty_lines: true, cast: (value) => unescapeFormula(value) }) as Record<string, string>[];
   } catch (err) {
     return invalid('csv', `not a readable CSV file: ${(err as Error).message}`);
   }
