@@ -14,7 +14,7 @@ import type { ZodError } from 'zod';
 import type { AppContext } from '../context.ts';
 import type { AppEnv } from '../identity/person.ts';
 import { AppError, ERROR_STATUS, type ErrorCode, type FieldErrors } from '../shared/errors.ts';
-import { isUnavailable, unavailable, withDeadline } from '../shared/unavailable.ts';
+import { DeadlineExceeded, isUnavailable, unavailable, withDeadline } from '../shared/unavailable.ts';
 
 export type ApiApp = OpenAPIHono<AppEnv>;
 
@@ -106,7 +106,7 @@ function boundedRequest(ctx: AppContext, onBidShed: ApiOptions['onBidShed']): Mi
     try {
       await withDeadline(next(), Math.max(0, bound - elapsed), `${c.req.method} ${c.req.path}`);
     } catch (err) {
-      if (!isUnavailable(err) || err instanceof AppError) throw err;
+      if (!(err instanceof DeadlineExceeded)) throw err;
       ctx.database.health.report(err);
       if (bid) onBidShed?.(lotIdOf(c.req.path), 'unknown_outcome');
       throw unavailable(bid ? 'Your bid could not be answered in time; it may or may not have been placed. Retry with the same Idempotency-Key to learn the outcome.' : undefined);
@@ -187,7 +187,11 @@ export function createApiApp(ctx: AppContext, options: ApiOptions): ApiApp {
       ctx.log.warn({ err, requestId: c.get('requestId'), method: c.req.method, path: c.req.path }, 'database unavailable');
       ctx.database.health.report(err);
       c.header('retry-after', '1');
-      return c.json(errorBody('UNAVAILABLE', 'The service is temporarily unavailable; try again in a moment.'), 503);
+      // A bid's own failures are answered by the bid engine; one that ends here failed before it
+      // reached the engine (signing in, reading roles), so nothing was written.
+      const bid = c.req.method === 'POST' && BID_PATH.test(c.req.path);
+      if (bid) options.onBidShed?.(lotIdOf(c.req.path), 'database_unavailable');
+      return c.json(errorBody('UNAVAILABLE', bid ? 'The database is unreachable right now; your bid was NOT placed. Try again in a moment.' : 'The service is temporarily unavailable; try again in a moment.'), 503);
     }
     ctx.log.error({ err, requestId: c.get('requestId'), method: c.req.method, path: c.req.path }, 'unhandled error');
     return c.json(errorBody('INTERNAL', `An internal error occurred (request ${c.get('requestId')}).`), 500);
