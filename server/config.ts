@@ -29,6 +29,16 @@ const schema = z.object({
   REQUEST_TIMEOUT_MS: int(500, 600_000).default(5_000),
   BID_QUEUE_MAX: int(1, 1_000_000).default(2_048),
   OVERLOAD_LAG_MS: int(10, 60_000).default(200),
+  RATE_LIMIT_PERSON_PER_SECOND: int(1, 1_000_000).default(50),
+  RATE_LIMIT_PERSON_BURST: int(1, 10_000_000).default(200),
+  RATE_LIMIT_ADDRESS_PER_SECOND: int(1, 1_000_000).default(200),
+  RATE_LIMIT_ADDRESS_BURST: int(1, 10_000_000).default(1_000),
+  SOCKET_CONNECTS_PERSON_PER_MINUTE: int(1, 60_000_000).default(60),
+  SOCKET_CONNECTS_PERSON_BURST: int(1, 10_000_000).default(30),
+  SOCKET_CONNECTS_ADDRESS_PER_MINUTE: int(1, 60_000_000).default(1_200),
+  SOCKET_CONNECTS_ADDRESS_BURST: int(1, 10_000_000).default(300),
+  HTTP_HEADERS_TIMEOUT_MS: int(500, 120_000).default(10_000),
+  HTTP_BODY_TIMEOUT_MS: int(500, 600_000).default(30_000),
   DATA_DIR: z.string().min(1).default('./data'),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'a redis:// URL').optional(),
   REDIS_KEY_PREFIX: z.string().regex(/^[\w.:-]{1,64}$/, 'letters, digits, _ . : - (at most 64)').default('auction'),
@@ -83,6 +93,20 @@ export interface Config {
     /** Event-loop delay past which the process refuses new bids at the door (overload). */
     overloadLagMs: number;
   };
+  /**
+   * Request and connection budgets (token buckets: a burst, refilled at a steady rate). Signed-in
+   * requests count against their person only, anonymous ones against their address, so a shared
+   * address (carrier NAT, a proxy without TRUST_PROXY) never locks out signed-in bidders; loopback
+   * (the platform's own pages, which call the API for every visitor) is not limited per address.
+   */
+  rateLimits: {
+    person: { perSecond: number; burst: number };
+    address: { perSecond: number; burst: number };
+    socketConnectsPerson: { perSecond: number; burst: number };
+    socketConnectsAddress: { perSecond: number; burst: number };
+  };
+  /** Node's HTTP server bounds against slow clients (slowloris): headers, and the whole request. */
+  http: { headersTimeoutMs: number; requestTimeoutMs: number };
   dataDir: string;
   redisUrl?: string;
   /** Prefix of the socket.io adapter's Redis channels: processes of one deployment share it. */
@@ -154,6 +178,13 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     databasePoolSize: e.DATABASE_POOL_SIZE,
     databaseTimeouts: { connectMs: e.DATABASE_CONNECT_TIMEOUT_MS, statementMs: e.DATABASE_STATEMENT_TIMEOUT_MS, lockMs: e.DATABASE_LOCK_TIMEOUT_MS, idleInTransactionMs: Math.max(10_000, 2 * e.DATABASE_STATEMENT_TIMEOUT_MS) },
     limits: { bidTimeoutMs: e.BID_TIMEOUT_MS, requestTimeoutMs: e.REQUEST_TIMEOUT_MS, bidQueueMax: e.BID_QUEUE_MAX, overloadLagMs: e.OVERLOAD_LAG_MS },
+    rateLimits: {
+      person: { perSecond: e.RATE_LIMIT_PERSON_PER_SECOND, burst: e.RATE_LIMIT_PERSON_BURST },
+      address: { perSecond: e.RATE_LIMIT_ADDRESS_PER_SECOND, burst: e.RATE_LIMIT_ADDRESS_BURST },
+      socketConnectsPerson: { perSecond: e.SOCKET_CONNECTS_PERSON_PER_MINUTE / 60, burst: e.SOCKET_CONNECTS_PERSON_BURST },
+      socketConnectsAddress: { perSecond: e.SOCKET_CONNECTS_ADDRESS_PER_MINUTE / 60, burst: e.SOCKET_CONNECTS_ADDRESS_BURST },
+    },
+    http: { headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS, requestTimeoutMs: Math.max(e.HTTP_BODY_TIMEOUT_MS, e.HTTP_HEADERS_TIMEOUT_MS) },
     dataDir: e.DATA_DIR,
     redisUrl: e.REDIS_URL,
     redisKeyPrefix: e.REDIS_KEY_PREFIX,
@@ -187,6 +218,19 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     recordSigningKey: e.RECORD_SIGNING_KEY,
     demoData: e.DEMO_DATA ?? (!production && !e.DATABASE_URL && demo),
   };
+}
+
+/**
+ * Settings that are valid but probably wrong, for the start-up log: with Redis (several processes
+ * behind a load balancer) and without TRUST_PROXY, every client has the balancer's address, so the
+ * per-address limits count everyone together.
+ */
+export function configWarnings(config: Config): string[] {
+  const warnings: string[] = [];
+  if (config.redisUrl && !config.trustProxy) {
+    warnings.push('REDIS_URL is set (several processes behind a load balancer?) but TRUST_PROXY is not: every client then has the balancer\'s address, so per-address limits (token failures, anonymous requests, socket connects) count all clients together. Set TRUST_PROXY=true when a balancer you run appends X-Forwarded-For.');
+  }
+  return warnings;
 }
 
 /** The Node major the platform needs; checked before anything else loads (see server/main.ts). */

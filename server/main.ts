@@ -1,6 +1,6 @@
 // The entry point: check the configuration, build the web app if its build is stale, start the
 // platform on one port, and shut down gracefully on SIGTERM and SIGINT.
-import { loadConfig, ConfigError, REQUIRED_NODE_MAJOR, type Config } from './config.ts';
+import { configWarnings, loadConfig, ConfigError, REQUIRED_NODE_MAJOR, type Config } from './config.ts';
 import { ensureWebBuild } from './web-build.ts';
 
 if (Number(process.versions.node.split('.')[0]) < REQUIRED_NODE_MAJOR) {
@@ -29,6 +29,10 @@ console.log(`Auction platform listening on ${origin}`);
 console.log(`Database: ${platform.ctx.database.description}`);
 console.log(`Identity: ${config.eid.demo ? `built-in demo e-ID provider at ${origin}/demo-idp (not for production)` : `e-ID provider ${config.eid.issuer}`}`);
 console.log(`API reference: ${origin}/api/docs`);
+for (const warning of configWarnings(config)) {
+  platform.ctx.log.warn(warning);
+  console.warn(`Warning: ${warning}`);
+}
 
 let exiting = false;
 async function shutdown(signal: string): Promise<void> {

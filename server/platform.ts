@@ -74,7 +74,11 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
   const pages = options.pages === false ? undefined : await loadPages(log);
   const mounts = identity.nodeMounts ?? [];
 
-  const server = http.createServer((req, res) => {
+  // Slow clients (slowloris) are cut: headers must arrive within headersTimeout and the whole request
+  // within requestTimeout, checked every second (Node's default check runs every 30 s). Idle
+  // keep-alive connections are governed by keepAliveTimeout alone (longer than a balancer's idle timeout).
+  const serverOptions: http.ServerOptions = { headersTimeout: config.http.headersTimeoutMs, requestTimeout: config.http.requestTimeoutMs, connectionsCheckingInterval: 1_000, keepAliveTimeout: 65_000 };
+  const server = http.createServer(serverOptions, (req, res) => {
     const url = req.url ?? '/';
     const mount = mounts.find((m) => url === m.prefix || url.startsWith(`${m.prefix}/`) || url.startsWith(`${m.prefix}?`));
     if (mount) return void mount.handle(req, res);
@@ -89,9 +93,6 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     res.setHeader('content-type', 'text/plain; charset=utf-8');
     res.end('The web app is not built. Run npm start (which builds it) or npm run build.');
   });
-  server.keepAliveTimeout = 65_000;
-  server.headersTimeout = 66_000;
-  server.requestTimeout = 30_000;
 
   realtime = await createRealtime(ctx, server, { identity, bids: modules.bids });
   let stopping: Promise<void> | undefined;

@@ -1,8 +1,10 @@
 // Authentication middleware: a Bearer e-ID token on any /api request is verified and the person is
 // put on the context (c.var.person); without one, a browser session cookie does the same. A present
-// but invalid token is a 401, never silently anonymous; repeated token failures from one client are
-// refused with 429 before verification. Cookie-authenticated state changes need the session's CSRF
-// token in x-csrf-token. Guards for signed-in, level 2 and roles live here too.
+// but invalid token is a 401, never silently anonymous; once one client has failed too often its
+// failing tokens get 429 instead, while tokens that verify are still served (see rate-limit.ts).
+// Cookie-authenticated state changes need the session's CSRF token in x-csrf-token. The request
+// budgets (per person, else per address) are checked once the person is known. Guards for signed-in,
+// level 2 and roles live here too.
 import type { MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
 import type { Role } from '../../db/schema.ts';
@@ -12,7 +14,7 @@ import type { AppContext } from '../context.ts';
 import type { AppEnv, Level, Person } from './person.ts';
 import type { TokenVerifier } from './token-verifier.ts';
 import { rolesOf, upsertPersonAndLoadRoles } from './people.ts';
-import { clientIp, rateLimited, type IdentityLimits } from './rate-limit.ts';
+import { clientIp, isLoopback, rateLimited, type IdentityLimits } from './rate-limit.ts';
 import { sameSecret, type SessionStore } from './sessions.ts';
 
 export const GENERIC_AUTH_MESSAGE = 'The e-ID token is missing, invalid or expired.';
@@ -93,15 +95,21 @@ async function loadPerson(ctx: AppContext, cache: PersonCache, who: { pid: strin
   return person;
 }
 
-/** Verifies a Bearer token for one client address, counting failures; throws 401 or 429. */
-export async function personFromBearer(ctx: AppContext, verifier: TokenVerifier, cache: PersonCache, limits: IdentityLimits, token: string, ip: string): Promise<Person> {
+/**
+ * Counts one token failure for a client address and throws: 401, or 429 with Retry-After once the
+ * address has failed too often. A token that verifies is never refused by this count.
+ */
+export function tokenFailed(limits: IdentityLimits, ip: string): never {
+  limits.tokenFailures.hit(ip);
   const wait = limits.tokenFailures.retryAfter(ip);
   if (wait) throw rateLimited(wait, 'failed sign-in tokens');
+  throw new AppError('UNAUTHENTICATED', GENERIC_AUTH_MESSAGE);
+}
+
+/** Verifies a Bearer token for one client address, counting failures; throws 401 or 429. */
+export async function personFromBearer(ctx: AppContext, verifier: TokenVerifier, cache: PersonCache, limits: IdentityLimits, token: string, ip: string): Promise<Person> {
   const outcome = await verifier.verify(token);
-  if (!outcome.ok) {
-    limits.tokenFailures.hit(ip);
-    throw new AppError('UNAUTHENTICATED', GENERIC_AUTH_MESSAGE);
-  }
+  if (!outcome.ok) tokenFailed(limits, ip);
   return resolvePerson(ctx, cache, outcome.token, 'bearer');
 }
 
@@ -112,13 +120,34 @@ export function bearerAuth(ctx: AppContext, verifier: TokenVerifier, cache: Pers
       const ip = clientIp(c, ctx.config.trustProxy);
       const match = /^Bearer ([^\s]+)$/i.exec(header.trim());
       if (!match) {
-        const wait = limits.tokenFailures.retryAfter(ip);
-        if (wait) throw rateLimited(wait, 'failed sign-in tokens');
-        limits.tokenFailures.hit(ip);
         ctx.log.info({ reason: 'authorization header is not a Bearer token' }, 'e-ID token refused');
-        throw new AppError('UNAUTHENTICATED', GENERIC_AUTH_MESSAGE);
+        tokenFailed(limits, ip);
       }
       c.set('person', await personFromBearer(ctx, verifier, cache, limits, match[1], ip));
+    }
+    await next();
+  };
+}
+
+/** Paths a load balancer polls; never limited, so a flood from its address cannot mark a healthy process down. */
+const UNLIMITED_PATHS = new Set(['/api/health', '/api/health/live']);
+
+/**
+ * The request budgets, after authentication: a signed-in person's requests count against that person
+ * only; anonymous ones against their address (except loopback). Over budget: 429 with Retry-After.
+ */
+export function requestLimits(ctx: AppContext, limits: IdentityLimits): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    if (!UNLIMITED_PATHS.has(c.req.path)) {
+      const person = c.get('person');
+      if (person) {
+        const wait = limits.personRequests.take(person.pid);
+        if (wait) throw rateLimited(wait, 'requests', 'for this account');
+      } else {
+        const ip = clientIp(c, ctx.config.trustProxy);
+        const wait = isLoopback(ip) ? 0 : limits.addressRequests.take(ip);
+        if (wait) throw rateLimited(wait, 'requests', 'from this address');
+      }
     }
     await next();
   };

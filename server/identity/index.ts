@@ -6,9 +6,9 @@ import type { Hono, MiddlewareHandler } from 'hono';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseCookies } from 'hono/utils/cookie';
 import type { AppEnv, Person } from './person.ts';
-import { bearerAuth, personFromBearer, PersonCache, resolvePerson, sessionAuth } from './auth-middleware.ts';
+import { bearerAuth, personFromBearer, PersonCache, requestLimits, resolvePerson, sessionAuth } from './auth-middleware.ts';
 import { AppError } from '../shared/errors.ts';
-import { createLimits, type IdentityLimits } from './rate-limit.ts';
+import { admitSocket, createLimits, type IdentityLimits } from './rate-limit.ts';
 import { SessionStore } from './sessions.ts';
 import { configuredSignInClient, createSignInClient, demoMetadata, type SignInClient } from './oidc-client.ts';
 import { cookieNames, signInRoutes } from './signin-routes.ts';
@@ -34,6 +34,11 @@ export interface Identity {
    * cookie is looked up, else the socket is anonymous (ok without a person). A bad token is not ok.
    */
   authenticateSocket(handshake: SocketHandshake): Promise<SocketAuthResult>;
+  /**
+   * Counts one socket.io connection against its person (signed in) or its address (anonymous,
+   * loopback excepted): 0 when admitted, else the seconds until one more would be.
+   */
+  admitSocket(ip: string, pid: string | undefined): number;
   sessions: SessionStore;
   limits: IdentityLimits;
   close(): Promise<void>;
@@ -87,7 +92,7 @@ export async function createIdentity(ctx: AppContext): Promise<Identity> {
     verifier = createTokenVerifier({ eid, issuer: eid.issuer, keys, log: ctx.log });
   }
   const personCache = new PersonCache();
-  const limits = createLimits();
+  const limits = createLimits(ctx.config.rateLimits);
   const sessions = new SessionStore(ctx);
   const names = cookieNames(ctx.config.publicOrigin?.startsWith('https://') ?? false);
   let client: SignInClient | undefined;
@@ -101,7 +106,7 @@ export async function createIdentity(ctx: AppContext): Promise<Identity> {
     if (handshake.token !== undefined && handshake.token !== null && handshake.token !== '') {
       if (typeof handshake.token !== 'string') {
         limits.tokenFailures.hit(ip);
-        return { ok: false, code: 'UNAUTHENTICATED' };
+        return { ok: false, code: limits.tokenFailures.retryAfter(ip) ? 'RATE_LIMITED' : 'UNAUTHENTICATED' };
       }
       try {
         return { ok: true, person: await personFromBearer(ctx, verifier, personCache, limits, handshake.token.replace(/^Bearer\s+/i, ''), ip) };
@@ -121,11 +126,12 @@ export async function createIdentity(ctx: AppContext): Promise<Identity> {
     personCache,
     sessions,
     limits,
-    authenticate: [bearerAuth(ctx, verifier, personCache, limits), sessionAuth(ctx, sessions, personCache, names.session)],
+    authenticate: [bearerAuth(ctx, verifier, personCache, limits), sessionAuth(ctx, sessions, personCache, names.session), requestLimits(ctx, limits)],
     routers: [{ path: '/', app: identityRoutes(ctx, { personCache }) }],
     rootRouters: [{ path: '/auth', app: signInRoutes(ctx, { client, verifier, sessions, limits, callbackUrls: callbackUrls(ctx.config), localTokenRequests: !!demo }) }],
     nodeMounts: demo ? [{ prefix: DEMO_IDP_PREFIX, handle: demo.handle }] : [],
     authenticateSocket,
+    admitSocket: (ip, pid) => admitSocket(limits, ip, pid),
     close: async () => {},
   };
 }

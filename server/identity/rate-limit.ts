@@ -1,10 +1,16 @@
-// Per-client limits on sign-in attempts and on repeated token failures (429 RATE_LIMITED with
-// Retry-After). A small fixed-window counter rather than a library: it must count only failures,
-// be shared by the HTTP middleware and the socket.io handshake, and follow the platform clock in
+// Per-client limits (429 RATE_LIMITED with Retry-After): sign-in attempts and repeated token failures
+// (fixed windows that count only failures), and request and socket-connect budgets per person and per
+// address (token buckets: a burst, refilled at a steady rate). Small counters rather than a library:
+// they are shared by the HTTP middleware and the socket.io handshake and follow the platform clock in
 // tests. Counters are per process; behind a load balancer with N processes a client gets up to N
 // times the limit, which still bounds abuse.
+//
+// Token failures never refuse a token that verifies: past the limit a failing token gets 429 instead
+// of 401, while a valid token from the same address (a carrier NAT, a balancer without TRUST_PROXY)
+// is served, so one attacker cannot lock everyone behind an address out.
 import type { Context } from 'hono';
 import type { IncomingMessage } from 'node:http';
+import type { Config } from '../config.ts';
 import { AppError } from '../shared/errors.ts';
 
 export class WindowLimiter {
@@ -41,8 +47,51 @@ export class WindowLimiter {
   }
 }
 
-export function rateLimited(retryAfterSeconds: number, what: string): AppError {
-  return new AppError('RATE_LIMITED', `Too many ${what} from this address; try again in ${retryAfterSeconds} s.`, { headers: { 'retry-after': String(retryAfterSeconds) } });
+/** Token buckets per key: `burst` events at once, refilled at `perSecond`. */
+export class KeyedBuckets {
+  private readonly buckets = new Map<string, { tokens: number; at: number }>();
+  private readonly perMs: number;
+  private readonly burst: number;
+  private readonly now: () => number;
+  constructor(options: { perSecond: number; burst: number; now?: () => number }) {
+    this.perMs = options.perSecond / 1000;
+    this.burst = options.burst;
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Takes one token for the key: 0 when allowed, else the seconds until one is available. */
+  take(key: string): number {
+    const now = this.now();
+    if (this.buckets.size > 100_000) this.sweep(now);
+    const b = this.buckets.get(key) ?? { tokens: this.burst, at: now };
+    b.tokens = Math.min(this.burst, b.tokens + (now - b.at) * this.perMs);
+    b.at = now;
+    this.buckets.set(key, b);
+    if (b.tokens >= 1) {
+      b.tokens -= 1;
+      return 0;
+    }
+    return Math.max(1, Math.ceil((1 - b.tokens) / this.perMs / 1000));
+  }
+
+  /** Drops buckets that have refilled (they behave exactly like absent ones). */
+  private sweep(now: number): void {
+    for (const [k, b] of this.buckets) if (b.tokens + (now - b.at) * this.perMs >= this.burst) this.buckets.delete(k);
+    if (this.buckets.size > 100_000) this.buckets.clear();
+  }
+}
+
+export function rateLimited(retryAfterSeconds: number, what: string, from = 'from this address'): AppError {
+  return new AppError('RATE_LIMITED', `Too many ${what} ${from}; try again in ${retryAfterSeconds} s.`, { headers: { 'retry-after': String(retryAfterSeconds) } });
+}
+
+/**
+ * Loopback peers are not limited per address: the platform's own pages call the API over loopback
+ * for every visitor (web/lib/api/server.ts), so their address is everyone's. Their signed-in calls
+ * still count against the person.
+ */
+export function isLoopback(ip: string): boolean {
+  return ip === '::1' || ip.startsWith('127.') || ip.startsWith('::ffff:127.');
 }
 
 /**
@@ -65,13 +114,34 @@ export function clientIp(c: Context, trustProxy: boolean): string {
 export interface IdentityLimits {
   /** GET /auth/signin and /auth/callback per client. */
   signIn: WindowLimiter;
-  /** Failed token verifications per client; over the limit, tokens are refused unverified. */
+  /** Failed token verifications per client; over the limit, failing tokens get 429 (valid ones pass). */
   tokenFailures: WindowLimiter;
+  /** API requests per signed-in person. */
+  personRequests: KeyedBuckets;
+  /** API requests without a verified person, per client address (loopback excepted). */
+  addressRequests: KeyedBuckets;
+  /** socket.io connections per signed-in person. */
+  personSockets: KeyedBuckets;
+  /** Anonymous socket.io connections per client address (loopback excepted). */
+  addressSockets: KeyedBuckets;
 }
 
 export const SIGNIN_LIMIT = { limit: 20, windowMs: 60_000 };
 export const TOKEN_FAILURE_LIMIT = { limit: 60, windowMs: 60_000 };
 
-export function createLimits(now?: () => number): IdentityLimits {
-  return { signIn: new WindowLimiter({ ...SIGNIN_LIMIT, now }), tokenFailures: new WindowLimiter({ ...TOKEN_FAILURE_LIMIT, now }) };
+export function createLimits(rates: Config['rateLimits'], now?: () => number): IdentityLimits {
+  return {
+    signIn: new WindowLimiter({ ...SIGNIN_LIMIT, now }),
+    tokenFailures: new WindowLimiter({ ...TOKEN_FAILURE_LIMIT, now }),
+    personRequests: new KeyedBuckets({ ...rates.person, now }),
+    addressRequests: new KeyedBuckets({ ...rates.address, now }),
+    personSockets: new KeyedBuckets({ ...rates.socketConnectsPerson, now }),
+    addressSockets: new KeyedBuckets({ ...rates.socketConnectsAddress, now }),
+  };
+}
+
+/** Counts one socket.io connection: 0 when admitted, else seconds until the next is. */
+export function admitSocket(limits: IdentityLimits, ip: string, pid: string | undefined): number {
+  if (pid) return limits.personSockets.take(pid);
+  return isLoopback(ip) ? 0 : limits.addressSockets.take(ip);
 }

@@ -145,6 +145,9 @@ export async function createRealtime(ctx: AppContext, server: http.Server, deps:
     authenticateSocket(deps.identity, credentials).then(
       (auth) => {
         if (!auth.ok) return next(new HandshakeError(authError(auth.code)));
+        // Connection budgets per person (signed in) or per address (anonymous): issue 13, item 4.
+        const wait = deps.identity.admitSocket(credentials.ip, auth.person?.pid);
+        if (wait) return next(new HandshakeError({ code: 'RATE_LIMITED', message: `Too many connections; try again in ${wait} s.` }));
         people.adopt(socket, auth);
         next();
       },

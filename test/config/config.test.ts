@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig, ConfigError } from '../../server/config.ts';
+import { configWarnings, loadConfig, ConfigError } from '../../server/config.ts';
 
 function errorOf(env: Record<string, string>): string {
   try {
@@ -53,5 +53,25 @@ describe('configuration', () => {
 
   it('requires the deposit range to be in order', () => {
     expect(errorOf({ AUCTION_DEPOSIT_MIN_PCT: '30', AUCTION_DEPOSIT_MAX_PCT: '20' })).toMatch(/AUCTION_DEPOSIT_MIN_PCT/);
+  });
+
+  it('sizes request and connection budgets for a real auction day, and takes them from the environment', () => {
+    expect(loadConfig({}).rateLimits).toEqual({
+      person: { perSecond: 50, burst: 200 },
+      address: { perSecond: 200, burst: 1_000 },
+      socketConnectsPerson: { perSecond: 1, burst: 30 },
+      socketConnectsAddress: { perSecond: 20, burst: 300 },
+    });
+    expect(loadConfig({ RATE_LIMIT_PERSON_BURST: '7', SOCKET_CONNECTS_ADDRESS_PER_MINUTE: '120' }).rateLimits).toMatchObject({ person: { burst: 7 }, socketConnectsAddress: { perSecond: 2 } });
+    expect(errorOf({ RATE_LIMIT_ADDRESS_PER_SECOND: '0' })).toMatch(/RATE_LIMIT_ADDRESS_PER_SECOND.*whole number/);
+    expect(errorOf({ HTTP_HEADERS_TIMEOUT_MS: 'soon' })).toMatch(/HTTP_HEADERS_TIMEOUT_MS/);
+  });
+
+  it('warns when several processes share Redis without TRUST_PROXY', () => {
+    expect(configWarnings(loadConfig({}))).toEqual([]);
+    expect(configWarnings(loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379', TRUST_PROXY: 'true' }))).toEqual([]);
+    const [warning, ...rest] = configWarnings(loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379' }));
+    expect(rest).toEqual([]);
+    expect(warning).toMatch(/TRUST_PROXY/);
   });
 });

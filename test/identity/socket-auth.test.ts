@@ -68,9 +68,11 @@ describe('socket handshake authentication', () => {
     expect(result).toMatchObject({ ok: true, person: { pid: tokenPid, via: 'bearer' } });
   });
 
-  it('counts token failures per address and then refuses with RATE_LIMITED', async () => {
+  it('counts token failures per address and then refuses failing tokens with RATE_LIMITED, never valid ones', async () => {
     for (let i = 0; i < TOKEN_FAILURE_LIMIT.limit; i++) await identity.authenticateSocket({ token: 'bad', ip: '192.0.2.99' });
-    expect(await identity.authenticateSocket({ token: await idp.token(), ip: '192.0.2.99' })).toEqual({ ok: false, code: 'RATE_LIMITED' });
-    expect((await identity.authenticateSocket({ token: await idp.token(), ip: '192.0.2.98' })).ok).toBe(true);
+    expect(await identity.authenticateSocket({ token: 'bad', ip: '192.0.2.99' })).toEqual({ ok: false, code: 'RATE_LIMITED' });
+    expect(await identity.authenticateSocket({ token: 42, ip: '192.0.2.99' })).toEqual({ ok: false, code: 'RATE_LIMITED' });
+    expect((await identity.authenticateSocket({ token: await idp.token(), ip: '192.0.2.99' })).ok).toBe(true);
+    expect(await identity.authenticateSocket({ token: 'bad', ip: '192.0.2.98' })).toEqual({ ok: false, code: 'UNAUTHENTICATED' });
   });
 });
