@@ -28,12 +28,13 @@ export async function createDomainModules(ctx: AppContext, _identity: Identity):
   const engine = new BidEngine(ctx, { loadShedder });
   const scheduler = createScheduler(ctx, engine);
   const shedFlush = startShedFlush(ctx, engine.shedLog);
+  const records = await (await import('./records/index.ts')).createRecords(ctx);
   const routers: { path: string; app: ApiApp }[] = [
     { path: '/', app: lotRoutes(ctx) },
     { path: '/', app: registrationRoutes(ctx) },
     { path: '/', app: bidRoutes(ctx, engine) },
     { path: '/', app: (await import('./media/routes.ts')).mediaRoutes(ctx) },
-    { path: '/', app: (await import('./records/index.ts').then((m) => m.createRecords(ctx))).app },
+    { path: '/', app: records.app },
   ];
   const demo = await (await import('./demo/index.ts')).createDemo(ctx, engine);
   return {
@@ -50,6 +51,7 @@ export async function createDomainModules(ctx: AppContext, _identity: Identity):
       await engine.drain();
       loadShedder.close();
       await shedFlush.stop();
+      await records.close();
     },
   };
 }

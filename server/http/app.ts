@@ -21,9 +21,12 @@ export type ApiApp = OpenAPIHono<AppEnv>;
 /** Lot image uploads (server/media) carry their own, larger body limit. */
 const IMAGE_UPLOAD_PATH = /^\/api\/lots\/\d+\/images$/;
 const IMAGE_BODY_LIMIT = 2 * 1024 * 1024;
-/** Record verification (server/records) takes whole signed records and exports, far over a JSON body. */
+/**
+ * Record verification (server/records) takes whole signed records and exports, far over a JSON body.
+ * This is the outer bound; the route applies the smaller anonymous one once it knows who is asking.
+ */
 const RECORD_VERIFY_PATH = '/api/records/verify';
-const RECORD_VERIFY_LIMIT = 16 * 1024 * 1024;
+export const RECORD_VERIFY_LIMIT = 16 * 1024 * 1024;
 
 /** Turns zod issues into one message per offending field. */
 export function fieldErrors(error: ZodError): FieldErrors {
@@ -61,7 +64,7 @@ const BODYLESS = new Set(['GET', 'HEAD', 'OPTIONS']);
  * full Request with a web stream for every request, a tenth of a bid's server CPU.) A chunked body
  * is counted as it streams, by hono's bodyLimit.
  */
-function limitBody(maxSize: number, onError: () => never): MiddlewareHandler<AppEnv> {
+export function limitBody(maxSize: number, onError: () => never): MiddlewareHandler<AppEnv> {
   const streamed = bodyLimit({ maxSize, onError });
   return (c, next) => {
     if (BODYLESS.has(c.req.method)) return next();

@@ -8,7 +8,7 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { secureHeaders } from 'hono/secure-headers';
 import type { AppContext } from '../context.ts';
 import { AppError, type ErrorCode } from '../shared/errors.ts';
-import { errorBody } from '../http/app.ts';
+import { errorBody, limitBody } from '../http/app.ts';
 import type { AppEnv } from './person.ts';
 import type { TokenVerifier } from './token-verifier.ts';
 import type { SignInClient, PendingSignIn } from './oidc-client.ts';
@@ -61,6 +61,14 @@ export function signInRoutes(ctx: AppContext, deps: SignInDeps): Hono<AppEnv> {
       xFrameOptions: 'DENY',
       // The callback URL carries the authorization code: never send it on as a referrer.
       referrerPolicy: 'no-referrer',
+    }),
+  );
+  // The API's body limit, checked before anything is read (a sign-out form is a few bytes).
+  const limit = ctx.config.bodyLimitBytes;
+  app.use(
+    '*',
+    limitBody(limit, () => {
+      throw new AppError('PAYLOAD_TOO_LARGE', `The request body is over ${limit} bytes.`);
     }),
   );
 

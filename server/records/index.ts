@@ -6,18 +6,22 @@ import { exportRoutes } from './export-routes.ts';
 import { recordRoutes } from './routes.ts';
 import { createRecordService, type RecordService } from './service.ts';
 import { loadSigningKey } from './signing-keys.ts';
+import { VerifyPool } from './verify-pool.ts';
 
 export interface Records {
   path: string;
   app: ApiApp;
   service: RecordService;
+  /** Stops the verification workers. */
+  close(): Promise<void>;
 }
 
 export async function createRecords(ctx: AppContext): Promise<Records> {
   const key = await loadSigningKey(ctx.db, ctx.config.recordSigningKey, ctx.clock.now());
   const service = createRecordService(ctx, key);
-  const app = recordRoutes(service);
+  const pool = new VerifyPool();
+  const app = recordRoutes(service, pool);
   app.route('/', exportRoutes(ctx, key));
   ctx.log.info({ kid: key.kid, alg: key.alg }, 'record-signing key loaded');
-  return { path: '/', app, service };
+  return { path: '/', app, service, close: () => pool.close() };
 }

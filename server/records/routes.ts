@@ -1,12 +1,16 @@
 // HTTP routes of the records domain: a lot's record (regulators), the published keys and record
 // verification (anyone). The bulk exports live in export-routes.ts.
 import { createRoute, z } from '@hono/zod-openapi';
-import { createRouter, type ApiApp } from '../http/app.ts';
+import type { MiddlewareHandler } from 'hono';
+import { createRouter, limitBody, RECORD_VERIFY_LIMIT, type ApiApp } from '../http/app.ts';
 import { errorResponses } from '../http/openapi.ts';
 import { requireRole, roleGuard } from '../identity/auth-middleware.ts';
+import type { AppEnv } from '../identity/person.ts';
+import { clientIp, KeyedBuckets, rateLimited } from '../identity/rate-limit.ts';
 import { AppError, unwrap } from '../shared/errors.ts';
 import type { RecordService } from './service.ts';
-import type { DocumentKind } from './verify-document.ts';
+import type { BodyKind } from './verify-body.ts';
+import type { VerifyPool } from './verify-pool.ts';
 
 const JwkSchema = z.object({ kty: z.string(), crv: z.string(), x: z.string(), y: z.string().optional(), kid: z.string(), alg: z.string(), use: z.literal('sig') }).openapi('PublicJwk');
 const JwksSchema = z.object({ keys: z.array(JwkSchema) }).openapi('Jwks');
@@ -26,7 +30,7 @@ const VerdictSchema = z
 const LotIdParam = z.object({ id: z.coerce.number({ error: 'a lot id' }).int('a lot id').positive('a lot id').max(2_147_483_647, 'a lot id').openapi({ param: { name: 'id', in: 'path' }, example: 1 }) });
 const FormatQuery = z.object({ format: z.enum(['json', 'csv', 'pdf'], { error: 'json, csv or pdf' }).default('json').openapi({ param: { name: 'format', in: 'query' } }) });
 
-const MEDIA_KIND = new Map<string, DocumentKind | 'json'>([
+const MEDIA_KIND = new Map<string, BodyKind>([
   ['application/json', 'json'],
   ['application/jose', 'record'],
   ['application/jose+json', 'record'],
@@ -36,8 +40,40 @@ const MEDIA_KIND = new Map<string, DocumentKind | 'json'>([
   ['text/csv', 'csv'],
 ]);
 
-export function recordRoutes(service: RecordService): ApiApp {
+/** Anonymous callers verify documents up to this size; signed-in regulators up to RECORD_VERIFY_LIMIT. */
+export const ANONYMOUS_VERIFY_LIMIT = 2 * 1024 * 1024;
+/** Verifications per address (anonymous) and per person (signed in): a burst, refilled per second. */
+export const VERIFY_RATE = { address: { burst: 60, perSecond: 1 }, person: { burst: 120, perSecond: 2 } };
+const MIB = 1024 * 1024;
+
+/**
+ * Before a verification body is read: the caller's rate (per person, or per address when anonymous),
+ * then the body limit that fits them. Everyone but a signed-in regulator gets the small one.
+ */
+function verifyGate(): MiddlewareHandler<AppEnv> {
+  const perAddress = new KeyedBuckets(VERIFY_RATE.address);
+  const perPerson = new KeyedBuckets(VERIFY_RATE.person);
+  const tooLarge = (limit: number, regulator: boolean) => (): never => {
+    throw new AppError(
+      'PAYLOAD_TOO_LARGE',
+      regulator
+        ? `The document is over ${limit / MIB} MB: verify it offline with npm run verify-record (no size limit).`
+        : `The document is over ${limit / MIB} MB, the limit for verification without signing in: sign in as a regulator to verify up to ${RECORD_VERIFY_LIMIT / MIB} MB here, or verify it offline with npm run verify-record (no size limit).`,
+    );
+  };
+  const anonymousLimit = limitBody(ANONYMOUS_VERIFY_LIMIT, tooLarge(ANONYMOUS_VERIFY_LIMIT, false));
+  const regulatorLimit = limitBody(RECORD_VERIFY_LIMIT, tooLarge(RECORD_VERIFY_LIMIT, true));
+  return (c, next) => {
+    const person = c.get('person');
+    const wait = person ? perPerson.take(person.pid) : perAddress.take(clientIp(c, c.get('ctx').config.trustProxy));
+    if (wait) throw rateLimited(wait, 'verifications', person ? 'by you' : 'from this address');
+    return person?.roles.includes('regulator') ? regulatorLimit(c, next) : anonymousLimit(c, next);
+  };
+}
+
+export function recordRoutes(service: RecordService, pool: VerifyPool): ApiApp {
   const app = createRouter();
+  app.use('/records/verify', verifyGate());
   // Regulators only, decided before the id and format are validated.
   app.use('/records/lots/:id', roleGuard('regulator'));
 
@@ -93,7 +129,7 @@ export function recordRoutes(service: RecordService): ApiApp {
       tags: ['records'],
       summary: 'Verify a record or export',
       description:
-        'Send a record exactly as `GET /api/records/lots/{id}?format=json` returned it (`application/json`: the JWS JSON serialization, or a JSON string holding a compact JWS; `application/jose`: a compact JWS), or an NDJSON export (`application/x-ndjson`), or a ledger or audit CSV (`text/csv`, hash chain only). Checks the signature against the published keys and recomputes the hash chains. Answers 200 with `valid:false` and the reason when the document was altered.',
+        'Send a record exactly as `GET /api/records/lots/{id}?format=json` returned it (`application/json`: the JWS JSON serialization, or a JSON string holding a compact JWS; `application/jose`: a compact JWS), or an NDJSON export (`application/x-ndjson`), or a ledger or audit CSV (`text/csv`, hash chain only). Checks the signature against the published keys and recomputes the hash chains. Answers 200 with `valid:false` and the reason when the document was altered. Without signing in a document may be up to 2 MB (signed-in regulators: 16 MB; larger files: `npm run verify-record`, offline, no limit); each address (each signed-in person) may verify 60 documents at once, then one a second (two a second when signed in). Verification runs off the request thread, within the request bound; when the verifier is busy the answer is 503 with Retry-After.',
       request: {
         body: {
           required: true,
@@ -105,27 +141,18 @@ export function recordRoutes(service: RecordService): ApiApp {
           },
         },
       },
-      responses: { 200: { description: 'The verdict', content: { 'application/json': { schema: VerdictSchema } } }, ...errorResponses(400, 413, 415, 422) },
+      responses: { 200: { description: 'The verdict', content: { 'application/json': { schema: VerdictSchema } } }, ...errorResponses(400, 413, 415, 422, 429, 503) },
     }),
     async (c) => {
       const type = (c.req.header('content-type') ?? '').split(';')[0].trim().toLowerCase();
       const kind = MEDIA_KIND.get(type);
       if (!kind) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Send the record as application/json or application/jose (an export as application/x-ndjson, a CSV file as text/csv).');
       const bytes = new Uint8Array(await c.req.arrayBuffer());
-      if (new TextDecoder().decode(bytes).trim() === '') throw new AppError('VALIDATION_FAILED', 'The body is empty: send the record to verify.', { fields: { body: 'required' } });
-      if (kind === 'json') {
-        let value: unknown;
-        try {
-          value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
-        } catch {
-          throw new AppError('MALFORMED_REQUEST', 'The request body is not valid JSON.');
-        }
-        if (value === null || (typeof value !== 'string' && (typeof value !== 'object' || Array.isArray(value)))) {
-          throw new AppError('VALIDATION_FAILED', 'Expected a JWS: a JSON serialization object or a string holding a compact JWS.', { fields: { body: 'a JWS' } });
-        }
-        return c.json(await service.verifyParsed(value), 200);
-      }
-      return c.json(await service.verify(bytes, kind), 200);
+      // Parsing and hashing run in a worker thread, answered within the request's own bound.
+      const bound = c.get('ctx').config.limits.requestTimeoutMs - (performance.now() - c.get('startedAt'));
+      const outcome = await pool.run(bytes, kind, await service.jwks(), Math.max(0, bound - 50));
+      if (!outcome.ok) throw new AppError(outcome.code, outcome.message, { fields: outcome.fields });
+      return c.json(outcome.verdict, 200);
     },
   );
   return app;
