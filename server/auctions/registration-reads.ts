@@ -1,51 +1,101 @@
-// Reading registrations: the lot's manager and regulators see who registered (personal id and name);
-// a person sees their own registrations with the lot, their bids and the outcome ("my auctions").
+// Reading registrations. A lot's registration list goes to its manager and to regulators, but who is
+// behind each bidder code (personal id and name) only to regulators, and to the manager once the lot
+// has ended (closed, failed, cancelled): before that a manager colluding with one bidder could tell
+// them who the rivals are. Every read that shows identities is written to the audit log. A person
+// sees their own registrations with the lot, their bids and the outcome ("my auctions").
 import { and, asc, desc, eq, inArray } from 'drizzle-orm';
-import { ledgerEntries, lots, people, registrations, type DepositState, type LotStatus, type RegistrationStatus } from '../../db/schema.ts';
+import { auditEvents, ledgerEntries, lots, people, registrations, type DepositState, type LotStatus, type RegistrationStatus } from '../../db/schema.ts';
 import type { AppContext } from '../context.ts';
 import type { Person } from '../identity/person.ts';
+import { appendAudit } from '../audit/audit-log.ts';
 import { fail, ok, type Result } from '../shared/errors.ts';
 import { effectiveStatus, getLotRow } from './public-lot.ts';
 import { managesLot } from './lot-service.ts';
 
+/** The statuses after which bidding can never resume: the manager may then see identities. */
+export const ENDED_LOT_STATUSES: readonly LotStatus[] = ['closed', 'failed', 'cancelled'];
+
+/** True once the lot's row says it has ended (a lot past its end but not yet closed has not). */
+export function hasEnded(status: LotStatus): boolean {
+  return ENDED_LOT_STATUSES.includes(status);
+}
+
+/** The purpose written to the audit log for a read of the whole list with identities. */
+export const LIST_READ_PURPOSE = 'registrations viewed';
+
+/** One explicit read of a registration's identity by the lot's manager, as regulators see it. */
+export interface IdentityRead {
+  at: string;
+  actorPid: string | null;
+  purpose: string;
+}
+
 export interface LotRegistrationItem {
   id: number;
   bidderCode: string;
-  pid: string;
-  name: string | null;
   status: RegistrationStatus;
   depositState: DepositState;
   rulesVersion: number;
   rulesAcceptedAt: string;
   createdAt: string;
   approvedAt: string | null;
+  /** Regulators; the lot's manager once the lot has ended. Absent otherwise. */
+  pid?: string;
+  name?: string | null;
+  /** Regulators only: the manager's explicit reads of this identity, oldest first. */
+  identityReads?: IdentityRead[];
 }
 
-export async function listLotRegistrations(ctx: AppContext, person: Person, lotId: number): Promise<Result<LotRegistrationItem[]>> {
+export interface LotRegistrationList {
+  /** `shown` when the items carry pid and name, `hidden` when they carry codes only. */
+  identities: 'shown' | 'hidden';
+  items: LotRegistrationItem[];
+}
+
+type RegistrationRow = typeof registrations.$inferSelect;
+const item = (r: RegistrationRow): LotRegistrationItem => ({
+  id: r.id,
+  bidderCode: r.bidderCode,
+  status: r.status,
+  depositState: r.depositState,
+  rulesVersion: r.rulesVersion,
+  rulesAcceptedAt: r.rulesAcceptedAt.toISOString(),
+  createdAt: r.createdAt.toISOString(),
+  approvedAt: r.approvedAt?.toISOString() ?? null,
+});
+
+/**
+ * A lot's registrations for its manager or a regulator. The manager of a lot that has not ended gets
+ * codes, statuses and deposit states only (the bidder code is what identifies a deposit transfer
+ * until payment references exist). Identities are read and audited in one transaction, so a read
+ * that could not be audited shows nothing.
+ */
+export async function listLotRegistrations(ctx: AppContext, person: Person, lotId: number): Promise<Result<LotRegistrationList>> {
   const lot = await getLotRow(ctx.db, lotId);
   const regulator = person.roles.includes('regulator');
-  if (!lot || (lot.status === 'draft' && !managesLot(person, lot) && !regulator)) return fail('NOT_FOUND', 'No such lot.');
-  if (!managesLot(person, lot) && !regulator) return fail('FORBIDDEN', "Only this lot's manager or a regulator may see its registrations.");
-  const rows = await ctx.db
-    .select({ r: registrations, name: people.name })
-    .from(registrations)
-    .innerJoin(people, eq(people.pid, registrations.pid))
-    .where(eq(registrations.lotId, lotId))
-    .orderBy(asc(registrations.id));
-  return ok(
-    rows.map(({ r, name }) => ({
-      id: r.id,
-      bidderCode: r.bidderCode,
-      pid: r.pid,
-      name,
-      status: r.status,
-      depositState: r.depositState,
-      rulesVersion: r.rulesVersion,
-      rulesAcceptedAt: r.rulesAcceptedAt.toISOString(),
-      createdAt: r.createdAt.toISOString(),
-      approvedAt: r.approvedAt?.toISOString() ?? null,
-    })),
-  );
+  const manager = !!lot && managesLot(person, lot);
+  if (!lot || (lot.status === 'draft' && !manager && !regulator)) return fail('NOT_FOUND', 'No such lot.');
+  if (!manager && !regulator) return fail('FORBIDDEN', "Only this lot's manager or a regulator may see its registrations.");
+  if (!regulator && !hasEnded(lot.status)) {
+    const rows = await ctx.db.select().from(registrations).where(eq(registrations.lotId, lotId)).orderBy(asc(registrations.id));
+    return ok({ identities: 'hidden', items: rows.map(item) });
+  }
+  const now = ctx.clock.now();
+  const items = await ctx.db.transaction(async (tx) => {
+    const rows = await tx.select({ r: registrations, name: people.name }).from(registrations).innerJoin(people, eq(people.pid, registrations.pid)).where(eq(registrations.lotId, lotId)).orderBy(asc(registrations.id));
+    const reads = regulator ? await tx.select().from(auditEvents).where(and(eq(auditEvents.lotId, lotId), eq(auditEvents.action, 'registration.identity_viewed'))).orderBy(asc(auditEvents.id)) : [];
+    await appendAudit(tx, { actorPid: person.pid, action: 'registrations.viewed', lotId, at: now, data: { purpose: LIST_READ_PURPOSE, role: regulator ? 'regulator' : 'manager', lotStatus: lot.status, count: rows.length } });
+    return rows.map(({ r, name }): LotRegistrationItem => {
+      const out: LotRegistrationItem = { ...item(r), pid: r.pid, name };
+      if (regulator) {
+        out.identityReads = reads
+          .filter((e) => e.subject === String(r.id))
+          .map((e) => ({ at: e.at.toISOString(), actorPid: e.actorPid, purpose: typeof e.data.purpose === 'string' ? e.data.purpose : '' }));
+      }
+      return out;
+    });
+  });
+  return ok({ identities: 'shown', items });
 }
 
 export interface MyRegistration {

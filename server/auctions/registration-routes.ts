@@ -1,15 +1,20 @@
 // HTTP routes for registrations: register for a lot, the manager's approval (deposit received), the
-// lot's registration list for its manager and regulators, and a person's own registrations.
+// lot's registration list for its manager and regulators (identities to the manager only once the
+// lot has ended), the manager's explicit, audited read of one identity, and a person's own
+// registrations.
 import { createRoute, z } from '@hono/zod-openapi';
+import type { MiddlewareHandler } from 'hono';
 import { DEPOSIT_STATES, LOT_STATUSES, REGISTRATION_STATUSES } from '../../db/schema.ts';
 import type { AppContext } from '../context.ts';
 import { createRouter, fieldErrors, type ApiApp } from '../http/app.ts';
 import { errorResponses } from '../http/openapi.ts';
-import { requireLevel2, requireRole, signedIn } from '../identity/auth-middleware.ts';
+import { requireLevel2, requireRole, roleGuard, signedIn } from '../identity/auth-middleware.ts';
+import type { AppEnv } from '../identity/person.ts';
 import { AppError, unwrap } from '../shared/errors.ts';
 import { LotIdParam, MAX_INT32 } from './lot-schemas.ts';
 import { approve, markRefunded, register } from './registration-service.ts';
 import { listLotRegistrations, myRegistrations } from './registration-reads.ts';
+import { readRegistrationIdentity } from './registration-identity.ts';
 
 const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
 const tags = ['registrations'];
@@ -28,13 +33,45 @@ const RegisterBody = z
 const RegParams = LotIdParam.extend({
   rid: z.coerce.number({ error: 'a registration id' }).int('a registration id').positive('a registration id').max(MAX_INT32, 'a registration id').openapi({ param: { name: 'rid', in: 'path' }, example: 1 }),
 });
+const IdentityReadSchema = z.object({ at: z.string(), actorPid: z.string().nullable(), purpose: z.string() }).openapi('IdentityRead');
 const LotRegistrationList = z
   .object({
+    identities: z.enum(['shown', 'hidden']).openapi({ description: '`hidden`: the items carry no pid or name (the lot’s manager before the lot has ended).' }),
     items: z.array(
-      RegistrationSchema.omit({ lotId: true }).extend({ pid: z.string(), name: z.string().nullable(), createdAt: z.string(), approvedAt: z.string().nullable() }),
+      RegistrationSchema.omit({ lotId: true }).extend({
+        createdAt: z.string(),
+        approvedAt: z.string().nullable(),
+        pid: z.string().optional().openapi({ description: 'Regulators; the lot’s manager once the lot has ended.' }),
+        name: z.string().nullable().optional().openapi({ description: 'As pid.' }),
+        identityReads: z.array(IdentityReadSchema).optional().openapi({ description: 'Regulators only: the manager’s explicit, audited reads of this identity.' }),
+      }),
     ),
   })
   .openapi('LotRegistrations');
+/** No control characters (NUL included): the purpose goes into the audit log and printed records. */
+const Purpose = z
+  .string({ error: 'a purpose is required: why this identity is needed (10 to 500 characters)' })
+  .trim()
+  .min(10, 'a purpose of 10 to 500 characters is required: why this identity is needed')
+  .max(500, 'at most 500 characters')
+  .refine((v) => !/[\u0000-\u001f\u007f]/.test(v), 'must not contain control characters');
+const IdentityQuery = z.object({ purpose: Purpose.openapi({ param: { name: 'purpose', in: 'query' }, example: 'Reviewing the authorisation document sent for this registration' }) });
+const RegistrationIdentitySchema = z
+  .object({ registrationId: z.number().int(), lotId: z.number().int(), bidderCode: z.string(), pid: z.string(), name: z.string().nullable(), purpose: z.string(), viewedAt: z.string() })
+  .openapi('RegistrationIdentity');
+
+/**
+ * Refuses reads that show identities when the browser says another site asked for them (a link or
+ * an image on a foreign page): such a read would be audited in the user's name with a purpose
+ * someone else chose. API clients send no Sec-Fetch-Site header and are not affected.
+ */
+function sameSiteOnly(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const site = c.req.header('sec-fetch-site');
+    if (site === 'cross-site' || site === 'same-site') throw new AppError('FORBIDDEN', 'Identities may not be read on behalf of another site.');
+    await next();
+  };
+}
 const MyRegistrationList = z
   .object({
     items: z.array(
@@ -118,10 +155,41 @@ export function registrationRoutes(ctx: AppContext): ApiApp {
   );
 
   app.openapi(
-    createRoute({ method: 'get', path: '/lots/{id}/registrations', tags, security, summary: "A lot's registrations (its manager, regulators)", request: { params: LotIdParam }, responses: { 200: json(LotRegistrationList, 'Registrations with personal ids'), ...errorResponses(401, 403, 404, 422) } }),
+    createRoute({
+      method: 'get',
+      path: '/lots/{id}/registrations',
+      tags,
+      security,
+      middleware: [sameSiteOnly()] as const,
+      summary: "A lot's registrations (its manager, regulators)",
+      description:
+        "Regulators get every registration with the person behind the bidder code (`pid`, `name`) and the manager's explicit identity reads, in every lot status. The lot's manager gets the bidder code, status and deposit state only (`identities: \"hidden\"`; the bidder code identifies the deposit transfer) until the lot has ended (`closed`, `failed` or `cancelled`), and identities after that. Every read that shows identities is written to the audit log (actor, lot, purpose \"registrations viewed\"). Cross-site browser requests are refused (403).",
+      request: { params: LotIdParam },
+      responses: { 200: json(LotRegistrationList, 'Registrations; identities as described'), ...errorResponses(401, 403, 404, 422) },
+    }),
     async (c) => {
       const person = signedIn(c);
-      return c.json({ items: unwrap(await listLotRegistrations(ctx, person, c.req.valid('param').id)) }, 200);
+      return c.json(unwrap(await listLotRegistrations(ctx, person, c.req.valid('param').id)), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/lots/{id}/registrations/{rid}/identity',
+      tags,
+      security,
+      middleware: [roleGuard('manager'), sameSiteOnly()] as const,
+      summary: "The lot's manager reads one registration's identity, stating why (audited)",
+      description:
+        "Before a lot has ended its manager sees bidder codes only. Where the manager must know who one registration is (reviewing an authorisation document, an eligibility question), this reads that one registration's `pid` and `name`. `purpose` (10–500 characters, no control characters) is required (422 without it); the read is written to the audit log (actor, registration, purpose, time) in the same transaction, and regulators see it in the lot's registrations (`identityReads`), its audit history and its record. Only the lot's manager (other managers and every other role: 403). Cross-site browser requests are refused (403).",
+      request: { params: RegParams, query: IdentityQuery },
+      responses: { 200: json(RegistrationIdentitySchema, 'The identity, as audited'), ...errorResponses(401, 403, 404, 422) },
+    }),
+    async (c) => {
+      const person = requireRole(c, 'manager');
+      const { id, rid } = c.req.valid('param');
+      return c.json(unwrap(await readRegistrationIdentity(ctx, person, id, rid, c.req.valid('query').purpose)), 200);
     },
   );
 

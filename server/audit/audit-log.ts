@@ -25,6 +25,8 @@ export type AuditAction =
   | 'registration.created'
   | 'registration.approved'
   | 'registration.rejected'
+  | 'registration.identity_viewed'
+  | 'registrations.viewed'
   | 'deposit.settled'
   | 'bid.withdrawn'
   | 'record.exported'

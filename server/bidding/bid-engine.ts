@@ -196,7 +196,9 @@ export class BidEngine implements BidService {
   private push(lotId: number, q: Queued): void {
     this.queueOf(lotId).items.push(q);
     if (!this.running.has(lotId)) {
-      const run = this.pump(lotId).finally(() => this.running.delete(lotId));
+      const run: Promise<void> = this.pump(lotId).finally(() => {
+        if (this.running.get(lotId) === run) this.running.delete(lotId);
+      });
       this.running.set(lotId, run);
     }
   }
@@ -205,8 +207,10 @@ export class BidEngine implements BidService {
     for (;;) {
       const queue = this.queues.get(lotId);
       if (!queue || queue.items.length === 0) {
-        // The queue object is kept while bids are waiting on it (none are: items is empty).
+        // Both maps are cleared in the same turn: a bid pushed after this (even by a microtask that
+        // runs before this promise settles) finds no pump running and starts one.
         this.queues.delete(lotId);
+        this.running.delete(lotId);
         return;
       }
       const head = queue.items[0];

@@ -35,6 +35,8 @@ export const actionLabel = label({
   'registration.created': 'Đăng ký tham gia',
   'registration.approved': 'Xác nhận tiền đặt trước',
   'registration.rejected': 'Từ chối đăng ký',
+  'registration.identity_viewed': 'Xem danh tính một người đăng ký (có nêu mục đích)',
+  'registrations.viewed': 'Xem danh sách người đăng ký kèm danh tính',
   'deposit.settled': 'Xử lý tiền đặt trước',
   'bid.withdrawn': 'Rút lại giá đã trả',
   'record.exported': 'Xuất hồ sơ',

@@ -1,0 +1,41 @@
+// The one way a lot's manager learns who is behind a bidder code before the lot has ended: an
+// explicit read of one registration with a stated purpose (reviewing an authorisation document, an
+// eligibility question). The read and its purpose are written to the audit log in the same
+// transaction, so regulators see it in the lot's history and record; there is no list form.
+import { and, eq } from 'drizzle-orm';
+import { people, registrations } from '../../db/schema.ts';
+import type { AppContext } from '../context.ts';
+import type { Person } from '../identity/person.ts';
+import { appendAudit } from '../audit/audit-log.ts';
+import { fail, ok, type Result } from '../shared/errors.ts';
+import { getLotRow } from './public-lot.ts';
+import { managesLot } from './lot-service.ts';
+
+export interface RegistrationIdentity {
+  registrationId: number;
+  lotId: number;
+  bidderCode: string;
+  pid: string;
+  name: string | null;
+  /** The purpose as recorded in the audit log. */
+  purpose: string;
+  viewedAt: string;
+}
+
+/** Reads one registration's identity for the lot's manager, auditing the purpose. */
+export async function readRegistrationIdentity(ctx: AppContext, person: Person, lotId: number, registrationId: number, purpose: string): Promise<Result<RegistrationIdentity>> {
+  const lot = await getLotRow(ctx.db, lotId);
+  if (!lot) return fail('NOT_FOUND', 'No such lot.');
+  if (!managesLot(person, lot)) return fail('FORBIDDEN', "Only this lot's manager may read a registration's identity this way.");
+  const now = ctx.clock.now();
+  return ctx.db.transaction(async (tx): Promise<Result<RegistrationIdentity>> => {
+    const [row] = await tx
+      .select({ id: registrations.id, bidderCode: registrations.bidderCode, pid: registrations.pid, name: people.name })
+      .from(registrations)
+      .innerJoin(people, eq(people.pid, registrations.pid))
+      .where(and(eq(registrations.id, registrationId), eq(registrations.lotId, lotId)));
+    if (!row) return fail('NOT_FOUND', 'No such registration for this lot.');
+    await appendAudit(tx, { actorPid: person.pid, action: 'registration.identity_viewed', lotId, subject: String(row.id), at: now, data: { purpose, bidderCode: row.bidderCode, lotStatus: lot.status } });
+    return ok({ registrationId: row.id, lotId, bidderCode: row.bidderCode, pid: row.pid, name: row.name, purpose, viewedAt: now.toISOString() });
+  });
+}
