@@ -100,6 +100,12 @@ describe.runIf(run)('the staff consoles in Chromium', () => {
     const page = manager.page;
     await page.goto(`${e2e.base}/manage/lots/${lotId}`);
     await page.locator('html[data-ready]').waitFor();
+    // Before the lot has ended the manager sees the bidder code, not who is behind it.
+    const registrations = page.locator('section[aria-labelledby="regs-title"]');
+    await page.getByTestId('identities-hidden').waitFor();
+    expect(await registrations.textContent()).toContain(reg.json.bidderCode);
+    expect(await registrations.textContent()).not.toContain('Nguyễn Văn An');
+    expect(await page.content()).not.toContain(PERSONA.an);
     await page.getByRole('button', { name: `Xác nhận đã nhận tiền: ${reg.json.bidderCode}` }).click();
     await expect.poll(() => page.locator('main [aria-live] .notice').first().textContent()).toContain(reg.json.bidderCode);
     // The bidder's page learns of it live (personal event), or on reload.

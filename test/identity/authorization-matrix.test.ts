@@ -6,7 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../server/shared/clock.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { newPid } from '../support/eid.ts';
-import { lotBody, publishedLot, createLot, type Actor } from '../auctions/factories.ts';
+import { eq } from 'drizzle-orm';
+import { auditEvents } from '../../db/schema.ts';
+import { CLOSE_GRACE_MS } from '../../server/auctions/closing.ts';
+import { eventually, lotBody, person, publishedLot, createLot, registerAndApprove, type Actor } from '../auctions/factories.ts';
 
 type Who = 'anonymous' | 'level1' | 'level2' | 'manager' | 'regulator' | 'admin';
 const REFUSED_FIRST: Who[] = ['anonymous', 'level1', 'level2', 'regulator', 'admin', 'manager'];
@@ -104,7 +107,8 @@ describe('authorization matrix', () => {
     await matrix('POST', '/lots/{id}/registrations', `/api/lots/${lots.open.id}/registrations`, { anonymous: 401, level1: 403, level2: 201, manager: 403, regulator: 201, admin: 201 }, () => ({ body: { acceptRules: true } }));
     const level1 = await t.call('POST', `/api/lots/${lots.open.id}/registrations`, { token: actors.level1.token, body: { acceptRules: true } });
     expect(level1.json.error.code).toBe('LEVEL_TOO_LOW');
-    const list = await t.call('GET', `/api/lots/${lots.open.id}/registrations`, { token: actors.manager.token });
+    // Who is behind each code: the regulator's view (the manager sees codes only before the close).
+    const list = await t.call('GET', `/api/lots/${lots.open.id}/registrations`, { token: actors.regulator.token });
     registrationId = list.json.items.find((r: { pid: string }) => r.pid === actors.level2.pid).id;
     await matrix('GET', '/lots/{id}/registrations', `/api/lots/${lots.open.id}/registrations`, only({ manager: 200, regulator: 200 }));
     await matrix('POST', '/lots/{id}/registrations/{rid}/approve', `/api/lots/${lots.open.id}/registrations/${registrationId}/approve`, only({ manager: 200 }));
@@ -137,6 +141,108 @@ describe('authorization matrix', () => {
     await matrix('GET', '/records/audit', `/api/records/audit?${period}`, only({ regulator: 200 }));
     await matrix('GET', '/.well-known/jwks.json', '/api/.well-known/jwks.json', all(200));
     await matrix('POST', '/records/verify', '/api/records/verify', all(200), () => ({ body: { payload: 'e30', signatures: [{ protected: 'e30', signature: 'AAAA' }] } }));
+  });
+
+  it('registration reads by role × lot status: identities to regulators always, to the manager only after the end', async () => {
+    const now = clock.now().getTime();
+    const at = (m: number) => new Date(now + m * MIN).toISOString();
+    const window = (opens: number, starts: number, ends: number) => ({ registrationClosesAt: at(opens), startsAt: at(starts), endsAt: at(ends) });
+    const lotsBy = {
+      scheduled: await publishedLot(t.call, actors.manager, lotBody(now, window(30, 30, 90))),
+      live: await publishedLot(t.call, actors.manager, lotBody(now, window(5, 5, 65))),
+      closed: await publishedLot(t.call, actors.manager, lotBody(now, window(5, 5, 6))),
+      failed: await publishedLot(t.call, actors.manager, lotBody(now, window(5, 5, 6))),
+      cancelled: await publishedLot(t.call, actors.manager, lotBody(now, window(5, 5, 65))),
+    };
+    type Status = keyof typeof lotsBy;
+    const STATUSES = Object.keys(lotsBy) as Status[];
+    const bidders = {} as Record<Status, { pid: string; token: string; registrationId: number }[]>;
+    for (const s of STATUSES) {
+      const people = [await person(t.idp, undefined, { name: `Người ${s} A` }), await person(t.idp, undefined, { name: `Người ${s} B` })];
+      bidders[s] = [...(await registerAndApprove(t.call, actors.manager, lotsBy[s].id, people.slice(0, 1))), ...(await registerAndApprove(t.call, actors.manager, lotsBy[s].id, people.slice(1), { approve: s !== 'scheduled' }))];
+    }
+    // The cancelled lot's manager reads one identity before the cancellation: it shows in the record.
+    const purpose = 'Kiểm tra giấy ủy quyền của người đăng ký';
+    const early = await t.call('GET', `/api/lots/${lotsBy.cancelled.id}/registrations/${bidders.cancelled[0].registrationId}/identity?purpose=${encodeURIComponent(purpose)}`, { token: actors.manager.token });
+    expect(early.status).toBe(200);
+    expect((await t.call('POST', `/api/lots/${lotsBy.cancelled.id}/cancel`, { token: actors.manager.token, body: { reason: 'Tài sản bị rút khỏi đấu giá' } })).status).toBe(200);
+    clock.set(now + 5 * MIN);
+    let key = 0;
+    for (const [i, amount] of [[0, 40_000_000], [1, 45_000_000]] as const) {
+      const res = await t.call('POST', `/api/lots/${lotsBy.closed.id}/bids`, { token: bidders.closed[i].token, body: { amount }, headers: { 'idempotency-key': `m-${++key}` } });
+      expect(res.status).toBe(201);
+    }
+    clock.set(now + 6 * MIN + CLOSE_GRACE_MS);
+    for (const s of ['closed', 'failed'] as const) {
+      await eventually(async () => ((await t.call('GET', `/api/lots/${lotsBy[s].id}/result`)).json.status === s ? true : undefined), `the ${s} lot to end`);
+    }
+
+    const another = await person(t.idp, t.database.db, { roles: ['manager'] });
+    for (const s of STATUSES) {
+      const lot = lotsBy[s];
+      expect((await t.call('GET', `/api/lots/${lot.id}`)).json.status).toBe(s);
+      const path = `/api/lots/${lot.id}/registrations`;
+      await matrix('GET', '/lots/{id}/registrations', path, only({ manager: 200, regulator: 200 }));
+      expect((await t.call('GET', path, { token: another.token })).status, `another manager, ${s}`).toBe(403);
+      const ended = s === 'closed' || s === 'failed' || s === 'cancelled';
+      const pids = bidders[s].map((b) => b.pid);
+      const byManager = await t.call('GET', path, { token: actors.manager.token });
+      expect(byManager.json.identities, `manager, ${s}`).toBe(ended ? 'shown' : 'hidden');
+      expect(byManager.json.items.map((r: { bidderCode: string }) => typeof r.bidderCode)).toEqual(['string', 'string']);
+      expect(byManager.json.items.map((r: { status: string; depositState: string }) => [r.status, r.depositState])).toHaveLength(2);
+      if (ended) {
+        expect(byManager.json.items.map((r: { pid: string }) => r.pid), `manager, ${s}`).toEqual(pids);
+        expect(byManager.json.items.map((r: { name: string }) => r.name)).toEqual([`Người ${s} A`, `Người ${s} B`]);
+      } else {
+        for (const r of byManager.json.items) expect(r, `manager, ${s}`).not.toHaveProperty('pid');
+        for (const r of byManager.json.items) expect(r, `manager, ${s}`).not.toHaveProperty('name');
+        for (const pid of pids) expect(byManager.text).not.toContain(pid);
+        expect(byManager.text).not.toContain(`Người ${s}`);
+      }
+      const byRegulator = await t.call('GET', path, { token: actors.regulator.token });
+      expect(byRegulator.json.identities, `regulator, ${s}`).toBe('shown');
+      expect(byRegulator.json.items.map((r: { pid: string }) => r.pid)).toEqual(pids);
+      expect(byRegulator.json.items.map((r: { name: string }) => r.name)).toEqual([`Người ${s} A`, `Người ${s} B`]);
+      // Every read that showed identities is in the audit log; the manager's hidden reads are not.
+      const views = (await t.database.db.select().from(auditEvents).where(eq(auditEvents.lotId, lot.id))).filter((e) => e.action === 'registrations.viewed');
+      const by = (pid: string) => views.filter((e) => e.actorPid === pid);
+      expect(by(actors.regulator.pid).length, `regulator reads audited, ${s}`).toBe(2);
+      expect(by(actors.manager.pid).length, `manager reads audited, ${s}`).toBe(ended ? 2 : 0);
+      expect(views.every((e) => e.data.purpose === 'registrations viewed')).toBe(true);
+      expect(views.length).toBe(by(actors.regulator.pid).length + by(actors.manager.pid).length);
+    }
+
+    // The explicit read of one identity: the lot's manager only, with a stated purpose, audited.
+    const lot = lotsBy.scheduled;
+    const target = bidders.scheduled[1];
+    const identity = `/api/lots/${lot.id}/registrations/${target.registrationId}/identity`;
+    await matrix('GET', '/lots/{id}/registrations/{rid}/identity', identity, only({ manager: 422 }));
+    expect((await t.call('GET', identity, { token: actors.manager.token })).json.error).toMatchObject({ code: 'VALIDATION_FAILED', fields: { purpose: expect.any(String) } });
+    expect((await t.call('GET', `${identity}?purpose=${encodeURIComponent('   xem  ')}`, { token: actors.manager.token })).status).toBe(422);
+    expect((await t.call('GET', `${identity}?purpose=${encodeURIComponent('a\u0000'.repeat(10))}`, { token: actors.manager.token })).status).toBe(422);
+    expect((await t.call('GET', `${identity}?purpose=${'x'.repeat(501)}`, { token: actors.manager.token })).status).toBe(422);
+    const query = `?purpose=${encodeURIComponent(purpose)}`;
+    await matrix('GET', '/lots/{id}/registrations/{rid}/identity', identity + query, only({ manager: 200 }));
+    expect((await t.call('GET', identity + query, { token: another.token })).json.error.code).toBe('FORBIDDEN');
+    expect((await t.call('GET', identity + query, { token: actors.manager.token, headers: { 'sec-fetch-site': 'cross-site' } })).json.error.code).toBe('FORBIDDEN');
+    expect((await t.call('GET', `/api/lots/${lotsBy.live.id}/registrations/${target.registrationId}/identity${query}`, { token: actors.manager.token })).json.error.code).toBe('NOT_FOUND');
+    const read = await t.call('GET', identity + query, { token: actors.manager.token });
+    expect(read.json).toEqual({ registrationId: target.registrationId, lotId: lot.id, bidderCode: expect.any(String), pid: target.pid, name: 'Người scheduled B', purpose, viewedAt: clock.now().toISOString() });
+    const reads = (await t.database.db.select().from(auditEvents).where(eq(auditEvents.lotId, lot.id))).filter((e) => e.action === 'registration.identity_viewed');
+    // The matrix's allowed call and the one above; refusals and invalid purposes wrote nothing.
+    expect(reads.map((e) => [e.actorPid, e.subject, e.data.purpose, e.at.toISOString()])).toEqual([
+      [actors.manager.pid, String(target.registrationId), purpose, clock.now().toISOString()],
+      [actors.manager.pid, String(target.registrationId), purpose, clock.now().toISOString()],
+    ]);
+    // Regulators see it with the registration, while the lot runs, and in the ended lot's record.
+    const seen = await t.call('GET', `/api/lots/${lot.id}/registrations`, { token: actors.regulator.token });
+    const row = seen.json.items.find((r: { id: number }) => r.id === target.registrationId);
+    expect(row.identityReads).toEqual([{ at: clock.now().toISOString(), actorPid: actors.manager.pid, purpose }, { at: clock.now().toISOString(), actorPid: actors.manager.pid, purpose }]);
+    const record = await t.call('GET', `/api/records/lots/${lotsBy.cancelled.id}?format=json`, { token: actors.regulator.token });
+    const payload = JSON.parse(Buffer.from(record.json.payload, 'base64url').toString('utf8'));
+    expect(payload.history.filter((h: { action: string }) => h.action === 'registration.identity_viewed')).toMatchObject([{ actorPid: actors.manager.pid, subject: String(bidders.cancelled[0].registrationId), data: { purpose } }]);
+    const verdict = await t.call('POST', '/api/records/verify', { body: record.json });
+    expect(verdict.json, 'a record holding identity reads still verifies').toMatchObject({ valid: true });
   });
 
   it('covers every route in the OpenAPI description', async () => {

@@ -37,12 +37,16 @@ export interface MyRegistration extends Registration {
   bids: { seq: number; amount: number; placedAt: string; status: 'accepted' | 'withdrawn' }[];
 }
 
-/** An item of GET /api/lots/:id/registrations (its manager, regulators). */
+/**
+ * An item of GET /api/lots/:id/registrations (its manager, regulators). pid and name come to
+ * regulators, and to the lot's manager only once the lot has ended; identityReads to regulators.
+ */
 export interface LotRegistration extends Omit<Registration, 'lotId'> {
-  pid: string;
-  name: string | null;
+  pid?: string;
+  name?: string | null;
   createdAt: string;
   approvedAt: string | null;
+  identityReads?: { at: string; actorPid: string | null; purpose: string }[];
 }
 
 export interface LotResult {

@@ -260,6 +260,10 @@ export const en: Catalogue<typeof vi> = {
     deposit: 'Deposit',
     action: 'Action',
   },
+  reg_identity: {
+    hidden: 'Who registered stays hidden until the lot ends: bidder codes only.',
+    hiddenCell: 'Hidden until the lot ends',
+  },
   regulator: {
     title: 'Supervision',
     intro: 'Search every auction, inspect the full record (including who the bidders were) and download signed records.',

@@ -256,6 +256,10 @@ export const vi = {
     deposit: 'Tiền đặt trước',
     action: 'Thao tác',
   },
+  reg_identity: {
+    hidden: 'Danh tính người đăng ký được ẩn cho đến khi phiên kết thúc: chỉ hiện mã người trả giá.',
+    hiddenCell: 'Ẩn đến khi phiên kết thúc',
+  },
   regulator: {
     title: 'Giám sát đấu giá',
     intro: 'Tra cứu mọi phiên, xem hồ sơ đầy đủ (gồm danh tính người trả giá) và tải hồ sơ có chữ ký số.',
