@@ -69,6 +69,7 @@ const schema = z.object({
   CLOSE_POLL_MS: int(50, 60_000).default(500),
 
   RECORD_SIGNING_KEY: z.string().min(1).optional(),
+  DEMO: bool.optional(),
   DEMO_DATA: bool.optional(),
 });
 
@@ -76,6 +77,11 @@ export type Algorithm = (typeof ALGORITHMS)[number];
 
 export interface Config {
   env: 'development' | 'production' | 'test';
+  /**
+   * Why this process looks like a deployment (NODE_ENV=production, DATABASE_URL set, a public
+   * PUBLIC_ORIGIN); empty for the zero-config demo. Any sign turns the demo off unless DEMO=true.
+   */
+  deploymentSigns: string[];
   port: number;
   host: string;
   databaseUrl?: string;
@@ -160,10 +166,35 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   const e = parsed.data;
   const production = e.NODE_ENV === 'production';
   const demo = !e.EID_ISSUER;
+  // Fail closed: the demo identity provider lets anyone pick the admin persona, so it runs only for
+  // the zero-config start on this machine, or when asked for by name (DEMO=true, never in production).
+  const deploymentSigns = [
+    ...(production ? ['NODE_ENV=production'] : []),
+    ...(e.DATABASE_URL ? ['DATABASE_URL is set'] : []),
+    ...(e.PUBLIC_ORIGIN && !isLoopbackOrigin(e.PUBLIC_ORIGIN) ? [`PUBLIC_ORIGIN ${e.PUBLIC_ORIGIN} is not a loopback address`] : []),
+  ];
+  const demoAllowed = e.DEMO ?? deploymentSigns.length === 0;
   const problems: string[] = [];
-  if (production && demo) problems.push('EID_ISSUER is required in production (the demo identity provider is for development only)');
+  if (production && e.DEMO) problems.push('DEMO=true is not allowed in production (the demo identity provider lets anyone sign in as any persona, admin included)');
+  else if (production && demo) problems.push('EID_ISSUER is required in production (the demo identity provider is for development only)');
+  else if (demo && !demoAllowed) {
+    problems.push(
+      e.DEMO === false
+        ? 'No e-ID provider: set EID_ISSUER and EID_AUDIENCE (DEMO=false turns the built-in demo identity provider off)'
+        : `No e-ID provider: set EID_ISSUER and EID_AUDIENCE. This looks like a deployment (${deploymentSigns.join('; ')}), so the built-in demo identity provider, where anyone may sign in as any persona, admin included, is off; set DEMO=true to run it anyway (never in production)`,
+    );
+  }
   if (production && !e.PUBLIC_ORIGIN) problems.push('PUBLIC_ORIGIN is required in production');
   if (production && e.DEMO_DATA) problems.push('DEMO_DATA=true is not allowed in production');
+  if (production) {
+    const plain = (name: string, value: string | undefined): void => {
+      if (value && !value.startsWith('https://')) problems.push(`${name} must be an https:// URL in production (got ${value})`);
+    };
+    plain('PUBLIC_ORIGIN', e.PUBLIC_ORIGIN);
+    plain('EID_ISSUER', e.EID_ISSUER);
+    plain('EID_JWKS_URL', e.EID_JWKS_URL);
+    for (const origin of e.CORS_ORIGINS) plain('CORS_ORIGINS', origin);
+  }
   if (production && e.AUCTION_MIN_BIDDING_MINUTES < 1) problems.push('AUCTION_MIN_BIDDING_MINUTES below 1 is a test setting, not allowed in production');
   if (e.AUCTION_DEPOSIT_MIN_PCT > e.AUCTION_DEPOSIT_MAX_PCT) problems.push(`AUCTION_DEPOSIT_MIN_PCT (${e.AUCTION_DEPOSIT_MIN_PCT}) must not exceed AUCTION_DEPOSIT_MAX_PCT (${e.AUCTION_DEPOSIT_MAX_PCT})`);
   if (!demo && !e.EID_AUDIENCE) problems.push('EID_AUDIENCE is required when EID_ISSUER is set');
@@ -172,6 +203,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
 
   return {
     env: e.NODE_ENV,
+    deploymentSigns,
     port: e.PORT,
     host: e.HOST,
     databaseUrl: e.DATABASE_URL,
@@ -216,8 +248,24 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     },
     closePollMs: e.CLOSE_POLL_MS,
     recordSigningKey: e.RECORD_SIGNING_KEY,
-    demoData: e.DEMO_DATA ?? (!production && !e.DATABASE_URL && demo),
+    demoData: e.DEMO_DATA ?? (!production && demo && demoAllowed),
   };
+}
+
+/** Whether an origin names this machine (localhost, 127.0.0.0/8, ::1): a developer's, not a deployment. */
+export function isLoopbackOrigin(origin: string): boolean {
+  const host = new URL(origin).hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  return host === 'localhost' || host.endsWith('.localhost') || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/** The start-up line that says which mode runs, and why. */
+export function modeLine(config: Config): string {
+  const data = config.demoData ? 'demo data on' : 'no demo data';
+  if (config.eid.demo) {
+    const why = config.deploymentSigns.length ? `DEMO=true although ${config.deploymentSigns.join('; ')}` : 'zero-config start on this machine';
+    return `Mode: demo (NODE_ENV=${config.env}; ${why}): built-in demo e-ID provider where anyone may sign in as any persona, ${data}. Not for production.`;
+  }
+  return `Mode: ${config.env} (e-ID provider ${config.eid.issuer}; demo identity provider off; ${data})`;
 }
 
 /**

@@ -1,6 +1,6 @@
 // The entry point: check the configuration, build the web app if its build is stale, start the
 // platform on one port, and shut down gracefully on SIGTERM and SIGINT.
-import { configWarnings, loadConfig, ConfigError, REQUIRED_NODE_MAJOR, type Config } from './config.ts';
+import { configWarnings, loadConfig, ConfigError, modeLine, REQUIRED_NODE_MAJOR, type Config } from './config.ts';
 import { ensureWebBuild } from './web-build.ts';
 
 if (Number(process.versions.node.split('.')[0]) < REQUIRED_NODE_MAJOR) {
@@ -26,6 +26,7 @@ const port = await platform.listen(config.port, config.host);
 const origin = config.publicOrigin ?? `http://localhost:${port}`;
 platform.ctx.log.info({ port, database: platform.ctx.database.kind }, 'platform started');
 console.log(`Auction platform listening on ${origin}`);
+console.log(modeLine(config));
 console.log(`Database: ${platform.ctx.database.description}`);
 console.log(`Identity: ${config.eid.demo ? `built-in demo e-ID provider at ${origin}/demo-idp (not for production)` : `e-ID provider ${config.eid.issuer}`}`);
 console.log(`API reference: ${origin}/api/docs`);

@@ -78,7 +78,10 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
   // within requestTimeout, checked every second (Node's default check runs every 30 s). Idle
   // keep-alive connections are governed by keepAliveTimeout alone (longer than a balancer's idle timeout).
   const serverOptions: http.ServerOptions = { headersTimeout: config.http.headersTimeoutMs, requestTimeout: config.http.requestTimeoutMs, connectionsCheckingInterval: 1_000, keepAliveTimeout: 65_000 };
+  // HSTS on every response of an https deployment, pages and sign-in included (the API also sets it).
+  const hsts = config.publicOrigin?.startsWith('https://') ? 'max-age=31536000; includeSubDomains' : undefined;
   const server = http.createServer(serverOptions, (req, res) => {
+    if (hsts) res.setHeader('strict-transport-security', hsts);
     const url = req.url ?? '/';
     const mount = mounts.find((m) => url === m.prefix || url.startsWith(`${m.prefix}/`) || url.startsWith(`${m.prefix}?`));
     if (mount) return void mount.handle(req, res);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { configWarnings, loadConfig, ConfigError } from '../../server/config.ts';
+import { configWarnings, loadConfig, ConfigError, modeLine } from '../../server/config.ts';
 
 function errorOf(env: Record<string, string>): string {
   try {
@@ -73,5 +73,50 @@ describe('configuration', () => {
     const [warning, ...rest] = configWarnings(loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379' }));
     expect(rest).toEqual([]);
     expect(warning).toMatch(/TRUST_PROXY/);
+  });
+
+  it('turns the demo provider and demo data off at any sign of a deployment, unless DEMO=true', () => {
+    // The zero-config start, and a developer's loopback origin, stay the full demo.
+    for (const env of [{}, { PUBLIC_ORIGIN: 'http://localhost:3000' }, { PUBLIC_ORIGIN: 'http://127.0.0.1:8080' }, { PUBLIC_ORIGIN: 'http://[::1]:3000' }]) {
+      const c = loadConfig(env);
+      expect(c.eid.demo).toBe(true);
+      expect(c.demoData).toBe(true);
+      expect(c.deploymentSigns).toEqual([]);
+    }
+    // NODE_ENV unset runs as development; a deployment that forgets EID_ISSUER does not get the demo provider.
+    expect(loadConfig({}).env).toBe('development');
+    expect(errorOf({ DATABASE_URL: 'postgres://db.internal/auction' })).toMatch(/^No e-ID provider: set EID_ISSUER and EID_AUDIENCE\. This looks like a deployment \(DATABASE_URL is set\).*set DEMO=true to run it anyway/);
+    expect(errorOf({ PUBLIC_ORIGIN: 'https://auction.example.vn' })).toMatch(/No e-ID provider.*PUBLIC_ORIGIN https:\/\/auction\.example\.vn is not a loopback address/);
+    expect(errorOf({ PUBLIC_ORIGIN: 'http://10.0.0.5:3000' })).toMatch(/No e-ID provider/);
+    expect(errorOf({ DEMO: 'false' })).toMatch(/No e-ID provider.*DEMO=false/);
+    // With a provider, a deployment runs without demo data.
+    const deployed = loadConfig({ DATABASE_URL: 'postgres://db.internal/auction', EID_ISSUER: 'https://id.example', EID_AUDIENCE: 'x' });
+    expect(deployed.eid.demo).toBe(false);
+    expect(deployed.demoData).toBe(false);
+    // Asked for by name: the demo on a server with its own database (a public demo site).
+    const demo = loadConfig({ DATABASE_URL: 'postgres://db.internal/auction', PUBLIC_ORIGIN: 'https://demo.example.vn', DEMO: 'true' });
+    expect(demo.eid.demo).toBe(true);
+    expect(demo.demoData).toBe(true);
+    expect(loadConfig({ DATABASE_URL: 'postgres://db.internal/auction', DEMO: 'true', DEMO_DATA: 'false' }).demoData).toBe(false);
+    // Never in production.
+    expect(errorOf({ NODE_ENV: 'production', PUBLIC_ORIGIN: 'https://a.example', DEMO: 'true' })).toMatch(/DEMO=true is not allowed in production/);
+    expect(errorOf({ DEMO: 'maybe' })).toMatch(/DEMO.*true or false/);
+  });
+
+  it('refuses http:// origins, issuers and JWKS URLs in production', () => {
+    const base = { NODE_ENV: 'production', PUBLIC_ORIGIN: 'https://a.example', EID_ISSUER: 'https://id.example', EID_AUDIENCE: 'x', EID_JWKS_URL: 'https://id.example/jwks' };
+    expect(loadConfig(base).env).toBe('production');
+    expect(errorOf({ ...base, PUBLIC_ORIGIN: 'http://a.example' })).toBe('PUBLIC_ORIGIN must be an https:// URL in production (got http://a.example)');
+    expect(errorOf({ ...base, EID_ISSUER: 'http://id.example' })).toMatch(/^EID_ISSUER must be an https:\/\/ URL in production/);
+    expect(errorOf({ ...base, EID_JWKS_URL: 'http://id.example/jwks' })).toMatch(/^EID_JWKS_URL must be an https:\/\/ URL in production/);
+    expect(errorOf({ ...base, CORS_ORIGINS: 'https://bank.example,http://bank.example' })).toMatch(/^CORS_ORIGINS must be an https:\/\/ URL in production \(got http:\/\/bank\.example\)/);
+    // Outside production, http is allowed (a developer's own provider on this machine).
+    expect(loadConfig({ EID_ISSUER: 'http://127.0.0.1:9000', EID_AUDIENCE: 'x' }).eid.issuer).toBe('http://127.0.0.1:9000');
+  });
+
+  it('says which mode runs in one start-up line', () => {
+    expect(modeLine(loadConfig({}))).toMatch(/^Mode: demo \(NODE_ENV=development; zero-config start on this machine\): built-in demo e-ID provider .*demo data on\. Not for production\.$/);
+    expect(modeLine(loadConfig({ DATABASE_URL: 'postgres://db/x', DEMO: 'true' }))).toMatch(/^Mode: demo \(NODE_ENV=development; DEMO=true although DATABASE_URL is set\)/);
+    expect(modeLine(loadConfig({ NODE_ENV: 'production', PUBLIC_ORIGIN: 'https://a.example', EID_ISSUER: 'https://id.example', EID_AUDIENCE: 'x' }))).toBe('Mode: production (e-ID provider https://id.example; demo identity provider off; no demo data)');
   });
 });

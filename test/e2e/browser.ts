@@ -44,7 +44,9 @@ export async function startE2E(env: Record<string, string> = {}): Promise<E2E> {
   let drop = async (): Promise<void> => {};
   if (onPostgres()) {
     const pg = await createPostgresDatabase();
+    // A DATABASE_URL turns the demo off unless asked for by name.
     extra.DATABASE_URL = pg.url;
+    extra.DEMO = 'true';
     drop = pg.drop;
   }
   const server = await startServerProcess(extra, { timeoutMs: 120_000 });

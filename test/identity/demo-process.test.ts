@@ -26,7 +26,9 @@ beforeAll(async () => {
   env = { DATA_DIR: dataDir };
   if (onPostgres()) {
     const pg = await createPostgresDatabase();
+    // A DATABASE_URL is a sign of a deployment, which turns the demo off unless asked for by name.
     env.DATABASE_URL = pg.url;
+    env.DEMO = 'true';
     dropDb = pg.drop;
   }
   server = await startServerProcess(env, { port });
@@ -38,6 +40,10 @@ afterAll(async () => {
 });
 
 describe('the zero-configuration demo identity provider', () => {
+  it('says at start that the demo runs', () => {
+    expect(server.output()).toMatch(/Mode: demo \(NODE_ENV=test; (zero-config start on this machine|DEMO=true although DATABASE_URL is set)\): built-in demo e-ID provider/);
+  });
+
   it('is a real OpenID provider at /demo-idp publishing only a public ES256 key', async () => {
     const doc = await (await fetch(`${server.base}/demo-idp/.well-known/openid-configuration`)).json();
     expect(doc.issuer).toBe(`http://localhost:${port}/demo-idp`);
