@@ -53,11 +53,13 @@ export async function closeLot(ctx: AppContext, lotId: number): Promise<'closed'
     const lot = await lockLot(tx, lotId);
     if (!lot || (lot.status !== 'scheduled' && lot.status !== 'live') || lot.endsAt.getTime() > now.getTime() - CLOSE_GRACE_MS) return null;
     const approved = await tx
-      .select({ id: registrations.id, pid: registrations.pid, depositState: registrations.depositState })
+      .select({ id: registrations.id, pid: registrations.pid, status: registrations.status, depositState: registrations.depositState })
       .from(registrations)
       .where(and(eq(registrations.lotId, lotId), isNotNull(registrations.approvedAt)));
+    // A barred bidder (one who withdrew) was approved once but is no longer a bidder: not counted.
+    const eligible = approved.filter((r) => r.status !== 'barred').length;
     const minBidders = ctx.config.policy.minBidders;
-    const enoughBidders = approved.length >= minBidders;
+    const enoughBidders = eligible >= minBidders;
     const hasWinner = enoughBidders && lot.leaderRegistrationId !== null && lot.currentPrice !== null;
     const status = hasWinner ? 'closed' : 'failed';
     const [closed] = await tx
@@ -78,7 +80,7 @@ export async function closeLot(ctx: AppContext, lotId: number): Promise<'closed'
       action: status === 'closed' ? 'lot.closed' : 'lot.failed',
       lotId,
       at: now,
-      data: { finalPrice: closed.finalPrice, winnerRegistrationId: winnerId, approvedBidders: approved.length, bidCount: lot.bidCount, seq: lot.seq, lastHash: lot.lastHash, endsAt: lot.endsAt.toISOString(), ...(reason ? { reason } : {}) },
+      data: { finalPrice: closed.finalPrice, winnerRegistrationId: winnerId, approvedBidders: eligible, bidCount: lot.bidCount, seq: lot.seq, lastHash: lot.lastHash, endsAt: lot.endsAt.toISOString(), ...(reason ? { reason } : {}) },
     });
     await appendAudit(tx, { actorPid: null, action: 'deposit.settled', lotId, at: now, data: { retained: winnerId, refundable: refunded.map((r) => r.id) } });
     const personal: { pid: string; event: PersonalEvent }[] = approved.map((r) =>

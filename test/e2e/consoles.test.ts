@@ -1,7 +1,8 @@
 // The staff consoles in a real browser: a manager creates a lot through the form (field-level
 // messages from the API's 422), uploads a photo (type checked), publishes it, confirms a deposit and
 // cancels with a reason; a regulator sees who the bidder codes were, downloads the signed record and
-// verifies it by upload; an admin grants and revokes a role. Axe checks the manager pages.
+// verifies it by upload; both lot pages show the lot's technical faults (none here); an admin grants
+// and revokes a role. Axe checks the manager pages.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -114,6 +115,10 @@ describe.runIf(run)('the staff consoles in Chromium', () => {
       if (!text?.includes('Đã xác nhận')) await bidder.page.reload();
       return text;
     }).toContain('Đã xác nhận');
+    // Technical faults: no bid of this lot was refused by the platform (503 for its own reasons).
+    const faults = page.getByTestId('technical-faults');
+    expect(await faults.getByRole('heading', { name: 'Sự cố kỹ thuật' }).count()).toBe(1);
+    expect(await faults.getByTestId('faults-summary').textContent()).toContain('Không có lệnh trả giá nào bị nền tảng từ chối');
     await screenshots(manager, 'manager-lot');
     expect(await axeViolations(page)).toEqual([]);
 
@@ -141,6 +146,7 @@ describe.runIf(run)('the staff consoles in Chromium', () => {
     const identities = await page.getByTestId('identities').textContent();
     expect(identities).toContain('Nguyễn Văn An');
     expect(identities).toContain(PERSONA.an);
+    expect(await page.getByTestId('technical-faults').getByTestId('faults-summary').textContent()).toContain('Không có lệnh trả giá nào bị nền tảng từ chối');
     await screenshots(regulator, 'regulator-record');
     expect(await axeViolations(page)).toEqual([]);
 

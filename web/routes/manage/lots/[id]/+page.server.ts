@@ -1,9 +1,11 @@
-// One lot in the manager console: its terms, photos, registrations, live state and result.
+// One lot in the manager console: its terms, photos, registrations, live state, result and technical
+// faults (bids the platform refused for its own reasons).
 import { error } from '@sveltejs/kit';
 import type { PageServerLoad } from './$types';
 import { serverApi } from '#lib/api/server.ts';
 import { requireRole } from '#lib/guards.ts';
 import type { BidEntry, Lot, LotRegistration, LotResult } from '#lib/api/types.ts';
+import { loadShedBids } from '#lib/components/shed-bids.ts';
 
 export interface LotImage {
   id: number;
@@ -20,11 +22,13 @@ export const load: PageServerLoad = async (event) => {
   const api = serverApi(event);
   const lot = await api.get<Lot>(`/api/lots/${id}`);
   if (!lot.ok) error(lot.status === 404 || lot.status === 422 ? 404 : lot.status === 403 ? 403 : 503, lot.error.message);
-  const [images, regs, result, bids] = await Promise.all([
+  // The shed-bid counts never end the page: "not available right now" in their panel instead.
+  const [images, regs, result, bids, shed] = await Promise.all([
     api.get<{ items: LotImage[] }>(`/api/lots/${id}/images`),
     api.get<{ items: LotRegistration[] }>(`/api/lots/${id}/registrations`),
     api.get<LotResult>(`/api/lots/${id}/result`),
     api.get<{ items: BidEntry[] }>(`/api/lots/${id}/bids?after=0&limit=1000`),
+    loadShedBids(api, id),
   ]);
   return {
     lot: lot.data,
@@ -33,5 +37,6 @@ export const load: PageServerLoad = async (event) => {
     registrationsForbidden: !regs.ok && regs.status === 403,
     result: result.ok ? result.data : null,
     entries: bids.ok ? bids.data.items : [],
+    shed,
   };
 };

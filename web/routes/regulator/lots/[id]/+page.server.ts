@@ -1,10 +1,12 @@
 // A lot's full record for a regulator: the lot, who each bidder code was, the ledger, the result,
-// and the signed record downloads (JSON, CSV, PDF) once the lot has ended.
+// the bids the platform refused for its own reasons (technical faults), and the signed record downloads
+// (JSON, CSV, PDF) once the lot has ended.
 import { error } from '@sveltejs/kit';
 import type { PageServerLoad } from './$types';
 import { serverApi } from '#lib/api/server.ts';
 import { requireRole } from '#lib/guards.ts';
 import type { BidEntry, Lot, LotRegistration } from '#lib/api/types.ts';
+import { loadShedBids } from '#lib/components/shed-bids.ts';
 
 export const load: PageServerLoad = async (event) => {
   requireRole(event.locals, event.url, 'regulator');
@@ -13,6 +15,8 @@ export const load: PageServerLoad = async (event) => {
   const api = serverApi(event);
   const lot = await api.get<Lot>(`/api/lots/${id}`);
   if (!lot.ok) error(lot.status === 404 || lot.status === 422 ? 404 : 503, lot.error.message);
+  // Read alongside the ledger; its failure never ends the page ("not available right now" in its panel).
+  const shedPromise = loadShedBids(api, id);
   const entries: BidEntry[] = [];
   for (let after = 0; entries.length < 10_000; ) {
     const page = await api.get<{ items: BidEntry[] }>(`/api/lots/${id}/bids?after=${after}&limit=1000`);
@@ -21,5 +25,6 @@ export const load: PageServerLoad = async (event) => {
     after = page.data.items[page.data.items.length - 1].seq;
   }
   const regs = await api.get<{ items: LotRegistration[] }>(`/api/lots/${id}/registrations`);
-  return { lot: lot.data, entries, registrations: regs.ok ? regs.data.items : [], ended: ['closed', 'failed', 'cancelled'].includes(lot.data.status) };
+  const shed = await shedPromise;
+  return { lot: lot.data, entries, registrations: regs.ok ? regs.data.items : [], ended: ['closed', 'failed', 'cancelled'].includes(lot.data.status), shed };
 };
