@@ -30,6 +30,7 @@ export type AuditAction =
   | 'deposit.settled'
   | 'bid.withdrawn'
   | 'record.exported'
+  | 'record.viewed'
   | 'audit.exported';
 
 export interface AuditInput {

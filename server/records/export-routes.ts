@@ -8,6 +8,7 @@ import { errorResponses } from '../http/openapi.ts';
 import { requireRole, roleGuard } from '../identity/auth-middleware.ts';
 import type { Person } from '../identity/person.ts';
 import { auditExport, lotsExport, type ExportFormat } from './exports.ts';
+import { sameSiteOnly } from './routes.ts';
 import type { SigningKey } from './signing-keys.ts';
 
 const instant = (name: string) =>
@@ -32,7 +33,7 @@ export function exportRoutes(ctx: AppContext, key: SigningKey): ApiApp {
   const app = createRouter();
   // Who may export is decided before what was asked for: an anonymous request with a bad period is
   // 401, not 422.
-  for (const path of ['/records/lots', '/records/audit']) app.use(path, roleGuard('regulator'));
+  for (const path of ['/records/lots', '/records/audit']) app.use(path, roleGuard('regulator'), sameSiteOnly());
   const logExport = (actor: Person, action: AuditAction, data: Record<string, unknown>, at: Date): Promise<void> =>
     ctx.db.transaction((tx) => appendAudit(tx, { actorPid: actor.pid, action, data, at }));
   const stamp = (d: Date): string => d.toISOString().slice(0, 10);

@@ -40,6 +40,18 @@ const MEDIA_KIND = new Map<string, BodyKind>([
   ['text/csv', 'csv'],
 ]);
 
+/**
+ * Record exports refuse requests another site started (a link or image on another page would carry
+ * a regulator's session cookie on a top-level GET). Browsers say so in Sec-Fetch-Site; API clients
+ * send none and are unaffected.
+ */
+export function sameSiteOnly(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    if (c.req.header('sec-fetch-site') === 'cross-site') throw new AppError('FORBIDDEN', 'Records cannot be requested from another site: open the regulator pages of this platform, or use an API client.');
+    await next();
+  };
+}
+
 /** Anonymous callers verify documents up to this size; signed-in regulators up to RECORD_VERIFY_LIMIT. */
 export const ANONYMOUS_VERIFY_LIMIT = 2 * 1024 * 1024;
 /** Verifications per address (anonymous) and per person (signed in): a burst, refilled per second. */
@@ -74,8 +86,8 @@ function verifyGate(): MiddlewareHandler<AppEnv> {
 export function recordRoutes(service: RecordService, pool: VerifyPool): ApiApp {
   const app = createRouter();
   app.use('/records/verify', verifyGate());
-  // Regulators only, decided before the id and format are validated.
-  app.use('/records/lots/:id', roleGuard('regulator'));
+  // Regulators only, decided before the id and format are validated; never from another site.
+  app.use('/records/lots/:id', roleGuard('regulator'), sameSiteOnly());
 
   app.openapi(
     createRoute({
@@ -84,7 +96,7 @@ export function recordRoutes(service: RecordService, pool: VerifyPool): ApiApp {
       tags: ['records'],
       summary: "A lot's auction record (regulators)",
       description:
-        'The complete record of a closed, failed or cancelled lot: the lot and its policy, times, every registration with the person behind each bidder code, the full ledger with its hash chain, extensions, history and result. `json` is a signed JWS (verify it with POST /api/records/verify or offline), `csv` the ledger (UTF-8 with BOM), `pdf` a printable Vietnamese record. Every export is written to the audit log.',
+        'The complete record of a closed, failed or cancelled lot: the lot and its policy, times, every registration with the person behind each bidder code, the full ledger with its hash chain, extensions, history and result. `json` is a signed JWS (verify it with POST /api/records/verify or offline), `csv` the ledger (UTF-8 with BOM), `pdf` a printable Vietnamese record. Every read is written to the audit log as `record.viewed` with the request\'s Origin and Sec-Fetch-Site; requests started by another site (`Sec-Fetch-Site: cross-site`) are refused with 403.',
       security: [{ eid: [] }],
       request: { params: LotIdParam, query: FormatQuery },
       responses: {
@@ -99,7 +111,7 @@ export function recordRoutes(service: RecordService, pool: VerifyPool): ApiApp {
       const person = requireRole(c, 'regulator');
       const { id } = c.req.valid('param');
       const { format } = c.req.valid('query');
-      const out = unwrap(await service.exportRecord(person, id, format));
+      const out = unwrap(await service.exportRecord(person, id, format, { origin: c.req.header('origin') ?? null, fetchSite: c.req.header('sec-fetch-site') ?? null }));
       c.header('content-disposition', `attachment; filename="${out.filename}"`);
       c.header('cache-control', 'no-store');
       if (out.format === 'json') return c.json(out.jws, 200);

@@ -17,14 +17,20 @@ import { verifySignedRecord, type Verdict } from './verify.ts';
 
 export type RecordFormat = 'json' | 'csv' | 'pdf';
 
+/** Where a record request came from, as the browser said (absent for API clients). */
+export interface RequestOrigin {
+  origin: string | null;
+  fetchSite: string | null;
+}
+
 export type RecordExport =
   | { format: 'json'; jws: FlattenedJws; filename: string }
   | { format: 'csv' | 'pdf'; bytes: Uint8Array; contentType: string; filename: string };
 
 export interface RecordService {
   key: SigningKey;
-  /** The record of an ended lot in the asked format; logs `record.exported`. */
-  exportRecord(actor: Person, lotId: number, format: RecordFormat): Promise<Result<RecordExport>>;
+  /** The record of an ended lot in the asked format; logs `record.viewed` with where the request came from. */
+  exportRecord(actor: Person, lotId: number, format: RecordFormat, from?: RequestOrigin): Promise<Result<RecordExport>>;
   jwks(): Promise<Jwks>;
   verify(bytes: Uint8Array, kind?: DocumentKind): Promise<Verdict>;
   verifyParsed(value: unknown): Promise<Verdict>;
@@ -54,7 +60,7 @@ export function createRecordService(ctx: AppContext, key: SigningKey): RecordSer
   return {
     key,
     jwks,
-    async exportRecord(actor, lotId, format) {
+    async exportRecord(actor, lotId, format, from) {
       const loaded = await loadRecord(lotId);
       if (!loaded.ok) return loaded;
       const record = loaded.value;
@@ -64,7 +70,14 @@ export function createRecordService(ctx: AppContext, key: SigningKey): RecordSer
       else if (format === 'csv') out = { format, bytes: new TextEncoder().encode(ledgerCsv(record)), contentType: 'text/csv; charset=utf-8', filename: `${name}-ledger.csv` };
       else out = { format, bytes: await renderRecordPdf(record, key.kid), contentType: 'application/pdf', filename: `${name}.pdf` };
       await ctx.db.transaction((tx) =>
-        appendAudit(tx, { actorPid: actor.pid, action: 'record.exported', lotId: record.lot.id, data: { scope: 'lot', format, finalHash: record.finalHash, kid: key.kid, issuedAt: record.issuedAt }, at: ctx.clock.now() }),
+        // A GET (the contract): logged as a view, with its origin, never as a deliberate export.
+        appendAudit(tx, {
+          actorPid: actor.pid,
+          action: 'record.viewed',
+          lotId: record.lot.id,
+          data: { scope: 'lot', format, finalHash: record.finalHash, kid: key.kid, issuedAt: record.issuedAt, origin: from?.origin ?? null, fetchSite: from?.fetchSite ?? null },
+          at: ctx.clock.now(),
+        }),
       );
       return ok(out);
     },

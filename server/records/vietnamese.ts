@@ -40,6 +40,7 @@ export const actionLabel = label({
   'deposit.settled': 'Xử lý tiền đặt trước',
   'bid.withdrawn': 'Rút lại giá đã trả',
   'record.exported': 'Xuất hồ sơ',
+  'record.viewed': 'Xem hồ sơ',
 });
 
 /** The soft-close rule in words. */

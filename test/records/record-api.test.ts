@@ -67,10 +67,10 @@ describe('the signed JSON record', () => {
     expect((await postRaw(tp, '/api/records/verify', JSON.stringify(general), 'application/json; charset=utf-8')).json).toMatchObject({ valid: true });
   });
 
-  it('writes every export to the audit log with the regulator as actor', async () => {
-    const before = await tp.database.db.select().from(auditEvents).where(and(eq(auditEvents.action, 'record.exported'), eq(auditEvents.lotId, lot.lotId)));
+  it('writes every read to the audit log as viewed, with the regulator as actor', async () => {
+    const before = await tp.database.db.select().from(auditEvents).where(and(eq(auditEvents.action, 'record.viewed'), eq(auditEvents.lotId, lot.lotId)));
     for (const format of ['json', 'csv', 'pdf']) expect((await getBytes(tp, `/api/records/lots/${lot.lotId}?format=${format}`, tokens.regulator)).status).toBe(200);
-    const after = await tp.database.db.select().from(auditEvents).where(and(eq(auditEvents.action, 'record.exported'), eq(auditEvents.lotId, lot.lotId)));
+    const after = await tp.database.db.select().from(auditEvents).where(and(eq(auditEvents.action, 'record.viewed'), eq(auditEvents.lotId, lot.lotId)));
     expect(after.length - before.length).toBe(3);
     expect(after.slice(-3).map((e) => e.data.format)).toEqual(['json', 'csv', 'pdf']);
     expect(after.at(-1)!.actorPid).toMatch(/^\d{12}$/);
@@ -112,7 +112,7 @@ describe('records of lots that have not ended', () => {
   });
 
   it('answers 404 for an unknown lot and 422 for a bad id or format, changing nothing', async () => {
-    const count = async (): Promise<number> => (await tp.database.db.select().from(auditEvents).where(eq(auditEvents.action, 'record.exported'))).length;
+    const count = async (): Promise<number> => (await tp.database.db.select().from(auditEvents).where(eq(auditEvents.action, 'record.viewed'))).length;
     const before = await count();
     expect((await tp.call('GET', '/api/records/lots/999999?format=json', { token: tokens.regulator })).json.error.code).toBe('NOT_FOUND');
     for (const path of ['/api/records/lots/abc', '/api/records/lots/-1', '/api/records/lots/1.5', '/api/records/lots/99999999999']) {
