@@ -24,6 +24,9 @@ const ImageParams = LotIdParam.extend({ imageId: z.coerce.number({ error: 'an im
 const ImageIdParam = z.object({ imageId: z.coerce.number({ error: 'an image id' }).int('an image id').positive('an image id').max(MAX_INT32, 'an image id').openapi({ param: { name: 'imageId', in: 'path' } }) });
 const binary = (description: string) => ({ description, content: { 'image/png': { schema: z.string().openapi({ format: 'binary' }) }, 'image/jpeg': { schema: z.string().openapi({ format: 'binary' }) }, 'image/webp': { schema: z.string().openapi({ format: 'binary' }) }, 'image/svg+xml': { schema: z.string().openapi({ format: 'binary' }) } } });
 
+/** How a draft lot's pictures may be cached: by the manager's own browser, briefly, never by a proxy. */
+const DRAFT_CACHE = 'private, no-cache';
+
 /** Images are immutable by id; SVG is further fenced off by a sandboxing policy. */
 function imageResponse(c: Context<AppEnv>, contentType: string, bytes: Uint8Array, cache: string): Response {
   c.header('content-type', contentType);
@@ -106,8 +109,9 @@ export function mediaRoutes(ctx: AppContext): ApiApp {
     async (c) => {
       const image = await getImage(ctx.db, c.req.valid('param').imageId);
       if (!image) throw new AppError('NOT_FOUND', 'No such image.');
-      await visibleLot(c.get('person'), image.lotId);
-      return imageResponse(c, image.contentType, image.bytes, 'public, max-age=86400, immutable');
+      const row = await visibleLot(c.get('person'), image.lotId);
+      // A draft's images are for its manager only: no shared cache may keep or serve them.
+      return imageResponse(c, image.contentType, image.bytes, row.status === 'draft' ? DRAFT_CACHE : 'public, max-age=86400, immutable');
     },
   );
 
@@ -118,8 +122,9 @@ export function mediaRoutes(ctx: AppContext): ApiApp {
       const row = await visibleLot(c.get('person'), id);
       const [first] = await listImages(ctx.db, id);
       const image = first ? await getImage(ctx.db, first.id) : undefined;
-      if (image) return imageResponse(c, image.contentType, image.bytes, 'public, max-age=60');
-      return imageResponse(c, 'image/svg+xml', new TextEncoder().encode(drawPlaceholder(row.category)), 'public, max-age=60');
+      const cache = row.status === 'draft' ? DRAFT_CACHE : 'public, max-age=60';
+      if (image) return imageResponse(c, image.contentType, image.bytes, cache);
+      return imageResponse(c, 'image/svg+xml', new TextEncoder().encode(drawPlaceholder(row.category)), cache);
     },
   );
 
