@@ -9,6 +9,8 @@ import type { Logger } from '../shared/log.ts';
 import { PID_PATTERN, type Level } from './person.ts';
 
 /** Tokens longer than this are refused before any parsing. */
+
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/g;
 export const MAX_TOKEN_BYTES = 8 * 1024;
 /**
  * A Bearer token that verified is remembered this long (never past its expiry or maximum age), so a
@@ -113,7 +115,9 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
       const level = payload[eid.levelClaim];
       if (level !== 1 && level !== 2 && level !== '1' && level !== '2') return refuse(`claim ${eid.levelClaim} missing or not 1 or 2`);
       if (verifyOptions.nonce !== undefined && payload.nonce !== verifyOptions.nonce) return refuse('nonce mismatch');
-      const name = typeof payload.name === 'string' ? payload.name.slice(0, 200) : null;
+      // Control characters (a NUL cannot even be stored in PostgreSQL text) are dropped, not refused:
+      // the name is informative, the identity is the sub.
+      const name = typeof payload.name === 'string' ? payload.name.replace(CONTROL_CHARACTERS, '').trim().slice(0, 200) || null : null;
       const result: VerifiedToken = {
         pid: payload.sub,
         name,

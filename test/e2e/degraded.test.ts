@@ -43,7 +43,7 @@ describe.skipIf(Boolean(missing))('pages while the database is down', () => {
     const url = new URL(pg.url);
     proxy = await startTcpProxy({ host: url.hostname, port: Number(url.port || 5432) });
     url.host = proxy.host;
-    const server = await startServerProcess({ DATABASE_URL: url.toString(), DEMO_DATA: 'true', AUCTION_MIN_BIDDERS: '1', LOG_LEVEL: 'warn' }, { timeoutMs: 120_000 });
+    const server = await startServerProcess({ DATABASE_URL: url.toString(), DEMO: 'true', DEMO_DATA: 'true', AUCTION_MIN_BIDDERS: '1', LOG_LEVEL: 'warn' }, { timeoutMs: 120_000 });
     const browser = browserToo ? await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS }) : (undefined as never);
     e2e = {
       server,

@@ -7,6 +7,8 @@ export const GET: RequestHandler = ({ url, cookies }) => {
   const to = url.searchParams.get('to');
   if (isLocale(to)) cookies.set('lang', to, { path: '/', httpOnly: false, sameSite: 'lax', secure: url.protocol === 'https:', maxAge: 365 * 24 * 3600 });
   const next = url.searchParams.get('next') ?? '/';
-  // Only paths on this site: never an open redirect.
-  redirect(303, /^\/(?![/\\])/.test(next) ? next : '/');
+  // Only paths on this site: never an open redirect. Control characters and spaces are refused too:
+  // a browser drops a tab from a URL, so "/\t/x" would become "//x" (another site), and a raw control
+  // character cannot go into a Location header at all.
+  redirect(303, /^\/(?![/\\])[^\x00-\x20\x7f\\]*$/.test(next) ? next : '/');
 };
