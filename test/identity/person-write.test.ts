@@ -6,6 +6,7 @@ import { eq } from 'drizzle-orm';
 import { people } from '../../db/schema.ts';
 import { PersonCache, resolvePerson } from '../../server/identity/auth-middleware.ts';
 import { ManualClock } from '../../server/shared/clock.ts';
+import { loadConfig } from '../../server/config.ts';
 import type { AppContext } from '../../server/context.ts';
 import { openTestDatabase, type TestDatabase } from '../support/db.ts';
 import { newPid } from '../support/eid.ts';
@@ -13,10 +14,11 @@ import { newPid } from '../support/eid.ts';
 let database: TestDatabase;
 const clock = new ManualClock(Date.parse('2026-12-01T02:00:00Z'));
 let ctx: AppContext;
+const config = loadConfig({ NODE_ENV: 'test' });
 
 beforeAll(async () => {
   database = await openTestDatabase();
-  ctx = { db: database.db, clock } as unknown as AppContext;
+  ctx = { db: database.db, clock, config } as unknown as AppContext;
 });
 afterAll(async () => {
   await database?.close();
@@ -61,7 +63,7 @@ describe('recording the person behind a Bearer token', () => {
         };
       },
     });
-    const counting = { db: counted, clock } as unknown as AppContext;
+    const counting = { db: counted, clock, config } as unknown as AppContext;
     const once = async (cache: PersonCache, pid: string, n: number) => {
       started = 0;
       const people = await Promise.all(Array.from({ length: n }, () => resolvePerson(counting, cache, { pid, name: 'Phạm Thị Dung', level: 2 }, 'bearer')));
