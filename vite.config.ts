@@ -17,6 +17,9 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/support/global-setup.ts'],
     testTimeout: 30_000,
+    // A polled expectation (a page updating, a first verification starting its worker thread) gets
+    // 10 s on a loaded two-core machine instead of vitest's 1 s; it still passes as soon as it holds.
+    expect: { poll: { timeout: 10_000 } },
     hookTimeout: 60_000,
     pool: 'forks',
     // Most test time is spent waiting on servers, sockets and timers: two files at a time on two cores.
