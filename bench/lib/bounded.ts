@@ -4,20 +4,9 @@
 import { mergeHistograms, summarize, type LatencySummary } from './hist.ts';
 import type { BoundedCounts } from './protocol.ts';
 
-export interface BoundedSummary {
+export interface BoundedSummary extends Omit<BoundedCounts, 'waitHist' | 'shedHist'> {
   boundMs: number;
   clientTimeoutMs: number;
-  sent: number;
-  accepted: number;
-  refused: number;
-  shed: number;
-  shedWithoutRetryAfter: number;
-  /** Answers with another 5xx (a 500 breaks the contract), and requests that failed without an answer (connection reset). */
-  error: number;
-  failed: number;
-  noAnswer: number;
-  withinBound: number;
-  definitiveWithinBound: number;
   /** Shares of the bids sent, in %. */
   pct: { withinBound: number; definitiveWithinBound: number; accepted: number; refused: number; shed: number; error: number; noAnswer: number };
   /** Wait of every HTTP answer (accepted, refused, shed or error) from the scheduled send time, ms. */

@@ -15,31 +15,20 @@
 import type { AppContext } from '../context.ts';
 import type { Person } from '../identity/person.ts';
 import { fail, type Failure, type Result } from '../shared/errors.ts';
-import { DeadlineExceeded, failedBeforeWriting, isUnavailable, withDeadline } from '../shared/unavailable.ts';
+import { DeadlineExceeded, errorCodes, failedBeforeWriting, isUnavailable, withDeadline } from '../shared/unavailable.ts';
 import { MAX_INT32 } from '../auctions/lot-schemas.ts';
 import { commitBatch, type BatchItem, type WithdrawAck } from './bid-batch.ts';
-import { ShedLog, type ShedReason } from './shed-log.ts';
+import { ShedLog } from './shed-log.ts';
+import { SHED_MESSAGES, type ShedReason } from './shed-reasons.ts';
+
+export { SHED_MESSAGES };
 import type { LoadShedder } from '../shared/overload.ts';
 import type { BidAck, BidService, PlaceBidInput } from './types.ts';
-
-/** A unique violation: a concurrent commit stored the same Idempotency-Key first. */
-function isDuplicateKey(err: unknown): boolean {
-  for (let e = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) if ((e as { code?: unknown }).code === '23505') return true;
-  return false;
-}
 
 /** The most bids one transaction commits. */
 export const MAX_BATCH = 256;
 const KEY_PATTERN = /^[\x21-\x7e]{1,200}$/;
 
-/** The answers a client gets when its bid is shed; each says whether the bid was placed. */
-export const SHED_MESSAGES: Record<ShedReason, string> = {
-  database_unavailable: 'The database is unreachable right now; your bid was NOT placed. Try again in a moment.',
-  queue_full: 'Too many bids are waiting for this lot right now; your bid was NOT placed. Try again in a moment.',
-  overloaded: 'The platform is overloaded right now; your bid was NOT placed. Try again in a moment.',
-  timeout: 'Your bid could not be processed in time; it was NOT placed. Try again in a moment.',
-  unknown_outcome: 'The database did not confirm your bid in time, so it may or may not have been placed. Retry with the same Idempotency-Key to learn the outcome (it is never placed twice).',
-};
 
 type Answer = Result<BidAck | WithdrawAck>;
 
@@ -155,6 +144,9 @@ export class BidEngine implements BidService {
   private enqueue(lotId: number, item: BatchItem, deadline?: number): Promise<Answer> {
     const now = performance.now();
     const due = deadline ?? now + this.limits.bidTimeoutMs;
+    // Past its deadline before it got here (a slow sign-in on a loaded process): the caller's own
+    // bound has already answered the client and counted it, so it is neither placed nor counted again.
+    if (now >= due) return Promise.resolve(fail('UNAVAILABLE', SHED_MESSAGES.timeout));
     if (!this.ctx.database.health.up) return Promise.resolve(this.shed(lotId, 'database_unavailable'));
     if (item.kind === 'bid' && this.loadShedder?.shouldShed()) return Promise.resolve(this.shed(lotId, 'overloaded'));
     const queue = this.queueOf(lotId);
@@ -295,7 +287,7 @@ export class BidEngine implements BidService {
     }
     const [b] = batch;
     if (b.state === 'answered') return;
-    if (isDuplicateKey(err) && !b.retried) {
+    if (errorCodes(err).includes('23505') && !b.retried) {
       // The same Idempotency-Key was committed meanwhile (a retry raced its first try, still in
       // flight after its deadline): once more, the batch read now finds it and answers with it.
       b.retried = true;

@@ -15,6 +15,7 @@ import type { AppContext } from '../context.ts';
 import type { AppEnv } from '../identity/person.ts';
 import { AppError, ERROR_STATUS, type ErrorCode, type FieldErrors } from '../shared/errors.ts';
 import { DeadlineExceeded, isUnavailable, unavailable, withDeadline } from '../shared/unavailable.ts';
+import { SHED_MESSAGES, type ShedReason } from '../bidding/shed-reasons.ts';
 
 export type ApiApp = OpenAPIHono<AppEnv>;
 
@@ -82,7 +83,7 @@ export interface ApiOptions {
   /** Authentication middleware (identity domain). */
   authenticate: MiddlewareHandler<AppEnv>[];
   /** Counts a bid refused with 503 before it reached the bid engine (see server/bidding/shed-log.ts). */
-  onBidShed?: (lotId: number, reason: 'database_unavailable' | 'unknown_outcome') => void;
+  onBidShed?: (lotId: number, reason: Extract<ShedReason, 'database_unavailable' | 'unknown_outcome'>) => void;
 }
 
 /** The bid route, whose answer is bounded by BID_TIMEOUT_MS rather than REQUEST_TIMEOUT_MS. */
@@ -101,7 +102,7 @@ function boundedRequest(ctx: AppContext, onBidShed: ApiOptions['onBidShed']): Mi
   const { bidTimeoutMs, requestTimeoutMs } = ctx.config.limits;
   return async (c, next) => {
     if (WITHOUT_DATABASE.has(c.req.path)) return next();
-    const bid = c.req.method === 'POST' && BID_PATH.test(c.req.path);
+    const bid = isBidRequest(c);
     // A bid's own deadline is enforced by the bid engine, which answers first and says whether the
     // bid was placed; this bound catches a wait before the engine (a stalled roles read).
     const bound = bid ? bidTimeoutMs + BID_ANSWER_MARGIN_MS : requestTimeoutMs;
@@ -112,20 +113,21 @@ function boundedRequest(ctx: AppContext, onBidShed: ApiOptions['onBidShed']): Mi
       if (!(err instanceof DeadlineExceeded)) throw err;
       ctx.database.health.report(err);
       if (bid) onBidShed?.(lotIdOf(c.req.path), 'unknown_outcome');
-      throw unavailable(bid ? 'Your bid could not be answered in time; it may or may not have been placed. Retry with the same Idempotency-Key to learn the outcome.' : undefined);
+      throw unavailable(bid ? SHED_MESSAGES.unknown_outcome : undefined);
     }
   };
 }
 
 const lotIdOf = (path: string): number => Number(path.split('/')[3]);
+const isBidRequest = (c: { req: { method: string; path: string } }): boolean => c.req.method === 'POST' && BID_PATH.test(c.req.path);
 
 /** While the database is known to be down, requests that need it get 503 at once instead of waiting. */
 function databaseBreaker(ctx: AppContext, onBidShed: ApiOptions['onBidShed']): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     if (!ctx.database.health.up && !WITHOUT_DATABASE.has(c.req.path)) {
-      const bid = c.req.method === 'POST' && BID_PATH.test(c.req.path);
+      const bid = isBidRequest(c);
       if (bid) onBidShed?.(lotIdOf(c.req.path), 'database_unavailable');
-      throw unavailable(bid ? 'The database is unreachable right now; your bid was NOT placed. Try again in a moment.' : 'The database is unreachable right now; try again in a moment.');
+      throw unavailable(bid ? SHED_MESSAGES.database_unavailable : 'The database is unreachable right now; try again in a moment.');
     }
     await next();
   };
@@ -192,9 +194,9 @@ export function createApiApp(ctx: AppContext, options: ApiOptions): ApiApp {
       c.header('retry-after', '1');
       // A bid's own failures are answered by the bid engine; one that ends here failed before it
       // reached the engine (signing in, reading roles), so nothing was written.
-      const bid = c.req.method === 'POST' && BID_PATH.test(c.req.path);
+      const bid = isBidRequest(c);
       if (bid) options.onBidShed?.(lotIdOf(c.req.path), 'database_unavailable');
-      return c.json(errorBody('UNAVAILABLE', bid ? 'The database is unreachable right now; your bid was NOT placed. Try again in a moment.' : 'The service is temporarily unavailable; try again in a moment.'), 503);
+      return c.json(errorBody('UNAVAILABLE', bid ? SHED_MESSAGES.database_unavailable : 'The service is temporarily unavailable; try again in a moment.'), 503);
     }
     ctx.log.error({ err, requestId: c.get('requestId'), method: c.req.method, path: c.req.path }, 'unhandled error');
     return c.json(errorBody('INTERNAL', `An internal error occurred (request ${c.get('requestId')}).`), 500);

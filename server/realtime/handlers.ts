@@ -13,6 +13,7 @@ import { AppError, type ErrorCode, type FieldErrors } from '../shared/errors.ts'
 import { requireLevel2 } from '../identity/auth-middleware.ts';
 import { fieldErrors } from '../http/app.ts';
 import { isUnavailable, unavailable, withDeadline } from '../shared/unavailable.ts';
+import { SHED_MESSAGES } from '../bidding/shed-reasons.ts';
 import type { Ack, AckError, ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData } from './events.ts';
 import { bidSchema, syncSchema, timeSchema, watchSchema } from './payloads.ts';
 import { lotRoom } from './rooms.ts';
@@ -67,7 +68,7 @@ function on<T>(socket: GatewaySocket, deps: HandlerDeps, event: keyof ClientToSe
       const down = isUnavailable(err);
       if (down) deps.ctx.database.health.report(err);
       deps.ctx.log[down ? 'warn' : 'error']({ err, event, socket: socket.id }, 'realtime handler failed');
-      const message = event === 'bid' ? 'Your bid could not be answered in time; it may or may not have been placed. Retry with the same idempotencyKey to learn the outcome.' : unavailable().message;
+      const message = event === 'bid' ? SHED_MESSAGES.unknown_outcome : unavailable().message;
       reply(down ? failure('UNAVAILABLE', message) : failure('INTERNAL', 'Something went wrong on our side.'));
     });
   });

@@ -34,15 +34,23 @@ export function withDeadline<T>(work: Promise<T>, ms: number, what: string): Pro
 const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', 'CONNECT_TIMEOUT', 'DEADLINE_EXCEEDED']);
 const SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300', '53400', '57014', '55P03', '40001', '40P01']);
 
+/** The `code`s of `err` and of the errors it wraps (Drizzle wraps the driver's error as `cause`), outermost first. */
+export function errorCodes(err: unknown): string[] {
+  const codes: string[] = [];
+  for (let e = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string') codes.push(code);
+  }
+  return codes;
+}
+
 /** True when `err` (or an error it wraps, as Drizzle's query errors do) means a dependency is unavailable. */
 export function isUnavailable(err: unknown): boolean {
   for (let e = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
     if (e instanceof AppError) return e.code === 'UNAVAILABLE';
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && (CONNECTION_CODES.has(code) || SQLSTATES.has(code) || code.startsWith('08'))) return true;
     if (/PGlite is closed|database .*(closed|not open)|Connection terminated/i.test(String((e as { message?: unknown }).message))) return true;
   }
-  return false;
+  return errorCodes(err).some((code) => CONNECTION_CODES.has(code) || SQLSTATES.has(code) || code.startsWith('08'));
 }
 
 /**
@@ -50,11 +58,7 @@ export function isUnavailable(err: unknown): boolean {
  * made. Anything else on a write path leaves the outcome unknown to the caller.
  */
 export function failedBeforeWriting(err: unknown): boolean {
-  for (let e = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (code === 'ECONNREFUSED' || code === 'CONNECT_TIMEOUT' || code === '57P03' || code === '53300') return true;
-  }
-  return false;
+  return errorCodes(err).some((code) => code === 'ECONNREFUSED' || code === 'CONNECT_TIMEOUT' || code === '57P03' || code === '53300');
 }
 
 /** Seconds a client should wait before retrying after a 503. */

@@ -7,7 +7,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient } from 'redis';
 import { io } from 'socket.io-client';
-import { createPostgresDatabase, onPostgres } from '../support/db.ts';
+import { createPostgresDatabase } from '../support/db.ts';
+import { postgresAndRedisMissing, TEST_REDIS_URL } from '../support/faults.ts';
 import { newPid, startTestIdp, type TestIdp } from '../support/eid.ts';
 import { startServerProcess, type ServerProcess } from '../support/server-process.ts';
 import { CLOSE_GRACE_MS } from '../../server/auctions/closing.ts';
@@ -15,25 +16,9 @@ import type { LostEvent, WonEvent } from '../../server/realtime/events.ts';
 import { connect, request, until, Watcher, type ClientSocket } from './support.ts';
 import { call, readLedger, setUpLot, waitUntil, type LotScenario } from './scenario.ts';
 
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const REDIS_URL = TEST_REDIS_URL;
 
-async function redisReachable(): Promise<string | undefined> {
-  const client = createClient({ url: REDIS_URL, socket: { connectTimeout: 2_000, reconnectStrategy: false } });
-  client.on('error', () => {});
-  try {
-    await client.connect();
-    await client.ping();
-    await client.close();
-    return undefined;
-  } catch (err) {
-    client.destroy();
-    return `Redis is not reachable at ${REDIS_URL} (${(err as Error).message})`;
-  }
-}
-
-const missing = onPostgres() ? await redisReachable() : 'two processes need a shared PostgreSQL (set TEST_DATABASE_URL); embedded PGlite belongs to one process';
-if (missing && onPostgres() && process.env.CI === 'true') throw new Error(`multi-process realtime tests cannot run under CI: ${missing}`);
-if (missing) console.log(`Skipping the multi-process realtime tests: ${missing}`);
+const missing = await postgresAndRedisMissing('multi-process realtime tests');
 
 describe.skipIf(Boolean(missing))('two processes sharing PostgreSQL and Redis', () => {
   const adminPid = newPid();

@@ -8,8 +8,8 @@
 // skipped with the reason printed, except under CI=true with PostgreSQL, where a missing Redis is a
 // failure. The catch-up's own rules are tested in-process first and always run.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createClient } from 'redis';
-import { createPostgresDatabase, onPostgres } from '../support/db.ts';
+import { createPostgresDatabase } from '../support/db.ts';
+import { postgresAndRedisMissing, TEST_REDIS_URL } from '../support/faults.ts';
 import { newPid, startTestIdp, type TestIdp } from '../support/eid.ts';
 import { startServerProcess, type ServerProcess } from '../support/server-process.ts';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.ts';
@@ -21,7 +21,7 @@ import { createLogger } from '../../server/shared/log.ts';
 import { connect, request, until, Watcher, type ClientSocket } from './support.ts';
 import { call, readLedger, setUpLot, sleep, waitUntil, type LotScenario } from './scenario.ts';
 
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const REDIS_URL = TEST_REDIS_URL;
 const silent = createLogger({ level: 'silent' });
 const entry = (lotId: number, seq: number): PublicEntry => ({ lotId, seq, kind: 'bid', amount: 1_000_000 + seq * 1000, bidderCode: `B${seq % 3}`, placedAt: new Date(1_700_000_000_000 + seq).toISOString() });
 
@@ -151,23 +151,7 @@ describe('catching up with the ledger', () => {
   });
 });
 
-async function redisReachable(): Promise<string | undefined> {
-  const client = createClient({ url: REDIS_URL, socket: { connectTimeout: 2_000, reconnectStrategy: false } });
-  client.on('error', () => {});
-  try {
-    await client.connect();
-    await client.ping();
-    await client.close();
-    return undefined;
-  } catch (err) {
-    client.destroy();
-    return `Redis is not reachable at ${REDIS_URL} (${(err as Error).message})`;
-  }
-}
-
-const missing = onPostgres() ? await redisReachable() : 'two processes need a shared PostgreSQL (set TEST_DATABASE_URL); embedded PGlite belongs to one process';
-if (missing && onPostgres() && process.env.CI === 'true') throw new Error(`Redis outage tests cannot run under CI: ${missing}`);
-if (missing) console.log(`Skipping the Redis outage tests: ${missing}`);
+const missing = await postgresAndRedisMissing('Redis outage tests');
 
 /** Every answer the platform gives during an outage must come within this (generous) bound. */
 const ANSWER_MS = 3_000;

@@ -3,6 +3,7 @@
 // whose every call has a deadline (a hang is a finding, not a stuck test), and the rule for skipping:
 // without PostgreSQL the tests skip with the reason printed.
 import { inject } from 'vitest';
+import { createClient } from 'redis';
 import { createPostgresDatabase, onPostgres } from './db.ts';
 import { parseJson, type CallOptions } from './http.ts';
 import { startServerProcess, type ServerProcess } from './server-process.ts';
@@ -17,6 +18,34 @@ export function postgresMissing(what: string): string | undefined {
   const reason = `${what} need a real PostgreSQL behind a TCP proxy (set TEST_DATABASE_URL); embedded PGlite has no network to cut`;
   console.log(`Skipping: ${reason}.`);
   return reason;
+}
+
+/** The Redis that multi-process tests share (a prefix of their own keeps concurrent runs apart). */
+export const TEST_REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+async function redisUnreachable(): Promise<string | undefined> {
+  const client = createClient({ url: TEST_REDIS_URL, socket: { connectTimeout: 2_000, reconnectStrategy: false } });
+  client.on('error', () => {});
+  try {
+    await client.connect();
+    await client.ping();
+    await client.close();
+    return undefined;
+  } catch (err) {
+    client.destroy();
+    return `Redis is not reachable at ${TEST_REDIS_URL} (${(err as Error).message})`;
+  }
+}
+
+/**
+ * For tests of several processes: undefined when PostgreSQL and Redis are there; otherwise why the
+ * file skips (printed). With PostgreSQL but no Redis under CI=true, that is a failure.
+ */
+export async function postgresAndRedisMissing(what: string): Promise<string | undefined> {
+  const missing = onPostgres() ? await redisUnreachable() : 'two processes need a shared PostgreSQL (set TEST_DATABASE_URL); embedded PGlite belongs to one process';
+  if (missing && onPostgres() && process.env.CI === 'true') throw new Error(`${what} cannot run under CI: ${missing}`);
+  if (missing) console.log(`Skipping the ${what}: ${missing}`);
+  return missing;
 }
 
 export interface TimedAnswer {
