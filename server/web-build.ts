@@ -28,10 +28,64 @@ export function webBuildIsStale(root = ROOT): boolean {
   return SOURCES.some((s) => newestMtime(path.join(root, s)) > built);
 }
 
+const LOCK_STALE_MS = 10 * 60_000;
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * One build at a time per checkout: two processes starting together (a test run beside a server, or
+ * two test files) would otherwise both rebuild and delete each other's files. The lock holds the
+ * builder's pid; a lock whose process is gone, or older than 10 minutes, is taken over.
+ */
+const lockPath = (root: string): string => path.join(root, 'node_modules', '.cache', 'web-build.lock');
+
+async function withBuildLock<T>(root: string, work: () => T): Promise<T> {
+  const lock = lockPath(root);
+  fs.mkdirSync(path.dirname(lock), { recursive: true });
+  for (;;) {
+    try {
+      fs.writeFileSync(lock, String(process.pid), { flag: 'wx' });
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      let holder = 0;
+      let age = 0;
+      try {
+        holder = Number(fs.readFileSync(lock, 'utf8')) || 0;
+        age = Date.now() - fs.statSync(lock).mtimeMs;
+      } catch {
+        continue; // released meanwhile
+      }
+      if ((holder && !processAlive(holder)) || age > LOCK_STALE_MS) fs.rmSync(lock, { force: true });
+      else await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+  try {
+    return work();
+  } finally {
+    fs.rmSync(lock, { force: true });
+  }
+}
+
 export async function ensureWebBuild(options: { log: (line: string) => void; root?: string }): Promise<void> {
   const root = options.root ?? ROOT;
-  if (!webBuildIsStale(root)) return;
-  options.log('Building the web app (its build is missing or older than its sources)…');
+  // A build in progress elsewhere leaves a fresh-looking handler.js before it ends: wait for it too.
+  if (!webBuildIsStale(root) && !fs.existsSync(lockPath(root))) return;
+  await withBuildLock(root, () => {
+    // Another process may have built it while this one waited for the lock.
+    if (webBuildIsStale(root)) build(root, options.log);
+  });
+}
+
+function build(root: string, log: (line: string) => void): void {
+  log('Building the web app (its build is missing or older than its sources)…');
   const vite = path.join(root, 'node_modules', 'vite', 'bin', 'vite.js');
   const result = spawnSync(process.execPath, [vite, 'build', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
   if (result.status !== 0) throw new Error('the web build failed (see the output above)');
