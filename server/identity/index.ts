@@ -32,8 +32,10 @@ export interface Identity {
   /**
    * Authenticates a socket.io handshake: a token is verified like a Bearer token, else a session
    * cookie is looked up, else the socket is anonymous (ok without a person). A bad token is not ok.
+   * `recheck`: a socket's bid checking its credentials again, which may read the session from the
+   * short-lived cache (SessionStore.findCached); the handshake itself always reads it afresh.
    */
-  authenticateSocket(handshake: SocketHandshake): Promise<SocketAuthResult>;
+  authenticateSocket(handshake: SocketHandshake, options?: { recheck?: boolean }): Promise<SocketAuthResult>;
   /**
    * Counts one socket.io connection against its person (signed in) or its address (anonymous,
    * loopback excepted): 0 when admitted, else the seconds until one more would be.
@@ -50,7 +52,8 @@ export interface SocketHandshake {
   /** The client's address, for the token-failure limit (from the handshake, with TRUST_PROXY rules). */
   ip?: string;
 }
-export type SocketAuthResult = { ok: true; person?: Person } | { ok: false; code?: 'UNAUTHENTICATED' | 'RATE_LIMITED' };
+/** `sessionIdHash`: the browser session the socket stands for (its sockets share a room, to end them together). */
+export type SocketAuthResult = { ok: true; person?: Person; sessionIdHash?: string } | { ok: false; code?: 'UNAUTHENTICATED' | 'RATE_LIMITED' };
 
 /** The redirect URIs of the platform's browser sign-in client. */
 export function callbackUrls(config: AppContext['config']): string[] {
@@ -101,7 +104,7 @@ export async function createIdentity(ctx: AppContext): Promise<Identity> {
   const granted = await grantAtStart(ctx, startupGrants(ctx));
   if (granted) ctx.log.info({ granted }, 'roles granted at start');
 
-  async function authenticateSocket(handshake: SocketHandshake): Promise<SocketAuthResult> {
+  async function authenticateSocket(handshake: SocketHandshake, options: { recheck?: boolean } = {}): Promise<SocketAuthResult> {
     const ip = handshake.ip ?? 'unknown';
     if (handshake.token !== undefined && handshake.token !== null && handshake.token !== '') {
       if (typeof handshake.token !== 'string') {
@@ -116,8 +119,8 @@ export async function createIdentity(ctx: AppContext): Promise<Identity> {
       }
     }
     const value = handshake.cookieHeader ? parseCookies(handshake.cookieHeader, names.session)[names.session] : undefined;
-    const session = value ? await sessions.find(value) : undefined;
-    if (session) return { ok: true, person: await resolvePerson(ctx, personCache, session, 'session') };
+    const session = value ? await (options.recheck ? sessions.findCached(value) : sessions.find(value)) : undefined;
+    if (session) return { ok: true, person: await resolvePerson(ctx, personCache, session, 'session'), sessionIdHash: session.idHash };
     return { ok: true };
   }
 

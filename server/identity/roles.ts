@@ -1,7 +1,8 @@
 // Role administration: admins set a person's roles; ADMIN_PIDS (and, in demo mode, the demo staff
 // personas) are granted at start. Every grant and revocation is written to the audit log in the
 // same transaction as the change, and the person's cached roles are dropped after the commit (other
-// processes see the change within the PersonCache TTL).
+// processes see the change within the PersonCache TTL). A change is published after the commit
+// ('access-changed'), so that the person's open sockets are disconnected on every process.
 import { eq } from 'drizzle-orm';
 import type { AppContext } from '../context.ts';
 import { people, ROLES, type Role } from '../../db/schema.ts';
@@ -68,7 +69,10 @@ export async function setRoles(ctx: AppContext, cache: PersonCache, actor: Perso
     for (const role of revoked) await appendAudit(tx, { actorPid: actor.pid, action: 'role.revoked', subject: pid, data: { role }, at });
     return ok({ pid, name: person.name, roles: ROLES.filter((r) => target.includes(r)), granted, revoked });
   });
-  if (result.ok) cache.invalidate(pid);
+  if (result.ok) {
+    cache.invalidate(pid);
+    if (result.value.granted.length || result.value.revoked.length) ctx.events.publish('access-changed', { kind: 'person', pid });
+  }
   return result;
 }
 

@@ -2,19 +2,32 @@
 // database keeps only their SHA-256, with an idle and an absolute expiry and a CSRF token (double
 // submit: /api/me tells the page its token, which it sends back as x-csrf-token). An ID token is
 // exchanged for a session at most once: its jti and nonce are recorded in used_id_tokens in the same
-// transaction that creates the session.
+// transaction that creates the session. Sign-out is published after its commit ('access-changed'),
+// so that the realtime gateway disconnects the session's sockets on every process; sockets re-check
+// their session on every bid through a short-lived cache of reads (findCached).
 import crypto from 'node:crypto';
-import { and, eq, isNull, lt } from 'drizzle-orm';
+import { and, eq, inArray, isNull, lt } from 'drizzle-orm';
 import type { AppContext } from '../context.ts';
 import { sessions, usedIdTokens } from '../../db/schema.ts';
 import { appendAudit } from '../audit/audit-log.ts';
 import { fail, ok, type Result } from '../shared/errors.ts';
+import { withDeadline } from '../shared/unavailable.ts';
 import type { Level } from './person.ts';
 import type { VerifiedToken } from './token-verifier.ts';
 import { upsertPerson } from './people.ts';
 
 /** How often at most a session's last-seen time is written (so reads do not each cost a write). */
 const TOUCH_INTERVAL_MS = 60_000;
+
+/**
+ * How long a session read made for a socket's bid answers the next ones from memory. A sign-out on
+ * this process drops it at once; one on another process disconnects the socket anyway, so this is
+ * the longest a revoked session can still bid, and only where that disconnection did not arrive.
+ */
+export const SESSION_CHECK_CACHE_MS = 2_000;
+const SESSION_CHECK_CACHE_MAX = 20_000;
+/** Sessions read in one statement by liveAmong. */
+const LIVE_AMONG_CHUNK = 500;
 
 export function sha256(text: string): string {
   return crypto.createHash('sha256').update(text).digest('hex');
@@ -36,6 +49,8 @@ export interface ActiveSession {
   name: string | null;
   level: Level;
   csrfToken: string;
+  /** When the session ends unless it is used again: the earlier of its idle and absolute expiry. */
+  endsAt: Date;
 }
 
 export interface CreatedSession {
@@ -46,6 +61,10 @@ export interface CreatedSession {
 
 export class SessionStore {
   private readonly ctx: AppContext;
+  /** Recent findCached answers by id hash (undefined: no live session). */
+  private readonly checked = new Map<string, { at: number; session: ActiveSession | undefined }>();
+  /** findCached reads in flight, shared by concurrent bids of one session. */
+  private readonly checking = new Map<string, Promise<ActiveSession | undefined>>();
   constructor(ctx: AppContext) {
     this.ctx = ctx;
   }
@@ -91,22 +110,85 @@ export class SessionStore {
     const idHash = sha256(cookieValue);
     const now = this.ctx.clock.now();
     const [row] = await this.ctx.db.select().from(sessions).where(eq(sessions.idHash, idHash));
-    if (!row || row.revokedAt || row.expiresAt <= now || row.lastSeenAt.getTime() + this.idleMs <= now.getTime()) return undefined;
-    if (now.getTime() - row.lastSeenAt.getTime() >= TOUCH_INTERVAL_MS) {
+    const endsAt = row && this.endOf(row);
+    if (!row || !endsAt || endsAt <= now) return undefined;
+    let seen = row.lastSeenAt;
+    if (now.getTime() - seen.getTime() >= TOUCH_INTERVAL_MS) {
       await this.ctx.db.update(sessions).set({ lastSeenAt: now }).where(eq(sessions.idHash, idHash));
+      seen = now;
     }
-    return { idHash, pid: row.pid, name: row.name, level: row.level as Level, csrfToken: row.csrfToken };
+    return { idHash, pid: row.pid, name: row.name, level: row.level as Level, csrfToken: row.csrfToken, endsAt: this.endOf({ ...row, lastSeenAt: seen })! };
   }
 
-  /** Revokes a session (sign-out); true when it was live. */
+  /**
+   * find() for a socket's bid: answered from memory for SESSION_CHECK_CACHE_MS, concurrent calls
+   * share one read, and the read is bounded by REQUEST_TIMEOUT_MS. A read that failed or timed out is
+   * never kept (the caller gets its error); a sign-out through this store drops the entry at once.
+   */
+  findCached(cookieValue: string): Promise<ActiveSession | undefined> {
+    if (!/^[A-Za-z0-9_-]{43}$/.test(cookieValue)) return Promise.resolve(undefined);
+    const idHash = sha256(cookieValue);
+    const hit = this.checked.get(idHash);
+    if (hit && Date.now() - hit.at < SESSION_CHECK_CACHE_MS && (!hit.session || hit.session.endsAt > this.ctx.clock.now())) return Promise.resolve(hit.session);
+    let reading = this.checking.get(idHash);
+    if (!reading) {
+      const read: Promise<ActiveSession | undefined> = withDeadline(this.find(cookieValue), this.ctx.config.limits.requestTimeoutMs, 'session read')
+        .then((session) => {
+          // Not kept when a sign-out dropped this read meanwhile: it may predate the revocation.
+          if (this.checking.get(idHash) === read) {
+            if (this.checked.size >= SESSION_CHECK_CACHE_MAX) this.checked.clear();
+            this.checked.set(idHash, { at: Date.now(), session });
+          }
+          return session;
+        })
+        .finally(() => {
+          if (this.checking.get(idHash) === read) this.checking.delete(idHash);
+        });
+      this.checking.set(idHash, read);
+      reading = read;
+    }
+    return reading;
+  }
+
+  /**
+   * Which of these sessions are live now, with when each ends unless used again; a read only (it does
+   * not count as use). For the realtime gateway's sweep of the sessions its sockets stand for.
+   */
+  async liveAmong(idHashes: string[]): Promise<Map<string, Date>> {
+    const now = this.ctx.clock.now();
+    const live = new Map<string, Date>();
+    for (let i = 0; i < idHashes.length; i += LIVE_AMONG_CHUNK) {
+      const rows = await this.ctx.db
+        .select({ idHash: sessions.idHash, lastSeenAt: sessions.lastSeenAt, expiresAt: sessions.expiresAt, revokedAt: sessions.revokedAt })
+        .from(sessions)
+        .where(inArray(sessions.idHash, idHashes.slice(i, i + LIVE_AMONG_CHUNK)));
+      for (const row of rows) {
+        const endsAt = this.endOf(row);
+        if (endsAt && endsAt > now) live.set(row.idHash, endsAt);
+      }
+    }
+    return live;
+  }
+
+  /** When a session ends unless used again; undefined once revoked. */
+  private endOf(row: { lastSeenAt: Date; expiresAt: Date; revokedAt: Date | null }): Date | undefined {
+    if (row.revokedAt) return undefined;
+    return new Date(Math.min(row.expiresAt.getTime(), row.lastSeenAt.getTime() + this.idleMs));
+  }
+
+  /** Revokes a session (sign-out); true when it was live. Its sockets are disconnected after the commit. */
   async revoke(session: ActiveSession): Promise<boolean> {
     const now = this.ctx.clock.now();
-    return this.ctx.db.transaction(async (tx) => {
+    const revoked = await this.ctx.db.transaction(async (tx) => {
       const rows = await tx.update(sessions).set({ revokedAt: now }).where(and(eq(sessions.idHash, session.idHash), isNull(sessions.revokedAt))).returning({ pid: sessions.pid });
       if (!rows.length) return false;
       await appendAudit(tx, { actorPid: session.pid, action: 'session.revoked', subject: session.pid, at: now });
       return true;
     });
+    this.checked.delete(session.idHash);
+    this.checking.delete(session.idHash);
+    if (revoked) this.ctx.events.publish('access-changed', { kind: 'session', idHash: session.idHash });
+    return revoked;
   }
 
   /** Deletes long-dead sessions and replay markers that can no longer matter. */

@@ -25,6 +25,14 @@
 // does not match its type → VALIDATION_FAILED with `fields`; an unknown or draft lot → NOT_FOUND; a
 // message over 16 KiB (the handshake and its token included) closes that connection. With several
 // processes (REDIS_URL) only the WebSocket transport is offered: connect with transports: ['websocket'].
+//
+// Signed-in sockets end with their credentials: the server disconnects (reason "io server disconnect",
+// after which socket.io clients do not reconnect by themselves) a browser session's sockets when it
+// signs out or expires, a person's sockets when their roles change, and a token's socket at its `exp`.
+// Reconnect with the credentials held now (a fresh token, or the cookie: anonymous after sign-out).
+// Every bid checks the credentials again: one that no longer checks out gets UNAUTHENTICATED and the
+// socket is disconnected after that answer; a check the database cannot answer gets UNAVAILABLE (the
+// bid was not placed).
 import type { PublicLot } from '../auctions/public-lot.ts';
 import type { PublicLedgerEntry } from '../bidding/ledger-queries.ts';
 import type { BidAck } from '../bidding/types.ts';
@@ -152,12 +160,12 @@ export interface HandshakeAuth {
 /** Per-socket data on the server. */
 export interface SocketData {
   person?: Person;
-  /** When the handshake's token expires (ms since the epoch); after it the socket is anonymous. */
+  /** The browser session the socket stands for (its id hash), when it authenticated with one. */
+  sessionIdHash?: string;
+  /** When the handshake's token expires (ms since the epoch); the socket is disconnected then. */
   expiresAtMs?: number;
-  /** The handshake's credentials, kept to check them again on a long-lived socket. */
+  /** The handshake's credentials, kept to check them again before every bid. */
   credentials: { token?: unknown; cookieHeader?: string; ip: string };
-  /** When the credentials were last checked (ms since the epoch). */
-  authCheckedAt: number;
   watching: Set<number>;
 }
 

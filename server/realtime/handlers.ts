@@ -13,11 +13,12 @@ import { AppError, type ErrorCode, type FieldErrors } from '../shared/errors.ts'
 import { requireLevel2 } from '../identity/auth-middleware.ts';
 import { fieldErrors } from '../http/app.ts';
 import { isUnavailable, unavailable, withDeadline } from '../shared/unavailable.ts';
-import { SHED_MESSAGES } from '../bidding/shed-reasons.ts';
+import { SHED_MESSAGES, type ShedReason } from '../bidding/shed-reasons.ts';
 import type { Ack, AckError, ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData } from './events.ts';
 import { bidSchema, syncSchema, timeSchema, watchSchema } from './payloads.ts';
 import { lotRoom } from './rooms.ts';
 import type { SnapshotReader } from './snapshots.ts';
+import type { BidCredentials } from './socket-people.ts';
 
 export type GatewaySocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
@@ -37,8 +38,10 @@ export interface HandlerDeps {
   snapshots: SnapshotReader;
   /** Called once a watcher's snapshot is read: the lot stream may start writing from its seq. */
   primed(lotId: number, seq: number): void;
-  /** The socket's person for a bid, with stale credentials checked again. */
-  personForBid(socket: GatewaySocket): Promise<{ ok: true; person?: Person } | { ok: false; error: AckError }>;
+  /** The socket's person for a bid, its credentials checked again before the deadline (performance.now() ms). */
+  personForBid(socket: GatewaySocket, deadline: number): Promise<BidCredentials>;
+  /** Counts a bid refused for the platform's own reasons before it reached the bid engine. */
+  onBidShed?(lotId: number, reason: ShedReason): void;
 }
 
 
@@ -133,8 +136,13 @@ export function registerHandlers(socket: GatewaySocket, deps: HandlerDeps): void
   });
 
   on(socket, deps, 'bid', bidSchema, async ({ lotId, amount, idempotencyKey }) => {
-    const who = await deps.personForBid(socket);
-    if (!who.ok) return who;
+    // One deadline for the whole bid: the credentials check and the bid engine share it.
+    const deadline = performance.now() + ctx.config.limits.bidTimeoutMs;
+    const who = await deps.personForBid(socket, deadline);
+    if (!who.ok) {
+      if (who.shed) deps.onBidShed?.(lotId, who.shed);
+      return failure(who.error.code, who.error.message);
+    }
     let person: Person;
     try {
       // The HTTP route's own guard, so that the refusal is the same word for word.
@@ -143,7 +151,7 @@ export function registerHandlers(socket: GatewaySocket, deps: HandlerDeps): void
       if (err instanceof AppError) return failure(err.code, err.message);
       throw err;
     }
-    const result = await deps.bids.place({ lotId, person, amount, idempotencyKey, deadline: performance.now() + ctx.config.limits.bidTimeoutMs });
+    const result = await deps.bids.place({ lotId, person, amount, idempotencyKey, deadline });
     if (!result.ok) return failure(result.code, result.message, result.fields);
     return { ok: true, bid: result.value };
   });

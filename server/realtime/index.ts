@@ -6,16 +6,19 @@
 // its own watchers in seq order per lot (./lot-streams.ts); personal events go through the adapter to
 // the person's room on whichever process holds their sockets. Redis delivers at most once, so with
 // several processes the catch-up (./catch-up.ts) repairs from the ledger what a Redis outage lost.
+// A signed-in socket ends with its credentials (sign-out, expiry, a role change): ./socket-people.ts.
 import type http from 'node:http';
 import { Server } from 'socket.io';
 import type { AppContext } from '../context.ts';
 import type { Identity } from '../identity/index.ts';
 import type { BidService } from '../bidding/types.ts';
+import type { ShedReason } from '../bidding/shed-reasons.ts';
 import { listEntries } from '../bidding/ledger-queries.ts';
 import type { LotChange, PublicEntry } from '../shared/events.ts';
 import type { ClientToServerEvents, InterServerEvents, LotEvent, ServerToClientEvents, SocketData } from './events.ts';
 import { attachAdapter } from './adapter.ts';
-import { authenticateSocket, authError, credentialsOf, HandshakeError, SocketPeople } from './auth.ts';
+import { authenticateSocket, authError, credentialsOf, HandshakeError } from './auth.ts';
+import { SocketPeople } from './socket-people.ts';
 import { registerHandlers, type HandlerLimits } from './handlers.ts';
 import { LOT_ROOM_PREFIX, lotRoom, personRoom } from './rooms.ts';
 import { LotStreams } from './lot-streams.ts';
@@ -68,7 +71,14 @@ export const REALTIME_DEFAULTS = {
   rateLimit: { burst: 60, perSecond: 20, disconnectAfterRefused: 200 },
 } as const;
 
-export async function createRealtime(ctx: AppContext, server: http.Server, deps: { identity: Identity; bids: BidService }, options: RealtimeOptions = {}): Promise<Realtime> {
+export interface RealtimeDeps {
+  identity: Identity;
+  bids: BidService;
+  /** Counts a socket bid refused for the platform's own reasons before it reached the bid engine. */
+  onBidShed?: (lotId: number, reason: ShedReason) => void;
+}
+
+export async function createRealtime(ctx: AppContext, server: http.Server, deps: RealtimeDeps, options: RealtimeOptions = {}): Promise<Realtime> {
   const o = { ...REALTIME_DEFAULTS, ...options };
   const multiProcess = Boolean(ctx.config.redisUrl);
   const io: GatewayServer = new Server(server, {
@@ -106,7 +116,22 @@ export async function createRealtime(ctx: AppContext, server: http.Server, deps:
   });
   const link = adapter.link;
   const catchUp = link ? new CatchUp({ streams, readHeads: (lotIds) => readLotHeads(ctx.db, lotIds), log: ctx.log, downPollMs: o.catchUpMs.down, sweepMs: o.catchUpMs.up }) : undefined;
-  const offLink = link && catchUp ? [link.onState((state) => catchUp.setState(state)), link.onRepairRequest(() => void catchUp.runNow())] : [];
+  const relay = adapter.kind === 'redis';
+  const people = new SocketPeople({ ctx, identity: deps.identity, nsp, relay, redis: () => link?.state() ?? 'off' });
+  const offLink =
+    link && catchUp
+      ? [
+          link.onState((state) => {
+            catchUp.setState(state);
+            // Sign-outs elsewhere may not have been relayed meanwhile.
+            if (state === 'up') people.recheckAll();
+          }),
+          link.onRepairRequest(() => {
+            void catchUp.runNow();
+            people.recheckAll();
+          }),
+        ]
+      : [];
   // A lot stream lives exactly as long as the lot's room has a socket in this process.
   nsp.adapter.on('create-room', (room: string) => {
     if (room.startsWith(LOT_ROOM_PREFIX)) streams.open(Number(room.slice(LOT_ROOM_PREFIX.length)));
@@ -119,7 +144,6 @@ export async function createRealtime(ctx: AppContext, server: http.Server, deps:
   });
 
   // Post-commit events of this process: written here, and relayed to the other processes.
-  const relay = adapter.kind === 'redis';
   const unsubscribe = [
     ctx.events.on('entries', ({ lotId, entries }) => {
       streams.entries(lotId, entries);
@@ -133,11 +157,12 @@ export async function createRealtime(ctx: AppContext, server: http.Server, deps:
       // Through the adapter: the person's sockets may be on any process.
       io.to(personRoom(pid)).emit(event.type, event as never);
     }),
+    // A sign-out or a role change: that session's or person's sockets end, on every process.
+    ctx.events.on('access-changed', (change) => people.revoke(change)),
   ];
   io.on('rt:entries', (payload: { lotId: number; entries: PublicEntry[] }) => streams.entries(payload.lotId, payload.entries));
   io.on('rt:lot', (change: LotChange) => streams.lot(change));
 
-  const people = new SocketPeople(deps.identity);
   const snapshots = new SnapshotReader(ctx, { entries: o.snapshotEntries });
   io.use((socket, next) => {
     const credentials = credentialsOf(ctx, socket);
@@ -176,7 +201,7 @@ export async function createRealtime(ctx: AppContext, server: http.Server, deps:
     registerHandlers(socket, { ctx, bids: deps.bids, limits: o, snapshots, primed: (lotId, seq) => {
         streams.prime(lotId, seq);
         catchUp?.primed(lotId);
-      }, personForBid: (s) => people.forBid(s) });
+      }, personForBid: (s, deadline) => people.forBid(s, deadline), onBidShed: deps.onBidShed });
   });
 
   let closing: Promise<void> | undefined;
@@ -188,6 +213,7 @@ export async function createRealtime(ctx: AppContext, server: http.Server, deps:
       (closing ??= (async () => {
         for (const off of [...unsubscribe, ...offLink]) off();
         catchUp?.close();
+        people.close();
         streams.close();
         fanOut.close();
         busy.close();

@@ -1,5 +1,8 @@
-// Room names: one per lot (its watchers in this process and, through the adapter, in all of them) and
-// one per person (their own sockets, for personal events).
+// Room names: one per lot (its watchers in this process and, through the adapter, in all of them),
+// one per person (their own sockets, for personal events, and to disconnect them when their roles
+// change) and one per browser session (its sockets, to disconnect them at sign-out).
 export const lotRoom = (lotId: number): string => `lot:${lotId}`;
 export const personRoom = (pid: string): string => `p:${pid}`;
+/** By the session's id hash (what the database keeps), never by the cookie value itself. */
+export const sessionRoom = (idHash: string): string => `s:${idHash}`;
 export const LOT_ROOM_PREFIX = 'lot:';

@@ -34,6 +34,11 @@ export interface DomainEventMap {
   entries: { lotId: number; entries: PublicEntry[] };
   lot: LotChange;
   personal: { pid: string; event: PersonalEvent };
+  /**
+   * Someone's access changed: a session ended (sign-out) or a person's roles changed. The realtime
+   * gateway disconnects that session's (or person's) sockets on every process.
+   */
+  'access-changed': { kind: 'session'; idHash: string } | { kind: 'person'; pid: string };
 }
 
 type Listener<K extends keyof DomainEventMap> = (payload: DomainEventMap[K]) => void;

@@ -62,6 +62,16 @@ describe('socket handshake authentication', () => {
     expect(result).toMatchObject({ ok: true, person: { pid, level: 2, via: 'session' } });
   });
 
+  it("re-checks a socket's session for a bid through a short cache, which a sign-out on this process drops at once", async () => {
+    const pid = newPid();
+    const cookieHeader = await sessionCookie(pid);
+    const first = await identity.authenticateSocket({ cookieHeader }, { recheck: true });
+    expect(first).toMatchObject({ ok: true, person: { pid, via: 'session' }, sessionIdHash: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    const session = await identity.sessions.find(cookieHeader.split('auction_session=')[1]);
+    expect(await identity.sessions.revoke(session!)).toBe(true);
+    expect(await identity.authenticateSocket({ cookieHeader }, { recheck: true })).toEqual({ ok: true });
+  });
+
   it('prefers the token when both are present', async () => {
     const tokenPid = newPid();
     const result = await identity.authenticateSocket({ token: await idp.token({ sub: tokenPid }), cookieHeader: await sessionCookie(newPid()) });
