@@ -8,7 +8,8 @@ import { getRequestListener } from '@hono/node-server';
 import type { Config } from './config.ts';
 import type { AppContext } from './context.ts';
 import { openDatabase, type Database } from '../db/client.ts';
-import { systemClock, type Clock } from './shared/clock.ts';
+import type { Clock } from './shared/clock.ts';
+import { DatabaseClock, databaseTimeReader } from './shared/database-clock.ts';
 import { createLogger, type Logger } from './shared/log.ts';
 import { DomainEvents } from './shared/events.ts';
 import { createApiApp, errorBody } from './http/app.ts';
@@ -53,7 +54,10 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
   const log = options.log ?? createLogger({ level: config.logLevel });
   const database = options.database ?? (await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, poolSize: config.databasePoolSize, timeouts: config.databaseTimeouts, log }));
   if (!options.database) await database.migrate();
-  const ctx: AppContext = { config, database, db: database.db, clock: options.clock ?? systemClock, log, events: new DomainEvents(log) };
+  // One clock for every process: the database's (tests bring a controlled clock instead).
+  const databaseClock = options.clock ? undefined : new DatabaseClock({ readDatabaseMs: databaseTimeReader(database.db), log });
+  await databaseClock?.start();
+  const ctx: AppContext = { config, database, db: database.db, clock: options.clock ?? databaseClock!, log, events: new DomainEvents(log) };
 
   let realtime: Awaited<ReturnType<typeof createRealtime>> | undefined;
   const identity = await createIdentity(ctx);
@@ -61,7 +65,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
   const api = createApiApp(ctx, {
     authenticate: identity.authenticate,
     // The realtime gateway is attached to the HTTP server below; health asks it for Redis' state then.
-    routers: [{ path: '/', app: healthRoutes(ctx, { redis: () => realtime?.redis() ?? 'off' }) }, ...identity.routers, ...modules.routers],
+    routers: [{ path: '/', app: healthRoutes(ctx, { redis: () => realtime?.redis() ?? 'off', clockOffsetMs: () => databaseClock?.reading?.offsetMs ?? null }) }, ...identity.routers, ...modules.routers],
     onBidShed: (lotId, reason) => modules.engine.shedLog.record(lotId, reason, new Date()),
   });
   mountDocs(api);
@@ -97,7 +101,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     res.end('The web app is not built. Run npm start (which builds it) or npm run build.');
   });
 
-  realtime = await createRealtime(ctx, server, { identity, bids: modules.bids, onBidShed: (lotId, reason) => modules.engine.shedLog.record(lotId, reason, new Date()) });
+  realtime = await createRealtime(ctx, server, { identity, bids: modules.bids });
   let stopping: Promise<void> | undefined;
 
   return {
@@ -125,6 +129,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
         await closed;
         clearTimeout(force);
         await identity.close();
+        databaseClock?.stop();
         if (!options.database) await database.close();
       })()),
   };

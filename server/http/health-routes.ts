@@ -13,12 +13,18 @@ export const HEALTH_PING_MS = 1_000;
 
 const tags = ['health'];
 const RedisState = z.enum(['up', 'down', 'off']).openapi({ description: "The socket.io adapter's Redis: 'off' when REDIS_URL is unset; never a reason for 503" });
-const Ready = z.object({ status: z.literal('ok'), database: z.enum(['postgres', 'pglite']), redis: RedisState, serverTime: z.string() }).openapi('Ready');
+const ClockOffset = z
+  .number()
+  .nullable()
+  .openapi({ description: "The database's clock minus this process's host clock, in ms, as last measured. The platform's time (serverTime, the end of bidding, bid times) is the database's, so every process agrees whatever its host clock says; a large value means this host's time synchronisation is off. Null when the platform runs on a controlled clock (tests)." });
+const Ready = z.object({ status: z.literal('ok'), database: z.enum(['postgres', 'pglite']), redis: RedisState, serverTime: z.string(), clockOffsetMs: ClockOffset }).openapi('Ready');
 const Live = z.object({ status: z.literal('ok'), database: z.enum(['up', 'down']).openapi({ description: 'Whether this process can reach its database now' }), redis: RedisState, serverTime: z.string() }).openapi('Live');
 
 export interface HealthSources {
   /** The realtime gateway's Redis link: 'off' without REDIS_URL. Not part of readiness: while Redis is away each process still serves its own watchers. */
   redis(): 'up' | 'down' | 'off';
+  /** The measured offset of the database's clock to this host's (see server/shared/database-clock.ts); null without one. */
+  clockOffsetMs(): number | null;
 }
 
 export function healthRoutes(ctx: AppContext, sources: HealthSources): ApiApp {
@@ -39,7 +45,8 @@ export function healthRoutes(ctx: AppContext, sources: HealthSources): ApiApp {
         ctx.database.health.report(err);
         throw unavailable('The database does not answer.');
       }
-      return c.json({ status: 'ok' as const, database: ctx.database.kind, redis: sources.redis(), serverTime: ctx.clock.now().toISOString() }, 200);
+      const offset = sources.clockOffsetMs();
+      return c.json({ status: 'ok' as const, database: ctx.database.kind, redis: sources.redis(), serverTime: ctx.clock.now().toISOString(), clockOffsetMs: offset === null ? null : Math.round(offset * 10) / 10 }, 200);
     },
   );
   app.openapi(

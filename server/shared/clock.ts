@@ -1,9 +1,12 @@
-// The official time. Production uses the system clock; tests drive a controlled clock so that time
-// rules (registration windows, the end of bidding, soft close) are tested without sleeping.
+// The official time. The platform runs on the database's clock (database-clock.ts), so that several
+// processes on hosts whose clocks disagree judge the end of bidding alike; tests drive a controlled
+// clock so that time rules (registration windows, the end of bidding, soft close) are tested without
+// sleeping.
 export interface Clock {
   now(): Date;
 }
 
+/** This host's own clock (single-process tools and tests that need no database). */
 export const systemClock: Clock = { now: () => new Date() };
 
 /** A clock that only moves when told to. */

@@ -49,6 +49,8 @@ export interface ScenarioOptions {
   now?: Date;
   /** More approved bidders than bid (the minimum number of bidders); defaults to none. */
   extraBidders?: number;
+  /** The lot's soft-close rule; defaults to a hard close. */
+  softClose?: { windowSeconds: number; extendSeconds: number };
 }
 
 /** A lot with approved bidders; bidding starts `registrationMs` after `now`. */
@@ -77,6 +79,7 @@ export async function setUpLot(base: string, idp: TestIdp, o: ScenarioOptions): 
         registrationClosesAt: startsAt.toISOString(),
         startsAt: startsAt.toISOString(),
         endsAt: endsAt.toISOString(),
+        ...(o.softClose ? { softClose: o.softClose } : {}),
       },
     }),
     201,
