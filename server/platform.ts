@@ -101,7 +101,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     res.end('The web app is not built. Run npm start (which builds it) or npm run build.');
   });
 
-  realtime = await createRealtime(ctx, server, { identity, bids: modules.bids });
+  realtime = await createRealtime(ctx, server, { identity, bids: modules.bids, onBidShed: (lotId, reason) => modules.engine.shedLog.record(lotId, reason, new Date()) });
   let stopping: Promise<void> | undefined;
 
   return {
