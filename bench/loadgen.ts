@@ -32,6 +32,9 @@ let current: { armRetries(): number } | undefined;
 /** `retry` came before its step had started (its connections still opening): arm at the start. */
 let retryEarly = false;
 
+/** The most HTTP connections this generator opens. */
+const poolCap = (): number => Math.max(init.connections, init.maxConnections ?? 0);
+
 async function sendHttp(bidder: BidderRef, amount: number, key: string, signal?: AbortSignal): Promise<Outcome> {
   const res = await pool!.request({
     path: `/api/lots/${init.lotId}/bids`,
@@ -115,7 +118,7 @@ function runStep(step: StepMessage): Promise<LoadgenStepReport> {
   const bo = step.bounded;
   const wait = newHistogram();
   const shedWait = newHistogram();
-  const counts: Omit<BoundedCounts, 'waitHist' | 'shedHist'> = { sent: 0, accepted: 0, refused: 0, shed: 0, shedWithoutRetryAfter: 0, error: 0, failed: 0, noAnswer: 0, withinBound: 0, definitiveWithinBound: 0 };
+  const counts: Omit<BoundedCounts, 'waitHist' | 'shedHist'> = { sent: 0, accepted: 0, refused: 0, shed: 0, shedWithoutRetryAfter: 0, error: 0, failed: 0, noAnswer: 0, withinBound: 0, definitiveWithinBound: 0, clientQueued: 0, peakConnections: 0 };
   const clock = bo ? timeouts() : undefined;
   if (bo?.records) records = { first: [], retries: [] };
   const cpu0 = process.cpuUsage();
@@ -189,6 +192,12 @@ function runStep(step: StepMessage): Promise<LoadgenStepReport> {
       const bid: Bid = { g: n, kind, bidder: list[bidderOf(n, kind, init.approved.length, init.unapproved.length)], amount: kind === 'low' ? Math.max(highestSeen, init.rules.startingPrice - init.rules.priceStep) : validAmount(n, init.rules) };
       const now = wallNow();
       report.firstSendAt ||= now;
+      if (bo && pool) {
+        // Queued behind the generator's own connection cap: the wait it adds is the client's, not the platform's.
+        const stats = pool.stats;
+        if (stats.free === 0 && stats.connected >= poolCap()) counts.clientQueued++;
+        if (stats.connected > counts.peakConnections) counts.peakConnections = stats.connected;
+      }
       recordMs(sendLag, now - scheduled);
       report.sent++;
       counts.sent++;
@@ -271,7 +280,7 @@ serveIpc({
   init: async (payload: LoadgenInit) => {
     init = payload;
     if (init.mode === 'http') {
-      pool = new Pool(init.base!, { connections: init.connections, pipelining: 1, keepAliveTimeout: 120_000, keepAliveMaxTimeout: 600_000, headersTimeout: 60_000, bodyTimeout: 60_000 });
+      pool = new Pool(init.base!, { connections: poolCap(), pipelining: 1, keepAliveTimeout: 120_000, keepAliveMaxTimeout: 600_000, headersTimeout: 60_000, bodyTimeout: 60_000 });
     } else {
       raw = await openRawBidder(init.dbUrl!, init.lotId, init.connections);
     }

@@ -9,8 +9,8 @@ import { bidRoutes } from './bidding/bid-routes.ts';
 import { lotRoutes } from './auctions/lot-routes.ts';
 import { registrationRoutes } from './auctions/registration-routes.ts';
 import { createScheduler } from './auctions/scheduler.ts';
-import { LoadShedder } from './shared/overload.ts';
 import { startShedFlush } from './bidding/shed-flush.ts';
+import { createBidAdmission, type BidAdmission } from './bidding/admission.ts';
 
 export interface DomainModules {
   routers: { path: string; app: ApiApp }[];
@@ -18,14 +18,16 @@ export interface DomainModules {
   bids: BidService;
   /** The same engine with withdrawals, exclusive per-lot tasks and batch statistics. */
   engine: BidEngine;
+  /** The door new bids pass first, over HTTP and sockets (sheds a share while the process cannot keep up). */
+  admission: BidAdmission;
   /** Starts background jobs (the closing scheduler, the demo keeper) once the server listens. */
   start(): void;
   stop(): Promise<void>;
 }
 
 export async function createDomainModules(ctx: AppContext, _identity: Identity): Promise<DomainModules> {
-  const loadShedder = new LoadShedder({ targetLagMs: ctx.config.limits.overloadLagMs });
-  const engine = new BidEngine(ctx, { loadShedder });
+  const engine = new BidEngine(ctx);
+  const admission = createBidAdmission({ targetLagMs: ctx.config.limits.overloadLagMs, shedLog: engine.shedLog });
   const scheduler = createScheduler(ctx, engine);
   const shedFlush = startShedFlush(ctx, engine.shedLog);
   const records = await (await import('./records/index.ts')).createRecords(ctx);
@@ -41,6 +43,7 @@ export async function createDomainModules(ctx: AppContext, _identity: Identity):
     routers,
     bids: engine,
     engine,
+    admission,
     start() {
       scheduler.start();
       demo.start();
@@ -49,7 +52,7 @@ export async function createDomainModules(ctx: AppContext, _identity: Identity):
       await demo.stop();
       await scheduler.stop();
       await engine.drain();
-      loadShedder.close();
+      admission.close();
       await shedFlush.stop();
       await records.close();
     },

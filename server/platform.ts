@@ -67,6 +67,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     // The realtime gateway is attached to the HTTP server below; health asks it for Redis' state then.
     routers: [{ path: '/', app: healthRoutes(ctx, { redis: () => realtime?.redis() ?? 'off', clockOffsetMs: () => databaseClock?.reading?.offsetMs ?? null }) }, ...identity.routers, ...modules.routers],
     onBidShed: (lotId, reason) => modules.engine.shedLog.record(lotId, reason, new Date()),
+    admission: modules.admission,
   });
   mountDocs(api);
 
@@ -101,7 +102,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     res.end('The web app is not built. Run npm start (which builds it) or npm run build.');
   });
 
-  realtime = await createRealtime(ctx, server, { identity, bids: modules.bids, onBidShed: (lotId, reason) => modules.engine.shedLog.record(lotId, reason, new Date()) });
+  realtime = await createRealtime(ctx, server, { identity, bids: modules.bids, admission: modules.admission, onBidShed: (lotId, reason) => modules.engine.shedLog.record(lotId, reason, new Date()) });
   let stopping: Promise<void> | undefined;
 
   return {

@@ -14,8 +14,14 @@ export interface OverloadArgs {
   /** A fixed offered rate instead of factor × the sustained rate (0: measure). */
   rate: number;
   durationS: number;
-  /** HTTP keep-alive connections over all load generators (the storm's × factor: the offered load reaches the server). */
+  /** HTTP keep-alive connections over all load generators, opened before the step (the storm's × factor). */
   connections: number;
+  /**
+   * The most connections the generators open during the step when every open one is busy: a bid goes
+   * on the wire at its scheduled time, as from another bidder's browser, instead of queueing in the
+   * generator (whose wait would be counted against the platform). Capped by file descriptors.
+   */
+  maxConnections: number;
 }
 
 /** The outage phase: a steady flow of bids while the platform's database link is cut and restored. */
@@ -98,7 +104,10 @@ const HELP = `npm run bench -- [flags]
   --overload-factor 4        offered rate of the overload step, × the sustained rate
   --overload-rate N          offer N bids/s instead (no measuring)
   --overload-duration S      seconds of the overload step (default: --duration)
-  --overload-connections N   HTTP connections for it (default: --connections × factor)
+  --overload-connections N   HTTP connections opened before it (default: --connections × factor)
+  --overload-max-connections N
+                             the most connections the generators open during it when all are busy,
+                             so that bids leave at their scheduled time (default 8000; --smoke 400)
   --outage-rate 100          bids/s of the steady flow during the outage phase
   --outage-bidders 10        approved bidders sending it
   --outage-watchers 100      watcher sockets on the platform during the outage
@@ -139,6 +148,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
       'overload-rate': { type: 'string' },
       'overload-duration': { type: 'string' },
       'overload-connections': { type: 'string' },
+      'overload-max-connections': { type: 'string' },
       'outage-rate': { type: 'string' },
       'outage-bidders': { type: 'string' },
       'outage-watchers': { type: 'string' },
@@ -198,6 +208,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
       rate: num(values['overload-rate'], 0, 0),
       durationS: num(values['overload-duration'], durationS, durationS),
       connections: Math.max(1, num(values['overload-connections'], Math.ceil(connections * factor), Math.ceil(connections * factor))),
+      maxConnections: Math.max(1, num(values['overload-max-connections'], 8000, 400)),
     },
     outage: {
       rate: outageRate,

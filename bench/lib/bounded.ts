@@ -8,7 +8,7 @@ export interface BoundedSummary extends Omit<BoundedCounts, 'waitHist' | 'shedHi
   boundMs: number;
   clientTimeoutMs: number;
   /** Shares of the bids sent, in %. */
-  pct: { withinBound: number; definitiveWithinBound: number; accepted: number; refused: number; shed: number; error: number; noAnswer: number };
+  pct: { withinBound: number; definitiveWithinBound: number; accepted: number; refused: number; shed: number; error: number; noAnswer: number; clientQueued: number };
   /** Wait of every HTTP answer (accepted, refused, shed or error) from the scheduled send time, ms. */
   wait: LatencySummary | null;
   /** Wait of the 503 answers alone: how early the platform sheds. */
@@ -31,6 +31,9 @@ export function summarizeBounded(counts: BoundedCounts[], options: { boundMs: nu
     noAnswer: sum('noAnswer'),
     withinBound: sum('withinBound'),
     definitiveWithinBound: sum('definitiveWithinBound'),
+    clientQueued: sum('clientQueued'),
+    // Each generator's own peak; their sum is an upper bound of the connections open at once.
+    peakConnections: sum('peakConnections'),
   };
   return {
     boundMs: options.boundMs,
@@ -44,6 +47,7 @@ export function summarizeBounded(counts: BoundedCounts[], options: { boundMs: nu
       shed: percent(s.shed, sent),
       error: percent(s.error + s.failed, sent),
       noAnswer: percent(s.noAnswer, sent),
+      clientQueued: percent(s.clientQueued, sent),
     },
     wait: summarize(mergeHistograms(counts.map((c) => c.waitHist))),
     shedWait: summarize(mergeHistograms(counts.map((c) => c.shedHist))),
@@ -52,5 +56,5 @@ export function summarizeBounded(counts: BoundedCounts[], options: { boundMs: nu
 
 /** One line for the log. */
 export function boundedLine(b: BoundedSummary): string {
-  return `${b.pct.withinBound}% answered within ${b.boundMs} ms (${b.pct.definitiveWithinBound}% accepted or refused), ${b.pct.shed}% shed, ${b.pct.accepted}% accepted, ${b.pct.noAnswer}% no answer in ${b.clientTimeoutMs / 1000} s, ${b.pct.error}% errors; wait p99 ${b.wait?.p99 ?? '–'} max ${b.wait?.max ?? '–'} ms`;
+  return `${b.pct.withinBound}% answered within ${b.boundMs} ms (${b.pct.definitiveWithinBound}% accepted or refused), ${b.pct.shed}% shed, ${b.pct.accepted}% accepted, ${b.pct.noAnswer}% no answer in ${b.clientTimeoutMs / 1000} s, ${b.pct.error}% errors, ${b.pct.clientQueued}% waited in the generator for a connection (peak ${b.peakConnections} open); wait p99 ${b.wait?.p99 ?? '–'} max ${b.wait?.max ?? '–'} ms`;
 }

@@ -27,6 +27,8 @@ export interface OverloadResult {
   factor: number;
   offeredRate: number;
   connections: number;
+  /** The most connections the generators could open during the step. */
+  maxConnections: number;
   /** Watcher sockets asked for (as in the storm). */
   watcherSockets: number;
   /** Calibration steps, when the platform's storm steps did not run. */
@@ -95,8 +97,8 @@ export async function runOverload(ctx: BenchContext, firstG: number, earlier: St
     }
     if (!sustained || sustained.perSec <= 0) throw new Error('no sustained rate to overload (no step answered any bid)');
     const offeredRate = a.overload.rate > 0 ? a.overload.rate : Math.round(sustained.perSec * a.overload.factor);
-    ctx.log(`overload: ${offeredRate} bids/s offered (${a.overload.factor} × ${sustained.perSec}/s, ${sustained.basis}) for ${a.overload.durationS} s, ${a.watchers} watchers, ${a.overload.connections} HTTP connections, bound ${a.boundMs} ms, client timeout ${a.clientTimeoutMs / 1000} s`);
-    loadgens = await startLoadgens(ctx, bidders, a.overload.connections);
+    ctx.log(`overload: ${offeredRate} bids/s offered (${a.overload.factor} × ${sustained.perSec}/s, ${sustained.basis}) for ${a.overload.durationS} s, ${a.watchers} watchers, ${a.overload.connections} HTTP connections (up to ${a.overload.maxConnections} as needed), bound ${a.boundMs} ms, client timeout ${a.clientTimeoutMs / 1000} s`);
+    loadgens = await startLoadgens(ctx, bidders, a.overload.connections, a.overload.maxConnections);
     const [p] = planSteps([offeredRate], a.overload.durationS, nextG);
     const plan: StepPlan = { ...p, index: nextIndex };
     nextG = plan.firstG + plan.count;
@@ -109,7 +111,7 @@ export async function runOverload(ctx: BenchContext, firstG: number, earlier: St
     const ledger = await checkLedger(ctx.db.sql, lotId, acks);
     const totals = await watcherTotals(watchers, await seqOf(ctx, lotId)());
     return {
-      result: { sustained, factor: a.overload.factor, offeredRate, connections: a.overload.connections, watcherSockets: a.watchers, ...(calibration ? { calibration } : {}), step, ledger, watchers: { ...totals, connect: w.connect } },
+      result: { sustained, factor: a.overload.factor, offeredRate, connections: a.overload.connections, maxConnections: a.overload.maxConnections, watcherSockets: a.watchers, ...(calibration ? { calibration } : {}), step, ledger, watchers: { ...totals, connect: w.connect } },
       nextG,
     };
   } finally {

@@ -43,10 +43,12 @@ export function refs(ctx: BenchContext, people: Person[], registrationIds?: Map<
   });
 }
 
-export async function startLoadgens(ctx: BenchContext, init: Omit<LoadgenInit, 'index' | 'of' | 'connections'>, totalConnections: number): Promise<ChildHandle[]> {
+/** Starts the load generators with `totalConnections` opened before each step, growing to `maxTotalConnections` as needed. */
+export async function startLoadgens(ctx: BenchContext, init: Omit<LoadgenInit, 'index' | 'of' | 'connections' | 'maxConnections'>, totalConnections: number, maxTotalConnections?: number): Promise<ChildHandle[]> {
   const n = ctx.args.loadgens;
   const handles = Array.from({ length: n }, (_, i) => forkBench(script('loadgen.ts'), `loadgen-${i}`));
-  await Promise.all(handles.map((h, index) => h.call('init', { ...init, index, of: n, connections: Math.max(1, Math.ceil(totalConnections / n)) } satisfies LoadgenInit)));
+  const share = (total: number): number => Math.max(1, Math.ceil(total / n));
+  await Promise.all(handles.map((h, index) => h.call('init', { ...init, index, of: n, connections: share(totalConnections), ...(maxTotalConnections ? { maxConnections: share(maxTotalConnections) } : {}) } satisfies LoadgenInit)));
   return handles;
 }
 

@@ -20,8 +20,14 @@ export interface LoadgenInit {
   rules: PriceRules;
   approved: BidderRef[];
   unapproved: BidderRef[];
-  /** HTTP keep-alive connections (http) or database connections (raw) of this process. */
+  /** HTTP keep-alive connections (http) or database connections (raw) of this process, opened before each step. */
   connections: number;
+  /**
+   * More HTTP connections the pool may open when every one is busy (default: none), so that a bid
+   * goes on the wire at its scheduled time as another bidder's browser would, rather than wait in
+   * the generator for a free connection (overload and outage steps).
+   */
+  maxConnections?: number;
 }
 
 export interface LoadgenStepReport {
@@ -81,6 +87,10 @@ export interface BoundedCounts {
   withinBound: number;
   /** Accepted or refused (a definitive answer) within the bound. */
   definitiveWithinBound: number;
+  /** Bids that found every connection of the generator busy (at its cap) and waited in the client for one. */
+  clientQueued: number;
+  /** The most connections the generator had open at once during the step. */
+  peakConnections: number;
   waitHist: string;
   shedHist: string;
 }

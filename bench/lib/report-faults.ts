@@ -34,7 +34,7 @@ export function renderOverload(o: OverloadResult): string {
   parts.push(`#### Overload: ${o.factor}× the sustained rate (issue 12)`);
   parts.push(
     `Sustained rate: ${sus.perSec} bids/s${sus.lowerBound ? ' or more' : ''} (${sus.basis}: ${sus.how}${sus.bestAcceptedPerSec !== null ? `; best accepted rate ${sus.bestAcceptedPerSec}/s` : ''}). ` +
-      `Offered: ${o.offeredRate} bids/s open-loop for ${s?.durationS ?? '–'} s (sent ${s?.sentPerSec ?? '–'}/s; the generators' own send lag p99 ${f(s?.sendLag?.p99)} ms), ${o.watcherSockets} watchers, ${o.connections} HTTP connections; ` +
+      `Offered: ${o.offeredRate} bids/s open-loop for ${s?.durationS ?? '–'} s (sent ${s?.sentPerSec ?? '–'}/s; the generators' own send lag p99 ${f(s?.sendLag?.p99)} ms), ${o.watcherSockets} watchers, ${o.connections} HTTP connections opened before and up to ${o.maxConnections} as needed (at most ${b?.peakConnections ?? '–'} open; ${b ? `${b.pct.clientQueued}% of the bids waited in the generator for a free connection` : '–'}); ` +
       `bound ${b?.boundMs ?? '–'} ms from the scheduled send time; a client gives up after ${b ? b.clientTimeoutMs / 1000 : '–'} s.${s ? ` ${busy(s)}` : ''}`,
   );
   if (s && b) {

@@ -22,7 +22,6 @@ import { ShedLog } from './shed-log.ts';
 import { SHED_MESSAGES, type ShedReason } from './shed-reasons.ts';
 
 export { SHED_MESSAGES };
-import type { LoadShedder } from '../shared/overload.ts';
 import type { BidAck, BidService, PlaceBidInput } from './types.ts';
 
 /** The most bids one transaction commits. */
@@ -60,8 +59,6 @@ export interface BidEngineOptions {
   maxBatch?: number;
   /** Where shed bids are counted (default: a log of the engine's own). */
   shedLog?: ShedLog;
-  /** Refuses a share of new bids while the process is overloaded (absent: never). */
-  loadShedder?: LoadShedder;
 }
 
 export class BidEngine implements BidService {
@@ -72,13 +69,11 @@ export class BidEngine implements BidService {
   /** Commits still running after every bid in them was answered (the database stopped answering). */
   private readonly orphans = new Set<Promise<unknown>>();
   readonly shedLog: ShedLog;
-  private readonly loadShedder?: LoadShedder;
 
   constructor(ctx: AppContext, options: BidEngineOptions = {}) {
     this.ctx = ctx;
     this.maxBatch = Math.max(1, options.maxBatch ?? MAX_BATCH);
     this.shedLog = options.shedLog ?? new ShedLog();
-    this.loadShedder = options.loadShedder;
   }
 
   private get limits(): AppContext['config']['limits'] {
@@ -148,7 +143,6 @@ export class BidEngine implements BidService {
     // bound has already answered the client and counted it, so it is neither placed nor counted again.
     if (now >= due) return Promise.resolve(fail('UNAVAILABLE', SHED_MESSAGES.timeout));
     if (!this.ctx.database.health.up) return Promise.resolve(this.shed(lotId, 'database_unavailable'));
-    if (item.kind === 'bid' && this.loadShedder?.shouldShed()) return Promise.resolve(this.shed(lotId, 'overloaded'));
     const queue = this.queueOf(lotId);
     if (queue.waiting >= this.limits.bidQueueMax) return Promise.resolve(this.shed(lotId, 'queue_full'));
     // Batches ahead of this bid (plus the one in flight), each taking about one commit's time.

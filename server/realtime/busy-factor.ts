@@ -12,7 +12,7 @@ export interface BusyFactorOptions {
   max: number;
 }
 
-export const BUSY_FACTOR_DEFAULTS: BusyFactorOptions = { intervalMs: 500, high: 0.9, low: 0.7, max: 4 };
+export const BUSY_FACTOR_DEFAULTS: BusyFactorOptions = { intervalMs: 500, high: 0.9, low: 0.7, max: 8 };
 
 export class BusyFactor {
   private factor = 1;

@@ -5,7 +5,7 @@
 import type { Socket } from 'socket.io';
 import type { z } from 'zod';
 import type { AppContext } from '../context.ts';
-import type { BidService } from '../bidding/types.ts';
+import type { BidAck, BidService } from '../bidding/types.ts';
 import type { Person } from '../identity/person.ts';
 import { getPublicLot } from '../auctions/public-lot.ts';
 import { listEntries, type PublicLedgerEntry } from '../bidding/ledger-queries.ts';
@@ -19,6 +19,7 @@ import { bidSchema, syncSchema, timeSchema, watchSchema } from './payloads.ts';
 import { lotRoom } from './rooms.ts';
 import type { SnapshotReader } from './snapshots.ts';
 import type { BidCredentials } from './socket-people.ts';
+import type { BidAdmission } from '../bidding/admission.ts';
 
 export type GatewaySocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
@@ -34,6 +35,8 @@ export interface HandlerLimits {
 export interface HandlerDeps {
   ctx: AppContext;
   bids: BidService;
+  /** The door new bids pass first (sheds a share while the process cannot keep up). */
+  admission?: BidAdmission;
   limits: HandlerLimits;
   snapshots: SnapshotReader;
   /** Called once a watcher's snapshot is read: the lot stream may start writing from its seq. */
@@ -135,7 +138,7 @@ export function registerHandlers(socket: GatewaySocket, deps: HandlerDeps): void
     return { ok: true, ...(await entriesAfter(deps, lotId, afterSeq)) };
   });
 
-  on(socket, deps, 'bid', bidSchema, async ({ lotId, amount, idempotencyKey }) => {
+  const placeBid = async (lotId: number, amount: number, idempotencyKey: string | undefined): Promise<Ack<{ bid: BidAck }>> => {
     // One deadline for the whole bid: the credentials check and the bid engine share it.
     const deadline = performance.now() + ctx.config.limits.bidTimeoutMs;
     const who = await deps.personForBid(socket, deadline);
@@ -154,6 +157,16 @@ export function registerHandlers(socket: GatewaySocket, deps: HandlerDeps): void
     const result = await deps.bids.place({ lotId, person, amount, idempotencyKey, deadline });
     if (!result.ok) return failure(result.code, result.message, result.fields);
     return { ok: true, bid: result.value };
+  };
+
+  on(socket, deps, 'bid', bidSchema, async ({ lotId, amount, idempotencyKey }) => {
+    const done = deps.admission ? deps.admission.admit(lotId) : () => {};
+    if (!done) return failure('UNAVAILABLE', SHED_MESSAGES.overloaded);
+    try {
+      return await placeBid(lotId, amount, idempotencyKey);
+    } finally {
+      done();
+    }
   });
 
   on(socket, deps, 'time', timeSchema, async ({ clientSentAt }) => {

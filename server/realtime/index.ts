@@ -24,6 +24,7 @@ import { LOT_ROOM_PREFIX, lotRoom, personRoom } from './rooms.ts';
 import { LotStreams } from './lot-streams.ts';
 import { FanOut } from './fan-out.ts';
 import { BusyFactor } from './busy-factor.ts';
+import type { BidAdmission } from '../bidding/admission.ts';
 import { eventCost, TokenBucket, type RateLimitOptions } from './rate-limit.ts';
 import { SnapshotReader } from './snapshots.ts';
 import { CatchUp } from './catch-up.ts';
@@ -74,6 +75,8 @@ export const REALTIME_DEFAULTS = {
 export interface RealtimeDeps {
   identity: Identity;
   bids: BidService;
+  /** The door new bids pass first (sheds a share while the process cannot keep up). */
+  admission?: BidAdmission;
   /** Counts a socket bid refused for the platform's own reasons before it reached the bid engine. */
   onBidShed?: (lotId: number, reason: ShedReason) => void;
 }
@@ -198,7 +201,7 @@ export async function createRealtime(ctx: AppContext, server: http.Server, deps:
       }
     });
     socket.on('error', (err) => ctx.log.debug({ err, socket: socket.id }, 'realtime socket error'));
-    registerHandlers(socket, { ctx, bids: deps.bids, limits: o, snapshots, primed: (lotId, seq) => {
+    registerHandlers(socket, { ctx, bids: deps.bids, admission: deps.admission, limits: o, snapshots, primed: (lotId, seq) => {
         streams.prime(lotId, seq);
         catchUp?.primed(lotId);
       }, personForBid: (s, deadline) => people.forBid(s, deadline), onBidShed: deps.onBidShed });

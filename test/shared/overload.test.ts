@@ -1,11 +1,11 @@
-// The overload door: a growing share of new bids refused while the event loop runs late, and none
-// once it has caught up.
+// The overload door: a growing share of new bids refused while the event loop runs late or never
+// idles, and none once it has caught up.
 import { describe, expect, it } from 'vitest';
 import { LoadShedder } from '../../server/shared/overload.ts';
 
 describe('load shedder', () => {
   it('sheds nothing while the event loop keeps up', () => {
-    const s = new LoadShedder({ targetLagMs: 200, random: () => 0 });
+    const s = new LoadShedder({ targetLagMs: 200, random: () => 0, manual: true });
     for (let i = 0; i < 50; i++) s.observe(20);
     expect(s.shouldShed()).toBe(false);
     s.close();
@@ -13,7 +13,7 @@ describe('load shedder', () => {
 
   it('sheds a growing share while the delay is over the target, up to 95%, and stops after it falls', () => {
     let r = 0.5;
-    const s = new LoadShedder({ targetLagMs: 200, random: () => r });
+    const s = new LoadShedder({ targetLagMs: 200, random: () => r, manual: true });
     s.observe(800);
     expect(s.state().shedShare).toBeCloseTo(0.1);
     for (let i = 0; i < 30; i++) s.observe(800);
@@ -27,5 +27,54 @@ describe('load shedder', () => {
     r = 0;
     expect(s.shouldShed()).toBe(false);
     s.close();
+  });
+
+  it('sheds while the event loop never idles with many bids in progress, though it is not late, and stops once it idles again', () => {
+    let inProgress = 100;
+    const s = new LoadShedder({ targetLagMs: 200, random: () => 0.5, manual: true, inProgress: () => inProgress, busyInProgress: 32 });
+    s.observe(40);
+    s.observeUtilization(0.97);
+    expect(s.shouldShed(), 'busy but idling now and then: every request has been read').toBe(false);
+    for (let i = 0; i < 6; i++) s.observeUtilization(0.995);
+    expect(s.state().shedShare).toBeCloseTo(0.6);
+    expect(s.shouldShed()).toBe(true);
+    s.observeUtilization(0.95);
+    expect(s.state().shedShare, 'between calm and busy: the share holds').toBeCloseTo(0.6);
+    for (let i = 0; i < 20; i++) s.observeUtilization(0.5);
+    expect(s.state().shedShare).toBe(0);
+    inProgress = 3;
+    for (let i = 0; i < 6; i++) s.observeUtilization(1);
+    expect(s.state().shedShare, 'a busy loop with few bids in progress is other work (an embedded database)').toBe(0);
+    expect(s.shouldShed()).toBe(false);
+    s.close();
+  });
+
+  it('does not let the share fall while the loop is still late, however idle', () => {
+    const s = new LoadShedder({ targetLagMs: 200, random: () => 0.5, manual: true });
+    for (let i = 0; i < 5; i++) s.observe(900);
+    const share = s.state().shedShare;
+    s.observeUtilization(0.3);
+    expect(s.state().shedShare).toBe(share);
+    s.close();
+  });
+});
+
+describe('bid admission', () => {
+  it('counts bids in progress until each is answered once, and counts nothing for a bid it admits', async () => {
+    const { createBidAdmission } = await import('../../server/bidding/admission.ts');
+    const { ShedLog } = await import('../../server/bidding/shed-log.ts');
+    const shedLog = new ShedLog();
+    const admission = createBidAdmission({ targetLagMs: 200, shedLog });
+    const a = admission.admit(7);
+    const b = admission.admit(7);
+    expect(a && b).toBeTruthy();
+    expect(admission.inProgress()).toBe(2);
+    a!();
+    a!();
+    expect(admission.inProgress(), 'answering twice does not count twice').toBe(1);
+    b!();
+    expect(admission.inProgress()).toBe(0);
+    expect(shedLog.stats().pendingKeys).toBe(0);
+    admission.close();
   });
 });
