@@ -1,11 +1,13 @@
 // Lot images in the database (lot_images): checks on what may be stored, and the queries. Types are
-// decided by the bytes (magic numbers), never by the declared header alone; SVG must be a plain
-// drawing (no scripts, event handlers, foreign objects or external references).
+// decided by the bytes (magic numbers), never by the declared header alone. An uploaded SVG is stored
+// as the PNG it draws (svg-raster.ts), so no uploaded SVG is ever served; the only SVG the platform
+// serves is what it draws itself (drawings.ts).
 import { and, asc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { lotImages } from '../../db/schema.ts';
 import { appendAudit } from '../audit/audit-log.ts';
 import { fail, ok, type Result } from '../shared/errors.ts';
+import { rasterizeSvg } from './svg-raster.ts';
 
 export const IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/webp', 'image/svg+xml'] as const;
 export type ImageType = (typeof IMAGE_TYPES)[number];
@@ -19,14 +21,14 @@ function sniff(bytes: Uint8Array): ImageType | undefined {
   if (b.length > 8 && b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47) return 'image/png';
   if (b.length > 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return 'image/jpeg';
   if (b.length > 12 && String.fromCharCode(...b.subarray(0, 4)) === 'RIFF' && String.fromCharCode(...b.subarray(8, 12)) === 'WEBP') return 'image/webp';
+  // XML that may be SVG (a declaration, a comment, a doctype or the <svg> element first): the renderer,
+  // which must read it, decides whether it is.
   const head = new TextDecoder('utf-8', { fatal: false }).decode(b.subarray(0, 512)).trimStart();
-  if (/^(<\?xml[^>]*>\s*)?(<!--[\s\S]*?-->\s*)*<svg[\s>]/i.test(head)) return 'image/svg+xml';
+  if (/^<(\?xml\s|!--|!doctype\s|svg[\s>/])/i.test(head)) return 'image/svg+xml';
   return undefined;
 }
 
-const UNSAFE_SVG = /<script|<foreignObject|\son[a-z]+\s*=|javascript:|<iframe|<embed|<object|(?:xlink:)?href\s*=\s*["']\s*(?!#)|@import|<!ENTITY/i;
-
-/** Checks an upload: size, declared type, the type the bytes really are, and SVG safety. */
+/** Checks an upload: size, declared type, and the type the bytes really are. */
 export function checkImage(bytes: Uint8Array, declaredType: string | undefined): Result<ImageType> {
   if (bytes.length === 0) return fail('VALIDATION_FAILED', 'The image is empty.', { image: 'an image file is required' });
   if (bytes.length > MAX_IMAGE_BYTES) return fail('PAYLOAD_TOO_LARGE', `The image is over ${MAX_IMAGE_BYTES / 1024 / 1024} MB.`);
@@ -34,11 +36,20 @@ export function checkImage(bytes: Uint8Array, declaredType: string | undefined):
   if (!(IMAGE_TYPES as readonly string[]).includes(declared)) return fail('UNSUPPORTED_MEDIA_TYPE', `Images must be ${IMAGE_TYPES.join(', ')}.`);
   const actual = sniff(bytes);
   if (actual !== declared) return fail('UNSUPPORTED_MEDIA_TYPE', `The file is not a valid ${declared} image.`);
-  if (actual === 'image/svg+xml') {
-    const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes);
-    if (UNSAFE_SVG.test(text)) return fail('UNSUPPORTED_MEDIA_TYPE', 'SVG images may not contain scripts, event handlers or external references.');
-  }
   return ok(actual);
+}
+
+/**
+ * What is stored for a checked upload: the bytes as sent, except an SVG, which becomes the PNG it
+ * draws (within `timeoutMs`, what is left of the request's bound).
+ */
+export async function storableImage(type: ImageType, bytes: Uint8Array, timeoutMs: number): Promise<Result<{ type: ImageType; bytes: Uint8Array }>> {
+  if (type !== 'image/svg+xml') return ok({ type, bytes });
+  const raster = await rasterizeSvg(bytes, timeoutMs);
+  if (!raster.ok) return raster;
+  const { png, width, height } = raster.value;
+  if (png.length > MAX_IMAGE_BYTES) return fail('VALIDATION_FAILED', `The SVG draws a ${width} × ${height} picture of over ${MAX_IMAGE_BYTES / 1024 / 1024} MB as PNG: simplify it, or upload it as JPEG.`, { image: 'too large once drawn' });
+  return ok({ type: 'image/png', bytes: png });
 }
 
 export interface ImageMeta {

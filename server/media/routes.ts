@@ -1,6 +1,6 @@
-// Lot images: managers upload photos to their lots (types and size checked, stored in lot_images);
-// anyone may fetch the images of published lots. GET /api/lots/:id/cover always answers with a
-// picture: the first photo, or a drawn placeholder, so catalogue cards never show a broken image.
+// Lot images: managers upload photos to their lots (types and size checked, an SVG drawn as PNG, stored in
+// lot_images); anyone may fetch the images of published lots. GET /api/lots/:id/cover always answers
+// with a picture: the first photo, or a drawn placeholder, so catalogue cards never show a broken image.
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { AppContext } from '../context.ts';
@@ -13,7 +13,8 @@ import { LotIdParam, MAX_INT32 } from '../auctions/lot-schemas.ts';
 import { getLotRow, type LotRow } from '../auctions/public-lot.ts';
 import { managesLot, maySeeDraft } from '../auctions/lot-service.ts';
 import { AppError, unwrap } from '../shared/errors.ts';
-import { checkImage, deleteImage, getImage, listImages, storeImage, MAX_IMAGE_BYTES, MAX_IMAGES_PER_LOT } from './image-store.ts';
+import { checkImage, deleteImage, getImage, listImages, storableImage, storeImage, MAX_IMAGE_BYTES, MAX_IMAGES_PER_LOT } from './image-store.ts';
+import { MAX_ASPECT, MAX_RENDER_MS, RASTER_SIDE, RENDER_MEMORY_MB } from './svg-raster.ts';
 import { drawPlaceholder } from './drawings.ts';
 
 const tags = ['images'];
@@ -24,10 +25,14 @@ const ImageParams = LotIdParam.extend({ imageId: z.coerce.number({ error: 'an im
 const ImageIdParam = z.object({ imageId: z.coerce.number({ error: 'an image id' }).int('an image id').positive('an image id').max(MAX_INT32, 'an image id').openapi({ param: { name: 'imageId', in: 'path' } }) });
 const binary = (description: string) => ({ description, content: { 'image/png': { schema: z.string().openapi({ format: 'binary' }) }, 'image/jpeg': { schema: z.string().openapi({ format: 'binary' }) }, 'image/webp': { schema: z.string().openapi({ format: 'binary' }) }, 'image/svg+xml': { schema: z.string().openapi({ format: 'binary' }) } } });
 
+/** Time kept for storing an upload after drawing it (ms). */
+const STORE_MARGIN_MS = 250;
+
 /** How a draft lot's pictures may be cached: by the manager's own browser, briefly, never by a proxy. */
 const DRAFT_CACHE = 'private, no-cache';
 
-/** Images are immutable by id; SVG is further fenced off by a sandboxing policy. */
+/** Images are immutable by id. Every answer carries a sandboxing policy: the only SVG served is the
+ *  platform's own drawings (and any uploaded before SVG was rasterized), and a policy costs nothing. */
 function imageResponse(c: Context<AppEnv>, contentType: string, bytes: Uint8Array, cache: string): Response {
   c.header('content-type', contentType);
   c.header('cache-control', cache);
@@ -62,9 +67,9 @@ export function mediaRoutes(ctx: AppContext): ApiApp {
       tags,
       security,
       summary: `Upload an image to a lot (PNG, JPEG, WebP or SVG; at most ${MAX_IMAGE_BYTES / 1024 / 1024} MB; the lot's manager)`,
-      description: 'The request body is the image itself, with its Content-Type. The type is checked against the bytes.',
+      description: `The request body is the image itself, with its Content-Type. The type is checked against the bytes. An SVG is stored as the PNG picture it draws (${RASTER_SIDE} pixels on its longer side; the answer's contentType says image/png): no SVG sent here is ever served. An SVG that is not valid is refused with 415; one more than ${MAX_ASPECT} times as long as it is wide, or that takes over ${MAX_RENDER_MS / 1000} s or ${RENDER_MEMORY_MB} MB to draw, with 422; while another SVG is being drawn, the answer is 503 with Retry-After.`,
       request: { params: LotIdParam, body: binary('The image bytes') },
-      responses: { 201: json(ImageSchema, 'Stored'), ...errorResponses(401, 403, 404, 409, 413, 415, 422) },
+      responses: { 201: json(ImageSchema, 'Stored'), ...errorResponses(401, 403, 404, 409, 413, 415, 422, 503) },
     }),
     async (c) => {
       const person = requireRole(c, 'manager');
@@ -75,9 +80,12 @@ export function mediaRoutes(ctx: AppContext): ApiApp {
       const declared = c.req.header('content-type');
       const length = Number(c.req.header('content-length') ?? '0');
       if (length > MAX_IMAGE_BYTES) throw new AppError('PAYLOAD_TOO_LARGE', `The image is over ${MAX_IMAGE_BYTES / 1024 / 1024} MB.`);
-      const bytes = new Uint8Array(await c.req.arrayBuffer());
-      const type = unwrap(checkImage(bytes, declared));
+      const upload = new Uint8Array(await c.req.arrayBuffer());
+      const uploadType = unwrap(checkImage(upload, declared));
       if ((await listImages(ctx.db, id)).length >= MAX_IMAGES_PER_LOT) throw new AppError('INVALID_STATE', `A lot may have at most ${MAX_IMAGES_PER_LOT} images.`);
+      // Drawing an SVG must end in time for the rest of the request (the store) to fit in its bound.
+      const left = ctx.config.limits.requestTimeoutMs - (performance.now() - c.get('startedAt')) - STORE_MARGIN_MS;
+      const { type, bytes } = unwrap(await storableImage(uploadType, upload, left));
       const now = ctx.clock.now();
       const imageId = await storeImage(ctx.db, { actorPid: person.pid, lotId: id, type, bytes, at: now });
       const stored = (await listImages(ctx.db, id)).find((i) => i.id === imageId)!;

@@ -65,7 +65,7 @@ describe.runIf(run)('the staff consoles in Chromium', () => {
     lotId = Number(new URL(page.url()).pathname.split('/').pop());
     expect(await page.getByTestId('manage-notice').textContent()).toContain('Đã tạo bản nháp');
 
-    // A file that is not an image is refused before upload; an SVG drawing is stored.
+    // A file that is not an image is refused before upload; an SVG drawing is stored (as a PNG).
     await page.setInputFiles('#image-file', { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('not an image') });
     await page.getByRole('button', { name: 'Tải ảnh lên' }).click();
     await expect.poll(() => page.locator('#image-error').textContent()).toContain('Chỉ nhận ảnh');
@@ -87,7 +87,7 @@ describe.runIf(run)('the staff consoles in Chromium', () => {
     const catalogue = await (await fetch(`${e2e.base}/`)).text();
     expect(catalogue).toContain(TITLE);
     const images = await manager.api<{ items: { contentType: string }[] }>('GET', `/api/lots/${lotId}/images`);
-    expect(images.json.items.map((i) => i.contentType)).toEqual(['image/svg+xml']);
+    expect(images.json.items.map((i) => i.contentType)).toEqual(['image/png']);
   }, 120_000);
 
   it('lets the manager confirm a deposit, then cancel the lot with a stated reason', async () => {

@@ -1,0 +1,172 @@
+// SVG uploads are stored and served as the PNG picture they draw, never as SVG. A filter or sanitizer
+// has to know every way an SVG can run script or load something (an <animate> or <set> that changes
+// an href to javascript:, entities that hide a keyword, <foreignObject>, external references); a
+// bitmap has none of them. resvg (@resvg/resvg-wasm) draws the SVG in a worker thread, within bounds:
+// - the renderer is WebAssembly with no file system and no network, so an <image> pointing at a URL
+//   or a server path draws nothing (the native build of resvg would read local files);
+// - time: the worker is terminated at the deadline, which stops WebAssembly at once (native code
+//   would run on to the end). The drawing itself may take MAX_RENDER_MS (422 past it: the SVG is too
+//   complex), and the whole, worker start included, never outlives the request's own bound (503
+//   past it: the server is too busy);
+// - memory: the WebAssembly memory may grow to RENDER_MEMORY_MB (resvg's module declares no
+//   maximum; one is written into it when it is compiled), past which that render fails alone;
+// - size: the picture is RASTER_SIDE pixels on its longer side, and drawings more than MAX_ASPECT
+//   times longer than wide are refused;
+// - one worker per render, so nothing of one upload outlives it (WebAssembly memory never shrinks),
+//   and at most MAX_RENDERS at once in a process; more are refused with 503 at once.
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+import { fail, ok, type Result } from '../shared/errors.ts';
+import type { RasterJob, RasterReply } from './svg-raster-worker.ts';
+
+/** Pixels on the longer side of a picture drawn from an SVG. */
+export const RASTER_SIDE = 1200;
+/** The most the longer side of an SVG may be of its shorter side. */
+export const MAX_ASPECT = 10;
+/** The longest one SVG may take to draw (ms), from the moment the renderer is ready. */
+export const MAX_RENDER_MS = 4_000;
+/** The most memory one render may use (MiB of WebAssembly memory). */
+export const RENDER_MEMORY_MB = 256;
+/** Renders at once in one process: each keeps a core busy for up to MAX_RENDER_MS. */
+export const MAX_RENDERS = 1;
+
+const require = createRequire(import.meta.url);
+const WORKER_URL = new URL('./svg-raster-worker.ts', import.meta.url);
+const WASM_PATH = require.resolve('@resvg/resvg-wasm/index_bg.wasm');
+const FONT_FAMILY = 'DejaVu Sans';
+const FONT_PATHS = [require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans.ttf'), require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf')];
+const WASM_PAGE = 64 * 1024;
+
+export interface Raster {
+  png: Uint8Array;
+  width: number;
+  height: number;
+}
+
+let running = 0;
+let assets: Promise<{ module: WebAssembly.Module; fonts: Uint8Array[] }> | undefined;
+
+/** Draws an SVG as a PNG within the bounds above; `timeoutMs` is what is left of the request's bound. */
+export async function rasterizeSvg(svg: Uint8Array, timeoutMs: number): Promise<Result<Raster>> {
+  if (running >= MAX_RENDERS) return fail('UNAVAILABLE', 'Another SVG picture is being drawn; try again in a moment.');
+  const deadline = performance.now() + timeoutMs;
+  running++;
+  try {
+    const { module, fonts } = await loadAssets();
+    return await renderInWorker({ module, fonts, fontFamily: FONT_FAMILY, svg, side: RASTER_SIDE, maxAspect: MAX_ASPECT }, deadline);
+  } finally {
+    running--;
+  }
+}
+
+/** resvg compiled once per process, its memory capped, and the fonts, read on first use. */
+function loadAssets(): Promise<{ module: WebAssembly.Module; fonts: Uint8Array[] }> {
+  assets ??= (async () => {
+    const [wasm, ...fonts] = await Promise.all([readFile(WASM_PATH), ...FONT_PATHS.map((path) => readFile(path))]);
+    return { module: await WebAssembly.compile(withMemoryMaximum(wasm, (RENDER_MEMORY_MB * 1024 * 1024) / WASM_PAGE)), fonts };
+  })();
+  assets.catch(() => (assets = undefined));
+  return assets;
+}
+
+/** Runs one job in its own worker, terminated once it has answered or at the deadline. */
+function renderInWorker(job: RasterJob, deadline: number): Promise<Result<Raster>> {
+  const worker = new Worker(WORKER_URL, { workerData: job, resourceLimits: { maxOldGenerationSizeMb: 64 } });
+  worker.unref();
+  return new Promise((resolve, reject) => {
+    let renderTimer: NodeJS.Timeout | undefined;
+    let requestTimer: NodeJS.Timeout | undefined;
+    let settled = false;
+    const settle = (outcome: Result<Raster> | Error): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(requestTimer);
+      clearTimeout(renderTimer);
+      if (outcome instanceof Error) reject(outcome);
+      else resolve(outcome);
+      worker.removeAllListeners();
+      worker.on('error', () => {});
+      void worker.terminate();
+    };
+    requestTimer = setTimeout(() => settle(busy()), Math.max(0, deadline - performance.now()));
+    worker.on('message', (message: 'started' | RasterReply) => {
+      if (message === 'started') renderTimer = setTimeout(() => settle(tooSlow()), MAX_RENDER_MS);
+      else settle(fromReply(message));
+    });
+    // Over the worker's JavaScript heap is the SVG's doing; any other failure is the platform's (500).
+    worker.once('error', (err: Error & { code?: string }) => settle(err.code === 'ERR_WORKER_OUT_OF_MEMORY' ? tooBig() : new Error(`SVG renderer failed: ${err.message}`, { cause: err })));
+    worker.once('exit', () => settle(new Error('SVG renderer stopped without answering')));
+  });
+}
+
+function fromReply(reply: RasterReply): Result<Raster> {
+  if (reply.ok) return ok({ png: reply.png, width: reply.width, height: reply.height });
+  switch (reply.reason) {
+    case 'invalid':
+      return fail('UNSUPPORTED_MEDIA_TYPE', `The file is not a valid SVG image (${reply.detail}).`);
+    case 'shape':
+      return fail('VALIDATION_FAILED', `The SVG is ${reply.detail}: a picture may be at most ${MAX_ASPECT} times as wide as it is tall, or as tall as it is wide.`, { image: `at most ${MAX_ASPECT}:1` });
+    case 'aborted':
+      return tooBig();
+  }
+}
+
+const busy = (): Result<never> => fail('UNAVAILABLE', 'The server is too busy to draw this SVG picture now; try again in a moment.');
+const tooSlow = (): Result<never> =>
+  fail('VALIDATION_FAILED', `Drawing this SVG took too long (the limit is ${MAX_RENDER_MS / 1000} s): simplify it, or upload it as PNG or JPEG.`, { image: 'too complex to draw' });
+const tooBig = (): Result<never> =>
+  fail('VALIDATION_FAILED', `Drawing this SVG stopped: it needs more than ${RENDER_MEMORY_MB} MB of memory, or the renderer cannot draw it. Simplify it, or upload it as PNG or JPEG.`, { image: 'too complex to draw' });
+
+/**
+ * The WebAssembly binary with its one memory given a maximum (in 64 KiB pages): resvg's module
+ * declares none, so without this a render could grow it to 4 GiB. The memory section (id 5) is
+ * rewritten from "1 memory, no maximum, min" to "1 memory, min, max".
+ */
+export function withMemoryMaximum(wasm: Uint8Array, maxPages: number): Uint8Array<ArrayBuffer> {
+  let at = 8; // after the magic number and the version
+  while (at < wasm.length) {
+    const sectionStart = at;
+    const id = wasm[at++];
+    const [size, sizeBytes] = readUleb(wasm, at);
+    at += sizeBytes;
+    if (id === 5) {
+      const body = wasm.subarray(at, at + size);
+      if (body[0] !== 1 || body[1] !== 0) throw new Error('resvg: unexpected WebAssembly memory section');
+      const [minPages] = readUleb(body, 2);
+      if (minPages > maxPages) throw new Error('resvg: the memory cap is below the module’s own minimum');
+      const content = [1, 1, ...body.subarray(2), ...uleb(maxPages)];
+      const section = [5, ...uleb(content.length), ...content];
+      const out = new Uint8Array(sectionStart + section.length + wasm.length - (at + size));
+      out.set(wasm.subarray(0, sectionStart));
+      out.set(section, sectionStart);
+      out.set(wasm.subarray(at + size), sectionStart + section.length);
+      return out;
+    }
+    at += size;
+  }
+  throw new Error('resvg: no WebAssembly memory section');
+}
+
+function readUleb(bytes: Uint8Array, at: number): [value: number, length: number] {
+  let value = 0;
+  let length = 0;
+  let byte: number;
+  do {
+    byte = bytes[at + length];
+    value += (byte & 0x7f) * 2 ** (7 * length);
+    length++;
+  } while (byte & 0x80);
+  return [value, length];
+}
+
+function uleb(value: number): number[] {
+  const out: number[] = [];
+  do {
+    let byte = value & 0x7f;
+    value = Math.floor(value / 128);
+    if (value) byte |= 0x80;
+    out.push(byte);
+  } while (value);
+  return out;
+}
