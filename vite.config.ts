@@ -16,6 +16,8 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/support/global-setup.ts'],
+    // One person-hash key for every test process and every server process a test starts.
+    setupFiles: ['test/support/person-hash-key.ts'],
     testTimeout: 30_000,
     // A polled expectation (a page updating, a first verification starting its worker thread) gets
     // 10 s on a loaded two-core machine instead of vitest's 1 s; it still passes as soon as it holds.

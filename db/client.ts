@@ -1,12 +1,15 @@
 // The database client factory: postgres.js against PostgreSQL when a URL is given, otherwise embedded
 // PGlite (on disk in a data directory, or in memory for tests). Both expose the same Drizzle API;
-// migrations are the committed drizzle-kit set in db/migrations, applied by `migrate`.
+// migrations are the committed drizzle-kit set in db/migrations, applied by `migrate`. On PostgreSQL
+// the schema may belong to a separate owner role (ownerUrl, DATABASE_OWNER_URL): migrations then run
+// as that role and grant the app role only what it needs (privileges.ts).
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import * as schema from './schema.ts';
+import { grantAppPrivileges } from './privileges.ts';
 import { DatabaseHealth } from '../server/shared/database-health.ts';
 import type { Logger } from '../server/shared/log.ts';
 
@@ -37,6 +40,8 @@ export function resultRows<T>(result: unknown): T[] {
 
 export interface DatabaseOptions {
   url?: string;
+  /** The schema owner's URL (DATABASE_OWNER_URL): migrations run as that role; the app connects with `url`. */
+  ownerUrl?: string;
   /** PGlite data directory; omitted means in memory. */
   dataDir?: string;
   /** A gzipped PGlite data directory snapshot to start from (tests). */
@@ -101,11 +106,24 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
     ping,
     health,
     // Migrations get a connection of their own without the statement bound: a migration of a large
-    // table may rightly take longer than any request should.
+    // table may rightly take longer than any request should. With an owner URL they run as the owner,
+    // which then grants the app role its privileges. Without one, a schema already current is left
+    // alone (so an app role without DDL rights starts), and pending migrations run as the app role.
     migrate: async () => {
-      const owner = postgres(url, { max: 1, onnotice: () => {}, connect_timeout: t.connectMs / 1000 });
+      const [{ appRole }] = resultRows<{ appRole: string }>(await db.execute(sql`select current_user as "appRole"`));
+      const ownerUrl = options.ownerUrl ?? url;
+      const owner = postgres(ownerUrl, { max: 1, onnotice: () => {}, connect_timeout: t.connectMs / 1000 });
       try {
+        const [{ ownerRole }] = await owner<{ ownerRole: string }[]>`select current_user as "ownerRole"`;
+        const separate = ownerRole !== appRole;
+        if (!separate && (await migrationsPending(owner)) === 0) return;
         await migrate(drizzle(owner, { schema }), { migrationsFolder: MIGRATIONS_DIR });
+        if (separate) await grantAppPrivileges(owner, appRole);
+      } catch (err) {
+        if ((err as { code?: string }).code === '42501' && !options.ownerUrl) {
+          throw new Error(`migrations are pending and DATABASE_URL's role ${appRole} may not apply them (${(err as Error).message}): start once with DATABASE_OWNER_URL, the role that owns the schema`, { cause: err });
+        }
+        throw err;
       } finally {
         await owner.end({ timeout: 5 });
       }
@@ -115,6 +133,22 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
       await client.end({ timeout: 5 });
     },
   };
+}
+
+/**
+ * How many committed migrations the database has not applied (drizzle's own rule: those newer than
+ * the last applied one); every one when the journal cannot be read.
+ */
+async function migrationsPending(client: import('postgres').Sql): Promise<number> {
+  const { readMigrationFiles } = await import('drizzle-orm/migrator');
+  const files = readMigrationFiles({ migrationsFolder: MIGRATIONS_DIR });
+  try {
+    const [row] = await client<{ last: string | null }[]>`select max(created_at)::text as last from drizzle.__drizzle_migrations`;
+    const last = row?.last === null || row?.last === undefined ? -1 : Number(row.last);
+    return files.filter((m) => m.folderMillis > last).length;
+  } catch {
+    return files.length;
+  }
 }
 
 async function openPglite(options: DatabaseOptions): Promise<Database> {

@@ -173,21 +173,36 @@ export const ledgerEntries = pgTable(
   ],
 );
 
-/** Every state change, with the actor's personal id. Append-only, hash-chained across the platform. */
+/**
+ * Every state change, with the actor's personal id. Append-only, hash-chained across the platform.
+ * From chain version 2 the chain covers keyed hashes of the actor and of a person subject
+ * (server/shared/hash-chain.ts), never the clear personal ids beside them.
+ */
 export const auditEvents = pgTable(
   'audit_events',
   {
     id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    /** 1: the chain covers actor_pid and subject in clear (events before issue 13); 2: their keyed hashes. */
+    chainVersion: smallint('chain_version').notNull().default(1),
     at: ts('at').notNull(),
     actorPid: text('actor_pid'),
+    actorHash: text('actor_hash'),
     action: text('action').notNull(),
     lotId: integer('lot_id'),
     subject: text('subject'),
+    /** The keyed hash of the subject when the subject is a person. */
+    subjectHash: text('subject_hash'),
     data: jsonb('data').$type<Record<string, unknown>>().notNull().default({}),
     prevHash: text('prev_hash').notNull(),
     hash: text('hash').notNull(),
   },
-  (t) => [index('audit_events_lot').on(t.lotId), index('audit_events_at').on(t.at)],
+  (t) => [
+    index('audit_events_lot').on(t.lotId),
+    index('audit_events_at').on(t.at),
+    check('audit_events_chain_version', sql`${t.chainVersion} in (1, 2)`),
+    // A version-2 event carries the actor's hash exactly when it has an actor.
+    check('audit_events_actor_hash', sql`${t.chainVersion} = 1 or (${t.actorPid} is null) = (${t.actorHash} is null)`),
+  ],
 );
 
 /** Browser sessions: only the SHA-256 of the cookie value is stored. */

@@ -21,6 +21,7 @@ const schema = z.object({
   PORT: int(0, 65535).default(3000),
   HOST: z.string().min(1).default('0.0.0.0'),
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'a postgres:// connection URL').optional(),
+  DATABASE_OWNER_URL: z.string().regex(/^postgres(ql)?:\/\//, 'a postgres:// connection URL').optional(),
   DATABASE_POOL_SIZE: int(1, 200).default(10),
   DATABASE_CONNECT_TIMEOUT_MS: int(100, 60_000).default(2_000),
   DATABASE_STATEMENT_TIMEOUT_MS: int(100, 600_000).default(5_000),
@@ -69,6 +70,11 @@ const schema = z.object({
   CLOSE_POLL_MS: int(50, 60_000).default(500),
 
   RECORD_SIGNING_KEY: z.string().min(1).optional(),
+  RECORD_SIGNING_KEY_FILE: z.string().min(1).optional(),
+  RECORD_RETIRED_KEYS: z.string().min(1).optional(),
+  RECORD_RETIRED_KEYS_FILE: z.string().min(1).optional(),
+  PERSON_HASH_KEY: z.string().min(32, 'a secret of at least 32 characters (for example: openssl rand -base64 32)').optional(),
+  PERSON_HASH_KEY_FILE: z.string().min(1).optional(),
   DEMO: bool.optional(),
   DEMO_DATA: bool.optional(),
 });
@@ -85,6 +91,11 @@ export interface Config {
   port: number;
   host: string;
   databaseUrl?: string;
+  /**
+   * The role that owns the schema and runs migrations, when it is not the app's role (DATABASE_URL).
+   * Migrations then grant the app role only what it needs (db/privileges.ts).
+   */
+  databaseOwnerUrl?: string;
   databasePoolSize: number;
   /** Bounds on PostgreSQL, in milliseconds (PGlite is in-process and has none). */
   databaseTimeouts: { connectMs: number; statementMs: number; lockMs: number; idleInTransactionMs: number };
@@ -145,7 +156,15 @@ export interface Config {
     minBidders: number;
   };
   closePollMs: number;
+  /** The record-signing key (a private JWK), or the file holding it; required in production. */
   recordSigningKey?: string;
+  recordSigningKeyFile?: string;
+  /** Public JWKs of keys that signed earlier records (a JWKS or an array), or the file holding them. */
+  recordRetiredKeys?: string;
+  recordRetiredKeysFile?: string;
+  /** The secret of the keyed hash that chains carry instead of personal ids (server/audit/person-hash.ts). */
+  personHashKey?: string;
+  personHashKeyFile?: string;
   demoData: boolean;
 }
 
@@ -199,6 +218,17 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   if (e.AUCTION_DEPOSIT_MIN_PCT > e.AUCTION_DEPOSIT_MAX_PCT) problems.push(`AUCTION_DEPOSIT_MIN_PCT (${e.AUCTION_DEPOSIT_MIN_PCT}) must not exceed AUCTION_DEPOSIT_MAX_PCT (${e.AUCTION_DEPOSIT_MAX_PCT})`);
   if (!demo && !e.EID_AUDIENCE) problems.push('EID_AUDIENCE is required when EID_ISSUER is set');
   if (e.EID_CLIENT_SECRET && !e.EID_CLIENT_ID) problems.push('EID_CLIENT_SECRET is set without EID_CLIENT_ID');
+  if (e.DATABASE_OWNER_URL && !e.DATABASE_URL) problems.push('DATABASE_OWNER_URL is set without DATABASE_URL (the owner role migrates, the app connects with DATABASE_URL)');
+  const oneOf = (a: string, b: string): void => {
+    if (e[a as keyof typeof e] && e[b as keyof typeof e]) problems.push(`set ${a} or ${b}, not both`);
+  };
+  oneOf('RECORD_SIGNING_KEY', 'RECORD_SIGNING_KEY_FILE');
+  oneOf('RECORD_RETIRED_KEYS', 'RECORD_RETIRED_KEYS_FILE');
+  oneOf('PERSON_HASH_KEY', 'PERSON_HASH_KEY_FILE');
+  // In production no key lives in the database or is made up at start: a database writer could read
+  // or replace it (and every key in the table used to be published).
+  if (production && !e.RECORD_SIGNING_KEY && !e.RECORD_SIGNING_KEY_FILE) problems.push('RECORD_SIGNING_KEY or RECORD_SIGNING_KEY_FILE is required in production (the record-signing key is never generated into the database there)');
+  if (production && !e.PERSON_HASH_KEY && !e.PERSON_HASH_KEY_FILE) problems.push('PERSON_HASH_KEY or PERSON_HASH_KEY_FILE is required in production (the key of the hashes that chains carry instead of personal ids; never change it)');
   if (problems.length) throw new ConfigError(problems.join('\n'));
 
   return {
@@ -207,6 +237,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     port: e.PORT,
     host: e.HOST,
     databaseUrl: e.DATABASE_URL,
+    databaseOwnerUrl: e.DATABASE_OWNER_URL,
     databasePoolSize: e.DATABASE_POOL_SIZE,
     databaseTimeouts: { connectMs: e.DATABASE_CONNECT_TIMEOUT_MS, statementMs: e.DATABASE_STATEMENT_TIMEOUT_MS, lockMs: e.DATABASE_LOCK_TIMEOUT_MS, idleInTransactionMs: Math.max(10_000, 2 * e.DATABASE_STATEMENT_TIMEOUT_MS) },
     limits: { bidTimeoutMs: e.BID_TIMEOUT_MS, requestTimeoutMs: e.REQUEST_TIMEOUT_MS, bidQueueMax: e.BID_QUEUE_MAX, overloadLagMs: e.OVERLOAD_LAG_MS },
@@ -248,6 +279,11 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     },
     closePollMs: e.CLOSE_POLL_MS,
     recordSigningKey: e.RECORD_SIGNING_KEY,
+    recordSigningKeyFile: e.RECORD_SIGNING_KEY_FILE,
+    recordRetiredKeys: e.RECORD_RETIRED_KEYS,
+    recordRetiredKeysFile: e.RECORD_RETIRED_KEYS_FILE,
+    personHashKey: e.PERSON_HASH_KEY,
+    personHashKeyFile: e.PERSON_HASH_KEY_FILE,
     demoData: e.DEMO_DATA ?? (!production && demo && demoAllowed),
   };
 }
@@ -277,6 +313,12 @@ export function configWarnings(config: Config): string[] {
   const warnings: string[] = [];
   if (config.redisUrl && !config.trustProxy) {
     warnings.push('REDIS_URL is set (several processes behind a load balancer?) but TRUST_PROXY is not: every client then has the balancer\'s address, so per-address limits (token failures, anonymous requests, socket connects) count all clients together. Set TRUST_PROXY=true when a balancer you run appends X-Forwarded-For.');
+  }
+  if (config.databaseUrl && !config.databaseOwnerUrl) {
+    warnings.push('DATABASE_URL is set without DATABASE_OWNER_URL: the platform\'s database role owns the tables, so anyone holding its credentials can disable the append-only triggers and rewrite the ledger or the audit log (the hash chains still show it). Run migrations as a separate owner role: see "Security model" in the README.');
+  }
+  if (config.databaseUrl && !config.personHashKey && !config.personHashKeyFile) {
+    warnings.push(`PERSON_HASH_KEY is not set: the key of the hashes chained instead of personal ids is generated into ${config.dataDir}. Every process of a deployment must share one key: set PERSON_HASH_KEY (or PERSON_HASH_KEY_FILE) on all of them.`);
   }
   return warnings;
 }

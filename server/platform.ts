@@ -8,6 +8,7 @@ import { getRequestListener } from '@hono/node-server';
 import type { Config } from './config.ts';
 import type { AppContext } from './context.ts';
 import { openDatabase, type Database } from '../db/client.ts';
+import { usePersonHashKey } from './audit/person-hash.ts';
 import type { Clock } from './shared/clock.ts';
 import { DatabaseClock, databaseTimeReader } from './shared/database-clock.ts';
 import { createLogger, type Logger } from './shared/log.ts';
@@ -52,7 +53,10 @@ async function loadPages(log: Logger): Promise<NodeHandler | undefined> {
 
 export async function createPlatform(config: Config, options: PlatformOptions = {}): Promise<Platform> {
   const log = options.log ?? createLogger({ level: config.logLevel });
-  const database = options.database ?? (await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, poolSize: config.databasePoolSize, timeouts: config.databaseTimeouts, log }));
+  // The key of the hashes the chains carry instead of personal ids, installed before anything is
+  // written to the audit log (server/audit/person-hash.ts).
+  log.info(usePersonHashKey(config), 'person-hash key loaded');
+  const database = options.database ?? (await openDatabase({ url: config.databaseUrl, ownerUrl: config.databaseOwnerUrl, dataDir: config.dataDir, poolSize: config.databasePoolSize, timeouts: config.databaseTimeouts, log }));
   if (!options.database) await database.migrate();
   // One clock for every process: the database's (tests bring a controlled clock instead).
   const databaseClock = options.clock ? undefined : new DatabaseClock({ readDatabaseMs: databaseTimeReader(database.db), log });

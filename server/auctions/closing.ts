@@ -6,6 +6,8 @@ import { and, eq, gt, inArray, isNotNull, lte, ne } from 'drizzle-orm';
 import { lots, registrations } from '../../db/schema.ts';
 import type { AppContext } from '../context.ts';
 import { appendAudit } from '../audit/audit-log.ts';
+import type { CloseFacts } from '../audit/chained-facts.ts';
+import { personHash } from '../audit/person-hash.ts';
 import type { PersonalEvent } from '../shared/events.ts';
 import { lockLot, lotChange } from './lot-service.ts';
 import type { LotRow } from './public-lot.ts';
@@ -53,7 +55,7 @@ export async function closeLot(ctx: AppContext, lotId: number): Promise<'closed'
     const lot = await lockLot(tx, lotId);
     if (!lot || (lot.status !== 'scheduled' && lot.status !== 'live') || lot.endsAt.getTime() > now.getTime() - CLOSE_GRACE_MS) return null;
     const approved = await tx
-      .select({ id: registrations.id, pid: registrations.pid, status: registrations.status, depositState: registrations.depositState })
+      .select({ id: registrations.id, pid: registrations.pid, bidderCode: registrations.bidderCode, status: registrations.status, depositState: registrations.depositState })
       .from(registrations)
       .where(and(eq(registrations.lotId, lotId), isNotNull(registrations.approvedAt)));
     // A barred bidder (one who withdrew) was approved once but is no longer a bidder: not counted.
@@ -75,12 +77,16 @@ export async function closeLot(ctx: AppContext, lotId: number): Promise<'closed'
       .where(and(eq(registrations.lotId, lotId), eq(registrations.depositState, 'received'), winnerId === null ? undefined : ne(registrations.id, winnerId)))
       .returning({ id: registrations.id });
     const reason = !enoughBidders ? `fewer than ${minBidders} approved bidders` : lot.currentPrice === null ? 'no bids' : undefined;
+    // The result goes into the chain with the winner by code and person (keyed hash), so a record
+    // naming another winner, or another person behind the code, contradicts the chain.
+    const winner = winnerId === null ? undefined : approved.find((r) => r.id === winnerId);
+    const facts: CloseFacts = { finalPrice: closed.finalPrice, winnerRegistrationId: winnerId, winnerBidderCode: winner?.bidderCode ?? null, winnerPersonHash: winner ? personHash(winner.pid) : null };
     await appendAudit(tx, {
       actorPid: null,
       action: status === 'closed' ? 'lot.closed' : 'lot.failed',
       lotId,
       at: now,
-      data: { finalPrice: closed.finalPrice, winnerRegistrationId: winnerId, approvedBidders: eligible, bidCount: lot.bidCount, seq: lot.seq, lastHash: lot.lastHash, endsAt: lot.endsAt.toISOString(), ...(reason ? { reason } : {}) },
+      data: { ...facts, approvedBidders: eligible, bidCount: lot.bidCount, seq: lot.seq, lastHash: lot.lastHash, endsAt: lot.endsAt.toISOString(), ...(reason ? { reason } : {}) },
     });
     await appendAudit(tx, { actorPid: null, action: 'deposit.settled', lotId, at: now, data: { retained: winnerId, refundable: refunded.map((r) => r.id) } });
     const personal: { pid: string; event: PersonalEvent }[] = approved.map((r) =>

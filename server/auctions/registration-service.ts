@@ -2,12 +2,15 @@
 // accepting the lot's published rules (version and time recorded), and gets an anonymous bidder
 // code. The lot's manager approves a registration once its deposit is received; only approved
 // registrations may bid. Registrations of a lot are serialized on the lot-row lock, so the
-// once-per-person and unique-code checks cannot race.
+// once-per-person and unique-code checks cannot race. Each registration's code, person (keyed hash),
+// time and rules version are chained in the audit log (chained-facts.ts).
 import { and, eq } from 'drizzle-orm';
 import { registrations, type DepositState, type RegistrationStatus } from '../../db/schema.ts';
 import type { AppContext } from '../context.ts';
 import type { Person } from '../identity/person.ts';
 import { appendAudit } from '../audit/audit-log.ts';
+import { registrationFacts } from '../audit/chained-facts.ts';
+import { personHash } from '../audit/person-hash.ts';
 import { fail, ok, type Result } from '../shared/errors.ts';
 import { freshBidderCode } from './bidder-code.ts';
 import { lockLot, managesLot, maySeeDraft } from './lot-service.ts';
@@ -48,7 +51,10 @@ export async function register(ctx: AppContext, person: Person, lotId: number, a
       .insert(registrations)
       .values({ lotId, pid: person.pid, bidderCode, rulesVersion: lot.rulesVersion, rulesAcceptedAt: now, createdAt: now, updatedAt: now })
       .returning();
-    await appendAudit(tx, { actorPid: person.pid, action: 'registration.created', lotId, subject: String(row.id), at: now, data: { bidderCode, rulesVersion: lot.rulesVersion } });
+    // The binding of the code to the person goes into the chain (as a keyed hash): a later change of
+    // the registration row is then caught by every record built or verified from it.
+    const facts = registrationFacts({ bidderCode, personHash: personHash(person.pid), rulesVersion: lot.rulesVersion, rulesAcceptedAt: now });
+    await appendAudit(tx, { actorPid: person.pid, action: 'registration.created', lotId, subject: String(row.id), at: now, data: facts });
     return ok(row);
   });
   if (!outcome.ok) return outcome;

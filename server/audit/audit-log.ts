@@ -1,10 +1,13 @@
 // The audit log: every state change, with the actor's personal id, appended in the same transaction
 // as the change itself. The log is one hash chain across the platform; appends take a transaction-
 // scoped advisory lock so that concurrent writers (and several processes) extend it in order.
+// The chain covers keyed hashes of the people involved (person-hash.ts), never their ids in clear:
+// the clear columns serve regulators and may later be encrypted without touching the chain.
 import { desc, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../../db/client.ts';
 import { auditEvents } from '../../db/schema.ts';
-import { auditEventHash, GENESIS_HASH } from '../shared/hash-chain.ts';
+import { AUDIT_CHAIN_VERSION, auditEventHash, GENESIS_HASH, type AuditHashFields } from '../shared/hash-chain.ts';
+import { personHash } from './person-hash.ts';
 
 /** The lock key that serializes audit appends (arbitrary, fixed). */
 const AUDIT_LOCK = 727_001;
@@ -31,6 +34,7 @@ export type AuditAction =
   | 'bid.withdrawn'
   | 'record.exported'
   | 'record.viewed'
+  | 'record.refused'
   | 'audit.exported';
 
 export interface AuditInput {
@@ -38,10 +42,23 @@ export interface AuditInput {
   actorPid: string | null;
   action: AuditAction;
   lotId?: number | null;
-  /** What it was done to, when not the lot (a person's pid, a registration id). */
+  /** What it was done to, when not the lot (a person's pid, a registration id). A pid is chained as its hash. */
   subject?: string | null;
   data?: Record<string, unknown>;
   at: Date;
+}
+
+/**
+ * A subject that is a personal id: 12 digits. Every other subject is a row id (an integer column, at
+ * most 10 digits), so the two cannot be confused.
+ */
+export function isPersonSubject(subject: string | null | undefined): subject is string {
+  return typeof subject === 'string' && /^\d{12}$/.test(subject);
+}
+
+/** An audit row (or exported event) as its hash sees it. */
+export function auditHashFields(e: { chainVersion?: number; v?: number; at: Date | string; actorPid: string | null; actorHash?: string | null; action: string; lotId: number | null; subject: string | null; subjectHash?: string | null; data: Record<string, unknown> }): AuditHashFields {
+  return { v: e.chainVersion ?? e.v ?? 1, at: typeof e.at === 'string' ? e.at : e.at.toISOString(), actorPid: e.actorPid, actorHash: e.actorHash ?? null, action: e.action, lotId: e.lotId, subject: e.subject, subjectHash: e.subjectHash ?? null, data: e.data };
 }
 
 /** Appends one event inside the caller's transaction. Call only within db.transaction. */
@@ -49,7 +66,17 @@ export async function appendAudit(tx: Tx | Db, input: AuditInput): Promise<void>
   await tx.execute(sql`select pg_advisory_xact_lock(${AUDIT_LOCK})`);
   const [last] = await tx.select({ hash: auditEvents.hash }).from(auditEvents).orderBy(desc(auditEvents.id)).limit(1);
   const prevHash = last?.hash ?? GENESIS_HASH;
-  const data = input.data ?? {};
-  const fields = { at: input.at.toISOString(), actorPid: input.actorPid, action: input.action, lotId: input.lotId ?? null, subject: input.subject ?? null, data };
-  await tx.insert(auditEvents).values({ at: input.at, actorPid: input.actorPid, action: input.action, lotId: input.lotId ?? null, subject: input.subject ?? null, data, prevHash, hash: auditEventHash(prevHash, fields) });
+  const subject = input.subject ?? null;
+  const row = {
+    chainVersion: AUDIT_CHAIN_VERSION,
+    at: input.at,
+    actorPid: input.actorPid,
+    actorHash: input.actorPid === null ? null : personHash(input.actorPid),
+    action: input.action,
+    lotId: input.lotId ?? null,
+    subject,
+    subjectHash: isPersonSubject(subject) ? personHash(subject) : null,
+    data: input.data ?? {},
+  };
+  await tx.insert(auditEvents).values({ ...row, prevHash, hash: auditEventHash(prevHash, auditHashFields(row)) });
 }

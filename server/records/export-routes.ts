@@ -45,7 +45,7 @@ export function exportRoutes(ctx: AppContext, key: SigningKey): ApiApp {
       tags: ['records'],
       summary: 'Every ended lot of a period (regulators, streamed)',
       description:
-        'Lots that closed, failed or were cancelled and whose bidding window ended in [from, to). `ndjson`: a header line, one full auction record per lot (same shape as the signed record), and a signed seal line covering every byte before it; `csv`: one summary row per lot with its final hash (UTF-8 with BOM). Streamed page by page.',
+        'Lots that closed, failed or were cancelled and whose bidding window ended in [from, to). `ndjson`: a header line, one full auction record per lot (same shape as the signed record), and a signed seal line covering every byte before it; `csv`: one summary row per lot with its final hash (UTF-8 with BOM). Streamed page by page. Before a lot is exported its registrations and result are checked against the audit chain: a lot whose rows contradict it (a registration that no longer names the person chained when it was made, a result other than the one its close chained) is exported as `{\"type\":\"record-refused\",\"lotId\",\"reason\"}` (NDJSON; verification then reports the export invalid) or with `integrity` = `refused: …` and no winner (CSV), and the refusal is written to the audit log as `record.refused`.',
       security: [{ eid: [] }],
       request: { query: LotsQuery },
       responses: { 200: streamed, ...errorResponses(401, 403, 422) },
@@ -57,7 +57,7 @@ export function exportRoutes(ctx: AppContext, key: SigningKey): ApiApp {
       await logExport(person, 'record.exported', { scope: 'period', from: q.from.toISOString(), to: q.to.toISOString(), format: q.format }, at);
       c.header('content-disposition', `attachment; filename="lots-${stamp(q.from)}-${stamp(q.to)}.${q.format}"`);
       c.header('cache-control', 'no-store');
-      return c.body(lotsExport(ctx, key, { from: q.from, to: q.to }, q.format, at), 200, { 'content-type': CONTENT_TYPE[q.format] }) as never;
+      return c.body(lotsExport(ctx, key, { from: q.from, to: q.to }, q.format, at, person.pid), 200, { 'content-type': CONTENT_TYPE[q.format] }) as never;
     },
   );
 
@@ -68,7 +68,7 @@ export function exportRoutes(ctx: AppContext, key: SigningKey): ApiApp {
       tags: ['records'],
       summary: 'The audit log (regulators, streamed)',
       description:
-        'Every audit event (optionally those of a period, as one contiguous stretch of the chain) with its hash chain. `ndjson` starts with a header whose `previousHash` is the hash the first event links to (the genesis hash when the export starts at the beginning) and ends with a signed seal; `csv` has one row per event (UTF-8 with BOM). Verify either with POST /api/records/verify or `npm run verify-record`.',
+        'Every audit event (optionally those of a period, as one contiguous stretch of the chain) with its hash chain. `ndjson` starts with a header whose `previousHash` is the hash the first event links to (the genesis hash when the export starts at the beginning) and ends with a signed seal; `csv` has one row per event (UTF-8 with BOM). Events of chain version 2 (`v: 2`) chain keyed hashes of the people involved (`actorHash`, `subjectHash`: HMAC-SHA256 under the platform\'s person-hash key), never their personal ids: the clear `actorPid` and `subject` beside them are for regulators and are not covered by the chain. The NDJSON export also checks the database against the chain while it is written: after each page of events, a line `{\"type\":\"integrity-problem\",\"eventId\",\"lotId\",\"reason\"}` names every registration, lot result or clear actor that no longer matches what an event chained, and verification reports such an export invalid. Verify either with POST /api/records/verify or `npm run verify-record`.',
       security: [{ eid: [] }],
       request: { query: AuditQuery },
       responses: { 200: streamed, ...errorResponses(401, 403, 422) },

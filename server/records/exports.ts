@@ -2,15 +2,18 @@
 // lot, CSV) and the audit log (NDJSON or CSV). Each stream pulls one keyset page from the database
 // only when the client has taken the previous one, so memory stays bounded by the page size however
 // long the period. NDJSON exports end with a seal: a JWS over the line count and SHA-256 of every
-// byte before it (see verify-export.ts), so a cut, edited or reordered export is detected.
+// byte before it (see verify-export.ts), so a cut, edited or reordered export is detected. Whatever
+// the database says is checked against the audit chain first (integrity.ts): a lot whose rows
+// contradict it is exported as a refusal, not as a record, and the audit export lists such rows.
 import { createHash, type Hash } from 'node:crypto';
 import type { AppContext } from '../context.ts';
 import { canonicalJson, GENESIS_HASH } from '../shared/hash-chain.ts';
 import { toCsv } from './csv.ts';
 import { signCompact } from './jws.ts';
-import { auditHashBefore, auditIdRange, auditPage, endedLotsPage, loadDetails, summaryExtras, type AuditRow, type LotRow, type Period } from './queries.ts';
+import { auditPageProblems, auditRefusal, recordIntegrityProblem } from './integrity.ts';
+import { auditHashBefore, auditIdRange, auditPage, endedLotsPage, loadDetails, type AuditRow, type LotRow, type Period } from './queries.ts';
 import { buildRecord, isEnded } from './record.ts';
-import { SEAL_CTY, type AuditLine, type ExportHeader, type SealPayload } from './record-format.ts';
+import { SEAL_CTY, type AuctionRecord, type AuditLine, type ExportHeader, type RefusedRecordLine, type SealPayload } from './record-format.ts';
 import type { SigningKey } from './signing-keys.ts';
 import { AUDIT_CSV_COLUMNS } from './verify-export.ts';
 
@@ -59,54 +62,71 @@ function toStream(ctx: AppContext, source: Source, seal: { key: SigningKey; kind
   });
 }
 
-const LOT_CSV_COLUMNS = ['lotId', 'title', 'category', 'status', 'startingPrice', 'priceStep', 'deposit', 'registrationOpensAt', 'registrationClosesAt', 'startsAt', 'scheduledEndsAt', 'endsAt', 'closedAt', 'registrations', 'bidCount', 'entryCount', 'finalPrice', 'winnerBidderCode', 'winnerPid', 'winnerName', 'cancelReason', 'finalHash'];
+const LOT_CSV_COLUMNS = ['lotId', 'title', 'category', 'status', 'startingPrice', 'priceStep', 'deposit', 'registrationOpensAt', 'registrationClosesAt', 'startsAt', 'scheduledEndsAt', 'endsAt', 'closedAt', 'registrations', 'bidCount', 'entryCount', 'finalPrice', 'winnerBidderCode', 'winnerPid', 'winnerName', 'cancelReason', 'finalHash', 'integrity'];
+
+/** One summary row: from the record, or, for a refused lot, the lot row without a winner and the reason. */
+function summaryRow(r: LotRow, built: AuctionRecord | RefusedRecordLine): unknown[] {
+  const iso = (d: Date | null): string => d?.toISOString() ?? '';
+  const head = [r.id, r.title, r.category, r.status, r.startingPrice, r.priceStep, r.deposit, iso(r.registrationOpensAt), iso(r.registrationClosesAt), iso(r.startsAt), iso(r.scheduledEndsAt), iso(r.endsAt), iso(r.closedAt)];
+  if (built.type === 'record-refused') return [...head, '', r.bidCount, '', '', '', '', '', r.cancelReason ?? '', '', `refused: ${built.reason}`];
+  const x = built.result;
+  return [...head, built.registrations.length, x.bidCount, x.entryCount, x.finalPrice ?? '', x.winnerBidderCode ?? '', x.winnerPid ?? '', x.winnerName ?? '', x.cancelReason ?? '', built.finalHash, 'ok'];
+}
 
 /** Every ended lot whose bidding window ended within the period, by lot id. */
-export function lotsExport(ctx: AppContext, key: SigningKey, period: Period, format: ExportFormat, exportedAt: Date): ReadableStream<Uint8Array> {
+export function lotsExport(ctx: AppContext, key: SigningKey, period: Period, format: ExportFormat, exportedAt: Date, actorPid: string): ReadableStream<Uint8Array> {
   let afterId = 0;
   let started = false;
   let done = false;
-  const page = async (): Promise<LotRow[]> => {
-    const rows = await endedLotsPage(ctx.db, period, afterId, LOT_PAGE);
-    if (rows.length === 0) done = true;
-    else afterId = rows[rows.length - 1].id;
-    return rows;
-  };
   const header: ExportHeader = { type: 'lot-export', version: 1, exportedAt: exportedAt.toISOString(), issuer: ctx.config.publicOrigin ?? null, from: period.from.toISOString(), to: period.to.toISOString() };
   const rc = { issuedAt: exportedAt, issuer: ctx.config.publicOrigin ?? null, minBidders: ctx.config.policy.minBidders };
+  /** The next page of lots, each as its record or as the refusal to issue it. */
+  const page = async (): Promise<{ row: LotRow; built: AuctionRecord | RefusedRecordLine }[]> => {
+    const rows = (await endedLotsPage(ctx.db, period, afterId, LOT_PAGE)).filter((r) => isEnded(r.status));
+    if (rows.length === 0) {
+      done = true;
+      return [];
+    }
+    afterId = rows[rows.length - 1].id;
+    const details = await loadDetails(ctx.db, rows.map((r) => r.id));
+    const out: { row: LotRow; built: AuctionRecord | RefusedRecordLine }[] = [];
+    for (const r of rows) {
+      const d = details.get(r.id)!;
+      const record = buildRecord({ ...r, status: r.status as AuctionRecord['result']['status'] }, d, rc);
+      const reason = recordIntegrityProblem(record, d.events);
+      if (reason) await auditRefusal(ctx, { actorPid, lotId: r.id, reason, scope: 'period' });
+      out.push({ row: r, built: reason ? { type: 'record-refused', lotId: r.id, reason } : record });
+    }
+    return out;
+  };
   const ndjson: Source = {
     async next() {
       if (!started) {
         started = true;
         return `${JSON.stringify(header)}\n`;
       }
-      const rows = done ? [] : await page();
-      if (rows.length === 0) return undefined;
-      const details = await loadDetails(ctx.db, rows.map((r) => r.id));
-      return rows.map((r) => (isEnded(r.status) ? `${JSON.stringify(buildRecord({ ...r, status: r.status }, details.get(r.id)!, rc))}\n` : '')).join('');
+      const lots = done ? [] : await page();
+      if (lots.length === 0) return undefined;
+      return lots.map((l) => `${JSON.stringify(l.built)}\n`).join('');
     },
   };
   const csv: Source = {
     async next() {
       if (done) return undefined;
-      const rows = await page();
-      if (rows.length === 0 && started) return undefined;
-      const extras = await summaryExtras(ctx.db, rows);
-      const records = rows.map((r) => {
-        const x = extras.get(r.id)!;
-        const iso = (d: Date | null): string => d?.toISOString() ?? '';
-        return [r.id, r.title, r.category, r.status, r.startingPrice, r.priceStep, r.deposit, iso(r.registrationOpensAt), iso(r.registrationClosesAt), iso(r.startsAt), iso(r.scheduledEndsAt), iso(r.endsAt), iso(r.closedAt), x.registrationCount, r.bidCount, x.entryCount, r.finalPrice ?? '', x.winnerBidderCode ?? '', x.winnerPid ?? '', x.winnerName ?? '', r.cancelReason ?? '', x.finalHash ?? GENESIS_HASH];
-      });
+      const lots = await page();
+      if (lots.length === 0 && started) return undefined;
       const first = !started;
       started = true;
-      return toCsv(records, { header: first, columns: LOT_CSV_COLUMNS });
+      return toCsv(lots.map((l) => summaryRow(l.row, l.built)), { header: first, columns: LOT_CSV_COLUMNS });
     },
   };
   return toStream(ctx, format === 'ndjson' ? ndjson : csv, format === 'ndjson' ? { key, kind: 'lot-export', exportedAt } : undefined);
 }
 
 function auditLine(e: AuditRow): AuditLine {
-  return { type: 'audit-event', id: e.id, at: e.at.toISOString(), actorPid: e.actorPid, action: e.action, lotId: e.lotId, subject: e.subject, data: e.data, prevHash: e.prevHash, hash: e.hash };
+  const line: AuditLine = { type: 'audit-event', id: e.id, at: e.at.toISOString(), actorPid: e.actorPid, action: e.action, lotId: e.lotId, subject: e.subject, data: e.data, prevHash: e.prevHash, hash: e.hash };
+  // Version-2 events carry the keyed hashes their chain covers (version-1 lines stay as they were).
+  return e.chainVersion === 2 ? { ...line, v: 2, actorHash: e.actorHash, subjectHash: e.subjectHash } : line;
 }
 
 /** The audit log (optionally a period of it, as one contiguous id range so its chain links up). */
@@ -135,7 +155,10 @@ export async function auditExport(ctx: AppContext, key: SigningKey, period: Part
         return `${JSON.stringify(header)}\n`;
       }
       const rows = await page();
-      return rows.length ? rows.map((e) => `${JSON.stringify(auditLine(e))}\n`).join('') : undefined;
+      if (!rows.length) return undefined;
+      // After the page's events, the rows of mutable tables that contradict them, if any.
+      const problems = await auditPageProblems(ctx.db, rows);
+      return [...rows.map(auditLine), ...problems].map((l) => `${JSON.stringify(l)}\n`).join('');
     },
     sealExtra: () => ({ lastHash }),
   };
@@ -147,7 +170,7 @@ export async function auditExport(ctx: AppContext, key: SigningKey, period: Part
       started = true;
       if (!first && rows.length === 0) return undefined;
       return toCsv(
-        rows.map((e) => [e.id, e.at.toISOString(), e.actorPid ?? '', e.action, e.lotId ?? '', e.subject ?? '', canonicalJson(e.data), e.prevHash, e.hash]),
+        rows.map((e) => [e.id, e.chainVersion, e.at.toISOString(), e.actorPid ?? '', e.actorHash ?? '', e.action, e.lotId ?? '', e.subject ?? '', e.subjectHash ?? '', canonicalJson(e.data), e.prevHash, e.hash]),
         { header: first, columns: [...AUDIT_CSV_COLUMNS] },
       );
     },

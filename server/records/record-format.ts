@@ -5,7 +5,12 @@ import { z } from 'zod';
 import { SHED_REASONS } from '../bidding/shed-reasons.ts';
 
 export const RECORD_TYPE = 'auction-record';
-export const RECORD_VERSION = 1;
+/**
+ * 2 (issue 13): every registration carries its person's keyed hash, and verification cross-checks the
+ * registrations and the result against the lot's chained history. Records of version 1 still verify
+ * as they were issued.
+ */
+export const RECORD_VERSION = 2;
 /** The JWS `cty` of a signed auction record. */
 export const RECORD_CTY = 'auction-record+json';
 /** The JWS `cty` of the seal that ends an NDJSON export. */
@@ -32,6 +37,8 @@ export const RecordEntrySchema = z.strictObject({
 export const RecordRegistrationSchema = z.strictObject({
   bidderCode: z.string(),
   pid: z.string(),
+  /** The keyed hash of `pid` (version 2), compared with the one chained when the person registered. */
+  personHash: hash.optional(),
   name: z.string().nullable(),
   status: z.string(),
   depositState: z.string(),
@@ -44,10 +51,14 @@ export const RecordRegistrationSchema = z.strictObject({
 
 export const RecordEventSchema = z.strictObject({
   id: z.number().int(),
+  /** The event's chain version (absent: 1, which chains the actor's id in clear). */
+  v: z.literal(2).optional(),
   at: iso,
   actorPid: z.string().nullable(),
+  actorHash: hash.nullable().optional(),
   action: z.string(),
   subject: z.string().nullable(),
+  subjectHash: hash.nullable().optional(),
   data: z.record(z.string(), z.unknown()),
   prevHash: hash,
   hash,
@@ -55,7 +66,7 @@ export const RecordEventSchema = z.strictObject({
 
 export const AuctionRecordSchema = z.strictObject({
   type: z.literal(RECORD_TYPE),
-  version: z.literal(RECORD_VERSION),
+  version: z.union([z.literal(1), z.literal(RECORD_VERSION)]),
   issuedAt: iso,
   issuer: z.string().nullable(),
   lot: z.strictObject({
@@ -127,16 +138,40 @@ export type RecordEvent = z.infer<typeof RecordEventSchema>;
 export const AuditLineSchema = z.strictObject({
   type: z.literal('audit-event'),
   id: z.number().int().positive(),
+  v: z.literal(2).optional(),
   at: iso,
   actorPid: z.string().nullable(),
+  actorHash: hash.nullable().optional(),
   action: z.string(),
   lotId: z.number().int().nullable(),
   subject: z.string().nullable(),
+  subjectHash: hash.nullable().optional(),
   data: z.record(z.string(), z.unknown()),
   prevHash: hash,
   hash,
 });
 export type AuditLine = z.infer<typeof AuditLineSchema>;
+
+/**
+ * A line of an audit export where the exporting platform found a row of a mutable table (a
+ * registration, a lot's result) or a clear column that contradicts the chain. Any such line makes the
+ * export invalid: the chain is intact but the database was changed around it.
+ */
+export const IntegrityLineSchema = z.strictObject({
+  type: z.literal('integrity-problem'),
+  eventId: z.number().int().positive(),
+  lotId: z.number().int().nullable(),
+  reason: z.string(),
+});
+export type IntegrityLine = z.infer<typeof IntegrityLineSchema>;
+
+/** A line of a lot export in place of a record the platform refused to issue (its rows contradict the chain). */
+export const RefusedRecordLineSchema = z.strictObject({
+  type: z.literal('record-refused'),
+  lotId: z.number().int().positive(),
+  reason: z.string(),
+});
+export type RefusedRecordLine = z.infer<typeof RefusedRecordLineSchema>;
 
 /** The first line of an NDJSON export. */
 export const ExportHeaderSchema = z.strictObject({

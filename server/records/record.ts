@@ -1,10 +1,13 @@
 // Builds the auction record of an ended lot from its rows: the lot and its policy, the times, every
-// registration with the person behind the bidder code, the full ledger (withdrawals included) with
-// its hash chain, the soft-close extensions, the lot's audit history and the result.
+// registration with the person behind the bidder code (and that person's keyed hash, which verifiers
+// compare with the one chained at registration), the full ledger (withdrawals included) with its hash
+// chain, the soft-close extensions, the lot's audit history and the result. Whether the rows still
+// agree with the chain is checked before signing (integrity.ts).
+import { personHash } from '../audit/person-hash.ts';
 import { GENESIS_HASH } from '../shared/hash-chain.ts';
 import { summarizeShed } from '../bidding/shed-reads.ts';
 import type { LotDetails, LotRow } from './queries.ts';
-import { ENDED_STATUSES, RECORD_TYPE, RECORD_VERSION, type AuctionRecord, type RecordEntry } from './record-format.ts';
+import { ENDED_STATUSES, RECORD_TYPE, RECORD_VERSION, type AuctionRecord, type RecordEntry, type RecordEvent } from './record-format.ts';
 
 export type EndedStatus = (typeof ENDED_STATUSES)[number];
 
@@ -46,6 +49,12 @@ export function recordLedger(entries: LotDetails['entries']): RecordEntry[] {
   }));
 }
 
+/** A history event as the record carries it: version-2 events with the keyed hashes their chain covers. */
+function recordEvent(e: LotDetails['events'][number]): RecordEvent {
+  const base = { id: e.id, at: e.at.toISOString(), actorPid: e.actorPid, action: e.action, subject: e.subject, data: e.data, prevHash: e.prevHash, hash: e.hash };
+  return e.chainVersion === 2 ? { ...base, v: 2, actorHash: e.actorHash, subjectHash: e.subjectHash } : base;
+}
+
 /** The record of an ended lot. The caller checks isEnded first. */
 export function buildRecord(lot: LotRow & { status: EndedStatus }, details: LotDetails, rc: RecordContext): AuctionRecord {
   const ledger = recordLedger(details.entries);
@@ -84,6 +93,7 @@ export function buildRecord(lot: LotRow & { status: EndedStatus }, details: LotD
     registrations: details.registrations.map((r) => ({
       bidderCode: r.bidderCode,
       pid: r.pid,
+      personHash: personHash(r.pid),
       name: r.name,
       status: r.status,
       depositState: r.depositState,
@@ -95,7 +105,7 @@ export function buildRecord(lot: LotRow & { status: EndedStatus }, details: LotD
     })),
     ledger,
     extensions: details.events.filter((e) => e.action === 'lot.extended').map((e) => ({ at: e.at.toISOString(), endsAt: extendedTo(e.data), data: e.data })),
-    history: details.events.map((e) => ({ id: e.id, at: e.at.toISOString(), actorPid: e.actorPid, action: e.action, subject: e.subject, data: e.data, prevHash: e.prevHash, hash: e.hash })),
+    history: details.events.map(recordEvent),
     result: {
       status: lot.status,
       finalPrice: lot.finalPrice,

@@ -125,7 +125,7 @@ export function recordRoutes(service: RecordService, pool: VerifyPool): ApiApp {
       path: '/.well-known/jwks.json',
       tags: ['records'],
       summary: 'The public record-signing keys',
-      description: 'Every key that has signed records, retired ones included, so old records still verify.',
+      description: 'The keys verifiers accept: the configured record-signing key and the configured retired keys (RECORD_RETIRED_KEYS), so records signed before a rotation still verify; never whatever the database holds. Only the zero-config demo, which has no configured key, publishes the keys it generated into its database.',
       responses: { 200: { description: 'A JSON Web Key Set', content: { 'application/json': { schema: JwksSchema } } } },
     }),
     async (c) => {

@@ -1,5 +1,6 @@
 // The records service: the record of one ended lot as signed JSON, CSV or PDF (each export logged in
-// the audit trail), the published keys, and verification against them.
+// the audit trail), the published keys, and verification against them. A record whose rows contradict
+// the audit chain (integrity.ts) is refused, never signed.
 import type { AppContext } from '../context.ts';
 import type { Person } from '../identity/person.ts';
 import { appendAudit } from '../audit/audit-log.ts';
@@ -7,10 +8,11 @@ import { fail, ok, type Result } from '../shared/errors.ts';
 import { toCsv } from './csv.ts';
 import { signFlattened, type FlattenedJws, type Jwks } from './jws.ts';
 import { renderRecordPdf } from './pdf.ts';
+import { auditRefusal, recordIntegrityProblem } from './integrity.ts';
 import { findLot, loadDetails } from './queries.ts';
 import { buildRecord, isEnded } from './record.ts';
 import { RECORD_CTY, type AuctionRecord } from './record-format.ts';
-import { publishedKeys, type SigningKey } from './signing-keys.ts';
+import type { SigningKey } from './signing-keys.ts';
 import { LEDGER_CSV_COLUMNS } from './verify-export.ts';
 import { verifyDocument, type DocumentKind } from './verify-document.ts';
 import { verifySignedRecord, type Verdict } from './verify.ts';
@@ -45,23 +47,31 @@ export function ledgerCsv(record: AuctionRecord): string {
   return toCsv(rows, { header: true, columns: [...LEDGER_CSV_COLUMNS] });
 }
 
-export function createRecordService(ctx: AppContext, key: SigningKey): RecordService {
-  const jwks = async (): Promise<Jwks> => ({ keys: await publishedKeys(ctx.db) });
-
-  async function loadRecord(lotId: number): Promise<Result<AuctionRecord>> {
+/**
+ * @param jwks the published keys (signing-keys.ts: the configured and retired keys, or the generated
+ *   ones in the demo)
+ */
+export function createRecordService(ctx: AppContext, key: SigningKey, jwks: () => Promise<Jwks>): RecordService {
+  async function loadRecord(actor: Person, lotId: number): Promise<Result<AuctionRecord>> {
     const lot = await findLot(ctx.db, lotId);
     if (!lot) return fail('NOT_FOUND', `There is no lot ${lotId}.`);
     const status = lot.status;
     if (!isEnded(status)) return fail('RECORD_NOT_READY', `Lot ${lotId} is ${status}: its record exists only once it has closed, failed or been cancelled.`);
     const details = (await loadDetails(ctx.db, [lot.id])).get(lot.id)!;
-    return ok(buildRecord({ ...lot, status }, details, { issuedAt: ctx.clock.now(), issuer: ctx.config.publicOrigin ?? null, minBidders: ctx.config.policy.minBidders }));
+    const record = buildRecord({ ...lot, status }, details, { issuedAt: ctx.clock.now(), issuer: ctx.config.publicOrigin ?? null, minBidders: ctx.config.policy.minBidders });
+    const reason = recordIntegrityProblem(record, details.events);
+    if (reason) {
+      await auditRefusal(ctx, { actorPid: actor.pid, lotId, reason, scope: 'lot' });
+      return fail('RECORD_INCONSISTENT', `The record of lot ${lotId} cannot be issued: its database rows contradict the audit chain (${reason}). The database was changed outside the platform; the refusal is in the audit log.`);
+    }
+    return ok(record);
   }
 
   return {
     key,
     jwks,
     async exportRecord(actor, lotId, format, from) {
-      const loaded = await loadRecord(lotId);
+      const loaded = await loadRecord(actor, lotId);
       if (!loaded.ok) return loaded;
       const record = loaded.value;
       const name = `lot-${record.lot.id}-record`;

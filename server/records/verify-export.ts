@@ -1,18 +1,23 @@
 // Verification of bulk exports. An NDJSON export is a header line, one line per lot record or audit
 // event, and a seal: a JWS by the record-signing key over the count and SHA-256 of every byte before
 // it. Verifying checks the seal, then each lot's ledger chain, or the audit chain line by line from
-// the hash the header says it continues. CSV files carry no signature: their chains are recomputed
-// and the reader is told to compare the last hash with a signed record or export.
+// the hash the header says it continues. A lot export may hold, in place of a record, the platform's
+// refusal to issue it, and an audit export the rows the platform found contradicting the chain: either
+// makes the export invalid. CSV files carry no signature: their chains are recomputed and the reader
+// is told to compare the last hash with a signed record or export.
 import { createHash } from 'node:crypto';
 import { parse } from 'csv-parse/sync';
 import { unescapeFormula } from './csv.ts';
 import { auditEventHash, GENESIS_HASH, ledgerEntryHash } from '../shared/hash-chain.ts';
 import { verifyJws, type Jwks } from './jws.ts';
-import { AuctionRecordSchema, AuditLineSchema, ExportHeaderSchema, SEAL_CTY, SealPayloadSchema } from './record-format.ts';
-import { describeIssues, ledgerProblem, parseJsonBytes, type Verdict } from './verify.ts';
+import { AuctionRecordSchema, AuditLineSchema, ExportHeaderSchema, IntegrityLineSchema, RefusedRecordLineSchema, SEAL_CTY, SealPayloadSchema, type IntegrityLine } from './record-format.ts';
+import { describeIssues, parseJsonBytes, recordProblem, type Verdict } from './verify.ts';
 
 export const LEDGER_CSV_COLUMNS = ['lotId', 'seq', 'placedAt', 'kind', 'amount', 'bidderCode', 'withdrawsSeq', 'status', 'prevHash', 'hash'] as const;
-export const AUDIT_CSV_COLUMNS = ['id', 'at', 'actorPid', 'action', 'lotId', 'subject', 'data', 'prevHash', 'hash'] as const;
+/** Audit CSV columns: `v` is the event's chain version; version 2 chains the keyed hashes, not the clear ids. */
+export const AUDIT_CSV_COLUMNS = ['id', 'v', 'at', 'actorPid', 'actorHash', 'action', 'lotId', 'subject', 'subjectHash', 'data', 'prevHash', 'hash'] as const;
+/** The audit CSV columns before issue 13 (every event chain version 1); such files still verify. */
+const AUDIT_CSV_COLUMNS_V1 = ['id', 'at', 'actorPid', 'action', 'lotId', 'subject', 'data', 'prevHash', 'hash'] as const;
 
 const invalid = (kind: string, reason: string, extra: Partial<Verdict> = {}): Verdict => ({ valid: false, kind, reason, ...extra });
 
@@ -52,9 +57,12 @@ export async function verifyNdjsonExport(bytes: Uint8Array, jwks: Jwks): Promise
 
 function checkLotLines(lines: string[], kid: string): Verdict {
   for (let i = 0; i < lines.length; i++) {
-    const record = AuctionRecordSchema.safeParse(parseLine(lines[i]));
+    const value = parseLine(lines[i]);
+    const refused = RefusedRecordLineSchema.safeParse(value);
+    if (refused.success) return invalid('lot-export', `lot ${refused.data.lotId} (line ${i + 2}): the platform refused to issue its record: ${refused.data.reason}`, { kid });
+    const record = AuctionRecordSchema.safeParse(value);
     if (!record.success) return invalid('lot-export', `line ${i + 2} is not an auction record (${describeIssues(record.error.issues)})`, { kid });
-    const problem = ledgerProblem(record.data);
+    const problem = recordProblem(record.data);
     if (problem) return invalid('lot-export', `lot ${record.data.lot.id} (line ${i + 2}): ${problem}`, { kid });
   }
   return { valid: true, kind: 'lot-export', kid, details: { lots: lines.length } };
@@ -62,11 +70,14 @@ function checkLotLines(lines: string[], kid: string): Verdict {
 
 interface AuditLike {
   id: number;
+  v?: number;
   at: string;
   actorPid: string | null;
+  actorHash?: string | null;
   action: string;
   lotId: number | null;
   subject: string | null;
+  subjectHash?: string | null;
   data: Record<string, unknown>;
   prevHash: string;
   hash: string;
@@ -86,14 +97,27 @@ function walkAudit(events: AuditLike[], previousHash: string, where: (i: number)
 
 function checkAuditLines(lines: string[], previousHash: string, sealedLast: string | undefined, kid: string): Verdict {
   const events: AuditLike[] = [];
+  const lineOf: number[] = [];
+  const problems: IntegrityLine[] = [];
   for (let i = 0; i < lines.length; i++) {
-    const ev = AuditLineSchema.safeParse(parseLine(lines[i]));
+    const value = parseLine(lines[i]);
+    const problem = IntegrityLineSchema.safeParse(value);
+    if (problem.success) {
+      problems.push(problem.data);
+      continue;
+    }
+    const ev = AuditLineSchema.safeParse(value);
     if (!ev.success) return invalid('audit-export', `line ${i + 2} is not an audit event (${describeIssues(ev.error.issues)})`, { kid });
     events.push(ev.data);
+    lineOf.push(i + 2);
   }
-  const walk = walkAudit(events, previousHash, (i) => `line ${i + 2}`);
+  const walk = walkAudit(events, previousHash, (i) => `line ${lineOf[i]}`);
   if (walk.problem) return invalid('audit-export', walk.problem, { kid });
   if (sealedLast !== undefined && sealedLast !== walk.last) return invalid('audit-export', `the last event's hash ${walk.last} is not the one the seal records (${sealedLast})`, { kid });
+  if (problems.length) {
+    const shown = problems.slice(0, 3).map((p) => p.reason).join('; ');
+    return invalid('audit-export', `the chain holds, but the platform found ${problems.length} row${problems.length === 1 ? '' : 's'} of its database contradicting it: ${shown}${problems.length > 3 ? '; …' : ''}`, { kid, details: { events: events.length, integrityProblems: problems } });
+  }
   return { valid: true, kind: 'audit-export', kid, details: { events: events.length, previousHash, lastHash: walk.last, fromGenesis: previousHash === GENESIS_HASH } };
 }
 
@@ -121,13 +145,14 @@ export function verifyCsv(text: string): Verdict {
     }
     return { valid: true, kind: 'ledger-csv', details: { entries: rows.length, finalHash: prev, signed: false, note: unsigned } };
   }
-  if (first === AUDIT_CSV_COLUMNS.join(',')) {
+  if (first === AUDIT_CSV_COLUMNS.join(',') || first === AUDIT_CSV_COLUMNS_V1.join(',')) {
     const events: AuditLike[] = [];
     for (let i = 0; i < rows.length; i++) {
       const r = rows[i];
       const data = parseLine(r.data);
       if (!data || typeof data !== 'object' || Array.isArray(data)) return invalid('audit-csv', `row ${i + 2}: the data column is not a JSON object`);
-      events.push({ id: Number(r.id), at: r.at, actorPid: nullable(r.actorPid), action: r.action, lotId: r.lotId === '' ? null : Number(r.lotId), subject: nullable(r.subject), data: data as Record<string, unknown>, prevHash: r.prevHash, hash: r.hash });
+      const v = r.v === undefined || r.v === '' ? 1 : Number(r.v);
+      events.push({ id: Number(r.id), v, at: r.at, actorPid: nullable(r.actorPid), actorHash: nullable(r.actorHash ?? ''), action: r.action, lotId: r.lotId === '' ? null : Number(r.lotId), subject: nullable(r.subject), subjectHash: nullable(r.subjectHash ?? ''), data: data as Record<string, unknown>, prevHash: r.prevHash, hash: r.hash });
     }
     const start = events[0]?.prevHash ?? GENESIS_HASH;
     const walk = walkAudit(events, start, (i) => `row ${i + 2}`);

@@ -1,8 +1,10 @@
 // Verification of a signed auction record: the signature against the published keys, then the
 // record's shape, then the ledger's hash chain recomputed entry by entry (gap-free seq, each entry
 // linked to the one before, each hash matching its content, the final hash matching the last entry)
-// and each history event's own hash. No database: the server route and the offline CLI share it.
+// and each history event's own hash, then (version 2) the registrations and the result against the
+// chained history (bindings.ts). No database: the server route and the offline CLI share it.
 import { auditEventHash, GENESIS_HASH, ledgerEntryHash } from '../shared/hash-chain.ts';
+import { bindingProblem } from './bindings.ts';
 import { verifyJws, type Jwks } from './jws.ts';
 import { AuctionRecordSchema, RECORD_CTY, type AuctionRecord } from './record-format.ts';
 
@@ -44,10 +46,15 @@ export function ledgerProblem(record: AuctionRecord): string | undefined {
   if (record.finalHash !== prev) return `the final hash ${record.finalHash} does not match the last ledger entry's hash ${prev}`;
   if (record.result.entryCount !== record.ledger.length) return `the result counts ${record.result.entryCount} ledger entries but the ledger holds ${record.ledger.length}`;
   for (const ev of record.history) {
-    const expected = auditEventHash(ev.prevHash, { at: ev.at, actorPid: ev.actorPid, action: ev.action, lotId: record.lot.id, subject: ev.subject, data: ev.data });
+    const expected = auditEventHash(ev.prevHash, { v: ev.v, at: ev.at, actorPid: ev.actorPid, actorHash: ev.actorHash, action: ev.action, lotId: record.lot.id, subject: ev.subject, subjectHash: ev.subjectHash, data: ev.data });
     if (expected !== ev.hash) return `history event ${ev.id} (${ev.action}) was changed: its hash does not match its content`;
   }
   return undefined;
+}
+
+/** Everything wrong with a record's content: its chains, then its agreement with the chained history. */
+export function recordProblem(record: AuctionRecord): string | undefined {
+  return ledgerProblem(record) ?? bindingProblem(record);
 }
 
 /** Parses payload bytes as JSON (UTF-8, strictly). */
@@ -67,7 +74,7 @@ export async function verifySignedRecord(input: unknown, jwks: Jwks): Promise<Ve
   if (!parsed.ok) return invalid('the signed payload is not JSON', { kind: 'auction-record', kid: sig.kid });
   const record = AuctionRecordSchema.safeParse(parsed.value);
   if (!record.success) return invalid(`the signed payload is not an auction record (${describeIssues(record.error.issues)})`, { kind: 'auction-record', kid: sig.kid });
-  const problem = ledgerProblem(record.data);
+  const problem = recordProblem(record.data);
   const details = { lotId: record.data.lot.id, status: record.data.result.status, entries: record.data.ledger.length, finalHash: record.data.finalHash, finalPrice: record.data.result.finalPrice, issuedAt: record.data.issuedAt };
   if (problem) return invalid(problem, { kind: 'auction-record', kid: sig.kid, details });
   return { valid: true, kind: 'auction-record', kid: sig.kid, details };

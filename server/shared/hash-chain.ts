@@ -37,18 +37,32 @@ export function ledgerEntryHash(prevHash: string, e: LedgerHashFields): string {
   return chainHash(prevHash, { lotId: e.lotId, seq: e.seq, kind: e.kind, amount: e.amount, bidderCode: e.bidderCode, placedAt: e.placedAt, withdrawsSeq: e.withdrawsSeq });
 }
 
-/** The fields of an audit event that its hash covers. */
+/**
+ * The fields of an audit event that its hash covers. Version 1 events (before issue 13) chain the
+ * actor's personal id in clear. Version 2 events chain keyed hashes instead (server/audit/person-hash.ts):
+ * `actorHash` for the actor, and `subjectHash` instead of a subject that is a person, so the chain
+ * names no one and encrypting the clear columns later changes no chained byte.
+ */
 export interface AuditHashFields {
+  /** The chain version; absent means 1. */
+  v?: number;
   at: string;
   actorPid: string | null;
+  actorHash?: string | null;
   action: string;
   lotId: number | null;
   subject: string | null;
+  subjectHash?: string | null;
   data: Record<string, unknown>;
 }
 
+export const AUDIT_CHAIN_VERSION = 2;
+
 export function auditEventHash(prevHash: string, e: AuditHashFields): string {
-  return chainHash(prevHash, { at: e.at, actorPid: e.actorPid, action: e.action, lotId: e.lotId, subject: e.subject, data: e.data });
+  if ((e.v ?? 1) === 1) return chainHash(prevHash, { at: e.at, actorPid: e.actorPid, action: e.action, lotId: e.lotId, subject: e.subject, data: e.data });
+  // A person subject is chained as its hash only; the clear subject column is then outside the chain.
+  const subjectHash = e.subjectHash ?? null;
+  return chainHash(prevHash, { v: e.v, at: e.at, actorHash: e.actorHash ?? null, action: e.action, lotId: e.lotId, subject: subjectHash === null ? e.subject : null, subjectHash, data: e.data });
 }
 
 /** Verifies a chain in order; returns the index of the first broken link, or -1 when intact. */

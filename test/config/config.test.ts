@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { configWarnings, loadConfig, ConfigError, modeLine } from '../../server/config.ts';
 
+/** The keys production requires (files are read at start, not by the configuration). */
+const PRODUCTION_KEYS = { RECORD_SIGNING_KEY_FILE: '/etc/auction/record-signing-key.jwk', PERSON_HASH_KEY_FILE: '/etc/auction/person-hash.key' };
+
 function errorOf(env: Record<string, string>): string {
   try {
     loadConfig(env);
@@ -45,7 +48,7 @@ describe('configuration', () => {
   });
 
   it('refuses demo data and zero-minute windows in production', () => {
-    const base = { NODE_ENV: 'production', PUBLIC_ORIGIN: 'https://a.example', EID_ISSUER: 'https://id.example', EID_AUDIENCE: 'x' };
+    const base = { NODE_ENV: 'production', PUBLIC_ORIGIN: 'https://a.example', EID_ISSUER: 'https://id.example', EID_AUDIENCE: 'x', ...PRODUCTION_KEYS };
     expect(errorOf({ ...base, DEMO_DATA: 'true' })).toMatch(/DEMO_DATA/);
     expect(errorOf({ ...base, AUCTION_MIN_BIDDING_MINUTES: '0' })).toMatch(/AUCTION_MIN_BIDDING_MINUTES/);
     expect(loadConfig(base).demoData).toBe(false);
@@ -104,7 +107,7 @@ describe('configuration', () => {
   });
 
   it('refuses http:// origins, issuers and JWKS URLs in production', () => {
-    const base = { NODE_ENV: 'production', PUBLIC_ORIGIN: 'https://a.example', EID_ISSUER: 'https://id.example', EID_AUDIENCE: 'x', EID_JWKS_URL: 'https://id.example/jwks' };
+    const base = { NODE_ENV: 'production', PUBLIC_ORIGIN: 'https://a.example', EID_ISSUER: 'https://id.example', EID_AUDIENCE: 'x', EID_JWKS_URL: 'https://id.example/jwks', ...PRODUCTION_KEYS };
     expect(loadConfig(base).env).toBe('production');
     expect(errorOf({ ...base, PUBLIC_ORIGIN: 'http://a.example' })).toBe('PUBLIC_ORIGIN must be an https:// URL in production (got http://a.example)');
     expect(errorOf({ ...base, EID_ISSUER: 'http://id.example' })).toMatch(/^EID_ISSUER must be an https:\/\/ URL in production/);
@@ -117,6 +120,31 @@ describe('configuration', () => {
   it('says which mode runs in one start-up line', () => {
     expect(modeLine(loadConfig({}))).toMatch(/^Mode: demo \(NODE_ENV=development; zero-config start on this machine\): built-in demo e-ID provider .*demo data on\. Not for production\.$/);
     expect(modeLine(loadConfig({ DATABASE_URL: 'postgres://db/x', DEMO: 'true' }))).toMatch(/^Mode: demo \(NODE_ENV=development; DEMO=true although DATABASE_URL is set\)/);
-    expect(modeLine(loadConfig({ NODE_ENV: 'production', PUBLIC_ORIGIN: 'https://a.example', EID_ISSUER: 'https://id.example', EID_AUDIENCE: 'x' }))).toBe('Mode: production (e-ID provider https://id.example; demo identity provider off; no demo data)');
+    expect(modeLine(loadConfig({ NODE_ENV: 'production', PUBLIC_ORIGIN: 'https://a.example', EID_ISSUER: 'https://id.example', EID_AUDIENCE: 'x', ...PRODUCTION_KEYS }))).toBe('Mode: production (e-ID provider https://id.example; demo identity provider off; no demo data)');
+  });
+
+  it('requires the record-signing and person-hash keys from configuration in production, never generated', () => {
+    const base = { NODE_ENV: 'production', PUBLIC_ORIGIN: 'https://a.example', EID_ISSUER: 'https://id.example', EID_AUDIENCE: 'x' };
+    const missing = errorOf(base).split('\n');
+    expect(missing).toEqual([
+      'RECORD_SIGNING_KEY or RECORD_SIGNING_KEY_FILE is required in production (the record-signing key is never generated into the database there)',
+      'PERSON_HASH_KEY or PERSON_HASH_KEY_FILE is required in production (the key of the hashes that chains carry instead of personal ids; never change it)',
+    ]);
+    const c = loadConfig({ ...base, RECORD_SIGNING_KEY: '{"kty":"OKP"}', PERSON_HASH_KEY: 'k'.repeat(32), RECORD_RETIRED_KEYS_FILE: '/etc/auction/retired.jwks' });
+    expect(c).toMatchObject({ recordSigningKey: '{"kty":"OKP"}', personHashKey: 'k'.repeat(32), recordRetiredKeysFile: '/etc/auction/retired.jwks' });
+    expect(errorOf({ ...base, ...PRODUCTION_KEYS, RECORD_SIGNING_KEY: '{}' })).toBe('set RECORD_SIGNING_KEY or RECORD_SIGNING_KEY_FILE, not both');
+    expect(errorOf({ PERSON_HASH_KEY: 'too short' })).toMatch(/^invalid PERSON_HASH_KEY=.*at least 32 characters/);
+    // Outside production the demo stays zero-config: both keys are optional.
+    expect(loadConfig({}).recordSigningKey).toBeUndefined();
+    expect(loadConfig({}).personHashKey).toBeUndefined();
+  });
+
+  it('takes a separate schema owner for migrations, and warns when the app role is also the owner', () => {
+    expect(loadConfig({ DATABASE_URL: 'postgres://app@db/auction', DATABASE_OWNER_URL: 'postgres://owner@db/auction', DEMO: 'true' }).databaseOwnerUrl).toBe('postgres://owner@db/auction');
+    expect(errorOf({ DATABASE_OWNER_URL: 'postgres://owner@db/auction' })).toMatch(/DATABASE_OWNER_URL is set without DATABASE_URL/);
+    const warnings = configWarnings(loadConfig({ DATABASE_URL: 'postgres://app@db/auction', DEMO: 'true' }));
+    expect(warnings.some((w) => /DATABASE_URL is set without DATABASE_OWNER_URL.*disable the append-only triggers/.test(w))).toBe(true);
+    expect(warnings.some((w) => /PERSON_HASH_KEY is not set/.test(w))).toBe(true);
+    expect(configWarnings(loadConfig({ DATABASE_URL: 'postgres://app@db/auction', DATABASE_OWNER_URL: 'postgres://owner@db/auction', PERSON_HASH_KEY: 'k'.repeat(32), DEMO: 'true' }))).toEqual([]);
   });
 });

@@ -129,9 +129,10 @@ describe('demo data', () => {
   it('never loads in production', async () => {
     const prodDb = await openTestDatabase();
     try {
-      const config = loadConfig({ NODE_ENV: 'production', EID_ISSUER: 'https://eid.example.vn', EID_AUDIENCE: 'a', PUBLIC_ORIGIN: 'https://auction.example.vn', LOG_LEVEL: 'silent' });
+      const keys = { RECORD_SIGNING_KEY_FILE: '/etc/auction/record-signing-key.jwk', PERSON_HASH_KEY_FILE: '/etc/auction/person-hash.key' };
+      const config = loadConfig({ NODE_ENV: 'production', EID_ISSUER: 'https://eid.example.vn', EID_AUDIENCE: 'a', PUBLIC_ORIGIN: 'https://auction.example.vn', LOG_LEVEL: 'silent', ...keys });
       expect(config.demoData).toBe(false);
-      expect(() => loadConfig({ NODE_ENV: 'production', EID_ISSUER: 'https://eid.example.vn', EID_AUDIENCE: 'a', PUBLIC_ORIGIN: 'https://auction.example.vn', DEMO_DATA: 'true' })).toThrow(/DEMO_DATA/);
+      expect(() => loadConfig({ NODE_ENV: 'production', EID_ISSUER: 'https://eid.example.vn', EID_AUDIENCE: 'a', PUBLIC_ORIGIN: 'https://auction.example.vn', DEMO_DATA: 'true', ...keys })).toThrow(/DEMO_DATA/);
       const prod: AppContext = { config: { ...config, demoData: true }, database: prodDb, db: prodDb.db, clock, log: createLogger({ level: 'silent' }), events: new DomainEvents() };
       await createDemo(prod, new BidEngine(prod));
       expect(await prodDb.db.select().from(lots)).toEqual([]);

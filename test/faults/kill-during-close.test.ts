@@ -14,6 +14,7 @@ import { openDatabase, resultRows, type Database } from '../../db/client.ts';
 import { auditEvents, ledgerEntries, lots, registrations } from '../../db/schema.ts';
 import { CLOSE_GRACE_MS } from '../../server/auctions/closing.ts';
 import { auditEventHash, firstBrokenLink, ledgerEntryHash } from '../../server/shared/hash-chain.ts';
+import { auditHashFields } from '../../server/audit/audit-log.ts';
 import { createPostgresDatabase, onPostgres } from '../support/db.ts';
 import { newPid, startTestIdp, type TestIdp } from '../support/eid.ts';
 import { startServerProcess, type ServerProcess } from '../support/server-process.ts';
@@ -81,7 +82,7 @@ function expectSoundLedger(rows: (typeof ledgerEntries.$inferSelect)[]): void {
 async function expectIntactAuditChain(db: Database): Promise<void> {
   const rows = await db.db.select().from(auditEvents).orderBy(asc(auditEvents.id));
   expect(rows.length).toBeGreaterThan(0);
-  expect(firstBrokenLink(rows, (prev, e) => auditEventHash(prev, { at: e.at.toISOString(), actorPid: e.actorPid, action: e.action, lotId: e.lotId, subject: e.subject, data: e.data }))).toBe(-1);
+  expect(firstBrokenLink(rows, (prev, e) => auditEventHash(prev, auditHashFields(e)))).toBe(-1);
 }
 
 async function closingAudit(db: Database, lotId: number): Promise<{ closed: number; failed: number; settled: number; ids: number[] }> {

@@ -46,11 +46,11 @@ describe('the audit log export', () => {
   });
 
   it('exports a period as one contiguous stretch that links to the hash before it', async () => {
-    // The second lot's events (created 27 March, cancelled 31 March 2026), and nothing else.
+    // The second lot's events (created 27 March, three registrations on 29 March, cancelled 31 March 2026), and nothing else.
     const res = await getBytes(tp, '/api/records/audit?from=2026-03-20&to=2026-04-15&format=ndjson', regulator);
     const ls = lines(res.bytes);
     const header = JSON.parse(ls[0]);
-    expect(ls.slice(1, -1).map((l) => JSON.parse(l).action)).toEqual(['lot.created', 'lot.cancelled']);
+    expect(ls.slice(1, -1).map((l) => JSON.parse(l).action)).toEqual(['lot.created', 'registration.created', 'registration.created', 'registration.created', 'lot.cancelled']);
     expect(header.previousHash).not.toBe(GENESIS_HASH);
     expect(JSON.parse(ls[1]).prevHash).toBe(header.previousHash);
     expect(await verifyDocument(res.bytes, jwks)).toMatchObject({ valid: true, details: { fromGenesis: false } });

@@ -5,8 +5,10 @@ import os from 'node:os';
 import path from 'node:path';
 import v8 from 'node:v8';
 import vm from 'node:vm';
-import { sql } from 'drizzle-orm';
-import { auditEvents } from '../../db/schema.ts';
+import { asc, desc, sql } from 'drizzle-orm';
+import { auditEvents, lots } from '../../db/schema.ts';
+import { auditHashFields } from '../../server/audit/audit-log.ts';
+import { auditEventHash, AUDIT_CHAIN_VERSION, GENESIS_HASH } from '../../server/shared/hash-chain.ts';
 import { verifyDocument } from '../../server/records/verify-document.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { ROOT } from '../support/server-process.ts';
@@ -42,7 +44,29 @@ beforeAll(async () => {
       case when g % 3 = 0 then 'failed' else 'cancelled' end, 1000000000, 50000000, 100000000,
       e - interval '10 days', e - interval '5 days', e - interval '1 day', e, e, 'Quy chế số ' || g, ${manager}, e
     from generate_series(1, ${LOTS}) g, lateral (select timestamptz '2025-01-01T00:00:00Z' + (g * interval '52 minutes') as e) t`);
+  await chainEndEvents();
 }, 120_000);
+
+/**
+ * Each lot's end on the audit chain, as the closing scheduler and the cancel path chain it (a record
+ * is only issued for a lot whose result agrees with its chained end), inserted in batches.
+ */
+async function chainEndEvents(): Promise<void> {
+  const { db } = tp.database;
+  const ended = await db.select({ id: lots.id, status: lots.status, closedAt: lots.closedAt }).from(lots).orderBy(asc(lots.id));
+  const [last] = await db.select({ hash: auditEvents.hash }).from(auditEvents).orderBy(desc(auditEvents.id)).limit(1);
+  let prevHash = last?.hash ?? GENESIS_HASH;
+  const rows = ended.map((l) => {
+    const failed = l.status === 'failed';
+    const data = failed ? { finalPrice: null, winnerRegistrationId: null, winnerBidderCode: null, winnerPersonHash: null, reason: 'no bids' } : { reason: 'Hồ sơ pháp lý chưa đầy đủ' };
+    const row = { chainVersion: AUDIT_CHAIN_VERSION, at: l.closedAt!, actorPid: null, actorHash: null, action: failed ? 'lot.failed' : 'lot.cancelled', lotId: l.id, subject: null, subjectHash: null, data };
+    const hash = auditEventHash(prevHash, auditHashFields(row));
+    const out = { ...row, prevHash, hash };
+    prevHash = hash;
+    return out;
+  });
+  for (let i = 0; i < rows.length; i += 1000) await db.insert(auditEvents).values(rows.slice(i, i + 1000));
+}
 afterAll(async () => {
   await tp?.stop();
   if (dir) fs.rmSync(dir, { recursive: true, force: true });

@@ -1,10 +1,13 @@
 // Factories for records tests: people with roles, and ended lots written straight through Drizzle
 // with their ledger hash-chained by the shared functions (exactly as the bid writer chains it) and
-// their audit events appended through the real audit writer.
+// their audit events appended through the real audit writer, with the facts registration and closing
+// chain (server/audit/chained-facts.ts).
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { ledgerEntries, lots, people, registrations, roleGrants, type LotStatus, type Role } from '../../db/schema.ts';
 import { appendAudit } from '../../server/audit/audit-log.ts';
+import { registrationFacts, type CloseFacts } from '../../server/audit/chained-facts.ts';
+import { personHash } from '../../server/audit/person-hash.ts';
 import { GENESIS_HASH, ledgerEntryHash } from '../../server/shared/hash-chain.ts';
 import { newPid } from '../support/eid.ts';
 
@@ -81,10 +84,13 @@ export async function seedEndedLot(
   for (let i = 0; i < names.length; i++) {
     const pid = await addPerson(db, { name: names[i] });
     const code = `B-${String(i + 1).padStart(3, '0')}`;
+    const registeredAt = new Date(startsAt.getTime() - 2 * DAY - (names.length - i) * 60_000);
     const [reg] = await db
       .insert(registrations)
-      .values({ lotId: lot.id, pid, bidderCode: code, status: 'approved', depositState: 'received', rulesVersion: 1, rulesAcceptedAt: new Date(startsAt.getTime() - 2 * DAY), approvedBy: managerPid, approvedAt: new Date(startsAt.getTime() - 2 * DAY) })
+      .values({ lotId: lot.id, pid, bidderCode: code, status: 'approved', depositState: 'received', rulesVersion: 1, rulesAcceptedAt: registeredAt, createdAt: registeredAt, approvedBy: managerPid, approvedAt: new Date(startsAt.getTime() - 2 * DAY) })
       .returning();
+    const facts = registrationFacts({ bidderCode: code, personHash: personHash(pid), rulesVersion: 1, rulesAcceptedAt: registeredAt });
+    await db.transaction((tx) => appendAudit(tx, { actorPid: pid, action: 'registration.created', lotId: lot.id, subject: String(reg.id), at: registeredAt, data: facts }));
     bidders.push({ pid, name: names[i], code, registrationId: reg.id });
   }
 
@@ -131,7 +137,10 @@ export async function seedEndedLot(
     await db.update(registrations).set({ depositState, status: withdrew ? 'barred' : 'approved' }).where(sql`${registrations.id} = ${b.registrationId}`);
   }
   if (ended) {
-    await db.transaction((tx) => appendAudit(tx, { actorPid: status === 'cancelled' ? managerPid : null, action: status === 'closed' ? 'lot.closed' : status === 'failed' ? 'lot.failed' : 'lot.cancelled', lotId: lot.id, at: endsAt, data: { finalPrice } }));
+    const winner = won ? bidders[top.by] : undefined;
+    const facts: CloseFacts = { finalPrice, winnerRegistrationId: winner?.registrationId ?? null, winnerBidderCode: winner?.code ?? null, winnerPersonHash: winner ? personHash(winner.pid) : null };
+    const data = status === 'cancelled' ? { reason: options.cancelReason ?? 'Có dấu hiệu thông đồng, dìm giá' } : facts;
+    await db.transaction((tx) => appendAudit(tx, { actorPid: status === 'cancelled' ? managerPid : null, action: status === 'closed' ? 'lot.closed' : status === 'failed' ? 'lot.failed' : 'lot.cancelled', lotId: lot.id, at: endsAt, data }));
   }
   return { lotId: lot.id, managerPid, bidders, finalHash: prev, finalPrice };
 }

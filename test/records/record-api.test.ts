@@ -44,7 +44,10 @@ describe('the signed JSON record', () => {
     expect(record.extensions[0].endsAt).toBe(record.times.endsAt);
     expect(record.result).toMatchObject({ status: 'closed', finalPrice: 65_000_000, winnerBidderCode: 'B-001', winnerPid: lot.bidders[0].pid, entryCount: 7, bidCount: 6 });
     expect(record.finalHash).toBe(lot.finalHash);
-    expect(record.history.map((h: { action: string }) => h.action)).toEqual(['lot.created', 'lot.extended', 'lot.closed']);
+    expect(record.history.map((h: { action: string }) => h.action)).toEqual(['lot.created', 'registration.created', 'registration.created', 'registration.created', 'lot.extended', 'lot.closed']);
+    // Version 2: each registration with its person's keyed hash, as chained when the person registered.
+    expect(record.version).toBe(2);
+    expect(record.registrations[0].personHash).toBe(record.history[1].data.personHash);
   });
 
   it('verifies as valid over HTTP exactly as returned, and with the signing key published with its kid', async () => {

@@ -93,7 +93,18 @@ describe('a record whose bids were removed, added or reordered', () => {
       r.ledger[6].amount = 66_000_000;
       r.ledger[6].hash = ledgerEntryHash(r.ledger[6].prevHash, { ...r.ledger[6], lotId: r.lot.id });
     }, /final hash/],
-    ['a history event altered', (r) => void (r.history[0].actorPid = '000000000000'), /history event/],
+    // The chain covers the actor's keyed hash, not the clear actorPid beside it (DESIGN.md §8); the
+    // platform checks the clear column against the hash before it signs (test/records/rewritten-registration.test.ts).
+    ['a history event altered', (r) => void (r.history[0].actorHash = 'a'.repeat(64)), /history event/],
+    ['the people behind two bidder codes swapped', (r) => {
+      const [a, b] = r.registrations;
+      [a.pid, b.pid, a.personHash, b.personHash, a.name, b.name] = [b.pid, a.pid, b.personHash, a.personHash, b.name, a.name];
+    }, /registration B-001 names a different person than the one chained/],
+    ['another winner named', (r) => {
+      const other = r.registrations.find((x) => x.bidderCode !== r.result.winnerBidderCode)!;
+      Object.assign(r.result, { winnerBidderCode: other.bidderCode, winnerPid: other.pid, winnerName: other.name });
+    }, /the record names B-\d+, but the close chained B-001/],
+    ['a registration dropped', (r) => void r.registrations.splice(2, 1), /bidder code B-003 was registered \(audit event \d+\) but is missing/],
   ];
 
   for (const [what, change, reason] of cases) {
@@ -151,10 +162,10 @@ describe('POST /api/records/verify reports tampering with the reason', () => {
     } finally {
       await db.execute(sql`alter table ledger_entries enable trigger user`);
     }
+    // The platform checks the chain before it signs: it refuses to issue the record, and says why.
     const record = await tp.call('GET', `/api/records/lots/${victim.lotId}?format=json`, { token: regulator });
-    const res = await postRaw(tp, '/api/records/verify', JSON.stringify(record.json), 'application/json');
-    expect(res.json).toMatchObject({ valid: false });
-    expect(res.json.reason).toMatch(/seq 7 was changed/);
+    expect(record.status).toBe(409);
+    expect(record.json.error).toMatchObject({ code: 'RECORD_INCONSISTENT', message: expect.stringMatching(/seq 7 was changed/) });
   });
 
   it('detects a bid deleted from the database behind the triggers', async () => {
@@ -167,8 +178,7 @@ describe('POST /api/records/verify reports tampering with the reason', () => {
       await db.execute(sql`alter table ledger_entries enable trigger user`);
     }
     const record = await tp.call('GET', `/api/records/lots/${victim.lotId}?format=json`, { token: regulator });
-    const res = await postRaw(tp, '/api/records/verify', JSON.stringify(record.json), 'application/json');
-    expect(res.json.valid).toBe(false);
-    expect(res.json.reason).toMatch(/position 3 holds seq 4/);
+    expect(record.status).toBe(409);
+    expect(record.json.error).toMatchObject({ code: 'RECORD_INCONSISTENT', message: expect.stringMatching(/position 3 holds seq 4/) });
   });
 });

@@ -31,9 +31,9 @@ function bigAuditCsv(bytes: number): string {
   let prev = GENESIS_HASH;
   let size = 0;
   for (let id = 1; size < bytes; id++) {
-    const e = { at: new Date(Date.UTC(2026, 0, 1, 0, 0, id)).toISOString(), actorPid: '079000000123', action: 'lot.updated', lotId: 1, subject: null, data: { note: 'Quyền sử dụng đất tại phường Bến Nghé', n: id } };
+    const e = { v: 2, at: new Date(Date.UTC(2026, 0, 1, 0, 0, id)).toISOString(), actorPid: '079000000123', actorHash: 'a'.repeat(64), action: 'lot.updated', lotId: 1, subject: null, data: { note: 'Quyền sử dụng đất tại phường Bến Nghé', n: id } };
     const hash = auditEventHash(prev, e);
-    const row = [id, e.at, e.actorPid, e.action, e.lotId, '', `"${canonicalJson(e.data).replaceAll('"', '""')}"`, prev, hash].join(',');
+    const row = [id, e.v, e.at, e.actorPid, e.actorHash, e.action, e.lotId, '', '', `"${canonicalJson(e.data).replaceAll('"', '""')}"`, prev, hash].join(',');
     rows.push(row);
     size += row.length + 2;
     prev = hash;

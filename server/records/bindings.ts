@@ -1,0 +1,84 @@
+// Cross-checks of a record against the lot's chained history (record version 2): every registration
+// is the one chained when the person registered (bidder code, person hash, time, rules), every chained
+// registration is in the record, every ledger code is registered, and the result is the one the close
+// chained and the ledger implies. A database writer who rewrites a registration's person or a lot's
+// winner leaves the chain untouched, so the record contradicts it and is reported here. No database
+// and no key: the server (before signing) and the offline verifier both call it.
+import { readCloseFacts, readRegistrationFacts } from '../audit/chained-facts.ts';
+import type { AuctionRecord, RecordEvent, RecordRegistration } from './record-format.ts';
+
+const END_ACTIONS: Record<AuctionRecord['result']['status'], string> = { closed: 'lot.closed', failed: 'lot.failed', cancelled: 'lot.cancelled' };
+
+/** The bidder code a registration event binds (its facts, or the code events before issue 13 carried). */
+function boundCode(ev: RecordEvent): string | undefined {
+  const code = readRegistrationFacts(ev.data)?.bidderCode ?? ev.data.bidderCode;
+  return typeof code === 'string' ? code : undefined;
+}
+
+function registrationProblem(r: RecordRegistration, events: RecordEvent[]): string | undefined {
+  if (events.length === 0) return `registration ${r.bidderCode} has no registration event in the lot's chained history: it was not made through the platform`;
+  if (events.length > 1) return `bidder code ${r.bidderCode} is bound by ${events.length} registration events (${events.map((e) => e.id).join(', ')}): the chain binds each code once`;
+  const ev = events[0];
+  const facts = readRegistrationFacts(ev.data);
+  const changed = `registration ${r.bidderCode} names a different person than the one chained when it was made (audit event ${ev.id} at ${ev.at}): the registration was changed afterwards`;
+  if (facts) {
+    if (r.personHash === undefined) return `registration ${r.bidderCode} carries no person hash to compare with the chain`;
+    if (facts.personHash !== r.personHash) return changed;
+    if (facts.rulesVersion !== r.rulesVersion || facts.rulesAcceptedAt !== r.rulesAcceptedAt) return `registration ${r.bidderCode} accepted rules version ${r.rulesVersion} at ${r.rulesAcceptedAt}, but audit event ${ev.id} chained version ${facts.rulesVersion} at ${facts.rulesAcceptedAt}`;
+  } else if (ev.actorPid !== r.pid) {
+    // Registered before the chain carried the binding: the registrant is that event's actor, chained in clear.
+    return changed;
+  }
+  if (ev.at !== r.registeredAt) return `registration ${r.bidderCode} says it was made at ${r.registeredAt}, but audit event ${ev.id} chained ${ev.at}`;
+  return undefined;
+}
+
+/** The standing highest bid at the end of an ascending ledger: the last bid not withdrawn. */
+function standingTop(record: AuctionRecord): { bidderCode: string; amount: number } | undefined {
+  const withdrawn = new Set(record.ledger.filter((e) => e.kind === 'withdrawal').map((e) => e.withdrawsSeq));
+  return record.ledger.filter((e) => e.kind === 'bid' && !withdrawn.has(e.seq)).at(-1);
+}
+
+function resultProblem(record: AuctionRecord): string | undefined {
+  const { result } = record;
+  const ends = record.history.filter((e) => Object.values(END_ACTIONS).includes(e.action));
+  if (ends.length !== 1 || ends[0].action !== END_ACTIONS[result.status]) {
+    return `the record says the lot ${result.status === 'closed' ? 'closed' : result.status === 'failed' ? 'failed' : 'was cancelled'}, but its chained history has ${ends.length === 0 ? 'no closing event' : ends.map((e) => `${e.action} (event ${e.id})`).join(', ')}`;
+  }
+  const end = ends[0];
+  const winner = result.winnerBidderCode === null ? undefined : record.registrations.find((r) => r.bidderCode === result.winnerBidderCode);
+  if (result.winnerBidderCode !== null && (!winner || winner.pid !== result.winnerPid)) return `the result names winner ${result.winnerBidderCode}, who is not among the record's registrations with that personal id`;
+  const facts = readCloseFacts(end.data);
+  if (facts) {
+    if (facts.winnerBidderCode !== result.winnerBidderCode) return `the record names ${result.winnerBidderCode ?? 'no winner'}, but the close chained ${facts.winnerBidderCode ?? 'no winner'} (audit event ${end.id})`;
+    if (facts.finalPrice !== result.finalPrice) return `the record's final price ${result.finalPrice} is not the ${facts.finalPrice} the close chained (audit event ${end.id})`;
+    if (winner && facts.winnerPersonHash !== winner.personHash) return `the winner ${winner.bidderCode} is not the person the close chained (audit event ${end.id}): the registration was changed afterwards`;
+  } else if (end.action !== 'lot.cancelled' && 'finalPrice' in end.data && end.data.finalPrice !== result.finalPrice) {
+    return `the record's final price ${result.finalPrice} is not the ${String(end.data.finalPrice)} the close chained (audit event ${end.id})`;
+  }
+  if (result.status === 'closed' && record.policy.method === 'ascending') {
+    const top = standingTop(record);
+    if (!top || top.bidderCode !== result.winnerBidderCode || top.amount !== result.finalPrice) return `the result (${result.winnerBidderCode} at ${result.finalPrice}) is not the standing highest bid of the ledger (${top ? `${top.bidderCode} at ${top.amount}` : 'none'})`;
+  }
+  return undefined;
+}
+
+/** The first contradiction between a version-2 record and its chained history, or undefined. */
+export function bindingProblem(record: AuctionRecord): string | undefined {
+  if (record.version < 2) return undefined;
+  const byCode = new Map<string, RecordEvent[]>();
+  for (const ev of record.history) {
+    if (ev.action !== 'registration.created') continue;
+    const code = boundCode(ev);
+    if (code === undefined) return `registration event ${ev.id} binds no bidder code`;
+    byCode.set(code, [...(byCode.get(code) ?? []), ev]);
+  }
+  for (const r of record.registrations) {
+    const problem = registrationProblem(r, byCode.get(r.bidderCode) ?? []);
+    if (problem) return problem;
+  }
+  const listed = new Set(record.registrations.map((r) => r.bidderCode));
+  for (const [code, events] of byCode) if (!listed.has(code)) return `bidder code ${code} was registered (audit event ${events[0].id}) but is missing from the record's registrations`;
+  for (const e of record.ledger) if (!listed.has(e.bidderCode)) return `ledger entry seq ${e.seq} is by ${e.bidderCode}, which is not among the record's registrations`;
+  return resultProblem(record);
+}
