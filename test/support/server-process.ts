@@ -6,6 +6,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { GENEROUS_BOUNDS } from './bounds.ts';
+import { TEST_PERSON_HASH_KEY } from './person-hash-key.ts';
 
 export const ROOT = path.resolve(import.meta.dirname, '..', '..');
 
@@ -31,7 +32,7 @@ export interface ServerProcess {
 export async function startServerProcess(env: Record<string, string>, options: { port?: number; timeoutMs?: number } = {}): Promise<ServerProcess> {
   const port = options.port ?? (await freePort());
   const dataDir = env.DATA_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), 'auction-proc-'));
-  const childEnv: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', NODE_ENV: 'test', LOG_LEVEL: 'warn', DEMO_DATA: 'false', AUCTION_MIN_BIDDING_MINUTES: '0', ...GENEROUS_BOUNDS, DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', ...env };
+  const childEnv: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', NODE_ENV: 'test', LOG_LEVEL: 'warn', DEMO_DATA: 'false', AUCTION_MIN_BIDDING_MINUTES: '0', ...GENEROUS_BOUNDS, PERSON_HASH_KEY: TEST_PERSON_HASH_KEY, DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', ...env };
   const child = spawn(process.execPath, [path.join(ROOT, 'server', 'main.ts')], { cwd: ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
