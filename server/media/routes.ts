@@ -14,7 +14,7 @@ import { getLotRow, type LotRow } from '../auctions/public-lot.ts';
 import { managesLot, maySeeDraft } from '../auctions/lot-service.ts';
 import { AppError, unwrap } from '../shared/errors.ts';
 import { checkImage, deleteImage, getImage, listImages, storableImage, storeImage, MAX_IMAGE_BYTES, MAX_IMAGES_PER_LOT } from './image-store.ts';
-import { MAX_ASPECT, MAX_RENDER_MS, RASTER_SIDE, RENDER_MEMORY_MB } from './svg-raster.ts';
+import { MAX_ASPECT, MAX_RENDER_CPU_MS, RASTER_SIDE, RENDER_MEMORY_MB } from './svg-raster.ts';
 import { drawPlaceholder } from './drawings.ts';
 
 const tags = ['images'];
@@ -67,7 +67,7 @@ export function mediaRoutes(ctx: AppContext): ApiApp {
       tags,
       security,
       summary: `Upload an image to a lot (PNG, JPEG, WebP or SVG; at most ${MAX_IMAGE_BYTES / 1024 / 1024} MB; the lot's manager)`,
-      description: `The request body is the image itself, with its Content-Type. The type is checked against the bytes. An SVG is stored as the PNG picture it draws (${RASTER_SIDE} pixels on its longer side; the answer's contentType says image/png): no SVG sent here is ever served. An SVG that is not valid is refused with 415; one more than ${MAX_ASPECT} times as long as it is wide, or that takes over ${MAX_RENDER_MS / 1000} s or ${RENDER_MEMORY_MB} MB to draw, with 422; while another SVG is being drawn, the answer is 503 with Retry-After.`,
+      description: `The request body is the image itself, with its Content-Type. The type is checked against the bytes. An SVG is stored as the PNG picture it draws (${RASTER_SIDE} pixels on its longer side; the answer's contentType says image/png): no SVG sent here is ever served. An SVG that is not valid is refused with 415; one more than ${MAX_ASPECT} times as long as it is wide, or that takes over ${MAX_RENDER_CPU_MS / 1000} s of processor time or ${RENDER_MEMORY_MB} MB to draw, with 422; while another SVG is being drawn, or when the server is too busy to draw it within the request's time, the answer is 503 with Retry-After.`,
       request: { params: LotIdParam, body: binary('The image bytes') },
       responses: { 201: json(ImageSchema, 'Stored'), ...errorResponses(401, 403, 404, 409, 413, 415, 422, 503) },
     }),

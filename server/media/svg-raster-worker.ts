@@ -1,7 +1,8 @@
 // Worker thread entry for SVG rasterization (see svg-raster.ts): one job per worker, given in
-// workerData. It posts 'started' once resvg is loaded (the render's own time limit runs from there),
-// then one reply, and is then terminated. A first parse reads the drawing's own size (and refuses
+// workerData. It posts { started } once resvg is loaded, with where its thread's CPU time can be read
+// (the drawing's CPU budget counts from there), then one reply, and is then terminated. A first parse reads the drawing's own size (and refuses
 // what is not SVG); the second draws it RASTER_SIDE pixels on its longer side.
+import { readFileSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { initWasm, Resvg } from '@resvg/resvg-wasm';
 
@@ -16,6 +17,11 @@ export interface RasterJob {
   side: number;
   /** The most the longer side may be of the shorter. */
   maxAspect: number;
+}
+
+/** First message: the /proc file with this thread's CPU time (Linux), or undefined where there is none. */
+export interface RasterStarted {
+  started: string | undefined;
 }
 
 export type RasterReply =
@@ -48,8 +54,16 @@ function rasterize(job: RasterJob): RasterReply {
 
 const round = (n: number): string => String(Math.round(n * 100) / 100);
 
+function cpuStatPath(): string | undefined {
+  try {
+    return `/proc/self/task/${readFileSync('/proc/thread-self/stat', 'utf8').split(' ', 1)[0]}/stat`;
+  } catch {
+    return undefined;
+  }
+}
+
 const job = workerData as RasterJob;
 await initWasm(job.module);
-parentPort?.postMessage('started');
+parentPort?.postMessage({ started: cpuStatPath() } satisfies RasterStarted);
 const reply = rasterize(job);
 parentPort?.postMessage(reply, reply.ok ? [reply.png.buffer as ArrayBuffer] : []);

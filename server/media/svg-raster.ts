@@ -5,9 +5,10 @@
 // - the renderer is WebAssembly with no file system and no network, so an <image> pointing at a URL
 //   or a server path draws nothing (the native build of resvg would read local files);
 // - time: the worker is terminated at the deadline, which stops WebAssembly at once (native code
-//   would run on to the end). The drawing itself may take MAX_RENDER_MS (422 past it: the SVG is too
-//   complex), and the whole, worker start included, never outlives the request's own bound (503
-//   past it: the server is too busy);
+//   would run on to the end). The drawing itself may use MAX_RENDER_CPU_MS of CPU time on its thread
+//   (422 past it: the SVG is too complex; CPU time rather than wall time, so that a loaded machine
+//   does not make an ordinary drawing "too complex"), and the whole, worker start included, never
+//   outlives the request's own bound (503 past it: the server is too busy);
 // - memory: the WebAssembly memory may grow to RENDER_MEMORY_MB (resvg's module declares no
 //   maximum; one is written into it when it is compiled), past which that render fails alone;
 // - size: the picture is RASTER_SIDE pixels on its longer side, and drawings more than MAX_ASPECT
@@ -18,17 +19,18 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { fail, ok, type Result } from '../shared/errors.ts';
-import type { RasterJob, RasterReply } from './svg-raster-worker.ts';
+import type { RasterJob, RasterReply, RasterStarted } from './svg-raster-worker.ts';
 
 /** Pixels on the longer side of a picture drawn from an SVG. */
 export const RASTER_SIDE = 1200;
 /** The most the longer side of an SVG may be of its shorter side. */
 export const MAX_ASPECT = 10;
-/** The longest one SVG may take to draw (ms), from the moment the renderer is ready. */
-export const MAX_RENDER_MS = 4_000;
+/** The most CPU time one SVG may take to draw (ms), from the moment the renderer is ready. Ordinary
+ *  drawings take a tenth of a second or so. */
+export const MAX_RENDER_CPU_MS = 3_000;
 /** The most memory one render may use (MiB of WebAssembly memory). */
 export const RENDER_MEMORY_MB = 256;
-/** Renders at once in one process: each keeps a core busy for up to MAX_RENDER_MS. */
+/** Renders at once in one process: each may keep a core busy for MAX_RENDER_CPU_MS. */
 export const MAX_RENDERS = 1;
 
 const require = createRequire(import.meta.url);
@@ -37,6 +39,9 @@ const WASM_PATH = require.resolve('@resvg/resvg-wasm/index_bg.wasm');
 const FONT_FAMILY = 'DejaVu Sans';
 const FONT_PATHS = [require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans.ttf'), require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf')];
 const WASM_PAGE = 64 * 1024;
+const CPU_POLL_MS = 100;
+/** Linux reports a thread's CPU time in USER_HZ ticks, 100 a second on every architecture. */
+const CPU_TICK_MS = 10;
 
 export interface Raster {
   png: Uint8Array;
@@ -89,15 +94,43 @@ function renderInWorker(job: RasterJob, deadline: number): Promise<Result<Raster
       worker.on('error', () => {});
       void worker.terminate();
     };
+    // The drawing's CPU time, read every CPU_POLL_MS; where it cannot be read, its wall time.
+    const budgetCpu = async (statPath: string | undefined): Promise<void> => {
+      const base = statPath ? await threadCpuMs(statPath) : undefined;
+      if (settled) return;
+      if (base === undefined) {
+        renderTimer = setTimeout(() => settle(tooSlow()), MAX_RENDER_CPU_MS);
+        return;
+      }
+      const poll = async (): Promise<void> => {
+        const used = await threadCpuMs(statPath!);
+        if (settled) return;
+        if (used !== undefined && used - base >= MAX_RENDER_CPU_MS) settle(tooSlow());
+        else renderTimer = setTimeout(poll, CPU_POLL_MS);
+      };
+      renderTimer = setTimeout(poll, CPU_POLL_MS);
+    };
     requestTimer = setTimeout(() => settle(busy()), Math.max(0, deadline - performance.now()));
-    worker.on('message', (message: 'started' | RasterReply) => {
-      if (message === 'started') renderTimer = setTimeout(() => settle(tooSlow()), MAX_RENDER_MS);
+    worker.on('message', (message: RasterStarted | RasterReply) => {
+      if ('started' in message) void budgetCpu(message.started);
       else settle(fromReply(message));
     });
     // Over the worker's JavaScript heap is the SVG's doing; any other failure is the platform's (500).
     worker.once('error', (err: Error & { code?: string }) => settle(err.code === 'ERR_WORKER_OUT_OF_MEMORY' ? tooBig() : new Error(`SVG renderer failed: ${err.message}`, { cause: err })));
     worker.once('exit', () => settle(new Error('SVG renderer stopped without answering')));
   });
+}
+
+/** A thread's CPU time so far (ms), from its /proc stat file; undefined once the thread is gone. */
+async function threadCpuMs(statPath: string): Promise<number | undefined> {
+  try {
+    const stat = await readFile(statPath, 'utf8');
+    // After "pid (name) ": state is field 3, utime 14 and stime 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * CPU_TICK_MS;
+  } catch {
+    return undefined;
+  }
 }
 
 function fromReply(reply: RasterReply): Result<Raster> {
@@ -114,7 +147,7 @@ function fromReply(reply: RasterReply): Result<Raster> {
 
 const busy = (): Result<never> => fail('UNAVAILABLE', 'The server is too busy to draw this SVG picture now; try again in a moment.');
 const tooSlow = (): Result<never> =>
-  fail('VALIDATION_FAILED', `Drawing this SVG took too long (the limit is ${MAX_RENDER_MS / 1000} s): simplify it, or upload it as PNG or JPEG.`, { image: 'too complex to draw' });
+  fail('VALIDATION_FAILED', `Drawing this SVG takes too long (the limit is ${MAX_RENDER_CPU_MS / 1000} s of processor time): simplify it, or upload it as PNG or JPEG.`, { image: 'too complex to draw' });
 const tooBig = (): Result<never> =>
   fail('VALIDATION_FAILED', `Drawing this SVG stopped: it needs more than ${RENDER_MEMORY_MB} MB of memory, or the renderer cannot draw it. Simplify it, or upload it as PNG or JPEG.`, { image: 'too complex to draw' });
 
