@@ -104,14 +104,14 @@ describe.runIf(run)('the public site in Chromium', () => {
     await cuc.page.goto(`${e2e.base}/lots/${liveLot}`);
     await cuc.page.locator('html[data-ready]').waitFor();
     for (const s of [an, cuc]) await s.page.locator('button.btn-bid').waitFor();
-    await expect.poll(() => an.page.locator('#bid-amount').inputValue()).toBe('40000000');
+    await expect.poll(() => an.page.locator('#bid-amount').inputValue()).toBe('40.000.000');
 
     await an.page.locator('button.btn-bid').click();
     await expect.poll(() => an.page.getByTestId('bid-feedback').textContent()).toContain('Đã chấp nhận');
     // Cúc sees An's bid arrive without reloading.
     await expect.poll(() => cuc.page.locator('[data-testid=bid-feed] tr[data-seq="1"]').textContent()).toContain(anCode);
     await expect.poll(() => cuc.page.getByTestId('current-price').textContent()).toContain('40.000.000');
-    await expect.poll(() => cuc.page.locator('#bid-amount').inputValue()).toBe('45000000');
+    await expect.poll(() => cuc.page.locator('#bid-amount').inputValue()).toBe('45.000.000');
 
     await cuc.page.locator('button.btn-bid').click();
     await expect.poll(() => cuc.page.getByTestId('bid-feedback').textContent()).toContain('Đã chấp nhận');
@@ -139,7 +139,7 @@ describe.runIf(run)('the public site in Chromium', () => {
     await page.keyboard.press('Tab');
     await page.keyboard.press('Tab');
     await page.keyboard.press('Enter');
-    await expect.poll(() => page.locator('#bid-amount').inputValue()).toBe('55000000');
+    await expect.poll(() => page.locator('#bid-amount').inputValue()).toBe('55.000.000');
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('bid-amount');
     await page.keyboard.press('Enter');
     await expect.poll(() => page.getByTestId('bid-feedback').textContent()).toContain('55.000.000');

@@ -325,6 +325,16 @@ export const en: Catalogue<typeof vi> = {
     retry: 'Please try again in a moment. This page reloads itself in {{seconds}} seconds.',
     now: 'Try again now',
   },
+  money: {
+    inWords: 'In words: {{words}}',
+    hint: 'You may type 300000000, 300.000.000, 300tr or 1,5 tỷ.',
+    empty: 'Enter an amount.',
+    invalid: 'Not an amount yet. Type digits, for example 300.000.000, 300tr or 1,5 tỷ.',
+    fraction: 'Amounts are in whole đồng. For 1.5 million đồng, type 1,5tr.',
+    tooLarge: 'Too large: at most {{max}}.',
+    notPositive: 'The amount must be more than 0 đồng.',
+    required: 'An amount in VND is required.',
+  },
   errors: {
     title: 'Something went wrong',
     notFound: 'Page not found.',

@@ -321,6 +321,16 @@ export const vi = {
     retry: 'Vui lòng thử lại sau giây lát. Trang sẽ tự tải lại sau {{seconds}} giây.',
     now: 'Thử lại ngay',
   },
+  money: {
+    inWords: 'Bằng chữ: {{words}}',
+    hint: 'Có thể nhập 300000000, 300.000.000, 300tr hoặc 1,5 tỷ.',
+    empty: 'Hãy nhập số tiền.',
+    invalid: 'Chưa đọc được số tiền. Hãy nhập chữ số, ví dụ 300.000.000, 300tr hoặc 1,5 tỷ.',
+    fraction: 'Số tiền tính bằng đồng, không có phần lẻ. Muốn nhập 1,5 triệu đồng, hãy gõ 1,5tr.',
+    tooLarge: 'Số tiền quá lớn: tối đa {{max}}.',
+    notPositive: 'Số tiền phải lớn hơn 0 đồng.',
+    required: 'Cần nhập số tiền (đồng).',
+  },
   errors: {
     title: 'Đã có lỗi',
     notFound: 'Không tìm thấy trang.',
