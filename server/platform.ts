@@ -14,6 +14,7 @@ import { DatabaseClock, databaseTimeReader } from './shared/database-clock.ts';
 import { createLogger, type Logger } from './shared/log.ts';
 import { DomainEvents } from './shared/events.ts';
 import { createApiApp, errorBody } from './http/app.ts';
+import { bidDoor } from './http/bid-door.ts';
 import { mountDocs } from './http/docs.ts';
 import { healthRoutes } from './http/health-routes.ts';
 import { createIdentity } from './identity/index.ts';
@@ -69,9 +70,8 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
   const api = createApiApp(ctx, {
     authenticate: identity.authenticate,
     // The realtime gateway is attached to the HTTP server below; health asks it for Redis' state then.
-    routers: [{ path: '/', app: healthRoutes(ctx, { redis: () => realtime?.redis() ?? 'off', clockOffsetMs: () => databaseClock?.reading?.offsetMs ?? null }) }, ...identity.routers, ...modules.routers],
+    routers: [{ path: '/', app: healthRoutes(ctx, { redis: () => realtime?.redis() ?? 'off', clockOffsetMs: () => databaseClock?.reading?.offsetMs ?? null, load: () => modules.admission.load() }) }, ...identity.routers, ...modules.routers],
     onBidShed: (lotId, reason) => modules.engine.shedLog.record(lotId, reason, new Date()),
-    admission: modules.admission,
   });
   mountDocs(api);
 
@@ -89,8 +89,10 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
   const serverOptions: http.ServerOptions = { headersTimeout: config.http.headersTimeoutMs, requestTimeout: config.http.requestTimeoutMs, connectionsCheckingInterval: 1_000, keepAliveTimeout: 65_000 };
   // HSTS on every response of an https deployment, pages and sign-in included (the API also sets it).
   const hsts = config.publicOrigin?.startsWith('https://') ? 'max-age=31536000; includeSubDomains' : undefined;
+  const refusedAtTheDoor = bidDoor(modules.admission);
   const server = http.createServer(serverOptions, (req, res) => {
     if (hsts) res.setHeader('strict-transport-security', hsts);
+    if (refusedAtTheDoor(req, res)) return;
     const url = req.url ?? '/';
     const mount = mounts.find((m) => url === m.prefix || url.startsWith(`${m.prefix}/`) || url.startsWith(`${m.prefix}?`));
     if (mount) return void mount.handle(req, res);

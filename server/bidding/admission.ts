@@ -1,7 +1,7 @@
 // The door every new bid passes first, over HTTP and over a socket: while the process cannot keep
 // up (server/shared/overload.ts), a share of new bids is refused here, before the body is read, a
 // token verified or a query run, and counted as shed for the lot's record (shed-log.ts). The door
-// also counts the bids in progress behind it, one of the overload signals.
+// also counts the bids in progress behind it (for liveness health).
 import { LoadShedder } from '../shared/overload.ts';
 import type { ShedLog } from './shed-log.ts';
 
@@ -13,13 +13,15 @@ export interface BidAdmission {
   admit(lotId: number): (() => void) | undefined;
   /** Bids admitted and not yet answered. */
   inProgress(): number;
-  state(): ReturnType<LoadShedder['state']> & { inProgress: number };
+  /** The door's state, for liveness health. */
+  load(): { eventLoopLagMs: number; eventLoopUtilization: number; bidsInProgress: number; shedShare: number };
   close(): void;
 }
 
-export function createBidAdmission(options: { targetLagMs: number; shedLog: ShedLog }): BidAdmission {
+export function createBidAdmission(options: { targetLagMs: number; shedLog: ShedLog; embeddedDatabase: boolean }): BidAdmission {
   let inProgress = 0;
-  const shedder = new LoadShedder({ targetLagMs: options.targetLagMs, inProgress: () => inProgress });
+  // An embedded database (PGlite) runs on the event loop: a busy loop there is the database at work.
+  const shedder = new LoadShedder({ targetLagMs: options.targetLagMs, ...(options.embeddedDatabase ? { busyElu: null } : {}) });
   return {
     admit(lotId) {
       if (shedder.shouldShed()) {
@@ -35,7 +37,10 @@ export function createBidAdmission(options: { targetLagMs: number; shedLog: Shed
       };
     },
     inProgress: () => inProgress,
-    state: () => ({ ...shedder.state(), inProgress }),
+    load: () => {
+      const s = shedder.state();
+      return { eventLoopLagMs: s.lagMs, eventLoopUtilization: s.utilization, bidsInProgress: inProgress, shedShare: s.shedShare };
+    },
     close: () => shedder.close(),
   };
 }

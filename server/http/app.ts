@@ -16,7 +16,6 @@ import type { AppEnv } from '../identity/person.ts';
 import { AppError, ERROR_STATUS, type ErrorCode, type FieldErrors } from '../shared/errors.ts';
 import { DeadlineExceeded, isUnavailable, unavailable, withDeadline } from '../shared/unavailable.ts';
 import { SHED_MESSAGES, type ShedReason } from '../bidding/shed-reasons.ts';
-import type { BidAdmission } from '../bidding/admission.ts';
 
 export type ApiApp = OpenAPIHono<AppEnv>;
 
@@ -85,8 +84,6 @@ export interface ApiOptions {
   authenticate: MiddlewareHandler<AppEnv>[];
   /** Counts a bid refused with 503 before it reached the bid engine (see server/bidding/shed-log.ts). */
   onBidShed?: (lotId: number, reason: Extract<ShedReason, 'database_unavailable' | 'unknown_outcome'>) => void;
-  /** Refuses a share of new bids at the door while the process cannot keep up (server/bidding/admission.ts). */
-  admission?: BidAdmission;
 }
 
 /** The bid route, whose answer is bounded by BID_TIMEOUT_MS rather than REQUEST_TIMEOUT_MS. */
@@ -123,23 +120,6 @@ function boundedRequest(ctx: AppContext, onBidShed: ApiOptions['onBidShed']): Mi
 
 const lotIdOf = (path: string): number => Number(path.split('/')[3]);
 const isBidRequest = (c: { req: { method: string; path: string } }): boolean => c.req.method === 'POST' && BID_PATH.test(c.req.path);
-
-/**
- * While the process cannot keep up, a share of new bids is refused here, first of all: before the
- * body is read, a token verified or a query run, so that a refusal costs almost nothing.
- */
-function overloadDoor(admission: BidAdmission): MiddlewareHandler<AppEnv> {
-  return async (c, next) => {
-    if (!isBidRequest(c)) return next();
-    const done = admission.admit(lotIdOf(c.req.path));
-    if (!done) throw unavailable(SHED_MESSAGES.overloaded);
-    try {
-      await next();
-    } finally {
-      done();
-    }
-  };
-}
 
 /** While the database is known to be down, requests that need it get 503 at once instead of waiting. */
 function databaseBreaker(ctx: AppContext, onBidShed: ApiOptions['onBidShed']): MiddlewareHandler<AppEnv> {
@@ -182,7 +162,6 @@ export function createApiApp(ctx: AppContext, options: ApiOptions): ApiApp {
   if (ctx.config.corsOrigins.length) {
     app.use('*', cors({ origin: ctx.config.corsOrigins, allowHeaders: ['authorization', 'content-type', 'idempotency-key', 'x-csrf-token'], exposeHeaders: ['x-request-id'], maxAge: 600 }));
   }
-  if (options.admission) app.use('*', overloadDoor(options.admission));
   const tooLarge = (message: string) => (): never => {
     throw new AppError('PAYLOAD_TOO_LARGE', message);
   };

@@ -18,13 +18,23 @@ const ClockOffset = z
   .nullable()
   .openapi({ description: "The database's clock minus this process's host clock, in ms, as last measured. The platform's time (serverTime, the end of bidding, bid times) is the database's, so every process agrees whatever its host clock says; a large value means this host's time synchronisation is off. Null when the platform runs on a controlled clock (tests)." });
 const Ready = z.object({ status: z.literal('ok'), database: z.enum(['postgres', 'pglite']), redis: RedisState, serverTime: z.string(), clockOffsetMs: ClockOffset }).openapi('Ready');
-const Live = z.object({ status: z.literal('ok'), database: z.enum(['up', 'down']).openapi({ description: 'Whether this process can reach its database now' }), redis: RedisState, serverTime: z.string() }).openapi('Live');
+const Load = z
+  .object({
+    eventLoopLagMs: z.number().openapi({ description: 'How late the event loop runs (smoothed), ms' }),
+    eventLoopUtilization: z.number().openapi({ description: 'Share of the last 100 ms the event loop was busy (0–1)' }),
+    bidsInProgress: z.number().int().openapi({ description: 'Bids admitted by this process and not yet answered' }),
+    shedShare: z.number().openapi({ description: 'Share of new bids this process refuses at the door as overloaded (0–0.95)' }),
+  })
+  .openapi('Load', { description: "This process's overload state (see README, Failures and overload)" });
+const Live = z.object({ status: z.literal('ok'), database: z.enum(['up', 'down']).openapi({ description: 'Whether this process can reach its database now' }), redis: RedisState, serverTime: z.string(), load: Load }).openapi('Live');
 
 export interface HealthSources {
   /** The realtime gateway's Redis link: 'off' without REDIS_URL. Not part of readiness: while Redis is away each process still serves its own watchers. */
   redis(): 'up' | 'down' | 'off';
   /** The measured offset of the database's clock to this host's (see server/shared/database-clock.ts); null without one. */
   clockOffsetMs(): number | null;
+  /** The overload door's state (server/bidding/admission.ts). */
+  load(): z.infer<typeof Load>;
 }
 
 export function healthRoutes(ctx: AppContext, sources: HealthSources): ApiApp {
@@ -57,7 +67,7 @@ export function healthRoutes(ctx: AppContext, sources: HealthSources): ApiApp {
       summary: 'Liveness: 200 while this process serves, whatever its database does',
       responses: { 200: { description: 'Alive', content: { 'application/json': { schema: Live } } } },
     }),
-    (c) => c.json({ status: 'ok' as const, database: ctx.database.health.up ? ('up' as const) : ('down' as const), redis: sources.redis(), serverTime: ctx.clock.now().toISOString() }, 200),
+    (c) => c.json({ status: 'ok' as const, database: ctx.database.health.up ? ('up' as const) : ('down' as const), redis: sources.redis(), serverTime: ctx.clock.now().toISOString(), load: sources.load() }, 200),
   );
   return app;
 }
