@@ -226,7 +226,8 @@ describe.skipIf(Boolean(missing))('pages while the database is down', () => {
       await page.locator('html[data-ready]').waitFor();
       await expect.poll(() => page.locator('.live-dot.on').count(), { timeout: 15_000 }).toBe(1);
       await page.locator('button.btn-bid').waitFor();
-      const amount = Number(await page.locator('#bid-amount').inputValue());
+      // The box shows the amount grouped ("45.000.000").
+      const amount = Number((await page.locator('#bid-amount').inputValue()).replaceAll('.', ''));
       proxy.cut();
       try {
         const started = Date.now();
