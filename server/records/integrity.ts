@@ -57,16 +57,18 @@ export async function auditPageProblems(db: Db, events: AuditRow[]): Promise<Int
     const problem = eventIdentityProblem(e);
     if (problem) add(e, problem);
   }
-  const registered = events.filter((e) => e.action === 'registration.created' && readRegistrationFacts(e.data) && /^\d+$/.test(e.subject ?? ''));
+  const registered = events.filter((e) => e.action === 'registration.created' && /^\d+$/.test(e.subject ?? ''));
   const regIds = registered.map((e) => Number(e.subject));
   const regRows = regIds.length ? await db.select({ id: registrations.id, lotId: registrations.lotId, pid: registrations.pid, bidderCode: registrations.bidderCode, rulesVersion: registrations.rulesVersion }).from(registrations).where(inArray(registrations.id, regIds)) : [];
   const regById = new Map(regRows.map((r) => [r.id, r]));
   for (const e of registered) {
-    const facts = readRegistrationFacts(e.data)!;
+    // Events before issue 13 bind the code in `data.bidderCode` and the person as the actor, in clear.
+    const facts = readRegistrationFacts(e.data);
+    const code = facts?.bidderCode ?? String(e.data.bidderCode);
     const row = regById.get(Number(e.subject));
-    if (!row || row.lotId !== e.lotId) add(e, `registration ${e.subject} (${facts.bidderCode}) chained by audit event ${e.id} is missing from lot ${e.lotId}`);
-    else if (row.bidderCode !== facts.bidderCode || row.rulesVersion !== facts.rulesVersion) add(e, `registration ${row.id} is now ${row.bidderCode} (rules version ${row.rulesVersion}), but audit event ${e.id} chained ${facts.bidderCode} (version ${facts.rulesVersion})`);
-    else if (personHash(row.pid) !== facts.personHash) add(e, `registration ${row.id} (${row.bidderCode}) names a different person than the one chained when it was made (audit event ${e.id}): the registration was changed afterwards`);
+    if (!row || row.lotId !== e.lotId) add(e, `registration ${e.subject} (${code}) chained by audit event ${e.id} is missing from lot ${e.lotId}`);
+    else if (row.bidderCode !== code || (facts && row.rulesVersion !== facts.rulesVersion)) add(e, `registration ${row.id} is now ${row.bidderCode} (rules version ${row.rulesVersion}), but audit event ${e.id} chained ${code}${facts ? ` (version ${facts.rulesVersion})` : ''}`);
+    else if (facts ? personHash(row.pid) !== facts.personHash : row.pid !== e.actorPid) add(e, `registration ${row.id} (${row.bidderCode}) names a different person than the one chained when it was made (audit event ${e.id}): the registration was changed afterwards`);
   }
   const closes = events.filter((e) => (e.action === 'lot.closed' || e.action === 'lot.failed') && e.lotId !== null && readCloseFacts(e.data));
   const lotIds = [...new Set(closes.map((e) => e.lotId!))];

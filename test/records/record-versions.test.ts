@@ -1,0 +1,49 @@
+// Records of version 2 bind each registration to the person hash chained when it was made; records
+// issued as version 1, before that existed, keep verifying as they were issued (a signed record never
+// changes), and a version-2 record cannot drop the binding to pass as one.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
+import { exportJWK, generateKeyPair, type CryptoKey } from 'jose';
+import { lots } from '../../db/schema.ts';
+import { signFlattened, type Jwks } from '../../server/records/jws.ts';
+import { loadDetails } from '../../server/records/queries.ts';
+import { buildRecord } from '../../server/records/record.ts';
+import { RECORD_CTY, type AuctionRecord } from '../../server/records/record-format.ts';
+import { verifySignedRecord } from '../../server/records/verify.ts';
+import { openTestDatabase, type TestDatabase } from '../support/db.ts';
+import { CONTESTED_BIDS, seedEndedLot } from './factory.ts';
+
+let database: TestDatabase;
+let record: AuctionRecord;
+let key: { kid: string; alg: 'EdDSA'; privateKey: CryptoKey };
+let jwks: Jwks;
+
+beforeAll(async () => {
+  database = await openTestDatabase();
+  const seeded = await seedEndedLot(database.db, { bids: CONTESTED_BIDS });
+  const [lot] = await database.db.select().from(lots).where(eq(lots.id, seeded.lotId));
+  record = buildRecord({ ...lot, status: 'closed' }, (await loadDetails(database.db, [lot.id])).get(lot.id)!, { issuedAt: new Date(), issuer: null, minBidders: 2 });
+  const pair = await generateKeyPair('EdDSA', { crv: 'Ed25519' });
+  key = { kid: 'versions', alg: 'EdDSA', privateKey: pair.privateKey };
+  jwks = { keys: [{ ...(await exportJWK(pair.publicKey)), kid: 'versions', alg: 'EdDSA', use: 'sig' }] };
+});
+afterAll(async () => database?.close());
+
+const signed = async (r: AuctionRecord): Promise<unknown> => signFlattened(new TextEncoder().encode(JSON.stringify(r)), key, RECORD_CTY);
+const withoutBinding = (r: AuctionRecord, version: 1 | 2): AuctionRecord => ({ ...r, version, registrations: r.registrations.map(({ personHash: _, ...rest }) => rest) });
+
+describe('record versions', () => {
+  it('a version-2 record verifies with its registrations bound to the chain', async () => {
+    expect(record.version).toBe(2);
+    expect(await verifySignedRecord(await signed(record), jwks)).toMatchObject({ valid: true });
+  });
+
+  it('a version-1 record, issued before registrations were bound, still verifies', async () => {
+    expect(await verifySignedRecord(await signed(withoutBinding(record, 1)), jwks)).toMatchObject({ valid: true });
+  });
+
+  it('a version-2 record without the person hashes is invalid', async () => {
+    const v = await verifySignedRecord(await signed(withoutBinding(record, 2)), jwks);
+    expect(v).toMatchObject({ valid: false, reason: 'registration B-001 carries no person hash to compare with the chain' });
+  });
+});
