@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { lockHolder, waitForLockFile } from './shared/lock-file.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SOURCES = ['web', 'vite.config.ts', 'package.json'];
@@ -28,60 +29,25 @@ export function webBuildIsStale(root = ROOT): boolean {
   return SOURCES.some((s) => newestMtime(path.join(root, s)) > built);
 }
 
-const LOCK_STALE_MS = 10 * 60_000;
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
  * One build at a time per checkout: two processes starting together (a test run beside a server, or
- * two test files) would otherwise both rebuild and delete each other's files. The lock holds the
- * builder's pid; a lock whose process is gone, or older than 10 minutes, is taken over.
+ * two test files) would otherwise both rebuild and delete each other's files. A builder that hung is
+ * taken over after 10 minutes (server/shared/lock-file.ts), which also bounds the wait.
  */
+const LOCK_STALE_MS = 10 * 60_000;
 const lockPath = (root: string): string => path.join(root, 'node_modules', '.cache', 'web-build.lock');
-
-async function withBuildLock<T>(root: string, work: () => T): Promise<T> {
-  const lock = lockPath(root);
-  fs.mkdirSync(path.dirname(lock), { recursive: true });
-  for (;;) {
-    try {
-      fs.writeFileSync(lock, String(process.pid), { flag: 'wx' });
-      break;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      let holder = 0;
-      let age = 0;
-      try {
-        holder = Number(fs.readFileSync(lock, 'utf8')) || 0;
-        age = Date.now() - fs.statSync(lock).mtimeMs;
-      } catch {
-        continue; // released meanwhile
-      }
-      if ((holder && !processAlive(holder)) || age > LOCK_STALE_MS) fs.rmSync(lock, { force: true });
-      else await new Promise((r) => setTimeout(r, 250));
-    }
-  }
-  try {
-    return work();
-  } finally {
-    fs.rmSync(lock, { force: true });
-  }
-}
 
 export async function ensureWebBuild(options: { log: (line: string) => void; root?: string }): Promise<void> {
   const root = options.root ?? ROOT;
   // A build in progress elsewhere leaves a fresh-looking handler.js before it ends: wait for it too.
-  if (!webBuildIsStale(root) && !fs.existsSync(lockPath(root))) return;
-  await withBuildLock(root, () => {
+  if (!webBuildIsStale(root) && lockHolder(lockPath(root), { staleAfterMs: LOCK_STALE_MS }) === undefined) return;
+  const lock = await waitForLockFile(lockPath(root), { staleAfterMs: LOCK_STALE_MS });
+  try {
     // Another process may have built it while this one waited for the lock.
     if (webBuildIsStale(root)) build(root, options.log);
-  });
+  } finally {
+    lock.release();
+  }
 }
 
 function build(root: string, log: (line: string) => void): void {

@@ -29,11 +29,19 @@ export interface ServerProcess {
   stop(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null; ms: number }>;
 }
 
-export async function startServerProcess(env: Record<string, string>, options: { port?: number; timeoutMs?: number } = {}): Promise<ServerProcess> {
+export interface StartOptions {
+  port?: number;
+  timeoutMs?: number;
+  /** `npm start` runs the package script (npm, a shell, then node); default: node server/main.ts. */
+  launcher?: 'node' | 'npm start';
+}
+
+export async function startServerProcess(env: Record<string, string>, options: StartOptions = {}): Promise<ServerProcess> {
   const port = options.port ?? (await freePort());
   const dataDir = env.DATA_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), 'auction-proc-'));
   const childEnv: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', NODE_ENV: 'test', LOG_LEVEL: 'warn', DEMO_DATA: 'false', AUCTION_MIN_BIDDING_MINUTES: '0', ...GENEROUS_BOUNDS, PERSON_HASH_KEY: TEST_PERSON_HASH_KEY, DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', ...env };
-  const child = spawn(process.execPath, [path.join(ROOT, 'server', 'main.ts')], { cwd: ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const [command, args]: [string, string[]] = options.launcher === 'npm start' ? ['npm', ['start']] : [process.execPath, [path.join(ROOT, 'server', 'main.ts')]];
+  const child = spawn(command, args, { cwd: ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
