@@ -91,42 +91,6 @@ export async function endedLotsPage(db: Db, period: Period, afterId: number, lim
     .limit(limit);
 }
 
-/** A lot's summary for the CSV export: the winner's identity and the ledger's final hash. */
-export interface LotSummaryExtra {
-  winnerBidderCode: string | null;
-  winnerPid: string | null;
-  winnerName: string | null;
-  registrationCount: number;
-  entryCount: number;
-  finalHash: string | null;
-}
-
-export async function summaryExtras(db: Db, rows: LotRow[]): Promise<Map<number, LotSummaryExtra>> {
-  const out = new Map<number, LotSummaryExtra>();
-  if (rows.length === 0) return out;
-  const ids = rows.map((r) => r.id);
-  const winners = rows.map((r) => r.winnerRegistrationId).filter((x): x is number => x !== null);
-  const winnerRows = winners.length
-    ? await db.select({ id: registrations.id, code: registrations.bidderCode, pid: registrations.pid, name: people.name }).from(registrations).leftJoin(people, eq(people.pid, registrations.pid)).where(inArray(registrations.id, winners))
-    : [];
-  const byReg = new Map(winnerRows.map((w) => [w.id, w]));
-  const regCounts = await db.select({ lotId: registrations.lotId, n: sql<number>`count(*)::int` }).from(registrations).where(inArray(registrations.lotId, ids)).groupBy(registrations.lotId);
-  const counts = new Map(regCounts.map((r) => [r.lotId, Number(r.n)]));
-  // The last entry of each lot, by its seq (not the lot row's cached hash: the ledger is the truth).
-  const last = await db
-    .selectDistinctOn([ledgerEntries.lotId], { lotId: ledgerEntries.lotId, seq: ledgerEntries.seq, hash: ledgerEntries.hash })
-    .from(ledgerEntries)
-    .where(inArray(ledgerEntries.lotId, ids))
-    .orderBy(asc(ledgerEntries.lotId), sql`${ledgerEntries.seq} desc`);
-  const lastByLot = new Map(last.map((l) => [l.lotId, l]));
-  for (const r of rows) {
-    const w = r.winnerRegistrationId === null ? undefined : byReg.get(r.winnerRegistrationId);
-    const l = lastByLot.get(r.id);
-    out.set(r.id, { winnerBidderCode: w?.code ?? null, winnerPid: w?.pid ?? null, winnerName: w?.name ?? null, registrationCount: counts.get(r.id) ?? 0, entryCount: l?.seq ?? 0, finalHash: l?.hash ?? null });
-  }
-  return out;
-}
-
 /** The id range of audit events within a period (contiguous, so the exported chain links up). */
 export async function auditIdRange(db: Db, period: Partial<Period>): Promise<{ first: number; last: number } | undefined> {
   const [lo] = await db.select({ id: min(auditEvents.id) }).from(auditEvents).where(period.from ? gte(auditEvents.at, period.from) : undefined);
