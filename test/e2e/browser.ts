@@ -73,8 +73,16 @@ export interface Session {
   api<T = unknown>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; json: T }>;
 }
 
-export async function newSession(e2e: E2E, options: { viewport?: { width: number; height: number }; pid?: string } = {}): Promise<Session> {
-  const context = await e2e.browser.newContext({ viewport: options.viewport ?? { width: 1280, height: 900 }, locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh', acceptDownloads: true });
+export interface SessionOptions {
+  viewport?: { width: number; height: number };
+  pid?: string;
+  colorScheme?: 'light' | 'dark';
+  /** Ignore the pages' CSP, so that every request a page attempts reaches the network (and context.route). */
+  bypassCSP?: boolean;
+}
+
+export async function newSession(e2e: E2E, options: SessionOptions = {}): Promise<Session> {
+  const context = await e2e.browser.newContext({ viewport: options.viewport ?? { width: 1280, height: 900 }, locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh', acceptDownloads: true, colorScheme: options.colorScheme, bypassCSP: options.bypassCSP });
   const page = await context.newPage();
   const problems: string[] = [];
   page.on('console', (m) => {
