@@ -16,8 +16,12 @@ import { BidTraffic } from './bid-traffic.ts';
 
 const missing = postgresMissing('CPU overload tests');
 
-/** BID_TIMEOUT_MS (2 s) plus generous room for a loaded test machine's HTTP client. */
-const BID_ANSWER_BOUND_MS = 2_000 + 2_500;
+/**
+ * Every bid is answered, and well before the client gives up (10 s). Generous on purpose: the process
+ * has a fifth of a core, and a loaded test machine takes more from it. Before the door looked at the
+ * loop's utilization, a third of these bids got no answer at all within 10 s.
+ */
+const BID_ANSWER_BOUND_MS = 9_000;
 
 describe.skipIf(Boolean(missing))('a process whose CPU cannot keep up', () => {
   const adminPid = newPid();
