@@ -6,6 +6,7 @@
 // against the platform's bound, give up at a client timeout, and may keep per-bid records and retry
 // bids that got no definitive answer once, with the same Idempotency-Key.
 import { Pool } from 'undici';
+import { LeanHttpPool } from './lib/lean-http.ts';
 import { serveIpc } from './lib/ipc.ts';
 import { encodeHistogram, newHistogram, recordMs, wallNow, type Histogram } from './lib/hist.ts';
 import { bidderOf, kindOf, scheduledAt, validAmount, type BidKind } from './lib/schedule.ts';
@@ -21,6 +22,24 @@ type Outcome =
 
 let init: LoadgenInit;
 let pool: Pool | undefined;
+/** The lean client instead of undici (overload steps: see lib/lean-http.ts). */
+let lean: LeanHttpPool | undefined;
+
+/** One HTTP exchange through whichever client this process uses. */
+async function exchange(options: { path: string; method: string; headers?: Record<string, string>; body?: string; signal?: AbortSignal }): Promise<{ statusCode: number; headers: Record<string, string | string[] | undefined>; text: string }> {
+  if (lean) {
+    const r = await lean.request(options);
+    return { statusCode: r.statusCode, headers: r.headers, text: r.body };
+  }
+  const res = await pool!.request(options);
+  return { statusCode: res.statusCode, headers: res.headers, text: await res.body.text() };
+}
+
+/** Open connections, and idle ones, of this process's client. */
+function clientStats(): { connected: number; free: number } {
+  if (lean) return lean.stats;
+  return { connected: pool!.stats.connected, free: pool!.stats.free };
+}
 let raw: RawBidder | undefined;
 const acks: [number, number, number][] = [];
 /** The highest amount this process has seen acknowledged: a bid at or below it is surely too low. */
@@ -36,14 +55,14 @@ let retryEarly = false;
 const poolCap = (): number => Math.max(init.connections, init.maxConnections ?? 0);
 
 async function sendHttp(bidder: BidderRef, amount: number, key: string, signal?: AbortSignal): Promise<Outcome> {
-  const res = await pool!.request({
+  const res = await exchange({
     path: `/api/lots/${init.lotId}/bids`,
     method: 'POST',
     headers: { authorization: `Bearer ${bidder.token}`, 'content-type': 'application/json', 'idempotency-key': key },
     body: JSON.stringify({ amount }),
     signal,
   });
-  const text = await res.body.text();
+  const text = res.text;
   if (res.statusCode === 201) {
     const body = JSON.parse(text) as { seq: number; amount: number };
     return { kind: 'accepted', seq: body.seq, amount: body.amount };
@@ -192,9 +211,9 @@ function runStep(step: StepMessage): Promise<LoadgenStepReport> {
       const bid: Bid = { g: n, kind, bidder: list[bidderOf(n, kind, init.approved.length, init.unapproved.length)], amount: kind === 'low' ? Math.max(highestSeen, init.rules.startingPrice - init.rules.priceStep) : validAmount(n, init.rules) };
       const now = wallNow();
       report.firstSendAt ||= now;
-      if (bo && pool) {
+      if (bo && (pool || lean)) {
         // Queued behind the generator's own connection cap: the wait it adds is the client's, not the platform's.
-        const stats = pool.stats;
+        const stats = clientStats();
         if (stats.free === 0 && stats.connected >= poolCap()) counts.clientQueued++;
         if (stats.connected > counts.peakConnections) counts.peakConnections = stats.connected;
       }
@@ -270,8 +289,7 @@ async function warmConnections(): Promise<void> {
   if (raw) return raw.warm();
   await Promise.all(
     Array.from({ length: init.connections }, async () => {
-      const res = await pool!.request({ path: '/api/health', method: 'GET' });
-      await res.body.text();
+      await exchange({ path: '/api/health', method: 'GET' });
     }),
   );
 }
@@ -279,7 +297,9 @@ async function warmConnections(): Promise<void> {
 serveIpc({
   init: async (payload: LoadgenInit) => {
     init = payload;
-    if (init.mode === 'http') {
+    if (init.mode === 'http' && init.client === 'lean') {
+      lean = new LeanHttpPool(init.base!, { connections: poolCap() });
+    } else if (init.mode === 'http') {
       pool = new Pool(init.base!, { connections: poolCap(), pipelining: 1, keepAliveTimeout: 120_000, keepAliveMaxTimeout: 600_000, headersTimeout: 60_000, bodyTimeout: 60_000 });
     } else {
       raw = await openRawBidder(init.dbUrl!, init.lotId, init.connections);
@@ -305,6 +325,7 @@ serveIpc({
   },
   finish: async (): Promise<LoadgenFinal> => {
     // Bids still in flight after the step deadlines are given up on (a swamped server may never answer).
+    await lean?.close();
     if (pool) {
       const closed = pool.close().then(() => true);
       if (!(await Promise.race([closed, new Promise<boolean>((r) => setTimeout(() => r(false), 5_000))]))) await pool.destroy();

@@ -22,6 +22,9 @@ import { createRealtime } from './realtime/index.ts';
 import { createDomainModules } from './modules.ts';
 import type { AppEnv } from './identity/person.ts';
 
+/** Pending connections the kernel may queue before the server accepts them. */
+const LISTEN_BACKLOG = 4096;
+
 export interface PlatformOptions {
   clock?: Clock;
   log?: Logger;
@@ -118,7 +121,10 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     listen: (port, host) =>
       new Promise((resolve, reject) => {
         server.once('error', reject);
-        server.listen(port, host, () => {
+        // A deep accept queue: at the opening rush thousands of browsers connect at once, and with
+        // Node's default of 511 the kernel drops their SYNs, which the clients resend only after 1 s,
+        // then 3 s (the kernel caps it at net.core.somaxconn).
+        server.listen({ port, host, backlog: LISTEN_BACKLOG }, () => {
           server.off('error', reject);
           const address = server.address();
           modules.start();

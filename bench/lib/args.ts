@@ -104,7 +104,7 @@ const HELP = `npm run bench -- [flags]
   --overload-factor 4        offered rate of the overload step, × the sustained rate
   --overload-rate N          offer N bids/s instead (no measuring)
   --overload-duration S      seconds of the overload step (default: --duration)
-  --overload-connections N   HTTP connections opened before it (default: --connections × factor)
+  --overload-connections N   HTTP connections opened before it (default: --connections × factor, at least 2000)
   --overload-max-connections N
                              the most connections the generators open during it when all are busy,
                              so that bids leave at their scheduled time (default 8000; --smoke 400)
@@ -207,7 +207,8 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
       factor,
       rate: num(values['overload-rate'], 0, 0),
       durationS: num(values['overload-duration'], durationS, durationS),
-      connections: Math.max(1, num(values['overload-connections'], Math.ceil(connections * factor), Math.ceil(connections * factor))),
+      // Bidders' connections are open before the closing minutes (they have had the lot page open).
+      connections: Math.max(1, num(values['overload-connections'], Math.max(Math.ceil(connections * factor), 2000), Math.ceil(connections * factor))),
       maxConnections: Math.max(1, num(values['overload-max-connections'], 8000, 400)),
     },
     outage: {

@@ -45,10 +45,11 @@ export function refs(ctx: BenchContext, people: Person[], registrationIds?: Map<
 
 /** Starts the load generators with `totalConnections` opened before each step, growing to `maxTotalConnections` as needed. */
 export async function startLoadgens(ctx: BenchContext, init: Omit<LoadgenInit, 'index' | 'of' | 'connections' | 'maxConnections'>, totalConnections: number, maxTotalConnections?: number): Promise<ChildHandle[]> {
+  // Connections opened as needed are the overload step's, which uses the lean client (lib/lean-http.ts).
   const n = ctx.args.loadgens;
   const handles = Array.from({ length: n }, (_, i) => forkBench(script('loadgen.ts'), `loadgen-${i}`));
   const share = (total: number): number => Math.max(1, Math.ceil(total / n));
-  await Promise.all(handles.map((h, index) => h.call('init', { ...init, index, of: n, connections: share(totalConnections), ...(maxTotalConnections ? { maxConnections: share(maxTotalConnections) } : {}) } satisfies LoadgenInit)));
+  await Promise.all(handles.map((h, index) => h.call('init', { ...init, index, of: n, connections: share(totalConnections), ...(maxTotalConnections ? { maxConnections: share(maxTotalConnections), client: 'lean' as const } : {}) } satisfies LoadgenInit)));
   return handles;
 }
 

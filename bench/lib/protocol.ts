@@ -28,6 +28,8 @@ export interface LoadgenInit {
    * the generator for a free connection (overload and outage steps).
    */
   maxConnections?: number;
+  /** The HTTP client: undici (default) or the lean one of lib/lean-http.ts (overload steps). */
+  client?: 'undici' | 'lean';
 }
 
 export interface LoadgenStepReport {
