@@ -29,7 +29,7 @@ const schema = z.object({
   BID_TIMEOUT_MS: int(200, 60_000).default(2_000),
   REQUEST_TIMEOUT_MS: int(500, 600_000).default(5_000),
   BID_QUEUE_MAX: int(1, 1_000_000).default(2_048),
-  OVERLOAD_LAG_MS: int(10, 60_000).default(200),
+  OVERLOAD_LAG_MS: int(10, 60_000).default(50),
   RATE_LIMIT_PERSON_PER_SECOND: int(1, 1_000_000).default(50),
   RATE_LIMIT_PERSON_BURST: int(1, 10_000_000).default(200),
   RATE_LIMIT_ADDRESS_PER_SECOND: int(1, 1_000_000).default(200),

@@ -27,7 +27,7 @@ export interface DomainModules {
 
 export async function createDomainModules(ctx: AppContext, _identity: Identity): Promise<DomainModules> {
   const engine = new BidEngine(ctx);
-  const admission = createBidAdmission({ targetLagMs: ctx.config.limits.overloadLagMs, shedLog: engine.shedLog, embeddedDatabase: ctx.database.kind === 'pglite' });
+  const admission = createBidAdmission({ targetLagMs: ctx.config.limits.overloadLagMs, shedLog: engine.shedLog });
   const scheduler = createScheduler(ctx, engine);
   const shedFlush = startShedFlush(ctx, engine.shedLog);
   const records = await (await import('./records/index.ts')).createRecords(ctx);

@@ -14,14 +14,13 @@ export interface BidAdmission {
   /** Bids admitted and not yet answered. */
   inProgress(): number;
   /** The door's state, for liveness health. */
-  load(): { eventLoopLagMs: number; eventLoopUtilization: number; bidsInProgress: number; shedShare: number };
+  load(): { eventLoopLagMs: number; bidsInProgress: number; shedShare: number };
   close(): void;
 }
 
-export function createBidAdmission(options: { targetLagMs: number; shedLog: ShedLog; embeddedDatabase: boolean }): BidAdmission {
+export function createBidAdmission(options: { targetLagMs: number; shedLog: ShedLog }): BidAdmission {
   let inProgress = 0;
-  // An embedded database (PGlite) runs on the event loop: a busy loop there is the database at work.
-  const shedder = new LoadShedder({ targetLagMs: options.targetLagMs, ...(options.embeddedDatabase ? { busyElu: null } : {}) });
+  const shedder = new LoadShedder({ targetLagMs: options.targetLagMs });
   return {
     admit(lotId) {
       if (shedder.shouldShed()) {
@@ -39,7 +38,7 @@ export function createBidAdmission(options: { targetLagMs: number; shedLog: Shed
     inProgress: () => inProgress,
     load: () => {
       const s = shedder.state();
-      return { eventLoopLagMs: s.lagMs, eventLoopUtilization: s.utilization, bidsInProgress: inProgress, shedShare: s.shedShare };
+      return { eventLoopLagMs: s.lagMs, bidsInProgress: inProgress, shedShare: s.shedShare };
     },
     close: () => shedder.close(),
   };

@@ -21,7 +21,6 @@ const Ready = z.object({ status: z.literal('ok'), database: z.enum(['postgres', 
 const Load = z
   .object({
     eventLoopLagMs: z.number().openapi({ description: 'How late the event loop runs (smoothed), ms' }),
-    eventLoopUtilization: z.number().openapi({ description: 'Share of the last 100 ms the event loop was busy (0–1)' }),
     bidsInProgress: z.number().int().openapi({ description: 'Bids admitted by this process and not yet answered' }),
     shedShare: z.number().openapi({ description: 'Share of new bids this process refuses at the door as overloaded (0–0.95)' }),
   })
