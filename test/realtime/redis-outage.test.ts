@@ -9,10 +9,10 @@
 // failure. The catch-up's own rules are tested in-process first and always run.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createPostgresDatabase } from '../support/db.ts';
-import { postgresAndRedisMissing, TEST_REDIS_URL } from '../support/faults.ts';
+import { postgresAndRedisMissing, redisThroughProxy, TEST_REDIS_URL } from '../support/faults.ts';
 import { newPid, startTestIdp, type TestIdp } from '../support/eid.ts';
 import { startServerProcess, type ServerProcess } from '../support/server-process.ts';
-import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.ts';
+import type { TcpProxy } from '../support/tcp-proxy.ts';
 import { LotStreams } from '../../server/realtime/lot-streams.ts';
 import { CatchUp } from '../../server/realtime/catch-up.ts';
 import type { LotHead } from '../../server/realtime/lot-heads.ts';
@@ -186,14 +186,11 @@ describe.skipIf(Boolean(missing))('two processes while Redis is away', () => {
 
   beforeAll(async () => {
     idp = await startTestIdp();
-    const target = new URL(REDIS_URL);
-    proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 6379) });
-    const viaProxy = new URL(REDIS_URL);
-    viaProxy.hostname = '127.0.0.1';
-    viaProxy.port = String(proxy.port);
+    const redis = await redisThroughProxy(REDIS_URL);
+    proxy = redis.proxy;
     const pg = await createPostgresDatabase();
     drop = pg.drop;
-    const env = { ...idp.env(), DATABASE_URL: pg.url, REDIS_URL: viaProxy.href, REDIS_KEY_PREFIX: prefix, ADMIN_PIDS: adminPid, LOG_LEVEL: 'warn' };
+    const env = { ...idp.env(), DATABASE_URL: pg.url, REDIS_URL: redis.url, REDIS_KEY_PREFIX: prefix, ADMIN_PIDS: adminPid, LOG_LEVEL: 'warn' };
     a = await startServerProcess(env);
     b = await startServerProcess(env);
     lot = await setUpLot(a.base, idp, { adminPid, bidders: 4, registrationMs: 4_000, biddingMs: 180_000 });

@@ -16,10 +16,10 @@ import { SESSION_ENDED_MESSAGE, SESSION_SWEEP_MS } from '../../server/realtime/s
 import type { OutbidEvent } from '../../server/realtime/events.ts';
 import { ManualClock } from '../../server/shared/clock.ts';
 import { createPostgresDatabase, onPostgres } from '../support/db.ts';
-import { postgresAndRedisMissing, TEST_REDIS_URL } from '../support/faults.ts';
+import { postgresAndRedisMissing, redisThroughProxy } from '../support/faults.ts';
 import { newPid, startTestIdp, type TestIdp } from '../support/eid.ts';
 import { startServerProcess, type ServerProcess } from '../support/server-process.ts';
-import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.ts';
+import type { TcpProxy } from '../support/tcp-proxy.ts';
 import { Browser, signInAs, startDemoPlatform, type DemoPlatform } from '../identity/support.ts';
 import { connect, request, type ClientSocket } from './support.ts';
 
@@ -214,15 +214,11 @@ describe.skipIf(Boolean(missing))('two processes sharing PostgreSQL and Redis', 
 
   beforeAll(async () => {
     idp = await startTestIdp();
-    // Redis through a proxy the test can cut; the machine's Redis itself is never touched.
-    const target = new URL(TEST_REDIS_URL);
-    proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 6379) });
-    const viaProxy = new URL(TEST_REDIS_URL);
-    viaProxy.hostname = '127.0.0.1';
-    viaProxy.port = String(proxy.port);
+    const redis = await redisThroughProxy();
+    proxy = redis.proxy;
     const pg = await createPostgresDatabase();
     drop = pg.drop;
-    const env = { ...idp.env(), EID_CLIENT_ID: 'auction-web', DATABASE_URL: pg.url, REDIS_URL: viaProxy.href, REDIS_KEY_PREFIX: prefix, ADMIN_PIDS: adminPid, LOG_LEVEL: 'warn' };
+    const env = { ...idp.env(), EID_CLIENT_ID: 'auction-web', DATABASE_URL: pg.url, REDIS_URL: redis.url, REDIS_KEY_PREFIX: prefix, ADMIN_PIDS: adminPid, LOG_LEVEL: 'warn' };
     a = await startServerProcess(env);
     b = await startServerProcess(env);
   }, 120_000);

@@ -122,3 +122,16 @@ export async function eventually(check: () => Promise<boolean>, timeoutMs: numbe
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/**
+ * The run's Redis behind a TCP proxy the test can cut, stall and restore (the machine's Redis itself
+ * is never touched): the proxy, and the URL that reaches Redis through it.
+ */
+export async function redisThroughProxy(redisUrl: string = TEST_REDIS_URL): Promise<{ proxy: TcpProxy; url: string }> {
+  const target = new URL(redisUrl);
+  const proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 6379) });
+  const viaProxy = new URL(redisUrl);
+  viaProxy.hostname = '127.0.0.1';
+  viaProxy.port = String(proxy.port);
+  return { proxy, url: viaProxy.href };
+}
