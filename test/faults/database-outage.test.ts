@@ -118,7 +118,8 @@ describe.skipIf(Boolean(missing))('the database fails during live bidding', () =
     expect(live.status).toBe(200);
     expect(page.status).toBe(503);
     expect(page.ms).toBeLessThan(5_000 + 2_500);
-    // Once the stall is known, bids are refused at once, "not placed".
+    // Once the stall is known (a probe timed out twice: liveness says so), bids are refused at once, "not placed".
+    await eventually(async () => (await timedCall(base, 'GET', '/api/health/live', { timeoutMs: 5_000 })).json?.database === 'down', 10_000, 'the stall is known');
     const quick = await traffic.bid(1);
     expect(quick.status).toBe(503);
     expect(quick.message).toMatch(/NOT placed/);
