@@ -31,6 +31,10 @@ const KEY_PATTERN = /^[\x21-\x7e]{1,200}$/;
 
 type Answer = Result<BidAck | WithdrawAck>;
 
+function orphanKey(lotId: number, pid: string, idempotencyKey: string): string {
+  return `${lotId}\n${pid}\n${idempotencyKey}`;
+}
+
 interface Waiter {
   kind: 'item';
   item: BatchItem;
@@ -68,6 +72,8 @@ export class BidEngine implements BidService {
   private readonly running = new Map<number, Promise<void>>();
   /** Commits still running after every bid in them was answered (the database stopped answering). */
   private readonly orphans = new Set<Promise<unknown>>();
+  /** The Idempotency-Keys of bids in those commits (lot, person, key): a retry waits for its first try. */
+  private readonly orphanKeys = new Map<string, Promise<unknown>>();
   readonly shedLog: ShedLog;
 
   constructor(ctx: AppContext, options: BidEngineOptions = {}) {
@@ -142,6 +148,8 @@ export class BidEngine implements BidService {
     // Past its deadline before it got here (a slow sign-in on a loaded process): the caller's own
     // bound has already answered the client and counted it, so it is neither placed nor counted again.
     if (now >= due) return Promise.resolve(fail('UNAVAILABLE', SHED_MESSAGES.timeout));
+    const firstTry = item.kind === 'bid' && item.idempotencyKey ? this.orphanKeys.get(orphanKey(lotId, item.person.pid, item.idempotencyKey)) : undefined;
+    if (firstTry) return this.afterFirstTry(lotId, item, due, firstTry);
     if (!this.ctx.database.health.up) return Promise.resolve(this.shed(lotId, 'database_unavailable'));
     const queue = this.queueOf(lotId);
     if (queue.waiting >= this.limits.bidQueueMax) return Promise.resolve(this.shed(lotId, 'queue_full'));
@@ -154,6 +162,19 @@ export class BidEngine implements BidService {
       queue.waiting++;
       this.push(lotId, waiter);
     });
+  }
+
+  /**
+   * A retry whose first try is still committing (answered "outcome unknown" at its deadline): it waits
+   * for that commit, within its own deadline, and then goes through the queue, where the batch finds
+   * the first try by its key if it was placed. Refusing it "NOT placed" meanwhile could be untrue.
+   */
+  private async afterFirstTry(lotId: number, item: BatchItem, due: number, firstTry: Promise<unknown>): Promise<Answer> {
+    const settled = await withDeadline(firstTry, Math.max(0, due - performance.now()), 'first try of a retried bid').then(
+      () => true,
+      () => false,
+    );
+    return settled ? this.enqueue(lotId, item, due) : this.shed(lotId, 'unknown_outcome');
   }
 
   /** The deadline passed: a queued bid is dropped unplaced; an in-flight one has an unknown outcome. */
@@ -256,7 +277,12 @@ export class BidEngine implements BidService {
       queue.commitMs = Math.max(queue.commitMs, performance.now() - started);
       this.ctx.database.health.report(settled);
       this.orphans.add(commit);
-      void commit.finally(() => this.orphans.delete(commit));
+      const keys = batch.flatMap((b) => (b.item.kind === 'bid' && b.item.idempotencyKey ? [orphanKey(lotId, b.item.person.pid, b.item.idempotencyKey)] : []));
+      for (const key of keys) this.orphanKeys.set(key, commit);
+      void commit.finally(() => {
+        this.orphans.delete(commit);
+        for (const key of keys) if (this.orphanKeys.get(key) === commit) this.orphanKeys.delete(key);
+      });
       return;
     }
     if (settled === true) return;

@@ -148,14 +148,17 @@ describe.skipIf(Boolean(missing))('the database fails during live bidding', () =
       });
       await locked.promise;
       const blocked = await traffic.bid(0);
-      release.resolve();
-      await holder;
       expect(blocked.status, JSON.stringify(blocked)).toBe(503);
       expect(blocked.retryAfter).toMatch(/^\d+$/);
       expect(blocked.ms).toBeLessThan(BID_ANSWER_BOUND_MS);
       expect(isUnknownOutcome(blocked), 'its commit was in flight: the outcome is unknown to the client').toBe(true);
-      // The lock is gone: the retry with the same key places it now (nothing was committed).
-      const [retry] = await traffic.resolveUnknownOutcomes();
+      // The retry comes at once, while the first try may still wait for the lock: it is never told
+      // "NOT placed" on a guess; once the lock is gone it is placed, once.
+      const retrying = traffic.resolveUnknownOutcomes();
+      await sleep(300);
+      release.resolve();
+      await holder;
+      const [retry] = await retrying;
       expect(retry.status, JSON.stringify(retry)).toBe(201);
       const again = await timedCall(base, 'POST', `/api/lots/${lot.lotId}/bids`, { token: lot.bidders[0].token, body: { amount: blocked.amount }, headers: { 'idempotency-key': blocked.key } });
       expect(again.status).toBe(201);
