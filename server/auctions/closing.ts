@@ -9,8 +9,8 @@ import { appendAudit } from '../audit/audit-log.ts';
 import type { CloseFacts } from '../audit/chained-facts.ts';
 import { personHash } from '../audit/person-hash.ts';
 import type { PersonalEvent } from '../shared/events.ts';
-import { lockLot, lotChange } from './lot-service.ts';
-import type { LotRow } from './public-lot.ts';
+import { bidderCodeOf, lockLot } from './lot-service.ts';
+import { lotChange } from './public-lot.ts';
 
 /**
  * How long after the end a lot is closed. Within a process, closing waits for every bid that arrived
@@ -27,7 +27,12 @@ export async function flipLive(ctx: AppContext): Promise<number> {
     .set({ status: 'live', updatedAt: now })
     .where(and(eq(lots.status, 'scheduled'), lte(lots.startsAt, now), gt(lots.endsAt, now)))
     .returning();
-  for (const row of rows) ctx.events.publish('lot', lotChange(row, 'live'));
+  if (rows.length === 0) return 0;
+  // A scheduled lot takes bids from startsAt, before this flip: its leader may already be known.
+  const leaders = rows.map((r) => r.leaderRegistrationId).filter((id): id is number => id !== null);
+  const codes = new Map<number, string>();
+  if (leaders.length) for (const r of await ctx.db.select({ id: registrations.id, code: registrations.bidderCode }).from(registrations).where(inArray(registrations.id, leaders))) codes.set(r.id, r.code);
+  for (const row of rows) ctx.events.publish('lot', lotChange(row, 'live', { leaderCode: row.leaderRegistrationId === null ? null : (codes.get(row.leaderRegistrationId) ?? null), winnerCode: null }, now));
   return rows.length;
 }
 
@@ -89,17 +94,20 @@ export async function closeLot(ctx: AppContext, lotId: number): Promise<'closed'
       data: { ...facts, approvedBidders: eligible, bidCount: lot.bidCount, seq: lot.seq, lastHash: lot.lastHash, endsAt: lot.endsAt.toISOString(), ...(reason ? { reason } : {}) },
     });
     await appendAudit(tx, { actorPid: null, action: 'deposit.settled', lotId, at: now, data: { retained: winnerId, refundable: refunded.map((r) => r.id) } });
+    // Each bidder learns the result with what became of their deposit (the winner's counts toward the
+    // price; a received one is refunded; a forfeited one stays forfeited).
+    const refundedIds = new Set(refunded.map((r) => r.id));
     const personal: { pid: string; event: PersonalEvent }[] = approved.map((r) =>
-      r.id === winnerId ? { pid: r.pid, event: { type: 'won', lotId, finalPrice: closed.finalPrice! } } : { pid: r.pid, event: { type: 'lost', lotId, finalPrice: closed.finalPrice } },
+      r.id === winnerId
+        ? { pid: r.pid, event: { type: 'won', lotId, finalPrice: closed.finalPrice!, depositState: 'retained' } }
+        : { pid: r.pid, event: { type: 'lost', lotId, finalPrice: closed.finalPrice, depositState: refundedIds.has(r.id) ? 'refundable' : r.depositState } },
     );
-    return { closed, personal };
+    const leaderCode = lot.leaderRegistrationId === null ? null : (approved.find((r) => r.id === lot.leaderRegistrationId)?.bidderCode ?? (await bidderCodeOf(tx, lot.leaderRegistrationId)));
+    const change = lotChange(closed, status, { leaderCode, winnerCode: winner?.bidderCode ?? null }, now);
+    return { change, personal };
   });
   if (!result) return null;
-  publishClose(ctx, result.closed, result.personal);
-  return result.closed.status as 'closed' | 'failed';
-}
-
-function publishClose(ctx: AppContext, row: LotRow, personal: { pid: string; event: PersonalEvent }[]): void {
-  ctx.events.publish('lot', lotChange(row, row.status === 'closed' ? 'closed' : 'failed'));
-  for (const p of personal) ctx.events.publish('personal', p);
+  ctx.events.publish('lot', result.change);
+  for (const p of result.personal) ctx.events.publish('personal', p);
+  return result.change.status as 'closed' | 'failed';
 }

@@ -8,8 +8,8 @@ import type { AppContext } from '../context.ts';
 import type { Person } from '../identity/person.ts';
 import { appendAudit } from '../audit/audit-log.ts';
 import { fail, ok, type Result } from '../shared/errors.ts';
-import type { LotChange } from '../shared/events.ts';
-import { getPublicLot, type LotRow, type PublicLot } from './public-lot.ts';
+import type { LotChange, PersonalEvent } from '../shared/events.ts';
+import { getPublicLot, lotChange, type LotRow, type PublicLot } from './public-lot.ts';
 import type { CreateLotInput, UpdateLotInput } from './lot-schemas.ts';
 import { defaultRules, validateLotTerms, type LotTerms } from './lot-validation.ts';
 
@@ -23,8 +23,11 @@ export function maySeeDraft(person: Person | undefined, lot: Pick<LotRow, 'manag
   return managesLot(person, lot) || !!person?.roles.some((r) => r === 'regulator' || r === 'admin');
 }
 
-export function lotChange(row: LotRow, reason: LotChange['reason']): LotChange {
-  return { lotId: row.id, status: row.status, endsAt: row.endsAt.toISOString(), currentPrice: row.currentPrice, seq: row.seq, reason };
+/** The bidder code of a registration (a lot's leader or winner), read in the caller's transaction. */
+export async function bidderCodeOf(tx: Tx, registrationId: number | null): Promise<string | null> {
+  if (registrationId === null) return null;
+  const [r] = await tx.select({ code: registrations.bidderCode }).from(registrations).where(eq(registrations.id, registrationId));
+  return r?.code ?? null;
 }
 
 /** Locks the lot row for the rest of the transaction (the same lock the bid path takes). */
@@ -121,13 +124,13 @@ export async function publishLot(ctx: AppContext, person: Person, lotId: number)
     return ok(updated);
   });
   if (!outcome.ok) return outcome;
-  ctx.events.publish('lot', lotChange(outcome.value, 'published'));
+  ctx.events.publish('lot', lotChange(outcome.value, 'published', { leaderCode: null, winnerCode: null }, now));
   return ok((await getPublicLot(ctx, lotId))!);
 }
 
 export async function cancelLot(ctx: AppContext, person: Person, lotId: number, reason: string): Promise<Result<PublicLot>> {
   const now = ctx.clock.now();
-  const outcome = await ctx.db.transaction(async (tx): Promise<Result<LotRow>> => {
+  const outcome = await ctx.db.transaction(async (tx): Promise<Result<{ change: LotChange; personal: { pid: string; event: PersonalEvent }[] }>> => {
     const row = await lockLot(tx, lotId);
     if (!row || (row.status === 'draft' && !maySeeDraft(person, row))) return fail('NOT_FOUND', 'No such lot.');
     if (!managesLot(person, row)) return fail('FORBIDDEN', 'Only the manager of this lot may cancel it.');
@@ -137,12 +140,16 @@ export async function cancelLot(ctx: AppContext, person: Person, lotId: number, 
       .update(registrations)
       .set({ depositState: 'refundable', updatedAt: now })
       .where(sql`${registrations.lotId} = ${lotId} and ${registrations.depositState} = 'received'`)
-      .returning({ id: registrations.id });
+      .returning({ id: registrations.id, pid: registrations.pid, status: registrations.status, depositState: registrations.depositState });
     await appendAudit(tx, { actorPid: person.pid, action: 'lot.cancelled', lotId, at: now, data: { reason, previousStatus: row.status } });
     if (refunds.length) await appendAudit(tx, { actorPid: person.pid, action: 'deposit.settled', lotId, at: now, data: { refundable: refunds.map((r) => r.id) } });
-    return ok(updated);
+    const change = lotChange(updated, 'cancelled', { leaderCode: await bidderCodeOf(tx, updated.leaderRegistrationId), winnerCode: null }, now);
+    // Each bidder's page shows at once that their deposit is to be refunded.
+    const personal = refunds.map((r) => ({ pid: r.pid, event: { type: 'registration', lotId, registrationId: r.id, status: r.status, depositState: r.depositState } satisfies PersonalEvent }));
+    return ok({ change, personal });
   });
   if (!outcome.ok) return outcome;
-  ctx.events.publish('lot', lotChange(outcome.value, 'cancelled'));
+  ctx.events.publish('lot', outcome.value.change);
+  for (const p of outcome.value.personal) ctx.events.publish('personal', p);
   return ok((await getPublicLot(ctx, lotId))!);
 }

@@ -5,6 +5,8 @@ import { asc, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { lotImages, lots, registrations, type LotStatus } from '../../db/schema.ts';
 import type { AppContext } from '../context.ts';
+import type { LotChange, LotState } from '../shared/events.ts';
+import { isBiddingOpen, minimumBid } from '../bidding/bid-rules.ts';
 
 export interface PublicLot {
   id: number;
@@ -48,14 +50,43 @@ export function effectiveStatus(row: Pick<LotRow, 'status' | 'startsAt'>, now: D
   return row.status;
 }
 
-/** True when a bid received at `at` may be evaluated at all (before any rule about the bidder). */
-export function isBiddingOpen(row: Pick<LotRow, 'status' | 'startsAt' | 'endsAt'>, at: Date): boolean {
-  return (row.status === 'scheduled' || row.status === 'live') && at.getTime() >= row.startsAt.getTime() && at.getTime() < row.endsAt.getTime();
+/** The columns a lot's public state is computed from. */
+export type LotStateRow = Pick<LotRow, 'id' | 'status' | 'startsAt' | 'endsAt' | 'currentPrice' | 'startingPrice' | 'priceStep' | 'seq' | 'cancelReason' | 'finalPrice'>;
+
+/** The bidder codes of a lot's standing leader and winner (registrations hold them). */
+export interface LotCodes {
+  leaderCode: string | null;
+  winnerCode: string | null;
 }
 
-export function toPublicLot(row: LotRow, extra: { leaderCode: string | null; winnerCode: string | null; imageIds: number[] }, now: Date): PublicLot {
+/**
+ * The public state of a lot at `now`: the standing state (price, leader, the next minimum while
+ * bidding is open, by bid-rules' minimumBid) and the outcome. GET /api/lots/:id, `watch` snapshots and
+ * every `lot` event are built from this one function, so a page never has to work any of it out.
+ */
+export function lotState(row: LotStateRow, codes: LotCodes, now: Date): LotState {
+  return {
+    lotId: row.id,
+    status: row.status,
+    endsAt: row.endsAt.toISOString(),
+    currentPrice: row.currentPrice,
+    highestBidderCode: codes.leaderCode,
+    minNextBid: isBiddingOpen(row, now) ? minimumBid(row, row) : null,
+    seq: row.seq,
+    cancelReason: row.cancelReason,
+    finalPrice: row.finalPrice,
+    winnerBidderCode: codes.winnerCode,
+  };
+}
+
+/** A `lot` event: the lot's state after a change, and what the change was. */
+export function lotChange(row: LotStateRow, reason: LotChange['reason'], codes: LotCodes, now: Date): LotChange {
+  return { ...lotState(row, codes, now), reason };
+}
+
+export function toPublicLot(row: LotRow, extra: LotCodes & { imageIds: number[] }, now: Date): PublicLot {
   const status = effectiveStatus(row, now);
-  const open = isBiddingOpen(row, now);
+  const state = lotState(row, extra, now);
   const registrationOpen = row.status === 'scheduled' && now >= row.registrationOpensAt && now < row.registrationClosesAt;
   return {
     id: row.id,
@@ -66,8 +97,8 @@ export function toPublicLot(row: LotRow, extra: { leaderCode: string | null; win
     startingPrice: row.startingPrice,
     priceStep: row.priceStep,
     deposit: row.deposit,
-    currentPrice: row.currentPrice,
-    highestBidderCode: extra.leaderCode,
+    currentPrice: state.currentPrice,
+    highestBidderCode: state.highestBidderCode,
     bidCount: row.bidCount,
     seq: row.seq,
     registrationOpensAt: row.registrationOpensAt.toISOString(),
@@ -76,15 +107,15 @@ export function toPublicLot(row: LotRow, extra: { leaderCode: string | null; win
     endsAt: row.endsAt.toISOString(),
     scheduledEndsAt: row.scheduledEndsAt.toISOString(),
     softClose: row.softCloseWindowSeconds && row.softCloseExtendSeconds ? { windowSeconds: row.softCloseWindowSeconds, extendSeconds: row.softCloseExtendSeconds } : null,
-    minNextBid: open ? (row.currentPrice === null ? row.startingPrice : row.currentPrice + row.priceStep) : null,
+    minNextBid: state.minNextBid,
     registrationOpen,
     rules: row.rules,
     rulesVersion: row.rulesVersion,
     imageIds: extra.imageIds,
-    cancelReason: row.cancelReason,
+    cancelReason: state.cancelReason,
     closedAt: row.closedAt?.toISOString() ?? null,
-    finalPrice: row.finalPrice,
-    winnerBidderCode: extra.winnerCode,
+    finalPrice: state.finalPrice,
+    winnerBidderCode: state.winnerBidderCode,
     serverTime: now.toISOString(),
   };
 }

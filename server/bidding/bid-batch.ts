@@ -10,10 +10,11 @@ import type { Tx } from '../../db/client.ts';
 import { ledgerEntries, lots, registrations } from '../../db/schema.ts';
 import type { AppContext } from '../context.ts';
 import { appendAudit } from '../audit/audit-log.ts';
-import { isBiddingOpen } from '../auctions/public-lot.ts';
 import { fail, ok } from '../shared/errors.ts';
 import { BatchLedger, notFound, type BatchItem, type BatchOutcome, type BidItem } from './batch-ledger.ts';
 import { lastPlacedAt, loadBidders } from './batch-reads.ts';
+import { isBiddingOpen } from './bid-rules.ts';
+import { lotChange } from '../auctions/public-lot.ts';
 import { commitOptimistic } from './optimistic-batch.ts';
 
 export type { BatchItem, BatchOutcome, WithdrawAck } from './batch-ledger.ts';
@@ -83,9 +84,11 @@ async function commitLocked(ctx: AppContext, lotId: number, items: BatchItem[]):
       const fallback = await previousStanding(tx, lotId, bidder.id);
       s.currentPrice = fallback?.amount ?? null;
       s.leaderRegistrationId = fallback?.registrationId ?? null;
+      const leaderCode = fallback?.bidderCode ?? null;
       await appendAudit(tx, { actorPid: item.person.pid, action: 'bid.withdrawn', lotId, subject: String(bidder.id), at: item.receivedAt, data: { seq: row.seq, withdrawsSeq: target.seq, amount: target.amount, bidderCode: bidder.bidderCode, depositState: 'forfeited', currentPrice: s.currentPrice } });
       out.results.push(ok({ seq: row.seq, withdrawsSeq: target.seq, amount: target.amount, bidderCode: bidder.bidderCode, placedAt: row.placedAt.toISOString(), currentPrice: s.currentPrice }));
-      out.lotChanges.push({ lotId, status: 'live', endsAt: s.endsAt.toISOString(), currentPrice: s.currentPrice, seq: s.seq, reason: 'withdrawal' });
+      // Watchers get the new standing state from here: the one rule, never worked out by a page.
+      out.lotChanges.push(lotChange({ ...lot, status: 'live', currentPrice: s.currentPrice, seq: s.seq, endsAt: s.endsAt }, 'withdrawal', { leaderCode, winnerCode: null }, item.receivedAt));
     }
 
     if (!ledger.changed) return out;
@@ -96,16 +99,17 @@ async function commitLocked(ctx: AppContext, lotId: number, items: BatchItem[]):
       .where(eq(lots.id, lotId));
     if (ledger.extendedFrom) {
       await appendAudit(tx, { actorPid: null, action: 'lot.extended', lotId, at: s.lastPlacedAt ?? ctx.clock.now(), data: { from: ledger.extendedFrom.toISOString(), to: s.endsAt.toISOString(), seq: s.seq } });
-      out.lotChanges.push({ lotId, status: 'live', endsAt: s.endsAt.toISOString(), currentPrice: s.currentPrice, seq: s.seq, reason: 'extended' });
+      const leaderCode = s.leaderRegistrationId === null ? null : ((await bidders.byId(s.leaderRegistrationId))?.bidderCode ?? null);
+      out.lotChanges.push(lotChange({ ...lot, status: 'live', currentPrice: s.currentPrice, seq: s.seq, endsAt: s.endsAt }, 'extended', { leaderCode, winnerCode: null }, s.lastPlacedAt ?? ctx.clock.now()));
     }
     return out;
   });
 }
 
 /** After a withdrawal: the latest bid still standing (not withdrawn, bidder not barred), if any. */
-async function previousStanding(tx: Tx, lotId: number, withdrawerId: number): Promise<{ amount: number; registrationId: number } | undefined> {
+async function previousStanding(tx: Tx, lotId: number, withdrawerId: number): Promise<{ amount: number; registrationId: number; bidderCode: string } | undefined> {
   const [row] = await tx
-    .select({ amount: ledgerEntries.amount, registrationId: ledgerEntries.registrationId })
+    .select({ amount: ledgerEntries.amount, registrationId: ledgerEntries.registrationId, bidderCode: registrations.bidderCode })
     .from(ledgerEntries)
     .innerJoin(registrations, eq(registrations.id, ledgerEntries.registrationId))
     .where(and(eq(ledgerEntries.lotId, lotId), eq(ledgerEntries.kind, 'bid'), ne(registrations.status, 'barred'), ne(registrations.id, withdrawerId)))

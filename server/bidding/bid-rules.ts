@@ -2,7 +2,6 @@
 // as a pure function: the batch transaction calls it for each queued bid in arrival order, against
 // the state left by the bids before it.
 import type { LotRow } from '../auctions/public-lot.ts';
-import { isBiddingOpen } from '../auctions/public-lot.ts';
 import type { RegistrationStatus } from '../../db/schema.ts';
 import { fail, type Failure } from '../shared/errors.ts';
 
@@ -26,7 +25,15 @@ export interface Bidder {
 
 const vnd = (n: number): string => `${n.toLocaleString('en-US')} VND`;
 
-/** The lowest acceptable amount for the next bid. */
+/** True when a bid received at `at` may be evaluated at all (before any rule about the bidder). */
+export function isBiddingOpen(row: Pick<LotRow, 'status' | 'startsAt' | 'endsAt'>, at: Date): boolean {
+  return (row.status === 'scheduled' || row.status === 'live') && at.getTime() >= row.startsAt.getTime() && at.getTime() < row.endsAt.getTime();
+}
+
+/**
+ * The lowest acceptable amount for the next bid. The one rule: the bid path refuses below it, and the
+ * public state of a lot (public-lot.ts: GET /api/lots/:id, `watch` snapshots, `lot` events) shows it.
+ */
 export function minimumBid(lot: Pick<LotRow, 'startingPrice' | 'priceStep'>, s: Pick<Standing, 'currentPrice'>): number {
   return s.currentPrice === null ? lot.startingPrice : s.currentPrice + lot.priceStep;
 }

@@ -190,7 +190,7 @@ export class CatchUp {
 
 /** The lot change that brings watchers told `told` to the head, if they need one. */
 function changeFor(head: LotHead, told: Told): LotChange | undefined {
-  const base = { lotId: head.lotId, status: head.status, endsAt: head.endsAt, currentPrice: head.currentPrice, seq: head.seq };
+  const base = { ...head };
   if (ENDINGS.has(told.status)) return undefined;
   if (ENDINGS.has(head.status)) return { ...base, reason: head.status as LotChange['reason'] };
   if (head.status === 'live' && told.status === 'scheduled') return { ...base, reason: 'live' };

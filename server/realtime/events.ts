@@ -104,17 +104,28 @@ export interface TimeResult {
 }
 
 /**
- * A lot's state change: extension (soft close), close, failure, cancellation, going live. Sent after
- * every entry up to its seq; after a close, failure or cancellation nothing more is sent about the lot.
+ * A lot's state change: extension (soft close), a withdrawal, close, failure, cancellation, going live.
+ * Sent after every entry up to its seq; after a close, failure or cancellation nothing more is sent
+ * about the lot. It carries the lot's state at that seq as the server computes it, under the names of
+ * GET /api/lots/:id: the standing state (`currentPrice`, `highestBidderCode`, `minNextBid`: after a
+ * withdrawal, the standing bid the price fell back to), the cancellation's `cancelReason`, and at the
+ * close `finalPrice` and `winnerBidderCode`. A client that has applied entries beyond `seq` already
+ * holds a newer standing state (each accepted bid stands at its seq) and keeps it.
  */
 export interface LotEvent {
   lotId: number;
   status: LotChange['status'];
   endsAt: string;
   currentPrice: number | null;
+  highestBidderCode: string | null;
+  /** The lowest amount the next bid may be, while bidding is open; otherwise null. */
+  minNextBid: number | null;
   /** The lot's seq at the change: every entry up to it was sent before this event. */
   seq: number;
   reason: LotChange['reason'];
+  cancelReason: string | null;
+  finalPrice: number | null;
+  winnerBidderCode: string | null;
 }
 
 export interface BidsEvent {

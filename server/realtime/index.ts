@@ -112,13 +112,25 @@ export async function createRealtime(ctx: AppContext, server: http.Server, deps:
     },
     emitLot: (change) => {
       catchUp?.written(change);
-      const event: LotEvent = { lotId: change.lotId, status: change.status, endsAt: change.endsAt, currentPrice: change.currentPrice, seq: change.seq, reason: change.reason };
+      const event: LotEvent = {
+        lotId: change.lotId,
+        status: change.status,
+        endsAt: change.endsAt,
+        currentPrice: change.currentPrice,
+        highestBidderCode: change.highestBidderCode,
+        minNextBid: change.minNextBid,
+        seq: change.seq,
+        reason: change.reason,
+        cancelReason: change.cancelReason,
+        finalPrice: change.finalPrice,
+        winnerBidderCode: change.winnerBidderCode,
+      };
       fanOut.emit(lotRoom(change.lotId), 'lot', event);
     },
     readEntries: (lotId, afterSeq, limit) => listEntries(ctx.db, lotId, afterSeq, limit),
   });
   const link = adapter.link;
-  const catchUp = link ? new CatchUp({ streams, readHeads: (lotIds) => readLotHeads(ctx.db, lotIds), log: ctx.log, downPollMs: o.catchUpMs.down, sweepMs: o.catchUpMs.up }) : undefined;
+  const catchUp = link ? new CatchUp({ streams, readHeads: (lotIds) => readLotHeads(ctx.db, lotIds, ctx.clock.now()), log: ctx.log, downPollMs: o.catchUpMs.down, sweepMs: o.catchUpMs.up }) : undefined;
   const relay = adapter.kind === 'redis';
   const people = new SocketPeople({ ctx, identity: deps.identity, nsp, relay, redis: () => link?.state() ?? 'off' });
   const offLink =

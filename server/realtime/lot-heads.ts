@@ -1,24 +1,39 @@
-// The head of each lot (its status, end, price and last seq) as the database has it, read in one
-// query for many lots: what the catch-up (./catch-up.ts) compares with what this process's watchers
-// were last told.
-import { inArray } from 'drizzle-orm';
+// The head of each lot (its public state at its last seq: status, end, standing state, outcome) as
+// the database has it, read in one query for many lots: what the catch-up (./catch-up.ts) compares with
+// what this process's watchers were last told. Built by the same function as every `lot` event.
+import { eq, inArray } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
 import type { Db } from '../../db/client.ts';
-import { lots } from '../../db/schema.ts';
+import { lots, registrations } from '../../db/schema.ts';
+import { lotState } from '../auctions/public-lot.ts';
+import type { LotState } from '../shared/events.ts';
 
-export interface LotHead {
-  lotId: number;
-  status: string;
-  endsAt: string;
-  currentPrice: number | null;
-  seq: number;
-}
+export type LotHead = LotState;
 
-/** Heads of the given lots (missing ids are left out). */
-export async function readLotHeads(db: Db, lotIds: number[]): Promise<LotHead[]> {
+const leader = alias(registrations, 'leader');
+const winner = alias(registrations, 'winner');
+
+/** Heads of the given lots (missing ids are left out), as of `now`. */
+export async function readLotHeads(db: Db, lotIds: number[], now: Date): Promise<LotHead[]> {
   if (lotIds.length === 0) return [];
   const rows = await db
-    .select({ lotId: lots.id, status: lots.status, endsAt: lots.endsAt, currentPrice: lots.currentPrice, seq: lots.seq })
+    .select({
+      id: lots.id,
+      status: lots.status,
+      startsAt: lots.startsAt,
+      endsAt: lots.endsAt,
+      currentPrice: lots.currentPrice,
+      startingPrice: lots.startingPrice,
+      priceStep: lots.priceStep,
+      seq: lots.seq,
+      cancelReason: lots.cancelReason,
+      finalPrice: lots.finalPrice,
+      leaderCode: leader.bidderCode,
+      winnerCode: winner.bidderCode,
+    })
     .from(lots)
+    .leftJoin(leader, eq(leader.id, lots.leaderRegistrationId))
+    .leftJoin(winner, eq(winner.id, lots.winnerRegistrationId))
     .where(inArray(lots.id, lotIds));
-  return rows.map((r) => ({ ...r, endsAt: r.endsAt.toISOString() }));
+  return rows.map((r) => lotState(r, { leaderCode: r.leaderCode, winnerCode: r.winnerCode }, now));
 }

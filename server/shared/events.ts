@@ -14,19 +14,33 @@ export interface PublicEntry {
   withdrawsSeq?: number;
 }
 
-export interface LotChange {
+/**
+ * A lot's public state at one seq, as the server computes it (auctions/public-lot.ts, lotState): the
+ * standing state and the outcome, under the same names as GET /api/lots/:id. Clients show it as it is.
+ */
+export interface LotState {
   lotId: number;
   status: string;
   endsAt: string;
   currentPrice: number | null;
+  highestBidderCode: string | null;
+  /** The lowest amount the next bid may be, while bidding is open; otherwise null. */
+  minNextBid: number | null;
   seq: number;
+  cancelReason: string | null;
+  finalPrice: number | null;
+  winnerBidderCode: string | null;
+}
+
+export interface LotChange extends LotState {
   reason: 'extended' | 'closed' | 'failed' | 'cancelled' | 'published' | 'live' | 'withdrawal';
 }
 
+/** What became of the person's deposit (a registration's depositState) with a `won` or `lost`. */
 export type PersonalEvent =
   | { type: 'outbid'; lotId: number; seq: number; amount: number }
-  | { type: 'won'; lotId: number; finalPrice: number }
-  | { type: 'lost'; lotId: number; finalPrice: number | null }
+  | { type: 'won'; lotId: number; finalPrice: number; depositState: string }
+  | { type: 'lost'; lotId: number; finalPrice: number | null; depositState: string }
   | { type: 'registration'; lotId: number; registrationId: number; status: string; depositState: string };
 
 export interface DomainEventMap {

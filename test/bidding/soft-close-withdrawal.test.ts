@@ -35,7 +35,7 @@ describe('soft close', () => {
     const extended = new Date(end - 30_000 + 120_000).toISOString();
     const after = (await tp.call('GET', `/api/lots/${lot.id}`)).json;
     expect(after).toMatchObject({ endsAt: extended, scheduledEndsAt: lot.endsAt, status: 'live' });
-    expect(changes.filter((c) => c.reason === 'extended')).toEqual([{ lotId: lot.id, status: 'live', endsAt: extended, currentPrice: 45_000_000, seq: 2, reason: 'extended' }]);
+    expect(changes.filter((c) => c.reason === 'extended')).toEqual([{ lotId: lot.id, status: 'live', endsAt: extended, currentPrice: 45_000_000, highestBidderCode: bidders[1].bidderCode, minNextBid: 50_000_000, seq: 2, reason: 'extended', cancelReason: null, finalPrice: null, winnerBidderCode: null }]);
     const audit = await tp.database.db.select().from(auditEvents).where(eq(auditEvents.lotId, lot.id));
     expect(audit.find((a) => a.action === 'lot.extended')?.data).toMatchObject({ from: lot.endsAt, to: extended });
 

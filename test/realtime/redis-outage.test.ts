@@ -62,7 +62,7 @@ describe('catching up with the ledger', () => {
     const { streams, writes } = streamHarness([]);
     streams.open(1);
     streams.prime(1, 4);
-    const extended = (seq: number, endsAt: number): LotChange => ({ lotId: 1, seq, reason: 'extended', status: 'live', endsAt: new Date(endsAt).toISOString(), currentPrice: 5 });
+    const extended = (seq: number, endsAt: number): LotChange => ({ lotId: 1, seq, reason: 'extended', status: 'live', endsAt: new Date(endsAt).toISOString(), currentPrice: 5, highestBidderCode: 'B1', minNextBid: 6, cancelReason: null, finalPrice: null, winnerBidderCode: null });
     streams.lot(extended(4, 2_000));
     streams.lot(extended(4, 2_000));
     streams.lot(extended(3, 1_000));
@@ -93,7 +93,7 @@ describe('catching up with the ledger', () => {
     });
     return { catchUp, caughtUp, changes, reads };
   }
-  const head = (lotId: number, seq: number, status = 'live', endsAt = new Date(10_000).toISOString()): LotHead => ({ lotId, seq, status, endsAt, currentPrice: seq * 10 });
+  const head = (lotId: number, seq: number, status = 'live', endsAt = new Date(10_000).toISOString()): LotHead => ({ lotId, seq, status, endsAt, currentPrice: seq * 10, highestBidderCode: 'B1', minNextBid: null, cancelReason: null, finalPrice: null, winnerBidderCode: null });
 
   it('while Redis is down, catches up every lot whose ledger moved, at each poll', async () => {
     const state = { heads: [head(1, 5), head(2, 3)], delivered: new Map([[1, 5], [2, 1]]) };
