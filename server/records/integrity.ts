@@ -34,7 +34,7 @@ export function recordIntegrityProblem(record: AuctionRecord, events: AuditRow[]
     const problem = eventIdentityProblem(e);
     if (problem) return problem;
   }
-  return recordProblem(record);
+  return recordProblem(record)?.reason;
 }
 
 /**

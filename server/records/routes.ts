@@ -10,6 +10,7 @@ import { clientIp, KeyedBuckets, rateLimited } from '../identity/rate-limit.ts';
 import { AppError, unwrap } from '../shared/errors.ts';
 import type { RecordService } from './service.ts';
 import type { BodyKind } from './verify-body.ts';
+import { VERIFY_CODES } from './verify-codes.ts';
 import type { VerifyPool } from './verify-pool.ts';
 
 const JwkSchema = z.object({ kty: z.string(), crv: z.string(), x: z.string(), y: z.string().optional(), kid: z.string(), alg: z.string(), use: z.literal('sig') }).openapi('PublicJwk');
@@ -19,11 +20,17 @@ const FlattenedJwsSchema = z
   .openapi('SignedRecord', { description: 'A JWS (flattened JSON serialization) whose payload is the auction record as JSON; `cty` is auction-record+json, `kid` names a key in /api/.well-known/jwks.json.' });
 const VerdictSchema = z
   .object({
-    valid: z.boolean(),
-    reason: z.string().optional().openapi({ description: 'Why the document is not valid.' }),
-    kind: z.string().optional(),
-    kid: z.string().optional(),
-    details: z.record(z.string(), z.unknown()).optional(),
+    valid: z.boolean().openapi({ description: 'Whether the document holds: signature (or seal) and every hash chain for a record or NDJSON export; the hash chain alone for a CSV file.' }),
+    signed: z.boolean().openapi({ description: 'Whether a signature vouches for the content: the record\'s signature or the export\'s seal holds against the published keys. Always false for a CSV file, so a CSV that is `valid` only says its chain is consistent: compare its final hash with a signed record.' }),
+    code: z.enum(VERIFY_CODES).optional().openapi({ description: 'Why the document is not valid, as a stable code (translate this, not `reason`); `NOT_SIGNED` on a valid CSV.' }),
+    reason: z.string().optional().openapi({ description: 'Why the document is not valid, in English.' }),
+    params: z.record(z.string(), z.union([z.string(), z.number(), z.null()])).optional().openapi({ description: 'The values the reason names: ids, seq numbers, hashes, key ids; amounts (`price`, `chainedPrice`, `topPrice`) in VND; times (`at`, `chainedAt`) ISO-8601 UTC; inside an export `lotId` and `line` (NDJSON) or `row` (CSV); `part: "seal"` for a problem with an export\'s seal.' }),
+    kind: z.string().optional().openapi({ description: '`auction-record`, `lot-export`, `audit-export`, `ledger-csv`, `audit-csv` or `csv`.' }),
+    kid: z.string().optional().openapi({ description: 'The signing key, when the signature holds.' }),
+    details: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .openapi({ description: 'What was verified. A record: `lotId`, `title`, `status`, `entries` (ledger entries), `finalHash`, `finalPrice`, `kid`, `signedAt` (when the platform signed it: the record\'s `issuedAt`, inside the signed payload); a lot export: `lots`; an audit export or CSV: `events`, `previousHash`, `lastHash`; a ledger CSV: `entries`, `finalHash`.' }),
   })
   .openapi('Verdict');
 
@@ -141,7 +148,7 @@ export function recordRoutes(service: RecordService, pool: VerifyPool): ApiApp {
       tags: ['records'],
       summary: 'Verify a record or export',
       description:
-        'Send a record exactly as `GET /api/records/lots/{id}?format=json` returned it (`application/json`: the JWS JSON serialization, or a JSON string holding a compact JWS; `application/jose`: a compact JWS), or an NDJSON export (`application/x-ndjson`), or a ledger or audit CSV (`text/csv`, hash chain only). Checks the signature against the published keys, recomputes the hash chains, and compares a record\'s registrations (bidder code, person hash, time, rules) and result (winner, price) with its chained history; an export is invalid when it carries a record the platform refused to issue or rows it found contradicting the audit chain. Answers 200 with `valid:false` and the reason when the document was altered. Without signing in a document may be up to 2 MB (signed-in regulators: 16 MB; larger files: `npm run verify-record`, offline, no limit); each address (each signed-in person) may verify 60 documents at once, then one a second (two a second when signed in). Verification runs off the request thread, within the request bound; when the verifier is busy the answer is 503 with Retry-After.',
+        'Send a record exactly as `GET /api/records/lots/{id}?format=json` returned it (`application/json`: the JWS JSON serialization, or a JSON string holding a compact JWS; `application/jose`: a compact JWS), or an NDJSON export (`application/x-ndjson`), or a ledger or audit CSV (`text/csv`, hash chain only). Checks the signature against the published keys, recomputes the hash chains, and compares a record\'s registrations (bidder code, person hash, time, rules) and result (winner, price) with its chained history; an export is invalid when it carries a record the platform refused to issue or rows it found contradicting the audit chain. Answers 200 with `valid:false`, a `code` and the reason when the document was altered. A CSV file carries no signature: it is `valid` when its chain holds and always `signed:false` (code `NOT_SIGNED`), since anyone who edits a CSV can recompute its chain; a valid signed record names the lot, its title, the number of ledger entries, the final hash, the key and the signing time in `details`. Without signing in a document may be up to 2 MB (signed-in regulators: 16 MB; larger files: `npm run verify-record`, offline, no limit); each address (each signed-in person) may verify 60 documents at once, then one a second (two a second when signed in). Verification runs off the request thread, within the request bound; when the verifier is busy the answer is 503 with Retry-After.',
       request: {
         body: {
           required: true,

@@ -1,7 +1,8 @@
 // `npm run verify-record -- <file> --jwks <file-or-url> [--json]`: verifies a signed auction record,
 // an NDJSON export or a ledger/audit CSV without the platform: the signature against a saved (or
-// fetched) JWKS and every hash chain recomputed locally. Exit code 0: valid, 1: invalid, 2: could
-// not check (bad arguments, unreadable file, no keys).
+// fetched) JWKS and every hash chain recomputed locally. Exit code 0: valid (a CSV: its chain holds,
+// reported as NOT SIGNED, never as plain VALID), 1: invalid, 2: could not check (bad arguments,
+// unreadable file, no keys). Invalid verdicts name the same code (VERIFY_CODES) as the API.
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { Jwks } from './jws.ts';
@@ -42,6 +43,7 @@ function parseJwks(bytes: Buffer, source: string): Jwks {
   return { keys } as Jwks;
 }
 
+/** The verdict in one line (two with a note), with the same code the API answers. */
 function describe(v: Verdict): string {
   const d = v.details ?? {};
   const what =
@@ -54,8 +56,11 @@ function describe(v: Verdict): string {
           : v.kind === 'ledger-csv'
             ? `ledger CSV with ${String(d.entries)} entries, final hash ${String(d.finalHash)}`
             : String(v.kind);
-  if (!v.valid) return `INVALID ${v.kind ?? 'document'}: ${v.reason}`;
-  return `VALID ${what}${v.kid ? `; signature by key ${v.kid} holds` : ''}${d.note ? `\nnote: ${String(d.note)}` : ''}`;
+  if (!v.valid) return `INVALID ${v.kind ?? 'document'}: ${v.reason} (code ${v.code})`;
+  // A CSV's chain can be recomputed by anyone who edits it: never "VALID" without a signature.
+  if (!v.signed) return `CHAIN HOLDS, NOT SIGNED: ${what} (code ${v.code})${d.note ? `\nnote: ${String(d.note)}` : ''}`;
+  const signedAt = typeof d.signedAt === 'string' ? `, signed ${d.signedAt}` : '';
+  return `VALID ${what}; signature by key ${v.kid} holds${signedAt}`;
 }
 
 async function main(argv: string[]): Promise<number> {

@@ -2,7 +2,7 @@
 // (any JWS serialization), an NDJSON export or a CSV file, and verifies it accordingly. Shared by
 // POST /api/records/verify and `npm run verify-record`.
 import type { Jwks } from './jws.ts';
-import { readJwsText, verifySignedRecord, type Verdict } from './verify.ts';
+import { invalidVerdict, readJwsText, verifySignedRecord, type Verdict } from './verify.ts';
 import { verifyCsv, verifyNdjsonExport } from './verify-export.ts';
 
 export type DocumentKind = 'record' | 'ndjson' | 'csv';
@@ -23,6 +23,6 @@ export async function verifyDocument(bytes: Uint8Array, jwks: Jwks, kind?: Docum
   if (k === 'ndjson') return verifyNdjsonExport(bytes, jwks);
   if (k === 'csv') return verifyCsv(text);
   const read = readJwsText(text);
-  if (!read.ok) return { valid: false, kind: 'auction-record', reason: read.reason };
+  if (!read.ok) return invalidVerdict('auction-record', read);
   return verifySignedRecord(read.value, jwks);
 }

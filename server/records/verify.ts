@@ -7,19 +7,32 @@ import { auditEventHash, GENESIS_HASH, ledgerEntryHash } from '../shared/hash-ch
 import { bindingProblem } from './bindings.ts';
 import { verifyJws, type Jwks } from './jws.ts';
 import { AuctionRecordSchema, RECORD_CTY, type AuctionRecord } from './record-format.ts';
+import { problem, type Problem, type VerifyCode, type VerifyParams } from './verify-codes.ts';
 
 export interface Verdict {
   valid: boolean;
+  /**
+   * Whether a signature vouches for the content: a record's signature, or an export's seal, holds
+   * against the published keys. Always false for a CSV file, valid or not.
+   */
+  signed: boolean;
+  /** Why the document is not valid (VERIFY_CODES); NOT_SIGNED on a valid CSV. */
+  code?: VerifyCode;
   /** Why the document is not valid, in words a reader can act on. */
   reason?: string;
-  /** What was verified: 'auction-record', 'lot-export', 'audit-export', 'audit-csv', 'ledger-csv'. */
+  /** The values the reason names, for translating `code` (see VerifyParams). */
+  params?: VerifyParams;
+  /** What was verified: 'auction-record', 'lot-export', 'audit-export', 'audit-csv', 'ledger-csv', 'csv'. */
   kind?: string;
   /** The signing key's id, when the document is signed and the signature holds. */
   kid?: string;
   details?: Record<string, unknown>;
 }
 
-const invalid = (reason: string, extra: Partial<Verdict> = {}): Verdict => ({ valid: false, reason, ...extra });
+/** A verdict for a document that is not valid. */
+export function invalidVerdict(kind: string, p: Problem, extra: Partial<Verdict> = {}): Verdict {
+  return { valid: false, signed: false, code: p.code, reason: p.reason, ...(p.params ? { params: p.params } : {}), kind, ...extra };
+}
 
 /** Formats zod issues into one line. */
 export function describeIssues(issues: { path: PropertyKey[]; message: string }[]): string {
@@ -30,30 +43,30 @@ export function describeIssues(issues: { path: PropertyKey[]; message: string }[
 }
 
 /** Recomputes the ledger chain of a record; returns the first problem, or undefined when intact. */
-export function ledgerProblem(record: AuctionRecord): string | undefined {
+export function ledgerProblem(record: AuctionRecord): Problem | undefined {
   let prev = GENESIS_HASH;
   const kinds = new Map<number, string>();
   for (let i = 0; i < record.ledger.length; i++) {
     const e = record.ledger[i];
-    if (e.seq !== i + 1) return `ledger position ${i + 1} holds seq ${e.seq}: the ledger must run 1, 2, 3, … without gaps (an entry was removed, added or reordered)`;
-    if (e.prevHash !== prev) return `ledger entry seq ${e.seq} does not link to the entry before it (prevHash mismatch): an entry was removed, added or reordered`;
+    if (e.seq !== i + 1) return problem('LEDGER_SEQ_GAP', `ledger position ${i + 1} holds seq ${e.seq}: the ledger must run 1, 2, 3, … without gaps (an entry was removed, added or reordered)`, { position: i + 1, seq: e.seq });
+    if (e.prevHash !== prev) return problem('LEDGER_LINK_BROKEN', `ledger entry seq ${e.seq} does not link to the entry before it (prevHash mismatch): an entry was removed, added or reordered`, { seq: e.seq });
     const expected = ledgerEntryHash(prev, { lotId: record.lot.id, seq: e.seq, kind: e.kind, amount: e.amount, bidderCode: e.bidderCode, placedAt: e.placedAt, withdrawsSeq: e.withdrawsSeq });
-    if (expected !== e.hash) return `ledger entry seq ${e.seq} was changed: its hash does not match its content`;
-    if (e.kind === 'withdrawal' && (e.withdrawsSeq === null || kinds.get(e.withdrawsSeq) !== 'bid')) return `ledger entry seq ${e.seq} withdraws seq ${e.withdrawsSeq}, which is not an earlier bid`;
+    if (expected !== e.hash) return problem('LEDGER_ENTRY_CHANGED', `ledger entry seq ${e.seq} was changed: its hash does not match its content`, { seq: e.seq });
+    if (e.kind === 'withdrawal' && (e.withdrawsSeq === null || kinds.get(e.withdrawsSeq) !== 'bid')) return problem('LEDGER_WITHDRAWAL_INVALID', `ledger entry seq ${e.seq} withdraws seq ${e.withdrawsSeq}, which is not an earlier bid`, { seq: e.seq, withdrawsSeq: e.withdrawsSeq });
     kinds.set(e.seq, e.kind);
     prev = e.hash;
   }
-  if (record.finalHash !== prev) return `the final hash ${record.finalHash} does not match the last ledger entry's hash ${prev}`;
-  if (record.result.entryCount !== record.ledger.length) return `the result counts ${record.result.entryCount} ledger entries but the ledger holds ${record.ledger.length}`;
+  if (record.finalHash !== prev) return problem('FINAL_HASH_MISMATCH', `the final hash ${record.finalHash} does not match the last ledger entry's hash ${prev}`, { finalHash: record.finalHash, lastHash: prev });
+  if (record.result.entryCount !== record.ledger.length) return problem('ENTRY_COUNT_MISMATCH', `the result counts ${record.result.entryCount} ledger entries but the ledger holds ${record.ledger.length}`, { counted: record.result.entryCount, held: record.ledger.length });
   for (const ev of record.history) {
     const expected = auditEventHash(ev.prevHash, { v: ev.v, at: ev.at, actorPid: ev.actorPid, actorHash: ev.actorHash, action: ev.action, lotId: record.lot.id, subject: ev.subject, subjectHash: ev.subjectHash, data: ev.data });
-    if (expected !== ev.hash) return `history event ${ev.id} (${ev.action}) was changed: its hash does not match its content`;
+    if (expected !== ev.hash) return problem('HISTORY_EVENT_CHANGED', `history event ${ev.id} (${ev.action}) was changed: its hash does not match its content`, { eventId: ev.id, action: ev.action });
   }
   return undefined;
 }
 
 /** Everything wrong with a record's content: its chains, then its agreement with the chained history. */
-export function recordProblem(record: AuctionRecord): string | undefined {
+export function recordProblem(record: AuctionRecord): Problem | undefined {
   return ledgerProblem(record) ?? bindingProblem(record);
 }
 
@@ -66,27 +79,37 @@ export function parseJsonBytes(bytes: Uint8Array): { ok: true; value: unknown } 
   }
 }
 
-/** Verifies a record exactly as GET /api/records/lots/:id?format=json returned it (any JWS serialization). */
+/**
+ * Verifies a record exactly as GET /api/records/lots/:id?format=json returned it (any JWS serialization).
+ * A valid record's details name what the signature vouches for: the lot, its entries, the final hash,
+ * the key and when the platform signed it (the record's `issuedAt`, inside the signed payload).
+ */
 export async function verifySignedRecord(input: unknown, jwks: Jwks): Promise<Verdict> {
+  const kind = 'auction-record';
   const sig = await verifyJws(input, jwks, RECORD_CTY);
-  if (!sig.ok) return invalid(sig.reason, { kind: 'auction-record' });
+  if (!sig.ok) return invalidVerdict(kind, sig);
+  const signed = { signed: true, kid: sig.kid };
   const parsed = parseJsonBytes(sig.payload);
-  if (!parsed.ok) return invalid('the signed payload is not JSON', { kind: 'auction-record', kid: sig.kid });
+  if (!parsed.ok) return invalidVerdict(kind, problem('PAYLOAD_NOT_JSON', 'the signed payload is not JSON'), signed);
   const record = AuctionRecordSchema.safeParse(parsed.value);
-  if (!record.success) return invalid(`the signed payload is not an auction record (${describeIssues(record.error.issues)})`, { kind: 'auction-record', kid: sig.kid });
-  const problem = recordProblem(record.data);
-  const details = { lotId: record.data.lot.id, status: record.data.result.status, entries: record.data.ledger.length, finalHash: record.data.finalHash, finalPrice: record.data.result.finalPrice, issuedAt: record.data.issuedAt };
-  if (problem) return invalid(problem, { kind: 'auction-record', kid: sig.kid, details });
-  return { valid: true, kind: 'auction-record', kid: sig.kid, details };
+  if (!record.success) {
+    const issues = describeIssues(record.error.issues);
+    return invalidVerdict(kind, problem('NOT_AN_AUCTION_RECORD', `the signed payload is not an auction record (${issues})`, { issues }), signed);
+  }
+  const r = record.data;
+  const details = { lotId: r.lot.id, title: r.lot.title, status: r.result.status, entries: r.ledger.length, finalHash: r.finalHash, finalPrice: r.result.finalPrice, kid: sig.kid, signedAt: r.issuedAt, issuedAt: r.issuedAt };
+  const found = recordProblem(r);
+  if (found) return invalidVerdict(kind, found, { ...signed, details });
+  return { valid: true, ...signed, kind, details };
 }
 
 /** Reads a body or file's text as a JWS: a compact JWS, a JSON string holding one, or a JWS JSON object. */
-export function readJwsText(text: string): { ok: true; value: unknown } | { ok: false; reason: string } {
+export function readJwsText(text: string): { ok: true; value: unknown } | ({ ok: false } & Problem) {
   const t = text.replace(/^\uFEFF/, '').trim();
   if (/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(t)) return { ok: true, value: t };
   try {
     return { ok: true, value: JSON.parse(t) };
   } catch {
-    return { ok: false, reason: 'not a record: neither a compact JWS nor JSON' };
+    return { ok: false, ...problem('NOT_A_JWS', 'not a record: neither a compact JWS nor JSON') };
   }
 }

@@ -169,15 +169,15 @@ describe('a small lot export', () => {
     expect(JSON.parse(lines[1]).lot.id).toBe(a.lotId);
     expect(JSON.parse(lines[2]).result.status).toBe('cancelled');
     expect(JSON.parse(lines[2]).lot.id).toBe(b.lotId);
-    expect(await verifyDocument(res.bytes, jwks)).toMatchObject({ valid: true, kind: 'lot-export', details: { lots: 2 } });
+    expect(await verifyDocument(res.bytes, jwks)).toMatchObject({ valid: true, signed: true, kind: 'lot-export', details: { lots: 2 } });
 
     const again = (ls: string[]): Uint8Array => new TextEncoder().encode(`${ls.join('\n')}\n`);
     const changed = [...lines];
     changed[1] = changed[1].replace('"amount":65000000', '"amount":66000000');
-    expect((await verifyDocument(again(changed), jwks)).reason).toMatch(/does not match its seal/);
+    expect(await verifyDocument(again(changed), jwks)).toMatchObject({ valid: false, code: 'EXPORT_CONTENT_CHANGED', reason: expect.stringMatching(/does not match its seal/) });
     expect((await verifyDocument(again([lines[0], lines[2], lines[1], lines[3]]), jwks)).reason).toMatch(/does not match its seal/);
     expect((await verifyDocument(again([lines[0], lines[2], lines[3]]), jwks)).reason).toMatch(/does not match its seal/);
-    expect((await verifyDocument(again(lines.slice(0, 3)), jwks)).reason).toMatch(/not the export seal/);
+    expect(await verifyDocument(again(lines.slice(0, 3)), jwks)).toMatchObject({ valid: false, signed: false, code: 'EXPORT_SEAL_NOT_LAST' });
   });
 
   it('rejects a bad or missing period with 422 and logs nothing', async () => {

@@ -75,48 +75,55 @@ describe('a record with any byte changed', () => {
 });
 
 describe('a record whose bids were removed, added or reordered', () => {
-  const cases: [string, (r: AuctionRecord) => void, RegExp][] = [
-    ['a bid removed', (r) => void r.ledger.splice(2, 1), /seq|link/],
-    ['the last bid removed', (r) => void r.ledger.pop(), /final hash|counts/],
-    ['two bids swapped', (r) => void ([r.ledger[1], r.ledger[2]] = [r.ledger[2], r.ledger[1]]), /seq/],
-    ['a bid added at the end', (r) => void r.ledger.push({ ...r.ledger[6], seq: 8, amount: 70_000_000, prevHash: r.ledger[6].hash }), /seq 8 was changed|hash/],
+  const cases: [string, (r: AuctionRecord) => void, RegExp, string | RegExp][] = [
+    ['a bid removed', (r) => void r.ledger.splice(2, 1), /seq|link/, 'LEDGER_SEQ_GAP'],
+    ['the last bid removed', (r) => void r.ledger.pop(), /final hash|counts/, 'FINAL_HASH_MISMATCH'],
+    ['two bids swapped', (r) => void ([r.ledger[1], r.ledger[2]] = [r.ledger[2], r.ledger[1]]), /seq/, 'LEDGER_SEQ_GAP'],
+    ['a bid added at the end', (r) => void r.ledger.push({ ...r.ledger[6], seq: 8, amount: 70_000_000, prevHash: r.ledger[6].hash }), /seq 8 was changed|hash/, /^(LEDGER_ENTRY_CHANGED|FINAL_HASH_MISMATCH)$/],
     ['a bid inserted and the rest renumbered', (r) => {
       r.ledger.splice(3, 0, { ...r.ledger[2], amount: 52_000_000 });
       r.ledger.forEach((e, i) => (e.seq = i + 1));
-    }, /link|changed/],
-    ['the withdrawal removed', (r) => void r.ledger.splice(4, 1), /seq/],
-    ['an amount changed', (r) => void (r.ledger[5].amount = 56_000_000), /seq 6 was changed/],
-    ['a bidder code swapped', (r) => void (r.ledger[0].bidderCode = 'B-002'), /seq 1 was changed/],
-    ['a bid time moved', (r) => void (r.ledger[6].placedAt = new Date(Date.parse(r.ledger[6].placedAt) - 60_000).toISOString()), /seq 7 was changed/],
-    ['the final hash replaced', (r) => void (r.finalHash = 'f'.repeat(64)), /final hash/],
+    }, /link|changed/, /^LEDGER_(LINK_BROKEN|ENTRY_CHANGED)$/],
+    ['the withdrawal removed', (r) => void r.ledger.splice(4, 1), /seq/, 'LEDGER_SEQ_GAP'],
+    ['an amount changed', (r) => void (r.ledger[5].amount = 56_000_000), /seq 6 was changed/, 'LEDGER_ENTRY_CHANGED'],
+    ['a bidder code swapped', (r) => void (r.ledger[0].bidderCode = 'B-002'), /seq 1 was changed/, 'LEDGER_ENTRY_CHANGED'],
+    ['a bid time moved', (r) => void (r.ledger[6].placedAt = new Date(Date.parse(r.ledger[6].placedAt) - 60_000).toISOString()), /seq 7 was changed/, 'LEDGER_ENTRY_CHANGED'],
+    ['the final hash replaced', (r) => void (r.finalHash = 'f'.repeat(64)), /final hash/, 'FINAL_HASH_MISMATCH'],
     ['an entry recomputed but the final hash kept', (r) => {
       r.ledger[6].amount = 66_000_000;
       r.ledger[6].hash = ledgerEntryHash(r.ledger[6].prevHash, { ...r.ledger[6], lotId: r.lot.id });
-    }, /final hash/],
+    }, /final hash/, 'FINAL_HASH_MISMATCH'],
     // The chain covers the actor's keyed hash, not the clear actorPid beside it (DESIGN.md §8); the
     // platform checks the clear column against the hash before it signs (test/records/rewritten-registration.test.ts).
-    ['a history event altered', (r) => void (r.history[0].actorHash = 'a'.repeat(64)), /history event/],
+    ['a history event altered', (r) => void (r.history[0].actorHash = 'a'.repeat(64)), /history event/, 'HISTORY_EVENT_CHANGED'],
     ['the people behind two bidder codes swapped', (r) => {
       const [a, b] = r.registrations;
       [a.pid, b.pid, a.personHash, b.personHash, a.name, b.name] = [b.pid, a.pid, b.personHash, a.personHash, b.name, a.name];
-    }, /registration B-001 names a different person than the one chained/],
+    }, /registration B-001 names a different person than the one chained/, 'REGISTRATION_PERSON_CHANGED'],
     ['another winner named', (r) => {
       const other = r.registrations.find((x) => x.bidderCode !== r.result.winnerBidderCode)!;
       Object.assign(r.result, { winnerBidderCode: other.bidderCode, winnerPid: other.pid, winnerName: other.name });
-    }, /the record names B-\d+, but the close chained B-001/],
-    ['a registration dropped', (r) => void r.registrations.splice(2, 1), /bidder code B-003 was registered \(audit event \d+\) but is missing/],
+    }, /the record names B-\d+, but the close chained B-001/, 'RESULT_WINNER_MISMATCH'],
+    ['a registration dropped', (r) => void r.registrations.splice(2, 1), /bidder code B-003 was registered \(audit event \d+\) but is missing/, 'REGISTRATION_MISSING'],
   ];
 
-  for (const [what, change, reason] of cases) {
+  for (const [what, change, reason, code] of cases) {
     it(`detects ${what}, even when re-signed with the platform's own key`, async () => {
       const tampered = await verify(edited(change));
-      expect(tampered.valid).toBe(false);
+      expect(tampered).toMatchObject({ valid: false, signed: false, code: 'SIGNATURE_INVALID' });
       expect(tampered.reason).toMatch(/signature does not verify/);
       const resigned = await verify(await insider(change));
-      expect(resigned.valid).toBe(false);
+      // The key signed it, but the content contradicts its own chains: the code says what.
+      expect(resigned).toMatchObject({ valid: false, signed: true });
+      expect(resigned.code).toMatch(code);
       expect(resigned.reason).toMatch(reason);
     });
   }
+
+  it('names a changed final price with the amounts as numbers, for the reader to format', async () => {
+    const resigned = await verify(await insider((r) => void (r.result.finalPrice = 160_000_000)));
+    expect(resigned).toMatchObject({ valid: false, code: 'RESULT_PRICE_MISMATCH', params: { price: 160_000_000, chainedPrice: 65_000_000 } });
+  });
 });
 
 describe('a record signed by another key', () => {

@@ -49,12 +49,13 @@ describe('npm run verify-record', () => {
   it('reports a genuine record valid offline, from a saved key set', async () => {
     const r = await run(true, [recordFile, '--jwks', jwksFile]);
     expect(r.out).toContain(`VALID auction record of lot ${lot.lotId} (closed), 7 ledger entries, final hash ${lot.finalHash}`);
+    expect(r.out).toMatch(/signature by key \S+ holds, signed \d{4}-\d{2}-\d{2}T/);
     expect(r.code).toBe(0);
   }, 90_000);
 
   it('fetches the key set from a URL when given one', async () => {
     const r = await verifyRecord(recordFile, '--jwks', `${tp.base}/api/.well-known/jwks.json`, '--json');
-    expect(JSON.parse(r.out)).toMatchObject({ valid: true, kind: 'auction-record' });
+    expect(JSON.parse(r.out)).toMatchObject({ valid: true, signed: true, kind: 'auction-record', details: { lotId: lot.lotId, entries: 7, finalHash: lot.finalHash } });
     expect(r.code).toBe(0);
   }, 90_000);
 
@@ -65,7 +66,7 @@ describe('npm run verify-record', () => {
     const tampered = path.join(dir, 'tampered.json');
     fs.writeFileSync(tampered, JSON.stringify({ ...jws, payload: Buffer.from(JSON.stringify(record)).toString('base64url') }));
     const r = await verifyRecord(tampered, '--jwks', jwksFile);
-    expect(r.out).toMatch(/^INVALID auction-record: the signature does not verify/);
+    expect(r.out).toMatch(/^INVALID auction-record: the signature does not verify.*\(code SIGNATURE_INVALID\)$/m);
     expect(r.code).toBe(1);
   }, 90_000);
 
@@ -73,17 +74,20 @@ describe('npm run verify-record', () => {
     const other = path.join(dir, 'other-jwks.json');
     fs.writeFileSync(other, JSON.stringify({ keys: [{ kty: 'OKP', crv: 'Ed25519', x: '11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo', kid: 'someone-else', alg: 'EdDSA', use: 'sig' }] }));
     const r = await verifyRecord(recordFile, '--jwks', other);
-    expect(r.out).toMatch(/not among the platform's published keys/);
+    expect(r.out).toMatch(/not among the platform's published keys.*\(code UNKNOWN_KEY\)/);
     expect(r.code).toBe(1);
   }, 90_000);
 
-  it('verifies a ledger CSV by its chain alone and says it is unsigned', async () => {
+  it('verifies a ledger CSV by its chain alone and reports it NOT SIGNED, never plain VALID', async () => {
     const csv = path.join(dir, 'ledger.csv');
     fs.writeFileSync(csv, (await getBytes(tp, `/api/records/lots/${lot.lotId}?format=csv`, regulator)).bytes);
     const r = await verifyRecord(csv);
-    expect(r.out).toContain(`VALID ledger CSV with 7 entries, final hash ${lot.finalHash}`);
+    expect(r.out).toContain(`CHAIN HOLDS, NOT SIGNED: ledger CSV with 7 entries, final hash ${lot.finalHash} (code NOT_SIGNED)`);
     expect(r.out).toContain('CSV carries no signature');
+    expect(r.out).not.toMatch(/^VALID/m);
     expect(r.code).toBe(0);
+    const json = await verifyRecord(csv, '--json');
+    expect(JSON.parse(json.out)).toMatchObject({ valid: true, signed: false, code: 'NOT_SIGNED', kind: 'ledger-csv' });
   }, 90_000);
 
   it('explains bad arguments, a missing file or a bad key set, and exits 2', async () => {
