@@ -63,6 +63,8 @@ const item = (r: RegistrationRow): LotRegistrationItem => ({
   createdAt: r.createdAt.toISOString(),
   approvedAt: r.approvedAt?.toISOString() ?? null,
 });
+/** One registration as the lot's manager sees it before the lot has ended: code, statuses and times, no pid or name. */
+export const hiddenRegistrationItem: (r: RegistrationRow) => LotRegistrationItem = item;
 
 /**
  * A lot's registrations for its manager or a regulator. The manager of a lot that has not ended gets

@@ -36,6 +36,7 @@
 import type { PublicLot } from '../auctions/public-lot.ts';
 import type { PublicLedgerEntry } from '../bidding/ledger-queries.ts';
 import type { BidAck } from '../bidding/types.ts';
+import type { LotRegistrationItem } from '../auctions/registration-reads.ts';
 import type { Person } from '../identity/person.ts';
 import type { ErrorCode, FieldErrors } from '../shared/errors.ts';
 import type { LotChange, PersonalEvent, PublicEntry } from '../shared/events.ts';
@@ -139,6 +140,18 @@ export type WonEvent = Extract<PersonalEvent, { type: 'won' }>;
 export type LostEvent = Extract<PersonalEvent, { type: 'lost' }>;
 export type RegistrationEvent = Extract<PersonalEvent, { type: 'registration' }>;
 
+/**
+ * To the sockets of a lot's own manager (signed in with the manager role) only, never to the lot's
+ * watchers: someone registered, or a registration's status or deposit state changed (a deposit
+ * confirmed). `registration` is an item of GET /api/lots/:id/registrations as the manager gets it
+ * before the lot has ended: bidder code, status, deposit state and times, never pid or name. Events
+ * missed while disconnected are not replayed: read that list again after reconnecting.
+ */
+export interface LotRegistrationEvent {
+  lotId: number;
+  registration: LotRegistrationItem;
+}
+
 export interface ServerToClientEvents {
   /** One accepted ledger entry (a bid, or a withdrawal with kind 'withdrawal'). */
   bid: (entry: PublicEntry) => void;
@@ -153,6 +166,8 @@ export interface ServerToClientEvents {
   won: (event: WonEvent) => void;
   lost: (event: LostEvent) => void;
   registration: (event: RegistrationEvent) => void;
+  /** To the lot's manager only (see LotRegistrationEvent). */
+  lotRegistration: (event: LotRegistrationEvent) => void;
 }
 
 export interface ClientToServerEvents {

@@ -29,6 +29,7 @@ import { eventCost, TokenBucket, type RateLimitOptions } from './rate-limit.ts';
 import { SnapshotReader } from './snapshots.ts';
 import { CatchUp } from './catch-up.ts';
 import { readLotHeads } from './lot-heads.ts';
+import { startManagerFeed } from './manager-feed.ts';
 
 export type GatewayServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
@@ -174,6 +175,8 @@ export async function createRealtime(ctx: AppContext, server: http.Server, deps:
     }),
     // A sign-out or a role change: that session's or person's sockets end, on every process.
     ctx.events.on('access-changed', (change) => people.revoke(change)),
+    // Registrations to the lot's own manager only (./manager-feed.ts).
+    startManagerFeed(ctx, io),
   ];
   io.on('rt:entries', (payload: { lotId: number; entries: PublicEntry[] }) => streams.entries(payload.lotId, payload.entries));
   io.on('rt:lot', (change: LotChange) => streams.lot(change));
