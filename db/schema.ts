@@ -18,6 +18,7 @@ import {
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
 import { SHED_REASONS } from '../server/bidding/shed-reasons.ts';
+import { PROVINCE_IDS, type ProvinceId } from '../server/auctions/provinces.ts';
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 /** VND amounts: integers, within JavaScript's safe range (checked at the API boundary too). */
@@ -67,6 +68,8 @@ export const lots = pgTable(
     title: text('title').notNull(),
     description: text('description').notNull(),
     category: text('category').notNull().default('other'),
+    /** Where the asset is: one of Vietnam's 34 provinces and centrally-run cities (server/auctions/provinces.ts). */
+    province: text('province').$type<ProvinceId>(),
     status: text('status').$type<LotStatus>().notNull().default('draft'),
     startingPrice: vnd('starting_price').notNull(),
     priceStep: vnd('price_step').notNull(),
@@ -93,17 +96,24 @@ export const lots = pgTable(
     closedAt: ts('closed_at'),
     finalPrice: vnd('final_price'),
     winnerRegistrationId: integer('winner_registration_id'),
+    // The catalogue search (server/auctions/lot-search.ts): title, description and province, normalised
+    // when written (server/shared/search-text.ts), and their letters and digits only. Null until
+    // written or back-filled at start; trigram indexes on PostgreSQL with pg_trgm (migration 0005).
+    searchText: text('search_text'),
+    searchCompact: text('search_compact'),
     createdAt: ts('created_at').notNull().defaultNow(),
     updatedAt: ts('updated_at').notNull().defaultNow(),
   },
   (t) => [
     check('lots_status', inList('status', LOT_STATUSES)),
+    check('lots_province', sql`${t.province} is null or ${inList('province', PROVINCE_IDS)}`),
     check('lots_positive_money', sql`${t.startingPrice} > 0 and ${t.priceStep} > 0 and ${t.deposit} > 0`),
     check('lots_window_order', sql`${t.registrationOpensAt} < ${t.registrationClosesAt} and ${t.registrationClosesAt} <= ${t.startsAt} and ${t.startsAt} < ${t.endsAt}`),
     check('lots_soft_close', sql`(${t.softCloseWindowSeconds} is null) = (${t.softCloseExtendSeconds} is null) and coalesce(${t.softCloseWindowSeconds}, 1) > 0 and coalesce(${t.softCloseExtendSeconds}, 1) > 0`),
     check('lots_seq_nonnegative', sql`${t.seq} >= 0 and ${t.bidCount} >= 0`),
     index('lots_status_ends_at').on(t.status, t.endsAt),
     index('lots_starts_at').on(t.startsAt),
+    index('lots_province').on(t.province),
   ],
 );
 

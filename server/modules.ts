@@ -7,6 +7,7 @@ import type { BidService } from './bidding/types.ts';
 import { BidEngine } from './bidding/bid-engine.ts';
 import { bidRoutes } from './bidding/bid-routes.ts';
 import { lotRoutes } from './auctions/lot-routes.ts';
+import { backfillLotSearch } from './auctions/lot-search.ts';
 import { registrationRoutes } from './auctions/registration-routes.ts';
 import { createScheduler } from './auctions/scheduler.ts';
 import { startShedFlush } from './bidding/shed-flush.ts';
@@ -26,6 +27,8 @@ export interface DomainModules {
 }
 
 export async function createDomainModules(ctx: AppContext, _identity: Identity): Promise<DomainModules> {
+  // Lots written before the catalogue search columns existed get them before the catalogue is served.
+  await backfillLotSearch(ctx.db, ctx.log);
   const engine = new BidEngine(ctx);
   const admission = createBidAdmission({ targetLagMs: ctx.config.limits.overloadLagMs, shedLog: engine.shedLog });
   const scheduler = createScheduler(ctx, engine);

@@ -2,6 +2,8 @@
 // offending field) and the response shapes documented in the OpenAPI description.
 import { z } from '@hono/zod-openapi';
 import { LOT_STATUSES } from '../../db/schema.ts';
+import { CATALOGUE_SORTS } from './lot-search.ts';
+import { PROVINCE_IDS } from './provinces.ts';
 
 export const MAX_INT32 = 2_147_483_647;
 
@@ -27,6 +29,7 @@ const lotFields = {
   title: Text().trim().min(1, 'a title is required').max(200, 'at most 200 characters'),
   description: Text().trim().max(10_000, 'at most 10000 characters'),
   category: z.string().trim().regex(/^[a-z0-9-]{1,40}$/, 'a short lower-case category such as licence-plate').optional(),
+  province: z.enum(PROVINCE_IDS, { error: 'one of the 34 province ids, such as ha-noi' }).nullable().optional().openapi({ description: "Where the asset is: one of Vietnam's 34 provinces and centrally-run cities (since 2025), or null." }),
   startingPrice: Vnd,
   priceStep: Vnd,
   deposit: Vnd,
@@ -54,6 +57,7 @@ export const LotSchema = z
     title: z.string(),
     description: z.string(),
     category: z.string(),
+    province: z.enum(PROVINCE_IDS).nullable(),
     status: z.enum(LOT_STATUSES),
     startingPrice: z.number().int(),
     priceStep: z.number().int(),
@@ -81,14 +85,30 @@ export const LotSchema = z
   })
   .openapi('Lot');
 
-export const ListLotsQuery = z.object({
-  status: z.enum(LOT_STATUSES, { error: `one of ${LOT_STATUSES.join(', ')}` }).optional(),
-  q: Text().trim().max(200, 'at most 200 characters').optional(),
-  category: Text().trim().max(40, 'at most 40 characters').optional(),
-  mine: z.enum(['true', 'false'], { error: 'true or false' }).optional().openapi({ description: 'Managers: only the lots they manage, drafts included.' }),
-  limit: z.coerce.number({ error: 'a whole number from 1 to 100' }).int('a whole number from 1 to 100').min(1, 'a whole number from 1 to 100').max(100, 'a whole number from 1 to 100').default(50),
-  offset: z.coerce.number({ error: 'a whole number ≥ 0' }).int('a whole number ≥ 0').min(0, 'a whole number ≥ 0').max(1_000_000, 'at most 1000000').default(0),
-});
+/** A price bound in a query string: digits only (no sign, separators or units), a safe integer of VND. */
+const PriceBound = () =>
+  z
+    .string()
+    .regex(/^\d{1,16}$/, 'a whole number of VND, digits only, such as 500000000')
+    .transform(Number)
+    .refine((v) => Number.isSafeInteger(v), `at most ${Number.MAX_SAFE_INTEGER}`)
+    .optional()
+    .openapi({ example: '500000000', description: "Inclusive bound on the lot's price: its final price once closed, its current price once bid on, otherwise its starting price." });
+
+export const ListLotsQuery = z
+  .object({
+    status: z.enum(LOT_STATUSES, { error: `one of ${LOT_STATUSES.join(', ')}` }).optional(),
+    q: Text().trim().max(200, 'at most 200 characters').optional().openapi({ description: 'Search in the title, description and province, as people type: without diacritics ("ha noi" finds "Hà Nội"), in any case, words in any order, and licence plates in any format ("30K88888", "30k-888.88", "30K 888" and "88888" find "30K-888.88").' }),
+    category: Text().trim().max(40, 'at most 40 characters').optional(),
+    province: z.enum(PROVINCE_IDS, { error: 'one of the 34 province ids, such as ha-noi' }).optional().openapi({ description: 'Only lots in this province (see the Lot province field).' }),
+    minPrice: PriceBound(),
+    maxPrice: PriceBound(),
+    sort: z.enum(CATALOGUE_SORTS, { error: CATALOGUE_SORTS.join(' or ') }).optional().openapi({ description: 'Without it: open lots first (soonest end first), then the rest newest first. ending: lots still open by their end, soonest end first, then ended lots, latest end first. newest: latest created first.' }),
+    mine: z.enum(['true', 'false'], { error: 'true or false' }).optional().openapi({ description: 'Managers: only the lots they manage, drafts included.' }),
+    limit: z.coerce.number({ error: 'a whole number from 1 to 100' }).int('a whole number from 1 to 100').min(1, 'a whole number from 1 to 100').max(100, 'a whole number from 1 to 100').default(50),
+    offset: z.coerce.number({ error: 'a whole number ≥ 0' }).int('a whole number ≥ 0').min(0, 'a whole number ≥ 0').max(1_000_000, 'at most 1000000').default(0),
+  })
+  .refine((o) => o.minPrice === undefined || o.maxPrice === undefined || o.minPrice <= o.maxPrice, { path: ['maxPrice'], message: 'at least minPrice' });
 
 export const LotListSchema = z.object({ items: z.array(LotSchema), total: z.number().int(), nextOffset: z.number().int().nullable() }).openapi('LotList');
 

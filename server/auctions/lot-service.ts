@@ -12,6 +12,7 @@ import type { LotChange, PersonalEvent } from '../shared/events.ts';
 import { getPublicLot, lotChange, type LotRow, type PublicLot } from './public-lot.ts';
 import type { CreateLotInput, UpdateLotInput } from './lot-schemas.ts';
 import { defaultRules, validateLotTerms, type LotTerms } from './lot-validation.ts';
+import { lotSearchColumns } from './lot-search.ts';
 
 /** True when this person manages this lot (the manager who created it). */
 export function managesLot(person: Person | undefined, lot: Pick<LotRow, 'managerPid'>): boolean {
@@ -62,6 +63,8 @@ export async function createLot(ctx: AppContext, person: Person, input: CreateLo
         title: input.title,
         description: input.description,
         category: input.category ?? 'other',
+        province: input.province ?? null,
+        ...lotSearchColumns(input),
         ...(terms(input) as Pick<LotRow, 'startingPrice' | 'priceStep' | 'deposit' | 'registrationOpensAt' | 'registrationClosesAt' | 'startsAt' | 'endsAt' | 'scheduledEndsAt'>),
         rules: input.rules ?? defaultRules(ctx.config.policy, input),
         rulesVersion: 1,
@@ -95,6 +98,9 @@ export async function updateLot(ctx: AppContext, person: Person, lotId: number, 
         ...(input.title !== undefined ? { title: input.title } : {}),
         ...(input.description !== undefined ? { description: input.description } : {}),
         ...(input.category !== undefined ? { category: input.category } : {}),
+        ...(input.province !== undefined ? { province: input.province } : {}),
+        // The search text follows the title, description and province (lot-search.ts).
+        ...lotSearchColumns({ title: input.title ?? row.title, description: input.description ?? row.description, province: input.province === undefined ? row.province : input.province }),
         ...(terms(merged) as Partial<LotRow>),
         ...(rulesChanged ? { rules: input.rules, rulesVersion: row.rulesVersion + 1 } : {}),
         updatedAt: now,

@@ -5,6 +5,7 @@ import { asc, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { lotImages, lots, registrations, type LotStatus } from '../../db/schema.ts';
 import type { AppContext } from '../context.ts';
+import type { ProvinceId } from './provinces.ts';
 import type { LotChange, LotState } from '../shared/events.ts';
 import { isBiddingOpen, minimumBid } from '../bidding/bid-rules.ts';
 
@@ -13,6 +14,8 @@ export interface PublicLot {
   title: string;
   description: string;
   category: string;
+  /** Where the asset is: a province id (server/auctions/provinces.ts), or null when not given. */
+  province: ProvinceId | null;
   status: LotStatus;
   startingPrice: number;
   priceStep: number;
@@ -93,6 +96,7 @@ export function toPublicLot(row: LotRow, extra: LotCodes & { imageIds: number[] 
     title: row.title,
     description: row.description,
     category: row.category,
+    province: row.province,
     status,
     startingPrice: row.startingPrice,
     priceStep: row.priceStep,

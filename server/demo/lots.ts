@@ -20,6 +20,7 @@ export async function createDemoLot(ctx: AppContext, manager: Person, asset: Dem
     title: asset.title,
     description: asset.description,
     category: asset.category,
+    province: asset.province,
     startingPrice: asset.startingPrice,
     priceStep: asset.priceStep,
     deposit: Math.round((asset.startingPrice * asset.depositPct) / 100),
