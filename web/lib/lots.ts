@@ -1,9 +1,24 @@
 // Small pure helpers about lots shared by pages: categories, the next minimum bid, accent-blind
 // search, and where a lot's pictures are.
 import type { Lot } from './api/types.ts';
+import type { ProvinceId } from '../../server/auctions/provinces.ts';
+import type { CatalogueSort } from '../../server/auctions/lot-search.ts';
+import { vi } from './i18n/vi.ts';
+
+export type { ProvinceId, CatalogueSort };
 
 export const CATEGORIES = ['licence-plate', 'land-use', 'vehicle', 'equipment', 'other'] as const;
 export type Category = (typeof CATEGORIES)[number];
+
+/**
+ * The provinces a lot may be in, in the order the filter lists them (the six centrally-run cities,
+ * then the provinces A–Z). The list is the API's (server/auctions/provinces.ts); its names are
+ * interface texts, and the catalogue's `province` section must name every one (checked by its type).
+ */
+export const PROVINCE_IDS = Object.keys(vi.province) as ProvinceId[];
+
+/** The catalogue's orders besides the default (GET /api/lots `sort`). */
+export const CATALOGUE_SORTS = ['ending', 'newest'] as const satisfies readonly CatalogueSort[];
 
 export function categoryOf(lot: Pick<Lot, 'category'>): Category {
   return (CATEGORIES as readonly string[]).includes(lot.category ?? '') ? (lot.category as Category) : 'other';
