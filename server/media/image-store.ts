@@ -8,6 +8,8 @@ import { lotImages } from '../../db/schema.ts';
 import { appendAudit } from '../audit/audit-log.ts';
 import { fail, ok, type Result } from '../shared/errors.ts';
 import { rasterizeSvg } from './svg-raster.ts';
+import type { LotStatus } from '../../db/schema.ts';
+import { lockLot } from '../auctions/lot-service.ts';
 
 export const IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/webp', 'image/svg+xml'] as const;
 export type ImageType = (typeof IMAGE_TYPES)[number];
@@ -86,11 +88,39 @@ export async function deleteImage(db: Db, lotId: number, imageId: number): Promi
   return rows.length > 0;
 }
 
-/** Stores a checked image with its audit event, in one transaction; returns its id. */
-export async function storeImage(db: Db, input: { actorPid: string; lotId: number; type: ImageType; bytes: Uint8Array; at: Date }): Promise<number> {
-  return db.transaction(async (tx) => {
+/**
+ * Photos lock at publication: people register for the lot as it was published, photos included, so
+ * they may be added, removed (or reordered) only while the lot is a draft.
+ */
+export function photosEditable(status: LotStatus): boolean {
+  return status === 'draft';
+}
+
+/** A change of photos: done, or refused because the lot is no longer a draft (its status now). */
+export type PhotoChange<T> = { ok: true; value: T } | { ok: false; status: LotStatus };
+
+/**
+ * Stores a checked image with its audit event, in one transaction, if the lot is still a draft:
+ * checked again under the lot's lock, so an upload still being processed when the lot was published
+ * is refused rather than stored after the publication.
+ */
+export async function storeImage(db: Db, input: { actorPid: string; lotId: number; type: ImageType; bytes: Uint8Array; at: Date }): Promise<PhotoChange<number>> {
+  return db.transaction(async (tx): Promise<PhotoChange<number>> => {
+    const lot = await lockLot(tx, input.lotId);
+    if (!lot || !photosEditable(lot.status)) return { ok: false, status: lot?.status ?? 'cancelled' };
     const imageId = await insertImage(tx, input.lotId, input.type, input.bytes, input.at);
     await appendAudit(tx, { actorPid: input.actorPid, action: 'lot.image_added', lotId: input.lotId, subject: String(imageId), at: input.at, data: { contentType: input.type, bytes: input.bytes.length } });
-    return imageId;
+    return { ok: true, value: imageId };
+  });
+}
+
+/** Removes an image of a draft lot with its audit event (under the lot's lock, as storeImage); false when the lot has no such image. */
+export async function removeImage(db: Db, input: { actorPid: string; lotId: number; imageId: number; at: Date }): Promise<PhotoChange<boolean>> {
+  return db.transaction(async (tx): Promise<PhotoChange<boolean>> => {
+    const lot = await lockLot(tx, input.lotId);
+    if (!lot || !photosEditable(lot.status)) return { ok: false, status: lot?.status ?? 'cancelled' };
+    const done = await deleteImage(tx, input.lotId, input.imageId);
+    if (done) await appendAudit(tx, { actorPid: input.actorPid, action: 'lot.updated', lotId: input.lotId, subject: String(input.imageId), at: input.at, data: { imageRemoved: input.imageId } });
+    return { ok: true, value: done };
   });
 }

@@ -8,12 +8,11 @@ import { createRouter, type ApiApp } from '../http/app.ts';
 import { errorResponses } from '../http/openapi.ts';
 import { requireRole } from '../identity/auth-middleware.ts';
 import type { AppEnv, Person } from '../identity/person.ts';
-import { appendAudit } from '../audit/audit-log.ts';
 import { LotIdParam, MAX_INT32 } from '../auctions/lot-schemas.ts';
 import { getLotRow, type LotRow } from '../auctions/public-lot.ts';
 import { managesLot, maySeeDraft } from '../auctions/lot-service.ts';
 import { AppError, unwrap } from '../shared/errors.ts';
-import { checkImage, deleteImage, getImage, listImages, storableImage, storeImage, MAX_IMAGE_BYTES, MAX_IMAGES_PER_LOT } from './image-store.ts';
+import { checkImage, getImage, listImages, photosEditable, removeImage, storableImage, storeImage, MAX_IMAGE_BYTES, MAX_IMAGES_PER_LOT } from './image-store.ts';
 import { MAX_ASPECT, MAX_RENDER_CPU_MS, RASTER_SIDE, RENDER_MEMORY_MB } from './svg-raster.ts';
 import { drawPlaceholder } from './drawings.ts';
 
@@ -66,8 +65,8 @@ export function mediaRoutes(ctx: AppContext): ApiApp {
       path: '/lots/{id}/images',
       tags,
       security,
-      summary: `Upload an image to a lot (PNG, JPEG, WebP or SVG; at most ${MAX_IMAGE_BYTES / 1024 / 1024} MB; the lot's manager)`,
-      description: `The request body is the image itself, with its Content-Type. The type is checked against the bytes. An SVG is stored as the PNG picture it draws (${RASTER_SIDE} pixels on its longer side; the answer's contentType says image/png): no SVG sent here is ever served. An SVG that is not valid is refused with 415; one more than ${MAX_ASPECT} times as long as it is wide, or that takes over ${MAX_RENDER_CPU_MS / 1000} s of processor time or ${RENDER_MEMORY_MB} MB to draw, with 422; while another SVG is being drawn, or when the server is too busy to draw it within the request's time, the answer is 503 with Retry-After.`,
+      summary: `Upload an image to a draft lot (PNG, JPEG, WebP or SVG; at most ${MAX_IMAGE_BYTES / 1024 / 1024} MB; the lot's manager)`,
+      description: `Photos lock at publication: once the lot is no longer a draft the answer is 409 INVALID_STATE and nothing is stored (also for an upload still being processed when the lot was published). The request body is the image itself, with its Content-Type. The type is checked against the bytes. An SVG is stored as the PNG picture it draws (${RASTER_SIDE} pixels on its longer side; the answer's contentType says image/png): no SVG sent here is ever served. An SVG that is not valid is refused with 415; one more than ${MAX_ASPECT} times as long as it is wide, or that takes over ${MAX_RENDER_CPU_MS / 1000} s of processor time or ${RENDER_MEMORY_MB} MB to draw, with 422; while another SVG is being drawn, or when the server is too busy to draw it within the request's time, the answer is 503 with Retry-After.`,
       request: { params: LotIdParam, body: binary('The image bytes') },
       responses: { 201: json(ImageSchema, 'Stored'), ...errorResponses(401, 403, 404, 409, 413, 415, 422, 503) },
     }),
@@ -76,7 +75,7 @@ export function mediaRoutes(ctx: AppContext): ApiApp {
       const { id } = c.req.valid('param');
       const row = await visibleLot(person, id);
       if (!managesLot(person, row)) throw new AppError('FORBIDDEN', 'Only the manager of this lot may add images.');
-      if (row.status !== 'draft' && row.status !== 'scheduled') throw new AppError('INVALID_STATE', `Images cannot be added to a ${row.status} lot.`);
+      if (!photosEditable(row.status)) throw new AppError('INVALID_STATE', `Photos cannot be changed once the lot is published (it is ${row.status}).`);
       const declared = c.req.header('content-type');
       const length = Number(c.req.header('content-length') ?? '0');
       if (length > MAX_IMAGE_BYTES) throw new AppError('PAYLOAD_TOO_LARGE', `The image is over ${MAX_IMAGE_BYTES / 1024 / 1024} MB.`);
@@ -87,27 +86,26 @@ export function mediaRoutes(ctx: AppContext): ApiApp {
       const left = ctx.config.limits.requestTimeoutMs - (performance.now() - c.get('startedAt')) - STORE_MARGIN_MS;
       const { type, bytes } = unwrap(await storableImage(uploadType, upload, left));
       const now = ctx.clock.now();
-      const imageId = await storeImage(ctx.db, { actorPid: person.pid, lotId: id, type, bytes, at: now });
+      const outcome = await storeImage(ctx.db, { actorPid: person.pid, lotId: id, type, bytes, at: now });
+      // Published while the upload was being processed: refused, nothing stored.
+      if (!outcome.ok) throw new AppError('INVALID_STATE', `Photos cannot be changed once the lot is published (it is ${outcome.status}).`);
+      const imageId = outcome.value;
       const stored = (await listImages(ctx.db, id)).find((i) => i.id === imageId)!;
       return c.json({ id: imageId, position: stored.position, contentType: type, bytes: bytes.length, url: `/api/images/${imageId}` }, 201);
     },
   );
 
   app.openapi(
-    createRoute({ method: 'delete', path: '/lots/{id}/images/{imageId}', tags, security, summary: 'Remove an image from a lot (its manager, before the auction starts)', request: { params: ImageParams }, responses: { 204: { description: 'Removed' }, ...errorResponses(401, 403, 404, 409, 422) } }),
+    createRoute({ method: 'delete', path: '/lots/{id}/images/{imageId}', tags, security, summary: 'Remove an image from a draft lot (its manager; photos lock at publication: 409 INVALID_STATE after it)', request: { params: ImageParams }, responses: { 204: { description: 'Removed' }, ...errorResponses(401, 403, 404, 409, 422) } }),
     async (c) => {
       const person = requireRole(c, 'manager');
       const { id, imageId } = c.req.valid('param');
       const row = await visibleLot(person, id);
       if (!managesLot(person, row)) throw new AppError('FORBIDDEN', 'Only the manager of this lot may remove images.');
-      if (row.status !== 'draft' && row.status !== 'scheduled') throw new AppError('INVALID_STATE', `Images cannot be removed from a ${row.status} lot.`);
-      const now = ctx.clock.now();
-      const removed = await ctx.db.transaction(async (tx) => {
-        const done = await deleteImage(tx, id, imageId);
-        if (done) await appendAudit(tx, { actorPid: person.pid, action: 'lot.updated', lotId: id, subject: String(imageId), at: now, data: { imageRemoved: imageId } });
-        return done;
-      });
-      if (!removed) throw new AppError('NOT_FOUND', 'No such image on this lot.');
+      if (!photosEditable(row.status)) throw new AppError('INVALID_STATE', `Photos cannot be changed once the lot is published (it is ${row.status}).`);
+      const removed = await removeImage(ctx.db, { actorPid: person.pid, lotId: id, imageId, at: ctx.clock.now() });
+      if (!removed.ok) throw new AppError('INVALID_STATE', `Photos cannot be changed once the lot is published (it is ${removed.status}).`);
+      if (!removed.value) throw new AppError('NOT_FOUND', 'No such image on this lot.');
       return c.body(null, 204);
     },
   );

@@ -67,7 +67,8 @@ beforeAll(async () => {
   lots.draft = await createLot(t.call, actors.manager, lotBody(now.getTime() + 60 * MIN));
   lots.publishable = await createLot(t.call, actors.manager, lotBody(now.getTime() + 60 * MIN));
   lots.cancellable = await publishedLot(t.call, actors.manager, lotBody(now.getTime() + 60 * MIN));
-  lots.pictured = await publishedLot(t.call, actors.manager, lotBody(now.getTime() + 60 * MIN));
+  // Photos change only while the lot is a draft (they lock at publication); the draft is published below.
+  lots.pictured = await createLot(t.call, actors.manager, lotBody(now.getTime() + 60 * MIN));
 });
 afterAll(async () => {
   await t?.stop();
@@ -92,15 +93,21 @@ describe('authorization matrix', () => {
   });
 
   it('image routes', async () => {
-    // A published lot: its images are public (a draft is visible to its manager only).
+    // Photos are added and removed while the lot is a draft; once published, its images are public.
     const lot = lots.pictured;
-    await matrix('POST', '/lots/{id}/images', `/api/lots/${lot.id}/images`, only({ manager: 201 }), () => ({ raw: PNG, headers: { 'content-type': 'image/png' } }));
-    const images = await t.call('GET', `/api/lots/${lot.id}/images`);
+    const png = (): Req => ({ raw: PNG, headers: { 'content-type': 'image/png' } });
+    await matrix('POST', '/lots/{id}/images', `/api/lots/${lot.id}/images`, only({ manager: 201 }), png);
+    await matrix('POST', '/lots/{id}/images', `/api/lots/${lot.id}/images`, only({ manager: 201 }), png);
+    const images = await t.call('GET', `/api/lots/${lot.id}/images`, { token: actors.manager.token });
     imageId = images.json.items[0].id;
+    await matrix('DELETE', '/lots/{id}/images/{imageId}', `/api/lots/${lot.id}/images/${images.json.items[1].id}`, only({ manager: 204 }));
+    expect((await t.call('POST', `/api/lots/${lot.id}/publish`, { token: actors.manager.token })).status).toBe(200);
     await matrix('GET', '/lots/{id}/images', `/api/lots/${lot.id}/images`, all(200));
     await matrix('GET', '/images/{imageId}', `/api/images/${imageId}`, all(200));
     await matrix('GET', '/lots/{id}/cover', `/api/lots/${lot.id}/cover`, all(200));
-    await matrix('DELETE', '/lots/{id}/images/{imageId}', `/api/lots/${lot.id}/images/${imageId}`, only({ manager: 204 }));
+    // Published: locked for its manager too (409), refused as before for everyone else.
+    await matrix('DELETE', '/lots/{id}/images/{imageId}', `/api/lots/${lot.id}/images/${imageId}`, only({ manager: 409 }));
+    await matrix('POST', '/lots/{id}/images', `/api/lots/${lot.id}/images`, only({ manager: 409 }), png);
   });
 
   it('registration routes (level 1 gets LEVEL_TOO_LOW; a manager may not register on a lot they manage)', async () => {

@@ -2,7 +2,7 @@
 // cache (issue 13, item 9): served private, not public/immutable. Published lots' images stay public.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
-import { createLot, lotBody, person, publishedLot, type Actor } from '../auctions/factories.ts';
+import { createLot, lotBody, person, type Actor } from '../auctions/factories.ts';
 
 let tp: TestPlatform;
 let manager: Actor;
@@ -37,8 +37,10 @@ describe('image caching', () => {
   });
 
   it('keeps published lots’ images public', async () => {
-    const lot = await publishedLot(tp.call, manager, lotBody(Date.now()));
+    // Photos are added to the draft (they lock at publication), then the lot is published.
+    const lot = await createLot(tp.call, manager, lotBody(Date.now()));
     const url = await uploadTo(lot.id);
+    expect((await tp.call('POST', `/api/lots/${lot.id}/publish`, { token: manager.token })).status).toBe(200);
     expect(await cacheOf(url)).toBe('public, max-age=86400, immutable');
   });
 });
