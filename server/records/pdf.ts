@@ -1,11 +1,12 @@
 // The printed auction record: a readable Vietnamese PDF (pdfkit) with DejaVu Sans embedded, a font
 // that covers every Vietnamese letter with its diacritics (ạ ằ ẵ ệ ỹ đ Đ …), so the text survives
-// printing, copying and text extraction. It ends with the ledger's final hash and the signing key id,
-// which tie the paper to the signed JSON record.
+// printing, copying and text extraction. Its words are the web app's (vietnamese.ts). It ends with the
+// ledger's final hash and the signing key id, which tie the paper to the signed JSON record, and with
+// signature blocks for the organisation's representative and the winner, printed empty.
 import { createRequire } from 'node:module';
 import PDFDocument from 'pdfkit';
 import type { AuctionRecord } from './record-format.ts';
-import { actionLabel, depositLabel, entryKindLabel, entryStatusLabel, formatVnd, formatVnTime, registrationLabel, resultLabel, softCloseText } from './vietnamese.ts';
+import { actionLabel, categoryLabel, depositLabel, entryKindLabel, entryStatusLabel, formatVnd, formatVnTime, registrationLabel, resultText, softCloseText, statusLabel, WEB } from './vietnamese.ts';
 
 const require = createRequire(import.meta.url);
 const FONT_REGULAR = require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans.ttf');
@@ -56,51 +57,91 @@ function table(doc: Doc, columns: Column[], rows: string[][]): void {
   doc.fontSize(9.5).font('Regular');
 }
 
+/**
+ * The signature blocks: the auction organisation's representative (the manager who ran the lot) and
+ * the winner. The platform prints them empty and says so: signatures are not applied by this print.
+ */
+function signatureBlocks(doc: Doc, r: AuctionRecord): void {
+  if (doc.y > doc.page.height - MARGIN - 190) doc.addPage();
+  heading(doc, '10. Chữ ký');
+  doc.text('Bản in này được lập tự động từ hồ sơ điện tử và CHƯA có chữ ký: các ô dưới đây để trống. Khi ký, mỗi bên ký tên và ghi rõ họ tên vào ô của mình; chữ ký không làm thay đổi hồ sơ điện tử đã ký số.', MARGIN);
+  doc.moveDown(0.8);
+  const width = (doc.page.width - 2 * MARGIN - 24) / 2;
+  const top = doc.y;
+  const winner = r.result.winnerBidderCode
+    ? `${r.result.winnerName ?? '(không rõ tên)'} — mã ${r.result.winnerBidderCode}`
+    : 'Phiên không có người trúng đấu giá';
+  const blocks: string[][] = [
+    ['ĐẠI DIỆN TỔ CHỨC ĐẤU GIÁ TÀI SẢN', 'Người điều hành phiên', `Số định danh: ${r.lot.managerPid}`, '(Ký, ghi rõ họ tên)'],
+    [WEB.lot.winner.toUpperCase(), winner, ...(r.result.winnerBidderCode ? ['(Ký, ghi rõ họ tên)'] : [])],
+  ];
+  let bottom = top;
+  blocks.forEach(([title, ...lines], i) => {
+    const x = MARGIN + i * (width + 24);
+    doc.font('Bold').fontSize(10).text(title, x, top, { width, align: 'center' });
+    doc.font('Regular').fontSize(9);
+    for (const line of lines) doc.fillColor(line.startsWith('(') ? '#555555' : 'black').text(line, x, undefined, { width, align: 'center' });
+    doc.fillColor('black');
+    bottom = Math.max(bottom, doc.y);
+  });
+  // The space to sign in, then the line the name is written under, level across both blocks.
+  const lineY = bottom + 70;
+  blocks.forEach((_, i) => {
+    const x = MARGIN + i * (width + 24);
+    doc.moveTo(x + 20, lineY).lineTo(x + width - 20, lineY).lineWidth(0.5).strokeColor('#999999').stroke();
+    doc.fillColor('#555555').fontSize(8).text('Chưa ký', x, lineY + 4, { width, align: 'center' }).fillColor('black');
+  });
+  doc.x = MARGIN;
+  doc.fontSize(9.5);
+}
+
 function body(doc: Doc, r: AuctionRecord, kid: string): void {
+  const L = WEB.lot;
+  const M = WEB.manage.fields;
   const winner = r.result.winnerBidderCode ? `${r.result.winnerBidderCode} — ${r.result.winnerName ?? '(không rõ tên)'}, số định danh ${r.result.winnerPid ?? '—'}` : 'Không có';
   doc.font('Bold').fontSize(15).text('BIÊN BẢN ĐẤU GIÁ TÀI SẢN TRỰC TUYẾN', { align: 'center' });
   doc.font('Regular').fontSize(10).text(`Hồ sơ phiên đấu giá số ${r.lot.id} — lập lúc ${formatVnTime(r.issuedAt)} (giờ Việt Nam, UTC+7)`, { align: 'center' });
 
   heading(doc, '1. Tài sản đấu giá');
   fields(doc, [
-    ['Tên tài sản', r.lot.title],
-    ['Mô tả', r.lot.description],
-    ['Loại tài sản', r.lot.category],
-    ['Người điều hành (số định danh)', r.lot.managerPid],
-    ['Quy chế cuộc đấu giá', `phiên bản ${r.lot.rulesVersion}`],
+    [M.title, r.lot.title],
+    [L.description, r.lot.description],
+    [M.category, categoryLabel(r.lot.category)],
+    ['Người điều hành phiên (số định danh)', r.lot.managerPid],
+    [WEB.reg.rules, `phiên bản ${r.lot.rulesVersion}`],
   ]);
   heading(doc, '2. Điều kiện đấu giá');
   fields(doc, [
     ['Phương thức', 'Trả giá lên'],
-    ['Giá khởi điểm', formatVnd(r.policy.startingPrice)],
-    ['Bước giá', formatVnd(r.policy.priceStep)],
-    ['Tiền đặt trước', formatVnd(r.policy.deposit)],
-    ['Gia hạn khi trả giá cuối giờ', softCloseText(r.policy.softClose)],
+    [L.startingPrice, formatVnd(r.policy.startingPrice)],
+    [L.priceStep, formatVnd(r.policy.priceStep)],
+    [L.deposit, formatVnd(r.policy.deposit)],
     ['Số người tham gia tối thiểu', String(r.policy.minBidders)],
   ]);
-  heading(doc, '3. Thời gian (giờ Việt Nam)');
+  doc.text(softCloseText(r.policy.softClose), MARGIN);
+  heading(doc, `3. ${L.schedule} (giờ Việt Nam)`);
   fields(doc, [
-    ['Mở đăng ký', formatVnTime(r.times.registrationOpensAt)],
-    ['Đóng đăng ký', formatVnTime(r.times.registrationClosesAt)],
-    ['Bắt đầu trả giá', formatVnTime(r.times.startsAt)],
-    ['Kết thúc theo thông báo', formatVnTime(r.times.scheduledEndsAt)],
-    ['Kết thúc thực tế', formatVnTime(r.times.endsAt)],
+    [M.registrationOpensAt, formatVnTime(r.times.registrationOpensAt)],
+    [M.registrationClosesAt, formatVnTime(r.times.registrationClosesAt)],
+    [M.startsAt, formatVnTime(r.times.startsAt)],
+    [`${M.endsAt} (theo thông báo)`, formatVnTime(r.times.scheduledEndsAt)],
+    [`${M.endsAt} (thực tế)`, formatVnTime(r.times.endsAt)],
     ['Thời điểm chốt kết quả', formatVnTime(r.times.closedAt)],
   ]);
   heading(doc, `4. Người đăng ký tham gia (${r.registrations.length})`);
-  if (r.registrations.length === 0) doc.text('Không có người đăng ký.');
+  if (r.registrations.length === 0) doc.text(WEB.manage.noRegistrations);
   else
     table(
       doc,
-      [{ title: 'Mã', width: 52 }, { title: 'Số định danh', width: 78 }, { title: 'Họ và tên', width: 110 }, { title: 'Tình trạng', width: 88 }, { title: 'Tiền đặt trước', width: 84 }, { title: 'Chấp nhận quy chế', width: 87 }],
+      [{ title: WEB.reg_table.code, width: 52 }, { title: WEB.regulator.pid, width: 78 }, { title: WEB.regulator.name, width: 110 }, { title: WEB.reg_table.status, width: 88 }, { title: WEB.reg_table.deposit, width: 84 }, { title: 'Chấp nhận quy chế', width: 87 }],
       r.registrations.map((g) => [g.bidderCode, g.pid, g.name ?? '—', registrationLabel(g.status), depositLabel(g.depositState), `bản ${g.rulesVersion}, ${formatVnTime(g.rulesAcceptedAt)}`]),
     );
-  heading(doc, `5. Diễn biến trả giá (${r.ledger.length} lượt)`);
-  if (r.ledger.length === 0) doc.text('Không có lượt trả giá nào.');
+  heading(doc, `5. ${L.feed} (${r.ledger.length} lượt)`);
+  if (r.ledger.length === 0) doc.text(L.feedEmpty);
   else
     table(
       doc,
-      [{ title: 'STT', width: 30, align: 'right' }, { title: 'Thời điểm', width: 92 }, { title: 'Mã', width: 50 }, { title: 'Loại', width: 62 }, { title: 'Số tiền', width: 102, align: 'right' }, { title: 'Tình trạng', width: 70 }, { title: 'Mã băm', width: 93 }],
+      [{ title: 'STT', width: 30, align: 'right' }, { title: L.time, width: 92 }, { title: WEB.reg_table.code, width: 50 }, { title: 'Loại', width: 58 }, { title: L.amount, width: 102, align: 'right' }, { title: WEB.reg_table.status, width: 62 }, { title: WEB.regulatorDesk.hash, width: 105 }],
       r.ledger.map((e) => [String(e.seq), formatVnTime(e.placedAt), e.bidderCode, e.kind === 'withdrawal' ? `${entryKindLabel(e.kind)} #${e.withdrawsSeq}` : entryKindLabel(e.kind), formatVnd(e.amount), entryStatusLabel(e.status), `${e.hash.slice(0, 16)}…`]),
     );
   heading(doc, '6. Gia hạn thời gian');
@@ -109,11 +150,12 @@ function body(doc: Doc, r: AuctionRecord, kid: string): void {
   heading(doc, '7. Diễn biến phiên (nhật ký)');
   if (r.history.length === 0) doc.text('Không có sự kiện.');
   else for (const h of r.history) doc.text(`• ${formatVnTime(h.at)}: ${actionLabel(h.action)}${h.actorPid ? ` (người thực hiện ${h.actorPid})` : ' (hệ thống)'}`);
-  heading(doc, '8. Kết quả');
+  heading(doc, `8. ${L.result}`);
   fields(doc, [
-    ['Kết quả', resultLabel(r.result.status)],
-    ['Giá trúng đấu giá', formatVnd(r.result.finalPrice)],
-    ['Người trúng đấu giá', winner],
+    [WEB.catalogue.status, statusLabel(r.result.status)],
+    [L.result, resultText(r.result)],
+    [L.finalPrice, formatVnd(r.result.finalPrice)],
+    [L.winner, winner],
     ['Số lượt trả giá hợp lệ', String(r.result.bidCount)],
     ...(r.result.cancelReason ? ([['Lý do hủy', r.result.cancelReason]] as [string, string][]) : []),
   ]);
@@ -123,7 +165,8 @@ function body(doc: Doc, r: AuctionRecord, kid: string): void {
     ['Mã khóa ký (kid)', kid],
     ['Nơi công bố khóa', r.issuer ? `${r.issuer}/api/.well-known/jwks.json` : '/api/.well-known/jwks.json trên máy chủ của nền tảng'],
   ]);
-  doc.moveDown(0.4).text('Bản điện tử có chữ ký số (JSON/JWS) của hồ sơ này được kiểm tra bằng lệnh "npm run verify-record"; mã băm cuối và mã khóa ký in trên đây phải trùng với bản điện tử.');
+  doc.moveDown(0.4).text('Bản điện tử có chữ ký số (JSON) của hồ sơ này được kiểm tra tại trang “Kiểm tra hồ sơ” của nền tảng hoặc ngoại tuyến bằng lệnh "npm run verify-record"; mã băm cuối và mã khóa ký in trên đây phải trùng với bản điện tử.');
+  signatureBlocks(doc, r);
 }
 
 /** Renders the record as a PDF (A4) and resolves with its bytes. */

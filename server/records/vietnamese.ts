@@ -1,6 +1,14 @@
-// Vietnamese wording and formats for the printed record: money as "1.250.000.000 đồng", times in
-// Vietnam time (UTC+7, which has no daylight saving), and labels for every status the record holds.
+// Vietnamese wording and formats for the printed record. The words are the web app's own (its
+// catalogue, web/lib/i18n/vi.ts: category names, statuses, field names), so paper and screen say the
+// same thing: "Biển số xe", never "licence-plate". Money as "1.250.000.000 đồng", times in Vietnam
+// time (UTC+7, which has no daylight saving). Only the audit actions, which no page shows, are worded
+// here.
+import { vi } from '../../web/lib/i18n/vi.ts';
+
 const VN_OFFSET_MS = 7 * 3600 * 1000;
+
+/** The web's words (its Vietnamese catalogue). */
+export const WEB = vi;
 
 /** 1250000000 → "1.250.000.000 đồng". */
 export function formatVnd(amount: number | null): string {
@@ -8,21 +16,27 @@ export function formatVnd(amount: number | null): string {
   return `${String(amount).replace(/\B(?=(\d{3})+(?!\d))/g, '.')} đồng`;
 }
 
-/** An ISO instant as "22/11/2026 16:20:31.123" in Vietnam time. */
+/** An ISO instant as "22/11/2026 16:20:31" in Vietnam time. */
 export function formatVnTime(iso: string | null): string {
   if (!iso) return '—';
   const d = new Date(Date.parse(iso) + VN_OFFSET_MS);
-  const p = (n: number, w = 2): string => String(n).padStart(w, '0');
-  return `${p(d.getUTCDate())}/${p(d.getUTCMonth() + 1)}/${d.getUTCFullYear()} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())}.${p(d.getUTCMilliseconds(), 3)}`;
+  const p = (n: number): string => String(n).padStart(2, '0');
+  return `${p(d.getUTCDate())}/${p(d.getUTCMonth() + 1)}/${d.getUTCFullYear()} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())}`;
 }
 
-const label = (table: Record<string, string>) => (value: string): string => table[value] ?? value;
+/** Fills a catalogue text's {{placeholders}}. */
+export function fill(text: string, values: Record<string, string | number>): string {
+  return text.replace(/\{\{(\w+)\}\}/g, (whole, name: string) => (name in values ? String(values[name]) : whole));
+}
 
-export const resultLabel = label({ closed: 'Đấu giá thành công', failed: 'Đấu giá không thành', cancelled: 'Đã hủy phiên đấu giá' });
-export const registrationLabel = label({ pending_deposit: 'Chờ nộp tiền đặt trước', approved: 'Đủ điều kiện trả giá', barred: 'Bị truất quyền', rejected: 'Bị từ chối' });
-export const depositLabel = label({ pending: 'Chưa nộp', received: 'Đã nhận', refundable: 'Chờ hoàn trả', refunded: 'Đã hoàn trả', forfeited: 'Không được hoàn trả', retained: 'Chuyển thành tiền đặt cọc' });
-export const entryKindLabel = label({ bid: 'Trả giá', withdrawal: 'Rút lại giá' });
-export const entryStatusLabel = label({ accepted: 'Hợp lệ', withdrawn: 'Đã bị rút lại', withdrawal: 'Rút lại giá' });
+const label = (table: Record<string, string>) => (value: string): string => (Object.prototype.hasOwnProperty.call(table, value) ? table[value] : value);
+
+export const categoryLabel = label(vi.category);
+export const statusLabel = label(vi.status);
+export const registrationLabel = label(vi.regStatus);
+export const depositLabel = label(vi.reg.deposit);
+export const entryKindLabel = label({ bid: vi.bid.title, withdrawal: vi.lot.withdrawal });
+export const entryStatusLabel = label({ accepted: 'Hợp lệ', withdrawn: vi.lot.withdrawn, withdrawal: vi.lot.withdrawal });
 export const actionLabel = label({
   'lot.created': 'Tạo phiên đấu giá',
   'lot.updated': 'Sửa thông tin phiên',
@@ -43,8 +57,15 @@ export const actionLabel = label({
   'record.viewed': 'Xem hồ sơ',
 });
 
-/** The soft-close rule in words. */
+/** The soft-close rule in the lot page's words. */
 export function softCloseText(softClose: { windowSeconds: number; extendSeconds: number } | null): string {
-  if (!softClose) return 'Không gia hạn (kết thúc đúng giờ)';
-  return `Có: giá trả trong ${softClose.windowSeconds} giây cuối sẽ gia hạn thêm ${softClose.extendSeconds} giây`;
+  if (!softClose) return vi.lot.hardClose;
+  return fill(vi.lot.softClose, { window: softClose.windowSeconds, extend: softClose.extendSeconds });
+}
+
+/** The outcome in the lot page's words. */
+export function resultText(result: { status: string; finalPrice: number | null; winnerBidderCode: string | null; cancelReason: string | null }): string {
+  if (result.status === 'closed') return fill(vi.lot.resultClosed, { price: formatVnd(result.finalPrice), code: result.winnerBidderCode ?? '—' });
+  if (result.status === 'cancelled') return fill(vi.lot.resultCancelled, { reason: result.cancelReason ?? '—' });
+  return vi.lot.resultFailed;
 }

@@ -60,7 +60,7 @@ export async function seedEndedLot(
     .values({
       title: options.title ?? 'Biển số xe 30K-999.99 (Hà Nội)',
       description: options.description ?? `Quyền sử dụng biển số ô tô đẹp. Kiểm tra chữ: ${VIETNAMESE_LETTERS}`,
-      category: 'license_plate',
+      category: 'licence-plate',
       // Inserted with its final status, so the real closing scheduler never races the factory.
       status,
       startingPrice: 40_000_000,

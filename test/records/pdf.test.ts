@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import * as fontkit from 'fontkit';
+import { vi } from '../../web/lib/i18n/vi.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { CONTESTED_BIDS, seedEndedLot, VIETNAMESE_LETTERS, type SeededLot } from './factory.ts';
 import { getBytes, personaTokens } from './support.ts';
@@ -19,8 +20,11 @@ let tp: TestPlatform;
 let regulator: string;
 let lot: SeededLot;
 let text = '';
+/** The text in reading order (no layout), whitespace collapsed: table cells that wrap read whole. */
+let flow = '';
 let pdf: Buffer;
 let kid: string;
+let issuedAt: string;
 
 beforeAll(async () => {
   tp = await startTestPlatform();
@@ -32,10 +36,12 @@ beforeAll(async () => {
   pdf = res.bytes;
   const json = (await tp.call('GET', `/api/records/lots/${lot.lotId}?format=json`, { token: regulator })).json;
   kid = JSON.parse(Buffer.from(json.protected, 'base64url').toString()).kid;
+  issuedAt = JSON.parse(Buffer.from(json.payload, 'base64url').toString()).issuedAt;
   if (hasPdftotext) {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'record-pdf-'));
     fs.writeFileSync(path.join(dir, 'record.pdf'), pdf);
     text = execFileSync('pdftotext', ['-enc', 'UTF-8', '-layout', path.join(dir, 'record.pdf'), '-'], { encoding: 'utf8' }).normalize('NFC');
+    flow = execFileSync('pdftotext', ['-enc', 'UTF-8', path.join(dir, 'record.pdf'), '-'], { encoding: 'utf8' }).normalize('NFC').replace(/\s+/g, ' ');
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
@@ -64,14 +70,14 @@ describe.runIf(hasPdftotext)('the PDF record as text (pdftotext)', () => {
     expect(text).toContain('Nguyễn Thị Ngọc Ánh');
     expect(text).toContain('Trần Văn Đức');
     expect(text).toContain('Diễn biến trả giá');
-    expect(text).toContain('Rút lại giá');
-    expect(text).toContain('Đấu giá thành công');
+    expect(text).toContain('Rút giá');
+    expect(text).toContain('Người trúng đấu giá');
     // The description wraps where the page ends; the letters run on in order either side of the wrap.
     expect(text.replace(/\s+/g, '')).toContain(VIETNAMESE_LETTERS.replace(/ /g, ''));
   });
 
   it('shows the final price, the winner and every ledger amount', () => {
-    expect(text).toMatch(/Giá trúng đấu giá:\s*65\.000\.000 đồng/);
+    expect(text).toMatch(/Giá trúng:\s*65\.000\.000 đồng/);
     expect(text).toMatch(/B-001 — Nguyễn Thị Ngọc Ánh/);
     for (const amount of ['40.000.000', '45.000.000', '50.000.000', '60.000.000', '55.000.000']) expect(text).toContain(`${amount} đồng`);
   });
@@ -86,8 +92,44 @@ describe.runIf(hasPdftotext)('the PDF record as text (pdftotext)', () => {
   it('prints the registrations with personal ids and deposit states', () => {
     for (const b of lot.bidders) expect(text).toContain(b.pid);
     expect(text).toContain('Chờ hoàn trả');
-    expect(text).toContain('Bị truất quyền');
-    expect(text).toContain('Đủ điều kiện trả giá');
+    expect(text).toContain('Bị loại');
+    expect(text).toContain('Đã xác nhận');
+  });
+});
+
+describe.runIf(hasPdftotext)('the PDF speaks the web app\'s Vietnamese', () => {
+  it('names the category, statuses and deposit states in the words the web uses, never their raw values', () => {
+    expect(text).toMatch(new RegExp(`${vi.manage.fields.category}:\\s*${vi.category['licence-plate']}`));
+    expect(text).toMatch(new RegExp(`${vi.catalogue.status}:\\s*${vi.status.closed}`));
+    expect(text).toContain(vi.regStatus.approved);
+    expect(text).toContain(vi.regStatus.barred);
+    for (const state of ['refundable', 'forfeited', 'retained'] as const) expect(flow).toContain(vi.reg.deposit[state]);
+    expect(flow).toContain(vi.lot.softClose.replace('{{window}}', '60').replace('{{extend}}', '120'));
+    expect(text).toContain('Phiên đã kết thúc. Giá trúng 65.000.000 đồng, mã người trúng B-001.');
+    // Raw values of the record never reach the page.
+    expect(text).not.toMatch(/licence-plate|pending_deposit|refundable|forfeited|retained|approved|barred|accepted|\bclosed\b|softClose/);
+  });
+
+  it('prints times in Vietnam time (UTC+7) as dd/mm/yyyy hh:mm:ss', () => {
+    const m = /lập lúc (\d{2})\/(\d{2})\/(\d{4}) (\d{2}):(\d{2}):(\d{2}) \(giờ Việt Nam, UTC\+7\)/.exec(text);
+    expect(m).not.toBeNull();
+    // The PDF was issued just before the JSON record was: read as +07:00, its time is seconds before.
+    const printed = Date.parse(`${m![3]}-${m![2]}-${m![1]}T${m![4]}:${m![5]}:${m![6]}+07:00`);
+    expect(Date.parse(issuedAt) - printed).toBeGreaterThanOrEqual(0);
+    expect(Date.parse(issuedAt) - printed).toBeLessThan(60_000);
+    // A bid's time, as the ledger table prints it.
+    expect(text).toMatch(/ 7 \d{2}\/\d{2}\/\d{4} \d{2}:\d{2}:\d{2} B-001 +Trả giá +65\.000\.000 đồng/);
+  });
+
+  it('ends with signature blocks for the organisation and the winner, left unsigned and saying so', () => {
+    const tail = text.slice(text.indexOf('10. Chữ ký'));
+    expect(text).toContain('10. Chữ ký');
+    expect(tail).toContain('CHƯA có chữ ký');
+    expect(tail).toContain('ĐẠI DIỆN TỔ CHỨC ĐẤU GIÁ TÀI SẢN');
+    expect(tail).toContain('NGƯỜI TRÚNG ĐẤU GIÁ');
+    expect(tail).toContain('Nguyễn Thị Ngọc Ánh — mã B-001');
+    expect(tail).toContain(lot.managerPid);
+    expect(tail.match(/Chưa ký/g)).toHaveLength(2);
   });
 });
 
