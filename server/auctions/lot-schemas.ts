@@ -1,6 +1,8 @@
-// Zod schemas for the lot API: request bodies (validated at the boundary, with one message per
-// offending field) and the response shapes documented in the OpenAPI description.
+// Zod schemas for the lot API: request bodies (validated at the boundary, with one field code per
+// offending field: server/shared/field-errors.ts) and the response shapes documented in the OpenAPI
+// description.
 import { z } from '@hono/zod-openapi';
+import { fieldCode } from '../shared/field-errors.ts';
 import { LOT_STATUSES } from '../../db/schema.ts';
 import { CATALOGUE_SORTS } from './lot-search.ts';
 import { PROVINCE_IDS } from './provinces.ts';
@@ -8,27 +10,23 @@ import { PROVINCE_IDS } from './provinces.ts';
 export const MAX_INT32 = 2_147_483_647;
 
 /** A positive whole number of VND within JavaScript's safe integer range. */
-export const Vnd = z
-  .number({ error: 'a positive whole number of VND' })
-  .int('a positive whole number of VND')
-  .positive('a positive whole number of VND')
-  .max(Number.MAX_SAFE_INTEGER, 'a positive whole number of VND');
+export const Vnd = z.number({ error: fieldCode('NOT_VND') }).int(fieldCode('NOT_VND')).positive(fieldCode('NOT_VND')).max(Number.MAX_SAFE_INTEGER, fieldCode('NOT_VND'));
 
 /** Text without NUL characters (PostgreSQL text cannot hold them). */
-const Text = () => z.string().refine((v) => !v.includes('\u0000'), 'must not contain NUL characters');
-const Instant = z.iso.datetime({ offset: true, error: 'an ISO-8601 date-time such as 2026-12-01T09:00:00Z' }).transform((s) => new Date(s));
+const Text = () => z.string().refine((v) => !v.includes('\u0000'), fieldCode('CONTAINS_NUL'));
+const Instant = z.iso.datetime({ offset: true }).transform((s) => new Date(s));
 
 export const SoftCloseSchema = z
   .object({
-    windowSeconds: z.number().int('a whole number of seconds').min(1, 'from 1 to 3600 seconds').max(3600, 'from 1 to 3600 seconds'),
-    extendSeconds: z.number().int('a whole number of seconds').min(1, 'from 1 to 3600 seconds').max(3600, 'from 1 to 3600 seconds'),
+    windowSeconds: z.number().int().min(1).max(3600),
+    extendSeconds: z.number().int().min(1).max(3600),
   })
   .openapi('SoftClose', { description: 'A bid in the last windowSeconds moves the end to extendSeconds after the bid.' });
 
 const lotFields = {
-  title: Text().trim().min(1, 'a title is required').max(200, 'at most 200 characters'),
-  description: Text().trim().max(10_000, 'at most 10000 characters'),
-  category: z.string().trim().regex(/^[a-z0-9-]{1,40}$/, 'a short lower-case category such as licence-plate').optional(),
+  title: Text().trim().min(1).max(200),
+  description: Text().trim().max(10_000),
+  category: z.string().trim().regex(/^[a-z0-9-]{1,40}$/, fieldCode('NOT_CATEGORY')).optional(),
   province: z.enum(PROVINCE_IDS, { error: 'one of the 34 province ids, such as ha-noi' }).nullable().optional().openapi({ description: "Where the asset is: one of Vietnam's 34 provinces and centrally-run cities (since 2025), or null." }),
   startingPrice: Vnd,
   priceStep: Vnd,
@@ -38,17 +36,17 @@ const lotFields = {
   startsAt: Instant,
   endsAt: Instant,
   softClose: SoftCloseSchema.nullable().optional(),
-  rules: Text().trim().min(1, 'rules text must not be empty').max(50_000, 'at most 50000 characters').optional(),
+  rules: Text().trim().min(1).max(50_000).optional(),
 };
 
 export const CreateLotSchema = z.object(lotFields).strict().openapi('CreateLot');
 export type CreateLotInput = z.infer<typeof CreateLotSchema>;
 export const UpdateLotSchema = z.object(lotFields).partial().strict().openapi('UpdateLot');
 export type UpdateLotInput = z.infer<typeof UpdateLotSchema>;
-export const CancelLotSchema = z.object({ reason: Text().trim().min(1, 'a reason is required').max(2000, 'at most 2000 characters') }).strict().openapi('CancelLot');
+export const CancelLotSchema = z.object({ reason: Text().trim().min(1).max(2000) }).strict().openapi('CancelLot');
 
 export const LotIdParam = z.object({
-  id: z.coerce.number({ error: 'a lot id' }).int('a lot id').positive('a lot id').max(MAX_INT32, 'a lot id').openapi({ param: { name: 'id', in: 'path' }, example: 1 }),
+  id: z.coerce.number().int().positive().max(MAX_INT32).openapi({ param: { name: 'id', in: 'path' }, example: 1 }),
 });
 
 export const LotSchema = z

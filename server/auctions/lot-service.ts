@@ -7,11 +7,13 @@ import { lots, registrations } from '../../db/schema.ts';
 import type { AppContext } from '../context.ts';
 import type { Person } from '../identity/person.ts';
 import { appendAudit } from '../audit/audit-log.ts';
-import { fail, ok, type Result } from '../shared/errors.ts';
+import { invalid, ok, refuse, type Result } from '../shared/errors.ts';
+import { fieldError } from '../shared/field-errors.ts';
 import type { LotChange, PersonalEvent } from '../shared/events.ts';
 import { getPublicLot, lotChange, type LotRow, type PublicLot } from './public-lot.ts';
 import type { CreateLotInput, UpdateLotInput } from './lot-schemas.ts';
-import { defaultRules, validateLotTerms, type LotTerms } from './lot-validation.ts';
+import { validateLotTerms, type LotTerms } from './lot-validation.ts';
+import { defaultRules } from './lot-rules.ts';
 import { lotSearchColumns } from './lot-search.ts';
 
 /** True when this person manages this lot (the manager who created it). */
@@ -55,7 +57,7 @@ function terms(t: LotTerms): Record<string, unknown> {
 export async function createLot(ctx: AppContext, person: Person, input: CreateLotInput): Promise<Result<PublicLot>> {
   const now = ctx.clock.now();
   const fields = validateLotTerms(ctx.config.policy, input, now);
-  if (Object.keys(fields).length) return fail('VALIDATION_FAILED', `Invalid ${Object.keys(fields).join(', ')}.`, fields);
+  if (Object.keys(fields).length) return invalid(fields);
   const id = await ctx.db.transaction(async (tx) => {
     const [row] = await tx
       .insert(lots)
@@ -83,14 +85,14 @@ export async function updateLot(ctx: AppContext, person: Person, lotId: number, 
   const now = ctx.clock.now();
   const outcome = await ctx.db.transaction(async (tx): Promise<Result<null>> => {
     const row = await lockLot(tx, lotId);
-    if (!row || (row.status === 'draft' && !maySeeDraft(person, row))) return fail('NOT_FOUND', 'No such lot.');
-    if (!managesLot(person, row)) return fail('FORBIDDEN', 'Only the manager of this lot may edit it.');
+    if (!row || (row.status === 'draft' && !maySeeDraft(person, row))) return refuse('lot_not_found');
+    if (!managesLot(person, row)) return refuse('not_lot_manager');
     const editable = row.status === 'draft' || (row.status === 'scheduled' && now < row.registrationOpensAt);
-    if (!editable) return fail('INVALID_STATE', 'A lot can be edited only until its registration opens.');
+    if (!editable) return refuse('lot_not_editable');
     const current: LotTerms = { ...row, softClose: row.softCloseWindowSeconds && row.softCloseExtendSeconds ? { windowSeconds: row.softCloseWindowSeconds, extendSeconds: row.softCloseExtendSeconds } : null };
     const merged: LotTerms = { ...current, ...stripUndefined(input) };
     const fields = validateLotTerms(ctx.config.policy, merged, now);
-    if (Object.keys(fields).length) return fail('VALIDATION_FAILED', `Invalid ${Object.keys(fields).join(', ')}.`, fields);
+    if (Object.keys(fields).length) return invalid(fields);
     const rulesChanged = input.rules !== undefined && input.rules !== row.rules;
     await tx
       .update(lots)
@@ -121,10 +123,10 @@ export async function publishLot(ctx: AppContext, person: Person, lotId: number)
   const now = ctx.clock.now();
   const outcome = await ctx.db.transaction(async (tx): Promise<Result<LotRow>> => {
     const row = await lockLot(tx, lotId);
-    if (!row || (row.status === 'draft' && !maySeeDraft(person, row))) return fail('NOT_FOUND', 'No such lot.');
-    if (!managesLot(person, row)) return fail('FORBIDDEN', 'Only the manager of this lot may publish it.');
-    if (row.status !== 'draft') return fail('INVALID_STATE', `The lot is already ${row.status}.`);
-    if (row.registrationClosesAt <= now) return fail('VALIDATION_FAILED', 'The registration window is already over; edit the dates first.', { registrationClosesAt: 'must be in the future to publish' });
+    if (!row || (row.status === 'draft' && !maySeeDraft(person, row))) return refuse('lot_not_found');
+    if (!managesLot(person, row)) return refuse('not_lot_manager');
+    if (row.status !== 'draft') return refuse('lot_already_in_status', { status: row.status });
+    if (row.registrationClosesAt <= now) return invalid({ registrationClosesAt: fieldError('NOT_IN_FUTURE') }, refuse('registration_window_over'));
     const [updated] = await tx.update(lots).set({ status: 'scheduled', updatedAt: now }).where(eq(lots.id, lotId)).returning();
     await appendAudit(tx, { actorPid: person.pid, action: 'lot.published', lotId, at: now, data: { rulesVersion: row.rulesVersion } });
     return ok(updated);
@@ -138,9 +140,9 @@ export async function cancelLot(ctx: AppContext, person: Person, lotId: number, 
   const now = ctx.clock.now();
   const outcome = await ctx.db.transaction(async (tx): Promise<Result<{ change: LotChange; personal: { pid: string; event: PersonalEvent }[] }>> => {
     const row = await lockLot(tx, lotId);
-    if (!row || (row.status === 'draft' && !maySeeDraft(person, row))) return fail('NOT_FOUND', 'No such lot.');
-    if (!managesLot(person, row)) return fail('FORBIDDEN', 'Only the manager of this lot may cancel it.');
-    if (row.status === 'closed' || row.status === 'failed' || row.status === 'cancelled') return fail('INVALID_STATE', `The lot is already ${row.status}.`);
+    if (!row || (row.status === 'draft' && !maySeeDraft(person, row))) return refuse('lot_not_found');
+    if (!managesLot(person, row)) return refuse('not_lot_manager');
+    if (row.status === 'closed' || row.status === 'failed' || row.status === 'cancelled') return refuse('lot_already_in_status', { status: row.status });
     const [updated] = await tx.update(lots).set({ status: 'cancelled', cancelReason: reason, closedAt: now, updatedAt: now }).where(eq(lots.id, lotId)).returning();
     const refunds = await tx
       .update(registrations)

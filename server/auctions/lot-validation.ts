@@ -1,8 +1,9 @@
 // Policy validation of a lot's terms (DESIGN.md §2): deposit within the configured share of the
 // starting price, windows in order, a bidding window at least AUCTION_MIN_BIDDING_MINUTES long.
-// Returns one message per offending field, so a form can show each next to its input.
+// Returns one field code (with its parameters) per offending field, so a form can show each next to
+// its input in the person's language.
 import type { Config } from '../config.ts';
-import type { FieldErrors } from '../shared/errors.ts';
+import { fieldError, type FieldErrorMap } from '../shared/field-errors.ts';
 
 export interface LotTerms {
   startingPrice: number;
@@ -15,40 +16,22 @@ export interface LotTerms {
   softClose?: { windowSeconds: number; extendSeconds: number } | null;
 }
 
-const vnd = (n: number): string => `${n.toLocaleString('en-US')} VND`;
-
-export function validateLotTerms(policy: Config['policy'], t: LotTerms, now: Date): FieldErrors {
-  const fields: FieldErrors = {};
+export function validateLotTerms(policy: Config['policy'], t: LotTerms, now: Date): FieldErrorMap {
+  const fields: FieldErrorMap = {};
   const minDeposit = Math.ceil((t.startingPrice * policy.depositMinPct) / 100);
   const maxDeposit = Math.floor((t.startingPrice * policy.depositMaxPct) / 100);
   if (t.deposit < minDeposit || t.deposit > maxDeposit) {
-    fields.deposit = `must be ${policy.depositMinPct}–${policy.depositMaxPct}% of the starting price: from ${vnd(minDeposit)} to ${vnd(maxDeposit)}`;
+    fields.deposit = fieldError('DEPOSIT_OUT_OF_RANGE', { minPct: policy.depositMinPct, maxPct: policy.depositMaxPct, min: minDeposit, max: maxDeposit });
   }
-  if (t.priceStep > t.startingPrice) fields.priceStep = 'must not exceed the starting price';
-  if (t.registrationClosesAt <= t.registrationOpensAt) fields.registrationClosesAt = 'must be after registrationOpensAt';
-  else if (t.registrationClosesAt > t.startsAt) fields.registrationClosesAt = 'must not be after startsAt (registration closes no later than bidding starts)';
+  if (t.priceStep > t.startingPrice) fields.priceStep = fieldError('STEP_ABOVE_STARTING_PRICE');
+  if (t.registrationClosesAt <= t.registrationOpensAt) fields.registrationClosesAt = fieldError('CLOSES_BEFORE_OPENING');
+  else if (t.registrationClosesAt > t.startsAt) fields.registrationClosesAt = fieldError('CLOSES_AFTER_BIDDING_STARTS');
   const minMs = policy.minBiddingMinutes * 60_000;
-  if (t.endsAt <= t.startsAt) fields.endsAt = 'must be after startsAt';
-  else if (t.endsAt.getTime() - t.startsAt.getTime() < minMs) fields.endsAt = `the bidding window must be at least ${policy.minBiddingMinutes} minutes`;
-  else if (t.endsAt <= now) fields.endsAt = 'must be in the future';
+  if (t.endsAt <= t.startsAt) fields.endsAt = fieldError('ENDS_BEFORE_START');
+  else if (t.endsAt.getTime() - t.startsAt.getTime() < minMs) fields.endsAt = fieldError('BIDDING_WINDOW_TOO_SHORT', { minMinutes: policy.minBiddingMinutes });
+  else if (t.endsAt <= now) fields.endsAt = fieldError('NOT_IN_FUTURE');
   if (t.softClose && t.softClose.windowSeconds * 1000 > t.endsAt.getTime() - t.startsAt.getTime()) {
-    fields.softClose = 'windowSeconds must not exceed the bidding window';
+    fields.softClose = fieldError('SOFT_CLOSE_WINDOW_TOO_LONG');
   }
   return fields;
-}
-
-/** The rules text published with a lot when the manager gives none: the policy in plain words. */
-export function defaultRules(policy: Config['policy'], t: LotTerms): string {
-  const soft = t.softClose
-    ? `A bid in the last ${t.softClose.windowSeconds} seconds extends the end to ${t.softClose.extendSeconds} seconds after that bid.`
-    : 'The auction ends at the published time (no extension).';
-  return [
-    'Online ascending auction. The server clock is the official time; a bid that reaches the server at or after the end is rejected.',
-    `The first bid is at least the starting price (${vnd(t.startingPrice)}); each next bid is at least the current price plus one step (${vnd(t.priceStep)}).`,
-    'The bidder holding the highest bid cannot bid again until outbid. Bidders are known only by an anonymous bidder code.',
-    `Only registrations whose deposit (${vnd(t.deposit)}) the organiser confirmed may bid.`,
-    'A bidder may withdraw their own standing highest bid before the close: the price returns to the previous standing bid, the bidder is barred from the lot and the deposit is forfeited.',
-    soft,
-    `With fewer than ${policy.minBidders} approved bidders, or no bids, the auction fails. The winner's deposit is retained; the others are refunded.`,
-  ].join('\n');
 }

@@ -7,7 +7,7 @@ import { people, registrations } from '../../db/schema.ts';
 import type { AppContext } from '../context.ts';
 import type { Person } from '../identity/person.ts';
 import { appendAudit } from '../audit/audit-log.ts';
-import { fail, ok, type Result } from '../shared/errors.ts';
+import { ok, refuse, type Result } from '../shared/errors.ts';
 import { getLotRow } from './public-lot.ts';
 import { managesLot } from './lot-service.ts';
 
@@ -25,8 +25,8 @@ export interface RegistrationIdentity {
 /** Reads one registration's identity for the lot's manager, auditing the purpose. */
 export async function readRegistrationIdentity(ctx: AppContext, person: Person, lotId: number, registrationId: number, purpose: string): Promise<Result<RegistrationIdentity>> {
   const lot = await getLotRow(ctx.db, lotId);
-  if (!lot) return fail('NOT_FOUND', 'No such lot.');
-  if (!managesLot(person, lot)) return fail('FORBIDDEN', "Only this lot's manager may read a registration's identity this way.");
+  if (!lot) return refuse('lot_not_found');
+  if (!managesLot(person, lot)) return refuse('not_lot_manager');
   const now = ctx.clock.now();
   return ctx.db.transaction(async (tx): Promise<Result<RegistrationIdentity>> => {
     const [row] = await tx
@@ -34,7 +34,7 @@ export async function readRegistrationIdentity(ctx: AppContext, person: Person, 
       .from(registrations)
       .innerJoin(people, eq(people.pid, registrations.pid))
       .where(and(eq(registrations.id, registrationId), eq(registrations.lotId, lotId)));
-    if (!row) return fail('NOT_FOUND', 'No such registration for this lot.');
+    if (!row) return refuse('registration_not_found');
     await appendAudit(tx, { actorPid: person.pid, action: 'registration.identity_viewed', lotId, subject: String(row.id), at: now, data: { purpose, bidderCode: row.bidderCode, lotStatus: lot.status } });
     return ok({ registrationId: row.id, lotId, bidderCode: row.bidderCode, pid: row.pid, name: row.name, purpose, viewedAt: now.toISOString() });
   });

@@ -8,7 +8,7 @@ import { auditEvents, ledgerEntries, lots, people, registrations, type DepositSt
 import type { AppContext } from '../context.ts';
 import type { Person } from '../identity/person.ts';
 import { appendAudit } from '../audit/audit-log.ts';
-import { fail, ok, type Result } from '../shared/errors.ts';
+import { ok, refuse, type Result } from '../shared/errors.ts';
 import { effectiveStatus, getLotRow } from './public-lot.ts';
 import { managesLot } from './lot-service.ts';
 
@@ -76,8 +76,8 @@ export async function listLotRegistrations(ctx: AppContext, person: Person, lotI
   const lot = await getLotRow(ctx.db, lotId);
   const regulator = person.roles.includes('regulator');
   const manager = !!lot && managesLot(person, lot);
-  if (!lot || (lot.status === 'draft' && !manager && !regulator)) return fail('NOT_FOUND', 'No such lot.');
-  if (!manager && !regulator) return fail('FORBIDDEN', "Only this lot's manager or a regulator may see its registrations.");
+  if (!lot || (lot.status === 'draft' && !manager && !regulator)) return refuse('lot_not_found');
+  if (!manager && !regulator) return refuse('not_lot_manager_or_regulator');
   if (!regulator && !hasEnded(lot.status)) {
     const rows = await ctx.db.select().from(registrations).where(eq(registrations.lotId, lotId)).orderBy(asc(registrations.id));
     return ok({ identities: 'hidden', items: rows.map(item) });

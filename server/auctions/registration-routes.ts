@@ -6,11 +6,12 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
 import { DEPOSIT_STATES, LOT_STATUSES, REGISTRATION_STATUSES } from '../../db/schema.ts';
 import type { AppContext } from '../context.ts';
-import { createRouter, fieldErrors, type ApiApp } from '../http/app.ts';
+import { createRouter, type ApiApp } from '../http/app.ts';
+import { fieldCode, fieldErrorsOf } from '../shared/field-errors.ts';
 import { errorResponses } from '../http/openapi.ts';
 import { requireLevel2, requireRole, roleGuard, signedIn } from '../identity/auth-middleware.ts';
 import type { AppEnv } from '../identity/person.ts';
-import { AppError, unwrap } from '../shared/errors.ts';
+import { AppError, invalid, unwrap } from '../shared/errors.ts';
 import { LotIdParam, MAX_INT32 } from './lot-schemas.ts';
 import { approve, markRefunded, register } from './registration-service.ts';
 import { listLotRegistrations, myRegistrations } from './registration-reads.ts';
@@ -25,13 +26,13 @@ const RegistrationSchema = z
   .openapi('Registration');
 const RegisterBody = z
   .object({
-    acceptRules: z.literal(true, { error: 'registering means accepting the published rules: send true' }).optional(),
-    rulesVersion: z.number().int('a rules version').positive('a rules version').max(MAX_INT32, 'a rules version').optional().openapi({ description: 'The version of the rules the person read; refused if the rules changed since.' }),
+    acceptRules: z.literal(true).optional().openapi({ description: 'Registering means accepting the published rules: send true.' }),
+    rulesVersion: z.number().int().positive().max(MAX_INT32).optional().openapi({ description: 'The version of the rules the person read; refused if the rules changed since.' }),
   })
   .strict()
   .openapi('RegisterForLot');
 const RegParams = LotIdParam.extend({
-  rid: z.coerce.number({ error: 'a registration id' }).int('a registration id').positive('a registration id').max(MAX_INT32, 'a registration id').openapi({ param: { name: 'rid', in: 'path' }, example: 1 }),
+  rid: z.coerce.number().int().positive().max(MAX_INT32).openapi({ param: { name: 'rid', in: 'path' }, example: 1 }),
 });
 const IdentityReadSchema = z.object({ at: z.string(), actorPid: z.string().nullable(), purpose: z.string() }).openapi('IdentityRead');
 const LotRegistrationList = z
@@ -50,11 +51,11 @@ const LotRegistrationList = z
   .openapi('LotRegistrations');
 /** No control characters (NUL included): the purpose goes into the audit log and printed records. */
 const Purpose = z
-  .string({ error: 'a purpose is required: why this identity is needed (10 to 500 characters)' })
+  .string()
   .trim()
-  .min(10, 'a purpose of 10 to 500 characters is required: why this identity is needed')
-  .max(500, 'at most 500 characters')
-  .refine((v) => !/[\u0000-\u001f\u007f]/.test(v), 'must not contain control characters');
+  .min(10)
+  .max(500)
+  .refine((v) => !/[\u0000-\u001f\u007f]/.test(v), fieldCode('CONTAINS_CONTROL'));
 const IdentityQuery = z.object({ purpose: Purpose.openapi({ param: { name: 'purpose', in: 'query' }, example: 'Reviewing the authorisation document sent for this registration' }) });
 const RegistrationIdentitySchema = z
   .object({ registrationId: z.number().int(), lotId: z.number().int(), bidderCode: z.string(), pid: z.string(), name: z.string().nullable(), purpose: z.string(), viewedAt: z.string() })
@@ -68,7 +69,7 @@ const RegistrationIdentitySchema = z
 function sameSiteOnly(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const site = c.req.header('sec-fetch-site');
-    if (site === 'cross-site' || site === 'same-site') throw new AppError('FORBIDDEN', 'Identities may not be read on behalf of another site.');
+    if (site === 'cross-site' || site === 'same-site') throw AppError.of('identity_cross_site');
     await next();
   };
 }
@@ -108,14 +109,11 @@ export function registrationRoutes(ctx: AppContext): ApiApp {
         try {
           raw = JSON.parse(text);
         } catch {
-          throw new AppError('MALFORMED_REQUEST', 'The request body is not valid JSON.');
+          throw AppError.of('body_not_json');
         }
       }
       const parsed = RegisterBody.safeParse(raw);
-      if (!parsed.success) {
-        const fields = fieldErrors(parsed.error);
-        throw new AppError('VALIDATION_FAILED', `Invalid ${Object.keys(fields).join(', ')}.`, { fields });
-      }
+      if (!parsed.success) throw AppError.from(invalid(fieldErrorsOf(parsed.error, raw)));
       return c.json(unwrap(await register(ctx, person, c.req.valid('param').id, parsed.data)), 201);
     },
   );

@@ -11,7 +11,8 @@ import type { Person } from '../identity/person.ts';
 import { appendAudit } from '../audit/audit-log.ts';
 import { registrationFacts } from '../audit/chained-facts.ts';
 import { personHash } from '../audit/person-hash.ts';
-import { fail, ok, type Result } from '../shared/errors.ts';
+import { invalid, ok, refuse, type Result } from '../shared/errors.ts';
+import { fieldError } from '../shared/field-errors.ts';
 import { freshBidderCode } from './bidder-code.ts';
 import { lockLot, managesLot, maySeeDraft } from './lot-service.ts';
 
@@ -31,21 +32,20 @@ export function registrationView(r: RegistrationRow): RegistrationView {
 }
 
 export async function register(ctx: AppContext, person: Person, lotId: number, accepted: { rulesVersion?: number }): Promise<Result<RegistrationView>> {
-  if (person.level < 2) return fail('LEVEL_TOO_LOW', 'Registering needs an e-ID verified at level 2.');
+  if (person.level < 2) return refuse('level2_required');
   const now = ctx.clock.now();
   const outcome = await ctx.db.transaction(async (tx): Promise<Result<RegistrationRow>> => {
     const lot = await lockLot(tx, lotId);
-    if (!lot || (lot.status === 'draft' && !maySeeDraft(person, lot))) return fail('NOT_FOUND', 'No such lot.');
-    if (lot.managerPid === person.pid) return fail('FORBIDDEN', 'The manager of a lot may not register for it.');
+    if (!lot || (lot.status === 'draft' && !maySeeDraft(person, lot))) return refuse('lot_not_found');
+    if (lot.managerPid === person.pid) return refuse('manager_cannot_register');
     if (lot.status !== 'scheduled' || now < lot.registrationOpensAt || now >= lot.registrationClosesAt) {
-      const when = now < lot.registrationOpensAt ? `opens at ${lot.registrationOpensAt.toISOString()}` : 'is closed';
-      return fail('REGISTRATION_CLOSED', `Registration for this lot ${lot.status === 'scheduled' ? when : 'is closed'}.`);
+      return lot.status === 'scheduled' && now < lot.registrationOpensAt ? refuse('registration_not_open', { opensAt: lot.registrationOpensAt.toISOString() }) : refuse('registration_closed');
     }
     if (accepted.rulesVersion !== undefined && accepted.rulesVersion !== lot.rulesVersion) {
-      return fail('VALIDATION_FAILED', 'The rules changed since you read them.', { rulesVersion: `the published rules are version ${lot.rulesVersion}; read them again` });
+      return invalid({ rulesVersion: fieldError('RULES_CHANGED', { rulesVersion: lot.rulesVersion }) }, refuse('rules_changed'));
     }
     const existing = await tx.select({ pid: registrations.pid, code: registrations.bidderCode }).from(registrations).where(eq(registrations.lotId, lotId));
-    if (existing.some((r) => r.pid === person.pid)) return fail('ALREADY_REGISTERED', 'You are already registered for this lot.');
+    if (existing.some((r) => r.pid === person.pid)) return refuse('already_registered');
     const bidderCode = freshBidderCode(new Set(existing.map((r) => r.code)));
     const [row] = await tx
       .insert(registrations)
@@ -68,13 +68,13 @@ export async function approve(ctx: AppContext, person: Person, lotId: number, re
   const now = ctx.clock.now();
   const outcome = await ctx.db.transaction(async (tx): Promise<Result<{ row: RegistrationRow; changed: boolean }>> => {
     const lot = await lockLot(tx, lotId);
-    if (!lot || (lot.status === 'draft' && !maySeeDraft(person, lot))) return fail('NOT_FOUND', 'No such lot.');
-    if (!managesLot(person, lot)) return fail('FORBIDDEN', 'Only the manager of this lot may approve its registrations.');
+    if (!lot || (lot.status === 'draft' && !maySeeDraft(person, lot))) return refuse('lot_not_found');
+    if (!managesLot(person, lot)) return refuse('not_lot_manager');
     const [reg] = await tx.select().from(registrations).where(and(eq(registrations.id, registrationId), eq(registrations.lotId, lotId)));
-    if (!reg) return fail('NOT_FOUND', 'No such registration for this lot.');
+    if (!reg) return refuse('registration_not_found');
     if (reg.status === 'approved') return ok({ row: reg, changed: false });
-    if (reg.status !== 'pending_deposit') return fail('INVALID_STATE', `The registration is ${reg.status}.`);
-    if (lot.status !== 'scheduled' && lot.status !== 'live') return fail('INVALID_STATE', `The lot is ${lot.status}.`);
+    if (reg.status !== 'pending_deposit') return refuse('registration_in_status', { status: reg.status });
+    if (lot.status !== 'scheduled' && lot.status !== 'live') return refuse('lot_in_status', { status: lot.status });
     const [row] = await tx
       .update(registrations)
       .set({ status: 'approved', depositState: 'received', approvedBy: person.pid, approvedAt: now, updatedAt: now })
@@ -94,12 +94,12 @@ export async function markRefunded(ctx: AppContext, person: Person, lotId: numbe
   const now = ctx.clock.now();
   return ctx.db.transaction(async (tx): Promise<Result<RegistrationView>> => {
     const lot = await lockLot(tx, lotId);
-    if (!lot || (lot.status === 'draft' && !maySeeDraft(person, lot))) return fail('NOT_FOUND', 'No such lot.');
-    if (!managesLot(person, lot)) return fail('FORBIDDEN', 'Only the manager of this lot may settle its deposits.');
+    if (!lot || (lot.status === 'draft' && !maySeeDraft(person, lot))) return refuse('lot_not_found');
+    if (!managesLot(person, lot)) return refuse('not_lot_manager');
     const [reg] = await tx.select().from(registrations).where(and(eq(registrations.id, registrationId), eq(registrations.lotId, lotId)));
-    if (!reg) return fail('NOT_FOUND', 'No such registration for this lot.');
+    if (!reg) return refuse('registration_not_found');
     if (reg.depositState === 'refunded') return ok(registrationView(reg));
-    if (reg.depositState !== 'refundable') return fail('INVALID_STATE', `The deposit is ${reg.depositState}, not refundable.`);
+    if (reg.depositState !== 'refundable') return refuse('deposit_not_refundable', { depositState: reg.depositState });
     const [row] = await tx.update(registrations).set({ depositState: 'refunded', updatedAt: now }).where(eq(registrations.id, registrationId)).returning();
     await appendAudit(tx, { actorPid: person.pid, action: 'deposit.settled', lotId, subject: String(registrationId), at: now, data: { depositState: 'refunded', bidderCode: reg.bidderCode } });
     return ok(registrationView(row));

@@ -4,7 +4,7 @@
 // here, so the auction rules and the chain are computed in exactly one place.
 import type { ledgerEntries } from '../../db/schema.ts';
 import type { LotRow } from '../auctions/public-lot.ts';
-import { fail, ok, type Result } from '../shared/errors.ts';
+import { ok, refuse, type Result } from '../shared/errors.ts';
 import type { LotChange, PersonalEvent, PublicEntry } from '../shared/events.ts';
 import { GENESIS_HASH, ledgerEntryHash } from '../shared/hash-chain.ts';
 import { extendedEnd, refuseBid, type Bidder, type Standing } from './bid-rules.ts';
@@ -103,12 +103,12 @@ export class BatchLedger {
     const replayKey = bidder && item.idempotencyKey ? `${bidder.id}\n${item.idempotencyKey}` : undefined;
     const replay = replayKey ? replays.get(replayKey) : undefined;
     if (replay) {
-      out.results.push(replay.amount === item.amount ? ok(replay.ack) : fail('IDEMPOTENCY_CONFLICT', 'This Idempotency-Key was already used for a different amount.'));
+      out.results.push(replay.amount === item.amount ? ok(replay.ack) : refuse('idempotency_conflict'));
       return null;
     }
     const refusal = refuseBid(this.lot, s, bidder, item.person.pid, item.amount, item.receivedAt);
     if (refusal || !bidder) {
-      out.results.push(refusal ?? fail('NOT_APPROVED', 'Not registered.'));
+      out.results.push(refusal ?? refuse('not_registered'));
       return null;
     }
     const previousLeader = s.leaderRegistrationId;
@@ -130,5 +130,5 @@ export class BatchLedger {
 
 /** The answer to every item of a batch for a lot that does not exist (or is a draft). */
 export function notFound(items: BatchItem[]): BatchOutcome {
-  return { results: items.map(() => fail('NOT_FOUND', 'No such lot.')), entries: [], personal: [], lotChanges: [] };
+  return { results: items.map(() => refuse('lot_not_found')), entries: [], personal: [], lotChanges: [] };
 }

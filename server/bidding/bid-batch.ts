@@ -10,7 +10,7 @@ import type { Tx } from '../../db/client.ts';
 import { ledgerEntries, lots, registrations } from '../../db/schema.ts';
 import type { AppContext } from '../context.ts';
 import { appendAudit } from '../audit/audit-log.ts';
-import { fail, ok } from '../shared/errors.ts';
+import { ok, refuse } from '../shared/errors.ts';
 import { BatchLedger, notFound, type BatchItem, type BatchOutcome, type BidItem } from './batch-ledger.ts';
 import { lastPlacedAt, loadBidders } from './batch-reads.ts';
 import { isBiddingOpen } from './bid-rules.ts';
@@ -60,21 +60,21 @@ async function commitLocked(ctx: AppContext, lotId: number, items: BatchItem[]):
       const bidder = bidders.byPid.get(item.person.pid);
       // A withdrawal of the person's own standing highest bid, before the close.
       if (!isBiddingOpen({ ...lot, endsAt: s.endsAt }, item.receivedAt)) {
-        out.results.push(fail('LOT_NOT_LIVE', 'Bids can be withdrawn only while bidding is open.'));
+        out.results.push(refuse('withdraw_not_open'));
         continue;
       }
       await flush();
       const [target] = await tx.select().from(ledgerEntries).where(and(eq(ledgerEntries.lotId, lotId), eq(ledgerEntries.seq, item.seq)));
       if (!target || target.kind !== 'bid') {
-        out.results.push(fail('NOT_FOUND', `There is no bid ${item.seq} on this lot.`));
+        out.results.push(refuse('bid_not_found', { seq: item.seq }));
         continue;
       }
       if (!bidder || target.registrationId !== bidder.id) {
-        out.results.push(fail('FORBIDDEN', 'You may withdraw only your own bid.'));
+        out.results.push(refuse('withdraw_not_own'));
         continue;
       }
       if (s.leaderRegistrationId !== bidder.id || target.amount !== s.currentPrice) {
-        out.results.push(fail('NOT_LEADING', 'Only the standing highest bid can be withdrawn.'));
+        out.results.push(refuse('not_leading'));
         continue;
       }
       const row = ledger.append({ kind: 'withdrawal', registrationId: bidder.id, bidderCode: bidder.bidderCode, amount: target.amount, withdrawsSeq: target.seq, idempotencyKey: null }, item.receivedAt);

@@ -14,7 +14,8 @@
 // (shed-log.ts) and ends up in the lot's record.
 import type { AppContext } from '../context.ts';
 import type { Person } from '../identity/person.ts';
-import { fail, type Failure, type Result } from '../shared/errors.ts';
+import { invalid, refuse, type Failure, type Result } from '../shared/errors.ts';
+import { fieldError } from '../shared/field-errors.ts';
 import { DeadlineExceeded, errorCodes, failedBeforeWriting, isUnavailable, withDeadline } from '../shared/unavailable.ts';
 import { MAX_INT32 } from '../auctions/lot-schemas.ts';
 import { commitBatch, type BatchItem, type WithdrawAck } from './bid-batch.ts';
@@ -92,11 +93,11 @@ export class BidEngine implements BidService {
    */
   place(input: PlaceBidInput): Promise<Result<BidAck>> {
     const receivedAt = this.ctx.clock.now();
-    if (input.person.level < 2) return Promise.resolve(fail('LEVEL_TOO_LOW', 'Bidding needs an e-ID verified at level 2.'));
-    if (!Number.isSafeInteger(input.lotId) || input.lotId <= 0 || input.lotId > MAX_INT32) return Promise.resolve(fail('NOT_FOUND', 'No such lot.'));
-    if (!Number.isSafeInteger(input.amount) || input.amount <= 0) return Promise.resolve(fail('VALIDATION_FAILED', 'The amount must be a positive whole number of VND.', { amount: 'a positive whole number of VND' }));
+    if (input.person.level < 2) return Promise.resolve(refuse('level2_required'));
+    if (!Number.isSafeInteger(input.lotId) || input.lotId <= 0 || input.lotId > MAX_INT32) return Promise.resolve(refuse('lot_not_found'));
+    if (!Number.isSafeInteger(input.amount) || input.amount <= 0) return Promise.resolve(invalid({ amount: fieldError('NOT_VND') }));
     if (input.idempotencyKey !== undefined && !KEY_PATTERN.test(input.idempotencyKey)) {
-      return Promise.resolve(fail('VALIDATION_FAILED', 'The Idempotency-Key must be 1–200 visible ASCII characters.', { idempotencyKey: '1–200 visible ASCII characters' }));
+      return Promise.resolve(invalid({ idempotencyKey: fieldError('NOT_IDEMPOTENCY_KEY') }));
     }
     const item: BatchItem = { kind: 'bid', person: input.person, amount: input.amount, idempotencyKey: input.idempotencyKey, receivedAt };
     return this.enqueue(input.lotId, item, input.deadline) as Promise<Result<BidAck>>;
@@ -139,7 +140,7 @@ export class BidEngine implements BidService {
 
   private shed(lotId: number, reason: ShedReason): Failure {
     this.shedLog.record(lotId, reason, new Date());
-    return fail('UNAVAILABLE', SHED_MESSAGES[reason]);
+    return refuse(reason);
   }
 
   private enqueue(lotId: number, item: BatchItem, deadline?: number): Promise<Answer> {
@@ -147,7 +148,7 @@ export class BidEngine implements BidService {
     const due = deadline ?? now + this.limits.bidTimeoutMs;
     // Past its deadline before it got here (a slow sign-in on a loaded process): the caller's own
     // bound has already answered the client and counted it, so it is neither placed nor counted again.
-    if (now >= due) return Promise.resolve(fail('UNAVAILABLE', SHED_MESSAGES.timeout));
+    if (now >= due) return Promise.resolve(refuse('timeout'));
     const firstTry = item.kind === 'bid' && item.idempotencyKey ? this.orphanKeys.get(orphanKey(lotId, item.person.pid, item.idempotencyKey)) : undefined;
     if (firstTry) return this.afterFirstTry(lotId, item, due, firstTry);
     if (!this.ctx.database.health.up) return Promise.resolve(this.shed(lotId, 'database_unavailable'));

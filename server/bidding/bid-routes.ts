@@ -121,8 +121,8 @@ export function bidRoutes(ctx: AppContext, engine: BidEngine): ApiApp {
       const person = signedIn(c);
       const { id } = c.req.valid('param');
       const [lot] = await ctx.db.select({ managerPid: lots.managerPid }).from(lots).where(eq(lots.id, id));
-      if (!lot) throw new AppError('NOT_FOUND', 'No such lot.');
-      if (!managesLot(person, lot) && !person.roles.includes('regulator')) throw new AppError('FORBIDDEN', "Only this lot's manager or a regulator may see its technical faults.");
+      if (!lot) throw AppError.of('lot_not_found');
+      if (!managesLot(person, lot) && !person.roles.includes('regulator')) throw AppError.of('not_lot_manager_or_regulator');
       return c.json({ lotId: id, ...summarizeShed(await shedBidsOf(ctx.db, [id])) }, 200);
     },
   );

@@ -3,7 +3,7 @@
 // the state left by the bids before it.
 import type { LotRow } from '../auctions/public-lot.ts';
 import type { RegistrationStatus } from '../../db/schema.ts';
-import { fail, type Failure } from '../shared/errors.ts';
+import { refuse, type Failure } from '../shared/errors.ts';
 
 /** The standing state of a lot's ledger, as held on the lots row. */
 export interface Standing {
@@ -23,8 +23,6 @@ export interface Bidder {
   status: RegistrationStatus;
 }
 
-const vnd = (n: number): string => `${n.toLocaleString('en-US')} VND`;
-
 /** True when a bid received at `at` may be evaluated at all (before any rule about the bidder). */
 export function isBiddingOpen(row: Pick<LotRow, 'status' | 'startsAt' | 'endsAt'>, at: Date): boolean {
   return (row.status === 'scheduled' || row.status === 'live') && at.getTime() >= row.startsAt.getTime() && at.getTime() < row.endsAt.getTime();
@@ -41,16 +39,16 @@ export function minimumBid(lot: Pick<LotRow, 'startingPrice' | 'priceStep'>, s: 
 /** Returns the reason a bid is refused, or undefined when it is acceptable. */
 export function refuseBid(lot: LotRow, s: Standing, bidder: Bidder | undefined, pid: string, amount: number, receivedAt: Date): Failure | undefined {
   if (!isBiddingOpen({ ...lot, endsAt: s.endsAt }, receivedAt)) {
-    if (receivedAt < lot.startsAt && (lot.status === 'scheduled' || lot.status === 'live')) return fail('LOT_NOT_LIVE', `Bidding opens at ${lot.startsAt.toISOString()}.`);
-    return fail('LOT_NOT_LIVE', lot.status === 'cancelled' ? 'The lot was cancelled.' : 'Bidding on this lot has ended.');
+    if (receivedAt < lot.startsAt && (lot.status === 'scheduled' || lot.status === 'live')) return refuse('bidding_not_open', { startsAt: lot.startsAt.toISOString() });
+    return refuse(lot.status === 'cancelled' ? 'lot_cancelled' : 'bidding_ended');
   }
-  if (lot.managerPid === pid) return fail('FORBIDDEN', 'The manager of a lot may not bid on it.');
-  if (!bidder) return fail('NOT_APPROVED', 'Register for this lot and have your deposit confirmed before bidding.');
-  if (bidder.status === 'barred') return fail('BIDDER_BARRED', 'You withdrew a bid on this lot and may not bid on it again.');
-  if (bidder.status !== 'approved') return fail('NOT_APPROVED', 'Your deposit has not been confirmed yet.');
-  if (s.leaderRegistrationId === bidder.id) return fail('ALREADY_LEADING', 'You hold the highest bid; wait until you are outbid.');
+  if (lot.managerPid === pid) return refuse('manager_cannot_bid');
+  if (!bidder) return refuse('not_registered');
+  if (bidder.status === 'barred') return refuse('bidder_barred');
+  if (bidder.status !== 'approved') return refuse('deposit_not_confirmed');
+  if (s.leaderRegistrationId === bidder.id) return refuse('already_leading');
   const min = minimumBid(lot, s);
-  if (amount < min) return fail('BID_TOO_LOW', s.currentPrice === null ? `The first bid must be at least the starting price, ${vnd(min)}.` : `The bid must be at least ${vnd(min)} (current price plus one step).`);
+  if (amount < min) return refuse(s.currentPrice === null ? 'below_starting_price' : 'below_next_bid', { minNextBid: min });
   return undefined;
 }
 

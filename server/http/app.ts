@@ -1,21 +1,22 @@
 // The HTTP API: one Hono app under /api with the conventions every domain follows: request ids,
 // structured request logs, security headers, a body size limit, optional CORS, Bearer (and session)
-// authentication, zod validation with per-field messages, and one onError that writes
-// {"error":{"code","message"}} and never leaks a stack trace. The OpenAPI description is generated
+// authentication, zod validation with per-field codes, and one onError that writes the error body of
+// ./error-body.ts ({"error":{"code","message",…}}) and never leaks a stack trace. The OpenAPI description is generated
 // from the same zod schemas the routes validate with.
 import { OpenAPIHono, type Hook } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
-import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import type { ZodError } from 'zod';
 import type { AppContext } from '../context.ts';
 import type { AppEnv } from '../identity/person.ts';
-import { AppError, ERROR_STATUS, type ErrorCode, type FieldErrors } from '../shared/errors.ts';
-import { DeadlineExceeded, isUnavailable, unavailable, withDeadline } from '../shared/unavailable.ts';
-import { SHED_MESSAGES, type ShedReason } from '../bidding/shed-reasons.ts';
+import { AppError, invalid, refuse } from '../shared/errors.ts';
+import { fieldErrorsOf } from '../shared/field-errors.ts';
+import { DeadlineExceeded, unavailable, withDeadline } from '../shared/unavailable.ts';
+import type { ShedReason } from '../bidding/shed-reasons.ts';
+import { errorAnswer, errorBody } from './error-body.ts';
 
 export type ApiApp = OpenAPIHono<AppEnv>;
 
@@ -29,22 +30,10 @@ const IMAGE_BODY_LIMIT = 2 * 1024 * 1024;
 const RECORD_VERIFY_PATH = '/api/records/verify';
 export const RECORD_VERIFY_LIMIT = 16 * 1024 * 1024;
 
-/** Turns zod issues into one message per offending field. */
-export function fieldErrors(error: ZodError): FieldErrors {
-  const fields: FieldErrors = {};
-  for (const issue of error.issues) {
-    const key = issue.path.length ? issue.path.join('.') : '_';
-    fields[key] ??= issue.message;
-  }
-  return fields;
-}
-
-/** The validation hook every sub-app uses: 422 VALIDATION_FAILED with field messages. */
+/** The validation hook every sub-app uses: 422 VALIDATION_FAILED with a code per offending field. */
 export const validationHook: Hook<unknown, AppEnv, string, unknown> = (result) => {
-  if (!result.success) {
-    const fields = fieldErrors(result.error as ZodError);
-    throw new AppError('VALIDATION_FAILED', `Invalid ${Object.keys(fields).join(', ')}.`, { fields });
-  }
+  // The validator hands the hook the input it parsed as `data` (a missing value is REQUIRED).
+  if (!result.success) throw AppError.from(invalid(fieldErrorsOf(result.error as ZodError, (result as { data?: unknown }).data)));
 };
 
 /** A sub-app for one domain, with the shared validation hook. */
@@ -52,9 +41,7 @@ export function createRouter(): ApiApp {
   return new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 }
 
-export function errorBody(code: ErrorCode, message: string, fields?: FieldErrors): { error: { code: ErrorCode; message: string; fields?: FieldErrors } } {
-  return { error: { code, message, ...(fields ? { fields } : {}) } };
-}
+export { errorBody };
 
 const BODYLESS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -113,7 +100,7 @@ function boundedRequest(ctx: AppContext, onBidShed: ApiOptions['onBidShed']): Mi
       if (!(err instanceof DeadlineExceeded)) throw err;
       ctx.database.health.report(err);
       if (bid) onBidShed?.(lotIdOf(c.req.path), 'unknown_outcome');
-      throw unavailable(bid ? SHED_MESSAGES.unknown_outcome : undefined);
+      throw unavailable(bid ? 'unknown_outcome' : 'unavailable');
     }
   };
 }
@@ -127,7 +114,7 @@ function databaseBreaker(ctx: AppContext, onBidShed: ApiOptions['onBidShed']): M
     if (!ctx.database.health.up && !WITHOUT_DATABASE.has(c.req.path)) {
       const bid = isBidRequest(c);
       if (bid) onBidShed?.(lotIdOf(c.req.path), 'database_unavailable');
-      throw unavailable(bid ? SHED_MESSAGES.database_unavailable : 'The database is unreachable right now; try again in a moment.');
+      throw unavailable(bid ? 'database_unavailable' : 'database_unreachable');
     }
     await next();
   };
@@ -162,13 +149,13 @@ export function createApiApp(ctx: AppContext, options: ApiOptions): ApiApp {
   if (ctx.config.corsOrigins.length) {
     app.use('*', cors({ origin: ctx.config.corsOrigins, allowHeaders: ['authorization', 'content-type', 'idempotency-key', 'x-csrf-token'], exposeHeaders: ['x-request-id'], maxAge: 600 }));
   }
-  const tooLarge = (message: string) => (): never => {
-    throw new AppError('PAYLOAD_TOO_LARGE', message);
+  const tooLarge = (error: AppError) => (): never => {
+    throw error;
   };
-  const imageLimit = limitBody(IMAGE_BODY_LIMIT, tooLarge(`The image is over ${IMAGE_BODY_LIMIT / 1024 / 1024} MB.`));
-  const jsonLimit = limitBody(ctx.config.bodyLimitBytes, tooLarge(`The request body is over ${ctx.config.bodyLimitBytes} bytes.`));
+  const imageLimit = limitBody(IMAGE_BODY_LIMIT, tooLarge(AppError.of('image_too_large', { maxMegabytes: IMAGE_BODY_LIMIT / 1024 / 1024 })));
+  const jsonLimit = limitBody(ctx.config.bodyLimitBytes, tooLarge(AppError.of('body_too_large', { maxBytes: ctx.config.bodyLimitBytes })));
   const recordMax = Math.max(RECORD_VERIFY_LIMIT, ctx.config.bodyLimitBytes);
-  const recordLimit = limitBody(recordMax, tooLarge(`The document is over ${recordMax / 1024 / 1024} MB: verify it offline with npm run verify-record.`));
+  const recordLimit = limitBody(recordMax, tooLarge(AppError.of('document_too_large', { maxMegabytes: recordMax / 1024 / 1024 })));
   app.use('*', (c, next) => (IMAGE_UPLOAD_PATH.test(c.req.path) ? imageLimit(c, next) : c.req.path === RECORD_VERIFY_PATH ? recordLimit(c, next) : jsonLimit(c, next)));
   app.use('*', boundedRequest(ctx, options.onBidShed));
   app.use('*', databaseBreaker(ctx, options.onBidShed));
@@ -176,30 +163,20 @@ export function createApiApp(ctx: AppContext, options: ApiOptions): ApiApp {
 
   for (const r of options.routers) app.route(r.path, r.app);
 
-  app.notFound((c) => c.json(errorBody('NOT_FOUND', `No such endpoint: ${c.req.method} ${c.req.path}`), 404));
+  app.notFound((c) => c.json(errorBody(refuse('endpoint_unknown', { method: c.req.method, path: c.req.path })), 404));
   app.onError((err, c) => {
-    if (err instanceof AppError) {
-      if (err.headers) for (const [k, v] of Object.entries(err.headers)) c.header(k, v);
-      return c.json(errorBody(err.code, err.message, err.fields), err.status as 400);
-    }
-    if (err instanceof HTTPException) {
-      const status = err.status;
-      const code: ErrorCode = status === 413 ? 'PAYLOAD_TOO_LARGE' : status === 401 ? 'UNAUTHENTICATED' : status === 404 ? 'NOT_FOUND' : status === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : 'MALFORMED_REQUEST';
-      const message = /json/i.test(err.message) ? 'The request body is not valid JSON.' : err.message || 'The request is malformed.';
-      return c.json(errorBody(code, message), ERROR_STATUS[code]);
-    }
-    if (isUnavailable(err)) {
+    // A bid's own failures are answered by the bid engine; one that ends here failed before it
+    // reached the engine (signing in, reading roles), so nothing was written.
+    const bid = isBidRequest(c);
+    const answer = errorAnswer(err, { unavailableReason: bid ? 'database_unavailable' : 'unavailable', requestId: c.get('requestId') });
+    if (answer.kind === 'unavailable' && !(err instanceof AppError)) {
       ctx.log.warn({ err, requestId: c.get('requestId'), method: c.req.method, path: c.req.path }, 'database unavailable');
       ctx.database.health.report(err);
-      c.header('retry-after', '1');
-      // A bid's own failures are answered by the bid engine; one that ends here failed before it
-      // reached the engine (signing in, reading roles), so nothing was written.
-      const bid = isBidRequest(c);
       if (bid) options.onBidShed?.(lotIdOf(c.req.path), 'database_unavailable');
-      return c.json(errorBody('UNAVAILABLE', bid ? SHED_MESSAGES.database_unavailable : 'The service is temporarily unavailable; try again in a moment.'), 503);
     }
-    ctx.log.error({ err, requestId: c.get('requestId'), method: c.req.method, path: c.req.path }, 'unhandled error');
-    return c.json(errorBody('INTERNAL', `An internal error occurred (request ${c.get('requestId')}).`), 500);
+    if (answer.kind === 'internal') ctx.log.error({ err, requestId: c.get('requestId'), method: c.req.method, path: c.req.path }, 'unhandled error');
+    for (const [k, v] of Object.entries(answer.headers ?? {})) c.header(k, v);
+    return c.json({ error: answer.error }, answer.status as 400);
   });
   return app;
 }

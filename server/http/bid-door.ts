@@ -5,10 +5,11 @@
 // does the least it can. An admitted bid is counted in progress until its response ends.
 import type http from 'node:http';
 import type { BidAdmission } from '../bidding/admission.ts';
-import { SHED_MESSAGES } from '../bidding/shed-reasons.ts';
-import { BID_PATH, errorBody } from './app.ts';
+import { refuse } from '../shared/errors.ts';
+import { BID_PATH } from './app.ts';
+import { errorBody } from './error-body.ts';
 
-const REFUSAL = JSON.stringify(errorBody('UNAVAILABLE', SHED_MESSAGES.overloaded));
+const REFUSAL = JSON.stringify(errorBody(refuse('overloaded')));
 const REFUSAL_HEADERS = {
   'content-type': 'application/json; charset=utf-8',
   'content-length': String(Buffer.byteLength(REFUSAL)),

@@ -10,7 +10,7 @@ const DOCUMENT = {
     title: 'Online asset auctions API',
     version: '1.0.0',
     description:
-      'Identity-verified live bidding. Money is an integer number of VND; times are ISO-8601 UTC. Errors are {"error":{"code","message"}}. Authenticate with an e-ID token as `Authorization: Bearer …`, or with the browser session cookie plus the `x-csrf-token` header.',
+      'Identity-verified live bidding. Money is an integer number of VND; times are ISO-8601 UTC. Errors are {"error":{"code","message"}}, and carry `reason` (which refusal, stable, to translate by), `params` (the values its text names) and, for VALIDATION_FAILED, `fields` (English, per field) and `fieldErrors` (a code with parameters per field): see the Error model. Socket acks carry the same error object. Authenticate with an e-ID token as `Authorization: Bearer …`, or with the browser session cookie plus the `x-csrf-token` header.',
   },
   servers: [{ url: '/api' }],
 };

@@ -52,7 +52,7 @@ export function healthRoutes(ctx: AppContext, sources: HealthSources): ApiApp {
       } catch (err) {
         ctx.log.warn({ err }, 'health check: database does not answer');
         ctx.database.health.report(err);
-        throw unavailable('The database does not answer.');
+        throw unavailable('database_not_answering');
       }
       const offset = sources.clockOffsetMs();
       return c.json({ status: 'ok' as const, database: ctx.database.kind, redis: sources.redis(), serverTime: ctx.clock.now().toISOString(), clockOffsetMs: offset === null ? null : Math.round(offset * 10) / 10 }, 200);

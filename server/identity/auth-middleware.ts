@@ -8,7 +8,8 @@
 import type { MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
 import type { Role } from '../../db/schema.ts';
-import { AppError } from '../shared/errors.ts';
+import { AppError, ok, refuse, type Result } from '../shared/errors.ts';
+import { reasonMessage } from '../shared/reasons.ts';
 import { withDeadline } from '../shared/unavailable.ts';
 import type { AppContext } from '../context.ts';
 import type { AppEnv, Level, Person } from './person.ts';
@@ -17,7 +18,7 @@ import { rolesOf, upsertPersonAndLoadRoles } from './people.ts';
 import { clientIp, isLoopback, rateLimited, type IdentityLimits } from './rate-limit.ts';
 import { sameSecret, type SessionStore } from './sessions.ts';
 
-export const GENERIC_AUTH_MESSAGE = 'The e-ID token is missing, invalid or expired.';
+export const GENERIC_AUTH_MESSAGE = reasonMessage('token_invalid');
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
@@ -103,7 +104,7 @@ export function tokenFailed(limits: IdentityLimits, ip: string): never {
   limits.tokenFailures.hit(ip);
   const wait = limits.tokenFailures.retryAfter(ip);
   if (wait) throw rateLimited(wait, 'failed sign-in tokens');
-  throw new AppError('UNAUTHENTICATED', GENERIC_AUTH_MESSAGE);
+  throw AppError.of('token_invalid');
 }
 
 /** Verifies a Bearer token for one client address, counting failures; throws 401 or 429. */
@@ -162,7 +163,7 @@ export function sessionAuth(ctx: AppContext, store: SessionStore, cache: PersonC
     if (session) {
       if (!SAFE_METHODS.has(c.req.method)) {
         const sent = c.req.header('x-csrf-token');
-        if (!sent || !sameSecret(sent, session.csrfToken)) throw new AppError('CSRF_FAILED', 'This change needs the x-csrf-token header from GET /api/me (cross-site request refused).');
+        if (!sent || !sameSecret(sent, session.csrfToken)) throw AppError.of('csrf_missing');
       }
       c.set('person', await resolvePerson(ctx, cache, session, 'session'));
       c.set('sessionIdHash', session.idHash);
@@ -174,19 +175,26 @@ export function sessionAuth(ctx: AppContext, store: SessionStore, cache: PersonC
 
 export function signedIn(c: { get(key: 'person'): Person | undefined }): Person {
   const person = c.get('person');
-  if (!person) throw new AppError('UNAUTHENTICATED', 'Sign in with your e-ID first.');
+  if (!person) throw AppError.of('sign_in_required');
   return person;
 }
 
+/** The person, when signed in with a level-2 e-ID; the refusal otherwise (HTTP routes and sockets alike). */
+export function checkLevel2(person: Person | undefined): Result<Person> {
+  if (!person) return refuse('sign_in_required');
+  if (person.level < 2) return refuse('level2_required');
+  return ok(person);
+}
+
 export function requireLevel2(c: { get(key: 'person'): Person | undefined }): Person {
-  const person = signedIn(c);
-  if (person.level < 2) throw new AppError('LEVEL_TOO_LOW', 'This needs an e-ID verified at level 2 (chip ID card and face).');
-  return person;
+  const checked = checkLevel2(c.get('person'));
+  if (!checked.ok) throw AppError.from(checked);
+  return checked.value;
 }
 
 export function requireRole(c: { get(key: 'person'): Person | undefined }, ...roles: Role[]): Person {
   const person = signedIn(c);
-  if (!roles.some((r) => person.roles.includes(r))) throw new AppError('FORBIDDEN', `This needs the ${roles.join(' or ')} role.`);
+  if (!roles.some((r) => person.roles.includes(r))) throw AppError.of('role_required', { roles });
   return person;
 }
 

@@ -11,7 +11,7 @@
 import type { Context } from 'hono';
 import type { IncomingMessage } from 'node:http';
 import type { Config } from '../config.ts';
-import { AppError } from '../shared/errors.ts';
+import { AppError, refuse } from '../shared/errors.ts';
 
 export class WindowLimiter {
   private readonly counts = new Map<string, { count: number; resetAt: number }>();
@@ -81,8 +81,9 @@ export class KeyedBuckets {
   }
 }
 
+/** 429 with Retry-After; `what` and `from` name the limit in the English message (and in params). */
 export function rateLimited(retryAfterSeconds: number, what: string, from = 'from this address'): AppError {
-  return new AppError('RATE_LIMITED', `Too many ${what} ${from}; try again in ${retryAfterSeconds} s.`, { headers: { 'retry-after': String(retryAfterSeconds) } });
+  return AppError.from(refuse('rate_limited', { retryAfterSeconds, what, from }), { 'retry-after': String(retryAfterSeconds) });
 }
 
 /**

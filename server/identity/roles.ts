@@ -7,7 +7,7 @@ import { eq } from 'drizzle-orm';
 import type { AppContext } from '../context.ts';
 import { people, ROLES, type Role } from '../../db/schema.ts';
 import { appendAudit } from '../audit/audit-log.ts';
-import { fail, ok, type Result } from '../shared/errors.ts';
+import { ok, refuse, type Result } from '../shared/errors.ts';
 import type { PersonCache } from './auth-middleware.ts';
 import type { Level, Person } from './person.ts';
 import { deleteGrants, ensurePerson, insertGrant, listGrants, rolesOf } from './people.ts';
@@ -52,13 +52,13 @@ export interface RoleChange {
  */
 export async function setRoles(ctx: AppContext, cache: PersonCache, actor: Person, pid: string, wanted: Role[]): Promise<Result<RoleChange>> {
   const target = [...new Set(wanted)].sort();
-  if (!target.includes('admin') && actor.pid === pid) return fail('INVALID_STATE', 'You cannot revoke your own admin role; ask another admin.');
-  if (!target.includes('admin') && ctx.config.adminPids.includes(pid)) return fail('INVALID_STATE', 'This person is an admin through ADMIN_PIDS; remove them from the configuration instead.');
+  if (!target.includes('admin') && actor.pid === pid) return refuse('own_admin_role');
+  if (!target.includes('admin') && ctx.config.adminPids.includes(pid)) return refuse('configured_admin');
   const at = ctx.clock.now();
   const result = await ctx.db.transaction(async (tx): Promise<Result<RoleChange>> => {
     // Locks the person's row so concurrent changes to one person apply one after the other.
     const [person] = await tx.select({ pid: people.pid, name: people.name }).from(people).where(eq(people.pid, pid)).for('update');
-    if (!person) return fail('NOT_FOUND', 'No person with this identification number has signed in yet.');
+    if (!person) return refuse('person_unknown');
     const current = await rolesOf(tx, pid);
     const granted: Role[] = [];
     for (const role of target.filter((r) => !current.includes(r))) {

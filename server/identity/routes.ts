@@ -6,9 +6,10 @@ import { roleGuard, signedIn, type PersonCache } from './auth-middleware.ts';
 import { ROLES } from '../../db/schema.ts';
 import { errorResponses } from '../http/openapi.ts';
 import { unwrap } from '../shared/errors.ts';
+import { fieldCode } from '../shared/field-errors.ts';
 import { listRoleHolders, setRoles } from './roles.ts';
 
-const Pid = z.string().regex(/^\d{12}$/, 'a 12-digit personal identification number');
+const Pid = z.string().regex(/^\d{12}$/, fieldCode('NOT_PID'));
 const Role = z.enum(ROLES);
 
 export const MeSchema = z

@@ -7,8 +7,9 @@ import { Hono, type Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { secureHeaders } from 'hono/secure-headers';
 import type { AppContext } from '../context.ts';
-import { AppError, type ErrorCode } from '../shared/errors.ts';
-import { errorBody, limitBody } from '../http/app.ts';
+import { AppError, refuse, type ErrorCode } from '../shared/errors.ts';
+import { limitBody } from '../http/app.ts';
+import { errorBody } from '../http/error-body.ts';
 import type { AppEnv } from './person.ts';
 import type { TokenVerifier } from './token-verifier.ts';
 import type { SignInClient, PendingSignIn } from './oidc-client.ts';
@@ -68,7 +69,7 @@ export function signInRoutes(ctx: AppContext, deps: SignInDeps): Hono<AppEnv> {
   app.use(
     '*',
     limitBody(limit, () => {
-      throw new AppError('PAYLOAD_TOO_LARGE', `The request body is over ${limit} bytes.`);
+      throw AppError.of('body_too_large', { maxBytes: limit });
     }),
   );
 
@@ -79,7 +80,7 @@ export function signInRoutes(ctx: AppContext, deps: SignInDeps): Hono<AppEnv> {
     deps.limits.signIn.hit(ip);
   };
   const client = (): SignInClient => {
-    if (!deps.client) throw new AppError('UNAVAILABLE', 'Browser sign-in is not configured (EID_CLIENT_ID); API clients may use Bearer tokens.');
+    if (!deps.client) throw AppError.of('signin_not_configured');
     return deps.client;
   };
   const redirectUriFor = (c: Context): string => {
@@ -102,7 +103,7 @@ export function signInRoutes(ctx: AppContext, deps: SignInDeps): Hono<AppEnv> {
     deleteCookie(c, names.signIn, cookieBase);
     c.header('cache-control', 'no-store');
     const pending = raw ? parsePending(raw) : undefined;
-    if (!pending || !deps.callbackUrls.includes(pending.redirectUri)) throw new AppError('UNAUTHENTICATED', 'The sign-in has expired or was started elsewhere; please sign in again.');
+    if (!pending || !deps.callbackUrls.includes(pending.redirectUri)) throw AppError.of('signin_expired');
     const current = new URL(c.req.url);
     const callback = new URL(pending.redirectUri);
     callback.search = current.search;
@@ -112,17 +113,17 @@ export function signInRoutes(ctx: AppContext, deps: SignInDeps): Hono<AppEnv> {
     const exchanged = await client().finish(callback, pending, { tokenOrigin });
     if (!exchanged.ok) {
       ctx.log.info({ reason: exchanged.message }, 'sign-in refused');
-      throw new AppError(exchanged.code, 'The e-ID provider did not confirm this sign-in.');
+      throw AppError.of(exchanged.code === 'FORBIDDEN' ? 'signin_refused' : 'signin_not_confirmed');
     }
     const verified = await deps.verifier.verify(exchanged.value.idToken, { audience: client().clientId, nonce: pending.nonce });
     if (!verified.ok) {
       deps.limits.tokenFailures.hit(clientIp(c, ctx.config.trustProxy));
-      throw new AppError('UNAUTHENTICATED', 'The e-ID provider did not confirm this sign-in.');
+      throw AppError.of('signin_not_confirmed');
     }
     const session = await deps.sessions.create(verified.token, client().issuer);
     if (!session.ok) {
       ctx.log.warn({ reason: session.message }, 'sign-in refused');
-      throw new AppError('UNAUTHENTICATED', 'This sign-in was already used; please sign in again.');
+      throw AppError.of('signin_reused');
     }
     // A session this browser held before is ended, so a cookie planted earlier is worth nothing now.
     const previous = getCookie(c, names.session);
@@ -142,7 +143,7 @@ export function signInRoutes(ctx: AppContext, deps: SignInDeps): Hono<AppEnv> {
         const form = await c.req.parseBody();
         sent = typeof form.csrf === 'string' ? form.csrf : undefined;
       }
-      if (!sent || !sameSecret(sent, session.csrfToken)) throw new AppError('CSRF_FAILED', 'Signing out needs the x-csrf-token header (or a csrf form field) from GET /api/me.');
+      if (!sent || !sameSecret(sent, session.csrfToken)) throw AppError.of('csrf_signout');
       await deps.sessions.revoke(session);
     }
     deleteCookie(c, names.session, cookieBase);
@@ -150,16 +151,13 @@ export function signInRoutes(ctx: AppContext, deps: SignInDeps): Hono<AppEnv> {
     return wantsHtml(c) ? c.redirect('/', 303) : c.body(null, 204);
   });
 
-  app.notFound((c) => c.json(errorBody('NOT_FOUND', `No such endpoint: ${c.req.method} ${c.req.path}`), 404));
+  app.notFound((c) => c.json(errorBody(refuse('endpoint_unknown', { method: c.req.method, path: c.req.path })), 404));
   app.onError((err, c) => {
-    const e = err instanceof AppError ? err : undefined;
-    if (!e) ctx.log.error({ err, path: c.req.path }, 'sign-in error');
-    const code: ErrorCode = e?.code ?? 'UNAVAILABLE';
-    const message = e?.message ?? 'Sign-in is temporarily unavailable; try again shortly.';
-    const status = (e?.status ?? 503) as 400;
-    for (const [k, v] of Object.entries(e?.headers ?? {})) c.header(k, v);
+    const e = err instanceof AppError ? err : AppError.from(refuse('signin_unavailable'));
+    if (e !== err) ctx.log.error({ err, path: c.req.path }, 'sign-in error');
+    for (const [k, v] of Object.entries(e.headers ?? {})) c.header(k, v);
     c.header('cache-control', 'no-store');
-    return wantsHtml(c) ? c.html(errorPage(code, message), status) : c.json(errorBody(code, message), status);
+    return wantsHtml(c) ? c.html(errorPage(e.code, e.message), e.status as 400) : c.json(errorBody(e), e.status as 400);
   });
   return app;
 }

@@ -6,7 +6,8 @@ import { and, asc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { lotImages } from '../../db/schema.ts';
 import { appendAudit } from '../audit/audit-log.ts';
-import { fail, ok, type Result } from '../shared/errors.ts';
+import { invalid, ok, refuse, type Result } from '../shared/errors.ts';
+import { fieldError } from '../shared/field-errors.ts';
 import { rasterizeSvg } from './svg-raster.ts';
 import type { LotStatus } from '../../db/schema.ts';
 import { lockLot } from '../auctions/lot-service.ts';
@@ -32,12 +33,12 @@ function sniff(bytes: Uint8Array): ImageType | undefined {
 
 /** Checks an upload: size, declared type, and the type the bytes really are. */
 export function checkImage(bytes: Uint8Array, declaredType: string | undefined): Result<ImageType> {
-  if (bytes.length === 0) return fail('VALIDATION_FAILED', 'The image is empty.', { image: 'an image file is required' });
-  if (bytes.length > MAX_IMAGE_BYTES) return fail('PAYLOAD_TOO_LARGE', `The image is over ${MAX_IMAGE_BYTES / 1024 / 1024} MB.`);
+  if (bytes.length === 0) return invalid({ image: fieldError('IMAGE_REQUIRED') }, refuse('image_empty'));
+  if (bytes.length > MAX_IMAGE_BYTES) return refuse('image_too_large', { maxMegabytes: MAX_IMAGE_BYTES / 1024 / 1024 });
   const declared = (declaredType ?? '').split(';')[0].trim().toLowerCase();
-  if (!(IMAGE_TYPES as readonly string[]).includes(declared)) return fail('UNSUPPORTED_MEDIA_TYPE', `Images must be ${IMAGE_TYPES.join(', ')}.`);
+  if (!(IMAGE_TYPES as readonly string[]).includes(declared)) return refuse('image_type', { types: [...IMAGE_TYPES] });
   const actual = sniff(bytes);
-  if (actual !== declared) return fail('UNSUPPORTED_MEDIA_TYPE', `The file is not a valid ${declared} image.`);
+  if (actual !== declared) return refuse('image_not_of_type', { type: declared });
   return ok(actual);
 }
 
@@ -50,7 +51,7 @@ export async function storableImage(type: ImageType, bytes: Uint8Array, timeoutM
   const raster = await rasterizeSvg(bytes, timeoutMs);
   if (!raster.ok) return raster;
   const { png, width, height } = raster.value;
-  if (png.length > MAX_IMAGE_BYTES) return fail('VALIDATION_FAILED', `The SVG draws a ${width} × ${height} picture of over ${MAX_IMAGE_BYTES / 1024 / 1024} MB as PNG: simplify it, or upload it as JPEG.`, { image: 'too large once drawn' });
+  if (png.length > MAX_IMAGE_BYTES) return invalid({ image: fieldError('IMAGE_TOO_LARGE_DRAWN') }, refuse('svg_too_large_drawn', { width, height, maxMegabytes: MAX_IMAGE_BYTES / 1024 / 1024 }));
   return ok({ type: 'image/png', bytes: png });
 }
 

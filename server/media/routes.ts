@@ -45,7 +45,7 @@ export function mediaRoutes(ctx: AppContext): ApiApp {
 
   async function visibleLot(person: Person | undefined, lotId: number): Promise<LotRow> {
     const row = await getLotRow(ctx.db, lotId);
-    if (!row || (row.status === 'draft' && !maySeeDraft(person, row))) throw new AppError('NOT_FOUND', 'No such lot.');
+    if (!row || (row.status === 'draft' && !maySeeDraft(person, row))) throw AppError.of('lot_not_found');
     return row;
   }
 
@@ -74,21 +74,21 @@ export function mediaRoutes(ctx: AppContext): ApiApp {
       const person = requireRole(c, 'manager');
       const { id } = c.req.valid('param');
       const row = await visibleLot(person, id);
-      if (!managesLot(person, row)) throw new AppError('FORBIDDEN', 'Only the manager of this lot may add images.');
-      if (!photosEditable(row.status)) throw new AppError('INVALID_STATE', `Photos cannot be changed once the lot is published (it is ${row.status}).`);
+      if (!managesLot(person, row)) throw AppError.of('not_lot_manager');
+      if (!photosEditable(row.status)) throw AppError.of('images_locked', { status: row.status });
       const declared = c.req.header('content-type');
       const length = Number(c.req.header('content-length') ?? '0');
-      if (length > MAX_IMAGE_BYTES) throw new AppError('PAYLOAD_TOO_LARGE', `The image is over ${MAX_IMAGE_BYTES / 1024 / 1024} MB.`);
+      if (length > MAX_IMAGE_BYTES) throw AppError.of('image_too_large', { maxMegabytes: MAX_IMAGE_BYTES / 1024 / 1024 });
       const upload = new Uint8Array(await c.req.arrayBuffer());
       const uploadType = unwrap(checkImage(upload, declared));
-      if ((await listImages(ctx.db, id)).length >= MAX_IMAGES_PER_LOT) throw new AppError('INVALID_STATE', `A lot may have at most ${MAX_IMAGES_PER_LOT} images.`);
+      if ((await listImages(ctx.db, id)).length >= MAX_IMAGES_PER_LOT) throw AppError.of('too_many_images', { max: MAX_IMAGES_PER_LOT });
       // Drawing an SVG must end in time for the rest of the request (the store) to fit in its bound.
       const left = ctx.config.limits.requestTimeoutMs - (performance.now() - c.get('startedAt')) - STORE_MARGIN_MS;
       const { type, bytes } = unwrap(await storableImage(uploadType, upload, left));
       const now = ctx.clock.now();
       const outcome = await storeImage(ctx.db, { actorPid: person.pid, lotId: id, type, bytes, at: now });
       // Published while the upload was being processed: refused, nothing stored.
-      if (!outcome.ok) throw new AppError('INVALID_STATE', `Photos cannot be changed once the lot is published (it is ${outcome.status}).`);
+      if (!outcome.ok) throw AppError.of('images_locked', { status: outcome.status });
       const imageId = outcome.value;
       const stored = (await listImages(ctx.db, id)).find((i) => i.id === imageId)!;
       return c.json({ id: imageId, position: stored.position, contentType: type, bytes: bytes.length, url: `/api/images/${imageId}` }, 201);
@@ -101,11 +101,11 @@ export function mediaRoutes(ctx: AppContext): ApiApp {
       const person = requireRole(c, 'manager');
       const { id, imageId } = c.req.valid('param');
       const row = await visibleLot(person, id);
-      if (!managesLot(person, row)) throw new AppError('FORBIDDEN', 'Only the manager of this lot may remove images.');
-      if (!photosEditable(row.status)) throw new AppError('INVALID_STATE', `Photos cannot be changed once the lot is published (it is ${row.status}).`);
+      if (!managesLot(person, row)) throw AppError.of('not_lot_manager');
+      if (!photosEditable(row.status)) throw AppError.of('images_locked', { status: row.status });
       const removed = await removeImage(ctx.db, { actorPid: person.pid, lotId: id, imageId, at: ctx.clock.now() });
-      if (!removed.ok) throw new AppError('INVALID_STATE', `Photos cannot be changed once the lot is published (it is ${removed.status}).`);
-      if (!removed.value) throw new AppError('NOT_FOUND', 'No such image on this lot.');
+      if (!removed.ok) throw AppError.of('images_locked', { status: removed.status });
+      if (!removed.value) throw AppError.of('image_not_found');
       return c.body(null, 204);
     },
   );
@@ -114,7 +114,7 @@ export function mediaRoutes(ctx: AppContext): ApiApp {
     createRoute({ method: 'get', path: '/images/{imageId}', tags, summary: 'One image', request: { params: ImageIdParam }, responses: { 200: binary('The image'), ...errorResponses(404, 422) } }),
     async (c) => {
       const image = await getImage(ctx.db, c.req.valid('param').imageId);
-      if (!image) throw new AppError('NOT_FOUND', 'No such image.');
+      if (!image) throw AppError.of('image_not_found');
       const row = await visibleLot(c.get('person'), image.lotId);
       // A draft's images are for its manager only: no shared cache may keep or serve them.
       return imageResponse(c, image.contentType, image.bytes, row.status === 'draft' ? DRAFT_CACHE : 'public, max-age=86400, immutable');

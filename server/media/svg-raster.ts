@@ -18,7 +18,8 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
-import { fail, ok, type Result } from '../shared/errors.ts';
+import { invalid, ok, refuse, type Result } from '../shared/errors.ts';
+import { fieldError } from '../shared/field-errors.ts';
 import type { RasterJob, RasterReply, RasterStarted } from './svg-raster-worker.ts';
 
 /** Pixels on the longer side of a picture drawn from an SVG. */
@@ -54,7 +55,7 @@ let assets: Promise<{ module: WebAssembly.Module; fonts: Uint8Array[] }> | undef
 
 /** Draws an SVG as a PNG within the bounds above; `timeoutMs` is what is left of the request's bound. */
 export async function rasterizeSvg(svg: Uint8Array, timeoutMs: number): Promise<Result<Raster>> {
-  if (running >= MAX_RENDERS) return fail('UNAVAILABLE', 'Another SVG picture is being drawn; try again in a moment.');
+  if (running >= MAX_RENDERS) return refuse('svg_busy');
   const deadline = performance.now() + timeoutMs;
   running++;
   try {
@@ -137,19 +138,19 @@ function fromReply(reply: RasterReply): Result<Raster> {
   if (reply.ok) return ok({ png: reply.png, width: reply.width, height: reply.height });
   switch (reply.reason) {
     case 'invalid':
-      return fail('UNSUPPORTED_MEDIA_TYPE', `The file is not a valid SVG image (${reply.detail}).`);
+      return refuse('svg_invalid', { detail: reply.detail });
     case 'shape':
-      return fail('VALIDATION_FAILED', `The SVG is ${reply.detail}: a picture may be at most ${MAX_ASPECT} times as wide as it is tall, or as tall as it is wide.`, { image: `at most ${MAX_ASPECT}:1` });
+      return invalid({ image: fieldError('IMAGE_ASPECT_TOO_EXTREME', { maxRatio: MAX_ASPECT }) }, refuse('svg_aspect', { size: reply.detail, maxRatio: MAX_ASPECT }));
     case 'aborted':
       return tooBig();
   }
 }
 
-const busy = (): Result<never> => fail('UNAVAILABLE', 'The server is too busy to draw this SVG picture now; try again in a moment.');
+const busy = (): Result<never> => refuse('svg_busy');
 const tooSlow = (): Result<never> =>
-  fail('VALIDATION_FAILED', `Drawing this SVG takes too long (the limit is ${MAX_RENDER_CPU_MS / 1000} s of processor time): simplify it, or upload it as PNG or JPEG.`, { image: 'too complex to draw' });
+  invalid({ image: fieldError('IMAGE_TOO_COMPLEX') }, refuse('svg_too_slow', { cpuSeconds: MAX_RENDER_CPU_MS / 1000 }));
 const tooBig = (): Result<never> =>
-  fail('VALIDATION_FAILED', `Drawing this SVG stopped: it needs more than ${RENDER_MEMORY_MB} MB of memory, or the renderer cannot draw it. Simplify it, or upload it as PNG or JPEG.`, { image: 'too complex to draw' });
+  invalid({ image: fieldError('IMAGE_TOO_COMPLEX') }, refuse('svg_too_big', { memoryMegabytes: RENDER_MEMORY_MB }));
 
 /**
  * The WebAssembly binary with its one memory given a maximum (in 64 KiB pages): resvg's module

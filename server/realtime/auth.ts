@@ -8,7 +8,8 @@ import { decodeJwt } from 'jose';
 import type { AppContext } from '../context.ts';
 import type { Identity } from '../identity/index.ts';
 import type { Person } from '../identity/person.ts';
-import { GENERIC_AUTH_MESSAGE } from '../identity/auth-middleware.ts';
+import { refuse } from '../shared/errors.ts';
+import { errorObject } from '../http/error-body.ts';
 import type { AckError } from './events.ts';
 
 export interface SocketCredentials {
@@ -30,8 +31,7 @@ export class HandshakeError extends Error {
   }
 }
 
-export const authError = (code: 'UNAUTHENTICATED' | 'RATE_LIMITED'): AckError =>
-  code === 'RATE_LIMITED' ? { code, message: 'Too many failed sign-in attempts; wait a moment.' } : { code, message: GENERIC_AUTH_MESSAGE };
+export const authError = (code: 'UNAUTHENTICATED' | 'RATE_LIMITED'): AckError => errorObject(refuse(code === 'RATE_LIMITED' ? 'too_many_failed_signins' : 'token_invalid'));
 
 /**
  * The handshake's credentials. A browser sends its cookies with any WebSocket handshake, even one a

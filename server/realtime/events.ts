@@ -6,7 +6,8 @@
 //
 // Every acknowledgement has one envelope, discriminated by `ok`:
 //   success  {ok: true, ...data}
-//   failure  {ok: false, error: {code, message, fields?}}   (exactly the HTTP error body's `error`)
+//   failure  {ok: false, error: {code, message, reason?, params?, fields?, fieldErrors?}}
+//            (exactly the HTTP error body's `error`, made by the same mapping)
 // so `bid`'s ack is {ok:true, bid:{seq, amount, bidderCode, placedAt}} where HTTP answers 201 with
 // that `bid` object, and {ok:false, error} where HTTP answers with {"error": error} and the status
 // ERROR_STATUS[error.code].
@@ -38,16 +39,13 @@ import type { PublicLedgerEntry } from '../bidding/ledger-queries.ts';
 import type { BidAck } from '../bidding/types.ts';
 import type { LotRegistrationItem } from '../auctions/registration-reads.ts';
 import type { Person } from '../identity/person.ts';
-import type { ErrorCode, FieldErrors } from '../shared/errors.ts';
+import type { ErrorCode, ErrorObject } from '../shared/errors.ts';
 import type { LotChange, PersonalEvent, PublicEntry } from '../shared/events.ts';
 
 export type { PublicLot, PublicLedgerEntry, PublicEntry, BidAck, ErrorCode, PersonalEvent };
 
-export interface AckError {
-  code: ErrorCode;
-  message: string;
-  fields?: FieldErrors;
-}
+/** Exactly the `error` of the HTTP error body for the same failure (server/http/error-body.ts). */
+export type AckError = ErrorObject;
 
 /** The acknowledgement envelope of every client → server event. */
 export type Ack<T extends object> = ({ ok: true } & T) | { ok: false; error: AckError };

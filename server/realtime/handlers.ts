@@ -1,7 +1,8 @@
 // The client → server events of one socket: watch, unwatch, sync, bid and time. Each payload is
-// validated with zod; each answer is an ack in the one envelope of ./events.ts. A handler never
-// throws into socket.io: an unexpected failure is logged and answered like the HTTP API's onError
-// would (UNAVAILABLE when the database is down, INTERNAL otherwise), and only that socket hears of it.
+// validated with zod; each answer is an ack in the one envelope of ./events.ts, whose error is made by
+// the HTTP API's own mapping (server/http/error-body.ts): the same failure gives the same error over
+// either. A handler never throws into socket.io: an unexpected failure is logged and answered as the
+// HTTP API's onError would (UNAVAILABLE when the database is down, INTERNAL otherwise).
 import type { Socket } from 'socket.io';
 import type { z } from 'zod';
 import type { AppContext } from '../context.ts';
@@ -9,11 +10,12 @@ import type { BidAck, BidService } from '../bidding/types.ts';
 import type { Person } from '../identity/person.ts';
 import { getPublicLot } from '../auctions/public-lot.ts';
 import { listEntries, type PublicLedgerEntry } from '../bidding/ledger-queries.ts';
-import { AppError, type ErrorCode, type FieldErrors } from '../shared/errors.ts';
-import { requireLevel2 } from '../identity/auth-middleware.ts';
-import { fieldErrors } from '../http/app.ts';
-import { isUnavailable, unavailable, withDeadline } from '../shared/unavailable.ts';
-import { SHED_MESSAGES, type ShedReason } from '../bidding/shed-reasons.ts';
+import { invalid, refuse, type Failure } from '../shared/errors.ts';
+import { fieldErrorsOf } from '../shared/field-errors.ts';
+import { checkLevel2 } from '../identity/auth-middleware.ts';
+import { errorAnswer, errorObject } from '../http/error-body.ts';
+import { isUnavailable, withDeadline } from '../shared/unavailable.ts';
+import type { ShedReason } from '../bidding/shed-reasons.ts';
 import type { Ack, AckError, ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData } from './events.ts';
 import { bidSchema, syncSchema, timeSchema, watchSchema } from './payloads.ts';
 import { lotRoom } from './rooms.ts';
@@ -52,7 +54,8 @@ const SYNC_PAGE = 1_000;
 
 type Reply = (answer: unknown) => void;
 
-const failure = (code: ErrorCode, message: string, fields?: FieldErrors): { ok: false; error: AckError } => ({ ok: false, error: { code, message, ...(fields ? { fields } : {}) } });
+/** A failed ack: the error object an HTTP error body would carry for the same failure. */
+const failure = (f: Failure): { ok: false; error: AckError } => ({ ok: false, error: errorObject(f) });
 
 /**
  * Registers one event: the ack (when the client sent one) is taken from the last argument, the
@@ -62,10 +65,7 @@ function on<T>(socket: GatewaySocket, deps: HandlerDeps, event: keyof ClientToSe
   (socket as unknown as { on(event: string, listener: (...args: unknown[]) => void): void }).on(event, (...args: unknown[]) => {
     const reply: Reply = typeof args[args.length - 1] === 'function' ? (args.pop() as Reply) : () => {};
     const parsed = schema.safeParse(args[0]);
-    if (!parsed.success) {
-      const fields = fieldErrors(parsed.error);
-      return reply(failure('VALIDATION_FAILED', `Invalid ${Object.keys(fields).join(', ')}.`, fields));
-    }
+    if (!parsed.success) return reply(failure(invalid(fieldErrorsOf(parsed.error, args[0]))));
     // Answered within the event's bound, like an HTTP request: a bid within BID_TIMEOUT_MS (the bid
     // engine answers by then itself), anything else within REQUEST_TIMEOUT_MS.
     const { bidTimeoutMs, requestTimeoutMs } = deps.ctx.config.limits;
@@ -74,13 +74,12 @@ function on<T>(socket: GatewaySocket, deps: HandlerDeps, event: keyof ClientToSe
       const down = isUnavailable(err);
       if (down) deps.ctx.database.health.report(err);
       deps.ctx.log[down ? 'warn' : 'error']({ err, event, socket: socket.id }, 'realtime handler failed');
-      const message = event === 'bid' ? SHED_MESSAGES.unknown_outcome : unavailable().message;
-      reply(down ? failure('UNAVAILABLE', message) : failure('INTERNAL', 'Something went wrong on our side.'));
+      reply({ ok: false, error: errorAnswer(err, { unavailableReason: event === 'bid' ? 'unknown_outcome' : 'unavailable' }).error });
     });
   });
 }
 
-const NOT_FOUND = (lotId: number): { ok: false; error: AckError } => failure('NOT_FOUND', `No lot ${lotId}.`);
+const NOT_FOUND = (): { ok: false; error: AckError } => failure(refuse('lot_not_found'));
 
 /** Every entry after afterSeq, paged internally, up to the cap. */
 async function entriesAfter(deps: HandlerDeps, lotId: number, afterSeq: number): Promise<{ bids: PublicLedgerEntry[]; more: boolean }> {
@@ -102,7 +101,7 @@ export function registerHandlers(socket: GatewaySocket, deps: HandlerDeps): void
 
   on(socket, deps, 'watch', watchSchema, async ({ lotId }) => {
     const already = watching.has(lotId);
-    if (!already && watching.size >= limits.maxWatchedLots) return failure('RATE_LIMITED', `A connection may watch at most ${limits.maxWatchedLots} lots at once; unwatch one first.`);
+    if (!already && watching.size >= limits.maxWatchedLots) return failure(refuse('watch_limit', { max: limits.maxWatchedLots }));
     // Reserved before any await so that concurrent watches cannot pass the cap together. Joined
     // before reading: every entry committed after the read is then broadcast to this socket.
     watching.add(lotId);
@@ -121,7 +120,7 @@ export function registerHandlers(socket: GatewaySocket, deps: HandlerDeps): void
     }
     if (!snapshot) {
       await forget();
-      return NOT_FOUND(lotId);
+      return NOT_FOUND();
     }
     deps.primed(lotId, snapshot.lot.seq);
     return { ok: true, ...snapshot };
@@ -134,7 +133,7 @@ export function registerHandlers(socket: GatewaySocket, deps: HandlerDeps): void
   });
 
   on(socket, deps, 'sync', syncSchema, async ({ lotId, afterSeq }) => {
-    if (!watching.has(lotId) && !(await getPublicLot(ctx, lotId))) return NOT_FOUND(lotId);
+    if (!watching.has(lotId) && !(await getPublicLot(ctx, lotId))) return NOT_FOUND();
     return { ok: true, ...(await entriesAfter(deps, lotId, afterSeq)) };
   });
 
@@ -144,24 +143,20 @@ export function registerHandlers(socket: GatewaySocket, deps: HandlerDeps): void
     const who = await deps.personForBid(socket, deadline);
     if (!who.ok) {
       if (who.shed) deps.onBidShed?.(lotId, who.shed);
-      return failure(who.error.code, who.error.message);
+      return { ok: false, error: who.error };
     }
-    let person: Person;
-    try {
-      // The HTTP route's own guard, so that the refusal is the same word for word.
-      person = requireLevel2({ get: () => who.person });
-    } catch (err) {
-      if (err instanceof AppError) return failure(err.code, err.message);
-      throw err;
-    }
+    // The HTTP route's own guard, so that the refusal is the same.
+    const level2 = checkLevel2(who.person);
+    if (!level2.ok) return failure(level2);
+    const person: Person = level2.value;
     const result = await deps.bids.place({ lotId, person, amount, idempotencyKey, deadline });
-    if (!result.ok) return failure(result.code, result.message, result.fields);
+    if (!result.ok) return failure(result);
     return { ok: true, bid: result.value };
   };
 
   on(socket, deps, 'bid', bidSchema, async ({ lotId, amount, idempotencyKey }) => {
     const done = deps.admission ? deps.admission.admit(lotId) : () => {};
-    if (!done) return failure('UNAVAILABLE', SHED_MESSAGES.overloaded);
+    if (!done) return failure(refuse('overloaded'));
     try {
       return await placeBid(lotId, amount, idempotencyKey);
     } finally {

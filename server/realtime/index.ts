@@ -30,6 +30,8 @@ import { SnapshotReader } from './snapshots.ts';
 import { CatchUp } from './catch-up.ts';
 import { readLotHeads } from './lot-heads.ts';
 import { startManagerFeed } from './manager-feed.ts';
+import { refuse } from '../shared/errors.ts';
+import { errorObject } from '../http/error-body.ts';
 
 export type GatewayServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
@@ -190,13 +192,13 @@ export async function createRealtime(ctx: AppContext, server: http.Server, deps:
         if (!auth.ok) return next(new HandshakeError(authError(auth.code)));
         // Connection budgets per person (signed in) or per address (anonymous): issue 13, item 4.
         const wait = deps.identity.admitSocket(credentials.ip, auth.person?.pid);
-        if (wait) return next(new HandshakeError({ code: 'RATE_LIMITED', message: `Too many connections; try again in ${wait} s.` }));
+        if (wait) return next(new HandshakeError(errorObject(refuse('rate_limited', { retryAfterSeconds: wait, what: 'connections', from: auth.person ? 'for this account' : 'from this address' }))));
         people.adopt(socket, auth);
         next();
       },
       (err: unknown) => {
         ctx.log.error({ err }, 'realtime: handshake authentication failed');
-        next(new HandshakeError({ code: 'UNAVAILABLE', message: 'The service is briefly unavailable; try again.' }));
+        next(new HandshakeError(errorObject(refuse('unavailable'))));
       },
     );
   });
@@ -209,7 +211,7 @@ export async function createRealtime(ctx: AppContext, server: http.Server, deps:
       const decision = bucket.take(eventCost(packet[0]));
       if (decision === 'allow') return next();
       const ack = packet[packet.length - 1];
-      if (typeof ack === 'function') (ack as (a: unknown) => void)({ ok: false, error: { code: 'RATE_LIMITED', message: 'Too many messages; slow down.' } });
+      if (typeof ack === 'function') (ack as (a: unknown) => void)({ ok: false, error: errorObject(refuse('too_many_messages')) });
       if (decision === 'disconnect') {
         ctx.log.warn({ socket: socket.id, pid: socket.data.person?.pid }, 'realtime: disconnecting a flooding socket');
         socket.disconnect(true);

@@ -18,10 +18,12 @@ import type { Namespace } from 'socket.io';
 import type { AppContext } from '../context.ts';
 import type { Identity } from '../identity/index.ts';
 import type { Person } from '../identity/person.ts';
-import { GENERIC_AUTH_MESSAGE } from '../identity/auth-middleware.ts';
 import type { DomainEventMap } from '../shared/events.ts';
 import { DeadlineExceeded, isUnavailable, withDeadline } from '../shared/unavailable.ts';
-import { SHED_MESSAGES, type ShedReason } from '../bidding/shed-reasons.ts';
+import type { ShedReason } from '../bidding/shed-reasons.ts';
+import { refuse } from '../shared/errors.ts';
+import { reasonMessage } from '../shared/reasons.ts';
+import { errorObject } from '../http/error-body.ts';
 import { authenticateSocket, type SocketAuth } from './auth.ts';
 import type { AckError, ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData } from './events.ts';
 import type { GatewaySocket } from './handlers.ts';
@@ -30,7 +32,7 @@ import { personRoom, sessionRoom } from './rooms.ts';
 /** How often the sessions of this process's sockets are looked at (ms). */
 export const SESSION_SWEEP_MS = 1_000;
 
-export const SESSION_ENDED_MESSAGE = 'Your session has ended (signed out, expired or changed); sign in again.';
+export const SESSION_ENDED_MESSAGE = reasonMessage('session_ended');
 
 /** What a bid may go ahead with: the person (undefined: anonymous), or the refusal (`shed`: the platform's own reason, counted). */
 export type BidCredentials = { ok: true; person?: Person } | { ok: false; error: AckError; shed?: ShedReason };
@@ -132,7 +134,7 @@ export class SocketPeople {
   private refuse(socket: GatewaySocket): BidCredentials {
     const via = socket.data.person?.via;
     this.end(socket);
-    return { ok: false, error: { code: 'UNAUTHENTICATED', message: via === 'session' ? SESSION_ENDED_MESSAGE : GENERIC_AUTH_MESSAGE } };
+    return { ok: false, error: errorObject(refuse(via === 'session' ? 'session_ended' : 'token_invalid')) };
   }
 
   /** Ends a socket whose credentials ended: nothing personal reaches it from now, and it is disconnected. */
@@ -201,5 +203,5 @@ export class SocketPeople {
 }
 
 function shed(reason: ShedReason): BidCredentials {
-  return { ok: false, shed: reason, error: { code: 'UNAVAILABLE', message: SHED_MESSAGES[reason] } };
+  return { ok: false, shed: reason, error: errorObject(refuse(reason)) };
 }

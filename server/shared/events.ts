@@ -32,8 +32,12 @@ export interface LotState {
   winnerBidderCode: string | null;
 }
 
+/** Why a `lot` event was sent: a notice clients show in the person's language (web/lib/i18n `server.notice`). */
+export const LOT_CHANGE_REASONS = ['published', 'live', 'extended', 'withdrawal', 'closed', 'failed', 'cancelled'] as const;
+export type LotChangeReason = (typeof LOT_CHANGE_REASONS)[number];
+
 export interface LotChange extends LotState {
-  reason: 'extended' | 'closed' | 'failed' | 'cancelled' | 'published' | 'live' | 'withdrawal';
+  reason: LotChangeReason;
 }
 
 /** What became of the person's deposit (a registration's depositState) with a `won` or `lost`. */

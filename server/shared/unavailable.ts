@@ -2,7 +2,8 @@
 // paths goes through `withDeadline`, so nothing waits without bound; every error that means "the
 // database (or another dependency) is unreachable, too slow or shedding" is recognised by
 // `isUnavailable`, and clients get 503 UNAVAILABLE with Retry-After for it, never a 500 and never a hang.
-import { AppError } from './errors.ts';
+import { AppError, refuse } from './errors.ts';
+import type { ShedReason } from '../bidding/shed-reasons.ts';
 
 /** A wait that ran past its bound. The work behind it may still finish; nobody waits for it. */
 export class DeadlineExceeded extends Error {
@@ -64,7 +65,10 @@ export function failedBeforeWriting(err: unknown): boolean {
 /** Seconds a client should wait before retrying after a 503. */
 export const RETRY_AFTER_SECONDS = 1;
 
+/** Reasons a 503 is answered with (server/shared/reasons.ts). */
+export type UnavailableReason = 'unavailable' | 'database_unreachable' | 'database_not_answering' | ShedReason;
+
 /** The 503 a client gets when a dependency is unavailable or the platform sheds load. */
-export function unavailable(message = 'The service is temporarily unavailable; try again in a moment.', retryAfterSeconds = RETRY_AFTER_SECONDS): AppError {
-  return new AppError('UNAVAILABLE', message, { headers: { 'retry-after': String(retryAfterSeconds) } });
+export function unavailable(reason: UnavailableReason = 'unavailable', retryAfterSeconds = RETRY_AFTER_SECONDS): AppError {
+  return AppError.from(refuse(reason), { 'retry-after': String(retryAfterSeconds) });
 }

@@ -52,6 +52,13 @@ describe('creating a lot', () => {
     expect(res.json.error.code).toBe('VALIDATION_FAILED');
     expect(Object.keys(res.json.error.fields).sort()).toEqual(['deposit', 'endsAt', 'registrationClosesAt']);
     expect(res.json.error.fields.deposit).toMatch(/5–20%/);
+    // Each field also carries a code with the numbers its text names, for clients to word it themselves.
+    expect(res.json.error.reason).toBe('invalid_fields');
+    expect(res.json.error.fieldErrors).toEqual({
+      deposit: { code: 'DEPOSIT_OUT_OF_RANGE', minPct: 5, maxPct: 20, min: 2_000_000, max: 8_000_000 },
+      registrationClosesAt: { code: 'CLOSES_AFTER_BIDDING_STARTS' },
+      endsAt: { code: 'BIDDING_WINDOW_TOO_SHORT', minMinutes: 15 },
+    });
     expect(await count()).toBe(before);
   });
 
@@ -76,6 +83,7 @@ describe('creating a lot', () => {
     const res = await tp.call('POST', '/api/lots', { token: manager.token, body: lotBody(clock.now(), { softClose: { windowSeconds: 0, extendSeconds: 99999 } }) });
     expect(res.status).toBe(422);
     expect(Object.keys(res.json.error.fields).sort()).toEqual(['softClose.extendSeconds', 'softClose.windowSeconds']);
+    expect(res.json.error.fieldErrors).toEqual({ 'softClose.windowSeconds': { code: 'TOO_SMALL', min: 1, inclusive: true }, 'softClose.extendSeconds': { code: 'TOO_LARGE', max: 3600, inclusive: true } });
     expect((await tp.call('POST', '/api/lots', { token: manager.token, body: lotBody(clock.now(), { status: 'live' }) })).status).toBe(422);
     const nul = await tp.call('POST', '/api/lots', { token: manager.token, body: lotBody(clock.now(), { title: 'a\u0000b' }) });
     expect(nul.status).toBe(422);

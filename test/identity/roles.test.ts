@@ -86,26 +86,28 @@ describe('roles', () => {
     await t.call('PUT', `/api/admin/roles/${second.pid}`, { token: adminToken, body: { roles: ['admin'] } });
     const self = await t.call('PUT', `/api/admin/roles/${second.pid}`, { token: second.token, body: { roles: ['manager'] } });
     expect(self.status).toBe(409);
-    expect(self.json.error.code).toBe('INVALID_STATE');
+    expect(self.json.error).toMatchObject({ code: 'INVALID_STATE', reason: 'own_admin_role' });
     const configured = await t.call('PUT', `/api/admin/roles/${ADMIN}`, { token: second.token, body: { roles: [] } });
     expect(configured.status).toBe(409);
+    expect(configured.json.error).toMatchObject({ code: 'INVALID_STATE', reason: 'configured_admin' });
     expect((await t.database.db.select().from(roleGrants).where(eq(roleGrants.pid, ADMIN))).map((r) => r.role)).toEqual(['admin']);
   });
 
   it('answers bad requests with clear errors and changes nothing', async () => {
     const target = await seenPerson();
-    const cases: [string, unknown, number, string][] = [
-      [target.pid, { roles: ['king'] }, 422, 'VALIDATION_FAILED'],
-      [target.pid, { roles: 'manager' }, 422, 'VALIDATION_FAILED'],
-      [target.pid, {}, 422, 'VALIDATION_FAILED'],
-      [target.pid, { roles: [], extra: 1 }, 422, 'VALIDATION_FAILED'],
-      ['12345', { roles: [] }, 422, 'VALIDATION_FAILED'],
-      ['099999999999', { roles: ['manager'] }, 404, 'NOT_FOUND'],
+    // Each with the code a page translates: the refusal's reason, or each field's code.
+    const cases: [string, unknown, number, string, Record<string, unknown>][] = [
+      [target.pid, { roles: ['king'] }, 422, 'VALIDATION_FAILED', { fieldErrors: { 'roles.0': { code: 'NOT_ONE_OF', options: ['manager', 'regulator', 'admin'] } } }],
+      [target.pid, { roles: 'manager' }, 422, 'VALIDATION_FAILED', { fieldErrors: { roles: { code: 'INVALID_TYPE', expected: 'array' } } }],
+      [target.pid, {}, 422, 'VALIDATION_FAILED', { fieldErrors: { roles: { code: 'REQUIRED' } } }],
+      [target.pid, { roles: [], extra: 1 }, 422, 'VALIDATION_FAILED', { fieldErrors: { _: { code: 'UNKNOWN_FIELDS', keys: ['extra'] } } }],
+      ['12345', { roles: [] }, 422, 'VALIDATION_FAILED', { fieldErrors: { pid: { code: 'NOT_PID' } } }],
+      ['099999999999', { roles: ['manager'] }, 404, 'NOT_FOUND', { reason: 'person_unknown', message: 'No person with this identification number has signed in yet.' }],
     ];
-    for (const [pid, body, status, code] of cases) {
+    for (const [pid, body, status, code, more] of cases) {
       const res = await t.call('PUT', `/api/admin/roles/${pid}`, { token: adminToken, body });
       expect(res.status, JSON.stringify(body)).toBe(status);
-      expect(res.json.error.code).toBe(code);
+      expect(res.json.error, JSON.stringify(body)).toMatchObject({ code, ...more });
     }
     const malformed = await t.call('PUT', `/api/admin/roles/${target.pid}`, { token: adminToken, raw: '{"roles": [' });
     expect(malformed.status).toBeGreaterThanOrEqual(400);

@@ -156,7 +156,7 @@ describe('e-ID token verification', () => {
       const before = await counts();
       const res = await me(`Bearer ${await make()}`);
       expect(res.status).toBe(401);
-      expect(res.json).toEqual({ error: { code: 'UNAUTHENTICATED', message: GENERIC_AUTH_MESSAGE } });
+      expect(res.json).toEqual({ error: { code: 'UNAUTHENTICATED', message: GENERIC_AUTH_MESSAGE, reason: 'token_invalid' } });
       expect(await counts()).toEqual(before);
     });
   }

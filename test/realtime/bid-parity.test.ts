@@ -1,8 +1,9 @@
-// A bid over the socket is the HTTP bid: same service, same codes, same messages, same idempotency
-// (a key used over one is honoured over the other). Personal events reach only their person.
+// A bid over the socket is the HTTP bid: same service, same error objects (code, reason, params,
+// message, field codes), same idempotency (a key used over one is honoured over the other). Personal
+// events reach only their person.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../server/shared/clock.ts';
-import { ERROR_STATUS } from '../../server/shared/errors.ts';
+import { ERROR_STATUS, type ErrorObject } from '../../server/shared/errors.ts';
 import { CLOSE_GRACE_MS } from '../../server/auctions/closing.ts';
 import type { OutbidEvent, RegistrationEvent, WonEvent, LostEvent } from '../../server/realtime/events.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
@@ -40,27 +41,29 @@ afterAll(async () => {
   await t?.stop();
 });
 
-type Outcome = { ok: true; body: Record<string, unknown> } | { ok: false; status?: number; code: string; message: string };
+type Outcome = { ok: true; body: Record<string, unknown> } | { ok: false; status?: number; code: string; error: ErrorObject };
 
 async function overHttp(bidder: { token?: string } | undefined, lotId: number, amount: unknown, key?: string): Promise<Outcome> {
   const res = await call(t.base, 'POST', `/api/lots/${lotId}/bids`, { token: bidder?.token, body: { amount }, headers: key ? { 'idempotency-key': key } : {} });
   if (res.status === 201) return { ok: true, body: res.json };
-  return { ok: false, status: res.status, code: res.json.error.code, message: res.json.error.message };
+  return { ok: false, status: res.status, code: res.json.error.code, error: res.json.error };
 }
 
 async function overSocket(socket: ClientSocket, lotId: number, amount: unknown, key?: string): Promise<Outcome> {
   const ack = await request<{ bid: Record<string, unknown> }>(socket, 'bid', { lotId, amount, ...(key ? { idempotencyKey: key } : {}) });
   if (ack.ok) return { ok: true, body: ack.bid };
-  return { ok: false, code: ack.error.code, message: ack.error.message };
+  return { ok: false, code: ack.error.code, error: ack.error };
 }
 
-/** The same refusal over both: code, message, and the HTTP status that goes with the code. */
-function expectSameRefusal(http: Outcome, socket: Outcome, code: string): void {
+/** The same refusal over both: the whole error object, and the HTTP status that goes with its code. */
+function expectSameRefusal(http: Outcome, socket: Outcome, code: string): ErrorObject | undefined {
   expect(http).toMatchObject({ ok: false, code });
   expect(socket).toMatchObject({ ok: false, code });
-  if (http.ok || socket.ok) return;
+  if (http.ok || socket.ok) return undefined;
   expect(http.status).toBe(ERROR_STATUS[code as keyof typeof ERROR_STATUS]);
-  expect(socket.message).toBe(http.message);
+  expect(socket.error).toEqual(http.error);
+  expect(http.error.reason, 'every bid refusal names its reason').toBeDefined();
+  return http.error;
 }
 
 describe('a bid over the socket and over HTTP', () => {
@@ -89,8 +92,9 @@ describe('a bid over the socket and over HTTP', () => {
     expectSameRefusal(await overHttp(b, lot.lotId, amount), await overSocket(sb, lot.lotId, amount), 'ALREADY_LEADING');
   });
 
-  it('refuse a bid below the step alike', async () => {
-    expectSameRefusal(await overHttp(a, lot.lotId, lot.startingPrice + lot.priceStep), await overSocket(sa, lot.lotId, lot.startingPrice + lot.priceStep), 'BID_TOO_LOW');
+  it('refuse a bid below the step alike, naming the minimum next bid', async () => {
+    const error = expectSameRefusal(await overHttp(a, lot.lotId, lot.startingPrice + lot.priceStep), await overSocket(sa, lot.lotId, lot.startingPrice + lot.priceStep), 'BID_TOO_LOW');
+    expect(error).toMatchObject({ reason: 'below_next_bid', params: { minNextBid: lot.startingPrice + 2 * lot.priceStep } });
   });
 
   it('refuse a person who is not an approved bidder alike', async () => {
@@ -112,7 +116,7 @@ describe('a bid over the socket and over HTTP', () => {
   it('refuse a fractional amount alike', async () => {
     const http = await overHttp(a, lot.lotId, 90_000_000.5);
     const socket = await overSocket(sa, lot.lotId, 90_000_000.5);
-    expectSameRefusal(http, socket, 'VALIDATION_FAILED');
+    expect(expectSameRefusal(http, socket, 'VALIDATION_FAILED')).toMatchObject({ reason: 'invalid_fields', fieldErrors: { amount: { code: 'NOT_VND' } } });
   });
 
   it('refuse an anonymous bidder and a level-1 bidder alike', async () => {

@@ -50,7 +50,7 @@ describe('watching a lot', () => {
     const answers = await Promise.all(ids.map((id) => request(s, 'watch', { lotId: id })));
     expect(answers.filter((a) => a.ok)).toHaveLength(REALTIME_DEFAULTS.maxWatchedLots);
     const refused = answers.filter((a) => !a.ok).map((a) => !a.ok && a.error);
-    expect(refused).toEqual([{ code: 'RATE_LIMITED', message: `A connection may watch at most ${REALTIME_DEFAULTS.maxWatchedLots} lots at once; unwatch one first.` }]);
+    expect(refused).toEqual([{ code: 'RATE_LIMITED', message: `A connection may watch at most ${REALTIME_DEFAULTS.maxWatchedLots} lots at once; unwatch one first.`, reason: 'watch_limit', params: { max: REALTIME_DEFAULTS.maxWatchedLots } }]);
     expect(await request(s, 'unwatch', { lotId: ids[0] })).toEqual({ ok: true });
     expect(await request(s, 'watch', { lotId: ids[ids.length - 1] })).toMatchObject({ ok: true });
   });

@@ -111,7 +111,7 @@ describe('one process', () => {
     await p.database.db.update(sessions).set({ revokedAt: clock.now() }).where(eq(sessions.idHash, sha256(browser.cookies.get('auction_session')!)));
     await sleep(SESSION_CHECK_CACHE_MS + 100);
     const end = disconnected(s);
-    expect(await probe(s)).toEqual({ ok: false, error: { code: 'UNAUTHENTICATED', message: SESSION_ENDED_MESSAGE } });
+    expect(await probe(s)).toEqual({ ok: false, error: { code: 'UNAUTHENTICATED', message: SESSION_ENDED_MESSAGE, reason: 'session_ended' } });
     expect((await end).reason).toBe('io server disconnect');
   });
 

@@ -56,10 +56,21 @@ export interface LotResult {
   closedAt: string | null;
 }
 
+/** One invalid field of a 422: its code and the parameters its text names (server/shared/field-errors.ts). */
+export type ApiFieldError = { code: string } & Record<string, string | number | boolean | null | string[]>;
+
+/**
+ * An error body's `error` (and a failed socket ack's): translate by `reason`, else `code`, with
+ * `params` (web/lib/server-text.ts); `message` is English. The client adds codes of its own:
+ * NETWORK (no connection) and TIMEOUT (no answer in time).
+ */
 export interface ApiError {
   code: string;
   message: string;
+  reason?: string;
+  params?: Record<string, string | number | boolean | null | string[]>;
   fields?: Record<string, string>;
+  fieldErrors?: Record<string, ApiFieldError>;
 }
 
 export type ApiResult<T> = { ok: true; status: number; data: T } | { ok: false; status: number; error: ApiError };
