@@ -183,6 +183,15 @@ describe.runIf(run)('the regulator pages in Chromium', () => {
     expect(csv.split('\r\n')[0]).toBe('id,v,at,actorPid,actorHash,action,lotId,subject,subjectHash,data,prevHash,hash');
     // The exports themselves are on the audit log.
     expect(csv).toContain('record.exported');
+
+    // A refusal is said on the page in words, not saved as a file.
+    await page.route('**/api/records/lots?*', (route) => route.fulfill({ status: 429, contentType: 'application/json', headers: { 'retry-after': '7' }, body: JSON.stringify({ error: { code: 'RATE_LIMITED', reason: 'rate_limited', params: { retryAfterSeconds: 7 }, message: 'Too many exports.' } }) }));
+    let downloads = 0;
+    page.on('download', () => void downloads++);
+    await page.getByRole('button', { name: 'Tải hồ sơ các phiên trong kỳ' }).click();
+    await expect.poll(() => page.getByTestId('export-error').textContent()).toContain('Vui lòng thử lại sau 7 giây');
+    expect(downloads).toBe(0);
+    await page.unroute('**/api/records/lots?*');
     await checkBothWidths(regulator, 'regulator-exports');
     expect(regulator.problems).toEqual([]);
   }, 120_000);

@@ -331,10 +331,7 @@ export const en: Catalogue<typeof vi> = {
       continues: 'Continues from hash {{hash}}',
     },
     error: {
-      tooLarge: 'The file is too large to check online. Check it offline with npm run verify-record (no size limit).',
-      rateLimited: 'You have checked many files just now. Please try again in a few seconds.',
       unreadable: 'This file cannot be read as a record, an export or a CSV file of the platform.',
-      unavailable: 'The server cannot check files right now. Please try again shortly.',
     },
     code: {
       NOT_A_JWS: 'The file is not a signed record (JWS).',
@@ -425,11 +422,6 @@ export const en: Catalogue<typeof vi> = {
       order: 'The last day cannot be before the first.',
     },
     error: {
-      signIn: 'Your session has ended. Please sign in again, then download again.',
-      forbidden: 'You no longer have the regulator role, so this data cannot be downloaded.',
-      invalid: 'The server did not accept this period: {{message}}',
-      rateLimited: 'You have downloaded many times just now. Please try again in a few seconds.',
-      unavailable: 'The server cannot export right now. Please try again shortly.',
       failed: 'The download was interrupted before it finished. Please download again.',
     },
     results: 'Search results',

@@ -331,10 +331,7 @@ export const vi = {
       continues: 'Nối tiếp mã băm {{hash}}',
     },
     error: {
-      tooLarge: 'Tệp quá lớn để kiểm tra trực tuyến. Hãy kiểm tra ngoại tuyến bằng lệnh npm run verify-record (không giới hạn dung lượng).',
-      rateLimited: 'Bạn vừa kiểm tra quá nhiều tệp. Vui lòng thử lại sau ít giây.',
       unreadable: 'Không đọc được tệp này như hồ sơ, tệp xuất hay tệp CSV của nền tảng.',
-      unavailable: 'Máy chủ tạm thời chưa kiểm tra được. Vui lòng thử lại sau giây lát.',
     },
     code: {
       NOT_A_JWS: 'Tệp không phải hồ sơ có chữ ký số (JWS).',
@@ -425,11 +422,6 @@ export const vi = {
       order: 'Ngày cuối không được trước ngày đầu.',
     },
     error: {
-      signIn: 'Phiên đăng nhập đã hết. Vui lòng đăng nhập lại rồi tải lại.',
-      forbidden: 'Bạn không còn vai trò giám sát nên không tải được dữ liệu này.',
-      invalid: 'Máy chủ không nhận kỳ này: {{message}}',
-      rateLimited: 'Bạn vừa tải quá nhiều lần. Vui lòng thử lại sau ít giây.',
-      unavailable: 'Máy chủ tạm thời chưa xuất được dữ liệu. Vui lòng thử lại sau giây lát.',
       failed: 'Tải xuống bị gián đoạn trước khi xong. Vui lòng tải lại.',
     },
     results: 'Kết quả tra cứu',
