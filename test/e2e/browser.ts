@@ -79,10 +79,13 @@ export interface SessionOptions {
   colorScheme?: 'light' | 'dark';
   /** Ignore the pages' CSP, so that every request a page attempts reaches the network (and context.route). */
   bypassCSP?: boolean;
+  /** The browser's own language and time zone (default vi-VN in Asia/Ho_Chi_Minh), to prove pages do not depend on them. */
+  locale?: string;
+  timezoneId?: string;
 }
 
 export async function newSession(e2e: E2E, options: SessionOptions = {}): Promise<Session> {
-  const context = await e2e.browser.newContext({ viewport: options.viewport ?? { width: 1280, height: 900 }, locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh', acceptDownloads: true, colorScheme: options.colorScheme, bypassCSP: options.bypassCSP });
+  const context = await e2e.browser.newContext({ viewport: options.viewport ?? { width: 1280, height: 900 }, locale: options.locale ?? 'vi-VN', timezoneId: options.timezoneId ?? 'Asia/Ho_Chi_Minh', acceptDownloads: true, colorScheme: options.colorScheme, bypassCSP: options.bypassCSP });
   const page = await context.newPage();
   const problems: string[] = [];
   page.on('console', (m) => {

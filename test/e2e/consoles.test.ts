@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { axeViolations, chromiumAvailable, newSession, PERSONA, screenshots, startE2E, type E2E, type Session } from './browser.ts';
+import { formatVnDateTime } from '../../web/lib/vn-datetime.ts';
 
 const run = chromiumAvailable();
 let e2e: E2E;
@@ -15,10 +16,9 @@ let manager: Session;
 let lotId: number;
 const TITLE = 'Xe ô tô Ford Ranger 2020 (kiểm thử)';
 
-/** A datetime-local value in Vietnam time, minutes from now, rounded to the minute. */
+/** A time minutes from now as the manager types it: dd/mm/yyyy HH:mm in Vietnam time. */
 function vnLocal(minutesFromNow: number): string {
-  const d = new Date(Date.now() + minutesFromNow * 60_000 + 7 * 3600_000);
-  return d.toISOString().slice(0, 16);
+  return formatVnDateTime(Date.now() + minutesFromNow * 60_000);
 }
 
 const SVG = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 80 50"><rect width="80" height="50" fill="#1f4e8c"/><text x="40" y="30" font-size="12" text-anchor="middle" fill="#fff">Ford</text></svg>';
@@ -82,6 +82,7 @@ describe.runIf(run)('the staff consoles in Chromium', () => {
     await expect.poll(() => page.locator('.terms').textContent()).toContain('20.000.000');
 
     await page.getByRole('button', { name: 'Công bố phiên' }).click();
+    await page.getByRole('dialog', { name: 'Công bố phiên đấu giá?' }).getByRole('button', { name: 'Công bố', exact: true }).click();
     await expect.poll(() => page.locator('.meta [data-status]').getAttribute('data-status')).toBe('scheduled');
     expect(await axeViolations(page)).toEqual([]);
     const catalogue = await (await fetch(`${e2e.base}/`)).text();
@@ -108,6 +109,7 @@ describe.runIf(run)('the staff consoles in Chromium', () => {
     expect(await registrations.textContent()).not.toContain('Nguyễn Văn An');
     expect(await page.content()).not.toContain(PERSONA.an);
     await page.getByRole('button', { name: `Xác nhận đã nhận tiền: ${reg.json.bidderCode}` }).click();
+    await page.getByRole('dialog', { name: 'Xác nhận đã nhận tiền đặt trước' }).getByRole('button', { name: 'Đã nhận đủ, xác nhận' }).click();
     await expect.poll(() => page.locator('main [aria-live] .notice').first().textContent()).toContain(reg.json.bidderCode);
     // The bidder's page learns of it live (personal event), or on reload.
     await expect.poll(async () => {
