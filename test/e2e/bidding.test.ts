@@ -2,38 +2,14 @@
 // other, bidding with the keyboard alone, a level-1 citizen kept out with a reason, a newcomer's
 // first bid in the demo, accessibility (axe-core) and the strict CSP, with screenshots for review.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { axeViolations, chromiumAvailable, iso, newSession, PERSONA, screenshots, startE2E, type E2E, type Session } from './browser.ts';
+import { axeViolations, chromiumAvailable, newSession, PERSONA, screenshots, startE2E, type E2E, type Session } from './browser.ts';
+import { createLot, registerApproved, untilLive } from './lots.ts';
 
 const run = chromiumAvailable();
 let e2e: E2E;
 let manager: Session;
 let liveLot: number;
 let upcomingLot: number;
-
-async function createLot(title: string, times: { opens: number; closes: number; starts: number; ends: number }): Promise<number> {
-  const created = await manager.api<{ id: number }>('POST', '/api/lots', {
-    title,
-    description: 'Lô kiểm thử tự động.',
-    category: 'licence-plate',
-    startingPrice: 40_000_000,
-    priceStep: 5_000_000,
-    deposit: 8_000_000,
-    registrationOpensAt: iso(times.opens),
-    registrationClosesAt: iso(times.closes),
-    startsAt: iso(times.starts),
-    endsAt: iso(times.ends),
-  });
-  expect(created.status).toBe(201);
-  expect((await manager.api('POST', `/api/lots/${created.json.id}/publish`)).status).toBe(200);
-  return created.json.id;
-}
-
-async function registerApproved(bidder: Session, lotId: number): Promise<string> {
-  const reg = await bidder.api<{ id: number; bidderCode: string }>('POST', `/api/lots/${lotId}/registrations`, { acceptRules: true });
-  expect(reg.status).toBe(201);
-  expect((await manager.api('POST', `/api/lots/${lotId}/registrations/${reg.json.id}/approve`)).status).toBe(200);
-  return reg.json.bidderCode;
-}
 
 describe.runIf(run)('the public site in Chromium', () => {
   let an: Session;
@@ -47,13 +23,12 @@ describe.runIf(run)('the public site in Chromium', () => {
     an = await newSession(e2e, { pid: PERSONA.an });
     cuc = await newSession(e2e, { pid: PERSONA.cuc });
     const startIn = 8_000;
-    liveLot = await createLot('Biển số 88A-123.45', { opens: -60_000, closes: startIn, starts: startIn, ends: 30 * 60_000 });
-    upcomingLot = await createLot('Biển số 88A-678.90', { opens: -60_000, closes: 3600_000, starts: 3600_000, ends: 7200_000 });
-    anCode = await registerApproved(an, liveLot);
-    cucCode = await registerApproved(cuc, liveLot);
+    liveLot = await createLot(manager, 'Biển số 88A-123.45', { opens: -60_000, closes: startIn, starts: startIn, ends: 30 * 60_000 });
+    upcomingLot = await createLot(manager, 'Biển số 88A-678.90', { opens: -60_000, closes: 3600_000, starts: 3600_000, ends: 7200_000 });
+    anCode = await registerApproved(manager, an, liveLot);
+    cucCode = await registerApproved(manager, cuc, liveLot);
     // Bidding opens at startsAt by the server clock.
-    const lot = await an.api<{ startsAt: string }>('GET', `/api/lots/${liveLot}`);
-    await new Promise((r) => setTimeout(r, Math.max(0, Date.parse(lot.json.startsAt) - Date.now() + 300)));
+    await untilLive(an, liveLot);
   }, 180_000);
   afterAll(async () => {
     await e2e?.stop();

@@ -5,7 +5,8 @@
 // answer. Screenshots at desktop and phone width go to test-results/screenshots.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { axeViolations, chromiumAvailable, iso, newSession, PERSONA, screenshots, startE2E, type E2E, type Session } from './browser.ts';
+import { axeViolations, chromiumAvailable, newSession, PERSONA, screenshots, startE2E, type E2E, type Session } from './browser.ts';
+import { liveLot } from './lots.ts';
 
 const run = chromiumAvailable();
 let e2e: E2E;
@@ -17,12 +18,6 @@ let lotId: number;
 
 /** Text as a person reads it: every kind of space as one plain space. */
 const plain = (s: string | null): string => (s ?? '').replace(/\s+/g, ' ').trim();
-
-async function registerApproved(bidder: Session, id: number): Promise<void> {
-  const reg = await bidder.api<{ id: number }>('POST', `/api/lots/${id}/registrations`, { acceptRules: true });
-  expect(reg.status).toBe(201);
-  expect((await manager.api('POST', `/api/lots/${id}/registrations/${reg.json.id}/approve`)).status).toBe(200);
-}
 
 async function bidsOnLot(): Promise<number[]> {
   const res = await manager.api<{ items: { amount: number }[] }>('GET', `/api/lots/${lotId}/bids`);
@@ -50,26 +45,8 @@ describe.runIf(run)('typing money in Chromium', () => {
     an = await newSession(e2e, { pid: PERSONA.an });
     cuc = await newSession(e2e, { pid: PERSONA.cuc });
     duc = await newSession(e2e, { pid: PERSONA.duc });
-    const startIn = 8_000;
-    const created = await manager.api<{ id: number }>('POST', '/api/lots', {
-      title: 'Biển số 51K-246.80',
-      description: 'Lô kiểm thử nhập số tiền.',
-      category: 'licence-plate',
-      startingPrice: 40_000_000,
-      priceStep: 5_000_000,
-      deposit: 8_000_000,
-      registrationOpensAt: iso(-60_000),
-      registrationClosesAt: iso(startIn),
-      startsAt: iso(startIn),
-      endsAt: iso(30 * 60_000),
-    });
-    expect(created.status).toBe(201);
-    lotId = created.json.id;
-    expect((await manager.api('POST', `/api/lots/${lotId}/publish`)).status).toBe(200);
-    for (const bidder of [an, cuc, duc]) await registerApproved(bidder, lotId);
+    ({ id: lotId } = await liveLot(manager, 'Biển số 51K-246.80', [an, cuc, duc], { description: 'Lô kiểm thử nhập số tiền.' }));
     await an.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: e2e.base });
-    const lot = await an.api<{ startsAt: string }>('GET', `/api/lots/${lotId}`);
-    await new Promise((r) => setTimeout(r, Math.max(0, Date.parse(lot.json.startsAt) - Date.now() + 300)));
   }, 180_000);
   afterAll(async () => {
     await e2e?.stop();

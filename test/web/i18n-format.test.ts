@@ -5,7 +5,7 @@ import { vi } from '../../web/lib/i18n/vi.ts';
 import { en } from '../../web/lib/i18n/en.ts';
 import { translator } from '../../web/lib/i18n/index.ts';
 import { dateTime, duration, fromVietnamLocalInput, money, toVietnamLocalInput } from '../../web/lib/format.ts';
-import { matchesSearch, minimumBid } from '../../web/lib/lots.ts';
+import { matchesSearch } from '../../web/lib/lots.ts';
 
 function leaves(o: object, prefix = ''): [string, string][] {
   return Object.entries(o).flatMap(([k, v]) => (typeof v === 'string' ? [[`${prefix}${k}`, v] as [string, string]] : leaves(v as object, `${prefix}${k}.`)));
@@ -58,11 +58,6 @@ describe('formatting', () => {
 });
 
 describe('lot helpers', () => {
-  it('asks for the starting price first, then one step above the current price', () => {
-    expect(minimumBid({ currentPrice: null, startingPrice: 40_000_000, priceStep: 5_000_000 })).toBe(40_000_000);
-    expect(minimumBid({ currentPrice: 45_000_000, startingPrice: 40_000_000, priceStep: 5_000_000 })).toBe(50_000_000);
-  });
-
   it('searches without caring for Vietnamese accents', () => {
     const lot = { title: 'Quyền sử dụng đất thửa số 112', description: 'Đông Anh, Hà Nội' } as Parameters<typeof matchesSearch>[0];
     expect(matchesSearch(lot, 'dong anh')).toBe(true);

@@ -1,5 +1,5 @@
-// Small pure helpers about lots shared by pages: categories, the next minimum bid, accent-blind
-// search, and where a lot's pictures are.
+// Small pure helpers about lots shared by pages: categories, accent-blind search, and where a lot's
+// pictures are. (The next minimum bid is the server's `minNextBid`, never worked out here.)
 import type { Lot } from './api/types.ts';
 import type { ProvinceId } from '../../server/auctions/provinces.ts';
 import type { CatalogueSort } from '../../server/auctions/lot-search.ts';
@@ -22,11 +22,6 @@ export const CATALOGUE_SORTS = ['ending', 'newest'] as const satisfies readonly 
 
 export function categoryOf(lot: Pick<Lot, 'category'>): Category {
   return (CATEGORIES as readonly string[]).includes(lot.category ?? '') ? (lot.category as Category) : 'other';
-}
-
-/** The least amount the next bid may be: the starting price first, then current price plus one step. */
-export function minimumBid(lot: Pick<Lot, 'currentPrice' | 'startingPrice' | 'priceStep'>): number {
-  return lot.currentPrice === null || lot.currentPrice === undefined ? lot.startingPrice : lot.currentPrice + lot.priceStep;
 }
 
 export function matchesSearch(lot: Lot, q: string): boolean {

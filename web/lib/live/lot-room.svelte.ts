@@ -10,8 +10,13 @@
 // disconnect). While the socket is up but the service cannot answer (watch or sync refused or not
 // answered, or a bid answered 503), the state is `unavailable` and the room retries watch + sync with
 // a growing pause until both succeed; then it is `recovered`, holding exactly the server's ledger.
+//
+// The lot and its ledger as shown (the standing state included) are kept by ./lot-view.svelte.ts.
 import { io, type Socket } from 'socket.io-client';
-import type { BidEntry, ClientToServerEvents, Lot, LotEvent, PublicEntry, ServerToClientEvents } from '../api/types.ts';
+import type { BidEntry, ClientToServerEvents, Lot, PublicEntry, ServerToClientEvents } from '../api/types.ts';
+import { LotView, type ViewCallbacks } from './lot-view.svelte.ts';
+
+export type { Withdrawal } from './lot-view.svelte.ts';
 
 /**
  * `lost`: the socket is down and reconnecting. `unavailable`: the socket is up but the service cannot
@@ -25,19 +30,15 @@ const RETRY_DELAYS_MS = [1_000, 2_000, 3_000, 5_000];
 /** How long a watch or sync may go unanswered before it counts as a failure. */
 const ACK_TIMEOUT_MS = 8_000;
 
-export interface RoomCallbacks {
-  /** New entries from others or oneself, after they were applied (for announcements). */
-  onEntries?: (entries: BidEntry[]) => void;
+export interface RoomCallbacks extends ViewCallbacks {
   onOutbid?: (amount: number) => void;
   onRegistration?: (status: string, depositState: string) => void;
-  onResult?: (won: boolean, finalPrice: number | null) => void;
+  onResult?: (won: boolean, finalPrice: number | null, depositState: string) => void;
 }
 
 type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
 
-export class LotRoom {
-  lot: Lot = $state()!;
-  entries: BidEntry[] = $state([]);
+export class LotRoom extends LotView {
   connection: ConnectionState = $state('connecting');
   /** serverTime − deviceTime, in ms. */
   offsetMs = $state(0);
@@ -53,14 +54,9 @@ export class LotRoom {
   private readonly callbacks: RoomCallbacks;
 
   constructor(lot: Lot, entries: BidEntry[], callbacks: RoomCallbacks = {}) {
-    this.lot = lot;
-    this.entries = entries;
+    super(lot, entries, callbacks);
     this.callbacks = callbacks;
     if (lot.serverTime) this.offsetMs = Date.parse(lot.serverTime) - Date.now();
-  }
-
-  get lastSeq(): number {
-    return this.entries.length ? this.entries[this.entries.length - 1].seq : 0;
   }
 
   /** The official time now, as best this device knows it. */
@@ -96,7 +92,9 @@ export class LotRoom {
       if (batch.lotId === this.lot.id) this.receive(batch.items);
     });
     socket.on('lot', (change) => {
-      if (change.lotId === this.lot.id) this.applyLotChange(change);
+      if (change.lotId !== this.lot.id) return;
+      this.applyLotChange(change);
+      if (change.seq > this.lastSeq) void this.sync();
     });
     socket.on('outbid', (e) => {
       if (e.lotId === this.lot.id) this.callbacks.onOutbid?.(e.amount);
@@ -105,16 +103,17 @@ export class LotRoom {
       if (e.lotId === this.lot.id) this.callbacks.onRegistration?.(e.status, e.depositState);
     });
     socket.on('won', (e) => {
-      if (e.lotId === this.lot.id) this.callbacks.onResult?.(true, e.finalPrice);
+      if (e.lotId === this.lot.id) this.callbacks.onResult?.(true, e.finalPrice, e.depositState);
     });
     socket.on('lost', (e) => {
-      if (e.lotId === this.lot.id) this.callbacks.onResult?.(false, e.finalPrice);
+      if (e.lotId === this.lot.id) this.callbacks.onResult?.(false, e.finalPrice, e.depositState);
     });
   }
 
   stop(): void {
     clearTimeout(this.recoveredTimer);
     clearTimeout(this.retryTimer);
+    this.stopView();
     this.socket?.close();
     this.socket = undefined;
   }
@@ -186,7 +185,7 @@ export class LotRoom {
   private async watchAndSync(socket: Client): Promise<boolean> {
     const snapshot = await socket.timeout(ACK_TIMEOUT_MS).emitWithAck('watch', { lotId: this.lot.id }).catch(() => undefined);
     if (!snapshot || !snapshot.ok) return false;
-    this.lot = { ...this.lot, ...snapshot.lot };
+    this.adopt(snapshot.lot);
     // The snapshot's entries may overlap what we hold and may start after a gap: sync fills it.
     if (snapshot.bids.length && snapshot.bids[0].seq > this.lastSeq + 1 && !(await this.sync())) return false;
     this.receive(snapshot.bids);
@@ -229,48 +228,6 @@ export class LotRoom {
       return;
     }
     this.apply(fresh);
-  }
-
-  /** Applies consecutive entries; stops at the first gap. */
-  private apply(items: (PublicEntry | BidEntry)[]): void {
-    const applied: BidEntry[] = [];
-    const next = [...this.entries];
-    let lot = { ...this.lot };
-    for (const raw of [...items].sort((a, b) => a.seq - b.seq)) {
-      const last = next.length ? next[next.length - 1].seq : 0;
-      if (raw.seq <= last) continue;
-      if (raw.seq !== last + 1) break;
-      const entry: BidEntry = { ...raw, status: 'status' in raw ? raw.status : 'accepted' } as BidEntry;
-      next.push(entry);
-      applied.push(entry);
-      if (entry.kind === 'withdrawal') {
-        const i = next.findIndex((e) => e.seq === entry.withdrawsSeq);
-        if (i >= 0) next[i] = { ...next[i], status: 'withdrawn' };
-        const standing = [...next].reverse().find((e) => e.kind === 'bid' && e.status !== 'withdrawn');
-        lot = { ...lot, currentPrice: standing?.amount ?? null, highestBidderCode: standing?.bidderCode ?? null };
-      } else {
-        lot = { ...lot, currentPrice: entry.amount, highestBidderCode: entry.bidderCode, bidCount: lot.bidCount + (entry.seq > lot.seq ? 1 : 0) };
-      }
-      if (entry.seq > lot.seq) lot.seq = entry.seq;
-      lot.minNextBid = lot.status === 'live' ? (lot.currentPrice === null ? lot.startingPrice : lot.currentPrice + lot.priceStep) : lot.minNextBid;
-    }
-    if (!applied.length) return;
-    this.entries = next;
-    this.lot = lot;
-    this.callbacks.onEntries?.(applied);
-  }
-
-  private applyLotChange(change: LotEvent): void {
-    const live = change.status === 'live';
-    this.lot = {
-      ...this.lot,
-      status: change.status as Lot['status'],
-      endsAt: change.endsAt,
-      currentPrice: change.currentPrice,
-      minNextBid: live ? (change.currentPrice === null ? this.lot.startingPrice : change.currentPrice + this.lot.priceStep) : null,
-      ...(change.status === 'closed' ? { finalPrice: change.currentPrice } : {}),
-    };
-    if (change.seq > this.lastSeq) void this.sync();
   }
 
   /** A few time exchanges; the one with the shortest round trip gives the offset. */
