@@ -5,6 +5,7 @@
 import { sql } from 'drizzle-orm';
 import {
   bigint,
+  boolean,
   check,
   customType,
   index,
@@ -34,6 +35,9 @@ export type RegistrationStatus = (typeof REGISTRATION_STATUSES)[number];
 export const DEPOSIT_STATES = ['pending', 'received', 'refundable', 'refunded', 'forfeited', 'retained'] as const;
 export type DepositState = (typeof DEPOSIT_STATES)[number];
 export const ENTRY_KINDS = ['bid', 'withdrawal'] as const;
+/** The languages a lot's rules may be written in (the interface's languages). */
+export const RULES_LANGUAGES = ['vi', 'en'] as const;
+export type RulesLanguage = (typeof RULES_LANGUAGES)[number];
 export type EntryKind = (typeof ENTRY_KINDS)[number];
 
 const inList = (column: string, values: readonly string[]) => sql.raw(`${column} in (${values.map((v) => `'${v}'`).join(', ')})`);
@@ -84,6 +88,12 @@ export const lots = pgTable(
     softCloseExtendSeconds: integer('soft_close_extend_seconds'),
     rulesVersion: integer('rules_version').notNull().default(1),
     rules: text('rules').notNull(),
+    /** The language `rules` is written in. */
+    rulesLanguage: text('rules_language').$type<RulesLanguage>().notNull().default('en'),
+    /** The same rules in the other languages: the platform's generated rules come in every one. */
+    rulesTranslations: jsonb('rules_translations').$type<Partial<Record<RulesLanguage, string>>>(),
+    /** True when the platform wrote the rules from the terms and the policy (server/auctions/lot-rules.ts). */
+    rulesGenerated: boolean('rules_generated').notNull().default(false),
     managerPid: text('manager_pid').notNull().references(() => people.pid),
     // The standing state of the ledger, updated in the same transaction as each entry.
     seq: integer('seq').notNull().default(0),
@@ -106,6 +116,7 @@ export const lots = pgTable(
   },
   (t) => [
     check('lots_status', inList('status', LOT_STATUSES)),
+    check('lots_rules_language', inList('rules_language', RULES_LANGUAGES)),
     check('lots_province', sql`${t.province} is null or ${inList('province', PROVINCE_IDS)}`),
     check('lots_positive_money', sql`${t.startingPrice} > 0 and ${t.priceStep} > 0 and ${t.deposit} > 0`),
     check('lots_window_order', sql`${t.registrationOpensAt} < ${t.registrationClosesAt} and ${t.registrationClosesAt} <= ${t.startsAt} and ${t.startsAt} < ${t.endsAt}`),

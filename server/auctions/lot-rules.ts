@@ -1,12 +1,14 @@
-// The rules text the platform publishes with a lot whose manager gives none: the policy and the lot's
-// terms in plain words, written in Vietnamese and in English so that every bidder reads (and accepts)
-// them in their own language. Both texts say the same thing; `rules` carries the English one (as it
-// always has) and the lot's rulesTranslations the Vietnamese.
+// A lot's rules, which every bidder accepts when registering, in the person's language. When the
+// manager gives none the platform writes them from the policy and the lot's terms, in Vietnamese and in
+// English (both say the same thing; `rules` carries the English one, as it always has, and
+// rulesTranslations the Vietnamese), and writes them again when the terms change before registration
+// opens. A manager's own text is published in the language it is written in, marked with it.
 import type { Config } from '../config.ts';
+import type { RulesLanguage } from '../../db/schema.ts';
+import type { LotRow } from './public-lot.ts';
 import type { LotTerms } from './lot-validation.ts';
 
-export type RulesLanguage = 'vi' | 'en';
-export const RULES_LANGUAGES = ['vi', 'en'] as const;
+export type { RulesLanguage };
 
 /** 1250000000 → "1,250,000,000 VND" (en) or "1.250.000.000 đồng" (vi). */
 function money(n: number, lang: RulesLanguage): string {
@@ -45,7 +47,39 @@ export function generatedRules(policy: Config['policy'], t: LotTerms): Record<Ru
   return { en: english(policy, t), vi: vietnamese(policy, t) };
 }
 
-/** The English rules text (the lot's `rules`) when the manager gives none. */
-export function defaultRules(policy: Config['policy'], t: LotTerms): string {
-  return english(policy, t);
+/** Letters only Vietnamese uses among the platform's two languages. */
+const VIETNAMESE_LETTERS = /[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]/i;
+
+/** The language of a manager's text given without one: Vietnamese when it uses Vietnamese letters. */
+export function guessRulesLanguage(text: string): RulesLanguage {
+  return VIETNAMESE_LETTERS.test(text.normalize('NFC')) ? 'vi' : 'en';
+}
+
+/** The rules columns of a lot. */
+export type RulesColumns = Pick<LotRow, 'rules' | 'rulesLanguage' | 'rulesTranslations' | 'rulesGenerated'>;
+
+/** The platform's rules for these terms, as the lot's columns. */
+export function platformRules(policy: Config['policy'], t: LotTerms): RulesColumns {
+  const { en, vi } = generatedRules(policy, t);
+  return { rules: en, rulesLanguage: 'en', rulesTranslations: { vi }, rulesGenerated: true };
+}
+
+/** A manager's own rules, in the language they say (or the one their letters show). */
+export function managerRules(text: string, language: RulesLanguage | undefined): RulesColumns {
+  return { rules: text, rulesLanguage: language ?? guessRulesLanguage(text), rulesTranslations: null, rulesGenerated: false };
+}
+
+/**
+ * The rules after an edit before registration opens: the manager's new text (a new version when it
+ * differs), a new language for their own text, or the platform's rules written again for the edited
+ * terms (a new version when they read differently). Undefined when the rules stay as they are.
+ */
+export function rulesAfterEdit(policy: Config['policy'], row: RulesColumns & Pick<LotRow, 'rulesVersion'>, terms: LotTerms, input: { rules?: string; rulesLanguage?: RulesLanguage }): (RulesColumns & Pick<LotRow, 'rulesVersion'>) | undefined {
+  let next: RulesColumns;
+  if (input.rules !== undefined) next = managerRules(input.rules, input.rulesLanguage);
+  else if (input.rulesLanguage !== undefined && !row.rulesGenerated) next = { ...row, rulesLanguage: input.rulesLanguage };
+  else if (row.rulesGenerated) next = platformRules(policy, terms);
+  else return undefined;
+  const { rules, rulesLanguage, rulesTranslations, rulesGenerated } = next;
+  return { rules, rulesLanguage, rulesTranslations, rulesGenerated, rulesVersion: rules === row.rules ? row.rulesVersion : row.rulesVersion + 1 };
 }

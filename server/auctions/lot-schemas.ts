@@ -3,7 +3,7 @@
 // description.
 import { z } from '@hono/zod-openapi';
 import { fieldCode } from '../shared/field-errors.ts';
-import { LOT_STATUSES } from '../../db/schema.ts';
+import { LOT_STATUSES, RULES_LANGUAGES } from '../../db/schema.ts';
 import { CATALOGUE_SORTS } from './lot-search.ts';
 import { PROVINCE_IDS } from './provinces.ts';
 
@@ -36,7 +36,8 @@ const lotFields = {
   startsAt: Instant,
   endsAt: Instant,
   softClose: SoftCloseSchema.nullable().optional(),
-  rules: Text().trim().min(1).max(50_000).optional(),
+  rules: Text().trim().min(1).max(50_000).optional().openapi({ description: 'The rules every bidder accepts; without it the platform writes them from the terms and the policy, in Vietnamese and English (and writes them again when the terms change).' }),
+  rulesLanguage: z.enum(RULES_LANGUAGES).optional().openapi({ description: "The language `rules` is written in (sent with `rules`; alone, it re-labels the manager's own text). Without it: vi when the text uses Vietnamese letters, else en." }),
 };
 
 export const CreateLotSchema = z.object(lotFields).strict().openapi('CreateLot');
@@ -72,7 +73,10 @@ export const LotSchema = z
     softClose: SoftCloseSchema.nullable(),
     minNextBid: z.number().int().nullable(),
     registrationOpen: z.boolean(),
-    rules: z.string(),
+    rules: z.string().openapi({ description: 'The rules text, in `rulesLanguage` (English for the rules the platform writes).' }),
+    rulesLanguage: z.enum(RULES_LANGUAGES),
+    rulesTranslations: z.object({ vi: z.string().optional(), en: z.string().optional() }).openapi({ description: "The same rules in other languages: the platform's rules carry their Vietnamese text (`vi`); a manager's own text has none. Show a person the text in their language when there is one, else `rules` marked with `rulesLanguage`." }),
+    rulesGenerated: z.boolean().openapi({ description: 'True when the platform wrote the rules from the terms and the policy.' }),
     rulesVersion: z.number().int(),
     imageIds: z.array(z.number().int()),
     cancelReason: z.string().nullable(),

@@ -13,7 +13,7 @@ import type { LotChange, PersonalEvent } from '../shared/events.ts';
 import { getPublicLot, lotChange, type LotRow, type PublicLot } from './public-lot.ts';
 import type { CreateLotInput, UpdateLotInput } from './lot-schemas.ts';
 import { validateLotTerms, type LotTerms } from './lot-validation.ts';
-import { defaultRules } from './lot-rules.ts';
+import { managerRules, platformRules, rulesAfterEdit } from './lot-rules.ts';
 import { lotSearchColumns } from './lot-search.ts';
 
 /** True when this person manages this lot (the manager who created it). */
@@ -68,7 +68,7 @@ export async function createLot(ctx: AppContext, person: Person, input: CreateLo
         province: input.province ?? null,
         ...lotSearchColumns(input),
         ...(terms(input) as Pick<LotRow, 'startingPrice' | 'priceStep' | 'deposit' | 'registrationOpensAt' | 'registrationClosesAt' | 'startsAt' | 'endsAt' | 'scheduledEndsAt'>),
-        rules: input.rules ?? defaultRules(ctx.config.policy, input),
+        ...(input.rules !== undefined ? managerRules(input.rules, input.rulesLanguage) : platformRules(ctx.config.policy, input)),
         rulesVersion: 1,
         managerPid: person.pid,
         createdAt: now,
@@ -93,7 +93,7 @@ export async function updateLot(ctx: AppContext, person: Person, lotId: number, 
     const merged: LotTerms = { ...current, ...stripUndefined(input) };
     const fields = validateLotTerms(ctx.config.policy, merged, now);
     if (Object.keys(fields).length) return invalid(fields);
-    const rulesChanged = input.rules !== undefined && input.rules !== row.rules;
+    const rules = rulesAfterEdit(ctx.config.policy, row, merged, input);
     await tx
       .update(lots)
       .set({
@@ -104,7 +104,7 @@ export async function updateLot(ctx: AppContext, person: Person, lotId: number, 
         // The search text follows the title, description and province (lot-search.ts).
         ...lotSearchColumns({ title: input.title ?? row.title, description: input.description ?? row.description, province: input.province === undefined ? row.province : input.province }),
         ...(terms(merged) as Partial<LotRow>),
-        ...(rulesChanged ? { rules: input.rules, rulesVersion: row.rulesVersion + 1 } : {}),
+        ...(rules ?? {}),
         updatedAt: now,
       })
       .where(eq(lots.id, lotId));

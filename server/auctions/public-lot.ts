@@ -3,7 +3,7 @@
 // closing scheduler has flipped its row, so every reader agrees with the bid path's clock rule.
 import { asc, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
-import { lotImages, lots, registrations, type LotStatus } from '../../db/schema.ts';
+import { lotImages, lots, registrations, type LotStatus, type RulesLanguage } from '../../db/schema.ts';
 import type { AppContext } from '../context.ts';
 import type { ProvinceId } from './provinces.ts';
 import type { LotChange, LotState } from '../shared/events.ts';
@@ -36,6 +36,12 @@ export interface PublicLot {
   /** True while the registration window is open by the server clock. */
   registrationOpen: boolean;
   rules: string;
+  /** The language `rules` is written in. */
+  rulesLanguage: RulesLanguage;
+  /** The same rules in other languages (the platform's generated rules carry their Vietnamese). */
+  rulesTranslations: Partial<Record<RulesLanguage, string>>;
+  /** True when the platform wrote the rules from the terms and the policy. */
+  rulesGenerated: boolean;
   rulesVersion: number;
   imageIds: number[];
   cancelReason: string | null;
@@ -114,6 +120,9 @@ export function toPublicLot(row: LotRow, extra: LotCodes & { imageIds: number[] 
     minNextBid: state.minNextBid,
     registrationOpen,
     rules: row.rules,
+    rulesLanguage: row.rulesLanguage,
+    rulesTranslations: row.rulesTranslations ?? {},
+    rulesGenerated: row.rulesGenerated,
     rulesVersion: row.rulesVersion,
     imageIds: extra.imageIds,
     cancelReason: state.cancelReason,

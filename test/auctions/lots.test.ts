@@ -95,6 +95,42 @@ describe('creating a lot', () => {
   });
 });
 
+describe('the rules in each language', () => {
+  it('writes the platform’s rules in English and Vietnamese, with the lot’s own figures in each', async () => {
+    const lot = await createLot(tp.call, manager, lotBody(clock.now()));
+    expect(lot).toMatchObject({ rulesGenerated: true, rulesLanguage: 'en', rulesVersion: 1 });
+    expect(lot.rules).toContain('starting price (40,000,000 VND)');
+    expect(lot.rulesTranslations.vi).toContain('Đấu giá trực tuyến theo phương thức trả giá lên');
+    expect(lot.rulesTranslations.vi).toContain('giá khởi điểm (40.000.000 đồng)');
+    expect(lot.rulesTranslations.vi).toContain('tiền đặt trước (4.000.000 đồng)');
+    // The same number of rules in both, one a line.
+    expect(lot.rulesTranslations.vi.split('\n')).toHaveLength(lot.rules.split('\n').length);
+  });
+
+  it('writes them again, in both languages and as a new version, when the terms change before registration opens', async () => {
+    const lot = await createLot(tp.call, manager, lotBody(clock.now()));
+    const res = await tp.call('PATCH', `/api/lots/${lot.id}`, { token: manager.token, body: { startingPrice: 60_000_000, deposit: 6_000_000 } });
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({ rulesGenerated: true, rulesVersion: 2 });
+    expect(res.json.rules).toContain('60,000,000 VND');
+    expect(res.json.rulesTranslations.vi).toContain('60.000.000 đồng');
+    const renamed = await tp.call('PATCH', `/api/lots/${lot.id}`, { token: manager.token, body: { title: 'Only the name' } });
+    expect(renamed.json.rulesVersion, 'the same rules are not a new version').toBe(2);
+  });
+
+  it('publishes a manager’s own text in the language it is written in, said or recognised', async () => {
+    const vietnamese = await createLot(tp.call, manager, lotBody(clock.now(), { rules: 'Quy chế riêng của tổ chức đấu giá: người trả giá phải có mặt.' }));
+    expect(vietnamese).toMatchObject({ rulesGenerated: false, rulesLanguage: 'vi', rulesTranslations: {} });
+    const english = await createLot(tp.call, manager, lotBody(clock.now(), { rules: 'Our own rules: bidders must attend.' }));
+    expect(english).toMatchObject({ rulesGenerated: false, rulesLanguage: 'en', rulesTranslations: {} });
+    const said = await tp.call('PATCH', `/api/lots/${english.id}`, { token: manager.token, body: { rules: 'Quy che khong dau.', rulesLanguage: 'vi' } });
+    expect(said.json).toMatchObject({ rules: 'Quy che khong dau.', rulesLanguage: 'vi', rulesVersion: 2 });
+    const bad = await tp.call('PATCH', `/api/lots/${english.id}`, { token: manager.token, body: { rules: 'x', rulesLanguage: 'fr' } });
+    expect(bad.status).toBe(422);
+    expect(bad.json.error.fieldErrors.rulesLanguage).toEqual({ code: 'NOT_ONE_OF', options: ['vi', 'en'] });
+  });
+});
+
 describe('editing, publishing and cancelling', () => {
   it('lets the manager edit a draft, bumping the rules version when the rules change', async () => {
     const lot = await createLot(tp.call, manager, lotBody(clock.now()));

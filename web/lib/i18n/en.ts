@@ -680,6 +680,10 @@ export const en: Catalogue<typeof vi> = {
       cancelled: 'The lot was cancelled.',
     },
   },
+  rulesText: {
+    writtenIn: 'The auction organiser wrote these rules in {{language}}.',
+    language: { vi: 'Vietnamese', en: 'English' },
+  },
   errors: {
     title: 'Something went wrong',
     notFound: 'Page not found.',

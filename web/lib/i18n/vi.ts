@@ -684,6 +684,11 @@ export const vi = {
       cancelled: 'Phiên đã bị hủy.',
     },
   },
+  // A lot's rules shown in another language than the interface's (issue 14 item 2).
+  rulesText: {
+    writtenIn: 'Quy chế này do tổ chức đấu giá soạn bằng {{language}}.',
+    language: { vi: 'tiếng Việt', en: 'tiếng Anh' },
+  },
   errors: {
     title: 'Đã có lỗi',
     notFound: 'Không tìm thấy trang.',
