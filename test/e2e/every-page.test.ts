@@ -49,11 +49,12 @@ describe.runIf(run)('every page at desktop and phone width', () => {
     await e2e?.stop();
   });
 
-  /** The first link on `from` whose href starts with `prefix` (a page reached as a person reaches it). */
+  /** The first link on `from` to one lot under `prefix` (a page reached as a person reaches it). */
   async function firstLink(session: Session, from: string, prefix: string): Promise<string> {
     await session.page.goto(e2e.base + from);
-    const href = await session.page.locator(`main a[href^="${prefix}"]`).first().getAttribute('href');
-    if (!href) throw new Error(`no link to ${prefix}… on ${from}`);
+    const hrefs = await session.page.locator(`main a[href^="${prefix}"]`).evaluateAll((links) => links.map((a) => a.getAttribute('href') ?? ''));
+    const href = hrefs.find((h) => /^\/[a-z/]+\/\d+$/.test(h));
+    if (!href) throw new Error(`no link to a lot under ${prefix} on ${from}: ${hrefs.join(', ')}`);
     return href;
   }
 
