@@ -125,6 +125,8 @@ export const lots = pgTable(
     index('lots_status_ends_at').on(t.status, t.endsAt),
     index('lots_starts_at').on(t.startsAt),
     index('lots_province').on(t.province),
+    // Lots whose search text is still to be filled (server/auctions/lot-search.ts): found at start without a scan.
+    index('lots_search_pending').on(t.id).where(sql`${t.searchText} is null`),
   ],
 );
 

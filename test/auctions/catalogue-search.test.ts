@@ -172,6 +172,9 @@ describe('the stored search text', () => {
     expect(await search('thanh hoa')).toEqual([id]);
     const [row] = await tp.database.db.select({ t: lots.searchText, c: lots.searchCompact }).from(lots).where(eq(lots.id, id));
     expect(row).toEqual({ t: 'bien so 36a-123.45 dang ky tai thanh hoa. thanh hoa', c: 'bienso36a12345dangkytaithanhhoathanhhoa' });
+    // Lots still to fill are found through a partial index, not a scan of every lot at each start.
+    const pending = resultRows<{ indexdef: string }>(await tp.database.db.execute(sql`select indexdef from pg_indexes where indexname = 'lots_search_pending'`));
+    expect(pending.map((r) => r.indexdef.replace(/"/g, ''))).toEqual([expect.stringMatching(/\(id\) WHERE \(search_text IS NULL\)$/)]);
   });
 
   it.runIf(onPostgres())('has trigram indexes on PostgreSQL with pg_trgm', async () => {

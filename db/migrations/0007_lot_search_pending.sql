@@ -1,0 +1,1 @@
+CREATE INDEX "lots_search_pending" ON "lots" USING btree ("id") WHERE "lots"."search_text" is null;
