@@ -3,7 +3,7 @@
 import type { LotStatus } from '../../db/schema.ts';
 import type { AppContext } from '../context.ts';
 import type { Person } from '../identity/person.ts';
-import { fail, ok, type Result } from '../shared/errors.ts';
+import { ok, refuse, type Result } from '../shared/errors.ts';
 import { getLotRow, publicLots, type PublicLot } from './public-lot.ts';
 import { maySeeDraft } from './lot-service.ts';
 import { searchLots, type CatalogueQuery } from './lot-search.ts';
@@ -19,7 +19,7 @@ export async function listLots(ctx: AppContext, person: Person | undefined, o: L
 
 export async function getLot(ctx: AppContext, person: Person | undefined, lotId: number): Promise<Result<PublicLot>> {
   const row = await getLotRow(ctx.db, lotId);
-  if (!row || (row.status === 'draft' && !maySeeDraft(person, row))) return fail('NOT_FOUND', 'No such lot.');
+  if (!row || (row.status === 'draft' && !maySeeDraft(person, row))) return refuse('lot_not_found');
   const [lot] = await publicLots(ctx.db, [row], ctx.clock.now());
   return ok(lot);
 }

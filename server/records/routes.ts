@@ -54,7 +54,7 @@ const MEDIA_KIND = new Map<string, BodyKind>([
  */
 export function sameSiteOnly(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    if (c.req.header('sec-fetch-site') === 'cross-site') throw new AppError('FORBIDDEN', 'Records cannot be requested from another site: open the regulator pages of this platform, or use an API client.');
+    if (c.req.header('sec-fetch-site') === 'cross-site') throw AppError.of('records_cross_site');
     await next();
   };
 }
@@ -73,12 +73,7 @@ function verifyGate(): MiddlewareHandler<AppEnv> {
   const perAddress = new KeyedBuckets(VERIFY_RATE.address);
   const perPerson = new KeyedBuckets(VERIFY_RATE.person);
   const tooLarge = (limit: number, regulator: boolean) => (): never => {
-    throw new AppError(
-      'PAYLOAD_TOO_LARGE',
-      regulator
-        ? `The document is over ${limit / MIB} MB: verify it offline with npm run verify-record (no size limit).`
-        : `The document is over ${limit / MIB} MB, the limit for verification without signing in: sign in as a regulator to verify up to ${RECORD_VERIFY_LIMIT / MIB} MB here, or verify it offline with npm run verify-record (no size limit).`,
-    );
+    throw regulator ? AppError.of('document_too_large', { maxMegabytes: limit / MIB }) : AppError.of('document_too_large_anonymous', { maxMegabytes: limit / MIB, regulatorMegabytes: RECORD_VERIFY_LIMIT / MIB });
   };
   const anonymousLimit = limitBody(ANONYMOUS_VERIFY_LIMIT, tooLarge(ANONYMOUS_VERIFY_LIMIT, false));
   const regulatorLimit = limitBody(RECORD_VERIFY_LIMIT, tooLarge(RECORD_VERIFY_LIMIT, true));
@@ -165,12 +160,12 @@ export function recordRoutes(service: RecordService, pool: VerifyPool): ApiApp {
     async (c) => {
       const type = (c.req.header('content-type') ?? '').split(';')[0].trim().toLowerCase();
       const kind = MEDIA_KIND.get(type);
-      if (!kind) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Send the record as application/json or application/jose (an export as application/x-ndjson, a CSV file as text/csv).');
+      if (!kind) throw AppError.of('verify_media_type');
       const bytes = new Uint8Array(await c.req.arrayBuffer());
       // Parsing and hashing run in a worker thread, answered within the request's own bound.
       const bound = c.get('ctx').config.limits.requestTimeoutMs - (performance.now() - c.get('startedAt'));
       const outcome = await pool.run(bytes, kind, await service.jwks(), Math.max(0, bound - 50));
-      if (!outcome.ok) throw new AppError(outcome.code, outcome.message, { fields: outcome.fields });
+      if (!outcome.ok) throw AppError.from(outcome);
       return c.json(outcome.verdict, 200);
     },
   );

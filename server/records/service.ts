@@ -4,7 +4,7 @@
 import type { AppContext } from '../context.ts';
 import type { Person } from '../identity/person.ts';
 import { appendAudit } from '../audit/audit-log.ts';
-import { fail, ok, type Result } from '../shared/errors.ts';
+import { ok, refuse, type Result } from '../shared/errors.ts';
 import { toCsv } from './csv.ts';
 import { signFlattened, type FlattenedJws, type Jwks } from './jws.ts';
 import { renderRecordPdf } from './pdf.ts';
@@ -54,15 +54,15 @@ export function ledgerCsv(record: AuctionRecord): string {
 export function createRecordService(ctx: AppContext, key: SigningKey, jwks: () => Promise<Jwks>): RecordService {
   async function loadRecord(actor: Person, lotId: number): Promise<Result<AuctionRecord>> {
     const lot = await findLot(ctx.db, lotId);
-    if (!lot) return fail('NOT_FOUND', `There is no lot ${lotId}.`);
+    if (!lot) return refuse('lot_not_found');
     const status = lot.status;
-    if (!isEnded(status)) return fail('RECORD_NOT_READY', `Lot ${lotId} is ${status}: its record exists only once it has closed, failed or been cancelled.`);
+    if (!isEnded(status)) return refuse('record_not_ready', { lotId, status });
     const details = (await loadDetails(ctx.db, [lot.id])).get(lot.id)!;
     const record = buildRecord({ ...lot, status }, details, { issuedAt: ctx.clock.now(), issuer: ctx.config.publicOrigin ?? null, minBidders: ctx.config.policy.minBidders });
     const reason = recordIntegrityProblem(record, details.events);
     if (reason) {
       await auditRefusal(ctx, { actorPid: actor.pid, lotId, reason, scope: 'lot' });
-      return fail('RECORD_INCONSISTENT', `The record of lot ${lotId} cannot be issued: its database rows contradict the audit chain (${reason}). The database was changed outside the platform; the refusal is in the audit log.`);
+      return refuse('record_inconsistent', { lotId, detail: reason });
     }
     return ok(record);
   }

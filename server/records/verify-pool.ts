@@ -7,7 +7,7 @@
 // Workers start on first use and stop after a minute idle.
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { AppError } from '../shared/errors.ts';
+import { AppError, refuse, type Failure } from '../shared/errors.ts';
 import type { Jwks } from './jws.ts';
 import type { BodyKind, BodyOutcome } from './verify-body.ts';
 
@@ -57,8 +57,8 @@ export class VerifyPool {
 
   /** Verifies in a worker; rejects with 503 UNAVAILABLE when the pool is full or the job outlives `timeoutMs`. */
   run(bytes: Uint8Array, kind: BodyKind, jwks: Jwks, timeoutMs: number): Promise<BodyOutcome> {
-    if (this.closed) return Promise.reject(busy('The verifier is shutting down; try again in a moment.'));
-    if (this.queue.length >= this.queueMax) return Promise.reject(busy('The verifier is busy with other documents; try again in a moment.'));
+    if (this.closed) return Promise.reject(busy(refuse('verifier_shutting_down')));
+    if (this.queue.length >= this.queueMax) return Promise.reject(busy(refuse('verifier_busy')));
     return new Promise<BodyOutcome>((resolve, reject) => {
       this.queue.push({ id: this.nextId++, bytes, kind, jwks, deadline: performance.now() + timeoutMs, resolve, reject });
       this.pump();
@@ -69,7 +69,7 @@ export class VerifyPool {
   async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.idleTimer);
-    for (const job of this.queue.splice(0)) job.reject(busy('The verifier is shutting down; try again in a moment.'));
+    for (const job of this.queue.splice(0)) job.reject(busy(refuse('verifier_shutting_down')));
     await Promise.all(this.slots.splice(0).map((s) => this.stop(s)));
   }
 
@@ -109,8 +109,8 @@ export class VerifyPool {
       else job.reject(new Error(`record verification failed: ${m.error}`));
       this.pump();
     });
-    worker.on('error', (err) => this.fail(slot, busy(`The document could not be verified here (${err.message}); verify it offline with npm run verify-record.`)));
-    worker.on('exit', () => this.fail(slot, busy('The verifier stopped; try again in a moment.')));
+    worker.on('error', (err) => this.fail(slot, busy(refuse('verifier_failed', { detail: err.message }))));
+    worker.on('exit', () => this.fail(slot, busy(refuse('verifier_stopped'))));
     this.slots.push(slot);
     return slot;
   }
@@ -152,5 +152,5 @@ export class VerifyPool {
   }
 }
 
-const busy = (message: string): AppError => new AppError('UNAVAILABLE', message, { headers: { 'retry-after': '2' } });
-const tooLong = (): AppError => busy('Verifying this document took longer than a request may take here; try again later, or verify it offline with npm run verify-record.');
+const busy = (failure: Failure): AppError => AppError.from(failure, { 'retry-after': '2' });
+const tooLong = (): AppError => busy(refuse('verify_too_slow'));

@@ -34,6 +34,7 @@ const FIELD_TEXT = {
   NOT_PID: () => 'a 12-digit personal identification number',
   NOT_CATEGORY: () => 'a short lower-case category such as licence-plate',
   NOT_IDEMPOTENCY_KEY: () => '1–200 visible ASCII characters',
+  NOT_JWS: () => 'a JWS',
   // A lot's terms against the policy (server/auctions/lot-validation.ts).
   DEPOSIT_OUT_OF_RANGE: (p: { minPct: number; maxPct: number; min: number; max: number }) => `must be ${p.minPct}–${p.maxPct}% of the starting price: from ${vnd(p.min)} to ${vnd(p.max)}`,
   STEP_ABOVE_STARTING_PRICE: () => 'must not exceed the starting price',

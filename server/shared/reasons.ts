@@ -23,7 +23,7 @@ export const REASONS = {
   unsupported_media_type: { code: 'UNSUPPORTED_MEDIA_TYPE', en: () => 'The content type of the request is not supported here.' },
   too_large: { code: 'PAYLOAD_TOO_LARGE', en: () => 'The request is too large.' },
   body_too_large: { code: 'PAYLOAD_TOO_LARGE', en: (p: { maxBytes: number }) => `The request body is over ${p.maxBytes} bytes.` },
-  document_too_large: { code: 'PAYLOAD_TOO_LARGE', en: (p: { maxMegabytes: number }) => `The document is over ${p.maxMegabytes} MB: verify it offline with npm run verify-record.` },
+  document_too_large: { code: 'PAYLOAD_TOO_LARGE', en: (p: { maxMegabytes: number }) => `The document is over ${p.maxMegabytes} MB: verify it offline with npm run verify-record (no size limit).` },
   rate_limited: { code: 'RATE_LIMITED', en: (p: { retryAfterSeconds: number; what: string; from: string }) => `Too many ${p.what} ${p.from}; try again in ${p.retryAfterSeconds} s.` },
   too_many_messages: { code: 'RATE_LIMITED', en: () => 'Too many messages; slow down.' },
   watch_limit: { code: 'RATE_LIMITED', en: (p: { max: number }) => `A connection may watch at most ${p.max} lots at once; unwatch one first.` },
@@ -91,6 +91,23 @@ export const REASONS = {
   bid_not_found: { code: 'NOT_FOUND', en: (p: { seq: number }) => `There is no bid ${p.seq} on this lot.` },
   withdraw_not_own: { code: 'FORBIDDEN', en: () => 'You may withdraw only your own bid.' },
   not_leading: { code: 'NOT_LEADING', en: () => 'Only the standing highest bid can be withdrawn.' },
+
+  // Auction records and their verification (server/records).
+  records_cross_site: { code: 'FORBIDDEN', en: () => 'Records cannot be requested from another site: open the regulator pages of this platform, or use an API client.' },
+  record_not_ready: { code: 'RECORD_NOT_READY', en: (p: { lotId: number; status: string }) => `Lot ${p.lotId} is ${p.status}: its record exists only once it has closed, failed or been cancelled.` },
+  record_inconsistent: { code: 'RECORD_INCONSISTENT', en: (p: { lotId: number; detail: string }) => `The record of lot ${p.lotId} cannot be issued: its database rows contradict the audit chain (${p.detail}). The database was changed outside the platform; the refusal is in the audit log.` },
+  document_too_large_anonymous: {
+    code: 'PAYLOAD_TOO_LARGE',
+    en: (p: { maxMegabytes: number; regulatorMegabytes: number }) => `The document is over ${p.maxMegabytes} MB, the limit for verification without signing in: sign in as a regulator to verify up to ${p.regulatorMegabytes} MB here, or verify it offline with npm run verify-record (no size limit).`,
+  },
+  verify_media_type: { code: 'UNSUPPORTED_MEDIA_TYPE', en: () => 'Send the record as application/json or application/jose (an export as application/x-ndjson, a CSV file as text/csv).' },
+  verify_body_empty: { code: 'VALIDATION_FAILED', en: () => 'The body is empty: send the record to verify.' },
+  verify_not_jws: { code: 'VALIDATION_FAILED', en: () => 'Expected a JWS: a JSON serialization object or a string holding a compact JWS.' },
+  verifier_failed: { code: 'UNAVAILABLE', en: (p: { detail: string }) => `The document could not be verified here (${p.detail}); verify it offline with npm run verify-record.` },
+  verifier_stopped: { code: 'UNAVAILABLE', en: () => 'The verifier stopped; try again in a moment.' },
+  verifier_shutting_down: { code: 'UNAVAILABLE', en: () => 'The verifier is shutting down; try again in a moment.' },
+  verifier_busy: { code: 'UNAVAILABLE', en: () => 'The verifier is busy with other documents; try again in a moment.' },
+  verify_too_slow: { code: 'UNAVAILABLE', en: () => 'Verifying this document took longer than a request may take here; try again later, or verify it offline with npm run verify-record.' },
 
   // Lot images.
   image_not_found: { code: 'NOT_FOUND', en: () => 'No such image.' },
