@@ -7,7 +7,7 @@ import { Hono, type Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { secureHeaders } from 'hono/secure-headers';
 import type { AppContext } from '../context.ts';
-import { AppError, refuse, type ErrorCode } from '../shared/errors.ts';
+import { AppError, refuse } from '../shared/errors.ts';
 import { limitBody } from '../http/app.ts';
 import { errorBody } from '../http/error-body.ts';
 import type { AppEnv } from './person.ts';
@@ -15,6 +15,7 @@ import type { TokenVerifier } from './token-verifier.ts';
 import type { SignInClient, PendingSignIn } from './oidc-client.ts';
 import { clientIp, rateLimited, type IdentityLimits } from './rate-limit.ts';
 import { sameSecret, type SessionStore } from './sessions.ts';
+import { pageLocale, signInErrorPage } from './signin-error-page.ts';
 
 export interface CookieNames {
   session: string;
@@ -41,11 +42,6 @@ const RETURN_TO = /^\/(?![/\\])[^\s\\]{0,500}$/;
 
 function wantsHtml(c: Context): boolean {
   return (c.req.header('accept') ?? '').includes('text/html');
-}
-
-function errorPage(code: ErrorCode, message: string): string {
-  const esc = message.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
-  return `<!doctype html><html lang="vi"><meta charset="utf-8"><title>Đăng nhập không thành công</title><body style="font-family:system-ui,sans-serif;max-width:36rem;margin:2rem auto"><h1>Đăng nhập không thành công</h1><p lang="en">Sign-in failed (${code}): ${esc}</p><p><a href="/auth/signin">Đăng nhập lại (sign in again)</a> · <a href="/">Trang chủ (home)</a></p></body></html>`;
 }
 
 export function signInRoutes(ctx: AppContext, deps: SignInDeps): Hono<AppEnv> {
@@ -157,7 +153,7 @@ export function signInRoutes(ctx: AppContext, deps: SignInDeps): Hono<AppEnv> {
     if (e !== err) ctx.log.error({ err, path: c.req.path }, 'sign-in error');
     for (const [k, v] of Object.entries(e.headers ?? {})) c.header(k, v);
     c.header('cache-control', 'no-store');
-    return wantsHtml(c) ? c.html(errorPage(e.code, e.message), e.status as 400) : c.json(errorBody(e), e.status as 400);
+    return wantsHtml(c) ? c.html(signInErrorPage(e, pageLocale(getCookie(c, 'lang'))), e.status as 400) : c.json(errorBody(e), e.status as 400);
   });
   return app;
 }

@@ -135,6 +135,22 @@ describe('browser sessions', () => {
     expect(res.headers.get('cache-control')).toBe('no-store');
   });
 
+  it('tells a browser why sign-in failed in the interface language, never in the server’s English alone', async () => {
+    const page = async (cookie?: string): Promise<{ status: number; html: string }> => {
+      const res = await fetch(`${demo.base}/auth/callback?code=x&state=y`, { redirect: 'manual', headers: { accept: 'text/html', ...(cookie ? { cookie } : {}) } });
+      return { status: res.status, html: await res.text() };
+    };
+    const vi = await page();
+    expect(vi.status).toBe(401);
+    expect(vi.html).toContain('<html lang="vi">');
+    expect(vi.html).toContain('Lượt đăng nhập đã hết hạn hoặc được bắt đầu ở nơi khác. Vui lòng đăng nhập lại.');
+    expect(vi.html).toContain('signin_expired');
+    expect(vi.html).not.toContain('The sign-in has expired');
+    const en = await page('lang=en');
+    expect(en.html).toContain('<html lang="en">');
+    expect(en.html).toContain('The sign-in has expired or was started elsewhere. Please sign in again.');
+  });
+
   it('ends a session left idle longer than the idle limit', async () => {
     const { browser } = await signInAs(demo.base, '092080000205');
     expect((await meOf(browser)).status).toBe(200);

@@ -683,6 +683,11 @@ export const en: Catalogue<typeof vi> = {
       TOO_SMALL: 'Must be greater than {{min}}.',
       TOO_LARGE: 'Must be less than {{max}}.',
     },
+    page: {
+      signinFailed: 'Sign-in failed',
+      signInAgain: 'Sign in again',
+      errorCode: 'Error code: {{code}}',
+    },
     notice: {
       published: 'The lot has been published.',
       live: 'Bidding is open.',

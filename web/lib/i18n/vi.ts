@@ -687,6 +687,12 @@ export const vi = {
       TOO_SMALL: 'Phải lớn hơn {{min}}.',
       TOO_LARGE: 'Phải nhỏ hơn {{max}}.',
     },
+    /** The sign-in error page the API renders for a browser (server/identity/signin-error-page.ts). */
+    page: {
+      signinFailed: 'Đăng nhập không thành công',
+      signInAgain: 'Đăng nhập lại',
+      errorCode: 'Mã lỗi: {{code}}',
+    },
     notice: {
       published: 'Phiên đã được công bố.',
       live: 'Phiên đã mở trả giá.',
