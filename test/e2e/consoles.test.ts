@@ -127,7 +127,7 @@ describe.runIf(run)('the staff consoles in Chromium', () => {
     await page.getByRole('button', { name: 'Hủy phiên' }).click();
     const dialog = page.getByRole('dialog', { name: 'Hủy phiên' });
     await dialog.getByRole('button', { name: 'Xác nhận hủy phiên' }).click();
-    expect(await dialog.locator('.field-error').textContent()).toContain('cần nêu lý do');
+    expect(await dialog.locator('.field-error').textContent()).toContain('Bắt buộc nhập');
     await dialog.getByLabel(/Lý do hủy/).fill('Tài sản bị rút khỏi danh mục theo quyết định của cơ quan có thẩm quyền.');
     await dialog.getByRole('button', { name: 'Xác nhận hủy phiên' }).click();
     await expect.poll(() => page.locator('.meta [data-status]').getAttribute('data-status')).toBe('cancelled');
@@ -163,13 +163,13 @@ describe.runIf(run)('the staff consoles in Chromium', () => {
     await page.goto(`${e2e.base}/regulator/verify`);
     await page.locator('html[data-ready]').waitFor();
     await page.setInputFiles('#record-file', file);
-    await page.getByRole('button', { name: 'Kiểm tra' }).click();
+    await page.getByRole('button', { name: 'Kiểm tra', exact: true }).click();
     await expect.poll(() => page.getByTestId('verdict').textContent()).toContain('Hồ sơ hợp lệ');
     // A tampered copy is refused.
     const tampered = file.replace(/\.json$/, '') + '-tampered.json';
     fs.writeFileSync(tampered, JSON.stringify({ ...record, payload: `${record.payload!.slice(0, -4)}AAAA` }));
     await page.setInputFiles('#record-file', tampered);
-    await page.getByRole('button', { name: 'Kiểm tra' }).click();
+    await page.getByRole('button', { name: 'Kiểm tra', exact: true }).click();
     await expect.poll(() => page.getByTestId('verdict').textContent()).toContain('KHÔNG hợp lệ');
     expect(regulator.problems).toEqual([]);
     await regulator.context.close();
