@@ -71,7 +71,7 @@ describe('committing a batch of plain bids optimistically', () => {
     expect(first.results.map((r) => r.ok && r.value)).toEqual([expect.objectContaining({ seq: 1 }), expect.objectContaining({ seq: 2 })]);
     const again = await commitBatch(tp.platform.ctx, lotId, [keyed(b, 45_000_000, 'k-1'), keyed(a, 41_000_000, 'k-1')]);
     expect(again.committed).toBe('optimistic');
-    expect(again.results).toEqual([first.results[1], { ok: false, code: 'IDEMPOTENCY_CONFLICT', message: expect.any(String) }]);
+    expect(again.results).toEqual([first.results[1], { ok: false, code: 'IDEMPOTENCY_CONFLICT', reason: 'idempotency_conflict', message: expect.any(String) }]);
     // A withdrawal in the batch sends it through the locked transaction, which answers the same way.
     const withdraw: BatchItem = { kind: 'withdraw', person: asPerson(a), seq: 1, receivedAt: clock.now() };
     const locked = await commitBatch(tp.platform.ctx, lotId, [withdraw, keyed(a, 40_000_000, 'k-1')]);
