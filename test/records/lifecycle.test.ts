@@ -78,7 +78,7 @@ describe('the record of an auction run through the real service', () => {
       const pdf = await record(lot.id, 'pdf');
       const text = execFileSync('pdftotext', ['-enc', 'UTF-8', '-', '-'], { input: pdf.bytes, encoding: 'utf8' });
       expect(text).toContain('Biển số 51K-888.88 (Thành phố Hồ Chí Minh)');
-      expect(text).toMatch(/Giá trúng đấu giá:\s*50\.000\.000 đồng/);
+      expect(text).toMatch(/Giá trúng:\s*50\.000\.000 đồng/);
       expect(text.replace(/\s+/g, '')).toContain(rec.finalHash);
     }
   });
