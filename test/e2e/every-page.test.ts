@@ -18,9 +18,15 @@ async function overflow(page: Page): Promise<{ extra: number; culprits: string[]
     const culprits: string[] = [];
     for (const el of document.querySelectorAll('body *')) {
       const r = el.getBoundingClientRect();
-      if (r.right > width + 1 && r.width > 0 && !el.closest('.table-scroll, [role=region]')) {
-        culprits.push(`${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}${el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\s+/).join('.') : ''} (${Math.round(r.right)} px)`);
-      }
+      if (r.right <= width + 1 || r.width === 0) continue;
+      // A visually hidden part (a table's header row read out by screen readers only) is not seen.
+      const hidden = el.closest('thead, .visually-hidden');
+      if (hidden && (hidden.classList.contains('visually-hidden') || getComputedStyle(hidden).clipPath !== 'none')) continue;
+      // Content may lie beyond the screen only inside a scrolling region that the keyboard can reach
+      // (a focusable region); a table cell beyond it in any other container is out of reach.
+      const region = el.closest('.table-scroll, [role=region]');
+      if (region && (region.hasAttribute('tabindex') || !el.matches('td, th'))) continue;
+      culprits.push(`${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}${el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\s+/).join('.') : ''} (${Math.round(r.right)} px)`);
     }
     // Navigation hidden in a scrolled strip counts too: every link of a nav must be on screen.
     for (const a of document.querySelectorAll('nav a')) {
