@@ -10,7 +10,18 @@ export default defineConfig({
       // The API sets its own headers; pages get theirs from SvelteKit's CSP support (HSTS: server/platform.ts).
       // connect-src 'self' only: the API and socket.io are same-origin, and 'self' covers ws:/wss: of
       // the same origin in current browsers (CSP Level 3); a bare ws:/wss: would allow any host.
-      csp: { mode: 'auto', directives: { 'default-src': ['self'], 'img-src': ['self', 'data:', 'blob:'], 'style-src': ['self', 'unsafe-inline'], 'connect-src': ['self'], 'frame-ancestors': ['none'], 'object-src': ['none'], 'base-uri': ['self'] } },
+      csp: {
+        mode: 'auto',
+        directives: {
+          'default-src': ['self'],
+          'img-src': ['self', 'data:', 'blob:'],
+          'style-src': ['self', 'unsafe-inline'],
+          'connect-src': ['self'],
+          'frame-ancestors': ['none'],
+          'object-src': ['none'],
+          'base-uri': ['self'],
+        },
+      },
     }),
   ],
   test: {

@@ -32,7 +32,9 @@ let pendingTick: Entry[] = [];
 function subOf(authorization: string | undefined): string | undefined {
   const token = /^Bearer (\S+)$/.exec(authorization ?? '')?.[1];
   try {
-    return token ? (JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as { sub?: string }).sub : undefined;
+    return token
+      ? (JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as { sub?: string }).sub
+      : undefined;
   } catch {
     return undefined;
   }
@@ -44,19 +46,29 @@ function reply(res: http.ServerResponse, status: number, body: unknown): void {
 
 const server = http.createServer((req, res) => {
   const m = /^\/api\/lots\/(\d+)\/bids$/.exec(req.url ?? '');
-  if (req.method !== 'POST' || !m || Number(m[1]) !== cfg?.lotId) return reply(res, 404, { error: { code: 'NOT_FOUND', message: 'no such endpoint' } });
+  if (req.method !== 'POST' || !m || Number(m[1]) !== cfg?.lotId)
+    return reply(res, 404, { error: { code: 'NOT_FOUND', message: 'no such endpoint' } });
   let body = '';
   req.on('data', (d: Buffer) => (body += d));
   req.on('end', () => {
     const amount = (JSON.parse(body || '{}') as { amount?: unknown }).amount;
     const code = cfg.approved[subOf(req.headers.authorization) ?? ''];
-    if (typeof amount !== 'number' || !Number.isSafeInteger(amount) || amount <= 0) return reply(res, 422, { error: { code: 'VALIDATION_FAILED', message: 'amount' } });
+    if (typeof amount !== 'number' || !Number.isSafeInteger(amount) || amount <= 0)
+      return reply(res, 422, { error: { code: 'VALIDATION_FAILED', message: 'amount' } });
     if (!code) return reply(res, 403, { error: { code: 'NOT_APPROVED', message: 'not approved' } });
-    if (amount < (price === null ? cfg.rules.startingPrice : price + cfg.rules.priceStep)) return reply(res, 409, { error: { code: 'BID_TOO_LOW', message: 'too low' } });
+    if (amount < (price === null ? cfg.rules.startingPrice : price + cfg.rules.priceStep))
+      return reply(res, 409, { error: { code: 'BID_TOO_LOW', message: 'too low' } });
     if (leader === code) return reply(res, 409, { error: { code: 'ALREADY_LEADING', message: 'leading' } });
     price = amount;
     leader = code;
-    const entry: Entry = { lotId: cfg.lotId, seq: ++seq, kind: 'bid', amount, bidderCode: code, placedAt: new Date().toISOString() };
+    const entry: Entry = {
+      lotId: cfg.lotId,
+      seq: ++seq,
+      kind: 'bid',
+      amount,
+      bidderCode: code,
+      placedAt: new Date().toISOString(),
+    };
     if (cfg.tickMs > 0) pendingTick.push(entry);
     else io.to(`lot:${cfg.lotId}`).emit('bid', entry);
     reply(res, 201, { seq: entry.seq, amount, bidderCode: code, placedAt: entry.placedAt });

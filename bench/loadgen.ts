@@ -10,7 +10,17 @@ import { LeanHttpPool } from './lib/lean-http.ts';
 import { serveIpc } from './lib/ipc.ts';
 import { encodeHistogram, newHistogram, recordMs, wallNow, type Histogram } from './lib/hist.ts';
 import { bidderOf, kindOf, scheduledAt, validAmount, type BidKind } from './lib/schedule.ts';
-import type { AttemptOutcome, AttemptRecord, BidderRef, BoundedCounts, LoadgenFinal, LoadgenInit, LoadgenRecords, LoadgenStepReport, StepMessage } from './lib/protocol.ts';
+import type {
+  AttemptOutcome,
+  AttemptRecord,
+  BidderRef,
+  BoundedCounts,
+  LoadgenFinal,
+  LoadgenInit,
+  LoadgenRecords,
+  LoadgenStepReport,
+  StepMessage,
+} from './lib/protocol.ts';
 import { openRawBidder, type RawBidder } from './lib/raw-bid.ts';
 
 type Outcome =
@@ -26,7 +36,13 @@ let pool: Pool | undefined;
 let lean: LeanHttpPool | undefined;
 
 /** One HTTP exchange through whichever client this process uses. */
-async function exchange(options: { path: string; method: string; headers?: Record<string, string>; body?: string; signal?: AbortSignal }): Promise<{ statusCode: number; headers: Record<string, string | string[] | undefined>; text: string }> {
+async function exchange(options: {
+  path: string;
+  method: string;
+  headers?: Record<string, string>;
+  body?: string;
+  signal?: AbortSignal;
+}): Promise<{ statusCode: number; headers: Record<string, string | string[] | undefined>; text: string }> {
   if (lean) {
     const r = await lean.request(options);
     return { statusCode: r.statusCode, headers: r.headers, text: r.body };
@@ -73,8 +89,10 @@ async function sendHttp(bidder: BidderRef, amount: number, key: string, signal?:
   } catch {
     /* not JSON: keep the status */
   }
-  if (res.statusCode === 503 && code === 'UNAVAILABLE') return { kind: 'shed', retryAfter: res.headers['retry-after'] !== undefined };
-  if (res.statusCode >= 500 || res.statusCode === 404) return { kind: 'error', message: `${res.statusCode} ${text.slice(0, 200)}`, answered: true };
+  if (res.statusCode === 503 && code === 'UNAVAILABLE')
+    return { kind: 'shed', retryAfter: res.headers['retry-after'] !== undefined };
+  if (res.statusCode >= 500 || res.statusCode === 404)
+    return { kind: 'error', message: `${res.statusCode} ${text.slice(0, 200)}`, answered: true };
   return { kind: 'rejected', code };
 }
 
@@ -91,7 +109,8 @@ async function send(g: number, bidder: BidderRef, amount: number, signal?: Abort
   }
 }
 
-const outcomeOf = (o: Outcome): AttemptOutcome => (o.kind === 'rejected' ? 'refused' : o.kind === 'error' ? (o.answered ? 'error' : 'failed') : o.kind);
+const outcomeOf = (o: Outcome): AttemptOutcome =>
+  o.kind === 'rejected' ? 'refused' : o.kind === 'error' ? (o.answered ? 'error' : 'failed') : o.kind;
 const definitive = (o: Outcome): boolean => o.kind === 'accepted' || o.kind === 'rejected';
 
 /**
@@ -131,13 +150,38 @@ function runStep(step: StepMessage): Promise<LoadgenStepReport> {
   const accepted = newHistogram();
   const rejected = newHistogram();
   const sendLag = newHistogram();
-  const report: Omit<LoadgenStepReport, 'acceptedHist' | 'rejectedHist' | 'sendLagHist' | 'cpuSeconds' | 'wallSeconds'> = {
-    sent: 0, accepted: 0, rejected: {}, shed: 0, errors: 0, errorSamples: [], unanswered: 0, invalidAccepted: 0, firstSendAt: 0, lastAcceptedAt: 0,
+  const report: Omit<
+    LoadgenStepReport,
+    'acceptedHist' | 'rejectedHist' | 'sendLagHist' | 'cpuSeconds' | 'wallSeconds'
+  > = {
+    sent: 0,
+    accepted: 0,
+    rejected: {},
+    shed: 0,
+    errors: 0,
+    errorSamples: [],
+    unanswered: 0,
+    invalidAccepted: 0,
+    firstSendAt: 0,
+    lastAcceptedAt: 0,
   };
   const bo = step.bounded;
   const wait = newHistogram();
   const shedWait = newHistogram();
-  const counts: Omit<BoundedCounts, 'waitHist' | 'shedHist'> = { sent: 0, accepted: 0, refused: 0, shed: 0, shedWithoutRetryAfter: 0, error: 0, failed: 0, noAnswer: 0, withinBound: 0, definitiveWithinBound: 0, clientQueued: 0, peakConnections: 0 };
+  const counts: Omit<BoundedCounts, 'waitHist' | 'shedHist'> = {
+    sent: 0,
+    accepted: 0,
+    refused: 0,
+    shed: 0,
+    shedWithoutRetryAfter: 0,
+    error: 0,
+    failed: 0,
+    noAnswer: 0,
+    withinBound: 0,
+    definitiveWithinBound: 0,
+    clientQueued: 0,
+    peakConnections: 0,
+  };
   const clock = bo ? timeouts() : undefined;
   if (bo?.records) records = { first: [], retries: [] };
   const cpu0 = process.cpuUsage();
@@ -159,16 +203,32 @@ function runStep(step: StepMessage): Promise<LoadgenStepReport> {
       current = undefined;
       const cpu = process.cpuUsage(cpu0);
       report.unanswered = outstanding;
-      const bounded = bo ? { ...counts, waitHist: encodeHistogram(wait), shedHist: encodeHistogram(shedWait) } : undefined;
-      resolve({ ...report, acceptedHist: encodeHistogram(accepted), rejectedHist: encodeHistogram(rejected), sendLagHist: encodeHistogram(sendLag), cpuSeconds: (cpu.user + cpu.system) / 1e6, wallSeconds: (wallNow() - step.startAt) / 1000, ...(bounded ? { bounded } : {}) });
+      const bounded = bo
+        ? { ...counts, waitHist: encodeHistogram(wait), shedHist: encodeHistogram(shedWait) }
+        : undefined;
+      resolve({
+        ...report,
+        acceptedHist: encodeHistogram(accepted),
+        rejectedHist: encodeHistogram(rejected),
+        sendLagHist: encodeHistogram(sendLag),
+        cpuSeconds: (cpu.user + cpu.system) / 1e6,
+        wallSeconds: (wallNow() - step.startAt) / 1000,
+        ...(bounded ? { bounded } : {}),
+      });
     };
     const maybeFinish = (): void => {
       if (g >= end && outstanding === 0 && retriesArmed) finish();
     };
-    const deadline = setTimeout(finish, Math.max(0, step.startAt - wallNow()) + step.durationS * 1000 + step.deadlineMs);
+    const deadline = setTimeout(
+      finish,
+      Math.max(0, step.startAt - wallNow()) + step.durationS * 1000 + step.deadlineMs,
+    );
     const record = (h: Histogram, at: number, scheduled: number): void => recordMs(h, at - scheduled);
     /** One HTTP attempt of a bid; resolves with its outcome and when it ended. */
-    const attempt = (bid: Bid, scheduled: number): Promise<{ o: Outcome; at: number; sentAt: number; sentDate: number }> => {
+    const attempt = (
+      bid: Bid,
+      scheduled: number,
+    ): Promise<{ o: Outcome; at: number; sentAt: number; sentDate: number }> => {
       const sentAt = wallNow();
       const sentDate = Date.now();
       outstanding++;
@@ -182,11 +242,31 @@ function runStep(step: StepMessage): Promise<LoadgenStepReport> {
         return { o, at: wallNow(), sentAt, sentDate };
       });
     };
-    const keep = (list: AttemptRecord[], bid: Bid, scheduled: number, r: { o: Outcome; at: number; sentAt: number; sentDate: number }): void => {
+    const keep = (
+      list: AttemptRecord[],
+      bid: Bid,
+      scheduled: number,
+      r: { o: Outcome; at: number; sentAt: number; sentDate: number },
+    ): void => {
       const o = r.o;
       list.push({
-        g: bid.g, scheduledAt: scheduled, sentAt: r.sentAt, sentDate: r.sentDate, endAt: r.at, outcome: outcomeOf(o), amount: bid.amount, bidderCode: bid.bidder.bidderCode,
-        ...(o.kind === 'accepted' ? { seq: o.seq } : o.kind === 'rejected' ? { code: o.code } : o.kind === 'shed' ? { code: 'UNAVAILABLE' } : o.kind === 'error' ? { code: o.message.slice(0, 80) } : {}),
+        g: bid.g,
+        scheduledAt: scheduled,
+        sentAt: r.sentAt,
+        sentDate: r.sentDate,
+        endAt: r.at,
+        outcome: outcomeOf(o),
+        amount: bid.amount,
+        bidderCode: bid.bidder.bidderCode,
+        ...(o.kind === 'accepted'
+          ? { seq: o.seq }
+          : o.kind === 'rejected'
+            ? { code: o.code }
+            : o.kind === 'shed'
+              ? { code: 'UNAVAILABLE' }
+              : o.kind === 'error'
+                ? { code: o.message.slice(0, 80) }
+                : {}),
       });
     };
     const retry = (bid: Bid): void => {
@@ -208,7 +288,15 @@ function runStep(step: StepMessage): Promise<LoadgenStepReport> {
     const fire = (n: number, scheduled: number): void => {
       const kind = kindOf(n);
       const list = kind === 'unapproved' ? init.unapproved : init.approved;
-      const bid: Bid = { g: n, kind, bidder: list[bidderOf(n, kind, init.approved.length, init.unapproved.length)], amount: kind === 'low' ? Math.max(highestSeen, init.rules.startingPrice - init.rules.priceStep) : validAmount(n, init.rules) };
+      const bid: Bid = {
+        g: n,
+        kind,
+        bidder: list[bidderOf(n, kind, init.approved.length, init.unapproved.length)],
+        amount:
+          kind === 'low'
+            ? Math.max(highestSeen, init.rules.startingPrice - init.rules.priceStep)
+            : validAmount(n, init.rules),
+      };
       const now = wallNow();
       report.firstSendAt ||= now;
       if (bo && (pool || lean)) {
@@ -300,7 +388,14 @@ serveIpc({
     if (init.mode === 'http' && init.client === 'lean') {
       lean = new LeanHttpPool(init.base!, { connections: poolCap() });
     } else if (init.mode === 'http') {
-      pool = new Pool(init.base!, { connections: poolCap(), pipelining: 1, keepAliveTimeout: 120_000, keepAliveMaxTimeout: 600_000, headersTimeout: 60_000, bodyTimeout: 60_000 });
+      pool = new Pool(init.base!, {
+        connections: poolCap(),
+        pipelining: 1,
+        keepAliveTimeout: 120_000,
+        keepAliveMaxTimeout: 600_000,
+        headersTimeout: 60_000,
+        bodyTimeout: 60_000,
+      });
     } else {
       raw = await openRawBidder(init.dbUrl!, init.lotId, init.connections);
     }
@@ -328,7 +423,8 @@ serveIpc({
     await lean?.close();
     if (pool) {
       const closed = pool.close().then(() => true);
-      if (!(await Promise.race([closed, new Promise<boolean>((r) => setTimeout(() => r(false), 5_000))]))) await pool.destroy();
+      if (!(await Promise.race([closed, new Promise<boolean>((r) => setTimeout(() => r(false), 5_000))])))
+        await pool.destroy();
     }
     await raw?.close();
     return { acks };

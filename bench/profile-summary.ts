@@ -49,11 +49,18 @@ for (const n of profile.nodes) {
   total += hits;
 }
 const idle = byBucket.get('(idle)') ?? 0;
-console.log(`${file}\n${(total * msPerSample / 1000).toFixed(1)} s sampled, ${((total - idle) * msPerSample / 1000).toFixed(1)} s busy\n`);
+console.log(
+  `${file}\n${((total * msPerSample) / 1000).toFixed(1)} s sampled, ${(((total - idle) * msPerSample) / 1000).toFixed(1)} s busy\n`,
+);
 const show = (title: string, m: Map<string, number>): void => {
   console.log(title);
-  for (const [k, v] of [...m].filter(([k]) => k !== '(idle)').sort((a, b) => b[1] - a[1]).slice(0, top)) {
-    console.log(`${((v / Math.max(1, total - idle)) * 100).toFixed(1).padStart(6)}%  ${(v * msPerSample).toFixed(0).padStart(7)} ms  ${k}`);
+  for (const [k, v] of [...m]
+    .filter(([k]) => k !== '(idle)')
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, top)) {
+    console.log(
+      `${((v / Math.max(1, total - idle)) * 100).toFixed(1).padStart(6)}%  ${(v * msPerSample).toFixed(0).padStart(7)} ms  ${k}`,
+    );
   }
   console.log('');
 };

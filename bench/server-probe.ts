@@ -23,7 +23,15 @@ if (process.send) {
     const mem = process.memoryUsage();
     const cpu = process.cpuUsage();
     const ms = (ns: number): number => Math.round(ns / 1e3) / 1e3;
-    const value: ProbeReading = { p50: ms(h.percentile(50)), p99: ms(h.percentile(99)), max: ms(h.max), mean: ms(h.mean), rss: mem.rss, heapUsed: mem.heapUsed, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
+    const value: ProbeReading = {
+      p50: ms(h.percentile(50)),
+      p99: ms(h.percentile(99)),
+      max: ms(h.max),
+      mean: ms(h.mean),
+      rss: mem.rss,
+      heapUsed: mem.heapUsed,
+      cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    };
     if (m.payload?.reset) h.reset();
     process.send?.({ id: m.id, ok: true, value });
   });

@@ -23,13 +23,16 @@ import { judge } from './lib/judge.ts';
 
 const args = parseBenchArgs(process.argv.slice(2));
 const started = Date.now();
-const log = (line: string): void => console.log(`[${((Date.now() - started) / 1000).toFixed(1).padStart(6)} s] ${line}`);
+const log = (line: string): void =>
+  console.log(`[${((Date.now() - started) / 1000).toFixed(1).padStart(6)} s] ${line}`);
 const rules: PriceRules = { startingPrice: 40_000_000, priceStep: 1_000_000 };
 const stamp = new Date().toISOString();
 const dbName = `bench_${stamp.replace(/\D/g, '').slice(0, 14)}_${process.pid}`;
 const logDir = fs.mkdtempSync(path.join(os.tmpdir(), 'auction-bench-'));
 
-log(`closing-seconds storm${args.smoke ? ' (smoke)' : args.short ? ' (short)' : ''}: phases ${args.phases.join(',')}; rates ${args.rates.join(', ')} bids/s × ${args.durationS} s, ${args.watchers} watchers, ${args.bidders} bidders; logs in ${logDir}`);
+log(
+  `closing-seconds storm${args.smoke ? ' (smoke)' : args.short ? ' (short)' : ''}: phases ${args.phases.join(',')}; rates ${args.rates.join(', ')} bids/s × ${args.durationS} s, ${args.watchers} watchers, ${args.bidders} bidders; logs in ${logDir}`,
+);
 const db = await createBenchDatabase(args.adminUrl, dbName);
 const idp = await startBenchIdp();
 let platform: ServerUnderTest | undefined;
@@ -38,15 +41,25 @@ let exitCode = 0;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     log(`${signal}: cleaning up`);
-    void Promise.allSettled([platform?.stop(), idp.close(), args.keepDatabase ? undefined : db.drop()]).then(() => process.exit(130));
+    void Promise.allSettled([platform?.stop(), idp.close(), args.keepDatabase ? undefined : db.drop()]).then(() =>
+      process.exit(130),
+    );
   });
 }
 try {
-  const person = async (group: number, i: number, name: string): Promise<Person> => ({ pid: benchPid(group, i), name, token: await idp.token(benchPid(group, i), name) });
+  const person = async (group: number, i: number, name: string): Promise<Person> => ({
+    pid: benchPid(group, i),
+    name,
+    token: await idp.token(benchPid(group, i), name),
+  });
   const admin = await person(0, 1, 'Quản trị viên');
   const manager = await person(0, 2, 'Đấu giá viên');
-  const approved = await Promise.all(Array.from({ length: args.bidders }, (_, i) => person(1, i, `Người trả giá ${i}`)));
-  const unapproved = await Promise.all(Array.from({ length: args.unapproved }, (_, i) => person(2, i, `Chưa duyệt ${i}`)));
+  const approved = await Promise.all(
+    Array.from({ length: args.bidders }, (_, i) => person(1, i, `Người trả giá ${i}`)),
+  );
+  const unapproved = await Promise.all(
+    Array.from({ length: args.unapproved }, (_, i) => person(2, i, `Chưa duyệt ${i}`)),
+  );
 
   const serverEnv = {
     ...idp.env(),
@@ -61,14 +74,40 @@ try {
     ...(args.boundGiven ? { BID_TIMEOUT_MS: String(args.boundMs) } : {}),
   };
   const health = async (base: string): Promise<boolean> => (await fetch(`${base}/api/health`)).ok;
-  const startPlatform = (env: Record<string, string> = {}): Promise<ServerUnderTest> => startServer(path.join(ROOT, 'server', 'main.ts'), { ...serverEnv, ...env }, path.join(logDir, 'platform.log'), health, args.profile ? ['--cpu-prof', '--cpu-prof-dir', path.join(logDir, 'profiles')] : []);
+  const startPlatform = (env: Record<string, string> = {}): Promise<ServerUnderTest> =>
+    startServer(
+      path.join(ROOT, 'server', 'main.ts'),
+      { ...serverEnv, ...env },
+      path.join(logDir, 'platform.log'),
+      health,
+      args.profile ? ['--cpu-prof', '--cpu-prof-dir', path.join(logDir, 'profiles')] : [],
+    );
   log('starting the platform (node server/main.ts)');
   platform = await startPlatform();
-  const setup = await setUpLot({ base: platform.base, idp, admin, manager, approved, unapproved, rules, registrationSeconds: args.registrationSeconds, biddingMinutes: 180 });
-  log(`lot ${setup.lotId} live: ${approved.length} registrations approved, ${unapproved.length} left pending, through the API (registrations ${setup.setupMs.registerMs} ms, approvals ${setup.setupMs.approveMs} ms, until live ${setup.setupMs.totalMs} ms)`);
+  const setup = await setUpLot({
+    base: platform.base,
+    idp,
+    admin,
+    manager,
+    approved,
+    unapproved,
+    rules,
+    registrationSeconds: args.registrationSeconds,
+    biddingMinutes: 180,
+  });
+  log(
+    `lot ${setup.lotId} live: ${approved.length} registrations approved, ${unapproved.length} left pending, through the API (registrations ${setup.setupMs.registerMs} ms, approvals ${setup.setupMs.approveMs} ms, until live ${setup.setupMs.totalMs} ms)`,
+  );
 
   const ctx: BenchContext = {
-    args, db, rules, approved, unapproved, setup, log, logDir,
+    args,
+    db,
+    rules,
+    approved,
+    unapproved,
+    setup,
+    log,
+    logDir,
     platform: () => platform!,
     restartPlatform: async (env) => {
       await platform?.stop();
@@ -82,7 +121,23 @@ try {
     smoke: args.smoke,
     short: args.short,
     machine: { ...machineInfo(), postgres: db.version },
-    workload: { rates: args.rates, durationS: args.durationS, watchers: args.watchers, bidders: args.bidders, unapproved: args.unapproved, invalidShare: 0.3, loadgens: args.loadgens, httpConnections: args.connections, dbPool: args.dbPool, memoryWatchers: args.memoryWatchers, rules, boundMs: args.boundMs, clientTimeoutMs: args.clientTimeoutMs, overload: args.overload, outage: args.outage },
+    workload: {
+      rates: args.rates,
+      durationS: args.durationS,
+      watchers: args.watchers,
+      bidders: args.bidders,
+      unapproved: args.unapproved,
+      invalidShare: 0.3,
+      loadgens: args.loadgens,
+      httpConnections: args.connections,
+      dbPool: args.dbPool,
+      memoryWatchers: args.memoryWatchers,
+      rules,
+      boundMs: args.boundMs,
+      clientTimeoutMs: args.clientTimeoutMs,
+      overload: args.overload,
+      outage: args.outage,
+    },
     setup: { lotId: setup.lotId, ...setup.setupMs, how: 'every registration and approval through the HTTP API' },
     baselineB: [],
     comparison: [],
@@ -100,8 +155,14 @@ try {
       report.phaseErrors.push(`${name}: ${(err as Error).message}`);
     }
   };
-  if (args.phases.includes('a')) await phase('baseline (a)', async () => void (report.baselineA = await runBaselineA(ctx, plans)));
-  if (args.phases.includes('b')) for (const tickMs of args.fanoutTicks) await phase(`baseline (b) ${tickMs} ms`, async () => void report.baselineB.push({ tickMs, ...(await runBaselineB(ctx, plans, tickMs)) }));
+  if (args.phases.includes('a'))
+    await phase('baseline (a)', async () => void (report.baselineA = await runBaselineA(ctx, plans)));
+  if (args.phases.includes('b'))
+    for (const tickMs of args.fanoutTicks)
+      await phase(
+        `baseline (b) ${tickMs} ms`,
+        async () => void report.baselineB.push({ tickMs, ...(await runBaselineB(ctx, plans, tickMs)) }),
+      );
   // Later phases bid on the same lot: their bid numbers (so amounts) continue after the earlier ones'.
   let nextG = 0;
   const after = (p: StepPlan[]): number => p[p.length - 1].firstG + p[p.length - 1].count;
@@ -111,7 +172,10 @@ try {
   }
   if (args.phases.includes('bare')) {
     const barePlans = planSteps(args.rates, args.durationS, nextG, args.warmup);
-    await phase('platform without watchers', async () => void (report.platformBare = await runPlatform(ctx, barePlans, { watchers: 0 })));
+    await phase(
+      'platform without watchers',
+      async () => void (report.platformBare = await runPlatform(ctx, barePlans, { watchers: 0 })),
+    );
     nextG = after(barePlans);
   }
   // Overload on the process the storm steps warmed (before the memory phase restarts it).
@@ -141,8 +205,13 @@ try {
     updateReadme(path.join(ROOT, 'README.md'), report, files.markdown);
     log('README.md Benchmark section updated');
   }
-  for (const t of report.targets) log(`  ${t.met === null ? '–' : t.met ? 'met    ' : 'NOT met'} ${t.name}: ${t.measured} (goal ${t.target})`);
-  log(report.correctness.ok ? 'correctness: all checks passed' : `correctness FAILED: ${report.correctness.problems.join('; ')}`);
+  for (const t of report.targets)
+    log(`  ${t.met === null ? '–' : t.met ? 'met    ' : 'NOT met'} ${t.name}: ${t.measured} (goal ${t.target})`);
+  log(
+    report.correctness.ok
+      ? 'correctness: all checks passed'
+      : `correctness FAILED: ${report.correctness.problems.join('; ')}`,
+  );
   if (!report.correctness.ok) exitCode = 2;
 } catch (err) {
   console.error(err);

@@ -7,7 +7,13 @@ import { serveIpc } from './lib/ipc.ts';
 import { connectWire, type WireSocket } from './lib/wire-client.ts';
 import { encodeHistogram, newHistogram, recordMs, wallNow, type Histogram } from './lib/hist.ts';
 import { gFromAmount, scheduledAt, stepOf, type ScheduledStep } from './lib/schedule.ts';
-import type { WatcherConnectReport, WatcherInit, WatcherProgress, WatcherStepReport, WatcherTotals } from './lib/protocol.ts';
+import type {
+  WatcherConnectReport,
+  WatcherInit,
+  WatcherProgress,
+  WatcherStepReport,
+  WatcherTotals,
+} from './lib/protocol.ts';
 
 interface Entry {
   lotId: number;
@@ -84,7 +90,8 @@ async function open(): Promise<Watcher> {
   const w: Watcher = { socket: undefined as unknown as WireSocket, firstSeq: 0, lastSeq: 0, watching: false };
   // Entries broadcast between joining the room and the watch acknowledgement wait for it.
   const early: [number, readonly Entry[]][] = [];
-  const receive = (lotId: number, entries: readonly Entry[]): void => (w.watching ? onEntries(w, lotId, entries) : void early.push([lotId, entries]));
+  const receive = (lotId: number, entries: readonly Entry[]): void =>
+    w.watching ? onEntries(w, lotId, entries) : void early.push([lotId, entries]);
   w.socket = await connectWire(init.url, {
     timeoutMs: 30_000,
     onDisconnect: () => void (w.watching && totals.disconnects++),
@@ -96,10 +103,12 @@ async function open(): Promise<Watcher> {
       }
     },
   });
-  const ack = await w.socket.request<{ lot?: { seq?: number }; error?: { code: string } }>('watch', { lotId: init.lotId }, 30_000).catch((err: Error) => {
-    w.socket.close();
-    throw err;
-  });
+  const ack = await w.socket
+    .request<{ lot?: { seq?: number }; error?: { code: string } }>('watch', { lotId: init.lotId }, 30_000)
+    .catch((err: Error) => {
+      w.socket.close();
+      throw err;
+    });
   if (!ack?.lot) {
     w.socket.close();
     throw new Error(`watch refused: ${JSON.stringify(ack).slice(0, 200)}`);
@@ -153,7 +162,12 @@ serveIpc({
   stepReport: (index: number): WatcherStepReport => {
     const cpu = process.cpuUsage(cpuAtStep);
     const step = perStep.get(index);
-    return { hist: encodeHistogram(step?.hist ?? newHistogram()), items: step?.items ?? 0, events: totals.events - eventsAtStep, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
+    return {
+      hist: encodeHistogram(step?.hist ?? newHistogram()),
+      items: step?.items ?? 0,
+      events: totals.events - eventsAtStep,
+      cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    };
   },
   totals: (expectedSeq: number): WatcherTotals => ({
     sockets: watchers.length,

@@ -61,7 +61,12 @@ export interface DatabaseTimeouts {
   idleInTransactionMs: number;
 }
 
-export const DEFAULT_DATABASE_TIMEOUTS: DatabaseTimeouts = { connectMs: 2_000, statementMs: 5_000, lockMs: 2_000, idleInTransactionMs: 10_000 };
+export const DEFAULT_DATABASE_TIMEOUTS: DatabaseTimeouts = {
+  connectMs: 2_000,
+  statementMs: 5_000,
+  lockMs: 2_000,
+  idleInTransactionMs: 10_000,
+};
 
 /** The driver's pause before reconnecting after `retries` failed attempts: 50 ms doubling, at most 250 ms, with jitter. */
 export function reconnectDelaySeconds(retries: number): number {
@@ -88,7 +93,11 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
     onnotice: () => {},
     connect_timeout: t.connectMs / 1000,
     idle_timeout: 60,
-    connection: { statement_timeout: t.statementMs, lock_timeout: t.lockMs, idle_in_transaction_session_timeout: t.idleInTransactionMs },
+    connection: {
+      statement_timeout: t.statementMs,
+      lock_timeout: t.lockMs,
+      idle_in_transaction_session_timeout: t.idleInTransactionMs,
+    },
     // postgres.js waits before reconnecting, growing with every failed attempt across the pool (its
     // default reaches 20 s after a few seconds of outage, so bidding stayed down long after the
     // database came back). Capped at a quarter second: the health monitor, not the driver, keeps an
@@ -121,7 +130,10 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
         if (separate) await grantAppPrivileges(owner, appRole);
       } catch (err) {
         if ((err as { code?: string }).code === '42501' && !options.ownerUrl) {
-          throw new Error(`migrations are pending and DATABASE_URL's role ${appRole} may not apply them (${(err as Error).message}): start once with DATABASE_OWNER_URL, the role that owns the schema`, { cause: err });
+          throw new Error(
+            `migrations are pending and DATABASE_URL's role ${appRole} may not apply them (${(err as Error).message}): start once with DATABASE_OWNER_URL, the role that owns the schema`,
+            { cause: err },
+          );
         }
         throw err;
       } finally {
@@ -143,7 +155,9 @@ async function migrationsPending(client: import('postgres').Sql): Promise<number
   const { readMigrationFiles } = await import('drizzle-orm/migrator');
   const files = readMigrationFiles({ migrationsFolder: MIGRATIONS_DIR });
   try {
-    const [row] = await client<{ last: string | null }[]>`select max(created_at)::text as last from drizzle.__drizzle_migrations`;
+    const [row] = await client<
+      { last: string | null }[]
+    >`select max(created_at)::text as last from drizzle.__drizzle_migrations`;
     const last = row?.last === null || row?.last === undefined ? -1 : Number(row.last);
     return files.filter((m) => m.folderMillis > last).length;
   } catch {

@@ -37,30 +37,50 @@ const ident = (name: string): string => `"${name.replace(/"/g, '""')}"`;
  * Runs on the owner's connection; idempotent.
  */
 export async function grantAppPrivileges(owner: Sql, appRole: string): Promise<void> {
-  const [me] = await owner<{ role: string; database: string }[]>`select current_user as role, current_database() as database`;
+  const [me] = await owner<
+    { role: string; database: string }[]
+  >`select current_user as role, current_database() as database`;
   const [role] = await owner<{ rolsuper: boolean; member: boolean; createInSchema: boolean; ownsDatabase: boolean }[]>`
     select r.rolsuper,
            pg_has_role(r.oid, ${me.role}::name, 'MEMBER') as member,
            has_schema_privilege(r.oid, 'public', 'CREATE') as "createInSchema",
            (select datdba = r.oid from pg_database where datname = current_database()) as "ownsDatabase"
       from pg_roles r where r.rolname = ${appRole}`;
-  const fix = (what: string): PrivilegeError => new PrivilegeError(`DATABASE_URL's role ${appRole} ${what}, so separate roles would protect nothing`);
+  const fix = (what: string): PrivilegeError =>
+    new PrivilegeError(`DATABASE_URL's role ${appRole} ${what}, so separate roles would protect nothing`);
   if (!role) throw new PrivilegeError(`DATABASE_URL's role ${appRole} does not exist`);
   if (role.rolsuper) throw fix('is a superuser (connect DATABASE_URL as an ordinary login role)');
   if (role.member) throw fix(`is a member of the owner role ${me.role} (it could SET ROLE to it)`);
-  if (role.ownsDatabase) throw fix(`owns the database ${me.database} (as the owner role: ALTER DATABASE ${ident(me.database)} OWNER TO ${ident(me.role)})`);
-  const owned = await owner<{ tablename: string }[]>`select tablename from pg_tables where schemaname = 'public' and tableowner = ${appRole} order by tablename`;
-  if (owned.length) throw fix(`owns tables (${owned.map((t) => t.tablename).join(', ')}) and could disable their triggers (hand them over, as a superuser: REASSIGN OWNED BY ${ident(appRole)} TO ${ident(me.role)})`);
-  if (role.createInSchema) throw fix(`may create objects in schema public (REVOKE CREATE ON SCHEMA public FROM PUBLIC, ${ident(appRole)}; the default since PostgreSQL 15)`);
-  const tables = await owner<{ tablename: string }[]>`select tablename from pg_tables where schemaname = 'public' order by tablename`;
+  if (role.ownsDatabase)
+    throw fix(
+      `owns the database ${me.database} (as the owner role: ALTER DATABASE ${ident(me.database)} OWNER TO ${ident(me.role)})`,
+    );
+  const owned = await owner<
+    { tablename: string }[]
+  >`select tablename from pg_tables where schemaname = 'public' and tableowner = ${appRole} order by tablename`;
+  if (owned.length)
+    throw fix(
+      `owns tables (${owned.map((t) => t.tablename).join(', ')}) and could disable their triggers (hand them over, as a superuser: REASSIGN OWNED BY ${ident(appRole)} TO ${ident(me.role)})`,
+    );
+  if (role.createInSchema)
+    throw fix(
+      `may create objects in schema public (REVOKE CREATE ON SCHEMA public FROM PUBLIC, ${ident(appRole)}; the default since PostgreSQL 15)`,
+    );
+  const tables = await owner<
+    { tablename: string }[]
+  >`select tablename from pg_tables where schemaname = 'public' order by tablename`;
   const unlisted = tables.map((t) => t.tablename).filter((t) => !(t in APP_PRIVILEGES));
-  if (unlisted.length) throw new PrivilegeError(`tables without app privileges in db/privileges.ts: ${unlisted.join(', ')} (list what the platform does on each)`);
+  if (unlisted.length)
+    throw new PrivilegeError(
+      `tables without app privileges in db/privileges.ts: ${unlisted.join(', ')} (list what the platform does on each)`,
+    );
   const app = ident(appRole);
   await owner.begin(async (tx) => {
     await tx.unsafe(`revoke all on all tables in schema public from ${app}`);
     await tx.unsafe(`revoke all on all sequences in schema public from ${app}`);
     await tx.unsafe(`grant usage on schema public to ${app}`);
-    for (const { tablename } of tables) await tx.unsafe(`grant ${APP_PRIVILEGES[tablename].join(', ')} on table public.${ident(tablename)} to ${app}`);
+    for (const { tablename } of tables)
+      await tx.unsafe(`grant ${APP_PRIVILEGES[tablename].join(', ')} on table public.${ident(tablename)} to ${app}`);
     // Read access to the migrations journal, so a process without the owner's URL can check that the
     // schema is current instead of migrating.
     await tx.unsafe(`grant usage on schema drizzle to ${app}`);

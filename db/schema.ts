@@ -40,7 +40,8 @@ export const RULES_LANGUAGES = ['vi', 'en'] as const;
 export type RulesLanguage = (typeof RULES_LANGUAGES)[number];
 export type EntryKind = (typeof ENTRY_KINDS)[number];
 
-const inList = (column: string, values: readonly string[]) => sql.raw(`${column} in (${values.map((v) => `'${v}'`).join(', ')})`);
+const inList = (column: string, values: readonly string[]) =>
+  sql.raw(`${column} in (${values.map((v) => `'${v}'`).join(', ')})`);
 
 export const people = pgTable(
   'people',
@@ -51,13 +52,18 @@ export const people = pgTable(
     createdAt: ts('created_at').notNull().defaultNow(),
     lastSeenAt: ts('last_seen_at').notNull().defaultNow(),
   },
-  (t) => [check('people_pid_format', sql`${t.pid} ~ '^[0-9]{12}$'`), check('people_level_range', sql`${t.level} in (1, 2)`)],
+  (t) => [
+    check('people_pid_format', sql`${t.pid} ~ '^[0-9]{12}$'`),
+    check('people_level_range', sql`${t.level} in (1, 2)`),
+  ],
 );
 
 export const roleGrants = pgTable(
   'role_grants',
   {
-    pid: text('pid').notNull().references(() => people.pid),
+    pid: text('pid')
+      .notNull()
+      .references(() => people.pid),
     role: text('role').$type<Role>().notNull(),
     grantedBy: text('granted_by'),
     grantedAt: ts('granted_at').notNull().defaultNow(),
@@ -94,7 +100,9 @@ export const lots = pgTable(
     rulesTranslations: jsonb('rules_translations').$type<Partial<Record<RulesLanguage, string>>>(),
     /** True when the platform wrote the rules from the terms and the policy (server/auctions/lot-rules.ts). */
     rulesGenerated: boolean('rules_generated').notNull().default(false),
-    managerPid: text('manager_pid').notNull().references(() => people.pid),
+    managerPid: text('manager_pid')
+      .notNull()
+      .references(() => people.pid),
     // The standing state of the ledger, updated in the same transaction as each entry.
     seq: integer('seq').notNull().default(0),
     bidCount: integer('bid_count').notNull().default(0),
@@ -119,14 +127,22 @@ export const lots = pgTable(
     check('lots_rules_language', inList('rules_language', RULES_LANGUAGES)),
     check('lots_province', sql`${t.province} is null or ${inList('province', PROVINCE_IDS)}`),
     check('lots_positive_money', sql`${t.startingPrice} > 0 and ${t.priceStep} > 0 and ${t.deposit} > 0`),
-    check('lots_window_order', sql`${t.registrationOpensAt} < ${t.registrationClosesAt} and ${t.registrationClosesAt} <= ${t.startsAt} and ${t.startsAt} < ${t.endsAt}`),
-    check('lots_soft_close', sql`(${t.softCloseWindowSeconds} is null) = (${t.softCloseExtendSeconds} is null) and coalesce(${t.softCloseWindowSeconds}, 1) > 0 and coalesce(${t.softCloseExtendSeconds}, 1) > 0`),
+    check(
+      'lots_window_order',
+      sql`${t.registrationOpensAt} < ${t.registrationClosesAt} and ${t.registrationClosesAt} <= ${t.startsAt} and ${t.startsAt} < ${t.endsAt}`,
+    ),
+    check(
+      'lots_soft_close',
+      sql`(${t.softCloseWindowSeconds} is null) = (${t.softCloseExtendSeconds} is null) and coalesce(${t.softCloseWindowSeconds}, 1) > 0 and coalesce(${t.softCloseExtendSeconds}, 1) > 0`,
+    ),
     check('lots_seq_nonnegative', sql`${t.seq} >= 0 and ${t.bidCount} >= 0`),
     index('lots_status_ends_at').on(t.status, t.endsAt),
     index('lots_starts_at').on(t.startsAt),
     index('lots_province').on(t.province),
     // Lots whose search text is still to be filled (server/auctions/lot-search.ts): found at start without a scan.
-    index('lots_search_pending').on(t.id).where(sql`${t.searchText} is null`),
+    index('lots_search_pending')
+      .on(t.id)
+      .where(sql`${t.searchText} is null`),
   ],
 );
 
@@ -134,21 +150,30 @@ export const lotImages = pgTable(
   'lot_images',
   {
     id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
-    lotId: integer('lot_id').notNull().references(() => lots.id),
+    lotId: integer('lot_id')
+      .notNull()
+      .references(() => lots.id),
     position: integer('position').notNull().default(0),
     contentType: text('content_type').notNull(),
     bytes: bytea('bytes').notNull(),
     createdAt: ts('created_at').notNull().defaultNow(),
   },
-  (t) => [index('lot_images_lot').on(t.lotId, t.position), check('lot_images_type', inList('content_type', ['image/png', 'image/jpeg', 'image/webp', 'image/svg+xml']))],
+  (t) => [
+    index('lot_images_lot').on(t.lotId, t.position),
+    check('lot_images_type', inList('content_type', ['image/png', 'image/jpeg', 'image/webp', 'image/svg+xml'])),
+  ],
 );
 
 export const registrations = pgTable(
   'registrations',
   {
     id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
-    lotId: integer('lot_id').notNull().references(() => lots.id),
-    pid: text('pid').notNull().references(() => people.pid),
+    lotId: integer('lot_id')
+      .notNull()
+      .references(() => lots.id),
+    pid: text('pid')
+      .notNull()
+      .references(() => people.pid),
     bidderCode: text('bidder_code').notNull(),
     status: text('status').$type<RegistrationStatus>().notNull().default('pending_deposit'),
     depositState: text('deposit_state').$type<DepositState>().notNull().default('pending'),
@@ -173,10 +198,14 @@ export const ledgerEntries = pgTable(
   'ledger_entries',
   {
     id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
-    lotId: integer('lot_id').notNull().references(() => lots.id),
+    lotId: integer('lot_id')
+      .notNull()
+      .references(() => lots.id),
     seq: integer('seq').notNull(),
     kind: text('kind').$type<EntryKind>().notNull(),
-    registrationId: integer('registration_id').notNull().references(() => registrations.id),
+    registrationId: integer('registration_id')
+      .notNull()
+      .references(() => registrations.id),
     bidderCode: text('bidder_code').notNull(),
     /** For a bid, the amount bid; for a withdrawal, the amount of the bid withdrawn. */
     amount: vnd('amount').notNull(),
@@ -233,7 +262,9 @@ export const sessions = pgTable(
   'sessions',
   {
     idHash: text('id_hash').primaryKey(),
-    pid: text('pid').notNull().references(() => people.pid),
+    pid: text('pid')
+      .notNull()
+      .references(() => people.pid),
     level: smallint('level').notNull(),
     name: text('name'),
     csrfToken: text('csrf_token').notNull(),
@@ -278,7 +309,12 @@ export const demoIdpRecords = pgTable(
     expiresAt: ts('expires_at'),
     consumedAt: ts('consumed_at'),
   },
-  (t) => [primaryKey({ columns: [t.model, t.id] }), index('demo_idp_records_grant').on(t.grantId), index('demo_idp_records_uid').on(t.uid), index('demo_idp_records_expires').on(t.expiresAt)],
+  (t) => [
+    primaryKey({ columns: [t.model, t.id] }),
+    index('demo_idp_records_grant').on(t.grantId),
+    index('demo_idp_records_uid').on(t.uid),
+    index('demo_idp_records_expires').on(t.expiresAt),
+  ],
 );
 
 /**
@@ -296,5 +332,9 @@ export const shedBids = pgTable(
     reason: text('reason').notNull(),
     count: integer('count').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.lotId, t.minute, t.reason] }), check('shed_bids_reason', inList('reason', SHED_REASONS)), check('shed_bids_count', sql`count > 0`)],
+  (t) => [
+    primaryKey({ columns: [t.lotId, t.minute, t.reason] }),
+    check('shed_bids_reason', inList('reason', SHED_REASONS)),
+    check('shed_bids_count', sql`count > 0`),
+  ],
 );

@@ -4,24 +4,59 @@
 import { z } from 'zod';
 
 const PID = /^\d{12}$/;
-const ALGORITHMS = ['ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512'] as const;
+const ALGORITHMS = [
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+  'Ed25519',
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+] as const;
 
 const csv = <T extends string>(inner: z.ZodType<T, string>) =>
   z
     .string()
-    .transform((s) => s.split(',').map((p) => p.trim()).filter(Boolean))
+    .transform((s) =>
+      s
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(inner));
 
-const int = (min: number, max: number) => z.coerce.number({ error: `a whole number from ${min} to ${max}` }).int(`a whole number from ${min} to ${max}`).min(min, `a whole number from ${min} to ${max}`).max(max, `a whole number from ${min} to ${max}`);
-const bool = z.enum(['true', 'false', '1', '0', 'on', 'off'], { error: 'true or false' }).transform((v) => v === 'true' || v === '1' || v === 'on');
-const url = (what: string) => z.url({ error: `${what} (an absolute http(s) URL)` }).refine((u) => /^https?:\/\//.test(u), `${what} (an absolute http(s) URL)`);
+const int = (min: number, max: number) =>
+  z.coerce
+    .number({ error: `a whole number from ${min} to ${max}` })
+    .int(`a whole number from ${min} to ${max}`)
+    .min(min, `a whole number from ${min} to ${max}`)
+    .max(max, `a whole number from ${min} to ${max}`);
+const bool = z
+  .enum(['true', 'false', '1', '0', 'on', 'off'], { error: 'true or false' })
+  .transform((v) => v === 'true' || v === '1' || v === 'on');
+const url = (what: string) =>
+  z
+    .url({ error: `${what} (an absolute http(s) URL)` })
+    .refine((u) => /^https?:\/\//.test(u), `${what} (an absolute http(s) URL)`);
 
 const schema = z.object({
-  NODE_ENV: z.enum(['development', 'production', 'test'], { error: 'development, production or test' }).default('development'),
+  NODE_ENV: z
+    .enum(['development', 'production', 'test'], { error: 'development, production or test' })
+    .default('development'),
   PORT: int(0, 65535).default(3000),
   HOST: z.string().min(1).default('0.0.0.0'),
-  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'a postgres:// connection URL').optional(),
-  DATABASE_OWNER_URL: z.string().regex(/^postgres(ql)?:\/\//, 'a postgres:// connection URL').optional(),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'a postgres:// connection URL')
+    .optional(),
+  DATABASE_OWNER_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'a postgres:// connection URL')
+    .optional(),
   DATABASE_POOL_SIZE: int(1, 200).default(10),
   DATABASE_CONNECT_TIMEOUT_MS: int(100, 60_000).default(2_000),
   DATABASE_STATEMENT_TIMEOUT_MS: int(100, 600_000).default(5_000),
@@ -41,12 +76,24 @@ const schema = z.object({
   HTTP_HEADERS_TIMEOUT_MS: int(500, 120_000).default(10_000),
   HTTP_BODY_TIMEOUT_MS: int(500, 600_000).default(30_000),
   DATA_DIR: z.string().min(1).default('./data'),
-  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'a redis:// URL').optional(),
-  REDIS_KEY_PREFIX: z.string().regex(/^[\w.:-]{1,64}$/, 'letters, digits, _ . : - (at most 64)').default('auction'),
-  PUBLIC_ORIGIN: url('the public origin such as https://auction.example.vn').transform((u) => u.replace(/\/+$/, '')).optional(),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'a redis:// URL')
+    .optional(),
+  REDIS_KEY_PREFIX: z
+    .string()
+    .regex(/^[\w.:-]{1,64}$/, 'letters, digits, _ . : - (at most 64)')
+    .default('auction'),
+  PUBLIC_ORIGIN: url('the public origin such as https://auction.example.vn')
+    .transform((u) => u.replace(/\/+$/, ''))
+    .optional(),
   CORS_ORIGINS: csv(z.url({ error: 'comma-separated origins' })).default([]),
   TRUST_PROXY: bool.default(false),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'fatal, error, warn, info, debug, trace or silent' }).default('info'),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+      error: 'fatal, error, warn, info, debug, trace or silent',
+    })
+    .default('info'),
   BODY_LIMIT_BYTES: int(1024, 50 * 1024 * 1024).default(64 * 1024),
 
   EID_ISSUER: url('the e-ID issuer').optional(),
@@ -55,8 +102,13 @@ const schema = z.object({
   EID_CLIENT_ID: z.string().min(1).optional(),
   EID_CLIENT_SECRET: z.string().min(1).optional(),
   EID_SCOPES: z.string().min(1).default('openid'),
-  EID_ALGORITHMS: csv(z.enum(ALGORITHMS, { error: `algorithms from ${ALGORITHMS.join(',')}` })).default(['ES256', 'EdDSA', 'RS256', 'PS256']).refine((a) => a.length > 0, 'at least one algorithm'),
-  EID_LEVEL_CLAIM: z.string().regex(/^[A-Za-z_][\w.:-]*$/, 'a claim name').default('loa'),
+  EID_ALGORITHMS: csv(z.enum(ALGORITHMS, { error: `algorithms from ${ALGORITHMS.join(',')}` }))
+    .default(['ES256', 'EdDSA', 'RS256', 'PS256'])
+    .refine((a) => a.length > 0, 'at least one algorithm'),
+  EID_LEVEL_CLAIM: z
+    .string()
+    .regex(/^[A-Za-z_][\w.:-]*$/, 'a claim name')
+    .default('loa'),
   EID_MAX_TOKEN_AGE: int(1, 7 * 24 * 3600).default(3600),
   EID_CLOCK_TOLERANCE: int(0, 300).default(30),
   ADMIN_PIDS: csv(z.string().regex(PID, '12-digit personal identification numbers, comma-separated')).default([]),
@@ -73,7 +125,10 @@ const schema = z.object({
   RECORD_SIGNING_KEY_FILE: z.string().min(1).optional(),
   RECORD_RETIRED_KEYS: z.string().min(1).optional(),
   RECORD_RETIRED_KEYS_FILE: z.string().min(1).optional(),
-  PERSON_HASH_KEY: z.string().min(32, 'a secret of at least 32 characters (for example: openssl rand -base64 32)').optional(),
+  PERSON_HASH_KEY: z
+    .string()
+    .min(32, 'a secret of at least 32 characters (for example: openssl rand -base64 32)')
+    .optional(),
   PERSON_HASH_KEY_FILE: z.string().min(1).optional(),
   DEMO: bool.optional(),
   DEMO_DATA: bool.optional(),
@@ -173,7 +228,9 @@ export class ConfigError extends Error {}
 /** Reads and validates the configuration; throws ConfigError with one line per offending variable. */
 export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
   // Empty strings mean "unset", as in most shells' `VAR= cmd`.
-  const env = Object.fromEntries(Object.entries(source).filter(([k, v]) => k in schema.shape && v !== undefined && v !== ''));
+  const env = Object.fromEntries(
+    Object.entries(source).filter(([k, v]) => k in schema.shape && v !== undefined && v !== ''),
+  );
   const parsed = schema.safeParse(env);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => {
@@ -190,12 +247,18 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   const deploymentSigns = [
     ...(production ? ['NODE_ENV=production'] : []),
     ...(e.DATABASE_URL ? ['DATABASE_URL is set'] : []),
-    ...(e.PUBLIC_ORIGIN && !isLoopbackOrigin(e.PUBLIC_ORIGIN) ? [`PUBLIC_ORIGIN ${e.PUBLIC_ORIGIN} is not a loopback address`] : []),
+    ...(e.PUBLIC_ORIGIN && !isLoopbackOrigin(e.PUBLIC_ORIGIN)
+      ? [`PUBLIC_ORIGIN ${e.PUBLIC_ORIGIN} is not a loopback address`]
+      : []),
   ];
   const demoAllowed = e.DEMO ?? deploymentSigns.length === 0;
   const problems: string[] = [];
-  if (production && e.DEMO) problems.push('DEMO=true is not allowed in production (the demo identity provider lets anyone sign in as any persona, admin included)');
-  else if (production && demo) problems.push('EID_ISSUER is required in production (the demo identity provider is for development only)');
+  if (production && e.DEMO)
+    problems.push(
+      'DEMO=true is not allowed in production (the demo identity provider lets anyone sign in as any persona, admin included)',
+    );
+  else if (production && demo)
+    problems.push('EID_ISSUER is required in production (the demo identity provider is for development only)');
   else if (demo && !demoAllowed) {
     problems.push(
       e.DEMO === false
@@ -207,18 +270,26 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   if (production && e.DEMO_DATA) problems.push('DEMO_DATA=true is not allowed in production');
   if (production) {
     const plain = (name: string, value: string | undefined): void => {
-      if (value && !value.startsWith('https://')) problems.push(`${name} must be an https:// URL in production (got ${value})`);
+      if (value && !value.startsWith('https://'))
+        problems.push(`${name} must be an https:// URL in production (got ${value})`);
     };
     plain('PUBLIC_ORIGIN', e.PUBLIC_ORIGIN);
     plain('EID_ISSUER', e.EID_ISSUER);
     plain('EID_JWKS_URL', e.EID_JWKS_URL);
     for (const origin of e.CORS_ORIGINS) plain('CORS_ORIGINS', origin);
   }
-  if (production && e.AUCTION_MIN_BIDDING_MINUTES < 1) problems.push('AUCTION_MIN_BIDDING_MINUTES below 1 is a test setting, not allowed in production');
-  if (e.AUCTION_DEPOSIT_MIN_PCT > e.AUCTION_DEPOSIT_MAX_PCT) problems.push(`AUCTION_DEPOSIT_MIN_PCT (${e.AUCTION_DEPOSIT_MIN_PCT}) must not exceed AUCTION_DEPOSIT_MAX_PCT (${e.AUCTION_DEPOSIT_MAX_PCT})`);
+  if (production && e.AUCTION_MIN_BIDDING_MINUTES < 1)
+    problems.push('AUCTION_MIN_BIDDING_MINUTES below 1 is a test setting, not allowed in production');
+  if (e.AUCTION_DEPOSIT_MIN_PCT > e.AUCTION_DEPOSIT_MAX_PCT)
+    problems.push(
+      `AUCTION_DEPOSIT_MIN_PCT (${e.AUCTION_DEPOSIT_MIN_PCT}) must not exceed AUCTION_DEPOSIT_MAX_PCT (${e.AUCTION_DEPOSIT_MAX_PCT})`,
+    );
   if (!demo && !e.EID_AUDIENCE) problems.push('EID_AUDIENCE is required when EID_ISSUER is set');
   if (e.EID_CLIENT_SECRET && !e.EID_CLIENT_ID) problems.push('EID_CLIENT_SECRET is set without EID_CLIENT_ID');
-  if (e.DATABASE_OWNER_URL && !e.DATABASE_URL) problems.push('DATABASE_OWNER_URL is set without DATABASE_URL (the owner role migrates, the app connects with DATABASE_URL)');
+  if (e.DATABASE_OWNER_URL && !e.DATABASE_URL)
+    problems.push(
+      'DATABASE_OWNER_URL is set without DATABASE_URL (the owner role migrates, the app connects with DATABASE_URL)',
+    );
   const oneOf = (a: string, b: string): void => {
     if (e[a as keyof typeof e] && e[b as keyof typeof e]) problems.push(`set ${a} or ${b}, not both`);
   };
@@ -227,8 +298,14 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   oneOf('PERSON_HASH_KEY', 'PERSON_HASH_KEY_FILE');
   // In production no key lives in the database or is made up at start: a database writer could read
   // or replace it (and every key in the table used to be published).
-  if (production && !e.RECORD_SIGNING_KEY && !e.RECORD_SIGNING_KEY_FILE) problems.push('RECORD_SIGNING_KEY or RECORD_SIGNING_KEY_FILE is required in production (the record-signing key is never generated into the database there)');
-  if (production && !e.PERSON_HASH_KEY && !e.PERSON_HASH_KEY_FILE) problems.push('PERSON_HASH_KEY or PERSON_HASH_KEY_FILE is required in production (the key of the hashes that chains carry instead of personal ids; never change it)');
+  if (production && !e.RECORD_SIGNING_KEY && !e.RECORD_SIGNING_KEY_FILE)
+    problems.push(
+      'RECORD_SIGNING_KEY or RECORD_SIGNING_KEY_FILE is required in production (the record-signing key is never generated into the database there)',
+    );
+  if (production && !e.PERSON_HASH_KEY && !e.PERSON_HASH_KEY_FILE)
+    problems.push(
+      'PERSON_HASH_KEY or PERSON_HASH_KEY_FILE is required in production (the key of the hashes that chains carry instead of personal ids; never change it)',
+    );
   if (problems.length) throw new ConfigError(problems.join('\n'));
 
   return {
@@ -239,15 +316,34 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     databaseUrl: e.DATABASE_URL,
     databaseOwnerUrl: e.DATABASE_OWNER_URL,
     databasePoolSize: e.DATABASE_POOL_SIZE,
-    databaseTimeouts: { connectMs: e.DATABASE_CONNECT_TIMEOUT_MS, statementMs: e.DATABASE_STATEMENT_TIMEOUT_MS, lockMs: e.DATABASE_LOCK_TIMEOUT_MS, idleInTransactionMs: Math.max(10_000, 2 * e.DATABASE_STATEMENT_TIMEOUT_MS) },
-    limits: { bidTimeoutMs: e.BID_TIMEOUT_MS, requestTimeoutMs: e.REQUEST_TIMEOUT_MS, bidQueueMax: e.BID_QUEUE_MAX, overloadLagMs: e.OVERLOAD_LAG_MS },
+    databaseTimeouts: {
+      connectMs: e.DATABASE_CONNECT_TIMEOUT_MS,
+      statementMs: e.DATABASE_STATEMENT_TIMEOUT_MS,
+      lockMs: e.DATABASE_LOCK_TIMEOUT_MS,
+      idleInTransactionMs: Math.max(10_000, 2 * e.DATABASE_STATEMENT_TIMEOUT_MS),
+    },
+    limits: {
+      bidTimeoutMs: e.BID_TIMEOUT_MS,
+      requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
+      bidQueueMax: e.BID_QUEUE_MAX,
+      overloadLagMs: e.OVERLOAD_LAG_MS,
+    },
     rateLimits: {
       person: { perSecond: e.RATE_LIMIT_PERSON_PER_SECOND, burst: e.RATE_LIMIT_PERSON_BURST },
       address: { perSecond: e.RATE_LIMIT_ADDRESS_PER_SECOND, burst: e.RATE_LIMIT_ADDRESS_BURST },
-      socketConnectsPerson: { perSecond: e.SOCKET_CONNECTS_PERSON_PER_MINUTE / 60, burst: e.SOCKET_CONNECTS_PERSON_BURST },
-      socketConnectsAddress: { perSecond: e.SOCKET_CONNECTS_ADDRESS_PER_MINUTE / 60, burst: e.SOCKET_CONNECTS_ADDRESS_BURST },
+      socketConnectsPerson: {
+        perSecond: e.SOCKET_CONNECTS_PERSON_PER_MINUTE / 60,
+        burst: e.SOCKET_CONNECTS_PERSON_BURST,
+      },
+      socketConnectsAddress: {
+        perSecond: e.SOCKET_CONNECTS_ADDRESS_PER_MINUTE / 60,
+        burst: e.SOCKET_CONNECTS_ADDRESS_BURST,
+      },
     },
-    http: { headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS, requestTimeoutMs: Math.max(e.HTTP_BODY_TIMEOUT_MS, e.HTTP_HEADERS_TIMEOUT_MS) },
+    http: {
+      headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: Math.max(e.HTTP_BODY_TIMEOUT_MS, e.HTTP_HEADERS_TIMEOUT_MS),
+    },
     dataDir: e.DATA_DIR,
     redisUrl: e.REDIS_URL,
     redisKeyPrefix: e.REDIS_KEY_PREFIX,
@@ -298,7 +394,9 @@ export function isLoopbackOrigin(origin: string): boolean {
 export function modeLine(config: Config): string {
   const data = config.demoData ? 'demo data on' : 'no demo data';
   if (config.eid.demo) {
-    const why = config.deploymentSigns.length ? `DEMO=true although ${config.deploymentSigns.join('; ')}` : 'zero-config start on this machine';
+    const why = config.deploymentSigns.length
+      ? `DEMO=true although ${config.deploymentSigns.join('; ')}`
+      : 'zero-config start on this machine';
     return `Mode: demo (NODE_ENV=${config.env}; ${why}): built-in demo e-ID provider where anyone may sign in as any persona, ${data}. Not for production.`;
   }
   return `Mode: ${config.env} (e-ID provider ${config.eid.issuer}; demo identity provider off; ${data})`;
@@ -312,13 +410,19 @@ export function modeLine(config: Config): string {
 export function configWarnings(config: Config): string[] {
   const warnings: string[] = [];
   if (config.redisUrl && !config.trustProxy) {
-    warnings.push('REDIS_URL is set (several processes behind a load balancer?) but TRUST_PROXY is not: every client then has the balancer\'s address, so per-address limits (token failures, anonymous requests, socket connects) count all clients together. Set TRUST_PROXY=true when a balancer you run appends X-Forwarded-For.');
+    warnings.push(
+      "REDIS_URL is set (several processes behind a load balancer?) but TRUST_PROXY is not: every client then has the balancer's address, so per-address limits (token failures, anonymous requests, socket connects) count all clients together. Set TRUST_PROXY=true when a balancer you run appends X-Forwarded-For.",
+    );
   }
   if (config.databaseUrl && !config.databaseOwnerUrl) {
-    warnings.push('DATABASE_URL is set without DATABASE_OWNER_URL: the platform\'s database role owns the tables, so anyone holding its credentials can disable the append-only triggers and rewrite the ledger or the audit log (the hash chains still show it). Run migrations as a separate owner role: see "Security model" in the README.');
+    warnings.push(
+      'DATABASE_URL is set without DATABASE_OWNER_URL: the platform\'s database role owns the tables, so anyone holding its credentials can disable the append-only triggers and rewrite the ledger or the audit log (the hash chains still show it). Run migrations as a separate owner role: see "Security model" in the README.',
+    );
   }
   if (config.databaseUrl && !config.personHashKey && !config.personHashKeyFile) {
-    warnings.push(`PERSON_HASH_KEY is not set: the key of the hashes chained instead of personal ids is generated into ${config.dataDir}. Every process of a deployment must share one key: set PERSON_HASH_KEY (or PERSON_HASH_KEY_FILE) on all of them.`);
+    warnings.push(
+      `PERSON_HASH_KEY is not set: the key of the hashes chained instead of personal ids is generated into ${config.dataDir}. Every process of a deployment must share one key: set PERSON_HASH_KEY (or PERSON_HASH_KEY_FILE) on all of them.`,
+    );
   }
   return warnings;
 }

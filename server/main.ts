@@ -8,7 +8,9 @@ import { lockHolder, tryLockFile, type HeldLock } from './shared/lock-file.ts';
 import { listenFailure, portUnavailable } from './shared/port-check.ts';
 
 if (Number(process.versions.node.split('.')[0]) < REQUIRED_NODE_MAJOR) {
-  console.error(`This platform needs Node.js ${REQUIRED_NODE_MAJOR} or newer; this is ${process.version}. Use npm start.`);
+  console.error(
+    `This platform needs Node.js ${REQUIRED_NODE_MAJOR} or newer; this is ${process.version}. Use npm start.`,
+  );
   process.exit(1);
 }
 
@@ -32,7 +34,8 @@ function refuse(line: string): never {
 // Two processes on one embedded (PGlite) database corrupt it: its data directory is locked before it
 // is opened, and a second process refuses at once. PostgreSQL serves any number of processes.
 const dataDirLockFile = config.databaseUrl ? undefined : path.join(config.dataDir, 'platform.lock');
-const dataDirInUse = (pid: number): string => `The data directory ${path.resolve(config.dataDir)} is in use by another process (pid ${pid}): two processes on one embedded database would corrupt it. Stop that process, or give this one its own DATA_DIR.`;
+const dataDirInUse = (pid: number): string =>
+  `The data directory ${path.resolve(config.dataDir)} is in use by another process (pid ${pid}): two processes on one embedded database would corrupt it. Stop that process, or give this one its own DATA_DIR.`;
 const holder = dataDirLockFile ? lockHolder(dataDirLockFile) : undefined;
 if (holder !== undefined) refuse(dataDirInUse(holder));
 const portProblem = await portUnavailable(config.port, config.host);
@@ -60,7 +63,9 @@ platform.ctx.log.info({ port, database: platform.ctx.database.kind }, 'platform 
 console.log(`Auction platform listening on ${origin}`);
 console.log(modeLine(config));
 console.log(`Database: ${platform.ctx.database.description}`);
-console.log(`Identity: ${config.eid.demo ? `built-in demo e-ID provider at ${origin}/demo-idp (not for production)` : `e-ID provider ${config.eid.issuer}`}`);
+console.log(
+  `Identity: ${config.eid.demo ? `built-in demo e-ID provider at ${origin}/demo-idp (not for production)` : `e-ID provider ${config.eid.issuer}`}`,
+);
 console.log(`API reference: ${origin}/api/docs`);
 for (const warning of configWarnings(config)) {
   platform.ctx.log.warn(warning);

@@ -62,12 +62,30 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
   // The key of the hashes the chains carry instead of personal ids, installed before anything is
   // written to the audit log (server/audit/person-hash.ts).
   log.info(usePersonHashKey(config), 'person-hash key loaded');
-  const database = options.database ?? (await openDatabase({ url: config.databaseUrl, ownerUrl: config.databaseOwnerUrl, dataDir: config.dataDir, poolSize: config.databasePoolSize, timeouts: config.databaseTimeouts, log }));
+  const database =
+    options.database ??
+    (await openDatabase({
+      url: config.databaseUrl,
+      ownerUrl: config.databaseOwnerUrl,
+      dataDir: config.dataDir,
+      poolSize: config.databasePoolSize,
+      timeouts: config.databaseTimeouts,
+      log,
+    }));
   if (!options.database) await database.migrate();
   // One clock for every process: the database's (tests bring a controlled clock instead).
-  const databaseClock = options.clock ? undefined : new DatabaseClock({ readDatabaseMs: databaseTimeReader(database.db), log });
+  const databaseClock = options.clock
+    ? undefined
+    : new DatabaseClock({ readDatabaseMs: databaseTimeReader(database.db), log });
   await databaseClock?.start();
-  const ctx: AppContext = { config, database, db: database.db, clock: options.clock ?? databaseClock!, log, events: new DomainEvents(log) };
+  const ctx: AppContext = {
+    config,
+    database,
+    db: database.db,
+    clock: options.clock ?? databaseClock!,
+    log,
+    events: new DomainEvents(log),
+  };
 
   let realtime: Awaited<ReturnType<typeof createRealtime>> | undefined;
   const identity = await createIdentity(ctx);
@@ -75,7 +93,18 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
   const api = createApiApp(ctx, {
     authenticate: identity.authenticate,
     // The realtime gateway is attached to the HTTP server below; health asks it for Redis' state then.
-    routers: [{ path: '/', app: healthRoutes(ctx, { redis: () => realtime?.redis() ?? 'off', clockOffsetMs: () => databaseClock?.reading?.offsetMs ?? null, load: () => modules.admission.load() }) }, ...identity.routers, ...modules.routers],
+    routers: [
+      {
+        path: '/',
+        app: healthRoutes(ctx, {
+          redis: () => realtime?.redis() ?? 'off',
+          clockOffsetMs: () => databaseClock?.reading?.offsetMs ?? null,
+          load: () => modules.admission.load(),
+        }),
+      },
+      ...identity.routers,
+      ...modules.routers,
+    ],
     onBidShed: (lotId, reason) => modules.engine.shedLog.record(lotId, reason, new Date()),
   });
   mountDocs(api);
@@ -91,7 +120,12 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
   // Slow clients (slowloris) are cut: headers must arrive within headersTimeout and the whole request
   // within requestTimeout, checked every second (Node's default check runs every 30 s). Idle
   // keep-alive connections are governed by keepAliveTimeout alone (longer than a balancer's idle timeout).
-  const serverOptions: http.ServerOptions = { headersTimeout: config.http.headersTimeoutMs, requestTimeout: config.http.requestTimeoutMs, connectionsCheckingInterval: 1_000, keepAliveTimeout: 65_000 };
+  const serverOptions: http.ServerOptions = {
+    headersTimeout: config.http.headersTimeoutMs,
+    requestTimeout: config.http.requestTimeoutMs,
+    connectionsCheckingInterval: 1_000,
+    keepAliveTimeout: 65_000,
+  };
   // HSTS on every response of an https deployment, pages and sign-in included (the API also sets it).
   const hsts = config.publicOrigin?.startsWith('https://') ? 'max-age=31536000; includeSubDomains' : undefined;
   const refusedAtTheDoor = bidDoor(modules.admission);
@@ -99,7 +133,9 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     if (hsts) res.setHeader('strict-transport-security', hsts);
     if (refusedAtTheDoor(req, res)) return;
     const url = req.url ?? '/';
-    const mount = mounts.find((m) => url === m.prefix || url.startsWith(`${m.prefix}/`) || url.startsWith(`${m.prefix}?`));
+    const mount = mounts.find(
+      (m) => url === m.prefix || url.startsWith(`${m.prefix}/`) || url.startsWith(`${m.prefix}?`),
+    );
     if (mount) return void mount.handle(req, res);
     if (url.startsWith('/api/') || url === '/api' || url.startsWith('/auth/')) return void honoListener(req, res);
     if (pages) {
@@ -113,7 +149,12 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     res.end('The web app is not built. Run npm start (which builds it) or npm run build.');
   });
 
-  realtime = await createRealtime(ctx, server, { identity, bids: modules.bids, admission: modules.admission, onBidShed: (lotId, reason) => modules.engine.shedLog.record(lotId, reason, new Date()) });
+  realtime = await createRealtime(ctx, server, {
+    identity,
+    bids: modules.bids,
+    admission: modules.admission,
+    onBidShed: (lotId, reason) => modules.engine.shedLog.record(lotId, reason, new Date()),
+  });
   let stopping: Promise<void> | undefined;
 
   return {

@@ -122,7 +122,11 @@ const HELP = `npm run bench -- [flags]
   --keep-db                  keep the bench database afterwards
 Environment: DATABASE_URL (admin connection; default postgres://127.0.0.1:5432/postgres).`;
 
-const list = (s: string): number[] => s.split(',').map((x) => Number(x.trim())).filter((x) => Number.isFinite(x) && x >= 0);
+const list = (s: string): number[] =>
+  s
+    .split(',')
+    .map((x) => Number(x.trim()))
+    .filter((x) => Number.isFinite(x) && x >= 0);
 
 export function parseBenchArgs(argv: string[]): BenchArgs {
   const { values } = parseArgs({
@@ -183,8 +187,17 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
   const connections = Math.max(1, num(values.connections, bidders, 4));
   const factor = num(values['overload-factor'], 4, 4);
   const outageRate = Math.max(1, num(values['outage-rate'], 100, 20));
-  const [beforeS, cutS, afterS] = values.outage ? list(values.outage) : smoke ? [1, 3, 5] : short ? [3, 8, 12] : [5, 8, 20];
-  if (beforeS === undefined || !cutS || !afterS) throw new Error('--outage wants three numbers of seconds: before the cut, the cut, after the restore (e.g. 5,8,20)');
+  const [beforeS, cutS, afterS] = values.outage
+    ? list(values.outage)
+    : smoke
+      ? [1, 3, 5]
+      : short
+        ? [3, 8, 12]
+        : [5, 8, 20];
+  if (beforeS === undefined || !cutS || !afterS)
+    throw new Error(
+      '--outage wants three numbers of seconds: before the cut, the cut, after the restore (e.g. 5,8,20)',
+    );
   const boundMs = num(values['bound-ms'], 2000, 2000);
   return {
     smoke,
@@ -208,7 +221,14 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
       rate: num(values['overload-rate'], 0, 0),
       durationS: num(values['overload-duration'], durationS, durationS),
       // Bidders' connections are open before the closing minutes (they have had the lot page open).
-      connections: Math.max(1, num(values['overload-connections'], Math.max(Math.ceil(connections * factor), 2000), Math.ceil(connections * factor))),
+      connections: Math.max(
+        1,
+        num(
+          values['overload-connections'],
+          Math.max(Math.ceil(connections * factor), 2000),
+          Math.ceil(connections * factor),
+        ),
+      ),
       maxConnections: Math.max(1, num(values['overload-max-connections'], 8000, 400)),
     },
     outage: {
@@ -229,7 +249,13 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
     deadlineMs: 30_000,
     stepLeadMs: smoke ? 300 : 1_000,
     walSettleMs: smoke ? 0 : 1_200,
-    outDir: values.out ?? (smoke ? path.join(os.tmpdir(), 'auction-bench-smoke') : short ? path.join(os.tmpdir(), 'auction-bench-short') : path.resolve(import.meta.dirname, '..', 'results')),
+    outDir:
+      values.out ??
+      (smoke
+        ? path.join(os.tmpdir(), 'auction-bench-smoke')
+        : short
+          ? path.join(os.tmpdir(), 'auction-bench-short')
+          : path.resolve(import.meta.dirname, '..', 'results')),
     profile: values.profile ?? false,
     // The README shows full runs only: every part, full-length steps.
     readme: !smoke && !short && !values['no-readme'] && !values.profile && PHASES.every((p) => phases.includes(p)),

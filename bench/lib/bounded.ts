@@ -8,7 +8,16 @@ export interface BoundedSummary extends Omit<BoundedCounts, 'waitHist' | 'shedHi
   boundMs: number;
   clientTimeoutMs: number;
   /** Shares of the bids sent, in %. */
-  pct: { withinBound: number; definitiveWithinBound: number; accepted: number; refused: number; shed: number; error: number; noAnswer: number; clientQueued: number };
+  pct: {
+    withinBound: number;
+    definitiveWithinBound: number;
+    accepted: number;
+    refused: number;
+    shed: number;
+    error: number;
+    noAnswer: number;
+    clientQueued: number;
+  };
   /** Wait of every HTTP answer (accepted, refused, shed or error) from the scheduled send time, ms. */
   wait: LatencySummary | null;
   /** Wait of the 503 answers alone: how early the platform sheds. */
@@ -17,8 +26,12 @@ export interface BoundedSummary extends Omit<BoundedCounts, 'waitHist' | 'shedHi
 
 export const percent = (n: number, of: number): number => (of ? Math.round((n / of) * 1000) / 10 : 0);
 
-export function summarizeBounded(counts: BoundedCounts[], options: { boundMs: number; clientTimeoutMs: number }): BoundedSummary {
-  const sum = (k: Exclude<keyof BoundedCounts, 'waitHist' | 'shedHist'>): number => counts.reduce((a, c) => a + c[k], 0);
+export function summarizeBounded(
+  counts: BoundedCounts[],
+  options: { boundMs: number; clientTimeoutMs: number },
+): BoundedSummary {
+  const sum = (k: Exclude<keyof BoundedCounts, 'waitHist' | 'shedHist'>): number =>
+    counts.reduce((a, c) => a + c[k], 0);
   const sent = sum('sent');
   const s = {
     sent,

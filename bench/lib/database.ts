@@ -48,20 +48,41 @@ export interface WalSnapshot {
 }
 
 export async function walSnapshot(admin: Sql, database: string): Promise<WalSnapshot> {
-  const [w] = await admin<{ wal_records: string; wal_fpi: string; wal_bytes: string; wal_write: string; wal_sync: string }[]>`select wal_records, wal_fpi, wal_bytes, wal_write, wal_sync from pg_stat_wal`;
-  const [d] = await admin<{ xact_commit: string }[]>`select xact_commit from pg_stat_database where datname = ${database}`;
-  return { records: Number(w.wal_records), fpi: Number(w.wal_fpi), bytes: Number(w.wal_bytes), writes: Number(w.wal_write), syncs: Number(w.wal_sync), commits: Number(d?.xact_commit ?? 0) };
+  const [w] = await admin<
+    { wal_records: string; wal_fpi: string; wal_bytes: string; wal_write: string; wal_sync: string }[]
+  >`select wal_records, wal_fpi, wal_bytes, wal_write, wal_sync from pg_stat_wal`;
+  const [d] = await admin<
+    { xact_commit: string }[]
+  >`select xact_commit from pg_stat_database where datname = ${database}`;
+  return {
+    records: Number(w.wal_records),
+    fpi: Number(w.wal_fpi),
+    bytes: Number(w.wal_bytes),
+    writes: Number(w.wal_write),
+    syncs: Number(w.wal_sync),
+    commits: Number(d?.xact_commit ?? 0),
+  };
 }
 
 export function walDelta(a: WalSnapshot, b: WalSnapshot): WalSnapshot {
-  return { records: b.records - a.records, fpi: b.fpi - a.fpi, bytes: b.bytes - a.bytes, writes: b.writes - a.writes, syncs: b.syncs - a.syncs, commits: b.commits - a.commits };
+  return {
+    records: b.records - a.records,
+    fpi: b.fpi - a.fpi,
+    bytes: b.bytes - a.bytes,
+    writes: b.writes - a.writes,
+    syncs: b.syncs - a.syncs,
+    commits: b.commits - a.commits,
+  };
 }
 
 /**
  * A live lot for baseline (a) with the platform lot's terms and a copy of its registrations (same
  * people, bidder codes and approval states). Returns the new lot id and registration ids by pid.
  */
-export async function copyLotForRawBaseline(sql: Sql, lotId: number): Promise<{ lotId: number; registrationIds: Map<string, number> }> {
+export async function copyLotForRawBaseline(
+  sql: Sql,
+  lotId: number,
+): Promise<{ lotId: number; registrationIds: Map<string, number> }> {
   return sql.begin(async (tx) => {
     const [lot] = await tx<{ id: number }[]>`
       insert into lots (title, description, category, status, starting_price, price_step, deposit, registration_opens_at,
@@ -84,6 +105,8 @@ export async function copyLotForRawBaseline(sql: Sql, lotId: number): Promise<{ 
  * background processes (WAL writer, checkpointer...), not the backends of other databases.
  */
 export async function postgresPids(admin: Sql, database: string): Promise<number[]> {
-  const rows = await admin<{ pid: number }[]>`select pid from pg_stat_activity where datname = ${database} or (datname is null and backend_type <> 'client backend')`;
+  const rows = await admin<
+    { pid: number }[]
+  >`select pid from pg_stat_activity where datname = ${database} or (datname is null and backend_type <> 'client backend')`;
   return rows.map((r) => r.pid);
 }

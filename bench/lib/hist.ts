@@ -12,7 +12,12 @@ export function wallNow(): number {
 
 export function newHistogram(): Histogram {
   // 1 µs .. 10 min, 3 significant digits; values above are clamped by autoResize growing the range.
-  return hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 600_000_000, numberOfSignificantValueDigits: 3, autoResize: true });
+  return hdr.build({
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: 600_000_000,
+    numberOfSignificantValueDigits: 3,
+    autoResize: true,
+  });
 }
 
 /** Records a latency given in milliseconds. */

@@ -25,7 +25,10 @@ export interface ChildHandle {
 /** Wraps a process with an IPC channel; replies are matched to requests by id. */
 export function wrapChild(proc: ChildProcess, name: string): ChildHandle {
   let next = 1;
-  const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
+  const pending = new Map<
+    number,
+    { resolve: (v: unknown) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }
+  >();
   proc.on('message', (m: Reply) => {
     const p = typeof m === 'object' && m !== null && 'id' in m ? pending.get(m.id) : undefined;
     if (!p) return;
@@ -70,8 +73,17 @@ export function wrapChild(proc: ChildProcess, name: string): ChildHandle {
 }
 
 /** Forks a bench script (run by the same Node binary) with an IPC channel. */
-export function forkBench(script: string, name: string, options: { env?: NodeJS.ProcessEnv; execArgv?: string[] } = {}): ChildHandle {
-  const proc = fork(script, [], { execPath: process.execPath, execArgv: options.execArgv ?? [], env: options.env ?? process.env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+export function forkBench(
+  script: string,
+  name: string,
+  options: { env?: NodeJS.ProcessEnv; execArgv?: string[] } = {},
+): ChildHandle {
+  const proc = fork(script, [], {
+    execPath: process.execPath,
+    execArgv: options.execArgv ?? [],
+    env: options.env ?? process.env,
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   return wrapChild(proc, name);
 }
 

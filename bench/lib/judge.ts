@@ -7,7 +7,8 @@ import type { WatcherTotals } from './protocol.ts';
 import type { LedgerCheck } from './verify.ts';
 import { retryProblems } from './outage-figures.ts';
 
-const best = (r: ScenarioResult | undefined): number | null => (r && r.steps.length ? Math.max(...r.steps.map((s) => s.acceptedPerSec)) : null);
+const best = (r: ScenarioResult | undefined): number | null =>
+  r && r.steps.length ? Math.max(...r.steps.map((s) => s.acceptedPerSec)) : null;
 
 function watcherProblems(name: string, w: WatcherTotals | null | undefined, expectAll: boolean): string[] {
   if (!w) return [];
@@ -17,13 +18,16 @@ function watcherProblems(name: string, w: WatcherTotals | null | undefined, expe
   if (w.unknownAmounts) p.push(`${name}: ${w.unknownAmounts} broadcast amounts no bid offered`);
   // Under saturation (a step that could not keep up) sockets may time out; only then is it no defect.
   if (expectAll && w.disconnects) p.push(`${name}: ${w.disconnects} watcher disconnects`);
-  if (expectAll && w.complete < w.sockets) p.push(`${name}: ${w.sockets - w.complete} of ${w.sockets} watchers did not reach the final seq`);
+  if (expectAll && w.complete < w.sockets)
+    p.push(`${name}: ${w.sockets - w.complete} of ${w.sockets} watchers did not reach the final seq`);
   return p;
 }
 
 function ledgerProblems(name: string, l: LedgerCheck | undefined): string[] {
   if (!l || l.ok) return [];
-  return [`${name} ledger: ${[!l.seqGapFree && 'seq gaps', !l.stepRuleHolds && 'step rule broken', !l.hashChainIntact && 'hash chain broken', l.acknowledgedMissing && `${l.acknowledgedMissing} acknowledged bids missing`, !l.finalPriceIsHighestBid && `final price ${l.finalPrice} is not the highest bid ${l.highestAcknowledged}`].filter(Boolean).join(', ')}`];
+  return [
+    `${name} ledger: ${[!l.seqGapFree && 'seq gaps', !l.stepRuleHolds && 'step rule broken', !l.hashChainIntact && 'hash chain broken', l.acknowledgedMissing && `${l.acknowledgedMissing} acknowledged bids missing`, !l.finalPriceIsHighestBid && `final price ${l.finalPrice} is not the highest bid ${l.highestAcknowledged}`].filter(Boolean).join(', ')}`,
+  ];
 }
 
 function scenarioProblems(name: string, r: ScenarioResult | undefined, countNotApproved: boolean): string[] {
@@ -35,7 +39,10 @@ function scenarioProblems(name: string, r: ScenarioResult | undefined, countNotA
     // A shed bid (503) from an unapproved bidder never reached the approval check.
     if (countNotApproved && !s.unanswered && !s.shed) {
       const expected = s.unapprovedSent;
-      if ((s.rejected.NOT_APPROVED ?? 0) !== expected) p.push(`${name} @ ${s.rate}/s: ${s.rejected.NOT_APPROVED ?? 0} NOT_APPROVED answers for ${expected} bids from unapproved bidders`);
+      if ((s.rejected.NOT_APPROVED ?? 0) !== expected)
+        p.push(
+          `${name} @ ${s.rate}/s: ${s.rejected.NOT_APPROVED ?? 0} NOT_APPROVED answers for ${expected} bids from unapproved bidders`,
+        );
     }
   }
   p.push(...ledgerProblems(name, r.ledger));
@@ -52,25 +59,68 @@ export function judge(report: BenchReport, args: BenchArgs): void {
     const b = as?.acceptedPerSec ?? null;
     const answered = ps && as?.answeredPerSec ? Math.round((ps.answeredPerSec / as.answeredPerSec) * 100) / 100 : null;
     const bs = report.platformBare?.steps.find((x) => x.rate === s.rate);
-    const r2 = (x: number | undefined, y: number | undefined): number | null => (x !== undefined && y ? Math.round((x / y) * 100) / 100 : null);
-    return { rate: s.rate, platformAcceptedPerSec: p, baselineAAcceptedPerSec: b, ratio: p !== null && b ? Math.round((p / b) * 100) / 100 : null, answeredRatio: answered, bareRatio: r2(bs?.acceptedPerSec, as?.acceptedPerSec), bareAnsweredRatio: r2(bs?.answeredPerSec, as?.answeredPerSec) };
+    const r2 = (x: number | undefined, y: number | undefined): number | null =>
+      x !== undefined && y ? Math.round((x / y) * 100) / 100 : null;
+    return {
+      rate: s.rate,
+      platformAcceptedPerSec: p,
+      baselineAAcceptedPerSec: b,
+      ratio: p !== null && b ? Math.round((p / b) * 100) / 100 : null,
+      answeredRatio: answered,
+      bareRatio: r2(bs?.acceptedPerSec, as?.acceptedPerSec),
+      bareAnsweredRatio: r2(bs?.answeredPerSec, as?.answeredPerSec),
+    };
   });
   const pBest = best(platform);
   const aBest = best(a);
   const ratio = pBest !== null && aBest ? Math.round((pBest / aBest) * 100) / 100 : null;
-  const answered = (r: ScenarioResult | undefined): number | null => (r && r.steps.length ? Math.max(...r.steps.map((s) => s.answeredPerSec)) : null);
+  const answered = (r: ScenarioResult | undefined): number | null =>
+    r && r.steps.length ? Math.max(...r.steps.map((s) => s.answeredPerSec)) : null;
   const pAns = answered(platform);
   const aAns = answered(a);
   const bBest = best(report.platformBare);
-  const bareText = bBest !== null && aBest ? `; without watchers ${bBest}/s ÷ ${aBest}/s = ${Math.round((bBest / aBest) * 100) / 100}` : '';
+  const bareText =
+    bBest !== null && aBest
+      ? `; without watchers ${bBest}/s ÷ ${aBest}/s = ${Math.round((bBest / aBest) * 100) / 100}`
+      : '';
   const at1000 = platform?.steps.find((s) => s.rate === 1000);
   const bareAt1000 = report.platformBare?.steps.find((s) => s.rate === 1000);
-  const bAt1000 = report.baselineB.map((b) => `${b.tickMs ? `${b.tickMs} ms tick` : 'each bid'} ${b.steps.find((s) => s.rate === 1000)?.watcher?.p99 ?? '–'} ms`).join(', ');
+  const bAt1000 = report.baselineB
+    .map(
+      (b) =>
+        `${b.tickMs ? `${b.tickMs} ms tick` : 'each bid'} ${b.steps.find((s) => s.rate === 1000)?.watcher?.p99 ?? '–'} ms`,
+    )
+    .join(', ');
   report.targets = [
-    { name: 'accepted bids/s, platform ÷ baseline (a), best steps', target: '≥ 1 (aim 2)', measured: ratio === null ? 'not measured' : `${ratio} (${pBest}/s ÷ ${aBest}/s; answered bids ${pAns}/s ÷ ${aAns}/s = ${aAns ? Math.round(((pAns ?? 0) / aAns) * 100) / 100 : '–'}${bareText})`, met: ratio === null ? null : ratio >= 1 },
-    { name: 'p99 bid→ack at 1,000 bids/s offered', target: '≤ 25 ms', measured: at1000?.ack ? `${at1000.ack.p99} ms with ${args.watchers} watchers${bareAt1000?.ack ? `; ${bareAt1000.ack.p99} ms without watchers` : ''}` : 'not measured', met: at1000?.ack ? at1000.ack.p99 <= 25 : null },
-    { name: `p99 bid→watcher, ${args.watchers} watchers at 1,000 bids/s offered`, target: '≤ 50 ms', measured: at1000?.watcher ? `${at1000.watcher.p99} ms (baseline b: ${bAt1000 || '–'})` : 'not measured', met: at1000?.watcher && args.watchers >= 2000 ? at1000.watcher.p99 <= 50 : null },
-    { name: `server memory with ${report.memory?.connected ?? args.memoryWatchers} watchers`, target: '≤ 1024 MiB', measured: report.memory ? `${report.memory.peakMiB} MiB peak RSS` : 'not measured', met: report.memory && args.memoryWatchers >= 10_000 ? report.memory.peakMiB <= 1024 : null },
+    {
+      name: 'accepted bids/s, platform ÷ baseline (a), best steps',
+      target: '≥ 1 (aim 2)',
+      measured:
+        ratio === null
+          ? 'not measured'
+          : `${ratio} (${pBest}/s ÷ ${aBest}/s; answered bids ${pAns}/s ÷ ${aAns}/s = ${aAns ? Math.round(((pAns ?? 0) / aAns) * 100) / 100 : '–'}${bareText})`,
+      met: ratio === null ? null : ratio >= 1,
+    },
+    {
+      name: 'p99 bid→ack at 1,000 bids/s offered',
+      target: '≤ 25 ms',
+      measured: at1000?.ack
+        ? `${at1000.ack.p99} ms with ${args.watchers} watchers${bareAt1000?.ack ? `; ${bareAt1000.ack.p99} ms without watchers` : ''}`
+        : 'not measured',
+      met: at1000?.ack ? at1000.ack.p99 <= 25 : null,
+    },
+    {
+      name: `p99 bid→watcher, ${args.watchers} watchers at 1,000 bids/s offered`,
+      target: '≤ 50 ms',
+      measured: at1000?.watcher ? `${at1000.watcher.p99} ms (baseline b: ${bAt1000 || '–'})` : 'not measured',
+      met: at1000?.watcher && args.watchers >= 2000 ? at1000.watcher.p99 <= 50 : null,
+    },
+    {
+      name: `server memory with ${report.memory?.connected ?? args.memoryWatchers} watchers`,
+      target: '≤ 1024 MiB',
+      measured: report.memory ? `${report.memory.peakMiB} MiB peak RSS` : 'not measured',
+      met: report.memory && args.memoryWatchers >= 10_000 ? report.memory.peakMiB <= 1024 : null,
+    },
   ];
   const problems = [
     ...scenarioProblems('platform', platform, true),

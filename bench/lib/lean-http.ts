@@ -147,7 +147,13 @@ export class LeanHttpPool {
     return { connected: this.all.size, free: this.free.length, queued: this.queue.length };
   }
 
-  request(options: { path: string; method: string; headers?: Record<string, string>; body?: string; signal?: AbortSignal }): Promise<LeanResponse> {
+  request(options: {
+    path: string;
+    method: string;
+    headers?: Record<string, string>;
+    body?: string;
+    signal?: AbortSignal;
+  }): Promise<LeanResponse> {
     const body = options.body ?? '';
     let head = `${options.method} ${options.path} HTTP/1.1\r\nhost: ${this.hostHeader}\r\nconnection: keep-alive\r\n`;
     for (const [k, v] of Object.entries(options.headers ?? {})) head += `${k}: ${v}\r\n`;

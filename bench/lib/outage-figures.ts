@@ -81,7 +81,10 @@ function quantile(sorted: number[], q: number): number | null {
 
 export function windowFigures(records: AttemptRecord[], boundMs: number): WindowFigures {
   const n = (o: AttemptRecord['outcome']): number => records.filter((r) => r.outcome === o).length;
-  const waits = records.filter(answered).map((r) => r.endAt - r.scheduledAt).sort((a, b) => a - b);
+  const waits = records
+    .filter(answered)
+    .map((r) => r.endAt - r.scheduledAt)
+    .sort((a, b) => a - b);
   const within = records.filter((r) => answered(r) && r.endAt - r.scheduledAt <= boundMs);
   const sent = records.length;
   return {
@@ -91,7 +94,13 @@ export function windowFigures(records: AttemptRecord[], boundMs: number): Window
     shed: n('shed'),
     error: n('error') + n('failed'),
     noAnswer: n('noAnswer'),
-    pct: { withinBound: percent(within.length, sent), definitiveWithinBound: percent(within.filter(definitive).length, sent), accepted: percent(n('accepted'), sent), shed: percent(n('shed'), sent), noAnswer: percent(n('noAnswer'), sent) },
+    pct: {
+      withinBound: percent(within.length, sent),
+      definitiveWithinBound: percent(within.filter(definitive).length, sent),
+      accepted: percent(n('accepted'), sent),
+      shed: percent(n('shed'), sent),
+      noAnswer: percent(n('noAnswer'), sent),
+    },
     waitP99: quantile(waits, 0.99),
     waitMax: waits.length ? Math.round(waits[waits.length - 1] * 10) / 10 : null,
   };
@@ -102,22 +111,35 @@ export function timeline(records: AttemptRecord[], cutAt: number, boundMs: numbe
   for (const r of records) {
     const t = Math.floor((r.scheduledAt - cutAt) / 1000);
     let b = bins.get(t);
-    if (!b) bins.set(t, (b = { t, sent: 0, accepted: 0, refused: 0, shed: 0, noAnswer: 0, other: 0, definitiveWithinBound: 0 }));
+    if (!b)
+      bins.set(
+        t,
+        (b = { t, sent: 0, accepted: 0, refused: 0, shed: 0, noAnswer: 0, other: 0, definitiveWithinBound: 0 }),
+      );
     b.sent++;
-    if (r.outcome === 'accepted' || r.outcome === 'refused' || r.outcome === 'shed' || r.outcome === 'noAnswer') b[r.outcome]++;
+    if (r.outcome === 'accepted' || r.outcome === 'refused' || r.outcome === 'shed' || r.outcome === 'noAnswer')
+      b[r.outcome]++;
     else b.other++;
     if (definitive(r) && r.endAt - r.scheduledAt <= boundMs) b.definitiveWithinBound++;
   }
   return [...bins.values()].sort((a, b) => a.t - b.t);
 }
 
-export function recovery(options: { first: AttemptRecord[]; retries: AttemptRecord[]; cutAt: number; restoreAt: number; readyAt: number | null; boundMs: number }): Recovery {
+export function recovery(options: {
+  first: AttemptRecord[];
+  retries: AttemptRecord[];
+  cutAt: number;
+  restoreAt: number;
+  readyAt: number | null;
+  boundMs: number;
+}): Recovery {
   const { first, retries, cutAt, restoreAt, boundMs } = options;
   const ok = (r: AttemptRecord): boolean => definitive(r) && r.endAt - r.scheduledAt <= boundMs;
   const before = first.filter((r) => r.scheduledAt < cutAt);
   const accepted = [...first, ...retries].filter((r) => r.outcome === 'accepted' && r.endAt >= restoreAt);
   const since = (at: number | undefined): number | null => (at === undefined ? null : Math.round(at - restoreAt));
-  const minEnd = (rs: AttemptRecord[]): number | undefined => (rs.length ? Math.min(...rs.map((r) => r.endAt)) : undefined);
+  const minEnd = (rs: AttemptRecord[]): number | undefined =>
+    rs.length ? Math.min(...rs.map((r) => r.endAt)) : undefined;
   // Steady: 500 ms windows of bids scheduled after the restore, each ≥ 95% accepted or refused within the bound, to the end of the flow.
   const windows = new Map<number, { n: number; ok: number }>();
   for (const r of first) {
@@ -145,11 +167,26 @@ export function recovery(options: { first: AttemptRecord[]; retries: AttemptReco
 }
 
 /** What each retry did, judged against the ledger's entries by Idempotency-Key (`bench-<g>`). */
-export function retryFigures(first: AttemptRecord[], retries: AttemptRecord[], entries: Map<number, LedgerEntryByKey[]>): RetryFigures {
+export function retryFigures(
+  first: AttemptRecord[],
+  retries: AttemptRecord[],
+  entries: Map<number, LedgerEntryByKey[]>,
+): RetryFigures {
   const retryOf = new Map(retries.map((r) => [r.g, r]));
   const f: RetryFigures = {
-    retryable: 0, retried: retries.length, committedOnFirstTry: { answered503: 0, notAnswered: 0, answeredError: 0 }, replayed: 0, placedOnRetry: 0, refusedOnRetry: {}, unresolved: 0,
-    duplicates: 0, committedButRetryRefused: 0, seqMismatch: 0, refusedButCommitted: 0, retryWaitP99: null, retryWaitMax: null,
+    retryable: 0,
+    retried: retries.length,
+    committedOnFirstTry: { answered503: 0, notAnswered: 0, answeredError: 0 },
+    replayed: 0,
+    placedOnRetry: 0,
+    refusedOnRetry: {},
+    unresolved: 0,
+    duplicates: 0,
+    committedButRetryRefused: 0,
+    seqMismatch: 0,
+    refusedButCommitted: 0,
+    retryWaitP99: null,
+    retryWaitMax: null,
   };
   for (const r of first) {
     const e = entries.get(r.g) ?? [];
@@ -177,7 +214,10 @@ export function retryFigures(first: AttemptRecord[], retries: AttemptRecord[], e
       else f.refusedOnRetry[retry.code ?? '?'] = (f.refusedOnRetry[retry.code ?? '?'] ?? 0) + 1;
     } else f.unresolved++;
   }
-  const waits = retries.filter(answered).map((r) => r.endAt - r.sentAt).sort((a, b) => a - b);
+  const waits = retries
+    .filter(answered)
+    .map((r) => r.endAt - r.sentAt)
+    .sort((a, b) => a - b);
   f.retryWaitP99 = quantile(waits, 0.99);
   f.retryWaitMax = waits.length ? Math.round(waits[waits.length - 1] * 10) / 10 : null;
   return f;
@@ -187,7 +227,8 @@ export function retryFigures(first: AttemptRecord[], retries: AttemptRecord[], e
 export function retryProblems(f: RetryFigures): string[] {
   const p: string[] = [];
   if (f.duplicates) p.push(`${f.duplicates} Idempotency-Keys with two ledger entries (a retry placed a second bid)`);
-  if (f.committedButRetryRefused) p.push(`${f.committedButRetryRefused} committed bids whose retry with the same key was refused`);
+  if (f.committedButRetryRefused)
+    p.push(`${f.committedButRetryRefused} committed bids whose retry with the same key was refused`);
   if (f.seqMismatch) p.push(`${f.seqMismatch} acknowledgements whose seq is not the ledger entry of their key`);
   if (f.refusedButCommitted) p.push(`${f.refusedButCommitted} bids answered with a refusal but found in the ledger`);
   return p;

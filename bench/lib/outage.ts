@@ -11,8 +11,29 @@ import { wallNow } from './hist.ts';
 import { planSteps } from './schedule.ts';
 import { runStep, type StepResult } from './scenario.ts';
 import { checkLedger, type LedgerCheck } from './verify.ts';
-import { deps, finishLoadgens, refs, seqOf, startLoadgens, startWatchers, stopAll, watcherTotals, type BenchContext, type ScenarioResult } from './phases.ts';
-import { recovery, retryFigures, timeline, windowFigures, type LedgerEntryByKey, type Recovery, type RetryFigures, type TimelineBin, type WindowFigures } from './outage-figures.ts';
+import {
+  deps,
+  finishLoadgens,
+  refs,
+  seqOf,
+  startLoadgens,
+  startWatchers,
+  stopAll,
+  watcherTotals,
+  type BenchContext,
+  type ScenarioResult,
+} from './phases.ts';
+import {
+  recovery,
+  retryFigures,
+  timeline,
+  windowFigures,
+  type LedgerEntryByKey,
+  type Recovery,
+  type RetryFigures,
+  type TimelineBin,
+  type WindowFigures,
+} from './outage-figures.ts';
 import type { AttemptRecord, LoadgenRecords } from './protocol.ts';
 
 export interface HealthSample {
@@ -37,7 +58,10 @@ export interface OutageResult {
   recovery: Recovery;
   retries: RetryFigures;
   /** Readiness (/api/health) and liveness (/api/health/live) during the outage. */
-  health: { readiness: { during: Record<string, number>; samples: HealthSample[] }; liveness: { during: Record<string, number> } };
+  health: {
+    readiness: { during: Record<string, number>; samples: HealthSample[] };
+    liveness: { during: Record<string, number> };
+  };
   timeline: TimelineBin[];
   ledger?: LedgerCheck;
   watchers?: ScenarioResult['watchers'];
@@ -53,7 +77,11 @@ function proxiedUrl(url: string, proxy: TcpProxy): string {
 }
 
 /** Probes readiness and liveness every 250 ms (without waiting for slow answers) until stopped. */
-function pollHealth(base: string): { ready: { at: number; status: number; ms: number }[]; live: { at: number; status: number }[]; stop(): Promise<void> } {
+function pollHealth(base: string): {
+  ready: { at: number; status: number; ms: number }[];
+  live: { at: number; status: number }[];
+  stop(): Promise<void>;
+} {
   const ready: { at: number; status: number; ms: number }[] = [];
   const live: { at: number; status: number }[] = [];
   const inFlight = new Set<Promise<void>>();
@@ -87,7 +115,8 @@ function pollHealth(base: string): { ready: { at: number; status: number; ms: nu
 
 const countBy = (statuses: number[]): Record<string, number> => {
   const out: Record<string, number> = {};
-  for (const s of statuses) out[s ? String(s) : 'no answer in 5 s'] = (out[s ? String(s) : 'no answer in 5 s'] ?? 0) + 1;
+  for (const s of statuses)
+    out[s ? String(s) : 'no answer in 5 s'] = (out[s ? String(s) : 'no answer in 5 s'] ?? 0) + 1;
   return out;
 };
 
@@ -101,16 +130,36 @@ export async function runOutage(ctx: BenchContext, firstG: number): Promise<Outa
   let loadgens: ChildHandle[] = [];
   let health: ReturnType<typeof pollHealth> | undefined;
   try {
-    ctx.log(`outage: the platform restarted with its database through a TCP proxy (${proxy.host}); ${o.rate} bids/s from ${o.bidders} approved bidders (plus the unapproved ones' 3 in 20), ${o.watchers} watchers; cut after ${o.beforeS} s for ${o.cutS} s, then ${o.afterS} s more`);
+    ctx.log(
+      `outage: the platform restarted with its database through a TCP proxy (${proxy.host}); ${o.rate} bids/s from ${o.bidders} approved bidders (plus the unapproved ones' 3 in 20), ${o.watchers} watchers; cut after ${o.beforeS} s for ${o.cutS} s, then ${o.afterS} s more`,
+    );
     const platform = await ctx.restartPlatform({ DATABASE_URL: proxiedUrl(ctx.db.url, proxy) });
     const lotId = ctx.setup.lotId;
     const seqBefore = await seqOf(ctx, lotId)();
     const w = await startWatchers(ctx, platform.base, lotId, o.watchers, 1);
     watchers = w.handles;
-    loadgens = await startLoadgens(ctx, { mode: 'http', base: platform.base, lotId, rules: ctx.rules, approved: refs(ctx, ctx.approved.slice(0, o.bidders)), unapproved: refs(ctx, ctx.unapproved) }, o.connections);
+    loadgens = await startLoadgens(
+      ctx,
+      {
+        mode: 'http',
+        base: platform.base,
+        lotId,
+        rules: ctx.rules,
+        approved: refs(ctx, ctx.approved.slice(0, o.bidders)),
+        unapproved: refs(ctx, ctx.unapproved),
+      },
+      o.connections,
+    );
     // A fresh process: a short unreported warm-up (tokens verified, code compiled) so that the time before the cut is the platform's normal.
-    const [warm, plan] = planSteps([o.rate], o.beforeS + o.cutS + o.afterS, firstG, { rate: o.rate, durationS: a.smoke ? 1 : 3 });
-    await runStep(deps(ctx, 'outage', loadgens, watchers, { pid: platform.pid, handle: platform.handle }, seqOf(ctx, lotId)), warm, ctx.log);
+    const [warm, plan] = planSteps([o.rate], o.beforeS + o.cutS + o.afterS, firstG, {
+      rate: o.rate,
+      durationS: a.smoke ? 1 : 3,
+    });
+    await runStep(
+      deps(ctx, 'outage', loadgens, watchers, { pid: platform.pid, handle: platform.handle }, seqOf(ctx, lotId)),
+      warm,
+      ctx.log,
+    );
     const t = { start: 0, cut: 0, restore: 0, ready: null as number | null, retries: null as number | null };
     let timelineDone: Promise<void> = Promise.resolve();
     const onStart = (step: { startAt: number; durationS: number }): void => {
@@ -136,14 +185,21 @@ export async function runOutage(ctx: BenchContext, firstG: number): Promise<Outa
           await sleepUntil(wallNow() + 50);
         }
         t.retries = wallNow();
-        ctx.log(`  ${t.ready === null ? 'platform never ready again; ' : `ready ${Math.round(t.ready - t.restore)} ms after the restore; `}retrying every bid without a definitive answer once, same Idempotency-Key`);
+        ctx.log(
+          `  ${t.ready === null ? 'platform never ready again; ' : `ready ${Math.round(t.ready - t.restore)} ms after the restore; `}retrying every bid without a definitive answer once, same Idempotency-Key`,
+        );
         const n = await Promise.all(loadgens.map((l) => l.call<number>('retry')));
         ctx.log(`  ${n.reduce((x, y) => x + y, 0)} retries sent at once (later ones as their first attempt ends)`);
       })();
       timelineDone.catch(() => proxy.restore());
     };
     const bounded = { boundMs: a.boundMs, clientTimeoutMs: a.clientTimeoutMs, records: true, retries: true };
-    const step = await runStep(deps(ctx, 'outage', loadgens, watchers, { pid: platform.pid, handle: platform.handle }, seqOf(ctx, lotId)), plan, ctx.log, { bounded, onStart });
+    const step = await runStep(
+      deps(ctx, 'outage', loadgens, watchers, { pid: platform.pid, handle: platform.handle }, seqOf(ctx, lotId)),
+      plan,
+      ctx.log,
+      { bounded, onStart },
+    );
     await timelineDone;
     await health?.stop();
     const recs = await Promise.all(loadgens.map((l) => l.call<LoadgenRecords>('records')));
@@ -157,9 +213,13 @@ export async function runOutage(ctx: BenchContext, firstG: number): Promise<Outa
     const entries = new Map<number, LedgerEntryByKey[]>();
     for (const r of rows) {
       const g = Number(r.key.slice('bench-'.length));
-      entries.set(g, [...(entries.get(g) ?? []), { seq: r.seq, amount: Number(r.amount), placedAt: r.placed_at.getTime() }]);
+      entries.set(g, [
+        ...(entries.get(g) ?? []),
+        { seq: r.seq, amount: Number(r.amount), placedAt: r.placed_at.getTime() },
+      ]);
     }
-    const inWindow = (from: number, to: number): AttemptRecord[] => first.filter((r) => r.scheduledAt >= from && r.scheduledAt < to);
+    const inWindow = (from: number, to: number): AttemptRecord[] =>
+      first.filter((r) => r.scheduledAt >= from && r.scheduledAt < to);
     const ready = health?.ready ?? [];
     const during = (s: { at: number }): boolean => s.at >= t.cut && s.at < t.restore;
     const result: OutageResult = {
@@ -167,18 +227,31 @@ export async function runOutage(ctx: BenchContext, firstG: number): Promise<Outa
       bidders: o.bidders,
       connections: o.connections,
       plan: { beforeS: o.beforeS, cutS: o.cutS, afterS: o.afterS },
-      at: { cutMs: Math.round(t.cut - t.start), restoreMs: Math.round(t.restore - t.start), retriesMs: t.retries === null ? null : Math.round(t.retries - t.start) },
+      at: {
+        cutMs: Math.round(t.cut - t.start),
+        restoreMs: Math.round(t.restore - t.start),
+        retriesMs: t.retries === null ? null : Math.round(t.retries - t.start),
+      },
       step,
-      windows: { before: windowFigures(inWindow(-Infinity, t.cut), a.boundMs), during: windowFigures(inWindow(t.cut, t.restore), a.boundMs), after: windowFigures(inWindow(t.restore, Infinity), a.boundMs) },
+      windows: {
+        before: windowFigures(inWindow(-Infinity, t.cut), a.boundMs),
+        during: windowFigures(inWindow(t.cut, t.restore), a.boundMs),
+        after: windowFigures(inWindow(t.restore, Infinity), a.boundMs),
+      },
       recovery: recovery({ first, retries, cutAt: t.cut, restoreAt: t.restore, readyAt: t.ready, boundMs: a.boundMs }),
       retries: retryFigures(first, retries, entries),
       health: {
-        readiness: { during: countBy(ready.filter(during).map((s) => s.status)), samples: ready.map((s) => ({ t: Math.round(s.at - t.cut), status: s.status, ms: Math.round(s.ms) })) },
+        readiness: {
+          during: countBy(ready.filter(during).map((s) => s.status)),
+          samples: ready.map((s) => ({ t: Math.round(s.at - t.cut), status: s.status, ms: Math.round(s.ms) })),
+        },
         liveness: { during: countBy((health?.live ?? []).filter(during).map((s) => s.status)) },
       },
       timeline: timeline(first, t.cut, a.boundMs),
       ledger,
-      watchers: watchers.length ? { ...(await watcherTotals(watchers, await seqOf(ctx, lotId)())), connect: w.connect } : undefined,
+      watchers: watchers.length
+        ? { ...(await watcherTotals(watchers, await seqOf(ctx, lotId)())), connect: w.connect }
+        : undefined,
     };
     return result;
   } finally {

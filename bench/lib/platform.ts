@@ -38,12 +38,25 @@ const BENCH_RATE_LIMITS: Record<string, string> = {
 };
 
 /** Starts a Node server script with the probe preloaded and waits until `ready` answers. */
-export async function startServer(script: string, env: Record<string, string>, logFile: string, ready: (base: string) => Promise<boolean>, nodeArgs: string[] = []): Promise<ServerUnderTest> {
+export async function startServer(
+  script: string,
+  env: Record<string, string>,
+  logFile: string,
+  ready: (base: string) => Promise<boolean>,
+  nodeArgs: string[] = [],
+): Promise<ServerUnderTest> {
   const port = await freePort();
   const log = fs.openSync(logFile, 'a');
   const proc = spawn(process.execPath, [...nodeArgs, '--import', path.join(ROOT, 'bench', 'server-probe.ts'), script], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', PORT: String(port), HOST: '127.0.0.1', ...BENCH_RATE_LIMITS, ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '/tmp',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      ...BENCH_RATE_LIMITS,
+      ...env,
+    },
     stdio: ['ignore', log, log, 'ipc'],
   });
   fs.closeSync(log);
@@ -69,7 +82,10 @@ export async function startServer(script: string, env: Record<string, string>, l
 async function api<T>(base: string, method: string, p: string, token: string | undefined, body?: unknown): Promise<T> {
   const res = await fetch(base + p, {
     method,
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    headers: {
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();
@@ -80,12 +96,14 @@ async function api<T>(base: string, method: string, p: string, token: string | u
 async function inParallel<T, R>(items: T[], width: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const out: R[] = new Array(items.length);
   let next = 0;
-  await Promise.all(Array.from({ length: Math.min(width, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(width, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        out[i] = await fn(items[i]);
+      }
+    }),
+  );
   return out;
 }
 
@@ -106,7 +124,17 @@ export interface LotSetup {
  * Creates the storm's lot through the API. Registration stays open for `registrationSeconds` (the
  * registrations must fit in it), then bidding opens and stays open for `biddingMinutes`.
  */
-export async function setUpLot(options: { base: string; idp: BenchIdp; admin: Person; manager: Person; approved: Person[]; unapproved: Person[]; rules: PriceRules; registrationSeconds: number; biddingMinutes: number }): Promise<LotSetup> {
+export async function setUpLot(options: {
+  base: string;
+  idp: BenchIdp;
+  admin: Person;
+  manager: Person;
+  approved: Person[];
+  unapproved: Person[];
+  rules: PriceRules;
+  registrationSeconds: number;
+  biddingMinutes: number;
+}): Promise<LotSetup> {
   const { base, admin, manager, rules } = options;
   const started = Date.now();
   await api(base, 'GET', '/api/me', manager.token);
@@ -128,13 +156,22 @@ export async function setUpLot(options: { base: string; idp: BenchIdp; admin: Pe
   const registrations = new Map<string, { id: number; bidderCode: string }>();
   const everyone = [...options.approved, ...options.unapproved];
   const regStarted = Date.now();
-  const regs = await inParallel(everyone, 16, (p) => api<{ id: number; bidderCode: string }>(base, 'POST', `/api/lots/${lot.id}/registrations`, p.token, { acceptRules: true }));
+  const regs = await inParallel(everyone, 16, (p) =>
+    api<{ id: number; bidderCode: string }>(base, 'POST', `/api/lots/${lot.id}/registrations`, p.token, {
+      acceptRules: true,
+    }),
+  );
   everyone.forEach((p, i) => registrations.set(p.pid, { id: regs[i].id, bidderCode: regs[i].bidderCode }));
   const registerMs = Date.now() - regStarted;
   const approveStarted = Date.now();
-  await inParallel(options.approved, 16, (p) => api(base, 'POST', `/api/lots/${lot.id}/registrations/${registrations.get(p.pid)!.id}/approve`, manager.token));
+  await inParallel(options.approved, 16, (p) =>
+    api(base, 'POST', `/api/lots/${lot.id}/registrations/${registrations.get(p.pid)!.id}/approve`, manager.token),
+  );
   const approveMs = Date.now() - approveStarted;
-  if (Date.now() >= startsAt.getTime()) throw new Error(`setting up the lot took longer than its registration window (${options.registrationSeconds} s): raise --registration-seconds`);
+  if (Date.now() >= startsAt.getTime())
+    throw new Error(
+      `setting up the lot took longer than its registration window (${options.registrationSeconds} s): raise --registration-seconds`,
+    );
   // Wait for bidding to open (the lot reads as live from startsAt by the server clock).
   for (;;) {
     const l = await api<{ status: string }>(base, 'GET', `/api/lots/${lot.id}`, undefined);

@@ -33,7 +33,15 @@ export async function openRawBidder(url: string, lotId: number, connections: num
           returning seq, last_hash`;
         if (!row) return null;
         const prevHash = row.last_hash ?? GENESIS_HASH;
-        const hash = ledgerEntryHash(prevHash, { lotId, seq: row.seq, kind: 'bid', amount, bidderCode: bidder.bidderCode, placedAt: placedAt.toISOString(), withdrawsSeq: null });
+        const hash = ledgerEntryHash(prevHash, {
+          lotId,
+          seq: row.seq,
+          kind: 'bid',
+          amount,
+          bidderCode: bidder.bidderCode,
+          placedAt: placedAt.toISOString(),
+          withdrawsSeq: null,
+        });
         await tx`
           with e as (
             insert into ledger_entries (lot_id, seq, kind, registration_id, bidder_code, amount, placed_at, idempotency_key, prev_hash, hash)

@@ -8,16 +8,23 @@ import type { ScenarioResult } from './phases.ts';
 import type { StepResult } from './scenario.ts';
 import { table } from './report.ts';
 
-const f = (v: number | null | undefined, digits = 1): string => (v === null || v === undefined ? '–' : String(Math.round(v * 10 ** digits) / 10 ** digits));
-const ms = (v: number | null | undefined): string => (v === null || v === undefined ? 'never' : `${(v / 1000).toFixed(1)} s`);
-const codes = (r: Record<string, number>): string => Object.entries(r).map(([k, v]) => `${k} × ${v}`).join(', ') || 'none';
+const f = (v: number | null | undefined, digits = 1): string =>
+  v === null || v === undefined ? '–' : String(Math.round(v * 10 ** digits) / 10 ** digits);
+const ms = (v: number | null | undefined): string =>
+  v === null || v === undefined ? 'never' : `${(v / 1000).toFixed(1)} s`;
+const codes = (r: Record<string, number>): string =>
+  Object.entries(r)
+    .map(([k, v]) => `${k} × ${v}`)
+    .join(', ') || 'none';
 
 /** The rest of the machine's use meanwhile: figures from a busy machine are not comparable. */
-const busy = (s: StepResult): string => `Machine load ${f(s.loadAverage)} at the start; the rest of the machine used ${f(s.cpu.otherPct, 0)}% of a core meanwhile.`;
+const busy = (s: StepResult): string =>
+  `Machine load ${f(s.loadAverage)} at the start; the rest of the machine used ${f(s.cpu.otherPct, 0)}% of a core meanwhile.`;
 
 function ledgerLine(l: LedgerCheck | undefined): string {
   if (!l) return 'not checked';
-  if (l.ok) return `intact (${l.entries} entries, gap-free hash chain, all ${l.acknowledged} acknowledged bids in it, final price the highest bid)`;
+  if (l.ok)
+    return `intact (${l.entries} entries, gap-free hash chain, all ${l.acknowledged} acknowledged bids in it, final price the highest bid)`;
   return `BROKEN: ${[!l.seqGapFree && 'seq gaps', !l.hashChainIntact && 'hash chain broken', !l.stepRuleHolds && 'step rule broken', l.acknowledgedMissing && `${l.acknowledgedMissing} acknowledged bids missing`, !l.finalPriceIsHighestBid && 'final price not the highest bid'].filter(Boolean).join(', ')}`;
 }
 
@@ -44,11 +51,20 @@ export function renderOverload(o: OverloadResult): string {
     );
     const notes: string[] = [];
     if (b.shedWithoutRetryAfter) notes.push(`${b.shedWithoutRetryAfter} of the 503 answers had no Retry-After.`);
-    if (b.error + b.failed) notes.push(`${b.error} answers with another 5xx, ${b.failed} requests failed without an answer (${s.errorSamples[0] ?? ''}).`);
+    if (b.error + b.failed)
+      notes.push(
+        `${b.error} answers with another 5xx, ${b.failed} requests failed without an answer (${s.errorSamples[0] ?? ''}).`,
+      );
     notes.push(`Ledger: ${ledgerLine(o.ledger)}.${watchersLine(o.watchers)}`);
     parts.push(notes.join(' '));
   }
-  if (o.calibration?.length) parts.push(table('Overload calibration steps (the sustained rate measured here: the storm steps did not run)', { steps: o.calibration, skippedRates: [] }));
+  if (o.calibration?.length)
+    parts.push(
+      table('Overload calibration steps (the sustained rate measured here: the storm steps did not run)', {
+        steps: o.calibration,
+        skippedRates: [],
+      }),
+    );
   return parts.join('\n\n');
 }
 
@@ -73,7 +89,14 @@ export function renderOutage(o: OutageResult): string {
     : '';
   parts.push(
     `| window (by scheduled send time) | bids | answered within ${bound} ms | accepted or refused within ${bound} ms | shed (503) | accepted | no answer in ${timeout} s | errors | wait p99 | wait max |\n|${'---|'.repeat(10)}\n` +
-      [windowRow('before the cut', o.windows.before), windowRow('during the cut', o.windows.during), windowRow('after the restore', o.windows.after), whole].filter(Boolean).join('\n'),
+      [
+        windowRow('before the cut', o.windows.before),
+        windowRow('during the cut', o.windows.during),
+        windowRow('after the restore', o.windows.after),
+        whole,
+      ]
+        .filter(Boolean)
+        .join('\n'),
   );
   parts.push(
     `**Recovery after the restore**: readiness (\`/api/health\` 200) after ${ms(r.readyMs)}; first accepted bid after ${ms(r.firstAcceptedMs)} (of a bid sent after the restore: ${ms(r.firstAcceptedSentAfterMs)}); ` +
@@ -86,6 +109,8 @@ export function renderOutage(o: OutageResult): string {
       `The retry returned the committed bid: ${t.replayed}; placed on retry: ${t.placedOnRetry}; refused on retry: ${codes(t.refusedOnRetry)}; still no definitive answer: ${t.unresolved}. ` +
       `Placed twice: ${t.duplicates}; committed but refused on retry: ${t.committedButRetryRefused}; refused but committed: ${t.refusedButCommitted}. Retry wait p99 ${f(t.retryWaitP99)} ms, max ${f(t.retryWaitMax)} ms.`,
   );
-  parts.push(`Ledger: ${ledgerLine(o.ledger)}.${watchersLine(o.watchers)} Per-second timeline in the JSON (\`outage.timeline\`).`);
+  parts.push(
+    `Ledger: ${ledgerLine(o.ledger)}.${watchersLine(o.watchers)} Per-second timeline in the JSON (\`outage.timeline\`).`,
+  );
   return parts.join('\n\n');
 }

@@ -26,7 +26,15 @@ export interface BenchReport {
   /** Issue 12: one step at 4× the sustained rate, and a database outage under a steady flow. */
   overload?: OverloadResult;
   outage?: OutageResult;
-  comparison: { rate: number; platformAcceptedPerSec: number | null; baselineAAcceptedPerSec: number | null; ratio: number | null; answeredRatio: number | null; bareRatio: number | null; bareAnsweredRatio: number | null }[];
+  comparison: {
+    rate: number;
+    platformAcceptedPerSec: number | null;
+    baselineAAcceptedPerSec: number | null;
+    ratio: number | null;
+    answeredRatio: number | null;
+    bareRatio: number | null;
+    bareAnsweredRatio: number | null;
+  }[];
   targets: { name: string; target: string; measured: string; met: boolean | null }[];
   correctness: { ok: boolean; problems: string[] };
   /** Phases that failed to run (their figures are missing). */
@@ -34,7 +42,8 @@ export interface BenchReport {
   durationS: number;
 }
 
-const f = (v: number | null | undefined, digits = 1): string => (v === null || v === undefined ? '–' : String(Math.round(v * 10 ** digits) / 10 ** digits));
+const f = (v: number | null | undefined, digits = 1): string =>
+  v === null || v === undefined ? '–' : String(Math.round(v * 10 ** digits) / 10 ** digits);
 
 function stepRow(s: StepResult, ratio?: number | null): string {
   const cpu = s.cpu;
@@ -52,21 +61,42 @@ export function table(title: string, r: ScenarioResult, ratios?: Map<number, num
 export function renderMarkdown(r: BenchReport): string {
   const m = r.machine;
   const parts: string[] = [];
-  parts.push(`Run ${r.date}${r.smoke ? ' (smoke)' : r.short ? ' (short)' : ''} on ${m.nproc} cores (${m.cpuModel}), ${m.memoryGiB} GiB, PostgreSQL ${m.postgres}, Node ${m.node}; server, PostgreSQL and load generators share the machine. Latencies in ms from each bid's scheduled send time (open loop); steps of ${r.workload.durationS} s; ${r.workload.watchers} watchers; ${r.workload.bidders} approved bidders; 30% invalid bids.`);
-  parts.push(`\n**Targets**\n\n| target | goal | measured | met |\n|---|---|---|---|\n${r.targets.map((t) => `| ${t.name} | ${t.target} | ${t.measured} | ${t.met === null ? '–' : t.met ? 'yes' : 'no'} |`).join('\n')}`);
+  parts.push(
+    `Run ${r.date}${r.smoke ? ' (smoke)' : r.short ? ' (short)' : ''} on ${m.nproc} cores (${m.cpuModel}), ${m.memoryGiB} GiB, PostgreSQL ${m.postgres}, Node ${m.node}; server, PostgreSQL and load generators share the machine. Latencies in ms from each bid's scheduled send time (open loop); steps of ${r.workload.durationS} s; ${r.workload.watchers} watchers; ${r.workload.bidders} approved bidders; 30% invalid bids.`,
+  );
+  parts.push(
+    `\n**Targets**\n\n| target | goal | measured | met |\n|---|---|---|---|\n${r.targets.map((t) => `| ${t.name} | ${t.target} | ${t.measured} | ${t.met === null ? '–' : t.met ? 'yes' : 'no'} |`).join('\n')}`,
+  );
   const ratios = new Map(r.comparison.map((c) => [c.rate, c.ratio]));
   if (r.platform) parts.push(table('Platform (HTTP bids, socket.io watchers, PostgreSQL)', r.platform, ratios));
-  if (r.platformBare) parts.push(table('Platform without watchers (the bid path alone, as baseline a measures it)', r.platformBare, new Map(r.comparison.map((c) => [c.rate, c.bareRatio]))));
+  if (r.platformBare)
+    parts.push(
+      table(
+        'Platform without watchers (the bid path alone, as baseline a measures it)',
+        r.platformBare,
+        new Map(r.comparison.map((c) => [c.rate, c.bareRatio])),
+      ),
+    );
   if (r.baselineA) parts.push(table('Baseline (a): raw postgres.js, one transaction per bid', r.baselineA));
-  for (const b of r.baselineB) parts.push(table(`Baseline (b): socket.io fan-out, no persistence, ${b.tickMs ? `coalesced per ${b.tickMs} ms` : 'each bid emitted'}`, b));
+  for (const b of r.baselineB)
+    parts.push(
+      table(
+        `Baseline (b): socket.io fan-out, no persistence, ${b.tickMs ? `coalesced per ${b.tickMs} ms` : 'each bid emitted'}`,
+        b,
+      ),
+    );
   if (r.memory) {
     const mm = r.memory;
-    parts.push(`#### Memory\n\n${mm.connected} of ${mm.watchers} watcher sockets connected in ${(mm.connectMs / 1000).toFixed(1)} s: server RSS ${mm.rssBeforeMiB} MiB before, ${mm.rssConnectedMiB} MiB connected (${mm.perWatcherKiB} KiB per watcher), ${mm.rssAfterBurstMiB} MiB after a ${mm.burst?.rate ?? '–'} bids/s burst (peak ${mm.peakMiB} MiB).`);
+    parts.push(
+      `#### Memory\n\n${mm.connected} of ${mm.watchers} watcher sockets connected in ${(mm.connectMs / 1000).toFixed(1)} s: server RSS ${mm.rssBeforeMiB} MiB before, ${mm.rssConnectedMiB} MiB connected (${mm.perWatcherKiB} KiB per watcher), ${mm.rssAfterBurstMiB} MiB after a ${mm.burst?.rate ?? '–'} bids/s burst (peak ${mm.peakMiB} MiB).`,
+    );
   }
   if (r.overload) parts.push(renderOverload(r.overload));
   if (r.outage) parts.push(renderOutage(r.outage));
   if (r.phaseErrors.length) parts.push(`**Phases that failed**: ${r.phaseErrors.join('; ')}`);
-  parts.push(`**Correctness**: ${r.correctness.ok ? 'all checks passed' : `FAILED: ${r.correctness.problems.join('; ')}`} (final price is the highest accepted bid, gap-free hash-chained ledger with every acknowledged bid, every watcher saw strictly increasing seqs without gaps, no invalid bid accepted${r.outage ? '; in the outage, no Idempotency-Key placed twice, no committed bid refused on retry' : ''}).`);
+  parts.push(
+    `**Correctness**: ${r.correctness.ok ? 'all checks passed' : `FAILED: ${r.correctness.problems.join('; ')}`} (final price is the highest accepted bid, gap-free hash-chained ledger with every acknowledged bid, every watcher saw strictly increasing seqs without gaps, no invalid bid accepted${r.outage ? '; in the outage, no Idempotency-Key placed twice, no committed bid refused on retry' : ''}).`,
+  );
   return parts.join('\n\n') + '\n';
 }
 

@@ -56,7 +56,14 @@ export interface StepResult {
   /** CPU use in % of one core per process group (postgres: the bench database's backends and the
    * server's background processes); machineBusyPct is of all cores; otherPct (of one core) is what
    * the rest of the machine used meanwhile (anything else running distorts the figures). */
-  cpu: { serverPct: number | null; postgresPct: number; loadgenPct: number; watchersPct: number | null; otherPct: number; machineBusyPct: number };
+  cpu: {
+    serverPct: number | null;
+    postgresPct: number;
+    loadgenPct: number;
+    watchersPct: number | null;
+    otherPct: number;
+    machineBusyPct: number;
+  };
   /** pg_stat_wal is server-wide (other databases count too); commits are the bench database's own. */
   /** CPU milliseconds per answered bid, per process group: what a bid costs, however busy the machine. */
   cpuMsPerBid: { server: number | null; postgres: number; loadgen: number; watchers: number | null };
@@ -90,7 +97,12 @@ async function waitForWatchers(deps: ScenarioDeps, expectedSeq: number): Promise
   }
 }
 
-export async function runStep(deps: ScenarioDeps, plan: StepPlan, log: (line: string) => void, options: StepOptions = {}): Promise<StepResult> {
+export async function runStep(
+  deps: ScenarioDeps,
+  plan: StepPlan,
+  log: (line: string) => void,
+  options: StepOptions = {},
+): Promise<StepResult> {
   const step: ScheduledStep = { ...plan, startAt: wallNow() + deps.stepLeadMs };
   options.onStart?.(step);
   await Promise.all(deps.watchers.map((w) => w.call('step', step)));
@@ -104,8 +116,16 @@ export async function runStep(deps: ScenarioDeps, plan: StepPlan, log: (line: st
   const t0 = wallNow();
   const loadAverage = Math.round(os.loadavg()[0] * 10) / 10;
 
-  const message: StepMessage = { ...step, deadlineMs: deps.deadlineMs, ...(options.bounded ? { bounded: options.bounded } : {}) };
-  const reports = await Promise.all(deps.loadgens.map((l) => l.call<LoadgenStepReport>('step', message, step.durationS * 1000 + deps.deadlineMs + 30_000)));
+  const message: StepMessage = {
+    ...step,
+    deadlineMs: deps.deadlineMs,
+    ...(options.bounded ? { bounded: options.bounded } : {}),
+  };
+  const reports = await Promise.all(
+    deps.loadgens.map((l) =>
+      l.call<LoadgenStepReport>('step', message, step.durationS * 1000 + deps.deadlineMs + 30_000),
+    ),
+  );
   const lCpu = deps.loadgens.reduce((a, l) => a + cpuSecondsOf(l.pid), 0) - l0;
   const expectedSeq = await deps.currentSeq();
   const drained = deps.watchers.length ? await waitForWatchers(deps, expectedSeq) : true;
@@ -114,12 +134,17 @@ export async function runStep(deps: ScenarioDeps, plan: StepPlan, log: (line: st
   const rss = deps.server ? rssOf(deps.server.pid) : undefined;
   const srvCpu = deps.server ? cpuSecondsOf(deps.server.pid) - srv0 : 0;
   const wCpu = deps.watchers.reduce((a, w) => a + cpuSecondsOf(w.pid), 0) - w0;
-  const pgCpu = cpuDelta(pg0, cpuByPid([...new Set([...pg0.keys(), ...(await postgresPids(deps.admin, deps.database))])]));
+  const pgCpu = cpuDelta(
+    pg0,
+    cpuByPid([...new Set([...pg0.keys(), ...(await postgresPids(deps.admin, deps.database))])]),
+  );
   const m1 = machineCpu();
   // Backends publish their WAL counters at most once a second: let the last ones land.
   await sleep(deps.walSettleMs);
   const wal = walDelta(wal0, await walSnapshot(deps.admin, deps.database));
-  const wReports = deps.watchers.length ? await Promise.all(deps.watchers.map((w) => w.call<WatcherStepReport>('stepReport', step.index))) : [];
+  const wReports = deps.watchers.length
+    ? await Promise.all(deps.watchers.map((w) => w.call<WatcherStepReport>('stepReport', step.index)))
+    : [];
 
   const sum = (f: (r: LoadgenStepReport) => number): number => reports.reduce((a, r) => a + f(r), 0);
   const accepted = sum((r) => r.accepted);
@@ -131,7 +156,12 @@ export async function runStep(deps: ScenarioDeps, plan: StepPlan, log: (line: st
   const answeredTotal = accepted + Object.values(rejected).reduce((a, b) => a + b, 0);
   const perBid = (cpuS: number, n: number): number => (n ? Math.round((cpuS * 1000 * 1000) / n) / 1000 : 0);
   const watcherHist = deps.watchers.length ? summarize(mergeHistograms(wReports.map((r) => r.hist))) : null;
-  const watcherCount = deps.watchers.length ? (await Promise.all(deps.watchers.map((w) => w.call<WatcherProgress>('progress')))).reduce((a, p) => a + p.connected, 0) : 0;
+  const watcherCount = deps.watchers.length
+    ? (await Promise.all(deps.watchers.map((w) => w.call<WatcherProgress>('progress')))).reduce(
+        (a, p) => a + p.connected,
+        0,
+      )
+    : 0;
   const result: StepResult = {
     rate: step.rate,
     durationS: step.durationS,
@@ -150,7 +180,14 @@ export async function runStep(deps: ScenarioDeps, plan: StepPlan, log: (line: st
     ack: summarize(mergeHistograms(reports.map((r) => r.acceptedHist))),
     reject: summarize(mergeHistograms(reports.map((r) => r.rejectedHist))),
     sendLag: summarize(mergeHistograms(reports.map((r) => r.sendLagHist))),
-    watcher: deps.watchers.length ? { ...(watcherHist ?? { count: 0, p50: 0, p90: 0, p99: 0, p999: 0, max: 0, mean: 0 }), deliveries: wReports.reduce((a, r) => a + r.items, 0), expected: accepted * watcherCount, drained } : null,
+    watcher: deps.watchers.length
+      ? {
+          ...(watcherHist ?? { count: 0, p50: 0, p90: 0, p99: 0, p999: 0, max: 0, mean: 0 }),
+          deliveries: wReports.reduce((a, r) => a + r.items, 0),
+          expected: accepted * watcherCount,
+          drained,
+        }
+      : null,
     eventLoop: probe ? { p50: probe.p50, p99: probe.p99, max: probe.max } : null,
     serverRssMiB: rss ? mib(rss.rss) : null,
     serverRssPeakMiB: rss ? mib(rss.peak) : null,
@@ -168,14 +205,27 @@ export async function runStep(deps: ScenarioDeps, plan: StepPlan, log: (line: st
       loadgen: perBid(lCpu, answeredTotal),
       watchers: deps.watchers.length ? perBid(wCpu, answeredTotal) : null,
     },
-    wal: { ...wal, syncsPerAcceptedBid: accepted ? Math.round((wal.syncs / accepted) * 1000) / 1000 : null, commitsPerAcceptedBid: accepted ? Math.round((wal.commits / accepted) * 1000) / 1000 : null },
+    wal: {
+      ...wal,
+      syncsPerAcceptedBid: accepted ? Math.round((wal.syncs / accepted) * 1000) / 1000 : null,
+      commitsPerAcceptedBid: accepted ? Math.round((wal.commits / accepted) * 1000) / 1000 : null,
+    },
     loadAverage,
     saturated: unanswered > 0 || !drained,
-    ...(options.bounded ? { bounded: summarizeBounded(reports.map((r) => r.bounded!).filter(Boolean), options.bounded) } : {}),
+    ...(options.bounded
+      ? { bounded: summarizeBounded(reports.map((r) => r.bounded!).filter(Boolean), options.bounded) }
+      : {}),
   };
-  log(`  ${deps.name}${plan.warmup ? ' (warm-up, not reported)' : ''} @ ${step.rate}/s: accepted ${result.acceptedPerSec}/s (answered ${result.answeredPerSec}/s), ack p50 ${result.ack?.p50 ?? '-'} p99 ${result.ack?.p99 ?? '-'} max ${result.ack?.max ?? '-'} ms` +
-    (result.watcher ? `, watcher p50 ${result.watcher.p50} p99 ${result.watcher.p99} ms${drained ? '' : ' (NOT drained)'}` : '') +
-    (result.eventLoop ? `, loop p99 ${result.eventLoop.p99} ms` : '') + `, CPU ms/bid server ${result.cpuMsPerBid.server ?? '-'} pg ${result.cpuMsPerBid.postgres}, commits/bid ${result.wal.commitsPerAcceptedBid}, WAL syncs ${wal.syncs}, load ${loadAverage}, CPU machine ${result.cpu.machineBusyPct}% (others ${result.cpu.otherPct}% of a core)` + (result.shed ? `, ${result.shed} shed (503)` : '') + (result.errors ? `, ${result.errors} errors: ${result.errorSamples[0]}` : ''));
+  log(
+    `  ${deps.name}${plan.warmup ? ' (warm-up, not reported)' : ''} @ ${step.rate}/s: accepted ${result.acceptedPerSec}/s (answered ${result.answeredPerSec}/s), ack p50 ${result.ack?.p50 ?? '-'} p99 ${result.ack?.p99 ?? '-'} max ${result.ack?.max ?? '-'} ms` +
+      (result.watcher
+        ? `, watcher p50 ${result.watcher.p50} p99 ${result.watcher.p99} ms${drained ? '' : ' (NOT drained)'}`
+        : '') +
+      (result.eventLoop ? `, loop p99 ${result.eventLoop.p99} ms` : '') +
+      `, CPU ms/bid server ${result.cpuMsPerBid.server ?? '-'} pg ${result.cpuMsPerBid.postgres}, commits/bid ${result.wal.commitsPerAcceptedBid}, WAL syncs ${wal.syncs}, load ${loadAverage}, CPU machine ${result.cpu.machineBusyPct}% (others ${result.cpu.otherPct}% of a core)` +
+      (result.shed ? `, ${result.shed} shed (503)` : '') +
+      (result.errors ? `, ${result.errors} errors: ${result.errorSamples[0]}` : ''),
+  );
   if (result.bounded) log(`    ${boundedLine(result.bounded)}`);
   return result;
 }
@@ -185,7 +235,11 @@ export async function runStep(deps: ScenarioDeps, plan: StepPlan, log: (line: st
  * worse). A warm-up step runs first (connections opened, caches and JIT warm, as on a platform that
  * has been up for a while) and is checked like the others but not reported.
  */
-export async function runSteps(deps: ScenarioDeps, plans: StepPlan[], log: (line: string) => void): Promise<{ steps: StepResult[]; skippedRates: number[] }> {
+export async function runSteps(
+  deps: ScenarioDeps,
+  plans: StepPlan[],
+  log: (line: string) => void,
+): Promise<{ steps: StepResult[]; skippedRates: number[] }> {
   const steps: StepResult[] = [];
   const skippedRates: number[] = [];
   for (const plan of plans) {

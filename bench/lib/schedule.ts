@@ -27,11 +27,26 @@ export interface PriceRules {
 }
 
 /** One step per rate; bid numbers start at firstG (after the bids an earlier run on the same lot offered). */
-export function planSteps(rates: number[], durationS: number, firstG = 0, warmup?: { rate: number; durationS: number }): StepPlan[] {
-  const steps = [...(warmup && warmup.durationS > 0 ? [{ rate: warmup.rate, durationS: warmup.durationS, warmup: true }] : []), ...rates.map((rate) => ({ rate, durationS, warmup: false }))];
+export function planSteps(
+  rates: number[],
+  durationS: number,
+  firstG = 0,
+  warmup?: { rate: number; durationS: number },
+): StepPlan[] {
+  const steps = [
+    ...(warmup && warmup.durationS > 0 ? [{ rate: warmup.rate, durationS: warmup.durationS, warmup: true }] : []),
+    ...rates.map((rate) => ({ rate, durationS, warmup: false })),
+  ];
   return steps.map((s, index) => {
     const count = Math.max(1, Math.round(s.rate * s.durationS));
-    const step: StepPlan = { index, rate: s.rate, durationS: s.durationS, firstG, count, ...(s.warmup ? { warmup: true } : {}) };
+    const step: StepPlan = {
+      index,
+      rate: s.rate,
+      durationS: s.durationS,
+      firstG,
+      count,
+      ...(s.warmup ? { warmup: true } : {}),
+    };
     firstG += count;
     return step;
   });

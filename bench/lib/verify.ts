@@ -47,8 +47,18 @@ export async function checkLedger(sql: Sql, lotId: number, acks: [number, number
   await settle(sql, lotId);
   // One snapshot for both reads: a batch committing between them would look like a broken ledger.
   const [rows, [lot]] = await sql.begin('isolation level repeatable read read only', async (tx) => [
-    await tx<Row[]>`select seq, kind, amount, bidder_code, placed_at, withdraws_seq, prev_hash, hash from ledger_entries where lot_id = ${lotId} order by seq`,
-    await tx<{ current_price: string | null; price_step: string; starting_price: string; seq: number; last_hash: string | null }[]>`select current_price, price_step, starting_price, seq, last_hash from lots where id = ${lotId}`,
+    await tx<
+      Row[]
+    >`select seq, kind, amount, bidder_code, placed_at, withdraws_seq, prev_hash, hash from ledger_entries where lot_id = ${lotId} order by seq`,
+    await tx<
+      {
+        current_price: string | null;
+        price_step: string;
+        starting_price: string;
+        seq: number;
+        last_hash: string | null;
+      }[]
+    >`select current_price, price_step, starting_price, seq, last_hash from lots where id = ${lotId}`,
   ]);
   const step = Number(lot.price_step);
   let seqGapFree = rows.length === lot.seq;
@@ -65,7 +75,15 @@ export async function checkLedger(sql: Sql, lotId: number, acks: [number, number
       if (amount < (prevAmount === null ? Number(lot.starting_price) : prevAmount + step)) stepRuleHolds = false;
       prevAmount = amount;
     }
-    const expected = ledgerEntryHash(prevHash, { lotId, seq: r.seq, kind: r.kind, amount, bidderCode: r.bidder_code, placedAt: r.placed_at.toISOString(), withdrawsSeq: r.withdraws_seq });
+    const expected = ledgerEntryHash(prevHash, {
+      lotId,
+      seq: r.seq,
+      kind: r.kind,
+      amount,
+      bidderCode: r.bidder_code,
+      placedAt: r.placed_at.toISOString(),
+      withdrawsSeq: r.withdraws_seq,
+    });
     if (r.prev_hash !== prevHash || r.hash !== expected) hashChainIntact = false;
     prevHash = r.hash;
   });
@@ -79,8 +97,18 @@ export async function checkLedger(sql: Sql, lotId: number, acks: [number, number
     if (highestAcknowledged === null || amount > highestAcknowledged) highestAcknowledged = amount;
   }
   const finalPrice = lot.current_price === null ? null : Number(lot.current_price);
-  const finalPriceIsHighestBid = finalPrice === prevAmount && (highestAcknowledged === null || finalPrice === highestAcknowledged || (finalPrice !== null && finalPrice > highestAcknowledged && !ackedSeqs.has(rows.length)));
-  const ok = acknowledgedMissing === 0 && seqGapFree && stepRuleHolds && hashChainIntact && finalPriceIsHighestBid && ackedSeqs.size === acks.length;
+  const finalPriceIsHighestBid =
+    finalPrice === prevAmount &&
+    (highestAcknowledged === null ||
+      finalPrice === highestAcknowledged ||
+      (finalPrice !== null && finalPrice > highestAcknowledged && !ackedSeqs.has(rows.length)));
+  const ok =
+    acknowledgedMissing === 0 &&
+    seqGapFree &&
+    stepRuleHolds &&
+    hashChainIntact &&
+    finalPriceIsHighestBid &&
+    ackedSeqs.size === acks.length;
   return {
     entries: rows.length,
     acknowledged: acks.length,

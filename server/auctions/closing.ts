@@ -31,8 +31,25 @@ export async function flipLive(ctx: AppContext): Promise<number> {
   // A scheduled lot takes bids from startsAt, before this flip: its leader may already be known.
   const leaders = rows.map((r) => r.leaderRegistrationId).filter((id): id is number => id !== null);
   const codes = new Map<number, string>();
-  if (leaders.length) for (const r of await ctx.db.select({ id: registrations.id, code: registrations.bidderCode }).from(registrations).where(inArray(registrations.id, leaders))) codes.set(r.id, r.code);
-  for (const row of rows) ctx.events.publish('lot', lotChange(row, 'live', { leaderCode: row.leaderRegistrationId === null ? null : (codes.get(row.leaderRegistrationId) ?? null), winnerCode: null }, now));
+  if (leaders.length)
+    for (const r of await ctx.db
+      .select({ id: registrations.id, code: registrations.bidderCode })
+      .from(registrations)
+      .where(inArray(registrations.id, leaders)))
+      codes.set(r.id, r.code);
+  for (const row of rows)
+    ctx.events.publish(
+      'lot',
+      lotChange(
+        row,
+        'live',
+        {
+          leaderCode: row.leaderRegistrationId === null ? null : (codes.get(row.leaderRegistrationId) ?? null),
+          winnerCode: null,
+        },
+        now,
+      ),
+    );
   return rows.length;
 }
 
@@ -58,9 +75,20 @@ export async function closeLot(ctx: AppContext, lotId: number): Promise<'closed'
   const now = ctx.clock.now();
   const result = await ctx.db.transaction(async (tx) => {
     const lot = await lockLot(tx, lotId);
-    if (!lot || (lot.status !== 'scheduled' && lot.status !== 'live') || lot.endsAt.getTime() > now.getTime() - CLOSE_GRACE_MS) return null;
+    if (
+      !lot ||
+      (lot.status !== 'scheduled' && lot.status !== 'live') ||
+      lot.endsAt.getTime() > now.getTime() - CLOSE_GRACE_MS
+    )
+      return null;
     const approved = await tx
-      .select({ id: registrations.id, pid: registrations.pid, bidderCode: registrations.bidderCode, status: registrations.status, depositState: registrations.depositState })
+      .select({
+        id: registrations.id,
+        pid: registrations.pid,
+        bidderCode: registrations.bidderCode,
+        status: registrations.status,
+        depositState: registrations.depositState,
+      })
       .from(registrations)
       .where(and(eq(registrations.lotId, lotId), isNotNull(registrations.approvedAt)));
     // A barred bidder (one who withdrew) was approved once but is no longer a bidder: not counted.
@@ -71,38 +99,89 @@ export async function closeLot(ctx: AppContext, lotId: number): Promise<'closed'
     const status = hasWinner ? 'closed' : 'failed';
     const [closed] = await tx
       .update(lots)
-      .set({ status, closedAt: lot.endsAt, finalPrice: hasWinner ? lot.currentPrice : null, winnerRegistrationId: hasWinner ? lot.leaderRegistrationId : null, updatedAt: now })
+      .set({
+        status,
+        closedAt: lot.endsAt,
+        finalPrice: hasWinner ? lot.currentPrice : null,
+        winnerRegistrationId: hasWinner ? lot.leaderRegistrationId : null,
+        updatedAt: now,
+      })
       .where(eq(lots.id, lotId))
       .returning();
     const winnerId = hasWinner ? lot.leaderRegistrationId : null;
-    if (winnerId !== null) await tx.update(registrations).set({ depositState: 'retained', updatedAt: now }).where(eq(registrations.id, winnerId));
+    if (winnerId !== null)
+      await tx
+        .update(registrations)
+        .set({ depositState: 'retained', updatedAt: now })
+        .where(eq(registrations.id, winnerId));
     const refunded = await tx
       .update(registrations)
       .set({ depositState: 'refundable', updatedAt: now })
-      .where(and(eq(registrations.lotId, lotId), eq(registrations.depositState, 'received'), winnerId === null ? undefined : ne(registrations.id, winnerId)))
+      .where(
+        and(
+          eq(registrations.lotId, lotId),
+          eq(registrations.depositState, 'received'),
+          winnerId === null ? undefined : ne(registrations.id, winnerId),
+        ),
+      )
       .returning({ id: registrations.id });
-    const reason = !enoughBidders ? `fewer than ${minBidders} approved bidders` : lot.currentPrice === null ? 'no bids' : undefined;
+    const reason = !enoughBidders
+      ? `fewer than ${minBidders} approved bidders`
+      : lot.currentPrice === null
+        ? 'no bids'
+        : undefined;
     // The result goes into the chain with the winner by code and person (keyed hash), so a record
     // naming another winner, or another person behind the code, contradicts the chain.
     const winner = winnerId === null ? undefined : approved.find((r) => r.id === winnerId);
-    const facts: CloseFacts = { finalPrice: closed.finalPrice, winnerRegistrationId: winnerId, winnerBidderCode: winner?.bidderCode ?? null, winnerPersonHash: winner ? personHash(winner.pid) : null };
+    const facts: CloseFacts = {
+      finalPrice: closed.finalPrice,
+      winnerRegistrationId: winnerId,
+      winnerBidderCode: winner?.bidderCode ?? null,
+      winnerPersonHash: winner ? personHash(winner.pid) : null,
+    };
     await appendAudit(tx, {
       actorPid: null,
       action: status === 'closed' ? 'lot.closed' : 'lot.failed',
       lotId,
       at: now,
-      data: { ...facts, approvedBidders: eligible, bidCount: lot.bidCount, seq: lot.seq, lastHash: lot.lastHash, endsAt: lot.endsAt.toISOString(), ...(reason ? { reason } : {}) },
+      data: {
+        ...facts,
+        approvedBidders: eligible,
+        bidCount: lot.bidCount,
+        seq: lot.seq,
+        lastHash: lot.lastHash,
+        endsAt: lot.endsAt.toISOString(),
+        ...(reason ? { reason } : {}),
+      },
     });
-    await appendAudit(tx, { actorPid: null, action: 'deposit.settled', lotId, at: now, data: { retained: winnerId, refundable: refunded.map((r) => r.id) } });
+    await appendAudit(tx, {
+      actorPid: null,
+      action: 'deposit.settled',
+      lotId,
+      at: now,
+      data: { retained: winnerId, refundable: refunded.map((r) => r.id) },
+    });
     // Each bidder learns the result with what became of their deposit (the winner's counts toward the
     // price; a received one is refunded; a forfeited one stays forfeited).
     const refundedIds = new Set(refunded.map((r) => r.id));
     const personal: { pid: string; event: PersonalEvent }[] = approved.map((r) =>
       r.id === winnerId
         ? { pid: r.pid, event: { type: 'won', lotId, finalPrice: closed.finalPrice!, depositState: 'retained' } }
-        : { pid: r.pid, event: { type: 'lost', lotId, finalPrice: closed.finalPrice, depositState: refundedIds.has(r.id) ? 'refundable' : r.depositState } },
+        : {
+            pid: r.pid,
+            event: {
+              type: 'lost',
+              lotId,
+              finalPrice: closed.finalPrice,
+              depositState: refundedIds.has(r.id) ? 'refundable' : r.depositState,
+            },
+          },
     );
-    const leaderCode = lot.leaderRegistrationId === null ? null : (approved.find((r) => r.id === lot.leaderRegistrationId)?.bidderCode ?? (await bidderCodeOf(tx, lot.leaderRegistrationId)));
+    const leaderCode =
+      lot.leaderRegistrationId === null
+        ? null
+        : (approved.find((r) => r.id === lot.leaderRegistrationId)?.bidderCode ??
+          (await bidderCodeOf(tx, lot.leaderRegistrationId)));
     const change = lotChange(closed, status, { leaderCode, winnerCode: winner?.bidderCode ?? null }, now);
     return { change, personal };
   });

@@ -10,7 +10,11 @@ import { searchLots, type CatalogueQuery } from './lot-search.ts';
 
 export type ListLotsOptions = CatalogueQuery;
 
-export async function listLots(ctx: AppContext, person: Person | undefined, o: ListLotsOptions): Promise<{ items: PublicLot[]; total: number; nextOffset: number | null }> {
+export async function listLots(
+  ctx: AppContext,
+  person: Person | undefined,
+  o: ListLotsOptions,
+): Promise<{ items: PublicLot[]; total: number; nextOffset: number | null }> {
   const now = ctx.clock.now();
   const { rows, total } = await searchLots(ctx.db, person, o, now);
   const items = await publicLots(ctx.db, rows, now);
@@ -34,10 +38,21 @@ export interface LotResult {
   bidCount: number;
 }
 
-export async function getResult(ctx: AppContext, person: Person | undefined, lotId: number): Promise<Result<LotResult>> {
+export async function getResult(
+  ctx: AppContext,
+  person: Person | undefined,
+  lotId: number,
+): Promise<Result<LotResult>> {
   const lot = await getLot(ctx, person, lotId);
   if (!lot.ok) return lot;
   const l = lot.value;
-  return ok({ lotId: l.id, status: l.status, winnerBidderCode: l.winnerBidderCode, finalPrice: l.finalPrice, closedAt: l.closedAt, cancelReason: l.cancelReason, bidCount: l.bidCount });
+  return ok({
+    lotId: l.id,
+    status: l.status,
+    winnerBidderCode: l.winnerBidderCode,
+    finalPrice: l.finalPrice,
+    closedAt: l.closedAt,
+    cancelReason: l.cancelReason,
+    bidCount: l.bidCount,
+  });
 }
-

@@ -6,12 +6,26 @@ import { createRouter, type ApiApp } from '../http/app.ts';
 import { errorResponses } from '../http/openapi.ts';
 import { requireRole } from '../identity/auth-middleware.ts';
 import { unwrap } from '../shared/errors.ts';
-import { CancelLotSchema, CreateLotSchema, ListLotsQuery, LotIdParam, LotListSchema, LotSchema, ResultSchema, UpdateLotSchema } from './lot-schemas.ts';
+import {
+  CancelLotSchema,
+  CreateLotSchema,
+  ListLotsQuery,
+  LotIdParam,
+  LotListSchema,
+  LotSchema,
+  ResultSchema,
+  UpdateLotSchema,
+} from './lot-schemas.ts';
 import { cancelLot, createLot, publishLot, updateLot } from './lot-service.ts';
 import { getLot, getResult, listLots } from './lot-reads.ts';
 
-const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
-const body = <T extends z.ZodType>(schema: T) => ({ body: { required: true, content: { 'application/json': { schema } } } });
+const json = <T extends z.ZodType>(schema: T, description: string) => ({
+  description,
+  content: { 'application/json': { schema } },
+});
+const body = <T extends z.ZodType>(schema: T) => ({
+  body: { required: true, content: { 'application/json': { schema } } },
+});
 const tags = ['lots'];
 const security = [{ eid: [] }];
 
@@ -19,7 +33,15 @@ export function lotRoutes(ctx: AppContext): ApiApp {
   const app = createRouter();
 
   app.openapi(
-    createRoute({ method: 'post', path: '/lots', tags, security, summary: 'Create a lot (draft)', request: body(CreateLotSchema), responses: { 201: json(LotSchema, 'The new draft lot'), ...errorResponses(400, 401, 403, 422) } }),
+    createRoute({
+      method: 'post',
+      path: '/lots',
+      tags,
+      security,
+      summary: 'Create a lot (draft)',
+      request: body(CreateLotSchema),
+      responses: { 201: json(LotSchema, 'The new draft lot'), ...errorResponses(400, 401, 403, 422) },
+    }),
     async (c) => {
       const person = requireRole(c, 'manager');
       return c.json(unwrap(await createLot(ctx, person, c.req.valid('json'))), 201);
@@ -27,7 +49,14 @@ export function lotRoutes(ctx: AppContext): ApiApp {
   );
 
   app.openapi(
-    createRoute({ method: 'get', path: '/lots', tags, summary: 'The catalogue', request: { query: ListLotsQuery }, responses: { 200: json(LotListSchema, 'Lots, open ones first'), ...errorResponses(422) } }),
+    createRoute({
+      method: 'get',
+      path: '/lots',
+      tags,
+      summary: 'The catalogue',
+      request: { query: ListLotsQuery },
+      responses: { 200: json(LotListSchema, 'Lots, open ones first'), ...errorResponses(422) },
+    }),
     async (c) => {
       const q = c.req.valid('query');
       return c.json(await listLots(ctx, c.get('person'), { ...q, mine: q.mine === 'true' }), 200);
@@ -35,12 +64,27 @@ export function lotRoutes(ctx: AppContext): ApiApp {
   );
 
   app.openapi(
-    createRoute({ method: 'get', path: '/lots/{id}', tags, summary: 'One lot', request: { params: LotIdParam }, responses: { 200: json(LotSchema, 'The lot'), ...errorResponses(404, 422) } }),
+    createRoute({
+      method: 'get',
+      path: '/lots/{id}',
+      tags,
+      summary: 'One lot',
+      request: { params: LotIdParam },
+      responses: { 200: json(LotSchema, 'The lot'), ...errorResponses(404, 422) },
+    }),
     async (c) => c.json(unwrap(await getLot(ctx, c.get('person'), c.req.valid('param').id)), 200),
   );
 
   app.openapi(
-    createRoute({ method: 'patch', path: '/lots/{id}', tags, security, summary: 'Edit a lot until its registration opens', request: { params: LotIdParam, ...body(UpdateLotSchema) }, responses: { 200: json(LotSchema, 'The edited lot'), ...errorResponses(400, 401, 403, 404, 409, 422) } }),
+    createRoute({
+      method: 'patch',
+      path: '/lots/{id}',
+      tags,
+      security,
+      summary: 'Edit a lot until its registration opens',
+      request: { params: LotIdParam, ...body(UpdateLotSchema) },
+      responses: { 200: json(LotSchema, 'The edited lot'), ...errorResponses(400, 401, 403, 404, 409, 422) },
+    }),
     async (c) => {
       const person = requireRole(c, 'manager');
       return c.json(unwrap(await updateLot(ctx, person, c.req.valid('param').id, c.req.valid('json'))), 200);
@@ -48,7 +92,15 @@ export function lotRoutes(ctx: AppContext): ApiApp {
   );
 
   app.openapi(
-    createRoute({ method: 'post', path: '/lots/{id}/publish', tags, security, summary: 'Publish a draft: it becomes scheduled', request: { params: LotIdParam }, responses: { 200: json(LotSchema, 'The scheduled lot'), ...errorResponses(401, 403, 404, 409, 422) } }),
+    createRoute({
+      method: 'post',
+      path: '/lots/{id}/publish',
+      tags,
+      security,
+      summary: 'Publish a draft: it becomes scheduled',
+      request: { params: LotIdParam },
+      responses: { 200: json(LotSchema, 'The scheduled lot'), ...errorResponses(401, 403, 404, 409, 422) },
+    }),
     async (c) => {
       const person = requireRole(c, 'manager');
       return c.json(unwrap(await publishLot(ctx, person, c.req.valid('param').id)), 200);
@@ -56,7 +108,15 @@ export function lotRoutes(ctx: AppContext): ApiApp {
   );
 
   app.openapi(
-    createRoute({ method: 'post', path: '/lots/{id}/cancel', tags, security, summary: 'Cancel a lot with a stated reason', request: { params: LotIdParam, ...body(CancelLotSchema) }, responses: { 200: json(LotSchema, 'The cancelled lot'), ...errorResponses(400, 401, 403, 404, 409, 422) } }),
+    createRoute({
+      method: 'post',
+      path: '/lots/{id}/cancel',
+      tags,
+      security,
+      summary: 'Cancel a lot with a stated reason',
+      request: { params: LotIdParam, ...body(CancelLotSchema) },
+      responses: { 200: json(LotSchema, 'The cancelled lot'), ...errorResponses(400, 401, 403, 404, 409, 422) },
+    }),
     async (c) => {
       const person = requireRole(c, 'manager');
       return c.json(unwrap(await cancelLot(ctx, person, c.req.valid('param').id, c.req.valid('json').reason)), 200);
@@ -64,7 +124,14 @@ export function lotRoutes(ctx: AppContext): ApiApp {
   );
 
   app.openapi(
-    createRoute({ method: 'get', path: '/lots/{id}/result', tags, summary: 'The outcome of a lot', request: { params: LotIdParam }, responses: { 200: json(ResultSchema, 'The result (nulls until the lot closes)'), ...errorResponses(404, 422) } }),
+    createRoute({
+      method: 'get',
+      path: '/lots/{id}/result',
+      tags,
+      summary: 'The outcome of a lot',
+      request: { params: LotIdParam },
+      responses: { 200: json(ResultSchema, 'The result (nulls until the lot closes)'), ...errorResponses(404, 422) },
+    }),
     async (c) => c.json(unwrap(await getResult(ctx, c.get('person'), c.req.valid('param').id)), 200),
   );
 

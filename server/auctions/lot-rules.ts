@@ -24,7 +24,9 @@ function english(policy: Config['policy'], t: LotTerms): string {
     'The bidder holding the highest bid cannot bid again until outbid. Bidders are known only by an anonymous bidder code.',
     `Only registrations whose deposit (${vnd(t.deposit)}) the organiser confirmed may bid.`,
     'A bidder may withdraw their own standing highest bid before the close: the price returns to the previous standing bid, the bidder is barred from the lot and the deposit is forfeited.',
-    t.softClose ? `A bid in the last ${t.softClose.windowSeconds} seconds extends the end to ${t.softClose.extendSeconds} seconds after that bid.` : 'The auction ends at the published time (no extension).',
+    t.softClose
+      ? `A bid in the last ${t.softClose.windowSeconds} seconds extends the end to ${t.softClose.extendSeconds} seconds after that bid.`
+      : 'The auction ends at the published time (no extension).',
     `With fewer than ${policy.minBidders} approved bidders, or no bids, the auction fails. The winner's deposit is retained; the others are refunded.`,
   ].join('\n');
 }
@@ -37,7 +39,9 @@ function vietnamese(policy: Config['policy'], t: LotTerms): string {
     'Người đang giữ giá cao nhất không được trả giá tiếp cho đến khi có người trả cao hơn. Người trả giá chỉ được biết đến qua mã người trả giá ẩn danh.',
     `Chỉ người đăng ký đã được tổ chức đấu giá xác nhận nộp tiền đặt trước (${vnd(t.deposit)}) mới được trả giá.`,
     'Người trả giá được rút lại lượt trả giá cao nhất của mình trước khi kết thúc: giá trở về lượt trả giá liền trước, người rút giá bị truất quyền tham gia cuộc đấu giá này và không được nhận lại tiền đặt trước.',
-    t.softClose ? `Lượt trả giá trong ${t.softClose.windowSeconds} giây cuối kéo dài thời điểm kết thúc đến ${t.softClose.extendSeconds} giây sau lượt trả giá đó.` : 'Cuộc đấu giá kết thúc đúng thời điểm đã công bố (không gia hạn).',
+    t.softClose
+      ? `Lượt trả giá trong ${t.softClose.windowSeconds} giây cuối kéo dài thời điểm kết thúc đến ${t.softClose.extendSeconds} giây sau lượt trả giá đó.`
+      : 'Cuộc đấu giá kết thúc đúng thời điểm đã công bố (không gia hạn).',
     `Nếu có ít hơn ${policy.minBidders} người được xác nhận đủ điều kiện trả giá, hoặc không có lượt trả giá nào, cuộc đấu giá không thành. Tiền đặt trước của người trúng đấu giá được giữ lại; những người còn lại được hoàn trả.`,
   ].join('\n');
 }
@@ -66,7 +70,12 @@ export function platformRules(policy: Config['policy'], t: LotTerms): RulesColum
 
 /** A manager's own rules, in the language they say (or the one their letters show). */
 export function managerRules(text: string, language: RulesLanguage | undefined): RulesColumns {
-  return { rules: text, rulesLanguage: language ?? guessRulesLanguage(text), rulesTranslations: null, rulesGenerated: false };
+  return {
+    rules: text,
+    rulesLanguage: language ?? guessRulesLanguage(text),
+    rulesTranslations: null,
+    rulesGenerated: false,
+  };
 }
 
 /**
@@ -74,12 +83,24 @@ export function managerRules(text: string, language: RulesLanguage | undefined):
  * differs), a new language for their own text, or the platform's rules written again for the edited
  * terms (a new version when they read differently). Undefined when the rules stay as they are.
  */
-export function rulesAfterEdit(policy: Config['policy'], row: RulesColumns & Pick<LotRow, 'rulesVersion'>, terms: LotTerms, input: { rules?: string; rulesLanguage?: RulesLanguage }): (RulesColumns & Pick<LotRow, 'rulesVersion'>) | undefined {
+export function rulesAfterEdit(
+  policy: Config['policy'],
+  row: RulesColumns & Pick<LotRow, 'rulesVersion'>,
+  terms: LotTerms,
+  input: { rules?: string; rulesLanguage?: RulesLanguage },
+): (RulesColumns & Pick<LotRow, 'rulesVersion'>) | undefined {
   let next: RulesColumns;
   if (input.rules !== undefined) next = managerRules(input.rules, input.rulesLanguage);
-  else if (input.rulesLanguage !== undefined && !row.rulesGenerated) next = { ...row, rulesLanguage: input.rulesLanguage };
+  else if (input.rulesLanguage !== undefined && !row.rulesGenerated)
+    next = { ...row, rulesLanguage: input.rulesLanguage };
   else if (row.rulesGenerated) next = platformRules(policy, terms);
   else return undefined;
   const { rules, rulesLanguage, rulesTranslations, rulesGenerated } = next;
-  return { rules, rulesLanguage, rulesTranslations, rulesGenerated, rulesVersion: rules === row.rules ? row.rulesVersion : row.rulesVersion + 1 };
+  return {
+    rules,
+    rulesLanguage,
+    rulesTranslations,
+    rulesGenerated,
+    rulesVersion: rules === row.rules ? row.rulesVersion : row.rulesVersion + 1,
+  };
 }

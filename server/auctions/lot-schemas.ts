@@ -10,7 +10,11 @@ import { PROVINCE_IDS } from './provinces.ts';
 export const MAX_INT32 = 2_147_483_647;
 
 /** A positive whole number of VND within JavaScript's safe integer range. */
-export const Vnd = z.number({ error: fieldCode('NOT_VND') }).int(fieldCode('NOT_VND')).positive(fieldCode('NOT_VND')).max(Number.MAX_SAFE_INTEGER, fieldCode('NOT_VND'));
+export const Vnd = z
+  .number({ error: fieldCode('NOT_VND') })
+  .int(fieldCode('NOT_VND'))
+  .positive(fieldCode('NOT_VND'))
+  .max(Number.MAX_SAFE_INTEGER, fieldCode('NOT_VND'));
 
 /** Text without NUL characters (PostgreSQL text cannot hold them). */
 const Text = () => z.string().refine((v) => !v.includes('\u0000'), fieldCode('CONTAINS_NUL'));
@@ -21,13 +25,25 @@ export const SoftCloseSchema = z
     windowSeconds: z.number().int().min(1).max(3600),
     extendSeconds: z.number().int().min(1).max(3600),
   })
-  .openapi('SoftClose', { description: 'A bid in the last windowSeconds moves the end to extendSeconds after the bid.' });
+  .openapi('SoftClose', {
+    description: 'A bid in the last windowSeconds moves the end to extendSeconds after the bid.',
+  });
 
 const lotFields = {
   title: Text().trim().min(1).max(200),
   description: Text().trim().max(10_000),
-  category: z.string().trim().regex(/^[a-z0-9-]{1,40}$/, fieldCode('NOT_CATEGORY')).optional(),
-  province: z.enum(PROVINCE_IDS, { error: 'one of the 34 province ids, such as ha-noi' }).nullable().optional().openapi({ description: "Where the asset is: one of Vietnam's 34 provinces and centrally-run cities (since 2025), or null." }),
+  category: z
+    .string()
+    .trim()
+    .regex(/^[a-z0-9-]{1,40}$/, fieldCode('NOT_CATEGORY'))
+    .optional(),
+  province: z
+    .enum(PROVINCE_IDS, { error: 'one of the 34 province ids, such as ha-noi' })
+    .nullable()
+    .optional()
+    .openapi({
+      description: "Where the asset is: one of Vietnam's 34 provinces and centrally-run cities (since 2025), or null.",
+    }),
   startingPrice: Vnd,
   priceStep: Vnd,
   deposit: Vnd,
@@ -36,18 +52,40 @@ const lotFields = {
   startsAt: Instant,
   endsAt: Instant,
   softClose: SoftCloseSchema.nullable().optional(),
-  rules: Text().trim().min(1).max(50_000).optional().openapi({ description: 'The rules every bidder accepts; without it the platform writes them from the terms and the policy, in Vietnamese and English (and writes them again when the terms change).' }),
-  rulesLanguage: z.enum(RULES_LANGUAGES).optional().openapi({ description: "The language `rules` is written in (sent with `rules`; alone, it re-labels the manager's own text). Without it: vi when the text uses Vietnamese letters, else en." }),
+  rules: Text()
+    .trim()
+    .min(1)
+    .max(50_000)
+    .optional()
+    .openapi({
+      description:
+        'The rules every bidder accepts; without it the platform writes them from the terms and the policy, in Vietnamese and English (and writes them again when the terms change).',
+    }),
+  rulesLanguage: z
+    .enum(RULES_LANGUAGES)
+    .optional()
+    .openapi({
+      description:
+        "The language `rules` is written in (sent with `rules`; alone, it re-labels the manager's own text). Without it: vi when the text uses Vietnamese letters, else en.",
+    }),
 };
 
 export const CreateLotSchema = z.object(lotFields).strict().openapi('CreateLot');
 export type CreateLotInput = z.infer<typeof CreateLotSchema>;
 export const UpdateLotSchema = z.object(lotFields).partial().strict().openapi('UpdateLot');
 export type UpdateLotInput = z.infer<typeof UpdateLotSchema>;
-export const CancelLotSchema = z.object({ reason: Text().trim().min(1).max(2000) }).strict().openapi('CancelLot');
+export const CancelLotSchema = z
+  .object({ reason: Text().trim().min(1).max(2000) })
+  .strict()
+  .openapi('CancelLot');
 
 export const LotIdParam = z.object({
-  id: z.coerce.number().int().positive().max(MAX_INT32).openapi({ param: { name: 'id', in: 'path' }, example: 1 }),
+  id: z.coerce
+    .number()
+    .int()
+    .positive()
+    .max(MAX_INT32)
+    .openapi({ param: { name: 'id', in: 'path' }, example: 1 }),
 });
 
 export const LotSchema = z
@@ -73,10 +111,19 @@ export const LotSchema = z
     softClose: SoftCloseSchema.nullable(),
     minNextBid: z.number().int().nullable(),
     registrationOpen: z.boolean(),
-    rules: z.string().openapi({ description: 'The rules text, in `rulesLanguage` (English for the rules the platform writes).' }),
+    rules: z
+      .string()
+      .openapi({ description: 'The rules text, in `rulesLanguage` (English for the rules the platform writes).' }),
     rulesLanguage: z.enum(RULES_LANGUAGES),
-    rulesTranslations: z.object({ vi: z.string().optional(), en: z.string().optional() }).openapi({ description: "The same rules in other languages: the platform's rules carry their Vietnamese text (`vi`); a manager's own text has none. Show a person the text in their language when there is one, else `rules` marked with `rulesLanguage`." }),
-    rulesGenerated: z.boolean().openapi({ description: 'True when the platform wrote the rules from the terms and the policy.' }),
+    rulesTranslations: z
+      .object({ vi: z.string().optional(), en: z.string().optional() })
+      .openapi({
+        description:
+          "The same rules in other languages: the platform's rules carry their Vietnamese text (`vi`); a manager's own text has none. Show a person the text in their language when there is one, else `rules` marked with `rulesLanguage`.",
+      }),
+    rulesGenerated: z
+      .boolean()
+      .openapi({ description: 'True when the platform wrote the rules from the terms and the policy.' }),
     rulesVersion: z.number().int(),
     imageIds: z.array(z.number().int()),
     cancelReason: z.string().nullable(),
@@ -95,24 +142,62 @@ const PriceBound = () =>
     .transform(Number)
     .refine((v) => Number.isSafeInteger(v), `at most ${Number.MAX_SAFE_INTEGER}`)
     .optional()
-    .openapi({ example: '500000000', description: "Inclusive bound on the lot's price: its final price once closed, its current price once bid on, otherwise its starting price." });
+    .openapi({
+      example: '500000000',
+      description:
+        "Inclusive bound on the lot's price: its final price once closed, its current price once bid on, otherwise its starting price.",
+    });
 
 export const ListLotsQuery = z
   .object({
     status: z.enum(LOT_STATUSES, { error: `one of ${LOT_STATUSES.join(', ')}` }).optional(),
-    q: Text().trim().max(200, 'at most 200 characters').optional().openapi({ description: 'Search in the title, description and province, as people type: without diacritics ("ha noi" finds "Hà Nội"), in any case, words in any order, and licence plates in any format ("30K88888", "30k-888.88", "30K 888" and "88888" find "30K-888.88").' }),
+    q: Text()
+      .trim()
+      .max(200, 'at most 200 characters')
+      .optional()
+      .openapi({
+        description:
+          'Search in the title, description and province, as people type: without diacritics ("ha noi" finds "Hà Nội"), in any case, words in any order, and licence plates in any format ("30K88888", "30k-888.88", "30K 888" and "88888" find "30K-888.88").',
+      }),
     category: Text().trim().max(40, 'at most 40 characters').optional(),
-    province: z.enum(PROVINCE_IDS, { error: 'one of the 34 province ids, such as ha-noi' }).optional().openapi({ description: 'Only lots in this province (see the Lot province field).' }),
+    province: z
+      .enum(PROVINCE_IDS, { error: 'one of the 34 province ids, such as ha-noi' })
+      .optional()
+      .openapi({ description: 'Only lots in this province (see the Lot province field).' }),
     minPrice: PriceBound(),
     maxPrice: PriceBound(),
-    sort: z.enum(CATALOGUE_SORTS, { error: CATALOGUE_SORTS.join(' or ') }).optional().openapi({ description: 'Without it: open lots first (soonest end first), then the rest newest first. ending: lots still open by their end, soonest end first, then ended lots, latest end first. newest: latest created first.' }),
-    mine: z.enum(['true', 'false'], { error: 'true or false' }).optional().openapi({ description: 'Managers: only the lots they manage, drafts included.' }),
-    limit: z.coerce.number({ error: 'a whole number from 1 to 100' }).int('a whole number from 1 to 100').min(1, 'a whole number from 1 to 100').max(100, 'a whole number from 1 to 100').default(50),
-    offset: z.coerce.number({ error: 'a whole number ≥ 0' }).int('a whole number ≥ 0').min(0, 'a whole number ≥ 0').max(1_000_000, 'at most 1000000').default(0),
+    sort: z
+      .enum(CATALOGUE_SORTS, { error: CATALOGUE_SORTS.join(' or ') })
+      .optional()
+      .openapi({
+        description:
+          'Without it: open lots first (soonest end first), then the rest newest first. ending: lots still open by their end, soonest end first, then ended lots, latest end first. newest: latest created first.',
+      }),
+    mine: z
+      .enum(['true', 'false'], { error: 'true or false' })
+      .optional()
+      .openapi({ description: 'Managers: only the lots they manage, drafts included.' }),
+    limit: z.coerce
+      .number({ error: 'a whole number from 1 to 100' })
+      .int('a whole number from 1 to 100')
+      .min(1, 'a whole number from 1 to 100')
+      .max(100, 'a whole number from 1 to 100')
+      .default(50),
+    offset: z.coerce
+      .number({ error: 'a whole number ≥ 0' })
+      .int('a whole number ≥ 0')
+      .min(0, 'a whole number ≥ 0')
+      .max(1_000_000, 'at most 1000000')
+      .default(0),
   })
-  .refine((o) => o.minPrice === undefined || o.maxPrice === undefined || o.minPrice <= o.maxPrice, { path: ['maxPrice'], message: 'at least minPrice' });
+  .refine((o) => o.minPrice === undefined || o.maxPrice === undefined || o.minPrice <= o.maxPrice, {
+    path: ['maxPrice'],
+    message: 'at least minPrice',
+  });
 
-export const LotListSchema = z.object({ items: z.array(LotSchema), total: z.number().int(), nextOffset: z.number().int().nullable() }).openapi('LotList');
+export const LotListSchema = z
+  .object({ items: z.array(LotSchema), total: z.number().int(), nextOffset: z.number().int().nullable() })
+  .openapi('LotList');
 
 export const ResultSchema = z
   .object({

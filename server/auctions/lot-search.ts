@@ -32,7 +32,10 @@ export interface CatalogueQuery {
 }
 
 /** The normalised search columns of a lot, written with its title, description and province. */
-export function lotSearchColumns(lot: { title: string; description: string; province?: string | null }): { searchText: string; searchCompact: string } {
+export function lotSearchColumns(lot: { title: string; description: string; province?: string | null }): {
+  searchText: string;
+  searchCompact: string;
+} {
   const text = [lot.title, lot.description, provinceName(lot.province) ?? ''].join('\n');
   return { searchText: normaliseText(text), searchCompact: compactText(text) };
 }
@@ -61,14 +64,28 @@ function order(sort: CatalogueSort | undefined, now: Date): SQL[] {
   if (sort === 'newest') return [desc(lots.id)];
   if (sort === 'ending') {
     const open = sql`${lots.status} in ('scheduled','live') and ${gt(lots.endsAt, now)}`;
-    return [sql`case when ${open} then 0 else 1 end`, sql`case when ${open} then ${lots.endsAt} end asc`, desc(lots.endsAt), desc(lots.id)];
+    return [
+      sql`case when ${open} then 0 else 1 end`,
+      sql`case when ${open} then ${lots.endsAt} end asc`,
+      desc(lots.endsAt),
+      desc(lots.id),
+    ];
   }
   // Open lots first (soonest end first), then the rest newest first.
-  return [sql`case when ${lots.status} in ('scheduled','live') then 0 else 1 end`, sql`case when ${lots.status} in ('scheduled','live') then ${lots.endsAt} end asc`, desc(lots.id)];
+  return [
+    sql`case when ${lots.status} in ('scheduled','live') then 0 else 1 end`,
+    sql`case when ${lots.status} in ('scheduled','live') then ${lots.endsAt} end asc`,
+    desc(lots.id),
+  ];
 }
 
 /** One page of the catalogue as this person may see it, and how many lots match in all. */
-export async function searchLots(db: Db, person: Person | undefined, o: CatalogueQuery, now: Date): Promise<{ rows: LotRow[]; total: number }> {
+export async function searchLots(
+  db: Db,
+  person: Person | undefined,
+  o: CatalogueQuery,
+  now: Date,
+): Promise<{ rows: LotRow[]; total: number }> {
   const conditions: (SQL | undefined)[] = [];
   const staff = !!person?.roles.some((r) => r === 'regulator' || r === 'admin');
   if (o.mine && person) conditions.push(eq(lots.managerPid, person.pid));
@@ -98,9 +115,18 @@ export async function searchLots(db: Db, person: Person | undefined, o: Catalogu
 export async function backfillLotSearch(db: Db, log: Logger): Promise<number> {
   let filled = 0;
   for (;;) {
-    const batch = await db.select({ id: lots.id, title: lots.title, description: lots.description, province: lots.province }).from(lots).where(isNull(lots.searchText)).orderBy(asc(lots.id)).limit(500);
+    const batch = await db
+      .select({ id: lots.id, title: lots.title, description: lots.description, province: lots.province })
+      .from(lots)
+      .where(isNull(lots.searchText))
+      .orderBy(asc(lots.id))
+      .limit(500);
     if (!batch.length) break;
-    for (const row of batch) await db.update(lots).set(lotSearchColumns(row)).where(and(eq(lots.id, row.id), isNull(lots.searchText)));
+    for (const row of batch)
+      await db
+        .update(lots)
+        .set(lotSearchColumns(row))
+        .where(and(eq(lots.id, row.id), isNull(lots.searchText)));
     filled += batch.length;
   }
   if (filled) log.info({ lots: filled }, 'catalogue search: filled the search text of existing lots');

@@ -29,7 +29,10 @@ export function maySeeDraft(person: Person | undefined, lot: Pick<LotRow, 'manag
 /** The bidder code of a registration (a lot's leader or winner), read in the caller's transaction. */
 export async function bidderCodeOf(tx: Tx, registrationId: number | null): Promise<string | null> {
   if (registrationId === null) return null;
-  const [r] = await tx.select({ code: registrations.bidderCode }).from(registrations).where(eq(registrations.id, registrationId));
+  const [r] = await tx
+    .select({ code: registrations.bidderCode })
+    .from(registrations)
+    .where(eq(registrations.id, registrationId));
   return r?.code ?? null;
 }
 
@@ -67,21 +70,49 @@ export async function createLot(ctx: AppContext, person: Person, input: CreateLo
         category: input.category ?? 'other',
         province: input.province ?? null,
         ...lotSearchColumns(input),
-        ...(terms(input) as Pick<LotRow, 'startingPrice' | 'priceStep' | 'deposit' | 'registrationOpensAt' | 'registrationClosesAt' | 'startsAt' | 'endsAt' | 'scheduledEndsAt'>),
-        ...(input.rules !== undefined ? managerRules(input.rules, input.rulesLanguage) : platformRules(ctx.config.policy, input)),
+        ...(terms(input) as Pick<
+          LotRow,
+          | 'startingPrice'
+          | 'priceStep'
+          | 'deposit'
+          | 'registrationOpensAt'
+          | 'registrationClosesAt'
+          | 'startsAt'
+          | 'endsAt'
+          | 'scheduledEndsAt'
+        >),
+        ...(input.rules !== undefined
+          ? managerRules(input.rules, input.rulesLanguage)
+          : platformRules(ctx.config.policy, input)),
         rulesVersion: 1,
         managerPid: person.pid,
         createdAt: now,
         updatedAt: now,
       })
       .returning({ id: lots.id });
-    await appendAudit(tx, { actorPid: person.pid, action: 'lot.created', lotId: row.id, at: now, data: { title: input.title, startingPrice: input.startingPrice, priceStep: input.priceStep, deposit: input.deposit } });
+    await appendAudit(tx, {
+      actorPid: person.pid,
+      action: 'lot.created',
+      lotId: row.id,
+      at: now,
+      data: {
+        title: input.title,
+        startingPrice: input.startingPrice,
+        priceStep: input.priceStep,
+        deposit: input.deposit,
+      },
+    });
     return row.id;
   });
   return ok((await getPublicLot(ctx, id, { includeDraft: true }))!);
 }
 
-export async function updateLot(ctx: AppContext, person: Person, lotId: number, input: UpdateLotInput): Promise<Result<PublicLot>> {
+export async function updateLot(
+  ctx: AppContext,
+  person: Person,
+  lotId: number,
+  input: UpdateLotInput,
+): Promise<Result<PublicLot>> {
   const now = ctx.clock.now();
   const outcome = await ctx.db.transaction(async (tx): Promise<Result<null>> => {
     const row = await lockLot(tx, lotId);
@@ -89,7 +120,13 @@ export async function updateLot(ctx: AppContext, person: Person, lotId: number, 
     if (!managesLot(person, row)) return refuse('not_lot_manager');
     const editable = row.status === 'draft' || (row.status === 'scheduled' && now < row.registrationOpensAt);
     if (!editable) return refuse('lot_not_editable');
-    const current: LotTerms = { ...row, softClose: row.softCloseWindowSeconds && row.softCloseExtendSeconds ? { windowSeconds: row.softCloseWindowSeconds, extendSeconds: row.softCloseExtendSeconds } : null };
+    const current: LotTerms = {
+      ...row,
+      softClose:
+        row.softCloseWindowSeconds && row.softCloseExtendSeconds
+          ? { windowSeconds: row.softCloseWindowSeconds, extendSeconds: row.softCloseExtendSeconds }
+          : null,
+    };
     const merged: LotTerms = { ...current, ...stripUndefined(input) };
     const fields = validateLotTerms(ctx.config.policy, merged, now);
     if (Object.keys(fields).length) return invalid(fields);
@@ -102,13 +139,23 @@ export async function updateLot(ctx: AppContext, person: Person, lotId: number, 
         ...(input.category !== undefined ? { category: input.category } : {}),
         ...(input.province !== undefined ? { province: input.province } : {}),
         // The search text follows the title, description and province (lot-search.ts).
-        ...lotSearchColumns({ title: input.title ?? row.title, description: input.description ?? row.description, province: input.province === undefined ? row.province : input.province }),
+        ...lotSearchColumns({
+          title: input.title ?? row.title,
+          description: input.description ?? row.description,
+          province: input.province === undefined ? row.province : input.province,
+        }),
         ...(terms(merged) as Partial<LotRow>),
         ...(rules ?? {}),
         updatedAt: now,
       })
       .where(eq(lots.id, lotId));
-    await appendAudit(tx, { actorPid: person.pid, action: 'lot.updated', lotId, at: now, data: { changed: Object.keys(stripUndefined(input)) } });
+    await appendAudit(tx, {
+      actorPid: person.pid,
+      action: 'lot.updated',
+      lotId,
+      at: now,
+      data: { changed: Object.keys(stripUndefined(input)) },
+    });
     return ok(null);
   });
   if (!outcome.ok) return outcome;
@@ -126,9 +173,20 @@ export async function publishLot(ctx: AppContext, person: Person, lotId: number)
     if (!row || (row.status === 'draft' && !maySeeDraft(person, row))) return refuse('lot_not_found');
     if (!managesLot(person, row)) return refuse('not_lot_manager');
     if (row.status !== 'draft') return refuse('lot_already_in_status', { status: row.status });
-    if (row.registrationClosesAt <= now) return invalid({ registrationClosesAt: fieldError('NOT_IN_FUTURE') }, refuse('registration_window_over'));
-    const [updated] = await tx.update(lots).set({ status: 'scheduled', updatedAt: now }).where(eq(lots.id, lotId)).returning();
-    await appendAudit(tx, { actorPid: person.pid, action: 'lot.published', lotId, at: now, data: { rulesVersion: row.rulesVersion } });
+    if (row.registrationClosesAt <= now)
+      return invalid({ registrationClosesAt: fieldError('NOT_IN_FUTURE') }, refuse('registration_window_over'));
+    const [updated] = await tx
+      .update(lots)
+      .set({ status: 'scheduled', updatedAt: now })
+      .where(eq(lots.id, lotId))
+      .returning();
+    await appendAudit(tx, {
+      actorPid: person.pid,
+      action: 'lot.published',
+      lotId,
+      at: now,
+      data: { rulesVersion: row.rulesVersion },
+    });
     return ok(updated);
   });
   if (!outcome.ok) return outcome;
@@ -136,26 +194,70 @@ export async function publishLot(ctx: AppContext, person: Person, lotId: number)
   return ok((await getPublicLot(ctx, lotId))!);
 }
 
-export async function cancelLot(ctx: AppContext, person: Person, lotId: number, reason: string): Promise<Result<PublicLot>> {
+export async function cancelLot(
+  ctx: AppContext,
+  person: Person,
+  lotId: number,
+  reason: string,
+): Promise<Result<PublicLot>> {
   const now = ctx.clock.now();
-  const outcome = await ctx.db.transaction(async (tx): Promise<Result<{ change: LotChange; personal: { pid: string; event: PersonalEvent }[] }>> => {
-    const row = await lockLot(tx, lotId);
-    if (!row || (row.status === 'draft' && !maySeeDraft(person, row))) return refuse('lot_not_found');
-    if (!managesLot(person, row)) return refuse('not_lot_manager');
-    if (row.status === 'closed' || row.status === 'failed' || row.status === 'cancelled') return refuse('lot_already_in_status', { status: row.status });
-    const [updated] = await tx.update(lots).set({ status: 'cancelled', cancelReason: reason, closedAt: now, updatedAt: now }).where(eq(lots.id, lotId)).returning();
-    const refunds = await tx
-      .update(registrations)
-      .set({ depositState: 'refundable', updatedAt: now })
-      .where(sql`${registrations.lotId} = ${lotId} and ${registrations.depositState} = 'received'`)
-      .returning({ id: registrations.id, pid: registrations.pid, status: registrations.status, depositState: registrations.depositState });
-    await appendAudit(tx, { actorPid: person.pid, action: 'lot.cancelled', lotId, at: now, data: { reason, previousStatus: row.status } });
-    if (refunds.length) await appendAudit(tx, { actorPid: person.pid, action: 'deposit.settled', lotId, at: now, data: { refundable: refunds.map((r) => r.id) } });
-    const change = lotChange(updated, 'cancelled', { leaderCode: await bidderCodeOf(tx, updated.leaderRegistrationId), winnerCode: null }, now);
-    // Each bidder's page shows at once that their deposit is to be refunded.
-    const personal = refunds.map((r) => ({ pid: r.pid, event: { type: 'registration', lotId, registrationId: r.id, status: r.status, depositState: r.depositState } satisfies PersonalEvent }));
-    return ok({ change, personal });
-  });
+  const outcome = await ctx.db.transaction(
+    async (tx): Promise<Result<{ change: LotChange; personal: { pid: string; event: PersonalEvent }[] }>> => {
+      const row = await lockLot(tx, lotId);
+      if (!row || (row.status === 'draft' && !maySeeDraft(person, row))) return refuse('lot_not_found');
+      if (!managesLot(person, row)) return refuse('not_lot_manager');
+      if (row.status === 'closed' || row.status === 'failed' || row.status === 'cancelled')
+        return refuse('lot_already_in_status', { status: row.status });
+      const [updated] = await tx
+        .update(lots)
+        .set({ status: 'cancelled', cancelReason: reason, closedAt: now, updatedAt: now })
+        .where(eq(lots.id, lotId))
+        .returning();
+      const refunds = await tx
+        .update(registrations)
+        .set({ depositState: 'refundable', updatedAt: now })
+        .where(sql`${registrations.lotId} = ${lotId} and ${registrations.depositState} = 'received'`)
+        .returning({
+          id: registrations.id,
+          pid: registrations.pid,
+          status: registrations.status,
+          depositState: registrations.depositState,
+        });
+      await appendAudit(tx, {
+        actorPid: person.pid,
+        action: 'lot.cancelled',
+        lotId,
+        at: now,
+        data: { reason, previousStatus: row.status },
+      });
+      if (refunds.length)
+        await appendAudit(tx, {
+          actorPid: person.pid,
+          action: 'deposit.settled',
+          lotId,
+          at: now,
+          data: { refundable: refunds.map((r) => r.id) },
+        });
+      const change = lotChange(
+        updated,
+        'cancelled',
+        { leaderCode: await bidderCodeOf(tx, updated.leaderRegistrationId), winnerCode: null },
+        now,
+      );
+      // Each bidder's page shows at once that their deposit is to be refunded.
+      const personal = refunds.map((r) => ({
+        pid: r.pid,
+        event: {
+          type: 'registration',
+          lotId,
+          registrationId: r.id,
+          status: r.status,
+          depositState: r.depositState,
+        } satisfies PersonalEvent,
+      }));
+      return ok({ change, personal });
+    },
+  );
   if (!outcome.ok) return outcome;
   ctx.events.publish('lot', outcome.value.change);
   for (const p of outcome.value.personal) ctx.events.publish('personal', p);

@@ -21,14 +21,21 @@ export function validateLotTerms(policy: Config['policy'], t: LotTerms, now: Dat
   const minDeposit = Math.ceil((t.startingPrice * policy.depositMinPct) / 100);
   const maxDeposit = Math.floor((t.startingPrice * policy.depositMaxPct) / 100);
   if (t.deposit < minDeposit || t.deposit > maxDeposit) {
-    fields.deposit = fieldError('DEPOSIT_OUT_OF_RANGE', { minPct: policy.depositMinPct, maxPct: policy.depositMaxPct, min: minDeposit, max: maxDeposit });
+    fields.deposit = fieldError('DEPOSIT_OUT_OF_RANGE', {
+      minPct: policy.depositMinPct,
+      maxPct: policy.depositMaxPct,
+      min: minDeposit,
+      max: maxDeposit,
+    });
   }
   if (t.priceStep > t.startingPrice) fields.priceStep = fieldError('STEP_ABOVE_STARTING_PRICE');
-  if (t.registrationClosesAt <= t.registrationOpensAt) fields.registrationClosesAt = fieldError('CLOSES_BEFORE_OPENING');
+  if (t.registrationClosesAt <= t.registrationOpensAt)
+    fields.registrationClosesAt = fieldError('CLOSES_BEFORE_OPENING');
   else if (t.registrationClosesAt > t.startsAt) fields.registrationClosesAt = fieldError('CLOSES_AFTER_BIDDING_STARTS');
   const minMs = policy.minBiddingMinutes * 60_000;
   if (t.endsAt <= t.startsAt) fields.endsAt = fieldError('ENDS_BEFORE_START');
-  else if (t.endsAt.getTime() - t.startsAt.getTime() < minMs) fields.endsAt = fieldError('BIDDING_WINDOW_TOO_SHORT', { minMinutes: policy.minBiddingMinutes });
+  else if (t.endsAt.getTime() - t.startsAt.getTime() < minMs)
+    fields.endsAt = fieldError('BIDDING_WINDOW_TOO_SHORT', { minMinutes: policy.minBiddingMinutes });
   else if (t.endsAt <= now) fields.endsAt = fieldError('NOT_IN_FUTURE');
   if (t.softClose && t.softClose.windowSeconds * 1000 > t.endsAt.getTime() - t.startsAt.getTime()) {
     fields.softClose = fieldError('SOFT_CLOSE_WINDOW_TOO_LONG');

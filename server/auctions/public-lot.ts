@@ -60,7 +60,19 @@ export function effectiveStatus(row: Pick<LotRow, 'status' | 'startsAt'>, now: D
 }
 
 /** The columns a lot's public state is computed from. */
-export type LotStateRow = Pick<LotRow, 'id' | 'status' | 'startsAt' | 'endsAt' | 'currentPrice' | 'startingPrice' | 'priceStep' | 'seq' | 'cancelReason' | 'finalPrice'>;
+export type LotStateRow = Pick<
+  LotRow,
+  | 'id'
+  | 'status'
+  | 'startsAt'
+  | 'endsAt'
+  | 'currentPrice'
+  | 'startingPrice'
+  | 'priceStep'
+  | 'seq'
+  | 'cancelReason'
+  | 'finalPrice'
+>;
 
 /** The bidder codes of a lot's standing leader and winner (registrations hold them). */
 export interface LotCodes {
@@ -96,7 +108,8 @@ export function lotChange(row: LotStateRow, reason: LotChange['reason'], codes: 
 export function toPublicLot(row: LotRow, extra: LotCodes & { imageIds: number[] }, now: Date): PublicLot {
   const status = effectiveStatus(row, now);
   const state = lotState(row, extra, now);
-  const registrationOpen = row.status === 'scheduled' && now >= row.registrationOpensAt && now < row.registrationClosesAt;
+  const registrationOpen =
+    row.status === 'scheduled' && now >= row.registrationOpensAt && now < row.registrationClosesAt;
   return {
     id: row.id,
     title: row.title,
@@ -116,7 +129,10 @@ export function toPublicLot(row: LotRow, extra: LotCodes & { imageIds: number[] 
     startsAt: row.startsAt.toISOString(),
     endsAt: row.endsAt.toISOString(),
     scheduledEndsAt: row.scheduledEndsAt.toISOString(),
-    softClose: row.softCloseWindowSeconds && row.softCloseExtendSeconds ? { windowSeconds: row.softCloseWindowSeconds, extendSeconds: row.softCloseExtendSeconds } : null,
+    softClose:
+      row.softCloseWindowSeconds && row.softCloseExtendSeconds
+        ? { windowSeconds: row.softCloseWindowSeconds, extendSeconds: row.softCloseExtendSeconds }
+        : null,
     minNextBid: state.minNextBid,
     registrationOpen,
     rules: row.rules,
@@ -136,16 +152,28 @@ export function toPublicLot(row: LotRow, extra: LotCodes & { imageIds: number[] 
 /** Loads the bidder codes and image ids that the public view of these rows needs, in two queries. */
 export async function publicLots(db: Db, rows: LotRow[], now: Date): Promise<PublicLot[]> {
   if (rows.length === 0) return [];
-  const regIds = [...new Set(rows.flatMap((r) => [r.leaderRegistrationId, r.winnerRegistrationId]).filter((x): x is number => x !== null))];
+  const regIds = [
+    ...new Set(
+      rows.flatMap((r) => [r.leaderRegistrationId, r.winnerRegistrationId]).filter((x): x is number => x !== null),
+    ),
+  ];
   const codes = new Map<number, string>();
   if (regIds.length) {
-    const regs = await db.select({ id: registrations.id, code: registrations.bidderCode }).from(registrations).where(inArray(registrations.id, regIds));
+    const regs = await db
+      .select({ id: registrations.id, code: registrations.bidderCode })
+      .from(registrations)
+      .where(inArray(registrations.id, regIds));
     for (const r of regs) codes.set(r.id, r.code);
   }
   const images = await db
     .select({ id: lotImages.id, lotId: lotImages.lotId })
     .from(lotImages)
-    .where(inArray(lotImages.lotId, rows.map((r) => r.id)))
+    .where(
+      inArray(
+        lotImages.lotId,
+        rows.map((r) => r.id),
+      ),
+    )
     .orderBy(asc(lotImages.position), asc(lotImages.id));
   const imageIds = new Map<number, number[]>();
   for (const i of images) (imageIds.get(i.lotId) ?? imageIds.set(i.lotId, []).get(i.lotId)!).push(i.id);
@@ -166,7 +194,11 @@ export async function publicLots(db: Db, rows: LotRow[], now: Date): Promise<Pub
  * The public view of one lot, or undefined when there is no such lot or it is still a draft (drafts
  * are visible only to managers, through GET /api/lots/:id with their credentials).
  */
-export async function getPublicLot(ctx: AppContext, lotId: number, options: { includeDraft?: boolean } = {}): Promise<PublicLot | undefined> {
+export async function getPublicLot(
+  ctx: AppContext,
+  lotId: number,
+  options: { includeDraft?: boolean } = {},
+): Promise<PublicLot | undefined> {
   if (!Number.isSafeInteger(lotId) || lotId <= 0 || lotId > 2_147_483_647) return undefined;
   const [row] = await ctx.db.select().from(lots).where(eq(lots.id, lotId)).limit(1);
   if (!row || (row.status === 'draft' && !options.includeDraft)) return undefined;

@@ -23,7 +23,13 @@ export interface RegistrationIdentity {
 }
 
 /** Reads one registration's identity for the lot's manager, auditing the purpose. */
-export async function readRegistrationIdentity(ctx: AppContext, person: Person, lotId: number, registrationId: number, purpose: string): Promise<Result<RegistrationIdentity>> {
+export async function readRegistrationIdentity(
+  ctx: AppContext,
+  person: Person,
+  lotId: number,
+  registrationId: number,
+  purpose: string,
+): Promise<Result<RegistrationIdentity>> {
   const lot = await getLotRow(ctx.db, lotId);
   if (!lot) return refuse('lot_not_found');
   if (!managesLot(person, lot)) return refuse('not_lot_manager');
@@ -35,7 +41,22 @@ export async function readRegistrationIdentity(ctx: AppContext, person: Person, 
       .innerJoin(people, eq(people.pid, registrations.pid))
       .where(and(eq(registrations.id, registrationId), eq(registrations.lotId, lotId)));
     if (!row) return refuse('registration_not_found');
-    await appendAudit(tx, { actorPid: person.pid, action: 'registration.identity_viewed', lotId, subject: String(row.id), at: now, data: { purpose, bidderCode: row.bidderCode, lotStatus: lot.status } });
-    return ok({ registrationId: row.id, lotId, bidderCode: row.bidderCode, pid: row.pid, name: row.name, purpose, viewedAt: now.toISOString() });
+    await appendAudit(tx, {
+      actorPid: person.pid,
+      action: 'registration.identity_viewed',
+      lotId,
+      subject: String(row.id),
+      at: now,
+      data: { purpose, bidderCode: row.bidderCode, lotStatus: lot.status },
+    });
+    return ok({
+      registrationId: row.id,
+      lotId,
+      bidderCode: row.bidderCode,
+      pid: row.pid,
+      name: row.name,
+      purpose,
+      viewedAt: now.toISOString(),
+    });
   });
 }

@@ -4,7 +4,16 @@
 // them who the rivals are. Every read that shows identities is written to the audit log. A person
 // sees their own registrations with the lot, their bids and the outcome ("my auctions").
 import { and, asc, desc, eq, inArray } from 'drizzle-orm';
-import { auditEvents, ledgerEntries, lots, people, registrations, type DepositState, type LotStatus, type RegistrationStatus } from '../../db/schema.ts';
+import {
+  auditEvents,
+  ledgerEntries,
+  lots,
+  people,
+  registrations,
+  type DepositState,
+  type LotStatus,
+  type RegistrationStatus,
+} from '../../db/schema.ts';
 import type { AppContext } from '../context.ts';
 import type { Person } from '../identity/person.ts';
 import { appendAudit } from '../audit/audit-log.ts';
@@ -72,27 +81,61 @@ export const hiddenRegistrationItem: (r: RegistrationRow) => LotRegistrationItem
  * until payment references exist). Identities are read and audited in one transaction, so a read
  * that could not be audited shows nothing.
  */
-export async function listLotRegistrations(ctx: AppContext, person: Person, lotId: number): Promise<Result<LotRegistrationList>> {
+export async function listLotRegistrations(
+  ctx: AppContext,
+  person: Person,
+  lotId: number,
+): Promise<Result<LotRegistrationList>> {
   const lot = await getLotRow(ctx.db, lotId);
   const regulator = person.roles.includes('regulator');
   const manager = !!lot && managesLot(person, lot);
   if (!lot || (lot.status === 'draft' && !manager && !regulator)) return refuse('lot_not_found');
   if (!manager && !regulator) return refuse('not_lot_manager_or_regulator');
   if (!regulator && !hasEnded(lot.status)) {
-    const rows = await ctx.db.select().from(registrations).where(eq(registrations.lotId, lotId)).orderBy(asc(registrations.id));
+    const rows = await ctx.db
+      .select()
+      .from(registrations)
+      .where(eq(registrations.lotId, lotId))
+      .orderBy(asc(registrations.id));
     return ok({ identities: 'hidden', items: rows.map(item) });
   }
   const now = ctx.clock.now();
   const items = await ctx.db.transaction(async (tx) => {
-    const rows = await tx.select({ r: registrations, name: people.name }).from(registrations).innerJoin(people, eq(people.pid, registrations.pid)).where(eq(registrations.lotId, lotId)).orderBy(asc(registrations.id));
-    const reads = regulator ? await tx.select().from(auditEvents).where(and(eq(auditEvents.lotId, lotId), eq(auditEvents.action, 'registration.identity_viewed'))).orderBy(asc(auditEvents.id)) : [];
-    await appendAudit(tx, { actorPid: person.pid, action: 'registrations.viewed', lotId, at: now, data: { purpose: LIST_READ_PURPOSE, role: regulator ? 'regulator' : 'manager', lotStatus: lot.status, count: rows.length } });
+    const rows = await tx
+      .select({ r: registrations, name: people.name })
+      .from(registrations)
+      .innerJoin(people, eq(people.pid, registrations.pid))
+      .where(eq(registrations.lotId, lotId))
+      .orderBy(asc(registrations.id));
+    const reads = regulator
+      ? await tx
+          .select()
+          .from(auditEvents)
+          .where(and(eq(auditEvents.lotId, lotId), eq(auditEvents.action, 'registration.identity_viewed')))
+          .orderBy(asc(auditEvents.id))
+      : [];
+    await appendAudit(tx, {
+      actorPid: person.pid,
+      action: 'registrations.viewed',
+      lotId,
+      at: now,
+      data: {
+        purpose: LIST_READ_PURPOSE,
+        role: regulator ? 'regulator' : 'manager',
+        lotStatus: lot.status,
+        count: rows.length,
+      },
+    });
     return rows.map(({ r, name }): LotRegistrationItem => {
       const out: LotRegistrationItem = { ...item(r), pid: r.pid, name };
       if (regulator) {
         out.identityReads = reads
           .filter((e) => e.subject === String(r.id))
-          .map((e) => ({ at: e.at.toISOString(), actorPid: e.actorPid, purpose: typeof e.data.purpose === 'string' ? e.data.purpose : '' }));
+          .map((e) => ({
+            at: e.at.toISOString(),
+            actorPid: e.actorPid,
+            purpose: typeof e.data.purpose === 'string' ? e.data.purpose : '',
+          }));
       }
       return out;
     });
@@ -103,7 +146,15 @@ export async function listLotRegistrations(ctx: AppContext, person: Person, lotI
 export interface MyRegistration {
   id: number;
   lotId: number;
-  lot: { id: number; title: string; status: LotStatus; startsAt: string; endsAt: string; currentPrice: number | null; finalPrice: number | null };
+  lot: {
+    id: number;
+    title: string;
+    status: LotStatus;
+    startsAt: string;
+    endsAt: string;
+    currentPrice: number | null;
+    finalPrice: number | null;
+  };
   bidderCode: string;
   status: RegistrationStatus;
   depositState: DepositState;
@@ -116,11 +167,24 @@ export interface MyRegistration {
 
 export async function myRegistrations(ctx: AppContext, person: Person): Promise<MyRegistration[]> {
   const now = ctx.clock.now();
-  const rows = await ctx.db.select({ r: registrations, l: lots }).from(registrations).innerJoin(lots, eq(lots.id, registrations.lotId)).where(eq(registrations.pid, person.pid)).orderBy(desc(registrations.id)).limit(500);
+  const rows = await ctx.db
+    .select({ r: registrations, l: lots })
+    .from(registrations)
+    .innerJoin(lots, eq(lots.id, registrations.lotId))
+    .where(eq(registrations.pid, person.pid))
+    .orderBy(desc(registrations.id))
+    .limit(500);
   const ids = rows.map((x) => x.r.id);
   const entries = ids.length
     ? await ctx.db
-        .select({ registrationId: ledgerEntries.registrationId, seq: ledgerEntries.seq, kind: ledgerEntries.kind, amount: ledgerEntries.amount, placedAt: ledgerEntries.placedAt, withdrawsSeq: ledgerEntries.withdrawsSeq })
+        .select({
+          registrationId: ledgerEntries.registrationId,
+          seq: ledgerEntries.seq,
+          kind: ledgerEntries.kind,
+          amount: ledgerEntries.amount,
+          placedAt: ledgerEntries.placedAt,
+          withdrawsSeq: ledgerEntries.withdrawsSeq,
+        })
         .from(ledgerEntries)
         .where(and(inArray(ledgerEntries.registrationId, ids)))
         .orderBy(asc(ledgerEntries.seq))
@@ -129,11 +193,26 @@ export async function myRegistrations(ctx: AppContext, person: Person): Promise<
     const mine = entries.filter((e) => e.registrationId === r.id);
     const withdrawn = new Set(mine.filter((e) => e.kind === 'withdrawal').map((e) => e.withdrawsSeq));
     const status = effectiveStatus(l, now);
-    const outcome = status === 'cancelled' ? 'cancelled' : status === 'closed' || status === 'failed' ? (l.winnerRegistrationId === r.id ? 'won' : 'lost') : null;
+    const outcome =
+      status === 'cancelled'
+        ? 'cancelled'
+        : status === 'closed' || status === 'failed'
+          ? l.winnerRegistrationId === r.id
+            ? 'won'
+            : 'lost'
+          : null;
     return {
       id: r.id,
       lotId: l.id,
-      lot: { id: l.id, title: l.title, status, startsAt: l.startsAt.toISOString(), endsAt: l.endsAt.toISOString(), currentPrice: l.currentPrice, finalPrice: l.finalPrice },
+      lot: {
+        id: l.id,
+        title: l.title,
+        status,
+        startsAt: l.startsAt.toISOString(),
+        endsAt: l.endsAt.toISOString(),
+        currentPrice: l.currentPrice,
+        finalPrice: l.finalPrice,
+      },
       bidderCode: r.bidderCode,
       status: r.status,
       depositState: r.depositState,
@@ -141,7 +220,14 @@ export async function myRegistrations(ctx: AppContext, person: Person): Promise<
       rulesAcceptedAt: r.rulesAcceptedAt.toISOString(),
       leading: l.leaderRegistrationId === r.id,
       outcome,
-      bids: mine.filter((e) => e.kind === 'bid').map((e) => ({ seq: e.seq, amount: e.amount, placedAt: e.placedAt.toISOString(), status: withdrawn.has(e.seq) ? ('withdrawn' as const) : ('accepted' as const) })),
+      bids: mine
+        .filter((e) => e.kind === 'bid')
+        .map((e) => ({
+          seq: e.seq,
+          amount: e.amount,
+          placedAt: e.placedAt.toISOString(),
+          status: withdrawn.has(e.seq) ? ('withdrawn' as const) : ('accepted' as const),
+        })),
     };
   });
 }

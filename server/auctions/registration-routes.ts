@@ -17,34 +17,68 @@ import { approve, markRefunded, register } from './registration-service.ts';
 import { listLotRegistrations, myRegistrations } from './registration-reads.ts';
 import { readRegistrationIdentity } from './registration-identity.ts';
 
-const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
+const json = <T extends z.ZodType>(schema: T, description: string) => ({
+  description,
+  content: { 'application/json': { schema } },
+});
 const tags = ['registrations'];
 const security = [{ eid: [] }];
 
 const RegistrationSchema = z
-  .object({ id: z.number().int(), lotId: z.number().int(), bidderCode: z.string(), status: z.enum(REGISTRATION_STATUSES), depositState: z.enum(DEPOSIT_STATES), rulesVersion: z.number().int(), rulesAcceptedAt: z.string() })
+  .object({
+    id: z.number().int(),
+    lotId: z.number().int(),
+    bidderCode: z.string(),
+    status: z.enum(REGISTRATION_STATUSES),
+    depositState: z.enum(DEPOSIT_STATES),
+    rulesVersion: z.number().int(),
+    rulesAcceptedAt: z.string(),
+  })
   .openapi('Registration');
 const RegisterBody = z
   .object({
-    acceptRules: z.literal(true).optional().openapi({ description: 'Registering means accepting the published rules: send true.' }),
-    rulesVersion: z.number().int().positive().max(MAX_INT32).optional().openapi({ description: 'The version of the rules the person read; refused if the rules changed since.' }),
+    acceptRules: z
+      .literal(true)
+      .optional()
+      .openapi({ description: 'Registering means accepting the published rules: send true.' }),
+    rulesVersion: z
+      .number()
+      .int()
+      .positive()
+      .max(MAX_INT32)
+      .optional()
+      .openapi({ description: 'The version of the rules the person read; refused if the rules changed since.' }),
   })
   .strict()
   .openapi('RegisterForLot');
 const RegParams = LotIdParam.extend({
-  rid: z.coerce.number().int().positive().max(MAX_INT32).openapi({ param: { name: 'rid', in: 'path' }, example: 1 }),
+  rid: z.coerce
+    .number()
+    .int()
+    .positive()
+    .max(MAX_INT32)
+    .openapi({ param: { name: 'rid', in: 'path' }, example: 1 }),
 });
-const IdentityReadSchema = z.object({ at: z.string(), actorPid: z.string().nullable(), purpose: z.string() }).openapi('IdentityRead');
+const IdentityReadSchema = z
+  .object({ at: z.string(), actorPid: z.string().nullable(), purpose: z.string() })
+  .openapi('IdentityRead');
 const LotRegistrationList = z
   .object({
-    identities: z.enum(['shown', 'hidden']).openapi({ description: '`hidden`: the items carry no pid or name (the lot’s manager before the lot has ended).' }),
+    identities: z
+      .enum(['shown', 'hidden'])
+      .openapi({
+        description: '`hidden`: the items carry no pid or name (the lot’s manager before the lot has ended).',
+      }),
     items: z.array(
       RegistrationSchema.omit({ lotId: true }).extend({
         createdAt: z.string(),
         approvedAt: z.string().nullable(),
         pid: z.string().optional().openapi({ description: 'Regulators; the lot’s manager once the lot has ended.' }),
         name: z.string().nullable().optional().openapi({ description: 'As pid.' }),
-        identityReads: z.array(IdentityReadSchema).optional().openapi({ description: 'Regulators only: the manager’s explicit, audited reads of this identity.' }),
+        identityReads: z
+          .array(IdentityReadSchema)
+          .optional()
+          .openapi({ description: 'Regulators only: the manager’s explicit, audited reads of this identity.' }),
       }),
     ),
   })
@@ -56,9 +90,22 @@ const Purpose = z
   .min(10)
   .max(500)
   .refine((v) => !/[\u0000-\u001f\u007f]/.test(v), fieldCode('CONTAINS_CONTROL'));
-const IdentityQuery = z.object({ purpose: Purpose.openapi({ param: { name: 'purpose', in: 'query' }, example: 'Reviewing the authorisation document sent for this registration' }) });
+const IdentityQuery = z.object({
+  purpose: Purpose.openapi({
+    param: { name: 'purpose', in: 'query' },
+    example: 'Reviewing the authorisation document sent for this registration',
+  }),
+});
 const RegistrationIdentitySchema = z
-  .object({ registrationId: z.number().int(), lotId: z.number().int(), bidderCode: z.string(), pid: z.string(), name: z.string().nullable(), purpose: z.string(), viewedAt: z.string() })
+  .object({
+    registrationId: z.number().int(),
+    lotId: z.number().int(),
+    bidderCode: z.string(),
+    pid: z.string(),
+    name: z.string().nullable(),
+    purpose: z.string(),
+    viewedAt: z.string(),
+  })
   .openapi('RegistrationIdentity');
 
 /**
@@ -77,10 +124,25 @@ const MyRegistrationList = z
   .object({
     items: z.array(
       RegistrationSchema.extend({
-        lot: z.object({ id: z.number().int(), title: z.string(), status: z.enum(LOT_STATUSES), startsAt: z.string(), endsAt: z.string(), currentPrice: z.number().int().nullable(), finalPrice: z.number().int().nullable() }),
+        lot: z.object({
+          id: z.number().int(),
+          title: z.string(),
+          status: z.enum(LOT_STATUSES),
+          startsAt: z.string(),
+          endsAt: z.string(),
+          currentPrice: z.number().int().nullable(),
+          finalPrice: z.number().int().nullable(),
+        }),
         leading: z.boolean(),
         outcome: z.enum(['won', 'lost', 'cancelled']).nullable(),
-        bids: z.array(z.object({ seq: z.number().int(), amount: z.number().int(), placedAt: z.string(), status: z.enum(['accepted', 'withdrawn']) })),
+        bids: z.array(
+          z.object({
+            seq: z.number().int(),
+            amount: z.number().int(),
+            placedAt: z.string(),
+            status: z.enum(['accepted', 'withdrawn']),
+          }),
+        ),
       }),
     ),
   })
@@ -97,8 +159,12 @@ export function registrationRoutes(ctx: AppContext): ApiApp {
       security,
       summary: 'Register for a lot (level 2), accepting its published rules',
       request: { params: LotIdParam },
-      description: 'Optional body: `{acceptRules: true, rulesVersion}` (RegisterForLot); with rulesVersion, refused when the rules changed since.',
-      responses: { 201: json(RegistrationSchema, 'Registered; the deposit is pending'), ...errorResponses(400, 401, 403, 404, 409, 422) },
+      description:
+        'Optional body: `{acceptRules: true, rulesVersion}` (RegisterForLot); with rulesVersion, refused when the rules changed since.',
+      responses: {
+        201: json(RegistrationSchema, 'Registered; the deposit is pending'),
+        ...errorResponses(400, 401, 403, 404, 409, 422),
+      },
     }),
     async (c) => {
       const person = requireLevel2(c);
@@ -161,9 +227,12 @@ export function registrationRoutes(ctx: AppContext): ApiApp {
       middleware: [sameSiteOnly()] as const,
       summary: "A lot's registrations (its manager, regulators)",
       description:
-        "Regulators get every registration with the person behind the bidder code (`pid`, `name`) and the manager's explicit identity reads, in every lot status. The lot's manager gets the bidder code, status and deposit state only (`identities: \"hidden\"`; the bidder code identifies the deposit transfer) until the lot has ended (`closed`, `failed` or `cancelled`), and identities after that. Every read that shows identities is written to the audit log (actor, lot, purpose \"registrations viewed\"). Cross-site browser requests are refused (403).",
+        'Regulators get every registration with the person behind the bidder code (`pid`, `name`) and the manager\'s explicit identity reads, in every lot status. The lot\'s manager gets the bidder code, status and deposit state only (`identities: "hidden"`; the bidder code identifies the deposit transfer) until the lot has ended (`closed`, `failed` or `cancelled`), and identities after that. Every read that shows identities is written to the audit log (actor, lot, purpose "registrations viewed"). Cross-site browser requests are refused (403).',
       request: { params: LotIdParam },
-      responses: { 200: json(LotRegistrationList, 'Registrations; identities as described'), ...errorResponses(401, 403, 404, 422) },
+      responses: {
+        200: json(LotRegistrationList, 'Registrations; identities as described'),
+        ...errorResponses(401, 403, 404, 422),
+      },
     }),
     async (c) => {
       const person = signedIn(c);
@@ -182,7 +251,10 @@ export function registrationRoutes(ctx: AppContext): ApiApp {
       description:
         "Before a lot has ended its manager sees bidder codes only. Where the manager must know who one registration is (reviewing an authorisation document, an eligibility question), this reads that one registration's `pid` and `name`. `purpose` (10–500 characters, no control characters) is required (422 without it); the read is written to the audit log (actor, registration, purpose, time) in the same transaction, and regulators see it in the lot's registrations (`identityReads`), its audit history and its record. Only the lot's manager (other managers and every other role: 403). Cross-site browser requests are refused (403).",
       request: { params: RegParams, query: IdentityQuery },
-      responses: { 200: json(RegistrationIdentitySchema, 'The identity, as audited'), ...errorResponses(401, 403, 404, 422) },
+      responses: {
+        200: json(RegistrationIdentitySchema, 'The identity, as audited'),
+        ...errorResponses(401, 403, 404, 422),
+      },
     }),
     async (c) => {
       const person = requireRole(c, 'manager');
@@ -192,7 +264,14 @@ export function registrationRoutes(ctx: AppContext): ApiApp {
   );
 
   app.openapi(
-    createRoute({ method: 'get', path: '/me/registrations', tags, security, summary: 'My registrations, bids and outcomes', responses: { 200: json(MyRegistrationList, 'Newest first'), ...errorResponses(401) } }),
+    createRoute({
+      method: 'get',
+      path: '/me/registrations',
+      tags,
+      security,
+      summary: 'My registrations, bids and outcomes',
+      responses: { 200: json(MyRegistrationList, 'Newest first'), ...errorResponses(401) },
+    }),
     async (c) => c.json({ items: await myRegistrations(ctx, signedIn(c)) }, 200),
   );
   return app;

@@ -30,10 +30,12 @@ export function createScheduler(ctx: AppContext, engine: BidEngine): Scheduler {
       // that outlasts its bound goes on in the background and commits or rolls back on its own;
       // either way closing is idempotent, so a later tick finishes (or skips) it, and one slow lot
       // does not hold up the others.
-      await engine.exclusive(id, () => closeLot(ctx, id)).catch((err: unknown) => {
-        if (!(err instanceof DeadlineExceeded)) throw err;
-        ctx.log.warn({ lotId: id }, 'closing a lot is taking longer than its bound; the next tick looks again');
-      });
+      await engine
+        .exclusive(id, () => closeLot(ctx, id))
+        .catch((err: unknown) => {
+          if (!(err instanceof DeadlineExceeded)) throw err;
+          ctx.log.warn({ lotId: id }, 'closing a lot is taking longer than its bound; the next tick looks again');
+        });
     }
   };
   const tick = (): Promise<void> => {

@@ -57,8 +57,29 @@ export function isPersonSubject(subject: string | null | undefined): subject is 
 }
 
 /** An audit row (or exported event) as its hash sees it. */
-export function auditHashFields(e: { chainVersion?: number; v?: number; at: Date | string; actorPid: string | null; actorHash?: string | null; action: string; lotId: number | null; subject: string | null; subjectHash?: string | null; data: Record<string, unknown> }): AuditHashFields {
-  return { v: e.chainVersion ?? e.v ?? 1, at: typeof e.at === 'string' ? e.at : e.at.toISOString(), actorPid: e.actorPid, actorHash: e.actorHash ?? null, action: e.action, lotId: e.lotId, subject: e.subject, subjectHash: e.subjectHash ?? null, data: e.data };
+export function auditHashFields(e: {
+  chainVersion?: number;
+  v?: number;
+  at: Date | string;
+  actorPid: string | null;
+  actorHash?: string | null;
+  action: string;
+  lotId: number | null;
+  subject: string | null;
+  subjectHash?: string | null;
+  data: Record<string, unknown>;
+}): AuditHashFields {
+  return {
+    v: e.chainVersion ?? e.v ?? 1,
+    at: typeof e.at === 'string' ? e.at : e.at.toISOString(),
+    actorPid: e.actorPid,
+    actorHash: e.actorHash ?? null,
+    action: e.action,
+    lotId: e.lotId,
+    subject: e.subject,
+    subjectHash: e.subjectHash ?? null,
+    data: e.data,
+  };
 }
 
 /** Appends one event inside the caller's transaction. Call only within db.transaction. */

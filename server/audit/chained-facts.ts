@@ -26,8 +26,18 @@ export const CloseFactsSchema = z.object({
 export type CloseFacts = z.infer<typeof CloseFactsSchema>;
 
 /** The data of a `registration.created` event. */
-export function registrationFacts(input: { bidderCode: string; personHash: string; rulesVersion: number; rulesAcceptedAt: Date }): RegistrationFacts {
-  return { bidderCode: input.bidderCode, personHash: input.personHash, rulesVersion: input.rulesVersion, rulesAcceptedAt: input.rulesAcceptedAt.toISOString() };
+export function registrationFacts(input: {
+  bidderCode: string;
+  personHash: string;
+  rulesVersion: number;
+  rulesAcceptedAt: Date;
+}): RegistrationFacts {
+  return {
+    bidderCode: input.bidderCode,
+    personHash: input.personHash,
+    rulesVersion: input.rulesVersion,
+    rulesAcceptedAt: input.rulesAcceptedAt.toISOString(),
+  };
 }
 
 /** The facts of a close event, when it carries them (events chained before issue 13 carry only the price). */

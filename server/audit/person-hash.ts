@@ -41,7 +41,9 @@ export function personHashKeyIdOf(key: Uint8Array): string {
 export function installPersonHashKey(key: Uint8Array): string {
   const id = personHashKeyIdOf(key);
   if (installed && installed.id !== id) {
-    throw new PersonHashKeyError(`this process already hashes personal ids with key ${installed.id}; a second key (${id}) would make chained hashes that match no one. Give every platform of a deployment the same PERSON_HASH_KEY.`);
+    throw new PersonHashKeyError(
+      `this process already hashes personal ids with key ${installed.id}; a second key (${id}) would make chained hashes that match no one. Give every platform of a deployment the same PERSON_HASH_KEY.`,
+    );
   }
   installed ??= { key: Buffer.from(key), id };
   return id;
@@ -49,7 +51,8 @@ export function installPersonHashKey(key: Uint8Array): string {
 
 /** The keyed hash of a personal id, as every chain carries it. Throws when no key is installed. */
 export function personHash(pid: string): string {
-  if (!installed) throw new PersonHashKeyError('no person-hash key is loaded (PERSON_HASH_KEY): the platform installs it at start');
+  if (!installed)
+    throw new PersonHashKeyError('no person-hash key is loaded (PERSON_HASH_KEY): the platform installs it at start');
   return personHashWith(installed.key, pid);
 }
 
@@ -59,7 +62,10 @@ export function personHashKeyId(): string | undefined {
 }
 
 function checked(bytes: Buffer, source: string): Buffer {
-  if (bytes.length < MIN_KEY_BYTES) throw new PersonHashKeyError(`invalid ${source}: the person-hash key must be at least ${MIN_KEY_BYTES} bytes (for example: openssl rand -base64 32)`);
+  if (bytes.length < MIN_KEY_BYTES)
+    throw new PersonHashKeyError(
+      `invalid ${source}: the person-hash key must be at least ${MIN_KEY_BYTES} bytes (for example: openssl rand -base64 32)`,
+    );
   return bytes;
 }
 
@@ -67,8 +73,12 @@ function checked(bytes: Buffer, source: string): Buffer {
  * Gives this process its person-hash key from the configuration (see loadPersonHashKey), unless none
  * is configured and the process already has one. Returns the key's id and where it came from.
  */
-export function usePersonHashKey(config: Pick<Config, 'personHashKey' | 'personHashKeyFile' | 'dataDir'>): { keyId: string; source: string } {
-  if (installed && !config.personHashKey && !config.personHashKeyFile) return { keyId: installed.id, source: 'already loaded in this process' };
+export function usePersonHashKey(config: Pick<Config, 'personHashKey' | 'personHashKeyFile' | 'dataDir'>): {
+  keyId: string;
+  source: string;
+} {
+  if (installed && !config.personHashKey && !config.personHashKeyFile)
+    return { keyId: installed.id, source: 'already loaded in this process' };
   const { key, source } = loadPersonHashKey(config);
   return { keyId: installPersonHashKey(key), source };
 }
@@ -79,14 +89,20 @@ export function usePersonHashKey(config: Pick<Config, 'personHashKey' | 'personH
  * into DATA_DIR/person-hash.key (mode 0600) and read back by every later start and every process
  * sharing that directory. Configuration guarantees production sets one of the two.
  */
-export function loadPersonHashKey(config: Pick<Config, 'personHashKey' | 'personHashKeyFile' | 'dataDir'>): { key: Buffer; source: string } {
-  if (config.personHashKey) return { key: checked(Buffer.from(config.personHashKey, 'utf8'), 'PERSON_HASH_KEY'), source: 'PERSON_HASH_KEY' };
+export function loadPersonHashKey(config: Pick<Config, 'personHashKey' | 'personHashKeyFile' | 'dataDir'>): {
+  key: Buffer;
+  source: string;
+} {
+  if (config.personHashKey)
+    return { key: checked(Buffer.from(config.personHashKey, 'utf8'), 'PERSON_HASH_KEY'), source: 'PERSON_HASH_KEY' };
   if (config.personHashKeyFile) {
     let text: string;
     try {
       text = fs.readFileSync(config.personHashKeyFile, 'utf8');
     } catch (err) {
-      throw new PersonHashKeyError(`invalid PERSON_HASH_KEY_FILE: cannot read ${config.personHashKeyFile} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+      throw new PersonHashKeyError(
+        `invalid PERSON_HASH_KEY_FILE: cannot read ${config.personHashKeyFile} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+      );
     }
     return { key: checked(Buffer.from(text.trim(), 'utf8'), 'PERSON_HASH_KEY_FILE'), source: 'PERSON_HASH_KEY_FILE' };
   }

@@ -52,7 +52,15 @@ export class BatchLedger {
   constructor(lot: LotRow, lastPlacedAt: Date | null) {
     this.lotId = lot.id;
     this.lot = lot;
-    this.standing = { seq: lot.seq, bidCount: lot.bidCount, currentPrice: lot.currentPrice, leaderRegistrationId: lot.leaderRegistrationId, lastHash: lot.lastHash ?? GENESIS_HASH, endsAt: lot.endsAt, lastPlacedAt };
+    this.standing = {
+      seq: lot.seq,
+      bidCount: lot.bidCount,
+      currentPrice: lot.currentPrice,
+      leaderRegistrationId: lot.leaderRegistrationId,
+      lastHash: lot.lastHash ?? GENESIS_HASH,
+      endsAt: lot.endsAt,
+      lastPlacedAt,
+    };
   }
 
   /** Whether the batch appended anything. */
@@ -73,11 +81,27 @@ export class BatchLedger {
     // Recorded times never go backwards along the ledger, even across processes' clocks.
     const placedAt = s.lastPlacedAt && s.lastPlacedAt > receivedAt ? s.lastPlacedAt : receivedAt;
     const seq = s.seq + 1;
-    const fields = { lotId, seq, kind: e.kind, amount: e.amount, bidderCode: e.bidderCode, placedAt: placedAt.toISOString(), withdrawsSeq: e.withdrawsSeq ?? null };
+    const fields = {
+      lotId,
+      seq,
+      kind: e.kind,
+      amount: e.amount,
+      bidderCode: e.bidderCode,
+      placedAt: placedAt.toISOString(),
+      withdrawsSeq: e.withdrawsSeq ?? null,
+    };
     const hash = ledgerEntryHash(s.lastHash, fields);
     const row: NewEntry = { ...e, lotId, seq, placedAt, prevHash: s.lastHash, hash };
     this.pending.push(row);
-    this.outcome.entries.push({ lotId, seq, kind: e.kind, amount: e.amount, bidderCode: e.bidderCode, placedAt: fields.placedAt, ...(e.withdrawsSeq ? { withdrawsSeq: e.withdrawsSeq } : {}) });
+    this.outcome.entries.push({
+      lotId,
+      seq,
+      kind: e.kind,
+      amount: e.amount,
+      bidderCode: e.bidderCode,
+      placedAt: fields.placedAt,
+      ...(e.withdrawsSeq ? { withdrawsSeq: e.withdrawsSeq } : {}),
+    });
     s.seq = seq;
     s.lastHash = hash;
     s.lastPlacedAt = placedAt;
@@ -93,7 +117,8 @@ export class BatchLedger {
     if (previousLeader === null) return;
     const seq = this.standing.seq;
     const pid = (await bidders.byId(previousLeader))?.pid;
-    if (pid) this.outcome.personal.push({ pid, event: { type: 'outbid', lotId: this.lotId, seq, amount: item.amount } });
+    if (pid)
+      this.outcome.personal.push({ pid, event: { type: 'outbid', lotId: this.lotId, seq, amount: item.amount } });
   }
 
   /** The rules for one bid; returns the registration id of the bidder it outbid, if any. */
@@ -112,7 +137,17 @@ export class BatchLedger {
       return null;
     }
     const previousLeader = s.leaderRegistrationId;
-    const row = this.append({ kind: 'bid', registrationId: bidder.id, bidderCode: bidder.bidderCode, amount: item.amount, idempotencyKey: item.idempotencyKey ?? null, withdrawsSeq: null }, item.receivedAt);
+    const row = this.append(
+      {
+        kind: 'bid',
+        registrationId: bidder.id,
+        bidderCode: bidder.bidderCode,
+        amount: item.amount,
+        idempotencyKey: item.idempotencyKey ?? null,
+        withdrawsSeq: null,
+      },
+      item.receivedAt,
+    );
     s.currentPrice = item.amount;
     s.leaderRegistrationId = bidder.id;
     s.bidCount++;
@@ -121,7 +156,12 @@ export class BatchLedger {
       this.extendedFrom ??= s.endsAt;
       s.endsAt = ends;
     }
-    const ack: BidAck = { seq: row.seq, amount: item.amount, bidderCode: bidder.bidderCode, placedAt: row.placedAt.toISOString() };
+    const ack: BidAck = {
+      seq: row.seq,
+      amount: item.amount,
+      bidderCode: bidder.bidderCode,
+      placedAt: row.placedAt.toISOString(),
+    };
     if (replayKey) replays.set(replayKey, { amount: item.amount, ack });
     out.results.push(ok(ack));
     return previousLeader;

@@ -9,7 +9,10 @@ import type { Bidder } from './bid-rules.ts';
 import type { BatchItem, Replays } from './batch-ledger.ts';
 
 /** The time of the lot's last ledger entry, as a column of a query on lots. */
-export const lastPlacedAt = () => sql<Date | null>`(select le.placed_at from ledger_entries le where le.lot_id = "lots"."id" and le.seq = "lots"."seq")`.mapWith(ledgerEntries.placedAt);
+export const lastPlacedAt = () =>
+  sql<Date | null>`(select le.placed_at from ledger_entries le where le.lot_id = "lots"."id" and le.seq = "lots"."seq")`.mapWith(
+    ledgerEntries.placedAt,
+  );
 
 export interface BatchBidders {
   byPid: Map<string, Bidder>;
@@ -26,17 +29,33 @@ interface ReplayRow {
   placedAt: string;
 }
 
-const bidderColumns = { id: registrations.id, pid: registrations.pid, bidderCode: registrations.bidderCode, status: registrations.status };
+const bidderColumns = {
+  id: registrations.id,
+  pid: registrations.pid,
+  bidderCode: registrations.bidderCode,
+  status: registrations.status,
+};
 
 /** JSON aggregates come back parsed from postgres.js and as text from PGlite. */
 const parsed = <T>(value: T | string): T => (typeof value === 'string' ? (JSON.parse(value) as T) : value);
 
 function indexBidders(db: Pick<Db, 'select'>, bidderRows: Bidder[], replayRows: ReplayRow[]): BatchBidders {
-  const ids = new Map<number, Bidder>(bidderRows.map((r) => [r.id, { id: r.id, pid: r.pid, bidderCode: r.bidderCode, status: r.status }]));
+  const ids = new Map<number, Bidder>(
+    bidderRows.map((r) => [r.id, { id: r.id, pid: r.pid, bidderCode: r.bidderCode, status: r.status }]),
+  );
   const replays: Replays = new Map();
   for (const r of replayRows) {
     const bidder = ids.get(r.registrationId);
-    if (bidder) replays.set(`${r.registrationId}\n${r.key}`, { amount: r.amount, ack: { seq: r.seq, amount: r.amount, bidderCode: bidder.bidderCode, placedAt: new Date(r.placedAt).toISOString() } });
+    if (bidder)
+      replays.set(`${r.registrationId}\n${r.key}`, {
+        amount: r.amount,
+        ack: {
+          seq: r.seq,
+          amount: r.amount,
+          bidderCode: bidder.bidderCode,
+          placedAt: new Date(r.placedAt).toISOString(),
+        },
+      });
   }
   return {
     byPid: new Map([...ids.values()].map((r) => [r.pid, r])),
@@ -73,11 +92,17 @@ function registrationColumns(pids: string | Placeholder, pairs: string | Placeho
 }
 
 const pidsOf = (items: BatchItem[]): string => JSON.stringify([...new Set(items.map((i) => i.person.pid))]);
-const pairsOf = (items: BatchItem[]): string => JSON.stringify(items.flatMap((i) => (i.kind === 'bid' && i.idempotencyKey ? [{ pid: i.person.pid, key: i.idempotencyKey }] : [])));
+const pairsOf = (items: BatchItem[]): string =>
+  JSON.stringify(
+    items.flatMap((i) => (i.kind === 'bid' && i.idempotencyKey ? [{ pid: i.person.pid, key: i.idempotencyKey }] : [])),
+  );
 
 /** The batch's registrations and replays (see registrationColumns), under the lot-row lock. */
 export async function loadBidders(tx: Pick<Db, 'select'>, lotId: number, items: BatchItem[]): Promise<BatchBidders> {
-  const [row] = await tx.select(registrationColumns(pidsOf(items), pairsOf(items))).from(lots).where(eq(lots.id, lotId));
+  const [row] = await tx
+    .select(registrationColumns(pidsOf(items), pairsOf(items)))
+    .from(lots)
+    .where(eq(lots.id, lotId));
   return indexBidders(tx, row ? parsed(row.bidders) : [], row ? parsed(row.replays) : []);
 }
 
@@ -88,7 +113,12 @@ export async function loadBidders(tx: Pick<Db, 'select'>, lotId: number, items: 
  */
 function prepareBatchRead(db: Db) {
   return db
-    .select({ lot: lots, version: sql<string>`"lots".xmin::text`, lastPlacedAt: lastPlacedAt(), ...registrationColumns(sql.placeholder('pids'), sql.placeholder('pairs')) })
+    .select({
+      lot: lots,
+      version: sql<string>`"lots".xmin::text`,
+      lastPlacedAt: lastPlacedAt(),
+      ...registrationColumns(sql.placeholder('pids'), sql.placeholder('pairs')),
+    })
     .from(lots)
     .where(eq(lots.id, sql.placeholder('lotId')))
     .prepare('bid_batch_read');
@@ -108,5 +138,10 @@ export async function readForBatch(db: Db, lotId: number, items: BatchItem[]): P
   if (!read) batchReads.set(db, (read = prepareBatchRead(db)));
   const [row] = await read.execute({ lotId, pids: pidsOf(items), pairs: pairsOf(items) });
   if (!row) return undefined;
-  return { lot: row.lot, version: row.version, lastPlacedAt: row.lastPlacedAt ?? null, bidders: indexBidders(db, parsed(row.bidders), parsed(row.replays)) };
+  return {
+    lot: row.lot,
+    version: row.version,
+    lastPlacedAt: row.lastPlacedAt ?? null,
+    bidders: indexBidders(db, parsed(row.bidders), parsed(row.replays)),
+  };
 }

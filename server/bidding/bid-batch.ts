@@ -64,7 +64,10 @@ async function commitLocked(ctx: AppContext, lotId: number, items: BatchItem[]):
         continue;
       }
       await flush();
-      const [target] = await tx.select().from(ledgerEntries).where(and(eq(ledgerEntries.lotId, lotId), eq(ledgerEntries.seq, item.seq)));
+      const [target] = await tx
+        .select()
+        .from(ledgerEntries)
+        .where(and(eq(ledgerEntries.lotId, lotId), eq(ledgerEntries.seq, item.seq)));
       if (!target || target.kind !== 'bid') {
         out.results.push(refuse('bid_not_found', { seq: item.seq }));
         continue;
@@ -77,42 +80,122 @@ async function commitLocked(ctx: AppContext, lotId: number, items: BatchItem[]):
         out.results.push(refuse('not_leading'));
         continue;
       }
-      const row = ledger.append({ kind: 'withdrawal', registrationId: bidder.id, bidderCode: bidder.bidderCode, amount: target.amount, withdrawsSeq: target.seq, idempotencyKey: null }, item.receivedAt);
+      const row = ledger.append(
+        {
+          kind: 'withdrawal',
+          registrationId: bidder.id,
+          bidderCode: bidder.bidderCode,
+          amount: target.amount,
+          withdrawsSeq: target.seq,
+          idempotencyKey: null,
+        },
+        item.receivedAt,
+      );
       await flush();
-      await tx.update(registrations).set({ status: 'barred', depositState: 'forfeited', updatedAt: item.receivedAt }).where(eq(registrations.id, bidder.id));
+      await tx
+        .update(registrations)
+        .set({ status: 'barred', depositState: 'forfeited', updatedAt: item.receivedAt })
+        .where(eq(registrations.id, bidder.id));
       bidder.status = 'barred';
       const fallback = await previousStanding(tx, lotId, bidder.id);
       s.currentPrice = fallback?.amount ?? null;
       s.leaderRegistrationId = fallback?.registrationId ?? null;
       const leaderCode = fallback?.bidderCode ?? null;
-      await appendAudit(tx, { actorPid: item.person.pid, action: 'bid.withdrawn', lotId, subject: String(bidder.id), at: item.receivedAt, data: { seq: row.seq, withdrawsSeq: target.seq, amount: target.amount, bidderCode: bidder.bidderCode, depositState: 'forfeited', currentPrice: s.currentPrice } });
-      out.results.push(ok({ seq: row.seq, withdrawsSeq: target.seq, amount: target.amount, bidderCode: bidder.bidderCode, placedAt: row.placedAt.toISOString(), currentPrice: s.currentPrice }));
+      await appendAudit(tx, {
+        actorPid: item.person.pid,
+        action: 'bid.withdrawn',
+        lotId,
+        subject: String(bidder.id),
+        at: item.receivedAt,
+        data: {
+          seq: row.seq,
+          withdrawsSeq: target.seq,
+          amount: target.amount,
+          bidderCode: bidder.bidderCode,
+          depositState: 'forfeited',
+          currentPrice: s.currentPrice,
+        },
+      });
+      out.results.push(
+        ok({
+          seq: row.seq,
+          withdrawsSeq: target.seq,
+          amount: target.amount,
+          bidderCode: bidder.bidderCode,
+          placedAt: row.placedAt.toISOString(),
+          currentPrice: s.currentPrice,
+        }),
+      );
       // Watchers get the new standing state from here: the one rule, never worked out by a page.
-      out.lotChanges.push(lotChange({ ...lot, status: 'live', currentPrice: s.currentPrice, seq: s.seq, endsAt: s.endsAt }, 'withdrawal', { leaderCode, winnerCode: null }, item.receivedAt));
+      out.lotChanges.push(
+        lotChange(
+          { ...lot, status: 'live', currentPrice: s.currentPrice, seq: s.seq, endsAt: s.endsAt },
+          'withdrawal',
+          { leaderCode, winnerCode: null },
+          item.receivedAt,
+        ),
+      );
     }
 
     if (!ledger.changed) return out;
     await flush();
     await tx
       .update(lots)
-      .set({ seq: s.seq, bidCount: s.bidCount, currentPrice: s.currentPrice, leaderRegistrationId: s.leaderRegistrationId, lastHash: s.lastHash, endsAt: s.endsAt, updatedAt: sql`now()` })
+      .set({
+        seq: s.seq,
+        bidCount: s.bidCount,
+        currentPrice: s.currentPrice,
+        leaderRegistrationId: s.leaderRegistrationId,
+        lastHash: s.lastHash,
+        endsAt: s.endsAt,
+        updatedAt: sql`now()`,
+      })
       .where(eq(lots.id, lotId));
     if (ledger.extendedFrom) {
-      await appendAudit(tx, { actorPid: null, action: 'lot.extended', lotId, at: s.lastPlacedAt ?? ctx.clock.now(), data: { from: ledger.extendedFrom.toISOString(), to: s.endsAt.toISOString(), seq: s.seq } });
-      const leaderCode = s.leaderRegistrationId === null ? null : ((await bidders.byId(s.leaderRegistrationId))?.bidderCode ?? null);
-      out.lotChanges.push(lotChange({ ...lot, status: 'live', currentPrice: s.currentPrice, seq: s.seq, endsAt: s.endsAt }, 'extended', { leaderCode, winnerCode: null }, s.lastPlacedAt ?? ctx.clock.now()));
+      await appendAudit(tx, {
+        actorPid: null,
+        action: 'lot.extended',
+        lotId,
+        at: s.lastPlacedAt ?? ctx.clock.now(),
+        data: { from: ledger.extendedFrom.toISOString(), to: s.endsAt.toISOString(), seq: s.seq },
+      });
+      const leaderCode =
+        s.leaderRegistrationId === null ? null : ((await bidders.byId(s.leaderRegistrationId))?.bidderCode ?? null);
+      out.lotChanges.push(
+        lotChange(
+          { ...lot, status: 'live', currentPrice: s.currentPrice, seq: s.seq, endsAt: s.endsAt },
+          'extended',
+          { leaderCode, winnerCode: null },
+          s.lastPlacedAt ?? ctx.clock.now(),
+        ),
+      );
     }
     return out;
   });
 }
 
 /** After a withdrawal: the latest bid still standing (not withdrawn, bidder not barred), if any. */
-async function previousStanding(tx: Tx, lotId: number, withdrawerId: number): Promise<{ amount: number; registrationId: number; bidderCode: string } | undefined> {
+async function previousStanding(
+  tx: Tx,
+  lotId: number,
+  withdrawerId: number,
+): Promise<{ amount: number; registrationId: number; bidderCode: string } | undefined> {
   const [row] = await tx
-    .select({ amount: ledgerEntries.amount, registrationId: ledgerEntries.registrationId, bidderCode: registrations.bidderCode })
+    .select({
+      amount: ledgerEntries.amount,
+      registrationId: ledgerEntries.registrationId,
+      bidderCode: registrations.bidderCode,
+    })
     .from(ledgerEntries)
     .innerJoin(registrations, eq(registrations.id, ledgerEntries.registrationId))
-    .where(and(eq(ledgerEntries.lotId, lotId), eq(ledgerEntries.kind, 'bid'), ne(registrations.status, 'barred'), ne(registrations.id, withdrawerId)))
+    .where(
+      and(
+        eq(ledgerEntries.lotId, lotId),
+        eq(ledgerEntries.kind, 'bid'),
+        ne(registrations.status, 'barred'),
+        ne(registrations.id, withdrawerId),
+      ),
+    )
     .orderBy(desc(ledgerEntries.seq))
     .limit(1);
   return row;

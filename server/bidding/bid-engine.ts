@@ -16,7 +16,13 @@ import type { AppContext } from '../context.ts';
 import type { Person } from '../identity/person.ts';
 import { invalid, refuse, type Failure, type Result } from '../shared/errors.ts';
 import { fieldError } from '../shared/field-errors.ts';
-import { DeadlineExceeded, errorCodes, failedBeforeWriting, isUnavailable, withDeadline } from '../shared/unavailable.ts';
+import {
+  DeadlineExceeded,
+  errorCodes,
+  failedBeforeWriting,
+  isUnavailable,
+  withDeadline,
+} from '../shared/unavailable.ts';
 import { MAX_INT32 } from '../auctions/lot-schemas.ts';
 import { commitBatch, type BatchItem, type WithdrawAck } from './bid-batch.ts';
 import { ShedLog } from './shed-log.ts';
@@ -28,7 +34,6 @@ import type { BidAck, BidService, PlaceBidInput } from './types.ts';
 /** The most bids one transaction commits. */
 export const MAX_BATCH = 256;
 const KEY_PATTERN = /^[\x21-\x7e]{1,200}$/;
-
 
 type Answer = Result<BidAck | WithdrawAck>;
 
@@ -94,12 +99,20 @@ export class BidEngine implements BidService {
   place(input: PlaceBidInput): Promise<Result<BidAck>> {
     const receivedAt = this.ctx.clock.now();
     if (input.person.level < 2) return Promise.resolve(refuse('level2_required'));
-    if (!Number.isSafeInteger(input.lotId) || input.lotId <= 0 || input.lotId > MAX_INT32) return Promise.resolve(refuse('lot_not_found'));
-    if (!Number.isSafeInteger(input.amount) || input.amount <= 0) return Promise.resolve(invalid({ amount: fieldError('NOT_VND') }));
+    if (!Number.isSafeInteger(input.lotId) || input.lotId <= 0 || input.lotId > MAX_INT32)
+      return Promise.resolve(refuse('lot_not_found'));
+    if (!Number.isSafeInteger(input.amount) || input.amount <= 0)
+      return Promise.resolve(invalid({ amount: fieldError('NOT_VND') }));
     if (input.idempotencyKey !== undefined && !KEY_PATTERN.test(input.idempotencyKey)) {
       return Promise.resolve(invalid({ idempotencyKey: fieldError('NOT_IDEMPOTENCY_KEY') }));
     }
-    const item: BatchItem = { kind: 'bid', person: input.person, amount: input.amount, idempotencyKey: input.idempotencyKey, receivedAt };
+    const item: BatchItem = {
+      kind: 'bid',
+      person: input.person,
+      amount: input.amount,
+      idempotencyKey: input.idempotencyKey,
+      receivedAt,
+    };
     return this.enqueue(input.lotId, item, input.deadline) as Promise<Result<BidAck>>;
   }
 
@@ -119,10 +132,11 @@ export class BidEngine implements BidService {
     return new Promise<T>((resolve, reject) => {
       this.push(lotId, {
         kind: 'task',
-        run: () => withDeadline(fn(), bound, `exclusive task on lot ${lotId}`).then(resolve, (err: unknown) => {
-          reject(err);
-          throw err;
-        }),
+        run: () =>
+          withDeadline(fn(), bound, `exclusive task on lot ${lotId}`).then(resolve, (err: unknown) => {
+            reject(err);
+            throw err;
+          }),
       });
     });
   }
@@ -130,7 +144,9 @@ export class BidEngine implements BidService {
   /** Resolves once every queue is empty and abandoned commits have settled (shutdown). */
   async drain(): Promise<void> {
     while (this.running.size) await Promise.allSettled([...this.running.values()]);
-    await withDeadline(Promise.allSettled([...this.orphans]), this.limits.requestTimeoutMs, 'abandoned commits').catch(() => {});
+    await withDeadline(Promise.allSettled([...this.orphans]), this.limits.requestTimeoutMs, 'abandoned commits').catch(
+      () => {},
+    );
   }
 
   /** Bids waiting in this process for a lot (tests, metrics). */
@@ -149,7 +165,10 @@ export class BidEngine implements BidService {
     // Past its deadline before it got here (a slow sign-in on a loaded process): the caller's own
     // bound has already answered the client and counted it, so it is neither placed nor counted again.
     if (now >= due) return Promise.resolve(refuse('timeout'));
-    const firstTry = item.kind === 'bid' && item.idempotencyKey ? this.orphanKeys.get(orphanKey(lotId, item.person.pid, item.idempotencyKey)) : undefined;
+    const firstTry =
+      item.kind === 'bid' && item.idempotencyKey
+        ? this.orphanKeys.get(orphanKey(lotId, item.person.pid, item.idempotencyKey))
+        : undefined;
     if (firstTry) return this.afterFirstTry(lotId, item, due, firstTry);
     if (!this.ctx.database.health.up) return Promise.resolve(this.shed(lotId, 'database_unavailable'));
     const queue = this.queueOf(lotId);
@@ -170,8 +189,17 @@ export class BidEngine implements BidService {
    * for that commit, within its own deadline, and then goes through the queue, where the batch finds
    * the first try by its key if it was placed. Refusing it "NOT placed" meanwhile could be untrue.
    */
-  private async afterFirstTry(lotId: number, item: BatchItem, due: number, firstTry: Promise<unknown>): Promise<Answer> {
-    const settled = await withDeadline(firstTry, Math.max(0, due - performance.now()), 'first try of a retried bid').then(
+  private async afterFirstTry(
+    lotId: number,
+    item: BatchItem,
+    due: number,
+    firstTry: Promise<unknown>,
+  ): Promise<Answer> {
+    const settled = await withDeadline(
+      firstTry,
+      Math.max(0, due - performance.now()),
+      'first try of a retried bid',
+    ).then(
       () => true,
       () => false,
     );
@@ -258,7 +286,11 @@ export class BidEngine implements BidService {
    */
   private async commit(lotId: number, queue: LotQueue, batch: Waiter[]): Promise<void> {
     const started = performance.now();
-    const commit = commitBatch(this.ctx, lotId, batch.map((b) => b.item)).then(
+    const commit = commitBatch(
+      this.ctx,
+      lotId,
+      batch.map((b) => b.item),
+    ).then(
       (outcome) => {
         // Quick to learn that commits got slow, slow to forget it.
         const took = performance.now() - started;
@@ -273,12 +305,18 @@ export class BidEngine implements BidService {
       (err: unknown) => err,
     );
     const lastDeadline = Math.max(...batch.map((b) => b.deadline));
-    const settled = await withDeadline(commit, Math.max(0, lastDeadline - started) + 50, 'bid batch').catch((err: unknown) => err);
+    const settled = await withDeadline(commit, Math.max(0, lastDeadline - started) + 50, 'bid batch').catch(
+      (err: unknown) => err,
+    );
     if (settled instanceof DeadlineExceeded) {
       queue.commitMs = Math.max(queue.commitMs, performance.now() - started);
       this.ctx.database.health.report(settled);
       this.orphans.add(commit);
-      const keys = batch.flatMap((b) => (b.item.kind === 'bid' && b.item.idempotencyKey ? [orphanKey(lotId, b.item.person.pid, b.item.idempotencyKey)] : []));
+      const keys = batch.flatMap((b) =>
+        b.item.kind === 'bid' && b.item.idempotencyKey
+          ? [orphanKey(lotId, b.item.person.pid, b.item.idempotencyKey)]
+          : [],
+      );
       for (const key of keys) this.orphanKeys.set(key, commit);
       void commit.finally(() => {
         this.orphans.delete(commit);

@@ -16,7 +16,10 @@ import { shedBidsOf, summarizeShed } from './shed-reads.ts';
 import type { BidEngine } from './bid-engine.ts';
 import { listEntries } from './ledger-queries.ts';
 
-const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
+const json = <T extends z.ZodType>(schema: T, description: string) => ({
+  description,
+  content: { 'application/json': { schema } },
+});
 const tags = ['bids'];
 const security = [{ eid: [] }];
 
@@ -26,19 +29,58 @@ const BidHeaders = z.object({
     .string()
     .regex(/^[\x21-\x7e]{1,200}$/, '1–200 visible ASCII characters')
     .optional()
-    .openapi({ description: 'A retried request with the same key returns the first answer and never places a second bid.' }),
+    .openapi({
+      description: 'A retried request with the same key returns the first answer and never places a second bid.',
+    }),
 });
-const BidAckSchema = z.object({ seq: z.number().int(), amount: z.number().int(), bidderCode: z.string(), placedAt: z.string() }).openapi('BidAck');
+const BidAckSchema = z
+  .object({ seq: z.number().int(), amount: z.number().int(), bidderCode: z.string(), placedAt: z.string() })
+  .openapi('BidAck');
 const EntrySchema = z
-  .object({ lotId: z.number().int(), seq: z.number().int(), kind: z.enum(['bid', 'withdrawal']), amount: z.number().int(), bidderCode: z.string(), placedAt: z.string(), withdrawsSeq: z.number().int().optional(), status: z.enum(['accepted', 'withdrawn', 'withdrawal']), prevHash: z.string(), hash: z.string() })
+  .object({
+    lotId: z.number().int(),
+    seq: z.number().int(),
+    kind: z.enum(['bid', 'withdrawal']),
+    amount: z.number().int(),
+    bidderCode: z.string(),
+    placedAt: z.string(),
+    withdrawsSeq: z.number().int().optional(),
+    status: z.enum(['accepted', 'withdrawn', 'withdrawal']),
+    prevHash: z.string(),
+    hash: z.string(),
+  })
   .openapi('LedgerEntry');
 const EntriesQuery = z.object({
-  after: z.coerce.number({ error: 'a seq (whole number ≥ 0)' }).int('a seq (whole number ≥ 0)').min(0, 'a seq (whole number ≥ 0)').max(MAX_INT32, 'a seq').default(0),
-  limit: z.coerce.number({ error: 'a whole number from 1 to 1000' }).int('a whole number from 1 to 1000').min(1, 'a whole number from 1 to 1000').max(1000, 'a whole number from 1 to 1000').default(200),
+  after: z.coerce
+    .number({ error: 'a seq (whole number ≥ 0)' })
+    .int('a seq (whole number ≥ 0)')
+    .min(0, 'a seq (whole number ≥ 0)')
+    .max(MAX_INT32, 'a seq')
+    .default(0),
+  limit: z.coerce
+    .number({ error: 'a whole number from 1 to 1000' })
+    .int('a whole number from 1 to 1000')
+    .min(1, 'a whole number from 1 to 1000')
+    .max(1000, 'a whole number from 1 to 1000')
+    .default(200),
 });
-const SeqParams = LotIdParam.extend({ seq: z.coerce.number({ error: 'a seq' }).int('a seq').positive('a seq').max(MAX_INT32, 'a seq').openapi({ param: { name: 'seq', in: 'path' }, example: 1 }) });
+const SeqParams = LotIdParam.extend({
+  seq: z.coerce
+    .number({ error: 'a seq' })
+    .int('a seq')
+    .positive('a seq')
+    .max(MAX_INT32, 'a seq')
+    .openapi({ param: { name: 'seq', in: 'path' }, example: 1 }),
+});
 const WithdrawAckSchema = z
-  .object({ seq: z.number().int(), withdrawsSeq: z.number().int(), amount: z.number().int(), bidderCode: z.string(), placedAt: z.string(), currentPrice: z.number().int().nullable() })
+  .object({
+    seq: z.number().int(),
+    withdrawsSeq: z.number().int(),
+    amount: z.number().int(),
+    bidderCode: z.string(),
+    placedAt: z.string(),
+    currentPrice: z.number().int().nullable(),
+  })
   .openapi('WithdrawAck');
 
 const ShedSummarySchema = z
@@ -62,13 +104,26 @@ export function bidRoutes(ctx: AppContext, engine: BidEngine): ApiApp {
       summary: 'Place a bid (answered after its durable commit)',
       description:
         'Answered within BID_TIMEOUT_MS (2 s by default): 201 accepted, a 4xx refusal, or 503 UNAVAILABLE with Retry-After. A 503 message says whether the bid was placed: "NOT placed" (shed for overload, the database unreachable, or still queued at the deadline), or "may or may not have been placed" (its commit was in flight). Retry with the same Idempotency-Key: it returns the committed answer if the first try was committed, and otherwise places the bid now; it never places two.',
-      request: { params: LotIdParam, headers: BidHeaders, body: { required: true, content: { 'application/json': { schema: BidBody } } } },
-      responses: { 201: json(BidAckSchema, 'Accepted and committed'), ...errorResponses(400, 401, 403, 404, 409, 422, 503) },
+      request: {
+        params: LotIdParam,
+        headers: BidHeaders,
+        body: { required: true, content: { 'application/json': { schema: BidBody } } },
+      },
+      responses: {
+        201: json(BidAckSchema, 'Accepted and committed'),
+        ...errorResponses(400, 401, 403, 404, 409, 422, 503),
+      },
     }),
     async (c) => {
       const person = requireLevel2(c);
       const deadline = c.get('startedAt') + ctx.config.limits.bidTimeoutMs;
-      const result = await engine.place({ lotId: c.req.valid('param').id, person, amount: c.req.valid('json').amount, idempotencyKey: c.req.valid('header')['idempotency-key'], deadline });
+      const result = await engine.place({
+        lotId: c.req.valid('param').id,
+        person,
+        amount: c.req.valid('json').amount,
+        idempotencyKey: c.req.valid('header')['idempotency-key'],
+        deadline,
+      });
       return c.json(unwrap(result), 201);
     },
   );
@@ -80,7 +135,10 @@ export function bidRoutes(ctx: AppContext, engine: BidEngine): ApiApp {
       tags,
       summary: 'Ledger entries after a seq, in seq order, in pages (ask again with the last seq until a page is empty)',
       request: { params: LotIdParam, query: EntriesQuery },
-      responses: { 200: json(z.object({ items: z.array(EntrySchema) }).openapi('LedgerPage'), 'A page of entries'), ...errorResponses(404, 422) },
+      responses: {
+        200: json(z.object({ items: z.array(EntrySchema) }).openapi('LedgerPage'), 'A page of entries'),
+        ...errorResponses(404, 422),
+      },
     }),
     async (c) => {
       const { id } = c.req.valid('param');
@@ -98,7 +156,10 @@ export function bidRoutes(ctx: AppContext, engine: BidEngine): ApiApp {
       security,
       summary: 'Withdraw your standing highest bid: the price falls back, you are barred, your deposit is forfeited',
       request: { params: SeqParams },
-      responses: { 201: json(WithdrawAckSchema, 'The withdrawal entry'), ...errorResponses(401, 403, 404, 409, 422, 503) },
+      responses: {
+        201: json(WithdrawAckSchema, 'The withdrawal entry'),
+        ...errorResponses(401, 403, 404, 409, 422, 503),
+      },
     }),
     async (c) => {
       const person = requireLevel2(c);
@@ -112,8 +173,10 @@ export function bidRoutes(ctx: AppContext, engine: BidEngine): ApiApp {
       path: '/lots/{id}/shed-bids',
       tags,
       security,
-      summary: "Bids the platform refused for its own reasons (overload, database outage, deadline), per minute and reason: the lot's manager and regulators",
-      description: 'Counts are written within a few seconds of the refusals (while the database answers). The same counts are part of the lot\'s signed record (technicalFaults).',
+      summary:
+        "Bids the platform refused for its own reasons (overload, database outage, deadline), per minute and reason: the lot's manager and regulators",
+      description:
+        "Counts are written within a few seconds of the refusals (while the database answers). The same counts are part of the lot's signed record (technicalFaults).",
       request: { params: LotIdParam },
       responses: { 200: json(ShedSummarySchema, 'The counts'), ...errorResponses(401, 403, 404, 422, 503) },
     }),
@@ -122,7 +185,8 @@ export function bidRoutes(ctx: AppContext, engine: BidEngine): ApiApp {
       const { id } = c.req.valid('param');
       const [lot] = await ctx.db.select({ managerPid: lots.managerPid }).from(lots).where(eq(lots.id, id));
       if (!lot) throw AppError.of('lot_not_found');
-      if (!managesLot(person, lot) && !person.roles.includes('regulator')) throw AppError.of('not_lot_manager_or_regulator');
+      if (!managesLot(person, lot) && !person.roles.includes('regulator'))
+        throw AppError.of('not_lot_manager_or_regulator');
       return c.json({ lotId: id, ...summarizeShed(await shedBidsOf(ctx.db, [id])) }, 200);
     },
   );

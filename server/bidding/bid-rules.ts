@@ -25,21 +25,36 @@ export interface Bidder {
 
 /** True when a bid received at `at` may be evaluated at all (before any rule about the bidder). */
 export function isBiddingOpen(row: Pick<LotRow, 'status' | 'startsAt' | 'endsAt'>, at: Date): boolean {
-  return (row.status === 'scheduled' || row.status === 'live') && at.getTime() >= row.startsAt.getTime() && at.getTime() < row.endsAt.getTime();
+  return (
+    (row.status === 'scheduled' || row.status === 'live') &&
+    at.getTime() >= row.startsAt.getTime() &&
+    at.getTime() < row.endsAt.getTime()
+  );
 }
 
 /**
  * The lowest acceptable amount for the next bid. The one rule: the bid path refuses below it, and the
  * public state of a lot (public-lot.ts: GET /api/lots/:id, `watch` snapshots, `lot` events) shows it.
  */
-export function minimumBid(lot: Pick<LotRow, 'startingPrice' | 'priceStep'>, s: Pick<Standing, 'currentPrice'>): number {
+export function minimumBid(
+  lot: Pick<LotRow, 'startingPrice' | 'priceStep'>,
+  s: Pick<Standing, 'currentPrice'>,
+): number {
   return s.currentPrice === null ? lot.startingPrice : s.currentPrice + lot.priceStep;
 }
 
 /** Returns the reason a bid is refused, or undefined when it is acceptable. */
-export function refuseBid(lot: LotRow, s: Standing, bidder: Bidder | undefined, pid: string, amount: number, receivedAt: Date): Failure | undefined {
+export function refuseBid(
+  lot: LotRow,
+  s: Standing,
+  bidder: Bidder | undefined,
+  pid: string,
+  amount: number,
+  receivedAt: Date,
+): Failure | undefined {
   if (!isBiddingOpen({ ...lot, endsAt: s.endsAt }, receivedAt)) {
-    if (receivedAt < lot.startsAt && (lot.status === 'scheduled' || lot.status === 'live')) return refuse('bidding_not_open', { startsAt: lot.startsAt.toISOString() });
+    if (receivedAt < lot.startsAt && (lot.status === 'scheduled' || lot.status === 'live'))
+      return refuse('bidding_not_open', { startsAt: lot.startsAt.toISOString() });
     return refuse(lot.status === 'cancelled' ? 'lot_cancelled' : 'bidding_ended');
   }
   if (lot.managerPid === pid) return refuse('manager_cannot_bid');
@@ -48,12 +63,17 @@ export function refuseBid(lot: LotRow, s: Standing, bidder: Bidder | undefined, 
   if (bidder.status !== 'approved') return refuse('deposit_not_confirmed');
   if (s.leaderRegistrationId === bidder.id) return refuse('already_leading');
   const min = minimumBid(lot, s);
-  if (amount < min) return refuse(s.currentPrice === null ? 'below_starting_price' : 'below_next_bid', { minNextBid: min });
+  if (amount < min)
+    return refuse(s.currentPrice === null ? 'below_starting_price' : 'below_next_bid', { minNextBid: min });
   return undefined;
 }
 
 /** The end after a bid at `at` under the lot's soft-close rule (unchanged for a hard close). */
-export function extendedEnd(lot: Pick<LotRow, 'softCloseWindowSeconds' | 'softCloseExtendSeconds'>, endsAt: Date, at: Date): Date {
+export function extendedEnd(
+  lot: Pick<LotRow, 'softCloseWindowSeconds' | 'softCloseExtendSeconds'>,
+  endsAt: Date,
+  at: Date,
+): Date {
   const window = lot.softCloseWindowSeconds;
   const extend = lot.softCloseExtendSeconds;
   if (!window || !extend) return endsAt;

@@ -10,9 +10,23 @@ export type EntryStatus = 'accepted' | 'withdrawn' | 'withdrawal';
 export type PublicLedgerEntry = PublicEntry & { status: EntryStatus; prevHash: string; hash: string };
 
 /** Entries of a lot with seq > afterSeq, in seq order, at most `limit` of them. */
-export async function listEntries(db: Db, lotId: number, afterSeq: number, limit: number): Promise<PublicLedgerEntry[]> {
+export async function listEntries(
+  db: Db,
+  lotId: number,
+  afterSeq: number,
+  limit: number,
+): Promise<PublicLedgerEntry[]> {
   const rows = await db
-    .select({ seq: ledgerEntries.seq, kind: ledgerEntries.kind, amount: ledgerEntries.amount, bidderCode: ledgerEntries.bidderCode, placedAt: ledgerEntries.placedAt, withdrawsSeq: ledgerEntries.withdrawsSeq, prevHash: ledgerEntries.prevHash, hash: ledgerEntries.hash })
+    .select({
+      seq: ledgerEntries.seq,
+      kind: ledgerEntries.kind,
+      amount: ledgerEntries.amount,
+      bidderCode: ledgerEntries.bidderCode,
+      placedAt: ledgerEntries.placedAt,
+      withdrawsSeq: ledgerEntries.withdrawsSeq,
+      prevHash: ledgerEntries.prevHash,
+      hash: ledgerEntries.hash,
+    })
     .from(ledgerEntries)
     .where(and(eq(ledgerEntries.lotId, lotId), gt(ledgerEntries.seq, Math.max(0, Math.floor(afterSeq)))))
     .orderBy(asc(ledgerEntries.seq))
@@ -24,15 +38,32 @@ export async function listEntries(db: Db, lotId: number, afterSeq: number, limit
     const w = await db
       .select({ seq: ledgerEntries.withdrawsSeq })
       .from(ledgerEntries)
-      .where(and(eq(ledgerEntries.lotId, lotId), eq(ledgerEntries.kind, 'withdrawal'), inArray(ledgerEntries.withdrawsSeq, bidSeqs)));
+      .where(
+        and(
+          eq(ledgerEntries.lotId, lotId),
+          eq(ledgerEntries.kind, 'withdrawal'),
+          inArray(ledgerEntries.withdrawsSeq, bidSeqs),
+        ),
+      );
     for (const r of w) if (r.seq !== null) withdrawn.add(r.seq);
   }
-  return rows.map((r) => toPublicEntry(lotId, r, r.kind === 'withdrawal' ? 'withdrawal' : withdrawn.has(r.seq) ? 'withdrawn' : 'accepted'));
+  return rows.map((r) =>
+    toPublicEntry(lotId, r, r.kind === 'withdrawal' ? 'withdrawal' : withdrawn.has(r.seq) ? 'withdrawn' : 'accepted'),
+  );
 }
 
 export function toPublicEntry(
   lotId: number,
-  r: { seq: number; kind: 'bid' | 'withdrawal'; amount: number; bidderCode: string; placedAt: Date; withdrawsSeq: number | null; prevHash: string; hash: string },
+  r: {
+    seq: number;
+    kind: 'bid' | 'withdrawal';
+    amount: number;
+    bidderCode: string;
+    placedAt: Date;
+    withdrawsSeq: number | null;
+    prevHash: string;
+    hash: string;
+  },
   status: EntryStatus,
 ): PublicLedgerEntry {
   return {

@@ -18,7 +18,11 @@ import type { Standing } from './bid-rules.ts';
 import { readForBatch } from './batch-reads.ts';
 
 /** Commits the batch, or returns undefined when it must go through the locked transaction instead. */
-export async function commitOptimistic(ctx: AppContext, lotId: number, items: BidItem[]): Promise<BatchOutcome | undefined> {
+export async function commitOptimistic(
+  ctx: AppContext,
+  lotId: number,
+  items: BidItem[],
+): Promise<BatchOutcome | undefined> {
   const read = await readForBatch(ctx.db, lotId, items);
   if (!read || read.lot.status === 'draft') return notFound(items);
   const ledger = new BatchLedger(read.lot, read.lastPlacedAt);
@@ -26,14 +30,22 @@ export async function commitOptimistic(ctx: AppContext, lotId: number, items: Bi
   if (!ledger.changed) return ledger.outcome;
   if (ledger.extendedFrom) return undefined;
 
-  return (await writeIfUnchanged(ctx.db, lotId, read.version, ledger.standing, ledger.takePending())) ? ledger.outcome : undefined;
+  return (await writeIfUnchanged(ctx.db, lotId, read.version, ledger.standing, ledger.takePending()))
+    ? ledger.outcome
+    : undefined;
 }
 
 /**
  * In one statement: sets the lot's standing state and appends the entries, only if the lot row is
  * still at `version` (its xmin when read). Returns whether it wrote.
  */
-export async function writeIfUnchanged(db: Db, lotId: number, version: string, s: Standing, entries: NewEntry[]): Promise<boolean> {
+export async function writeIfUnchanged(
+  db: Db,
+  lotId: number,
+  version: string,
+  s: Standing,
+  entries: NewEntry[],
+): Promise<boolean> {
   const rows = JSON.stringify(
     entries.map((r) => ({
       seq: r.seq,

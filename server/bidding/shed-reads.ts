@@ -37,5 +37,9 @@ export function summarizeShed(rows: ShedRow[]): ShedSummary {
     byReason[r.reason] = (byReason[r.reason] ?? 0) + r.count;
     total += r.count;
   }
-  return { total, byReason, minutes: rows.map((r) => ({ minute: r.minute.toISOString(), reason: r.reason, count: r.count })) };
+  return {
+    total,
+    byReason,
+    minutes: rows.map((r) => ({ minute: r.minute.toISOString(), reason: r.reason, count: r.count })),
+  };
 }

@@ -9,5 +9,6 @@ export const SHED_MESSAGES: Record<ShedReason, string> = {
   queue_full: 'Too many bids are waiting for this lot right now; your bid was NOT placed. Try again in a moment.',
   overloaded: 'The platform is overloaded right now; your bid was NOT placed. Try again in a moment.',
   timeout: 'Your bid could not be processed in time; it was NOT placed. Try again in a moment.',
-  unknown_outcome: 'The database did not confirm your bid in time, so it may or may not have been placed. Retry with the same Idempotency-Key to learn the outcome (it is never placed twice).',
+  unknown_outcome:
+    'The database did not confirm your bid in time, so it may or may not have been placed. Retry with the same Idempotency-Key to learn the outcome (it is never placed twice).',
 };

@@ -26,7 +26,8 @@ export interface KeeperOptions {
 
 export async function keeperTick(ctx: AppContext, bids: BidService, cast: DemoCast, o: KeeperOptions): Promise<void> {
   const now = ctx.clock.now();
-  for (const entry of await liveDemoLots(ctx, cast, now)) await maybeBid(ctx, bids, cast, entry, now, o.random, o.bidChance);
+  for (const entry of await liveDemoLots(ctx, cast, now))
+    await maybeBid(ctx, bids, cast, entry, now, o.random, o.bidChance);
   await approveWaiting(ctx, cast, now);
   await topUp(ctx, cast, now, o.random);
 }
@@ -37,7 +38,15 @@ async function approveWaiting(ctx: AppContext, cast: DemoCast, now: Date): Promi
     .select({ id: registrations.id, lotId: registrations.lotId })
     .from(registrations)
     .innerJoin(lots, eq(lots.id, registrations.lotId))
-    .where(and(eq(lots.managerPid, cast.manager.pid), eq(registrations.status, 'pending_deposit'), inArray(lots.title, DEMO_TITLES), lte(registrations.createdAt, new Date(now.getTime() - DEMO_APPROVAL_DELAY_MS)), inArray(lots.status, ['scheduled', 'live'])))
+    .where(
+      and(
+        eq(lots.managerPid, cast.manager.pid),
+        eq(registrations.status, 'pending_deposit'),
+        inArray(lots.title, DEMO_TITLES),
+        lte(registrations.createdAt, new Date(now.getTime() - DEMO_APPROVAL_DELAY_MS)),
+        inArray(lots.status, ['scheduled', 'live']),
+      ),
+    )
     .limit(50);
   for (const r of waiting) await approve(ctx, cast.manager, r.lotId, r.id);
 }
@@ -45,13 +54,27 @@ async function approveWaiting(ctx: AppContext, cast: DemoCast, now: Date): Promi
 /** Schedules new demo lots when too few are live or open for registration. */
 async function topUp(ctx: AppContext, cast: DemoCast, now: Date, random: Random): Promise<void> {
   const open = await ctx.db
-    .select({ title: lots.title, startsAt: lots.startsAt, registrationOpensAt: lots.registrationOpensAt, registrationClosesAt: lots.registrationClosesAt })
+    .select({
+      title: lots.title,
+      startsAt: lots.startsAt,
+      registrationOpensAt: lots.registrationOpensAt,
+      registrationClosesAt: lots.registrationClosesAt,
+    })
     .from(lots)
-    .where(and(eq(lots.managerPid, cast.manager.pid), inArray(lots.status, ['scheduled', 'live']), inArray(lots.title, DEMO_TITLES), gt(lots.endsAt, new Date(now.getTime() + 2 * MIN))));
+    .where(
+      and(
+        eq(lots.managerPid, cast.manager.pid),
+        inArray(lots.status, ['scheduled', 'live']),
+        inArray(lots.title, DEMO_TITLES),
+        gt(lots.endsAt, new Date(now.getTime() + 2 * MIN)),
+      ),
+    );
   const t = now.getTime();
   // Lots live now or going live within three minutes count as live.
   const live = open.filter((l) => l.startsAt.getTime() <= t + 3 * MIN).length;
-  const registering = open.filter((l) => l.registrationOpensAt.getTime() <= t && l.registrationClosesAt.getTime() > t + 3 * MIN).length;
+  const registering = open.filter(
+    (l) => l.registrationOpensAt.getTime() <= t && l.registrationClosesAt.getTime() > t + 3 * MIN,
+  ).length;
   const busy = new Set(open.map((l) => l.title));
   const pick = (): (typeof DEMO_ASSETS)[number] | undefined => {
     const free = DEMO_ASSETS.filter((a) => !busy.has(a.title));
@@ -65,14 +88,28 @@ async function topUp(ctx: AppContext, cast: DemoCast, now: Date, random: Random)
     // Goes live shortly (at once when nothing is live, e.g. after a restart on old data); everyone who
     // may bid is registered and approved right away.
     const startsAt = t + (live === 0 ? 20_000 : 90_000);
-    const id = await createDemoLot(ctx, cast.manager, asset, { registrationOpensAt: new Date(t - 1000), registrationClosesAt: new Date(startsAt), startsAt: new Date(startsAt), endsAt: new Date(startsAt + (20 + Math.floor(random() * 15)) * MIN) });
-    if (id !== undefined) await registerAndApprove(ctx, cast.manager, id, [...cast.robots.filter(() => random() < 0.7).slice(0, 4), ...cast.citizens]);
+    const id = await createDemoLot(ctx, cast.manager, asset, {
+      registrationOpensAt: new Date(t - 1000),
+      registrationClosesAt: new Date(startsAt),
+      startsAt: new Date(startsAt),
+      endsAt: new Date(startsAt + (20 + Math.floor(random() * 15)) * MIN),
+    });
+    if (id !== undefined)
+      await registerAndApprove(ctx, cast.manager, id, [
+        ...cast.robots.filter(() => random() < 0.7).slice(0, 4),
+        ...cast.citizens,
+      ]);
     ctx.log.info({ lotId: id, title: asset.title }, 'demo: scheduled a lot going live shortly');
   } else if (registering < TARGET_OPEN_REGISTRATION) {
     const asset = pick();
     if (!asset) return;
     const startsAt = t + (15 + Math.floor(random() * 15)) * MIN;
-    const id = await createDemoLot(ctx, cast.manager, asset, { registrationOpensAt: new Date(t - 1000), registrationClosesAt: new Date(startsAt), startsAt: new Date(startsAt), endsAt: new Date(startsAt + 25 * MIN) });
+    const id = await createDemoLot(ctx, cast.manager, asset, {
+      registrationOpensAt: new Date(t - 1000),
+      registrationClosesAt: new Date(startsAt),
+      startsAt: new Date(startsAt),
+      endsAt: new Date(startsAt + 25 * MIN),
+    });
     if (id !== undefined) await registerAndApprove(ctx, cast.manager, id, cast.robots.slice(0, 3));
     ctx.log.info({ lotId: id, title: asset.title }, 'demo: scheduled a lot open for registration');
   }
@@ -80,6 +117,9 @@ async function topUp(ctx: AppContext, cast: DemoCast, now: Date, random: Random)
 
 /** True when the demo organiser has never had a lot (a fresh data directory). */
 export async function isFresh(ctx: AppContext, cast: DemoCast): Promise<boolean> {
-  const [row] = await ctx.db.select({ n: sql<number>`count(*)`.mapWith(Number) }).from(lots).where(eq(lots.managerPid, cast.manager.pid));
+  const [row] = await ctx.db
+    .select({ n: sql<number>`count(*)`.mapWith(Number) })
+    .from(lots)
+    .where(eq(lots.managerPid, cast.manager.pid));
   return (row?.n ?? 0) === 0;
 }

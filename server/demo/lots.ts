@@ -15,7 +15,12 @@ export interface DemoSchedule {
 }
 
 /** Creates, pictures and publishes a lot; returns its id, or undefined (logged) if a rule refused it. */
-export async function createDemoLot(ctx: AppContext, manager: Person, asset: DemoAsset, s: DemoSchedule): Promise<number | undefined> {
+export async function createDemoLot(
+  ctx: AppContext,
+  manager: Person,
+  asset: DemoAsset,
+  s: DemoSchedule,
+): Promise<number | undefined> {
   const created = await createLot(ctx, manager, {
     title: asset.title,
     description: asset.description,
@@ -32,7 +37,13 @@ export async function createDemoLot(ctx: AppContext, manager: Person, asset: Dem
     return undefined;
   }
   const id = created.value.id;
-  await storeImage(ctx.db, { actorPid: manager.pid, lotId: id, type: 'image/svg+xml', bytes: new TextEncoder().encode(asset.picture()), at: ctx.clock.now() });
+  await storeImage(ctx.db, {
+    actorPid: manager.pid,
+    lotId: id,
+    type: 'image/svg+xml',
+    bytes: new TextEncoder().encode(asset.picture()),
+    at: ctx.clock.now(),
+  });
   const published = await publishLot(ctx, manager, id);
   if (!published.ok) {
     ctx.log.warn({ code: published.code, lotId: id }, 'demo: publish refused');
@@ -42,7 +53,13 @@ export async function createDemoLot(ctx: AppContext, manager: Person, asset: Dem
 }
 
 /** Registers people for a lot and confirms their deposits (as the demo organiser). */
-export async function registerAndApprove(ctx: AppContext, manager: Person, lotId: number, people: Person[], options: { approve: boolean } = { approve: true }): Promise<number> {
+export async function registerAndApprove(
+  ctx: AppContext,
+  manager: Person,
+  lotId: number,
+  people: Person[],
+  options: { approve: boolean } = { approve: true },
+): Promise<number> {
   let approved = 0;
   for (const person of people) {
     const reg = await register(ctx, person, lotId, {});

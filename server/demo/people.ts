@@ -22,7 +22,13 @@ export interface DemoCast {
   robots: Person[];
 }
 
-const asPerson = (p: { pid: string; name: string }, roles: Person['roles'] = []): Person => ({ pid: p.pid, name: p.name, level: 2, roles, via: 'bearer' });
+const asPerson = (p: { pid: string; name: string }, roles: Person['roles'] = []): Person => ({
+  pid: p.pid,
+  name: p.name,
+  level: 2,
+  roles,
+  via: 'bearer',
+});
 
 /** Makes sure every demo person exists (registrations reference people). */
 export async function loadCast(ctx: AppContext): Promise<DemoCast | undefined> {
@@ -32,8 +38,13 @@ export async function loadCast(ctx: AppContext): Promise<DemoCast | undefined> {
   const managerRoles = await upsertPersonAndLoadRoles(ctx.db, managerPersona, now);
   if (!managerRoles.includes('manager')) return undefined;
   const citizens = DEMO_PERSONAS.filter((p) => p.level === 2 && p.roles.length === 0);
-  for (const p of [...citizens, ...ROBOTS]) await upsertPersonAndLoadRoles(ctx.db, { pid: p.pid, name: p.name, level: 2 }, now);
-  return { manager: asPerson(managerPersona, managerRoles), citizens: citizens.map((p) => asPerson(p)), robots: ROBOTS.map((p) => asPerson(p)) };
+  for (const p of [...citizens, ...ROBOTS])
+    await upsertPersonAndLoadRoles(ctx.db, { pid: p.pid, name: p.name, level: 2 }, now);
+  return {
+    manager: asPerson(managerPersona, managerRoles),
+    citizens: citizens.map((p) => asPerson(p)),
+    robots: ROBOTS.map((p) => asPerson(p)),
+  };
 }
 
 export function isRobot(cast: DemoCast, pid: string): boolean {

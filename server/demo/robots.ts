@@ -25,17 +25,47 @@ export interface OpenLot {
 }
 
 /** Live demo lots and the approved robot registrations on each. */
-export async function liveDemoLots(ctx: AppContext, cast: DemoCast, now: Date): Promise<{ lot: OpenLot; robots: { id: number; pid: string }[] }[]> {
+export async function liveDemoLots(
+  ctx: AppContext,
+  cast: DemoCast,
+  now: Date,
+): Promise<{ lot: OpenLot; robots: { id: number; pid: string }[] }[]> {
   const rows = await ctx.db
-    .select({ id: lots.id, startingPrice: lots.startingPrice, priceStep: lots.priceStep, currentPrice: lots.currentPrice, leaderRegistrationId: lots.leaderRegistrationId, endsAt: lots.endsAt, startsAt: lots.startsAt })
+    .select({
+      id: lots.id,
+      startingPrice: lots.startingPrice,
+      priceStep: lots.priceStep,
+      currentPrice: lots.currentPrice,
+      leaderRegistrationId: lots.leaderRegistrationId,
+      endsAt: lots.endsAt,
+      startsAt: lots.startsAt,
+    })
     .from(lots)
-    .where(and(eq(lots.managerPid, cast.manager.pid), inArray(lots.status, ['scheduled', 'live']), inArray(lots.title, DEMO_TITLES)));
+    .where(
+      and(
+        eq(lots.managerPid, cast.manager.pid),
+        inArray(lots.status, ['scheduled', 'live']),
+        inArray(lots.title, DEMO_TITLES),
+      ),
+    );
   const open = rows.filter((r) => r.startsAt <= now && r.endsAt > now);
   if (!open.length) return [];
   const regs = await ctx.db
     .select({ id: registrations.id, pid: registrations.pid, lotId: registrations.lotId })
     .from(registrations)
-    .where(and(inArray(registrations.lotId, open.map((r) => r.id)), eq(registrations.status, 'approved'), inArray(registrations.pid, cast.robots.map((r) => r.pid))));
+    .where(
+      and(
+        inArray(
+          registrations.lotId,
+          open.map((r) => r.id),
+        ),
+        eq(registrations.status, 'approved'),
+        inArray(
+          registrations.pid,
+          cast.robots.map((r) => r.pid),
+        ),
+      ),
+    );
   return open.map((lot) => ({ lot, robots: regs.filter((r) => r.lotId === lot.id) }));
 }
 
@@ -43,7 +73,15 @@ export async function liveDemoLots(ctx: AppContext, cast: DemoCast, now: Date): 
  * One robot decision for one lot at `now`: maybe place one bid. The chance per call rises in the last
  * minute (a closing-seconds flurry); the robot that leads never bids against itself.
  */
-export async function maybeBid(ctx: AppContext, bids: BidService, cast: DemoCast, entry: { lot: OpenLot; robots: { id: number; pid: string }[] }, now: Date, random: Random, chance: number): Promise<boolean> {
+export async function maybeBid(
+  ctx: AppContext,
+  bids: BidService,
+  cast: DemoCast,
+  entry: { lot: OpenLot; robots: { id: number; pid: string }[] },
+  now: Date,
+  random: Random,
+  chance: number,
+): Promise<boolean> {
   const { lot } = entry;
   const remaining = lot.endsAt.getTime() - now.getTime();
   const p = remaining < 60_000 ? chance * 4 : chance;
@@ -56,7 +94,12 @@ export async function maybeBid(ctx: AppContext, bids: BidService, cast: DemoCast
   if (amount > ceilingOf(lot)) return false;
   const robot = candidates[Math.floor(random() * candidates.length)];
   const person = cast.robots.find((r) => r.pid === robot.pid)!;
-  const result = await bids.place({ lotId: lot.id, person, amount, idempotencyKey: `demo-${lot.id}-${robot.id}-${amount}` });
+  const result = await bids.place({
+    lotId: lot.id,
+    person,
+    amount,
+    idempotencyKey: `demo-${lot.id}-${robot.id}-${amount}`,
+  });
   if (result.ok) {
     lot.currentPrice = amount;
     lot.leaderRegistrationId = robot.id;

@@ -44,7 +44,12 @@ export async function seedHistory(ctx: AppContext, cast: DemoCast, random: Rando
     const opensAt = startsAt - plan.registrationMinutes * MIN;
     const clock = new ManualClock(opensAt - MIN);
     const past: AppContext = { ...ctx, clock };
-    const id = await createDemoLot(past, cast.manager, plan.asset, { registrationOpensAt: new Date(opensAt), registrationClosesAt: new Date(startsAt), startsAt: new Date(startsAt), endsAt: new Date(endsAt) });
+    const id = await createDemoLot(past, cast.manager, plan.asset, {
+      registrationOpensAt: new Date(opensAt),
+      registrationClosesAt: new Date(startsAt),
+      startsAt: new Date(startsAt),
+      endsAt: new Date(endsAt),
+    });
     if (id === undefined) continue;
     clock.set(opensAt + 2 * MIN);
     const robots = cast.robots.filter(() => random() < 0.75).slice(0, 5);
@@ -55,7 +60,8 @@ export async function seedHistory(ctx: AppContext, cast: DemoCast, random: Rando
     const until = Math.min(endsAt - 5_000, realNow - 2_000);
     for (let t = startsAt + 20_000; t < until; t += 15_000 + Math.floor(random() * 90_000)) {
       clock.set(t);
-      for (const entry of (await liveDemoLots(past, cast, clock.now())).filter((e) => e.lot.id === id)) await maybeBid(past, engine, cast, entry, clock.now(), random, 1);
+      for (const entry of (await liveDemoLots(past, cast, clock.now())).filter((e) => e.lot.id === id))
+        await maybeBid(past, engine, cast, entry, clock.now(), random, 1);
     }
     await engine.drain();
     if (endsAt < realNow) {
@@ -71,7 +77,12 @@ export async function seedHistory(ctx: AppContext, cast: DemoCast, random: Rando
   ];
   for (const plan of upcoming) {
     const startsAt = realNow + plan.startsIn * MIN;
-    const id = await createDemoLot(ctx, cast.manager, plan.asset, { registrationOpensAt: new Date(realNow - MIN), registrationClosesAt: new Date(startsAt), startsAt: new Date(startsAt), endsAt: new Date(startsAt + plan.lasts * MIN) });
+    const id = await createDemoLot(ctx, cast.manager, plan.asset, {
+      registrationOpensAt: new Date(realNow - MIN),
+      registrationClosesAt: new Date(startsAt),
+      startsAt: new Date(startsAt),
+      endsAt: new Date(startsAt + plan.lasts * MIN),
+    });
     if (id !== undefined) await registerAndApprove(ctx, cast.manager, id, cast.robots.slice(0, 3));
   }
 }

@@ -33,7 +33,8 @@ export const RECORD_VERIFY_LIMIT = 16 * 1024 * 1024;
 /** The validation hook every sub-app uses: 422 VALIDATION_FAILED with a code per offending field. */
 export const validationHook: Hook<unknown, AppEnv, string, unknown> = (result) => {
   // The validator hands the hook the input it parsed as `data` (a missing value is REQUIRED).
-  if (!result.success) throw AppError.from(invalid(fieldErrorsOf(result.error as ZodError, (result as { data?: unknown }).data)));
+  if (!result.success)
+    throw AppError.from(invalid(fieldErrorsOf(result.error as ZodError, (result as { data?: unknown }).data)));
 };
 
 /** A sub-app for one domain, with the shared validation hook. */
@@ -106,7 +107,8 @@ function boundedRequest(ctx: AppContext, onBidShed: ApiOptions['onBidShed']): Mi
 }
 
 const lotIdOf = (path: string): number => Number(path.split('/')[3]);
-const isBidRequest = (c: { req: { method: string; path: string } }): boolean => c.req.method === 'POST' && BID_PATH.test(c.req.path);
+const isBidRequest = (c: { req: { method: string; path: string } }): boolean =>
+  c.req.method === 'POST' && BID_PATH.test(c.req.path);
 
 /** While the database is known to be down, requests that need it get 503 at once instead of waiting. */
 function databaseBreaker(ctx: AppContext, onBidShed: ApiOptions['onBidShed']): MiddlewareHandler<AppEnv> {
@@ -132,12 +134,27 @@ export function createApiApp(ctx: AppContext, options: ApiOptions): ApiApp {
     await next();
     const ms = Math.round((performance.now() - started) * 10) / 10;
     const level = c.res.status >= 500 ? 'error' : 'debug';
-    ctx.log[level]({ requestId: c.get('requestId'), method: c.req.method, path: c.req.path, status: c.res.status, ms, pid: c.get('person')?.pid }, 'request');
+    ctx.log[level](
+      {
+        requestId: c.get('requestId'),
+        method: c.req.method,
+        path: c.req.path,
+        status: c.res.status,
+        ms,
+        pid: c.get('person')?.pid,
+      },
+      'request',
+    );
   });
   app.use(
     '*',
     secureHeaders({
-      contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"], baseUri: ["'none'"], formAction: ["'none'"] },
+      contentSecurityPolicy: {
+        defaultSrc: ["'none'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'none'"],
+        formAction: ["'none'"],
+      },
       strictTransportSecurity: httpsOrigin ? 'max-age=31536000; includeSubDomains' : false,
       xFrameOptions: 'DENY',
       referrerPolicy: 'no-referrer',
@@ -147,16 +164,39 @@ export function createApiApp(ctx: AppContext, options: ApiOptions): ApiApp {
     }),
   );
   if (ctx.config.corsOrigins.length) {
-    app.use('*', cors({ origin: ctx.config.corsOrigins, allowHeaders: ['authorization', 'content-type', 'idempotency-key', 'x-csrf-token'], exposeHeaders: ['x-request-id'], maxAge: 600 }));
+    app.use(
+      '*',
+      cors({
+        origin: ctx.config.corsOrigins,
+        allowHeaders: ['authorization', 'content-type', 'idempotency-key', 'x-csrf-token'],
+        exposeHeaders: ['x-request-id'],
+        maxAge: 600,
+      }),
+    );
   }
   const tooLarge = (error: AppError) => (): never => {
     throw error;
   };
-  const imageLimit = limitBody(IMAGE_BODY_LIMIT, tooLarge(AppError.of('image_too_large', { maxMegabytes: IMAGE_BODY_LIMIT / 1024 / 1024 })));
-  const jsonLimit = limitBody(ctx.config.bodyLimitBytes, tooLarge(AppError.of('body_too_large', { maxBytes: ctx.config.bodyLimitBytes })));
+  const imageLimit = limitBody(
+    IMAGE_BODY_LIMIT,
+    tooLarge(AppError.of('image_too_large', { maxMegabytes: IMAGE_BODY_LIMIT / 1024 / 1024 })),
+  );
+  const jsonLimit = limitBody(
+    ctx.config.bodyLimitBytes,
+    tooLarge(AppError.of('body_too_large', { maxBytes: ctx.config.bodyLimitBytes })),
+  );
   const recordMax = Math.max(RECORD_VERIFY_LIMIT, ctx.config.bodyLimitBytes);
-  const recordLimit = limitBody(recordMax, tooLarge(AppError.of('document_too_large', { maxMegabytes: recordMax / 1024 / 1024 })));
-  app.use('*', (c, next) => (IMAGE_UPLOAD_PATH.test(c.req.path) ? imageLimit(c, next) : c.req.path === RECORD_VERIFY_PATH ? recordLimit(c, next) : jsonLimit(c, next)));
+  const recordLimit = limitBody(
+    recordMax,
+    tooLarge(AppError.of('document_too_large', { maxMegabytes: recordMax / 1024 / 1024 })),
+  );
+  app.use('*', (c, next) =>
+    IMAGE_UPLOAD_PATH.test(c.req.path)
+      ? imageLimit(c, next)
+      : c.req.path === RECORD_VERIFY_PATH
+        ? recordLimit(c, next)
+        : jsonLimit(c, next),
+  );
   app.use('*', boundedRequest(ctx, options.onBidShed));
   app.use('*', databaseBreaker(ctx, options.onBidShed));
   for (const mw of options.authenticate) app.use('*', mw);
@@ -168,13 +208,20 @@ export function createApiApp(ctx: AppContext, options: ApiOptions): ApiApp {
     // A bid's own failures are answered by the bid engine; one that ends here failed before it
     // reached the engine (signing in, reading roles), so nothing was written.
     const bid = isBidRequest(c);
-    const answer = errorAnswer(err, { unavailableReason: bid ? 'database_unavailable' : 'unavailable', requestId: c.get('requestId') });
+    const answer = errorAnswer(err, {
+      unavailableReason: bid ? 'database_unavailable' : 'unavailable',
+      requestId: c.get('requestId'),
+    });
     if (answer.kind === 'unavailable' && !(err instanceof AppError)) {
-      ctx.log.warn({ err, requestId: c.get('requestId'), method: c.req.method, path: c.req.path }, 'database unavailable');
+      ctx.log.warn(
+        { err, requestId: c.get('requestId'), method: c.req.method, path: c.req.path },
+        'database unavailable',
+      );
       ctx.database.health.report(err);
       if (bid) options.onBidShed?.(lotIdOf(c.req.path), 'database_unavailable');
     }
-    if (answer.kind === 'internal') ctx.log.error({ err, requestId: c.get('requestId'), method: c.req.method, path: c.req.path }, 'unhandled error');
+    if (answer.kind === 'internal')
+      ctx.log.error({ err, requestId: c.get('requestId'), method: c.req.method, path: c.req.path }, 'unhandled error');
     for (const [k, v] of Object.entries(answer.headers ?? {})) c.header(k, v);
     return c.json({ error: answer.error }, answer.status as 400);
   });

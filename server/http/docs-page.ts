@@ -83,7 +83,8 @@ const CONSTRAINTS: [string, string][] = [
 /** How deep inline (unnamed) object schemas are unfolded; named ones are links to their model. */
 const MAX_DEPTH = 6;
 
-const escapeHtml = (s: string): string => s.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;');
+const escapeHtml = (s: string): string =>
+  s.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;');
 
 /** Descriptions: paragraphs on blank lines, `code` spans; everything else is text. */
 function prose(text: string | undefined): string {
@@ -96,7 +97,11 @@ function prose(text: string | undefined): string {
 
 /** A path with break opportunities after its slashes, so a long one wraps there on a narrow screen. */
 const pathHtml = (path: string): string => escapeHtml(path).replaceAll('/', '/<wbr>');
-const slug = (s: string): string => s.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '').toLowerCase() || 'x';
+const slug = (s: string): string =>
+  s
+    .replace(/[^A-Za-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '')
+    .toLowerCase() || 'x';
 const modelName = (ref: string): string => ref.replace(/^#\/components\/schemas\//, '');
 const modelId = (name: string): string => `model-${slug(name)}`;
 
@@ -106,20 +111,36 @@ function typeLabel(schema: Schema | undefined): string {
     const name = modelName(schema.$ref);
     return `<a href="#${modelId(name)}">${escapeHtml(name)}</a>`;
   }
-  if (schema.enum) return `one of ${schema.enum.map((v) => `<code>${escapeHtml(JSON.stringify(v))}</code>`).join(', ')}`;
-  for (const [key, word] of [['anyOf', ' or '], ['oneOf', ' or '], ['allOf', ' and ']] as const) {
+  if (schema.enum)
+    return `one of ${schema.enum.map((v) => `<code>${escapeHtml(JSON.stringify(v))}</code>`).join(', ')}`;
+  for (const [key, word] of [
+    ['anyOf', ' or '],
+    ['oneOf', ' or '],
+    ['allOf', ' and '],
+  ] as const) {
     const parts = schema[key];
     if (parts?.length) return parts.map(typeLabel).join(word);
   }
   const types = Array.isArray(schema.type) ? schema.type : schema.type ? [schema.type] : [];
   if (types.length === 0) return schema.properties ? 'object' : 'any';
-  return types.map((t) => (t === 'array' ? `array of ${typeLabel(schema.items)}` : t === 'object' && isMap(schema) ? `map of ${typeLabel(schema.additionalProperties as Schema)}` : t)).join(' or ');
+  return types
+    .map((t) =>
+      t === 'array'
+        ? `array of ${typeLabel(schema.items)}`
+        : t === 'object' && isMap(schema)
+          ? `map of ${typeLabel(schema.additionalProperties as Schema)}`
+          : t,
+    )
+    .join(' or ');
 }
 
 const isMap = (schema: Schema): boolean => !schema.properties && typeof schema.additionalProperties === 'object';
 
 function constraints(schema: Schema): string {
-  const parts = CONSTRAINTS.filter(([key]) => schema[key] !== undefined).map(([key, word]) => `${word} <code>${escapeHtml(typeof schema[key] === 'string' && key !== 'default' && key !== 'example' && key !== 'const' ? (schema[key] as string) : JSON.stringify(schema[key]))}</code>`);
+  const parts = CONSTRAINTS.filter(([key]) => schema[key] !== undefined).map(
+    ([key, word]) =>
+      `${word} <code>${escapeHtml(typeof schema[key] === 'string' && key !== 'default' && key !== 'example' && key !== 'const' ? (schema[key] as string) : JSON.stringify(schema[key]))}</code>`,
+  );
   return parts.length ? `<span class="constraints">${parts.join(', ')}</span>` : '';
 }
 
@@ -133,7 +154,9 @@ function unfolded(schema: Schema | undefined): Schema | undefined {
 
 function fields(schema: Schema, depth: number): string {
   const required = new Set(schema.required ?? []);
-  const items = Object.entries(schema.properties ?? {}).map(([name, field]) => fieldItem(name, field, required.has(name), depth));
+  const items = Object.entries(schema.properties ?? {}).map(([name, field]) =>
+    fieldItem(name, field, required.has(name), depth),
+  );
   if (schema.additionalProperties === false) items.push('<li class="note">No other fields are accepted.</li>');
   return items.length ? `<ul class="fields">${items.join('')}</ul>` : '';
 }
@@ -160,7 +183,11 @@ function schemaBlock(lead: string, schema: Schema | undefined, expanded?: Schema
   const inner = unfolded(expanded ?? schema);
   const type = schema && inner !== schema ? `${typeLabel(schema)} ${constraints(schema)}` : '';
   const line = lead && type ? `${lead}: ${type}` : lead || type;
-  return (line ? `<p class="type-line">${line}</p>` : '') + (schema?.$ref ? '' : prose(schema?.description)) + (inner ? fields(inner, 1) : '');
+  return (
+    (line ? `<p class="type-line">${line}</p>` : '') +
+    (schema?.$ref ? '' : prose(schema?.description)) +
+    (inner ? fields(inner, 1) : '')
+  );
 }
 
 /** Resolves a reference to a named model, for showing its fields in place. */
@@ -168,31 +195,44 @@ type ModelLookup = (schema: Schema | undefined) => Schema | undefined;
 
 function mediaTypes(body: MediaTypes, lookup?: ModelLookup): string {
   return Object.entries(body.content ?? {})
-    .map(([type, media]) => schemaBlock(`Content type <code>${escapeHtml(type)}</code>`, media.schema, lookup?.(media.schema)))
+    .map(([type, media]) =>
+      schemaBlock(`Content type <code>${escapeHtml(type)}</code>`, media.schema, lookup?.(media.schema)),
+    )
     .join('');
 }
 
 function operationHtml(method: string, path: string, op: Operation, id: string, lookup: ModelLookup): string {
   const titleId = `${id}-title`;
   const parts: string[] = [`<article class="card" id="${id}" aria-labelledby="${titleId}">`];
-  parts.push(`<h3 id="${titleId}"><span class="method method-${method}">${method.toUpperCase()}</span> <code class="path">${pathHtml(path)}</code></h3>`);
+  parts.push(
+    `<h3 id="${titleId}"><span class="method method-${method}">${method.toUpperCase()}</span> <code class="path">${pathHtml(path)}</code></h3>`,
+  );
   if (op.summary) parts.push(`<p class="summary">${escapeHtml(op.summary)}</p>`);
   if (op.deprecated) parts.push('<p class="note">Deprecated.</p>');
   parts.push(prose(op.description));
   const security = (op.security ?? []).flatMap((s) => Object.keys(s));
-  if (security.length) parts.push(`<p class="auth">Authentication: ${security.map((name) => `<a href="#auth-${slug(name)}">${escapeHtml(name)}</a>`).join(' or ')}</p>`);
+  if (security.length)
+    parts.push(
+      `<p class="auth">Authentication: ${security.map((name) => `<a href="#auth-${slug(name)}">${escapeHtml(name)}</a>`).join(' or ')}</p>`,
+    );
   if (op.parameters?.length) {
-    parts.push(`<h4>Parameters</h4><ul class="fields">${op.parameters.map((p) => fieldItem(p.name, { ...p.schema, description: p.description ?? p.schema?.description }, p.required ?? false, 1, p.in)).join('')}</ul>`);
+    parts.push(
+      `<h4>Parameters</h4><ul class="fields">${op.parameters.map((p) => fieldItem(p.name, { ...p.schema, description: p.description ?? p.schema?.description }, p.required ?? false, 1, p.in)).join('')}</ul>`,
+    );
   }
   if (op.requestBody) {
-    parts.push(`<h4>Request body${op.requestBody.required ? ' <span class="required">required</span>' : ''}</h4>${prose(op.requestBody.description)}${mediaTypes(op.requestBody, lookup)}`);
+    parts.push(
+      `<h4>Request body${op.requestBody.required ? ' <span class="required">required</span>' : ''}</h4>${prose(op.requestBody.description)}${mediaTypes(op.requestBody, lookup)}`,
+    );
   }
   const responses = Object.entries(op.responses ?? {});
   if (responses.length) {
     parts.push('<h4>Responses</h4><ul class="responses">');
     for (const [status, response] of responses) {
       const reason = STATUS_CODES[Number(status)];
-      parts.push(`<li><p><strong class="status">${escapeHtml(status === 'default' ? 'Any other status' : `${status}${reason ? ` ${reason}` : ''}`)}</strong> ${escapeHtml(response.description ?? '')}</p>${mediaTypes(response, status.startsWith('2') ? lookup : undefined)}</li>`);
+      parts.push(
+        `<li><p><strong class="status">${escapeHtml(status === 'default' ? 'Any other status' : `${status}${reason ? ` ${reason}` : ''}`)}</strong> ${escapeHtml(response.description ?? '')}</p>${mediaTypes(response, status.startsWith('2') ? lookup : undefined)}</li>`,
+      );
     }
     parts.push('</ul>');
   }
@@ -279,39 +319,64 @@ export function renderApiReference(doc: ApiDocument, links: { openapi: string })
   }
   const tagDescription = new Map((doc.tags ?? []).map((t) => [t.name, t.description]));
   const models = Object.entries(doc.components?.schemas ?? {});
-  const lookup: ModelLookup = (schema) => (schema?.$ref ? doc.components?.schemas?.[modelName(schema.$ref)] : undefined);
+  const lookup: ModelLookup = (schema) =>
+    schema?.$ref ? doc.components?.schemas?.[modelName(schema.$ref)] : undefined;
   const title = escapeHtml(doc.info.title);
 
   const nav = [
     '<nav aria-label="Contents"><h2>Contents</h2><ul>',
     '<li><a href="#introduction">Introduction</a></li>',
     Object.keys(schemes).length ? '<li><a href="#authentication">Authentication</a></li>' : '',
-    ...[...groups].filter(([, ops]) => ops.length).map(([tag, ops]) => `<li><a href="#tag-${slug(tag)}">${escapeHtml(tag)}</a><ul>${ops.map((o) => `<li><a href="#${o.id}">${o.method.toUpperCase()} ${pathHtml(o.path)}</a></li>`).join('')}</ul></li>`),
+    ...[...groups]
+      .filter(([, ops]) => ops.length)
+      .map(
+        ([tag, ops]) =>
+          `<li><a href="#tag-${slug(tag)}">${escapeHtml(tag)}</a><ul>${ops.map((o) => `<li><a href="#${o.id}">${o.method.toUpperCase()} ${pathHtml(o.path)}</a></li>`).join('')}</ul></li>`,
+      ),
     models.length ? '<li><a href="#models">Models</a></li>' : '',
     '</ul></nav>',
   ].join('');
 
   const main: string[] = ['<main id="main">'];
-  main.push(`<section id="introduction" aria-labelledby="introduction-title"><h2 id="introduction-title">Introduction</h2>${prose(doc.info.description)}`);
-  for (const server of doc.servers ?? []) main.push(`<p>Base URL: <code>${escapeHtml(server.url)}</code>${server.description ? ` (${escapeHtml(server.description)})` : ''}</p>`);
+  main.push(
+    `<section id="introduction" aria-labelledby="introduction-title"><h2 id="introduction-title">Introduction</h2>${prose(doc.info.description)}`,
+  );
+  for (const server of doc.servers ?? [])
+    main.push(
+      `<p>Base URL: <code>${escapeHtml(server.url)}</code>${server.description ? ` (${escapeHtml(server.description)})` : ''}</p>`,
+    );
   main.push('</section>');
   if (Object.keys(schemes).length) {
-    main.push('<section id="authentication" aria-labelledby="authentication-title"><h2 id="authentication-title">Authentication</h2>');
+    main.push(
+      '<section id="authentication" aria-labelledby="authentication-title"><h2 id="authentication-title">Authentication</h2>',
+    );
     for (const [name, s] of Object.entries(schemes)) {
-      const kind = s.type === 'http' ? `HTTP ${s.scheme ?? ''}${s.bearerFormat ? ` (${s.bearerFormat})` : ''}` : s.type === 'apiKey' ? `API key in the ${s.in} ${s.name}` : s.type;
-      main.push(`<h3 id="auth-${slug(name)}">${escapeHtml(name)}</h3><p>${escapeHtml(kind)}</p>${prose(s.description)}`);
+      const kind =
+        s.type === 'http'
+          ? `HTTP ${s.scheme ?? ''}${s.bearerFormat ? ` (${s.bearerFormat})` : ''}`
+          : s.type === 'apiKey'
+            ? `API key in the ${s.in} ${s.name}`
+            : s.type;
+      main.push(
+        `<h3 id="auth-${slug(name)}">${escapeHtml(name)}</h3><p>${escapeHtml(kind)}</p>${prose(s.description)}`,
+      );
     }
     main.push('</section>');
   }
   for (const [tag, ops] of groups) {
     if (!ops.length) continue;
-    main.push(`<section id="tag-${slug(tag)}" aria-labelledby="tag-${slug(tag)}-title"><h2 id="tag-${slug(tag)}-title">${escapeHtml(tag)}</h2>${prose(tagDescription.get(tag))}`);
+    main.push(
+      `<section id="tag-${slug(tag)}" aria-labelledby="tag-${slug(tag)}-title"><h2 id="tag-${slug(tag)}-title">${escapeHtml(tag)}</h2>${prose(tagDescription.get(tag))}`,
+    );
     for (const o of ops) main.push(operationHtml(o.method, o.path, o.op, o.id, lookup));
     main.push('</section>');
   }
   if (models.length) {
     main.push('<section id="models" aria-labelledby="models-title"><h2 id="models-title">Models</h2>');
-    for (const [name, schema] of models) main.push(`<section class="card" id="${modelId(name)}" aria-labelledby="${modelId(name)}-title"><h3 id="${modelId(name)}-title">${escapeHtml(name)}</h3>${schemaBlock('', schema)}</section>`);
+    for (const [name, schema] of models)
+      main.push(
+        `<section class="card" id="${modelId(name)}" aria-labelledby="${modelId(name)}-title"><h3 id="${modelId(name)}-title">${escapeHtml(name)}</h3>${schemaBlock('', schema)}</section>`,
+      );
     main.push('</section>');
   }
   main.push('</main>');

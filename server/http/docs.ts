@@ -20,12 +20,19 @@ const PAGE_POLICY = `default-src 'none'; style-src '${STYLE_HASH}'; img-src 'sel
 
 export function mountDocs(app: ApiApp): void {
   app.doc31('/openapi.json', DOCUMENT);
-  app.openAPIRegistry.registerComponent('securitySchemes', 'eid', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'A level-1 or level-2 e-ID token (compact JWS).' });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'eid', {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT',
+    description: 'A level-1 or level-2 e-ID token (compact JWS).',
+  });
 
   // Rendered once, at the first request: every route is registered by then, and they do not change.
   let page: string | undefined;
   app.get('/docs', (c) => {
-    page ??= renderApiReference(app.getOpenAPI31Document(DOCUMENT) as unknown as ApiDocument, { openapi: '/api/openapi.json' });
+    page ??= renderApiReference(app.getOpenAPI31Document(DOCUMENT) as unknown as ApiDocument, {
+      openapi: '/api/openapi.json',
+    });
     c.header('content-security-policy', PAGE_POLICY);
     c.header('cache-control', 'no-cache');
     return c.html(page);

@@ -61,7 +61,13 @@ export interface AnswerOptions {
 
 /** Any thrown value (or a failure) → the answer the client gets. */
 export function errorAnswer(err: unknown, options: AnswerOptions = {}): ErrorAnswer {
-  if (err instanceof AppError) return { status: err.status, error: errorObject(err), ...(err.headers ? { headers: err.headers } : {}), kind: err.code === 'UNAVAILABLE' ? 'unavailable' : err.code === 'INTERNAL' ? 'internal' : 'refusal' };
+  if (err instanceof AppError)
+    return {
+      status: err.status,
+      error: errorObject(err),
+      ...(err.headers ? { headers: err.headers } : {}),
+      kind: err.code === 'UNAVAILABLE' ? 'unavailable' : err.code === 'INTERNAL' ? 'internal' : 'refusal',
+    };
   if (isFailure(err)) return errorAnswer(AppError.from(err), options);
   if (err instanceof HTTPException) {
     const f = fromHttpException(err);
@@ -69,11 +75,26 @@ export function errorAnswer(err: unknown, options: AnswerOptions = {}): ErrorAns
   }
   if (isUnavailable(err)) {
     const f = refuse(options.unavailableReason ?? 'unavailable');
-    return { status: ERROR_STATUS[f.code], error: errorObject(f), headers: { 'retry-after': String(RETRY_AFTER_SECONDS) }, kind: 'unavailable' };
+    return {
+      status: ERROR_STATUS[f.code],
+      error: errorObject(f),
+      headers: { 'retry-after': String(RETRY_AFTER_SECONDS) },
+      kind: 'unavailable',
+    };
   }
-  return { status: 500, error: errorObject(refuse('internal', options.requestId ? { requestId: options.requestId } : {})), kind: 'internal' };
+  return {
+    status: 500,
+    error: errorObject(refuse('internal', options.requestId ? { requestId: options.requestId } : {})),
+    kind: 'internal',
+  };
 }
 
 function isFailure(v: unknown): v is Failure {
-  return typeof v === 'object' && v !== null && (v as { ok?: unknown }).ok === false && typeof (v as { code?: unknown }).code === 'string' && (v as { code: string }).code in ERROR_STATUS;
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    (v as { ok?: unknown }).ok === false &&
+    typeof (v as { code?: unknown }).code === 'string' &&
+    (v as { code: string }).code in ERROR_STATUS
+  );
 }

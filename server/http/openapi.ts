@@ -11,15 +11,22 @@ const FieldErrorSchema = z
   .catchall(Param)
   .openapi('FieldError', {
     description:
-      'One field\'s error: a stable code and, beside it, the parameters its text names. Codes and their parameters: REQUIRED; INVALID_TYPE {expected}; NOT_INTEGER; TOO_SMALL {min, inclusive}; TOO_LARGE {max, inclusive}; TOO_SHORT {min} and TOO_LONG {max} (characters); TOO_FEW {min} and TOO_MANY {max} (items); NOT_DATE_TIME; INVALID_FORMAT {detail?}; NOT_ONE_OF {options}; UNKNOWN_FIELDS {keys}; CONTAINS_NUL; CONTAINS_CONTROL; INVALID {detail?} (`detail`: the check\'s own English words, when it has no code of its own); NOT_VND; NOT_PID; NOT_CATEGORY; NOT_IDEMPOTENCY_KEY; NOT_JWS; a lot\'s terms: DEPOSIT_OUT_OF_RANGE {minPct, maxPct, min, max} (VND), STEP_ABOVE_STARTING_PRICE, CLOSES_BEFORE_OPENING, CLOSES_AFTER_BIDDING_STARTS, ENDS_BEFORE_START, BIDDING_WINDOW_TOO_SHORT {minMinutes}, NOT_IN_FUTURE, SOFT_CLOSE_WINDOW_TOO_LONG; registering: RULES_CHANGED {rulesVersion}; lot images: IMAGE_REQUIRED, IMAGE_ASPECT_TOO_EXTREME {maxRatio}, IMAGE_TOO_COMPLEX, IMAGE_TOO_LARGE_DRAWN. New codes may be added; treat an unknown one like INVALID.',
+      "One field's error: a stable code and, beside it, the parameters its text names. Codes and their parameters: REQUIRED; INVALID_TYPE {expected}; NOT_INTEGER; TOO_SMALL {min, inclusive}; TOO_LARGE {max, inclusive}; TOO_SHORT {min} and TOO_LONG {max} (characters); TOO_FEW {min} and TOO_MANY {max} (items); NOT_DATE_TIME; INVALID_FORMAT {detail?}; NOT_ONE_OF {options}; UNKNOWN_FIELDS {keys}; CONTAINS_NUL; CONTAINS_CONTROL; INVALID {detail?} (`detail`: the check's own English words, when it has no code of its own); NOT_VND; NOT_PID; NOT_CATEGORY; NOT_IDEMPOTENCY_KEY; NOT_JWS; a lot's terms: DEPOSIT_OUT_OF_RANGE {minPct, maxPct, min, max} (VND), STEP_ABOVE_STARTING_PRICE, CLOSES_BEFORE_OPENING, CLOSES_AFTER_BIDDING_STARTS, ENDS_BEFORE_START, BIDDING_WINDOW_TOO_SHORT {minMinutes}, NOT_IN_FUTURE, SOFT_CLOSE_WINDOW_TOO_LONG; registering: RULES_CHANGED {rulesVersion}; lot images: IMAGE_REQUIRED, IMAGE_ASPECT_TOO_EXTREME {maxRatio}, IMAGE_TOO_COMPLEX, IMAGE_TOO_LARGE_DRAWN. New codes may be added; treat an unknown one like INVALID.",
     example: { code: 'TOO_LONG', max: 200 },
   });
 
 export const ErrorSchema = z
   .object({
     error: z.object({
-      code: z.enum(ERROR_CODES as [string, ...string[]]).openapi({ description: 'What kind of failure (it decides the HTTP status). Stable.' }),
-      message: z.string().openapi({ description: 'In English, for people reading logs and API clients; derived from `reason` and `params`. Show a translation of `reason` (else `code`) to end users instead.' }),
+      code: z
+        .enum(ERROR_CODES as [string, ...string[]])
+        .openapi({ description: 'What kind of failure (it decides the HTTP status). Stable.' }),
+      message: z
+        .string()
+        .openapi({
+          description:
+            'In English, for people reading logs and API clients; derived from `reason` and `params`. Show a translation of `reason` (else `code`) to end users instead.',
+        }),
       reason: z
         .enum(REASON_CODES as [string, ...string[]])
         .optional()
@@ -35,11 +42,33 @@ export const ErrorSchema = z
             'The values the message names, for a translation to put into its own words: amounts as integer VND, times as ISO-8601 UTC. For example BID_TOO_LOW {minNextBid}; RATE_LIMITED (`rate_limited`) {retryAfterSeconds, what, from}; LOT_NOT_LIVE (`bidding_not_open`) {startsAt}; REGISTRATION_CLOSED (`registration_not_open`) {opensAt}; INVALID_STATE {status}; VALIDATION_FAILED (`invalid_fields`) {names}.',
           example: { minNextBid: 45000000 },
         }),
-      fields: z.record(z.string(), z.string()).optional().openapi({ description: 'For VALIDATION_FAILED: one English message per offending field (derived from `fieldErrors`).' }),
-      fieldErrors: z.record(z.string(), FieldErrorSchema).optional().openapi({ description: 'For VALIDATION_FAILED: one code with its parameters per offending field, keyed like `fields` (a dotted path; `_` for the body as a whole).' }),
+      fields: z
+        .record(z.string(), z.string())
+        .optional()
+        .openapi({
+          description: 'For VALIDATION_FAILED: one English message per offending field (derived from `fieldErrors`).',
+        }),
+      fieldErrors: z
+        .record(z.string(), FieldErrorSchema)
+        .optional()
+        .openapi({
+          description:
+            'For VALIDATION_FAILED: one code with its parameters per offending field, keyed like `fields` (a dotted path; `_` for the body as a whole).',
+        }),
     }),
   })
-  .openapi('Error', { example: { error: { code: 'VALIDATION_FAILED', message: 'Invalid startingPrice.', reason: 'invalid_fields', params: { names: ['startingPrice'] }, fields: { startingPrice: 'a positive whole number of VND' }, fieldErrors: { startingPrice: { code: 'NOT_VND' } } } } });
+  .openapi('Error', {
+    example: {
+      error: {
+        code: 'VALIDATION_FAILED',
+        message: 'Invalid startingPrice.',
+        reason: 'invalid_fields',
+        params: { names: ['startingPrice'] },
+        fields: { startingPrice: 'a positive whole number of VND' },
+        fieldErrors: { startingPrice: { code: 'NOT_VND' } },
+      },
+    },
+  });
 
 const DESCRIPTIONS: Record<number, string> = {
   400: 'Malformed request',
@@ -54,6 +83,13 @@ const DESCRIPTIONS: Record<number, string> = {
 };
 
 /** Error responses for a route's OpenAPI description. */
-export function errorResponses(...statuses: number[]): Record<number, { description: string; content: { 'application/json': { schema: typeof ErrorSchema } } }> {
-  return Object.fromEntries(statuses.map((s) => [s, { description: DESCRIPTIONS[s] ?? 'Error', content: { 'application/json': { schema: ErrorSchema } } }]));
+export function errorResponses(
+  ...statuses: number[]
+): Record<number, { description: string; content: { 'application/json': { schema: typeof ErrorSchema } } }> {
+  return Object.fromEntries(
+    statuses.map((s) => [
+      s,
+      { description: DESCRIPTIONS[s] ?? 'Error', content: { 'application/json': { schema: ErrorSchema } } },
+    ]),
+  );
 }

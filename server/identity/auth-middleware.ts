@@ -69,7 +69,12 @@ export class PersonCache {
  * the person (name and level as the provider says now; see PERSON_WRITE_INTERVAL_MS); a session only
  * reads roles, its person having been recorded at sign-in.
  */
-export async function resolvePerson(ctx: AppContext, cache: PersonCache, who: { pid: string; name: string | null; level: Level }, via: Person['via']): Promise<Person> {
+export async function resolvePerson(
+  ctx: AppContext,
+  cache: PersonCache,
+  who: { pid: string; name: string | null; level: Level },
+  via: Person['via'],
+): Promise<Person> {
   const now = Date.now();
   const cached = cache.get(who.pid, who.level, who.name, now);
   if (cached) return { ...cached, via };
@@ -77,13 +82,23 @@ export async function resolvePerson(ctx: AppContext, cache: PersonCache, who: { 
   let loading = cache.loading.get(key);
   if (!loading) {
     // Bounded, and dropped once settled or timed out: a read that failed or hung is never shared again.
-    loading = withDeadline(loadPerson(ctx, cache, who, via, now), ctx.config.limits.requestTimeoutMs, 'roles read').finally(() => cache.loading.delete(key));
+    loading = withDeadline(
+      loadPerson(ctx, cache, who, via, now),
+      ctx.config.limits.requestTimeoutMs,
+      'roles read',
+    ).finally(() => cache.loading.delete(key));
     cache.loading.set(key, loading);
   }
   return { ...(await loading), via };
 }
 
-async function loadPerson(ctx: AppContext, cache: PersonCache, who: { pid: string; name: string | null; level: Level }, via: Person['via'], now: number): Promise<Omit<Person, 'via'>> {
+async function loadPerson(
+  ctx: AppContext,
+  cache: PersonCache,
+  who: { pid: string; name: string | null; level: Level },
+  via: Person['via'],
+  now: number,
+): Promise<Omit<Person, 'via'>> {
   let roles: Role[];
   if (via === 'bearer' && cache.needsWrite(who.pid, who.level, who.name, now)) {
     roles = await upsertPersonAndLoadRoles(ctx.db, who, ctx.clock.now());
@@ -108,13 +123,25 @@ export function tokenFailed(limits: IdentityLimits, ip: string): never {
 }
 
 /** Verifies a Bearer token for one client address, counting failures; throws 401 or 429. */
-export async function personFromBearer(ctx: AppContext, verifier: TokenVerifier, cache: PersonCache, limits: IdentityLimits, token: string, ip: string): Promise<Person> {
+export async function personFromBearer(
+  ctx: AppContext,
+  verifier: TokenVerifier,
+  cache: PersonCache,
+  limits: IdentityLimits,
+  token: string,
+  ip: string,
+): Promise<Person> {
   const outcome = await verifier.verify(token);
   if (!outcome.ok) tokenFailed(limits, ip);
   return resolvePerson(ctx, cache, outcome.token, 'bearer');
 }
 
-export function bearerAuth(ctx: AppContext, verifier: TokenVerifier, cache: PersonCache, limits: IdentityLimits): MiddlewareHandler<AppEnv> {
+export function bearerAuth(
+  ctx: AppContext,
+  verifier: TokenVerifier,
+  cache: PersonCache,
+  limits: IdentityLimits,
+): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const header = c.req.header('authorization');
     if (header !== undefined) {
@@ -155,7 +182,12 @@ export function requestLimits(ctx: AppContext, limits: IdentityLimits): Middlewa
 }
 
 /** Session cookie authentication (browsers), with the double-submit CSRF check on state changes. */
-export function sessionAuth(ctx: AppContext, store: SessionStore, cache: PersonCache, cookieName: string): MiddlewareHandler<AppEnv> {
+export function sessionAuth(
+  ctx: AppContext,
+  store: SessionStore,
+  cache: PersonCache,
+  cookieName: string,
+): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     if (c.get('person')) return next();
     const value = getCookie(c, cookieName);

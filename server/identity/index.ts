@@ -6,7 +6,14 @@ import type { Hono, MiddlewareHandler } from 'hono';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseCookies } from 'hono/utils/cookie';
 import type { AppEnv, Person } from './person.ts';
-import { bearerAuth, personFromBearer, PersonCache, requestLimits, resolvePerson, sessionAuth } from './auth-middleware.ts';
+import {
+  bearerAuth,
+  personFromBearer,
+  PersonCache,
+  requestLimits,
+  resolvePerson,
+  sessionAuth,
+} from './auth-middleware.ts';
 import { AppError } from '../shared/errors.ts';
 import { admitSocket, createLimits, type IdentityLimits } from './rate-limit.ts';
 import { SessionStore } from './sessions.ts';
@@ -53,7 +60,8 @@ export interface SocketHandshake {
   ip?: string;
 }
 /** `sessionIdHash`: the browser session the socket stands for (its sockets share a room, to end them together). */
-export type SocketAuthResult = { ok: true; person?: Person; sessionIdHash?: string } | { ok: false; code?: 'UNAUTHENTICATED' | 'RATE_LIMITED' };
+export type SocketAuthResult =
+  { ok: true; person?: Person; sessionIdHash?: string } | { ok: false; code?: 'UNAUTHENTICATED' | 'RATE_LIMITED' };
 
 /** The redirect URIs of the platform's browser sign-in client. */
 export function callbackUrls(config: AppContext['config']): string[] {
@@ -76,9 +84,17 @@ async function startDemoProvider(ctx: AppContext): Promise<DemoProvider> {
 }
 
 function startupGrants(ctx: AppContext): StartupGrant[] {
-  const grants: StartupGrant[] = ctx.config.adminPids.map((pid) => ({ pid, name: null, level: 1, role: 'admin', source: 'ADMIN_PIDS' }));
+  const grants: StartupGrant[] = ctx.config.adminPids.map((pid) => ({
+    pid,
+    name: null,
+    level: 1,
+    role: 'admin',
+    source: 'ADMIN_PIDS',
+  }));
   if (ctx.config.eid.demo) {
-    for (const p of DEMO_PERSONAS) for (const role of p.roles) grants.push({ pid: p.pid, name: p.name, level: p.level, role, source: 'demo persona' });
+    for (const p of DEMO_PERSONAS)
+      for (const role of p.roles)
+        grants.push({ pid: p.pid, name: p.name, level: p.level, role, source: 'demo persona' });
   }
   return grants;
 }
@@ -99,12 +115,23 @@ export async function createIdentity(ctx: AppContext): Promise<Identity> {
   const sessions = new SessionStore(ctx);
   const names = cookieNames(ctx.config.publicOrigin?.startsWith('https://') ?? false);
   let client: SignInClient | undefined;
-  if (demo) client = createSignInClient({ issuer: demo.issuer, clientId: demo.clientId, scopes: eid.scopes, metadata: demoMetadata(demo.issuer), forceLogin: true, allowHttp: true });
+  if (demo)
+    client = createSignInClient({
+      issuer: demo.issuer,
+      clientId: demo.clientId,
+      scopes: eid.scopes,
+      metadata: demoMetadata(demo.issuer),
+      forceLogin: true,
+      allowHttp: true,
+    });
   else client = configuredSignInClient(ctx.config);
   const granted = await grantAtStart(ctx, startupGrants(ctx));
   if (granted) ctx.log.info({ granted }, 'roles granted at start');
 
-  async function authenticateSocket(handshake: SocketHandshake, options: { recheck?: boolean } = {}): Promise<SocketAuthResult> {
+  async function authenticateSocket(
+    handshake: SocketHandshake,
+    options: { recheck?: boolean } = {},
+  ): Promise<SocketAuthResult> {
     const ip = handshake.ip ?? 'unknown';
     if (handshake.token !== undefined && handshake.token !== null && handshake.token !== '') {
       if (typeof handshake.token !== 'string') {
@@ -112,15 +139,33 @@ export async function createIdentity(ctx: AppContext): Promise<Identity> {
         return { ok: false, code: limits.tokenFailures.retryAfter(ip) ? 'RATE_LIMITED' : 'UNAUTHENTICATED' };
       }
       try {
-        return { ok: true, person: await personFromBearer(ctx, verifier, personCache, limits, handshake.token.replace(/^Bearer\s+/i, ''), ip) };
+        return {
+          ok: true,
+          person: await personFromBearer(
+            ctx,
+            verifier,
+            personCache,
+            limits,
+            handshake.token.replace(/^Bearer\s+/i, ''),
+            ip,
+          ),
+        };
       } catch (err) {
-        if (err instanceof AppError && (err.code === 'UNAUTHENTICATED' || err.code === 'RATE_LIMITED')) return { ok: false, code: err.code };
+        if (err instanceof AppError && (err.code === 'UNAUTHENTICATED' || err.code === 'RATE_LIMITED'))
+          return { ok: false, code: err.code };
         throw err;
       }
     }
-    const value = handshake.cookieHeader ? parseCookies(handshake.cookieHeader, names.session)[names.session] : undefined;
+    const value = handshake.cookieHeader
+      ? parseCookies(handshake.cookieHeader, names.session)[names.session]
+      : undefined;
     const session = value ? await (options.recheck ? sessions.findCached(value) : sessions.find(value)) : undefined;
-    if (session) return { ok: true, person: await resolvePerson(ctx, personCache, session, 'session'), sessionIdHash: session.idHash };
+    if (session)
+      return {
+        ok: true,
+        person: await resolvePerson(ctx, personCache, session, 'session'),
+        sessionIdHash: session.idHash,
+      };
     return { ok: true };
   }
 
@@ -129,9 +174,25 @@ export async function createIdentity(ctx: AppContext): Promise<Identity> {
     personCache,
     sessions,
     limits,
-    authenticate: [bearerAuth(ctx, verifier, personCache, limits), sessionAuth(ctx, sessions, personCache, names.session), requestLimits(ctx, limits)],
+    authenticate: [
+      bearerAuth(ctx, verifier, personCache, limits),
+      sessionAuth(ctx, sessions, personCache, names.session),
+      requestLimits(ctx, limits),
+    ],
     routers: [{ path: '/', app: identityRoutes(ctx, { personCache }) }],
-    rootRouters: [{ path: '/auth', app: signInRoutes(ctx, { client, verifier, sessions, limits, callbackUrls: callbackUrls(ctx.config), localTokenRequests: !!demo }) }],
+    rootRouters: [
+      {
+        path: '/auth',
+        app: signInRoutes(ctx, {
+          client,
+          verifier,
+          sessions,
+          limits,
+          callbackUrls: callbackUrls(ctx.config),
+          localTokenRequests: !!demo,
+        }),
+      },
+    ],
     nodeMounts: demo ? [{ prefix: DEMO_IDP_PREFIX, handle: demo.handle }] : [],
     authenticateSocket,
     admitSocket: (ip, pid) => admitSocket(limits, ip, pid),

@@ -24,7 +24,11 @@ export interface SignInClient {
    * Checks the callback parameters and exchanges the code; returns the raw ID token.
    * `tokenOrigin` (demo provider) sends the token request straight to this process.
    */
-  finish(callbackUrl: URL, pending: PendingSignIn, options?: { tokenOrigin?: string }): Promise<Result<{ idToken: string }>>;
+  finish(
+    callbackUrl: URL,
+    pending: PendingSignIn,
+    options?: { tokenOrigin?: string },
+  ): Promise<Result<{ idToken: string }>>;
 }
 
 export interface SignInClientOptions {
@@ -43,11 +47,17 @@ export function createSignInClient(options: SignInClientOptions): SignInClient {
   const client: oauth.Client = { client_id: options.clientId };
   const auth = options.clientSecret ? oauth.ClientSecretBasic(options.clientSecret) : oauth.None();
   const http = { [oauth.allowInsecureRequests]: options.allowHttp };
-  let metadata: Promise<oauth.AuthorizationServer> | undefined = options.metadata ? Promise.resolve(options.metadata) : undefined;
+  let metadata: Promise<oauth.AuthorizationServer> | undefined = options.metadata
+    ? Promise.resolve(options.metadata)
+    : undefined;
   const server = (): Promise<oauth.AuthorizationServer> =>
     (metadata ??= (async () => {
       const issuer = new URL(options.issuer);
-      const res = await oauth.discoveryRequest(issuer, { algorithm: 'oidc', signal: AbortSignal.timeout(5_000), ...http });
+      const res = await oauth.discoveryRequest(issuer, {
+        algorithm: 'oidc',
+        signal: AbortSignal.timeout(5_000),
+        ...http,
+      });
       return oauth.processDiscoveryResponse(issuer, res);
     })().catch((err: unknown) => {
       metadata = undefined;
@@ -60,12 +70,21 @@ export function createSignInClient(options: SignInClientOptions): SignInClient {
     async start(redirectUri, returnTo) {
       const as = await server();
       if (!as.authorization_endpoint) throw new Error('the provider has no authorization endpoint');
-      const pending: PendingSignIn = { state: oauth.generateRandomState(), nonce: oauth.generateRandomNonce(), verifier: oauth.generateRandomCodeVerifier(), redirectUri, returnTo };
+      const pending: PendingSignIn = {
+        state: oauth.generateRandomState(),
+        nonce: oauth.generateRandomNonce(),
+        verifier: oauth.generateRandomCodeVerifier(),
+        redirectUri,
+        returnTo,
+      };
       const url = new URL(as.authorization_endpoint);
       url.searchParams.set('client_id', options.clientId);
       url.searchParams.set('redirect_uri', redirectUri);
       url.searchParams.set('response_type', 'code');
-      url.searchParams.set('scope', options.scopes.split(/\s+/).includes('openid') ? options.scopes : `openid ${options.scopes}`);
+      url.searchParams.set(
+        'scope',
+        options.scopes.split(/\s+/).includes('openid') ? options.scopes : `openid ${options.scopes}`,
+      );
       url.searchParams.set('code_challenge', await oauth.calculatePKCECodeChallenge(pending.verifier));
       url.searchParams.set('code_challenge_method', 'S256');
       url.searchParams.set('state', pending.state);
@@ -81,7 +100,10 @@ export function createSignInClient(options: SignInClientOptions): SignInClient {
       } catch (err) {
         const e = err as { error?: string; message: string; cause?: URLSearchParams };
         const providerError = e.cause instanceof URLSearchParams ? e.cause.get('error') : undefined;
-        return fail(providerError === 'access_denied' ? 'FORBIDDEN' : 'UNAUTHENTICATED', `sign-in response refused: ${providerError ?? e.message}`);
+        return fail(
+          providerError === 'access_denied' ? 'FORBIDDEN' : 'UNAUTHENTICATED',
+          `sign-in response refused: ${providerError ?? e.message}`,
+        );
       }
       const tokenOrigin = finishOptions.tokenOrigin;
       const fetchImpl: typeof fetch = tokenOrigin
@@ -91,8 +113,19 @@ export function createSignInClient(options: SignInClientOptions): SignInClient {
           }
         : fetch;
       try {
-        const res = await oauth.authorizationCodeGrantRequest(as, client, auth, params, pending.redirectUri, pending.verifier, { ...http, [oauth.customFetch]: fetchImpl, signal: AbortSignal.timeout(10_000) });
-        const result = await oauth.processAuthorizationCodeResponse(as, client, res, { expectedNonce: pending.nonce, requireIdToken: true });
+        const res = await oauth.authorizationCodeGrantRequest(
+          as,
+          client,
+          auth,
+          params,
+          pending.redirectUri,
+          pending.verifier,
+          { ...http, [oauth.customFetch]: fetchImpl, signal: AbortSignal.timeout(10_000) },
+        );
+        const result = await oauth.processAuthorizationCodeResponse(as, client, res, {
+          expectedNonce: pending.nonce,
+          requireIdToken: true,
+        });
         if (!result.id_token) return fail('UNAUTHENTICATED', 'the provider returned no ID token');
         return ok({ idToken: result.id_token });
       } catch (err) {
@@ -119,5 +152,11 @@ export function demoMetadata(issuer: string): oauth.AuthorizationServer {
 export function configuredSignInClient(config: Config): SignInClient | undefined {
   const { eid } = config;
   if (!eid.issuer || !eid.clientId) return undefined;
-  return createSignInClient({ issuer: eid.issuer, clientId: eid.clientId, clientSecret: eid.clientSecret, scopes: eid.scopes, allowHttp: config.env !== 'production' });
+  return createSignInClient({
+    issuer: eid.issuer,
+    clientId: eid.clientId,
+    clientSecret: eid.clientSecret,
+    scopes: eid.scopes,
+    allowHttp: config.env !== 'production',
+  });
 }

@@ -5,25 +5,49 @@ import { people, roleGrants, type Role } from '../../db/schema.ts';
 import type { Level } from './person.ts';
 
 /** Records (or refreshes) a person seen with a verified token, and returns their roles. */
-export async function upsertPersonAndLoadRoles(db: Db, person: { pid: string; name: string | null; level: Level }, at: Date): Promise<Role[]> {
+export async function upsertPersonAndLoadRoles(
+  db: Db,
+  person: { pid: string; name: string | null; level: Level },
+  at: Date,
+): Promise<Role[]> {
   await upsertPerson(db, person, at);
   return rolesOf(db, person.pid);
 }
 
-export async function upsertPerson(db: Db | Tx, person: { pid: string; name: string | null; level: Level }, at: Date): Promise<void> {
+export async function upsertPerson(
+  db: Db | Tx,
+  person: { pid: string; name: string | null; level: Level },
+  at: Date,
+): Promise<void> {
   await db
     .insert(people)
     .values({ pid: person.pid, name: person.name, level: person.level, createdAt: at, lastSeenAt: at })
-    .onConflictDoUpdate({ target: people.pid, set: { name: sql`coalesce(excluded.name, ${people.name})`, level: person.level, lastSeenAt: at } });
+    .onConflictDoUpdate({
+      target: people.pid,
+      set: { name: sql`coalesce(excluded.name, ${people.name})`, level: person.level, lastSeenAt: at },
+    });
 }
 
 /** Makes sure a person row exists (for a grant to someone not yet seen), without changing one that does. */
-export async function ensurePerson(db: Db | Tx, person: { pid: string; name: string | null; level: Level }, at: Date): Promise<void> {
-  await db.insert(people).values({ pid: person.pid, name: person.name, level: person.level, createdAt: at, lastSeenAt: at }).onConflictDoNothing();
+export async function ensurePerson(
+  db: Db | Tx,
+  person: { pid: string; name: string | null; level: Level },
+  at: Date,
+): Promise<void> {
+  await db
+    .insert(people)
+    .values({ pid: person.pid, name: person.name, level: person.level, createdAt: at, lastSeenAt: at })
+    .onConflictDoNothing();
 }
 
-export async function findPerson(db: Db | Tx, pid: string): Promise<{ pid: string; name: string | null; level: number } | undefined> {
-  const [row] = await db.select({ pid: people.pid, name: people.name, level: people.level }).from(people).where(eq(people.pid, pid));
+export async function findPerson(
+  db: Db | Tx,
+  pid: string,
+): Promise<{ pid: string; name: string | null; level: number } | undefined> {
+  const [row] = await db
+    .select({ pid: people.pid, name: people.name, level: people.level })
+    .from(people)
+    .where(eq(people.pid, pid));
   return row;
 }
 
@@ -33,15 +57,25 @@ export async function rolesOf(db: Db | Tx, pid: string): Promise<Role[]> {
 }
 
 /** Grants a role; true when it was not held before. */
-export async function insertGrant(db: Db | Tx, grant: { pid: string; role: Role; grantedBy: string | null; at: Date }): Promise<boolean> {
-  const rows = await db.insert(roleGrants).values({ pid: grant.pid, role: grant.role, grantedBy: grant.grantedBy, grantedAt: grant.at }).onConflictDoNothing().returning({ pid: roleGrants.pid });
+export async function insertGrant(
+  db: Db | Tx,
+  grant: { pid: string; role: Role; grantedBy: string | null; at: Date },
+): Promise<boolean> {
+  const rows = await db
+    .insert(roleGrants)
+    .values({ pid: grant.pid, role: grant.role, grantedBy: grant.grantedBy, grantedAt: grant.at })
+    .onConflictDoNothing()
+    .returning({ pid: roleGrants.pid });
   return rows.length > 0;
 }
 
 /** Revokes roles; returns the roles that were actually held. */
 export async function deleteGrants(db: Db | Tx, pid: string, roles: Role[]): Promise<Role[]> {
   if (!roles.length) return [];
-  const rows = await db.delete(roleGrants).where(and(eq(roleGrants.pid, pid), inArray(roleGrants.role, roles))).returning({ role: roleGrants.role });
+  const rows = await db
+    .delete(roleGrants)
+    .where(and(eq(roleGrants.pid, pid), inArray(roleGrants.role, roles)))
+    .returning({ role: roleGrants.role });
   return rows.map((r) => r.role);
 }
 
@@ -56,7 +90,14 @@ export interface GrantRow {
 
 export async function listGrants(db: Db): Promise<GrantRow[]> {
   return db
-    .select({ pid: roleGrants.pid, name: people.name, level: people.level, role: roleGrants.role, grantedBy: roleGrants.grantedBy, grantedAt: roleGrants.grantedAt })
+    .select({
+      pid: roleGrants.pid,
+      name: people.name,
+      level: people.level,
+      role: roleGrants.role,
+      grantedBy: roleGrants.grantedBy,
+      grantedAt: roleGrants.grantedAt,
+    })
     .from(roleGrants)
     .innerJoin(people, eq(people.pid, roleGrants.pid))
     .orderBy(asc(roleGrants.pid), asc(roleGrants.role));

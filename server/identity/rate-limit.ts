@@ -83,7 +83,9 @@ export class KeyedBuckets {
 
 /** 429 with Retry-After; `what` and `from` name the limit in the English message (and in params). */
 export function rateLimited(retryAfterSeconds: number, what: string, from = 'from this address'): AppError {
-  return AppError.from(refuse('rate_limited', { retryAfterSeconds, what, from }), { 'retry-after': String(retryAfterSeconds) });
+  return AppError.from(refuse('rate_limited', { retryAfterSeconds, what, from }), {
+    'retry-after': String(retryAfterSeconds),
+  });
 }
 
 /**
@@ -99,9 +101,17 @@ export function isLoopback(ip: string): boolean {
  * The client's address: the socket's peer, or, with TRUST_PROXY, the last X-Forwarded-For entry
  * (the one our own load balancer appended; earlier entries are whatever the client claimed).
  */
-export function clientIpOf(incoming: IncomingMessage | undefined, forwardedFor: string | undefined, trustProxy: boolean): string {
+export function clientIpOf(
+  incoming: IncomingMessage | undefined,
+  forwardedFor: string | undefined,
+  trustProxy: boolean,
+): string {
   if (trustProxy && forwardedFor) {
-    const last = forwardedFor.split(',').map((s) => s.trim()).filter(Boolean).pop();
+    const last = forwardedFor
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)
+      .pop();
     if (last) return last;
   }
   return incoming?.socket?.remoteAddress ?? 'unknown';

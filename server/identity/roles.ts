@@ -29,7 +29,13 @@ export async function grantAtStart(ctx: AppContext, grants: StartupGrant[]): Pro
     const inserted = await ctx.db.transaction(async (tx) => {
       await ensurePerson(tx, { pid: g.pid, name: g.name, level: g.level }, at);
       if (!(await insertGrant(tx, { pid: g.pid, role: g.role, grantedBy: null, at }))) return false;
-      await appendAudit(tx, { actorPid: null, action: 'role.granted', subject: g.pid, data: { role: g.role, source: g.source }, at });
+      await appendAudit(tx, {
+        actorPid: null,
+        action: 'role.granted',
+        subject: g.pid,
+        data: { role: g.role, source: g.source },
+        at,
+      });
       return true;
     });
     if (inserted) granted++;
@@ -50,28 +56,45 @@ export interface RoleChange {
  * revoke their own admin role (no lock-out by mistake), nor the admin role of an ADMIN_PIDS person
  * (it would come back at the next start).
  */
-export async function setRoles(ctx: AppContext, cache: PersonCache, actor: Person, pid: string, wanted: Role[]): Promise<Result<RoleChange>> {
+export async function setRoles(
+  ctx: AppContext,
+  cache: PersonCache,
+  actor: Person,
+  pid: string,
+  wanted: Role[],
+): Promise<Result<RoleChange>> {
   const target = [...new Set(wanted)].sort();
   if (!target.includes('admin') && actor.pid === pid) return refuse('own_admin_role');
   if (!target.includes('admin') && ctx.config.adminPids.includes(pid)) return refuse('configured_admin');
   const at = ctx.clock.now();
   const result = await ctx.db.transaction(async (tx): Promise<Result<RoleChange>> => {
     // Locks the person's row so concurrent changes to one person apply one after the other.
-    const [person] = await tx.select({ pid: people.pid, name: people.name }).from(people).where(eq(people.pid, pid)).for('update');
+    const [person] = await tx
+      .select({ pid: people.pid, name: people.name })
+      .from(people)
+      .where(eq(people.pid, pid))
+      .for('update');
     if (!person) return refuse('person_unknown');
     const current = await rolesOf(tx, pid);
     const granted: Role[] = [];
     for (const role of target.filter((r) => !current.includes(r))) {
       if (await insertGrant(tx, { pid, role, grantedBy: actor.pid, at })) granted.push(role);
     }
-    const revoked = await deleteGrants(tx, pid, current.filter((r) => !target.includes(r)));
-    for (const role of granted) await appendAudit(tx, { actorPid: actor.pid, action: 'role.granted', subject: pid, data: { role }, at });
-    for (const role of revoked) await appendAudit(tx, { actorPid: actor.pid, action: 'role.revoked', subject: pid, data: { role }, at });
+    const revoked = await deleteGrants(
+      tx,
+      pid,
+      current.filter((r) => !target.includes(r)),
+    );
+    for (const role of granted)
+      await appendAudit(tx, { actorPid: actor.pid, action: 'role.granted', subject: pid, data: { role }, at });
+    for (const role of revoked)
+      await appendAudit(tx, { actorPid: actor.pid, action: 'role.revoked', subject: pid, data: { role }, at });
     return ok({ pid, name: person.name, roles: ROLES.filter((r) => target.includes(r)), granted, revoked });
   });
   if (result.ok) {
     cache.invalidate(pid);
-    if (result.value.granted.length || result.value.revoked.length) ctx.events.publish('access-changed', { kind: 'person', pid });
+    if (result.value.granted.length || result.value.revoked.length)
+      ctx.events.publish('access-changed', { kind: 'person', pid });
   }
   return result;
 }

@@ -18,7 +18,12 @@ export const MeSchema = z
     name: z.string().nullable(),
     level: z.union([z.literal(1), z.literal(2)]),
     roles: z.array(Role),
-    csrfToken: z.string().optional().openapi({ description: 'Only for browser sessions: send it back as the x-csrf-token header on every non-GET request.' }),
+    csrfToken: z
+      .string()
+      .optional()
+      .openapi({
+        description: 'Only for browser sessions: send it back as the x-csrf-token header on every non-GET request.',
+      }),
   })
   .openapi('Me');
 
@@ -28,12 +33,29 @@ const RoleHolderSchema = z
     name: z.string().nullable(),
     level: z.number().int(),
     roles: z.array(Role),
-    grants: z.array(z.object({ role: Role, grantedBy: Pid.nullable().openapi({ description: 'null: granted at start (ADMIN_PIDS or a demo persona)' }), grantedAt: z.string() })),
+    grants: z.array(
+      z.object({
+        role: Role,
+        grantedBy: Pid.nullable().openapi({ description: 'null: granted at start (ADMIN_PIDS or a demo persona)' }),
+        grantedAt: z.string(),
+      }),
+    ),
   })
   .openapi('RoleHolder');
 
-const SetRolesBody = z.object({ roles: z.array(Role).max(ROLES.length) }).strict().openapi('SetRoles', { description: "The person's complete role set; roles not listed are revoked." });
-const RolesResult = z.object({ pid: Pid, name: z.string().nullable(), roles: z.array(Role), granted: z.array(Role), revoked: z.array(Role) }).openapi('RolesResult');
+const SetRolesBody = z
+  .object({ roles: z.array(Role).max(ROLES.length) })
+  .strict()
+  .openapi('SetRoles', { description: "The person's complete role set; roles not listed are revoked." });
+const RolesResult = z
+  .object({
+    pid: Pid,
+    name: z.string().nullable(),
+    roles: z.array(Role),
+    granted: z.array(Role),
+    revoked: z.array(Role),
+  })
+  .openapi('RolesResult');
 
 export function identityRoutes(ctx: AppContext, deps: { personCache: PersonCache }): ApiApp {
   const app = createRouter();
@@ -44,13 +66,19 @@ export function identityRoutes(ctx: AppContext, deps: { personCache: PersonCache
       tags: ['identity'],
       summary: 'The signed-in person',
       security: [{ eid: [] }],
-      responses: { 200: { description: 'The verified person', content: { 'application/json': { schema: MeSchema } } }, ...errorResponses(401, 429) },
+      responses: {
+        200: { description: 'The verified person', content: { 'application/json': { schema: MeSchema } } },
+        ...errorResponses(401, 429),
+      },
     }),
     (c) => {
       const p = signedIn(c);
       c.header('cache-control', 'no-store');
       const csrfToken = p.via === 'session' ? c.get('csrfToken') : undefined;
-      return c.json({ pid: p.pid, name: p.name, level: p.level, roles: p.roles, ...(csrfToken ? { csrfToken } : {}) }, 200);
+      return c.json(
+        { pid: p.pid, name: p.name, level: p.level, roles: p.roles, ...(csrfToken ? { csrfToken } : {}) },
+        200,
+      );
     },
   );
 
@@ -62,7 +90,13 @@ export function identityRoutes(ctx: AppContext, deps: { personCache: PersonCache
       tags: ['identity'],
       summary: 'Everyone holding a role (admin)',
       security: [{ eid: [] }],
-      responses: { 200: { description: 'Role holders', content: { 'application/json': { schema: z.object({ items: z.array(RoleHolderSchema) }) } } }, ...errorResponses(401, 403, 429) },
+      responses: {
+        200: {
+          description: 'Role holders',
+          content: { 'application/json': { schema: z.object({ items: z.array(RoleHolderSchema) }) } },
+        },
+        ...errorResponses(401, 403, 429),
+      },
     }),
     async (c) => {
       return c.json({ items: await listRoleHolders(ctx) }, 200);
@@ -76,10 +110,17 @@ export function identityRoutes(ctx: AppContext, deps: { personCache: PersonCache
       middleware: [roleGuard('admin')] as const,
       tags: ['identity'],
       summary: "Set a person's roles (admin)",
-      description: 'Grants and revokes so that the person holds exactly the listed roles; every change is written to the audit log. An admin cannot revoke their own admin role, nor that of an ADMIN_PIDS admin (409 INVALID_STATE). The person must have signed in at least once (404).',
+      description:
+        'Grants and revokes so that the person holds exactly the listed roles; every change is written to the audit log. An admin cannot revoke their own admin role, nor that of an ADMIN_PIDS admin (409 INVALID_STATE). The person must have signed in at least once (404).',
       security: [{ eid: [] }],
-      request: { params: z.object({ pid: Pid }), body: { required: true, content: { 'application/json': { schema: SetRolesBody } } } },
-      responses: { 200: { description: 'The roles now held', content: { 'application/json': { schema: RolesResult } } }, ...errorResponses(401, 403, 404, 409, 422, 429) },
+      request: {
+        params: z.object({ pid: Pid }),
+        body: { required: true, content: { 'application/json': { schema: SetRolesBody } } },
+      },
+      responses: {
+        200: { description: 'The roles now held', content: { 'application/json': { schema: RolesResult } } },
+        ...errorResponses(401, 403, 404, 409, 422, 429),
+      },
     }),
     async (c) => {
       const actor = signedIn(c);

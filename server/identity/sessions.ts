@@ -80,25 +80,48 @@ export class SessionStore {
     const id = crypto.randomBytes(32).toString('base64url');
     const expiresAt = new Date(now.getTime() + this.ctx.config.session.maxHours * 3_600_000);
     // Replay markers are kept until the token could no longer be accepted anyway.
-    const markerExpiry = new Date(Math.max(token.expiresAt * 1000, now.getTime()) + this.ctx.config.eid.clockToleranceSeconds * 1000);
-    const markers = [token.jti && `jti:${issuer}:${token.jti}`, token.nonce && `nonce:${issuer}:${token.nonce}`].filter((m): m is string => !!m);
+    const markerExpiry = new Date(
+      Math.max(token.expiresAt * 1000, now.getTime()) + this.ctx.config.eid.clockToleranceSeconds * 1000,
+    );
+    const markers = [token.jti && `jti:${issuer}:${token.jti}`, token.nonce && `nonce:${issuer}:${token.nonce}`].filter(
+      (m): m is string => !!m,
+    );
     if (!markers.length) return fail('UNAUTHENTICATED', 'The ID token has neither jti nor nonce.');
-    const created = await db.transaction(async (tx) => {
-      const inserted = await tx
-        .insert(usedIdTokens)
-        .values(markers.map((m) => ({ tokenHash: sha256(m), usedAt: now, expiresAt: markerExpiry })))
-        .onConflictDoNothing()
-        .returning({ h: usedIdTokens.tokenHash });
-      // Any marker already present means this token (or its nonce) was exchanged before.
-      if (inserted.length !== markers.length) throw new AlreadyExchanged();
-      await upsertPerson(tx, { pid: token.pid, name: token.name, level: token.level }, now);
-      await tx.insert(sessions).values({ idHash: sha256(id), pid: token.pid, level: token.level, name: token.name, csrfToken: crypto.randomBytes(32).toString('base64url'), createdAt: now, lastSeenAt: now, expiresAt });
-      await appendAudit(tx, { actorPid: token.pid, action: 'session.created', subject: token.pid, data: { level: token.level }, at: now });
-      return true;
-    }).catch((err: unknown) => {
-      if (err instanceof AlreadyExchanged) return false;
-      throw err;
-    });
+    const created = await db
+      .transaction(async (tx) => {
+        const inserted = await tx
+          .insert(usedIdTokens)
+          .values(markers.map((m) => ({ tokenHash: sha256(m), usedAt: now, expiresAt: markerExpiry })))
+          .onConflictDoNothing()
+          .returning({ h: usedIdTokens.tokenHash });
+        // Any marker already present means this token (or its nonce) was exchanged before.
+        if (inserted.length !== markers.length) throw new AlreadyExchanged();
+        await upsertPerson(tx, { pid: token.pid, name: token.name, level: token.level }, now);
+        await tx
+          .insert(sessions)
+          .values({
+            idHash: sha256(id),
+            pid: token.pid,
+            level: token.level,
+            name: token.name,
+            csrfToken: crypto.randomBytes(32).toString('base64url'),
+            createdAt: now,
+            lastSeenAt: now,
+            expiresAt,
+          });
+        await appendAudit(tx, {
+          actorPid: token.pid,
+          action: 'session.created',
+          subject: token.pid,
+          data: { level: token.level },
+          at: now,
+        });
+        return true;
+      })
+      .catch((err: unknown) => {
+        if (err instanceof AlreadyExchanged) return false;
+        throw err;
+      });
     if (!created) return fail('UNAUTHENTICATED', 'This ID token was already used to sign in.');
     await this.purge(now);
     return ok({ id, expiresAt });
@@ -117,7 +140,14 @@ export class SessionStore {
       await this.ctx.db.update(sessions).set({ lastSeenAt: now }).where(eq(sessions.idHash, idHash));
       seen = now;
     }
-    return { idHash, pid: row.pid, name: row.name, level: row.level as Level, csrfToken: row.csrfToken, endsAt: this.endOf({ ...row, lastSeenAt: seen })! };
+    return {
+      idHash,
+      pid: row.pid,
+      name: row.name,
+      level: row.level as Level,
+      csrfToken: row.csrfToken,
+      endsAt: this.endOf({ ...row, lastSeenAt: seen })!,
+    };
   }
 
   /**
@@ -129,10 +159,19 @@ export class SessionStore {
     if (!/^[A-Za-z0-9_-]{43}$/.test(cookieValue)) return Promise.resolve(undefined);
     const idHash = sha256(cookieValue);
     const hit = this.checked.get(idHash);
-    if (hit && Date.now() - hit.at < SESSION_CHECK_CACHE_MS && (!hit.session || hit.session.endsAt > this.ctx.clock.now())) return Promise.resolve(hit.session);
+    if (
+      hit &&
+      Date.now() - hit.at < SESSION_CHECK_CACHE_MS &&
+      (!hit.session || hit.session.endsAt > this.ctx.clock.now())
+    )
+      return Promise.resolve(hit.session);
     let reading = this.checking.get(idHash);
     if (!reading) {
-      const read: Promise<ActiveSession | undefined> = withDeadline(this.find(cookieValue), this.ctx.config.limits.requestTimeoutMs, 'session read')
+      const read: Promise<ActiveSession | undefined> = withDeadline(
+        this.find(cookieValue),
+        this.ctx.config.limits.requestTimeoutMs,
+        'session read',
+      )
         .then((session) => {
           // Not kept when a sign-out dropped this read meanwhile: it may predate the revocation.
           if (this.checking.get(idHash) === read) {
@@ -159,7 +198,12 @@ export class SessionStore {
     const live = new Map<string, Date>();
     for (let i = 0; i < idHashes.length; i += LIVE_AMONG_CHUNK) {
       const rows = await this.ctx.db
-        .select({ idHash: sessions.idHash, lastSeenAt: sessions.lastSeenAt, expiresAt: sessions.expiresAt, revokedAt: sessions.revokedAt })
+        .select({
+          idHash: sessions.idHash,
+          lastSeenAt: sessions.lastSeenAt,
+          expiresAt: sessions.expiresAt,
+          revokedAt: sessions.revokedAt,
+        })
         .from(sessions)
         .where(inArray(sessions.idHash, idHashes.slice(i, i + LIVE_AMONG_CHUNK)));
       for (const row of rows) {
@@ -180,7 +224,11 @@ export class SessionStore {
   async revoke(session: ActiveSession): Promise<boolean> {
     const now = this.ctx.clock.now();
     const revoked = await this.ctx.db.transaction(async (tx) => {
-      const rows = await tx.update(sessions).set({ revokedAt: now }).where(and(eq(sessions.idHash, session.idHash), isNull(sessions.revokedAt))).returning({ pid: sessions.pid });
+      const rows = await tx
+        .update(sessions)
+        .set({ revokedAt: now })
+        .where(and(eq(sessions.idHash, session.idHash), isNull(sessions.revokedAt)))
+        .returning({ pid: sessions.pid });
       if (!rows.length) return false;
       await appendAudit(tx, { actorPid: session.pid, action: 'session.revoked', subject: session.pid, at: now });
       return true;

@@ -24,7 +24,9 @@ export interface CookieNames {
 
 export function cookieNames(secure: boolean): CookieNames {
   // __Host- cookies are only accepted when Secure, with Path=/ and no Domain: no subdomain can set them.
-  return secure ? { session: '__Host-auction_session', signIn: '__Host-auction_signin' } : { session: 'auction_session', signIn: 'auction_signin' };
+  return secure
+    ? { session: '__Host-auction_session', signIn: '__Host-auction_signin' }
+    : { session: 'auction_session', signIn: 'auction_signin' };
 }
 
 export interface SignInDeps {
@@ -53,7 +55,13 @@ export function signInRoutes(ctx: AppContext, deps: SignInDeps): Hono<AppEnv> {
   app.use(
     '*',
     secureHeaders({
-      contentSecurityPolicy: { defaultSrc: ["'none'"], styleSrc: ["'unsafe-inline'"], frameAncestors: ["'none'"], baseUri: ["'none'"], formAction: ["'self'"] },
+      contentSecurityPolicy: {
+        defaultSrc: ["'none'"],
+        styleSrc: ["'unsafe-inline'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'none'"],
+        formAction: ["'self'"],
+      },
       strictTransportSecurity: secure ? 'max-age=31536000; includeSubDomains' : false,
       xFrameOptions: 'DENY',
       // The callback URL carries the authorization code: never send it on as a referrer.
@@ -87,8 +95,14 @@ export function signInRoutes(ctx: AppContext, deps: SignInDeps): Hono<AppEnv> {
   app.get('/signin', async (c) => {
     limitSignIn(c);
     const returnTo = c.req.query('returnTo') ?? '/';
-    const { url, pending } = await client().start(redirectUriFor(c), RETURN_TO.test(returnTo) && !returnTo.startsWith('/auth/') ? returnTo : '/');
-    setCookie(c, names.signIn, Buffer.from(JSON.stringify(pending)).toString('base64url'), { ...cookieBase, maxAge: 600 });
+    const { url, pending } = await client().start(
+      redirectUriFor(c),
+      RETURN_TO.test(returnTo) && !returnTo.startsWith('/auth/') ? returnTo : '/',
+    );
+    setCookie(c, names.signIn, Buffer.from(JSON.stringify(pending)).toString('base64url'), {
+      ...cookieBase,
+      maxAge: 600,
+    });
     c.header('cache-control', 'no-store');
     return c.redirect(url.href, 302);
   });
@@ -105,13 +119,19 @@ export function signInRoutes(ctx: AppContext, deps: SignInDeps): Hono<AppEnv> {
     callback.search = current.search;
     if (c.req.query('error') === 'access_denied') return c.redirect('/?signin=cancelled', 303);
     const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
-    const tokenOrigin = deps.localTokenRequests && incoming?.socket.localPort ? `http://${formatHost(incoming.socket.localAddress)}:${incoming.socket.localPort}` : undefined;
+    const tokenOrigin =
+      deps.localTokenRequests && incoming?.socket.localPort
+        ? `http://${formatHost(incoming.socket.localAddress)}:${incoming.socket.localPort}`
+        : undefined;
     const exchanged = await client().finish(callback, pending, { tokenOrigin });
     if (!exchanged.ok) {
       ctx.log.info({ reason: exchanged.message }, 'sign-in refused');
       throw AppError.of(exchanged.code === 'FORBIDDEN' ? 'signin_refused' : 'signin_not_confirmed');
     }
-    const verified = await deps.verifier.verify(exchanged.value.idToken, { audience: client().clientId, nonce: pending.nonce });
+    const verified = await deps.verifier.verify(exchanged.value.idToken, {
+      audience: client().clientId,
+      nonce: pending.nonce,
+    });
     if (!verified.ok) {
       deps.limits.tokenFailures.hit(clientIp(c, ctx.config.trustProxy));
       throw AppError.of('signin_not_confirmed');
@@ -153,7 +173,9 @@ export function signInRoutes(ctx: AppContext, deps: SignInDeps): Hono<AppEnv> {
     if (e !== err) ctx.log.error({ err, path: c.req.path }, 'sign-in error');
     for (const [k, v] of Object.entries(e.headers ?? {})) c.header(k, v);
     c.header('cache-control', 'no-store');
-    return wantsHtml(c) ? c.html(signInErrorPage(e, pageLocale(getCookie(c, 'lang'))), e.status as 400) : c.json(errorBody(e), e.status as 400);
+    return wantsHtml(c)
+      ? c.html(signInErrorPage(e, pageLocale(getCookie(c, 'lang'))), e.status as 400)
+      : c.json(errorBody(e), e.status as 400);
   });
   return app;
 }

@@ -57,7 +57,12 @@ export interface TokenVerifierOptions {
 
 export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
   const { eid, issuer, log } = options;
-  const remote = (url: URL): JWTVerifyGetKey => createRemoteJWKSet(url, { cooldownDuration: options.jwksCooldownMs ?? 5_000, cacheMaxAge: 10 * 60_000, timeoutDuration: 5_000 });
+  const remote = (url: URL): JWTVerifyGetKey =>
+    createRemoteJWKSet(url, {
+      cooldownDuration: options.jwksCooldownMs ?? 5_000,
+      cacheMaxAge: 10 * 60_000,
+      timeoutDuration: 5_000,
+    });
   const keys = options.keys;
   let getKey: JWTVerifyGetKey;
   if ('getKey' in keys) getKey = keys.getKey;
@@ -110,14 +115,20 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
         return refuse(`${code}: ${(err as Error).message}`);
       }
       const now = Math.floor((options.now?.() ?? new Date()).getTime() / 1000);
-      if (typeof payload.iat !== 'number' || payload.iat > now + eid.clockToleranceSeconds) return refuse('iat in the future');
-      if (typeof payload.sub !== 'string' || !PID_PATTERN.test(payload.sub)) return refuse('sub is not a 12-digit personal identification number');
+      if (typeof payload.iat !== 'number' || payload.iat > now + eid.clockToleranceSeconds)
+        return refuse('iat in the future');
+      if (typeof payload.sub !== 'string' || !PID_PATTERN.test(payload.sub))
+        return refuse('sub is not a 12-digit personal identification number');
       const level = payload[eid.levelClaim];
-      if (level !== 1 && level !== 2 && level !== '1' && level !== '2') return refuse(`claim ${eid.levelClaim} missing or not 1 or 2`);
+      if (level !== 1 && level !== 2 && level !== '1' && level !== '2')
+        return refuse(`claim ${eid.levelClaim} missing or not 1 or 2`);
       if (verifyOptions.nonce !== undefined && payload.nonce !== verifyOptions.nonce) return refuse('nonce mismatch');
       // Control characters (a NUL cannot even be stored in PostgreSQL text) are dropped, not refused:
       // the name is informative, the identity is the sub.
-      const name = typeof payload.name === 'string' ? payload.name.replace(CONTROL_CHARACTERS, '').trim().slice(0, 200) || null : null;
+      const name =
+        typeof payload.name === 'string'
+          ? payload.name.replace(CONTROL_CHARACTERS, '').trim().slice(0, 200) || null
+          : null;
       const result: VerifiedToken = {
         pid: payload.sub,
         name,
@@ -129,7 +140,11 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
       };
       if (cacheable) {
         if (verified.size >= VERIFIED_CACHE_MAX) verified.clear();
-        const untilMs = Math.min(nowMs() + VERIFIED_CACHE_MS, result.expiresAt * 1000, (result.issuedAt + eid.maxTokenAgeSeconds) * 1000);
+        const untilMs = Math.min(
+          nowMs() + VERIFIED_CACHE_MS,
+          result.expiresAt * 1000,
+          (result.issuedAt + eid.maxTokenAgeSeconds) * 1000,
+        );
         verified.set(token, { token: result, untilMs });
       }
       return { ok: true, token: result };
@@ -144,7 +159,9 @@ export function localKeys(jwks: { keys: Record<string, unknown>[] }): { getKey: 
 
 /** Finds the JWKS URL from the issuer's OpenID discovery document. */
 export async function discoverJwksUrl(issuer: string, fetchImpl: typeof fetch = fetch): Promise<URL> {
-  const res = await fetchImpl(`${issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`, { signal: AbortSignal.timeout(5_000) });
+  const res = await fetchImpl(`${issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`, {
+    signal: AbortSignal.timeout(5_000),
+  });
   if (!res.ok) throw new Error(`discovery at ${issuer} answered ${res.status}`);
   const doc = (await res.json()) as { issuer?: string; jwks_uri?: string };
   if (doc.issuer !== issuer) throw new Error(`discovery issuer ${doc.issuer} does not match ${issuer}`);

@@ -39,10 +39,14 @@ export function drawLand(label: string, area: string): string {
   const greens = ['#cfe3c1', '#d9e8c8', '#c4dcb3', '#e1ecd2'];
   const plots: string[] = [];
   for (let i = 0; i < 12; i++) {
-    const x = (i % 4) * 200, y = Math.floor(i / 4) * 170;
-    plots.push(`<rect x="${x + 6}" y="${y + 6}" width="188" height="158" fill="${greens[(s >> i) & 3]}" stroke="#8fa883" stroke-width="2"/>`);
+    const x = (i % 4) * 200,
+      y = Math.floor(i / 4) * 170;
+    plots.push(
+      `<rect x="${x + 6}" y="${y + 6}" width="188" height="158" fill="${greens[(s >> i) & 3]}" stroke="#8fa883" stroke-width="2"/>`,
+    );
   }
-  const px = 200 + ((s >> 3) % 3) * 0, py = 170;
+  const px = 200 + ((s >> 3) % 3) * 0,
+    py = 170;
   return frame(
     `${plots.join('')}
 <rect x="0" y="330" width="800" height="28" fill="#e8e1cf"/><line x1="0" y1="344" x2="800" y2="344" stroke="#b9ad8c" stroke-width="3" stroke-dasharray="18 12"/>
@@ -86,8 +90,10 @@ export function drawEquipment(label: string): string {
 /** The cover of a lot without photos: a neutral pictogram by category. */
 export function drawPlaceholder(category: string): string {
   const icon =
-    category === 'licence-plate' ? '<rect x="300" y="190" width="200" height="90" rx="10" fill="none" stroke="#8a94a3" stroke-width="10"/>'
-    : category === 'land-use' ? '<polygon points="290,290 400,180 510,290" fill="none" stroke="#8a94a3" stroke-width="10"/>'
-    : '<rect x="320" y="180" width="160" height="120" rx="12" fill="none" stroke="#8a94a3" stroke-width="10"/><circle cx="400" cy="240" r="28" fill="none" stroke="#8a94a3" stroke-width="10"/>';
+    category === 'licence-plate'
+      ? '<rect x="300" y="190" width="200" height="90" rx="10" fill="none" stroke="#8a94a3" stroke-width="10"/>'
+      : category === 'land-use'
+        ? '<polygon points="290,290 400,180 510,290" fill="none" stroke="#8a94a3" stroke-width="10"/>'
+        : '<rect x="320" y="180" width="160" height="120" rx="12" fill="none" stroke="#8a94a3" stroke-width="10"/><circle cx="400" cy="240" r="28" fill="none" stroke="#8a94a3" stroke-width="10"/>';
   return frame(icon, '#e9ecf0');
 }

@@ -23,7 +23,12 @@ function sniff(bytes: Uint8Array): ImageType | undefined {
   const b = bytes;
   if (b.length > 8 && b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47) return 'image/png';
   if (b.length > 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return 'image/jpeg';
-  if (b.length > 12 && String.fromCharCode(...b.subarray(0, 4)) === 'RIFF' && String.fromCharCode(...b.subarray(8, 12)) === 'WEBP') return 'image/webp';
+  if (
+    b.length > 12 &&
+    String.fromCharCode(...b.subarray(0, 4)) === 'RIFF' &&
+    String.fromCharCode(...b.subarray(8, 12)) === 'WEBP'
+  )
+    return 'image/webp';
   // XML that may be SVG (a declaration, a comment, a doctype or the <svg> element first): the renderer,
   // which must read it, decides whether it is.
   const head = new TextDecoder('utf-8', { fatal: false }).decode(b.subarray(0, 512)).trimStart();
@@ -46,12 +51,20 @@ export function checkImage(bytes: Uint8Array, declaredType: string | undefined):
  * What is stored for a checked upload: the bytes as sent, except an SVG, which becomes the PNG it
  * draws (within `timeoutMs`, what is left of the request's bound).
  */
-export async function storableImage(type: ImageType, bytes: Uint8Array, timeoutMs: number): Promise<Result<{ type: ImageType; bytes: Uint8Array }>> {
+export async function storableImage(
+  type: ImageType,
+  bytes: Uint8Array,
+  timeoutMs: number,
+): Promise<Result<{ type: ImageType; bytes: Uint8Array }>> {
   if (type !== 'image/svg+xml') return ok({ type, bytes });
   const raster = await rasterizeSvg(bytes, timeoutMs);
   if (!raster.ok) return raster;
   const { png, width, height } = raster.value;
-  if (png.length > MAX_IMAGE_BYTES) return invalid({ image: fieldError('IMAGE_TOO_LARGE_DRAWN') }, refuse('svg_too_large_drawn', { width, height, maxMegabytes: MAX_IMAGE_BYTES / 1024 / 1024 }));
+  if (png.length > MAX_IMAGE_BYTES)
+    return invalid(
+      { image: fieldError('IMAGE_TOO_LARGE_DRAWN') },
+      refuse('svg_too_large_drawn', { width, height, maxMegabytes: MAX_IMAGE_BYTES / 1024 / 1024 }),
+    );
   return ok({ type: 'image/png', bytes: png });
 }
 
@@ -65,27 +78,55 @@ export interface ImageMeta {
 
 export async function listImages(db: Db, lotId: number): Promise<ImageMeta[]> {
   return db
-    .select({ id: lotImages.id, lotId: lotImages.lotId, position: lotImages.position, contentType: lotImages.contentType, bytes: sql<number>`octet_length(${lotImages.bytes})`.mapWith(Number) })
+    .select({
+      id: lotImages.id,
+      lotId: lotImages.lotId,
+      position: lotImages.position,
+      contentType: lotImages.contentType,
+      bytes: sql<number>`octet_length(${lotImages.bytes})`.mapWith(Number),
+    })
     .from(lotImages)
     .where(eq(lotImages.lotId, lotId))
     .orderBy(asc(lotImages.position), asc(lotImages.id));
 }
 
-export async function getImage(db: Db, imageId: number): Promise<{ lotId: number; contentType: string; bytes: Uint8Array } | undefined> {
-  const [row] = await db.select({ lotId: lotImages.lotId, contentType: lotImages.contentType, bytes: lotImages.bytes }).from(lotImages).where(eq(lotImages.id, imageId)).limit(1);
+export async function getImage(
+  db: Db,
+  imageId: number,
+): Promise<{ lotId: number; contentType: string; bytes: Uint8Array } | undefined> {
+  const [row] = await db
+    .select({ lotId: lotImages.lotId, contentType: lotImages.contentType, bytes: lotImages.bytes })
+    .from(lotImages)
+    .where(eq(lotImages.id, imageId))
+    .limit(1);
   return row;
 }
 
-export async function insertImage(db: Db, lotId: number, contentType: ImageType, bytes: Uint8Array, at: Date): Promise<number> {
+export async function insertImage(
+  db: Db,
+  lotId: number,
+  contentType: ImageType,
+  bytes: Uint8Array,
+  at: Date,
+): Promise<number> {
   const [row] = await db
     .insert(lotImages)
-    .values({ lotId, contentType, bytes, position: sql`coalesce((select max(position) + 1 from lot_images where lot_id = ${lotId}), 0)`, createdAt: at })
+    .values({
+      lotId,
+      contentType,
+      bytes,
+      position: sql`coalesce((select max(position) + 1 from lot_images where lot_id = ${lotId}), 0)`,
+      createdAt: at,
+    })
     .returning({ id: lotImages.id });
   return row.id;
 }
 
 export async function deleteImage(db: Db, lotId: number, imageId: number): Promise<boolean> {
-  const rows = await db.delete(lotImages).where(and(eq(lotImages.id, imageId), eq(lotImages.lotId, lotId))).returning({ id: lotImages.id });
+  const rows = await db
+    .delete(lotImages)
+    .where(and(eq(lotImages.id, imageId), eq(lotImages.lotId, lotId)))
+    .returning({ id: lotImages.id });
   return rows.length > 0;
 }
 
@@ -105,23 +146,44 @@ export type PhotoChange<T> = { ok: true; value: T } | { ok: false; status: LotSt
  * checked again under the lot's lock, so an upload still being processed when the lot was published
  * is refused rather than stored after the publication.
  */
-export async function storeImage(db: Db, input: { actorPid: string; lotId: number; type: ImageType; bytes: Uint8Array; at: Date }): Promise<PhotoChange<number>> {
+export async function storeImage(
+  db: Db,
+  input: { actorPid: string; lotId: number; type: ImageType; bytes: Uint8Array; at: Date },
+): Promise<PhotoChange<number>> {
   return db.transaction(async (tx): Promise<PhotoChange<number>> => {
     const lot = await lockLot(tx, input.lotId);
     if (!lot || !photosEditable(lot.status)) return { ok: false, status: lot?.status ?? 'cancelled' };
     const imageId = await insertImage(tx, input.lotId, input.type, input.bytes, input.at);
-    await appendAudit(tx, { actorPid: input.actorPid, action: 'lot.image_added', lotId: input.lotId, subject: String(imageId), at: input.at, data: { contentType: input.type, bytes: input.bytes.length } });
+    await appendAudit(tx, {
+      actorPid: input.actorPid,
+      action: 'lot.image_added',
+      lotId: input.lotId,
+      subject: String(imageId),
+      at: input.at,
+      data: { contentType: input.type, bytes: input.bytes.length },
+    });
     return { ok: true, value: imageId };
   });
 }
 
 /** Removes an image of a draft lot with its audit event (under the lot's lock, as storeImage); false when the lot has no such image. */
-export async function removeImage(db: Db, input: { actorPid: string; lotId: number; imageId: number; at: Date }): Promise<PhotoChange<boolean>> {
+export async function removeImage(
+  db: Db,
+  input: { actorPid: string; lotId: number; imageId: number; at: Date },
+): Promise<PhotoChange<boolean>> {
   return db.transaction(async (tx): Promise<PhotoChange<boolean>> => {
     const lot = await lockLot(tx, input.lotId);
     if (!lot || !photosEditable(lot.status)) return { ok: false, status: lot?.status ?? 'cancelled' };
     const done = await deleteImage(tx, input.lotId, input.imageId);
-    if (done) await appendAudit(tx, { actorPid: input.actorPid, action: 'lot.updated', lotId: input.lotId, subject: String(input.imageId), at: input.at, data: { imageRemoved: input.imageId } });
+    if (done)
+      await appendAudit(tx, {
+        actorPid: input.actorPid,
+        action: 'lot.updated',
+        lotId: input.lotId,
+        subject: String(input.imageId),
+        at: input.at,
+        data: { imageRemoved: input.imageId },
+      });
     return { ok: true, value: done };
   });
 }

@@ -12,17 +12,60 @@ import { LotIdParam, MAX_INT32 } from '../auctions/lot-schemas.ts';
 import { getLotRow, type LotRow } from '../auctions/public-lot.ts';
 import { managesLot, maySeeDraft } from '../auctions/lot-service.ts';
 import { AppError, unwrap } from '../shared/errors.ts';
-import { checkImage, getImage, listImages, photosEditable, removeImage, storableImage, storeImage, MAX_IMAGE_BYTES, MAX_IMAGES_PER_LOT } from './image-store.ts';
+import {
+  checkImage,
+  getImage,
+  listImages,
+  photosEditable,
+  removeImage,
+  storableImage,
+  storeImage,
+  MAX_IMAGE_BYTES,
+  MAX_IMAGES_PER_LOT,
+} from './image-store.ts';
 import { MAX_ASPECT, MAX_RENDER_CPU_MS, RASTER_SIDE, RENDER_MEMORY_MB } from './svg-raster.ts';
 import { drawPlaceholder } from './drawings.ts';
 
 const tags = ['images'];
 const security = [{ eid: [] }];
-const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
-const ImageSchema = z.object({ id: z.number().int(), position: z.number().int(), contentType: z.string(), bytes: z.number().int(), url: z.string() }).openapi('LotImage');
-const ImageParams = LotIdParam.extend({ imageId: z.coerce.number({ error: 'an image id' }).int('an image id').positive('an image id').max(MAX_INT32, 'an image id').openapi({ param: { name: 'imageId', in: 'path' } }) });
-const ImageIdParam = z.object({ imageId: z.coerce.number({ error: 'an image id' }).int('an image id').positive('an image id').max(MAX_INT32, 'an image id').openapi({ param: { name: 'imageId', in: 'path' } }) });
-const binary = (description: string) => ({ description, content: { 'image/png': { schema: z.string().openapi({ format: 'binary' }) }, 'image/jpeg': { schema: z.string().openapi({ format: 'binary' }) }, 'image/webp': { schema: z.string().openapi({ format: 'binary' }) }, 'image/svg+xml': { schema: z.string().openapi({ format: 'binary' }) } } });
+const json = <T extends z.ZodType>(schema: T, description: string) => ({
+  description,
+  content: { 'application/json': { schema } },
+});
+const ImageSchema = z
+  .object({
+    id: z.number().int(),
+    position: z.number().int(),
+    contentType: z.string(),
+    bytes: z.number().int(),
+    url: z.string(),
+  })
+  .openapi('LotImage');
+const ImageParams = LotIdParam.extend({
+  imageId: z.coerce
+    .number({ error: 'an image id' })
+    .int('an image id')
+    .positive('an image id')
+    .max(MAX_INT32, 'an image id')
+    .openapi({ param: { name: 'imageId', in: 'path' } }),
+});
+const ImageIdParam = z.object({
+  imageId: z.coerce
+    .number({ error: 'an image id' })
+    .int('an image id')
+    .positive('an image id')
+    .max(MAX_INT32, 'an image id')
+    .openapi({ param: { name: 'imageId', in: 'path' } }),
+});
+const binary = (description: string) => ({
+  description,
+  content: {
+    'image/png': { schema: z.string().openapi({ format: 'binary' }) },
+    'image/jpeg': { schema: z.string().openapi({ format: 'binary' }) },
+    'image/webp': { schema: z.string().openapi({ format: 'binary' }) },
+    'image/svg+xml': { schema: z.string().openapi({ format: 'binary' }) },
+  },
+});
 
 /** Time kept for storing an upload after drawing it (ms). */
 const STORE_MARGIN_MS = 250;
@@ -50,11 +93,27 @@ export function mediaRoutes(ctx: AppContext): ApiApp {
   }
 
   app.openapi(
-    createRoute({ method: 'get', path: '/lots/{id}/images', tags, summary: "A lot's images", request: { params: LotIdParam }, responses: { 200: json(z.object({ items: z.array(ImageSchema) }), 'Images in display order'), ...errorResponses(404, 422) } }),
+    createRoute({
+      method: 'get',
+      path: '/lots/{id}/images',
+      tags,
+      summary: "A lot's images",
+      request: { params: LotIdParam },
+      responses: {
+        200: json(z.object({ items: z.array(ImageSchema) }), 'Images in display order'),
+        ...errorResponses(404, 422),
+      },
+    }),
     async (c) => {
       const { id } = c.req.valid('param');
       await visibleLot(c.get('person'), id);
-      const items = (await listImages(ctx.db, id)).map((i) => ({ id: i.id, position: i.position, contentType: i.contentType, bytes: i.bytes, url: `/api/images/${i.id}` }));
+      const items = (await listImages(ctx.db, id)).map((i) => ({
+        id: i.id,
+        position: i.position,
+        contentType: i.contentType,
+        bytes: i.bytes,
+        url: `/api/images/${i.id}`,
+      }));
       return c.json({ items }, 200);
     },
   );
@@ -78,10 +137,12 @@ export function mediaRoutes(ctx: AppContext): ApiApp {
       if (!photosEditable(row.status)) throw AppError.of('images_locked', { status: row.status });
       const declared = c.req.header('content-type');
       const length = Number(c.req.header('content-length') ?? '0');
-      if (length > MAX_IMAGE_BYTES) throw AppError.of('image_too_large', { maxMegabytes: MAX_IMAGE_BYTES / 1024 / 1024 });
+      if (length > MAX_IMAGE_BYTES)
+        throw AppError.of('image_too_large', { maxMegabytes: MAX_IMAGE_BYTES / 1024 / 1024 });
       const upload = new Uint8Array(await c.req.arrayBuffer());
       const uploadType = unwrap(checkImage(upload, declared));
-      if ((await listImages(ctx.db, id)).length >= MAX_IMAGES_PER_LOT) throw AppError.of('too_many_images', { max: MAX_IMAGES_PER_LOT });
+      if ((await listImages(ctx.db, id)).length >= MAX_IMAGES_PER_LOT)
+        throw AppError.of('too_many_images', { max: MAX_IMAGES_PER_LOT });
       // Drawing an SVG must end in time for the rest of the request (the store) to fit in its bound.
       const left = ctx.config.limits.requestTimeoutMs - (performance.now() - c.get('startedAt')) - STORE_MARGIN_MS;
       const { type, bytes } = unwrap(await storableImage(uploadType, upload, left));
@@ -91,12 +152,29 @@ export function mediaRoutes(ctx: AppContext): ApiApp {
       if (!outcome.ok) throw AppError.of('images_locked', { status: outcome.status });
       const imageId = outcome.value;
       const stored = (await listImages(ctx.db, id)).find((i) => i.id === imageId)!;
-      return c.json({ id: imageId, position: stored.position, contentType: type, bytes: bytes.length, url: `/api/images/${imageId}` }, 201);
+      return c.json(
+        {
+          id: imageId,
+          position: stored.position,
+          contentType: type,
+          bytes: bytes.length,
+          url: `/api/images/${imageId}`,
+        },
+        201,
+      );
     },
   );
 
   app.openapi(
-    createRoute({ method: 'delete', path: '/lots/{id}/images/{imageId}', tags, security, summary: 'Remove an image from a draft lot (its manager; photos lock at publication: 409 INVALID_STATE after it)', request: { params: ImageParams }, responses: { 204: { description: 'Removed' }, ...errorResponses(401, 403, 404, 409, 422) } }),
+    createRoute({
+      method: 'delete',
+      path: '/lots/{id}/images/{imageId}',
+      tags,
+      security,
+      summary: 'Remove an image from a draft lot (its manager; photos lock at publication: 409 INVALID_STATE after it)',
+      request: { params: ImageParams },
+      responses: { 204: { description: 'Removed' }, ...errorResponses(401, 403, 404, 409, 422) },
+    }),
     async (c) => {
       const person = requireRole(c, 'manager');
       const { id, imageId } = c.req.valid('param');
@@ -111,18 +189,37 @@ export function mediaRoutes(ctx: AppContext): ApiApp {
   );
 
   app.openapi(
-    createRoute({ method: 'get', path: '/images/{imageId}', tags, summary: 'One image', request: { params: ImageIdParam }, responses: { 200: binary('The image'), ...errorResponses(404, 422) } }),
+    createRoute({
+      method: 'get',
+      path: '/images/{imageId}',
+      tags,
+      summary: 'One image',
+      request: { params: ImageIdParam },
+      responses: { 200: binary('The image'), ...errorResponses(404, 422) },
+    }),
     async (c) => {
       const image = await getImage(ctx.db, c.req.valid('param').imageId);
       if (!image) throw AppError.of('image_not_found');
       const row = await visibleLot(c.get('person'), image.lotId);
       // A draft's images are for its manager only: no shared cache may keep or serve them.
-      return imageResponse(c, image.contentType, image.bytes, row.status === 'draft' ? DRAFT_CACHE : 'public, max-age=86400, immutable');
+      return imageResponse(
+        c,
+        image.contentType,
+        image.bytes,
+        row.status === 'draft' ? DRAFT_CACHE : 'public, max-age=86400, immutable',
+      );
     },
   );
 
   app.openapi(
-    createRoute({ method: 'get', path: '/lots/{id}/cover', tags, summary: "A lot's cover picture (its first image, or a drawn placeholder)", request: { params: LotIdParam }, responses: { 200: binary('The picture'), ...errorResponses(404, 422) } }),
+    createRoute({
+      method: 'get',
+      path: '/lots/{id}/cover',
+      tags,
+      summary: "A lot's cover picture (its first image, or a drawn placeholder)",
+      request: { params: LotIdParam },
+      responses: { 200: binary('The picture'), ...errorResponses(404, 422) },
+    }),
     async (c) => {
       const { id } = c.req.valid('param');
       const row = await visibleLot(c.get('person'), id);

@@ -37,11 +37,20 @@ function rasterize(job: RasterJob): RasterReply {
     probe.free();
     const longer = Math.max(width, height);
     const shorter = Math.min(width, height);
-    if (!(shorter > 0) || longer / shorter > job.maxAspect) return { ok: false, reason: 'shape', detail: `${round(width)} × ${round(height)}` };
+    if (!(shorter > 0) || longer / shorter > job.maxAspect)
+      return { ok: false, reason: 'shape', detail: `${round(width)} × ${round(height)}` };
     const family = job.fontFamily;
     const drawing = new Resvg(job.svg, {
       fitTo: width >= height ? { mode: 'width', value: job.side } : { mode: 'height', value: job.side },
-      font: { fontBuffers: job.fonts, defaultFontFamily: family, sansSerifFamily: family, serifFamily: family, monospaceFamily: family, cursiveFamily: family, fantasyFamily: family },
+      font: {
+        fontBuffers: job.fonts,
+        defaultFontFamily: family,
+        sansSerifFamily: family,
+        serifFamily: family,
+        monospaceFamily: family,
+        cursiveFamily: family,
+        fantasyFamily: family,
+      },
     });
     const image = drawing.render();
     return { ok: true, png: image.asPng(), width: image.width, height: image.height };

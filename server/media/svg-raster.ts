@@ -38,7 +38,10 @@ const require = createRequire(import.meta.url);
 const WORKER_URL = new URL('./svg-raster-worker.ts', import.meta.url);
 const WASM_PATH = require.resolve('@resvg/resvg-wasm/index_bg.wasm');
 const FONT_FAMILY = 'DejaVu Sans';
-const FONT_PATHS = [require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans.ttf'), require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf')];
+const FONT_PATHS = [
+  require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans.ttf'),
+  require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf'),
+];
 const WASM_PAGE = 64 * 1024;
 const CPU_POLL_MS = 100;
 /** Linux reports a thread's CPU time in USER_HZ ticks, 100 a second on every architecture. */
@@ -60,7 +63,10 @@ export async function rasterizeSvg(svg: Uint8Array, timeoutMs: number): Promise<
   running++;
   try {
     const { module, fonts } = await loadAssets();
-    return await renderInWorker({ module, fonts, fontFamily: FONT_FAMILY, svg, side: RASTER_SIDE, maxAspect: MAX_ASPECT }, deadline);
+    return await renderInWorker(
+      { module, fonts, fontFamily: FONT_FAMILY, svg, side: RASTER_SIDE, maxAspect: MAX_ASPECT },
+      deadline,
+    );
   } finally {
     running--;
   }
@@ -70,7 +76,10 @@ export async function rasterizeSvg(svg: Uint8Array, timeoutMs: number): Promise<
 function loadAssets(): Promise<{ module: WebAssembly.Module; fonts: Uint8Array[] }> {
   assets ??= (async () => {
     const [wasm, ...fonts] = await Promise.all([readFile(WASM_PATH), ...FONT_PATHS.map((path) => readFile(path))]);
-    return { module: await WebAssembly.compile(withMemoryMaximum(wasm, (RENDER_MEMORY_MB * 1024 * 1024) / WASM_PAGE)), fonts };
+    return {
+      module: await WebAssembly.compile(withMemoryMaximum(wasm, (RENDER_MEMORY_MB * 1024 * 1024) / WASM_PAGE)),
+      fonts,
+    };
   })();
   assets.catch(() => (assets = undefined));
   return assets;
@@ -117,7 +126,13 @@ function renderInWorker(job: RasterJob, deadline: number): Promise<Result<Raster
       else settle(fromReply(message));
     });
     // Over the worker's JavaScript heap is the SVG's doing; any other failure is the platform's (500).
-    worker.once('error', (err: Error & { code?: string }) => settle(err.code === 'ERR_WORKER_OUT_OF_MEMORY' ? tooBig() : new Error(`SVG renderer failed: ${err.message}`, { cause: err })));
+    worker.once('error', (err: Error & { code?: string }) =>
+      settle(
+        err.code === 'ERR_WORKER_OUT_OF_MEMORY'
+          ? tooBig()
+          : new Error(`SVG renderer failed: ${err.message}`, { cause: err }),
+      ),
+    );
     worker.once('exit', () => settle(new Error('SVG renderer stopped without answering')));
   });
 }
@@ -140,7 +155,10 @@ function fromReply(reply: RasterReply): Result<Raster> {
     case 'invalid':
       return refuse('svg_invalid', { detail: reply.detail });
     case 'shape':
-      return invalid({ image: fieldError('IMAGE_ASPECT_TOO_EXTREME', { maxRatio: MAX_ASPECT }) }, refuse('svg_aspect', { size: reply.detail, maxRatio: MAX_ASPECT }));
+      return invalid(
+        { image: fieldError('IMAGE_ASPECT_TOO_EXTREME', { maxRatio: MAX_ASPECT }) },
+        refuse('svg_aspect', { size: reply.detail, maxRatio: MAX_ASPECT }),
+      );
     case 'aborted':
       return tooBig();
   }

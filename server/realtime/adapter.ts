@@ -40,7 +40,8 @@ export interface AdapterOptions {
 export type { RedisState };
 
 /** Waits between reconnection attempts: quick at first, then about once a second (jittered). */
-export const reconnectDelay = (retries: number): number => Math.min(50 * 2 ** retries, 1_000) * (0.75 + Math.random() * 0.5);
+export const reconnectDelay = (retries: number): number =>
+  Math.min(50 * 2 ** retries, 1_000) * (0.75 + Math.random() * 0.5);
 
 /** Attaches the adapter to the server; with a Redis URL, fails (rejects) when Redis cannot be reached. */
 export async function attachAdapter<S extends Server>(io: S, options: AdapterOptions): Promise<AdapterHandle> {
@@ -55,13 +56,22 @@ export async function attachAdapter<S extends Server>(io: S, options: AdapterOpt
   // The publisher refuses commands at once while disconnected (no offline queue that would grow for
   // as long as Redis is away and then flood it with stale broadcasts), and a command that could not
   // be written within commandTimeoutMs fails rather than waits.
-  const pub = createClient({ url: options.redisUrl, name, socket, disableOfflineQueue: true, commandOptions: { timeout: options.commandTimeoutMs ?? 2_000 } });
+  const pub = createClient({
+    url: options.redisUrl,
+    name,
+    socket,
+    disableOfflineQueue: true,
+    commandOptions: { timeout: options.commandTimeoutMs ?? 2_000 },
+  });
   // The subscriber only (re)subscribes; node-redis subscribes again by itself after a reconnection.
   const sub = createClient({ url: options.redisUrl, name, socket });
   // node-redis reconnects on its own; errors are logged (at most once a second per client) rather than
   // crashing the process, and broadcasts resume when Redis is back.
   let lastError = 0;
-  for (const [client, role] of [[pub, 'publisher'], [sub, 'subscriber']] as const) {
+  for (const [client, role] of [
+    [pub, 'publisher'],
+    [sub, 'subscriber'],
+  ] as const) {
     client.on('error', (err: Error) => {
       if (Date.now() - lastError < 1_000) return;
       lastError = Date.now();
@@ -81,12 +91,17 @@ export async function attachAdapter<S extends Server>(io: S, options: AdapterOpt
   const connect = Promise.all([pub.connect(), sub.connect()]).then(() => link.start());
   let timer: NodeJS.Timeout | undefined;
   try {
-    await Promise.race([connect, new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('timed out')), timeout)))]);
+    await Promise.race([
+      connect,
+      new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('timed out')), timeout))),
+    ]);
   } catch (err) {
     link.close();
     pub.destroy();
     sub.destroy();
-    throw new Error(`REDIS_URL: cannot reach Redis at ${where.hostname}:${where.port || 6379} (${(err as Error).message})`);
+    throw new Error(
+      `REDIS_URL: cannot reach Redis at ${where.hostname}:${where.port || 6379} (${(err as Error).message})`,
+    );
   } finally {
     clearTimeout(timer);
   }
@@ -126,7 +141,10 @@ export async function attachAdapter<S extends Server>(io: S, options: AdapterOpt
   };
   // The adapter (un)subscribes without handling the promise either; while Redis is away those
   // commands wait in the subscriber's queue and fail when it is closed, which must not be fatal.
-  const subscriber = sub as unknown as Record<'subscribe' | 'unsubscribe' | 'pSubscribe' | 'pUnsubscribe', (...args: unknown[]) => Promise<unknown>>;
+  const subscriber = sub as unknown as Record<
+    'subscribe' | 'unsubscribe' | 'pSubscribe' | 'pUnsubscribe',
+    (...args: unknown[]) => Promise<unknown>
+  >;
   for (const method of ['subscribe', 'unsubscribe', 'pSubscribe', 'pUnsubscribe'] as const) {
     const original = subscriber[method].bind(sub);
     subscriber[method] = (...args) =>
@@ -135,7 +153,10 @@ export async function attachAdapter<S extends Server>(io: S, options: AdapterOpt
       });
   }
   io.adapter(createAdapter(pub, sub, { key: options.keyPrefix, publishOnSpecificResponseChannel: true }));
-  log.info({ redis: `${where.hostname}:${where.port || 6379}`, key: options.keyPrefix }, 'realtime: Redis adapter attached');
+  log.info(
+    { redis: `${where.hostname}:${where.port || 6379}`, key: options.keyPrefix },
+    'realtime: Redis adapter attached',
+  );
   return {
     kind: 'redis',
     link,
@@ -145,7 +166,10 @@ export async function attachAdapter<S extends Server>(io: S, options: AdapterOpt
       // Redis is unreachable, in which case the connections are dropped after a short wait.
       const closed = Promise.allSettled([pub.close(), sub.close()]);
       let timer: NodeJS.Timeout | undefined;
-      const late = await Promise.race([closed.then(() => false), new Promise<boolean>((r) => (timer = setTimeout(() => r(true), 2_000)))]);
+      const late = await Promise.race([
+        closed.then(() => false),
+        new Promise<boolean>((r) => (timer = setTimeout(() => r(true), 2_000))),
+      ]);
       clearTimeout(timer);
       if (late) {
         for (const client of [pub, sub]) {

@@ -20,7 +20,9 @@ export interface SocketCredentials {
 }
 
 /** `sessionIdHash`: the browser session behind the socket; `expiresAtMs`: its token's expiry. */
-export type SocketAuth = { ok: true; person?: Person; sessionIdHash?: string; expiresAtMs?: number } | { ok: false; code: 'UNAUTHENTICATED' | 'RATE_LIMITED' };
+export type SocketAuth =
+  | { ok: true; person?: Person; sessionIdHash?: string; expiresAtMs?: number }
+  | { ok: false; code: 'UNAUTHENTICATED' | 'RATE_LIMITED' };
 
 /** An Error whose `data` socket.io sends to the client with connect_error. */
 export class HandshakeError extends Error {
@@ -31,7 +33,8 @@ export class HandshakeError extends Error {
   }
 }
 
-export const authError = (code: 'UNAUTHENTICATED' | 'RATE_LIMITED'): AckError => errorObject(refuse(code === 'RATE_LIMITED' ? 'too_many_failed_signins' : 'token_invalid'));
+export const authError = (code: 'UNAUTHENTICATED' | 'RATE_LIMITED'): AckError =>
+  errorObject(refuse(code === 'RATE_LIMITED' ? 'too_many_failed_signins' : 'token_invalid'));
 
 /**
  * The handshake's credentials. A browser sends its cookies with any WebSocket handshake, even one a
@@ -42,10 +45,20 @@ export function credentialsOf(ctx: AppContext, socket: Socket): SocketCredential
   const headers = socket.handshake.headers;
   const auth = (socket.handshake.auth ?? {}) as Record<string, unknown>;
   const forwarded = typeof headers['x-forwarded-for'] === 'string' ? headers['x-forwarded-for'] : undefined;
-  const ip = ctx.config.trustProxy && forwarded ? (forwarded.split(',').map((s) => s.trim()).filter(Boolean).pop() ?? socket.handshake.address) : socket.handshake.address;
+  const ip =
+    ctx.config.trustProxy && forwarded
+      ? (forwarded
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+          .pop() ?? socket.handshake.address)
+      : socket.handshake.address;
   const origin = headers.origin;
   const allowed = new Set([ctx.config.publicOrigin, ...ctx.config.corsOrigins].filter((o): o is string => Boolean(o)));
-  const sameHost = origin !== undefined && headers.host !== undefined && (origin === `http://${headers.host}` || origin === `https://${headers.host}`);
+  const sameHost =
+    origin !== undefined &&
+    headers.host !== undefined &&
+    (origin === `http://${headers.host}` || origin === `https://${headers.host}`);
   const cookieOk = origin === undefined || allowed.has(origin) || (sameHost && !ctx.config.publicOrigin);
   return { token: auth.token, cookieHeader: cookieOk ? headers.cookie : undefined, ip };
 }
@@ -54,10 +67,19 @@ export function credentialsOf(ctx: AppContext, socket: Socket): SocketCredential
  * Authenticates a socket's credentials with the identity domain: at the handshake, and again before
  * every bid (`recheck`: the session may come from a cache of a few seconds).
  */
-export async function authenticateSocket(identity: Identity, creds: SocketCredentials, options: { recheck?: boolean } = {}): Promise<SocketAuth> {
+export async function authenticateSocket(
+  identity: Identity,
+  creds: SocketCredentials,
+  options: { recheck?: boolean } = {},
+): Promise<SocketAuth> {
   const given = creds.token === undefined || creds.token === null || creds.token === '' ? undefined : creds.token;
-  const r = await identity.authenticateSocket({ token: given, cookieHeader: creds.cookieHeader, ip: creds.ip }, options);
-  const result: SocketAuth = r.ok ? { ok: true, person: r.person, sessionIdHash: r.sessionIdHash } : { ok: false, code: r.code ?? 'UNAUTHENTICATED' };
+  const r = await identity.authenticateSocket(
+    { token: given, cookieHeader: creds.cookieHeader, ip: creds.ip },
+    options,
+  );
+  const result: SocketAuth = r.ok
+    ? { ok: true, person: r.person, sessionIdHash: r.sessionIdHash }
+    : { ok: false, code: r.code ?? 'UNAUTHENTICATED' };
   if (result.ok && result.person && typeof given === 'string') {
     // Verified already; only the expiry is read here.
     const exp = decodeJwt(given.replace(/^Bearer\s+/i, '')).exp;

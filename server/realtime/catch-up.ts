@@ -108,11 +108,14 @@ export class CatchUp {
   private arm(): void {
     if (this.timer) clearTimeout(this.timer);
     if (this.closed) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      const done = this.running ?? this.run(this.state === 'up');
-      void done.finally(() => this.arm());
-    }, this.state === 'down' ? this.options.downPollMs : this.options.sweepMs);
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        const done = this.running ?? this.run(this.state === 'up');
+        void done.finally(() => this.arm());
+      },
+      this.state === 'down' ? this.options.downPollMs : this.options.sweepMs,
+    );
     this.timer.unref();
   }
 
@@ -130,14 +133,16 @@ export class CatchUp {
     const heads = await this.heads(lotIds);
     for (const h of heads ?? []) {
       // Not for a lot whose watchers all left meanwhile: it would be stale when the lot is watched again.
-      if (!this.told.has(h.lotId) && this.options.streams.delivered(h.lotId) !== undefined) this.told.set(h.lotId, { status: h.status, endsAt: h.endsAt });
+      if (!this.told.has(h.lotId) && this.options.streams.delivered(h.lotId) !== undefined)
+        this.told.set(h.lotId, { status: h.status, endsAt: h.endsAt });
     }
   }
 
   private async heads(lotIds: number[]): Promise<LotHead[] | undefined> {
     const heads: LotHead[] = [];
     try {
-      for (let i = 0; i < lotIds.length; i += HEADS_PER_QUERY) heads.push(...(await this.options.readHeads(lotIds.slice(i, i + HEADS_PER_QUERY))));
+      for (let i = 0; i < lotIds.length; i += HEADS_PER_QUERY)
+        heads.push(...(await this.options.readHeads(lotIds.slice(i, i + HEADS_PER_QUERY))));
       return heads;
     } catch (err) {
       if (Date.now() - this.lastErrorLog > 10_000) {
@@ -165,7 +170,10 @@ export class CatchUp {
       const behind = head.seq > delivered;
       if (confirm) {
         const before = this.suspects.get(head.lotId);
-        const next = { seq: behind ? head.seq : undefined, change: change ? `${change.reason}|${change.endsAt}` : undefined };
+        const next = {
+          seq: behind ? head.seq : undefined,
+          change: change ? `${change.reason}|${change.endsAt}` : undefined,
+        };
         if (next.seq === undefined && next.change === undefined) this.suspects.delete(head.lotId);
         else this.suspects.set(head.lotId, next);
         // Behind for a whole sweep: what was committed then has still not been written here.
@@ -178,12 +186,19 @@ export class CatchUp {
       }
     }
     const missing = (await Promise.all(work)).reduce((sum, n) => sum + n, 0);
-    if (missing > 0) this.options.log.warn({ lots: work.length, missing, redis: this.state }, 'realtime: entries missing from broadcasts were read from the ledger and sent');
+    if (missing > 0)
+      this.options.log.warn(
+        { lots: work.length, missing, redis: this.state },
+        'realtime: entries missing from broadcasts were read from the ledger and sent',
+      );
   }
 
   private send(change: LotChange): void {
     this.told.set(change.lotId, { status: change.status, endsAt: change.endsAt });
-    this.options.log.warn({ lotId: change.lotId, reason: change.reason, seq: change.seq }, 'realtime: a lot change missing from broadcasts, read from the database');
+    this.options.log.warn(
+      { lotId: change.lotId, reason: change.reason, seq: change.seq },
+      'realtime: a lot change missing from broadcasts, read from the database',
+    );
     this.options.streams.lot(change);
   }
 }

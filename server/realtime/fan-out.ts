@@ -31,7 +31,11 @@ export class FanOut {
   }
 
   /** Writes `event` to the room's local sockets: at once if the room is small and nothing is queued. */
-  emit<E extends keyof ServerToClientEvents>(room: string, event: E, payload: Parameters<ServerToClientEvents[E]>[0]): void {
+  emit<E extends keyof ServerToClientEvents>(
+    room: string,
+    event: E,
+    payload: Parameters<ServerToClientEvents[E]>[0],
+  ): void {
     const members = this.nsp.adapter.rooms.get(room);
     if (!members || members.size === 0) return;
     if (members.size <= this.sliceSize && this.queue.length === 0) {

@@ -16,7 +16,14 @@ import { checkLevel2 } from '../identity/auth-middleware.ts';
 import { errorAnswer, errorObject } from '../http/error-body.ts';
 import { isUnavailable, withDeadline } from '../shared/unavailable.ts';
 import type { ShedReason } from '../bidding/shed-reasons.ts';
-import type { Ack, AckError, ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData } from './events.ts';
+import type {
+  Ack,
+  AckError,
+  ClientToServerEvents,
+  InterServerEvents,
+  ServerToClientEvents,
+  SocketData,
+} from './events.ts';
 import { bidSchema, syncSchema, timeSchema, watchSchema } from './payloads.ts';
 import { lotRoom } from './rooms.ts';
 import type { SnapshotReader } from './snapshots.ts';
@@ -49,7 +56,6 @@ export interface HandlerDeps {
   onBidShed?(lotId: number, reason: ShedReason): void;
 }
 
-
 const SYNC_PAGE = 1_000;
 
 type Reply = (answer: unknown) => void;
@@ -61,28 +67,44 @@ const failure = (f: Failure): { ok: false; error: AckError } => ({ ok: false, er
  * Registers one event: the ack (when the client sent one) is taken from the last argument, the
  * payload from the first, validated, and the handler's answer (or failure) is sent back once.
  */
-function on<T>(socket: GatewaySocket, deps: HandlerDeps, event: keyof ClientToServerEvents, schema: z.ZodType<T>, handle: (input: T) => Promise<Ack<object>>): void {
-  (socket as unknown as { on(event: string, listener: (...args: unknown[]) => void): void }).on(event, (...args: unknown[]) => {
-    const reply: Reply = typeof args[args.length - 1] === 'function' ? (args.pop() as Reply) : () => {};
-    const parsed = schema.safeParse(args[0]);
-    if (!parsed.success) return reply(failure(invalid(fieldErrorsOf(parsed.error, args[0]))));
-    // Answered within the event's bound, like an HTTP request: a bid within BID_TIMEOUT_MS (the bid
-    // engine answers by then itself), anything else within REQUEST_TIMEOUT_MS.
-    const { bidTimeoutMs, requestTimeoutMs } = deps.ctx.config.limits;
-    const bound = event === 'bid' ? bidTimeoutMs + 100 : requestTimeoutMs;
-    withDeadline(handle(parsed.data), bound, `socket ${event}`).then(reply, (err: unknown) => {
-      const down = isUnavailable(err);
-      if (down) deps.ctx.database.health.report(err);
-      deps.ctx.log[down ? 'warn' : 'error']({ err, event, socket: socket.id }, 'realtime handler failed');
-      reply({ ok: false, error: errorAnswer(err, { unavailableReason: event === 'bid' ? 'unknown_outcome' : 'unavailable' }).error });
-    });
-  });
+function on<T>(
+  socket: GatewaySocket,
+  deps: HandlerDeps,
+  event: keyof ClientToServerEvents,
+  schema: z.ZodType<T>,
+  handle: (input: T) => Promise<Ack<object>>,
+): void {
+  (socket as unknown as { on(event: string, listener: (...args: unknown[]) => void): void }).on(
+    event,
+    (...args: unknown[]) => {
+      const reply: Reply = typeof args[args.length - 1] === 'function' ? (args.pop() as Reply) : () => {};
+      const parsed = schema.safeParse(args[0]);
+      if (!parsed.success) return reply(failure(invalid(fieldErrorsOf(parsed.error, args[0]))));
+      // Answered within the event's bound, like an HTTP request: a bid within BID_TIMEOUT_MS (the bid
+      // engine answers by then itself), anything else within REQUEST_TIMEOUT_MS.
+      const { bidTimeoutMs, requestTimeoutMs } = deps.ctx.config.limits;
+      const bound = event === 'bid' ? bidTimeoutMs + 100 : requestTimeoutMs;
+      withDeadline(handle(parsed.data), bound, `socket ${event}`).then(reply, (err: unknown) => {
+        const down = isUnavailable(err);
+        if (down) deps.ctx.database.health.report(err);
+        deps.ctx.log[down ? 'warn' : 'error']({ err, event, socket: socket.id }, 'realtime handler failed');
+        reply({
+          ok: false,
+          error: errorAnswer(err, { unavailableReason: event === 'bid' ? 'unknown_outcome' : 'unavailable' }).error,
+        });
+      });
+    },
+  );
 }
 
 const NOT_FOUND = (): { ok: false; error: AckError } => failure(refuse('lot_not_found'));
 
 /** Every entry after afterSeq, paged internally, up to the cap. */
-async function entriesAfter(deps: HandlerDeps, lotId: number, afterSeq: number): Promise<{ bids: PublicLedgerEntry[]; more: boolean }> {
+async function entriesAfter(
+  deps: HandlerDeps,
+  lotId: number,
+  afterSeq: number,
+): Promise<{ bids: PublicLedgerEntry[]; more: boolean }> {
   const bids: PublicLedgerEntry[] = [];
   let after = afterSeq;
   for (;;) {
@@ -101,7 +123,8 @@ export function registerHandlers(socket: GatewaySocket, deps: HandlerDeps): void
 
   on(socket, deps, 'watch', watchSchema, async ({ lotId }) => {
     const already = watching.has(lotId);
-    if (!already && watching.size >= limits.maxWatchedLots) return failure(refuse('watch_limit', { max: limits.maxWatchedLots }));
+    if (!already && watching.size >= limits.maxWatchedLots)
+      return failure(refuse('watch_limit', { max: limits.maxWatchedLots }));
     // Reserved before any await so that concurrent watches cannot pass the cap together. Joined
     // before reading: every entry committed after the read is then broadcast to this socket.
     watching.add(lotId);
@@ -137,7 +160,11 @@ export function registerHandlers(socket: GatewaySocket, deps: HandlerDeps): void
     return { ok: true, ...(await entriesAfter(deps, lotId, afterSeq)) };
   });
 
-  const placeBid = async (lotId: number, amount: number, idempotencyKey: string | undefined): Promise<Ack<{ bid: BidAck }>> => {
+  const placeBid = async (
+    lotId: number,
+    amount: number,
+    idempotencyKey: string | undefined,
+  ): Promise<Ack<{ bid: BidAck }>> => {
     // One deadline for the whole bid: the credentials check and the bid engine share it.
     const deadline = performance.now() + ctx.config.limits.bidTimeoutMs;
     const who = await deps.personForBid(socket, deadline);

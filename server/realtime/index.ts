@@ -84,7 +84,12 @@ export interface RealtimeDeps {
   onBidShed?: (lotId: number, reason: ShedReason) => void;
 }
 
-export async function createRealtime(ctx: AppContext, server: http.Server, deps: RealtimeDeps, options: RealtimeOptions = {}): Promise<Realtime> {
+export async function createRealtime(
+  ctx: AppContext,
+  server: http.Server,
+  deps: RealtimeDeps,
+  options: RealtimeOptions = {},
+): Promise<Realtime> {
   const o = { ...REALTIME_DEFAULTS, ...options };
   const multiProcess = Boolean(ctx.config.redisUrl);
   const io: GatewayServer = new Server(server, {
@@ -96,7 +101,11 @@ export async function createRealtime(ctx: AppContext, server: http.Server, deps:
     transports: multiProcess ? ['websocket'] : ['polling', 'websocket'],
     cors: ctx.config.corsOrigins.length ? { origin: ctx.config.corsOrigins, credentials: true } : undefined,
   });
-  const adapter = await attachAdapter(io, { redisUrl: ctx.config.redisUrl, keyPrefix: ctx.config.redisKeyPrefix, log: ctx.log });
+  const adapter = await attachAdapter(io, {
+    redisUrl: ctx.config.redisUrl,
+    keyPrefix: ctx.config.redisKeyPrefix,
+    log: ctx.log,
+  });
 
   const nsp = io.of('/');
   const fanOut = new FanOut(nsp, { sliceSize: o.fanOutSlice });
@@ -105,7 +114,9 @@ export async function createRealtime(ctx: AppContext, server: http.Server, deps:
   const streams = new LotStreams({
     coalesceMs: (lotId) => {
       const watchers = nsp.adapter.rooms.get(lotRoom(lotId))?.size ?? 0;
-      return Math.min(o.coalesceMs.max, Math.max(o.coalesceMs.min, watchers / o.coalesceMs.watchersPerMs)) * busy.value();
+      return (
+        Math.min(o.coalesceMs.max, Math.max(o.coalesceMs.min, watchers / o.coalesceMs.watchersPerMs)) * busy.value()
+      );
     },
     gapTimeoutMs: o.gapTimeoutMs,
     log: ctx.log,
@@ -133,7 +144,15 @@ export async function createRealtime(ctx: AppContext, server: http.Server, deps:
     readEntries: (lotId, afterSeq, limit) => listEntries(ctx.db, lotId, afterSeq, limit),
   });
   const link = adapter.link;
-  const catchUp = link ? new CatchUp({ streams, readHeads: (lotIds) => readLotHeads(ctx.db, lotIds, ctx.clock.now()), log: ctx.log, downPollMs: o.catchUpMs.down, sweepMs: o.catchUpMs.up }) : undefined;
+  const catchUp = link
+    ? new CatchUp({
+        streams,
+        readHeads: (lotIds) => readLotHeads(ctx.db, lotIds, ctx.clock.now()),
+        log: ctx.log,
+        downPollMs: o.catchUpMs.down,
+        sweepMs: o.catchUpMs.up,
+      })
+    : undefined;
   const relay = adapter.kind === 'redis';
   const people = new SocketPeople({ ctx, identity: deps.identity, nsp, relay, redis: () => link?.state() ?? 'off' });
   const offLink =
@@ -180,7 +199,9 @@ export async function createRealtime(ctx: AppContext, server: http.Server, deps:
     // Registrations to the lot's own manager only (./manager-feed.ts).
     startManagerFeed(ctx, io),
   ];
-  io.on('rt:entries', (payload: { lotId: number; entries: PublicEntry[] }) => streams.entries(payload.lotId, payload.entries));
+  io.on('rt:entries', (payload: { lotId: number; entries: PublicEntry[] }) =>
+    streams.entries(payload.lotId, payload.entries),
+  );
   io.on('rt:lot', (change: LotChange) => streams.lot(change));
 
   const snapshots = new SnapshotReader(ctx, { entries: o.snapshotEntries });
@@ -192,7 +213,18 @@ export async function createRealtime(ctx: AppContext, server: http.Server, deps:
         if (!auth.ok) return next(new HandshakeError(authError(auth.code)));
         // Connection budgets per person (signed in) or per address (anonymous): issue 13, item 4.
         const wait = deps.identity.admitSocket(credentials.ip, auth.person?.pid);
-        if (wait) return next(new HandshakeError(errorObject(refuse('rate_limited', { retryAfterSeconds: wait, what: 'connections', from: auth.person ? 'for this account' : 'from this address' }))));
+        if (wait)
+          return next(
+            new HandshakeError(
+              errorObject(
+                refuse('rate_limited', {
+                  retryAfterSeconds: wait,
+                  what: 'connections',
+                  from: auth.person ? 'for this account' : 'from this address',
+                }),
+              ),
+            ),
+          );
         people.adopt(socket, auth);
         next();
       },
@@ -211,17 +243,27 @@ export async function createRealtime(ctx: AppContext, server: http.Server, deps:
       const decision = bucket.take(eventCost(packet[0]));
       if (decision === 'allow') return next();
       const ack = packet[packet.length - 1];
-      if (typeof ack === 'function') (ack as (a: unknown) => void)({ ok: false, error: errorObject(refuse('too_many_messages')) });
+      if (typeof ack === 'function')
+        (ack as (a: unknown) => void)({ ok: false, error: errorObject(refuse('too_many_messages')) });
       if (decision === 'disconnect') {
         ctx.log.warn({ socket: socket.id, pid: socket.data.person?.pid }, 'realtime: disconnecting a flooding socket');
         socket.disconnect(true);
       }
     });
     socket.on('error', (err) => ctx.log.debug({ err, socket: socket.id }, 'realtime socket error'));
-    registerHandlers(socket, { ctx, bids: deps.bids, admission: deps.admission, limits: o, snapshots, primed: (lotId, seq) => {
+    registerHandlers(socket, {
+      ctx,
+      bids: deps.bids,
+      admission: deps.admission,
+      limits: o,
+      snapshots,
+      primed: (lotId, seq) => {
         streams.prime(lotId, seq);
         catchUp?.primed(lotId);
-      }, personForBid: (s, deadline) => people.forBid(s, deadline), onBidShed: deps.onBidShed });
+      },
+      personForBid: (s, deadline) => people.forBid(s, deadline),
+      onBidShed: deps.onBidShed,
+    });
   });
 
   let closing: Promise<void> | undefined;

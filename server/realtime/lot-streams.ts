@@ -69,7 +69,15 @@ export class LotStreams {
   /** A lot got its first local watcher: start collecting its entries (not yet delivering). */
   open(lotId: number): void {
     if (this.closed || this.streams.has(lotId)) return;
-    this.streams.set(lotId, { delivered: undefined, held: new Map(), changes: [], lastWriteAt: -Infinity, ended: false, catchUp: false, missing: 0 });
+    this.streams.set(lotId, {
+      delivered: undefined,
+      held: new Map(),
+      changes: [],
+      lastWriteAt: -Infinity,
+      ended: false,
+      catchUp: false,
+      missing: 0,
+    });
   }
 
   /** The lot has no local watcher any more. */
@@ -159,7 +167,8 @@ export class LotStreams {
     }
     // Leading edge: a lot that was quiet for a tick is written on the next turn of the event loop
     // (so entries published in one burst share a write); a busy lot at most once per tick.
-    const tick = typeof this.options.coalesceMs === 'function' ? this.options.coalesceMs(lotId) : this.options.coalesceMs;
+    const tick =
+      typeof this.options.coalesceMs === 'function' ? this.options.coalesceMs(lotId) : this.options.coalesceMs;
     const wait = s.lastWriteAt + tick - this.now();
     const run = (): void => {
       s.tick = undefined;
@@ -178,7 +187,8 @@ export class LotStreams {
     if (run.length) {
       s.delivered = run[run.length - 1].seq;
       s.lastWriteAt = this.now();
-      for (let i = 0; i < run.length; i += MAX_BATCH) this.write(() => this.options.emitEntries(lotId, run.slice(i, i + MAX_BATCH)));
+      for (let i = 0; i < run.length; i += MAX_BATCH)
+        this.write(() => this.options.emitEntries(lotId, run.slice(i, i + MAX_BATCH)));
     }
     while (s.changes.length && s.changes[0].seq <= s.delivered) {
       const change = s.changes.shift()!;
@@ -187,7 +197,15 @@ export class LotStreams {
       // A change older than one already written (relayed late, after Redis held it) or the same one
       // again (read from the database by the catch-up, then relayed) would tell watchers nothing new.
       const last = s.lastChange;
-      if (last && (change.seq < last.seq || (change.seq === last.seq && change.reason === last.reason && change.status === last.status && change.endsAt === last.endsAt))) continue;
+      if (
+        last &&
+        (change.seq < last.seq ||
+          (change.seq === last.seq &&
+            change.reason === last.reason &&
+            change.status === last.status &&
+            change.endsAt === last.endsAt))
+      )
+        continue;
       if (ENDINGS.has(change.reason)) s.ended = true;
       s.lastChange = change;
       this.write(() => this.options.emitLot(change));
@@ -251,7 +269,11 @@ export class LotStreams {
       const missing = entries.filter((e) => e.seq > s.delivered! && !s.held.has(e.seq)).length;
       s.missing += missing;
       // A catch-up's caller reports what it found, once for all lots.
-      if (missing > 0 && !all) this.options.log.warn({ lotId, after, read: entries.length, missing }, 'realtime: filled a broadcast gap from the ledger');
+      if (missing > 0 && !all)
+        this.options.log.warn(
+          { lotId, after, read: entries.length, missing },
+          'realtime: filled a broadcast gap from the ledger',
+        );
       for (const e of entries) if (e.seq > s.delivered) s.held.set(e.seq, e);
       this.flush(lotId, s);
       // A full page may have more behind it; a catch-up asked for during the read reads again.

@@ -27,16 +27,28 @@ export function startManagerFeed(ctx: AppContext, io: GatewayServer): () => void
     if (event.type !== 'registration') return;
     queue = queue.then(async () => {
       try {
-        const [row] = await ctx.db.select({ r: registrations, managerPid: lots.managerPid }).from(registrations).innerJoin(lots, eq(lots.id, registrations.lotId)).where(eq(registrations.id, event.registrationId));
+        const [row] = await ctx.db
+          .select({ r: registrations, managerPid: lots.managerPid })
+          .from(registrations)
+          .innerJoin(lots, eq(lots.id, registrations.lotId))
+          .where(eq(registrations.id, event.registrationId));
         if (!row) return;
         // The state the event was published with, not a later one read here: each event says what changed.
         const item = hiddenRegistrationItem(row.r);
         const status = event.status as typeof item.status;
-        const registration = { ...item, status, depositState: event.depositState as typeof item.depositState, approvedAt: status === 'pending_deposit' ? null : item.approvedAt };
+        const registration = {
+          ...item,
+          status,
+          depositState: event.depositState as typeof item.depositState,
+          approvedAt: status === 'pending_deposit' ? null : item.approvedAt,
+        };
         io.to(managerRoom(row.managerPid)).emit('lotRegistration', { lotId: event.lotId, registration });
       } catch (err) {
         // The manager's page reads the list again when it reconnects; nothing else depends on this.
-        ctx.log.warn({ err, registrationId: event.registrationId }, 'realtime: could not tell the manager of a registration');
+        ctx.log.warn(
+          { err, registrationId: event.registrationId },
+          'realtime: could not tell the manager of a registration',
+        );
       }
     });
   });

@@ -47,6 +47,12 @@ export class TokenBucket {
  * Tokens per event: a sync may read thousands of ledger entries and a watch a lot and its latest
  * entries, so they cost more than a bid or a time exchange. Unknown events cost one (and are ignored).
  */
-const EVENT_COST = new Map<unknown, number>([['sync', 5], ['watch', 2], ['unwatch', 1], ['bid', 1], ['time', 1]]);
+const EVENT_COST = new Map<unknown, number>([
+  ['sync', 5],
+  ['watch', 2],
+  ['unwatch', 1],
+  ['bid', 1],
+  ['time', 1],
+]);
 
 export const eventCost = (event: unknown): number => EVENT_COST.get(event) ?? 1;

@@ -75,7 +75,10 @@ export class RedisLink {
     await this.sub.subscribe(this.announceChannel, (message) => {
       if (message !== this.uid) for (const listener of this.repairListeners) listener();
     });
-    for (const [name, client] of [['publisher', this.pub], ['subscriber', this.sub]] as const) {
+    for (const [name, client] of [
+      ['publisher', this.pub],
+      ['subscriber', this.sub],
+    ] as const) {
       client.on('error', () => this.down(`${name} connection error`));
       client.on('reconnecting', () => this.down(`${name} reconnecting`));
       client.on('end', () => this.down(`${name} closed`));
@@ -165,15 +168,23 @@ export class RedisLink {
     this.current = 'down';
     this.downSince = Date.now();
     this.downReason = reason;
-    this.options.log.warn({ reason }, 'realtime: Redis is unreachable; watchers on this process are kept current from the database until it is back');
+    this.options.log.warn(
+      { reason },
+      'realtime: Redis is unreachable; watchers on this process are kept current from the database until it is back',
+    );
     this.notify();
   }
 
   private up(): void {
     this.current = 'up';
-    this.options.log.warn({ downMs: Date.now() - this.downSince, reason: this.downReason }, 'realtime: Redis is reachable again; catching up with the ledger');
+    this.options.log.warn(
+      { downMs: Date.now() - this.downSince, reason: this.downReason },
+      'realtime: Redis is reachable again; catching up with the ledger',
+    );
     // Tell the others; if this announcement is lost too, the link goes down again and repeats it.
-    this.options.publish(this.announceChannel, this.uid).catch(() => this.down('the recovery announcement could not be published'));
+    this.options
+      .publish(this.announceChannel, this.uid)
+      .catch(() => this.down('the recovery announcement could not be published'));
     this.notify();
   }
 

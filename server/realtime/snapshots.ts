@@ -40,7 +40,8 @@ export class SnapshotReader {
     const serverTime = this.ctx.clock.now().toISOString();
     const lot = await getPublicLot(this.ctx, lotId);
     if (!lot) return undefined;
-    const bids = lot.seq > 0 ? await listEntries(this.ctx.db, lotId, Math.max(0, lot.seq - this.entries), this.entries) : [];
+    const bids =
+      lot.seq > 0 ? await listEntries(this.ctx.db, lotId, Math.max(0, lot.seq - this.entries), this.entries) : [];
     return { lot, bids, serverTime };
   }
 }

@@ -95,7 +95,11 @@ export class SocketPeople {
     this.options.nsp.local.in(room).disconnectSockets(true);
     if (this.options.relay) this.options.nsp.in(room).disconnectSockets(true);
     if (change.kind === 'session') this.sessions.delete(change.idHash);
-    if (here) this.options.ctx.log.info({ sockets: here, reason: change.kind === 'session' ? 'signed out' : 'roles changed' }, 'realtime: disconnected the sockets of a revoked sign-in');
+    if (here)
+      this.options.ctx.log.info(
+        { sockets: here, reason: change.kind === 'session' ? 'signed out' : 'roles changed' },
+        'realtime: disconnected the sockets of a revoked sign-in',
+      );
   }
 
   /** Has the next sweep re-read every session held here (Redis is back, or another process is). */
@@ -113,7 +117,11 @@ export class SocketPeople {
     if (!ctx.database.health.up) return shed('database_unavailable');
     let again: SocketAuth;
     try {
-      again = await withDeadline(authenticateSocket(this.options.identity, socket.data.credentials, { recheck: true }), Math.max(0, deadline - performance.now()), 'socket credentials check');
+      again = await withDeadline(
+        authenticateSocket(this.options.identity, socket.data.credentials, { recheck: true }),
+        Math.max(0, deadline - performance.now()),
+        'socket credentials check',
+      );
     } catch (err) {
       if (!isUnavailable(err)) throw err;
       ctx.database.health.report(err);
@@ -175,7 +183,11 @@ export class SocketPeople {
     if (!due.size) return;
     this.sweeping = true;
     try {
-      const live = await withDeadline(this.options.identity.sessions.liveAmong([...due.keys()]), ctx.config.limits.requestTimeoutMs, 'session sweep');
+      const live = await withDeadline(
+        this.options.identity.sessions.liveAmong([...due.keys()]),
+        ctx.config.limits.requestTimeoutMs,
+        'session sweep',
+      );
       let ended = 0;
       for (const [idHash, before] of due) {
         const endsAt = live.get(idHash);
@@ -188,13 +200,18 @@ export class SocketPeople {
           this.sessions.set(idHash, endsAt.getTime());
         }
       }
-      if (ended) ctx.log.info({ sockets: ended, sessions: due.size - live.size }, 'realtime: disconnected the sockets of ended sessions');
+      if (ended)
+        ctx.log.info(
+          { sockets: ended, sessions: due.size - live.size },
+          'realtime: disconnected the sockets of ended sessions',
+        );
       if (this.failing) ctx.log.info('realtime: the sessions of open sockets are checked again');
       this.failing = false;
     } catch (err) {
       if (everyone) this.everyone = true;
       ctx.database.health.report(err);
-      if (!this.failing) ctx.log.warn({ err }, 'realtime: the sessions of open sockets could not be checked; retrying every second');
+      if (!this.failing)
+        ctx.log.warn({ err }, 'realtime: the sessions of open sockets could not be checked; retrying every second');
       this.failing = true;
     } finally {
       this.sweeping = false;

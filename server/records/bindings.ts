@@ -8,7 +8,11 @@ import { readCloseFacts, readRegistrationFacts } from '../audit/chained-facts.ts
 import type { AuctionRecord, RecordEvent, RecordRegistration } from './record-format.ts';
 import { problem, type Problem } from './verify-codes.ts';
 
-const END_ACTIONS: Record<AuctionRecord['result']['status'], string> = { closed: 'lot.closed', failed: 'lot.failed', cancelled: 'lot.cancelled' };
+const END_ACTIONS: Record<AuctionRecord['result']['status'], string> = {
+  closed: 'lot.closed',
+  failed: 'lot.failed',
+  cancelled: 'lot.cancelled',
+};
 
 /** The bidder code a registration event binds (its facts, or the code events before issue 13 carried). */
 function boundCode(ev: RecordEvent): string | undefined {
@@ -17,26 +21,66 @@ function boundCode(ev: RecordEvent): string | undefined {
 }
 
 function registrationProblem(r: RecordRegistration, events: RecordEvent[]): Problem | undefined {
-  if (events.length === 0) return problem('REGISTRATION_NOT_CHAINED', `registration ${r.bidderCode} has no registration event in the lot's chained history: it was not made through the platform`, { bidderCode: r.bidderCode });
-  if (events.length > 1) return problem('REGISTRATION_BOUND_TWICE', `bidder code ${r.bidderCode} is bound by ${events.length} registration events (${events.map((e) => e.id).join(', ')}): the chain binds each code once`, { bidderCode: r.bidderCode, count: events.length, events: events.map((e) => e.id).join(', ') });
+  if (events.length === 0)
+    return problem(
+      'REGISTRATION_NOT_CHAINED',
+      `registration ${r.bidderCode} has no registration event in the lot's chained history: it was not made through the platform`,
+      { bidderCode: r.bidderCode },
+    );
+  if (events.length > 1)
+    return problem(
+      'REGISTRATION_BOUND_TWICE',
+      `bidder code ${r.bidderCode} is bound by ${events.length} registration events (${events.map((e) => e.id).join(', ')}): the chain binds each code once`,
+      { bidderCode: r.bidderCode, count: events.length, events: events.map((e) => e.id).join(', ') },
+    );
   const ev = events[0];
   const facts = readRegistrationFacts(ev.data);
-  const changed = problem('REGISTRATION_PERSON_CHANGED', `registration ${r.bidderCode} names a different person than the one chained when it was made (audit event ${ev.id} at ${ev.at}): the registration was changed afterwards`, { bidderCode: r.bidderCode, eventId: ev.id, at: ev.at });
+  const changed = problem(
+    'REGISTRATION_PERSON_CHANGED',
+    `registration ${r.bidderCode} names a different person than the one chained when it was made (audit event ${ev.id} at ${ev.at}): the registration was changed afterwards`,
+    { bidderCode: r.bidderCode, eventId: ev.id, at: ev.at },
+  );
   if (facts) {
-    if (r.personHash === undefined) return problem('REGISTRATION_NO_PERSON_HASH', `registration ${r.bidderCode} carries no person hash to compare with the chain`, { bidderCode: r.bidderCode });
+    if (r.personHash === undefined)
+      return problem(
+        'REGISTRATION_NO_PERSON_HASH',
+        `registration ${r.bidderCode} carries no person hash to compare with the chain`,
+        { bidderCode: r.bidderCode },
+      );
     if (facts.personHash !== r.personHash) return changed;
-    if (facts.rulesVersion !== r.rulesVersion || facts.rulesAcceptedAt !== r.rulesAcceptedAt) return problem('REGISTRATION_RULES_CHANGED', `registration ${r.bidderCode} accepted rules version ${r.rulesVersion} at ${r.rulesAcceptedAt}, but audit event ${ev.id} chained version ${facts.rulesVersion} at ${facts.rulesAcceptedAt}`, { bidderCode: r.bidderCode, eventId: ev.id, rulesVersion: r.rulesVersion, at: r.rulesAcceptedAt, chainedVersion: facts.rulesVersion, chainedAt: facts.rulesAcceptedAt });
+    if (facts.rulesVersion !== r.rulesVersion || facts.rulesAcceptedAt !== r.rulesAcceptedAt)
+      return problem(
+        'REGISTRATION_RULES_CHANGED',
+        `registration ${r.bidderCode} accepted rules version ${r.rulesVersion} at ${r.rulesAcceptedAt}, but audit event ${ev.id} chained version ${facts.rulesVersion} at ${facts.rulesAcceptedAt}`,
+        {
+          bidderCode: r.bidderCode,
+          eventId: ev.id,
+          rulesVersion: r.rulesVersion,
+          at: r.rulesAcceptedAt,
+          chainedVersion: facts.rulesVersion,
+          chainedAt: facts.rulesAcceptedAt,
+        },
+      );
   } else if (ev.actorPid !== r.pid) {
     // Registered before the chain carried the binding: the registrant is that event's actor, chained in clear.
     return changed;
   }
-  if (ev.at !== r.registeredAt) return problem('REGISTRATION_TIME_CHANGED', `registration ${r.bidderCode} says it was made at ${r.registeredAt}, but audit event ${ev.id} chained ${ev.at}`, { bidderCode: r.bidderCode, eventId: ev.id, at: r.registeredAt, chainedAt: ev.at });
+  if (ev.at !== r.registeredAt)
+    return problem(
+      'REGISTRATION_TIME_CHANGED',
+      `registration ${r.bidderCode} says it was made at ${r.registeredAt}, but audit event ${ev.id} chained ${ev.at}`,
+      { bidderCode: r.bidderCode, eventId: ev.id, at: r.registeredAt, chainedAt: ev.at },
+    );
   return undefined;
 }
 
 /** The record's price against the one the close chained (amounts stay numbers for translations). */
 function priceProblem(price: number | null, chainedPrice: number | string | null, eventId: number): Problem {
-  return problem('RESULT_PRICE_MISMATCH', `the record's final price ${price} is not the ${chainedPrice} the close chained (audit event ${eventId})`, { price, chainedPrice, eventId });
+  return problem(
+    'RESULT_PRICE_MISMATCH',
+    `the record's final price ${price} is not the ${chainedPrice} the close chained (audit event ${eventId})`,
+    { price, chainedPrice, eventId },
+  );
 }
 
 /** The standing highest bid at the end of an ascending ledger: the last bid not withdrawn. */
@@ -49,23 +93,59 @@ function resultProblem(record: AuctionRecord): Problem | undefined {
   const { result } = record;
   const ends = record.history.filter((e) => Object.values(END_ACTIONS).includes(e.action));
   if (ends.length !== 1 || ends[0].action !== END_ACTIONS[result.status]) {
-    return problem('RESULT_END_MISMATCH', `the record says the lot ${result.status === 'closed' ? 'closed' : result.status === 'failed' ? 'failed' : 'was cancelled'}, but its chained history has ${ends.length === 0 ? 'no closing event' : ends.map((e) => `${e.action} (event ${e.id})`).join(', ')}`, { status: result.status, chained: ends.map((e) => e.action).join(', ') });
+    return problem(
+      'RESULT_END_MISMATCH',
+      `the record says the lot ${result.status === 'closed' ? 'closed' : result.status === 'failed' ? 'failed' : 'was cancelled'}, but its chained history has ${ends.length === 0 ? 'no closing event' : ends.map((e) => `${e.action} (event ${e.id})`).join(', ')}`,
+      { status: result.status, chained: ends.map((e) => e.action).join(', ') },
+    );
   }
   const end = ends[0];
-  const winner = result.winnerBidderCode === null ? undefined : record.registrations.find((r) => r.bidderCode === result.winnerBidderCode);
-  if (result.winnerBidderCode !== null && (!winner || winner.pid !== result.winnerPid)) return problem('RESULT_WINNER_NOT_REGISTERED', `the result names winner ${result.winnerBidderCode}, who is not among the record's registrations with that personal id`, { bidderCode: result.winnerBidderCode });
+  const winner =
+    result.winnerBidderCode === null
+      ? undefined
+      : record.registrations.find((r) => r.bidderCode === result.winnerBidderCode);
+  if (result.winnerBidderCode !== null && (!winner || winner.pid !== result.winnerPid))
+    return problem(
+      'RESULT_WINNER_NOT_REGISTERED',
+      `the result names winner ${result.winnerBidderCode}, who is not among the record's registrations with that personal id`,
+      { bidderCode: result.winnerBidderCode },
+    );
   const facts = readCloseFacts(end.data);
   if (facts) {
-    if (facts.winnerBidderCode !== result.winnerBidderCode) return problem('RESULT_WINNER_MISMATCH', `the record names ${result.winnerBidderCode ?? 'no winner'}, but the close chained ${facts.winnerBidderCode ?? 'no winner'} (audit event ${end.id})`, { winner: result.winnerBidderCode, chainedWinner: facts.winnerBidderCode, eventId: end.id });
+    if (facts.winnerBidderCode !== result.winnerBidderCode)
+      return problem(
+        'RESULT_WINNER_MISMATCH',
+        `the record names ${result.winnerBidderCode ?? 'no winner'}, but the close chained ${facts.winnerBidderCode ?? 'no winner'} (audit event ${end.id})`,
+        { winner: result.winnerBidderCode, chainedWinner: facts.winnerBidderCode, eventId: end.id },
+      );
     if (facts.finalPrice !== result.finalPrice) return priceProblem(result.finalPrice, facts.finalPrice, end.id);
-    if (winner && facts.winnerPersonHash !== winner.personHash) return problem('RESULT_WINNER_PERSON_CHANGED', `the winner ${winner.bidderCode} is not the person the close chained (audit event ${end.id}): the registration was changed afterwards`, { bidderCode: winner.bidderCode, eventId: end.id });
+    if (winner && facts.winnerPersonHash !== winner.personHash)
+      return problem(
+        'RESULT_WINNER_PERSON_CHANGED',
+        `the winner ${winner.bidderCode} is not the person the close chained (audit event ${end.id}): the registration was changed afterwards`,
+        { bidderCode: winner.bidderCode, eventId: end.id },
+      );
   } else if (end.action !== 'lot.cancelled' && 'finalPrice' in end.data && end.data.finalPrice !== result.finalPrice) {
     const chained = end.data.finalPrice;
-    return priceProblem(result.finalPrice, typeof chained === 'number' || chained === null ? chained : String(chained), end.id);
+    return priceProblem(
+      result.finalPrice,
+      typeof chained === 'number' || chained === null ? chained : String(chained),
+      end.id,
+    );
   }
   if (result.status === 'closed' && record.policy.method === 'ascending') {
     const top = standingTop(record);
-    if (!top || top.bidderCode !== result.winnerBidderCode || top.amount !== result.finalPrice) return problem('RESULT_NOT_HIGHEST_BID', `the result (${result.winnerBidderCode} at ${result.finalPrice}) is not the standing highest bid of the ledger (${top ? `${top.bidderCode} at ${top.amount}` : 'none'})`, { winner: result.winnerBidderCode, price: result.finalPrice, topBidder: top?.bidderCode ?? null, topPrice: top?.amount ?? null });
+    if (!top || top.bidderCode !== result.winnerBidderCode || top.amount !== result.finalPrice)
+      return problem(
+        'RESULT_NOT_HIGHEST_BID',
+        `the result (${result.winnerBidderCode} at ${result.finalPrice}) is not the standing highest bid of the ledger (${top ? `${top.bidderCode} at ${top.amount}` : 'none'})`,
+        {
+          winner: result.winnerBidderCode,
+          price: result.finalPrice,
+          topBidder: top?.bidderCode ?? null,
+          topPrice: top?.amount ?? null,
+        },
+      );
   }
   return undefined;
 }
@@ -77,7 +157,10 @@ export function bindingProblem(record: AuctionRecord): Problem | undefined {
   for (const ev of record.history) {
     if (ev.action !== 'registration.created') continue;
     const code = boundCode(ev);
-    if (code === undefined) return problem('REGISTRATION_EVENT_NO_CODE', `registration event ${ev.id} binds no bidder code`, { eventId: ev.id });
+    if (code === undefined)
+      return problem('REGISTRATION_EVENT_NO_CODE', `registration event ${ev.id} binds no bidder code`, {
+        eventId: ev.id,
+      });
     byCode.set(code, [...(byCode.get(code) ?? []), ev]);
   }
   for (const r of record.registrations) {
@@ -85,7 +168,19 @@ export function bindingProblem(record: AuctionRecord): Problem | undefined {
     if (problem) return problem;
   }
   const listed = new Set(record.registrations.map((r) => r.bidderCode));
-  for (const [code, events] of byCode) if (!listed.has(code)) return problem('REGISTRATION_MISSING', `bidder code ${code} was registered (audit event ${events[0].id}) but is missing from the record's registrations`, { bidderCode: code, eventId: events[0].id });
-  for (const e of record.ledger) if (!listed.has(e.bidderCode)) return problem('LEDGER_BIDDER_UNKNOWN', `ledger entry seq ${e.seq} is by ${e.bidderCode}, which is not among the record's registrations`, { seq: e.seq, bidderCode: e.bidderCode });
+  for (const [code, events] of byCode)
+    if (!listed.has(code))
+      return problem(
+        'REGISTRATION_MISSING',
+        `bidder code ${code} was registered (audit event ${events[0].id}) but is missing from the record's registrations`,
+        { bidderCode: code, eventId: events[0].id },
+      );
+  for (const e of record.ledger)
+    if (!listed.has(e.bidderCode))
+      return problem(
+        'LEDGER_BIDDER_UNKNOWN',
+        `ledger entry seq ${e.seq} is by ${e.bidderCode}, which is not among the record's registrations`,
+        { seq: e.seq, bidderCode: e.bidderCode },
+      );
   return resultProblem(record);
 }

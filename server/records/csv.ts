@@ -34,5 +34,11 @@ export interface CsvOptions {
 
 /** Rows as CSV (CRLF line ends), every string cell formula-escaped. */
 export function toCsv(rows: unknown[][] | Record<string, unknown>[], options: CsvOptions): string {
-  return stringify(rows, { header: options.header, bom: options.header, columns: options.columns, record_delimiter: 'windows', cast: { string: escapeFormula } });
+  return stringify(rows, {
+    header: options.header,
+    bom: options.header,
+    columns: options.columns,
+    record_delimiter: 'windows',
+    cast: { string: escapeFormula },
+  });
 }

@@ -16,18 +16,28 @@ const instant = (name: string) =>
     .union([z.iso.date(), z.iso.datetime({ offset: true })], { error: 'a date (2026-01-01) or an ISO-8601 time' })
     .transform((s) => new Date(s))
     .openapi({ param: { name, in: 'query' }, example: name === 'from' ? '2026-01-01' : '2027-01-01' });
-const format = z.enum(['ndjson', 'csv'], { error: 'ndjson or csv' }).default('ndjson').openapi({ param: { name: 'format', in: 'query' } });
+const format = z
+  .enum(['ndjson', 'csv'], { error: 'ndjson or csv' })
+  .default('ndjson')
+  .openapi({ param: { name: 'format', in: 'query' } });
 const ordered = (p: { from?: Date; to?: Date }): boolean => !p.from || !p.to || p.from.getTime() < p.to.getTime();
 
-const LotsQuery = z.object({ from: instant('from'), to: instant('to'), format }).refine(ordered, { message: 'must be after from', path: ['to'] });
-const AuditQuery = z.object({ from: instant('from').optional(), to: instant('to').optional(), format }).refine(ordered, { message: 'must be after from', path: ['to'] });
+const LotsQuery = z
+  .object({ from: instant('from'), to: instant('to'), format })
+  .refine(ordered, { message: 'must be after from', path: ['to'] });
+const AuditQuery = z
+  .object({ from: instant('from').optional(), to: instant('to').optional(), format })
+  .refine(ordered, { message: 'must be after from', path: ['to'] });
 
 const streamed = {
   description: 'The export, streamed',
   content: { 'application/x-ndjson': { schema: z.string() }, 'text/csv': { schema: z.string() } },
 };
 
-const CONTENT_TYPE: Record<ExportFormat, string> = { ndjson: 'application/x-ndjson; charset=utf-8', csv: 'text/csv; charset=utf-8' };
+const CONTENT_TYPE: Record<ExportFormat, string> = {
+  ndjson: 'application/x-ndjson; charset=utf-8',
+  csv: 'text/csv; charset=utf-8',
+};
 
 export function exportRoutes(ctx: AppContext, key: SigningKey): ApiApp {
   const app = createRouter();
@@ -54,10 +64,17 @@ export function exportRoutes(ctx: AppContext, key: SigningKey): ApiApp {
       const person = requireRole(c, 'regulator');
       const q = c.req.valid('query');
       const at = ctx.clock.now();
-      await logExport(person, 'record.exported', { scope: 'period', from: q.from.toISOString(), to: q.to.toISOString(), format: q.format }, at);
+      await logExport(
+        person,
+        'record.exported',
+        { scope: 'period', from: q.from.toISOString(), to: q.to.toISOString(), format: q.format },
+        at,
+      );
       c.header('content-disposition', `attachment; filename="lots-${stamp(q.from)}-${stamp(q.to)}.${q.format}"`);
       c.header('cache-control', 'no-store');
-      return c.body(lotsExport(ctx, key, { from: q.from, to: q.to }, q.format, at, person.pid), 200, { 'content-type': CONTENT_TYPE[q.format] }) as never;
+      return c.body(lotsExport(ctx, key, { from: q.from, to: q.to }, q.format, at, person.pid), 200, {
+        'content-type': CONTENT_TYPE[q.format],
+      }) as never;
     },
   );
 
@@ -77,7 +94,12 @@ export function exportRoutes(ctx: AppContext, key: SigningKey): ApiApp {
       const person = requireRole(c, 'regulator');
       const q = c.req.valid('query');
       const at = ctx.clock.now();
-      await logExport(person, 'audit.exported', { from: q.from?.toISOString() ?? null, to: q.to?.toISOString() ?? null, format: q.format }, at);
+      await logExport(
+        person,
+        'audit.exported',
+        { from: q.from?.toISOString() ?? null, to: q.to?.toISOString() ?? null, format: q.format },
+        at,
+      );
       c.header('content-disposition', `attachment; filename="audit-log-${stamp(at)}.${q.format}"`);
       c.header('cache-control', 'no-store');
       const stream = await auditExport(ctx, key, { from: q.from, to: q.to }, q.format, at);

@@ -11,9 +11,25 @@ import { canonicalJson, GENESIS_HASH } from '../shared/hash-chain.ts';
 import { toCsv } from './csv.ts';
 import { signCompact } from './jws.ts';
 import { auditPageProblems, auditRefusal, recordIntegrityProblem } from './integrity.ts';
-import { auditHashBefore, auditIdRange, auditPage, endedLotsPage, loadDetails, type AuditRow, type LotRow, type Period } from './queries.ts';
+import {
+  auditHashBefore,
+  auditIdRange,
+  auditPage,
+  endedLotsPage,
+  loadDetails,
+  type AuditRow,
+  type LotRow,
+  type Period,
+} from './queries.ts';
 import { buildRecord, isEnded } from './record.ts';
-import { SEAL_CTY, type AuctionRecord, type AuditLine, type ExportHeader, type RefusedRecordLine, type SealPayload } from './record-format.ts';
+import {
+  SEAL_CTY,
+  type AuctionRecord,
+  type AuditLine,
+  type ExportHeader,
+  type RefusedRecordLine,
+  type SealPayload,
+} from './record-format.ts';
 import type { SigningKey } from './signing-keys.ts';
 import { AUDIT_CSV_COLUMNS } from './verify-export.ts';
 
@@ -31,7 +47,11 @@ interface Source {
 }
 
 /** Turns a page source into a pull-driven byte stream, sealing NDJSON at the end. */
-function toStream(ctx: AppContext, source: Source, seal: { key: SigningKey; kind: ExportHeader['type']; exportedAt: Date } | undefined): ReadableStream<Uint8Array> {
+function toStream(
+  ctx: AppContext,
+  source: Source,
+  seal: { key: SigningKey; kind: ExportHeader['type']; exportedAt: Date } | undefined,
+): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   const digest: Hash = createHash('sha256');
   let lines = 0;
@@ -47,7 +67,14 @@ function toStream(ctx: AppContext, source: Source, seal: { key: SigningKey; kind
           return;
         }
         if (seal) {
-          const payload: SealPayload = { type: 'export-seal', export: seal.kind, exportedAt: seal.exportedAt.toISOString(), lines, sha256: digest.digest('hex'), ...source.sealExtra?.() };
+          const payload: SealPayload = {
+            type: 'export-seal',
+            export: seal.kind,
+            exportedAt: seal.exportedAt.toISOString(),
+            lines,
+            sha256: digest.digest('hex'),
+            ...source.sealExtra?.(),
+          };
           const jws = await signCompact(encoder.encode(JSON.stringify(payload)), seal.key, SEAL_CTY);
           controller.enqueue(encoder.encode(`${JSON.stringify({ type: 'export-seal', jws })}\n`));
         }
@@ -55,31 +82,105 @@ function toStream(ctx: AppContext, source: Source, seal: { key: SigningKey; kind
       } catch (err) {
         ctx.log.error({ err }, 'export stream failed');
         // An NDJSON export without its seal is reported incomplete by every verifier.
-        if (seal) controller.enqueue(encoder.encode(`${JSON.stringify({ type: 'error', message: 'The export failed part-way and is incomplete.' })}\n`));
+        if (seal)
+          controller.enqueue(
+            encoder.encode(
+              `${JSON.stringify({ type: 'error', message: 'The export failed part-way and is incomplete.' })}\n`,
+            ),
+          );
         controller.error(err);
       }
     },
   });
 }
 
-const LOT_CSV_COLUMNS = ['lotId', 'title', 'category', 'status', 'startingPrice', 'priceStep', 'deposit', 'registrationOpensAt', 'registrationClosesAt', 'startsAt', 'scheduledEndsAt', 'endsAt', 'closedAt', 'registrations', 'bidCount', 'entryCount', 'finalPrice', 'winnerBidderCode', 'winnerPid', 'winnerName', 'cancelReason', 'finalHash', 'integrity'];
+const LOT_CSV_COLUMNS = [
+  'lotId',
+  'title',
+  'category',
+  'status',
+  'startingPrice',
+  'priceStep',
+  'deposit',
+  'registrationOpensAt',
+  'registrationClosesAt',
+  'startsAt',
+  'scheduledEndsAt',
+  'endsAt',
+  'closedAt',
+  'registrations',
+  'bidCount',
+  'entryCount',
+  'finalPrice',
+  'winnerBidderCode',
+  'winnerPid',
+  'winnerName',
+  'cancelReason',
+  'finalHash',
+  'integrity',
+];
 
 /** One summary row: from the record, or, for a refused lot, the lot row without a winner and the reason. */
 function summaryRow(r: LotRow, built: AuctionRecord | RefusedRecordLine): unknown[] {
   const iso = (d: Date | null): string => d?.toISOString() ?? '';
-  const head = [r.id, r.title, r.category, r.status, r.startingPrice, r.priceStep, r.deposit, iso(r.registrationOpensAt), iso(r.registrationClosesAt), iso(r.startsAt), iso(r.scheduledEndsAt), iso(r.endsAt), iso(r.closedAt)];
-  if (built.type === 'record-refused') return [...head, '', r.bidCount, '', '', '', '', '', r.cancelReason ?? '', '', `refused: ${built.reason}`];
+  const head = [
+    r.id,
+    r.title,
+    r.category,
+    r.status,
+    r.startingPrice,
+    r.priceStep,
+    r.deposit,
+    iso(r.registrationOpensAt),
+    iso(r.registrationClosesAt),
+    iso(r.startsAt),
+    iso(r.scheduledEndsAt),
+    iso(r.endsAt),
+    iso(r.closedAt),
+  ];
+  if (built.type === 'record-refused')
+    return [...head, '', r.bidCount, '', '', '', '', '', r.cancelReason ?? '', '', `refused: ${built.reason}`];
   const x = built.result;
-  return [...head, built.registrations.length, x.bidCount, x.entryCount, x.finalPrice ?? '', x.winnerBidderCode ?? '', x.winnerPid ?? '', x.winnerName ?? '', x.cancelReason ?? '', built.finalHash, 'ok'];
+  return [
+    ...head,
+    built.registrations.length,
+    x.bidCount,
+    x.entryCount,
+    x.finalPrice ?? '',
+    x.winnerBidderCode ?? '',
+    x.winnerPid ?? '',
+    x.winnerName ?? '',
+    x.cancelReason ?? '',
+    built.finalHash,
+    'ok',
+  ];
 }
 
 /** Every ended lot whose bidding window ended within the period, by lot id. */
-export function lotsExport(ctx: AppContext, key: SigningKey, period: Period, format: ExportFormat, exportedAt: Date, actorPid: string): ReadableStream<Uint8Array> {
+export function lotsExport(
+  ctx: AppContext,
+  key: SigningKey,
+  period: Period,
+  format: ExportFormat,
+  exportedAt: Date,
+  actorPid: string,
+): ReadableStream<Uint8Array> {
   let afterId = 0;
   let started = false;
   let done = false;
-  const header: ExportHeader = { type: 'lot-export', version: 1, exportedAt: exportedAt.toISOString(), issuer: ctx.config.publicOrigin ?? null, from: period.from.toISOString(), to: period.to.toISOString() };
-  const rc = { issuedAt: exportedAt, issuer: ctx.config.publicOrigin ?? null, minBidders: ctx.config.policy.minBidders };
+  const header: ExportHeader = {
+    type: 'lot-export',
+    version: 1,
+    exportedAt: exportedAt.toISOString(),
+    issuer: ctx.config.publicOrigin ?? null,
+    from: period.from.toISOString(),
+    to: period.to.toISOString(),
+  };
+  const rc = {
+    issuedAt: exportedAt,
+    issuer: ctx.config.publicOrigin ?? null,
+    minBidders: ctx.config.policy.minBidders,
+  };
   /** The next page of lots, each as its record or as the refusal to issue it. */
   const page = async (): Promise<{ row: LotRow; built: AuctionRecord | RefusedRecordLine }[]> => {
     const rows = (await endedLotsPage(ctx.db, period, afterId, LOT_PAGE)).filter((r) => isEnded(r.status));
@@ -88,7 +189,10 @@ export function lotsExport(ctx: AppContext, key: SigningKey, period: Period, for
       return [];
     }
     afterId = rows[rows.length - 1].id;
-    const details = await loadDetails(ctx.db, rows.map((r) => r.id));
+    const details = await loadDetails(
+      ctx.db,
+      rows.map((r) => r.id),
+    );
     const out: { row: LotRow; built: AuctionRecord | RefusedRecordLine }[] = [];
     for (const r of rows) {
       const d = details.get(r.id)!;
@@ -117,20 +221,44 @@ export function lotsExport(ctx: AppContext, key: SigningKey, period: Period, for
       if (lots.length === 0 && started) return undefined;
       const first = !started;
       started = true;
-      return toCsv(lots.map((l) => summaryRow(l.row, l.built)), { header: first, columns: LOT_CSV_COLUMNS });
+      return toCsv(
+        lots.map((l) => summaryRow(l.row, l.built)),
+        { header: first, columns: LOT_CSV_COLUMNS },
+      );
     },
   };
-  return toStream(ctx, format === 'ndjson' ? ndjson : csv, format === 'ndjson' ? { key, kind: 'lot-export', exportedAt } : undefined);
+  return toStream(
+    ctx,
+    format === 'ndjson' ? ndjson : csv,
+    format === 'ndjson' ? { key, kind: 'lot-export', exportedAt } : undefined,
+  );
 }
 
 function auditLine(e: AuditRow): AuditLine {
-  const line: AuditLine = { type: 'audit-event', id: e.id, at: e.at.toISOString(), actorPid: e.actorPid, action: e.action, lotId: e.lotId, subject: e.subject, data: e.data, prevHash: e.prevHash, hash: e.hash };
+  const line: AuditLine = {
+    type: 'audit-event',
+    id: e.id,
+    at: e.at.toISOString(),
+    actorPid: e.actorPid,
+    action: e.action,
+    lotId: e.lotId,
+    subject: e.subject,
+    data: e.data,
+    prevHash: e.prevHash,
+    hash: e.hash,
+  };
   // Version-2 events carry the keyed hashes their chain covers (version-1 lines stay as they were).
   return e.chainVersion === 2 ? { ...line, v: 2, actorHash: e.actorHash, subjectHash: e.subjectHash } : line;
 }
 
 /** The audit log (optionally a period of it, as one contiguous id range so its chain links up). */
-export async function auditExport(ctx: AppContext, key: SigningKey, period: Partial<Period>, format: ExportFormat, exportedAt: Date): Promise<ReadableStream<Uint8Array>> {
+export async function auditExport(
+  ctx: AppContext,
+  key: SigningKey,
+  period: Partial<Period>,
+  format: ExportFormat,
+  exportedAt: Date,
+): Promise<ReadableStream<Uint8Array>> {
   const range = await auditIdRange(ctx.db, period);
   const previousHash = range ? ((await auditHashBefore(ctx.db, range.first)) ?? GENESIS_HASH) : GENESIS_HASH;
   let afterId = range ? range.first - 1 : 0;
@@ -147,7 +275,15 @@ export async function auditExport(ctx: AppContext, key: SigningKey, period: Part
     }
     return rows;
   };
-  const header: ExportHeader = { type: 'audit-export', version: 1, exportedAt: exportedAt.toISOString(), issuer: ctx.config.publicOrigin ?? null, from: period.from?.toISOString() ?? null, to: period.to?.toISOString() ?? null, previousHash };
+  const header: ExportHeader = {
+    type: 'audit-export',
+    version: 1,
+    exportedAt: exportedAt.toISOString(),
+    issuer: ctx.config.publicOrigin ?? null,
+    from: period.from?.toISOString() ?? null,
+    to: period.to?.toISOString() ?? null,
+    previousHash,
+  };
   const ndjson: Source = {
     async next() {
       if (!started) {
@@ -170,10 +306,27 @@ export async function auditExport(ctx: AppContext, key: SigningKey, period: Part
       started = true;
       if (!first && rows.length === 0) return undefined;
       return toCsv(
-        rows.map((e) => [e.id, e.chainVersion, e.at.toISOString(), e.actorPid ?? '', e.actorHash ?? '', e.action, e.lotId ?? '', e.subject ?? '', e.subjectHash ?? '', canonicalJson(e.data), e.prevHash, e.hash]),
+        rows.map((e) => [
+          e.id,
+          e.chainVersion,
+          e.at.toISOString(),
+          e.actorPid ?? '',
+          e.actorHash ?? '',
+          e.action,
+          e.lotId ?? '',
+          e.subject ?? '',
+          e.subjectHash ?? '',
+          canonicalJson(e.data),
+          e.prevHash,
+          e.hash,
+        ]),
         { header: first, columns: [...AUDIT_CSV_COLUMNS] },
       );
     },
   };
-  return toStream(ctx, format === 'ndjson' ? ndjson : csv, format === 'ndjson' ? { key, kind: 'audit-export', exportedAt } : undefined);
+  return toStream(
+    ctx,
+    format === 'ndjson' ? ndjson : csv,
+    format === 'ndjson' ? { key, kind: 'audit-export', exportedAt } : undefined,
+  );
 }

@@ -24,7 +24,11 @@ export async function createRecords(ctx: AppContext): Promise<Records> {
     // Keys the demo once generated into the database are no longer published: say so, once.
     const published = new Set((await keys.published()).map((k) => k.kid));
     const dropped = (await tableKeys(ctx.db)).filter((k) => !published.has(k.kid)).map((k) => k.kid);
-    if (dropped.length) ctx.log.warn({ kids: dropped }, 'record keys in the database are not published (only the configured and retired keys are): records they signed no longer verify here; list their public JWKs in RECORD_RETIRED_KEYS to keep them verifiable');
+    if (dropped.length)
+      ctx.log.warn(
+        { kids: dropped },
+        'record keys in the database are not published (only the configured and retired keys are): records they signed no longer verify here; list their public JWKs in RECORD_RETIRED_KEYS to keep them verifiable',
+      );
   }
   const service = createRecordService(ctx, key, async () => ({ keys: await keys.published() }));
   const pool = new VerifyPool();

@@ -6,7 +6,20 @@
 import { createRequire } from 'node:module';
 import PDFDocument from 'pdfkit';
 import type { AuctionRecord } from './record-format.ts';
-import { actionLabel, categoryLabel, depositLabel, entryKindLabel, entryStatusLabel, formatVnd, formatVnTime, registrationLabel, resultText, softCloseText, statusLabel, WEB } from './vietnamese.ts';
+import {
+  actionLabel,
+  categoryLabel,
+  depositLabel,
+  entryKindLabel,
+  entryStatusLabel,
+  formatVnd,
+  formatVnTime,
+  registrationLabel,
+  resultText,
+  softCloseText,
+  statusLabel,
+  WEB,
+} from './vietnamese.ts';
 
 const require = createRequire(import.meta.url);
 const FONT_REGULAR = require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans.ttf');
@@ -28,7 +41,8 @@ function heading(doc: Doc, text: string): void {
 
 /** "Label: value" lines, the label in bold. */
 function fields(doc: Doc, rows: [string, string][]): void {
-  for (const [k, v] of rows) doc.font('Bold').text(`${k}: `, MARGIN, undefined, { continued: true }).font('Regular').text(v);
+  for (const [k, v] of rows)
+    doc.font('Bold').text(`${k}: `, MARGIN, undefined, { continued: true }).font('Regular').text(v);
 }
 
 /** A simple table that breaks across pages and repeats its header. */
@@ -39,7 +53,11 @@ function table(doc: Doc, columns: Column[], rows: string[][]): void {
     const height = Math.max(...cells.map((c, i) => doc.heightOfString(c, { width: columns[i].width - 4 }))) + 4;
     if (doc.y + height > bottom()) {
       doc.addPage();
-      if (!bold) drawRow(columns.map((c) => c.title), true);
+      if (!bold)
+        drawRow(
+          columns.map((c) => c.title),
+          true,
+        );
       doc.font(bold ? 'Bold' : 'Regular').fontSize(8);
     }
     const y = doc.y;
@@ -48,11 +66,19 @@ function table(doc: Doc, columns: Column[], rows: string[][]): void {
       doc.text(c, x + 2, y + 2, { width: columns[i].width - 4, align: columns[i].align ?? 'left' });
       x += columns[i].width;
     });
-    doc.moveTo(MARGIN, y + height).lineTo(x, y + height).lineWidth(bold ? 0.8 : 0.3).strokeColor('#999999').stroke();
+    doc
+      .moveTo(MARGIN, y + height)
+      .lineTo(x, y + height)
+      .lineWidth(bold ? 0.8 : 0.3)
+      .strokeColor('#999999')
+      .stroke();
     doc.x = MARGIN;
     doc.y = y + height;
   };
-  drawRow(columns.map((c) => c.title), true);
+  drawRow(
+    columns.map((c) => c.title),
+    true,
+  );
   for (const r of rows) drawRow(r, false);
   doc.fontSize(9.5).font('Regular');
 }
@@ -64,7 +90,10 @@ function table(doc: Doc, columns: Column[], rows: string[][]): void {
 function signatureBlocks(doc: Doc, r: AuctionRecord): void {
   if (doc.y > doc.page.height - MARGIN - 190) doc.addPage();
   heading(doc, '10. Chữ ký');
-  doc.text('Bản in này được lập tự động từ hồ sơ điện tử và CHƯA có chữ ký: các ô dưới đây để trống. Khi ký, mỗi bên ký tên và ghi rõ họ tên vào ô của mình; chữ ký không làm thay đổi hồ sơ điện tử đã ký số.', MARGIN);
+  doc.text(
+    'Bản in này được lập tự động từ hồ sơ điện tử và CHƯA có chữ ký: các ô dưới đây để trống. Khi ký, mỗi bên ký tên và ghi rõ họ tên vào ô của mình; chữ ký không làm thay đổi hồ sơ điện tử đã ký số.',
+    MARGIN,
+  );
   doc.moveDown(0.8);
   const width = (doc.page.width - 2 * MARGIN - 24) / 2;
   const top = doc.y;
@@ -72,7 +101,12 @@ function signatureBlocks(doc: Doc, r: AuctionRecord): void {
     ? `${r.result.winnerName ?? '(không rõ tên)'} — mã ${r.result.winnerBidderCode}`
     : 'Phiên không có người trúng đấu giá';
   const blocks: string[][] = [
-    ['ĐẠI DIỆN TỔ CHỨC ĐẤU GIÁ TÀI SẢN', 'Người điều hành phiên', `Số định danh: ${r.lot.managerPid}`, '(Ký, ghi rõ họ tên)'],
+    [
+      'ĐẠI DIỆN TỔ CHỨC ĐẤU GIÁ TÀI SẢN',
+      'Người điều hành phiên',
+      `Số định danh: ${r.lot.managerPid}`,
+      '(Ký, ghi rõ họ tên)',
+    ],
     [WEB.lot.winner.toUpperCase(), winner, ...(r.result.winnerBidderCode ? ['(Ký, ghi rõ họ tên)'] : [])],
   ];
   let bottom = top;
@@ -80,7 +114,8 @@ function signatureBlocks(doc: Doc, r: AuctionRecord): void {
     const x = MARGIN + i * (width + 24);
     doc.font('Bold').fontSize(10).text(title, x, top, { width, align: 'center' });
     doc.font('Regular').fontSize(9);
-    for (const line of lines) doc.fillColor(line.startsWith('(') ? '#555555' : 'black').text(line, x, undefined, { width, align: 'center' });
+    for (const line of lines)
+      doc.fillColor(line.startsWith('(') ? '#555555' : 'black').text(line, x, undefined, { width, align: 'center' });
     doc.fillColor('black');
     bottom = Math.max(bottom, doc.y);
   });
@@ -88,8 +123,17 @@ function signatureBlocks(doc: Doc, r: AuctionRecord): void {
   const lineY = bottom + 70;
   blocks.forEach((_, i) => {
     const x = MARGIN + i * (width + 24);
-    doc.moveTo(x + 20, lineY).lineTo(x + width - 20, lineY).lineWidth(0.5).strokeColor('#999999').stroke();
-    doc.fillColor('#555555').fontSize(8).text('Chưa ký', x, lineY + 4, { width, align: 'center' }).fillColor('black');
+    doc
+      .moveTo(x + 20, lineY)
+      .lineTo(x + width - 20, lineY)
+      .lineWidth(0.5)
+      .strokeColor('#999999')
+      .stroke();
+    doc
+      .fillColor('#555555')
+      .fontSize(8)
+      .text('Chưa ký', x, lineY + 4, { width, align: 'center' })
+      .fillColor('black');
   });
   doc.x = MARGIN;
   doc.fontSize(9.5);
@@ -98,9 +142,16 @@ function signatureBlocks(doc: Doc, r: AuctionRecord): void {
 function body(doc: Doc, r: AuctionRecord, kid: string): void {
   const L = WEB.lot;
   const M = WEB.manage.fields;
-  const winner = r.result.winnerBidderCode ? `${r.result.winnerBidderCode} — ${r.result.winnerName ?? '(không rõ tên)'}, số định danh ${r.result.winnerPid ?? '—'}` : 'Không có';
+  const winner = r.result.winnerBidderCode
+    ? `${r.result.winnerBidderCode} — ${r.result.winnerName ?? '(không rõ tên)'}, số định danh ${r.result.winnerPid ?? '—'}`
+    : 'Không có';
   doc.font('Bold').fontSize(15).text('BIÊN BẢN ĐẤU GIÁ TÀI SẢN TRỰC TUYẾN', { align: 'center' });
-  doc.font('Regular').fontSize(10).text(`Hồ sơ phiên đấu giá số ${r.lot.id} — lập lúc ${formatVnTime(r.issuedAt)} (giờ Việt Nam, UTC+7)`, { align: 'center' });
+  doc
+    .font('Regular')
+    .fontSize(10)
+    .text(`Hồ sơ phiên đấu giá số ${r.lot.id} — lập lúc ${formatVnTime(r.issuedAt)} (giờ Việt Nam, UTC+7)`, {
+      align: 'center',
+    });
 
   heading(doc, '1. Tài sản đấu giá');
   fields(doc, [
@@ -133,23 +184,57 @@ function body(doc: Doc, r: AuctionRecord, kid: string): void {
   else
     table(
       doc,
-      [{ title: WEB.reg_table.code, width: 52 }, { title: WEB.regulator.pid, width: 78 }, { title: WEB.regulator.name, width: 110 }, { title: WEB.reg_table.status, width: 88 }, { title: WEB.reg_table.deposit, width: 84 }, { title: 'Chấp nhận quy chế', width: 87 }],
-      r.registrations.map((g) => [g.bidderCode, g.pid, g.name ?? '—', registrationLabel(g.status), depositLabel(g.depositState), `bản ${g.rulesVersion}, ${formatVnTime(g.rulesAcceptedAt)}`]),
+      [
+        { title: WEB.reg_table.code, width: 52 },
+        { title: WEB.regulator.pid, width: 78 },
+        { title: WEB.regulator.name, width: 110 },
+        { title: WEB.reg_table.status, width: 88 },
+        { title: WEB.reg_table.deposit, width: 84 },
+        { title: 'Chấp nhận quy chế', width: 87 },
+      ],
+      r.registrations.map((g) => [
+        g.bidderCode,
+        g.pid,
+        g.name ?? '—',
+        registrationLabel(g.status),
+        depositLabel(g.depositState),
+        `bản ${g.rulesVersion}, ${formatVnTime(g.rulesAcceptedAt)}`,
+      ]),
     );
   heading(doc, `5. ${L.feed} (${r.ledger.length} lượt)`);
   if (r.ledger.length === 0) doc.text(L.feedEmpty);
   else
     table(
       doc,
-      [{ title: 'STT', width: 30, align: 'right' }, { title: L.time, width: 92 }, { title: WEB.reg_table.code, width: 50 }, { title: 'Loại', width: 58 }, { title: L.amount, width: 102, align: 'right' }, { title: WEB.reg_table.status, width: 62 }, { title: WEB.regulatorDesk.hash, width: 105 }],
-      r.ledger.map((e) => [String(e.seq), formatVnTime(e.placedAt), e.bidderCode, e.kind === 'withdrawal' ? `${entryKindLabel(e.kind)} #${e.withdrawsSeq}` : entryKindLabel(e.kind), formatVnd(e.amount), entryStatusLabel(e.status), `${e.hash.slice(0, 16)}…`]),
+      [
+        { title: 'STT', width: 30, align: 'right' },
+        { title: L.time, width: 92 },
+        { title: WEB.reg_table.code, width: 50 },
+        { title: 'Loại', width: 58 },
+        { title: L.amount, width: 102, align: 'right' },
+        { title: WEB.reg_table.status, width: 62 },
+        { title: WEB.regulatorDesk.hash, width: 105 },
+      ],
+      r.ledger.map((e) => [
+        String(e.seq),
+        formatVnTime(e.placedAt),
+        e.bidderCode,
+        e.kind === 'withdrawal' ? `${entryKindLabel(e.kind)} #${e.withdrawsSeq}` : entryKindLabel(e.kind),
+        formatVnd(e.amount),
+        entryStatusLabel(e.status),
+        `${e.hash.slice(0, 16)}…`,
+      ]),
     );
   heading(doc, '6. Gia hạn thời gian');
   if (r.extensions.length === 0) doc.text('Không có lần gia hạn nào.');
   else for (const x of r.extensions) doc.text(`• ${formatVnTime(x.at)}: gia hạn đến ${formatVnTime(x.endsAt)}`);
   heading(doc, '7. Diễn biến phiên (nhật ký)');
   if (r.history.length === 0) doc.text('Không có sự kiện.');
-  else for (const h of r.history) doc.text(`• ${formatVnTime(h.at)}: ${actionLabel(h.action)}${h.actorPid ? ` (người thực hiện ${h.actorPid})` : ' (hệ thống)'}`);
+  else
+    for (const h of r.history)
+      doc.text(
+        `• ${formatVnTime(h.at)}: ${actionLabel(h.action)}${h.actorPid ? ` (người thực hiện ${h.actorPid})` : ' (hệ thống)'}`,
+      );
   heading(doc, `8. ${L.result}`);
   fields(doc, [
     [WEB.catalogue.status, statusLabel(r.result.status)],
@@ -163,16 +248,34 @@ function body(doc: Doc, r: AuctionRecord, kid: string): void {
   fields(doc, [
     ['Mã băm cuối của sổ trả giá (SHA-256)', r.finalHash],
     ['Mã khóa ký (kid)', kid],
-    ['Nơi công bố khóa', r.issuer ? `${r.issuer}/api/.well-known/jwks.json` : '/api/.well-known/jwks.json trên máy chủ của nền tảng'],
+    [
+      'Nơi công bố khóa',
+      r.issuer ? `${r.issuer}/api/.well-known/jwks.json` : '/api/.well-known/jwks.json trên máy chủ của nền tảng',
+    ],
   ]);
-  doc.moveDown(0.4).text('Bản điện tử có chữ ký số (JSON) của hồ sơ này được kiểm tra tại trang “Kiểm tra hồ sơ” của nền tảng hoặc ngoại tuyến bằng lệnh "npm run verify-record"; mã băm cuối và mã khóa ký in trên đây phải trùng với bản điện tử.');
+  doc
+    .moveDown(0.4)
+    .text(
+      'Bản điện tử có chữ ký số (JSON) của hồ sơ này được kiểm tra tại trang “Kiểm tra hồ sơ” của nền tảng hoặc ngoại tuyến bằng lệnh "npm run verify-record"; mã băm cuối và mã khóa ký in trên đây phải trùng với bản điện tử.',
+    );
   signatureBlocks(doc, r);
 }
 
 /** Renders the record as a PDF (A4) and resolves with its bytes. */
 export function renderRecordPdf(record: AuctionRecord, kid: string): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const doc = new PDFDocument({ size: 'A4', margin: MARGIN, bufferPages: true, info: { Title: `Biên bản đấu giá — phiên số ${record.lot.id}`, Subject: 'Hồ sơ phiên đấu giá tài sản trực tuyến', Author: record.issuer ?? 'Nền tảng đấu giá trực tuyến', Keywords: `${record.finalHash} ${kid}` }, lang: 'vi-VN' });
+    const doc = new PDFDocument({
+      size: 'A4',
+      margin: MARGIN,
+      bufferPages: true,
+      info: {
+        Title: `Biên bản đấu giá — phiên số ${record.lot.id}`,
+        Subject: 'Hồ sơ phiên đấu giá tài sản trực tuyến',
+        Author: record.issuer ?? 'Nền tảng đấu giá trực tuyến',
+        Keywords: `${record.finalHash} ${kid}`,
+      },
+      lang: 'vi-VN',
+    });
     const chunks: Buffer[] = [];
     doc.on('data', (c: Buffer) => chunks.push(c));
     doc.on('end', () => resolve(Buffer.concat(chunks)));
@@ -186,7 +289,16 @@ export function renderRecordPdf(record: AuctionRecord, kid: string): Promise<Buf
       // Writing into the bottom margin must not start a new page.
       const bottom = doc.page.margins.bottom;
       doc.page.margins.bottom = 0;
-      doc.font('Regular').fontSize(7.5).fillColor('#555555').text(`Phiên số ${record.lot.id} · mã băm cuối ${record.finalHash.slice(0, 16)}… · khóa ${kid.slice(0, 16)} · trang ${i + 1}/${range.count}`, MARGIN, doc.page.height - MARGIN + 14, { width: doc.page.width - 2 * MARGIN, align: 'center', lineBreak: false });
+      doc
+        .font('Regular')
+        .fontSize(7.5)
+        .fillColor('#555555')
+        .text(
+          `Phiên số ${record.lot.id} · mã băm cuối ${record.finalHash.slice(0, 16)}… · khóa ${kid.slice(0, 16)} · trang ${i + 1}/${range.count}`,
+          MARGIN,
+          doc.page.height - MARGIN + 14,
+          { width: doc.page.width - 2 * MARGIN, align: 'center', lineBreak: false },
+        );
       doc.page.margins.bottom = bottom;
       doc.fillColor('black');
     }

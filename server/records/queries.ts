@@ -7,7 +7,10 @@ import { auditEvents, ledgerEntries, lots, people, registrations } from '../../d
 import { ENDED_STATUSES } from './record-format.ts';
 
 export type LotRow = typeof lots.$inferSelect;
-export type EntryRow = Pick<typeof ledgerEntries.$inferSelect, 'lotId' | 'seq' | 'kind' | 'amount' | 'bidderCode' | 'placedAt' | 'withdrawsSeq' | 'prevHash' | 'hash'>;
+export type EntryRow = Pick<
+  typeof ledgerEntries.$inferSelect,
+  'lotId' | 'seq' | 'kind' | 'amount' | 'bidderCode' | 'placedAt' | 'withdrawsSeq' | 'prevHash' | 'hash'
+>;
 export type AuditRow = typeof auditEvents.$inferSelect;
 
 export interface RegistrationRow {
@@ -65,12 +68,26 @@ export async function loadDetails(db: Db, lotIds: number[]): Promise<Map<number,
     .orderBy(asc(registrations.lotId), asc(registrations.id));
   for (const r of regs) out.get(r.lotId)!.registrations.push(r);
   const entries = await db
-    .select({ lotId: ledgerEntries.lotId, seq: ledgerEntries.seq, kind: ledgerEntries.kind, amount: ledgerEntries.amount, bidderCode: ledgerEntries.bidderCode, placedAt: ledgerEntries.placedAt, withdrawsSeq: ledgerEntries.withdrawsSeq, prevHash: ledgerEntries.prevHash, hash: ledgerEntries.hash })
+    .select({
+      lotId: ledgerEntries.lotId,
+      seq: ledgerEntries.seq,
+      kind: ledgerEntries.kind,
+      amount: ledgerEntries.amount,
+      bidderCode: ledgerEntries.bidderCode,
+      placedAt: ledgerEntries.placedAt,
+      withdrawsSeq: ledgerEntries.withdrawsSeq,
+      prevHash: ledgerEntries.prevHash,
+      hash: ledgerEntries.hash,
+    })
     .from(ledgerEntries)
     .where(inArray(ledgerEntries.lotId, lotIds))
     .orderBy(asc(ledgerEntries.lotId), asc(ledgerEntries.seq));
   for (const e of entries) out.get(e.lotId)!.entries.push(e);
-  const events = await db.select().from(auditEvents).where(inArray(auditEvents.lotId, lotIds)).orderBy(asc(auditEvents.id));
+  const events = await db
+    .select()
+    .from(auditEvents)
+    .where(inArray(auditEvents.lotId, lotIds))
+    .orderBy(asc(auditEvents.id));
   for (const e of events) out.get(e.lotId!)?.events.push(e);
   for (const row of await shedBidsOf(db, lotIds)) out.get(row.lotId)?.shed.push(row);
   return out;
@@ -86,25 +103,51 @@ export async function endedLotsPage(db: Db, period: Period, afterId: number, lim
   return db
     .select()
     .from(lots)
-    .where(and(gt(lots.id, afterId), inArray(lots.status, [...ENDED_STATUSES]), gte(lots.endsAt, period.from), lt(lots.endsAt, period.to)))
+    .where(
+      and(
+        gt(lots.id, afterId),
+        inArray(lots.status, [...ENDED_STATUSES]),
+        gte(lots.endsAt, period.from),
+        lt(lots.endsAt, period.to),
+      ),
+    )
     .orderBy(asc(lots.id))
     .limit(limit);
 }
 
 /** The id range of audit events within a period (contiguous, so the exported chain links up). */
-export async function auditIdRange(db: Db, period: Partial<Period>): Promise<{ first: number; last: number } | undefined> {
-  const [lo] = await db.select({ id: min(auditEvents.id) }).from(auditEvents).where(period.from ? gte(auditEvents.at, period.from) : undefined);
-  const [hi] = await db.select({ id: max(auditEvents.id) }).from(auditEvents).where(period.to ? lt(auditEvents.at, period.to) : undefined);
+export async function auditIdRange(
+  db: Db,
+  period: Partial<Period>,
+): Promise<{ first: number; last: number } | undefined> {
+  const [lo] = await db
+    .select({ id: min(auditEvents.id) })
+    .from(auditEvents)
+    .where(period.from ? gte(auditEvents.at, period.from) : undefined);
+  const [hi] = await db
+    .select({ id: max(auditEvents.id) })
+    .from(auditEvents)
+    .where(period.to ? lt(auditEvents.at, period.to) : undefined);
   if (lo?.id == null || hi?.id == null || Number(lo.id) > Number(hi.id)) return undefined;
   return { first: Number(lo.id), last: Number(hi.id) };
 }
 
 /** The hash of the event just before `id` (what the first exported event links to), if any. */
 export async function auditHashBefore(db: Db, id: number): Promise<string | undefined> {
-  const [row] = await db.select({ hash: auditEvents.hash }).from(auditEvents).where(lt(auditEvents.id, id)).orderBy(sql`${auditEvents.id} desc`).limit(1);
+  const [row] = await db
+    .select({ hash: auditEvents.hash })
+    .from(auditEvents)
+    .where(lt(auditEvents.id, id))
+    .orderBy(sql`${auditEvents.id} desc`)
+    .limit(1);
   return row?.hash;
 }
 
 export async function auditPage(db: Db, afterId: number, lastId: number, limit: number): Promise<AuditRow[]> {
-  return db.select().from(auditEvents).where(and(gt(auditEvents.id, afterId), lte(auditEvents.id, lastId))).orderBy(asc(auditEvents.id)).limit(limit);
+  return db
+    .select()
+    .from(auditEvents)
+    .where(and(gt(auditEvents.id, afterId), lte(auditEvents.id, lastId)))
+    .orderBy(asc(auditEvents.id))
+    .limit(limit);
 }

@@ -121,7 +121,9 @@ export const AuctionRecordSchema = z.strictObject({
       shedBids: z.strictObject({
         total: z.number().int().nonnegative(),
         byReason: z.partialRecord(z.enum(SHED_REASONS), z.number().int().nonnegative()),
-        minutes: z.array(z.strictObject({ minute: iso, reason: z.enum(SHED_REASONS), count: z.number().int().positive() })),
+        minutes: z.array(
+          z.strictObject({ minute: iso, reason: z.enum(SHED_REASONS), count: z.number().int().positive() }),
+        ),
       }),
     })
     .optional(),

@@ -7,7 +7,14 @@ import { personHash } from '../audit/person-hash.ts';
 import { GENESIS_HASH } from '../shared/hash-chain.ts';
 import { summarizeShed } from '../bidding/shed-reads.ts';
 import type { LotDetails, LotRow } from './queries.ts';
-import { ENDED_STATUSES, RECORD_TYPE, RECORD_VERSION, type AuctionRecord, type RecordEntry, type RecordEvent } from './record-format.ts';
+import {
+  ENDED_STATUSES,
+  RECORD_TYPE,
+  RECORD_VERSION,
+  type AuctionRecord,
+  type RecordEntry,
+  type RecordEvent,
+} from './record-format.ts';
 
 export type EndedStatus = (typeof ENDED_STATUSES)[number];
 
@@ -35,7 +42,9 @@ function extendedTo(data: Record<string, unknown>): string | null {
 
 /** The ledger as recorded, each entry with its status (a withdrawn bid shows 'withdrawn'). */
 export function recordLedger(entries: LotDetails['entries']): RecordEntry[] {
-  const withdrawn = new Set(entries.filter((e) => e.kind === 'withdrawal' && e.withdrawsSeq !== null).map((e) => e.withdrawsSeq));
+  const withdrawn = new Set(
+    entries.filter((e) => e.kind === 'withdrawal' && e.withdrawsSeq !== null).map((e) => e.withdrawsSeq),
+  );
   return entries.map((e) => ({
     seq: e.seq,
     kind: e.kind,
@@ -51,14 +60,30 @@ export function recordLedger(entries: LotDetails['entries']): RecordEntry[] {
 
 /** A history event as the record carries it: version-2 events with the keyed hashes their chain covers. */
 function recordEvent(e: LotDetails['events'][number]): RecordEvent {
-  const base = { id: e.id, at: e.at.toISOString(), actorPid: e.actorPid, action: e.action, subject: e.subject, data: e.data, prevHash: e.prevHash, hash: e.hash };
+  const base = {
+    id: e.id,
+    at: e.at.toISOString(),
+    actorPid: e.actorPid,
+    action: e.action,
+    subject: e.subject,
+    data: e.data,
+    prevHash: e.prevHash,
+    hash: e.hash,
+  };
   return e.chainVersion === 2 ? { ...base, v: 2, actorHash: e.actorHash, subjectHash: e.subjectHash } : base;
 }
 
 /** The record of an ended lot. The caller checks isEnded first. */
-export function buildRecord(lot: LotRow & { status: EndedStatus }, details: LotDetails, rc: RecordContext): AuctionRecord {
+export function buildRecord(
+  lot: LotRow & { status: EndedStatus },
+  details: LotDetails,
+  rc: RecordContext,
+): AuctionRecord {
   const ledger = recordLedger(details.entries);
-  const winner = lot.winnerRegistrationId === null ? undefined : details.registrations.find((r) => r.id === lot.winnerRegistrationId);
+  const winner =
+    lot.winnerRegistrationId === null
+      ? undefined
+      : details.registrations.find((r) => r.id === lot.winnerRegistrationId);
   return {
     type: RECORD_TYPE,
     version: RECORD_VERSION,
@@ -79,7 +104,10 @@ export function buildRecord(lot: LotRow & { status: EndedStatus }, details: LotD
       startingPrice: lot.startingPrice,
       priceStep: lot.priceStep,
       deposit: lot.deposit,
-      softClose: lot.softCloseWindowSeconds !== null && lot.softCloseExtendSeconds !== null ? { windowSeconds: lot.softCloseWindowSeconds, extendSeconds: lot.softCloseExtendSeconds } : null,
+      softClose:
+        lot.softCloseWindowSeconds !== null && lot.softCloseExtendSeconds !== null
+          ? { windowSeconds: lot.softCloseWindowSeconds, extendSeconds: lot.softCloseExtendSeconds }
+          : null,
       minBidders: rc.minBidders,
     },
     times: {
@@ -104,7 +132,9 @@ export function buildRecord(lot: LotRow & { status: EndedStatus }, details: LotD
       approvedBy: r.approvedBy,
     })),
     ledger,
-    extensions: details.events.filter((e) => e.action === 'lot.extended').map((e) => ({ at: e.at.toISOString(), endsAt: extendedTo(e.data), data: e.data })),
+    extensions: details.events
+      .filter((e) => e.action === 'lot.extended')
+      .map((e) => ({ at: e.at.toISOString(), endsAt: extendedTo(e.data), data: e.data })),
     history: details.events.map(recordEvent),
     result: {
       status: lot.status,

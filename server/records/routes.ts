@@ -13,29 +13,82 @@ import type { BodyKind } from './verify-body.ts';
 import { VERIFY_CODES } from './verify-codes.ts';
 import type { VerifyPool } from './verify-pool.ts';
 
-const JwkSchema = z.object({ kty: z.string(), crv: z.string(), x: z.string(), y: z.string().optional(), kid: z.string(), alg: z.string(), use: z.literal('sig') }).openapi('PublicJwk');
+const JwkSchema = z
+  .object({
+    kty: z.string(),
+    crv: z.string(),
+    x: z.string(),
+    y: z.string().optional(),
+    kid: z.string(),
+    alg: z.string(),
+    use: z.literal('sig'),
+  })
+  .openapi('PublicJwk');
 const JwksSchema = z.object({ keys: z.array(JwkSchema) }).openapi('Jwks');
 const FlattenedJwsSchema = z
   .object({ protected: z.string(), payload: z.string(), signature: z.string() })
-  .openapi('SignedRecord', { description: 'A JWS (flattened JSON serialization) whose payload is the auction record as JSON; `cty` is auction-record+json, `kid` names a key in /api/.well-known/jwks.json.' });
+  .openapi('SignedRecord', {
+    description:
+      'A JWS (flattened JSON serialization) whose payload is the auction record as JSON; `cty` is auction-record+json, `kid` names a key in /api/.well-known/jwks.json.',
+  });
 const VerdictSchema = z
   .object({
-    valid: z.boolean().openapi({ description: 'Whether the document holds: signature (or seal) and every hash chain for a record or NDJSON export; the hash chain alone for a CSV file.' }),
-    signed: z.boolean().openapi({ description: 'Whether a signature vouches for the content: the record\'s signature or the export\'s seal holds against the published keys. Always false for a CSV file, so a CSV that is `valid` only says its chain is consistent: compare its final hash with a signed record.' }),
-    code: z.enum(VERIFY_CODES).optional().openapi({ description: 'Why the document is not valid, as a stable code (translate this, not `reason`); `NOT_SIGNED` on a valid CSV.' }),
+    valid: z
+      .boolean()
+      .openapi({
+        description:
+          'Whether the document holds: signature (or seal) and every hash chain for a record or NDJSON export; the hash chain alone for a CSV file.',
+      }),
+    signed: z
+      .boolean()
+      .openapi({
+        description:
+          "Whether a signature vouches for the content: the record's signature or the export's seal holds against the published keys. Always false for a CSV file, so a CSV that is `valid` only says its chain is consistent: compare its final hash with a signed record.",
+      }),
+    code: z
+      .enum(VERIFY_CODES)
+      .optional()
+      .openapi({
+        description:
+          'Why the document is not valid, as a stable code (translate this, not `reason`); `NOT_SIGNED` on a valid CSV.',
+      }),
     reason: z.string().optional().openapi({ description: 'Why the document is not valid, in English.' }),
-    params: z.record(z.string(), z.union([z.string(), z.number(), z.null()])).optional().openapi({ description: 'The values the reason names: ids, seq numbers, hashes, key ids; amounts (`price`, `chainedPrice`, `topPrice`) in VND; times (`at`, `chainedAt`) ISO-8601 UTC; inside an export `lotId` and `line` (NDJSON) or `row` (CSV); `part: "seal"` for a problem with an export\'s seal.' }),
-    kind: z.string().optional().openapi({ description: '`auction-record`, `lot-export`, `audit-export`, `ledger-csv`, `audit-csv` or `csv`.' }),
+    params: z
+      .record(z.string(), z.union([z.string(), z.number(), z.null()]))
+      .optional()
+      .openapi({
+        description:
+          'The values the reason names: ids, seq numbers, hashes, key ids; amounts (`price`, `chainedPrice`, `topPrice`) in VND; times (`at`, `chainedAt`) ISO-8601 UTC; inside an export `lotId` and `line` (NDJSON) or `row` (CSV); `part: "seal"` for a problem with an export\'s seal.',
+      }),
+    kind: z
+      .string()
+      .optional()
+      .openapi({ description: '`auction-record`, `lot-export`, `audit-export`, `ledger-csv`, `audit-csv` or `csv`.' }),
     kid: z.string().optional().openapi({ description: 'The signing key, when the signature holds.' }),
     details: z
       .record(z.string(), z.unknown())
       .optional()
-      .openapi({ description: 'What was verified. A record: `lotId`, `title`, `status`, `entries` (ledger entries), `finalHash`, `finalPrice`, `kid`, `signedAt` (when the platform signed it: the record\'s `issuedAt`, inside the signed payload); a lot export: `lots`; an audit export or CSV: `events`, `previousHash`, `lastHash`; a ledger CSV: `entries`, `finalHash`.' }),
+      .openapi({
+        description:
+          "What was verified. A record: `lotId`, `title`, `status`, `entries` (ledger entries), `finalHash`, `finalPrice`, `kid`, `signedAt` (when the platform signed it: the record's `issuedAt`, inside the signed payload); a lot export: `lots`; an audit export or CSV: `events`, `previousHash`, `lastHash`; a ledger CSV: `entries`, `finalHash`.",
+      }),
   })
   .openapi('Verdict');
 
-const LotIdParam = z.object({ id: z.coerce.number({ error: 'a lot id' }).int('a lot id').positive('a lot id').max(2_147_483_647, 'a lot id').openapi({ param: { name: 'id', in: 'path' }, example: 1 }) });
-const FormatQuery = z.object({ format: z.enum(['json', 'csv', 'pdf'], { error: 'json, csv or pdf' }).default('json').openapi({ param: { name: 'format', in: 'query' } }) });
+const LotIdParam = z.object({
+  id: z.coerce
+    .number({ error: 'a lot id' })
+    .int('a lot id')
+    .positive('a lot id')
+    .max(2_147_483_647, 'a lot id')
+    .openapi({ param: { name: 'id', in: 'path' }, example: 1 }),
+});
+const FormatQuery = z.object({
+  format: z
+    .enum(['json', 'csv', 'pdf'], { error: 'json, csv or pdf' })
+    .default('json')
+    .openapi({ param: { name: 'format', in: 'query' } }),
+});
 
 const MEDIA_KIND = new Map<string, BodyKind>([
   ['application/json', 'json'],
@@ -73,7 +126,12 @@ function verifyGate(): MiddlewareHandler<AppEnv> {
   const perAddress = new KeyedBuckets(VERIFY_RATE.address);
   const perPerson = new KeyedBuckets(VERIFY_RATE.person);
   const tooLarge = (limit: number, regulator: boolean) => (): never => {
-    throw regulator ? AppError.of('document_too_large', { maxMegabytes: limit / MIB }) : AppError.of('document_too_large_anonymous', { maxMegabytes: limit / MIB, regulatorMegabytes: RECORD_VERIFY_LIMIT / MIB });
+    throw regulator
+      ? AppError.of('document_too_large', { maxMegabytes: limit / MIB })
+      : AppError.of('document_too_large_anonymous', {
+          maxMegabytes: limit / MIB,
+          regulatorMegabytes: RECORD_VERIFY_LIMIT / MIB,
+        });
   };
   const anonymousLimit = limitBody(ANONYMOUS_VERIFY_LIMIT, tooLarge(ANONYMOUS_VERIFY_LIMIT, false));
   const regulatorLimit = limitBody(RECORD_VERIFY_LIMIT, tooLarge(RECORD_VERIFY_LIMIT, true));
@@ -98,13 +156,17 @@ export function recordRoutes(service: RecordService, pool: VerifyPool): ApiApp {
       tags: ['records'],
       summary: "A lot's auction record (regulators)",
       description:
-        'The complete record of a closed, failed or cancelled lot: the lot and its policy, times, every registration with the person behind each bidder code, the full ledger with its hash chain, extensions, history and result. `json` is a signed JWS (verify it with POST /api/records/verify or offline), `csv` the ledger (UTF-8 with BOM), `pdf` a printable Vietnamese record. Every read is written to the audit log as `record.viewed` with the request\'s Origin and Sec-Fetch-Site; requests started by another site (`Sec-Fetch-Site: cross-site`) are refused with 403. Before anything is signed the lot\'s rows are checked against its chains (the ledger, and the registrations and result chained in the audit log): when they contradict them the answer is 409 `RECORD_INCONSISTENT` with the reason, and the refusal is written to the audit log as `record.refused`.',
+        "The complete record of a closed, failed or cancelled lot: the lot and its policy, times, every registration with the person behind each bidder code, the full ledger with its hash chain, extensions, history and result. `json` is a signed JWS (verify it with POST /api/records/verify or offline), `csv` the ledger (UTF-8 with BOM), `pdf` a printable Vietnamese record. Every read is written to the audit log as `record.viewed` with the request's Origin and Sec-Fetch-Site; requests started by another site (`Sec-Fetch-Site: cross-site`) are refused with 403. Before anything is signed the lot's rows are checked against its chains (the ledger, and the registrations and result chained in the audit log): when they contradict them the answer is 409 `RECORD_INCONSISTENT` with the reason, and the refusal is written to the audit log as `record.refused`.",
       security: [{ eid: [] }],
       request: { params: LotIdParam, query: FormatQuery },
       responses: {
         200: {
           description: 'The record',
-          content: { 'application/json': { schema: FlattenedJwsSchema }, 'text/csv': { schema: z.string() }, 'application/pdf': { schema: z.string().openapi({ format: 'binary' }) } },
+          content: {
+            'application/json': { schema: FlattenedJwsSchema },
+            'text/csv': { schema: z.string() },
+            'application/pdf': { schema: z.string().openapi({ format: 'binary' }) },
+          },
         },
         ...errorResponses(401, 403, 404, 409, 422),
       },
@@ -113,7 +175,12 @@ export function recordRoutes(service: RecordService, pool: VerifyPool): ApiApp {
       const person = requireRole(c, 'regulator');
       const { id } = c.req.valid('param');
       const { format } = c.req.valid('query');
-      const out = unwrap(await service.exportRecord(person, id, format, { origin: c.req.header('origin') ?? null, fetchSite: c.req.header('sec-fetch-site') ?? null }));
+      const out = unwrap(
+        await service.exportRecord(person, id, format, {
+          origin: c.req.header('origin') ?? null,
+          fetchSite: c.req.header('sec-fetch-site') ?? null,
+        }),
+      );
       c.header('content-disposition', `attachment; filename="${out.filename}"`);
       c.header('cache-control', 'no-store');
       if (out.format === 'json') return c.json(out.jws, 200);
@@ -127,8 +194,11 @@ export function recordRoutes(service: RecordService, pool: VerifyPool): ApiApp {
       path: '/.well-known/jwks.json',
       tags: ['records'],
       summary: 'The public record-signing keys',
-      description: 'The keys verifiers accept: the configured record-signing key and the configured retired keys (RECORD_RETIRED_KEYS), so records signed before a rotation still verify; never whatever the database holds. Only the zero-config demo, which has no configured key, publishes the keys it generated into its database.',
-      responses: { 200: { description: 'A JSON Web Key Set', content: { 'application/json': { schema: JwksSchema } } } },
+      description:
+        'The keys verifiers accept: the configured record-signing key and the configured retired keys (RECORD_RETIRED_KEYS), so records signed before a rotation still verify; never whatever the database holds. Only the zero-config demo, which has no configured key, publishes the keys it generated into its database.',
+      responses: {
+        200: { description: 'A JSON Web Key Set', content: { 'application/json': { schema: JwksSchema } } },
+      },
     }),
     async (c) => {
       c.header('cache-control', 'public, max-age=300');
@@ -143,19 +213,24 @@ export function recordRoutes(service: RecordService, pool: VerifyPool): ApiApp {
       tags: ['records'],
       summary: 'Verify a record or export',
       description:
-        'Send a record exactly as `GET /api/records/lots/{id}?format=json` returned it (`application/json`: the JWS JSON serialization, or a JSON string holding a compact JWS; `application/jose`: a compact JWS), or an NDJSON export (`application/x-ndjson`), or a ledger or audit CSV (`text/csv`, hash chain only). Checks the signature against the published keys, recomputes the hash chains, and compares a record\'s registrations (bidder code, person hash, time, rules) and result (winner, price) with its chained history; an export is invalid when it carries a record the platform refused to issue or rows it found contradicting the audit chain. Answers 200 with `valid:false`, a `code` and the reason when the document was altered. A CSV file carries no signature: it is `valid` when its chain holds and always `signed:false` (code `NOT_SIGNED`), since anyone who edits a CSV can recompute its chain; a valid signed record names the lot, its title, the number of ledger entries, the final hash, the key and the signing time in `details`. Without signing in a document may be up to 2 MB (signed-in regulators: 16 MB; larger files: `npm run verify-record`, offline, no limit); each address (each signed-in person) may verify 60 documents at once, then one a second (two a second when signed in). Verification runs off the request thread, within the request bound; when the verifier is busy the answer is 503 with Retry-After.',
+        "Send a record exactly as `GET /api/records/lots/{id}?format=json` returned it (`application/json`: the JWS JSON serialization, or a JSON string holding a compact JWS; `application/jose`: a compact JWS), or an NDJSON export (`application/x-ndjson`), or a ledger or audit CSV (`text/csv`, hash chain only). Checks the signature against the published keys, recomputes the hash chains, and compares a record's registrations (bidder code, person hash, time, rules) and result (winner, price) with its chained history; an export is invalid when it carries a record the platform refused to issue or rows it found contradicting the audit chain. Answers 200 with `valid:false`, a `code` and the reason when the document was altered. A CSV file carries no signature: it is `valid` when its chain holds and always `signed:false` (code `NOT_SIGNED`), since anyone who edits a CSV can recompute its chain; a valid signed record names the lot, its title, the number of ledger entries, the final hash, the key and the signing time in `details`. Without signing in a document may be up to 2 MB (signed-in regulators: 16 MB; larger files: `npm run verify-record`, offline, no limit); each address (each signed-in person) may verify 60 documents at once, then one a second (two a second when signed in). Verification runs off the request thread, within the request bound; when the verifier is busy the answer is 503 with Retry-After.",
       request: {
         body: {
           required: true,
           content: {
-            'application/json': { schema: z.union([FlattenedJwsSchema, z.string(), z.record(z.string(), z.unknown())]) },
+            'application/json': {
+              schema: z.union([FlattenedJwsSchema, z.string(), z.record(z.string(), z.unknown())]),
+            },
             'application/jose': { schema: z.string() },
             'application/x-ndjson': { schema: z.string() },
             'text/csv': { schema: z.string() },
           },
         },
       },
-      responses: { 200: { description: 'The verdict', content: { 'application/json': { schema: VerdictSchema } } }, ...errorResponses(400, 413, 415, 422, 429, 503) },
+      responses: {
+        200: { description: 'The verdict', content: { 'application/json': { schema: VerdictSchema } } },
+        ...errorResponses(400, 413, 415, 422, 429, 503),
+      },
     }),
     async (c) => {
       const type = (c.req.header('content-type') ?? '').split(';')[0].trim().toLowerCase();

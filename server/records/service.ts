@@ -43,7 +43,18 @@ export interface RecordService {
  * UTF-8, every text cell formula-escaped (csv.ts).
  */
 export function ledgerCsv(record: AuctionRecord): string {
-  const rows = record.ledger.map((e) => ({ lotId: record.lot.id, seq: e.seq, placedAt: e.placedAt, kind: e.kind, amount: e.amount, bidderCode: e.bidderCode, withdrawsSeq: e.withdrawsSeq ?? '', status: e.status, prevHash: e.prevHash, hash: e.hash }));
+  const rows = record.ledger.map((e) => ({
+    lotId: record.lot.id,
+    seq: e.seq,
+    placedAt: e.placedAt,
+    kind: e.kind,
+    amount: e.amount,
+    bidderCode: e.bidderCode,
+    withdrawsSeq: e.withdrawsSeq ?? '',
+    status: e.status,
+    prevHash: e.prevHash,
+    hash: e.hash,
+  }));
   return toCsv(rows, { header: true, columns: [...LEDGER_CSV_COLUMNS] });
 }
 
@@ -58,7 +69,11 @@ export function createRecordService(ctx: AppContext, key: SigningKey, jwks: () =
     const status = lot.status;
     if (!isEnded(status)) return refuse('record_not_ready', { lotId, status });
     const details = (await loadDetails(ctx.db, [lot.id])).get(lot.id)!;
-    const record = buildRecord({ ...lot, status }, details, { issuedAt: ctx.clock.now(), issuer: ctx.config.publicOrigin ?? null, minBidders: ctx.config.policy.minBidders });
+    const record = buildRecord({ ...lot, status }, details, {
+      issuedAt: ctx.clock.now(),
+      issuer: ctx.config.publicOrigin ?? null,
+      minBidders: ctx.config.policy.minBidders,
+    });
     const reason = recordIntegrityProblem(record, details.events);
     if (reason) {
       await auditRefusal(ctx, { actorPid: actor.pid, lotId, reason, scope: 'lot' });
@@ -76,16 +91,41 @@ export function createRecordService(ctx: AppContext, key: SigningKey, jwks: () =
       const record = loaded.value;
       const name = `lot-${record.lot.id}-record`;
       let out: RecordExport;
-      if (format === 'json') out = { format, jws: await signFlattened(new TextEncoder().encode(JSON.stringify(record)), key, RECORD_CTY), filename: `${name}.json` };
-      else if (format === 'csv') out = { format, bytes: new TextEncoder().encode(ledgerCsv(record)), contentType: 'text/csv; charset=utf-8', filename: `${name}-ledger.csv` };
-      else out = { format, bytes: await renderRecordPdf(record, key.kid), contentType: 'application/pdf', filename: `${name}.pdf` };
+      if (format === 'json')
+        out = {
+          format,
+          jws: await signFlattened(new TextEncoder().encode(JSON.stringify(record)), key, RECORD_CTY),
+          filename: `${name}.json`,
+        };
+      else if (format === 'csv')
+        out = {
+          format,
+          bytes: new TextEncoder().encode(ledgerCsv(record)),
+          contentType: 'text/csv; charset=utf-8',
+          filename: `${name}-ledger.csv`,
+        };
+      else
+        out = {
+          format,
+          bytes: await renderRecordPdf(record, key.kid),
+          contentType: 'application/pdf',
+          filename: `${name}.pdf`,
+        };
       await ctx.db.transaction((tx) =>
         // A GET (the contract): logged as a view, with its origin, never as a deliberate export.
         appendAudit(tx, {
           actorPid: actor.pid,
           action: 'record.viewed',
           lotId: record.lot.id,
-          data: { scope: 'lot', format, finalHash: record.finalHash, kid: key.kid, issuedAt: record.issuedAt, origin: from?.origin ?? null, fetchSite: from?.fetchSite ?? null },
+          data: {
+            scope: 'lot',
+            format,
+            finalHash: record.finalHash,
+            kid: key.kid,
+            issuedAt: record.issuedAt,
+            origin: from?.origin ?? null,
+            fetchSite: from?.fetchSite ?? null,
+          },
           at: ctx.clock.now(),
         }),
       );

@@ -16,7 +16,8 @@ export type BodyOutcome = { ok: true; verdict: Verdict } | Failure;
 
 /** Verifies a request body of the given kind against the published keys. */
 export async function verifyBody(bytes: Uint8Array, kind: BodyKind, jwks: Jwks): Promise<BodyOutcome> {
-  if (new TextDecoder().decode(bytes).trim() === '') return invalid({ body: fieldError('REQUIRED') }, refuse('verify_body_empty'));
+  if (new TextDecoder().decode(bytes).trim() === '')
+    return invalid({ body: fieldError('REQUIRED') }, refuse('verify_body_empty'));
   if (kind !== 'json') return { ok: true, verdict: await verifyDocument(bytes, jwks, kind) };
   let value: unknown;
   try {

@@ -9,7 +9,8 @@ import type { Jwks } from './jws.ts';
 import { detectKind, verifyDocument } from './verify-document.ts';
 import type { Verdict } from './verify.ts';
 
-const USAGE = 'usage: npm run verify-record -- <record.json | export.ndjson | file.csv | -> --jwks <jwks.json | https://…/api/.well-known/jwks.json> [--json]\n(--jwks is not needed for CSV files, which carry no signature)';
+const USAGE =
+  'usage: npm run verify-record -- <record.json | export.ndjson | file.csv | -> --jwks <jwks.json | https://…/api/.well-known/jwks.json> [--json]\n(--jwks is not needed for CSV files, which carry no signature)';
 
 class CliError extends Error {}
 
@@ -39,7 +40,8 @@ function parseJwks(bytes: Buffer, source: string): Jwks {
     throw new CliError(`${source} is not JSON: expected a JWKS ({"keys":[…]})`);
   }
   const keys = (value as { keys?: unknown })?.keys;
-  if (!Array.isArray(keys) || keys.some((k) => !k || typeof k !== 'object')) throw new CliError(`${source} is not a JWKS: expected {"keys":[…]}`);
+  if (!Array.isArray(keys) || keys.some((k) => !k || typeof k !== 'object'))
+    throw new CliError(`${source} is not a JWKS: expected {"keys":[…]}`);
   return { keys } as Jwks;
 }
 
@@ -66,7 +68,11 @@ function describe(v: Verdict): string {
 async function main(argv: string[]): Promise<number> {
   const args = (() => {
     try {
-      return parseArgs({ args: argv, options: { jwks: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true });
+      return parseArgs({
+        args: argv,
+        options: { jwks: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+        allowPositionals: true,
+      });
     } catch (err) {
       throw new CliError(`${(err as Error).message}\n${USAGE}`);
     }
@@ -84,7 +90,10 @@ async function main(argv: string[]): Promise<number> {
     // The keys must come from the reader, never from the document: a forged record could name a
     // forger's key set.
     const source = args.values.jwks;
-    if (!source) throw new CliError('no published keys to check the signature against: pass --jwks <file-or-url> (the platform publishes them at /api/.well-known/jwks.json)');
+    if (!source)
+      throw new CliError(
+        'no published keys to check the signature against: pass --jwks <file-or-url> (the platform publishes them at /api/.well-known/jwks.json)',
+      );
     jwks = parseJwks(await readSource(source), source);
   }
   const verdict = await verifyDocument(bytes, jwks, kind);

@@ -88,4 +88,5 @@ export interface Problem {
   params?: VerifyParams;
 }
 
-export const problem = (code: VerifyCode, reason: string, params?: VerifyParams): Problem => (params ? { code, reason, params } : { code, reason });
+export const problem = (code: VerifyCode, reason: string, params?: VerifyParams): Problem =>
+  params ? { code, reason, params } : { code, reason };

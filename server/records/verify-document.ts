@@ -12,7 +12,8 @@ export function detectKind(text: string): DocumentKind {
   const t = text.replace(/^\uFEFF/, '').trimStart();
   const firstLine = t.split('\n', 1)[0];
   if (t.startsWith('{') && /"type"\s*:\s*"(lot|audit)-export"/.test(firstLine)) return 'ndjson';
-  if (t.startsWith('{') || t.startsWith('"') || /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\s*$/.test(t)) return 'record';
+  if (t.startsWith('{') || t.startsWith('"') || /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\s*$/.test(t))
+    return 'record';
   return 'csv';
 }
 

@@ -10,15 +10,58 @@ import { parse } from 'csv-parse/sync';
 import { unescapeFormula } from './csv.ts';
 import { auditEventHash, GENESIS_HASH, ledgerEntryHash } from '../shared/hash-chain.ts';
 import { verifyJws, type Jwks } from './jws.ts';
-import { AuctionRecordSchema, AuditLineSchema, ExportHeaderSchema, IntegrityLineSchema, RefusedRecordLineSchema, SEAL_CTY, SealPayloadSchema, type IntegrityLine } from './record-format.ts';
+import {
+  AuctionRecordSchema,
+  AuditLineSchema,
+  ExportHeaderSchema,
+  IntegrityLineSchema,
+  RefusedRecordLineSchema,
+  SEAL_CTY,
+  SealPayloadSchema,
+  type IntegrityLine,
+} from './record-format.ts';
 import { problem, type Problem } from './verify-codes.ts';
 import { describeIssues, invalidVerdict, parseJsonBytes, recordProblem, type Verdict } from './verify.ts';
 
-export const LEDGER_CSV_COLUMNS = ['lotId', 'seq', 'placedAt', 'kind', 'amount', 'bidderCode', 'withdrawsSeq', 'status', 'prevHash', 'hash'] as const;
+export const LEDGER_CSV_COLUMNS = [
+  'lotId',
+  'seq',
+  'placedAt',
+  'kind',
+  'amount',
+  'bidderCode',
+  'withdrawsSeq',
+  'status',
+  'prevHash',
+  'hash',
+] as const;
 /** Audit CSV columns: `v` is the event's chain version; version 2 chains the keyed hashes, not the clear ids. */
-export const AUDIT_CSV_COLUMNS = ['id', 'v', 'at', 'actorPid', 'actorHash', 'action', 'lotId', 'subject', 'subjectHash', 'data', 'prevHash', 'hash'] as const;
+export const AUDIT_CSV_COLUMNS = [
+  'id',
+  'v',
+  'at',
+  'actorPid',
+  'actorHash',
+  'action',
+  'lotId',
+  'subject',
+  'subjectHash',
+  'data',
+  'prevHash',
+  'hash',
+] as const;
 /** The audit CSV columns before issue 13 (every event chain version 1); such files still verify. */
-const AUDIT_CSV_COLUMNS_V1 = ['id', 'at', 'actorPid', 'action', 'lotId', 'subject', 'data', 'prevHash', 'hash'] as const;
+const AUDIT_CSV_COLUMNS_V1 = [
+  'id',
+  'at',
+  'actorPid',
+  'action',
+  'lotId',
+  'subject',
+  'data',
+  'prevHash',
+  'hash',
+] as const;
 
 const invalid = (kind: string, p: Problem, extra: Partial<Verdict> = {}): Verdict => invalidVerdict(kind, p, extra);
 /** What a sealed export's verdict carries once the seal holds. */
@@ -42,33 +85,96 @@ export async function verifyNdjsonExport(bytes: Uint8Array, jwks: Jwks): Promise
   const kind = header.success ? header.data.type : 'export';
   if (cut < 0) return invalid(kind, problem('EXPORT_NO_SEAL', 'the export has no seal line: it is incomplete'));
   const sealLine = parseLine(body.slice(cut + 1)) as { type?: unknown; jws?: unknown } | undefined;
-  if (!sealLine || sealLine.type !== 'export-seal' || typeof sealLine.jws !== 'string') return invalid(kind, problem('EXPORT_SEAL_NOT_LAST', 'the last line is not the export seal: the export is incomplete or was cut'));
+  if (!sealLine || sealLine.type !== 'export-seal' || typeof sealLine.jws !== 'string')
+    return invalid(
+      kind,
+      problem('EXPORT_SEAL_NOT_LAST', 'the last line is not the export seal: the export is incomplete or was cut'),
+    );
   const sig = await verifyJws(sealLine.jws, jwks, SEAL_CTY);
   if (!sig.ok) return invalid(kind, problem(sig.code, `the seal: ${sig.reason}`, { ...sig.params, part: 'seal' }));
   const sealJson = parseJsonBytes(sig.payload);
   const seal = SealPayloadSchema.safeParse(sealJson.ok ? sealJson.value : undefined);
-  if (!seal.success) return invalid(kind, problem('EXPORT_SEAL_PAYLOAD_INVALID', 'the seal does not carry an export seal payload'), sealed(sig.kid));
+  if (!seal.success)
+    return invalid(
+      kind,
+      problem('EXPORT_SEAL_PAYLOAD_INVALID', 'the seal does not carry an export seal payload'),
+      sealed(sig.kid),
+    );
   // The sealed bytes are exactly the file's bytes up to and including the newline before the seal.
   const sealedBytes = Buffer.byteLength(body.slice(0, cut + 1), 'utf8');
   const digest = createHash('sha256').update(bytes.subarray(0, sealedBytes)).digest('hex');
   const lines = body.slice(0, cut).split('\n');
   if (digest !== seal.data.sha256 || lines.length !== seal.data.lines) {
-    return invalid(kind, problem('EXPORT_CONTENT_CHANGED', `the export's content does not match its seal (${lines.length} lines before the seal, SHA-256 ${digest}; the seal says ${seal.data.lines} lines, ${seal.data.sha256}): lines were changed, removed, added or reordered`, { lines: lines.length, sealLines: seal.data.lines }), sealed(sig.kid));
+    return invalid(
+      kind,
+      problem(
+        'EXPORT_CONTENT_CHANGED',
+        `the export's content does not match its seal (${lines.length} lines before the seal, SHA-256 ${digest}; the seal says ${seal.data.lines} lines, ${seal.data.sha256}): lines were changed, removed, added or reordered`,
+        { lines: lines.length, sealLines: seal.data.lines },
+      ),
+      sealed(sig.kid),
+    );
   }
-  if (!header.success) return invalid(kind, problem('EXPORT_HEADER_INVALID', `the first line is not an export header (${describeIssues(header.error.issues)})`, { issues: describeIssues(header.error.issues) }), sealed(sig.kid));
-  if (header.data.type !== seal.data.export) return invalid(kind, problem('EXPORT_KIND_MISMATCH', `the header says ${header.data.type} but the seal says ${seal.data.export}`, { header: header.data.type, seal: seal.data.export }), sealed(sig.kid));
-  return header.data.type === 'lot-export' ? checkLotLines(lines.slice(1), sig.kid) : checkAuditLines(lines.slice(1), header.data.previousHash ?? GENESIS_HASH, seal.data.lastHash, sig.kid);
+  if (!header.success)
+    return invalid(
+      kind,
+      problem(
+        'EXPORT_HEADER_INVALID',
+        `the first line is not an export header (${describeIssues(header.error.issues)})`,
+        { issues: describeIssues(header.error.issues) },
+      ),
+      sealed(sig.kid),
+    );
+  if (header.data.type !== seal.data.export)
+    return invalid(
+      kind,
+      problem('EXPORT_KIND_MISMATCH', `the header says ${header.data.type} but the seal says ${seal.data.export}`, {
+        header: header.data.type,
+        seal: seal.data.export,
+      }),
+      sealed(sig.kid),
+    );
+  return header.data.type === 'lot-export'
+    ? checkLotLines(lines.slice(1), sig.kid)
+    : checkAuditLines(lines.slice(1), header.data.previousHash ?? GENESIS_HASH, seal.data.lastHash, sig.kid);
 }
 
 function checkLotLines(lines: string[], kid: string): Verdict {
   for (let i = 0; i < lines.length; i++) {
     const value = parseLine(lines[i]);
     const refused = RefusedRecordLineSchema.safeParse(value);
-    if (refused.success) return invalid('lot-export', problem('EXPORT_RECORD_REFUSED', `lot ${refused.data.lotId} (line ${i + 2}): the platform refused to issue its record: ${refused.data.reason}`, { lotId: refused.data.lotId, line: i + 2, detail: refused.data.reason }), sealed(kid));
+    if (refused.success)
+      return invalid(
+        'lot-export',
+        problem(
+          'EXPORT_RECORD_REFUSED',
+          `lot ${refused.data.lotId} (line ${i + 2}): the platform refused to issue its record: ${refused.data.reason}`,
+          { lotId: refused.data.lotId, line: i + 2, detail: refused.data.reason },
+        ),
+        sealed(kid),
+      );
     const record = AuctionRecordSchema.safeParse(value);
-    if (!record.success) return invalid('lot-export', problem('EXPORT_LINE_NOT_RECORD', `line ${i + 2} is not an auction record (${describeIssues(record.error.issues)})`, { line: i + 2, issues: describeIssues(record.error.issues) }), sealed(kid));
+    if (!record.success)
+      return invalid(
+        'lot-export',
+        problem(
+          'EXPORT_LINE_NOT_RECORD',
+          `line ${i + 2} is not an auction record (${describeIssues(record.error.issues)})`,
+          { line: i + 2, issues: describeIssues(record.error.issues) },
+        ),
+        sealed(kid),
+      );
     const found = recordProblem(record.data);
-    if (found) return invalid('lot-export', problem(found.code, `lot ${record.data.lot.id} (line ${i + 2}): ${found.reason}`, { ...found.params, lotId: record.data.lot.id, line: i + 2 }), sealed(kid));
+    if (found)
+      return invalid(
+        'lot-export',
+        problem(found.code, `lot ${record.data.lot.id} (line ${i + 2}): ${found.reason}`, {
+          ...found.params,
+          lotId: record.data.lot.id,
+          line: i + 2,
+        }),
+        sealed(kid),
+      );
   }
   return { valid: true, signed: true, kind: 'lot-export', kid, details: { lots: lines.length } };
 }
@@ -89,12 +195,32 @@ interface AuditLike {
 }
 
 /** Walks an audit chain from `previousHash`; returns the first problem or the last hash. */
-function walkAudit(events: AuditLike[], previousHash: string, where: (i: number) => { text: string; params: { line: number } | { row: number } }): { problem?: Problem; last: string } {
+function walkAudit(
+  events: AuditLike[],
+  previousHash: string,
+  where: (i: number) => { text: string; params: { line: number } | { row: number } },
+): { problem?: Problem; last: string } {
   let prev = previousHash;
   for (let i = 0; i < events.length; i++) {
     const e = events[i];
-    if (e.prevHash !== prev) return { problem: problem('AUDIT_LINK_BROKEN', `${where(i).text}: audit event ${e.id} does not link to the event before it (prevHash mismatch): events were removed, added or reordered`, { eventId: e.id, ...where(i).params }), last: prev };
-    if (auditEventHash(prev, e) !== e.hash) return { problem: problem('AUDIT_EVENT_CHANGED', `${where(i).text}: audit event ${e.id} was changed: its hash does not match its content`, { eventId: e.id, ...where(i).params }), last: prev };
+    if (e.prevHash !== prev)
+      return {
+        problem: problem(
+          'AUDIT_LINK_BROKEN',
+          `${where(i).text}: audit event ${e.id} does not link to the event before it (prevHash mismatch): events were removed, added or reordered`,
+          { eventId: e.id, ...where(i).params },
+        ),
+        last: prev,
+      };
+    if (auditEventHash(prev, e) !== e.hash)
+      return {
+        problem: problem(
+          'AUDIT_EVENT_CHANGED',
+          `${where(i).text}: audit event ${e.id} was changed: its hash does not match its content`,
+          { eventId: e.id, ...where(i).params },
+        ),
+        last: prev,
+      };
     prev = e.hash;
   }
   return { last: prev };
@@ -112,18 +238,52 @@ function checkAuditLines(lines: string[], previousHash: string, sealedLast: stri
       continue;
     }
     const ev = AuditLineSchema.safeParse(value);
-    if (!ev.success) return invalid('audit-export', problem('EXPORT_LINE_NOT_EVENT', `line ${i + 2} is not an audit event (${describeIssues(ev.error.issues)})`, { line: i + 2, issues: describeIssues(ev.error.issues) }), sealed(kid));
+    if (!ev.success)
+      return invalid(
+        'audit-export',
+        problem('EXPORT_LINE_NOT_EVENT', `line ${i + 2} is not an audit event (${describeIssues(ev.error.issues)})`, {
+          line: i + 2,
+          issues: describeIssues(ev.error.issues),
+        }),
+        sealed(kid),
+      );
     events.push(ev.data);
     lineOf.push(i + 2);
   }
   const walk = walkAudit(events, previousHash, (i) => ({ text: `line ${lineOf[i]}`, params: { line: lineOf[i] } }));
   if (walk.problem) return invalid('audit-export', walk.problem, sealed(kid));
-  if (sealedLast !== undefined && sealedLast !== walk.last) return invalid('audit-export', problem('AUDIT_LAST_HASH_MISMATCH', `the last event's hash ${walk.last} is not the one the seal records (${sealedLast})`, { lastHash: walk.last, sealedHash: sealedLast }), sealed(kid));
+  if (sealedLast !== undefined && sealedLast !== walk.last)
+    return invalid(
+      'audit-export',
+      problem(
+        'AUDIT_LAST_HASH_MISMATCH',
+        `the last event's hash ${walk.last} is not the one the seal records (${sealedLast})`,
+        { lastHash: walk.last, sealedHash: sealedLast },
+      ),
+      sealed(kid),
+    );
   if (problems.length) {
-    const shown = problems.slice(0, 3).map((p) => p.reason).join('; ');
-    return invalid('audit-export', problem('AUDIT_INTEGRITY_PROBLEMS', `the chain holds, but the platform found ${problems.length} row${problems.length === 1 ? '' : 's'} of its database contradicting it: ${shown}${problems.length > 3 ? '; …' : ''}`, { count: problems.length }), { ...sealed(kid), details: { events: events.length, integrityProblems: problems } });
+    const shown = problems
+      .slice(0, 3)
+      .map((p) => p.reason)
+      .join('; ');
+    return invalid(
+      'audit-export',
+      problem(
+        'AUDIT_INTEGRITY_PROBLEMS',
+        `the chain holds, but the platform found ${problems.length} row${problems.length === 1 ? '' : 's'} of its database contradicting it: ${shown}${problems.length > 3 ? '; …' : ''}`,
+        { count: problems.length },
+      ),
+      { ...sealed(kid), details: { events: events.length, integrityProblems: problems } },
+    );
   }
-  return { valid: true, signed: true, kind: 'audit-export', kid, details: { events: events.length, previousHash, lastHash: walk.last, fromGenesis: previousHash === GENESIS_HASH } };
+  return {
+    valid: true,
+    signed: true,
+    kind: 'audit-export',
+    kid,
+    details: { events: events.length, previousHash, lastHash: walk.last, fromGenesis: previousHash === GENESIS_HASH },
+  };
 }
 
 const nullable = (s: string): string | null => (s === '' ? null : s);
@@ -142,35 +302,106 @@ export function verifyCsv(text: string): Verdict {
   let rows: Record<string, string>[];
   try {
     // Cells were formula-escaped on export (csv.ts); the chain hashes the values before escaping.
-    rows = parse(text.replace(/^\uFEFF/, ''), { columns: true, skip_empty_lines: true, cast: (value) => unescapeFormula(value) }) as Record<string, string>[];
+    rows = parse(text.replace(/^\uFEFF/, ''), {
+      columns: true,
+      skip_empty_lines: true,
+      cast: (value) => unescapeFormula(value),
+    }) as Record<string, string>[];
   } catch (err) {
-    return invalid('csv', problem('CSV_UNREADABLE', `not a readable CSV file: ${(err as Error).message}`, { detail: (err as Error).message }));
+    return invalid(
+      'csv',
+      problem('CSV_UNREADABLE', `not a readable CSV file: ${(err as Error).message}`, {
+        detail: (err as Error).message,
+      }),
+    );
   }
   const first = text.replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0];
   if (first === LEDGER_CSV_COLUMNS.join(',')) {
     let prev = GENESIS_HASH;
     for (let i = 0; i < rows.length; i++) {
       const r = rows[i];
-      const e = { lotId: Number(r.lotId), seq: Number(r.seq), kind: r.kind as 'bid' | 'withdrawal', amount: Number(r.amount), bidderCode: r.bidderCode, placedAt: r.placedAt, withdrawsSeq: r.withdrawsSeq === '' ? null : Number(r.withdrawsSeq) };
-      if (e.seq !== i + 1) return invalid('ledger-csv', problem('CSV_SEQ_GAP', `row ${i + 2} holds seq ${r.seq}: the ledger must run 1, 2, 3, … without gaps (an entry was removed, added or reordered)`, { row: i + 2, seq: r.seq }));
-      if (r.prevHash !== prev || ledgerEntryHash(prev, e) !== r.hash) return invalid('ledger-csv', problem('CSV_CHAIN_BROKEN', `row ${i + 2} (seq ${r.seq}) breaks the hash chain: the entry was changed, or one before it was removed, added or reordered`, { row: i + 2, seq: r.seq }));
+      const e = {
+        lotId: Number(r.lotId),
+        seq: Number(r.seq),
+        kind: r.kind as 'bid' | 'withdrawal',
+        amount: Number(r.amount),
+        bidderCode: r.bidderCode,
+        placedAt: r.placedAt,
+        withdrawsSeq: r.withdrawsSeq === '' ? null : Number(r.withdrawsSeq),
+      };
+      if (e.seq !== i + 1)
+        return invalid(
+          'ledger-csv',
+          problem(
+            'CSV_SEQ_GAP',
+            `row ${i + 2} holds seq ${r.seq}: the ledger must run 1, 2, 3, … without gaps (an entry was removed, added or reordered)`,
+            { row: i + 2, seq: r.seq },
+          ),
+        );
+      if (r.prevHash !== prev || ledgerEntryHash(prev, e) !== r.hash)
+        return invalid(
+          'ledger-csv',
+          problem(
+            'CSV_CHAIN_BROKEN',
+            `row ${i + 2} (seq ${r.seq}) breaks the hash chain: the entry was changed, or one before it was removed, added or reordered`,
+            { row: i + 2, seq: r.seq },
+          ),
+        );
       prev = r.hash;
     }
-    return { ...unsigned(prev), kind: 'ledger-csv', details: { entries: rows.length, finalHash: prev, signed: false, note: UNSIGNED_NOTE } };
+    return {
+      ...unsigned(prev),
+      kind: 'ledger-csv',
+      details: { entries: rows.length, finalHash: prev, signed: false, note: UNSIGNED_NOTE },
+    };
   }
   if (first === AUDIT_CSV_COLUMNS.join(',') || first === AUDIT_CSV_COLUMNS_V1.join(',')) {
     const events: AuditLike[] = [];
     for (let i = 0; i < rows.length; i++) {
       const r = rows[i];
       const data = parseLine(r.data);
-      if (!data || typeof data !== 'object' || Array.isArray(data)) return invalid('audit-csv', problem('CSV_DATA_NOT_JSON', `row ${i + 2}: the data column is not a JSON object`, { row: i + 2 }));
+      if (!data || typeof data !== 'object' || Array.isArray(data))
+        return invalid(
+          'audit-csv',
+          problem('CSV_DATA_NOT_JSON', `row ${i + 2}: the data column is not a JSON object`, { row: i + 2 }),
+        );
       const v = r.v === undefined || r.v === '' ? 1 : Number(r.v);
-      events.push({ id: Number(r.id), v, at: r.at, actorPid: nullable(r.actorPid), actorHash: nullable(r.actorHash ?? ''), action: r.action, lotId: r.lotId === '' ? null : Number(r.lotId), subject: nullable(r.subject), subjectHash: nullable(r.subjectHash ?? ''), data: data as Record<string, unknown>, prevHash: r.prevHash, hash: r.hash });
+      events.push({
+        id: Number(r.id),
+        v,
+        at: r.at,
+        actorPid: nullable(r.actorPid),
+        actorHash: nullable(r.actorHash ?? ''),
+        action: r.action,
+        lotId: r.lotId === '' ? null : Number(r.lotId),
+        subject: nullable(r.subject),
+        subjectHash: nullable(r.subjectHash ?? ''),
+        data: data as Record<string, unknown>,
+        prevHash: r.prevHash,
+        hash: r.hash,
+      });
     }
     const start = events[0]?.prevHash ?? GENESIS_HASH;
     const walk = walkAudit(events, start, (i) => ({ text: `row ${i + 2}`, params: { row: i + 2 } }));
     if (walk.problem) return invalid('audit-csv', walk.problem);
-    return { ...unsigned(walk.last), kind: 'audit-csv', details: { events: events.length, previousHash: start, lastHash: walk.last, fromGenesis: start === GENESIS_HASH, signed: false, note: UNSIGNED_NOTE } };
+    return {
+      ...unsigned(walk.last),
+      kind: 'audit-csv',
+      details: {
+        events: events.length,
+        previousHash: start,
+        lastHash: walk.last,
+        fromGenesis: start === GENESIS_HASH,
+        signed: false,
+        note: UNSIGNED_NOTE,
+      },
+    };
   }
-  return invalid('csv', problem('CSV_UNKNOWN_COLUMNS', `unknown CSV columns: expected a ledger CSV (${LEDGER_CSV_COLUMNS.join(',')}) or an audit CSV (${AUDIT_CSV_COLUMNS.join(',')})`));
+  return invalid(
+    'csv',
+    problem(
+      'CSV_UNKNOWN_COLUMNS',
+      `unknown CSV columns: expected a ledger CSV (${LEDGER_CSV_COLUMNS.join(',')}) or an audit CSV (${AUDIT_CSV_COLUMNS.join(',')})`,
+    ),
+  );
 }

@@ -60,7 +60,15 @@ export class VerifyPool {
     if (this.closed) return Promise.reject(busy(refuse('verifier_shutting_down')));
     if (this.queue.length >= this.queueMax) return Promise.reject(busy(refuse('verifier_busy')));
     return new Promise<BodyOutcome>((resolve, reject) => {
-      this.queue.push({ id: this.nextId++, bytes, kind, jwks, deadline: performance.now() + timeoutMs, resolve, reject });
+      this.queue.push({
+        id: this.nextId++,
+        bytes,
+        kind,
+        jwks,
+        deadline: performance.now() + timeoutMs,
+        resolve,
+        reject,
+      });
       this.pump();
     });
   }
@@ -93,7 +101,12 @@ export class VerifyPool {
     slot.job = job;
     slot.timer = setTimeout(() => this.fail(slot, tooLong()), Math.max(0, job.deadline - performance.now()));
     // The bytes are the request's own copy: moved, not copied, to the worker.
-    const transfer = job.bytes.byteOffset === 0 && job.bytes.byteLength === job.bytes.buffer.byteLength && job.bytes.buffer instanceof ArrayBuffer ? [job.bytes.buffer] : [];
+    const transfer =
+      job.bytes.byteOffset === 0 &&
+      job.bytes.byteLength === job.bytes.buffer.byteLength &&
+      job.bytes.buffer instanceof ArrayBuffer
+        ? [job.bytes.buffer]
+        : [];
     slot.worker.postMessage({ id: job.id, bytes: job.bytes, kind: job.kind, jwks: job.jwks }, transfer);
   }
 

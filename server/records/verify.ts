@@ -31,7 +31,15 @@ export interface Verdict {
 
 /** A verdict for a document that is not valid. */
 export function invalidVerdict(kind: string, p: Problem, extra: Partial<Verdict> = {}): Verdict {
-  return { valid: false, signed: false, code: p.code, reason: p.reason, ...(p.params ? { params: p.params } : {}), kind, ...extra };
+  return {
+    valid: false,
+    signed: false,
+    code: p.code,
+    reason: p.reason,
+    ...(p.params ? { params: p.params } : {}),
+    kind,
+    ...extra,
+  };
 }
 
 /** Formats zod issues into one line. */
@@ -48,19 +56,72 @@ export function ledgerProblem(record: AuctionRecord): Problem | undefined {
   const kinds = new Map<number, string>();
   for (let i = 0; i < record.ledger.length; i++) {
     const e = record.ledger[i];
-    if (e.seq !== i + 1) return problem('LEDGER_SEQ_GAP', `ledger position ${i + 1} holds seq ${e.seq}: the ledger must run 1, 2, 3, … without gaps (an entry was removed, added or reordered)`, { position: i + 1, seq: e.seq });
-    if (e.prevHash !== prev) return problem('LEDGER_LINK_BROKEN', `ledger entry seq ${e.seq} does not link to the entry before it (prevHash mismatch): an entry was removed, added or reordered`, { seq: e.seq });
-    const expected = ledgerEntryHash(prev, { lotId: record.lot.id, seq: e.seq, kind: e.kind, amount: e.amount, bidderCode: e.bidderCode, placedAt: e.placedAt, withdrawsSeq: e.withdrawsSeq });
-    if (expected !== e.hash) return problem('LEDGER_ENTRY_CHANGED', `ledger entry seq ${e.seq} was changed: its hash does not match its content`, { seq: e.seq });
-    if (e.kind === 'withdrawal' && (e.withdrawsSeq === null || kinds.get(e.withdrawsSeq) !== 'bid')) return problem('LEDGER_WITHDRAWAL_INVALID', `ledger entry seq ${e.seq} withdraws seq ${e.withdrawsSeq}, which is not an earlier bid`, { seq: e.seq, withdrawsSeq: e.withdrawsSeq });
+    if (e.seq !== i + 1)
+      return problem(
+        'LEDGER_SEQ_GAP',
+        `ledger position ${i + 1} holds seq ${e.seq}: the ledger must run 1, 2, 3, … without gaps (an entry was removed, added or reordered)`,
+        { position: i + 1, seq: e.seq },
+      );
+    if (e.prevHash !== prev)
+      return problem(
+        'LEDGER_LINK_BROKEN',
+        `ledger entry seq ${e.seq} does not link to the entry before it (prevHash mismatch): an entry was removed, added or reordered`,
+        { seq: e.seq },
+      );
+    const expected = ledgerEntryHash(prev, {
+      lotId: record.lot.id,
+      seq: e.seq,
+      kind: e.kind,
+      amount: e.amount,
+      bidderCode: e.bidderCode,
+      placedAt: e.placedAt,
+      withdrawsSeq: e.withdrawsSeq,
+    });
+    if (expected !== e.hash)
+      return problem(
+        'LEDGER_ENTRY_CHANGED',
+        `ledger entry seq ${e.seq} was changed: its hash does not match its content`,
+        { seq: e.seq },
+      );
+    if (e.kind === 'withdrawal' && (e.withdrawsSeq === null || kinds.get(e.withdrawsSeq) !== 'bid'))
+      return problem(
+        'LEDGER_WITHDRAWAL_INVALID',
+        `ledger entry seq ${e.seq} withdraws seq ${e.withdrawsSeq}, which is not an earlier bid`,
+        { seq: e.seq, withdrawsSeq: e.withdrawsSeq },
+      );
     kinds.set(e.seq, e.kind);
     prev = e.hash;
   }
-  if (record.finalHash !== prev) return problem('FINAL_HASH_MISMATCH', `the final hash ${record.finalHash} does not match the last ledger entry's hash ${prev}`, { finalHash: record.finalHash, lastHash: prev });
-  if (record.result.entryCount !== record.ledger.length) return problem('ENTRY_COUNT_MISMATCH', `the result counts ${record.result.entryCount} ledger entries but the ledger holds ${record.ledger.length}`, { counted: record.result.entryCount, held: record.ledger.length });
+  if (record.finalHash !== prev)
+    return problem(
+      'FINAL_HASH_MISMATCH',
+      `the final hash ${record.finalHash} does not match the last ledger entry's hash ${prev}`,
+      { finalHash: record.finalHash, lastHash: prev },
+    );
+  if (record.result.entryCount !== record.ledger.length)
+    return problem(
+      'ENTRY_COUNT_MISMATCH',
+      `the result counts ${record.result.entryCount} ledger entries but the ledger holds ${record.ledger.length}`,
+      { counted: record.result.entryCount, held: record.ledger.length },
+    );
   for (const ev of record.history) {
-    const expected = auditEventHash(ev.prevHash, { v: ev.v, at: ev.at, actorPid: ev.actorPid, actorHash: ev.actorHash, action: ev.action, lotId: record.lot.id, subject: ev.subject, subjectHash: ev.subjectHash, data: ev.data });
-    if (expected !== ev.hash) return problem('HISTORY_EVENT_CHANGED', `history event ${ev.id} (${ev.action}) was changed: its hash does not match its content`, { eventId: ev.id, action: ev.action });
+    const expected = auditEventHash(ev.prevHash, {
+      v: ev.v,
+      at: ev.at,
+      actorPid: ev.actorPid,
+      actorHash: ev.actorHash,
+      action: ev.action,
+      lotId: record.lot.id,
+      subject: ev.subject,
+      subjectHash: ev.subjectHash,
+      data: ev.data,
+    });
+    if (expected !== ev.hash)
+      return problem(
+        'HISTORY_EVENT_CHANGED',
+        `history event ${ev.id} (${ev.action}) was changed: its hash does not match its content`,
+        { eventId: ev.id, action: ev.action },
+      );
   }
   return undefined;
 }
@@ -94,10 +155,24 @@ export async function verifySignedRecord(input: unknown, jwks: Jwks): Promise<Ve
   const record = AuctionRecordSchema.safeParse(parsed.value);
   if (!record.success) {
     const issues = describeIssues(record.error.issues);
-    return invalidVerdict(kind, problem('NOT_AN_AUCTION_RECORD', `the signed payload is not an auction record (${issues})`, { issues }), signed);
+    return invalidVerdict(
+      kind,
+      problem('NOT_AN_AUCTION_RECORD', `the signed payload is not an auction record (${issues})`, { issues }),
+      signed,
+    );
   }
   const r = record.data;
-  const details = { lotId: r.lot.id, title: r.lot.title, status: r.result.status, entries: r.ledger.length, finalHash: r.finalHash, finalPrice: r.result.finalPrice, kid: sig.kid, signedAt: r.issuedAt, issuedAt: r.issuedAt };
+  const details = {
+    lotId: r.lot.id,
+    title: r.lot.title,
+    status: r.result.status,
+    entries: r.ledger.length,
+    finalHash: r.finalHash,
+    finalPrice: r.result.finalPrice,
+    kid: sig.kid,
+    signedAt: r.issuedAt,
+    issuedAt: r.issuedAt,
+  };
   const found = recordProblem(r);
   if (found) return invalidVerdict(kind, found, { ...signed, details });
   return { valid: true, ...signed, kind, details };

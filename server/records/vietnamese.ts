@@ -29,14 +29,21 @@ export function fill(text: string, values: Record<string, string | number>): str
   return text.replace(/\{\{(\w+)\}\}/g, (whole, name: string) => (name in values ? String(values[name]) : whole));
 }
 
-const label = (table: Record<string, string>) => (value: string): string => (Object.prototype.hasOwnProperty.call(table, value) ? table[value] : value);
+const label =
+  (table: Record<string, string>) =>
+  (value: string): string =>
+    Object.prototype.hasOwnProperty.call(table, value) ? table[value] : value;
 
 export const categoryLabel = label(vi.category);
 export const statusLabel = label(vi.status);
 export const registrationLabel = label(vi.regStatus);
 export const depositLabel = label(vi.reg.deposit);
 export const entryKindLabel = label({ bid: vi.bid.title, withdrawal: vi.lot.withdrawal });
-export const entryStatusLabel = label({ accepted: 'Hợp lệ', withdrawn: vi.lot.withdrawn, withdrawal: vi.lot.withdrawal });
+export const entryStatusLabel = label({
+  accepted: 'Hợp lệ',
+  withdrawn: vi.lot.withdrawn,
+  withdrawal: vi.lot.withdrawal,
+});
 export const actionLabel = label({
   'lot.created': 'Tạo phiên đấu giá',
   'lot.updated': 'Sửa thông tin phiên',
@@ -64,8 +71,14 @@ export function softCloseText(softClose: { windowSeconds: number; extendSeconds:
 }
 
 /** The outcome in the lot page's words. */
-export function resultText(result: { status: string; finalPrice: number | null; winnerBidderCode: string | null; cancelReason: string | null }): string {
-  if (result.status === 'closed') return fill(vi.lot.resultClosed, { price: formatVnd(result.finalPrice), code: result.winnerBidderCode ?? '—' });
+export function resultText(result: {
+  status: string;
+  finalPrice: number | null;
+  winnerBidderCode: string | null;
+  cancelReason: string | null;
+}): string {
+  if (result.status === 'closed')
+    return fill(vi.lot.resultClosed, { price: formatVnd(result.finalPrice), code: result.winnerBidderCode ?? '—' });
   if (result.status === 'cancelled') return fill(vi.lot.resultCancelled, { reason: result.cancelReason ?? '—' });
   return vi.lot.resultFailed;
 }

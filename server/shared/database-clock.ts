@@ -61,7 +61,9 @@ export interface DatabaseClockOptions {
 /** `clock_timestamp()` of the database behind `db`, in ms since the epoch (the time it is read, not the transaction's start). */
 export function databaseTimeReader(db: Db): () => Promise<number> {
   return async () => {
-    const [row] = resultRows<{ ms: number | string }>(await db.execute(sql`select (extract(epoch from clock_timestamp()) * 1000)::float8 as ms`));
+    const [row] = resultRows<{ ms: number | string }>(
+      await db.execute(sql`select (extract(epoch from clock_timestamp()) * 1000)::float8 as ms`),
+    );
     return Number(row.ms);
   };
 }
@@ -93,7 +95,11 @@ export class DatabaseClock implements Clock {
   /** Measures once now, then every `intervalMs` until stopped. Resolves after the first measurement (bounded). */
   async start(): Promise<void> {
     const first = await this.measure();
-    if (first) this.options.log.info({ offsetMs: round(first.offsetMs), roundTripMs: round(first.roundTripMs) }, "clock: the platform keeps the database's time (offsetMs: the database's clock minus this host's)");
+    if (first)
+      this.options.log.info(
+        { offsetMs: round(first.offsetMs), roundTripMs: round(first.roundTripMs) },
+        "clock: the platform keeps the database's time (offsetMs: the database's clock minus this host's)",
+      );
     this.schedule(Math.min(FIRST_FOLLOW_UP_MS, this.options.intervalMs));
   }
 
@@ -108,7 +114,11 @@ export class DatabaseClock implements Clock {
       .then(
         (best) => this.accept(best),
         (err: unknown) => {
-          if (!this.failing) this.options.log.warn({ err }, "clock: measuring the database's clock failed; keeping the last measurement until it succeeds");
+          if (!this.failing)
+            this.options.log.warn(
+              { err },
+              "clock: measuring the database's clock failed; keeping the last measurement until it succeeds",
+            );
           this.failing = true;
           return undefined;
         },
@@ -126,21 +136,34 @@ export class DatabaseClock implements Clock {
       const databaseMs = await withDeadline(readDatabaseMs(), timeoutMs, "reading the database's clock");
       const roundTripMs = host.monotonicMs() - sent;
       if (!Number.isFinite(databaseMs)) throw new Error(`the database's clock read as ${databaseMs}`);
-      if (!best || roundTripMs < best.roundTripMs) best = { databaseMs, monotonic: sent + roundTripMs / 2, wallMs: wall + roundTripMs / 2, roundTripMs };
+      if (!best || roundTripMs < best.roundTripMs)
+        best = { databaseMs, monotonic: sent + roundTripMs / 2, wallMs: wall + roundTripMs / 2, roundTripMs };
     }
     return best!;
   }
 
-  private accept(s: { databaseMs: number; monotonic: number; wallMs: number; roundTripMs: number }): ClockReading | undefined {
+  private accept(s: {
+    databaseMs: number;
+    monotonic: number;
+    wallMs: number;
+    roundTripMs: number;
+  }): ClockReading | undefined {
     const { log } = this.options;
     if (this.failing) log.info("clock: measuring the database's clock works again");
     this.failing = false;
     const a = this.anchor;
     if (a && s.roundTripMs / 2 > a.roundTripMs / 2 + (s.monotonic - a.monotonic) * MAX_DRIFT) return undefined;
-    const reading: ClockReading = { offsetMs: s.databaseMs - s.wallMs, roundTripMs: s.roundTripMs, measuredAt: new Date(s.databaseMs) };
+    const reading: ClockReading = {
+      offsetMs: s.databaseMs - s.wallMs,
+      roundTripMs: s.roundTripMs,
+      measuredAt: new Date(s.databaseMs),
+    };
     const wasOff = this.last !== undefined && Math.abs(this.last.offsetMs) >= CLOCK_OFFSET_WARN_MS;
     if (Math.abs(reading.offsetMs) >= CLOCK_OFFSET_WARN_MS && !wasOff) {
-      log.warn({ offsetMs: round(reading.offsetMs) }, `clock: this host's clock is ${Math.round(Math.abs(reading.offsetMs))} ms ${reading.offsetMs > 0 ? 'behind' : 'ahead of'} the database's; the platform keeps the database's time (check time synchronisation on this host)`);
+      log.warn(
+        { offsetMs: round(reading.offsetMs) },
+        `clock: this host's clock is ${Math.round(Math.abs(reading.offsetMs))} ms ${reading.offsetMs > 0 ? 'behind' : 'ahead of'} the database's; the platform keeps the database's time (check time synchronisation on this host)`,
+      );
     }
     this.anchor = { databaseMs: s.databaseMs, monotonic: s.monotonic, roundTripMs: s.roundTripMs };
     this.last = reading;

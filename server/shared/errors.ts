@@ -74,7 +74,12 @@ export interface ErrorObject {
 
 export const ok = <T>(value: T): { ok: true; value: T } => ({ ok: true, value });
 /** A failure with hand-written English and no reason (prefer `refuse`). */
-export const fail = (code: ErrorCode, message: string, fields?: FieldErrors): Failure => ({ ok: false, code, message, ...(fields ? { fields } : {}) });
+export const fail = (code: ErrorCode, message: string, fields?: FieldErrors): Failure => ({
+  ok: false,
+  code,
+  message,
+  ...(fields ? { fields } : {}),
+});
 
 /** The failure named `reason`, its code and English message taken from the catalogue. */
 export function refuse<R extends Reason>(reason: R, ...params: ReasonArgs<R>): Failure {
@@ -125,10 +130,19 @@ export class AppError extends Error {
     this.fields = options.fields;
     this.fieldErrors = options.fieldErrors;
     // A 503 always tells the client when to try again.
-    this.headers = code === 'UNAVAILABLE' && !options.headers?.['retry-after'] ? { ...options.headers, 'retry-after': '1' } : options.headers;
+    this.headers =
+      code === 'UNAVAILABLE' && !options.headers?.['retry-after']
+        ? { ...options.headers, 'retry-after': '1' }
+        : options.headers;
   }
   static from(failure: Failure, headers?: Record<string, string>): AppError {
-    return new AppError(failure.code, failure.message, { reason: failure.reason, params: failure.params, fields: failure.fields, fieldErrors: failure.fieldErrors, headers });
+    return new AppError(failure.code, failure.message, {
+      reason: failure.reason,
+      params: failure.params,
+      fields: failure.fields,
+      fieldErrors: failure.fieldErrors,
+      headers,
+    });
   }
   /** The error named `reason` (see refuse). */
   static of<R extends Reason>(reason: R, ...params: ReasonArgs<R>): AppError {

@@ -33,7 +33,15 @@ export interface LotState {
 }
 
 /** Why a `lot` event was sent: a notice clients show in the person's language (web/lib/i18n `server.notice`). */
-export const LOT_CHANGE_REASONS = ['published', 'live', 'extended', 'withdrawal', 'closed', 'failed', 'cancelled'] as const;
+export const LOT_CHANGE_REASONS = [
+  'published',
+  'live',
+  'extended',
+  'withdrawal',
+  'closed',
+  'failed',
+  'cancelled',
+] as const;
 export type LotChangeReason = (typeof LOT_CHANGE_REASONS)[number];
 
 export interface LotChange extends LotState {

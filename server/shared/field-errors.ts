@@ -14,8 +14,10 @@ const FIELD_TEXT = {
   REQUIRED: () => 'required',
   INVALID_TYPE: (p: { expected: string }) => `must be ${/^[aeiou]/.test(p.expected) ? 'an' : 'a'} ${p.expected}`,
   NOT_INTEGER: () => 'must be a whole number',
-  TOO_SMALL: (p: { min: number; inclusive: boolean }) => (p.inclusive ? `must be at least ${p.min}` : `must be greater than ${p.min}`),
-  TOO_LARGE: (p: { max: number; inclusive: boolean }) => (p.inclusive ? `must be at most ${p.max}` : `must be less than ${p.max}`),
+  TOO_SMALL: (p: { min: number; inclusive: boolean }) =>
+    p.inclusive ? `must be at least ${p.min}` : `must be greater than ${p.min}`,
+  TOO_LARGE: (p: { max: number; inclusive: boolean }) =>
+    p.inclusive ? `must be at most ${p.max}` : `must be less than ${p.max}`,
   TOO_SHORT: (p: { min: number }) => `at least ${p.min} characters`,
   TOO_LONG: (p: { max: number }) => `at most ${p.max} characters`,
   TOO_FEW: (p: { min: number }) => `at least ${p.min} items`,
@@ -23,7 +25,8 @@ const FIELD_TEXT = {
   NOT_DATE_TIME: () => 'an ISO-8601 date-time such as 2026-12-01T09:00:00Z',
   /** `detail`: the schema's own words for the format, when it gave any (English only). */
   INVALID_FORMAT: (p: { detail?: string }) => p.detail ?? 'not in the expected format',
-  NOT_ONE_OF: (p: { options: string[] }) => (p.options.length === 1 ? `must be ${p.options[0]}` : `one of ${p.options.join(', ')}`),
+  NOT_ONE_OF: (p: { options: string[] }) =>
+    p.options.length === 1 ? `must be ${p.options[0]}` : `one of ${p.options.join(', ')}`,
   UNKNOWN_FIELDS: (p: { keys: string[] }) => `unknown field${p.keys.length === 1 ? '' : 's'}: ${p.keys.join(', ')}`,
   CONTAINS_NUL: () => 'must not contain NUL characters',
   CONTAINS_CONTROL: () => 'must not contain control characters',
@@ -36,12 +39,14 @@ const FIELD_TEXT = {
   NOT_IDEMPOTENCY_KEY: () => '1–200 visible ASCII characters',
   NOT_JWS: () => 'a JWS',
   // A lot's terms against the policy (server/auctions/lot-validation.ts).
-  DEPOSIT_OUT_OF_RANGE: (p: { minPct: number; maxPct: number; min: number; max: number }) => `must be ${p.minPct}–${p.maxPct}% of the starting price: from ${vnd(p.min)} to ${vnd(p.max)}`,
+  DEPOSIT_OUT_OF_RANGE: (p: { minPct: number; maxPct: number; min: number; max: number }) =>
+    `must be ${p.minPct}–${p.maxPct}% of the starting price: from ${vnd(p.min)} to ${vnd(p.max)}`,
   STEP_ABOVE_STARTING_PRICE: () => 'must not exceed the starting price',
   CLOSES_BEFORE_OPENING: () => 'must be after registrationOpensAt',
   CLOSES_AFTER_BIDDING_STARTS: () => 'must not be after startsAt (registration closes no later than bidding starts)',
   ENDS_BEFORE_START: () => 'must be after startsAt',
-  BIDDING_WINDOW_TOO_SHORT: (p: { minMinutes: number }) => `the bidding window must be at least ${p.minMinutes} minutes`,
+  BIDDING_WINDOW_TOO_SHORT: (p: { minMinutes: number }) =>
+    `the bidding window must be at least ${p.minMinutes} minutes`,
   NOT_IN_FUTURE: () => 'must be in the future',
   SOFT_CLOSE_WINDOW_TOO_LONG: () => 'windowSeconds must not exceed the bidding window',
   RULES_CHANGED: (p: { rulesVersion: number }) => `the published rules are version ${p.rulesVersion}; read them again`,
@@ -98,7 +103,7 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
 }
 
 const num = (n: number | bigint): number => Number(n);
-const optionText = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v) ?? String(v));
+const optionText = (v: unknown): string => (typeof v === 'string' ? v : (JSON.stringify(v) ?? String(v)));
 
 /** The field code of one zod issue, with its parameters. */
 function fromIssue(issue: Issue, input: unknown): FieldError {
@@ -107,7 +112,9 @@ function fromIssue(issue: Issue, input: unknown): FieldError {
   switch (issue.code) {
     case 'invalid_type':
       // zod reports a fraction given to .int() as the wrong type ('int').
-      return issue.expected === 'int' ? fieldError('NOT_INTEGER') : fieldError('INVALID_TYPE', { expected: issue.expected });
+      return issue.expected === 'int'
+        ? fieldError('NOT_INTEGER')
+        : fieldError('INVALID_TYPE', { expected: issue.expected });
     case 'too_small': {
       const min = num(issue.minimum);
       if (issue.origin === 'string') return min <= 1 ? fieldError('REQUIRED') : fieldError('TOO_SHORT', { min });

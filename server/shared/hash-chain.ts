@@ -14,7 +14,9 @@ export function canonicalJson(value: unknown): string {
   }
   if (value instanceof Date) return JSON.stringify(value.toISOString());
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
 }
 
@@ -34,7 +36,15 @@ export interface LedgerHashFields {
 }
 
 export function ledgerEntryHash(prevHash: string, e: LedgerHashFields): string {
-  return chainHash(prevHash, { lotId: e.lotId, seq: e.seq, kind: e.kind, amount: e.amount, bidderCode: e.bidderCode, placedAt: e.placedAt, withdrawsSeq: e.withdrawsSeq });
+  return chainHash(prevHash, {
+    lotId: e.lotId,
+    seq: e.seq,
+    kind: e.kind,
+    amount: e.amount,
+    bidderCode: e.bidderCode,
+    placedAt: e.placedAt,
+    withdrawsSeq: e.withdrawsSeq,
+  });
 }
 
 /**
@@ -59,14 +69,34 @@ export interface AuditHashFields {
 export const AUDIT_CHAIN_VERSION = 2;
 
 export function auditEventHash(prevHash: string, e: AuditHashFields): string {
-  if ((e.v ?? 1) === 1) return chainHash(prevHash, { at: e.at, actorPid: e.actorPid, action: e.action, lotId: e.lotId, subject: e.subject, data: e.data });
+  if ((e.v ?? 1) === 1)
+    return chainHash(prevHash, {
+      at: e.at,
+      actorPid: e.actorPid,
+      action: e.action,
+      lotId: e.lotId,
+      subject: e.subject,
+      data: e.data,
+    });
   // A person subject is chained as its hash only; the clear subject column is then outside the chain.
   const subjectHash = e.subjectHash ?? null;
-  return chainHash(prevHash, { v: e.v, at: e.at, actorHash: e.actorHash ?? null, action: e.action, lotId: e.lotId, subject: subjectHash === null ? e.subject : null, subjectHash, data: e.data });
+  return chainHash(prevHash, {
+    v: e.v,
+    at: e.at,
+    actorHash: e.actorHash ?? null,
+    action: e.action,
+    lotId: e.lotId,
+    subject: subjectHash === null ? e.subject : null,
+    subjectHash,
+    data: e.data,
+  });
 }
 
 /** Verifies a chain in order; returns the index of the first broken link, or -1 when intact. */
-export function firstBrokenLink<T extends { prevHash: string; hash: string }>(entries: T[], hashOf: (prevHash: string, entry: T) => string): number {
+export function firstBrokenLink<T extends { prevHash: string; hash: string }>(
+  entries: T[],
+  hashOf: (prevHash: string, entry: T) => string,
+): number {
   let prev = GENESIS_HASH;
   for (let i = 0; i < entries.length; i++) {
     const e = entries[i];

@@ -95,7 +95,8 @@ export function tryLockFile(file: string, options: LockOptions = {}): LockAttemp
     const lock = read(abs);
     if (!lock) continue; // released meanwhile
     const holder = parse(lock.content);
-    const stale = !holderAlive(holder, abs) || (options.staleAfterMs !== undefined && lock.ageMs > options.staleAfterMs);
+    const stale =
+      !holderAlive(holder, abs) || (options.staleAfterMs !== undefined && lock.ageMs > options.staleAfterMs);
     if (!stale) return { heldBy: holder.pid };
     // Remove the stale lock only if it is still the one read (another taker may have replaced it), then retry.
     if (read(abs)?.content === lock.content) fs.rmSync(abs, { force: true });
@@ -111,7 +112,10 @@ export function tryLockFile(file: string, options: LockOptions = {}): LockAttemp
 }
 
 /** Takes the lock, waiting (polling every `pollMs`) while a live process holds it: at most `staleAfterMs`. */
-export async function waitForLockFile(file: string, options: { staleAfterMs: number; pollMs?: number }): Promise<HeldLock> {
+export async function waitForLockFile(
+  file: string,
+  options: { staleAfterMs: number; pollMs?: number },
+): Promise<HeldLock> {
   for (;;) {
     const attempt = tryLockFile(file, options);
     if ('acquired' in attempt) return attempt.acquired;

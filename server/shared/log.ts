@@ -26,7 +26,13 @@ function maskDeep(value: unknown, depth = 0): unknown {
   if (value instanceof Error) {
     const { code, cause } = value as Error & { code?: unknown };
     // The driver's own error (its code and message, never its parameters) is what explains a failed query.
-    return { type: value.name, message: scrub(value.message), ...(typeof code === 'string' ? { code } : {}), stack: value.stack ? scrub(value.stack) : undefined, ...(cause ? { cause: maskDeep(cause, depth + 1) } : {}) };
+    return {
+      type: value.name,
+      message: scrub(value.message),
+      ...(typeof code === 'string' ? { code } : {}),
+      stack: value.stack ? scrub(value.stack) : undefined,
+      ...(cause ? { cause: maskDeep(cause, depth + 1) } : {}),
+    };
   }
   if (Array.isArray(value)) return value.map((v) => maskDeep(v, depth + 1));
   const out: Record<string, unknown> = {};

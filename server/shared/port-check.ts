@@ -6,9 +6,12 @@ import net from 'node:net';
 export function listenFailure(err: unknown, port: number, host: string | undefined): string {
   const where = host ? `${host}:${port}` : `port ${port}`;
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  if (code === 'EADDRINUSE') return `Cannot listen on ${where}: another process is already listening there (EADDRINUSE). Stop it, or set PORT to a free port.`;
-  if (code === 'EACCES') return `Cannot listen on ${where}: this user may not use that port (EACCES). Set PORT to a port above 1023.`;
-  if (code === 'EADDRNOTAVAIL') return `Cannot listen on ${where}: this machine has no address ${host} (EADDRNOTAVAIL). Set HOST to one of its addresses.`;
+  if (code === 'EADDRINUSE')
+    return `Cannot listen on ${where}: another process is already listening there (EADDRINUSE). Stop it, or set PORT to a free port.`;
+  if (code === 'EACCES')
+    return `Cannot listen on ${where}: this user may not use that port (EACCES). Set PORT to a port above 1023.`;
+  if (code === 'EADDRNOTAVAIL')
+    return `Cannot listen on ${where}: this machine has no address ${host} (EADDRNOTAVAIL). Set HOST to one of its addresses.`;
   return `Cannot listen on ${where}: ${(err as Error)?.message ?? String(err)}`;
 }
 

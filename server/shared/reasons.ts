@@ -15,21 +15,48 @@ interface Entry {
 
 export const REASONS = {
   // Requests in general.
-  endpoint_unknown: { code: 'NOT_FOUND', en: (p: { method: string; path: string }) => `No such endpoint: ${p.method} ${p.path}` },
+  endpoint_unknown: {
+    code: 'NOT_FOUND',
+    en: (p: { method: string; path: string }) => `No such endpoint: ${p.method} ${p.path}`,
+  },
   not_found: { code: 'NOT_FOUND', en: () => 'Not found.' },
   invalid_fields: { code: 'VALIDATION_FAILED', en: (p: { names: string[] }) => `Invalid ${p.names.join(', ')}.` },
   body_not_json: { code: 'MALFORMED_REQUEST', en: () => 'The request body is not valid JSON.' },
   malformed_request: { code: 'MALFORMED_REQUEST', en: () => 'The request is malformed.' },
-  unsupported_media_type: { code: 'UNSUPPORTED_MEDIA_TYPE', en: () => 'The content type of the request is not supported here.' },
+  unsupported_media_type: {
+    code: 'UNSUPPORTED_MEDIA_TYPE',
+    en: () => 'The content type of the request is not supported here.',
+  },
   too_large: { code: 'PAYLOAD_TOO_LARGE', en: () => 'The request is too large.' },
-  body_too_large: { code: 'PAYLOAD_TOO_LARGE', en: (p: { maxBytes: number }) => `The request body is over ${p.maxBytes} bytes.` },
-  document_too_large: { code: 'PAYLOAD_TOO_LARGE', en: (p: { maxMegabytes: number }) => `The document is over ${p.maxMegabytes} MB: verify it offline with npm run verify-record (no size limit).` },
-  rate_limited: { code: 'RATE_LIMITED', en: (p: { retryAfterSeconds: number; what: string; from: string }) => `Too many ${p.what} ${p.from}; try again in ${p.retryAfterSeconds} s.` },
+  body_too_large: {
+    code: 'PAYLOAD_TOO_LARGE',
+    en: (p: { maxBytes: number }) => `The request body is over ${p.maxBytes} bytes.`,
+  },
+  document_too_large: {
+    code: 'PAYLOAD_TOO_LARGE',
+    en: (p: { maxMegabytes: number }) =>
+      `The document is over ${p.maxMegabytes} MB: verify it offline with npm run verify-record (no size limit).`,
+  },
+  rate_limited: {
+    code: 'RATE_LIMITED',
+    en: (p: { retryAfterSeconds: number; what: string; from: string }) =>
+      `Too many ${p.what} ${p.from}; try again in ${p.retryAfterSeconds} s.`,
+  },
   too_many_messages: { code: 'RATE_LIMITED', en: () => 'Too many messages; slow down.' },
-  watch_limit: { code: 'RATE_LIMITED', en: (p: { max: number }) => `A connection may watch at most ${p.max} lots at once; unwatch one first.` },
-  internal: { code: 'INTERNAL', en: (p: { requestId?: string }) => (p.requestId ? `An internal error occurred (request ${p.requestId}).` : 'An internal error occurred.') },
+  watch_limit: {
+    code: 'RATE_LIMITED',
+    en: (p: { max: number }) => `A connection may watch at most ${p.max} lots at once; unwatch one first.`,
+  },
+  internal: {
+    code: 'INTERNAL',
+    en: (p: { requestId?: string }) =>
+      p.requestId ? `An internal error occurred (request ${p.requestId}).` : 'An internal error occurred.',
+  },
   unavailable: { code: 'UNAVAILABLE', en: () => 'The service is temporarily unavailable; try again in a moment.' },
-  database_unreachable: { code: 'UNAVAILABLE', en: () => 'The database is unreachable right now; try again in a moment.' },
+  database_unreachable: {
+    code: 'UNAVAILABLE',
+    en: () => 'The database is unreachable right now; try again in a moment.',
+  },
   database_not_answering: { code: 'UNAVAILABLE', en: () => 'The database does not answer.' },
   // A bid the platform refused for its own reasons (server/bidding/shed-reasons.ts): each says whether it was placed.
   database_unavailable: { code: 'UNAVAILABLE', en: () => SHED_MESSAGES.database_unavailable },
@@ -41,20 +68,41 @@ export const REASONS = {
   // Identity.
   token_invalid: { code: 'UNAUTHENTICATED', en: () => 'The e-ID token is missing, invalid or expired.' },
   sign_in_required: { code: 'UNAUTHENTICATED', en: () => 'Sign in with your e-ID first.' },
-  session_ended: { code: 'UNAUTHENTICATED', en: () => 'Your session has ended (signed out, expired or changed); sign in again.' },
-  level2_required: { code: 'LEVEL_TOO_LOW', en: () => 'This needs an e-ID verified at level 2 (chip ID card and face).' },
+  session_ended: {
+    code: 'UNAUTHENTICATED',
+    en: () => 'Your session has ended (signed out, expired or changed); sign in again.',
+  },
+  level2_required: {
+    code: 'LEVEL_TOO_LOW',
+    en: () => 'This needs an e-ID verified at level 2 (chip ID card and face).',
+  },
   role_required: { code: 'FORBIDDEN', en: (p: { roles: string[] }) => `This needs the ${p.roles.join(' or ')} role.` },
-  csrf_missing: { code: 'CSRF_FAILED', en: () => 'This change needs the x-csrf-token header from GET /api/me (cross-site request refused).' },
-  csrf_signout: { code: 'CSRF_FAILED', en: () => 'Signing out needs the x-csrf-token header (or a csrf form field) from GET /api/me.' },
+  csrf_missing: {
+    code: 'CSRF_FAILED',
+    en: () => 'This change needs the x-csrf-token header from GET /api/me (cross-site request refused).',
+  },
+  csrf_signout: {
+    code: 'CSRF_FAILED',
+    en: () => 'Signing out needs the x-csrf-token header (or a csrf form field) from GET /api/me.',
+  },
   too_many_failed_signins: { code: 'RATE_LIMITED', en: () => 'Too many failed sign-in attempts; wait a moment.' },
-  signin_not_configured: { code: 'UNAVAILABLE', en: () => 'Browser sign-in is not configured (EID_CLIENT_ID); API clients may use Bearer tokens.' },
+  signin_not_configured: {
+    code: 'UNAVAILABLE',
+    en: () => 'Browser sign-in is not configured (EID_CLIENT_ID); API clients may use Bearer tokens.',
+  },
   signin_unavailable: { code: 'UNAVAILABLE', en: () => 'Sign-in is temporarily unavailable; try again shortly.' },
-  signin_expired: { code: 'UNAUTHENTICATED', en: () => 'The sign-in has expired or was started elsewhere; please sign in again.' },
+  signin_expired: {
+    code: 'UNAUTHENTICATED',
+    en: () => 'The sign-in has expired or was started elsewhere; please sign in again.',
+  },
   signin_refused: { code: 'FORBIDDEN', en: () => 'The e-ID provider did not confirm this sign-in.' },
   signin_not_confirmed: { code: 'UNAUTHENTICATED', en: () => 'The e-ID provider did not confirm this sign-in.' },
   signin_reused: { code: 'UNAUTHENTICATED', en: () => 'This sign-in was already used; please sign in again.' },
   own_admin_role: { code: 'INVALID_STATE', en: () => 'You cannot revoke your own admin role; ask another admin.' },
-  configured_admin: { code: 'INVALID_STATE', en: () => 'This person is an admin through ADMIN_PIDS; remove them from the configuration instead.' },
+  configured_admin: {
+    code: 'INVALID_STATE',
+    en: () => 'This person is an admin through ADMIN_PIDS; remove them from the configuration instead.',
+  },
   person_unknown: { code: 'NOT_FOUND', en: () => 'No person with this identification number has signed in yet.' },
 
   // Lots and registrations.
@@ -64,12 +112,21 @@ export const REASONS = {
   lot_not_editable: { code: 'INVALID_STATE', en: () => 'A lot can be edited only until its registration opens.' },
   lot_already_in_status: { code: 'INVALID_STATE', en: (p: { status: string }) => `The lot is already ${p.status}.` },
   lot_in_status: { code: 'INVALID_STATE', en: (p: { status: string }) => `The lot is ${p.status}.` },
-  registration_window_over: { code: 'VALIDATION_FAILED', en: () => 'The registration window is already over; edit the dates first.' },
+  registration_window_over: {
+    code: 'VALIDATION_FAILED',
+    en: () => 'The registration window is already over; edit the dates first.',
+  },
   registration_not_found: { code: 'NOT_FOUND', en: () => 'No such registration for this lot.' },
   registration_in_status: { code: 'INVALID_STATE', en: (p: { status: string }) => `The registration is ${p.status}.` },
-  deposit_not_refundable: { code: 'INVALID_STATE', en: (p: { depositState: string }) => `The deposit is ${p.depositState}, not refundable.` },
+  deposit_not_refundable: {
+    code: 'INVALID_STATE',
+    en: (p: { depositState: string }) => `The deposit is ${p.depositState}, not refundable.`,
+  },
   manager_cannot_register: { code: 'FORBIDDEN', en: () => 'The manager of a lot may not register for it.' },
-  registration_not_open: { code: 'REGISTRATION_CLOSED', en: (p: { opensAt: string }) => `Registration for this lot opens at ${p.opensAt}.` },
+  registration_not_open: {
+    code: 'REGISTRATION_CLOSED',
+    en: (p: { opensAt: string }) => `Registration for this lot opens at ${p.opensAt}.`,
+  },
   registration_closed: { code: 'REGISTRATION_CLOSED', en: () => 'Registration for this lot is closed.' },
   rules_changed: { code: 'VALIDATION_FAILED', en: () => 'The rules changed since you read them.' },
   already_registered: { code: 'ALREADY_REGISTERED', en: () => 'You are already registered for this lot.' },
@@ -80,49 +137,123 @@ export const REASONS = {
   lot_cancelled: { code: 'LOT_NOT_LIVE', en: () => 'The lot was cancelled.' },
   bidding_ended: { code: 'LOT_NOT_LIVE', en: () => 'Bidding on this lot has ended.' },
   manager_cannot_bid: { code: 'FORBIDDEN', en: () => 'The manager of a lot may not bid on it.' },
-  not_registered: { code: 'NOT_APPROVED', en: () => 'Register for this lot and have your deposit confirmed before bidding.' },
+  not_registered: {
+    code: 'NOT_APPROVED',
+    en: () => 'Register for this lot and have your deposit confirmed before bidding.',
+  },
   deposit_not_confirmed: { code: 'NOT_APPROVED', en: () => 'Your deposit has not been confirmed yet.' },
   bidder_barred: { code: 'BIDDER_BARRED', en: () => 'You withdrew a bid on this lot and may not bid on it again.' },
   already_leading: { code: 'ALREADY_LEADING', en: () => 'You hold the highest bid; wait until you are outbid.' },
-  below_starting_price: { code: 'BID_TOO_LOW', en: (p: { minNextBid: number }) => `The first bid must be at least the starting price, ${vnd(p.minNextBid)}.` },
-  below_next_bid: { code: 'BID_TOO_LOW', en: (p: { minNextBid: number }) => `The bid must be at least ${vnd(p.minNextBid)} (current price plus one step).` },
-  idempotency_conflict: { code: 'IDEMPOTENCY_CONFLICT', en: () => 'This Idempotency-Key was already used for a different amount.' },
+  below_starting_price: {
+    code: 'BID_TOO_LOW',
+    en: (p: { minNextBid: number }) => `The first bid must be at least the starting price, ${vnd(p.minNextBid)}.`,
+  },
+  below_next_bid: {
+    code: 'BID_TOO_LOW',
+    en: (p: { minNextBid: number }) => `The bid must be at least ${vnd(p.minNextBid)} (current price plus one step).`,
+  },
+  idempotency_conflict: {
+    code: 'IDEMPOTENCY_CONFLICT',
+    en: () => 'This Idempotency-Key was already used for a different amount.',
+  },
   withdraw_not_open: { code: 'LOT_NOT_LIVE', en: () => 'Bids can be withdrawn only while bidding is open.' },
   bid_not_found: { code: 'NOT_FOUND', en: (p: { seq: number }) => `There is no bid ${p.seq} on this lot.` },
   withdraw_not_own: { code: 'FORBIDDEN', en: () => 'You may withdraw only your own bid.' },
   not_leading: { code: 'NOT_LEADING', en: () => 'Only the standing highest bid can be withdrawn.' },
 
   // Auction records and their verification (server/records).
-  records_cross_site: { code: 'FORBIDDEN', en: () => 'Records cannot be requested from another site: open the regulator pages of this platform, or use an API client.' },
-  record_not_ready: { code: 'RECORD_NOT_READY', en: (p: { lotId: number; status: string }) => `Lot ${p.lotId} is ${p.status}: its record exists only once it has closed, failed or been cancelled.` },
-  record_inconsistent: { code: 'RECORD_INCONSISTENT', en: (p: { lotId: number; detail: string }) => `The record of lot ${p.lotId} cannot be issued: its database rows contradict the audit chain (${p.detail}). The database was changed outside the platform; the refusal is in the audit log.` },
+  records_cross_site: {
+    code: 'FORBIDDEN',
+    en: () =>
+      'Records cannot be requested from another site: open the regulator pages of this platform, or use an API client.',
+  },
+  record_not_ready: {
+    code: 'RECORD_NOT_READY',
+    en: (p: { lotId: number; status: string }) =>
+      `Lot ${p.lotId} is ${p.status}: its record exists only once it has closed, failed or been cancelled.`,
+  },
+  record_inconsistent: {
+    code: 'RECORD_INCONSISTENT',
+    en: (p: { lotId: number; detail: string }) =>
+      `The record of lot ${p.lotId} cannot be issued: its database rows contradict the audit chain (${p.detail}). The database was changed outside the platform; the refusal is in the audit log.`,
+  },
   document_too_large_anonymous: {
     code: 'PAYLOAD_TOO_LARGE',
-    en: (p: { maxMegabytes: number; regulatorMegabytes: number }) => `The document is over ${p.maxMegabytes} MB, the limit for verification without signing in: sign in as a regulator to verify up to ${p.regulatorMegabytes} MB here, or verify it offline with npm run verify-record (no size limit).`,
+    en: (p: { maxMegabytes: number; regulatorMegabytes: number }) =>
+      `The document is over ${p.maxMegabytes} MB, the limit for verification without signing in: sign in as a regulator to verify up to ${p.regulatorMegabytes} MB here, or verify it offline with npm run verify-record (no size limit).`,
   },
-  verify_media_type: { code: 'UNSUPPORTED_MEDIA_TYPE', en: () => 'Send the record as application/json or application/jose (an export as application/x-ndjson, a CSV file as text/csv).' },
+  verify_media_type: {
+    code: 'UNSUPPORTED_MEDIA_TYPE',
+    en: () =>
+      'Send the record as application/json or application/jose (an export as application/x-ndjson, a CSV file as text/csv).',
+  },
   verify_body_empty: { code: 'VALIDATION_FAILED', en: () => 'The body is empty: send the record to verify.' },
-  verify_not_jws: { code: 'VALIDATION_FAILED', en: () => 'Expected a JWS: a JSON serialization object or a string holding a compact JWS.' },
-  verifier_failed: { code: 'UNAVAILABLE', en: (p: { detail: string }) => `The document could not be verified here (${p.detail}); verify it offline with npm run verify-record.` },
+  verify_not_jws: {
+    code: 'VALIDATION_FAILED',
+    en: () => 'Expected a JWS: a JSON serialization object or a string holding a compact JWS.',
+  },
+  verifier_failed: {
+    code: 'UNAVAILABLE',
+    en: (p: { detail: string }) =>
+      `The document could not be verified here (${p.detail}); verify it offline with npm run verify-record.`,
+  },
   verifier_stopped: { code: 'UNAVAILABLE', en: () => 'The verifier stopped; try again in a moment.' },
   verifier_shutting_down: { code: 'UNAVAILABLE', en: () => 'The verifier is shutting down; try again in a moment.' },
   verifier_busy: { code: 'UNAVAILABLE', en: () => 'The verifier is busy with other documents; try again in a moment.' },
-  verify_too_slow: { code: 'UNAVAILABLE', en: () => 'Verifying this document took longer than a request may take here; try again later, or verify it offline with npm run verify-record.' },
+  verify_too_slow: {
+    code: 'UNAVAILABLE',
+    en: () =>
+      'Verifying this document took longer than a request may take here; try again later, or verify it offline with npm run verify-record.',
+  },
 
   // Lot images.
   image_not_found: { code: 'NOT_FOUND', en: () => 'No such image.' },
-  images_locked: { code: 'INVALID_STATE', en: (p: { status: string }) => `Images cannot be changed on a ${p.status} lot.` },
+  images_locked: {
+    code: 'INVALID_STATE',
+    en: (p: { status: string }) => `Images cannot be changed on a ${p.status} lot.`,
+  },
   too_many_images: { code: 'INVALID_STATE', en: (p: { max: number }) => `A lot may have at most ${p.max} images.` },
-  image_too_large: { code: 'PAYLOAD_TOO_LARGE', en: (p: { maxMegabytes: number }) => `The image is over ${p.maxMegabytes} MB.` },
-  image_type: { code: 'UNSUPPORTED_MEDIA_TYPE', en: (p: { types: string[] }) => `Images must be ${p.types.join(', ')}.` },
-  image_not_of_type: { code: 'UNSUPPORTED_MEDIA_TYPE', en: (p: { type: string }) => `The file is not a valid ${p.type} image.` },
+  image_too_large: {
+    code: 'PAYLOAD_TOO_LARGE',
+    en: (p: { maxMegabytes: number }) => `The image is over ${p.maxMegabytes} MB.`,
+  },
+  image_type: {
+    code: 'UNSUPPORTED_MEDIA_TYPE',
+    en: (p: { types: string[] }) => `Images must be ${p.types.join(', ')}.`,
+  },
+  image_not_of_type: {
+    code: 'UNSUPPORTED_MEDIA_TYPE',
+    en: (p: { type: string }) => `The file is not a valid ${p.type} image.`,
+  },
   image_empty: { code: 'VALIDATION_FAILED', en: () => 'The image is empty.' },
-  svg_invalid: { code: 'UNSUPPORTED_MEDIA_TYPE', en: (p: { detail: string }) => `The file is not a valid SVG image (${p.detail}).` },
-  svg_aspect: { code: 'VALIDATION_FAILED', en: (p: { size: string; maxRatio: number }) => `The SVG is ${p.size}: a picture may be at most ${p.maxRatio} times as wide as it is tall, or as tall as it is wide.` },
-  svg_too_slow: { code: 'VALIDATION_FAILED', en: (p: { cpuSeconds: number }) => `Drawing this SVG takes too long (the limit is ${p.cpuSeconds} s of processor time): simplify it, or upload it as PNG or JPEG.` },
-  svg_too_big: { code: 'VALIDATION_FAILED', en: (p: { memoryMegabytes: number }) => `Drawing this SVG stopped: it needs more than ${p.memoryMegabytes} MB of memory, or the renderer cannot draw it. Simplify it, or upload it as PNG or JPEG.` },
-  svg_too_large_drawn: { code: 'VALIDATION_FAILED', en: (p: { width: number; height: number; maxMegabytes: number }) => `The SVG draws a ${p.width} × ${p.height} picture of over ${p.maxMegabytes} MB as PNG: simplify it, or upload it as JPEG.` },
-  svg_busy: { code: 'UNAVAILABLE', en: () => 'The server is too busy to draw this SVG picture now; try again in a moment.' },
+  svg_invalid: {
+    code: 'UNSUPPORTED_MEDIA_TYPE',
+    en: (p: { detail: string }) => `The file is not a valid SVG image (${p.detail}).`,
+  },
+  svg_aspect: {
+    code: 'VALIDATION_FAILED',
+    en: (p: { size: string; maxRatio: number }) =>
+      `The SVG is ${p.size}: a picture may be at most ${p.maxRatio} times as wide as it is tall, or as tall as it is wide.`,
+  },
+  svg_too_slow: {
+    code: 'VALIDATION_FAILED',
+    en: (p: { cpuSeconds: number }) =>
+      `Drawing this SVG takes too long (the limit is ${p.cpuSeconds} s of processor time): simplify it, or upload it as PNG or JPEG.`,
+  },
+  svg_too_big: {
+    code: 'VALIDATION_FAILED',
+    en: (p: { memoryMegabytes: number }) =>
+      `Drawing this SVG stopped: it needs more than ${p.memoryMegabytes} MB of memory, or the renderer cannot draw it. Simplify it, or upload it as PNG or JPEG.`,
+  },
+  svg_too_large_drawn: {
+    code: 'VALIDATION_FAILED',
+    en: (p: { width: number; height: number; maxMegabytes: number }) =>
+      `The SVG draws a ${p.width} × ${p.height} picture of over ${p.maxMegabytes} MB as PNG: simplify it, or upload it as JPEG.`,
+  },
+  svg_busy: {
+    code: 'UNAVAILABLE',
+    en: () => 'The server is too busy to draw this SVG picture now; try again in a moment.',
+  },
 } as const satisfies Record<string, Entry>;
 
 export type Reason = keyof typeof REASONS;

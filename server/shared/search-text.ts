@@ -8,13 +8,7 @@
  * đ/Đ are letters of their own and become d), whitespace collapsed to single spaces.
  */
 export function normaliseText(text: string): string {
-  return text
-    .normalize('NFKD')
-    .toLowerCase()
-    .replace(/\p{M}/gu, '')
-    .replace(/đ/g, 'd')
-    .replace(/\s+/g, ' ')
-    .trim();
+  return text.normalize('NFKD').toLowerCase().replace(/\p{M}/gu, '').replace(/đ/g, 'd').replace(/\s+/g, ' ').trim();
 }
 
 /** Letters and digits only, after normalising: "Biển số 30K-888.88" → "bienso30k88888". */

@@ -32,7 +32,19 @@ export function withDeadline<T>(work: Promise<T>, ms: number, what: string): Pro
  * refused, reset, closed or timed out; PostgreSQL's shutdown, connection-exception (08xxx),
  * too-many-connections, statement and lock timeouts, and serialization failures under contention.
  */
-const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', 'CONNECT_TIMEOUT', 'DEADLINE_EXCEEDED']);
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'CONNECTION_CLOSED',
+  'CONNECTION_ENDED',
+  'CONNECTION_DESTROYED',
+  'CONNECT_TIMEOUT',
+  'DEADLINE_EXCEEDED',
+]);
 const SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300', '53400', '57014', '55P03', '40001', '40P01']);
 
 /** The `code`s of `err` and of the errors it wraps (Drizzle wraps the driver's error as `cause`), outermost first. */
@@ -49,7 +61,12 @@ export function errorCodes(err: unknown): string[] {
 export function isUnavailable(err: unknown): boolean {
   for (let e = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
     if (e instanceof AppError) return e.code === 'UNAVAILABLE';
-    if (/PGlite is closed|database .*(closed|not open)|Connection terminated/i.test(String((e as { message?: unknown }).message))) return true;
+    if (
+      /PGlite is closed|database .*(closed|not open)|Connection terminated/i.test(
+        String((e as { message?: unknown }).message),
+      )
+    )
+      return true;
   }
   return errorCodes(err).some((code) => CONNECTION_CODES.has(code) || SQLSTATES.has(code) || code.startsWith('08'));
 }
@@ -59,7 +76,9 @@ export function isUnavailable(err: unknown): boolean {
  * made. Anything else on a write path leaves the outcome unknown to the caller.
  */
 export function failedBeforeWriting(err: unknown): boolean {
-  return errorCodes(err).some((code) => code === 'ECONNREFUSED' || code === 'CONNECT_TIMEOUT' || code === '57P03' || code === '53300');
+  return errorCodes(err).some(
+    (code) => code === 'ECONNREFUSED' || code === 'CONNECT_TIMEOUT' || code === '57P03' || code === '53300',
+  );
 }
 
 /** Seconds a client should wait before retrying after a 503. */
@@ -69,6 +88,9 @@ export const RETRY_AFTER_SECONDS = 1;
 export type UnavailableReason = 'unavailable' | 'database_unreachable' | 'database_not_answering' | ShedReason;
 
 /** The 503 a client gets when a dependency is unavailable or the platform sheds load. */
-export function unavailable(reason: UnavailableReason = 'unavailable', retryAfterSeconds = RETRY_AFTER_SECONDS): AppError {
+export function unavailable(
+  reason: UnavailableReason = 'unavailable',
+  retryAfterSeconds = RETRY_AFTER_SECONDS,
+): AppError {
   return AppError.from(refuse(reason), { 'retry-after': String(retryAfterSeconds) });
 }

@@ -20,9 +20,22 @@ const M = 1_000_000;
 const ids: Record<string, number> = {};
 
 /** A lot whose bidding runs [now + start, now + end) minutes. */
-const body = (title: string, description: string, extra: Record<string, unknown>, start = 10, end = 70): Record<string, unknown> => {
+const body = (
+  title: string,
+  description: string,
+  extra: Record<string, unknown>,
+  start = 10,
+  end = 70,
+): Record<string, unknown> => {
   const t = clock.now().getTime();
-  return lotBody(t, { title, description, registrationClosesAt: new Date(t + start * MIN).toISOString(), startsAt: new Date(t + start * MIN).toISOString(), endsAt: new Date(t + end * MIN).toISOString(), ...extra });
+  return lotBody(t, {
+    title,
+    description,
+    registrationClosesAt: new Date(t + start * MIN).toISOString(),
+    startsAt: new Date(t + start * MIN).toISOString(),
+    endsAt: new Date(t + end * MIN).toISOString(),
+    ...extra,
+  });
 };
 
 beforeAll(async () => {
@@ -31,12 +44,57 @@ beforeAll(async () => {
   const make = async (key: string, b: Record<string, unknown>): Promise<void> => {
     ids[key] = (await publishedLot(tp.call, manager, b)).id;
   };
-  await make('plate30K', body('Biển số 30K-888.88', 'Quyền sử dụng biển số xe ô tô 30K-888.88, đăng ký tại Hà Nội.', { province: 'ha-noi', startingPrice: 40 * M, priceStep: 5 * M, deposit: 4 * M }, 10, 40));
-  await make('plate51K', body('Biển số 51K-999.99', 'Biển số nền trắng, chữ đen, đăng ký tại Thành phố Hồ Chí Minh.', { province: 'ho-chi-minh', startingPrice: 40 * M, priceStep: 5 * M, deposit: 4 * M }, 10, 30));
-  await make('land', body('Quyền sử dụng đất thửa 112, xã Đông Anh, Hà Nội', 'Thửa đất ở nông thôn, diện tích 150 m².', { category: 'land-use', province: 'ha-noi', startingPrice: 2_850 * M, priceStep: 50 * M, deposit: 300 * M }, 10, 90));
+  await make(
+    'plate30K',
+    body(
+      'Biển số 30K-888.88',
+      'Quyền sử dụng biển số xe ô tô 30K-888.88, đăng ký tại Hà Nội.',
+      { province: 'ha-noi', startingPrice: 40 * M, priceStep: 5 * M, deposit: 4 * M },
+      10,
+      40,
+    ),
+  );
+  await make(
+    'plate51K',
+    body(
+      'Biển số 51K-999.99',
+      'Biển số nền trắng, chữ đen, đăng ký tại Thành phố Hồ Chí Minh.',
+      { province: 'ho-chi-minh', startingPrice: 40 * M, priceStep: 5 * M, deposit: 4 * M },
+      10,
+      30,
+    ),
+  );
+  await make(
+    'land',
+    body(
+      'Quyền sử dụng đất thửa 112, xã Đông Anh, Hà Nội',
+      'Thửa đất ở nông thôn, diện tích 150 m².',
+      { category: 'land-use', province: 'ha-noi', startingPrice: 2_850 * M, priceStep: 50 * M, deposit: 300 * M },
+      10,
+      90,
+    ),
+  );
   // Its text names no place: the province's name is searchable all the same.
-  await make('truck', body('Xe tải Hino 8 tấn', 'Tài sản tịch thu, bán theo hiện trạng.', { category: 'vehicle', province: 'hai-phong', startingPrice: 480 * M, priceStep: 10 * M, deposit: 48 * M }, 10, 60));
-  await make('noProvince', body('Máy phát điện Cummins 250 kVA', 'Hai máy đã qua sử dụng.', { category: 'equipment', startingPrice: 310 * M, priceStep: 5 * M, deposit: 31 * M }, 10, 50));
+  await make(
+    'truck',
+    body(
+      'Xe tải Hino 8 tấn',
+      'Tài sản tịch thu, bán theo hiện trạng.',
+      { category: 'vehicle', province: 'hai-phong', startingPrice: 480 * M, priceStep: 10 * M, deposit: 48 * M },
+      10,
+      60,
+    ),
+  );
+  await make(
+    'noProvince',
+    body(
+      'Máy phát điện Cummins 250 kVA',
+      'Hai máy đã qua sử dụng.',
+      { category: 'equipment', startingPrice: 310 * M, priceStep: 5 * M, deposit: 31 * M },
+      10,
+      50,
+    ),
+  );
 });
 afterAll(async () => tp?.stop());
 
@@ -64,9 +122,12 @@ describe('searching as people type', () => {
     expect((await search(q)).sort((a, b) => a - b)).toEqual(sorted(keys));
   });
 
-  it.each(['30K88888', '30k-888.88', '30K 888', '30K-888.88', '88888', '30k.888-88', ' 30 K 888 88 '])('the plate 30K-888.88 is found as %j', async (q) => {
-    expect(await search(q)).toEqual([ids.plate30K]);
-  });
+  it.each(['30K88888', '30k-888.88', '30K 888', '30K-888.88', '88888', '30k.888-88', ' 30 K 888 88 '])(
+    'the plate 30K-888.88 is found as %j',
+    async (q) => {
+      expect(await search(q)).toEqual([ids.plate30K]);
+    },
+  );
 
   it('finds nothing for text that is not there, and treats LIKE wildcards as text', async () => {
     expect(await search('ha long')).toEqual([]);
@@ -76,10 +137,17 @@ describe('searching as people type', () => {
   });
 
   it('follows an edit of the title, description or province', async () => {
-    const draft = await createLot(tp.call, manager, body('Xe ô tô Toyota Camry', 'Màu đen.', { category: 'vehicle', province: 'can-tho' }));
+    const draft = await createLot(
+      tp.call,
+      manager,
+      body('Xe ô tô Toyota Camry', 'Màu đen.', { category: 'vehicle', province: 'can-tho' }),
+    );
     const mine = (q: string): Promise<number[]> => found(`mine=true&q=${encodeURIComponent(q)}`, manager.token);
     expect(await mine('can tho')).toContain(draft.id);
-    const res = await tp.call('PATCH', `/api/lots/${draft.id}`, { token: manager.token, body: { title: 'Xe ô tô Ford Ranger', province: 'hue' } });
+    const res = await tp.call('PATCH', `/api/lots/${draft.id}`, {
+      token: manager.token,
+      body: { title: 'Xe ô tô Ford Ranger', province: 'hue' },
+    });
     expect(res.status, res.text).toBe(200);
     expect(res.json.province).toBe('hue');
     expect(await mine('ford ranger')).toContain(draft.id);
@@ -112,17 +180,34 @@ describe('filters and order', () => {
   });
 
   it('sorts by the soonest end with sort=ending, ended lots after', async () => {
-    const ended = await publishedLot(tp.call, manager, body('Biển số 43A-555.55', 'Đà Nẵng.', { province: 'da-nang' }, 1, 2));
+    const ended = await publishedLot(
+      tp.call,
+      manager,
+      body('Biển số 43A-555.55', 'Đà Nẵng.', { province: 'da-nang' }, 1, 2),
+    );
     clock.advance(3 * MIN);
     try {
-      const items = (await tp.call('GET', '/api/lots?sort=ending&limit=100')).json.items as { id: number; endsAt: string }[];
+      const items = (await tp.call('GET', '/api/lots?sort=ending&limit=100')).json.items as {
+        id: number;
+        endsAt: string;
+      }[];
       const open = items.filter((l) => Date.parse(l.endsAt) > clock.now().getTime());
-      expect(open.map((l) => l.id).slice(0, 5)).toEqual([ids.plate51K, ids.plate30K, ids.noProvince, ids.truck, ids.land]);
+      expect(open.map((l) => l.id).slice(0, 5)).toEqual([
+        ids.plate51K,
+        ids.plate30K,
+        ids.noProvince,
+        ids.truck,
+        ids.land,
+      ]);
       expect(items.indexOf(items.find((l) => l.id === ended.id)!)).toBeGreaterThanOrEqual(open.length);
       // Without sort the order is as it was: open lots by their end, then the rest newest first.
-      const plain = (await tp.call('GET', '/api/lots?status=scheduled&limit=100')).json.items.map((l: { id: number }) => l.id);
+      const plain = (await tp.call('GET', '/api/lots?status=scheduled&limit=100')).json.items.map(
+        (l: { id: number }) => l.id,
+      );
       expect(plain.slice(0, 5)).toEqual([ids.plate51K, ids.plate30K, ids.noProvince, ids.truck, ids.land]);
-      const newest = (await tp.call('GET', '/api/lots?sort=newest&limit=100')).json.items.map((l: { id: number }) => l.id);
+      const newest = (await tp.call('GET', '/api/lots?sort=newest&limit=100')).json.items.map(
+        (l: { id: number }) => l.id,
+      );
       expect(newest).toEqual([...newest].sort((a: number, b: number) => b - a));
     } finally {
       clock.advance(-3 * MIN);
@@ -153,10 +238,16 @@ describe('refusing malformed parameters', () => {
 
   it('refuses a lot with an unknown province, and creates nothing', async () => {
     const before = (await tp.database.db.select({ n: sql<number>`count(*)::int` }).from(lots))[0].n;
-    const res = await tp.call('POST', '/api/lots', { token: manager.token, body: body('Biển số 99A-999.99', 'x', { province: 'sai-gon' }) });
+    const res = await tp.call('POST', '/api/lots', {
+      token: manager.token,
+      body: body('Biển số 99A-999.99', 'x', { province: 'sai-gon' }),
+    });
     expect(res.status).toBe(422);
     expect(Object.keys(res.json.error.fields)).toEqual(['province']);
-    const edit = await tp.call('PATCH', `/api/lots/${ids.plate30K}`, { token: manager.token, body: { province: 'ha-tay' } });
+    const edit = await tp.call('PATCH', `/api/lots/${ids.plate30K}`, {
+      token: manager.token,
+      body: { province: 'ha-tay' },
+    });
     expect(edit.status).toBe(422);
     expect((await tp.database.db.select({ n: sql<number>`count(*)::int` }).from(lots))[0].n).toBe(before);
     expect((await tp.call('GET', `/api/lots/${ids.plate30K}`)).json.province).toBe('ha-noi');
@@ -165,20 +256,44 @@ describe('refusing malformed parameters', () => {
 
 describe('the stored search text', () => {
   it('is filled at start for lots written without it', async () => {
-    const [{ id }] = await tp.database.db.insert(lots).values({ ...(await lotRowFrom(ids.plate51K)), title: 'Biển số 36A-123.45', description: 'Đăng ký tại Thanh Hóa.', province: 'thanh-hoa', searchText: null, searchCompact: null }).returning({ id: lots.id });
+    const [{ id }] = await tp.database.db
+      .insert(lots)
+      .values({
+        ...(await lotRowFrom(ids.plate51K)),
+        title: 'Biển số 36A-123.45',
+        description: 'Đăng ký tại Thanh Hóa.',
+        province: 'thanh-hoa',
+        searchText: null,
+        searchCompact: null,
+      })
+      .returning({ id: lots.id });
     expect(await search('36A12345')).not.toContain(id);
     await backfillLotSearch(tp.database.db, tp.platform.ctx.log);
     expect(await search('36A12345')).toEqual([id]);
     expect(await search('thanh hoa')).toEqual([id]);
-    const [row] = await tp.database.db.select({ t: lots.searchText, c: lots.searchCompact }).from(lots).where(eq(lots.id, id));
-    expect(row).toEqual({ t: 'bien so 36a-123.45 dang ky tai thanh hoa. thanh hoa', c: 'bienso36a12345dangkytaithanhhoathanhhoa' });
+    const [row] = await tp.database.db
+      .select({ t: lots.searchText, c: lots.searchCompact })
+      .from(lots)
+      .where(eq(lots.id, id));
+    expect(row).toEqual({
+      t: 'bien so 36a-123.45 dang ky tai thanh hoa. thanh hoa',
+      c: 'bienso36a12345dangkytaithanhhoathanhhoa',
+    });
     // Lots still to fill are found through a partial index, not a scan of every lot at each start.
-    const pending = resultRows<{ indexdef: string }>(await tp.database.db.execute(sql`select indexdef from pg_indexes where indexname = 'lots_search_pending'`));
-    expect(pending.map((r) => r.indexdef.replace(/"/g, ''))).toEqual([expect.stringMatching(/\(id\) WHERE \(search_text IS NULL\)$/)]);
+    const pending = resultRows<{ indexdef: string }>(
+      await tp.database.db.execute(sql`select indexdef from pg_indexes where indexname = 'lots_search_pending'`),
+    );
+    expect(pending.map((r) => r.indexdef.replace(/"/g, ''))).toEqual([
+      expect.stringMatching(/\(id\) WHERE \(search_text IS NULL\)$/),
+    ]);
   });
 
   it.runIf(onPostgres())('has trigram indexes on PostgreSQL with pg_trgm', async () => {
-    const rows = resultRows<{ indexname: string }>(await tp.database.db.execute(sql`select indexname from pg_indexes where tablename = 'lots' and indexdef like '%gin_trgm_ops%' order by indexname`));
+    const rows = resultRows<{ indexname: string }>(
+      await tp.database.db.execute(
+        sql`select indexname from pg_indexes where tablename = 'lots' and indexdef like '%gin_trgm_ops%' order by indexname`,
+      ),
+    );
     expect(rows.map((r) => r.indexname)).toEqual(['lots_search_compact_trgm', 'lots_search_text_trgm']);
   });
 });

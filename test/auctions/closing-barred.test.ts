@@ -21,10 +21,17 @@ afterAll(async () => tp?.stop());
 describe('closing with a barred bidder', () => {
   it('fails a lot whose only other approved bidder was barred, instead of awarding it', async () => {
     const lot = await publishedLot(tp.call, manager, lotBody(clock.now()));
-    const [a, b] = await registerAndApprove(tp.call, manager, lot.id, [await person(tp.idp, undefined), await person(tp.idp, undefined)]);
+    const [a, b] = await registerAndApprove(tp.call, manager, lot.id, [
+      await person(tp.idp, undefined),
+      await person(tp.idp, undefined),
+    ]);
     clock.set(Date.parse(lot.startsAt));
-    expect((await tp.call('POST', `/api/lots/${lot.id}/bids`, { token: a.token, body: { amount: 40_000_000 } })).status).toBe(201);
-    expect((await tp.call('POST', `/api/lots/${lot.id}/bids`, { token: b.token, body: { amount: 45_000_000 } })).status).toBe(201);
+    expect(
+      (await tp.call('POST', `/api/lots/${lot.id}/bids`, { token: a.token, body: { amount: 40_000_000 } })).status,
+    ).toBe(201);
+    expect(
+      (await tp.call('POST', `/api/lots/${lot.id}/bids`, { token: b.token, body: { amount: 45_000_000 } })).status,
+    ).toBe(201);
     expect((await tp.call('POST', `/api/lots/${lot.id}/bids/2/withdraw`, { token: b.token })).status).toBe(201);
     clock.set(Date.parse(lot.endsAt) + CLOSE_GRACE_MS);
     const result = await eventually(async () => {
@@ -32,7 +39,10 @@ describe('closing with a barred bidder', () => {
       return r.status === 'closed' || r.status === 'failed' ? r : undefined;
     }, 'the close');
     expect(result).toMatchObject({ status: 'failed', winnerBidderCode: null, finalPrice: null });
-    const [failed] = await tp.database.db.select().from(auditEvents).where(and(eq(auditEvents.lotId, lot.id), eq(auditEvents.action, 'lot.failed')));
+    const [failed] = await tp.database.db
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.lotId, lot.id), eq(auditEvents.action, 'lot.failed')));
     expect(failed.data).toMatchObject({ approvedBidders: 1, reason: 'fewer than 2 approved bidders' });
   });
 });

@@ -21,20 +21,30 @@ beforeAll(async () => {
 });
 afterAll(async () => tp?.stop());
 
-const bid = (lotId: number, who: Actor, amount: number) => tp.call('POST', `/api/lots/${lotId}/bids`, { token: who.token, body: { amount } });
+const bid = (lotId: number, who: Actor, amount: number) =>
+  tp.call('POST', `/api/lots/${lotId}/bids`, { token: who.token, body: { amount } });
 const finished = (lotId: number) =>
   eventually(async () => {
     const r = (await tp.call('GET', `/api/lots/${lotId}/result`)).json;
     return r.status === 'closed' || r.status === 'failed' ? r : undefined;
   }, `lot ${lotId} to finish`);
 const deposits = async (lotId: number): Promise<Record<number, string>> =>
-  Object.fromEntries((await tp.database.db.select().from(registrations).where(eq(registrations.lotId, lotId))).map((r) => [r.id, r.depositState]));
+  Object.fromEntries(
+    (await tp.database.db.select().from(registrations).where(eq(registrations.lotId, lotId))).map((r) => [
+      r.id,
+      r.depositState,
+    ]),
+  );
 
 describe('closing', () => {
   it('flips a scheduled lot to live when bidding starts', async () => {
     const lot = await publishedLot(tp.call, manager, lotBody(clock.now()));
     clock.set(Date.parse(lot.startsAt));
-    await eventually(async () => ((await tp.database.db.select().from(lots).where(eq(lots.id, lot.id)))[0].status === 'live' ? true : undefined), 'the flip to live');
+    await eventually(
+      async () =>
+        (await tp.database.db.select().from(lots).where(eq(lots.id, lot.id)))[0].status === 'live' ? true : undefined,
+      'the flip to live',
+    );
     expect(changes.filter((c) => c.lotId === lot.id && c.reason === 'live')).toHaveLength(1);
   });
 
@@ -42,7 +52,9 @@ describe('closing', () => {
     const people = await Promise.all([1, 2, 3].map(() => person(tp.idp, undefined)));
     const lot = await publishedLot(tp.call, manager, lotBody(clock.now()));
     const [a, b, c] = await registerAndApprove(tp.call, manager, lot.id, people);
-    const [unpaid] = await registerAndApprove(tp.call, manager, lot.id, [await person(tp.idp, undefined)], { approve: false });
+    const [unpaid] = await registerAndApprove(tp.call, manager, lot.id, [await person(tp.idp, undefined)], {
+      approve: false,
+    });
     clock.set(Date.parse(lot.startsAt));
     expect((await bid(lot.id, a, 40_000_000)).status).toBe(201);
     expect((await bid(lot.id, b, 45_000_000)).status).toBe(201);
@@ -52,26 +64,56 @@ describe('closing', () => {
 
     clock.set(Date.parse(lot.endsAt) + CLOSE_GRACE_MS);
     const result = await finished(lot.id);
-    expect(result).toMatchObject({ status: 'closed', winnerBidderCode: a.bidderCode, finalPrice: 50_000_000, closedAt: lot.endsAt });
+    expect(result).toMatchObject({
+      status: 'closed',
+      winnerBidderCode: a.bidderCode,
+      finalPrice: 50_000_000,
+      closedAt: lot.endsAt,
+    });
     const d = await deposits(lot.id);
-    expect([d[a.registrationId], d[b.registrationId], d[c.registrationId]]).toEqual(['retained', 'refundable', 'forfeited']);
+    expect([d[a.registrationId], d[b.registrationId], d[c.registrationId]]).toEqual([
+      'retained',
+      'refundable',
+      'forfeited',
+    ]);
     expect(d[unpaid.registrationId]).toBe('pending');
     const audit = await tp.database.db.select().from(auditEvents).where(eq(auditEvents.lotId, lot.id));
-    expect(audit.find((x) => x.action === 'lot.closed')).toMatchObject({ actorPid: null, data: { finalPrice: 50_000_000, winnerRegistrationId: a.registrationId } });
+    expect(audit.find((x) => x.action === 'lot.closed')).toMatchObject({
+      actorPid: null,
+      data: { finalPrice: 50_000_000, winnerRegistrationId: a.registrationId },
+    });
     expect(audit.filter((x) => x.action === 'deposit.settled')).toHaveLength(1);
     expect(changes.filter((x) => x.lotId === lot.id && x.reason === 'closed')).toHaveLength(1);
-    const outcomes = personal.filter((p) => p.event.lotId === lot.id && (p.event.type === 'won' || p.event.type === 'lost'));
-    expect(outcomes.map((p) => [p.pid, p.event.type]).sort()).toEqual([[a.pid, 'won'], [b.pid, 'lost'], [c.pid, 'lost']].sort());
-    expect((await tp.call('GET', '/api/me/registrations', { token: a.token })).json.items[0]).toMatchObject({ outcome: 'won', depositState: 'retained' });
-    expect((await tp.call('GET', '/api/me/registrations', { token: b.token })).json.items[0]).toMatchObject({ outcome: 'lost', depositState: 'refundable' });
+    const outcomes = personal.filter(
+      (p) => p.event.lotId === lot.id && (p.event.type === 'won' || p.event.type === 'lost'),
+    );
+    expect(outcomes.map((p) => [p.pid, p.event.type]).sort()).toEqual(
+      [
+        [a.pid, 'won'],
+        [b.pid, 'lost'],
+        [c.pid, 'lost'],
+      ].sort(),
+    );
+    expect((await tp.call('GET', '/api/me/registrations', { token: a.token })).json.items[0]).toMatchObject({
+      outcome: 'won',
+      depositState: 'retained',
+    });
+    expect((await tp.call('GET', '/api/me/registrations', { token: b.token })).json.items[0]).toMatchObject({
+      outcome: 'lost',
+      depositState: 'refundable',
+    });
     expect((await bid(lot.id, b, 90_000_000)).json.error.code).toBe('LOT_NOT_LIVE');
 
     // The manager records the refund of a refundable deposit, and only of a refundable one.
-    const refund = (rid: number) => tp.call('POST', `/api/lots/${lot.id}/registrations/${rid}/refund`, { token: manager.token });
+    const refund = (rid: number) =>
+      tp.call('POST', `/api/lots/${lot.id}/registrations/${rid}/refund`, { token: manager.token });
     expect((await refund(b.registrationId)).json).toMatchObject({ depositState: 'refunded' });
     expect((await refund(a.registrationId)).json.error.code).toBe('INVALID_STATE');
     expect((await refund(c.registrationId)).json.error.code).toBe('INVALID_STATE');
-    expect((await tp.call('POST', `/api/lots/${lot.id}/registrations/${b.registrationId}/refund`, { token: b.token })).json.error.code).toBe('FORBIDDEN');
+    expect(
+      (await tp.call('POST', `/api/lots/${lot.id}/registrations/${b.registrationId}/refund`, { token: b.token })).json
+        .error.code,
+    ).toBe('FORBIDDEN');
     expect(Object.values(await deposits(lot.id)).sort()).toEqual(['forfeited', 'pending', 'refunded', 'retained']);
   });
 
@@ -82,18 +124,26 @@ describe('closing', () => {
     expect(await finished(lot.id)).toMatchObject({ status: 'failed', winnerBidderCode: null, finalPrice: null });
     expect(Object.values(await deposits(lot.id))).toEqual(['refundable']);
     const audit = await tp.database.db.select().from(auditEvents).where(eq(auditEvents.lotId, lot.id));
-    expect(audit.find((x) => x.action === 'lot.failed')?.data).toMatchObject({ reason: 'fewer than 2 approved bidders' });
+    expect(audit.find((x) => x.action === 'lot.failed')?.data).toMatchObject({
+      reason: 'fewer than 2 approved bidders',
+    });
   });
 
   it('fails a lot without bids', async () => {
-    const { lot } = await liveLot({ call: tp.call, clock }, manager, [await person(tp.idp, undefined), await person(tp.idp, undefined)]);
+    const { lot } = await liveLot({ call: tp.call, clock }, manager, [
+      await person(tp.idp, undefined),
+      await person(tp.idp, undefined),
+    ]);
     clock.set(Date.parse(lot.endsAt) + CLOSE_GRACE_MS);
     expect(await finished(lot.id)).toMatchObject({ status: 'failed' });
     expect(changes.filter((x) => x.lotId === lot.id && x.reason === 'failed')).toHaveLength(1);
   });
 
   it('closes a lot exactly once however many closers race for it', async () => {
-    const { lot, bidders } = await liveLot({ call: tp.call, clock }, manager, [await person(tp.idp, undefined), await person(tp.idp, undefined)]);
+    const { lot, bidders } = await liveLot({ call: tp.call, clock }, manager, [
+      await person(tp.idp, undefined),
+      await person(tp.idp, undefined),
+    ]);
     expect((await bid(lot.id, bidders[0], 40_000_000)).status).toBe(201);
     clock.set(Date.parse(lot.endsAt) + CLOSE_GRACE_MS);
     const outcomes = await Promise.all(Array.from({ length: 8 }, () => closeLot(tp.platform.ctx, lot.id)));
@@ -101,21 +151,31 @@ describe('closing', () => {
     await finished(lot.id);
     const audit = await tp.database.db.select().from(auditEvents).where(eq(auditEvents.lotId, lot.id));
     expect(audit.filter((x) => x.action === 'lot.closed' || x.action === 'lot.failed')).toHaveLength(1);
-    expect(changes.filter((x) => x.lotId === lot.id && (x.reason === 'closed' || x.reason === 'failed'))).toHaveLength(1);
+    expect(changes.filter((x) => x.lotId === lot.id && (x.reason === 'closed' || x.reason === 'failed'))).toHaveLength(
+      1,
+    );
     expect(personal.filter((p) => p.event.lotId === lot.id && p.event.type === 'won')).toHaveLength(1);
   });
 
   it('cancelling a live lot refunds received deposits and stops bidding', async () => {
-    const { lot, bidders } = await liveLot({ call: tp.call, clock }, manager, [await person(tp.idp, undefined), await person(tp.idp, undefined)]);
+    const { lot, bidders } = await liveLot({ call: tp.call, clock }, manager, [
+      await person(tp.idp, undefined),
+      await person(tp.idp, undefined),
+    ]);
     expect((await bid(lot.id, bidders[0], 40_000_000)).status).toBe(201);
-    const res = await tp.call('POST', `/api/lots/${lot.id}/cancel`, { token: manager.token, body: { reason: 'The owner withdrew the asset' } });
+    const res = await tp.call('POST', `/api/lots/${lot.id}/cancel`, {
+      token: manager.token,
+      body: { reason: 'The owner withdrew the asset' },
+    });
     expect(res.json).toMatchObject({ status: 'cancelled', cancelReason: 'The owner withdrew the asset' });
     expect(Object.values(await deposits(lot.id))).toEqual(['refundable', 'refundable']);
     expect((await bid(lot.id, bidders[1], 45_000_000)).json.error.code).toBe('LOT_NOT_LIVE');
     expect(changes.filter((x) => x.lotId === lot.id && x.reason === 'cancelled')).toHaveLength(1);
     clock.set(Date.parse(lot.endsAt) + CLOSE_GRACE_MS);
     expect(await closeLot(tp.platform.ctx, lot.id)).toBeNull();
-    expect((await tp.call('GET', '/api/me/registrations', { token: bidders[0].token })).json.items[0]).toMatchObject({ outcome: 'cancelled' });
+    expect((await tp.call('GET', '/api/me/registrations', { token: bidders[0].token })).json.items[0]).toMatchObject({
+      outcome: 'cancelled',
+    });
   });
 
   it('does not close a lot before its end', async () => {

@@ -14,14 +14,24 @@ export interface Actor {
 }
 
 /** A person with a fresh personal id, a valid token, and optional roles granted in the database. */
-export async function person(idp: TestIdp, db: Db | undefined, options: { level?: 1 | 2; roles?: Role[]; name?: string } = {}): Promise<Actor> {
+export async function person(
+  idp: TestIdp,
+  db: Db | undefined,
+  options: { level?: 1 | 2; roles?: Role[]; name?: string } = {},
+): Promise<Actor> {
   const pid = newPid();
   if (options.roles?.length) {
     if (!db) throw new Error('roles need database access');
-    await db.insert(people).values({ pid, name: options.name ?? 'Staff', level: options.level ?? 2 }).onConflictDoNothing();
+    await db
+      .insert(people)
+      .values({ pid, name: options.name ?? 'Staff', level: options.level ?? 2 })
+      .onConflictDoNothing();
     await db.insert(roleGrants).values(options.roles.map((role) => ({ pid, role })));
   }
-  return { pid, token: await idp.token({ sub: pid, loa: options.level ?? 2, ...(options.name ? { name: options.name } : {}) }) };
+  return {
+    pid,
+    token: await idp.token({ sub: pid, loa: options.level ?? 2, ...(options.name ? { name: options.name } : {}) }),
+  };
 }
 
 const MIN = 60_000;
@@ -63,13 +73,21 @@ export interface Registered extends Actor {
 }
 
 /** Registers each bidder and has the manager approve them (deposit received). */
-export async function registerAndApprove(call: Call, manager: Actor, lotId: number, bidders: Actor[], options: { approve?: boolean } = {}): Promise<Registered[]> {
+export async function registerAndApprove(
+  call: Call,
+  manager: Actor,
+  lotId: number,
+  bidders: Actor[],
+  options: { approve?: boolean } = {},
+): Promise<Registered[]> {
   const out: Registered[] = [];
   for (const b of bidders) {
     const reg = await call('POST', `/api/lots/${lotId}/registrations`, { token: b.token, body: { acceptRules: true } });
     if (reg.status !== 201) throw new Error(`register: ${reg.status} ${reg.text}`);
     if (options.approve !== false) {
-      const ok = await call('POST', `/api/lots/${lotId}/registrations/${reg.json.id}/approve`, { token: manager.token });
+      const ok = await call('POST', `/api/lots/${lotId}/registrations/${reg.json.id}/approve`, {
+        token: manager.token,
+      });
       if (ok.status !== 200) throw new Error(`approve: ${ok.status} ${ok.text}`);
     }
     out.push({ ...b, registrationId: reg.json.id, bidderCode: reg.json.bidderCode });
@@ -80,7 +98,7 @@ export async function registerAndApprove(call: Call, manager: Actor, lotId: numb
 /** Reads the whole public ledger of a lot, page by page. */
 export async function readLedger(call: Call, lotId: number, pageSize = 200): Promise<any[]> {
   const all: any[] = [];
-  for (let after = 0; ; ) {
+  for (let after = 0; ;) {
     const res = await call('GET', `/api/lots/${lotId}/bids?after=${after}&limit=${pageSize}`);
     if (res.status !== 200) throw new Error(`ledger: ${res.status} ${res.text}`);
     if (res.json.items.length === 0) return all;

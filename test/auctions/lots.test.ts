@@ -24,8 +24,23 @@ const count = async (): Promise<number> => (await tp.database.db.select().from(l
 
 describe('creating a lot', () => {
   it('creates a draft with the contract fields, the published rules and an audit event', async () => {
-    const lot = await createLot(tp.call, manager, lotBody(clock.now(), { softClose: { windowSeconds: 60, extendSeconds: 120 } }));
-    expect(lot).toMatchObject({ status: 'draft', startingPrice: 40_000_000, priceStep: 5_000_000, deposit: 4_000_000, currentPrice: null, highestBidderCode: null, bidCount: 0, seq: 0, rulesVersion: 1, softClose: { windowSeconds: 60, extendSeconds: 120 } });
+    const lot = await createLot(
+      tp.call,
+      manager,
+      lotBody(clock.now(), { softClose: { windowSeconds: 60, extendSeconds: 120 } }),
+    );
+    expect(lot).toMatchObject({
+      status: 'draft',
+      startingPrice: 40_000_000,
+      priceStep: 5_000_000,
+      deposit: 4_000_000,
+      currentPrice: null,
+      highestBidderCode: null,
+      bidCount: 0,
+      seq: 0,
+      rulesVersion: 1,
+      softClose: { windowSeconds: 60, extendSeconds: 120 },
+    });
     expect(lot.rules).toContain('ascending');
     expect(lot.serverTime).toBe(clock.now().toISOString());
     const audit = await tp.database.db.select().from(auditEvents).where(eq(auditEvents.lotId, lot.id));
@@ -37,7 +52,9 @@ describe('creating a lot', () => {
     const res = await tp.call('POST', '/api/lots', { token: citizen.token, body: lotBody(clock.now()) });
     expect(res.status).toBe(403);
     expect(res.json.error.code).toBe('FORBIDDEN');
-    expect((await tp.call('POST', '/api/lots', { body: lotBody(clock.now()) })).json.error.code).toBe('UNAUTHENTICATED');
+    expect((await tp.call('POST', '/api/lots', { body: lotBody(clock.now()) })).json.error.code).toBe(
+      'UNAUTHENTICATED',
+    );
     expect(await count()).toBe(before);
   });
 
@@ -46,7 +63,11 @@ describe('creating a lot', () => {
     const t = clock.now().getTime();
     const res = await tp.call('POST', '/api/lots', {
       token: manager.token,
-      body: lotBody(t, { deposit: 100, registrationClosesAt: new Date(t + 20 * MIN).toISOString(), endsAt: new Date(t + 15 * MIN).toISOString() }),
+      body: lotBody(t, {
+        deposit: 100,
+        registrationClosesAt: new Date(t + 20 * MIN).toISOString(),
+        endsAt: new Date(t + 15 * MIN).toISOString(),
+      }),
     });
     expect(res.status).toBe(422);
     expect(res.json.error.code).toBe('VALIDATION_FAILED');
@@ -64,15 +85,27 @@ describe('creating a lot', () => {
 
   it('refuses a bidding window shorter than AUCTION_MIN_BIDDING_MINUTES', async () => {
     const t = clock.now().getTime();
-    const res = await tp.call('POST', '/api/lots', { token: manager.token, body: lotBody(t, { endsAt: new Date(t + 24 * MIN).toISOString() }) });
+    const res = await tp.call('POST', '/api/lots', {
+      token: manager.token,
+      body: lotBody(t, { endsAt: new Date(t + 24 * MIN).toISOString() }),
+    });
     expect(res.status).toBe(422);
     expect(res.json.error.fields.endsAt).toMatch(/at least 15 minutes/);
   });
 
   it('refuses negative, fractional, unsafe or string money and a zero step', async () => {
     const before = await count();
-    for (const [field, value] of [['startingPrice', -1], ['startingPrice', 10.5], ['deposit', '4000000'], ['startingPrice', 2 ** 60], ['priceStep', 0]] as const) {
-      const res = await tp.call('POST', '/api/lots', { token: manager.token, body: lotBody(clock.now(), { [field]: value }) });
+    for (const [field, value] of [
+      ['startingPrice', -1],
+      ['startingPrice', 10.5],
+      ['deposit', '4000000'],
+      ['startingPrice', 2 ** 60],
+      ['priceStep', 0],
+    ] as const) {
+      const res = await tp.call('POST', '/api/lots', {
+        token: manager.token,
+        body: lotBody(clock.now(), { [field]: value }),
+      });
       expect(res.status, `${field}=${value}`).toBe(422);
       expect(res.json.error.fields[field]).toBeDefined();
     }
@@ -80,12 +113,24 @@ describe('creating a lot', () => {
   });
 
   it('refuses unbounded soft-close parameters, unknown fields and malformed JSON', async () => {
-    const res = await tp.call('POST', '/api/lots', { token: manager.token, body: lotBody(clock.now(), { softClose: { windowSeconds: 0, extendSeconds: 99999 } }) });
+    const res = await tp.call('POST', '/api/lots', {
+      token: manager.token,
+      body: lotBody(clock.now(), { softClose: { windowSeconds: 0, extendSeconds: 99999 } }),
+    });
     expect(res.status).toBe(422);
     expect(Object.keys(res.json.error.fields).sort()).toEqual(['softClose.extendSeconds', 'softClose.windowSeconds']);
-    expect(res.json.error.fieldErrors).toEqual({ 'softClose.windowSeconds': { code: 'TOO_SMALL', min: 1, inclusive: true }, 'softClose.extendSeconds': { code: 'TOO_LARGE', max: 3600, inclusive: true } });
-    expect((await tp.call('POST', '/api/lots', { token: manager.token, body: lotBody(clock.now(), { status: 'live' }) })).status).toBe(422);
-    const nul = await tp.call('POST', '/api/lots', { token: manager.token, body: lotBody(clock.now(), { title: 'a\u0000b' }) });
+    expect(res.json.error.fieldErrors).toEqual({
+      'softClose.windowSeconds': { code: 'TOO_SMALL', min: 1, inclusive: true },
+      'softClose.extendSeconds': { code: 'TOO_LARGE', max: 3600, inclusive: true },
+    });
+    expect(
+      (await tp.call('POST', '/api/lots', { token: manager.token, body: lotBody(clock.now(), { status: 'live' }) }))
+        .status,
+    ).toBe(422);
+    const nul = await tp.call('POST', '/api/lots', {
+      token: manager.token,
+      body: lotBody(clock.now(), { title: 'a\u0000b' }),
+    });
     expect(nul.status).toBe(422);
     expect(nul.json.error.fields.title).toMatch(/NUL/);
     expect((await tp.call('GET', '/api/lots?q=a%00b')).status).toBe(422);
@@ -109,23 +154,43 @@ describe('the rules in each language', () => {
 
   it('writes them again, in both languages and as a new version, when the terms change before registration opens', async () => {
     const lot = await createLot(tp.call, manager, lotBody(clock.now()));
-    const res = await tp.call('PATCH', `/api/lots/${lot.id}`, { token: manager.token, body: { startingPrice: 60_000_000, deposit: 6_000_000 } });
+    const res = await tp.call('PATCH', `/api/lots/${lot.id}`, {
+      token: manager.token,
+      body: { startingPrice: 60_000_000, deposit: 6_000_000 },
+    });
     expect(res.status).toBe(200);
     expect(res.json).toMatchObject({ rulesGenerated: true, rulesVersion: 2 });
     expect(res.json.rules).toContain('60,000,000 VND');
     expect(res.json.rulesTranslations.vi).toContain('60.000.000 đồng');
-    const renamed = await tp.call('PATCH', `/api/lots/${lot.id}`, { token: manager.token, body: { title: 'Only the name' } });
+    const renamed = await tp.call('PATCH', `/api/lots/${lot.id}`, {
+      token: manager.token,
+      body: { title: 'Only the name' },
+    });
     expect(renamed.json.rulesVersion, 'the same rules are not a new version').toBe(2);
   });
 
   it('publishes a manager’s own text in the language it is written in, said or recognised', async () => {
-    const vietnamese = await createLot(tp.call, manager, lotBody(clock.now(), { rules: 'Quy chế riêng của tổ chức đấu giá: người trả giá phải có mặt.' }));
+    const vietnamese = await createLot(
+      tp.call,
+      manager,
+      lotBody(clock.now(), { rules: 'Quy chế riêng của tổ chức đấu giá: người trả giá phải có mặt.' }),
+    );
     expect(vietnamese).toMatchObject({ rulesGenerated: false, rulesLanguage: 'vi', rulesTranslations: {} });
-    const english = await createLot(tp.call, manager, lotBody(clock.now(), { rules: 'Our own rules: bidders must attend.' }));
+    const english = await createLot(
+      tp.call,
+      manager,
+      lotBody(clock.now(), { rules: 'Our own rules: bidders must attend.' }),
+    );
     expect(english).toMatchObject({ rulesGenerated: false, rulesLanguage: 'en', rulesTranslations: {} });
-    const said = await tp.call('PATCH', `/api/lots/${english.id}`, { token: manager.token, body: { rules: 'Quy che khong dau.', rulesLanguage: 'vi' } });
+    const said = await tp.call('PATCH', `/api/lots/${english.id}`, {
+      token: manager.token,
+      body: { rules: 'Quy che khong dau.', rulesLanguage: 'vi' },
+    });
     expect(said.json).toMatchObject({ rules: 'Quy che khong dau.', rulesLanguage: 'vi', rulesVersion: 2 });
-    const bad = await tp.call('PATCH', `/api/lots/${english.id}`, { token: manager.token, body: { rules: 'x', rulesLanguage: 'fr' } });
+    const bad = await tp.call('PATCH', `/api/lots/${english.id}`, {
+      token: manager.token,
+      body: { rules: 'x', rulesLanguage: 'fr' },
+    });
     expect(bad.status).toBe(422);
     expect(bad.json.error.fieldErrors.rulesLanguage).toEqual({ code: 'NOT_ONE_OF', options: ['vi', 'en'] });
   });
@@ -134,7 +199,10 @@ describe('the rules in each language', () => {
 describe('editing, publishing and cancelling', () => {
   it('lets the manager edit a draft, bumping the rules version when the rules change', async () => {
     const lot = await createLot(tp.call, manager, lotBody(clock.now()));
-    const res = await tp.call('PATCH', `/api/lots/${lot.id}`, { token: manager.token, body: { title: 'Renamed', rules: 'New rules.' } });
+    const res = await tp.call('PATCH', `/api/lots/${lot.id}`, {
+      token: manager.token,
+      body: { title: 'Renamed', rules: 'New rules.' },
+    });
     expect(res.status).toBe(200);
     expect(res.json).toMatchObject({ title: 'Renamed', rules: 'New rules.', rulesVersion: 2 });
     const invalid = await tp.call('PATCH', `/api/lots/${lot.id}`, { token: manager.token, body: { deposit: 1 } });
@@ -144,7 +212,10 @@ describe('editing, publishing and cancelling', () => {
 
   it('refuses edits by another manager and after registration opened', async () => {
     const lot = await publishedLot(tp.call, manager, lotBody(clock.now()));
-    const other = await tp.call('PATCH', `/api/lots/${lot.id}`, { token: otherManager.token, body: { title: 'Mine now' } });
+    const other = await tp.call('PATCH', `/api/lots/${lot.id}`, {
+      token: otherManager.token,
+      body: { title: 'Mine now' },
+    });
     expect(other.json.error.code).toBe('FORBIDDEN');
     const late = await tp.call('PATCH', `/api/lots/${lot.id}`, { token: manager.token, body: { title: 'Too late' } });
     expect(late.status).toBe(409);
@@ -168,7 +239,9 @@ describe('editing, publishing and cancelling', () => {
     expect(res.status).toBe(200);
     expect(res.json.status).toBe('scheduled');
     expect(res.json.registrationOpen).toBe(true);
-    expect((await tp.call('POST', `/api/lots/${lot.id}/publish`, { token: manager.token })).json.error.code).toBe('INVALID_STATE');
+    expect((await tp.call('POST', `/api/lots/${lot.id}/publish`, { token: manager.token })).json.error.code).toBe(
+      'INVALID_STATE',
+    );
     const audit = await tp.database.db.select().from(auditEvents).where(eq(auditEvents.lotId, lot.id));
     expect(audit.map((a) => a.action)).toEqual(['lot.created', 'lot.published']);
   });
@@ -176,22 +249,48 @@ describe('editing, publishing and cancelling', () => {
   it('cancels with a reason, once, and shows the reason in the result', async () => {
     const lot = await publishedLot(tp.call, manager, lotBody(clock.now()));
     expect((await tp.call('POST', `/api/lots/${lot.id}/cancel`, { token: manager.token, body: {} })).status).toBe(422);
-    expect((await tp.call('POST', `/api/lots/${lot.id}/cancel`, { token: otherManager.token, body: { reason: 'x' } })).json.error.code).toBe('FORBIDDEN');
-    const res = await tp.call('POST', `/api/lots/${lot.id}/cancel`, { token: manager.token, body: { reason: 'Court order 12/2026' } });
+    expect(
+      (await tp.call('POST', `/api/lots/${lot.id}/cancel`, { token: otherManager.token, body: { reason: 'x' } })).json
+        .error.code,
+    ).toBe('FORBIDDEN');
+    const res = await tp.call('POST', `/api/lots/${lot.id}/cancel`, {
+      token: manager.token,
+      body: { reason: 'Court order 12/2026' },
+    });
     expect(res.status).toBe(200);
     expect(res.json).toMatchObject({ status: 'cancelled', cancelReason: 'Court order 12/2026' });
-    expect((await tp.call('POST', `/api/lots/${lot.id}/cancel`, { token: manager.token, body: { reason: 'again' } })).json.error.code).toBe('INVALID_STATE');
+    expect(
+      (await tp.call('POST', `/api/lots/${lot.id}/cancel`, { token: manager.token, body: { reason: 'again' } })).json
+        .error.code,
+    ).toBe('INVALID_STATE');
     const result = await tp.call('GET', `/api/lots/${lot.id}/result`);
-    expect(result.json).toMatchObject({ status: 'cancelled', winnerBidderCode: null, finalPrice: null, cancelReason: 'Court order 12/2026' });
+    expect(result.json).toMatchObject({
+      status: 'cancelled',
+      winnerBidderCode: null,
+      finalPrice: null,
+      cancelReason: 'Court order 12/2026',
+    });
     const audit = await tp.database.db.select().from(auditEvents).where(eq(auditEvents.lotId, lot.id));
-    expect(audit.find((a) => a.action === 'lot.cancelled')).toMatchObject({ actorPid: manager.pid, data: { reason: 'Court order 12/2026' } });
+    expect(audit.find((a) => a.action === 'lot.cancelled')).toMatchObject({
+      actorPid: manager.pid,
+      data: { reason: 'Court order 12/2026' },
+    });
   });
 });
 
 describe('the catalogue', () => {
   it('filters by status by the clock, searches, filters by category and pages', async () => {
     const t = clock.now().getTime();
-    const started = await publishedLot(tp.call, manager, lotBody(t, { title: 'Land plot Thu Duc', category: 'land', registrationClosesAt: new Date(t + MIN).toISOString(), startsAt: new Date(t + MIN).toISOString() }));
+    const started = await publishedLot(
+      tp.call,
+      manager,
+      lotBody(t, {
+        title: 'Land plot Thu Duc',
+        category: 'land',
+        registrationClosesAt: new Date(t + MIN).toISOString(),
+        startsAt: new Date(t + MIN).toISOString(),
+      }),
+    );
     clock.advance(2 * MIN);
     try {
       const live = await tp.call('GET', '/api/lots?status=live');

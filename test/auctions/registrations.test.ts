@@ -20,17 +20,30 @@ beforeAll(async () => {
 });
 afterAll(async () => tp?.stop());
 
-const regCount = async (lotId: number): Promise<number> => (await tp.database.db.select().from(registrations).where(eq(registrations.lotId, lotId))).length;
+const regCount = async (lotId: number): Promise<number> =>
+  (await tp.database.db.select().from(registrations).where(eq(registrations.lotId, lotId))).length;
 
 describe('registering for a lot', () => {
   it('registers a level-2 person with a random bidder code, recording the rules version and time', async () => {
     const b = await person(tp.idp, undefined, { name: 'Trần Thị Bình' });
-    const res = await tp.call('POST', `/api/lots/${lot.id}/registrations`, { token: b.token, body: { acceptRules: true, rulesVersion: 1 } });
+    const res = await tp.call('POST', `/api/lots/${lot.id}/registrations`, {
+      token: b.token,
+      body: { acceptRules: true, rulesVersion: 1 },
+    });
     expect(res.status).toBe(201);
-    expect(res.json).toMatchObject({ lotId: lot.id, status: 'pending_deposit', depositState: 'pending', rulesVersion: 1, rulesAcceptedAt: clock.now().toISOString() });
+    expect(res.json).toMatchObject({
+      lotId: lot.id,
+      status: 'pending_deposit',
+      depositState: 'pending',
+      rulesVersion: 1,
+      rulesAcceptedAt: clock.now().toISOString(),
+    });
     expect(res.json.bidderCode).toMatch(/^B-[A-Z2-9]{4}$/);
     expect(res.json.bidderCode).not.toContain(b.pid.slice(-4));
-    const audit = await tp.database.db.select().from(auditEvents).where(eq(auditEvents.subject, String(res.json.id)));
+    const audit = await tp.database.db
+      .select()
+      .from(auditEvents)
+      .where(eq(auditEvents.subject, String(res.json.id)));
     expect(audit.map((a) => [a.action, a.actorPid])).toEqual([['registration.created', b.pid]]);
   });
 
@@ -44,7 +57,9 @@ describe('registering for a lot', () => {
     const first = await tp.call('POST', `/api/lots/${lot.id}/registrations`, { token: b.token, body: {} });
     expect(first.status).toBe(201);
     const before = await regCount(lot.id);
-    const again = await Promise.all([1, 2].map(() => tp.call('POST', `/api/lots/${lot.id}/registrations`, { token: b.token, body: {} })));
+    const again = await Promise.all(
+      [1, 2].map(() => tp.call('POST', `/api/lots/${lot.id}/registrations`, { token: b.token, body: {} })),
+    );
     for (const r of again) {
       expect(r.status).toBe(409);
       expect(r.json.error.code).toBe('ALREADY_REGISTERED');
@@ -58,7 +73,9 @@ describe('registering for a lot', () => {
     const res = await tp.call('POST', `/api/lots/${lot.id}/registrations`, { token: low.token, body: {} });
     expect(res.status).toBe(403);
     expect(res.json.error.code).toBe('LEVEL_TOO_LOW');
-    expect((await tp.call('POST', `/api/lots/${lot.id}/registrations`, { body: {} })).json.error.code).toBe('UNAUTHENTICATED');
+    expect((await tp.call('POST', `/api/lots/${lot.id}/registrations`, { body: {} })).json.error.code).toBe(
+      'UNAUTHENTICATED',
+    );
     expect(await regCount(lot.id)).toBe(before);
   });
 
@@ -71,12 +88,22 @@ describe('registering for a lot', () => {
   it('refuses outdated rules, bad bodies and unknown lots', async () => {
     const b = await person(tp.idp, undefined);
     const before = await regCount(lot.id);
-    const stale = await tp.call('POST', `/api/lots/${lot.id}/registrations`, { token: b.token, body: { rulesVersion: 7 } });
+    const stale = await tp.call('POST', `/api/lots/${lot.id}/registrations`, {
+      token: b.token,
+      body: { rulesVersion: 7 },
+    });
     expect(stale.status).toBe(422);
     expect(stale.json.error.fields.rulesVersion).toBeDefined();
-    expect((await tp.call('POST', `/api/lots/${lot.id}/registrations`, { token: b.token, body: { acceptRules: false } })).status).toBe(422);
-    expect((await tp.call('POST', `/api/lots/${lot.id}/registrations`, { token: b.token, raw: '{' })).json.error.code).toBe('MALFORMED_REQUEST');
-    expect((await tp.call('POST', '/api/lots/987654/registrations', { token: b.token, body: {} })).json.error.code).toBe('NOT_FOUND');
+    expect(
+      (await tp.call('POST', `/api/lots/${lot.id}/registrations`, { token: b.token, body: { acceptRules: false } }))
+        .status,
+    ).toBe(422);
+    expect(
+      (await tp.call('POST', `/api/lots/${lot.id}/registrations`, { token: b.token, raw: '{' })).json.error.code,
+    ).toBe('MALFORMED_REQUEST');
+    expect(
+      (await tp.call('POST', '/api/lots/987654/registrations', { token: b.token, body: {} })).json.error.code,
+    ).toBe('NOT_FOUND');
     expect(await regCount(lot.id)).toBe(before);
   });
 
@@ -84,7 +111,15 @@ describe('registering for a lot', () => {
     const t = clock.now().getTime();
     // The window (t+2m to t+4m) and the clock's detour stay before the shared lot's registration
     // closes (t+10m): moving past it would let the scheduler flip that lot live for the other tests.
-    const later = await publishedLot(tp.call, manager, lotBody(t, { registrationOpensAt: new Date(t + 2 * MIN).toISOString(), registrationClosesAt: new Date(t + 4 * MIN).toISOString(), startsAt: new Date(t + 4 * MIN).toISOString() }));
+    const later = await publishedLot(
+      tp.call,
+      manager,
+      lotBody(t, {
+        registrationOpensAt: new Date(t + 2 * MIN).toISOString(),
+        registrationClosesAt: new Date(t + 4 * MIN).toISOString(),
+        startsAt: new Date(t + 4 * MIN).toISOString(),
+      }),
+    );
     const b = await person(tp.idp, undefined);
     const early = await tp.call('POST', `/api/lots/${later.id}/registrations`, { token: b.token, body: {} });
     expect(early.status).toBe(409);
@@ -100,7 +135,10 @@ describe('registering for a lot', () => {
   });
 
   it('gives bidder codes unique within the lot', async () => {
-    const rows = await tp.database.db.select({ code: registrations.bidderCode }).from(registrations).where(eq(registrations.lotId, lot.id));
+    const rows = await tp.database.db
+      .select({ code: registrations.bidderCode })
+      .from(registrations)
+      .where(eq(registrations.lotId, lot.id));
     expect(new Set(rows.map((r) => r.code)).size).toBe(rows.length);
   });
 });
@@ -109,22 +147,41 @@ describe('approving registrations', () => {
   it('lets the lot manager approve once the deposit is received, with an audit event', async () => {
     const b = await person(tp.idp, undefined);
     const reg = await tp.call('POST', `/api/lots/${lot.id}/registrations`, { token: b.token, body: {} });
-    const res = await tp.call('POST', `/api/lots/${lot.id}/registrations/${reg.json.id}/approve`, { token: manager.token });
+    const res = await tp.call('POST', `/api/lots/${lot.id}/registrations/${reg.json.id}/approve`, {
+      token: manager.token,
+    });
     expect(res.status).toBe(200);
     expect(res.json).toMatchObject({ status: 'approved', depositState: 'received' });
-    const again = await tp.call('POST', `/api/lots/${lot.id}/registrations/${reg.json.id}/approve`, { token: manager.token });
+    const again = await tp.call('POST', `/api/lots/${lot.id}/registrations/${reg.json.id}/approve`, {
+      token: manager.token,
+    });
     expect(again.json.status).toBe('approved');
-    const audit = await tp.database.db.select().from(auditEvents).where(eq(auditEvents.subject, String(reg.json.id)));
-    expect(audit.map((a) => [a.action, a.actorPid])).toEqual([['registration.created', b.pid], ['registration.approved', manager.pid]]);
+    const audit = await tp.database.db
+      .select()
+      .from(auditEvents)
+      .where(eq(auditEvents.subject, String(reg.json.id)));
+    expect(audit.map((a) => [a.action, a.actorPid])).toEqual([
+      ['registration.created', b.pid],
+      ['registration.approved', manager.pid],
+    ]);
   });
 
   it('refuses approval by anyone but the lot manager, and unknown registrations', async () => {
     const b = await person(tp.idp, undefined);
     const other = await person(tp.idp, tp.database.db, { roles: ['manager'] });
     const reg = await tp.call('POST', `/api/lots/${lot.id}/registrations`, { token: b.token, body: {} });
-    expect((await tp.call('POST', `/api/lots/${lot.id}/registrations/${reg.json.id}/approve`, { token: other.token })).json.error.code).toBe('FORBIDDEN');
-    expect((await tp.call('POST', `/api/lots/${lot.id}/registrations/${reg.json.id}/approve`, { token: b.token })).json.error.code).toBe('FORBIDDEN');
-    expect((await tp.call('POST', `/api/lots/${lot.id}/registrations/999999/approve`, { token: manager.token })).json.error.code).toBe('NOT_FOUND');
+    expect(
+      (await tp.call('POST', `/api/lots/${lot.id}/registrations/${reg.json.id}/approve`, { token: other.token })).json
+        .error.code,
+    ).toBe('FORBIDDEN');
+    expect(
+      (await tp.call('POST', `/api/lots/${lot.id}/registrations/${reg.json.id}/approve`, { token: b.token })).json.error
+        .code,
+    ).toBe('FORBIDDEN');
+    expect(
+      (await tp.call('POST', `/api/lots/${lot.id}/registrations/999999/approve`, { token: manager.token })).json.error
+        .code,
+    ).toBe('NOT_FOUND');
     const [row] = await tp.database.db.select().from(registrations).where(eq(registrations.id, reg.json.id));
     expect(row).toMatchObject({ status: 'pending_deposit', depositState: 'pending' });
   });
@@ -139,7 +196,16 @@ describe('reading registrations', () => {
     expect(mgr.json.identities).toBe('hidden');
     expect(mgr.json.items).toHaveLength(rows.length);
     for (const item of mgr.json.items) {
-      expect(Object.keys(item).sort()).toEqual(['approvedAt', 'bidderCode', 'createdAt', 'depositState', 'id', 'rulesAcceptedAt', 'rulesVersion', 'status']);
+      expect(Object.keys(item).sort()).toEqual([
+        'approvedAt',
+        'bidderCode',
+        'createdAt',
+        'depositState',
+        'id',
+        'rulesAcceptedAt',
+        'rulesVersion',
+        'status',
+      ]);
     }
     expect(mgr.json.items.map((i: any) => i.bidderCode).sort()).toEqual(rows.map((r) => r.bidderCode).sort());
     // Nothing identifying anywhere in the body, not even under another key.
@@ -156,13 +222,32 @@ describe('reading registrations', () => {
     const [reg] = await registerAndApprove(tp.call, manager, ended.id, [b]);
     const byRegulator = await tp.call('GET', `/api/lots/${ended.id}/registrations`, { token: regulator.token });
     expect(byRegulator.status).toBe(200);
-    expect(byRegulator.json).toMatchObject({ identities: 'shown', items: [{ id: reg.registrationId, bidderCode: reg.bidderCode, pid: b.pid, name: 'Lê Văn Cường', identityReads: [] }] });
-    expect((await tp.call('GET', `/api/lots/${ended.id}/registrations`, { token: manager.token })).json.items[0].pid).toBeUndefined();
-    expect((await tp.call('POST', `/api/lots/${ended.id}/cancel`, { token: manager.token, body: { reason: 'Tài sản bị rút khỏi đấu giá' } })).status).toBe(200);
+    expect(byRegulator.json).toMatchObject({
+      identities: 'shown',
+      items: [
+        { id: reg.registrationId, bidderCode: reg.bidderCode, pid: b.pid, name: 'Lê Văn Cường', identityReads: [] },
+      ],
+    });
+    expect(
+      (await tp.call('GET', `/api/lots/${ended.id}/registrations`, { token: manager.token })).json.items[0].pid,
+    ).toBeUndefined();
+    expect(
+      (
+        await tp.call('POST', `/api/lots/${ended.id}/cancel`, {
+          token: manager.token,
+          body: { reason: 'Tài sản bị rút khỏi đấu giá' },
+        })
+      ).status,
+    ).toBe(200);
     const byManager = await tp.call('GET', `/api/lots/${ended.id}/registrations`, { token: manager.token });
-    expect(byManager.json).toMatchObject({ identities: 'shown', items: [{ bidderCode: reg.bidderCode, pid: b.pid, name: 'Lê Văn Cường' }] });
+    expect(byManager.json).toMatchObject({
+      identities: 'shown',
+      items: [{ bidderCode: reg.bidderCode, pid: b.pid, name: 'Lê Văn Cường' }],
+    });
     expect(byManager.json.items[0].identityReads).toBeUndefined();
-    const views = (await tp.database.db.select().from(auditEvents).where(eq(auditEvents.lotId, ended.id))).filter((e) => e.action === 'registrations.viewed');
+    const views = (await tp.database.db.select().from(auditEvents).where(eq(auditEvents.lotId, ended.id))).filter(
+      (e) => e.action === 'registrations.viewed',
+    );
     expect(views.map((e) => [e.actorPid, e.data.purpose, e.data.role])).toEqual([
       [regulator.pid, 'registrations viewed', 'regulator'],
       [manager.pid, 'registrations viewed', 'manager'],
@@ -171,9 +256,13 @@ describe('reading registrations', () => {
 
   it("refuses a lot's registrations to everyone else", async () => {
     const citizen = await person(tp.idp, undefined);
-    expect((await tp.call('GET', `/api/lots/${lot.id}/registrations`, { token: citizen.token })).json.error.code).toBe('FORBIDDEN');
+    expect((await tp.call('GET', `/api/lots/${lot.id}/registrations`, { token: citizen.token })).json.error.code).toBe(
+      'FORBIDDEN',
+    );
     const other = await person(tp.idp, tp.database.db, { roles: ['manager'] });
-    expect((await tp.call('GET', `/api/lots/${lot.id}/registrations`, { token: other.token })).json.error.code).toBe('FORBIDDEN');
+    expect((await tp.call('GET', `/api/lots/${lot.id}/registrations`, { token: other.token })).json.error.code).toBe(
+      'FORBIDDEN',
+    );
     expect((await tp.call('GET', `/api/lots/${lot.id}/registrations`)).json.error.code).toBe('UNAUTHENTICATED');
   });
 
@@ -183,6 +272,16 @@ describe('reading registrations', () => {
     const res = await tp.call('GET', '/api/me/registrations', { token: b.token });
     expect(res.status).toBe(200);
     expect(res.json.items).toHaveLength(1);
-    expect(res.json.items[0]).toMatchObject({ id: reg.registrationId, lotId: lot.id, bidderCode: reg.bidderCode, status: 'approved', depositState: 'received', lot: { id: lot.id, title: lot.title }, bids: [], outcome: null, leading: false });
+    expect(res.json.items[0]).toMatchObject({
+      id: reg.registrationId,
+      lotId: lot.id,
+      bidderCode: reg.bidderCode,
+      status: 'approved',
+      depositState: 'received',
+      lot: { id: lot.id, title: lot.title },
+      bids: [],
+      outcome: null,
+      leading: false,
+    });
   });
 });

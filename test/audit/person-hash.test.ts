@@ -5,7 +5,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { installPersonHashKey, loadPersonHashKey, personHash, personHashWith, usePersonHashKey } from '../../server/audit/person-hash.ts';
+import {
+  installPersonHashKey,
+  loadPersonHashKey,
+  personHash,
+  personHashWith,
+  usePersonHashKey,
+} from '../../server/audit/person-hash.ts';
 import { TEST_PERSON_HASH_KEY } from '../support/person-hash-key.ts';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'person-hash-'));
@@ -34,21 +40,37 @@ describe('where the key comes from', () => {
 
   it('is taken from PERSON_HASH_KEY or PERSON_HASH_KEY_FILE when configured, and never generated then', () => {
     const dataDir = path.join(dir, 'configured');
-    expect(loadPersonHashKey({ dataDir, personHashKey: 'k'.repeat(32) })).toMatchObject({ source: 'PERSON_HASH_KEY', key: Buffer.from('k'.repeat(32)) });
+    expect(loadPersonHashKey({ dataDir, personHashKey: 'k'.repeat(32) })).toMatchObject({
+      source: 'PERSON_HASH_KEY',
+      key: Buffer.from('k'.repeat(32)),
+    });
     const file = path.join(dir, 'key.txt');
     fs.writeFileSync(file, `  ${'f'.repeat(40)}\n`);
-    expect(loadPersonHashKey({ dataDir, personHashKeyFile: file })).toMatchObject({ source: 'PERSON_HASH_KEY_FILE', key: Buffer.from('f'.repeat(40)) });
+    expect(loadPersonHashKey({ dataDir, personHashKeyFile: file })).toMatchObject({
+      source: 'PERSON_HASH_KEY_FILE',
+      key: Buffer.from('f'.repeat(40)),
+    });
     expect(fs.existsSync(dataDir)).toBe(false);
-    expect(() => loadPersonHashKey({ dataDir, personHashKeyFile: path.join(dir, 'missing') })).toThrow(/invalid PERSON_HASH_KEY_FILE: cannot read .*missing \(ENOENT\)/);
+    expect(() => loadPersonHashKey({ dataDir, personHashKeyFile: path.join(dir, 'missing') })).toThrow(
+      /invalid PERSON_HASH_KEY_FILE: cannot read .*missing \(ENOENT\)/,
+    );
     fs.writeFileSync(file, 'short');
-    expect(() => loadPersonHashKey({ dataDir, personHashKeyFile: file })).toThrow(/invalid PERSON_HASH_KEY_FILE: the person-hash key must be at least 32 bytes/);
+    expect(() => loadPersonHashKey({ dataDir, personHashKeyFile: file })).toThrow(
+      /invalid PERSON_HASH_KEY_FILE: the person-hash key must be at least 32 bytes/,
+    );
   });
 
-  it('stays the process\'s one key: a platform without a configured key uses it, a different configured key is refused', () => {
-    expect(usePersonHashKey({ dataDir: path.join(dir, 'unused') })).toMatchObject({ source: 'already loaded in this process' });
+  it("stays the process's one key: a platform without a configured key uses it, a different configured key is refused", () => {
+    expect(usePersonHashKey({ dataDir: path.join(dir, 'unused') })).toMatchObject({
+      source: 'already loaded in this process',
+    });
     expect(fs.existsSync(path.join(dir, 'unused'))).toBe(false);
-    expect(usePersonHashKey({ dataDir: dir, personHashKey: TEST_PERSON_HASH_KEY })).toMatchObject({ source: 'PERSON_HASH_KEY' });
-    expect(() => usePersonHashKey({ dataDir: dir, personHashKey: 'a different key, also thirty-two bytes long' })).toThrow(/already hashes personal ids with key [0-9a-f]{16}; a second key/);
+    expect(usePersonHashKey({ dataDir: dir, personHashKey: TEST_PERSON_HASH_KEY })).toMatchObject({
+      source: 'PERSON_HASH_KEY',
+    });
+    expect(() =>
+      usePersonHashKey({ dataDir: dir, personHashKey: 'a different key, also thirty-two bytes long' }),
+    ).toThrow(/already hashes personal ids with key [0-9a-f]{16}; a second key/);
     expect(() => installPersonHashKey(Buffer.from('x'.repeat(32)))).toThrow(/a second key/);
     expect(personHash('079123456789')).toBe(personHashWith(Buffer.from(TEST_PERSON_HASH_KEY), '079123456789'));
   });

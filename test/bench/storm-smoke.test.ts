@@ -33,7 +33,11 @@ async function postgresAnswers(url: string): Promise<string | null> {
 
 function runBench(url: string, outDir: string): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.join(ROOT, 'bench', 'storm.ts'), '--smoke', '--out', outDir], { cwd: ROOT, env: { ...process.env, DATABASE_URL: url }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [path.join(ROOT, 'bench', 'storm.ts'), '--smoke', '--out', outDir], {
+      cwd: ROOT,
+      env: { ...process.env, DATABASE_URL: url },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout.on('data', (d) => (output += d));
     child.stderr.on('data', (d) => (output += d));
@@ -46,7 +50,8 @@ describe('the benchmark smoke run', () => {
     const url = adminUrl();
     const problem = await postgresAnswers(url);
     if (problem) {
-      if (process.env.CI === 'true') throw new Error(`PostgreSQL is required under CI but ${url} does not answer: ${problem}`);
+      if (process.env.CI === 'true')
+        throw new Error(`PostgreSQL is required under CI but ${url} does not answer: ${problem}`);
       console.log(`skipped: the benchmark smoke run needs PostgreSQL, and ${url} does not answer (${problem})`);
       t.skip();
     }
@@ -62,7 +67,14 @@ describe('the benchmark smoke run', () => {
       // The platform: bids accepted, every acknowledged bid in an intact ledger, price = highest bid.
       const platform = report.platform!;
       expect(platform.steps.length).toBeGreaterThan(0);
-      expect(platform.ledger).toMatchObject({ ok: true, seqGapFree: true, hashChainIntact: true, stepRuleHolds: true, finalPriceIsHighestBid: true, acknowledgedMissing: 0 });
+      expect(platform.ledger).toMatchObject({
+        ok: true,
+        seqGapFree: true,
+        hashChainIntact: true,
+        stepRuleHolds: true,
+        finalPriceIsHighestBid: true,
+        acknowledgedMissing: 0,
+      });
       expect(platform.ledger!.acknowledged).toBeGreaterThan(0);
       for (const s of platform.steps) {
         expect(s.invalidAccepted).toBe(0);

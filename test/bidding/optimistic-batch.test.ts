@@ -21,28 +21,61 @@ beforeAll(async () => {
 afterAll(async () => tp?.stop());
 
 const asPerson = (r: Registered): Person => ({ pid: r.pid, name: null, level: 2, roles: [], via: 'bearer' });
-const bidItem = (r: Registered, amount: number): BatchItem => ({ kind: 'bid', person: asPerson(r), amount, receivedAt: clock.now() });
+const bidItem = (r: Registered, amount: number): BatchItem => ({
+  kind: 'bid',
+  person: asPerson(r),
+  amount,
+  receivedAt: clock.now(),
+});
 
-async function bidders(n: number, overrides: Record<string, unknown> = {}): Promise<{ lotId: number; bidders: Registered[] }> {
+async function bidders(
+  n: number,
+  overrides: Record<string, unknown> = {},
+): Promise<{ lotId: number; bidders: Registered[] }> {
   const people = await Promise.all(Array.from({ length: n }, () => person(tp.idp, undefined)));
   const { lot, bidders } = await liveLot({ call: tp.call, clock }, manager, people, overrides);
   // The scheduler marks the lot live in the background; that write would make an optimistic batch
   // racing with it (correctly) go through the lock.
-  await eventually(async () => ((await tp.database.db.select({ status: lots.status }).from(lots).where(eq(lots.id, lot.id)))[0].status === 'live' ? true : undefined), 'the lot to be marked live');
+  await eventually(
+    async () =>
+      (await tp.database.db.select({ status: lots.status }).from(lots).where(eq(lots.id, lot.id)))[0].status === 'live'
+        ? true
+        : undefined,
+    'the lot to be marked live',
+  );
   return { lotId: lot.id, bidders };
 }
 
 async function lotRow(lotId: number) {
-  const [row] = await tp.database.db.select({ seq: lots.seq, bidCount: lots.bidCount, currentPrice: lots.currentPrice, leader: lots.leaderRegistrationId, lastHash: lots.lastHash, endsAt: lots.endsAt }).from(lots).where(eq(lots.id, lotId));
+  const [row] = await tp.database.db
+    .select({
+      seq: lots.seq,
+      bidCount: lots.bidCount,
+      currentPrice: lots.currentPrice,
+      leader: lots.leaderRegistrationId,
+      lastHash: lots.lastHash,
+      endsAt: lots.endsAt,
+    })
+    .from(lots)
+    .where(eq(lots.id, lotId));
   return row;
 }
 
-const chainOk = (ledger: any[]): boolean => firstBrokenLink(ledger, (prev, e) => ledgerEntryHash(prev, { ...e, withdrawsSeq: e.withdrawsSeq ?? null })) === -1;
+const chainOk = (ledger: any[]): boolean =>
+  firstBrokenLink(ledger, (prev, e) => ledgerEntryHash(prev, { ...e, withdrawsSeq: e.withdrawsSeq ?? null })) === -1;
 
 describe('committing a batch of plain bids optimistically', () => {
   it('writes the entries and the standing state in one statement, without the lot-row lock', async () => {
-    const { lotId, bidders: [a, b, c] } = await bidders(3);
-    const outcome = await commitBatch(tp.platform.ctx, lotId, [bidItem(a, 40_000_000), bidItem(b, 39_000_000), bidItem(b, 45_000_000), bidItem(c, 50_000_000)]);
+    const {
+      lotId,
+      bidders: [a, b, c],
+    } = await bidders(3);
+    const outcome = await commitBatch(tp.platform.ctx, lotId, [
+      bidItem(a, 40_000_000),
+      bidItem(b, 39_000_000),
+      bidItem(b, 45_000_000),
+      bidItem(c, 50_000_000),
+    ]);
     expect(outcome.committed).toBe('optimistic');
     expect(outcome.results.map((r) => (r.ok ? r.value : r.code))).toEqual([
       expect.objectContaining({ seq: 1, amount: 40_000_000 }),
@@ -61,17 +94,38 @@ describe('committing a batch of plain bids optimistically', () => {
       [3, 50_000_000, c.bidderCode],
     ]);
     expect(chainOk(ledger)).toBe(true);
-    expect(await lotRow(lotId)).toMatchObject({ seq: 3, bidCount: 3, currentPrice: 50_000_000, leader: c.registrationId, lastHash: ledger[2].hash });
+    expect(await lotRow(lotId)).toMatchObject({
+      seq: 3,
+      bidCount: 3,
+      currentPrice: 50_000_000,
+      leader: c.registrationId,
+      lastHash: ledger[2].hash,
+    });
   });
 
   it('answers a repeated Idempotency-Key with the first answer, optimistically and under the lock', async () => {
-    const { lotId, bidders: [a, b] } = await bidders(2);
-    const keyed = (r: Registered, amount: number, key: string): BatchItem => ({ kind: 'bid', person: asPerson(r), amount, idempotencyKey: key, receivedAt: clock.now() });
+    const {
+      lotId,
+      bidders: [a, b],
+    } = await bidders(2);
+    const keyed = (r: Registered, amount: number, key: string): BatchItem => ({
+      kind: 'bid',
+      person: asPerson(r),
+      amount,
+      idempotencyKey: key,
+      receivedAt: clock.now(),
+    });
     const first = await commitBatch(tp.platform.ctx, lotId, [keyed(a, 40_000_000, 'k-1'), keyed(b, 45_000_000, 'k-1')]);
-    expect(first.results.map((r) => r.ok && r.value)).toEqual([expect.objectContaining({ seq: 1 }), expect.objectContaining({ seq: 2 })]);
+    expect(first.results.map((r) => r.ok && r.value)).toEqual([
+      expect.objectContaining({ seq: 1 }),
+      expect.objectContaining({ seq: 2 }),
+    ]);
     const again = await commitBatch(tp.platform.ctx, lotId, [keyed(b, 45_000_000, 'k-1'), keyed(a, 41_000_000, 'k-1')]);
     expect(again.committed).toBe('optimistic');
-    expect(again.results).toEqual([first.results[1], { ok: false, code: 'IDEMPOTENCY_CONFLICT', reason: 'idempotency_conflict', message: expect.any(String) }]);
+    expect(again.results).toEqual([
+      first.results[1],
+      { ok: false, code: 'IDEMPOTENCY_CONFLICT', reason: 'idempotency_conflict', message: expect.any(String) },
+    ]);
     // A withdrawal in the batch sends it through the locked transaction, which answers the same way.
     const withdraw: BatchItem = { kind: 'withdraw', person: asPerson(a), seq: 1, receivedAt: clock.now() };
     const locked = await commitBatch(tp.platform.ctx, lotId, [withdraw, keyed(a, 40_000_000, 'k-1')]);
@@ -81,25 +135,58 @@ describe('committing a batch of plain bids optimistically', () => {
   });
 
   it('writes nothing when the lot row changed after it was read', async () => {
-    const { lotId, bidders: [a] } = await bidders(1);
+    const {
+      lotId,
+      bidders: [a],
+    } = await bidders(1);
     const db = tp.database.db;
-    const [{ version }] = resultRows<{ version: string }>(await db.execute(sql`select xmin::text as version from lots where id = ${lotId}`));
+    const [{ version }] = resultRows<{ version: string }>(
+      await db.execute(sql`select xmin::text as version from lots where id = ${lotId}`),
+    );
     const before = await lotRow(lotId);
     // Another writer touches the lot (as a close, a cancellation or another process's bids would).
-    await db.update(lots).set({ updatedAt: sql`now()` }).where(eq(lots.id, lotId));
-    const entry = { lotId, seq: 1, kind: 'bid' as const, registrationId: a.registrationId, bidderCode: a.bidderCode, amount: 40_000_000, placedAt: clock.now(), idempotencyKey: null, withdrawsSeq: null, prevHash: 'x', hash: 'y' };
-    const standing = { seq: 1, bidCount: 1, currentPrice: 40_000_000, leaderRegistrationId: a.registrationId, lastHash: 'y', endsAt: before.endsAt, lastPlacedAt: clock.now() };
+    await db
+      .update(lots)
+      .set({ updatedAt: sql`now()` })
+      .where(eq(lots.id, lotId));
+    const entry = {
+      lotId,
+      seq: 1,
+      kind: 'bid' as const,
+      registrationId: a.registrationId,
+      bidderCode: a.bidderCode,
+      amount: 40_000_000,
+      placedAt: clock.now(),
+      idempotencyKey: null,
+      withdrawsSeq: null,
+      prevHash: 'x',
+      hash: 'y',
+    };
+    const standing = {
+      seq: 1,
+      bidCount: 1,
+      currentPrice: 40_000_000,
+      leaderRegistrationId: a.registrationId,
+      lastHash: 'y',
+      endsAt: before.endsAt,
+      lastPlacedAt: clock.now(),
+    };
     expect(await writeIfUnchanged(db, lotId, version, standing, [entry])).toBe(false);
     expect(await lotRow(lotId)).toEqual(before);
     expect(await db.select().from(ledgerEntries).where(eq(ledgerEntries.lotId, lotId))).toEqual([]);
     // With the version as it now stands, the same write goes through.
-    const [{ version: current }] = resultRows<{ version: string }>(await db.execute(sql`select xmin::text as version from lots where id = ${lotId}`));
+    const [{ version: current }] = resultRows<{ version: string }>(
+      await db.execute(sql`select xmin::text as version from lots where id = ${lotId}`),
+    );
     expect(await writeIfUnchanged(db, lotId, current, standing, [entry])).toBe(true);
     expect(await lotRow(lotId)).toMatchObject({ seq: 1, currentPrice: 40_000_000, leader: a.registrationId });
   });
 
   it('leaves a batch that extends the lot to the locked transaction, which audits the extension', async () => {
-    const { lotId, bidders: [a, b] } = await bidders(2, { softClose: { windowSeconds: 60, extendSeconds: 120 } });
+    const {
+      lotId,
+      bidders: [a, b],
+    } = await bidders(2, { softClose: { windowSeconds: 60, extendSeconds: 120 } });
     const first = await commitBatch(tp.platform.ctx, lotId, [bidItem(a, 40_000_000)]);
     expect(first.committed).toBe('optimistic');
     const { endsAt } = await lotRow(lotId);
@@ -117,15 +204,26 @@ describe('committing a batch of plain bids optimistically', () => {
     // find the row version changed and go through the lock.
     const { lotId, bidders: people } = await bidders(8);
     const step = 5_000_000;
-    const batches = people.map((r, i) => Array.from({ length: 5 }, (_, k) => bidItem(r, 40_000_000 + (k * people.length + i) * step)));
+    const batches = people.map((r, i) =>
+      Array.from({ length: 5 }, (_, k) => bidItem(r, 40_000_000 + (k * people.length + i) * step)),
+    );
     const outcomes = await Promise.all(batches.map((items) => commitBatch(tp.platform.ctx, lotId, items)));
-    const acks = outcomes.flatMap((o) => o.results.flatMap((r) => (r.ok ? [r.value as { seq: number; amount: number; bidderCode: string }] : [])));
+    const acks = outcomes.flatMap((o) =>
+      o.results.flatMap((r) => (r.ok ? [r.value as { seq: number; amount: number; bidderCode: string }] : [])),
+    );
     const ledger = await readLedger(tp.call, lotId);
     expect(ledger.map((e) => e.seq)).toEqual(ledger.map((_, i) => i + 1));
-    expect(ledger.map((e) => [e.seq, e.amount, e.bidderCode])).toEqual(acks.map((a) => [a.seq, a.amount, a.bidderCode]).sort((x, y) => Number(x[0]) - Number(y[0])));
-    for (let i = 1; i < ledger.length; i++) expect(ledger[i].amount).toBeGreaterThanOrEqual(ledger[i - 1].amount + step);
+    expect(ledger.map((e) => [e.seq, e.amount, e.bidderCode])).toEqual(
+      acks.map((a) => [a.seq, a.amount, a.bidderCode]).sort((x, y) => Number(x[0]) - Number(y[0])),
+    );
+    for (let i = 1; i < ledger.length; i++)
+      expect(ledger[i].amount).toBeGreaterThanOrEqual(ledger[i - 1].amount + step);
     expect(chainOk(ledger)).toBe(true);
-    expect(await lotRow(lotId)).toMatchObject({ seq: ledger.length, bidCount: ledger.length, currentPrice: ledger.at(-1).amount });
+    expect(await lotRow(lotId)).toMatchObject({
+      seq: ledger.length,
+      bidCount: ledger.length,
+      currentPrice: ledger.at(-1).amount,
+    });
     expect(outcomes.some((o) => o.committed === 'locked')).toBe(true);
   });
 });

@@ -33,12 +33,20 @@ export async function prepareDatabase(idp: TestIdp): Promise<PreparedDb> {
     env = { DATA_DIR: dataDir };
     drop = async () => fs.rmSync(dataDir, { recursive: true, force: true });
   }
-  const database = await openDatabase(env.DATABASE_URL ? { url: env.DATABASE_URL, poolSize: 1 } : { dataDir: env.DATA_DIR, loadDataDir: new Blob([fs.readFileSync(inject('pgliteSnapshot'))]) });
+  const database = await openDatabase(
+    env.DATABASE_URL
+      ? { url: env.DATABASE_URL, poolSize: 1 }
+      : { dataDir: env.DATA_DIR, loadDataDir: new Blob([fs.readFileSync(inject('pgliteSnapshot'))]) },
+  );
   await database.migrate();
   await database.db.insert(people).values({ pid, name: 'Manager', level: 2 });
   await database.db.insert(roleGrants).values({ pid, role: 'manager' });
   await database.close();
-  return { env: { ...idp.env(), CLOSE_POLL_MS: '200', ...env }, manager: { pid, token: await idp.token({ sub: pid, loa: 2 }) }, drop };
+  return {
+    env: { ...idp.env(), CLOSE_POLL_MS: '200', ...env },
+    manager: { pid, token: await idp.token({ sub: pid, loa: 2 }) },
+    drop,
+  };
 }
 
 export { caller } from '../support/http.ts';
@@ -55,7 +63,15 @@ export interface StormOutcome {
  * above the highest accepted amount this client has seen, so many race and some are refused.
  * `bases` spreads bidders over several servers. `stopWhen` ends the storm early (crash tests).
  */
-export async function storm(options: { bases: string[]; lotId: number; bidders: Actor[]; bidsEach: number; start: number; step: number; onAccepted?: (n: number) => void }): Promise<StormOutcome> {
+export async function storm(options: {
+  bases: string[];
+  lotId: number;
+  bidders: Actor[];
+  bidsEach: number;
+  start: number;
+  step: number;
+  onAccepted?: (n: number) => void;
+}): Promise<StormOutcome> {
   const out: StormOutcome = { accepted: [], refused: {}, unanswered: 0 };
   const started = performance.now();
   let highest = options.start - options.step;
@@ -67,7 +83,15 @@ export async function storm(options: { bases: string[]; lotId: number; bidders: 
         const amount = highest + options.step * (1 + Math.floor(Math.random() * 20));
         let res: Response;
         try {
-          res = await fetch(`${base}/api/lots/${options.lotId}/bids`, { method: 'POST', headers: { authorization: `Bearer ${b.token}`, 'content-type': 'application/json', 'idempotency-key': crypto.randomUUID() }, body: JSON.stringify({ amount }) });
+          res = await fetch(`${base}/api/lots/${options.lotId}/bids`, {
+            method: 'POST',
+            headers: {
+              authorization: `Bearer ${b.token}`,
+              'content-type': 'application/json',
+              'idempotency-key': crypto.randomUUID(),
+            },
+            body: JSON.stringify({ amount }),
+          });
         } catch {
           out.unanswered++;
           return;
@@ -85,14 +109,16 @@ export async function storm(options: { bases: string[]; lotId: number; bidders: 
     }),
   );
   const seconds = (performance.now() - started) / 1000;
-  console.log(`storm: ${options.bidders.length * options.bidsEach} bids in ${seconds.toFixed(1)} s over ${options.bases.length} process(es): ${out.accepted.length} accepted, refused ${JSON.stringify(out.refused)}, unanswered ${out.unanswered}`);
+  console.log(
+    `storm: ${options.bidders.length * options.bidsEach} bids in ${seconds.toFixed(1)} s over ${options.bases.length} process(es): ${out.accepted.length} accepted, refused ${JSON.stringify(out.refused)}, unanswered ${out.unanswered}`,
+  );
   return out;
 }
 
 /** Reads the whole public ledger of a lot page by page. */
 export async function ledgerOf(call: Call, lotId: number): Promise<any[]> {
   const all: any[] = [];
-  for (let after = 0; ; ) {
+  for (let after = 0; ;) {
     const res = await call('GET', `/api/lots/${lotId}/bids?after=${after}&limit=1000`);
     expect(res.status).toBe(200);
     if (res.json.items.length === 0) return all;
@@ -102,15 +128,27 @@ export async function ledgerOf(call: Call, lotId: number): Promise<any[]> {
 }
 
 /** The invariants of DESIGN.md §3 on a storm's ledger; `exact` when no answer was lost. */
-export async function expectSoundLedger(call: Call, lotId: number, outcome: StormOutcome, options: { exact: boolean }): Promise<any[]> {
+export async function expectSoundLedger(
+  call: Call,
+  lotId: number,
+  outcome: StormOutcome,
+  options: { exact: boolean },
+): Promise<any[]> {
   const ledger = await ledgerOf(call, lotId);
   const bySeq = new Map(ledger.map((e) => [e.seq, e]));
-  for (const a of outcome.accepted) expect(bySeq.get(a.seq), `accepted bid ${a.seq} is in the ledger`).toMatchObject({ amount: a.amount, bidderCode: a.bidderCode, kind: 'bid' });
+  for (const a of outcome.accepted)
+    expect(bySeq.get(a.seq), `accepted bid ${a.seq} is in the ledger`).toMatchObject({
+      amount: a.amount,
+      bidderCode: a.bidderCode,
+      kind: 'bid',
+    });
   if (options.exact) expect(ledger).toHaveLength(outcome.accepted.length);
   else expect(ledger.length - outcome.accepted.length).toBeLessThanOrEqual(outcome.unanswered);
   expect(ledger.map((e) => e.seq)).toEqual(ledger.map((_, i) => i + 1));
   for (let i = 1; i < ledger.length; i++) expect(ledger[i].amount).toBeGreaterThan(ledger[i - 1].amount);
-  expect(firstBrokenLink(ledger, (prev, e) => ledgerEntryHash(prev, { ...e, withdrawsSeq: e.withdrawsSeq ?? null }))).toBe(-1);
+  expect(
+    firstBrokenLink(ledger, (prev, e) => ledgerEntryHash(prev, { ...e, withdrawsSeq: e.withdrawsSeq ?? null })),
+  ).toBe(-1);
   const lot = (await call('GET', `/api/lots/${lotId}`)).json;
   expect(lot.currentPrice).toBe(ledger.at(-1)?.amount ?? null);
   expect(lot.seq).toBe(ledger.length);
@@ -124,11 +162,14 @@ export async function registerMany(call: Call, manager: Actor, lotId: number, bi
       bidders.slice(i, i + 10).map(async (b) => {
         const reg = await call('POST', `/api/lots/${lotId}/registrations`, { token: b.token, body: {} });
         expect(reg.status, reg.text).toBe(201);
-        const ok = await call('POST', `/api/lots/${lotId}/registrations/${reg.json.id}/approve`, { token: manager.token });
+        const ok = await call('POST', `/api/lots/${lotId}/registrations/${reg.json.id}/approve`, {
+          token: manager.token,
+        });
         expect(ok.status, ok.text).toBe(200);
       }),
     );
   }
 }
 
-export const sleepUntil = (at: number): Promise<void> => new Promise((r) => setTimeout(r, Math.max(0, at - Date.now())));
+export const sleepUntil = (at: number): Promise<void> =>
+  new Promise((r) => setTimeout(r, Math.max(0, at - Date.now())));

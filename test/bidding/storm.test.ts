@@ -6,7 +6,15 @@ import { startServerProcess, type ServerProcess } from '../support/server-proces
 import { newPid, startTestIdp, type TestIdp } from '../support/eid.ts';
 import { onPostgres } from '../support/db.ts';
 import { createLot, lotBody, type Actor } from '../auctions/factories.ts';
-import { caller, expectSoundLedger, prepareDatabase, registerMany, sleepUntil, storm, type PreparedDb } from './storm-support.ts';
+import {
+  caller,
+  expectSoundLedger,
+  prepareDatabase,
+  registerMany,
+  sleepUntil,
+  storm,
+  type PreparedDb,
+} from './storm-support.ts';
 
 const BIDDERS = 50;
 const BIDS_EACH = 20;
@@ -37,7 +45,18 @@ async function liveStormLot(base: string, manager: Actor, bidders: Actor[]): Pro
   const call = caller(base);
   const now = Date.now();
   const startsAt = now + 8_000;
-  const lot = await createLot(call, manager, lotBody(now - 1_000, { startingPrice: 100_000_000, priceStep: STEP, deposit: 10_000_000, registrationClosesAt: new Date(startsAt).toISOString(), startsAt: new Date(startsAt).toISOString(), endsAt: new Date(now + 3_600_000).toISOString() }));
+  const lot = await createLot(
+    call,
+    manager,
+    lotBody(now - 1_000, {
+      startingPrice: 100_000_000,
+      priceStep: STEP,
+      deposit: 10_000_000,
+      registrationClosesAt: new Date(startsAt).toISOString(),
+      startsAt: new Date(startsAt).toISOString(),
+      endsAt: new Date(now + 3_600_000).toISOString(),
+    }),
+  );
   expect((await call('POST', `/api/lots/${lot.id}/publish`, { token: manager.token })).status).toBe(200);
   await registerMany(call, manager, lot.id, bidders);
   await sleepUntil(startsAt + 50);
@@ -45,20 +64,32 @@ async function liveStormLot(base: string, manager: Actor, bidders: Actor[]): Pro
 }
 
 const bidders = (idp: TestIdp): Promise<Actor[]> =>
-  Promise.all(Array.from({ length: BIDDERS }, async () => {
-    const pid = newPid();
-    return { pid, token: await idp.token({ sub: pid, loa: 2 }) };
-  }));
+  Promise.all(
+    Array.from({ length: BIDDERS }, async () => {
+      const pid = newPid();
+      return { pid, token: await idp.token({ sub: pid, loa: 2 }) };
+    }),
+  );
 
 describe('a storm of bids on one lot', () => {
   it('keeps exactly the acknowledged bids, in order, chained, with one server process', async () => {
     const { servers, db, idp } = await setUp(1);
     const people = await bidders(idp);
     const lotId = await liveStormLot(servers[0].base, db.manager, people);
-    const outcome = await storm({ bases: [servers[0].base], lotId, bidders: people, bidsEach: BIDS_EACH, start: 100_000_000, step: STEP });
+    const outcome = await storm({
+      bases: [servers[0].base],
+      lotId,
+      bidders: people,
+      bidsEach: BIDS_EACH,
+      start: 100_000_000,
+      step: STEP,
+    });
     expect(outcome.unanswered).toBe(0);
     expect(outcome.accepted.length).toBeGreaterThan(BIDS_EACH);
-    expect(Object.keys(outcome.refused).every((code) => code === 'BID_TOO_LOW' || code === 'ALREADY_LEADING'), JSON.stringify(outcome.refused)).toBe(true);
+    expect(
+      Object.keys(outcome.refused).every((code) => code === 'BID_TOO_LOW' || code === 'ALREADY_LEADING'),
+      JSON.stringify(outcome.refused),
+    ).toBe(true);
     await expectSoundLedger(caller(servers[0].base), lotId, outcome, { exact: true });
   }, 180_000);
 
@@ -72,9 +103,19 @@ describe('a storm of bids on one lot', () => {
     const { servers, db, idp } = await setUp(2);
     const people = await bidders(idp);
     const lotId = await liveStormLot(servers[0].base, db.manager, people);
-    const outcome = await storm({ bases: servers.map((s) => s.base), lotId, bidders: people, bidsEach: BIDS_EACH, start: 100_000_000, step: STEP });
+    const outcome = await storm({
+      bases: servers.map((s) => s.base),
+      lotId,
+      bidders: people,
+      bidsEach: BIDS_EACH,
+      start: 100_000_000,
+      step: STEP,
+    });
     expect(outcome.unanswered).toBe(0);
-    expect(Object.keys(outcome.refused).every((code) => code === 'BID_TOO_LOW' || code === 'ALREADY_LEADING'), JSON.stringify(outcome.refused)).toBe(true);
+    expect(
+      Object.keys(outcome.refused).every((code) => code === 'BID_TOO_LOW' || code === 'ALREADY_LEADING'),
+      JSON.stringify(outcome.refused),
+    ).toBe(true);
     // Both processes read the same ledger.
     const ledger = await expectSoundLedger(caller(servers[0].base), lotId, outcome, { exact: true });
     expect(await expectSoundLedger(caller(servers[1].base), lotId, outcome, { exact: true })).toEqual(ledger);

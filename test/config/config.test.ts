@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { configWarnings, loadConfig, ConfigError, modeLine } from '../../server/config.ts';
 
 /** The keys production requires (files are read at start, not by the configuration). */
-const PRODUCTION_KEYS = { RECORD_SIGNING_KEY_FILE: '/etc/auction/record-signing-key.jwk', PERSON_HASH_KEY_FILE: '/etc/auction/person-hash.key' };
+const PRODUCTION_KEYS = {
+  RECORD_SIGNING_KEY_FILE: '/etc/auction/record-signing-key.jwk',
+  PERSON_HASH_KEY_FILE: '/etc/auction/person-hash.key',
+};
 
 function errorOf(env: Record<string, string>): string {
   try {
@@ -44,18 +47,28 @@ describe('configuration', () => {
   });
 
   it('refuses the demo identity provider in production', () => {
-    expect(errorOf({ NODE_ENV: 'production', PUBLIC_ORIGIN: 'https://a.example' })).toMatch(/EID_ISSUER is required in production/);
+    expect(errorOf({ NODE_ENV: 'production', PUBLIC_ORIGIN: 'https://a.example' })).toMatch(
+      /EID_ISSUER is required in production/,
+    );
   });
 
   it('refuses demo data and zero-minute windows in production', () => {
-    const base = { NODE_ENV: 'production', PUBLIC_ORIGIN: 'https://a.example', EID_ISSUER: 'https://id.example', EID_AUDIENCE: 'x', ...PRODUCTION_KEYS };
+    const base = {
+      NODE_ENV: 'production',
+      PUBLIC_ORIGIN: 'https://a.example',
+      EID_ISSUER: 'https://id.example',
+      EID_AUDIENCE: 'x',
+      ...PRODUCTION_KEYS,
+    };
     expect(errorOf({ ...base, DEMO_DATA: 'true' })).toMatch(/DEMO_DATA/);
     expect(errorOf({ ...base, AUCTION_MIN_BIDDING_MINUTES: '0' })).toMatch(/AUCTION_MIN_BIDDING_MINUTES/);
     expect(loadConfig(base).demoData).toBe(false);
   });
 
   it('requires the deposit range to be in order', () => {
-    expect(errorOf({ AUCTION_DEPOSIT_MIN_PCT: '30', AUCTION_DEPOSIT_MAX_PCT: '20' })).toMatch(/AUCTION_DEPOSIT_MIN_PCT/);
+    expect(errorOf({ AUCTION_DEPOSIT_MIN_PCT: '30', AUCTION_DEPOSIT_MAX_PCT: '20' })).toMatch(
+      /AUCTION_DEPOSIT_MIN_PCT/,
+    );
   });
 
   it('sizes request and connection budgets for a real auction day, and takes them from the environment', () => {
@@ -65,7 +78,9 @@ describe('configuration', () => {
       socketConnectsPerson: { perSecond: 1, burst: 30 },
       socketConnectsAddress: { perSecond: 20, burst: 300 },
     });
-    expect(loadConfig({ RATE_LIMIT_PERSON_BURST: '7', SOCKET_CONNECTS_ADDRESS_PER_MINUTE: '120' }).rateLimits).toMatchObject({ person: { burst: 7 }, socketConnectsAddress: { perSecond: 2 } });
+    expect(
+      loadConfig({ RATE_LIMIT_PERSON_BURST: '7', SOCKET_CONNECTS_ADDRESS_PER_MINUTE: '120' }).rateLimits,
+    ).toMatchObject({ person: { burst: 7 }, socketConnectsAddress: { perSecond: 2 } });
     expect(errorOf({ RATE_LIMIT_ADDRESS_PER_SECOND: '0' })).toMatch(/RATE_LIMIT_ADDRESS_PER_SECOND.*whole number/);
     expect(errorOf({ HTTP_HEADERS_TIMEOUT_MS: 'soon' })).toMatch(/HTTP_HEADERS_TIMEOUT_MS/);
   });
@@ -80,7 +95,12 @@ describe('configuration', () => {
 
   it('turns the demo provider and demo data off at any sign of a deployment, unless DEMO=true', () => {
     // The zero-config start, and a developer's loopback origin, stay the full demo.
-    for (const env of [{}, { PUBLIC_ORIGIN: 'http://localhost:3000' }, { PUBLIC_ORIGIN: 'http://127.0.0.1:8080' }, { PUBLIC_ORIGIN: 'http://[::1]:3000' }]) {
+    for (const env of [
+      {},
+      { PUBLIC_ORIGIN: 'http://localhost:3000' },
+      { PUBLIC_ORIGIN: 'http://127.0.0.1:8080' },
+      { PUBLIC_ORIGIN: 'http://[::1]:3000' },
+    ]) {
       const c = loadConfig(env);
       expect(c.eid.demo).toBe(true);
       expect(c.demoData).toBe(true);
@@ -88,51 +108,114 @@ describe('configuration', () => {
     }
     // NODE_ENV unset runs as development; a deployment that forgets EID_ISSUER does not get the demo provider.
     expect(loadConfig({}).env).toBe('development');
-    expect(errorOf({ DATABASE_URL: 'postgres://db.internal/auction' })).toMatch(/^No e-ID provider: set EID_ISSUER and EID_AUDIENCE\. This looks like a deployment \(DATABASE_URL is set\).*set DEMO=true to run it anyway/);
-    expect(errorOf({ PUBLIC_ORIGIN: 'https://auction.example.vn' })).toMatch(/No e-ID provider.*PUBLIC_ORIGIN https:\/\/auction\.example\.vn is not a loopback address/);
+    expect(errorOf({ DATABASE_URL: 'postgres://db.internal/auction' })).toMatch(
+      /^No e-ID provider: set EID_ISSUER and EID_AUDIENCE\. This looks like a deployment \(DATABASE_URL is set\).*set DEMO=true to run it anyway/,
+    );
+    expect(errorOf({ PUBLIC_ORIGIN: 'https://auction.example.vn' })).toMatch(
+      /No e-ID provider.*PUBLIC_ORIGIN https:\/\/auction\.example\.vn is not a loopback address/,
+    );
     expect(errorOf({ PUBLIC_ORIGIN: 'http://10.0.0.5:3000' })).toMatch(/No e-ID provider/);
     expect(errorOf({ DEMO: 'false' })).toMatch(/No e-ID provider.*DEMO=false/);
     // With a provider, a deployment runs without demo data.
-    const deployed = loadConfig({ DATABASE_URL: 'postgres://db.internal/auction', EID_ISSUER: 'https://id.example', EID_AUDIENCE: 'x' });
+    const deployed = loadConfig({
+      DATABASE_URL: 'postgres://db.internal/auction',
+      EID_ISSUER: 'https://id.example',
+      EID_AUDIENCE: 'x',
+    });
     expect(deployed.eid.demo).toBe(false);
     expect(deployed.demoData).toBe(false);
     // Asked for by name: the demo on a server with its own database (a public demo site).
-    const demo = loadConfig({ DATABASE_URL: 'postgres://db.internal/auction', PUBLIC_ORIGIN: 'https://demo.example.vn', DEMO: 'true' });
+    const demo = loadConfig({
+      DATABASE_URL: 'postgres://db.internal/auction',
+      PUBLIC_ORIGIN: 'https://demo.example.vn',
+      DEMO: 'true',
+    });
     expect(demo.eid.demo).toBe(true);
     expect(demo.demoData).toBe(true);
-    expect(loadConfig({ DATABASE_URL: 'postgres://db.internal/auction', DEMO: 'true', DEMO_DATA: 'false' }).demoData).toBe(false);
+    expect(
+      loadConfig({ DATABASE_URL: 'postgres://db.internal/auction', DEMO: 'true', DEMO_DATA: 'false' }).demoData,
+    ).toBe(false);
     // Never in production.
-    expect(errorOf({ NODE_ENV: 'production', PUBLIC_ORIGIN: 'https://a.example', DEMO: 'true' })).toMatch(/DEMO=true is not allowed in production/);
+    expect(errorOf({ NODE_ENV: 'production', PUBLIC_ORIGIN: 'https://a.example', DEMO: 'true' })).toMatch(
+      /DEMO=true is not allowed in production/,
+    );
     expect(errorOf({ DEMO: 'maybe' })).toMatch(/DEMO.*true or false/);
   });
 
   it('refuses http:// origins, issuers and JWKS URLs in production', () => {
-    const base = { NODE_ENV: 'production', PUBLIC_ORIGIN: 'https://a.example', EID_ISSUER: 'https://id.example', EID_AUDIENCE: 'x', EID_JWKS_URL: 'https://id.example/jwks', ...PRODUCTION_KEYS };
+    const base = {
+      NODE_ENV: 'production',
+      PUBLIC_ORIGIN: 'https://a.example',
+      EID_ISSUER: 'https://id.example',
+      EID_AUDIENCE: 'x',
+      EID_JWKS_URL: 'https://id.example/jwks',
+      ...PRODUCTION_KEYS,
+    };
     expect(loadConfig(base).env).toBe('production');
-    expect(errorOf({ ...base, PUBLIC_ORIGIN: 'http://a.example' })).toBe('PUBLIC_ORIGIN must be an https:// URL in production (got http://a.example)');
-    expect(errorOf({ ...base, EID_ISSUER: 'http://id.example' })).toMatch(/^EID_ISSUER must be an https:\/\/ URL in production/);
-    expect(errorOf({ ...base, EID_JWKS_URL: 'http://id.example/jwks' })).toMatch(/^EID_JWKS_URL must be an https:\/\/ URL in production/);
-    expect(errorOf({ ...base, CORS_ORIGINS: 'https://bank.example,http://bank.example' })).toMatch(/^CORS_ORIGINS must be an https:\/\/ URL in production \(got http:\/\/bank\.example\)/);
+    expect(errorOf({ ...base, PUBLIC_ORIGIN: 'http://a.example' })).toBe(
+      'PUBLIC_ORIGIN must be an https:// URL in production (got http://a.example)',
+    );
+    expect(errorOf({ ...base, EID_ISSUER: 'http://id.example' })).toMatch(
+      /^EID_ISSUER must be an https:\/\/ URL in production/,
+    );
+    expect(errorOf({ ...base, EID_JWKS_URL: 'http://id.example/jwks' })).toMatch(
+      /^EID_JWKS_URL must be an https:\/\/ URL in production/,
+    );
+    expect(errorOf({ ...base, CORS_ORIGINS: 'https://bank.example,http://bank.example' })).toMatch(
+      /^CORS_ORIGINS must be an https:\/\/ URL in production \(got http:\/\/bank\.example\)/,
+    );
     // Outside production, http is allowed (a developer's own provider on this machine).
-    expect(loadConfig({ EID_ISSUER: 'http://127.0.0.1:9000', EID_AUDIENCE: 'x' }).eid.issuer).toBe('http://127.0.0.1:9000');
+    expect(loadConfig({ EID_ISSUER: 'http://127.0.0.1:9000', EID_AUDIENCE: 'x' }).eid.issuer).toBe(
+      'http://127.0.0.1:9000',
+    );
   });
 
   it('says which mode runs in one start-up line', () => {
-    expect(modeLine(loadConfig({}))).toMatch(/^Mode: demo \(NODE_ENV=development; zero-config start on this machine\): built-in demo e-ID provider .*demo data on\. Not for production\.$/);
-    expect(modeLine(loadConfig({ DATABASE_URL: 'postgres://db/x', DEMO: 'true' }))).toMatch(/^Mode: demo \(NODE_ENV=development; DEMO=true although DATABASE_URL is set\)/);
-    expect(modeLine(loadConfig({ NODE_ENV: 'production', PUBLIC_ORIGIN: 'https://a.example', EID_ISSUER: 'https://id.example', EID_AUDIENCE: 'x', ...PRODUCTION_KEYS }))).toBe('Mode: production (e-ID provider https://id.example; demo identity provider off; no demo data)');
+    expect(modeLine(loadConfig({}))).toMatch(
+      /^Mode: demo \(NODE_ENV=development; zero-config start on this machine\): built-in demo e-ID provider .*demo data on\. Not for production\.$/,
+    );
+    expect(modeLine(loadConfig({ DATABASE_URL: 'postgres://db/x', DEMO: 'true' }))).toMatch(
+      /^Mode: demo \(NODE_ENV=development; DEMO=true although DATABASE_URL is set\)/,
+    );
+    expect(
+      modeLine(
+        loadConfig({
+          NODE_ENV: 'production',
+          PUBLIC_ORIGIN: 'https://a.example',
+          EID_ISSUER: 'https://id.example',
+          EID_AUDIENCE: 'x',
+          ...PRODUCTION_KEYS,
+        }),
+      ),
+    ).toBe('Mode: production (e-ID provider https://id.example; demo identity provider off; no demo data)');
   });
 
   it('requires the record-signing and person-hash keys from configuration in production, never generated', () => {
-    const base = { NODE_ENV: 'production', PUBLIC_ORIGIN: 'https://a.example', EID_ISSUER: 'https://id.example', EID_AUDIENCE: 'x' };
+    const base = {
+      NODE_ENV: 'production',
+      PUBLIC_ORIGIN: 'https://a.example',
+      EID_ISSUER: 'https://id.example',
+      EID_AUDIENCE: 'x',
+    };
     const missing = errorOf(base).split('\n');
     expect(missing).toEqual([
       'RECORD_SIGNING_KEY or RECORD_SIGNING_KEY_FILE is required in production (the record-signing key is never generated into the database there)',
       'PERSON_HASH_KEY or PERSON_HASH_KEY_FILE is required in production (the key of the hashes that chains carry instead of personal ids; never change it)',
     ]);
-    const c = loadConfig({ ...base, RECORD_SIGNING_KEY: '{"kty":"OKP"}', PERSON_HASH_KEY: 'k'.repeat(32), RECORD_RETIRED_KEYS_FILE: '/etc/auction/retired.jwks' });
-    expect(c).toMatchObject({ recordSigningKey: '{"kty":"OKP"}', personHashKey: 'k'.repeat(32), recordRetiredKeysFile: '/etc/auction/retired.jwks' });
-    expect(errorOf({ ...base, ...PRODUCTION_KEYS, RECORD_SIGNING_KEY: '{}' })).toBe('set RECORD_SIGNING_KEY or RECORD_SIGNING_KEY_FILE, not both');
+    const c = loadConfig({
+      ...base,
+      RECORD_SIGNING_KEY: '{"kty":"OKP"}',
+      PERSON_HASH_KEY: 'k'.repeat(32),
+      RECORD_RETIRED_KEYS_FILE: '/etc/auction/retired.jwks',
+    });
+    expect(c).toMatchObject({
+      recordSigningKey: '{"kty":"OKP"}',
+      personHashKey: 'k'.repeat(32),
+      recordRetiredKeysFile: '/etc/auction/retired.jwks',
+    });
+    expect(errorOf({ ...base, ...PRODUCTION_KEYS, RECORD_SIGNING_KEY: '{}' })).toBe(
+      'set RECORD_SIGNING_KEY or RECORD_SIGNING_KEY_FILE, not both',
+    );
     expect(errorOf({ PERSON_HASH_KEY: 'too short' })).toMatch(/^invalid PERSON_HASH_KEY=.*at least 32 characters/);
     // Outside production the demo stays zero-config: both keys are optional.
     expect(loadConfig({}).recordSigningKey).toBeUndefined();
@@ -140,11 +223,30 @@ describe('configuration', () => {
   });
 
   it('takes a separate schema owner for migrations, and warns when the app role is also the owner', () => {
-    expect(loadConfig({ DATABASE_URL: 'postgres://app@db/auction', DATABASE_OWNER_URL: 'postgres://owner@db/auction', DEMO: 'true' }).databaseOwnerUrl).toBe('postgres://owner@db/auction');
-    expect(errorOf({ DATABASE_OWNER_URL: 'postgres://owner@db/auction' })).toMatch(/DATABASE_OWNER_URL is set without DATABASE_URL/);
+    expect(
+      loadConfig({
+        DATABASE_URL: 'postgres://app@db/auction',
+        DATABASE_OWNER_URL: 'postgres://owner@db/auction',
+        DEMO: 'true',
+      }).databaseOwnerUrl,
+    ).toBe('postgres://owner@db/auction');
+    expect(errorOf({ DATABASE_OWNER_URL: 'postgres://owner@db/auction' })).toMatch(
+      /DATABASE_OWNER_URL is set without DATABASE_URL/,
+    );
     const warnings = configWarnings(loadConfig({ DATABASE_URL: 'postgres://app@db/auction', DEMO: 'true' }));
-    expect(warnings.some((w) => /DATABASE_URL is set without DATABASE_OWNER_URL.*disable the append-only triggers/.test(w))).toBe(true);
+    expect(
+      warnings.some((w) => /DATABASE_URL is set without DATABASE_OWNER_URL.*disable the append-only triggers/.test(w)),
+    ).toBe(true);
     expect(warnings.some((w) => /PERSON_HASH_KEY is not set/.test(w))).toBe(true);
-    expect(configWarnings(loadConfig({ DATABASE_URL: 'postgres://app@db/auction', DATABASE_OWNER_URL: 'postgres://owner@db/auction', PERSON_HASH_KEY: 'k'.repeat(32), DEMO: 'true' }))).toEqual([]);
+    expect(
+      configWarnings(
+        loadConfig({
+          DATABASE_URL: 'postgres://app@db/auction',
+          DATABASE_OWNER_URL: 'postgres://owner@db/auction',
+          PERSON_HASH_KEY: 'k'.repeat(32),
+          DEMO: 'true',
+        }),
+      ),
+    ).toEqual([]);
   });
 });

@@ -7,7 +7,10 @@ let database: TestDatabase;
 
 /** Drizzle wraps the database's error; the trigger's message is on the cause. */
 async function refused(query: PromiseLike<unknown>, pattern: RegExp): Promise<void> {
-  const err = await Promise.resolve(query).then(() => undefined, (e: unknown) => e as Error & { cause?: Error });
+  const err = await Promise.resolve(query).then(
+    () => undefined,
+    (e: unknown) => e as Error & { cause?: Error },
+  );
   expect(err, 'the statement should have been refused').toBeDefined();
   expect(`${err!.message} ${err!.cause?.message ?? ''}`).toMatch(pattern);
 }
@@ -16,15 +19,46 @@ let lotId: number;
 beforeAll(async () => {
   database = await openTestDatabase();
   const { db } = database;
-  await db.insert(people).values([{ pid: '079000000001', name: 'A', level: 2 }, { pid: '079000000002', name: 'B', level: 2 }]);
+  await db.insert(people).values([
+    { pid: '079000000001', name: 'A', level: 2 },
+    { pid: '079000000002', name: 'B', level: 2 },
+  ]);
   const t = Date.now();
   const [lot] = await db
     .insert(lots)
-    .values({ title: 'x', description: 'y', startingPrice: 100, priceStep: 10, deposit: 10, registrationOpensAt: new Date(t), registrationClosesAt: new Date(t + 1000), startsAt: new Date(t + 1000), endsAt: new Date(t + 2000), scheduledEndsAt: new Date(t + 2000), rules: 'r', managerPid: '079000000001' })
+    .values({
+      title: 'x',
+      description: 'y',
+      startingPrice: 100,
+      priceStep: 10,
+      deposit: 10,
+      registrationOpensAt: new Date(t),
+      registrationClosesAt: new Date(t + 1000),
+      startsAt: new Date(t + 1000),
+      endsAt: new Date(t + 2000),
+      scheduledEndsAt: new Date(t + 2000),
+      rules: 'r',
+      managerPid: '079000000001',
+    })
     .returning();
   lotId = lot.id;
-  const [reg] = await db.insert(registrations).values({ lotId, pid: '079000000002', bidderCode: 'B-1', rulesVersion: 1, rulesAcceptedAt: new Date() }).returning();
-  await db.insert(ledgerEntries).values({ lotId, seq: 1, kind: 'bid', registrationId: reg.id, bidderCode: 'B-1', amount: 100, placedAt: new Date(), prevHash: '0', hash: 'h1' });
+  const [reg] = await db
+    .insert(registrations)
+    .values({ lotId, pid: '079000000002', bidderCode: 'B-1', rulesVersion: 1, rulesAcceptedAt: new Date() })
+    .returning();
+  await db
+    .insert(ledgerEntries)
+    .values({
+      lotId,
+      seq: 1,
+      kind: 'bid',
+      registrationId: reg.id,
+      bidderCode: 'B-1',
+      amount: 100,
+      placedAt: new Date(),
+      prevHash: '0',
+      hash: 'h1',
+    });
   await db.insert(auditEvents).values({ at: new Date(), action: 'lot.created', prevHash: '0', hash: 'a1' });
 });
 afterAll(async () => database?.close());
@@ -50,11 +84,41 @@ describe('append-only tables', () => {
   });
   it('refuses a second entry with the same lot and seq', async () => {
     const [reg] = await database.db.select().from(registrations);
-    await refused(database.db.insert(ledgerEntries).values({ lotId, seq: 1, kind: 'bid', registrationId: reg.id, bidderCode: 'B-1', amount: 200, placedAt: new Date(), prevHash: 'h1', hash: 'h2' }), /violates|constraint/);
+    await refused(
+      database.db
+        .insert(ledgerEntries)
+        .values({
+          lotId,
+          seq: 1,
+          kind: 'bid',
+          registrationId: reg.id,
+          bidderCode: 'B-1',
+          amount: 200,
+          placedAt: new Date(),
+          prevHash: 'h1',
+          hash: 'h2',
+        }),
+      /violates|constraint/,
+    );
   });
   it('refuses a non-positive amount', async () => {
     const [reg] = await database.db.select().from(registrations);
-    await refused(database.db.insert(ledgerEntries).values({ lotId, seq: 2, kind: 'bid', registrationId: reg.id, bidderCode: 'B-1', amount: -5, placedAt: new Date(), prevHash: 'h1', hash: 'h2' }), /violates|constraint/);
+    await refused(
+      database.db
+        .insert(ledgerEntries)
+        .values({
+          lotId,
+          seq: 2,
+          kind: 'bid',
+          registrationId: reg.id,
+          bidderCode: 'B-1',
+          amount: -5,
+          placedAt: new Date(),
+          prevHash: 'h1',
+          hash: 'h2',
+        }),
+      /violates|constraint/,
+    );
   });
   it('refuses an unknown lot status', async () => {
     await refused(database.db.execute(sql`update lots set status = 'open' where id = ${lotId}`), /violates|constraint/);

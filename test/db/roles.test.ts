@@ -23,7 +23,7 @@ import { onPostgres } from '../support/db.ts';
 import { startTestIdp, type TestIdp } from '../support/eid.ts';
 import { caller, type Call } from '../support/http.ts';
 
-describe('the app role\'s privileges', () => {
+describe("the app role's privileges", () => {
   it('name every table of the schema, and never UPDATE, DELETE or TRUNCATE for the ledger and the audit log', () => {
     const tables = (Object.values(schema) as unknown[])
       .filter((t): t is PgTable => t instanceof PgTable)
@@ -35,7 +35,9 @@ describe('the app role\'s privileges', () => {
   });
 });
 
-const missing = onPostgres() ? undefined : 'database roles need a real PostgreSQL (set TEST_DATABASE_URL); embedded PGlite has one user';
+const missing = onPostgres()
+  ? undefined
+  : 'database roles need a real PostgreSQL (set TEST_DATABASE_URL); embedded PGlite has one user';
 if (missing) console.log(`Skipping the database-roles test: ${missing}`);
 
 describe.skipIf(Boolean(missing))('an owner role and an app role on PostgreSQL', () => {
@@ -65,7 +67,11 @@ describe.skipIf(Boolean(missing))('an owner role and an app role on PostgreSQL',
   };
 
   /** The statement's error (the driver's message and code), or undefined when it succeeded. */
-  const refusal = (run: Promise<unknown>): Promise<string | undefined> => run.then(() => undefined, (err: Error & { code?: string }) => `${err.code} ${err.message}`);
+  const refusal = (run: Promise<unknown>): Promise<string | undefined> =>
+    run.then(
+      () => undefined,
+      (err: Error & { code?: string }) => `${err.code} ${err.message}`,
+    );
 
   beforeAll(async () => {
     const template = new URL(inject('postgresTemplateUrl')!);
@@ -78,8 +84,22 @@ describe.skipIf(Boolean(missing))('an owner role and an app role on PostgreSQL',
     ownerUrl = urlFor(ownerRole, 'owner-secret');
     appUrl = urlFor(appRole, 'app-secret');
     idp = await startTestIdp();
-    const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DEMO_DATA: 'false', AUCTION_MIN_BIDDING_MINUTES: '0', CLOSE_POLL_MS: '100', ...GENEROUS_BOUNDS, ...idp.env(), DATABASE_URL: appUrl, DATABASE_OWNER_URL: ownerUrl });
-    platform = await createPlatform(config, { clock, pages: false, log: createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }) });
+    const config = loadConfig({
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'silent',
+      DEMO_DATA: 'false',
+      AUCTION_MIN_BIDDING_MINUTES: '0',
+      CLOSE_POLL_MS: '100',
+      ...GENEROUS_BOUNDS,
+      ...idp.env(),
+      DATABASE_URL: appUrl,
+      DATABASE_OWNER_URL: ownerUrl,
+    });
+    platform = await createPlatform(config, {
+      clock,
+      pages: false,
+      log: createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    });
     call = caller(`http://127.0.0.1:${await platform.listen(0, '127.0.0.1')}`);
     app = postgres(appUrl, { max: 1, onnotice: () => {} });
     owner = postgres(ownerUrl, { max: 1, onnotice: () => {} });
@@ -99,77 +119,122 @@ describe.skipIf(Boolean(missing))('an owner role and an app role on PostgreSQL',
   });
 
   it('migrates as the owner, which owns every table; the app role owns none', async () => {
-    const owners = await owner<{ tablename: string; tableowner: string }[]>`select tablename, tableowner from pg_tables where schemaname = 'public'`;
+    const owners = await owner<
+      { tablename: string; tableowner: string }[]
+    >`select tablename, tableowner from pg_tables where schemaname = 'public'`;
     expect(owners.length).toBe(Object.keys(APP_PRIVILEGES).length);
     expect(new Set(owners.map((t) => t.tableowner))).toEqual(new Set([ownerRole]));
     const grants = await owner<{ table_name: string; privilege_type: string }[]>`
       select table_name, privilege_type from information_schema.role_table_grants where grantee = ${appRole} and table_schema = 'public'`;
     const granted: Record<string, string[]> = {};
     for (const g of grants) (granted[g.table_name] ??= []).push(g.privilege_type);
-    for (const [table, privileges] of Object.entries(APP_PRIVILEGES)) expect([...(granted[table] ?? [])].sort(), table).toEqual([...privileges].sort());
+    for (const [table, privileges] of Object.entries(APP_PRIVILEGES))
+      expect([...(granted[table] ?? [])].sort(), table).toEqual([...privileges].sort());
   });
 
   it('runs a whole auction as the app role: lot, registrations, bids, close, signed record', async () => {
     const manager = await person(idp, platform.ctx.db, { roles: ['manager'], name: 'Lê Thị Quản Lý' });
     regulator = await person(idp, platform.ctx.db, { roles: ['regulator'], name: 'Hoàng Thanh Tra' });
-    const bidders = await Promise.all(['Nguyễn Thị Ngọc Ánh', 'Trần Văn Đức'].map((name) => person(idp, undefined, { name })));
+    const bidders = await Promise.all(
+      ['Nguyễn Thị Ngọc Ánh', 'Trần Văn Đức'].map((name) => person(idp, undefined, { name })),
+    );
     const live = await liveLot({ call, clock }, manager, bidders);
     lotId = live.lot.id;
     [, winner] = live.bidders;
-    const bid = (who: Actor, amount: number) => call('POST', `/api/lots/${lotId}/bids`, { token: who.token, body: { amount }, headers: { 'idempotency-key': crypto.randomUUID() } });
+    const bid = (who: Actor, amount: number) =>
+      call('POST', `/api/lots/${lotId}/bids`, {
+        token: who.token,
+        body: { amount },
+        headers: { 'idempotency-key': crypto.randomUUID() },
+      });
     expect((await bid(live.bidders[0], 40_000_000)).status).toBe(201);
     expect((await bid(winner, 45_000_000)).status).toBe(201);
     clock.set(Date.parse(live.lot.endsAt) + CLOSE_GRACE_MS);
-    await eventually(async () => ((await call('GET', `/api/lots/${lotId}/result`)).json.status === 'closed' ? true : undefined), 'the close');
+    await eventually(
+      async () => ((await call('GET', `/api/lots/${lotId}/result`)).json.status === 'closed' ? true : undefined),
+      'the close',
+    );
     const record = await call('GET', `/api/records/lots/${lotId}?format=json`, { token: regulator.token });
     expect(record.status).toBe(200);
     expect((await call('POST', '/api/records/verify', { body: record.json })).json).toMatchObject({ valid: true });
   });
 
   it('the app role cannot disable a trigger, nor alter, drop or create a table', async () => {
-    expect(await refusal(app`alter table ledger_entries disable trigger ledger_entries_append_only`)).toMatch(/42501 must be owner of table ledger_entries/);
-    expect(await refusal(app`alter table audit_events disable trigger user`)).toMatch(/42501 must be owner of table audit_events/);
-    expect(await refusal(app`alter table registrations add column note text`)).toMatch(/42501 must be owner of table registrations/);
+    expect(await refusal(app`alter table ledger_entries disable trigger ledger_entries_append_only`)).toMatch(
+      /42501 must be owner of table ledger_entries/,
+    );
+    expect(await refusal(app`alter table audit_events disable trigger user`)).toMatch(
+      /42501 must be owner of table audit_events/,
+    );
+    expect(await refusal(app`alter table registrations add column note text`)).toMatch(
+      /42501 must be owner of table registrations/,
+    );
     expect(await refusal(app`drop table shed_bids`)).toMatch(/42501 must be owner of table shed_bids/);
     expect(await refusal(app`create table evil (x int)`)).toMatch(/42501 permission denied for schema public/);
     // The refusals come from the roles: the owner may (inside a transaction rolled back here).
-    const ownerMay = await owner.begin(async (tx) => {
-      await tx`alter table ledger_entries disable trigger ledger_entries_append_only`;
-      throw new Error('rolled back');
-    }).catch((err: Error) => err.message);
+    const ownerMay = await owner
+      .begin(async (tx) => {
+        await tx`alter table ledger_entries disable trigger ledger_entries_append_only`;
+        throw new Error('rolled back');
+      })
+      .catch((err: Error) => err.message);
     expect(ownerMay).toBe('rolled back');
   });
 
   it('the app role cannot change, delete or truncate a chained row of the ledger or the audit log', async () => {
-    const before = { entries: await app`select seq, amount, hash from ledger_entries where lot_id = ${lotId} order by seq`, events: await app`select count(*)::int as n, max(hash) as h from audit_events` };
+    const before = {
+      entries: await app`select seq, amount, hash from ledger_entries where lot_id = ${lotId} order by seq`,
+      events: await app`select count(*)::int as n, max(hash) as h from audit_events`,
+    };
     expect(before.entries).toHaveLength(2);
-    expect(await refusal(app`update ledger_entries set amount = 1 where lot_id = ${lotId}`)).toMatch(/42501 permission denied for table ledger_entries/);
-    expect(await refusal(app`delete from ledger_entries where lot_id = ${lotId}`)).toMatch(/42501 permission denied for table ledger_entries/);
+    expect(await refusal(app`update ledger_entries set amount = 1 where lot_id = ${lotId}`)).toMatch(
+      /42501 permission denied for table ledger_entries/,
+    );
+    expect(await refusal(app`delete from ledger_entries where lot_id = ${lotId}`)).toMatch(
+      /42501 permission denied for table ledger_entries/,
+    );
     expect(await refusal(app`truncate ledger_entries`)).toMatch(/42501 permission denied for table ledger_entries/);
-    expect(await refusal(app`update audit_events set action = 'x'`)).toMatch(/42501 permission denied for table audit_events/);
+    expect(await refusal(app`update audit_events set action = 'x'`)).toMatch(
+      /42501 permission denied for table audit_events/,
+    );
     expect(await refusal(app`delete from audit_events`)).toMatch(/42501 permission denied for table audit_events/);
     expect(await refusal(app`truncate audit_events`)).toMatch(/42501 permission denied for table audit_events/);
-    expect(await app`select seq, amount, hash from ledger_entries where lot_id = ${lotId} order by seq`).toEqual(before.entries);
+    expect(await app`select seq, amount, hash from ledger_entries where lot_id = ${lotId} order by seq`).toEqual(
+      before.entries,
+    );
     expect(await app`select count(*)::int as n, max(hash) as h from audit_events`).toEqual(before.events);
   });
 
-  it('what the app role may still change, a registration\'s person, is caught by the chain', async () => {
+  it("what the app role may still change, a registration's person, is caught by the chain", async () => {
     const impostor = await person(idp, platform.ctx.db, { roles: ['manager'] });
     await app`update registrations set pid = ${impostor.pid} where id = ${winner.registrationId}`;
     const record = await call('GET', `/api/records/lots/${lotId}?format=json`, { token: regulator.token });
     expect(record.status).toBe(409);
-    expect(record.json.error).toMatchObject({ code: 'RECORD_INCONSISTENT', message: expect.stringMatching(new RegExp(`registration ${winner.bidderCode} names a different person`)) });
+    expect(record.json.error).toMatchObject({
+      code: 'RECORD_INCONSISTENT',
+      message: expect.stringMatching(new RegExp(`registration ${winner.bidderCode} names a different person`)),
+    });
     await app`update registrations set pid = ${winner.pid} where id = ${winner.registrationId}`;
   });
 
-  it('a process with only the app role\'s URL starts on a current schema without migrating', async () => {
+  it("a process with only the app role's URL starts on a current schema without migrating", async () => {
     // Migrating would need DDL the app role does not have (drizzle's first statement):
     expect(await refusal(app`create schema if not exists drizzle`)).toMatch(/42501 permission denied for database/);
-    const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DEMO_DATA: 'false', ...GENEROUS_BOUNDS, ...idp.env(), DATABASE_URL: appUrl });
+    const config = loadConfig({
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'silent',
+      DEMO_DATA: 'false',
+      ...GENEROUS_BOUNDS,
+      ...idp.env(),
+      DATABASE_URL: appUrl,
+    });
     const second = await createPlatform(config, { clock, pages: false, log: createLogger({ level: 'silent' }) });
     try {
       const port = await second.listen(0, '127.0.0.1');
-      expect((await caller(`http://127.0.0.1:${port}`)('GET', `/api/lots/${lotId}/result`)).json).toMatchObject({ status: 'closed', winnerBidderCode: winner.bidderCode });
+      expect((await caller(`http://127.0.0.1:${port}`)('GET', `/api/lots/${lotId}/result`)).json).toMatchObject({
+        status: 'closed',
+        winnerBidderCode: winner.bidderCode,
+      });
     } finally {
       await second.stop();
     }
@@ -184,7 +249,9 @@ describe.skipIf(Boolean(missing))('an owner role and an app role on PostgreSQL',
       await asAdmin.unsafe(`alter table shed_bids owner to ${appRole}`);
       const database = await openDatabase({ url: appUrl, ownerUrl, poolSize: 1 });
       try {
-        await expect(database.migrate()).rejects.toThrow(new RegExp(`role ${appRole} owns tables \\(shed_bids\\) and could disable their triggers`));
+        await expect(database.migrate()).rejects.toThrow(
+          new RegExp(`role ${appRole} owns tables \\(shed_bids\\) and could disable their triggers`),
+        );
       } finally {
         await database.close();
       }

@@ -30,7 +30,14 @@ const MIN = 60_000;
 
 function context(env: Record<string, string>): AppContext {
   const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DEMO_DATA: 'true', ...GENEROUS_BOUNDS, ...env });
-  return { config, database, db: database.db, clock, log: createLogger({ level: 'silent' }), events: new DomainEvents() };
+  return {
+    config,
+    database,
+    db: database.db,
+    clock,
+    log: createLogger({ level: 'silent' }),
+    events: new DomainEvents(),
+  };
 }
 
 async function allLots(): Promise<Awaited<ReturnType<typeof publicLots>>> {
@@ -59,7 +66,9 @@ describe('demo data', () => {
     const finished = all.filter((l) => l.status === 'closed');
     expect(finished.length).toBe(2);
     expect(finished.every((l) => l.finalPrice !== null && l.winnerBidderCode !== null)).toBe(true);
-    expect(all.map((l) => l.category).sort()).toEqual(expect.arrayContaining(['licence-plate', 'land-use', 'vehicle', 'equipment']));
+    expect(all.map((l) => l.category).sort()).toEqual(
+      expect.arrayContaining(['licence-plate', 'land-use', 'vehicle', 'equipment']),
+    );
     expect(all.some((l) => /^Biển số \d\d[A-Z]-\d{3}\.\d\d$/.test(l.title))).toBe(true);
   });
 
@@ -72,22 +81,44 @@ describe('demo data', () => {
 
   it('keeps every ledger an intact hash chain with strictly rising amounts', async () => {
     for (const lot of await allLots()) {
-      const entries = await database.db.select().from(ledgerEntries).where(eq(ledgerEntries.lotId, lot.id)).orderBy(ledgerEntries.seq);
+      const entries = await database.db
+        .select()
+        .from(ledgerEntries)
+        .where(eq(ledgerEntries.lotId, lot.id))
+        .orderBy(ledgerEntries.seq);
       expect(entries.map((e) => e.seq)).toEqual(entries.map((_, i) => i + 1));
       for (let i = 1; i < entries.length; i++) expect(entries[i].amount).toBeGreaterThan(entries[i - 1].amount);
-      expect(firstBrokenLink(entries, (prev, e) => ledgerEntryHash(prev, { ...e, placedAt: e.placedAt.toISOString() }))).toBe(-1);
+      expect(
+        firstBrokenLink(entries, (prev, e) => ledgerEntryHash(prev, { ...e, placedAt: e.placedAt.toISOString() })),
+      ).toBe(-1);
     }
   });
 
   it('registers and approves every demo citizen on the live lots, so a newcomer can bid at once', async () => {
     const live = (await allLots()).filter((l) => l.status === 'live');
     for (const lot of live) {
-      const regs = await database.db.select().from(registrations).where(and(eq(registrations.lotId, lot.id), inArray(registrations.pid, cast.citizens.map((c) => c.pid))));
+      const regs = await database.db
+        .select()
+        .from(registrations)
+        .where(
+          and(
+            eq(registrations.lotId, lot.id),
+            inArray(
+              registrations.pid,
+              cast.citizens.map((c) => c.pid),
+            ),
+          ),
+        );
       expect(regs.map((r) => r.status)).toEqual(cast.citizens.map(() => 'approved'));
     }
     const engine = new BidEngine(ctx);
     const lot = live[0];
-    const result = await engine.place({ lotId: lot.id, person: cast.citizens[0], amount: lot.currentPrice! + lot.priceStep, idempotencyKey: 'newcomer-1' });
+    const result = await engine.place({
+      lotId: lot.id,
+      person: cast.citizens[0],
+      amount: lot.currentPrice! + lot.priceStep,
+      idempotencyKey: 'newcomer-1',
+    });
     expect(result.ok).toBe(true);
     await engine.drain();
   });
@@ -99,10 +130,24 @@ describe('demo data', () => {
     const engine = new BidEngine(ctx);
     const tick = (): Promise<void> => keeperTick(ctx, engine, cast, { tickMs: 1000, bidChance: 0, random: () => 0.5 });
     await tick();
-    expect((await database.db.select().from(registrations).where(eq(registrations.id, reg.ok ? reg.value.id : 0)))[0].status).toBe('pending_deposit');
+    expect(
+      (
+        await database.db
+          .select()
+          .from(registrations)
+          .where(eq(registrations.id, reg.ok ? reg.value.id : 0))
+      )[0].status,
+    ).toBe('pending_deposit');
     clock.advance(DEMO_APPROVAL_DELAY_MS + 1000);
     await tick();
-    expect((await database.db.select().from(registrations).where(eq(registrations.id, reg.ok ? reg.value.id : 0)))[0].status).toBe('approved');
+    expect(
+      (
+        await database.db
+          .select()
+          .from(registrations)
+          .where(eq(registrations.id, reg.ok ? reg.value.id : 0))
+      )[0].status,
+    ).toBe('approved');
   });
 
   it('schedules new lots as the live ones end, and robots keep bidding on them', async () => {
@@ -112,7 +157,7 @@ describe('demo data', () => {
     clock.advance(3 * 60 * MIN);
     for (const id of await dueLots(ctx)) await closeLot(ctx, id);
     let n = 0;
-    const random = (): number => ((n = (n * 9301 + 49297) % 233280) / 233280);
+    const random = (): number => (n = (n * 9301 + 49297) % 233280) / 233280;
     for (let i = 0; i < 6; i++) await keeperTick(ctx, engine, cast, { tickMs: 1000, bidChance: 0, random });
     const fresh = (await allLots()).filter((l) => !before.has(l.id));
     expect(fresh.filter((l) => l.status === 'scheduled').length).toBeGreaterThanOrEqual(3);
@@ -129,11 +174,37 @@ describe('demo data', () => {
   it('never loads in production', async () => {
     const prodDb = await openTestDatabase();
     try {
-      const keys = { RECORD_SIGNING_KEY_FILE: '/etc/auction/record-signing-key.jwk', PERSON_HASH_KEY_FILE: '/etc/auction/person-hash.key' };
-      const config = loadConfig({ NODE_ENV: 'production', EID_ISSUER: 'https://eid.example.vn', EID_AUDIENCE: 'a', PUBLIC_ORIGIN: 'https://auction.example.vn', LOG_LEVEL: 'silent', ...keys });
+      const keys = {
+        RECORD_SIGNING_KEY_FILE: '/etc/auction/record-signing-key.jwk',
+        PERSON_HASH_KEY_FILE: '/etc/auction/person-hash.key',
+      };
+      const config = loadConfig({
+        NODE_ENV: 'production',
+        EID_ISSUER: 'https://eid.example.vn',
+        EID_AUDIENCE: 'a',
+        PUBLIC_ORIGIN: 'https://auction.example.vn',
+        LOG_LEVEL: 'silent',
+        ...keys,
+      });
       expect(config.demoData).toBe(false);
-      expect(() => loadConfig({ NODE_ENV: 'production', EID_ISSUER: 'https://eid.example.vn', EID_AUDIENCE: 'a', PUBLIC_ORIGIN: 'https://auction.example.vn', DEMO_DATA: 'true', ...keys })).toThrow(/DEMO_DATA/);
-      const prod: AppContext = { config: { ...config, demoData: true }, database: prodDb, db: prodDb.db, clock, log: createLogger({ level: 'silent' }), events: new DomainEvents() };
+      expect(() =>
+        loadConfig({
+          NODE_ENV: 'production',
+          EID_ISSUER: 'https://eid.example.vn',
+          EID_AUDIENCE: 'a',
+          PUBLIC_ORIGIN: 'https://auction.example.vn',
+          DEMO_DATA: 'true',
+          ...keys,
+        }),
+      ).toThrow(/DEMO_DATA/);
+      const prod: AppContext = {
+        config: { ...config, demoData: true },
+        database: prodDb,
+        db: prodDb.db,
+        clock,
+        log: createLogger({ level: 'silent' }),
+        events: new DomainEvents(),
+      };
       await createDemo(prod, new BidEngine(prod));
       expect(await prodDb.db.select().from(lots)).toEqual([]);
     } finally {

@@ -2,7 +2,16 @@
 // other, bidding with the keyboard alone, a level-1 citizen kept out with a reason, a newcomer's
 // first bid in the demo, accessibility (axe-core) and the strict CSP, with screenshots for review.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { axeViolations, chromiumAvailable, newSession, PERSONA, screenshots, startE2E, type E2E, type Session } from './browser.ts';
+import {
+  axeViolations,
+  chromiumAvailable,
+  newSession,
+  PERSONA,
+  screenshots,
+  startE2E,
+  type E2E,
+  type Session,
+} from './browser.ts';
 import { createLot, registerApproved, untilLive } from './lots.ts';
 
 const run = chromiumAvailable();
@@ -23,8 +32,18 @@ describe.runIf(run)('the public site in Chromium', () => {
     an = await newSession(e2e, { pid: PERSONA.an });
     cuc = await newSession(e2e, { pid: PERSONA.cuc });
     const startIn = 8_000;
-    liveLot = await createLot(manager, 'Biển số 88A-123.45', { opens: -60_000, closes: startIn, starts: startIn, ends: 30 * 60_000 });
-    upcomingLot = await createLot(manager, 'Biển số 88A-678.90', { opens: -60_000, closes: 3600_000, starts: 3600_000, ends: 7200_000 });
+    liveLot = await createLot(manager, 'Biển số 88A-123.45', {
+      opens: -60_000,
+      closes: startIn,
+      starts: startIn,
+      ends: 30 * 60_000,
+    });
+    upcomingLot = await createLot(manager, 'Biển số 88A-678.90', {
+      opens: -60_000,
+      closes: 3600_000,
+      starts: 3600_000,
+      ends: 7200_000,
+    });
     anCode = await registerApproved(manager, an, liveLot);
     cucCode = await registerApproved(manager, cuc, liveLot);
     // Bidding opens at startsAt by the server clock.
@@ -84,13 +103,17 @@ describe.runIf(run)('the public site in Chromium', () => {
     await an.page.locator('button.btn-bid').click();
     await expect.poll(() => an.page.getByTestId('bid-feedback').textContent()).toContain('Đã chấp nhận');
     // Cúc sees An's bid arrive without reloading.
-    await expect.poll(() => cuc.page.locator('[data-testid=bid-feed] tr[data-seq="1"]').textContent()).toContain(anCode);
+    await expect
+      .poll(() => cuc.page.locator('[data-testid=bid-feed] tr[data-seq="1"]').textContent())
+      .toContain(anCode);
     await expect.poll(() => cuc.page.getByTestId('current-price').textContent()).toContain('40.000.000');
     await expect.poll(() => cuc.page.locator('#bid-amount').inputValue()).toBe('45.000.000');
 
     await cuc.page.locator('button.btn-bid').click();
     await expect.poll(() => cuc.page.getByTestId('bid-feedback').textContent()).toContain('Đã chấp nhận');
-    await expect.poll(() => an.page.locator('[data-testid=bid-feed] tr[data-seq="2"]').textContent()).toContain(cucCode);
+    await expect
+      .poll(() => an.page.locator('[data-testid=bid-feed] tr[data-seq="2"]').textContent())
+      .toContain(cucCode);
     await expect.poll(() => an.page.getByTestId('current-price').textContent()).toContain('45.000.000');
     // An is told, in an assertive live region, that they were outbid.
     await expect.poll(() => an.page.getByTestId('alert-announcer').textContent()).toContain('bị trả giá cao hơn');
@@ -118,7 +141,9 @@ describe.runIf(run)('the public site in Chromium', () => {
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('bid-amount');
     await page.keyboard.press('Enter');
     await expect.poll(() => page.getByTestId('bid-feedback').textContent()).toContain('55.000.000');
-    await expect.poll(() => cuc.page.locator('[data-testid=bid-feed] tr[data-seq="3"]').textContent()).toContain(anCode);
+    await expect
+      .poll(() => cuc.page.locator('[data-testid=bid-feed] tr[data-seq="3"]').textContent())
+      .toContain(anCode);
   }, 60_000);
 
   it('asks for confirmation before a large jump', async () => {
@@ -151,13 +176,20 @@ describe.runIf(run)('the public site in Chromium', () => {
     for (const ws of open.splice(0)) await ws.close();
     await page.getByTestId('connection-lost').waitFor();
     // A bid lands while this page is cut off.
-    const missed = await cuc.api<{ seq: number }>('POST', `/api/lots/${liveLot}/bids`, { amount: 60_000_000 }, { 'idempotency-key': `missed-${Date.now()}` });
+    const missed = await cuc.api<{ seq: number }>(
+      'POST',
+      `/api/lots/${liveLot}/bids`,
+      { amount: 60_000_000 },
+      { 'idempotency-key': `missed-${Date.now()}` },
+    );
     expect(missed.status).toBe(201);
     expect(await page.locator(`[data-testid=bid-feed] tr[data-seq="${missed.json.seq}"]`).count()).toBe(0);
     await screenshots(watcher, 'lot-connection-lost');
     blocked = false;
     await page.getByTestId('connection-recovered').waitFor({ timeout: 30_000 });
-    expect(await page.locator(`[data-testid=bid-feed] tr[data-seq="${missed.json.seq}"]`).textContent()).toContain(cucCode);
+    expect(await page.locator(`[data-testid=bid-feed] tr[data-seq="${missed.json.seq}"]`).textContent()).toContain(
+      cucCode,
+    );
     expect(await page.getByTestId('current-price').textContent()).toContain('60.000.000');
     expect(watcher.problems).toEqual([]);
     await watcher.context.close();
@@ -186,7 +218,9 @@ describe.runIf(run)('the public site in Chromium', () => {
     await why.waitFor();
     expect(await why.textContent()).toContain('mức 2');
     expect(await citizen.page.getByTestId('level').textContent()).toContain('mức 1');
-    const attempt = await citizen.api<{ error: { code: string } }>('POST', `/api/lots/${upcomingLot}/registrations`, { acceptRules: true });
+    const attempt = await citizen.api<{ error: { code: string } }>('POST', `/api/lots/${upcomingLot}/registrations`, {
+      acceptRules: true,
+    });
     expect(attempt.json.error.code).toBe('LEVEL_TOO_LOW');
     expect(citizen.problems).toEqual([]);
     await citizen.context.close();

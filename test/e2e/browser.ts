@@ -10,7 +10,16 @@ import { startServerProcess, ROOT, type ServerProcess } from '../support/server-
 import { createPostgresDatabase, onPostgres } from '../support/db.ts';
 
 export const CHROMIUM = '/usr/bin/chromium';
-export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 export const SCREENSHOTS = path.join(ROOT, 'test-results', 'screenshots');
 
 /** The demo e-ID provider's personas used by the tests. */
@@ -27,7 +36,8 @@ export const PERSONA = {
 /** Whether this machine can run the browser tests; under CI a missing browser is a failure. */
 export function chromiumAvailable(): boolean {
   if (fs.existsSync(CHROMIUM)) return true;
-  if (process.env.CI === 'true') throw new Error(`${CHROMIUM} is missing (CI installs it with apt-get install chromium)`);
+  if (process.env.CI === 'true')
+    throw new Error(`${CHROMIUM} is missing (CI installs it with apt-get install chromium)`);
   console.log(`skipping browser tests: ${CHROMIUM} is not installed (apt-get install chromium)`);
   return false;
 }
@@ -70,7 +80,12 @@ export interface Session {
   problems: string[];
   csrf: string;
   /** JSON API call with this browser's session cookie and CSRF token. */
-  api<T = unknown>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; json: T }>;
+  api<T = unknown>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; json: T }>;
 }
 
 export interface SessionOptions {
@@ -85,7 +100,14 @@ export interface SessionOptions {
 }
 
 export async function newSession(e2e: E2E, options: SessionOptions = {}): Promise<Session> {
-  const context = await e2e.browser.newContext({ viewport: options.viewport ?? { width: 1280, height: 900 }, locale: options.locale ?? 'vi-VN', timezoneId: options.timezoneId ?? 'Asia/Ho_Chi_Minh', acceptDownloads: true, colorScheme: options.colorScheme, bypassCSP: options.bypassCSP });
+  const context = await e2e.browser.newContext({
+    viewport: options.viewport ?? { width: 1280, height: 900 },
+    locale: options.locale ?? 'vi-VN',
+    timezoneId: options.timezoneId ?? 'Asia/Ho_Chi_Minh',
+    acceptDownloads: true,
+    colorScheme: options.colorScheme,
+    bypassCSP: options.bypassCSP,
+  });
   const page = await context.newPage();
   const problems: string[] = [];
   page.on('console', (m) => {
@@ -98,7 +120,15 @@ export async function newSession(e2e: E2E, options: SessionOptions = {}): Promis
     problems,
     csrf: '',
     async api(method, p, body, headers = {}) {
-      const res = await context.request.fetch(e2e.base + p, { method, headers: { 'x-csrf-token': session.csrf, ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers }, data: body === undefined ? undefined : JSON.stringify(body) });
+      const res = await context.request.fetch(e2e.base + p, {
+        method,
+        headers: {
+          'x-csrf-token': session.csrf,
+          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...headers,
+        },
+        data: body === undefined ? undefined : JSON.stringify(body),
+      });
       const text = await res.text();
       let json: unknown;
       try {
@@ -129,12 +159,30 @@ export async function signIn(e2e: E2E, session: Session, pid: string, next = '/'
 const axeSource = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 /** Runs axe-core in the page (evaluated through the DevTools protocol, so the page's CSP stays on). */
-export async function axeViolations(page: Page): Promise<{ id: string; impact: string | null; help: string; nodes: string[] }[]> {
+export async function axeViolations(
+  page: Page,
+): Promise<{ id: string; impact: string | null; help: string; nodes: string[] }[]> {
   await page.evaluate(axeSource);
   const result = await page.evaluate(async () => {
-    const axe = (globalThis as unknown as { axe: { run: (ctx: Document, opts: object) => Promise<{ violations: { id: string; impact: string | null; help: string; nodes: { target: string[] }[] }[] }> } }).axe;
+    const axe = (
+      globalThis as unknown as {
+        axe: {
+          run: (
+            ctx: Document,
+            opts: object,
+          ) => Promise<{
+            violations: { id: string; impact: string | null; help: string; nodes: { target: string[] }[] }[];
+          }>;
+        };
+      }
+    ).axe;
     const r = await axe.run(document, { resultTypes: ['violations'] });
-    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.target.join(' ')) }));
+    return r.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      nodes: v.nodes.map((n) => n.target.join(' ')),
+    }));
   });
   return result.filter((v) => v.impact === 'serious' || v.impact === 'critical');
 }

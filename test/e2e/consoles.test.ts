@@ -7,7 +7,16 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { axeViolations, chromiumAvailable, newSession, PERSONA, screenshots, startE2E, type E2E, type Session } from './browser.ts';
+import {
+  axeViolations,
+  chromiumAvailable,
+  newSession,
+  PERSONA,
+  screenshots,
+  startE2E,
+  type E2E,
+  type Session,
+} from './browser.ts';
 import { formatVnDateTime } from '../../web/lib/vn-datetime.ts';
 
 const run = chromiumAvailable();
@@ -21,7 +30,8 @@ function vnLocal(minutesFromNow: number): string {
   return formatVnDateTime(Date.now() + minutesFromNow * 60_000);
 }
 
-const SVG = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 80 50"><rect width="80" height="50" fill="#1f4e8c"/><text x="40" y="30" font-size="12" text-anchor="middle" fill="#fff">Ford</text></svg>';
+const SVG =
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 80 50"><rect width="80" height="50" fill="#1f4e8c"/><text x="40" y="30" font-size="12" text-anchor="middle" fill="#fff">Ford</text></svg>';
 
 describe.runIf(run)('the staff consoles in Chromium', () => {
   beforeAll(async () => {
@@ -66,7 +76,11 @@ describe.runIf(run)('the staff consoles in Chromium', () => {
     expect(await page.getByTestId('manage-notice').textContent()).toContain('Đã tạo bản nháp');
 
     // A file that is not an image is refused before upload; an SVG drawing is stored (as a PNG).
-    await page.setInputFiles('#image-file', { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('not an image') });
+    await page.setInputFiles('#image-file', {
+      name: 'notes.txt',
+      mimeType: 'text/plain',
+      buffer: Buffer.from('not an image'),
+    });
     await page.getByRole('button', { name: 'Tải ảnh lên' }).click();
     await expect.poll(() => page.locator('#image-error').textContent()).toContain('Chỉ nhận ảnh');
     await page.setInputFiles('#image-file', { name: 'ford.svg', mimeType: 'image/svg+xml', buffer: Buffer.from(SVG) });
@@ -82,7 +96,10 @@ describe.runIf(run)('the staff consoles in Chromium', () => {
     await expect.poll(() => page.locator('.terms').textContent()).toContain('20.000.000');
 
     await page.getByRole('button', { name: 'Công bố phiên' }).click();
-    await page.getByRole('dialog', { name: 'Công bố phiên đấu giá?' }).getByRole('button', { name: 'Công bố', exact: true }).click();
+    await page
+      .getByRole('dialog', { name: 'Công bố phiên đấu giá?' })
+      .getByRole('button', { name: 'Công bố', exact: true })
+      .click();
     await expect.poll(() => page.locator('.meta [data-status]').getAttribute('data-status')).toBe('scheduled');
     expect(await axeViolations(page)).toEqual([]);
     const catalogue = await (await fetch(`${e2e.base}/`)).text();
@@ -93,7 +110,9 @@ describe.runIf(run)('the staff consoles in Chromium', () => {
 
   it('lets the manager confirm a deposit, then cancel the lot with a stated reason', async () => {
     const bidder = await newSession(e2e, { pid: PERSONA.an });
-    const reg = await bidder.api<{ bidderCode: string }>('POST', `/api/lots/${lotId}/registrations`, { acceptRules: true });
+    const reg = await bidder.api<{ bidderCode: string }>('POST', `/api/lots/${lotId}/registrations`, {
+      acceptRules: true,
+    });
     expect(reg.status).toBe(201);
     await bidder.page.goto(`${e2e.base}/lots/${lotId}`);
     await bidder.page.locator('html[data-ready]').waitFor();
@@ -109,18 +128,27 @@ describe.runIf(run)('the staff consoles in Chromium', () => {
     expect(await registrations.textContent()).not.toContain('Nguyễn Văn An');
     expect(await page.content()).not.toContain(PERSONA.an);
     await page.getByRole('button', { name: `Xác nhận đã nhận tiền: ${reg.json.bidderCode}` }).click();
-    await page.getByRole('dialog', { name: 'Xác nhận đã nhận tiền đặt trước' }).getByRole('button', { name: 'Đã nhận đủ, xác nhận' }).click();
-    await expect.poll(() => page.locator('main [aria-live] .notice').first().textContent()).toContain(reg.json.bidderCode);
+    await page
+      .getByRole('dialog', { name: 'Xác nhận đã nhận tiền đặt trước' })
+      .getByRole('button', { name: 'Đã nhận đủ, xác nhận' })
+      .click();
+    await expect
+      .poll(() => page.locator('main [aria-live] .notice').first().textContent())
+      .toContain(reg.json.bidderCode);
     // The bidder's page learns of it live (personal event), or on reload.
-    await expect.poll(async () => {
-      const text = await bidder.page.getByTestId('registration-status').textContent();
-      if (!text?.includes('Đã xác nhận')) await bidder.page.reload();
-      return text;
-    }).toContain('Đã xác nhận');
+    await expect
+      .poll(async () => {
+        const text = await bidder.page.getByTestId('registration-status').textContent();
+        if (!text?.includes('Đã xác nhận')) await bidder.page.reload();
+        return text;
+      })
+      .toContain('Đã xác nhận');
     // Technical faults: no bid of this lot was refused by the platform (503 for its own reasons).
     const faults = page.getByTestId('technical-faults');
     expect(await faults.getByRole('heading', { name: 'Sự cố kỹ thuật' }).count()).toBe(1);
-    expect(await faults.getByTestId('faults-summary').textContent()).toContain('Không có lệnh trả giá nào bị nền tảng từ chối');
+    expect(await faults.getByTestId('faults-summary').textContent()).toContain(
+      'Không có lệnh trả giá nào bị nền tảng từ chối',
+    );
     await screenshots(manager, 'manager-lot');
     expect(await axeViolations(page)).toEqual([]);
 
@@ -128,7 +156,9 @@ describe.runIf(run)('the staff consoles in Chromium', () => {
     const dialog = page.getByRole('dialog', { name: 'Hủy phiên' });
     await dialog.getByRole('button', { name: 'Xác nhận hủy phiên' }).click();
     expect(await dialog.locator('.field-error').textContent()).toContain('Bắt buộc nhập');
-    await dialog.getByLabel(/Lý do hủy/).fill('Tài sản bị rút khỏi danh mục theo quyết định của cơ quan có thẩm quyền.');
+    await dialog
+      .getByLabel(/Lý do hủy/)
+      .fill('Tài sản bị rút khỏi danh mục theo quyết định của cơ quan có thẩm quyền.');
     await dialog.getByRole('button', { name: 'Xác nhận hủy phiên' }).click();
     await expect.poll(() => page.locator('.meta [data-status]').getAttribute('data-status')).toBe('cancelled');
     expect([...manager.problems, ...bidder.problems]).toEqual([]);
@@ -148,7 +178,9 @@ describe.runIf(run)('the staff consoles in Chromium', () => {
     const identities = await page.getByTestId('identities').textContent();
     expect(identities).toContain('Nguyễn Văn An');
     expect(identities).toContain(PERSONA.an);
-    expect(await page.getByTestId('technical-faults').getByTestId('faults-summary').textContent()).toContain('Không có lệnh trả giá nào bị nền tảng từ chối');
+    expect(await page.getByTestId('technical-faults').getByTestId('faults-summary').textContent()).toContain(
+      'Không có lệnh trả giá nào bị nền tảng từ chối',
+    );
     await screenshots(regulator, 'regulator-record');
     expect(await axeViolations(page)).toEqual([]);
 
@@ -158,7 +190,8 @@ describe.runIf(run)('the staff consoles in Chromium', () => {
     const record = JSON.parse(fs.readFileSync(file, 'utf8')) as { payload?: string; signature?: string };
     expect(typeof record.payload).toBe('string');
     expect(typeof record.signature).toBe('string');
-    for (const format of ['csv', 'pdf']) expect((await regulator.api('GET', `/api/records/lots/${lotId}?format=${format}`)).status).toBe(200);
+    for (const format of ['csv', 'pdf'])
+      expect((await regulator.api('GET', `/api/records/lots/${lotId}?format=${format}`)).status).toBe(200);
 
     await page.goto(`${e2e.base}/regulator/verify`);
     await page.locator('html[data-ready]').waitFor();
@@ -187,13 +220,23 @@ describe.runIf(run)('the staff consoles in Chromium', () => {
     await page.getByLabel('Giám sát').check();
     await page.getByRole('button', { name: 'Lưu vai trò' }).click();
     await expect.poll(() => page.locator('main table').textContent()).toContain(PERSONA.an);
-    expect((await admin.api<{ items: { pid: string; roles: string[] }[] }>('GET', '/api/admin/roles')).json.items.find((h) => h.pid === PERSONA.an)?.roles).toEqual(['regulator']);
+    expect(
+      (await admin.api<{ items: { pid: string; roles: string[] }[] }>('GET', '/api/admin/roles')).json.items.find(
+        (h) => h.pid === PERSONA.an,
+      )?.roles,
+    ).toEqual(['regulator']);
     await screenshots(admin, 'admin-roles');
     expect(await axeViolations(page)).toEqual([]);
     await page.getByRole('button', { name: 'Sửa: Nguyễn Văn An' }).click();
     await page.getByLabel('Giám sát').uncheck();
     await page.getByRole('button', { name: 'Lưu vai trò' }).click();
-    await expect.poll(async () => (await admin.api<{ items: { pid: string }[] }>('GET', '/api/admin/roles')).json.items.some((h) => h.pid === PERSONA.an)).toBe(false);
+    await expect
+      .poll(async () =>
+        (await admin.api<{ items: { pid: string }[] }>('GET', '/api/admin/roles')).json.items.some(
+          (h) => h.pid === PERSONA.an,
+        ),
+      )
+      .toBe(false);
     // Signing out ends the session.
     await page.getByRole('button', { name: 'Đăng xuất' }).click();
     await page.waitForURL(`${e2e.base}/`);

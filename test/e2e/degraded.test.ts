@@ -14,14 +14,29 @@ import { chromium, type Page, type Response } from 'playwright-core';
 import { createPostgresDatabase, onPostgres } from '../support/db.ts';
 import { startServerProcess } from '../support/server-process.ts';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.ts';
-import { CHROMIUM, CHROMIUM_ARGS, chromiumAvailable, iso, newSession, PERSONA, screenshots, type E2E, type Session } from './browser.ts';
+import {
+  CHROMIUM,
+  CHROMIUM_ARGS,
+  chromiumAvailable,
+  iso,
+  newSession,
+  PERSONA,
+  screenshots,
+  type E2E,
+  type Session,
+} from './browser.ts';
 
-const missing = onPostgres() ? undefined : 'the database is cut through a TCP proxy, which needs PostgreSQL (set TEST_DATABASE_URL); embedded PGlite has no connection to cut';
+const missing = onPostgres()
+  ? undefined
+  : 'the database is cut through a TCP proxy, which needs PostgreSQL (set TEST_DATABASE_URL); embedded PGlite has no connection to cut';
 if (missing) console.log(`Skipping the degraded-pages tests: ${missing}`);
 const browserToo = !missing && chromiumAvailable();
 
 /** "Your bids are safe", as each language of the degraded page says it. */
-const SAFE = { vi: 'Lượt trả giá của bạn vẫn an toàn: mọi lượt trả giá đã được chấp nhận đều đã được lưu giữ.', en: 'Your bids are safe: every accepted bid is stored.' };
+const SAFE = {
+  vi: 'Lượt trả giá của bạn vẫn an toàn: mọi lượt trả giá đã được chấp nhận đều đã được lưu giữ.',
+  en: 'Your bids are safe: every accepted bid is stored.',
+};
 const TITLE = { vi: 'Hệ thống tạm thời gián đoạn', en: 'Temporarily unavailable' };
 /** The longest a page may take to answer while the database is cut or stalled. */
 const DEGRADED_WITHIN_MS = 5_000;
@@ -43,8 +58,13 @@ describe.skipIf(Boolean(missing))('pages while the database is down', () => {
     const url = new URL(pg.url);
     proxy = await startTcpProxy({ host: url.hostname, port: Number(url.port || 5432) });
     url.host = proxy.host;
-    const server = await startServerProcess({ DATABASE_URL: url.toString(), DEMO: 'true', DEMO_DATA: 'true', AUCTION_MIN_BIDDERS: '1', LOG_LEVEL: 'warn' }, { timeoutMs: 120_000 });
-    const browser = browserToo ? await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS }) : (undefined as never);
+    const server = await startServerProcess(
+      { DATABASE_URL: url.toString(), DEMO: 'true', DEMO_DATA: 'true', AUCTION_MIN_BIDDERS: '1', LOG_LEVEL: 'warn' },
+      { timeoutMs: 120_000 },
+    );
+    const browser = browserToo
+      ? await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS })
+      : (undefined as never);
     e2e = {
       server,
       browser,
@@ -95,7 +115,10 @@ describe.skipIf(Boolean(missing))('pages while the database is down', () => {
     return lotId;
   }
 
-  async function get(path: string, headers: Record<string, string> = {}): Promise<{ status: number; ms: number; body: string; headers: Headers }> {
+  async function get(
+    path: string,
+    headers: Record<string, string> = {},
+  ): Promise<{ status: number; ms: number; body: string; headers: Headers }> {
     const started = Date.now();
     const res = await fetch(e2e.base + path, { headers, redirect: 'manual', signal: AbortSignal.timeout(30_000) });
     const body = await res.text();
@@ -121,7 +144,10 @@ describe.skipIf(Boolean(missing))('pages while the database is down', () => {
       if (healthMs < 0 && health.status === 200) healthMs = Date.now() - started;
       if (answers.every((a) => a.status === 200)) return { ms: Date.now() - started, healthMs };
       for (const a of answers) expect([200, 503]).toContain(a.status);
-      if (Date.now() - started > RECOVERY_WITHIN_MS) throw new Error(`pages still ${answers.map((a) => a.status).join(', ')} ${RECOVERY_WITHIN_MS} ms after the restore`);
+      if (Date.now() - started > RECOVERY_WITHIN_MS)
+        throw new Error(
+          `pages still ${answers.map((a) => a.status).join(', ')} ${RECOVERY_WITHIN_MS} ms after the restore`,
+        );
       await new Promise((r) => setTimeout(r, 250));
     }
   }
@@ -149,7 +175,9 @@ describe.skipIf(Boolean(missing))('pages while the database is down', () => {
       proxy.restore();
     }
     const { ms, healthMs } = await recovered(['/', `/lots/${id}`]);
-    console.log(`after the cut database came back: pages normal within ${ms} ms, /api/health 200 within ${healthMs} ms`);
+    console.log(
+      `after the cut database came back: pages normal within ${ms} ms, /api/health 200 within ${healthMs} ms`,
+    );
   }, 60_000);
 
   it('answers 503 within the page timeout while the database stalls, and normally after', async () => {
@@ -162,7 +190,9 @@ describe.skipIf(Boolean(missing))('pages while the database is down', () => {
       proxy.restore();
     }
     const { ms, healthMs } = await recovered(['/', `/lots/${id}`]);
-    console.log(`after the stalled database came back: pages normal within ${ms} ms, /api/health 200 within ${healthMs} ms`);
+    console.log(
+      `after the stalled database came back: pages normal within ${ms} ms, /api/health 200 within ${healthMs} ms`,
+    );
   }, 60_000);
 
   describe.runIf(browserToo)('in Chromium', () => {
@@ -213,14 +243,20 @@ describe.skipIf(Boolean(missing))('pages while the database is down', () => {
       const { page } = bidder;
       const keys: string[] = [];
       page.on('request', (req) => {
-        if (req.method() === 'POST' && req.url().endsWith(`/api/lots/${lotId}/bids`)) keys.push(req.headers()['idempotency-key'] ?? '');
+        if (req.method() === 'POST' && req.url().endsWith(`/api/lots/${lotId}/bids`))
+          keys.push(req.headers()['idempotency-key'] ?? '');
       });
       const answers: string[] = [];
       page.on('requestfailed', (req) => {
-        if (req.method() === 'POST' && req.url().endsWith(`/api/lots/${lotId}/bids`)) answers.push(`no answer: ${req.failure()?.errorText}`);
+        if (req.method() === 'POST' && req.url().endsWith(`/api/lots/${lotId}/bids`))
+          answers.push(`no answer: ${req.failure()?.errorText}`);
       });
       page.on('response', (res) => {
-        if (res.request().method() === 'POST' && res.url().endsWith(`/api/lots/${lotId}/bids`)) void res.text().then((t) => answers.push(`${res.status()} ${t}`), () => answers.push(`${res.status()}`));
+        if (res.request().method() === 'POST' && res.url().endsWith(`/api/lots/${lotId}/bids`))
+          void res.text().then(
+            (t) => answers.push(`${res.status()} ${t}`),
+            () => answers.push(`${res.status()}`),
+          );
       });
       await page.goto(`${e2e.base}/lots/${lotId}`);
       await page.locator('html[data-ready]').waitFor();
@@ -232,9 +268,13 @@ describe.skipIf(Boolean(missing))('pages while the database is down', () => {
       try {
         const started = Date.now();
         await page.locator('button.btn-bid').click();
-        await expect.poll(() => page.getByTestId('bid-feedback').textContent(), { timeout: 15_000 }).toMatch(/CHƯA được ghi nhận|chưa biết lượt này đã được ghi nhận hay chưa/);
+        await expect
+          .poll(() => page.getByTestId('bid-feedback').textContent(), { timeout: 15_000 })
+          .toMatch(/CHƯA được ghi nhận|chưa biết lượt này đã được ghi nhận hay chưa/);
         await expect.poll(() => answers.length).toBeGreaterThan(0);
-        console.log(`a bid during the outage was answered on the page in ${Date.now() - started} ms (the API said: ${answers.join('; ')}): ${await page.getByTestId('bid-feedback').textContent()}`);
+        console.log(
+          `a bid during the outage was answered on the page in ${Date.now() - started} ms (the API said: ${answers.join('; ')}): ${await page.getByTestId('bid-feedback').textContent()}`,
+        );
         await page.getByTestId('connection-unavailable').waitFor();
         await page.getByTestId('bid-retry').waitFor();
         await screenshots(bidder, 'lot-service-unavailable');
@@ -244,7 +284,9 @@ describe.skipIf(Boolean(missing))('pages while the database is down', () => {
       // The room heals by itself: watch + sync succeed again.
       await page.getByTestId('connection-recovered').waitFor({ timeout: 30_000 });
       await page.getByTestId('bid-retry').click();
-      await expect.poll(() => page.getByTestId('bid-feedback').textContent(), { timeout: 15_000 }).toContain('Đã chấp nhận');
+      await expect
+        .poll(() => page.getByTestId('bid-feedback').textContent(), { timeout: 15_000 })
+        .toContain('Đã chấp nhận');
       expect(await page.getByTestId('bid-retry').count()).toBe(0);
       expect(keys.length).toBe(2);
       expect(keys[1]).toBe(keys[0]);

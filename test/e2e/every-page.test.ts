@@ -4,7 +4,16 @@
 // data's lots, and the manager's and regulator's lists.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { axeViolations, chromiumAvailable, newSession, PERSONA, SCREENSHOTS, startE2E, type E2E, type Session } from './browser.ts';
+import {
+  axeViolations,
+  chromiumAvailable,
+  newSession,
+  PERSONA,
+  SCREENSHOTS,
+  startE2E,
+  type E2E,
+  type Session,
+} from './browser.ts';
 import path from 'node:path';
 import fs from 'node:fs';
 
@@ -21,19 +30,26 @@ async function overflow(page: Page): Promise<{ extra: number; culprits: string[]
       if (r.right <= width + 1 || r.width === 0) continue;
       // A visually hidden part (a table's header row read out by screen readers only) is not seen.
       const hidden = el.closest('thead, .visually-hidden');
-      if (hidden && (hidden.classList.contains('visually-hidden') || getComputedStyle(hidden).clipPath !== 'none')) continue;
+      if (hidden && (hidden.classList.contains('visually-hidden') || getComputedStyle(hidden).clipPath !== 'none'))
+        continue;
       // Content may lie beyond the screen only inside a scrolling region that the keyboard can reach
       // (a focusable region); a table cell beyond it in any other container is out of reach.
       const region = el.closest('.table-scroll, [role=region]');
       if (region && (region.hasAttribute('tabindex') || !el.matches('td, th'))) continue;
-      culprits.push(`${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}${el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\s+/).join('.') : ''} (${Math.round(r.right)} px)`);
+      culprits.push(
+        `${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}${el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\s+/).join('.') : ''} (${Math.round(r.right)} px)`,
+      );
     }
     // Navigation hidden in a scrolled strip counts too: every link of a nav must be on screen.
     for (const a of document.querySelectorAll('nav a')) {
       const r = a.getBoundingClientRect();
-      if (r.left < 0 || r.right > width + 1) culprits.push(`nav link "${a.textContent?.trim()}" (${Math.round(r.left)}–${Math.round(r.right)} px)`);
+      if (r.left < 0 || r.right > width + 1)
+        culprits.push(`nav link "${a.textContent?.trim()}" (${Math.round(r.left)}–${Math.round(r.right)} px)`);
     }
-    return { extra: Math.max(document.documentElement.scrollWidth - width, culprits.length ? 1 : 0), culprits: culprits.slice(0, 8) };
+    return {
+      extra: Math.max(document.documentElement.scrollWidth - width, culprits.length ? 1 : 0),
+      culprits: culprits.slice(0, 8),
+    };
   });
 }
 
@@ -45,8 +61,10 @@ describe.runIf(run)('every page at desktop and phone width', () => {
   beforeAll(async () => {
     e2e = await startE2E();
     sessions.visitor = await newSession(e2e);
-    for (const who of ['an', 'manager', 'regulator', 'admin'] as const) sessions[who] = await newSession(e2e, { pid: PERSONA[who] });
-    const list = async (status: string): Promise<number | undefined> => (await sessions.visitor!.api<{ items: { id: number }[] }>('GET', `/api/lots?status=${status}`)).json.items[0]?.id;
+    for (const who of ['an', 'manager', 'regulator', 'admin'] as const)
+      sessions[who] = await newSession(e2e, { pid: PERSONA[who] });
+    const list = async (status: string): Promise<number | undefined> =>
+      (await sessions.visitor!.api<{ items: { id: number }[] }>('GET', `/api/lots?status=${status}`)).json.items[0]?.id;
     lots.live = await list('live');
     lots.upcoming = await list('scheduled');
     lots.finished = await list('closed');
@@ -58,7 +76,9 @@ describe.runIf(run)('every page at desktop and phone width', () => {
   /** The first link on `from` to one lot under `prefix` (a page reached as a person reaches it). */
   async function firstLink(session: Session, from: string, prefix: string): Promise<string> {
     await session.page.goto(e2e.base + from);
-    const hrefs = await session.page.locator(`main a[href^="${prefix}"]`).evaluateAll((links) => links.map((a) => a.getAttribute('href') ?? ''));
+    const hrefs = await session.page
+      .locator(`main a[href^="${prefix}"]`)
+      .evaluateAll((links) => links.map((a) => a.getAttribute('href') ?? ''));
     const href = hrefs.find((h) => /^\/[a-z/]+\/\d+$/.test(h));
     if (!href) throw new Error(`no link to a lot under ${prefix} on ${from}: ${hrefs.join(', ')}`);
     return href;
@@ -82,20 +102,27 @@ describe.runIf(run)('every page at desktop and phone width', () => {
     ['admin', 'admin', async () => '/admin'],
   ];
 
-  it.each(pages)('%s (as %s): fits a phone and a desktop, axe clean', async (name, who, where, status = 200) => {
-    const session = sessions[who]!;
-    const url = await where();
-    fs.mkdirSync(SCREENSHOTS, { recursive: true });
-    for (const [width, viewport] of Object.entries(WIDTHS)) {
-      await session.page.setViewportSize(viewport);
-      const response = await session.page.goto(e2e.base + url);
-      expect(response?.status(), `${name}: ${url}`).toBe(status);
-      await session.page.waitForLoadState('networkidle');
-      const wide = await overflow(session.page);
-      expect(wide.extra, `${name} at ${width} is ${wide.extra} px wider than the screen: ${wide.culprits.join(', ')}`).toBeLessThanOrEqual(0);
-      expect(await axeViolations(session.page), `${name} at ${width}`).toEqual([]);
-      await session.page.screenshot({ path: path.join(SCREENSHOTS, `page-${name}-${width}.png`), fullPage: true });
-    }
-    expect(session.problems, 'no CSP violations or page errors').toEqual([]);
-  }, 60_000);
+  it.each(pages)(
+    '%s (as %s): fits a phone and a desktop, axe clean',
+    async (name, who, where, status = 200) => {
+      const session = sessions[who]!;
+      const url = await where();
+      fs.mkdirSync(SCREENSHOTS, { recursive: true });
+      for (const [width, viewport] of Object.entries(WIDTHS)) {
+        await session.page.setViewportSize(viewport);
+        const response = await session.page.goto(e2e.base + url);
+        expect(response?.status(), `${name}: ${url}`).toBe(status);
+        await session.page.waitForLoadState('networkidle');
+        const wide = await overflow(session.page);
+        expect(
+          wide.extra,
+          `${name} at ${width} is ${wide.extra} px wider than the screen: ${wide.culprits.join(', ')}`,
+        ).toBeLessThanOrEqual(0);
+        expect(await axeViolations(session.page), `${name} at ${width}`).toEqual([]);
+        await session.page.screenshot({ path: path.join(SCREENSHOTS, `page-${name}-${width}.png`), fullPage: true });
+      }
+      expect(session.problems, 'no CSP violations or page errors').toEqual([]);
+    },
+    60_000,
+  );
 });

@@ -7,7 +7,16 @@
 // tab's title until they lead again or come back. Axe-clean, with screenshots at desktop and 390 px.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { axeViolations, chromiumAvailable, newSession, PERSONA, screenshots, startE2E, type E2E, type Session } from './browser.ts';
+import {
+  axeViolations,
+  chromiumAvailable,
+  newSession,
+  PERSONA,
+  screenshots,
+  startE2E,
+  type E2E,
+  type Session,
+} from './browser.ts';
 import { LOT_TERMS, liveLot } from './lots.ts';
 
 const run = chromiumAvailable();
@@ -24,7 +33,12 @@ const price = (steps: number): number => LOT_TERMS.startingPrice + steps * LOT_T
 const grouped = (n: number): string => n.toLocaleString('de-DE');
 
 async function bid(bidder: Session, lotId: number, amount: number): Promise<number> {
-  const res = await bidder.api<{ seq: number }>('POST', `/api/lots/${lotId}/bids`, { amount }, { 'idempotency-key': `e2e-${amount}-${Math.random()}` });
+  const res = await bidder.api<{ seq: number }>(
+    'POST',
+    `/api/lots/${lotId}/bids`,
+    { amount },
+    { 'idempotency-key': `e2e-${amount}-${Math.random()}` },
+  );
   expect(res.status).toBe(201);
   return res.json.seq;
 }
@@ -60,7 +74,9 @@ describe.runIf(run)('the lot page in every state, in Chromium', () => {
     expect((await duc.api('POST', `/api/lots/${id}/bids/3/withdraw`)).status).toBe(201);
 
     await expect.poll(() => page.locator('[data-testid=bid-feed] tr[data-seq="6"]').count()).toBe(1);
-    await expect.poll(async () => plain(await page.getByTestId('current-price').textContent())).toContain(grouped(price(0)));
+    await expect
+      .poll(async () => plain(await page.getByTestId('current-price').textContent()))
+      .toContain(grouped(price(0)));
     expect(plain(await page.getByTestId('leader').textContent())).toContain(aCode);
     expect(plain(await page.getByTestId('leader').textContent())).not.toContain(bCode);
     // The box asks for the server's minimum.
@@ -73,8 +89,12 @@ describe.runIf(run)('the lot page in every state, in Chromium', () => {
     expect((plain(await page.locator('main').textContent()).match(/người trả giá cao nhất/g) ?? []).length).toBe(1);
     expect(plain(await page.getByTestId('withdrawal-notice').textContent())).toContain('đã bị rút lại');
     // The feed keeps a space between the tag and the amount; the chart's axes read as round prices and distinct times.
-    expect(plain(await page.locator('[data-testid=bid-feed] tr[data-seq="5"]').textContent())).toContain(`Rút giá ${grouped(price(3))}`);
-    const yLabels = (await page.locator('figure.chart text').allTextContents()).filter((l) => l.includes('₫')).map((l) => Number(l.replace(/\D/g, '')));
+    expect(plain(await page.locator('[data-testid=bid-feed] tr[data-seq="5"]').textContent())).toContain(
+      `Rút giá ${grouped(price(3))}`,
+    );
+    const yLabels = (await page.locator('figure.chart text').allTextContents())
+      .filter((l) => l.includes('₫'))
+      .map((l) => Number(l.replace(/\D/g, '')));
     expect(yLabels.length).toBeGreaterThan(1);
     for (const v of yLabels) expect(v % 500_000).toBe(0);
     const xLabels = (await page.locator('figure.chart text').allTextContents()).filter((l) => !l.includes('₫'));
@@ -91,7 +111,9 @@ describe.runIf(run)('the lot page in every state, in Chromium', () => {
     const reason = 'Tài sản bị thu hồi theo quyết định của cơ quan có thẩm quyền.';
     expect((await manager.api('POST', `/api/lots/${id}/cancel`, { reason })).status).toBe(200);
     await expect.poll(async () => plain(await page.getByTestId('result').textContent())).toContain(`Lý do: ${reason}`);
-    await expect.poll(async () => plain(await page.getByTestId('deposit-state').textContent())).toContain('Chờ hoàn trả');
+    await expect
+      .poll(async () => plain(await page.getByTestId('deposit-state').textContent()))
+      .toContain('Chờ hoàn trả');
     expect(plain(await page.getByTestId('deposit-fate').textContent())).toContain('sẽ được hoàn trả');
     expect(plain(await page.getByTestId('registration-status').textContent())).not.toContain('bạn được trả giá');
     expect(await page.locator('.live-dot').count()).toBe(0);
@@ -114,7 +136,9 @@ describe.runIf(run)('the lot page in every state, in Chromium', () => {
     expect(text).toContain(grouped(price(1)));
     expect(text).toContain(`Khoản tiền đặt trước ${grouped(LOT_TERMS.deposit)}`);
     expect(text).toContain(grouped(price(1) - LOT_TERMS.deposit));
-    await expect.poll(async () => plain(await winnerPage.getByTestId('deposit-state').textContent())).toContain('Chuyển thành tiền mua tài sản');
+    await expect
+      .poll(async () => plain(await winnerPage.getByTestId('deposit-state').textContent()))
+      .toContain('Chuyển thành tiền mua tài sản');
     // A finished lot names its winner and no longer says it is live.
     for (const p of [winnerPage, loserPage]) {
       await expect.poll(() => p.locator('.head-meta [data-status]').getAttribute('data-status')).toBe('closed');
@@ -123,8 +147,12 @@ describe.runIf(run)('the lot page in every state, in Chromium', () => {
       expect(await p.locator('.live-dot').count()).toBe(0);
       expect(plain(await p.locator('main').textContent())).not.toContain('Đang cập nhật trực tiếp');
     }
-    await expect.poll(async () => plain(await loserPage.getByTestId('my-result').textContent())).toContain('Bạn không trúng đấu giá');
-    await expect.poll(async () => plain(await loserPage.getByTestId('deposit-fate').textContent())).toContain('sẽ được hoàn trả');
+    await expect
+      .poll(async () => plain(await loserPage.getByTestId('my-result').textContent()))
+      .toContain('Bạn không trúng đấu giá');
+    await expect
+      .poll(async () => plain(await loserPage.getByTestId('deposit-fate').textContent()))
+      .toContain('sẽ được hoàn trả');
     expect(await axeViolations(winnerPage)).toEqual([]);
     expect(await axeViolations(loserPage)).toEqual([]);
     await screenshots(cuc, 'lot-won');
@@ -162,7 +190,9 @@ describe.runIf(run)('the lot page in every state, in Chromium', () => {
     // A bid made with the keyboard leaves focus in the amount box, not on the page's body.
     await page.locator('#bid-amount').fill(String(price(0)));
     await page.locator('#bid-amount').press('Enter');
-    await expect.poll(async () => plain(await page.getByTestId('bid-feedback').textContent())).toContain('Đã chấp nhận');
+    await expect
+      .poll(async () => plain(await page.getByTestId('bid-feedback').textContent()))
+      .toContain('Đã chấp nhận');
     await expect.poll(() => page.getByTestId('standing').count()).toBe(1);
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('bid-amount');
     expect(watcher.problems).toEqual([]);

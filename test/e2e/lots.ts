@@ -15,7 +15,12 @@ export interface LotTimes {
 export const LOT_TERMS = { startingPrice: 40_000_000, priceStep: 5_000_000, deposit: 8_000_000 } as const;
 
 /** A published licence-plate lot (starting price 40.000.000, step 5.000.000, deposit 8.000.000). */
-export async function createLot(manager: Session, title: string, times: LotTimes, description = 'Lô kiểm thử tự động.'): Promise<number> {
+export async function createLot(
+  manager: Session,
+  title: string,
+  times: LotTimes,
+  description = 'Lô kiểm thử tự động.',
+): Promise<number> {
   const created = await manager.api<{ id: number }>('POST', '/api/lots', {
     title,
     description,
@@ -33,7 +38,9 @@ export async function createLot(manager: Session, title: string, times: LotTimes
 
 /** Registers the bidder and confirms their deposit; returns their bidder code. */
 export async function registerApproved(manager: Session, bidder: Session, lotId: number): Promise<string> {
-  const reg = await bidder.api<{ id: number; bidderCode: string }>('POST', `/api/lots/${lotId}/registrations`, { acceptRules: true });
+  const reg = await bidder.api<{ id: number; bidderCode: string }>('POST', `/api/lots/${lotId}/registrations`, {
+    acceptRules: true,
+  });
   expect(reg.status).toBe(201);
   expect((await manager.api('POST', `/api/lots/${lotId}/registrations/${reg.json.id}/approve`)).status).toBe(200);
   return reg.json.bidderCode;
@@ -49,9 +56,19 @@ export async function untilLive(session: Session, lotId: number): Promise<void> 
  * A lot whose bidding opens `startIn` ms from now and lasts `lasts` ms, with these bidders approved;
  * resolves once bidding is open, with the lot's id and the bidders' codes (in order).
  */
-export async function liveLot(manager: Session, title: string, bidders: Session[], options: { startIn?: number; lasts?: number; description?: string } = {}): Promise<{ id: number; codes: string[] }> {
+export async function liveLot(
+  manager: Session,
+  title: string,
+  bidders: Session[],
+  options: { startIn?: number; lasts?: number; description?: string } = {},
+): Promise<{ id: number; codes: string[] }> {
   const startIn = options.startIn ?? 8_000;
-  const id = await createLot(manager, title, { opens: -60_000, closes: startIn, starts: startIn, ends: startIn + (options.lasts ?? 30 * 60_000) }, options.description);
+  const id = await createLot(
+    manager,
+    title,
+    { opens: -60_000, closes: startIn, starts: startIn, ends: startIn + (options.lasts ?? 30 * 60_000) },
+    options.description,
+  );
   const codes: string[] = [];
   for (const bidder of bidders) codes.push(await registerApproved(manager, bidder, id));
   await untilLive(manager, id);

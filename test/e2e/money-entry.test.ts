@@ -5,7 +5,16 @@
 // answer. Screenshots at desktop and phone width go to test-results/screenshots.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { axeViolations, chromiumAvailable, newSession, PERSONA, screenshots, startE2E, type E2E, type Session } from './browser.ts';
+import {
+  axeViolations,
+  chromiumAvailable,
+  newSession,
+  PERSONA,
+  screenshots,
+  startE2E,
+  type E2E,
+  type Session,
+} from './browser.ts';
 import { liveLot } from './lots.ts';
 
 const run = chromiumAvailable();
@@ -45,7 +54,9 @@ describe.runIf(run)('typing money in Chromium', () => {
     an = await newSession(e2e, { pid: PERSONA.an });
     cuc = await newSession(e2e, { pid: PERSONA.cuc });
     duc = await newSession(e2e, { pid: PERSONA.duc });
-    ({ id: lotId } = await liveLot(manager, 'Biển số 51K-246.80', [an, cuc, duc], { description: 'Lô kiểm thử nhập số tiền.' }));
+    ({ id: lotId } = await liveLot(manager, 'Biển số 51K-246.80', [an, cuc, duc], {
+      description: 'Lô kiểm thử nhập số tiền.',
+    }));
     await an.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: e2e.base });
   }, 180_000);
   afterAll(async () => {
@@ -104,7 +115,9 @@ describe.runIf(run)('typing money in Chromium', () => {
     expect(await box.inputValue()).toBe('35.000.000');
     expect(plain(await button.textContent())).toBe('Trả giá 35.000.000 ₫');
     await button.click();
-    await expect.poll(async () => plain(await feedback.textContent())).toBe('Giá quá thấp. Mức tối thiểu hiện tại là 40.000.000 ₫.');
+    await expect
+      .poll(async () => plain(await feedback.textContent()))
+      .toBe('Giá quá thấp. Mức tối thiểu hiện tại là 40.000.000 ₫.');
     expect(await box.inputValue()).toBe('35.000.000');
     expect(await box.getAttribute('aria-invalid')).toBe('true');
     expect(await bidsOnLot()).toEqual([]);
@@ -132,7 +145,9 @@ describe.runIf(run)('typing money in Chromium', () => {
     expect(await box.inputValue()).toBe('99.999.999.999.999.999');
     expect(plain(await words.textContent())).toBe('Số tiền quá lớn: tối đa 9.007.199.254.740.991 ₫.');
     await button.click();
-    await expect.poll(async () => plain(await feedback.textContent())).toBe('Số tiền quá lớn: tối đa 9.007.199.254.740.991 ₫.');
+    await expect
+      .poll(async () => plain(await feedback.textContent()))
+      .toBe('Số tiền quá lớn: tối đa 9.007.199.254.740.991 ₫.');
     expect(plain(await feedback.textContent())).not.toMatch(/bước/);
 
     // Not an amount, and a part of a đồng: each with its own reason.
@@ -149,7 +164,9 @@ describe.runIf(run)('typing money in Chromium', () => {
     // And a bid typed as an amount is placed as typed.
     await typeOver(page, '40000000');
     await button.click();
-    await expect.poll(async () => plain(await feedback.textContent())).toContain('Đã chấp nhận lượt trả giá 40.000.000 ₫');
+    await expect
+      .poll(async () => plain(await feedback.textContent()))
+      .toContain('Đã chấp nhận lượt trả giá 40.000.000 ₫');
     expect(await bidsOnLot()).toEqual([40_000_000]);
     expect(an.problems).toEqual([]);
   }, 120_000);
@@ -172,10 +189,17 @@ describe.runIf(run)('typing money in Chromium', () => {
     await expect.poll(() => page.locator('#bid-amount').inputValue()).toBe('45.000.000');
 
     hold = true;
-    const beat = await duc.api<{ seq: number }>('POST', `/api/lots/${lotId}/bids`, { amount: 50_000_000 }, { 'idempotency-key': `beat-${Date.now()}` });
+    const beat = await duc.api<{ seq: number }>(
+      'POST',
+      `/api/lots/${lotId}/bids`,
+      { amount: 50_000_000 },
+      { 'idempotency-key': `beat-${Date.now()}` },
+    );
     expect(beat.status).toBe(201);
     await page.locator('button.btn-bid').click();
-    await expect.poll(async () => plain(await page.getByTestId('bid-feedback').textContent())).toBe('Giá quá thấp. Mức tối thiểu hiện tại là 55.000.000 ₫.');
+    await expect
+      .poll(async () => plain(await page.getByTestId('bid-feedback').textContent()))
+      .toBe('Giá quá thấp. Mức tối thiểu hiện tại là 55.000.000 ₫.');
     // The page itself had not heard of the 50 million bid yet.
     expect(plain(await page.getByTestId('current-price').textContent())).toBe('40.000.000 ₫');
     expect(await page.locator('#bid-amount').inputValue()).toBe('45.000.000');
@@ -192,10 +216,14 @@ describe.runIf(run)('typing money in Chromium', () => {
     await page.waitForURL(new RegExp(`/lots/${lotId}$`));
     await page.locator('html[data-ready]').waitFor();
     await typeOver(page, '300tr');
-    expect(plain(await page.getByTestId('bid-amount-words').textContent())).toBe('In words: three hundred million dong');
+    expect(plain(await page.getByTestId('bid-amount-words').textContent())).toBe(
+      'In words: three hundred million dong',
+    );
     await typeOver(page, '1');
     await page.locator('button.btn-bid').click();
-    await expect.poll(async () => plain(await page.getByTestId('bid-feedback').textContent())).toBe('Too low. The minimum is now 55.000.000 ₫.');
+    await expect
+      .poll(async () => plain(await page.getByTestId('bid-feedback').textContent()))
+      .toBe('Too low. The minimum is now 55.000.000 ₫.');
   }, 60_000);
 
   it('takes the manager’s prices in the same box, with a reason for each field it cannot read', async () => {
@@ -212,7 +240,9 @@ describe.runIf(run)('typing money in Chromium', () => {
     await page.locator('#deposit').focus();
     await page.keyboard.type('1,5', { delay: 15 });
     await page.getByRole('button', { name: 'Tạo phiên mới' }).click();
-    await expect.poll(async () => plain(await page.locator('#deposit-error').textContent())).toContain('không có phần lẻ');
+    await expect
+      .poll(async () => plain(await page.locator('#deposit-error').textContent()))
+      .toContain('không có phần lẻ');
     expect(await page.locator('#deposit').getAttribute('aria-invalid')).toBe('true');
     expect(await page.locator('#deposit').inputValue()).toBe('1,5');
     expect(await axeViolations(page)).toEqual([]);
@@ -223,8 +253,13 @@ describe.runIf(run)('typing money in Chromium', () => {
     await page.getByRole('button', { name: 'Tạo phiên mới' }).click();
     await page.waitForURL(/\/manage\/lots\/\d+\?created=1/);
     const id = Number(new URL(page.url()).pathname.split('/').pop());
-    const lot = await manager.api<{ startingPrice: number; priceStep: number; deposit: number }>('GET', `/api/lots/${id}`);
-    expect([lot.json.startingPrice, lot.json.priceStep, lot.json.deposit]).toEqual([300_000_000, 5_000_000, 30_000_000]);
+    const lot = await manager.api<{ startingPrice: number; priceStep: number; deposit: number }>(
+      'GET',
+      `/api/lots/${id}`,
+    );
+    expect([lot.json.startingPrice, lot.json.priceStep, lot.json.deposit]).toEqual([
+      300_000_000, 5_000_000, 30_000_000,
+    ]);
     expect(manager.problems).toEqual([]);
   }, 90_000);
 });

@@ -12,7 +12,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toCsv } from '../../server/records/csv.ts';
 import { LEDGER_CSV_COLUMNS } from '../../server/records/verify-export.ts';
 import { GENESIS_HASH, ledgerEntryHash } from '../../server/shared/hash-chain.ts';
-import { axeViolations, chromiumAvailable, newSession, PERSONA, screenshots, startE2E, type E2E, type Session } from './browser.ts';
+import {
+  axeViolations,
+  chromiumAvailable,
+  newSession,
+  PERSONA,
+  screenshots,
+  startE2E,
+  type E2E,
+  type Session,
+} from './browser.ts';
 
 const run = chromiumAvailable();
 const PHONE = { width: 390, height: 844 };
@@ -33,7 +42,15 @@ function forgeWinner(csv: string): { text: string; finalHash: string } {
   let prev = GENESIS_HASH;
   for (const r of rows) {
     r.prevHash = prev;
-    r.hash = ledgerEntryHash(prev, { lotId: Number(r.lotId), seq: Number(r.seq), kind: r.kind as 'bid' | 'withdrawal', amount: Number(r.amount), bidderCode: r.bidderCode, placedAt: r.placedAt, withdrawsSeq: r.withdrawsSeq === '' ? null : Number(r.withdrawsSeq) });
+    r.hash = ledgerEntryHash(prev, {
+      lotId: Number(r.lotId),
+      seq: Number(r.seq),
+      kind: r.kind as 'bid' | 'withdrawal',
+      amount: Number(r.amount),
+      bidderCode: r.bidderCode,
+      placedAt: r.placedAt,
+      withdrawsSeq: r.withdrawsSeq === '' ? null : Number(r.withdrawsSeq),
+    });
     prev = r.hash;
   }
   return { text: toCsv(rows, { header: true, columns: [...LEDGER_CSV_COLUMNS] }), finalHash: prev };
@@ -47,7 +64,10 @@ async function checkBothWidths(session: Session, name: string): Promise<void> {
   await page.setViewportSize(PHONE);
   await page.waitForTimeout(150);
   expect(await axeViolations(page), `${name} at 390 px`).toEqual([]);
-  expect(await page.evaluate(() => document.documentElement.scrollWidth), `${name} scrolls sideways at 390 px`).toBeLessThanOrEqual(PHONE.width);
+  expect(
+    await page.evaluate(() => document.documentElement.scrollWidth),
+    `${name} scrolls sideways at 390 px`,
+  ).toBeLessThanOrEqual(PHONE.width);
   await page.setViewportSize(DESKTOP);
   await screenshots(session, name);
 }
@@ -63,12 +83,27 @@ describe.runIf(run)('the regulator pages in Chromium', () => {
     e2e = await startE2E();
     regulator = await newSession(e2e, { pid: PERSONA.regulator });
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'regulator-e2e-'));
-    const closed = await regulator.api<{ items: { id: number; title: string; bidCount: number }[] }>('GET', '/api/lots?status=closed');
+    const closed = await regulator.api<{ items: { id: number; title: string; bidCount: number }[] }>(
+      'GET',
+      '/api/lots?status=closed',
+    );
     const withBids = closed.json.items.find((l) => l.bidCount > 0);
     if (!withBids) throw new Error('the demo has no closed lot with bids');
-    const record = await regulator.api<{ protected: string; payload: string }>('GET', `/api/records/lots/${withBids.id}?format=json`);
-    const body = JSON.parse(Buffer.from(record.json.payload, 'base64url').toString()) as { finalHash: string; ledger: unknown[] };
-    lot = { id: withBids.id, title: withBids.title, finalHash: body.finalHash, entries: body.ledger.length, kid: JSON.parse(Buffer.from(record.json.protected, 'base64url').toString()).kid };
+    const record = await regulator.api<{ protected: string; payload: string }>(
+      'GET',
+      `/api/records/lots/${withBids.id}?format=json`,
+    );
+    const body = JSON.parse(Buffer.from(record.json.payload, 'base64url').toString()) as {
+      finalHash: string;
+      ledger: unknown[];
+    };
+    lot = {
+      id: withBids.id,
+      title: withBids.title,
+      finalHash: body.finalHash,
+      entries: body.ledger.length,
+      kid: JSON.parse(Buffer.from(record.json.protected, 'base64url').toString()).kid,
+    };
     recordFile = path.join(dir, `lot-${lot.id}-record.json`);
     fs.writeFileSync(recordFile, JSON.stringify(record.json));
     csvFile = path.join(dir, `lot-${lot.id}-record-ledger.csv`);
@@ -122,7 +157,9 @@ describe.runIf(run)('the regulator pages in Chromium', () => {
     expect(await page.getByTestId('verdict-entries').textContent()).toBe(String(lot.entries));
     expect(await page.getByTestId('verdict-hash').textContent()).toBe(lot.finalHash);
     expect(await page.getByTestId('verdict-kid').textContent()).toBe(lot.kid);
-    expect(await page.getByTestId('verdict-signed-at').textContent()).toMatch(/^\d{2}\/\d{2}\/\d{4} \d{2}:\d{2}:\d{2}$/);
+    expect(await page.getByTestId('verdict-signed-at').textContent()).toMatch(
+      /^\d{2}\/\d{2}\/\d{4} \d{2}:\d{2}:\d{2}$/,
+    );
     await checkBothWidths(regulator, 'regulator-verify-signed');
 
     // A copy whose payload was changed: not valid, the reason in Vietnamese, not the API's English.
@@ -164,18 +201,29 @@ describe.runIf(run)('the regulator pages in Chromium', () => {
     };
     await page.fill('#export-from', vnDay(7 * 86_400_000));
     await page.fill('#export-to', vnDay(0));
-    const [lots] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Tải hồ sơ các phiên trong kỳ' }).click()]);
+    const [lots] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Tải hồ sơ các phiên trong kỳ' }).click(),
+    ]);
     expect(lots.suggestedFilename()).toMatch(/^lots-\d{4}-\d{2}-\d{2}-\d{4}-\d{2}-\d{2}\.ndjson$/);
     const lotsFile = path.join(dir, lots.suggestedFilename());
     await lots.saveAs(lotsFile);
-    await expect.poll(() => page.getByTestId('export-status').textContent()).toContain(`Đã tải xong ${lots.suggestedFilename()}`);
+    await expect
+      .poll(() => page.getByTestId('export-status').textContent())
+      .toContain(`Đã tải xong ${lots.suggestedFilename()}`);
     const ndjson = fs.readFileSync(lotsFile, 'utf8');
     expect(ndjson).toContain(`"id":${lot.id},`);
-    const check = await regulator.context.request.post(`${e2e.base}/api/records/verify`, { headers: { 'content-type': 'application/x-ndjson', 'x-csrf-token': regulator.csrf }, data: ndjson });
+    const check = await regulator.context.request.post(`${e2e.base}/api/records/verify`, {
+      headers: { 'content-type': 'application/x-ndjson', 'x-csrf-token': regulator.csrf },
+      data: ndjson,
+    });
     expect(await check.json()).toMatchObject({ valid: true, signed: true, kind: 'lot-export' });
 
     await page.getByLabel(/CSV để mở bằng bảng tính/).check();
-    const [audit] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Tải nhật ký thao tác trong kỳ' }).click()]);
+    const [audit] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Tải nhật ký thao tác trong kỳ' }).click(),
+    ]);
     expect(audit.suggestedFilename()).toMatch(/^audit-log-\d{4}-\d{2}-\d{2}\.csv$/);
     const auditFile = path.join(dir, audit.suggestedFilename());
     await audit.saveAs(auditFile);
@@ -185,7 +233,21 @@ describe.runIf(run)('the regulator pages in Chromium', () => {
     expect(csv).toContain('record.exported');
 
     // A refusal is said on the page in words, not saved as a file.
-    await page.route('**/api/records/lots?*', (route) => route.fulfill({ status: 429, contentType: 'application/json', headers: { 'retry-after': '7' }, body: JSON.stringify({ error: { code: 'RATE_LIMITED', reason: 'rate_limited', params: { retryAfterSeconds: 7 }, message: 'Too many exports.' } }) }));
+    await page.route('**/api/records/lots?*', (route) =>
+      route.fulfill({
+        status: 429,
+        contentType: 'application/json',
+        headers: { 'retry-after': '7' },
+        body: JSON.stringify({
+          error: {
+            code: 'RATE_LIMITED',
+            reason: 'rate_limited',
+            params: { retryAfterSeconds: 7 },
+            message: 'Too many exports.',
+          },
+        }),
+      }),
+    );
     let downloads = 0;
     page.on('download', () => void downloads++);
     await page.getByRole('button', { name: 'Tải hồ sơ các phiên trong kỳ' }).click();
@@ -212,7 +274,8 @@ describe.runIf(run)('the regulator pages in Chromium', () => {
       // The time once: hh:mm:ss under a caption naming the day, or the date and the time once.
       expect(when.trim()).toMatch(oneDay ? /^\d{2}:\d{2}:\d{2}$/ : /^\d{2}\/\d{2}\/\d{4} \d{2}:\d{2}:\d{2}$/);
     }
-    for (const amount of await rows.locator('td.money').allTextContents()) expect(amount).toMatch(/\d{1,3}(\.\d{3})+\s₫/);
+    for (const amount of await rows.locator('td.money').allTextContents())
+      expect(amount).toMatch(/\d{1,3}(\.\d{3})+\s₫/);
     // No amount of money anywhere in the ledger as raw digits (hashes aside).
     for (const cell of await rows.locator('td:not(.hash)').allTextContents()) expect(cell).not.toMatch(/\d{7,}/);
     await checkBothWidths(regulator, 'regulator-lot');

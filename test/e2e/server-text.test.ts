@@ -4,7 +4,17 @@
 // or the browser's English; the rules a bidder accepts are in the person's language, marked with it;
 // and an English bidder's quick buttons say "+1 step". Screenshots under test-results/screenshots.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { axeViolations, chromiumAvailable, iso, newSession, PERSONA, screenshots, startE2E, type E2E, type Session } from './browser.ts';
+import {
+  axeViolations,
+  chromiumAvailable,
+  iso,
+  newSession,
+  PERSONA,
+  screenshots,
+  startE2E,
+  type E2E,
+  type Session,
+} from './browser.ts';
 
 const run = chromiumAvailable();
 let e2e: E2E;
@@ -31,18 +41,26 @@ describe.runIf(run)('server texts in Chromium', () => {
     await page.goto(`${e2e.base}/manage/lots/new`);
     await page.locator('html[data-ready]').waitFor();
     await page.fill('#title', 'Biển số 51K-777.77');
-    for (const [field, amount] of [['startingPrice', '40000000'], ['priceStep', '5000000'], ['deposit', '100000']] as const) {
+    for (const [field, amount] of [
+      ['startingPrice', '40000000'],
+      ['priceStep', '5000000'],
+      ['deposit', '100000'],
+    ] as const) {
       await page.locator(`#${field}`).focus();
       await page.keyboard.type(amount, { delay: 10 });
     }
     const answer = page.waitForResponse((r) => r.url().endsWith('/api/lots') && r.request().method() === 'POST');
     await page.getByRole('button', { name: 'Tạo phiên mới' }).click();
     // The API refused it (the page has no rule of its own for the deposit's share)…
-    const body = (await (await answer).json()) as { error: { fields: Record<string, string>; fieldErrors: Record<string, { code: string }> } };
+    const body = (await (await answer).json()) as {
+      error: { fields: Record<string, string>; fieldErrors: Record<string, { code: string }> };
+    };
     expect(body.error.fieldErrors.deposit.code).toBe('DEPOSIT_OUT_OF_RANGE');
     expect(body.error.fields.deposit).toMatch(/^must be 5–20% of the starting price/);
     // …and the page says why in Vietnamese, next to the field.
-    await expect.poll(async () => plain(await page.locator('#deposit-error').textContent())).toBe('Phải bằng 5–20% giá khởi điểm: từ 2.000.000 ₫ đến 8.000.000 ₫.');
+    await expect
+      .poll(async () => plain(await page.locator('#deposit-error').textContent()))
+      .toBe('Phải bằng 5–20% giá khởi điểm: từ 2.000.000 ₫ đến 8.000.000 ₫.');
     expect(await page.locator('#deposit').getAttribute('aria-invalid')).toBe('true');
     expect(plain(await page.locator('main').textContent())).not.toMatch(/must be|starting price/);
     expect(await axeViolations(page)).toEqual([]);
@@ -58,13 +76,17 @@ describe.runIf(run)('server texts in Chromium', () => {
     await page.getByLabel('Quản lý phiên').check();
     await page.getByRole('button', { name: 'Lưu vai trò' }).click();
     const alert = page.locator('.notice.err');
-    await expect.poll(async () => plain(await alert.textContent())).toBe('Chưa có ai với số định danh này từng đăng nhập vào cổng.');
+    await expect
+      .poll(async () => plain(await alert.textContent()))
+      .toBe('Chưa có ai với số định danh này từng đăng nhập vào cổng.');
     expect(await axeViolations(page)).toEqual([]);
     await screenshots(admin, 'server-text-admin');
     // Offline: the browser's own failure, in words too.
     await admin.context.setOffline(true);
     await page.getByRole('button', { name: 'Lưu vai trò' }).click();
-    await expect.poll(async () => plain(await alert.textContent())).toBe('Không kết nối được với máy chủ. Hãy kiểm tra kết nối mạng rồi thử lại.');
+    await expect
+      .poll(async () => plain(await alert.textContent()))
+      .toBe('Không kết nối được với máy chủ. Hãy kiểm tra kết nối mạng rồi thử lại.');
     await admin.context.setOffline(false);
     expect(admin.problems).toEqual([]);
   }, 60_000);
@@ -95,20 +117,30 @@ describe.runIf(run)('server texts in Chromium', () => {
     await page.locator('html[data-ready]').waitFor();
     const rules = page.getByTestId('rules-text');
     expect(await rules.getAttribute('lang')).toBe('vi');
-    expect(plain(await rules.textContent())).toContain('Lượt trả giá đầu tiên ít nhất bằng giá khởi điểm (120.000.000 đồng)');
-    expect(await page.getByTestId('rules-language').count(), 'no note when the rules are in the page’s language').toBe(0);
+    expect(plain(await rules.textContent())).toContain(
+      'Lượt trả giá đầu tiên ít nhất bằng giá khởi điểm (120.000.000 đồng)',
+    );
+    expect(await page.getByTestId('rules-language').count(), 'no note when the rules are in the page’s language').toBe(
+      0,
+    );
     await page.locator('details.rules summary').click();
     await screenshots(an, 'server-text-rules-vi');
     await page.goto(`${e2e.base}/lang?to=en&next=/lots/${id}`);
     await page.locator('html[data-ready]').waitFor();
     expect(await page.getByTestId('rules-text').getAttribute('lang')).toBe('en');
-    expect(plain(await page.getByTestId('rules-text').textContent())).toContain('The first bid is at least the starting price (120,000,000 VND)');
+    expect(plain(await page.getByTestId('rules-text').textContent())).toContain(
+      'The first bid is at least the starting price (120,000,000 VND)',
+    );
     // A manager's own Vietnamese text stays Vietnamese, marked so, with a note saying in which language.
     await page.goto(`${e2e.base}/lots/${own}`);
     await page.locator('html[data-ready]').waitFor();
-    expect(plain(await page.getByTestId('rules-text').textContent())).toBe('Quy chế riêng: người trả giá tự chịu chi phí vận chuyển.');
+    expect(plain(await page.getByTestId('rules-text').textContent())).toBe(
+      'Quy chế riêng: người trả giá tự chịu chi phí vận chuyển.',
+    );
     expect(await page.getByTestId('rules-text').getAttribute('lang')).toBe('vi');
-    expect(plain(await page.getByTestId('rules-language').textContent())).toBe('The auction organiser wrote these rules in Vietnamese.');
+    expect(plain(await page.getByTestId('rules-language').textContent())).toBe(
+      'The auction organiser wrote these rules in Vietnamese.',
+    );
     expect(await axeViolations(page)).toEqual([]);
     await page.goto(`${e2e.base}/lang?to=vi&next=/`);
     expect(an.problems).toEqual([]);

@@ -21,7 +21,8 @@ export interface BidRecord {
 }
 
 /** A 503 whose message says the bid may have been committed, or no answer at all. */
-export const isUnknownOutcome = (r: BidRecord): boolean => r.status === 0 || (r.status === 503 && /may or may not/.test(r.message ?? ''));
+export const isUnknownOutcome = (r: BidRecord): boolean =>
+  r.status === 0 || (r.status === 503 && /may or may not/.test(r.message ?? ''));
 
 export class BidTraffic {
   readonly records: BidRecord[] = [];
@@ -39,8 +40,24 @@ export class BidTraffic {
 
   private async send(bidder: number, key: string, amount: number): Promise<BidRecord> {
     const sentAt = performance.now();
-    const a: TimedAnswer = await timedCall(this.base, 'POST', `/api/lots/${this.lot.lotId}/bids`, { token: this.lot.bidders[bidder].token, body: { amount }, headers: { 'idempotency-key': key }, timeoutMs: 10_000 });
-    const r: BidRecord = { bidder, key, amount, status: a.status, code: a.json?.error?.code, message: a.json?.error?.message, seq: a.json?.seq, ms: a.ms, retryAfter: a.headers?.get('retry-after'), sentAt };
+    const a: TimedAnswer = await timedCall(this.base, 'POST', `/api/lots/${this.lot.lotId}/bids`, {
+      token: this.lot.bidders[bidder].token,
+      body: { amount },
+      headers: { 'idempotency-key': key },
+      timeoutMs: 10_000,
+    });
+    const r: BidRecord = {
+      bidder,
+      key,
+      amount,
+      status: a.status,
+      code: a.json?.error?.code,
+      message: a.json?.error?.message,
+      seq: a.json?.seq,
+      ms: a.ms,
+      retryAfter: a.headers?.get('retry-after'),
+      sentAt,
+    };
     // Like a bidder's screen: an accepted bid or a "too low" refusal moves the price this client bids over.
     if (a.status === 201 || a.json?.error?.code === 'BID_TOO_LOW') this.highest = Math.max(this.highest, amount);
     return r;
@@ -81,7 +98,8 @@ export class BidTraffic {
 
   /** Retries every unknown outcome once with its own key and amount; returns the retries. */
   async resolveUnknownOutcomes(): Promise<BidRecord[]> {
-    for (const r of this.records.filter(isUnknownOutcome)) this.retries.push(await this.send(r.bidder, r.key, r.amount));
+    for (const r of this.records.filter(isUnknownOutcome))
+      this.retries.push(await this.send(r.bidder, r.key, r.amount));
     return this.retries;
   }
 
@@ -91,7 +109,11 @@ export class BidTraffic {
     for (const r of [...this.records, ...this.retries]) {
       if (r.status !== 201) continue;
       const seen = out.get(r.seq!);
-      if (seen) expect(seen, `seq ${r.seq} acknowledged twice with different bids`).toEqual({ amount: r.amount, bidder: r.bidder });
+      if (seen)
+        expect(seen, `seq ${r.seq} acknowledged twice with different bids`).toEqual({
+          amount: r.amount,
+          bidder: r.bidder,
+        });
       out.set(r.seq!, { amount: r.amount, bidder: r.bidder });
     }
     return out;

@@ -9,7 +9,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import postgres from 'postgres';
 import { newPid, startTestIdp, type TestIdp } from '../support/eid.ts';
 import { PRODUCTION_BOUNDS } from '../support/bounds.ts';
-import { eventually, postgresMissing, startFaultablePlatform, timedCall, type FaultablePlatform } from '../support/faults.ts';
+import {
+  eventually,
+  postgresMissing,
+  startFaultablePlatform,
+  timedCall,
+  type FaultablePlatform,
+} from '../support/faults.ts';
 import { caller } from '../support/http.ts';
 import { setUpLot, sleep, type LotScenario } from '../realtime/scenario.ts';
 import { expectSoundLedger } from '../bidding/storm-support.ts';
@@ -24,8 +30,17 @@ const RECOVERY_BOUND_MS = 5_000;
 
 /** Checks that the ledger is exactly the acknowledged bids, gap-free and hash-chained. */
 async function expectLedgerIsAcknowledged(base: string, lot: LotScenario, traffic: BidTraffic): Promise<number> {
-  const accepted = [...traffic.acknowledged()].map(([seq, b]) => ({ seq, amount: b.amount, bidderCode: lot.bidders[b.bidder].bidderCode }));
-  const ledger = await expectSoundLedger(caller(base), lot.lotId, { accepted, refused: {}, unanswered: 0 }, { exact: true });
+  const accepted = [...traffic.acknowledged()].map(([seq, b]) => ({
+    seq,
+    amount: b.amount,
+    bidderCode: lot.bidders[b.bidder].bidderCode,
+  }));
+  const ledger = await expectSoundLedger(
+    caller(base),
+    lot.lotId,
+    { accepted, refused: {}, unanswered: 0 },
+    { exact: true },
+  );
   return ledger.length;
 }
 
@@ -37,7 +52,13 @@ describe.skipIf(Boolean(missing))('the database fails during live bidding', () =
 
   beforeAll(async () => {
     idp = await startTestIdp();
-    fp = await startFaultablePlatform({ ...idp.env(), ...PRODUCTION_BOUNDS, ADMIN_PIDS: adminPid, CLOSE_POLL_MS: '200', LOG_LEVEL: process.env.FAULT_LOG_LEVEL ?? 'error' });
+    fp = await startFaultablePlatform({
+      ...idp.env(),
+      ...PRODUCTION_BOUNDS,
+      ADMIN_PIDS: adminPid,
+      CLOSE_POLL_MS: '200',
+      LOG_LEVEL: process.env.FAULT_LOG_LEVEL ?? 'error',
+    });
     base = fp.servers[0].base;
   }, 120_000);
 
@@ -63,7 +84,10 @@ describe.skipIf(Boolean(missing))('the database fails during live bidding', () =
     fp.proxy.cut();
     const cutAt = performance.now();
     await sleep(500);
-    const [ready, live] = await Promise.all([timedCall(base, 'GET', '/api/health', { timeoutMs: 5_000 }), timedCall(base, 'GET', '/api/health/live', { timeoutMs: 5_000 })]);
+    const [ready, live] = await Promise.all([
+      timedCall(base, 'GET', '/api/health', { timeoutMs: 5_000 }),
+      timedCall(base, 'GET', '/api/health/live', { timeoutMs: 5_000 }),
+    ]);
     expect(ready.status, 'readiness while the database is cut').toBe(503);
     expect(ready.headers?.get('retry-after')).toBeTruthy();
     expect(live.status, 'liveness while the database is cut').toBe(200);
@@ -74,17 +98,24 @@ describe.skipIf(Boolean(missing))('the database fails during live bidding', () =
 
     fp.proxy.restore();
     const restoredAt = performance.now();
-    const recoveryMs = await eventually(async () => traffic.records.some((r) => r.status === 201 && r.sentAt > restoredAt), RECOVERY_BOUND_MS + 5_000, 'an accepted bid after the database came back');
+    const recoveryMs = await eventually(
+      async () => traffic.records.some((r) => r.status === 201 && r.sentAt > restoredAt),
+      RECOVERY_BOUND_MS + 5_000,
+      'an accepted bid after the database came back',
+    );
     await sleep(1_500);
     stop = true;
     await storm;
-    console.log(`cut ${Math.round(restoredAt - cutAt)} ms; first accepted bid ${Math.round(recoveryMs)} ms after restore; answers ${JSON.stringify(traffic.summary())}`);
+    console.log(
+      `cut ${Math.round(restoredAt - cutAt)} ms; first accepted bid ${Math.round(recoveryMs)} ms after restore; answers ${JSON.stringify(traffic.summary())}`,
+    );
     expect(recoveryMs, 'recovery after the database came back').toBeLessThan(RECOVERY_BOUND_MS);
     expect((await timedCall(base, 'GET', '/api/health')).status).toBe(200);
 
     const during = traffic.records.filter((r) => r.sentAt > cutAt + 300 && r.sentAt < restoredAt);
     expect(during.length, 'bids sent during the cut').toBeGreaterThan(8);
-    for (const r of during) expect(r.status === 503 ? r.code : r.status, `bid sent during the cut: ${JSON.stringify(r)}`).toBe('UNAVAILABLE');
+    for (const r of during)
+      expect(r.status === 503 ? r.code : r.status, `bid sent during the cut: ${JSON.stringify(r)}`).toBe('UNAVAILABLE');
     for (const r of traffic.records) {
       expect(r.status, `every bid is answered: ${JSON.stringify(r)}`).not.toBe(0);
       expect(r.ms, `answered within the bound: ${JSON.stringify(r)}`).toBeLessThan(BID_ANSWER_BOUND_MS);
@@ -94,7 +125,8 @@ describe.skipIf(Boolean(missing))('the database fails during live bidding', () =
 
     const retries = await traffic.resolveUnknownOutcomes();
     if (retries.some((r) => r.status !== 201 && r.status !== 409)) console.log(fp.servers[0].output().slice(-6000));
-    for (const r of retries) expect([201, 409], `a retry with the same key is answered: ${JSON.stringify(r)}`).toContain(r.status);
+    for (const r of retries)
+      expect([201, 409], `a retry with the same key is answered: ${JSON.stringify(r)}`).toContain(r.status);
     const entries = await expectLedgerIsAcknowledged(base, lot, traffic);
     expect(entries).toBeGreaterThan(0);
   }, 90_000);
@@ -119,7 +151,11 @@ describe.skipIf(Boolean(missing))('the database fails during live bidding', () =
     expect(page.status).toBe(503);
     expect(page.ms).toBeLessThan(5_000 + 2_500);
     // Once the stall is known (a probe timed out twice: liveness says so), bids are refused at once, "not placed".
-    await eventually(async () => (await timedCall(base, 'GET', '/api/health/live', { timeoutMs: 5_000 })).json?.database === 'down', 10_000, 'the stall is known');
+    await eventually(
+      async () => (await timedCall(base, 'GET', '/api/health/live', { timeoutMs: 5_000 })).json?.database === 'down',
+      10_000,
+      'the stall is known',
+    );
     const quick = await traffic.bid(1);
     expect(quick.status).toBe(503);
     expect(quick.message).toMatch(/NOT placed/);
@@ -127,14 +163,20 @@ describe.skipIf(Boolean(missing))('the database fails during live bidding', () =
 
     fp.proxy.restore();
     const restoredAt = performance.now();
-    const recoveryMs = await eventually(async () => (await traffic.bid(1)).status !== 503, RECOVERY_BOUND_MS + 5_000, 'a bid answered after the stall ended');
-    console.log(`stall: first bid answered ${Math.round(performance.now() - restoredAt)} ms after restore (${Math.round(recoveryMs)} ms of polling)`);
+    const recoveryMs = await eventually(
+      async () => (await traffic.bid(1)).status !== 503,
+      RECOVERY_BOUND_MS + 5_000,
+      'a bid answered after the stall ended',
+    );
+    console.log(
+      `stall: first bid answered ${Math.round(performance.now() - restoredAt)} ms after restore (${Math.round(recoveryMs)} ms of polling)`,
+    );
     expect(recoveryMs).toBeLessThan(RECOVERY_BOUND_MS);
     await traffic.resolveUnknownOutcomes();
     await expectLedgerIsAcknowledged(base, lot, traffic);
   }, 60_000);
 
-  it("answers 503 when the lot row is locked past the lock timeout, and a retry with the same key places the bid once", async () => {
+  it('answers 503 when the lot row is locked past the lock timeout, and a retry with the same key places the bid once', async () => {
     const lot = await liveLot(1);
     const traffic = new BidTraffic(base, lot);
     const direct = postgres(fp.directUrl, { max: 1, onnotice: () => {} });
@@ -160,7 +202,11 @@ describe.skipIf(Boolean(missing))('the database fails during live bidding', () =
       await holder;
       const [retry] = await retrying;
       expect(retry.status, JSON.stringify(retry)).toBe(201);
-      const again = await timedCall(base, 'POST', `/api/lots/${lot.lotId}/bids`, { token: lot.bidders[0].token, body: { amount: blocked.amount }, headers: { 'idempotency-key': blocked.key } });
+      const again = await timedCall(base, 'POST', `/api/lots/${lot.lotId}/bids`, {
+        token: lot.bidders[0].token,
+        body: { amount: blocked.amount },
+        headers: { 'idempotency-key': blocked.key },
+      });
       expect(again.status).toBe(201);
       expect(again.json.seq, 'the same key answers with the same bid').toBe(retry.seq);
       await expectLedgerIsAcknowledged(base, lot, traffic);

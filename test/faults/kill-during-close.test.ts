@@ -21,7 +21,9 @@ import { startServerProcess, type ServerProcess } from '../support/server-proces
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.ts';
 import { call, setUpLot, sleep, waitUntil, type LotScenario } from '../realtime/scenario.ts';
 
-const missing = onPostgres() ? undefined : 'killing a process mid-close and running two schedulers need a shared PostgreSQL (set TEST_DATABASE_URL); embedded PGlite belongs to one process';
+const missing = onPostgres()
+  ? undefined
+  : 'killing a process mid-close and running two schedulers need a shared PostgreSQL (set TEST_DATABASE_URL); embedded PGlite belongs to one process';
 if (missing) console.log(`Skipping the kill-during-close fault tests: ${missing}`);
 
 /** Each statement of the close takes about twice this long (the proxy delays both directions). */
@@ -37,7 +39,14 @@ async function freshDatabase(): Promise<Fixture> {
   const { url, drop } = await createPostgresDatabase();
   // A direct connection for the test's own reads (never through the proxy).
   const database = await openDatabase({ url, poolSize: 3 });
-  return { url, database, drop: async () => { await database.close(); await drop(); } };
+  return {
+    url,
+    database,
+    drop: async () => {
+      await database.close();
+      await drop();
+    },
+  };
 }
 
 async function eventually<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 30_000): Promise<T> {
@@ -50,16 +59,28 @@ async function eventually<T>(probe: () => Promise<T | undefined>, what: string, 
   }
 }
 
-async function placeBids(lot: LotScenario, bases: string[], count: number): Promise<{ amount: number; bidderCode: string }> {
+async function placeBids(
+  lot: LotScenario,
+  bases: string[],
+  count: number,
+): Promise<{ amount: number; bidderCode: string }> {
   let last = { amount: 0, bidderCode: '' };
   for (let k = 0; k < count; k++) {
     const bidder = lot.bidders[k % lot.bidders.length];
     const amount = lot.startingPrice + lot.priceStep * k;
     // A 503 (overload, a database blip on a busy machine) is retried with the same key, as clients do.
-    let res = await call(bases[k % bases.length], 'POST', `/api/lots/${lot.lotId}/bids`, { token: bidder.token, body: { amount }, headers: { 'idempotency-key': `kdc-${lot.lotId}-${k}` } });
+    let res = await call(bases[k % bases.length], 'POST', `/api/lots/${lot.lotId}/bids`, {
+      token: bidder.token,
+      body: { amount },
+      headers: { 'idempotency-key': `kdc-${lot.lotId}-${k}` },
+    });
     for (let retry = 0; res.status === 503 && retry < 10; retry++) {
       await sleep(200);
-      res = await call(bases[k % bases.length], 'POST', `/api/lots/${lot.lotId}/bids`, { token: bidder.token, body: { amount }, headers: { 'idempotency-key': `kdc-${lot.lotId}-${k}` } });
+      res = await call(bases[k % bases.length], 'POST', `/api/lots/${lot.lotId}/bids`, {
+        token: bidder.token,
+        body: { amount },
+        headers: { 'idempotency-key': `kdc-${lot.lotId}-${k}` },
+      });
     }
     expect(res.status, JSON.stringify(res.json)).toBe(201);
     last = { amount, bidderCode: res.json.bidderCode };
@@ -75,7 +96,19 @@ async function ledgerRows(db: Database, lotId: number): Promise<(typeof ledgerEn
 function expectSoundLedger(rows: (typeof ledgerEntries.$inferSelect)[]): void {
   expect(rows.map((r) => r.seq)).toEqual(rows.map((_, i) => i + 1));
   for (let i = 1; i < rows.length; i++) expect(rows[i].amount).toBeGreaterThan(rows[i - 1].amount);
-  expect(firstBrokenLink(rows, (prev, e) => ledgerEntryHash(prev, { lotId: e.lotId, seq: e.seq, kind: e.kind, amount: e.amount, bidderCode: e.bidderCode, placedAt: e.placedAt.toISOString(), withdrawsSeq: e.withdrawsSeq }))).toBe(-1);
+  expect(
+    firstBrokenLink(rows, (prev, e) =>
+      ledgerEntryHash(prev, {
+        lotId: e.lotId,
+        seq: e.seq,
+        kind: e.kind,
+        amount: e.amount,
+        bidderCode: e.bidderCode,
+        placedAt: e.placedAt.toISOString(),
+        withdrawsSeq: e.withdrawsSeq,
+      }),
+    ),
+  ).toBe(-1);
 }
 
 /** The platform-wide audit chain recomputed from the table. */
@@ -85,22 +118,42 @@ async function expectIntactAuditChain(db: Database): Promise<void> {
   expect(firstBrokenLink(rows, (prev, e) => auditEventHash(prev, auditHashFields(e)))).toBe(-1);
 }
 
-async function closingAudit(db: Database, lotId: number): Promise<{ closed: number; failed: number; settled: number; ids: number[] }> {
+async function closingAudit(
+  db: Database,
+  lotId: number,
+): Promise<{ closed: number; failed: number; settled: number; ids: number[] }> {
   const rows = await db.db
     .select({ id: auditEvents.id, action: auditEvents.action })
     .from(auditEvents)
-    .where(and(eq(auditEvents.lotId, lotId), inArray(auditEvents.action, ['lot.closed', 'lot.failed', 'deposit.settled'])))
+    .where(
+      and(eq(auditEvents.lotId, lotId), inArray(auditEvents.action, ['lot.closed', 'lot.failed', 'deposit.settled'])),
+    )
     .orderBy(asc(auditEvents.id));
   const count = (a: string): number => rows.filter((r) => r.action === a).length;
-  return { closed: count('lot.closed'), failed: count('lot.failed'), settled: count('deposit.settled'), ids: rows.map((r) => r.id) };
+  return {
+    closed: count('lot.closed'),
+    failed: count('lot.failed'),
+    settled: count('deposit.settled'),
+    ids: rows.map((r) => r.id),
+  };
 }
 
 /** Everything a single close leaves behind, checked straight in the database and over the API. */
-async function expectClosedOnce(db: Database, bases: string[], lot: LotScenario, winning: { amount: number; bidderCode: string }): Promise<void> {
+async function expectClosedOnce(
+  db: Database,
+  bases: string[],
+  lot: LotScenario,
+  winning: { amount: number; bidderCode: string },
+): Promise<void> {
   for (const base of bases) {
     const result = await call(base, 'GET', `/api/lots/${lot.lotId}/result`);
     expect(result.status).toBe(200);
-    expect(result.json).toMatchObject({ status: 'closed', winnerBidderCode: winning.bidderCode, finalPrice: winning.amount, closedAt: lot.endsAt.toISOString() });
+    expect(result.json).toMatchObject({
+      status: 'closed',
+      winnerBidderCode: winning.bidderCode,
+      finalPrice: winning.amount,
+      closedAt: lot.endsAt.toISOString(),
+    });
   }
   const [row] = await db.db.select().from(lots).where(eq(lots.id, lot.lotId));
   expect(row).toMatchObject({ status: 'closed', finalPrice: winning.amount, currentPrice: winning.amount });
@@ -111,7 +164,10 @@ async function expectClosedOnce(db: Database, bases: string[], lot: LotScenario,
   for (const r of regs) if (r.id !== winner.id) expect(r.depositState, `deposit of ${r.bidderCode}`).toBe('refundable');
   const audit = await closingAudit(db, lot.lotId);
   expect(audit).toMatchObject({ closed: 1, failed: 0, settled: 1 });
-  const [closedEntry] = await db.db.select().from(auditEvents).where(and(eq(auditEvents.lotId, lot.lotId), eq(auditEvents.action, 'lot.closed')));
+  const [closedEntry] = await db.db
+    .select()
+    .from(auditEvents)
+    .where(and(eq(auditEvents.lotId, lot.lotId), eq(auditEvents.action, 'lot.closed')));
   expect(closedEntry.data).toMatchObject({ finalPrice: winning.amount, winnerRegistrationId: winner.id });
 }
 
@@ -124,7 +180,9 @@ interface Activity {
 
 /** Other sessions on this database that are inside a transaction (the test's own reads never are). */
 async function openTransactions(db: Database): Promise<Activity[]> {
-  const result = await db.db.execute(sql`select pid, state, query, wait_event_type from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid() and xact_start is not null`);
+  const result = await db.db.execute(
+    sql`select pid, state, query, wait_event_type from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid() and xact_start is not null`,
+  );
   return resultRows<Activity>(result);
 }
 
@@ -144,7 +202,8 @@ describe.skipIf(Boolean(missing))('kill -9 during a lot close, on PostgreSQL', (
 
   afterEach((context) => {
     // The platform's own account of a failure (it logs warnings and errors only).
-    if (context.task.result?.state === 'fail') for (const s of servers) console.log(`--- output of the platform process on port ${s.port}:\n${s.output()}`);
+    if (context.task.result?.state === 'fail')
+      for (const s of servers) console.log(`--- output of the platform process on port ${s.port}:\n${s.output()}`);
   });
 
   afterAll(async () => {
@@ -154,7 +213,13 @@ describe.skipIf(Boolean(missing))('kill -9 during a lot close, on PostgreSQL', (
     await idp?.close();
   });
 
-  const env = (url: string): Record<string, string> => ({ ...idp.env(), DATABASE_URL: url, ADMIN_PIDS: adminPid, CLOSE_POLL_MS: '100', LOG_LEVEL: 'warn' });
+  const env = (url: string): Record<string, string> => ({
+    ...idp.env(),
+    DATABASE_URL: url,
+    ADMIN_PIDS: adminPid,
+    CLOSE_POLL_MS: '100',
+    LOG_LEVEL: 'warn',
+  });
 
   async function start(url: string): Promise<ServerProcess> {
     const server = await startServerProcess(env(url));
@@ -186,7 +251,9 @@ describe.skipIf(Boolean(missing))('kill -9 during a lot close, on PostgreSQL', (
     let seen: Activity | undefined;
     const deadline = dueAt + 30_000;
     while (Date.now() < deadline) {
-      seen = (await openTransactions(f.database)).find((a) => AFTER_LOT_UPDATE.test(a.query) && !/^\s*commit/i.test(a.query));
+      seen = (await openTransactions(f.database)).find(
+        (a) => AFTER_LOT_UPDATE.test(a.query) && !/^\s*commit/i.test(a.query),
+      );
       if (seen) break;
       const [row] = await f.database.db.select({ status: lots.status }).from(lots).where(eq(lots.id, lot.lotId));
       if (row.status === 'closed' || row.status === 'failed') break;
@@ -197,12 +264,24 @@ describe.skipIf(Boolean(missing))('kill -9 during a lot close, on PostgreSQL', (
     expect((await first.stop('SIGKILL')).signal).toBe('SIGKILL');
 
     // The dead process's sessions end when their sockets close; its open transaction rolls back.
-    await eventually(async () => ((await openTransactions(f.database)).length === 0 ? true : undefined), 'the killed process’s transactions to end', 20_000);
+    await eventually(
+      async () => ((await openTransactions(f.database)).length === 0 ? true : undefined),
+      'the killed process’s transactions to end',
+      20_000,
+    );
     const [afterKill] = await f.database.db.select({ status: lots.status }).from(lots).where(eq(lots.id, lot.lotId));
-    const landed = seen && afterKill.status === 'live' ? 'mid-transaction (the lot row was updated, not committed: rolled back)' : afterKill.status === 'closed' ? 'after the close committed' : 'before the close started';
-    console.log(`kill-during-close: the kill landed ${landed}; ${seen ? `last statement of the close seen: ${seen.query.slice(0, 80)}` : 'no close transaction seen'}; ${killedAt - dueAt} ms after the lot fell due; lot status after the kill: ${afterKill.status}`);
+    const landed =
+      seen && afterKill.status === 'live'
+        ? 'mid-transaction (the lot row was updated, not committed: rolled back)'
+        : afterKill.status === 'closed'
+          ? 'after the close committed'
+          : 'before the close started';
+    console.log(
+      `kill-during-close: the kill landed ${landed}; ${seen ? `last statement of the close seen: ${seen.query.slice(0, 80)}` : 'no close transaction seen'}; ${killedAt - dueAt} ms after the lot fell due; lot status after the kill: ${afterKill.status}`,
+    );
     expect(['live', 'closed']).toContain(afterKill.status);
-    if (afterKill.status === 'live') expect(await closingAudit(f.database, lot.lotId)).toMatchObject({ closed: 0, failed: 0, settled: 0 });
+    if (afterKill.status === 'live')
+      expect(await closingAudit(f.database, lot.lotId)).toMatchObject({ closed: 0, failed: 0, settled: 0 });
 
     // Restarted straight on the database (the proxy is left behind).
     await proxy.close();
@@ -241,12 +320,24 @@ describe.skipIf(Boolean(missing))('kill -9 during a lot close, on PostgreSQL', (
     // Three lots with the same window, so both schedulers find all three due in the same ticks.
     const now = new Date();
     const scenarios: LotScenario[] = [];
-    for (let i = 0; i < 3; i++) scenarios.push(await setUpLot(i % 2 ? b.base : a.base, idp, { adminPid, bidders: 2, registrationMs: 10_000, biddingMs: 5_000, now }));
+    for (let i = 0; i < 3; i++)
+      scenarios.push(
+        await setUpLot(i % 2 ? b.base : a.base, idp, {
+          adminPid,
+          bidders: 2,
+          registrationMs: 10_000,
+          biddingMs: 5_000,
+          now,
+        }),
+      );
     await waitUntil(scenarios[0].startsAt);
     const winners = [];
     for (const lot of scenarios) winners.push(await placeBids(lot, [a.base, b.base], 3));
     for (const lot of scenarios) {
-      await eventually(async () => ((await call(a.base, 'GET', `/api/lots/${lot.lotId}`)).json?.status === 'live' ? true : undefined), 'the lot to be live');
+      await eventually(
+        async () => ((await call(a.base, 'GET', `/api/lots/${lot.lotId}`)).json?.status === 'live' ? true : undefined),
+        'the lot to be live',
+      );
     }
 
     // Hold the lots' row locks across the moment they fall due, until both processes' closes wait on
@@ -258,16 +349,24 @@ describe.skipIf(Boolean(missing))('kill -9 during a lot close, on PostgreSQL', (
       await tx.select({ id: lots.id }).from(lots).where(inArray(lots.id, ids)).for('update');
       const deadline = Date.now() + CLOSE_GRACE_MS + 15_000;
       while (Date.now() < deadline) {
-        waiting = (await openTransactions(f.database)).filter((x) => x.wait_event_type === 'Lock' && /"lots"[\s\S]*for update/i.test(x.query)).length;
+        waiting = (await openTransactions(f.database)).filter(
+          (x) => x.wait_event_type === 'Lock' && /"lots"[\s\S]*for update/i.test(x.query),
+        ).length;
         if (waiting >= 2) break;
         await sleep(10);
       }
     });
     const releasedAt = Date.now();
     for (const lot of scenarios) {
-      await eventually(async () => ((await call(b.base, 'GET', `/api/lots/${lot.lotId}/result`)).json?.status === 'closed' ? true : undefined), 'the lot to be closed');
+      await eventually(
+        async () =>
+          (await call(b.base, 'GET', `/api/lots/${lot.lotId}/result`)).json?.status === 'closed' ? true : undefined,
+        'the lot to be closed',
+      );
     }
-    console.log(`two schedulers: ${waiting} close transactions were waiting on the lots' locks when they were released (${releasedAt - scenarios[0].endsAt.getTime()} ms after the end); all three lots closed ${Date.now() - releasedAt} ms later; bidding began ${scenarios[0].startsAt.getTime() - startedAt} ms after the processes were launched`);
+    console.log(
+      `two schedulers: ${waiting} close transactions were waiting on the lots' locks when they were released (${releasedAt - scenarios[0].endsAt.getTime()} ms after the end); all three lots closed ${Date.now() - releasedAt} ms later; bidding began ${scenarios[0].startsAt.getTime() - startedAt} ms after the processes were launched`,
+    );
     await sleep(1_000); // room for a duplicate close: both schedulers poll every 100 ms
     for (const [i, lot] of scenarios.entries()) {
       await expectClosedOnce(f.database, [a.base, b.base], lot, winners[i]);

@@ -6,7 +6,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newPid, startTestIdp, type TestIdp } from '../support/eid.ts';
 import { PRODUCTION_BOUNDS } from '../support/bounds.ts';
-import { eventually, postgresMissing, startFaultablePlatform, timedCall, type FaultablePlatform } from '../support/faults.ts';
+import {
+  eventually,
+  postgresMissing,
+  startFaultablePlatform,
+  timedCall,
+  type FaultablePlatform,
+} from '../support/faults.ts';
 import { caller } from '../support/http.ts';
 import { setUpLot, sleep } from '../realtime/scenario.ts';
 import { expectSoundLedger } from '../bidding/storm-support.ts';
@@ -24,7 +30,13 @@ describe.skipIf(Boolean(missing))('more bids than the database can commit', () =
 
   beforeAll(async () => {
     idp = await startTestIdp();
-    fp = await startFaultablePlatform({ ...idp.env(), ...PRODUCTION_BOUNDS, ADMIN_PIDS: adminPid, CLOSE_POLL_MS: '200', LOG_LEVEL: 'error' });
+    fp = await startFaultablePlatform({
+      ...idp.env(),
+      ...PRODUCTION_BOUNDS,
+      ADMIN_PIDS: adminPid,
+      CLOSE_POLL_MS: '200',
+      LOG_LEVEL: 'error',
+    });
   }, 120_000);
 
   afterAll(async () => {
@@ -42,9 +54,12 @@ describe.skipIf(Boolean(missing))('more bids than the database can commit', () =
     const traffic = new BidTraffic(base, lot);
     await traffic.openLoop(250, 4_000);
     fp.proxy.delay(0);
-    console.log(`overload: ${traffic.records.length} bids offered; answers ${JSON.stringify(traffic.summary())}; slowest ${Math.round(Math.max(...traffic.records.map((r) => r.ms)))} ms`);
+    console.log(
+      `overload: ${traffic.records.length} bids offered; answers ${JSON.stringify(traffic.summary())}; slowest ${Math.round(Math.max(...traffic.records.map((r) => r.ms)))} ms`,
+    );
     const messages: Record<string, number> = {};
-    for (const r of traffic.records) messages[r.message ?? String(r.status)] = (messages[r.message ?? String(r.status)] ?? 0) + 1;
+    for (const r of traffic.records)
+      messages[r.message ?? String(r.status)] = (messages[r.message ?? String(r.status)] ?? 0) + 1;
     console.log(messages);
 
     const shed = traffic.records.filter((r) => r.status === 503);
@@ -61,33 +76,60 @@ describe.skipIf(Boolean(missing))('more bids than the database can commit', () =
 
     // Unknown outcomes resolved with the same key; the ledger is exactly the acknowledged bids.
     await traffic.resolveUnknownOutcomes();
-    const accepted = [...traffic.acknowledged()].map(([seq, b]) => ({ seq, amount: b.amount, bidderCode: lot.bidders[b.bidder].bidderCode }));
+    const accepted = [...traffic.acknowledged()].map(([seq, b]) => ({
+      seq,
+      amount: b.amount,
+      bidderCode: lot.bidders[b.bidder].bidderCode,
+    }));
     await expectSoundLedger(caller(base), lot.lotId, { accepted, refused: {}, unanswered: 0 }, { exact: true });
 
     // Every 503 is counted for the lot (the counts are written within a few seconds).
     const shedCount = shed.length + traffic.retries.filter((r) => r.status === 503).length;
     let counted: any;
-    await eventually(async () => {
-      counted = (await timedCall(base, 'GET', `/api/lots/${lot.lotId}/shed-bids`, { token: lot.managerToken })).json;
-      return counted?.total === shedCount;
-    }, 15_000, `shed bids counted (${shedCount} answered 503)`).catch(() => undefined);
+    await eventually(
+      async () => {
+        counted = (await timedCall(base, 'GET', `/api/lots/${lot.lotId}/shed-bids`, { token: lot.managerToken })).json;
+        return counted?.total === shedCount;
+      },
+      15_000,
+      `shed bids counted (${shedCount} answered 503)`,
+    ).catch(() => undefined);
     expect(counted.total, JSON.stringify(counted)).toBe(shedCount);
     expect(counted.minutes.length).toBeGreaterThan(0);
-    expect((await timedCall(base, 'GET', `/api/lots/${lot.lotId}/shed-bids`, { token: lot.bidders[0].token })).status, 'a bidder may not see them').toBe(403);
+    expect(
+      (await timedCall(base, 'GET', `/api/lots/${lot.lotId}/shed-bids`, { token: lot.bidders[0].token })).status,
+      'a bidder may not see them',
+    ).toBe(403);
 
     // The lot closes; its record carries the same counts.
     const regulatorPid = newPid();
     const regulator = await idp.token({ sub: regulatorPid });
     const admin = await idp.token({ sub: adminPid });
     expect((await timedCall(base, 'GET', '/api/me', { token: regulator })).status).toBe(200);
-    expect((await timedCall(base, 'PUT', `/api/admin/roles/${regulatorPid}`, { token: admin, body: { roles: ['regulator'] } })).status).toBe(200);
-    expect((await timedCall(base, 'GET', `/api/lots/${lot.lotId}/shed-bids`, { token: regulator })).json.total).toBe(shedCount);
+    expect(
+      (
+        await timedCall(base, 'PUT', `/api/admin/roles/${regulatorPid}`, {
+          token: admin,
+          body: { roles: ['regulator'] },
+        })
+      ).status,
+    ).toBe(200);
+    expect((await timedCall(base, 'GET', `/api/lots/${lot.lotId}/shed-bids`, { token: regulator })).json.total).toBe(
+      shedCount,
+    );
     await sleep(Math.max(0, lot.endsAt.getTime() - Date.now()));
-    await eventually(async () => (await timedCall(base, 'GET', `/api/lots/${lot.lotId}/result`)).json?.status === 'closed', 15_000, 'the lot closes');
+    await eventually(
+      async () => (await timedCall(base, 'GET', `/api/lots/${lot.lotId}/result`)).json?.status === 'closed',
+      15_000,
+      'the lot closes',
+    );
     const record = await timedCall(base, 'GET', `/api/records/lots/${lot.lotId}?format=json`, { token: regulator });
     expect(record.status).toBe(200);
     const signed = JSON.parse(Buffer.from(record.json.payload, 'base64url').toString('utf8'));
     expect(signed.technicalFaults.shedBids.total, 'the record counts the shed bids').toBe(shedCount);
-    expect((await timedCall(base, 'POST', '/api/records/verify', { body: record.json })).json.valid, 'and still verifies').toBe(true);
+    expect(
+      (await timedCall(base, 'POST', '/api/records/verify', { body: record.json })).json.valid,
+      'and still verifies',
+    ).toBe(true);
   }, 120_000);
 });

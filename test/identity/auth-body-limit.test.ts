@@ -41,7 +41,12 @@ describe('body limits on /auth', () => {
     expect((await declared.json()).error.code).toBe('PAYLOAD_TOO_LARGE');
 
     const form = chunkedForm(32 * 1024 * 1024);
-    const streamed = await browser.request(`${demo.base}/auth/signout`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form.body, duplex: 'half' } as RequestInit);
+    const streamed = await browser.request(`${demo.base}/auth/signout`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: form.body,
+      duplex: 'half',
+    } as RequestInit);
     expect(streamed.status).toBe(413);
     // Refused near the limit (64 KiB by default), not after the whole 32 MB.
     expect(form.sent()).toBeLessThan(4 * 1024 * 1024);
@@ -50,7 +55,11 @@ describe('body limits on /auth', () => {
 
   it('still signs out with a small form', async () => {
     const csrf = (await (await browser.request(`${demo.base}/api/me`)).json()).csrfToken as string;
-    const out = await browser.request(`${demo.base}/auth/signout`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `csrf=${csrf}` });
+    const out = await browser.request(`${demo.base}/auth/signout`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: `csrf=${csrf}`,
+    });
     expect(out.status).toBe(204);
     expect(await meStatus()).toBe(401);
   });

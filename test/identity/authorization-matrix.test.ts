@@ -9,11 +9,22 @@ import { newPid } from '../support/eid.ts';
 import { eq } from 'drizzle-orm';
 import { auditEvents } from '../../db/schema.ts';
 import { CLOSE_GRACE_MS } from '../../server/auctions/closing.ts';
-import { eventually, lotBody, person, publishedLot, createLot, registerAndApprove, type Actor } from '../auctions/factories.ts';
+import {
+  eventually,
+  lotBody,
+  person,
+  publishedLot,
+  createLot,
+  registerAndApprove,
+  type Actor,
+} from '../auctions/factories.ts';
 
 type Who = 'anonymous' | 'level1' | 'level2' | 'manager' | 'regulator' | 'admin';
 const REFUSED_FIRST: Who[] = ['anonymous', 'level1', 'level2', 'regulator', 'admin', 'manager'];
-const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
+const PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==',
+  'base64',
+);
 
 const clock = new ManualClock(Date.parse('2026-12-01T02:00:00Z'));
 let t: TestPlatform;
@@ -30,7 +41,14 @@ interface Req {
 }
 
 /** Calls one route as each person in turn and checks every status. */
-async function matrix(method: string, template: string, path: string, expected: Record<Who, number>, request: (who: Who) => Req = () => ({}), order: Who[] = REFUSED_FIRST): Promise<void> {
+async function matrix(
+  method: string,
+  template: string,
+  path: string,
+  expected: Record<Who, number>,
+  request: (who: Who) => Req = () => ({}),
+  order: Who[] = REFUSED_FIRST,
+): Promise<void> {
   covered.add(`${method} ${template}`);
   const got: Partial<Record<Who, number>> = {};
   for (const who of order) {
@@ -38,15 +56,34 @@ async function matrix(method: string, template: string, path: string, expected: 
     const headers: Record<string, string> = { ...r.headers };
     if (who !== 'anonymous') headers.authorization = `Bearer ${actors[who].token}`;
     if (r.body !== undefined) headers['content-type'] = 'application/json';
-    const res = await fetch(t.base + path, { method, headers, body: r.raw ? new Uint8Array(r.raw) : (r.body === undefined ? undefined : JSON.stringify(r.body)) });
+    const res = await fetch(t.base + path, {
+      method,
+      headers,
+      body: r.raw ? new Uint8Array(r.raw) : r.body === undefined ? undefined : JSON.stringify(r.body),
+    });
     await res.arrayBuffer();
     got[who] = res.status;
   }
   expect(got, `${method} ${path}`).toEqual(expected);
 }
 
-const all = (status: number): Record<Who, number> => ({ anonymous: status, level1: status, level2: status, manager: status, regulator: status, admin: status });
-const only = (allowed: Partial<Record<Who, number>>, refused = 403): Record<Who, number> => ({ anonymous: 401, level1: refused, level2: refused, manager: refused, regulator: refused, admin: refused, ...allowed });
+const all = (status: number): Record<Who, number> => ({
+  anonymous: status,
+  level1: status,
+  level2: status,
+  manager: status,
+  regulator: status,
+  admin: status,
+});
+const only = (allowed: Partial<Record<Who, number>>, refused = 403): Record<Who, number> => ({
+  anonymous: 401,
+  level1: refused,
+  level2: refused,
+  manager: refused,
+  regulator: refused,
+  admin: refused,
+  ...allowed,
+});
 const MIN = 60_000;
 
 beforeAll(async () => {
@@ -60,7 +97,14 @@ beforeAll(async () => {
     expect((await t.call('GET', '/api/me', { token: actors[who].token })).status).toBe(200);
   }
   for (const who of ['manager', 'regulator'] as const) {
-    expect((await t.call('PUT', `/api/admin/roles/${actors[who].pid}`, { token: actors.admin.token, body: { roles: [who] } })).status).toBe(200);
+    expect(
+      (
+        await t.call('PUT', `/api/admin/roles/${actors[who].pid}`, {
+          token: actors.admin.token,
+          body: { roles: [who] },
+        })
+      ).status,
+    ).toBe(200);
   }
   const now = clock.now();
   lots.open = await publishedLot(t.call, actors.manager, lotBody(now));
@@ -79,17 +123,29 @@ describe('authorization matrix', () => {
     await matrix('GET', '/me', '/api/me', { ...all(200), anonymous: 401 });
     await matrix('GET', '/admin/roles', '/api/admin/roles', only({ admin: 200 }));
     const target = actors.level2.pid;
-    await matrix('PUT', '/admin/roles/{pid}', `/api/admin/roles/${target}`, only({ admin: 200 }), () => ({ body: { roles: [] } }));
+    await matrix('PUT', '/admin/roles/{pid}', `/api/admin/roles/${target}`, only({ admin: 200 }), () => ({
+      body: { roles: [] },
+    }));
   });
 
   it('lot routes', async () => {
     await matrix('GET', '/lots', '/api/lots', all(200));
     await matrix('GET', '/lots/{id}', `/api/lots/${lots.open.id}`, all(200));
     await matrix('GET', '/lots/{id}/result', `/api/lots/${lots.open.id}/result`, all(200));
-    await matrix('POST', '/lots', '/api/lots', only({ manager: 201 }), () => ({ body: lotBody(clock.now().getTime() + 60 * MIN) }));
-    await matrix('PATCH', '/lots/{id}', `/api/lots/${lots.draft.id}`, only({ manager: 200 }), () => ({ body: { title: 'Biển số 30K-999.99' } }));
+    await matrix('POST', '/lots', '/api/lots', only({ manager: 201 }), () => ({
+      body: lotBody(clock.now().getTime() + 60 * MIN),
+    }));
+    await matrix('PATCH', '/lots/{id}', `/api/lots/${lots.draft.id}`, only({ manager: 200 }), () => ({
+      body: { title: 'Biển số 30K-999.99' },
+    }));
     await matrix('POST', '/lots/{id}/publish', `/api/lots/${lots.publishable.id}/publish`, only({ manager: 200 }));
-    await matrix('POST', '/lots/{id}/cancel', `/api/lots/${lots.cancellable.id}/cancel`, only({ manager: 200 }), () => ({ body: { reason: 'Tài sản bị rút khỏi đấu giá' } }));
+    await matrix(
+      'POST',
+      '/lots/{id}/cancel',
+      `/api/lots/${lots.cancellable.id}/cancel`,
+      only({ manager: 200 }),
+      () => ({ body: { reason: 'Tài sản bị rút khỏi đấu giá' } }),
+    );
   });
 
   it('image routes', async () => {
@@ -100,40 +156,96 @@ describe('authorization matrix', () => {
     await matrix('POST', '/lots/{id}/images', `/api/lots/${lot.id}/images`, only({ manager: 201 }), png);
     const images = await t.call('GET', `/api/lots/${lot.id}/images`, { token: actors.manager.token });
     imageId = images.json.items[0].id;
-    await matrix('DELETE', '/lots/{id}/images/{imageId}', `/api/lots/${lot.id}/images/${images.json.items[1].id}`, only({ manager: 204 }));
+    await matrix(
+      'DELETE',
+      '/lots/{id}/images/{imageId}',
+      `/api/lots/${lot.id}/images/${images.json.items[1].id}`,
+      only({ manager: 204 }),
+    );
     expect((await t.call('POST', `/api/lots/${lot.id}/publish`, { token: actors.manager.token })).status).toBe(200);
     await matrix('GET', '/lots/{id}/images', `/api/lots/${lot.id}/images`, all(200));
     await matrix('GET', '/images/{imageId}', `/api/images/${imageId}`, all(200));
     await matrix('GET', '/lots/{id}/cover', `/api/lots/${lot.id}/cover`, all(200));
     // Published: locked for its manager too (409), refused as before for everyone else.
-    await matrix('DELETE', '/lots/{id}/images/{imageId}', `/api/lots/${lot.id}/images/${imageId}`, only({ manager: 409 }));
+    await matrix(
+      'DELETE',
+      '/lots/{id}/images/{imageId}',
+      `/api/lots/${lot.id}/images/${imageId}`,
+      only({ manager: 409 }),
+    );
     await matrix('POST', '/lots/{id}/images', `/api/lots/${lot.id}/images`, only({ manager: 409 }), png);
   });
 
   it('registration routes (level 1 gets LEVEL_TOO_LOW; a manager may not register on a lot they manage)', async () => {
-    await matrix('POST', '/lots/{id}/registrations', `/api/lots/${lots.open.id}/registrations`, { anonymous: 401, level1: 403, level2: 201, manager: 403, regulator: 201, admin: 201 }, () => ({ body: { acceptRules: true } }));
-    const level1 = await t.call('POST', `/api/lots/${lots.open.id}/registrations`, { token: actors.level1.token, body: { acceptRules: true } });
+    await matrix(
+      'POST',
+      '/lots/{id}/registrations',
+      `/api/lots/${lots.open.id}/registrations`,
+      { anonymous: 401, level1: 403, level2: 201, manager: 403, regulator: 201, admin: 201 },
+      () => ({ body: { acceptRules: true } }),
+    );
+    const level1 = await t.call('POST', `/api/lots/${lots.open.id}/registrations`, {
+      token: actors.level1.token,
+      body: { acceptRules: true },
+    });
     expect(level1.json.error.code).toBe('LEVEL_TOO_LOW');
     // Who is behind each code: the regulator's view (the manager sees codes only before the close).
     const list = await t.call('GET', `/api/lots/${lots.open.id}/registrations`, { token: actors.regulator.token });
     registrationId = list.json.items.find((r: { pid: string }) => r.pid === actors.level2.pid).id;
-    await matrix('GET', '/lots/{id}/registrations', `/api/lots/${lots.open.id}/registrations`, only({ manager: 200, regulator: 200 }));
-    await matrix('POST', '/lots/{id}/registrations/{rid}/approve', `/api/lots/${lots.open.id}/registrations/${registrationId}/approve`, only({ manager: 200 }));
+    await matrix(
+      'GET',
+      '/lots/{id}/registrations',
+      `/api/lots/${lots.open.id}/registrations`,
+      only({ manager: 200, regulator: 200 }),
+    );
+    await matrix(
+      'POST',
+      '/lots/{id}/registrations/{rid}/approve',
+      `/api/lots/${lots.open.id}/registrations/${registrationId}/approve`,
+      only({ manager: 200 }),
+    );
     // Before the close no deposit is refundable: the manager passes the role check and meets the state rule.
     const regulatorReg = list.json.items.find((r: { pid: string }) => r.pid === actors.regulator.pid).id;
-    await matrix('POST', '/lots/{id}/registrations/{rid}/refund', `/api/lots/${lots.open.id}/registrations/${regulatorReg}/refund`, only({ manager: 409 }));
+    await matrix(
+      'POST',
+      '/lots/{id}/registrations/{rid}/refund',
+      `/api/lots/${lots.open.id}/registrations/${regulatorReg}/refund`,
+      only({ manager: 409 }),
+    );
     await matrix('GET', '/me/registrations', '/api/me/registrations', { ...all(200), anonymous: 401 });
   });
 
   it('bidding routes (level 1 gets LEVEL_TOO_LOW; only approved bidders bid)', async () => {
     clock.advance(10 * MIN);
     let key = 0;
-    await matrix('POST', '/lots/{id}/bids', `/api/lots/${lots.open.id}/bids`, { anonymous: 401, level1: 403, level2: 201, manager: 403, regulator: 403, admin: 403 }, () => ({ body: { amount: 40_000_000 }, headers: { 'idempotency-key': `k-${++key}` } }));
-    const level1 = await t.call('POST', `/api/lots/${lots.open.id}/bids`, { token: actors.level1.token, body: { amount: 45_000_000 }, headers: { 'idempotency-key': 'l1' } });
+    await matrix(
+      'POST',
+      '/lots/{id}/bids',
+      `/api/lots/${lots.open.id}/bids`,
+      { anonymous: 401, level1: 403, level2: 201, manager: 403, regulator: 403, admin: 403 },
+      () => ({ body: { amount: 40_000_000 }, headers: { 'idempotency-key': `k-${++key}` } }),
+    );
+    const level1 = await t.call('POST', `/api/lots/${lots.open.id}/bids`, {
+      token: actors.level1.token,
+      body: { amount: 45_000_000 },
+      headers: { 'idempotency-key': 'l1' },
+    });
     expect(level1.json.error.code).toBe('LEVEL_TOO_LOW');
     await matrix('GET', '/lots/{id}/bids', `/api/lots/${lots.open.id}/bids?after=0`, all(200));
-    await matrix('POST', '/lots/{id}/bids/{seq}/withdraw', `/api/lots/${lots.open.id}/bids/1/withdraw`, { anonymous: 401, level1: 403, level2: 201, manager: 403, regulator: 403, admin: 403 });
-    await matrix('GET', '/lots/{id}/shed-bids', `/api/lots/${lots.open.id}/shed-bids`, only({ manager: 200, regulator: 200 }));
+    await matrix('POST', '/lots/{id}/bids/{seq}/withdraw', `/api/lots/${lots.open.id}/bids/1/withdraw`, {
+      anonymous: 401,
+      level1: 403,
+      level2: 201,
+      manager: 403,
+      regulator: 403,
+      admin: 403,
+    });
+    await matrix(
+      'GET',
+      '/lots/{id}/shed-bids',
+      `/api/lots/${lots.open.id}/shed-bids`,
+      only({ manager: 200, regulator: 200 }),
+    );
   });
 
   it('health routes answer everyone', async () => {
@@ -142,18 +254,29 @@ describe('authorization matrix', () => {
   });
 
   it('record routes', async () => {
-    await matrix('GET', '/records/lots/{id}', `/api/records/lots/${lots.cancellable.id}?format=json`, only({ regulator: 200 }));
+    await matrix(
+      'GET',
+      '/records/lots/{id}',
+      `/api/records/lots/${lots.cancellable.id}?format=json`,
+      only({ regulator: 200 }),
+    );
     const period = 'from=2026-01-01T00:00:00Z&to=2027-01-01T00:00:00Z&format=csv';
     await matrix('GET', '/records/lots', `/api/records/lots?${period}`, only({ regulator: 200 }));
     await matrix('GET', '/records/audit', `/api/records/audit?${period}`, only({ regulator: 200 }));
     await matrix('GET', '/.well-known/jwks.json', '/api/.well-known/jwks.json', all(200));
-    await matrix('POST', '/records/verify', '/api/records/verify', all(200), () => ({ body: { payload: 'e30', signatures: [{ protected: 'e30', signature: 'AAAA' }] } }));
+    await matrix('POST', '/records/verify', '/api/records/verify', all(200), () => ({
+      body: { payload: 'e30', signatures: [{ protected: 'e30', signature: 'AAAA' }] },
+    }));
   });
 
   it('registration reads by role × lot status: identities to regulators always, to the manager only after the end', async () => {
     const now = clock.now().getTime();
     const at = (m: number) => new Date(now + m * MIN).toISOString();
-    const window = (opens: number, starts: number, ends: number) => ({ registrationClosesAt: at(opens), startsAt: at(starts), endsAt: at(ends) });
+    const window = (opens: number, starts: number, ends: number) => ({
+      registrationClosesAt: at(opens),
+      startsAt: at(starts),
+      endsAt: at(ends),
+    });
     const lotsBy = {
       scheduled: await publishedLot(t.call, actors.manager, lotBody(now, window(30, 30, 90))),
       live: await publishedLot(t.call, actors.manager, lotBody(now, window(5, 5, 65))),
@@ -165,23 +288,52 @@ describe('authorization matrix', () => {
     const STATUSES = Object.keys(lotsBy) as Status[];
     const bidders = {} as Record<Status, { pid: string; token: string; registrationId: number }[]>;
     for (const s of STATUSES) {
-      const people = [await person(t.idp, undefined, { name: `Người ${s} A` }), await person(t.idp, undefined, { name: `Người ${s} B` })];
-      bidders[s] = [...(await registerAndApprove(t.call, actors.manager, lotsBy[s].id, people.slice(0, 1))), ...(await registerAndApprove(t.call, actors.manager, lotsBy[s].id, people.slice(1), { approve: s !== 'scheduled' }))];
+      const people = [
+        await person(t.idp, undefined, { name: `Người ${s} A` }),
+        await person(t.idp, undefined, { name: `Người ${s} B` }),
+      ];
+      bidders[s] = [
+        ...(await registerAndApprove(t.call, actors.manager, lotsBy[s].id, people.slice(0, 1))),
+        ...(await registerAndApprove(t.call, actors.manager, lotsBy[s].id, people.slice(1), {
+          approve: s !== 'scheduled',
+        })),
+      ];
     }
     // The cancelled lot's manager reads one identity before the cancellation: it shows in the record.
     const purpose = 'Kiểm tra giấy ủy quyền của người đăng ký';
-    const early = await t.call('GET', `/api/lots/${lotsBy.cancelled.id}/registrations/${bidders.cancelled[0].registrationId}/identity?purpose=${encodeURIComponent(purpose)}`, { token: actors.manager.token });
+    const early = await t.call(
+      'GET',
+      `/api/lots/${lotsBy.cancelled.id}/registrations/${bidders.cancelled[0].registrationId}/identity?purpose=${encodeURIComponent(purpose)}`,
+      { token: actors.manager.token },
+    );
     expect(early.status).toBe(200);
-    expect((await t.call('POST', `/api/lots/${lotsBy.cancelled.id}/cancel`, { token: actors.manager.token, body: { reason: 'Tài sản bị rút khỏi đấu giá' } })).status).toBe(200);
+    expect(
+      (
+        await t.call('POST', `/api/lots/${lotsBy.cancelled.id}/cancel`, {
+          token: actors.manager.token,
+          body: { reason: 'Tài sản bị rút khỏi đấu giá' },
+        })
+      ).status,
+    ).toBe(200);
     clock.set(now + 5 * MIN);
     let key = 0;
-    for (const [i, amount] of [[0, 40_000_000], [1, 45_000_000]] as const) {
-      const res = await t.call('POST', `/api/lots/${lotsBy.closed.id}/bids`, { token: bidders.closed[i].token, body: { amount }, headers: { 'idempotency-key': `m-${++key}` } });
+    for (const [i, amount] of [
+      [0, 40_000_000],
+      [1, 45_000_000],
+    ] as const) {
+      const res = await t.call('POST', `/api/lots/${lotsBy.closed.id}/bids`, {
+        token: bidders.closed[i].token,
+        body: { amount },
+        headers: { 'idempotency-key': `m-${++key}` },
+      });
       expect(res.status).toBe(201);
     }
     clock.set(now + 6 * MIN + CLOSE_GRACE_MS);
     for (const s of ['closed', 'failed'] as const) {
-      await eventually(async () => ((await t.call('GET', `/api/lots/${lotsBy[s].id}/result`)).json.status === s ? true : undefined), `the ${s} lot to end`);
+      await eventually(
+        async () => ((await t.call('GET', `/api/lots/${lotsBy[s].id}/result`)).json.status === s ? true : undefined),
+        `the ${s} lot to end`,
+      );
     }
 
     const another = await person(t.idp, t.database.db, { roles: ['manager'] });
@@ -195,10 +347,18 @@ describe('authorization matrix', () => {
       const pids = bidders[s].map((b) => b.pid);
       const byManager = await t.call('GET', path, { token: actors.manager.token });
       expect(byManager.json.identities, `manager, ${s}`).toBe(ended ? 'shown' : 'hidden');
-      expect(byManager.json.items.map((r: { bidderCode: string }) => typeof r.bidderCode)).toEqual(['string', 'string']);
-      expect(byManager.json.items.map((r: { status: string; depositState: string }) => [r.status, r.depositState])).toHaveLength(2);
+      expect(byManager.json.items.map((r: { bidderCode: string }) => typeof r.bidderCode)).toEqual([
+        'string',
+        'string',
+      ]);
+      expect(
+        byManager.json.items.map((r: { status: string; depositState: string }) => [r.status, r.depositState]),
+      ).toHaveLength(2);
       if (ended) {
-        expect(byManager.json.items.map((r: { pid: string }) => r.pid), `manager, ${s}`).toEqual(pids);
+        expect(
+          byManager.json.items.map((r: { pid: string }) => r.pid),
+          `manager, ${s}`,
+        ).toEqual(pids);
         expect(byManager.json.items.map((r: { name: string }) => r.name)).toEqual([`Người ${s} A`, `Người ${s} B`]);
       } else {
         for (const r of byManager.json.items) expect(r, `manager, ${s}`).not.toHaveProperty('pid');
@@ -211,7 +371,9 @@ describe('authorization matrix', () => {
       expect(byRegulator.json.items.map((r: { pid: string }) => r.pid)).toEqual(pids);
       expect(byRegulator.json.items.map((r: { name: string }) => r.name)).toEqual([`Người ${s} A`, `Người ${s} B`]);
       // Every read that showed identities is in the audit log; the manager's hidden reads are not.
-      const views = (await t.database.db.select().from(auditEvents).where(eq(auditEvents.lotId, lot.id))).filter((e) => e.action === 'registrations.viewed');
+      const views = (await t.database.db.select().from(auditEvents).where(eq(auditEvents.lotId, lot.id))).filter(
+        (e) => e.action === 'registrations.viewed',
+      );
       const by = (pid: string) => views.filter((e) => e.actorPid === pid);
       expect(by(actors.regulator.pid).length, `regulator reads audited, ${s}`).toBe(2);
       expect(by(actors.manager.pid).length, `manager reads audited, ${s}`).toBe(ended ? 2 : 0);
@@ -224,18 +386,55 @@ describe('authorization matrix', () => {
     const target = bidders.scheduled[1];
     const identity = `/api/lots/${lot.id}/registrations/${target.registrationId}/identity`;
     await matrix('GET', '/lots/{id}/registrations/{rid}/identity', identity, only({ manager: 422 }));
-    expect((await t.call('GET', identity, { token: actors.manager.token })).json.error).toMatchObject({ code: 'VALIDATION_FAILED', fields: { purpose: expect.any(String) } });
-    expect((await t.call('GET', `${identity}?purpose=${encodeURIComponent('   xem  ')}`, { token: actors.manager.token })).status).toBe(422);
-    expect((await t.call('GET', `${identity}?purpose=${encodeURIComponent('a\u0000'.repeat(10))}`, { token: actors.manager.token })).status).toBe(422);
-    expect((await t.call('GET', `${identity}?purpose=${'x'.repeat(501)}`, { token: actors.manager.token })).status).toBe(422);
+    expect((await t.call('GET', identity, { token: actors.manager.token })).json.error).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      fields: { purpose: expect.any(String) },
+    });
+    expect(
+      (await t.call('GET', `${identity}?purpose=${encodeURIComponent('   xem  ')}`, { token: actors.manager.token }))
+        .status,
+    ).toBe(422);
+    expect(
+      (
+        await t.call('GET', `${identity}?purpose=${encodeURIComponent('a\u0000'.repeat(10))}`, {
+          token: actors.manager.token,
+        })
+      ).status,
+    ).toBe(422);
+    expect(
+      (await t.call('GET', `${identity}?purpose=${'x'.repeat(501)}`, { token: actors.manager.token })).status,
+    ).toBe(422);
     const query = `?purpose=${encodeURIComponent(purpose)}`;
     await matrix('GET', '/lots/{id}/registrations/{rid}/identity', identity + query, only({ manager: 200 }));
     expect((await t.call('GET', identity + query, { token: another.token })).json.error.code).toBe('FORBIDDEN');
-    expect((await t.call('GET', identity + query, { token: actors.manager.token, headers: { 'sec-fetch-site': 'cross-site' } })).json.error.code).toBe('FORBIDDEN');
-    expect((await t.call('GET', `/api/lots/${lotsBy.live.id}/registrations/${target.registrationId}/identity${query}`, { token: actors.manager.token })).json.error.code).toBe('NOT_FOUND');
+    expect(
+      (
+        await t.call('GET', identity + query, {
+          token: actors.manager.token,
+          headers: { 'sec-fetch-site': 'cross-site' },
+        })
+      ).json.error.code,
+    ).toBe('FORBIDDEN');
+    expect(
+      (
+        await t.call('GET', `/api/lots/${lotsBy.live.id}/registrations/${target.registrationId}/identity${query}`, {
+          token: actors.manager.token,
+        })
+      ).json.error.code,
+    ).toBe('NOT_FOUND');
     const read = await t.call('GET', identity + query, { token: actors.manager.token });
-    expect(read.json).toEqual({ registrationId: target.registrationId, lotId: lot.id, bidderCode: expect.any(String), pid: target.pid, name: 'Người scheduled B', purpose, viewedAt: clock.now().toISOString() });
-    const reads = (await t.database.db.select().from(auditEvents).where(eq(auditEvents.lotId, lot.id))).filter((e) => e.action === 'registration.identity_viewed');
+    expect(read.json).toEqual({
+      registrationId: target.registrationId,
+      lotId: lot.id,
+      bidderCode: expect.any(String),
+      pid: target.pid,
+      name: 'Người scheduled B',
+      purpose,
+      viewedAt: clock.now().toISOString(),
+    });
+    const reads = (await t.database.db.select().from(auditEvents).where(eq(auditEvents.lotId, lot.id))).filter(
+      (e) => e.action === 'registration.identity_viewed',
+    );
     // The matrix's allowed call and the one above; refusals and invalid purposes wrote nothing.
     expect(reads.map((e) => [e.actorPid, e.subject, e.data.purpose, e.at.toISOString()])).toEqual([
       [actors.manager.pid, String(target.registrationId), purpose, clock.now().toISOString()],
@@ -244,17 +443,28 @@ describe('authorization matrix', () => {
     // Regulators see it with the registration, while the lot runs, and in the ended lot's record.
     const seen = await t.call('GET', `/api/lots/${lot.id}/registrations`, { token: actors.regulator.token });
     const row = seen.json.items.find((r: { id: number }) => r.id === target.registrationId);
-    expect(row.identityReads).toEqual([{ at: clock.now().toISOString(), actorPid: actors.manager.pid, purpose }, { at: clock.now().toISOString(), actorPid: actors.manager.pid, purpose }]);
-    const record = await t.call('GET', `/api/records/lots/${lotsBy.cancelled.id}?format=json`, { token: actors.regulator.token });
+    expect(row.identityReads).toEqual([
+      { at: clock.now().toISOString(), actorPid: actors.manager.pid, purpose },
+      { at: clock.now().toISOString(), actorPid: actors.manager.pid, purpose },
+    ]);
+    const record = await t.call('GET', `/api/records/lots/${lotsBy.cancelled.id}?format=json`, {
+      token: actors.regulator.token,
+    });
     const payload = JSON.parse(Buffer.from(record.json.payload, 'base64url').toString('utf8'));
-    expect(payload.history.filter((h: { action: string }) => h.action === 'registration.identity_viewed')).toMatchObject([{ actorPid: actors.manager.pid, subject: String(bidders.cancelled[0].registrationId), data: { purpose } }]);
+    expect(
+      payload.history.filter((h: { action: string }) => h.action === 'registration.identity_viewed'),
+    ).toMatchObject([
+      { actorPid: actors.manager.pid, subject: String(bidders.cancelled[0].registrationId), data: { purpose } },
+    ]);
     const verdict = await t.call('POST', '/api/records/verify', { body: record.json });
     expect(verdict.json, 'a record holding identity reads still verifies').toMatchObject({ valid: true });
   });
 
   it('covers every route in the OpenAPI description', async () => {
     const doc = (await t.call('GET', '/api/openapi.json')).json as { paths: Record<string, Record<string, unknown>> };
-    const routes = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`));
+    const routes = Object.entries(doc.paths).flatMap(([path, ops]) =>
+      Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`),
+    );
     expect(routes.filter((r) => !covered.has(r))).toEqual([]);
   });
 });

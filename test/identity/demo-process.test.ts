@@ -16,8 +16,15 @@ let env: Record<string, string>;
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'identity-proc-'));
 let dropDb = async (): Promise<void> => {};
 
-function demoToken(args: string[], extraEnv: Record<string, string> = {}): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [path.join(ROOT, 'server/identity/demo/token-cli.ts'), ...args], { cwd: ROOT, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', PORT: String(port), DATA_DIR: dataDir, ...extraEnv } });
+function demoToken(
+  args: string[],
+  extraEnv: Record<string, string> = {},
+): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [path.join(ROOT, 'server/identity/demo/token-cli.ts'), ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH ?? '', PORT: String(port), DATA_DIR: dataDir, ...extraEnv },
+  });
   return { status: r.status, stdout: r.stdout.trim(), stderr: r.stderr };
 }
 
@@ -41,7 +48,9 @@ afterAll(async () => {
 
 describe('the zero-configuration demo identity provider', () => {
   it('says at start that the demo runs', () => {
-    expect(server.output()).toMatch(/Mode: demo \(NODE_ENV=test; (zero-config start on this machine|DEMO=true although DATABASE_URL is set)\): built-in demo e-ID provider/);
+    expect(server.output()).toMatch(
+      /Mode: demo \(NODE_ENV=test; (zero-config start on this machine|DEMO=true although DATABASE_URL is set)\): built-in demo e-ID provider/,
+    );
   });
 
   it('is a real OpenID provider at /demo-idp publishing only a public ES256 key', async () => {
@@ -61,7 +70,17 @@ describe('the zero-configuration demo identity provider', () => {
     const html = await page.text();
     expect(page.status).toBe(200);
     expect(html).toContain('Đăng nhập bằng định danh điện tử');
-    for (const pid of ['079301000101', '001085000201', '079190000202', '048088000203', '031195000204', '001180000301', '001075000401', '001082000501']) expect(html).toContain(pid);
+    for (const pid of [
+      '079301000101',
+      '001085000201',
+      '079190000202',
+      '048088000203',
+      '031195000204',
+      '001180000301',
+      '001075000401',
+      '001082000501',
+    ])
+      expect(html).toContain(pid);
     const { browser: signedIn } = await signInAs(server.base, '079301000101', browser);
     const me = await (await signedIn.request(`${server.base}/api/me`)).json();
     expect(me).toMatchObject({ pid: '079301000101', name: 'Trần Thị Bình', level: 1, roles: [] });
@@ -70,17 +89,27 @@ describe('the zero-configuration demo identity provider', () => {
   it('prints Bearer tokens with npm run demo:token that the running platform accepts, with persona roles', async () => {
     const bidder = demoToken(['--pid', '001085000201', '--level', '2']);
     expect(bidder.status).toBe(0);
-    const me = await (await fetch(`${server.base}/api/me`, { headers: { authorization: `Bearer ${bidder.stdout}` } })).json();
+    const me = await (
+      await fetch(`${server.base}/api/me`, { headers: { authorization: `Bearer ${bidder.stdout}` } })
+    ).json();
     expect(me).toMatchObject({ pid: '001085000201', name: 'Nguyễn Văn An', level: 2, roles: [] });
     // Staff personas hold their roles from the start (manager and regulator: signin.test.ts).
     const admin = demoToken(['--pid', '001082000501', '--level', '2']);
-    expect((await (await fetch(`${server.base}/api/me`, { headers: { authorization: `Bearer ${admin.stdout}` } })).json()).roles).toEqual(['admin']);
+    expect(
+      (await (await fetch(`${server.base}/api/me`, { headers: { authorization: `Bearer ${admin.stdout}` } })).json())
+        .roles,
+    ).toEqual(['admin']);
     const stranger = demoToken(['--pid', '012345678901', '--level', '1', '--name', 'Khách Thử']);
-    expect(await (await fetch(`${server.base}/api/me`, { headers: { authorization: `Bearer ${stranger.stdout}` } })).json()).toMatchObject({ pid: '012345678901', name: 'Khách Thử', level: 1 });
+    expect(
+      await (await fetch(`${server.base}/api/me`, { headers: { authorization: `Bearer ${stranger.stdout}` } })).json(),
+    ).toMatchObject({ pid: '012345678901', name: 'Khách Thử', level: 1 });
   });
 
   it('refuses bad demo:token arguments and non-demo configurations with a message', () => {
-    for (const [args, extra] of [[['--pid', '123', '--level', '2'], {}], [['--pid', '001085000201', '--level', '2'], { EID_ISSUER: 'https://eid.example.vn', EID_AUDIENCE: 'x' }]] as const) {
+    for (const [args, extra] of [
+      [['--pid', '123', '--level', '2'], {}],
+      [['--pid', '001085000201', '--level', '2'], { EID_ISSUER: 'https://eid.example.vn', EID_AUDIENCE: 'x' }],
+    ] as const) {
       const r = demoToken([...args], extra);
       expect(r.status).toBe(2);
       expect(r.stdout).toBe('');

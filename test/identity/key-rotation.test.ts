@@ -19,7 +19,13 @@ const log = createLogger({ level: 'silent' });
 describe('JWKS keys and rotation', () => {
   it('verifies a token signed by a newly published key after exactly one refetch', async () => {
     const eid = loadConfig({ NODE_ENV: 'test', ...idp.env() }).eid;
-    const verifier = createTokenVerifier({ eid, issuer: idp.issuer, keys: { jwksUrl: new URL(idp.jwksUrl) }, log, jwksCooldownMs: 0 });
+    const verifier = createTokenVerifier({
+      eid,
+      issuer: idp.issuer,
+      keys: { jwksUrl: new URL(idp.jwksUrl) },
+      log,
+      jwksCooldownMs: 0,
+    });
     const start = idp.jwksFetches();
     expect((await verifier.verify(await idp.token())).ok).toBe(true);
     expect(idp.jwksFetches()).toBe(start + 1);
@@ -37,10 +43,17 @@ describe('JWKS keys and rotation', () => {
 
   it('does not refetch for every unknown kid within the cool-down', async () => {
     const eid = loadConfig({ NODE_ENV: 'test', ...idp.env() }).eid;
-    const verifier = createTokenVerifier({ eid, issuer: idp.issuer, keys: { jwksUrl: new URL(idp.jwksUrl) }, log, jwksCooldownMs: 60_000 });
+    const verifier = createTokenVerifier({
+      eid,
+      issuer: idp.issuer,
+      keys: { jwksUrl: new URL(idp.jwksUrl) },
+      log,
+      jwksCooldownMs: 60_000,
+    });
     expect((await verifier.verify(await idp.token())).ok).toBe(true);
     const after = idp.jwksFetches();
-    for (let i = 0; i < 10; i++) expect((await verifier.verify(await idp.token({}, { kid: `unknown-${i}` }))).ok).toBe(false);
+    for (let i = 0; i < 10; i++)
+      expect((await verifier.verify(await idp.token({}, { kid: `unknown-${i}` }))).ok).toBe(false);
     expect(idp.jwksFetches()).toBe(after);
   });
 
@@ -54,10 +67,25 @@ describe('JWKS keys and rotation', () => {
 
   it('logs the precise reason for a refusal, with the personal id masked', async () => {
     const lines: string[] = [];
-    const capture = createLogger({ level: 'info', destination: { write: (line: string) => void lines.push(line) } as never });
+    const capture = createLogger({
+      level: 'info',
+      destination: { write: (line: string) => void lines.push(line) } as never,
+    });
     const eid = loadConfig({ NODE_ENV: 'test', ...idp.env() }).eid;
-    const verifier = createTokenVerifier({ eid, issuer: idp.issuer, keys: { jwksUrl: new URL(idp.jwksUrl) }, log: capture, jwksCooldownMs: 0 });
-    const expired = await verifier.verify(await idp.token({ sub: '001085000201', iat: Math.floor(Date.now() / 1000) - 1200, exp: Math.floor(Date.now() / 1000) - 600 }));
+    const verifier = createTokenVerifier({
+      eid,
+      issuer: idp.issuer,
+      keys: { jwksUrl: new URL(idp.jwksUrl) },
+      log: capture,
+      jwksCooldownMs: 0,
+    });
+    const expired = await verifier.verify(
+      await idp.token({
+        sub: '001085000201',
+        iat: Math.floor(Date.now() / 1000) - 1200,
+        exp: Math.floor(Date.now() / 1000) - 600,
+      }),
+    );
     expect(expired).toMatchObject({ ok: false, reason: expect.stringContaining('ERR_JWT_EXPIRED') });
     const wrongSub = await verifier.verify(await idp.token({ sub: '0010850002019' }));
     expect(wrongSub).toMatchObject({ ok: false, reason: expect.stringContaining('12-digit') });
@@ -68,13 +96,22 @@ describe('JWKS keys and rotation', () => {
   it('remembers a verified token no longer than its expiry', async () => {
     let now = Date.now();
     const eid = loadConfig({ NODE_ENV: 'test', ...idp.env() }).eid;
-    const verifier = createTokenVerifier({ eid, issuer: idp.issuer, keys: { jwksUrl: new URL(idp.jwksUrl) }, log, now: () => new Date(now) });
+    const verifier = createTokenVerifier({
+      eid,
+      issuer: idp.issuer,
+      keys: { jwksUrl: new URL(idp.jwksUrl) },
+      log,
+      now: () => new Date(now),
+    });
     const iat = Math.floor(now / 1000);
     const token = await idp.token({ iat, exp: iat + 40 });
     expect((await verifier.verify(token)).ok).toBe(true);
     now += 20_000;
     expect((await verifier.verify(token)).ok).toBe(true);
     now += 60_000;
-    expect(await verifier.verify(token)).toMatchObject({ ok: false, reason: expect.stringContaining('ERR_JWT_EXPIRED') });
+    expect(await verifier.verify(token)).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('ERR_JWT_EXPIRED'),
+    });
   });
 });

@@ -25,7 +25,10 @@ afterAll(async () => {
 });
 
 async function lastSeen(pid: string): Promise<{ lastSeenAt: Date; name: string | null } | undefined> {
-  const [row] = await database.db.select({ lastSeenAt: people.lastSeenAt, name: people.name }).from(people).where(eq(people.pid, pid));
+  const [row] = await database.db
+    .select({ lastSeenAt: people.lastSeenAt, name: people.name })
+    .from(people)
+    .where(eq(people.pid, pid));
   return row;
 }
 
@@ -66,7 +69,11 @@ describe('recording the person behind a Bearer token', () => {
     const counting = { db: counted, clock, config } as unknown as AppContext;
     const once = async (cache: PersonCache, pid: string, n: number) => {
       started = 0;
-      const people = await Promise.all(Array.from({ length: n }, () => resolvePerson(counting, cache, { pid, name: 'Phạm Thị Dung', level: 2 }, 'bearer')));
+      const people = await Promise.all(
+        Array.from({ length: n }, () =>
+          resolvePerson(counting, cache, { pid, name: 'Phạm Thị Dung', level: 2 }, 'bearer'),
+        ),
+      );
       expect(new Set(people.map((p) => p.pid))).toEqual(new Set([pid]));
       return started;
     };

@@ -14,7 +14,11 @@ let t: TestPlatform;
 let adminToken: string;
 
 const tokenFor = (sub: string, loa = 2): Promise<string> => t.idp.token({ sub, loa });
-const audits = (action: string, subject: string) => t.database.db.select().from(auditEvents).where(and(eq(auditEvents.action, action), eq(auditEvents.subject, subject)));
+const audits = (action: string, subject: string) =>
+  t.database.db
+    .select()
+    .from(auditEvents)
+    .where(and(eq(auditEvents.action, action), eq(auditEvents.subject, subject)));
 
 /** A person who has signed in once (so that roles may be granted to them). */
 async function seenPerson(loa = 2): Promise<{ pid: string; token: string }> {
@@ -36,7 +40,10 @@ describe('roles', () => {
   it('grants admin to ADMIN_PIDS at start, audited once however often the platform starts', async () => {
     const me = await t.call('GET', '/api/me', { token: adminToken });
     expect(me.json.roles).toEqual(['admin']);
-    const again = await createPlatform(loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DEMO_DATA: 'false', ADMIN_PIDS: ADMIN, ...t.idp.env() }), { database: t.database, pages: false, log: createLogger({ level: 'silent' }) });
+    const again = await createPlatform(
+      loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DEMO_DATA: 'false', ADMIN_PIDS: ADMIN, ...t.idp.env() }),
+      { database: t.database, pages: false, log: createLogger({ level: 'silent' }) },
+    );
     await again.stop();
     const granted = await audits('role.granted', ADMIN);
     expect(granted).toHaveLength(1);
@@ -46,31 +53,50 @@ describe('roles', () => {
   it('lets an admin grant and revoke roles, auditing each change, effective at once', async () => {
     const staff = await seenPerson();
     expect((await t.call('GET', '/api/me', { token: staff.token })).json.roles).toEqual([]);
-    const put = await t.call('PUT', `/api/admin/roles/${staff.pid}`, { token: adminToken, body: { roles: ['manager', 'regulator'] } });
+    const put = await t.call('PUT', `/api/admin/roles/${staff.pid}`, {
+      token: adminToken,
+      body: { roles: ['manager', 'regulator'] },
+    });
     expect(put.status).toBe(200);
-    expect(put.json).toMatchObject({ pid: staff.pid, roles: ['manager', 'regulator'], granted: ['manager', 'regulator'], revoked: [] });
+    expect(put.json).toMatchObject({
+      pid: staff.pid,
+      roles: ['manager', 'regulator'],
+      granted: ['manager', 'regulator'],
+      revoked: [],
+    });
     expect((await t.call('GET', '/api/me', { token: staff.token })).json.roles).toEqual(['manager', 'regulator']);
     const grants = await audits('role.granted', staff.pid);
     expect(grants.map((g) => g.data.role).sort()).toEqual(['manager', 'regulator']);
     expect(grants.every((g) => g.actorPid === ADMIN)).toBe(true);
 
-    const revoke = await t.call('PUT', `/api/admin/roles/${staff.pid}`, { token: adminToken, body: { roles: ['regulator'] } });
+    const revoke = await t.call('PUT', `/api/admin/roles/${staff.pid}`, {
+      token: adminToken,
+      body: { roles: ['regulator'] },
+    });
     expect(revoke.json).toMatchObject({ roles: ['regulator'], granted: [], revoked: ['manager'] });
     expect((await t.call('GET', '/api/me', { token: staff.token })).json.roles).toEqual(['regulator']);
     const revoked = await audits('role.revoked', staff.pid);
     expect(revoked).toHaveLength(1);
     expect(revoked[0]).toMatchObject({ actorPid: ADMIN, data: { role: 'manager' } });
 
-    const same = await t.call('PUT', `/api/admin/roles/${staff.pid}`, { token: adminToken, body: { roles: ['regulator', 'regulator'] } });
+    const same = await t.call('PUT', `/api/admin/roles/${staff.pid}`, {
+      token: adminToken,
+      body: { roles: ['regulator', 'regulator'] },
+    });
     expect(same.json).toMatchObject({ roles: ['regulator'], granted: [], revoked: [] });
     expect(await audits('role.granted', staff.pid)).toHaveLength(2);
   });
 
   it('lets an admin make another admin, who can then administer roles', async () => {
     const second = await seenPerson();
-    expect((await t.call('PUT', `/api/admin/roles/${second.pid}`, { token: adminToken, body: { roles: ['admin'] } })).status).toBe(200);
+    expect(
+      (await t.call('PUT', `/api/admin/roles/${second.pid}`, { token: adminToken, body: { roles: ['admin'] } })).status,
+    ).toBe(200);
     const other = await seenPerson();
-    expect((await t.call('PUT', `/api/admin/roles/${other.pid}`, { token: second.token, body: { roles: ['manager'] } })).status).toBe(200);
+    expect(
+      (await t.call('PUT', `/api/admin/roles/${other.pid}`, { token: second.token, body: { roles: ['manager'] } }))
+        .status,
+    ).toBe(200);
     const list = await t.call('GET', '/api/admin/roles', { token: second.token });
     expect(list.status).toBe(200);
     const byPid = new Map(list.json.items.map((i: { pid: string; roles: string[] }) => [i.pid, i.roles]));
@@ -84,25 +110,54 @@ describe('roles', () => {
   it('refuses to let an admin revoke their own admin role or an ADMIN_PIDS admin', async () => {
     const second = await seenPerson();
     await t.call('PUT', `/api/admin/roles/${second.pid}`, { token: adminToken, body: { roles: ['admin'] } });
-    const self = await t.call('PUT', `/api/admin/roles/${second.pid}`, { token: second.token, body: { roles: ['manager'] } });
+    const self = await t.call('PUT', `/api/admin/roles/${second.pid}`, {
+      token: second.token,
+      body: { roles: ['manager'] },
+    });
     expect(self.status).toBe(409);
     expect(self.json.error).toMatchObject({ code: 'INVALID_STATE', reason: 'own_admin_role' });
     const configured = await t.call('PUT', `/api/admin/roles/${ADMIN}`, { token: second.token, body: { roles: [] } });
     expect(configured.status).toBe(409);
     expect(configured.json.error).toMatchObject({ code: 'INVALID_STATE', reason: 'configured_admin' });
-    expect((await t.database.db.select().from(roleGrants).where(eq(roleGrants.pid, ADMIN))).map((r) => r.role)).toEqual(['admin']);
+    expect((await t.database.db.select().from(roleGrants).where(eq(roleGrants.pid, ADMIN))).map((r) => r.role)).toEqual(
+      ['admin'],
+    );
   });
 
   it('answers bad requests with clear errors and changes nothing', async () => {
     const target = await seenPerson();
     // Each with the code a page translates: the refusal's reason, or each field's code.
     const cases: [string, unknown, number, string, Record<string, unknown>][] = [
-      [target.pid, { roles: ['king'] }, 422, 'VALIDATION_FAILED', { fieldErrors: { 'roles.0': { code: 'NOT_ONE_OF', options: ['manager', 'regulator', 'admin'] } } }],
-      [target.pid, { roles: 'manager' }, 422, 'VALIDATION_FAILED', { fieldErrors: { roles: { code: 'INVALID_TYPE', expected: 'array' } } }],
+      [
+        target.pid,
+        { roles: ['king'] },
+        422,
+        'VALIDATION_FAILED',
+        { fieldErrors: { 'roles.0': { code: 'NOT_ONE_OF', options: ['manager', 'regulator', 'admin'] } } },
+      ],
+      [
+        target.pid,
+        { roles: 'manager' },
+        422,
+        'VALIDATION_FAILED',
+        { fieldErrors: { roles: { code: 'INVALID_TYPE', expected: 'array' } } },
+      ],
       [target.pid, {}, 422, 'VALIDATION_FAILED', { fieldErrors: { roles: { code: 'REQUIRED' } } }],
-      [target.pid, { roles: [], extra: 1 }, 422, 'VALIDATION_FAILED', { fieldErrors: { _: { code: 'UNKNOWN_FIELDS', keys: ['extra'] } } }],
+      [
+        target.pid,
+        { roles: [], extra: 1 },
+        422,
+        'VALIDATION_FAILED',
+        { fieldErrors: { _: { code: 'UNKNOWN_FIELDS', keys: ['extra'] } } },
+      ],
       ['12345', { roles: [] }, 422, 'VALIDATION_FAILED', { fieldErrors: { pid: { code: 'NOT_PID' } } }],
-      ['099999999999', { roles: ['manager'] }, 404, 'NOT_FOUND', { reason: 'person_unknown', message: 'No person with this identification number has signed in yet.' }],
+      [
+        '099999999999',
+        { roles: ['manager'] },
+        404,
+        'NOT_FOUND',
+        { reason: 'person_unknown', message: 'No person with this identification number has signed in yet.' },
+      ],
     ];
     for (const [pid, body, status, code, more] of cases) {
       const res = await t.call('PUT', `/api/admin/roles/${pid}`, { token: adminToken, body });
@@ -118,13 +173,24 @@ describe('roles', () => {
   it('keeps role administration to admins', async () => {
     const target = await seenPerson();
     const manager = await seenPerson();
-    await t.call('PUT', `/api/admin/roles/${manager.pid}`, { token: adminToken, body: { roles: ['manager', 'regulator'] } });
+    await t.call('PUT', `/api/admin/roles/${manager.pid}`, {
+      token: adminToken,
+      body: { roles: ['manager', 'regulator'] },
+    });
     const level1 = await seenPerson(1);
-    for (const [token, status] of [[undefined, 401], [level1.token, 403], [manager.token, 403]] as const) {
-      expect((await t.call('PUT', `/api/admin/roles/${target.pid}`, { token, body: { roles: ['admin'] } })).status).toBe(status);
+    for (const [token, status] of [
+      [undefined, 401],
+      [level1.token, 403],
+      [manager.token, 403],
+    ] as const) {
+      expect(
+        (await t.call('PUT', `/api/admin/roles/${target.pid}`, { token, body: { roles: ['admin'] } })).status,
+      ).toBe(status);
       expect((await t.call('GET', '/api/admin/roles', { token })).status).toBe(status);
       // The role check comes before the body check: outsiders learn nothing about the input rules.
-      expect((await t.call('PUT', `/api/admin/roles/${target.pid}`, { token, body: { roles: ['king'] } })).status).toBe(status);
+      expect((await t.call('PUT', `/api/admin/roles/${target.pid}`, { token, body: { roles: ['king'] } })).status).toBe(
+        status,
+      );
     }
     expect(await t.database.db.select().from(roleGrants).where(eq(roleGrants.pid, target.pid))).toEqual([]);
   });

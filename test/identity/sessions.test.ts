@@ -15,7 +15,10 @@ import { startDemoPlatform, Browser, signInAs, type DemoPlatform } from './suppo
 const clock = new ManualClock(Date.now());
 let demo: DemoPlatform;
 beforeAll(async () => {
-  demo = await startDemoPlatform({ clock, env: { SESSION_IDLE_MINUTES: '30', SESSION_MAX_HOURS: '2', TRUST_PROXY: 'true' } });
+  demo = await startDemoPlatform({
+    clock,
+    env: { SESSION_IDLE_MINUTES: '30', SESSION_MAX_HOURS: '2', TRUST_PROXY: 'true' },
+  });
 });
 afterAll(async () => {
   await demo?.stop();
@@ -53,7 +56,11 @@ describe('browser sessions', () => {
     const browser = new Browser();
     const page = await browser.navigate(`${demo.base}/auth/signin`);
     const action = /action="([^"]+\/login)"/.exec(await page.text())![1];
-    let res = await browser.request(new URL(action, demo.base).href, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'pid=048088000203' });
+    let res = await browser.request(new URL(action, demo.base).href, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'pid=048088000203',
+    });
     while (!res.headers.getSetCookie().some((c) => c.startsWith('auction_session='))) {
       expect([302, 303]).toContain(res.status);
       res = await browser.request(new URL(res.headers.get('location')!, demo.base).href);
@@ -72,9 +79,17 @@ describe('browser sessions', () => {
     const me = await meOf(browser);
     expect(me.body.roles).toEqual(['admin']);
     const put = (headers: Record<string, string>) =>
-      browser.request(`${demo.base}/api/admin/roles/079190000202`, { method: 'PUT', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ roles: ['regulator'] }) });
+      browser.request(`${demo.base}/api/admin/roles/079190000202`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ roles: ['regulator'] }),
+      });
     const auditBefore = (await demo.database.db.select().from(auditEvents)).length;
-    for (const headers of [{} as Record<string, string>, { 'x-csrf-token': 'wrong' }, { 'x-csrf-token': me.body.csrfToken.slice(0, -1) + (me.body.csrfToken.endsWith('A') ? 'B' : 'A') }]) {
+    for (const headers of [
+      {} as Record<string, string>,
+      { 'x-csrf-token': 'wrong' },
+      { 'x-csrf-token': me.body.csrfToken.slice(0, -1) + (me.body.csrfToken.endsWith('A') ? 'B' : 'A') },
+    ]) {
       const res = await put(headers);
       expect(res.status).toBe(403);
       expect((await res.json()).error.code).toBe('CSRF_FAILED');
@@ -92,11 +107,20 @@ describe('browser sessions', () => {
     const keys = await loadOrCreateDemoKeys(demo.dataDir);
     const token = await new SignJWT({ loa: 2, name: 'Ngô Thanh Phong' })
       .setProtectedHeader({ alg: 'ES256', kid: keys.signing.kid })
-      .setIssuer(`${demo.base}/demo-idp`).setAudience('auction-platform').setSubject('001082000501').setIssuedAt().setExpirationTime('10m').setJti(crypto.randomUUID())
+      .setIssuer(`${demo.base}/demo-idp`)
+      .setAudience('auction-platform')
+      .setSubject('001082000501')
+      .setIssuedAt()
+      .setExpirationTime('10m')
+      .setJti(crypto.randomUUID())
       .sign(await importJWK(keys.signing, 'ES256'));
     const bearerMe = await fetch(`${demo.base}/api/me`, { headers: { authorization: `Bearer ${token}` } });
     expect(await bearerMe.json()).not.toHaveProperty('csrfToken');
-    const put = await fetch(`${demo.base}/api/admin/roles/079190000202`, { method: 'PUT', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ roles: [] }) });
+    const put = await fetch(`${demo.base}/api/admin/roles/079190000202`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ roles: [] }),
+    });
     expect(put.status).toBe(200);
   });
 
@@ -107,12 +131,19 @@ describe('browser sessions', () => {
     const refused = await browser.request(`${demo.base}/auth/signout`, { method: 'POST' });
     expect(refused.status).toBe(403);
     expect((await meOf(browser)).status).toBe(200);
-    const out = await browser.request(`${demo.base}/auth/signout`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' }, body: `csrf=${body.csrfToken}` });
+    const out = await browser.request(`${demo.base}/auth/signout`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' },
+      body: `csrf=${body.csrfToken}`,
+    });
     expect(out.status).toBe(303);
     expect(browser.cookies.has('auction_session')).toBe(false);
     const replay = await fetch(`${demo.base}/api/me`, { headers: { cookie: `auction_session=${value}` } });
     expect(replay.status).toBe(401);
-    const [row] = await demo.database.db.select().from(sessions).where(eq(sessions.idHash, sha256(value)));
+    const [row] = await demo.database.db
+      .select()
+      .from(sessions)
+      .where(eq(sessions.idHash, sha256(value)));
     expect(row.revokedAt).not.toBeNull();
     const audits = await demo.database.db.select().from(auditEvents).where(eq(auditEvents.action, 'session.revoked'));
     expect(audits.some((a) => a.actorPid === '031195000204')).toBe(true);
@@ -128,7 +159,10 @@ describe('browser sessions', () => {
   });
 
   it('sends strict security headers on sign-in responses, and no referrer from the callback', async () => {
-    const res = await fetch(`${demo.base}/auth/callback?code=x&state=y`, { redirect: 'manual', headers: { accept: 'text/html' } });
+    const res = await fetch(`${demo.base}/auth/callback?code=x&state=y`, {
+      redirect: 'manual',
+      headers: { accept: 'text/html' },
+    });
     expect(res.headers.get('content-security-policy')).toContain("default-src 'none'");
     expect(res.headers.get('referrer-policy')).toBe('no-referrer');
     expect(res.headers.get('x-frame-options')).toBe('DENY');
@@ -137,7 +171,10 @@ describe('browser sessions', () => {
 
   it('tells a browser why sign-in failed in the interface language, never in the server’s English alone', async () => {
     const page = async (cookie?: string): Promise<{ status: number; html: string }> => {
-      const res = await fetch(`${demo.base}/auth/callback?code=x&state=y`, { redirect: 'manual', headers: { accept: 'text/html', ...(cookie ? { cookie } : {}) } });
+      const res = await fetch(`${demo.base}/auth/callback?code=x&state=y`, {
+        redirect: 'manual',
+        headers: { accept: 'text/html', ...(cookie ? { cookie } : {}) },
+      });
       return { status: res.status, html: await res.text() };
     };
     const vi = await page();
@@ -177,8 +214,13 @@ describe('browser sessions', () => {
     const page = await browser.navigate(`${demo.base}/auth/signin`);
     const signInCookie = browser.cookies.get('auction_signin')!;
     const action = /action="([^"]+\/login)"/.exec(await page.text())![1];
-    let res = await browser.request(new URL(action, demo.base).href, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'pid=001085000201' });
-    while (!res.headers.get('location')?.includes('/auth/callback')) res = await browser.request(new URL(res.headers.get('location')!, demo.base).href);
+    let res = await browser.request(new URL(action, demo.base).href, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'pid=001085000201',
+    });
+    while (!res.headers.get('location')?.includes('/auth/callback'))
+      res = await browser.request(new URL(res.headers.get('location')!, demo.base).href);
     const callback = new URL(res.headers.get('location')!, demo.base).href;
     const first = await browser.request(callback);
     expect(first.status).toBe(303);
@@ -192,9 +234,14 @@ describe('browser sessions', () => {
   it('refuses a callback without the sign-in cookie or with a forged state', async () => {
     const browser = new Browser();
     await browser.request(`${demo.base}/auth/signin`);
-    const noCookie = await fetch(`${demo.base}/auth/callback?code=abc&state=xyz&iss=${encodeURIComponent(`${demo.base}/demo-idp`)}`, { redirect: 'manual' });
+    const noCookie = await fetch(
+      `${demo.base}/auth/callback?code=abc&state=xyz&iss=${encodeURIComponent(`${demo.base}/demo-idp`)}`,
+      { redirect: 'manual' },
+    );
     expect(noCookie.status).toBe(401);
-    const forged = await browser.request(`${demo.base}/auth/callback?code=abc&state=forged&iss=${encodeURIComponent(`${demo.base}/demo-idp`)}`);
+    const forged = await browser.request(
+      `${demo.base}/auth/callback?code=abc&state=forged&iss=${encodeURIComponent(`${demo.base}/demo-idp`)}`,
+    );
     expect(forged.status).toBe(401);
   });
 
@@ -202,10 +249,22 @@ describe('browser sessions', () => {
     const store = new SessionStore(demo.platform.ctx);
     const keys = await loadOrCreateDemoKeys(demo.dataDir);
     const issuer = `${demo.base}/demo-idp`;
-    const verifier = createTokenVerifier({ eid: demo.platform.ctx.config.eid, issuer, keys: localKeys({ keys: [publicJwk(keys.signing) as Record<string, unknown>] }), log: demo.platform.ctx.log });
+    const verifier = createTokenVerifier({
+      eid: demo.platform.ctx.config.eid,
+      issuer,
+      keys: localKeys({ keys: [publicJwk(keys.signing) as Record<string, unknown>] }),
+      log: demo.platform.ctx.log,
+    });
     const key = await importJWK(keys.signing, 'ES256');
     const mint = (claims: Record<string, unknown>) =>
-      new SignJWT({ loa: 2, name: 'Lê Thị Cúc', ...claims }).setProtectedHeader({ alg: 'ES256', kid: keys.signing.kid }).setIssuer(issuer).setAudience(DEMO_CLIENT_ID).setSubject('079190000202').setIssuedAt().setExpirationTime('10m').sign(key);
+      new SignJWT({ loa: 2, name: 'Lê Thị Cúc', ...claims })
+        .setProtectedHeader({ alg: 'ES256', kid: keys.signing.kid })
+        .setIssuer(issuer)
+        .setAudience(DEMO_CLIENT_ID)
+        .setSubject('079190000202')
+        .setIssuedAt()
+        .setExpirationTime('10m')
+        .sign(key);
     const idToken = await mint({ nonce: 'n-1', jti: 'j-1' });
     const verified = await verifier.verify(idToken, { audience: DEMO_CLIENT_ID, nonce: 'n-1' });
     expect(verified.ok).toBe(true);
@@ -214,7 +273,10 @@ describe('browser sessions', () => {
     const again = await store.create(verified.token, issuer);
     expect(again).toMatchObject({ ok: false, code: 'UNAUTHENTICATED' });
     // Another token with the same nonce (but a new jti) is refused too.
-    const sameNonce = await verifier.verify(await mint({ nonce: 'n-1', jti: 'j-2' }), { audience: DEMO_CLIENT_ID, nonce: 'n-1' });
+    const sameNonce = await verifier.verify(await mint({ nonce: 'n-1', jti: 'j-2' }), {
+      audience: DEMO_CLIENT_ID,
+      nonce: 'n-1',
+    });
     expect(sameNonce.ok && (await store.create(sameNonce.token, issuer)).ok).toBe(false);
   });
 });

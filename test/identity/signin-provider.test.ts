@@ -13,7 +13,10 @@ let withoutClient: DemoPlatform;
 
 beforeAll(async () => {
   idp = await startTestIdp();
-  [platform, withoutClient] = await Promise.all([startDemoPlatform({ env: { ...idp.env(), EID_CLIENT_ID: 'auction-web' } }), startDemoPlatform({ env: idp.env() })]);
+  [platform, withoutClient] = await Promise.all([
+    startDemoPlatform({ env: { ...idp.env(), EID_CLIENT_ID: 'auction-web' } }),
+    startDemoPlatform({ env: idp.env() }),
+  ]);
 });
 afterAll(async () => {
   await Promise.all([platform?.stop(), withoutClient?.stop()]);
@@ -71,7 +74,10 @@ describe('sign-in with a configured e-ID provider', () => {
       const callback = await toCallback(browser);
       const signInCookie = browser.cookies.get('auction_signin')!;
       expect((await browser.request(callback)).status).toBe(303);
-      const replay = await fetch(callback, { redirect: 'manual', headers: { cookie: `auction_signin=${signInCookie}` } });
+      const replay = await fetch(callback, {
+        redirect: 'manual',
+        headers: { cookie: `auction_signin=${signInCookie}` },
+      });
       expect(replay.status).toBe(401);
       expect((await replay.json()).error.code).toBe('UNAUTHENTICATED');
       expect(replay.headers.getSetCookie().some((c) => c.startsWith('auction_session='))).toBe(false);
@@ -95,6 +101,9 @@ describe('sign-in with a configured e-ID provider', () => {
   it('says plainly when browser sign-in is not configured', async () => {
     const res = await fetch(`${withoutClient.base}/auth/signin`, { redirect: 'manual' });
     expect(res.status).toBe(503);
-    expect((await res.json()).error).toMatchObject({ code: 'UNAVAILABLE', message: expect.stringContaining('EID_CLIENT_ID') });
+    expect((await res.json()).error).toMatchObject({
+      code: 'UNAVAILABLE',
+      message: expect.stringContaining('EID_CLIENT_ID'),
+    });
   });
 });

@@ -27,7 +27,11 @@ describe('browser sign-in through the built-in demo provider', () => {
 
   it('signs the regulator persona in with the regulator role granted at start', async () => {
     const { browser } = await signInAs(demo.base, '001075000401');
-    expect(await (await browser.request(`${demo.base}/api/me`)).json()).toMatchObject({ name: 'Bùi Văn Minh', level: 2, roles: ['regulator'] });
+    expect(await (await browser.request(`${demo.base}/api/me`)).json()).toMatchObject({
+      name: 'Bùi Văn Minh',
+      level: 2,
+      roles: ['regulator'],
+    });
   });
 
   it('finishes a sign-in begun before a restart (the provider keeps its state in the database)', async () => {
@@ -38,10 +42,24 @@ describe('browser sign-in through the built-in demo provider', () => {
     await demo.platform.stop();
     // Lets the client notice its kept-alive connections to the old server were closed.
     await new Promise((r) => setTimeout(r, 200));
-    const again = await createPlatform(loadConfig({ NODE_ENV: 'test', PORT: String(port), PUBLIC_ORIGIN: demo.base, DATA_DIR: demo.dataDir, LOG_LEVEL: 'silent', DEMO_DATA: 'false' }), { database: demo.database, pages: false, log: createLogger({ level: 'silent' }) });
+    const again = await createPlatform(
+      loadConfig({
+        NODE_ENV: 'test',
+        PORT: String(port),
+        PUBLIC_ORIGIN: demo.base,
+        DATA_DIR: demo.dataDir,
+        LOG_LEVEL: 'silent',
+        DEMO_DATA: 'false',
+      }),
+      { database: demo.database, pages: false, log: createLogger({ level: 'silent' }) },
+    );
     await again.listen(port, '127.0.0.1');
     demo.platform = again;
-    await browser.navigate(new URL(action, demo.base).href, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'pid=001180000301' });
+    await browser.navigate(new URL(action, demo.base).href, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'pid=001180000301',
+    });
     const me = await (await browser.request(`${demo.base}/api/me`)).json();
     expect(me).toMatchObject({ pid: '001180000301', name: 'Đặng Thị Lan', roles: ['manager'] });
   });

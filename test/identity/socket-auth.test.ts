@@ -19,7 +19,14 @@ beforeAll(async () => {
   idp = await startTestIdp();
   database = await openTestDatabase();
   const log = createLogger({ level: 'silent' });
-  const ctx: AppContext = { config: loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ...idp.env() }), database, db: database.db, clock: systemClock, log, events: new DomainEvents(log) };
+  const ctx: AppContext = {
+    config: loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ...idp.env() }),
+    database,
+    db: database.db,
+    clock: systemClock,
+    log,
+    events: new DomainEvents(log),
+  };
   identity = await createIdentity(ctx);
 });
 afterAll(async () => {
@@ -41,7 +48,9 @@ describe('socket handshake authentication', () => {
   it('lets a socket with neither token nor session in anonymously', async () => {
     expect(await identity.authenticateSocket({})).toEqual({ ok: true });
     expect(await identity.authenticateSocket({ cookieHeader: 'theme=dark' })).toEqual({ ok: true });
-    expect(await identity.authenticateSocket({ cookieHeader: 'auction_session=forged-value-of-no-session' })).toEqual({ ok: true });
+    expect(await identity.authenticateSocket({ cookieHeader: 'auction_session=forged-value-of-no-session' })).toEqual({
+      ok: true,
+    });
   });
 
   it('verifies a token like a Bearer token', async () => {
@@ -51,8 +60,17 @@ describe('socket handshake authentication', () => {
   });
 
   it('refuses a bad token rather than treating the socket as anonymous', async () => {
-    for (const token of [`${await idp.token()}x`, await idp.token({ exp: Math.floor(Date.now() / 1000) - 600 }), 42, { token: 'x' }, 'Bearer nonsense']) {
-      expect(await identity.authenticateSocket({ token, ip: '192.0.2.2' })).toEqual({ ok: false, code: 'UNAUTHENTICATED' });
+    for (const token of [
+      `${await idp.token()}x`,
+      await idp.token({ exp: Math.floor(Date.now() / 1000) - 600 }),
+      42,
+      { token: 'x' },
+      'Bearer nonsense',
+    ]) {
+      expect(await identity.authenticateSocket({ token, ip: '192.0.2.2' })).toEqual({
+        ok: false,
+        code: 'UNAUTHENTICATED',
+      });
     }
   });
 
@@ -66,7 +84,11 @@ describe('socket handshake authentication', () => {
     const pid = newPid();
     const cookieHeader = await sessionCookie(pid);
     const first = await identity.authenticateSocket({ cookieHeader }, { recheck: true });
-    expect(first).toMatchObject({ ok: true, person: { pid, via: 'session' }, sessionIdHash: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(first).toMatchObject({
+      ok: true,
+      person: { pid, via: 'session' },
+      sessionIdHash: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
     const session = await identity.sessions.find(cookieHeader.split('auction_session=')[1]);
     expect(await identity.sessions.revoke(session!)).toBe(true);
     expect(await identity.authenticateSocket({ cookieHeader }, { recheck: true })).toEqual({ ok: true });
@@ -74,15 +96,28 @@ describe('socket handshake authentication', () => {
 
   it('prefers the token when both are present', async () => {
     const tokenPid = newPid();
-    const result = await identity.authenticateSocket({ token: await idp.token({ sub: tokenPid }), cookieHeader: await sessionCookie(newPid()) });
+    const result = await identity.authenticateSocket({
+      token: await idp.token({ sub: tokenPid }),
+      cookieHeader: await sessionCookie(newPid()),
+    });
     expect(result).toMatchObject({ ok: true, person: { pid: tokenPid, via: 'bearer' } });
   });
 
   it('counts token failures per address and then refuses failing tokens with RATE_LIMITED, never valid ones', async () => {
-    for (let i = 0; i < TOKEN_FAILURE_LIMIT.limit; i++) await identity.authenticateSocket({ token: 'bad', ip: '192.0.2.99' });
-    expect(await identity.authenticateSocket({ token: 'bad', ip: '192.0.2.99' })).toEqual({ ok: false, code: 'RATE_LIMITED' });
-    expect(await identity.authenticateSocket({ token: 42, ip: '192.0.2.99' })).toEqual({ ok: false, code: 'RATE_LIMITED' });
+    for (let i = 0; i < TOKEN_FAILURE_LIMIT.limit; i++)
+      await identity.authenticateSocket({ token: 'bad', ip: '192.0.2.99' });
+    expect(await identity.authenticateSocket({ token: 'bad', ip: '192.0.2.99' })).toEqual({
+      ok: false,
+      code: 'RATE_LIMITED',
+    });
+    expect(await identity.authenticateSocket({ token: 42, ip: '192.0.2.99' })).toEqual({
+      ok: false,
+      code: 'RATE_LIMITED',
+    });
     expect((await identity.authenticateSocket({ token: await idp.token(), ip: '192.0.2.99' })).ok).toBe(true);
-    expect(await identity.authenticateSocket({ token: 'bad', ip: '192.0.2.98' })).toEqual({ ok: false, code: 'UNAUTHENTICATED' });
+    expect(await identity.authenticateSocket({ token: 'bad', ip: '192.0.2.98' })).toEqual({
+      ok: false,
+      code: 'UNAUTHENTICATED',
+    });
   });
 });

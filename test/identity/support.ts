@@ -20,13 +20,30 @@ export interface DemoPlatform {
   stop(): Promise<void>;
 }
 
-export async function startDemoPlatform(options: { env?: Record<string, string>; clock?: Clock; dataDir?: string } = {}): Promise<DemoPlatform> {
+export async function startDemoPlatform(
+  options: { env?: Record<string, string>; clock?: Clock; dataDir?: string } = {},
+): Promise<DemoPlatform> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'identity-demo-'));
   const database = await openTestDatabase();
-  const config = loadConfig({ NODE_ENV: 'test', PORT: String(port), PUBLIC_ORIGIN: base, DATA_DIR: dataDir, LOG_LEVEL: 'silent', DEMO_DATA: 'false', AUCTION_MIN_BIDDING_MINUTES: '0', ...GENEROUS_BOUNDS, ...options.env });
-  const platform = await createPlatform(config, { database, clock: options.clock, pages: false, log: createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }) });
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    PORT: String(port),
+    PUBLIC_ORIGIN: base,
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'silent',
+    DEMO_DATA: 'false',
+    AUCTION_MIN_BIDDING_MINUTES: '0',
+    ...GENEROUS_BOUNDS,
+    ...options.env,
+  });
+  const platform = await createPlatform(config, {
+    database,
+    clock: options.clock,
+    pages: false,
+    log: createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+  });
   await platform.listen(port, '127.0.0.1');
   return {
     platform,
@@ -61,7 +78,9 @@ export class Browser {
       const eq = pair.indexOf('=');
       const name = pair.slice(0, eq).trim();
       const value = pair.slice(eq + 1).trim();
-      const expired = attrs.some((a) => /^\s*max-age=0\s*$/i.test(a) || (/^\s*expires=/i.test(a) && Date.parse(a.split('=')[1]) < Date.now()));
+      const expired = attrs.some(
+        (a) => /^\s*max-age=0\s*$/i.test(a) || (/^\s*expires=/i.test(a) && Date.parse(a.split('=')[1]) < Date.now()),
+      );
       if (expired || value === '') this.cookies.delete(name);
       else this.cookies.set(name, value);
     }
@@ -92,7 +111,11 @@ export class Browser {
 }
 
 /** Signs in through the demo provider as a persona: start, pick on the persona page, callback. */
-export async function signInAs(base: string, pid: string, browser = new Browser()): Promise<{ browser: Browser; final: Response }> {
+export async function signInAs(
+  base: string,
+  pid: string,
+  browser = new Browser(),
+): Promise<{ browser: Browser; final: Response }> {
   const page = await browser.navigate(`${base}/auth/signin`, { headers: { accept: 'text/html' } });
   const html = await page.text();
   if (page.status !== 200) throw new Error(`persona page answered ${page.status}: ${html.slice(0, 300)}`);

@@ -83,6 +83,8 @@ describe('the platform process', () => {
 
 describe('start-up configuration errors', () => {
   it('stops with one line naming a bad variable', async () => {
-    await expect(startServerProcess({ PORT: 'eighty' }, { port: 1 })).rejects.toThrow(/Configuration error: invalid PORT="eighty": expected a whole number/);
+    await expect(startServerProcess({ PORT: 'eighty' }, { port: 1 })).rejects.toThrow(
+      /Configuration error: invalid PORT="eighty": expected a whole number/,
+    );
   });
 });

@@ -10,14 +10,20 @@ const HEADERS_MS = 1_000;
 const REQUEST_MS = 2_000;
 let demo: DemoPlatform;
 beforeAll(async () => {
-  demo = await startDemoPlatform({ env: { HTTP_HEADERS_TIMEOUT_MS: String(HEADERS_MS), HTTP_BODY_TIMEOUT_MS: String(REQUEST_MS) } });
+  demo = await startDemoPlatform({
+    env: { HTTP_HEADERS_TIMEOUT_MS: String(HEADERS_MS), HTTP_BODY_TIMEOUT_MS: String(REQUEST_MS) },
+  });
 });
 afterAll(async () => {
   await demo?.stop();
 });
 
 /** Opens a raw connection, writes `head` and then one more chunk every 200 ms; resolves when the server closes it. */
-function trickle(head: string, chunk: () => string, giveUpMs: number): Promise<{ closedAfterMs: number; answer: string }> {
+function trickle(
+  head: string,
+  chunk: () => string,
+  giveUpMs: number,
+): Promise<{ closedAfterMs: number; answer: string }> {
   const { port } = new URL(demo.base);
   return new Promise((resolve, reject) => {
     const started = performance.now();

@@ -6,7 +6,10 @@ import { createLot, lotBody, person, type Actor } from '../auctions/factories.ts
 
 let tp: TestPlatform;
 let manager: Actor;
-const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=', 'base64');
+const PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=',
+  'base64',
+);
 
 beforeAll(async () => {
   tp = await startTestPlatform();
@@ -15,7 +18,11 @@ beforeAll(async () => {
 afterAll(async () => tp?.stop());
 
 async function uploadTo(lotId: number): Promise<string> {
-  const res = await fetch(`${tp.base}/api/lots/${lotId}/images`, { method: 'POST', headers: { 'content-type': 'image/png', authorization: `Bearer ${manager.token}` }, body: new Uint8Array(PNG) });
+  const res = await fetch(`${tp.base}/api/lots/${lotId}/images`, {
+    method: 'POST',
+    headers: { 'content-type': 'image/png', authorization: `Bearer ${manager.token}` },
+    body: new Uint8Array(PNG),
+  });
   expect(res.status).toBe(201);
   return (await res.json()).url;
 }

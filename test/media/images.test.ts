@@ -14,16 +14,30 @@ let otherManager: Actor;
 let bidder: Actor;
 
 // A 1×1 transparent PNG.
-const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=', 'base64');
-const SVG = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><rect width="10" height="10" fill="#a61b1b"/></svg>';
+const PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=',
+  'base64',
+);
+const SVG =
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><rect width="10" height="10" fill="#a61b1b"/></svg>';
 
-async function upload(lotId: number, who: Actor | undefined, type: string, body: Buffer | string): Promise<{ status: number; json: any }> {
+async function upload(
+  lotId: number,
+  who: Actor | undefined,
+  type: string,
+  body: Buffer | string,
+): Promise<{ status: number; json: any }> {
   const headers: Record<string, string> = { 'content-type': type };
   if (who) headers.authorization = `Bearer ${who.token}`;
-  const res = await fetch(`${tp.base}/api/lots/${lotId}/images`, { method: 'POST', headers, body: typeof body === 'string' ? body : new Uint8Array(body) });
+  const res = await fetch(`${tp.base}/api/lots/${lotId}/images`, {
+    method: 'POST',
+    headers,
+    body: typeof body === 'string' ? body : new Uint8Array(body),
+  });
   return { status: res.status, json: await res.json().catch(() => undefined) };
 }
-const count = async (lotId: number, who?: Actor): Promise<number> => (await tp.call('GET', `/api/lots/${lotId}/images`, { token: who?.token })).json.items.length;
+const count = async (lotId: number, who?: Actor): Promise<number> =>
+  (await tp.call('GET', `/api/lots/${lotId}/images`, { token: who?.token })).json.items.length;
 
 beforeAll(async () => {
   tp = await startTestPlatform();
@@ -39,11 +53,15 @@ describe('lot images', () => {
     const res = await upload(lot.id, manager, 'image/png', PNG);
     expect(res.status).toBe(201);
     expect(res.json).toMatchObject({ contentType: 'image/png', bytes: PNG.length, url: `/api/images/${res.json.id}` });
-    const image = await fetch(`${tp.base}/api/images/${res.json.id}`, { headers: { authorization: `Bearer ${manager.token}` } });
+    const image = await fetch(`${tp.base}/api/images/${res.json.id}`, {
+      headers: { authorization: `Bearer ${manager.token}` },
+    });
     expect(image.headers.get('content-type')).toBe('image/png');
     expect(image.headers.get('content-security-policy')).toContain('sandbox');
     expect(Buffer.from(await image.arrayBuffer()).equals(PNG)).toBe(true);
-    expect((await tp.call('GET', `/api/lots/${lot.id}`, { token: manager.token })).json.imageIds).toEqual([res.json.id]);
+    expect((await tp.call('GET', `/api/lots/${lot.id}`, { token: manager.token })).json.imageIds).toEqual([
+      res.json.id,
+    ]);
   });
 
   it('keeps a draft’s images from the public, and shows them once the lot is published', async () => {
@@ -56,7 +74,11 @@ describe('lot images', () => {
     const cover = await fetch(`${tp.base}/api/lots/${lot.id}/cover`);
     expect(cover.headers.get('content-type')).toBe('image/png');
     expect(cover.headers.get('content-security-policy')).toContain('sandbox');
-    expect(Buffer.from(await cover.arrayBuffer()).equals(Buffer.from(await (await fetch(`${tp.base}${json.url}`)).arrayBuffer()))).toBe(true);
+    expect(
+      Buffer.from(await cover.arrayBuffer()).equals(
+        Buffer.from(await (await fetch(`${tp.base}${json.url}`)).arrayBuffer()),
+      ),
+    ).toBe(true);
   });
 
   it('draws a placeholder cover for a lot without photos', async () => {
@@ -91,10 +113,22 @@ describe('lot images', () => {
     const body = Buffer.concat([PNG, Buffer.alloc(MAX_IMAGE_BYTES)]);
     // Its own connection: the server answers before reading the whole body and then closes it.
     const status = await new Promise<number>((resolve, reject) => {
-      const req = http.request(`${tp.base}/api/lots/${lot.id}/images`, { method: 'POST', agent: false, headers: { 'content-type': 'image/png', 'content-length': body.length, authorization: `Bearer ${manager.token}` } }, (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      });
+      const req = http.request(
+        `${tp.base}/api/lots/${lot.id}/images`,
+        {
+          method: 'POST',
+          agent: false,
+          headers: {
+            'content-type': 'image/png',
+            'content-length': body.length,
+            authorization: `Bearer ${manager.token}`,
+          },
+        },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
       req.on('error', reject);
       req.end(body);
     });
@@ -108,7 +142,9 @@ describe('lot images', () => {
     expect((await upload(lot.id, bidder, 'image/png', PNG)).json.error.code).toBe('FORBIDDEN');
     expect((await upload(lot.id, otherManager, 'image/png', PNG)).json.error.code).toBe('FORBIDDEN');
     expect((await upload(999_999, manager, 'image/png', PNG)).status).toBe(404);
-    expect((await tp.call('POST', `/api/lots/${lot.id}/cancel`, { token: manager.token, body: { reason: 'test' } })).status).toBe(200);
+    expect(
+      (await tp.call('POST', `/api/lots/${lot.id}/cancel`, { token: manager.token, body: { reason: 'test' } })).status,
+    ).toBe(200);
     expect((await upload(lot.id, manager, 'image/png', PNG)).json.error.code).toBe('INVALID_STATE');
     expect(await count(lot.id)).toBe(0);
   });
@@ -117,23 +153,40 @@ describe('lot images', () => {
     const lot = await createLot(tp.call, manager, lotBody(Date.now()));
     const { json } = await upload(lot.id, manager, 'image/png', PNG);
     // Another manager cannot even see a draft.
-    expect((await tp.call('DELETE', `/api/lots/${lot.id}/images/${json.id}`, { token: otherManager.token })).status).toBe(404);
-    expect((await tp.call('DELETE', `/api/lots/${lot.id}/images/${json.id}`, { token: manager.token })).status).toBe(204);
-    expect((await tp.call('DELETE', `/api/lots/${lot.id}/images/${json.id}`, { token: manager.token })).status).toBe(404);
+    expect(
+      (await tp.call('DELETE', `/api/lots/${lot.id}/images/${json.id}`, { token: otherManager.token })).status,
+    ).toBe(404);
+    expect((await tp.call('DELETE', `/api/lots/${lot.id}/images/${json.id}`, { token: manager.token })).status).toBe(
+      204,
+    );
+    expect((await tp.call('DELETE', `/api/lots/${lot.id}/images/${json.id}`, { token: manager.token })).status).toBe(
+      404,
+    );
     expect(await count(lot.id, manager)).toBe(0);
   });
 
   it('keeps the ordinary JSON body limit for every other endpoint', async () => {
-    const res = await tp.call('POST', '/api/lots', { token: manager.token, raw: JSON.stringify({ title: 'x'.repeat(100_000) }) });
+    const res = await tp.call('POST', '/api/lots', {
+      token: manager.token,
+      raw: JSON.stringify({ title: 'x'.repeat(100_000) }),
+    });
     expect(res.json.error.code).toBe('PAYLOAD_TOO_LARGE');
   });
 
   it('decides the type by the bytes (unit)', () => {
     expect(checkImage(new Uint8Array(PNG), 'image/png')).toEqual({ ok: true, value: 'image/png' });
-    expect(checkImage(new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 1, 2]), 'image/jpeg; charset=binary')).toEqual({ ok: true, value: 'image/jpeg' });
+    expect(checkImage(new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 1, 2]), 'image/jpeg; charset=binary')).toEqual({
+      ok: true,
+      value: 'image/jpeg',
+    });
     expect(checkImage(new Uint8Array(PNG), 'image/jpeg').ok).toBe(false);
     const text = (s: string): Uint8Array => new TextEncoder().encode(s);
-    for (const head of [SVG, `\uFEFF  <?xml version="1.0"?>${SVG}`, `<!-- drawn -->${SVG}`, `<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" "http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd">${SVG}`]) {
+    for (const head of [
+      SVG,
+      `\uFEFF  <?xml version="1.0"?>${SVG}`,
+      `<!-- drawn -->${SVG}`,
+      `<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" "http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd">${SVG}`,
+    ]) {
       expect(checkImage(text(head), 'image/svg+xml'), head).toEqual({ ok: true, value: 'image/svg+xml' });
     }
   });

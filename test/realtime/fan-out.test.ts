@@ -21,7 +21,14 @@ function fakeNamespace() {
 }
 
 const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
-const entry = (seq: number) => ({ lotId: 1, seq, kind: 'bid' as const, amount: seq * 1000, bidderCode: 'B', placedAt: '2026-12-01T08:00:00.000Z' });
+const entry = (seq: number) => ({
+  lotId: 1,
+  seq,
+  kind: 'bid' as const,
+  amount: seq * 1000,
+  bidderCode: 'B',
+  placedAt: '2026-12-01T08:00:00.000Z',
+});
 const sockets = (n: number, prefix = 's'): string[] => Array.from({ length: n }, (_, i) => `${prefix}${i}`);
 
 describe('room broadcasts in slices', () => {

@@ -35,7 +35,10 @@ describe('watching a lot', () => {
   it('refuses an unknown lot with NOT_FOUND', async () => {
     const s = track(await connect(t.base));
     expect(await request(s, 'watch', { lotId: 987_654 })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
-    expect(await request(s, 'sync', { lotId: 987_654, afterSeq: 0 })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+    expect(await request(s, 'sync', { lotId: 987_654, afterSeq: 0 })).toMatchObject({
+      ok: false,
+      error: { code: 'NOT_FOUND' },
+    });
   });
 
   it('refuses a draft lot as unknown', async () => {
@@ -45,12 +48,21 @@ describe('watching a lot', () => {
   });
 
   it('caps the number of lots one socket watches', async () => {
-    const ids = await Promise.all(Array.from({ length: REALTIME_DEFAULTS.maxWatchedLots + 1 }, () => insertLiveLot(t.database.db)));
+    const ids = await Promise.all(
+      Array.from({ length: REALTIME_DEFAULTS.maxWatchedLots + 1 }, () => insertLiveLot(t.database.db)),
+    );
     const s = track(await connect(t.base));
     const answers = await Promise.all(ids.map((id) => request(s, 'watch', { lotId: id })));
     expect(answers.filter((a) => a.ok)).toHaveLength(REALTIME_DEFAULTS.maxWatchedLots);
     const refused = answers.filter((a) => !a.ok).map((a) => !a.ok && a.error);
-    expect(refused).toEqual([{ code: 'RATE_LIMITED', message: `A connection may watch at most ${REALTIME_DEFAULTS.maxWatchedLots} lots at once; unwatch one first.`, reason: 'watch_limit', params: { max: REALTIME_DEFAULTS.maxWatchedLots } }]);
+    expect(refused).toEqual([
+      {
+        code: 'RATE_LIMITED',
+        message: `A connection may watch at most ${REALTIME_DEFAULTS.maxWatchedLots} lots at once; unwatch one first.`,
+        reason: 'watch_limit',
+        params: { max: REALTIME_DEFAULTS.maxWatchedLots },
+      },
+    ]);
     expect(await request(s, 'unwatch', { lotId: ids[0] })).toEqual({ ok: true });
     expect(await request(s, 'watch', { lotId: ids[ids.length - 1] })).toMatchObject({ ok: true });
   });
@@ -66,7 +78,9 @@ describe('watching a lot', () => {
   });
 
   it('answers many watchers connecting at once', async () => {
-    const many = await Promise.all(Array.from({ length: 60 }, async () => new Watcher(track(await connect(t.base)), lotId)));
+    const many = await Promise.all(
+      Array.from({ length: 60 }, async () => new Watcher(track(await connect(t.base)), lotId)),
+    );
     const snaps = await Promise.all(many.map((w) => w.watch()));
     expect(new Set(snaps.map((s) => s.lot.id))).toEqual(new Set([lotId]));
   });
@@ -81,7 +95,9 @@ describe('server time', () => {
   it('echoes the client time with the server time for offset correction', async () => {
     const s = track(await connect(t.base));
     const sent = Date.now();
-    const ack = await request<{ clientSentAt: number; serverTime: string; serverTimeMs: number }>(s, 'time', { clientSentAt: sent });
+    const ack = await request<{ clientSentAt: number; serverTime: string; serverTimeMs: number }>(s, 'time', {
+      clientSentAt: sent,
+    });
     expect(ack).toMatchObject({ ok: true, clientSentAt: sent });
     if (!ack.ok) throw new Error('time failed');
     expect(Date.parse(ack.serverTime)).toBe(ack.serverTimeMs);
@@ -169,7 +185,10 @@ describe('authentication', () => {
     const now = Math.floor(Date.now() / 1000);
     const s = track(await connect(t.base, { token: await t.idp.token({ iat: now, exp: now + 2 }) }));
     const reason = new Promise<string>((resolve) => s.on('disconnect', resolve));
-    expect(await request(s, 'bid', { lotId: 987_654, amount: 40_000_000 })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+    expect(await request(s, 'bid', { lotId: 987_654, amount: 40_000_000 })).toMatchObject({
+      ok: false,
+      error: { code: 'NOT_FOUND' },
+    });
     expect(await reason).toBe('io server disconnect');
     // Within a second of the expiry (the timer fires at it; the rest is this machine's load).
     expect(Date.now()).toBeGreaterThanOrEqual((now + 2) * 1000);
@@ -178,12 +197,18 @@ describe('authentication', () => {
 
   it('answers a bid from an anonymous socket with UNAUTHENTICATED', async () => {
     const s = track(await connect(t.base));
-    expect(await request(s, 'bid', { lotId, amount: 40_000_000, idempotencyKey: 'anon-1' })).toMatchObject({ ok: false, error: { code: 'UNAUTHENTICATED' } });
+    expect(await request(s, 'bid', { lotId, amount: 40_000_000, idempotencyKey: 'anon-1' })).toMatchObject({
+      ok: false,
+      error: { code: 'UNAUTHENTICATED' },
+    });
   });
 
   it('answers a bid from a level-1 socket with LEVEL_TOO_LOW', async () => {
     const s = track(await connect(t.base, { token: await t.idp.token({ loa: 1 }) }));
-    expect(await request(s, 'bid', { lotId, amount: 40_000_000, idempotencyKey: 'l1-1' })).toMatchObject({ ok: false, error: { code: 'LEVEL_TOO_LOW' } });
+    expect(await request(s, 'bid', { lotId, amount: 40_000_000, idempotencyKey: 'l1-1' })).toMatchObject({
+      ok: false,
+      error: { code: 'LEVEL_TOO_LOW' },
+    });
   });
 });
 
@@ -191,7 +216,11 @@ describe('floods', () => {
   it('refuses events past the rate limit with RATE_LIMITED while other sockets are served', async () => {
     const flooder = track(await connect(t.base));
     const bystander = track(await connect(t.base));
-    const answers = await Promise.all(Array.from({ length: REALTIME_DEFAULTS.rateLimit.burst + 20 }, (_, i) => request(flooder, 'time', { clientSentAt: i })));
+    const answers = await Promise.all(
+      Array.from({ length: REALTIME_DEFAULTS.rateLimit.burst + 20 }, (_, i) =>
+        request(flooder, 'time', { clientSentAt: i }),
+      ),
+    );
     const limited = answers.filter((a) => !a.ok && a.error.code === 'RATE_LIMITED');
     expect(limited.length).toBeGreaterThanOrEqual(15);
     expect(await request(bystander, 'time', { clientSentAt: 1 })).toMatchObject({ ok: true });

@@ -4,8 +4,27 @@ import type { LotChange, PublicEntry } from '../../server/shared/events.ts';
 import { createLogger } from '../../server/shared/log.ts';
 import { until } from './support.ts';
 
-const entry = (lotId: number, seq: number): PublicEntry => ({ lotId, seq, kind: 'bid', amount: 1_000_000 + seq * 1000, bidderCode: `B${seq % 3}`, placedAt: new Date(1_700_000_000_000 + seq).toISOString() });
-const change = (lotId: number, seq: number, reason: LotChange['reason'] = 'closed'): LotChange => ({ lotId, seq, reason, status: reason === 'closed' ? 'closed' : 'live', endsAt: new Date(0).toISOString(), currentPrice: 1_000_000 + seq * 1000, highestBidderCode: 'B1', minNextBid: null, cancelReason: null, finalPrice: null, winnerBidderCode: null });
+const entry = (lotId: number, seq: number): PublicEntry => ({
+  lotId,
+  seq,
+  kind: 'bid',
+  amount: 1_000_000 + seq * 1000,
+  bidderCode: `B${seq % 3}`,
+  placedAt: new Date(1_700_000_000_000 + seq).toISOString(),
+});
+const change = (lotId: number, seq: number, reason: LotChange['reason'] = 'closed'): LotChange => ({
+  lotId,
+  seq,
+  reason,
+  status: reason === 'closed' ? 'closed' : 'live',
+  endsAt: new Date(0).toISOString(),
+  currentPrice: 1_000_000 + seq * 1000,
+  highestBidderCode: 'B1',
+  minNextBid: null,
+  cancelReason: null,
+  finalPrice: null,
+  winnerBidderCode: null,
+});
 
 function harness(ledger: PublicEntry[] = [], options: { coalesceMs?: number; gapTimeoutMs?: number } = {}) {
   const writes: ({ kind: 'entries'; seqs: number[] } | { kind: 'lot'; seq: number; reason: string })[] = [];

@@ -31,7 +31,14 @@ async function otherManager(): Promise<string> {
   const pid = newPid();
   const token = await t.idp.token({ sub: pid });
   expect((await call(t.base, 'GET', '/api/me', { token })).status).toBe(200);
-  expect((await call(t.base, 'PUT', `/api/admin/roles/${pid}`, { token: await t.idp.token({ sub: adminPid }), body: { roles: ['manager'] } })).status).toBe(200);
+  expect(
+    (
+      await call(t.base, 'PUT', `/api/admin/roles/${pid}`, {
+        token: await t.idp.token({ sub: adminPid }),
+        body: { roles: ['manager'] },
+      })
+    ).status,
+  ).toBe(200);
   return t.idp.token({ sub: pid });
 }
 
@@ -52,15 +59,36 @@ describe('live registrations for the lot’s manager', () => {
     manager.on('lotRegistration', (e) => events.push(e));
     const pid = newPid();
     const token = await t.idp.token({ sub: pid, loa: 2, name: 'Trần Thị Bình' });
-    const reg = await call(t.base, 'POST', `/api/lots/${lot.lotId}/registrations`, { token, body: { acceptRules: true } });
+    const reg = await call(t.base, 'POST', `/api/lots/${lot.lotId}/registrations`, {
+      token,
+      body: { acceptRules: true },
+    });
     expect(reg.status).toBe(201);
     await until(() => events.length === 1, 'the new registration');
-    expect(events[0]).toMatchObject({ lotId: lot.lotId, registration: { id: reg.json.id, bidderCode: reg.json.bidderCode, status: 'pending_deposit', depositState: 'pending', approvedAt: null } });
+    expect(events[0]).toMatchObject({
+      lotId: lot.lotId,
+      registration: {
+        id: reg.json.id,
+        bidderCode: reg.json.bidderCode,
+        status: 'pending_deposit',
+        depositState: 'pending',
+        approvedAt: null,
+      },
+    });
     expect(typeof events[0].registration.createdAt).toBe('string');
 
-    expect((await call(t.base, 'POST', `/api/lots/${lot.lotId}/registrations/${reg.json.id}/approve`, { token: lot.managerToken })).status).toBe(200);
+    expect(
+      (
+        await call(t.base, 'POST', `/api/lots/${lot.lotId}/registrations/${reg.json.id}/approve`, {
+          token: lot.managerToken,
+        })
+      ).status,
+    ).toBe(200);
     await until(() => events.length === 2, 'the confirmed deposit');
-    expect(events[1]).toMatchObject({ lotId: lot.lotId, registration: { id: reg.json.id, bidderCode: reg.json.bidderCode, status: 'approved', depositState: 'received' } });
+    expect(events[1]).toMatchObject({
+      lotId: lot.lotId,
+      registration: { id: reg.json.id, bidderCode: reg.json.bidderCode, status: 'approved', depositState: 'received' },
+    });
     expect(typeof events[1].registration.approvedAt).toBe('string');
 
     // The same fields as the manager's list shows before the end, and nothing that names the person.
@@ -85,13 +113,26 @@ describe('live registrations for the lot’s manager', () => {
     const anonymous = await track(connect(t.base));
     const colleague = await track(connect(t.base, { token: await otherManager() }));
     // Watching the lot, as the public lot page does.
-    for (const s of [registrant, bidder, anonymous, colleague]) expect((await request(s, 'watch', { lotId: lot.lotId })).ok).toBe(true);
+    for (const s of [registrant, bidder, anonymous, colleague])
+      expect((await request(s, 'watch', { lotId: lot.lotId })).ok).toBe(true);
     const seen = new Map([registrant, bidder, anonymous, colleague].map((s) => [s, record(s)]));
 
-    const reg = await call(t.base, 'POST', `/api/lots/${lot.lotId}/registrations`, { token, body: { acceptRules: true } });
+    const reg = await call(t.base, 'POST', `/api/lots/${lot.lotId}/registrations`, {
+      token,
+      body: { acceptRules: true },
+    });
     expect(reg.status).toBe(201);
-    expect((await call(t.base, 'POST', `/api/lots/${lot.lotId}/registrations/${reg.json.id}/approve`, { token: lot.managerToken })).status).toBe(200);
-    await until(() => managerSaw.filter((e) => e.name === 'lotRegistration').length === 2, 'both events at the manager');
+    expect(
+      (
+        await call(t.base, 'POST', `/api/lots/${lot.lotId}/registrations/${reg.json.id}/approve`, {
+          token: lot.managerToken,
+        })
+      ).status,
+    ).toBe(200);
+    await until(
+      () => managerSaw.filter((e) => e.name === 'lotRegistration').length === 2,
+      'both events at the manager',
+    );
     // Give any stray delivery the time the manager's took, and more.
     await sleep(300);
     for (const events of seen.values()) expect(events.filter((e) => e.name === 'lotRegistration')).toEqual([]);

@@ -35,7 +35,15 @@ describe.skipIf(Boolean(missing))('two processes sharing PostgreSQL and Redis', 
     idp = await startTestIdp();
     const pg = await createPostgresDatabase();
     drop = pg.drop;
-    const env = { ...idp.env(), DATABASE_URL: pg.url, REDIS_URL, REDIS_KEY_PREFIX: prefix, ADMIN_PIDS: adminPid, CLOSE_POLL_MS: '100', LOG_LEVEL: 'warn' };
+    const env = {
+      ...idp.env(),
+      DATABASE_URL: pg.url,
+      REDIS_URL,
+      REDIS_KEY_PREFIX: prefix,
+      ADMIN_PIDS: adminPid,
+      CLOSE_POLL_MS: '100',
+      LOG_LEVEL: 'warn',
+    };
     // The first process migrates; the second starts on the migrated database.
     a = await startServerProcess(env);
     b = await startServerProcess(env);
@@ -58,9 +66,14 @@ describe.skipIf(Boolean(missing))('two processes sharing PostgreSQL and Redis', 
   }
 
   it('shows every bid accepted by either process to watchers on both, in order; closes once', async () => {
-    const watchers = [...(await Promise.all([0, 1, 2].map(() => watcherOn(a)))), ...(await Promise.all([0, 1, 2].map(() => watcherOn(b))))];
+    const watchers = [
+      ...(await Promise.all([0, 1, 2].map(() => watcherOn(a)))),
+      ...(await Promise.all([0, 1, 2].map(() => watcherOn(b)))),
+    ];
     // Bidders 0 and 2 hold sockets on A, 1 and 3 on B; half of them bid over HTTP to the other process.
-    const bidSockets = await Promise.all(lot.bidders.map((bidder, i) => connect(i % 2 === 0 ? a.base : b.base, { token: bidder.token })));
+    const bidSockets = await Promise.all(
+      lot.bidders.map((bidder, i) => connect(i % 2 === 0 ? a.base : b.base, { token: bidder.token })),
+    );
     sockets.push(...bidSockets);
     const won: WonEvent[] = [];
     const lost: LostEvent[] = [];
@@ -93,13 +106,20 @@ describe.skipIf(Boolean(missing))('two processes sharing PostgreSQL and Redis', 
           const amount = lot.startingPrice + lot.priceStep * k++;
           if (i < 2) {
             const target = round % 2 === 0 ? a : b;
-            const res = await call(target.base, 'POST', `/api/lots/${lot.lotId}/bids`, { token: bidder.token, body: { amount } });
+            const res = await call(target.base, 'POST', `/api/lots/${lot.lotId}/bids`, {
+              token: bidder.token,
+              body: { amount },
+            });
             if (res.status === 201) {
               accepted.push(res.json.seq);
               byProcess[target === a ? 'a' : 'b']++;
             }
           } else {
-            const ack = await request<{ bid: { seq: number } }>(bidSockets[i], 'bid', { lotId: lot.lotId, amount, idempotencyKey: `mp-${round}-${i}` });
+            const ack = await request<{ bid: { seq: number } }>(bidSockets[i], 'bid', {
+              lotId: lot.lotId,
+              amount,
+              idempotencyKey: `mp-${round}-${i}`,
+            });
             if (ack.ok) {
               accepted.push(ack.bid.seq);
               byProcess[i % 2 === 0 ? 'a' : 'b']++;
@@ -118,23 +138,33 @@ describe.skipIf(Boolean(missing))('two processes sharing PostgreSQL and Redis', 
     for (const w of watchers) {
       expect(w.orderViolations()).toEqual([]);
       expect(w.arrivals).toEqual(Array.from({ length: last }, (_, i) => i + 1));
-      expect([...w.ledger.values()].sort((x, y) => x.seq - y.seq).map((e) => [e.seq, e.amount, e.bidderCode])).toEqual(ledger.map((e) => [e.seq, e.amount, e.bidderCode]));
+      expect([...w.ledger.values()].sort((x, y) => x.seq - y.seq).map((e) => [e.seq, e.amount, e.bidderCode])).toEqual(
+        ledger.map((e) => [e.seq, e.amount, e.bidderCode]),
+      );
     }
 
     await until(() => back!.ledger.has(last), 'the watcher that came back to reach the last seq');
     expect(back!.orderViolations()).toEqual([]);
-    expect([...back!.ledger.values()].sort((x, y) => x.seq - y.seq).map((e) => [e.seq, e.amount, e.bidderCode, e.placedAt])).toEqual(ledger.map((e) => [e.seq, e.amount, e.bidderCode, e.placedAt]));
+    expect(
+      [...back!.ledger.values()].sort((x, y) => x.seq - y.seq).map((e) => [e.seq, e.amount, e.bidderCode, e.placedAt]),
+    ).toEqual(ledger.map((e) => [e.seq, e.amount, e.bidderCode, e.placedAt]));
 
     // The close: claimed by one process, broadcast once to the watchers on both.
     await waitUntil(new Date(lot.endsAt.getTime() + CLOSE_GRACE_MS));
-    for (const w of watchers) await until(() => w.lotEvents.some((e) => e.reason === 'closed'), 'the close event', 20_000);
+    for (const w of watchers)
+      await until(() => w.lotEvents.some((e) => e.reason === 'closed'), 'the close event', 20_000);
     await until(() => won.length + lost.length >= 4, 'won and lost for every bidder', 10_000);
     // Room for a duplicate to show up: both schedulers poll every 100 ms.
     await new Promise((r) => setTimeout(r, 1_000));
     for (const w of watchers) {
       const closes = w.lotEvents.filter((e) => e.reason === 'closed' || e.reason === 'failed');
       expect(closes).toHaveLength(1);
-      expect(closes[0]).toMatchObject({ lotId: lot.lotId, status: 'closed', seq: last, currentPrice: ledger[last - 1].amount });
+      expect(closes[0]).toMatchObject({
+        lotId: lot.lotId,
+        status: 'closed',
+        seq: last,
+        currentPrice: ledger[last - 1].amount,
+      });
     }
     const winner = ledger[last - 1].bidderCode;
     const winnerIndex = lot.bidders.findIndex((x) => x.bidderCode === winner);
@@ -143,23 +173,32 @@ describe.skipIf(Boolean(missing))('two processes sharing PostgreSQL and Redis', 
     expect(lost).toHaveLength(3);
     expect(winnerIndex).toBeGreaterThanOrEqual(0);
     const result = await call(a.base, 'GET', `/api/lots/${lot.lotId}/result`);
-    expect(result.json).toMatchObject({ status: 'closed', winnerBidderCode: winner, finalPrice: ledger[last - 1].amount });
+    expect(result.json).toMatchObject({
+      status: 'closed',
+      winnerBidderCode: winner,
+      finalPrice: ledger[last - 1].amount,
+    });
   }, 90_000);
 
   it('keeps watchers on a process whole when its Redis connections are cut, and the process serving', async () => {
     const second = await setUpLot(a.base, idp, { adminPid, bidders: 2, registrationMs: 3_000, biddingMs: 60_000 });
-    const watchers = await Promise.all([0, 1].map(async () => {
-      const s = await connect(b.base);
-      sockets.push(s);
-      const w = new Watcher(s, second.lotId);
-      await w.watch();
-      return w;
-    }));
+    const watchers = await Promise.all(
+      [0, 1].map(async () => {
+        const s = await connect(b.base);
+        sockets.push(s);
+        const w = new Watcher(s, second.lotId);
+        await w.watch();
+        return w;
+      }),
+    );
     await waitUntil(second.startsAt);
     let k = 0;
     const bid = async (): Promise<void> => {
       const bidder = second.bidders[k % 2];
-      const res = await call(a.base, 'POST', `/api/lots/${second.lotId}/bids`, { token: bidder.token, body: { amount: second.startingPrice + second.priceStep * k++ } });
+      const res = await call(a.base, 'POST', `/api/lots/${second.lotId}/bids`, {
+        token: bidder.token,
+        body: { amount: second.startingPrice + second.priceStep * k++ },
+      });
       expect(res.status).toBe(201);
     };
     await bid();
@@ -168,7 +207,10 @@ describe.skipIf(Boolean(missing))('two processes sharing PostgreSQL and Redis', 
     const admin = createClient({ url: REDIS_URL });
     await admin.connect();
     const list = String(await admin.sendCommand(['CLIENT', 'LIST']));
-    const ids = list.split('\n').filter((l) => l.includes(`name=${prefix}:${b.child.pid} `)).map((l) => /id=(\d+)/.exec(l)![1]);
+    const ids = list
+      .split('\n')
+      .filter((l) => l.includes(`name=${prefix}:${b.child.pid} `))
+      .map((l) => /id=(\d+)/.exec(l)![1]);
     expect(ids.length).toBeGreaterThanOrEqual(2);
     for (const id of ids) await admin.sendCommand(['CLIENT', 'KILL', 'ID', id]);
     await admin.close();

@@ -9,7 +9,9 @@ describe('REDIS_URL pointing at nothing', () => {
     const idp = await startTestIdp();
     const unused = await freePort();
     try {
-      await expect(startServerProcess({ ...idp.env(), REDIS_URL: `redis://127.0.0.1:${unused}` }, { timeoutMs: 60_000 })).rejects.toThrow(/REDIS_URL: cannot reach Redis at 127\.0\.0\.1:\d+/);
+      await expect(
+        startServerProcess({ ...idp.env(), REDIS_URL: `redis://127.0.0.1:${unused}` }, { timeoutMs: 60_000 }),
+      ).rejects.toThrow(/REDIS_URL: cannot reach Redis at 127\.0\.0\.1:\d+/);
     } finally {
       await idp.close();
     }

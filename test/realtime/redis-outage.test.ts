@@ -23,7 +23,14 @@ import { call, readLedger, setUpLot, sleep, waitUntil, type LotScenario } from '
 
 const REDIS_URL = TEST_REDIS_URL;
 const silent = createLogger({ level: 'silent' });
-const entry = (lotId: number, seq: number): PublicEntry => ({ lotId, seq, kind: 'bid', amount: 1_000_000 + seq * 1000, bidderCode: `B${seq % 3}`, placedAt: new Date(1_700_000_000_000 + seq).toISOString() });
+const entry = (lotId: number, seq: number): PublicEntry => ({
+  lotId,
+  seq,
+  kind: 'bid',
+  amount: 1_000_000 + seq * 1000,
+  bidderCode: `B${seq % 3}`,
+  placedAt: new Date(1_700_000_000_000 + seq).toISOString(),
+});
 
 /** A lot stream over a fake ledger, with every write recorded. */
 function streamHarness(ledger: PublicEntry[]) {
@@ -62,7 +69,19 @@ describe('catching up with the ledger', () => {
     const { streams, writes } = streamHarness([]);
     streams.open(1);
     streams.prime(1, 4);
-    const extended = (seq: number, endsAt: number): LotChange => ({ lotId: 1, seq, reason: 'extended', status: 'live', endsAt: new Date(endsAt).toISOString(), currentPrice: 5, highestBidderCode: 'B1', minNextBid: 6, cancelReason: null, finalPrice: null, winnerBidderCode: null });
+    const extended = (seq: number, endsAt: number): LotChange => ({
+      lotId: 1,
+      seq,
+      reason: 'extended',
+      status: 'live',
+      endsAt: new Date(endsAt).toISOString(),
+      currentPrice: 5,
+      highestBidderCode: 'B1',
+      minNextBid: 6,
+      cancelReason: null,
+      finalPrice: null,
+      winnerBidderCode: null,
+    });
     streams.lot(extended(4, 2_000));
     streams.lot(extended(4, 2_000));
     streams.lot(extended(3, 1_000));
@@ -93,10 +112,27 @@ describe('catching up with the ledger', () => {
     });
     return { catchUp, caughtUp, changes, reads };
   }
-  const head = (lotId: number, seq: number, status = 'live', endsAt = new Date(10_000).toISOString()): LotHead => ({ lotId, seq, status, endsAt, currentPrice: seq * 10, highestBidderCode: 'B1', minNextBid: null, cancelReason: null, finalPrice: null, winnerBidderCode: null });
+  const head = (lotId: number, seq: number, status = 'live', endsAt = new Date(10_000).toISOString()): LotHead => ({
+    lotId,
+    seq,
+    status,
+    endsAt,
+    currentPrice: seq * 10,
+    highestBidderCode: 'B1',
+    minNextBid: null,
+    cancelReason: null,
+    finalPrice: null,
+    winnerBidderCode: null,
+  });
 
   it('while Redis is down, catches up every lot whose ledger moved, at each poll', async () => {
-    const state = { heads: [head(1, 5), head(2, 3)], delivered: new Map([[1, 5], [2, 1]]) };
+    const state = {
+      heads: [head(1, 5), head(2, 3)],
+      delivered: new Map([
+        [1, 5],
+        [2, 1],
+      ]),
+    };
     const h = catchUpHarness(state);
     h.catchUp.primed(1);
     h.catchUp.primed(2);
@@ -164,7 +200,12 @@ const CONVERGE_MS = 6_000;
 async function within<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   try {
-    return await Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms)))]);
+    return await Promise.race([
+      promise,
+      new Promise<never>(
+        (_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms)),
+      ),
+    ]);
   } finally {
     clearTimeout(timer);
   }
@@ -190,11 +231,22 @@ describe.skipIf(Boolean(missing))('two processes while Redis is away', () => {
     proxy = redis.proxy;
     const pg = await createPostgresDatabase();
     drop = pg.drop;
-    const env = { ...idp.env(), DATABASE_URL: pg.url, REDIS_URL: redis.url, REDIS_KEY_PREFIX: prefix, ADMIN_PIDS: adminPid, LOG_LEVEL: 'warn' };
+    const env = {
+      ...idp.env(),
+      DATABASE_URL: pg.url,
+      REDIS_URL: redis.url,
+      REDIS_KEY_PREFIX: prefix,
+      ADMIN_PIDS: adminPid,
+      LOG_LEVEL: 'warn',
+    };
     a = await startServerProcess(env);
     b = await startServerProcess(env);
     lot = await setUpLot(a.base, idp, { adminPid, bidders: 4, registrationMs: 4_000, biddingMs: 180_000 });
-    for (const [p, list] of [[a, onA], [b, onB]] as const) for (let i = 0; i < 3; i++) list.push(await watcherOn(p, lot.lotId));
+    for (const [p, list] of [
+      [a, onA],
+      [b, onB],
+    ] as const)
+      for (let i = 0; i < 3; i++) list.push(await watcherOn(p, lot.lotId));
     await waitUntil(lot.startsAt);
   }, 120_000);
 
@@ -219,10 +271,22 @@ describe.skipIf(Boolean(missing))('two processes while Redis is away', () => {
   async function bidOn(p: ServerProcess, local: Watcher[]): Promise<number> {
     const n = k++;
     const bidder = lot.bidders[n % lot.bidders.length];
-    const res = await within(ANSWER_MS, 'a bid', call(p.base, 'POST', `/api/lots/${lot.lotId}/bids`, { token: bidder.token, body: { amount: lot.startingPrice + lot.priceStep * n }, headers: { 'idempotency-key': `outage-${n}` } }));
+    const res = await within(
+      ANSWER_MS,
+      'a bid',
+      call(p.base, 'POST', `/api/lots/${lot.lotId}/bids`, {
+        token: bidder.token,
+        body: { amount: lot.startingPrice + lot.priceStep * n },
+        headers: { 'idempotency-key': `outage-${n}` },
+      }),
+    );
     expect(res.status, JSON.stringify(res.json)).toBe(201);
     const seq = res.json.seq as number;
-    await until(() => local.every((w) => w.ledger.has(seq)), `bid ${seq} on the watchers of the process that accepted it`, LOCAL_MS);
+    await until(
+      () => local.every((w) => w.ledger.has(seq)),
+      `bid ${seq} on the watchers of the process that accepted it`,
+      LOCAL_MS,
+    );
     return seq;
   }
 
@@ -231,11 +295,19 @@ describe.skipIf(Boolean(missing))('two processes while Redis is away', () => {
     for (const p of [a, b]) {
       const health = await within(ANSWER_MS, 'GET /api/health', call(p.base, 'GET', '/api/health'));
       expect(health.status).toBe(200);
-      expect((await within(ANSWER_MS, 'GET /api/lots/:id', call(p.base, 'GET', `/api/lots/${lot.lotId}`))).status).toBe(200);
-      expect((await within(ANSWER_MS, 'GET /api/lots/:id/bids', call(p.base, 'GET', `/api/lots/${lot.lotId}/bids`))).status).toBe(200);
+      expect((await within(ANSWER_MS, 'GET /api/lots/:id', call(p.base, 'GET', `/api/lots/${lot.lotId}`))).status).toBe(
+        200,
+      );
+      expect(
+        (await within(ANSWER_MS, 'GET /api/lots/:id/bids', call(p.base, 'GET', `/api/lots/${lot.lotId}/bids`))).status,
+      ).toBe(200);
     }
-    expect(await within(ANSWER_MS, 'socket time', request(onA[0].socket, 'time', { clientSentAt: 1 }))).toMatchObject({ ok: true });
-    expect(await within(ANSWER_MS, 'socket sync', request(onB[0].socket, 'sync', { lotId: lot.lotId, afterSeq: 0 }))).toMatchObject({ ok: true });
+    expect(await within(ANSWER_MS, 'socket time', request(onA[0].socket, 'time', { clientSentAt: 1 }))).toMatchObject({
+      ok: true,
+    });
+    expect(
+      await within(ANSWER_MS, 'socket sync', request(onB[0].socket, 'sync', { lotId: lot.lotId, afterSeq: 0 })),
+    ).toMatchObject({ ok: true });
   }
 
   /** Waits until every watcher holds exactly the server's ledger; returns how long that took. */
@@ -243,11 +315,18 @@ describe.skipIf(Boolean(missing))('two processes while Redis is away', () => {
     const started = Date.now();
     const ledger = await readLedger(a.base, lot.lotId);
     const last = ledger.length;
-    for (const w of watchers) await until(() => w.ledger.size === last && w.ledger.has(last), `a watcher to hold all ${last} entries`, CONVERGE_MS - (Date.now() - started));
+    for (const w of watchers)
+      await until(
+        () => w.ledger.size === last && w.ledger.has(last),
+        `a watcher to hold all ${last} entries`,
+        CONVERGE_MS - (Date.now() - started),
+      );
     const took = Date.now() - started;
     for (const w of watchers) {
       expect(w.orderViolations()).toEqual([]);
-      expect([...w.ledger.values()].sort((x, y) => x.seq - y.seq).map((e) => [e.seq, e.amount, e.bidderCode, e.placedAt])).toEqual(ledger.map((e) => [e.seq, e.amount, e.bidderCode, e.placedAt]));
+      expect(
+        [...w.ledger.values()].sort((x, y) => x.seq - y.seq).map((e) => [e.seq, e.amount, e.bidderCode, e.placedAt]),
+      ).toEqual(ledger.map((e) => [e.seq, e.amount, e.bidderCode, e.placedAt]));
     }
     return took;
   }
@@ -296,13 +375,31 @@ describe.skipIf(Boolean(missing))('two processes while Redis is away', () => {
     const managerLot = await setUpLot(a.base, idp, { adminPid, bidders: 0, registrationMs: 60_000, biddingMs: 60_000 });
     const watchers = [await watcherOn(a, managerLot.lotId), await watcherOn(b, managerLot.lotId)];
     proxy.cut();
-    const res = await within(ANSWER_MS, 'cancel', call(b.base, 'POST', `/api/lots/${managerLot.lotId}/cancel`, { token: managerLot.managerToken, body: { reason: 'Technical test' } }));
+    const res = await within(
+      ANSWER_MS,
+      'cancel',
+      call(b.base, 'POST', `/api/lots/${managerLot.lotId}/cancel`, {
+        token: managerLot.managerToken,
+        body: { reason: 'Technical test' },
+      }),
+    );
     expect(res.status, JSON.stringify(res.json)).toBe(200);
-    await until(() => watchers[1].lotEvents.some((e) => e.reason === 'cancelled'), 'the cancellation on the process that made it', LOCAL_MS);
+    await until(
+      () => watchers[1].lotEvents.some((e) => e.reason === 'cancelled'),
+      'the cancellation on the process that made it',
+      LOCAL_MS,
+    );
     proxy.restore();
-    await until(() => watchers[0].lotEvents.some((e) => e.reason === 'cancelled'), 'the cancellation on the other process', CONVERGE_MS);
+    await until(
+      () => watchers[0].lotEvents.some((e) => e.reason === 'cancelled'),
+      'the cancellation on the other process',
+      CONVERGE_MS,
+    );
     await sleep(1_500);
-    for (const w of watchers) expect(w.lotEvents.filter((e) => e.reason === 'cancelled')).toEqual([expect.objectContaining({ lotId: managerLot.lotId, status: 'cancelled' })]);
+    for (const w of watchers)
+      expect(w.lotEvents.filter((e) => e.reason === 'cancelled')).toEqual([
+        expect.objectContaining({ lotId: managerLot.lotId, status: 'cancelled' }),
+      ]);
   }, 90_000);
 
   it('shuts down cleanly while Redis is cut', async () => {

@@ -36,7 +36,11 @@ const probe = (s: ClientSocket) => request(s, 'bid', { lotId: 999_999, amount: 5
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Resolves with the disconnect reason and how long after `since` it came; rejects after `ms`. */
-function disconnected(s: ClientSocket, ms = DISCONNECT_MS, since = performance.now()): Promise<{ reason: string; ms: number }> {
+function disconnected(
+  s: ClientSocket,
+  ms = DISCONNECT_MS,
+  since = performance.now(),
+): Promise<{ reason: string; ms: number }> {
   return new Promise((resolve, reject) => {
     if (!s.connected) return reject(new Error('the socket was already disconnected'));
     const timer = setTimeout(() => reject(new Error(`not disconnected within ${ms} ms`)), ms);
@@ -92,9 +96,14 @@ describe('one process', () => {
     await signOut(first, p.base);
     const [e1, e2] = await Promise.all(ends);
     expect([e1.reason, e2.reason]).toEqual(['io server disconnect', 'io server disconnect']);
-    console.log(`sign-out: the session's sockets were disconnected ${Math.round(Math.max(e1.ms, e2.ms))} ms after the request was sent`);
+    console.log(
+      `sign-out: the session's sockets were disconnected ${Math.round(Math.max(e1.ms, e2.ms))} ms after the request was sent`,
+    );
 
-    p.platform.ctx.events.publish('personal', { pid: BIDDER, event: { type: 'outbid', lotId: 999_999, seq: 1, amount: 1 } });
+    p.platform.ctx.events.publish('personal', {
+      pid: BIDDER,
+      event: { type: 'outbid', lotId: 999_999, seq: 1, amount: 1 },
+    });
     await expect.poll(() => heard.b.length, { timeout: DISCONNECT_MS }).toBe(1);
     expect(heard.a).toEqual([]);
     expect(b.connected).toBe(true);
@@ -108,10 +117,16 @@ describe('one process', () => {
     await sleep(2 * SESSION_SWEEP_MS);
     expect(await probe(s)).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
     // As another process would revoke it while Redis is away: in the database, no event here.
-    await p.database.db.update(sessions).set({ revokedAt: clock.now() }).where(eq(sessions.idHash, sha256(browser.cookies.get('auction_session')!)));
+    await p.database.db
+      .update(sessions)
+      .set({ revokedAt: clock.now() })
+      .where(eq(sessions.idHash, sha256(browser.cookies.get('auction_session')!)));
     await sleep(SESSION_CHECK_CACHE_MS + 100);
     const end = disconnected(s);
-    expect(await probe(s)).toEqual({ ok: false, error: { code: 'UNAUTHENTICATED', message: SESSION_ENDED_MESSAGE, reason: 'session_ended' } });
+    expect(await probe(s)).toEqual({
+      ok: false,
+      error: { code: 'UNAUTHENTICATED', message: SESSION_ENDED_MESSAGE, reason: 'session_ended' },
+    });
     expect((await end).reason).toBe('io server disconnect');
   });
 
@@ -122,7 +137,11 @@ describe('one process', () => {
     const [staffSocket, bystanderSocket] = [await socketOf(staff), await socketOf(bystander)];
     const csrf = await csrfOf(admin, p.base);
     const setRoles = async (roles: string[]): Promise<void> => {
-      const res = await admin.request(`${p.base}/api/admin/roles/${STAFF}`, { method: 'PUT', headers: { 'content-type': 'application/json', 'x-csrf-token': csrf }, body: JSON.stringify({ roles }) });
+      const res = await admin.request(`${p.base}/api/admin/roles/${STAFF}`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json', 'x-csrf-token': csrf },
+        body: JSON.stringify({ roles }),
+      });
       expect(res.status, await res.clone().text()).toBe(200);
     };
 
@@ -141,7 +160,9 @@ describe('one process', () => {
 
   it('a read that fails or times out refuses the bid with UNAVAILABLE (not placed) and is not kept', async (ctx) => {
     if (!onPostgres()) {
-      console.log('Skipping: holding a lock on the sessions table from another connection needs PostgreSQL (TEST_DATABASE_URL); embedded PGlite has one connection.');
+      console.log(
+        'Skipping: holding a lock on the sessions table from another connection needs PostgreSQL (TEST_DATABASE_URL); embedded PGlite has one connection.',
+      );
       return ctx.skip();
     }
     const { browser } = await signInAs(p.base, STAFF);
@@ -164,7 +185,9 @@ describe('one process', () => {
       const refused = await probe(s);
       expect(refused.ok).toBe(false);
       expect(!refused.ok && refused.error.code).toBe('UNAVAILABLE');
-      expect([SHED_MESSAGES.database_unavailable, SHED_MESSAGES.timeout]).toContain(!refused.ok && refused.error.message);
+      expect([SHED_MESSAGES.database_unavailable, SHED_MESSAGES.timeout]).toContain(
+        !refused.ok && refused.error.message,
+      );
     } finally {
       release();
       await sql.end();
@@ -218,7 +241,15 @@ describe.skipIf(Boolean(missing))('two processes sharing PostgreSQL and Redis', 
     proxy = redis.proxy;
     const pg = await createPostgresDatabase();
     drop = pg.drop;
-    const env = { ...idp.env(), EID_CLIENT_ID: 'auction-web', DATABASE_URL: pg.url, REDIS_URL: redis.url, REDIS_KEY_PREFIX: prefix, ADMIN_PIDS: adminPid, LOG_LEVEL: 'warn' };
+    const env = {
+      ...idp.env(),
+      EID_CLIENT_ID: 'auction-web',
+      DATABASE_URL: pg.url,
+      REDIS_URL: redis.url,
+      REDIS_KEY_PREFIX: prefix,
+      ADMIN_PIDS: adminPid,
+      LOG_LEVEL: 'warn',
+    };
     a = await startServerProcess(env);
     b = await startServerProcess(env);
   }, 120_000);
@@ -245,7 +276,10 @@ describe.skipIf(Boolean(missing))('two processes sharing PostgreSQL and Redis', 
   }
 
   async function socketOnB(options: { cookie?: string; token?: string }): Promise<ClientSocket> {
-    const s = await connect(b.base, options.cookie ? { headers: { cookie: options.cookie } } : { token: options.token });
+    const s = await connect(
+      b.base,
+      options.cookie ? { headers: { cookie: options.cookie } } : { token: options.token },
+    );
     sockets.push(s);
     expect(await probe(s)).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
     return s;
@@ -266,7 +300,11 @@ describe.skipIf(Boolean(missing))('two processes sharing PostgreSQL and Redis', 
     const pid = newPid();
     const s = await socketOnB({ token: await idp.token({ sub: pid }) });
     const end = disconnected(s);
-    const res = await fetch(`${a.base}/api/admin/roles/${pid}`, { method: 'PUT', headers: { authorization: `Bearer ${await idp.token({ sub: adminPid })}`, 'content-type': 'application/json' }, body: JSON.stringify({ roles: ['regulator'] }) });
+    const res = await fetch(`${a.base}/api/admin/roles/${pid}`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${await idp.token({ sub: adminPid })}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ roles: ['regulator'] }),
+    });
     expect(res.status, await res.text()).toBe(200);
     expect((await end).reason).toBe('io server disconnect');
   }, 60_000);
@@ -282,7 +320,9 @@ describe.skipIf(Boolean(missing))('two processes sharing PostgreSQL and Redis', 
       await signOut(browser, a.base);
       const { reason, ms } = await end;
       expect(reason).toBe('io server disconnect');
-      console.log(`sign-out on A with Redis cut: the socket on B was disconnected ${Math.round(ms)} ms after the request was sent`);
+      console.log(
+        `sign-out on A with Redis cut: the socket on B was disconnected ${Math.round(ms)} ms after the request was sent`,
+      );
     } finally {
       proxy.restore();
     }

@@ -61,7 +61,11 @@ export async function setUpLot(base: string, idp: TestIdp, o: ScenarioOptions): 
   const managerToken = await idp.token({ sub: managerPid });
   // The manager must be known (seen once) before a role is granted.
   await expectStatus(call(base, 'GET', '/api/me', { token: managerToken }), 200, 'manager /me');
-  await expectStatus(call(base, 'PUT', `/api/admin/roles/${managerPid}`, { token: admin, body: { roles: ['manager'] } }), 200, 'grant manager');
+  await expectStatus(
+    call(base, 'PUT', `/api/admin/roles/${managerPid}`, { token: admin, body: { roles: ['manager'] } }),
+    200,
+    'grant manager',
+  );
   const startingPrice = 40_000_000;
   const priceStep = 5_000_000;
   const startsAt = new Date(now.getTime() + o.registrationMs);
@@ -90,11 +94,27 @@ export async function setUpLot(base: string, idp: TestIdp, o: ScenarioOptions): 
   for (let i = 0; i < o.bidders + (o.extraBidders ?? 0); i++) {
     const pid = newPid();
     const token = await idp.token({ sub: pid, loa: 2 });
-    const reg = await expectStatus(call(base, 'POST', `/api/lots/${lot.id}/registrations`, { token, body: { acceptRules: true } }), 201, 'register');
-    await expectStatus(call(base, 'POST', `/api/lots/${lot.id}/registrations/${reg.id}/approve`, { token: managerToken }), 200, 'approve');
+    const reg = await expectStatus(
+      call(base, 'POST', `/api/lots/${lot.id}/registrations`, { token, body: { acceptRules: true } }),
+      201,
+      'register',
+    );
+    await expectStatus(
+      call(base, 'POST', `/api/lots/${lot.id}/registrations/${reg.id}/approve`, { token: managerToken }),
+      200,
+      'approve',
+    );
     bidders.push({ pid, token, bidderCode: reg.bidderCode });
   }
-  return { lotId: lot.id, managerToken, bidders: bidders.slice(0, o.bidders), startingPrice, priceStep, startsAt, endsAt };
+  return {
+    lotId: lot.id,
+    managerToken,
+    bidders: bidders.slice(0, o.bidders),
+    startingPrice,
+    priceStep,
+    startsAt,
+    endsAt,
+  };
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -106,10 +126,17 @@ export async function waitUntil(at: Date): Promise<void> {
 }
 
 /** Reads the whole ledger over HTTP, page by page, as the public contract describes. */
-export async function readLedger(base: string, lotId: number): Promise<{ seq: number; amount: number; bidderCode: string; placedAt: string }[]> {
+export async function readLedger(
+  base: string,
+  lotId: number,
+): Promise<{ seq: number; amount: number; bidderCode: string; placedAt: string }[]> {
   const all: { seq: number; amount: number; bidderCode: string; placedAt: string }[] = [];
   for (;;) {
-    const page = await expectStatus(call(base, 'GET', `/api/lots/${lotId}/bids?after=${all.at(-1)?.seq ?? 0}&limit=1000`), 200, 'ledger page');
+    const page = await expectStatus(
+      call(base, 'GET', `/api/lots/${lotId}/bids?after=${all.at(-1)?.seq ?? 0}&limit=1000`),
+      200,
+      'ledger page',
+    );
     if (page.items.length === 0) return all;
     all.push(...page.items);
   }

@@ -31,7 +31,13 @@ afterAll(async () => {
 });
 
 async function liveLot(bidders: number): Promise<LotScenario> {
-  const lot = await setUpLot(t.base, t.idp, { adminPid, bidders, registrationMs: 60_000, biddingMs: 30 * 60_000, now: clock.now() });
+  const lot = await setUpLot(t.base, t.idp, {
+    adminPid,
+    bidders,
+    registrationMs: 60_000,
+    biddingMs: 30 * 60_000,
+    now: clock.now(),
+  });
   clock.set(lot.startsAt.getTime() + 1_000);
   return lot;
 }
@@ -43,7 +49,9 @@ async function bid(lot: LotScenario, who: Bidder, amount: number): Promise<numbe
 }
 
 async function withdraw(lot: LotScenario, who: Bidder, seq: number): Promise<void> {
-  expect((await call(t.base, 'POST', `/api/lots/${lot.lotId}/bids/${seq}/withdraw`, { token: who.token })).status).toBe(201);
+  expect((await call(t.base, 'POST', `/api/lots/${lot.lotId}/bids/${seq}/withdraw`, { token: who.token })).status).toBe(
+    201,
+  );
 }
 
 describe('the standing state in lot events and snapshots', () => {
@@ -62,7 +70,14 @@ describe('the standing state in lot events and snapshots', () => {
     // Only the withdrawals' events: the lot's going live may be reported too, by the scheduler.
     const withdrawals = (): LotEvent[] => watcher.lotEvents.filter((e) => e.reason === 'withdrawal');
     await until(() => withdrawals().length === 1, 'the first withdrawal’s lot event');
-    expect(withdrawals()[0]).toMatchObject({ reason: 'withdrawal', status: 'live', seq: 5, currentPrice: p(2), highestBidderCode: c.bidderCode, minNextBid: p(3) });
+    expect(withdrawals()[0]).toMatchObject({
+      reason: 'withdrawal',
+      status: 'live',
+      seq: 5,
+      currentPrice: p(2),
+      highestBidderCode: c.bidderCode,
+      minNextBid: p(3),
+    });
     await withdraw(lot, c, 3);
     await until(() => withdrawals().length === 2, 'the second withdrawal’s lot event');
     const standing = { currentPrice: p(0), highestBidderCode: a.bidderCode, minNextBid: p(1), seq: 6 };
@@ -91,11 +106,30 @@ describe('the standing state in lot events and snapshots', () => {
     const sa = await track(connect(t.base, { token: a.token }));
     const mine: RegistrationEvent[] = [];
     sa.on('registration', (e) => mine.push(e));
-    const cancelled = await call(t.base, 'POST', `/api/lots/${lot.lotId}/cancel`, { token: lot.managerToken, body: { reason: 'Tài sản bị thu hồi theo quyết định của cơ quan có thẩm quyền.' } });
+    const cancelled = await call(t.base, 'POST', `/api/lots/${lot.lotId}/cancel`, {
+      token: lot.managerToken,
+      body: { reason: 'Tài sản bị thu hồi theo quyết định của cơ quan có thẩm quyền.' },
+    });
     expect(cancelled.status).toBe(200);
-    await until(() => watcher.lotEvents.some((e) => e.reason === 'cancelled') && mine.length === 1, 'the cancellation and the deposit change');
-    expect(watcher.lotEvents.find((e) => e.reason === 'cancelled')).toMatchObject({ reason: 'cancelled', status: 'cancelled', cancelReason: 'Tài sản bị thu hồi theo quyết định của cơ quan có thẩm quyền.', currentPrice: lot.startingPrice, highestBidderCode: a.bidderCode, minNextBid: null, seq: 1 });
-    expect(mine[0]).toMatchObject({ type: 'registration', lotId: lot.lotId, status: 'approved', depositState: 'refundable' });
+    await until(
+      () => watcher.lotEvents.some((e) => e.reason === 'cancelled') && mine.length === 1,
+      'the cancellation and the deposit change',
+    );
+    expect(watcher.lotEvents.find((e) => e.reason === 'cancelled')).toMatchObject({
+      reason: 'cancelled',
+      status: 'cancelled',
+      cancelReason: 'Tài sản bị thu hồi theo quyết định của cơ quan có thẩm quyền.',
+      currentPrice: lot.startingPrice,
+      highestBidderCode: a.bidderCode,
+      minNextBid: null,
+      seq: 1,
+    });
+    expect(mine[0]).toMatchObject({
+      type: 'registration',
+      lotId: lot.lotId,
+      status: 'approved',
+      depositState: 'refundable',
+    });
   });
 
   it('closes with the winner and final price in the lot event, and tells the winner their deposit counts toward it and the loser it will be refunded', async () => {
@@ -114,6 +148,13 @@ describe('the standing state in lot events and snapshots', () => {
     expect(await won).toMatchObject({ finalPrice, depositState: 'retained' });
     expect(await lost).toMatchObject({ finalPrice, depositState: 'refundable' });
     await until(() => watcher.lotEvents.some((e) => e.reason === 'closed'), 'the close');
-    expect(watcher.lotEvents.find((e) => e.reason === 'closed')).toMatchObject({ reason: 'closed', status: 'closed', finalPrice, winnerBidderCode: b.bidderCode, highestBidderCode: b.bidderCode, minNextBid: null });
+    expect(watcher.lotEvents.find((e) => e.reason === 'closed')).toMatchObject({
+      reason: 'closed',
+      status: 'closed',
+      finalPrice,
+      winnerBidderCode: b.bidderCode,
+      highestBidderCode: b.bidderCode,
+      minNextBid: null,
+    });
   });
 });

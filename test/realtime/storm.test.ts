@@ -17,7 +17,13 @@ const sockets: ClientSocket[] = [];
 
 beforeAll(async () => {
   t = await startTestPlatform({ clock, env: { ADMIN_PIDS: adminPid } });
-  lot = await setUpLot(t.base, t.idp, { adminPid, bidders: 4, registrationMs: 60_000, biddingMs: 30 * 60_000, now: clock.now() });
+  lot = await setUpLot(t.base, t.idp, {
+    adminPid,
+    bidders: 4,
+    registrationMs: 60_000,
+    biddingMs: 30 * 60_000,
+    now: clock.now(),
+  });
   clock.set(lot.startsAt.getTime() + 1_000);
 });
 afterAll(async () => {
@@ -34,7 +40,11 @@ async function watcher(): Promise<Watcher> {
 }
 
 /** Bidders bid as fast as their answers come back, half over HTTP and half over their sockets. */
-async function storm(bidSockets: ClientSocket[], rounds: number, onRound?: (round: number) => Promise<void>): Promise<{ accepted: number[]; refused: Record<string, number> }> {
+async function storm(
+  bidSockets: ClientSocket[],
+  rounds: number,
+  onRound?: (round: number) => Promise<void>,
+): Promise<{ accepted: number[]; refused: Record<string, number> }> {
   const accepted: number[] = [];
   const refused: Record<string, number> = {};
   let next = 0;
@@ -47,10 +57,18 @@ async function storm(bidSockets: ClientSocket[], rounds: number, onRound?: (roun
         const key = `storm-${round}-${i}`;
         let outcome: { ok: true; seq: number } | { ok: false; code: string };
         if (i % 2 === 0) {
-          const res = await call(t.base, 'POST', `/api/lots/${lot.lotId}/bids`, { token: b.token, body: { amount }, headers: { 'idempotency-key': key } });
+          const res = await call(t.base, 'POST', `/api/lots/${lot.lotId}/bids`, {
+            token: b.token,
+            body: { amount },
+            headers: { 'idempotency-key': key },
+          });
           outcome = res.status === 201 ? { ok: true, seq: res.json.seq } : { ok: false, code: res.json.error.code };
         } else {
-          const ack = await request<{ bid: { seq: number } }>(bidSockets[i], 'bid', { lotId: lot.lotId, amount, idempotencyKey: key });
+          const ack = await request<{ bid: { seq: number } }>(bidSockets[i], 'bid', {
+            lotId: lot.lotId,
+            amount,
+            idempotencyKey: key,
+          });
           outcome = ack.ok ? { ok: true, seq: ack.bid.seq } : { ok: false, code: ack.error.code };
         }
         if (outcome.ok) accepted.push(outcome.seq);
@@ -97,9 +115,11 @@ describe('a bid storm on one lot', () => {
       expect(w.orderViolations()).toEqual([]);
       expect(w.arrivals[0]).toBe(1);
       expect(w.arrivals.at(-1)).toBe(last);
-      expect([...w.ledger.values()].sort((a, b) => a.seq - b.seq).map(({ seq, amount, bidderCode, placedAt }) => ({ seq, amount, bidderCode, placedAt }))).toEqual(
-        ledger.map(({ seq, amount, bidderCode, placedAt }) => ({ seq, amount, bidderCode, placedAt })),
-      );
+      expect(
+        [...w.ledger.values()]
+          .sort((a, b) => a.seq - b.seq)
+          .map(({ seq, amount, bidderCode, placedAt }) => ({ seq, amount, bidderCode, placedAt })),
+      ).toEqual(ledger.map(({ seq, amount, bidderCode, placedAt }) => ({ seq, amount, bidderCode, placedAt })));
     }
     // Coalescing: at storm rates a watcher gets fewer messages than entries.
     const messages = watchers.reduce((n, w) => n + w.messages, 0);
@@ -109,14 +129,17 @@ describe('a bid storm on one lot', () => {
     const r = rejoined!;
     expect(r.orderViolations()).toEqual([]);
     expect([...r.ledger.keys()].sort((a, b) => a - b)).toEqual(ledger.map((e) => e.seq));
-    expect([...r.ledger.values()].sort((a, b) => a.seq - b.seq).map((e) => [e.seq, e.amount, e.bidderCode])).toEqual(ledger.map((e) => [e.seq, e.amount, e.bidderCode]));
+    expect([...r.ledger.values()].sort((a, b) => a.seq - b.seq).map((e) => [e.seq, e.amount, e.bidderCode])).toEqual(
+      ledger.map((e) => [e.seq, e.amount, e.bidderCode]),
+    );
   });
 
   it('sends the close once to every watcher, after the last bid', async () => {
     const watchers = await Promise.all(Array.from({ length: 3 }, () => watcher()));
     const before = watchers[0].snapshot!.lot.seq;
     clock.set(lot.endsAt.getTime() + CLOSE_GRACE_MS + 1);
-    for (const w of watchers) await until(() => w.lotEvents.some((e) => e.reason === 'closed' || e.reason === 'failed'), 'the close event');
+    for (const w of watchers)
+      await until(() => w.lotEvents.some((e) => e.reason === 'closed' || e.reason === 'failed'), 'the close event');
     // A little longer: a second close would arrive within the scheduler's next polls.
     await new Promise((r) => setTimeout(r, 400));
     for (const w of watchers) {
@@ -127,6 +150,10 @@ describe('a bid storm on one lot', () => {
     const late = new Watcher(sockets[0], lot.lotId);
     const snap = await late.watch();
     expect(snap.lot.status).toBe('closed');
-    expect(await request(sockets[0], 'sync', { lotId: lot.lotId, afterSeq: before - 1 })).toMatchObject({ ok: true, more: false, bids: [{ seq: before }] });
+    expect(await request(sockets[0], 'sync', { lotId: lot.lotId, afterSeq: before - 1 })).toMatchObject({
+      ok: true,
+      more: false,
+      bids: [{ seq: before }],
+    });
   });
 });

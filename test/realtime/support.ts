@@ -2,13 +2,29 @@
 // browser keeps (the snapshot, then every `bid`/`bids` merged by seq, and `lot` events), so tests can
 // check order, gaps and convergence on the ledger.
 import { io, type Socket } from 'socket.io-client';
-import type { Ack, ClientToServerEvents, LotEvent, PublicEntry, ServerToClientEvents, WatchSnapshot } from '../../server/realtime/events.ts';
+import type {
+  Ack,
+  ClientToServerEvents,
+  LotEvent,
+  PublicEntry,
+  ServerToClientEvents,
+  WatchSnapshot,
+} from '../../server/realtime/events.ts';
 
 export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 /** Connects over WebSocket (the transport used with several processes); rejects on connect_error. */
-export function connect(base: string, options: { token?: string; headers?: Record<string, string> } = {}): Promise<ClientSocket> {
-  const socket: ClientSocket = io(base, { transports: ['websocket'], reconnection: false, forceNew: true, auth: options.token ? { token: options.token } : {}, extraHeaders: options.headers });
+export function connect(
+  base: string,
+  options: { token?: string; headers?: Record<string, string> } = {},
+): Promise<ClientSocket> {
+  const socket: ClientSocket = io(base, {
+    transports: ['websocket'],
+    reconnection: false,
+    forceNew: true,
+    auth: options.token ? { token: options.token } : {},
+    extraHeaders: options.headers,
+  });
   return new Promise((resolve, reject) => {
     socket.once('connect', () => resolve(socket));
     socket.once('connect_error', (err) => {
@@ -19,8 +35,16 @@ export function connect(base: string, options: { token?: string; headers?: Recor
 }
 
 /** Emits an event and resolves with its ack (sockets are typed; payloads may be deliberately wrong). */
-export function request<T extends object = Record<string, unknown>>(socket: ClientSocket, event: string, ...args: unknown[]): Promise<Ack<T>> {
-  return (socket as unknown as { timeout(ms: number): { emitWithAck(event: string, ...a: unknown[]): Promise<Ack<T>> } }).timeout(10_000).emitWithAck(event, ...args);
+export function request<T extends object = Record<string, unknown>>(
+  socket: ClientSocket,
+  event: string,
+  ...args: unknown[]
+): Promise<Ack<T>> {
+  return (
+    socket as unknown as { timeout(ms: number): { emitWithAck(event: string, ...a: unknown[]): Promise<Ack<T>> } }
+  )
+    .timeout(10_000)
+    .emitWithAck(event, ...args);
 }
 
 export function until(condition: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
@@ -84,7 +108,10 @@ export class Watcher {
   async resync(afterSeq: number): Promise<void> {
     let after = afterSeq;
     for (;;) {
-      const ack = await request<{ bids: PublicEntry[]; more: boolean }>(this.socket, 'sync', { lotId: this.lotId, afterSeq: after });
+      const ack = await request<{ bids: PublicEntry[]; more: boolean }>(this.socket, 'sync', {
+        lotId: this.lotId,
+        afterSeq: after,
+      });
       if (!ack.ok) throw new Error(`sync failed: ${ack.error.code}`);
       for (const e of ack.bids) this.ledger.set(e.seq, e);
       if (!ack.more) return;
@@ -102,7 +129,8 @@ export class Watcher {
   /** Broadcast seqs that did not follow their predecessor (arrivals must be strictly consecutive). */
   orderViolations(): string[] {
     const bad: string[] = [];
-    for (let i = 1; i < this.arrivals.length; i++) if (this.arrivals[i] !== this.arrivals[i - 1] + 1) bad.push(`${this.arrivals[i - 1]} → ${this.arrivals[i]}`);
+    for (let i = 1; i < this.arrivals.length; i++)
+      if (this.arrivals[i] !== this.arrivals[i - 1] + 1) bad.push(`${this.arrivals[i - 1]} → ${this.arrivals[i]}`);
     return bad;
   }
 }

@@ -42,13 +42,18 @@ describe('the access matrix', () => {
       for (const path of paths()) {
         const res = await getBytes(tp, path, tokens[persona]);
         expect(res.status, `${persona} ${path}`).toBe(REGULATOR_ONLY[persona].status);
-        if (REGULATOR_ONLY[persona].code) expect(JSON.parse(res.bytes.toString()).error.code).toBe(REGULATOR_ONLY[persona].code);
+        if (REGULATOR_ONLY[persona].code)
+          expect(JSON.parse(res.bytes.toString()).error.code).toBe(REGULATOR_ONLY[persona].code);
       }
     });
   }
 
   it('decides who may ask before checking what was asked (401 and 403, never 422, for a malformed request)', async () => {
-    for (const path of ['/api/records/lots?from=not-a-date', '/api/records/audit?format=xml', '/api/records/lots/abc?format=zip']) {
+    for (const path of [
+      '/api/records/lots?from=not-a-date',
+      '/api/records/audit?format=xml',
+      '/api/records/lots/abc?format=zip',
+    ]) {
       expect((await getBytes(tp, path, undefined)).status, path).toBe(401);
       expect((await getBytes(tp, path, tokens.manager)).status, path).toBe(403);
       expect((await getBytes(tp, path, tokens.regulator)).status, path).toBe(422);
@@ -56,9 +61,16 @@ describe('the access matrix', () => {
   });
 
   it('logs no export for refused requests', async () => {
-    const exports = async (): Promise<number> => (await tp.database.db.select().from(auditEvents).where(inArray(auditEvents.action, ['record.exported', 'record.viewed']))).length;
+    const exports = async (): Promise<number> =>
+      (
+        await tp.database.db
+          .select()
+          .from(auditEvents)
+          .where(inArray(auditEvents.action, ['record.exported', 'record.viewed']))
+      ).length;
     const before = await exports();
-    for (const persona of PERSONAS.filter((p) => p !== 'regulator')) await getBytes(tp, `/api/records/lots/${lotId}?format=json`, tokens[persona]);
+    for (const persona of PERSONAS.filter((p) => p !== 'regulator'))
+      await getBytes(tp, `/api/records/lots/${lotId}?format=json`, tokens[persona]);
     expect(await exports()).toBe(before);
   });
 
@@ -67,7 +79,14 @@ describe('the access matrix', () => {
     for (const persona of PERSONAS) {
       const jwks = await getBytes(tp, '/api/.well-known/jwks.json', tokens[persona]);
       expect(jwks.status).toBe(200);
-      const res = await fetch(`${tp.base}/api/records/verify`, { method: 'POST', body: new Uint8Array(record.bytes), headers: { 'content-type': 'application/json', ...(tokens[persona] ? { authorization: `Bearer ${tokens[persona]}` } : {}) } });
+      const res = await fetch(`${tp.base}/api/records/verify`, {
+        method: 'POST',
+        body: new Uint8Array(record.bytes),
+        headers: {
+          'content-type': 'application/json',
+          ...(tokens[persona] ? { authorization: `Bearer ${tokens[persona]}` } : {}),
+        },
+      });
       expect(res.status).toBe(200);
       expect(await res.json()).toMatchObject({ valid: true });
     }

@@ -20,7 +20,15 @@ beforeAll(async () => {
   await seedEndedLot(db, { bids: CONTESTED_BIDS, extend: true, now: new Date('2026-03-01T00:00:00Z') });
   await seedEndedLot(db, { status: 'cancelled', now: new Date('2026-04-01T00:00:00Z') });
   // Data with nested objects, unicode and numbers, as other writers put in the log.
-  await db.transaction((tx) => appendAudit(tx, { actorPid: null, action: 'role.granted', subject: '079000000123', at: new Date('2026-05-01T08:00:00Z'), data: { roles: ['regulator'], note: 'Thanh tra Sở Tư pháp', nested: { b: 2, a: [1, 'hai'] } } }));
+  await db.transaction((tx) =>
+    appendAudit(tx, {
+      actorPid: null,
+      action: 'role.granted',
+      subject: '079000000123',
+      at: new Date('2026-05-01T08:00:00Z'),
+      data: { roles: ['regulator'], note: 'Thanh tra Sở Tư pháp', nested: { b: 2, a: [1, 'hai'] } },
+    }),
+  );
   jwks = await fetchJwks(tp);
 });
 afterAll(async () => tp?.stop());
@@ -41,8 +49,15 @@ describe('the audit log export', () => {
     // The export itself is logged before it is streamed, so it is the last event exported.
     expect(events.at(-1)).toMatchObject({ action: 'audit.exported', data: { format: 'ndjson' } });
     const verdict = await verifyDocument(res.bytes, jwks);
-    expect(verdict).toMatchObject({ valid: true, kind: 'audit-export', details: { events: events.length, fromGenesis: true, lastHash: events.at(-1).hash } });
-    expect((await postRaw(tp, '/api/records/verify', res.bytes, 'application/x-ndjson')).json).toMatchObject({ valid: true, kind: 'audit-export' });
+    expect(verdict).toMatchObject({
+      valid: true,
+      kind: 'audit-export',
+      details: { events: events.length, fromGenesis: true, lastHash: events.at(-1).hash },
+    });
+    expect((await postRaw(tp, '/api/records/verify', res.bytes, 'application/x-ndjson')).json).toMatchObject({
+      valid: true,
+      kind: 'audit-export',
+    });
   });
 
   it('exports a period as one contiguous stretch that links to the hash before it', async () => {
@@ -50,7 +65,13 @@ describe('the audit log export', () => {
     const res = await getBytes(tp, '/api/records/audit?from=2026-03-20&to=2026-04-15&format=ndjson', regulator);
     const ls = lines(res.bytes);
     const header = JSON.parse(ls[0]);
-    expect(ls.slice(1, -1).map((l) => JSON.parse(l).action)).toEqual(['lot.created', 'registration.created', 'registration.created', 'registration.created', 'lot.cancelled']);
+    expect(ls.slice(1, -1).map((l) => JSON.parse(l).action)).toEqual([
+      'lot.created',
+      'registration.created',
+      'registration.created',
+      'registration.created',
+      'lot.cancelled',
+    ]);
     expect(header.previousHash).not.toBe(GENESIS_HASH);
     expect(JSON.parse(ls[1]).prevHash).toBe(header.previousHash);
     expect(await verifyDocument(res.bytes, jwks)).toMatchObject({ valid: true, details: { fromGenesis: false } });
@@ -61,9 +82,13 @@ describe('the audit log export', () => {
     const changed = [...ls];
     changed[2] = changed[2].replace(/"action":"[^"]+"/, '"action":"lot.published"');
     expect((await verifyDocument(encode(changed), jwks)).reason).toMatch(/does not match its seal/);
-    expect((await verifyDocument(encode([ls[0], ls[2], ls[1], ...ls.slice(3)]), jwks)).reason).toMatch(/does not match its seal/);
+    expect((await verifyDocument(encode([ls[0], ls[2], ls[1], ...ls.slice(3)]), jwks)).reason).toMatch(
+      /does not match its seal/,
+    );
     expect((await verifyDocument(encode([ls[0], ...ls.slice(2)]), jwks)).reason).toMatch(/does not match its seal/);
-    expect((await verifyDocument(encode([...ls.slice(0, -1), ls[1], ls.at(-1)!]), jwks)).reason).toMatch(/does not match its seal/);
+    expect((await verifyDocument(encode([...ls.slice(0, -1), ls[1], ls.at(-1)!]), jwks)).reason).toMatch(
+      /does not match its seal/,
+    );
     expect((await verifyDocument(encode(ls.slice(0, -1)), jwks)).reason).toMatch(/not the export seal/);
   });
 
@@ -72,8 +97,17 @@ describe('the audit log export', () => {
     expect(res.headers.get('content-type')).toBe('text/csv; charset=utf-8');
     expect([...res.bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const verdict = await postRaw(tp, '/api/records/verify', res.bytes, 'text/csv');
-    expect(verdict.json).toMatchObject({ valid: true, kind: 'audit-csv', details: { fromGenesis: true, signed: false } });
-    const [last] = await tp.database.db.select().from(auditEvents).where(eq(auditEvents.action, 'audit.exported')).orderBy(desc(auditEvents.id)).limit(1);
+    expect(verdict.json).toMatchObject({
+      valid: true,
+      kind: 'audit-csv',
+      details: { fromGenesis: true, signed: false },
+    });
+    const [last] = await tp.database.db
+      .select()
+      .from(auditEvents)
+      .where(eq(auditEvents.action, 'audit.exported'))
+      .orderBy(desc(auditEvents.id))
+      .limit(1);
     expect(verdict.json.details.lastHash).toBe(last.hash);
     const text = res.bytes.toString('utf8');
     expect(text).toContain('Thanh tra Sở Tư pháp');
@@ -82,14 +116,24 @@ describe('the audit log export', () => {
     expect(bad.json).toMatchObject({ valid: false });
     expect(bad.json.reason).toMatch(/was changed/);
     const rows = text.split('\r\n');
-    const removed = await postRaw(tp, '/api/records/verify', [...rows.slice(0, 3), ...rows.slice(4)].join('\r\n'), 'text/csv');
+    const removed = await postRaw(
+      tp,
+      '/api/records/verify',
+      [...rows.slice(0, 3), ...rows.slice(4)].join('\r\n'),
+      'text/csv',
+    );
     expect(removed.json.reason).toMatch(/does not link/);
   });
 
   it('logs each export as audit.exported with the regulator as actor', async () => {
     const before = await tp.database.db.$count(auditEvents, eq(auditEvents.action, 'audit.exported'));
     await getBytes(tp, '/api/records/audit?format=csv&from=2026-01-01', regulator);
-    const [last] = await tp.database.db.select().from(auditEvents).where(eq(auditEvents.action, 'audit.exported')).orderBy(desc(auditEvents.id)).limit(1);
+    const [last] = await tp.database.db
+      .select()
+      .from(auditEvents)
+      .where(eq(auditEvents.action, 'audit.exported'))
+      .orderBy(desc(auditEvents.id))
+      .limit(1);
     expect(await tp.database.db.$count(auditEvents, eq(auditEvents.action, 'audit.exported'))).toBe(before + 1);
     expect(last.actorPid).toMatch(/^\d{12}$/);
     expect(last.data).toMatchObject({ format: 'csv', from: '2026-01-01T00:00:00.000Z', to: null });

@@ -53,13 +53,34 @@ beforeAll(async () => {
  */
 async function chainEndEvents(): Promise<void> {
   const { db } = tp.database;
-  const ended = await db.select({ id: lots.id, status: lots.status, closedAt: lots.closedAt }).from(lots).orderBy(asc(lots.id));
+  const ended = await db
+    .select({ id: lots.id, status: lots.status, closedAt: lots.closedAt })
+    .from(lots)
+    .orderBy(asc(lots.id));
   const [last] = await db.select({ hash: auditEvents.hash }).from(auditEvents).orderBy(desc(auditEvents.id)).limit(1);
   let prevHash = last?.hash ?? GENESIS_HASH;
   const rows = ended.map((l) => {
     const failed = l.status === 'failed';
-    const data = failed ? { finalPrice: null, winnerRegistrationId: null, winnerBidderCode: null, winnerPersonHash: null, reason: 'no bids' } : { reason: 'Hồ sơ pháp lý chưa đầy đủ' };
-    const row = { chainVersion: AUDIT_CHAIN_VERSION, at: l.closedAt!, actorPid: null, actorHash: null, action: failed ? 'lot.failed' : 'lot.cancelled', lotId: l.id, subject: null, subjectHash: null, data };
+    const data = failed
+      ? {
+          finalPrice: null,
+          winnerRegistrationId: null,
+          winnerBidderCode: null,
+          winnerPersonHash: null,
+          reason: 'no bids',
+        }
+      : { reason: 'Hồ sơ pháp lý chưa đầy đủ' };
+    const row = {
+      chainVersion: AUDIT_CHAIN_VERSION,
+      at: l.closedAt!,
+      actorPid: null,
+      actorHash: null,
+      action: failed ? 'lot.failed' : 'lot.cancelled',
+      lotId: l.id,
+      subject: null,
+      subjectHash: null,
+      data,
+    };
     const hash = auditEventHash(prevHash, auditHashFields(row));
     const out = { ...row, prevHash, hash };
     prevHash = hash;
@@ -78,7 +99,10 @@ afterAll(async () => {
  * queued for the socket) is counted; array buffers count too, because a chunk built whole in memory
  * is an array buffer by the time the socket writes it.
  */
-async function streamToFile(url: string, file: string): Promise<{ status: number; bytes: number; lines: number; peakHeapGrowthMb: number }> {
+async function streamToFile(
+  url: string,
+  file: string,
+): Promise<{ status: number; bytes: number; lines: number; peakHeapGrowthMb: number }> {
   gc();
   const live = (): number => {
     const m = process.memoryUsage();
@@ -98,7 +122,11 @@ async function streamToFile(url: string, file: string): Promise<{ status: number
   }
 }
 
-async function consume(url: string, file: string, sample: () => void): Promise<{ status: number; bytes: number; lines: number }> {
+async function consume(
+  url: string,
+  file: string,
+  sample: () => void,
+): Promise<{ status: number; bytes: number; lines: number }> {
   const res = await fetch(url, { headers: { authorization: `Bearer ${regulator}` } });
   const fd = fs.openSync(file, 'w');
   let bytes = 0;
@@ -126,7 +154,9 @@ describe(`a streamed export of ${LOTS} lots`, () => {
     const r = await streamToFile(`${tp.base}/api/records/lots?from=2025-01-01&to=2026-01-01&format=csv`, file);
     expect(r.status).toBe(200);
     expect(r.lines).toBe(LOTS + 1);
-    console.log(`CSV export of ${LOTS} lots: ${(r.bytes / 1024 / 1024).toFixed(1)} MB streamed; peak live memory growth ${r.peakHeapGrowthMb.toFixed(1)} MB`);
+    console.log(
+      `CSV export of ${LOTS} lots: ${(r.bytes / 1024 / 1024).toFixed(1)} MB streamed; peak live memory growth ${r.peakHeapGrowthMb.toFixed(1)} MB`,
+    );
     expect(r.peakHeapGrowthMb).toBeLessThan(HEAP_BOUND_MB);
     const head = fs.readFileSync(file).subarray(0, 400);
     expect([...head.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
@@ -136,7 +166,9 @@ describe(`a streamed export of ${LOTS} lots`, () => {
   it('streams a year of lots as NDJSON within bounded memory, and the export verifies', async () => {
     const file = path.join(dir, 'year.ndjson');
     const r = await streamToFile(`${tp.base}/api/records/lots?from=2025-01-01&to=2026-01-01&format=ndjson`, file);
-    console.log(`NDJSON export of ${LOTS} lots: ${(r.bytes / 1024 / 1024).toFixed(1)} MB streamed; peak live memory growth ${r.peakHeapGrowthMb.toFixed(1)} MB (bound ${HEAP_BOUND_MB} MB)`);
+    console.log(
+      `NDJSON export of ${LOTS} lots: ${(r.bytes / 1024 / 1024).toFixed(1)} MB streamed; peak live memory growth ${r.peakHeapGrowthMb.toFixed(1)} MB (bound ${HEAP_BOUND_MB} MB)`,
+    );
     expect(r.status).toBe(200);
     expect(r.lines).toBe(LOTS + 2);
     expect(r.bytes).toBeGreaterThan(HEAP_BOUND_MB * 1024 * 1024);
@@ -144,7 +176,11 @@ describe(`a streamed export of ${LOTS} lots`, () => {
     // Verified offline, by the CLI in its own process, against the published keys.
     const jwksFile = path.join(dir, 'jwks.json');
     fs.writeFileSync(jwksFile, JSON.stringify(await fetchJwks(tp)));
-    const cli = spawnSync(process.execPath, [path.join(ROOT, 'server/records/verify-cli.ts'), file, '--jwks', jwksFile], { encoding: 'utf8' });
+    const cli = spawnSync(
+      process.execPath,
+      [path.join(ROOT, 'server/records/verify-cli.ts'), file, '--jwks', jwksFile],
+      { encoding: 'utf8' },
+    );
     expect(cli.stdout).toContain(`VALID lot export with ${LOTS} lot records`);
     expect(cli.status).toBe(0);
   }, 180_000);
@@ -160,7 +196,11 @@ describe('a small lot export', () => {
   it('carries full records whose ledgers verify, and detects a changed, removed or reordered line', async () => {
     const { db } = tp.database;
     const a = await seedEndedLot(db, { bids: CONTESTED_BIDS, now: new Date('2030-06-10T00:00:00Z') });
-    const b = await seedEndedLot(db, { bids: CONTESTED_BIDS.slice(0, 3), status: 'cancelled', now: new Date('2030-06-11T00:00:00Z') });
+    const b = await seedEndedLot(db, {
+      bids: CONTESTED_BIDS.slice(0, 3),
+      status: 'cancelled',
+      now: new Date('2030-06-11T00:00:00Z'),
+    });
     const jwks = await fetchJwks(tp);
     const res = await getBytes(tp, '/api/records/lots?from=2030-06-01&to=2030-07-01', regulator);
     expect(res.headers.get('content-type')).toContain('application/x-ndjson');
@@ -169,20 +209,43 @@ describe('a small lot export', () => {
     expect(JSON.parse(lines[1]).lot.id).toBe(a.lotId);
     expect(JSON.parse(lines[2]).result.status).toBe('cancelled');
     expect(JSON.parse(lines[2]).lot.id).toBe(b.lotId);
-    expect(await verifyDocument(res.bytes, jwks)).toMatchObject({ valid: true, signed: true, kind: 'lot-export', details: { lots: 2 } });
+    expect(await verifyDocument(res.bytes, jwks)).toMatchObject({
+      valid: true,
+      signed: true,
+      kind: 'lot-export',
+      details: { lots: 2 },
+    });
 
     const again = (ls: string[]): Uint8Array => new TextEncoder().encode(`${ls.join('\n')}\n`);
     const changed = [...lines];
     changed[1] = changed[1].replace('"amount":65000000', '"amount":66000000');
-    expect(await verifyDocument(again(changed), jwks)).toMatchObject({ valid: false, code: 'EXPORT_CONTENT_CHANGED', reason: expect.stringMatching(/does not match its seal/) });
-    expect((await verifyDocument(again([lines[0], lines[2], lines[1], lines[3]]), jwks)).reason).toMatch(/does not match its seal/);
-    expect((await verifyDocument(again([lines[0], lines[2], lines[3]]), jwks)).reason).toMatch(/does not match its seal/);
-    expect(await verifyDocument(again(lines.slice(0, 3)), jwks)).toMatchObject({ valid: false, signed: false, code: 'EXPORT_SEAL_NOT_LAST' });
+    expect(await verifyDocument(again(changed), jwks)).toMatchObject({
+      valid: false,
+      code: 'EXPORT_CONTENT_CHANGED',
+      reason: expect.stringMatching(/does not match its seal/),
+    });
+    expect((await verifyDocument(again([lines[0], lines[2], lines[1], lines[3]]), jwks)).reason).toMatch(
+      /does not match its seal/,
+    );
+    expect((await verifyDocument(again([lines[0], lines[2], lines[3]]), jwks)).reason).toMatch(
+      /does not match its seal/,
+    );
+    expect(await verifyDocument(again(lines.slice(0, 3)), jwks)).toMatchObject({
+      valid: false,
+      signed: false,
+      code: 'EXPORT_SEAL_NOT_LAST',
+    });
   });
 
   it('rejects a bad or missing period with 422 and logs nothing', async () => {
     const before = await tp.database.db.$count(auditEvents);
-    for (const q of ['', '?from=2025-01-01', '?from=yesterday&to=2025-01-02', '?from=2025-02-01&to=2025-01-01', '?from=2025-01-01&to=2025-02-01&format=xlsx']) {
+    for (const q of [
+      '',
+      '?from=2025-01-01',
+      '?from=yesterday&to=2025-01-02',
+      '?from=2025-02-01&to=2025-01-01',
+      '?from=2025-01-01&to=2025-02-01&format=xlsx',
+    ]) {
       const res = await tp.call('GET', `/api/records/lots${q}`, { token: regulator });
       expect(res.status, q).toBe(422);
       expect(res.json.error.code).toBe('VALIDATION_FAILED');

@@ -26,19 +26,63 @@ beforeAll(async () => {
   regulator = (await personaTokens(tp)).regulator!;
   const { db } = tp.database;
   const now = new Date('2026-02-01T00:00:00Z');
-  ({ lotId } = await seedEndedLot(db, { title: EXPLOIT, bids: CONTESTED_BIDS, bidderNames: ['@SUM(1+1)*cmd|" /C calc"!A0', '+1+1', '-2+3'], now }));
-  await seedEndedLot(db, { status: 'cancelled', title: '\uFF1DHYPERLINK("https://evil.example")', cancelReason: '\t=1+1', now });
-  await db.transaction((tx) => appendAudit(tx, { actorPid: null, action: 'lot.updated', lotId, subject: EXPLOIT, at: new Date('2026-02-02T00:00:00Z'), data: { title: EXPLOIT } }));
-  await db.transaction((tx) => appendAudit(tx, { actorPid: null, action: 'lot.updated', lotId, subject: "'-already quoted", at: new Date('2026-02-02T00:00:01Z'), data: {} }));
+  ({ lotId } = await seedEndedLot(db, {
+    title: EXPLOIT,
+    bids: CONTESTED_BIDS,
+    bidderNames: ['@SUM(1+1)*cmd|" /C calc"!A0', '+1+1', '-2+3'],
+    now,
+  }));
+  await seedEndedLot(db, {
+    status: 'cancelled',
+    title: '\uFF1DHYPERLINK("https://evil.example")',
+    cancelReason: '\t=1+1',
+    now,
+  });
+  await db.transaction((tx) =>
+    appendAudit(tx, {
+      actorPid: null,
+      action: 'lot.updated',
+      lotId,
+      subject: EXPLOIT,
+      at: new Date('2026-02-02T00:00:00Z'),
+      data: { title: EXPLOIT },
+    }),
+  );
+  await db.transaction((tx) =>
+    appendAudit(tx, {
+      actorPid: null,
+      action: 'lot.updated',
+      lotId,
+      subject: "'-already quoted",
+      at: new Date('2026-02-02T00:00:01Z'),
+      data: {},
+    }),
+  );
 });
 afterAll(async () => tp?.stop());
 
-const cells = (bytes: Buffer | string): string[][] => parse(bytes.toString().replace(/^\uFEFF/, ''), { skip_empty_lines: true }) as string[][];
+const cells = (bytes: Buffer | string): string[][] =>
+  parse(bytes.toString().replace(/^\uFEFF/, ''), { skip_empty_lines: true }) as string[][];
 const liveCells = (rows: string[][]): string[] => rows.flat().filter((v) => LIVE.test(v));
 
 describe('CSV exports escape formulas', () => {
   it('the escape is reversible and leaves ordinary text alone', () => {
-    for (const v of [EXPLOIT, '+1', '-1', '@x', '\t=1', '\r=1', "'=1", "''=1", "'plain", 'plain', '', 'B-001', '0'.repeat(64), '\uFF1D1']) {
+    for (const v of [
+      EXPLOIT,
+      '+1',
+      '-1',
+      '@x',
+      '\t=1',
+      '\r=1',
+      "'=1",
+      "''=1",
+      "'plain",
+      'plain',
+      '',
+      'B-001',
+      '0'.repeat(64),
+      '\uFF1D1',
+    ]) {
       expect(unescapeFormula(escapeFormula(v))).toBe(v);
       expect(LIVE.test(escapeFormula(v))).toBe(false);
     }
@@ -68,9 +112,14 @@ describe('CSV exports escape formulas', () => {
     expect(rows.map((r) => r[subject])).toContain(`'${EXPLOIT}`);
     expect(rows.map((r) => r[subject])).toContain("''-already quoted");
     expect(await verifyDocument(res.bytes, { keys: [] })).toMatchObject({ valid: true, kind: 'audit-csv' });
-    expect((await postRaw(tp, '/api/records/verify', res.bytes, 'text/csv')).json).toMatchObject({ valid: true, kind: 'audit-csv' });
+    expect((await postRaw(tp, '/api/records/verify', res.bytes, 'text/csv')).json).toMatchObject({
+      valid: true,
+      kind: 'audit-csv',
+    });
     // The escape is not a loophole: removing it changes the value, and the chain says so.
-    const unescaped = res.bytes.toString().replace(`'${EXPLOIT.replaceAll('"', '""')}`, EXPLOIT.replaceAll('"', '""').replace('evil', 'evil2'));
+    const unescaped = res.bytes
+      .toString()
+      .replace(`'${EXPLOIT.replaceAll('"', '""')}`, EXPLOIT.replaceAll('"', '""').replace('evil', 'evil2'));
     expect(await verifyDocument(Buffer.from(unescaped), { keys: [] })).toMatchObject({ valid: false });
   });
 
@@ -78,15 +127,33 @@ describe('CSV exports escape formulas', () => {
     const res = await getBytes(tp, `/api/records/lots/${lotId}?format=csv`, regulator);
     expect(res.status).toBe(200);
     expect(liveCells(cells(res.bytes))).toEqual([]);
-    expect((await postRaw(tp, '/api/records/verify', res.bytes, 'text/csv')).json).toMatchObject({ valid: true, kind: 'ledger-csv' });
+    expect((await postRaw(tp, '/api/records/verify', res.bytes, 'text/csv')).json).toMatchObject({
+      valid: true,
+      kind: 'ledger-csv',
+    });
     // Bidder codes are generated today; should one ever start like a formula, it is escaped too.
     const placedAt = '2026-01-01T00:00:01.000Z';
-    const fields = { lotId: 7, seq: 1, kind: 'bid', amount: 40_000_000, bidderCode: EXPLOIT, placedAt, withdrawsSeq: null } as const;
+    const fields = {
+      lotId: 7,
+      seq: 1,
+      kind: 'bid',
+      amount: 40_000_000,
+      bidderCode: EXPLOIT,
+      placedAt,
+      withdrawsSeq: null,
+    } as const;
     const hash = ledgerEntryHash(GENESIS_HASH, fields);
-    const record = { lot: { id: 7 }, ledger: [{ ...fields, status: 'standing', prevHash: GENESIS_HASH, hash }] } as unknown as AuctionRecord;
+    const record = {
+      lot: { id: 7 },
+      ledger: [{ ...fields, status: 'standing', prevHash: GENESIS_HASH, hash }],
+    } as unknown as AuctionRecord;
     const csv = ledgerCsv(record);
     expect(liveCells(cells(csv))).toEqual([]);
     expect(cells(csv)[1][5]).toBe(`'${EXPLOIT}`);
-    expect(await verifyDocument(Buffer.from(csv), { keys: [] })).toMatchObject({ valid: true, kind: 'ledger-csv', details: { finalHash: hash } });
+    expect(await verifyDocument(Buffer.from(csv), { keys: [] })).toMatchObject({
+      valid: true,
+      kind: 'ledger-csv',
+      details: { finalHash: hash },
+    });
   });
 });

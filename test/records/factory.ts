@@ -12,11 +12,18 @@ import { GENESIS_HASH, ledgerEntryHash } from '../../server/shared/hash-chain.ts
 import { newPid } from '../support/eid.ts';
 
 /** Every Vietnamese letter with a diacritic, lower and upper case, to prove nothing is lost in print. */
-export const VIETNAMESE_LETTERS = 'ạ ả ấ ầ ẩ ẫ ậ ắ ằ ẳ ẵ ặ ẹ ẻ ẽ ế ề ể ễ ệ ỉ ị ọ ỏ ố ồ ổ ỗ ộ ớ ờ ở ỡ ợ ụ ủ ứ ừ ử ữ ự ỳ ỵ ỷ ỹ đ Đ';
+export const VIETNAMESE_LETTERS =
+  'ạ ả ấ ầ ẩ ẫ ậ ắ ằ ẳ ẵ ặ ẹ ẻ ẽ ế ề ể ễ ệ ỉ ị ọ ỏ ố ồ ổ ỗ ộ ớ ờ ở ỡ ợ ụ ủ ứ ừ ử ữ ự ỳ ỵ ỷ ỹ đ Đ';
 
-export async function addPerson(db: Db, options: { pid?: string; name?: string | null; level?: 1 | 2; roles?: Role[] } = {}): Promise<string> {
+export async function addPerson(
+  db: Db,
+  options: { pid?: string; name?: string | null; level?: 1 | 2; roles?: Role[] } = {},
+): Promise<string> {
   const pid = options.pid ?? newPid();
-  await db.insert(people).values({ pid, name: options.name ?? null, level: options.level ?? 2 }).onConflictDoNothing();
+  await db
+    .insert(people)
+    .values({ pid, name: options.name ?? null, level: options.level ?? 2 })
+    .onConflictDoNothing();
   for (const role of options.roles ?? []) await db.insert(roleGrants).values({ pid, role }).onConflictDoNothing();
   return pid;
 }
@@ -45,7 +52,16 @@ const DAY = 86_400_000;
  */
 export async function seedEndedLot(
   db: Db,
-  options: { status?: LotStatus; bids?: SeedBid[]; bidderNames?: string[]; title?: string; description?: string; now?: Date; extend?: boolean; cancelReason?: string } = {},
+  options: {
+    status?: LotStatus;
+    bids?: SeedBid[];
+    bidderNames?: string[];
+    title?: string;
+    description?: string;
+    now?: Date;
+    extend?: boolean;
+    cancelReason?: string;
+  } = {},
 ): Promise<SeededLot> {
   const now = options.now ?? new Date();
   const status = options.status ?? 'closed';
@@ -77,7 +93,15 @@ export async function seedEndedLot(
       managerPid,
     })
     .returning();
-  await db.transaction((tx) => appendAudit(tx, { actorPid: managerPid, action: 'lot.created', lotId: lot.id, at: new Date(startsAt.getTime() - 4 * DAY), data: { title: lot.title } }));
+  await db.transaction((tx) =>
+    appendAudit(tx, {
+      actorPid: managerPid,
+      action: 'lot.created',
+      lotId: lot.id,
+      at: new Date(startsAt.getTime() - 4 * DAY),
+      data: { title: lot.title },
+    }),
+  );
 
   const names = options.bidderNames ?? ['Nguyễn Thị Ngọc Ánh', 'Trần Văn Đức', 'Phạm Hữu Lộc'];
   const bidders: SeededLot['bidders'] = [];
@@ -87,10 +111,35 @@ export async function seedEndedLot(
     const registeredAt = new Date(startsAt.getTime() - 2 * DAY - (names.length - i) * 60_000);
     const [reg] = await db
       .insert(registrations)
-      .values({ lotId: lot.id, pid, bidderCode: code, status: 'approved', depositState: 'received', rulesVersion: 1, rulesAcceptedAt: registeredAt, createdAt: registeredAt, approvedBy: managerPid, approvedAt: new Date(startsAt.getTime() - 2 * DAY) })
+      .values({
+        lotId: lot.id,
+        pid,
+        bidderCode: code,
+        status: 'approved',
+        depositState: 'received',
+        rulesVersion: 1,
+        rulesAcceptedAt: registeredAt,
+        createdAt: registeredAt,
+        approvedBy: managerPid,
+        approvedAt: new Date(startsAt.getTime() - 2 * DAY),
+      })
       .returning();
-    const facts = registrationFacts({ bidderCode: code, personHash: personHash(pid), rulesVersion: 1, rulesAcceptedAt: registeredAt });
-    await db.transaction((tx) => appendAudit(tx, { actorPid: pid, action: 'registration.created', lotId: lot.id, subject: String(reg.id), at: registeredAt, data: facts }));
+    const facts = registrationFacts({
+      bidderCode: code,
+      personHash: personHash(pid),
+      rulesVersion: 1,
+      rulesAcceptedAt: registeredAt,
+    });
+    await db.transaction((tx) =>
+      appendAudit(tx, {
+        actorPid: pid,
+        action: 'registration.created',
+        lotId: lot.id,
+        subject: String(reg.id),
+        at: registeredAt,
+        data: facts,
+      }),
+    );
     bidders.push({ pid, name: names[i], code, registrationId: reg.id });
   }
 
@@ -103,15 +152,48 @@ export async function seedEndedLot(
     const bidder = bidders[b.by];
     const placedAt = new Date(startsAt.getTime() + seq * 1000);
     const kind = b.withdraws ? 'withdrawal' : 'bid';
-    const fields = { lotId: lot.id, seq, kind, amount: b.amount, bidderCode: bidder.code, placedAt: placedAt.toISOString(), withdrawsSeq: b.withdraws ?? null } as const;
+    const fields = {
+      lotId: lot.id,
+      seq,
+      kind,
+      amount: b.amount,
+      bidderCode: bidder.code,
+      placedAt: placedAt.toISOString(),
+      withdrawsSeq: b.withdraws ?? null,
+    } as const;
     const hash = ledgerEntryHash(prev, fields);
-    await db.insert(ledgerEntries).values({ lotId: lot.id, seq, kind, registrationId: bidder.registrationId, bidderCode: bidder.code, amount: b.amount, withdrawsSeq: b.withdraws ?? null, placedAt, prevHash: prev, hash });
+    await db
+      .insert(ledgerEntries)
+      .values({
+        lotId: lot.id,
+        seq,
+        kind,
+        registrationId: bidder.registrationId,
+        bidderCode: bidder.code,
+        amount: b.amount,
+        withdrawsSeq: b.withdraws ?? null,
+        placedAt,
+        prevHash: prev,
+        hash,
+      });
     prev = hash;
-    if (b.withdraws) standing.splice(standing.findIndex((s) => s.seq === b.withdraws), 1);
+    if (b.withdraws)
+      standing.splice(
+        standing.findIndex((s) => s.seq === b.withdraws),
+        1,
+      );
     else standing.push({ seq, by: b.by, amount: b.amount });
   }
   if (options.extend) {
-    await db.transaction((tx) => appendAudit(tx, { actorPid: null, action: 'lot.extended', lotId: lot.id, at: new Date(scheduledEndsAt.getTime() - 30_000), data: { from: scheduledEndsAt.toISOString(), to: endsAt.toISOString(), seq: bids.length } }));
+    await db.transaction((tx) =>
+      appendAudit(tx, {
+        actorPid: null,
+        action: 'lot.extended',
+        lotId: lot.id,
+        at: new Date(scheduledEndsAt.getTime() - 30_000),
+        data: { from: scheduledEndsAt.toISOString(), to: endsAt.toISOString(), seq: bids.length },
+      }),
+    );
   }
   const top = standing.at(-1);
   const won = status === 'closed' && top !== undefined;
@@ -134,13 +216,29 @@ export async function seedEndedLot(
   for (const [i, b] of bidders.entries()) {
     const withdrew = bids.some((x) => x.withdraws && x.by === i);
     const depositState = withdrew ? 'forfeited' : won && bidders[top.by] === b ? 'retained' : 'refundable';
-    await db.update(registrations).set({ depositState, status: withdrew ? 'barred' : 'approved' }).where(sql`${registrations.id} = ${b.registrationId}`);
+    await db
+      .update(registrations)
+      .set({ depositState, status: withdrew ? 'barred' : 'approved' })
+      .where(sql`${registrations.id} = ${b.registrationId}`);
   }
   if (ended) {
     const winner = won ? bidders[top.by] : undefined;
-    const facts: CloseFacts = { finalPrice, winnerRegistrationId: winner?.registrationId ?? null, winnerBidderCode: winner?.code ?? null, winnerPersonHash: winner ? personHash(winner.pid) : null };
+    const facts: CloseFacts = {
+      finalPrice,
+      winnerRegistrationId: winner?.registrationId ?? null,
+      winnerBidderCode: winner?.code ?? null,
+      winnerPersonHash: winner ? personHash(winner.pid) : null,
+    };
     const data = status === 'cancelled' ? { reason: options.cancelReason ?? 'Có dấu hiệu thông đồng, dìm giá' } : facts;
-    await db.transaction((tx) => appendAudit(tx, { actorPid: status === 'cancelled' ? managerPid : null, action: status === 'closed' ? 'lot.closed' : status === 'failed' ? 'lot.failed' : 'lot.cancelled', lotId: lot.id, at: endsAt, data }));
+    await db.transaction((tx) =>
+      appendAudit(tx, {
+        actorPid: status === 'cancelled' ? managerPid : null,
+        action: status === 'closed' ? 'lot.closed' : status === 'failed' ? 'lot.failed' : 'lot.cancelled',
+        lotId: lot.id,
+        at: endsAt,
+        data,
+      }),
+    );
   }
   return { lotId: lot.id, managerPid, bidders, finalHash: prev, finalPrice };
 }

@@ -24,9 +24,16 @@ beforeAll(async () => {
 });
 afterAll(async () => tp?.stop());
 
-const bid = (lotId: number, who: Actor, amount: number) => tp.call('POST', `/api/lots/${lotId}/bids`, { token: who.token, body: { amount }, headers: { 'idempotency-key': crypto.randomUUID() } });
-const record = (lotId: number, format = 'json') => getBytes(tp, `/api/records/lots/${lotId}?format=${format}`, regulator.token);
-const payload = (bytes: Buffer): AuctionRecord => JSON.parse(Buffer.from(JSON.parse(bytes.toString()).payload, 'base64url').toString('utf8'));
+const bid = (lotId: number, who: Actor, amount: number) =>
+  tp.call('POST', `/api/lots/${lotId}/bids`, {
+    token: who.token,
+    body: { amount },
+    headers: { 'idempotency-key': crypto.randomUUID() },
+  });
+const record = (lotId: number, format = 'json') =>
+  getBytes(tp, `/api/records/lots/${lotId}?format=${format}`, regulator.token);
+const payload = (bytes: Buffer): AuctionRecord =>
+  JSON.parse(Buffer.from(JSON.parse(bytes.toString()).payload, 'base64url').toString('utf8'));
 
 describe('the record of an auction run through the real service', () => {
   it('is refused while the lot is live, then complete, signed and verifiable once it has closed', async () => {
@@ -59,20 +66,47 @@ describe('the record of an auction run through the real service', () => {
     expect(res.status).toBe(200);
     const rec = payload(res.bytes);
     const ledger = await readLedger(tp.call, lot.id);
-    expect(rec.ledger.map((e: { seq: number; hash: string; status: string }) => [e.seq, e.hash, e.status])).toEqual(ledger.map((e) => [e.seq, e.hash, e.status]));
+    expect(rec.ledger.map((e: { seq: number; hash: string; status: string }) => [e.seq, e.hash, e.status])).toEqual(
+      ledger.map((e) => [e.seq, e.hash, e.status]),
+    );
     expect(rec.ledger.map((e: { kind: string }) => e.kind)).toEqual(['bid', 'bid', 'bid', 'withdrawal', 'bid']);
     expect(rec.finalHash).toBe(ledger.at(-1).hash);
     expect(rec.extensions).toHaveLength(1);
     expect(rec.extensions[0].endsAt).toBe(extended.endsAt);
-    expect(rec.result).toMatchObject({ status: 'closed', finalPrice: result.finalPrice, winnerBidderCode: result.winnerBidderCode, winnerPid: a.pid, winnerName: 'Nguyễn Thị Ngọc Ánh' });
-    expect(rec.registrations.map((r: { pid: string; depositState: string }) => [r.pid, r.depositState])).toEqual([[a.pid, 'retained'], [b.pid, 'refundable'], [c.pid, 'forfeited']]);
-    expect(rec.registrations.every((r: { rulesAcceptedAt: string }) => typeof r.rulesAcceptedAt === 'string')).toBe(true);
-    expect(rec.history.map((h: { action: string }) => h.action)).toEqual(expect.arrayContaining(['lot.created', 'lot.published', 'registration.created', 'registration.approved', 'bid.withdrawn', 'lot.extended', 'lot.closed']));
+    expect(rec.result).toMatchObject({
+      status: 'closed',
+      finalPrice: result.finalPrice,
+      winnerBidderCode: result.winnerBidderCode,
+      winnerPid: a.pid,
+      winnerName: 'Nguyễn Thị Ngọc Ánh',
+    });
+    expect(rec.registrations.map((r: { pid: string; depositState: string }) => [r.pid, r.depositState])).toEqual([
+      [a.pid, 'retained'],
+      [b.pid, 'refundable'],
+      [c.pid, 'forfeited'],
+    ]);
+    expect(rec.registrations.every((r: { rulesAcceptedAt: string }) => typeof r.rulesAcceptedAt === 'string')).toBe(
+      true,
+    );
+    expect(rec.history.map((h: { action: string }) => h.action)).toEqual(
+      expect.arrayContaining([
+        'lot.created',
+        'lot.published',
+        'registration.created',
+        'registration.approved',
+        'bid.withdrawn',
+        'lot.extended',
+        'lot.closed',
+      ]),
+    );
 
     const verdict = await postRaw(tp, '/api/records/verify', res.bytes, 'application/json');
     expect(verdict.json).toMatchObject({ valid: true, details: { lotId: lot.id, entries: 5, finalPrice: 50_000_000 } });
     const csv = await record(lot.id, 'csv');
-    expect((await postRaw(tp, '/api/records/verify', csv.bytes, 'text/csv')).json).toMatchObject({ valid: true, details: { finalHash: rec.finalHash } });
+    expect((await postRaw(tp, '/api/records/verify', csv.bytes, 'text/csv')).json).toMatchObject({
+      valid: true,
+      details: { finalHash: rec.finalHash },
+    });
 
     if (hasPdftotext) {
       const pdf = await record(lot.id, 'pdf');
@@ -85,12 +119,22 @@ describe('the record of an auction run through the real service', () => {
 
   it('records a cancelled lot with its reason', async () => {
     const lot = await publishedLot(tp.call, manager, lotBody(clock.now(), { title: 'Tài sản tịch thu: xe ô tô' }));
-    const cancel = await tp.call('POST', `/api/lots/${lot.id}/cancel`, { token: manager.token, body: { reason: 'Chủ sở hữu rút tài sản khỏi cuộc đấu giá' } });
+    const cancel = await tp.call('POST', `/api/lots/${lot.id}/cancel`, {
+      token: manager.token,
+      body: { reason: 'Chủ sở hữu rút tài sản khỏi cuộc đấu giá' },
+    });
     expect(cancel.status).toBe(200);
     const res = await record(lot.id);
     expect(res.status).toBe(200);
     const rec = payload(res.bytes);
-    expect(rec.result).toMatchObject({ status: 'cancelled', cancelReason: 'Chủ sở hữu rút tài sản khỏi cuộc đấu giá', finalPrice: null, entryCount: 0 });
-    expect((await postRaw(tp, '/api/records/verify', res.bytes, 'application/json')).json).toMatchObject({ valid: true });
+    expect(rec.result).toMatchObject({
+      status: 'cancelled',
+      cancelReason: 'Chủ sở hữu rút tài sản khỏi cuộc đấu giá',
+      finalPrice: null,
+      entryCount: 0,
+    });
+    expect((await postRaw(tp, '/api/records/verify', res.bytes, 'application/json')).json).toMatchObject({
+      valid: true,
+    });
   });
 });

@@ -40,8 +40,12 @@ beforeAll(async () => {
   if (hasPdftotext) {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'record-pdf-'));
     fs.writeFileSync(path.join(dir, 'record.pdf'), pdf);
-    text = execFileSync('pdftotext', ['-enc', 'UTF-8', '-layout', path.join(dir, 'record.pdf'), '-'], { encoding: 'utf8' }).normalize('NFC');
-    flow = execFileSync('pdftotext', ['-enc', 'UTF-8', path.join(dir, 'record.pdf'), '-'], { encoding: 'utf8' }).normalize('NFC').replace(/\s+/g, ' ');
+    text = execFileSync('pdftotext', ['-enc', 'UTF-8', '-layout', path.join(dir, 'record.pdf'), '-'], {
+      encoding: 'utf8',
+    }).normalize('NFC');
+    flow = execFileSync('pdftotext', ['-enc', 'UTF-8', path.join(dir, 'record.pdf'), '-'], { encoding: 'utf8' })
+      .normalize('NFC')
+      .replace(/\s+/g, ' ');
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
@@ -79,7 +83,8 @@ describe.runIf(hasPdftotext)('the PDF record as text (pdftotext)', () => {
   it('shows the final price, the winner and every ledger amount', () => {
     expect(text).toMatch(/Giá trúng:\s*65\.000\.000 đồng/);
     expect(text).toMatch(/B-001 — Nguyễn Thị Ngọc Ánh/);
-    for (const amount of ['40.000.000', '45.000.000', '50.000.000', '60.000.000', '55.000.000']) expect(text).toContain(`${amount} đồng`);
+    for (const amount of ['40.000.000', '45.000.000', '50.000.000', '60.000.000', '55.000.000'])
+      expect(text).toContain(`${amount} đồng`);
   });
 
   it('prints the final hash and the signing key id', () => {
@@ -97,7 +102,7 @@ describe.runIf(hasPdftotext)('the PDF record as text (pdftotext)', () => {
   });
 });
 
-describe.runIf(hasPdftotext)('the PDF speaks the web app\'s Vietnamese', () => {
+describe.runIf(hasPdftotext)("the PDF speaks the web app's Vietnamese", () => {
   it('names the category, statuses and deposit states in the words the web uses, never their raw values', () => {
     expect(text).toMatch(new RegExp(`${vi.manage.fields.category}:\\s*${vi.category['licence-plate']}`));
     expect(text).toMatch(new RegExp(`${vi.catalogue.status}:\\s*${vi.status.closed}`));
@@ -107,7 +112,9 @@ describe.runIf(hasPdftotext)('the PDF speaks the web app\'s Vietnamese', () => {
     expect(flow).toContain(vi.lot.softClose.replace('{{window}}', '60').replace('{{extend}}', '120'));
     expect(text).toContain('Phiên đã kết thúc. Giá trúng 65.000.000 đồng, mã người trúng B-001.');
     // Raw values of the record never reach the page.
-    expect(text).not.toMatch(/licence-plate|pending_deposit|refundable|forfeited|retained|approved|barred|accepted|\bclosed\b|softClose/);
+    expect(text).not.toMatch(
+      /licence-plate|pending_deposit|refundable|forfeited|retained|approved|barred|accepted|\bclosed\b|softClose/,
+    );
   });
 
   it('prints times in Vietnam time (UTC+7) as dd/mm/yyyy hh:mm:ss', () => {
@@ -140,7 +147,9 @@ describe.runIf(hasPdftotext)('a record with a long ledger', () => {
     const res = await getBytes(tp, `/api/records/lots/${long.lotId}?format=pdf`, regulator);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'record-pdf-'));
     fs.writeFileSync(path.join(dir, 'r.pdf'), res.bytes);
-    const out = execFileSync('pdftotext', ['-enc', 'UTF-8', '-layout', path.join(dir, 'r.pdf'), '-'], { encoding: 'utf8' });
+    const out = execFileSync('pdftotext', ['-enc', 'UTF-8', '-layout', path.join(dir, 'r.pdf'), '-'], {
+      encoding: 'utf8',
+    });
     const info = execFileSync('pdfinfo', [path.join(dir, 'r.pdf')], { encoding: 'utf8' });
     fs.rmSync(dir, { recursive: true, force: true });
     expect(Number(/Pages:\s+(\d+)/.exec(info)![1])).toBeGreaterThan(3);

@@ -19,7 +19,8 @@ beforeAll(async () => {
 });
 afterAll(async () => tp?.stop());
 
-const decodePayload = (jws: { payload: string }): AuctionRecord => JSON.parse(Buffer.from(jws.payload, 'base64url').toString('utf8'));
+const decodePayload = (jws: { payload: string }): AuctionRecord =>
+  JSON.parse(Buffer.from(jws.payload, 'base64url').toString('utf8'));
 
 describe('the signed JSON record', () => {
   it('is a JWS whose payload holds the lot, registrations, full ledger, extensions, result and final hash', async () => {
@@ -32,19 +33,50 @@ describe('the signed JSON record', () => {
     expect(header).toMatchObject({ alg: 'EdDSA', cty: 'auction-record+json' });
     const record = decodePayload(res.json);
     expect(record.lot).toMatchObject({ id: lot.lotId, title: 'Biển số xe 30K-999.99 (Hà Nội)' });
-    expect(record.policy).toMatchObject({ startingPrice: 40_000_000, priceStep: 5_000_000, deposit: 8_000_000, softClose: { windowSeconds: 60, extendSeconds: 120 } });
+    expect(record.policy).toMatchObject({
+      startingPrice: 40_000_000,
+      priceStep: 5_000_000,
+      deposit: 8_000_000,
+      softClose: { windowSeconds: 60, extendSeconds: 120 },
+    });
     expect(record.registrations).toHaveLength(3);
-    expect(record.registrations[0]).toMatchObject({ bidderCode: 'B-001', pid: lot.bidders[0].pid, name: 'Nguyễn Thị Ngọc Ánh', depositState: 'retained', rulesVersion: 1 });
+    expect(record.registrations[0]).toMatchObject({
+      bidderCode: 'B-001',
+      pid: lot.bidders[0].pid,
+      name: 'Nguyễn Thị Ngọc Ánh',
+      depositState: 'retained',
+      rulesVersion: 1,
+    });
     expect(record.registrations[2]).toMatchObject({ bidderCode: 'B-003', status: 'barred', depositState: 'forfeited' });
     expect(record.ledger.map((e: { seq: number }) => e.seq)).toEqual([1, 2, 3, 4, 5, 6, 7]);
-    expect(record.ledger[3]).toMatchObject({ seq: 4, kind: 'bid', amount: 60_000_000, bidderCode: 'B-003', status: 'withdrawn' });
+    expect(record.ledger[3]).toMatchObject({
+      seq: 4,
+      kind: 'bid',
+      amount: 60_000_000,
+      bidderCode: 'B-003',
+      status: 'withdrawn',
+    });
     expect(record.ledger[4]).toMatchObject({ seq: 5, kind: 'withdrawal', withdrawsSeq: 4, status: 'withdrawal' });
     expect(record.ledger[0].prevHash).toBe(GENESIS_HASH);
     expect(record.extensions).toHaveLength(1);
     expect(record.extensions[0].endsAt).toBe(record.times.endsAt);
-    expect(record.result).toMatchObject({ status: 'closed', finalPrice: 65_000_000, winnerBidderCode: 'B-001', winnerPid: lot.bidders[0].pid, entryCount: 7, bidCount: 6 });
+    expect(record.result).toMatchObject({
+      status: 'closed',
+      finalPrice: 65_000_000,
+      winnerBidderCode: 'B-001',
+      winnerPid: lot.bidders[0].pid,
+      entryCount: 7,
+      bidCount: 6,
+    });
     expect(record.finalHash).toBe(lot.finalHash);
-    expect(record.history.map((h: { action: string }) => h.action)).toEqual(['lot.created', 'registration.created', 'registration.created', 'registration.created', 'lot.extended', 'lot.closed']);
+    expect(record.history.map((h: { action: string }) => h.action)).toEqual([
+      'lot.created',
+      'registration.created',
+      'registration.created',
+      'registration.created',
+      'lot.extended',
+      'lot.closed',
+    ]);
     // Version 2: each registration with its person's keyed hash, as chained when the person registered.
     expect(record.version).toBe(2);
     expect(record.registrations[0].personHash).toBe(record.history[1].data.personHash);
@@ -65,15 +97,28 @@ describe('the signed JSON record', () => {
     const { json } = await tp.call('GET', `/api/records/lots/${lot.lotId}?format=json`, { token: tokens.regulator });
     const compact = `${json.protected}.${json.payload}.${json.signature}`;
     expect((await postRaw(tp, '/api/records/verify', compact, 'application/jose')).json).toMatchObject({ valid: true });
-    expect((await postRaw(tp, '/api/records/verify', JSON.stringify(compact), 'application/json')).json).toMatchObject({ valid: true });
+    expect((await postRaw(tp, '/api/records/verify', JSON.stringify(compact), 'application/json')).json).toMatchObject({
+      valid: true,
+    });
     const general = { payload: json.payload, signatures: [{ protected: json.protected, signature: json.signature }] };
-    expect((await postRaw(tp, '/api/records/verify', JSON.stringify(general), 'application/json; charset=utf-8')).json).toMatchObject({ valid: true });
+    expect(
+      (await postRaw(tp, '/api/records/verify', JSON.stringify(general), 'application/json; charset=utf-8')).json,
+    ).toMatchObject({ valid: true });
   });
 
   it('writes every read to the audit log as viewed, with the regulator as actor', async () => {
-    const before = await tp.database.db.select().from(auditEvents).where(and(eq(auditEvents.action, 'record.viewed'), eq(auditEvents.lotId, lot.lotId)));
-    for (const format of ['json', 'csv', 'pdf']) expect((await getBytes(tp, `/api/records/lots/${lot.lotId}?format=${format}`, tokens.regulator)).status).toBe(200);
-    const after = await tp.database.db.select().from(auditEvents).where(and(eq(auditEvents.action, 'record.viewed'), eq(auditEvents.lotId, lot.lotId)));
+    const before = await tp.database.db
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.action, 'record.viewed'), eq(auditEvents.lotId, lot.lotId)));
+    for (const format of ['json', 'csv', 'pdf'])
+      expect((await getBytes(tp, `/api/records/lots/${lot.lotId}?format=${format}`, tokens.regulator)).status).toBe(
+        200,
+      );
+    const after = await tp.database.db
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.action, 'record.viewed'), eq(auditEvents.lotId, lot.lotId)));
     expect(after.length - before.length).toBe(3);
     expect(after.slice(-3).map((e) => e.data.format)).toEqual(['json', 'csv', 'pdf']);
     expect(after.at(-1)!.actorPid).toMatch(/^\d{12}$/);
@@ -89,7 +134,13 @@ describe('the CSV ledger', () => {
     expect([...res.bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const rows = parse(res.bytes.toString('utf8').slice(1), { columns: true }) as Record<string, string>[];
     expect(rows).toHaveLength(7);
-    expect(rows[4]).toMatchObject({ seq: '5', kind: 'withdrawal', withdrawsSeq: '4', amount: '60000000', bidderCode: 'B-003' });
+    expect(rows[4]).toMatchObject({
+      seq: '5',
+      kind: 'withdrawal',
+      withdrawsSeq: '4',
+      amount: '60000000',
+      bidderCode: 'B-003',
+    });
     expect(rows[6].hash).toBe(lot.finalHash);
     const verdict = await postRaw(tp, '/api/records/verify', res.bytes, 'text/csv');
     expect(verdict.json).toMatchObject({ valid: true, kind: 'ledger-csv' });
@@ -107,18 +158,34 @@ describe('records of lots that have not ended', () => {
   it('serves records of failed and cancelled lots with their outcome', async () => {
     const failed = await seedEndedLot(tp.database.db, { status: 'failed', bids: [] });
     const cancelled = await seedEndedLot(tp.database.db, { status: 'cancelled', bids: CONTESTED_BIDS.slice(0, 3) });
-    const f = decodePayload((await tp.call('GET', `/api/records/lots/${failed.lotId}`, { token: tokens.regulator })).json);
+    const f = decodePayload(
+      (await tp.call('GET', `/api/records/lots/${failed.lotId}`, { token: tokens.regulator })).json,
+    );
     expect(f.result).toMatchObject({ status: 'failed', finalPrice: null, winnerBidderCode: null, entryCount: 0 });
     expect(f.finalHash).toBe(GENESIS_HASH);
-    const c = decodePayload((await tp.call('GET', `/api/records/lots/${cancelled.lotId}`, { token: tokens.regulator })).json);
-    expect(c.result).toMatchObject({ status: 'cancelled', cancelReason: 'Có dấu hiệu thông đồng, dìm giá', entryCount: 3 });
+    const c = decodePayload(
+      (await tp.call('GET', `/api/records/lots/${cancelled.lotId}`, { token: tokens.regulator })).json,
+    );
+    expect(c.result).toMatchObject({
+      status: 'cancelled',
+      cancelReason: 'Có dấu hiệu thông đồng, dìm giá',
+      entryCount: 3,
+    });
   });
 
   it('answers 404 for an unknown lot and 422 for a bad id or format, changing nothing', async () => {
-    const count = async (): Promise<number> => (await tp.database.db.select().from(auditEvents).where(eq(auditEvents.action, 'record.viewed'))).length;
+    const count = async (): Promise<number> =>
+      (await tp.database.db.select().from(auditEvents).where(eq(auditEvents.action, 'record.viewed'))).length;
     const before = await count();
-    expect((await tp.call('GET', '/api/records/lots/999999?format=json', { token: tokens.regulator })).json.error.code).toBe('NOT_FOUND');
-    for (const path of ['/api/records/lots/abc', '/api/records/lots/-1', '/api/records/lots/1.5', '/api/records/lots/99999999999']) {
+    expect(
+      (await tp.call('GET', '/api/records/lots/999999?format=json', { token: tokens.regulator })).json.error.code,
+    ).toBe('NOT_FOUND');
+    for (const path of [
+      '/api/records/lots/abc',
+      '/api/records/lots/-1',
+      '/api/records/lots/1.5',
+      '/api/records/lots/99999999999',
+    ]) {
       const res = await tp.call('GET', path, { token: tokens.regulator });
       expect(res.status, path).toBe(422);
       expect(res.json.error.code).toBe('VALIDATION_FAILED');
@@ -133,7 +200,16 @@ describe('records of lots that have not ended', () => {
 describe('the API description', () => {
   it('documents every records route in /api/openapi.json', async () => {
     const doc = (await tp.call('GET', '/api/openapi.json')).json;
-    for (const path of ['/records/lots/{id}', '/records/lots', '/records/audit', '/records/verify', '/.well-known/jwks.json']) expect(Object.keys(doc.paths), path).toContain(path);
-    expect(Object.keys(doc.paths['/records/verify'].post.requestBody.content)).toEqual(expect.arrayContaining(['application/json', 'application/jose', 'application/x-ndjson', 'text/csv']));
+    for (const path of [
+      '/records/lots/{id}',
+      '/records/lots',
+      '/records/audit',
+      '/records/verify',
+      '/.well-known/jwks.json',
+    ])
+      expect(Object.keys(doc.paths), path).toContain(path);
+    expect(Object.keys(doc.paths['/records/verify'].post.requestBody.content)).toEqual(
+      expect.arrayContaining(['application/json', 'application/jose', 'application/x-ndjson', 'text/csv']),
+    );
   });
 });

@@ -22,15 +22,24 @@ beforeAll(async () => {
   database = await openTestDatabase();
   const seeded = await seedEndedLot(database.db, { bids: CONTESTED_BIDS });
   const [lot] = await database.db.select().from(lots).where(eq(lots.id, seeded.lotId));
-  record = buildRecord({ ...lot, status: 'closed' }, (await loadDetails(database.db, [lot.id])).get(lot.id)!, { issuedAt: new Date(), issuer: null, minBidders: 2 });
+  record = buildRecord({ ...lot, status: 'closed' }, (await loadDetails(database.db, [lot.id])).get(lot.id)!, {
+    issuedAt: new Date(),
+    issuer: null,
+    minBidders: 2,
+  });
   const pair = await generateKeyPair('EdDSA', { crv: 'Ed25519' });
   key = { kid: 'versions', alg: 'EdDSA', privateKey: pair.privateKey };
   jwks = { keys: [{ ...(await exportJWK(pair.publicKey)), kid: 'versions', alg: 'EdDSA', use: 'sig' }] };
 });
 afterAll(async () => database?.close());
 
-const signed = async (r: AuctionRecord): Promise<unknown> => signFlattened(new TextEncoder().encode(JSON.stringify(r)), key, RECORD_CTY);
-const withoutBinding = (r: AuctionRecord, version: 1 | 2): AuctionRecord => ({ ...r, version, registrations: r.registrations.map(({ personHash: _, ...rest }) => rest) });
+const signed = async (r: AuctionRecord): Promise<unknown> =>
+  signFlattened(new TextEncoder().encode(JSON.stringify(r)), key, RECORD_CTY);
+const withoutBinding = (r: AuctionRecord, version: 1 | 2): AuctionRecord => ({
+  ...r,
+  version,
+  registrations: r.registrations.map(({ personHash: _, ...rest }) => rest),
+});
 
 describe('record versions', () => {
   it('a version-2 record verifies with its registrations bound to the chain', async () => {
@@ -44,6 +53,9 @@ describe('record versions', () => {
 
   it('a version-2 record without the person hashes is invalid', async () => {
     const v = await verifySignedRecord(await signed(withoutBinding(record, 2)), jwks);
-    expect(v).toMatchObject({ valid: false, reason: 'registration B-001 carries no person hash to compare with the chain' });
+    expect(v).toMatchObject({
+      valid: false,
+      reason: 'registration B-001 carries no person hash to compare with the chain',
+    });
   });
 });

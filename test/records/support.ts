@@ -31,14 +31,27 @@ export async function fetchJwks(tp: TestPlatform): Promise<Jwks> {
 }
 
 /** GET with a token, keeping the body as bytes. */
-export async function getBytes(tp: TestPlatform, path: string, token?: string): Promise<{ status: number; bytes: Buffer; headers: Headers }> {
+export async function getBytes(
+  tp: TestPlatform,
+  path: string,
+  token?: string,
+): Promise<{ status: number; bytes: Buffer; headers: Headers }> {
   const res = await fetch(tp.base + path, { headers: token ? { authorization: `Bearer ${token}` } : {} });
   return { status: res.status, bytes: Buffer.from(await res.arrayBuffer()), headers: res.headers };
 }
 
 /** POST raw bytes with a content type (what an outside verifier sends). */
-export async function postRaw(tp: TestPlatform, path: string, body: string | Uint8Array, contentType: string | undefined): Promise<{ status: number; json: any }> {
-  const res = await fetch(tp.base + path, { method: 'POST', headers: contentType ? { 'content-type': contentType } : {}, body: typeof body === 'string' ? body : new Uint8Array(body) });
+export async function postRaw(
+  tp: TestPlatform,
+  path: string,
+  body: string | Uint8Array,
+  contentType: string | undefined,
+): Promise<{ status: number; json: any }> {
+  const res = await fetch(tp.base + path, {
+    method: 'POST',
+    headers: contentType ? { 'content-type': contentType } : {},
+    body: typeof body === 'string' ? body : new Uint8Array(body),
+  });
   const text = await res.text();
   let json: unknown;
   try {

@@ -29,7 +29,15 @@ function forgedCsv(original: Buffer, newWinner: string): string {
   let prev = GENESIS_HASH;
   for (const r of rows) {
     r.prevHash = prev;
-    r.hash = ledgerEntryHash(prev, { lotId: Number(r.lotId), seq: Number(r.seq), kind: r.kind as 'bid' | 'withdrawal', amount: Number(r.amount), bidderCode: r.bidderCode, placedAt: r.placedAt, withdrawsSeq: r.withdrawsSeq === '' ? null : Number(r.withdrawsSeq) });
+    r.hash = ledgerEntryHash(prev, {
+      lotId: Number(r.lotId),
+      seq: Number(r.seq),
+      kind: r.kind as 'bid' | 'withdrawal',
+      amount: Number(r.amount),
+      bidderCode: r.bidderCode,
+      placedAt: r.placedAt,
+      withdrawsSeq: r.withdrawsSeq === '' ? null : Number(r.withdrawsSeq),
+    });
     prev = r.hash;
   }
   return toCsv(rows, { header: true, columns: [...LEDGER_CSV_COLUMNS] });
@@ -43,7 +51,14 @@ describe('POST /api/records/verify says whether a signature vouches for the docu
     const res = await postRaw(tp, '/api/records/verify', record, 'application/json');
     expect(res.status).toBe(200);
     expect(res.json).toMatchObject({ valid: true, signed: true, kind: 'auction-record', kid });
-    expect(res.json.details).toMatchObject({ lotId: lot.lotId, title: 'Biển số xe 51K-888.88 (TP. Hồ Chí Minh)', entries: 7, finalHash: lot.finalHash, kid, signedAt: issuedAt });
+    expect(res.json.details).toMatchObject({
+      lotId: lot.lotId,
+      title: 'Biển số xe 51K-888.88 (TP. Hồ Chí Minh)',
+      entries: 7,
+      finalHash: lot.finalHash,
+      kid,
+      signedAt: issuedAt,
+    });
     expect(res.json.code).toBeUndefined();
     expect(res.json.reason).toBeUndefined();
   });
@@ -51,7 +66,14 @@ describe('POST /api/records/verify says whether a signature vouches for the docu
   it('answers a ledger CSV whose chain holds with valid:true but signed:false and code NOT_SIGNED', async () => {
     const res = await postRaw(tp, '/api/records/verify', csv, 'text/csv');
     expect(res.status).toBe(200);
-    expect(res.json).toMatchObject({ valid: true, signed: false, code: 'NOT_SIGNED', kind: 'ledger-csv', params: { lastHash: lot.finalHash }, details: { entries: 7, finalHash: lot.finalHash } });
+    expect(res.json).toMatchObject({
+      valid: true,
+      signed: false,
+      code: 'NOT_SIGNED',
+      kind: 'ledger-csv',
+      params: { lastHash: lot.finalHash },
+      details: { entries: 7, finalHash: lot.finalHash },
+    });
     expect(res.json.kid).toBeUndefined();
   });
 
@@ -70,7 +92,12 @@ describe('POST /api/records/verify says whether a signature vouches for the docu
   it('answers a CSV with a broken chain valid:false, signed:false, with a code and the row', async () => {
     const text = csv.toString('utf8').replace(/,45000000,/, ',46000000,');
     const res = await postRaw(tp, '/api/records/verify', text, 'text/csv');
-    expect(res.json).toMatchObject({ valid: false, signed: false, code: 'CSV_CHAIN_BROKEN', params: { row: 3, seq: '2' } });
+    expect(res.json).toMatchObject({
+      valid: false,
+      signed: false,
+      code: 'CSV_CHAIN_BROKEN',
+      params: { row: 3, seq: '2' },
+    });
   });
 });
 
@@ -105,7 +132,13 @@ describe('POST /api/records/verify with bad input', () => {
   });
 
   it('answers 422 to an empty body or JSON that is not a JWS at all', async () => {
-    for (const [body, type] of [['', 'application/jose'], ['   ', 'application/jose'], ['42', 'application/json'], ['[1,2]', 'application/json'], ['null', 'application/json']]) {
+    for (const [body, type] of [
+      ['', 'application/jose'],
+      ['   ', 'application/jose'],
+      ['42', 'application/json'],
+      ['[1,2]', 'application/json'],
+      ['null', 'application/json'],
+    ]) {
       const res = await postRaw(tp, '/api/records/verify', body, type);
       expect(res.status, body).toBe(422);
       expect(res.json.error.code).toBe('VALIDATION_FAILED');
@@ -115,14 +148,39 @@ describe('POST /api/records/verify with bad input', () => {
   it('answers valid:false with a reason to JWS-shaped documents that are not genuine records', async () => {
     const jws = JSON.parse(record.toString());
     const cases: [string, string, RegExp, string][] = [
-      [JSON.stringify({ ...jws, header: { kid: 'x' } }), 'application/json', /exactly "protected", "payload" and "signature"/, 'JWS_FORM'],
-      [JSON.stringify({ payload: jws.payload, signatures: [] }), 'application/json', /exactly one signature/, 'JWS_FORM'],
+      [
+        JSON.stringify({ ...jws, header: { kid: 'x' } }),
+        'application/json',
+        /exactly "protected", "payload" and "signature"/,
+        'JWS_FORM',
+      ],
+      [
+        JSON.stringify({ payload: jws.payload, signatures: [] }),
+        'application/json',
+        /exactly one signature/,
+        'JWS_FORM',
+      ],
       [JSON.stringify({ ...jws, payload: 42 }), 'application/json', /must be strings/, 'JWS_FORM'],
       [JSON.stringify('a.b'), 'application/json', /three dot-separated parts/, 'NOT_A_JWS'],
       ['not a jws', 'application/jose', /neither a compact JWS nor JSON/, 'NOT_A_JWS'],
-      [`${jws.protected}.${jws.payload}.${jws.signature}x`, 'application/jose', /canonical base64url|signature/, 'JWS_NOT_CANONICAL'],
-      [JSON.stringify({ ...jws, protected: Buffer.from('{"alg":"none","kid":"k"}').toString('base64url') }), 'application/json', /algorithm "none" is not accepted/, 'ALGORITHM_NOT_ACCEPTED'],
-      [JSON.stringify({ ...jws, protected: Buffer.from('{"alg":"HS256","kid":"k"}').toString('base64url') }), 'application/json', /not accepted/, 'ALGORITHM_NOT_ACCEPTED'],
+      [
+        `${jws.protected}.${jws.payload}.${jws.signature}x`,
+        'application/jose',
+        /canonical base64url|signature/,
+        'JWS_NOT_CANONICAL',
+      ],
+      [
+        JSON.stringify({ ...jws, protected: Buffer.from('{"alg":"none","kid":"k"}').toString('base64url') }),
+        'application/json',
+        /algorithm "none" is not accepted/,
+        'ALGORITHM_NOT_ACCEPTED',
+      ],
+      [
+        JSON.stringify({ ...jws, protected: Buffer.from('{"alg":"HS256","kid":"k"}').toString('base64url') }),
+        'application/json',
+        /not accepted/,
+        'ALGORITHM_NOT_ACCEPTED',
+      ],
       ['{"type":"lot-export"}\n', 'application/x-ndjson', /no seal line/, 'EXPORT_NO_SEAL'],
       ['a,b\n1,2\n', 'text/csv', /unknown CSV columns/, 'CSV_UNKNOWN_COLUMNS'],
     ];

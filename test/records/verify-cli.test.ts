@@ -19,7 +19,10 @@ let jwksFile: string;
 function run(viaNpm: boolean, args: string[]): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve) => {
     const child = viaNpm
-      ? spawn('npm', ['run', '--silent', 'verify-record', '--', ...args], { cwd: ROOT, env: { ...process.env, CI: 'true' } })
+      ? spawn('npm', ['run', '--silent', 'verify-record', '--', ...args], {
+          cwd: ROOT,
+          env: { ...process.env, CI: 'true' },
+        })
       : spawn(process.execPath, [path.join(ROOT, 'server/records/verify-cli.ts'), ...args], { cwd: ROOT });
     let out = '';
     let err = '';
@@ -48,14 +51,21 @@ afterAll(async () => {
 describe('npm run verify-record', () => {
   it('reports a genuine record valid offline, from a saved key set', async () => {
     const r = await run(true, [recordFile, '--jwks', jwksFile]);
-    expect(r.out).toContain(`VALID auction record of lot ${lot.lotId} (closed), 7 ledger entries, final hash ${lot.finalHash}`);
+    expect(r.out).toContain(
+      `VALID auction record of lot ${lot.lotId} (closed), 7 ledger entries, final hash ${lot.finalHash}`,
+    );
     expect(r.out).toMatch(/signature by key \S+ holds, signed \d{4}-\d{2}-\d{2}T/);
     expect(r.code).toBe(0);
   }, 90_000);
 
   it('fetches the key set from a URL when given one', async () => {
     const r = await verifyRecord(recordFile, '--jwks', `${tp.base}/api/.well-known/jwks.json`, '--json');
-    expect(JSON.parse(r.out)).toMatchObject({ valid: true, signed: true, kind: 'auction-record', details: { lotId: lot.lotId, entries: 7, finalHash: lot.finalHash } });
+    expect(JSON.parse(r.out)).toMatchObject({
+      valid: true,
+      signed: true,
+      kind: 'auction-record',
+      details: { lotId: lot.lotId, entries: 7, finalHash: lot.finalHash },
+    });
     expect(r.code).toBe(0);
   }, 90_000);
 
@@ -64,7 +74,10 @@ describe('npm run verify-record', () => {
     const record = JSON.parse(Buffer.from(jws.payload, 'base64url').toString());
     record.ledger.splice(1, 1);
     const tampered = path.join(dir, 'tampered.json');
-    fs.writeFileSync(tampered, JSON.stringify({ ...jws, payload: Buffer.from(JSON.stringify(record)).toString('base64url') }));
+    fs.writeFileSync(
+      tampered,
+      JSON.stringify({ ...jws, payload: Buffer.from(JSON.stringify(record)).toString('base64url') }),
+    );
     const r = await verifyRecord(tampered, '--jwks', jwksFile);
     expect(r.out).toMatch(/^INVALID auction-record: the signature does not verify.*\(code SIGNATURE_INVALID\)$/m);
     expect(r.code).toBe(1);
@@ -72,7 +85,21 @@ describe('npm run verify-record', () => {
 
   it('reports a record checked against another key set invalid', async () => {
     const other = path.join(dir, 'other-jwks.json');
-    fs.writeFileSync(other, JSON.stringify({ keys: [{ kty: 'OKP', crv: 'Ed25519', x: '11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo', kid: 'someone-else', alg: 'EdDSA', use: 'sig' }] }));
+    fs.writeFileSync(
+      other,
+      JSON.stringify({
+        keys: [
+          {
+            kty: 'OKP',
+            crv: 'Ed25519',
+            x: '11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo',
+            kid: 'someone-else',
+            alg: 'EdDSA',
+            use: 'sig',
+          },
+        ],
+      }),
+    );
     const r = await verifyRecord(recordFile, '--jwks', other);
     expect(r.out).toMatch(/not among the platform's published keys.*\(code UNKNOWN_KEY\)/);
     expect(r.code).toBe(1);
@@ -82,7 +109,9 @@ describe('npm run verify-record', () => {
     const csv = path.join(dir, 'ledger.csv');
     fs.writeFileSync(csv, (await getBytes(tp, `/api/records/lots/${lot.lotId}?format=csv`, regulator)).bytes);
     const r = await verifyRecord(csv);
-    expect(r.out).toContain(`CHAIN HOLDS, NOT SIGNED: ledger CSV with 7 entries, final hash ${lot.finalHash} (code NOT_SIGNED)`);
+    expect(r.out).toContain(
+      `CHAIN HOLDS, NOT SIGNED: ledger CSV with 7 entries, final hash ${lot.finalHash} (code NOT_SIGNED)`,
+    );
     expect(r.out).toContain('CSV carries no signature');
     expect(r.out).not.toMatch(/^VALID/m);
     expect(r.code).toBe(0);

@@ -31,9 +31,31 @@ function bigAuditCsv(bytes: number): string {
   let prev = GENESIS_HASH;
   let size = 0;
   for (let id = 1; size < bytes; id++) {
-    const e = { v: 2, at: new Date(Date.UTC(2026, 0, 1, 0, 0, id)).toISOString(), actorPid: '079000000123', actorHash: 'a'.repeat(64), action: 'lot.updated', lotId: 1, subject: null, data: { note: 'Quyền sử dụng đất tại phường Bến Nghé', n: id } };
+    const e = {
+      v: 2,
+      at: new Date(Date.UTC(2026, 0, 1, 0, 0, id)).toISOString(),
+      actorPid: '079000000123',
+      actorHash: 'a'.repeat(64),
+      action: 'lot.updated',
+      lotId: 1,
+      subject: null,
+      data: { note: 'Quyền sử dụng đất tại phường Bến Nghé', n: id },
+    };
     const hash = auditEventHash(prev, e);
-    const row = [id, e.v, e.at, e.actorPid, e.actorHash, e.action, e.lotId, '', '', `"${canonicalJson(e.data).replaceAll('"', '""')}"`, prev, hash].join(',');
+    const row = [
+      id,
+      e.v,
+      e.at,
+      e.actorPid,
+      e.actorHash,
+      e.action,
+      e.lotId,
+      '',
+      '',
+      `"${canonicalJson(e.data).replaceAll('"', '""')}"`,
+      prev,
+      hash,
+    ].join(',');
     rows.push(row);
     size += row.length + 2;
     prev = hash;
@@ -41,11 +63,17 @@ function bigAuditCsv(bytes: number): string {
   return `${rows.join('\r\n')}\r\n`;
 }
 
-async function post(body: string | Uint8Array | ReadableStream<Uint8Array>, init: { token?: string; type?: string } = {}): Promise<{ status: number; json: any; ms: number; headers: Headers }> {
+async function post(
+  body: string | Uint8Array | ReadableStream<Uint8Array>,
+  init: { token?: string; type?: string } = {},
+): Promise<{ status: number; json: any; ms: number; headers: Headers }> {
   const started = performance.now();
   const res = await fetch(`${tp.base}/api/records/verify`, {
     method: 'POST',
-    headers: { 'content-type': init.type ?? 'text/csv', ...(init.token ? { authorization: `Bearer ${init.token}` } : {}) },
+    headers: {
+      'content-type': init.type ?? 'text/csv',
+      ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),
+    },
     body: body as BodyInit,
     ...(body instanceof ReadableStream ? { duplex: 'half' } : {}),
   } as RequestInit);
@@ -56,8 +84,22 @@ async function post(body: string | Uint8Array | ReadableStream<Uint8Array>, init
 /** POSTs a file from another process and returns the parsed answer. */
 function curlPost(file: string, token: string): Promise<any> {
   return new Promise((resolve, reject) =>
-    execFile('curl', ['-sS', '-X', 'POST', '-H', 'content-type: text/csv', '-H', `authorization: Bearer ${token}`, '--data-binary', `@${file}`, `${tp.base}/api/records/verify`], { maxBuffer: 1 << 20 }, (err, stdout) =>
-      err ? reject(err) : resolve(JSON.parse(stdout)),
+    execFile(
+      'curl',
+      [
+        '-sS',
+        '-X',
+        'POST',
+        '-H',
+        'content-type: text/csv',
+        '-H',
+        `authorization: Bearer ${token}`,
+        '--data-binary',
+        `@${file}`,
+        `${tp.base}/api/records/verify`,
+      ],
+      { maxBuffer: 1 << 20 },
+      (err, stdout) => (err ? reject(err) : resolve(JSON.parse(stdout))),
     ),
   );
 }
@@ -126,7 +168,10 @@ describe('record verification limits', () => {
     const sorted = [...health].sort((a, b) => a - b);
     const median = sorted[Math.floor(sorted.length / 2)];
     const slowest = sorted.at(-1)!;
-    console.log(`verification ${Math.round(result.ms)} ms; health: ${health.length} checks, median ${Math.round(median)} ms, slowest ${Math.round(slowest)} ms at`, health.map((h, i) => [at[i], Math.round(h)]).filter(([, h]) => h > 250));
+    console.log(
+      `verification ${Math.round(result.ms)} ms; health: ${health.length} checks, median ${Math.round(median)} ms, slowest ${Math.round(slowest)} ms at`,
+      health.map((h, i) => [at[i], Math.round(h)]).filter(([, h]) => h > 250),
+    );
     // On the event loop, the verification held every request for as long as it took (seconds); in a
     // worker, health answers throughout. The bounds are loose because the test machine is shared
     // (on a loaded two-core machine a lone health check can take a second without any verification).
@@ -148,7 +193,11 @@ describe('record verification limits', () => {
     }
     expect(statuses.at(-1)).toBe(429);
     expect(statuses.filter((s) => s === 200).length).toBeGreaterThanOrEqual(50);
-    const again = await fetch(`${tp.base}/api/records/verify`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: 'x' });
+    const again = await fetch(`${tp.base}/api/records/verify`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/csv' },
+      body: 'x',
+    });
     retryAfter = again.headers.get('retry-after');
     expect(again.status).toBe(429);
     expect(Number(retryAfter)).toBeGreaterThanOrEqual(1);

@@ -20,7 +20,9 @@ describe('claims with control characters', () => {
     const me = await t.call('GET', '/api/me', { token });
     expect(me.status, me.text).toBe(200);
     expect(me.json.name).toBe('Nguyễn Văn An');
-    const blank = await t.call('GET', '/api/me', { token: await t.idp.token({ sub: newPid(), loa: 2, name: '\u0000\u0001' }) });
+    const blank = await t.call('GET', '/api/me', {
+      token: await t.idp.token({ sub: newPid(), loa: 2, name: '\u0000\u0001' }),
+    });
     expect(blank.status).toBe(200);
     expect(blank.json.name).toBeNull();
   });
@@ -29,9 +31,19 @@ describe('claims with control characters', () => {
 describe('logs', () => {
   it("never write a failed query's parameters, and still say what failed", () => {
     let out = '';
-    const log = createLogger({ level: 'info', destination: new Writable({ write: (chunk, _e, done) => ((out += chunk), done()) }) as never });
-    const cause = Object.assign(new Error('duplicate key value violates unique constraint "people_pkey"'), { code: '23505' });
-    const err = Object.assign(new Error('Failed query: insert into "people" ("pid", "name") values ($1, $2)\nparams: 079123456789,Nguyễn Văn An'), { cause });
+    const log = createLogger({
+      level: 'info',
+      destination: new Writable({ write: (chunk, _e, done) => ((out += chunk), done()) }) as never,
+    });
+    const cause = Object.assign(new Error('duplicate key value violates unique constraint "people_pkey"'), {
+      code: '23505',
+    });
+    const err = Object.assign(
+      new Error(
+        'Failed query: insert into "people" ("pid", "name") values ($1, $2)\nparams: 079123456789,Nguyễn Văn An',
+      ),
+      { cause },
+    );
     log.error({ err }, 'unhandled error');
     expect(out).not.toContain('Nguyễn Văn An');
     expect(out).not.toContain('079123456789');
@@ -54,8 +66,18 @@ describe('the language switch', () => {
   };
 
   it('goes back to a page on this site, and home for anything else, never answering 500', async () => {
-    expect(await location(encodeURIComponent('/lots/1?tab=bids'))).toEqual({ status: 303, location: '/lots/1?tab=bids' });
-    for (const next of ['/%09/evil.example', '/%0d%0aSet-Cookie:%20x=1', '//evil.example', '/%5Cevil.example', 'https://evil.example/', '%00']) {
+    expect(await location(encodeURIComponent('/lots/1?tab=bids'))).toEqual({
+      status: 303,
+      location: '/lots/1?tab=bids',
+    });
+    for (const next of [
+      '/%09/evil.example',
+      '/%0d%0aSet-Cookie:%20x=1',
+      '//evil.example',
+      '/%5Cevil.example',
+      'https://evil.example/',
+      '%00',
+    ]) {
       expect(await location(next), next).toEqual({ status: 303, location: '/' });
     }
   });

@@ -20,7 +20,10 @@ describe('the HTTP overload door', () => {
   beforeAll(async () => {
     const real = createBidAdmission({ targetLagMs: 200, shedLog });
     // The real admission, refusing on demand as the load shedder does under overload.
-    admission = { ...real, admit: (lotId) => (refuse ? (shedLog.record(lotId, 'overloaded', new Date()), undefined) : real.admit(lotId)) };
+    admission = {
+      ...real,
+      admit: (lotId) => (refuse ? (shedLog.record(lotId, 'overloaded', new Date()), undefined) : real.admit(lotId)),
+    };
     const door = bidDoor(admission);
     server = http.createServer((req, res) => {
       if (door(req, res)) return;
@@ -41,7 +44,11 @@ describe('the HTTP overload door', () => {
   it('answers a refused bid 503 UNAVAILABLE with Retry-After, says it was not placed, and counts it for the lot', async () => {
     refuse = true;
     reachedApp = [];
-    const res = await fetch(`${base}/api/lots/7/bids`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ amount: 100 }) });
+    const res = await fetch(`${base}/api/lots/7/bids`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ amount: 100 }),
+    });
     expect(res.status).toBe(503);
     expect(res.headers.get('retry-after')).toBe('1');
     expect(res.headers.get('content-type')).toMatch(/^application\/json/);
@@ -55,7 +62,11 @@ describe('the HTTP overload door', () => {
   it('lets everything but new bids through, refusing or not', async () => {
     refuse = true;
     reachedApp = [];
-    const answers = Promise.all([fetch(`${base}/api/lots/7`), fetch(`${base}/api/lots/7/bids?after=0`), fetch(`${base}/api/lots/7/bids/3/withdraw`, { method: 'POST' })]);
+    const answers = Promise.all([
+      fetch(`${base}/api/lots/7`),
+      fetch(`${base}/api/lots/7/bids?after=0`),
+      fetch(`${base}/api/lots/7/bids/3/withdraw`, { method: 'POST' }),
+    ]);
     await new Promise((r) => setTimeout(r, 50));
     while (reachedApp.length < 3) await new Promise((r) => setTimeout(r, 10));
     // Answer all three (each overwrote `release`; end them through the server's open responses).

@@ -78,7 +78,14 @@ describe('the database clock', () => {
     const host = new ScriptedHost();
     const { log, lines } = capturedLog();
     let down = false;
-    const c = clock({ readDatabaseMs: async () => (down ? Promise.reject(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })) : host.wall + 40), log, host });
+    const c = clock({
+      readDatabaseMs: async () =>
+        down
+          ? Promise.reject(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }))
+          : host.wall + 40,
+      log,
+      host,
+    });
     await c.measure();
     down = true;
     host.pass(500);
@@ -95,7 +102,12 @@ describe('the database clock', () => {
   it('answers now() at once while a measurement hangs, and gives the measurement up at its bound', async () => {
     const host = new ScriptedHost();
     let hang = false;
-    const c = clock({ readDatabaseMs: () => (hang ? new Promise<number>(() => {}) : Promise.resolve(host.wall + 10)), log: createLogger({ level: 'silent' }), host, timeoutMs: 50 });
+    const c = clock({
+      readDatabaseMs: () => (hang ? new Promise<number>(() => {}) : Promise.resolve(host.wall + 10)),
+      log: createLogger({ level: 'silent' }),
+      host,
+      timeoutMs: 50,
+    });
     await c.measure();
     hang = true;
     const started = performance.now();
@@ -134,7 +146,9 @@ describe('the database clock', () => {
     const c = clock({ readDatabaseMs: async () => host.wall - 3_000, log, host });
     await c.start();
     const warned = lines().filter((l) => l.level === WARN);
-    expect(warned.map((l) => l.msg)).toEqual([expect.stringMatching(/this host's clock is 3000 ms ahead of the database's/)]);
+    expect(warned.map((l) => l.msg)).toEqual([
+      expect.stringMatching(/this host's clock is 3000 ms ahead of the database's/),
+    ]);
     await c.measure();
     expect(lines().filter((l) => l.level === WARN)).toHaveLength(1);
   });

@@ -38,7 +38,10 @@ async function holderProcess(file: string, exitAfterMs?: number): Promise<ChildP
   return child;
 }
 
-const exited = (child: ChildProcess): Promise<void> => (child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', () => resolve())));
+const exited = (child: ChildProcess): Promise<void> =>
+  child.exitCode !== null || child.signalCode !== null
+    ? Promise.resolve()
+    : new Promise((resolve) => child.once('exit', () => resolve()));
 
 describe('a lock file', () => {
   it('is taken when free, refused to a second taker in the same process, and removed on release', () => {
@@ -84,16 +87,19 @@ describe('a lock file', () => {
     expect(fs.existsSync(file)).toBe(false);
   });
 
-  it.runIf(fs.existsSync('/proc/self/stat'))('is taken over when its pid now belongs to another process (a different start time)', () => {
-    const file = lockPath();
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    // The parent process runs, but it is not the process that wrote this lock (that one started at tick 1).
-    fs.writeFileSync(file, `${process.ppid} 1\n`);
-    expect(lockHolder(file)).toBeUndefined();
-    const attempt = tryLockFile(file);
-    expect('acquired' in attempt).toBe(true);
-    if ('acquired' in attempt) attempt.acquired.release();
-  });
+  it.runIf(fs.existsSync('/proc/self/stat'))(
+    'is taken over when its pid now belongs to another process (a different start time)',
+    () => {
+      const file = lockPath();
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      // The parent process runs, but it is not the process that wrote this lock (that one started at tick 1).
+      fs.writeFileSync(file, `${process.ppid} 1\n`);
+      expect(lockHolder(file)).toBeUndefined();
+      const attempt = tryLockFile(file);
+      expect('acquired' in attempt).toBe(true);
+      if ('acquired' in attempt) attempt.acquired.release();
+    },
+  );
 
   it('is taken over when it names this very pid but this process never took it (a restarted container)', () => {
     const file = lockPath();

@@ -19,7 +19,14 @@ const VIETNAMESE: Record<string, string> = {
   y: 'ỳýỷỹỵ',
   d: 'đ',
 };
-const BASE = new Map<string, string>(Object.entries(VIETNAMESE).flatMap(([base, letters]) => [...letters].flatMap((l) => [[l, base], [l.toUpperCase(), base.toUpperCase()]])));
+const BASE = new Map<string, string>(
+  Object.entries(VIETNAMESE).flatMap(([base, letters]) =>
+    [...letters].flatMap((l) => [
+      [l, base],
+      [l.toUpperCase(), base.toUpperCase()],
+    ]),
+  ),
+);
 /** What someone types on a keyboard without Vietnamese input: each letter's base letter. */
 const withoutDiacritics = (s: string): string => [...s].map((c) => BASE.get(c) ?? c).join('');
 
@@ -52,7 +59,12 @@ describe('normaliseText and compactText', () => {
   });
 
   it('stores title, description and province name normalised', () => {
-    expect(lotSearchColumns({ title: 'Biển số 30K-888.88', description: 'Đăng ký tại Hà Nội.', province: 'ha-noi' })).toEqual({ searchText: 'bien so 30k-888.88 dang ky tai ha noi. ha noi', searchCompact: 'bienso30k88888dangkytaihanoihanoi' });
+    expect(
+      lotSearchColumns({ title: 'Biển số 30K-888.88', description: 'Đăng ký tại Hà Nội.', province: 'ha-noi' }),
+    ).toEqual({
+      searchText: 'bien so 30k-888.88 dang ky tai ha noi. ha noi',
+      searchCompact: 'bienso30k88888dangkytaihanoihanoi',
+    });
     expect(lotSearchColumns({ title: 'Máy xúc', description: '', province: null }).searchText).toBe('may xuc');
   });
 
@@ -73,9 +85,12 @@ describe('normaliseText and compactText', () => {
 
   it('gives the same answer for composed and decomposed Unicode (what phones and keyboards send)', () => {
     fc.assert(
-      fc.property(fc.string({ unit: fc.constantFrom(...'aAđĐ ', ...Object.values(VIETNAMESE).join('')), maxLength: 30 }), (s) => {
-        expect(normaliseText(s.normalize('NFD'))).toBe(normaliseText(s.normalize('NFC')));
-      }),
+      fc.property(
+        fc.string({ unit: fc.constantFrom(...'aAđĐ ', ...Object.values(VIETNAMESE).join('')), maxLength: 30 }),
+        (s) => {
+          expect(normaliseText(s.normalize('NFD'))).toBe(normaliseText(s.normalize('NFC')));
+        },
+      ),
       RUNS,
     );
   });
@@ -104,7 +119,11 @@ describe('a query finds the text it was typed from', () => {
 
   it('a plate in any format, or any run of its letters and digits', () => {
     const digit = fc.constantFrom(...'0123456789');
-    const plate = fc.record({ province: fc.string({ unit: digit, minLength: 2, maxLength: 2 }), series: fc.constantFrom('A', 'K', 'H', 'LD', 'F1'), number: fc.string({ unit: digit, minLength: 5, maxLength: 5 }) });
+    const plate = fc.record({
+      province: fc.string({ unit: digit, minLength: 2, maxLength: 2 }),
+      series: fc.constantFrom('A', 'K', 'H', 'LD', 'F1'),
+      number: fc.string({ unit: digit, minLength: 5, maxLength: 5 }),
+    });
     const separators = fc.array(fc.constantFrom('', '', ' ', '-', '.', ' - '), { minLength: 12, maxLength: 12 });
     fc.assert(
       fc.property(plate, separators, fc.boolean(), fc.nat(), (p, seps, lower, cut) => {

@@ -4,7 +4,8 @@
 // untouched, as on such a host. Test support only: the platform never loads it (clock-skew.ts starts
 // processes with it).
 const skewMs = Number(process.env.TEST_CLOCK_SKEW_MS ?? 0);
-if (!Number.isFinite(skewMs)) throw new Error(`TEST_CLOCK_SKEW_MS must be a number of milliseconds, not ${process.env.TEST_CLOCK_SKEW_MS}`);
+if (!Number.isFinite(skewMs))
+  throw new Error(`TEST_CLOCK_SKEW_MS must be a number of milliseconds, not ${process.env.TEST_CLOCK_SKEW_MS}`);
 
 const HostDate = Date;
 const skewedNow = (): number => HostDate.now() + skewMs;

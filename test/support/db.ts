@@ -48,7 +48,14 @@ export async function openTestDatabase(): Promise<TestDatabase> {
   if (onPostgres()) {
     const { url, drop } = await createPostgresDatabase();
     const db = await openDatabase({ url, poolSize: 10 });
-    return { ...db, url, close: async () => { await db.close(); await drop(); } };
+    return {
+      ...db,
+      url,
+      close: async () => {
+        await db.close();
+        await drop();
+      },
+    };
   }
   const snapshot = fs.readFileSync(inject('pgliteSnapshot'));
   return openDatabase({ loadDataDir: new Blob([snapshot]) });

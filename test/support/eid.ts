@@ -3,7 +3,15 @@
 // every kind of bad token.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK, type JWTHeaderParameters, type JWTPayload } from 'jose';
+import {
+  exportJWK,
+  generateKeyPair,
+  SignJWT,
+  type CryptoKey,
+  type JWK,
+  type JWTHeaderParameters,
+  type JWTPayload,
+} from 'jose';
 
 export const TEST_AUDIENCE = 'auction-platform';
 
@@ -15,7 +23,11 @@ export interface TestIdp {
   /** Every request path the provider received. */
   requests: string[];
   /** Mints a token; claims and header are merged over valid defaults (undefined removes a claim). */
-  token(claims?: Partial<Record<string, unknown>> & { sub?: string; loa?: unknown }, header?: Partial<JWTHeaderParameters>, key?: { privateKey: CryptoKey; kid: string }): Promise<string>;
+  token(
+    claims?: Partial<Record<string, unknown>> & { sub?: string; loa?: unknown },
+    header?: Partial<JWTHeaderParameters>,
+    key?: { privateKey: CryptoKey; kid: string },
+  ): Promise<string>;
   /** Adds a new signing key (ES256 unless told) to the published JWKS and returns it. */
   rotate(alg?: string): Promise<{ privateKey: CryptoKey; kid: string }>;
   env(): Record<string, string>;
@@ -34,7 +46,10 @@ let pidCounter = 0;
 /** A fresh 12-digit personal identification number, unique within the run. */
 export function newPid(): string {
   pidCounter++;
-  return `0${String(process.pid % 1000).padStart(3, '0')}${String(Date.now() % 100000).padStart(5, '0')}${String(pidCounter).padStart(3, '0')}`.slice(0, 12);
+  return `0${String(process.pid % 1000).padStart(3, '0')}${String(Date.now() % 100000).padStart(5, '0')}${String(pidCounter).padStart(3, '0')}`.slice(
+    0,
+    12,
+  );
 }
 
 export async function startTestIdp(): Promise<TestIdp> {
@@ -49,13 +64,29 @@ export async function startTestIdp(): Promise<TestIdp> {
   let fetches = 0;
   const requests: string[] = [];
   let issuer = '';
-  const codes = new Map<string, { clientId: string; redirectUri: string; challenge: string; nonce?: string; claims: Record<string, unknown>; idToken?: string }>();
+  const codes = new Map<
+    string,
+    {
+      clientId: string;
+      redirectUri: string;
+      challenge: string;
+      nonce?: string;
+      claims: Record<string, unknown>;
+      idToken?: string;
+    }
+  >();
   const handleAuthorize = (req: http.IncomingMessage, res: http.ServerResponse): void => {
     const q = new URL(req.url ?? '/', issuer).searchParams;
     const redirect = new URL(q.get('redirect_uri') ?? '');
     const code = crypto.randomUUID();
     const who = idp.signInAs;
-    codes.set(code, { clientId: q.get('client_id') ?? '', redirectUri: redirect.href, challenge: q.get('code_challenge') ?? '', nonce: q.get('nonce') ?? undefined, claims: { sub: who.sub ?? newPid(), loa: who.loa ?? 2, name: who.name ?? 'Nguyễn Văn An' } });
+    codes.set(code, {
+      clientId: q.get('client_id') ?? '',
+      redirectUri: redirect.href,
+      challenge: q.get('code_challenge') ?? '',
+      nonce: q.get('nonce') ?? undefined,
+      claims: { sub: who.sub ?? newPid(), loa: who.loa ?? 2, name: who.name ?? 'Nguyễn Văn An' },
+    });
     redirect.searchParams.set('code', code);
     redirect.searchParams.set('state', q.get('state') ?? '');
     res.statusCode = 302;
@@ -68,21 +99,45 @@ export async function startTestIdp(): Promise<TestIdp> {
     const form = new URLSearchParams(body);
     const entry = codes.get(form.get('code') ?? '');
     const verifier = form.get('code_verifier') ?? '';
-    const challenge = Buffer.from(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier))).toString('base64url');
-    if (!entry || entry.redirectUri !== form.get('redirect_uri') || challenge !== entry.challenge || form.get('grant_type') !== 'authorization_code') {
+    const challenge = Buffer.from(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier))).toString(
+      'base64url',
+    );
+    if (
+      !entry ||
+      entry.redirectUri !== form.get('redirect_uri') ||
+      challenge !== entry.challenge ||
+      form.get('grant_type') !== 'authorization_code'
+    ) {
       res.statusCode = 400;
       return void res.end(JSON.stringify({ error: 'invalid_grant' }));
     }
     if (!idp.reusableCodes) codes.delete(form.get('code')!);
     entry.idToken ??= await idp.token({ ...entry.claims, aud: entry.clientId, nonce: entry.nonce });
     res.setHeader('cache-control', 'no-store');
-    res.end(JSON.stringify({ access_token: crypto.randomUUID(), token_type: 'Bearer', expires_in: 300, id_token: entry.idToken }));
+    res.end(
+      JSON.stringify({
+        access_token: crypto.randomUUID(),
+        token_type: 'Bearer',
+        expires_in: 300,
+        id_token: entry.idToken,
+      }),
+    );
   };
   const server = http.createServer((req, res) => {
     requests.push(req.url ?? '');
     res.setHeader('content-type', 'application/json');
     if (req.url === '/.well-known/openid-configuration') {
-      res.end(JSON.stringify({ issuer, jwks_uri: `${issuer}/jwks.json`, authorization_endpoint: `${issuer}/authorize`, token_endpoint: `${issuer}/token`, response_types_supported: ['code'], subject_types_supported: ['public'], id_token_signing_alg_values_supported: ['ES256'] }));
+      res.end(
+        JSON.stringify({
+          issuer,
+          jwks_uri: `${issuer}/jwks.json`,
+          authorization_endpoint: `${issuer}/authorize`,
+          token_endpoint: `${issuer}/token`,
+          response_types_supported: ['code'],
+          subject_types_supported: ['public'],
+          id_token_signing_alg_values_supported: ['ES256'],
+        }),
+      );
     } else if (req.url === '/jwks.json') {
       fetches++;
       res.end(JSON.stringify({ keys: keys.map((k) => k.jwk) }));
@@ -110,9 +165,21 @@ export async function startTestIdp(): Promise<TestIdp> {
     requests,
     async token(claims = {}, header = {}, key = keys[0]) {
       const now = Math.floor(Date.now() / 1000);
-      const payload: JWTPayload = { iss: issuer, aud: TEST_AUDIENCE, sub: newPid(), loa: 2, name: 'Nguyễn Văn An', iat: now, exp: now + 900, jti: crypto.randomUUID(), ...claims };
+      const payload: JWTPayload = {
+        iss: issuer,
+        aud: TEST_AUDIENCE,
+        sub: newPid(),
+        loa: 2,
+        name: 'Nguyễn Văn An',
+        iat: now,
+        exp: now + 900,
+        jti: crypto.randomUUID(),
+        ...claims,
+      };
       for (const [k, v] of Object.entries(payload)) if (v === undefined) delete payload[k];
-      return new SignJWT(payload).setProtectedHeader({ alg: 'ES256', typ: 'JWT', kid: key.kid, ...header } as JWTHeaderParameters).sign(key.privateKey);
+      return new SignJWT(payload)
+        .setProtectedHeader({ alg: 'ES256', typ: 'JWT', kid: key.kid, ...header } as JWTHeaderParameters)
+        .sign(key.privateKey);
     },
     rotate: (alg?: string) => addKey(alg),
     env: () => ({ EID_ISSUER: issuer, EID_AUDIENCE: TEST_AUDIENCE, EID_JWKS_URL: `${issuer}/jwks.json` }),

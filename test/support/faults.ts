@@ -42,7 +42,9 @@ async function redisUnreachable(): Promise<string | undefined> {
  * file skips (printed). With PostgreSQL but no Redis under CI=true, that is a failure.
  */
 export async function postgresAndRedisMissing(what: string): Promise<string | undefined> {
-  const missing = onPostgres() ? await redisUnreachable() : 'two processes need a shared PostgreSQL (set TEST_DATABASE_URL); embedded PGlite belongs to one process';
+  const missing = onPostgres()
+    ? await redisUnreachable()
+    : 'two processes need a shared PostgreSQL (set TEST_DATABASE_URL); embedded PGlite belongs to one process';
   if (missing && onPostgres() && process.env.CI === 'true') throw new Error(`${what} cannot run under CI: ${missing}`);
   if (missing) console.log(`Skipping the ${what}: ${missing}`);
   return missing;
@@ -57,13 +59,23 @@ export interface TimedAnswer {
 }
 
 /** Calls the API with a client-side deadline; an unanswered call resolves with status 0. */
-export async function timedCall(base: string, method: string, path: string, options: CallOptions & { timeoutMs?: number } = {}): Promise<TimedAnswer> {
+export async function timedCall(
+  base: string,
+  method: string,
+  path: string,
+  options: CallOptions & { timeoutMs?: number } = {},
+): Promise<TimedAnswer> {
   const headers: Record<string, string> = { ...options.headers };
   if (options.token) headers.authorization = `Bearer ${options.token}`;
   if (options.body !== undefined) headers['content-type'] = 'application/json';
   const started = performance.now();
   try {
-    const res = await fetch(base + path, { method, headers, body: options.body === undefined ? undefined : JSON.stringify(options.body), signal: AbortSignal.timeout(options.timeoutMs ?? 10_000) });
+    const res = await fetch(base + path, {
+      method,
+      headers,
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
+    });
     const text = await res.text();
     return { status: res.status, json: parseJson(text), headers: res.headers, ms: performance.now() - started };
   } catch {
@@ -86,7 +98,10 @@ export interface FaultablePlatform {
  * `processes` platform processes sharing a fresh PostgreSQL database, all through one proxy. The
  * first one migrates. `env` is added to every process's environment.
  */
-export async function startFaultablePlatform(env: Record<string, string>, options: { processes?: number } = {}): Promise<FaultablePlatform> {
+export async function startFaultablePlatform(
+  env: Record<string, string>,
+  options: { processes?: number } = {},
+): Promise<FaultablePlatform> {
   if (!inject('postgresTemplateUrl')) throw new Error('fault tests need PostgreSQL');
   const pg = await createPostgresDatabase();
   const target = new URL(pg.url);

@@ -34,7 +34,11 @@ export function caller(base: string): Call {
     if (token) h.authorization = `Bearer ${token}`;
     if (body !== undefined || raw !== undefined) h['content-type'] ??= 'application/json';
     const payload = raw ?? (body === undefined ? undefined : JSON.stringify(body));
-    const res = await fetch(base + path, { method, headers: h, body: typeof payload === 'string' || payload === undefined ? payload : new Uint8Array(payload) });
+    const res = await fetch(base + path, {
+      method,
+      headers: h,
+      body: typeof payload === 'string' || payload === undefined ? payload : new Uint8Array(payload),
+    });
     const text = await res.text();
     return { status: res.status, json: parseJson(text), text, headers: res.headers };
   };

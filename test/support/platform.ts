@@ -18,11 +18,27 @@ export interface TestPlatform {
   stop(): Promise<void>;
 }
 
-export async function startTestPlatform(options: { env?: Record<string, string>; clock?: Clock; pages?: boolean } = {}): Promise<TestPlatform> {
+export async function startTestPlatform(
+  options: { env?: Record<string, string>; clock?: Clock; pages?: boolean } = {},
+): Promise<TestPlatform> {
   const idp = await startTestIdp();
   const database = await openTestDatabase();
-  const config = loadConfig({ NODE_ENV: 'test', AUCTION_MIN_BIDDING_MINUTES: '0', CLOSE_POLL_MS: '100', LOG_LEVEL: 'silent', DEMO_DATA: 'false', ...GENEROUS_BOUNDS, ...idp.env(), ...options.env });
-  const platform = await createPlatform(config, { database, clock: options.clock, pages: options.pages ?? false, log: createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }) });
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    AUCTION_MIN_BIDDING_MINUTES: '0',
+    CLOSE_POLL_MS: '100',
+    LOG_LEVEL: 'silent',
+    DEMO_DATA: 'false',
+    ...GENEROUS_BOUNDS,
+    ...idp.env(),
+    ...options.env,
+  });
+  const platform = await createPlatform(config, {
+    database,
+    clock: options.clock,
+    pages: options.pages ?? false,
+    log: createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+  });
   const port = await platform.listen(0, '127.0.0.1');
   const base = `http://127.0.0.1:${port}`;
   return {

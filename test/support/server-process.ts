@@ -36,11 +36,28 @@ export interface StartOptions {
   launcher?: 'node' | 'npm start';
 }
 
-export async function startServerProcess(env: Record<string, string>, options: StartOptions = {}): Promise<ServerProcess> {
+export async function startServerProcess(
+  env: Record<string, string>,
+  options: StartOptions = {},
+): Promise<ServerProcess> {
   const port = options.port ?? (await freePort());
   const dataDir = env.DATA_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), 'auction-proc-'));
-  const childEnv: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', NODE_ENV: 'test', LOG_LEVEL: 'warn', DEMO_DATA: 'false', AUCTION_MIN_BIDDING_MINUTES: '0', ...GENEROUS_BOUNDS, PERSON_HASH_KEY: TEST_PERSON_HASH_KEY, DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', ...env };
-  const [command, args]: [string, string[]] = options.launcher === 'npm start' ? ['npm', ['start']] : [process.execPath, [path.join(ROOT, 'server', 'main.ts')]];
+  const childEnv: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '/tmp',
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'warn',
+    DEMO_DATA: 'false',
+    AUCTION_MIN_BIDDING_MINUTES: '0',
+    ...GENEROUS_BOUNDS,
+    PERSON_HASH_KEY: TEST_PERSON_HASH_KEY,
+    DATA_DIR: dataDir,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    ...env,
+  };
+  const [command, args]: [string, string[]] =
+    options.launcher === 'npm start' ? ['npm', ['start']] : [process.execPath, [path.join(ROOT, 'server', 'main.ts')]];
   const child = spawn(command, args, { cwd: ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
@@ -68,7 +85,8 @@ export async function startServerProcess(env: Record<string, string>, options: S
     stop: (signal = 'SIGTERM') =>
       new Promise((resolve) => {
         const started = Date.now();
-        if (child.exitCode !== null || child.signalCode !== null) return resolve({ code: child.exitCode, signal: child.signalCode, ms: 0 });
+        if (child.exitCode !== null || child.signalCode !== null)
+          return resolve({ code: child.exitCode, signal: child.signalCode, ms: 0 });
         child.once('exit', (code, sig) => resolve({ code, signal: sig, ms: Date.now() - started }));
         child.kill(signal);
       }),

@@ -8,7 +8,9 @@ import { dateTime, duration, fromVietnamLocalInput, money, toVietnamLocalInput }
 import { matchesSearch } from '../../web/lib/lots.ts';
 
 function leaves(o: object, prefix = ''): [string, string][] {
-  return Object.entries(o).flatMap(([k, v]) => (typeof v === 'string' ? [[`${prefix}${k}`, v] as [string, string]] : leaves(v as object, `${prefix}${k}.`)));
+  return Object.entries(o).flatMap(([k, v]) =>
+    typeof v === 'string' ? [[`${prefix}${k}`, v] as [string, string]] : leaves(v as object, `${prefix}${k}.`),
+  );
 }
 
 describe('the interface languages', () => {
@@ -59,7 +61,9 @@ describe('formatting', () => {
 
 describe('lot helpers', () => {
   it('searches without caring for Vietnamese accents', () => {
-    const lot = { title: 'Quyền sử dụng đất thửa số 112', description: 'Đông Anh, Hà Nội' } as Parameters<typeof matchesSearch>[0];
+    const lot = { title: 'Quyền sử dụng đất thửa số 112', description: 'Đông Anh, Hà Nội' } as Parameters<
+      typeof matchesSearch
+    >[0];
     expect(matchesSearch(lot, 'dong anh')).toBe(true);
     expect(matchesSearch(lot, 'quyen su dung dat')).toBe(true);
     expect(matchesSearch(lot, 'Đà Nẵng')).toBe(false);

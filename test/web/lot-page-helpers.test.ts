@@ -6,11 +6,23 @@ import { afterEntry, newer, type Standing } from '../../web/lib/live/standing.ts
 import { priceTicks, timeTicks } from '../../web/lib/chart-ticks.ts';
 
 const held: Standing = { currentPrice: 45_000_000, highestBidderCode: 'B-AAAA', minNextBid: 50_000_000, seq: 2 };
-const entry = (seq: number, kind: 'bid' | 'withdrawal', amount: number, bidderCode: string) => ({ lotId: 1, seq, kind, amount, bidderCode, placedAt: new Date(0).toISOString() });
+const entry = (seq: number, kind: 'bid' | 'withdrawal', amount: number, bidderCode: string) => ({
+  lotId: 1,
+  seq,
+  kind,
+  amount,
+  bidderCode,
+  placedAt: new Date(0).toISOString(),
+});
 
 describe('the standing state a lot page shows', () => {
   it('takes an accepted bid as the standing bid at its seq', () => {
-    expect(afterEntry(held, entry(3, 'bid', 50_000_000, 'B-CCCC'), 5_000_000)).toEqual({ currentPrice: 50_000_000, highestBidderCode: 'B-CCCC', minNextBid: 55_000_000, seq: 3 });
+    expect(afterEntry(held, entry(3, 'bid', 50_000_000, 'B-CCCC'), 5_000_000)).toEqual({
+      currentPrice: 50_000_000,
+      highestBidderCode: 'B-CCCC',
+      minNextBid: 55_000_000,
+      seq: 3,
+    });
   });
 
   it('does not work out what stands after a withdrawal: the server says', () => {
@@ -27,7 +39,11 @@ describe('the standing state a lot page shows', () => {
 describe('the price chart’s axes', () => {
   it('puts price ticks on round steps inside the range', () => {
     expect(priceTicks(39_750_000, 45_400_000, 3)).toEqual([40_000_000, 42_000_000, 44_000_000]);
-    for (const [lo, hi] of [[1, 7], [123_456_789, 987_654_321], [40_000_000 - 0.05, 40_000_001.08]]) {
+    for (const [lo, hi] of [
+      [1, 7],
+      [123_456_789, 987_654_321],
+      [40_000_000 - 0.05, 40_000_001.08],
+    ]) {
       const ticks = priceTicks(lo, hi, 3);
       expect(ticks.length).toBeGreaterThan(0);
       for (const v of ticks) expect(Number.isInteger(v) && v >= Math.floor(lo) && v <= Math.ceil(hi)).toBe(true);
@@ -36,7 +52,8 @@ describe('the price chart’s axes', () => {
   });
 
   it('labels times with seconds over a short span and never twice the same', () => {
-    const format = (ms: number, withSeconds: boolean): string => new Date(ms).toISOString().slice(11, withSeconds ? 19 : 16);
+    const format = (ms: number, withSeconds: boolean): string =>
+      new Date(ms).toISOString().slice(11, withSeconds ? 19 : 16);
     const t0 = Date.parse('2026-12-02T05:00:00Z');
     expect(timeTicks(t0, t0 + 40_000, format).map((t) => t.label)).toEqual(['05:00:00', '05:00:20', '05:00:40']);
     expect(timeTicks(t0, t0 + 3_600_000, format).map((t) => t.label)).toEqual(['05:00', '05:30', '06:00']);

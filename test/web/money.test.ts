@@ -2,7 +2,15 @@
 // amount in words. Properties over many generated inputs (fast-check), and the cases people meet.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { formatMoneyInput, groupDigits, MAX_AMOUNT, moneyInWords, readMoney, readingProblem, regroupTyped } from '../../web/lib/money.ts';
+import {
+  formatMoneyInput,
+  groupDigits,
+  MAX_AMOUNT,
+  moneyInWords,
+  readMoney,
+  readingProblem,
+  regroupTyped,
+} from '../../web/lib/money.ts';
 import { translator } from '../../web/lib/i18n/index.ts';
 
 const RUNS = { numRuns: 2_000 };
@@ -11,7 +19,40 @@ const amount = fc.maxSafeNat();
 const digitString = fc.string({ unit: fc.constantFrom(...'0123456789'), minLength: 1, maxLength: 20 });
 /** Texts made of the pieces money is written with, so the interesting paths are reached often. */
 const moneyish = fc
-  .array(fc.constantFrom('0', '1', '5', '9', '00', '000', '123', '.', ',', ' ', '\u00a0', 'tr', 'triệu', 'tỷ', 'tỉ', 'ty', 'nghìn', 'k', 'm', 'bn', 'đ', '₫', 'đồng', 'VND', '-', 'e', '+', 'x', '\u0301'), { maxLength: 14 })
+  .array(
+    fc.constantFrom(
+      '0',
+      '1',
+      '5',
+      '9',
+      '00',
+      '000',
+      '123',
+      '.',
+      ',',
+      ' ',
+      '\u00a0',
+      'tr',
+      'triệu',
+      'tỷ',
+      'tỉ',
+      'ty',
+      'nghìn',
+      'k',
+      'm',
+      'bn',
+      'đ',
+      '₫',
+      'đồng',
+      'VND',
+      '-',
+      'e',
+      '+',
+      'x',
+      '\u0301',
+    ),
+    { maxLength: 14 },
+  )
   .map((parts) => parts.join(''));
 
 const valueOf = (text: string): number | string => {
@@ -22,11 +63,14 @@ const valueOf = (text: string): number | string => {
 describe('reading an amount', () => {
   it('never throws, whatever is typed or pasted', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.string({ unit: 'grapheme' }), moneyish), (text) => {
-        const r = readMoney(text);
-        expect(['empty', 'amount', 'invalid', 'fraction', 'tooLarge']).toContain(r.kind);
-        if (r.kind === 'amount') expect(Number.isSafeInteger(r.value) && r.value >= 0).toBe(true);
-      }),
+      fc.property(
+        fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.string({ unit: 'grapheme' }), moneyish),
+        (text) => {
+          const r = readMoney(text);
+          expect(['empty', 'amount', 'invalid', 'fraction', 'tooLarge']).toContain(r.kind);
+          if (r.kind === 'amount') expect(Number.isSafeInteger(r.value) && r.value >= 0).toBe(true);
+        },
+      ),
       { numRuns: 5_000 },
     );
     for (const odd of [undefined, null, 42, {}] as unknown as string[]) expect(readMoney(odd).kind).toBe('invalid');
@@ -45,14 +89,19 @@ describe('reading an amount', () => {
 
   it('gives the same amount whatever the thousands separators, or none, and with a currency word', () => {
     fc.assert(
-      fc.property(amount, fc.constantFrom('.', ' ', ',', '\u00a0', '\u202f'), fc.constantFrom('', 'đ', ' đ', '₫', ' ₫', ' đồng', ' VND', ' vnđ'), (v, sep, currency) => {
-        const plain = String(v);
-        const grouped = formatMoneyInput(v).replaceAll('.', sep);
-        expect(valueOf(plain)).toBe(v);
-        expect(valueOf(grouped)).toBe(v);
-        expect(valueOf(`${grouped}${currency}`)).toBe(v);
-        expect(valueOf(`  ${plain}  `)).toBe(v);
-      }),
+      fc.property(
+        amount,
+        fc.constantFrom('.', ' ', ',', '\u00a0', '\u202f'),
+        fc.constantFrom('', 'đ', ' đ', '₫', ' ₫', ' đồng', ' VND', ' vnđ'),
+        (v, sep, currency) => {
+          const plain = String(v);
+          const grouped = formatMoneyInput(v).replaceAll('.', sep);
+          expect(valueOf(plain)).toBe(v);
+          expect(valueOf(grouped)).toBe(v);
+          expect(valueOf(`${grouped}${currency}`)).toBe(v);
+          expect(valueOf(`  ${plain}  `)).toBe(v);
+        },
+      ),
       RUNS,
     );
   });
@@ -155,11 +204,15 @@ describe('grouping digits as they are typed', () => {
         const caret = at % (before.length + 1);
         // What the browser does: remove one character before (Backspace) or after (Delete) the caret.
         if (backward ? caret === 0 : caret === before.length) return;
-        const after = backward ? before.slice(0, caret - 1) + before.slice(caret) : before.slice(0, caret) + before.slice(caret + 1);
+        const after = backward
+          ? before.slice(0, caret - 1) + before.slice(caret)
+          : before.slice(0, caret) + before.slice(caret + 1);
         const r = regroupTyped(before, after, backward ? caret - 1 : caret, backward ? 'backward' : 'forward');
         const d = digitsOf(before);
         const digitsLeft = digitsOf(before.slice(0, caret)).length;
-        const expected = backward ? d.slice(0, digitsLeft - 1) + d.slice(digitsLeft) : d.slice(0, digitsLeft) + d.slice(digitsLeft + 1);
+        const expected = backward
+          ? d.slice(0, digitsLeft - 1) + d.slice(digitsLeft)
+          : d.slice(0, digitsLeft) + d.slice(digitsLeft + 1);
         if (backward && digitsLeft === 0) return;
         expect(digitsOf(r.text)).toBe(expected);
         expect(r.text).toBe(groupDigits(expected));
@@ -260,7 +313,10 @@ describe('the amount in words', () => {
       [45_000_000, 'forty-five million dong'],
       [300_000_000, 'three hundred million dong'],
       [1_500_000_000, 'one billion five hundred million dong'],
-      [MAX_AMOUNT, 'nine quadrillion seven trillion one hundred ninety-nine billion two hundred fifty-four million seven hundred forty thousand nine hundred ninety-one dong'],
+      [
+        MAX_AMOUNT,
+        'nine quadrillion seven trillion one hundred ninety-nine billion two hundred fifty-four million seven hundred forty thousand nine hundred ninety-one dong',
+      ],
     ];
     for (const [v, words] of cases) expect(moneyInWords(v, 'en'), String(v)).toBe(words);
   });

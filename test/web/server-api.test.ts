@@ -6,7 +6,14 @@ import http from 'node:http';
 import type net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isHttpError, type RequestEvent } from '@sveltejs/kit';
-import { API_TIMEOUT_MS, DEFAULT_RETRY_AFTER_S, PAGE_API_BUDGET_MS, apiUnavailable, retryAfterSeconds, serverApi } from '../../web/lib/api/server.ts';
+import {
+  API_TIMEOUT_MS,
+  DEFAULT_RETRY_AFTER_S,
+  PAGE_API_BUDGET_MS,
+  apiUnavailable,
+  retryAfterSeconds,
+  serverApi,
+} from '../../web/lib/api/server.ts';
 import { bidFailure } from '../../web/lib/bid-outcome.ts';
 import { freePort } from '../support/server-process.ts';
 
@@ -25,7 +32,11 @@ beforeAll(async () => {
       case '/ok':
         return json(200, { items: [1, 2] });
       case '/down':
-        return json(503, { error: { code: 'UNAVAILABLE', message: 'The database does not answer.' } }, { 'retry-after': '7' });
+        return json(
+          503,
+          { error: { code: 'UNAVAILABLE', message: 'The database does not answer.' } },
+          { 'retry-after': '7' },
+        );
       case '/gateway':
         return json(502, { error: { code: 'BAD_GATEWAY', message: 'bad gateway' } });
       case '/missing':
@@ -58,7 +69,12 @@ afterAll(async () => {
 
 /** A request event as a load function sees it, for a page on `origin`. */
 function event(origin = base, cookie?: string): RequestEvent {
-  return { url: new URL(`${origin}/lots/1`), request: new Request(`${origin}/lots/1`, { headers: cookie ? { cookie } : {} }), locals: { locale: 'vi', me: null }, platform: undefined } as unknown as RequestEvent;
+  return {
+    url: new URL(`${origin}/lots/1`),
+    request: new Request(`${origin}/lots/1`, { headers: cookie ? { cookie } : {} }),
+    locals: { locale: 'vi', me: null },
+    platform: undefined,
+  } as unknown as RequestEvent;
 }
 
 /** Runs `fn`, returning the 503 page error it ends with and how long it took. */
@@ -156,7 +172,8 @@ describe('a failed bid, as the bid panel reads it', () => {
   });
 
   it('is "not placed" when the API says so, "unknown" when it says it may have been, or says nothing', () => {
-    for (const reason of ['database_unavailable', 'queue_full', 'overloaded', 'timeout']) expect(bidFailure(503, { code: 'UNAVAILABLE', reason }), reason).toBe('not_placed');
+    for (const reason of ['database_unavailable', 'queue_full', 'overloaded', 'timeout'])
+      expect(bidFailure(503, { code: 'UNAVAILABLE', reason }), reason).toBe('not_placed');
     expect(bidFailure(503, { code: 'UNAVAILABLE', reason: 'unknown_outcome' })).toBe('unknown');
     // A 503 without a bid reason (a proxy's, or the generic one) does not say the bid was not placed.
     expect(bidFailure(503, { code: 'UNAVAILABLE', reason: 'unavailable' })).toBe('unknown');

@@ -51,31 +51,64 @@ describe('texts for every server code', () => {
   });
 
   it('reads the bid refusals that say "not placed" from the server’s own list', () => {
-    for (const reason of SHED_REASONS) expect(bidFailure(503, { code: 'UNAVAILABLE', reason }), reason).toBe(reason === 'unknown_outcome' ? 'unknown' : 'not_placed');
+    for (const reason of SHED_REASONS)
+      expect(bidFailure(503, { code: 'UNAVAILABLE', reason }), reason).toBe(
+        reason === 'unknown_outcome' ? 'unknown' : 'not_placed',
+      );
   });
 });
 
 describe('a server error, as a page shows it', () => {
   it('is worded by its reason with the parameters in the person’s formats', () => {
-    const error = { code: 'BID_TOO_LOW', reason: 'below_next_bid', params: { minNextBid: 45_000_000 }, message: 'The bid must be at least 45,000,000 VND (current price plus one step).' };
-    expect(errorText(speaker('vi'), error).replace(/\s/g, ' ')).toBe('Giá trả phải ít nhất 45.000.000 ₫ (giá hiện tại cộng một bước giá).');
-    expect(errorText(speaker('en'), error).replace(/\s/g, ' ')).toBe('The bid must be at least 45.000.000 ₫ (the current price plus one step).');
-    const admin = { code: 'NOT_FOUND', reason: 'person_unknown', message: 'No person with this identification number has signed in yet.' };
+    const error = {
+      code: 'BID_TOO_LOW',
+      reason: 'below_next_bid',
+      params: { minNextBid: 45_000_000 },
+      message: 'The bid must be at least 45,000,000 VND (current price plus one step).',
+    };
+    expect(errorText(speaker('vi'), error).replace(/\s/g, ' ')).toBe(
+      'Giá trả phải ít nhất 45.000.000 ₫ (giá hiện tại cộng một bước giá).',
+    );
+    expect(errorText(speaker('en'), error).replace(/\s/g, ' ')).toBe(
+      'The bid must be at least 45.000.000 ₫ (the current price plus one step).',
+    );
+    const admin = {
+      code: 'NOT_FOUND',
+      reason: 'person_unknown',
+      message: 'No person with this identification number has signed in yet.',
+    };
     expect(errorText(speaker('vi'), admin)).toBe('Chưa có ai với số định danh này từng đăng nhập vào cổng.');
-    const status = { code: 'INVALID_STATE', reason: 'lot_already_in_status', params: { status: 'closed' }, message: 'The lot is already closed.' };
+    const status = {
+      code: 'INVALID_STATE',
+      reason: 'lot_already_in_status',
+      params: { status: 'closed' },
+      message: 'The lot is already closed.',
+    };
     expect(errorText(speaker('vi'), status)).toBe('Phiên đã ở trạng thái “Đã kết thúc”.');
   });
 
   it('falls back to its code, and to the server’s English only for a code this page does not know', () => {
-    expect(errorText(speaker('vi'), { code: 'NOT_FOUND', reason: 'some_new_reason', message: 'New.' })).toBe('Không tìm thấy.');
-    expect(errorText(speaker('vi'), { code: 'NETWORK', message: 'No connection to the server.' })).toBe('Không kết nối được với máy chủ. Hãy kiểm tra kết nối mạng rồi thử lại.');
+    expect(errorText(speaker('vi'), { code: 'NOT_FOUND', reason: 'some_new_reason', message: 'New.' })).toBe(
+      'Không tìm thấy.',
+    );
+    expect(errorText(speaker('vi'), { code: 'NETWORK', message: 'No connection to the server.' })).toBe(
+      'Không kết nối được với máy chủ. Hãy kiểm tra kết nối mạng rồi thử lại.',
+    );
     expect(errorText(speaker('vi'), { code: 'SOMETHING_NEW', message: 'Something new.' })).toBe('Something new.');
   });
 
   it('words each invalid field by its code, money in đồng, falling back to the server’s words', () => {
     const error = {
-      fields: { deposit: 'must be 5–20% of the starting price: from 2,000,000 VND to 8,000,000 VND', title: 'at most 200 characters', other: 'a new rule' },
-      fieldErrors: { deposit: { code: 'DEPOSIT_OUT_OF_RANGE', minPct: 5, maxPct: 20, min: 2_000_000, max: 8_000_000 }, title: { code: 'TOO_LONG', max: 200 }, other: { code: 'NEW_CODE' } },
+      fields: {
+        deposit: 'must be 5–20% of the starting price: from 2,000,000 VND to 8,000,000 VND',
+        title: 'at most 200 characters',
+        other: 'a new rule',
+      },
+      fieldErrors: {
+        deposit: { code: 'DEPOSIT_OUT_OF_RANGE', minPct: 5, maxPct: 20, min: 2_000_000, max: 8_000_000 },
+        title: { code: 'TOO_LONG', max: 200 },
+        other: { code: 'NEW_CODE' },
+      },
     };
     const texts = fieldTexts(speaker('vi'), error);
     expect(texts.deposit.replace(/\s/g, ' ')).toBe('Phải bằng 5–20% giá khởi điểm: từ 2.000.000 ₫ đến 8.000.000 ₫.');

@@ -3,7 +3,14 @@
 // instants and texts (fast-check), checked against the platform's own Intl time-zone data.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { daysInMonth, formatVnDateTime, MAX_YEAR, MIN_YEAR, readVnDateTime, separateTyped } from '../../web/lib/vn-datetime.ts';
+import {
+  daysInMonth,
+  formatVnDateTime,
+  MAX_YEAR,
+  MIN_YEAR,
+  readVnDateTime,
+  separateTyped,
+} from '../../web/lib/vn-datetime.ts';
 
 const RUNS = { numRuns: 2_000 };
 const FIRST = Date.UTC(MIN_YEAR, 0, 1) - 7 * 3_600_000;
@@ -13,7 +20,15 @@ const minute = fc.integer({ min: FIRST / 60_000, max: LAST / 60_000 }).map((m) =
 
 /** Vietnam's wall clock for an instant, from Intl's time-zone database (an oracle independent of the module). */
 function wallClock(ms: number): { day: number; month: number; year: number; hour: number; minute: number } {
-  const parts = new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Ho_Chi_Minh', day: 'numeric', month: 'numeric', year: 'numeric', hour: 'numeric', minute: 'numeric', hourCycle: 'h23' }).formatToParts(ms);
+  const parts = new Intl.DateTimeFormat('en-GB', {
+    timeZone: 'Asia/Ho_Chi_Minh',
+    day: 'numeric',
+    month: 'numeric',
+    year: 'numeric',
+    hour: 'numeric',
+    minute: 'numeric',
+    hourCycle: 'h23',
+  }).formatToParts(ms);
   const get = (type: string): number => Number(parts.find((p) => p.type === type)!.value);
   return { day: get('day'), month: get('month'), year: get('year'), hour: get('hour'), minute: get('minute') };
 }
@@ -33,7 +48,19 @@ describe('reading a date and time typed in Vietnam time', () => {
 
   it('takes the ways people write it: single digits, other separators, 14h30, "lúc", twelve digits, spaces', () => {
     const want = '2027-03-05T02:05:00.000Z';
-    for (const text of ['05/03/2027 09:05', '5/3/2027 9:05', '5-3-2027 9:05', '05.03.2027 09:05', '5/3/2027, 9:05', '5/3/2027 lúc 9h05', '5/3/2027 9g05', '  05 / 03 / 2027   09 : 05 ', '050320270905', '5/3/2027\u00a09:05', '5/3/2027 at 9:05']) {
+    for (const text of [
+      '05/03/2027 09:05',
+      '5/3/2027 9:05',
+      '5-3-2027 9:05',
+      '05.03.2027 09:05',
+      '5/3/2027, 9:05',
+      '5/3/2027 lúc 9h05',
+      '5/3/2027 9g05',
+      '  05 / 03 / 2027   09 : 05 ',
+      '050320270905',
+      '5/3/2027\u00a09:05',
+      '5/3/2027 at 9:05',
+    ]) {
       expect(iso(text), text).toBe(want);
     }
   });
@@ -55,13 +82,46 @@ describe('reading a date and time typed in Vietnam time', () => {
     expect(problem('12/05/2100 10:00')).toBe('year');
     expect(problem('12/05/2027 24:00')).toBe('hour');
     expect(problem('12/05/2027 10:60')).toBe('minute');
-    for (const text of ['12/05/2027', '10:00', '12/05/27 10:00', '2027-05-12T10:00', '12/05/2027 10:00 PM', '12/05/2027 10:00:30', 'tomorrow', '12/05/20270 10:00']) {
+    for (const text of [
+      '12/05/2027',
+      '10:00',
+      '12/05/27 10:00',
+      '2027-05-12T10:00',
+      '12/05/2027 10:00 PM',
+      '12/05/2027 10:00:30',
+      'tomorrow',
+      '12/05/20270 10:00',
+    ]) {
       expect(problem(text), text).toBe('format');
     }
   });
 
   it('never throws, and any instant it reads is a whole minute within the allowed years', () => {
-    const pieces = fc.array(fc.constantFrom('0', '1', '2', '9', '12', '31', '2026', '/', '-', '.', ':', ' ', 'h', 'g', 'lúc', ',', 'x', '\u00a0'), { maxLength: 16 }).map((p) => p.join(''));
+    const pieces = fc
+      .array(
+        fc.constantFrom(
+          '0',
+          '1',
+          '2',
+          '9',
+          '12',
+          '31',
+          '2026',
+          '/',
+          '-',
+          '.',
+          ':',
+          ' ',
+          'h',
+          'g',
+          'lúc',
+          ',',
+          'x',
+          '\u00a0',
+        ),
+        { maxLength: 16 },
+      )
+      .map((p) => p.join(''));
     fc.assert(
       fc.property(fc.oneof(fc.string(), fc.string({ unit: 'grapheme' }), pieces), (text) => {
         const r = readVnDateTime(text);
@@ -75,11 +135,21 @@ describe('reading a date and time typed in Vietnam time', () => {
   });
 
   it('reads every valid wall-clock time as the instant Vietnam shows it at', () => {
-    const wall = fc.record({ year: fc.integer({ min: MIN_YEAR, max: MAX_YEAR }), month: fc.integer({ min: 1, max: 12 }), day: fc.integer({ min: 1, max: 31 }), hour: fc.integer({ min: 0, max: 23 }), minute: fc.integer({ min: 0, max: 59 }) }).filter((w) => w.day <= daysInMonth(w.year, w.month));
+    const wall = fc
+      .record({
+        year: fc.integer({ min: MIN_YEAR, max: MAX_YEAR }),
+        month: fc.integer({ min: 1, max: 12 }),
+        day: fc.integer({ min: 1, max: 31 }),
+        hour: fc.integer({ min: 0, max: 23 }),
+        minute: fc.integer({ min: 0, max: 59 }),
+      })
+      .filter((w) => w.day <= daysInMonth(w.year, w.month));
     fc.assert(
       fc.property(wall, fc.boolean(), (w, padded) => {
         const p = (n: number): string => (padded ? String(n).padStart(2, '0') : String(n));
-        const r = readVnDateTime(`${p(w.day)}/${p(w.month)}/${w.year} ${p(w.hour)}:${String(w.minute).padStart(2, '0')}`);
+        const r = readVnDateTime(
+          `${p(w.day)}/${p(w.month)}/${w.year} ${p(w.hour)}:${String(w.minute).padStart(2, '0')}`,
+        );
         expect(r.kind).toBe('instant');
         if (r.kind === 'instant') expect(wallClock(Date.parse(r.iso))).toEqual(w);
       }),
@@ -112,7 +182,8 @@ describe('showing an instant in Vietnam time', () => {
 
 describe('separators added while typing', () => {
   /** Types `keys` one by one at the end of the box, as the input would see each keystroke. */
-  const type = (keys: string, start = ''): string => [...keys].reduce((text, key) => separateTyped(text, text + key), start);
+  const type = (keys: string, start = ''): string =>
+    [...keys].reduce((text, key) => separateTyped(text, text + key), start);
 
   it('turns typed digits into dd/mm/yyyy HH:mm', () => {
     expect(type('251220261430')).toBe('25/12/2026 14:30');

@@ -13,7 +13,13 @@ const NOT_PLACED = new Set(['database_unavailable', 'queue_full', 'overloaded', 
 
 /** Classifies a failed bid answer (status 0: no connection or no answer in time). */
 export function bidFailure(status: number, error: Pick<ApiError, 'code' | 'reason'>): BidFailure {
-  const trouble = status === 0 || status === 500 || status === 502 || status === 503 || status === 504 || error.code === 'UNAVAILABLE';
+  const trouble =
+    status === 0 ||
+    status === 500 ||
+    status === 502 ||
+    status === 503 ||
+    status === 504 ||
+    error.code === 'UNAVAILABLE';
   if (!trouble) return 'refused';
   // Without the server's word (no connection, no answer in time, a gateway's error) the outcome is unknown.
   return error.reason !== undefined && NOT_PLACED.has(error.reason) ? 'not_placed' : 'unknown';

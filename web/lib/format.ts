@@ -30,11 +30,19 @@ function dtf(locale: Locale, options: Intl.DateTimeFormatOptions, key: string): 
 
 export function dateTime(iso: string | null | undefined, locale: Locale): string {
   if (!iso) return '—';
-  return dtf(locale, { day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit', hour12: false }, 'dt').format(new Date(iso));
+  return dtf(
+    locale,
+    { day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit', hour12: false },
+    'dt',
+  ).format(new Date(iso));
 }
 
 export function time(iso: string, locale: Locale, withSeconds = true): string {
-  return dtf(locale, { hour: '2-digit', minute: '2-digit', ...(withSeconds ? { second: '2-digit' } : {}), hour12: false }, withSeconds ? 'ts' : 't').format(new Date(iso));
+  return dtf(
+    locale,
+    { hour: '2-digit', minute: '2-digit', ...(withSeconds ? { second: '2-digit' } : {}), hour12: false },
+    withSeconds ? 'ts' : 't',
+  ).format(new Date(iso));
 }
 
 export function date(iso: string, locale: Locale): string {

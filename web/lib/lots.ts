@@ -26,7 +26,13 @@ export function categoryOf(lot: Pick<Lot, 'category'>): Category {
 
 export function matchesSearch(lot: Lot, q: string): boolean {
   if (!q) return true;
-  const norm = (s: string): string => s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/đ/g, 'd').replace(/Đ/g, 'D').toLowerCase();
+  const norm = (s: string): string =>
+    s
+      .normalize('NFD')
+      .replace(/[\u0300-\u036f]/g, '')
+      .replace(/đ/g, 'd')
+      .replace(/Đ/g, 'D')
+      .toLowerCase();
   const needle = norm(q.trim());
   return norm(`${lot.title} ${lot.description}`).includes(needle);
 }

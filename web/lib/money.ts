@@ -176,7 +176,12 @@ export type DeleteDirection = 'backward' | 'forward' | undefined;
  * Deleting a separator alone deletes the digit beside it, as if the separator were not there. The
  * caret stays after the same digits.
  */
-export function regroupTyped(before: string, after: string, caret: number, direction: DeleteDirection = undefined): { text: string; caret: number } {
+export function regroupTyped(
+  before: string,
+  after: string,
+  caret: number,
+  direction: DeleteDirection = undefined,
+): { text: string; caret: number } {
   caret = Math.max(0, Math.min(caret, after.length));
   let text = after;
   const beforeIsBox = before === '' || CANONICAL.test(before);
@@ -184,7 +189,8 @@ export function regroupTyped(before: string, after: string, caret: number, direc
   let p = 0;
   while (p < before.length && p < after.length && before[p] === after[p]) p++;
   let s = 0;
-  while (s < before.length - p && s < after.length - p && before[before.length - 1 - s] === after[after.length - 1 - s]) s++;
+  while (s < before.length - p && s < after.length - p && before[before.length - 1 - s] === after[after.length - 1 - s])
+    s++;
   const removed = before.slice(p, before.length - s);
   const inserted = after.slice(p, after.length - s);
 
@@ -232,7 +238,28 @@ vietnamese.unit = ['đồng'];
 vietnamese.units = [[], ['nghìn'], ['triệu'], ['tỷ']];
 vietnamese.oddText = 'linh';
 
-const ONES = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten', 'eleven', 'twelve', 'thirteen', 'fourteen', 'fifteen', 'sixteen', 'seventeen', 'eighteen', 'nineteen'];
+const ONES = [
+  'zero',
+  'one',
+  'two',
+  'three',
+  'four',
+  'five',
+  'six',
+  'seven',
+  'eight',
+  'nine',
+  'ten',
+  'eleven',
+  'twelve',
+  'thirteen',
+  'fourteen',
+  'fifteen',
+  'sixteen',
+  'seventeen',
+  'eighteen',
+  'nineteen',
+];
 const TENS = ['', '', 'twenty', 'thirty', 'forty', 'fifty', 'sixty', 'seventy', 'eighty', 'ninety'];
 const SCALES = ['', 'thousand', 'million', 'billion', 'trillion', 'quadrillion'];
 
@@ -242,7 +269,8 @@ function englishHundreds(n: number): string {
   const hundreds = Math.floor(n / 100);
   const rest = n % 100;
   if (hundreds) words.push(`${ONES[hundreds]} hundred`);
-  if (rest >= 20) words.push(rest % 10 ? `${TENS[Math.floor(rest / 10)]}-${ONES[rest % 10]}` : TENS[Math.floor(rest / 10)]);
+  if (rest >= 20)
+    words.push(rest % 10 ? `${TENS[Math.floor(rest / 10)]}-${ONES[rest % 10]}` : TENS[Math.floor(rest / 10)]);
   else if (rest) words.push(ONES[rest]);
   return words.join(' ');
 }
@@ -264,7 +292,8 @@ function englishWords(value: number): string {
  * "three hundred million dong". Defined for every whole amount from 0 to MAX_AMOUNT.
  */
 export function moneyInWords(value: number, locale: Locale): string {
-  if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`not a whole amount from 0 to ${MAX_AMOUNT}: ${value}`);
+  if (!Number.isSafeInteger(value) || value < 0)
+    throw new RangeError(`not a whole amount from 0 to ${MAX_AMOUNT}: ${value}`);
   return locale === 'vi' ? doReadNumber(String(value), vietnamese) : englishWords(value);
 }
 

@@ -23,7 +23,12 @@ const TIMES = new Set(['startsAt', 'opensAt']);
 /** Field codes whose min and max are amounts of money. */
 const MONEY_FIELDS = new Set(['DEPOSIT_OUT_OF_RANGE']);
 
-const IMAGE_LABELS: Record<string, string> = { 'image/png': 'PNG', 'image/jpeg': 'JPEG', 'image/webp': 'WebP', 'image/svg+xml': 'SVG' };
+const IMAGE_LABELS: Record<string, string> = {
+  'image/png': 'PNG',
+  'image/jpeg': 'JPEG',
+  'image/webp': 'WebP',
+  'image/svg+xml': 'SVG',
+};
 
 /** One parameter as the person reads it: money and times in their formats, states by their names. */
 function formatParam(s: Speaker, name: string, value: ParamValue, moneyNames: Set<string>): string | number {
@@ -46,7 +51,11 @@ function formatParam(s: Speaker, name: string, value: ParamValue, moneyNames: Se
   return typeof value === 'boolean' ? String(value) : value;
 }
 
-function values(s: Speaker, params: Record<string, ParamValue> | undefined, moneyNames: Set<string>): Record<string, string | number> {
+function values(
+  s: Speaker,
+  params: Record<string, ParamValue> | undefined,
+  moneyNames: Set<string>,
+): Record<string, string | number> {
   const out: Record<string, string | number> = {};
   for (const [k, v] of Object.entries(params ?? {})) out[k] = formatParam(s, k, v, moneyNames);
   return out;
@@ -59,7 +68,8 @@ export function hasServerText(kind: 'reason' | 'code' | 'field' | 'notice', key:
 
 /** The text of an API error (or of a failed socket ack): by its reason, else its code, else the server's words. */
 export function errorText(s: Speaker, error: Pick<ApiError, 'code' | 'message' | 'reason' | 'params'>): string {
-  if (error.reason && hasServerText('reason', error.reason)) return s.t(`server.reason.${error.reason}` as MessageKey, values(s, error.params, MONEY));
+  if (error.reason && hasServerText('reason', error.reason))
+    return s.t(`server.reason.${error.reason}` as MessageKey, values(s, error.params, MONEY));
   if (hasServerText('code', error.code)) return s.t(`server.code.${error.code}` as MessageKey);
   return error.message;
 }
@@ -70,7 +80,10 @@ export function fieldText(s: Speaker, error: ApiFieldError | undefined, english 
   const exclusive = (error.code === 'TOO_SMALL' || error.code === 'TOO_LARGE') && error.inclusive === false;
   const key = exclusive ? `server.fieldExclusive.${error.code}` : `server.field.${error.code}`;
   const { code: _code, ...params } = error;
-  return s.t(key as MessageKey, values(s, params as Record<string, ParamValue>, MONEY_FIELDS.has(error.code) ? new Set(['min', 'max']) : MONEY));
+  return s.t(
+    key as MessageKey,
+    values(s, params as Record<string, ParamValue>, MONEY_FIELDS.has(error.code) ? new Set(['min', 'max']) : MONEY),
+  );
 }
 
 /** The text of every invalid field of a 422, keyed like the body's `fields` (dotted paths). */

@@ -14,11 +14,13 @@ export const VN_DATETIME_PATTERN = 'dd/mm/yyyy HH:mm';
 /** Why a text is not a date and time: its shape, or the part that does not exist. */
 export type DateTimeProblem = 'format' | 'day' | 'month' | 'year' | 'hour' | 'minute';
 
-export type DateTimeReading = { kind: 'empty' } | { kind: 'instant'; iso: string } | { kind: 'invalid'; problem: DateTimeProblem };
+export type DateTimeReading =
+  { kind: 'empty' } | { kind: 'instant'; iso: string } | { kind: 'invalid'; problem: DateTimeProblem };
 
 // Day, month and year separated by / - or . ; then a space, a comma or the word "lúc"/"at"; then the
 // time with ":" or the Vietnamese "h"/"g" (14h30, 14g30). Or twelve digits, ddmmyyyyHHmm.
-const SEPARATED = /^(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})\s*[,\s]\s*(?:(?:lúc|at)\s+)?(\d{1,2})\s*[:hg]\s*(\d{2})$/i;
+const SEPARATED =
+  /^(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})\s*[,\s]\s*(?:(?:lúc|at)\s+)?(\d{1,2})\s*[:hg]\s*(\d{2})$/i;
 const COMPACT = /^(\d{2})(\d{2})(\d{4})(\d{2})(\d{2})$/;
 
 const pad = (n: number, width = 2): string => String(n).padStart(width, '0');
@@ -28,7 +30,10 @@ const pad = (n: number, width = 2): string => String(n).padStart(width, '0');
  * returned as ISO-8601 UTC (what the API takes).
  */
 export function readVnDateTime(text: string): DateTimeReading {
-  const t = text.normalize('NFC').replace(/[\s\u00a0\u202f]+/g, ' ').trim();
+  const t = text
+    .normalize('NFC')
+    .replace(/[\s\u00a0\u202f]+/g, ' ')
+    .trim();
   if (t === '') return { kind: 'empty' };
   const m = SEPARATED.exec(t) ?? COMPACT.exec(t);
   if (!m) return { kind: 'invalid', problem: 'format' };

@@ -3,4 +3,8 @@
 import type { LayoutServerLoad } from './$types';
 import { apiUnavailable } from '#lib/api/server.ts';
 
-export const load: LayoutServerLoad = ({ locals }) => ({ locale: locals.locale, me: locals.me, meUnknown: !locals.me && Boolean(apiUnavailable(locals)) });
+export const load: LayoutServerLoad = ({ locals }) => ({
+  locale: locals.locale,
+  me: locals.me,
+  meUnknown: !locals.me && Boolean(apiUnavailable(locals)),
+});

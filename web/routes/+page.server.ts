@@ -9,7 +9,11 @@ import type { Lot, LotStatus } from '#lib/api/types.ts';
 import { CATALOGUE_SORTS, CATEGORIES, PROVINCE_IDS, type CatalogueSort, type ProvinceId } from '#lib/lots.ts';
 import { readMoney, type MoneyReading } from '#lib/money.ts';
 
-const GROUPS = { live: ['live'], upcoming: ['scheduled'], finished: ['closed', 'failed', 'cancelled'] } as const satisfies Record<string, LotStatus[]>;
+const GROUPS = {
+  live: ['live'],
+  upcoming: ['scheduled'],
+  finished: ['closed', 'failed', 'cancelled'],
+} as const satisfies Record<string, LotStatus[]>;
 export type Group = keyof typeof GROUPS;
 
 /** A price bound as typed, and what it says: an amount, or why it is not one (`order`: below the lower bound). */
@@ -38,7 +42,8 @@ export const load: PageServerLoad = async (event) => {
   const sort = (CATALOGUE_SORTS as readonly string[]).includes(sortParam) ? (sortParam as CatalogueSort) : '';
   const minPrice = priceBound((params.get('minPrice') ?? '').slice(0, 100));
   const maxPrice = priceBound((params.get('maxPrice') ?? '').slice(0, 100));
-  if (minPrice.value !== null && maxPrice.value !== null && maxPrice.value < minPrice.value) Object.assign(maxPrice, { value: null, problem: 'order' });
+  if (minPrice.value !== null && maxPrice.value !== null && maxPrice.value < minPrice.value)
+    Object.assign(maxPrice, { value: null, problem: 'order' });
 
   const api = serverApi(event);
   const query = (status: LotStatus): string => {
@@ -58,12 +63,17 @@ export const load: PageServerLoad = async (event) => {
     if (answers.some((a) => !a.ok)) unavailable = true;
     return answers.flatMap((a) => (a.ok ? a.data.items : []));
   };
-  const [live, upcoming, finished] = await Promise.all([fetchGroup('live'), fetchGroup('upcoming'), fetchGroup('finished')]);
+  const [live, upcoming, finished] = await Promise.all([
+    fetchGroup('live'),
+    fetchGroup('upcoming'),
+    fetchGroup('finished'),
+  ]);
   const at = (s: string): number => Date.parse(s);
   // The finished group merges three answers, so it is ordered here in every case; the others keep
   // the API's order when one was asked for.
   const ordered = (lots: Lot[], byDefault: (a: Lot, b: Lot) => number): Lot[] => (sort ? lots : lots.sort(byDefault));
-  const finishedOrder = sort === 'newest' ? (a: Lot, b: Lot) => b.id - a.id : (a: Lot, b: Lot) => at(b.endsAt) - at(a.endsAt);
+  const finishedOrder =
+    sort === 'newest' ? (a: Lot, b: Lot) => b.id - a.id : (a: Lot, b: Lot) => at(b.endsAt) - at(a.endsAt);
   return {
     unavailable,
     q,

@@ -20,7 +20,8 @@ export function demoKeyFile(dataDir: string): string {
 
 function parse(text: string, file: string): DemoKeys {
   const keys = JSON.parse(text) as DemoKeys;
-  if (keys?.signing?.kty !== 'EC' || typeof keys.signing.d !== 'string' || !Array.isArray(keys.cookieKeys)) throw new Error(`${file} is not a demo identity provider key file`);
+  if (keys?.signing?.kty !== 'EC' || typeof keys.signing.d !== 'string' || !Array.isArray(keys.cookieKeys))
+    throw new Error(`${file} is not a demo identity provider key file`);
   return keys;
 }
 

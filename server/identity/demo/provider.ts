@@ -65,19 +65,30 @@ export function createDemoProvider(options: DemoProviderOptions): DemoProvider {
     // Every claim rides in the ID token: the platform reads name and level from it, never userinfo.
     conformIdTokenClaims: false,
     claims: { openid: ['sub', 'name', 'birthdate', levelClaim] },
-    features: { devInteractions: { enabled: false }, userinfo: { enabled: false }, revocation: { enabled: false }, introspection: { enabled: false } },
+    features: {
+      devInteractions: { enabled: false },
+      userinfo: { enabled: false },
+      revocation: { enabled: false },
+      introspection: { enabled: false },
+    },
     interactions: { url: (_ctx, interaction) => `${DEMO_IDP_PREFIX}/interaction/${interaction.uid}` },
     ttl: { Interaction: 600, Session: 3600, Grant: 3600, AuthorizationCode: 60, IdToken: 600, AccessToken: 600 },
     findAccount: async (_ctx, sub) => {
       const persona = findPersona(sub);
       if (!persona) return undefined;
-      return { accountId: sub, claims: async () => ({ sub, name: persona.name, birthdate: persona.birthdate, [levelClaim]: persona.level }) };
+      return {
+        accountId: sub,
+        claims: async () => ({ sub, name: persona.name, birthdate: persona.birthdate, [levelClaim]: persona.level }),
+      };
     },
     // The platform is a first-party client: no consent screen, the grant covers what was asked.
     loadExistingGrant: async (ctx: KoaContextWithOIDC) => {
       const grantId = ctx.oidc.result?.consent?.grantId || ctx.oidc.session!.grantIdFor(ctx.oidc.client!.clientId);
       if (grantId) return ctx.oidc.provider.Grant.find(grantId);
-      const grant = new ctx.oidc.provider.Grant({ clientId: ctx.oidc.client!.clientId, accountId: ctx.oidc.session!.accountId! });
+      const grant = new ctx.oidc.provider.Grant({
+        clientId: ctx.oidc.client!.clientId,
+        accountId: ctx.oidc.session!.accountId!,
+      });
       grant.addOIDCScope([...(ctx.oidc.requestParamScopes ?? new Set(['openid']))].join(' '));
       grant.addOIDCClaims(['sub', 'name', 'birthdate', levelClaim]);
       await grant.save();
@@ -104,7 +115,10 @@ export function createDemoProvider(options: DemoProviderOptions): DemoProvider {
       }
       res.setHeader('content-type', 'text/html; charset=utf-8');
       res.setHeader('cache-control', 'no-store');
-      res.setHeader('content-security-policy', `default-src 'none'; style-src 'unsafe-inline'; form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'`);
+      res.setHeader(
+        'content-security-policy',
+        `default-src 'none'; style-src 'unsafe-inline'; form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'`,
+      );
       res.setHeader('x-frame-options', 'DENY');
       res.end(personaPage({ uid: details.uid, personas: DEMO_PERSONAS, prefix: DEMO_IDP_PREFIX }));
       return;
@@ -118,7 +132,12 @@ export function createDemoProvider(options: DemoProviderOptions): DemoProvider {
         res.end('Không có người dùng mẫu này (no such demo persona).');
         return;
       }
-      const returnTo = await provider.interactionResult(req, res, { login: { accountId: persona.pid } }, { mergeWithLastSubmission: false });
+      const returnTo = await provider.interactionResult(
+        req,
+        res,
+        { login: { accountId: persona.pid } },
+        { mergeWithLastSubmission: false },
+      );
       // Switching persona: the provider would first run a script-driven sign-out of the previous
       // one. Instead its session forgets the previous persona (and grants) before it resumes.
       if (details.session?.accountId && details.session.accountId !== persona.pid && details.session.uid) {
@@ -135,7 +154,12 @@ export function createDemoProvider(options: DemoProviderOptions): DemoProvider {
       return;
     }
     if (rest === '/abort' && req.method === 'POST') {
-      return provider.interactionFinished(req, res, { error: 'access_denied', error_description: 'The person cancelled the sign-in.' }, { mergeWithLastSubmission: false });
+      return provider.interactionFinished(
+        req,
+        res,
+        { error: 'access_denied', error_description: 'The person cancelled the sign-in.' },
+        { mergeWithLastSubmission: false },
+      );
     }
     res.statusCode = 404;
     res.end('Not found');
@@ -155,7 +179,9 @@ export function createDemoProvider(options: DemoProviderOptions): DemoProvider {
           if (res.headersSent) return void res.end();
           res.statusCode = 400;
           res.setHeader('content-type', 'text/html; charset=utf-8');
-          res.end(`<!doctype html><meta charset="utf-8"><p>Phiên đăng nhập đã hết hạn hoặc không hợp lệ (the sign-in expired or is invalid).</p><p><a href="/auth/signin">Đăng nhập lại (sign in again)</a></p>`);
+          res.end(
+            `<!doctype html><meta charset="utf-8"><p>Phiên đăng nhập đã hết hạn hoặc không hợp lệ (the sign-in expired or is invalid).</p><p><a href="/auth/signin">Đăng nhập lại (sign in again)</a></p>`,
+          );
         });
         return;
       }

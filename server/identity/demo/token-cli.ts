@@ -12,14 +12,24 @@ import { findPersona, DEMO_PERSONAS } from './personas.ts';
 import { demoIssuer } from './provider.ts';
 
 function usage(message: string): never {
-  console.error(`${message}\n\nusage: npm run demo:token -- --pid <12 digits> --level <1|2> [--name "Nguyễn Văn An"] [--minutes 60]\n\ndemo personas:\n${DEMO_PERSONAS.map((p) => `  ${p.pid}  level ${p.level}  ${p.name} (${p.role_en})`).join('\n')}`);
+  console.error(
+    `${message}\n\nusage: npm run demo:token -- --pid <12 digits> --level <1|2> [--name "Nguyễn Văn An"] [--minutes 60]\n\ndemo personas:\n${DEMO_PERSONAS.map((p) => `  ${p.pid}  level ${p.level}  ${p.name} (${p.role_en})`).join('\n')}`,
+  );
   process.exit(2);
 }
 
 async function main(): Promise<void> {
   let values: { pid?: string; level?: string; name?: string; minutes?: string; help?: boolean };
   try {
-    ({ values } = parseArgs({ options: { pid: { type: 'string' }, level: { type: 'string' }, name: { type: 'string' }, minutes: { type: 'string' }, help: { type: 'boolean', short: 'h' } } }));
+    ({ values } = parseArgs({
+      options: {
+        pid: { type: 'string' },
+        level: { type: 'string' },
+        name: { type: 'string' },
+        minutes: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
   } catch (err) {
     usage((err as Error).message);
   }
@@ -32,19 +42,26 @@ async function main(): Promise<void> {
       throw err;
     }
   })();
-  if (!config.eid.demo) usage('demo:token works only with the built-in demo identity provider (EID_ISSUER must be unset).');
+  if (!config.eid.demo)
+    usage('demo:token works only with the built-in demo identity provider (EID_ISSUER must be unset).');
   const pid = values.pid ?? '';
   if (!PID_PATTERN.test(pid)) usage('--pid must be a 12-digit personal identification number.');
   const persona = findPersona(pid);
   const level = values.level ?? String(persona?.level ?? '');
   if (level !== '1' && level !== '2') usage('--level must be 1 or 2.');
   const minutes = Number(values.minutes ?? Math.floor(config.eid.maxTokenAgeSeconds / 60));
-  if (!Number.isInteger(minutes) || minutes < 1 || minutes * 60 > config.eid.maxTokenAgeSeconds) usage(`--minutes must be a whole number from 1 to ${Math.floor(config.eid.maxTokenAgeSeconds / 60)} (EID_MAX_TOKEN_AGE).`);
+  if (!Number.isInteger(minutes) || minutes < 1 || minutes * 60 > config.eid.maxTokenAgeSeconds)
+    usage(
+      `--minutes must be a whole number from 1 to ${Math.floor(config.eid.maxTokenAgeSeconds / 60)} (EID_MAX_TOKEN_AGE).`,
+    );
 
   const keys = await loadOrCreateDemoKeys(config.dataDir);
   const key = await importJWK(keys.signing, 'ES256');
   const now = Math.floor(Date.now() / 1000);
-  const token = await new SignJWT({ [config.eid.levelClaim]: Number(level), ...((values.name ?? persona?.name) ? { name: values.name ?? persona?.name } : {}) })
+  const token = await new SignJWT({
+    [config.eid.levelClaim]: Number(level),
+    ...((values.name ?? persona?.name) ? { name: values.name ?? persona?.name } : {}),
+  })
     .setProtectedHeader({ alg: 'ES256', typ: 'JWT', kid: keys.signing.kid })
     .setIssuer(demoIssuer(config))
     .setAudience(config.eid.audience)

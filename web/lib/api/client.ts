@@ -33,16 +33,25 @@ export async function call<T>(method: string, path: string, options: CallOptions
     body = JSON.stringify(options.body);
   }
   const signal = options.timeoutMs ? AbortSignal.timeout(options.timeoutMs) : undefined;
-  const timedOut = (): ApiResult<T> => ({ ok: false, status: 0, error: { code: 'TIMEOUT', message: 'The server did not answer in time.' } });
+  const timedOut = (): ApiResult<T> => ({
+    ok: false,
+    status: 0,
+    error: { code: 'TIMEOUT', message: 'The server did not answer in time.' },
+  });
   let res: Response;
   try {
     res = await fetch(path, { method, headers, body, credentials: 'same-origin', signal });
   } catch {
-    return signal?.aborted ? timedOut() : { ok: false, status: 0, error: { code: 'NETWORK', message: 'No connection to the server.' } };
+    return signal?.aborted
+      ? timedOut()
+      : { ok: false, status: 0, error: { code: 'NETWORK', message: 'No connection to the server.' } };
   }
   const parsed = (await res.json().catch(() => undefined)) as unknown;
   if (signal?.aborted && parsed === undefined) return timedOut();
   if (res.ok) return { ok: true, status: res.status, data: parsed as T };
-  const error = (parsed as { error?: ApiError } | undefined)?.error ?? { code: 'UNAVAILABLE', message: `HTTP ${res.status}` };
+  const error = (parsed as { error?: ApiError } | undefined)?.error ?? {
+    code: 'UNAVAILABLE',
+    message: `HTTP ${res.status}`,
+  };
   return { ok: false, status: res.status, error };
 }

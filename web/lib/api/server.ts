@@ -83,7 +83,17 @@ function noteDegraded(page: string, call: string, reason: string): void {
   const now = Date.now();
   if (now - lastNote < NOTE_EVERY_MS) return;
   lastNote = now;
-  console.warn(JSON.stringify({ level: 40, time: now, msg: 'pages: the API is unavailable; serving the degraded 503 page', page, call, reason, degradedPages: unnoted }));
+  console.warn(
+    JSON.stringify({
+      level: 40,
+      time: now,
+      msg: 'pages: the API is unavailable; serving the degraded 503 page',
+      page,
+      call,
+      reason,
+      degradedPages: unnoted,
+    }),
+  );
   unnoted = 0;
 }
 
@@ -146,10 +156,17 @@ export function serverApi(event: RequestEvent): ServerApi {
       });
     } catch (err) {
       const timedOut = (err as Error)?.name === 'TimeoutError' || (err as Error)?.name === 'AbortError';
-      return markDown(timedOut ? `The API did not answer within ${API_TIMEOUT_MS / 1000} s.` : 'The API could not be reached.', null, path);
+      return markDown(
+        timedOut ? `The API did not answer within ${API_TIMEOUT_MS / 1000} s.` : 'The API could not be reached.',
+        null,
+        path,
+      );
     }
     if (res.ok) return { ok: true, status: res.status, data: body as T };
-    const error = (body as { error?: { code: string; message: string } } | undefined)?.error ?? { code: 'UNAVAILABLE', message: `HTTP ${res.status}` };
+    const error = (body as { error?: { code: string; message: string } } | undefined)?.error ?? {
+      code: 'UNAVAILABLE',
+      message: `HTTP ${res.status}`,
+    };
     if (UNAVAILABLE_STATUSES.has(res.status)) return markDown(error.message, res.headers.get('retry-after'), path);
     return { ok: false, status: res.status, error };
   }

@@ -5,7 +5,23 @@ export type LotStatus = 'draft' | 'scheduled' | 'live' | 'closed' | 'failed' | '
 export type Role = 'manager' | 'regulator' | 'admin';
 
 // The lot and ledger shapes are the server's own REST types (types only: nothing of server/ is bundled).
-export type { PublicLot as Lot, PublicLedgerEntry as BidEntry, PublicEntry, LotEvent, WatchSnapshot, SyncResult, TimeResult, BidResult, Ack, OutbidEvent, WonEvent, LostEvent, RegistrationEvent, ServerToClientEvents, ClientToServerEvents } from '../../../server/realtime/events.ts';
+export type {
+  PublicLot as Lot,
+  PublicLedgerEntry as BidEntry,
+  PublicEntry,
+  LotEvent,
+  WatchSnapshot,
+  SyncResult,
+  TimeResult,
+  BidResult,
+  Ack,
+  OutbidEvent,
+  WonEvent,
+  LostEvent,
+  RegistrationEvent,
+  ServerToClientEvents,
+  ClientToServerEvents,
+} from '../../../server/realtime/events.ts';
 
 export interface Me {
   pid: string;
@@ -31,7 +47,15 @@ export interface Registration {
 
 /** An item of GET /api/me/registrations. */
 export interface MyRegistration extends Registration {
-  lot: { id: number; title: string; status: LotStatus; startsAt: string; endsAt: string; currentPrice: number | null; finalPrice: number | null };
+  lot: {
+    id: number;
+    title: string;
+    status: LotStatus;
+    startsAt: string;
+    endsAt: string;
+    currentPrice: number | null;
+    finalPrice: number | null;
+  };
   leading: boolean;
   outcome: 'won' | 'lost' | 'cancelled' | null;
   bids: { seq: number; amount: number; placedAt: string; status: 'accepted' | 'withdrawn' }[];

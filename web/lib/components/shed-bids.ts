@@ -8,7 +8,13 @@ import type { ShedReason } from '../../../server/bidding/shed-reasons.ts';
 export type { ShedReason };
 
 /** In the order the panel lists them (the server's SHED_REASONS). */
-export const SHED_REASON_ORDER = ['database_unavailable', 'queue_full', 'overloaded', 'timeout', 'unknown_outcome'] as const satisfies readonly ShedReason[];
+export const SHED_REASON_ORDER = [
+  'database_unavailable',
+  'queue_full',
+  'overloaded',
+  'timeout',
+  'unknown_outcome',
+] as const satisfies readonly ShedReason[];
 
 /** GET /api/lots/:id/shed-bids → 200. */
 export interface ShedBids {
@@ -23,7 +29,13 @@ export type ShedBidsState = { state: 'ok'; data: ShedBids } | { state: 'unavaila
 
 function looksLikeShedBids(body: unknown): body is ShedBids {
   const b = body as ShedBids | null;
-  return !!b && typeof b.total === 'number' && typeof b.byReason === 'object' && b.byReason !== null && Array.isArray(b.minutes);
+  return (
+    !!b &&
+    typeof b.total === 'number' &&
+    typeof b.byReason === 'object' &&
+    b.byReason !== null &&
+    Array.isArray(b.minutes)
+  );
 }
 
 /** Reads a lot's shed-bid counts, bounded like every call of the page; never throws. */

@@ -10,7 +10,8 @@ export const en: Catalogue<typeof vi> = {
     tagline: 'Public auctions, level-2 verified e-ID, prices updated instantly',
     skip: 'Skip to main content',
     demoNotice: 'Demonstration environment: data and identities are simulated.',
-    footer: 'The official time is the server clock (Asia/Ho_Chi_Minh). Every bid is recorded in a ledger that cannot be altered.',
+    footer:
+      'The official time is the server clock (Asia/Ho_Chi_Minh). Every bid is recorded in a ledger that cannot be altered.',
     apiDocs: 'API reference',
   },
   nav: {
@@ -46,7 +47,8 @@ export const en: Catalogue<typeof vi> = {
   },
   catalogue: {
     title: 'Assets for auction',
-    intro: 'State property and assets of licensed auction organisations, sold in public. Only people with a level-2 verified e-ID may register and bid.',
+    intro:
+      'State property and assets of licensed auction organisations, sold in public. Only people with a level-2 verified e-ID may register and bid.',
     search: 'Search by name or description',
     searchButton: 'Search',
     status: 'Status',
@@ -124,7 +126,8 @@ export const en: Catalogue<typeof vi> = {
     plusSteps: '+{{count}} steps',
     plusSteps_one: '+{{count}} step',
     confirmTitle: 'Confirm a large bid',
-    confirmBody: 'You are about to bid {{amount}}, which is {{jump}} ({{steps}} price steps) above the minimum. A bid cannot be cancelled, only withdrawn at the cost of your deposit.',
+    confirmBody:
+      'You are about to bid {{amount}}, which is {{jump}} ({{steps}} price steps) above the minimum. A bid cannot be cancelled, only withdrawn at the cost of your deposit.',
     confirm: 'Confirm bid',
     cancel: 'Go back',
     accepted: 'Your bid of {{amount}} was accepted (#{{seq}}).',
@@ -136,15 +139,18 @@ export const en: Catalogue<typeof vi> = {
     notApproved: 'Your deposit has not been confirmed yet, so you cannot bid.',
     barred: 'You withdrew a bid and may no longer bid in this auction.',
     failed: 'The bid could not be sent: {{message}}',
-    notPlaced: 'The service is temporarily unavailable: your bid of {{amount}} was NOT placed. Every accepted bid is stored safely. Please try again in a moment.',
-    unknownOutcome: 'The service is temporarily unavailable: no confirmation came for your bid of {{amount}}, so it is not known yet whether it was placed. Press “Retry” to find out: a retry can never place the bid twice.',
+    notPlaced:
+      'The service is temporarily unavailable: your bid of {{amount}} was NOT placed. Every accepted bid is stored safely. Please try again in a moment.',
+    unknownOutcome:
+      'The service is temporarily unavailable: no confirmation came for your bid of {{amount}}, so it is not known yet whether it was placed. Press “Retry” to find out: a retry can never place the bid twice.',
     retry: 'Retry the bid of {{amount}}',
     mustSignIn: 'Sign in with your e-ID to bid.',
     notLive: 'Bidding is not open.',
     yourCode: 'Your bidder code: {{code}}',
     withdraw: 'Withdraw my leading bid',
     withdrawTitle: 'Withdraw your bid?',
-    withdrawWarning: 'If you withdraw your bid of {{amount}}, the price returns to the previous bid, you are barred from this auction and you FORFEIT your deposit of {{deposit}}. The withdrawal is recorded and cannot be undone.',
+    withdrawWarning:
+      'If you withdraw your bid of {{amount}}, the price returns to the previous bid, you are barred from this auction and you FORFEIT your deposit of {{deposit}}. The withdrawal is recorded and cannot be undone.',
     withdrawConfirm: 'I understand, withdraw',
     withdrawn: 'Your bid was withdrawn. You no longer take part in this auction.',
   },
@@ -160,7 +166,8 @@ export const en: Catalogue<typeof vi> = {
     barred: 'Barred from this auction',
     rejected: 'Rejected',
     depositInfo: 'Pay the deposit of {{amount}} to the auction organiser. The manager confirms it when received.',
-    level1: 'You are signed in with a level-1 e-ID. By law, only level-2 verified e-ID accounts (chip ID card and face) may register for auctions. Upgrade your VNeID account to level 2 and sign in again.',
+    level1:
+      'You are signed in with a level-1 e-ID. By law, only level-2 verified e-ID accounts (chip ID card and face) may register for auctions. Upgrade your VNeID account to level 2 and sign in again.',
     closed: 'Registration has closed.',
     notYet: 'Registration has not opened yet (opens {{at}}).',
     signInToRegister: 'Sign in with your e-ID to register.',
@@ -260,7 +267,8 @@ export const en: Catalogue<typeof vi> = {
     liveLost: 'Live connection lost: the list may be out of date. Reconnecting…',
     newRegistration: 'New registration: {{code}}.',
     confirmDepositTitle: 'Confirm the deposit was received',
-    confirmDepositBody: 'Confirm only once the organiser’s account has received this registrant’s full deposit. Once confirmed, they may bid in this auction.',
+    confirmDepositBody:
+      'Confirm only once the organiser’s account has received this registrant’s full deposit. Once confirmed, they may bid in this auction.',
     bidderCode: 'Bidder code',
     depositAmount: 'Deposit',
     checkTransfer: 'Check the bank statement: the transfer must carry the code {{code}} and be at least {{amount}}.',
@@ -268,17 +276,22 @@ export const en: Catalogue<typeof vi> = {
     confirmDeposit: 'Received in full, confirm',
     back: 'Go back',
     refundDue: 'To be refunded (outside the portal)',
-    refundNote: 'Deposits “to be refunded” are paid back by the organiser by bank transfer outside this portal; this page has no action to record a refund yet.',
+    refundNote:
+      'Deposits “to be refunded” are paid back by the organiser by bank transfer outside this portal; this page has no action to record a refund yet.',
     publishTitle: 'Publish this auction?',
     publishIntro: 'Once it is published:',
-    publishPublic: 'The asset is listed publicly in the catalogue. The auction cannot go back to draft; it can only be cancelled with a public reason.',
+    publishPublic:
+      'The asset is listed publicly in the catalogue. The auction cannot go back to draft; it can only be cancelled with a public reason.',
     publishPhotos: 'Photos are locked: none can be added or removed.',
     publishPhotoCount: 'It has {{count}} photo(s) now.',
     publishNoPhoto: 'It has no photo yet, and none can be added after publishing.',
-    publishTermsUntil: 'The title, description, prices, deposit and schedule can still be edited until registration opens ({{at}}), and not after.',
-    publishTermsNow: 'Registration opens as soon as it is published, so the title, description, prices, deposit and schedule can no longer be edited.',
+    publishTermsUntil:
+      'The title, description, prices, deposit and schedule can still be edited until registration opens ({{at}}), and not after.',
+    publishTermsNow:
+      'Registration opens as soon as it is published, so the title, description, prices, deposit and schedule can no longer be edited.',
     publishConfirm: 'Publish',
-    photosLocked: 'Photos are locked since the auction was published: registrants must see the photos that were published.',
+    photosLocked:
+      'Photos are locked since the auction was published: registrants must see the photos that were published.',
     photosBeforePublish: 'Once the auction is published, photos can no longer be added or removed.',
   },
   datetime: {
@@ -308,7 +321,8 @@ export const en: Catalogue<typeof vi> = {
   },
   regulator: {
     title: 'Supervision',
-    intro: 'Search every auction, inspect the full record (including who the bidders were) and download signed records.',
+    intro:
+      'Search every auction, inspect the full record (including who the bidders were) and download signed records.',
     from: 'From',
     to: 'To',
     search: 'Search',
@@ -326,7 +340,8 @@ export const en: Catalogue<typeof vi> = {
   },
   // Checking a record, an export or a CSV (issue 14 item 3); `code` has a text for every verifier code.
   recordCheck: {
-    intro: 'Upload a signed JSON record, a sealed NDJSON export or a CSV file. Only a signature vouches for the content; a CSV file carries no signature, so only its hash chain can be checked.',
+    intro:
+      'Upload a signed JSON record, a sealed NDJSON export or a CSV file. Only a signature vouches for the content; a CSV file carries no signature, so only its hash chain can be checked.',
     file: 'File to check (.json, .jws, .ndjson or .csv)',
     button: 'Check',
     checking: 'Checking…',
@@ -334,9 +349,11 @@ export const en: Catalogue<typeof vi> = {
     validRecord: 'Valid record: the signature holds and nothing has changed since it was signed.',
     validExport: 'Valid export: its seal (a digital signature) holds and nothing has changed since it was exported.',
     unsignedTitle: 'Hash chain consistent, but the file is NOT signed',
-    unsignedBody: 'A CSV file carries no signature: whoever edits it can recompute its chain, so this result vouches for nothing. Compare the final hash {{hash}} with the final hash of the signed record (JSON) or of its printed PDF: only if they are the same does the content match the signed record.',
+    unsignedBody:
+      'A CSV file carries no signature: whoever edits it can recompute its chain, so this result vouches for nothing. Compare the final hash {{hash}} with the final hash of the signed record (JSON) or of its printed PDF: only if they are the same does the content match the signed record.',
     invalid: '{{what}} NOT valid: {{reason}}',
-    signatureHeld: 'The signature holds (key {{kid}}), but the signed content contradicts its own hash chain or history.',
+    signatureHeld:
+      'The signature holds (key {{kid}}), but the signed content contradicts its own hash chain or history.',
     technical: 'Technical details',
     where: 'Where: {{where}}.',
     whereLot: 'lot {{lotId}}',
@@ -385,51 +402,73 @@ export const en: Catalogue<typeof vi> = {
       NO_KEY_ID: 'The signature names no signing key (kid).',
       WRONG_CONTENT_TYPE: 'The file was signed as another kind of document ({{cty}}), not {{expected}}.',
       JWS_INVALID: 'The signature is not valid: {{detail}}',
-      UNKNOWN_KEY: 'Signed with key “{{kid}}”, which is not one of the platform’s public keys: a document signed by another key is not valid.',
+      UNKNOWN_KEY:
+        'Signed with key “{{kid}}”, which is not one of the platform’s public keys: a document signed by another key is not valid.',
       ALGORITHM_KEY_MISMATCH: 'The algorithm {{alg}} does not fit public key “{{kid}}”.',
       KEY_UNUSABLE: 'Public key “{{kid}}” cannot be used to check the signature.',
-      SIGNATURE_INVALID: 'The signature does not verify with public key “{{kid}}”: the content was changed after signing, or another key signed it.',
+      SIGNATURE_INVALID:
+        'The signature does not verify with public key “{{kid}}”: the content was changed after signing, or another key signed it.',
       PAYLOAD_NOT_JSON: 'The signed content is not JSON.',
       NOT_AN_AUCTION_RECORD: 'The signed content is not an auction record ({{issues}}).',
-      LEDGER_SEQ_GAP: 'The ledger has a gap: position {{position}} holds entry {{seq}} (an entry was removed, added or reordered).',
-      LEDGER_LINK_BROKEN: 'Entry {{seq}} does not link to the entry before it: an entry was removed, added or reordered.',
+      LEDGER_SEQ_GAP:
+        'The ledger has a gap: position {{position}} holds entry {{seq}} (an entry was removed, added or reordered).',
+      LEDGER_LINK_BROKEN:
+        'Entry {{seq}} does not link to the entry before it: an entry was removed, added or reordered.',
       LEDGER_ENTRY_CHANGED: 'Entry {{seq}} was changed: its hash does not match its content.',
       LEDGER_WITHDRAWAL_INVALID: 'Entry {{seq}} withdraws entry {{withdrawsSeq}}, which is not an earlier bid.',
       FINAL_HASH_MISMATCH: 'The final hash {{finalHash}} does not match the last ledger entry’s hash ({{lastHash}}).',
       ENTRY_COUNT_MISMATCH: 'The result counts {{counted}} entries but the ledger holds {{held}}.',
       HISTORY_EVENT_CHANGED: 'History event {{eventId}} ({{action}}) was changed: its hash does not match its content.',
       REGISTRATION_EVENT_NO_CODE: 'Registration event {{eventId}} binds no bidder code.',
-      REGISTRATION_NOT_CHAINED: 'Registration {{bidderCode}} is not in the lot’s chained history: it was not made through the platform.',
-      REGISTRATION_BOUND_TWICE: 'Bidder code {{bidderCode}} is bound by {{count}} registration events; each code is bound once.',
+      REGISTRATION_NOT_CHAINED:
+        'Registration {{bidderCode}} is not in the lot’s chained history: it was not made through the platform.',
+      REGISTRATION_BOUND_TWICE:
+        'Bidder code {{bidderCode}} is bound by {{count}} registration events; each code is bound once.',
       REGISTRATION_NO_PERSON_HASH: 'Registration {{bidderCode}} carries no person hash to compare with the history.',
-      REGISTRATION_PERSON_CHANGED: 'Registration {{bidderCode}} names someone other than the person chained when it was made (event {{eventId}}, {{at}}): it was changed afterwards.',
-      REGISTRATION_RULES_CHANGED: 'Registration {{bidderCode}} accepted rules version {{rulesVersion}} at {{at}}, but the history (event {{eventId}}) chained version {{chainedVersion}} at {{chainedAt}}.',
-      REGISTRATION_TIME_CHANGED: 'Registration {{bidderCode}} says it was made at {{at}}, but the history (event {{eventId}}) chained {{chainedAt}}.',
-      REGISTRATION_MISSING: 'Bidder code {{bidderCode}} was registered (event {{eventId}}) but is missing from the record’s registrations.',
+      REGISTRATION_PERSON_CHANGED:
+        'Registration {{bidderCode}} names someone other than the person chained when it was made (event {{eventId}}, {{at}}): it was changed afterwards.',
+      REGISTRATION_RULES_CHANGED:
+        'Registration {{bidderCode}} accepted rules version {{rulesVersion}} at {{at}}, but the history (event {{eventId}}) chained version {{chainedVersion}} at {{chainedAt}}.',
+      REGISTRATION_TIME_CHANGED:
+        'Registration {{bidderCode}} says it was made at {{at}}, but the history (event {{eventId}}) chained {{chainedAt}}.',
+      REGISTRATION_MISSING:
+        'Bidder code {{bidderCode}} was registered (event {{eventId}}) but is missing from the record’s registrations.',
       LEDGER_BIDDER_UNKNOWN: 'Entry {{seq}} is by {{bidderCode}}, which is not among the record’s registrations.',
-      RESULT_END_MISMATCH: 'The record says the lot is “{{status}}”, but its history does not hold exactly one such closing event.',
-      RESULT_WINNER_NOT_REGISTERED: 'The result names winner {{bidderCode}}, who is not among the registrations with that personal id.',
-      RESULT_WINNER_MISMATCH: 'The record names {{winner}} as the winner, but the close chained {{chainedWinner}} (event {{eventId}}).',
-      RESULT_PRICE_MISMATCH: 'The record’s final price is {{price}}, but the close chained {{chainedPrice}} (event {{eventId}}).',
-      RESULT_WINNER_PERSON_CHANGED: 'Winner {{bidderCode}} is not the person the close chained (event {{eventId}}): the registration was changed afterwards.',
-      RESULT_NOT_HIGHEST_BID: 'The result ({{winner}} at {{price}}) is not the ledger’s standing highest bid ({{topBidder}} at {{topPrice}}).',
+      RESULT_END_MISMATCH:
+        'The record says the lot is “{{status}}”, but its history does not hold exactly one such closing event.',
+      RESULT_WINNER_NOT_REGISTERED:
+        'The result names winner {{bidderCode}}, who is not among the registrations with that personal id.',
+      RESULT_WINNER_MISMATCH:
+        'The record names {{winner}} as the winner, but the close chained {{chainedWinner}} (event {{eventId}}).',
+      RESULT_PRICE_MISMATCH:
+        'The record’s final price is {{price}}, but the close chained {{chainedPrice}} (event {{eventId}}).',
+      RESULT_WINNER_PERSON_CHANGED:
+        'Winner {{bidderCode}} is not the person the close chained (event {{eventId}}): the registration was changed afterwards.',
+      RESULT_NOT_HIGHEST_BID:
+        'The result ({{winner}} at {{price}}) is not the ledger’s standing highest bid ({{topBidder}} at {{topPrice}}).',
       EXPORT_NO_SEAL: 'The export has no seal line: it is incomplete.',
       EXPORT_SEAL_NOT_LAST: 'The last line is not the seal: the export is incomplete or was cut.',
       EXPORT_SEAL_PAYLOAD_INVALID: 'The seal does not carry an export seal.',
-      EXPORT_CONTENT_CHANGED: 'The export does not match its seal ({{lines}} lines; the seal says {{sealLines}}): lines were changed, removed, added or reordered.',
+      EXPORT_CONTENT_CHANGED:
+        'The export does not match its seal ({{lines}} lines; the seal says {{sealLines}}): lines were changed, removed, added or reordered.',
       EXPORT_HEADER_INVALID: 'The first line is not an export header ({{issues}}).',
       EXPORT_KIND_MISMATCH: 'The header says {{header}} but the seal says {{seal}}.',
-      EXPORT_RECORD_REFUSED: 'The platform refused to issue the record of lot {{lotId}} because its data contradicts the history: {{detail}}',
+      EXPORT_RECORD_REFUSED:
+        'The platform refused to issue the record of lot {{lotId}} because its data contradicts the history: {{detail}}',
       EXPORT_LINE_NOT_RECORD: 'Line {{line}} is not an auction record ({{issues}}).',
       EXPORT_LINE_NOT_EVENT: 'Line {{line}} is not an audit event ({{issues}}).',
-      AUDIT_LINK_BROKEN: 'Audit event {{eventId}} does not link to the event before it: events were removed, added or reordered.',
+      AUDIT_LINK_BROKEN:
+        'Audit event {{eventId}} does not link to the event before it: events were removed, added or reordered.',
       AUDIT_EVENT_CHANGED: 'Audit event {{eventId}} was changed: its hash does not match its content.',
-      AUDIT_LAST_HASH_MISMATCH: 'The last event’s hash ({{lastHash}}) is not the one the seal records ({{sealedHash}}).',
-      AUDIT_INTEGRITY_PROBLEMS: 'The chain holds, but the platform found {{count}} rows of its data contradicting the history.',
+      AUDIT_LAST_HASH_MISMATCH:
+        'The last event’s hash ({{lastHash}}) is not the one the seal records ({{sealedHash}}).',
+      AUDIT_INTEGRITY_PROBLEMS:
+        'The chain holds, but the platform found {{count}} rows of its data contradicting the history.',
       CSV_UNREADABLE: 'The CSV file cannot be read: {{detail}}',
       CSV_UNKNOWN_COLUMNS: 'The CSV columns are neither a ledger nor an audit log exported by the platform.',
       CSV_SEQ_GAP: 'The ledger has a gap: row {{row}} holds entry {{seq}} (an entry was removed, added or reordered).',
-      CSV_CHAIN_BROKEN: 'Row {{row}} (entry {{seq}}) breaks the hash chain: the entry was changed, or one before it was removed, added or reordered.',
+      CSV_CHAIN_BROKEN:
+        'Row {{row}} (entry {{seq}}) breaks the hash chain: the entry was changed, or one before it was removed, added or reordered.',
       CSV_DATA_NOT_JSON: 'Row {{row}}: the data column is not a JSON object.',
       NOT_SIGNED: 'The file carries no signature: only its hash chain can be checked.',
     },
@@ -438,20 +477,24 @@ export const en: Catalogue<typeof vi> = {
   regulatorDesk: {
     exports: 'Exports',
     exportsTitle: 'Records and audit log by period',
-    exportsIntro: 'Choose a period in Vietnam time to download the full records of every lot that ended in it, or the audit log of the period. Every download is written to the audit log.',
+    exportsIntro:
+      'Choose a period in Vietnam time to download the full records of every lot that ended in it, or the audit log of the period. Every download is written to the audit log.',
     period: 'Period',
     to: 'To the end of',
-    dateHint: 'Type day/month/year, for example 01/12/2026. The period runs from 00:00 on the first day to 24:00 on the last, Vietnam time.',
+    dateHint:
+      'Type day/month/year, for example 01/12/2026. The period runs from 00:00 on the first day to 24:00 on the last, Vietnam time.',
     format: 'Format',
     ndjson: 'NDJSON with a signed seal (integrity can be checked)',
     csv: 'CSV for spreadsheets (not signed)',
     lotsButton: 'Download the period’s lot records',
-    lotsHelp: 'Every lot that closed, failed or was cancelled with its bidding window ending in the period: NDJSON holds each lot’s full record; CSV one summary row per lot.',
+    lotsHelp:
+      'Every lot that closed, failed or was cancelled with its bidding window ending in the period: NDJSON holds each lot’s full record; CSV one summary row per lot.',
     auditButton: 'Download the period’s audit log',
     auditHelp: 'Every action logged in the period, with its hash chain linked to the event just before.',
     preparing: 'Preparing the {{what}}…',
     done: 'Downloaded {{file}} ({{size}}).',
-    verifyHint: 'A downloaded NDJSON file can be checked on the Check a record page, or offline with npm run verify-record.',
+    verifyHint:
+      'A downloaded NDJSON file can be checked on the Check a record page, or offline with npm run verify-record.',
     lotsWhat: 'lot records',
     auditWhat: 'audit log',
     fixErrors: 'Please correct the marked fields.',
@@ -472,7 +515,8 @@ export const en: Catalogue<typeof vi> = {
   },
   faults: {
     title: 'Technical faults',
-    intro: 'Bids the platform answered with “temporarily unavailable” for its own reasons (overload, a database outage, a processing deadline), not because of the bid.',
+    intro:
+      'Bids the platform answered with “temporarily unavailable” for its own reasons (overload, a database outage, a processing deadline), not because of the bid.',
     none: 'No bids were refused by the platform.',
     unavailable: 'Not available right now. Please reload the page in a moment.',
     total: 'Bids refused by the platform: {{count}}',
@@ -525,7 +569,8 @@ export const en: Catalogue<typeof vi> = {
       FORBIDDEN: 'You are not allowed to do this.',
       NOT_APPROVED: 'Your deposit has not been confirmed yet, so you cannot bid.',
       BIDDER_BARRED: 'You may no longer bid on this lot.',
-      CSRF_FAILED: 'This page is out of date, so the change was refused to protect your account. Reload the page and try again.',
+      CSRF_FAILED:
+        'This page is out of date, so the change was refused to protect your account. Reload the page and try again.',
       NOT_FOUND: 'Not found.',
       METHOD_NOT_ALLOWED: 'This operation is not supported.',
       REGISTRATION_CLOSED: 'This lot is not taking registrations.',
@@ -556,7 +601,8 @@ export const en: Catalogue<typeof vi> = {
       unsupported_media_type: 'This content type is not supported here.',
       too_large: 'What was sent is too large.',
       body_too_large: 'What was sent is too large (at most {{maxBytes}} bytes).',
-      document_too_large: 'The file is too large to check online (at most {{maxMegabytes}} MB). Check it offline with npm run verify-record (no size limit).',
+      document_too_large:
+        'The file is too large to check online (at most {{maxMegabytes}} MB). Check it offline with npm run verify-record (no size limit).',
       rate_limited: 'Too many attempts. Try again in {{retryAfterSeconds}} s.',
       too_many_messages: 'Too many attempts. Please slow down.',
       watch_limit: 'A connection may watch at most {{max}} lots at once.',
@@ -564,17 +610,21 @@ export const en: Catalogue<typeof vi> = {
       unavailable: 'The service is temporarily unavailable. Please try again in a moment.',
       database_unreachable: 'The service is temporarily unavailable. Please try again in a moment.',
       database_not_answering: 'The service is temporarily unavailable. Please try again in a moment.',
-      database_unavailable: 'The service is temporarily unavailable: your bid was NOT placed. Please try again in a moment.',
-      queue_full: 'Too many bids are waiting on this lot right now: your bid was NOT placed. Please try again in a moment.',
+      database_unavailable:
+        'The service is temporarily unavailable: your bid was NOT placed. Please try again in a moment.',
+      queue_full:
+        'Too many bids are waiting on this lot right now: your bid was NOT placed. Please try again in a moment.',
       overloaded: 'The platform is overloaded right now: your bid was NOT placed. Please try again in a moment.',
       timeout: 'Your bid could not be processed in time: it was NOT placed. Please try again in a moment.',
-      unknown_outcome: 'Your bid was not confirmed in time, so it may or may not have been placed. Send it again to find out: a retry never places it twice.',
+      unknown_outcome:
+        'Your bid was not confirmed in time, so it may or may not have been placed. Send it again to find out: a retry never places it twice.',
       token_invalid: 'Your sign-in is invalid or has expired. Please sign in again.',
       sign_in_required: 'Please sign in with your e-ID.',
       session_ended: 'Your session has ended (signed out, expired or your roles changed). Please sign in again.',
       level2_required: 'This needs a level-2 verified e-ID (chip ID card and face).',
       role_required: 'This needs the role: {{roles}}.',
-      csrf_missing: 'This page is out of date, so the change was refused to protect your account. Reload the page and try again.',
+      csrf_missing:
+        'This page is out of date, so the change was refused to protect your account. Reload the page and try again.',
       csrf_signout: 'This page is out of date, so you could not sign out. Reload the page and try again.',
       too_many_failed_signins: 'Too many failed sign-in attempts. Please wait a moment.',
       signin_not_configured: 'Browser sign-in is not configured on this portal.',
@@ -617,10 +667,14 @@ export const en: Catalogue<typeof vi> = {
       bid_not_found: 'There is no bid {{seq}} on this lot.',
       withdraw_not_own: 'You may withdraw only your own bid.',
       not_leading: 'Only the standing highest bid can be withdrawn.',
-      records_cross_site: "Records cannot be requested from another site: open this portal's regulator pages, or use an API client.",
-      record_not_ready: 'Lot {{lotId}} is “{{status}}”: its record exists only once it has closed, failed or been cancelled.',
-      record_inconsistent: "Lot {{lotId}}'s record cannot be issued: its database rows contradict the audit chain, so they were changed outside the portal. The refusal is in the audit log.",
-      document_too_large_anonymous: 'The file is over {{maxMegabytes}} MB, the limit without signing in. Sign in as a regulator to check files up to {{regulatorMegabytes}} MB, or check it offline with npm run verify-record (no size limit).',
+      records_cross_site:
+        "Records cannot be requested from another site: open this portal's regulator pages, or use an API client.",
+      record_not_ready:
+        'Lot {{lotId}} is “{{status}}”: its record exists only once it has closed, failed or been cancelled.',
+      record_inconsistent:
+        "Lot {{lotId}}'s record cannot be issued: its database rows contradict the audit chain, so they were changed outside the portal. The refusal is in the audit log.",
+      document_too_large_anonymous:
+        'The file is over {{maxMegabytes}} MB, the limit without signing in. Sign in as a regulator to check files up to {{regulatorMegabytes}} MB, or check it offline with npm run verify-record (no size limit).',
       verify_media_type: 'This file format is not accepted: send a JSON or JWS record, an NDJSON export or a CSV file.',
       verify_body_empty: 'The file is empty: choose the record to check.',
       verify_not_jws: 'The file is not a signed record (JWS).',
@@ -628,7 +682,8 @@ export const en: Catalogue<typeof vi> = {
       verifier_stopped: 'The checker stopped. Please try again in a moment.',
       verifier_shutting_down: 'The checker is shutting down. Please try again in a moment.',
       verifier_busy: 'The checker is busy with other files. Please try again in a moment.',
-      verify_too_slow: 'Checking this file took too long. Try again later, or check it offline with npm run verify-record.',
+      verify_too_slow:
+        'Checking this file took too long. Try again later, or check it offline with npm run verify-record.',
       image_not_found: 'No such image.',
       images_locked: 'Images cannot be changed while the lot is “{{status}}”.',
       too_many_images: 'A lot may have at most {{max}} images.',
@@ -638,9 +693,12 @@ export const en: Catalogue<typeof vi> = {
       image_empty: 'The image file is empty.',
       svg_invalid: 'The file is not a valid SVG image.',
       svg_aspect: 'The SVG is {{size}}: its long side may be at most {{maxRatio}} times its short side.',
-      svg_too_slow: 'Drawing this SVG takes too long (at most {{cpuSeconds}} s of processing). Simplify it, or upload a PNG or JPEG.',
-      svg_too_big: 'This SVG cannot be drawn: it needs more than {{memoryMegabytes}} MB of memory, or the renderer cannot draw it. Simplify it, or upload a PNG or JPEG.',
-      svg_too_large_drawn: 'Once drawn, this SVG ({{width}} × {{height}}) is over {{maxMegabytes}} MB. Simplify it, or upload a JPEG.',
+      svg_too_slow:
+        'Drawing this SVG takes too long (at most {{cpuSeconds}} s of processing). Simplify it, or upload a PNG or JPEG.',
+      svg_too_big:
+        'This SVG cannot be drawn: it needs more than {{memoryMegabytes}} MB of memory, or the renderer cannot draw it. Simplify it, or upload a PNG or JPEG.',
+      svg_too_large_drawn:
+        'Once drawn, this SVG ({{width}} × {{height}}) is over {{maxMegabytes}} MB. Simplify it, or upload a JPEG.',
       svg_busy: 'The server is busy drawing another picture. Please try again in a moment.',
     },
     field: {
@@ -735,7 +793,7 @@ export const en: Catalogue<typeof vi> = {
   // Where a lot is: Vietnam's 34 provinces and centrally-run cities (the API's ids).
   province: {
     'ha-noi': 'Hanoi',
-    'hue': 'Hue',
+    hue: 'Hue',
     'hai-phong': 'Hai Phong',
     'da-nang': 'Da Nang',
     'ho-chi-minh': 'Ho Chi Minh City',
@@ -772,13 +830,15 @@ export const en: Catalogue<typeof vi> = {
   lotpage: {
     outbidTitle: '(!) Outbid',
     outbid: 'You have been outbid: {{amount}} by {{code}}. Bid again if you wish to continue.',
-    withdrawn: 'The leading bid of {{amount}} by {{code}} was withdrawn. The price went back to the previous standing bid: {{price}}.',
+    withdrawn:
+      'The leading bid of {{amount}} by {{code}} was withdrawn. The price went back to the previous standing bid: {{price}}.',
     withdrawnNone: 'The leading bid of {{amount}} by {{code}} was withdrawn. No bid stands now.',
     offline: 'The live connection is lost: you cannot bid until it is back. The page is reconnecting.',
     closing: 'Closing',
     wonTitle: 'You won this auction',
     wonPrice: 'Your winning price',
-    wonDeposit: 'Your deposit of {{deposit}} becomes part of the purchase price and is deducted from it. The rest to pay: {{rest}}.',
+    wonDeposit:
+      'Your deposit of {{deposit}} becomes part of the purchase price and is deducted from it. The rest to pay: {{rest}}.',
     wonNext: 'You will be told the next steps (signing the record, paying).',
     wonAlert: 'You won this auction at {{price}}.',
     lostTitle: 'You did not win',
@@ -790,7 +850,8 @@ export const en: Catalogue<typeof vi> = {
     refunded: 'Your deposit of {{deposit}} has been refunded.',
     forfeited: 'Your deposit of {{deposit}} is forfeited because you withdrew your bid.',
     approvedEnded: 'Confirmed as a bidder',
-    chartSummaryFell: 'The price went from {{from}} up to {{top}} and stands at {{to}} after a withdrawal ({{count}} bids stand).',
+    chartSummaryFell:
+      'The price went from {{from}} up to {{top}} and stands at {{to}} after a withdrawal ({{count}} bids stand).',
     yourResult: 'Your result',
   },
 };

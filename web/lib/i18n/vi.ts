@@ -45,7 +45,8 @@ export const vi = {
   },
   catalogue: {
     title: 'Danh mục tài sản đấu giá',
-    intro: 'Tài sản nhà nước và tài sản của tổ chức đấu giá được bán công khai. Chỉ người có định danh điện tử mức 2 được đăng ký và trả giá.',
+    intro:
+      'Tài sản nhà nước và tài sản của tổ chức đấu giá được bán công khai. Chỉ người có định danh điện tử mức 2 được đăng ký và trả giá.',
     search: 'Tìm theo tên hoặc mô tả',
     searchButton: 'Tìm',
     status: 'Trạng thái',
@@ -111,7 +112,8 @@ export const vi = {
     connected: 'Đang cập nhật trực tiếp',
     lost: 'Mất kết nối trực tiếp. Đang thử kết nối lại… Giá hiển thị có thể chưa mới nhất.',
     recovered: 'Đã kết nối lại và cập nhật đầy đủ các lượt trả giá bị lỡ.',
-    unavailable: 'Hệ thống tạm thời gián đoạn. Mọi lượt trả giá đã được chấp nhận đều được lưu giữ an toàn. Trang đang tự kết nối lại…',
+    unavailable:
+      'Hệ thống tạm thời gián đoạn. Mọi lượt trả giá đã được chấp nhận đều được lưu giữ an toàn. Trang đang tự kết nối lại…',
   },
   bid: {
     title: 'Trả giá',
@@ -124,7 +126,8 @@ export const vi = {
     // One step (i18next's plural form for a count of 1; Vietnamese has no plural, the text is the same).
     plusSteps_one: '+{{count}} bước',
     confirmTitle: 'Xác nhận mức trả giá cao',
-    confirmBody: 'Bạn sắp trả {{amount}}, cao hơn mức tối thiểu {{jump}} ({{steps}} bước giá). Lượt trả giá không thể hủy, chỉ có thể rút kèm mất tiền đặt trước.',
+    confirmBody:
+      'Bạn sắp trả {{amount}}, cao hơn mức tối thiểu {{jump}} ({{steps}} bước giá). Lượt trả giá không thể hủy, chỉ có thể rút kèm mất tiền đặt trước.',
     confirm: 'Xác nhận trả giá',
     cancel: 'Quay lại',
     accepted: 'Đã chấp nhận lượt trả giá {{amount}} của bạn (thứ tự #{{seq}}).',
@@ -136,15 +139,18 @@ export const vi = {
     notApproved: 'Bạn chưa được xác nhận tiền đặt trước nên chưa thể trả giá.',
     barred: 'Bạn đã rút giá nên không còn được trả giá trong phiên này.',
     failed: 'Không gửi được lượt trả giá: {{message}}',
-    notPlaced: 'Hệ thống tạm thời gián đoạn: lượt trả giá {{amount}} của bạn CHƯA được ghi nhận. Mọi lượt trả giá đã được chấp nhận đều được lưu giữ an toàn. Vui lòng thử lại sau giây lát.',
-    unknownOutcome: 'Hệ thống tạm thời gián đoạn: chưa nhận được xác nhận cho lượt trả giá {{amount}}, nên chưa biết lượt này đã được ghi nhận hay chưa. Bấm “Gửi lại” để biết chắc: gửi lại không bao giờ tạo hai lượt trả giá.',
+    notPlaced:
+      'Hệ thống tạm thời gián đoạn: lượt trả giá {{amount}} của bạn CHƯA được ghi nhận. Mọi lượt trả giá đã được chấp nhận đều được lưu giữ an toàn. Vui lòng thử lại sau giây lát.',
+    unknownOutcome:
+      'Hệ thống tạm thời gián đoạn: chưa nhận được xác nhận cho lượt trả giá {{amount}}, nên chưa biết lượt này đã được ghi nhận hay chưa. Bấm “Gửi lại” để biết chắc: gửi lại không bao giờ tạo hai lượt trả giá.',
     retry: 'Gửi lại lượt trả giá {{amount}}',
     mustSignIn: 'Đăng nhập bằng định danh điện tử để trả giá.',
     notLive: 'Phiên chưa mở trả giá.',
     yourCode: 'Mã của bạn trong phiên: {{code}}',
     withdraw: 'Rút lại giá đang dẫn đầu',
     withdrawTitle: 'Rút lại lượt trả giá?',
-    withdrawWarning: 'Nếu rút lại lượt trả giá {{amount}}, giá sẽ quay về lượt trước đó, bạn sẽ bị loại khỏi phiên và MẤT khoản tiền đặt trước {{deposit}}. Việc rút giá được ghi vào sổ và không thể hoàn tác.',
+    withdrawWarning:
+      'Nếu rút lại lượt trả giá {{amount}}, giá sẽ quay về lượt trước đó, bạn sẽ bị loại khỏi phiên và MẤT khoản tiền đặt trước {{deposit}}. Việc rút giá được ghi vào sổ và không thể hoàn tác.',
     withdrawConfirm: 'Tôi hiểu, rút giá',
     withdrawn: 'Đã rút lượt trả giá. Bạn không còn tham gia phiên này.',
   },
@@ -159,8 +165,10 @@ export const vi = {
     approved: 'Đã xác nhận tiền đặt trước: bạn được trả giá',
     barred: 'Bị loại khỏi phiên',
     rejected: 'Bị từ chối',
-    depositInfo: 'Nộp tiền đặt trước {{amount}} vào tài khoản của tổ chức đấu giá. Người quản lý phiên xác nhận khi nhận được tiền.',
-    level1: 'Bạn đang dùng tài khoản định danh mức 1. Theo quy định, chỉ tài khoản định danh điện tử mức 2 (xác thực bằng căn cước gắn chip và khuôn mặt) mới được đăng ký tham gia đấu giá. Hãy nâng cấp tài khoản VNeID lên mức 2 rồi đăng nhập lại.',
+    depositInfo:
+      'Nộp tiền đặt trước {{amount}} vào tài khoản của tổ chức đấu giá. Người quản lý phiên xác nhận khi nhận được tiền.',
+    level1:
+      'Bạn đang dùng tài khoản định danh mức 1. Theo quy định, chỉ tài khoản định danh điện tử mức 2 (xác thực bằng căn cước gắn chip và khuôn mặt) mới được đăng ký tham gia đấu giá. Hãy nâng cấp tài khoản VNeID lên mức 2 rồi đăng nhập lại.',
     closed: 'Đã hết thời gian đăng ký.',
     notYet: 'Chưa đến thời gian đăng ký (mở lúc {{at}}).',
     signInToRegister: 'Đăng nhập bằng định danh điện tử để đăng ký tham gia.',
@@ -260,7 +268,8 @@ export const vi = {
     liveLost: 'Mất kết nối trực tiếp: danh sách có thể chưa mới nhất. Đang kết nối lại…',
     newRegistration: 'Có người đăng ký mới: {{code}}.',
     confirmDepositTitle: 'Xác nhận đã nhận tiền đặt trước',
-    confirmDepositBody: 'Chỉ xác nhận khi tài khoản của tổ chức đấu giá đã nhận đủ tiền đặt trước của người đăng ký này. Sau khi xác nhận, người này được trả giá trong phiên.',
+    confirmDepositBody:
+      'Chỉ xác nhận khi tài khoản của tổ chức đấu giá đã nhận đủ tiền đặt trước của người đăng ký này. Sau khi xác nhận, người này được trả giá trong phiên.',
     bidderCode: 'Mã người trả giá',
     depositAmount: 'Tiền đặt trước',
     checkTransfer: 'Đối chiếu sao kê ngân hàng: khoản chuyển phải ghi mã {{code}} và đủ {{amount}}.',
@@ -268,15 +277,19 @@ export const vi = {
     confirmDeposit: 'Đã nhận đủ, xác nhận',
     back: 'Quay lại',
     refundDue: 'Phải hoàn trả (ngoài cổng)',
-    refundNote: 'Tiền đặt trước “phải hoàn trả” được tổ chức đấu giá chuyển khoản trả lại ngoài cổng này; trang này chưa có thao tác ghi nhận việc hoàn trả.',
+    refundNote:
+      'Tiền đặt trước “phải hoàn trả” được tổ chức đấu giá chuyển khoản trả lại ngoài cổng này; trang này chưa có thao tác ghi nhận việc hoàn trả.',
     publishTitle: 'Công bố phiên đấu giá?',
     publishIntro: 'Sau khi công bố:',
-    publishPublic: 'Tài sản hiện công khai trong danh mục. Không thể đưa phiên về bản nháp; chỉ có thể hủy phiên kèm lý do công khai.',
+    publishPublic:
+      'Tài sản hiện công khai trong danh mục. Không thể đưa phiên về bản nháp; chỉ có thể hủy phiên kèm lý do công khai.',
     publishPhotos: 'Hình ảnh bị khóa: không thêm hoặc xóa ảnh được nữa.',
     publishPhotoCount: 'Phiên đang có {{count}} ảnh.',
     publishNoPhoto: 'Phiên chưa có ảnh nào và sẽ không thêm được ảnh sau khi công bố.',
-    publishTermsUntil: 'Tên, mô tả, giá, tiền đặt trước và lịch phiên vẫn sửa được đến khi mở đăng ký ({{at}}); từ lúc đó không sửa được nữa.',
-    publishTermsNow: 'Đăng ký mở ngay khi công bố, nên từ đó không sửa được tên, mô tả, giá, tiền đặt trước và lịch phiên.',
+    publishTermsUntil:
+      'Tên, mô tả, giá, tiền đặt trước và lịch phiên vẫn sửa được đến khi mở đăng ký ({{at}}); từ lúc đó không sửa được nữa.',
+    publishTermsNow:
+      'Đăng ký mở ngay khi công bố, nên từ đó không sửa được tên, mô tả, giá, tiền đặt trước và lịch phiên.',
     publishConfirm: 'Công bố',
     photosLocked: 'Ảnh đã được khóa từ khi phiên được công bố: người đăng ký phải thấy đúng những ảnh đã công bố.',
     photosBeforePublish: 'Sau khi công bố sẽ không thêm hoặc xóa được ảnh.',
@@ -294,7 +307,12 @@ export const vi = {
       minute: 'Phút phải từ 00 đến 59.',
     },
   },
-  regStatus: { pending_deposit: 'Chờ nộp tiền đặt trước', approved: 'Đã xác nhận', barred: 'Bị loại', rejected: 'Bị từ chối' },
+  regStatus: {
+    pending_deposit: 'Chờ nộp tiền đặt trước',
+    approved: 'Đã xác nhận',
+    barred: 'Bị loại',
+    rejected: 'Bị từ chối',
+  },
   reg_table: {
     code: 'Mã',
     person: 'Người đăng ký',
@@ -326,7 +344,8 @@ export const vi = {
   },
   // Checking a record, an export or a CSV (issue 14 item 3); `code` has a text for every verifier code.
   recordCheck: {
-    intro: 'Tải lên hồ sơ JSON có chữ ký số, tệp xuất NDJSON có dấu niêm phong, hoặc tệp CSV. Chỉ chữ ký số mới chứng thực nội dung; tệp CSV không có chữ ký nên chỉ kiểm tra được chuỗi băm.',
+    intro:
+      'Tải lên hồ sơ JSON có chữ ký số, tệp xuất NDJSON có dấu niêm phong, hoặc tệp CSV. Chỉ chữ ký số mới chứng thực nội dung; tệp CSV không có chữ ký nên chỉ kiểm tra được chuỗi băm.',
     file: 'Tệp cần kiểm tra (.json, .jws, .ndjson hoặc .csv)',
     button: 'Kiểm tra',
     checking: 'Đang kiểm tra…',
@@ -334,9 +353,11 @@ export const vi = {
     validRecord: 'Hồ sơ hợp lệ: chữ ký số đúng và nội dung không bị thay đổi kể từ khi ký.',
     validExport: 'Tệp xuất hợp lệ: dấu niêm phong (chữ ký số) đúng và nội dung không bị thay đổi kể từ khi xuất.',
     unsignedTitle: 'Chuỗi băm nhất quán, nhưng tệp KHÔNG có chữ ký số',
-    unsignedBody: 'Tệp CSV không có chữ ký: ai sửa tệp cũng có thể tính lại chuỗi băm, nên kết quả này không chứng thực nội dung. Hãy so sánh mã băm cuối {{hash}} với mã băm cuối của hồ sơ có chữ ký số (JSON) hoặc của bản in PDF: chỉ khi hai mã trùng nhau, nội dung mới đúng với hồ sơ đã ký.',
+    unsignedBody:
+      'Tệp CSV không có chữ ký: ai sửa tệp cũng có thể tính lại chuỗi băm, nên kết quả này không chứng thực nội dung. Hãy so sánh mã băm cuối {{hash}} với mã băm cuối của hồ sơ có chữ ký số (JSON) hoặc của bản in PDF: chỉ khi hai mã trùng nhau, nội dung mới đúng với hồ sơ đã ký.',
     invalid: '{{what}} KHÔNG hợp lệ: {{reason}}',
-    signatureHeld: 'Chữ ký số đúng (khóa {{kid}}), nhưng nội dung đã ký mâu thuẫn với chính chuỗi băm hoặc nhật ký của nó.',
+    signatureHeld:
+      'Chữ ký số đúng (khóa {{kid}}), nhưng nội dung đã ký mâu thuẫn với chính chuỗi băm hoặc nhật ký của nó.',
     technical: 'Chi tiết kỹ thuật (tiếng Anh)',
     where: 'Vị trí: {{where}}.',
     whereLot: 'phiên số {{lotId}}',
@@ -385,51 +406,75 @@ export const vi = {
       NO_KEY_ID: 'Chữ ký số không ghi mã khóa ký (kid).',
       WRONG_CONTENT_TYPE: 'Tệp được ký như một loại tài liệu khác ({{cty}}), không phải {{expected}}.',
       JWS_INVALID: 'Chữ ký số không hợp lệ: {{detail}}',
-      UNKNOWN_KEY: 'Được ký bằng khóa “{{kid}}”, không phải khóa công khai của nền tảng: tài liệu ký bằng khóa khác không có giá trị.',
+      UNKNOWN_KEY:
+        'Được ký bằng khóa “{{kid}}”, không phải khóa công khai của nền tảng: tài liệu ký bằng khóa khác không có giá trị.',
       ALGORITHM_KEY_MISMATCH: 'Thuật toán {{alg}} không khớp với khóa công khai “{{kid}}”.',
       KEY_UNUSABLE: 'Không dùng được khóa công khai “{{kid}}” để kiểm tra chữ ký.',
-      SIGNATURE_INVALID: 'Chữ ký số không khớp với khóa công khai “{{kid}}”: nội dung đã bị sửa sau khi ký, hoặc do một khóa khác ký.',
+      SIGNATURE_INVALID:
+        'Chữ ký số không khớp với khóa công khai “{{kid}}”: nội dung đã bị sửa sau khi ký, hoặc do một khóa khác ký.',
       PAYLOAD_NOT_JSON: 'Nội dung được ký không phải JSON.',
       NOT_AN_AUCTION_RECORD: 'Nội dung được ký không phải hồ sơ phiên đấu giá ({{issues}}).',
-      LEDGER_SEQ_GAP: 'Sổ trả giá bị đứt quãng: vị trí {{position}} mang số thứ tự {{seq}} (có lượt trả giá bị xóa, thêm hoặc đổi chỗ).',
+      LEDGER_SEQ_GAP:
+        'Sổ trả giá bị đứt quãng: vị trí {{position}} mang số thứ tự {{seq}} (có lượt trả giá bị xóa, thêm hoặc đổi chỗ).',
       LEDGER_LINK_BROKEN: 'Lượt số {{seq}} không nối với lượt trước nó: có lượt trả giá bị xóa, thêm hoặc đổi chỗ.',
       LEDGER_ENTRY_CHANGED: 'Lượt số {{seq}} đã bị sửa: mã băm không khớp với nội dung.',
-      LEDGER_WITHDRAWAL_INVALID: 'Lượt số {{seq}} rút lại lượt số {{withdrawsSeq}}, nhưng đó không phải một lượt trả giá trước nó.',
-      FINAL_HASH_MISMATCH: 'Mã băm cuối {{finalHash}} không khớp với mã băm của lượt cuối cùng trong sổ ({{lastHash}}).',
+      LEDGER_WITHDRAWAL_INVALID:
+        'Lượt số {{seq}} rút lại lượt số {{withdrawsSeq}}, nhưng đó không phải một lượt trả giá trước nó.',
+      FINAL_HASH_MISMATCH:
+        'Mã băm cuối {{finalHash}} không khớp với mã băm của lượt cuối cùng trong sổ ({{lastHash}}).',
       ENTRY_COUNT_MISMATCH: 'Kết quả ghi {{counted}} mục nhưng sổ trả giá có {{held}} mục.',
       HISTORY_EVENT_CHANGED: 'Sự kiện nhật ký số {{eventId}} ({{action}}) đã bị sửa: mã băm không khớp với nội dung.',
       REGISTRATION_EVENT_NO_CODE: 'Sự kiện đăng ký số {{eventId}} không gắn mã người trả giá nào.',
-      REGISTRATION_NOT_CHAINED: 'Đăng ký {{bidderCode}} không có trong nhật ký có chuỗi băm của phiên: đăng ký này không được thực hiện qua nền tảng.',
-      REGISTRATION_BOUND_TWICE: 'Mã người trả giá {{bidderCode}} được gắn bởi {{count}} sự kiện đăng ký, trong khi mỗi mã chỉ được gắn một lần.',
+      REGISTRATION_NOT_CHAINED:
+        'Đăng ký {{bidderCode}} không có trong nhật ký có chuỗi băm của phiên: đăng ký này không được thực hiện qua nền tảng.',
+      REGISTRATION_BOUND_TWICE:
+        'Mã người trả giá {{bidderCode}} được gắn bởi {{count}} sự kiện đăng ký, trong khi mỗi mã chỉ được gắn một lần.',
       REGISTRATION_NO_PERSON_HASH: 'Đăng ký {{bidderCode}} không có mã băm danh tính để đối chiếu với nhật ký.',
-      REGISTRATION_PERSON_CHANGED: 'Đăng ký {{bidderCode}} ghi một người khác với người được ghi vào nhật ký lúc đăng ký (sự kiện số {{eventId}}, {{at}}): đăng ký đã bị sửa sau đó.',
-      REGISTRATION_RULES_CHANGED: 'Đăng ký {{bidderCode}} ghi chấp nhận quy chế phiên bản {{rulesVersion}} lúc {{at}}, nhưng nhật ký (sự kiện số {{eventId}}) ghi phiên bản {{chainedVersion}} lúc {{chainedAt}}.',
-      REGISTRATION_TIME_CHANGED: 'Đăng ký {{bidderCode}} ghi thời điểm đăng ký {{at}}, nhưng nhật ký (sự kiện số {{eventId}}) ghi {{chainedAt}}.',
-      REGISTRATION_MISSING: 'Mã người trả giá {{bidderCode}} đã đăng ký (sự kiện số {{eventId}}) nhưng không có trong danh sách đăng ký của hồ sơ.',
-      LEDGER_BIDDER_UNKNOWN: 'Lượt số {{seq}} là của mã {{bidderCode}}, mã này không có trong danh sách đăng ký của hồ sơ.',
-      RESULT_END_MISMATCH: 'Hồ sơ ghi phiên “{{status}}”, nhưng nhật ký của phiên không có đúng một sự kiện kết thúc như vậy.',
-      RESULT_WINNER_NOT_REGISTERED: 'Kết quả ghi người trúng đấu giá {{bidderCode}}, nhưng người này không có trong danh sách đăng ký với số định danh đó.',
-      RESULT_WINNER_MISMATCH: 'Hồ sơ ghi người trúng đấu giá là {{winner}}, nhưng khi kết thúc phiên nhật ký ghi {{chainedWinner}} (sự kiện số {{eventId}}).',
-      RESULT_PRICE_MISMATCH: 'Giá trúng trong hồ sơ là {{price}}, nhưng khi kết thúc phiên nhật ký ghi {{chainedPrice}} (sự kiện số {{eventId}}).',
-      RESULT_WINNER_PERSON_CHANGED: 'Người trúng đấu giá {{bidderCode}} không phải người được ghi vào nhật ký khi kết thúc phiên (sự kiện số {{eventId}}): đăng ký đã bị sửa sau đó.',
-      RESULT_NOT_HIGHEST_BID: 'Kết quả ({{winner}}, giá {{price}}) không phải lượt trả giá cao nhất còn hiệu lực trong sổ ({{topBidder}}, giá {{topPrice}}).',
+      REGISTRATION_PERSON_CHANGED:
+        'Đăng ký {{bidderCode}} ghi một người khác với người được ghi vào nhật ký lúc đăng ký (sự kiện số {{eventId}}, {{at}}): đăng ký đã bị sửa sau đó.',
+      REGISTRATION_RULES_CHANGED:
+        'Đăng ký {{bidderCode}} ghi chấp nhận quy chế phiên bản {{rulesVersion}} lúc {{at}}, nhưng nhật ký (sự kiện số {{eventId}}) ghi phiên bản {{chainedVersion}} lúc {{chainedAt}}.',
+      REGISTRATION_TIME_CHANGED:
+        'Đăng ký {{bidderCode}} ghi thời điểm đăng ký {{at}}, nhưng nhật ký (sự kiện số {{eventId}}) ghi {{chainedAt}}.',
+      REGISTRATION_MISSING:
+        'Mã người trả giá {{bidderCode}} đã đăng ký (sự kiện số {{eventId}}) nhưng không có trong danh sách đăng ký của hồ sơ.',
+      LEDGER_BIDDER_UNKNOWN:
+        'Lượt số {{seq}} là của mã {{bidderCode}}, mã này không có trong danh sách đăng ký của hồ sơ.',
+      RESULT_END_MISMATCH:
+        'Hồ sơ ghi phiên “{{status}}”, nhưng nhật ký của phiên không có đúng một sự kiện kết thúc như vậy.',
+      RESULT_WINNER_NOT_REGISTERED:
+        'Kết quả ghi người trúng đấu giá {{bidderCode}}, nhưng người này không có trong danh sách đăng ký với số định danh đó.',
+      RESULT_WINNER_MISMATCH:
+        'Hồ sơ ghi người trúng đấu giá là {{winner}}, nhưng khi kết thúc phiên nhật ký ghi {{chainedWinner}} (sự kiện số {{eventId}}).',
+      RESULT_PRICE_MISMATCH:
+        'Giá trúng trong hồ sơ là {{price}}, nhưng khi kết thúc phiên nhật ký ghi {{chainedPrice}} (sự kiện số {{eventId}}).',
+      RESULT_WINNER_PERSON_CHANGED:
+        'Người trúng đấu giá {{bidderCode}} không phải người được ghi vào nhật ký khi kết thúc phiên (sự kiện số {{eventId}}): đăng ký đã bị sửa sau đó.',
+      RESULT_NOT_HIGHEST_BID:
+        'Kết quả ({{winner}}, giá {{price}}) không phải lượt trả giá cao nhất còn hiệu lực trong sổ ({{topBidder}}, giá {{topPrice}}).',
       EXPORT_NO_SEAL: 'Tệp xuất không có dòng niêm phong: tệp chưa đầy đủ.',
       EXPORT_SEAL_NOT_LAST: 'Dòng cuối không phải dấu niêm phong: tệp xuất chưa đầy đủ hoặc đã bị cắt bớt.',
       EXPORT_SEAL_PAYLOAD_INVALID: 'Dấu niêm phong không mang nội dung niêm phong của tệp xuất.',
-      EXPORT_CONTENT_CHANGED: 'Nội dung tệp xuất không khớp với dấu niêm phong (tệp có {{lines}} dòng, niêm phong ghi {{sealLines}} dòng): có dòng bị sửa, xóa, thêm hoặc đổi chỗ.',
+      EXPORT_CONTENT_CHANGED:
+        'Nội dung tệp xuất không khớp với dấu niêm phong (tệp có {{lines}} dòng, niêm phong ghi {{sealLines}} dòng): có dòng bị sửa, xóa, thêm hoặc đổi chỗ.',
       EXPORT_HEADER_INVALID: 'Dòng đầu không phải phần đầu của tệp xuất ({{issues}}).',
       EXPORT_KIND_MISMATCH: 'Phần đầu ghi loại {{header}} nhưng dấu niêm phong ghi {{seal}}.',
-      EXPORT_RECORD_REFUSED: 'Nền tảng đã từ chối lập hồ sơ phiên số {{lotId}} vì dữ liệu mâu thuẫn với nhật ký: {{detail}}',
+      EXPORT_RECORD_REFUSED:
+        'Nền tảng đã từ chối lập hồ sơ phiên số {{lotId}} vì dữ liệu mâu thuẫn với nhật ký: {{detail}}',
       EXPORT_LINE_NOT_RECORD: 'Dòng {{line}} không phải hồ sơ phiên đấu giá ({{issues}}).',
       EXPORT_LINE_NOT_EVENT: 'Dòng {{line}} không phải sự kiện nhật ký ({{issues}}).',
-      AUDIT_LINK_BROKEN: 'Sự kiện nhật ký số {{eventId}} không nối với sự kiện trước nó: có sự kiện bị xóa, thêm hoặc đổi chỗ.',
+      AUDIT_LINK_BROKEN:
+        'Sự kiện nhật ký số {{eventId}} không nối với sự kiện trước nó: có sự kiện bị xóa, thêm hoặc đổi chỗ.',
       AUDIT_EVENT_CHANGED: 'Sự kiện nhật ký số {{eventId}} đã bị sửa: mã băm không khớp với nội dung.',
-      AUDIT_LAST_HASH_MISMATCH: 'Mã băm của sự kiện cuối ({{lastHash}}) không phải mã mà dấu niêm phong ghi ({{sealedHash}}).',
-      AUDIT_INTEGRITY_PROBLEMS: 'Chuỗi băm nhất quán, nhưng nền tảng phát hiện {{count}} dòng dữ liệu mâu thuẫn với nhật ký.',
+      AUDIT_LAST_HASH_MISMATCH:
+        'Mã băm của sự kiện cuối ({{lastHash}}) không phải mã mà dấu niêm phong ghi ({{sealedHash}}).',
+      AUDIT_INTEGRITY_PROBLEMS:
+        'Chuỗi băm nhất quán, nhưng nền tảng phát hiện {{count}} dòng dữ liệu mâu thuẫn với nhật ký.',
       CSV_UNREADABLE: 'Không đọc được tệp CSV: {{detail}}',
       CSV_UNKNOWN_COLUMNS: 'Các cột của tệp CSV không phải của sổ trả giá hay nhật ký thao tác do nền tảng xuất.',
       CSV_SEQ_GAP: 'Sổ trả giá bị đứt quãng: hàng {{row}} mang số thứ tự {{seq}} (có lượt bị xóa, thêm hoặc đổi chỗ).',
-      CSV_CHAIN_BROKEN: 'Hàng {{row}} (lượt số {{seq}}) làm đứt chuỗi băm: lượt này đã bị sửa, hoặc một lượt trước nó bị xóa, thêm hoặc đổi chỗ.',
+      CSV_CHAIN_BROKEN:
+        'Hàng {{row}} (lượt số {{seq}}) làm đứt chuỗi băm: lượt này đã bị sửa, hoặc một lượt trước nó bị xóa, thêm hoặc đổi chỗ.',
       CSV_DATA_NOT_JSON: 'Hàng {{row}}: cột dữ liệu không phải đối tượng JSON.',
       NOT_SIGNED: 'Tệp không có chữ ký số: chỉ kiểm tra được chuỗi băm.',
     } satisfies Record<VerifyCode, string>,
@@ -438,7 +483,8 @@ export const vi = {
   regulatorDesk: {
     exports: 'Xuất dữ liệu',
     exportsTitle: 'Xuất hồ sơ và nhật ký theo kỳ',
-    exportsIntro: 'Chọn một kỳ theo giờ Việt Nam để tải hồ sơ đầy đủ của mọi phiên đã kết thúc trong kỳ, hoặc nhật ký thao tác của kỳ. Mỗi lần tải được ghi vào nhật ký thao tác.',
+    exportsIntro:
+      'Chọn một kỳ theo giờ Việt Nam để tải hồ sơ đầy đủ của mọi phiên đã kết thúc trong kỳ, hoặc nhật ký thao tác của kỳ. Mỗi lần tải được ghi vào nhật ký thao tác.',
     period: 'Kỳ xuất dữ liệu',
     to: 'Đến hết ngày',
     dateHint: 'Nhập ngày/tháng/năm, ví dụ 01/12/2026. Kỳ tính từ 00:00 ngày đầu đến 24:00 ngày cuối, giờ Việt Nam.',
@@ -446,12 +492,14 @@ export const vi = {
     ndjson: 'NDJSON có dấu niêm phong chữ ký số (kiểm tra được tính toàn vẹn)',
     csv: 'CSV để mở bằng bảng tính (không có chữ ký số)',
     lotsButton: 'Tải hồ sơ các phiên trong kỳ',
-    lotsHelp: 'Mọi phiên đã kết thúc, không thành hoặc bị hủy có thời gian trả giá kết thúc trong kỳ: NDJSON gồm hồ sơ đầy đủ của từng phiên; CSV gồm một dòng tóm tắt cho mỗi phiên.',
+    lotsHelp:
+      'Mọi phiên đã kết thúc, không thành hoặc bị hủy có thời gian trả giá kết thúc trong kỳ: NDJSON gồm hồ sơ đầy đủ của từng phiên; CSV gồm một dòng tóm tắt cho mỗi phiên.',
     auditButton: 'Tải nhật ký thao tác trong kỳ',
     auditHelp: 'Mọi thao tác được ghi trong kỳ, kèm chuỗi băm nối tiếp từ sự kiện ngay trước kỳ.',
     preparing: 'Đang chuẩn bị tệp {{what}}…',
     done: 'Đã tải xong {{file}} ({{size}}).',
-    verifyHint: 'Có thể kiểm tra tệp NDJSON đã tải tại trang Kiểm tra hồ sơ hoặc ngoại tuyến bằng lệnh npm run verify-record.',
+    verifyHint:
+      'Có thể kiểm tra tệp NDJSON đã tải tại trang Kiểm tra hồ sơ hoặc ngoại tuyến bằng lệnh npm run verify-record.',
     lotsWhat: 'hồ sơ các phiên',
     auditWhat: 'nhật ký thao tác',
     fixErrors: 'Vui lòng sửa các trường được đánh dấu.',
@@ -472,7 +520,8 @@ export const vi = {
   },
   faults: {
     title: 'Sự cố kỹ thuật',
-    intro: 'Lệnh trả giá mà nền tảng trả lời “tạm thời không khả dụng” vì lý do của chính nền tảng (quá tải, mất kết nối cơ sở dữ liệu, quá thời hạn xử lý), không phải do lệnh trả giá.',
+    intro:
+      'Lệnh trả giá mà nền tảng trả lời “tạm thời không khả dụng” vì lý do của chính nền tảng (quá tải, mất kết nối cơ sở dữ liệu, quá thời hạn xử lý), không phải do lệnh trả giá.',
     none: 'Không có lệnh trả giá nào bị nền tảng từ chối.',
     unavailable: 'Hiện chưa xem được thông tin này. Vui lòng tải lại trang sau ít phút.',
     total: 'Số lệnh trả giá bị nền tảng từ chối: {{count}}',
@@ -559,7 +608,8 @@ export const vi = {
       unsupported_media_type: 'Định dạng dữ liệu gửi lên không được hỗ trợ.',
       too_large: 'Dữ liệu gửi lên quá lớn.',
       body_too_large: 'Dữ liệu gửi lên quá lớn (tối đa {{maxBytes}} byte).',
-      document_too_large: 'Tệp quá lớn để kiểm tra trực tuyến (tối đa {{maxMegabytes}} MB). Hãy kiểm tra ngoại tuyến bằng lệnh npm run verify-record (không giới hạn dung lượng).',
+      document_too_large:
+        'Tệp quá lớn để kiểm tra trực tuyến (tối đa {{maxMegabytes}} MB). Hãy kiểm tra ngoại tuyến bằng lệnh npm run verify-record (không giới hạn dung lượng).',
       rate_limited: 'Bạn thao tác quá nhiều lần. Vui lòng thử lại sau {{retryAfterSeconds}} giây.',
       too_many_messages: 'Bạn thao tác quá nhiều lần. Vui lòng chậm lại.',
       watch_limit: 'Mỗi kết nối chỉ theo dõi được tối đa {{max}} phiên cùng lúc.',
@@ -567,14 +617,18 @@ export const vi = {
       unavailable: 'Hệ thống tạm thời gián đoạn. Vui lòng thử lại sau giây lát.',
       database_unreachable: 'Hệ thống tạm thời gián đoạn. Vui lòng thử lại sau giây lát.',
       database_not_answering: 'Hệ thống tạm thời gián đoạn. Vui lòng thử lại sau giây lát.',
-      database_unavailable: 'Hệ thống tạm thời gián đoạn: lượt trả giá của bạn CHƯA được ghi nhận. Vui lòng thử lại sau giây lát.',
-      queue_full: 'Đang có quá nhiều lượt trả giá chờ xử lý trong phiên này: lượt trả giá của bạn CHƯA được ghi nhận. Vui lòng thử lại sau giây lát.',
+      database_unavailable:
+        'Hệ thống tạm thời gián đoạn: lượt trả giá của bạn CHƯA được ghi nhận. Vui lòng thử lại sau giây lát.',
+      queue_full:
+        'Đang có quá nhiều lượt trả giá chờ xử lý trong phiên này: lượt trả giá của bạn CHƯA được ghi nhận. Vui lòng thử lại sau giây lát.',
       overloaded: 'Hệ thống đang quá tải: lượt trả giá của bạn CHƯA được ghi nhận. Vui lòng thử lại sau giây lát.',
       timeout: 'Không xử lý kịp lượt trả giá: lượt trả giá của bạn CHƯA được ghi nhận. Vui lòng thử lại sau giây lát.',
-      unknown_outcome: 'Chưa nhận được xác nhận cho lượt trả giá của bạn nên chưa biết lượt này đã được ghi nhận hay chưa. Hãy gửi lại: gửi lại không bao giờ tạo hai lượt trả giá.',
+      unknown_outcome:
+        'Chưa nhận được xác nhận cho lượt trả giá của bạn nên chưa biết lượt này đã được ghi nhận hay chưa. Hãy gửi lại: gửi lại không bao giờ tạo hai lượt trả giá.',
       token_invalid: 'Thông tin đăng nhập không hợp lệ hoặc đã hết hạn. Vui lòng đăng nhập lại.',
       sign_in_required: 'Vui lòng đăng nhập bằng định danh điện tử.',
-      session_ended: 'Phiên đăng nhập đã kết thúc (đã đăng xuất, hết hạn hoặc quyền đã thay đổi). Vui lòng đăng nhập lại.',
+      session_ended:
+        'Phiên đăng nhập đã kết thúc (đã đăng xuất, hết hạn hoặc quyền đã thay đổi). Vui lòng đăng nhập lại.',
       level2_required: 'Việc này cần tài khoản định danh điện tử mức 2 (căn cước gắn chip và khuôn mặt).',
       role_required: 'Việc này cần vai trò: {{roles}}.',
       csrf_missing: 'Trang đã cũ nên thao tác bị từ chối để bảo vệ tài khoản của bạn. Hãy tải lại trang rồi thử lại.',
@@ -587,7 +641,8 @@ export const vi = {
       signin_not_confirmed: 'Nhà cung cấp định danh điện tử không xác nhận lượt đăng nhập này.',
       signin_reused: 'Lượt đăng nhập này đã được sử dụng. Vui lòng đăng nhập lại.',
       own_admin_role: 'Bạn không thể tự thu hồi vai trò quản trị của mình; hãy nhờ một quản trị viên khác.',
-      configured_admin: 'Người này là quản trị viên theo cấu hình hệ thống (ADMIN_PIDS); muốn thu hồi phải sửa cấu hình.',
+      configured_admin:
+        'Người này là quản trị viên theo cấu hình hệ thống (ADMIN_PIDS); muốn thu hồi phải sửa cấu hình.',
       person_unknown: 'Chưa có ai với số định danh này từng đăng nhập vào cổng.',
       lot_not_found: 'Không tìm thấy phiên đấu giá này.',
       not_lot_manager: 'Chỉ người quản lý phiên này mới được thực hiện thao tác này.',
@@ -620,18 +675,24 @@ export const vi = {
       bid_not_found: 'Không có lượt trả giá thứ {{seq}} trong phiên này.',
       withdraw_not_own: 'Bạn chỉ rút được lượt trả giá của chính mình.',
       not_leading: 'Chỉ rút được lượt trả giá đang cao nhất.',
-      records_cross_site: 'Không được yêu cầu hồ sơ từ một trang web khác: hãy mở trang giám sát của cổng này hoặc dùng ứng dụng gọi API.',
-      record_not_ready: 'Phiên số {{lotId}} đang ở trạng thái “{{status}}”: hồ sơ chỉ có khi phiên đã kết thúc, không thành hoặc bị hủy.',
-      record_inconsistent: 'Không thể cấp hồ sơ của phiên số {{lotId}}: dữ liệu trong cơ sở dữ liệu mâu thuẫn với chuỗi nhật ký, tức là đã bị sửa ngoài cổng. Việc từ chối đã được ghi vào nhật ký.',
-      document_too_large_anonymous: 'Tệp lớn hơn {{maxMegabytes}} MB, giới hạn khi kiểm tra mà không đăng nhập. Hãy đăng nhập với vai trò giám sát để kiểm tra tệp đến {{regulatorMegabytes}} MB, hoặc kiểm tra ngoại tuyến bằng lệnh npm run verify-record (không giới hạn dung lượng).',
+      records_cross_site:
+        'Không được yêu cầu hồ sơ từ một trang web khác: hãy mở trang giám sát của cổng này hoặc dùng ứng dụng gọi API.',
+      record_not_ready:
+        'Phiên số {{lotId}} đang ở trạng thái “{{status}}”: hồ sơ chỉ có khi phiên đã kết thúc, không thành hoặc bị hủy.',
+      record_inconsistent:
+        'Không thể cấp hồ sơ của phiên số {{lotId}}: dữ liệu trong cơ sở dữ liệu mâu thuẫn với chuỗi nhật ký, tức là đã bị sửa ngoài cổng. Việc từ chối đã được ghi vào nhật ký.',
+      document_too_large_anonymous:
+        'Tệp lớn hơn {{maxMegabytes}} MB, giới hạn khi kiểm tra mà không đăng nhập. Hãy đăng nhập với vai trò giám sát để kiểm tra tệp đến {{regulatorMegabytes}} MB, hoặc kiểm tra ngoại tuyến bằng lệnh npm run verify-record (không giới hạn dung lượng).',
       verify_media_type: 'Định dạng tệp không được hỗ trợ: hãy gửi hồ sơ JSON hoặc JWS, tệp xuất NDJSON hoặc tệp CSV.',
       verify_body_empty: 'Tệp trống: hãy chọn hồ sơ cần kiểm tra.',
       verify_not_jws: 'Tệp không phải hồ sơ có chữ ký số (JWS).',
-      verifier_failed: 'Không kiểm tra được tệp này trên cổng. Hãy kiểm tra ngoại tuyến bằng lệnh npm run verify-record.',
+      verifier_failed:
+        'Không kiểm tra được tệp này trên cổng. Hãy kiểm tra ngoại tuyến bằng lệnh npm run verify-record.',
       verifier_stopped: 'Bộ kiểm tra vừa dừng. Vui lòng thử lại sau giây lát.',
       verifier_shutting_down: 'Bộ kiểm tra đang tắt. Vui lòng thử lại sau giây lát.',
       verifier_busy: 'Bộ kiểm tra đang bận với các tệp khác. Vui lòng thử lại sau giây lát.',
-      verify_too_slow: 'Kiểm tra tệp này mất quá nhiều thời gian. Hãy thử lại sau hoặc kiểm tra ngoại tuyến bằng lệnh npm run verify-record.',
+      verify_too_slow:
+        'Kiểm tra tệp này mất quá nhiều thời gian. Hãy thử lại sau hoặc kiểm tra ngoại tuyến bằng lệnh npm run verify-record.',
       image_not_found: 'Không tìm thấy ảnh này.',
       images_locked: 'Không thể thay đổi ảnh khi phiên ở trạng thái “{{status}}”.',
       too_many_images: 'Mỗi phiên có tối đa {{max}} ảnh.',
@@ -641,9 +702,12 @@ export const vi = {
       image_empty: 'Tệp ảnh trống.',
       svg_invalid: 'Tệp không phải ảnh SVG hợp lệ.',
       svg_aspect: 'Ảnh SVG có kích thước {{size}}: cạnh dài không được quá {{maxRatio}} lần cạnh ngắn.',
-      svg_too_slow: 'Vẽ ảnh SVG này mất quá nhiều thời gian (tối đa {{cpuSeconds}} giây xử lý). Hãy đơn giản hóa ảnh hoặc tải lên ảnh PNG hay JPEG.',
-      svg_too_big: 'Không vẽ được ảnh SVG này: cần hơn {{memoryMegabytes}} MB bộ nhớ hoặc trình vẽ không hỗ trợ. Hãy đơn giản hóa ảnh hoặc tải lên ảnh PNG hay JPEG.',
-      svg_too_large_drawn: 'Ảnh SVG sau khi vẽ ({{width}} × {{height}}) vượt quá {{maxMegabytes}} MB. Hãy đơn giản hóa ảnh hoặc tải lên ảnh JPEG.',
+      svg_too_slow:
+        'Vẽ ảnh SVG này mất quá nhiều thời gian (tối đa {{cpuSeconds}} giây xử lý). Hãy đơn giản hóa ảnh hoặc tải lên ảnh PNG hay JPEG.',
+      svg_too_big:
+        'Không vẽ được ảnh SVG này: cần hơn {{memoryMegabytes}} MB bộ nhớ hoặc trình vẽ không hỗ trợ. Hãy đơn giản hóa ảnh hoặc tải lên ảnh PNG hay JPEG.',
+      svg_too_large_drawn:
+        'Ảnh SVG sau khi vẽ ({{width}} × {{height}}) vượt quá {{maxMegabytes}} MB. Hãy đơn giản hóa ảnh hoặc tải lên ảnh JPEG.',
       svg_busy: 'Máy chủ đang bận vẽ ảnh khác. Vui lòng thử lại sau giây lát.',
     },
     field: {
@@ -741,7 +805,7 @@ export const vi = {
   // Where a lot is: Vietnam's 34 provinces and centrally-run cities (the API's ids).
   province: {
     'ha-noi': 'Hà Nội',
-    'hue': 'Huế',
+    hue: 'Huế',
     'hai-phong': 'Hải Phòng',
     'da-nang': 'Đà Nẵng',
     'ho-chi-minh': 'Thành phố Hồ Chí Minh',
@@ -778,13 +842,16 @@ export const vi = {
   lotpage: {
     outbidTitle: '(!) Bị trả giá cao hơn',
     outbid: 'Bạn đã bị trả giá cao hơn: {{amount}} của {{code}}. Hãy trả giá mới nếu muốn tiếp tục.',
-    withdrawn: 'Lượt trả giá dẫn đầu {{amount}} của {{code}} đã bị rút lại. Giá trở về lượt trả giá còn hiệu lực trước đó: {{price}}.',
-    withdrawnNone: 'Lượt trả giá dẫn đầu {{amount}} của {{code}} đã bị rút lại. Hiện không còn lượt trả giá nào có hiệu lực.',
+    withdrawn:
+      'Lượt trả giá dẫn đầu {{amount}} của {{code}} đã bị rút lại. Giá trở về lượt trả giá còn hiệu lực trước đó: {{price}}.',
+    withdrawnNone:
+      'Lượt trả giá dẫn đầu {{amount}} của {{code}} đã bị rút lại. Hiện không còn lượt trả giá nào có hiệu lực.',
     offline: 'Mất kết nối trực tiếp: tạm thời chưa thể trả giá. Trang đang tự kết nối lại.',
     closing: 'Đang chốt kết quả',
     wonTitle: 'Bạn đã trúng đấu giá',
     wonPrice: 'Giá trúng của bạn',
-    wonDeposit: 'Khoản tiền đặt trước {{deposit}} được chuyển thành tiền mua tài sản và trừ vào giá trúng. Số tiền còn lại phải nộp: {{rest}}.',
+    wonDeposit:
+      'Khoản tiền đặt trước {{deposit}} được chuyển thành tiền mua tài sản và trừ vào giá trúng. Số tiền còn lại phải nộp: {{rest}}.',
     wonNext: 'Các bước tiếp theo (ký biên bản, nộp tiền) sẽ được thông báo cho bạn.',
     wonAlert: 'Bạn đã trúng đấu giá với giá {{price}}.',
     lostTitle: 'Bạn không trúng đấu giá',
@@ -796,7 +863,8 @@ export const vi = {
     refunded: 'Tiền đặt trước {{deposit}} của bạn đã được hoàn trả.',
     forfeited: 'Tiền đặt trước {{deposit}} của bạn bị tịch thu do bạn đã rút lại lượt trả giá.',
     approvedEnded: 'Đã được xác nhận tham gia',
-    chartSummaryFell: 'Giá tăng từ {{from}} lên cao nhất {{top}}, hiện là {{to}} sau khi có lượt rút giá (còn {{count}} lượt trả giá có hiệu lực).',
+    chartSummaryFell:
+      'Giá tăng từ {{from}} lên cao nhất {{top}}, hiện là {{to}} sau khi có lượt rút giá (còn {{count}} lượt trả giá có hiệu lực).',
     yourResult: 'Kết quả của bạn',
   },
 } as const;

@@ -67,7 +67,12 @@ export class LotRoom extends LotView {
   start(): void {
     if (this.socket) return;
     // A connection attempt that hangs is given up after 5 s (not socket.io's 20 s): in a live auction, retrying soon matters.
-    const socket: Client = io({ transports: ['websocket', 'polling'], reconnectionDelay: 500, reconnectionDelayMax: 4000, timeout: 5000 });
+    const socket: Client = io({
+      transports: ['websocket', 'polling'],
+      reconnectionDelay: 500,
+      reconnectionDelayMax: 4000,
+      timeout: 5000,
+    });
     this.socket = socket;
     socket.on('connect', () => void this.onConnect());
     socket.on('disconnect', (reason) => {
@@ -83,7 +88,8 @@ export class LotRoom extends LotView {
       else if (this.everConnected) this.connection = 'lost';
       // A handshake refused by the server (socket.active false) is not retried by socket.io: retry
       // here while the refusal is temporary.
-      if (!socket.active && (code === 'UNAVAILABLE' || code === 'RATE_LIMITED')) this.retryLater(() => this.socket === socket && socket.connect());
+      if (!socket.active && (code === 'UNAVAILABLE' || code === 'RATE_LIMITED'))
+        this.retryLater(() => this.socket === socket && socket.connect());
     });
     socket.on('bid', (entry) => {
       if (entry.lotId === this.lot.id) this.receive([entry]);
@@ -183,7 +189,10 @@ export class LotRoom extends LotView {
 
   /** True when the lot is watched and the entries up to the snapshot's seq were asked for and received. */
   private async watchAndSync(socket: Client): Promise<boolean> {
-    const snapshot = await socket.timeout(ACK_TIMEOUT_MS).emitWithAck('watch', { lotId: this.lot.id }).catch(() => undefined);
+    const snapshot = await socket
+      .timeout(ACK_TIMEOUT_MS)
+      .emitWithAck('watch', { lotId: this.lot.id })
+      .catch(() => undefined);
     if (!snapshot || !snapshot.ok) return false;
     this.adopt(snapshot.lot);
     // The snapshot's entries may overlap what we hold and may start after a gap: sync fills it.
@@ -208,7 +217,10 @@ export class LotRoom extends LotView {
     const socket = this.socket;
     if (!socket) return false;
     for (let i = 0; i < 100; i++) {
-      const answer = await socket.timeout(ACK_TIMEOUT_MS).emitWithAck('sync', { lotId: this.lot.id, afterSeq: this.lastSeq }).catch(() => undefined);
+      const answer = await socket
+        .timeout(ACK_TIMEOUT_MS)
+        .emitWithAck('sync', { lotId: this.lot.id, afterSeq: this.lastSeq })
+        .catch(() => undefined);
       if (!answer || !answer.ok) {
         if (!this.resubscribing) this.reportUnavailable();
         return false;
@@ -235,7 +247,10 @@ export class LotRoom extends LotView {
     let best: { rtt: number; offset: number } | undefined;
     for (let i = 0; i < 3 && this.socket?.connected; i++) {
       const sent = Date.now();
-      const answer = await this.socket.timeout(4000).emitWithAck('time', { clientSentAt: sent }).catch(() => undefined);
+      const answer = await this.socket
+        .timeout(4000)
+        .emitWithAck('time', { clientSentAt: sent })
+        .catch(() => undefined);
       const received = Date.now();
       if (!answer || !answer.ok) continue;
       const rtt = received - sent;

@@ -47,7 +47,12 @@ export class LotView {
     let standing = standingOf(lot);
     for (const e of entries) standing = afterEntry(standing, e, lot.priceStep) ?? standing;
     this.standing = standing;
-    this.lot = { ...lot, currentPrice: standing.currentPrice, highestBidderCode: standing.highestBidderCode, minNextBid: standing.minNextBid };
+    this.lot = {
+      ...lot,
+      currentPrice: standing.currentPrice,
+      highestBidderCode: standing.highestBidderCode,
+      minNextBid: standing.minNextBid,
+    };
     const last = entries.at(-1);
     if (last?.kind === 'withdrawal') this.withdrawal = withdrawalOf(last);
   }
@@ -112,7 +117,12 @@ export class LotView {
   private show(next: Standing): void {
     const before = this.standing.highestBidderCode;
     this.standing = next;
-    this.lot = { ...this.lot, currentPrice: next.currentPrice, highestBidderCode: next.highestBidderCode, minNextBid: next.minNextBid };
+    this.lot = {
+      ...this.lot,
+      currentPrice: next.currentPrice,
+      highestBidderCode: next.highestBidderCode,
+      minNextBid: next.minNextBid,
+    };
     if (next.highestBidderCode !== before) this.viewCallbacks.onLeaderChange?.(before, next.highestBidderCode);
   }
 

@@ -14,7 +14,12 @@ export interface Standing extends StandingFields {
 }
 
 export function standingOf(state: StandingFields & { seq: number }): Standing {
-  return { currentPrice: state.currentPrice, highestBidderCode: state.highestBidderCode, minNextBid: state.minNextBid, seq: state.seq };
+  return {
+    currentPrice: state.currentPrice,
+    highestBidderCode: state.highestBidderCode,
+    minNextBid: state.minNextBid,
+    seq: state.seq,
+  };
 }
 
 /**
@@ -31,5 +36,10 @@ export function afterEntry(held: Standing, entry: PublicEntry | BidEntry, priceS
   if (entry.kind === 'withdrawal') return null;
   if (entry.seq <= held.seq) return held;
   // A bid was just accepted, so bidding is open: the close's `lot` event (a later seq) ends that.
-  return { currentPrice: entry.amount, highestBidderCode: entry.bidderCode, minNextBid: entry.amount + priceStep, seq: entry.seq };
+  return {
+    currentPrice: entry.amount,
+    highestBidderCode: entry.bidderCode,
+    minNextBid: entry.amount + priceStep,
+    seq: entry.seq,
+  };
 }

@@ -30,7 +30,9 @@ export const load: PageServerLoad = async (event) => {
   const seen = new Set<number>();
   const lots = answers
     .flatMap((a) => (a.ok ? a.data.items : []))
-    .filter((l) => !seen.has(l.id) && seen.add(l.id) && Date.parse(l.endsAt) >= fromMs && Date.parse(l.startsAt) <= toMs)
+    .filter(
+      (l) => !seen.has(l.id) && seen.add(l.id) && Date.parse(l.endsAt) >= fromMs && Date.parse(l.startsAt) <= toMs,
+    )
     .sort((a, b) => Date.parse(b.startsAt) - Date.parse(a.startsAt));
   return { lots, status, from, to, q, unavailable: answers.some((a) => !a.ok) };
 };

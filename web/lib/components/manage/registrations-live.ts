@@ -22,13 +22,20 @@ export interface FeedHandlers {
 
 /** Follows one lot's registrations for its manager until stopped. */
 export function followRegistrations(lotId: number, handlers: FeedHandlers): RegistrationFeed {
-  const socket: Client = io({ transports: ['websocket', 'polling'], reconnectionDelay: 500, reconnectionDelayMax: 4000, timeout: 5000 });
+  const socket: Client = io({
+    transports: ['websocket', 'polling'],
+    reconnectionDelay: 500,
+    reconnectionDelayMax: 4000,
+    timeout: 5000,
+  });
   let stopped = false;
   socket.on('connect', () => {
     handlers.onConnection(true);
-    void call<{ items: LotRegistration[] }>('GET', `/api/lots/${lotId}/registrations`, { timeoutMs: 8000 }).then((res) => {
-      if (!stopped && res.ok) handlers.onList(res.data.items);
-    });
+    void call<{ items: LotRegistration[] }>('GET', `/api/lots/${lotId}/registrations`, { timeoutMs: 8000 }).then(
+      (res) => {
+        if (!stopped && res.ok) handlers.onList(res.data.items);
+      },
+    );
   });
   socket.on('disconnect', (reason) => {
     handlers.onConnection(false);

@@ -12,9 +12,12 @@ export const load: PageServerLoad = async (event) => {
   if (!Number.isSafeInteger(id) || id <= 0) error(404, 'NOT_FOUND');
   const api = serverApi(event);
   const lotRes = await api.get<Lot>(`/api/lots/${id}`);
-  if (!lotRes.ok) error(lotRes.status === 404 || lotRes.status === 422 ? 404 : 503, lotRes.error.message, { code: lotRes.error.code });
+  if (!lotRes.ok)
+    error(lotRes.status === 404 || lotRes.status === 422 ? 404 : 503, lotRes.error.message, {
+      code: lotRes.error.code,
+    });
   const entries: BidEntry[] = [];
-  for (let after = 0; entries.length < MAX_ENTRIES; ) {
+  for (let after = 0; entries.length < MAX_ENTRIES;) {
     const page = await api.get<{ items: BidEntry[] }>(`/api/lots/${id}/bids?after=${after}`);
     if (!page.ok || page.data.items.length === 0) break;
     entries.push(...page.data.items);
@@ -26,7 +29,16 @@ export const load: PageServerLoad = async (event) => {
     const mine = await api.get<{ items: MyRegistration[] }>('/api/me/registrations');
     if (mine.ok) {
       const r = mine.data.items.find((x) => x.lotId === id);
-      if (r) registration = { id: r.id, lotId: r.lotId, bidderCode: r.bidderCode, status: r.status, depositState: r.depositState, rulesVersion: r.rulesVersion, rulesAcceptedAt: r.rulesAcceptedAt };
+      if (r)
+        registration = {
+          id: r.id,
+          lotId: r.lotId,
+          bidderCode: r.bidderCode,
+          status: r.status,
+          depositState: r.depositState,
+          rulesVersion: r.rulesVersion,
+          rulesAcceptedAt: r.rulesAcceptedAt,
+        };
     }
   }
   return { lot: lotRes.data, entries, registration };

@@ -19,7 +19,13 @@ export function readVnDate(text: string): DateReading {
   // The date-and-time reader knows the calendar; midnight makes it a date.
   const r = readVnDateTime(`${t} 00:00`);
   if (r.kind === 'instant') return { ok: true, dayStart: Date.parse(r.iso) };
-  return { ok: false, problem: r.kind === 'invalid' && (r.problem === 'day' || r.problem === 'month' || r.problem === 'year') ? r.problem : 'format' };
+  return {
+    ok: false,
+    problem:
+      r.kind === 'invalid' && (r.problem === 'day' || r.problem === 'month' || r.problem === 'year')
+        ? r.problem
+        : 'format',
+  };
 }
 
 /** "dd/mm/yyyy" of the Vietnam day an instant falls on. */
@@ -28,14 +34,14 @@ export function vnDate(ms: number): string {
 }
 
 export type PeriodReading =
-  | { ok: true; from: string; to: string }
-  | { ok: false; from?: DateProblem; to?: DateProblem | 'order' };
+  { ok: true; from: string; to: string } | { ok: false; from?: DateProblem; to?: DateProblem | 'order' };
 
 /** The period [first day 00:00, day after the last 00:00) in Vietnam time, as ISO instants with +07:00. */
 export function readPeriod(fromText: string, toText: string): PeriodReading {
   const from = readVnDate(fromText);
   const to = readVnDate(toText);
-  if (!from.ok || !to.ok) return { ok: false, from: from.ok ? undefined : from.problem, to: to.ok ? undefined : to.problem };
+  if (!from.ok || !to.ok)
+    return { ok: false, from: from.ok ? undefined : from.problem, to: to.ok ? undefined : to.problem };
   if (to.dayStart < from.dayStart) return { ok: false, to: 'order' };
   const iso = (ms: number): string => `${new Date(ms + VN_OFFSET_MS).toISOString().slice(0, 19)}+07:00`;
   return { ok: true, from: iso(from.dayStart), to: iso(to.dayStart + DAY_MS) };

@@ -39,7 +39,8 @@ export function mediaTypeFor(name: string, text: string): string {
   const t = text.replace(/^\uFEFF/, '').trimStart();
   const firstLine = t.split('\n', 1)[0];
   if (/\.csv$/i.test(name)) return 'text/csv';
-  if (/\.ndjson$/i.test(name) || (t.startsWith('{') && /"type"\s*:\s*"(lot|audit)-export"/.test(firstLine))) return 'application/x-ndjson';
+  if (/\.ndjson$/i.test(name) || (t.startsWith('{') && /"type"\s*:\s*"(lot|audit)-export"/.test(firstLine)))
+    return 'application/x-ndjson';
   if (t.startsWith('{') || t.startsWith('"')) return 'application/json';
   if (/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\s*$/.test(t)) return 'application/jose';
   // Neither JSON nor a JWS: a CSV file saved under another name (its header has commas).
@@ -51,7 +52,14 @@ const TIMES = new Set(['at', 'chainedAt']);
 const PEOPLE = new Set(['winner', 'chainedWinner', 'topBidder']);
 const STATUSES = new Set(['draft', 'scheduled', 'live', 'closed', 'failed', 'cancelled']);
 /** Codes whose text already says the line or row. */
-const PLACED = new Set<VerifyCode>(['EXPORT_LINE_NOT_RECORD', 'EXPORT_LINE_NOT_EVENT', 'EXPORT_RECORD_REFUSED', 'CSV_SEQ_GAP', 'CSV_CHAIN_BROKEN', 'CSV_DATA_NOT_JSON']);
+const PLACED = new Set<VerifyCode>([
+  'EXPORT_LINE_NOT_RECORD',
+  'EXPORT_LINE_NOT_EVENT',
+  'EXPORT_RECORD_REFUSED',
+  'CSV_SEQ_GAP',
+  'CSV_CHAIN_BROKEN',
+  'CSV_DATA_NOT_JSON',
+]);
 
 /** A Vietnam-time instant with seconds: "22/11/2026 16:20:31". */
 export function instant(iso: string, locale: Locale): string {
@@ -77,7 +85,9 @@ export function reasonText(v: Verdict, t: Translate, locale: Locale): string {
   const known = t(`recordCheck.code.${v.code}`, formatParams(params, t, locale));
   if (known === `recordCheck.code.${v.code}`) return v.reason ?? v.code;
   const where = [
-    params.lotId !== undefined && v.code !== 'EXPORT_RECORD_REFUSED' ? t('recordCheck.whereLot', { lotId: String(params.lotId) }) : '',
+    params.lotId !== undefined && v.code !== 'EXPORT_RECORD_REFUSED'
+      ? t('recordCheck.whereLot', { lotId: String(params.lotId) })
+      : '',
     params.line !== undefined && !PLACED.has(v.code) ? t('recordCheck.whereLine', { line: String(params.line) }) : '',
     params.row !== undefined && !PLACED.has(v.code) ? t('recordCheck.whereRow', { row: String(params.row) }) : '',
   ].filter(Boolean);

@@ -21,7 +21,8 @@ export const load: PageServerLoad = async (event) => {
   if (!Number.isSafeInteger(id) || id <= 0) error(404, 'NOT_FOUND');
   const api = serverApi(event);
   const lot = await api.get<Lot>(`/api/lots/${id}`);
-  if (!lot.ok) error(lot.status === 404 || lot.status === 422 ? 404 : lot.status === 403 ? 403 : 503, lot.error.message);
+  if (!lot.ok)
+    error(lot.status === 404 || lot.status === 422 ? 404 : lot.status === 403 ? 403 : 503, lot.error.message);
   // The shed-bid counts never end the page: "not available right now" in their panel instead.
   const [images, regs, result, bids, shed] = await Promise.all([
     api.get<{ items: LotImage[] }>(`/api/lots/${id}/images`),

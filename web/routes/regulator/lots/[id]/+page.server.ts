@@ -18,7 +18,7 @@ export const load: PageServerLoad = async (event) => {
   // Read alongside the ledger; its failure never ends the page ("not available right now" in its panel).
   const shedPromise = loadShedBids(api, id);
   const entries: BidEntry[] = [];
-  for (let after = 0; entries.length < 10_000; ) {
+  for (let after = 0; entries.length < 10_000;) {
     const page = await api.get<{ items: BidEntry[] }>(`/api/lots/${id}/bids?after=${after}&limit=1000`);
     if (!page.ok || !page.data.items.length) break;
     entries.push(...page.data.items);
@@ -26,5 +26,11 @@ export const load: PageServerLoad = async (event) => {
   }
   const regs = await api.get<{ items: LotRegistration[] }>(`/api/lots/${id}/registrations`);
   const shed = await shedPromise;
-  return { lot: lot.data, entries, registrations: regs.ok ? regs.data.items : [], ended: ['closed', 'failed', 'cancelled'].includes(lot.data.status), shed };
+  return {
+    lot: lot.data,
+    entries,
+    registrations: regs.ok ? regs.data.items : [],
+    ended: ['closed', 'failed', 'cancelled'].includes(lot.data.status),
+    shed,
+  };
 };
