@@ -101,6 +101,7 @@ export async function attachAdapter<S extends Server>(io: S, options: AdapterOpt
     sub.destroy();
     throw new Error(
       `REDIS_URL: cannot reach Redis at ${where.hostname}:${where.port || 6379} (${(err as Error).message})`,
+      { cause: err },
     );
   } finally {
     clearTimeout(timer);

@@ -66,7 +66,7 @@ export class CatchUp {
     if (this.closed || state === this.state) return;
     this.state = state;
     this.arm();
-    this.runNow();
+    void this.runNow();
   }
 
   /** Runs a pass that acts on every difference at once; resolves when a pass begun after this call ends. */
