@@ -1,5 +1,6 @@
 // Factories for auction tests: people with roles, lots in any state, registrations and approvals,
 // all through the public API except role grants (written directly, as an admin's grant would be).
+import type { Json } from '../support/json.ts';
 import { people, roleGrants, type Role } from '../../db/schema.ts';
 import type { Db } from '../../db/client.ts';
 import { newPid } from '../support/eid.ts';
@@ -54,13 +55,13 @@ export function lotBody(now: Date | number, overrides: Record<string, unknown> =
   };
 }
 
-export async function createLot(call: Call, manager: Actor, body: Record<string, unknown>): Promise<any> {
+export async function createLot(call: Call, manager: Actor, body: Record<string, unknown>): Promise<Json> {
   const res = await call('POST', '/api/lots', { token: manager.token, body });
   if (res.status !== 201) throw new Error(`create lot: ${res.status} ${res.text}`);
   return res.json;
 }
 
-export async function publishedLot(call: Call, manager: Actor, body: Record<string, unknown>): Promise<any> {
+export async function publishedLot(call: Call, manager: Actor, body: Record<string, unknown>): Promise<Json> {
   const lot = await createLot(call, manager, body);
   const res = await call('POST', `/api/lots/${lot.id}/publish`, { token: manager.token });
   if (res.status !== 200) throw new Error(`publish: ${res.status} ${res.text}`);
@@ -96,8 +97,8 @@ export async function registerAndApprove(
 }
 
 /** Reads the whole public ledger of a lot, page by page. */
-export async function readLedger(call: Call, lotId: number, pageSize = 200): Promise<any[]> {
-  const all: any[] = [];
+export async function readLedger(call: Call, lotId: number, pageSize = 200): Promise<Json[]> {
+  const all: Json[] = [];
   for (let after = 0; ;) {
     const res = await call('GET', `/api/lots/${lotId}/bids?after=${after}&limit=${pageSize}`);
     if (res.status !== 200) throw new Error(`ledger: ${res.status} ${res.text}`);
@@ -116,7 +117,7 @@ export async function liveLot(
   manager: Actor,
   bidders: Actor[],
   overrides: Record<string, unknown> = {},
-): Promise<{ lot: any; bidders: Registered[] }> {
+): Promise<{ lot: Json; bidders: Registered[] }> {
   const lot = await publishedLot(t.call, manager, lotBody(t.clock.now(), overrides));
   const registered = await registerAndApprove(t.call, manager, lot.id, bidders);
   t.clock.advance(Date.parse(lot.startsAt) - t.clock.now().getTime());

@@ -1,3 +1,4 @@
+import type { Json } from '../support/json.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
@@ -228,9 +229,9 @@ describe('editing, publishing and cancelling', () => {
     expect((await tp.call('GET', `/api/lots/${lot.id}`)).status).toBe(404);
     expect((await tp.call('GET', `/api/lots/${lot.id}`, { token: manager.token })).status).toBe(200);
     const list = await tp.call('GET', '/api/lots?limit=100');
-    expect(list.json.items.map((l: any) => l.id)).not.toContain(lot.id);
+    expect(list.json.items.map((l: Json) => l.id)).not.toContain(lot.id);
     const mine = await tp.call('GET', '/api/lots?mine=true&status=draft', { token: manager.token });
-    expect(mine.json.items.map((l: any) => l.id)).toContain(lot.id);
+    expect(mine.json.items.map((l: Json) => l.id)).toContain(lot.id);
   });
 
   it('publishes a draft once, as scheduled, with an audit event', async () => {
@@ -294,12 +295,12 @@ describe('the catalogue', () => {
     clock.advance(2 * MIN);
     try {
       const live = await tp.call('GET', '/api/lots?status=live');
-      expect(live.json.items.map((l: any) => l.id)).toContain(started.id);
-      expect(live.json.items.every((l: any) => l.status === 'live')).toBe(true);
+      expect(live.json.items.map((l: Json) => l.id)).toContain(started.id);
+      expect(live.json.items.every((l: Json) => l.status === 'live')).toBe(true);
       const scheduled = await tp.call('GET', '/api/lots?status=scheduled');
-      expect(scheduled.json.items.map((l: any) => l.id)).not.toContain(started.id);
+      expect(scheduled.json.items.map((l: Json) => l.id)).not.toContain(started.id);
       const found = await tp.call('GET', `/api/lots?q=${encodeURIComponent('thu duc')}&category=land`);
-      expect(found.json.items.map((l: any) => l.id)).toEqual([started.id]);
+      expect(found.json.items.map((l: Json) => l.id)).toEqual([started.id]);
       expect((await tp.call('GET', '/api/lots?q=%25')).json.items).toEqual([]);
       const page1 = await tp.call('GET', '/api/lots?limit=2');
       expect(page1.json.items).toHaveLength(2);

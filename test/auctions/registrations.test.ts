@@ -1,3 +1,4 @@
+import type { Json } from '../support/json.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
@@ -9,7 +10,7 @@ let tp: TestPlatform;
 const clock = new ManualClock(Date.parse('2026-12-01T08:00:00Z'));
 let manager: Actor;
 let regulator: Actor;
-let lot: any;
+let lot: Json;
 const MIN = 60_000;
 
 beforeAll(async () => {
@@ -207,7 +208,7 @@ describe('reading registrations', () => {
         'status',
       ]);
     }
-    expect(mgr.json.items.map((i: any) => i.bidderCode).sort()).toEqual(rows.map((r) => r.bidderCode).sort());
+    expect(mgr.json.items.map((i: Json) => i.bidderCode).sort()).toEqual(rows.map((r) => r.bidderCode).sort());
     // Nothing identifying anywhere in the body, not even under another key.
     for (const r of rows) expect(mgr.text).not.toContain(r.pid);
     expect(mgr.text).not.toContain('Trần Thị Bình');

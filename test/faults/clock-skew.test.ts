@@ -13,6 +13,7 @@
 // soft-close bid was refused too; alone, the process behind accepted the late bid and closed 3 s late.
 // Needs PostgreSQL (TEST_DATABASE_URL): embedded PGlite belongs to one process; skipped on PGlite
 // runs with the reason printed.
+import type { Json } from '../support/json.ts';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { asc, eq, inArray, sql } from 'drizzle-orm';
 import { openDatabase, resultRows, type Database } from '../../db/client.ts';
@@ -92,7 +93,7 @@ describe.skipIf(Boolean(missing))('two processes whose host clocks disagree, on 
     method: string,
     path: string,
     options: Parameters<typeof call>[3] = {},
-  ): Promise<{ status: number; json: any; from: number; to: number }> {
+  ): Promise<{ status: number; json: Json; from: number; to: number }> {
     const from = await databaseNow();
     const answer = await call(base, method, path, options);
     const to = await databaseNow();
@@ -283,23 +284,19 @@ describe.skipIf(Boolean(missing))('two processes whose host clocks disagree, on 
     expectClosedOnTime(closed.get(soft.lotId)!, extendedEnd, 'the soft-close lot');
 
     const hardResult = await call(behind.base, 'GET', `/api/lots/${hard.lotId}/result`);
-    expect
-      .soft(hardResult.json)
-      .toMatchObject({
-        status: 'closed',
-        winnerBidderCode: hard.bidders[0].bidderCode,
-        finalPrice: hard.startingPrice,
-        closedAt: hard.endsAt.toISOString(),
-      });
+    expect.soft(hardResult.json).toMatchObject({
+      status: 'closed',
+      winnerBidderCode: hard.bidders[0].bidderCode,
+      finalPrice: hard.startingPrice,
+      closedAt: hard.endsAt.toISOString(),
+    });
     const softResult = await call(ahead.base, 'GET', `/api/lots/${soft.lotId}/result`);
-    expect
-      .soft(softResult.json)
-      .toMatchObject({
-        status: 'closed',
-        winnerBidderCode: soft.bidders[0].bidderCode,
-        finalPrice: soft.startingPrice,
-        closedAt: new Date(extendedEnd).toISOString(),
-      });
+    expect.soft(softResult.json).toMatchObject({
+      status: 'closed',
+      winnerBidderCode: soft.bidders[0].bidderCode,
+      finalPrice: soft.startingPrice,
+      closedAt: new Date(extendedEnd).toISOString(),
+    });
     const hardLedger = await direct.db
       .select()
       .from(ledgerEntries)

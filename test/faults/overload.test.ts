@@ -3,6 +3,7 @@
 // and visibly instead of queueing: every bid answered within its bound (accepted, refused, or 503
 // with Retry-After), no acknowledged bid lost, and every shed bid counted for the lot's manager and
 // regulators and written into the lot's record. Bounds are generous; figures belong in the benchmark.
+import type { Json } from '../support/json.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newPid, startTestIdp, type TestIdp } from '../support/eid.ts';
 import { PRODUCTION_BOUNDS } from '../support/bounds.ts';
@@ -85,7 +86,7 @@ describe.skipIf(Boolean(missing))('more bids than the database can commit', () =
 
     // Every 503 is counted for the lot (the counts are written within a few seconds).
     const shedCount = shed.length + traffic.retries.filter((r) => r.status === 503).length;
-    let counted: any;
+    let counted: Json;
     await eventually(
       async () => {
         counted = (await timedCall(base, 'GET', `/api/lots/${lot.lotId}/shed-bids`, { token: lot.managerToken })).json;

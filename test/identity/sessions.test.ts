@@ -1,5 +1,6 @@
 // Browser sessions over real HTTP, signed in through the real demo provider: cookie attributes, what
 // is stored, CSRF refusal, sign-out, idle and absolute expiry (controlled clock), and replays.
+import type { Json } from '../support/json.ts';
 import { eq } from 'drizzle-orm';
 import { importJWK, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,7 +25,7 @@ afterAll(async () => {
   await demo?.stop();
 });
 
-async function meOf(browser: Browser): Promise<{ status: number; body: any }> {
+async function meOf(browser: Browser): Promise<{ status: number; body: Json }> {
   const res = await browser.request(`${demo.base}/api/me`);
   return { status: res.status, body: await res.json() };
 }

@@ -1,5 +1,6 @@
 // Every kind of forged, malformed or out-of-policy e-ID token answers 401 with one generic message and
 // changes nothing; key-pointing headers (jku, x5u, jwk) are never followed.
+import type { Json } from '../support/json.ts';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import nodeCrypto from 'node:crypto';
@@ -71,7 +72,7 @@ async function counts(): Promise<number[]> {
 }
 
 /** Calls GET /api/me as a distinct client (so the token-failure limit does not mix cases). */
-async function me(authorization: string): Promise<{ status: number; json: any }> {
+async function me(authorization: string): Promise<{ status: number; json: Json }> {
   return t.call('GET', '/api/me', { headers: { authorization, 'x-forwarded-for': `198.51.100.${++clientNo % 250}` } });
 }
 

@@ -50,7 +50,10 @@ function descendants(pid: number): number[] {
   while (queue.length) {
     const p = queue.shift()!;
     for (const [child, parent] of parents)
-      if (parent === p && !found.includes(child)) (found.push(child), queue.push(child));
+      if (parent === p && !found.includes(child)) {
+        found.push(child);
+        queue.push(child);
+      }
   }
   return found;
 }

@@ -1,13 +1,14 @@
 // Builds a biddable lot the way the platform's users do, over the HTTP API: an admin (ADMIN_PIDS)
 // grants the manager role, the manager creates and publishes a lot, bidders register, the manager
 // confirms their deposits, and bidding opens at startsAt.
+import type { Json } from '../support/json.ts';
 import type { TestIdp } from '../support/eid.ts';
 import { newPid } from '../support/eid.ts';
 import { caller, type CallOptions } from '../support/http.ts';
 
 export interface HttpAnswer {
   status: number;
-  json: any;
+  json: Json;
 }
 
 /** Calls the platform's API at `base` as an outside client would. */
@@ -15,7 +16,7 @@ export function call(base: string, method: string, path: string, options: CallOp
   return caller(base)(method, path, options);
 }
 
-async function expectStatus(answer: Promise<HttpAnswer>, status: number, what: string): Promise<any> {
+async function expectStatus(answer: Promise<HttpAnswer>, status: number, what: string): Promise<Json> {
   const a = await answer;
   if (a.status !== status) throw new Error(`${what}: expected ${status}, got ${a.status} ${JSON.stringify(a.json)}`);
   return a.json;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eq, inArray } from 'drizzle-orm';
+import { inArray } from 'drizzle-orm';
 import { auditEvents } from '../../db/schema.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { CONTESTED_BIDS, seedEndedLot } from './factory.ts';

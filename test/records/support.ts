@@ -1,5 +1,6 @@
 // Shared helpers for records tests: the six personas of the access matrix, the platform's published
 // key set, and raw HTTP calls that keep the exact response bytes.
+import type { Json } from '../support/json.ts';
 import type { Jwks } from '../../server/records/jws.ts';
 import type { TestPlatform } from '../support/platform.ts';
 import { addPerson } from './factory.ts';
@@ -46,7 +47,7 @@ export async function postRaw(
   path: string,
   body: string | Uint8Array,
   contentType: string | undefined,
-): Promise<{ status: number; json: any }> {
+): Promise<{ status: number; json: Json }> {
   const res = await fetch(tp.base + path, {
     method: 'POST',
     headers: contentType ? { 'content-type': contentType } : {},

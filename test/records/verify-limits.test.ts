@@ -1,6 +1,7 @@
 // Unbounded work before authentication (issue 13, item 5): POST /api/records/verify caps anonymous
 // bodies (signed-in regulators keep the full limit), is rate-limited, and parses and hashes in a
 // worker thread, so a big document does not hold /api/health (or anything else) while it is checked.
+import type { Json } from '../support/json.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
@@ -66,7 +67,7 @@ function bigAuditCsv(bytes: number): string {
 async function post(
   body: string | Uint8Array | ReadableStream<Uint8Array>,
   init: { token?: string; type?: string } = {},
-): Promise<{ status: number; json: any; ms: number; headers: Headers }> {
+): Promise<{ status: number; json: Json; ms: number; headers: Headers }> {
   const started = performance.now();
   const res = await fetch(`${tp.base}/api/records/verify`, {
     method: 'POST',
@@ -82,7 +83,7 @@ async function post(
 }
 
 /** POSTs a file from another process and returns the parsed answer. */
-function curlPost(file: string, token: string): Promise<any> {
+function curlPost(file: string, token: string): Promise<Json> {
   return new Promise((resolve, reject) =>
     execFile(
       'curl',
@@ -182,7 +183,6 @@ describe('record verification limits', () => {
 
   it('rate-limits verification per address, with Retry-After', async () => {
     const statuses: number[] = [];
-    let retryAfter: string | null = null;
     for (let i = 0; i < 70; i++) {
       const res = await postRaw(tp, '/api/records/verify', 'a,b\r\n1,2\r\n', 'text/csv');
       statuses.push(res.status);
@@ -198,7 +198,7 @@ describe('record verification limits', () => {
       headers: { 'content-type': 'text/csv' },
       body: 'x',
     });
-    retryAfter = again.headers.get('retry-after');
+    const retryAfter = again.headers.get('retry-after');
     expect(again.status).toBe(429);
     expect(Number(retryAfter)).toBeGreaterThanOrEqual(1);
     // A signed-in regulator has their own budget.

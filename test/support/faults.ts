@@ -2,6 +2,7 @@
 // database reached through a TCP proxy that the test cuts, stalls or slows (tcp-proxy.ts), a client
 // whose every call has a deadline (a hang is a finding, not a stuck test), and the rule for skipping:
 // without PostgreSQL the tests skip with the reason printed.
+import type { Json } from './json.ts';
 import { inject } from 'vitest';
 import { createClient } from 'redis';
 import { createPostgresDatabase, onPostgres } from './db.ts';
@@ -53,7 +54,7 @@ export async function postgresAndRedisMissing(what: string): Promise<string | un
 export interface TimedAnswer {
   /** 0 when no answer came before the client's own timeout. */
   status: number;
-  json: any;
+  json: Json;
   headers: Headers | undefined;
   ms: number;
 }

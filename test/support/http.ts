@@ -1,6 +1,7 @@
 // Calling the platform's HTTP API as an outside client would, from any test: JSON in, and the status,
 // parsed JSON (or the raw text when the body is not JSON) and headers out.
 
+import type { Json } from './json.ts';
 export interface CallOptions {
   token?: string;
   body?: unknown;
@@ -11,7 +12,7 @@ export interface CallOptions {
 
 export interface Answer {
   status: number;
-  json: any;
+  json: Json;
   text: string;
   headers: Headers;
 }
