@@ -11,6 +11,7 @@ import { personHash } from '../audit/person-hash.ts';
 import type { PersonalEvent } from '../shared/events.ts';
 import { bidderCodeOf, lockLot } from './lot-service.ts';
 import { lotChange } from './public-lot.ts';
+import { OPEN_STATUSES } from './rules/index.ts';
 
 /**
  * How long after the end a lot is closed. Within a process, closing waits for every bid that arrived
@@ -59,7 +60,7 @@ export async function dueLots(ctx: AppContext, limit = 100): Promise<number[]> {
   const rows = await ctx.db
     .select({ id: lots.id })
     .from(lots)
-    .where(and(inArray(lots.status, ['scheduled', 'live']), lte(lots.endsAt, cutoff)))
+    .where(and(inArray(lots.status, OPEN_STATUSES), lte(lots.endsAt, cutoff)))
     .orderBy(lots.endsAt)
     .limit(limit);
   return rows.map((r) => r.id);

@@ -3,7 +3,7 @@
 // normalised when a lot is written (server/shared/search-text.ts: no diacritics, lower case, and a
 // letters-and-digits form for licence plates), with LIKE, so it gives the same answers on PGlite and
 // PostgreSQL; where PostgreSQL has pg_trgm, trigram indexes serve those LIKEs (migration 0005).
-import { and, asc, count, desc, eq, gt, gte, isNull, like, lte, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gt, gte, inArray, isNull, like, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { lots, type LotStatus } from '../../db/schema.ts';
 import type { Person } from '../identity/person.ts';
@@ -11,6 +11,7 @@ import type { Logger } from '../shared/log.ts';
 import { compactText, normaliseText, searchTerms } from '../shared/search-text.ts';
 import { provinceName, type ProvinceId } from './provinces.ts';
 import type { LotRow } from './public-lot.ts';
+import { OPEN_STATUSES } from './rules/index.ts';
 
 /** `ending`: lots still open by their end, soonest first, then ended ones, latest end first. `newest`: latest created first. */
 export const CATALOGUE_SORTS = ['ending', 'newest'] as const;
@@ -63,7 +64,7 @@ function statusFilter(status: LotStatus, now: Date): SQL | undefined {
 function order(sort: CatalogueSort | undefined, now: Date): SQL[] {
   if (sort === 'newest') return [desc(lots.id)];
   if (sort === 'ending') {
-    const open = sql`${lots.status} in ('scheduled','live') and ${gt(lots.endsAt, now)}`;
+    const open = sql`${inArray(lots.status, OPEN_STATUSES)} and ${gt(lots.endsAt, now)}`;
     return [
       sql`case when ${open} then 0 else 1 end`,
       sql`case when ${open} then ${lots.endsAt} end asc`,
@@ -73,8 +74,8 @@ function order(sort: CatalogueSort | undefined, now: Date): SQL[] {
   }
   // Open lots first (soonest end first), then the rest newest first.
   return [
-    sql`case when ${lots.status} in ('scheduled','live') then 0 else 1 end`,
-    sql`case when ${lots.status} in ('scheduled','live') then ${lots.endsAt} end asc`,
+    sql`case when ${inArray(lots.status, OPEN_STATUSES)} then 0 else 1 end`,
+    sql`case when ${inArray(lots.status, OPEN_STATUSES)} then ${lots.endsAt} end asc`,
     desc(lots.id),
   ];
 }

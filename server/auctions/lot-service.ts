@@ -15,6 +15,7 @@ import type { CreateLotInput, UpdateLotInput } from './lot-schemas.ts';
 import { validateLotTerms, type LotTerms } from './lot-validation.ts';
 import { managerRules, platformRules, rulesAfterEdit } from './lot-rules.ts';
 import { lotSearchColumns } from './lot-search.ts';
+import { canTransition } from './rules/index.ts';
 
 /** True when this person manages this lot (the manager who created it). */
 export function managesLot(person: Person | undefined, lot: Pick<LotRow, 'managerPid'>): boolean {
@@ -206,8 +207,7 @@ export async function cancelLot(
       const row = await lockLot(tx, lotId);
       if (!row || (row.status === 'draft' && !maySeeDraft(person, row))) return refuse('lot_not_found');
       if (!managesLot(person, row)) return refuse('not_lot_manager');
-      if (row.status === 'closed' || row.status === 'failed' || row.status === 'cancelled')
-        return refuse('lot_already_in_status', { status: row.status });
+      if (!canTransition(row.status, 'cancelled')) return refuse('lot_already_in_status', { status: row.status });
       const [updated] = await tx
         .update(lots)
         .set({ status: 'cancelled', cancelReason: reason, closedAt: now, updatedAt: now })

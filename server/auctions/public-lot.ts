@@ -5,59 +5,14 @@ import { asc, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { lotImages, lots, registrations, type LotStatus, type RulesLanguage } from '../../db/schema.ts';
 import type { AppContext } from '../context.ts';
-import type { ProvinceId } from './provinces.ts';
+import type { PublicLot } from './lot-schemas.ts';
 import type { LotChange, LotState } from '../shared/events.ts';
-import { isBiddingOpen, minimumBid } from '../bidding/bid-rules.ts';
+import { effectiveStatus, minNextBid, type LotRow } from './rules/index.ts';
 
-export interface PublicLot {
-  id: number;
-  title: string;
-  description: string;
-  category: string;
-  /** Where the asset is: a province id (server/auctions/provinces.ts), or null when not given. */
-  province: ProvinceId | null;
-  status: LotStatus;
-  startingPrice: number;
-  priceStep: number;
-  deposit: number;
-  currentPrice: number | null;
-  highestBidderCode: string | null;
-  bidCount: number;
-  seq: number;
-  registrationOpensAt: string;
-  registrationClosesAt: string;
-  startsAt: string;
-  endsAt: string;
-  /** The end as published; endsAt moves with soft-close extensions. */
-  scheduledEndsAt: string;
-  softClose: { windowSeconds: number; extendSeconds: number } | null;
-  /** The lowest amount the next bid may be, while bidding is possible; otherwise null. */
-  minNextBid: number | null;
-  /** True while the registration window is open by the server clock. */
-  registrationOpen: boolean;
-  rules: string;
-  /** The language `rules` is written in. */
-  rulesLanguage: RulesLanguage;
-  /** The same rules in other languages (the platform's generated rules carry their Vietnamese). */
-  rulesTranslations: Partial<Record<RulesLanguage, string>>;
-  /** True when the platform wrote the rules from the terms and the policy. */
-  rulesGenerated: boolean;
-  rulesVersion: number;
-  imageIds: number[];
-  cancelReason: string | null;
-  closedAt: string | null;
-  finalPrice: number | null;
-  winnerBidderCode: string | null;
-  serverTime: string;
-}
+/** The public view of a lot; its one definition is LotSchema (lot-schemas.ts), the API's `Lot`. */
+export type { PublicLot };
 
-export type LotRow = typeof lots.$inferSelect;
-
-/** The status by the clock: scheduled lots are live from startsAt (the row may lag by a poll). */
-export function effectiveStatus(row: Pick<LotRow, 'status' | 'startsAt'>, now: Date): LotStatus {
-  if (row.status === 'scheduled' && now.getTime() >= row.startsAt.getTime()) return 'live';
-  return row.status;
-}
+export type { LotRow };
 
 /** The columns a lot's public state is computed from. */
 export type LotStateRow = Pick<
@@ -82,7 +37,7 @@ export interface LotCodes {
 
 /**
  * The public state of a lot at `now`: the standing state (price, leader, the next minimum while
- * bidding is open, by bid-rules' minimumBid) and the outcome. GET /api/lots/:id, `watch` snapshots and
+ * bidding is open, by the rules' minNextBid) and the outcome. GET /api/lots/:id, `watch` snapshots and
  * every `lot` event are built from this one function, so a page never has to work any of it out.
  */
 export function lotState(row: LotStateRow, codes: LotCodes, now: Date): LotState {
@@ -92,7 +47,7 @@ export function lotState(row: LotStateRow, codes: LotCodes, now: Date): LotState
     endsAt: row.endsAt.toISOString(),
     currentPrice: row.currentPrice,
     highestBidderCode: codes.leaderCode,
-    minNextBid: isBiddingOpen(row, now) ? minimumBid(row, row) : null,
+    minNextBid: minNextBid(row, now),
     seq: row.seq,
     cancelReason: row.cancelReason,
     finalPrice: row.finalPrice,

@@ -18,16 +18,9 @@ import type { AppContext } from '../context.ts';
 import type { Person } from '../identity/person.ts';
 import { appendAudit } from '../audit/audit-log.ts';
 import { ok, refuse, type Result } from '../shared/errors.ts';
-import { effectiveStatus, getLotRow } from './public-lot.ts';
+import { getLotRow } from './public-lot.ts';
+import { effectiveStatus, isEnded } from './rules/index.ts';
 import { managesLot } from './lot-service.ts';
-
-/** The statuses after which bidding can never resume: the manager may then see identities. */
-export const ENDED_LOT_STATUSES: readonly LotStatus[] = ['closed', 'failed', 'cancelled'];
-
-/** True once the lot's row says it has ended (a lot past its end but not yet closed has not). */
-export function hasEnded(status: LotStatus): boolean {
-  return ENDED_LOT_STATUSES.includes(status);
-}
 
 /** The purpose written to the audit log for a read of the whole list with identities. */
 export const LIST_READ_PURPOSE = 'registrations viewed';
@@ -91,7 +84,8 @@ export async function listLotRegistrations(
   const manager = !!lot && managesLot(person, lot);
   if (!lot || (lot.status === 'draft' && !manager && !regulator)) return refuse('lot_not_found');
   if (!manager && !regulator) return refuse('not_lot_manager_or_regulator');
-  if (!regulator && !hasEnded(lot.status)) {
+  // Once the lot has ended (bidding can never resume) the manager may see identities.
+  if (!regulator && !isEnded(lot.status)) {
     const rows = await ctx.db
       .select()
       .from(registrations)
@@ -196,7 +190,7 @@ export async function myRegistrations(ctx: AppContext, person: Person): Promise<
     const outcome =
       status === 'cancelled'
         ? 'cancelled'
-        : status === 'closed' || status === 'failed'
+        : isEnded(status)
           ? l.winnerRegistrationId === r.id
             ? 'won'
             : 'lost'

@@ -15,6 +15,7 @@ import { invalid, ok, refuse, type Result } from '../shared/errors.ts';
 import { fieldError } from '../shared/field-errors.ts';
 import { freshBidderCode } from './bidder-code.ts';
 import { lockLot, managesLot, maySeeDraft } from './lot-service.ts';
+import { isOpen } from './rules/index.ts';
 
 export interface RegistrationView {
   id: number;
@@ -126,7 +127,7 @@ export async function approve(
     if (!reg) return refuse('registration_not_found');
     if (reg.status === 'approved') return ok({ row: reg, changed: false });
     if (reg.status !== 'pending_deposit') return refuse('registration_in_status', { status: reg.status });
-    if (lot.status !== 'scheduled' && lot.status !== 'live') return refuse('lot_in_status', { status: lot.status });
+    if (!isOpen(lot.status)) return refuse('lot_in_status', { status: lot.status });
     const [row] = await tx
       .update(registrations)
       .set({ status: 'approved', depositState: 'received', approvedBy: person.pid, approvedAt: now, updatedAt: now })

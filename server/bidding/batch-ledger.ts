@@ -7,7 +7,7 @@ import type { LotRow } from '../auctions/public-lot.ts';
 import { ok, refuse, type Result } from '../shared/errors.ts';
 import type { LotChange, PersonalEvent, PublicEntry } from '../shared/events.ts';
 import { GENESIS_HASH, ledgerEntryHash } from '../shared/hash-chain.ts';
-import { extendedEnd, refuseBid, type Bidder, type Standing } from './bid-rules.ts';
+import { extendedEnd, refuseBid, type Bidder, type Standing } from '../auctions/rules/index.ts';
 import type { BidAck } from './types.ts';
 import type { Person } from '../identity/person.ts';
 import type { BatchBidders } from './batch-reads.ts';

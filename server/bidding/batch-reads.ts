@@ -5,7 +5,7 @@ import { eq, sql, type Placeholder } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { ledgerEntries, lots, registrations } from '../../db/schema.ts';
 import type { LotRow } from '../auctions/public-lot.ts';
-import type { Bidder } from './bid-rules.ts';
+import type { Bidder } from '../auctions/rules/index.ts';
 import type { BatchItem, Replays } from './batch-ledger.ts';
 
 /** The time of the lot's last ledger entry, as a column of a query on lots. */

@@ -13,7 +13,7 @@ import { appendAudit } from '../audit/audit-log.ts';
 import { ok, refuse } from '../shared/errors.ts';
 import { BatchLedger, notFound, type BatchItem, type BatchOutcome, type BidItem } from './batch-ledger.ts';
 import { lastPlacedAt, loadBidders } from './batch-reads.ts';
-import { isBiddingOpen } from './bid-rules.ts';
+import { isBiddingOpen } from '../auctions/rules/index.ts';
 import { lotChange } from '../auctions/public-lot.ts';
 import { commitOptimistic } from './optimistic-batch.ts';
 

@@ -14,7 +14,7 @@ import { sql } from 'drizzle-orm';
 import { resultRows, type Db } from '../../db/client.ts';
 import type { AppContext } from '../context.ts';
 import { BatchLedger, notFound, type BatchOutcome, type BidItem, type NewEntry } from './batch-ledger.ts';
-import type { Standing } from './bid-rules.ts';
+import type { Standing } from '../auctions/rules/index.ts';
 import { readForBatch } from './batch-reads.ts';
 
 /** Commits the batch, or returns undefined when it must go through the locked transaction instead. */

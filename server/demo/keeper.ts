@@ -6,6 +6,7 @@ import { lots, registrations } from '../../db/schema.ts';
 import type { AppContext } from '../context.ts';
 import type { BidService } from '../bidding/types.ts';
 import { approve } from '../auctions/registration-service.ts';
+import { OPEN_STATUSES } from '../auctions/rules/index.ts';
 import { DEMO_ASSETS, DEMO_TITLES } from './catalogue.ts';
 import { createDemoLot, registerAndApprove } from './lots.ts';
 import { liveDemoLots, maybeBid, type Random } from './robots.ts';
@@ -44,7 +45,7 @@ async function approveWaiting(ctx: AppContext, cast: DemoCast, now: Date): Promi
         eq(registrations.status, 'pending_deposit'),
         inArray(lots.title, DEMO_TITLES),
         lte(registrations.createdAt, new Date(now.getTime() - DEMO_APPROVAL_DELAY_MS)),
-        inArray(lots.status, ['scheduled', 'live']),
+        inArray(lots.status, OPEN_STATUSES),
       ),
     )
     .limit(50);
@@ -64,7 +65,7 @@ async function topUp(ctx: AppContext, cast: DemoCast, now: Date, random: Random)
     .where(
       and(
         eq(lots.managerPid, cast.manager.pid),
-        inArray(lots.status, ['scheduled', 'live']),
+        inArray(lots.status, OPEN_STATUSES),
         inArray(lots.title, DEMO_TITLES),
         gt(lots.endsAt, new Date(now.getTime() + 2 * MIN)),
       ),

@@ -4,6 +4,7 @@ import { and, eq, inArray } from 'drizzle-orm';
 import { lots, registrations } from '../../db/schema.ts';
 import type { AppContext } from '../context.ts';
 import type { BidService } from '../bidding/types.ts';
+import { OPEN_STATUSES } from '../auctions/rules/index.ts';
 import type { DemoCast } from './people.ts';
 import { DEMO_TITLES } from './catalogue.ts';
 
@@ -42,11 +43,7 @@ export async function liveDemoLots(
     })
     .from(lots)
     .where(
-      and(
-        eq(lots.managerPid, cast.manager.pid),
-        inArray(lots.status, ['scheduled', 'live']),
-        inArray(lots.title, DEMO_TITLES),
-      ),
+      and(eq(lots.managerPid, cast.manager.pid), inArray(lots.status, OPEN_STATUSES), inArray(lots.title, DEMO_TITLES)),
     );
   const open = rows.filter((r) => r.startsAt <= now && r.endsAt > now);
   if (!open.length) return [];

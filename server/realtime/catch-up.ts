@@ -20,6 +20,7 @@ import type { Logger } from '../shared/log.ts';
 import type { LotHead } from './lot-heads.ts';
 import type { LotStreams } from './lot-streams.ts';
 import type { RedisState } from './redis-link.ts';
+import { isEnded } from '../auctions/rules/index.ts';
 
 export interface CatchUpOptions {
   streams: Pick<LotStreams, 'activeLots' | 'delivered' | 'catchUp' | 'lot'>;
@@ -37,7 +38,6 @@ interface Told {
   endsAt: string;
 }
 
-const ENDINGS = new Set(['closed', 'failed', 'cancelled']);
 /** Lots per head query. */
 const HEADS_PER_QUERY = 1_000;
 
@@ -206,8 +206,8 @@ export class CatchUp {
 /** The lot change that brings watchers told `told` to the head, if they need one. */
 function changeFor(head: LotHead, told: Told): LotChange | undefined {
   const base = { ...head };
-  if (ENDINGS.has(told.status)) return undefined;
-  if (ENDINGS.has(head.status)) return { ...base, reason: head.status as LotChange['reason'] };
+  if (isEnded(told.status)) return undefined;
+  if (isEnded(head.status)) return { ...base, reason: head.status };
   if (head.status === 'live' && told.status === 'scheduled') return { ...base, reason: 'live' };
   if (head.status === 'live' && head.endsAt !== told.endsAt) return { ...base, reason: 'extended' };
   return undefined;

@@ -11,6 +11,7 @@
 // after the last one delivered is read and written through the same ordered, coalescing path.
 import type { LotChange, PublicEntry } from '../shared/events.ts';
 import type { Logger } from '../shared/log.ts';
+import { isEnded } from '../auctions/rules/index.ts';
 
 export interface LotStreamsOptions {
   /** The coalescing tick of a lot (ms): its entries are written at most once per tick. */
@@ -47,8 +48,6 @@ interface Stream {
   /** Entries read from the ledger that had neither been delivered nor held (a count, for logs). */
   missing: number;
 }
-
-const ENDINGS = new Set<LotChange['reason']>(['closed', 'failed', 'cancelled']);
 
 /** The largest `bids` event; a longer run (a gap filled from the ledger) is split. */
 const MAX_BATCH = 500;
@@ -206,7 +205,7 @@ export class LotStreams {
             change.endsAt === last.endsAt))
       )
         continue;
-      if (ENDINGS.has(change.reason)) s.ended = true;
+      if (isEnded(change.reason)) s.ended = true;
       s.lastChange = change;
       this.write(() => this.options.emitLot(change));
     }

@@ -21,7 +21,8 @@ import {
   type LotRow,
   type Period,
 } from './queries.ts';
-import { buildRecord, isEnded } from './record.ts';
+import { buildRecord } from './record.ts';
+import { isEnded } from '../auctions/rules/index.ts';
 import {
   SEAL_CTY,
   type AuctionRecord,

@@ -4,7 +4,7 @@ import { shedBidsOf, type ShedRow } from '../bidding/shed-reads.ts';
 import { and, asc, eq, gt, gte, inArray, lt, lte, max, min, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { auditEvents, ledgerEntries, lots, people, registrations } from '../../db/schema.ts';
-import { ENDED_STATUSES } from './record-format.ts';
+import { ENDED_STATUSES } from '../auctions/rules/index.ts';
 
 export type LotRow = typeof lots.$inferSelect;
 export type EntryRow = Pick<

@@ -3,6 +3,7 @@
 // database imports so the offline verifier loads only this, the hash chain and jose.
 import { z } from 'zod';
 import { SHED_REASONS } from '../bidding/shed-reasons.ts';
+import { ENDED_STATUSES } from '../auctions/rules/status.ts';
 
 export const RECORD_TYPE = 'auction-record';
 /**
@@ -15,7 +16,6 @@ export const RECORD_VERSION = 2;
 export const RECORD_CTY = 'auction-record+json';
 /** The JWS `cty` of the seal that ends an NDJSON export. */
 export const SEAL_CTY = 'export-seal+json';
-export const ENDED_STATUSES = ['closed', 'failed', 'cancelled'] as const;
 
 const iso = z.iso.datetime({ offset: true });
 const money = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);

@@ -6,21 +6,15 @@
 import { personHash } from '../audit/person-hash.ts';
 import { GENESIS_HASH } from '../shared/hash-chain.ts';
 import { summarizeShed } from '../bidding/shed-reads.ts';
+import type { EndedStatus } from '../auctions/rules/index.ts';
 import type { LotDetails, LotRow } from './queries.ts';
 import {
-  ENDED_STATUSES,
   RECORD_TYPE,
   RECORD_VERSION,
   type AuctionRecord,
   type RecordEntry,
   type RecordEvent,
 } from './record-format.ts';
-
-export type EndedStatus = (typeof ENDED_STATUSES)[number];
-
-export function isEnded(status: string): status is EndedStatus {
-  return (ENDED_STATUSES as readonly string[]).includes(status);
-}
 
 export interface RecordContext {
   issuedAt: Date;

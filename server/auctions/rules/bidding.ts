@@ -1,9 +1,10 @@
-// The ascending-auction rules for one bid against the standing state of its lot (DESIGN.md §2),
-// as a pure function: the batch transaction calls it for each queued bid in arrival order, against
-// the state left by the bids before it.
-import type { LotRow } from '../auctions/public-lot.ts';
-import type { RegistrationStatus } from '../../db/schema.ts';
-import { refuse, type Failure } from '../shared/errors.ts';
+// The ascending-auction rules for one bid against the standing state of its lot (DESIGN.md §2): when
+// bidding is open, the minimum next bid, why a bid is refused and how a bid extends a soft-close lot.
+// The batch writers call refuseBid for each queued bid in arrival order, against the state left by
+// the bids before it; the read model shows minNextBid. Pure: no I/O.
+import type { RegistrationStatus } from '../../../db/schema.ts';
+import { refuse, type Failure } from '../../shared/errors.ts';
+import { isOpen, type LotRow } from './status.ts';
 
 /** The standing state of a lot's ledger, as held on the lots row. */
 export interface Standing {
@@ -25,11 +26,7 @@ export interface Bidder {
 
 /** True when a bid received at `at` may be evaluated at all (before any rule about the bidder). */
 export function isBiddingOpen(row: Pick<LotRow, 'status' | 'startsAt' | 'endsAt'>, at: Date): boolean {
-  return (
-    (row.status === 'scheduled' || row.status === 'live') &&
-    at.getTime() >= row.startsAt.getTime() &&
-    at.getTime() < row.endsAt.getTime()
-  );
+  return isOpen(row.status) && at.getTime() >= row.startsAt.getTime() && at.getTime() < row.endsAt.getTime();
 }
 
 /**
@@ -43,20 +40,31 @@ export function minimumBid(
   return s.currentPrice === null ? lot.startingPrice : s.currentPrice + lot.priceStep;
 }
 
+/** The minimum next bid while bidding is open at `now`; otherwise null (what the public state shows). */
+export function minNextBid(
+  row: Pick<LotRow, 'status' | 'startsAt' | 'endsAt' | 'startingPrice' | 'priceStep' | 'currentPrice'>,
+  now: Date,
+): number | null {
+  return isBiddingOpen(row, now) ? minimumBid(row, row) : null;
+}
+
+/** The refusal of a bid or a withdrawal that arrives while bidding is not open. */
+function notOpen(lot: Pick<LotRow, 'status' | 'startsAt'>, receivedAt: Date): Failure {
+  if (receivedAt < lot.startsAt && isOpen(lot.status))
+    return refuse('bidding_not_open', { startsAt: lot.startsAt.toISOString() });
+  return refuse(lot.status === 'cancelled' ? 'lot_cancelled' : 'bidding_ended');
+}
+
 /** Returns the reason a bid is refused, or undefined when it is acceptable. */
 export function refuseBid(
-  lot: LotRow,
-  s: Standing,
-  bidder: Bidder | undefined,
+  lot: Pick<LotRow, 'status' | 'startsAt' | 'managerPid' | 'startingPrice' | 'priceStep'>,
+  s: Pick<Standing, 'endsAt' | 'currentPrice' | 'leaderRegistrationId'>,
+  bidder: Pick<Bidder, 'id' | 'status'> | undefined,
   pid: string,
   amount: number,
   receivedAt: Date,
 ): Failure | undefined {
-  if (!isBiddingOpen({ ...lot, endsAt: s.endsAt }, receivedAt)) {
-    if (receivedAt < lot.startsAt && (lot.status === 'scheduled' || lot.status === 'live'))
-      return refuse('bidding_not_open', { startsAt: lot.startsAt.toISOString() });
-    return refuse(lot.status === 'cancelled' ? 'lot_cancelled' : 'bidding_ended');
-  }
+  if (!isBiddingOpen({ ...lot, endsAt: s.endsAt }, receivedAt)) return notOpen(lot, receivedAt);
   if (lot.managerPid === pid) return refuse('manager_cannot_bid');
   if (!bidder) return refuse('not_registered');
   if (bidder.status === 'barred') return refuse('bidder_barred');

@@ -1,0 +1,196 @@
+// The auction's rules (server/auctions/rules/), one row per case.
+import { describe, expect, it } from 'vitest';
+import { LOT_STATUSES, type LotStatus } from '../../db/schema.ts';
+import {
+  canTransition,
+  effectiveStatus,
+  extendedEnd,
+  isBiddingOpen,
+  isEnded,
+  isOpen,
+  minimumBid,
+  minNextBid,
+  refuseBid,
+  type Bidder,
+} from '../../server/auctions/rules/index.ts';
+
+const T0 = Date.parse('2026-12-01T08:00:00Z');
+const at = (seconds: number): Date => new Date(T0 + seconds * 1000);
+/** A lot that starts at 0 s and ends at 600 s, 40 M starting price, 5 M step. */
+const lot = {
+  status: 'live' as LotStatus,
+  startsAt: at(0),
+  endsAt: at(600),
+  managerPid: 'manager',
+  startingPrice: 40_000_000,
+  priceStep: 5_000_000,
+  currentPrice: null as number | null,
+  softCloseWindowSeconds: null as number | null,
+  softCloseExtendSeconds: null as number | null,
+};
+const approved: Bidder = { id: 1, pid: 'anh', bidderCode: 'B-AAAA', status: 'approved' };
+
+describe('lot statuses', () => {
+  it.each<[LotStatus, 'open' | 'ended' | 'neither']>([
+    ['draft', 'neither'],
+    ['scheduled', 'open'],
+    ['live', 'open'],
+    ['closed', 'ended'],
+    ['failed', 'ended'],
+    ['cancelled', 'ended'],
+  ])('%s is %s', (status, kind) => {
+    expect(isOpen(status)).toBe(kind === 'open');
+    expect(isEnded(status)).toBe(kind === 'ended');
+  });
+
+  const allowed = new Set([
+    'draft→scheduled',
+    'draft→cancelled',
+    'scheduled→live',
+    'scheduled→closed',
+    'scheduled→failed',
+    'scheduled→cancelled',
+    'live→closed',
+    'live→failed',
+    'live→cancelled',
+  ]);
+  it.each(LOT_STATUSES.flatMap((from) => LOT_STATUSES.map((to) => [from, to] as const)))(
+    'the transition %s → %s',
+    (from, to) => {
+      expect(canTransition(from, to)).toBe(allowed.has(`${from}→${to}`));
+    },
+  );
+
+  it.each<[LotStatus, number, LotStatus]>([
+    ['scheduled', -1, 'scheduled'],
+    ['scheduled', 0, 'live'],
+    ['scheduled', 700, 'live'],
+    ['live', -1, 'live'],
+    ['draft', 10, 'draft'],
+    ['closed', 10, 'closed'],
+    ['cancelled', -10, 'cancelled'],
+  ])('a %s row at %i s is %s by the clock', (status, seconds, expected) => {
+    expect(effectiveStatus({ status, startsAt: at(0) }, at(seconds))).toBe(expected);
+  });
+});
+
+describe('bidding open and the minimum next bid', () => {
+  it.each<[LotStatus, number, boolean]>([
+    ['scheduled', -0.001, false],
+    ['scheduled', 0, true],
+    ['live', 0, true],
+    ['live', 599.999, true],
+    ['live', 600, false],
+    ['draft', 10, false],
+    ['closed', 10, false],
+    ['failed', 10, false],
+    ['cancelled', 10, false],
+  ])('a %s lot at %d s: open %s', (status, seconds, open) => {
+    expect(isBiddingOpen({ ...lot, status }, at(seconds))).toBe(open);
+    expect(minNextBid({ ...lot, status }, at(seconds))).toBe(open ? 40_000_000 : null);
+  });
+
+  it.each<[number | null, number]>([
+    [null, 40_000_000],
+    [40_000_000, 45_000_000],
+    [120_000_000, 125_000_000],
+  ])('with the current price %s the minimum is %i', (currentPrice, min) => {
+    expect(minimumBid(lot, { currentPrice })).toBe(min);
+    expect(minNextBid({ ...lot, currentPrice }, at(10))).toBe(min);
+  });
+});
+
+describe('bid refusal', () => {
+  const standing = {
+    endsAt: lot.endsAt,
+    currentPrice: null as number | null,
+    leaderRegistrationId: null as number | null,
+  };
+  it.each<{
+    case: string;
+    status?: LotStatus;
+    seconds?: number;
+    endsAt?: Date;
+    currentPrice?: number | null;
+    leader?: number | null;
+    pid?: string;
+    bidder?: Bidder | undefined;
+    amount?: number;
+    reason: string | undefined;
+    params?: object;
+  }>([
+    { case: 'an acceptable first bid', reason: undefined },
+    { case: 'an acceptable next bid', currentPrice: 40_000_000, leader: 2, amount: 45_000_000, reason: undefined },
+    {
+      case: 'before the start',
+      status: 'scheduled',
+      seconds: -1,
+      reason: 'bidding_not_open',
+      params: { startsAt: at(0).toISOString() },
+    },
+    { case: 'at the end', seconds: 600, reason: 'bidding_ended' },
+    { case: 'after an extended end moved it later', seconds: 650, endsAt: at(700), reason: undefined },
+    { case: 'on a closed lot', status: 'closed', reason: 'bidding_ended' },
+    { case: 'on a failed lot', status: 'failed', reason: 'bidding_ended' },
+    { case: 'on a draft', status: 'draft', reason: 'bidding_ended' },
+    { case: 'on a cancelled lot', status: 'cancelled', reason: 'lot_cancelled' },
+    { case: 'by the manager', pid: 'manager', reason: 'manager_cannot_bid' },
+    { case: 'by someone not registered', bidder: undefined, reason: 'not_registered' },
+    { case: 'by a barred bidder', bidder: { ...approved, status: 'barred' }, reason: 'bidder_barred' },
+    {
+      case: 'before the deposit is confirmed',
+      bidder: { ...approved, status: 'pending_deposit' },
+      reason: 'deposit_not_confirmed',
+    },
+    {
+      case: 'by a rejected registration',
+      bidder: { ...approved, status: 'rejected' },
+      reason: 'deposit_not_confirmed',
+    },
+    { case: 'by the leader', currentPrice: 40_000_000, leader: 1, amount: 50_000_000, reason: 'already_leading' },
+    {
+      case: 'below the starting price',
+      amount: 39_999_999,
+      reason: 'below_starting_price',
+      params: { minNextBid: 40_000_000 },
+    },
+    {
+      case: 'below the next step',
+      currentPrice: 40_000_000,
+      leader: 2,
+      amount: 44_999_999,
+      reason: 'below_next_bid',
+      params: { minNextBid: 45_000_000 },
+    },
+  ])('$case', (c) => {
+    const refusal = refuseBid(
+      { ...lot, status: c.status ?? 'live' },
+      {
+        ...standing,
+        endsAt: c.endsAt ?? lot.endsAt,
+        currentPrice: c.currentPrice ?? null,
+        leaderRegistrationId: c.leader ?? null,
+      },
+      'bidder' in c ? c.bidder : approved,
+      c.pid ?? approved.pid,
+      c.amount ?? 40_000_000,
+      at(c.seconds ?? 10),
+    );
+    expect(refusal?.reason).toBe(c.reason);
+    if (c.params) expect(refusal?.params).toEqual(c.params);
+  });
+});
+
+describe('soft close', () => {
+  it.each<[string, number | null, number | null, number, number]>([
+    ['a hard close never moves', null, null, 599, 600],
+    ['a bid before the window leaves the end', 60, 120, 539, 600],
+    ['a bid at the window edge extends to bid + extension', 60, 120, 540, 660],
+    ['a bid in the window extends to bid + extension', 60, 120, 590, 710],
+    ['an extension never shortens the end', 60, 30, 590, 620],
+    ['an extension shorter than what is left leaves the end', 60, 5, 590, 600],
+  ])('%s', (_, window, extend, bidAt, endsAt) => {
+    const next = extendedEnd({ softCloseWindowSeconds: window, softCloseExtendSeconds: extend }, at(600), at(bidAt));
+    expect(next.getTime()).toBe(at(endsAt).getTime());
+  });
+});
