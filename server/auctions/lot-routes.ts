@@ -10,7 +10,6 @@ import {
   CancelLotSchema,
   CreateLotSchema,
   ListLotsQuery,
-  LotIdParam,
   LotListSchema,
   LotSchema,
   ResultSchema,
@@ -18,6 +17,7 @@ import {
 } from './lot-schemas.ts';
 import { cancelLot, createLot, publishLot, updateLot } from './lot-service.ts';
 import { getLot, getResult, listLots } from './lot-reads.ts';
+import { LotIdParam } from '../shared/validation.ts';
 
 const json = <T extends z.ZodType>(schema: T, description: string) => ({
   description,

@@ -3,22 +3,13 @@
 // description.
 import { z } from '@hono/zod-openapi';
 import { fieldCode } from '../shared/field-errors.ts';
+import { Instant, Vnd } from '../shared/validation.ts';
 import { LOT_STATUSES, RULES_LANGUAGES } from '../../db/schema.ts';
 import { CATALOGUE_SORTS } from './lot-search.ts';
 import { PROVINCE_IDS } from './provinces.ts';
 
-export const MAX_INT32 = 2_147_483_647;
-
-/** A positive whole number of VND within JavaScript's safe integer range. */
-export const Vnd = z
-  .number({ error: fieldCode('NOT_VND') })
-  .int(fieldCode('NOT_VND'))
-  .positive(fieldCode('NOT_VND'))
-  .max(Number.MAX_SAFE_INTEGER, fieldCode('NOT_VND'));
-
 /** Text without NUL characters (PostgreSQL text cannot hold them). */
 const Text = () => z.string().refine((v) => !v.includes('\u0000'), fieldCode('CONTAINS_NUL'));
-const Instant = z.iso.datetime({ offset: true }).transform((s) => new Date(s));
 
 export const SoftCloseSchema = z
   .object({
@@ -52,22 +43,14 @@ const lotFields = {
   startsAt: Instant,
   endsAt: Instant,
   softClose: SoftCloseSchema.nullable().optional(),
-  rules: Text()
-    .trim()
-    .min(1)
-    .max(50_000)
-    .optional()
-    .openapi({
-      description:
-        'The rules every bidder accepts; without it the platform writes them from the terms and the policy, in Vietnamese and English (and writes them again when the terms change).',
-    }),
-  rulesLanguage: z
-    .enum(RULES_LANGUAGES)
-    .optional()
-    .openapi({
-      description:
-        "The language `rules` is written in (sent with `rules`; alone, it re-labels the manager's own text). Without it: vi when the text uses Vietnamese letters, else en.",
-    }),
+  rules: Text().trim().min(1).max(50_000).optional().openapi({
+    description:
+      'The rules every bidder accepts; without it the platform writes them from the terms and the policy, in Vietnamese and English (and writes them again when the terms change).',
+  }),
+  rulesLanguage: z.enum(RULES_LANGUAGES).optional().openapi({
+    description:
+      "The language `rules` is written in (sent with `rules`; alone, it re-labels the manager's own text). Without it: vi when the text uses Vietnamese letters, else en.",
+  }),
 };
 
 export const CreateLotSchema = z.object(lotFields).strict().openapi('CreateLot');
@@ -79,22 +62,18 @@ export const CancelLotSchema = z
   .strict()
   .openapi('CancelLot');
 
-export const LotIdParam = z.object({
-  id: z.coerce
-    .number()
-    .int()
-    .positive()
-    .max(MAX_INT32)
-    .openapi({ param: { name: 'id', in: 'path' }, example: 1 }),
-});
-
 export const LotSchema = z
   .object({
     id: z.number().int(),
     title: z.string(),
     description: z.string(),
     category: z.string(),
-    province: z.enum(PROVINCE_IDS).nullable(),
+    province: z
+      .enum(PROVINCE_IDS)
+      .nullable()
+      .openapi({
+        description: 'Where the asset is: a province id (server/auctions/provinces.ts), or null when not given.',
+      }),
     status: z.enum(LOT_STATUSES),
     startingPrice: z.number().int(),
     priceStep: z.number().int(),
@@ -107,20 +86,26 @@ export const LotSchema = z
     registrationClosesAt: z.string(),
     startsAt: z.string(),
     endsAt: z.string(),
-    scheduledEndsAt: z.string(),
+    scheduledEndsAt: z
+      .string()
+      .openapi({ description: 'The end as published; endsAt moves with soft-close extensions.' }),
     softClose: SoftCloseSchema.nullable(),
-    minNextBid: z.number().int().nullable(),
-    registrationOpen: z.boolean(),
+    minNextBid: z
+      .number()
+      .int()
+      .nullable()
+      .openapi({ description: 'The lowest amount the next bid may be, while bidding is possible; otherwise null.' }),
+    registrationOpen: z
+      .boolean()
+      .openapi({ description: 'True while the registration window is open by the server clock.' }),
     rules: z
       .string()
       .openapi({ description: 'The rules text, in `rulesLanguage` (English for the rules the platform writes).' }),
-    rulesLanguage: z.enum(RULES_LANGUAGES),
-    rulesTranslations: z
-      .object({ vi: z.string().optional(), en: z.string().optional() })
-      .openapi({
-        description:
-          "The same rules in other languages: the platform's rules carry their Vietnamese text (`vi`); a manager's own text has none. Show a person the text in their language when there is one, else `rules` marked with `rulesLanguage`.",
-      }),
+    rulesLanguage: z.enum(RULES_LANGUAGES).openapi({ description: 'The language `rules` is written in.' }),
+    rulesTranslations: z.object({ vi: z.string().optional(), en: z.string().optional() }).openapi({
+      description:
+        "The same rules in other languages: the platform's rules carry their Vietnamese text (`vi`); a manager's own text has none. Show a person the text in their language when there is one, else `rules` marked with `rulesLanguage`.",
+    }),
     rulesGenerated: z
       .boolean()
       .openapi({ description: 'True when the platform wrote the rules from the terms and the policy.' }),
@@ -133,6 +118,8 @@ export const LotSchema = z
     serverTime: z.string(),
   })
   .openapi('Lot');
+/** The public view of a lot (GET /api/lots/:id), as auctions/public-lot.ts computes it. */
+export type PublicLot = z.infer<typeof LotSchema>;
 
 /** A price bound in a query string: digits only (no sign, separators or units), a safe integer of VND. */
 const PriceBound = () =>
@@ -151,14 +138,10 @@ const PriceBound = () =>
 export const ListLotsQuery = z
   .object({
     status: z.enum(LOT_STATUSES, { error: `one of ${LOT_STATUSES.join(', ')}` }).optional(),
-    q: Text()
-      .trim()
-      .max(200, 'at most 200 characters')
-      .optional()
-      .openapi({
-        description:
-          'Search in the title, description and province, as people type: without diacritics ("ha noi" finds "Hà Nội"), in any case, words in any order, and licence plates in any format ("30K88888", "30k-888.88", "30K 888" and "88888" find "30K-888.88").',
-      }),
+    q: Text().trim().max(200, 'at most 200 characters').optional().openapi({
+      description:
+        'Search in the title, description and province, as people type: without diacritics ("ha noi" finds "Hà Nội"), in any case, words in any order, and licence plates in any format ("30K88888", "30k-888.88", "30K 888" and "88888" find "30K-888.88").',
+    }),
     category: Text().trim().max(40, 'at most 40 characters').optional(),
     province: z
       .enum(PROVINCE_IDS, { error: 'one of the 34 province ids, such as ha-noi' })

@@ -23,7 +23,7 @@ import {
   isUnavailable,
   withDeadline,
 } from '../shared/unavailable.ts';
-import { MAX_INT32 } from '../auctions/lot-schemas.ts';
+import { isIdempotencyKey, isRowId, isVnd } from '../shared/validation.ts';
 import { commitBatch, type BatchItem, type WithdrawAck } from './bid-batch.ts';
 import { ShedLog } from './shed-log.ts';
 import { SHED_MESSAGES, type ShedReason } from './shed-reasons.ts';
@@ -33,7 +33,6 @@ import type { BidAck, BidService, PlaceBidInput } from './types.ts';
 
 /** The most bids one transaction commits. */
 export const MAX_BATCH = 256;
-const KEY_PATTERN = /^[\x21-\x7e]{1,200}$/;
 
 type Answer = Result<BidAck | WithdrawAck>;
 
@@ -99,11 +98,9 @@ export class BidEngine implements BidService {
   place(input: PlaceBidInput): Promise<Result<BidAck>> {
     const receivedAt = this.ctx.clock.now();
     if (input.person.level < 2) return Promise.resolve(refuse('level2_required'));
-    if (!Number.isSafeInteger(input.lotId) || input.lotId <= 0 || input.lotId > MAX_INT32)
-      return Promise.resolve(refuse('lot_not_found'));
-    if (!Number.isSafeInteger(input.amount) || input.amount <= 0)
-      return Promise.resolve(invalid({ amount: fieldError('NOT_VND') }));
-    if (input.idempotencyKey !== undefined && !KEY_PATTERN.test(input.idempotencyKey)) {
+    if (!isRowId(input.lotId)) return Promise.resolve(refuse('lot_not_found'));
+    if (!isVnd(input.amount)) return Promise.resolve(invalid({ amount: fieldError('NOT_VND') }));
+    if (input.idempotencyKey !== undefined && !isIdempotencyKey(input.idempotencyKey)) {
       return Promise.resolve(invalid({ idempotencyKey: fieldError('NOT_IDEMPOTENCY_KEY') }));
     }
     const item: BatchItem = {

@@ -5,7 +5,7 @@ import type { AppContext } from '../context.ts';
 import { createRouter, type ApiApp } from '../http/app.ts';
 import { errorResponses } from '../http/openapi.ts';
 import { requireLevel2, signedIn } from '../identity/auth-middleware.ts';
-import { LotIdParam, MAX_INT32, Vnd } from '../auctions/lot-schemas.ts';
+import { IdempotencyKey, LotIdParam, pathId, seqAfterQuery, Vnd } from '../shared/validation.ts';
 import { getLot } from '../auctions/lot-reads.ts';
 import { AppError, unwrap } from '../shared/errors.ts';
 import { eq } from 'drizzle-orm';
@@ -25,13 +25,9 @@ const security = [{ eid: [] }];
 
 const BidBody = z.object({ amount: Vnd }).strict().openapi('PlaceBid');
 const BidHeaders = z.object({
-  'idempotency-key': z
-    .string()
-    .regex(/^[\x21-\x7e]{1,200}$/, '1–200 visible ASCII characters')
-    .optional()
-    .openapi({
-      description: 'A retried request with the same key returns the first answer and never places a second bid.',
-    }),
+  'idempotency-key': IdempotencyKey().optional().openapi({
+    description: 'A retried request with the same key returns the first answer and never places a second bid.',
+  }),
 });
 const BidAckSchema = z
   .object({ seq: z.number().int(), amount: z.number().int(), bidderCode: z.string(), placedAt: z.string() })
@@ -51,12 +47,7 @@ const EntrySchema = z
   })
   .openapi('LedgerEntry');
 const EntriesQuery = z.object({
-  after: z.coerce
-    .number({ error: 'a seq (whole number ≥ 0)' })
-    .int('a seq (whole number ≥ 0)')
-    .min(0, 'a seq (whole number ≥ 0)')
-    .max(MAX_INT32, 'a seq')
-    .default(0),
+  after: seqAfterQuery(),
   limit: z.coerce
     .number({ error: 'a whole number from 1 to 1000' })
     .int('a whole number from 1 to 1000')
@@ -64,14 +55,7 @@ const EntriesQuery = z.object({
     .max(1000, 'a whole number from 1 to 1000')
     .default(200),
 });
-const SeqParams = LotIdParam.extend({
-  seq: z.coerce
-    .number({ error: 'a seq' })
-    .int('a seq')
-    .positive('a seq')
-    .max(MAX_INT32, 'a seq')
-    .openapi({ param: { name: 'seq', in: 'path' }, example: 1 }),
-});
+const SeqParams = LotIdParam.extend({ seq: pathId('seq') });
 const WithdrawAckSchema = z
   .object({
     seq: z.number().int(),

@@ -6,10 +6,10 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import type { ShedReason } from './shed-reasons.ts';
+import { isRowId } from '../shared/validation.ts';
 
 export { SHED_REASONS, type ShedReason } from './shed-reasons.ts';
 
-const MAX_INT32 = 2_147_483_647;
 /** Minutes kept in memory while the database cannot take them (a day of one hot lot's minutes). */
 const MAX_PENDING = 50_000;
 
@@ -20,7 +20,7 @@ export class ShedLog {
 
   /** Counts one shed bid (cheap: called on the overload path). */
   record(lotId: number, reason: ShedReason, at: Date): void {
-    if (!Number.isSafeInteger(lotId) || lotId <= 0 || lotId > MAX_INT32) return;
+    if (!isRowId(lotId)) return;
     const minute = new Date(Math.floor(at.getTime() / 60_000) * 60_000).toISOString();
     const key = `${lotId}|${minute}|${reason}`;
     const n = this.pending.get(key);

@@ -8,7 +8,7 @@ import { createRouter, type ApiApp } from '../http/app.ts';
 import { errorResponses } from '../http/openapi.ts';
 import { requireRole } from '../identity/auth-middleware.ts';
 import type { AppEnv, Person } from '../identity/person.ts';
-import { LotIdParam, MAX_INT32 } from '../auctions/lot-schemas.ts';
+import { LotIdParam, pathId } from '../shared/validation.ts';
 import { getLotRow, type LotRow } from '../auctions/public-lot.ts';
 import { managesLot, maySeeDraft } from '../auctions/lot-service.ts';
 import { AppError, unwrap } from '../shared/errors.ts';
@@ -41,22 +41,8 @@ const ImageSchema = z
     url: z.string(),
   })
   .openapi('LotImage');
-const ImageParams = LotIdParam.extend({
-  imageId: z.coerce
-    .number({ error: 'an image id' })
-    .int('an image id')
-    .positive('an image id')
-    .max(MAX_INT32, 'an image id')
-    .openapi({ param: { name: 'imageId', in: 'path' } }),
-});
-const ImageIdParam = z.object({
-  imageId: z.coerce
-    .number({ error: 'an image id' })
-    .int('an image id')
-    .positive('an image id')
-    .max(MAX_INT32, 'an image id')
-    .openapi({ param: { name: 'imageId', in: 'path' } }),
-});
+const ImageParams = LotIdParam.extend({ imageId: pathId('imageId') });
+const ImageIdParam = z.object({ imageId: pathId('imageId') });
 const binary = (description: string) => ({
   description,
   content: {

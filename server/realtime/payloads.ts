@@ -2,17 +2,16 @@
 // the contract; these schemas enforce it at the boundary (a bad payload gets a VALIDATION_FAILED ack
 // with a code per invalid field, exactly like a 422 from the HTTP API: server/shared/field-errors.ts).
 import { z } from 'zod';
-import { Vnd } from '../auctions/lot-schemas.ts';
-import { fieldCode } from '../shared/field-errors.ts';
+import { IdempotencyKey, RowId, SeqAfter, Vnd } from '../shared/validation.ts';
 import type { BidRequest, SyncRequest, TimeRequest, WatchRequest } from './events.ts';
 
-const lotId = z.number().int().positive().max(2_147_483_647);
+const lotId = RowId();
 
 export const watchSchema: z.ZodType<WatchRequest> = z.object({ lotId });
 
 export const syncSchema: z.ZodType<SyncRequest> = z.object({
   lotId,
-  afterSeq: z.number().int().min(0).max(2_147_483_647),
+  afterSeq: SeqAfter(),
 });
 
 /**
@@ -22,10 +21,7 @@ export const syncSchema: z.ZodType<SyncRequest> = z.object({
 export const bidSchema: z.ZodType<BidRequest> = z.object({
   lotId,
   amount: Vnd,
-  idempotencyKey: z
-    .string({ error: fieldCode('NOT_IDEMPOTENCY_KEY') })
-    .regex(/^[\x21-\x7e]{1,200}$/, fieldCode('NOT_IDEMPOTENCY_KEY'))
-    .optional(),
+  idempotencyKey: IdempotencyKey().optional(),
 });
 
 export const timeSchema: z.ZodType<TimeRequest> = z.object({ clientSentAt: z.number().finite() });

@@ -10,24 +10,19 @@ import type { Person } from '../identity/person.ts';
 import { auditExport, lotsExport, type ExportFormat } from './exports.ts';
 import { sameSiteOnly } from './routes.ts';
 import type { SigningKey } from './signing-keys.ts';
+import { isOrderedWindow, periodBound } from '../shared/validation.ts';
 
-const instant = (name: string) =>
-  z
-    .union([z.iso.date(), z.iso.datetime({ offset: true })], { error: 'a date (2026-01-01) or an ISO-8601 time' })
-    .transform((s) => new Date(s))
-    .openapi({ param: { name, in: 'query' }, example: name === 'from' ? '2026-01-01' : '2027-01-01' });
 const format = z
   .enum(['ndjson', 'csv'], { error: 'ndjson or csv' })
   .default('ndjson')
   .openapi({ param: { name: 'format', in: 'query' } });
-const ordered = (p: { from?: Date; to?: Date }): boolean => !p.from || !p.to || p.from.getTime() < p.to.getTime();
 
 const LotsQuery = z
-  .object({ from: instant('from'), to: instant('to'), format })
-  .refine(ordered, { message: 'must be after from', path: ['to'] });
+  .object({ from: periodBound('from'), to: periodBound('to'), format })
+  .refine(isOrderedWindow, { message: 'must be after from', path: ['to'] });
 const AuditQuery = z
-  .object({ from: instant('from').optional(), to: instant('to').optional(), format })
-  .refine(ordered, { message: 'must be after from', path: ['to'] });
+  .object({ from: periodBound('from').optional(), to: periodBound('to').optional(), format })
+  .refine(isOrderedWindow, { message: 'must be after from', path: ['to'] });
 
 const streamed = {
   description: 'The export, streamed',

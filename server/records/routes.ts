@@ -8,6 +8,7 @@ import { requireRole, roleGuard } from '../identity/auth-middleware.ts';
 import type { AppEnv } from '../identity/person.ts';
 import { clientIp, KeyedBuckets, rateLimited } from '../identity/rate-limit.ts';
 import { AppError, unwrap } from '../shared/errors.ts';
+import { LotIdParam } from '../shared/validation.ts';
 import type { RecordService } from './service.ts';
 import type { BodyKind } from './verify-body.ts';
 import { VERIFY_CODES } from './verify-codes.ts';
@@ -33,25 +34,18 @@ const FlattenedJwsSchema = z
   });
 const VerdictSchema = z
   .object({
-    valid: z
-      .boolean()
-      .openapi({
-        description:
-          'Whether the document holds: signature (or seal) and every hash chain for a record or NDJSON export; the hash chain alone for a CSV file.',
-      }),
-    signed: z
-      .boolean()
-      .openapi({
-        description:
-          "Whether a signature vouches for the content: the record's signature or the export's seal holds against the published keys. Always false for a CSV file, so a CSV that is `valid` only says its chain is consistent: compare its final hash with a signed record.",
-      }),
-    code: z
-      .enum(VERIFY_CODES)
-      .optional()
-      .openapi({
-        description:
-          'Why the document is not valid, as a stable code (translate this, not `reason`); `NOT_SIGNED` on a valid CSV.',
-      }),
+    valid: z.boolean().openapi({
+      description:
+        'Whether the document holds: signature (or seal) and every hash chain for a record or NDJSON export; the hash chain alone for a CSV file.',
+    }),
+    signed: z.boolean().openapi({
+      description:
+        "Whether a signature vouches for the content: the record's signature or the export's seal holds against the published keys. Always false for a CSV file, so a CSV that is `valid` only says its chain is consistent: compare its final hash with a signed record.",
+    }),
+    code: z.enum(VERIFY_CODES).optional().openapi({
+      description:
+        'Why the document is not valid, as a stable code (translate this, not `reason`); `NOT_SIGNED` on a valid CSV.',
+    }),
     reason: z.string().optional().openapi({ description: 'Why the document is not valid, in English.' }),
     params: z
       .record(z.string(), z.union([z.string(), z.number(), z.null()]))
@@ -65,24 +59,13 @@ const VerdictSchema = z
       .optional()
       .openapi({ description: '`auction-record`, `lot-export`, `audit-export`, `ledger-csv`, `audit-csv` or `csv`.' }),
     kid: z.string().optional().openapi({ description: 'The signing key, when the signature holds.' }),
-    details: z
-      .record(z.string(), z.unknown())
-      .optional()
-      .openapi({
-        description:
-          "What was verified. A record: `lotId`, `title`, `status`, `entries` (ledger entries), `finalHash`, `finalPrice`, `kid`, `signedAt` (when the platform signed it: the record's `issuedAt`, inside the signed payload); a lot export: `lots`; an audit export or CSV: `events`, `previousHash`, `lastHash`; a ledger CSV: `entries`, `finalHash`.",
-      }),
+    details: z.record(z.string(), z.unknown()).optional().openapi({
+      description:
+        "What was verified. A record: `lotId`, `title`, `status`, `entries` (ledger entries), `finalHash`, `finalPrice`, `kid`, `signedAt` (when the platform signed it: the record's `issuedAt`, inside the signed payload); a lot export: `lots`; an audit export or CSV: `events`, `previousHash`, `lastHash`; a ledger CSV: `entries`, `finalHash`.",
+    }),
   })
   .openapi('Verdict');
 
-const LotIdParam = z.object({
-  id: z.coerce
-    .number({ error: 'a lot id' })
-    .int('a lot id')
-    .positive('a lot id')
-    .max(2_147_483_647, 'a lot id')
-    .openapi({ param: { name: 'id', in: 'path' }, example: 1 }),
-});
 const FormatQuery = z.object({
   format: z
     .enum(['json', 'csv', 'pdf'], { error: 'json, csv or pdf' })
