@@ -68,12 +68,7 @@ export const LotSchema = z
     title: z.string(),
     description: z.string(),
     category: z.string(),
-    province: z
-      .enum(PROVINCE_IDS)
-      .nullable()
-      .openapi({
-        description: 'Where the asset is: a province id (server/auctions/provinces.ts), or null when not given.',
-      }),
+    province: z.enum(PROVINCE_IDS).nullable(),
     status: z.enum(LOT_STATUSES),
     startingPrice: z.number().int(),
     priceStep: z.number().int(),
@@ -86,22 +81,14 @@ export const LotSchema = z
     registrationClosesAt: z.string(),
     startsAt: z.string(),
     endsAt: z.string(),
-    scheduledEndsAt: z
-      .string()
-      .openapi({ description: 'The end as published; endsAt moves with soft-close extensions.' }),
+    scheduledEndsAt: z.string(),
     softClose: SoftCloseSchema.nullable(),
-    minNextBid: z
-      .number()
-      .int()
-      .nullable()
-      .openapi({ description: 'The lowest amount the next bid may be, while bidding is possible; otherwise null.' }),
-    registrationOpen: z
-      .boolean()
-      .openapi({ description: 'True while the registration window is open by the server clock.' }),
+    minNextBid: z.number().int().nullable(),
+    registrationOpen: z.boolean(),
     rules: z
       .string()
       .openapi({ description: 'The rules text, in `rulesLanguage` (English for the rules the platform writes).' }),
-    rulesLanguage: z.enum(RULES_LANGUAGES).openapi({ description: 'The language `rules` is written in.' }),
+    rulesLanguage: z.enum(RULES_LANGUAGES),
     rulesTranslations: z.object({ vi: z.string().optional(), en: z.string().optional() }).openapi({
       description:
         "The same rules in other languages: the platform's rules carry their Vietnamese text (`vi`); a manager's own text has none. Show a person the text in their language when there is one, else `rules` marked with `rulesLanguage`.",
@@ -118,8 +105,6 @@ export const LotSchema = z
     serverTime: z.string(),
   })
   .openapi('Lot');
-/** The public view of a lot (GET /api/lots/:id), as auctions/public-lot.ts computes it. */
-export type PublicLot = z.infer<typeof LotSchema>;
 
 /** A price bound in a query string: digits only (no sign, separators or units), a safe integer of VND. */
 const PriceBound = () =>
