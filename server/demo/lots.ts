@@ -4,7 +4,7 @@ import type { AppContext } from '../context.ts';
 import type { Person } from '../identity/person.ts';
 import { createLot, publishLot } from '../auctions/lot-service.ts';
 import { approve, register } from '../auctions/registration-service.ts';
-import { storeImage } from '../media/image-store.ts';
+import { addImage } from '../media/media-service.ts';
 import type { DemoAsset } from './catalogue.ts';
 
 export interface DemoSchedule {
@@ -37,12 +37,11 @@ export async function createDemoLot(
     return undefined;
   }
   const id = created.value.id;
-  await storeImage(ctx.db, {
+  await addImage(ctx, {
     actorPid: manager.pid,
     lotId: id,
     type: 'image/svg+xml',
     bytes: new TextEncoder().encode(asset.picture()),
-    at: ctx.clock.now(),
   });
   const published = await publishLot(ctx, manager, id);
   if (!published.ok) {

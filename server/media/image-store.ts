@@ -1,16 +1,15 @@
-// Lot images in the database (lot_images): checks on what may be stored, and the queries. Types are
+// Lot images in the database (lot_images): checks on what may be stored, and the queries (the
+// transactions that change a lot's photos, with their audit events, are media-service.ts's). Types are
 // decided by the bytes (magic numbers), never by the declared header alone. An uploaded SVG is stored
 // as the PNG it draws (svg-raster.ts), so no uploaded SVG is ever served; the only SVG the platform
 // serves is what it draws itself (drawings.ts).
 import { and, asc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { lotImages } from '../../db/schema.ts';
-import { appendAudit } from '../audit/audit-log.ts';
 import { invalid, ok, refuse, type Result } from '../shared/errors.ts';
 import { fieldError } from '../shared/field-errors.ts';
 import { rasterizeSvg } from './svg-raster.ts';
 import type { LotStatus } from '../../db/schema.ts';
-import { lockLot } from '../auctions/lot-service.ts';
 
 export const IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/webp', 'image/svg+xml'] as const;
 export type ImageType = (typeof IMAGE_TYPES)[number];
@@ -108,7 +107,7 @@ export async function insertImage(
   contentType: ImageType,
   bytes: Uint8Array,
   at: Date,
-): Promise<number> {
+): Promise<{ id: number; position: number }> {
   const [row] = await db
     .insert(lotImages)
     .values({
@@ -118,8 +117,8 @@ export async function insertImage(
       position: sql`coalesce((select max(position) + 1 from lot_images where lot_id = ${lotId}), 0)`,
       createdAt: at,
     })
-    .returning({ id: lotImages.id });
-  return row.id;
+    .returning({ id: lotImages.id, position: lotImages.position });
+  return row;
 }
 
 export async function deleteImage(db: Db, lotId: number, imageId: number): Promise<boolean> {
@@ -136,54 +135,4 @@ export async function deleteImage(db: Db, lotId: number, imageId: number): Promi
  */
 export function photosEditable(status: LotStatus): boolean {
   return status === 'draft';
-}
-
-/** A change of photos: done, or refused because the lot is no longer a draft (its status now). */
-export type PhotoChange<T> = { ok: true; value: T } | { ok: false; status: LotStatus };
-
-/**
- * Stores a checked image with its audit event, in one transaction, if the lot is still a draft:
- * checked again under the lot's lock, so an upload still being processed when the lot was published
- * is refused rather than stored after the publication.
- */
-export async function storeImage(
-  db: Db,
-  input: { actorPid: string; lotId: number; type: ImageType; bytes: Uint8Array; at: Date },
-): Promise<PhotoChange<number>> {
-  return db.transaction(async (tx): Promise<PhotoChange<number>> => {
-    const lot = await lockLot(tx, input.lotId);
-    if (!lot || !photosEditable(lot.status)) return { ok: false, status: lot?.status ?? 'cancelled' };
-    const imageId = await insertImage(tx, input.lotId, input.type, input.bytes, input.at);
-    await appendAudit(tx, {
-      actorPid: input.actorPid,
-      action: 'lot.image_added',
-      lotId: input.lotId,
-      subject: String(imageId),
-      at: input.at,
-      data: { contentType: input.type, bytes: input.bytes.length },
-    });
-    return { ok: true, value: imageId };
-  });
-}
-
-/** Removes an image of a draft lot with its audit event (under the lot's lock, as storeImage); false when the lot has no such image. */
-export async function removeImage(
-  db: Db,
-  input: { actorPid: string; lotId: number; imageId: number; at: Date },
-): Promise<PhotoChange<boolean>> {
-  return db.transaction(async (tx): Promise<PhotoChange<boolean>> => {
-    const lot = await lockLot(tx, input.lotId);
-    if (!lot || !photosEditable(lot.status)) return { ok: false, status: lot?.status ?? 'cancelled' };
-    const done = await deleteImage(tx, input.lotId, input.imageId);
-    if (done)
-      await appendAudit(tx, {
-        actorPid: input.actorPid,
-        action: 'lot.updated',
-        lotId: input.lotId,
-        subject: String(input.imageId),
-        at: input.at,
-        data: { imageRemoved: input.imageId },
-      });
-    return { ok: true, value: done };
-  });
 }

@@ -149,6 +149,27 @@ describe('lot images', () => {
     expect(await count(lot.id)).toBe(0);
   });
 
+  it('decides who may change photos before it validates the ids', async () => {
+    const post = async (who: Actor | undefined) => {
+      const res = await fetch(`${tp.base}/api/lots/not-a-lot/images`, {
+        method: 'POST',
+        headers: { 'content-type': 'image/png', ...(who ? { authorization: `Bearer ${who.token}` } : {}) },
+        body: new Uint8Array(PNG),
+      });
+      return [res.status, (await res.json()).error.code];
+    };
+    const remove = async (who: Actor | undefined) => {
+      const res = await tp.call('DELETE', '/api/lots/0/images/x', { token: who?.token });
+      return [res.status, res.json.error.code];
+    };
+    expect(await post(undefined)).toEqual([401, 'UNAUTHENTICATED']);
+    expect(await post(bidder)).toEqual([403, 'FORBIDDEN']);
+    expect(await post(manager)).toEqual([422, 'VALIDATION_FAILED']);
+    expect(await remove(undefined)).toEqual([401, 'UNAUTHENTICATED']);
+    expect(await remove(bidder)).toEqual([403, 'FORBIDDEN']);
+    expect(await remove(manager)).toEqual([422, 'VALIDATION_FAILED']);
+  });
+
   it('removes an image for the lot’s manager', async () => {
     const lot = await createLot(tp.call, manager, lotBody(Date.now()));
     const { json } = await upload(lot.id, manager, 'image/png', PNG);
