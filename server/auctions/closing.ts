@@ -11,7 +11,7 @@ import { personHash } from '../audit/person-hash.ts';
 import type { PersonalEvent } from '../shared/events.ts';
 import { bidderCodeOf, lockLot } from './lot-service.ts';
 import { lotChange } from './public-lot.ts';
-import { OPEN_STATUSES } from './rules/index.ts';
+import { closeOutcome, eligibleBidders, isOpen, OPEN_STATUSES } from './rules/index.ts';
 
 /**
  * How long after the end a lot is closed. Within a process, closing waits for every bid that arrived
@@ -76,12 +76,7 @@ export async function closeLot(ctx: AppContext, lotId: number): Promise<'closed'
   const now = ctx.clock.now();
   const result = await ctx.db.transaction(async (tx) => {
     const lot = await lockLot(tx, lotId);
-    if (
-      !lot ||
-      (lot.status !== 'scheduled' && lot.status !== 'live') ||
-      lot.endsAt.getTime() > now.getTime() - CLOSE_GRACE_MS
-    )
-      return null;
+    if (!lot || !isOpen(lot.status) || lot.endsAt.getTime() > now.getTime() - CLOSE_GRACE_MS) return null;
     const approved = await tx
       .select({
         id: registrations.id,
@@ -92,24 +87,20 @@ export async function closeLot(ctx: AppContext, lotId: number): Promise<'closed'
       })
       .from(registrations)
       .where(and(eq(registrations.lotId, lotId), isNotNull(registrations.approvedAt)));
-    // A barred bidder (one who withdrew) was approved once but is no longer a bidder: not counted.
-    const eligible = approved.filter((r) => r.status !== 'barred').length;
-    const minBidders = ctx.config.policy.minBidders;
-    const enoughBidders = eligible >= minBidders;
-    const hasWinner = enoughBidders && lot.leaderRegistrationId !== null && lot.currentPrice !== null;
-    const status = hasWinner ? 'closed' : 'failed';
+    const eligible = eligibleBidders(approved);
+    const outcome = closeOutcome(lot, eligible, ctx.config.policy.minBidders);
+    const { status, winnerRegistrationId: winnerId } = outcome;
     const [closed] = await tx
       .update(lots)
       .set({
         status,
         closedAt: lot.endsAt,
-        finalPrice: hasWinner ? lot.currentPrice : null,
-        winnerRegistrationId: hasWinner ? lot.leaderRegistrationId : null,
+        finalPrice: outcome.finalPrice,
+        winnerRegistrationId: winnerId,
         updatedAt: now,
       })
       .where(eq(lots.id, lotId))
       .returning();
-    const winnerId = hasWinner ? lot.leaderRegistrationId : null;
     if (winnerId !== null)
       await tx
         .update(registrations)
@@ -126,11 +117,7 @@ export async function closeLot(ctx: AppContext, lotId: number): Promise<'closed'
         ),
       )
       .returning({ id: registrations.id });
-    const reason = !enoughBidders
-      ? `fewer than ${minBidders} approved bidders`
-      : lot.currentPrice === null
-        ? 'no bids'
-        : undefined;
+    const reason = outcome.status === 'failed' ? outcome.reason : undefined;
     // The result goes into the chain with the winner by code and person (keyed hash), so a record
     // naming another winner, or another person behind the code, contradicts the chain.
     const winner = winnerId === null ? undefined : approved.find((r) => r.id === winnerId);
@@ -184,10 +171,10 @@ export async function closeLot(ctx: AppContext, lotId: number): Promise<'closed'
         : (approved.find((r) => r.id === lot.leaderRegistrationId)?.bidderCode ??
           (await bidderCodeOf(tx, lot.leaderRegistrationId)));
     const change = lotChange(closed, status, { leaderCode, winnerCode: winner?.bidderCode ?? null }, now);
-    return { change, personal };
+    return { change, personal, status };
   });
   if (!result) return null;
   ctx.events.publish('lot', result.change);
   for (const p of result.personal) ctx.events.publish('personal', p);
-  return result.change.status as 'closed' | 'failed';
+  return result.status;
 }

@@ -2,7 +2,6 @@
 // and closes due ones (closing.ts makes that safe with many processes). A tick runs at start too, so
 // lots that fell due while the platform was down are closed right away.
 import type { AppContext } from '../context.ts';
-import type { BidEngine } from '../bidding/bid-engine.ts';
 import { DeadlineExceeded, withDeadline } from '../shared/unavailable.ts';
 import { closeLot, dueLots, flipLive } from './closing.ts';
 
@@ -13,7 +12,15 @@ export interface Scheduler {
   stop(): Promise<void>;
 }
 
-export function createScheduler(ctx: AppContext, engine: BidEngine): Scheduler {
+/**
+ * What the scheduler needs of the bid path: to run a task on a lot's queue, after every bid this
+ * process received for the lot before it (BidEngine.exclusive).
+ */
+export interface LotQueues {
+  exclusive<T>(lotId: number, fn: () => Promise<T>): Promise<T>;
+}
+
+export function createScheduler(ctx: AppContext, queues: LotQueues): Scheduler {
   let timer: NodeJS.Timeout | undefined;
   let current: Promise<void> | undefined;
   let stopped = false;
@@ -30,7 +37,7 @@ export function createScheduler(ctx: AppContext, engine: BidEngine): Scheduler {
       // that outlasts its bound goes on in the background and commits or rolls back on its own;
       // either way closing is idempotent, so a later tick finishes (or skips) it, and one slow lot
       // does not hold up the others.
-      await engine
+      await queues
         .exclusive(id, () => closeLot(ctx, id))
         .catch((err: unknown) => {
           if (!(err instanceof DeadlineExceeded)) throw err;

@@ -3,6 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { LOT_STATUSES, type LotStatus } from '../../db/schema.ts';
 import {
   canTransition,
+  closeOutcome,
+  eligibleBidders,
+  refuseWithdrawal,
+  standingAfterWithdrawal,
+  type LedgerBid,
   effectiveStatus,
   extendedEnd,
   isBiddingOpen,
@@ -192,5 +197,140 @@ describe('soft close', () => {
   ])('%s', (_, window, extend, bidAt, endsAt) => {
     const next = extendedEnd({ softCloseWindowSeconds: window, softCloseExtendSeconds: extend }, at(600), at(bidAt));
     expect(next.getTime()).toBe(at(endsAt).getTime());
+  });
+});
+
+describe('withdrawal refusal', () => {
+  const target: LedgerBid = { seq: 3, kind: 'bid', registrationId: 1, amount: 50_000_000 };
+  const standing = { endsAt: lot.endsAt, currentPrice: 50_000_000, leaderRegistrationId: 1 };
+  it.each<{
+    case: string;
+    status?: LotStatus;
+    seconds?: number;
+    target?: LedgerBid;
+    bidder?: number;
+    leader?: number;
+    price?: number;
+    reason: string | undefined;
+  }>([
+    { case: 'the standing highest bid, by its bidder', reason: undefined },
+    { case: 'before the start', status: 'scheduled', seconds: -1, reason: 'withdraw_not_open' },
+    { case: 'at the end', seconds: 600, reason: 'withdraw_not_open' },
+    { case: 'after the close', status: 'closed', reason: 'withdraw_not_open' },
+    { case: 'on a cancelled lot', status: 'cancelled', reason: 'withdraw_not_open' },
+    { case: 'of no such entry', target: undefined, reason: 'bid_not_found' },
+    { case: 'of a withdrawal entry', target: { ...target, kind: 'withdrawal' }, reason: 'bid_not_found' },
+    { case: "of someone else's bid", bidder: 2, leader: 2, reason: 'withdraw_not_own' },
+    { case: 'of an own bid that was outbid', leader: 2, price: 55_000_000, reason: 'not_leading' },
+    { case: 'of an own earlier bid while leading with a later one', price: 55_000_000, reason: 'not_leading' },
+  ])('$case', (c) => {
+    const refusal = refuseWithdrawal(
+      { ...lot, status: c.status ?? 'live' },
+      { ...standing, leaderRegistrationId: c.leader ?? 1, currentPrice: c.price ?? 50_000_000 },
+      { id: c.bidder ?? 1 },
+      3,
+      'target' in c ? c.target : target,
+      at(c.seconds ?? 10),
+    );
+    expect(refusal?.reason).toBe(c.reason);
+  });
+});
+
+describe('the standing bid after withdrawals', () => {
+  // A 100, B 110, C 120, B 130 (millions), as the lot's ledger has them.
+  const [A, B, C] = [1, 2, 3];
+  const ledger: LedgerBid[] = [
+    { seq: 1, kind: 'bid', registrationId: A, amount: 100 },
+    { seq: 2, kind: 'bid', registrationId: B, amount: 110 },
+    { seq: 3, kind: 'bid', registrationId: C, amount: 120 },
+    { seq: 4, kind: 'bid', registrationId: B, amount: 130 },
+  ];
+  it.each<[string, number[], { registrationId: number; amount: number } | undefined]>([
+    ['nobody barred: the latest bid', [], { registrationId: B, amount: 130 }],
+    ['B withdraws: C at 120', [B], { registrationId: C, amount: 120 }],
+    ['B then C withdraw: A at 100 (never B, barred, at 110)', [B, C], { registrationId: A, amount: 100 }],
+    ['everyone barred: no standing bid', [A, B, C], undefined],
+  ])('%s', (_, barred, expected) => {
+    const standing = standingAfterWithdrawal(ledger, (id) => barred.includes(id));
+    expect(standing && { registrationId: standing.registrationId, amount: standing.amount }).toEqual(expected);
+  });
+
+  it('plays the sequence through the rules: B and C withdraw in turn, A stands at 100, B is barred', () => {
+    const barred = new Set<number>();
+    const s = { endsAt: lot.endsAt, currentPrice: 130 as number | null, leaderRegistrationId: B as number | null };
+    const withdraw = (who: number, seq: number) => {
+      const refusal = refuseWithdrawal(lot, s, { id: who }, seq, ledger[seq - 1], at(10));
+      if (refusal) return refusal.reason;
+      barred.add(who);
+      const next = standingAfterWithdrawal(ledger, (id) => barred.has(id));
+      s.currentPrice = next?.amount ?? null;
+      s.leaderRegistrationId = next?.registrationId ?? null;
+      return undefined;
+    };
+    expect(withdraw(C, 3)).toBe('not_leading');
+    expect(withdraw(B, 4)).toBeUndefined();
+    expect(s).toMatchObject({ currentPrice: 120, leaderRegistrationId: C });
+    expect(withdraw(C, 3)).toBeUndefined();
+    expect(s).toMatchObject({ currentPrice: 100, leaderRegistrationId: A });
+    const bidB = refuseBid(
+      { ...lot, startingPrice: 100, priceStep: 5 },
+      s,
+      { id: B, status: 'barred' },
+      'b',
+      200,
+      at(10),
+    );
+    expect(bidB?.reason).toBe('bidder_barred');
+    expect(minimumBid({ startingPrice: 100, priceStep: 5 }, s)).toBe(105);
+  });
+});
+
+describe('the close', () => {
+  it.each<[string, number | null, number | null, number, object]>([
+    [
+      'a leader and enough bidders: closed with the winner',
+      7,
+      50_000_000,
+      2,
+      { status: 'closed', winnerRegistrationId: 7, finalPrice: 50_000_000 },
+    ],
+    [
+      'more than enough bidders',
+      7,
+      50_000_000,
+      5,
+      { status: 'closed', winnerRegistrationId: 7, finalPrice: 50_000_000 },
+    ],
+    [
+      'too few bidders: failed',
+      7,
+      50_000_000,
+      1,
+      { status: 'failed', winnerRegistrationId: null, finalPrice: null, reason: 'fewer than 2 approved bidders' },
+    ],
+    [
+      'no bids: failed',
+      null,
+      null,
+      3,
+      { status: 'failed', winnerRegistrationId: null, finalPrice: null, reason: 'no bids' },
+    ],
+    [
+      'no bids and too few bidders: the bidders are the reason',
+      null,
+      null,
+      0,
+      { status: 'failed', winnerRegistrationId: null, finalPrice: null, reason: 'fewer than 2 approved bidders' },
+    ],
+  ])('%s', (_, leader, price, eligible, expected) => {
+    expect(closeOutcome({ leaderRegistrationId: leader, currentPrice: price }, eligible, 2)).toEqual(expected);
+  });
+
+  it.each<[string, ('approved' | 'barred')[], number]>([
+    ['every approved bidder counts', ['approved', 'approved'], 2],
+    ['a barred bidder (one who withdrew) does not', ['approved', 'barred', 'approved'], 2],
+    ['none left', ['barred'], 0],
+  ])('%s', (_, statuses, n) => {
+    expect(eligibleBidders(statuses.map((status) => ({ status })))).toBe(n);
   });
 });

@@ -4,3 +4,5 @@
 // layer and the records call them.
 export * from './status.ts';
 export * from './bidding.ts';
+export * from './withdrawal.ts';
+export * from './closing.ts';
