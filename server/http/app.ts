@@ -1,11 +1,11 @@
 // The HTTP API: one Hono app under /api with the conventions every domain follows: request ids,
-// structured request logs, security headers, a body size limit, optional CORS, Bearer (and session)
+// structured request logs, security headers, body size limits (the JSON one, or the one a route declares:
+// ./body-limits.ts), optional CORS, Bearer (and session)
 // authentication, zod validation with per-field codes, and one onError that writes the error body of
 // ./error-body.ts ({"error":{"code","message",…}}) and never leaks a stack trace. The OpenAPI description is generated
 // from the same zod schemas the routes validate with.
 import { OpenAPIHono, type Hook } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
@@ -17,18 +17,9 @@ import { fieldErrorsOf } from '../shared/field-errors.ts';
 import { DeadlineExceeded, unavailable, withDeadline } from '../shared/unavailable.ts';
 import type { ShedReason } from '../bidding/shed-reasons.ts';
 import { errorAnswer, errorBody } from './error-body.ts';
+import { routeBodyLimits } from './body-limits.ts';
 
 export type ApiApp = OpenAPIHono<AppEnv>;
-
-/** Lot image uploads (server/media) carry their own, larger body limit. */
-const IMAGE_UPLOAD_PATH = /^\/api\/lots\/\d+\/images$/;
-const IMAGE_BODY_LIMIT = 2 * 1024 * 1024;
-/**
- * Record verification (server/records) takes whole signed records and exports, far over a JSON body.
- * This is the outer bound; the route applies the smaller anonymous one once it knows who is asking.
- */
-const RECORD_VERIFY_PATH = '/api/records/verify';
-export const RECORD_VERIFY_LIMIT = 16 * 1024 * 1024;
 
 /** The validation hook every sub-app uses: 422 VALIDATION_FAILED with a code per offending field. */
 export const validationHook: Hook<unknown, AppEnv, string, unknown> = (result) => {
@@ -43,27 +34,6 @@ export function createRouter(): ApiApp {
 }
 
 export { errorBody };
-
-const BODYLESS = new Set(['GET', 'HEAD', 'OPTIONS']);
-
-/**
- * A body size limit. A request that declares its length is judged by its Content-Length header
- * alone, before anything is read, and its body is then read straight from the socket by the route.
- * (hono's bodyLimit asks for the Fetch API body stream first, which makes @hono/node-server build a
- * full Request with a web stream for every request, a tenth of a bid's server CPU.) A chunked body
- * is counted as it streams, by hono's bodyLimit.
- */
-export function limitBody(maxSize: number, onError: () => never): MiddlewareHandler<AppEnv> {
-  const streamed = bodyLimit({ maxSize, onError });
-  return (c, next) => {
-    if (BODYLESS.has(c.req.method)) return next();
-    const length = c.req.header('content-length');
-    if (length === undefined || c.req.header('transfer-encoding') !== undefined) return streamed(c, next);
-    // Node's HTTP parser has already refused a malformed Content-Length.
-    if (Number(length) > maxSize) return onError();
-    return next();
-  };
-}
 
 export interface ApiOptions {
   /** Domain sub-apps mounted under /api, with the prefix each one takes. */
@@ -174,28 +144,13 @@ export function createApiApp(ctx: AppContext, options: ApiOptions): ApiApp {
       }),
     );
   }
-  const tooLarge = (error: AppError) => (): never => {
-    throw error;
-  };
-  const imageLimit = limitBody(
-    IMAGE_BODY_LIMIT,
-    tooLarge(AppError.of('image_too_large', { maxMegabytes: IMAGE_BODY_LIMIT / 1024 / 1024 })),
-  );
-  const jsonLimit = limitBody(
-    ctx.config.bodyLimitBytes,
-    tooLarge(AppError.of('body_too_large', { maxBytes: ctx.config.bodyLimitBytes })),
-  );
-  const recordMax = Math.max(RECORD_VERIFY_LIMIT, ctx.config.bodyLimitBytes);
-  const recordLimit = limitBody(
-    recordMax,
-    tooLarge(AppError.of('document_too_large', { maxMegabytes: recordMax / 1024 / 1024 })),
-  );
-  app.use('*', (c, next) =>
-    IMAGE_UPLOAD_PATH.test(c.req.path)
-      ? imageLimit(c, next)
-      : c.req.path === RECORD_VERIFY_PATH
-        ? recordLimit(c, next)
-        : jsonLimit(c, next),
+  // Before anything is read or anyone authenticated: the limit each route declared, or the JSON one.
+  app.use(
+    '*',
+    routeBodyLimits('/api', options.routers, {
+      maxBytes: ctx.config.bodyLimitBytes,
+      tooLarge: (maxBytes) => AppError.of('body_too_large', { maxBytes }),
+    }),
   );
   app.use('*', boundedRequest(ctx, options.onBidShed));
   app.use('*', databaseBreaker(ctx, options.onBidShed));

@@ -8,7 +8,7 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { secureHeaders } from 'hono/secure-headers';
 import type { AppContext } from '../context.ts';
 import { AppError, refuse } from '../shared/errors.ts';
-import { limitBody } from '../http/app.ts';
+import { limitBody } from '../http/body-limits.ts';
 import { errorBody } from '../http/error-body.ts';
 import type { AppEnv } from './person.ts';
 import type { TokenVerifier } from './token-verifier.ts';

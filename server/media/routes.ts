@@ -7,11 +7,12 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { AppContext } from '../context.ts';
 import { createRouter, type ApiApp } from '../http/app.ts';
+import { declareBodyLimit } from '../http/body-limits.ts';
 import { errorResponses } from '../http/openapi.ts';
 import { requireRole, roleGuard } from '../identity/auth-middleware.ts';
 import type { AppEnv } from '../identity/person.ts';
 import { LotIdParam, pathId } from '../shared/validation.ts';
-import { unwrap } from '../shared/errors.ts';
+import { AppError, unwrap } from '../shared/errors.ts';
 import { MAX_IMAGE_BYTES } from './image-store.ts';
 import {
   coverPicture,
@@ -82,6 +83,12 @@ export function mediaRoutes(ctx: AppContext): ApiApp {
     async (c) => c.json({ items: unwrap(await listLotImages(ctx, c.get('person'), c.req.valid('param').id)) }, 200),
   );
 
+  // An upload's body is the image: its own limit, larger than a JSON body's.
+  declareBodyLimit(app, {
+    path: '/lots/:id{[0-9]+}/images',
+    maxBytes: MAX_IMAGE_BYTES,
+    tooLarge: (maxBytes) => AppError.of('image_too_large', { maxMegabytes: maxBytes / 1024 / 1024 }),
+  });
   app.openapi(
     createRoute({
       method: 'post',

@@ -2,7 +2,8 @@
 // verification (anyone). The bulk exports live in export-routes.ts.
 import { createRoute, z } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
-import { createRouter, limitBody, RECORD_VERIFY_LIMIT, type ApiApp } from '../http/app.ts';
+import { createRouter, type ApiApp } from '../http/app.ts';
+import { declareBodyLimit, limitBody } from '../http/body-limits.ts';
 import { errorResponses } from '../http/openapi.ts';
 import { requireRole, roleGuard } from '../identity/auth-middleware.ts';
 import type { AppEnv } from '../identity/person.ts';
@@ -95,6 +96,12 @@ export function sameSiteOnly(): MiddlewareHandler<AppEnv> {
   };
 }
 
+/**
+ * Record verification takes whole signed records and exports, far over a JSON body: this is its outer
+ * bound (or the JSON limit, if that is larger), applied before anyone is authenticated; verifyGate
+ * applies the smaller anonymous one once it knows who is asking.
+ */
+export const RECORD_VERIFY_LIMIT = 16 * 1024 * 1024;
 /** Anonymous callers verify documents up to this size; signed-in regulators up to RECORD_VERIFY_LIMIT. */
 export const ANONYMOUS_VERIFY_LIMIT = 2 * 1024 * 1024;
 /** Verifications per address (anonymous) and per person (signed in): a burst, refilled per second. */
@@ -128,6 +135,11 @@ function verifyGate(): MiddlewareHandler<AppEnv> {
 
 export function recordRoutes(service: RecordService, pool: VerifyPool): ApiApp {
   const app = createRouter();
+  declareBodyLimit(app, {
+    path: '/records/verify',
+    maxBytes: (jsonLimit) => Math.max(RECORD_VERIFY_LIMIT, jsonLimit),
+    tooLarge: (maxBytes) => AppError.of('document_too_large', { maxMegabytes: maxBytes / MIB }),
+  });
   app.use('/records/verify', verifyGate());
   // Regulators only, decided before the id and format are validated; never from another site.
   app.use('/records/lots/:id', roleGuard('regulator'), sameSiteOnly());
