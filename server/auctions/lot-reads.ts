@@ -1,12 +1,12 @@
 // Reading lots: the catalogue (its query is lot-search.ts), one lot, and its result. Drafts are
 // shown only to their manager, regulators and admins.
-import type { LotStatus } from '../../db/schema.ts';
 import type { AppContext } from '../context.ts';
 import type { Person } from '../identity/person.ts';
 import { ok, refuse, type Result } from '../shared/errors.ts';
 import { getLotRow, publicLots, type PublicLot } from './public-lot.ts';
 import { maySeeDraft } from './lot-service.ts';
 import { searchLots, type CatalogueQuery } from './lot-search.ts';
+import type { LotResult } from './lot-schemas.ts';
 
 export type ListLotsOptions = CatalogueQuery;
 
@@ -28,15 +28,7 @@ export async function getLot(ctx: AppContext, person: Person | undefined, lotId:
   return ok(lot);
 }
 
-export interface LotResult {
-  lotId: number;
-  status: LotStatus;
-  winnerBidderCode: string | null;
-  finalPrice: number | null;
-  closedAt: string | null;
-  cancelReason: string | null;
-  bidCount: number;
-}
+export type { LotResult };
 
 export async function getResult(
   ctx: AppContext,

@@ -68,7 +68,9 @@ export const LotSchema = z
     title: z.string(),
     description: z.string(),
     category: z.string(),
-    province: z.enum(PROVINCE_IDS).nullable(),
+    province: z.enum(PROVINCE_IDS).nullable().openapi({
+      description: 'Where the asset is: a province id (server/auctions/provinces.ts), or null when not given.',
+    }),
     status: z.enum(LOT_STATUSES),
     startingPrice: z.number().int(),
     priceStep: z.number().int(),
@@ -81,14 +83,22 @@ export const LotSchema = z
     registrationClosesAt: z.string(),
     startsAt: z.string(),
     endsAt: z.string(),
-    scheduledEndsAt: z.string(),
+    scheduledEndsAt: z
+      .string()
+      .openapi({ description: 'The end as published; endsAt moves with soft-close extensions.' }),
     softClose: SoftCloseSchema.nullable(),
-    minNextBid: z.number().int().nullable(),
-    registrationOpen: z.boolean(),
+    minNextBid: z
+      .number()
+      .int()
+      .nullable()
+      .openapi({ description: 'The lowest amount the next bid may be, while bidding is possible; otherwise null.' }),
+    registrationOpen: z
+      .boolean()
+      .openapi({ description: 'True while the registration window is open by the server clock.' }),
     rules: z
       .string()
       .openapi({ description: 'The rules text, in `rulesLanguage` (English for the rules the platform writes).' }),
-    rulesLanguage: z.enum(RULES_LANGUAGES),
+    rulesLanguage: z.enum(RULES_LANGUAGES).openapi({ description: 'The language `rules` is written in.' }),
     rulesTranslations: z.object({ vi: z.string().optional(), en: z.string().optional() }).openapi({
       description:
         "The same rules in other languages: the platform's rules carry their Vietnamese text (`vi`); a manager's own text has none. Show a person the text in their language when there is one, else `rules` marked with `rulesLanguage`.",
@@ -105,6 +115,8 @@ export const LotSchema = z
     serverTime: z.string(),
   })
   .openapi('Lot');
+/** The public view of a lot (GET /api/lots/:id), as auctions/public-lot.ts computes it. */
+export type PublicLot = z.infer<typeof LotSchema>;
 
 /** A price bound in a query string: digits only (no sign, separators or units), a safe integer of VND. */
 const PriceBound = () =>
@@ -178,3 +190,5 @@ export const ResultSchema = z
     bidCount: z.number().int(),
   })
   .openapi('LotResult');
+/** GET /api/lots/:id/result. */
+export type LotResult = z.infer<typeof ResultSchema>;

@@ -3,7 +3,7 @@
 // closing scheduler has flipped its row, so every reader agrees with the bid path's clock rule.
 import { asc, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
-import { lotImages, lots, registrations, type LotStatus, type RulesLanguage } from '../../db/schema.ts';
+import { lotImages, lots, registrations } from '../../db/schema.ts';
 import type { AppContext } from '../context.ts';
 import type { PublicLot } from './lot-schemas.ts';
 import type { LotChange, LotState } from '../shared/events.ts';

@@ -10,17 +10,9 @@ import { appendAudit } from '../audit/audit-log.ts';
 import { ok, refuse, type Result } from '../shared/errors.ts';
 import { getLotRow } from './public-lot.ts';
 import { managesLot } from './lot-service.ts';
+import type { RegistrationIdentity } from './registration-schemas.ts';
 
-export interface RegistrationIdentity {
-  registrationId: number;
-  lotId: number;
-  bidderCode: string;
-  pid: string;
-  name: string | null;
-  /** The purpose as recorded in the audit log. */
-  purpose: string;
-  viewedAt: string;
-}
+export type { RegistrationIdentity };
 
 /** Reads one registration's identity for the lot's manager, auditing the purpose. */
 export async function readRegistrationIdentity(

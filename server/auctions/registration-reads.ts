@@ -4,16 +4,7 @@
 // them who the rivals are. Every read that shows identities is written to the audit log. A person
 // sees their own registrations with the lot, their bids and the outcome ("my auctions").
 import { and, asc, desc, eq, inArray } from 'drizzle-orm';
-import {
-  auditEvents,
-  ledgerEntries,
-  lots,
-  people,
-  registrations,
-  type DepositState,
-  type LotStatus,
-  type RegistrationStatus,
-} from '../../db/schema.ts';
+import { auditEvents, ledgerEntries, lots, people, registrations } from '../../db/schema.ts';
 import type { AppContext } from '../context.ts';
 import type { Person } from '../identity/person.ts';
 import { appendAudit } from '../audit/audit-log.ts';
@@ -21,38 +12,12 @@ import { ok, refuse, type Result } from '../shared/errors.ts';
 import { getLotRow } from './public-lot.ts';
 import { effectiveStatus, isEnded } from './rules/index.ts';
 import { managesLot } from './lot-service.ts';
+import type { IdentityRead, LotRegistrationItem, LotRegistrationList, MyRegistration } from './registration-schemas.ts';
+
+export type { IdentityRead, LotRegistrationItem, LotRegistrationList, MyRegistration };
 
 /** The purpose written to the audit log for a read of the whole list with identities. */
 export const LIST_READ_PURPOSE = 'registrations viewed';
-
-/** One explicit read of a registration's identity by the lot's manager, as regulators see it. */
-export interface IdentityRead {
-  at: string;
-  actorPid: string | null;
-  purpose: string;
-}
-
-export interface LotRegistrationItem {
-  id: number;
-  bidderCode: string;
-  status: RegistrationStatus;
-  depositState: DepositState;
-  rulesVersion: number;
-  rulesAcceptedAt: string;
-  createdAt: string;
-  approvedAt: string | null;
-  /** Regulators; the lot's manager once the lot has ended. Absent otherwise. */
-  pid?: string;
-  name?: string | null;
-  /** Regulators only: the manager's explicit reads of this identity, oldest first. */
-  identityReads?: IdentityRead[];
-}
-
-export interface LotRegistrationList {
-  /** `shown` when the items carry pid and name, `hidden` when they carry codes only. */
-  identities: 'shown' | 'hidden';
-  items: LotRegistrationItem[];
-}
 
 type RegistrationRow = typeof registrations.$inferSelect;
 const item = (r: RegistrationRow): LotRegistrationItem => ({
@@ -135,28 +100,6 @@ export async function listLotRegistrations(
     });
   });
   return ok({ identities: 'shown', items });
-}
-
-export interface MyRegistration {
-  id: number;
-  lotId: number;
-  lot: {
-    id: number;
-    title: string;
-    status: LotStatus;
-    startsAt: string;
-    endsAt: string;
-    currentPrice: number | null;
-    finalPrice: number | null;
-  };
-  bidderCode: string;
-  status: RegistrationStatus;
-  depositState: DepositState;
-  rulesVersion: number;
-  rulesAcceptedAt: string;
-  leading: boolean;
-  outcome: 'won' | 'lost' | 'cancelled' | null;
-  bids: { seq: number; amount: number; placedAt: string; status: 'accepted' | 'withdrawn' }[];
 }
 
 export async function myRegistrations(ctx: AppContext, person: Person): Promise<MyRegistration[]> {

@@ -4,7 +4,6 @@
 // registrations.
 import { createRoute, z } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
-import { DEPOSIT_STATES, LOT_STATUSES, REGISTRATION_STATUSES } from '../../db/schema.ts';
 import type { AppContext } from '../context.ts';
 import { createRouter, type ApiApp } from '../http/app.ts';
 import { fieldCode, fieldErrorsOf } from '../shared/field-errors.ts';
@@ -16,6 +15,12 @@ import { LotIdParam, pathId, RowId } from '../shared/validation.ts';
 import { approve, markRefunded, register } from './registration-service.ts';
 import { listLotRegistrations, myRegistrations } from './registration-reads.ts';
 import { readRegistrationIdentity } from './registration-identity.ts';
+import {
+  LotRegistrationListSchema,
+  MyRegistrationListSchema,
+  RegistrationIdentitySchema,
+  RegistrationSchema,
+} from './registration-schemas.ts';
 
 const json = <T extends z.ZodType>(schema: T, description: string) => ({
   description,
@@ -24,17 +29,6 @@ const json = <T extends z.ZodType>(schema: T, description: string) => ({
 const tags = ['registrations'];
 const security = [{ eid: [] }];
 
-const RegistrationSchema = z
-  .object({
-    id: z.number().int(),
-    lotId: z.number().int(),
-    bidderCode: z.string(),
-    status: z.enum(REGISTRATION_STATUSES),
-    depositState: z.enum(DEPOSIT_STATES),
-    rulesVersion: z.number().int(),
-    rulesAcceptedAt: z.string(),
-  })
-  .openapi('Registration');
 const RegisterBody = z
   .object({
     acceptRules: z
@@ -48,28 +42,6 @@ const RegisterBody = z
   .strict()
   .openapi('RegisterForLot');
 const RegParams = LotIdParam.extend({ rid: pathId('rid') });
-const IdentityReadSchema = z
-  .object({ at: z.string(), actorPid: z.string().nullable(), purpose: z.string() })
-  .openapi('IdentityRead');
-const LotRegistrationList = z
-  .object({
-    identities: z.enum(['shown', 'hidden']).openapi({
-      description: '`hidden`: the items carry no pid or name (the lot’s manager before the lot has ended).',
-    }),
-    items: z.array(
-      RegistrationSchema.omit({ lotId: true }).extend({
-        createdAt: z.string(),
-        approvedAt: z.string().nullable(),
-        pid: z.string().optional().openapi({ description: 'Regulators; the lot’s manager once the lot has ended.' }),
-        name: z.string().nullable().optional().openapi({ description: 'As pid.' }),
-        identityReads: z
-          .array(IdentityReadSchema)
-          .optional()
-          .openapi({ description: 'Regulators only: the manager’s explicit, audited reads of this identity.' }),
-      }),
-    ),
-  })
-  .openapi('LotRegistrations');
 /** No control characters (NUL included): the purpose goes into the audit log and printed records. */
 const Purpose = z
   .string()
@@ -84,17 +56,6 @@ const IdentityQuery = z.object({
     example: 'Reviewing the authorisation document sent for this registration',
   }),
 });
-const RegistrationIdentitySchema = z
-  .object({
-    registrationId: z.number().int(),
-    lotId: z.number().int(),
-    bidderCode: z.string(),
-    pid: z.string(),
-    name: z.string().nullable(),
-    purpose: z.string(),
-    viewedAt: z.string(),
-  })
-  .openapi('RegistrationIdentity');
 
 /**
  * Refuses reads that show identities when the browser says another site asked for them (a link or
@@ -108,33 +69,6 @@ function sameSiteOnly(): MiddlewareHandler<AppEnv> {
     await next();
   };
 }
-const MyRegistrationList = z
-  .object({
-    items: z.array(
-      RegistrationSchema.extend({
-        lot: z.object({
-          id: z.number().int(),
-          title: z.string(),
-          status: z.enum(LOT_STATUSES),
-          startsAt: z.string(),
-          endsAt: z.string(),
-          currentPrice: z.number().int().nullable(),
-          finalPrice: z.number().int().nullable(),
-        }),
-        leading: z.boolean(),
-        outcome: z.enum(['won', 'lost', 'cancelled']).nullable(),
-        bids: z.array(
-          z.object({
-            seq: z.number().int(),
-            amount: z.number().int(),
-            placedAt: z.string(),
-            status: z.enum(['accepted', 'withdrawn']),
-          }),
-        ),
-      }),
-    ),
-  })
-  .openapi('MyRegistrations');
 
 export function registrationRoutes(ctx: AppContext): ApiApp {
   const app = createRouter();
@@ -218,7 +152,7 @@ export function registrationRoutes(ctx: AppContext): ApiApp {
         'Regulators get every registration with the person behind the bidder code (`pid`, `name`) and the manager\'s explicit identity reads, in every lot status. The lot\'s manager gets the bidder code, status and deposit state only (`identities: "hidden"`; the bidder code identifies the deposit transfer) until the lot has ended (`closed`, `failed` or `cancelled`), and identities after that. Every read that shows identities is written to the audit log (actor, lot, purpose "registrations viewed"). Cross-site browser requests are refused (403).',
       request: { params: LotIdParam },
       responses: {
-        200: json(LotRegistrationList, 'Registrations; identities as described'),
+        200: json(LotRegistrationListSchema, 'Registrations; identities as described'),
         ...errorResponses(401, 403, 404, 422),
       },
     }),
@@ -258,7 +192,7 @@ export function registrationRoutes(ctx: AppContext): ApiApp {
       tags,
       security,
       summary: 'My registrations, bids and outcomes',
-      responses: { 200: json(MyRegistrationList, 'Newest first'), ...errorResponses(401) },
+      responses: { 200: json(MyRegistrationListSchema, 'Newest first'), ...errorResponses(401) },
     }),
     async (c) => c.json({ items: await myRegistrations(ctx, signedIn(c)) }, 200),
   );

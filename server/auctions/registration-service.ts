@@ -5,7 +5,7 @@
 // once-per-person and unique-code checks cannot race. Each registration's code, person (keyed hash),
 // time and rules version are chained in the audit log (chained-facts.ts).
 import { and, eq } from 'drizzle-orm';
-import { registrations, type DepositState, type RegistrationStatus } from '../../db/schema.ts';
+import { registrations } from '../../db/schema.ts';
 import type { AppContext } from '../context.ts';
 import type { Person } from '../identity/person.ts';
 import { appendAudit } from '../audit/audit-log.ts';
@@ -14,18 +14,11 @@ import { personHash } from '../audit/person-hash.ts';
 import { invalid, ok, refuse, type Result } from '../shared/errors.ts';
 import { fieldError } from '../shared/field-errors.ts';
 import { freshBidderCode } from './bidder-code.ts';
+import type { RegistrationView } from './registration-schemas.ts';
 import { lockLot, managesLot, maySeeDraft } from './lot-service.ts';
 import { isOpen } from './rules/index.ts';
 
-export interface RegistrationView {
-  id: number;
-  lotId: number;
-  bidderCode: string;
-  status: RegistrationStatus;
-  depositState: DepositState;
-  rulesVersion: number;
-  rulesAcceptedAt: string;
-}
+export type { RegistrationView };
 
 type RegistrationRow = typeof registrations.$inferSelect;
 export function registrationView(r: RegistrationRow): RegistrationView {

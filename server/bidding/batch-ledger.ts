@@ -9,17 +9,11 @@ import type { LotChange, PersonalEvent, PublicEntry } from '../shared/events.ts'
 import { GENESIS_HASH, ledgerEntryHash } from '../shared/hash-chain.ts';
 import { extendedEnd, refuseBid, type Bidder, type Standing } from '../auctions/rules/index.ts';
 import type { BidAck } from './types.ts';
+import type { WithdrawAck } from './bid-schemas.ts';
 import type { Person } from '../identity/person.ts';
 import type { BatchBidders } from './batch-reads.ts';
 
-export interface WithdrawAck {
-  seq: number;
-  withdrawsSeq: number;
-  amount: number;
-  bidderCode: string;
-  placedAt: string;
-  currentPrice: number | null;
-}
+export type { WithdrawAck } from './bid-schemas.ts';
 
 export type BatchItem =
   | { kind: 'bid'; person: Person; amount: number; idempotencyKey?: string; receivedAt: Date }

@@ -11,7 +11,7 @@ import { AppError, unwrap } from '../shared/errors.ts';
 import { eq } from 'drizzle-orm';
 import { lots } from '../../db/schema.ts';
 import { managesLot } from '../auctions/lot-service.ts';
-import { SHED_REASONS } from './shed-reasons.ts';
+import { BidAckSchema, LedgerPageSchema, ShedSummarySchema, WithdrawAckSchema } from './bid-schemas.ts';
 import { shedBidsOf, summarizeShed } from './shed-reads.ts';
 import type { BidEngine } from './bid-engine.ts';
 import { listEntries } from './ledger-queries.ts';
@@ -29,23 +29,6 @@ const BidHeaders = z.object({
     description: 'A retried request with the same key returns the first answer and never places a second bid.',
   }),
 });
-const BidAckSchema = z
-  .object({ seq: z.number().int(), amount: z.number().int(), bidderCode: z.string(), placedAt: z.string() })
-  .openapi('BidAck');
-const EntrySchema = z
-  .object({
-    lotId: z.number().int(),
-    seq: z.number().int(),
-    kind: z.enum(['bid', 'withdrawal']),
-    amount: z.number().int(),
-    bidderCode: z.string(),
-    placedAt: z.string(),
-    withdrawsSeq: z.number().int().optional(),
-    status: z.enum(['accepted', 'withdrawn', 'withdrawal']),
-    prevHash: z.string(),
-    hash: z.string(),
-  })
-  .openapi('LedgerEntry');
 const EntriesQuery = z.object({
   after: seqAfterQuery(),
   limit: z.coerce
@@ -56,25 +39,6 @@ const EntriesQuery = z.object({
     .default(200),
 });
 const SeqParams = LotIdParam.extend({ seq: pathId('seq') });
-const WithdrawAckSchema = z
-  .object({
-    seq: z.number().int(),
-    withdrawsSeq: z.number().int(),
-    amount: z.number().int(),
-    bidderCode: z.string(),
-    placedAt: z.string(),
-    currentPrice: z.number().int().nullable(),
-  })
-  .openapi('WithdrawAck');
-
-const ShedSummarySchema = z
-  .object({
-    lotId: z.number().int(),
-    total: z.number().int(),
-    byReason: z.partialRecord(z.enum(SHED_REASONS), z.number().int()),
-    minutes: z.array(z.object({ minute: z.string(), reason: z.enum(SHED_REASONS), count: z.number().int() })),
-  })
-  .openapi('ShedBids');
 
 export function bidRoutes(ctx: AppContext, engine: BidEngine): ApiApp {
   const app = createRouter();
@@ -120,7 +84,7 @@ export function bidRoutes(ctx: AppContext, engine: BidEngine): ApiApp {
       summary: 'Ledger entries after a seq, in seq order, in pages (ask again with the last seq until a page is empty)',
       request: { params: LotIdParam, query: EntriesQuery },
       responses: {
-        200: json(z.object({ items: z.array(EntrySchema) }).openapi('LedgerPage'), 'A page of entries'),
+        200: json(LedgerPageSchema, 'A page of entries'),
         ...errorResponses(404, 422),
       },
     }),

@@ -4,10 +4,9 @@
 import { and, asc, eq, gt, inArray } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { ledgerEntries } from '../../db/schema.ts';
-import type { PublicEntry } from '../shared/events.ts';
+import type { EntryStatus, PublicLedgerEntry } from './bid-schemas.ts';
 
-export type EntryStatus = 'accepted' | 'withdrawn' | 'withdrawal';
-export type PublicLedgerEntry = PublicEntry & { status: EntryStatus; prevHash: string; hash: string };
+export type { EntryStatus, PublicLedgerEntry };
 
 /** Entries of a lot with seq > afterSeq, in seq order, at most `limit` of them. */
 export async function listEntries(

@@ -2,6 +2,7 @@
 // over either gives exactly the same result (same service, same codes).
 import type { Person } from '../identity/person.ts';
 import type { Result } from '../shared/errors.ts';
+import type { BidAck } from './bid-schemas.ts';
 
 export interface PlaceBidInput {
   lotId: number;
@@ -14,13 +15,8 @@ export interface PlaceBidInput {
   deadline?: number;
 }
 
-/** The acknowledgement of an accepted bid, sent only after its durable commit. */
-export interface BidAck {
-  seq: number;
-  amount: number;
-  bidderCode: string;
-  placedAt: string;
-}
+/** The acknowledgement of an accepted bid, sent only after its durable commit (its schema: bid-schemas.ts). */
+export type { BidAck } from './bid-schemas.ts';
 
 export interface BidService {
   place(input: PlaceBidInput): Promise<Result<BidAck>>;

@@ -11,6 +11,7 @@ import { ok, refuse, type Result } from '../shared/errors.ts';
 import type { PersonCache } from './auth-middleware.ts';
 import type { Level, Person } from './person.ts';
 import { deleteGrants, ensurePerson, insertGrant, listGrants, rolesOf } from './people.ts';
+import type { RoleChange, RoleHolder } from './identity-schemas.ts';
 
 export interface StartupGrant {
   pid: string;
@@ -43,13 +44,7 @@ export async function grantAtStart(ctx: AppContext, grants: StartupGrant[]): Pro
   return granted;
 }
 
-export interface RoleChange {
-  pid: string;
-  name: string | null;
-  roles: Role[];
-  granted: Role[];
-  revoked: Role[];
-}
+export type { RoleChange };
 
 /**
  * Sets a person's complete role set (admin included): roles not listed are revoked. An admin cannot
@@ -99,13 +94,7 @@ export async function setRoles(
   return result;
 }
 
-export interface RoleHolder {
-  pid: string;
-  name: string | null;
-  level: number;
-  roles: Role[];
-  grants: { role: Role; grantedBy: string | null; grantedAt: string }[];
-}
+export type { RoleHolder };
 
 /** Everyone holding at least one role, with who granted each role and when. */
 export async function listRoleHolders(ctx: AppContext): Promise<RoleHolder[]> {

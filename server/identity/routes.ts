@@ -4,58 +4,15 @@ import type { AppContext } from '../context.ts';
 import { createRouter, type ApiApp } from '../http/app.ts';
 import { roleGuard, signedIn, type PersonCache } from './auth-middleware.ts';
 import { ROLES } from '../../db/schema.ts';
+import { MeSchema, Pid, Role, RoleHoldersSchema, RolesResultSchema } from './identity-schemas.ts';
 import { errorResponses } from '../http/openapi.ts';
 import { unwrap } from '../shared/errors.ts';
-import { fieldCode } from '../shared/field-errors.ts';
 import { listRoleHolders, setRoles } from './roles.ts';
-
-const Pid = z.string().regex(/^\d{12}$/, fieldCode('NOT_PID'));
-const Role = z.enum(ROLES);
-
-export const MeSchema = z
-  .object({
-    pid: Pid,
-    name: z.string().nullable(),
-    level: z.union([z.literal(1), z.literal(2)]),
-    roles: z.array(Role),
-    csrfToken: z
-      .string()
-      .optional()
-      .openapi({
-        description: 'Only for browser sessions: send it back as the x-csrf-token header on every non-GET request.',
-      }),
-  })
-  .openapi('Me');
-
-const RoleHolderSchema = z
-  .object({
-    pid: Pid,
-    name: z.string().nullable(),
-    level: z.number().int(),
-    roles: z.array(Role),
-    grants: z.array(
-      z.object({
-        role: Role,
-        grantedBy: Pid.nullable().openapi({ description: 'null: granted at start (ADMIN_PIDS or a demo persona)' }),
-        grantedAt: z.string(),
-      }),
-    ),
-  })
-  .openapi('RoleHolder');
 
 const SetRolesBody = z
   .object({ roles: z.array(Role).max(ROLES.length) })
   .strict()
   .openapi('SetRoles', { description: "The person's complete role set; roles not listed are revoked." });
-const RolesResult = z
-  .object({
-    pid: Pid,
-    name: z.string().nullable(),
-    roles: z.array(Role),
-    granted: z.array(Role),
-    revoked: z.array(Role),
-  })
-  .openapi('RolesResult');
 
 export function identityRoutes(ctx: AppContext, deps: { personCache: PersonCache }): ApiApp {
   const app = createRouter();
@@ -93,7 +50,7 @@ export function identityRoutes(ctx: AppContext, deps: { personCache: PersonCache
       responses: {
         200: {
           description: 'Role holders',
-          content: { 'application/json': { schema: z.object({ items: z.array(RoleHolderSchema) }) } },
+          content: { 'application/json': { schema: RoleHoldersSchema } },
         },
         ...errorResponses(401, 403, 429),
       },
@@ -118,7 +75,7 @@ export function identityRoutes(ctx: AppContext, deps: { personCache: PersonCache
         body: { required: true, content: { 'application/json': { schema: SetRolesBody } } },
       },
       responses: {
-        200: { description: 'The roles now held', content: { 'application/json': { schema: RolesResult } } },
+        200: { description: 'The roles now held', content: { 'application/json': { schema: RolesResultSchema } } },
         ...errorResponses(401, 403, 404, 409, 422, 429),
       },
     }),

@@ -12,7 +12,7 @@ import { AppError, unwrap } from '../shared/errors.ts';
 import { LotIdParam } from '../shared/validation.ts';
 import type { RecordService } from './service.ts';
 import type { BodyKind } from './verify-body.ts';
-import { VERIFY_CODES } from './verify-codes.ts';
+import { VerdictSchema } from './verdict-schema.ts';
 import type { VerifyPool } from './verify-pool.ts';
 
 const JwkSchema = z
@@ -33,39 +33,6 @@ const FlattenedJwsSchema = z
     description:
       'A JWS (flattened JSON serialization) whose payload is the auction record as JSON; `cty` is auction-record+json, `kid` names a key in /api/.well-known/jwks.json.',
   });
-const VerdictSchema = z
-  .object({
-    valid: z.boolean().openapi({
-      description:
-        'Whether the document holds: signature (or seal) and every hash chain for a record or NDJSON export; the hash chain alone for a CSV file.',
-    }),
-    signed: z.boolean().openapi({
-      description:
-        "Whether a signature vouches for the content: the record's signature or the export's seal holds against the published keys. Always false for a CSV file, so a CSV that is `valid` only says its chain is consistent: compare its final hash with a signed record.",
-    }),
-    code: z.enum(VERIFY_CODES).optional().openapi({
-      description:
-        'Why the document is not valid, as a stable code (translate this, not `reason`); `NOT_SIGNED` on a valid CSV.',
-    }),
-    reason: z.string().optional().openapi({ description: 'Why the document is not valid, in English.' }),
-    params: z
-      .record(z.string(), z.union([z.string(), z.number(), z.null()]))
-      .optional()
-      .openapi({
-        description:
-          'The values the reason names: ids, seq numbers, hashes, key ids; amounts (`price`, `chainedPrice`, `topPrice`) in VND; times (`at`, `chainedAt`) ISO-8601 UTC; inside an export `lotId` and `line` (NDJSON) or `row` (CSV); `part: "seal"` for a problem with an export\'s seal.',
-      }),
-    kind: z
-      .string()
-      .optional()
-      .openapi({ description: '`auction-record`, `lot-export`, `audit-export`, `ledger-csv`, `audit-csv` or `csv`.' }),
-    kid: z.string().optional().openapi({ description: 'The signing key, when the signature holds.' }),
-    details: z.record(z.string(), z.unknown()).optional().openapi({
-      description:
-        "What was verified. A record: `lotId`, `title`, `status`, `entries` (ledger entries), `finalHash`, `finalPrice`, `kid`, `signedAt` (when the platform signed it: the record's `issuedAt`, inside the signed payload); a lot export: `lots`; an audit export or CSV: `events`, `previousHash`, `lastHash`; a ledger CSV: `entries`, `finalHash`.",
-    }),
-  })
-  .openapi('Verdict');
 
 const FormatQuery = z.object({
   format: z

@@ -7,27 +7,11 @@ import { auditEventHash, GENESIS_HASH, ledgerEntryHash } from '../shared/hash-ch
 import { bindingProblem } from './bindings.ts';
 import { verifyJws, type Jwks } from './jws.ts';
 import { AuctionRecordSchema, RECORD_CTY, type AuctionRecord } from './record-format.ts';
-import { problem, type Problem, type VerifyCode, type VerifyParams } from './verify-codes.ts';
+import { problem, type Problem } from './verify-codes.ts';
+import type { Verdict } from './verdict-schema.ts';
 
-export interface Verdict {
-  valid: boolean;
-  /**
-   * Whether a signature vouches for the content: a record's signature, or an export's seal, holds
-   * against the published keys. Always false for a CSV file, valid or not.
-   */
-  signed: boolean;
-  /** Why the document is not valid (VERIFY_CODES); NOT_SIGNED on a valid CSV. */
-  code?: VerifyCode;
-  /** Why the document is not valid, in words a reader can act on. */
-  reason?: string;
-  /** The values the reason names, for translating `code` (see VerifyParams). */
-  params?: VerifyParams;
-  /** What was verified: 'auction-record', 'lot-export', 'audit-export', 'audit-csv', 'ledger-csv', 'csv'. */
-  kind?: string;
-  /** The signing key's id, when the document is signed and the signature holds. */
-  kid?: string;
-  details?: Record<string, unknown>;
-}
+/** A verdict on a document; its one definition is VerdictSchema (verdict-schema.ts), the API's `Verdict`. */
+export type { Verdict };
 
 /** A verdict for a document that is not valid. */
 export function invalidVerdict(kind: string, p: Problem, extra: Partial<Verdict> = {}): Verdict {

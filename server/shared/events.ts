@@ -2,17 +2,10 @@
 // and the realtime gateway (and anything else) subscribes. Listeners run synchronously in publish
 // order, so per-lot seq order is kept; a throwing listener is logged and never reaches the publisher.
 import type { Logger } from './log.ts';
+import type { PublicEntry } from '../bidding/bid-schemas.ts';
 
-/** A ledger entry as the public sees it (bidder codes only, never personal data). */
-export interface PublicEntry {
-  lotId: number;
-  seq: number;
-  kind: 'bid' | 'withdrawal';
-  amount: number;
-  bidderCode: string;
-  placedAt: string;
-  withdrawsSeq?: number;
-}
+/** A ledger entry as the public sees it (bidder codes only, never personal data); its schema: bidding/bid-schemas.ts. */
+export type { PublicEntry } from '../bidding/bid-schemas.ts';
 
 /**
  * A lot's public state at one seq, as the server computes it (auctions/public-lot.ts, lotState): the

@@ -1,0 +1,91 @@
+// Registrations' answers as zod schemas: the one definition of each shape. The routes document them
+// (/api/openapi.json) and the services' and reads' TypeScript types are inferred from them.
+import { z } from '@hono/zod-openapi';
+import { DEPOSIT_STATES, LOT_STATUSES, REGISTRATION_STATUSES } from '../../db/schema.ts';
+
+/** A person's registration for a lot: POST /api/lots/:id/registrations → 201, and its approval. */
+export const RegistrationSchema = z
+  .object({
+    id: z.number().int(),
+    lotId: z.number().int(),
+    bidderCode: z.string(),
+    status: z.enum(REGISTRATION_STATUSES),
+    depositState: z.enum(DEPOSIT_STATES),
+    rulesVersion: z.number().int(),
+    rulesAcceptedAt: z.string(),
+  })
+  .openapi('Registration');
+export type RegistrationView = z.infer<typeof RegistrationSchema>;
+
+/** One explicit read of a registration's identity by the lot's manager, as regulators see it. */
+export const IdentityReadSchema = z
+  .object({ at: z.string(), actorPid: z.string().nullable(), purpose: z.string() })
+  .openapi('IdentityRead');
+export type IdentityRead = z.infer<typeof IdentityReadSchema>;
+
+/** An item of GET /api/lots/:id/registrations (and of the manager's `lotRegistration` event). */
+export const LotRegistrationItemSchema = RegistrationSchema.omit({ lotId: true })
+  .extend({
+    createdAt: z.string(),
+    approvedAt: z.string().nullable(),
+    pid: z
+      .string()
+      .optional()
+      .openapi({ description: 'Regulators; the lot’s manager once the lot has ended. Absent otherwise.' }),
+    name: z.string().nullable().optional().openapi({ description: 'As pid.' }),
+    identityReads: z.array(IdentityReadSchema).optional().openapi({
+      description: 'Regulators only: the manager’s explicit, audited reads of this identity, oldest first.',
+    }),
+  })
+  .openapi('LotRegistration');
+export type LotRegistrationItem = z.infer<typeof LotRegistrationItemSchema>;
+
+export const LotRegistrationListSchema = z
+  .object({
+    identities: z.enum(['shown', 'hidden']).openapi({
+      description: '`hidden`: the items carry no pid or name (the lot’s manager before the lot has ended).',
+    }),
+    items: z.array(LotRegistrationItemSchema),
+  })
+  .openapi('LotRegistrations');
+export type LotRegistrationList = z.infer<typeof LotRegistrationListSchema>;
+
+/** GET /api/lots/:id/registrations/:rid/identity: one identity, read by the lot's manager for a purpose. */
+export const RegistrationIdentitySchema = z
+  .object({
+    registrationId: z.number().int(),
+    lotId: z.number().int(),
+    bidderCode: z.string(),
+    pid: z.string(),
+    name: z.string().nullable(),
+    purpose: z.string().openapi({ description: 'The purpose as recorded in the audit log.' }),
+    viewedAt: z.string(),
+  })
+  .openapi('RegistrationIdentity');
+export type RegistrationIdentity = z.infer<typeof RegistrationIdentitySchema>;
+
+/** An item of GET /api/me/registrations: the person's registration with its lot, their bids and the outcome. */
+export const MyRegistrationSchema = RegistrationSchema.extend({
+  lot: z.object({
+    id: z.number().int(),
+    title: z.string(),
+    status: z.enum(LOT_STATUSES),
+    startsAt: z.string(),
+    endsAt: z.string(),
+    currentPrice: z.number().int().nullable(),
+    finalPrice: z.number().int().nullable(),
+  }),
+  leading: z.boolean(),
+  outcome: z.enum(['won', 'lost', 'cancelled']).nullable(),
+  bids: z.array(
+    z.object({
+      seq: z.number().int(),
+      amount: z.number().int(),
+      placedAt: z.string(),
+      status: z.enum(['accepted', 'withdrawn']),
+    }),
+  ),
+}).openapi('MyRegistration');
+export type MyRegistration = z.infer<typeof MyRegistrationSchema>;
+
+export const MyRegistrationListSchema = z.object({ items: z.array(MyRegistrationSchema) }).openapi('MyRegistrations');

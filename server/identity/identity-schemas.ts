@@ -1,0 +1,54 @@
+// The identity domain's answers as zod schemas: the one definition of each shape. The routes
+// document them (/api/openapi.json) and the roles module's TypeScript types are inferred from them.
+import { z } from '@hono/zod-openapi';
+import { ROLES } from '../../db/schema.ts';
+import { fieldCode } from '../shared/field-errors.ts';
+
+/** A personal id: 12 digits. */
+export const Pid = z.string().regex(/^\d{12}$/, fieldCode('NOT_PID'));
+export const Role = z.enum(ROLES);
+
+/** GET /api/me: the signed-in person. */
+export const MeSchema = z
+  .object({
+    pid: Pid,
+    name: z.string().nullable(),
+    level: z.union([z.literal(1), z.literal(2)]),
+    roles: z.array(Role),
+    csrfToken: z.string().optional().openapi({
+      description: 'Only for browser sessions: send it back as the x-csrf-token header on every non-GET request.',
+    }),
+  })
+  .openapi('Me');
+
+/** Someone holding at least one role, with who granted each role and when. */
+export const RoleHolderSchema = z
+  .object({
+    pid: Pid,
+    name: z.string().nullable(),
+    level: z.number().int(),
+    roles: z.array(Role),
+    grants: z.array(
+      z.object({
+        role: Role,
+        grantedBy: Pid.nullable().openapi({ description: 'null: granted at start (ADMIN_PIDS or a demo persona)' }),
+        grantedAt: z.string(),
+      }),
+    ),
+  })
+  .openapi('RoleHolder');
+export type RoleHolder = z.infer<typeof RoleHolderSchema>;
+
+export const RoleHoldersSchema = z.object({ items: z.array(RoleHolderSchema) }).openapi('RoleHolders');
+
+/** PUT /api/admin/roles/:pid: the roles the person now holds, and what changed. */
+export const RolesResultSchema = z
+  .object({
+    pid: Pid,
+    name: z.string().nullable(),
+    roles: z.array(Role),
+    granted: z.array(Role),
+    revoked: z.array(Role),
+  })
+  .openapi('RolesResult');
+export type RoleChange = z.infer<typeof RolesResultSchema>;
