@@ -1,17 +1,29 @@
-// The in-memory side of one group commit: the lot's standing state as read, the ledger entries the
-// batch appends (gap-free seq, hash-chained, times that never go backwards), the answers and the
-// events to publish after the commit. Both ways of committing a batch (bid-batch.ts) evaluate bids
-// here, so the auction rules and the chain are computed in exactly one place.
+// The in-memory side of one group commit, between its read and its write (batch-store.ts): the
+// batch's bids and withdrawals are evaluated in arrival order by the auction's rules
+// (server/auctions/rules/) against the standing state left by the items before them, and turn into
+// what to write (the ledger entries, gap-free and hash-chained, with times that never go backwards;
+// the lot's new standing state; bars and audit events) and what to answer and publish after the
+// commit. Both ways of committing (bid-batch.ts) call evaluateBatch; it does no I/O.
 import type { ledgerEntries } from '../../db/schema.ts';
-import type { LotRow } from '../auctions/public-lot.ts';
+import type { AuditInput } from '../audit/audit-log.ts';
+import { lotChange } from '../auctions/public-lot.ts';
+import {
+  effectiveStatus,
+  extendedEnd,
+  refuseBid,
+  refuseWithdrawal,
+  standingAfterWithdrawal,
+  type Bidder,
+  type LedgerBid,
+  type LotRow,
+  type Standing,
+} from '../auctions/rules/index.ts';
+import type { Person } from '../identity/person.ts';
 import { ok, refuse, type Result } from '../shared/errors.ts';
-import type { LotChange, PersonalEvent, PublicEntry } from '../shared/events.ts';
+import type { LotChange, LotChangeReason, PersonalEvent, PublicEntry } from '../shared/events.ts';
 import { GENESIS_HASH, ledgerEntryHash } from '../shared/hash-chain.ts';
-import { extendedEnd, refuseBid, type Bidder, type Standing } from '../auctions/rules/index.ts';
 import type { BidAck } from './types.ts';
 import type { WithdrawAck } from './bid-schemas.ts';
-import type { Person } from '../identity/person.ts';
-import type { BatchBidders } from './batch-reads.ts';
 
 export type { WithdrawAck } from './bid-schemas.ts';
 
@@ -19,11 +31,8 @@ export type BatchItem =
   | { kind: 'bid'; person: Person; amount: number; idempotencyKey?: string; receivedAt: Date }
   | { kind: 'withdraw'; person: Person; seq: number; receivedAt: Date };
 
-export type BidItem = Extract<BatchItem, { kind: 'bid' }>;
-
+/** The answers to a batch's items, in order, and the events to publish once it is committed. */
 export interface BatchOutcome {
-  /** How the batch was committed (see bid-batch.ts). */
-  committed?: 'optimistic' | 'locked';
   results: Result<BidAck | WithdrawAck>[];
   entries: PublicEntry[];
   personal: { pid: string; event: PersonalEvent }[];
@@ -34,17 +43,64 @@ export type NewEntry = typeof ledgerEntries.$inferInsert;
 /** First answers of earlier requests, keyed by `${registrationId}\n${idempotencyKey}`. */
 export type Replays = Map<string, { amount: number; ack: BidAck }>;
 
-export class BatchLedger {
-  readonly lotId: number;
-  readonly lot: LotRow;
-  readonly standing: Standing;
-  readonly outcome: BatchOutcome = { results: [], entries: [], personal: [], lotChanges: [] };
-  /** The end before the first soft-close extension of this batch, if any. */
-  extendedFrom: Date | null = null;
-  private pending: NewEntry[] = [];
+/** What a batch reads (batch-store.ts readBatch), the same for both ways of committing. */
+export interface BatchRead {
+  lot: LotRow;
+  /** The lot row's version when read (xmin), for a write only if it is still the same. */
+  version: string;
+  /** The time of the lot's last ledger entry. */
+  lastPlacedAt: Date | null;
+  /** The batch's bidders, the standing leader and the bidders of `latestBids`, by registration id. */
+  bidders: Map<number, Bidder>;
+  replays: Replays;
+  /** For withdrawals: the entries they name, by seq, and the latest bid of each of the lot's bidders. */
+  targets: Map<number, LedgerBid>;
+  latestBids: LedgerBid[];
+}
 
-  constructor(lot: LotRow, lastPlacedAt: Date | null) {
-    this.lotId = lot.id;
+/** What a batch writes (batch-store.ts writeBatch), all at once and only if it appended anything. */
+export interface BatchWrite {
+  standing: Standing;
+  entries: NewEntry[];
+  /** Registrations barred by a withdrawal (deposit forfeited), and when. */
+  barred: { registrationId: number; at: Date }[];
+  /** Audit events, in order (they are appended under the audit chain's lock, in a transaction). */
+  audits: AuditInput[];
+}
+
+/** Evaluates a batch against what was read: what to write (undefined when nothing), and the outcome. */
+export function evaluateBatch(
+  read: BatchRead,
+  items: BatchItem[],
+): { write: BatchWrite | undefined; outcome: BatchOutcome } {
+  const ledger = new BatchLedger(read);
+  for (const item of items) {
+    if (item.kind === 'bid') ledger.bid(item);
+    else ledger.withdraw(item);
+  }
+  return ledger.finish();
+}
+
+/** The answer to every item of a batch for a lot that does not exist (or is a draft). */
+export function notFound(items: BatchItem[]): BatchOutcome {
+  return { results: items.map(() => refuse('lot_not_found')), entries: [], personal: [], lotChanges: [] };
+}
+
+class BatchLedger {
+  private readonly read: BatchRead;
+  private readonly lot: LotRow;
+  private readonly standing: Standing;
+  private readonly byPid: Map<string, Bidder>;
+  private readonly outcome: BatchOutcome = { results: [], entries: [], personal: [], lotChanges: [] };
+  private readonly write: BatchWrite;
+  /** The batch's own bids, for a withdrawal of one of them and the standing bid after it. */
+  private readonly ownBids: LedgerBid[] = [];
+  /** The end before the first soft-close extension of this batch, if any. */
+  private extendedFrom: Date | null = null;
+
+  constructor(read: BatchRead) {
+    const { lot } = read;
+    this.read = read;
     this.lot = lot;
     this.standing = {
       seq: lot.seq,
@@ -53,82 +109,29 @@ export class BatchLedger {
       leaderRegistrationId: lot.leaderRegistrationId,
       lastHash: lot.lastHash ?? GENESIS_HASH,
       endsAt: lot.endsAt,
-      lastPlacedAt,
+      lastPlacedAt: read.lastPlacedAt,
     };
-  }
-
-  /** Whether the batch appended anything. */
-  get changed(): boolean {
-    return this.standing.seq !== this.lot.seq;
-  }
-
-  /** Entries appended since the last call, to be written. */
-  takePending(): NewEntry[] {
-    const rows = this.pending;
-    this.pending = [];
-    return rows;
-  }
-
-  append(e: Omit<NewEntry, 'lotId' | 'seq' | 'prevHash' | 'hash' | 'placedAt'>, receivedAt: Date): NewEntry {
-    const s = this.standing;
-    const lotId = this.lotId;
-    // Recorded times never go backwards along the ledger, even across processes' clocks.
-    const placedAt = s.lastPlacedAt && s.lastPlacedAt > receivedAt ? s.lastPlacedAt : receivedAt;
-    const seq = s.seq + 1;
-    const fields = {
-      lotId,
-      seq,
-      kind: e.kind,
-      amount: e.amount,
-      bidderCode: e.bidderCode,
-      placedAt: placedAt.toISOString(),
-      withdrawsSeq: e.withdrawsSeq ?? null,
-    };
-    const hash = ledgerEntryHash(s.lastHash, fields);
-    const row: NewEntry = { ...e, lotId, seq, placedAt, prevHash: s.lastHash, hash };
-    this.pending.push(row);
-    this.outcome.entries.push({
-      lotId,
-      seq,
-      kind: e.kind,
-      amount: e.amount,
-      bidderCode: e.bidderCode,
-      placedAt: fields.placedAt,
-      ...(e.withdrawsSeq ? { withdrawsSeq: e.withdrawsSeq } : {}),
-    });
-    s.seq = seq;
-    s.lastHash = hash;
-    s.lastPlacedAt = placedAt;
-    return row;
+    this.byPid = new Map([...read.bidders.values()].map((b) => [b.pid, b]));
+    this.write = { standing: this.standing, entries: [], barred: [], audits: [] };
   }
 
   /**
-   * Evaluates one bid against the standing state and appends it if acceptable (or answers a replayed
-   * Idempotency-Key); an accepted bid that outbids someone queues an `outbid` event for them.
+   * One bid: answered from a replayed Idempotency-Key, refused by the rules, or appended (then the
+   * bidder it outbid, if any, gets an `outbid` event, and a soft-close lot may be extended).
    */
-  async placeBid(item: BidItem, bidders: BatchBidders): Promise<void> {
-    const previousLeader = this.evaluateBid(item, bidders.byPid.get(item.person.pid), bidders.replays);
-    if (previousLeader === null) return;
-    const seq = this.standing.seq;
-    const pid = (await bidders.byId(previousLeader))?.pid;
-    if (pid)
-      this.outcome.personal.push({ pid, event: { type: 'outbid', lotId: this.lotId, seq, amount: item.amount } });
-  }
-
-  /** The rules for one bid; returns the registration id of the bidder it outbid, if any. */
-  private evaluateBid(item: BidItem, bidder: Bidder | undefined, replays: Replays): number | null {
-    const out = this.outcome;
-    const s = this.standing;
+  bid(item: Extract<BatchItem, { kind: 'bid' }>): void {
+    const { outcome: out, standing: s } = this;
+    const bidder = this.byPid.get(item.person.pid);
     const replayKey = bidder && item.idempotencyKey ? `${bidder.id}\n${item.idempotencyKey}` : undefined;
-    const replay = replayKey ? replays.get(replayKey) : undefined;
+    const replay = replayKey ? this.read.replays.get(replayKey) : undefined;
     if (replay) {
       out.results.push(replay.amount === item.amount ? ok(replay.ack) : refuse('idempotency_conflict'));
-      return null;
+      return;
     }
     const refusal = refuseBid(this.lot, s, bidder, item.person.pid, item.amount, item.receivedAt);
     if (refusal || !bidder) {
       out.results.push(refusal ?? refuse('not_registered'));
-      return null;
+      return;
     }
     const previousLeader = s.leaderRegistrationId;
     const row = this.append(
@@ -142,6 +145,7 @@ export class BatchLedger {
       },
       item.receivedAt,
     );
+    this.ownBids.push({ seq: row.seq, kind: 'bid', registrationId: bidder.id, amount: item.amount });
     s.currentPrice = item.amount;
     s.leaderRegistrationId = bidder.id;
     s.bidCount++;
@@ -156,13 +160,144 @@ export class BatchLedger {
       bidderCode: bidder.bidderCode,
       placedAt: row.placedAt.toISOString(),
     };
-    if (replayKey) replays.set(replayKey, { amount: item.amount, ack });
+    if (replayKey) this.read.replays.set(replayKey, { amount: item.amount, ack });
     out.results.push(ok(ack));
-    return previousLeader;
+    const outbid = previousLeader === null ? undefined : this.read.bidders.get(previousLeader);
+    if (outbid)
+      out.personal.push({
+        pid: outbid.pid,
+        event: { type: 'outbid', lotId: this.lot.id, seq: row.seq, amount: item.amount },
+      });
   }
-}
 
-/** The answer to every item of a batch for a lot that does not exist (or is a draft). */
-export function notFound(items: BatchItem[]): BatchOutcome {
-  return { results: items.map(() => refuse('lot_not_found')), entries: [], personal: [], lotChanges: [] };
+  /**
+   * One withdrawal of the person's own standing highest bid: refused by the rules, or appended; the
+   * bidder is barred and the price returns to the latest bid still standing.
+   */
+  withdraw(item: Extract<BatchItem, { kind: 'withdraw' }>): void {
+    const { outcome: out, standing: s } = this;
+    const bidder = this.byPid.get(item.person.pid);
+    const target = this.read.targets.get(item.seq) ?? this.ownBids.find((b) => b.seq === item.seq);
+    const refusal = refuseWithdrawal(this.lot, s, bidder, item.seq, target, item.receivedAt);
+    if (refusal || !bidder || !target) {
+      out.results.push(refusal ?? refuse('withdraw_not_own'));
+      return;
+    }
+    const row = this.append(
+      {
+        kind: 'withdrawal',
+        registrationId: bidder.id,
+        bidderCode: bidder.bidderCode,
+        amount: target.amount,
+        withdrawsSeq: target.seq,
+        idempotencyKey: null,
+      },
+      item.receivedAt,
+    );
+    bidder.status = 'barred';
+    this.write.barred.push({ registrationId: bidder.id, at: item.receivedAt });
+    const bidders = this.read.bidders;
+    const standing = standingAfterWithdrawal(
+      [...this.read.latestBids, ...this.ownBids],
+      (id) => bidders.get(id)?.status === 'barred',
+    );
+    s.currentPrice = standing?.amount ?? null;
+    s.leaderRegistrationId = standing?.registrationId ?? null;
+    this.write.audits.push({
+      actorPid: item.person.pid,
+      action: 'bid.withdrawn',
+      lotId: this.lot.id,
+      subject: String(bidder.id),
+      at: item.receivedAt,
+      data: {
+        seq: row.seq,
+        withdrawsSeq: target.seq,
+        amount: target.amount,
+        bidderCode: bidder.bidderCode,
+        depositState: 'forfeited',
+        currentPrice: s.currentPrice,
+      },
+    });
+    out.results.push(
+      ok({
+        seq: row.seq,
+        withdrawsSeq: target.seq,
+        amount: target.amount,
+        bidderCode: bidder.bidderCode,
+        placedAt: row.placedAt.toISOString(),
+        currentPrice: s.currentPrice,
+      }),
+    );
+    // Watchers get the new standing state from here: the one rule, never worked out by a page.
+    this.lotChange('withdrawal', item.receivedAt);
+  }
+
+  /** The batch's write (with the soft-close extension audited), and its outcome. */
+  finish(): { write: BatchWrite | undefined; outcome: BatchOutcome } {
+    const s = this.standing;
+    if (s.seq === this.lot.seq) return { write: undefined, outcome: this.outcome };
+    if (this.extendedFrom && s.lastPlacedAt) {
+      this.write.audits.push({
+        actorPid: null,
+        action: 'lot.extended',
+        lotId: this.lot.id,
+        at: s.lastPlacedAt,
+        data: { from: this.extendedFrom.toISOString(), to: s.endsAt.toISOString(), seq: s.seq },
+      });
+      this.lotChange('extended', s.lastPlacedAt);
+    }
+    return { write: this.write, outcome: this.outcome };
+  }
+
+  private lotChange(reason: LotChangeReason, at: Date): void {
+    const s = this.standing;
+    const leader = s.leaderRegistrationId === null ? undefined : this.read.bidders.get(s.leaderRegistrationId);
+    this.outcome.lotChanges.push(
+      lotChange(
+        {
+          ...this.lot,
+          status: effectiveStatus(this.lot, at),
+          currentPrice: s.currentPrice,
+          seq: s.seq,
+          endsAt: s.endsAt,
+        },
+        reason,
+        { leaderCode: leader?.bidderCode ?? null, winnerCode: null },
+        at,
+      ),
+    );
+  }
+
+  private append(e: Omit<NewEntry, 'lotId' | 'seq' | 'prevHash' | 'hash' | 'placedAt'>, receivedAt: Date): NewEntry {
+    const s = this.standing;
+    const lotId = this.lot.id;
+    // Recorded times never go backwards along the ledger, even across processes' clocks.
+    const placedAt = s.lastPlacedAt && s.lastPlacedAt > receivedAt ? s.lastPlacedAt : receivedAt;
+    const seq = s.seq + 1;
+    const fields = {
+      lotId,
+      seq,
+      kind: e.kind,
+      amount: e.amount,
+      bidderCode: e.bidderCode,
+      placedAt: placedAt.toISOString(),
+      withdrawsSeq: e.withdrawsSeq ?? null,
+    };
+    const hash = ledgerEntryHash(s.lastHash, fields);
+    const row: NewEntry = { ...e, lotId, seq, placedAt, prevHash: s.lastHash, hash };
+    this.write.entries.push(row);
+    this.outcome.entries.push({
+      lotId,
+      seq,
+      kind: e.kind,
+      amount: e.amount,
+      bidderCode: e.bidderCode,
+      placedAt: fields.placedAt,
+      ...(e.withdrawsSeq ? { withdrawsSeq: e.withdrawsSeq } : {}),
+    });
+    s.seq = seq;
+    s.lastHash = hash;
+    s.lastPlacedAt = placedAt;
+    return row;
+  }
 }

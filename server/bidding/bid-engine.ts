@@ -279,7 +279,7 @@ export class BidEngine implements BidService {
    * Commits one batch and answers it. The pump waits at most until every bid in the batch has been
    * answered at its deadline; a commit still running then is left to finish on its own (its events
    * are still published when it does), and the next batch starts: the database, not this queue,
-   * keeps concurrent commits of one lot correct (optimistic-batch.ts, bid-batch.ts).
+   * keeps concurrent commits of one lot correct (bid-batch.ts).
    */
   private async commit(lotId: number, queue: LotQueue, batch: Waiter[]): Promise<void> {
     const started = performance.now();

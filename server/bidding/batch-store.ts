@@ -1,0 +1,232 @@
+// The one reader and the one writer of a group commit, for both ways of committing (bid-batch.ts).
+//
+// readBatch: the lot row (with its row version, xmin, and the time of its last entry), the batch's
+// registrations with the first answers to its Idempotency-Keys, and for withdrawals the entries they
+// name and each bidder's latest bid. Without the lock this is one prepared statement (built once per
+// database) reading from one snapshot; under the lock, the locking statement and then one statement
+// for the rest (which then sees everything committed before the lock was granted).
+//
+// writeBatch: ONE statement updates the lot's standing state (only if its row version is still the
+// one read, when given) and appends the ledger entries only if that update happened: a single
+// statement is atomic, so both are written together or not at all. Its column lists come from the
+// Drizzle tables. Then, in the caller's transaction, the bars and the audit events of withdrawals and
+// soft-close extensions.
+import { and, eq, getTableColumns, sql, type Placeholder } from 'drizzle-orm';
+import type { PgColumn } from 'drizzle-orm/pg-core';
+import { resultRows, type Db, type Tx } from '../../db/client.ts';
+import { ledgerEntries, lots, registrations } from '../../db/schema.ts';
+import { appendAudit } from '../audit/audit-log.ts';
+import type { Bidder, LedgerBid } from '../auctions/rules/index.ts';
+import type { BatchItem, BatchRead, BatchWrite, NewEntry, Replays } from './batch-ledger.ts';
+
+type Query = Db | Tx;
+
+/** Reads what the batch needs; undefined when there is no such lot. */
+export async function readBatch(
+  q: Query,
+  lotId: number,
+  items: BatchItem[],
+  { lock }: { lock: boolean },
+): Promise<BatchRead | undefined> {
+  if (!lock) {
+    let read = prepared.get(q);
+    if (!read) prepared.set(q, (read = prepareRead(q)));
+    const [row] = await read.execute({ lotId, pids: pidsOf(items), pairs: pairsOf(items) });
+    return row && batchRead(row, { targets: '[]', latestBids: '[]' });
+  }
+  const [locked] = await q.select(lotColumns()).from(lots).where(eq(lots.id, lotId)).for('update', { of: lots });
+  if (!locked) return undefined;
+  const seqs = items.flatMap((i) => (i.kind === 'withdraw' ? [i.seq] : []));
+  const [rest] = await q
+    .select({
+      ...registrationColumns(pidsOf(items), pairsOf(items)),
+      ...(seqs.length ? withdrawalColumns(JSON.stringify(seqs)) : {}),
+    })
+    .from(lots)
+    .where(eq(lots.id, lotId));
+  return batchRead({ ...locked, ...rest }, { targets: '[]', latestBids: '[]', ...rest });
+}
+
+/**
+ * Writes the batch: the lot's standing state and the entries in one statement (only if the lot row is
+ * still at `version`, when given), then the bars and the audit events. Returns whether it wrote.
+ */
+export async function writeBatch(q: Query, lotId: number, w: BatchWrite, version?: string): Promise<boolean> {
+  const s = w.standing;
+  const written = q
+    .update(lots)
+    .set({
+      seq: s.seq,
+      bidCount: s.bidCount,
+      currentPrice: s.currentPrice,
+      leaderRegistrationId: s.leaderRegistrationId,
+      lastHash: s.lastHash,
+      endsAt: s.endsAt,
+      updatedAt: sql`now()`,
+    })
+    .where(and(eq(lots.id, lotId), version === undefined ? undefined : sql`xmin = ${version}::xid`))
+    .returning({ id: lots.id });
+  const rows = JSON.stringify(
+    w.entries.map((e) => Object.fromEntries(ENTRY_COLUMNS.map(([key, c]) => [c.name, toDriver(c, e[key])]))),
+  );
+  const names = sql.join(
+    ENTRY_COLUMNS.map(([, c]) => sql.identifier(c.name)),
+    sql`, `,
+  );
+  const types = sql.raw(ENTRY_COLUMNS.map(([, c]) => `"${c.name}" ${c.getSQLType()}`).join(', '));
+  const result = await q.execute(sql`
+    with written as (${written.getSQL()}),
+    appended as (
+      insert into ${ledgerEntries} (${names})
+      select ${names} from written, jsonb_to_recordset(${rows}::jsonb) as e(${types})
+      returning 1
+    )
+    select (select count(*) from written)::int as written`);
+  if (resultRows<{ written: number }>(result)[0].written !== 1) return false;
+  for (const b of w.barred)
+    await q
+      .update(registrations)
+      .set({ status: 'barred', depositState: 'forfeited', updatedAt: b.at })
+      .where(eq(registrations.id, b.registrationId));
+  for (const audit of w.audits) await appendAudit(q, audit);
+  return true;
+}
+
+/** The ledger_entries columns an entry is written with: all of the table's but its generated id. */
+const ENTRY_COLUMNS = (Object.entries(getTableColumns(ledgerEntries)) as [keyof NewEntry, PgColumn][]).filter(
+  ([, c]) => c.generatedIdentity === undefined,
+);
+
+const toDriver = (c: PgColumn, value: unknown): unknown =>
+  value === null || value === undefined ? null : c.mapToDriverValue(value);
+
+/** The lot row, its row version and the time of its last entry, as the columns of a query on lots. */
+function lotColumns() {
+  return {
+    lot: lots,
+    version: sql<string>`"lots".xmin::text`,
+    lastPlacedAt:
+      sql<Date | null>`(select le.placed_at from ledger_entries le where le.lot_id = "lots"."id" and le.seq = "lots"."seq")`.mapWith(
+        ledgerEntries.placedAt,
+      ),
+  };
+}
+
+/** JSON aggregates come back parsed from postgres.js and as text from PGlite. */
+const parsed = <T>(value: T | string): T => (typeof value === 'string' ? (JSON.parse(value) as T) : value);
+
+interface ReplayRow {
+  registrationId: number;
+  key: string;
+  seq: number;
+  amount: number;
+  placedAt: string;
+}
+
+type LatestBidRow = LedgerBid & Bidder;
+
+/**
+ * The registrations a batch needs, as two JSON columns of a query on its lot: `bidders`, the batch's
+ * bidders (`pids`, a JSON array) and the standing leader (whom a bid may outbid); `replays`, the first
+ * answers to the batch's Idempotency-Keys (`pairs`, a JSON array of {pid, key}), each looked up by
+ * its exact (registration, key) in the ledger's unique index, so the cost follows the batch, not the
+ * ledger's size.
+ */
+function registrationColumns(pids: string | Placeholder, pairs: string | Placeholder) {
+  return {
+    bidders: sql<Bidder[] | string>`(
+      select coalesce(json_agg(json_build_object('id', r.id, 'pid', r.pid, 'bidderCode', r.bidder_code, 'status', r.status)), '[]'::json)
+        from registrations r
+       where r.lot_id = "lots"."id" and (r.pid = any(array(select jsonb_array_elements_text(${pids}::jsonb))) or r.id = "lots"."leader_registration_id"))`,
+    replays: sql<ReplayRow[] | string>`(
+      select coalesce(json_agg(json_build_object('registrationId', le.registration_id, 'key', le.idempotency_key, 'seq', le.seq, 'amount', le.amount, 'placedAt', le.placed_at)), '[]'::json)
+        from jsonb_to_recordset(${pairs}::jsonb) as k(pid text, key text)
+        join registrations r on r.lot_id = "lots"."id" and r.pid = k.pid
+        join ledger_entries le on le.registration_id = r.id and le.idempotency_key = k.key)`,
+  };
+}
+
+/**
+ * What withdrawals need, as two JSON columns of a query on the lot: `targets`, the entries they name
+ * (`seqs`, a JSON array), and `latestBids`, the latest bid of each of the lot's bidders with the
+ * bidder (the standing bid after a withdrawal is one of them: rules/withdrawal.ts).
+ */
+function withdrawalColumns(seqs: string) {
+  return {
+    targets: sql<LedgerBid[] | string>`(
+      select coalesce(json_agg(json_build_object('seq', le.seq, 'kind', le.kind, 'registrationId', le.registration_id, 'amount', le.amount)), '[]'::json)
+        from ledger_entries le
+       where le.lot_id = "lots"."id" and le.seq = any(array(select jsonb_array_elements_text(${seqs}::jsonb)::int)))`,
+    latestBids: sql<LatestBidRow[] | string>`(
+      select coalesce(json_agg(json_build_object('seq', b.seq, 'kind', 'bid', 'registrationId', b.registration_id, 'amount', b.amount,
+                                                 'id', r.id, 'pid', r.pid, 'bidderCode', r.bidder_code, 'status', r.status)), '[]'::json)
+        from (select distinct on (le.registration_id) le.registration_id, le.seq, le.amount
+                from ledger_entries le
+               where le.lot_id = "lots"."id" and le.kind = 'bid'
+               order by le.registration_id, le.seq desc) b
+        join registrations r on r.id = b.registration_id)`,
+  };
+}
+
+const pidsOf = (items: BatchItem[]): string => JSON.stringify([...new Set(items.map((i) => i.person.pid))]);
+const pairsOf = (items: BatchItem[]): string =>
+  JSON.stringify(
+    items.flatMap((i) => (i.kind === 'bid' && i.idempotencyKey ? [{ pid: i.person.pid, key: i.idempotencyKey }] : [])),
+  );
+
+/** The read without the lock, in one prepared statement. */
+function prepareRead(q: Query) {
+  return q
+    .select({ ...lotColumns(), ...registrationColumns(sql.placeholder('pids'), sql.placeholder('pairs')) })
+    .from(lots)
+    .where(eq(lots.id, sql.placeholder('lotId')))
+    .prepare('bid_batch_read');
+}
+
+const prepared = new WeakMap<Query, ReturnType<typeof prepareRead>>();
+
+interface ReadRow {
+  lot: BatchRead['lot'];
+  version: string;
+  lastPlacedAt: Date | null;
+  bidders: Bidder[] | string;
+  replays: ReplayRow[] | string;
+}
+
+function batchRead(
+  row: ReadRow,
+  withdrawals: { targets: LedgerBid[] | string; latestBids: LatestBidRow[] | string },
+): BatchRead {
+  const bidders = new Map<number, Bidder>();
+  const latestBids = parsed(withdrawals.latestBids);
+  for (const r of [...parsed(row.bidders), ...latestBids])
+    bidders.set(r.id, { id: r.id, pid: r.pid, bidderCode: r.bidderCode, status: r.status });
+  const replays: Replays = new Map();
+  for (const r of parsed(row.replays)) {
+    const bidder = bidders.get(r.registrationId);
+    if (bidder)
+      replays.set(`${r.registrationId}\n${r.key}`, {
+        amount: r.amount,
+        ack: {
+          seq: r.seq,
+          amount: r.amount,
+          bidderCode: bidder.bidderCode,
+          placedAt: new Date(r.placedAt).toISOString(),
+        },
+      });
+  }
+  return {
+    lot: row.lot,
+    version: row.version,
+    lastPlacedAt: row.lastPlacedAt ?? null,
+    bidders,
+    replays,
+    targets: new Map(parsed(withdrawals.targets).map((t) => [t.seq, t])),
+    latestBids: latestBids.map((b) => ({
+      seq: b.seq,
+      kind: b.kind,
+      registrationId: b.registrationId,
+      amount: b.amount,
+    })),
+  };
+}

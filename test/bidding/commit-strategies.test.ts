@@ -1,0 +1,375 @@
+// The two ways of committing a batch (server/bidding/bid-batch.ts): one behavioural suite run against
+// both, then what is particular to each (the optimistic one declines what it cannot write unlocked).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eq, sql } from 'drizzle-orm';
+import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
+import { ManualClock } from '../../server/shared/clock.ts';
+import { auditEvents, ledgerEntries, lots, registrations } from '../../db/schema.ts';
+import { firstBrokenLink, ledgerEntryHash } from '../../server/shared/hash-chain.ts';
+import {
+  commitBatch,
+  locked,
+  optimistic,
+  type BatchItem,
+  type CommitStrategy,
+} from '../../server/bidding/bid-batch.ts';
+import { writeBatch } from '../../server/bidding/batch-store.ts';
+import { resultRows } from '../../db/client.ts';
+import type { Person } from '../../server/identity/person.ts';
+import type { LotChange } from '../../server/shared/events.ts';
+import type { Json } from '../support/json.ts';
+import { eventually, liveLot, person, readLedger, type Actor, type Registered } from '../auctions/factories.ts';
+
+let tp: TestPlatform;
+const clock = new ManualClock(Date.parse('2026-12-01T08:00:00Z'));
+let manager: Actor;
+
+beforeAll(async () => {
+  tp = await startTestPlatform({ clock });
+  manager = await person(tp.idp, tp.database.db, { roles: ['manager'] });
+});
+afterAll(async () => tp?.stop());
+
+const asPerson = (r: Registered): Person => ({ pid: r.pid, name: null, level: 2, roles: [], via: 'bearer' });
+const bidItem = (r: Registered, amount: number, idempotencyKey?: string): BatchItem => ({
+  kind: 'bid',
+  person: asPerson(r),
+  amount,
+  ...(idempotencyKey ? { idempotencyKey } : {}),
+  receivedAt: clock.now(),
+});
+const withdrawItem = (r: Registered, seq: number): BatchItem => ({
+  kind: 'withdraw',
+  person: asPerson(r),
+  seq,
+  receivedAt: clock.now(),
+});
+
+async function bidders(
+  n: number,
+  overrides: Record<string, unknown> = {},
+): Promise<{ lotId: number; bidders: Registered[] }> {
+  const people = await Promise.all(Array.from({ length: n }, () => person(tp.idp, undefined)));
+  const { lot, bidders } = await liveLot({ call: tp.call, clock }, manager, people, overrides);
+  // The scheduler marks the lot live in the background; that write would make an optimistic batch
+  // racing with it (correctly) go through the lock.
+  await eventually(
+    async () =>
+      (await tp.database.db.select({ status: lots.status }).from(lots).where(eq(lots.id, lot.id)))[0].status === 'live'
+        ? true
+        : undefined,
+    'the lot to be marked live',
+  );
+  return { lotId: lot.id, bidders };
+}
+
+async function lotRow(lotId: number) {
+  const [row] = await tp.database.db
+    .select({
+      seq: lots.seq,
+      bidCount: lots.bidCount,
+      currentPrice: lots.currentPrice,
+      leader: lots.leaderRegistrationId,
+      lastHash: lots.lastHash,
+      endsAt: lots.endsAt,
+    })
+    .from(lots)
+    .where(eq(lots.id, lotId));
+  return row;
+}
+
+const chainOk = (ledger: Json[]): boolean =>
+  firstBrokenLink(ledger, (prev, e) => ledgerEntryHash(prev, { ...e, withdrawsSeq: e.withdrawsSeq ?? null })) === -1;
+
+/** Commits with the strategy, which must take the batch. */
+async function commit(strategy: CommitStrategy, lotId: number, items: BatchItem[]) {
+  const outcome = await strategy.commit(tp.platform.ctx, lotId, items);
+  if (!outcome) throw new Error(`${strategy.name} declined the batch`);
+  return outcome;
+}
+
+describe.each([optimistic, locked])('committing a batch of bids: $name', (strategy) => {
+  it('evaluates the bids in order and writes the entries and the standing state', async () => {
+    const {
+      lotId,
+      bidders: [a, b, c],
+    } = await bidders(3);
+    const outcome = await commit(strategy, lotId, [
+      bidItem(a, 40_000_000),
+      bidItem(b, 39_000_000),
+      bidItem(b, 45_000_000),
+      bidItem(c, 50_000_000),
+    ]);
+    expect(outcome.results.map((r) => (r.ok ? r.value : r.code))).toEqual([
+      expect.objectContaining({ seq: 1, amount: 40_000_000 }),
+      'BID_TOO_LOW',
+      expect.objectContaining({ seq: 2, amount: 45_000_000 }),
+      expect.objectContaining({ seq: 3, amount: 50_000_000 }),
+    ]);
+    expect(outcome.personal.map((p) => [p.pid, p.event])).toEqual([
+      [a.pid, { type: 'outbid', lotId, seq: 2, amount: 45_000_000 }],
+      [b.pid, { type: 'outbid', lotId, seq: 3, amount: 50_000_000 }],
+    ]);
+    expect(outcome.entries.map((e) => [e.seq, e.amount, e.bidderCode])).toEqual([
+      [1, 40_000_000, a.bidderCode],
+      [2, 45_000_000, b.bidderCode],
+      [3, 50_000_000, c.bidderCode],
+    ]);
+    const ledger = await readLedger(tp.call, lotId);
+    expect(ledger.map((e) => [e.seq, e.amount, e.bidderCode])).toEqual([
+      [1, 40_000_000, a.bidderCode],
+      [2, 45_000_000, b.bidderCode],
+      [3, 50_000_000, c.bidderCode],
+    ]);
+    expect(chainOk(ledger)).toBe(true);
+    expect(await lotRow(lotId)).toMatchObject({
+      seq: 3,
+      bidCount: 3,
+      currentPrice: 50_000_000,
+      leader: c.registrationId,
+      lastHash: ledger[2].hash,
+    });
+  });
+
+  it('writes every column of each entry as evaluated', async () => {
+    const {
+      lotId,
+      bidders: [a],
+    } = await bidders(1);
+    const outcome = await commit(strategy, lotId, [bidItem(a, 40_000_000, 'key-1')]);
+    const ack = outcome.results[0].ok ? outcome.results[0].value : undefined;
+    const [row] = await tp.database.db.select().from(ledgerEntries).where(eq(ledgerEntries.lotId, lotId));
+    expect(row).toEqual({
+      id: expect.any(Number),
+      lotId,
+      seq: 1,
+      kind: 'bid',
+      registrationId: a.registrationId,
+      bidderCode: a.bidderCode,
+      amount: 40_000_000,
+      withdrawsSeq: null,
+      placedAt: new Date(ack!.placedAt),
+      idempotencyKey: 'key-1',
+      prevHash: expect.stringMatching(/^[0-9a-f]{64}$/),
+      hash: (await lotRow(lotId)).lastHash,
+    });
+  });
+
+  it('answers a repeated Idempotency-Key with the first answer and places nothing', async () => {
+    const {
+      lotId,
+      bidders: [a, b],
+    } = await bidders(2);
+    const first = await commit(strategy, lotId, [bidItem(a, 40_000_000, 'k-1'), bidItem(b, 45_000_000, 'k-1')]);
+    expect(first.results.map((r) => r.ok && r.value)).toEqual([
+      expect.objectContaining({ seq: 1 }),
+      expect.objectContaining({ seq: 2 }),
+    ]);
+    const again = await commit(strategy, lotId, [bidItem(b, 45_000_000, 'k-1'), bidItem(a, 41_000_000, 'k-1')]);
+    expect(again.results).toEqual([
+      first.results[1],
+      { ok: false, code: 'IDEMPOTENCY_CONFLICT', reason: 'idempotency_conflict', message: expect.any(String) },
+    ]);
+    expect(again.entries).toEqual([]);
+    expect((await readLedger(tp.call, lotId)).map((e) => e.seq)).toEqual([1, 2]);
+  });
+
+  it('answers every item of a batch for an unknown lot with lot_not_found', async () => {
+    const {
+      bidders: [a],
+    } = await bidders(1);
+    const outcome = await commit(strategy, 2_000_000_000, [bidItem(a, 40_000_000)]);
+    expect(outcome.results).toEqual([expect.objectContaining({ ok: false, reason: 'lot_not_found' })]);
+  });
+
+  it('writes nothing for a batch whose bids are all refused', async () => {
+    const {
+      lotId,
+      bidders: [a],
+    } = await bidders(1);
+    const before = await lotRow(lotId);
+    const outcome = await commit(strategy, lotId, [bidItem(a, 1_000)]);
+    expect(outcome.results).toEqual([expect.objectContaining({ ok: false, reason: 'below_starting_price' })]);
+    expect(await lotRow(lotId)).toEqual(before);
+  });
+});
+
+describe('the locked strategy', () => {
+  it('takes withdrawals: after A 100, B 110, C 120, B 130, then B and C withdraw, A stands at 100 and B is barred', async () => {
+    const {
+      lotId,
+      bidders: [a, b, c],
+    } = await bidders(3, { startingPrice: 100_000_000, priceStep: 10_000_000, deposit: 10_000_000 });
+    const changes: LotChange[] = [];
+    const off = tp.platform.ctx.events.on('lot', (x) => x.lotId === lotId && changes.push(x));
+    expect(await optimistic.commit(tp.platform.ctx, lotId, [withdrawItem(b, 4)])).toBeUndefined();
+    await commit(locked, lotId, [
+      bidItem(a, 100_000_000),
+      bidItem(b, 110_000_000),
+      bidItem(c, 120_000_000),
+      bidItem(b, 130_000_000),
+    ]);
+    // B withdraws 130 (C at 120 stands), then C withdraws 120; B cannot bid again.
+    const outcome = await commitBatch(tp.platform.ctx, lotId, [
+      withdrawItem(b, 4),
+      withdrawItem(c, 3),
+      bidItem(b, 140_000_000),
+    ]);
+    off();
+    expect(outcome.results.map((r) => (r.ok ? r.value : r.reason))).toEqual([
+      expect.objectContaining({ seq: 5, withdrawsSeq: 4, currentPrice: 120_000_000 }),
+      expect.objectContaining({ seq: 6, withdrawsSeq: 3, currentPrice: 100_000_000 }),
+      'bidder_barred',
+    ]);
+    expect(outcome.lotChanges.map((x) => [x.reason, x.currentPrice, x.highestBidderCode, x.minNextBid])).toEqual([
+      ['withdrawal', 120_000_000, c.bidderCode, 130_000_000],
+      ['withdrawal', 100_000_000, a.bidderCode, 110_000_000],
+    ]);
+    expect(await lotRow(lotId)).toMatchObject({
+      seq: 6,
+      bidCount: 4,
+      currentPrice: 100_000_000,
+      leader: a.registrationId,
+    });
+    const regs = await tp.database.db
+      .select({ id: registrations.id, status: registrations.status, depositState: registrations.depositState })
+      .from(registrations)
+      .where(eq(registrations.lotId, lotId));
+    expect(
+      regs
+        .filter((r) => r.status === 'barred')
+        .map((r) => r.id)
+        .sort(),
+    ).toEqual([b.registrationId, c.registrationId].sort());
+    const audit = await tp.database.db.select().from(auditEvents).where(eq(auditEvents.lotId, lotId));
+    expect(audit.filter((e) => e.action === 'bid.withdrawn').map((e) => e.subject)).toEqual([
+      String(b.registrationId),
+      String(c.registrationId),
+    ]);
+    expect(chainOk(await readLedger(tp.call, lotId))).toBe(true);
+  });
+
+  it('takes a withdrawal of a bid placed earlier in the same batch', async () => {
+    const {
+      lotId,
+      bidders: [a, b],
+    } = await bidders(2);
+    const outcome = await commit(locked, lotId, [bidItem(a, 40_000_000), bidItem(b, 45_000_000), withdrawItem(b, 2)]);
+    expect(outcome.results.map((r) => r.ok && r.value)).toEqual([
+      expect.objectContaining({ seq: 1 }),
+      expect.objectContaining({ seq: 2 }),
+      expect.objectContaining({ seq: 3, withdrawsSeq: 2, currentPrice: 40_000_000 }),
+    ]);
+    expect(await lotRow(lotId)).toMatchObject({ seq: 3, currentPrice: 40_000_000, leader: a.registrationId });
+  });
+
+  it('extends a soft-close lot and audits the extension, which the optimistic strategy declines', async () => {
+    const {
+      lotId,
+      bidders: [a, b],
+    } = await bidders(2, { softClose: { windowSeconds: 60, extendSeconds: 120 } });
+    await commit(optimistic, lotId, [bidItem(a, 40_000_000)]);
+    const before = await lotRow(lotId);
+    clock.advance(before.endsAt.getTime() - clock.now().getTime() - 30_000);
+    expect(await optimistic.commit(tp.platform.ctx, lotId, [bidItem(b, 45_000_000)])).toBeUndefined();
+    expect(await lotRow(lotId)).toEqual(before);
+    const late = await commit(locked, lotId, [bidItem(b, 45_000_000)]);
+    expect(late.results[0].ok).toBe(true);
+    expect(late.lotChanges).toEqual([expect.objectContaining({ reason: 'extended', highestBidderCode: b.bidderCode })]);
+    expect((await lotRow(lotId)).endsAt.getTime()).toBe(clock.now().getTime() + 120_000);
+    const audit = await tp.database.db.select().from(auditEvents).where(eq(auditEvents.lotId, lotId));
+    expect(audit.filter((e) => e.action === 'lot.extended')).toHaveLength(1);
+  });
+});
+
+describe('the optimistic strategy', () => {
+  it('writes nothing when the lot row changed after it was read', async () => {
+    const {
+      lotId,
+      bidders: [a],
+    } = await bidders(1);
+    const db = tp.database.db;
+    const version = async () =>
+      resultRows<{ version: string }>(
+        await db.execute(sql`select xmin::text as version from lots where id = ${lotId}`),
+      )[0].version;
+    const read = await version();
+    const before = await lotRow(lotId);
+    // Another writer touches the lot (as a close, a cancellation or another process's bids would).
+    await db
+      .update(lots)
+      .set({ updatedAt: sql`now()` })
+      .where(eq(lots.id, lotId));
+    const entry = {
+      lotId,
+      seq: 1,
+      kind: 'bid' as const,
+      registrationId: a.registrationId,
+      bidderCode: a.bidderCode,
+      amount: 40_000_000,
+      placedAt: clock.now(),
+      idempotencyKey: null,
+      withdrawsSeq: null,
+      prevHash: 'x',
+      hash: 'y',
+    };
+    const write = {
+      standing: {
+        seq: 1,
+        bidCount: 1,
+        currentPrice: 40_000_000,
+        leaderRegistrationId: a.registrationId,
+        lastHash: 'y',
+        endsAt: before.endsAt,
+        lastPlacedAt: clock.now(),
+      },
+      entries: [entry],
+      barred: [],
+      audits: [],
+    };
+    expect(await writeBatch(db, lotId, write, read)).toBe(false);
+    expect(await lotRow(lotId)).toEqual(before);
+    expect(await db.select().from(ledgerEntries).where(eq(ledgerEntries.lotId, lotId))).toEqual([]);
+    // With the version as it now stands, the same write goes through.
+    expect(await writeBatch(db, lotId, write, await version())).toBe(true);
+    expect(await lotRow(lotId)).toMatchObject({ seq: 1, currentPrice: 40_000_000, leader: a.registrationId });
+  });
+
+  it('keeps the ledger gap-free and every acknowledged bid when batches race without the in-process queue', async () => {
+    // Concurrent batches on one lot, as several processes would send them: the losers of each race
+    // find the row version changed and go through the lock.
+    const { lotId, bidders: people } = await bidders(8);
+    const step = 5_000_000;
+    const batches = people.map((r, i) =>
+      Array.from({ length: 5 }, (_, k) => bidItem(r, 40_000_000 + (k * people.length + i) * step)),
+    );
+    const used: string[] = [];
+    const counted = [optimistic, locked].map((s): CommitStrategy => ({
+      name: s.name,
+      commit: async (ctx, id, items) => {
+        const outcome = await s.commit(ctx, id, items);
+        if (outcome) used.push(s.name);
+        return outcome;
+      },
+    }));
+    const outcomes = await Promise.all(batches.map((items) => commitBatch(tp.platform.ctx, lotId, items, counted)));
+    const acks = outcomes.flatMap((o) =>
+      o.results.flatMap((r) => (r.ok ? [r.value as { seq: number; amount: number; bidderCode: string }] : [])),
+    );
+    const ledger = await readLedger(tp.call, lotId);
+    expect(ledger.map((e) => e.seq)).toEqual(ledger.map((_, i) => i + 1));
+    expect(ledger.map((e) => [e.seq, e.amount, e.bidderCode])).toEqual(
+      acks.map((a) => [a.seq, a.amount, a.bidderCode]).sort((x, y) => Number(x[0]) - Number(y[0])),
+    );
+    for (let i = 1; i < ledger.length; i++)
+      expect(ledger[i].amount).toBeGreaterThanOrEqual(ledger[i - 1].amount + step);
+    expect(chainOk(ledger)).toBe(true);
+    expect(await lotRow(lotId)).toMatchObject({
+      seq: ledger.length,
+      bidCount: ledger.length,
+      currentPrice: ledger.at(-1).amount,
+    });
+    expect(used).toHaveLength(batches.length);
+    expect(used).toContain('locked');
+  });
+});
