@@ -6,7 +6,7 @@ import type { OutageResult } from './outage.ts';
 import type { WindowFigures } from './outage-figures.ts';
 import type { ScenarioResult } from './phases.ts';
 import type { StepResult } from './scenario.ts';
-import { table } from './report.ts';
+import { table } from './report-table.ts';
 
 const f = (v: number | null | undefined, digits = 1): string =>
   v === null || v === undefined ? '–' : String(Math.round(v * 10 ** digits) / 10 ** digits);

@@ -2,11 +2,11 @@
 // section (between its markers) rewritten with the latest figures.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { StepResult } from './scenario.ts';
 import type { MemoryResult, ScenarioResult } from './phases.ts';
 import type { OverloadResult } from './overload.ts';
 import type { OutageResult } from './outage.ts';
 import { renderOutage, renderOverload } from './report-faults.ts';
+import { table } from './report-table.ts';
 import type { MachineInfo } from './proc.ts';
 
 export interface BenchReport {
@@ -40,22 +40,6 @@ export interface BenchReport {
   /** Phases that failed to run (their figures are missing). */
   phaseErrors: string[];
   durationS: number;
-}
-
-const f = (v: number | null | undefined, digits = 1): string =>
-  v === null || v === undefined ? '–' : String(Math.round(v * 10 ** digits) / 10 ** digits);
-
-function stepRow(s: StepResult, ratio?: number | null): string {
-  const cpu = s.cpu;
-  return `| ${s.rate} | ${s.acceptedPerSec} | ${s.answeredPerSec} | ${ratio === undefined ? '' : `${f(ratio, 2)} | `}${f(s.ack?.p50)} | ${f(s.ack?.p99)} | ${f(s.ack?.p999)} | ${f(s.ack?.max)} | ${s.watcher ? `${f(s.watcher.p50)} | ${f(s.watcher.p99)} | ${f(s.watcher.max)}` : '– | – | –'} | ${f(s.eventLoop?.p99)} | ${f(s.serverRssMiB, 0)} | ${f(s.cpuMsPerBid.server, 2)}/${f(s.cpuMsPerBid.postgres, 2)} | ${f(s.wal.commitsPerAcceptedBid, 2)} | ${s.wal.syncs} | ${f(s.loadAverage)} | ${f(cpu.serverPct, 0)}/${f(cpu.postgresPct, 0)}/${f(cpu.loadgenPct, 0)}/${f(cpu.watchersPct, 0)}/${f(cpu.otherPct, 0)} (${f(cpu.machineBusyPct, 0)}) |${s.saturated ? ' saturated' : ''}${s.errors ? ` ${s.errors} errors` : ''}`;
-}
-
-export function table(title: string, r: ScenarioResult, ratios?: Map<number, number | null>): string {
-  const head = `| offered/s | accepted/s | answered/s | ${ratios ? 'accepted ratio to (a) | ' : ''}ack p50 | ack p99 | ack p99.9 | ack max | watcher p50 | watcher p99 | watcher max | loop p99 | RSS MiB | CPU ms/bid server/pg | commits/bid | WAL syncs | load | CPU % server/pg/loadgen/watchers/other (machine) |`;
-  const sep = `|${'---|'.repeat(ratios ? 18 : 17)}`;
-  const rows = r.steps.map((s) => stepRow(s, ratios ? (ratios.get(s.rate) ?? null) : undefined));
-  const skipped = r.skippedRates.length ? `\nSkipped after saturation: ${r.skippedRates.join(', ')} bids/s.` : '';
-  return `#### ${title}\n\n${head}\n${sep}\n${rows.join('\n')}\n${skipped}`;
 }
 
 export function renderMarkdown(r: BenchReport): string {

@@ -3,7 +3,6 @@
 // the HTTP API's own mapping (server/http/error-body.ts): the same failure gives the same error over
 // either. A handler never throws into socket.io: an unexpected failure is logged and answered as the
 // HTTP API's onError would (UNAVAILABLE when the database is down, INTERNAL otherwise).
-import type { Socket } from 'socket.io';
 import type { z } from 'zod';
 import type { AppContext } from '../context.ts';
 import type { BidAck, BidService } from '../bidding/types.ts';
@@ -16,21 +15,13 @@ import { checkLevel2 } from '../identity/auth-middleware.ts';
 import { errorAnswer, errorObject } from '../http/error-body.ts';
 import { isUnavailable, withDeadline } from '../shared/unavailable.ts';
 import type { ShedReason } from '../bidding/shed-reasons.ts';
-import type {
-  Ack,
-  AckError,
-  ClientToServerEvents,
-  InterServerEvents,
-  ServerToClientEvents,
-  SocketData,
-} from './events.ts';
+import type { Ack, AckError, ClientToServerEvents } from './events.ts';
+import type { GatewaySocket } from './gateway.ts';
 import { bidSchema, syncSchema, timeSchema, watchSchema } from './payloads.ts';
 import { lotRoom } from './rooms.ts';
 import type { SnapshotReader } from './snapshots.ts';
 import type { BidCredentials } from './socket-people.ts';
 import type { BidAdmission } from '../bidding/admission.ts';
-
-export type GatewaySocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
 export interface HandlerLimits {
   /** Lots one socket may watch at once. */

@@ -15,7 +15,8 @@ import type { BidService } from '../bidding/types.ts';
 import type { ShedReason } from '../bidding/shed-reasons.ts';
 import { listEntries } from '../bidding/ledger-queries.ts';
 import type { LotChange, PublicEntry } from '../shared/events.ts';
-import type { ClientToServerEvents, InterServerEvents, LotEvent, ServerToClientEvents, SocketData } from './events.ts';
+import type { LotEvent } from './events.ts';
+import type { GatewayServer } from './gateway.ts';
 import { attachAdapter } from './adapter.ts';
 import { authenticateSocket, authError, credentialsOf, HandshakeError } from './auth.ts';
 import { SocketPeople } from './socket-people.ts';
@@ -32,8 +33,6 @@ import { readLotHeads } from './lot-heads.ts';
 import { startManagerFeed } from './manager-feed.ts';
 import { refuse } from '../shared/errors.ts';
 import { errorObject } from '../http/error-body.ts';
-
-export type GatewayServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
 export interface Realtime {
   io: GatewayServer;

@@ -8,8 +8,7 @@ import { eq } from 'drizzle-orm';
 import { lots, registrations } from '../../db/schema.ts';
 import type { AppContext } from '../context.ts';
 import { hiddenRegistrationItem } from '../auctions/registration-reads.ts';
-import type { GatewayServer } from './index.ts';
-import type { GatewaySocket } from './handlers.ts';
+import type { GatewayServer, GatewaySocket } from './gateway.ts';
 import { managerRoom } from './rooms.ts';
 
 /** Starts the feed; returns the function that stops it. */

@@ -26,7 +26,7 @@ import { reasonMessage } from '../shared/reasons.ts';
 import { errorObject } from '../http/error-body.ts';
 import { authenticateSocket, type SocketAuth } from './auth.ts';
 import type { AckError, ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData } from './events.ts';
-import type { GatewaySocket } from './handlers.ts';
+import type { GatewaySocket } from './gateway.ts';
 import { personRoom, sessionRoom } from './rooms.ts';
 
 /** How often the sessions of this process's sockets are looked at (ms). */

@@ -1,45 +1,14 @@
-// One ErrorCode union for the whole platform. Services return typed results for expected failures;
-// only routes turn them into HTTP errors, and one mapping (server/http/error-body.ts) writes the body
-// {"error":{"code","message","reason"?,"params"?,"fields"?,"fieldErrors"?}} for HTTP and socket acks alike.
-// `code` decides the status; `reason` (server/shared/reasons.ts) names the refusal within the code and,
-// with `params`, is what clients translate; `message` is the English text derived from both.
+// One ErrorCode union for the whole platform (written in error-codes.ts, exported from here). Services
+// return typed results for expected failures; only routes turn them into HTTP errors, and one mapping
+// (server/http/error-body.ts) writes the body {"error":{"code","message","reason"?,"params"?,"fields"?,
+// "fieldErrors"?}} for HTTP and socket acks alike. `code` decides the status; `reason`
+// (server/shared/reasons.ts) names the refusal within the code and, with `params`, is what clients
+// translate; `message` is the English text derived from both.
 import { fieldMessages, type FieldErrorMap, type FieldMessages } from './field-errors.ts';
 import { REASONS, type Reason, type ReasonArgs } from './reasons.ts';
+import { ERROR_STATUS, type ErrorCode, type ErrorParams } from './error-codes.ts';
 
-export const ERROR_STATUS = {
-  MALFORMED_REQUEST: 400,
-  UNAUTHENTICATED: 401,
-  LEVEL_TOO_LOW: 403,
-  FORBIDDEN: 403,
-  NOT_APPROVED: 403,
-  BIDDER_BARRED: 403,
-  CSRF_FAILED: 403,
-  NOT_FOUND: 404,
-  METHOD_NOT_ALLOWED: 405,
-  REGISTRATION_CLOSED: 409,
-  ALREADY_REGISTERED: 409,
-  LOT_NOT_LIVE: 409,
-  BID_TOO_LOW: 409,
-  ALREADY_LEADING: 409,
-  NOT_LEADING: 409,
-  INVALID_STATE: 409,
-  IDEMPOTENCY_CONFLICT: 409,
-  RECORD_NOT_READY: 409,
-  RECORD_INCONSISTENT: 409,
-  PAYLOAD_TOO_LARGE: 413,
-  UNSUPPORTED_MEDIA_TYPE: 415,
-  VALIDATION_FAILED: 422,
-  RATE_LIMITED: 429,
-  INTERNAL: 500,
-  UNAVAILABLE: 503,
-} as const;
-
-export type ErrorCode = keyof typeof ERROR_STATUS;
-export const ERROR_CODES = Object.keys(ERROR_STATUS) as ErrorCode[];
-
-/** A parameter of an error or a field error: a plain value a translation can put into its text. */
-export type ParamValue = string | number | boolean | null | string[];
-export type ErrorParams = Record<string, ParamValue>;
+export { ERROR_CODES, ERROR_STATUS, type ErrorCode, type ErrorParams, type ParamValue } from './error-codes.ts';
 
 /** Per-field English messages for VALIDATION_FAILED (the body's `fields`): field path → message. */
 export type FieldErrors = FieldMessages;

@@ -4,7 +4,7 @@
 // disagree. Zod issues are turned into codes by their kind (too short, not a whole number, …); a
 // schema that wants a domain code names it as the issue's message (`fieldCode('NOT_VND')`).
 import type { ZodError } from 'zod';
-import type { ParamValue } from './errors.ts';
+import type { ParamValue } from './error-codes.ts';
 
 const vnd = (n: number): string => `${n.toLocaleString('en-US')} VND`;
 

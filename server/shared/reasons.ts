@@ -4,7 +4,7 @@
 // app's catalogues (web/lib/i18n) hold every reason in Vietnamese and English, and a test checks that
 // none is missing. Add a reason here rather than writing English at the place that refuses.
 import { SHED_MESSAGES } from '../bidding/shed-reasons.ts';
-import type { ErrorCode } from './errors.ts';
+import type { ErrorCode } from './error-codes.ts';
 
 const vnd = (n: number): string => `${n.toLocaleString('en-US')} VND`;
 
