@@ -4,7 +4,8 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { AppContext } from '../context.ts';
 import { createRouter, type ApiApp } from '../http/app.ts';
 import { errorResponses } from '../http/openapi.ts';
-import { requireRole } from '../identity/auth-middleware.ts';
+import { access, requireRole } from '../identity/auth-middleware.ts';
+import { lotAccess } from './lot-access.ts';
 import { unwrap } from '../shared/errors.ts';
 import {
   CancelLotSchema,
@@ -36,6 +37,7 @@ export function lotRoutes(ctx: AppContext): ApiApp {
     createRoute({
       method: 'post',
       path: '/lots',
+      ...access({ roles: ['manager'] }),
       tags,
       security,
       summary: 'Create a lot (draft)',
@@ -52,6 +54,7 @@ export function lotRoutes(ctx: AppContext): ApiApp {
     createRoute({
       method: 'get',
       path: '/lots',
+      ...access('anyone'),
       tags,
       summary: 'The catalogue',
       request: { query: ListLotsQuery },
@@ -67,6 +70,7 @@ export function lotRoutes(ctx: AppContext): ApiApp {
     createRoute({
       method: 'get',
       path: '/lots/{id}',
+      ...access('anyone'),
       tags,
       summary: 'One lot',
       request: { params: LotIdParam },
@@ -79,6 +83,7 @@ export function lotRoutes(ctx: AppContext): ApiApp {
     createRoute({
       method: 'patch',
       path: '/lots/{id}',
+      ...lotAccess(ctx, 'manager-of-lot'),
       tags,
       security,
       summary: 'Edit a lot until its registration opens',
@@ -95,6 +100,7 @@ export function lotRoutes(ctx: AppContext): ApiApp {
     createRoute({
       method: 'post',
       path: '/lots/{id}/publish',
+      ...lotAccess(ctx, 'manager-of-lot'),
       tags,
       security,
       summary: 'Publish a draft: it becomes scheduled',
@@ -111,6 +117,7 @@ export function lotRoutes(ctx: AppContext): ApiApp {
     createRoute({
       method: 'post',
       path: '/lots/{id}/cancel',
+      ...lotAccess(ctx, 'manager-of-lot'),
       tags,
       security,
       summary: 'Cancel a lot with a stated reason',
@@ -127,6 +134,7 @@ export function lotRoutes(ctx: AppContext): ApiApp {
     createRoute({
       method: 'get',
       path: '/lots/{id}/result',
+      ...access('anyone'),
       tags,
       summary: 'The outcome of a lot',
       request: { params: LotIdParam },

@@ -8,7 +8,8 @@ import type { AppContext } from '../context.ts';
 import { createRouter, type ApiApp } from '../http/app.ts';
 import { fieldCode, fieldErrorsOf } from '../shared/field-errors.ts';
 import { errorResponses } from '../http/openapi.ts';
-import { requireLevel2, requireRole, roleGuard, signedIn } from '../identity/auth-middleware.ts';
+import { access, requireRole, signedIn } from '../identity/auth-middleware.ts';
+import { lotAccess } from './lot-access.ts';
 import type { AppEnv } from '../identity/person.ts';
 import { AppError, invalid, unwrap } from '../shared/errors.ts';
 import { LotIdParam, pathId, RowId } from '../shared/validation.ts';
@@ -77,6 +78,7 @@ export function registrationRoutes(ctx: AppContext): ApiApp {
     createRoute({
       method: 'post',
       path: '/lots/{id}/registrations',
+      ...access('level-2'),
       tags,
       security,
       summary: 'Register for a lot (level 2), accepting its published rules',
@@ -89,7 +91,7 @@ export function registrationRoutes(ctx: AppContext): ApiApp {
       },
     }),
     async (c) => {
-      const person = requireLevel2(c);
+      const person = signedIn(c);
       // The body is optional (an empty POST registers too), so it is parsed here rather than by the route.
       const text = await c.req.text();
       let raw: unknown = {};
@@ -110,6 +112,7 @@ export function registrationRoutes(ctx: AppContext): ApiApp {
     createRoute({
       method: 'post',
       path: '/lots/{id}/registrations/{rid}/approve',
+      ...lotAccess(ctx, 'manager-of-lot'),
       tags,
       security,
       summary: "The lot's manager confirms the deposit; the registration may bid",
@@ -127,6 +130,7 @@ export function registrationRoutes(ctx: AppContext): ApiApp {
     createRoute({
       method: 'post',
       path: '/lots/{id}/registrations/{rid}/refund',
+      ...lotAccess(ctx, 'manager-of-lot'),
       tags,
       security,
       summary: "The lot's manager records that a refundable deposit was paid back",
@@ -146,7 +150,7 @@ export function registrationRoutes(ctx: AppContext): ApiApp {
       path: '/lots/{id}/registrations',
       tags,
       security,
-      middleware: [sameSiteOnly()] as const,
+      ...lotAccess(ctx, 'manager-of-lot|regulator', sameSiteOnly()),
       summary: "A lot's registrations (its manager, regulators)",
       description:
         'Regulators get every registration with the person behind the bidder code (`pid`, `name`) and the manager\'s explicit identity reads, in every lot status. The lot\'s manager gets the bidder code, status and deposit state only (`identities: "hidden"`; the bidder code identifies the deposit transfer) until the lot has ended (`closed`, `failed` or `cancelled`), and identities after that. Every read that shows identities is written to the audit log (actor, lot, purpose "registrations viewed"). Cross-site browser requests are refused (403).',
@@ -168,7 +172,7 @@ export function registrationRoutes(ctx: AppContext): ApiApp {
       path: '/lots/{id}/registrations/{rid}/identity',
       tags,
       security,
-      middleware: [roleGuard('manager'), sameSiteOnly()] as const,
+      ...lotAccess(ctx, 'manager-of-lot', sameSiteOnly()),
       summary: "The lot's manager reads one registration's identity, stating why (audited)",
       description:
         "Before a lot has ended its manager sees bidder codes only. Where the manager must know who one registration is (reviewing an authorisation document, an eligibility question), this reads that one registration's `pid` and `name`. `purpose` (10–500 characters, no control characters) is required (422 without it); the read is written to the audit log (actor, registration, purpose, time) in the same transaction, and regulators see it in the lot's registrations (`identityReads`), its audit history and its record. Only the lot's manager (other managers and every other role: 403). Cross-site browser requests are refused (403).",
@@ -189,6 +193,7 @@ export function registrationRoutes(ctx: AppContext): ApiApp {
     createRoute({
       method: 'get',
       path: '/me/registrations',
+      ...access('signed-in'),
       tags,
       security,
       summary: 'My registrations, bids and outcomes',

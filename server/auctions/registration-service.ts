@@ -8,6 +8,7 @@ import { and, eq } from 'drizzle-orm';
 import { registrations } from '../../db/schema.ts';
 import type { AppContext } from '../context.ts';
 import type { Person } from '../identity/person.ts';
+import { requireLevel } from '../identity/authorize.ts';
 import { appendAudit } from '../audit/audit-log.ts';
 import { registrationFacts } from '../audit/chained-facts.ts';
 import { personHash } from '../audit/person-hash.ts';
@@ -39,7 +40,8 @@ export async function register(
   lotId: number,
   accepted: { rulesVersion?: number },
 ): Promise<Result<RegistrationView>> {
-  if (person.level < 2) return refuse('level2_required');
+  const allowed = requireLevel(person, 2);
+  if (!allowed.ok) return allowed;
   const now = ctx.clock.now();
   const outcome = await ctx.db.transaction(async (tx): Promise<Result<RegistrationRow>> => {
     const lot = await lockLot(tx, lotId);

@@ -14,6 +14,7 @@
 // (shed-log.ts) and ends up in the lot's record.
 import type { AppContext } from '../context.ts';
 import type { Person } from '../identity/person.ts';
+import { requireLevel } from '../identity/authorize.ts';
 import { invalid, refuse, type Failure, type Result } from '../shared/errors.ts';
 import { fieldError } from '../shared/field-errors.ts';
 import {
@@ -97,7 +98,8 @@ export class BidEngine implements BidService {
    */
   place(input: PlaceBidInput): Promise<Result<BidAck>> {
     const receivedAt = this.ctx.clock.now();
-    if (input.person.level < 2) return Promise.resolve(refuse('level2_required'));
+    const allowed = requireLevel(input.person, 2);
+    if (!allowed.ok) return Promise.resolve(allowed);
     if (!isRowId(input.lotId)) return Promise.resolve(refuse('lot_not_found'));
     if (!isVnd(input.amount)) return Promise.resolve(invalid({ amount: fieldError('NOT_VND') }));
     if (input.idempotencyKey !== undefined && !isIdempotencyKey(input.idempotencyKey)) {

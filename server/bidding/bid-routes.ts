@@ -4,7 +4,8 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { AppContext } from '../context.ts';
 import { createRouter, type ApiApp } from '../http/app.ts';
 import { errorResponses } from '../http/openapi.ts';
-import { requireLevel2, signedIn } from '../identity/auth-middleware.ts';
+import { access, signedIn } from '../identity/auth-middleware.ts';
+import { lotAccess } from '../auctions/lot-access.ts';
 import { IdempotencyKey, LotIdParam, pathId, seqAfterQuery, Vnd } from '../shared/validation.ts';
 import { getLot } from '../auctions/lot-reads.ts';
 import { AppError, unwrap } from '../shared/errors.ts';
@@ -47,6 +48,7 @@ export function bidRoutes(ctx: AppContext, engine: BidEngine): ApiApp {
     createRoute({
       method: 'post',
       path: '/lots/{id}/bids',
+      ...access('level-2'),
       tags,
       security,
       summary: 'Place a bid (answered after its durable commit)',
@@ -63,7 +65,7 @@ export function bidRoutes(ctx: AppContext, engine: BidEngine): ApiApp {
       },
     }),
     async (c) => {
-      const person = requireLevel2(c);
+      const person = signedIn(c);
       const deadline = c.get('startedAt') + ctx.config.limits.bidTimeoutMs;
       const result = await engine.place({
         lotId: c.req.valid('param').id,
@@ -80,6 +82,7 @@ export function bidRoutes(ctx: AppContext, engine: BidEngine): ApiApp {
     createRoute({
       method: 'get',
       path: '/lots/{id}/bids',
+      ...access('anyone'),
       tags,
       summary: 'Ledger entries after a seq, in seq order, in pages (ask again with the last seq until a page is empty)',
       request: { params: LotIdParam, query: EntriesQuery },
@@ -100,6 +103,7 @@ export function bidRoutes(ctx: AppContext, engine: BidEngine): ApiApp {
     createRoute({
       method: 'post',
       path: '/lots/{id}/bids/{seq}/withdraw',
+      ...access('level-2'),
       tags,
       security,
       summary: 'Withdraw your standing highest bid: the price falls back, you are barred, your deposit is forfeited',
@@ -110,7 +114,7 @@ export function bidRoutes(ctx: AppContext, engine: BidEngine): ApiApp {
       },
     }),
     async (c) => {
-      const person = requireLevel2(c);
+      const person = signedIn(c);
       const { id, seq } = c.req.valid('param');
       return c.json(unwrap(await engine.withdraw(person, id, seq)), 201);
     },
@@ -119,6 +123,7 @@ export function bidRoutes(ctx: AppContext, engine: BidEngine): ApiApp {
     createRoute({
       method: 'get',
       path: '/lots/{id}/shed-bids',
+      ...lotAccess(ctx, 'manager-of-lot|regulator'),
       tags,
       security,
       summary:

@@ -15,13 +15,10 @@ const tags = ['health'];
 const RedisState = z
   .enum(['up', 'down', 'off'])
   .openapi({ description: "The socket.io adapter's Redis: 'off' when REDIS_URL is unset; never a reason for 503" });
-const ClockOffset = z
-  .number()
-  .nullable()
-  .openapi({
-    description:
-      "The database's clock minus this process's host clock, in ms, as last measured. The platform's time (serverTime, the end of bidding, bid times) is the database's, so every process agrees whatever its host clock says; a large value means this host's time synchronisation is off. Null when the platform runs on a controlled clock (tests).",
-  });
+const ClockOffset = z.number().nullable().openapi({
+  description:
+    "The database's clock minus this process's host clock, in ms, as last measured. The platform's time (serverTime, the end of bidding, bid times) is the database's, so every process agrees whatever its host clock says; a large value means this host's time synchronisation is off. Null when the platform runs on a controlled clock (tests).",
+});
 const Ready = z
   .object({
     status: z.literal('ok'),
@@ -65,6 +62,7 @@ export function healthRoutes(ctx: AppContext, sources: HealthSources): ApiApp {
     createRoute({
       method: 'get',
       path: '/health',
+      'x-access': 'anyone',
       tags,
       summary: 'Readiness: 200 when the database answers within a second, else 503 UNAVAILABLE with Retry-After',
       responses: {
@@ -97,6 +95,7 @@ export function healthRoutes(ctx: AppContext, sources: HealthSources): ApiApp {
     createRoute({
       method: 'get',
       path: '/health/live',
+      'x-access': 'anyone',
       tags,
       summary: 'Liveness: 200 while this process serves, whatever its database does',
       responses: { 200: { description: 'Alive', content: { 'application/json': { schema: Live } } } },

@@ -3,17 +3,18 @@
 // but invalid token is a 401, never silently anonymous; once one client has failed too often its
 // failing tokens get 429 instead, while tokens that verify are still served (see rate-limit.ts).
 // Cookie-authenticated state changes need the session's CSRF token in x-csrf-token. The request
-// budgets (per person, else per address) are checked once the person is known. Guards for signed-in,
-// level 2 and roles live here too.
+// budgets (per person, else per address) are checked once the person is known. The route guards
+// (access, over the pure checks of ./authorize.ts) live here too.
 import type { MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
 import type { Role } from '../../db/schema.ts';
-import { AppError, ok, refuse, type Result } from '../shared/errors.ts';
+import { AppError, unwrap } from '../shared/errors.ts';
 import { reasonMessage } from '../shared/reasons.ts';
 import { withDeadline } from '../shared/unavailable.ts';
 import type { AppContext } from '../context.ts';
 import type { AppEnv, Level, Person } from './person.ts';
 import type { TokenVerifier } from './token-verifier.ts';
+import { accessLabel, mayCall, requireAnyRole, requireSignedIn, type Access } from './authorize.ts';
 import { rolesOf, upsertPersonAndLoadRoles } from './people.ts';
 import { clientIp, isLoopback, rateLimited, type IdentityLimits } from './rate-limit.ts';
 import { sameSecret, type SessionStore } from './sessions.ts';
@@ -205,46 +206,42 @@ export function sessionAuth(
   };
 }
 
+/** The signed-in person of a request (routes guarded by `access` have checked already). */
 export function signedIn(c: { get(key: 'person'): Person | undefined }): Person {
-  const person = c.get('person');
-  if (!person) throw AppError.of('sign_in_required');
-  return person;
+  return unwrap(requireSignedIn(c.get('person')));
 }
 
-/** The person, when signed in with a level-2 e-ID; the refusal otherwise (HTTP routes and sockets alike). */
-export function checkLevel2(person: Person | undefined): Result<Person> {
-  if (!person) return refuse('sign_in_required');
-  if (person.level < 2) return refuse('level2_required');
-  return ok(person);
-}
-
-export function requireLevel2(c: { get(key: 'person'): Person | undefined }): Person {
-  const checked = checkLevel2(c.get('person'));
-  if (!checked.ok) throw AppError.from(checked);
-  return checked.value;
-}
-
+/** The signed-in person holding one of `roles`; throws 401 or 403 otherwise. */
 export function requireRole(c: { get(key: 'person'): Person | undefined }, ...roles: Role[]): Person {
-  const person = signedIn(c);
-  if (!roles.some((r) => person.roles.includes(r))) throw AppError.of('role_required', { roles });
-  return person;
+  return unwrap(requireAnyRole(c.get('person'), roles));
 }
 
 /**
- * Route middleware (createRoute({ middleware })) that checks a role before the body is validated, so
- * an outsider learns nothing about a route's input rules: 401 or 403 comes first.
+ * Route middleware deciding the access before anything about the request is validated: an outsider
+ * gets 401 or 403 and learns nothing about a route's input rules.
  */
-export function roleGuard(...roles: Role[]): MiddlewareHandler<AppEnv> {
+export function accessGuard(access: Access): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    requireRole(c, ...roles);
+    unwrap(mayCall(c.get('person'), access));
     await next();
   };
 }
 
-/** Route middleware: level 2 (and signed in) before anything else about the request is checked. */
-export function level2Guard(): MiddlewareHandler<AppEnv> {
-  return async (c, next) => {
-    requireLevel2(c);
-    await next();
-  };
+/** A role check as route middleware (accessGuard for `roles`). */
+export function roleGuard(...roles: Role[]): MiddlewareHandler<AppEnv> {
+  return accessGuard({ roles });
+}
+
+/** The part of createRoute({...}) that declares a route's access: its guard first, then `more`. */
+export interface RouteAccess {
+  middleware: MiddlewareHandler<AppEnv>[];
+  'x-access': string;
+}
+
+/**
+ * Spread into createRoute: guards the route (before its validators) and documents who may call it
+ * as `x-access` in the OpenAPI description. `more`: route middleware that runs after the guard.
+ */
+export function access(a: Access, ...more: MiddlewareHandler<AppEnv>[]): RouteAccess {
+  return { middleware: [accessGuard(a), ...more], 'x-access': accessLabel(a) };
 }

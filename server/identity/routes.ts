@@ -2,7 +2,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { AppContext } from '../context.ts';
 import { createRouter, type ApiApp } from '../http/app.ts';
-import { roleGuard, signedIn, type PersonCache } from './auth-middleware.ts';
+import { access, signedIn, type PersonCache } from './auth-middleware.ts';
 import { ROLES } from '../../db/schema.ts';
 import { MeSchema, Pid, Role, RoleHoldersSchema, RolesResultSchema } from './identity-schemas.ts';
 import { errorResponses } from '../http/openapi.ts';
@@ -20,6 +20,7 @@ export function identityRoutes(ctx: AppContext, deps: { personCache: PersonCache
     createRoute({
       method: 'get',
       path: '/me',
+      ...access('signed-in'),
       tags: ['identity'],
       summary: 'The signed-in person',
       security: [{ eid: [] }],
@@ -43,7 +44,7 @@ export function identityRoutes(ctx: AppContext, deps: { personCache: PersonCache
     createRoute({
       method: 'get',
       path: '/admin/roles',
-      middleware: [roleGuard('admin')] as const,
+      ...access({ roles: ['admin'] }),
       tags: ['identity'],
       summary: 'Everyone holding a role (admin)',
       security: [{ eid: [] }],
@@ -64,7 +65,7 @@ export function identityRoutes(ctx: AppContext, deps: { personCache: PersonCache
     createRoute({
       method: 'put',
       path: '/admin/roles/{pid}',
-      middleware: [roleGuard('admin')] as const,
+      ...access({ roles: ['admin'] }),
       tags: ['identity'],
       summary: "Set a person's roles (admin)",
       description:

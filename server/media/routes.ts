@@ -9,7 +9,8 @@ import type { AppContext } from '../context.ts';
 import { createRouter, type ApiApp } from '../http/app.ts';
 import { declareBodyLimit } from '../http/body-limits.ts';
 import { errorResponses } from '../http/openapi.ts';
-import { requireRole, roleGuard } from '../identity/auth-middleware.ts';
+import { access, requireRole } from '../identity/auth-middleware.ts';
+import { lotAccess } from '../auctions/lot-access.ts';
 import type { AppEnv } from '../identity/person.ts';
 import { LotIdParam, pathId } from '../shared/validation.ts';
 import { AppError, unwrap } from '../shared/errors.ts';
@@ -72,6 +73,7 @@ export function mediaRoutes(ctx: AppContext): ApiApp {
     createRoute({
       method: 'get',
       path: '/lots/{id}/images',
+      ...access('anyone'),
       tags,
       summary: "A lot's images",
       request: { params: LotIdParam },
@@ -97,7 +99,7 @@ export function mediaRoutes(ctx: AppContext): ApiApp {
       security,
       summary: `Upload an image to a draft lot (PNG, JPEG, WebP or SVG; at most ${MAX_IMAGE_BYTES / 1024 / 1024} MB; the lot's manager)`,
       description: `Photos lock at publication: once the lot is no longer a draft the answer is 409 INVALID_STATE and nothing is stored (also for an upload still being processed when the lot was published). The request body is the image itself, with its Content-Type. The type is checked against the bytes. An SVG is stored as the PNG picture it draws (${RASTER_SIDE} pixels on its longer side; the answer's contentType says image/png): no SVG sent here is ever served. An SVG that is not valid is refused with 415; one more than ${MAX_ASPECT} times as long as it is wide, or that takes over ${MAX_RENDER_CPU_MS / 1000} s of processor time or ${RENDER_MEMORY_MB} MB to draw, with 422; while another SVG is being drawn, or when the server is too busy to draw it within the request's time, the answer is 503 with Retry-After.`,
-      middleware: [roleGuard('manager')] as const,
+      ...lotAccess(ctx, 'manager-of-lot'),
       request: { params: LotIdParam, body: binary('The image bytes') },
       responses: { 201: json(ImageSchema, 'Stored'), ...errorResponses(401, 403, 404, 409, 413, 415, 422, 503) },
     }),
@@ -120,7 +122,7 @@ export function mediaRoutes(ctx: AppContext): ApiApp {
       tags,
       security,
       summary: 'Remove an image from a draft lot (its manager; photos lock at publication: 409 INVALID_STATE after it)',
-      middleware: [roleGuard('manager')] as const,
+      ...lotAccess(ctx, 'manager-of-lot'),
       request: { params: ImageParams },
       responses: { 204: { description: 'Removed' }, ...errorResponses(401, 403, 404, 409, 422) },
     }),
@@ -136,6 +138,7 @@ export function mediaRoutes(ctx: AppContext): ApiApp {
     createRoute({
       method: 'get',
       path: '/images/{imageId}',
+      ...access('anyone'),
       tags,
       summary: 'One image',
       request: { params: ImageIdParam },
@@ -151,6 +154,7 @@ export function mediaRoutes(ctx: AppContext): ApiApp {
     createRoute({
       method: 'get',
       path: '/lots/{id}/cover',
+      ...access('anyone'),
       tags,
       summary: "A lot's cover picture (its first image, or a drawn placeholder)",
       request: { params: LotIdParam },

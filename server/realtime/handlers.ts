@@ -11,7 +11,7 @@ import { getPublicLot } from '../auctions/public-lot.ts';
 import { listEntries, type PublicLedgerEntry } from '../bidding/ledger-queries.ts';
 import { invalid, refuse, type Failure } from '../shared/errors.ts';
 import { fieldErrorsOf } from '../shared/field-errors.ts';
-import { checkLevel2 } from '../identity/auth-middleware.ts';
+import { requireLevel } from '../identity/authorize.ts';
 import { errorAnswer, errorObject } from '../http/error-body.ts';
 import { isUnavailable, withDeadline } from '../shared/unavailable.ts';
 import type { ShedReason } from '../bidding/shed-reasons.ts';
@@ -164,7 +164,7 @@ export function registerHandlers(socket: GatewaySocket, deps: HandlerDeps): void
       return { ok: false, error: who.error };
     }
     // The HTTP route's own guard, so that the refusal is the same.
-    const level2 = checkLevel2(who.person);
+    const level2 = requireLevel(who.person, 2);
     if (!level2.ok) return failure(level2);
     const person: Person = level2.value;
     const result = await deps.bids.place({ lotId, person, amount, idempotencyKey, deadline });

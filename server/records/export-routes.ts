@@ -5,7 +5,7 @@ import type { AppContext } from '../context.ts';
 import { appendAudit, type AuditAction } from '../audit/audit-log.ts';
 import { createRouter, type ApiApp } from '../http/app.ts';
 import { errorResponses } from '../http/openapi.ts';
-import { requireRole, roleGuard } from '../identity/auth-middleware.ts';
+import { access, requireRole } from '../identity/auth-middleware.ts';
 import type { Person } from '../identity/person.ts';
 import { auditExport, lotsExport, type ExportFormat } from './exports.ts';
 import { sameSiteOnly } from './routes.ts';
@@ -36,9 +36,6 @@ const CONTENT_TYPE: Record<ExportFormat, string> = {
 
 export function exportRoutes(ctx: AppContext, key: SigningKey): ApiApp {
   const app = createRouter();
-  // Who may export is decided before what was asked for: an anonymous request with a bad period is
-  // 401, not 422.
-  for (const path of ['/records/lots', '/records/audit']) app.use(path, roleGuard('regulator'), sameSiteOnly());
   const logExport = (actor: Person, action: AuditAction, data: Record<string, unknown>, at: Date): Promise<void> =>
     ctx.db.transaction((tx) => appendAudit(tx, { actorPid: actor.pid, action, data, at }));
   const stamp = (d: Date): string => d.toISOString().slice(0, 10);
@@ -47,6 +44,9 @@ export function exportRoutes(ctx: AppContext, key: SigningKey): ApiApp {
     createRoute({
       method: 'get',
       path: '/records/lots',
+      // Who may export is decided before what was asked for: an anonymous request with a bad period
+      // is 401, not 422.
+      ...access({ roles: ['regulator'] }, sameSiteOnly()),
       tags: ['records'],
       summary: 'Every ended lot of a period (regulators, streamed)',
       description:
@@ -77,6 +77,7 @@ export function exportRoutes(ctx: AppContext, key: SigningKey): ApiApp {
     createRoute({
       method: 'get',
       path: '/records/audit',
+      ...access({ roles: ['regulator'] }, sameSiteOnly()),
       tags: ['records'],
       summary: 'The audit log (regulators, streamed)',
       description:

@@ -5,7 +5,7 @@ import type { MiddlewareHandler } from 'hono';
 import { createRouter, type ApiApp } from '../http/app.ts';
 import { declareBodyLimit, limitBody } from '../http/body-limits.ts';
 import { errorResponses } from '../http/openapi.ts';
-import { requireRole, roleGuard } from '../identity/auth-middleware.ts';
+import { access, requireRole } from '../identity/auth-middleware.ts';
 import type { AppEnv } from '../identity/person.ts';
 import { clientIp, KeyedBuckets, rateLimited } from '../identity/rate-limit.ts';
 import { AppError, unwrap } from '../shared/errors.ts';
@@ -108,13 +108,13 @@ export function recordRoutes(service: RecordService, pool: VerifyPool): ApiApp {
     tooLarge: (maxBytes) => AppError.of('document_too_large', { maxMegabytes: maxBytes / MIB }),
   });
   app.use('/records/verify', verifyGate());
-  // Regulators only, decided before the id and format are validated; never from another site.
-  app.use('/records/lots/:id', roleGuard('regulator'), sameSiteOnly());
 
   app.openapi(
     createRoute({
       method: 'get',
       path: '/records/lots/{id}',
+      // Regulators only, decided before the id and format are validated; never from another site.
+      ...access({ roles: ['regulator'] }, sameSiteOnly()),
       tags: ['records'],
       summary: "A lot's auction record (regulators)",
       description:
@@ -154,6 +154,7 @@ export function recordRoutes(service: RecordService, pool: VerifyPool): ApiApp {
     createRoute({
       method: 'get',
       path: '/.well-known/jwks.json',
+      ...access('anyone'),
       tags: ['records'],
       summary: 'The public record-signing keys',
       description:
@@ -172,6 +173,7 @@ export function recordRoutes(service: RecordService, pool: VerifyPool): ApiApp {
     createRoute({
       method: 'post',
       path: '/records/verify',
+      ...access('anyone'),
       tags: ['records'],
       summary: 'Verify a record or export',
       description:
