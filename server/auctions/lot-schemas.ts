@@ -95,6 +95,28 @@ export const LotSchema = z
     registrationOpen: z
       .boolean()
       .openapi({ description: 'True while the registration window is open by the server clock.' }),
+    biddingOpen: z.boolean().openapi({
+      description:
+        'True while a bid would be taken by the server clock (as of serverTime): published, not ended, from startsAt until endsAt.',
+    }),
+    ended: z.boolean().openapi({ description: 'True once the end is final: the lot closed, failed or was cancelled.' }),
+    managerActions: z
+      .object({
+        edit: z
+          .boolean()
+          .openapi({
+            description: 'The terms and schedule may change (PATCH): a draft, or before registration opens.',
+          }),
+        publish: z.boolean().openapi({ description: 'POST /publish: a draft.' }),
+        cancel: z.boolean().openapi({ description: 'POST /cancel: not yet ended.' }),
+        approveDeposits: z
+          .boolean()
+          .openapi({ description: "Registrations' deposits may be confirmed: published and not yet ended." }),
+      })
+      .openapi('ManagerActions', {
+        description:
+          "What the lot's manager may do with it now (as of serverTime), by the same rules the API applies when asked.",
+      }),
     rules: z
       .string()
       .openapi({ description: 'The rules text, in `rulesLanguage` (English for the rules the platform writes).' }),

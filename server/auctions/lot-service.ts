@@ -15,7 +15,7 @@ import type { CreateLotInput, UpdateLotInput } from './lot-schemas.ts';
 import { validateLotTerms, type LotTerms } from './lot-validation.ts';
 import { managerRules, platformRules, rulesAfterEdit } from './lot-rules.ts';
 import { lotSearchColumns } from './lot-search.ts';
-import { canTransition } from './rules/index.ts';
+import { canTransition, termsEditable } from './rules/index.ts';
 
 /** True when this person manages this lot (the manager who created it). */
 export function managesLot(person: Person | undefined, lot: Pick<LotRow, 'managerPid'>): boolean {
@@ -119,8 +119,7 @@ export async function updateLot(
     const row = await lockLot(tx, lotId);
     if (!row || (row.status === 'draft' && !maySeeDraft(person, row))) return refuse('lot_not_found');
     if (!managesLot(person, row)) return refuse('not_lot_manager');
-    const editable = row.status === 'draft' || (row.status === 'scheduled' && now < row.registrationOpensAt);
-    if (!editable) return refuse('lot_not_editable');
+    if (!termsEditable(row, now)) return refuse('lot_not_editable');
     const current: LotTerms = {
       ...row,
       softClose:

@@ -7,7 +7,16 @@ import { lotImages, lots, registrations } from '../../db/schema.ts';
 import type { AppContext } from '../context.ts';
 import type { PublicLot } from './lot-schemas.ts';
 import type { LotChange, LotState } from '../shared/events.ts';
-import { effectiveStatus, minNextBid, type LotRow } from './rules/index.ts';
+import {
+  canTransition,
+  effectiveStatus,
+  isBiddingOpen,
+  isEnded,
+  isOpen,
+  minNextBid,
+  termsEditable,
+  type LotRow,
+} from './rules/index.ts';
 
 /** The public view of a lot; its one definition is LotSchema (lot-schemas.ts), the API's `Lot`. */
 export type { PublicLot };
@@ -48,6 +57,8 @@ export function lotState(row: LotStateRow, codes: LotCodes, now: Date): LotState
     currentPrice: row.currentPrice,
     highestBidderCode: codes.leaderCode,
     minNextBid: minNextBid(row, now),
+    biddingOpen: isBiddingOpen(row, now),
+    ended: isEnded(row.status),
     seq: row.seq,
     cancelReason: row.cancelReason,
     finalPrice: row.finalPrice,
@@ -90,6 +101,14 @@ export function toPublicLot(row: LotRow, extra: LotCodes & { imageIds: number[] 
         : null,
     minNextBid: state.minNextBid,
     registrationOpen,
+    biddingOpen: state.biddingOpen,
+    ended: state.ended,
+    managerActions: {
+      edit: termsEditable(row, now),
+      publish: canTransition(row.status, 'scheduled'),
+      cancel: canTransition(row.status, 'cancelled'),
+      approveDeposits: isOpen(row.status),
+    },
     rules: row.rules,
     rulesLanguage: row.rulesLanguage,
     rulesTranslations: row.rulesTranslations ?? {},

@@ -119,6 +119,10 @@ export interface LotEvent {
   highestBidderCode: string | null;
   /** The lowest amount the next bid may be, while bidding is open; otherwise null. */
   minNextBid: number | null;
+  /** Whether a bid would be taken at the change (as GET /api/lots/:id says it). */
+  biddingOpen: boolean;
+  /** Whether the lot's end is final (closed, failed, cancelled). */
+  ended: boolean;
   /** The lot's seq at the change: every entry up to it was sent before this event. */
   seq: number;
   reason: LotChange['reason'];
@@ -127,10 +131,19 @@ export interface LotEvent {
   winnerBidderCode: string | null;
 }
 
+/**
+ * A ledger entry as broadcast (`bid`, the items of `bids`): the public entry and, for an accepted bid,
+ * the lowest amount the next bid may be now that it stands (`minNextBid`, as GET /api/lots/:id would
+ * say it at that seq), so a client never works it out. A withdrawal carries none: the `lot` event that
+ * follows it says what stands. Rarely (terms read before registration opened and not yet read again)
+ * a bid goes out without it; the client then reads the lot.
+ */
+export type LiveEntry = PublicEntry & { minNextBid?: number };
+
 export interface BidsEvent {
   lotId: number;
   /** Consecutive entries of one lot, in seq order. */
-  items: PublicEntry[];
+  items: LiveEntry[];
 }
 
 export type OutbidEvent = Extract<PersonalEvent, { type: 'outbid' }>;
@@ -152,7 +165,7 @@ export interface LotRegistrationEvent {
 
 export interface ServerToClientEvents {
   /** One accepted ledger entry (a bid, or a withdrawal with kind 'withdrawal'). */
-  bid: (entry: PublicEntry) => void;
+  bid: (entry: LiveEntry) => void;
   /** Several consecutive entries of one lot, coalesced; clients treat them like as many `bid`s. */
   bids: (batch: BidsEvent) => void;
   lot: (change: LotEvent) => void;

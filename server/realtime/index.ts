@@ -30,6 +30,7 @@ import { eventCost, TokenBucket, type RateLimitOptions } from './rate-limit.ts';
 import { SnapshotReader } from './snapshots.ts';
 import { CatchUp } from './catch-up.ts';
 import { readLotHeads } from './lot-heads.ts';
+import { LotTerms, readTerms } from './lot-terms.ts';
 import { startManagerFeed } from './manager-feed.ts';
 import { refuse } from '../shared/errors.ts';
 import { errorObject } from '../http/error-body.ts';
@@ -110,6 +111,8 @@ export async function createRealtime(
   const fanOut = new FanOut(nsp, { sliceSize: o.fanOutSlice });
   // An overloaded process coalesces longer, leaving the event loop to the bids (./busy-factor.ts).
   const busy = new BusyFactor();
+  // Each accepted bid goes out with the next minimum (./lot-terms.ts).
+  const terms = new LotTerms({ read: (lotId) => readTerms(ctx.db, lotId, ctx.clock.now()), log: ctx.log });
   const streams = new LotStreams({
     coalesceMs: (lotId) => {
       const watchers = nsp.adapter.rooms.get(lotRoom(lotId))?.size ?? 0;
@@ -120,8 +123,9 @@ export async function createRealtime(
     gapTimeoutMs: o.gapTimeoutMs,
     log: ctx.log,
     emitEntries: (lotId, entries) => {
-      if (entries.length === 1) fanOut.emit(lotRoom(lotId), 'bid', entries[0]);
-      else fanOut.emit(lotRoom(lotId), 'bids', { lotId, items: entries });
+      const items = terms.live(lotId, entries);
+      if (items.length === 1) fanOut.emit(lotRoom(lotId), 'bid', items[0]);
+      else fanOut.emit(lotRoom(lotId), 'bids', { lotId, items });
     },
     emitLot: (change) => {
       catchUp?.written(change);
@@ -132,6 +136,8 @@ export async function createRealtime(
         currentPrice: change.currentPrice,
         highestBidderCode: change.highestBidderCode,
         minNextBid: change.minNextBid,
+        biddingOpen: change.biddingOpen,
+        ended: change.ended,
         seq: change.seq,
         reason: change.reason,
         cancelReason: change.cancelReason,
@@ -176,6 +182,7 @@ export async function createRealtime(
     if (!room.startsWith(LOT_ROOM_PREFIX)) return;
     const lotId = Number(room.slice(LOT_ROOM_PREFIX.length));
     streams.drop(lotId);
+    terms.drop(lotId);
     catchUp?.drop(lotId);
   });
 
@@ -203,7 +210,15 @@ export async function createRealtime(
   );
   io.on('rt:lot', (change: LotChange) => streams.lot(change));
 
-  const snapshots = new SnapshotReader(ctx, { entries: o.snapshotEntries });
+  const snapshots = new SnapshotReader(ctx, {
+    entries: o.snapshotEntries,
+    onLot: (lot) =>
+      terms.saw(lot.id, {
+        startingPrice: lot.startingPrice,
+        priceStep: lot.priceStep,
+        final: !lot.managerActions.edit,
+      }),
+  });
   io.use((socket, next) => {
     const credentials = credentialsOf(ctx, socket);
     socket.data.credentials = credentials;

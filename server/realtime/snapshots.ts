@@ -17,10 +17,13 @@ export class SnapshotReader {
   private readonly pending = new Map<number, Promise<Snapshot | undefined>>();
   private readonly ctx: AppContext;
   private readonly entries: number;
+  private readonly onLot?: (lot: PublicLot) => void;
 
-  constructor(ctx: AppContext, options: { entries: number }) {
+  /** `onLot`: told of every lot read (the gateway keeps its terms). */
+  constructor(ctx: AppContext, options: { entries: number; onLot?: (lot: PublicLot) => void }) {
     this.ctx = ctx;
     this.entries = options.entries;
+    this.onLot = options.onLot;
   }
 
   /** The lot and its latest entries, read after this call (undefined: no such public lot). */
@@ -40,6 +43,7 @@ export class SnapshotReader {
     const serverTime = this.ctx.clock.now().toISOString();
     const lot = await getPublicLot(this.ctx, lotId);
     if (!lot) return undefined;
+    this.onLot?.(lot);
     const bids =
       lot.seq > 0 ? await listEntries(this.ctx.db, lotId, Math.max(0, lot.seq - this.entries), this.entries) : [];
     return { lot, bids, serverTime };

@@ -19,6 +19,10 @@ export interface LotState {
   highestBidderCode: string | null;
   /** The lowest amount the next bid may be, while bidding is open; otherwise null. */
   minNextBid: number | null;
+  /** Whether a bid would be taken now (the rules' isBiddingOpen), as of the state's time. */
+  biddingOpen: boolean;
+  /** Whether the lot's end is final (closed, failed or cancelled: the rules' isEnded). */
+  ended: boolean;
   seq: number;
   cancelReason: string | null;
   finalPrice: number | null;

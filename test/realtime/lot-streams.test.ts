@@ -21,6 +21,8 @@ const change = (lotId: number, seq: number, reason: LotChange['reason'] = 'close
   currentPrice: 1_000_000 + seq * 1000,
   highestBidderCode: 'B1',
   minNextBid: null,
+  biddingOpen: false,
+  ended: reason === 'closed',
   cancelReason: null,
   finalPrice: null,
   winnerBidderCode: null,

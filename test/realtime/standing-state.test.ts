@@ -2,11 +2,20 @@
 // item 4): a page shows it as it is and never works it out from the ledger. After withdrawals the
 // price falls back by the server's one rule (the latest bid of a bidder still in the lot), which a
 // page replaying the ledger ("the latest bid not withdrawn") gets wrong. A cancellation carries its
-// reason, and each bidder hears at once what became of their deposit.
+// reason, and each bidder hears at once what became of their deposit. Every accepted bid is broadcast
+// with the next minimum the server computed for it, and every state says whether bidding is open and
+// whether the lot has ended, so a page never recomputes a rule.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../server/shared/clock.ts';
 import { CLOSE_GRACE_MS } from '../../server/auctions/closing.ts';
-import type { LostEvent, LotEvent, RegistrationEvent, WatchSnapshot, WonEvent } from '../../server/realtime/events.ts';
+import type {
+  LiveEntry,
+  LostEvent,
+  LotEvent,
+  RegistrationEvent,
+  WatchSnapshot,
+  WonEvent,
+} from '../../server/realtime/events.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { newPid } from '../support/eid.ts';
 import { connect, request, until, Watcher, type ClientSocket } from './support.ts';
@@ -81,7 +90,12 @@ describe('the standing state in lot events and snapshots', () => {
     await withdraw(lot, c, 3);
     await until(() => withdrawals().length === 2, 'the second withdrawal’s lot event');
     const standing = { currentPrice: p(0), highestBidderCode: a.bidderCode, minNextBid: p(1), seq: 6 };
-    expect(withdrawals()[1]).toMatchObject({ reason: 'withdrawal', ...standing });
+    expect(withdrawals()[1]).toMatchObject({ reason: 'withdrawal', ...standing, biddingOpen: true, ended: false });
+    // Each accepted bid went out with the next minimum once it stood (the rules' figure, not a page's);
+    // a withdrawal with none (its lot event says what stands).
+    await until(() => watcher.ledger.size === 6, 'all six entries');
+    const broadcast = [...watcher.ledger.values()].sort((x, y) => x.seq - y.seq);
+    expect(broadcast.map((e) => (e as LiveEntry).minNextBid)).toEqual([p(1), p(2), p(3), p(4), undefined, undefined]);
     // Replaying the ledger as the page used to ("the latest bid not withdrawn") names barred B at 110.
     const entries = [...watcher.ledger.values()];
     const withdrawn = new Set(entries.flatMap((e) => (e.kind === 'withdrawal' ? [e.withdrawsSeq] : [])));
@@ -90,8 +104,13 @@ describe('the standing state in lot events and snapshots', () => {
 
     const fresh = await track(connect(t.base));
     const snapshot = await request<WatchSnapshot>(fresh, 'watch', { lotId: lot.lotId });
-    expect(snapshot.ok && snapshot.lot).toMatchObject(standing);
-    expect((await call(t.base, 'GET', `/api/lots/${lot.lotId}`)).json).toMatchObject(standing);
+    const computed = {
+      biddingOpen: true,
+      ended: false,
+      managerActions: { edit: false, publish: false, cancel: true, approveDeposits: true },
+    };
+    expect(snapshot.ok && snapshot.lot).toMatchObject({ ...standing, ...computed });
+    expect((await call(t.base, 'GET', `/api/lots/${lot.lotId}`)).json).toMatchObject({ ...standing, ...computed });
     // The bid path holds the same state: A leads, so A may not bid again.
     const low = await call(t.base, 'POST', `/api/lots/${lot.lotId}/bids`, { token: a.token, body: { amount: p(1) } });
     expect(low.json.error?.code).toBe('ALREADY_LEADING');
@@ -122,6 +141,8 @@ describe('the standing state in lot events and snapshots', () => {
       currentPrice: lot.startingPrice,
       highestBidderCode: a.bidderCode,
       minNextBid: null,
+      biddingOpen: false,
+      ended: true,
       seq: 1,
     });
     expect(mine[0]).toMatchObject({
@@ -155,6 +176,13 @@ describe('the standing state in lot events and snapshots', () => {
       winnerBidderCode: b.bidderCode,
       highestBidderCode: b.bidderCode,
       minNextBid: null,
+      biddingOpen: false,
+      ended: true,
+    });
+    expect((await call(t.base, 'GET', `/api/lots/${lot.lotId}`)).json).toMatchObject({
+      ended: true,
+      biddingOpen: false,
+      managerActions: { edit: false, publish: false, cancel: false, approveDeposits: false },
     });
   });
 });

@@ -45,3 +45,11 @@ export function effectiveStatus(row: Pick<LotRow, 'status' | 'startsAt'>, now: D
   if (row.status === 'scheduled' && now.getTime() >= row.startsAt.getTime()) return 'live';
   return row.status;
 }
+
+/**
+ * Whether a lot's terms and schedule may still change: a draft, or a published lot before its
+ * registration opens (bidders accept the rules as they are when they register).
+ */
+export function termsEditable(row: Pick<LotRow, 'status' | 'registrationOpensAt'>, now: Date): boolean {
+  return row.status === 'draft' || (row.status === 'scheduled' && now.getTime() < row.registrationOpensAt.getTime());
+}
