@@ -17,7 +17,7 @@ import { fieldError } from '../shared/field-errors.ts';
 import { freshBidderCode } from './bidder-code.ts';
 import type { RegistrationView } from './registration-schemas.ts';
 import { lockLot, managesLot, maySeeDraft } from './lot-service.ts';
-import { isOpen } from './rules/index.ts';
+import { isOpen, refuseRegistration } from './rules/index.ts';
 
 export type { RegistrationView };
 
@@ -47,11 +47,8 @@ export async function register(
     const lot = await lockLot(tx, lotId);
     if (!lot || (lot.status === 'draft' && !maySeeDraft(person, lot))) return refuse('lot_not_found');
     if (lot.managerPid === person.pid) return refuse('manager_cannot_register');
-    if (lot.status !== 'scheduled' || now < lot.registrationOpensAt || now >= lot.registrationClosesAt) {
-      return lot.status === 'scheduled' && now < lot.registrationOpensAt
-        ? refuse('registration_not_open', { opensAt: lot.registrationOpensAt.toISOString() })
-        : refuse('registration_closed');
-    }
+    const outsideWindow = refuseRegistration(lot, now);
+    if (outsideWindow) return outsideWindow;
     if (accepted.rulesVersion !== undefined && accepted.rulesVersion !== lot.rulesVersion) {
       return invalid(
         { rulesVersion: fieldError('RULES_CHANGED', { rulesVersion: lot.rulesVersion }) },

@@ -13,6 +13,8 @@ import {
   isBiddingOpen,
   isEnded,
   isOpen,
+  isRegistrationOpen,
+  refuseRegistration,
   minimumBid,
   minNextBid,
   refuseBid,
@@ -332,5 +334,23 @@ describe('the close', () => {
     ['none left', ['barred'], 0],
   ])('%s', (_, statuses, n) => {
     expect(eligibleBidders(statuses.map((status) => ({ status })))).toBe(n);
+  });
+});
+
+describe('the registration window', () => {
+  // Registration opens at -100 s and closes at -10 s (bidding starts at 0 s).
+  const window = { registrationOpensAt: at(-100), registrationClosesAt: at(-10) };
+  it.each<[LotStatus, number, string | undefined]>([
+    ['scheduled', -101, 'registration_not_open'],
+    ['scheduled', -100, undefined],
+    ['scheduled', -11, undefined],
+    ['scheduled', -10, 'registration_closed'],
+    ['live', -50, 'registration_closed'],
+    ['draft', -50, 'registration_closed'],
+    ['closed', -50, 'registration_closed'],
+    ['cancelled', -50, 'registration_closed'],
+  ])('a %s lot at %i s: refused %s', (status, seconds, reason) => {
+    expect(refuseRegistration({ ...window, status }, at(seconds))?.reason).toBe(reason);
+    expect(isRegistrationOpen({ ...window, status }, at(seconds))).toBe(reason === undefined);
   });
 });

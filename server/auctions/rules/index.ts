@@ -6,3 +6,4 @@ export * from './status.ts';
 export * from './bidding.ts';
 export * from './withdrawal.ts';
 export * from './closing.ts';
+export * from './registration.ts';
