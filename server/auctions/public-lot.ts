@@ -7,6 +7,7 @@ import { lotImages, lots, registrations } from '../../db/schema.ts';
 import type { AppContext } from '../context.ts';
 import type { PublicLot } from './lot-schemas.ts';
 import type { LotChange, LotState } from '../shared/events.ts';
+import { isRegistrationOpen } from './rules/registration.ts';
 import {
   canTransition,
   effectiveStatus,
@@ -74,8 +75,7 @@ export function lotChange(row: LotStateRow, reason: LotChange['reason'], codes: 
 export function toPublicLot(row: LotRow, extra: LotCodes & { imageIds: number[] }, now: Date): PublicLot {
   const status = effectiveStatus(row, now);
   const state = lotState(row, extra, now);
-  const registrationOpen =
-    row.status === 'scheduled' && now >= row.registrationOpensAt && now < row.registrationClosesAt;
+  const registrationOpen = isRegistrationOpen(row, now);
   return {
     id: row.id,
     title: row.title,
