@@ -5,16 +5,10 @@ import type { ApiApp } from '../http/app.ts';
 import type { Hono, MiddlewareHandler } from 'hono';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseCookies } from 'hono/utils/cookie';
-import type { AppEnv, Person } from './person.ts';
-import {
-  bearerAuth,
-  personFromBearer,
-  PersonCache,
-  requestLimits,
-  resolvePerson,
-  sessionAuth,
-} from './auth-middleware.ts';
-import { AppError } from '../shared/errors.ts';
+import type { AppEnv } from './person.ts';
+import { authenticateRequest, requestLimits } from './auth-middleware.ts';
+import { authenticate, PersonCache, type Authenticated, type AuthenticatorDeps } from './authenticate.ts';
+import type { Result } from '../shared/errors.ts';
 import { admitSocket, createLimits, type IdentityLimits } from './rate-limit.ts';
 import { SessionStore } from './sessions.ts';
 import { configuredSignInClient, createSignInClient, demoMetadata, type SignInClient } from './oidc-client.ts';
@@ -37,12 +31,13 @@ export interface Identity {
   /** Plain Node handlers that own a path prefix (the demo OpenID provider under /demo-idp). */
   nodeMounts?: { prefix: string; handle: (req: IncomingMessage, res: ServerResponse) => void }[];
   /**
-   * Authenticates a socket.io handshake: a token is verified like a Bearer token, else a session
-   * cookie is looked up, else the socket is anonymous (ok without a person). A bad token is not ok.
-   * `recheck`: a socket's bid checking its credentials again, which may read the session from the
-   * short-lived cache (SessionStore.findCached); the handshake itself always reads it afresh.
+   * The socket adapter of ./authenticate.ts: a socket.io handshake's token is verified like a Bearer
+   * token, else its session cookie is looked up, else the socket is anonymous (ok without a person).
+   * A bad token is refused, as over HTTP. `recheck`: a socket's bid checking its credentials again,
+   * which may read the session from the short-lived cache (SessionStore.findCached); the handshake
+   * itself always reads it afresh.
    */
-  authenticateSocket(handshake: SocketHandshake, options?: { recheck?: boolean }): Promise<SocketAuthResult>;
+  authenticateSocket(handshake: SocketHandshake, options?: { recheck?: boolean }): Promise<Result<Authenticated>>;
   /**
    * Counts one socket.io connection against its person (signed in) or its address (anonymous,
    * loopback excepted): 0 when admitted, else the seconds until one more would be.
@@ -59,9 +54,6 @@ export interface SocketHandshake {
   /** The client's address, for the token-failure limit (from the handshake, with TRUST_PROXY rules). */
   ip?: string;
 }
-/** `sessionIdHash`: the browser session the socket stands for (its sockets share a room, to end them together). */
-export type SocketAuthResult =
-  { ok: true; person?: Person; sessionIdHash?: string } | { ok: false; code?: 'UNAUTHENTICATED' | 'RATE_LIMITED' };
 
 /** The redirect URIs of the platform's browser sign-in client. */
 export function callbackUrls(config: AppContext['config']): string[] {
@@ -128,45 +120,21 @@ export async function createIdentity(ctx: AppContext): Promise<Identity> {
   const granted = await grantAtStart(ctx, startupGrants(ctx));
   if (granted) ctx.log.info({ granted }, 'roles granted at start');
 
-  async function authenticateSocket(
+  const core: AuthenticatorDeps = { ctx, verifier, cache: personCache, limits, sessions };
+  function authenticateSocket(
     handshake: SocketHandshake,
     options: { recheck?: boolean } = {},
-  ): Promise<SocketAuthResult> {
-    const ip = handshake.ip ?? 'unknown';
-    if (handshake.token !== undefined && handshake.token !== null && handshake.token !== '') {
-      if (typeof handshake.token !== 'string') {
-        limits.tokenFailures.hit(ip);
-        return { ok: false, code: limits.tokenFailures.retryAfter(ip) ? 'RATE_LIMITED' : 'UNAUTHENTICATED' };
-      }
-      try {
-        return {
-          ok: true,
-          person: await personFromBearer(
-            ctx,
-            verifier,
-            personCache,
-            limits,
-            handshake.token.replace(/^Bearer\s+/i, ''),
-            ip,
-          ),
-        };
-      } catch (err) {
-        if (err instanceof AppError && (err.code === 'UNAUTHENTICATED' || err.code === 'RATE_LIMITED'))
-          return { ok: false, code: err.code };
-        throw err;
-      }
-    }
-    const value = handshake.cookieHeader
-      ? parseCookies(handshake.cookieHeader, names.session)[names.session]
-      : undefined;
-    const session = value ? await (options.recheck ? sessions.findCached(value) : sessions.find(value)) : undefined;
-    if (session)
-      return {
-        ok: true,
-        person: await resolvePerson(ctx, personCache, session, 'session'),
-        sessionIdHash: session.idHash,
-      };
-    return { ok: true };
+  ): Promise<Result<Authenticated>> {
+    const given =
+      handshake.token === undefined || handshake.token === null || handshake.token === '' ? undefined : handshake.token;
+    return authenticate(core, {
+      token: given === undefined ? undefined : typeof given === 'string' ? given.replace(/^Bearer\s+/i, '') : null,
+      sessionCookie: handshake.cookieHeader
+        ? parseCookies(handshake.cookieHeader, names.session)[names.session]
+        : undefined,
+      ip: handshake.ip ?? 'unknown',
+      recheck: options.recheck,
+    });
   }
 
   return {
@@ -174,11 +142,7 @@ export async function createIdentity(ctx: AppContext): Promise<Identity> {
     personCache,
     sessions,
     limits,
-    authenticate: [
-      bearerAuth(ctx, verifier, personCache, limits),
-      sessionAuth(ctx, sessions, personCache, names.session),
-      requestLimits(ctx, limits),
-    ],
+    authenticate: [authenticateRequest(core, names.session), requestLimits(ctx, limits)],
     routers: [{ path: '/', app: identityRoutes(ctx, { personCache }) }],
     rootRouters: [
       {

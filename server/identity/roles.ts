@@ -8,7 +8,7 @@ import type { AppContext } from '../context.ts';
 import { people, ROLES, type Role } from '../../db/schema.ts';
 import { appendAudit } from '../audit/audit-log.ts';
 import { ok, refuse, type Result } from '../shared/errors.ts';
-import type { PersonCache } from './auth-middleware.ts';
+import type { PersonCache } from './authenticate.ts';
 import type { Level, Person } from './person.ts';
 import { deleteGrants, ensurePerson, insertGrant, listGrants, rolesOf } from './people.ts';
 import type { RoleChange, RoleHolder } from './identity-schemas.ts';

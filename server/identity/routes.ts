@@ -2,7 +2,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { AppContext } from '../context.ts';
 import { createRouter, type ApiApp } from '../http/app.ts';
-import { access, signedIn, type PersonCache } from './auth-middleware.ts';
+import { access, signedIn } from './auth-middleware.ts';
+import type { PersonCache } from './authenticate.ts';
 import { ROLES } from '../../db/schema.ts';
 import { MeSchema, Pid, Role, RoleHoldersSchema, RolesResultSchema } from './identity-schemas.ts';
 import { errorResponses } from '../http/openapi.ts';

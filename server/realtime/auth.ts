@@ -1,15 +1,14 @@
 // Socket handshake authentication. Anonymous sockets are welcome (they may watch). A socket that
-// presents credentials (auth.token, an e-ID token; or the browser's session cookie) is checked like an
-// HTTP request: bad credentials refuse the connection with UNAUTHENTICATED rather than silently
-// downgrading it to anonymous, so a client never believes it can bid when it cannot. A socket lives
-// longer than a request: ./socket-people.ts keeps its person current (and ends it with its credentials).
+// presents credentials (auth.token, an e-ID token; or the browser's session cookie) is checked by the
+// identity domain's authentication core, as an HTTP request is: bad credentials refuse the connection
+// (the same error as over HTTP, made by server/http/error-body.ts) rather than silently downgrading it
+// to anonymous, so a client never believes it can bid when it cannot. A socket lives longer than a
+// request: ./socket-people.ts keeps its person current (and ends it with its credentials).
 import type { Socket } from 'socket.io';
-import { decodeJwt } from 'jose';
 import type { AppContext } from '../context.ts';
 import type { Identity } from '../identity/index.ts';
-import type { Person } from '../identity/person.ts';
-import { refuse } from '../shared/errors.ts';
-import { errorObject } from '../http/error-body.ts';
+import type { Authenticated } from '../identity/authenticate.ts';
+import type { Result } from '../shared/errors.ts';
 import type { AckError } from './events.ts';
 
 export interface SocketCredentials {
@@ -20,9 +19,7 @@ export interface SocketCredentials {
 }
 
 /** `sessionIdHash`: the browser session behind the socket; `expiresAtMs`: its token's expiry. */
-export type SocketAuth =
-  | { ok: true; person?: Person; sessionIdHash?: string; expiresAtMs?: number }
-  | { ok: false; code: 'UNAUTHENTICATED' | 'RATE_LIMITED' };
+export type SocketAuth = Result<Authenticated>;
 
 /** An Error whose `data` socket.io sends to the client with connect_error. */
 export class HandshakeError extends Error {
@@ -32,9 +29,6 @@ export class HandshakeError extends Error {
     this.data = { error };
   }
 }
-
-export const authError = (code: 'UNAUTHENTICATED' | 'RATE_LIMITED'): AckError =>
-  errorObject(refuse(code === 'RATE_LIMITED' ? 'too_many_failed_signins' : 'token_invalid'));
 
 /**
  * The handshake's credentials. A browser sends its cookies with any WebSocket handshake, even one a
@@ -67,23 +61,10 @@ export function credentialsOf(ctx: AppContext, socket: Socket): SocketCredential
  * Authenticates a socket's credentials with the identity domain: at the handshake, and again before
  * every bid (`recheck`: the session may come from a cache of a few seconds).
  */
-export async function authenticateSocket(
+export function authenticateSocket(
   identity: Identity,
   creds: SocketCredentials,
   options: { recheck?: boolean } = {},
 ): Promise<SocketAuth> {
-  const given = creds.token === undefined || creds.token === null || creds.token === '' ? undefined : creds.token;
-  const r = await identity.authenticateSocket(
-    { token: given, cookieHeader: creds.cookieHeader, ip: creds.ip },
-    options,
-  );
-  const result: SocketAuth = r.ok
-    ? { ok: true, person: r.person, sessionIdHash: r.sessionIdHash }
-    : { ok: false, code: r.code ?? 'UNAUTHENTICATED' };
-  if (result.ok && result.person && typeof given === 'string') {
-    // Verified already; only the expiry is read here.
-    const exp = decodeJwt(given.replace(/^Bearer\s+/i, '')).exp;
-    if (typeof exp === 'number') result.expiresAtMs = exp * 1000;
-  }
-  return result;
+  return identity.authenticateSocket({ token: creds.token, cookieHeader: creds.cookieHeader, ip: creds.ip }, options);
 }

@@ -18,7 +18,7 @@ import type { LotChange, PublicEntry } from '../shared/events.ts';
 import type { LotEvent } from './events.ts';
 import type { GatewayServer } from './gateway.ts';
 import { attachAdapter } from './adapter.ts';
-import { authenticateSocket, authError, credentialsOf, HandshakeError } from './auth.ts';
+import { authenticateSocket, credentialsOf, HandshakeError } from './auth.ts';
 import { SocketPeople } from './socket-people.ts';
 import { registerHandlers, type HandlerLimits } from './handlers.ts';
 import { LOT_ROOM_PREFIX, lotRoom, personRoom } from './rooms.ts';
@@ -224,9 +224,10 @@ export async function createRealtime(
     socket.data.credentials = credentials;
     authenticateSocket(deps.identity, credentials).then(
       (auth) => {
-        if (!auth.ok) return next(new HandshakeError(authError(auth.code)));
+        if (!auth.ok) return next(new HandshakeError(errorObject(auth)));
         // Connection budgets per person (signed in) or per address (anonymous): issue 13, item 4.
-        const wait = deps.identity.admitSocket(credentials.ip, auth.person?.pid);
+        const { person } = auth.value;
+        const wait = deps.identity.admitSocket(credentials.ip, person?.pid);
         if (wait)
           return next(
             new HandshakeError(
@@ -234,12 +235,12 @@ export async function createRealtime(
                 refuse('rate_limited', {
                   retryAfterSeconds: wait,
                   what: 'connections',
-                  from: auth.person ? 'for this account' : 'from this address',
+                  from: person ? 'for this account' : 'from this address',
                 }),
               ),
             ),
           );
-        people.adopt(socket, auth);
+        people.adopt(socket, auth.value);
         next();
       },
       (err: unknown) => {

@@ -25,6 +25,7 @@ import { refuse } from '../shared/errors.ts';
 import { reasonMessage } from '../shared/reasons.ts';
 import { errorObject } from '../http/error-body.ts';
 import { authenticateSocket, type SocketAuth } from './auth.ts';
+import type { Authenticated } from '../identity/authenticate.ts';
 import type { AckError, ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData } from './events.ts';
 import type { GatewaySocket } from './gateway.ts';
 import { personRoom, sessionRoom } from './rooms.ts';
@@ -67,7 +68,7 @@ export class SocketPeople {
   }
 
   /** Records the handshake's person (middleware: the socket is not connected yet). */
-  adopt(socket: GatewaySocket, auth: Extract<SocketAuth, { ok: true }>): void {
+  adopt(socket: GatewaySocket, auth: Authenticated): void {
     socket.data.person = auth.person;
     socket.data.sessionIdHash = auth.person ? auth.sessionIdHash : undefined;
     socket.data.expiresAtMs = auth.person ? auth.expiresAtMs : undefined;
@@ -128,9 +129,9 @@ export class SocketPeople {
       ctx.log.warn({ err, socket: socket.id }, 'realtime: a bid could not check its credentials; refused, not placed');
       return shed(err instanceof DeadlineExceeded ? 'timeout' : 'database_unavailable');
     }
-    if (!again.ok || again.person?.pid !== person.pid) return this.refuse(socket);
-    socket.data.person = again.person;
-    return { ok: true, person: again.person };
+    if (!again.ok || again.value.person?.pid !== person.pid) return this.refuse(socket);
+    socket.data.person = again.value.person;
+    return { ok: true, person: again.value.person };
   }
 
   close(): void {

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { people } from '../../db/schema.ts';
-import { PersonCache, resolvePerson } from '../../server/identity/auth-middleware.ts';
+import { PersonCache, resolvePerson } from '../../server/identity/authenticate.ts';
 import { ManualClock } from '../../server/shared/clock.ts';
 import { loadConfig } from '../../server/config.ts';
 import type { AppContext } from '../../server/context.ts';

@@ -46,17 +46,18 @@ async function sessionCookie(pid: string, loa = 2): Promise<string> {
 
 describe('socket handshake authentication', () => {
   it('lets a socket with neither token nor session in anonymously', async () => {
-    expect(await identity.authenticateSocket({})).toEqual({ ok: true });
-    expect(await identity.authenticateSocket({ cookieHeader: 'theme=dark' })).toEqual({ ok: true });
+    expect(await identity.authenticateSocket({})).toEqual({ ok: true, value: {} });
+    expect(await identity.authenticateSocket({ cookieHeader: 'theme=dark' })).toEqual({ ok: true, value: {} });
     expect(await identity.authenticateSocket({ cookieHeader: 'auction_session=forged-value-of-no-session' })).toEqual({
       ok: true,
+      value: {},
     });
   });
 
   it('verifies a token like a Bearer token', async () => {
     const pid = newPid();
     const result = await identity.authenticateSocket({ token: await idp.token({ sub: pid, loa: 1 }), ip: '192.0.2.1' });
-    expect(result).toMatchObject({ ok: true, person: { pid, level: 1, roles: [], via: 'bearer' } });
+    expect(result).toMatchObject({ ok: true, value: { person: { pid, level: 1, roles: [], via: 'bearer' } } });
   });
 
   it('refuses a bad token rather than treating the socket as anonymous', async () => {
@@ -67,9 +68,10 @@ describe('socket handshake authentication', () => {
       { token: 'x' },
       'Bearer nonsense',
     ]) {
-      expect(await identity.authenticateSocket({ token, ip: '192.0.2.2' })).toEqual({
+      expect(await identity.authenticateSocket({ token, ip: '192.0.2.2' })).toMatchObject({
         ok: false,
         code: 'UNAUTHENTICATED',
+        reason: 'token_invalid',
       });
     }
   });
@@ -77,7 +79,7 @@ describe('socket handshake authentication', () => {
   it('finds the person of a live session cookie', async () => {
     const pid = newPid();
     const result = await identity.authenticateSocket({ cookieHeader: await sessionCookie(pid) });
-    expect(result).toMatchObject({ ok: true, person: { pid, level: 2, via: 'session' } });
+    expect(result).toMatchObject({ ok: true, value: { person: { pid, level: 2, via: 'session' } } });
   });
 
   it("re-checks a socket's session for a bid through a short cache, which a sign-out on this process drops at once", async () => {
@@ -86,12 +88,11 @@ describe('socket handshake authentication', () => {
     const first = await identity.authenticateSocket({ cookieHeader }, { recheck: true });
     expect(first).toMatchObject({
       ok: true,
-      person: { pid, via: 'session' },
-      sessionIdHash: expect.stringMatching(/^[0-9a-f]{64}$/),
+      value: { person: { pid, via: 'session' }, sessionIdHash: expect.stringMatching(/^[0-9a-f]{64}$/) },
     });
     const session = await identity.sessions.find(cookieHeader.split('auction_session=')[1]);
     expect(await identity.sessions.revoke(session!)).toBe(true);
-    expect(await identity.authenticateSocket({ cookieHeader }, { recheck: true })).toEqual({ ok: true });
+    expect(await identity.authenticateSocket({ cookieHeader }, { recheck: true })).toEqual({ ok: true, value: {} });
   });
 
   it('prefers the token when both are present', async () => {
@@ -100,24 +101,27 @@ describe('socket handshake authentication', () => {
       token: await idp.token({ sub: tokenPid }),
       cookieHeader: await sessionCookie(newPid()),
     });
-    expect(result).toMatchObject({ ok: true, person: { pid: tokenPid, via: 'bearer' } });
+    expect(result).toMatchObject({ ok: true, value: { person: { pid: tokenPid, via: 'bearer' } } });
   });
 
   it('counts token failures per address and then refuses failing tokens with RATE_LIMITED, never valid ones', async () => {
     for (let i = 0; i < TOKEN_FAILURE_LIMIT.limit; i++)
       await identity.authenticateSocket({ token: 'bad', ip: '192.0.2.99' });
-    expect(await identity.authenticateSocket({ token: 'bad', ip: '192.0.2.99' })).toEqual({
+    expect(await identity.authenticateSocket({ token: 'bad', ip: '192.0.2.99' })).toMatchObject({
       ok: false,
       code: 'RATE_LIMITED',
+      reason: 'rate_limited',
     });
-    expect(await identity.authenticateSocket({ token: 42, ip: '192.0.2.99' })).toEqual({
+    expect(await identity.authenticateSocket({ token: 42, ip: '192.0.2.99' })).toMatchObject({
       ok: false,
       code: 'RATE_LIMITED',
+      reason: 'rate_limited',
     });
     expect((await identity.authenticateSocket({ token: await idp.token(), ip: '192.0.2.99' })).ok).toBe(true);
-    expect(await identity.authenticateSocket({ token: 'bad', ip: '192.0.2.98' })).toEqual({
+    expect(await identity.authenticateSocket({ token: 'bad', ip: '192.0.2.98' })).toMatchObject({
       ok: false,
       code: 'UNAUTHENTICATED',
+      reason: 'token_invalid',
     });
   });
 });

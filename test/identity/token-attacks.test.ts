@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditEvents, people, sessions } from '../../db/schema.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { newPid, TEST_AUDIENCE } from '../support/eid.ts';
-import { GENERIC_AUTH_MESSAGE } from '../../server/identity/auth-middleware.ts';
+import { GENERIC_AUTH_MESSAGE } from '../../server/identity/authenticate.ts';
 
 let t: TestPlatform;
 let signer: { privateKey: CryptoKey; kid: string };
