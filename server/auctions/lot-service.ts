@@ -172,7 +172,7 @@ export async function publishLot(ctx: AppContext, person: Person, lotId: number)
     const row = await lockLot(tx, lotId);
     if (!row || (row.status === 'draft' && !maySeeDraft(person, row))) return refuse('lot_not_found');
     if (!managesLot(person, row)) return refuse('not_lot_manager');
-    if (row.status !== 'draft') return refuse('lot_already_in_status', { status: row.status });
+    if (!canTransition(row.status, 'scheduled')) return refuse('lot_already_in_status', { status: row.status });
     if (row.registrationClosesAt <= now)
       return invalid({ registrationClosesAt: fieldError('NOT_IN_FUTURE') }, refuse('registration_window_over'));
     const [updated] = await tx
