@@ -22,15 +22,7 @@ import {
   type ImageType,
 } from './image-store.ts';
 import { drawPlaceholder } from './drawings.ts';
-
-/** One image of a lot, as the API describes it. */
-export interface LotImage {
-  id: number;
-  position: number;
-  contentType: string;
-  bytes: number;
-  url: string;
-}
+import type { LotImage } from './media-schemas.ts';
 
 /** A picture to serve; `draft` when its lot is a draft (for its manager's eyes only, never a shared cache). */
 export interface Picture {

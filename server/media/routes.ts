@@ -8,13 +8,14 @@ import type { Context } from 'hono';
 import type { AppContext } from '../context.ts';
 import { createRouter, type ApiApp } from '../http/app.ts';
 import { declareBodyLimit } from '../http/body-limits.ts';
-import { errorResponses } from '../http/openapi.ts';
+import { errorResponses, json } from '../http/openapi.ts';
 import { access, requireRole } from '../identity/auth-middleware.ts';
 import { lotAccess } from '../auctions/lot-access.ts';
 import type { AppEnv } from '../identity/person.ts';
 import { LotIdParam, pathId } from '../shared/validation.ts';
 import { AppError, unwrap } from '../shared/errors.ts';
 import { MAX_IMAGE_BYTES } from './image-store.ts';
+import { LotImageSchema, LotImagesSchema } from './media-schemas.ts';
 import {
   coverPicture,
   imagePicture,
@@ -27,19 +28,6 @@ import { MAX_ASPECT, MAX_RENDER_CPU_MS, RASTER_SIDE, RENDER_MEMORY_MB } from './
 
 const tags = ['images'];
 const security = [{ eid: [] }];
-const json = <T extends z.ZodType>(schema: T, description: string) => ({
-  description,
-  content: { 'application/json': { schema } },
-});
-const ImageSchema = z
-  .object({
-    id: z.number().int(),
-    position: z.number().int(),
-    contentType: z.string(),
-    bytes: z.number().int(),
-    url: z.string(),
-  })
-  .openapi('LotImage');
 const ImageParams = LotIdParam.extend({ imageId: pathId('imageId') });
 const ImageIdParam = z.object({ imageId: pathId('imageId') });
 const binary = (description: string) => ({
@@ -78,7 +66,7 @@ export function mediaRoutes(ctx: AppContext): ApiApp {
       summary: "A lot's images",
       request: { params: LotIdParam },
       responses: {
-        200: json(z.object({ items: z.array(ImageSchema) }), 'Images in display order'),
+        200: json(LotImagesSchema, 'Images in display order'),
         ...errorResponses(404, 422),
       },
     }),
@@ -101,7 +89,7 @@ export function mediaRoutes(ctx: AppContext): ApiApp {
       description: `Photos lock at publication: once the lot is no longer a draft the answer is 409 INVALID_STATE and nothing is stored (also for an upload still being processed when the lot was published). The request body is the image itself, with its Content-Type. The type is checked against the bytes. An SVG is stored as the PNG picture it draws (${RASTER_SIDE} pixels on its longer side; the answer's contentType says image/png): no SVG sent here is ever served. An SVG that is not valid is refused with 415; one more than ${MAX_ASPECT} times as long as it is wide, or that takes over ${MAX_RENDER_CPU_MS / 1000} s of processor time or ${RENDER_MEMORY_MB} MB to draw, with 422; while another SVG is being drawn, or when the server is too busy to draw it within the request's time, the answer is 503 with Retry-After.`,
       ...lotAccess(ctx, 'manager-of-lot'),
       request: { params: LotIdParam, body: binary('The image bytes') },
-      responses: { 201: json(ImageSchema, 'Stored'), ...errorResponses(401, 403, 404, 409, 413, 415, 422, 503) },
+      responses: { 201: json(LotImageSchema, 'Stored'), ...errorResponses(401, 403, 404, 409, 413, 415, 422, 503) },
     }),
     async (c) => {
       const person = requireRole(c, 'manager');

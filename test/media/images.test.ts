@@ -5,6 +5,7 @@
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
+import type { Json } from '../support/json.ts';
 import { createLot, lotBody, person, publishedLot, type Actor } from '../auctions/factories.ts';
 import { checkImage, MAX_IMAGE_BYTES } from '../../server/media/image-store.ts';
 
@@ -26,7 +27,7 @@ async function upload(
   who: Actor | undefined,
   type: string,
   body: Buffer | string,
-): Promise<{ status: number; json: any }> {
+): Promise<{ status: number; json: Json }> {
   const headers: Record<string, string> = { 'content-type': type };
   if (who) headers.authorization = `Bearer ${who.token}`;
   const res = await fetch(`${tp.base}/api/lots/${lotId}/images`, {

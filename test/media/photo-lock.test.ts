@@ -4,6 +4,7 @@
 // lot was published is refused too (the status is checked again under the lot's lock).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
+import type { Json } from '../support/json.ts';
 import { and, asc, eq } from 'drizzle-orm';
 import { auditEvents, lotImages, lots } from '../../db/schema.ts';
 import { createLot, lotBody, person, publishedLot, type Actor } from '../auctions/factories.ts';
@@ -23,7 +24,7 @@ async function upload(
   lotId: number,
   type = 'image/png',
   body: Buffer | string = PNG,
-): Promise<{ status: number; json: any }> {
+): Promise<{ status: number; json: Json }> {
   const res = await fetch(`${tp.base}/api/lots/${lotId}/images`, {
     method: 'POST',
     headers: { 'content-type': type, authorization: `Bearer ${manager.token}` },

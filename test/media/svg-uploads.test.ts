@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
+import type { Json } from '../support/json.ts';
 import { createLot, lotBody, person, type Actor } from '../auctions/factories.ts';
 import {
   MAX_RENDER_CPU_MS,
@@ -23,7 +24,7 @@ import {
 let tp: TestPlatform;
 let manager: Actor;
 let lotId: number;
-let hits: string[] = [];
+const hits: string[] = [];
 let outside: http.Server;
 let outsideUrl: string;
 let dir: string;
@@ -55,7 +56,7 @@ function png(width: number, height: number, rows: Buffer): Buffer {
 /** A 1×1 black PNG: drawn over the whole picture, it shows whether an image was loaded. */
 const BLACK = png(1, 1, Buffer.from([0, 0]));
 
-async function upload(body: string | Buffer): Promise<{ status: number; json: any; ms: number }> {
+async function upload(body: string | Buffer): Promise<{ status: number; json: Json; ms: number }> {
   const started = performance.now();
   const res = await fetch(`${tp.base}/api/lots/${lotId}/images`, {
     method: 'POST',
