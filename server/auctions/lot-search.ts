@@ -10,8 +10,7 @@ import type { Person } from '../identity/person.ts';
 import type { Logger } from '../shared/log.ts';
 import { compactText, normaliseText, searchTerms } from '../shared/search-text.ts';
 import { provinceName, type ProvinceId } from './provinces.ts';
-import type { LotRow } from './public-lot.ts';
-import { OPEN_STATUSES } from './rules/index.ts';
+import { OPEN_STATUSES, type LotRow } from './rules/index.ts';
 
 /** `ending`: lots still open by their end, soonest first, then ended ones, latest end first. `newest`: latest created first. */
 export const CATALOGUE_SORTS = ['ending', 'newest'] as const;
