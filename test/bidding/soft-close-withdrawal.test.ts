@@ -50,6 +50,8 @@ describe('soft close', () => {
         currentPrice: 45_000_000,
         highestBidderCode: bidders[1].bidderCode,
         minNextBid: 50_000_000,
+        biddingOpen: true,
+        ended: false,
         seq: 2,
         reason: 'extended',
         cancelReason: null,
