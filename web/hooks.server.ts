@@ -5,7 +5,6 @@
 import type { Handle } from '@sveltejs/kit/hooks';
 import { isLocale } from '#lib/i18n/index.ts';
 import { apiUnavailable, DEFAULT_RETRY_AFTER_S, serverApi } from '#lib/api/server.ts';
-import type { Me } from '#lib/api/types.ts';
 
 export const handle: Handle = async ({ event, resolve }) => {
   const lang = event.cookies.get('lang');
@@ -13,7 +12,7 @@ export const handle: Handle = async ({ event, resolve }) => {
   event.locals.me = null;
   if (event.cookies.getAll().length) {
     // Never throws: with the API down the person is unknown, and a page needing data is a 503.
-    const me = await serverApi(event).tryGet<Me>('/api/me');
+    const me = await serverApi(event).tryGet((api) => api.GET('/me'));
     if (me.ok) event.locals.me = me.data;
   }
   const response = await resolve(event, {

@@ -77,7 +77,7 @@ if (!process.argv.includes('--force') && current.startsWith(head)) process.exit(
 const { default: openapiTS, astToString } = await import('openapi-typescript');
 const prettier = await import('prettier');
 const ast = await openapiTS((await apiDocument()) as Parameters<typeof openapiTS>[0]);
-const source = `${head}/* eslint-disable */\n${astToString(ast)}`;
+const source = `${head}${astToString(ast)}`;
 const options = (await prettier.resolveConfig(OUT)) ?? {};
 fs.writeFileSync(OUT, await prettier.format(source, { ...options, filepath: OUT }));
 console.log(`wrote ${path.relative(root, OUT)}`);

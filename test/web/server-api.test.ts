@@ -6,6 +6,7 @@ import http from 'node:http';
 import type net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isHttpError, type RequestEvent } from '@sveltejs/kit';
+import type { Client } from 'openapi-fetch';
 import {
   API_TIMEOUT_MS,
   DEFAULT_RETRY_AFTER_S,
@@ -16,6 +17,18 @@ import {
 } from '../../web/lib/api/server.ts';
 import { bidFailure } from '../../web/lib/bid-outcome.ts';
 import { freePort } from '../support/server-process.ts';
+
+/** The fake API's paths (not the real API's): any path, answering any JSON. */
+type FakePaths = Record<
+  string,
+  {
+    get: {
+      parameters: { query?: Record<string, unknown> };
+      responses: { 200: { content: { 'application/json': unknown } } };
+    };
+  }
+>;
+const at = (path: string) => (api: Client<FakePaths>) => api.GET(path);
 
 let server: http.Server;
 let base: string;
@@ -28,7 +41,7 @@ beforeAll(async () => {
       res.writeHead(status, { 'content-type': 'application/json', ...headers });
       res.end(JSON.stringify(body));
     };
-    switch (url.pathname) {
+    switch (url.pathname.replace(/^\/api/, '')) {
       case '/ok':
         return json(200, { items: [1, 2] });
       case '/down':
@@ -91,64 +104,64 @@ async function degraded(fn: () => Promise<unknown>): Promise<{ status: number; b
 
 describe('server-side API calls of the pages', () => {
   it('returns answers and ordinary refusals as results', async () => {
-    const api = serverApi(event());
-    expect(await api.get('/ok')).toEqual({ ok: true, status: 200, data: { items: [1, 2] } });
-    expect(await api.get('/missing')).toMatchObject({ ok: false, status: 404, error: { code: 'NOT_FOUND' } });
+    const api = serverApi<FakePaths>(event());
+    expect(await api.get(at('/ok'))).toEqual({ ok: true, status: 200, data: { items: [1, 2] } });
+    expect(await api.get(at('/missing'))).toMatchObject({ ok: false, status: 404, error: { code: 'NOT_FOUND' } });
     // An internal error is a bug to show as such, not an outage.
-    expect(await api.get('/broken')).toMatchObject({ ok: false, status: 500, error: { code: 'INTERNAL' } });
+    expect(await api.get(at('/broken'))).toMatchObject({ ok: false, status: 500, error: { code: 'INTERNAL' } });
   });
 
   it('ends the page with a 503 carrying the API’s Retry-After when the API answers 503', async () => {
     const e = event();
-    const d = await degraded(() => serverApi(e).get('/down'));
+    const d = await degraded(() => serverApi<FakePaths>(e).get(at('/down')));
     expect(d.status).toBe(503);
     expect(d.body).toMatchObject({ code: 'UNAVAILABLE', message: 'The database does not answer.', retryAfter: 7 });
     expect(apiUnavailable(e.locals)?.retryAfter).toBe(7);
     // A gateway error is unavailability too.
-    expect((await degraded(() => serverApi(event()).get('/gateway'))).status).toBe(503);
+    expect((await degraded(() => serverApi<FakePaths>(event()).get(at('/gateway')))).status).toBe(503);
   });
 
   it('gives up after API_TIMEOUT_MS when the API does not answer, and fails the rest of the request at once', async () => {
     const e = event();
-    const api = serverApi(e);
-    const d = await degraded(() => api.get('/stall'));
+    const api = serverApi<FakePaths>(e);
+    const d = await degraded(() => api.get(at('/stall')));
     expect(d.status).toBe(503);
     expect(d.body.code).toBe('UNAVAILABLE');
     expect(d.body.retryAfter).toBe(DEFAULT_RETRY_AFTER_S);
     expect(d.ms).toBeGreaterThanOrEqual(API_TIMEOUT_MS - 50);
     expect(d.ms).toBeLessThan(API_TIMEOUT_MS + 1_500);
     // The same request (hooks and loads share locals) does not wait again, even for a healthy path.
-    const again = await degraded(() => serverApi(e).get('/ok'));
+    const again = await degraded(() => serverApi<FakePaths>(e).get(at('/ok')));
     expect(again.ms).toBeLessThan(100);
   });
 
   it('bounds a response whose body stalls half-way', async () => {
-    const d = await degraded(() => serverApi(event()).get('/half'));
+    const d = await degraded(() => serverApi<FakePaths>(event()).get(at('/half')));
     expect(d.status).toBe(503);
     expect(d.ms).toBeLessThan(API_TIMEOUT_MS + 1_500);
   });
 
   it('answers 503 at once when the API cannot be reached', async () => {
     const closed = `http://127.0.0.1:${await freePort()}`;
-    const d = await degraded(() => serverApi(event(closed)).get('/ok'));
+    const d = await degraded(() => serverApi<FakePaths>(event(closed)).get(at('/ok')));
     expect(d.status).toBe(503);
     expect(d.ms).toBeLessThan(1_000);
   });
 
   it('never throws from tryGet (the hooks use it): unavailability is a 503 result, remembered for the request', async () => {
     const e = event(base, 'session=abc');
-    const r = await serverApi(e).tryGet('/down');
+    const r = await serverApi<FakePaths>(e).tryGet(at('/down'));
     expect(r).toMatchObject({ ok: false, status: 503, error: { code: 'UNAVAILABLE' } });
     expect(apiUnavailable(e.locals)).toBeDefined();
-    expect((await degraded(() => serverApi(e).get('/ok'))).status).toBe(503);
+    expect((await degraded(() => serverApi<FakePaths>(e).get(at('/ok')))).status).toBe(503);
   });
 
   it('bounds all the calls of one page request together by PAGE_API_BUDGET_MS', async () => {
-    const api = serverApi(event());
+    const api = serverApi<FakePaths>(event());
     const step = Math.ceil(API_TIMEOUT_MS * 0.6);
     const started = Date.now();
     const d = await degraded(async () => {
-      for (let i = 0; i < 10; i++) await api.get(`/slow?ms=${step}`);
+      for (let i = 0; i < 10; i++) await api.get(at(`/slow?ms=${step}`));
     });
     expect(d.status).toBe(503);
     expect(Date.now() - started).toBeLessThan(PAGE_API_BUDGET_MS + 1_500);
@@ -172,7 +185,7 @@ describe('a failed bid, as the bid panel reads it', () => {
   });
 
   it('is "not placed" when the API says so, "unknown" when it says it may have been, or says nothing', () => {
-    for (const reason of ['database_unavailable', 'queue_full', 'overloaded', 'timeout'])
+    for (const reason of ['database_unavailable', 'queue_full', 'overloaded', 'timeout'] as const)
       expect(bidFailure(503, { code: 'UNAVAILABLE', reason }), reason).toBe('not_placed');
     expect(bidFailure(503, { code: 'UNAVAILABLE', reason: 'unknown_outcome' })).toBe('unknown');
     // A 503 without a bid reason (a proxy's, or the generic one) does not say the bid was not placed.

@@ -7,6 +7,7 @@ import { vi } from '../../web/lib/i18n/vi.ts';
 import { en } from '../../web/lib/i18n/en.ts';
 import { translator, type Locale } from '../../web/lib/i18n/index.ts';
 import { errorText, fieldText, fieldTexts } from '../../web/lib/server-text.ts';
+import type { ApiError, ApiFieldError, ErrorCode } from '../../web/lib/api/types.ts';
 import { bidFailure } from '../../web/lib/bid-outcome.ts';
 import { ERROR_CODES } from '../../server/shared/errors.ts';
 import { REASON_CODES } from '../../server/shared/reasons.ts';
@@ -60,7 +61,7 @@ describe('texts for every server code', () => {
 
 describe('a server error, as a page shows it', () => {
   it('is worded by its reason with the parameters in the person’s formats', () => {
-    const error = {
+    const error: ApiError = {
       code: 'BID_TOO_LOW',
       reason: 'below_next_bid',
       params: { minNextBid: 45_000_000 },
@@ -72,13 +73,13 @@ describe('a server error, as a page shows it', () => {
     expect(errorText(speaker('en'), error).replace(/\s/g, ' ')).toBe(
       'The bid must be at least 45.000.000 ₫ (the current price plus one step).',
     );
-    const admin = {
+    const admin: ApiError = {
       code: 'NOT_FOUND',
       reason: 'person_unknown',
       message: 'No person with this identification number has signed in yet.',
     };
     expect(errorText(speaker('vi'), admin)).toBe('Chưa có ai với số định danh này từng đăng nhập vào cổng.');
-    const status = {
+    const status: ApiError = {
       code: 'INVALID_STATE',
       reason: 'lot_already_in_status',
       params: { status: 'closed' },
@@ -88,17 +89,19 @@ describe('a server error, as a page shows it', () => {
   });
 
   it('falls back to its code, and to the server’s English only for a code this page does not know', () => {
-    expect(errorText(speaker('vi'), { code: 'NOT_FOUND', reason: 'some_new_reason', message: 'New.' })).toBe(
-      'Không tìm thấy.',
-    );
+    expect(
+      errorText(speaker('vi'), { code: 'NOT_FOUND', reason: 'some_new_reason' as ApiError['reason'], message: 'New.' }),
+    ).toBe('Không tìm thấy.');
     expect(errorText(speaker('vi'), { code: 'NETWORK', message: 'No connection to the server.' })).toBe(
       'Không kết nối được với máy chủ. Hãy kiểm tra kết nối mạng rồi thử lại.',
     );
-    expect(errorText(speaker('vi'), { code: 'SOMETHING_NEW', message: 'Something new.' })).toBe('Something new.');
+    expect(errorText(speaker('vi'), { code: 'SOMETHING_NEW' as ErrorCode, message: 'Something new.' })).toBe(
+      'Something new.',
+    );
   });
 
   it('words each invalid field by its code, money in đồng, falling back to the server’s words', () => {
-    const error = {
+    const error: Pick<ApiError, 'fields' | 'fieldErrors'> = {
       fields: {
         deposit: 'must be 5–20% of the starting price: from 2,000,000 VND to 8,000,000 VND',
         title: 'at most 200 characters',
@@ -107,7 +110,8 @@ describe('a server error, as a page shows it', () => {
       fieldErrors: {
         deposit: { code: 'DEPOSIT_OUT_OF_RANGE', minPct: 5, maxPct: 20, min: 2_000_000, max: 8_000_000 },
         title: { code: 'TOO_LONG', max: 200 },
-        other: { code: 'NEW_CODE' },
+        // A code added to the server after this page was built.
+        other: { code: 'NEW_CODE' as ApiFieldError['code'] },
       },
     };
     const texts = fieldTexts(speaker('vi'), error);

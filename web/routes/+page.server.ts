@@ -46,20 +46,22 @@ export const load: PageServerLoad = async (event) => {
     Object.assign(maxPrice, { value: null, problem: 'order' });
 
   const api = serverApi(event);
-  const query = (status: LotStatus): string => {
-    const p = new URLSearchParams({ status, limit: '100' });
-    if (q) p.set('q', q);
-    if (category) p.set('category', category);
-    if (province) p.set('province', province);
-    if (minPrice.value !== null) p.set('minPrice', String(minPrice.value));
-    if (maxPrice.value !== null) p.set('maxPrice', String(maxPrice.value));
-    if (sort) p.set('sort', sort);
-    return `/api/lots?${p}`;
-  };
+  const query = (status: LotStatus) => ({
+    status,
+    limit: 100,
+    ...(q ? { q } : {}),
+    ...(category ? { category } : {}),
+    ...(province ? { province } : {}),
+    ...(minPrice.value !== null ? { minPrice: String(minPrice.value) } : {}),
+    ...(maxPrice.value !== null ? { maxPrice: String(maxPrice.value) } : {}),
+    ...(sort ? { sort } : {}),
+  });
   let unavailable = false;
   const fetchGroup = async (g: Group): Promise<Lot[]> => {
     if (group && group !== g) return [];
-    const answers = await Promise.all(GROUPS[g].map((s) => api.get<{ items: Lot[] }>(query(s))));
+    const answers = await Promise.all(
+      GROUPS[g].map((s) => api.get((c) => c.GET('/lots', { params: { query: query(s) } }))),
+    );
     if (answers.some((a) => !a.ok)) unavailable = true;
     return answers.flatMap((a) => (a.ok ? a.data.items : []));
   };

@@ -1,8 +1,14 @@
-// Browser-side API calls: same-origin fetch with the session cookie, the CSRF header the API requires
-// on cookie-authenticated state changes, and an Idempotency-Key where asked. Never throws: a network
-// failure is a NETWORK result (status 0), no answer within `timeoutMs` a TIMEOUT result (status 0),
-// and the page can show either.
-import type { ApiError, ApiResult } from './types.ts';
+// Browser-side API calls through the typed client: `api` is openapi-fetch over the paths of
+// /api/openapi.json (./openapi.d.ts), so a path, a parameter, a body or an answer's field that the
+// server does not have fails `npm run check`. Same-origin fetch with the session cookie, and the CSRF
+// header the API requires on cookie-authenticated state changes. `call` turns an answer into an
+// ApiResult and never throws: a network failure is a NETWORK result (status 0), no answer within
+// `timeoutMs` a TIMEOUT result (status 0), and the page can show either.
+//   const res = await call((signal) => api.GET('/lots/{id}', { params: { path: { id } }, signal }), { timeoutMs });
+import createClient from 'openapi-fetch';
+import type { paths } from './openapi';
+import { errorOf, type Answer } from './answer.ts';
+import type { ApiResult } from './types.ts';
 
 let csrfToken: string | undefined;
 
@@ -11,47 +17,39 @@ export function setCsrfToken(token: string | undefined): void {
   csrfToken = token;
 }
 
+/** The API, typed by its own description. Paths are relative to /api. */
+export const api = createClient<paths>({
+  baseUrl: '/api',
+  credentials: 'same-origin',
+  headers: { accept: 'application/json' },
+});
+api.use({
+  onRequest({ request }) {
+    if (request.method !== 'GET' && csrfToken) request.headers.set('x-csrf-token', csrfToken);
+    return request;
+  },
+});
+
 export interface CallOptions {
-  body?: unknown;
-  idempotencyKey?: string;
-  /** A raw body (file upload) with its content type. */
-  raw?: { data: Blob | string; type: string };
   /** Gives up waiting after this many milliseconds (TIMEOUT); unset: the browser's own limits. */
   timeoutMs?: number;
 }
 
-export async function call<T>(method: string, path: string, options: CallOptions = {}): Promise<ApiResult<T>> {
-  const headers: Record<string, string> = { accept: 'application/json' };
-  if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
-  if (options.idempotencyKey) headers['idempotency-key'] = options.idempotencyKey;
-  let body: BodyInit | undefined;
-  if (options.raw) {
-    headers['content-type'] = options.raw.type;
-    body = options.raw.data;
-  } else if (options.body !== undefined) {
-    headers['content-type'] = 'application/json';
-    body = JSON.stringify(options.body);
-  }
+/** Sends one request (`send` gets the signal to pass on) and returns its result; never throws. */
+export async function call<D>(
+  send: (signal: AbortSignal | undefined) => Answer<D>,
+  options: CallOptions = {},
+): Promise<ApiResult<D>> {
   const signal = options.timeoutMs ? AbortSignal.timeout(options.timeoutMs) : undefined;
-  const timedOut = (): ApiResult<T> => ({
-    ok: false,
-    status: 0,
-    error: { code: 'TIMEOUT', message: 'The server did not answer in time.' },
-  });
-  let res: Response;
+  let answer: Awaited<Answer<D>>;
   try {
-    res = await fetch(path, { method, headers, body, credentials: 'same-origin', signal });
+    answer = await send(signal);
   } catch {
     return signal?.aborted
-      ? timedOut()
+      ? { ok: false, status: 0, error: { code: 'TIMEOUT', message: 'The server did not answer in time.' } }
       : { ok: false, status: 0, error: { code: 'NETWORK', message: 'No connection to the server.' } };
   }
-  const parsed = (await res.json().catch(() => undefined)) as unknown;
-  if (signal?.aborted && parsed === undefined) return timedOut();
-  if (res.ok) return { ok: true, status: res.status, data: parsed as T };
-  const error = (parsed as { error?: ApiError } | undefined)?.error ?? {
-    code: 'UNAVAILABLE',
-    message: `HTTP ${res.status}`,
-  };
-  return { ok: false, status: res.status, error };
+  const { data, error, response } = answer;
+  if (response.ok) return { ok: true, status: response.status, data: data as D };
+  return { ok: false, status: response.status, error: errorOf(error, response.status) };
 }

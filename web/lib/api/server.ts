@@ -9,7 +9,13 @@
 // "temporarily unavailable, your bids are safe" and reloads itself, and hooks.server.ts adds the
 // Retry-After header. After one such failure the request's remaining calls fail at once (the API is
 // down for this request; waiting again would only delay the answer).
+//
+// The calls are typed by the API's own description (openapi-fetch over ./openapi.d.ts):
+//   const lot = await serverApi(event).get((api) => api.GET('/lots/{id}', { params: { path: { id } } }));
 import { error, type RequestEvent } from '@sveltejs/kit';
+import createClient, { type Client } from 'openapi-fetch';
+import { errorOf, type Answer } from './answer.ts';
+import type { paths } from './openapi';
 import type { ApiResult } from './types.ts';
 
 /** The longest one server-side API call of a page may take. */
@@ -111,20 +117,21 @@ function loopbackBase(event: RequestEvent): string {
 /** Statuses that mean "the service cannot answer now" rather than "this request is wrong". */
 const UNAVAILABLE_STATUSES = new Set([502, 503, 504]);
 
-export interface ServerApi {
+export interface ServerApi<Paths extends object = paths> {
   /**
-   * The API's answer (2xx, or an error the page handles: 401, 403, 404, 409, 422, 500…). When the API
-   * is unavailable (no connection, no answer within the bound, 502/503/504), ends the page with the
-   * degraded 503 page instead of returning.
+   * The API's answer (2xx, or an error the page handles: 401, 403, 404, 409, 422, 500…) to the call
+   * `send` makes with the typed client (paths relative to /api). When the API is unavailable (no
+   * connection, no answer within the bound, 502/503/504), ends the page with the degraded 503 page
+   * instead of returning.
    */
-  get<T>(path: string): Promise<ApiResult<T>>;
+  get<D>(send: (api: Client<Paths>) => Answer<D>): Promise<ApiResult<D>>;
   /** Like get, but returns unavailability as `{ok: false, status: 503}` (for hooks, which must not throw). */
-  tryGet<T>(path: string): Promise<ApiResult<T>>;
-  /** The raw response (for downloads proxied through a page), bounded like every call. */
+  tryGet<D>(send: (api: Client<Paths>) => Answer<D>): Promise<ApiResult<D>>;
+  /** The raw response (for downloads proxied through a page), bounded like every call; `path` includes /api. */
   raw(path: string): Promise<Response>;
 }
 
-export function serverApi(event: RequestEvent): ServerApi {
+export function serverApi<Paths extends object = paths>(event: RequestEvent): ServerApi<Paths> {
   const base = loopbackBase(event);
   const state = stateOf(event.locals);
   const headers: Record<string, string> = { accept: 'application/json' };
@@ -143,17 +150,21 @@ export function serverApi(event: RequestEvent): ServerApi {
     return { ok: false, status: 503, error: { code: 'UNAVAILABLE', message: state.down.message } };
   };
 
-  async function tryGet<T>(path: string): Promise<ApiResult<T>> {
+  async function tryGet<D>(send: (api: Client<Paths>) => Answer<D>): Promise<ApiResult<D>> {
     if (state.down) return markDown(state.down.message);
-    let res: Response;
-    let body: unknown;
+    // Every call is bounded, its body read included (it is read under the same signal).
+    let path = '';
+    const client = createClient<Paths>({
+      baseUrl: `${base}/api`,
+      headers,
+      fetch: (request) => {
+        path = new URL(request.url).pathname;
+        return fetch(request, { signal: signal() });
+      },
+    });
+    let answer: Awaited<Answer<D>>;
     try {
-      res = await raw(path);
-      // The body is read under the same signal: a response that stalls half-way is bounded too.
-      body = await res.json().catch((err: unknown) => {
-        if ((err as Error)?.name === 'TimeoutError' || (err as Error)?.name === 'AbortError') throw err;
-        return undefined;
-      });
+      answer = await send(client);
     } catch (err) {
       const timedOut = (err as Error)?.name === 'TimeoutError' || (err as Error)?.name === 'AbortError';
       return markDown(
@@ -162,20 +173,18 @@ export function serverApi(event: RequestEvent): ServerApi {
         path,
       );
     }
-    if (res.ok) return { ok: true, status: res.status, data: body as T };
-    const error = (body as { error?: { code: string; message: string } } | undefined)?.error ?? {
-      code: 'UNAVAILABLE',
-      message: `HTTP ${res.status}`,
-    };
-    if (UNAVAILABLE_STATUSES.has(res.status)) return markDown(error.message, res.headers.get('retry-after'), path);
-    return { ok: false, status: res.status, error };
+    const { data, error, response: res } = answer;
+    if (res.ok) return { ok: true, status: res.status, data: data as D };
+    const failure = errorOf(error, res.status);
+    if (UNAVAILABLE_STATUSES.has(res.status)) return markDown(failure.message, res.headers.get('retry-after'), path);
+    return { ok: false, status: res.status, error: failure };
   }
 
   return {
     raw,
     tryGet,
-    async get<T>(path: string): Promise<ApiResult<T>> {
-      const result = await tryGet<T>(path);
+    async get<D>(send: (api: Client<Paths>) => Answer<D>): Promise<ApiResult<D>> {
+      const result = await tryGet(send);
       if (state.down) unavailablePage(state.down);
       return result;
     },

@@ -1,13 +1,48 @@
-// The shapes of the public HTTP API (DESIGN.md §5) as the pages use them. Money is integer VND;
-// times are ISO-8601 UTC strings. Fields beyond the contract are optional: the pages still work
-// against a server that does not send them.
-export type LotStatus = 'draft' | 'scheduled' | 'live' | 'closed' | 'failed' | 'cancelled';
-export type Role = 'manager' | 'regulator' | 'admin';
+// The shapes of the public HTTP API (DESIGN.md §5) as the pages use them, under the pages' names.
+// Nothing here is written by hand: the REST shapes are the generated types of /api/openapi.json
+// (./openapi.d.ts, made from the routes' own zod schemas by server/http/write-openapi-types.ts), and
+// the socket.io event map is the server's own (types only: nothing of server/ is bundled). A field
+// renamed on the server therefore fails `npm run check` here. Money is integer VND; times are
+// ISO-8601 UTC strings.
+import type { components } from './openapi';
 
-// The lot and ledger shapes are the server's own REST types (types only: nothing of server/ is bundled).
+type Schemas = components['schemas'];
+
+/** GET /api/lots/:id, and the items of GET /api/lots. */
+export type Lot = Schemas['Lot'];
+export type LotStatus = Lot['status'];
+/** An item of GET /api/lots/:id/bids. */
+export type BidEntry = Schemas['LedgerEntry'];
+/** GET /api/me. */
+export type Me = Schemas['Me'];
+export type Role = Me['roles'][number];
+
+/** POST /api/lots/:id/registrations → 201 (and the manager's approval). */
+export type Registration = Schemas['Registration'];
+export type RegistrationStatus = Registration['status'];
+export type DepositState = Registration['depositState'];
+/** An item of GET /api/me/registrations. */
+export type MyRegistration = Schemas['MyRegistration'];
+/**
+ * An item of GET /api/lots/:id/registrations (its manager, regulators). pid and name come to
+ * regulators, and to the lot's manager only once the lot has ended; identityReads to regulators.
+ */
+export type LotRegistration = Schemas['LotRegistration'];
+/** POST /api/lots (and, every field optional, PATCH /api/lots/:id). */
+export type CreateLot = Schemas['CreateLot'];
+/** GET /api/lots/:id/result. */
+export type LotResult = Schemas['LotResult'];
+/** An item of GET /api/admin/roles. */
+export type RoleHolder = Schemas['RoleHolder'];
+/** An item of GET /api/lots/:id/images. */
+export type LotImage = Schemas['LotImage'];
+/** GET /api/lots/:id/shed-bids → 200: bids the platform refused for its own reasons. */
+export type ShedBids = Schemas['ShedBids'];
+/** POST /api/records/verify → 200. */
+export type Verdict = Schemas['Verdict'];
+
+// The socket.io event map (server/realtime/events.ts): its payloads reuse the REST shapes above.
 export type {
-  PublicLot as Lot,
-  PublicLedgerEntry as BidEntry,
   PublicEntry,
   LotEvent,
   WatchSnapshot,
@@ -23,78 +58,16 @@ export type {
   ClientToServerEvents,
 } from '../../../server/realtime/events.ts';
 
-export interface Me {
-  pid: string;
-  name: string | null;
-  level: 1 | 2;
-  roles: Role[];
-  csrfToken?: string;
-}
-
-export type RegistrationStatus = 'pending_deposit' | 'approved' | 'barred' | 'rejected';
-export type DepositState = 'pending' | 'received' | 'refundable' | 'refunded' | 'forfeited' | 'retained';
-
-/** POST /api/lots/:id/registrations → 201. */
-export interface Registration {
-  id: number;
-  lotId: number;
-  bidderCode: string;
-  status: RegistrationStatus;
-  depositState: DepositState;
-  rulesVersion: number;
-  rulesAcceptedAt: string;
-}
-
-/** An item of GET /api/me/registrations. */
-export interface MyRegistration extends Registration {
-  lot: {
-    id: number;
-    title: string;
-    status: LotStatus;
-    startsAt: string;
-    endsAt: string;
-    currentPrice: number | null;
-    finalPrice: number | null;
-  };
-  leading: boolean;
-  outcome: 'won' | 'lost' | 'cancelled' | null;
-  bids: { seq: number; amount: number; placedAt: string; status: 'accepted' | 'withdrawn' }[];
-}
-
-/**
- * An item of GET /api/lots/:id/registrations (its manager, regulators). pid and name come to
- * regulators, and to the lot's manager only once the lot has ended; identityReads to regulators.
- */
-export interface LotRegistration extends Omit<Registration, 'lotId'> {
-  pid?: string;
-  name?: string | null;
-  createdAt: string;
-  approvedAt: string | null;
-  identityReads?: { at: string; actorPid: string | null; purpose: string }[];
-}
-
-export interface LotResult {
-  status: LotStatus;
-  winnerBidderCode: string | null;
-  finalPrice: number | null;
-  closedAt: string | null;
-}
-
+/** The API's error codes (server/shared/errors.ts, as /api/openapi.json lists them). */
+export type ErrorCode = Schemas['Error']['error']['code'];
 /** One invalid field of a 422: its code and the parameters its text names (server/shared/field-errors.ts). */
-export type ApiFieldError = { code: string } & Record<string, string | number | boolean | null | string[]>;
+export type ApiFieldError = Schemas['FieldError'];
 
 /**
  * An error body's `error` (and a failed socket ack's): translate by `reason`, else `code`, with
  * `params` (web/lib/server-text.ts); `message` is English. The client adds codes of its own:
  * NETWORK (no connection) and TIMEOUT (no answer in time).
  */
-export interface ApiError {
-  code: string;
-  message: string;
-  reason?: string;
-  params?: Record<string, string | number | boolean | null | string[]>;
-  fields?: Record<string, string>;
-  fieldErrors?: Record<string, ApiFieldError>;
-}
+export type ApiError = Omit<Schemas['Error']['error'], 'code'> & { code: ErrorCode | 'NETWORK' | 'TIMEOUT' };
 
 export type ApiResult<T> = { ok: true; status: number; data: T } | { ok: false; status: number; error: ApiError };

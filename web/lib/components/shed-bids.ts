@@ -3,6 +3,7 @@
 // this one call never ends the page (it is read with `raw`, which does not mark the API down for the
 // request): the panel says "not available right now" instead.
 import type { ServerApi } from '../api/server.ts';
+import type { ShedBids } from '../api/types.ts';
 import type { ShedReason } from '../../../server/bidding/shed-reasons.ts';
 
 export type { ShedReason };
@@ -17,12 +18,7 @@ export const SHED_REASON_ORDER = [
 ] as const satisfies readonly ShedReason[];
 
 /** GET /api/lots/:id/shed-bids → 200. */
-export interface ShedBids {
-  lotId: number;
-  total: number;
-  byReason: Partial<Record<ShedReason, number>>;
-  minutes: { minute: string; reason: ShedReason; count: number }[];
-}
+export type { ShedBids };
 
 /** What the panel shows: the counts, "not available right now", or nothing (not this person's lot). */
 export type ShedBidsState = { state: 'ok'; data: ShedBids } | { state: 'unavailable' } | { state: 'forbidden' };

@@ -3,7 +3,7 @@
 // events carry it, an accepted bid stands at its seq, and after a withdrawal the page waits for the
 // server's word (or asks for the lot) instead of working out from the ledger who leads. The live
 // connection that feeds it is ./lot-room.svelte.ts.
-import { call } from '../api/client.ts';
+import { api, call } from '../api/client.ts';
 import type { BidEntry, Lot, LotEvent, PublicEntry } from '../api/types.ts';
 import { afterEntry, newer, standingOf, type Standing } from './standing.ts';
 
@@ -134,7 +134,9 @@ export class LotView {
     clearTimeout(this.standingTimer);
     this.standingTimer = setTimeout(() => {
       if (this.standing.seq >= seq) return;
-      void call<Lot>('GET', `/api/lots/${this.lot.id}`, { timeoutMs: LOT_READ_TIMEOUT_MS }).then((res) => {
+      const id = this.lot.id;
+      const read = (signal: AbortSignal | undefined) => api.GET('/lots/{id}', { params: { path: { id } }, signal });
+      void call(read, { timeoutMs: LOT_READ_TIMEOUT_MS }).then((res) => {
         if (res.ok && res.data.seq >= seq) this.adopt(res.data);
       });
     }, STANDING_WAIT_MS);

@@ -2,18 +2,11 @@
 import type { PageServerLoad } from './$types';
 import { serverApi } from '#lib/api/server.ts';
 import { requireRole } from '#lib/guards.ts';
-import type { Role } from '#lib/api/types.ts';
 
-export interface RoleHolder {
-  pid: string;
-  name: string | null;
-  level: number;
-  roles: Role[];
-  grants: { role: Role; grantedBy: string | null; grantedAt: string }[];
-}
+export type { RoleHolder } from '#lib/api/types.ts';
 
 export const load: PageServerLoad = async (event) => {
   requireRole(event.locals, event.url, 'admin');
-  const res = await serverApi(event).get<{ items: RoleHolder[] }>('/api/admin/roles');
+  const res = await serverApi(event).get((api) => api.GET('/admin/roles'));
   return { holders: res.ok ? res.data.items : [], unavailable: !res.ok };
 };

@@ -2,10 +2,11 @@
 import type { PageServerLoad } from './$types';
 import { serverApi } from '#lib/api/server.ts';
 import { requireRole } from '#lib/guards.ts';
-import type { Lot } from '#lib/api/types.ts';
 
 export const load: PageServerLoad = async (event) => {
   requireRole(event.locals, event.url, 'manager');
-  const res = await serverApi(event).get<{ items: Lot[] }>('/api/lots?mine=true&limit=100');
+  const res = await serverApi(event).get((api) =>
+    api.GET('/lots', { params: { query: { mine: 'true', limit: 100 } } }),
+  );
   return { lots: res.ok ? res.data.items : [], unavailable: !res.ok };
 };

@@ -2,10 +2,9 @@
 import type { PageServerLoad } from './$types';
 import { serverApi } from '#lib/api/server.ts';
 import { requireSignedIn } from '#lib/guards.ts';
-import type { MyRegistration } from '#lib/api/types.ts';
 
 export const load: PageServerLoad = async (event) => {
   requireSignedIn(event.locals, event.url);
-  const res = await serverApi(event).get<{ items: MyRegistration[] }>('/api/me/registrations');
+  const res = await serverApi(event).get((api) => api.GET('/me/registrations'));
   return { items: res.ok ? res.data.items : [], unavailable: !res.ok };
 };

@@ -3,7 +3,7 @@
 import type { PageServerLoad } from './$types';
 import { serverApi } from '#lib/api/server.ts';
 import { requireRole } from '#lib/guards.ts';
-import type { Lot, LotStatus } from '#lib/api/types.ts';
+import type { LotStatus } from '#lib/api/types.ts';
 
 const STATUSES: LotStatus[] = ['draft', 'scheduled', 'live', 'closed', 'failed', 'cancelled'];
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
@@ -19,9 +19,8 @@ export const load: PageServerLoad = async (event) => {
   const statuses = status ? [status] : STATUSES;
   const answers = await Promise.all(
     statuses.map((s) => {
-      const query = new URLSearchParams({ status: s, limit: '100' });
-      if (q) query.set('q', q);
-      return api.get<{ items: Lot[] }>(`/api/lots?${query}`);
+      const query = { status: s, limit: 100, ...(q ? { q } : {}) };
+      return api.get((c) => c.GET('/lots', { params: { query } }));
     }),
   );
   // Days are Vietnam days (UTC+7).

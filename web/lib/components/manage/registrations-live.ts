@@ -3,7 +3,7 @@
 // while the socket was down are not replayed, so on every (re)connection the list is read again
 // over HTTP, which also covers anything that happened between the page's load and the first connect.
 import { io, type Socket } from 'socket.io-client';
-import { call } from '../../api/client.ts';
+import { api, call } from '../../api/client.ts';
 import type { ClientToServerEvents, LotRegistration, ServerToClientEvents } from '../../api/types.ts';
 
 type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -31,11 +31,11 @@ export function followRegistrations(lotId: number, handlers: FeedHandlers): Regi
   let stopped = false;
   socket.on('connect', () => {
     handlers.onConnection(true);
-    void call<{ items: LotRegistration[] }>('GET', `/api/lots/${lotId}/registrations`, { timeoutMs: 8000 }).then(
-      (res) => {
-        if (!stopped && res.ok) handlers.onList(res.data.items);
-      },
-    );
+    void call((signal) => api.GET('/lots/{id}/registrations', { params: { path: { id: lotId } }, signal }), {
+      timeoutMs: 8000,
+    }).then((res) => {
+      if (!stopped && res.ok) handlers.onList(res.data.items);
+    });
   });
   socket.on('disconnect', (reason) => {
     handlers.onConnection(false);

@@ -2,7 +2,7 @@
 import { error } from '@sveltejs/kit';
 import type { PageServerLoad } from './$types';
 import { serverApi } from '#lib/api/server.ts';
-import type { BidEntry, Lot, MyRegistration, Registration } from '#lib/api/types.ts';
+import type { BidEntry, Registration } from '#lib/api/types.ts';
 
 /** Enough history for the chart; the live connection fills in anything newer. */
 const MAX_ENTRIES = 2000;
@@ -11,14 +11,14 @@ export const load: PageServerLoad = async (event) => {
   const id = Number(event.params.id);
   if (!Number.isSafeInteger(id) || id <= 0) error(404, 'NOT_FOUND');
   const api = serverApi(event);
-  const lotRes = await api.get<Lot>(`/api/lots/${id}`);
+  const lotRes = await api.get((c) => c.GET('/lots/{id}', { params: { path: { id } } }));
   if (!lotRes.ok)
     error(lotRes.status === 404 || lotRes.status === 422 ? 404 : 503, lotRes.error.message, {
       code: lotRes.error.code,
     });
   const entries: BidEntry[] = [];
   for (let after = 0; entries.length < MAX_ENTRIES;) {
-    const page = await api.get<{ items: BidEntry[] }>(`/api/lots/${id}/bids?after=${after}`);
+    const page = await api.get((c) => c.GET('/lots/{id}/bids', { params: { path: { id }, query: { after } } }));
     if (!page.ok || page.data.items.length === 0) break;
     entries.push(...page.data.items);
     after = page.data.items[page.data.items.length - 1].seq;
@@ -26,7 +26,7 @@ export const load: PageServerLoad = async (event) => {
   }
   let registration: Registration | null = null;
   if (event.locals.me) {
-    const mine = await api.get<{ items: MyRegistration[] }>('/api/me/registrations');
+    const mine = await api.get((c) => c.GET('/me/registrations'));
     if (mine.ok) {
       const r = mine.data.items.find((x) => x.lotId === id);
       if (r)

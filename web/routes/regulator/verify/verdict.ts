@@ -5,31 +5,10 @@ import type { Translate } from '#lib/i18n/index.ts';
 import type { Locale } from '#lib/i18n/index.ts';
 import { date, money, time } from '#lib/format.ts';
 import type { VerifyCode, VerifyParams } from '../../../../server/records/verify-codes.ts';
+import type { Verdict } from '#lib/api/types.ts';
 
-/** POST /api/records/verify → 200. */
-export interface Verdict {
-  valid: boolean;
-  signed: boolean;
-  code?: VerifyCode;
-  reason?: string;
-  params?: VerifyParams;
-  kind?: string;
-  kid?: string;
-  details?: {
-    lotId?: number;
-    title?: string;
-    status?: string;
-    entries?: number;
-    finalHash?: string;
-    kid?: string;
-    signedAt?: string;
-    lots?: number;
-    events?: number;
-    lastHash?: string;
-    previousHash?: string;
-    fromGenesis?: boolean;
-  };
-}
+/** POST /api/records/verify → 200 (the API's Verdict). */
+export type { Verdict };
 
 /**
  * The media type that makes the API read the file as what it is: by its name first (.csv, .ndjson),

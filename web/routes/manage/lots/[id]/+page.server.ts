@@ -4,31 +4,24 @@ import { error } from '@sveltejs/kit';
 import type { PageServerLoad } from './$types';
 import { serverApi } from '#lib/api/server.ts';
 import { requireRole } from '#lib/guards.ts';
-import type { BidEntry, Lot, LotRegistration, LotResult } from '#lib/api/types.ts';
 import { loadShedBids } from '#lib/components/shed-bids.ts';
 
-export interface LotImage {
-  id: number;
-  position: number;
-  contentType: string;
-  bytes: number;
-  url: string;
-}
+export type { LotImage } from '#lib/api/types.ts';
 
 export const load: PageServerLoad = async (event) => {
   requireRole(event.locals, event.url, 'manager');
   const id = Number(event.params.id);
   if (!Number.isSafeInteger(id) || id <= 0) error(404, 'NOT_FOUND');
   const api = serverApi(event);
-  const lot = await api.get<Lot>(`/api/lots/${id}`);
+  const lot = await api.get((c) => c.GET('/lots/{id}', { params: { path: { id } } }));
   if (!lot.ok)
     error(lot.status === 404 || lot.status === 422 ? 404 : lot.status === 403 ? 403 : 503, lot.error.message);
   // The shed-bid counts never end the page: "not available right now" in their panel instead.
   const [images, regs, result, bids, shed] = await Promise.all([
-    api.get<{ items: LotImage[] }>(`/api/lots/${id}/images`),
-    api.get<{ items: LotRegistration[] }>(`/api/lots/${id}/registrations`),
-    api.get<LotResult>(`/api/lots/${id}/result`),
-    api.get<{ items: BidEntry[] }>(`/api/lots/${id}/bids?after=0&limit=1000`),
+    api.get((c) => c.GET('/lots/{id}/images', { params: { path: { id } } })),
+    api.get((c) => c.GET('/lots/{id}/registrations', { params: { path: { id } } })),
+    api.get((c) => c.GET('/lots/{id}/result', { params: { path: { id } } })),
+    api.get((c) => c.GET('/lots/{id}/bids', { params: { path: { id }, query: { after: 0, limit: 1000 } } })),
     loadShedBids(api, id),
   ]);
   return {

@@ -5,7 +5,7 @@ import { error } from '@sveltejs/kit';
 import type { PageServerLoad } from './$types';
 import { serverApi } from '#lib/api/server.ts';
 import { requireRole } from '#lib/guards.ts';
-import type { BidEntry, Lot, LotRegistration } from '#lib/api/types.ts';
+import type { BidEntry } from '#lib/api/types.ts';
 import { loadShedBids } from '#lib/components/shed-bids.ts';
 
 export const load: PageServerLoad = async (event) => {
@@ -13,18 +13,20 @@ export const load: PageServerLoad = async (event) => {
   const id = Number(event.params.id);
   if (!Number.isSafeInteger(id) || id <= 0) error(404, 'NOT_FOUND');
   const api = serverApi(event);
-  const lot = await api.get<Lot>(`/api/lots/${id}`);
+  const lot = await api.get((c) => c.GET('/lots/{id}', { params: { path: { id } } }));
   if (!lot.ok) error(lot.status === 404 || lot.status === 422 ? 404 : 503, lot.error.message);
   // Read alongside the ledger; its failure never ends the page ("not available right now" in its panel).
   const shedPromise = loadShedBids(api, id);
   const entries: BidEntry[] = [];
   for (let after = 0; entries.length < 10_000;) {
-    const page = await api.get<{ items: BidEntry[] }>(`/api/lots/${id}/bids?after=${after}&limit=1000`);
+    const page = await api.get((c) =>
+      c.GET('/lots/{id}/bids', { params: { path: { id }, query: { after, limit: 1000 } } }),
+    );
     if (!page.ok || !page.data.items.length) break;
     entries.push(...page.data.items);
     after = page.data.items[page.data.items.length - 1].seq;
   }
-  const regs = await api.get<{ items: LotRegistration[] }>(`/api/lots/${id}/registrations`);
+  const regs = await api.get((c) => c.GET('/lots/{id}/registrations', { params: { path: { id } } }));
   const shed = await shedPromise;
   return {
     lot: lot.data,
