@@ -3,7 +3,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { AppContext } from '../context.ts';
 import { createRouter, type ApiApp } from '../http/app.ts';
-import { errorResponses } from '../http/openapi.ts';
+import { errorResponses, json } from '../http/openapi.ts';
 import { access, requireRole } from '../identity/auth-middleware.ts';
 import { lotAccess } from './lot-access.ts';
 import { unwrap } from '../shared/errors.ts';
@@ -20,10 +20,6 @@ import { cancelLot, createLot, publishLot, updateLot } from './lot-service.ts';
 import { getLot, getResult, listLots } from './lot-reads.ts';
 import { LotIdParam } from '../shared/validation.ts';
 
-const json = <T extends z.ZodType>(schema: T, description: string) => ({
-  description,
-  content: { 'application/json': { schema } },
-});
 const body = <T extends z.ZodType>(schema: T) => ({
   body: { required: true, content: { 'application/json': { schema } } },
 });

@@ -7,6 +7,7 @@ import { lotImages, lots, registrations } from '../../db/schema.ts';
 import type { AppContext } from '../context.ts';
 import type { PublicLot } from './lot-schemas.ts';
 import type { LotChange, LotState } from '../shared/events.ts';
+import { isRowId } from '../shared/validation.ts';
 import { isRegistrationOpen } from './rules/registration.ts';
 import {
   canTransition,
@@ -173,7 +174,7 @@ export async function getPublicLot(
   lotId: number,
   options: { includeDraft?: boolean } = {},
 ): Promise<PublicLot | undefined> {
-  if (!Number.isSafeInteger(lotId) || lotId <= 0 || lotId > 2_147_483_647) return undefined;
+  if (!isRowId(lotId)) return undefined;
   const [row] = await ctx.db.select().from(lots).where(eq(lots.id, lotId)).limit(1);
   if (!row || (row.status === 'draft' && !options.includeDraft)) return undefined;
   const [lot] = await publicLots(ctx.db, [row], ctx.clock.now());
@@ -182,7 +183,7 @@ export async function getPublicLot(
 
 /** Raw lot row by id (for services that need the manager and the standing state). */
 export async function getLotRow(db: Db, lotId: number): Promise<LotRow | undefined> {
-  if (!Number.isSafeInteger(lotId) || lotId <= 0 || lotId > 2_147_483_647) return undefined;
+  if (!isRowId(lotId)) return undefined;
   const [row] = await db.select().from(lots).where(eq(lots.id, lotId)).limit(1);
   return row;
 }

@@ -7,7 +7,7 @@ import type { MiddlewareHandler } from 'hono';
 import type { AppContext } from '../context.ts';
 import { createRouter, type ApiApp } from '../http/app.ts';
 import { fieldCode, fieldErrorsOf } from '../shared/field-errors.ts';
-import { errorResponses } from '../http/openapi.ts';
+import { errorResponses, json } from '../http/openapi.ts';
 import { access, requireRole, signedIn } from '../identity/auth-middleware.ts';
 import { lotAccess } from './lot-access.ts';
 import type { AppEnv } from '../identity/person.ts';
@@ -23,10 +23,6 @@ import {
   RegistrationSchema,
 } from './registration-schemas.ts';
 
-const json = <T extends z.ZodType>(schema: T, description: string) => ({
-  description,
-  content: { 'application/json': { schema } },
-});
 const tags = ['registrations'];
 const security = [{ eid: [] }];
 

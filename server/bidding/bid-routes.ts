@@ -3,24 +3,17 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { AppContext } from '../context.ts';
 import { createRouter, type ApiApp } from '../http/app.ts';
-import { errorResponses } from '../http/openapi.ts';
+import { errorResponses, json } from '../http/openapi.ts';
 import { access, signedIn } from '../identity/auth-middleware.ts';
 import { lotAccess } from '../auctions/lot-access.ts';
 import { IdempotencyKey, LotIdParam, pathId, seqAfterQuery, Vnd } from '../shared/validation.ts';
 import { getLot } from '../auctions/lot-reads.ts';
-import { AppError, unwrap } from '../shared/errors.ts';
-import { eq } from 'drizzle-orm';
-import { lots } from '../../db/schema.ts';
-import { managesLot } from '../auctions/lot-service.ts';
+import { unwrap } from '../shared/errors.ts';
 import { BidAckSchema, LedgerPageSchema, ShedSummarySchema, WithdrawAckSchema } from './bid-schemas.ts';
 import { shedBidsOf, summarizeShed } from './shed-reads.ts';
 import type { BidEngine } from './bid-engine.ts';
 import { listEntries } from './ledger-queries.ts';
 
-const json = <T extends z.ZodType>(schema: T, description: string) => ({
-  description,
-  content: { 'application/json': { schema } },
-});
 const tags = ['bids'];
 const security = [{ eid: [] }];
 
@@ -134,12 +127,8 @@ export function bidRoutes(ctx: AppContext, engine: BidEngine): ApiApp {
       responses: { 200: json(ShedSummarySchema, 'The counts'), ...errorResponses(401, 403, 404, 422, 503) },
     }),
     async (c) => {
-      const person = signedIn(c);
+      // The lot's manager or a regulator: decided by the route's lotAccess, before the id was validated.
       const { id } = c.req.valid('param');
-      const [lot] = await ctx.db.select({ managerPid: lots.managerPid }).from(lots).where(eq(lots.id, id));
-      if (!lot) throw AppError.of('lot_not_found');
-      if (!managesLot(person, lot) && !person.roles.includes('regulator'))
-        throw AppError.of('not_lot_manager_or_regulator');
       return c.json({ lotId: id, ...summarizeShed(await shedBidsOf(ctx.db, [id])) }, 200);
     },
   );

@@ -1,8 +1,16 @@
-// Shared OpenAPI pieces: the error body schema and error responses by status.
+// Shared OpenAPI pieces: a JSON response, the error body schema and error responses by status.
 import { z } from '@hono/zod-openapi';
 import { ERROR_CODES } from '../shared/errors.ts';
 import { REASON_CODES } from '../shared/reasons.ts';
 import { FIELD_CODES } from '../shared/field-errors.ts';
+
+/** A route's JSON response (createRoute's `responses`): its schema and what it is. */
+export function json<T extends z.ZodType>(
+  schema: T,
+  description: string,
+): { description: string; content: { 'application/json': { schema: T } } } {
+  return { description, content: { 'application/json': { schema } } };
+}
 
 const Param = z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(z.string())]);
 
@@ -21,12 +29,10 @@ export const ErrorSchema = z
       code: z
         .enum(ERROR_CODES as [string, ...string[]])
         .openapi({ description: 'What kind of failure (it decides the HTTP status). Stable.' }),
-      message: z
-        .string()
-        .openapi({
-          description:
-            'In English, for people reading logs and API clients; derived from `reason` and `params`. Show a translation of `reason` (else `code`) to end users instead.',
-        }),
+      message: z.string().openapi({
+        description:
+          'In English, for people reading logs and API clients; derived from `reason` and `params`. Show a translation of `reason` (else `code`) to end users instead.',
+      }),
       reason: z
         .enum(REASON_CODES as [string, ...string[]])
         .optional()
@@ -42,19 +48,13 @@ export const ErrorSchema = z
             'The values the message names, for a translation to put into its own words: amounts as integer VND, times as ISO-8601 UTC. For example BID_TOO_LOW {minNextBid}; RATE_LIMITED (`rate_limited`) {retryAfterSeconds, what, from}; LOT_NOT_LIVE (`bidding_not_open`) {startsAt}; REGISTRATION_CLOSED (`registration_not_open`) {opensAt}; INVALID_STATE {status}; VALIDATION_FAILED (`invalid_fields`) {names}.',
           example: { minNextBid: 45000000 },
         }),
-      fields: z
-        .record(z.string(), z.string())
-        .optional()
-        .openapi({
-          description: 'For VALIDATION_FAILED: one English message per offending field (derived from `fieldErrors`).',
-        }),
-      fieldErrors: z
-        .record(z.string(), FieldErrorSchema)
-        .optional()
-        .openapi({
-          description:
-            'For VALIDATION_FAILED: one code with its parameters per offending field, keyed like `fields` (a dotted path; `_` for the body as a whole).',
-        }),
+      fields: z.record(z.string(), z.string()).optional().openapi({
+        description: 'For VALIDATION_FAILED: one English message per offending field (derived from `fieldErrors`).',
+      }),
+      fieldErrors: z.record(z.string(), FieldErrorSchema).optional().openapi({
+        description:
+          'For VALIDATION_FAILED: one code with its parameters per offending field, keyed like `fields` (a dotted path; `_` for the body as a whole).',
+      }),
     }),
   })
   .openapi('Error', {
