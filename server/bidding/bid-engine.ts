@@ -37,7 +37,7 @@ export const MAX_BATCH = 256;
 
 type Answer = Result<BidAck | WithdrawAck>;
 
-function orphanKey(lotId: number, pid: string, idempotencyKey: string): string {
+function committingKey(lotId: number, pid: string, idempotencyKey: string): string {
   return `${lotId}\n${pid}\n${idempotencyKey}`;
 }
 
@@ -78,8 +78,12 @@ export class BidEngine implements BidService {
   private readonly running = new Map<number, Promise<void>>();
   /** Commits still running after every bid in them was answered (the database stopped answering). */
   private readonly orphans = new Set<Promise<unknown>>();
-  /** The Idempotency-Keys of bids in those commits (lot, person, key): a retry waits for its first try. */
-  private readonly orphanKeys = new Map<string, Promise<unknown>>();
+  /**
+   * The Idempotency-Keys (lot, person, key) of bids whose commit is running, from its start, not only
+   * once it outlives its deadline: a retry sent the moment its first try was answered "outcome unknown"
+   * (before the pump has given up on that commit) still finds it, and waits for it.
+   */
+  private readonly committingKeys = new Map<string, Promise<unknown>>();
   readonly shedLog: ShedLog;
 
   constructor(ctx: AppContext, options: BidEngineOptions = {}) {
@@ -166,7 +170,7 @@ export class BidEngine implements BidService {
     if (now >= due) return Promise.resolve(refuse('timeout'));
     const firstTry =
       item.kind === 'bid' && item.idempotencyKey
-        ? this.orphanKeys.get(orphanKey(lotId, item.person.pid, item.idempotencyKey))
+        ? this.committingKeys.get(committingKey(lotId, item.person.pid, item.idempotencyKey))
         : undefined;
     if (firstTry) return this.afterFirstTry(lotId, item, due, firstTry);
     if (!this.ctx.database.health.up) return Promise.resolve(this.shed(lotId, 'database_unavailable'));
@@ -303,6 +307,17 @@ export class BidEngine implements BidService {
       },
       (err: unknown) => err,
     );
+    const keys = batch.flatMap((b) =>
+      b.item.kind === 'bid' && b.item.idempotencyKey
+        ? [committingKey(lotId, b.item.person.pid, b.item.idempotencyKey)]
+        : [],
+    );
+    if (keys.length) {
+      for (const key of keys) this.committingKeys.set(key, commit);
+      void commit.finally(() => {
+        for (const key of keys) if (this.committingKeys.get(key) === commit) this.committingKeys.delete(key);
+      });
+    }
     const lastDeadline = Math.max(...batch.map((b) => b.deadline));
     const settled = await withDeadline(commit, Math.max(0, lastDeadline - started) + 50, 'bid batch').catch(
       (err: unknown) => err,
@@ -311,16 +326,7 @@ export class BidEngine implements BidService {
       queue.commitMs = Math.max(queue.commitMs, performance.now() - started);
       this.ctx.database.health.report(settled);
       this.orphans.add(commit);
-      const keys = batch.flatMap((b) =>
-        b.item.kind === 'bid' && b.item.idempotencyKey
-          ? [orphanKey(lotId, b.item.person.pid, b.item.idempotencyKey)]
-          : [],
-      );
-      for (const key of keys) this.orphanKeys.set(key, commit);
-      void commit.finally(() => {
-        this.orphans.delete(commit);
-        for (const key of keys) if (this.orphanKeys.get(key) === commit) this.orphanKeys.delete(key);
-      });
+      void commit.finally(() => this.orphans.delete(commit));
       return;
     }
     if (settled === true) return;
