@@ -89,6 +89,15 @@ export async function listImages(db: Db, lotId: number): Promise<ImageMeta[]> {
     .orderBy(asc(lotImages.position), asc(lotImages.id));
 }
 
+/** How many images a lot has (what MAX_IMAGES_PER_LOT bounds). */
+export async function countImages(db: Db, lotId: number): Promise<number> {
+  const [row] = await db
+    .select({ n: sql<number>`count(*)`.mapWith(Number) })
+    .from(lotImages)
+    .where(eq(lotImages.lotId, lotId));
+  return row.n;
+}
+
 export async function getImage(
   db: Db,
   imageId: number,

@@ -2,7 +2,7 @@
 // checks on an upload, and every change written in one transaction with its audit event under the lot
 // row's lock (the lock publication also takes, so no photo changes after a lot is published). The
 // HTTP routes (routes.ts) only authorise the role, validate ids and turn these results into answers.
-import type { Tx } from '../../db/client.ts';
+import type { Db, Tx } from '../../db/client.ts';
 import type { AppContext } from '../context.ts';
 import type { Person } from '../identity/person.ts';
 import { appendAudit } from '../audit/audit-log.ts';
@@ -11,6 +11,7 @@ import { lockLot, managesLot, maySeeDraft } from '../auctions/lot-service.ts';
 import { ok, refuse, type Result } from '../shared/errors.ts';
 import {
   checkImage,
+  countImages,
   deleteImage,
   getImage,
   insertImage,
@@ -81,8 +82,9 @@ export async function listLotImages(
 
 /**
  * Adds an image to a draft lot: who and when first, then the declared size before the body is read,
- * the bytes' type, the count, the drawing of an SVG (within what is left of the request's bound),
- * and the store, which checks the lot again under its lock.
+ * the bytes' type, the count (so a full lot's SVG is not drawn for nothing), the drawing of an SVG
+ * (within what is left of the request's bound), and the store, which checks the status and the count
+ * again under the lot's lock.
  */
 export async function uploadImage(
   ctx: AppContext,
@@ -97,8 +99,8 @@ export async function uploadImage(
   const bytes = await upload.read();
   const uploadType = checkImage(bytes, upload.declaredType);
   if (!uploadType.ok) return uploadType;
-  if ((await listImages(ctx.db, lotId)).length >= MAX_IMAGES_PER_LOT)
-    return refuse('too_many_images', { max: MAX_IMAGES_PER_LOT });
+  const room = await roomForImage(ctx.db, lotId);
+  if (!room.ok) return room;
   const left = ctx.config.limits.requestTimeoutMs - (performance.now() - upload.startedAt) - STORE_MARGIN_MS;
   const stored = await storableImage(uploadType.value, bytes, left);
   if (!stored.ok) return stored;
@@ -110,9 +112,10 @@ export async function uploadImage(
 }
 
 /**
- * Stores an image with its audit event in one transaction, if the lot is still a draft: checked again
- * under the lot's lock, so an upload still being processed when the lot was published is refused
- * (409 INVALID_STATE) rather than stored after the publication. The bytes are stored as given: the
+ * Stores an image with its audit event in one transaction, if the lot is still a draft with room for
+ * one more image: both checked under the lot's lock, so an upload still being processed when the lot
+ * was published is refused (409 INVALID_STATE) rather than stored after the publication, and uploads
+ * arriving together cannot each see room for the last image. The bytes are stored as given: the
  * upload's checks are uploadImage's; the demo stores the pictures the platform draws itself.
  */
 export async function addImage(
@@ -123,6 +126,8 @@ export async function addImage(
   return ctx.db.transaction(async (tx): Promise<Result<{ id: number; position: number }>> => {
     const locked = await lockedEditable(tx, input.lotId);
     if (!locked.ok) return locked;
+    const room = await roomForImage(tx, input.lotId);
+    if (!room.ok) return room;
     const image = await insertImage(tx, input.lotId, input.type, input.bytes, at);
     await appendAudit(tx, {
       actorPid: input.actorPid,
@@ -167,6 +172,13 @@ async function lockedEditable(tx: Tx, lotId: number): Promise<Result<LotRow>> {
   const lot = await lockLot(tx, lotId);
   if (!lot || !photosEditable(lot.status)) return refuse('images_locked', { status: lot?.status ?? 'cancelled' });
   return ok(lot);
+}
+
+/** Refused when the lot already has MAX_IMAGES_PER_LOT images (decisive only under the lot's lock). */
+async function roomForImage(db: Db | Tx, lotId: number): Promise<Result<null>> {
+  if ((await countImages(db, lotId)) >= MAX_IMAGES_PER_LOT)
+    return refuse('too_many_images', { max: MAX_IMAGES_PER_LOT });
+  return ok(null);
 }
 
 /** One image, if its lot is visible to this person. */
