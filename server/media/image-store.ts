@@ -9,7 +9,6 @@ import { lotImages } from '../../db/schema.ts';
 import { invalid, ok, refuse, type Result } from '../shared/errors.ts';
 import { fieldError } from '../shared/field-errors.ts';
 import { rasterizeSvg } from './svg-raster.ts';
-import type { LotStatus } from '../../db/schema.ts';
 
 export const IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/webp', 'image/svg+xml'] as const;
 export type ImageType = (typeof IMAGE_TYPES)[number];
@@ -136,12 +135,4 @@ export async function deleteImage(db: Db, lotId: number, imageId: number): Promi
     .where(and(eq(lotImages.id, imageId), eq(lotImages.lotId, lotId)))
     .returning({ id: lotImages.id });
   return rows.length > 0;
-}
-
-/**
- * Photos lock at publication: people register for the lot as it was published, photos included, so
- * they may be added, removed (or reordered) only while the lot is a draft.
- */
-export function photosEditable(status: LotStatus): boolean {
-  return status === 'draft';
 }

@@ -8,6 +8,7 @@ import type { Person } from '../identity/person.ts';
 import { appendAudit } from '../audit/audit-log.ts';
 import { getLotRow, type LotRow } from '../auctions/public-lot.ts';
 import { lockLot, managesLot, maySeeDraft } from '../auctions/lot-service.ts';
+import { photosEditable } from '../auctions/rules/index.ts';
 import { ok, refuse, type Result } from '../shared/errors.ts';
 import {
   checkImage,
@@ -16,7 +17,6 @@ import {
   getImage,
   insertImage,
   listImages,
-  photosEditable,
   storableImage,
   MAX_IMAGE_BYTES,
   MAX_IMAGES_PER_LOT,

@@ -17,6 +17,7 @@ import {
   refuseRegistration,
   minimumBid,
   minNextBid,
+  photosEditable,
   refuseBid,
   type Bidder,
 } from '../../server/auctions/rules/index.ts';
@@ -78,6 +79,17 @@ describe('lot statuses', () => {
     ['cancelled', -10, 'cancelled'],
   ])('a %s row at %i s is %s by the clock', (status, seconds, expected) => {
     expect(effectiveStatus({ status, startsAt: at(0) }, at(seconds))).toBe(expected);
+  });
+
+  it.each<[LotStatus, boolean]>([
+    ['draft', true],
+    ['scheduled', false],
+    ['live', false],
+    ['closed', false],
+    ['failed', false],
+    ['cancelled', false],
+  ])('a %s lot’s photos may change: %s', (status, editable) => {
+    expect(photosEditable(status)).toBe(editable);
   });
 });
 

@@ -1,5 +1,6 @@
 // A lot's statuses: which are open (bidding may happen), which are ended (final), the status by the
-// server clock, and the transitions a lot may make. Pure: no I/O, only types from the schema.
+// server clock, the transitions a lot may make, and what may still change in which status (terms,
+// photos). Pure: no I/O, only types from the schema.
 import type { LotStatus, lots } from '../../../db/schema.ts';
 
 /** A lot's row, as the rules read it. */
@@ -52,4 +53,12 @@ export function effectiveStatus(row: Pick<LotRow, 'status' | 'startsAt'>, now: D
  */
 export function termsEditable(row: Pick<LotRow, 'status' | 'registrationOpensAt'>, now: Date): boolean {
   return row.status === 'draft' || (row.status === 'scheduled' && now.getTime() < row.registrationOpensAt.getTime());
+}
+
+/**
+ * Photos lock at publication: people register for the lot as it was published, photos included, so
+ * they may be added, removed (or reordered) only while the lot is a draft.
+ */
+export function photosEditable(status: LotStatus): boolean {
+  return status === 'draft';
 }
