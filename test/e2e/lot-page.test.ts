@@ -4,9 +4,10 @@
 // withdrawal; a cancellation shows its reason and the deposit refund at once; the winner gets a result
 // screen at the close and the loser a refund notice; while the live connection is down the bid button
 // is disabled, and errors of that time are gone once it is back; a bidder who is outbid sees it in the
-// tab's title until they lead again or come back. Axe-clean, with screenshots at desktop and 390 px.
+// tab's title until they lead again or come back, told by the server's personal `outbid` event (not
+// worked out from the feed). Axe-clean, with screenshots at desktop and 390 px.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
+import type { Page, WebSocketRoute } from 'playwright-core';
 import {
   axeViolations,
   chromiumAvailable,
@@ -217,5 +218,35 @@ describe.runIf(run)('the lot page in every state, in Chromium', () => {
     await page.locator('h1').click();
     await expect.poll(() => page.title()).toBe(title);
     expect(duc.problems).toEqual([]);
+  }, 120_000);
+
+  it('follows the server’s personal outbid event, not the feed: an outbid whose bid has not arrived yet is told at once', async () => {
+    const { id } = await liveLot(manager, 'Biển số 29A-666.66', [an, duc]);
+    const watcher = await newSession(e2e, { pid: PERSONA.duc });
+    const routes: WebSocketRoute[] = [];
+    await watcher.page.routeWebSocket(/\/socket\.io\//, (ws) => {
+      ws.connectToServer();
+      routes.push(ws);
+    });
+    const page = await open(watcher, id);
+    const title = await page.title();
+    const seq = await bid(duc, id, price(0));
+    await expect.poll(() => page.getByTestId('standing').textContent()).toContain('cao nhất');
+    // The server's word to this person, as it may come before the bid that caused it (socket.io's
+    // event packet on the page's live connection): the feed still says they lead.
+    const outbid = (at: number): void =>
+      routes.at(-1)!.send(`42${JSON.stringify(['outbid', { type: 'outbid', lotId: id, seq: at, amount: price(1) }])}`);
+    outbid(seq + 1);
+    await expect.poll(() => page.title()).toBe(`(!) Bị trả giá cao hơn · ${title}`);
+    expect(plain(await page.getByTestId('alert-announcer').textContent())).toContain(grouped(price(1)));
+    expect(plain(await page.getByTestId('leader').textContent())).toContain('(Bạn)');
+    // Having seen it, an outbid older than the standing state in which they lead is past.
+    await page.locator('h1').click();
+    await expect.poll(() => page.title()).toBe(title);
+    outbid(seq);
+    await page.waitForTimeout(500);
+    expect(await page.title()).toBe(title);
+    expect(watcher.problems).toEqual([]);
+    await watcher.context.close();
   }, 120_000);
 });

@@ -1,6 +1,7 @@
-// The lot page's pure helpers: the standing state it shows is the server's (a withdrawal waits for
-// the server's word, a newer bid is never overwritten by an older snapshot), and the chart's axes
-// read as round prices and distinct times.
+// The lot page's pure helpers: the standing state it shows is the server's (an accepted bid stands
+// with the minimum its broadcast carries, a withdrawal or an entry without one waits for the server's
+// word, a newer bid is never overwritten by an older snapshot), and the chart's axes read as round
+// prices and distinct times.
 import { describe, expect, it } from 'vitest';
 import { afterEntry, newer, type Standing } from '../../web/lib/live/standing.ts';
 import { priceTicks, timeTicks } from '../../web/lib/chart-ticks.ts';
@@ -16,17 +17,22 @@ const entry = (seq: number, kind: 'bid' | 'withdrawal', amount: number, bidderCo
 });
 
 describe('the standing state a lot page shows', () => {
-  it('takes an accepted bid as the standing bid at its seq', () => {
-    expect(afterEntry(held, entry(3, 'bid', 50_000_000, 'B-CCCC'), 5_000_000)).toEqual({
+  it('takes an accepted bid as the standing bid at its seq, with the minimum the server sent with it', () => {
+    // The server's figure, whatever the page might have made of the price and a step.
+    expect(afterEntry(held, { ...entry(3, 'bid', 50_000_000, 'B-CCCC'), minNextBid: 57_000_000 })).toEqual({
       currentPrice: 50_000_000,
       highestBidderCode: 'B-CCCC',
-      minNextBid: 55_000_000,
+      minNextBid: 57_000_000,
       seq: 3,
     });
   });
 
+  it('does not work out the next minimum of a bid read without one (from the ledger): the server says', () => {
+    expect(afterEntry(held, entry(3, 'bid', 50_000_000, 'B-CCCC'))).toBeNull();
+  });
+
   it('does not work out what stands after a withdrawal: the server says', () => {
-    expect(afterEntry(held, entry(3, 'withdrawal', 45_000_000, 'B-AAAA'), 5_000_000)).toBeNull();
+    expect(afterEntry(held, entry(3, 'withdrawal', 45_000_000, 'B-AAAA'))).toBeNull();
   });
 
   it('keeps a newer standing state than a snapshot or lot event that crossed it', () => {

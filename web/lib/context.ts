@@ -9,8 +9,19 @@ export interface I18n {
   t: Translate;
 }
 
-export function provideI18n(locale: Locale): I18n {
-  const value = { locale, t: translator(locale) };
+/**
+ * Provides the page's language, read through `locale` whenever it is used (the root layout passes its
+ * data's locale; a language switch reloads the page, so in practice it is read as it was at the start).
+ */
+export function provideI18n(locale: () => Locale): I18n {
+  const translators = new Map<Locale, Translate>();
+  const translate = (l: Locale): Translate => translators.get(l) ?? translators.set(l, translator(l)).get(l)!;
+  const value: I18n = {
+    get locale() {
+      return locale();
+    },
+    t: (key, values) => translate(locale())(key, values),
+  };
   setContext(KEY, value);
   return value;
 }

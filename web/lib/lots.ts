@@ -3,6 +3,7 @@
 import type { Lot } from './api/types.ts';
 import type { ProvinceId } from '../../server/auctions/provinces.ts';
 import type { CatalogueSort } from '../../server/auctions/lot-search.ts';
+import type { EndedStatus } from '../../server/auctions/rules/status.ts';
 import { vi } from './i18n/vi.ts';
 
 export type { ProvinceId, CatalogueSort };
@@ -19,6 +20,24 @@ export const PROVINCE_IDS = Object.keys(vi.province) as ProvinceId[];
 
 /** The catalogue's orders besides the default (GET /api/lots `sort`). */
 export const CATALOGUE_SORTS = ['ending', 'newest'] as const satisfies readonly CatalogueSort[];
+
+/** Every lot status in the order filters list them: a Record, so the API's enum is listed in full. */
+const STATUS_ORDER: Record<Lot['status'], true> = {
+  draft: true,
+  scheduled: true,
+  live: true,
+  closed: true,
+  failed: true,
+  cancelled: true,
+};
+export const LOT_STATUSES = Object.keys(STATUS_ORDER) as Lot['status'][];
+
+/**
+ * The statuses whose end is final, for the catalogue's "finished" filter: the server's set
+ * (server/auctions/rules), listed in full by its type. Pages ask the lot itself (`ended`).
+ */
+const ENDED: Record<EndedStatus, true> = { closed: true, failed: true, cancelled: true };
+export const ENDED_STATUSES = Object.keys(ENDED) as EndedStatus[];
 
 export function categoryOf(lot: Pick<Lot, 'category'>): Category {
   return (CATEGORIES as readonly string[]).includes(lot.category ?? '') ? (lot.category as Category) : 'other';

@@ -6,14 +6,21 @@
 import type { PageServerLoad } from './$types';
 import { serverApi } from '#lib/api/server.ts';
 import type { Lot, LotStatus } from '#lib/api/types.ts';
-import { CATALOGUE_SORTS, CATEGORIES, PROVINCE_IDS, type CatalogueSort, type ProvinceId } from '#lib/lots.ts';
+import {
+  CATALOGUE_SORTS,
+  CATEGORIES,
+  ENDED_STATUSES,
+  PROVINCE_IDS,
+  type CatalogueSort,
+  type ProvinceId,
+} from '#lib/lots.ts';
 import { readMoney, type MoneyReading } from '#lib/money.ts';
 
 const GROUPS = {
   live: ['live'],
   upcoming: ['scheduled'],
-  finished: ['closed', 'failed', 'cancelled'],
-} as const satisfies Record<string, LotStatus[]>;
+  finished: ENDED_STATUSES,
+} as const satisfies Record<string, readonly LotStatus[]>;
 export type Group = keyof typeof GROUPS;
 
 /** A price bound as typed, and what it says: an amount, or why it is not one (`order`: below the lower bound). */

@@ -12,8 +12,23 @@
 // a growing pause until both succeed; then it is `recovered`, holding exactly the server's ledger.
 //
 // The lot and its ledger as shown (the standing state included) are kept by ./lot-view.svelte.ts.
+// The person's own events (`outbid`, `registration`, `won`, `lost`) are passed on to whoever listens
+// as the server sent them; so is every change of the connection's state.
+//
+// Whether bidding is open is the server's word (`biddingOpen` in every snapshot and `lot` event); the
+// page's clock only ends it at `endsAt`. A lot waiting for its start is asked about again when its
+// start comes (and the scheduler's `lot` event says so too).
+import { untrack } from 'svelte';
 import { io, type Socket } from 'socket.io-client';
-import type { BidEntry, ClientToServerEvents, Lot, PublicEntry, ServerToClientEvents } from '../api/types.ts';
+import type {
+  BidEntry,
+  ClientToServerEvents,
+  Lot,
+  OutbidEvent,
+  PublicEntry,
+  ServerToClientEvents,
+} from '../api/types.ts';
+import type { LiveEntry } from '../../../server/realtime/events.ts';
 import { LotView, type ViewCallbacks } from './lot-view.svelte.ts';
 
 export type { Withdrawal } from './lot-view.svelte.ts';
@@ -31,15 +46,18 @@ const RETRY_DELAYS_MS = [1_000, 2_000, 3_000, 5_000];
 const ACK_TIMEOUT_MS = 8_000;
 
 export interface RoomCallbacks extends ViewCallbacks {
-  onOutbid?: (amount: number) => void;
+  /** The server's `outbid`: someone's bid (at `seq`) beat this person's standing bid. */
+  onOutbid?: (event: OutbidEvent) => void;
+  /** The connection's state changed. */
+  onConnection?: (state: ConnectionState, before: ConnectionState) => void;
   onRegistration?: (status: string, depositState: string) => void;
   onResult?: (won: boolean, finalPrice: number | null, depositState: string) => void;
 }
 
 type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
 
-export class LotRoom extends LotView {
-  connection: ConnectionState = $state('connecting');
+export class LotRoom extends LotView<RoomCallbacks> {
+  #connection: ConnectionState = $state('connecting');
   /** serverTime − deviceTime, in ms. */
   offsetMs = $state(0);
 
@@ -51,12 +69,22 @@ export class LotRoom extends LotView {
   private retries = 0;
   /** A resubscription is running (one at a time). */
   private resubscribing = false;
-  private readonly callbacks: RoomCallbacks;
+  private openingTimer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(lot: Lot, entries: BidEntry[], callbacks: RoomCallbacks = {}) {
+  constructor(lot: Lot, entries: BidEntry[], callbacks?: RoomCallbacks) {
     super(lot, entries, callbacks);
-    this.callbacks = callbacks;
     if (lot.serverTime) this.offsetMs = Date.parse(lot.serverTime) - Date.now();
+  }
+
+  get connection(): ConnectionState {
+    return this.#connection;
+  }
+
+  private setConnection(state: ConnectionState): void {
+    const before = this.#connection;
+    if (state === before) return;
+    this.#connection = state;
+    this.tell((c) => c.onConnection?.(state, before));
   }
 
   /** The official time now, as best this device knows it. */
@@ -78,14 +106,14 @@ export class LotRoom extends LotView {
     socket.on('disconnect', (reason) => {
       clearTimeout(this.recoveredTimer);
       clearTimeout(this.retryTimer);
-      this.connection = 'lost';
+      this.setConnection('lost');
       // socket.io reconnects by itself except after the server's own disconnect.
       if (reason === 'io server disconnect') this.retryLater(() => this.socket === socket && socket.connect());
     });
     socket.on('connect_error', (err: Error & { data?: { error?: { code?: string } } }) => {
       const code = err.data?.error?.code ?? err.message;
-      if (code === 'UNAVAILABLE') this.connection = 'unavailable';
-      else if (this.everConnected) this.connection = 'lost';
+      if (code === 'UNAVAILABLE') this.setConnection('unavailable');
+      else if (this.everConnected) this.setConnection('lost');
       // A handshake refused by the server (socket.active false) is not retried by socket.io: retry
       // here while the refusal is temporary.
       if (!socket.active && (code === 'UNAVAILABLE' || code === 'RATE_LIMITED'))
@@ -103,20 +131,45 @@ export class LotRoom extends LotView {
       if (change.seq > this.lastSeq) void this.sync();
     });
     socket.on('outbid', (e) => {
-      if (e.lotId === this.lot.id) this.callbacks.onOutbid?.(e.amount);
+      if (e.lotId === this.lot.id) this.tell((c) => c.onOutbid?.(e));
     });
     socket.on('registration', (e) => {
-      if (e.lotId === this.lot.id) this.callbacks.onRegistration?.(e.status, e.depositState);
+      if (e.lotId === this.lot.id) this.tell((c) => c.onRegistration?.(e.status, e.depositState));
     });
     socket.on('won', (e) => {
-      if (e.lotId === this.lot.id) this.callbacks.onResult?.(true, e.finalPrice, e.depositState);
+      if (e.lotId === this.lot.id) this.tell((c) => c.onResult?.(true, e.finalPrice, e.depositState));
     });
     socket.on('lost', (e) => {
-      if (e.lotId === this.lot.id) this.callbacks.onResult?.(false, e.finalPrice, e.depositState);
+      if (e.lotId === this.lot.id) this.tell((c) => c.onResult?.(false, e.finalPrice, e.depositState));
     });
+    // Not a dependency of whoever starts the room (a page's effect): the lot changes with every bid.
+    untrack(() => this.askAtStart());
+  }
+
+  /** Bidding is open by the server's word until `endsAt` by the server's clock (its `lot` event closes it). */
+  biddingOpenAt(serverNowMs: number): boolean {
+    return this.lot.biddingOpen && serverNowMs < Date.parse(this.lot.endsAt);
+  }
+
+  /**
+   * A lot the server says is not open yet and has not ended is asked about again when its start
+   * comes by the server's clock (and again a moment later, should the answer come a moment early).
+   */
+  private askAtStart(waitMs = Date.parse(this.lot.startsAt) - this.serverNow()): void {
+    clearTimeout(this.openingTimer);
+    if (this.lot.biddingOpen || this.lot.ended || !this.socket || waitMs < -1_000) return;
+    this.openingTimer = setTimeout(
+      () =>
+        void this.refresh().then((lot) => {
+          if (lot && !lot.biddingOpen && !lot.ended && Date.parse(lot.serverTime) < Date.parse(lot.startsAt))
+            this.askAtStart(Date.parse(lot.startsAt) - Date.parse(lot.serverTime));
+        }),
+      Math.max(0, waitMs) + 50,
+    );
   }
 
   stop(): void {
+    clearTimeout(this.openingTimer);
     clearTimeout(this.recoveredTimer);
     clearTimeout(this.retryTimer);
     this.stopView();
@@ -135,7 +188,7 @@ export class LotRoom extends LotView {
    */
   reportUnavailable(): void {
     if (!this.socket?.connected) return;
-    this.connection = 'unavailable';
+    this.setConnection('unavailable');
     clearTimeout(this.recoveredTimer);
     if (!this.resubscribing) this.retryLater(() => void this.resubscribe());
   }
@@ -170,20 +223,20 @@ export class LotRoom extends LotView {
     // A disconnect meanwhile: the next connect starts over.
     if (this.socket !== socket || !socket.connected) return;
     if (!done) {
-      this.connection = 'unavailable';
+      this.setConnection('unavailable');
       this.retryLater(() => void this.resubscribe());
       return;
     }
     this.retries = 0;
     void this.measureClock();
     if (reconnect || this.connection === 'unavailable') {
-      this.connection = 'recovered';
+      this.setConnection('recovered');
       clearTimeout(this.recoveredTimer);
       this.recoveredTimer = setTimeout(() => {
-        if (this.connection === 'recovered') this.connection = 'live';
+        if (this.connection === 'recovered') this.setConnection('live');
       }, 10_000);
     } else {
-      this.connection = 'live';
+      this.setConnection('live');
     }
   }
 
@@ -231,7 +284,7 @@ export class LotRoom extends LotView {
     return true;
   }
 
-  private receive(items: (PublicEntry | BidEntry)[]): void {
+  private receive(items: (LiveEntry | PublicEntry | BidEntry)[]): void {
     const sorted = [...items].sort((a, b) => a.seq - b.seq);
     const fresh = sorted.filter((e) => e.seq > this.lastSeq);
     if (!fresh.length) return;

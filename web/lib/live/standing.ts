@@ -1,10 +1,12 @@
 // The standing state a lot page shows (price, leader, the next minimum) is the server's: it comes in
 // every snapshot (GET /api/lots/:id, the `watch` ack) and every `lot` event, each stamped with the seq
-// it holds at. The page never works it out from the ledger: after a withdrawal the price falls back by
-// a rule only the server can apply (the bidders who withdrew are barred), so the page waits for the
-// server's `lot` event. The one thing a page may take from the ledger is what an accepted bid means:
-// it is the standing bid at its seq, and the next one must clear it by the lot's published step.
-import type { BidEntry, Lot, PublicEntry } from '../api/types.ts';
+// it holds at, and every accepted bid broadcast (`bid`/`bids`) carries the next minimum the server
+// computed for it (`minNextBid`). The page never works any of it out: after a withdrawal the price
+// falls back by a rule only the server can apply (the bidders who withdrew are barred), so the page
+// waits for the server's `lot` event; an entry read from the ledger (a `sync`, the first page) carries
+// no minimum, so the page takes the server's next snapshot instead.
+import type { BidEntry, Lot } from '../api/types.ts';
+import type { LiveEntry } from '../../../server/realtime/events.ts';
 
 export type StandingFields = Pick<Lot, 'currentPrice' | 'highestBidderCode' | 'minNextBid'>;
 
@@ -31,15 +33,18 @@ export function newer(held: Standing, server: Standing): Standing {
   return server.seq >= held.seq ? server : held;
 }
 
-/** The standing state once an accepted bid is applied; null for a withdrawal (the server says what stands). */
-export function afterEntry(held: Standing, entry: PublicEntry | BidEntry, priceStep: number): Standing | null {
-  if (entry.kind === 'withdrawal') return null;
+/**
+ * The standing state once an entry is applied, as the server said it with the entry: an accepted bid
+ * stands at its seq with the minimum the server sent. Null when the entry does not say (a withdrawal:
+ * the server's `lot` event does; an entry read from the ledger, which carries no minimum).
+ */
+export function afterEntry(held: Standing, entry: LiveEntry | BidEntry): Standing | null {
   if (entry.seq <= held.seq) return held;
-  // A bid was just accepted, so bidding is open: the close's `lot` event (a later seq) ends that.
+  if (entry.kind === 'withdrawal' || !('minNextBid' in entry) || entry.minNextBid === undefined) return null;
   return {
     currentPrice: entry.amount,
     highestBidderCode: entry.bidderCode,
-    minNextBid: entry.amount + priceStep,
+    minNextBid: entry.minNextBid,
     seq: entry.seq,
   };
 }

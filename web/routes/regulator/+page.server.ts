@@ -3,9 +3,10 @@
 import type { PageServerLoad } from './$types';
 import { serverApi } from '#lib/api/server.ts';
 import { requireRole } from '#lib/guards.ts';
+import { LOT_STATUSES } from '#lib/lots.ts';
 import type { LotStatus } from '#lib/api/types.ts';
 
-const STATUSES: LotStatus[] = ['draft', 'scheduled', 'live', 'closed', 'failed', 'cancelled'];
+const STATUSES: readonly LotStatus[] = LOT_STATUSES;
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
 export const load: PageServerLoad = async (event) => {

@@ -25,10 +25,13 @@ export const load: PageServerLoad = async (event) => {
     if (after >= lotRes.data.seq) break;
   }
   let registration: Registration | null = null;
+  /** The server's account of this bidder's registration: bids of theirs stand in the ledger, and another leads. */
+  let outbid = false;
   if (event.locals.me) {
     const mine = await api.get((c) => c.GET('/me/registrations'));
     if (mine.ok) {
       const r = mine.data.items.find((x) => x.lotId === id);
+      outbid = !!r && !r.leading && r.bids.some((b) => b.status === 'accepted');
       if (r)
         registration = {
           id: r.id,
@@ -41,5 +44,5 @@ export const load: PageServerLoad = async (event) => {
         };
     }
   }
-  return { lot: lotRes.data, entries, registration };
+  return { lot: lotRes.data, entries, registration, outbid };
 };

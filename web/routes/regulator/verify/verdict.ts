@@ -6,6 +6,7 @@ import type { Locale } from '#lib/i18n/index.ts';
 import { date, money, time } from '#lib/format.ts';
 import type { VerifyCode, VerifyParams } from '../../../../server/records/verify-codes.ts';
 import type { Verdict } from '#lib/api/types.ts';
+import { LOT_STATUSES } from '#lib/lots.ts';
 
 /** POST /api/records/verify → 200 (the API's Verdict). */
 export type { Verdict };
@@ -29,7 +30,7 @@ export function mediaTypeFor(name: string, text: string): string {
 const MONEY = new Set(['price', 'chainedPrice', 'topPrice']);
 const TIMES = new Set(['at', 'chainedAt']);
 const PEOPLE = new Set(['winner', 'chainedWinner', 'topBidder']);
-const STATUSES = new Set(['draft', 'scheduled', 'live', 'closed', 'failed', 'cancelled']);
+const STATUSES = new Set<string>(LOT_STATUSES);
 /** Codes whose text already says the line or row. */
 const PLACED = new Set<VerifyCode>([
   'EXPORT_LINE_NOT_RECORD',

@@ -32,7 +32,7 @@ export const load: PageServerLoad = async (event) => {
     lot: lot.data,
     entries,
     registrations: regs.ok ? regs.data.items : [],
-    ended: ['closed', 'failed', 'cancelled'].includes(lot.data.status),
+    ended: lot.data.ended,
     shed,
   };
 };
