@@ -97,18 +97,16 @@ export class SessionStore {
         // Any marker already present means this token (or its nonce) was exchanged before.
         if (inserted.length !== markers.length) throw new AlreadyExchanged();
         await upsertPerson(tx, { pid: token.pid, name: token.name, level: token.level }, now);
-        await tx
-          .insert(sessions)
-          .values({
-            idHash: sha256(id),
-            pid: token.pid,
-            level: token.level,
-            name: token.name,
-            csrfToken: crypto.randomBytes(32).toString('base64url'),
-            createdAt: now,
-            lastSeenAt: now,
-            expiresAt,
-          });
+        await tx.insert(sessions).values({
+          idHash: sha256(id),
+          pid: token.pid,
+          level: token.level,
+          name: token.name,
+          csrfToken: crypto.randomBytes(32).toString('base64url'),
+          createdAt: now,
+          lastSeenAt: now,
+          expiresAt,
+        });
         await appendAudit(tx, {
           actorPid: token.pid,
           action: 'session.created',

@@ -8,9 +8,10 @@ import type { Config } from '../config.ts';
 import type { Logger } from '../shared/log.ts';
 import { PID_PATTERN, type Level } from './person.ts';
 
-/** Tokens longer than this are refused before any parsing. */
+// C0 and C1 control characters and DEL: exactly the Unicode category Cc.
+const CONTROL_CHARACTERS = /\p{Cc}/gu;
 
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/g;
+/** Tokens longer than this are refused before any parsing. */
 export const MAX_TOKEN_BYTES = 8 * 1024;
 /**
  * A Bearer token that verified is remembered this long (never past its expiry or maximum age), so a

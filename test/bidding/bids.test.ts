@@ -1,3 +1,4 @@
+import type { Json } from '../support/json.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
@@ -56,7 +57,7 @@ async function snapshot(lotId: number): Promise<unknown> {
 
 async function expectRefused(
   lotId: number,
-  attempt: () => Promise<{ status: number; json: any }>,
+  attempt: () => Promise<{ status: number; json: Json }>,
   status: number,
   code: string,
 ): Promise<void> {
@@ -284,7 +285,7 @@ describe('the ledger', () => {
     for (let i = 0; i < 5; i++)
       expect((await bid(lot.id, bidders[i % 2], 40_000_000 + i * 5_000_000)).status).toBe(201);
     const page = await tp.call('GET', `/api/lots/${lot.id}/bids?after=2&limit=2`);
-    expect(page.json.items.map((e: any) => e.seq)).toEqual([3, 4]);
+    expect(page.json.items.map((e: Json) => e.seq)).toEqual([3, 4]);
     expect(page.json.items[0]).toMatchObject({
       seq: 3,
       amount: 50_000_000,

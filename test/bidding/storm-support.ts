@@ -1,6 +1,7 @@
 // Support for storm and crash tests against real server processes: a prepared database (PGlite data
 // directory or a fresh PostgreSQL database) with a manager granted before the server starts, a
 // client that fires bids over real HTTP, and the ledger checks every storm ends with.
+import type { Json } from '../support/json.ts';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -96,7 +97,7 @@ export async function storm(options: {
           out.unanswered++;
           return;
         }
-        const json = (await res.json().catch(() => undefined)) as any;
+        const json = (await res.json().catch(() => undefined)) as Json;
         if (res.status === 201) {
           out.accepted.push({ seq: json.seq, amount: json.amount, bidderCode: json.bidderCode });
           highest = Math.max(highest, json.amount);
@@ -116,8 +117,8 @@ export async function storm(options: {
 }
 
 /** Reads the whole public ledger of a lot page by page. */
-export async function ledgerOf(call: Call, lotId: number): Promise<any[]> {
-  const all: any[] = [];
+export async function ledgerOf(call: Call, lotId: number): Promise<Json[]> {
+  const all: Json[] = [];
   for (let after = 0; ;) {
     const res = await call('GET', `/api/lots/${lotId}/bids?after=${after}&limit=1000`);
     expect(res.status).toBe(200);
@@ -133,7 +134,7 @@ export async function expectSoundLedger(
   lotId: number,
   outcome: StormOutcome,
   options: { exact: boolean },
-): Promise<any[]> {
+): Promise<Json[]> {
   const ledger = await ledgerOf(call, lotId);
   const bySeq = new Map(ledger.map((e) => [e.seq, e]));
   for (const a of outcome.accepted)

@@ -46,19 +46,17 @@ beforeAll(async () => {
     .insert(registrations)
     .values({ lotId, pid: '079000000002', bidderCode: 'B-1', rulesVersion: 1, rulesAcceptedAt: new Date() })
     .returning();
-  await db
-    .insert(ledgerEntries)
-    .values({
-      lotId,
-      seq: 1,
-      kind: 'bid',
-      registrationId: reg.id,
-      bidderCode: 'B-1',
-      amount: 100,
-      placedAt: new Date(),
-      prevHash: '0',
-      hash: 'h1',
-    });
+  await db.insert(ledgerEntries).values({
+    lotId,
+    seq: 1,
+    kind: 'bid',
+    registrationId: reg.id,
+    bidderCode: 'B-1',
+    amount: 100,
+    placedAt: new Date(),
+    prevHash: '0',
+    hash: 'h1',
+  });
   await db.insert(auditEvents).values({ at: new Date(), action: 'lot.created', prevHash: '0', hash: 'a1' });
 });
 afterAll(async () => database?.close());
@@ -85,38 +83,34 @@ describe('append-only tables', () => {
   it('refuses a second entry with the same lot and seq', async () => {
     const [reg] = await database.db.select().from(registrations);
     await refused(
-      database.db
-        .insert(ledgerEntries)
-        .values({
-          lotId,
-          seq: 1,
-          kind: 'bid',
-          registrationId: reg.id,
-          bidderCode: 'B-1',
-          amount: 200,
-          placedAt: new Date(),
-          prevHash: 'h1',
-          hash: 'h2',
-        }),
+      database.db.insert(ledgerEntries).values({
+        lotId,
+        seq: 1,
+        kind: 'bid',
+        registrationId: reg.id,
+        bidderCode: 'B-1',
+        amount: 200,
+        placedAt: new Date(),
+        prevHash: 'h1',
+        hash: 'h2',
+      }),
       /violates|constraint/,
     );
   });
   it('refuses a non-positive amount', async () => {
     const [reg] = await database.db.select().from(registrations);
     await refused(
-      database.db
-        .insert(ledgerEntries)
-        .values({
-          lotId,
-          seq: 2,
-          kind: 'bid',
-          registrationId: reg.id,
-          bidderCode: 'B-1',
-          amount: -5,
-          placedAt: new Date(),
-          prevHash: 'h1',
-          hash: 'h2',
-        }),
+      database.db.insert(ledgerEntries).values({
+        lotId,
+        seq: 2,
+        kind: 'bid',
+        registrationId: reg.id,
+        bidderCode: 'B-1',
+        amount: -5,
+        placedAt: new Date(),
+        prevHash: 'h1',
+        hash: 'h2',
+      }),
       /violates|constraint/,
     );
   });

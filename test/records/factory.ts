@@ -162,20 +162,18 @@ export async function seedEndedLot(
       withdrawsSeq: b.withdraws ?? null,
     } as const;
     const hash = ledgerEntryHash(prev, fields);
-    await db
-      .insert(ledgerEntries)
-      .values({
-        lotId: lot.id,
-        seq,
-        kind,
-        registrationId: bidder.registrationId,
-        bidderCode: bidder.code,
-        amount: b.amount,
-        withdrawsSeq: b.withdraws ?? null,
-        placedAt,
-        prevHash: prev,
-        hash,
-      });
+    await db.insert(ledgerEntries).values({
+      lotId: lot.id,
+      seq,
+      kind,
+      registrationId: bidder.registrationId,
+      bidderCode: bidder.code,
+      amount: b.amount,
+      withdrawsSeq: b.withdraws ?? null,
+      placedAt,
+      prevHash: prev,
+      hash,
+    });
     prev = hash;
     if (b.withdraws)
       standing.splice(

@@ -96,14 +96,12 @@ describe('a configured record-signing key', () => {
     const oldPublic = (await tableKeys(tp.database.db)).find((k) => k.kid === oldKid)!;
     // A database writer adds a key of their own (with its private half) to the table.
     const rogue = await privateJwk('EdDSA', { kid: 'rogue-key' });
-    await tp.database.db
-      .insert(signingKeys)
-      .values({
-        kid: 'rogue-key',
-        alg: 'EdDSA',
-        privateJwk: rogue as Record<string, unknown>,
-        publicJwk: publicHalf(rogue) as Record<string, unknown>,
-      });
+    await tp.database.db.insert(signingKeys).values({
+      kid: 'rogue-key',
+      alg: 'EdDSA',
+      privateJwk: rogue as Record<string, unknown>,
+      publicJwk: publicHalf(rogue) as Record<string, unknown>,
+    });
     const configured = await privateJwk('ES256', { kid: 'records-2026' });
     const keyFile = path.join(keyDir, 'records-2026.jwk');
     fs.writeFileSync(keyFile, JSON.stringify(configured), { mode: 0o600 });
