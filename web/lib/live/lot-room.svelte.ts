@@ -16,8 +16,9 @@
 // as the server sent them; so is every change of the connection's state.
 //
 // Whether bidding is open is the server's word (`biddingOpen` in every snapshot and `lot` event); the
-// page's clock only ends it at `endsAt`. A lot waiting for its start is asked about again when its
-// start comes (and the scheduler's `lot` event says so too).
+// page's clock only ends it at `endsAt`. A lot waiting for its start (or for its registration to
+// open: `registrationOpen`) is asked about again when that comes (the scheduler's `lot` event also
+// says when bidding starts).
 import { untrack } from 'svelte';
 import { io, type Socket } from 'socket.io-client';
 import type {
@@ -143,7 +144,7 @@ export class LotRoom extends LotView<RoomCallbacks> {
       if (e.lotId === this.lot.id) this.tell((c) => c.onResult?.(false, e.finalPrice, e.depositState));
     });
     // Not a dependency of whoever starts the room (a page's effect): the lot changes with every bid.
-    untrack(() => this.askAtStart());
+    untrack(() => this.askAtOpening());
   }
 
   /** Bidding is open by the server's word until `endsAt` by the server's clock (its `lot` event closes it). */
@@ -152,19 +153,24 @@ export class LotRoom extends LotView<RoomCallbacks> {
   }
 
   /**
-   * A lot the server says is not open yet and has not ended is asked about again when its start
-   * comes by the server's clock (and again a moment later, should the answer come a moment early).
+   * What the server says will open and has not (registration, bidding) is asked about again when its
+   * opening comes by the server's clock (and again, should the answer come before it by the server's
+   * own clock). `slackMs`: how recently passed an opening still counts (the page's clock is an estimate).
    */
-  private askAtStart(waitMs = Date.parse(this.lot.startsAt) - this.serverNow()): void {
+  private askAtOpening(nowMs = this.serverNow(), slackMs = 1_000): void {
     clearTimeout(this.openingTimer);
-    if (this.lot.biddingOpen || this.lot.ended || !this.socket || waitMs < -1_000) return;
+    const { registrationOpen, biddingOpen, ended, registrationOpensAt, startsAt } = this.lot;
+    if (ended || !this.socket) return;
+    const openings = [...(registrationOpen ? [] : [registrationOpensAt]), ...(biddingOpen ? [] : [startsAt])]
+      .map((at) => Date.parse(at) - nowMs)
+      .filter((wait) => wait > -slackMs);
+    if (!openings.length) return;
     this.openingTimer = setTimeout(
       () =>
         void this.refresh().then((lot) => {
-          if (lot && !lot.biddingOpen && !lot.ended && Date.parse(lot.serverTime) < Date.parse(lot.startsAt))
-            this.askAtStart(Date.parse(lot.startsAt) - Date.parse(lot.serverTime));
+          if (lot) this.askAtOpening(Date.parse(lot.serverTime), 0);
         }),
-      Math.max(0, waitMs) + 50,
+      Math.max(0, Math.min(...openings)) + 50,
     );
   }
 
@@ -214,7 +220,7 @@ export class LotRoom extends LotView<RoomCallbacks> {
     const socket = this.socket;
     if (!socket || this.resubscribing) return;
     this.resubscribing = true;
-    let done = false;
+    let done: boolean;
     try {
       done = await this.watchAndSync(socket);
     } finally {
