@@ -102,11 +102,9 @@ export const LotSchema = z
     ended: z.boolean().openapi({ description: 'True once the end is final: the lot closed, failed or was cancelled.' }),
     managerActions: z
       .object({
-        edit: z
-          .boolean()
-          .openapi({
-            description: 'The terms and schedule may change (PATCH): a draft, or before registration opens.',
-          }),
+        edit: z.boolean().openapi({
+          description: 'The terms and schedule may change (PATCH): a draft, or before registration opens.',
+        }),
         publish: z.boolean().openapi({ description: 'POST /publish: a draft.' }),
         cancel: z.boolean().openapi({ description: 'POST /cancel: not yet ended.' }),
         approveDeposits: z

@@ -16,6 +16,6 @@ export const GET: RequestHandler = ({ url, cookies }) => {
   const next = url.searchParams.get('next') ?? '/';
   // Only paths on this site: never an open redirect. Control characters and spaces are refused too:
   // a browser drops a tab from a URL, so "/\t/x" would become "//x" (another site), and a raw control
-  // character cannot go into a Location header at all.
-  redirect(303, /^\/(?![/\\])[^\x00-\x20\x7f\\]*$/.test(next) ? next : '/');
+  // character cannot go into a Location header at all. (\p{Cc}: C0, DEL and C1.)
+  redirect(303, /^\/(?![/\\])[^\p{Cc} \\]*$/u.test(next) ? next : '/');
 };
