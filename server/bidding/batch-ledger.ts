@@ -43,11 +43,9 @@ export type NewEntry = typeof ledgerEntries.$inferInsert;
 /** First answers of earlier requests, keyed by `${registrationId}\n${idempotencyKey}`. */
 export type Replays = Map<string, { amount: number; ack: BidAck }>;
 
-/** What a batch reads (batch-store.ts readBatch), the same for both ways of committing. */
+/** What a batch reads (batch-store.ts readBatch) under the lot-row lock. */
 export interface BatchRead {
   lot: LotRow;
-  /** The lot row's version when read (xmin), for a write only if it is still the same. */
-  version: string;
   /** The time of the lot's last ledger entry. */
   lastPlacedAt: Date | null;
   /** The batch's bidders, the standing leader and the bidders of `latestBids`, by registration id. */

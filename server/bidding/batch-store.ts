@@ -1,17 +1,14 @@
-// The one reader and the one writer of a group commit, for both ways of committing (bid-batch.ts).
+// The one reader and the one writer of a group commit (bid-batch.ts), inside its transaction.
 //
-// readBatch: the lot row (with its row version, xmin, and the time of its last entry), the batch's
-// registrations with the first answers to its Idempotency-Keys, and for withdrawals the entries they
-// name and each bidder's latest bid. Without the lock this is one prepared statement (built once per
-// database) reading from one snapshot; under the lock, the locking statement and then one statement
-// for the rest (which then sees everything committed before the lock was granted).
+// readBatch: the lot row under its lock (with the time of its last entry), then in one statement the
+// batch's registrations with the first answers to its Idempotency-Keys, and for withdrawals the
+// entries they name and each bidder's latest bid (that statement sees everything committed before
+// the lock was granted).
 //
-// writeBatch: ONE statement updates the lot's standing state (only if its row version is still the
-// one read, when given) and appends the ledger entries only if that update happened: a single
-// statement is atomic, so both are written together or not at all. Its column lists come from the
-// Drizzle tables. Then, in the caller's transaction, the bars and the audit events of withdrawals and
+// writeBatch: ONE statement updates the lot's standing state and appends the ledger entries, its
+// column lists taken from the Drizzle tables; then the bars and the audit events of withdrawals and
 // soft-close extensions.
-import { and, eq, getTableColumns, sql, type Placeholder } from 'drizzle-orm';
+import { eq, getTableColumns, sql } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
 import { resultRows, type Db, type Tx } from '../../db/client.ts';
 import { ledgerEntries, lots, registrations } from '../../db/schema.ts';
@@ -21,19 +18,8 @@ import type { BatchItem, BatchRead, BatchWrite, NewEntry, Replays } from './batc
 
 type Query = Db | Tx;
 
-/** Reads what the batch needs; undefined when there is no such lot. */
-export async function readBatch(
-  q: Query,
-  lotId: number,
-  items: BatchItem[],
-  { lock }: { lock: boolean },
-): Promise<BatchRead | undefined> {
-  if (!lock) {
-    let read = prepared.get(q);
-    if (!read) prepared.set(q, (read = prepareRead(q)));
-    const [row] = await read.execute({ lotId, pids: pidsOf(items), pairs: pairsOf(items) });
-    return row && batchRead(row, { targets: '[]', latestBids: '[]' });
-  }
+/** Reads what the batch needs under the lot-row lock; undefined when there is no such lot. */
+export async function readBatch(q: Query, lotId: number, items: BatchItem[]): Promise<BatchRead | undefined> {
   const [locked] = await q.select(lotColumns()).from(lots).where(eq(lots.id, lotId)).for('update', { of: lots });
   if (!locked) return undefined;
   const seqs = items.flatMap((i) => (i.kind === 'withdraw' ? [i.seq] : []));
@@ -47,11 +33,8 @@ export async function readBatch(
   return batchRead({ ...locked, ...rest }, { targets: '[]', latestBids: '[]', ...rest });
 }
 
-/**
- * Writes the batch: the lot's standing state and the entries in one statement (only if the lot row is
- * still at `version`, when given), then the bars and the audit events. Returns whether it wrote.
- */
-export async function writeBatch(q: Query, lotId: number, w: BatchWrite, version?: string): Promise<boolean> {
+/** Writes the batch (under the lot-row lock): the standing state and the entries, the bars, the audits. */
+export async function writeBatch(q: Query, lotId: number, w: BatchWrite): Promise<void> {
   const s = w.standing;
   const written = q
     .update(lots)
@@ -64,7 +47,7 @@ export async function writeBatch(q: Query, lotId: number, w: BatchWrite, version
       endsAt: s.endsAt,
       updatedAt: sql`now()`,
     })
-    .where(and(eq(lots.id, lotId), version === undefined ? undefined : sql`xmin = ${version}::xid`))
+    .where(eq(lots.id, lotId))
     .returning({ id: lots.id });
   const rows = JSON.stringify(
     w.entries.map((e) => Object.fromEntries(ENTRY_COLUMNS.map(([key, c]) => [c.name, toDriver(c, e[key])]))),
@@ -82,14 +65,14 @@ export async function writeBatch(q: Query, lotId: number, w: BatchWrite, version
       returning 1
     )
     select (select count(*) from written)::int as written`);
-  if (resultRows<{ written: number }>(result)[0].written !== 1) return false;
+  if (resultRows<{ written: number }>(result)[0].written !== 1)
+    throw new Error(`lot ${lotId}: its row was not written under its own lock`);
   for (const b of w.barred)
     await q
       .update(registrations)
       .set({ status: 'barred', depositState: 'forfeited', updatedAt: b.at })
       .where(eq(registrations.id, b.registrationId));
   for (const audit of w.audits) await appendAudit(q, audit);
-  return true;
 }
 
 /** The ledger_entries columns an entry is written with: all of the table's but its generated id. */
@@ -100,11 +83,10 @@ const ENTRY_COLUMNS = (Object.entries(getTableColumns(ledgerEntries)) as [keyof 
 const toDriver = (c: PgColumn, value: unknown): unknown =>
   value === null || value === undefined ? null : c.mapToDriverValue(value);
 
-/** The lot row, its row version and the time of its last entry, as the columns of a query on lots. */
+/** The lot row and the time of its last entry, as the columns of a query on lots. */
 function lotColumns() {
   return {
     lot: lots,
-    version: sql<string>`"lots".xmin::text`,
     lastPlacedAt:
       sql<Date | null>`(select le.placed_at from ledger_entries le where le.lot_id = "lots"."id" and le.seq = "lots"."seq")`.mapWith(
         ledgerEntries.placedAt,
@@ -132,7 +114,7 @@ type LatestBidRow = LedgerBid & Bidder;
  * its exact (registration, key) in the ledger's unique index, so the cost follows the batch, not the
  * ledger's size.
  */
-function registrationColumns(pids: string | Placeholder, pairs: string | Placeholder) {
+function registrationColumns(pids: string, pairs: string) {
   return {
     bidders: sql<Bidder[] | string>`(
       select coalesce(json_agg(json_build_object('id', r.id, 'pid', r.pid, 'bidderCode', r.bidder_code, 'status', r.status)), '[]'::json)
@@ -174,20 +156,8 @@ const pairsOf = (items: BatchItem[]): string =>
     items.flatMap((i) => (i.kind === 'bid' && i.idempotencyKey ? [{ pid: i.person.pid, key: i.idempotencyKey }] : [])),
   );
 
-/** The read without the lock, in one prepared statement. */
-function prepareRead(q: Query) {
-  return q
-    .select({ ...lotColumns(), ...registrationColumns(sql.placeholder('pids'), sql.placeholder('pairs')) })
-    .from(lots)
-    .where(eq(lots.id, sql.placeholder('lotId')))
-    .prepare('bid_batch_read');
-}
-
-const prepared = new WeakMap<Query, ReturnType<typeof prepareRead>>();
-
 interface ReadRow {
   lot: BatchRead['lot'];
-  version: string;
   lastPlacedAt: Date | null;
   bidders: Bidder[] | string;
   replays: ReplayRow[] | string;
@@ -217,7 +187,6 @@ function batchRead(
   }
   return {
     lot: row.lot,
-    version: row.version,
     lastPlacedAt: row.lastPlacedAt ?? null,
     bidders,
     replays,

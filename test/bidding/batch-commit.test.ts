@@ -1,20 +1,12 @@
-// The two ways of committing a batch (server/bidding/bid-batch.ts): one behavioural suite run against
-// both, then what is particular to each (the optimistic one declines what it cannot write unlocked).
+// Committing a batch (server/bidding/bid-batch.ts): bids, Idempotency-Keys, withdrawals, soft-close
+// extensions, and batches racing on one lot as several processes would send them.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eq, sql } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { ManualClock } from '../../server/shared/clock.ts';
 import { auditEvents, ledgerEntries, lots, registrations } from '../../db/schema.ts';
 import { firstBrokenLink, ledgerEntryHash } from '../../server/shared/hash-chain.ts';
-import {
-  commitBatch,
-  locked,
-  optimistic,
-  type BatchItem,
-  type CommitStrategy,
-} from '../../server/bidding/bid-batch.ts';
-import { writeBatch } from '../../server/bidding/batch-store.ts';
-import { resultRows } from '../../db/client.ts';
+import { commitBatch, type BatchItem } from '../../server/bidding/bid-batch.ts';
 import type { Person } from '../../server/identity/person.ts';
 import type { LotChange } from '../../server/shared/events.ts';
 import type { Json } from '../support/json.ts';
@@ -51,8 +43,8 @@ async function bidders(
 ): Promise<{ lotId: number; bidders: Registered[] }> {
   const people = await Promise.all(Array.from({ length: n }, () => person(tp.idp, undefined)));
   const { lot, bidders } = await liveLot({ call: tp.call, clock }, manager, people, overrides);
-  // The scheduler marks the lot live in the background; that write would make an optimistic batch
-  // racing with it (correctly) go through the lock.
+  // The scheduler marks the lot live in the background: wait for it, so that a test's before/after
+  // reads of the lot row see only the batch's write.
   await eventually(
     async () =>
       (await tp.database.db.select({ status: lots.status }).from(lots).where(eq(lots.id, lot.id)))[0].status === 'live'
@@ -81,20 +73,15 @@ async function lotRow(lotId: number) {
 const chainOk = (ledger: Json[]): boolean =>
   firstBrokenLink(ledger, (prev, e) => ledgerEntryHash(prev, { ...e, withdrawsSeq: e.withdrawsSeq ?? null })) === -1;
 
-/** Commits with the strategy, which must take the batch. */
-async function commit(strategy: CommitStrategy, lotId: number, items: BatchItem[]) {
-  const outcome = await strategy.commit(tp.platform.ctx, lotId, items);
-  if (!outcome) throw new Error(`${strategy.name} declined the batch`);
-  return outcome;
-}
+const commit = (lotId: number, items: BatchItem[]) => commitBatch(tp.platform.ctx, lotId, items);
 
-describe.each([optimistic, locked])('committing a batch of bids: $name', (strategy) => {
+describe('committing a batch of bids', () => {
   it('evaluates the bids in order and writes the entries and the standing state', async () => {
     const {
       lotId,
       bidders: [a, b, c],
     } = await bidders(3);
-    const outcome = await commit(strategy, lotId, [
+    const outcome = await commit(lotId, [
       bidItem(a, 40_000_000),
       bidItem(b, 39_000_000),
       bidItem(b, 45_000_000),
@@ -136,7 +123,7 @@ describe.each([optimistic, locked])('committing a batch of bids: $name', (strate
       lotId,
       bidders: [a],
     } = await bidders(1);
-    const outcome = await commit(strategy, lotId, [bidItem(a, 40_000_000, 'key-1')]);
+    const outcome = await commit(lotId, [bidItem(a, 40_000_000, 'key-1')]);
     const ack = outcome.results[0].ok ? outcome.results[0].value : undefined;
     const [row] = await tp.database.db.select().from(ledgerEntries).where(eq(ledgerEntries.lotId, lotId));
     expect(row).toEqual({
@@ -160,12 +147,12 @@ describe.each([optimistic, locked])('committing a batch of bids: $name', (strate
       lotId,
       bidders: [a, b],
     } = await bidders(2);
-    const first = await commit(strategy, lotId, [bidItem(a, 40_000_000, 'k-1'), bidItem(b, 45_000_000, 'k-1')]);
+    const first = await commit(lotId, [bidItem(a, 40_000_000, 'k-1'), bidItem(b, 45_000_000, 'k-1')]);
     expect(first.results.map((r) => r.ok && r.value)).toEqual([
       expect.objectContaining({ seq: 1 }),
       expect.objectContaining({ seq: 2 }),
     ]);
-    const again = await commit(strategy, lotId, [bidItem(b, 45_000_000, 'k-1'), bidItem(a, 41_000_000, 'k-1')]);
+    const again = await commit(lotId, [bidItem(b, 45_000_000, 'k-1'), bidItem(a, 41_000_000, 'k-1')]);
     expect(again.results).toEqual([
       first.results[1],
       { ok: false, code: 'IDEMPOTENCY_CONFLICT', reason: 'idempotency_conflict', message: expect.any(String) },
@@ -178,7 +165,7 @@ describe.each([optimistic, locked])('committing a batch of bids: $name', (strate
     const {
       bidders: [a],
     } = await bidders(1);
-    const outcome = await commit(strategy, 2_000_000_000, [bidItem(a, 40_000_000)]);
+    const outcome = await commit(2_000_000_000, [bidItem(a, 40_000_000)]);
     expect(outcome.results).toEqual([expect.objectContaining({ ok: false, reason: 'lot_not_found' })]);
   });
 
@@ -188,13 +175,13 @@ describe.each([optimistic, locked])('committing a batch of bids: $name', (strate
       bidders: [a],
     } = await bidders(1);
     const before = await lotRow(lotId);
-    const outcome = await commit(strategy, lotId, [bidItem(a, 1_000)]);
+    const outcome = await commit(lotId, [bidItem(a, 1_000)]);
     expect(outcome.results).toEqual([expect.objectContaining({ ok: false, reason: 'below_starting_price' })]);
     expect(await lotRow(lotId)).toEqual(before);
   });
 });
 
-describe('the locked strategy', () => {
+describe('withdrawals and extensions in a batch', () => {
   it('takes withdrawals: after A 100, B 110, C 120, B 130, then B and C withdraw, A stands at 100 and B is barred', async () => {
     const {
       lotId,
@@ -202,19 +189,14 @@ describe('the locked strategy', () => {
     } = await bidders(3, { startingPrice: 100_000_000, priceStep: 10_000_000, deposit: 10_000_000 });
     const changes: LotChange[] = [];
     const off = tp.platform.ctx.events.on('lot', (x) => x.lotId === lotId && changes.push(x));
-    expect(await optimistic.commit(tp.platform.ctx, lotId, [withdrawItem(b, 4)])).toBeUndefined();
-    await commit(locked, lotId, [
+    await commit(lotId, [
       bidItem(a, 100_000_000),
       bidItem(b, 110_000_000),
       bidItem(c, 120_000_000),
       bidItem(b, 130_000_000),
     ]);
     // B withdraws 130 (C at 120 stands), then C withdraws 120; B cannot bid again.
-    const outcome = await commitBatch(tp.platform.ctx, lotId, [
-      withdrawItem(b, 4),
-      withdrawItem(c, 3),
-      bidItem(b, 140_000_000),
-    ]);
+    const outcome = await commit(lotId, [withdrawItem(b, 4), withdrawItem(c, 3), bidItem(b, 140_000_000)]);
     off();
     expect(outcome.results.map((r) => (r.ok ? r.value : r.reason))).toEqual([
       expect.objectContaining({ seq: 5, withdrawsSeq: 4, currentPrice: 120_000_000 }),
@@ -254,7 +236,7 @@ describe('the locked strategy', () => {
       lotId,
       bidders: [a, b],
     } = await bidders(2);
-    const outcome = await commit(locked, lotId, [bidItem(a, 40_000_000), bidItem(b, 45_000_000), withdrawItem(b, 2)]);
+    const outcome = await commit(lotId, [bidItem(a, 40_000_000), bidItem(b, 45_000_000), withdrawItem(b, 2)]);
     expect(outcome.results.map((r) => r.ok && r.value)).toEqual([
       expect.objectContaining({ seq: 1 }),
       expect.objectContaining({ seq: 2 }),
@@ -263,17 +245,15 @@ describe('the locked strategy', () => {
     expect(await lotRow(lotId)).toMatchObject({ seq: 3, currentPrice: 40_000_000, leader: a.registrationId });
   });
 
-  it('extends a soft-close lot and audits the extension, which the optimistic strategy declines', async () => {
+  it('extends a soft-close lot and audits the extension', async () => {
     const {
       lotId,
       bidders: [a, b],
     } = await bidders(2, { softClose: { windowSeconds: 60, extendSeconds: 120 } });
-    await commit(optimistic, lotId, [bidItem(a, 40_000_000)]);
+    await commit(lotId, [bidItem(a, 40_000_000)]);
     const before = await lotRow(lotId);
     clock.advance(before.endsAt.getTime() - clock.now().getTime() - 30_000);
-    expect(await optimistic.commit(tp.platform.ctx, lotId, [bidItem(b, 45_000_000)])).toBeUndefined();
-    expect(await lotRow(lotId)).toEqual(before);
-    const late = await commit(locked, lotId, [bidItem(b, 45_000_000)]);
+    const late = await commit(lotId, [bidItem(b, 45_000_000)]);
     expect(late.results[0].ok).toBe(true);
     expect(late.lotChanges).toEqual([expect.objectContaining({ reason: 'extended', highestBidderCode: b.bidderCode })]);
     expect((await lotRow(lotId)).endsAt.getTime()).toBe(clock.now().getTime() + 120_000);
@@ -282,77 +262,16 @@ describe('the locked strategy', () => {
   });
 });
 
-describe('the optimistic strategy', () => {
-  it('writes nothing when the lot row changed after it was read', async () => {
-    const {
-      lotId,
-      bidders: [a],
-    } = await bidders(1);
-    const db = tp.database.db;
-    const version = async () =>
-      resultRows<{ version: string }>(
-        await db.execute(sql`select xmin::text as version from lots where id = ${lotId}`),
-      )[0].version;
-    const read = await version();
-    const before = await lotRow(lotId);
-    // Another writer touches the lot (as a close, a cancellation or another process's bids would).
-    await db
-      .update(lots)
-      .set({ updatedAt: sql`now()` })
-      .where(eq(lots.id, lotId));
-    const entry = {
-      lotId,
-      seq: 1,
-      kind: 'bid' as const,
-      registrationId: a.registrationId,
-      bidderCode: a.bidderCode,
-      amount: 40_000_000,
-      placedAt: clock.now(),
-      idempotencyKey: null,
-      withdrawsSeq: null,
-      prevHash: 'x',
-      hash: 'y',
-    };
-    const write = {
-      standing: {
-        seq: 1,
-        bidCount: 1,
-        currentPrice: 40_000_000,
-        leaderRegistrationId: a.registrationId,
-        lastHash: 'y',
-        endsAt: before.endsAt,
-        lastPlacedAt: clock.now(),
-      },
-      entries: [entry],
-      barred: [],
-      audits: [],
-    };
-    expect(await writeBatch(db, lotId, write, read)).toBe(false);
-    expect(await lotRow(lotId)).toEqual(before);
-    expect(await db.select().from(ledgerEntries).where(eq(ledgerEntries.lotId, lotId))).toEqual([]);
-    // With the version as it now stands, the same write goes through.
-    expect(await writeBatch(db, lotId, write, await version())).toBe(true);
-    expect(await lotRow(lotId)).toMatchObject({ seq: 1, currentPrice: 40_000_000, leader: a.registrationId });
-  });
-
+describe('batches racing on one lot', () => {
   it('keeps the ledger gap-free and every acknowledged bid when batches race without the in-process queue', async () => {
-    // Concurrent batches on one lot, as several processes would send them: the losers of each race
-    // find the row version changed and go through the lock.
+    // Concurrent batches on one lot, as several processes would send them: the lot-row lock takes
+    // them one at a time, each against the standing state the one before left.
     const { lotId, bidders: people } = await bidders(8);
     const step = 5_000_000;
     const batches = people.map((r, i) =>
       Array.from({ length: 5 }, (_, k) => bidItem(r, 40_000_000 + (k * people.length + i) * step)),
     );
-    const used: string[] = [];
-    const counted = [optimistic, locked].map((s): CommitStrategy => ({
-      name: s.name,
-      commit: async (ctx, id, items) => {
-        const outcome = await s.commit(ctx, id, items);
-        if (outcome) used.push(s.name);
-        return outcome;
-      },
-    }));
-    const outcomes = await Promise.all(batches.map((items) => commitBatch(tp.platform.ctx, lotId, items, counted)));
+    const outcomes = await Promise.all(batches.map((items) => commit(lotId, items)));
     const acks = outcomes.flatMap((o) =>
       o.results.flatMap((r) => (r.ok ? [r.value as { seq: number; amount: number; bidderCode: string }] : [])),
     );
@@ -369,7 +288,5 @@ describe('the optimistic strategy', () => {
       bidCount: ledger.length,
       currentPrice: ledger.at(-1).amount,
     });
-    expect(used).toHaveLength(batches.length);
-    expect(used).toContain('locked');
   });
 });
