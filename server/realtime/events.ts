@@ -109,27 +109,10 @@ export interface TimeResult {
  * GET /api/lots/:id: the standing state (`currentPrice`, `highestBidderCode`, `minNextBid`: after a
  * withdrawal, the standing bid the price fell back to), the cancellation's `cancelReason`, and at the
  * close `finalPrice` and `winnerBidderCode`. A client that has applied entries beyond `seq` already
- * holds a newer standing state (each accepted bid stands at its seq) and keeps it.
+ * holds a newer standing state (each accepted bid stands at its seq) and keeps it. Its fields are the
+ * domain event's (shared/events.ts, LotChange): written once.
  */
-export interface LotEvent {
-  lotId: number;
-  status: LotChange['status'];
-  endsAt: string;
-  currentPrice: number | null;
-  highestBidderCode: string | null;
-  /** The lowest amount the next bid may be, while bidding is open; otherwise null. */
-  minNextBid: number | null;
-  /** Whether a bid would be taken at the change (as GET /api/lots/:id says it). */
-  biddingOpen: boolean;
-  /** Whether the lot's end is final (closed, failed, cancelled). */
-  ended: boolean;
-  /** The lot's seq at the change: every entry up to it was sent before this event. */
-  seq: number;
-  reason: LotChange['reason'];
-  cancelReason: string | null;
-  finalPrice: number | null;
-  winnerBidderCode: string | null;
-}
+export type LotEvent = LotChange;
 
 /**
  * A ledger entry as broadcast (`bid`, the items of `bids`): the public entry and, for an accepted bid,
