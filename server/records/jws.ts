@@ -3,6 +3,7 @@
 // without notice), an algorithm allowlist, a kid that names a published key, and the expected `cty`
 // (so a seal cannot be passed off as a record, or the other way round).
 import { base64url, CompactSign, errors, flattenedVerify, FlattenedSign, importJWK, type JWK } from 'jose';
+import type { FlattenedJws } from './jws-schema.ts';
 import type { SigningKey } from './signing-keys.ts';
 import { problem, type Problem } from './verify-codes.ts';
 
@@ -10,11 +11,8 @@ export interface Jwks {
   keys: JWK[];
 }
 
-export interface FlattenedJws {
-  protected: string;
-  payload: string;
-  signature: string;
-}
+/** A JWS in flattened JSON serialization (its schema: jws-schema.ts). */
+export type { FlattenedJws };
 
 export type JwsCheck = { ok: true; payload: Uint8Array; kid: string; alg: string } | ({ ok: false } & Problem);
 type JwsRead = { ok: true; jws: FlattenedJws } | ({ ok: false } & Problem);

@@ -12,6 +12,7 @@ import { AppError, unwrap } from '../shared/errors.ts';
 import { LotIdParam } from '../shared/validation.ts';
 import type { RecordService } from './service.ts';
 import type { BodyKind } from './verify-body.ts';
+import { FlattenedJwsSchema } from './jws-schema.ts';
 import { VerdictSchema } from './verdict-schema.ts';
 import type { VerifyPool } from './verify-pool.ts';
 
@@ -27,12 +28,6 @@ const JwkSchema = z
   })
   .openapi('PublicJwk');
 const JwksSchema = z.object({ keys: z.array(JwkSchema) }).openapi('Jwks');
-const FlattenedJwsSchema = z
-  .object({ protected: z.string(), payload: z.string(), signature: z.string() })
-  .openapi('SignedRecord', {
-    description:
-      'A JWS (flattened JSON serialization) whose payload is the auction record as JSON; `cty` is auction-record+json, `kid` names a key in /api/.well-known/jwks.json.',
-  });
 
 const FormatQuery = z.object({
   format: z
