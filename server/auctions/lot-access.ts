@@ -11,7 +11,7 @@ import type { RouteAccess } from '../identity/auth-middleware.ts';
 import type { AppEnv, Person } from '../identity/person.ts';
 import { ok, refuse, unwrap, type Result } from '../shared/errors.ts';
 import { isRowId } from '../shared/validation.ts';
-import { managesLot, maySeeDraft } from './lot-service.ts';
+import { managesLot, visibleTo } from './lot-service.ts';
 import { getLotRow, type LotRow } from './public-lot.ts';
 
 /** `manager-of-lot`: the lot's manager only; `manager-of-lot|regulator`: also any regulator. */
@@ -24,7 +24,7 @@ export function mayActOnLot(
   who: LotAccess,
 ): Result<Person> {
   const regulator = who === 'manager-of-lot|regulator' && person.roles.includes('regulator');
-  if (!lot || (lot.status === 'draft' && !maySeeDraft(person, lot) && !regulator)) return refuse('lot_not_found');
+  if (!lot || (!visibleTo(person, lot) && !regulator)) return refuse('lot_not_found');
   if (managesLot(person, lot) || regulator) return ok(person);
   return refuse(who === 'manager-of-lot' ? 'not_lot_manager' : 'not_lot_manager_or_regulator');
 }

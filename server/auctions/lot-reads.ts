@@ -4,7 +4,8 @@ import type { AppContext } from '../context.ts';
 import type { Person } from '../identity/person.ts';
 import { ok, refuse, type Result } from '../shared/errors.ts';
 import { getLotRow, publicLots, type PublicLot } from './public-lot.ts';
-import { maySeeDraft } from './lot-service.ts';
+import { visibleTo } from './lot-service.ts';
+import type { LotRow } from './rules/index.ts';
 import { searchLots, type CatalogueQuery } from './lot-search.ts';
 import type { LotResult } from './lot-schemas.ts';
 
@@ -21,10 +22,20 @@ export async function listLots(
   return { items, total, nextOffset: o.offset + rows.length < total ? o.offset + rows.length : null };
 }
 
-export async function getLot(ctx: AppContext, person: Person | undefined, lotId: number): Promise<Result<PublicLot>> {
+/** A lot's row, if it exists for this person (drafts only for those who may see them). */
+export async function visibleLotRow(
+  ctx: AppContext,
+  person: Person | undefined,
+  lotId: number,
+): Promise<Result<LotRow>> {
   const row = await getLotRow(ctx.db, lotId);
-  if (!row || (row.status === 'draft' && !maySeeDraft(person, row))) return refuse('lot_not_found');
-  const [lot] = await publicLots(ctx.db, [row], ctx.clock.now());
+  return row && visibleTo(person, row) ? ok(row) : refuse('lot_not_found');
+}
+
+export async function getLot(ctx: AppContext, person: Person | undefined, lotId: number): Promise<Result<PublicLot>> {
+  const row = await visibleLotRow(ctx, person, lotId);
+  if (!row.ok) return row;
+  const [lot] = await publicLots(ctx.db, [row.value], ctx.clock.now());
   return ok(lot);
 }
 

@@ -27,6 +27,11 @@ export function maySeeDraft(person: Person | undefined, lot: Pick<LotRow, 'manag
   return managesLot(person, lot) || !!person?.roles.some((r) => r === 'regulator' || r === 'admin');
 }
 
+/** Whether the lot exists for this person: a draft only for those who may see drafts (others get "not found"). */
+export function visibleTo(person: Person | undefined, lot: Pick<LotRow, 'managerPid' | 'status'>): boolean {
+  return lot.status !== 'draft' || maySeeDraft(person, lot);
+}
+
 /** The bidder code of a registration (a lot's leader or winner), read in the caller's transaction. */
 export async function bidderCodeOf(tx: Tx, registrationId: number | null): Promise<string | null> {
   if (registrationId === null) return null;

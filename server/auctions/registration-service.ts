@@ -16,7 +16,7 @@ import { invalid, ok, refuse, type Result } from '../shared/errors.ts';
 import { fieldError } from '../shared/field-errors.ts';
 import { freshBidderCode } from './bidder-code.ts';
 import type { RegistrationView } from './registration-schemas.ts';
-import { lockLot, managesLot, maySeeDraft } from './lot-service.ts';
+import { lockLot, managesLot, visibleTo } from './lot-service.ts';
 import { isOpen, refuseRegistration } from './rules/index.ts';
 
 export type { RegistrationView };
@@ -45,7 +45,7 @@ export async function register(
   const now = ctx.clock.now();
   const outcome = await ctx.db.transaction(async (tx): Promise<Result<RegistrationRow>> => {
     const lot = await lockLot(tx, lotId);
-    if (!lot || (lot.status === 'draft' && !maySeeDraft(person, lot))) return refuse('lot_not_found');
+    if (!lot || !visibleTo(person, lot)) return refuse('lot_not_found');
     if (lot.managerPid === person.pid) return refuse('manager_cannot_register');
     const outsideWindow = refuseRegistration(lot, now);
     if (outsideWindow) return outsideWindow;
@@ -110,7 +110,7 @@ export async function approve(
   const now = ctx.clock.now();
   const outcome = await ctx.db.transaction(async (tx): Promise<Result<{ row: RegistrationRow; changed: boolean }>> => {
     const lot = await lockLot(tx, lotId);
-    if (!lot || (lot.status === 'draft' && !maySeeDraft(person, lot))) return refuse('lot_not_found');
+    if (!lot || !visibleTo(person, lot)) return refuse('lot_not_found');
     if (!managesLot(person, lot)) return refuse('not_lot_manager');
     const [reg] = await tx
       .select()
@@ -161,7 +161,7 @@ export async function markRefunded(
   const now = ctx.clock.now();
   return ctx.db.transaction(async (tx): Promise<Result<RegistrationView>> => {
     const lot = await lockLot(tx, lotId);
-    if (!lot || (lot.status === 'draft' && !maySeeDraft(person, lot))) return refuse('lot_not_found');
+    if (!lot || !visibleTo(person, lot)) return refuse('lot_not_found');
     if (!managesLot(person, lot)) return refuse('not_lot_manager');
     const [reg] = await tx
       .select()

@@ -6,8 +6,9 @@ import type { Db, Tx } from '../../db/client.ts';
 import type { AppContext } from '../context.ts';
 import type { Person } from '../identity/person.ts';
 import { appendAudit } from '../audit/audit-log.ts';
-import { getLotRow, type LotRow } from '../auctions/public-lot.ts';
-import { lockLot, managesLot, maySeeDraft } from '../auctions/lot-service.ts';
+import type { LotRow } from '../auctions/public-lot.ts';
+import { lockLot, managesLot } from '../auctions/lot-service.ts';
+import { visibleLotRow } from '../auctions/lot-reads.ts';
 import { photosEditable } from '../auctions/rules/index.ts';
 import { ok, refuse, type Result } from '../shared/errors.ts';
 import {
@@ -46,16 +47,9 @@ const STORE_MARGIN_MS = 250;
 
 const imageUrl = (imageId: number): string => `/api/images/${imageId}`;
 
-/** The lot, if this person may see it (anyone a published lot; a draft its manager, regulators and admins). */
-async function visibleLot(ctx: AppContext, person: Person | undefined, lotId: number): Promise<Result<LotRow>> {
-  const row = await getLotRow(ctx.db, lotId);
-  if (!row || (row.status === 'draft' && !maySeeDraft(person, row))) return refuse('lot_not_found');
-  return ok(row);
-}
-
 /** The lot, if this person may change its photos now: its manager, while it is a draft. */
 async function editableLot(ctx: AppContext, person: Person, lotId: number): Promise<Result<LotRow>> {
-  const row = await visibleLot(ctx, person, lotId);
+  const row = await visibleLotRow(ctx, person, lotId);
   if (!row.ok) return row;
   if (!managesLot(person, row.value)) return refuse('not_lot_manager');
   if (!photosEditable(row.value.status)) return refuse('images_locked', { status: row.value.status });
@@ -67,7 +61,7 @@ export async function listLotImages(
   person: Person | undefined,
   lotId: number,
 ): Promise<Result<LotImage[]>> {
-  const lot = await visibleLot(ctx, person, lotId);
+  const lot = await visibleLotRow(ctx, person, lotId);
   if (!lot.ok) return lot;
   return ok(
     (await listImages(ctx.db, lotId)).map((i) => ({
@@ -189,7 +183,7 @@ export async function imagePicture(
 ): Promise<Result<Picture>> {
   const image = await getImage(ctx.db, imageId);
   if (!image) return refuse('image_not_found');
-  const lot = await visibleLot(ctx, person, image.lotId);
+  const lot = await visibleLotRow(ctx, person, image.lotId);
   if (!lot.ok) return lot;
   return ok({ contentType: image.contentType, bytes: image.bytes, draft: lot.value.status === 'draft' });
 }
@@ -200,7 +194,7 @@ export async function coverPicture(
   person: Person | undefined,
   lotId: number,
 ): Promise<Result<Picture>> {
-  const lot = await visibleLot(ctx, person, lotId);
+  const lot = await visibleLotRow(ctx, person, lotId);
   if (!lot.ok) return lot;
   const draft = lot.value.status === 'draft';
   const [first] = await listImages(ctx.db, lotId);

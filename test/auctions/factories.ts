@@ -1,7 +1,9 @@
 // Factories for auction tests: people with roles, lots in any state, registrations and approvals,
 // all through the public API except role grants (written directly, as an admin's grant would be).
 import type { Json } from '../support/json.ts';
-import { people, roleGrants, type Role } from '../../db/schema.ts';
+import { eq } from 'drizzle-orm';
+import { lots, people, roleGrants, type Role } from '../../db/schema.ts';
+import { firstBrokenLink, ledgerEntryHash } from '../../server/shared/hash-chain.ts';
 import type { Db } from '../../db/client.ts';
 import { newPid } from '../support/eid.ts';
 import type { TestIdp } from '../support/eid.ts';
@@ -133,4 +135,24 @@ export async function eventually<T>(check: () => Promise<T | undefined>, what: s
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** The index of the ledger's first broken hash link, by the platform's own entry hash; -1 when it holds. */
+export const brokenLink = (ledger: Json[]): number =>
+  firstBrokenLink(ledger, (prev, e) => ledgerEntryHash(prev, { ...e, withdrawsSeq: e.withdrawsSeq ?? null }));
+
+/** A lot's standing state as its row holds it (what a bid batch writes). */
+export async function lotStanding(db: Db, lotId: number) {
+  const [row] = await db
+    .select({
+      seq: lots.seq,
+      bidCount: lots.bidCount,
+      currentPrice: lots.currentPrice,
+      leader: lots.leaderRegistrationId,
+      lastHash: lots.lastHash,
+      endsAt: lots.endsAt,
+    })
+    .from(lots)
+    .where(eq(lots.id, lotId));
+  return row;
 }

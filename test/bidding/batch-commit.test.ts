@@ -5,12 +5,20 @@ import { eq } from 'drizzle-orm';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { ManualClock } from '../../server/shared/clock.ts';
 import { auditEvents, ledgerEntries, lots, registrations } from '../../db/schema.ts';
-import { firstBrokenLink, ledgerEntryHash } from '../../server/shared/hash-chain.ts';
 import { commitBatch, type BatchItem } from '../../server/bidding/bid-batch.ts';
 import type { Person } from '../../server/identity/person.ts';
 import type { LotChange } from '../../server/shared/events.ts';
 import type { Json } from '../support/json.ts';
-import { eventually, liveLot, person, readLedger, type Actor, type Registered } from '../auctions/factories.ts';
+import {
+  brokenLink,
+  eventually,
+  liveLot,
+  lotStanding,
+  person,
+  readLedger,
+  type Actor,
+  type Registered,
+} from '../auctions/factories.ts';
 
 let tp: TestPlatform;
 const clock = new ManualClock(Date.parse('2026-12-01T08:00:00Z'));
@@ -55,23 +63,9 @@ async function bidders(
   return { lotId: lot.id, bidders };
 }
 
-async function lotRow(lotId: number) {
-  const [row] = await tp.database.db
-    .select({
-      seq: lots.seq,
-      bidCount: lots.bidCount,
-      currentPrice: lots.currentPrice,
-      leader: lots.leaderRegistrationId,
-      lastHash: lots.lastHash,
-      endsAt: lots.endsAt,
-    })
-    .from(lots)
-    .where(eq(lots.id, lotId));
-  return row;
-}
+const lotRow = (lotId: number) => lotStanding(tp.database.db, lotId);
 
-const chainOk = (ledger: Json[]): boolean =>
-  firstBrokenLink(ledger, (prev, e) => ledgerEntryHash(prev, { ...e, withdrawsSeq: e.withdrawsSeq ?? null })) === -1;
+const chainOk = (ledger: Json[]): boolean => brokenLink(ledger) === -1;
 
 const commit = (lotId: number, items: BatchItem[]) => commitBatch(tp.platform.ctx, lotId, items);
 
