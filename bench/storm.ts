@@ -5,7 +5,8 @@
 // many connected watchers; then (issue 12) an overload step at 4× the rate the platform sustains and
 // a database outage under a steady flow of bids; and writes JSON + markdown to bench/results/ and the
 // README section. `npm run bench -- --help` lists the flags; `--smoke` is the few-second version the
-// tests run; `--phases overload,outage --short` is a quick look at the issue 12 parts alone.
+// tests run; `--phases overload,outage --short` is a quick look at the issue 12 parts alone. Issue 16
+// adds a descending storm (`--phases descending`): every approved bidder accepting one price at once.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,6 +19,7 @@ import { ROOT, setUpLot, startServer, type Person, type ServerUnderTest } from '
 import { runBaselineA, runBaselineB, runMemory, runPlatform, type BenchContext } from './lib/phases.ts';
 import { runOverload } from './lib/overload.ts';
 import { runOutage } from './lib/outage.ts';
+import { runDescending } from './lib/descending.ts';
 import { updateReadme, writeReport, type BenchReport } from './lib/report.ts';
 import { judge } from './lib/judge.ts';
 
@@ -192,6 +194,9 @@ try {
     await phase('memory', async () => void (report.memory = await runMemory(ctx, firstG)));
     nextG += 10_000;
   }
+  // Its own lot and bidders' registrations: the storm lot's bids are untouched.
+  if (args.phases.includes('descending'))
+    await phase('descending', async () => void (report.descending = await runDescending(ctx, { idp, admin, manager })));
   // Last: it restarts the platform behind a fault-injection proxy and leaves it stopped.
   if (args.phases.includes('outage')) {
     const firstG = nextG;

@@ -22,9 +22,20 @@ export const APP_PRIVILEGES: Readonly<Record<string, readonly TablePrivilege[]>>
   sessions: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'],
   used_id_tokens: ['SELECT', 'INSERT', 'DELETE'],
   shed_bids: ['SELECT', 'INSERT', 'UPDATE'],
+  // Sealed bids: a replacement marks the old one replaced; the reveal notes the seq it became.
+  sealed_bids: ['SELECT', 'INSERT', 'UPDATE'],
   // The demo's generated record key (outside production, when no key is configured) and demo sign-in state.
   signing_keys: ['SELECT', 'INSERT'],
   demo_idp_records: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'],
+  // Money (issue 17): obligations and credits change state as money moves; nothing is deleted.
+  payments: ['SELECT', 'INSERT', 'UPDATE'],
+  payment_credits: ['SELECT', 'INSERT', 'UPDATE'],
+  refunds: ['SELECT', 'INSERT', 'UPDATE'],
+  bars: ['SELECT', 'INSERT'],
+  // Admins add and take back days off and make-up working days.
+  calendar_days: ['SELECT', 'INSERT', 'DELETE'],
+  jobs: ['SELECT', 'INSERT', 'UPDATE'],
+  notifications: ['SELECT', 'INSERT', 'UPDATE'],
 };
 
 export class PrivilegeError extends Error {}

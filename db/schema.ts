@@ -35,6 +35,19 @@ export type RegistrationStatus = (typeof REGISTRATION_STATUSES)[number];
 export const DEPOSIT_STATES = ['pending', 'received', 'refundable', 'refunded', 'forfeited', 'retained'] as const;
 export type DepositState = (typeof DEPOSIT_STATES)[number];
 export const ENTRY_KINDS = ['bid', 'withdrawal'] as const;
+/** The auction methods (issue 16; DESIGN.md §8): ascending (with optional extension rounds), descending, sealed. */
+export const LOT_METHODS = ['ascending', 'descending', 'sealed'] as const;
+export type LotMethod = (typeof LOT_METHODS)[number];
+/** How a sealed lot breaks a tie at the top: the earliest submission, or a further sealed round among the tied. */
+export const TIE_BREAKS = ['earliest', 'round'] as const;
+export type TieBreak = (typeof TIE_BREAKS)[number];
+/**
+ * The legal outcome of a closed lot with a winner (DESIGN.md §8), beside its status: waiting for the
+ * winner's confirmation, offered to the next bidder, awarded (the winner signed), failed (no one
+ * signed), defaulted (the winner did not pay the balance in time).
+ */
+export const AWARD_STATES = ['awaiting_confirmation', 'offered_to_next', 'awarded', 'failed', 'defaulted'] as const;
+export type AwardState = (typeof AWARD_STATES)[number];
 /** The languages a lot's rules may be written in (the interface's languages). */
 export const RULES_LANGUAGES = ['vi', 'en'] as const;
 export type RulesLanguage = (typeof RULES_LANGUAGES)[number];
@@ -49,6 +62,8 @@ export const people = pgTable(
     pid: text('pid').primaryKey(),
     name: text('name'),
     level: smallint('level').notNull(),
+    /** Where money notices are e-mailed (issue 17): set by the person, or from the e-ID's email claim. */
+    email: text('email'),
     createdAt: ts('created_at').notNull().defaultNow(),
     lastSeenAt: ts('last_seen_at').notNull().defaultNow(),
   },
@@ -92,6 +107,26 @@ export const lots = pgTable(
     scheduledEndsAt: ts('scheduled_ends_at').notNull(),
     softCloseWindowSeconds: integer('soft_close_window_seconds'),
     softCloseExtendSeconds: integer('soft_close_extend_seconds'),
+    /** The auction method (server/auctions/rules/methods.ts); its parameters below, null for other methods. */
+    method: text('method').$type<LotMethod>().notNull().default('ascending'),
+    /** Ascending: extension rounds after the official time (server/auctions/rules/rounds.ts). */
+    roundsMax: integer('rounds_max'),
+    roundsSeconds: integer('rounds_seconds'),
+    roundsTriggerSeconds: integer('rounds_trigger_seconds'),
+    /**
+     * The period announced last: for rounds, 0 in the official time, then the extension round (the
+     * scheduler moves it on and audits each round's end and start); for sealed, 0 for the sealed
+     * bidding, then each tie round. The bid path works the period out from the clock itself.
+     */
+    round: integer('round').notNull().default(0),
+    /** Descending: the price falls by priceStep every intervalSeconds, down to floorPrice. */
+    intervalSeconds: integer('interval_seconds'),
+    floorPrice: vnd('floor_price'),
+    /** Sealed: the tie-break policy, and whether a bidder may replace their sealed bid until the end. */
+    tieBreak: text('tie_break').$type<TieBreak>(),
+    sealedReplaceable: boolean('sealed_replaceable'),
+    /** Sealed: the lot's own content-encryption key, wrapped by SEALED_BID_KEY (a JWE); set at the first sealed bid. */
+    sealedKey: text('sealed_key'),
     rulesVersion: integer('rules_version').notNull().default(1),
     rules: text('rules').notNull(),
     /** The language `rules` is written in. */
@@ -114,6 +149,10 @@ export const lots = pgTable(
     closedAt: ts('closed_at'),
     finalPrice: vnd('final_price'),
     winnerRegistrationId: integer('winner_registration_id'),
+    /** The legal outcome after a close with a winner (null before, and for failed or cancelled lots). */
+    awardState: text('award_state').$type<AwardState>(),
+    /** When what the award waits for is due (the winner's balance), or null. */
+    awardDeadline: ts('award_deadline'),
     // The catalogue search (server/auctions/lot-search.ts): title, description and province, normalised
     // when written (server/shared/search-text.ts), and their letters and digits only. Null until
     // written or back-filled at start; trigram indexes on PostgreSQL with pg_trgm (migration 0005).
@@ -135,6 +174,21 @@ export const lots = pgTable(
       'lots_soft_close',
       sql`(${t.softCloseWindowSeconds} is null) = (${t.softCloseExtendSeconds} is null) and coalesce(${t.softCloseWindowSeconds}, 1) > 0 and coalesce(${t.softCloseExtendSeconds}, 1) > 0`,
     ),
+    check('lots_method', inList('method', LOT_METHODS)),
+    check('lots_award_state', sql`${t.awardState} is null or ${inList('award_state', AWARD_STATES)}`),
+    check(
+      'lots_rounds',
+      sql`(${t.roundsMax} is null) = (${t.roundsSeconds} is null) and (${t.roundsMax} is null) = (${t.roundsTriggerSeconds} is null) and (${t.roundsMax} is null or ${t.method} = 'ascending')`,
+    ),
+    check(
+      'lots_descending',
+      sql`(${t.method} = 'descending') = (${t.intervalSeconds} is not null) and (${t.method} = 'descending') = (${t.floorPrice} is not null)`,
+    ),
+    check(
+      'lots_sealed',
+      sql`(${t.method} = 'sealed') = (${t.tieBreak} is not null) and (${t.method} = 'sealed') = (${t.sealedReplaceable} is not null) and (${t.tieBreak} is null or ${inList('tie_break', TIE_BREAKS)})`,
+    ),
+    check('lots_round_nonnegative', sql`${t.round} >= 0`),
     check('lots_seq_nonnegative', sql`${t.seq} >= 0 and ${t.bidCount} >= 0`),
     index('lots_status_ends_at').on(t.status, t.endsAt),
     index('lots_starts_at').on(t.startsAt),
@@ -213,6 +267,9 @@ export const ledgerEntries = pgTable(
     withdrawsSeq: integer('withdraws_seq'),
     placedAt: ts('placed_at').notNull(),
     idempotencyKey: text('idempotency_key'),
+    /** A sealed lot's bid, revealed: the commitment its receipt holds and the salt (base64url) that opens it. */
+    commitment: text('commitment'),
+    salt: text('salt'),
     prevHash: text('prev_hash').notNull(),
     hash: text('hash').notNull(),
   },
@@ -222,6 +279,41 @@ export const ledgerEntries = pgTable(
     check('ledger_kind', inList('kind', ENTRY_KINDS)),
     check('ledger_positive', sql`${t.amount} > 0 and ${t.seq} > 0`),
     check('ledger_withdrawal_ref', sql`(${t.kind} = 'withdrawal') = (${t.withdrawsSeq} is not null)`),
+    check('ledger_sealed_reveal', sql`(${t.commitment} is null) = (${t.salt} is null)`),
+  ],
+);
+
+/**
+ * Sealed bids before their reveal (server/sealed/): the amount and salt only as a JWE under the lot's
+ * own key, beside the commitment the bidder's receipt holds. A replaced bid stays, marked replaced.
+ * At the end the live bids of the round are revealed into the ledger (with commitment and salt).
+ */
+export const sealedBids = pgTable(
+  'sealed_bids',
+  {
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    lotId: integer('lot_id')
+      .notNull()
+      .references(() => lots.id),
+    registrationId: integer('registration_id')
+      .notNull()
+      .references(() => registrations.id),
+    bidderCode: text('bidder_code').notNull(),
+    /** The period it was submitted in: 0 for the sealed bidding, 1… for tie rounds. */
+    round: integer('round').notNull().default(0),
+    /** JWE (compact) of {amount, salt} under the lot's key. */
+    sealed: text('sealed').notNull(),
+    commitment: text('commitment').notNull(),
+    submittedAt: ts('submitted_at').notNull(),
+    replacedAt: ts('replaced_at'),
+    /** The ledger seq it was revealed as. */
+    revealedSeq: integer('revealed_seq'),
+  },
+  (t) => [
+    uniqueIndex('sealed_bids_live')
+      .on(t.lotId, t.registrationId, t.round)
+      .where(sql`${t.replacedAt} is null`),
+    index('sealed_bids_lot').on(t.lotId, t.round),
   ],
 );
 
@@ -336,5 +428,271 @@ export const shedBids = pgTable(
     primaryKey({ columns: [t.lotId, t.minute, t.reason] }),
     check('shed_bids_reason', inList('reason', SHED_REASONS)),
     check('shed_bids_count', sql`count > 0`),
+  ],
+);
+
+// ---------------------------------------------------------------------------------------------------
+// Money and deadlines (issue 17): what each registration owes and where its money went, the bank's
+// credits as they arrived, refunds, bars, the working-day calendar's exceptions, durable jobs and the
+// notification outbox.
+
+/** What a payment instruction is for: the deposit, or the winner's balance of the price. */
+export const PAYMENT_KINDS = ['deposit', 'balance'] as const;
+export type PaymentKind = (typeof PAYMENT_KINDS)[number];
+/**
+ * Where a payment obligation stands: nothing received yet, part of it, all of it; or, after the
+ * close, how it was settled (a defaulted winner's unpaid balance is `cancelled`: no longer owed).
+ */
+export const PAYMENT_STATES = [
+  'pending',
+  'partial',
+  'paid',
+  'refund_due',
+  'refunded',
+  'retained',
+  'forfeited',
+  'cancelled',
+] as const;
+export type PaymentState = (typeof PAYMENT_STATES)[number];
+
+/** One payment obligation of a registration: the amount, to which account, with which reference, by when. */
+export const payments = pgTable(
+  'payments',
+  {
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    registrationId: integer('registration_id')
+      .notNull()
+      .references(() => registrations.id),
+    lotId: integer('lot_id')
+      .notNull()
+      .references(() => lots.id),
+    kind: text('kind').$type<PaymentKind>().notNull(),
+    /** The one transfer reference used everywhere (bank memo, statement, manager's view). */
+    reference: text('reference').notNull(),
+    amount: vnd('amount').notNull(),
+    /** The account to pay into, as it was told to the payer (bank, number, holder). */
+    account: jsonb('account').$type<{ bank: string; bin: string; number: string; holder: string }>().notNull(),
+    dueAt: ts('due_at').notNull(),
+    /** The sum of the credits accepted against this obligation. */
+    received: vnd('received').notNull().default(0),
+    state: text('state').$type<PaymentState>().notNull().default('pending'),
+    createdAt: ts('created_at').notNull(),
+    updatedAt: ts('updated_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('payments_reference').on(t.reference),
+    uniqueIndex('payments_registration_kind').on(t.registrationId, t.kind),
+    index('payments_lot').on(t.lotId),
+    check('payments_kind', inList('kind', PAYMENT_KINDS)),
+    check('payments_state', inList('state', PAYMENT_STATES)),
+    check('payments_amounts', sql`${t.amount} > 0 and ${t.received} >= 0`),
+  ],
+);
+
+/** Where an incoming credit came from. */
+export const CREDIT_SOURCES = ['webhook', 'statement', 'manual'] as const;
+export type CreditSource = (typeof CREDIT_SOURCES)[number];
+/** What matching did with a credit: applied to its payment, held for a manager, or refused as late (to be returned). */
+export const CREDIT_OUTCOMES = ['accepted', 'held', 'late'] as const;
+export type CreditOutcome = (typeof CREDIT_OUTCOMES)[number];
+/** Why a credit was held for a manager's decision. */
+export const HOLD_REASONS = ['overpaid', 'unknown_reference', 'lot_closed', 'barred', 'already_settled'] as const;
+export type HoldReason = (typeof HOLD_REASONS)[number];
+/** A manager's decision on a held credit: apply it to its payment, or send it back. */
+export const CREDIT_DECISIONS = ['accepted', 'returned'] as const;
+export type CreditDecision = (typeof CREDIT_DECISIONS)[number];
+
+/**
+ * Every credit into the auction house's account as it was reported (webhook, bank statement line or a
+ * manager's manual entry), idempotent by (source, transaction id), and what matching did with it.
+ */
+export const paymentCredits = pgTable(
+  'payment_credits',
+  {
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    source: text('source').$type<CreditSource>().notNull(),
+    /** The provider's or the bank's transaction id (a manual entry: the bank reference the manager typed). */
+    transactionId: text('transaction_id').notNull(),
+    /** The reference as the payer wrote it (the memo), before matching. */
+    reference: text('reference').notNull(),
+    amount: vnd('amount').notNull(),
+    paidAt: ts('paid_at').notNull(),
+    receivedAt: ts('received_at').notNull(),
+    /** The payer's account as the provider or the statement reported it (where a refund goes), or null. */
+    payerAccount: text('payer_account'),
+    payerName: text('payer_name'),
+    payerBank: text('payer_bank'),
+    /** The payment it matched, when its reference named one. */
+    paymentId: integer('payment_id').references(() => payments.id),
+    outcome: text('outcome').$type<CreditOutcome>().notNull(),
+    holdReason: text('hold_reason').$type<HoldReason>(),
+    decision: text('decision').$type<CreditDecision>(),
+    decidedBy: text('decided_by'),
+    decidedAt: ts('decided_at'),
+    /** Who entered it (a manual entry), or null. */
+    enteredBy: text('entered_by'),
+    /** Set when a manual entry was reversed (back to pending_deposit before bidding started). */
+    reversedAt: ts('reversed_at'),
+    reversedBy: text('reversed_by'),
+  },
+  (t) => [
+    uniqueIndex('payment_credits_transaction').on(t.source, t.transactionId),
+    index('payment_credits_payment').on(t.paymentId),
+    index('payment_credits_held')
+      .on(t.outcome)
+      .where(sql`${t.outcome} = 'held' and ${t.decision} is null`),
+    check('payment_credits_source', inList('source', CREDIT_SOURCES)),
+    check('payment_credits_outcome', inList('outcome', CREDIT_OUTCOMES)),
+    check('payment_credits_amount', sql`${t.amount} > 0`),
+    check('payment_credits_hold', sql`(${t.outcome} = 'held') = (${t.holdReason} is not null)`),
+  ],
+);
+
+/**
+ * Why money goes back out: a loser's deposit, a late payment, a held credit a manager returned, the
+ * part of a balance a defaulting winner had paid.
+ */
+export const REFUND_REASONS = ['deposit', 'late_payment', 'returned_credit', 'balance'] as const;
+export type RefundReason = (typeof REFUND_REASONS)[number];
+export const REFUND_STATES = ['due', 'sent'] as const;
+export type RefundState = (typeof REFUND_STATES)[number];
+
+/** Money owed back to a payer, due by a working-day deadline, confirmed when the bank sent it. */
+export const refunds = pgTable(
+  'refunds',
+  {
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    lotId: integer('lot_id').references(() => lots.id),
+    paymentId: integer('payment_id').references(() => payments.id),
+    creditId: integer('credit_id').references(() => paymentCredits.id),
+    reason: text('reason').$type<RefundReason>().notNull(),
+    amount: vnd('amount').notNull(),
+    dueAt: ts('due_at').notNull(),
+    state: text('state').$type<RefundState>().notNull().default('due'),
+    sentAt: ts('sent_at'),
+    /** The bank's reference of the outgoing transfer, once sent. */
+    bankReference: text('bank_reference'),
+    confirmedBy: text('confirmed_by'),
+    createdAt: ts('created_at').notNull(),
+  },
+  (t) => [
+    index('refunds_lot').on(t.lotId),
+    uniqueIndex('refunds_payment').on(t.paymentId, t.reason),
+    uniqueIndex('refunds_credit').on(t.creditId),
+    check('refunds_reason', inList('reason', REFUND_REASONS)),
+    check('refunds_state', inList('state', REFUND_STATES)),
+    check('refunds_amount', sql`${t.amount} > 0`),
+  ],
+);
+
+/** A person barred from a kind of auction (a lot category) until a date, for a reason on a lot. */
+export const bars = pgTable(
+  'bars',
+  {
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    pid: text('pid')
+      .notNull()
+      .references(() => people.pid),
+    /** The lot category barred ('licence_plate', …), the class of auction the bar covers. */
+    category: text('category').notNull(),
+    lotId: integer('lot_id').references(() => lots.id),
+    reason: text('reason').notNull(),
+    startsAt: ts('starts_at').notNull(),
+    endsAt: ts('ends_at').notNull(),
+    createdAt: ts('created_at').notNull(),
+  },
+  (t) => [index('bars_person').on(t.pid, t.category), check('bars_period', sql`${t.startsAt} < ${t.endsAt}`)],
+);
+
+/**
+ * The working-day calendar's exceptions, added by admins: an extra day off, or a make-up working day
+ * (a weekend day worked in exchange for a holiday bridge, as the government decides each year).
+ */
+export const CALENDAR_DAY_KINDS = ['day_off', 'working_day'] as const;
+export type CalendarDayKind = (typeof CALENDAR_DAY_KINDS)[number];
+export const calendarDays = pgTable(
+  'calendar_days',
+  {
+    /** The day in Vietnam's time zone, YYYY-MM-DD. */
+    day: text('day').primaryKey(),
+    kind: text('kind').$type<CalendarDayKind>().notNull(),
+    name: text('name').notNull(),
+    createdBy: text('created_by').notNull(),
+    createdAt: ts('created_at').notNull(),
+  },
+  (t) => [
+    check('calendar_days_kind', inList('kind', CALENDAR_DAY_KINDS)),
+    check('calendar_days_day', sql`${t.day} ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$'`),
+  ],
+);
+
+export const JOB_STATES = ['pending', 'done', 'failed'] as const;
+export type JobState = (typeof JOB_STATES)[number];
+
+/**
+ * Durable scheduled jobs (deadlines): each runs once at or after `runAt`, claimed by one process at a
+ * time (FOR UPDATE SKIP LOCKED with a lease), retried with a back-off when it throws.
+ */
+export const jobs = pgTable(
+  'jobs',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    kind: text('kind').notNull(),
+    /** Unique per job (for example 'balance-deadline:42'), so scheduling twice schedules once. */
+    key: text('key').notNull(),
+    runAt: ts('run_at').notNull(),
+    payload: jsonb('payload').$type<Record<string, unknown>>().notNull().default({}),
+    state: text('state').$type<JobState>().notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    /** A running job's lease: another process may take it over after this. */
+    lockedUntil: ts('locked_until'),
+    lastError: text('last_error'),
+    doneAt: ts('done_at'),
+    createdAt: ts('created_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('jobs_key').on(t.key),
+    index('jobs_due')
+      .on(t.runAt)
+      .where(sql`${t.state} = 'pending'`),
+    check('jobs_state', inList('state', JOB_STATES)),
+  ],
+);
+
+export const EMAIL_STATES = ['none', 'pending', 'sent', 'failed'] as const;
+export type EmailState = (typeof EMAIL_STATES)[number];
+
+/**
+ * The notification outbox: written in the same transaction as the change it tells of; shown in-app to
+ * the person and, with SMTP_URL set and an address known, e-mailed by a background sender.
+ */
+export const notifications = pgTable(
+  'notifications',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    pid: text('pid')
+      .notNull()
+      .references(() => people.pid),
+    kind: text('kind').notNull(),
+    lotId: integer('lot_id').references(() => lots.id),
+    data: jsonb('data').$type<Record<string, unknown>>().notNull().default({}),
+    createdAt: ts('created_at').notNull(),
+    readAt: ts('read_at'),
+    emailState: text('email_state').$type<EmailState>().notNull().default('none'),
+    emailAttempts: integer('email_attempts').notNull().default(0),
+    /**
+     * While pending: not to be tried before this time (null: at once). A sender's claim sets it a lease
+     * ahead, so no other process takes the notice while it is being sent; a failed try sets the back-off.
+     */
+    emailNextAt: ts('email_next_at'),
+    emailSentAt: ts('email_sent_at'),
+    emailError: text('email_error'),
+  },
+  (t) => [
+    index('notifications_person').on(t.pid, t.createdAt),
+    index('notifications_email_pending')
+      .on(t.id)
+      .where(sql`${t.emailState} = 'pending'`),
+    check('notifications_email_state', inList('email_state', EMAIL_STATES)),
   ],
 );

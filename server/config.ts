@@ -130,6 +130,36 @@ const schema = z.object({
     .min(32, 'a secret of at least 32 characters (for example: openssl rand -base64 32)')
     .optional(),
   PERSON_HASH_KEY_FILE: z.string().min(1).optional(),
+  SEALED_BID_KEY: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{43}$/, '32 random bytes as base64url (for example: openssl rand 32 | basenc --base64url)')
+    .optional(),
+  SEALED_BID_KEY_FILE: z.string().min(1).optional(),
+  SEALED_TIE_ROUND_SECONDS: int(10, 24 * 3600).default(300),
+  // Money and deadlines (issue 17).
+  PAYMENT_WEBHOOK_SECRET: z
+    .string()
+    .min(32, 'a secret of at least 32 characters shared with the payment provider (for example: openssl rand -hex 32)')
+    .optional(),
+  PAYMENT_ACCOUNT_BANK: z.string().min(1).max(120).optional(),
+  PAYMENT_ACCOUNT_BIN: z
+    .string()
+    .regex(/^\d{6}$/, "the bank's 6-digit NAPAS BIN (for example 970436)")
+    .optional(),
+  PAYMENT_ACCOUNT_NUMBER: z
+    .string()
+    .regex(/^[0-9A-Za-z]{4,19}$/, 'an account number (4 to 19 letters or digits)')
+    .optional(),
+  PAYMENT_ACCOUNT_HOLDER: z.string().min(1).max(120).optional(),
+  PAYMENT_DEADLINE_DAYS: int(1, 365).default(30),
+  PAYMENT_DEADLINE_KIND: z.enum(['calendar', 'working'], { error: 'calendar or working' }).default('calendar'),
+  REFUND_DEADLINE_WORKING_DAYS: int(1, 60).default(3),
+  PAYMENT_DEFAULT_BAR_MONTHS: int(1, 120).default(12),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\/[^\s]+$/, 'an smtp:// or smtps:// URL')
+    .optional(),
+  SMTP_FROM: z.string().min(3).max(200).default('Đấu giá trực tuyến <no-reply@localhost>'),
   DEMO: bool.optional(),
   DEMO_DATA: bool.optional(),
 });
@@ -220,8 +250,45 @@ export interface Config {
   /** The secret of the keyed hash that chains carry instead of personal ids (server/audit/person-hash.ts). */
   personHashKey?: string;
   personHashKeyFile?: string;
+  /**
+   * The key that wraps each sealed lot's own content key (server/sealed/keys.ts): base64url of 32
+   * bytes, or the file holding it; required in production.
+   */
+  sealedBidKey?: string;
+  sealedBidKeyFile?: string;
+  /** How long a sealed lot's tie round runs (tie-break policy `round`). */
+  sealedTieRoundSeconds: number;
+  /** Money and deadlines (issue 17; server/payments). */
+  money: MoneyConfig;
   demoData: boolean;
 }
+
+export interface MoneyConfig {
+  /** The HMAC secret of payment notifications; unset: the webhook is off (statement import and manual entry remain). */
+  webhookSecret?: string;
+  /** The auction house's account that deposits and balances are paid into. */
+  account: { bank: string; bin: string; number: string; holder: string };
+  /** The winner's time to pay the balance, in calendar or working days from the close. */
+  paymentDeadline: { days: number; kind: 'calendar' | 'working' };
+  /** Losers' deposits are refunded within this many working days of the close. */
+  refundDeadlineWorkingDays: number;
+  /** How long a winner who did not pay is barred from that kind of auction. */
+  defaultBarMonths: number;
+  /** SMTP for e-mailed notices; unset: notices are in-app only. */
+  smtpUrl?: string;
+  smtpFrom: string;
+}
+
+/** The demo's account (outside production, when none is configured): clearly not a real one. */
+/** The demo's webhook secret (demo data only; published, so never a deployment's). */
+export const DEMO_WEBHOOK_SECRET = 'whsec_demo_published_not_secret_0123456789';
+
+const DEMO_ACCOUNT = {
+  bank: 'Ngân hàng Demo (không có thật)',
+  bin: '970400',
+  number: '0000123456789',
+  holder: 'DAU GIA TRUC TUYEN DEMO',
+};
 
 export class ConfigError extends Error {}
 
@@ -252,6 +319,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       : []),
   ];
   const demoAllowed = e.DEMO ?? deploymentSigns.length === 0;
+  const demoData = e.DEMO_DATA ?? (!production && demo && demoAllowed);
   const problems: string[] = [];
   if (production && e.DEMO)
     problems.push(
@@ -296,6 +364,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   oneOf('RECORD_SIGNING_KEY', 'RECORD_SIGNING_KEY_FILE');
   oneOf('RECORD_RETIRED_KEYS', 'RECORD_RETIRED_KEYS_FILE');
   oneOf('PERSON_HASH_KEY', 'PERSON_HASH_KEY_FILE');
+  oneOf('SEALED_BID_KEY', 'SEALED_BID_KEY_FILE');
   // In production no key lives in the database or is made up at start: a database writer could read
   // or replace it (and every key in the table used to be published).
   if (production && !e.RECORD_SIGNING_KEY && !e.RECORD_SIGNING_KEY_FILE)
@@ -305,6 +374,25 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   if (production && !e.PERSON_HASH_KEY && !e.PERSON_HASH_KEY_FILE)
     problems.push(
       'PERSON_HASH_KEY or PERSON_HASH_KEY_FILE is required in production (the key of the hashes that chains carry instead of personal ids; never change it)',
+    );
+  if (production && !e.SEALED_BID_KEY && !e.SEALED_BID_KEY_FILE)
+    problems.push(
+      'SEALED_BID_KEY or SEALED_BID_KEY_FILE is required in production (the key that wraps the keys of sealed bids; never change it while a sealed lot is open)',
+    );
+  const accountVars = [
+    'PAYMENT_ACCOUNT_BANK',
+    'PAYMENT_ACCOUNT_BIN',
+    'PAYMENT_ACCOUNT_NUMBER',
+    'PAYMENT_ACCOUNT_HOLDER',
+  ] as const;
+  const accountSet = accountVars.filter((v) => e[v] !== undefined);
+  if (accountSet.length > 0 && accountSet.length < accountVars.length)
+    problems.push(
+      `set all of ${accountVars.join(', ')} or none (missing: ${accountVars.filter((v) => e[v] === undefined).join(', ')})`,
+    );
+  if (production && accountSet.length === 0)
+    problems.push(
+      `${accountVars.join(', ')} are required in production (the account that deposits and balances are paid into)`,
     );
   if (problems.length) throw new ConfigError(problems.join('\n'));
 
@@ -380,7 +468,28 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     recordRetiredKeysFile: e.RECORD_RETIRED_KEYS_FILE,
     personHashKey: e.PERSON_HASH_KEY,
     personHashKeyFile: e.PERSON_HASH_KEY_FILE,
-    demoData: e.DEMO_DATA ?? (!production && demo && demoAllowed),
+    sealedBidKey: e.SEALED_BID_KEY,
+    sealedBidKeyFile: e.SEALED_BID_KEY_FILE,
+    sealedTieRoundSeconds: e.SEALED_TIE_ROUND_SECONDS,
+    money: {
+      // The demo signs its demo bank's notifications with a published secret; a deployment sets its own.
+      webhookSecret: e.PAYMENT_WEBHOOK_SECRET ?? (demoData ? DEMO_WEBHOOK_SECRET : undefined),
+      account:
+        e.PAYMENT_ACCOUNT_BANK && e.PAYMENT_ACCOUNT_BIN && e.PAYMENT_ACCOUNT_NUMBER && e.PAYMENT_ACCOUNT_HOLDER
+          ? {
+              bank: e.PAYMENT_ACCOUNT_BANK,
+              bin: e.PAYMENT_ACCOUNT_BIN,
+              number: e.PAYMENT_ACCOUNT_NUMBER,
+              holder: e.PAYMENT_ACCOUNT_HOLDER,
+            }
+          : DEMO_ACCOUNT,
+      paymentDeadline: { days: e.PAYMENT_DEADLINE_DAYS, kind: e.PAYMENT_DEADLINE_KIND },
+      refundDeadlineWorkingDays: e.REFUND_DEADLINE_WORKING_DAYS,
+      defaultBarMonths: e.PAYMENT_DEFAULT_BAR_MONTHS,
+      smtpUrl: e.SMTP_URL,
+      smtpFrom: e.SMTP_FROM,
+    },
+    demoData,
   };
 }
 
@@ -422,6 +531,11 @@ export function configWarnings(config: Config): string[] {
   if (config.databaseUrl && !config.personHashKey && !config.personHashKeyFile) {
     warnings.push(
       `PERSON_HASH_KEY is not set: the key of the hashes chained instead of personal ids is generated into ${config.dataDir}. Every process of a deployment must share one key: set PERSON_HASH_KEY (or PERSON_HASH_KEY_FILE) on all of them.`,
+    );
+  }
+  if (config.databaseUrl && !config.sealedBidKey && !config.sealedBidKeyFile) {
+    warnings.push(
+      `SEALED_BID_KEY is not set: the key that wraps the keys of sealed bids is generated into ${config.dataDir}. Every process of a deployment must share one key: set SEALED_BID_KEY (or SEALED_BID_KEY_FILE) on all of them.`,
     );
   }
   return warnings;

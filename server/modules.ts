@@ -1,5 +1,6 @@
 // Wires the domain modules (auctions, bidding, records, audit, demo data) into the platform: their
 // API routers and their background jobs. To add a domain, add its router to `routers` (one line).
+import type { SealedBids } from './realtime/handlers.ts';
 import type { AppContext } from './context.ts';
 import type { ApiApp } from './http/app.ts';
 import type { Identity } from './identity/index.ts';
@@ -21,6 +22,8 @@ export interface DomainModules {
   engine: BidEngine;
   /** The door new bids pass first, over HTTP and sockets (sheds a share while the process cannot keep up). */
   admission: BidAdmission;
+  /** Sealed bids, for the socket.io gateway (the HTTP route is among the routers). */
+  sealed: SealedBids;
   /** Starts background jobs (the closing scheduler, the demo keeper) once the server listens. */
   start(): void;
   stop(): Promise<void>;
@@ -34,25 +37,45 @@ export async function createDomainModules(ctx: AppContext, _identity: Identity):
   const scheduler = createScheduler(ctx, engine);
   const shedFlush = startShedFlush(ctx, engine.shedLog);
   const records = await (await import('./records/index.ts')).createRecords(ctx);
+  const jobs = (await import('./jobs/index.ts')).createJobs(ctx);
+  const notifications = (await import('./notifications/index.ts')).createNotifications(ctx);
   const routers: { path: string; app: ApiApp }[] = [
     { path: '/', app: lotRoutes(ctx) },
     { path: '/', app: registrationRoutes(ctx) },
     { path: '/', app: bidRoutes(ctx, engine) },
     { path: '/', app: (await import('./media/routes.ts')).mediaRoutes(ctx) },
     { path: '/', app: records.app },
+    (await import('./sealed/index.ts')).createSealed(ctx, records.service.key),
+    await (await import('./payments/index.ts')).createPayments(ctx),
+    { path: '/', app: (await import('./calendar/calendar-routes.ts')).calendarRoutes(ctx) },
+    jobs.router,
+    notifications.router,
+    { path: '/', app: (await import('./demo/bank.ts')).demoBankRoutes(ctx) },
   ];
-  const demo = await (await import('./demo/index.ts')).createDemo(ctx, engine);
+  const { submitSealedBid } = await import('./sealed/service.ts');
+  const sealed: SealedBids = (person, lotId, amount) =>
+    submitSealedBid(ctx, records.service.key, person, lotId, amount);
+  const demo = await (
+    await import('./demo/index.ts')
+  ).createDemo(ctx, engine, {
+    sealed: (c, person, lotId, amount) => submitSealedBid(c, records.service.key, person, lotId, amount),
+  });
   return {
     routers,
     bids: engine,
     engine,
     admission,
+    sealed,
     start() {
       scheduler.start();
+      jobs.start();
       demo.start();
+      notifications.start();
     },
     async stop() {
       await demo.stop();
+      await jobs.stop();
+      await notifications.stop();
       await scheduler.stop();
       await engine.drain();
       admission.close();

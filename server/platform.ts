@@ -154,6 +154,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     bids: modules.bids,
     admission: modules.admission,
     onBidShed: (lotId, reason) => modules.engine.shedLog.record(lotId, reason, new Date()),
+    sealed: modules.sealed,
   });
   let stopping: Promise<void> | undefined;
 

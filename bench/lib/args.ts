@@ -5,8 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 
-export type Phase = 'a' | 'b' | 'platform' | 'bare' | 'memory' | 'overload' | 'outage';
-export const PHASES: Phase[] = ['a', 'b', 'platform', 'bare', 'memory', 'overload', 'outage'];
+export type Phase = 'a' | 'b' | 'platform' | 'bare' | 'memory' | 'overload' | 'descending' | 'outage';
+export const PHASES: Phase[] = ['a', 'b', 'platform', 'bare', 'memory', 'overload', 'descending', 'outage'];
 
 /** The overload step: open-loop bids at `factor` × the rate the platform sustains. */
 export interface OverloadArgs {
@@ -95,11 +95,13 @@ const HELP = `npm run bench -- [flags]
   --db-pool 10               database connections of the platform and of baseline (a)
   --memory-watchers 10000    sockets for the memory figure (0 skips it)
   --fanout-ticks 0,10        baseline (b) variants: 0 = emit each bid, N = coalesce per N ms
-  --phases a,b,platform,bare,memory,overload,outage
+  --phases a,b,platform,bare,memory,overload,descending,outage
                              which parts run (default all); bare: the platform again without
                              watchers; overload: one step at 4x the sustained rate (measured on the
                              platform steps, or on its own calibration steps when platform does not
-                             run); outage: the database link cut and restored under a steady flow.
+                             run); descending: every approved bidder accepts a descending lot's
+                             price at the same instant (about 20 s); outage: the database link cut
+                             and restored under a steady flow.
                              Quick look at the new parts: --phases overload,outage --short
   --overload-factor 4        offered rate of the overload step, × the sustained rate
   --overload-rate N          offer N bids/s instead (no measuring)
@@ -244,7 +246,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
     boundMs,
     boundGiven: values['bound-ms'] !== undefined,
     clientTimeoutMs: num(values['client-timeout'], 10, 10) * 1000,
-    registrationSeconds: num(values['registration-seconds'], 30, 3),
+    registrationSeconds: num(values['registration-seconds'], 30, 6),
     drainMs: smoke ? 15_000 : 20_000,
     deadlineMs: 30_000,
     stepLeadMs: smoke ? 300 : 1_000,

@@ -6,6 +6,7 @@ import type { ScenarioResult } from './phases.ts';
 import type { WatcherTotals } from './protocol.ts';
 import type { LedgerCheck } from './verify.ts';
 import { retryProblems } from './outage-figures.ts';
+import { descendingProblems } from './descending-check.ts';
 
 const best = (r: ScenarioResult | undefined): number | null =>
   r && r.steps.length ? Math.max(...r.steps.map((s) => s.acceptedPerSec)) : null;
@@ -147,6 +148,7 @@ export function judge(report: BenchReport, args: BenchArgs): void {
     problems.push(...retryProblems(out.retries).map((x) => `outage: ${x}`));
     problems.push(...watcherProblems('outage', out.watchers, false));
   }
+  problems.push(...descendingProblems(report.descending));
   problems.push(...report.phaseErrors.map((e) => `phase failed: ${e}`));
   report.correctness = { ok: problems.length === 0, problems };
 }

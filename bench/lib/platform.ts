@@ -134,6 +134,8 @@ export async function setUpLot(options: {
   rules: PriceRules;
   registrationSeconds: number;
   biddingMinutes: number;
+  /** Fields of the lot's body to set or (undefined) drop: another method's terms, e.g. a descending lot's. */
+  lot?: Record<string, unknown>;
 }): Promise<LotSetup> {
   const { base, admin, manager, rules } = options;
   const started = Date.now();
@@ -151,6 +153,7 @@ export async function setUpLot(options: {
     registrationClosesAt: startsAt.toISOString(),
     startsAt: startsAt.toISOString(),
     endsAt: new Date(startsAt.getTime() + options.biddingMinutes * 60_000).toISOString(),
+    ...options.lot,
   });
   await api(base, 'POST', `/api/lots/${lot.id}/publish`, manager.token);
   const registrations = new Map<string, { id: number; bidderCode: string }>();

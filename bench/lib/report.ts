@@ -6,6 +6,8 @@ import type { MemoryResult, ScenarioResult } from './phases.ts';
 import type { OverloadResult } from './overload.ts';
 import type { OutageResult } from './outage.ts';
 import { renderOutage, renderOverload } from './report-faults.ts';
+import type { DescendingResult } from './descending.ts';
+import { renderDescending } from './descending-check.ts';
 import { table } from './report-table.ts';
 import type { MachineInfo } from './proc.ts';
 
@@ -26,6 +28,8 @@ export interface BenchReport {
   /** Issue 12: one step at 4× the sustained rate, and a database outage under a steady flow. */
   overload?: OverloadResult;
   outage?: OutageResult;
+  /** Issue 16: every approved bidder accepting a descending lot's price at the same instant. */
+  descending?: DescendingResult;
   comparison: {
     rate: number;
     platformAcceptedPerSec: number | null;
@@ -76,10 +80,11 @@ export function renderMarkdown(r: BenchReport): string {
     );
   }
   if (r.overload) parts.push(renderOverload(r.overload));
+  if (r.descending) parts.push(renderDescending(r.descending));
   if (r.outage) parts.push(renderOutage(r.outage));
   if (r.phaseErrors.length) parts.push(`**Phases that failed**: ${r.phaseErrors.join('; ')}`);
   parts.push(
-    `**Correctness**: ${r.correctness.ok ? 'all checks passed' : `FAILED: ${r.correctness.problems.join('; ')}`} (final price is the highest accepted bid, gap-free hash-chained ledger with every acknowledged bid, every watcher saw strictly increasing seqs without gaps, no invalid bid accepted${r.outage ? '; in the outage, no Idempotency-Key placed twice, no committed bid refused on retry' : ''}).`,
+    `**Correctness**: ${r.correctness.ok ? 'all checks passed' : `FAILED: ${r.correctness.problems.join('; ')}`} (final price is the highest accepted bid, gap-free hash-chained ledger with every acknowledged bid, every watcher saw strictly increasing seqs without gaps, no invalid bid accepted${r.descending ? '; in the descending storm, exactly one acceptance won, every other refused as sold or price changed, one ledger entry at the price asked' : ''}${r.outage ? '; in the outage, no Idempotency-Key placed twice, no committed bid refused on retry' : ''}).`,
   );
   return parts.join('\n\n') + '\n';
 }

@@ -2,8 +2,9 @@
 // lot row is locked (the same lock the bid path takes) and closed only if it is still open and due,
 // so with many processes exactly one closes it and publishes the outcome. Lots that fell due while
 // every process was down are simply due on the first tick after start (catch-up).
-import { and, eq, gt, inArray, isNotNull, lte, ne } from 'drizzle-orm';
+import { and, eq, gt, inArray, isNotNull, lte, or } from 'drizzle-orm';
 import { lots, registrations } from '../../db/schema.ts';
+import { settleLot } from '../payments/settlement.ts';
 import type { AppContext } from '../context.ts';
 import { appendAudit } from '../audit/audit-log.ts';
 import type { CloseFacts } from '../audit/chained-facts.ts';
@@ -11,14 +12,10 @@ import { personHash } from '../audit/person-hash.ts';
 import type { PersonalEvent } from '../shared/events.ts';
 import { bidderCodeOf, lockLot } from './lot-service.ts';
 import { lotChange } from './public-lot.ts';
-import { closeOutcome, eligibleBidders, isOpen, OPEN_STATUSES } from './rules/index.ts';
+import { CLOSE_GRACE_MS, closeOutcome, closesAt, eligibleBidders, isOpen, OPEN_STATUSES } from './rules/index.ts';
+import { revealSealedBids, type Reveal } from '../sealed/reveal.ts';
 
-/**
- * How long after the end a lot is closed. Within a process, closing waits for every bid that arrived
- * before it anyway (the lot's queue); the grace covers bids that reached another process just before
- * the end and are still queued there.
- */
-export const CLOSE_GRACE_MS = 1_000;
+export { CLOSE_GRACE_MS } from './rules/index.ts';
 
 /** Flips scheduled lots whose bidding has started to live (the bid path already treats them as live). */
 export async function flipLive(ctx: AppContext): Promise<number> {
@@ -60,7 +57,16 @@ export async function dueLots(ctx: AppContext, limit = 100): Promise<number[]> {
   const rows = await ctx.db
     .select({ id: lots.id })
     .from(lots)
-    .where(and(inArray(lots.status, OPEN_STATUSES), lte(lots.endsAt, cutoff)))
+    .where(
+      and(
+        inArray(lots.status, OPEN_STATUSES),
+        or(
+          lte(lots.endsAt, cutoff),
+          // A descending lot whose price was accepted closes at once (rules' closesAt).
+          and(eq(lots.method, 'descending'), isNotNull(lots.leaderRegistrationId), lte(lots.endsAt, ctx.clock.now())),
+        ),
+      ),
+    )
     .orderBy(lots.endsAt)
     .limit(limit);
   return rows.map((r) => r.id);
@@ -68,15 +74,23 @@ export async function dueLots(ctx: AppContext, limit = 100): Promise<number[]> {
 
 /**
  * Closes one lot if it is still open and due: closed with the standing highest bid as winner, or
- * failed (fewer approved bidders than AUCTION_MIN_BIDDERS, or no bids). Settles deposits: winner's
- * retained, other received deposits refundable (forfeited ones stay forfeited). Returns the outcome,
+ * failed (fewer approved bidders than AUCTION_MIN_BIDDERS, or no bids). Settles the money in the same
+ * transaction (server/payments/settlement.ts): the winner's deposit retained and the balance owed,
+ * other received deposits due for refund, forfeited ones forfeited. Returns the outcome,
  * or null when another process (or an earlier tick) already closed it.
  */
 export async function closeLot(ctx: AppContext, lotId: number): Promise<'closed' | 'failed' | null> {
   const now = ctx.clock.now();
+  let revealed: Reveal | undefined;
   const result = await ctx.db.transaction(async (tx) => {
-    const lot = await lockLot(tx, lotId);
-    if (!lot || !isOpen(lot.status) || lot.endsAt.getTime() > now.getTime() - CLOSE_GRACE_MS) return null;
+    let lot = await lockLot(tx, lotId);
+    if (!lot || !isOpen(lot.status) || closesAt(lot).getTime() > now.getTime()) return null;
+    // A sealed lot's bids are revealed first, in this transaction (exactly once); a tie round keeps it open.
+    if (lot.method === 'sealed') {
+      revealed = await revealSealedBids(tx, ctx, lot, now);
+      if (revealed.tieRound) return null;
+      lot = revealed.lot;
+    }
     const approved = await tx
       .select({
         id: registrations.id,
@@ -101,22 +115,6 @@ export async function closeLot(ctx: AppContext, lotId: number): Promise<'closed'
       })
       .where(eq(lots.id, lotId))
       .returning();
-    if (winnerId !== null)
-      await tx
-        .update(registrations)
-        .set({ depositState: 'retained', updatedAt: now })
-        .where(eq(registrations.id, winnerId));
-    const refunded = await tx
-      .update(registrations)
-      .set({ depositState: 'refundable', updatedAt: now })
-      .where(
-        and(
-          eq(registrations.lotId, lotId),
-          eq(registrations.depositState, 'received'),
-          winnerId === null ? undefined : ne(registrations.id, winnerId),
-        ),
-      )
-      .returning({ id: registrations.id });
     const reason = outcome.status === 'failed' ? outcome.reason : undefined;
     // The result goes into the chain with the winner by code and person (keyed hash), so a record
     // naming another winner, or another person behind the code, contradicts the chain.
@@ -142,16 +140,11 @@ export async function closeLot(ctx: AppContext, lotId: number): Promise<'closed'
         ...(reason ? { reason } : {}),
       },
     });
-    await appendAudit(tx, {
-      actorPid: null,
-      action: 'deposit.settled',
-      lotId,
-      at: now,
-      data: { retained: winnerId, refundable: refunded.map((r) => r.id) },
-    });
+    // The money: deposits due for refund, the winner's retained and the balance owed (server/payments).
+    const settled = await settleLot(ctx, tx, closed, { winnerId, actorPid: null, from: lot.endsAt, now });
     // Each bidder learns the result with what became of their deposit (the winner's counts toward the
     // price; a received one is refunded; a forfeited one stays forfeited).
-    const refundedIds = new Set(refunded.map((r) => r.id));
+    const refundedIds = new Set(settled.refundable.map((r) => r.id));
     const personal: { pid: string; event: PersonalEvent }[] = approved.map((r) =>
       r.id === winnerId
         ? { pid: r.pid, event: { type: 'won', lotId, finalPrice: closed.finalPrice!, depositState: 'retained' } }
@@ -173,6 +166,7 @@ export async function closeLot(ctx: AppContext, lotId: number): Promise<'closed'
     const change = lotChange(closed, status, { leaderCode, winnerCode: winner?.bidderCode ?? null }, now);
     return { change, personal, status };
   });
+  revealed?.publish();
   if (!result) return null;
   ctx.events.publish('lot', result.change);
   for (const p of result.personal) ctx.events.publish('personal', p);

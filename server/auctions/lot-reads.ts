@@ -57,5 +57,6 @@ export async function getResult(
     closedAt: l.closedAt,
     cancelReason: l.cancelReason,
     bidCount: l.bidCount,
+    award: l.award,
   });
 }

@@ -4,7 +4,7 @@
 import { z } from '@hono/zod-openapi';
 import { fieldCode } from '../shared/field-errors.ts';
 import { Instant, Vnd } from '../shared/validation.ts';
-import { LOT_STATUSES, RULES_LANGUAGES } from '../../db/schema.ts';
+import { AWARD_STATES, LOT_METHODS, LOT_STATUSES, RULES_LANGUAGES, TIE_BREAKS } from '../../db/schema.ts';
 import { CATALOGUE_SORTS } from './lot-search.ts';
 import { PROVINCE_IDS } from './provinces.ts';
 
@@ -19,6 +19,56 @@ export const SoftCloseSchema = z
   .openapi('SoftClose', {
     description: 'A bid in the last windowSeconds moves the end to extendSeconds after the bid.',
   });
+
+export const RoundsSchema = z
+  .object({
+    max: z.number().int().min(1).max(100),
+    seconds: z.number().int().min(1).max(3600),
+    triggerSeconds: z.number().int().min(1).max(3600),
+  })
+  .openapi('Rounds', {
+    description:
+      'Extension rounds (ascending only): a valid bid in the last triggerSeconds of the official time, or of a round, opens the next round of `seconds` (up to `max` rounds); only bidders with a valid bid in the period before may bid in a round.',
+  });
+
+/** The legal outcome after a close with a winner (DESIGN.md §8); null before, and for a lot without a winner. */
+export const AwardSchema = z
+  .object({
+    state: z.enum(AWARD_STATES).openapi({
+      description:
+        'awaiting_confirmation (the winner has yet to confirm; the balance is being paid), offered_to_next, awarded (the winner signed the record), failed (no one signed), defaulted (the winner did not pay the balance in time: deposit forfeited, the winner barred for a period). The lot’s status stays closed.',
+    }),
+    bidderCode: z.string().nullable(),
+    price: z.number().int().nullable(),
+    deadline: z
+      .string()
+      .nullable()
+      .openapi({ description: 'When what the award waits for is due (the balance), or null.' }),
+  })
+  .nullable()
+  .openapi('Award');
+
+/** The method and its parameters (DESIGN.md §8), in the create and edit bodies. */
+const methodFields = {
+  method: z.enum(LOT_METHODS).optional().openapi({
+    description:
+      'ascending (the default): bids rise by at least the step; descending: the price falls by the step every intervalSeconds to floorPrice and the first acceptance wins; sealed: one sealed bid per bidder, revealed together at the end.',
+  }),
+  rounds: RoundsSchema.nullable().optional(),
+  intervalSeconds: z.number().int().min(1).max(86_400).nullable().optional().openapi({
+    description: 'Descending: seconds between two falls of the price asked.',
+  }),
+  floorPrice: Vnd.nullable().optional().openapi({
+    description: 'Descending: the lowest price asked; nobody accepting down to it fails the lot.',
+  }),
+  tieBreak: z.enum(TIE_BREAKS).nullable().optional().openapi({
+    description:
+      'Sealed: a tie at the top goes to the earliest submission (default), or to a further sealed round among the tied bidders.',
+  }),
+  replaceable: z.boolean().nullable().optional().openapi({
+    description: 'Sealed: whether a bidder may replace their sealed bid until the end (default false).',
+  }),
+};
 
 const lotFields = {
   title: Text().trim().min(1).max(200),
@@ -41,8 +91,12 @@ const lotFields = {
   registrationOpensAt: Instant,
   registrationClosesAt: Instant,
   startsAt: Instant,
-  endsAt: Instant,
+  endsAt: Instant.optional().openapi({
+    description:
+      'The end of bidding (required, but for a descending lot: it ends when its price schedule does, and the platform works that out).',
+  }),
   softClose: SoftCloseSchema.nullable().optional(),
+  ...methodFields,
   rules: Text().trim().min(1).max(50_000).optional().openapi({
     description:
       'The rules every bidder accepts; without it the platform writes them from the terms and the policy, in Vietnamese and English (and writes them again when the terms change).',
@@ -87,11 +141,26 @@ export const LotSchema = z
       .string()
       .openapi({ description: 'The end as published; endsAt moves with soft-close extensions.' }),
     softClose: SoftCloseSchema.nullable(),
-    minNextBid: z
-      .number()
-      .int()
-      .nullable()
-      .openapi({ description: 'The lowest amount the next bid may be, while bidding is possible; otherwise null.' }),
+    minNextBid: z.number().int().nullable().openapi({
+      description:
+        'The lowest amount the next bid may be, while bidding is possible; otherwise null. For a descending lot, exactly the price asked (the amount to accept); for a sealed lot, the lowest sealed amount.',
+    }),
+    method: z.enum(LOT_METHODS),
+    rounds: RoundsSchema.nullable(),
+    intervalSeconds: z.number().int().nullable(),
+    floorPrice: z.number().int().nullable(),
+    tieBreak: z.enum(TIE_BREAKS).nullable(),
+    replaceable: z.boolean().nullable(),
+    nextPriceAt: z.string().nullable().openapi({
+      description: 'A descending lot while open: when the price asked falls next (null on its last step).',
+    }),
+    nextPrice: z.number().int().nullable().openapi({
+      description: 'A descending lot while open: the price it will ask from nextPriceAt (null on its last step).',
+    }),
+    round: z.number().int().nullable().openapi({
+      description:
+        'The period: for a lot with rounds, 0 in the official time and k in extension round k (while rounds run, endsAt is the end of the current round); for a sealed lot, 0 or tie round k; otherwise null.',
+    }),
     registrationOpen: z
       .boolean()
       .openapi({ description: 'True while the registration window is open by the server clock.' }),
@@ -132,6 +201,7 @@ export const LotSchema = z
     closedAt: z.string().nullable(),
     finalPrice: z.number().int().nullable(),
     winnerBidderCode: z.string().nullable(),
+    award: AwardSchema,
     serverTime: z.string(),
   })
   .openapi('Lot');
@@ -208,6 +278,7 @@ export const ResultSchema = z
     closedAt: z.string().nullable(),
     cancelReason: z.string().nullable(),
     bidCount: z.number().int(),
+    award: AwardSchema,
   })
   .openapi('LotResult');
 /** GET /api/lots/:id/result. */

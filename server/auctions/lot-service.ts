@@ -1,7 +1,7 @@
 // Lot lifecycle for managers: create, edit (until registration opens), publish, cancel. Every change
 // is one transaction with its audit event, under the lot-row lock that the bid path and the closing
 // scheduler also take, so a cancellation can never interleave with a bid batch or a close.
-import { eq, sql } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import type { Tx } from '../../db/client.ts';
 import { lots, registrations } from '../../db/schema.ts';
 import type { AppContext } from '../context.ts';
@@ -12,10 +12,17 @@ import { fieldError } from '../shared/field-errors.ts';
 import type { LotChange, PersonalEvent } from '../shared/events.ts';
 import { getPublicLot, lotChange, type LotRow, type PublicLot } from './public-lot.ts';
 import type { CreateLotInput, UpdateLotInput } from './lot-schemas.ts';
-import { validateLotTerms, type LotTerms } from './lot-validation.ts';
+import { resolveLotTerms, type LotTerms } from './lot-validation.ts';
+import { methodColumns, methodTermsOf } from './lot-method.ts';
 import { managerRules, platformRules, rulesAfterEdit } from './lot-rules.ts';
 import { lotSearchColumns } from './lot-search.ts';
 import { canTransition, termsEditable } from './rules/index.ts';
+import { registrationChanged } from './registration-event.ts';
+import { settleLot } from '../payments/settlement.ts';
+import { lockLot } from './lot-lock.ts';
+
+/** The lot's row lock (lot-lock.ts), for the callers that take it with the rest of the lot service. */
+export { lockLot };
 
 /** True when this person manages this lot (the manager who created it). */
 export function managesLot(person: Person | undefined, lot: Pick<LotRow, 'managerPid'>): boolean {
@@ -42,10 +49,25 @@ export async function bidderCodeOf(tx: Tx, registrationId: number | null): Promi
   return r?.code ?? null;
 }
 
-/** Locks the lot row for the rest of the transaction (the same lock the bid path takes). */
-export async function lockLot(tx: Tx, lotId: number): Promise<LotRow | undefined> {
-  const [row] = await tx.select().from(lots).where(eq(lots.id, lotId)).for('update');
-  return row;
+/**
+ * The lot (locked) and one of its registrations, for its manager: refused as lot_not_found,
+ * not_lot_manager or registration_not_found otherwise.
+ */
+export async function lockManagedRegistration(
+  tx: Tx,
+  person: Person,
+  lotId: number,
+  registrationId: number,
+): Promise<Result<{ lot: LotRow; reg: typeof registrations.$inferSelect }>> {
+  const lot = await lockLot(tx, lotId);
+  if (!lot || !visibleTo(person, lot)) return refuse('lot_not_found');
+  if (!managesLot(person, lot)) return refuse('not_lot_manager');
+  const [reg] = await tx
+    .select()
+    .from(registrations)
+    .where(and(eq(registrations.id, registrationId), eq(registrations.lotId, lotId)));
+  if (!reg) return refuse('registration_not_found');
+  return ok({ lot, reg });
 }
 
 function terms(t: LotTerms): Record<string, unknown> {
@@ -60,13 +82,14 @@ function terms(t: LotTerms): Record<string, unknown> {
     scheduledEndsAt: t.endsAt,
     softCloseWindowSeconds: t.softClose?.windowSeconds ?? null,
     softCloseExtendSeconds: t.softClose?.extendSeconds ?? null,
+    ...methodColumns(t),
   };
 }
 
 export async function createLot(ctx: AppContext, person: Person, input: CreateLotInput): Promise<Result<PublicLot>> {
   const now = ctx.clock.now();
-  const fields = validateLotTerms(ctx.config.policy, input, now);
-  if (Object.keys(fields).length) return invalid(fields);
+  const { terms: lotTerms, fields } = resolveLotTerms(ctx.config.policy, input, now);
+  if (!lotTerms || Object.keys(fields).length) return invalid(fields);
   const id = await ctx.db.transaction(async (tx) => {
     const [row] = await tx
       .insert(lots)
@@ -76,7 +99,7 @@ export async function createLot(ctx: AppContext, person: Person, input: CreateLo
         category: input.category ?? 'other',
         province: input.province ?? null,
         ...lotSearchColumns(input),
-        ...(terms(input) as Pick<
+        ...(terms(lotTerms) as Pick<
           LotRow,
           | 'startingPrice'
           | 'priceStep'
@@ -89,7 +112,7 @@ export async function createLot(ctx: AppContext, person: Person, input: CreateLo
         >),
         ...(input.rules !== undefined
           ? managerRules(input.rules, input.rulesLanguage)
-          : platformRules(ctx.config.policy, input)),
+          : platformRules(ctx.config.policy, lotTerms)),
         rulesVersion: 1,
         managerPid: person.pid,
         createdAt: now,
@@ -106,6 +129,8 @@ export async function createLot(ctx: AppContext, person: Person, input: CreateLo
         startingPrice: input.startingPrice,
         priceStep: input.priceStep,
         deposit: input.deposit,
+        // The method and its parameters in the chain: a record's terms can be checked against it.
+        ...methodTermsOf(methodColumns(lotTerms)),
       },
     });
     return row.id;
@@ -125,16 +150,24 @@ export async function updateLot(
     if (!row || (row.status === 'draft' && !maySeeDraft(person, row))) return refuse('lot_not_found');
     if (!managesLot(person, row)) return refuse('not_lot_manager');
     if (!termsEditable(row, now)) return refuse('lot_not_editable');
+    const methodChanged = input.method !== undefined && input.method !== row.method;
     const current: LotTerms = {
       ...row,
+      // A new method drops the old one's parameters.
+      ...(methodChanged ? methodTermsOf(methodColumns({ method: input.method })) : methodTermsOf(row)),
       softClose:
         row.softCloseWindowSeconds && row.softCloseExtendSeconds
           ? { windowSeconds: row.softCloseWindowSeconds, extendSeconds: row.softCloseExtendSeconds }
           : null,
     };
-    const merged: LotTerms = { ...current, ...stripUndefined(input) };
-    const fields = validateLotTerms(ctx.config.policy, merged, now);
-    if (Object.keys(fields).length) return invalid(fields);
+    // A descending lot's end follows its schedule: worked out again unless the edit gives one.
+    const edited = { ...current, ...stripUndefined(input) };
+    const { terms: merged, fields } = resolveLotTerms(
+      ctx.config.policy,
+      row.method === 'descending' || input.method === 'descending' ? { ...edited, endsAt: input.endsAt } : edited,
+      now,
+    );
+    if (!merged || Object.keys(fields).length) return invalid(fields);
     const rules = rulesAfterEdit(ctx.config.policy, row, merged, input);
     await tx
       .update(lots)
@@ -159,7 +192,7 @@ export async function updateLot(
       action: 'lot.updated',
       lotId,
       at: now,
-      data: { changed: Object.keys(stripUndefined(input)) },
+      data: { changed: Object.keys(stripUndefined(input)), ...methodTermsOf(methodColumns(merged)) },
     });
     return ok(null);
   });
@@ -217,16 +250,6 @@ export async function cancelLot(
         .set({ status: 'cancelled', cancelReason: reason, closedAt: now, updatedAt: now })
         .where(eq(lots.id, lotId))
         .returning();
-      const refunds = await tx
-        .update(registrations)
-        .set({ depositState: 'refundable', updatedAt: now })
-        .where(sql`${registrations.lotId} = ${lotId} and ${registrations.depositState} = 'received'`)
-        .returning({
-          id: registrations.id,
-          pid: registrations.pid,
-          status: registrations.status,
-          depositState: registrations.depositState,
-        });
       await appendAudit(tx, {
         actorPid: person.pid,
         action: 'lot.cancelled',
@@ -234,14 +257,8 @@ export async function cancelLot(
         at: now,
         data: { reason, previousStatus: row.status },
       });
-      if (refunds.length)
-        await appendAudit(tx, {
-          actorPid: person.pid,
-          action: 'deposit.settled',
-          lotId,
-          at: now,
-          data: { refundable: refunds.map((r) => r.id) },
-        });
+      // Every deposit received becomes due for refund (server/payments/settlement.ts).
+      const settled = await settleLot(ctx, tx, updated, { winnerId: null, actorPid: person.pid, from: now, now });
       const change = lotChange(
         updated,
         'cancelled',
@@ -249,16 +266,7 @@ export async function cancelLot(
         now,
       );
       // Each bidder's page shows at once that their deposit is to be refunded.
-      const personal = refunds.map((r) => ({
-        pid: r.pid,
-        event: {
-          type: 'registration',
-          lotId,
-          registrationId: r.id,
-          status: r.status,
-          depositState: r.depositState,
-        } satisfies PersonalEvent,
-      }));
+      const personal = settled.refundable.map((r) => registrationChanged(r));
       return ok({ change, personal });
     },
   );

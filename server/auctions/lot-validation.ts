@@ -4,8 +4,9 @@
 // its input in the person's language.
 import type { Config } from '../config.ts';
 import { fieldError, type FieldErrorMap } from '../shared/field-errors.ts';
+import { scheduledDescendingEnd, validateMethodTerms, type MethodTerms } from './lot-method.ts';
 
-export interface LotTerms {
+export interface LotTerms extends MethodTerms {
   startingPrice: number;
   priceStep: number;
   deposit: number;
@@ -14,6 +15,33 @@ export interface LotTerms {
   startsAt: Date;
   endsAt: Date;
   softClose?: { windowSeconds: number; extendSeconds: number } | null;
+}
+
+/** Terms as a request gives them: a descending lot's end may be left out (its schedule decides it). */
+export type GivenTerms = Omit<LotTerms, 'endsAt'> & { endsAt?: Date };
+
+/**
+ * The terms with their end: as given, or for a descending lot the end of its price schedule (an end
+ * given that differs is refused). With the field errors of the whole: the policy's and the method's.
+ */
+export function resolveLotTerms(
+  policy: Config['policy'],
+  given: GivenTerms,
+  now: Date,
+): { terms: LotTerms; fields: FieldErrorMap } | { terms?: undefined; fields: FieldErrorMap } {
+  const methodFields = validateMethodTerms(given);
+  const scheduled = scheduledDescendingEnd(given);
+  let endsAt = given.endsAt;
+  if (scheduled && endsAt && endsAt.getTime() !== scheduled.getTime())
+    return {
+      fields: { ...methodFields, endsAt: fieldError('ENDS_AT_BY_SCHEDULE', { endsAt: scheduled.toISOString() }) },
+    };
+  endsAt = scheduled ?? endsAt;
+  // A descending lot without a sound schedule has no end to work out: its method fields say why.
+  if (!endsAt && given.method === 'descending' && Object.keys(methodFields).length) return { fields: methodFields };
+  if (!endsAt) return { fields: { ...methodFields, endsAt: fieldError('REQUIRED') } };
+  const terms: LotTerms = { ...given, endsAt };
+  return { terms, fields: { ...validateLotTerms(policy, terms, now), ...methodFields } };
 }
 
 export function validateLotTerms(policy: Config['policy'], t: LotTerms, now: Date): FieldErrorMap {

@@ -15,10 +15,12 @@ import {
   isBiddingOpen,
   isEnded,
   isOpen,
-  minNextBid,
+  priceState,
   termsEditable,
   type LotRow,
+  type PriceStateRow,
 } from './rules/index.ts';
+import { methodTermsOf } from './lot-method.ts';
 
 /** The public view of a lot; its one definition is LotSchema (lot-schemas.ts), the API's `Lot`. */
 export type { PublicLot };
@@ -26,19 +28,7 @@ export type { PublicLot };
 export type { LotRow };
 
 /** The columns a lot's public state is computed from. */
-export type LotStateRow = Pick<
-  LotRow,
-  | 'id'
-  | 'status'
-  | 'startsAt'
-  | 'endsAt'
-  | 'currentPrice'
-  | 'startingPrice'
-  | 'priceStep'
-  | 'seq'
-  | 'cancelReason'
-  | 'finalPrice'
->;
+export type LotStateRow = PriceStateRow & Pick<LotRow, 'id' | 'seq' | 'cancelReason' | 'finalPrice'>;
 
 /** The bidder codes of a lot's standing leader and winner (registrations hold them). */
 export interface LotCodes {
@@ -52,13 +42,17 @@ export interface LotCodes {
  * every `lot` event are built from this one function, so a page never has to work any of it out.
  */
 export function lotState(row: LotStateRow, codes: LotCodes, now: Date): LotState {
+  const price = priceState(row, now);
   return {
     lotId: row.id,
     status: row.status,
     endsAt: row.endsAt.toISOString(),
-    currentPrice: row.currentPrice,
+    currentPrice: price.currentPrice,
     highestBidderCode: codes.leaderCode,
-    minNextBid: minNextBid(row, now),
+    minNextBid: price.minNextBid,
+    nextPriceAt: price.nextPriceAt?.toISOString() ?? null,
+    nextPrice: price.nextPrice,
+    round: price.round,
     biddingOpen: isBiddingOpen(row, now),
     ended: isEnded(row.status),
     seq: row.seq,
@@ -101,6 +95,10 @@ export function toPublicLot(row: LotRow, extra: LotCodes & { imageIds: number[] 
         ? { windowSeconds: row.softCloseWindowSeconds, extendSeconds: row.softCloseExtendSeconds }
         : null,
     minNextBid: state.minNextBid,
+    ...methodTermsOf(row),
+    nextPriceAt: state.nextPriceAt,
+    nextPrice: state.nextPrice,
+    round: state.round,
     registrationOpen,
     biddingOpen: state.biddingOpen,
     ended: state.ended,
@@ -120,6 +118,14 @@ export function toPublicLot(row: LotRow, extra: LotCodes & { imageIds: number[] 
     closedAt: row.closedAt?.toISOString() ?? null,
     finalPrice: state.finalPrice,
     winnerBidderCode: state.winnerBidderCode,
+    award: row.awardState
+      ? {
+          state: row.awardState,
+          bidderCode: state.winnerBidderCode,
+          price: row.finalPrice,
+          deadline: row.awardDeadline?.toISOString() ?? null,
+        }
+      : null,
     serverTime: now.toISOString(),
   };
 }

@@ -12,6 +12,8 @@ import { ok, refuse, type Result } from '../shared/errors.ts';
 import { getLotRow } from './public-lot.ts';
 import { effectiveStatus, isEnded } from './rules/index.ts';
 import { managesLot } from './lot-service.ts';
+import { depositPaymentsOf, paymentView, type PaymentRow } from '../payments/instructions.ts';
+import { refundsOfRegistrations } from '../payments/refunds.ts';
 import type { IdentityRead, LotRegistrationItem, LotRegistrationList, MyRegistration } from './registration-schemas.ts';
 
 export type { IdentityRead, LotRegistrationItem, LotRegistrationList, MyRegistration };
@@ -30,13 +32,22 @@ const item = (r: RegistrationRow): LotRegistrationItem => ({
   createdAt: r.createdAt.toISOString(),
   approvedAt: r.approvedAt?.toISOString() ?? null,
 });
-/** One registration as the lot's manager sees it before the lot has ended: code, statuses and times, no pid or name. */
-export const hiddenRegistrationItem: (r: RegistrationRow) => LotRegistrationItem = item;
+/** An item with its deposit's payment (the transfer reference identifies the deposit transfer), when it has one. */
+function withPayment(it: LotRegistrationItem, payment: PaymentRow | undefined): LotRegistrationItem {
+  return payment ? { ...it, payment: paymentView(payment) } : it;
+}
+
+/**
+ * One registration as the lot's manager sees it before the lot has ended: code, statuses, times and
+ * its deposit's payment, no pid or name.
+ */
+export const hiddenRegistrationItem = (r: RegistrationRow, payment?: PaymentRow): LotRegistrationItem =>
+  withPayment(item(r), payment);
 
 /**
  * A lot's registrations for its manager or a regulator. The manager of a lot that has not ended gets
- * codes, statuses and deposit states only (the bidder code is what identifies a deposit transfer
- * until payment references exist). Identities are read and audited in one transaction, so a read
+ * codes, statuses, deposit states and payments only (the payment's transfer reference identifies
+ * the deposit transfer). Identities are read and audited in one transaction, so a read
  * that could not be audited shows nothing.
  */
 export async function listLotRegistrations(
@@ -56,7 +67,11 @@ export async function listLotRegistrations(
       .from(registrations)
       .where(eq(registrations.lotId, lotId))
       .orderBy(asc(registrations.id));
-    return ok({ identities: 'hidden', items: rows.map(item) });
+    const paid = await depositPaymentsOf(
+      ctx.db,
+      rows.map((r) => r.id),
+    );
+    return ok({ identities: 'hidden', items: rows.map((r) => withPayment(item(r), paid.get(r.id))) });
   }
   const now = ctx.clock.now();
   const items = await ctx.db.transaction(async (tx) => {
@@ -85,8 +100,12 @@ export async function listLotRegistrations(
         count: rows.length,
       },
     });
+    const paid = await depositPaymentsOf(
+      tx,
+      rows.map(({ r }) => r.id),
+    );
     return rows.map(({ r, name }): LotRegistrationItem => {
-      const out: LotRegistrationItem = { ...item(r), pid: r.pid, name };
+      const out: LotRegistrationItem = { ...withPayment(item(r), paid.get(r.id)), pid: r.pid, name };
       if (regulator) {
         out.identityReads = reads
           .filter((e) => e.subject === String(r.id))
@@ -126,7 +145,11 @@ export async function myRegistrations(ctx: AppContext, person: Person): Promise<
         .where(and(inArray(ledgerEntries.registrationId, ids)))
         .orderBy(asc(ledgerEntries.seq))
     : [];
+  const paid = await depositPaymentsOf(ctx.db, ids);
+  const balances = await depositPaymentsOf(ctx.db, ids, 'balance');
+  const owedBack = await refundsOfRegistrations(ctx.db, ids);
   return rows.map(({ r, l }) => {
+    const payment = paid.get(r.id);
     const mine = entries.filter((e) => e.registrationId === r.id);
     const withdrawn = new Set(mine.filter((e) => e.kind === 'withdrawal').map((e) => e.withdrawsSeq));
     const status = effectiveStatus(l, now);
@@ -155,8 +178,12 @@ export async function myRegistrations(ctx: AppContext, person: Person): Promise<
       depositState: r.depositState,
       rulesVersion: r.rulesVersion,
       rulesAcceptedAt: r.rulesAcceptedAt.toISOString(),
+      ...(payment ? { payment: paymentView(payment) } : {}),
       leading: l.leaderRegistrationId === r.id,
       outcome,
+      award: l.winnerRegistrationId === r.id ? l.awardState : null,
+      balance: balances.has(r.id) ? paymentView(balances.get(r.id)!) : null,
+      refunds: owedBack.get(r.id) ?? [],
       bids: mine
         .filter((e) => e.kind === 'bid')
         .map((e) => ({

@@ -16,7 +16,9 @@ import { LotIdParam, pathId, RowId } from '../shared/validation.ts';
 import { approve, markRefunded, register } from './registration-service.ts';
 import { listLotRegistrations, myRegistrations } from './registration-reads.ts';
 import { readRegistrationIdentity } from './registration-identity.ts';
+import { ManualDepositBodySchema } from '../payments/payment-schemas.ts';
 import {
+  DepositReceivedSchema,
   LotRegistrationListSchema,
   MyRegistrationListSchema,
   RegistrationIdentitySchema,
@@ -104,6 +106,8 @@ export function registrationRoutes(ctx: AppContext): ApiApp {
     },
   );
 
+  // The approve route's optional body is parsed in the handler (a v1 client sends none): documented by name.
+  app.openAPIRegistry.register('ManualDeposit', ManualDepositBodySchema);
   app.openapi(
     createRoute({
       method: 'post',
@@ -111,14 +115,37 @@ export function registrationRoutes(ctx: AppContext): ApiApp {
       ...lotAccess(ctx, 'manager-of-lot'),
       tags,
       security,
-      summary: "The lot's manager confirms the deposit; the registration may bid",
+      summary: "The lot's manager records the deposit received; received in full, the registration may bid",
+      description:
+        'Body (ManualDeposit): `{amount, bankReference, paidAt?, confirm: true}`: the amount the bank credited and its reference, recorded as a `manual` credit and matched like a bank notification (accepted toward the deposit, held for overpayment or a barred payer, late with a paidAt after the due time). Without `confirm: true` the answer is 422 `confirmation_required` saying what would be recorded, and nothing is. The same bankReference again answers the first outcome. An empty body keeps the v1 meaning: the outstanding deposit received, without a bank reference. A manual entry can be reversed until bidding starts: POST /api/payments/credits/{id}/reversal.',
       request: { params: RegParams },
-      responses: { 200: json(RegistrationSchema, 'Approved'), ...errorResponses(401, 403, 404, 409, 422) },
+      responses: {
+        200: json(DepositReceivedSchema, 'Recorded; the registration with its payment, and the credit'),
+        ...errorResponses(400, 401, 403, 404, 409, 422),
+      },
     }),
     async (c) => {
       const person = requireRole(c, 'manager');
       const { id, rid } = c.req.valid('param');
-      return c.json(unwrap(await approve(ctx, person, id, rid)), 200);
+      // The body is optional (a v1 client sends none), so it is parsed here rather than by the route.
+      const text = await c.req.text();
+      if (!text.trim()) return c.json(unwrap(await approve(ctx, person, id, rid)), 200);
+      let raw: unknown;
+      try {
+        raw = JSON.parse(text);
+      } catch {
+        throw AppError.of('body_not_json');
+      }
+      // `{}` is how some clients send "no body": the v1 meaning too.
+      if (raw && typeof raw === 'object' && !Array.isArray(raw) && Object.keys(raw).length === 0)
+        return c.json(unwrap(await approve(ctx, person, id, rid)), 200);
+      const parsed = ManualDepositBodySchema.safeParse(raw);
+      if (!parsed.success) throw AppError.from(invalid(fieldErrorsOf(parsed.error, raw)));
+      const { paidAt, ...details } = parsed.data;
+      return c.json(
+        unwrap(await approve(ctx, person, id, rid, { ...details, ...(paidAt ? { paidAt: new Date(paidAt) } : {}) })),
+        200,
+      );
     },
   );
 
@@ -149,7 +176,7 @@ export function registrationRoutes(ctx: AppContext): ApiApp {
       ...lotAccess(ctx, 'manager-of-lot|regulator', sameSiteOnly()),
       summary: "A lot's registrations (its manager, regulators)",
       description:
-        'Regulators get every registration with the person behind the bidder code (`pid`, `name`) and the manager\'s explicit identity reads, in every lot status. The lot\'s manager gets the bidder code, status and deposit state only (`identities: "hidden"`; the bidder code identifies the deposit transfer) until the lot has ended (`closed`, `failed` or `cancelled`), and identities after that. Every read that shows identities is written to the audit log (actor, lot, purpose "registrations viewed"). Cross-site browser requests are refused (403).',
+        'Regulators get every registration with the person behind the bidder code (`pid`, `name`) and the manager\'s explicit identity reads, in every lot status. The lot\'s manager gets the bidder code, status, deposit state and `payment` only (`identities: "hidden"`; the payment’s `reference` identifies the deposit transfer) until the lot has ended (`closed`, `failed` or `cancelled`), and identities after that. Every read that shows identities is written to the audit log (actor, lot, purpose "registrations viewed"). Cross-site browser requests are refused (403).',
       request: { params: LotIdParam },
       responses: {
         200: json(LotRegistrationListSchema, 'Registrations; identities as described'),

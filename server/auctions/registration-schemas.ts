@@ -1,7 +1,8 @@
 // Registrations' answers as zod schemas: the one definition of each shape. The routes document them
 // (/api/openapi.json) and the services' and reads' TypeScript types are inferred from them.
 import { z } from '@hono/zod-openapi';
-import { DEPOSIT_STATES, LOT_STATUSES, REGISTRATION_STATUSES } from '../../db/schema.ts';
+import { AWARD_STATES, DEPOSIT_STATES, LOT_STATUSES, REGISTRATION_STATUSES } from '../../db/schema.ts';
+import { CreditOutcomeSchema, PaymentSchema, RefundSchema } from '../payments/payment-schemas.ts';
 
 /** A person's registration for a lot: POST /api/lots/:id/registrations → 201, and its approval. */
 export const RegistrationSchema = z
@@ -13,9 +14,21 @@ export const RegistrationSchema = z
     depositState: z.enum(DEPOSIT_STATES),
     rulesVersion: z.number().int(),
     rulesAcceptedAt: z.string(),
+    payment: PaymentSchema.optional().openapi({
+      description:
+        'The deposit to pay: amount, account, transfer reference, due time, what has been received, and the VietQR payload. Present in the registration answers, the lists and the manager’s lotRegistration events.',
+    }),
   })
   .openapi('Registration');
 export type RegistrationView = z.infer<typeof RegistrationSchema>;
+
+/** The answer of the manager's "deposit received": the registration, and the manual credit recorded (null for none). */
+export const DepositReceivedSchema = RegistrationSchema.extend({
+  credit: CreditOutcomeSchema.nullable().openapi({
+    description: 'What matching did with the manual entry (null when nothing was recorded: already approved).',
+  }),
+}).openapi('DepositReceived');
+export type DepositReceivedView = z.infer<typeof DepositReceivedSchema>;
 
 /** One explicit read of a registration's identity by the lot's manager, as regulators see it. */
 export const IdentityReadSchema = z
@@ -77,6 +90,15 @@ export const MyRegistrationSchema = RegistrationSchema.extend({
   }),
   leading: z.boolean(),
   outcome: z.enum(['won', 'lost', 'cancelled']).nullable(),
+  award: z
+    .enum(AWARD_STATES)
+    .nullable()
+    .openapi({ description: "The lot's award state after a close with a winner (see Award), else null." }),
+  balance: PaymentSchema.nullable().openapi({
+    description:
+      "The winner's balance to pay (the price less the deposit): amount, account, its own transfer reference, due time, received, VietQR. Null for everyone else.",
+  }),
+  refunds: z.array(RefundSchema).openapi({ description: 'Money owed back to this person on this lot, and sent.' }),
   bids: z.array(
     z.object({
       seq: z.number().int(),

@@ -1,9 +1,11 @@
-// The closing scheduler: started in every process; every CLOSE_POLL_MS it flips started lots to live
-// and closes due ones (closing.ts makes that safe with many processes). A tick runs at start too, so
+// The closing scheduler: started in every process; every CLOSE_POLL_MS it flips started lots to live,
+// starts extension rounds and announces descending prices (method-ticks.ts), and closes due ones (closing.ts makes that safe with many processes). A tick runs at start too, so
 // lots that fell due while the platform was down are closed right away.
 import type { AppContext } from '../context.ts';
+import { backgroundLoop, type BackgroundLoop } from '../shared/background-loop.ts';
 import { DeadlineExceeded, withDeadline } from '../shared/unavailable.ts';
 import { closeLot, dueLots, flipLive } from './closing.ts';
+import { advanceRounds, announcePrices } from './method-ticks.ts';
 
 export interface Scheduler {
   start(): void;
@@ -21,18 +23,18 @@ export interface LotQueues {
 }
 
 export function createScheduler(ctx: AppContext, queues: LotQueues): Scheduler {
-  let timer: NodeJS.Timeout | undefined;
-  let current: Promise<void> | undefined;
-  let stopped = false;
+  /** The step of each descending lot's price last announced by this process. */
+  const announcedSteps = new Map<number, number>();
 
   // Every step is bounded, so a database that stops answering cannot wedge the scheduler: the tick
   // fails, the next one tries again, and lots close as soon as the database is back.
   const bound = ctx.config.limits.requestTimeoutMs;
   const runTick = async (): Promise<void> => {
-    if (!ctx.database.health.up) return;
     await withDeadline(flipLive(ctx), bound, 'flipping started lots live');
+    await withDeadline(advanceRounds(ctx), bound, 'starting extension rounds');
+    await withDeadline(announcePrices(ctx, announcedSteps), bound, 'announcing falling prices');
     for (const id of await withDeadline(dueLots(ctx), bound, 'reading due lots')) {
-      if (stopped) return;
+      if (loop.stopped) return;
       // On the lot's queue: every bid this process received before now is answered first. A close
       // that outlasts its bound goes on in the background and commits or rolls back on its own;
       // either way closing is idempotent, so a later tick finishes (or skips) it, and one slow lot
@@ -45,29 +47,11 @@ export function createScheduler(ctx: AppContext, queues: LotQueues): Scheduler {
         });
     }
   };
-  const tick = (): Promise<void> => {
-    current ??= runTick()
-      .catch((err: unknown) => {
-        ctx.database.health.report(err);
-        ctx.log.error({ err }, 'closing scheduler tick failed');
-      })
-      .finally(() => (current = undefined));
-    return current;
-  };
-
-  return {
-    start() {
-      if (timer || stopped) return;
-      void tick();
-      timer = setInterval(() => void tick(), ctx.config.closePollMs);
-      timer.unref();
-    },
-    tick,
-    async stop() {
-      stopped = true;
-      if (timer) clearInterval(timer);
-      timer = undefined;
-      await current;
-    },
-  };
+  const loop: BackgroundLoop<void> = backgroundLoop(ctx, {
+    name: 'closing scheduler',
+    everyMs: ctx.config.closePollMs,
+    idle: undefined,
+    run: runTick,
+  });
+  return loop;
 }

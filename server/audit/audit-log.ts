@@ -23,6 +23,10 @@ export type AuditAction =
   | 'lot.cancelled'
   | 'lot.image_added'
   | 'lot.extended'
+  | 'lot.accepted'
+  | 'lot.round_opened'
+  | 'lot.round_started'
+  | 'lot.round_ended'
   | 'lot.closed'
   | 'lot.failed'
   | 'registration.created'
@@ -32,10 +36,28 @@ export type AuditAction =
   | 'registrations.viewed'
   | 'deposit.settled'
   | 'bid.withdrawn'
+  // Sealed bids (server/sealed): a submission (commitment only, never the amount), the reveal, a tie round.
+  | 'sealed_bid.submitted'
+  | 'sealed.revealed'
+  | 'sealed.tie_round'
   | 'record.exported'
   | 'record.viewed'
   | 'record.refused'
-  | 'audit.exported';
+  | 'audit.exported'
+  // The working-day calendar (server/calendar): an admin's day off or make-up working day, added or removed.
+  | 'calendar.day_added'
+  | 'calendar.day_removed'
+  // Money (server/payments): each credit and what matching did, a manager's decision on a held credit,
+  // a manual entry reversed (and the registration it had approved), a bank statement imported.
+  | 'payment.credited'
+  | 'payment.decided'
+  | 'payment.reversed'
+  | 'registration.deposit_reversed'
+  | 'statement.imported'
+  // After the close (server/payments/settlement.ts): a refund sent, the winner's default and the bar it brings.
+  | 'refund.sent'
+  | 'award.defaulted'
+  | 'bar.recorded';
 
 export interface AuditInput {
   /** Who did it; null for the platform itself (the closing scheduler). */

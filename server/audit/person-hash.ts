@@ -13,10 +13,9 @@
 // already has one is refused, so a mix-up cannot silently chain two kinds of hash; a platform without
 // a configured key uses the process's key when there is one (several platforms in one process, as
 // tests run them), and only otherwise generates one.
-import { createHmac, randomBytes } from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
+import { createHmac } from 'node:crypto';
 import type { Config } from '../config.ts';
+import { loadSecret } from '../shared/secret-file.ts';
 
 /** Domain separation: this HMAC is used for nothing else. */
 const PURPOSE = 'auction-platform person v1\n';
@@ -85,46 +84,23 @@ export function usePersonHashKey(config: Pick<Config, 'personHashKey' | 'personH
 
 /**
  * The person-hash key from the configuration: PERSON_HASH_KEY (the secret itself), PERSON_HASH_KEY_FILE
- * (a file holding it; surrounding whitespace ignored), or, outside production, a key generated once
- * into DATA_DIR/person-hash.key (mode 0600) and read back by every later start and every process
- * sharing that directory. Configuration guarantees production sets one of the two.
+ * (a file holding it), or, outside production, a key generated once into DATA_DIR/person-hash.key
+ * (server/shared/secret-file.ts). Configuration guarantees production sets one of the two.
  */
 export function loadPersonHashKey(config: Pick<Config, 'personHashKey' | 'personHashKeyFile' | 'dataDir'>): {
   key: Buffer;
   source: string;
 } {
-  if (config.personHashKey)
-    return { key: checked(Buffer.from(config.personHashKey, 'utf8'), 'PERSON_HASH_KEY'), source: 'PERSON_HASH_KEY' };
-  if (config.personHashKeyFile) {
-    let text: string;
-    try {
-      text = fs.readFileSync(config.personHashKeyFile, 'utf8');
-    } catch (err) {
-      throw new PersonHashKeyError(
-        `invalid PERSON_HASH_KEY_FILE: cannot read ${config.personHashKeyFile} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
-      );
-    }
-    return { key: checked(Buffer.from(text.trim(), 'utf8'), 'PERSON_HASH_KEY_FILE'), source: 'PERSON_HASH_KEY_FILE' };
-  }
-  const file = path.join(config.dataDir, GENERATED_KEY_FILE);
-  return { key: checked(readOrCreate(file), file), source: `generated into ${file}` };
-}
-
-/** Reads the generated key, creating it first if absent; concurrent starts agree on one file. */
-function readOrCreate(file: string): Buffer {
-  if (!fs.existsSync(file)) {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    // Written whole under a temporary name, then linked into place: link() fails if another process
-    // got there first, and nobody ever reads a half-written key.
-    const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
-    fs.writeFileSync(tmp, `${randomBytes(32).toString('base64url')}\n`, { mode: 0o600 });
-    try {
-      fs.linkSync(tmp, file);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    } finally {
-      fs.rmSync(tmp, { force: true });
-    }
-  }
-  return Buffer.from(fs.readFileSync(file, 'utf8').trim(), 'utf8');
+  const secret = loadSecret(
+    {
+      value: config.personHashKey,
+      file: config.personHashKeyFile,
+      variable: 'PERSON_HASH_KEY',
+      dataDir: config.dataDir,
+      generatedName: GENERATED_KEY_FILE,
+    },
+    (message) => new PersonHashKeyError(message),
+  );
+  const what = secret.generated ? (secret.path ?? secret.source) : secret.source;
+  return { key: checked(Buffer.from(secret.text, 'utf8'), what), source: secret.source };
 }

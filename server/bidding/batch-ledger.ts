@@ -9,19 +9,21 @@ import type { AuditInput } from '../audit/audit-log.ts';
 import { lotChange } from '../auctions/public-lot.ts';
 import {
   effectiveStatus,
-  extendedEnd,
-  refuseBid,
+  endAfterBid,
+  refuseBidByMethod,
   refuseWithdrawal,
   standingAfterWithdrawal,
+  standingOf,
   type Bidder,
   type LedgerBid,
   type LotRow,
+  type Period,
   type Standing,
 } from '../auctions/rules/index.ts';
 import type { Person } from '../identity/person.ts';
 import { ok, refuse, type Result } from '../shared/errors.ts';
 import type { LotChange, LotChangeReason, PersonalEvent, PublicEntry } from '../shared/events.ts';
-import { GENESIS_HASH, ledgerEntryHash } from '../shared/hash-chain.ts';
+import { ledgerEntryHash } from '../shared/hash-chain.ts';
 import type { BidAck } from './types.ts';
 import type { WithdrawAck } from './bid-schemas.ts';
 
@@ -54,6 +56,14 @@ export interface BatchRead {
   /** For withdrawals: the entries they name, by seq, and the latest bid of each of the lot's bidders. */
   targets: Map<number, LedgerBid>;
   latestBids: LedgerBid[];
+  /** For a lot with extension rounds, once past its official end: the bids of the period before the batch's. */
+  roundBids: RoundBid[];
+}
+
+/** A bid by when it was placed: who may bid in an extension round depends on it. */
+export interface RoundBid {
+  registrationId: number;
+  placedAt: Date;
 }
 
 /** What a batch writes (batch-store.ts writeBatch), all at once and only if it appended anything. */
@@ -95,21 +105,16 @@ class BatchLedger {
   private readonly ownBids: LedgerBid[] = [];
   /** The end before the first soft-close extension of this batch, if any. */
   private extendedFrom: Date | null = null;
+  /** The bids that decide who may bid in an extension round: those read, then the batch's own. */
+  private readonly roundBids: RoundBid[];
 
   constructor(read: BatchRead) {
     const { lot } = read;
     this.read = read;
     this.lot = lot;
-    this.standing = {
-      seq: lot.seq,
-      bidCount: lot.bidCount,
-      currentPrice: lot.currentPrice,
-      leaderRegistrationId: lot.leaderRegistrationId,
-      lastHash: lot.lastHash ?? GENESIS_HASH,
-      endsAt: lot.endsAt,
-      lastPlacedAt: read.lastPlacedAt,
-    };
+    this.standing = standingOf(lot, read.lastPlacedAt);
     this.byPid = new Map([...read.bidders.values()].map((b) => [b.pid, b]));
+    this.roundBids = [...read.roundBids];
     this.write = { standing: this.standing, entries: [], barred: [], audits: [] };
   }
 
@@ -126,7 +131,9 @@ class BatchLedger {
       out.results.push(replay.amount === item.amount ? ok(replay.ack) : refuse('idempotency_conflict'));
       return;
     }
-    const refusal = refuseBid(this.lot, s, bidder, item.person.pid, item.amount, item.receivedAt);
+    const refusal = refuseBidByMethod(this.lot, s, bidder, item.person.pid, item.amount, item.receivedAt, (p) =>
+      this.biddersIn(p),
+    );
     if (refusal || !bidder) {
       out.results.push(refusal ?? refuse('not_registered'));
       return;
@@ -144,13 +151,41 @@ class BatchLedger {
       item.receivedAt,
     );
     this.ownBids.push({ seq: row.seq, kind: 'bid', registrationId: bidder.id, amount: item.amount });
+    this.roundBids.push({ registrationId: bidder.id, placedAt: row.placedAt });
     s.currentPrice = item.amount;
     s.leaderRegistrationId = bidder.id;
     s.bidCount++;
-    const ends = extendedEnd(this.lot, s.endsAt, item.receivedAt);
-    if (ends.getTime() !== s.endsAt.getTime()) {
+    const after = endAfterBid(this.lot, s.endsAt, row.placedAt);
+    if (this.lot.method === 'descending') {
+      // The acceptance wins: bidding ends at this moment, and the scheduler closes the lot at once.
+      s.endsAt = after.endsAt;
+      this.write.audits.push({
+        actorPid: null,
+        action: 'lot.accepted',
+        lotId: this.lot.id,
+        at: row.placedAt,
+        data: { seq: row.seq, price: item.amount, bidderCode: bidder.bidderCode },
+      });
+      this.lotChange('accepted', row.placedAt);
+    } else if (after.opened) {
+      s.endsAt = after.endsAt;
+      this.write.audits.push({
+        actorPid: null,
+        action: 'lot.round_opened',
+        lotId: this.lot.id,
+        at: row.placedAt,
+        data: {
+          round: after.opened.round,
+          startsAt: after.opened.startsAt.toISOString(),
+          endsAt: after.opened.endsAt.toISOString(),
+          seq: row.seq,
+        },
+      });
+      // Watchers learn the new end now; the round's start is its own event (the scheduler's).
+      this.lotChange('extended', row.placedAt);
+    } else if (after.endsAt.getTime() !== s.endsAt.getTime()) {
       this.extendedFrom ??= s.endsAt;
-      s.endsAt = ends;
+      s.endsAt = after.endsAt;
     }
     const ack: BidAck = {
       seq: row.seq,
@@ -247,6 +282,17 @@ class BatchLedger {
     return { write: this.write, outcome: this.outcome };
   }
 
+  /** The registrations with a bid placed in a period (an extension round's bidders are those of the period before). */
+  private biddersIn(p: Period): ReadonlySet<number> {
+    const from = p.startsAt.getTime();
+    const to = p.endsAt.getTime();
+    return new Set(
+      this.roundBids
+        .filter((b) => b.placedAt.getTime() >= from && b.placedAt.getTime() < to)
+        .map((b) => b.registrationId),
+    );
+  }
+
   private lotChange(reason: LotChangeReason, at: Date): void {
     const s = this.standing;
     const leader = s.leaderRegistrationId === null ? undefined : this.read.bidders.get(s.leaderRegistrationId);
@@ -256,6 +302,7 @@ class BatchLedger {
           ...this.lot,
           status: effectiveStatus(this.lot, at),
           currentPrice: s.currentPrice,
+          leaderRegistrationId: s.leaderRegistrationId,
           seq: s.seq,
           endsAt: s.endsAt,
         },

@@ -8,13 +8,13 @@
 // writeBatch: ONE statement updates the lot's standing state and appends the ledger entries, its
 // column lists taken from the Drizzle tables; then the bars and the audit events of withdrawals and
 // soft-close extensions.
-import { eq, getTableColumns, sql } from 'drizzle-orm';
+import { and, eq, getTableColumns, gte, sql } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
 import { resultRows, type Db, type Tx } from '../../db/client.ts';
 import { ledgerEntries, lots, registrations } from '../../db/schema.ts';
 import { appendAudit } from '../audit/audit-log.ts';
-import type { Bidder, LedgerBid } from '../auctions/rules/index.ts';
-import type { BatchItem, BatchRead, BatchWrite, NewEntry, Replays } from './batch-ledger.ts';
+import { period, periodAt, roundsOf, type Bidder, type LedgerBid } from '../auctions/rules/index.ts';
+import type { BatchItem, BatchRead, BatchWrite, NewEntry, Replays, RoundBid } from './batch-ledger.ts';
 
 type Query = Db | Tx;
 
@@ -30,7 +30,26 @@ export async function readBatch(q: Query, lotId: number, items: BatchItem[]): Pr
     })
     .from(lots)
     .where(eq(lots.id, lotId));
-  return batchRead({ ...locked, ...rest }, { targets: '[]', latestBids: '[]', ...rest });
+  const read = batchRead({ ...locked, ...rest }, { targets: '[]', latestBids: '[]', ...rest });
+  read.roundBids = await readRoundBids(q, read.lot, items);
+  return read;
+}
+
+/**
+ * For a lot with extension rounds whose batch arrives after the official end: the bids placed from
+ * the start of the period before the batch's first item's (who may bid in a round depends on them).
+ * Other lots, and the official time, need none.
+ */
+async function readRoundBids(q: Query, lot: BatchRead['lot'], items: BatchItem[]): Promise<RoundBid[]> {
+  const policy = roundsOf(lot);
+  const first = Math.min(...items.map((i) => i.receivedAt.getTime()));
+  if (!policy || first < lot.scheduledEndsAt.getTime()) return [];
+  const { round } = periodAt(policy, lot, new Date(first));
+  const from = period(policy, lot, round - 1).startsAt;
+  return q
+    .select({ registrationId: ledgerEntries.registrationId, placedAt: ledgerEntries.placedAt })
+    .from(ledgerEntries)
+    .where(and(eq(ledgerEntries.lotId, lot.id), eq(ledgerEntries.kind, 'bid'), gte(ledgerEntries.placedAt, from)));
 }
 
 /** Writes the batch (under the lot-row lock): the standing state and the entries, the bars, the audits. */
@@ -197,5 +216,6 @@ function batchRead(
       registrationId: b.registrationId,
       amount: b.amount,
     })),
+    roundBids: [],
   };
 }

@@ -44,9 +44,9 @@ export function bidRoutes(ctx: AppContext, engine: BidEngine): ApiApp {
       ...access('level-2'),
       tags,
       security,
-      summary: 'Place a bid (answered after its durable commit)',
+      summary: 'Place a bid, or accept a descending price (answered after its durable commit)',
       description:
-        'Answered within BID_TIMEOUT_MS (2 s by default): 201 accepted, a 4xx refusal, or 503 UNAVAILABLE with Retry-After. A 503 message says whether the bid was placed: "NOT placed" (shed for overload, the database unreachable, or still queued at the deadline), or "may or may not have been placed" (its commit was in flight). Retry with the same Idempotency-Key: it returns the committed answer if the first try was committed, and otherwise places the bid now; it never places two.',
+        'On a descending lot a bid is the acceptance of the price asked: `amount` must be the price asked when the server receives it (409 PRICE_CHANGED with params {currentPrice, nextPriceAt} otherwise; 409 LOT_NOT_LIVE reason lot_sold once someone accepted). In an extension round only bidders with a valid bid in the period before may bid (403 NOT_IN_ROUND). A sealed lot takes POST /lots/{id}/sealed-bids instead (409 INVALID_STATE reason sealed_lot_bid). Answered within BID_TIMEOUT_MS (2 s by default): 201 accepted, a 4xx refusal, or 503 UNAVAILABLE with Retry-After. A 503 message says whether the bid was placed: "NOT placed" (shed for overload, the database unreachable, or still queued at the deadline), or "may or may not have been placed" (its commit was in flight). Retry with the same Idempotency-Key: it returns the committed answer if the first try was committed, and otherwise places the bid now; it never places two.',
       request: {
         params: LotIdParam,
         headers: BidHeaders,

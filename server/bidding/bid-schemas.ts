@@ -38,6 +38,11 @@ export const PublicEntrySchema = z.object({
   bidderCode: z.string(),
   placedAt: z.string(),
   withdrawsSeq: z.number().int().optional(),
+  commitment: z.string().optional().openapi({
+    description:
+      "A sealed lot's bid, revealed at the end: the commitment its bidder's receipt holds (base64url SHA-256 of the 32 salt bytes then the amount in ASCII digits).",
+  }),
+  salt: z.string().optional().openapi({ description: 'With `commitment`: the salt, base64url (32 bytes).' }),
 });
 export type PublicEntry = z.infer<typeof PublicEntrySchema>;
 

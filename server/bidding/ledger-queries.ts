@@ -23,6 +23,8 @@ export async function listEntries(
       bidderCode: ledgerEntries.bidderCode,
       placedAt: ledgerEntries.placedAt,
       withdrawsSeq: ledgerEntries.withdrawsSeq,
+      commitment: ledgerEntries.commitment,
+      salt: ledgerEntries.salt,
       prevHash: ledgerEntries.prevHash,
       hash: ledgerEntries.hash,
     })
@@ -60,6 +62,9 @@ export function toPublicEntry(
     bidderCode: string;
     placedAt: Date;
     withdrawsSeq: number | null;
+    /** A revealed sealed bid's commitment and salt (absent from other callers' rows). */
+    commitment?: string | null;
+    salt?: string | null;
     prevHash: string;
     hash: string;
   },
@@ -73,6 +78,7 @@ export function toPublicEntry(
     bidderCode: r.bidderCode,
     placedAt: r.placedAt.toISOString(),
     ...(r.withdrawsSeq !== null ? { withdrawsSeq: r.withdrawsSeq } : {}),
+    ...(r.commitment && r.salt ? { commitment: r.commitment, salt: r.salt } : {}),
     status,
     prevHash: r.prevHash,
     hash: r.hash,

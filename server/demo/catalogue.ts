@@ -2,6 +2,7 @@
 // prices and a picture drawn by the platform. The keeper cycles through them as lots end.
 import { drawEquipment, drawLand, drawPlate, drawVehicle } from '../media/drawings.ts';
 import type { ProvinceId } from '../auctions/provinces.ts';
+import type { MethodTerms } from '../auctions/lot-method.ts';
 
 export interface DemoAsset {
   title: string;
@@ -14,6 +15,8 @@ export interface DemoAsset {
   /** Deposit as a share of the starting price (within the default 5–20% policy). */
   depositPct: number;
   picture: () => string;
+  /** Another auction method than the plain ascending one (the demo keeps one lot of each live). */
+  terms?: MethodTerms;
 }
 
 const M = 1_000_000;
@@ -50,6 +53,8 @@ export const DEMO_ASSETS: readonly DemoAsset[] = [
     priceStep: 5 * M,
     depositPct: 20,
     picture: () => drawPlate('29H-686.86', { business: true }),
+    // Licence-plate style: extension rounds after the official time.
+    terms: { rounds: { max: 5, seconds: 60, triggerSeconds: 20 } },
   },
   {
     title: 'Biển số 43A-555.55',
@@ -114,6 +119,8 @@ export const DEMO_ASSETS: readonly DemoAsset[] = [
     priceStep: 20 * M,
     depositPct: 10,
     picture: () => drawEquipment('Komatsu PC200-8 · 2014'),
+    // Falls by one step every 2 minutes to 70% of the start: about half an hour.
+    terms: { method: 'descending', intervalSeconds: 120, floorPrice: 665 * M },
   },
   {
     title: 'Lô máy phát điện Cummins 250 kVA (02 chiếc)',
@@ -124,8 +131,12 @@ export const DEMO_ASSETS: readonly DemoAsset[] = [
     priceStep: 5 * M,
     depositPct: 10,
     picture: () => drawEquipment('Cummins 250 kVA × 2'),
+    terms: { method: 'sealed', tieBreak: 'earliest', replaceable: true },
   },
 ];
 
 /** Demo lots are recognised by their titles: lots a person creates as the demo manager are left alone. */
 export const DEMO_TITLES: string[] = DEMO_ASSETS.map((a) => a.title);
+
+/** The demo assets auctioned by another method: one lot of each is kept live. */
+export const METHOD_ASSETS: readonly DemoAsset[] = DEMO_ASSETS.filter((a) => a.terms);

@@ -5,6 +5,7 @@ import type { BidService } from '../bidding/types.ts';
 import { loadCast } from './people.ts';
 import { seedHistory } from './seed.ts';
 import { isFresh, keeperTick } from './keeper.ts';
+import type { SealedSubmit } from './robots.ts';
 
 export interface Demo {
   start(): void;
@@ -17,7 +18,11 @@ const NONE: Demo = { start() {}, stop: async () => {} };
  * Prepares the demo: on a fresh data directory, seeds a catalogue with a simulated past (before the
  * platform listens, so the first page already shows live lots). start() runs the keeper.
  */
-export async function createDemo(ctx: AppContext, bids: BidService, options: { tickMs?: number } = {}): Promise<Demo> {
+export async function createDemo(
+  ctx: AppContext,
+  bids: BidService,
+  options: { tickMs?: number; sealed?: SealedSubmit } = {},
+): Promise<Demo> {
   if (!ctx.config.demoData || ctx.config.env === 'production') return NONE;
   const cast = await loadCast(ctx);
   if (!cast) {
@@ -27,7 +32,7 @@ export async function createDemo(ctx: AppContext, bids: BidService, options: { t
   const random = Math.random;
   if (await isFresh(ctx, cast)) {
     const started = Date.now();
-    await seedHistory(ctx, cast, random);
+    await seedHistory(ctx, cast, random, options.sealed);
     ctx.log.info({ ms: Date.now() - started }, 'demo: catalogue seeded');
   }
   let timer: NodeJS.Timeout | undefined;
@@ -35,7 +40,12 @@ export async function createDemo(ctx: AppContext, bids: BidService, options: { t
   let stopped = false;
   const tick = (): void => {
     if (running || stopped) return;
-    running = keeperTick(ctx, bids, cast, { tickMs: options.tickMs ?? 3000, bidChance: 0.12, random })
+    running = keeperTick(ctx, bids, cast, {
+      tickMs: options.tickMs ?? 3000,
+      bidChance: 0.12,
+      random,
+      sealed: options.sealed,
+    })
       .catch((err: unknown) => ctx.log.warn({ err }, 'demo keeper tick failed'))
       .finally(() => (running = undefined));
   };

@@ -7,9 +7,9 @@ import type { AppContext } from '../context.ts';
 import type { BidService } from '../bidding/types.ts';
 import { approve } from '../auctions/registration-service.ts';
 import { OPEN_STATUSES } from '../auctions/rules/index.ts';
-import { DEMO_ASSETS, DEMO_TITLES } from './catalogue.ts';
+import { DEMO_ASSETS, DEMO_TITLES, METHOD_ASSETS } from './catalogue.ts';
 import { createDemoLot, registerAndApprove } from './lots.ts';
-import { liveDemoLots, maybeBid, type Random } from './robots.ts';
+import { liveDemoLots, maybeBid, type Random, type SealedSubmit } from './robots.ts';
 import type { DemoCast } from './people.ts';
 
 const MIN = 60_000;
@@ -23,12 +23,14 @@ export interface KeeperOptions {
   /** Chance per tick that robots bid on a given lot (higher in the last minute). */
   bidChance: number;
   random: Random;
+  /** How robots submit sealed bids (without it they leave sealed lots to people). */
+  sealed?: SealedSubmit;
 }
 
 export async function keeperTick(ctx: AppContext, bids: BidService, cast: DemoCast, o: KeeperOptions): Promise<void> {
   const now = ctx.clock.now();
   for (const entry of await liveDemoLots(ctx, cast, now))
-    await maybeBid(ctx, bids, cast, entry, now, o.random, o.bidChance);
+    await maybeBid(ctx, bids, cast, entry, now, o.random, o.bidChance, o.sealed);
   await approveWaiting(ctx, cast, now);
   await topUp(ctx, cast, now, o.random);
 }
@@ -83,6 +85,24 @@ async function topUp(ctx: AppContext, cast: DemoCast, now: Date, random: Random)
     if (asset) busy.add(asset.title);
     return asset;
   };
+  // One lot of each other method (rounds, descending, sealed) is kept live, one new lot per tick.
+  const missing = METHOD_ASSETS.find((a) => !busy.has(a.title));
+  if (missing) {
+    const startsAt = t + 60_000;
+    const id = await createDemoLot(ctx, cast.manager, missing, {
+      registrationOpensAt: new Date(t - 1000),
+      registrationClosesAt: new Date(startsAt),
+      startsAt: new Date(startsAt),
+      endsAt: new Date(startsAt + 25 * MIN),
+    });
+    if (id !== undefined)
+      await registerAndApprove(ctx, cast.manager, id, [
+        ...cast.robots.filter(() => random() < 0.7).slice(0, 4),
+        ...cast.citizens,
+      ]);
+    ctx.log.info({ lotId: id, title: missing.title, method: missing.terms?.method }, 'demo: scheduled a method lot');
+    return;
+  }
   if (live < TARGET_LIVE) {
     const asset = pick();
     if (!asset) return;

@@ -30,7 +30,10 @@ export async function createDemoLot(
     priceStep: asset.priceStep,
     deposit: Math.round((asset.startingPrice * asset.depositPct) / 100),
     ...s,
-    softClose: asset.category === 'licence-plate' ? { windowSeconds: 30, extendSeconds: 60 } : null,
+    // A descending lot ends when its price schedule does.
+    ...(asset.terms?.method === 'descending' ? { endsAt: undefined } : {}),
+    softClose: asset.category === 'licence-plate' && !asset.terms ? { windowSeconds: 30, extendSeconds: 60 } : null,
+    ...asset.terms,
   });
   if (!created.ok) {
     ctx.log.warn({ code: created.code, fields: created.fields, title: asset.title }, 'demo: lot refused');

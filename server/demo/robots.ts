@@ -4,26 +4,22 @@ import { and, eq, inArray } from 'drizzle-orm';
 import { lots, registrations } from '../../db/schema.ts';
 import type { AppContext } from '../context.ts';
 import type { BidService } from '../bidding/types.ts';
-import { OPEN_STATUSES } from '../auctions/rules/index.ts';
+import { askedPriceAt, descendingOf, lastStep, OPEN_STATUSES, type LotRow } from '../auctions/rules/index.ts';
 import type { DemoCast } from './people.ts';
+import type { Person } from '../identity/person.ts';
 import { DEMO_TITLES } from './catalogue.ts';
 
 export type Random = () => number;
+
+/** Submits a sealed bid as a person (the sealed module's service, with the platform's receipt key). */
+export type SealedSubmit = (ctx: AppContext, person: Person, lotId: number, amount: number) => Promise<{ ok: boolean }>;
 
 /** The highest amount robots go to on a lot: 8–30 steps above the start, stable per lot. */
 export function ceilingOf(lot: { id: number; startingPrice: number; priceStep: number }): number {
   return lot.startingPrice + lot.priceStep * (8 + ((lot.id * 7919) % 23));
 }
 
-export interface OpenLot {
-  id: number;
-  startingPrice: number;
-  priceStep: number;
-  currentPrice: number | null;
-  leaderRegistrationId: number | null;
-  endsAt: Date;
-  startsAt: Date;
-}
+export type OpenLot = LotRow;
 
 /** Live demo lots and the approved robot registrations on each. */
 export async function liveDemoLots(
@@ -32,15 +28,7 @@ export async function liveDemoLots(
   now: Date,
 ): Promise<{ lot: OpenLot; robots: { id: number; pid: string }[] }[]> {
   const rows = await ctx.db
-    .select({
-      id: lots.id,
-      startingPrice: lots.startingPrice,
-      priceStep: lots.priceStep,
-      currentPrice: lots.currentPrice,
-      leaderRegistrationId: lots.leaderRegistrationId,
-      endsAt: lots.endsAt,
-      startsAt: lots.startsAt,
-    })
+    .select()
     .from(lots)
     .where(
       and(eq(lots.managerPid, cast.manager.pid), inArray(lots.status, OPEN_STATUSES), inArray(lots.title, DEMO_TITLES)),
@@ -78,6 +66,7 @@ export async function maybeBid(
   now: Date,
   random: Random,
   chance: number,
+  sealed?: SealedSubmit,
 ): Promise<boolean> {
   const { lot } = entry;
   const remaining = lot.endsAt.getTime() - now.getTime();
@@ -85,12 +74,15 @@ export async function maybeBid(
   if (random() >= p) return false;
   const candidates = entry.robots.filter((r) => r.id !== lot.leaderRegistrationId);
   if (!candidates.length) return false;
-  const minimum = lot.currentPrice === null ? lot.startingPrice : lot.currentPrice + lot.priceStep;
-  const steps = random() < 0.7 ? 0 : random() < 0.7 ? 1 : 2;
-  const amount = minimum + steps * lot.priceStep;
-  if (amount > ceilingOf(lot)) return false;
   const robot = candidates[Math.floor(random() * candidates.length)];
   const person = cast.robots.find((r) => r.pid === robot.pid)!;
+  if (lot.method === 'sealed') {
+    // A sealed bid: a few steps above the start (replaced later where the lot allows it).
+    if (!sealed) return false;
+    return (await sealed(ctx, person, lot.id, lot.startingPrice + Math.floor(random() * 12) * lot.priceStep)).ok;
+  }
+  const amount = robotAmount(lot, now, random);
+  if (amount === undefined) return false;
   const result = await bids.place({
     lotId: lot.id,
     person,
@@ -102,4 +94,21 @@ export async function maybeBid(
     lot.leaderRegistrationId = robot.id;
   }
   return result.ok;
+}
+
+/**
+ * What a robot would bid now, if anything: on an ascending lot the minimum or a step or two above it,
+ * up to the lot's ceiling; on a descending lot the price asked, but only on its last two steps (so a
+ * person has the time to accept first).
+ */
+function robotAmount(lot: OpenLot, now: Date, random: Random): number | undefined {
+  const schedule = descendingOf(lot);
+  if (schedule) {
+    const asked = askedPriceAt(schedule, now);
+    return asked && asked.step >= lastStep(schedule) - 1 ? asked.price : undefined;
+  }
+  const minimum = lot.currentPrice === null ? lot.startingPrice : lot.currentPrice + lot.priceStep;
+  const steps = random() < 0.7 ? 0 : random() < 0.7 ? 1 : 2;
+  const amount = minimum + steps * lot.priceStep;
+  return amount > ceilingOf(lot) ? undefined : amount;
 }

@@ -8,7 +8,7 @@ import { BidEngine } from '../bidding/bid-engine.ts';
 import { closeLot } from '../auctions/closing.ts';
 import { DEMO_ASSETS, type DemoAsset } from './catalogue.ts';
 import { createDemoLot, registerAndApprove } from './lots.ts';
-import { liveDemoLots, maybeBid, type Random } from './robots.ts';
+import { liveDemoLots, maybeBid, type Random, type SealedSubmit } from './robots.ts';
 import type { DemoCast } from './people.ts';
 
 const MIN = 60_000;
@@ -26,7 +26,12 @@ function byTitle(prefix: string): DemoAsset {
   return DEMO_ASSETS.find((a) => a.title.startsWith(prefix)) ?? DEMO_ASSETS[0];
 }
 
-export async function seedHistory(ctx: AppContext, cast: DemoCast, random: Random): Promise<void> {
+export async function seedHistory(
+  ctx: AppContext,
+  cast: DemoCast,
+  random: Random,
+  sealed?: SealedSubmit,
+): Promise<void> {
   const realNow = ctx.clock.now().getTime();
   const plans: Plan[] = [
     // Finished.
@@ -36,6 +41,10 @@ export async function seedHistory(ctx: AppContext, cast: DemoCast, random: Rando
     { asset: byTitle('Biển số 30K'), startsIn: -12, lasts: 30, registrationMinutes: 30 },
     { asset: byTitle('Xe ô tô Toyota'), startsIn: -20, lasts: 45, registrationMinutes: 30 },
     { asset: byTitle('Quyền sử dụng đất thửa'), startsIn: -30, lasts: 75, registrationMinutes: 60 },
+    // One live lot of each other method: extension rounds, a falling price, sealed bids.
+    { asset: byTitle('Biển số 29H'), startsIn: -8, lasts: 20, registrationMinutes: 30 },
+    { asset: byTitle('Máy xúc'), startsIn: -5, lasts: 30, registrationMinutes: 30 },
+    { asset: byTitle('Lô máy phát điện'), startsIn: -10, lasts: 40, registrationMinutes: 30 },
   ];
   // Time moves forward for every lot in turn: each lot's history is simulated on its own clock.
   for (const plan of plans) {
@@ -61,7 +70,7 @@ export async function seedHistory(ctx: AppContext, cast: DemoCast, random: Rando
     for (let t = startsAt + 20_000; t < until; t += 15_000 + Math.floor(random() * 90_000)) {
       clock.set(t);
       for (const entry of (await liveDemoLots(past, cast, clock.now())).filter((e) => e.lot.id === id))
-        await maybeBid(past, engine, cast, entry, clock.now(), random, 1);
+        await maybeBid(past, engine, cast, entry, clock.now(), random, 1, sealed);
     }
     await engine.drain();
     if (endsAt < realNow) {
@@ -72,7 +81,7 @@ export async function seedHistory(ctx: AppContext, cast: DemoCast, random: Rando
   // Upcoming lots, registration open now (real clock): robots register; people can register too.
   const upcoming: Plan[] = [
     { asset: byTitle('Biển số 51K'), startsIn: 15, lasts: 25, registrationMinutes: 60 },
-    { asset: byTitle('Máy xúc'), startsIn: 40, lasts: 30, registrationMinutes: 90 },
+    { asset: byTitle('Xe tải Hino'), startsIn: 40, lasts: 30, registrationMinutes: 90 },
     { asset: byTitle('Quyền sử dụng đất lô'), startsIn: 24 * 60, lasts: 60, registrationMinutes: 26 * 60 },
   ];
   for (const plan of upcoming) {

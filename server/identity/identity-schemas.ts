@@ -15,6 +15,10 @@ export const MeSchema = z
     name: z.string().nullable(),
     level: z.union([z.literal(1), z.literal(2)]),
     roles: z.array(Role),
+    email: z
+      .string()
+      .nullable()
+      .openapi({ description: 'Where money notices are e-mailed (PUT /api/me/email); null: in-app only.' }),
     csrfToken: z.string().optional().openapi({
       description: 'Only for browser sessions: send it back as the x-csrf-token header on every non-GET request.',
     }),

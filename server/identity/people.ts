@@ -1,5 +1,5 @@
 // Queries for people and their role grants.
-import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../../db/client.ts';
 import { people, roleGrants, type Role } from '../../db/schema.ts';
 import type { Level } from './person.ts';
@@ -26,6 +26,14 @@ export async function upsertPerson(
       target: people.pid,
       set: { name: sql`coalesce(excluded.name, ${people.name})`, level: person.level, lastSeenAt: at },
     });
+}
+
+/** Records the address notices are e-mailed to, when the person has none yet (an e-ID token's email claim). */
+export async function adoptEmail(db: Db | Tx, pid: string, email: string): Promise<void> {
+  await db
+    .update(people)
+    .set({ email })
+    .where(and(eq(people.pid, pid), isNull(people.email)));
 }
 
 /** Makes sure a person row exists (for a grant to someone not yet seen), without changing one that does. */

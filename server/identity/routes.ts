@@ -9,6 +9,7 @@ import { MeSchema, Pid, Role, RoleHoldersSchema, RolesResultSchema } from './ide
 import { errorResponses } from '../http/openapi.ts';
 import { unwrap } from '../shared/errors.ts';
 import { listRoleHolders, setRoles } from './roles.ts';
+import { emailOf } from '../notifications/inbox.ts';
 
 const SetRolesBody = z
   .object({ roles: z.array(Role).max(ROLES.length) })
@@ -30,12 +31,13 @@ export function identityRoutes(ctx: AppContext, deps: { personCache: PersonCache
         ...errorResponses(401, 429),
       },
     }),
-    (c) => {
+    async (c) => {
       const p = signedIn(c);
       c.header('cache-control', 'no-store');
       const csrfToken = p.via === 'session' ? c.get('csrfToken') : undefined;
+      const email = await emailOf(ctx, p.pid);
       return c.json(
-        { pid: p.pid, name: p.name, level: p.level, roles: p.roles, ...(csrfToken ? { csrfToken } : {}) },
+        { pid: p.pid, name: p.name, level: p.level, roles: p.roles, email, ...(csrfToken ? { csrfToken } : {}) },
         200,
       );
     },

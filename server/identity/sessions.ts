@@ -14,7 +14,7 @@ import { fail, ok, type Result } from '../shared/errors.ts';
 import { withDeadline } from '../shared/unavailable.ts';
 import type { Level } from './person.ts';
 import type { VerifiedToken } from './token-verifier.ts';
-import { upsertPerson } from './people.ts';
+import { adoptEmail, upsertPerson } from './people.ts';
 
 /** How often at most a session's last-seen time is written (so reads do not each cost a write). */
 const TOUCH_INTERVAL_MS = 60_000;
@@ -97,6 +97,8 @@ export class SessionStore {
         // Any marker already present means this token (or its nonce) was exchanged before.
         if (inserted.length !== markers.length) throw new AlreadyExchanged();
         await upsertPerson(tx, { pid: token.pid, name: token.name, level: token.level }, now);
+        // The e-ID's address for money notices, unless the person has one already (PUT /api/me/email).
+        if (token.email) await adoptEmail(tx, token.pid, token.email);
         await tx.insert(sessions).values({
           idHash: sha256(id),
           pid: token.pid,

@@ -7,6 +7,7 @@ import { createLocalJWKSet, createRemoteJWKSet, errors, jwtVerify, type JWTPaylo
 import type { Config } from '../config.ts';
 import type { Logger } from '../shared/log.ts';
 import { PID_PATTERN, type Level } from './person.ts';
+import { isEmailAddress } from '../notifications/email-address.ts';
 
 // C0 and C1 control characters and DEL: exactly the Unicode category Cc.
 const CONTROL_CHARACTERS = /\p{Cc}/gu;
@@ -25,6 +26,8 @@ export interface VerifiedToken {
   pid: string;
   name: string | null;
   level: Level;
+  /** The `email` claim, when it is a well-formed address the provider does not say is unverified. */
+  email?: string;
   jti?: string;
   nonce?: string;
   issuedAt: number;
@@ -134,6 +137,10 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
         pid: payload.sub,
         name,
         level: Number(level) as Level,
+        email:
+          typeof payload.email === 'string' && payload.email_verified !== false && isEmailAddress(payload.email)
+            ? payload.email
+            : undefined,
         jti: typeof payload.jti === 'string' ? payload.jti : undefined,
         nonce: typeof payload.nonce === 'string' ? payload.nonce : undefined,
         issuedAt: payload.iat,

@@ -37,6 +37,7 @@
 import type { PublicLot } from '../auctions/public-lot.ts';
 import type { PublicLedgerEntry } from '../bidding/ledger-queries.ts';
 import type { BidAck } from '../bidding/types.ts';
+import type { SealedBidAck } from '../sealed/schemas.ts';
 import type { LotRegistrationItem } from '../auctions/registration-reads.ts';
 import type { Person } from '../identity/person.ts';
 import type { ErrorCode, ErrorObject } from '../shared/errors.ts';
@@ -86,6 +87,17 @@ export interface BidRequest {
 }
 export interface BidResult {
   bid: BidAck;
+}
+
+/** A sealed bid on a sealed lot: the body of POST /api/lots/:id/sealed-bids, with the lot. */
+export interface SealedBidRequest {
+  lotId: number;
+  /** Integer VND. */
+  amount: number;
+}
+/** The 201 body of POST /api/lots/:id/sealed-bids: the receipt, the commitment, whether it replaced one. */
+export interface SealedBidResult {
+  sealedBid: SealedBidAck;
 }
 
 export interface TimeRequest {
@@ -169,6 +181,8 @@ export interface ClientToServerEvents {
   unwatch: (request: WatchRequest, ack?: (answer: Ack<object>) => void) => void;
   sync: (request: SyncRequest, ack: (answer: Ack<SyncResult>) => void) => void;
   bid: (request: BidRequest, ack: (answer: Ack<BidResult>) => void) => void;
+  /** A sealed lot's sealed bid, as POST /api/lots/:id/sealed-bids (the same refusals and answer). */
+  sealedBid: (request: SealedBidRequest, ack: (answer: Ack<SealedBidResult>) => void) => void;
   time: (request: TimeRequest, ack: (answer: Ack<TimeResult>) => void) => void;
 }
 

@@ -17,7 +17,9 @@ import { isUnavailable, withDeadline } from '../shared/unavailable.ts';
 import type { ShedReason } from '../bidding/shed-reasons.ts';
 import type { Ack, AckError, ClientToServerEvents } from './events.ts';
 import type { GatewaySocket } from './gateway.ts';
-import { bidSchema, syncSchema, timeSchema, watchSchema } from './payloads.ts';
+import { bidSchema, sealedBidSchema, syncSchema, timeSchema, watchSchema } from './payloads.ts';
+import type { SealedBidAck } from '../sealed/schemas.ts';
+import type { Result } from '../shared/errors.ts';
 import { lotRoom } from './rooms.ts';
 import type { SnapshotReader } from './snapshots.ts';
 import type { BidCredentials } from './socket-people.ts';
@@ -45,7 +47,11 @@ export interface HandlerDeps {
   personForBid(socket: GatewaySocket, deadline: number): Promise<BidCredentials>;
   /** Counts a bid refused for the platform's own reasons before it reached the bid engine. */
   onBidShed?(lotId: number, reason: ShedReason): void;
+  /** Submits a sealed bid (the sealed module's service, as POST /api/lots/:id/sealed-bids does). */
+  sealed?: SealedBids;
 }
+
+export type SealedBids = (person: Person, lotId: number, amount: number) => Promise<Result<SealedBidAck>>;
 
 const SYNC_PAGE = 1_000;
 
@@ -151,6 +157,18 @@ export function registerHandlers(socket: GatewaySocket, deps: HandlerDeps): void
     return { ok: true, ...(await entriesAfter(deps, lotId, afterSeq)) };
   });
 
+  /** The socket's person, checked again for a bid as the HTTP routes check theirs (level 2). */
+  const bidder = async (lotId: number, deadline: number): Promise<Result<Person> | { ok: false; error: AckError }> => {
+    const who = await deps.personForBid(socket, deadline);
+    if (!who.ok) {
+      if (who.shed) deps.onBidShed?.(lotId, who.shed);
+      return { ok: false, error: who.error };
+    }
+    return requireLevel(who.person, 2);
+  };
+  const asAck = (r: Failure | { ok: false; error: AckError }): { ok: false; error: AckError } =>
+    'error' in r ? r : failure(r);
+
   const placeBid = async (
     lotId: number,
     amount: number,
@@ -158,15 +176,9 @@ export function registerHandlers(socket: GatewaySocket, deps: HandlerDeps): void
   ): Promise<Ack<{ bid: BidAck }>> => {
     // One deadline for the whole bid: the credentials check and the bid engine share it.
     const deadline = performance.now() + ctx.config.limits.bidTimeoutMs;
-    const who = await deps.personForBid(socket, deadline);
-    if (!who.ok) {
-      if (who.shed) deps.onBidShed?.(lotId, who.shed);
-      return { ok: false, error: who.error };
-    }
-    // The HTTP route's own guard, so that the refusal is the same.
-    const level2 = requireLevel(who.person, 2);
-    if (!level2.ok) return failure(level2);
-    const person: Person = level2.value;
+    const who = await bidder(lotId, deadline);
+    if (!who.ok) return asAck(who);
+    const person: Person = who.value;
     const result = await deps.bids.place({ lotId, person, amount, idempotencyKey, deadline });
     if (!result.ok) return failure(result);
     return { ok: true, bid: result.value };
@@ -180,6 +192,14 @@ export function registerHandlers(socket: GatewaySocket, deps: HandlerDeps): void
     } finally {
       done();
     }
+  });
+
+  on(socket, deps, 'sealedBid', sealedBidSchema, async ({ lotId, amount }) => {
+    const who = await bidder(lotId, performance.now() + ctx.config.limits.bidTimeoutMs);
+    if (!who.ok) return asAck(who);
+    if (!deps.sealed) return failure(refuse('not_sealed_lot'));
+    const result = await deps.sealed(who.value, lotId, amount);
+    return result.ok ? { ok: true, sealedBid: result.value } : failure(result);
   });
 
   on(socket, deps, 'time', timeSchema, async ({ clientSentAt }) => {

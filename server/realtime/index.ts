@@ -20,7 +20,7 @@ import type { GatewayServer } from './gateway.ts';
 import { attachAdapter } from './adapter.ts';
 import { authenticateSocket, credentialsOf, HandshakeError } from './auth.ts';
 import { SocketPeople } from './socket-people.ts';
-import { registerHandlers, type HandlerLimits } from './handlers.ts';
+import { registerHandlers, type HandlerLimits, type SealedBids } from './handlers.ts';
 import { LOT_ROOM_PREFIX, lotRoom, personRoom } from './rooms.ts';
 import { LotStreams } from './lot-streams.ts';
 import { FanOut } from './fan-out.ts';
@@ -82,6 +82,8 @@ export interface RealtimeDeps {
   admission?: BidAdmission;
   /** Counts a socket bid refused for the platform's own reasons before it reached the bid engine. */
   onBidShed?: (lotId: number, reason: ShedReason) => void;
+  /** Sealed bids over the socket (`sealedBid`). */
+  sealed?: SealedBids;
 }
 
 export async function createRealtime(
@@ -136,6 +138,9 @@ export async function createRealtime(
         currentPrice: change.currentPrice,
         highestBidderCode: change.highestBidderCode,
         minNextBid: change.minNextBid,
+        nextPriceAt: change.nextPriceAt,
+        nextPrice: change.nextPrice,
+        round: change.round,
         biddingOpen: change.biddingOpen,
         ended: change.ended,
         seq: change.seq,
@@ -216,6 +221,7 @@ export async function createRealtime(
       terms.saw(lot.id, {
         startingPrice: lot.startingPrice,
         priceStep: lot.priceStep,
+        ascending: lot.method === 'ascending',
         final: !lot.managerActions.edit,
       }),
   });
@@ -278,6 +284,7 @@ export async function createRealtime(
       },
       personForBid: (s, deadline) => people.forBid(s, deadline),
       onBidShed: deps.onBidShed,
+      sealed: deps.sealed,
     });
   });
 

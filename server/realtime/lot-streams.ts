@@ -202,7 +202,9 @@ export class LotStreams {
           (change.seq === last.seq &&
             change.reason === last.reason &&
             change.status === last.status &&
-            change.endsAt === last.endsAt))
+            change.endsAt === last.endsAt &&
+            change.currentPrice === last.currentPrice &&
+            change.round === last.round))
       )
         continue;
       if (isEnded(change.reason)) s.ended = true;

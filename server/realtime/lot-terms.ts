@@ -15,6 +15,8 @@ import type { LiveEntry } from './events.ts';
 export interface Terms {
   startingPrice: number;
   priceStep: number;
+  /** Only an ascending lot's bid sets the next minimum (a descending acceptance ends the lot; sealed bids come at the end). */
+  ascending: boolean;
   /** The terms can no longer change (registration has opened). */
   final: boolean;
 }
@@ -27,11 +29,19 @@ export async function readTerms(db: Db, lotId: number, now: Date): Promise<Terms
       registrationOpensAt: lots.registrationOpensAt,
       startingPrice: lots.startingPrice,
       priceStep: lots.priceStep,
+      method: lots.method,
     })
     .from(lots)
     .where(eq(lots.id, lotId))
     .limit(1);
-  return row && { startingPrice: row.startingPrice, priceStep: row.priceStep, final: !termsEditable(row, now) };
+  return (
+    row && {
+      startingPrice: row.startingPrice,
+      priceStep: row.priceStep,
+      ascending: row.method === 'ascending',
+      final: !termsEditable(row, now),
+    }
+  );
 }
 
 export class LotTerms {
@@ -63,6 +73,7 @@ export class LotTerms {
       if (entries.some((e) => e.kind === 'bid')) this.refresh(lotId);
       return entries;
     }
+    if (!terms.ascending) return entries;
     return entries.map((e) =>
       e.kind === 'bid' ? { ...e, minNextBid: minimumBid(terms, { currentPrice: e.amount }) } : e,
     );

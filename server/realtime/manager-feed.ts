@@ -2,12 +2,13 @@
 // confirmed (the post-commit personal `registration` event), the lot's own manager hears it as
 // `lotRegistration` in a room only their manager sockets join, through the adapter on every process.
 // The registration goes out as the manager's list shows it before the lot has ended (bidder code,
-// status, deposit state, times; never pid or name): registrations change only before the end.
+// status, deposit state, times, the deposit's payment; never pid or name): registrations change only before the end.
 // Events are handled one at a time, so each manager hears a registration's changes in commit order.
 import { eq } from 'drizzle-orm';
 import { lots, registrations } from '../../db/schema.ts';
 import type { AppContext } from '../context.ts';
 import { hiddenRegistrationItem } from '../auctions/registration-reads.ts';
+import { depositPaymentsOf } from '../payments/instructions.ts';
 import type { GatewayServer, GatewaySocket } from './gateway.ts';
 import { managerRoom } from './rooms.ts';
 
@@ -33,7 +34,8 @@ export function startManagerFeed(ctx: AppContext, io: GatewayServer): () => void
           .where(eq(registrations.id, event.registrationId));
         if (!row) return;
         // The state the event was published with, not a later one read here: each event says what changed.
-        const item = hiddenRegistrationItem(row.r);
+        const payment = (await depositPaymentsOf(ctx.db, [row.r.id])).get(row.r.id);
+        const item = hiddenRegistrationItem(row.r, payment);
         const status = event.status as typeof item.status;
         const registration = {
           ...item,

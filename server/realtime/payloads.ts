@@ -3,7 +3,7 @@
 // with a code per invalid field, exactly like a 422 from the HTTP API: server/shared/field-errors.ts).
 import { z } from 'zod';
 import { IdempotencyKey, RowId, SeqAfter, Vnd } from '../shared/validation.ts';
-import type { BidRequest, SyncRequest, TimeRequest, WatchRequest } from './events.ts';
+import type { BidRequest, SealedBidRequest, SyncRequest, TimeRequest, WatchRequest } from './events.ts';
 
 const lotId = RowId();
 
@@ -23,5 +23,8 @@ export const bidSchema: z.ZodType<BidRequest> = z.object({
   amount: Vnd,
   idempotencyKey: IdempotencyKey().optional(),
 });
+
+/** The same rules and field codes as POST /api/lots/:id/sealed-bids. */
+export const sealedBidSchema: z.ZodType<SealedBidRequest> = z.object({ lotId, amount: Vnd });
 
 export const timeSchema: z.ZodType<TimeRequest> = z.object({ clientSentAt: z.number().finite() });

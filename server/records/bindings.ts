@@ -7,6 +7,7 @@
 import { readCloseFacts, readRegistrationFacts } from '../audit/chained-facts.ts';
 import type { AuctionRecord, RecordEvent, RecordRegistration } from './record-format.ts';
 import { problem, type Problem } from './verify-codes.ts';
+import { methodProblem } from './verify-method.ts';
 
 const END_ACTIONS: Record<AuctionRecord['result']['status'], string> = {
   closed: 'lot.closed',
@@ -182,5 +183,6 @@ export function bindingProblem(record: AuctionRecord): Problem | undefined {
         `ledger entry seq ${e.seq} is by ${e.bidderCode}, which is not among the record's registrations`,
         { seq: e.seq, bidderCode: e.bidderCode },
       );
-  return resultProblem(record);
+  // The method's own rule before the result: a breach explains a result that follows from it.
+  return methodProblem(record) ?? resultProblem(record);
 }

@@ -100,6 +100,8 @@ const LOT_CSV_COLUMNS = [
   'title',
   'category',
   'status',
+  // The auction method (issue 16): ascending, descending or sealed.
+  'method',
   'startingPrice',
   'priceStep',
   'deposit',
@@ -129,6 +131,7 @@ function summaryRow(r: LotRow, built: AuctionRecord | RefusedRecordLine): unknow
     r.title,
     r.category,
     r.status,
+    r.method,
     r.startingPrice,
     r.priceStep,
     r.deposit,

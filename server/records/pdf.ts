@@ -6,6 +6,8 @@
 import { createRequire } from 'node:module';
 import PDFDocument from 'pdfkit';
 import type { AuctionRecord } from './record-format.ts';
+import { fields, heading, MARGIN, table, type Doc } from './pdf-layout.ts';
+import { descendingSchedule, methodTerms, roundPeriods, sealedBidsTable } from './pdf-methods.ts';
 import {
   actionLabel,
   categoryLabel,
@@ -16,7 +18,6 @@ import {
   formatVnTime,
   registrationLabel,
   resultText,
-  softCloseText,
   statusLabel,
   WEB,
 } from './vietnamese.ts';
@@ -24,64 +25,6 @@ import {
 const require = createRequire(import.meta.url);
 const FONT_REGULAR = require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans.ttf');
 const FONT_BOLD = require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf');
-
-type Doc = InstanceType<typeof PDFDocument>;
-interface Column {
-  title: string;
-  width: number;
-  align?: 'left' | 'right';
-}
-
-const MARGIN = 48;
-
-function heading(doc: Doc, text: string): void {
-  if (doc.y > doc.page.height - MARGIN - 60) doc.addPage();
-  doc.moveDown(0.6).font('Bold').fontSize(11.5).text(text, MARGIN).moveDown(0.3).font('Regular').fontSize(9.5);
-}
-
-/** "Label: value" lines, the label in bold. */
-function fields(doc: Doc, rows: [string, string][]): void {
-  for (const [k, v] of rows)
-    doc.font('Bold').text(`${k}: `, MARGIN, undefined, { continued: true }).font('Regular').text(v);
-}
-
-/** A simple table that breaks across pages and repeats its header. */
-function table(doc: Doc, columns: Column[], rows: string[][]): void {
-  const bottom = (): number => doc.page.height - MARGIN - 20;
-  const drawRow = (cells: string[], bold: boolean): void => {
-    doc.font(bold ? 'Bold' : 'Regular').fontSize(8);
-    const height = Math.max(...cells.map((c, i) => doc.heightOfString(c, { width: columns[i].width - 4 }))) + 4;
-    if (doc.y + height > bottom()) {
-      doc.addPage();
-      if (!bold)
-        drawRow(
-          columns.map((c) => c.title),
-          true,
-        );
-      doc.font(bold ? 'Bold' : 'Regular').fontSize(8);
-    }
-    const y = doc.y;
-    let x = MARGIN;
-    cells.forEach((c, i) => {
-      doc.text(c, x + 2, y + 2, { width: columns[i].width - 4, align: columns[i].align ?? 'left' });
-      x += columns[i].width;
-    });
-    doc
-      .moveTo(MARGIN, y + height)
-      .lineTo(x, y + height)
-      .lineWidth(bold ? 0.8 : 0.3)
-      .strokeColor('#999999')
-      .stroke();
-    doc.x = MARGIN;
-    doc.y = y + height;
-  };
-  drawRow(
-    columns.map((c) => c.title),
-    true,
-  );
-  for (const r of rows) drawRow(r, false);
-  doc.fontSize(9.5).font('Regular');
-}
 
 /**
  * The signature blocks: the auction organisation's representative (the manager who ran the lot) and
@@ -163,13 +106,13 @@ function body(doc: Doc, r: AuctionRecord, kid: string): void {
   ]);
   heading(doc, '2. Điều kiện đấu giá');
   fields(doc, [
-    ['Phương thức', 'Trả giá lên'],
     [L.startingPrice, formatVnd(r.policy.startingPrice)],
     [L.priceStep, formatVnd(r.policy.priceStep)],
     [L.deposit, formatVnd(r.policy.deposit)],
     ['Số người tham gia tối thiểu', String(r.policy.minBidders)],
   ]);
-  doc.text(softCloseText(r.policy.softClose), MARGIN);
+  methodTerms(doc, r);
+  descendingSchedule(doc, r);
   heading(doc, `3. ${L.schedule} (giờ Việt Nam)`);
   fields(doc, [
     [M.registrationOpensAt, formatVnTime(r.times.registrationOpensAt)],
@@ -225,9 +168,11 @@ function body(doc: Doc, r: AuctionRecord, kid: string): void {
         `${e.hash.slice(0, 16)}…`,
       ]),
     );
+  sealedBidsTable(doc, r);
   heading(doc, '6. Gia hạn thời gian');
-  if (r.extensions.length === 0) doc.text('Không có lần gia hạn nào.');
+  if (r.extensions.length === 0 && !r.periods) doc.text('Không có lần gia hạn nào.');
   else for (const x of r.extensions) doc.text(`• ${formatVnTime(x.at)}: gia hạn đến ${formatVnTime(x.endsAt)}`);
+  roundPeriods(doc, r);
   heading(doc, '7. Diễn biến phiên (nhật ký)');
   if (r.history.length === 0) doc.text('Không có sự kiện.');
   else

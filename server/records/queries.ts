@@ -3,13 +3,28 @@
 import { shedBidsOf, type ShedRow } from '../bidding/shed-reads.ts';
 import { and, asc, eq, gt, gte, inArray, lt, lte, max, min, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
-import { auditEvents, ledgerEntries, lots, people, registrations } from '../../db/schema.ts';
+import { auditEvents, ledgerEntries, lots, people, registrations, sealedBids } from '../../db/schema.ts';
 import { ENDED_STATUSES } from '../auctions/rules/index.ts';
 
 export type LotRow = typeof lots.$inferSelect;
 export type EntryRow = Pick<
   typeof ledgerEntries.$inferSelect,
-  'lotId' | 'seq' | 'kind' | 'amount' | 'bidderCode' | 'placedAt' | 'withdrawsSeq' | 'prevHash' | 'hash'
+  | 'lotId'
+  | 'seq'
+  | 'kind'
+  | 'amount'
+  | 'bidderCode'
+  | 'placedAt'
+  | 'withdrawsSeq'
+  | 'commitment'
+  | 'salt'
+  | 'prevHash'
+  | 'hash'
+>;
+/** A sealed bid as the record lists it: never its JWE (the amount stays sealed in the database). */
+export type SealedBidRow = Pick<
+  typeof sealedBids.$inferSelect,
+  'lotId' | 'round' | 'bidderCode' | 'commitment' | 'submittedAt' | 'replacedAt' | 'revealedSeq'
 >;
 export type AuditRow = typeof auditEvents.$inferSelect;
 
@@ -35,6 +50,8 @@ export interface LotDetails {
   events: AuditRow[];
   /** Bids the platform refused for its own reasons (overload, database outage), per minute and reason. */
   shed: ShedRow[];
+  /** A sealed lot's sealed bids, replaced ones included, in submission order. */
+  sealedBids: SealedBidRow[];
 }
 
 export async function findLot(db: Db, lotId: number): Promise<LotRow | undefined> {
@@ -45,7 +62,7 @@ export async function findLot(db: Db, lotId: number): Promise<LotRow | undefined
 /** Registrations, ledger entries and audit events of these lots, grouped by lot, each in order. */
 export async function loadDetails(db: Db, lotIds: number[]): Promise<Map<number, LotDetails>> {
   const out = new Map<number, LotDetails>();
-  for (const id of lotIds) out.set(id, { registrations: [], entries: [], events: [], shed: [] });
+  for (const id of lotIds) out.set(id, { registrations: [], entries: [], events: [], shed: [], sealedBids: [] });
   if (lotIds.length === 0) return out;
   const regs = await db
     .select({
@@ -76,6 +93,8 @@ export async function loadDetails(db: Db, lotIds: number[]): Promise<Map<number,
       bidderCode: ledgerEntries.bidderCode,
       placedAt: ledgerEntries.placedAt,
       withdrawsSeq: ledgerEntries.withdrawsSeq,
+      commitment: ledgerEntries.commitment,
+      salt: ledgerEntries.salt,
       prevHash: ledgerEntries.prevHash,
       hash: ledgerEntries.hash,
     })
@@ -90,6 +109,20 @@ export async function loadDetails(db: Db, lotIds: number[]): Promise<Map<number,
     .orderBy(asc(auditEvents.id));
   for (const e of events) out.get(e.lotId!)?.events.push(e);
   for (const row of await shedBidsOf(db, lotIds)) out.get(row.lotId)?.shed.push(row);
+  const sealed = await db
+    .select({
+      lotId: sealedBids.lotId,
+      round: sealedBids.round,
+      bidderCode: sealedBids.bidderCode,
+      commitment: sealedBids.commitment,
+      submittedAt: sealedBids.submittedAt,
+      replacedAt: sealedBids.replacedAt,
+      revealedSeq: sealedBids.revealedSeq,
+    })
+    .from(sealedBids)
+    .where(inArray(sealedBids.lotId, lotIds))
+    .orderBy(asc(sealedBids.lotId), asc(sealedBids.submittedAt), asc(sealedBids.id));
+  for (const b of sealed) out.get(b.lotId)?.sealedBids.push(b);
   return out;
 }
 

@@ -4,14 +4,26 @@
 import { z } from 'zod';
 import { SHED_REASONS } from '../bidding/shed-reasons.ts';
 import { ENDED_STATUSES } from '../auctions/rules/status.ts';
+import {
+  DescendingScheduleSchema,
+  methodPartsProblem,
+  DescendingTermsSchema,
+  RECORD_METHODS,
+  RecordPeriodSchema,
+  RecordSealedBidSchema,
+  RoundsTermsSchema,
+  SealedTermsSchema,
+} from './method-format.ts';
 
 export const RECORD_TYPE = 'auction-record';
 /**
  * 2 (issue 13): every registration carries its person's keyed hash, and verification cross-checks the
- * registrations and the result against the lot's chained history. Records of version 1 still verify
- * as they were issued.
+ * registrations and the result against the lot's chained history. 3 (issue 16): the auction method and
+ * its terms, with the descending schedule, the periods of extension rounds or the sealed bids, and a
+ * revealed sealed bid's commitment and salt on its ledger entry; verification checks each method's own
+ * rule. Records of versions 1 and 2 (all ascending) still verify as they were issued.
  */
-export const RECORD_VERSION = 2;
+export const RECORD_VERSION = 3;
 /** The JWS `cty` of a signed auction record. */
 export const RECORD_CTY = 'auction-record+json';
 /** The JWS `cty` of the seal that ends an NDJSON export. */
@@ -30,6 +42,9 @@ export const RecordEntrySchema = z.strictObject({
   withdrawsSeq: z.number().int().positive().nullable(),
   /** accepted, withdrawn (a bid later withdrawn) or withdrawal (the withdrawal entry itself). */
   status: z.enum(['accepted', 'withdrawn', 'withdrawal']),
+  /** A revealed sealed bid only (version 3): the commitment its receipt holds and the salt that opens it; both hashed. */
+  commitment: z.string().optional(),
+  salt: z.string().optional(),
   prevHash: hash,
   hash,
 });
@@ -64,72 +79,90 @@ export const RecordEventSchema = z.strictObject({
   hash,
 });
 
-export const AuctionRecordSchema = z.strictObject({
-  type: z.literal(RECORD_TYPE),
-  version: z.union([z.literal(1), z.literal(RECORD_VERSION)]),
-  issuedAt: iso,
-  issuer: z.string().nullable(),
-  lot: z.strictObject({
-    id: z.number().int().positive(),
-    title: z.string(),
-    description: z.string(),
-    category: z.string(),
-    managerPid: z.string(),
-    rulesVersion: z.number().int(),
-    rules: z.string(),
-    createdAt: iso,
-  }),
-  policy: z.strictObject({
-    method: z.literal('ascending'),
-    startingPrice: money,
-    priceStep: money,
-    deposit: money,
-    softClose: z.strictObject({ windowSeconds: z.number().int(), extendSeconds: z.number().int() }).nullable(),
-    /** The platform's minimum number of approved bidders when the record was issued. */
-    minBidders: z.number().int(),
-  }),
-  times: z.strictObject({
-    registrationOpensAt: iso,
-    registrationClosesAt: iso,
-    startsAt: iso,
-    scheduledEndsAt: iso,
-    endsAt: iso,
-    closedAt: iso.nullable(),
-  }),
-  registrations: z.array(RecordRegistrationSchema),
-  ledger: z.array(RecordEntrySchema),
-  extensions: z.array(z.strictObject({ at: iso, endsAt: iso.nullable(), data: z.record(z.string(), z.unknown()) })),
-  /** The lot's own events from the audit log (each hash covers its event; the log's chain is global). */
-  history: z.array(RecordEventSchema),
-  result: z.strictObject({
-    status: z.enum(ENDED_STATUSES),
-    finalPrice: money.nullable(),
-    winnerBidderCode: z.string().nullable(),
-    winnerPid: z.string().nullable(),
-    winnerName: z.string().nullable(),
-    cancelReason: z.string().nullable(),
-    bidCount: z.number().int().nonnegative(),
-    entryCount: z.number().int().nonnegative(),
-  }),
-  /**
-   * Technical faults during the lot: bids the platform refused for its own reasons (overload, an
-   * unreachable database, a deadline), per minute and reason. Absent from records issued before it
-   * existed.
-   */
-  technicalFaults: z
-    .strictObject({
-      shedBids: z.strictObject({
-        total: z.number().int().nonnegative(),
-        byReason: z.partialRecord(z.enum(SHED_REASONS), z.number().int().nonnegative()),
-        minutes: z.array(
-          z.strictObject({ minute: iso, reason: z.enum(SHED_REASONS), count: z.number().int().positive() }),
-        ),
-      }),
-    })
-    .optional(),
-  /** The hash of the last ledger entry (the genesis hash when there is none). */
-  finalHash: hash,
-});
+export const AuctionRecordSchema = z
+  .strictObject({
+    type: z.literal(RECORD_TYPE),
+    version: z.union([z.literal(1), z.literal(2), z.literal(RECORD_VERSION)]),
+    issuedAt: iso,
+    issuer: z.string().nullable(),
+    lot: z.strictObject({
+      id: z.number().int().positive(),
+      title: z.string(),
+      description: z.string(),
+      category: z.string(),
+      managerPid: z.string(),
+      rulesVersion: z.number().int(),
+      rules: z.string(),
+      createdAt: iso,
+    }),
+    policy: z.strictObject({
+      /** Versions 1 and 2: always ascending. */
+      method: z.enum(RECORD_METHODS),
+      startingPrice: money,
+      priceStep: money,
+      deposit: money,
+      softClose: z.strictObject({ windowSeconds: z.number().int(), extendSeconds: z.number().int() }).nullable(),
+      /** The platform's minimum number of approved bidders when the record was issued. */
+      minBidders: z.number().int(),
+      /** Version 3, ascending: the extension rounds (null: none). */
+      rounds: RoundsTermsSchema.nullable().optional(),
+      /** Version 3, descending: the interval and the floor. */
+      descending: DescendingTermsSchema.optional(),
+      /** Version 3, sealed: the tie-break and whether a sealed bid may be replaced. */
+      sealed: SealedTermsSchema.optional(),
+    }),
+    /** Version 3, descending: the price schedule. */
+    schedule: DescendingScheduleSchema.optional(),
+    /** Version 3, ascending with extension rounds: the official time (round 0), then each round opened. */
+    periods: z.array(RecordPeriodSchema).optional(),
+    /** Version 3, sealed: every sealed bid submitted, replaced ones included, without amounts. */
+    sealedBids: z.array(RecordSealedBidSchema).optional(),
+    times: z.strictObject({
+      registrationOpensAt: iso,
+      registrationClosesAt: iso,
+      startsAt: iso,
+      scheduledEndsAt: iso,
+      endsAt: iso,
+      closedAt: iso.nullable(),
+    }),
+    registrations: z.array(RecordRegistrationSchema),
+    ledger: z.array(RecordEntrySchema),
+    extensions: z.array(z.strictObject({ at: iso, endsAt: iso.nullable(), data: z.record(z.string(), z.unknown()) })),
+    /** The lot's own events from the audit log (each hash covers its event; the log's chain is global). */
+    history: z.array(RecordEventSchema),
+    result: z.strictObject({
+      status: z.enum(ENDED_STATUSES),
+      finalPrice: money.nullable(),
+      winnerBidderCode: z.string().nullable(),
+      winnerPid: z.string().nullable(),
+      winnerName: z.string().nullable(),
+      cancelReason: z.string().nullable(),
+      bidCount: z.number().int().nonnegative(),
+      entryCount: z.number().int().nonnegative(),
+    }),
+    /**
+     * Technical faults during the lot: bids the platform refused for its own reasons (overload, an
+     * unreachable database, a deadline), per minute and reason. Absent from records issued before it
+     * existed.
+     */
+    technicalFaults: z
+      .strictObject({
+        shedBids: z.strictObject({
+          total: z.number().int().nonnegative(),
+          byReason: z.partialRecord(z.enum(SHED_REASONS), z.number().int().nonnegative()),
+          minutes: z.array(
+            z.strictObject({ minute: iso, reason: z.enum(SHED_REASONS), count: z.number().int().positive() }),
+          ),
+        }),
+      })
+      .optional(),
+    /** The hash of the last ledger entry (the genesis hash when there is none). */
+    finalHash: hash,
+  })
+  .superRefine((r, ctx) => {
+    const problem = methodPartsProblem(r);
+    if (problem) ctx.addIssue({ code: 'custom', path: ['policy', 'method'], message: problem });
+  });
 
 export type AuctionRecord = z.infer<typeof AuctionRecordSchema>;
 export type RecordEntry = z.infer<typeof RecordEntrySchema>;

@@ -1,13 +1,15 @@
 // Builds the auction record of an ended lot from its rows: the lot and its policy, the times, every
 // registration with the person behind the bidder code (and that person's keyed hash, which verifiers
 // compare with the one chained at registration), the full ledger (withdrawals included) with its hash
-// chain, the soft-close extensions, the lot's audit history and the result. Whether the rows still
-// agree with the chain is checked before signing (integrity.ts).
+// chain, the soft-close extensions, the lot's audit history and the result, with the method's own
+// parts (record-methods.ts). Whether the rows still agree with the chain is checked before signing
+// (integrity.ts).
 import { personHash } from '../audit/person-hash.ts';
 import { GENESIS_HASH } from '../shared/hash-chain.ts';
 import { summarizeShed } from '../bidding/shed-reads.ts';
 import type { EndedStatus } from '../auctions/rules/index.ts';
 import type { LotDetails, LotRow } from './queries.ts';
+import { methodParts } from './record-methods.ts';
 import {
   RECORD_TYPE,
   RECORD_VERSION,
@@ -47,6 +49,8 @@ export function recordLedger(entries: LotDetails['entries']): RecordEntry[] {
     bidderCode: e.bidderCode,
     withdrawsSeq: e.withdrawsSeq,
     status: e.kind === 'withdrawal' ? 'withdrawal' : withdrawn.has(e.seq) ? 'withdrawn' : 'accepted',
+    // A revealed sealed bid: what opens its commitment, covered by its hash.
+    ...(e.commitment !== null && e.salt !== null ? { commitment: e.commitment, salt: e.salt } : {}),
     prevHash: e.prevHash,
     hash: e.hash,
   }));
@@ -74,6 +78,7 @@ export function buildRecord(
   rc: RecordContext,
 ): AuctionRecord {
   const ledger = recordLedger(details.entries);
+  const { terms, ...parts } = methodParts(lot, details);
   const winner =
     lot.winnerRegistrationId === null
       ? undefined
@@ -94,7 +99,6 @@ export function buildRecord(
       createdAt: lot.createdAt.toISOString(),
     },
     policy: {
-      method: 'ascending',
       startingPrice: lot.startingPrice,
       priceStep: lot.priceStep,
       deposit: lot.deposit,
@@ -103,7 +107,9 @@ export function buildRecord(
           ? { windowSeconds: lot.softCloseWindowSeconds, extendSeconds: lot.softCloseExtendSeconds }
           : null,
       minBidders: rc.minBidders,
+      ...terms,
     },
+    ...parts,
     times: {
       registrationOpensAt: lot.registrationOpensAt.toISOString(),
       registrationClosesAt: lot.registrationClosesAt.toISOString(),

@@ -11,6 +11,7 @@ import { renderRecordPdf } from './pdf.ts';
 import { auditRefusal, recordIntegrityProblem } from './integrity.ts';
 import { findLot, loadDetails } from './queries.ts';
 import { buildRecord } from './record.ts';
+import { entryRounds } from './record-methods.ts';
 import { isEnded } from '../auctions/rules/index.ts';
 import { RECORD_CTY, type AuctionRecord } from './record-format.ts';
 import type { SigningKey } from './signing-keys.ts';
@@ -44,6 +45,7 @@ export interface RecordService {
  * UTF-8, every text cell formula-escaped (csv.ts).
  */
 export function ledgerCsv(record: AuctionRecord): string {
+  const rounds = entryRounds(record);
   const rows = record.ledger.map((e) => ({
     lotId: record.lot.id,
     seq: e.seq,
@@ -53,6 +55,10 @@ export function ledgerCsv(record: AuctionRecord): string {
     bidderCode: e.bidderCode,
     withdrawsSeq: e.withdrawsSeq ?? '',
     status: e.status,
+    method: record.policy.method,
+    round: rounds.get(e.seq) ?? '',
+    commitment: e.commitment ?? '',
+    salt: e.salt ?? '',
     prevHash: e.prevHash,
     hash: e.hash,
   }));

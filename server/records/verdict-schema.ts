@@ -13,6 +13,7 @@ export const VerdictDetailsSchema = z
     entries: z.number().int().optional(),
     finalHash: z.string().optional(),
     finalPrice: z.number().int().nullable().optional(),
+    method: z.string().optional(),
     kid: z.string().optional(),
     signedAt: z.string().optional(),
     lots: z.number().int().optional(),
@@ -24,7 +25,7 @@ export const VerdictDetailsSchema = z
   .catchall(z.unknown())
   .openapi({
     description:
-      "What was verified. A record: `lotId`, `title`, `status`, `entries` (ledger entries), `finalHash`, `finalPrice`, `kid`, `signedAt` (when the platform signed it: the record's `issuedAt`, inside the signed payload); a lot export: `lots`; an audit export or CSV: `events`, `previousHash`, `lastHash`, `fromGenesis` (the export starts at the log's first event); a ledger CSV: `entries`, `finalHash`. Other keys may come.",
+      "What was verified. A record: `lotId`, `title`, `method` (`ascending`, `descending` or `sealed`), `status`, `entries` (ledger entries), `finalHash`, `finalPrice`, `kid`, `signedAt` (when the platform signed it: the record's `issuedAt`, inside the signed payload); a lot export: `lots`; an audit export or CSV: `events`, `previousHash`, `lastHash`, `fromGenesis` (the export starts at the log's first event); a ledger CSV: `entries`, `finalHash`. Other keys may come.",
   });
 
 export const VerdictSchema = z
@@ -47,7 +48,7 @@ export const VerdictSchema = z
       .optional()
       .openapi({
         description:
-          'The values the reason names: ids, seq numbers, hashes, key ids; amounts (`price`, `chainedPrice`, `topPrice`) in VND; times (`at`, `chainedAt`) ISO-8601 UTC; inside an export `lotId` and `line` (NDJSON) or `row` (CSV); `part: "seal"` for a problem with an export\'s seal.',
+          'The values the reason names: ids, seq numbers, hashes, key ids; amounts (`price`, `chainedPrice`, `topPrice`, `askedPrice`) in VND; times (`at`, `chainedAt`) ISO-8601 UTC; inside an export `lotId` and `line` (NDJSON) or `row` (CSV); `part: "seal"` for a problem with an export\'s seal.',
       }),
     kind: z
       .string()

@@ -46,6 +46,23 @@ export const VERIFY_CODES = [
   'RESULT_PRICE_MISMATCH',
   'RESULT_WINNER_PERSON_CHANGED',
   'RESULT_NOT_HIGHEST_BID',
+  // Each method's own rule (record version 3): the descending schedule, extension rounds, sealed bids.
+  'DESCENDING_SCHEDULE_MISMATCH',
+  'DESCENDING_EXTRA_ENTRY',
+  'DESCENDING_WRONG_PRICE',
+  'DESCENDING_RESULT_MISMATCH',
+  'ROUNDS_PERIODS_MISMATCH',
+  'ROUND_BID_OUTSIDE_PERIODS',
+  'ROUND_NOT_TRIGGERED',
+  'ROUND_NOT_OPENED',
+  'ROUND_BIDDER_EXCLUDED',
+  'SEALED_BIDS_NOT_CHAINED',
+  'SEALED_ENTRY_NOT_SEALED',
+  'SEALED_COMMITMENT_MISMATCH',
+  'SEALED_BID_NOT_SUBMITTED',
+  'SEALED_BID_TWICE',
+  'SEALED_BID_NOT_REVEALED',
+  'SEALED_RESULT_MISMATCH',
   // NDJSON exports: the seal, the header and each line.
   'EXPORT_NO_SEAL',
   'EXPORT_SEAL_NOT_LAST',
@@ -74,7 +91,8 @@ export type VerifyCode = (typeof VERIFY_CODES)[number];
 
 /**
  * Values a reason names, for translations: ids, seq numbers, hashes and key ids as they are; amounts
- * (`price`, `chainedPrice`, `topPrice`) as integer đồng; times (`at`, `chainedAt`) as ISO-8601 UTC.
+ * (`price`, `chainedPrice`, `topPrice`, `askedPrice`) as integer đồng; times (`at`, `chainedAt`) as
+ * ISO-8601 UTC.
  * Inside an export, `lotId` and `line` (NDJSON) or `row` (CSV) say where; `part: 'seal'` marks a
  * problem with an export's seal rather than a record's signature.
  */

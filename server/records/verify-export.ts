@@ -3,12 +3,10 @@
 // it. Verifying checks the seal, then each lot's ledger chain, or the audit chain line by line from
 // the hash the header says it continues. A lot export may hold, in place of a record, the platform's
 // refusal to issue it, and an audit export the rows the platform found contradicting the chain: either
-// makes the export invalid. CSV files carry no signature: their chains are recomputed and the reader
-// is told to compare the last hash with a signed record or export.
+// makes the export invalid. CSV files are verify-csv.ts's (re-exported here for the writers).
 import { createHash } from 'node:crypto';
-import { parse } from 'csv-parse/sync';
-import { unescapeFormula } from './csv.ts';
-import { auditEventHash, GENESIS_HASH, ledgerEntryHash } from '../shared/hash-chain.ts';
+import { GENESIS_HASH } from '../shared/hash-chain.ts';
+import { parseLine, walkAudit, type AuditLike } from './audit-walk.ts';
 import { verifyJws, type Jwks } from './jws.ts';
 import {
   AuctionRecordSchema,
@@ -23,57 +21,10 @@ import {
 import { problem, type Problem } from './verify-codes.ts';
 import { describeIssues, invalidVerdict, parseJsonBytes, recordProblem, type Verdict } from './verify.ts';
 
-export const LEDGER_CSV_COLUMNS = [
-  'lotId',
-  'seq',
-  'placedAt',
-  'kind',
-  'amount',
-  'bidderCode',
-  'withdrawsSeq',
-  'status',
-  'prevHash',
-  'hash',
-] as const;
-/** Audit CSV columns: `v` is the event's chain version; version 2 chains the keyed hashes, not the clear ids. */
-export const AUDIT_CSV_COLUMNS = [
-  'id',
-  'v',
-  'at',
-  'actorPid',
-  'actorHash',
-  'action',
-  'lotId',
-  'subject',
-  'subjectHash',
-  'data',
-  'prevHash',
-  'hash',
-] as const;
-/** The audit CSV columns before issue 13 (every event chain version 1); such files still verify. */
-const AUDIT_CSV_COLUMNS_V1 = [
-  'id',
-  'at',
-  'actorPid',
-  'action',
-  'lotId',
-  'subject',
-  'data',
-  'prevHash',
-  'hash',
-] as const;
-
+export { AUDIT_CSV_COLUMNS, LEDGER_CSV_COLUMNS, verifyCsv } from './verify-csv.ts';
 const invalid = (kind: string, p: Problem, extra: Partial<Verdict> = {}): Verdict => invalidVerdict(kind, p, extra);
 /** What a sealed export's verdict carries once the seal holds. */
 const sealed = (kid: string): Partial<Verdict> => ({ signed: true, kid });
-
-function parseLine(line: string): unknown {
-  try {
-    return JSON.parse(line);
-  } catch {
-    return undefined;
-  }
-}
 
 /** Verifies an NDJSON lot or audit export, from its bytes. */
 export async function verifyNdjsonExport(bytes: Uint8Array, jwks: Jwks): Promise<Verdict> {
@@ -179,53 +130,6 @@ function checkLotLines(lines: string[], kid: string): Verdict {
   return { valid: true, signed: true, kind: 'lot-export', kid, details: { lots: lines.length } };
 }
 
-interface AuditLike {
-  id: number;
-  v?: number;
-  at: string;
-  actorPid: string | null;
-  actorHash?: string | null;
-  action: string;
-  lotId: number | null;
-  subject: string | null;
-  subjectHash?: string | null;
-  data: Record<string, unknown>;
-  prevHash: string;
-  hash: string;
-}
-
-/** Walks an audit chain from `previousHash`; returns the first problem or the last hash. */
-function walkAudit(
-  events: AuditLike[],
-  previousHash: string,
-  where: (i: number) => { text: string; params: { line: number } | { row: number } },
-): { problem?: Problem; last: string } {
-  let prev = previousHash;
-  for (let i = 0; i < events.length; i++) {
-    const e = events[i];
-    if (e.prevHash !== prev)
-      return {
-        problem: problem(
-          'AUDIT_LINK_BROKEN',
-          `${where(i).text}: audit event ${e.id} does not link to the event before it (prevHash mismatch): events were removed, added or reordered`,
-          { eventId: e.id, ...where(i).params },
-        ),
-        last: prev,
-      };
-    if (auditEventHash(prev, e) !== e.hash)
-      return {
-        problem: problem(
-          'AUDIT_EVENT_CHANGED',
-          `${where(i).text}: audit event ${e.id} was changed: its hash does not match its content`,
-          { eventId: e.id, ...where(i).params },
-        ),
-        last: prev,
-      };
-    prev = e.hash;
-  }
-  return { last: prev };
-}
-
 function checkAuditLines(lines: string[], previousHash: string, sealedLast: string | undefined, kid: string): Verdict {
   const events: AuditLike[] = [];
   const lineOf: number[] = [];
@@ -284,124 +188,4 @@ function checkAuditLines(lines: string[], previousHash: string, sealedLast: stri
     kid,
     details: { events: events.length, previousHash, lastHash: walk.last, fromGenesis: previousHash === GENESIS_HASH },
   };
-}
-
-const nullable = (s: string): string | null => (s === '' ? null : s);
-
-const UNSIGNED_NOTE = 'CSV carries no signature: compare the last hash with a signed record or NDJSON export';
-/**
- * A CSV whose chain holds: valid, never signed. Anyone can edit a CSV and recompute its chain, so the
- * verdict says what to compare (the last hash) rather than vouching for the content.
- */
-function unsigned(lastHash: string): Verdict {
-  return { valid: true, signed: false, code: 'NOT_SIGNED', params: { lastHash } };
-}
-
-/** Verifies a ledger CSV (one lot) or an audit-log CSV: the hash chain only (CSV carries no signature). */
-export function verifyCsv(text: string): Verdict {
-  let rows: Record<string, string>[];
-  try {
-    // Cells were formula-escaped on export (csv.ts); the chain hashes the values before escaping.
-    rows = parse(text.replace(/^\uFEFF/, ''), {
-      columns: true,
-      skip_empty_lines: true,
-      cast: (value) => unescapeFormula(value),
-    }) as Record<string, string>[];
-  } catch (err) {
-    return invalid(
-      'csv',
-      problem('CSV_UNREADABLE', `not a readable CSV file: ${(err as Error).message}`, {
-        detail: (err as Error).message,
-      }),
-    );
-  }
-  const first = text.replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0];
-  if (first === LEDGER_CSV_COLUMNS.join(',')) {
-    let prev = GENESIS_HASH;
-    for (let i = 0; i < rows.length; i++) {
-      const r = rows[i];
-      const e = {
-        lotId: Number(r.lotId),
-        seq: Number(r.seq),
-        kind: r.kind as 'bid' | 'withdrawal',
-        amount: Number(r.amount),
-        bidderCode: r.bidderCode,
-        placedAt: r.placedAt,
-        withdrawsSeq: r.withdrawsSeq === '' ? null : Number(r.withdrawsSeq),
-      };
-      if (e.seq !== i + 1)
-        return invalid(
-          'ledger-csv',
-          problem(
-            'CSV_SEQ_GAP',
-            `row ${i + 2} holds seq ${r.seq}: the ledger must run 1, 2, 3, … without gaps (an entry was removed, added or reordered)`,
-            { row: i + 2, seq: r.seq },
-          ),
-        );
-      if (r.prevHash !== prev || ledgerEntryHash(prev, e) !== r.hash)
-        return invalid(
-          'ledger-csv',
-          problem(
-            'CSV_CHAIN_BROKEN',
-            `row ${i + 2} (seq ${r.seq}) breaks the hash chain: the entry was changed, or one before it was removed, added or reordered`,
-            { row: i + 2, seq: r.seq },
-          ),
-        );
-      prev = r.hash;
-    }
-    return {
-      ...unsigned(prev),
-      kind: 'ledger-csv',
-      details: { entries: rows.length, finalHash: prev, signed: false, note: UNSIGNED_NOTE },
-    };
-  }
-  if (first === AUDIT_CSV_COLUMNS.join(',') || first === AUDIT_CSV_COLUMNS_V1.join(',')) {
-    const events: AuditLike[] = [];
-    for (let i = 0; i < rows.length; i++) {
-      const r = rows[i];
-      const data = parseLine(r.data);
-      if (!data || typeof data !== 'object' || Array.isArray(data))
-        return invalid(
-          'audit-csv',
-          problem('CSV_DATA_NOT_JSON', `row ${i + 2}: the data column is not a JSON object`, { row: i + 2 }),
-        );
-      const v = r.v === undefined || r.v === '' ? 1 : Number(r.v);
-      events.push({
-        id: Number(r.id),
-        v,
-        at: r.at,
-        actorPid: nullable(r.actorPid),
-        actorHash: nullable(r.actorHash ?? ''),
-        action: r.action,
-        lotId: r.lotId === '' ? null : Number(r.lotId),
-        subject: nullable(r.subject),
-        subjectHash: nullable(r.subjectHash ?? ''),
-        data: data as Record<string, unknown>,
-        prevHash: r.prevHash,
-        hash: r.hash,
-      });
-    }
-    const start = events[0]?.prevHash ?? GENESIS_HASH;
-    const walk = walkAudit(events, start, (i) => ({ text: `row ${i + 2}`, params: { row: i + 2 } }));
-    if (walk.problem) return invalid('audit-csv', walk.problem);
-    return {
-      ...unsigned(walk.last),
-      kind: 'audit-csv',
-      details: {
-        events: events.length,
-        previousHash: start,
-        lastHash: walk.last,
-        fromGenesis: start === GENESIS_HASH,
-        signed: false,
-        note: UNSIGNED_NOTE,
-      },
-    };
-  }
-  return invalid(
-    'csv',
-    problem(
-      'CSV_UNKNOWN_COLUMNS',
-      `unknown CSV columns: expected a ledger CSV (${LEDGER_CSV_COLUMNS.join(',')}) or an audit CSV (${AUDIT_CSV_COLUMNS.join(',')})`,
-    ),
-  );
 }

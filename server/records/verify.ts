@@ -2,7 +2,8 @@
 // record's shape, then the ledger's hash chain recomputed entry by entry (gap-free seq, each entry
 // linked to the one before, each hash matching its content, the final hash matching the last entry)
 // and each history event's own hash, then (version 2) the registrations and the result against the
-// chained history (bindings.ts). No database: the server route and the offline CLI share it.
+// chained history (bindings.ts), with (version 3) the lot's own method's rule between them
+// (verify-method.ts). No database: the server route and the offline CLI share it.
 import { auditEventHash, GENESIS_HASH, ledgerEntryHash } from '../shared/hash-chain.ts';
 import { bindingProblem } from './bindings.ts';
 import { verifyJws, type Jwks } from './jws.ts';
@@ -60,6 +61,8 @@ export function ledgerProblem(record: AuctionRecord): Problem | undefined {
       bidderCode: e.bidderCode,
       placedAt: e.placedAt,
       withdrawsSeq: e.withdrawsSeq,
+      commitment: e.commitment,
+      salt: e.salt,
     });
     if (expected !== e.hash)
       return problem(
@@ -149,6 +152,7 @@ export async function verifySignedRecord(input: unknown, jwks: Jwks): Promise<Ve
   const details = {
     lotId: r.lot.id,
     title: r.lot.title,
+    method: r.policy.method,
     status: r.result.status,
     entries: r.ledger.length,
     finalHash: r.finalHash,

@@ -3,6 +3,7 @@
 // same thing: "Biển số xe", never "licence-plate". Money as "1.250.000.000 đồng", times in Vietnam
 // time (UTC+7, which has no daylight saving). Only the audit actions, which no page shows, are worded
 // here.
+import type { AuditAction } from '../audit/audit-log.ts';
 import { vi } from '../../web/lib/i18n/vi.ts';
 
 const VN_OFFSET_MS = 7 * 3600 * 1000;
@@ -51,6 +52,13 @@ export const actionLabel = label({
   'lot.cancelled': 'Hủy phiên đấu giá',
   'lot.image_added': 'Thêm hình ảnh',
   'lot.extended': 'Gia hạn thời gian trả giá',
+  'lot.accepted': 'Chấp nhận giá đang đưa ra (đặt giá xuống)',
+  'lot.round_opened': 'Mở vòng kéo dài',
+  'lot.round_ended': 'Kết thúc một giai đoạn trả giá',
+  'lot.round_started': 'Bắt đầu vòng kéo dài',
+  'sealed_bid.submitted': 'Nộp phiếu trả giá kín',
+  'sealed.revealed': 'Công bố các phiếu trả giá kín',
+  'sealed.tie_round': 'Mở vòng phân định giữa những người bằng giá',
   'lot.closed': 'Kết thúc trả giá',
   'lot.failed': 'Phiên đấu giá không thành',
   'registration.created': 'Đăng ký tham gia',
@@ -62,7 +70,23 @@ export const actionLabel = label({
   'bid.withdrawn': 'Rút lại giá đã trả',
   'record.exported': 'Xuất hồ sơ',
   'record.viewed': 'Xem hồ sơ',
-});
+  'record.refused': 'Từ chối xem hồ sơ',
+  'role.granted': 'Cấp quyền',
+  'role.revoked': 'Thu hồi quyền',
+  'session.created': 'Đăng nhập',
+  'session.revoked': 'Đăng xuất hoặc thu hồi phiên đăng nhập',
+  'audit.exported': 'Xuất nhật ký kiểm tra',
+  'calendar.day_added': 'Thêm ngày nghỉ hoặc ngày làm bù vào lịch làm việc',
+  'calendar.day_removed': 'Bỏ một ngày khỏi lịch làm việc',
+  'payment.credited': 'Ghi nhận một khoản tiền chuyển đến',
+  'payment.decided': 'Quyết định về khoản tiền đang chờ xem xét',
+  'payment.reversed': 'Hủy ghi nhận khoản tiền nhập tay',
+  'registration.deposit_reversed': 'Đăng ký trở lại chờ nộp tiền đặt trước',
+  'statement.imported': 'Nhập sao kê ngân hàng',
+  'refund.sent': 'Đã chuyển hoàn tiền',
+  'award.defaulted': 'Hủy kết quả trúng đấu giá do không thanh toán đúng hạn',
+  'bar.recorded': 'Cấm tham gia đấu giá có thời hạn',
+} satisfies Record<AuditAction, string>);
 
 /** The soft-close rule in the lot page's words. */
 export function softCloseText(softClose: { windowSeconds: number; extendSeconds: number } | null): string {

@@ -19,6 +19,12 @@ export interface LotState {
   highestBidderCode: string | null;
   /** The lowest amount the next bid may be, while bidding is open; otherwise null. */
   minNextBid: number | null;
+  /** A descending lot's next price fall while open, else null. */
+  nextPriceAt: string | null;
+  /** The price a descending lot will ask from nextPriceAt, else null. */
+  nextPrice: number | null;
+  /** The period: a rounds lot's 0 (official time) or extension round, a sealed lot's 0 or tie round; else null. */
+  round: number | null;
   /** Whether a bid would be taken now (the rules' isBiddingOpen), as of the state's time. */
   biddingOpen: boolean;
   /** Whether the lot's end is final (closed, failed or cancelled: the rules' isEnded). */
@@ -38,6 +44,12 @@ export const LOT_CHANGE_REASONS = [
   'closed',
   'failed',
   'cancelled',
+  // The other methods (issue 16).
+  'price',
+  'accepted',
+  'round',
+  'revealed',
+  'tie_round',
 ] as const;
 export type LotChangeReason = (typeof LOT_CHANGE_REASONS)[number];
 

@@ -49,6 +49,12 @@ const FIELD_TEXT = {
     `the bidding window must be at least ${p.minMinutes} minutes`,
   NOT_IN_FUTURE: () => 'must be in the future',
   SOFT_CLOSE_WINDOW_TOO_LONG: () => 'windowSeconds must not exceed the bidding window',
+  // A lot's method and its parameters (server/auctions/lot-method.ts).
+  NOT_FOR_METHOD: (p: { method: string }) => `not used by the ${p.method} method`,
+  FLOOR_ABOVE_START: () => 'must not exceed the starting price',
+  TRIGGER_LONGER_THAN_ROUND: () => 'triggerSeconds must not exceed seconds',
+  ENDS_AT_BY_SCHEDULE: (p: { endsAt: string }) =>
+    `a descending lot ends when its price schedule does, at ${p.endsAt}: leave endsAt out or send that`,
   RULES_CHANGED: (p: { rulesVersion: number }) => `the published rules are version ${p.rulesVersion}; read them again`,
   // Lot images (server/media).
   IMAGE_REQUIRED: () => 'an image file is required',

@@ -33,6 +33,9 @@ export interface LedgerHashFields {
   bidderCode: string;
   placedAt: string;
   withdrawsSeq: number | null;
+  /** A sealed lot's revealed bid only: its commitment and salt (absent from every other entry's hash). */
+  commitment?: string | null;
+  salt?: string | null;
 }
 
 export function ledgerEntryHash(prevHash: string, e: LedgerHashFields): string {
@@ -44,6 +47,8 @@ export function ledgerEntryHash(prevHash: string, e: LedgerHashFields): string {
     bidderCode: e.bidderCode,
     placedAt: e.placedAt,
     withdrawsSeq: e.withdrawsSeq,
+    commitment: e.commitment ?? undefined,
+    salt: e.salt ?? undefined,
   });
 }
 

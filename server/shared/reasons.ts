@@ -143,6 +143,11 @@ export const REASONS = {
   },
   deposit_not_confirmed: { code: 'NOT_APPROVED', en: () => 'Your deposit has not been confirmed yet.' },
   bidder_barred: { code: 'BIDDER_BARRED', en: () => 'You withdrew a bid on this lot and may not bid on it again.' },
+  person_barred: {
+    code: 'BIDDER_BARRED',
+    en: (p: { category: string; until: string }) =>
+      `You are barred from auctions of this kind (${p.category}) until ${p.until}: you did not pay in time for a lot you won.`,
+  },
   already_leading: { code: 'ALREADY_LEADING', en: () => 'You hold the highest bid; wait until you are outbid.' },
   below_starting_price: {
     code: 'BID_TOO_LOW',
@@ -160,6 +165,130 @@ export const REASONS = {
   bid_not_found: { code: 'NOT_FOUND', en: (p: { seq: number }) => `There is no bid ${p.seq} on this lot.` },
   withdraw_not_own: { code: 'FORBIDDEN', en: () => 'You may withdraw only your own bid.' },
   not_leading: { code: 'NOT_LEADING', en: () => 'Only the standing highest bid can be withdrawn.' },
+  // The other methods (issue 16).
+  not_in_round: {
+    code: 'NOT_IN_ROUND',
+    en: (p: { round: number }) =>
+      `Only bidders with a valid bid in the period before may bid in extension round ${p.round}.`,
+  },
+  not_in_tie_round: {
+    code: 'NOT_IN_ROUND',
+    en: (p: { round: number }) => `Only the bidders tied at the top may bid in tie round ${p.round}.`,
+  },
+  below_tied_amount: {
+    code: 'BID_TOO_LOW',
+    en: (p: { minNextBid: number }) => `A bid in a tie round must be at least the tied amount, ${vnd(p.minNextBid)}.`,
+  },
+  price_changed: {
+    code: 'PRICE_CHANGED',
+    en: (p: { currentPrice: number; nextPriceAt: string | null }) =>
+      `The price asked is now ${vnd(p.currentPrice)}: accept that amount.`,
+  },
+  lot_sold: { code: 'LOT_NOT_LIVE', en: () => 'Another bidder accepted the price first: the lot is sold.' },
+  sealed_lot_bid: {
+    code: 'INVALID_STATE',
+    en: () => 'This lot takes sealed bids only: send your bid to /sealed-bids.',
+  },
+  not_sealed_lot: { code: 'INVALID_STATE', en: () => 'This lot does not take sealed bids.' },
+  withdraw_not_method: {
+    code: 'INVALID_STATE',
+    en: (p: { method: string }) => `Bids cannot be withdrawn in a ${p.method} auction.`,
+  },
+  sealed_bid_exists: {
+    code: 'SEALED_BID_EXISTS',
+    en: () => 'You have already submitted your sealed bid, and this lot does not allow replacing it.',
+  },
+
+  // Payments (server/payments).
+  payments_webhook_off: {
+    code: 'UNAVAILABLE',
+    en: () =>
+      'Payment notifications are off on this platform (PAYMENT_WEBHOOK_SECRET is not set); deposits are reconciled from bank statements and by hand.',
+  },
+  payment_signature_malformed: {
+    code: 'MALFORMED_REQUEST',
+    en: () => 'The X-Payment-Signature header is missing or not t=<unix seconds>,v1=<hex HMAC-SHA256>.',
+  },
+  payment_signature_stale: {
+    code: 'MALFORMED_REQUEST',
+    en: (p: { toleranceSeconds: number }) =>
+      `The signature's timestamp is more than ${p.toleranceSeconds} s old: a notification is signed when it is sent.`,
+  },
+  payment_signature_future: {
+    code: 'MALFORMED_REQUEST',
+    en: (p: { toleranceSeconds: number }) =>
+      `The signature's timestamp is more than ${p.toleranceSeconds} s ahead of the server's clock.`,
+  },
+  payment_signature_invalid: {
+    code: 'UNAUTHENTICATED',
+    en: () => 'The payment signature does not match the body (HMAC-SHA256 of "<t>.<raw body>" with the shared secret).',
+  },
+  payment_notification_malformed: {
+    code: 'MALFORMED_REQUEST',
+    en: () => 'The notification is not {transactionId, reference, amount (integer VND), paidAt (ISO 8601)}.',
+  },
+  statement_media_type: { code: 'UNSUPPORTED_MEDIA_TYPE', en: () => 'Send the bank statement as text/csv (UTF-8).' },
+  statement_malformed: {
+    code: 'VALIDATION_FAILED',
+    en: (p: { line: number; detail: string }) =>
+      `The statement is not in the expected format at line ${p.line}: ${p.detail}. Nothing was imported.`,
+  },
+  confirmation_required: {
+    code: 'VALIDATION_FAILED',
+    en: (p: { amount: number; bankReference: string; bidderCode: string }) =>
+      `Confirm recording ${vnd(p.amount)} with bank reference ${p.bankReference} for bidder ${p.bidderCode}: send the same body with confirm: true.`,
+  },
+  deposit_already_received: {
+    code: 'INVALID_STATE',
+    en: () => 'The deposit of this registration has already been received.',
+  },
+  bank_reference_used: {
+    code: 'INVALID_STATE',
+    en: (p: { bankReference: string }) =>
+      `The bank reference ${p.bankReference} is already recorded for another credit.`,
+  },
+  credit_not_found: { code: 'NOT_FOUND', en: () => 'No such credit.' },
+  refund_not_found: { code: 'NOT_FOUND', en: () => 'No such refund.' },
+  demo_only: { code: 'NOT_FOUND', en: () => 'The demo bank exists only in the demo.' },
+  refund_not_yours: {
+    code: 'FORBIDDEN',
+    en: () => 'Only the manager of the lot this refund belongs to (or an admin) may confirm it.',
+  },
+  refund_already_sent: {
+    code: 'INVALID_STATE',
+    en: (p: { bankReference: string }) =>
+      `This refund was already confirmed as sent, with the bank reference ${p.bankReference || '(none)'}.`,
+  },
+  refund_sent_in_future: {
+    code: 'VALIDATION_FAILED',
+    en: () => 'sentAt is in the future: give the time the bank sent the transfer.',
+  },
+  credit_not_yours: {
+    code: 'FORBIDDEN',
+    en: () => 'Only the manager of the lot this credit names (or an admin) may decide on it.',
+  },
+  credit_not_held: { code: 'INVALID_STATE', en: () => 'This credit is not waiting for a decision.' },
+  credit_no_payment: {
+    code: 'INVALID_STATE',
+    en: () => 'This credit names no payment, so it cannot be accepted: return it.',
+  },
+  credit_would_overpay: {
+    code: 'INVALID_STATE',
+    en: (p: { outstanding: number }) =>
+      `Accepting this credit would pay more than is owed (${vnd(p.outstanding)} outstanding): return it.`,
+  },
+  credit_barred: {
+    code: 'INVALID_STATE',
+    en: () => 'The payer is barred from this lot: the credit can only be returned.',
+  },
+  credit_not_reversible: {
+    code: 'INVALID_STATE',
+    en: () => 'Only an accepted manual entry that was not reversed yet can be reversed.',
+  },
+  reversal_after_start: {
+    code: 'INVALID_STATE',
+    en: () => 'Bidding has started: a deposit entry can no longer be reversed.',
+  },
 
   // Auction records and their verification (server/records).
   records_cross_site: {

@@ -203,9 +203,20 @@ describe('reading registrations', () => {
         'createdAt',
         'depositState',
         'id',
+        'payment',
         'rulesAcceptedAt',
         'rulesVersion',
         'status',
+      ]);
+      // The payment names the deposit transfer by its reference, never by the person.
+      expect(Object.keys(item.payment).sort()).toEqual([
+        'account',
+        'amount',
+        'dueAt',
+        'qr',
+        'received',
+        'reference',
+        'state',
       ]);
     }
     expect(mgr.json.items.map((i: Json) => i.bidderCode).sort()).toEqual(rows.map((r) => r.bidderCode).sort());

@@ -35,6 +35,15 @@ const lot = {
   currentPrice: null as number | null,
   softCloseWindowSeconds: null as number | null,
   softCloseExtendSeconds: null as number | null,
+  method: 'ascending' as const,
+  scheduledEndsAt: at(600),
+  leaderRegistrationId: null as number | null,
+  intervalSeconds: null,
+  floorPrice: null,
+  roundsMax: null,
+  roundsSeconds: null,
+  roundsTriggerSeconds: null,
+  round: 0,
 };
 const approved: Bidder = { id: 1, pid: 'anh', bidderCode: 'B-AAAA', status: 'approved' };
 

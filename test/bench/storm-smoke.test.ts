@@ -1,5 +1,6 @@
 // The benchmark's smoke mode (`npm run bench -- --smoke`) run end to end, so the benchmark cannot rot:
-// a real platform process, real PostgreSQL, both baselines, watchers and the memory phase, at tiny
+// a real platform process, real PostgreSQL, both baselines, watchers, the memory phase and the
+// descending storm (one winner among every bidder accepting at once, one ledger entry), at tiny
 // rates. Only correctness figures are asserted, never timings (the machine is shared).
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -99,6 +100,12 @@ describe('the benchmark smoke run', () => {
       // The memory phase connected every watcher to a fresh server process.
       expect(report.memory!.connected).toBe(report.memory!.watchers);
       expect(report.memory!.rssConnectedMiB).toBeGreaterThan(0);
+
+      // The descending storm: every bidder accepted the price asked at once, exactly one won.
+      const d = report.descending!;
+      expect(d).toMatchObject({ accepted: 1, errors: 0, lotAfter: { status: 'closed', finalPrice: d.priceAsked } });
+      expect(Object.values(d.refusals).reduce((a, b) => a + b, 0)).toBe(d.bidders - 1);
+      expect(d.ledger).toMatchObject({ ok: true, entries: 1, amounts: [d.priceAsked] });
       expect(fs.readdirSync(outDir).some((f) => f.endsWith('.md'))).toBe(true);
     } finally {
       fs.rmSync(outDir, { recursive: true, force: true });

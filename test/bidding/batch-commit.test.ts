@@ -131,6 +131,8 @@ describe('committing a batch of bids', () => {
       withdrawsSeq: null,
       placedAt: new Date(ack!.placedAt),
       idempotencyKey: 'key-1',
+      commitment: null,
+      salt: null,
       prevHash: expect.stringMatching(/^[0-9a-f]{64}$/),
       hash: (await lotRow(lotId)).lastHash,
     });

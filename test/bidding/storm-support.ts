@@ -156,12 +156,20 @@ export async function expectSoundLedger(
   return ledger;
 }
 
-/** Registers and approves bidders concurrently, a few at a time. */
-export async function registerMany(call: Call, manager: Actor, lotId: number, bidders: Actor[]): Promise<void> {
-  for (let i = 0; i < bidders.length; i += 10) {
+/**
+ * Registers and approves bidders concurrently, a few at a time. Resolves false when registration
+ * closed before all of them were in (a machine too loaded for the lot's window: try a longer one).
+ */
+export async function registerMany(call: Call, manager: Actor, lotId: number, bidders: Actor[]): Promise<boolean> {
+  let closed = false;
+  for (let i = 0; i < bidders.length && !closed; i += 10) {
     await Promise.all(
       bidders.slice(i, i + 10).map(async (b) => {
         const reg = await call('POST', `/api/lots/${lotId}/registrations`, { token: b.token, body: {} });
+        if (reg.status === 409 && reg.json?.error?.reason === 'registration_closed') {
+          closed = true;
+          return;
+        }
         expect(reg.status, reg.text).toBe(201);
         const ok = await call('POST', `/api/lots/${lotId}/registrations/${reg.json.id}/approve`, {
           token: manager.token,
@@ -170,6 +178,7 @@ export async function registerMany(call: Call, manager: Actor, lotId: number, bi
       }),
     );
   }
+  return !closed;
 }
 
 export const sleepUntil = (at: number): Promise<void> =>

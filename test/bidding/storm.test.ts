@@ -40,27 +40,36 @@ async function setUp(processes: number): Promise<{ servers: ServerProcess[]; db:
   return { servers, db, idp };
 }
 
-/** A lot whose bidding starts a few seconds from now, with every bidder registered and approved. */
+/**
+ * A lot whose bidding starts a few seconds from now, with every bidder registered and approved. On a
+ * machine so loaded that registering them does not fit the window, a new lot with a longer one.
+ */
 async function liveStormLot(base: string, manager: Actor, bidders: Actor[]): Promise<number> {
   const call = caller(base);
-  const now = Date.now();
-  const startsAt = now + 8_000;
-  const lot = await createLot(
-    call,
-    manager,
-    lotBody(now - 1_000, {
-      startingPrice: 100_000_000,
-      priceStep: STEP,
-      deposit: 10_000_000,
-      registrationClosesAt: new Date(startsAt).toISOString(),
-      startsAt: new Date(startsAt).toISOString(),
-      endsAt: new Date(now + 3_600_000).toISOString(),
-    }),
-  );
-  expect((await call('POST', `/api/lots/${lot.id}/publish`, { token: manager.token })).status).toBe(200);
-  await registerMany(call, manager, lot.id, bidders);
-  await sleepUntil(startsAt + 50);
-  return lot.id;
+  for (const windowMs of [12_000, 30_000, 60_000]) {
+    const now = Date.now();
+    const startsAt = now + windowMs;
+    const lot = await createLot(
+      call,
+      manager,
+      lotBody(now - 1_000, {
+        startingPrice: 100_000_000,
+        priceStep: STEP,
+        deposit: 10_000_000,
+        registrationClosesAt: new Date(startsAt).toISOString(),
+        startsAt: new Date(startsAt).toISOString(),
+        endsAt: new Date(now + 3_600_000).toISOString(),
+      }),
+    );
+    expect((await call('POST', `/api/lots/${lot.id}/publish`, { token: manager.token })).status).toBe(200);
+    if (!(await registerMany(call, manager, lot.id, bidders))) {
+      console.log(`storm: registering ${bidders.length} bidders took over ${windowMs} ms; trying a longer window`);
+      continue;
+    }
+    await sleepUntil(startsAt + 50);
+    return lot.id;
+  }
+  throw new Error('registering the storm bidders did not fit even a 60 s window');
 }
 
 const bidders = (idp: TestIdp): Promise<Actor[]> =>

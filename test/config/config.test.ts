@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { configWarnings, loadConfig, ConfigError, modeLine } from '../../server/config.ts';
+import { PAYMENT_ACCOUNT } from '../support/production-env.ts';
 
-/** The keys production requires (files are read at start, not by the configuration). */
+/** The keys production requires (files are read at start, not by the configuration), and the account. */
 const PRODUCTION_KEYS = {
   RECORD_SIGNING_KEY_FILE: '/etc/auction/record-signing-key.jwk',
   PERSON_HASH_KEY_FILE: '/etc/auction/person-hash.key',
+  SEALED_BID_KEY_FILE: '/etc/auction/sealed-bid.key',
+  ...PAYMENT_ACCOUNT,
 };
 
 function errorOf(env: Record<string, string>): string {
@@ -44,6 +47,36 @@ describe('configuration', () => {
 
   it('rejects a database URL that is not postgres', () => {
     expect(errorOf({ DATABASE_URL: 'mysql://x' })).toMatch(/DATABASE_URL.*postgres/);
+  });
+
+  it("requires the auction house's whole account in production, and all of it or none anywhere", () => {
+    const production = {
+      NODE_ENV: 'production',
+      PUBLIC_ORIGIN: 'https://a.example',
+      EID_ISSUER: 'https://id.example',
+      EID_AUDIENCE: 'a',
+    };
+    const { PAYMENT_ACCOUNT_BANK: _bank, ...withoutBank } = PRODUCTION_KEYS;
+    expect(errorOf({ ...production, ...withoutBank })).toBe(
+      'set all of PAYMENT_ACCOUNT_BANK, PAYMENT_ACCOUNT_BIN, PAYMENT_ACCOUNT_NUMBER, PAYMENT_ACCOUNT_HOLDER or none (missing: PAYMENT_ACCOUNT_BANK)',
+    );
+    expect(errorOf({ ...production, ...PRODUCTION_KEYS, PAYMENT_ACCOUNT_BIN: '97043' })).toMatch(
+      /^invalid PAYMENT_ACCOUNT_BIN="97043": expected the bank's 6-digit NAPAS BIN/,
+    );
+    expect(loadConfig({ ...production, ...PRODUCTION_KEYS }).money.account).toEqual({
+      bank: 'Ngân hàng TMCP Ngoại thương Việt Nam',
+      bin: '970436',
+      number: '0011004455667',
+      holder: 'CONG TY DAU GIA HOP DANH',
+    });
+    expect(loadConfig({}).money).toMatchObject({
+      paymentDeadline: { days: 30, kind: 'calendar' },
+      refundDeadlineWorkingDays: 3,
+      account: { holder: 'DAU GIA TRUC TUYEN DEMO' },
+    });
+    expect(errorOf({ PAYMENT_DEADLINE_KIND: 'lunar' })).toMatch(
+      /^invalid PAYMENT_DEADLINE_KIND="lunar": expected calendar or working/,
+    );
   });
 
   it('refuses the demo identity provider in production', () => {
@@ -201,11 +234,15 @@ describe('configuration', () => {
     expect(missing).toEqual([
       'RECORD_SIGNING_KEY or RECORD_SIGNING_KEY_FILE is required in production (the record-signing key is never generated into the database there)',
       'PERSON_HASH_KEY or PERSON_HASH_KEY_FILE is required in production (the key of the hashes that chains carry instead of personal ids; never change it)',
+      'SEALED_BID_KEY or SEALED_BID_KEY_FILE is required in production (the key that wraps the keys of sealed bids; never change it while a sealed lot is open)',
+      'PAYMENT_ACCOUNT_BANK, PAYMENT_ACCOUNT_BIN, PAYMENT_ACCOUNT_NUMBER, PAYMENT_ACCOUNT_HOLDER are required in production (the account that deposits and balances are paid into)',
     ]);
     const c = loadConfig({
       ...base,
+      ...PAYMENT_ACCOUNT,
       RECORD_SIGNING_KEY: '{"kty":"OKP"}',
       PERSON_HASH_KEY: 'k'.repeat(32),
+      SEALED_BID_KEY: 's'.repeat(43),
       RECORD_RETIRED_KEYS_FILE: '/etc/auction/retired.jwks',
     });
     expect(c).toMatchObject({
@@ -217,6 +254,7 @@ describe('configuration', () => {
       'set RECORD_SIGNING_KEY or RECORD_SIGNING_KEY_FILE, not both',
     );
     expect(errorOf({ PERSON_HASH_KEY: 'too short' })).toMatch(/^invalid PERSON_HASH_KEY=.*at least 32 characters/);
+    expect(errorOf({ SEALED_BID_KEY: 'too short' })).toMatch(/^invalid SEALED_BID_KEY=.*32 random bytes as base64url/);
     // Outside production the demo stays zero-config: both keys are optional.
     expect(loadConfig({}).recordSigningKey).toBeUndefined();
     expect(loadConfig({}).personHashKey).toBeUndefined();
@@ -238,12 +276,14 @@ describe('configuration', () => {
       warnings.some((w) => /DATABASE_URL is set without DATABASE_OWNER_URL.*disable the append-only triggers/.test(w)),
     ).toBe(true);
     expect(warnings.some((w) => /PERSON_HASH_KEY is not set/.test(w))).toBe(true);
+    expect(warnings.some((w) => /SEALED_BID_KEY is not set/.test(w))).toBe(true);
     expect(
       configWarnings(
         loadConfig({
           DATABASE_URL: 'postgres://app@db/auction',
           DATABASE_OWNER_URL: 'postgres://owner@db/auction',
           PERSON_HASH_KEY: 'k'.repeat(32),
+          SEALED_BID_KEY: 's'.repeat(43),
           DEMO: 'true',
         }),
       ),

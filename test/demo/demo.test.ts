@@ -2,6 +2,7 @@
 // bid history, lots open for registration and finished lots, each with a drawn picture; every demo
 // citizen can bid on the live lots at once; the keeper confirms newcomers' deposits and schedules new
 // lots as old ones end; nothing of it happens in production.
+import { PAYMENT_ACCOUNT } from '../support/production-env.ts';
 import { GENEROUS_BOUNDS } from '../support/bounds.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, eq, inArray } from 'drizzle-orm';
@@ -61,7 +62,14 @@ describe('demo data', () => {
     const all = await allLots();
     const live = all.filter((l) => l.status === 'live');
     expect(live.length).toBeGreaterThanOrEqual(3);
-    expect(live.every((l) => l.bidCount > 0 && l.currentPrice !== null)).toBe(true);
+    const ascending = live.filter((l) => l.method === 'ascending');
+    expect(ascending.every((l) => l.bidCount > 0 && l.currentPrice !== null)).toBe(true);
+    // One live lot of each other method: extension rounds, a falling price, sealed bids (no amount shown).
+    expect(ascending.some((l) => l.rounds !== null)).toBe(true);
+    const descending = live.find((l) => l.method === 'descending');
+    expect(descending!.currentPrice).toBeLessThan(descending!.startingPrice);
+    expect(descending?.nextPriceAt).not.toBeNull();
+    expect(live.find((l) => l.method === 'sealed')).toMatchObject({ currentPrice: null, bidCount: 0 });
     expect(all.filter((l) => l.registrationOpen).length).toBeGreaterThanOrEqual(2);
     const finished = all.filter((l) => l.status === 'closed');
     expect(finished.length).toBe(2);
@@ -112,14 +120,15 @@ describe('demo data', () => {
       expect(regs.map((r) => r.status)).toEqual(cast.citizens.map(() => 'approved'));
     }
     const engine = new BidEngine(ctx);
-    const lot = live[0];
+    // A newcomer bids in the open: the first live lot with the ascending method (sealed lots take sealed bids).
+    const lot = live.find((l) => l.method === 'ascending')!;
     const result = await engine.place({
       lotId: lot.id,
       person: cast.citizens[0],
       amount: lot.currentPrice! + lot.priceStep,
       idempotencyKey: 'newcomer-1',
     });
-    expect(result.ok).toBe(true);
+    expect(result).toMatchObject({ ok: true });
     await engine.drain();
   });
 
@@ -177,6 +186,8 @@ describe('demo data', () => {
       const keys = {
         RECORD_SIGNING_KEY_FILE: '/etc/auction/record-signing-key.jwk',
         PERSON_HASH_KEY_FILE: '/etc/auction/person-hash.key',
+        SEALED_BID_KEY_FILE: '/etc/auction/sealed-bid.key',
+        ...PAYMENT_ACCOUNT,
       };
       const config = loadConfig({
         NODE_ENV: 'production',

@@ -25,6 +25,9 @@ describe.runIf(run)('the public site in Chromium', () => {
   let cuc: Session;
   let anCode: string;
   let cucCode: string;
+  /** An again in a browser context of its own, whose live connection a test cuts; a level-1 citizen. */
+  let watcher: Session;
+  let citizen: Session;
 
   beforeAll(async () => {
     e2e = await startE2E();
@@ -46,8 +49,14 @@ describe.runIf(run)('the public site in Chromium', () => {
     });
     anCode = await registerApproved(manager, an, liveLot);
     cucCode = await registerApproved(manager, cuc, liveLot);
-    // Bidding opens at startsAt by the server clock.
-    await untilLive(an, liveLot);
+    // Bidding opens at startsAt by the server clock; the other sessions sign in meanwhile.
+    await Promise.all([
+      untilLive(an, liveLot),
+      (async () => {
+        watcher = await newSession(e2e, { pid: PERSONA.an });
+        citizen = await newSession(e2e, { pid: PERSONA.level1 });
+      })(),
+    ]);
   }, 180_000);
   afterAll(async () => {
     await e2e?.stop();
@@ -158,7 +167,6 @@ describe.runIf(run)('the public site in Chromium', () => {
   }, 30_000);
 
   it('shows a banner when the live connection drops, and catches up on the bids missed once it recovers', async () => {
-    const watcher = await newSession(e2e, { pid: PERSONA.an });
     const page = watcher.page;
     let blocked = false;
     const open: { close(): Promise<void> }[] = [];
@@ -211,7 +219,6 @@ describe.runIf(run)('the public site in Chromium', () => {
   }, 60_000);
 
   it('tells a level-1 citizen why they cannot register', async () => {
-    const citizen = await newSession(e2e, { pid: PERSONA.level1 });
     await citizen.page.goto(`${e2e.base}/lots/${upcomingLot}`);
     await citizen.page.locator('html[data-ready]').waitFor();
     const why = citizen.page.getByTestId('level-too-low');

@@ -26,6 +26,11 @@ let manager: Session;
 let an: Session;
 let cuc: Session;
 let duc: Session;
+/** The lots of the tests that do not wait for a close, made together in beforeAll (one wait for bidding to open). */
+let lots: Record<'withdrawals' | 'cancellation' | 'offline' | 'title' | 'outbidEvent', { id: number; codes: string[] }>;
+/** Đức again, in a browser context of its own whose live connection the test controls. */
+let offlineWatcher: Session;
+let outbidWatcher: Session;
 
 /** Text as a person reads it: every kind of space as one plain space. */
 const plain = (s: string | null): string => (s ?? '').replace(/\s+/g, ' ').trim();
@@ -53,18 +58,33 @@ async function open(session: Session, lotId: number): Promise<Page> {
 
 describe.runIf(run)('the lot page in every state, in Chromium', () => {
   beforeAll(async () => {
-    e2e = await startE2E();
+    // Only this file's lots: no demo catalogue to seed at start or to bid on in the background.
+    e2e = await startE2E({ DEMO_DATA: 'false' });
     manager = await newSession(e2e, { pid: PERSONA.manager });
     an = await newSession(e2e, { pid: PERSONA.an });
     cuc = await newSession(e2e, { pid: PERSONA.cuc });
     duc = await newSession(e2e, { pid: PERSONA.duc });
+    // Made and registered all at once, so registration stays open longer than for one lot alone.
+    const startIn = 20_000;
+    const [withdrawals, cancellation, offline, title, outbidEvent] = await Promise.all([
+      liveLot(manager, 'Biển số 29A-111.11', [an, cuc, duc], { startIn }),
+      liveLot(manager, 'Biển số 29A-222.22', [cuc], { startIn }),
+      liveLot(manager, 'Biển số 29A-444.44', [an, duc], { startIn }),
+      liveLot(manager, 'Biển số 29A-555.55', [an, duc], { startIn }),
+      liveLot(manager, 'Biển số 29A-666.66', [an, duc], { startIn }),
+      (async () => {
+        offlineWatcher = await newSession(e2e, { pid: PERSONA.duc });
+        outbidWatcher = await newSession(e2e, { pid: PERSONA.duc });
+      })(),
+    ]);
+    lots = { withdrawals, cancellation, offline, title, outbidEvent };
   }, 180_000);
   afterAll(async () => {
     await e2e?.stop();
   });
 
   it('shows the server’s standing bid after withdrawals (A at 100, not barred B at 110), with one standing message and a notice', async () => {
-    const { id, codes } = await liveLot(manager, 'Biển số 29A-111.11', [an, cuc, duc]);
+    const { id, codes } = lots.withdrawals;
     const [aCode, bCode] = codes;
     const page = await open(an, id);
     await bid(an, id, price(0));
@@ -106,7 +126,7 @@ describe.runIf(run)('the lot page in every state, in Chromium', () => {
   }, 120_000);
 
   it('shows a cancellation’s reason live, and tells the bidder their deposit will be refunded', async () => {
-    const { id } = await liveLot(manager, 'Biển số 29A-222.22', [cuc]);
+    const { id } = lots.cancellation;
     const page = await open(cuc, id);
     expect(plain(await page.getByTestId('deposit-state').textContent())).toContain('Đã nhận');
     const reason = 'Tài sản bị thu hồi theo quyết định của cơ quan có thẩm quyền.';
@@ -124,7 +144,8 @@ describe.runIf(run)('the lot page in every state, in Chromium', () => {
   }, 120_000);
 
   it('shows the winner their result at the close, with the price and the deposit counted toward it, and the loser their refund', async () => {
-    const { id, codes } = await liveLot(manager, 'Biển số 29A-333.33', [an, cuc], { lasts: 25_000 });
+    // Opening the two pages and bidding take about 3 s.
+    const { id, codes } = await liveLot(manager, 'Biển số 29A-333.33', [an, cuc], { startIn: 4_000, lasts: 12_000 });
     const [, winner] = codes;
     const loserPage = await open(an, id);
     const winnerPage = await open(cuc, id);
@@ -161,8 +182,8 @@ describe.runIf(run)('the lot page in every state, in Chromium', () => {
   }, 150_000);
 
   it('disables the bid button while the connection is down, clears the errors of that time once it is back, and keeps focus after a keyboard bid', async () => {
-    const { id } = await liveLot(manager, 'Biển số 29A-444.44', [an, duc]);
-    const watcher = await newSession(e2e, { pid: PERSONA.duc });
+    const { id } = lots.offline;
+    const watcher = offlineWatcher;
     const page = watcher.page;
     let blocked = false;
     const sockets: { close(): Promise<void> }[] = [];
@@ -201,7 +222,7 @@ describe.runIf(run)('the lot page in every state, in Chromium', () => {
   }, 150_000);
 
   it('puts “outbid” in the tab’s title until the bidder leads again or comes back to the page', async () => {
-    const { id } = await liveLot(manager, 'Biển số 29A-555.55', [an, duc]);
+    const { id } = lots.title;
     const page = await open(duc, id);
     const title = await page.title();
     expect(title).not.toContain('(!)');
@@ -224,8 +245,8 @@ describe.runIf(run)('the lot page in every state, in Chromium', () => {
   }, 120_000);
 
   it('follows the server’s personal outbid event, not the feed: an outbid whose bid has not arrived yet is told at once', async () => {
-    const { id } = await liveLot(manager, 'Biển số 29A-666.66', [an, duc]);
-    const watcher = await newSession(e2e, { pid: PERSONA.duc });
+    const { id } = lots.outbidEvent;
+    const watcher = outbidWatcher;
     const routes: WebSocketRoute[] = [];
     await watcher.page.routeWebSocket(/\/socket\.io\//, (ws) => {
       ws.connectToServer();

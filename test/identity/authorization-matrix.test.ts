@@ -7,7 +7,7 @@ import { ManualClock } from '../../server/shared/clock.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { newPid } from '../support/eid.ts';
 import { eq } from 'drizzle-orm';
-import { auditEvents } from '../../db/schema.ts';
+import { auditEvents, lots as lotRows } from '../../db/schema.ts';
 import { CLOSE_GRACE_MS } from '../../server/auctions/closing.ts';
 import {
   eventually,
@@ -128,6 +128,16 @@ describe('authorization matrix', () => {
     }));
   });
 
+  it('calendar and job routes (admin)', async () => {
+    await matrix('GET', '/calendar', '/api/calendar?from=2027-02-01&to=2027-02-28', all(200));
+    await matrix('GET', '/admin/calendar/days', '/api/admin/calendar/days?year=2027', only({ admin: 200 }));
+    await matrix('POST', '/admin/calendar/days', '/api/admin/calendar/days', only({ admin: 201 }), () => ({
+      body: { day: '2027-02-12', kind: 'day_off', name: 'Nghỉ Tết' },
+    }));
+    await matrix('DELETE', '/admin/calendar/days/{day}', '/api/admin/calendar/days/2027-02-12', only({ admin: 200 }));
+    await matrix('GET', '/admin/jobs', '/api/admin/jobs?state=failed', only({ admin: 200 }));
+  });
+
   it('lot routes', async () => {
     await matrix('GET', '/lots', '/api/lots', all(200));
     await matrix('GET', '/lots/{id}', `/api/lots/${lots.open.id}`, all(200));
@@ -215,6 +225,80 @@ describe('authorization matrix', () => {
     await matrix('GET', '/me/registrations', '/api/me/registrations', { ...all(200), anonymous: 401 });
   });
 
+  it('notification routes (everyone signed in, each their own)', async () => {
+    await matrix('GET', '/me/notifications', '/api/me/notifications', { ...all(200), anonymous: 401 });
+    await matrix('POST', '/me/notifications/read-all', '/api/me/notifications/read-all', {
+      ...all(200),
+      anonymous: 401,
+    });
+    // A notice nobody has: 404 for all (another's notice is never found either: test/notifications).
+    await matrix('POST', '/me/notifications/{id}/read', '/api/me/notifications/2147483647/read', {
+      ...all(404),
+      anonymous: 401,
+    });
+    await matrix('GET', '/me/email', '/api/me/email', { ...all(200), anonymous: 401 });
+    await matrix('PUT', '/me/email', '/api/me/email', { ...all(200), anonymous: 401 }, () => ({
+      body: { email: null },
+    }));
+  });
+
+  it('payment routes (the webhook is signed, not signed in: off here, 503 for all)', async () => {
+    await matrix('POST', '/payments/notifications', '/api/payments/notifications', all(503), () => ({
+      body: { transactionId: 'T', reference: 'DG', amount: 1, paidAt: '2026-12-01T02:00:00Z' },
+    }));
+    // A statement with its header only: nothing to import, so importing it twice changes nothing.
+    await matrix(
+      'POST',
+      '/payments/statements',
+      '/api/payments/statements',
+      only({ manager: 200, admin: 200 }),
+      () => ({
+        raw: Buffer.from('Ngày giao dịch,Mã giao dịch,Số tiền ghi có,Nội dung\n'),
+        headers: { 'content-type': 'text/csv' },
+      }),
+    );
+    await matrix('GET', '/payments/held', '/api/payments/held', only({ manager: 200, regulator: 200, admin: 200 }));
+    await matrix(
+      'POST',
+      '/payments/credits/{id}/decision',
+      '/api/payments/credits/2147483647/decision',
+      only({ manager: 404, admin: 404 }),
+      () => ({ body: { decision: 'returned' } }),
+    );
+    await matrix(
+      'POST',
+      '/payments/credits/{id}/reversal',
+      '/api/payments/credits/2147483647/reversal',
+      only({ manager: 404 }),
+    );
+    // A lot's money: its manager, regulators (read-only) and admins; the refund file and a refund's
+    // confirmation: its manager or an admin.
+    await matrix(
+      'GET',
+      '/lots/{id}/money',
+      `/api/lots/${lots.open.id}/money`,
+      only({ manager: 200, regulator: 200, admin: 200 }),
+    );
+    await matrix(
+      'GET',
+      '/lots/{id}/refunds.csv',
+      `/api/lots/${lots.open.id}/refunds.csv`,
+      only({ manager: 200, admin: 200 }),
+    );
+    // The demo bank exists only in the demo (this platform has no demo data).
+    await matrix('GET', '/demo/bank', '/api/demo/bank', { ...all(404), anonymous: 401 });
+    await matrix('POST', '/demo/bank/transfers', '/api/demo/bank/transfers', { ...all(404), anonymous: 401 }, () => ({
+      body: { reference: 'DG7K3M9QX2D', amount: 1 },
+    }));
+    await matrix(
+      'POST',
+      '/payments/refunds/{id}/sent',
+      '/api/payments/refunds/2147483647/sent',
+      only({ manager: 404, admin: 404 }),
+      () => ({ body: { bankReference: 'FT-OUT-1' } }),
+    );
+  });
+
   it('bidding routes (level 1 gets LEVEL_TOO_LOW; only approved bidders bid)', async () => {
     clock.advance(10 * MIN);
     let key = 0;
@@ -246,6 +330,36 @@ describe('authorization matrix', () => {
       `/api/lots/${lots.open.id}/shed-bids`,
       only({ manager: 200, regulator: 200 }),
     );
+  });
+
+  it('sealed-bid routes (only approved bidders submit; each reads their own)', async () => {
+    // A sealed lot taking bids now: its method and window set in its row (test/sealed/factory.ts).
+    const sealed = await publishedLot(t.call, actors.manager, lotBody(clock.now()));
+    await registerAndApprove(t.call, actors.manager, sealed.id, [actors.level2]);
+    const started = new Date(clock.now().getTime() - MIN);
+    await t.database.db
+      .update(lotRows)
+      .set({
+        method: 'sealed',
+        tieBreak: 'earliest',
+        sealedReplaceable: false,
+        status: 'live',
+        registrationOpensAt: new Date(started.getTime() - MIN),
+        registrationClosesAt: started,
+        startsAt: started,
+      })
+      .where(eq(lotRows.id, sealed.id));
+    await matrix(
+      'POST',
+      '/lots/{id}/sealed-bids',
+      `/api/lots/${sealed.id}/sealed-bids`,
+      { anonymous: 401, level1: 403, level2: 201, manager: 403, regulator: 403, admin: 403 },
+      () => ({ body: { amount: 40_000_000 } }),
+    );
+    await matrix('GET', '/lots/{id}/sealed-bids/mine', `/api/lots/${sealed.id}/sealed-bids/mine`, {
+      ...all(200),
+      anonymous: 401,
+    });
   });
 
   it('health routes answer everyone', async () => {

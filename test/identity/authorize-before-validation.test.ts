@@ -46,9 +46,9 @@ const MIN = 60_000;
 const clock = new ManualClock(Date.parse('2026-12-01T02:00:00Z'));
 let t: TestPlatform;
 const actors = {} as Record<Exclude<Caller, 'anonymous'>, Actor>;
-/** Real values for each path parameter: the manager's lot, a registration, a seq, an image, a person. */
+/** Real values for each path parameter: the manager's lot, a registration, a seq, an image, a person, a day. */
 const real: Record<string, string> = {};
-const NOWHERE: Record<string, string> = { id: 'x', rid: 'x', seq: 'x', imageId: 'x', pid: 'x' };
+const NOWHERE: Record<string, string> = { id: 'x', rid: 'x', seq: 'x', imageId: 'x', pid: 'x', day: 'x' };
 
 interface Operation {
   'x-access'?: string;
@@ -84,6 +84,7 @@ beforeAll(async () => {
     seq: String(bid.json.seq),
     imageId: '1',
     pid: actors.bidder.pid,
+    day: '2027-02-12',
   });
 });
 afterAll(async () => {

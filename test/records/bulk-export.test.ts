@@ -18,11 +18,17 @@ import { fetchJwks, getBytes, personaTokens } from './support.ts';
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc') as () => void;
 
-const LOTS = 10_000;
+/**
+ * Lots ending every 104 minutes through the year. Each is read, built into its record and verified,
+ * so their number is much of the test's cost; their ~7 KB descriptions keep the export larger than
+ * the memory bound (~38 MB), so that an export built in memory could not pass.
+ */
+const LOTS = 5_000;
 /**
  * The most live memory (JS heap and array buffers, after a full GC) may grow while a whole year
- * streams through. The export is ~46 MB: measured, a version that built it in memory grew by 49 MB
- * (PGlite) and 71 MB (PostgreSQL); this one by 3–14 MB (on PGlite, mostly its WebAssembly memory).
+ * streams through. Measured with 10,000 lots of ~4 KB descriptions (a ~46 MB export), a version that
+ * built it in memory grew by 49 MB (PGlite) and 71 MB (PostgreSQL); this one by 3–14 MB (on PGlite,
+ * mostly its WebAssembly memory).
  */
 const HEAP_BOUND_MB = 32;
 
@@ -35,17 +41,17 @@ beforeAll(async () => {
   regulator = (await personaTokens(tp)).regulator!;
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'records-export-'));
   const manager = await addPerson(tp.database.db, { name: 'Lê Thị Quản Lý', roles: ['manager'] });
-  // A year of ended auctions in one statement; each lot carries a ~3 KB Vietnamese description so
-  // that buffering the export anywhere would show in live memory.
+  // Ended auctions in one statement; each lot carries a ~7 KB Vietnamese description so that
+  // buffering the export anywhere would show in live memory.
   await tp.database.db.execute(sql`
     insert into lots (title, description, category, status, starting_price, price_step, deposit,
       registration_opens_at, registration_closes_at, starts_at, ends_at, scheduled_ends_at, rules, manager_pid, closed_at)
-    select 'Lô tài sản số ' || g, repeat('Quyền sử dụng đất và tài sản gắn liền với đất tại phường Bến Nghé. ', 40), 'land',
+    select 'Lô tài sản số ' || g, repeat('Quyền sử dụng đất và tài sản gắn liền với đất tại phường Bến Nghé. ', 70), 'land',
       case when g % 3 = 0 then 'failed' else 'cancelled' end, 1000000000, 50000000, 100000000,
       e - interval '10 days', e - interval '5 days', e - interval '1 day', e, e, 'Quy chế số ' || g, ${manager}, e
-    from generate_series(1, ${LOTS}) g, lateral (select timestamptz '2025-01-01T00:00:00Z' + (g * interval '52 minutes') as e) t`);
+    from generate_series(1, ${LOTS}) g, lateral (select timestamptz '2025-01-01T00:00:00Z' + (g * interval '104 minutes') as e) t`);
   await chainEndEvents();
-}, 120_000);
+}, 300_000);
 
 /**
  * Each lot's end on the audit chain, as the closing scheduler and the cancel path chain it (a record
@@ -161,7 +167,7 @@ describe(`a streamed export of ${LOTS} lots`, () => {
     const head = fs.readFileSync(file).subarray(0, 400);
     expect([...head.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     expect(head.toString('utf8')).toContain('lotId,title,category,status');
-  }, 120_000);
+  }, 300_000);
 
   it('streams a year of lots as NDJSON within bounded memory, and the export verifies', async () => {
     const file = path.join(dir, 'year.ndjson');
@@ -183,12 +189,12 @@ describe(`a streamed export of ${LOTS} lots`, () => {
     );
     expect(cli.stdout).toContain(`VALID lot export with ${LOTS} lot records`);
     expect(cli.status).toBe(0);
-  }, 180_000);
+  }, 300_000);
 
   it('keeps to the period: lots ending outside it are left out', async () => {
     const r = await getBytes(tp, '/api/records/lots?from=2025-01-01&to=2025-01-02&format=csv', regulator);
-    // Lots end every 52 minutes from 00:52 on 1 January 2025: 27 of them end that day.
-    expect(r.bytes.toString('utf8').trim().split('\r\n')).toHaveLength(1 + 27);
+    // Lots end every 104 minutes from 01:44 on 1 January 2025: 13 of them end that day.
+    expect(r.bytes.toString('utf8').trim().split('\r\n')).toHaveLength(1 + 13);
   });
 });
 

@@ -145,6 +145,7 @@ describe('CSV exports escape formulas', () => {
     const hash = ledgerEntryHash(GENESIS_HASH, fields);
     const record = {
       lot: { id: 7 },
+      policy: { method: 'ascending' },
       ledger: [{ ...fields, status: 'standing', prevHash: GENESIS_HASH, hash }],
     } as unknown as AuctionRecord;
     const csv = ledgerCsv(record);

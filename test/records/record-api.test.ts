@@ -78,7 +78,9 @@ describe('the signed JSON record', () => {
       'lot.closed',
     ]);
     // Version 2: each registration with its person's keyed hash, as chained when the person registered.
-    expect(record.version).toBe(2);
+    // Version 3: the auction method and its terms (an ascending lot without extension rounds here).
+    expect(record.version).toBe(3);
+    expect(record.policy).toMatchObject({ method: 'ascending', rounds: null });
     expect(record.registrations[0].personHash).toBe(record.history[1].data.personHash);
   });
 

@@ -1,6 +1,7 @@
-// Records of version 2 bind each registration to the person hash chained when it was made; records
-// issued as version 1, before that existed, keep verifying as they were issued (a signed record never
-// changes), and a version-2 record cannot drop the binding to pass as one.
+// Records of version 2 bind each registration to the person hash chained when it was made; records of
+// version 3 add the auction method's parts. Records issued as version 1 or 2, before those existed,
+// keep verifying as they were issued (a signed record never changes); a version-2 record cannot drop
+// the binding to pass as version 1, and an older version cannot carry another method.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { exportJWK, generateKeyPair, type CryptoKey } from 'jose';
@@ -35,16 +36,43 @@ afterAll(async () => database?.close());
 
 const signed = async (r: AuctionRecord): Promise<unknown> =>
   signFlattened(new TextEncoder().encode(JSON.stringify(r)), key, RECORD_CTY);
+/** The record as version 2 issued it: no method parts (an ascending lot's `rounds: null` among them). */
+const asVersion2 = (r: AuctionRecord): AuctionRecord => {
+  const { rounds: _, ...policy } = r.policy;
+  return { ...r, version: 2, policy };
+};
 const withoutBinding = (r: AuctionRecord, version: 1 | 2): AuctionRecord => ({
-  ...r,
+  ...asVersion2(r),
   version,
   registrations: r.registrations.map(({ personHash: _, ...rest }) => rest),
 });
 
 describe('record versions', () => {
-  it('a version-2 record verifies with its registrations bound to the chain', async () => {
-    expect(record.version).toBe(2);
-    expect(await verifySignedRecord(await signed(record), jwks)).toMatchObject({ valid: true });
+  it('a version-3 record verifies with its method and registrations bound to the chain', async () => {
+    expect(record.version).toBe(3);
+    expect(record.policy).toMatchObject({ method: 'ascending', rounds: null });
+    expect(await verifySignedRecord(await signed(record), jwks)).toMatchObject({
+      valid: true,
+      details: { method: 'ascending' },
+    });
+  });
+
+  it('a version-2 record, issued before the methods, still verifies', async () => {
+    expect(await verifySignedRecord(await signed(asVersion2(record)), jwks)).toMatchObject({ valid: true });
+  });
+
+  it('a version-3 record without its method parts, or an older one with them, is not an auction record', async () => {
+    const { rounds: _, ...policy } = record.policy;
+    const cases: AuctionRecord[] = [
+      { ...record, policy },
+      { ...asVersion2(record), policy: { ...policy, rounds: null } },
+      { ...asVersion2(record), policy: { ...policy, method: 'descending' } },
+    ];
+    for (const r of cases)
+      expect(await verifySignedRecord(await signed(r), jwks)).toMatchObject({
+        valid: false,
+        code: 'NOT_AN_AUCTION_RECORD',
+      });
   });
 
   it('a version-1 record, issued before registrations were bound, still verifies', async () => {

@@ -3,6 +3,7 @@
 // without one) and the public halves of retired keys (RECORD_RETIRED_KEYS), and exactly those are
 // published: a key a database writer slips into `signing_keys` is never published, so what it signs
 // does not verify (issue 13, item 2).
+import { PAYMENT_ACCOUNT } from '../support/production-env.ts';
 import { GENEROUS_BOUNDS } from '../support/bounds.ts';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -221,6 +222,8 @@ describe('production', () => {
       EID_ISSUER: 'https://eid.example.vn',
       EID_AUDIENCE: 'a',
       PERSON_HASH_KEY: 'p'.repeat(40),
+      SEALED_BID_KEY: 's'.repeat(43),
+      ...PAYMENT_ACCOUNT,
     };
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(/RECORD_SIGNING_KEY or RECORD_SIGNING_KEY_FILE is required in production/);

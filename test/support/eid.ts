@@ -37,7 +37,7 @@ export interface TestIdp {
    * returns an ID token for the client. `reusableCodes` makes codes redeemable more than once (a
    * broken provider), to test that the platform itself refuses a replayed ID token.
    */
-  signInAs: { sub?: string; loa?: unknown; name?: string };
+  signInAs: { sub?: string; loa?: unknown; name?: string; email?: string; email_verified?: boolean };
   reusableCodes: boolean;
   close(): Promise<void>;
 }
@@ -85,7 +85,13 @@ export async function startTestIdp(): Promise<TestIdp> {
       redirectUri: redirect.href,
       challenge: q.get('code_challenge') ?? '',
       nonce: q.get('nonce') ?? undefined,
-      claims: { sub: who.sub ?? newPid(), loa: who.loa ?? 2, name: who.name ?? 'Nguyễn Văn An' },
+      claims: {
+        sub: who.sub ?? newPid(),
+        loa: who.loa ?? 2,
+        name: who.name ?? 'Nguyễn Văn An',
+        ...(who.email !== undefined ? { email: who.email } : {}),
+        ...(who.email_verified !== undefined ? { email_verified: who.email_verified } : {}),
+      },
     });
     redirect.searchParams.set('code', code);
     redirect.searchParams.set('state', q.get('state') ?? '');

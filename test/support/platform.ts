@@ -3,7 +3,7 @@
 import { GENEROUS_BOUNDS } from './bounds.ts';
 import { loadConfig } from '../../server/config.ts';
 import { createPlatform, type Platform } from '../../server/platform.ts';
-import { createLogger } from '../../server/shared/log.ts';
+import { createLogger, type Logger } from '../../server/shared/log.ts';
 import type { Clock } from '../../server/shared/clock.ts';
 import { openTestDatabase, type TestDatabase } from './db.ts';
 import { startTestIdp, type TestIdp } from './eid.ts';
@@ -19,10 +19,19 @@ export interface TestPlatform {
 }
 
 export async function startTestPlatform(
-  options: { env?: Record<string, string>; clock?: Clock; pages?: boolean } = {},
+  options: {
+    env?: Record<string, string>;
+    clock?: Clock;
+    pages?: boolean;
+    /** An existing database and identity provider (a restart over the same data): left open by stop(). */
+    database?: TestDatabase;
+    idp?: TestIdp;
+    /** The platform's logger (default: silent, or TEST_LOG_LEVEL). */
+    log?: Logger;
+  } = {},
 ): Promise<TestPlatform> {
-  const idp = await startTestIdp();
-  const database = await openTestDatabase();
+  const idp = options.idp ?? (await startTestIdp());
+  const database = options.database ?? (await openTestDatabase());
   const config = loadConfig({
     NODE_ENV: 'test',
     AUCTION_MIN_BIDDING_MINUTES: '0',
@@ -37,7 +46,7 @@ export async function startTestPlatform(
     database,
     clock: options.clock,
     pages: options.pages ?? false,
-    log: createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    log: options.log ?? createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
   });
   const port = await platform.listen(0, '127.0.0.1');
   const base = `http://127.0.0.1:${port}`;
@@ -49,8 +58,8 @@ export async function startTestPlatform(
     call: caller(base),
     async stop() {
       await platform.stop();
-      await database.close();
-      await idp.close();
+      if (!options.database) await database.close();
+      if (!options.idp) await idp.close();
     },
   };
 }

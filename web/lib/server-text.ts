@@ -18,8 +18,8 @@ type ParamValue = string | number | boolean | null | string[] | undefined;
 const has = (table: object, key: string): boolean => Object.prototype.hasOwnProperty.call(table, key);
 
 /** Amounts (integer VND) and instants (ISO UTC) among the parameters, by name. */
-const MONEY = new Set(['minNextBid']);
-const TIMES = new Set(['startsAt', 'opensAt']);
+const MONEY = new Set(['minNextBid', 'currentPrice']);
+const TIMES = new Set(['startsAt', 'opensAt', 'endsAt', 'nextPriceAt']);
 /** Field codes whose min and max are amounts of money. */
 const MONEY_FIELDS = new Set(['DEPOSIT_OUT_OF_RANGE']);
 

@@ -2,6 +2,7 @@
 // bidding is open, the minimum next bid, why a bid is refused and how a bid extends a soft-close lot.
 // The batch writers call refuseBid for each queued bid in arrival order, against the state left by
 // the bids before it; the read model shows minNextBid. Pure: no I/O.
+import { GENESIS_HASH } from '../../shared/hash-chain.ts';
 import type { RegistrationStatus } from '../../../db/schema.ts';
 import { refuse, type Failure } from '../../shared/errors.ts';
 import { isOpen, type LotRow } from './status.ts';
@@ -15,6 +16,22 @@ export interface Standing {
   lastHash: string;
   endsAt: Date;
   lastPlacedAt: Date | null;
+}
+
+/** A lot's standing state as its row holds it (the genesis hash before its first entry). */
+export function standingOf(
+  lot: Pick<LotRow, 'seq' | 'bidCount' | 'currentPrice' | 'leaderRegistrationId' | 'lastHash' | 'endsAt'>,
+  lastPlacedAt: Date | null,
+): Standing {
+  return {
+    seq: lot.seq,
+    bidCount: lot.bidCount,
+    currentPrice: lot.currentPrice,
+    leaderRegistrationId: lot.leaderRegistrationId,
+    lastHash: lot.lastHash ?? GENESIS_HASH,
+    endsAt: lot.endsAt,
+    lastPlacedAt,
+  };
 }
 
 export interface Bidder {
@@ -40,22 +57,27 @@ export function minimumBid(
   return s.currentPrice === null ? lot.startingPrice : s.currentPrice + lot.priceStep;
 }
 
-/** The minimum next bid while bidding is open at `now`; otherwise null (what the public state shows). */
-export function minNextBid(
-  row: Pick<LotRow, 'status' | 'startsAt' | 'endsAt' | 'startingPrice' | 'priceStep' | 'currentPrice'>,
-  now: Date,
-): number | null {
-  return isBiddingOpen(row, now) ? minimumBid(row, row) : null;
-}
-
 /** The refusal of a bid or a withdrawal that arrives while bidding is not open. */
-function notOpen(lot: Pick<LotRow, 'status' | 'startsAt'>, receivedAt: Date): Failure {
+export function notOpen(lot: Pick<LotRow, 'status' | 'startsAt'>, receivedAt: Date): Failure {
   if (receivedAt < lot.startsAt && isOpen(lot.status))
     return refuse('bidding_not_open', { startsAt: lot.startsAt.toISOString() });
   return refuse(lot.status === 'cancelled' ? 'lot_cancelled' : 'bidding_ended');
 }
 
-/** Returns the reason a bid is refused, or undefined when it is acceptable. */
+/** Why this person may not bid on the lot at all (every method): the manager, not approved, barred. */
+export function refuseBidder(
+  lot: Pick<LotRow, 'managerPid'>,
+  bidder: Pick<Bidder, 'status'> | undefined,
+  pid: string,
+): Failure | undefined {
+  if (lot.managerPid === pid) return refuse('manager_cannot_bid');
+  if (!bidder) return refuse('not_registered');
+  if (bidder.status === 'barred') return refuse('bidder_barred');
+  if (bidder.status !== 'approved') return refuse('deposit_not_confirmed');
+  return undefined;
+}
+
+/** Returns the reason an ascending bid is refused, or undefined when it is acceptable. */
 export function refuseBid(
   lot: Pick<LotRow, 'status' | 'startsAt' | 'managerPid' | 'startingPrice' | 'priceStep'>,
   s: Pick<Standing, 'endsAt' | 'currentPrice' | 'leaderRegistrationId'>,
@@ -65,10 +87,8 @@ export function refuseBid(
   receivedAt: Date,
 ): Failure | undefined {
   if (!isBiddingOpen({ ...lot, endsAt: s.endsAt }, receivedAt)) return notOpen(lot, receivedAt);
-  if (lot.managerPid === pid) return refuse('manager_cannot_bid');
-  if (!bidder) return refuse('not_registered');
-  if (bidder.status === 'barred') return refuse('bidder_barred');
-  if (bidder.status !== 'approved') return refuse('deposit_not_confirmed');
+  const bidderRefusal = refuseBidder(lot, bidder, pid);
+  if (bidderRefusal || !bidder) return bidderRefusal ?? refuse('not_registered');
   if (s.leaderRegistrationId === bidder.id) return refuse('already_leading');
   const min = minimumBid(lot, s);
   if (amount < min)

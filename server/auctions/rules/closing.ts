@@ -3,6 +3,24 @@
 // counts), or no bids. Pure: no I/O.
 import type { RegistrationStatus } from '../../../db/schema.ts';
 import type { Standing } from './bidding.ts';
+import type { LotRow } from './status.ts';
+
+/**
+ * How long after the end a lot is closed. Within a process, closing waits for every bid that arrived
+ * before it anyway (the lot's queue); the grace covers bids that reached another process just before
+ * the end and are still queued there.
+ */
+export const CLOSE_GRACE_MS = 1_000;
+
+/**
+ * When an open lot may be closed: its end plus the grace, except a descending lot whose price was
+ * accepted: no bid can change that (every later acceptance is refused under the lot's lock), so it
+ * closes at once.
+ */
+export function closesAt(lot: Pick<LotRow, 'method' | 'endsAt' | 'leaderRegistrationId'>): Date {
+  if (lot.method === 'descending' && lot.leaderRegistrationId !== null) return lot.endsAt;
+  return new Date(lot.endsAt.getTime() + CLOSE_GRACE_MS);
+}
 
 /** The approved registrations that count as bidders at the close: every one not barred since. */
 export function eligibleBidders(approved: readonly { status: RegistrationStatus }[]): number {

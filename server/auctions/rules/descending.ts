@@ -1,7 +1,7 @@
 // The descending method (đặt giá xuống, issue 16; DESIGN.md §8): the price asked starts at the starting
 // price and falls by one step every `intervalSeconds`, never below `floorPrice`; the first approved
 // bidder to accept the price asked wins at it. Pure: the schedule by the server clock, no I/O.
-// (Groundwork: the bid path, the read model and the scheduler take it up with the method itself.)
+import type { LotRow } from './status.ts';
 
 /** A descending lot's terms, as the schedule reads them. */
 export interface DescendingTerms {
@@ -60,4 +60,24 @@ export function descendingTermsProblem(
   if (!Number.isSafeInteger(terms.floorPrice) || terms.floorPrice <= 0) return 'floor_not_positive';
   if (terms.floorPrice > terms.startingPrice) return 'floor_above_start';
   return undefined;
+}
+
+/** A descending lot's price schedule, or undefined for another method. */
+export function descendingOf(
+  row: Pick<LotRow, 'method' | 'startsAt' | 'startingPrice' | 'priceStep' | 'intervalSeconds' | 'floorPrice'>,
+): DescendingTerms | undefined {
+  if (row.method !== 'descending' || row.intervalSeconds === null || row.floorPrice === null) return undefined;
+  return {
+    startsAt: row.startsAt,
+    startingPrice: row.startingPrice,
+    priceStep: row.priceStep,
+    intervalSeconds: row.intervalSeconds,
+    floorPrice: row.floorPrice,
+  };
+}
+
+/** A descending schedule at a glance, as a record states it: how many prices, the lowest, the end. */
+export function scheduleSummary(terms: DescendingTerms): { steps: number; lowestPrice: number; endsAt: Date } {
+  const last = lastStep(terms);
+  return { steps: last + 1, lowestPrice: terms.startingPrice - last * terms.priceStep, endsAt: descendingEnd(terms) };
 }

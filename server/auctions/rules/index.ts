@@ -11,3 +11,4 @@ export * from './registration.ts';
 export * from './descending.ts';
 export * from './rounds.ts';
 export * from './sealed.ts';
+export * from './methods.ts';

@@ -3,7 +3,10 @@
 // `triggerSeconds` of the official time, or of a round, opens the next round (up to `max` rounds), which
 // starts when the current period ends and lasts `seconds`; only bidders with a valid bid in the period
 // before may bid in it. The official time is period 0. Pure: no I/O.
-// (Groundwork: the bid path, the scheduler and the records take it up with the method itself.)
+// The periods follow one another without gaps: round k (k ≥ 1) is [official end + (k-1)·seconds,
+// official end + k·seconds), so the period of any moment is worked out from the clock alone; the lot's
+// `endsAt` says how many rounds were opened.
+import type { LotRow } from './status.ts';
 
 export interface RoundsPolicy {
   max: number;
@@ -47,4 +50,35 @@ export function roundsPolicyProblem(
   if (!whole(policy.seconds)) return 'rounds_seconds';
   if (!whole(policy.triggerSeconds) || policy.triggerSeconds > policy.seconds) return 'rounds_trigger';
   return undefined;
+}
+
+/** A lot's extension-round policy, if it has one. */
+export function roundsOf(
+  row: Pick<LotRow, 'roundsMax' | 'roundsSeconds' | 'roundsTriggerSeconds'>,
+): RoundsPolicy | undefined {
+  return row.roundsMax !== null && row.roundsSeconds !== null && row.roundsTriggerSeconds !== null
+    ? { max: row.roundsMax, seconds: row.roundsSeconds, triggerSeconds: row.roundsTriggerSeconds }
+    : undefined;
+}
+
+/** Period `round` of a rounds lot: the official time (0), or extension round `round`. */
+export function period(
+  policy: Pick<RoundsPolicy, 'seconds'>,
+  row: Pick<LotRow, 'startsAt' | 'scheduledEndsAt'>,
+  round: number,
+): Period {
+  const official = row.scheduledEndsAt.getTime();
+  if (round === 0) return { round, startsAt: row.startsAt, endsAt: row.scheduledEndsAt };
+  const ms = policy.seconds * 1000;
+  return { round, startsAt: new Date(official + (round - 1) * ms), endsAt: new Date(official + round * ms) };
+}
+
+/** The period a moment falls in, by the clock (whether that period was opened is the lot's endsAt's to say). */
+export function periodAt(
+  policy: Pick<RoundsPolicy, 'seconds'>,
+  row: Pick<LotRow, 'startsAt' | 'scheduledEndsAt'>,
+  at: Date,
+): Period {
+  const after = at.getTime() - row.scheduledEndsAt.getTime();
+  return period(policy, row, after < 0 ? 0 : Math.floor(after / (policy.seconds * 1000)) + 1);
 }

@@ -3,7 +3,7 @@
 // the amount as ASCII decimal digits (no sign, no leading zeros). The salt is revealed with the amount,
 // so anyone holding the receipt can recompute it. The winner is the highest amount; a tie is broken
 // by the lot's policy: the earliest submission, or a further sealed round among the tied bidders.
-// Pure: hashing only, no I/O. (Groundwork: the routes, storage and reveal take it up with the method.)
+// Pure: hashing only, no I/O. The routes, storage and reveal are server/sealed/.
 import { createHash } from 'node:crypto';
 
 export const SALT_BYTES = 32;
@@ -50,4 +50,12 @@ export function sealedOutcome<B extends SealedBid>(
     .sort((a, b) => a.submittedAt.getTime() - b.submittedAt.getTime() || a.bidderCode.localeCompare(b.bidderCode));
   if (tied.length === 1 || tieBreak === 'earliest') return { kind: 'winner', winner: tied[0] };
   return { kind: 'tie_round', tied, amount: top };
+}
+
+/** Tie rounds a lot may hold (policy `round`); the reveal after the last one goes to the earliest submission. */
+export const MAX_TIE_ROUNDS = 3;
+
+/** The tie-break that decides the reveal of `round`: the lot's, or `earliest` once the tie rounds are used up. */
+export function tieBreakAt(tieBreak: 'earliest' | 'round', round: number): 'earliest' | 'round' {
+  return round >= MAX_TIE_ROUNDS ? 'earliest' : tieBreak;
 }

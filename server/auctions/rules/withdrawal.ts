@@ -16,13 +16,15 @@ export interface LedgerBid {
 
 /** Returns the reason a withdrawal of the entry `seq` (`target`, if it exists) is refused, or undefined. */
 export function refuseWithdrawal(
-  lot: Pick<LotRow, 'status' | 'startsAt'>,
+  lot: Pick<LotRow, 'status' | 'startsAt' | 'method'>,
   s: Pick<Standing, 'endsAt' | 'currentPrice' | 'leaderRegistrationId'>,
   bidder: Pick<Bidder, 'id'> | undefined,
   seq: number,
   target: LedgerBid | undefined,
   receivedAt: Date,
 ): Failure | undefined {
+  // An acceptance ends a descending auction, and a sealed bid is not in the ledger until the end.
+  if (lot.method !== 'ascending') return refuse('withdraw_not_method', { method: lot.method });
   if (!isBiddingOpen({ ...lot, endsAt: s.endsAt }, receivedAt)) return refuse('withdraw_not_open');
   if (!target || target.kind !== 'bid') return refuse('bid_not_found', { seq });
   if (!bidder || target.registrationId !== bidder.id) return refuse('withdraw_not_own');

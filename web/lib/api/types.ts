@@ -23,6 +23,12 @@ export type RegistrationStatus = Registration['status'];
 export type DepositState = Registration['depositState'];
 /** An item of GET /api/me/registrations. */
 export type MyRegistration = Schemas['MyRegistration'];
+/** A payment instruction (a registration's deposit, the winner's balance). */
+export type Payment = Schemas['Payment'];
+/** Money owed back, and sent. */
+export type Refund = Schemas['Refund'];
+/** GET /api/lots/:id/money: a lot's money trail. */
+export type MoneyTrail = Schemas['MoneyTrail'];
 /**
  * An item of GET /api/lots/:id/registrations (its manager, regulators). pid and name come to
  * regulators, and to the lot's manager only once the lot has ended; identityReads to regulators.
@@ -38,6 +44,10 @@ export type RoleHolder = Schemas['RoleHolder'];
 export type LotImage = Schemas['LotImage'];
 /** GET /api/lots/:id/shed-bids → 200: bids the platform refused for its own reasons. */
 export type ShedBids = Schemas['ShedBids'];
+/** An item of GET /api/lots/:id/sealed-bids/mine: one of the caller's own sealed bids, with its receipt. */
+export type SealedBid = Schemas['SealedBid'];
+/** POST /api/lots/:id/sealed-bids → 201. */
+export type SealedBidAck = Schemas['SealedBidAck'];
 /** POST /api/records/verify → 200. */
 export type Verdict = Schemas['Verdict'];
 

@@ -18,7 +18,8 @@
 // Whether bidding is open is the server's word (`biddingOpen` in every snapshot and `lot` event); the
 // page's clock only ends it at `endsAt`. A lot waiting for its start (or for its registration to
 // open: `registrationOpen`) is asked about again when that comes (the scheduler's `lot` event also
-// says when bidding starts).
+// says when bidding starts); a descending lot whose announced price fall brought no `lot` event is read
+// again just after it.
 import { untrack } from 'svelte';
 import { io, type Socket } from 'socket.io-client';
 import type {
@@ -45,6 +46,8 @@ export type ConnectionState = 'connecting' | 'live' | 'lost' | 'unavailable' | '
 const RETRY_DELAYS_MS = [1_000, 2_000, 3_000, 5_000];
 /** How long a watch or sync may go unanswered before it counts as a failure. */
 const ACK_TIMEOUT_MS = 8_000;
+/** How long after a descending lot's announced fall the page waits for the server's `lot` event before reading the lot. */
+const FALL_WAIT_MS = 2_000;
 
 export interface RoomCallbacks extends ViewCallbacks {
   /** The server's `outbid`: someone's bid (at `seq`) beat this person's standing bid. */
@@ -71,6 +74,7 @@ export class LotRoom extends LotView<RoomCallbacks> {
   /** A resubscription is running (one at a time). */
   private resubscribing = false;
   private openingTimer: ReturnType<typeof setTimeout> | undefined;
+  private fallTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(lot: Lot, entries: BidEntry[], callbacks?: RoomCallbacks) {
     super(lot, entries, callbacks);
@@ -129,6 +133,7 @@ export class LotRoom extends LotView<RoomCallbacks> {
     socket.on('lot', (change) => {
       if (change.lotId !== this.lot.id) return;
       this.applyLotChange(change);
+      this.expectFall();
       if (change.seq > this.lastSeq) void this.sync();
     });
     socket.on('outbid', (e) => {
@@ -144,7 +149,29 @@ export class LotRoom extends LotView<RoomCallbacks> {
       if (e.lotId === this.lot.id) this.tell((c) => c.onResult?.(false, e.finalPrice, e.depositState));
     });
     // Not a dependency of whoever starts the room (a page's effect): the lot changes with every bid.
-    untrack(() => this.askAtOpening());
+    untrack(() => {
+      this.askAtOpening();
+      this.expectFall();
+    });
+  }
+
+  /**
+   * A descending lot's price falls at `nextPriceAt`, and the server's `lot` event says so; should that
+   * event not come (a connection that dropped at that moment), the lot is read again shortly after.
+   */
+  private expectFall(): void {
+    clearTimeout(this.fallTimer);
+    const at = this.lot.nextPriceAt;
+    if (!at || this.lot.ended || !this.socket) return;
+    this.fallTimer = setTimeout(
+      () => {
+        if (this.lot.nextPriceAt !== at) return;
+        void this.refresh().then(() => {
+          if (this.lot.nextPriceAt !== at) this.expectFall();
+        });
+      },
+      Math.max(0, Date.parse(at) - this.serverNow() + FALL_WAIT_MS),
+    );
   }
 
   /** Bidding is open by the server's word until `endsAt` by the server's clock (its `lot` event closes it). */
@@ -176,11 +203,17 @@ export class LotRoom extends LotView<RoomCallbacks> {
 
   stop(): void {
     clearTimeout(this.openingTimer);
+    clearTimeout(this.fallTimer);
     clearTimeout(this.recoveredTimer);
     clearTimeout(this.retryTimer);
     this.stopView();
     this.socket?.close();
     this.socket = undefined;
+  }
+
+  /** Reads the lot again, when the server said what the page shows is stale (a descending price that moved). */
+  reread(): Promise<Lot | undefined> {
+    return this.refresh();
   }
 
   /** Test hook and a real control: drop the connection (the banner shows) and reconnect. */
@@ -254,6 +287,7 @@ export class LotRoom extends LotView<RoomCallbacks> {
       .catch(() => undefined);
     if (!snapshot || !snapshot.ok) return false;
     this.adopt(snapshot.lot);
+    this.expectFall();
     // The snapshot's entries may overlap what we hold and may start after a gap: sync fills it.
     if (snapshot.bids.length && snapshot.bids[0].seq > this.lastSeq + 1 && !(await this.sync())) return false;
     this.receive(snapshot.bids);

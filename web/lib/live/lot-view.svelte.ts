@@ -115,10 +115,15 @@ export class LotView<C extends ViewCallbacks = ViewCallbacks> {
 
   protected applyLotChange(change: LotEvent): void {
     const { status, endsAt, cancelReason, finalPrice, winnerBidderCode, biddingOpen, ended } = change;
+    // A descending lot's next fall and a lot's period (extension or tie round) move with these events.
+    const { nextPriceAt, nextPrice, round } = change;
     this.lot = {
       ...this.lot,
       status: status as Lot['status'],
       endsAt,
+      nextPriceAt,
+      nextPrice,
+      round,
       cancelReason,
       finalPrice,
       winnerBidderCode,

@@ -27,7 +27,7 @@ export function mediaTypeFor(name: string, text: string): string {
   return firstLine.includes(',') ? 'text/csv' : 'application/jose';
 }
 
-const MONEY = new Set(['price', 'chainedPrice', 'topPrice']);
+const MONEY = new Set(['price', 'chainedPrice', 'topPrice', 'askedPrice']);
 const TIMES = new Set(['at', 'chainedAt']);
 const PEOPLE = new Set(['winner', 'chainedWinner', 'topBidder']);
 const STATUSES = new Set<string>(LOT_STATUSES);

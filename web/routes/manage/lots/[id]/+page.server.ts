@@ -17,12 +17,13 @@ export const load: PageServerLoad = async (event) => {
   if (!lot.ok)
     error(lot.status === 404 || lot.status === 422 ? 404 : lot.status === 403 ? 403 : 503, lot.error.message);
   // The shed-bid counts never end the page: "not available right now" in their panel instead.
-  const [images, regs, result, bids, shed] = await Promise.all([
+  const [images, regs, result, bids, shed, money] = await Promise.all([
     api.get((c) => c.GET('/lots/{id}/images', { params: { path: { id } } })),
     api.get((c) => c.GET('/lots/{id}/registrations', { params: { path: { id } } })),
     api.get((c) => c.GET('/lots/{id}/result', { params: { path: { id } } })),
     api.get((c) => c.GET('/lots/{id}/bids', { params: { path: { id }, query: { after: 0, limit: 1000 } } })),
     loadShedBids(api, id),
+    api.get((c) => c.GET('/lots/{id}/money', { params: { path: { id } } })),
   ]);
   return {
     lot: lot.data,
@@ -32,5 +33,6 @@ export const load: PageServerLoad = async (event) => {
     result: result.ok ? result.data : null,
     entries: bids.ok ? bids.data.items : [],
     shed,
+    money: money.ok ? money.data : null,
   };
 };

@@ -28,11 +28,13 @@ export const load: PageServerLoad = async (event) => {
   }
   const regs = await api.get((c) => c.GET('/lots/{id}/registrations', { params: { path: { id } } }));
   const shed = await shedPromise;
+  const money = await api.get((c) => c.GET('/lots/{id}/money', { params: { path: { id } } }));
   return {
     lot: lot.data,
     entries,
     registrations: regs.ok ? regs.data.items : [],
     ended: lot.data.ended,
     shed,
+    money: money.ok ? money.data : null,
   };
 };

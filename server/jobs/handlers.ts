@@ -1,0 +1,36 @@
+// The registry of job handlers: which code runs a job of each kind. Domains register theirs when they
+// are created (payments: the balance deadline, the refund deadline); a process runs only the kinds it
+// has a handler for, so a job of a kind this version does not know waits for one that does.
+import type { Tx } from '../../db/client.ts';
+import type { AppContext } from '../context.ts';
+import { JOB_KIND_PATTERN, type Job } from './queue.ts';
+
+/**
+ * Runs one job. `tx` is the transaction that marks the job done when the handler returns: do the
+ * job's database work in it, so the work and "done" commit together, exactly once. A handler that
+ * throws rolls both back; the job is tried again after a back-off (runner.ts). Work outside the
+ * database (an e-mail) is not undone by the rollback: make it idempotent, or leave it to an outbox.
+ */
+export type JobHandler = (ctx: AppContext, job: Job, tx: Tx) => Promise<void>;
+
+const handlers = new Map<string, JobHandler>();
+
+/** Registers the handler of a kind; registering the same kind again replaces it (tests). */
+export function registerJobHandler(kind: string, handler: JobHandler): void {
+  if (!JOB_KIND_PATTERN.test(kind)) throw new RangeError(`not a job kind: ${kind}`);
+  handlers.set(kind, handler);
+}
+
+/** Forgets a kind's handler (tests). */
+export function unregisterJobHandler(kind: string): void {
+  handlers.delete(kind);
+}
+
+export function jobHandler(kind: string): JobHandler | undefined {
+  return handlers.get(kind);
+}
+
+/** The kinds this process can run. */
+export function handledKinds(): string[] {
+  return [...handlers.keys()];
+}

@@ -1,0 +1,371 @@
+// Settlement (issue 17, part 4): what becomes of a lot's money when it ends, and of the winner's when
+// the balance deadline passes. Everything runs inside the transaction that ends the lot (closing.ts,
+// cancelLot), or a job's own transaction, holding the lot's lock, so money and outcome commit together.
+//
+// At the close: every deposit received by someone other than the winner becomes due for refund (a
+// `refunds` row due within REFUND_DEADLINE_WORKING_DAYS working days, the payer told); a forfeited
+// one (a withdrawal) stays forfeited; the winner's deposit is retained and counts toward the price,
+// and the winner gets the balance's payment instruction, due by PAYMENT_DEADLINE_DAYS
+// (PAYMENT_DEADLINE_KIND), with reminders before it and a durable job at it. The award waits for the
+// winner's confirmation, with the balance's due time as its deadline.
+//
+// At the deadline, unless the balance was paid in full: the award is `defaulted` (the lot stays
+// `closed`), the deposit forfeited, any part of the balance paid becomes due for refund, and the
+// winner is barred from the lot's category for PAYMENT_DEFAULT_BAR_MONTHS.
+import { and, eq } from 'drizzle-orm';
+import type { Tx } from '../../db/client.ts';
+import { bars, lots, payments, refunds, registrations, type PaymentState } from '../../db/schema.ts';
+import type { AppContext } from '../context.ts';
+import { appendAudit } from '../audit/audit-log.ts';
+import { notify, type Notice } from '../notifications/outbox.ts';
+import { cancelJob, scheduleJob, type Job } from '../jobs/index.ts';
+import { deadline } from '../calendar/calendar-store.ts';
+import type { LotRow } from '../auctions/rules/status.ts';
+import { lockLot } from '../auctions/lot-lock.ts';
+import { addMonths } from './bars.ts';
+import { createBalancePayment, depositPaymentsOf, type PaymentRow } from './instructions.ts';
+
+export const BALANCE_DEADLINE_JOB = 'payment.balance-deadline';
+export const BALANCE_REMINDER_JOB = 'payment.balance-reminder';
+/** Reminders of the balance go this many days before its deadline (those still in the future). */
+export const BALANCE_REMINDER_DAYS = [7, 1] as const;
+const DAY_MS = 86_400_000;
+
+const deadlineKey = (paymentId: number) => `balance-deadline:${paymentId}`;
+const reminderKey = (paymentId: number, daysLeft: number) => `balance-reminder:${paymentId}:${daysLeft}`;
+
+/** When money owed back at `from` must be sent: REFUND_DEADLINE_WORKING_DAYS working days later. */
+export function refundDeadline(ctx: AppContext, from: Date, q: Tx): Promise<Date> {
+  return deadline(ctx, from, { days: ctx.config.money.refundDeadlineWorkingDays, kind: 'working' }, q);
+}
+
+/** A deposit still held for its payer (received, in whole or in part, and not yet settled). */
+const UNSETTLED: readonly PaymentState[] = ['partial', 'paid'];
+
+type RegistrationRow = typeof registrations.$inferSelect;
+
+export interface Settlement {
+  /** Registrations whose deposit became due for refund, as they are now. */
+  refundable: RegistrationRow[];
+  /** The winner's balance instruction, when a balance is owed. */
+  balance: PaymentRow | null;
+}
+
+/**
+ * Settles the deposits of a lot that has just ended (closed, failed or cancelled), inside the
+ * transaction that ended it: `winnerId` null when no one won. `from` is the end the deadlines count from.
+ */
+export async function settleLot(
+  ctx: AppContext,
+  tx: Tx,
+  lot: LotRow,
+  opts: { winnerId: number | null; actorPid: string | null; from: Date; now: Date },
+): Promise<Settlement> {
+  const { winnerId, now } = opts;
+  const regs = await tx.select().from(registrations).where(eq(registrations.lotId, lot.id));
+  const deposits = await depositPaymentsOf(
+    tx,
+    regs.map((r) => r.id),
+  );
+  const refundDueAt = await refundDeadline(ctx, opts.from, tx);
+  const refundable: RegistrationRow[] = [];
+  const refundLines: { registrationId: number; bidderCode: string; amount: number }[] = [];
+  const forfeited: number[] = [];
+  const notices: Notice[] = [];
+  let balance: PaymentRow | null = null;
+
+  for (const reg of regs) {
+    const deposit = deposits.get(reg.id);
+    const held = deposit && UNSETTLED.includes(deposit.state) ? deposit.received : 0;
+    if (reg.id === winnerId) {
+      await tx
+        .update(registrations)
+        .set({ depositState: 'retained', updatedAt: now })
+        .where(eq(registrations.id, reg.id));
+      if (deposit && held > 0) await setPaymentState(tx, deposit.id, 'retained', now);
+      continue;
+    }
+    if (reg.depositState === 'forfeited') {
+      if (deposit && held > 0) {
+        await setPaymentState(tx, deposit.id, 'forfeited', now);
+        forfeited.push(reg.id);
+      }
+      continue;
+    }
+    // A deposit confirmed before payments were tracked has no credit behind it: refundable as before,
+    // settled by the manager's mark, outside the money trail.
+    if (held === 0 && reg.depositState !== 'received') continue;
+    if (reg.depositState === 'received')
+      await tx
+        .update(registrations)
+        .set({ depositState: 'refundable', updatedAt: now })
+        .where(eq(registrations.id, reg.id));
+    refundable.push({ ...reg, depositState: reg.depositState === 'received' ? 'refundable' : reg.depositState });
+    if (!deposit || held === 0) continue;
+    await setPaymentState(tx, deposit.id, 'refund_due', now);
+    await tx.insert(refunds).values({
+      lotId: lot.id,
+      paymentId: deposit.id,
+      reason: 'deposit',
+      amount: held,
+      dueAt: refundDueAt,
+      createdAt: now,
+    });
+    refundLines.push({ registrationId: reg.id, bidderCode: reg.bidderCode, amount: held });
+    notices.push({
+      pid: reg.pid,
+      kind: 'refund_due',
+      lotId: lot.id,
+      data: { reference: deposit.reference, amount: held, reason: 'deposit', dueAt: refundDueAt.toISOString() },
+      at: now,
+    });
+  }
+
+  const winner = winnerId === null ? undefined : regs.find((r) => r.id === winnerId);
+  if (winner && lot.finalPrice !== null) {
+    const deposit = deposits.get(winner.id);
+    // The deposit counts toward the price: what was received, or (confirmed before payments were
+    // tracked) the lot's deposit.
+    const counted = deposit && deposit.received > 0 ? deposit.received : lot.deposit;
+    const owed = lot.finalPrice - counted;
+    const dueAt = await deadline(ctx, opts.from, ctx.config.money.paymentDeadline, tx);
+    if (owed > 0) {
+      balance = await createBalancePayment(tx, ctx.config.money, winner, owed, dueAt, now);
+      await scheduleBalanceJobs(tx, balance, now);
+      notices.push({
+        pid: winner.pid,
+        kind: 'balance_due',
+        lotId: lot.id,
+        data: {
+          reference: balance.reference,
+          amount: owed,
+          account: balance.account,
+          dueAt: dueAt.toISOString(),
+          price: lot.finalPrice,
+          depositCounted: counted,
+        },
+        at: now,
+      });
+    }
+    await tx
+      .update(lots)
+      .set({ awardState: 'awaiting_confirmation', awardDeadline: balance ? dueAt : null, updatedAt: now })
+      .where(eq(lots.id, lot.id));
+  }
+
+  await appendAudit(tx, {
+    actorPid: opts.actorPid,
+    action: 'deposit.settled',
+    lotId: lot.id,
+    at: now,
+    data: {
+      retained: winnerId,
+      refundable: refundable.map((r) => r.id),
+      refunds: refundLines,
+      refundDueAt: refundLines.length ? refundDueAt.toISOString() : null,
+      forfeited,
+      balance: balance
+        ? { reference: balance.reference, amount: balance.amount, dueAt: balance.dueAt.toISOString() }
+        : null,
+    },
+  });
+  await notify(tx, ...notices);
+  return { refundable, balance };
+}
+
+async function setPaymentState(tx: Tx, paymentId: number, state: PaymentState, now: Date): Promise<void> {
+  await tx.update(payments).set({ state, updatedAt: now }).where(eq(payments.id, paymentId));
+}
+
+/** The balance's deadline job (just after its due time) and its reminders still in the future. */
+async function scheduleBalanceJobs(tx: Tx, balance: PaymentRow, now: Date): Promise<void> {
+  await scheduleJob(tx, {
+    kind: BALANCE_DEADLINE_JOB,
+    key: deadlineKey(balance.id),
+    runAt: new Date(balance.dueAt.getTime() + 1),
+    payload: { paymentId: balance.id },
+    at: now,
+  });
+  for (const daysLeft of BALANCE_REMINDER_DAYS) {
+    const runAt = new Date(balance.dueAt.getTime() - daysLeft * DAY_MS);
+    if (runAt.getTime() <= now.getTime()) continue;
+    await scheduleJob(tx, {
+      kind: BALANCE_REMINDER_JOB,
+      key: reminderKey(balance.id, daysLeft),
+      runAt,
+      payload: { paymentId: balance.id, daysLeft },
+      at: now,
+    });
+  }
+}
+
+/** The balance paid in full (matching.ts): the winner told, the deadline and reminders dropped. */
+export async function balancePaid(tx: Tx, balance: PaymentRow, pid: string, now: Date): Promise<void> {
+  await cancelJob(tx, deadlineKey(balance.id));
+  for (const daysLeft of BALANCE_REMINDER_DAYS) await cancelJob(tx, reminderKey(balance.id, daysLeft));
+  await notify(tx, {
+    pid,
+    kind: 'balance_received',
+    lotId: balance.lotId,
+    data: { reference: balance.reference, amount: balance.amount },
+    at: now,
+  });
+}
+
+/** Whether a balance can still be paid: the award stands and the balance is not yet paid. */
+export function balanceOpen(lot: Pick<LotRow, 'awardState'>, balance: Pick<PaymentRow, 'state'>): boolean {
+  return (
+    (lot.awardState === 'awaiting_confirmation' || lot.awardState === 'awarded') &&
+    (balance.state === 'pending' || balance.state === 'partial')
+  );
+}
+
+/** The balance payment of a job's payload, with its lot locked; undefined when either is gone. */
+async function lockedBalance(tx: Tx, job: Job): Promise<{ lot: LotRow; balance: PaymentRow } | undefined> {
+  const paymentId = Number(job.payload.paymentId);
+  if (!Number.isSafeInteger(paymentId)) return undefined;
+  const [found] = await tx.select({ lotId: payments.lotId }).from(payments).where(eq(payments.id, paymentId));
+  if (!found) return undefined;
+  const lot = await lockLot(tx, found.lotId);
+  const [balance] = await tx
+    .select()
+    .from(payments)
+    .where(and(eq(payments.id, paymentId), eq(payments.kind, 'balance')));
+  return lot && balance ? { lot, balance } : undefined;
+}
+
+/** A reminder of the balance, sent only while it is still owed. */
+export async function remindBalance(ctx: AppContext, job: Job, tx: Tx): Promise<void> {
+  const found = await lockedBalance(tx, job);
+  if (!found || !balanceOpen(found.lot, found.balance)) return;
+  const { balance } = found;
+  const [winner] = await tx.select().from(registrations).where(eq(registrations.id, balance.registrationId));
+  await notify(tx, {
+    pid: winner.pid,
+    kind: 'balance_reminder',
+    lotId: balance.lotId,
+    data: {
+      reference: balance.reference,
+      amount: balance.amount,
+      received: balance.received,
+      outstanding: balance.amount - balance.received,
+      dueAt: balance.dueAt.toISOString(),
+      daysLeft: Number(job.payload.daysLeft),
+    },
+    at: ctx.clock.now(),
+  });
+}
+
+/**
+ * The balance deadline: unless paid in full by now, the winner defaults. The award becomes
+ * `defaulted`, the deposit is forfeited, any part of the balance paid is due for refund, and the
+ * winner is barred from the lot's category for PAYMENT_DEFAULT_BAR_MONTHS.
+ */
+export async function enforceBalanceDeadline(ctx: AppContext, job: Job, tx: Tx): Promise<void> {
+  const found = await lockedBalance(tx, job);
+  if (!found || !balanceOpen(found.lot, found.balance)) return;
+  const { lot, balance } = found;
+  const now = ctx.clock.now();
+  // A job run early (a clock set back) waits for the deadline.
+  if (now.getTime() <= balance.dueAt.getTime()) throw new Error('the balance deadline has not passed yet');
+  const [winner] = await tx.select().from(registrations).where(eq(registrations.id, balance.registrationId));
+  const [deposit] = await tx
+    .select()
+    .from(payments)
+    .where(and(eq(payments.registrationId, winner.id), eq(payments.kind, 'deposit')));
+
+  await tx
+    .update(lots)
+    .set({ awardState: 'defaulted', awardDeadline: null, updatedAt: now })
+    .where(eq(lots.id, lot.id));
+  await tx
+    .update(registrations)
+    .set({ depositState: 'forfeited', updatedAt: now })
+    .where(eq(registrations.id, winner.id));
+  const forfeitedDeposit = deposit && deposit.state === 'retained' ? deposit.received : 0;
+  if (deposit && deposit.state === 'retained') await setPaymentState(tx, deposit.id, 'forfeited', now);
+
+  let refundDueAt: Date | null = null;
+  if (balance.received > 0) {
+    refundDueAt = await refundDeadline(ctx, now, tx);
+    await tx.insert(refunds).values({
+      lotId: lot.id,
+      paymentId: balance.id,
+      reason: 'balance',
+      amount: balance.received,
+      dueAt: refundDueAt,
+      createdAt: now,
+    });
+  }
+  await setPaymentState(tx, balance.id, balance.received > 0 ? 'refund_due' : 'cancelled', now);
+
+  const barEndsAt = addMonths(now, ctx.config.money.defaultBarMonths);
+  await tx.insert(bars).values({
+    pid: winner.pid,
+    category: lot.category,
+    lotId: lot.id,
+    reason: 'payment_default',
+    startsAt: now,
+    endsAt: barEndsAt,
+    createdAt: now,
+  });
+
+  await appendAudit(tx, {
+    actorPid: null,
+    action: 'award.defaulted',
+    lotId: lot.id,
+    subject: String(winner.id),
+    at: now,
+    data: {
+      bidderCode: winner.bidderCode,
+      finalPrice: lot.finalPrice,
+      balance: { reference: balance.reference, amount: balance.amount, received: balance.received },
+      dueAt: balance.dueAt.toISOString(),
+      forfeited: forfeitedDeposit,
+      refundDueAt: refundDueAt?.toISOString() ?? null,
+    },
+  });
+  await appendAudit(tx, {
+    actorPid: null,
+    action: 'bar.recorded',
+    lotId: lot.id,
+    subject: String(winner.id),
+    at: now,
+    data: { bidderCode: winner.bidderCode, category: lot.category, until: barEndsAt.toISOString() },
+  });
+  const notices: Notice[] = [
+    {
+      pid: winner.pid,
+      kind: 'payment_deadline_missed',
+      lotId: lot.id,
+      data: {
+        reference: balance.reference,
+        amount: balance.amount,
+        received: balance.received,
+        dueAt: balance.dueAt.toISOString(),
+      },
+      at: now,
+    },
+    {
+      pid: winner.pid,
+      kind: 'bar_recorded',
+      lotId: lot.id,
+      data: { category: lot.category, until: barEndsAt.toISOString() },
+      at: now,
+    },
+  ];
+  if (refundDueAt)
+    notices.push({
+      pid: winner.pid,
+      kind: 'refund_due',
+      lotId: lot.id,
+      data: {
+        reference: balance.reference,
+        amount: balance.received,
+        reason: 'balance',
+        dueAt: refundDueAt.toISOString(),
+      },
+      at: now,
+    });
+  await notify(tx, ...notices);
+}
