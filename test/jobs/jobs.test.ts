@@ -155,7 +155,8 @@ describe('durable jobs', () => {
     for (let attempt = 1; attempt <= MAX_JOB_ATTEMPTS; attempt++) {
       const row = await eventually(async () => {
         const r = await jobRow('hopeless');
-        return r && r.attempts === attempt && r.lastError ? r : undefined;
+        // This attempt's own failure: while an attempt runs, the row still carries the previous one's.
+        return r && r.attempts === attempt && r.lastError === `probe failure on attempt ${attempt}` ? r : undefined;
       }, `attempt ${attempt}`);
       if (attempt < MAX_JOB_ATTEMPTS) {
         expect(row.state).toBe('pending');

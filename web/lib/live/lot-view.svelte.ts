@@ -135,6 +135,9 @@ export class LotView<C extends ViewCallbacks = ViewCallbacks> {
 
   /** A snapshot of the lot (the watch ack, GET /api/lots/:id): its standing state unless ours is newer. */
   protected adopt(lot: Lot): void {
+    // An ended lot never opens again: a snapshot saying otherwise was read before the end (a read that
+    // crossed the closing `lot` event) and is older than what is shown.
+    if (this.lot.ended && !lot.ended) return;
     const held = this.standing;
     const { seq, bidCount } = this.lot;
     this.lot = { ...this.lot, ...lot, seq: Math.max(seq, lot.seq), bidCount: seq > lot.seq ? bidCount : lot.bidCount };
