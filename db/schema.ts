@@ -20,6 +20,24 @@ import {
 } from 'drizzle-orm/pg-core';
 import { SHED_REASONS } from '../server/bidding/shed-reasons.ts';
 import { PROVINCE_IDS, type ProvinceId } from '../server/auctions/provinces.ts';
+import {
+  PAYMENT_KINDS,
+  PAYMENT_STATES,
+  CREDIT_SOURCES,
+  CREDIT_OUTCOMES,
+  HOLD_REASONS,
+  CREDIT_DECISIONS,
+  REFUND_REASONS,
+  REFUND_STATES,
+  type PaymentKind,
+  type PaymentState,
+  type CreditSource,
+  type CreditOutcome,
+  type HoldReason,
+  type CreditDecision,
+  type RefundReason,
+  type RefundState,
+} from '../server/payments/vocabulary.ts';
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 /** VND amounts: integers, within JavaScript's safe range (checked at the API boundary too). */
@@ -436,25 +454,6 @@ export const shedBids = pgTable(
 // credits as they arrived, refunds, bars, the working-day calendar's exceptions, durable jobs and the
 // notification outbox.
 
-/** What a payment instruction is for: the deposit, or the winner's balance of the price. */
-export const PAYMENT_KINDS = ['deposit', 'balance'] as const;
-export type PaymentKind = (typeof PAYMENT_KINDS)[number];
-/**
- * Where a payment obligation stands: nothing received yet, part of it, all of it; or, after the
- * close, how it was settled (a defaulted winner's unpaid balance is `cancelled`: no longer owed).
- */
-export const PAYMENT_STATES = [
-  'pending',
-  'partial',
-  'paid',
-  'refund_due',
-  'refunded',
-  'retained',
-  'forfeited',
-  'cancelled',
-] as const;
-export type PaymentState = (typeof PAYMENT_STATES)[number];
-
 /** One payment obligation of a registration: the amount, to which account, with which reference, by when. */
 export const payments = pgTable(
   'payments',
@@ -488,19 +487,6 @@ export const payments = pgTable(
     check('payments_amounts', sql`${t.amount} > 0 and ${t.received} >= 0`),
   ],
 );
-
-/** Where an incoming credit came from. */
-export const CREDIT_SOURCES = ['webhook', 'statement', 'manual'] as const;
-export type CreditSource = (typeof CREDIT_SOURCES)[number];
-/** What matching did with a credit: applied to its payment, held for a manager, or refused as late (to be returned). */
-export const CREDIT_OUTCOMES = ['accepted', 'held', 'late'] as const;
-export type CreditOutcome = (typeof CREDIT_OUTCOMES)[number];
-/** Why a credit was held for a manager's decision. */
-export const HOLD_REASONS = ['overpaid', 'unknown_reference', 'lot_closed', 'barred', 'already_settled'] as const;
-export type HoldReason = (typeof HOLD_REASONS)[number];
-/** A manager's decision on a held credit: apply it to its payment, or send it back. */
-export const CREDIT_DECISIONS = ['accepted', 'returned'] as const;
-export type CreditDecision = (typeof CREDIT_DECISIONS)[number];
 
 /**
  * Every credit into the auction house's account as it was reported (webhook, bank statement line or a
@@ -547,15 +533,6 @@ export const paymentCredits = pgTable(
     check('payment_credits_hold', sql`(${t.outcome} = 'held') = (${t.holdReason} is not null)`),
   ],
 );
-
-/**
- * Why money goes back out: a loser's deposit, a late payment, a held credit a manager returned, the
- * part of a balance a defaulting winner had paid.
- */
-export const REFUND_REASONS = ['deposit', 'late_payment', 'returned_credit', 'balance'] as const;
-export type RefundReason = (typeof REFUND_REASONS)[number];
-export const REFUND_STATES = ['due', 'sent'] as const;
-export type RefundState = (typeof REFUND_STATES)[number];
 
 /** Money owed back to a payer, due by a working-day deadline, confirmed when the bank sent it. */
 export const refunds = pgTable(
@@ -696,3 +673,24 @@ export const notifications = pgTable(
     check('notifications_email_state', inList('email_state', EMAIL_STATES)),
   ],
 );
+
+export {
+  PAYMENT_KINDS,
+  PAYMENT_STATES,
+  CREDIT_SOURCES,
+  CREDIT_OUTCOMES,
+  HOLD_REASONS,
+  CREDIT_DECISIONS,
+  REFUND_REASONS,
+  REFUND_STATES,
+};
+export type {
+  PaymentKind,
+  PaymentState,
+  CreditSource,
+  CreditOutcome,
+  HoldReason,
+  CreditDecision,
+  RefundReason,
+  RefundState,
+};

@@ -174,6 +174,13 @@ export const RefundSchema = z
   .object({
     id: z.number().int(),
     reason: z.enum(REFUND_REASONS),
+    creditId: z
+      .number()
+      .int()
+      .nullable()
+      .openapi({
+        description: "The credit this refund sends back (a late or refused transfer); null for a payment's refund.",
+      }),
     reference: z.string().nullable().openapi({ description: 'The payment reference the money came in under.' }),
     bidderCode: z.string().nullable(),
     amount: z.number().int().openapi({ description: 'VND to send back.' }),

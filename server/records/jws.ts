@@ -89,6 +89,22 @@ function canonicalB64(s: string): boolean {
   return B64URL.test(s) && Buffer.from(s, 'base64url').toString('base64url') === s;
 }
 
+/**
+ * The content type a JWS claims (its protected header's `cty`), read without verifying anything: only to
+ * choose which verifier to run, which then checks the header and the signature in full.
+ */
+export function claimedContentType(input: unknown): string | undefined {
+  const read = toFlattened(input);
+  if (!read.ok) return undefined;
+  try {
+    const header: unknown = JSON.parse(new TextDecoder().decode(base64url.decode(read.jws.protected)));
+    const cty = header && typeof header === 'object' ? (header as Record<string, unknown>).cty : undefined;
+    return typeof cty === 'string' ? cty : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Verifies the signature against the published keys; returns the payload bytes when it holds. */
 export async function verifyJws(input: unknown, jwks: Jwks, expectedCty: string): Promise<JwsCheck> {
   const read = toFlattened(input);

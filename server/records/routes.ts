@@ -5,7 +5,7 @@ import type { MiddlewareHandler } from 'hono';
 import { createRouter, type ApiApp } from '../http/app.ts';
 import { declareBodyLimit, limitBody } from '../http/body-limits.ts';
 import { errorResponses } from '../http/openapi.ts';
-import { access, requireRole } from '../identity/auth-middleware.ts';
+import { access, requireRole, signedIn } from '../identity/auth-middleware.ts';
 import type { AppEnv } from '../identity/person.ts';
 import { clientIp, KeyedBuckets, rateLimited } from '../identity/rate-limit.ts';
 import { AppError, unwrap } from '../shared/errors.ts';
@@ -142,6 +142,37 @@ export function recordRoutes(service: RecordService, pool: VerifyPool): ApiApp {
       c.header('cache-control', 'no-store');
       if (out.format === 'json') return c.json(out.jws, 200);
       return c.body(out.bytes as Uint8Array<ArrayBuffer>, 200, { 'content-type': out.contentType }) as never;
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/records/lots/{id}/money-trail',
+      ...access({ roles: ['manager', 'regulator', 'admin'] }, sameSiteOnly()),
+      tags: ['records'],
+      summary: "A lot's signed money trail (the lot's manager, regulators, admins)",
+      description:
+        'The money trail of a closed, failed or cancelled lot as a signed document beside its record (a later fact: DESIGN.md §8): `{type: "money-trail", version, issuedAt, issuer, lot: {id, title, status}, record: {finalHash}, trail}`, where `record.finalHash` names the record by its ledger\'s final hash and `trail` is what GET /api/lots/:id/money shows (payments by bidder code, credits, refunds, totals; no personal data), as of `issuedAt`. A flattened JWS with `cty` `money-trail+json`; POST /api/records/verify (or `npm run verify-record`) checks the signature and recomputes the totals from the items: received = held + onDeposit + retained + forfeited + dueForRefund + refunded + returned. A trail that does not add up is never signed: 409 `MONEY_TRAIL_UNBALANCED`, written to the audit log as `record.refused`; a record that cannot be issued: 409 `RECORD_INCONSISTENT`. Every read is logged as `record.viewed` with format `money-trail`.',
+      security: [{ eid: [] }],
+      request: { params: LotIdParam },
+      responses: {
+        200: { description: 'The signed money trail', content: { 'application/json': { schema: FlattenedJwsSchema } } },
+        ...errorResponses(401, 403, 404, 409, 422),
+      },
+    }),
+    async (c) => {
+      const person = signedIn(c);
+      const { id } = c.req.valid('param');
+      const jws = unwrap(
+        await service.exportMoneyTrail(person, id, {
+          origin: c.req.header('origin') ?? null,
+          fetchSite: c.req.header('sec-fetch-site') ?? null,
+        }),
+      );
+      c.header('content-disposition', `attachment; filename="lot-${id}-money-trail.json"`);
+      c.header('cache-control', 'no-store');
+      return c.json(jws, 200);
     },
   );
 

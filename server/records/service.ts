@@ -17,7 +17,15 @@ import { RECORD_CTY, type AuctionRecord } from './record-format.ts';
 import type { SigningKey } from './signing-keys.ts';
 import { LEDGER_CSV_COLUMNS } from './verify-export.ts';
 import { verifyDocument, type DocumentKind } from './verify-document.ts';
-import { verifySignedRecord, type Verdict } from './verify.ts';
+import type { Verdict } from './verify.ts';
+import { verifySignedDocument } from './verify-signed.ts';
+import { lotMoney } from '../payments/refunds.ts';
+import {
+  MONEY_TRAIL_CTY,
+  MONEY_TRAIL_TYPE,
+  MONEY_TRAIL_VERSION,
+  type MoneyTrailDocument,
+} from './money-trail-format.ts';
 
 export type RecordFormat = 'json' | 'csv' | 'pdf';
 
@@ -36,6 +44,12 @@ export interface RecordService {
   /** The record of an ended lot in the asked format; logs `record.viewed` with where the request came from. */
   exportRecord(actor: Person, lotId: number, format: RecordFormat, from?: RequestOrigin): Promise<Result<RecordExport>>;
   jwks(): Promise<Jwks>;
+  /**
+   * The signed money trail of an ended lot (regulators, admins and the lot's manager): a later fact
+   * naming the record by its final hash. Refused, and the refusal audited, when the record cannot be
+   * issued or the trail does not add up. Logs `record.viewed` with format `money-trail`.
+   */
+  exportMoneyTrail(actor: Person, lotId: number, from?: RequestOrigin): Promise<Result<FlattenedJws>>;
   verify(bytes: Uint8Array, kind?: DocumentKind): Promise<Verdict>;
   verifyParsed(value: unknown): Promise<Verdict>;
 }
@@ -138,11 +152,61 @@ export function createRecordService(ctx: AppContext, key: SigningKey, jwks: () =
       );
       return ok(out);
     },
+    async exportMoneyTrail(actor, lotId, from) {
+      const trail = await lotMoney(ctx, actor, lotId);
+      if (!trail.ok) return trail;
+      const loaded = await loadRecord(actor, lotId);
+      if (!loaded.ok) return loaded;
+      const record = loaded.value;
+      const { lotId: _, ...items } = trail.value;
+      if (!items.balanced) {
+        const detail = items.problems[0] ?? 'unbalanced';
+        ctx.log.error({ lotId, problems: items.problems }, 'money trail refused: it does not add up');
+        await ctx.db.transaction((tx) =>
+          appendAudit(tx, {
+            actorPid: actor.pid,
+            action: 'record.refused',
+            lotId,
+            at: ctx.clock.now(),
+            data: { scope: 'money-trail', reason: detail },
+          }),
+        );
+        return refuse('money_trail_unbalanced', { lotId, detail });
+      }
+      const doc: MoneyTrailDocument = {
+        type: MONEY_TRAIL_TYPE,
+        version: MONEY_TRAIL_VERSION,
+        issuedAt: record.issuedAt,
+        issuer: record.issuer,
+        lot: { id: record.lot.id, title: record.lot.title, status: record.result.status },
+        record: { finalHash: record.finalHash },
+        trail: items,
+      };
+      const jws = await signFlattened(new TextEncoder().encode(JSON.stringify(doc)), key, MONEY_TRAIL_CTY);
+      await ctx.db.transaction((tx) =>
+        appendAudit(tx, {
+          actorPid: actor.pid,
+          action: 'record.viewed',
+          lotId,
+          data: {
+            scope: 'lot',
+            format: 'money-trail',
+            finalHash: record.finalHash,
+            kid: key.kid,
+            issuedAt: record.issuedAt,
+            origin: from?.origin ?? null,
+            fetchSite: from?.fetchSite ?? null,
+          },
+          at: ctx.clock.now(),
+        }),
+      );
+      return ok(jws);
+    },
     async verify(bytes, kind) {
       return verifyDocument(bytes, await jwks(), kind);
     },
     async verifyParsed(value) {
-      return verifySignedRecord(value, await jwks());
+      return verifySignedDocument(value, await jwks());
     },
   };
 }

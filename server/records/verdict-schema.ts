@@ -50,10 +50,9 @@ export const VerdictSchema = z
         description:
           'The values the reason names: ids, seq numbers, hashes, key ids; amounts (`price`, `chainedPrice`, `topPrice`, `askedPrice`) in VND; times (`at`, `chainedAt`) ISO-8601 UTC; inside an export `lotId` and `line` (NDJSON) or `row` (CSV); `part: "seal"` for a problem with an export\'s seal.',
       }),
-    kind: z
-      .string()
-      .optional()
-      .openapi({ description: '`auction-record`, `lot-export`, `audit-export`, `ledger-csv`, `audit-csv` or `csv`.' }),
+    kind: z.string().optional().openapi({
+      description: '`auction-record`, `money-trail`, `lot-export`, `audit-export`, `ledger-csv`, `audit-csv` or `csv`.',
+    }),
     kid: z.string().optional().openapi({ description: 'The signing key, when the signature holds.' }),
     details: VerdictDetailsSchema.optional(),
   })

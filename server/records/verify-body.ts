@@ -6,7 +6,8 @@ import { invalid, refuse, type Failure } from '../shared/errors.ts';
 import { fieldError } from '../shared/field-errors.ts';
 import type { Jwks } from './jws.ts';
 import { verifyDocument, type DocumentKind } from './verify-document.ts';
-import { verifySignedRecord, type Verdict } from './verify.ts';
+import type { Verdict } from './verify.ts';
+import { verifySignedDocument } from './verify-signed.ts';
 
 /** `json` is an application/json body (a JWS JSON object or a JSON string holding a compact JWS). */
 export type BodyKind = DocumentKind | 'json';
@@ -28,5 +29,5 @@ export async function verifyBody(bytes: Uint8Array, kind: BodyKind, jwks: Jwks):
   if (value === null || (typeof value !== 'string' && (typeof value !== 'object' || Array.isArray(value)))) {
     return invalid({ body: fieldError('NOT_JWS') }, refuse('verify_not_jws'));
   }
-  return { ok: true, verdict: await verifySignedRecord(value, jwks) };
+  return { ok: true, verdict: await verifySignedDocument(value, jwks) };
 }

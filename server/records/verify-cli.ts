@@ -10,7 +10,7 @@ import { detectKind, verifyDocument } from './verify-document.ts';
 import type { Verdict } from './verify.ts';
 
 const USAGE =
-  'usage: npm run verify-record -- <record.json | export.ndjson | file.csv | -> --jwks <jwks.json | https://…/api/.well-known/jwks.json> [--json]\n(--jwks is not needed for CSV files, which carry no signature)';
+  'usage: npm run verify-record -- <record.json | money-trail.json | export.ndjson | file.csv | -> --jwks <jwks.json | https://…/api/.well-known/jwks.json> [--json]\n(--jwks is not needed for CSV files, which carry no signature)';
 
 class CliError extends Error {}
 
@@ -51,7 +51,9 @@ function describe(v: Verdict): string {
   const what =
     v.kind === 'auction-record'
       ? `auction record of lot ${String(d.lotId)} (${String(d.status)}), ${String(d.entries)} ledger entries, final hash ${String(d.finalHash)}`
-      : v.kind === 'lot-export'
+      : v.kind === 'money-trail'
+        ? `money trail of lot ${String(d.lotId)} (${String(d.status)}): received ${String(d.received)} VND = held ${String(d.held)} + on deposit ${String(d.onDeposit)} + retained ${String(d.retained)} + forfeited ${String(d.forfeited)} + due for refund ${String(d.dueForRefund)} + refunded ${String(d.refunded)} + returned ${String(d.returned)}; for the record with final hash ${String(d.finalHash)}`
+        : v.kind === 'lot-export'
         ? `lot export with ${String(d.lots)} lot records`
         : v.kind === 'audit-export' || v.kind === 'audit-csv'
           ? `audit log with ${String(d.events)} events${d.fromGenesis ? ' from the start of the log' : `, continuing from ${String(d.previousHash)}`}, last hash ${String(d.lastHash)}`

@@ -63,6 +63,10 @@ export const VERIFY_CODES = [
   'SEALED_BID_TWICE',
   'SEALED_BID_NOT_REVEALED',
   'SEALED_RESULT_MISMATCH',
+  // A signed money trail (issue 17): its shape, and its arithmetic recomputed from its items.
+  'NOT_A_MONEY_TRAIL',
+  'MONEY_TRAIL_TOTALS_MISMATCH',
+  'MONEY_TRAIL_UNBALANCED',
   // NDJSON exports: the seal, the header and each line.
   'EXPORT_NO_SEAL',
   'EXPORT_SEAL_NOT_LAST',

@@ -1,8 +1,9 @@
 // One entry point for "is this document genuine?": works out whether the bytes are a signed record
-// (any JWS serialization), an NDJSON export or a CSV file, and verifies it accordingly. Shared by
+// or money trail (any JWS serialization), an NDJSON export or a CSV file, and verifies it accordingly. Shared by
 // POST /api/records/verify and `npm run verify-record`.
 import type { Jwks } from './jws.ts';
-import { invalidVerdict, readJwsText, verifySignedRecord, type Verdict } from './verify.ts';
+import { invalidVerdict, readJwsText, type Verdict } from './verify.ts';
+import { verifySignedDocument } from './verify-signed.ts';
 import { verifyCsv, verifyNdjsonExport } from './verify-export.ts';
 
 export type DocumentKind = 'record' | 'ndjson' | 'csv';
@@ -25,5 +26,5 @@ export async function verifyDocument(bytes: Uint8Array, jwks: Jwks, kind?: Docum
   if (k === 'csv') return verifyCsv(text);
   const read = readJwsText(text);
   if (!read.ok) return invalidVerdict('auction-record', read);
-  return verifySignedRecord(read.value, jwks);
+  return verifySignedDocument(read.value, jwks);
 }

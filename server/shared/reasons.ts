@@ -306,6 +306,11 @@ export const REASONS = {
     en: (p: { lotId: number; detail: string }) =>
       `The record of lot ${p.lotId} cannot be issued: its database rows contradict the audit chain (${p.detail}). The database was changed outside the platform; the refusal is in the audit log.`,
   },
+  money_trail_unbalanced: {
+    code: 'MONEY_TRAIL_UNBALANCED',
+    en: (p: { lotId: number; detail: string }) =>
+      `The money trail of lot ${p.lotId} cannot be signed: it does not add up (${p.detail}). See GET /api/lots/${p.lotId}/money; the refusal is in the audit log.`,
+  },
   document_too_large_anonymous: {
     code: 'PAYLOAD_TOO_LARGE',
     en: (p: { maxMegabytes: number; regulatorMegabytes: number }) =>

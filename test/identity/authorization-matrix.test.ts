@@ -374,6 +374,13 @@ describe('authorization matrix', () => {
       `/api/records/lots/${lots.cancellable.id}?format=json`,
       only({ regulator: 200 }),
     );
+    // The signed money trail beside the record: the lot's manager, regulators and admins.
+    await matrix(
+      'GET',
+      '/records/lots/{id}/money-trail',
+      `/api/records/lots/${lots.cancellable.id}/money-trail`,
+      only({ manager: 200, regulator: 200, admin: 200 }),
+    );
     const period = 'from=2026-01-01T00:00:00Z&to=2027-01-01T00:00:00Z&format=csv';
     await matrix('GET', '/records/lots', `/api/records/lots?${period}`, only({ regulator: 200 }));
     await matrix('GET', '/records/audit', `/api/records/audit?${period}`, only({ regulator: 200 }));

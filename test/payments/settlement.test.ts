@@ -336,6 +336,40 @@ describe('a winner who does not pay the balance in time', () => {
     const plateRefunds = await tp.database.db.select().from(refunds).where(eq(refunds.lotId, plate.id));
     expect(plateRefunds).toEqual([]);
   });
+
+  it('signs the money trail beside the record, naming it; the verifier recomputes it', async () => {
+    const path = `/api/records/lots/${lot.id}/money-trail`;
+    expect((await tp.call('GET', path, { token: otherManager.token })).status).toBe(403);
+    expect((await tp.call('GET', path, { token: winner.token })).status).toBe(403);
+    const signed = await tp.call('GET', path, { token: manager.token });
+    expect(signed.status).toBe(200);
+    const doc = JSON.parse(Buffer.from(signed.json.payload, 'base64url').toString('utf8'));
+    const record = await tp.call('GET', `/api/records/lots/${lot.id}`, { token: regulator.token });
+    const recordPayload = JSON.parse(Buffer.from(record.json.payload, 'base64url').toString('utf8'));
+    expect(doc).toMatchObject({
+      type: 'money-trail',
+      lot: { id: lot.id, status: 'closed' },
+      record: { finalHash: recordPayload.finalHash },
+      trail: { balanced: true, totals: (await trail(lot.id)).totals },
+    });
+    // Bidder codes and bank references only: no account, name or bank of a payer.
+    expect(JSON.stringify(doc)).not.toMatch(/NGUYEN|Vietcombank|0071000123/);
+    const verdict = await tp.call('POST', '/api/records/verify', { body: signed.json });
+    expect(verdict.json).toMatchObject({
+      valid: true,
+      signed: true,
+      kind: 'money-trail',
+      details: { lotId: lot.id, forfeited: 4_000_000, finalHash: recordPayload.finalHash },
+    });
+    expect((await tp.call('GET', path, { token: regulator.token })).status).toBe(200);
+    const views = (await auditOf(tp, 'record.viewed')).filter((e) => e.lotId === lot.id);
+    expect(views.map((e) => e.data.format)).toEqual(expect.arrayContaining(['money-trail', 'json']));
+    // Not before the lot has ended: the record it names does not exist yet.
+    const open = await publishedLot(tp.call, manager, lotBody(clock.now()));
+    const early = await tp.call('GET', `/api/records/lots/${open.id}/money-trail`, { token: manager.token });
+    expect(early.status).toBe(409);
+    expect(early.json.error.code).toBe('RECORD_NOT_READY');
+  });
 });
 
 describe('a cancelled lot', () => {

@@ -27,7 +27,7 @@ export function mediaTypeFor(name: string, text: string): string {
   return firstLine.includes(',') ? 'text/csv' : 'application/jose';
 }
 
-const MONEY = new Set(['price', 'chainedPrice', 'topPrice', 'askedPrice']);
+const MONEY = new Set(['price', 'chainedPrice', 'topPrice', 'askedPrice', 'stated', 'computed']);
 const TIMES = new Set(['at', 'chainedAt']);
 const PEOPLE = new Set(['winner', 'chainedWinner', 'topBidder']);
 const STATUSES = new Set<string>(LOT_STATUSES);
@@ -75,8 +75,17 @@ export function reasonText(v: Verdict, t: Translate, locale: Locale): string {
   return params.part === 'seal' ? t('recordCheck.seal', { reason: text }) : text;
 }
 
-type KindKey = 'auction-record' | 'lot-export' | 'audit-export' | 'ledger-csv' | 'audit-csv' | 'csv' | 'document';
-const KINDS = new Set<string>(['auction-record', 'lot-export', 'audit-export', 'ledger-csv', 'audit-csv', 'csv']);
+type KindKey =
+  'auction-record' | 'money-trail' | 'lot-export' | 'audit-export' | 'ledger-csv' | 'audit-csv' | 'csv' | 'document';
+const KINDS = new Set<string>([
+  'auction-record',
+  'money-trail',
+  'lot-export',
+  'audit-export',
+  'ledger-csv',
+  'audit-csv',
+  'csv',
+]);
 
 /** "Hồ sơ phiên đấu giá", "Sổ trả giá (CSV)", … */
 export function kindText(kind: string | undefined, t: Translate): string {
