@@ -145,7 +145,7 @@ export async function markRefunded(
     // A deposit refund the platform tracks is confirmed through it (server/payments/refunds.ts).
     const refund = await dueDepositRefund(tx, registrationId);
     if (refund) {
-      await recordRefundSent(tx, person, refund, { bankReference: null, sentAt: now }, now);
+      await recordRefundSent(tx, person.pid, refund, { bankReference: null, sentAt: now }, now);
       const [after] = await tx.select().from(registrations).where(eq(registrations.id, registrationId));
       return ok(registrationView(after));
     }

@@ -90,7 +90,10 @@ export function demoBankRoutes(ctx: AppContext): ApiApp {
         payerBank: ctx.config.money.account.bank,
       });
       const header = signatureHeader(ctx.config.money.webhookSecret!, Math.floor(now.getTime() / 1000), raw);
-      return c.json(unwrap(await receiveNotification(ctx, header, raw)), 200);
+      const outcome = unwrap(await receiveNotification(ctx, header, raw));
+      // A credit notification is answered with a credit's outcome.
+      if (!('creditId' in outcome)) throw new Error('the demo bank sent a credit but was answered as a debit');
+      return c.json(outcome, 200);
     },
   );
   return app;

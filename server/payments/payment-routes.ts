@@ -13,11 +13,11 @@ import { pathId } from '../shared/validation.ts';
 import { decideHeldCredit, listHeldCredits } from './held-credits.ts';
 import { reverseManualCredit } from './manual-entry.ts';
 import {
-  CreditOutcomeSchema,
   CreditSchema,
   DecisionBodySchema,
   HeldCreditsSchema,
   NotificationBodySchema,
+  NotificationOutcomeSchema,
   MoneyTrailSchema,
   PaymentSchema,
   RefundSchema,
@@ -66,9 +66,9 @@ export function paymentRoutes(ctx: AppContext): ApiApp {
       tags,
       summary: "The payment provider's notification of a credit (signed)",
       description:
-        'Header `X-Payment-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" keyed with PAYMENT_WEBHOOK_SECRET>`. A timestamp more than 5 minutes old or ahead is refused (400), a signature that does not match the raw body 401, a malformed header or body 400. Every authenticated notification is answered 200 with what matching did: `accepted` (toward the payment its reference names), `held` for a manager (`holdReason`: overpaid, unknown_reference, lot_closed, barred, already_settled) or `late` (after the due time: owed back). Idempotent by `transactionId`: a repeat answers the first outcome with `duplicate: true` and changes nothing. With PAYMENT_WEBHOOK_SECRET unset the webhook is off: 503 `payments_webhook_off`. Body: PaymentNotification `{transactionId, reference, amount, paidAt}`. See README "Payments" for a worked signature.',
+        'Header `X-Payment-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" keyed with PAYMENT_WEBHOOK_SECRET>`. A timestamp more than 5 minutes old or ahead is refused (400), a signature that does not match the raw body 401, a malformed header or body 400. Every authenticated notification is answered 200 with what matching did: `accepted` (toward the payment its reference names), `held` for a manager (`holdReason`: overpaid, unknown_reference, lot_closed, barred, already_settled) or `late` (after the due time: owed back). Idempotent by `transactionId`: a repeat answers the first outcome with `duplicate: true` and changes nothing. With PAYMENT_WEBHOOK_SECRET unset the webhook is off: 503 `payments_webhook_off`. Body: PaymentNotification `{transactionId, reference, amount, paidAt}`. With `direction: "debit"` the notification reports a refund sent from the house\'s account: its memo carries the refund\'s code (HT and its id, as in the refund instruction file), and the answer is a DebitOutcome (`refund_confirmed`, or `unmatched` with why; nothing changes then). See README "Payments" for a worked signature.',
       responses: {
-        200: json(CreditOutcomeSchema, 'Authenticated; what matching did'),
+        200: json(NotificationOutcomeSchema, 'Authenticated; what matching did'),
         ...errorResponses(400, 401, 413, 503),
       },
     }),
@@ -199,7 +199,7 @@ export function paymentRoutes(ctx: AppContext): ApiApp {
       security,
       summary: 'The refund instruction file for the bank (CSV)',
       description:
-        "Every refund of the lot still due, one line each: STT, Mã hoàn tiền (the refund's id, to confirm it by), Mã người tham gia, Tên người nhận, Số tài khoản nhận, Ngân hàng nhận (the account the money came from, as the bank reported it), Số tiền (VND), Nội dung (HOAN TIEN and the payment reference), Hạn chót (dd/mm/yyyy). UTF-8 with a byte-order mark. The lot's manager or an admin; audited as a read of identities.",
+        "Every refund of the lot still due, one line each: STT, Mã hoàn tiền (the refund's id, to confirm it by), Mã người tham gia, Tên người nhận, Số tài khoản nhận, Ngân hàng nhận (the account the money came from, as the bank reported it), Số tiền (VND), Nội dung (HOAN TIEN, the refund's code HT<id>, and the payment reference: a debit notification with that memo confirms the refund), Hạn chót (dd/mm/yyyy). UTF-8 with a byte-order mark. The lot's manager or an admin; audited as a read of identities.",
       request: { params: LotIdParam },
       responses: {
         200: { description: 'The file', content: { 'text/csv': { schema: z.string() } } },

@@ -58,6 +58,10 @@ export const NotificationBodySchema = z
       .openapi({ description: "The payer's account number, where the provider reports it: a refund goes there." }),
     payerName: z.string().trim().min(1).max(100).optional().openapi({ description: "The payer's account name." }),
     payerBank: z.string().trim().min(1).max(100).optional().openapi({ description: "The payer's bank." }),
+    direction: z.enum(['credit', 'debit']).default('credit').openapi({
+      description:
+        "`credit` (the default): money into the house's account, matched to a payment. `debit`: money out of it, a refund sent; its memo (`reference`) carries the refund's code (HT and its id, as the refund instruction file writes it) and `amount` must be the refund's.",
+    }),
   })
   .openapi('PaymentNotification');
 
@@ -76,6 +80,34 @@ export const CreditOutcomeSchema = z
   })
   .openapi('CreditOutcome');
 export type CreditOutcomeView = z.infer<typeof CreditOutcomeSchema>;
+
+/** What a debit notification (a refund sent from the house's account) did. */
+export const DebitOutcomeSchema = z
+  .object({
+    transactionId: z.string(),
+    direction: z.literal('debit'),
+    outcome: z.enum(['refund_confirmed', 'unmatched']).openapi({
+      description:
+        '`refund_confirmed`: the refund its memo names is recorded as sent, with this transaction id as the bank reference. `unmatched`: nothing changed; confirm the refund by hand.',
+    }),
+    unmatchedReason: z
+      .enum(['no_refund_code', 'unknown_refund', 'amount_mismatch', 'already_sent'])
+      .nullable()
+      .openapi({
+        description:
+          'Why nothing matched: no refund code in the memo, no such refund, an amount that is not the refund’s, or a refund already confirmed under another transaction.',
+      }),
+    refundId: z.number().int().nullable(),
+    amount: z.number().int(),
+    duplicate: z
+      .boolean()
+      .openapi({ description: 'True when this transaction had already confirmed the refund: nothing changed.' }),
+  })
+  .openapi('DebitOutcome');
+export type DebitOutcomeView = z.infer<typeof DebitOutcomeSchema>;
+
+/** The answer to an authenticated notification: what matching did with its credit or its debit. */
+export const NotificationOutcomeSchema = z.union([CreditOutcomeSchema, DebitOutcomeSchema]);
 
 /** A line of an imported statement and what became of it. */
 export const StatementLineSchema = z
@@ -174,13 +206,9 @@ export const RefundSchema = z
   .object({
     id: z.number().int(),
     reason: z.enum(REFUND_REASONS),
-    creditId: z
-      .number()
-      .int()
-      .nullable()
-      .openapi({
-        description: "The credit this refund sends back (a late or refused transfer); null for a payment's refund.",
-      }),
+    creditId: z.number().int().nullable().openapi({
+      description: "The credit this refund sends back (a late or refused transfer); null for a payment's refund.",
+    }),
     reference: z.string().nullable().openapi({ description: 'The payment reference the money came in under.' }),
     bidderCode: z.string().nullable(),
     amount: z.number().int().openapi({ description: 'VND to send back.' }),

@@ -11,16 +11,22 @@ import { appendAudit } from '../audit/audit-log.ts';
 import { fieldErrorsOf } from '../shared/field-errors.ts';
 import { invalid, ok, refuse, type Result } from '../shared/errors.ts';
 import { recordCredit } from './matching.ts';
-import { NotificationBodySchema, type CreditOutcomeView, type StatementSummary } from './payment-schemas.ts';
+import {
+  NotificationBodySchema,
+  type CreditOutcomeView,
+  type DebitOutcomeView,
+  type StatementSummary,
+} from './payment-schemas.ts';
+import { recordDebit } from './refunds.ts';
 import { parseStatement } from './statement-format.ts';
 import { checkSignature, SIGNATURE_TOLERANCE_SECONDS } from './webhook-signature.ts';
 
-/** One notification from the payment provider: authenticated, then matched. */
+/** One notification from the payment provider: authenticated, then matched (a credit to a payment, a debit to a refund). */
 export async function receiveNotification(
   ctx: AppContext,
   signatureHeader: string | undefined,
   rawBody: string,
-): Promise<Result<CreditOutcomeView>> {
+): Promise<Result<CreditOutcomeView | DebitOutcomeView>> {
   const secret = ctx.config.money.webhookSecret;
   if (!secret) return refuse('payments_webhook_off');
   const check = checkSignature(secret, signatureHeader, rawBody, ctx.clock.now());
@@ -42,6 +48,15 @@ export async function receiveNotification(
   const parsed = NotificationBodySchema.safeParse(raw);
   if (!parsed.success) return invalid(fieldErrorsOf(parsed.error, raw), refuse('payment_notification_malformed'));
   const n = parsed.data;
+  if (n.direction === 'debit')
+    return ok(
+      await recordDebit(ctx, {
+        transactionId: n.transactionId,
+        memo: n.reference,
+        amount: n.amount,
+        paidAt: new Date(n.paidAt),
+      }),
+    );
   return ok(
     await recordCredit(ctx, {
       source: 'webhook',

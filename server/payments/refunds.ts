@@ -1,6 +1,7 @@
 // Refunds (issue 17, part 4): the bank's instruction file for a lot's refunds, and the confirmation
-// that a refund was sent, recorded by the lot's manager (or an admin) with the bank's reference of the
-// outgoing transfer. A sent refund settles its payment (`refunded` once all its refunds are sent) and
+// that a refund was sent: recorded by the lot's manager (or an admin) with the bank's reference of the
+// outgoing transfer, or reported by the payment provider as a debit from the house's account whose memo
+// carries the refund's code (HT and its id, which the instruction file writes in every memo). A sent refund settles its payment (`refunded` once all its refunds are sent) and
 // a loser's deposit (`refunded`); it is audited and the payer told. Refunds go back to the account
 // the money came from, as the provider or the statement reported it; a payer the bank did not name
 // is listed without an account, for the house to ask.
@@ -19,7 +20,7 @@ import { effectiveStatus, isEnded } from '../auctions/rules/index.ts';
 import { formatVnTime } from '../records/vietnamese.ts';
 import type { PersonalNotice } from './matching.ts';
 import { moneyTrail, refundView } from './money-trail.ts';
-import type { MoneyTrail, RefundView } from './payment-schemas.ts';
+import type { DebitOutcomeView, MoneyTrail, RefundView } from './payment-schemas.ts';
 
 type RefundRow = typeof refunds.$inferSelect;
 
@@ -55,14 +56,15 @@ async function ownerOf(tx: Tx, refund: RefundRow) {
  */
 export async function recordRefundSent(
   tx: Tx,
-  person: Person,
+  /** Who confirmed it: a person's pid, or null for the payment provider's debit notification. */
+  confirmedBy: string | null,
   refund: RefundRow,
   sent: RefundSent,
   now: Date,
 ): Promise<PersonalNotice | undefined> {
   await tx
     .update(refunds)
-    .set({ state: 'sent', sentAt: sent.sentAt, bankReference: sent.bankReference, confirmedBy: person.pid })
+    .set({ state: 'sent', sentAt: sent.sentAt, bankReference: sent.bankReference, confirmedBy })
     .where(eq(refunds.id, refund.id));
   const owner = await ownerOf(tx, refund);
   let personal: PersonalNotice | undefined;
@@ -83,7 +85,7 @@ export async function recordRefundSent(
     }
   }
   await appendAudit(tx, {
-    actorPid: person.pid,
+    actorPid: confirmedBy,
     action: 'refund.sent',
     lotId: refund.lotId,
     subject: String(refund.id),
@@ -96,6 +98,7 @@ export async function recordRefundSent(
       bankReference: sent.bankReference,
       sentAt: sent.sentAt.toISOString(),
       dueAt: refund.dueAt.toISOString(),
+      confirmedBy: confirmedBy === null ? 'bank' : 'person',
     },
   });
   if (owner)
@@ -155,7 +158,7 @@ export async function confirmRefund(
       } else {
         personal = await recordRefundSent(
           tx,
-          person,
+          person.pid,
           refund,
           { bankReference: details.bankReference, sentAt: details.sentAt ?? now },
           now,
@@ -177,6 +180,58 @@ async function refundOf(tx: Tx, refundId: number): Promise<RefundView> {
     reference: owner?.payment.reference ?? null,
     bidderCode: owner?.registration.bidderCode ?? null,
   });
+}
+
+/** The memo of a refund's outgoing transfer: its code (HT and its id) and the payment reference it returns. */
+export function refundMemo(r: { id: number; reference: string | null }): string {
+  return `HOAN TIEN ${REFUND_CODE_PREFIX}${r.id}${r.reference ? ` ${r.reference}` : ''}`;
+}
+const REFUND_CODE_PREFIX = 'HT';
+/** The refund code in a debit's memo: HT and the refund's id, as a word of its own. */
+const REFUND_CODE = /(?:^|[^A-Z0-9])HT(\d{1,15})(?![A-Z0-9])/i;
+
+export type DebitOutcome = DebitOutcomeView;
+
+/**
+ * The payment provider reports a debit from the house's account (an outgoing transfer): when its memo
+ * names a refund that is due, for exactly its amount, the refund is recorded as sent with the
+ * provider's transaction id as its bank reference (audited as confirmed by the bank, the payer told).
+ * Idempotent by transaction id. Anything else changes nothing and is answered `unmatched` with why,
+ * for the house to confirm the refund by hand.
+ */
+export async function recordDebit(
+  ctx: AppContext,
+  debit: { transactionId: string; memo: string; amount: number; paidAt: Date },
+): Promise<DebitOutcome> {
+  const now = ctx.clock.now();
+  const base = { transactionId: debit.transactionId, direction: 'debit' as const, amount: debit.amount };
+  const unmatched = (unmatchedReason: DebitOutcome['unmatchedReason'], refundId: number | null): DebitOutcome => {
+    ctx.log.warn({ ...base, refundId, unmatchedReason }, 'a debit notification matched no refund');
+    return { ...base, outcome: 'unmatched', unmatchedReason, refundId, duplicate: false };
+  };
+  const code = REFUND_CODE.exec(debit.memo.normalize('NFC'));
+  const refundId = code ? Number(code[1]) : null;
+  if (refundId === null || !Number.isSafeInteger(refundId) || refundId > 2_147_483_647)
+    return unmatched('no_refund_code', null);
+  const outcome = await ctx.db.transaction(async (tx): Promise<{ view: DebitOutcome; personal?: PersonalNotice }> => {
+    const [found] = await tx.select().from(refunds).where(eq(refunds.id, refundId));
+    if (!found) return { view: unmatched('unknown_refund', refundId) };
+    if (found.lotId !== null) await lockLot(tx, found.lotId);
+    const [refund] = await tx.select().from(refunds).where(eq(refunds.id, refundId)).for('update');
+    if (refund.state === 'sent')
+      return refund.bankReference === debit.transactionId
+        ? { view: { ...base, outcome: 'refund_confirmed', unmatchedReason: null, refundId, duplicate: true } }
+        : { view: unmatched('already_sent', refundId) };
+    if (refund.amount !== debit.amount) return { view: unmatched('amount_mismatch', refundId) };
+    const sentAt = debit.paidAt.getTime() > now.getTime() ? now : debit.paidAt;
+    const personal = await recordRefundSent(tx, null, refund, { bankReference: debit.transactionId, sentAt }, now);
+    return {
+      view: { ...base, outcome: 'refund_confirmed', unmatchedReason: null, refundId, duplicate: false },
+      personal,
+    };
+  });
+  if (outcome.personal) ctx.events.publish('personal', outcome.personal);
+  return outcome.view;
 }
 
 /** A lot's money trail for its manager, regulators and admins (read-only). */
@@ -234,7 +289,7 @@ export async function refundInstructionFile(
         payee.account,
         payee.bank,
         String(r.amount),
-        `HOAN TIEN ${r.reference ?? r.id}`,
+        refundMemo(r),
         formatVnTime(r.dueAt).split(' ')[0],
       ]);
     }

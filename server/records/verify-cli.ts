@@ -54,12 +54,12 @@ function describe(v: Verdict): string {
       : v.kind === 'money-trail'
         ? `money trail of lot ${String(d.lotId)} (${String(d.status)}): received ${String(d.received)} VND = held ${String(d.held)} + on deposit ${String(d.onDeposit)} + retained ${String(d.retained)} + forfeited ${String(d.forfeited)} + due for refund ${String(d.dueForRefund)} + refunded ${String(d.refunded)} + returned ${String(d.returned)}; for the record with final hash ${String(d.finalHash)}`
         : v.kind === 'lot-export'
-        ? `lot export with ${String(d.lots)} lot records`
-        : v.kind === 'audit-export' || v.kind === 'audit-csv'
-          ? `audit log with ${String(d.events)} events${d.fromGenesis ? ' from the start of the log' : `, continuing from ${String(d.previousHash)}`}, last hash ${String(d.lastHash)}`
-          : v.kind === 'ledger-csv'
-            ? `ledger CSV with ${String(d.entries)} entries, final hash ${String(d.finalHash)}`
-            : String(v.kind);
+          ? `lot export with ${String(d.lots)} lot records`
+          : v.kind === 'audit-export' || v.kind === 'audit-csv'
+            ? `audit log with ${String(d.events)} events${d.fromGenesis ? ' from the start of the log' : `, continuing from ${String(d.previousHash)}`}, last hash ${String(d.lastHash)}`
+            : v.kind === 'ledger-csv'
+              ? `ledger CSV with ${String(d.entries)} entries, final hash ${String(d.finalHash)}`
+              : String(v.kind);
   if (!v.valid) return `INVALID ${v.kind ?? 'document'}: ${v.reason} (code ${v.code})`;
   // A CSV's chain can be recomputed by anyone who edits it: never "VALID" without a signature.
   if (!v.signed) return `CHAIN HOLDS, NOT SIGNED: ${what} (code ${v.code})${d.note ? `\nnote: ${String(d.note)}` : ''}`;

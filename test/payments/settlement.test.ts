@@ -177,9 +177,26 @@ describe('the close settles the money', () => {
     expect(lines[0]).toBe(
       'STT,Mã hoàn tiền,Mã người tham gia,Tên người nhận,Số tài khoản nhận,Ngân hàng nhận,Số tiền,Nội dung,Hạn chót',
     );
+    const ids = lines.slice(1).map((l) => l.split(',')[1]);
     expect(lines.slice(1).map((l) => l.split(',').slice(2))).toEqual([
-      [b.bidderCode, 'NGUYEN VAN A', b.account, 'Vietcombank', '4000000', `HOAN TIEN ${b.reference}`, '04/12/2026'],
-      [c.bidderCode, 'NGUYEN VAN A', c.account, 'Vietcombank', '4000000', `HOAN TIEN ${c.reference}`, '04/12/2026'],
+      [
+        b.bidderCode,
+        'NGUYEN VAN A',
+        b.account,
+        'Vietcombank',
+        '4000000',
+        `HOAN TIEN HT${ids[0]} ${b.reference}`,
+        '04/12/2026',
+      ],
+      [
+        c.bidderCode,
+        'NGUYEN VAN A',
+        c.account,
+        'Vietcombank',
+        '4000000',
+        `HOAN TIEN HT${ids[1]} ${c.reference}`,
+        '04/12/2026',
+      ],
     ]);
     expect((await tp.call('GET', `/api/lots/${lot.id}/refunds.csv`, { token: otherManager.token })).status).toBe(403);
     expect((await tp.call('GET', `/api/lots/${lot.id}/refunds.csv`, { token: regulator.token })).status).toBe(403);
@@ -335,6 +352,46 @@ describe('a winner who does not pay the balance in time', () => {
     // Nothing was written for the refused registration.
     const plateRefunds = await tp.database.db.select().from(refunds).where(eq(refunds.lotId, plate.id));
     expect(plateRefunds).toEqual([]);
+  });
+
+  it("confirms a refund from the bank's debit notification naming its code, once, and nothing else", async () => {
+    const due = (await trail(lot.id)).refunds.find((r: Json) => r.reason === 'balance' && r.state === 'due');
+    const file = await tp.call('GET', `/api/lots/${lot.id}/refunds.csv`, { token: manager.token });
+    expect(file.text).toContain(`HOAN TIEN HT${due.id} ${balanceRef}`);
+    const debit = (transactionId: string, memo: string, amount: number) =>
+      sendNotification(tp, clock, {
+        transactionId,
+        reference: memo,
+        amount,
+        paidAt: clock.now().toISOString(),
+        direction: 'debit',
+      } as never);
+    const unmatched = async (transactionId: string, memo: string, amount: number, why: string) => {
+      const res = await debit(transactionId, memo, amount);
+      expect(res.status).toBe(200);
+      expect(res.json).toMatchObject({ direction: 'debit', outcome: 'unmatched', unmatchedReason: why });
+    };
+    await unmatched('OUT-1', `HOAN TIEN ${balanceRef}`, 10_000_000, 'no_refund_code');
+    await unmatched('OUT-2', `HOAN TIEN HT${due.id}7 ${balanceRef}`, 10_000_000, 'unknown_refund');
+    await unmatched('OUT-3', `HOAN TIEN HT${due.id}`, 9_000_000, 'amount_mismatch');
+    expect((await trail(lot.id)).refunds.find((r: Json) => r.id === due.id).state).toBe('due');
+
+    const memo = `CK HOAN TIEN HT${due.id} ${balanceRef}`;
+    const confirmed = await debit('OUT-4', memo, 10_000_000);
+    expect(confirmed.json).toMatchObject({ outcome: 'refund_confirmed', refundId: due.id, duplicate: false });
+    expect((await debit('OUT-4', memo, 10_000_000)).json).toMatchObject({
+      outcome: 'refund_confirmed',
+      duplicate: true,
+    });
+    await unmatched('OUT-5', memo, 10_000_000, 'already_sent');
+    const t = await trail(lot.id);
+    expect(t.refunds.find((r: Json) => r.id === due.id)).toMatchObject({ state: 'sent', bankReference: 'OUT-4' });
+    expect(t.payments.find((p: Json) => p.reference === balanceRef).state).toBe('refunded');
+    expect(t.balanced).toBe(true);
+    const sent = (await auditOf(tp, 'refund.sent')).filter((e) => e.subject === String(due.id));
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatchObject({ actorPid: null, data: expect.objectContaining({ confirmedBy: 'bank' }) });
+    expect((await noticesOf(tp, winner.pid)).filter((n) => n.kind === 'refund_sent')).toHaveLength(1);
   });
 
   it('signs the money trail beside the record, naming it; the verifier recomputes it', async () => {
