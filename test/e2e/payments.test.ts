@@ -93,4 +93,72 @@ describe.runIf(run)('payments in Chromium', () => {
     expect(await axeViolations(regulator.page)).toEqual([]);
     expect([...manager.problems, ...regulator.problems]).toEqual([]);
   });
+
+  it('gives the manager the exceptions queue to decide on and a statement to import; the regulator reads it', async () => {
+    // Đức pays a million more than his deposit still owes: held for the manager (already settled when
+    // the first test paid it in full, overpaid otherwise).
+    const mine = await duc.api<{ items: { lotId: number; payment: { amount: number; received: number } }[] }>(
+      'GET',
+      '/api/me/registrations',
+    );
+    const owed = mine.json.items.find((r) => r.lotId === lotId)!.payment;
+    const twice = await duc.api<{ outcome: string; holdReason: string; transactionId: string }>(
+      'POST',
+      '/api/demo/bank/transfers',
+      { reference, amount: owed.amount - owed.received + 1_000_000 },
+    );
+    expect(twice.json.outcome).toBe('held');
+    const why = owed.received === owed.amount ? 'khoản phải nộp đã được thanh toán xong' : 'nhiều hơn số còn phải nộp';
+    const page = manager.page;
+    await page.goto(`${e2e.base}/manage`);
+    await page.getByTestId('exceptions-link').click();
+    const row = page.getByTestId(`held-${twice.json.transactionId}`);
+    await row.waitFor();
+    expect(await row.textContent()).toContain(reference);
+    expect(await row.textContent()).toContain(why);
+    expect(await axeViolations(page)).toEqual([]);
+    await screenshots(manager, 'payments-exceptions');
+
+    // The regulator sees the same queue, without the buttons or the import.
+    await regulator.page.goto(`${e2e.base}/payments`);
+    const seen = regulator.page.getByTestId(`held-${twice.json.transactionId}`);
+    await seen.waitFor();
+    expect(await seen.getByRole('button').count()).toBe(0);
+    expect(await regulator.page.getByTestId('statement-form').count()).toBe(0);
+
+    // Returned after a confirmation: it leaves the queue and is owed back.
+    page.once('dialog', (d) => void d.accept());
+    await row.getByRole('button', { name: 'Trả lại' }).click();
+    await expect.poll(() => row.count()).toBe(0);
+    const money = await manager.api<{ refunds: { reason: string; amount: number; state: string }[] }>(
+      'GET',
+      `/api/lots/${lotId}/money`,
+    );
+    expect(money.json.refunds).toContainEqual(
+      expect.objectContaining({ reason: 'returned_credit', amount: 1_000_000, state: 'due' }),
+    );
+
+    // A statement: a fee (skipped) and a transfer naming no known reference (held), imported once.
+    const csv = [
+      'SAO KÊ TÀI KHOẢN',
+      'STT,Ngày giao dịch,Mã giao dịch,Số tiền ghi nợ,Số tiền ghi có,Số dư,Nội dung',
+      '1,01/12/2026 14:55:03,FTE2EFEE1,11.000,,988.989.000,"Phi dich vu"',
+      '2,01/12/2026 15:01:12,FTE2EUNKNOWN1,,2.500.000,991.489.000,"chuyen tien khong ro noi dung"',
+    ].join('\r\n');
+    await page
+      .getByTestId('statement-form')
+      .locator('input[type=file]')
+      .setInputFiles({
+        name: 'sao-ke.csv',
+        mimeType: 'text/csv',
+        buffer: Buffer.from(csv, 'utf8'),
+      });
+    await page.getByRole('button', { name: 'Nhập', exact: true }).click();
+    await expect.poll(() => page.getByTestId('statement-result').textContent()).toContain('1 chờ xử lý');
+    expect(await page.getByTestId('statement-result').textContent()).toContain('1 bỏ qua');
+    await page.getByTestId('held-FTE2EUNKNOWN1').waitFor();
+    expect(await axeViolations(page)).toEqual([]);
+    await screenshots(manager, 'payments-statement');
+    expect([...manager.problems, ...regulator.problems, ...duc.problems]).toEqual([]);
+  });
 });
