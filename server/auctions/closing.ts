@@ -163,7 +163,15 @@ export async function closeLot(ctx: AppContext, lotId: number): Promise<'closed'
         ? null
         : (approved.find((r) => r.id === lot.leaderRegistrationId)?.bidderCode ??
           (await bidderCodeOf(tx, lot.leaderRegistrationId)));
-    const change = lotChange(closed, status, { leaderCode, winnerCode: winner?.bidderCode ?? null }, now);
+    const change = lotChange(
+      { ...closed, ...settled.award },
+      status,
+      {
+        leaderCode,
+        winnerCode: winner?.bidderCode ?? null,
+      },
+      now,
+    );
     return { change, personal, status };
   });
   revealed?.publish();

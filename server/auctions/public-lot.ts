@@ -28,7 +28,8 @@ export type { PublicLot };
 export type { LotRow };
 
 /** The columns a lot's public state is computed from. */
-export type LotStateRow = PriceStateRow & Pick<LotRow, 'id' | 'seq' | 'cancelReason' | 'finalPrice'>;
+export type LotStateRow = PriceStateRow &
+  Pick<LotRow, 'id' | 'seq' | 'cancelReason' | 'finalPrice' | 'awardState' | 'awardDeadline'>;
 
 /** The bidder codes of a lot's standing leader and winner (registrations hold them). */
 export interface LotCodes {
@@ -59,6 +60,14 @@ export function lotState(row: LotStateRow, codes: LotCodes, now: Date): LotState
     cancelReason: row.cancelReason,
     finalPrice: row.finalPrice,
     winnerBidderCode: codes.winnerCode,
+    award: row.awardState
+      ? {
+          state: row.awardState,
+          bidderCode: codes.winnerCode,
+          price: row.finalPrice,
+          deadline: row.awardDeadline?.toISOString() ?? null,
+        }
+      : null,
   };
 }
 
@@ -118,14 +127,7 @@ export function toPublicLot(row: LotRow, extra: LotCodes & { imageIds: number[] 
     closedAt: row.closedAt?.toISOString() ?? null,
     finalPrice: state.finalPrice,
     winnerBidderCode: state.winnerBidderCode,
-    award: row.awardState
-      ? {
-          state: row.awardState,
-          bidderCode: state.winnerBidderCode,
-          price: row.finalPrice,
-          deadline: row.awardDeadline?.toISOString() ?? null,
-        }
-      : null,
+    award: state.award as PublicLot['award'],
     serverTime: now.toISOString(),
   };
 }

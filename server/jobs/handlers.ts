@@ -10,8 +10,12 @@ import { JOB_KIND_PATTERN, type Job } from './queue.ts';
  * job's database work in it, so the work and "done" commit together, exactly once. A handler that
  * throws rolls both back; the job is tried again after a back-off (runner.ts). Work outside the
  * database (an e-mail) is not undone by the rollback: make it idempotent, or leave it to an outbox.
+ * A handler may return what to do once that transaction has committed (publish a domain event); the
+ * runner calls it then, and never when the transaction rolled back.
  */
-export type JobHandler = (ctx: AppContext, job: Job, tx: Tx) => Promise<void>;
+export type JobHandler = (ctx: AppContext, job: Job, tx: Tx) => Promise<void | AfterCommit>;
+/** Work a job handler leaves for after its transaction committed (domain events are published only then). */
+export type AfterCommit = () => void;
 
 const handlers = new Map<string, JobHandler>();
 

@@ -9,7 +9,7 @@ import { createJobRunner, type JobRunner } from './runner.ts';
 import { TEST_PROBE_KIND, testProbe } from './test-probe.ts';
 
 export { scheduleJob, cancelJob, type Job, type JobRequest, type Scheduled } from './queue.ts';
-export { registerJobHandler, type JobHandler } from './handlers.ts';
+export { registerJobHandler, type AfterCommit, type JobHandler } from './handlers.ts';
 
 export interface Jobs {
   router: { path: string; app: ApiApp };

@@ -125,17 +125,23 @@ export async function runClaimedJob(
           .where(and(eq(jobs.id, job.id), eq(jobs.state, 'pending'), eq(jobs.attempts, job.attempts)))
           .for('update', { skipLocked: true });
         if (!mine) return false;
-        await handler(ctx, job, tx);
+        const afterCommit = await handler(ctx, job, tx);
         await tx
           .update(jobs)
           .set({ state: 'done', doneAt: ctx.clock.now(), lockedUntil: null, lastError: null })
           .where(eq(jobs.id, job.id));
-        return true;
+        return { afterCommit };
       }),
       timings.handlerTimeoutMs,
       `running job ${job.key}`,
     );
-    return ran ? 'done' : 'skipped';
+    if (!ran) return 'skipped';
+    try {
+      ran.afterCommit?.();
+    } catch (err) {
+      ctx.log.error({ err, jobId: job.id, kind: job.kind }, 'a job’s after-commit work failed');
+    }
+    return 'done';
   } catch (err) {
     if (err instanceof DeadlineExceeded) {
       // The transaction goes on and commits or rolls back on its own; if it rolls back, the job is

@@ -18,7 +18,8 @@ import { bars, lots, payments, refunds, registrations, type PaymentState } from 
 import type { AppContext } from '../context.ts';
 import { appendAudit } from '../audit/audit-log.ts';
 import { notify, type Notice } from '../notifications/outbox.ts';
-import { cancelJob, scheduleJob, type Job } from '../jobs/index.ts';
+import { cancelJob, scheduleJob, type AfterCommit, type Job } from '../jobs/index.ts';
+import { lotChange } from '../auctions/public-lot.ts';
 import { deadline } from '../calendar/calendar-store.ts';
 import type { LotRow } from '../auctions/rules/status.ts';
 import { lockLot } from '../auctions/lot-lock.ts';
@@ -49,6 +50,8 @@ export interface Settlement {
   refundable: RegistrationRow[];
   /** The winner's balance instruction, when a balance is owed. */
   balance: PaymentRow | null;
+  /** The lot's award columns as settling left them (unchanged when there is no winner). */
+  award: Pick<LotRow, 'awardState' | 'awardDeadline'>;
 }
 
 /**
@@ -122,6 +125,7 @@ export async function settleLot(
   }
 
   const winner = winnerId === null ? undefined : regs.find((r) => r.id === winnerId);
+  let award: Settlement['award'] = { awardState: lot.awardState, awardDeadline: lot.awardDeadline };
   if (winner && lot.finalPrice !== null) {
     const deposit = deposits.get(winner.id);
     // The deposit counts toward the price: what was received, or (confirmed before payments were
@@ -147,9 +151,10 @@ export async function settleLot(
         at: now,
       });
     }
+    award = { awardState: 'awaiting_confirmation', awardDeadline: balance ? dueAt : null };
     await tx
       .update(lots)
-      .set({ awardState: 'awaiting_confirmation', awardDeadline: balance ? dueAt : null, updatedAt: now })
+      .set({ ...award, updatedAt: now })
       .where(eq(lots.id, lot.id));
   }
 
@@ -170,7 +175,7 @@ export async function settleLot(
     },
   });
   await notify(tx, ...notices);
-  return { refundable, balance };
+  return { refundable, balance, award };
 }
 
 async function setPaymentState(tx: Tx, paymentId: number, state: PaymentState, now: Date): Promise<void> {
@@ -259,9 +264,10 @@ export async function remindBalance(ctx: AppContext, job: Job, tx: Tx): Promise<
 /**
  * The balance deadline: unless paid in full by now, the winner defaults. The award becomes
  * `defaulted`, the deposit is forfeited, any part of the balance paid is due for refund, and the
- * winner is barred from the lot's category for PAYMENT_DEFAULT_BAR_MONTHS.
+ * winner is barred from the lot's category for PAYMENT_DEFAULT_BAR_MONTHS. Once committed, watchers
+ * get a `lot` event (reason `award`) with the new award.
  */
-export async function enforceBalanceDeadline(ctx: AppContext, job: Job, tx: Tx): Promise<void> {
+export async function enforceBalanceDeadline(ctx: AppContext, job: Job, tx: Tx): Promise<AfterCommit | void> {
   const found = await lockedBalance(tx, job);
   if (!found || !balanceOpen(found.lot, found.balance)) return;
   const { lot, balance } = found;
@@ -274,10 +280,11 @@ export async function enforceBalanceDeadline(ctx: AppContext, job: Job, tx: Tx):
     .from(payments)
     .where(and(eq(payments.registrationId, winner.id), eq(payments.kind, 'deposit')));
 
-  await tx
+  const [defaulted] = await tx
     .update(lots)
     .set({ awardState: 'defaulted', awardDeadline: null, updatedAt: now })
-    .where(eq(lots.id, lot.id));
+    .where(eq(lots.id, lot.id))
+    .returning();
   await tx
     .update(registrations)
     .set({ depositState: 'forfeited', updatedAt: now })
@@ -368,4 +375,15 @@ export async function enforceBalanceDeadline(ctx: AppContext, job: Job, tx: Tx):
       at: now,
     });
   await notify(tx, ...notices);
+  const [leader] =
+    defaulted.leaderRegistrationId === null || defaulted.leaderRegistrationId === winner.id
+      ? [winner]
+      : await tx.select().from(registrations).where(eq(registrations.id, defaulted.leaderRegistrationId));
+  const change = lotChange(
+    defaulted,
+    'award',
+    { leaderCode: leader?.bidderCode ?? null, winnerCode: winner.bidderCode },
+    now,
+  );
+  return () => ctx.events.publish('lot', change);
 }

@@ -148,6 +148,7 @@ export async function createRealtime(
         cancelReason: change.cancelReason,
         finalPrice: change.finalPrice,
         winnerBidderCode: change.winnerBidderCode,
+        award: change.award,
       };
       fanOut.emit(lotRoom(change.lotId), 'lot', event);
     },

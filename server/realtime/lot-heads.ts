@@ -37,6 +37,8 @@ export async function readLotHeads(db: Db, lotIds: number[], now: Date): Promise
       seq: lots.seq,
       cancelReason: lots.cancelReason,
       finalPrice: lots.finalPrice,
+      awardState: lots.awardState,
+      awardDeadline: lots.awardDeadline,
       leaderCode: leader.bidderCode,
       winnerCode: winner.bidderCode,
     })

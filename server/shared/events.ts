@@ -33,6 +33,8 @@ export interface LotState {
   cancelReason: string | null;
   finalPrice: number | null;
   winnerBidderCode: string | null;
+  /** The legal outcome after the close (DESIGN.md §8): null until the lot closes with a winner. */
+  award: { state: string; bidderCode: string | null; price: number | null; deadline: string | null } | null;
 }
 
 /** Why a `lot` event was sent: a notice clients show in the person's language (web/lib/i18n `server.notice`). */
@@ -50,6 +52,8 @@ export const LOT_CHANGE_REASONS = [
   'round',
   'revealed',
   'tie_round',
+  // After the close (issue 17): the award changed (the winner defaulted).
+  'award',
 ] as const;
 export type LotChangeReason = (typeof LOT_CHANGE_REASONS)[number];
 

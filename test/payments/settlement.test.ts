@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
 import type { Json } from '../support/json.ts';
+import type { LotChange } from '../../server/shared/events.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { ManualClock } from '../../server/shared/clock.ts';
 import { bars, jobs, payments, refunds } from '../../db/schema.ts';
@@ -105,7 +106,20 @@ describe('the close settles the money', () => {
     await bid(lot.id, a, 40_000_000);
     await bid(lot.id, b, 45_000_000);
     await bid(lot.id, a, 50_000_000);
+    const off = tp.platform.ctx.events.on('lot', (c) => c.lotId === lot.id && c.reason === 'closed' && closing.push(c));
     expect(await closeAtEnd(lot)).toMatchObject({ status: 'closed', winnerBidderCode: a.bidderCode });
+    off();
+  });
+  const closing: LotChange[] = [];
+
+  it('tells watchers the award with the close', () => {
+    expect(closing).toHaveLength(1);
+    expect(closing[0].award).toMatchObject({
+      state: 'awaiting_confirmation',
+      bidderCode: a.bidderCode,
+      price: 50_000_000,
+    });
+    expect(closing[0].award?.deadline).not.toBeNull();
   });
 
   it("owes the losers' deposits back within 3 working days, and tells them", async () => {
@@ -301,11 +315,23 @@ describe('a winner who does not pay the balance in time', () => {
 
   it('defaults at the deadline: award defaulted, deposit forfeited, the part paid refunded, barred 12 months', async () => {
     const deadline = Date.parse((await tp.call('GET', `/api/lots/${lot.id}/result`)).json.award.deadline);
+    const events: LotChange[] = [];
+    const off = tp.platform.ctx.events.on('lot', (c) => c.lotId === lot.id && events.push(c));
     clock.advance(deadline + 1_000 - clock.now().getTime());
     const result = await eventually(async () => {
       const r = (await tp.call('GET', `/api/lots/${lot.id}/result`)).json;
       return r.award.state === 'defaulted' ? r : undefined;
     }, 'the default');
+    // Watchers are told: a `lot` event with the new award, once the default committed.
+    const told = await eventually(async () => events.find((e) => e.reason === 'award'), 'the award event');
+    off();
+    expect(told).toMatchObject({
+      status: 'closed',
+      ended: true,
+      winnerBidderCode: winner.bidderCode,
+      award: { state: 'defaulted', bidderCode: winner.bidderCode, deadline: null },
+    });
+    expect((await tp.call('GET', `/api/lots/${lot.id}`)).json.award).toEqual(told.award);
     expect(result).toMatchObject({ status: 'closed', award: { state: 'defaulted', bidderCode: winner.bidderCode } });
     expect((await registrationRow(tp, winner.registrationId)).depositState).toBe('forfeited');
     const t = await trail(lot.id);

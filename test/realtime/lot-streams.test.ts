@@ -29,6 +29,7 @@ const change = (lotId: number, seq: number, reason: LotChange['reason'] = 'close
   cancelReason: null,
   finalPrice: null,
   winnerBidderCode: null,
+  award: null,
 });
 
 function harness(ledger: PublicEntry[] = [], options: { coalesceMs?: number; gapTimeoutMs?: number } = {}) {

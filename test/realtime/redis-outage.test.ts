@@ -86,6 +86,7 @@ describe('catching up with the ledger', () => {
       cancelReason: null,
       finalPrice: null,
       winnerBidderCode: null,
+      award: null,
     });
     streams.lot(extended(4, 2_000));
     streams.lot(extended(4, 2_000));
@@ -133,6 +134,7 @@ describe('catching up with the ledger', () => {
     cancelReason: null,
     finalPrice: null,
     winnerBidderCode: null,
+    award: null,
   });
 
   it('while Redis is down, catches up every lot whose ledger moved, at each poll', async () => {

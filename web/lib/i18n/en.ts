@@ -98,6 +98,7 @@ export const en: Catalogue<typeof vi> = {
     withdrawal: 'Withdrawal',
     you: 'You',
     winner: 'Winning bidder',
+    award: 'Outcome',
     result: 'Result',
     resultClosed: 'The auction has ended. Final price {{price}}, winning bidder {{code}}.',
     resultFailed: 'The auction failed (too few bidders or no bids).',
@@ -965,6 +966,7 @@ export const en: Catalogue<typeof vi> = {
       round: 'An extension round has started.',
       revealed: 'The sealed bids have been revealed.',
       tie_round: 'The highest sealed bids are tied: the tied bidders bid again, sealed.',
+      award: 'The outcome of the auction has changed.',
     },
   },
   rulesText: {
