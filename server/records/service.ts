@@ -103,6 +103,32 @@ export function createRecordService(ctx: AppContext, key: SigningKey, jwks: () =
     return ok(record);
   }
 
+  /** A GET of a signed document (the contract): logged as a view, with its origin, never as a deliberate export. */
+  async function auditView(
+    actor: Person,
+    record: AuctionRecord,
+    format: RecordFormat | 'money-trail',
+    from?: RequestOrigin,
+  ): Promise<void> {
+    await ctx.db.transaction((tx) =>
+      appendAudit(tx, {
+        actorPid: actor.pid,
+        action: 'record.viewed',
+        lotId: record.lot.id,
+        data: {
+          scope: 'lot',
+          format,
+          finalHash: record.finalHash,
+          kid: key.kid,
+          issuedAt: record.issuedAt,
+          origin: from?.origin ?? null,
+          fetchSite: from?.fetchSite ?? null,
+        },
+        at: ctx.clock.now(),
+      }),
+    );
+  }
+
   return {
     key,
     jwks,
@@ -132,24 +158,7 @@ export function createRecordService(ctx: AppContext, key: SigningKey, jwks: () =
           contentType: 'application/pdf',
           filename: `${name}.pdf`,
         };
-      await ctx.db.transaction((tx) =>
-        // A GET (the contract): logged as a view, with its origin, never as a deliberate export.
-        appendAudit(tx, {
-          actorPid: actor.pid,
-          action: 'record.viewed',
-          lotId: record.lot.id,
-          data: {
-            scope: 'lot',
-            format,
-            finalHash: record.finalHash,
-            kid: key.kid,
-            issuedAt: record.issuedAt,
-            origin: from?.origin ?? null,
-            fetchSite: from?.fetchSite ?? null,
-          },
-          at: ctx.clock.now(),
-        }),
-      );
+      await auditView(actor, record, format, from);
       return ok(out);
     },
     async exportMoneyTrail(actor, lotId, from) {
@@ -183,23 +192,7 @@ export function createRecordService(ctx: AppContext, key: SigningKey, jwks: () =
         trail: items,
       };
       const jws = await signFlattened(new TextEncoder().encode(JSON.stringify(doc)), key, MONEY_TRAIL_CTY);
-      await ctx.db.transaction((tx) =>
-        appendAudit(tx, {
-          actorPid: actor.pid,
-          action: 'record.viewed',
-          lotId,
-          data: {
-            scope: 'lot',
-            format: 'money-trail',
-            finalHash: record.finalHash,
-            kid: key.kid,
-            issuedAt: record.issuedAt,
-            origin: from?.origin ?? null,
-            fetchSite: from?.fetchSite ?? null,
-          },
-          at: ctx.clock.now(),
-        }),
-      );
+      await auditView(actor, record, 'money-trail', from);
       return ok(jws);
     },
     async verify(bytes, kind) {

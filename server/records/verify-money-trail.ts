@@ -4,34 +4,28 @@
 // (received = held + onDeposit + retained + forfeited + dueForRefund + refunded + returned, payment by
 // payment too). No database: the server route and the offline CLI share it.
 import { computeTrail, TRAIL_TOTAL_KEYS } from '../payments/trail-rules.ts';
-import { verifyJws, type Jwks } from './jws.ts';
+import type { Jwks } from './jws.ts';
 import { MONEY_TRAIL_CTY, MoneyTrailDocumentSchema } from './money-trail-format.ts';
 import { problem } from './verify-codes.ts';
-import { describeIssues, invalidVerdict, parseJsonBytes, type Verdict } from './verify.ts';
+import { invalidVerdict, readSigned, type Verdict } from './verify.ts';
 
 export async function verifySignedMoneyTrail(input: unknown, jwks: Jwks): Promise<Verdict> {
   const kind = 'money-trail';
-  const sig = await verifyJws(input, jwks, MONEY_TRAIL_CTY);
-  if (!sig.ok) return invalidVerdict(kind, sig);
-  const signed = { signed: true, kid: sig.kid };
-  const parsed = parseJsonBytes(sig.payload);
-  if (!parsed.ok) return invalidVerdict(kind, problem('PAYLOAD_NOT_JSON', 'the signed payload is not JSON'), signed);
-  const doc = MoneyTrailDocumentSchema.safeParse(parsed.value);
-  if (!doc.success) {
-    const issues = describeIssues(doc.error.issues);
-    return invalidVerdict(
-      kind,
-      problem('NOT_A_MONEY_TRAIL', `the signed payload is not a money trail (${issues})`, { issues }),
-      signed,
-    );
-  }
-  const d = doc.data;
+  const read = await readSigned(input, jwks, {
+    kind,
+    cty: MONEY_TRAIL_CTY,
+    schema: MoneyTrailDocumentSchema,
+    notCode: 'NOT_A_MONEY_TRAIL',
+    what: 'a money trail',
+  });
+  if (!read.ok) return read.verdict;
+  const { value: d, signed, kid } = read;
   const details = {
     lotId: d.lot.id,
     title: d.lot.title,
     status: d.lot.status,
     finalHash: d.record.finalHash,
-    kid: sig.kid,
+    kid,
     signedAt: d.issuedAt,
     ...d.trail.totals,
   };

@@ -8,7 +8,8 @@ import { auditEventHash, GENESIS_HASH, ledgerEntryHash } from '../shared/hash-ch
 import { bindingProblem } from './bindings.ts';
 import { verifyJws, type Jwks } from './jws.ts';
 import { AuctionRecordSchema, RECORD_CTY, type AuctionRecord } from './record-format.ts';
-import { problem, type Problem } from './verify-codes.ts';
+import type { ZodType } from 'zod';
+import { problem, type Problem, type VerifyCode } from './verify-codes.ts';
 import type { Verdict } from './verdict-schema.ts';
 
 /** A verdict on a document; its one definition is VerdictSchema (verdict-schema.ts), the API's `Verdict`. */
@@ -134,21 +135,15 @@ export function parseJsonBytes(bytes: Uint8Array): { ok: true; value: unknown } 
  */
 export async function verifySignedRecord(input: unknown, jwks: Jwks): Promise<Verdict> {
   const kind = 'auction-record';
-  const sig = await verifyJws(input, jwks, RECORD_CTY);
-  if (!sig.ok) return invalidVerdict(kind, sig);
-  const signed = { signed: true, kid: sig.kid };
-  const parsed = parseJsonBytes(sig.payload);
-  if (!parsed.ok) return invalidVerdict(kind, problem('PAYLOAD_NOT_JSON', 'the signed payload is not JSON'), signed);
-  const record = AuctionRecordSchema.safeParse(parsed.value);
-  if (!record.success) {
-    const issues = describeIssues(record.error.issues);
-    return invalidVerdict(
-      kind,
-      problem('NOT_AN_AUCTION_RECORD', `the signed payload is not an auction record (${issues})`, { issues }),
-      signed,
-    );
-  }
-  const r = record.data;
+  const read = await readSigned(input, jwks, {
+    kind,
+    cty: RECORD_CTY,
+    schema: AuctionRecordSchema,
+    notCode: 'NOT_AN_AUCTION_RECORD',
+    what: 'an auction record',
+  });
+  if (!read.ok) return read.verdict;
+  const { value: r, signed, kid } = read;
   const details = {
     lotId: r.lot.id,
     title: r.lot.title,
@@ -157,13 +152,48 @@ export async function verifySignedRecord(input: unknown, jwks: Jwks): Promise<Ve
     entries: r.ledger.length,
     finalHash: r.finalHash,
     finalPrice: r.result.finalPrice,
-    kid: sig.kid,
+    kid,
     signedAt: r.issuedAt,
     issuedAt: r.issuedAt,
   };
   const found = recordProblem(r);
   if (found) return invalidVerdict(kind, found, { ...signed, details });
   return { valid: true, ...signed, kind, details };
+}
+
+/**
+ * The signed payload of a document of one kind: the signature against the published keys (with the
+ * kind's `cty`), JSON, then the kind's schema. Or the verdict saying which of those failed.
+ */
+export async function readSigned<T>(
+  input: unknown,
+  jwks: Jwks,
+  spec: { kind: string; cty: string; schema: ZodType<T>; notCode: VerifyCode; what: string },
+): Promise<
+  { ok: true; value: T; kid: string; signed: { signed: true; kid: string } } | { ok: false; verdict: Verdict }
+> {
+  const sig = await verifyJws(input, jwks, spec.cty);
+  if (!sig.ok) return { ok: false, verdict: invalidVerdict(spec.kind, sig) };
+  const signed = { signed: true as const, kid: sig.kid };
+  const parsed = parseJsonBytes(sig.payload);
+  if (!parsed.ok)
+    return {
+      ok: false,
+      verdict: invalidVerdict(spec.kind, problem('PAYLOAD_NOT_JSON', 'the signed payload is not JSON'), signed),
+    };
+  const doc = spec.schema.safeParse(parsed.value);
+  if (!doc.success) {
+    const issues = describeIssues(doc.error.issues);
+    return {
+      ok: false,
+      verdict: invalidVerdict(
+        spec.kind,
+        problem(spec.notCode, `the signed payload is not ${spec.what} (${issues})`, { issues }),
+        signed,
+      ),
+    };
+  }
+  return { ok: true, value: doc.data, kid: sig.kid, signed };
 }
 
 /** Reads a body or file's text as a JWS: a compact JWS, a JSON string holding one, or a JWS JSON object. */
