@@ -127,7 +127,7 @@ export function toPublicLot(row: LotRow, extra: LotCodes & { imageIds: number[] 
     closedAt: row.closedAt?.toISOString() ?? null,
     finalPrice: state.finalPrice,
     winnerBidderCode: state.winnerBidderCode,
-    award: state.award as PublicLot['award'],
+    award: state.award,
     serverTime: now.toISOString(),
   };
 }

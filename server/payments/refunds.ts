@@ -1,8 +1,9 @@
 // Refunds (issue 17, part 4): the bank's instruction file for a lot's refunds, and the confirmation
 // that a refund was sent: recorded by the lot's manager (or an admin) with the bank's reference of the
-// outgoing transfer, or reported by the payment provider as a debit from the house's account whose memo
-// carries the refund's code (HT and its id, which the instruction file writes in every memo). A sent refund settles its payment (`refunded` once all its refunds are sent) and
-// a loser's deposit (`refunded`); it is audited and the payer told. Refunds go back to the account
+// outgoing transfer, or reported by the payment provider as a debit from the house's account whose
+// memo carries the refund's code (HT and its id, which the instruction file writes in every memo). A
+// sent refund settles its payment (`refunded` once all its refunds are sent) and a loser's deposit
+// (`refunded`); it is audited and the payer told. Refunds go back to the account
 // the money came from, as the provider or the statement reported it; a payer the bank did not name
 // is listed without an account, for the house to ask.
 import { and, desc, eq, inArray, isNotNull, or } from 'drizzle-orm';
@@ -182,15 +183,14 @@ async function refundOf(tx: Tx, refundId: number): Promise<RefundView> {
   });
 }
 
-/** The memo of a refund's outgoing transfer: its code (HT and its id) and the payment reference it returns. */
-export function refundMemo(r: { id: number; reference: string | null }): string {
-  return `HOAN TIEN ${REFUND_CODE_PREFIX}${r.id}${r.reference ? ` ${r.reference}` : ''}`;
-}
 const REFUND_CODE_PREFIX = 'HT';
 /** The refund code in a debit's memo: HT and the refund's id, as a word of its own. */
 const REFUND_CODE = /(?:^|[^A-Z0-9])HT(\d{1,15})(?![A-Z0-9])/i;
 
-export type DebitOutcome = DebitOutcomeView;
+/** The memo of a refund's outgoing transfer: its code (HT and its id) and the payment reference it returns. */
+export function refundMemo(r: { id: number; reference: string | null }): string {
+  return `HOAN TIEN ${REFUND_CODE_PREFIX}${r.id}${r.reference ? ` ${r.reference}` : ''}`;
+}
 
 /**
  * The payment provider reports a debit from the house's account (an outgoing transfer): when its memo
@@ -202,10 +202,13 @@ export type DebitOutcome = DebitOutcomeView;
 export async function recordDebit(
   ctx: AppContext,
   debit: { transactionId: string; memo: string; amount: number; paidAt: Date },
-): Promise<DebitOutcome> {
+): Promise<DebitOutcomeView> {
   const now = ctx.clock.now();
   const base = { transactionId: debit.transactionId, direction: 'debit' as const, amount: debit.amount };
-  const unmatched = (unmatchedReason: DebitOutcome['unmatchedReason'], refundId: number | null): DebitOutcome => {
+  const unmatched = (
+    unmatchedReason: DebitOutcomeView['unmatchedReason'],
+    refundId: number | null,
+  ): DebitOutcomeView => {
     ctx.log.warn({ ...base, refundId, unmatchedReason }, 'a debit notification matched no refund');
     return { ...base, outcome: 'unmatched', unmatchedReason, refundId, duplicate: false };
   };
@@ -213,23 +216,25 @@ export async function recordDebit(
   const refundId = code ? Number(code[1]) : null;
   if (refundId === null || !Number.isSafeInteger(refundId) || refundId > 2_147_483_647)
     return unmatched('no_refund_code', null);
-  const outcome = await ctx.db.transaction(async (tx): Promise<{ view: DebitOutcome; personal?: PersonalNotice }> => {
-    const [found] = await tx.select().from(refunds).where(eq(refunds.id, refundId));
-    if (!found) return { view: unmatched('unknown_refund', refundId) };
-    if (found.lotId !== null) await lockLot(tx, found.lotId);
-    const [refund] = await tx.select().from(refunds).where(eq(refunds.id, refundId)).for('update');
-    if (refund.state === 'sent')
-      return refund.bankReference === debit.transactionId
-        ? { view: { ...base, outcome: 'refund_confirmed', unmatchedReason: null, refundId, duplicate: true } }
-        : { view: unmatched('already_sent', refundId) };
-    if (refund.amount !== debit.amount) return { view: unmatched('amount_mismatch', refundId) };
-    const sentAt = debit.paidAt.getTime() > now.getTime() ? now : debit.paidAt;
-    const personal = await recordRefundSent(tx, null, refund, { bankReference: debit.transactionId, sentAt }, now);
-    return {
-      view: { ...base, outcome: 'refund_confirmed', unmatchedReason: null, refundId, duplicate: false },
-      personal,
-    };
-  });
+  const outcome = await ctx.db.transaction(
+    async (tx): Promise<{ view: DebitOutcomeView; personal?: PersonalNotice }> => {
+      const [found] = await tx.select().from(refunds).where(eq(refunds.id, refundId));
+      if (!found) return { view: unmatched('unknown_refund', refundId) };
+      if (found.lotId !== null) await lockLot(tx, found.lotId);
+      const [refund] = await tx.select().from(refunds).where(eq(refunds.id, refundId)).for('update');
+      if (refund.state === 'sent')
+        return refund.bankReference === debit.transactionId
+          ? { view: { ...base, outcome: 'refund_confirmed', unmatchedReason: null, refundId, duplicate: true } }
+          : { view: unmatched('already_sent', refundId) };
+      if (refund.amount !== debit.amount) return { view: unmatched('amount_mismatch', refundId) };
+      const sentAt = debit.paidAt.getTime() > now.getTime() ? now : debit.paidAt;
+      const personal = await recordRefundSent(tx, null, refund, { bankReference: debit.transactionId, sentAt }, now);
+      return {
+        view: { ...base, outcome: 'refund_confirmed', unmatchedReason: null, refundId, duplicate: false },
+        personal,
+      };
+    },
+  );
   if (outcome.personal) ctx.events.publish('personal', outcome.personal);
   return outcome.view;
 }

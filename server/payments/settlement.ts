@@ -376,9 +376,11 @@ export async function enforceBalanceDeadline(ctx: AppContext, job: Job, tx: Tx):
     });
   await notify(tx, ...notices);
   const [leader] =
-    defaulted.leaderRegistrationId === null || defaulted.leaderRegistrationId === winner.id
-      ? [winner]
-      : await tx.select().from(registrations).where(eq(registrations.id, defaulted.leaderRegistrationId));
+    defaulted.leaderRegistrationId === null
+      ? []
+      : defaulted.leaderRegistrationId === winner.id
+        ? [winner]
+        : await tx.select().from(registrations).where(eq(registrations.id, defaulted.leaderRegistrationId));
   const change = lotChange(
     defaulted,
     'award',

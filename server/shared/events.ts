@@ -3,6 +3,7 @@
 // order, so per-lot seq order is kept; a throwing listener is logged and never reaches the publisher.
 import type { Logger } from './log.ts';
 import type { PublicEntry } from '../bidding/bid-schemas.ts';
+import type { AwardState } from '../../db/schema.ts';
 
 /** A ledger entry as the public sees it (bidder codes only, never personal data); its schema: bidding/bid-schemas.ts. */
 export type { PublicEntry } from '../bidding/bid-schemas.ts';
@@ -34,7 +35,7 @@ export interface LotState {
   finalPrice: number | null;
   winnerBidderCode: string | null;
   /** The legal outcome after the close (DESIGN.md §8): null until the lot closes with a winner. */
-  award: { state: string; bidderCode: string | null; price: number | null; deadline: string | null } | null;
+  award: { state: AwardState; bidderCode: string | null; price: number | null; deadline: string | null } | null;
 }
 
 /** Why a `lot` event was sent: a notice clients show in the person's language (web/lib/i18n `server.notice`). */

@@ -116,7 +116,7 @@ export class LotView<C extends ViewCallbacks = ViewCallbacks> {
   protected applyLotChange(change: LotEvent): void {
     const { status, endsAt, cancelReason, finalPrice, winnerBidderCode, biddingOpen, ended } = change;
     // After the close: the legal outcome (awaiting the winner, defaulted, …).
-    const award = change.award as Lot['award'];
+    const { award } = change;
     // A descending lot's next fall and a lot's period (extension or tie round) move with these events.
     const { nextPriceAt, nextPrice, round } = change;
     this.lot = {
