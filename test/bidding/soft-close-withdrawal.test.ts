@@ -60,6 +60,7 @@ describe('soft close', () => {
         cancelReason: null,
         finalPrice: null,
         winnerBidderCode: null,
+        award: null,
       },
     ]);
     const audit = await tp.database.db.select().from(auditEvents).where(eq(auditEvents.lotId, lot.id));

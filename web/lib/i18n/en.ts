@@ -846,6 +846,8 @@ export const en: Catalogue<typeof vi> = {
         'Lot {{lotId}} is “{{status}}”: its record exists only once it has closed, failed or been cancelled.',
       record_inconsistent:
         "Lot {{lotId}}'s record cannot be issued: its database rows contradict the audit chain, so they were changed outside the portal. The refusal is in the audit log.",
+      money_trail_unbalanced:
+        "Lot {{lotId}}'s money trail cannot be signed: it does not add up ({{detail}}). See the lot's reconciliation board; the refusal is in the audit log.",
       document_too_large_anonymous:
         'The file is over {{maxMegabytes}} MB, the limit without signing in. Sign in as a regulator to check files up to {{regulatorMegabytes}} MB, or check it offline with npm run verify-record (no size limit).',
       verify_media_type: 'This file format is not accepted: send a JSON or JWS record, an NDJSON export or a CSV file.',

@@ -862,6 +862,8 @@ export const vi = {
         'Phiên số {{lotId}} đang ở trạng thái “{{status}}”: hồ sơ chỉ có khi phiên đã kết thúc, không thành hoặc bị hủy.',
       record_inconsistent:
         'Không thể cấp hồ sơ của phiên số {{lotId}}: dữ liệu trong cơ sở dữ liệu mâu thuẫn với chuỗi nhật ký, tức là đã bị sửa ngoài cổng. Việc từ chối đã được ghi vào nhật ký.',
+      money_trail_unbalanced:
+        'Không thể ký dòng tiền của phiên số {{lotId}}: các khoản không cân ({{detail}}). Xem bảng đối soát của phiên; việc từ chối đã được ghi vào nhật ký.',
       document_too_large_anonymous:
         'Tệp lớn hơn {{maxMegabytes}} MB, giới hạn khi kiểm tra mà không đăng nhập. Hãy đăng nhập với vai trò giám sát để kiểm tra tệp đến {{regulatorMegabytes}} MB, hoặc kiểm tra ngoại tuyến bằng lệnh npm run verify-record (không giới hạn dung lượng).',
       verify_media_type: 'Định dạng tệp không được hỗ trợ: hãy gửi hồ sơ JSON hoặc JWS, tệp xuất NDJSON hoặc tệp CSV.',
