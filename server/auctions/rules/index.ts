@@ -1,6 +1,7 @@
 // The auction's rules, each written once (README, Architecture): lot statuses and their transitions
 // (status.ts), bidding (bidding.ts), withdrawals (withdrawal.ts) and the close (closing.ts); the
-// other methods' schedules and outcomes (descending.ts, rounds.ts, sealed.ts: issue 16). Pure
+// other methods' schedules and outcomes (descending.ts, rounds.ts, sealed.ts: issue 16); the award
+// after the close (award.ts: issue 18's groundwork). Pure
 // functions and constants, no I/O: the batch writers, the read model, the scheduler, the realtime
 // layer and the records call them.
 export * from './status.ts';
@@ -12,3 +13,4 @@ export * from './descending.ts';
 export * from './rounds.ts';
 export * from './sealed.ts';
 export * from './methods.ts';
+export * from './award.ts';
