@@ -9,7 +9,7 @@ import type { Json } from '../support/json.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { ManualClock } from '../../server/shared/clock.ts';
 import { payments } from '../../db/schema.ts';
-import { person, type Actor } from '../auctions/factories.ts';
+import { eventually, person, type Actor } from '../auctions/factories.ts';
 import {
   auditOf,
   creditsOf,
@@ -116,7 +116,16 @@ describe('bank statement import', () => {
 });
 
 describe('manual "deposit received"', () => {
-  beforeAll(() => clock.set(Date.parse('2026-12-02T08:00:00Z')));
+  beforeAll(async () => {
+    clock.set(Date.parse('2026-12-02T08:00:00Z'));
+    // The day's jump ends the statement's lot; its settlement (refunds owed, notices) runs as a job,
+    // and must be done before this block counts rows to show that a refused request wrote none.
+    for (const reference of ['DG7K3M9QX2D', 'DGA4B8C2D6A'])
+      await eventually(
+        async () => ((await paymentByReference(tp, reference)).state === 'refund_due' ? true : undefined),
+        `the statement lot's deposit ${reference} owed back`,
+      );
+  });
 
   it('asks for confirmation first (422, nothing recorded), then records a manual credit through matching', async () => {
     const bidder = await person(tp.idp, undefined);
