@@ -13,6 +13,8 @@ export const APP_PRIVILEGES: Readonly<Record<string, readonly TablePrivilege[]>>
   // Append-only and hash-chained: never UPDATE or DELETE (the triggers refuse them too).
   ledger_entries: ['SELECT', 'INSERT'],
   audit_events: ['SELECT', 'INSERT'],
+  // A lot's signed documents after its record (issue 18): never changed once issued.
+  lot_documents: ['SELECT', 'INSERT'],
   // Mutable state. UPDATE also covers SELECT … FOR UPDATE (the lot and person row locks) and upserts.
   people: ['SELECT', 'INSERT', 'UPDATE'],
   role_grants: ['SELECT', 'INSERT', 'DELETE'],

@@ -19,6 +19,7 @@ import {
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
 import { SHED_REASONS } from '../server/bidding/shed-reasons.ts';
+import { AWARD_STATES, type AwardState } from '../server/auctions/award-vocabulary.ts';
 import { PROVINCE_IDS, type ProvinceId } from '../server/auctions/provinces.ts';
 import {
   PAYMENT_KINDS,
@@ -46,7 +47,8 @@ const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({ dataTyp
 
 export const ROLES = ['manager', 'regulator', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
-export const LOT_STATUSES = ['draft', 'scheduled', 'live', 'closed', 'failed', 'cancelled'] as const;
+/** `suspended`: bidding stopped by a technical suspension (issue 18), until a re-run cancels the lot. */
+export const LOT_STATUSES = ['draft', 'scheduled', 'live', 'suspended', 'closed', 'failed', 'cancelled'] as const;
 export type LotStatus = (typeof LOT_STATUSES)[number];
 export const REGISTRATION_STATUSES = ['pending_deposit', 'approved', 'barred', 'rejected'] as const;
 export type RegistrationStatus = (typeof REGISTRATION_STATUSES)[number];
@@ -59,13 +61,21 @@ export type LotMethod = (typeof LOT_METHODS)[number];
 /** How a sealed lot breaks a tie at the top: the earliest submission, or a further sealed round among the tied. */
 export const TIE_BREAKS = ['earliest', 'round'] as const;
 export type TieBreak = (typeof TIE_BREAKS)[number];
+export { AWARD_STATES, type AwardState } from '../server/auctions/award-vocabulary.ts';
 /**
- * The legal outcome of a closed lot with a winner (DESIGN.md §8), beside its status: waiting for the
- * winner's confirmation, offered to the next bidder, awarded (the winner signed), failed (no one
- * signed), defaulted (the winner did not pay the balance in time).
+ * A registered bidder who never attended the bidding (issue 18, Art. 39): `forfeited` at the close;
+ * `held` when the lot had a technical fault in its window (force majeure), until the manager decides
+ * `forfeited` or `excused`.
  */
-export const AWARD_STATES = ['awaiting_confirmation', 'offered_to_next', 'awarded', 'failed', 'defaulted'] as const;
-export type AwardState = (typeof AWARD_STATES)[number];
+export const NO_SHOW_STATES = ['forfeited', 'held', 'excused'] as const;
+export type NoShowState = (typeof NO_SHOW_STATES)[number];
+/**
+ * The signed documents issued after a lot's record (issue 18; DESIGN.md §8: later facts are new
+ * signed documents naming the record): the winner's confirmation, the manager's countersignature, a
+ * technical suspension, and the public result notices.
+ */
+export const LOT_DOCUMENT_KINDS = ['confirmation', 'countersignature', 'suspension', 'result_notice'] as const;
+export type LotDocumentKind = (typeof LOT_DOCUMENT_KINDS)[number];
 /** The languages a lot's rules may be written in (the interface's languages). */
 export const RULES_LANGUAGES = ['vi', 'en'] as const;
 export type RulesLanguage = (typeof RULES_LANGUAGES)[number];
@@ -169,8 +179,21 @@ export const lots = pgTable(
     winnerRegistrationId: integer('winner_registration_id'),
     /** The legal outcome after a close with a winner (null before, and for failed or cancelled lots). */
     awardState: text('award_state').$type<AwardState>(),
-    /** When what the award waits for is due (the winner's balance), or null. */
+    /**
+     * When what the award waits for is due, or null: the signature while `awaiting_confirmation`, the
+     * next bidder's answer while `offered_to_next`, the balance once `awarded`.
+     */
     awardDeadline: ts('award_deadline'),
+    /** Whom the award names now: the winner, or the next bidder offered the lot (Art. 51); null: the winner. */
+    awardRegistrationId: integer('award_registration_id'),
+    /** The award's price: the winning price, or the next bidder's own bid once offered; null: finalPrice. */
+    awardPrice: vnd('award_price'),
+    /** A technical suspension (issue 18): when, and the reason stated. */
+    suspendedAt: ts('suspended_at'),
+    suspensionReason: text('suspension_reason'),
+    /** Re-runs, linked both ways: this lot re-runs `rerunOf`; this (suspended) lot was re-run as `rerunAs`. */
+    rerunOf: integer('rerun_of'),
+    rerunAs: integer('rerun_as'),
     // The catalogue search (server/auctions/lot-search.ts): title, description and province, normalised
     // when written (server/shared/search-text.ts), and their letters and digits only. Null until
     // written or back-filled at start; trigram indexes on PostgreSQL with pg_trgm (migration 0005).
@@ -253,10 +276,16 @@ export const registrations = pgTable(
     rulesAcceptedAt: ts('rules_accepted_at').notNull(),
     approvedBy: text('approved_by'),
     approvedAt: ts('approved_at'),
+    /** Attendance (issue 18): the first and last signed-in watch, page view or bid in the bidding window. */
+    firstSeenAt: ts('first_seen_at'),
+    lastSeenAt: ts('last_seen_at'),
+    /** Never attended: what became of the deposit (NO_SHOW_STATES); null for those who attended. */
+    noShow: text('no_show').$type<NoShowState>(),
     createdAt: ts('created_at').notNull().defaultNow(),
     updatedAt: ts('updated_at').notNull().defaultNow(),
   },
   (t) => [
+    check('registrations_no_show', sql`${t.noShow} is null or ${inList('no_show', NO_SHOW_STATES)}`),
     uniqueIndex('registrations_lot_person').on(t.lotId, t.pid),
     uniqueIndex('registrations_lot_code').on(t.lotId, t.bidderCode),
     index('registrations_person').on(t.pid),
@@ -378,6 +407,8 @@ export const sessions = pgTable(
     level: smallint('level').notNull(),
     name: text('name'),
     csrfToken: text('csrf_token').notNull(),
+    /** When the person last authenticated at the provider (the ID token's auth_time), if it said. */
+    authTime: ts('auth_time'),
     createdAt: ts('created_at').notNull(),
     lastSeenAt: ts('last_seen_at').notNull(),
     expiresAt: ts('expires_at').notNull(),
@@ -424,6 +455,35 @@ export const demoIdpRecords = pgTable(
     index('demo_idp_records_grant').on(t.grantId),
     index('demo_idp_records_uid').on(t.uid),
     index('demo_idp_records_expires').on(t.expiresAt),
+  ],
+);
+
+/**
+ * A lot's signed documents after its record (LOT_DOCUMENT_KINDS), append-only: the flattened JWS as
+ * issued, and the base64url SHA-256 of it (the transparency log's leaf, issue 20). A result notice
+ * superseded by a newer one of the same lot stays, and is marked by that newer one's existence.
+ */
+export const lotDocuments = pgTable(
+  'lot_documents',
+  {
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    lotId: integer('lot_id')
+      .notNull()
+      .references(() => lots.id),
+    kind: text('kind').$type<LotDocumentKind>().notNull(),
+    /** The flattened JWS (JSON) exactly as issued. */
+    document: text('document').notNull(),
+    /** base64url SHA-256 of `document`'s bytes. */
+    digest: text('digest').notNull(),
+    /** The audit-chain entry the document records, when there is one. */
+    auditId: bigint('audit_id', { mode: 'number' }),
+    createdAt: ts('created_at').notNull(),
+  },
+  (t) => [
+    check('lot_documents_kind', inList('kind', LOT_DOCUMENT_KINDS)),
+    uniqueIndex('lot_documents_digest').on(t.digest),
+    index('lot_documents_lot').on(t.lotId, t.kind, t.id),
+    index('lot_documents_kind').on(t.kind, t.id),
   ],
 );
 

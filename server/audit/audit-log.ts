@@ -57,7 +57,23 @@ export type AuditAction =
   // After the close (server/payments/settlement.ts): a refund sent, the winner's default and the bar it brings.
   | 'refund.sent'
   | 'award.defaulted'
-  | 'bar.recorded';
+  | 'bar.recorded'
+  // After the hammer (issue 18): the winner's signature and the manager's countersignature, a refusal and
+  // Art. 51's offer to the next bidder, missed deadlines, no-shows and the manager's decision on them,
+  // a technical suspension and its re-run, a result notice published.
+  | 'award.confirmed'
+  | 'award.countersigned'
+  | 'award.refused'
+  | 'award.offered'
+  | 'award.offer_accepted'
+  | 'award.offer_refused'
+  | 'award.offer_missed'
+  | 'award.confirmation_missed'
+  | 'attendance.no_show'
+  | 'attendance.no_show_decided'
+  | 'lot.suspended'
+  | 'lot.rerun_scheduled'
+  | 'result.published';
 
 export interface AuditInput {
   /** Who did it; null for the platform itself (the closing scheduler). */
@@ -104,8 +120,8 @@ export function auditHashFields(e: {
   };
 }
 
-/** Appends one event inside the caller's transaction. Call only within db.transaction. */
-export async function appendAudit(tx: Tx | Db, input: AuditInput): Promise<void> {
+/** Appends one event inside the caller's transaction (call only within db.transaction); its id and hash. */
+export async function appendAudit(tx: Tx | Db, input: AuditInput): Promise<{ id: number; hash: string }> {
   await tx.execute(sql`select pg_advisory_xact_lock(${AUDIT_LOCK})`);
   const [last] = await tx.select({ hash: auditEvents.hash }).from(auditEvents).orderBy(desc(auditEvents.id)).limit(1);
   const prevHash = last?.hash ?? GENESIS_HASH;
@@ -121,5 +137,9 @@ export async function appendAudit(tx: Tx | Db, input: AuditInput): Promise<void>
     subjectHash: isPersonSubject(subject) ? personHash(subject) : null,
     data: input.data ?? {},
   };
-  await tx.insert(auditEvents).values({ ...row, prevHash, hash: auditEventHash(prevHash, auditHashFields(row)) });
+  const [entry] = await tx
+    .insert(auditEvents)
+    .values({ ...row, prevHash, hash: auditEventHash(prevHash, auditHashFields(row)) })
+    .returning({ id: auditEvents.id, hash: auditEvents.hash });
+  return entry;
 }

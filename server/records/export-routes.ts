@@ -36,8 +36,9 @@ const CONTENT_TYPE: Record<ExportFormat, string> = {
 
 export function exportRoutes(ctx: AppContext, key: SigningKey): ApiApp {
   const app = createRouter();
-  const logExport = (actor: Person, action: AuditAction, data: Record<string, unknown>, at: Date): Promise<void> =>
-    ctx.db.transaction((tx) => appendAudit(tx, { actorPid: actor.pid, action, data, at }));
+  const logExport = async (actor: Person, action: AuditAction, data: Record<string, unknown>, at: Date) => {
+    await ctx.db.transaction((tx) => appendAudit(tx, { actorPid: actor.pid, action, data, at }));
+  };
   const stamp = (d: Date): string => d.toISOString().slice(0, 10);
 
   app.openapi(

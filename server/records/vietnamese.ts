@@ -86,6 +86,19 @@ export const actionLabel = label({
   'refund.sent': 'Đã chuyển hoàn tiền',
   'award.defaulted': 'Hủy kết quả trúng đấu giá do không thanh toán đúng hạn',
   'bar.recorded': 'Cấm tham gia đấu giá có thời hạn',
+  'award.confirmed': 'Người trúng đấu giá ký biên bản',
+  'award.countersigned': 'Đấu giá viên ký xác nhận biên bản',
+  'award.refused': 'Người trúng đấu giá từ chối kết quả',
+  'award.offered': 'Đề nghị người trả giá liền kề mua tài sản (Điều 51)',
+  'award.offer_accepted': 'Người trả giá liền kề chấp nhận mua tài sản',
+  'award.offer_refused': 'Người trả giá liền kề từ chối mua tài sản',
+  'award.offer_missed': 'Người trả giá liền kề không trả lời đúng hạn',
+  'award.confirmation_missed': 'Người trúng đấu giá không ký biên bản đúng hạn',
+  'attendance.no_show': 'Người đăng ký không tham gia cuộc đấu giá',
+  'attendance.no_show_decided': 'Quyết định về tiền đặt trước của người không tham gia',
+  'lot.suspended': 'Tạm dừng cuộc đấu giá do sự cố kỹ thuật',
+  'lot.rerun_scheduled': 'Lên lịch tổ chức lại cuộc đấu giá',
+  'result.published': 'Công bố kết quả đấu giá',
 } satisfies Record<AuditAction, string>);
 
 /** The soft-close rule in the lot page's words. */

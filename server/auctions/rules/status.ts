@@ -26,12 +26,14 @@ export function isEnded(status: string): status is EndedStatus {
 /**
  * The transitions a lot may make: published (draft → scheduled), bidding started (scheduled → live),
  * closed with a winner or failed (open → closed | failed, by the scheduler), cancelled by its manager
- * (any status but an ended one → cancelled).
+ * (any status but an ended one → cancelled), suspended for a technical fault while open (→ suspended),
+ * and a suspended lot cancelled when its re-run is scheduled (suspended → cancelled).
  */
 export const LOT_TRANSITIONS: Readonly<Record<LotStatus, readonly LotStatus[]>> = {
   draft: ['scheduled', 'cancelled'],
-  scheduled: ['live', 'closed', 'failed', 'cancelled'],
-  live: ['closed', 'failed', 'cancelled'],
+  scheduled: ['live', 'suspended', 'closed', 'failed', 'cancelled'],
+  live: ['suspended', 'closed', 'failed', 'cancelled'],
+  suspended: ['cancelled'],
   closed: [],
   failed: [],
   cancelled: [],

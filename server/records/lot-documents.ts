@@ -1,0 +1,85 @@
+// Issuing and reading a lot's signed documents after its record (issue 18): the confirmation, the
+// countersignature, a suspension, the result notices (formats: lot-fact-format.ts). A document is
+// signed with the record-signing key, stored exactly as issued in lot_documents (append-only) with its
+// digest, in the caller's transaction, so the fact and its document commit together.
+import { createHash } from 'node:crypto';
+import { and, asc, desc, eq } from 'drizzle-orm';
+import type { Db, Tx } from '../../db/client.ts';
+import { lotDocuments, type LotDocumentKind } from '../../db/schema.ts';
+import { GENESIS_HASH } from '../shared/hash-chain.ts';
+import { signFlattened, type FlattenedJws } from './jws.ts';
+import { LOT_FACTS, type LotFact } from './lot-fact-format.ts';
+import type { SigningKey } from './signing-keys.ts';
+
+export type LotDocumentRow = typeof lotDocuments.$inferSelect;
+
+/** The stored kind of each document type. */
+const KIND_OF: Record<LotFact['type'], LotDocumentKind> = {
+  confirmation: 'confirmation',
+  countersignature: 'countersignature',
+  suspension: 'suspension',
+  'result-notice': 'result_notice',
+};
+
+/** base64url SHA-256 of a document's text: its digest, by which other documents (and the log) name it. */
+export function documentDigest(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('base64url');
+}
+
+/** The record's name for a lot: the final hash of its ledger (the genesis hash when it has no entry). */
+export function recordFinalHash(lot: { lastHash: string | null }): string {
+  return lot.lastHash ?? GENESIS_HASH;
+}
+
+/** Signs `fact`, stores it for `lotId`, and returns the stored row and the JWS. */
+export async function issueLotDocument(
+  tx: Tx,
+  key: SigningKey,
+  fact: LotFact,
+  opts: { auditId?: number | null; at: Date },
+): Promise<{ row: LotDocumentRow; jws: FlattenedJws }> {
+  const jws = await signFlattened(new TextEncoder().encode(JSON.stringify(fact)), key, LOT_FACTS[fact.type].cty);
+  const document = JSON.stringify(jws);
+  const [row] = await tx
+    .insert(lotDocuments)
+    .values({
+      lotId: fact.lot.id,
+      kind: KIND_OF[fact.type],
+      document,
+      digest: documentDigest(document),
+      auditId: opts.auditId ?? null,
+      createdAt: opts.at,
+    })
+    .returning();
+  return { row, jws };
+}
+
+/** A lot's documents of one kind, oldest first. */
+export function lotDocumentsOf(q: Db | Tx, lotId: number, kind: LotDocumentKind): Promise<LotDocumentRow[]> {
+  return q
+    .select()
+    .from(lotDocuments)
+    .where(and(eq(lotDocuments.lotId, lotId), eq(lotDocuments.kind, kind)))
+    .orderBy(asc(lotDocuments.id));
+}
+
+/** A lot's latest document of one kind, if any. */
+export async function latestLotDocument(
+  q: Db | Tx,
+  lotId: number,
+  kind: LotDocumentKind,
+): Promise<LotDocumentRow | undefined> {
+  const [row] = await q
+    .select()
+    .from(lotDocuments)
+    .where(and(eq(lotDocuments.lotId, lotId), eq(lotDocuments.kind, kind)))
+    .orderBy(desc(lotDocuments.id))
+    .limit(1);
+  return row;
+}
+
+/** The payload of a stored document (its JSON, as signed). */
+export function documentPayload<T = unknown>(row: Pick<LotDocumentRow, 'document'>): T {
+  const jws = JSON.parse(row.document) as FlattenedJws;
+  return JSON.parse(Buffer.from(jws.payload, 'base64url').toString('utf8')) as T;
+}
