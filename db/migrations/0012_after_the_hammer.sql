@@ -10,6 +10,7 @@ CREATE TABLE "lot_documents" (
 );
 --> statement-breakpoint
 ALTER TABLE "lots" DROP CONSTRAINT "lots_status";--> statement-breakpoint
+ALTER TABLE "refunds" DROP CONSTRAINT "refunds_state";--> statement-breakpoint
 ALTER TABLE "lots" ADD COLUMN "award_registration_id" integer;--> statement-breakpoint
 ALTER TABLE "lots" ADD COLUMN "award_price" bigint;--> statement-breakpoint
 ALTER TABLE "lots" ADD COLUMN "suspended_at" timestamp with time zone;--> statement-breakpoint
@@ -25,6 +26,7 @@ CREATE UNIQUE INDEX "lot_documents_digest" ON "lot_documents" USING btree ("dige
 CREATE INDEX "lot_documents_lot" ON "lot_documents" USING btree ("lot_id","kind","id");--> statement-breakpoint
 CREATE INDEX "lot_documents_kind" ON "lot_documents" USING btree ("kind","id");--> statement-breakpoint
 ALTER TABLE "lots" ADD CONSTRAINT "lots_status" CHECK (status in ('draft', 'scheduled', 'live', 'suspended', 'closed', 'failed', 'cancelled'));--> statement-breakpoint
+ALTER TABLE "refunds" ADD CONSTRAINT "refunds_state" CHECK (state in ('due', 'sent', 'withdrawn'));--> statement-breakpoint
 ALTER TABLE "registrations" ADD CONSTRAINT "registrations_no_show" CHECK ("registrations"."no_show" is null or no_show in ('forfeited', 'held', 'excused'));--> statement-breakpoint
 CREATE TRIGGER lot_documents_append_only BEFORE UPDATE OR DELETE ON lot_documents FOR EACH ROW EXECUTE FUNCTION forbid_change();
 --> statement-breakpoint

@@ -16,6 +16,8 @@ import {
   isEnded,
   isOpen,
   priceState,
+  refuseRerun,
+  refuseSuspension,
   termsEditable,
   type LotRow,
   type PriceStateRow,
@@ -29,12 +31,16 @@ export type { LotRow };
 
 /** The columns a lot's public state is computed from. */
 export type LotStateRow = PriceStateRow &
-  Pick<LotRow, 'id' | 'seq' | 'cancelReason' | 'finalPrice' | 'awardState' | 'awardDeadline'>;
+  Pick<LotRow, 'id' | 'seq' | 'cancelReason' | 'finalPrice' | 'awardState' | 'awardDeadline'> &
+  Pick<LotRow, 'suspendedAt' | 'suspensionReason' | 'rerunOf' | 'rerunAs'> &
+  Partial<Pick<LotRow, 'awardPrice'>>;
 
 /** The bidder codes of a lot's standing leader and winner (registrations hold them). */
 export interface LotCodes {
   leaderCode: string | null;
   winnerCode: string | null;
+  /** Whom the award names, when not the winner (the next bidder offered the lot, Art. 51). */
+  awardCode?: string | null;
 }
 
 /**
@@ -63,11 +69,15 @@ export function lotState(row: LotStateRow, codes: LotCodes, now: Date): LotState
     award: row.awardState
       ? {
           state: row.awardState,
-          bidderCode: codes.winnerCode,
-          price: row.finalPrice,
+          bidderCode: codes.awardCode ?? codes.winnerCode,
+          price: row.awardPrice ?? row.finalPrice,
           deadline: row.awardDeadline?.toISOString() ?? null,
         }
       : null,
+    suspendedAt: row.suspendedAt?.toISOString() ?? null,
+    suspensionReason: row.suspensionReason,
+    rerunOf: row.rerunOf,
+    rerunAs: row.rerunAs,
   };
 }
 
@@ -116,6 +126,8 @@ export function toPublicLot(row: LotRow, extra: LotCodes & { imageIds: number[] 
       publish: canTransition(row.status, 'scheduled'),
       cancel: canTransition(row.status, 'cancelled'),
       approveDeposits: isOpen(row.status),
+      suspend: !refuseSuspension(row, now),
+      rerun: !refuseRerun(row),
     },
     rules: row.rules,
     rulesLanguage: row.rulesLanguage,
@@ -128,6 +140,10 @@ export function toPublicLot(row: LotRow, extra: LotCodes & { imageIds: number[] 
     finalPrice: state.finalPrice,
     winnerBidderCode: state.winnerBidderCode,
     award: state.award,
+    suspendedAt: state.suspendedAt,
+    suspensionReason: state.suspensionReason,
+    rerunOf: state.rerunOf,
+    rerunAs: state.rerunAs,
     serverTime: now.toISOString(),
   };
 }
@@ -137,7 +153,9 @@ export async function publicLots(db: Db, rows: LotRow[], now: Date): Promise<Pub
   if (rows.length === 0) return [];
   const regIds = [
     ...new Set(
-      rows.flatMap((r) => [r.leaderRegistrationId, r.winnerRegistrationId]).filter((x): x is number => x !== null),
+      rows
+        .flatMap((r) => [r.leaderRegistrationId, r.winnerRegistrationId, r.awardRegistrationId])
+        .filter((x): x is number => x !== null),
     ),
   ];
   const codes = new Map<number, string>();
@@ -166,6 +184,7 @@ export async function publicLots(db: Db, rows: LotRow[], now: Date): Promise<Pub
       {
         leaderCode: row.leaderRegistrationId === null ? null : (codes.get(row.leaderRegistrationId) ?? null),
         winnerCode: row.winnerRegistrationId === null ? null : (codes.get(row.winnerRegistrationId) ?? null),
+        awardCode: row.awardRegistrationId === null ? null : (codes.get(row.awardRegistrationId) ?? null),
         imageIds: imageIds.get(row.id) ?? [],
       },
       now,

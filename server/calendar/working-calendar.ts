@@ -115,6 +115,29 @@ export class WorkingCalendar {
     return endOfDay(day);
   }
 
+  /**
+   * `hours` after `instant`, counting only time on working days (Vietnam's days) when `kind` is
+   * `working`: a day off adds nothing, so 24 working hours from a Friday 16:00 end on Monday 16:00.
+   */
+  addHours(instant: Date, hours: number, kind: DeadlineKind): Date {
+    if (!Number.isInteger(hours) || hours < 1 || hours > MAX_PERIOD_DAYS * 24)
+      throw new RangeError(`a period is a whole number of hours from 1 to ${MAX_PERIOD_DAYS * 24}, not ${hours}`);
+    let left = hours * 3_600_000;
+    if (kind === 'calendar') return new Date(instant.getTime() + left);
+    let at = instant.getTime();
+    let day = vietnamDay(instant);
+    for (let i = 0; i <= MAX_PERIOD_DAYS; i++) {
+      const end = endOfDay(day).getTime() + 1;
+      if (this.isWorkingDay(day)) {
+        if (at + left <= end) return new Date(at + left);
+        left -= end - at;
+      }
+      day = addDays(day, 1);
+      at = end;
+    }
+    throw new RangeError('the period runs past the calendar');
+  }
+
   /** The deadline of a period that starts with an event at `from`. */
   deadline(from: Date, policy: DeadlinePolicy): Date {
     return policy.kind === 'working' ? this.addWorkingDays(from, policy.days) : this.addCalendarDays(from, policy.days);

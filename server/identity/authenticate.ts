@@ -85,15 +85,20 @@ export async function authenticate(deps: AuthenticatorDeps, creds: Credentials):
     const outcome = await verifier.verify(creds.token);
     if (!outcome.ok) return tokenFailed(limits, creds.ip);
     const person = await resolvePerson(ctx, cache, outcome.token, 'bearer');
-    return ok({ person, expiresAtMs: outcome.token.expiresAt * 1000 });
+    const authTime = outcome.token.authTime;
+    return ok({
+      person: authTime === undefined ? person : { ...person, authTime: new Date(authTime * 1000) },
+      expiresAtMs: outcome.token.expiresAt * 1000,
+    });
   }
   if (!creds.sessionCookie) return ok({});
   const session = await (creds.recheck ? sessions.findCached(creds.sessionCookie) : sessions.find(creds.sessionCookie));
   if (!session) return ok({});
   if (creds.csrf && (!creds.csrf.sent || !sameSecret(creds.csrf.sent, session.csrfToken)))
     return refuse('csrf_missing');
+  const person = await resolvePerson(ctx, cache, session, 'session');
   return ok({
-    person: await resolvePerson(ctx, cache, session, 'session'),
+    person: session.authTime ? { ...person, authTime: session.authTime } : person,
     sessionIdHash: session.idHash,
     csrfToken: session.csrfToken,
   });

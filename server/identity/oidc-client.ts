@@ -19,7 +19,15 @@ export interface SignInClient {
   clientId: string;
   issuer: string;
   /** The provider URL to send the browser to, and what to remember until the callback. */
-  start(redirectUri: string, returnTo: string): Promise<{ url: URL; pending: PendingSignIn }>;
+  /**
+   * `fresh`: the person must authenticate again now (prompt=login, and max_age so the ID token carries
+   * auth_time): a signature after the close asks for it.
+   */
+  start(
+    redirectUri: string,
+    returnTo: string,
+    opts?: { fresh?: { maxAgeSeconds: number } },
+  ): Promise<{ url: URL; pending: PendingSignIn }>;
   /**
    * Checks the callback parameters and exchanges the code; returns the raw ID token.
    * `tokenOrigin` (demo provider) sends the token request straight to this process.
@@ -67,7 +75,7 @@ export function createSignInClient(options: SignInClientOptions): SignInClient {
   return {
     clientId: options.clientId,
     issuer: options.issuer,
-    async start(redirectUri, returnTo) {
+    async start(redirectUri, returnTo, opts = {}) {
       const as = await server();
       if (!as.authorization_endpoint) throw new Error('the provider has no authorization endpoint');
       const pending: PendingSignIn = {
@@ -89,7 +97,8 @@ export function createSignInClient(options: SignInClientOptions): SignInClient {
       url.searchParams.set('code_challenge_method', 'S256');
       url.searchParams.set('state', pending.state);
       url.searchParams.set('nonce', pending.nonce);
-      if (options.forceLogin) url.searchParams.set('prompt', 'login');
+      if (options.forceLogin || opts.fresh) url.searchParams.set('prompt', 'login');
+      if (opts.fresh) url.searchParams.set('max_age', String(opts.fresh.maxAgeSeconds));
       return { url, pending };
     },
     async finish(callbackUrl, pending, finishOptions = {}) {

@@ -12,6 +12,11 @@ export interface Person {
   roles: Role[];
   /** How the request was authenticated. */
   via: 'bearer' | 'session';
+  /**
+   * When the person last authenticated at the e-ID provider: the token's `auth_time`, or the one of
+   * the ID token the browser session began with. Absent when the provider did not say.
+   */
+  authTime?: Date;
 }
 
 export interface AppEnv {

@@ -49,6 +49,8 @@ export interface ActiveSession {
   name: string | null;
   level: Level;
   csrfToken: string;
+  /** When the person authenticated at the provider for this session (the ID token's auth_time), if it said. */
+  authTime: Date | null;
   /** When the session ends unless it is used again: the earlier of its idle and absolute expiry. */
   endsAt: Date;
 }
@@ -105,6 +107,7 @@ export class SessionStore {
           level: token.level,
           name: token.name,
           csrfToken: crypto.randomBytes(32).toString('base64url'),
+          authTime: token.authTime === undefined ? null : new Date(token.authTime * 1000),
           createdAt: now,
           lastSeenAt: now,
           expiresAt,
@@ -146,6 +149,7 @@ export class SessionStore {
       name: row.name,
       level: row.level as Level,
       csrfToken: row.csrfToken,
+      authTime: row.authTime,
       endsAt: this.endOf({ ...row, lastSeenAt: seen })!,
     };
   }

@@ -95,9 +95,12 @@ export function signInRoutes(ctx: AppContext, deps: SignInDeps): Hono<AppEnv> {
   app.get('/signin', async (c) => {
     limitSignIn(c);
     const returnTo = c.req.query('returnTo') ?? '/';
+    // ?fresh=1: authenticate again now, for an act that needs a fresh sign-in (signing the record).
+    const fresh = c.req.query('fresh') === '1';
     const { url, pending } = await client().start(
       redirectUriFor(c),
       RETURN_TO.test(returnTo) && !returnTo.startsWith('/auth/') ? returnTo : '/',
+      fresh ? { fresh: { maxAgeSeconds: ctx.config.award.freshSignInMaxAgeSeconds } } : {},
     );
     setCookie(c, names.signIn, Buffer.from(JSON.stringify(pending)).toString('base64url'), {
       ...cookieBase,

@@ -32,6 +32,8 @@ export interface VerifiedToken {
   nonce?: string;
   issuedAt: number;
   expiresAt: number;
+  /** When the person authenticated at the provider (the `auth_time` claim, seconds), when it says. */
+  authTime?: number;
 }
 
 export type VerifyOutcome = { ok: true; token: VerifiedToken } | { ok: false; reason: string };
@@ -145,6 +147,8 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
         nonce: typeof payload.nonce === 'string' ? payload.nonce : undefined,
         issuedAt: payload.iat,
         expiresAt: payload.exp as number,
+        authTime:
+          typeof payload.auth_time === 'number' && Number.isFinite(payload.auth_time) ? payload.auth_time : undefined,
       };
       if (cacheable) {
         if (verified.size >= VERIFIED_CACHE_MAX) verified.clear();

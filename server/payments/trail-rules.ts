@@ -98,6 +98,8 @@ export function computeTrail(items: TrailItems): { totals: TrailTotals; problems
   for (const r of items.refunds) {
     // The refund of a reversed credit (a manual entry taken back) is not part of the trail.
     if (r.creditId !== null && !creditIds.has(r.creditId)) continue;
+    // A refund withdrawn before it was sent moved no money: the payment holds it again.
+    if (r.state === 'withdrawn') continue;
     if (r.state === 'due') totals.dueForRefund += r.amount;
     else if (CREDIT_REFUND_REASONS.has(r.reason)) totals.returned += r.amount;
     else totals.refunded += r.amount;

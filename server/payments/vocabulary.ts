@@ -45,5 +45,9 @@ export type CreditDecision = (typeof CREDIT_DECISIONS)[number];
 export const REFUND_REASONS = ['deposit', 'late_payment', 'returned_credit', 'balance'] as const;
 export type RefundReason = (typeof REFUND_REASONS)[number];
 
-export const REFUND_STATES = ['due', 'sent'] as const;
+/**
+ * `withdrawn`: no longer owed, before it was sent: a losing bidder's deposit kept after all because
+ * Art. 51 made them the winner (the deposit counts toward their price, issue 18).
+ */
+export const REFUND_STATES = ['due', 'sent', 'withdrawn'] as const;
 export type RefundState = (typeof REFUND_STATES)[number];

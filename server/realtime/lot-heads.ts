@@ -12,6 +12,7 @@ export type LotHead = LotState;
 
 const leader = alias(registrations, 'leader');
 const winner = alias(registrations, 'winner');
+const awardee = alias(registrations, 'awardee');
 
 /** Heads of the given lots (missing ids are left out), as of `now`. */
 export async function readLotHeads(db: Db, lotIds: number[], now: Date): Promise<LotHead[]> {
@@ -39,12 +40,21 @@ export async function readLotHeads(db: Db, lotIds: number[], now: Date): Promise
       finalPrice: lots.finalPrice,
       awardState: lots.awardState,
       awardDeadline: lots.awardDeadline,
+      awardPrice: lots.awardPrice,
+      suspendedAt: lots.suspendedAt,
+      suspensionReason: lots.suspensionReason,
+      rerunOf: lots.rerunOf,
+      rerunAs: lots.rerunAs,
       leaderCode: leader.bidderCode,
       winnerCode: winner.bidderCode,
+      awardCode: awardee.bidderCode,
     })
     .from(lots)
     .leftJoin(leader, eq(leader.id, lots.leaderRegistrationId))
     .leftJoin(winner, eq(winner.id, lots.winnerRegistrationId))
+    .leftJoin(awardee, eq(awardee.id, lots.awardRegistrationId))
     .where(inArray(lots.id, lotIds));
-  return rows.map((r) => lotState(r, { leaderCode: r.leaderCode, winnerCode: r.winnerCode }, now));
+  return rows.map((r) =>
+    lotState(r, { leaderCode: r.leaderCode, winnerCode: r.winnerCode, awardCode: r.awardCode }, now),
+  );
 }

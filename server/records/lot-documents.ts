@@ -2,11 +2,11 @@
 // countersignature, a suspension, the result notices (formats: lot-fact-format.ts). A document is
 // signed with the record-signing key, stored exactly as issued in lot_documents (append-only) with its
 // digest, in the caller's transaction, so the fact and its document commit together.
-import { createHash } from 'node:crypto';
 import { and, asc, desc, eq } from 'drizzle-orm';
 import type { Db, Tx } from '../../db/client.ts';
 import { lotDocuments, type LotDocumentKind } from '../../db/schema.ts';
 import { GENESIS_HASH } from '../shared/hash-chain.ts';
+import { documentDigest } from './lot-document-digest.ts';
 import { signFlattened, type FlattenedJws } from './jws.ts';
 import { LOT_FACTS, type LotFact } from './lot-fact-format.ts';
 import type { SigningKey } from './signing-keys.ts';
@@ -21,10 +21,7 @@ const KIND_OF: Record<LotFact['type'], LotDocumentKind> = {
   'result-notice': 'result_notice',
 };
 
-/** base64url SHA-256 of a document's text: its digest, by which other documents (and the log) name it. */
-export function documentDigest(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('base64url');
-}
+export { documentDigest };
 
 /** The record's name for a lot: the final hash of its ledger (the genesis hash when it has no entry). */
 export function recordFinalHash(lot: { lastHash: string | null }): string {

@@ -67,6 +67,16 @@ export const VERIFY_CODES = [
   'NOT_A_MONEY_TRAIL',
   'MONEY_TRAIL_TOTALS_MISMATCH',
   'MONEY_TRAIL_UNBALANCED',
+  // The signed documents after the record (issue 18): their shape, and the documents they name.
+  'NOT_A_LOT_DOCUMENT',
+  'DOCUMENT_RECORD_MISMATCH',
+  'COUNTERSIGNATURE_CONFIRMATION_MISMATCH',
+  // The record's attendance (issue 18): against the registrations, the ledger and the chained no-shows.
+  'ATTENDANCE_REGISTRATIONS_MISMATCH',
+  'ATTENDANCE_BIDS_MISMATCH',
+  'ATTENDANCE_TIMES_INVALID',
+  'ATTENDANCE_NO_SHOW_PRESENT',
+  'ATTENDANCE_NO_SHOW_NOT_CHAINED',
   // NDJSON exports: the seal, the header and each line.
   'EXPORT_NO_SEAL',
   'EXPORT_SEAL_NOT_LAST',
