@@ -7,10 +7,13 @@ import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { Jwks } from './jws.ts';
 import { detectKind, verifyDocument } from './verify-document.ts';
-import type { Verdict } from './verify.ts';
+import { readJwsText, type Verdict } from './verify.ts';
+import { toFlattened } from './jws.ts';
+import type { AuctionRecord } from './record-format.ts';
+import { lotFactMismatch, mismatchVerdict } from './verify-lot-fact.ts';
 
 const USAGE =
-  'usage: npm run verify-record -- <record.json | money-trail.json | export.ndjson | file.csv | -> --jwks <jwks.json | https://…/api/.well-known/jwks.json> [--json]\n(--jwks is not needed for CSV files, which carry no signature)';
+  'usage: npm run verify-record -- <record.json | money-trail.json | confirmation.json | countersignature.json | suspension.json | result-notice.json | export.ndjson | file.csv | -> --jwks <jwks.json | https://…/api/.well-known/jwks.json> [--record record.json] [--confirmation confirmation.json] [--json]\n(--jwks is not needed for CSV files, which carry no signature; --record checks that a document after the record names it, --confirmation that a countersignature names it)';
 
 class CliError extends Error {}
 
@@ -53,13 +56,21 @@ function describe(v: Verdict): string {
       ? `auction record of lot ${String(d.lotId)} (${String(d.status)}), ${String(d.entries)} ledger entries, final hash ${String(d.finalHash)}`
       : v.kind === 'money-trail'
         ? `money trail of lot ${String(d.lotId)} (${String(d.status)}): received ${String(d.received)} VND = held ${String(d.held)} + on deposit ${String(d.onDeposit)} + retained ${String(d.retained)} + forfeited ${String(d.forfeited)} + due for refund ${String(d.dueForRefund)} + refunded ${String(d.refunded)} + returned ${String(d.returned)}; for the record with final hash ${String(d.finalHash)}`
-        : v.kind === 'lot-export'
-          ? `lot export with ${String(d.lots)} lot records`
-          : v.kind === 'audit-export' || v.kind === 'audit-csv'
-            ? `audit log with ${String(d.events)} events${d.fromGenesis ? ' from the start of the log' : `, continuing from ${String(d.previousHash)}`}, last hash ${String(d.lastHash)}`
-            : v.kind === 'ledger-csv'
-              ? `ledger CSV with ${String(d.entries)} entries, final hash ${String(d.finalHash)}`
-              : String(v.kind);
+        : v.kind === 'confirmation'
+          ? `confirmation of lot ${String(d.lotId)}: ${String(d.bidderCode)} signed the record at ${String(d.price)} VND on ${String(d.confirmedAt)}${d.nextBidder ? ' (the next bidder, Art. 51)' : ''}; for the record with final hash ${String(d.finalHash)}; digest ${String(d.digest)}`
+          : v.kind === 'countersignature'
+            ? `countersignature of lot ${String(d.lotId)} by ${String(d.manager)} on ${String(d.approvedAt)}, of the confirmation ${String(d.confirmationDigest)}; for the record with final hash ${String(d.finalHash)}`
+            : v.kind === 'suspension'
+              ? `suspension of lot ${String(d.lotId)} on ${String(d.suspendedAt)} (${String(d.reason)}), the ledger at seq ${String(d.seq)} with hash ${String(d.lastHash)}`
+              : v.kind === 'result-notice'
+                ? `result notice ${String(d.sequence)} of lot ${String(d.lotId)}: ${String(d.status)}, award ${String(d.award)}, price ${String(d.price)}; for the record with final hash ${String(d.finalHash)}`
+                : v.kind === 'lot-export'
+                  ? `lot export with ${String(d.lots)} lot records`
+                  : v.kind === 'audit-export' || v.kind === 'audit-csv'
+                    ? `audit log with ${String(d.events)} events${d.fromGenesis ? ' from the start of the log' : `, continuing from ${String(d.previousHash)}`}, last hash ${String(d.lastHash)}`
+                    : v.kind === 'ledger-csv'
+                      ? `ledger CSV with ${String(d.entries)} entries, final hash ${String(d.finalHash)}`
+                      : String(v.kind);
   if (!v.valid) return `INVALID ${v.kind ?? 'document'}: ${v.reason} (code ${v.code})`;
   // A CSV's chain can be recomputed by anyone who edits it: never "VALID" without a signature.
   if (!v.signed) return `CHAIN HOLDS, NOT SIGNED: ${what} (code ${v.code})${d.note ? `\nnote: ${String(d.note)}` : ''}`;
@@ -67,12 +78,47 @@ function describe(v: Verdict): string {
   return `VALID ${what}; signature by key ${v.kid} holds${signedAt}`;
 }
 
+/**
+ * A document after the record, checked against the documents it names that the reader gave: each of
+ * them verified first (a forged record proves nothing), then compared.
+ */
+async function checkNamed(
+  fact: Verdict,
+  jwks: Jwks,
+  recordFile: string | undefined,
+  confirmationFile: string | undefined,
+): Promise<Verdict> {
+  if (!fact.kind || !['confirmation', 'countersignature', 'suspension', 'result-notice'].includes(fact.kind))
+    throw new CliError(`--record and --confirmation apply to documents after the record, not to a ${fact.kind}`);
+  let record: AuctionRecord | undefined;
+  if (recordFile) {
+    const bytes = await readSource(recordFile);
+    const v = await verifyDocument(bytes, jwks, 'record');
+    if (!v.valid || v.kind !== 'auction-record')
+      throw new CliError(`${recordFile} is not a valid signed record: ${v.reason ?? v.kind}`);
+    const read = readJwsText(bytes.toString('utf8'));
+    const jws = read.ok ? toFlattened(read.value) : undefined;
+    if (!jws?.ok) throw new CliError(`${recordFile} is not a signed record`);
+    record = JSON.parse(Buffer.from(jws.jws.payload, 'base64url').toString('utf8')) as AuctionRecord;
+  }
+  let confirmation: Verdict | undefined;
+  if (confirmationFile) confirmation = await verifyDocument(await readSource(confirmationFile), jwks, 'record');
+  const mismatch = lotFactMismatch(fact, { record, confirmation });
+  return mismatch ? mismatchVerdict(fact, mismatch) : fact;
+}
+
 async function main(argv: string[]): Promise<number> {
   const args = (() => {
     try {
       return parseArgs({
         args: argv,
-        options: { jwks: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+        options: {
+          jwks: { type: 'string' },
+          record: { type: 'string' },
+          confirmation: { type: 'string' },
+          json: { type: 'boolean' },
+          help: { type: 'boolean', short: 'h' },
+        },
         allowPositionals: true,
       });
     } catch (err) {
@@ -98,7 +144,9 @@ async function main(argv: string[]): Promise<number> {
       );
     jwks = parseJwks(await readSource(source), source);
   }
-  const verdict = await verifyDocument(bytes, jwks, kind);
+  let verdict = await verifyDocument(bytes, jwks, kind);
+  if (verdict.valid && (args.values.record || args.values.confirmation))
+    verdict = await checkNamed(verdict, jwks, args.values.record, args.values.confirmation);
   console.log(args.values.json ? JSON.stringify(verdict, null, 2) : describe(verdict));
   return verdict.valid ? 0 : 1;
 }

@@ -3,10 +3,15 @@
 // 51's test holds (and not otherwise), the next bidder accepts and signs or refuses, and missed
 // deadlines make the award fail. Each signed document verifies and names the record's final hash; the
 // money trail adds up at every step.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
 import type { Json } from '../support/json.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
+import { ROOT } from '../support/server-process.ts';
 import { ManualClock } from '../../server/shared/clock.ts';
 import { payments, refunds } from '../../db/schema.ts';
 import { eventually, lotBody, person, publishedLot, type Actor } from '../auctions/factories.ts';
@@ -195,6 +200,47 @@ describe('the winner signs the record', () => {
     });
     expect((await post(url, await signedInAgo(manager, 5))).status).toBe(409);
     await balanced(lot.id);
+  });
+
+  it('verifies offline against the record and the confirmation they name, and not against others', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'award-docs-'));
+    const save = (name: string, value: unknown) => {
+      const file = path.join(dir, name);
+      fs.writeFileSync(file, typeof value === 'string' ? value : JSON.stringify(value));
+      return file;
+    };
+    const jwks = save('jwks.json', (await tp.call('GET', '/api/.well-known/jwks.json')).json);
+    const record = save(
+      'record.json',
+      (await tp.call('GET', `/api/records/lots/${lot.id}?format=json`, { token: regulator.token })).text,
+    );
+    const read = async (what: string) =>
+      (await tp.call('GET', `/api/lots/${lot.id}/${what}`, { token: manager.token })).json;
+    const confirmation = save('confirmation.json', await read('confirmation'));
+    const countersignature = save('countersignature.json', await read('countersignature'));
+    const cli = (...args: string[]) =>
+      spawnSync(process.execPath, [path.join(ROOT, 'server/records/verify-cli.ts'), ...args, '--jwks', jwks], {
+        encoding: 'utf8',
+      });
+    const ok = cli(countersignature, '--record', record, '--confirmation', confirmation);
+    expect(ok.stdout).toMatch(/^VALID countersignature of lot \d+ by Trần Thị Lan/);
+    expect(ok.status).toBe(0);
+    expect(cli(confirmation, '--record', record).status).toBe(0);
+    // Another lot's record is not the one they name.
+    const other = await biddingLot(2);
+    await bid(other.lot.id, other.bidders[0], 40_000_000);
+    await bid(other.lot.id, other.bidders[1], 42_000_000);
+    await closeAtEnd(other.lot);
+    const otherRecord = save(
+      'other-record.json',
+      (await tp.call('GET', `/api/records/lots/${other.lot.id}?format=json`, { token: regulator.token })).text,
+    );
+    const wrong = cli(confirmation, '--record', otherRecord);
+    expect(wrong.status).toBe(1);
+    expect(wrong.stdout).toContain('DOCUMENT_RECORD_MISMATCH');
+    const wrongConfirmation = cli(countersignature, '--confirmation', record);
+    expect(wrongConfirmation.status).toBe(1);
+    expect(wrongConfirmation.stdout).toContain('COUNTERSIGNATURE_CONFIRMATION_MISMATCH');
   });
 });
 
