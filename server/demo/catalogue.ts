@@ -67,6 +67,16 @@ export const DEMO_ASSETS: readonly DemoAsset[] = [
     picture: () => drawPlate('43A-555.55'),
   },
   {
+    title: 'Biển số 88A-888.88',
+    description: 'Quyền sử dụng biển số xe ô tô 88A-888.88, đăng ký tại Phú Thọ.',
+    province: 'phu-tho',
+    category: 'licence-plate',
+    startingPrice: 40 * M,
+    priceStep: 5 * M,
+    depositPct: 20,
+    picture: () => drawPlate('88A-888.88'),
+  },
+  {
     title: 'Quyền sử dụng đất thửa số 112, tờ bản đồ 27, xã Đông Anh, Hà Nội',
     description:
       'Thửa đất ở nông thôn, diện tích 150 m², mặt tiền 7,5 m, đường bê tông rộng 6 m. Quyền sử dụng đất lâu dài. Hồ sơ pháp lý đầy đủ, đã được Ủy ban nhân dân huyện phê duyệt phương án đấu giá.',

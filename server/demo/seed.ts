@@ -78,6 +78,7 @@ export async function seedHistory(
       await closeLot(past, id);
     }
   }
+  await seedAward(ctx, cast, realNow);
   // Upcoming lots, registration open now (real clock): robots register; people can register too.
   const upcoming: Plan[] = [
     { asset: byTitle('Biển số 51K'), startsIn: 15, lasts: 25, registrationMinutes: 60 },
@@ -94,4 +95,47 @@ export async function seedHistory(
     });
     if (id !== undefined) await registerAndApprove(ctx, cast.manager, id, cast.robots.slice(0, 3));
   }
+}
+
+/** The personas of the award walk-through (server/identity/demo/personas.ts). */
+const AN = '001085000201';
+const CUC = '079190000202';
+
+/**
+ * A plate lot that ended half an hour ago, won by An with Cúc's bid next (her bid plus her deposit
+ * covers An's price, so Art. 51 applies): An's signature of the record awaits, and a refusal offers the
+ * lot to Cúc. A newcomer signs in as An to walk the award after the hammer.
+ */
+async function seedAward(ctx: AppContext, cast: DemoCast, realNow: number): Promise<void> {
+  const an = cast.citizens.find((p) => p.pid === AN);
+  const cuc = cast.citizens.find((p) => p.pid === CUC);
+  const robot = cast.robots[0];
+  if (!an || !cuc || !robot) return;
+  const startsAt = realNow - 50 * MIN;
+  const endsAt = startsAt + 20 * MIN;
+  const clock = new ManualClock(startsAt - 61 * MIN);
+  const past: AppContext = { ...ctx, clock };
+  const id = await createDemoLot(past, cast.manager, byTitle('Biển số 88A'), {
+    registrationOpensAt: new Date(startsAt - 60 * MIN),
+    registrationClosesAt: new Date(startsAt),
+    startsAt: new Date(startsAt),
+    endsAt: new Date(endsAt),
+  });
+  if (id === undefined) return;
+  clock.set(startsAt - 50 * MIN);
+  await registerAndApprove(past, cast.manager, id, [robot, cuc, an]);
+  const engine = new BidEngine(past);
+  for (const [i, [person, amount]] of (
+    [
+      [robot, 40_000_000],
+      [cuc, 45_000_000],
+      [an, 50_000_000],
+    ] as const
+  ).entries()) {
+    clock.set(startsAt + (i + 1) * MIN);
+    await engine.place({ lotId: id, person, amount, idempotencyKey: `demo-award-${id}-${i}` });
+  }
+  await engine.drain();
+  clock.set(endsAt + 2_000);
+  await closeLot(past, id);
 }

@@ -72,8 +72,15 @@ describe('demo data', () => {
     expect(live.find((l) => l.method === 'sealed')).toMatchObject({ currentPrice: null, bidCount: 0 });
     expect(all.filter((l) => l.registrationOpen).length).toBeGreaterThanOrEqual(2);
     const finished = all.filter((l) => l.status === 'closed');
-    expect(finished.length).toBe(2);
+    expect(finished.length).toBe(3);
     expect(finished.every((l) => l.finalPrice !== null && l.winnerBidderCode !== null)).toBe(true);
+    // The award walk-through: An won the 88A plate with Cúc's bid next; An's signature awaits.
+    const plate = finished.find((l) => l.title === 'Biển số 88A-888.88')!;
+    expect(plate).toMatchObject({
+      finalPrice: 50_000_000,
+      award: { state: 'awaiting_confirmation', price: 50_000_000 },
+    });
+    expect(Date.parse(plate.award!.deadline!)).toBeGreaterThan(clock.now().getTime());
     expect(all.map((l) => l.category).sort()).toEqual(
       expect.arrayContaining(['licence-plate', 'land-use', 'vehicle', 'equipment']),
     );
