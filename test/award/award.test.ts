@@ -3,7 +3,7 @@
 // 51's test holds (and not otherwise), the next bidder accepts and signs or refuses, and missed
 // deadlines make the award fail. Each signed document verifies and names the record's final hash; the
 // money trail adds up at every step.
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -200,6 +200,24 @@ describe('the winner signs the record', () => {
     });
     expect((await post(url, await signedInAgo(manager, 5))).status).toBe(409);
     await balanced(lot.id);
+  });
+
+  it('prints the award in the PDF record, with both signature blocks signed electronically', async () => {
+    const res = await fetch(`${tp.base}/api/records/lots/${lot.id}?format=pdf`, {
+      headers: { authorization: `Bearer ${regulator.token}` },
+    });
+    expect(res.status).toBe(200);
+    const pdf = Buffer.from(await res.arrayBuffer());
+    const text = execFileSync('pdftotext', ['-enc', 'UTF-8', '-', '-'], { input: pdf, encoding: 'utf8' }).replace(
+      /\s+/g,
+      ' ',
+    );
+    expect(text).toContain('Sau khi kết thúc trả giá');
+    expect(text).toContain(`${a.bidderCode} ký biên bản bằng định danh điện tử`);
+    expect(text).toContain('Người trúng đấu giá ký biên bản');
+    expect(text).toContain('Đấu giá viên ký xác nhận biên bản');
+    expect(text).toMatch(new RegExp(`${a.bidderCode} .*đã ký điện tử lúc`));
+    expect(text).not.toContain('Chưa ký');
   });
 
   it('verifies offline against the record and the confirmation they name, and not against others', async () => {

@@ -581,6 +581,22 @@ describe('authorization matrix', () => {
     expect(verdict.json, 'a record holding identity reads still verifies').toMatchObject({ valid: true });
   });
 
+  it('award routes (issue 18): only the bidder the award names, only the lot’s manager, with a fresh sign-in', async () => {
+    // The open lot has no award: nobody holds it, nobody is offered it, nothing is signed; the
+    // manager's countersignature needs a fresh sign-in first (403 FRESH_SIGNIN_REQUIRED).
+    const id = lots.open.id;
+    for (const path of ['confirmation', 'refusal', 'offer/accept', 'offer/refuse', 'countersignature'])
+      await matrix('POST', `/lots/{id}/${path}`, `/api/lots/${id}/${path}`, only({}));
+    // The signed documents: to the lot's registrants (level 2, the regulator and the admin registered
+    // above) and staff; 404 until issued.
+    for (const path of ['confirmation', 'countersignature'])
+      await matrix('GET', `/lots/{id}/${path}`, `/api/lots/${id}/${path}`, {
+        ...all(404),
+        anonymous: 401,
+        level1: 403,
+      });
+  });
+
   it('covers every route in the OpenAPI description', async () => {
     const doc = (await t.call('GET', '/api/openapi.json')).json as { paths: Record<string, Record<string, unknown>> };
     const routes = Object.entries(doc.paths).flatMap(([path, ops]) =>
