@@ -52,7 +52,16 @@ export const LOT_STATUSES = ['draft', 'scheduled', 'live', 'suspended', 'closed'
 export type LotStatus = (typeof LOT_STATUSES)[number];
 export const REGISTRATION_STATUSES = ['pending_deposit', 'approved', 'barred', 'rejected'] as const;
 export type RegistrationStatus = (typeof REGISTRATION_STATUSES)[number];
-export const DEPOSIT_STATES = ['pending', 'received', 'refundable', 'refunded', 'forfeited', 'retained'] as const;
+/** `carried`: moved, with its registration, to the lot's re-run after a technical suspension (issue 18). */
+export const DEPOSIT_STATES = [
+  'pending',
+  'received',
+  'refundable',
+  'refunded',
+  'forfeited',
+  'retained',
+  'carried',
+] as const;
 export type DepositState = (typeof DEPOSIT_STATES)[number];
 export const ENTRY_KINDS = ['bid', 'withdrawal'] as const;
 /** The auction methods (issue 16; DESIGN.md §8): ascending (with optional extension rounds), descending, sealed. */

@@ -119,6 +119,8 @@ const schema = z.object({
   AUCTION_DEPOSIT_MIN_PCT: int(0, 100).default(5),
   AUCTION_DEPOSIT_MAX_PCT: int(0, 100).default(20),
   AUCTION_MIN_BIDDERS: int(1, 1000).default(2),
+  // Art. 39: an approved bidder who never attends the bidding forfeits the deposit (issue 18).
+  NO_SHOW_FORFEIT: bool.default(true),
   CLOSE_POLL_MS: int(50, 60_000).default(500),
 
   RECORD_SIGNING_KEY: z.string().min(1).optional(),
@@ -155,6 +157,12 @@ const schema = z.object({
   PAYMENT_DEADLINE_KIND: z.enum(['calendar', 'working'], { error: 'calendar or working' }).default('calendar'),
   REFUND_DEADLINE_WORKING_DAYS: int(1, 60).default(3),
   PAYMENT_DEFAULT_BAR_MONTHS: int(1, 120).default(12),
+  // After the hammer (issue 18): the winner's time to sign the record, the next bidder's time to answer
+  // Art. 51's offer (hours of working or calendar time), and how recent a sign-in must be to sign.
+  CONFIRMATION_DEADLINE_HOURS: int(1, 720).default(24),
+  OFFER_DEADLINE_HOURS: int(1, 720).default(24),
+  AWARD_DEADLINE_KIND: z.enum(['calendar', 'working'], { error: 'calendar or working' }).default('working'),
+  FRESH_SIGNIN_MAX_AGE_SECONDS: int(30, 3600).default(600),
   SMTP_URL: z
     .string()
     .regex(/^smtps?:\/\/[^\s]+$/, 'an smtp:// or smtps:// URL')
@@ -240,6 +248,8 @@ export interface Config {
     depositMaxPct: number;
     minBidders: number;
   };
+  /** Attendance (issue 18): approved bidders who never attend forfeit their deposits (held after a technical fault). */
+  attendance: { noShowForfeit: boolean };
   closePollMs: number;
   /** The record-signing key (a private JWK), or the file holding it; required in production. */
   recordSigningKey?: string;
@@ -260,6 +270,7 @@ export interface Config {
   sealedTieRoundSeconds: number;
   /** Money and deadlines (issue 17; server/payments). */
   money: MoneyConfig;
+  award: AwardConfig;
   demoData: boolean;
 }
 
@@ -277,6 +288,18 @@ export interface MoneyConfig {
   /** SMTP for e-mailed notices; unset: notices are in-app only. */
   smtpUrl?: string;
   smtpFrom: string;
+}
+
+/** The award after the close (issue 18). */
+export interface AwardConfig {
+  /** The winner's time to sign the record (Art. 44(3), 52), in hours of `deadlineKind` time from the close. */
+  confirmationHours: number;
+  /** The next bidder's time to answer the offer (Art. 51), in hours from the offer. */
+  offerHours: number;
+  /** `working`: the hours count only on working days (Vietnam time); `calendar`: every hour counts. */
+  deadlineKind: 'calendar' | 'working';
+  /** A signature needs an e-ID sign-in (auth_time) at most this many seconds old. */
+  freshSignInMaxAgeSeconds: number;
 }
 
 /** The demo's account (outside production, when none is configured): clearly not a real one. */
@@ -461,6 +484,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       depositMaxPct: e.AUCTION_DEPOSIT_MAX_PCT,
       minBidders: e.AUCTION_MIN_BIDDERS,
     },
+    attendance: { noShowForfeit: e.NO_SHOW_FORFEIT },
     closePollMs: e.CLOSE_POLL_MS,
     recordSigningKey: e.RECORD_SIGNING_KEY,
     recordSigningKeyFile: e.RECORD_SIGNING_KEY_FILE,
@@ -488,6 +512,12 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       defaultBarMonths: e.PAYMENT_DEFAULT_BAR_MONTHS,
       smtpUrl: e.SMTP_URL,
       smtpFrom: e.SMTP_FROM,
+    },
+    award: {
+      confirmationHours: e.CONFIRMATION_DEADLINE_HOURS,
+      offerHours: e.OFFER_DEADLINE_HOURS,
+      deadlineKind: e.AWARD_DEADLINE_KIND,
+      freshSignInMaxAgeSeconds: e.FRESH_SIGNIN_MAX_AGE_SECONDS,
     },
     demoData,
   };

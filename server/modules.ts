@@ -12,6 +12,7 @@ import { backfillLotSearch } from './auctions/lot-search.ts';
 import { registrationRoutes } from './auctions/registration-routes.ts';
 import { createScheduler } from './auctions/scheduler.ts';
 import { startShedFlush } from './bidding/shed-flush.ts';
+import { startPresenceFlush } from './attendance/presence.ts';
 import { createBidAdmission, type BidAdmission } from './bidding/admission.ts';
 
 export interface DomainModules {
@@ -36,6 +37,7 @@ export async function createDomainModules(ctx: AppContext, _identity: Identity):
   const admission = createBidAdmission({ targetLagMs: ctx.config.limits.overloadLagMs, shedLog: engine.shedLog });
   const scheduler = createScheduler(ctx, engine);
   const shedFlush = startShedFlush(ctx, engine.shedLog);
+  const presenceFlush = startPresenceFlush(ctx);
   const records = await (await import('./records/index.ts')).createRecords(ctx);
   const jobs = (await import('./jobs/index.ts')).createJobs(ctx);
   const notifications = (await import('./notifications/index.ts')).createNotifications(ctx);
@@ -46,7 +48,16 @@ export async function createDomainModules(ctx: AppContext, _identity: Identity):
     { path: '/', app: (await import('./media/routes.ts')).mediaRoutes(ctx) },
     { path: '/', app: records.app },
     (await import('./sealed/index.ts')).createSealed(ctx, records.service.key),
+    // A technical suspension (on the lot's bid queue, signed with the record key) and its re-run (issue 18).
+    {
+      path: '/',
+      app: (await import('./auctions/suspension-routes.ts')).suspensionRoutes(ctx, engine, records.service.key),
+    },
+    (await import('./results/index.ts')).createResults(ctx, records.service.key),
     await (await import('./payments/index.ts')).createPayments(ctx),
+    (await import('./award/index.ts')).createAward(ctx, records.service.key),
+    // Attendance and the decision on no-shows held for force majeure (issue 18).
+    { path: '/', app: (await import('./attendance/routes.ts')).attendanceRoutes(ctx) },
     { path: '/', app: (await import('./calendar/calendar-routes.ts')).calendarRoutes(ctx) },
     jobs.router,
     notifications.router,
@@ -80,6 +91,7 @@ export async function createDomainModules(ctx: AppContext, _identity: Identity):
       await engine.drain();
       admission.close();
       await shedFlush.stop();
+      await presenceFlush.stop();
       await records.close();
     },
   };

@@ -11,6 +11,7 @@ CREATE TABLE "lot_documents" (
 --> statement-breakpoint
 ALTER TABLE "lots" DROP CONSTRAINT "lots_status";--> statement-breakpoint
 ALTER TABLE "refunds" DROP CONSTRAINT "refunds_state";--> statement-breakpoint
+ALTER TABLE "registrations" DROP CONSTRAINT "registrations_deposit_state";--> statement-breakpoint
 ALTER TABLE "lots" ADD COLUMN "award_registration_id" integer;--> statement-breakpoint
 ALTER TABLE "lots" ADD COLUMN "award_price" bigint;--> statement-breakpoint
 ALTER TABLE "lots" ADD COLUMN "suspended_at" timestamp with time zone;--> statement-breakpoint
@@ -28,6 +29,7 @@ CREATE INDEX "lot_documents_kind" ON "lot_documents" USING btree ("kind","id");-
 ALTER TABLE "lots" ADD CONSTRAINT "lots_status" CHECK (status in ('draft', 'scheduled', 'live', 'suspended', 'closed', 'failed', 'cancelled'));--> statement-breakpoint
 ALTER TABLE "refunds" ADD CONSTRAINT "refunds_state" CHECK (state in ('due', 'sent', 'withdrawn'));--> statement-breakpoint
 ALTER TABLE "registrations" ADD CONSTRAINT "registrations_no_show" CHECK ("registrations"."no_show" is null or no_show in ('forfeited', 'held', 'excused'));--> statement-breakpoint
+ALTER TABLE "registrations" ADD CONSTRAINT "registrations_deposit_state" CHECK (deposit_state in ('pending', 'received', 'refundable', 'refunded', 'forfeited', 'retained', 'carried'));--> statement-breakpoint
 CREATE TRIGGER lot_documents_append_only BEFORE UPDATE OR DELETE ON lot_documents FOR EACH ROW EXECUTE FUNCTION forbid_change();
 --> statement-breakpoint
 CREATE TRIGGER lot_documents_no_truncate BEFORE TRUNCATE ON lot_documents FOR EACH STATEMENT EXECUTE FUNCTION forbid_change();

@@ -1,5 +1,5 @@
-// Lot-scoped access for routes under /lots/{id}: the lot's own manager (and, for some reads,
-// regulators). Decided before the route validates its body or query, so the manager of another lot
+// Lot-scoped access for routes under /lots/{id}: the lot's own manager (and, for some routes,
+// regulators or admins). Decided before the route validates its body or query, so the manager of another lot
 // learns nothing about a route's input rules: the same 404 or 403 the service would answer, first.
 // The services keep their own checks (they run in the transaction that acts); this guard only moves
 // the refusal ahead of validation. An id that is not a lot id is left to the route's validator, once
@@ -9,13 +9,28 @@ import type { AppContext } from '../context.ts';
 import { requireAnyRole, requireSignedIn } from '../identity/authorize.ts';
 import type { RouteAccess } from '../identity/auth-middleware.ts';
 import type { AppEnv, Person } from '../identity/person.ts';
+import type { Role } from '../../db/schema.ts';
 import { ok, refuse, unwrap, type Result } from '../shared/errors.ts';
 import { isRowId } from '../shared/validation.ts';
 import { managesLot, visibleTo } from './lot-service.ts';
 import { getLotRow, type LotRow } from './public-lot.ts';
 
-/** `manager-of-lot`: the lot's manager only; `manager-of-lot|regulator`: also any regulator. */
-export type LotAccess = 'manager-of-lot' | 'manager-of-lot|regulator';
+/**
+ * `manager-of-lot`: the lot's manager only; `manager-of-lot|regulator`: also any regulator;
+ * `manager-of-lot|admin`: also any admin; `manager-of-lot|regulator|admin`: also both.
+ */
+export type LotAccess =
+  'manager-of-lot' | 'manager-of-lot|regulator' | 'manager-of-lot|admin' | 'manager-of-lot|regulator|admin';
+
+const REFUSAL = {
+  'manager-of-lot': 'not_lot_manager',
+  'manager-of-lot|regulator': 'not_lot_manager_or_regulator',
+  'manager-of-lot|admin': 'not_lot_manager_or_admin',
+  'manager-of-lot|regulator|admin': 'not_lot_staff',
+} as const satisfies Record<LotAccess, string>;
+
+/** The roles besides the lot's own manager that an access admits. */
+const otherRoles = (who: LotAccess): Role[] => who.split('|').slice(1) as Role[];
 
 /** Whether `person` may act on `lot` with this access (undefined: no such lot): the services' own order. */
 export function mayActOnLot(
@@ -23,19 +38,20 @@ export function mayActOnLot(
   lot: Pick<LotRow, 'managerPid' | 'status'> | undefined,
   who: LotAccess,
 ): Result<Person> {
-  const regulator = who === 'manager-of-lot|regulator' && person.roles.includes('regulator');
-  if (!lot || (!visibleTo(person, lot) && !regulator)) return refuse('lot_not_found');
-  if (managesLot(person, lot) || regulator) return ok(person);
-  return refuse(who === 'manager-of-lot' ? 'not_lot_manager' : 'not_lot_manager_or_regulator');
+  const staff = otherRoles(who).some((r) => person.roles.includes(r));
+  if (!lot || (!visibleTo(person, lot) && !staff)) return refuse('lot_not_found');
+  if (managesLot(person, lot) || staff) return ok(person);
+  return refuse(REFUSAL[who]);
 }
 
 function lotGuard(ctx: AppContext, who: LotAccess): MiddlewareHandler<AppEnv> {
-  const roles = who === 'manager-of-lot' ? (['manager'] as const) : (['manager', 'regulator'] as const);
+  const roles: Role[] = ['manager', ...otherRoles(who)];
+  const readsForRegulators = roles.includes('regulator');
   return async (c, next) => {
-    // The manager-only routes named the role first, before the lot (their handlers did); reads open to
-    // regulators answered by the lot.
+    // The routes for managers (and admins) name the role first, before the lot (their handlers did);
+    // reads open to regulators are answered by the lot.
     const person = unwrap(
-      who === 'manager-of-lot' ? requireAnyRole(c.get('person'), roles) : requireSignedIn(c.get('person')),
+      readsForRegulators ? requireSignedIn(c.get('person')) : requireAnyRole(c.get('person'), roles),
     );
     const id = Number(c.req.param('id'));
     if (isRowId(id)) unwrap(mayActOnLot(person, await getLotRow(ctx.db, id), who));

@@ -179,6 +179,11 @@ export const LotSchema = z
         approveDeposits: z
           .boolean()
           .openapi({ description: "Registrations' deposits may be confirmed: published and not yet ended." }),
+        suspend: z.boolean().openapi({
+          description:
+            'POST /suspend (also open to regulators and admins): bidding is under way (live, before its end).',
+        }),
+        rerun: z.boolean().openapi({ description: 'POST /rerun (also open to admins): suspended and not yet re-run.' }),
       })
       .openapi('ManagerActions', {
         description:
@@ -202,6 +207,17 @@ export const LotSchema = z
     finalPrice: z.number().int().nullable(),
     winnerBidderCode: z.string().nullable(),
     award: AwardSchema,
+    suspendedAt: z.string().nullable().openapi({
+      description:
+        'When a technical suspension stopped bidding (status `suspended`; the lot stays suspended until its re-run cancels it), or null.',
+    }),
+    suspensionReason: z.string().nullable().openapi({ description: 'The reason stated for the suspension, or null.' }),
+    rerunOf: z.number().int().nullable().openapi({ description: 'The suspended lot this lot re-runs, or null.' }),
+    rerunAs: z
+      .number()
+      .int()
+      .nullable()
+      .openapi({ description: 'The lot this suspended lot was re-run as (it is then `cancelled`), or null.' }),
     serverTime: z.string(),
   })
   .openapi('Lot');

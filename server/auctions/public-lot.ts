@@ -127,7 +127,7 @@ export function toPublicLot(row: LotRow, extra: LotCodes & { imageIds: number[] 
       cancel: canTransition(row.status, 'cancelled'),
       approveDeposits: isOpen(row.status),
       suspend: !refuseSuspension(row, now),
-      rerun: !refuseRerun(row),
+      rerun: !refuseRerun(row, now),
     },
     rules: row.rules,
     rulesLanguage: row.rulesLanguage,

@@ -21,6 +21,20 @@ export const NOTIFICATION_KINDS = [
   'balance_received',
   'payment_deadline_missed',
   'bar_recorded',
+  // After the hammer (issue 18): Art. 51's offer to the next bidder, an award that fell, a confirmation to countersign.
+  'award_offered',
+  'award_failed',
+  'award_countersign_due',
+  // A technical suspension's re-run: the registration and deposit carried to it.
+  'lot_rerun',
+  // A lot's public result notice published, or superseded by a newer one (server/results).
+  'result_published',
+  // Attendance (issue 18, server/attendance): a no-show's deposit forfeited, held for force majeure (the
+  // manager told a decision is due), or the absence excused.
+  'no_show_forfeited',
+  'no_show_held',
+  'no_show_decision_due',
+  'no_show_excused',
 ] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 

@@ -10,6 +10,7 @@ import type { HoldReason, RefundReason } from '../../db/schema.ts';
 import { vi as webVi } from '../../web/lib/i18n/vi.ts';
 import { en as webEn } from '../../web/lib/i18n/en.ts';
 import { fill, formatVnd, formatVnTime } from '../records/vietnamese.ts';
+import { outcomeWords, RESULT_WORDS } from '../results/words.ts';
 
 export type NoticeLocale = 'vi' | 'en';
 
@@ -29,6 +30,15 @@ const vi = {
     balance_received: 'Đã nhận đủ tiền thanh toán: {{lot}}',
     payment_deadline_missed: 'Quá hạn thanh toán: {{lot}}',
     bar_recorded: 'Bạn bị cấm tham gia đấu giá có thời hạn',
+    award_offered: 'Đề nghị bạn mua tài sản đấu giá: {{lot}}',
+    award_failed: 'Kết quả trúng đấu giá không còn hiệu lực: {{lot}}',
+    award_countersign_due: 'Người trúng đấu giá đã ký biên bản, chờ bạn ký xác nhận: {{lot}}',
+    lot_rerun: 'Cuộc đấu giá được tổ chức lại: {{lot}}',
+    result_published: 'Thông báo kết quả đấu giá: {{lot}}',
+    no_show_forfeited: 'Bạn không tham gia cuộc đấu giá, tiền đặt trước không được hoàn trả: {{lot}}',
+    no_show_held: 'Bạn không tham gia cuộc đấu giá, tiền đặt trước chờ quyết định: {{lot}}',
+    no_show_decision_due: 'Có người không tham gia cuộc đấu giá, chờ bạn quyết định về tiền đặt trước: {{lot}}',
+    no_show_excused: 'Việc bạn không tham gia cuộc đấu giá được chấp nhận: {{lot}}',
   } satisfies Record<NotificationKind, string>,
   lead: {
     deposit_due:
@@ -57,6 +67,24 @@ const vi = {
       'Đã quá hạn thanh toán cho phiên “{{lot}}” mà chưa nhận đủ tiền. Kết quả trúng đấu giá bị hủy và tiền đặt trước của bạn không được hoàn trả.',
     bar_recorded:
       'Do không thanh toán đúng hạn, bạn không được tham gia đấu giá loại tài sản dưới đây cho đến hết thời hạn cấm.',
+    award_offered:
+      'Người trúng đấu giá phiên “{{lot}}” đã từ chối kết quả. Theo Điều 51 Luật Đấu giá tài sản, bạn là người trả giá liền kề và được đề nghị mua tài sản với giá bạn đã trả. Vui lòng chấp nhận hoặc từ chối trước hạn chót.',
+    award_failed:
+      'Kết quả trúng đấu giá của bạn ở phiên “{{lot}}” không còn hiệu lực (bạn từ chối kết quả hoặc không ký biên bản đúng hạn); tiền đặt trước của bạn không được hoàn trả (Điều 39).',
+    award_countersign_due:
+      'Người trúng đấu giá phiên “{{lot}}” đã ký biên bản đấu giá. Vui lòng đăng nhập lại bằng định danh điện tử và ký xác nhận biên bản.',
+    lot_rerun:
+      'Cuộc đấu giá bạn đăng ký đã bị tạm dừng do sự cố kỹ thuật và được tổ chức lại thành phiên “{{lot}}”. Đăng ký và tiền đặt trước của bạn được chuyển sang phiên này; bạn không cần đăng ký hay nộp tiền lại.',
+    result_published:
+      'Tổ chức đấu giá đã công bố thông báo kết quả phiên “{{lot}}”, có chữ ký số; thông báo này thay thế thông báo trước đó của phiên, nếu có.',
+    no_show_forfeited:
+      'Bạn đã đăng ký và được xác nhận tham gia phiên “{{lot}}” nhưng không tham gia cuộc đấu giá (không theo dõi, không xem trang phiên và không trả giá trong thời gian trả giá). Theo Điều 39 Luật Đấu giá tài sản, tiền đặt trước của bạn không được hoàn trả.',
+    no_show_held:
+      'Bạn đã đăng ký và được xác nhận tham gia phiên “{{lot}}” nhưng không tham gia cuộc đấu giá. Vì trong thời gian trả giá nền tảng gặp sự cố kỹ thuật (có thể là trường hợp bất khả kháng), tiền đặt trước của bạn được giữ lại chờ tổ chức đấu giá quyết định; bạn sẽ được báo kết quả.',
+    no_show_decision_due:
+      'Phiên “{{lot}}” có người đã được xác nhận tham gia nhưng không tham gia cuộc đấu giá, trong khi nền tảng gặp sự cố kỹ thuật trong thời gian trả giá. Tiền đặt trước của họ đang chờ bạn quyết định: không hoàn trả hoặc chấp nhận lý do bất khả kháng và hoàn trả.',
+    no_show_excused:
+      'Tổ chức đấu giá chấp nhận việc bạn không tham gia phiên “{{lot}}” là do sự cố kỹ thuật (bất khả kháng). Tiền đặt trước của bạn sẽ được hoàn trả như người tham gia không trúng đấu giá.',
   } satisfies Record<NotificationKind, string>,
   field: {
     amount: 'Số tiền',
@@ -73,7 +101,11 @@ const vi = {
     paidAt: 'Thời điểm chuyển',
     category: 'Loại tài sản',
     until: 'Bị cấm đến hết',
+    startsAt: 'Bắt đầu trả giá',
+    outcome: RESULT_WORDS.vi.field.outcome,
+    price: RESULT_WORDS.vi.field.price,
     link: 'Xem chi tiết',
+    notice: RESULT_WORDS.vi.field.notice,
   },
   holdReason: {
     overpaid: 'số tiền chuyển vượt quá số phải nộp',
@@ -112,6 +144,15 @@ const en: Shape<Catalogue> = {
     balance_received: 'Payment received in full: {{lot}}',
     payment_deadline_missed: 'Payment deadline missed: {{lot}}',
     bar_recorded: 'You are barred from auctions for a period',
+    award_offered: 'You are offered the lot: {{lot}}',
+    award_failed: 'Your award no longer stands: {{lot}}',
+    award_countersign_due: 'The winner signed the record; your countersignature is awaited: {{lot}}',
+    lot_rerun: 'The auction is run again: {{lot}}',
+    result_published: 'Auction result notice: {{lot}}',
+    no_show_forfeited: 'You did not take part in the auction; your deposit is forfeited: {{lot}}',
+    no_show_held: 'You did not take part in the auction; your deposit awaits a decision: {{lot}}',
+    no_show_decision_due: 'Bidders did not take part; their deposits await your decision: {{lot}}',
+    no_show_excused: 'Your absence from the auction is excused: {{lot}}',
   },
   lead: {
     deposit_due:
@@ -136,6 +177,24 @@ const en: Shape<Catalogue> = {
     payment_deadline_missed:
       'The payment deadline for “{{lot}}” has passed without full payment. The award is cancelled and your deposit is forfeited.',
     bar_recorded: 'As you did not pay in time, you may not take part in auctions of the kind below until the bar ends.',
+    award_offered:
+      'The winner of “{{lot}}” refused the result. Under Art. 51 of the Law on Property Auction you, the next-highest bidder, are offered the lot at the price you bid. Please accept or refuse before the deadline.',
+    award_failed:
+      'Your award of “{{lot}}” no longer stands (you refused the result or did not sign the record in time); your deposit is forfeited (Art. 39).',
+    award_countersign_due:
+      'The winner of “{{lot}}” signed the auction record. Please sign in again with your e-ID and countersign the record.',
+    lot_rerun:
+      'The auction you registered for was suspended for a technical fault and is run again as “{{lot}}”. Your registration and deposit were carried over: you need not register or pay again.',
+    result_published:
+      'The auction house has published a signed result notice for “{{lot}}”; it supersedes any earlier notice of the auction.',
+    no_show_forfeited:
+      'You were approved to bid on “{{lot}}” but did not take part in the auction (no watching, no view of its page and no bid during the bidding time). Under Art. 39 of the Law on Property Auction your deposit is forfeited.',
+    no_show_held:
+      'You were approved to bid on “{{lot}}” but did not take part in the auction. As the platform had a technical fault during the bidding time (possibly force majeure), your deposit is held until the auction house decides; you will be told.',
+    no_show_decision_due:
+      'Approved bidders did not take part in “{{lot}}” while the platform had a technical fault during the bidding time. Their deposits await your decision: forfeit them, or excuse the absence as force majeure and refund them.',
+    no_show_excused:
+      'The auction house excused your absence from “{{lot}}” as due to a technical fault (force majeure). Your deposit will be refunded like a losing bidder’s.',
   },
   field: {
     amount: 'Amount',
@@ -152,7 +211,11 @@ const en: Shape<Catalogue> = {
     paidAt: 'Transferred at',
     category: 'Kind of asset',
     until: 'Barred until',
+    startsAt: 'Bidding starts',
+    outcome: RESULT_WORDS.en.field.outcome,
+    price: RESULT_WORDS.en.field.price,
     link: 'Details',
+    notice: RESULT_WORDS.en.field.notice,
   },
   holdReason: {
     overpaid: 'more was transferred than is owed',
@@ -192,6 +255,8 @@ export interface NoticeText {
   link: string | null;
 }
 
+/** A result notice's path (server/results/notice.ts noticePath). */
+const NOTICE_PATH = /^\/api\/results\/\d{1,10}\/notices\/\d{1,10}$/;
 const isVnd = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 const isInstant = (v: unknown): v is string => typeof v === 'string' && Number.isFinite(Date.parse(v));
 const isText = (v: unknown): v is string => typeof v === 'string' && v.trim().length > 0 && v.length <= 200;
@@ -205,6 +270,10 @@ function vnTime(iso: string, locale: NoticeLocale): string {
 function facts(data: Record<string, unknown>, locale: NoticeLocale): [keyof Catalogue['field'], string][] {
   const t = CATALOGUES[locale];
   const out: [keyof Catalogue['field'], string][] = [];
+  // A result notice (server/results): the outcome in words, and the price the award stands at.
+  const outcome = outcomeWords(data.status, data.award, data.rerunAs, locale);
+  if (outcome) out.push(['outcome', outcome]);
+  if (isVnd(data.price)) out.push(['price', formatVnd(data.price)]);
   for (const key of ['amount', 'received', 'remaining'] as const) {
     if (isVnd(data[key])) out.push([key, formatVnd(data[key])]);
   }
@@ -233,6 +302,7 @@ function facts(data: Record<string, unknown>, locale: NoticeLocale): [keyof Cata
     out.push(['category', Object.hasOwn(labels, data.category) ? labels[data.category] : data.category]);
   }
   if (isInstant(data.until)) out.push(['until', vnTime(data.until, locale)]);
+  if (isInstant(data.startsAt)) out.push(['startsAt', vnTime(data.startsAt, locale)]);
   return out;
 }
 
@@ -253,6 +323,10 @@ export function noticeText(notice: NoticeFacts, locale: NoticeLocale, origin = '
     ...facts(notice.data, locale).map(([key, value]) => `${t.field[key]}: ${value}`),
   ];
   if (link) lines.push(`${t.field.link}: ${link}`);
+  // The signed result notice's stable address, written like the lot's link (only beside it).
+  const path = notice.data.noticePath;
+  if (link && typeof path === 'string' && NOTICE_PATH.test(path))
+    lines.push(`${t.field.notice}: ${origin.replace(/\/+$/, '')}${path}`);
   return { subject: fill(t.subject[kind], { lot }), lines, link };
 }
 

@@ -7,12 +7,12 @@
 // one (a withdrawal) stays forfeited; the winner's deposit is retained and counts toward the price,
 // and the winner gets the balance's payment instruction, due by PAYMENT_DEADLINE_DAYS
 // (PAYMENT_DEADLINE_KIND), with reminders before it and a durable job at it. The award waits for the
-// winner's confirmation, with the balance's due time as its deadline.
+// winner's signature of the record until the confirmation deadline (server/award).
 //
 // At the deadline, unless the balance was paid in full: the award is `defaulted` (the lot stays
 // `closed`), the deposit forfeited, any part of the balance paid becomes due for refund, and the
 // winner is barred from the lot's category for PAYMENT_DEFAULT_BAR_MONTHS.
-import { and, eq } from 'drizzle-orm';
+import { and, asc, eq } from 'drizzle-orm';
 import type { Tx } from '../../db/client.ts';
 import { bars, lots, payments, refunds, registrations, type PaymentState } from '../../db/schema.ts';
 import type { AppContext } from '../context.ts';
@@ -24,6 +24,8 @@ import { deadline } from '../calendar/calendar-store.ts';
 import type { LotRow } from '../auctions/rules/status.ts';
 import { lockLot } from '../auctions/lot-lock.ts';
 import { addMonths } from './bars.ts';
+import { awardDeadline, scheduleAwardDeadline } from '../award/award-deadlines.ts';
+import { scheduleResultNotice } from '../results/schedule.ts';
 import { createBalancePayment, depositPaymentsOf, type PaymentRow } from './instructions.ts';
 
 export const BALANCE_DEADLINE_JOB = 'payment.balance-deadline';
@@ -45,13 +47,67 @@ const UNSETTLED: readonly PaymentState[] = ['partial', 'paid'];
 
 type RegistrationRow = typeof registrations.$inferSelect;
 
+/** A deposit owed back, as the settlement's audit lists it. */
+export interface RefundLine {
+  registrationId: number;
+  bidderCode: string;
+  amount: number;
+}
+
+/**
+ * A loser's deposit owed back: the registration `refundable`, and, for a deposit received through
+ * the money trail, the payment `refund_due` with its refund due at `dueAt` and the payer's notice (to
+ * send with the caller's others). Undefined when nothing is owed. Used by settleLot and by the
+ * manager's excuse of a held no-show (server/attendance).
+ */
+export async function refundLoserDeposit(
+  tx: Tx,
+  lotId: number,
+  reg: RegistrationRow,
+  deposit: PaymentRow | undefined,
+  dueAt: Date,
+  now: Date,
+): Promise<{ registration: RegistrationRow; line: RefundLine | null; notice: Notice | null } | undefined> {
+  const held = deposit && UNSETTLED.includes(deposit.state) ? deposit.received : 0;
+  // A deposit confirmed before payments were tracked has no credit behind it: refundable as before,
+  // settled by the manager's mark, outside the money trail.
+  if (held === 0 && reg.depositState !== 'received') return undefined;
+  if (reg.depositState === 'received')
+    await tx
+      .update(registrations)
+      .set({ depositState: 'refundable', updatedAt: now })
+      .where(eq(registrations.id, reg.id));
+  const registration = { ...reg, depositState: reg.depositState === 'received' ? 'refundable' : reg.depositState };
+  if (!deposit || held === 0) return { registration, line: null, notice: null };
+  await setPaymentState(tx, deposit.id, 'refund_due', now);
+  await tx.insert(refunds).values({
+    lotId,
+    paymentId: deposit.id,
+    reason: 'deposit',
+    amount: held,
+    dueAt,
+    createdAt: now,
+  });
+  return {
+    registration,
+    line: { registrationId: reg.id, bidderCode: reg.bidderCode, amount: held },
+    notice: {
+      pid: reg.pid,
+      kind: 'refund_due',
+      lotId,
+      data: { reference: deposit.reference, amount: held, reason: 'deposit', dueAt: dueAt.toISOString() },
+      at: now,
+    },
+  };
+}
+
 export interface Settlement {
   /** Registrations whose deposit became due for refund, as they are now. */
   refundable: RegistrationRow[];
   /** The winner's balance instruction, when a balance is owed. */
   balance: PaymentRow | null;
   /** The lot's award columns as settling left them (unchanged when there is no winner). */
-  award: Pick<LotRow, 'awardState' | 'awardDeadline'>;
+  award: Pick<LotRow, 'awardState' | 'awardDeadline' | 'awardRegistrationId' | 'awardPrice'>;
 }
 
 /**
@@ -62,17 +118,26 @@ export async function settleLot(
   ctx: AppContext,
   tx: Tx,
   lot: LotRow,
-  opts: { winnerId: number | null; actorPid: string | null; from: Date; now: Date },
+  opts: {
+    winnerId: number | null;
+    actorPid: string | null;
+    from: Date;
+    now: Date;
+    /** Registrations whose deposit was carried over to the lot's re-run (issue 18): left as they are, not refunded. */
+    carried?: ReadonlySet<number>;
+  },
 ): Promise<Settlement> {
   const { winnerId, now } = opts;
-  const regs = await tx.select().from(registrations).where(eq(registrations.lotId, lot.id));
+  const regs = (
+    await tx.select().from(registrations).where(eq(registrations.lotId, lot.id)).orderBy(asc(registrations.id))
+  ).filter((r) => !opts.carried?.has(r.id));
   const deposits = await depositPaymentsOf(
     tx,
     regs.map((r) => r.id),
   );
   const refundDueAt = await refundDeadline(ctx, opts.from, tx);
   const refundable: RegistrationRow[] = [];
-  const refundLines: { registrationId: number; bidderCode: string; amount: number }[] = [];
+  const refundLines: RefundLine[] = [];
   const forfeited: number[] = [];
   const notices: Notice[] = [];
   let balance: PaymentRow | null = null;
@@ -95,37 +160,22 @@ export async function settleLot(
       }
       continue;
     }
-    // A deposit confirmed before payments were tracked has no credit behind it: refundable as before,
-    // settled by the manager's mark, outside the money trail.
-    if (held === 0 && reg.depositState !== 'received') continue;
-    if (reg.depositState === 'received')
-      await tx
-        .update(registrations)
-        .set({ depositState: 'refundable', updatedAt: now })
-        .where(eq(registrations.id, reg.id));
-    refundable.push({ ...reg, depositState: reg.depositState === 'received' ? 'refundable' : reg.depositState });
-    if (!deposit || held === 0) continue;
-    await setPaymentState(tx, deposit.id, 'refund_due', now);
-    await tx.insert(refunds).values({
-      lotId: lot.id,
-      paymentId: deposit.id,
-      reason: 'deposit',
-      amount: held,
-      dueAt: refundDueAt,
-      createdAt: now,
-    });
-    refundLines.push({ registrationId: reg.id, bidderCode: reg.bidderCode, amount: held });
-    notices.push({
-      pid: reg.pid,
-      kind: 'refund_due',
-      lotId: lot.id,
-      data: { reference: deposit.reference, amount: held, reason: 'deposit', dueAt: refundDueAt.toISOString() },
-      at: now,
-    });
+    // A no-show held for force majeure: the deposit waits for the manager's decision (server/attendance).
+    if (reg.noShow === 'held') continue;
+    const owed = await refundLoserDeposit(tx, lot.id, reg, deposit, refundDueAt, now);
+    if (!owed) continue;
+    refundable.push(owed.registration);
+    if (owed.line) refundLines.push(owed.line);
+    if (owed.notice) notices.push(owed.notice);
   }
 
   const winner = winnerId === null ? undefined : regs.find((r) => r.id === winnerId);
-  let award: Settlement['award'] = { awardState: lot.awardState, awardDeadline: lot.awardDeadline };
+  let award: Settlement['award'] = {
+    awardState: lot.awardState,
+    awardDeadline: lot.awardDeadline,
+    awardRegistrationId: lot.awardRegistrationId,
+    awardPrice: lot.awardPrice,
+  };
   if (winner && lot.finalPrice !== null) {
     const deposit = deposits.get(winner.id);
     // The deposit counts toward the price: what was received, or (confirmed before payments were
@@ -151,7 +201,15 @@ export async function settleLot(
         at: now,
       });
     }
-    award = { awardState: 'awaiting_confirmation', awardDeadline: balance ? dueAt : null };
+    // The winner signs the record within the confirmation deadline (issue 18), or the award fails.
+    const signBy = await awardDeadline(ctx, tx, 'confirmation', opts.from);
+    await scheduleAwardDeadline(tx, 'confirmation', lot.id, winner.id, signBy, now);
+    award = {
+      awardState: 'awaiting_confirmation',
+      awardDeadline: signBy,
+      awardRegistrationId: winner.id,
+      awardPrice: lot.finalPrice,
+    };
     await tx
       .update(lots)
       .set({ ...award, updatedAt: now })
@@ -178,12 +236,12 @@ export async function settleLot(
   return { refundable, balance, award };
 }
 
-async function setPaymentState(tx: Tx, paymentId: number, state: PaymentState, now: Date): Promise<void> {
+export async function setPaymentState(tx: Tx, paymentId: number, state: PaymentState, now: Date): Promise<void> {
   await tx.update(payments).set({ state, updatedAt: now }).where(eq(payments.id, paymentId));
 }
 
 /** The balance's deadline job (just after its due time) and its reminders still in the future. */
-async function scheduleBalanceJobs(tx: Tx, balance: PaymentRow, now: Date): Promise<void> {
+export async function scheduleBalanceJobs(tx: Tx, balance: PaymentRow, now: Date): Promise<void> {
   await scheduleJob(tx, {
     kind: BALANCE_DEADLINE_JOB,
     key: deadlineKey(balance.id),
@@ -215,6 +273,52 @@ export async function balancePaid(tx: Tx, balance: PaymentRow, pid: string, now:
     data: { reference: balance.reference, amount: balance.amount },
     at: now,
   });
+}
+
+/**
+ * The money of an award that falls (the winner defaults, refuses, or does not sign): the award's
+ * bidder's deposit is forfeited (Art. 39), their balance instruction cancelled with its deadline and
+ * reminders, and whatever part of the balance they had paid is due back. Returns the deposit forfeited
+ * and when the balance's refund is due (null when nothing was paid).
+ */
+export async function forfeitAwardMoney(
+  ctx: AppContext,
+  tx: Tx,
+  lotId: number,
+  holder: RegistrationRow,
+  now: Date,
+  /** false from the balance deadline's own job (it is running; the reminders check that the award stands). */
+  opts: { cancelBalanceJobs: boolean } = { cancelBalanceJobs: true },
+): Promise<{ forfeited: number; refundDueAt: Date | null; balance: PaymentRow | null }> {
+  await tx
+    .update(registrations)
+    .set({ depositState: 'forfeited', updatedAt: now })
+    .where(eq(registrations.id, holder.id));
+  const mine = await tx.select().from(payments).where(eq(payments.registrationId, holder.id));
+  const deposit = mine.find((p) => p.kind === 'deposit');
+  const forfeited = deposit && deposit.state === 'retained' ? deposit.received : 0;
+  if (deposit && deposit.state === 'retained') await setPaymentState(tx, deposit.id, 'forfeited', now);
+  const balance = mine.find((p) => p.kind === 'balance' && (p.state === 'pending' || p.state === 'partial' || p.state === 'paid'));
+  let refundDueAt: Date | null = null;
+  if (balance) {
+    if (opts.cancelBalanceJobs) {
+      await cancelJob(tx, deadlineKey(balance.id));
+      for (const daysLeft of BALANCE_REMINDER_DAYS) await cancelJob(tx, reminderKey(balance.id, daysLeft));
+    }
+    if (balance.received > 0) {
+      refundDueAt = await refundDeadline(ctx, now, tx);
+      await tx.insert(refunds).values({
+        lotId,
+        paymentId: balance.id,
+        reason: 'balance',
+        amount: balance.received,
+        dueAt: refundDueAt,
+        createdAt: now,
+      });
+    }
+    await setPaymentState(tx, balance.id, balance.received > 0 ? 'refund_due' : 'cancelled', now);
+  }
+  return { forfeited, refundDueAt, balance: balance ?? null };
 }
 
 /** Whether a balance can still be paid: the award stands and the balance is not yet paid. */
@@ -275,36 +379,14 @@ export async function enforceBalanceDeadline(ctx: AppContext, job: Job, tx: Tx):
   // A job run early (a clock set back) waits for the deadline.
   if (now.getTime() <= balance.dueAt.getTime()) throw new Error('the balance deadline has not passed yet');
   const [winner] = await tx.select().from(registrations).where(eq(registrations.id, balance.registrationId));
-  const [deposit] = await tx
-    .select()
-    .from(payments)
-    .where(and(eq(payments.registrationId, winner.id), eq(payments.kind, 'deposit')));
-
   const [defaulted] = await tx
     .update(lots)
     .set({ awardState: 'defaulted', awardDeadline: null, updatedAt: now })
     .where(eq(lots.id, lot.id))
     .returning();
-  await tx
-    .update(registrations)
-    .set({ depositState: 'forfeited', updatedAt: now })
-    .where(eq(registrations.id, winner.id));
-  const forfeitedDeposit = deposit && deposit.state === 'retained' ? deposit.received : 0;
-  if (deposit && deposit.state === 'retained') await setPaymentState(tx, deposit.id, 'forfeited', now);
-
-  let refundDueAt: Date | null = null;
-  if (balance.received > 0) {
-    refundDueAt = await refundDeadline(ctx, now, tx);
-    await tx.insert(refunds).values({
-      lotId: lot.id,
-      paymentId: balance.id,
-      reason: 'balance',
-      amount: balance.received,
-      dueAt: refundDueAt,
-      createdAt: now,
-    });
-  }
-  await setPaymentState(tx, balance.id, balance.received > 0 ? 'refund_due' : 'cancelled', now);
+  const { forfeited: forfeitedDeposit, refundDueAt } = await forfeitAwardMoney(ctx, tx, lot.id, winner, now, {
+    cancelBalanceJobs: false,
+  });
 
   const barEndsAt = addMonths(now, ctx.config.money.defaultBarMonths);
   await tx.insert(bars).values({
@@ -381,10 +463,18 @@ export async function enforceBalanceDeadline(ctx: AppContext, job: Job, tx: Tx):
       : defaulted.leaderRegistrationId === winner.id
         ? [winner]
         : await tx.select().from(registrations).where(eq(registrations.id, defaulted.leaderRegistrationId));
+  await scheduleResultNotice(tx, lot.id, now);
+  const winnerCode =
+    defaulted.winnerRegistrationId === winner.id
+      ? winner.bidderCode
+      : defaulted.winnerRegistrationId === null
+        ? null
+        : (await tx.select().from(registrations).where(eq(registrations.id, defaulted.winnerRegistrationId)))[0]
+            ?.bidderCode;
   const change = lotChange(
     defaulted,
     'award',
-    { leaderCode: leader?.bidderCode ?? null, winnerCode: winner.bidderCode },
+    { leaderCode: leader?.bidderCode ?? null, winnerCode: winnerCode ?? null, awardCode: winner.bidderCode },
     now,
   );
   return () => ctx.events.publish('lot', change);

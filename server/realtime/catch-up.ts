@@ -208,6 +208,7 @@ function changeFor(head: LotHead, told: Told): LotChange | undefined {
   const base = { ...head };
   if (isEnded(told.status)) return undefined;
   if (isEnded(head.status)) return { ...base, reason: head.status };
+  if (head.status === 'suspended' && told.status !== 'suspended') return { ...base, reason: 'suspended' };
   if (head.status === 'live' && told.status === 'scheduled') return { ...base, reason: 'live' };
   if (head.status === 'live' && head.endsAt !== told.endsAt) return { ...base, reason: 'extended' };
   return undefined;

@@ -24,6 +24,7 @@ import { lotRoom } from './rooms.ts';
 import type { SnapshotReader } from './snapshots.ts';
 import type { BidCredentials } from './socket-people.ts';
 import type { BidAdmission } from '../bidding/admission.ts';
+import { presenceOf } from '../attendance/presence.ts';
 
 export interface HandlerLimits {
   /** Lots one socket may watch at once. */
@@ -143,6 +144,9 @@ export function registerHandlers(socket: GatewaySocket, deps: HandlerDeps): void
       return NOT_FOUND();
     }
     deps.primed(lotId, snapshot.lot.seq);
+    // A signed-in watch in the bidding window is attendance (server/attendance; noted in memory).
+    const person = socket.data.person;
+    if (person) presenceOf(ctx).seenOn(snapshot.lot, person.pid, ctx.clock.now());
     return { ok: true, ...snapshot };
   });
 

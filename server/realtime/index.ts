@@ -149,6 +149,10 @@ export async function createRealtime(
         finalPrice: change.finalPrice,
         winnerBidderCode: change.winnerBidderCode,
         award: change.award,
+        suspendedAt: change.suspendedAt,
+        suspensionReason: change.suspensionReason,
+        rerunOf: change.rerunOf,
+        rerunAs: change.rerunAs,
       };
       fanOut.emit(lotRoom(change.lotId), 'lot', event);
     },

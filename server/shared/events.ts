@@ -36,6 +36,12 @@ export interface LotState {
   winnerBidderCode: string | null;
   /** The legal outcome after the close (DESIGN.md §8): null until the lot closes with a winner. */
   award: { state: AwardState; bidderCode: string | null; price: number | null; deadline: string | null } | null;
+  /** A technical suspension (issue 18): when bidding was stopped, and the reason stated; else null. */
+  suspendedAt: string | null;
+  suspensionReason: string | null;
+  /** Re-runs, linked both ways: the suspended lot this one re-runs, and the lot this one was re-run as. */
+  rerunOf: number | null;
+  rerunAs: number | null;
 }
 
 /** Why a `lot` event was sent: a notice clients show in the person's language (web/lib/i18n `server.notice`). */
@@ -55,6 +61,8 @@ export const LOT_CHANGE_REASONS = [
   'tie_round',
   // After the close (issue 17): the award changed (the winner defaulted).
   'award',
+  // A technical suspension stopped bidding (issue 18).
+  'suspended',
 ] as const;
 export type LotChangeReason = (typeof LOT_CHANGE_REASONS)[number];
 

@@ -112,6 +112,29 @@ export const REASONS = {
   lot_not_editable: { code: 'INVALID_STATE', en: () => 'A lot can be edited only until its registration opens.' },
   lot_already_in_status: { code: 'INVALID_STATE', en: (p: { status: string }) => `The lot is already ${p.status}.` },
   lot_in_status: { code: 'INVALID_STATE', en: (p: { status: string }) => `The lot is ${p.status}.` },
+  // A technical suspension and its re-run (issue 18: server/auctions/suspension.ts).
+  not_lot_staff: {
+    code: 'FORBIDDEN',
+    en: () => "Only this lot's manager, a regulator or an admin may do this.",
+  },
+  not_lot_manager_or_admin: { code: 'FORBIDDEN', en: () => "Only this lot's manager or an admin may do this." },
+  not_lot_participant: {
+    code: 'FORBIDDEN',
+    en: () => "Only this lot's manager, its registrants, regulators and admins may see this.",
+  },
+  lot_not_suspendable: {
+    code: 'INVALID_STATE',
+    en: (p: { status: string }) => `Only a lot whose bidding is under way can be suspended; this lot is ${p.status}.`,
+  },
+  lot_not_suspended: {
+    code: 'INVALID_STATE',
+    en: (p: { status: string }) => `Only a suspended lot can be re-run; this lot is ${p.status}.`,
+  },
+  lot_already_rerun: {
+    code: 'INVALID_STATE',
+    en: (p: { rerunAs: number }) => `This lot has already been re-run as lot ${p.rerunAs}.`,
+  },
+  suspension_not_found: { code: 'NOT_FOUND', en: () => 'This lot has no suspension document: it was never suspended.' },
   registration_window_over: {
     code: 'VALIDATION_FAILED',
     en: () => 'The registration window is already over; edit the dates first.',
@@ -121,6 +144,14 @@ export const REASONS = {
   deposit_not_refundable: {
     code: 'INVALID_STATE',
     en: (p: { depositState: string }) => `The deposit is ${p.depositState}, not refundable.`,
+  },
+  // Attendance (issue 18): the manager decides only on a no-show held for force majeure.
+  no_show_not_held: {
+    code: 'INVALID_STATE',
+    en: (p: { noShow: string }) =>
+      p.noShow === 'attended'
+        ? 'This bidder attended the bidding: there is no no-show to decide on.'
+        : `This no-show is already ${p.noShow}: only a held one awaits a decision.`,
   },
   manager_cannot_register: { code: 'FORBIDDEN', en: () => 'The manager of a lot may not register for it.' },
   registration_not_open: {
@@ -135,6 +166,10 @@ export const REASONS = {
   // Bids.
   bidding_not_open: { code: 'LOT_NOT_LIVE', en: (p: { startsAt: string }) => `Bidding opens at ${p.startsAt}.` },
   lot_cancelled: { code: 'LOT_NOT_LIVE', en: () => 'The lot was cancelled.' },
+  lot_suspended: {
+    code: 'LOT_NOT_LIVE',
+    en: () => 'Bidding on this lot is suspended because of a technical fault; no bid is taken.',
+  },
   bidding_ended: { code: 'LOT_NOT_LIVE', en: () => 'Bidding on this lot has ended.' },
   manager_cannot_bid: { code: 'FORBIDDEN', en: () => 'The manager of a lot may not bid on it.' },
   not_registered: {
@@ -387,6 +422,44 @@ export const REASONS = {
   svg_busy: {
     code: 'UNAVAILABLE',
     en: () => 'The server is too busy to draw this SVG picture now; try again in a moment.',
+  },
+  // After the hammer (server/award).
+  fresh_signin_required: {
+    code: 'FRESH_SIGNIN_REQUIRED',
+    en: (p: { maxAgeSeconds: number }) =>
+      `Signing needs a fresh e-ID sign-in (within the last ${p.maxAgeSeconds} seconds): sign in again, then sign.`,
+  },
+  not_award_holder: { code: 'FORBIDDEN', en: () => 'Only the bidder the award names may do this.' },
+  not_offered: { code: 'FORBIDDEN', en: () => 'The lot is not offered to you.' },
+  award_not_awaiting: {
+    code: 'INVALID_STATE',
+    en: (p: { award: string | null }) =>
+      `The award is ${p.award ?? 'not open'}: it does not wait for the winner's signature or answer.`,
+  },
+  award_no_offer: {
+    code: 'INVALID_STATE',
+    en: (p: { award: string | null }) => `The award is ${p.award ?? 'not open'}: no offer to the next bidder stands.`,
+  },
+  award_deadline_passed: {
+    code: 'INVALID_STATE',
+    en: (p: { deadline: string }) => `The deadline (${p.deadline}) has passed.`,
+  },
+  award_not_confirmed: {
+    code: 'INVALID_STATE',
+    en: () => 'The winner has not signed the record yet: there is nothing to countersign.',
+  },
+  award_already_countersigned: { code: 'INVALID_STATE', en: () => 'The record is already countersigned.' },
+  document_not_issued: { code: 'NOT_FOUND', en: () => 'No such document has been issued for this lot.' },
+  // Published results (server/results).
+  result_not_published: {
+    code: 'NOT_FOUND',
+    en: (p: { lotId: number }) =>
+      `No result has been published for lot ${p.lotId}: a lot's result notice is published once it has ended.`,
+  },
+  result_notice_not_found: {
+    code: 'NOT_FOUND',
+    en: (p: { lotId: number; sequence: number; latest: number }) =>
+      `Lot ${p.lotId} has no result notice ${p.sequence}: its notices are 1 to ${p.latest}.`,
   },
 } as const satisfies Record<string, Entry>;
 

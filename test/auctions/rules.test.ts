@@ -52,6 +52,7 @@ describe('lot statuses', () => {
     ['draft', 'neither'],
     ['scheduled', 'open'],
     ['live', 'open'],
+    ['suspended', 'neither'],
     ['closed', 'ended'],
     ['failed', 'ended'],
     ['cancelled', 'ended'],
@@ -70,6 +71,10 @@ describe('lot statuses', () => {
     'live→closed',
     'live→failed',
     'live→cancelled',
+    // A technical suspension, and its re-run cancelling the suspended lot (issue 18).
+    'scheduled→suspended',
+    'live→suspended',
+    'suspended→cancelled',
   ]);
   it.each(LOT_STATUSES.flatMap((from) => LOT_STATUSES.map((to) => [from, to] as const)))(
     'the transition %s → %s',

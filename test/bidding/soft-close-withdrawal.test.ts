@@ -61,6 +61,10 @@ describe('soft close', () => {
         finalPrice: null,
         winnerBidderCode: null,
         award: null,
+        suspendedAt: null,
+        suspensionReason: null,
+        rerunOf: null,
+        rerunAs: null,
       },
     ]);
     const audit = await tp.database.db.select().from(auditEvents).where(eq(auditEvents.lotId, lot.id));

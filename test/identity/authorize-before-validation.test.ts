@@ -37,6 +37,17 @@ function mayCall(access: string, who: Caller, ids: 'real' | 'invalid'): boolean 
       return who === 'manager' || (ids === 'invalid' && who === 'otherManager');
     case 'manager-of-lot|regulator':
       return who === 'manager' || who === 'regulator' || (ids === 'invalid' && who === 'otherManager');
+    case 'manager-of-lot|admin':
+      return who === 'manager' || who === 'admin' || (ids === 'invalid' && who === 'otherManager');
+    case 'manager-of-lot|regulator|admin':
+      return (
+        who === 'manager' || who === 'regulator' || who === 'admin' || (ids === 'invalid' && who === 'otherManager')
+      );
+    // Also those registered for the lot (the bidder is); with ids naming nothing, anyone signed in might be.
+    case 'manager-of-lot|regulator|admin|registrant':
+      return ids === 'invalid'
+        ? who !== 'anonymous'
+        : who === 'manager' || who === 'regulator' || who === 'admin' || who === 'bidder';
     default:
       return access.split('|').some((role) => roles[who].includes(role));
   }

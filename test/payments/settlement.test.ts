@@ -90,6 +90,14 @@ const trail = async (lotId: number, who: Actor = manager) => {
   return res.json;
 };
 
+/** The winner signs the record with a fresh sign-in (server/award): the award then waits for the balance. */
+async function signRecord(lotId: number, winner: Actor): Promise<void> {
+  const signed = await tp.call('POST', `/api/lots/${lotId}/confirmation`, {
+    token: await tp.idp.token({ sub: winner.pid, loa: 2, auth_time: Math.floor(Date.now() / 1000) }),
+  });
+  expect(signed.json.award).toMatchObject({ state: 'awarded' });
+}
+
 const noticeKinds = async (pid: string) => (await noticesOf(tp, pid)).map((n) => n.kind);
 
 describe('the close settles the money', () => {
@@ -103,7 +111,8 @@ describe('the close settles the money', () => {
     const live = await biddingLot(people);
     lot = live.lot;
     [a, b, c] = live.bidders;
-    await bid(lot.id, a, 40_000_000);
+    // Each bidder attends (a registered bidder who never takes part forfeits the deposit: issue 18).
+    await bid(lot.id, c, 40_000_000);
     await bid(lot.id, b, 45_000_000);
     await bid(lot.id, a, 50_000_000);
     const off = tp.platform.ctx.events.on('lot', (c) => c.lotId === lot.id && c.reason === 'closed' && closing.push(c));
@@ -163,11 +172,12 @@ describe('the close settles the money', () => {
       refunds: [{ reason: 'deposit', amount: 4_000_000, state: 'due', reference: b.reference }],
     });
     const result = (await tp.call('GET', `/api/lots/${lot.id}/result`)).json;
+    // The award waits for the winner's signature: 24 working hours from the close (Wednesday 16:10 in Vietnam).
     expect(result.award).toEqual({
       state: 'awaiting_confirmation',
       bidderCode: a.bidderCode,
       price: 50_000_000,
-      deadline: '2026-12-31T16:59:59.999Z',
+      deadline: '2026-12-02T09:10:00.000Z',
     });
     expect(t.totals).toMatchObject({
       expected: 3 * 4_000_000 + 46_000_000,
@@ -249,6 +259,8 @@ describe('the close settles the money', () => {
   });
 
   it('takes the balance in parts, then tells the winner it is paid and drops the deadline', async () => {
+    // The winner signs the record first (issue 18): the award then waits for the balance.
+    await signRecord(lot.id, a);
     const balance = (await trail(lot.id)).payments.find((p: Json) => p.kind === 'balance');
     expect(await pay(balance.reference, 20_000_000, a.account)).toMatchObject({ outcome: 'accepted' });
     expect(await noticeKinds(a.pid)).toContain('balance_partial');
@@ -269,7 +281,7 @@ describe('the close settles the money', () => {
     // Past the deadline nothing changes: the award stands.
     clock.advance(31 * DAY);
     await new Promise((r) => setTimeout(r, 500));
-    expect((await tp.call('GET', `/api/lots/${lot.id}/result`)).json.award.state).toBe('awaiting_confirmation');
+    expect((await tp.call('GET', `/api/lots/${lot.id}/result`)).json.award.state).toBe('awarded');
   });
 });
 
@@ -292,6 +304,8 @@ describe('a winner who does not pay the balance in time', () => {
     await bid(lot.id, winner, 45_000_000);
     expect(await closeAtEnd(lot)).toMatchObject({ status: 'closed', winnerBidderCode: winner.bidderCode });
     balanceRef = (await trail(lot.id)).payments.find((p: Json) => p.kind === 'balance').reference;
+    // The winner signs the record (issue 18), so that the award then waits for the balance.
+    await signRecord(lot.id, winner);
   });
 
   it('is reminded 7 days and 1 day before the deadline', async () => {

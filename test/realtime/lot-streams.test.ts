@@ -30,6 +30,10 @@ const change = (lotId: number, seq: number, reason: LotChange['reason'] = 'close
   finalPrice: null,
   winnerBidderCode: null,
   award: null,
+  suspendedAt: null,
+  suspensionReason: null,
+  rerunOf: null,
+  rerunAs: null,
 });
 
 function harness(ledger: PublicEntry[] = [], options: { coalesceMs?: number; gapTimeoutMs?: number } = {}) {

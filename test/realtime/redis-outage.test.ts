@@ -87,6 +87,10 @@ describe('catching up with the ledger', () => {
       finalPrice: null,
       winnerBidderCode: null,
       award: null,
+      suspendedAt: null,
+      suspensionReason: null,
+      rerunOf: null,
+      rerunAs: null,
     });
     streams.lot(extended(4, 2_000));
     streams.lot(extended(4, 2_000));
@@ -135,6 +139,10 @@ describe('catching up with the ledger', () => {
     finalPrice: null,
     winnerBidderCode: null,
     award: null,
+    suspendedAt: null,
+    suspensionReason: null,
+    rerunOf: null,
+    rerunAs: null,
   });
 
   it('while Redis is down, catches up every lot whose ledger moved, at each poll', async () => {

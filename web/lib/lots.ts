@@ -26,6 +26,7 @@ const STATUS_ORDER: Record<Lot['status'], true> = {
   draft: true,
   scheduled: true,
   live: true,
+  suspended: true,
   closed: true,
   failed: true,
   cancelled: true,

@@ -61,6 +61,7 @@ export function minimumBid(
 export function notOpen(lot: Pick<LotRow, 'status' | 'startsAt'>, receivedAt: Date): Failure {
   if (receivedAt < lot.startsAt && isOpen(lot.status))
     return refuse('bidding_not_open', { startsAt: lot.startsAt.toISOString() });
+  if (lot.status === 'suspended') return refuse('lot_suspended');
   return refuse(lot.status === 'cancelled' ? 'lot_cancelled' : 'bidding_ended');
 }
 

@@ -34,6 +34,7 @@ export const vi = {
     closed: 'Đã kết thúc',
     failed: 'Không thành',
     cancelled: 'Đã hủy',
+    suspended: 'Tạm dừng do sự cố kỹ thuật',
   },
   category: {
     all: 'Tất cả loại tài sản',
@@ -181,6 +182,7 @@ export const vi = {
       refunded: 'Đã hoàn trả',
       forfeited: 'Bị tịch thu',
       retained: 'Chuyển thành tiền mua tài sản',
+      carried: 'Chuyển sang phiên tổ chức lại',
     },
     depositStatus: 'Tiền đặt trước',
   },
@@ -307,12 +309,213 @@ export const vi = {
       returned_credit: 'Khoản chuyển không được ghi nhận',
       balance: 'Phần tiền thanh toán đã nộp',
     },
-    award: {
-      awaiting_confirmation: 'Đang chờ thanh toán và xác nhận kết quả',
-      offered_to_next: 'Đã chuyển cho người trả giá liền kề',
-      awarded: 'Đã công nhận kết quả',
-      failed: 'Đấu giá không thành',
-      defaulted: 'Kết quả bị hủy do không thanh toán đúng hạn',
+  },
+  // After the hammer (issue 18): the award in words, the winner's and the next bidder's page, the
+  // manager's and the regulator's views of it, attendance, a technical suspension and its re-run.
+  award: {
+    state: {
+      awaiting_confirmation: 'Chờ người trúng đấu giá ký biên bản',
+      offered_to_next: 'Đã đề nghị người trả giá liền kề',
+      awarded: 'Đã ký biên bản',
+      failed: 'Không thành',
+      defaulted: 'Bị hủy do không thanh toán đúng hạn',
+    },
+    title: 'Kết quả sau phiên',
+    holder: 'Người được ghi nhận',
+    holderNext: 'người trả giá liền kề (Điều 51)',
+    price: 'Giá',
+    deadline: 'Hạn chót',
+    deadlineSign: 'Hạn ký biên bản',
+    deadlineAnswer: 'Hạn trả lời đề nghị',
+    deadlineBalance: 'Hạn nộp số tiền còn lại',
+    remaining: 'Còn lại',
+    vnTime: '{{at}} (giờ Việt Nam)',
+    nextNote:
+      'Người trúng đấu giá đã từ chối kết quả. Theo Điều 51 Luật Đấu giá tài sản, tài sản được đề nghị bán cho người trả giá liền kề {{code}} với giá {{price}}.',
+    // The lot page's card for the bidder the award names.
+    cardSign: 'Bạn đã trúng đấu giá: hãy ký biên bản',
+    cardSignBody: 'Ký biên bản trước {{deadline}} (giờ Việt Nam), hoặc từ chối kết quả.',
+    cardOffer: 'Tài sản được đề nghị bán cho bạn',
+    cardOfferBody:
+      'Người trúng đấu giá đã từ chối kết quả. Bạn có thể nhận mua với giá bạn đã trả; trả lời trước {{deadline}} (giờ Việt Nam).',
+    cardSigned: 'Bạn đã ký biên bản',
+    cardSignedBody: 'Giá {{price}}. Xem khoản còn phải nộp và tải bản xác nhận đã ký.',
+    openSign: 'Ký biên bản hoặc từ chối',
+    openOffer: 'Xem đề nghị và trả lời',
+    openSigned: 'Xem kết quả của bạn',
+    formerTitle: 'Bạn không còn là người trúng đấu giá',
+    formerBody: 'Tình trạng kết quả của phiên: {{state}}.',
+    depositNow: 'Tiền đặt trước của bạn: {{state}}.',
+    // The award page (/lots/:id/award).
+    page: {
+      title: 'Kết quả đấu giá của bạn',
+      back: 'Về trang phiên',
+      signTitle: 'Bạn đã trúng đấu giá',
+      signNextTitle: 'Bạn đã nhận mua tài sản (Điều 51)',
+      signIntro:
+        'Bước tiếp theo là ký biên bản đấu giá trực tuyến. Biên bản ghi thời gian bắt đầu và kết thúc, số người tham gia, giá trúng và người trúng đấu giá, kèm trích xuất lịch sử trả giá.',
+      priceWon: 'Giá trúng đấu giá',
+      priceYours: 'Giá bạn đã trả',
+      depositCounted: 'Tiền đặt trước được trừ vào giá',
+      balance: 'Số tiền còn phải nộp',
+      stepSign: 'Ký biên bản',
+      stepPay: 'Nộp số tiền còn lại',
+      paid: 'Không còn khoản nào phải nộp.',
+      missNote:
+        'Nếu không ký biên bản trước hạn, bạn được coi là không chấp nhận giao kết hợp đồng: cuộc đấu giá không thành và tiền đặt trước bị tịch thu (Điều 44, 52 và 39 Luật Đấu giá tài sản).',
+      refuseLead: 'Không muốn mua tài sản?',
+      signedTitle: 'Bạn đã ký biên bản',
+      signedAt: 'Đã ký lúc {{at}} (giờ Việt Nam), giá {{price}}, mã người tham gia {{code}}.',
+      download: 'Tải bản xác nhận đã ký (JSON)',
+      downloadHint:
+        'Bản xác nhận được nền tảng ký số, nêu mã băm của biên bản; kiểm tra được tại trang kiểm tra hồ sơ hoặc bằng npm run verify-record.',
+      defaulted: 'Kết quả đã bị hủy do số tiền còn lại không được nộp đúng hạn.',
+      notYours: 'Trang này dành cho người được ghi nhận trúng đấu giá của phiên. Tình trạng kết quả: {{state}}.',
+      noAward: 'Phiên này chưa có kết quả sau phiên.',
+    },
+    sign: {
+      button: 'Ký biên bản',
+      title: 'Ký biên bản đấu giá',
+      intro: 'Bạn xác nhận kết quả: tài sản «{{title}}», giá {{price}}, mã người tham gia {{code}}.',
+      confirm: 'Ký biên bản',
+      done: 'Bạn đã ký biên bản.',
+    },
+    // Any act that needs a fresh e-ID sign-in (the winner's signature, the manager's countersignature).
+    fresh: {
+      explain:
+        'Đây là một việc có giá trị pháp lý, nên nền tảng cần bạn vừa đăng nhập bằng định danh điện tử. Nếu lần đăng nhập gần nhất đã lâu, bạn sẽ được chuyển sang nhà cung cấp định danh để đăng nhập lại, rồi quay về đây.',
+      needed:
+        'Lần đăng nhập bằng định danh điện tử của bạn đã quá {{age}}. Hãy đăng nhập lại, rồi quay về đây để hoàn tất.',
+      minutes: '{{n}} phút',
+      seconds: '{{n}} giây',
+      link: 'Đăng nhập lại bằng định danh điện tử',
+      resumed: 'Bạn vừa đăng nhập lại. Bấm «{{action}}» để hoàn tất.',
+      back: 'Quay lại',
+    },
+    refuse: {
+      button: 'Từ chối kết quả',
+      title: 'Từ chối kết quả đấu giá',
+      intro: 'Bạn từ chối kết quả: tài sản «{{title}}», giá {{price}}.',
+      forfeit: 'Khoản tiền đặt trước {{deposit}} của bạn bị tịch thu (Điều 39 Luật Đấu giá tài sản).',
+      next: 'Tài sản có thể được đề nghị bán cho người trả giá liền kề với giá người đó đã trả, nếu giá đó cộng tiền đặt trước của họ không thấp hơn giá bạn đã trúng (Điều 51); nếu không, cuộc đấu giá không thành.',
+      fails: 'Cuộc đấu giá không thành.',
+      final: 'Không thể hoàn tác việc này.',
+      reason: 'Lý do (không bắt buộc, được lưu trong nhật ký của phiên)',
+      confirm: 'Từ chối kết quả',
+      done: 'Bạn đã từ chối kết quả.',
+    },
+    offer: {
+      title: 'Tài sản được đề nghị bán cho bạn',
+      intro:
+        'Người trúng đấu giá đã từ chối kết quả. Theo Điều 51 Luật Đấu giá tài sản, tài sản được đề nghị bán cho bạn, người trả giá liền kề, với giá bạn đã trả.',
+      ifAccept:
+        'Nếu nhận mua, tiền đặt trước của bạn được trừ vào giá; bạn nộp số tiền còn lại và ký biên bản như người trúng đấu giá.',
+      balanceIfAccept: 'Số tiền phải nộp nếu nhận mua',
+      missNote: 'Nếu bạn không trả lời trước hạn, đề nghị hết hiệu lực và cuộc đấu giá không thành.',
+      accept: 'Nhận mua',
+      refuse: 'Không nhận',
+      acceptTitle: 'Nhận mua tài sản',
+      acceptBody:
+        'Bạn nhận mua «{{title}}» với giá {{price}}. Tiền đặt trước {{deposit}} được trừ vào giá; bạn phải nộp {{balance}} và ký biên bản trước hạn.',
+      refuseTitle: 'Không nhận mua tài sản',
+      refuseBody:
+        'Nếu bạn không nhận, cuộc đấu giá không thành. Việc không nhận không làm bạn mất tiền đặt trước: khoản này được hoàn trả như của người không trúng đấu giá.',
+      back: 'Quay lại',
+      accepted: 'Bạn đã nhận mua tài sản. Hãy ký biên bản và nộp số tiền còn lại.',
+      refused: 'Bạn đã không nhận mua tài sản.',
+    },
+    // "My auctions": what awaits the person after a close.
+    tasks: 'Việc cần làm sau phiên',
+    taskSign: 'Ký biên bản trước {{deadline}}',
+    taskOffer: 'Trả lời đề nghị mua tài sản trước {{deadline}}',
+    taskSigned: 'Đã ký biên bản',
+    // The manager's and the regulator's view.
+    manage: {
+      confirmation: 'Xác nhận của người trúng đấu giá',
+      confirmedAt: '{{code}} đã ký biên bản lúc {{at}}, giá {{price}}.',
+      confirmedNext: 'Người ký là người trả giá liền kề (Điều 51).',
+      notConfirmed: 'Người trúng đấu giá chưa ký biên bản: ký xác nhận được sau khi người đó ký.',
+      downloadConfirmation: 'Bản xác nhận đã ký (JSON)',
+      countersignature: 'Ký xác nhận của người quản lý',
+      countersign: 'Ký xác nhận biên bản',
+      countersignIntro:
+        'Bạn phê duyệt biên bản đã được {{code}} ký, giá {{price}}. Người quản lý không giữ khóa ký: nền tảng ký thay bạn một văn bản nêu tên bạn và mục nhật ký ghi nhận việc phê duyệt.',
+      countersignedAt: 'Đã ký xác nhận lúc {{at}} ({{name}}).',
+      notCountersigned: 'Chưa ký xác nhận.',
+      downloadCountersignature: 'Văn bản ký xác nhận (JSON)',
+      done: 'Đã ký xác nhận biên bản.',
+      history: 'Diễn biến kết quả (các thông báo kết quả đã công bố)',
+      historyEmpty: 'Chưa có thông báo kết quả.',
+      noAward: 'Phiên không có người trúng đấu giá nên không có kết quả chờ ký.',
+    },
+    // The public result notices of a lot.
+    notices: {
+      title: 'Thông báo kết quả',
+      intro: 'Thông báo công khai, được ký số; thông báo mới thay thế thông báo trước mỗi khi kết quả thay đổi.',
+      item: 'Số {{sequence}} · {{at}}',
+      superseded: 'đã được thay thế',
+      current: 'hiện hành',
+      signed: 'Bản đã ký',
+      feed: 'Nguồn tin kết quả (Atom)',
+    },
+    attendance: {
+      title: 'Điểm danh người tham gia',
+      intro:
+        'Người tham gia có mặt từ lần đầu theo dõi phiên, xem trang phiên hoặc trả giá trong thời gian trả giá. Chỉ hiện mã người tham gia.',
+      code: 'Mã',
+      status: 'Đăng ký',
+      firstSeen: 'Có mặt lần đầu',
+      lastSeen: 'Có mặt lần cuối',
+      bids: 'Lượt trả giá',
+      noShow: 'Vắng mặt',
+      decision: 'Quyết định',
+      never: 'Chưa có mặt',
+      present: 'Có mặt',
+      noShowState: {
+        forfeited: 'Vắng mặt: tịch thu tiền đặt trước',
+        held: 'Vắng mặt: chờ quyết định',
+        excused: 'Vắng mặt vì bất khả kháng: hoàn trả tiền đặt trước',
+      },
+      heldNote:
+        'Phiên có sự cố kỹ thuật trong thời gian trả giá: việc tịch thu tiền đặt trước của người vắng mặt chờ người quản lý quyết định (sự cố của nền tảng là bất khả kháng).',
+      policyOff: 'Nền tảng hiện không tịch thu tiền đặt trước của người vắng mặt.',
+      forfeit: 'Tịch thu',
+      excuse: 'Miễn',
+      forfeitTitle: 'Tịch thu tiền đặt trước của {{code}}',
+      forfeitBody: '{{code}} đã không tham gia phiên. Tiền đặt trước của người này bị tịch thu (Điều 39).',
+      excuseTitle: 'Miễn cho {{code}} vì bất khả kháng',
+      excuseBody:
+        '{{code}} đã không tham gia trong lúc phiên có sự cố kỹ thuật. Tiền đặt trước được hoàn trả như của người không trúng đấu giá.',
+      note: 'Ghi chú (không bắt buộc, không ghi thông tin cá nhân)',
+      back: 'Quay lại',
+      decided: 'Đã ghi quyết định cho {{code}}.',
+      unavailable: 'Chưa xem được danh sách điểm danh.',
+      empty: 'Chưa có ai đăng ký.',
+    },
+    suspend: {
+      button: 'Tạm dừng phiên',
+      title: 'Tạm dừng phiên do sự cố kỹ thuật',
+      intro:
+        'Việc trả giá dừng ngay, mọi người tham gia được báo và một văn bản tạm dừng được ký số. Sau đó người quản lý lên lịch tổ chức lại phiên cho đúng những người đã được duyệt.',
+      reason: 'Lý do (sự cố kỹ thuật, ví dụ số lượt trả giá bị từ chối do quá tải)',
+      confirm: 'Tạm dừng phiên',
+      back: 'Quay lại',
+      done: 'Phiên đã tạm dừng.',
+      notice: 'Phiên đã tạm dừng do sự cố kỹ thuật lúc {{at}} (giờ Việt Nam). Lý do: {{reason}}',
+      publicNext:
+        'Phiên sẽ được tổ chức lại cho những người đã được duyệt, với cùng mã người tham gia; tiền đặt trước được chuyển sang phiên mới.',
+      document: 'Văn bản tạm dừng đã ký (JSON)',
+    },
+    rerun: {
+      title: 'Tổ chức lại phiên',
+      intro:
+        'Phiên mới có cùng điều kiện, dành cho đúng những người đã được duyệt của phiên này, với cùng mã người tham gia; tiền đặt trước được chuyển sang. Phiên này sẽ bị hủy với lý do tạm dừng.',
+      startsAt: 'Bắt đầu trả giá (giờ Việt Nam)',
+      endsAt: 'Kết thúc trả giá (giờ Việt Nam)',
+      submit: 'Lên lịch tổ chức lại',
+      rerunAs: 'Phiên này được tổ chức lại thành phiên số {{id}}.',
+      rerunOf: 'Phiên này tổ chức lại phiên số {{id}}, đã tạm dừng do sự cố kỹ thuật.',
+      open: 'Xem phiên số {{id}}',
     },
   },
   mine: {
@@ -620,6 +823,18 @@ export const vi = {
       MONEY_TRAIL_TOTALS_MISMATCH:
         'Dòng tiền ghi {{total}} = {{stated}}, nhưng chính các khoản của nó cho {{computed}}: tệp đã bị sửa.',
       MONEY_TRAIL_UNBALANCED: 'Dòng tiền không cân: {{detail}}',
+      NOT_A_LOT_DOCUMENT: 'Nội dung được ký không phải là văn bản như nó tự nhận ({{issues}}).',
+      DOCUMENT_RECORD_MISMATCH: 'Văn bản không thuộc hồ sơ này ({{detail}} khác nhau).',
+      COUNTERSIGNATURE_CONFIRMATION_MISMATCH: 'Văn bản ký xác nhận nêu một bản xác nhận khác với bản được đưa vào.',
+      ATTENDANCE_REGISTRATIONS_MISMATCH:
+        'Danh sách người tham gia của hồ sơ không liệt kê đúng mỗi người đăng ký một lần (mã {{bidderCode}}).',
+      ATTENDANCE_BIDS_MISMATCH:
+        'Danh sách người tham gia ghi {{bidderCode}} trả giá {{counted}} lần, nhưng sổ trả giá có {{held}} lượt của mã này.',
+      ATTENDANCE_TIMES_INVALID:
+        'Thời gian có mặt của {{bidderCode}} nằm ngoài thời gian trả giá hoặc không bao gồm các lượt trả giá của người này.',
+      ATTENDANCE_NO_SHOW_PRESENT: '{{bidderCode}} được ghi là không tham gia nhưng lại có mặt hoặc đã trả giá.',
+      ATTENDANCE_NO_SHOW_NOT_CHAINED:
+        'Tình trạng không tham gia của {{bidderCode}} trong hồ sơ không khớp với nhật ký của phiên.',
       EXPORT_NO_SEAL: 'Tệp xuất không có dòng niêm phong: tệp chưa đầy đủ.',
       EXPORT_SEAL_NOT_LAST: 'Dòng cuối không phải dấu niêm phong: tệp xuất chưa đầy đủ hoặc đã bị cắt bớt.',
       EXPORT_SEAL_PAYLOAD_INVALID: 'Dấu niêm phong không mang nội dung niêm phong của tệp xuất.',
@@ -754,6 +969,7 @@ export const vi = {
       BID_TOO_LOW: 'Giá trả thấp hơn mức tối thiểu.',
       ALREADY_LEADING: 'Bạn đang giữ giá cao nhất.',
       NOT_IN_ROUND: 'Bạn không trả giá hợp lệ ở vòng trước nên không được trả giá ở vòng này.',
+      FRESH_SIGNIN_REQUIRED: 'Vui lòng đăng nhập lại bằng định danh điện tử rồi ký.',
       PRICE_CHANGED: 'Giá đã thay đổi; hãy chấp nhận mức giá mới.',
       SEALED_BID_EXISTS: 'Bạn đã nộp phiếu trả giá kín.',
       NOT_LEADING: 'Chỉ rút được lượt trả giá đang cao nhất.',
@@ -773,6 +989,20 @@ export const vi = {
     },
     reason: {
       endpoint_unknown: 'Không có địa chỉ {{method}} {{path}}.',
+      fresh_signin_required:
+        'Để ký cần đăng nhập lại bằng định danh điện tử (trong vòng {{maxAgeSeconds}} giây gần nhất): hãy đăng nhập lại rồi ký.',
+      not_award_holder: 'Chỉ người được ghi nhận trúng đấu giá mới thực hiện được việc này.',
+      not_offered: 'Tài sản không được đề nghị bán cho bạn.',
+      award_not_awaiting: 'Kết quả đang ở trạng thái “{{award}}”: không chờ người trúng đấu giá ký hay trả lời.',
+      award_no_offer: 'Kết quả đang ở trạng thái “{{award}}”: không có đề nghị nào cho người trả giá liền kề.',
+      award_deadline_passed: 'Đã quá hạn chót ({{deadline}}).',
+      award_not_confirmed: 'Người trúng đấu giá chưa ký biên bản nên chưa có gì để ký xác nhận.',
+      award_already_countersigned: 'Biên bản đã được ký xác nhận.',
+      document_not_issued: 'Phiên này chưa có văn bản như vậy.',
+      result_not_published:
+        'Phiên số {{lotId}} chưa có thông báo kết quả: thông báo kết quả được công bố khi phiên đấu giá kết thúc.',
+      result_notice_not_found:
+        'Phiên số {{lotId}} không có thông báo kết quả số {{sequence}}: các thông báo của phiên là số 1 đến số {{latest}}.',
       not_found: 'Không tìm thấy.',
       invalid_fields: 'Một số thông tin chưa hợp lệ.',
       body_not_json: 'Dữ liệu gửi lên không đúng định dạng JSON.',
@@ -822,10 +1052,21 @@ export const vi = {
       lot_not_editable: 'Chỉ sửa được phiên trước khi mở đăng ký.',
       lot_already_in_status: 'Phiên đã ở trạng thái “{{status}}”.',
       lot_in_status: 'Phiên đang ở trạng thái “{{status}}”.',
+      not_lot_staff: 'Chỉ người quản lý phiên, cơ quan giám sát hoặc quản trị viên mới được làm việc này.',
+      not_lot_manager_or_admin: 'Chỉ người quản lý phiên hoặc quản trị viên mới được làm việc này.',
+      not_lot_participant:
+        'Chỉ người quản lý phiên, người đã đăng ký tham gia phiên, cơ quan giám sát và quản trị viên mới được xem nội dung này.',
+      lot_not_suspendable:
+        'Chỉ có thể tạm dừng phiên đang trong thời gian trả giá; phiên này đang ở trạng thái “{{status}}”.',
+      lot_not_suspended: 'Chỉ có thể tổ chức lại phiên đã bị tạm dừng; phiên này đang ở trạng thái “{{status}}”.',
+      lot_already_rerun: 'Phiên này đã được tổ chức lại thành phiên số {{rerunAs}}.',
+      suspension_not_found: 'Phiên này không có văn bản tạm dừng: phiên chưa từng bị tạm dừng.',
       registration_window_over: 'Thời gian đăng ký đã qua; hãy sửa lịch phiên trước khi công bố.',
       registration_not_found: 'Không tìm thấy lượt đăng ký này trong phiên.',
       registration_in_status: 'Lượt đăng ký đang ở trạng thái “{{registrationStatus}}”.',
       deposit_not_refundable: 'Tiền đặt trước đang ở trạng thái “{{depositState}}”, không phải chờ hoàn trả.',
+      no_show_not_held:
+        'Chỉ quyết định được với người vắng mặt đang chờ quyết định do có sự cố kỹ thuật (hiện tại: “{{noShow}}”).',
       manager_cannot_register: 'Bạn quản lý phiên này nên không được đăng ký tham gia.',
       registration_not_open: 'Chưa đến thời gian đăng ký (mở lúc {{opensAt}}).',
       registration_closed: 'Đã hết thời gian đăng ký.',
@@ -834,6 +1075,7 @@ export const vi = {
       identity_cross_site: 'Không được xem danh tính người đăng ký từ một trang web khác.',
       bidding_not_open: 'Phiên chưa mở trả giá (bắt đầu lúc {{startsAt}}).',
       lot_cancelled: 'Phiên đã bị hủy.',
+      lot_suspended: 'Phiên đang tạm dừng do sự cố kỹ thuật; không nhận lượt trả giá nào.',
       bidding_ended: 'Phiên đã hết thời gian trả giá.',
       manager_cannot_bid: 'Người quản lý phiên không được trả giá.',
       not_registered: 'Bạn cần đăng ký tham gia và được xác nhận tiền đặt trước trước khi trả giá.',
@@ -986,6 +1228,7 @@ export const vi = {
       closed: 'Phiên đã kết thúc.',
       failed: 'Phiên đấu giá không thành.',
       cancelled: 'Phiên đã bị hủy.',
+      suspended: 'Phiên đã tạm dừng do sự cố kỹ thuật: việc trả giá dừng lại, phiên sẽ được tổ chức lại.',
     },
   },
   // A lot's rules shown in another language than the interface's (issue 14 item 2).

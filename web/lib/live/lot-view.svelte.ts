@@ -119,6 +119,8 @@ export class LotView<C extends ViewCallbacks = ViewCallbacks> {
     const { award } = change;
     // A descending lot's next fall and a lot's period (extension or tie round) move with these events.
     const { nextPriceAt, nextPrice, round } = change;
+    // A technical suspension and its re-run (issue 18).
+    const { suspendedAt, suspensionReason, rerunOf, rerunAs } = change;
     this.lot = {
       ...this.lot,
       status: status as Lot['status'],
@@ -132,6 +134,10 @@ export class LotView<C extends ViewCallbacks = ViewCallbacks> {
       biddingOpen,
       ended,
       award,
+      suspendedAt,
+      suspensionReason,
+      rerunOf,
+      rerunAs,
     };
     this.show(newer(this.standing, standingOf(change)));
   }
