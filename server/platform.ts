@@ -22,6 +22,7 @@ import { healthRoutes } from './http/health-routes.ts';
 import { createIdentity } from './identity/index.ts';
 import { createRealtime } from './realtime/index.ts';
 import { createDomainModules } from './modules.ts';
+import { ATOM_PATH } from './results/atom.ts';
 import type { AppEnv } from './identity/person.ts';
 
 /** Pending connections the kernel may queue before the server accepts them. */
@@ -137,6 +138,11 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       (m) => url === m.prefix || url.startsWith(`${m.prefix}/`) || url.startsWith(`${m.prefix}?`),
     );
     if (mount) return void mount.handle(req, res);
+    // The results' Atom feed, at the site's root where feed readers look: the API's own route serves it.
+    if (url === ATOM_PATH || url.startsWith(`${ATOM_PATH}?`)) {
+      req.url = `/api${url}`;
+      return void honoListener(req, res);
+    }
     if (url.startsWith('/api/') || url === '/api' || url.startsWith('/auth/')) return void honoListener(req, res);
     if (pages) {
       return void pages(req, res, () => {
