@@ -390,6 +390,23 @@ describe('authorization matrix', () => {
     }));
   });
 
+  it('attendance routes (issue 18): the lot’s manager, regulators and admins read; its manager or an admin decides', async () => {
+    await matrix(
+      'GET',
+      '/lots/{id}/attendance',
+      `/api/lots/${lots.open.id}/attendance`,
+      only({ manager: 200, regulator: 200, admin: 200 }),
+    );
+    // The registration is not a held no-show: those who may decide are told so (409), the rest refused first.
+    await matrix(
+      'POST',
+      '/lots/{id}/no-shows/{rid}',
+      `/api/lots/${lots.open.id}/no-shows/${registrationId}`,
+      only({ manager: 409, admin: 409 }),
+      () => ({ body: { decision: 'forfeit' } }),
+    );
+  });
+
   it('registration reads by role × lot status: identities to regulators always, to the manager only after the end', async () => {
     const now = clock.now().getTime();
     const at = (m: number) => new Date(now + m * MIN).toISOString();
@@ -595,6 +612,43 @@ describe('authorization matrix', () => {
         anonymous: 401,
         level1: 403,
       });
+  });
+
+  it('suspension and re-run routes (issue 18): staff of the lot; the document to its participants', async () => {
+    // The open lot is live by now: the regulator (first of the staff to call) suspends it, and the
+    // others find it suspended already (409); regulators may suspend but not re-run: the admin
+    // re-runs it, and the manager finds it re-run already (409). Its suspension document is then
+    // served to the lot's registrants (level 2, the regulator and the admin registered above) and staff.
+    const id = lots.open.id;
+    expect((await t.call('GET', `/api/lots/${id}`)).json.status).toBe('live');
+    await matrix(
+      'POST',
+      '/lots/{id}/suspend',
+      `/api/lots/${id}/suspend`,
+      only({ manager: 409, regulator: 200, admin: 409 }),
+      () => ({ body: { reason: 'Sự cố kỹ thuật' } }),
+    );
+    const at = (m: number) => new Date(clock.now().getTime() + m * MIN).toISOString();
+    await matrix('POST', '/lots/{id}/rerun', `/api/lots/${id}/rerun`, only({ manager: 409, admin: 201 }), () => ({
+      body: { startsAt: at(120), endsAt: at(180) },
+    }));
+    await matrix('GET', '/lots/{id}/documents/suspension', `/api/lots/${id}/documents/suspension`, {
+      ...all(200),
+      anonymous: 401,
+      level1: 403,
+    });
+  });
+
+  it('published results answer everyone', async () => {
+    const ended = lots.cancellable.id;
+    await eventually(
+      async () => ((await t.call('GET', `/api/results/${ended}`)).status === 200 ? true : undefined),
+      'the cancelled lot’s result notice',
+    );
+    await matrix('GET', '/results', '/api/results', all(200));
+    await matrix('GET', '/results/{lotId}', `/api/results/${ended}`, all(200));
+    await matrix('GET', '/results/{lotId}/notices/{sequence}', `/api/results/${ended}/notices/1`, all(200));
+    await matrix('GET', '/results.atom', '/api/results.atom', all(200));
   });
 
   it('covers every route in the OpenAPI description', async () => {

@@ -59,7 +59,16 @@ let t: TestPlatform;
 const actors = {} as Record<Exclude<Caller, 'anonymous'>, Actor>;
 /** Real values for each path parameter: the manager's lot, a registration, a seq, an image, a person, a day. */
 const real: Record<string, string> = {};
-const NOWHERE: Record<string, string> = { id: 'x', rid: 'x', seq: 'x', imageId: 'x', pid: 'x', day: 'x' };
+const NOWHERE: Record<string, string> = {
+  id: 'x',
+  rid: 'x',
+  seq: 'x',
+  imageId: 'x',
+  pid: 'x',
+  day: 'x',
+  lotId: 'x',
+  sequence: 'x',
+};
 
 interface Operation {
   'x-access'?: string;
@@ -96,6 +105,8 @@ beforeAll(async () => {
     imageId: '1',
     pid: actors.bidder.pid,
     day: '2027-02-12',
+    lotId: String(lot.id),
+    sequence: '1',
   });
 });
 afterAll(async () => {
