@@ -581,7 +581,8 @@ export async function countersign(deps: AwardDeps, person: Person, lotId: number
     if (lot.managerPid !== person.pid) return refuse('not_lot_manager');
     if (!fresh.ok) return fresh;
     const confirmation = await latestLotDocument(tx, lot.id, 'confirmation');
-    if (!confirmation || lot.awardState === 'failed' || lot.awardState === null) return refuse('award_not_confirmed');
+    // Only a standing, signed award is countersigned (not one that later defaulted).
+    if (!confirmation || lot.awardState !== 'awarded') return refuse('award_not_confirmed');
     if (await latestLotDocument(tx, lot.id, 'countersignature')) return refuse('award_already_countersigned');
     const confirmed = documentPayload<Confirmation>(confirmation);
     const now = ctx.clock.now();
