@@ -13,6 +13,7 @@ import { registrationRoutes } from './auctions/registration-routes.ts';
 import { createScheduler } from './auctions/scheduler.ts';
 import { startShedFlush } from './bidding/shed-flush.ts';
 import { startPresenceFlush } from './attendance/presence.ts';
+import { writeFaultsBeforeClose } from './attendance/no-shows.ts';
 import { createBidAdmission, type BidAdmission } from './bidding/admission.ts';
 
 export interface DomainModules {
@@ -38,6 +39,7 @@ export async function createDomainModules(ctx: AppContext, _identity: Identity):
   const scheduler = createScheduler(ctx, engine);
   const shedFlush = startShedFlush(ctx, engine.shedLog);
   const presenceFlush = startPresenceFlush(ctx);
+  writeFaultsBeforeClose(ctx, () => shedFlush.flush());
   const records = await (await import('./records/index.ts')).createRecords(ctx);
   const jobs = (await import('./jobs/index.ts')).createJobs(ctx);
   const notifications = (await import('./notifications/index.ts')).createNotifications(ctx);

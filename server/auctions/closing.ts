@@ -14,6 +14,8 @@ import { bidderCodeOf, lockLot } from './lot-service.ts';
 import { lotChange } from './public-lot.ts';
 import { CLOSE_GRACE_MS, closeOutcome, closesAt, eligibleBidders, isOpen, OPEN_STATUSES } from './rules/index.ts';
 import { revealSealedBids, type Reveal } from '../sealed/reveal.ts';
+import { scheduleResultNotice } from '../results/schedule.ts';
+import { closePresence, markNoShows, writeFaults } from '../attendance/no-shows.ts';
 
 export { CLOSE_GRACE_MS } from './rules/index.ts';
 
@@ -82,6 +84,8 @@ export async function dueLots(ctx: AppContext, limit = 100): Promise<number[]> {
 export async function closeLot(ctx: AppContext, lotId: number): Promise<'closed' | 'failed' | null> {
   const now = ctx.clock.now();
   let revealed: Reveal | undefined;
+  // Bids this process shed are force majeure for no-shows: written before they are decided.
+  await writeFaults(ctx);
   const result = await ctx.db.transaction(async (tx) => {
     let lot = await lockLot(tx, lotId);
     if (!lot || !isOpen(lot.status) || closesAt(lot).getTime() > now.getTime()) return null;
@@ -91,6 +95,8 @@ export async function closeLot(ctx: AppContext, lotId: number): Promise<'closed'
       if (revealed.tieRound) return null;
       lot = revealed.lot;
     }
+    // Attendance up to date while the lot is still open: the pending sightings and the ledger's bids.
+    await closePresence(ctx, tx, lotId);
     const approved = await tx
       .select({
         id: registrations.id,
@@ -140,8 +146,20 @@ export async function closeLot(ctx: AppContext, lotId: number): Promise<'closed'
         ...(reason ? { reason } : {}),
       },
     });
+    // Approved bidders who never attended (server/attendance/no-shows.ts): forfeited before the money
+    // is settled, so the settlement forfeits their payments; held ones are left for the manager.
+    const noShows = await markNoShows(ctx, tx, closed, {
+      winnerId,
+      heldBidding: eligible >= ctx.config.policy.minBidders,
+      now,
+    });
+    for (const n of noShows) {
+      const r = approved.find((a) => a.id === n.id);
+      if (r && n.state === 'forfeited') r.depositState = 'forfeited';
+    }
     // The money: deposits due for refund, the winner's retained and the balance owed (server/payments).
     const settled = await settleLot(ctx, tx, closed, { winnerId, actorPid: null, from: lot.endsAt, now });
+    await scheduleResultNotice(tx, lotId, now); // the public result notice (server/results)
     // Each bidder learns the result with what became of their deposit (the winner's counts toward the
     // price; a received one is refunded; a forfeited one stays forfeited).
     const refundedIds = new Set(settled.refundable.map((r) => r.id));

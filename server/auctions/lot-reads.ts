@@ -8,6 +8,7 @@ import { visibleTo } from './lot-service.ts';
 import type { LotRow } from './rules/index.ts';
 import { searchLots, type CatalogueQuery } from './lot-search.ts';
 import type { LotResult } from './lot-schemas.ts';
+import { presenceOf } from '../attendance/presence.ts';
 
 export type ListLotsOptions = CatalogueQuery;
 
@@ -32,10 +33,21 @@ export async function visibleLotRow(
   return row && visibleTo(person, row) ? ok(row) : refuse('lot_not_found');
 }
 
-export async function getLot(ctx: AppContext, person: Person | undefined, lotId: number): Promise<Result<PublicLot>> {
+/**
+ * One lot. `view`: the lot's page read by the person (GET /api/lots/:id), which is attendance in the
+ * bidding window when they are registered (noted in memory, server/attendance/presence.ts).
+ */
+export async function getLot(
+  ctx: AppContext,
+  person: Person | undefined,
+  lotId: number,
+  opts: { view?: boolean } = {},
+): Promise<Result<PublicLot>> {
   const row = await visibleLotRow(ctx, person, lotId);
   if (!row.ok) return row;
-  const [lot] = await publicLots(ctx.db, [row.value], ctx.clock.now());
+  const now = ctx.clock.now();
+  if (opts.view && person) presenceOf(ctx).seenOn(row.value, person.pid, now);
+  const [lot] = await publicLots(ctx.db, [row.value], now);
   return ok(lot);
 }
 

@@ -69,10 +69,12 @@ export function lotRoutes(ctx: AppContext): ApiApp {
       ...access('anyone'),
       tags,
       summary: 'One lot',
+      description:
+        "Read with a signed-in registrant's credentials within the bidding window (as the lot page does), this counts as attending the auction (GET /api/lots/{id}/attendance).",
       request: { params: LotIdParam },
       responses: { 200: json(LotSchema, 'The lot'), ...errorResponses(404, 422) },
     }),
-    async (c) => c.json(unwrap(await getLot(ctx, c.get('person'), c.req.valid('param').id)), 200),
+    async (c) => c.json(unwrap(await getLot(ctx, c.get('person'), c.req.valid('param').id, { view: true })), 200),
   );
 
   app.openapi(

@@ -20,6 +20,7 @@ import { canTransition, termsEditable } from './rules/index.ts';
 import { registrationChanged } from './registration-event.ts';
 import { settleLot } from '../payments/settlement.ts';
 import { lockLot } from './lot-lock.ts';
+import { scheduleResultNotice } from '../results/schedule.ts';
 
 /** The lot's row lock (lot-lock.ts), for the callers that take it with the rest of the lot service. */
 export { lockLot };
@@ -259,6 +260,7 @@ export async function cancelLot(
       });
       // Every deposit received becomes due for refund (server/payments/settlement.ts).
       const settled = await settleLot(ctx, tx, updated, { winnerId: null, actorPid: person.pid, from: now, now });
+      if (row.status !== 'draft') await scheduleResultNotice(tx, lotId, now); // a published lot's result notice
       const change = lotChange(
         updated,
         'cancelled',

@@ -39,6 +39,8 @@ export interface BatchOutcome {
   entries: PublicEntry[];
   personal: { pid: string; event: PersonalEvent }[];
   lotChanges: LotChange[];
+  /** Registered bidders who bid within the bidding window, and when: attendance (server/attendance). */
+  present: { pid: string; at: Date }[];
 }
 
 export type NewEntry = typeof ledgerEntries.$inferInsert;
@@ -91,7 +93,7 @@ export function evaluateBatch(
 
 /** The answer to every item of a batch for a lot that does not exist (or is a draft). */
 export function notFound(items: BatchItem[]): BatchOutcome {
-  return { results: items.map(() => refuse('lot_not_found')), entries: [], personal: [], lotChanges: [] };
+  return { results: items.map(() => refuse('lot_not_found')), entries: [], personal: [], lotChanges: [], present: [] };
 }
 
 class BatchLedger {
@@ -99,7 +101,7 @@ class BatchLedger {
   private readonly lot: LotRow;
   private readonly standing: Standing;
   private readonly byPid: Map<string, Bidder>;
-  private readonly outcome: BatchOutcome = { results: [], entries: [], personal: [], lotChanges: [] };
+  private readonly outcome: BatchOutcome = { results: [], entries: [], personal: [], lotChanges: [], present: [] };
   private readonly write: BatchWrite;
   /** The batch's own bids, for a withdrawal of one of them and the standing bid after it. */
   private readonly ownBids: LedgerBid[] = [];
@@ -125,6 +127,10 @@ class BatchLedger {
   bid(item: Extract<BatchItem, { kind: 'bid' }>): void {
     const { outcome: out, standing: s } = this;
     const bidder = this.byPid.get(item.person.pid);
+    // A bid in the window, accepted or not, is attendance; judged by the times of the rules' read.
+    const at = item.receivedAt.getTime();
+    if (bidder && this.lot.startsAt.getTime() <= at && at < s.endsAt.getTime())
+      out.present.push({ pid: bidder.pid, at: item.receivedAt });
     const replayKey = bidder && item.idempotencyKey ? `${bidder.id}\n${item.idempotencyKey}` : undefined;
     const replay = replayKey ? this.read.replays.get(replayKey) : undefined;
     if (replay) {

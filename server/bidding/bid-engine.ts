@@ -27,6 +27,7 @@ import {
 import { isIdempotencyKey, isRowId, isVnd } from '../shared/validation.ts';
 import { commitBatch, type BatchItem, type WithdrawAck } from './bid-batch.ts';
 import { ShedLog } from './shed-log.ts';
+import { presenceOf } from '../attendance/presence.ts';
 import { SHED_MESSAGES, type ShedReason } from './shed-reasons.ts';
 
 export { SHED_MESSAGES };
@@ -303,6 +304,9 @@ export class BidEngine implements BidService {
         if (outcome.entries.length) events.publish('entries', { lotId, entries: outcome.entries });
         for (const p of outcome.personal) events.publish('personal', p);
         for (const change of outcome.lotChanges) events.publish('lot', change);
+        // Attendance, noted in memory and written in the background (never a round trip of the bid's).
+        const presence = presenceOf(this.ctx);
+        for (const p of outcome.present) presence.seen(lotId, p.pid, p.at);
         return true;
       },
       (err: unknown) => err,

@@ -2,12 +2,15 @@
 // that covers every Vietnamese letter with its diacritics (ạ ằ ẵ ệ ỹ đ Đ …), so the text survives
 // printing, copying and text extraction. Its words are the web app's (vietnamese.ts). It ends with the
 // ledger's final hash and the signing key id, which tie the paper to the signed JSON record, and with
-// signature blocks for the organisation's representative and the winner, printed empty.
+// signature blocks for the organisation's representative and the winner, printed empty, or saying
+// when each signed electronically (their confirmation and countersignature: pdf-award.ts).
 import { createRequire } from 'node:module';
 import PDFDocument from 'pdfkit';
 import type { AuctionRecord } from './record-format.ts';
 import { fields, heading, MARGIN, table, type Doc } from './pdf-layout.ts';
 import { descendingSchedule, methodTerms, roundPeriods, sealedBidsTable } from './pdf-methods.ts';
+import { attendanceTable } from './pdf-attendance.ts';
+import { awardLines, electronicSignatures } from './pdf-award.ts';
 import {
   actionLabel,
   categoryLabel,
@@ -62,7 +65,15 @@ function signatureBlocks(doc: Doc, r: AuctionRecord): void {
     doc.fillColor('black');
     bottom = Math.max(bottom, doc.y);
   });
-  // The space to sign in, then the line the name is written under, level across both blocks.
+  // The space to sign in, then the line the name is written under, level across both blocks; a block
+  // signed electronically (issue 18) says so, with when.
+  const signed = electronicSignatures(r);
+  const marks = [
+    signed.countersigned ? `Đã ký điện tử lúc ${formatVnTime(signed.countersigned.at)}` : 'Chưa ký',
+    signed.confirmed
+      ? `${signed.confirmed.bidderCode}${signed.confirmed.name ? ` (${signed.confirmed.name})` : ''} đã ký điện tử lúc ${formatVnTime(signed.confirmed.at)}`
+      : 'Chưa ký',
+  ];
   const lineY = bottom + 70;
   blocks.forEach((_, i) => {
     const x = MARGIN + i * (width + 24);
@@ -75,7 +86,7 @@ function signatureBlocks(doc: Doc, r: AuctionRecord): void {
     doc
       .fillColor('#555555')
       .fontSize(8)
-      .text('Chưa ký', x, lineY + 4, { width, align: 'center' })
+      .text(marks[i], x, lineY + 4, { width, align: 'center' })
       .fillColor('black');
   });
   doc.x = MARGIN;
@@ -144,6 +155,7 @@ function body(doc: Doc, r: AuctionRecord, kid: string): void {
         `bản ${g.rulesVersion}, ${formatVnTime(g.rulesAcceptedAt)}`,
       ]),
     );
+  attendanceTable(doc, r);
   heading(doc, `5. ${L.feed} (${r.ledger.length} lượt)`);
   if (r.ledger.length === 0) doc.text(L.feedEmpty);
   else
@@ -189,6 +201,11 @@ function body(doc: Doc, r: AuctionRecord, kid: string): void {
     ['Số lượt trả giá hợp lệ', String(r.result.bidCount)],
     ...(r.result.cancelReason ? ([['Lý do hủy', r.result.cancelReason]] as [string, string][]) : []),
   ]);
+  const after = awardLines(r);
+  if (after.length) {
+    doc.moveDown(0.4).font('Bold').text('Sau khi kết thúc trả giá').font('Regular');
+    for (const line of after) doc.text(`• ${line}`);
+  }
   heading(doc, '9. Xác thực hồ sơ');
   fields(doc, [
     ['Mã băm cuối của sổ trả giá (SHA-256)', r.finalHash],

@@ -3,7 +3,15 @@
 import { shedBidsOf, type ShedRow } from '../bidding/shed-reads.ts';
 import { and, asc, eq, gt, gte, inArray, lt, lte, max, min, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
-import { auditEvents, ledgerEntries, lots, people, registrations, sealedBids } from '../../db/schema.ts';
+import {
+  auditEvents,
+  ledgerEntries,
+  lots,
+  people,
+  registrations,
+  sealedBids,
+  type NoShowState,
+} from '../../db/schema.ts';
 import { ENDED_STATUSES } from '../auctions/rules/index.ts';
 
 export type LotRow = typeof lots.$inferSelect;
@@ -41,6 +49,10 @@ export interface RegistrationRow {
   createdAt: Date;
   approvedAt: Date | null;
   approvedBy: string | null;
+  /** Attendance (issue 18): first and last presence in the bidding window, and the no-show state. */
+  firstSeenAt: Date | null;
+  lastSeenAt: Date | null;
+  noShow: NoShowState | null;
 }
 
 /** Everything a record needs besides the lot row, for a set of lots (loaded together per page). */
@@ -78,6 +90,9 @@ export async function loadDetails(db: Db, lotIds: number[]): Promise<Map<number,
       createdAt: registrations.createdAt,
       approvedAt: registrations.approvedAt,
       approvedBy: registrations.approvedBy,
+      firstSeenAt: registrations.firstSeenAt,
+      lastSeenAt: registrations.lastSeenAt,
+      noShow: registrations.noShow,
     })
     .from(registrations)
     .leftJoin(people, eq(people.pid, registrations.pid))

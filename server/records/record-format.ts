@@ -14,6 +14,7 @@ import {
   RoundsTermsSchema,
   SealedTermsSchema,
 } from './method-format.ts';
+import { RecordAttendanceSchema } from './attendance-format.ts';
 
 export const RECORD_TYPE = 'auction-record';
 /**
@@ -156,6 +157,11 @@ export const AuctionRecordSchema = z
         }),
       })
       .optional(),
+    /**
+     * Attendance per bidder code (issue 18): first and last presence, bids placed, no-show state.
+     * Absent from records issued before it existed (attendance-format.ts).
+     */
+    attendance: z.array(RecordAttendanceSchema).optional(),
     /** The hash of the last ledger entry (the genesis hash when there is none). */
     finalHash: hash,
   })

@@ -2,14 +2,16 @@
 // registration with the person behind the bidder code (and that person's keyed hash, which verifiers
 // compare with the one chained at registration), the full ledger (withdrawals included) with its hash
 // chain, the soft-close extensions, the lot's audit history and the result, with the method's own
-// parts (record-methods.ts). Whether the rows still agree with the chain is checked before signing
-// (integrity.ts).
+// parts (record-methods.ts) and the attendance per bidder code (issue 18). Whether the rows still
+// agree with the chain is checked before signing (integrity.ts).
 import { personHash } from '../audit/person-hash.ts';
 import { GENESIS_HASH } from '../shared/hash-chain.ts';
 import { summarizeShed } from '../bidding/shed-reads.ts';
 import type { EndedStatus } from '../auctions/rules/index.ts';
 import type { LotDetails, LotRow } from './queries.ts';
 import { methodParts } from './record-methods.ts';
+import { withLedgerBids, type BidSpan } from '../attendance/rows.ts';
+import type { RecordAttendance } from './attendance-format.ts';
 import {
   RECORD_TYPE,
   RECORD_VERSION,
@@ -54,6 +56,36 @@ export function recordLedger(entries: LotDetails['entries']): RecordEntry[] {
     prevHash: e.prevHash,
     hash: e.hash,
   }));
+}
+
+/**
+ * Attendance per registration, in the registrations' order: presence with the ledger's bids folded in
+ * (a bid is presence, server/attendance/rows.ts), the bids placed, and the no-show state.
+ */
+export function recordAttendance(regs: LotDetails['registrations'], ledger: RecordEntry[]): RecordAttendance[] {
+  const spans = new Map<string, BidSpan>();
+  for (const e of ledger) {
+    if (e.kind !== 'bid') continue;
+    const t = new Date(e.placedAt);
+    const s = spans.get(e.bidderCode);
+    if (!s) spans.set(e.bidderCode, { count: 1, first: t, last: t });
+    else {
+      s.count++;
+      if (s.first && t < s.first) s.first = t;
+      if (s.last && t > s.last) s.last = t;
+    }
+  }
+  return regs.map((r) => {
+    const span = spans.get(r.bidderCode);
+    const seen = withLedgerBids(r, span);
+    return {
+      bidderCode: r.bidderCode,
+      firstSeenAt: isoOrNull(seen.firstSeenAt),
+      lastSeenAt: isoOrNull(seen.lastSeenAt),
+      bidsPlaced: span?.count ?? 0,
+      noShow: r.noShow,
+    };
+  });
 }
 
 /** A history event as the record carries it: version-2 events with the keyed hashes their chain covers. */
@@ -147,6 +179,7 @@ export function buildRecord(
       entryCount: ledger.length,
     },
     technicalFaults: { shedBids: summarizeShed(details.shed) },
+    attendance: recordAttendance(details.registrations, ledger),
     finalHash: ledger.at(-1)?.hash ?? GENESIS_HASH,
   };
 }

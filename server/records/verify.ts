@@ -6,6 +6,7 @@
 // (verify-method.ts). No database: the server route and the offline CLI share it.
 import { auditEventHash, GENESIS_HASH, ledgerEntryHash } from '../shared/hash-chain.ts';
 import { bindingProblem } from './bindings.ts';
+import { attendanceProblem } from './attendance-format.ts';
 import { verifyJws, type Jwks } from './jws.ts';
 import { AuctionRecordSchema, RECORD_CTY, type AuctionRecord } from './record-format.ts';
 import type { ZodType } from 'zod';
@@ -114,9 +115,12 @@ export function ledgerProblem(record: AuctionRecord): Problem | undefined {
   return undefined;
 }
 
-/** Everything wrong with a record's content: its chains, then its agreement with the chained history. */
+/**
+ * Everything wrong with a record's content: its chains, then its agreement with the chained history,
+ * then its attendance (when it has that part).
+ */
 export function recordProblem(record: AuctionRecord): Problem | undefined {
-  return ledgerProblem(record) ?? bindingProblem(record);
+  return ledgerProblem(record) ?? bindingProblem(record) ?? attendanceProblem(record);
 }
 
 /** Parses payload bytes as JSON (UTF-8, strictly). */

@@ -16,6 +16,7 @@ import { ok, refuse, type Result } from '../shared/errors.ts';
 import { newLotKey, openContent, openLotKey, sealContent, sealedBidKey } from './keys.ts';
 import { RECEIPT_CTY, type ReceiptPayload, type SealedBid, type SealedBidAck } from './schemas.ts';
 import { insertBid, liveBid, liveBidsOf, registrationOf, storeLotKey, tieRoundOf, type SealedBidRow } from './store.ts';
+import { presenceOf } from '../attendance/presence.ts';
 
 const encoder = new TextEncoder();
 
@@ -91,6 +92,8 @@ export async function submitSealedBid(
     return ok({ bidderCode: bidder.bidderCode, commitment: committed, round, replaced: earlier !== undefined });
   });
   if (!done.ok) return done;
+  // A sealed bid accepted in the window is attendance (server/attendance; noted in memory).
+  presenceOf(ctx).seen(lotId, person.pid, receivedAt);
   const submittedAt = receivedAt.toISOString();
   const { bidderCode, commitment: committed, round, replaced } = done.value;
   const receipt = await signReceipt(signer, { lotId, bidderCode, commitment: committed, submittedAt });

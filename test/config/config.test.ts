@@ -30,6 +30,14 @@ describe('configuration', () => {
     expect(c.policy).toEqual({ minBiddingMinutes: 15, depositMinPct: 5, depositMaxPct: 20, minBidders: 2 });
   });
 
+  it('forfeits no-shows’ deposits by default; NO_SHOW_FORFEIT=false keeps them (issue 18)', () => {
+    expect(loadConfig({}).attendance).toEqual({ noShowForfeit: true });
+    expect(loadConfig({ NO_SHOW_FORFEIT: 'false' }).attendance).toEqual({ noShowForfeit: false });
+    const msg = errorOf({ NO_SHOW_FORFEIT: 'sometimes' });
+    expect(msg).toContain('NO_SHOW_FORFEIT');
+    expect(msg).toContain('true or false');
+  });
+
   it('names the variable and what it expects for a bad port', () => {
     const msg = errorOf({ PORT: 'eighty' });
     expect(msg).toContain('PORT');

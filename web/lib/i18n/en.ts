@@ -324,7 +324,6 @@ export const en: Catalogue<typeof vi> = {
     vnTime: '{{at}} (Vietnam time)',
     nextNote:
       'The winner refused the result. Under Art. 51 of the Law on Property Auction, the lot is offered to the next bidder {{code}} at {{price}}.',
-    cardSign: 'You won: sign the record',
     cardSignBody: 'Sign the record by {{deadline}} (Vietnam time), or refuse the result.',
     cardOffer: 'The lot is offered to you',
     cardOfferBody:
@@ -391,6 +390,8 @@ export const en: Catalogue<typeof vi> = {
       reason: 'Reason (optional, kept in the lot’s audit log)',
       confirm: 'Refuse the result',
       done: 'You refused the result.',
+      ifRefuse:
+        'If you refuse the result, your deposit of {{deposit}} is forfeited (Art. 39 of the Law on Property Auction).',
     },
     offer: {
       title: 'The lot is offered to you',

@@ -333,7 +333,6 @@ export const vi = {
     nextNote:
       'Người trúng đấu giá đã từ chối kết quả. Theo Điều 51 Luật Đấu giá tài sản, tài sản được đề nghị bán cho người trả giá liền kề {{code}} với giá {{price}}.',
     // The lot page's card for the bidder the award names.
-    cardSign: 'Bạn đã trúng đấu giá: hãy ký biên bản',
     cardSignBody: 'Ký biên bản trước {{deadline}} (giờ Việt Nam), hoặc từ chối kết quả.',
     cardOffer: 'Tài sản được đề nghị bán cho bạn',
     cardOfferBody:
@@ -403,6 +402,8 @@ export const vi = {
       reason: 'Lý do (không bắt buộc, được lưu trong nhật ký của phiên)',
       confirm: 'Từ chối kết quả',
       done: 'Bạn đã từ chối kết quả.',
+      ifRefuse:
+        'Nếu từ chối kết quả, khoản tiền đặt trước {{deposit}} của bạn bị tịch thu (Điều 39 Luật Đấu giá tài sản).',
     },
     offer: {
       title: 'Tài sản được đề nghị bán cho bạn',
