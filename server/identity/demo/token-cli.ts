@@ -60,6 +60,9 @@ async function main(): Promise<void> {
   const now = Math.floor(Date.now() / 1000);
   const token = await new SignJWT({
     [config.eid.levelClaim]: Number(level),
+    // The persona authenticates now, as at a real provider: such a token is a fresh sign-in (signing
+    // the record after the close needs one) for FRESH_SIGNIN_MAX_AGE_SECONDS.
+    auth_time: now,
     ...((values.name ?? persona?.name) ? { name: values.name ?? persona?.name } : {}),
   })
     .setProtectedHeader({ alg: 'ES256', typ: 'JWT', kid: keys.signing.kid })
