@@ -181,7 +181,11 @@ export async function myRegistrations(ctx: AppContext, person: Person): Promise<
       ...(payment ? { payment: paymentView(payment) } : {}),
       leading: l.leaderRegistrationId === r.id,
       outcome,
-      award: l.winnerRegistrationId === r.id ? l.awardState : null,
+      // The winner's, and the next bidder's once the award names them (Art. 51).
+      award:
+        l.winnerRegistrationId === r.id || (l.awardRegistrationId ?? l.winnerRegistrationId) === r.id
+          ? l.awardState
+          : null,
       balance: balances.has(r.id) ? paymentView(balances.get(r.id)!) : null,
       refunds: owedBack.get(r.id) ?? [],
       bids: mine

@@ -90,10 +90,10 @@ export const MyRegistrationSchema = RegistrationSchema.extend({
   }),
   leading: z.boolean(),
   outcome: z.enum(['won', 'lost', 'cancelled']).nullable(),
-  award: z
-    .enum(AWARD_STATES)
-    .nullable()
-    .openapi({ description: "The lot's award state after a close with a winner (see Award), else null." }),
+  award: z.enum(AWARD_STATES).nullable().openapi({
+    description:
+      "The lot's award state after a close with a winner (see Award) for the winner, and for the next bidder once the award names them (Art. 51); else null.",
+  }),
   balance: PaymentSchema.nullable().openapi({
     description:
       "The winner's balance to pay (the price less the deposit): amount, account, its own transfer reference, due time, received, VietQR. Null for everyone else.",

@@ -304,6 +304,12 @@ describe('refusal and the next bidder (Art. 51)', () => {
     expect(balance).toMatchObject({ amount: 38_000_000, state: 'pending' });
     const money = await balanced(lot.id);
     expect(money.totals.forfeited).toBe(4_000_000);
+    // Her registrations show the award that now names her, with its balance.
+    const mine = await tp.call('GET', '/api/me/registrations', { token: b.token });
+    expect(mine.json.items.find((i: Json) => i.lot.id === lot.id)).toMatchObject({
+      award: 'awaiting_confirmation',
+      balance: { amount: 38_000_000 },
+    });
 
     const signed = await post(`/api/lots/${lot.id}/confirmation`, await signedInAgo(b, 5));
     expect(signed.status).toBe(200);
