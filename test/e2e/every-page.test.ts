@@ -56,7 +56,7 @@ async function overflow(page: Page): Promise<{ extra: number; culprits: string[]
 describe.runIf(run)('every page at desktop and phone width', () => {
   let e2e: E2E;
   const sessions: Partial<Record<keyof typeof PERSONA | 'visitor', Session>> = {};
-  const lots: { live?: number; upcoming?: number; finished?: number } = {};
+  const lots: { live?: number; upcoming?: number; finished?: number; award?: number } = {};
 
   beforeAll(async () => {
     e2e = await startE2E();
@@ -68,6 +68,12 @@ describe.runIf(run)('every page at desktop and phone width', () => {
     lots.live = await list('live');
     lots.upcoming = await list('scheduled');
     lots.finished = await list('closed');
+    // The demo's award walk-through (issue 18): a plate lot An won, his signature awaited.
+    const closed = await sessions.visitor!.api<{ items: { id: number; title: string }[] }>(
+      'GET',
+      '/api/lots?status=closed&limit=100',
+    );
+    lots.award = closed.json.items.find((l) => l.title === 'Biển số 88A-888.88')?.id;
   }, 180_000);
   afterAll(async () => {
     await e2e?.stop();
@@ -93,12 +99,16 @@ describe.runIf(run)('every page at desktop and phone width', () => {
     ['lot-upcoming', 'an', async () => `/lots/${lots.upcoming}`],
     ['lot-finished', 'visitor', async () => `/lots/${lots.finished}`],
     ['my-auctions', 'an', async () => '/me'],
+    ['lot-award', 'an', async () => `/lots/${lots.award}/award`],
+    ['lot-award-public', 'visitor', async () => `/lots/${lots.award}`],
     ['manage', 'manager', async () => '/manage'],
     ['manage-new', 'manager', async () => '/manage/lots/new'],
     ['manage-lot', 'manager', () => firstLink(sessions.manager!, '/manage', '/manage/lots/')],
     ['regulator', 'regulator', async () => '/regulator'],
     ['regulator-lot', 'regulator', () => firstLink(sessions.regulator!, '/regulator', '/regulator/lots/')],
     ['regulator-verify', 'regulator', async () => '/regulator/verify'],
+    ['manage-lot-award', 'manager', async () => `/manage/lots/${lots.award}`],
+    ['regulator-lot-award', 'regulator', async () => `/regulator/lots/${lots.award}`],
     ['admin', 'admin', async () => '/admin'],
   ];
 

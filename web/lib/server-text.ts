@@ -19,7 +19,7 @@ const has = (table: object, key: string): boolean => Object.prototype.hasOwnProp
 
 /** Amounts (integer VND) and instants (ISO UTC) among the parameters, by name. */
 const MONEY = new Set(['minNextBid', 'currentPrice']);
-const TIMES = new Set(['startsAt', 'opensAt', 'endsAt', 'nextPriceAt']);
+const TIMES = new Set(['startsAt', 'opensAt', 'endsAt', 'nextPriceAt', 'deadline']);
 /** Field codes whose min and max are amounts of money. */
 const MONEY_FIELDS = new Set(['DEPOSIT_OUT_OF_RANGE']);
 
@@ -45,6 +45,9 @@ function formatParam(s: Speaker, name: string, value: ParamValue, moneyNames: Se
     if (name === 'status' && has(vi.status, value)) return label(`status.${value}`);
     if (name === 'registrationStatus' && has(vi.regStatus, value)) return label(`regStatus.${value}`);
     if (name === 'depositState' && has(vi.reg.deposit, value)) return label(`reg.deposit.${value}`);
+    if (name === 'award' && has(vi.award.state, value)) return label(`award.state.${value}`);
+    if (name === 'noShow' && has(vi.award.attendance.noShowState, value))
+      return label(`award.attendance.noShowState.${value}`);
     if (name === 'type') return IMAGE_LABELS[value] ?? value;
     return value;
   }

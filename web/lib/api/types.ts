@@ -50,6 +50,11 @@ export type SealedBid = Schemas['SealedBid'];
 export type SealedBidAck = Schemas['SealedBidAck'];
 /** POST /api/records/verify → 200. */
 export type Verdict = Schemas['Verdict'];
+/** An item of GET /api/results/:lotId: one of a lot's published result notices (issue 18). */
+export type LotResultNotice = Schemas['LotResultNotice'];
+/** GET /api/lots/:id/attendance (its manager, regulators): attendance per bidder code, and no-shows. */
+export type Attendance = Schemas['Attendance'];
+export type AttendanceEntry = Schemas['AttendanceEntry'];
 
 // The socket.io event map (server/realtime/events.ts): its payloads reuse the REST shapes above.
 export type {

@@ -416,7 +416,7 @@ export const en: Catalogue<typeof vi> = {
     tasks: 'To do after the close',
     taskSign: 'Sign the record by {{deadline}}',
     taskOffer: 'Answer the offer of the lot by {{deadline}}',
-    taskSigned: 'Record signed',
+    taskSigned: 'Record signed: the balance is still to pay',
     manage: {
       confirmation: 'The winner’s confirmation',
       confirmedAt: '{{code}} signed the record at {{at}}, price {{price}}.',
@@ -446,6 +446,7 @@ export const en: Catalogue<typeof vi> = {
     },
     attendance: {
       title: 'Attendance',
+      table: 'Attendance by bidder code',
       intro:
         'A bidder is present from their first watch of the lot, view of its page or bid in the bidding window. Bidder codes only.',
       code: 'Code',

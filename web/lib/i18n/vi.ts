@@ -429,7 +429,7 @@ export const vi = {
     tasks: 'Việc cần làm sau phiên',
     taskSign: 'Ký biên bản trước {{deadline}}',
     taskOffer: 'Trả lời đề nghị mua tài sản trước {{deadline}}',
-    taskSigned: 'Đã ký biên bản',
+    taskSigned: 'Đã ký biên bản: còn phải nộp số tiền còn lại',
     // The manager's and the regulator's view.
     manage: {
       confirmation: 'Xác nhận của người trúng đấu giá',
@@ -461,6 +461,7 @@ export const vi = {
     },
     attendance: {
       title: 'Điểm danh người tham gia',
+      table: 'Bảng điểm danh theo mã người tham gia',
       intro:
         'Người tham gia có mặt từ lần đầu theo dõi phiên, xem trang phiên hoặc trả giá trong thời gian trả giá. Chỉ hiện mã người tham gia.',
       code: 'Mã',

@@ -44,5 +44,9 @@ export const load: PageServerLoad = async (event) => {
         };
     }
   }
-  return { lot: lotRes.data, entries, registration, outbid };
+  // The lot's public result notices (issue 18), once it has ended; their absence never ends the page.
+  const notices = lotRes.data.ended
+    ? await api.tryGet((c) => c.GET('/results/{lotId}', { params: { path: { lotId: id } } }))
+    : null;
+  return { lot: lotRes.data, entries, registration, outbid, notices: notices?.ok ? notices.data.notices : [] };
 };

@@ -1,10 +1,12 @@
 // One lot in the manager console: its terms, photos, registrations, live state, result and technical
-// faults (bids the platform refused for its own reasons).
+// faults (bids the platform refused for its own reasons); after the hammer (issue 18) its award with
+// the signed confirmation and countersignature, the published result notices, and its attendance.
 import { error } from '@sveltejs/kit';
 import type { PageServerLoad } from './$types';
 import { serverApi } from '#lib/api/server.ts';
 import { requireRole } from '#lib/guards.ts';
 import { loadShedBids } from '#lib/components/shed-bids.ts';
+import { loadAfterClose } from '#lib/components/award/after-close.ts';
 
 export type { LotImage } from '#lib/api/types.ts';
 
@@ -17,13 +19,14 @@ export const load: PageServerLoad = async (event) => {
   if (!lot.ok)
     error(lot.status === 404 || lot.status === 422 ? 404 : lot.status === 403 ? 403 : 503, lot.error.message);
   // The shed-bid counts never end the page: "not available right now" in their panel instead.
-  const [images, regs, result, bids, shed, money] = await Promise.all([
+  const [images, regs, result, bids, shed, money, afterClose] = await Promise.all([
     api.get((c) => c.GET('/lots/{id}/images', { params: { path: { id } } })),
     api.get((c) => c.GET('/lots/{id}/registrations', { params: { path: { id } } })),
     api.get((c) => c.GET('/lots/{id}/result', { params: { path: { id } } })),
     api.get((c) => c.GET('/lots/{id}/bids', { params: { path: { id }, query: { after: 0, limit: 1000 } } })),
     loadShedBids(api, id),
     api.get((c) => c.GET('/lots/{id}/money', { params: { path: { id } } })),
+    loadAfterClose(api, lot.data),
   ]);
   return {
     lot: lot.data,
@@ -34,5 +37,6 @@ export const load: PageServerLoad = async (event) => {
     entries: bids.ok ? bids.data.items : [],
     shed,
     money: money.ok ? money.data : null,
+    ...afterClose,
   };
 };

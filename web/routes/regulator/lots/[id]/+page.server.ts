@@ -1,12 +1,15 @@
 // A lot's full record for a regulator: the lot, who each bidder code was, the ledger, the result,
 // the bids the platform refused for its own reasons (technical faults), and the signed record downloads
-// (JSON, CSV, PDF) once the lot has ended.
+// (JSON, CSV, PDF) once the lot has ended; after the hammer (issue 18) its attendance, the winner's
+// signed confirmation and the countersignature, how the award went (its result notices: a refusal, an
+// offer to the next bidder, a lapse), and a suspension with its re-run.
 import { error } from '@sveltejs/kit';
 import type { PageServerLoad } from './$types';
 import { serverApi } from '#lib/api/server.ts';
 import { requireRole } from '#lib/guards.ts';
 import type { BidEntry } from '#lib/api/types.ts';
 import { loadShedBids } from '#lib/components/shed-bids.ts';
+import { loadAfterClose } from '#lib/components/award/after-close.ts';
 
 export const load: PageServerLoad = async (event) => {
   requireRole(event.locals, event.url, 'regulator');
@@ -17,6 +20,7 @@ export const load: PageServerLoad = async (event) => {
   if (!lot.ok) error(lot.status === 404 || lot.status === 422 ? 404 : 503, lot.error.message);
   // Read alongside the ledger; its failure never ends the page ("not available right now" in its panel).
   const shedPromise = loadShedBids(api, id);
+  const afterClosePromise = loadAfterClose(api, lot.data);
   const entries: BidEntry[] = [];
   for (let after = 0; entries.length < 10_000;) {
     const page = await api.get((c) =>
@@ -29,6 +33,7 @@ export const load: PageServerLoad = async (event) => {
   const regs = await api.get((c) => c.GET('/lots/{id}/registrations', { params: { path: { id } } }));
   const shed = await shedPromise;
   const money = await api.get((c) => c.GET('/lots/{id}/money', { params: { path: { id } } }));
+  const afterClose = await afterClosePromise;
   return {
     lot: lot.data,
     entries,
@@ -36,5 +41,6 @@ export const load: PageServerLoad = async (event) => {
     ended: lot.data.ended,
     shed,
     money: money.ok ? money.data : null,
+    ...afterClose,
   };
 };
