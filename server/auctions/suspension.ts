@@ -279,10 +279,7 @@ async function carryRegistration(
       );
   }
   // The suspended lot's registration keeps its place in that lot's record, its deposit shown carried.
-  await tx
-    .update(registrations)
-    .set({ depositState: 'carried', updatedAt: now })
-    .where(eq(registrations.id, from.id));
+  await tx.update(registrations).set({ depositState: 'carried', updatedAt: now }).where(eq(registrations.id, from.id));
   await notify(tx, {
     pid: from.pid,
     kind: 'lot_rerun',

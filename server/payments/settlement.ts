@@ -298,7 +298,9 @@ export async function forfeitAwardMoney(
   const deposit = mine.find((p) => p.kind === 'deposit');
   const forfeited = deposit && deposit.state === 'retained' ? deposit.received : 0;
   if (deposit && deposit.state === 'retained') await setPaymentState(tx, deposit.id, 'forfeited', now);
-  const balance = mine.find((p) => p.kind === 'balance' && (p.state === 'pending' || p.state === 'partial' || p.state === 'paid'));
+  const balance = mine.find(
+    (p) => p.kind === 'balance' && (p.state === 'pending' || p.state === 'partial' || p.state === 'paid'),
+  );
   let refundDueAt: Date | null = null;
   if (balance) {
     if (opts.cancelBalanceJobs) {
