@@ -120,6 +120,13 @@ function outcomeOf(lot: LotRow, holder: RegistrationRow | undefined, document: F
   };
 }
 
+/** The refusal of an act after the award's deadline (its job may not have run yet), if it is late. */
+function deadlinePassed(lot: LotRow, now: Date) {
+  return lot.awardDeadline && now.getTime() > lot.awardDeadline.getTime()
+    ? refuse('award_deadline_passed', { deadline: lot.awardDeadline.toISOString() })
+    : undefined;
+}
+
 /** Runs an award action in one transaction; publishes its event once committed. */
 async function inTransaction<T>(
   ctx: AppContext,
@@ -156,8 +163,8 @@ export async function confirmAward(deps: AwardDeps, person: Person, lotId: numbe
     if (lot.awardState !== 'awaiting_confirmation') return refuse('award_not_awaiting', { award: lot.awardState });
     if (!fresh.ok) return fresh;
     const now = ctx.clock.now();
-    if (lot.awardDeadline && now.getTime() > lot.awardDeadline.getTime())
-      return refuse('award_deadline_passed', { deadline: lot.awardDeadline.toISOString() });
+    const late = deadlinePassed(lot, now);
+    if (late) return late;
     const change = step(lot, { kind: 'confirmed' });
     if (!change.ok) return refuse('award_not_awaiting', { award: lot.awardState });
     const [balance] = await tx
@@ -341,8 +348,8 @@ export async function refuseAward(
     if (!mine || mine.id !== holderId(lot) || lot.awardState === null) return refuse('not_award_holder');
     if (lot.awardState !== 'awaiting_confirmation') return refuse('award_not_awaiting', { award: lot.awardState });
     const now = ctx.clock.now();
-    if (lot.awardDeadline && now.getTime() > lot.awardDeadline.getTime())
-      return refuse('award_deadline_passed', { deadline: lot.awardDeadline.toISOString() });
+    const late = deadlinePassed(lot, now);
+    if (late) return late;
     // Art. 51 reaches only the next bidder after the winner: a next bidder who accepted and then refuses ends it.
     const next = mine.id === lot.winnerRegistrationId ? await nextBidderOf(tx, lot, mine.id) : null;
     const change = step(lot, { kind: 'refused', next });
@@ -450,8 +457,8 @@ async function answerOffer(
       return refuse('award_no_offer', { award: lot.awardState });
     if (!offered) return refuse('not_offered');
     const now = ctx.clock.now();
-    if (lot.awardDeadline && now.getTime() > lot.awardDeadline.getTime())
-      return refuse('award_deadline_passed', { deadline: lot.awardDeadline.toISOString() });
+    const late = deadlinePassed(lot, now);
+    if (late) return late;
     const change = step(lot, { kind });
     if (!change.ok) return refuse('award_no_offer', { award: lot.awardState });
     await cancelAwardDeadline(tx, 'offer', lot.id, mine.id);
@@ -499,26 +506,35 @@ async function answerOffer(
 // ---------------------------------------------------------------------------------------------------
 // Deadlines (durable jobs: award-deadlines.ts).
 
-/** The lot and registration of a deadline job, the lot locked; undefined when the job no longer applies. */
-async function deadlineTarget(tx: Tx, job: Job): Promise<{ lot: LotRow; holder: RegistrationRow } | undefined> {
+/**
+ * The lot (locked) and registration of a deadline job while the award still waits in `state` for that
+ * registration; undefined when the job no longer applies. A job run early (a clock set back) throws,
+ * so the runner tries it again after the deadline.
+ */
+async function deadlineTarget(
+  ctx: AppContext,
+  tx: Tx,
+  job: Job,
+  state: 'awaiting_confirmation' | 'offered_to_next',
+): Promise<{ lot: LotRow; holder: RegistrationRow; now: Date } | undefined> {
   const lotId = Number(job.payload.lotId);
   const registrationId = Number(job.payload.registrationId);
   if (!isRowId(lotId) || !isRowId(registrationId)) return undefined;
   const lot = await lockLot(tx, lotId);
-  if (!lot || holderId(lot) !== registrationId) return undefined;
+  if (!lot || lot.awardState !== state || holderId(lot) !== registrationId) return undefined;
   const holder = await registrationOf(tx, registrationId);
-  return holder ? { lot, holder } : undefined;
+  if (!holder) return undefined;
+  const now = ctx.clock.now();
+  if (lot.awardDeadline && now.getTime() <= lot.awardDeadline.getTime())
+    throw new Error(`the award's deadline (${state}) has not passed yet`);
+  return { lot, holder, now };
 }
 
 /** The signature's deadline passed: unless signed, the award fails (Art. 52) and the deposit is forfeited (Art. 39). */
 export async function enforceConfirmationDeadline(ctx: AppContext, job: Job, tx: Tx): Promise<AfterCommit | void> {
-  const found = await deadlineTarget(tx, job);
-  if (!found || found.lot.awardState !== 'awaiting_confirmation') return;
-  const { lot, holder } = found;
-  const now = ctx.clock.now();
-  // A job run early (a clock set back) waits for the deadline.
-  if (lot.awardDeadline && now.getTime() <= lot.awardDeadline.getTime())
-    throw new Error('the confirmation deadline has not passed yet');
+  const found = await deadlineTarget(ctx, tx, job, 'awaiting_confirmation');
+  if (!found) return;
+  const { lot, holder, now } = found;
   const change = step(lot, { kind: 'confirmation_missed' });
   if (!change.ok) return;
   const money = await forfeitFor(ctx, tx, lot, holder, now);
@@ -542,12 +558,9 @@ export async function enforceConfirmationDeadline(ctx: AppContext, job: Job, tx:
 
 /** The offer's deadline passed unanswered: the award fails. */
 export async function enforceOfferDeadline(ctx: AppContext, job: Job, tx: Tx): Promise<AfterCommit | void> {
-  const found = await deadlineTarget(tx, job);
-  if (!found || found.lot.awardState !== 'offered_to_next') return;
-  const { lot, holder } = found;
-  const now = ctx.clock.now();
-  if (lot.awardDeadline && now.getTime() <= lot.awardDeadline.getTime())
-    throw new Error('the offer deadline has not passed yet');
+  const found = await deadlineTarget(ctx, tx, job, 'offered_to_next');
+  if (!found) return;
+  const { lot, holder, now } = found;
   const change = step(lot, { kind: 'offer_missed' });
   if (!change.ok) return;
   const updated = await failAward(tx, lot, now);
