@@ -18,6 +18,7 @@ import {
   noticesOf,
   paymentByReference,
   registrationRow,
+  settledAfterJump,
 } from './support.ts';
 
 const SAMPLE = fs.readFileSync(new URL('../../docs/samples/bank-statement.csv', import.meta.url), 'utf8');
@@ -118,14 +119,16 @@ describe('bank statement import', () => {
 describe('manual "deposit received"', () => {
   beforeAll(async () => {
     clock.set(Date.parse('2026-12-02T08:00:00Z'));
-    // The day's jump ends the statement's lot; its settlement (refunds owed, notices) runs as a job,
-    // and must be done before this block counts rows to show that a refused request wrote none. Its two
-    // approved bidders never attended the bidding, so their deposits are forfeited (issue 18, Art. 39).
+    // The day's jump ends the statement's lot; its settlement (refunds owed, forfeits, notices, the
+    // result notice) runs as jobs, and must be done before this block counts rows to show that a
+    // refused request wrote none. Its two approved bidders never attended the bidding, so their deposits
+    // are forfeited (issue 18, Art. 39).
     for (const reference of ['DG7K3M9QX2D', 'DGA4B8C2D6A'])
       await eventually(
         async () => ((await paymentByReference(tp, reference)).state === 'forfeited' ? true : undefined),
         `the statement lot's deposit ${reference} settled`,
       );
+    await settledAfterJump(tp, clock);
   });
 
   it('asks for confirmation first (422, nothing recorded), then records a manual credit through matching', async () => {

@@ -1,12 +1,12 @@
 // Helpers for the payments tests: a platform with a webhook secret and a controlled clock, signed
 // notifications sent as the provider would, and reads of what matching wrote.
-import { asc, eq } from 'drizzle-orm';
+import { and, asc, eq, lte } from 'drizzle-orm';
 import type { Json } from '../support/json.ts';
 import type { TestPlatform } from '../support/platform.ts';
 import type { ManualClock } from '../../server/shared/clock.ts';
-import { auditEvents, notifications, paymentCredits, payments, refunds, registrations } from '../../db/schema.ts';
+import { auditEvents, jobs, notifications, paymentCredits, payments, refunds, registrations } from '../../db/schema.ts';
 import { signatureHeader } from '../../server/payments/webhook-signature.ts';
-import { lotBody, publishedLot, type Actor } from '../auctions/factories.ts';
+import { eventually, lotBody, publishedLot, type Actor } from '../auctions/factories.ts';
 
 export const SECRET = 'whsec_test_0123456789abcdef0123456789abcdef';
 
@@ -84,4 +84,21 @@ export async function moneyRowCounts(tp: TestPlatform) {
     audit: (await db.select({ id: auditEvents.id }).from(auditEvents)).length,
     payments: JSON.stringify(await db.select().from(payments).orderBy(asc(payments.id))),
   };
+}
+
+/**
+ * Waits until the platform has settled what a clock jump set off: no job due by the test's clock is
+ * still pending, and the money rows stay the same across a pause (a job's after-commit work included).
+ */
+export async function settledAfterJump(tp: TestPlatform, clock: ManualClock) {
+  await eventually(async () => {
+    const due = await tp.database.db
+      .select({ id: jobs.id })
+      .from(jobs)
+      .where(and(eq(jobs.state, 'pending'), lte(jobs.runAt, clock.now())));
+    if (due.length > 0) return undefined;
+    const first = await moneyRowCounts(tp);
+    await new Promise((r) => setTimeout(r, 300));
+    return JSON.stringify(await moneyRowCounts(tp)) === JSON.stringify(first) ? true : undefined;
+  }, 'the platform settled after the clock moved');
 }
