@@ -55,6 +55,28 @@ function entryOf(r: RegistrationRow, span: BidSpan | undefined): AttendanceEntry
   };
 }
 
+/**
+ * How many took part as qualified bidders (approved, or barred for a withdrawal in the window) and how
+ * many of them attended: the participants the record states, as counts (the record's extract).
+ */
+export async function participantCounts(q: Db, lotId: number): Promise<{ qualified: number; attended: number }> {
+  const regs = await q
+    .select({
+      id: registrations.id,
+      status: registrations.status,
+      firstSeenAt: registrations.firstSeenAt,
+      lastSeenAt: registrations.lastSeenAt,
+    })
+    .from(registrations)
+    .where(eq(registrations.lotId, lotId));
+  const spans = await bidSpans(q, lotId);
+  const qualified = regs.filter((r) => r.status === 'approved' || r.status === 'barred');
+  return {
+    qualified: qualified.length,
+    attended: qualified.filter((r) => withLedgerBids(r, spans.get(r.id)).firstSeenAt !== null).length,
+  };
+}
+
 /** A lot's attendance per bidder code (the lot's manager, regulators and admins). */
 export async function readAttendance(ctx: AppContext, person: Person, lotId: number): Promise<Result<Attendance>> {
   const allowed = mayActOnLot(person, await getLotRow(ctx.db, lotId), 'manager-of-lot|regulator|admin');

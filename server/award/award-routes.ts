@@ -9,7 +9,8 @@ import { lotAccess } from '../auctions/lot-access.ts';
 import { FlattenedJwsSchema } from '../records/jws-schema.ts';
 import { unwrap } from '../shared/errors.ts';
 import { LotIdParam } from '../shared/validation.ts';
-import { AwardOutcomeSchema, RefusalBodySchema } from './award-schemas.ts';
+import { AwardOutcomeSchema, RecordExtractSchema, RefusalBodySchema } from './award-schemas.ts';
+import { recordExtract } from './record-extract.ts';
 import {
   acceptOffer,
   awardDocument,
@@ -57,6 +58,22 @@ export function awardRoutes(deps: AwardDeps): ApiApp {
       responses: { 200: json(FlattenedJwsSchema, 'The signed document'), ...errorResponses(401, 403, 404, 422) },
     }),
     async (c) => c.json(unwrap(await awardDocument(ctx, signedIn(c), c.req.valid('param').id, 'confirmation')), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/lots/{id}/record/extract',
+      ...access('signed-in'),
+      tags,
+      security,
+      summary: "What the lot's record states: for the winner to read before signing, and the lot's parties",
+      description:
+        "The bidding's start and end, the participants as counts, the number of bids, the winning price and the winner by bidder code, the award, and the record's final hash (the bid history is the public ledger, GET /api/lots/{id}/bids, which ends at that hash). No person is named. The lot's manager, regulators, admins and the lot's registrants; 409 `RECORD_NOT_READY` until the lot has closed, failed or been cancelled.",
+      request: { params: LotIdParam },
+      responses: { 200: json(RecordExtractSchema, 'The extract'), ...errorResponses(401, 403, 404, 409, 422) },
+    }),
+    async (c) => c.json(unwrap(await recordExtract(ctx, signedIn(c), c.req.valid('param').id)), 200),
   );
 
   app.openapi(

@@ -29,3 +29,38 @@ export const AwardOutcomeSchema = z
     }),
   })
   .openapi('AwardOutcome');
+
+const iso = z.string().openapi({ format: 'date-time' });
+
+export const RecordExtractSchema = z
+  .object({
+    lotId: z.number().int(),
+    title: z.string(),
+    method: z.string(),
+    status: z.enum(['closed', 'failed', 'cancelled']),
+    biddingStartedAt: iso,
+    biddingEndedAt: iso,
+    participants: z.object({
+      qualified: z.number().int().openapi({
+        description: 'Registrants who could bid: approved (or barred for a withdrawal during the bidding).',
+      }),
+      attended: z.number().int().openapi({ description: 'Of them, those present during the bidding (or who bid).' }),
+    }),
+    bids: z.number().int().openapi({ description: 'Bids in the ledger (GET /api/lots/{id}/bids lists them).' }),
+    winningPrice: z.number().int().nullable(),
+    winnerBidderCode: z.string().nullable(),
+    award: z
+      .object({
+        state: z.enum(AWARD_STATES),
+        bidderCode: z.string().nullable().openapi({ description: 'Whom the award names (Art. 51: the next bidder).' }),
+        price: z.number().int().nullable(),
+        priceRecordedAt: iso.nullable().openapi({ description: 'When that price was recorded in the ledger.' }),
+      })
+      .nullable(),
+    recordFinalHash: z.string().openapi({
+      description:
+        "The record's name: its ledger's final hash (hex), the last entry's hash in GET /api/lots/{id}/bids. The winner's signed confirmation names it.",
+    }),
+  })
+  .openapi('RecordExtract');
+export type RecordExtract = z.infer<typeof RecordExtractSchema>;

@@ -638,15 +638,10 @@ export async function countersign(deps: AwardDeps, person: Person, lotId: number
 // Reading the signed documents.
 
 /**
- * The latest confirmation or countersignature of a lot, as issued: for the lot's manager, regulators,
- * admins and the lot's registrants (the documents name bidders by code only).
+ * A published lot, for a party to it: its manager, regulators, admins and its registrants (what they
+ * read names bidders by code only); 404 for a draft or no lot, 403 for anyone else.
  */
-export async function awardDocument(
-  ctx: AppContext,
-  person: Person,
-  lotId: number,
-  kind: 'confirmation' | 'countersignature',
-): Promise<Result<FlattenedJws>> {
+export async function lotForParty(ctx: AppContext, person: Person, lotId: number): Promise<Result<LotRow>> {
   const lot = isRowId(lotId) ? (await ctx.db.select().from(lots).where(eq(lots.id, lotId)))[0] : undefined;
   if (!lot || lot.status === 'draft') return refuse('lot_not_found');
   const staff = person.roles.includes('regulator') || person.roles.includes('admin') || lot.managerPid === person.pid;
@@ -657,7 +652,22 @@ export async function awardDocument(
       .where(and(eq(registrations.lotId, lot.id), eq(registrations.pid, person.pid)));
     if (!mine) return refuse('not_lot_manager_or_regulator');
   }
-  const row = await latestLotDocument(ctx.db, lot.id, kind);
+  return ok(lot);
+}
+
+/**
+ * The latest confirmation or countersignature of a lot, as issued: for the lot's manager, regulators,
+ * admins and the lot's registrants (the documents name bidders by code only).
+ */
+export async function awardDocument(
+  ctx: AppContext,
+  person: Person,
+  lotId: number,
+  kind: 'confirmation' | 'countersignature',
+): Promise<Result<FlattenedJws>> {
+  const lot = await lotForParty(ctx, person, lotId);
+  if (!lot.ok) return lot;
+  const row = await latestLotDocument(ctx.db, lot.value.id, kind);
   if (!row) return refuse('document_not_issued');
   return ok(JSON.parse(row.document) as FlattenedJws);
 }

@@ -8,7 +8,7 @@
 // notices to people and "done" commit together, once; a duplicate job finds nothing new and issues nothing.
 // A notice holds no personal data: the outcome, the price and the times, never a person or a bidder code.
 import { and, desc, eq } from 'drizzle-orm';
-import type { Tx } from '../../db/client.ts';
+import type { Db, Tx } from '../../db/client.ts';
 import { ledgerEntries, registrations } from '../../db/schema.ts';
 import type { AppContext } from '../context.ts';
 import { appendAudit } from '../audit/audit-log.ts';
@@ -39,7 +39,10 @@ export function noticePath(lotId: number, sequence: number): string {
 }
 
 /** The statement of an ended lot as it stands: its status, award, price and times (no person named). */
-export async function statementOf(tx: Tx, lot: LotRow & { status: ResultNotice['status'] }): Promise<NoticeStatement> {
+export async function statementOf(
+  tx: Db | Tx,
+  lot: LotRow & { status: ResultNotice['status'] },
+): Promise<NoticeStatement> {
   const price = lot.status === 'closed' ? (lot.awardPrice ?? lot.finalPrice) : null;
   // The award names the winner, or the next bidder offered the lot at their own bid (Art. 51).
   const holder = lot.awardRegistrationId ?? lot.winnerRegistrationId;

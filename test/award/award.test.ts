@@ -138,6 +138,47 @@ describe('the winner signs the record', () => {
     expect(Date.parse(l.award.deadline) - Date.parse(lot.endsAt)).toBe(24 * HOUR);
   });
 
+  it('shows the winner what the record states before they sign it, naming no one', async () => {
+    const url = `/api/lots/${lot.id}/record/extract`;
+    const res = await tp.call('GET', url, { token: a.token });
+    expect(res.status).toBe(200);
+    expect(res.json).toEqual({
+      lotId: lot.id,
+      title: lot.title,
+      method: 'ascending',
+      status: 'closed',
+      biddingStartedAt: lot.startsAt,
+      biddingEndedAt: expect.any(String),
+      participants: { qualified: 2, attended: 2 },
+      bids: 3,
+      winningPrice: 44_000_000,
+      winnerBidderCode: a.bidderCode,
+      award: {
+        state: 'awaiting_confirmation',
+        bidderCode: a.bidderCode,
+        price: 44_000_000,
+        priceRecordedAt: expect.any(String),
+      },
+      recordFinalHash: await recordFinalHash(lot.id),
+    });
+    expect(JSON.stringify(res.json)).not.toContain(a.pid);
+    // The final hash is the public ledger's last entry's: the bid history the winner can read.
+    const ledger = await tp.call('GET', `/api/lots/${lot.id}/bids?after=0&limit=100`);
+    expect(ledger.json.items.at(-1).hash).toBe(res.json.recordFinalHash);
+    // The lot's parties read it; a stranger, another lot's manager and the anonymous do not.
+    for (const token of [b.token, manager.token, regulator.token])
+      expect((await tp.call('GET', url, { token })).status).toBe(200);
+    const stranger = await person(tp.idp, undefined);
+    expect((await tp.call('GET', url, { token: stranger.token })).status).toBe(403);
+    expect((await tp.call('GET', url, { token: otherManager.token })).status).toBe(403);
+    expect((await tp.call('GET', url)).status).toBe(401);
+    // Before the close there is no record to state.
+    const open = await publishedLot(tp.call, manager, lotBody(clock.now()));
+    const early = await tp.call('GET', `/api/lots/${open.id}/record/extract`, { token: manager.token });
+    expect(early.status).toBe(409);
+    expect(early.json.error).toMatchObject({ code: 'RECORD_NOT_READY', reason: 'record_not_ready' });
+  });
+
   it('refuses a signature without a fresh sign-in, and one that is too old', async () => {
     const url = `/api/lots/${lot.id}/confirmation`;
     for (const token of [a.token, await signedInAgo(a, 3_600)]) {

@@ -188,6 +188,16 @@ describe.runIf(run)('the award after the hammer in Chromium', () => {
     }).format(new Date(award!.deadline!));
     expect(plain(await sign.getByTestId('award-deadline').textContent())).toBe(`${deadline} (giờ Việt Nam)`);
     expect(Number(await sign.getByTestId('countdown').getAttribute('data-remaining-ms'))).toBeGreaterThan(3_600_000);
+    // What the record states, read before signing: three qualified, two took part (Đức never came), two
+    // bids, and the record's final hash: the public bid history's last entry's.
+    const extract = sign.getByTestId('record-extract');
+    await extract.locator('summary').click();
+    expect(plain(await extract.getByTestId('extract-participants').textContent())).toBe(
+      '3 người đủ điều kiện trả giá, 2 người tham gia',
+    );
+    expect(plain(await extract.getByTestId('extract-bids').textContent())).toMatch(/^2 · /);
+    const history = await an.api<{ items: { hash: string }[] }>('GET', `/api/lots/${lotId}/bids?after=0&limit=100`);
+    expect(plain(await extract.getByTestId('extract-hash').textContent())).toBe(history.json.items.at(-1)!.hash);
     // The balance to pay, with its transfer reference and VietQR code.
     const balance = page.getByTestId('payment-balance');
     expect(plain(await balance.textContent())).toContain(grouped(price(1) - LOT_TERMS.deposit));

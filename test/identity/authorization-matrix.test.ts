@@ -612,6 +612,12 @@ describe('authorization matrix', () => {
         anonymous: 401,
         level1: 403,
       });
+    // What the record states: to the same parties, once the lot has ended (409 RECORD_NOT_READY before).
+    await matrix('GET', '/lots/{id}/record/extract', `/api/lots/${id}/record/extract`, {
+      ...all(409),
+      anonymous: 401,
+      level1: 403,
+    });
   });
 
   it('suspension and re-run routes (issue 18): staff of the lot; the document to its participants', async () => {

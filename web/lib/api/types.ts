@@ -55,6 +55,8 @@ export type LotResultNotice = Schemas['LotResultNotice'];
 /** GET /api/lots/:id/attendance (its manager, regulators): attendance per bidder code, and no-shows. */
 export type Attendance = Schemas['Attendance'];
 export type AttendanceEntry = Schemas['AttendanceEntry'];
+/** GET /api/lots/:id/record/extract: what the record states, for the winner before signing (issue 18). */
+export type RecordExtract = Schemas['RecordExtract'];
 
 // The socket.io event map (server/realtime/events.ts): its payloads reuse the REST shapes above.
 export type {

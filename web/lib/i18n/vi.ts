@@ -346,6 +346,24 @@ export const vi = {
     formerBody: 'Tình trạng kết quả của phiên: {{state}}.',
     depositNow: 'Tiền đặt trước của bạn: {{state}}.',
     // The award page (/lots/:id/award).
+    extract: {
+      title: 'Nội dung biên bản bạn ký',
+      intro:
+        'Biên bản đấu giá trực tuyến của phiên này ghi nhận các nội dung dưới đây. Biên bản được định danh bằng mã băm cuối, là mã băm cuối của lịch sử trả giá công khai và được nêu trong bản xác nhận bạn ký.',
+      started: 'Thời gian bắt đầu trả giá',
+      ended: 'Thời gian kết thúc trả giá',
+      participants: 'Người tham gia',
+      participantsValue: '{{qualified}} người đủ điều kiện trả giá, {{attended}} người tham gia',
+      bids: 'Số lượt trả giá',
+      history: 'xem lịch sử trả giá',
+      winningPrice: 'Giá trúng đấu giá',
+      winner: 'Người trúng đấu giá (mã)',
+      you: 'bạn',
+      nextBidder: 'Người trả giá liền kề nhận mua (Điều 51)',
+      nextBidderValue: '{{code}} với giá {{price}}',
+      recordedAt: 'Thời điểm ghi nhận giá',
+      hash: 'Mã băm cuối của biên bản',
+    },
     page: {
       title: 'Kết quả đấu giá của bạn',
       back: 'Về trang phiên',

@@ -1,6 +1,7 @@
 // The award after the close, for the bidder it names (issue 18): the winner signs the record or refuses
 // the result; the next bidder answers Art. 51's offer, then signs as a winner does. The lot (its award),
-// the person's own registration on it (bidder code, deposit, the balance to pay), the signed
+// the person's own registration on it (bidder code, deposit, the balance to pay), what the record states
+// (its extract, read before signing), the signed
 // confirmation once there is one, and the balance's VietQR code drawn here as an SVG.
 import QRCode from 'qrcode';
 import { error } from '@sveltejs/kit';
@@ -31,10 +32,16 @@ export const load: PageServerLoad = async (event) => {
     const doc = await api.get((c) => c.GET('/lots/{id}/confirmation', { params: { path: { id } } }));
     if (doc.ok) confirmation = jwsPayload<ConfirmationFact>(doc.data);
   }
+  // What the record states, for a registrant to read before signing it (and after).
+  const extractRes =
+    registration && lot.award
+      ? await api.get((c) => c.GET('/lots/{id}/record/extract', { params: { path: { id } } }))
+      : null;
+  const extract = extractRes?.ok ? extractRes.data : null;
   const balance = registration?.balance;
   const qr =
     balance && (balance.state === 'pending' || balance.state === 'partial')
       ? await QRCode.toString(balance.qr, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' })
       : null;
-  return { lot, registration, confirmation, qr, demoBank: demoBank.ok, unavailable: !mine.ok };
+  return { lot, registration, confirmation, extract, qr, demoBank: demoBank.ok, unavailable: !mine.ok };
 };
