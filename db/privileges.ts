@@ -38,6 +38,13 @@ export const APP_PRIVILEGES: Readonly<Record<string, readonly TablePrivilege[]>>
   calendar_days: ['SELECT', 'INSERT', 'DELETE'],
   jobs: ['SELECT', 'INSERT', 'UPDATE'],
   notifications: ['SELECT', 'INSERT', 'UPDATE'],
+  // Organisations (issue 19): admins create and edit them, and add and remove their managers; a
+  // regulator's scope is set and cleared; exclusions are lifted (an update), never deleted.
+  organisations: ['SELECT', 'INSERT', 'UPDATE'],
+  organisation_managers: ['SELECT', 'INSERT', 'DELETE'],
+  regulator_scopes: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'],
+  exclusions: ['SELECT', 'INSERT', 'UPDATE'],
+  lot_exclusions: ['SELECT', 'INSERT', 'DELETE'],
 };
 
 export class PrivilegeError extends Error {}

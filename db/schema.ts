@@ -103,6 +103,11 @@ export const people = pgTable(
     email: text('email'),
     createdAt: ts('created_at').notNull().defaultNow(),
     lastSeenAt: ts('last_seen_at').notNull().defaultNow(),
+    /**
+     * When the person first signed in (issue 19); null for someone granted a role or an organisation's
+     * membership before they ever signed in: the grant waits against their identification number.
+     */
+    firstSignInAt: ts('first_sign_in_at'),
   },
   (t) => [
     check('people_pid_format', sql`${t.pid} ~ '^[0-9]{12}$'`),
@@ -123,10 +128,118 @@ export const roleGrants = pgTable(
   (t) => [primaryKey({ columns: [t.pid, t.role] }), check('role_grants_role', inList('role', ROLES))],
 );
 
+/** The account an organisation's lots are paid into (deposits and balances): a VietQR bank BIN. */
+export interface BankAccount {
+  bank: string;
+  bin: string;
+  number: string;
+  holder: string;
+}
+
+/**
+ * A licensed auction organisation (issue 19): a tenant of the platform. Its lots are managed by its
+ * managers together; regulators with a province's scope see the organisations of that province.
+ */
+export const organisations = pgTable(
+  'organisations',
+  {
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    name: text('name').notNull(),
+    /** The auction organisation's operating licence (giấy đăng ký hoạt động) number. */
+    licenceNumber: text('licence_number').notNull(),
+    /** The tax code (mã số thuế): 10 digits, or 10 + "-" + 3 for a branch. */
+    taxCode: text('tax_code').notNull(),
+    province: text('province').$type<ProvinceId>().notNull(),
+    /** Where its lots' deposits and balances are paid; null: the platform's PAYMENT_ACCOUNT_* settings. */
+    bankAccount: jsonb('bank_account').$type<BankAccount>(),
+    createdBy: text('created_by'),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('organisations_licence').on(t.licenceNumber),
+    uniqueIndex('organisations_tax_code').on(t.taxCode),
+    check('organisations_province', inList('province', PROVINCE_IDS)),
+  ],
+);
+
+/** An organisation's managers: they manage its lots together (and only its lots). */
+export const organisationManagers = pgTable(
+  'organisation_managers',
+  {
+    organisationId: integer('organisation_id')
+      .notNull()
+      .references(() => organisations.id),
+    pid: text('pid')
+      .notNull()
+      .references(() => people.pid),
+    grantedBy: text('granted_by'),
+    grantedAt: ts('granted_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.organisationId, t.pid] }), index('organisation_managers_pid').on(t.pid)],
+);
+
+/** A regulator's scope (issue 19): a province's organisations; no row: the whole country. */
+export const regulatorScopes = pgTable(
+  'regulator_scopes',
+  {
+    pid: text('pid')
+      .primaryKey()
+      .references(() => people.pid),
+    province: text('province').$type<ProvinceId>().notNull(),
+    setBy: text('set_by'),
+    setAt: ts('set_at').notNull().defaultNow(),
+  },
+  () => [check('regulator_scopes_province', inList('province', PROVINCE_IDS))],
+);
+
+/**
+ * The exclusion list (issue 19, Law on Property Auction Art. 38): people who may not bid, with the
+ * reason, its source and an end date. A regulator's entry holds on the whole platform; a manager's,
+ * on their organisation's lots. Lifted, never deleted (audited both ways).
+ */
+export const exclusions = pgTable(
+  'exclusions',
+  {
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    pid: text('pid').notNull(),
+    /** The organisation whose lots it covers; null: every lot on the platform. */
+    organisationId: integer('organisation_id').references(() => organisations.id),
+    reason: text('reason').notNull(),
+    /** Where it comes from (a court judgment, a decision, the law's article), as entered. */
+    source: text('source').notNull(),
+    /** When it ends; null: until lifted. */
+    endsAt: ts('ends_at'),
+    createdBy: text('created_by').notNull(),
+    createdAt: ts('created_at').notNull(),
+    liftedBy: text('lifted_by'),
+    liftedAt: ts('lifted_at'),
+  },
+  (t) => [check('exclusions_pid_format', sql`${t.pid} ~ '^[0-9]{12}$'`), index('exclusions_pid').on(t.pid)],
+);
+
+/** People the asset's owner names as barred from bidding on one lot (Art. 38), entered by its manager. */
+export const lotExclusions = pgTable(
+  'lot_exclusions',
+  {
+    lotId: integer('lot_id')
+      .notNull()
+      .references(() => lots.id),
+    pid: text('pid').notNull(),
+    reason: text('reason').notNull(),
+    addedBy: text('added_by').notNull(),
+    addedAt: ts('added_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.lotId, t.pid] }), check('lot_exclusions_pid_format', sql`${t.pid} ~ '^[0-9]{12}$'`)],
+);
+
 export const lots = pgTable(
   'lots',
   {
     id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    /** The auction organisation running the lot (issue 19): its managers manage it. */
+    organisationId: integer('organisation_id')
+      .notNull()
+      .references(() => organisations.id),
     title: text('title').notNull(),
     description: text('description').notNull(),
     category: text('category').notNull().default('other'),
@@ -243,6 +356,7 @@ export const lots = pgTable(
     index('lots_status_ends_at').on(t.status, t.endsAt),
     index('lots_starts_at').on(t.startsAt),
     index('lots_province').on(t.province),
+    index('lots_organisation').on(t.organisationId),
     // Lots whose search text is still to be filled (server/auctions/lot-search.ts): found at start without a scan.
     index('lots_search_pending')
       .on(t.id)

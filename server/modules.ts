@@ -31,7 +31,7 @@ export interface DomainModules {
   stop(): Promise<void>;
 }
 
-export async function createDomainModules(ctx: AppContext, _identity: Identity): Promise<DomainModules> {
+export async function createDomainModules(ctx: AppContext, identity: Identity): Promise<DomainModules> {
   // Lots written before the catalogue search columns existed get them before the catalogue is served.
   await backfillLotSearch(ctx.db, ctx.log);
   const engine = new BidEngine(ctx);
@@ -44,6 +44,14 @@ export async function createDomainModules(ctx: AppContext, _identity: Identity):
   const jobs = (await import('./jobs/index.ts')).createJobs(ctx);
   const notifications = (await import('./notifications/index.ts')).createNotifications(ctx);
   const routers: { path: string; app: ApiApp }[] = [
+    // Auction organisations as tenants, their managers and regulators' scopes (issue 19).
+    {
+      path: '/',
+      app: (await import('./organisations/organisation-routes.ts')).organisationRoutes(ctx, {
+        personCache: identity.personCache,
+      }),
+    },
+    { path: '/', app: (await import('./eligibility/eligibility-routes.ts')).eligibilityRoutes(ctx) },
     { path: '/', app: lotRoutes(ctx) },
     { path: '/', app: registrationRoutes(ctx) },
     { path: '/', app: bidRoutes(ctx, engine) },

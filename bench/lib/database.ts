@@ -85,10 +85,10 @@ export async function copyLotForRawBaseline(
 ): Promise<{ lotId: number; registrationIds: Map<string, number> }> {
   return sql.begin(async (tx) => {
     const [lot] = await tx<{ id: number }[]>`
-      insert into lots (title, description, category, status, starting_price, price_step, deposit, registration_opens_at,
-                        registration_closes_at, starts_at, ends_at, scheduled_ends_at, rules, manager_pid)
-      select 'Baseline (a): raw postgres.js', description, category, 'live', starting_price, price_step, deposit, registration_opens_at,
-             registration_closes_at, starts_at, ends_at, scheduled_ends_at, rules, manager_pid
+      insert into lots (organisation_id, title, description, category, status, starting_price, price_step, deposit,
+                        registration_opens_at, registration_closes_at, starts_at, ends_at, scheduled_ends_at, rules, manager_pid)
+      select organisation_id, 'Baseline (a): raw postgres.js', description, category, 'live', starting_price, price_step,
+             deposit, registration_opens_at, registration_closes_at, starts_at, ends_at, scheduled_ends_at, rules, manager_pid
         from lots where id = ${lotId}
       returning id`;
     const regs = await tx<{ id: number; pid: string }[]>`

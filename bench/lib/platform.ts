@@ -140,7 +140,9 @@ export async function setUpLot(options: {
   const { base, admin, manager, rules } = options;
   const started = Date.now();
   await api(base, 'GET', '/api/me', manager.token);
-  await api(base, 'PUT', `/api/admin/roles/${manager.pid}`, admin.token, { roles: ['manager'] });
+  // A manager of the platform's first organisation (issue 19: adding one grants the manager role).
+  const [organisation] = (await api<{ items: { id: number }[] }>(base, 'GET', '/api/organisations', undefined)).items;
+  await api(base, 'POST', `/api/organisations/${organisation.id}/managers`, admin.token, { pid: manager.pid });
   const now = Date.now();
   const startsAt = new Date(now + options.registrationSeconds * 1000);
   const lot = await api<{ id: number }>(base, 'POST', '/api/lots', manager.token, {

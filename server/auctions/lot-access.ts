@@ -12,7 +12,7 @@ import type { AppEnv, Person } from '../identity/person.ts';
 import type { Role } from '../../db/schema.ts';
 import { ok, refuse, unwrap, type Result } from '../shared/errors.ts';
 import { isRowId } from '../shared/validation.ts';
-import { managesLot, visibleTo } from './lot-service.ts';
+import { managesLot, regulatesLot, visibleTo } from './lot-service.ts';
 import { getLotRow, type LotRow } from './public-lot.ts';
 
 /**
@@ -35,10 +35,13 @@ const otherRoles = (who: LotAccess): Role[] => who.split('|').slice(1) as Role[]
 /** Whether `person` may act on `lot` with this access (undefined: no such lot): the services' own order. */
 export function mayActOnLot(
   person: Person,
-  lot: Pick<LotRow, 'managerPid' | 'status'> | undefined,
+  lot: Pick<LotRow, 'organisationId' | 'status'> | undefined,
   who: LotAccess,
 ): Result<Person> {
-  const staff = otherRoles(who).some((r) => person.roles.includes(r));
+  // Regulators act within their scope (issue 19): the lot's organisation in their province, or anywhere.
+  const staff = otherRoles(who).some((r) =>
+    r === 'regulator' ? (lot ? regulatesLot(person, lot) : person.roles.includes(r)) : person.roles.includes(r),
+  );
   if (!lot || (!visibleTo(person, lot) && !staff)) return refuse('lot_not_found');
   if (managesLot(person, lot) || staff) return ok(person);
   return refuse(REFUSAL[who]);

@@ -107,7 +107,16 @@ const lotFields = {
   }),
 };
 
-export const CreateLotSchema = z.object(lotFields).strict().openapi('CreateLot');
+export const CreateLotSchema = z
+  .object({
+    ...lotFields,
+    organisationId: z.number().int().positive().optional().openapi({
+      description:
+        'The auction organisation the lot belongs to (issue 19): one the manager manages; without it, their only one (422 when they manage several).',
+    }),
+  })
+  .strict()
+  .openapi('CreateLot');
 export type CreateLotInput = z.infer<typeof CreateLotSchema>;
 export const UpdateLotSchema = z.object(lotFields).partial().strict().openapi('UpdateLot');
 export type UpdateLotInput = z.infer<typeof UpdateLotSchema>;
@@ -122,6 +131,7 @@ export const LotSchema = z
     title: z.string(),
     description: z.string(),
     category: z.string(),
+    organisationId: z.number().int().openapi({ description: 'The auction organisation running the lot (issue 19).' }),
     province: z.enum(PROVINCE_IDS).nullable().openapi({
       description: 'Where the asset is: a province id (server/auctions/provinces.ts), or null when not given.',
     }),

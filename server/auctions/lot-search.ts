@@ -79,6 +79,18 @@ function order(sort: CatalogueSort | undefined, now: Date): SQL[] {
   ];
 }
 
+/** The lots this person may see among drafts: none for the public; their organisations' or scope's for staff. */
+function draftsVisibleTo(person: Person | undefined): SQL | undefined {
+  const published = sql`${lots.status} <> 'draft'`;
+  if (!person) return published;
+  if (person.roles.includes('admin') || (person.roles.includes('regulator') && person.scope === null)) return undefined;
+  const own = [
+    ...(person.roles.includes('manager') ? person.organisations : []),
+    ...(person.scope?.organisations ?? []),
+  ];
+  return own.length ? or(published, inArray(lots.organisationId, own)) : published;
+}
+
 /** One page of the catalogue as this person may see it, and how many lots match in all. */
 export async function searchLots(
   db: Db,
@@ -87,9 +99,10 @@ export async function searchLots(
   now: Date,
 ): Promise<{ rows: LotRow[]; total: number }> {
   const conditions: (SQL | undefined)[] = [];
-  const staff = !!person?.roles.some((r) => r === 'regulator' || r === 'admin');
-  if (o.mine && person) conditions.push(eq(lots.managerPid, person.pid));
-  else if (!staff) conditions.push(sql`${lots.status} <> 'draft'`);
+  // Drafts are seen by the managers of their organisation, regulators whose scope covers it, and admins
+  // (issue 19); "mine" is the lots of the organisations the person manages.
+  if (o.mine && person) conditions.push(inArray(lots.organisationId, [...person.organisations, 0]));
+  else conditions.push(draftsVisibleTo(person));
   if (o.status) conditions.push(statusFilter(o.status, now));
   if (o.category) conditions.push(eq(lots.category, o.category));
   if (o.province) conditions.push(eq(lots.province, o.province));

@@ -25,18 +25,35 @@ import { scheduleResultNotice } from '../results/schedule.ts';
 /** The lot's row lock (lot-lock.ts), for the callers that take it with the rest of the lot service. */
 export { lockLot };
 
-/** True when this person manages this lot (the manager who created it). */
-export function managesLot(person: Person | undefined, lot: Pick<LotRow, 'managerPid'>): boolean {
-  return !!person && person.roles.includes('manager') && person.pid === lot.managerPid;
+/**
+ * True when this person manages this lot: a manager of the auction organisation running it (issue 19);
+ * an organisation's managers share its lots.
+ */
+export function managesLot(person: Person | undefined, lot: Pick<LotRow, 'organisationId'>): boolean {
+  return !!person && person.roles.includes('manager') && person.organisations.includes(lot.organisationId);
 }
 
-/** Managers of the lot, regulators and admins may see a lot before it is published. */
-export function maySeeDraft(person: Person | undefined, lot: Pick<LotRow, 'managerPid'>): boolean {
-  return managesLot(person, lot) || !!person?.roles.some((r) => r === 'regulator' || r === 'admin');
+/** True when this person oversees this lot as a regulator: the whole country, or a scope covering its organisation. */
+export function regulatesLot(person: Person | undefined, lot: Pick<LotRow, 'organisationId'>): boolean {
+  return (
+    !!person &&
+    person.roles.includes('regulator') &&
+    (person.scope === null || person.scope.organisations.includes(lot.organisationId))
+  );
+}
+
+/** Regulators whose scope covers the lot, and admins. */
+export function overseesLot(person: Person | undefined, lot: Pick<LotRow, 'organisationId'>): boolean {
+  return regulatesLot(person, lot) || !!person?.roles.includes('admin');
+}
+
+/** Managers of the lot, regulators whose scope covers it and admins may see a lot before it is published. */
+export function maySeeDraft(person: Person | undefined, lot: Pick<LotRow, 'organisationId'>): boolean {
+  return managesLot(person, lot) || overseesLot(person, lot);
 }
 
 /** Whether the lot exists for this person: a draft only for those who may see drafts (others get "not found"). */
-export function visibleTo(person: Person | undefined, lot: Pick<LotRow, 'managerPid' | 'status'>): boolean {
+export function visibleTo(person: Person | undefined, lot: Pick<LotRow, 'organisationId' | 'status'>): boolean {
   return lot.status !== 'draft' || maySeeDraft(person, lot);
 }
 
@@ -87,14 +104,32 @@ function terms(t: LotTerms): Record<string, unknown> {
   };
 }
 
+/**
+ * The organisation a new lot belongs to: the one named, which the manager must manage; without one,
+ * the manager's only organisation. 403 no_organisation for a manager of none; 422 when they manage
+ * several and named none.
+ */
+function organisationFor(person: Person, named: number | undefined): Result<number> {
+  if (named !== undefined)
+    return person.organisations.includes(named)
+      ? ok(named)
+      : refuse('not_organisation_manager', { organisationId: named });
+  if (person.organisations.length === 1) return ok(person.organisations[0]);
+  if (person.organisations.length === 0) return refuse('no_organisation');
+  return invalid({ organisationId: fieldError('ORGANISATION_REQUIRED', { count: person.organisations.length }) });
+}
+
 export async function createLot(ctx: AppContext, person: Person, input: CreateLotInput): Promise<Result<PublicLot>> {
   const now = ctx.clock.now();
+  const organisation = organisationFor(person, input.organisationId);
+  if (!organisation.ok) return organisation;
   const { terms: lotTerms, fields } = resolveLotTerms(ctx.config.policy, input, now);
   if (!lotTerms || Object.keys(fields).length) return invalid(fields);
   const id = await ctx.db.transaction(async (tx) => {
     const [row] = await tx
       .insert(lots)
       .values({
+        organisationId: organisation.value,
         title: input.title,
         description: input.description,
         category: input.category ?? 'other',

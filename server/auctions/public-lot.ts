@@ -95,6 +95,7 @@ export function toPublicLot(row: LotRow, extra: LotCodes & { imageIds: number[] 
     title: row.title,
     description: row.description,
     category: row.category,
+    organisationId: row.organisationId,
     province: row.province,
     status,
     startingPrice: row.startingPrice,

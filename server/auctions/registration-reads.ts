@@ -11,7 +11,7 @@ import { appendAudit } from '../audit/audit-log.ts';
 import { ok, refuse, type Result } from '../shared/errors.ts';
 import { getLotRow } from './public-lot.ts';
 import { effectiveStatus, isEnded } from './rules/index.ts';
-import { managesLot } from './lot-service.ts';
+import { managesLot, regulatesLot } from './lot-service.ts';
 import { depositPaymentsOf, paymentView, type PaymentRow } from '../payments/instructions.ts';
 import { refundsOfRegistrations } from '../payments/refunds.ts';
 import type { IdentityRead, LotRegistrationItem, LotRegistrationList, MyRegistration } from './registration-schemas.ts';
@@ -56,7 +56,7 @@ export async function listLotRegistrations(
   lotId: number,
 ): Promise<Result<LotRegistrationList>> {
   const lot = await getLotRow(ctx.db, lotId);
-  const regulator = person.roles.includes('regulator');
+  const regulator = !!lot && regulatesLot(person, lot);
   const manager = !!lot && managesLot(person, lot);
   if (!lot || (lot.status === 'draft' && !manager && !regulator)) return refuse('lot_not_found');
   if (!manager && !regulator) return refuse('not_lot_manager_or_regulator');

@@ -3,7 +3,9 @@
 // code. The lot's manager approves a registration once its deposit is received; only approved
 // registrations may bid. Registrations of a lot are serialized on the lot-row lock, so the
 // once-per-person and unique-code checks cannot race. Each registration's code, person (keyed hash),
-// time and rules version are chained in the audit log (chained-facts.ts).
+// time and rules version are chained in the audit log (chained-facts.ts). Who may not register is
+// screened first (Art. 38): the organisation's staff, people the asset's owner bars and people on the
+// exclusion list (403 NOT_ELIGIBLE, server/eligibility), people barred by a forfeit (403 BIDDER_BARRED).
 import { eq } from 'drizzle-orm';
 import { registrations } from '../../db/schema.ts';
 import type { AppContext } from '../context.ts';
@@ -19,6 +21,7 @@ import type { DepositReceivedView, RegistrationView } from './registration-schem
 import { ensureDepositPayment, paymentView, type PaymentRow } from '../payments/instructions.ts';
 import { recordDepositByHand, type ManualDeposit } from '../payments/manual-entry.ts';
 import { activeBar } from '../payments/bars.ts';
+import { exclusionRefusal } from '../eligibility/screening.ts';
 import { dueDepositRefund, recordRefundSent } from '../payments/refunds.ts';
 import { lockLot, lockManagedRegistration, visibleTo } from './lot-service.ts';
 import { refuseRegistration } from './rules/index.ts';
@@ -53,7 +56,12 @@ export async function register(
     async (tx): Promise<Result<{ row: RegistrationRow; payment: PaymentRow }>> => {
       const lot = await lockLot(tx, lotId);
       if (!lot || !visibleTo(person, lot)) return refuse('lot_not_found');
-      if (lot.managerPid === person.pid) return refuse('manager_cannot_register');
+      // The organisation's own staff may not bid on its lots (Art. 38): its managers, whoever created it.
+      if (lot.managerPid === person.pid || person.organisations.includes(lot.organisationId))
+        return refuse('manager_cannot_register');
+      // Those the asset's owner bars from the lot, and those on the exclusion list (Art. 38): 403 NOT_ELIGIBLE.
+      const ineligible = await exclusionRefusal(tx, person.pid, lot, now);
+      if (ineligible) return ineligible;
       const bar = await activeBar(tx, person.pid, lot.category, now);
       if (bar) return refuse('person_barred', { category: lot.category, until: bar.endsAt.toISOString() });
       const outsideWindow = refuseRegistration(lot, now);

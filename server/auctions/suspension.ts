@@ -33,7 +33,7 @@ import { issueLotDocument, latestLotDocument, recordFinalHash } from '../records
 import { settleLot } from '../payments/settlement.ts';
 import { scheduleResultNotice } from '../results/schedule.ts';
 import { notify } from '../notifications/outbox.ts';
-import { bidderCodeOf, lockLot, managesLot, visibleTo } from './lot-service.ts';
+import { bidderCodeOf, lockLot, managesLot, overseesLot, regulatesLot, visibleTo } from './lot-service.ts';
 import { getLotRow, getPublicLot, lotChange, type LotRow, type PublicLot } from './public-lot.ts';
 import { methodColumns, methodTermsOf } from './lot-method.ts';
 import { lotSearchColumns } from './lot-search.ts';
@@ -53,11 +53,11 @@ export const SUSPENSION_ACCESS = {
 /** The role in which `person` acts on `lot` (the lot's own manager first), or undefined when they may not. */
 function actingRole(
   person: Person,
-  lot: Pick<LotRow, 'managerPid'>,
+  lot: Pick<LotRow, 'organisationId'>,
   act: SuspensionAct,
 ): 'manager' | 'regulator' | 'admin' | undefined {
   if (managesLot(person, lot)) return 'manager';
-  if (act === 'suspend' && person.roles.includes('regulator')) return 'regulator';
+  if (act === 'suspend' && regulatesLot(person, lot)) return 'regulator';
   if (person.roles.includes('admin')) return 'admin';
   return undefined;
 }
@@ -65,7 +65,7 @@ function actingRole(
 /** Whether `person` may suspend (or re-run) `lot` (undefined: no such lot): the routes' guard, again under the lock. */
 export function mayActOnSuspension(
   person: Person,
-  lot: Pick<LotRow, 'managerPid' | 'status'> | undefined,
+  lot: Pick<LotRow, 'organisationId' | 'status'> | undefined,
   act: SuspensionAct,
 ): Result<Person> {
   return mayActOnLot(person, lot, SUSPENSION_ACCESS[act]);
@@ -78,10 +78,10 @@ export function mayActOnSuspension(
 export async function mayReadSuspension(
   q: Tx | AppContext['db'],
   person: Person,
-  lot: Pick<LotRow, 'id' | 'managerPid' | 'status'> | undefined,
+  lot: Pick<LotRow, 'id' | 'organisationId' | 'status'> | undefined,
 ): Promise<Result<Person>> {
   if (!lot || !visibleTo(person, lot)) return refuse('lot_not_found');
-  if (managesLot(person, lot) || person.roles.some((r) => r === 'regulator' || r === 'admin')) return ok(person);
+  if (managesLot(person, lot) || overseesLot(person, lot)) return ok(person);
   const [registered] = await q
     .select({ id: registrations.id })
     .from(registrations)
@@ -341,6 +341,7 @@ export async function rerunLot(
       const [rerun] = await tx
         .insert(lots)
         .values({
+          organisationId: lot.organisationId,
           title: lot.title,
           description: lot.description,
           category: lot.category,

@@ -14,6 +14,17 @@ const AUDIT_LOCK = 727_001;
 
 export type AuditAction =
   | 'role.granted'
+  // Organisations (issue 19).
+  | 'organisation.created'
+  | 'organisation.updated'
+  | 'organisation.manager_added'
+  | 'organisation.manager_removed'
+  | 'regulator.scope_set'
+  // Eligibility (issue 19, Art. 38): the exclusion list, and the people an asset's owner bars from one lot.
+  | 'exclusion.added'
+  | 'exclusion.lifted'
+  | 'lot_exclusion.added'
+  | 'lot_exclusion.removed'
   | 'role.revoked'
   | 'session.created'
   | 'session.revoked'

@@ -14,6 +14,7 @@ import { appendAudit } from '../audit/audit-log.ts';
 import { personHash } from '../audit/person-hash.ts';
 import { lockLot } from '../auctions/lot-lock.ts';
 import { lotChange, type LotRow } from '../auctions/public-lot.ts';
+import { managesLot, overseesLot } from '../auctions/lot-service.ts';
 import { nextAward, nextHighestBid, type AwardEvent, type NextBidder } from '../auctions/rules/award.ts';
 import type { Job, AfterCommit } from '../jobs/index.ts';
 import { notify, type Notice } from '../notifications/outbox.ts';
@@ -591,7 +592,7 @@ export async function countersign(deps: AwardDeps, person: Person, lotId: number
     const locked = await lockedAward(tx, lotId);
     if (!locked.ok) return locked;
     const lot = locked.value;
-    if (lot.managerPid !== person.pid) return refuse('not_lot_manager');
+    if (!managesLot(person, lot)) return refuse('not_lot_manager');
     if (!fresh.ok) return fresh;
     const confirmation = await latestLotDocument(tx, lot.id, 'confirmation');
     // Only a standing, signed award is countersigned (not one that later defaulted).
@@ -644,7 +645,7 @@ export async function countersign(deps: AwardDeps, person: Person, lotId: number
 export async function lotForParty(ctx: AppContext, person: Person, lotId: number): Promise<Result<LotRow>> {
   const lot = isRowId(lotId) ? (await ctx.db.select().from(lots).where(eq(lots.id, lotId)))[0] : undefined;
   if (!lot || lot.status === 'draft') return refuse('lot_not_found');
-  const staff = person.roles.includes('regulator') || person.roles.includes('admin') || lot.managerPid === person.pid;
+  const staff = managesLot(person, lot) || overseesLot(person, lot);
   if (!staff) {
     const [mine] = await ctx.db
       .select({ id: registrations.id })

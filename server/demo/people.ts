@@ -2,8 +2,8 @@
 // level-2 citizen personas a newcomer can sign in as, and "robot" citizens who keep auctions moving.
 // Robots are not personas: nobody signs in as them, so a newcomer is never the robot's bidder.
 import type { AppContext } from '../context.ts';
-import type { Person } from '../identity/person.ts';
-import { upsertPersonAndLoadRoles } from '../identity/people.ts';
+import { NO_ACCESS, type Access, type Person } from '../identity/person.ts';
+import { upsertPerson, upsertPersonAndLoadAccess } from '../identity/people.ts';
 import { DEMO_PERSONAS } from '../identity/demo/personas.ts';
 
 const ROBOTS = [
@@ -22,11 +22,11 @@ export interface DemoCast {
   robots: Person[];
 }
 
-const asPerson = (p: { pid: string; name: string }, roles: Person['roles'] = []): Person => ({
+const asPerson = (p: { pid: string; name: string }, access: Access = NO_ACCESS): Person => ({
   pid: p.pid,
   name: p.name,
   level: 2,
-  roles,
+  ...access,
   via: 'bearer',
 });
 
@@ -35,13 +35,12 @@ export async function loadCast(ctx: AppContext): Promise<DemoCast | undefined> {
   const managerPersona = DEMO_PERSONAS.find((p) => p.roles.includes('manager') && p.level === 2);
   if (!managerPersona) return undefined;
   const now = ctx.clock.now();
-  const managerRoles = await upsertPersonAndLoadRoles(ctx.db, managerPersona, now);
-  if (!managerRoles.includes('manager')) return undefined;
+  const managerAccess = await upsertPersonAndLoadAccess(ctx.db, managerPersona, now);
+  if (!managerAccess.roles.includes('manager') || managerAccess.organisations.length === 0) return undefined;
   const citizens = DEMO_PERSONAS.filter((p) => p.level === 2 && p.roles.length === 0);
-  for (const p of [...citizens, ...ROBOTS])
-    await upsertPersonAndLoadRoles(ctx.db, { pid: p.pid, name: p.name, level: 2 }, now);
+  for (const p of [...citizens, ...ROBOTS]) await upsertPerson(ctx.db, { pid: p.pid, name: p.name, level: 2 }, now);
   return {
-    manager: asPerson(managerPersona, managerRoles),
+    manager: asPerson(managerPersona, managerAccess),
     citizens: citizens.map((p) => asPerson(p)),
     robots: ROBOTS.map((p) => asPerson(p)),
   };

@@ -5,13 +5,12 @@
 // credentials. A presented e-ID token wins over a session cookie; a presented but invalid token is
 // refused (never silently anonymous), and once one client address has failed too often its failing
 // tokens are refused with RATE_LIMITED while tokens that verify are still accepted (rate-limit.ts).
-import type { Role } from '../../db/schema.ts';
 import type { AppContext } from '../context.ts';
 import { ok, refuse, type Failure, type Result } from '../shared/errors.ts';
 import { reasonMessage } from '../shared/reasons.ts';
 import { withDeadline } from '../shared/unavailable.ts';
-import type { Level, Person } from './person.ts';
-import { rolesOf, upsertPersonAndLoadRoles } from './people.ts';
+import type { Access, Level, Person } from './person.ts';
+import { accessOf, upsertPersonAndLoadAccess } from './people.ts';
 import type { IdentityLimits } from './rate-limit.ts';
 import { sameSecret, type SessionStore } from './sessions.ts';
 import type { TokenVerifier } from './token-verifier.ts';
@@ -136,6 +135,10 @@ export class PersonCache {
   invalidate(pid: string): void {
     this.entries.delete(pid);
   }
+  /** Drops every cached person (a change that touches many: an organisation moved province). */
+  clear(): void {
+    this.entries.clear();
+  }
   /** True when the person's row should be written: new here, name or level changed, or written long ago. */
   needsWrite(pid: string, level: number, name: string | null, now: number): boolean {
     const w = this.written.get(pid);
@@ -182,14 +185,14 @@ async function loadPerson(
   via: Person['via'],
   now: number,
 ): Promise<Omit<Person, 'via'>> {
-  let roles: Role[];
+  let access: Access;
   if (via === 'bearer' && cache.needsWrite(who.pid, who.level, who.name, now)) {
-    roles = await upsertPersonAndLoadRoles(ctx.db, who, ctx.clock.now());
+    access = await upsertPersonAndLoadAccess(ctx.db, who, ctx.clock.now());
     cache.wrote(who.pid, who.level, who.name, now);
   } else {
-    roles = await rolesOf(ctx.db, who.pid);
+    access = await accessOf(ctx.db, who.pid, who.level);
   }
-  const person = { pid: who.pid, name: who.name, level: who.level, roles };
+  const person = { pid: who.pid, name: who.name, level: who.level, ...access };
   cache.set(person, now);
   return person;
 }

@@ -2,6 +2,7 @@
 // document them (/api/openapi.json) and the roles module's TypeScript types are inferred from them.
 import { z } from '@hono/zod-openapi';
 import { ROLES } from '../../db/schema.ts';
+import { PROVINCE_IDS } from '../auctions/provinces.ts';
 import { fieldCode } from '../shared/field-errors.ts';
 
 /** A personal id: 12 digits. */
@@ -15,6 +16,18 @@ export const MeSchema = z
     name: z.string().nullable(),
     level: z.union([z.literal(1), z.literal(2)]),
     roles: z.array(Role),
+    organisations: z
+      .array(z.object({ id: z.number().int(), name: z.string(), province: z.enum(PROVINCE_IDS) }))
+      .openapi({
+        description: 'The auction organisations whose lots the person manages (issue 19); empty for bidders.',
+      }),
+    regulatorScope: z
+      .object({ province: z.enum(PROVINCE_IDS).nullable() })
+      .nullable()
+      .openapi({
+        description:
+          "A regulator's scope: a province's organisations, or the whole country (province null); null for anyone not a regulator.",
+      }),
     email: z
       .string()
       .nullable()

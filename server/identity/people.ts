@@ -1,17 +1,49 @@
 // Queries for people and their role grants.
 import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
-import type { Db, Tx } from '../../db/client.ts';
+import { resultRows, type Db, type Tx } from '../../db/client.ts';
 import { people, roleGrants, type Role } from '../../db/schema.ts';
-import type { Level } from './person.ts';
+import type { ProvinceId } from '../auctions/provinces.ts';
+import { NO_ACCESS, type Access, type Level } from './person.ts';
 
-/** Records (or refreshes) a person seen with a verified token, and returns their roles. */
-export async function upsertPersonAndLoadRoles(
+/** Records (or refreshes) a person seen with a verified token, and returns what they may do. */
+export async function upsertPersonAndLoadAccess(
   db: Db,
   person: { pid: string; name: string | null; level: Level },
   at: Date,
-): Promise<Role[]> {
+): Promise<Access> {
   await upsertPerson(db, person, at);
-  return rolesOf(db, person.pid);
+  return accessOf(db, person.pid, person.level);
+}
+
+/**
+ * A person's roles, the organisations they manage and, for a regulator, their scope, in one query.
+ * Staff sign in with e-ID level 2 (issue 19): below it, a person holds none of it (their grants wait).
+ */
+export async function accessOf(db: Db | Tx, pid: string, level: Level): Promise<Access> {
+  if (level < 2) return NO_ACCESS;
+  const [row] = resultRows<{
+    roles: Role[] | null;
+    organisations: number[] | null;
+    province: ProvinceId | null;
+    scoped: number[] | null;
+  }>(
+    await db.execute(sql`
+      select
+        (select json_agg(g.role order by g.role) from role_grants g where g.pid = ${pid}) as roles,
+        (select json_agg(m.organisation_id order by m.organisation_id)
+           from organisation_managers m where m.pid = ${pid}) as organisations,
+        s.province,
+        (select json_agg(o.id order by o.id) from organisations o where o.province = s.province) as scoped
+      from (select 1) as one
+      left join regulator_scopes s on s.pid = ${pid}`),
+  );
+  const roles = row?.roles ?? [];
+  return {
+    roles,
+    organisations: row?.organisations ?? [],
+    scope:
+      roles.includes('regulator') && row?.province ? { province: row.province, organisations: row.scoped ?? [] } : null,
+  };
 }
 
 export async function upsertPerson(
@@ -21,10 +53,23 @@ export async function upsertPerson(
 ): Promise<void> {
   await db
     .insert(people)
-    .values({ pid: person.pid, name: person.name, level: person.level, createdAt: at, lastSeenAt: at })
+    .values({
+      pid: person.pid,
+      name: person.name,
+      level: person.level,
+      createdAt: at,
+      lastSeenAt: at,
+      firstSignInAt: at,
+    })
     .onConflictDoUpdate({
       target: people.pid,
-      set: { name: sql`coalesce(excluded.name, ${people.name})`, level: person.level, lastSeenAt: at },
+      set: {
+        name: sql`coalesce(excluded.name, ${people.name})`,
+        level: person.level,
+        lastSeenAt: at,
+        // A person granted a role or membership before their first sign-in (issue 19) signs in now.
+        firstSignInAt: sql`coalesce(${people.firstSignInAt}, excluded.first_sign_in_at)`,
+      },
     });
 }
 
@@ -36,7 +81,10 @@ export async function adoptEmail(db: Db | Tx, pid: string, email: string): Promi
     .where(and(eq(people.pid, pid), isNull(people.email)));
 }
 
-/** Makes sure a person row exists (for a grant to someone not yet seen), without changing one that does. */
+/**
+ * Makes sure a person row exists (for a grant to someone not yet seen: the grant waits against their
+ * identification number, first_sign_in_at null, until they sign in), without changing one that does.
+ */
 export async function ensurePerson(
   db: Db | Tx,
   person: { pid: string; name: string | null; level: Level },

@@ -1,5 +1,6 @@
 // The verified person that handlers receive, and the Hono environment that carries it.
 import type { Role } from '../../db/schema.ts';
+import type { ProvinceId } from '../auctions/provinces.ts';
 import type { AppContext } from '../context.ts';
 
 export type Level = 1 | 2;
@@ -10,6 +11,16 @@ export interface Person {
   name: string | null;
   level: Level;
   roles: Role[];
+  /**
+   * The auction organisations whose lots the person manages (issue 19): a manager acts on these
+   * organisations' lots only. Empty for everyone else.
+   */
+  organisations: number[];
+  /**
+   * A regulator's scope (issue 19): null for the whole country, or a province and the ids of the
+   * organisations there, whose lots the regulator oversees. Null for everyone who is not a regulator.
+   */
+  scope: RegulatorScope | null;
   /** How the request was authenticated. */
   via: 'bearer' | 'session';
   /**
@@ -18,6 +29,16 @@ export interface Person {
    */
   authTime?: Date;
 }
+
+export interface RegulatorScope {
+  province: ProvinceId;
+  organisations: number[];
+}
+
+/** What a person may do beyond bidding: their roles, organisations and scope (none below level 2). */
+export type Access = Pick<Person, 'roles' | 'organisations' | 'scope'>;
+
+export const NO_ACCESS: Access = { roles: [], organisations: [], scope: null };
 
 export interface AppEnv {
   Variables: {

@@ -11,6 +11,7 @@ import { ok, refuse, type Result } from '../shared/errors.ts';
 import type { PersonCache } from './authenticate.ts';
 import type { Level, Person } from './person.ts';
 import { deleteGrants, ensurePerson, insertGrant, listGrants, rolesOf } from './people.ts';
+import { defaultOrganisationId, insertManager } from '../organisations/membership.ts';
 import type { RoleChange, RoleHolder } from './identity-schemas.ts';
 
 export interface StartupGrant {
@@ -29,6 +30,19 @@ export async function grantAtStart(ctx: AppContext, grants: StartupGrant[]): Pro
     const at = ctx.clock.now();
     const inserted = await ctx.db.transaction(async (tx) => {
       await ensurePerson(tx, { pid: g.pid, name: g.name, level: g.level }, at);
+      // A demo manager manages the default organisation's lots (issue 19): the demo's auction house.
+      const organisationId = g.role === 'manager' ? await defaultOrganisationId(tx) : undefined;
+      if (
+        organisationId !== undefined &&
+        (await insertManager(tx, { organisationId, pid: g.pid, grantedBy: null, at }))
+      )
+        await appendAudit(tx, {
+          actorPid: null,
+          action: 'organisation.manager_added',
+          subject: g.pid,
+          data: { organisationId, source: g.source },
+          at,
+        });
       if (!(await insertGrant(tx, { pid: g.pid, role: g.role, grantedBy: null, at }))) return false;
       await appendAudit(tx, {
         actorPid: null,
@@ -63,7 +77,9 @@ export async function setRoles(
   if (!target.includes('admin') && ctx.config.adminPids.includes(pid)) return refuse('configured_admin');
   const at = ctx.clock.now();
   const result = await ctx.db.transaction(async (tx): Promise<Result<RoleChange>> => {
-    // Locks the person's row so concurrent changes to one person apply one after the other.
+    // A person not yet seen is recorded against their identification number (issue 19): the grant
+    // waits for their first sign-in. Locks the person's row so concurrent changes apply one at a time.
+    await ensurePerson(tx, { pid, name: null, level: 1 }, at);
     const [person] = await tx
       .select({ pid: people.pid, name: people.name })
       .from(people)

@@ -10,6 +10,7 @@ import { errorResponses } from '../http/openapi.ts';
 import { unwrap } from '../shared/errors.ts';
 import { listRoleHolders, setRoles } from './roles.ts';
 import { emailOf } from '../notifications/inbox.ts';
+import { listOrganisations } from '../organisations/organisation-service.ts';
 
 const SetRolesBody = z
   .object({ roles: z.array(Role).max(ROLES.length) })
@@ -36,8 +37,21 @@ export function identityRoutes(ctx: AppContext, deps: { personCache: PersonCache
       c.header('cache-control', 'no-store');
       const csrfToken = p.via === 'session' ? c.get('csrfToken') : undefined;
       const email = await emailOf(ctx, p.pid);
+      const organisations = p.organisations.length
+        ? (await listOrganisations(ctx, p.organisations)).map((o) => ({ id: o.id, name: o.name, province: o.province }))
+        : [];
+      const regulatorScope = p.roles.includes('regulator') ? { province: p.scope?.province ?? null } : null;
       return c.json(
-        { pid: p.pid, name: p.name, level: p.level, roles: p.roles, email, ...(csrfToken ? { csrfToken } : {}) },
+        {
+          pid: p.pid,
+          name: p.name,
+          level: p.level,
+          roles: p.roles,
+          organisations,
+          regulatorScope,
+          email,
+          ...(csrfToken ? { csrfToken } : {}),
+        },
         200,
       );
     },
@@ -72,7 +86,7 @@ export function identityRoutes(ctx: AppContext, deps: { personCache: PersonCache
       tags: ['identity'],
       summary: "Set a person's roles (admin)",
       description:
-        'Grants and revokes so that the person holds exactly the listed roles; every change is written to the audit log. An admin cannot revoke their own admin role, nor that of an ADMIN_PIDS admin (409 INVALID_STATE). The person must have signed in at least once (404).',
+        'Grants and revokes so that the person holds exactly the listed roles; every change is written to the audit log. An admin cannot revoke their own admin role, nor that of an ADMIN_PIDS admin (409 INVALID_STATE). The person need not have signed in yet: the grant is recorded against their identification number and holds from their first sign-in, with e-ID level 2 (staff hold no role below it).',
       security: [{ eid: [] }],
       request: {
         params: z.object({ pid: Pid }),

@@ -4,7 +4,7 @@
 // held credit, read-only; admins see and decide all. `accepted` applies the credit to its payment,
 // only if the lot is still open, the payer not barred and the payment not overpaid by it; `returned`
 // owes it back (a refund, reason returned_credit). Each decision is audited and the payer told.
-import { and, desc, eq, isNull, or } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNull, or } from 'drizzle-orm';
 import type { Tx } from '../../db/client.ts';
 import { lots, paymentCredits, payments, refunds, registrations, type CreditDecision } from '../../db/schema.ts';
 import type { AppContext } from '../context.ts';
@@ -12,7 +12,8 @@ import type { Person } from '../identity/person.ts';
 import { appendAudit } from '../audit/audit-log.ts';
 import { notify } from '../notifications/outbox.ts';
 import { ok, refuse, type Result } from '../shared/errors.ts';
-import { lockLot } from '../auctions/lot-service.ts';
+import { lockLot, managesLot } from '../auctions/lot-service.ts';
+import type { LotRow } from '../auctions/public-lot.ts';
 import { effectiveStatus, isEnded } from '../auctions/rules/index.ts';
 import { applyAccepted, type PersonalNotice } from './matching.ts';
 import { isBarred } from './bars.ts';
@@ -55,8 +56,10 @@ const HELD_PAGE = 500;
 
 /** Held credits awaiting a decision that this person may see. */
 export async function listHeldCredits(ctx: AppContext, person: Person): Promise<Result<{ items: CreditView[] }>> {
-  const all = person.roles.includes('admin') || person.roles.includes('regulator');
-  if (!all && !person.roles.includes('manager'))
+  // Admins and country-wide regulators see every held credit; a scoped regulator, its organisations'.
+  const scoped = !person.roles.includes('admin') && person.roles.includes('regulator') ? person.scope : null;
+  const all = person.roles.includes('admin') || (person.roles.includes('regulator') && scoped === null);
+  if (!all && !scoped && !person.roles.includes('manager'))
     return refuse('role_required', { roles: ['manager', 'regulator', 'admin'] });
   const waiting = and(eq(paymentCredits.outcome, 'held'), isNull(paymentCredits.decision));
   const rows = await ctx.db
@@ -71,7 +74,7 @@ export async function listHeldCredits(ctx: AppContext, person: Person): Promise<
         : and(
             waiting,
             or(
-              eq(lots.managerPid, person.pid),
+              inArray(lots.organisationId, [...person.organisations, ...(scoped?.organisations ?? []), 0]),
               and(isNull(paymentCredits.paymentId), eq(paymentCredits.enteredBy, person.pid)),
             ),
           ),
@@ -81,10 +84,10 @@ export async function listHeldCredits(ctx: AppContext, person: Person): Promise<
   return ok({ items: rows.map((r) => creditView(r.c, r.p ? { payment: r.p, bidderCode: r.code ?? '' } : null)) });
 }
 
-function mayDecide(person: Person, credit: CreditRow, lotManager: string | null): boolean {
+function mayDecide(person: Person, credit: CreditRow, lot: LotRow | undefined): boolean {
   if (person.roles.includes('admin')) return true;
   if (!person.roles.includes('manager')) return false;
-  if (lotManager !== null) return lotManager === person.pid;
+  if (lot) return managesLot(person, lot);
   return credit.enteredBy === person.pid;
 }
 
@@ -104,7 +107,7 @@ export async function decideHeldCredit(
         ? await tx.select().from(payments).where(eq(payments.id, found.paymentId))
         : [];
       const lot = payment0 ? await lockLot(tx, payment0.lotId) : undefined;
-      if (!mayDecide(person, found, lot?.managerPid ?? null)) return refuse('credit_not_yours');
+      if (!mayDecide(person, found, lot)) return refuse('credit_not_yours');
       // Read again under the lot's lock (a concurrent decision on the same credit waits for it).
       const [credit] = await tx.select().from(paymentCredits).where(eq(paymentCredits.id, creditId)).for('update');
       if (credit.outcome !== 'held' || credit.decision !== null) return refuse('credit_not_held');

@@ -7,7 +7,7 @@
 // arrives later is late and goes back.
 import { and, eq, inArray, isNull } from 'drizzle-orm';
 import type { Db, Tx } from '../../db/client.ts';
-import { lots, payments, registrations, type PaymentKind } from '../../db/schema.ts';
+import { lots, organisations, payments, registrations, type PaymentKind } from '../../db/schema.ts';
 import type { Logger } from '../shared/log.ts';
 import type { MoneyConfig } from '../config.ts';
 import { newReference } from './reference.ts';
@@ -31,7 +31,20 @@ async function unusedReference(q: Db | Tx): Promise<string> {
 }
 
 /**
- * The deposit payment of a registration: created (deposit of the lot, the configured account, due at
+ * The account a lot is paid into: its organisation's (issue 19), or the platform's configured one when
+ * the organisation has given none.
+ */
+async function accountFor(q: Db | Tx, money: MoneyConfig, lotId: number): Promise<PaymentRow['account']> {
+  const [row] = await q
+    .select({ account: organisations.bankAccount })
+    .from(lots)
+    .innerJoin(organisations, eq(organisations.id, lots.organisationId))
+    .where(eq(lots.id, lotId));
+  return { ...(row?.account ?? money.account) };
+}
+
+/**
+ * The deposit payment of a registration: created (deposit of the lot, its organisation's account, due at
  * the close of registration) unless it exists. Call inside the transaction that holds the lot's lock.
  */
 export async function ensureDepositPayment(
@@ -54,7 +67,7 @@ export async function ensureDepositPayment(
       kind: 'deposit',
       reference: await unusedReference(q),
       amount: lot.deposit,
-      account: { ...money.account },
+      account: await accountFor(q, money, lot.id),
       dueAt: lot.registrationClosesAt,
       createdAt: now,
       updatedAt: now,
@@ -84,7 +97,7 @@ export async function createBalancePayment(
       kind: 'balance',
       reference: await unusedReference(q),
       amount,
-      account: { ...money.account },
+      account: await accountFor(q, money, registration.lotId),
       dueAt,
       createdAt: now,
       updatedAt: now,

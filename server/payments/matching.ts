@@ -50,6 +50,12 @@ export interface IncomingCredit {
   enteredBy?: string | null;
   /** Whether a credit after the payment's due time is late (a manual entry without a paidAt is not judged). */
   judgeLateness: boolean;
+  /**
+   * The organisations whose lots the credit may pay (issue 19): a manager's statement is their own
+   * organisations' bank account, so a reference of another organisation's lot is unknown to it.
+   * Undefined: any lot (the provider's webhook, an admin's upload).
+   */
+  organisations?: number[];
 }
 
 /** A personal event to publish once the transaction has committed. */
@@ -141,8 +147,9 @@ async function decide(
  */
 export async function matchCredit(ctx: AppContext, tx: Tx, credit: IncomingCredit): Promise<MatchResult> {
   const now = ctx.clock.now();
-  const found = await findPayment(tx, credit);
-  const lot = found ? await lockLot(tx, found.lotId) : undefined;
+  const named = await findPayment(tx, credit);
+  const lot = named ? await lockLot(tx, named.lotId) : undefined;
+  const found = lot && credit.organisations && !credit.organisations.includes(lot.organisationId) ? undefined : named;
   const earlier = await existingCredit(tx, credit.source, credit.transactionId);
   if (earlier)
     return { outcome: outcomeView(earlier, await referenceOfPayment(tx, earlier.paymentId), true), personal: [] };

@@ -105,6 +105,7 @@ export async function importStatement(
       payer: c.payer,
       enteredBy: person.pid,
       judgeLateness: true,
+      organisations: person.roles.includes('admin') ? undefined : person.organisations,
     });
     const result = outcome.duplicate ? 'duplicate' : outcome.outcome;
     summary.counts[result]++;

@@ -14,7 +14,7 @@ import type { AppContext } from '../context.ts';
 import type { Person } from '../identity/person.ts';
 import { appendAudit } from '../audit/audit-log.ts';
 import { notify } from '../notifications/outbox.ts';
-import { lockLot, managesLot, visibleTo } from '../auctions/lot-service.ts';
+import { lockLot, managesLot, overseesLot, visibleTo } from '../auctions/lot-service.ts';
 import { registrationChanged } from '../auctions/registration-event.ts';
 import { ok, refuse, type Result } from '../shared/errors.ts';
 import { effectiveStatus, isEnded } from '../auctions/rules/index.ts';
@@ -244,8 +244,7 @@ export async function lotMoney(ctx: AppContext, person: Person, lotId: number): 
   return ctx.db.transaction(async (tx): Promise<Result<MoneyTrail>> => {
     const [lot] = await tx.select().from(lots).where(eq(lots.id, lotId));
     if (!lot || !visibleTo(person, lot)) return refuse('lot_not_found');
-    const overseer = person.roles.includes('regulator') || person.roles.includes('admin');
-    if (!overseer && !managesLot(person, lot)) return refuse('not_lot_manager');
+    if (!overseesLot(person, lot) && !managesLot(person, lot)) return refuse('not_lot_manager');
     return ok(await moneyTrail(tx, lotId));
   });
 }

@@ -1,6 +1,7 @@
 // Live registrations for a lot's manager (issue 14, item 6): when someone registers or a deposit is
-// confirmed (the post-commit personal `registration` event), the lot's own manager hears it as
-// `lotRegistration` in a room only their manager sockets join, through the adapter on every process.
+// confirmed (the post-commit personal `registration` event), the managers of the lot's organisation
+// (issue 19) hear it as `lotRegistration` in the organisation's room, which only its managers' sockets
+// join, through the adapter on every process.
 // The registration goes out as the manager's list shows it before the lot has ended (bidder code,
 // status, deposit state, times, the deposit's payment; never pid or name): registrations change only before the end.
 // Events are handled one at a time, so each manager hears a registration's changes in commit order.
@@ -10,15 +11,16 @@ import type { AppContext } from '../context.ts';
 import { hiddenRegistrationItem } from '../auctions/registration-reads.ts';
 import { depositPaymentsOf } from '../payments/instructions.ts';
 import type { GatewayServer, GatewaySocket } from './gateway.ts';
-import { managerRoom } from './rooms.ts';
+import { organisationRoom } from './rooms.ts';
 
 /** Starts the feed; returns the function that stops it. */
 export function startManagerFeed(ctx: AppContext, io: GatewayServer): () => void {
-  // Sockets of people who are managers when they connect; a role change disconnects a person's
-  // sockets (./socket-people.ts), so the room follows the roles.
+  // Sockets of people who manage organisations when they connect; a change of roles or membership
+  // disconnects a person's sockets (./socket-people.ts), so the rooms follow them.
   const onConnection = (socket: GatewaySocket): void => {
     const person = socket.data.person;
-    if (person?.roles.includes('manager')) void socket.join(managerRoom(person.pid));
+    if (person?.roles.includes('manager'))
+      for (const organisationId of person.organisations) void socket.join(organisationRoom(organisationId));
   };
   io.on('connection', onConnection);
 
@@ -28,7 +30,7 @@ export function startManagerFeed(ctx: AppContext, io: GatewayServer): () => void
     queue = queue.then(async () => {
       try {
         const [row] = await ctx.db
-          .select({ r: registrations, managerPid: lots.managerPid })
+          .select({ r: registrations, organisationId: lots.organisationId })
           .from(registrations)
           .innerJoin(lots, eq(lots.id, registrations.lotId))
           .where(eq(registrations.id, event.registrationId));
@@ -43,7 +45,7 @@ export function startManagerFeed(ctx: AppContext, io: GatewayServer): () => void
           depositState: event.depositState as typeof item.depositState,
           approvedAt: status === 'pending_deposit' ? null : item.approvedAt,
         };
-        io.to(managerRoom(row.managerPid)).emit('lotRegistration', { lotId: event.lotId, registration });
+        io.to(organisationRoom(row.organisationId)).emit('lotRegistration', { lotId: event.lotId, registration });
       } catch (err) {
         // The manager's page reads the list again when it reconnects; nothing else depends on this.
         ctx.log.warn(

@@ -11,6 +11,7 @@ import { auditExport, lotsExport, type ExportFormat } from './exports.ts';
 import { sameSiteOnly } from './routes.ts';
 import type { SigningKey } from './signing-keys.ts';
 import { isOrderedWindow, periodBound } from '../shared/validation.ts';
+import { refuse, unwrap } from '../shared/errors.ts';
 
 const format = z
   .enum(['ndjson', 'csv'], { error: 'ndjson or csv' })
@@ -68,7 +69,8 @@ export function exportRoutes(ctx: AppContext, key: SigningKey): ApiApp {
       );
       c.header('content-disposition', `attachment; filename="lots-${stamp(q.from)}-${stamp(q.to)}.${q.format}"`);
       c.header('cache-control', 'no-store');
-      return c.body(lotsExport(ctx, key, { from: q.from, to: q.to }, q.format, at, person.pid), 200, {
+      const scope = person.scope?.organisations ?? null;
+      return c.body(lotsExport(ctx, key, { from: q.from, to: q.to }, q.format, at, person.pid, scope), 200, {
         'content-type': CONTENT_TYPE[q.format],
       }) as never;
     },
@@ -89,6 +91,8 @@ export function exportRoutes(ctx: AppContext, key: SigningKey): ApiApp {
     }),
     async (c) => {
       const person = requireRole(c, 'regulator');
+      // The audit log is one chain for the whole platform: only a country-wide regulator exports it.
+      if (person.scope) unwrap(refuse('outside_scope', { province: person.scope.province }));
       const q = c.req.valid('query');
       const at = ctx.clock.now();
       await logExport(

@@ -168,6 +168,8 @@ export function lotsExport(
   format: ExportFormat,
   exportedAt: Date,
   actorPid: string,
+  /** The organisations a scoped regulator's export covers (issue 19); null: the whole country. */
+  organisations: number[] | null = null,
 ): ReadableStream<Uint8Array> {
   let afterId = 0;
   let started = false;
@@ -187,7 +189,9 @@ export function lotsExport(
   };
   /** The next page of lots, each as its record or as the refusal to issue it. */
   const page = async (): Promise<{ row: LotRow; built: AuctionRecord | RefusedRecordLine }[]> => {
-    const rows = (await endedLotsPage(ctx.db, period, afterId, LOT_PAGE)).filter((r) => isEnded(r.status));
+    const rows = (await endedLotsPage(ctx.db, period, afterId, LOT_PAGE, organisations)).filter((r) =>
+      isEnded(r.status),
+    );
     if (rows.length === 0) {
       done = true;
       return [];

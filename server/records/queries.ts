@@ -147,13 +147,21 @@ export interface Period {
 }
 
 /** One page of ended lots whose bidding window ended within the period, by id after `afterId`. */
-export async function endedLotsPage(db: Db, period: Period, afterId: number, limit: number): Promise<LotRow[]> {
+export async function endedLotsPage(
+  db: Db,
+  period: Period,
+  afterId: number,
+  limit: number,
+  organisations: number[] | null = null,
+): Promise<LotRow[]> {
   return db
     .select()
     .from(lots)
     .where(
       and(
         gt(lots.id, afterId),
+        // A regulator's scope (issue 19): only its organisations' lots; null: every lot.
+        organisations ? inArray(lots.organisationId, [...organisations, 0]) : undefined,
         inArray(lots.status, [...ENDED_STATUSES]),
         gte(lots.endsAt, period.from),
         lt(lots.endsAt, period.to),

@@ -5,6 +5,7 @@ import type { AppContext } from '../context.ts';
 import type { Person } from '../identity/person.ts';
 import { appendAudit } from '../audit/audit-log.ts';
 import { ok, refuse, type Result } from '../shared/errors.ts';
+import { managesLot, overseesLot } from '../auctions/lot-service.ts';
 import { toCsv } from './csv.ts';
 import { signFlattened, type FlattenedJws, type Jwks } from './jws.ts';
 import { renderRecordPdf } from './pdf.ts';
@@ -87,6 +88,9 @@ export function createRecordService(ctx: AppContext, key: SigningKey, jwks: () =
   async function loadRecord(actor: Person, lotId: number): Promise<Result<AuctionRecord>> {
     const lot = await findLot(ctx.db, lotId);
     if (!lot) return refuse('lot_not_found');
+    // Its organisation's managers (the money trail), regulators whose scope covers it, admins (issue 19).
+    if (!managesLot(actor, lot) && !overseesLot(actor, lot))
+      return refuse('outside_scope', { province: actor.scope?.province ?? null });
     const status = lot.status;
     if (!isEnded(status)) return refuse('record_not_ready', { lotId, status });
     const details = (await loadDetails(ctx.db, [lot.id])).get(lot.id)!;

@@ -61,6 +61,14 @@ const FIELD_TEXT = {
   IMAGE_ASPECT_TOO_EXTREME: (p: { maxRatio: number }) => `at most ${p.maxRatio}:1`,
   IMAGE_TOO_COMPLEX: () => 'too complex to draw',
   IMAGE_TOO_LARGE_DRAWN: () => 'too large once drawn',
+  // Organisations (server/organisations).
+  ORGANISATION_REQUIRED: (p: { count: number }) =>
+    `you manage ${p.count} organisations: name the one the lot belongs to`,
+  NOT_TAX_CODE: () => 'a tax code: 10 digits, or 10 digits, a hyphen and 3 for a branch',
+  NOT_PROVINCE: () => 'one of the province ids of GET /api/provinces',
+  // The exclusion list (server/eligibility).
+  EXCLUSION_ORGANISATION_REQUIRED: (p: { count: number }) =>
+    `you manage ${p.count} organisations: name the one whose lots the exclusion covers`,
 } as const;
 
 type FieldTexts = typeof FIELD_TEXT;

@@ -107,7 +107,28 @@ export const REASONS = {
 
   // Lots and registrations.
   lot_not_found: { code: 'NOT_FOUND', en: () => 'No such lot.' },
-  not_lot_manager: { code: 'FORBIDDEN', en: () => 'Only the manager of this lot may do this.' },
+  not_lot_manager: { code: 'FORBIDDEN', en: () => 'Only the managers of this lot’s organisation may do this.' },
+  // Organisations (issue 19).
+  outside_scope: {
+    code: 'FORBIDDEN',
+    en: (p: { province: string | null }) =>
+      `This is outside your scope as a regulator (the organisations of ${p.province ?? 'your province'}).`,
+  },
+  no_organisation: {
+    code: 'FORBIDDEN',
+    en: () => 'You are not a manager of any auction organisation; an admin adds you to one.',
+  },
+  not_organisation_manager: {
+    code: 'FORBIDDEN',
+    en: (p: { organisationId: number }) => `You are not a manager of organisation ${p.organisationId}.`,
+  },
+  organisation_not_found: { code: 'NOT_FOUND', en: () => 'No such organisation.' },
+  organisation_exists: {
+    code: 'INVALID_STATE',
+    en: (p: { field: string }) =>
+      `An organisation with this ${p.field === 'taxCode' ? 'tax code' : 'licence number'} exists.`,
+  },
+  not_a_manager_of_it: { code: 'NOT_FOUND', en: () => 'This person is not a manager of this organisation.' },
   not_lot_manager_or_regulator: { code: 'FORBIDDEN', en: () => "Only this lot's manager or a regulator may see this." },
   lot_not_editable: { code: 'INVALID_STATE', en: () => 'A lot can be edited only until its registration opens.' },
   lot_already_in_status: { code: 'INVALID_STATE', en: (p: { status: string }) => `The lot is already ${p.status}.` },
@@ -153,7 +174,38 @@ export const REASONS = {
         ? 'This bidder attended the bidding: there is no no-show to decide on.'
         : `This no-show is already ${p.noShow}: only a held one awaits a decision.`,
   },
-  manager_cannot_register: { code: 'FORBIDDEN', en: () => 'The manager of a lot may not register for it.' },
+  // Eligibility screening at registration (issue 19; Law on Property Auction, Art. 38): 403 NOT_ELIGIBLE.
+  manager_cannot_register: {
+    code: 'NOT_ELIGIBLE',
+    en: () => 'The managers of the organisation running a lot may not register for it.',
+  },
+  owner_excluded: {
+    code: 'NOT_ELIGIBLE',
+    en: () => 'The asset’s owner has named you among the people who may not bid on this lot.',
+  },
+  // The entry's reason is never shown to the person: its source and end only.
+  excluded: {
+    code: 'NOT_ELIGIBLE',
+    en: (p: { endsAt: string | null; source: string }) =>
+      `You may not bid on this lot: you are on the exclusion list (${p.source}) ${p.endsAt ? `until ${p.endsAt}` : 'until it is lifted'}.`,
+  },
+  // The exclusion list and the owner's exclusions (server/eligibility).
+  exclusion_not_found: { code: 'NOT_FOUND', en: () => 'No such exclusion.' },
+  exclusion_already_lifted: { code: 'INVALID_STATE', en: () => 'This exclusion has already been lifted.' },
+  exclusion_platform_wide: {
+    code: 'FORBIDDEN',
+    en: () => 'Only a regulator for the whole country or an admin may add or lift an exclusion from every lot.',
+  },
+  lot_exclusion_exists: {
+    code: 'INVALID_STATE',
+    en: () => 'This person is already named as barred from this lot.',
+  },
+  lot_exclusion_not_found: { code: 'NOT_FOUND', en: () => 'This person is not named as barred from this lot.' },
+  lot_exclusions_closed: {
+    code: 'INVALID_STATE',
+    en: (p: { deadline: string }) =>
+      `The people the owner bars from a lot can be changed only until its registration closes (${p.deadline}).`,
+  },
   registration_not_open: {
     code: 'REGISTRATION_CLOSED',
     en: (p: { opensAt: string }) => `Registration for this lot opens at ${p.opensAt}.`,

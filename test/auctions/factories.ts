@@ -2,7 +2,8 @@
 // all through the public API except role grants (written directly, as an admin's grant would be).
 import type { Json } from '../support/json.ts';
 import { eq } from 'drizzle-orm';
-import { lots, people, roleGrants, type Role } from '../../db/schema.ts';
+import { lots, organisationManagers, organisations, people, roleGrants, type Role } from '../../db/schema.ts';
+import type { ProvinceId } from '../../server/auctions/provinces.ts';
 import { firstBrokenLink, ledgerEntryHash } from '../../server/shared/hash-chain.ts';
 import type { Db } from '../../db/client.ts';
 import { newPid } from '../support/eid.ts';
@@ -20,21 +21,38 @@ export interface Actor {
 export async function person(
   idp: TestIdp,
   db: Db | undefined,
-  options: { level?: 1 | 2; roles?: Role[]; name?: string } = {},
+  options: { level?: 1 | 2; roles?: Role[]; name?: string; organisation?: number } = {},
 ): Promise<Actor> {
   const pid = newPid();
   if (options.roles?.length) {
     if (!db) throw new Error('roles need database access');
     await db
       .insert(people)
-      .values({ pid, name: options.name ?? 'Staff', level: options.level ?? 2 })
+      .values({ pid, name: options.name ?? 'Staff', level: options.level ?? 2, firstSignInAt: new Date() })
       .onConflictDoNothing();
     await db.insert(roleGrants).values(options.roles.map((role) => ({ pid, role })));
+    // A manager manages one organisation's lots (issue 19): the one named, else an organisation of
+    // their own, so that two managers made here never share lots unless a test says so.
+    if (options.roles.includes('manager'))
+      await db
+        .insert(organisationManagers)
+        .values({ organisationId: options.organisation ?? (await newOrganisation(db)), pid });
   }
   return {
     pid,
     token: await idp.token({ sub: pid, loa: options.level ?? 2, ...(options.name ? { name: options.name } : {}) }),
   };
+}
+
+/** A new auction organisation (issue 19) in Hà Nội, with the platform's account, for a test's own manager. */
+export async function newOrganisation(db: Db, province: ProvinceId = 'ha-noi'): Promise<number> {
+  const n = String(Math.floor(Math.random() * 1e10)).padStart(10, '0');
+  const [row] = await db
+    .insert(organisations)
+    .values({ name: `Tổ chức thử ${n}`, licenceNumber: `TEST-${n}`, taxCode: n, province })
+    .onConflictDoNothing()
+    .returning({ id: organisations.id });
+  return row ? row.id : newOrganisation(db, province);
 }
 
 const MIN = 60_000;

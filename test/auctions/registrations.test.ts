@@ -80,10 +80,10 @@ describe('registering for a lot', () => {
     expect(await regCount(lot.id)).toBe(before);
   });
 
-  it('refuses the manager of the lot (FORBIDDEN)', async () => {
+  it('refuses the manager of the lot (NOT_ELIGIBLE: Art. 38)', async () => {
     const res = await tp.call('POST', `/api/lots/${lot.id}/registrations`, { token: manager.token, body: {} });
     expect(res.status).toBe(403);
-    expect(res.json.error.code).toBe('FORBIDDEN');
+    expect(res.json.error).toMatchObject({ code: 'NOT_ELIGIBLE', reason: 'manager_cannot_register' });
   });
 
   it('refuses outdated rules, bad bodies and unknown lots', async () => {

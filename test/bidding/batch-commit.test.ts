@@ -30,7 +30,15 @@ beforeAll(async () => {
 });
 afterAll(async () => tp?.stop());
 
-const asPerson = (r: Registered): Person => ({ pid: r.pid, name: null, level: 2, roles: [], via: 'bearer' });
+const asPerson = (r: Registered): Person => ({
+  pid: r.pid,
+  name: null,
+  level: 2,
+  roles: [],
+  organisations: [],
+  scope: null,
+  via: 'bearer',
+});
 const bidItem = (r: Registered, amount: number, idempotencyKey?: string): BatchItem => ({
   kind: 'bid',
   person: asPerson(r),

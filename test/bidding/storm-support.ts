@@ -8,7 +8,8 @@ import path from 'node:path';
 import { inject } from 'vitest';
 import { expect } from 'vitest';
 import { openDatabase } from '../../db/client.ts';
-import { people, roleGrants } from '../../db/schema.ts';
+import { organisationManagers, people, roleGrants } from '../../db/schema.ts';
+import { DEFAULT_ORGANISATION_ID } from '../support/organisations.ts';
 import { firstBrokenLink, ledgerEntryHash } from '../../server/shared/hash-chain.ts';
 import { createPostgresDatabase, onPostgres } from '../support/db.ts';
 import { newPid, type TestIdp } from '../support/eid.ts';
@@ -42,6 +43,7 @@ export async function prepareDatabase(idp: TestIdp): Promise<PreparedDb> {
   await database.migrate();
   await database.db.insert(people).values({ pid, name: 'Manager', level: 2 });
   await database.db.insert(roleGrants).values({ pid, role: 'manager' });
+  await database.db.insert(organisationManagers).values({ organisationId: DEFAULT_ORGANISATION_ID, pid });
   await database.close();
   return {
     env: { ...idp.env(), CLOSE_POLL_MS: '200', ...env },

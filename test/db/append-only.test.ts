@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { openTestDatabase, type TestDatabase } from '../support/db.ts';
 import { auditEvents, ledgerEntries, lots, people, registrations } from '../../db/schema.ts';
+import { DEFAULT_ORGANISATION_ID } from '../support/organisations.ts';
 
 let database: TestDatabase;
 
@@ -27,6 +28,7 @@ beforeAll(async () => {
   const [lot] = await db
     .insert(lots)
     .values({
+      organisationId: DEFAULT_ORGANISATION_ID,
       title: 'x',
       description: 'y',
       startingPrice: 100,

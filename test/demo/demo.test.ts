@@ -20,7 +20,16 @@ import { createDemo } from '../../server/demo/index.ts';
 import { keeperTick, DEMO_APPROVAL_DELAY_MS } from '../../server/demo/keeper.ts';
 import { loadCast, type DemoCast } from '../../server/demo/people.ts';
 import { DEMO_PERSONAS } from '../../server/identity/demo/personas.ts';
-import { ledgerEntries, lotImages, lots, people, registrations, roleGrants } from '../../db/schema.ts';
+import {
+  ledgerEntries,
+  lotImages,
+  lots,
+  organisationManagers,
+  people,
+  registrations,
+  roleGrants,
+} from '../../db/schema.ts';
+import { DEFAULT_ORGANISATION_ID } from '../support/organisations.ts';
 import { openTestDatabase, type TestDatabase } from '../support/db.ts';
 
 let database: TestDatabase;
@@ -52,6 +61,7 @@ beforeAll(async () => {
   const manager = DEMO_PERSONAS.find((p) => p.roles.includes('manager'))!;
   await database.db.insert(people).values({ pid: manager.pid, name: manager.name, level: 2 });
   await database.db.insert(roleGrants).values({ pid: manager.pid, role: 'manager' });
+  await database.db.insert(organisationManagers).values({ organisationId: DEFAULT_ORGANISATION_ID, pid: manager.pid });
   await createDemo(ctx, new BidEngine(ctx));
   cast = (await loadCast(ctx))!;
 }, 60_000);

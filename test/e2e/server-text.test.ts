@@ -72,13 +72,14 @@ describe.runIf(run)('server texts in Chromium', () => {
     const page = admin.page;
     await page.goto(`${e2e.base}/admin`);
     await page.locator('html[data-ready]').waitFor();
-    await page.fill('#pid', '099999999999');
+    // The admin's own number without the admin role: a refusal the API words (own_admin_role).
+    await page.fill('#pid', PERSONA.admin);
     await page.getByLabel('Quản lý phiên').check();
     await page.getByRole('button', { name: 'Lưu vai trò' }).click();
     const alert = page.locator('.notice.err');
     await expect
       .poll(async () => plain(await alert.textContent()))
-      .toBe('Chưa có ai với số định danh này từng đăng nhập vào cổng.');
+      .toBe('Bạn không thể tự thu hồi vai trò quản trị của mình; hãy nhờ một quản trị viên khác.');
     expect(await axeViolations(page)).toEqual([]);
     await screenshots(admin, 'server-text-admin');
     // Offline: the browser's own failure, in words too.

@@ -1,7 +1,10 @@
 // The authorization matrix: every /api route against anonymous, level 1, level 2, manager (of the
-// lots used), regulator and admin, each answering exactly the expected status. Requests that are
-// refused run before the one that is allowed, so a refusal is seen against the same state. Every
-// route in the OpenAPI description must be listed here: a new route fails this test until it is.
+// organisation whose lots are used), a manager of a second organisation, regulator (the whole
+// country), a regulator whose scope is the second organisation's province, and admin, each answering
+// exactly the expected status (issue 19: a manager acts on their own organisation's lots only, a
+// regulator within their scope). Requests that are refused run before the one that is allowed, so a
+// refusal is seen against the same state. Every route in the OpenAPI description must be listed here:
+// a new route fails this test until it is.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../server/shared/clock.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
@@ -18,9 +21,19 @@ import {
   registerAndApprove,
   type Actor,
 } from '../auctions/factories.ts';
+import { DEFAULT_ORGANISATION_ID } from '../support/organisations.ts';
 
-type Who = 'anonymous' | 'level1' | 'level2' | 'manager' | 'regulator' | 'admin';
-const REFUSED_FIRST: Who[] = ['anonymous', 'level1', 'level2', 'regulator', 'admin', 'manager'];
+type Who = 'anonymous' | 'level1' | 'level2' | 'otherManager' | 'scopedRegulator' | 'manager' | 'regulator' | 'admin';
+const REFUSED_FIRST: Who[] = [
+  'anonymous',
+  'level1',
+  'level2',
+  'otherManager',
+  'scopedRegulator',
+  'regulator',
+  'admin',
+  'manager',
+];
 const PNG = Buffer.from(
   'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==',
   'base64',
@@ -32,6 +45,7 @@ const actors = {} as Record<Exclude<Who, 'anonymous'>, Actor>;
 const covered = new Set<string>();
 const lots = {} as Record<'open' | 'draft' | 'publishable' | 'cancellable' | 'pictured', { id: number }>;
 let registrationId = 0;
+let secondOrganisationId = 0;
 let imageId = 0;
 
 interface Req {
@@ -71,6 +85,8 @@ const all = (status: number): Record<Who, number> => ({
   anonymous: status,
   level1: status,
   level2: status,
+  otherManager: status,
+  scopedRegulator: status,
   manager: status,
   regulator: status,
   admin: status,
@@ -79,6 +95,8 @@ const only = (allowed: Partial<Record<Who, number>>, refused = 403): Record<Who,
   anonymous: 401,
   level1: refused,
   level2: refused,
+  otherManager: refused,
+  scopedRegulator: refused,
   manager: refused,
   regulator: refused,
   admin: refused,
@@ -91,21 +109,47 @@ beforeAll(async () => {
   t = await startTestPlatform({ clock, env: { ADMIN_PIDS: adminPid } });
   const token = (pid: string, loa = 2) => t.idp.token({ sub: pid, loa, iat: Math.floor(Date.now() / 1000) });
   actors.admin = { pid: adminPid, token: await token(adminPid) };
-  for (const who of ['level1', 'level2', 'manager', 'regulator'] as const) {
+  for (const who of ['level1', 'level2', 'otherManager', 'scopedRegulator', 'manager', 'regulator'] as const) {
     const pid = newPid();
     actors[who] = { pid, token: await token(pid, who === 'level1' ? 1 : 2) };
     expect((await t.call('GET', '/api/me', { token: actors[who].token })).status).toBe(200);
   }
-  for (const who of ['manager', 'regulator'] as const) {
+  // The lots used belong to the default organisation (Hà Nội); a second one is in Đà Nẵng.
+  const second = await t.call('POST', '/api/organisations', {
+    token: actors.admin.token,
+    body: { name: 'Tổ chức thứ hai', licenceNumber: 'TH-2', taxCode: '0400000002', province: 'da-nang' },
+  });
+  expect(second.status).toBe(201);
+  secondOrganisationId = second.json.id;
+  for (const [who, organisationId] of [
+    ['manager', DEFAULT_ORGANISATION_ID],
+    ['otherManager', second.json.id],
+  ] as const)
+    expect(
+      (
+        await t.call('POST', `/api/organisations/${organisationId}/managers`, {
+          token: actors.admin.token,
+          body: { pid: actors[who].pid },
+        })
+      ).status,
+    ).toBe(200);
+  for (const who of ['regulator', 'scopedRegulator'] as const)
     expect(
       (
         await t.call('PUT', `/api/admin/roles/${actors[who].pid}`, {
           token: actors.admin.token,
-          body: { roles: [who] },
+          body: { roles: ['regulator'] },
         })
       ).status,
     ).toBe(200);
-  }
+  expect(
+    (
+      await t.call('PUT', `/api/admin/regulators/${actors.scopedRegulator.pid}/scope`, {
+        token: actors.admin.token,
+        body: { province: 'da-nang' },
+      })
+    ).status,
+  ).toBe(200);
   const now = clock.now();
   lots.open = await publishedLot(t.call, actors.manager, lotBody(now));
   lots.draft = await createLot(t.call, actors.manager, lotBody(now.getTime() + 60 * MIN));
@@ -128,6 +172,88 @@ describe('authorization matrix', () => {
     }));
   });
 
+  it('organisation routes (issue 19): the register is public; admins run it; an organisation’s managers see each other', async () => {
+    await matrix('GET', '/organisations', '/api/organisations', all(200));
+    await matrix('GET', '/organisations/{id}', `/api/organisations/${DEFAULT_ORGANISATION_ID}`, all(200));
+    await matrix('POST', '/organisations', '/api/organisations', only({ admin: 201 }), () => ({
+      body: { name: 'Tổ chức thứ ba', licenceNumber: 'TH-3', taxCode: '0400000003', province: 'hue' },
+    }));
+    await matrix(
+      'PATCH',
+      '/organisations/{id}',
+      `/api/organisations/${secondOrganisationId}`,
+      only({ admin: 200 }),
+      () => ({
+        body: { name: 'Tổ chức thứ hai (đổi tên)' },
+      }),
+    );
+    // The managers of the default organisation: its own manager and admins, not the second one's.
+    await matrix(
+      'GET',
+      '/organisations/{id}/managers',
+      `/api/organisations/${DEFAULT_ORGANISATION_ID}/managers`,
+      only({ manager: 200, admin: 200 }),
+    );
+    const newcomer = newPid();
+    await matrix(
+      'POST',
+      '/organisations/{id}/managers',
+      `/api/organisations/${secondOrganisationId}/managers`,
+      only({ admin: 200 }),
+      () => ({ body: { pid: newcomer } }),
+    );
+    await matrix(
+      'DELETE',
+      '/organisations/{id}/managers/{pid}',
+      `/api/organisations/${secondOrganisationId}/managers/${newcomer}`,
+      only({ admin: 200 }),
+    );
+    await matrix(
+      'PUT',
+      '/admin/regulators/{pid}/scope',
+      `/api/admin/regulators/${actors.level2.pid}/scope`,
+      only({ admin: 200 }),
+      () => ({ body: { province: null } }),
+    );
+  });
+
+  it('eligibility routes (issue 19): staff keep the exclusion list within their reach; a lot’s owner exclusions, its managers', async () => {
+    await matrix(
+      'GET',
+      '/exclusions',
+      '/api/exclusions',
+      only({ manager: 200, otherManager: 200, scopedRegulator: 200, regulator: 200, admin: 200 }),
+    );
+    // Without an organisation: a manager's entry covers their own; a platform-wide one needs a regulator
+    // for the whole country or an admin (the scoped regulator: 403).
+    await matrix(
+      'POST',
+      '/exclusions',
+      '/api/exclusions',
+      only({ manager: 201, otherManager: 201, regulator: 201, admin: 201 }),
+      () => ({ body: { pid: newPid(), reason: 'Lý do', source: 'Quyết định số 1' } }),
+    );
+    const entry = await t.call('POST', '/api/exclusions', {
+      token: actors.admin.token,
+      body: { pid: newPid(), reason: 'Lý do', source: 'Quyết định số 2' },
+    });
+    // A platform-wide entry: the regulator lifts it, the admin's lift then finds it lifted (409).
+    await matrix(
+      'POST',
+      '/exclusions/{id}/lift',
+      `/api/exclusions/${entry.json.id}/lift`,
+      only({ regulator: 200, admin: 409 }),
+    );
+    const path = `/api/lots/${lots.open.id}/exclusions`;
+    await matrix('GET', '/lots/{id}/exclusions', path, only({ manager: 200, regulator: 200, admin: 200 }));
+    const named: Partial<Record<Who, string>> = {};
+    await matrix('POST', '/lots/{id}/exclusions', path, only({ manager: 201, admin: 201 }), (who) => ({
+      body: { pid: (named[who] = newPid()), reason: 'Người có tài sản đề nghị' },
+    }));
+    // The admin removes the admin's entry first; the lot's manager then finds none (404).
+    await matrix('DELETE', '/lots/{id}/exclusions/{pid}', `${path}/${named.admin}`, only({ admin: 200, manager: 404 }));
+  });
+
   it('calendar and job routes (admin)', async () => {
     await matrix('GET', '/calendar', '/api/calendar?from=2027-02-01&to=2027-02-28', all(200));
     await matrix('GET', '/admin/calendar/days', '/api/admin/calendar/days?year=2027', only({ admin: 200 }));
@@ -142,13 +268,26 @@ describe('authorization matrix', () => {
     await matrix('GET', '/lots', '/api/lots', all(200));
     await matrix('GET', '/lots/{id}', `/api/lots/${lots.open.id}`, all(200));
     await matrix('GET', '/lots/{id}/result', `/api/lots/${lots.open.id}/result`, all(200));
-    await matrix('POST', '/lots', '/api/lots', only({ manager: 201 }), () => ({
+    // A manager of the second organisation creates lots in their own.
+    await matrix('POST', '/lots', '/api/lots', only({ manager: 201, otherManager: 201 }), () => ({
       body: lotBody(clock.now().getTime() + 60 * MIN),
     }));
-    await matrix('PATCH', '/lots/{id}', `/api/lots/${lots.draft.id}`, only({ manager: 200 }), () => ({
-      body: { title: 'Biển số 30K-999.99' },
-    }));
-    await matrix('POST', '/lots/{id}/publish', `/api/lots/${lots.publishable.id}/publish`, only({ manager: 200 }));
+    // Another organisation's draft does not exist for a manager of the second one (404).
+    await matrix(
+      'PATCH',
+      '/lots/{id}',
+      `/api/lots/${lots.draft.id}`,
+      only({ manager: 200, otherManager: 404 }),
+      () => ({
+        body: { title: 'Biển số 30K-999.99' },
+      }),
+    );
+    await matrix(
+      'POST',
+      '/lots/{id}/publish',
+      `/api/lots/${lots.publishable.id}/publish`,
+      only({ manager: 200, otherManager: 404 }),
+    );
     await matrix(
       'POST',
       '/lots/{id}/cancel',
@@ -162,15 +301,16 @@ describe('authorization matrix', () => {
     // Photos are added and removed while the lot is a draft; once published, its images are public.
     const lot = lots.pictured;
     const png = (): Req => ({ raw: PNG, headers: { 'content-type': 'image/png' } });
-    await matrix('POST', '/lots/{id}/images', `/api/lots/${lot.id}/images`, only({ manager: 201 }), png);
-    await matrix('POST', '/lots/{id}/images', `/api/lots/${lot.id}/images`, only({ manager: 201 }), png);
+    const draftOnly = only({ manager: 201, otherManager: 404 });
+    await matrix('POST', '/lots/{id}/images', `/api/lots/${lot.id}/images`, draftOnly, png);
+    await matrix('POST', '/lots/{id}/images', `/api/lots/${lot.id}/images`, draftOnly, png);
     const images = await t.call('GET', `/api/lots/${lot.id}/images`, { token: actors.manager.token });
     imageId = images.json.items[0].id;
     await matrix(
       'DELETE',
       '/lots/{id}/images/{imageId}',
       `/api/lots/${lot.id}/images/${images.json.items[1].id}`,
-      only({ manager: 204 }),
+      only({ manager: 204, otherManager: 404 }),
     );
     expect((await t.call('POST', `/api/lots/${lot.id}/publish`, { token: actors.manager.token })).status).toBe(200);
     await matrix('GET', '/lots/{id}/images', `/api/lots/${lot.id}/images`, all(200));
@@ -191,7 +331,17 @@ describe('authorization matrix', () => {
       'POST',
       '/lots/{id}/registrations',
       `/api/lots/${lots.open.id}/registrations`,
-      { anonymous: 401, level1: 403, level2: 201, manager: 403, regulator: 201, admin: 201 },
+      // Staff of another organisation may bid on this one's lots.
+      {
+        anonymous: 401,
+        level1: 403,
+        level2: 201,
+        otherManager: 201,
+        scopedRegulator: 201,
+        manager: 403,
+        regulator: 201,
+        admin: 201,
+      },
       () => ({ body: { acceptRules: true } }),
     );
     const level1 = await t.call('POST', `/api/lots/${lots.open.id}/registrations`, {
@@ -251,25 +401,32 @@ describe('authorization matrix', () => {
       'POST',
       '/payments/statements',
       '/api/payments/statements',
-      only({ manager: 200, admin: 200 }),
+      // Any organisation's manager imports their own account's statement (matched to its lots only).
+      only({ manager: 200, otherManager: 200, admin: 200 }),
       () => ({
         raw: Buffer.from('Ngày giao dịch,Mã giao dịch,Số tiền ghi có,Nội dung\n'),
         headers: { 'content-type': 'text/csv' },
       }),
     );
-    await matrix('GET', '/payments/held', '/api/payments/held', only({ manager: 200, regulator: 200, admin: 200 }));
+    // Each sees the held credits of their own organisations' lots (or scope's), and their own uploads.
+    await matrix(
+      'GET',
+      '/payments/held',
+      '/api/payments/held',
+      only({ manager: 200, otherManager: 200, scopedRegulator: 200, regulator: 200, admin: 200 }),
+    );
     await matrix(
       'POST',
       '/payments/credits/{id}/decision',
       '/api/payments/credits/2147483647/decision',
-      only({ manager: 404, admin: 404 }),
+      only({ manager: 404, otherManager: 404, admin: 404 }),
       () => ({ body: { decision: 'returned' } }),
     );
     await matrix(
       'POST',
       '/payments/credits/{id}/reversal',
       '/api/payments/credits/2147483647/reversal',
-      only({ manager: 404 }),
+      only({ manager: 404, otherManager: 404 }),
     );
     // A lot's money: its manager, regulators (read-only) and admins; the refund file and a refund's
     // confirmation: its manager or an admin.
@@ -294,7 +451,7 @@ describe('authorization matrix', () => {
       'POST',
       '/payments/refunds/{id}/sent',
       '/api/payments/refunds/2147483647/sent',
-      only({ manager: 404, admin: 404 }),
+      only({ manager: 404, otherManager: 404, admin: 404 }),
       () => ({ body: { bankReference: 'FT-OUT-1' } }),
     );
   });
@@ -302,13 +459,10 @@ describe('authorization matrix', () => {
   it('bidding routes (level 1 gets LEVEL_TOO_LOW; only approved bidders bid)', async () => {
     clock.advance(10 * MIN);
     let key = 0;
-    await matrix(
-      'POST',
-      '/lots/{id}/bids',
-      `/api/lots/${lots.open.id}/bids`,
-      { anonymous: 401, level1: 403, level2: 201, manager: 403, regulator: 403, admin: 403 },
-      () => ({ body: { amount: 40_000_000 }, headers: { 'idempotency-key': `k-${++key}` } }),
-    );
+    await matrix('POST', '/lots/{id}/bids', `/api/lots/${lots.open.id}/bids`, { ...only({ level2: 201 }) }, () => ({
+      body: { amount: 40_000_000 },
+      headers: { 'idempotency-key': `k-${++key}` },
+    }));
     const level1 = await t.call('POST', `/api/lots/${lots.open.id}/bids`, {
       token: actors.level1.token,
       body: { amount: 45_000_000 },
@@ -316,14 +470,12 @@ describe('authorization matrix', () => {
     });
     expect(level1.json.error.code).toBe('LEVEL_TOO_LOW');
     await matrix('GET', '/lots/{id}/bids', `/api/lots/${lots.open.id}/bids?after=0`, all(200));
-    await matrix('POST', '/lots/{id}/bids/{seq}/withdraw', `/api/lots/${lots.open.id}/bids/1/withdraw`, {
-      anonymous: 401,
-      level1: 403,
-      level2: 201,
-      manager: 403,
-      regulator: 403,
-      admin: 403,
-    });
+    await matrix(
+      'POST',
+      '/lots/{id}/bids/{seq}/withdraw',
+      `/api/lots/${lots.open.id}/bids/1/withdraw`,
+      only({ level2: 201 }),
+    );
     await matrix(
       'GET',
       '/lots/{id}/shed-bids',
@@ -353,7 +505,7 @@ describe('authorization matrix', () => {
       'POST',
       '/lots/{id}/sealed-bids',
       `/api/lots/${sealed.id}/sealed-bids`,
-      { anonymous: 401, level1: 403, level2: 201, manager: 403, regulator: 403, admin: 403 },
+      { ...only({ level2: 201 }) },
       () => ({ body: { amount: 40_000_000 } }),
     );
     await matrix('GET', '/lots/{id}/sealed-bids/mine', `/api/lots/${sealed.id}/sealed-bids/mine`, {
@@ -382,7 +534,8 @@ describe('authorization matrix', () => {
       only({ manager: 200, regulator: 200, admin: 200 }),
     );
     const period = 'from=2026-01-01T00:00:00Z&to=2027-01-01T00:00:00Z&format=csv';
-    await matrix('GET', '/records/lots', `/api/records/lots?${period}`, only({ regulator: 200 }));
+    // A scoped regulator's export holds their scope's lots; the one audit chain is the whole country's.
+    await matrix('GET', '/records/lots', `/api/records/lots?${period}`, only({ regulator: 200, scopedRegulator: 200 }));
     await matrix('GET', '/records/audit', `/api/records/audit?${period}`, only({ regulator: 200 }));
     await matrix('GET', '/.well-known/jwks.json', '/api/.well-known/jwks.json', all(200));
     await matrix('POST', '/records/verify', '/api/records/verify', all(200), () => ({

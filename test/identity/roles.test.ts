@@ -124,6 +124,20 @@ describe('roles', () => {
     );
   });
 
+  it('grants a role before the person’s first sign-in; it holds from that sign-in, with e-ID level 2 only', async () => {
+    const pid = newPid();
+    const put = await t.call('PUT', `/api/admin/roles/${pid}`, { token: adminToken, body: { roles: ['regulator'] } });
+    expect(put.status).toBe(200);
+    expect(put.json).toMatchObject({ pid, name: null, roles: ['regulator'], granted: ['regulator'] });
+    expect(await audits('role.granted', pid)).toHaveLength(1);
+    // Staff sign in with e-ID level 2 (issue 19): below it the grant waits.
+    expect((await t.call('GET', '/api/me', { token: await tokenFor(pid, 1) })).json.roles).toEqual([]);
+    expect((await t.call('GET', '/api/me', { token: await tokenFor(pid) })).json).toMatchObject({
+      roles: ['regulator'],
+      regulatorScope: { province: null },
+    });
+  });
+
   it('answers bad requests with clear errors and changes nothing', async () => {
     const target = await seenPerson();
     // Each with the code a page translates: the refusal's reason, or each field's code.
@@ -151,13 +165,6 @@ describe('roles', () => {
         { fieldErrors: { _: { code: 'UNKNOWN_FIELDS', keys: ['extra'] } } },
       ],
       ['12345', { roles: [] }, 422, 'VALIDATION_FAILED', { fieldErrors: { pid: { code: 'NOT_PID' } } }],
-      [
-        '099999999999',
-        { roles: ['manager'] },
-        404,
-        'NOT_FOUND',
-        { reason: 'person_unknown', message: 'No person with this identification number has signed in yet.' },
-      ],
     ];
     for (const [pid, body, status, code, more] of cases) {
       const res = await t.call('PUT', `/api/admin/roles/${pid}`, { token: adminToken, body });

@@ -19,6 +19,7 @@ import { GENEROUS_BOUNDS } from '../support/bounds.ts';
 import { onPostgres, openTestDatabase, type TestDatabase } from '../support/db.ts';
 import { newPid } from '../support/eid.ts';
 import { startTestSmtp, type TestSmtp } from './smtp.ts';
+import { DEFAULT_ORGANISATION_ID } from '../support/organisations.ts';
 
 const ORIGIN = 'https://auction.example.vn';
 const clock = new ManualClock(Date.parse('2026-12-01T02:00:00Z'));
@@ -70,6 +71,7 @@ beforeAll(async () => {
   [{ id: lotId }] = await database.db
     .insert(lots)
     .values({
+      organisationId: DEFAULT_ORGANISATION_ID,
       title: 'Biển số 51K-888.88',
       description: 'Biển số đẹp',
       startingPrice: 40_000_000,

@@ -2,6 +2,7 @@
 import type { Db } from '../../db/client.ts';
 import { lots, people } from '../../db/schema.ts';
 import { newPid } from '../support/eid.ts';
+import { DEFAULT_ORGANISATION_ID } from '../support/organisations.ts';
 
 /** A published lot whose bidding window is open now (by the system clock), straight into the table. */
 export async function insertLiveLot(db: Db, overrides: Partial<typeof lots.$inferInsert> = {}): Promise<number> {
@@ -11,6 +12,7 @@ export async function insertLiveLot(db: Db, overrides: Partial<typeof lots.$infe
   const [row] = await db
     .insert(lots)
     .values({
+      organisationId: DEFAULT_ORGANISATION_ID,
       title: 'Licence plate 30K-999.99',
       description: 'A test lot',
       status: 'live',

@@ -1,14 +1,15 @@
 // Registrations reach the lot's manager live (issue 14, item 6): a `lotRegistration` event to the
 // sockets of the lot's own manager when someone registers and when a deposit is confirmed, carrying
 // what the manager may see before the lot has ended (bidder code, status, deposit state, times) and
-// never who registered. Nobody else hears it: not the registrant, not other bidders, not anonymous
-// watchers of the lot, not another manager.
+// never who registered. Every manager of the lot's organisation hears it (issue 19); nobody else does:
+// not the registrant, not other bidders, not anonymous watchers of the lot, not another organisation's manager.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LotRegistrationEvent } from '../../server/realtime/events.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { newPid } from '../support/eid.ts';
 import { connect, request, until, type ClientSocket } from './support.ts';
 import { call, setUpLot, sleep, type LotScenario } from './scenario.ts';
+import { DEFAULT_ORGANISATION_ID } from '../support/organisations.ts';
 
 const adminPid = newPid();
 let t: TestPlatform;
@@ -27,17 +28,24 @@ function record(socket: ClientSocket): { name: string; payload: unknown }[] {
   return seen;
 }
 
-async function otherManager(): Promise<string> {
+/** A manager of another organisation (issue 19), or with `organisationId`, of that one. */
+async function otherManager(organisationId?: number): Promise<string> {
   const pid = newPid();
   const token = await t.idp.token({ sub: pid });
+  const admin = await t.idp.token({ sub: adminPid });
   expect((await call(t.base, 'GET', '/api/me', { token })).status).toBe(200);
+  let id = organisationId;
+  if (id === undefined) {
+    const n = String(Math.floor(Math.random() * 1e10)).padStart(10, '0');
+    const created = await call(t.base, 'POST', '/api/organisations', {
+      token: admin,
+      body: { name: `Tổ chức khác ${n}`, licenceNumber: `K-${n}`, taxCode: n, province: 'hue' },
+    });
+    expect(created.status).toBe(201);
+    id = created.json.id as number;
+  }
   expect(
-    (
-      await call(t.base, 'PUT', `/api/admin/roles/${pid}`, {
-        token: await t.idp.token({ sub: adminPid }),
-        body: { roles: ['manager'] },
-      })
-    ).status,
+    (await call(t.base, 'POST', `/api/organisations/${id}/managers`, { token: admin, body: { pid } })).status,
   ).toBe(200);
   return t.idp.token({ sub: pid });
 }
@@ -103,7 +111,20 @@ describe('live registrations for the lot’s manager', () => {
     }
   });
 
-  it('never sends it to the registrant, other bidders, anonymous watchers of the lot or another manager', async () => {
+  it('tells every manager of the lot’s organisation (issue 19)', async () => {
+    const colleague = await track(connect(t.base, { token: await otherManager(DEFAULT_ORGANISATION_ID) }));
+    const heard: LotRegistrationEvent[] = [];
+    colleague.on('lotRegistration', (e) => heard.push(e));
+    const reg = await call(t.base, 'POST', `/api/lots/${lot.lotId}/registrations`, {
+      token: await t.idp.token({ sub: newPid(), loa: 2 }),
+      body: { acceptRules: true },
+    });
+    expect(reg.status).toBe(201);
+    await until(() => heard.length === 1, 'the registration at a colleague of the lot’s manager');
+    expect(heard[0].registration.id).toBe(reg.json.id);
+  });
+
+  it('never sends it to the registrant, other bidders, anonymous watchers of the lot or another organisation’s manager', async () => {
     const manager = await track(connect(t.base, { token: lot.managerToken }));
     const managerSaw = record(manager);
     const pid = newPid();

@@ -5,6 +5,7 @@ import type { Json } from '../support/json.ts';
 import type { TestIdp } from '../support/eid.ts';
 import { newPid } from '../support/eid.ts';
 import { caller, type CallOptions } from '../support/http.ts';
+import { DEFAULT_ORGANISATION_ID } from '../support/organisations.ts';
 
 export interface HttpAnswer {
   status: number;
@@ -60,12 +61,15 @@ export async function setUpLot(base: string, idp: TestIdp, o: ScenarioOptions): 
   const admin = await idp.token({ sub: o.adminPid });
   const managerPid = newPid();
   const managerToken = await idp.token({ sub: managerPid });
-  // The manager must be known (seen once) before a role is granted.
+  // A manager of the default organisation (issue 19: added by an admin, which grants the role).
   await expectStatus(call(base, 'GET', '/api/me', { token: managerToken }), 200, 'manager /me');
   await expectStatus(
-    call(base, 'PUT', `/api/admin/roles/${managerPid}`, { token: admin, body: { roles: ['manager'] } }),
+    call(base, 'POST', `/api/organisations/${DEFAULT_ORGANISATION_ID}/managers`, {
+      token: admin,
+      body: { pid: managerPid },
+    }),
     200,
-    'grant manager',
+    'add the manager to the organisation',
   );
   const startingPrice = 40_000_000;
   const priceStep = 5_000_000;

@@ -14,6 +14,7 @@ import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { ROOT } from '../support/server-process.ts';
 import { addPerson, CONTESTED_BIDS, seedEndedLot } from './factory.ts';
 import { fetchJwks, getBytes, personaTokens } from './support.ts';
+import { DEFAULT_ORGANISATION_ID } from '../support/organisations.ts';
 
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc') as () => void;
@@ -44,9 +45,9 @@ beforeAll(async () => {
   // Ended auctions in one statement; each lot carries a ~7 KB Vietnamese description so that
   // buffering the export anywhere would show in live memory.
   await tp.database.db.execute(sql`
-    insert into lots (title, description, category, status, starting_price, price_step, deposit,
+    insert into lots (organisation_id, title, description, category, status, starting_price, price_step, deposit,
       registration_opens_at, registration_closes_at, starts_at, ends_at, scheduled_ends_at, rules, manager_pid, closed_at)
-    select 'Lô tài sản số ' || g, repeat('Quyền sử dụng đất và tài sản gắn liền với đất tại phường Bến Nghé. ', 70), 'land',
+    select ${DEFAULT_ORGANISATION_ID}, 'Lô tài sản số ' || g, repeat('Quyền sử dụng đất và tài sản gắn liền với đất tại phường Bến Nghé. ', 70), 'land',
       case when g % 3 = 0 then 'failed' else 'cancelled' end, 1000000000, 50000000, 100000000,
       e - interval '10 days', e - interval '5 days', e - interval '1 day', e, e, 'Quy chế số ' || g, ${manager}, e
     from generate_series(1, ${LOTS}) g, lateral (select timestamptz '2025-01-01T00:00:00Z' + (g * interval '104 minutes') as e) t`);

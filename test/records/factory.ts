@@ -10,6 +10,7 @@ import { registrationFacts, type CloseFacts } from '../../server/audit/chained-f
 import { personHash } from '../../server/audit/person-hash.ts';
 import { GENESIS_HASH, ledgerEntryHash } from '../../server/shared/hash-chain.ts';
 import { newPid } from '../support/eid.ts';
+import { DEFAULT_ORGANISATION_ID } from '../support/organisations.ts';
 
 /** Every Vietnamese letter with a diacritic, lower and upper case, to prove nothing is lost in print. */
 export const VIETNAMESE_LETTERS =
@@ -74,6 +75,7 @@ export async function seedEndedLot(
   const [lot] = await db
     .insert(lots)
     .values({
+      organisationId: DEFAULT_ORGANISATION_ID,
       title: options.title ?? 'Biển số xe 30K-999.99 (Hà Nội)',
       description: options.description ?? `Quyền sử dụng biển số ô tô đẹp. Kiểm tra chữ: ${VIETNAMESE_LETTERS}`,
       category: 'licence-plate',

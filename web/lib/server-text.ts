@@ -38,6 +38,8 @@ function formatParam(s: Speaker, name: string, value: ParamValue, moneyNames: Se
     if (name === 'types') return value.map((v) => IMAGE_LABELS[v] ?? v).join(', ');
     return value.join(', ');
   }
+  // An exclusion without an end date (the reason `excluded`) holds until it is lifted.
+  if (value === null && name === 'endsAt') return label('server.untilLifted');
   if (value === null || value === undefined) return '';
   if (typeof value === 'number' && moneyNames.has(name)) return money(value);
   if (typeof value === 'string' && TIMES.has(name)) return dateTime(value, s.locale);
@@ -48,6 +50,7 @@ function formatParam(s: Speaker, name: string, value: ParamValue, moneyNames: Se
     if (name === 'award' && has(vi.award.state, value)) return label(`award.state.${value}`);
     if (name === 'noShow' && has(vi.award.attendance.noShowState, value))
       return label(`award.attendance.noShowState.${value}`);
+    if (name === 'province' && has(vi.province, value)) return label(`province.${value}`);
     if (name === 'type') return IMAGE_LABELS[value] ?? value;
     return value;
   }

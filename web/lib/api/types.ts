@@ -57,6 +57,13 @@ export type Attendance = Schemas['Attendance'];
 export type AttendanceEntry = Schemas['AttendanceEntry'];
 /** GET /api/lots/:id/record/extract: what the record states, for the winner before signing (issue 18). */
 export type RecordExtract = Schemas['RecordExtract'];
+/** GET /api/organisations/:id, and the items of GET /api/organisations (issue 19). */
+export type Organisation = Schemas['Organisation'];
+/** POST /api/organisations; PATCH takes any of its fields. */
+export type CreateOrganisation = Schemas['CreateOrganisation'];
+export type UpdateOrganisation = Schemas['UpdateOrganisation'];
+/** An item of GET /api/organisations/:id/managers. */
+export type OrganisationManager = Schemas['OrganisationManager'];
 
 // The socket.io event map (server/realtime/events.ts): its payloads reuse the REST shapes above.
 export type {

@@ -3,6 +3,7 @@ import { error } from '@sveltejs/kit';
 import type { PageServerLoad } from './$types';
 import { serverApi } from '#lib/api/server.ts';
 import type { BidEntry, Registration } from '#lib/api/types.ts';
+import { loadOrganisation } from '#lib/organisations.ts';
 
 /** Enough history for the chart; the live connection fills in anything newer. */
 const MAX_ENTRIES = 2000;
@@ -16,6 +17,8 @@ export const load: PageServerLoad = async (event) => {
     error(lotRes.status === 404 || lotRes.status === 422 ? 404 : 503, lotRes.error.message, {
       code: lotRes.error.code,
     });
+  // The auction organisation running the lot (issue 19), read alongside the ledger.
+  const organisationPromise = loadOrganisation(api, lotRes.data.organisationId);
   const entries: BidEntry[] = [];
   for (let after = 0; entries.length < MAX_ENTRIES;) {
     const page = await api.get((c) => c.GET('/lots/{id}/bids', { params: { path: { id }, query: { after } } }));
@@ -48,5 +51,12 @@ export const load: PageServerLoad = async (event) => {
   const notices = lotRes.data.ended
     ? await api.tryGet((c) => c.GET('/results/{lotId}', { params: { path: { lotId: id } } }))
     : null;
-  return { lot: lotRes.data, entries, registration, outbid, notices: notices?.ok ? notices.data.notices : [] };
+  return {
+    lot: lotRes.data,
+    entries,
+    registration,
+    outbid,
+    notices: notices?.ok ? notices.data.notices : [],
+    organisation: await organisationPromise,
+  };
 };

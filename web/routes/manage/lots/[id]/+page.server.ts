@@ -7,6 +7,7 @@ import { serverApi } from '#lib/api/server.ts';
 import { requireRole } from '#lib/guards.ts';
 import { loadShedBids } from '#lib/components/shed-bids.ts';
 import { loadAfterClose } from '#lib/components/award/after-close.ts';
+import { loadOrganisation } from '#lib/organisations.ts';
 
 export type { LotImage } from '#lib/api/types.ts';
 
@@ -19,7 +20,7 @@ export const load: PageServerLoad = async (event) => {
   if (!lot.ok)
     error(lot.status === 404 || lot.status === 422 ? 404 : lot.status === 403 ? 403 : 503, lot.error.message);
   // The shed-bid counts never end the page: "not available right now" in their panel instead.
-  const [images, regs, result, bids, shed, money, afterClose] = await Promise.all([
+  const [images, regs, result, bids, shed, money, afterClose, organisation] = await Promise.all([
     api.get((c) => c.GET('/lots/{id}/images', { params: { path: { id } } })),
     api.get((c) => c.GET('/lots/{id}/registrations', { params: { path: { id } } })),
     api.get((c) => c.GET('/lots/{id}/result', { params: { path: { id } } })),
@@ -27,6 +28,7 @@ export const load: PageServerLoad = async (event) => {
     loadShedBids(api, id),
     api.get((c) => c.GET('/lots/{id}/money', { params: { path: { id } } })),
     loadAfterClose(api, lot.data),
+    loadOrganisation(api, lot.data.organisationId),
   ]);
   return {
     lot: lot.data,
@@ -37,6 +39,7 @@ export const load: PageServerLoad = async (event) => {
     entries: bids.ok ? bids.data.items : [],
     shed,
     money: money.ok ? money.data : null,
+    organisation,
     ...afterClose,
   };
 };

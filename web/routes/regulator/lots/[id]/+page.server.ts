@@ -10,6 +10,7 @@ import { requireRole } from '#lib/guards.ts';
 import type { BidEntry } from '#lib/api/types.ts';
 import { loadShedBids } from '#lib/components/shed-bids.ts';
 import { loadAfterClose } from '#lib/components/award/after-close.ts';
+import { loadOrganisation } from '#lib/organisations.ts';
 
 export const load: PageServerLoad = async (event) => {
   requireRole(event.locals, event.url, 'regulator');
@@ -21,6 +22,7 @@ export const load: PageServerLoad = async (event) => {
   // Read alongside the ledger; its failure never ends the page ("not available right now" in its panel).
   const shedPromise = loadShedBids(api, id);
   const afterClosePromise = loadAfterClose(api, lot.data);
+  const organisationPromise = loadOrganisation(api, lot.data.organisationId);
   const entries: BidEntry[] = [];
   for (let after = 0; entries.length < 10_000;) {
     const page = await api.get((c) =>
@@ -34,6 +36,7 @@ export const load: PageServerLoad = async (event) => {
   const shed = await shedPromise;
   const money = await api.get((c) => c.GET('/lots/{id}/money', { params: { path: { id } } }));
   const afterClose = await afterClosePromise;
+  const organisation = await organisationPromise;
   return {
     lot: lot.data,
     entries,
@@ -41,6 +44,7 @@ export const load: PageServerLoad = async (event) => {
     ended: lot.data.ended,
     shed,
     money: money.ok ? money.data : null,
+    organisation,
     ...afterClose,
   };
 };

@@ -1,0 +1,34 @@
+// An organisation's managers as rows (issue 19): adding one (on conflict, nothing) and the default
+// organisation that existing data migrated into (db/migrations/0013_organisations.sql). Below the
+// identity domain's start-up grants and the organisations' service, which both add managers.
+import { and, asc, eq } from 'drizzle-orm';
+import type { Db, Tx } from '../../db/client.ts';
+import { organisationManagers, organisations } from '../../db/schema.ts';
+
+/** The organisation that existing lots and managers migrated into: the first one. */
+export async function defaultOrganisationId(q: Db | Tx): Promise<number | undefined> {
+  const [row] = await q.select({ id: organisations.id }).from(organisations).orderBy(asc(organisations.id)).limit(1);
+  return row?.id;
+}
+
+/** Makes `pid` a manager of the organisation; true when they were not one before. */
+export async function insertManager(
+  q: Db | Tx,
+  m: { organisationId: number; pid: string; grantedBy: string | null; at: Date },
+): Promise<boolean> {
+  const rows = await q
+    .insert(organisationManagers)
+    .values({ organisationId: m.organisationId, pid: m.pid, grantedBy: m.grantedBy, grantedAt: m.at })
+    .onConflictDoNothing()
+    .returning({ pid: organisationManagers.pid });
+  return rows.length > 0;
+}
+
+/** Removes `pid` from the organisation's managers; true when they were one. */
+export async function deleteManager(q: Db | Tx, organisationId: number, pid: string): Promise<boolean> {
+  const rows = await q
+    .delete(organisationManagers)
+    .where(and(eq(organisationManagers.organisationId, organisationId), eq(organisationManagers.pid, pid)))
+    .returning({ pid: organisationManagers.pid });
+  return rows.length > 0;
+}
