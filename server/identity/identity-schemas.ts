@@ -45,6 +45,13 @@ export const RoleHolderSchema = z
     name: z.string().nullable(),
     level: z.number().int(),
     roles: z.array(Role),
+    signedIn: z.boolean().openapi({
+      description: 'False for someone granted a role before their first sign-in (issue 19): the grant waits for it.',
+    }),
+    regulatorScope: z
+      .object({ province: z.enum(PROVINCE_IDS).nullable() })
+      .nullable()
+      .openapi({ description: "A regulator's scope (province null: the whole country); null for others." }),
     grants: z.array(
       z.object({
         role: Role,

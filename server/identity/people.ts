@@ -1,7 +1,7 @@
 // Queries for people and their role grants.
 import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { resultRows, type Db, type Tx } from '../../db/client.ts';
-import { people, roleGrants, type Role } from '../../db/schema.ts';
+import { people, regulatorScopes, roleGrants, type Role } from '../../db/schema.ts';
 import type { ProvinceId } from '../auctions/provinces.ts';
 import { NO_ACCESS, type Access, type Level } from './person.ts';
 
@@ -139,6 +139,8 @@ export interface GrantRow {
   pid: string;
   name: string | null;
   level: number;
+  firstSignInAt: Date | null;
+  scopeProvince: ProvinceId | null;
   role: Role;
   grantedBy: string | null;
   grantedAt: Date;
@@ -150,11 +152,14 @@ export async function listGrants(db: Db): Promise<GrantRow[]> {
       pid: roleGrants.pid,
       name: people.name,
       level: people.level,
+      firstSignInAt: people.firstSignInAt,
+      scopeProvince: regulatorScopes.province,
       role: roleGrants.role,
       grantedBy: roleGrants.grantedBy,
       grantedAt: roleGrants.grantedAt,
     })
     .from(roleGrants)
     .innerJoin(people, eq(people.pid, roleGrants.pid))
+    .leftJoin(regulatorScopes, eq(regulatorScopes.pid, roleGrants.pid))
     .orderBy(asc(roleGrants.pid), asc(roleGrants.role));
 }

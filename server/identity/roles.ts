@@ -117,8 +117,21 @@ export async function listRoleHolders(ctx: AppContext): Promise<RoleHolder[]> {
   const holders = new Map<string, RoleHolder>();
   for (const row of await listGrants(ctx.db)) {
     let h = holders.get(row.pid);
-    if (!h) holders.set(row.pid, (h = { pid: row.pid, name: row.name, level: row.level, roles: [], grants: [] }));
+    if (!h)
+      holders.set(
+        row.pid,
+        (h = {
+          pid: row.pid,
+          name: row.name,
+          level: row.level,
+          roles: [],
+          signedIn: row.firstSignInAt !== null,
+          regulatorScope: null,
+          grants: [],
+        }),
+      );
     h.roles.push(row.role);
+    if (row.role === 'regulator') h.regulatorScope = { province: row.scopeProvince };
     h.grants.push({ role: row.role, grantedBy: row.grantedBy, grantedAt: row.grantedAt.toISOString() });
   }
   return [...holders.values()];

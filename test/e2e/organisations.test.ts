@@ -265,6 +265,11 @@ describe.runIf(run)('auction organisations in Chromium', () => {
     await page.selectOption('#scope-province', 'da-nang');
     await page.getByRole('button', { name: 'Lưu phạm vi' }).click();
     await expect.poll(() => page.getByTestId('scope-notice').textContent()).toContain('Đà Nẵng');
+    // The roles table shows it too (and that the demo regulator has never signed in here).
+    await expect.poll(() => page.getByTestId('holder-scope').first().textContent()).toBe('Phạm vi giám sát: Đà Nẵng');
+    expect(await page.getByTestId('not-signed-in').first().textContent()).toBe(
+      'Được thêm trước lần đăng nhập đầu tiên',
+    );
     await review(admin, 'admin-roles-scope');
 
     const regulator = await newSession(e2e, { pid: PERSONA.regulator });

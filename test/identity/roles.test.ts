@@ -8,6 +8,7 @@ import { createPlatform } from '../../server/platform.ts';
 import { createLogger } from '../../server/shared/log.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { newPid } from '../support/eid.ts';
+import type { Json } from '../support/json.ts';
 
 const ADMIN = '001082009901';
 let t: TestPlatform;
@@ -130,12 +131,18 @@ describe('roles', () => {
     expect(put.status).toBe(200);
     expect(put.json).toMatchObject({ pid, name: null, roles: ['regulator'], granted: ['regulator'] });
     expect(await audits('role.granted', pid)).toHaveLength(1);
+    const holder = async () =>
+      ((await t.call('GET', '/api/admin/roles', { token: adminToken })).json.items as Json[]).find(
+        (h) => h.pid === pid,
+      );
+    expect(await holder()).toMatchObject({ signedIn: false, regulatorScope: { province: null } });
     // Staff sign in with e-ID level 2 (issue 19): below it the grant waits.
     expect((await t.call('GET', '/api/me', { token: await tokenFor(pid, 1) })).json.roles).toEqual([]);
     expect((await t.call('GET', '/api/me', { token: await tokenFor(pid) })).json).toMatchObject({
       roles: ['regulator'],
       regulatorScope: { province: null },
     });
+    expect(await holder()).toMatchObject({ signedIn: true });
   });
 
   it('answers bad requests with clear errors and changes nothing', async () => {
