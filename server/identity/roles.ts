@@ -11,7 +11,7 @@ import { ok, refuse, type Result } from '../shared/errors.ts';
 import type { PersonCache } from './authenticate.ts';
 import type { Level, Person } from './person.ts';
 import { deleteGrants, ensurePerson, insertGrant, listGrants, rolesOf } from './people.ts';
-import { defaultOrganisationId, insertManager } from '../organisations/membership.ts';
+import { defaultOrganisationId, insertManager, managesAnyOrganisation } from '../organisations/membership.ts';
 import type { RoleChange, RoleHolder } from './identity-schemas.ts';
 
 export interface StartupGrant {
@@ -98,6 +98,20 @@ export async function setRoles(
     );
     for (const role of granted)
       await appendAudit(tx, { actorPid: actor.pid, action: 'role.granted', subject: pid, data: { role }, at });
+    // The manager role granted on its own (the v1 contract: a manager so made creates lots at once)
+    // makes a person of no organisation a manager of the default one (issue 19); another organisation
+    // is joined through /api/organisations/:id/managers.
+    if (granted.includes('manager') && !(await managesAnyOrganisation(tx, pid))) {
+      const organisationId = await defaultOrganisationId(tx);
+      if (organisationId !== undefined && (await insertManager(tx, { organisationId, pid, grantedBy: actor.pid, at })))
+        await appendAudit(tx, {
+          actorPid: actor.pid,
+          action: 'organisation.manager_added',
+          subject: pid,
+          data: { organisationId, source: 'role grant' },
+          at,
+        });
+    }
     for (const role of revoked)
       await appendAudit(tx, { actorPid: actor.pid, action: 'role.revoked', subject: pid, data: { role }, at });
     return ok({ pid, name: person.name, roles: ROLES.filter((r) => target.includes(r)), granted, revoked });

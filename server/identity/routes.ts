@@ -86,7 +86,7 @@ export function identityRoutes(ctx: AppContext, deps: { personCache: PersonCache
       tags: ['identity'],
       summary: "Set a person's roles (admin)",
       description:
-        'Grants and revokes so that the person holds exactly the listed roles; every change is written to the audit log. An admin cannot revoke their own admin role, nor that of an ADMIN_PIDS admin (409 INVALID_STATE). The person need not have signed in yet: the grant is recorded against their identification number and holds from their first sign-in, with e-ID level 2 (staff hold no role below it).',
+        'Grants and revokes so that the person holds exactly the listed roles; every change is written to the audit log. An admin cannot revoke their own admin role, nor that of an ADMIN_PIDS admin (409 INVALID_STATE). Granting `manager` to someone who manages no organisation makes them a manager of the default organisation (the one existing data migrated into; issue 19), so that they can create lots at once; other organisations are joined through POST /api/organisations/{id}/managers. The person need not have signed in yet: the grant is recorded against their identification number and holds from their first sign-in, with e-ID level 2 (staff hold no role below it).',
       security: [{ eid: [] }],
       request: {
         params: z.object({ pid: Pid }),

@@ -11,6 +11,16 @@ export async function defaultOrganisationId(q: Db | Tx): Promise<number | undefi
   return row?.id;
 }
 
+/** Whether `pid` is a manager of any organisation. */
+export async function managesAnyOrganisation(q: Db | Tx, pid: string): Promise<boolean> {
+  const [row] = await q
+    .select({ id: organisationManagers.organisationId })
+    .from(organisationManagers)
+    .where(eq(organisationManagers.pid, pid))
+    .limit(1);
+  return row !== undefined;
+}
+
 /** Makes `pid` a manager of the organisation; true when they were not one before. */
 export async function insertManager(
   q: Db | Tx,

@@ -69,6 +69,14 @@ describe('roles', () => {
     const grants = await audits('role.granted', staff.pid);
     expect(grants.map((g) => g.data.role).sort()).toEqual(['manager', 'regulator']);
     expect(grants.every((g) => g.actorPid === ADMIN)).toBe(true);
+    // The manager role on its own makes a manager of the default organisation (issue 19), audited.
+    expect((await t.call('GET', '/api/me', { token: staff.token })).json.organisations).toEqual([
+      expect.objectContaining({ id: 1 }),
+    ]);
+    expect((await audits('organisation.manager_added', staff.pid))[0]).toMatchObject({
+      actorPid: ADMIN,
+      data: { organisationId: 1, source: 'role grant' },
+    });
 
     const revoke = await t.call('PUT', `/api/admin/roles/${staff.pid}`, {
       token: adminToken,

@@ -150,9 +150,16 @@ describe('managers', () => {
       body: { ...lotBody(clock.now()), organisationId: orgB.id },
     });
     expect(foreign.json.error).toMatchObject({ reason: 'not_organisation_manager' });
-    // The global manager role without an organisation: nothing to create lots in.
+    // The manager role granted on its own (the v1 way) makes a manager of the default organisation;
+    // taken out of it, the person keeps the role but has nothing to create lots in.
     const loose = newPid();
     await t.call('PUT', `/api/admin/roles/${loose}`, { token: admin.token, body: { roles: ['manager'] } });
+    expect((await t.call('GET', '/api/me', { token: await token(loose) })).json.organisations).toEqual([
+      expect.objectContaining({ id: DEFAULT_ORGANISATION_ID }),
+    ]);
+    const v1 = await t.call('POST', '/api/lots', { token: await token(loose), body: lotBody(clock.now()) });
+    expect(v1.json.organisationId).toBe(DEFAULT_ORGANISATION_ID);
+    await t.call('DELETE', `/api/organisations/${DEFAULT_ORGANISATION_ID}/managers/${loose}`, { token: admin.token });
     const none = await t.call('POST', '/api/lots', { token: await token(loose), body: lotBody(clock.now()) });
     expect(none.status).toBe(403);
     expect(none.json.error.reason).toBe('no_organisation');
