@@ -2,7 +2,7 @@
 // is one transaction with its audit event, under the lot-row lock that the bid path and the closing
 // scheduler also take, so a cancellation can never interleave with a bid batch or a close.
 import { and, eq } from 'drizzle-orm';
-import type { Tx } from '../../db/client.ts';
+import type { Db, Tx } from '../../db/client.ts';
 import { lots, registrations } from '../../db/schema.ts';
 import type { AppContext } from '../context.ts';
 import type { Person } from '../identity/person.ts';
@@ -58,7 +58,7 @@ export function visibleTo(person: Person | undefined, lot: Pick<LotRow, 'organis
 }
 
 /** The bidder code of a registration (a lot's leader or winner), read in the caller's transaction. */
-export async function bidderCodeOf(tx: Tx, registrationId: number | null): Promise<string | null> {
+export async function bidderCodeOf(tx: Db | Tx, registrationId: number | null): Promise<string | null> {
   if (registrationId === null) return null;
   const [r] = await tx
     .select({ code: registrations.bidderCode })

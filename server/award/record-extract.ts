@@ -5,7 +5,8 @@
 // is the lot's public ledger (GET /api/lots/:id/bids), whose chain ends at that hash. No person is named:
 // the record with identities is for regulators (GET /api/records/lots/:id).
 import { and, count, eq } from 'drizzle-orm';
-import { ledgerEntries, registrations } from '../../db/schema.ts';
+import { ledgerEntries } from '../../db/schema.ts';
+import { bidderCodeOf } from '../auctions/lot-service.ts';
 import type { AppContext } from '../context.ts';
 import type { Person } from '../identity/person.ts';
 import { participantCounts } from '../attendance/service.ts';
@@ -26,14 +27,8 @@ export async function recordExtract(ctx: AppContext, person: Person, lotId: numb
     .select({ bids: count() })
     .from(ledgerEntries)
     .where(and(eq(ledgerEntries.lotId, lot.id), eq(ledgerEntries.kind, 'bid')));
-  const codeOf = async (id: number | null): Promise<string | null> =>
-    id === null
-      ? null
-      : ((
-          await ctx.db.select({ code: registrations.bidderCode }).from(registrations).where(eq(registrations.id, id))
-        )[0]?.code ?? null);
   const { qualified, attended } = await participantCounts(ctx.db, lot.id);
-  const winnerBidderCode = await codeOf(lot.winnerRegistrationId);
+  const winnerBidderCode = await bidderCodeOf(ctx.db, lot.winnerRegistrationId);
   return ok({
     lotId: lot.id,
     title: lot.title,
@@ -48,7 +43,7 @@ export async function recordExtract(ctx: AppContext, person: Person, lotId: numb
     award: lot.awardState
       ? {
           state: lot.awardState,
-          bidderCode: (await codeOf(lot.awardRegistrationId)) ?? winnerBidderCode,
+          bidderCode: (await bidderCodeOf(ctx.db, lot.awardRegistrationId)) ?? winnerBidderCode,
           price: statement.price,
           priceRecordedAt: statement.priceRecordedAt,
         }

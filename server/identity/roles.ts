@@ -32,17 +32,8 @@ export async function grantAtStart(ctx: AppContext, grants: StartupGrant[]): Pro
       await ensurePerson(tx, { pid: g.pid, name: g.name, level: g.level }, at);
       // A demo manager manages the default organisation's lots (issue 19): the demo's auction house.
       const organisationId = g.role === 'manager' ? await defaultOrganisationId(tx) : undefined;
-      if (
-        organisationId !== undefined &&
-        (await insertManager(tx, { organisationId, pid: g.pid, grantedBy: null, at }))
-      )
-        await appendAudit(tx, {
-          actorPid: null,
-          action: 'organisation.manager_added',
-          subject: g.pid,
-          data: { organisationId, source: g.source },
-          at,
-        });
+      if (organisationId !== undefined)
+        await insertManager(tx, { organisationId, pid: g.pid, grantedBy: null, at, source: g.source });
       if (!(await insertGrant(tx, { pid: g.pid, role: g.role, grantedBy: null, at }))) return false;
       await appendAudit(tx, {
         actorPid: null,
@@ -103,14 +94,8 @@ export async function setRoles(
     // is joined through /api/organisations/:id/managers.
     if (granted.includes('manager') && !(await managesAnyOrganisation(tx, pid))) {
       const organisationId = await defaultOrganisationId(tx);
-      if (organisationId !== undefined && (await insertManager(tx, { organisationId, pid, grantedBy: actor.pid, at })))
-        await appendAudit(tx, {
-          actorPid: actor.pid,
-          action: 'organisation.manager_added',
-          subject: pid,
-          data: { organisationId, source: 'role grant' },
-          at,
-        });
+      if (organisationId !== undefined)
+        await insertManager(tx, { organisationId, pid, grantedBy: actor.pid, at, source: 'role grant' });
     }
     for (const role of revoked)
       await appendAudit(tx, { actorPid: actor.pid, action: 'role.revoked', subject: pid, data: { role }, at });

@@ -4,6 +4,7 @@
 import { and, asc, eq } from 'drizzle-orm';
 import type { Db, Tx } from '../../db/client.ts';
 import { organisationManagers, organisations } from '../../db/schema.ts';
+import { appendAudit } from '../audit/audit-log.ts';
 
 /** The organisation that existing lots and managers migrated into: the first one. */
 export async function defaultOrganisationId(q: Db | Tx): Promise<number | undefined> {
@@ -21,17 +22,28 @@ export async function managesAnyOrganisation(q: Db | Tx, pid: string): Promise<b
   return row !== undefined;
 }
 
-/** Makes `pid` a manager of the organisation; true when they were not one before. */
+/**
+ * Makes `pid` a manager of the organisation, audited (`organisation.manager_added`, with what led to
+ * it when not an admin's own act); true when they were not one before (nothing is written otherwise).
+ */
 export async function insertManager(
-  q: Db | Tx,
-  m: { organisationId: number; pid: string; grantedBy: string | null; at: Date },
+  tx: Tx,
+  m: { organisationId: number; pid: string; grantedBy: string | null; at: Date; source?: string },
 ): Promise<boolean> {
-  const rows = await q
+  const rows = await tx
     .insert(organisationManagers)
     .values({ organisationId: m.organisationId, pid: m.pid, grantedBy: m.grantedBy, grantedAt: m.at })
     .onConflictDoNothing()
     .returning({ pid: organisationManagers.pid });
-  return rows.length > 0;
+  if (rows.length === 0) return false;
+  await appendAudit(tx, {
+    actorPid: m.grantedBy,
+    action: 'organisation.manager_added',
+    subject: m.pid,
+    data: { organisationId: m.organisationId, ...(m.source ? { source: m.source } : {}) },
+    at: m.at,
+  });
+  return true;
 }
 
 /** Removes `pid` from the organisation's managers; true when they were one. */

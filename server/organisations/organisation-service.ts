@@ -196,17 +196,7 @@ export async function addManager(
         at,
       });
     }
-    if (await insertManager(tx, { organisationId, pid, grantedBy: admin.pid, at })) {
-      any = true;
-      await appendAudit(tx, {
-        actorPid: admin.pid,
-        action: 'organisation.manager_added',
-        subject: pid,
-        data: { organisationId },
-        at,
-      });
-    }
-    return any;
+    return (await insertManager(tx, { organisationId, pid, grantedBy: admin.pid, at })) || any;
   });
   if (changed) accessChanged(ctx, cache, pid);
   return listManagers(ctx, admin, organisationId);
