@@ -45,6 +45,14 @@ export const APP_PRIVILEGES: Readonly<Record<string, readonly TablePrivilege[]>>
   regulator_scopes: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'],
   exclusions: ['SELECT', 'INSERT', 'UPDATE'],
   lot_exclusions: ['SELECT', 'INSERT', 'DELETE'],
+  // Organisations as bidders (issue 19): an organisation's name follows its latest claims; who acts for
+  // whom is last seen again; actors are only added; documents are decided (an update), never deleted;
+  // a flag's decision is made once.
+  bidder_organisations: ['SELECT', 'INSERT', 'UPDATE'],
+  organisation_representatives: ['SELECT', 'INSERT', 'UPDATE'],
+  registration_actors: ['SELECT', 'INSERT'],
+  authorisation_documents: ['SELECT', 'INSERT', 'UPDATE'],
+  registration_flag_decisions: ['SELECT', 'INSERT'],
 };
 
 export class PrivilegeError extends Error {}

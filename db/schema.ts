@@ -50,7 +50,17 @@ export type Role = (typeof ROLES)[number];
 /** `suspended`: bidding stopped by a technical suspension (issue 18), until a re-run cancels the lot. */
 export const LOT_STATUSES = ['draft', 'scheduled', 'live', 'suspended', 'closed', 'failed', 'cancelled'] as const;
 export type LotStatus = (typeof LOT_STATUSES)[number];
-export const REGISTRATION_STATUSES = ['pending_deposit', 'approved', 'barred', 'rejected'] as const;
+/**
+ * `pending_authorisation` (issue 19): an organisation's registration whose deposit is in but whose
+ * representative's authorisation document the lot's manager has not approved yet; it may not bid.
+ */
+export const REGISTRATION_STATUSES = [
+  'pending_deposit',
+  'pending_authorisation',
+  'approved',
+  'barred',
+  'rejected',
+] as const;
 export type RegistrationStatus = (typeof REGISTRATION_STATUSES)[number];
 /** `carried`: moved, with its registration, to the lot's re-run after a technical suspension (issue 18). */
 export const DEPOSIT_STATES = [
@@ -64,6 +74,24 @@ export const DEPOSIT_STATES = [
 ] as const;
 export type DepositState = (typeof DEPOSIT_STATES)[number];
 export const ENTRY_KINDS = ['bid', 'withdrawal'] as const;
+/** A person's role in an organisation they act for (issue 19): its legal representative, or a person it authorised. */
+export const ORGANISATION_ROLES = ['legal_representative', 'authorised_person'] as const;
+export type OrganisationRole = (typeof ORGANISATION_ROLES)[number];
+/**
+ * Where a representative's authority to act for an organisation comes from: the claims of their e-ID
+ * token (`eid`), or an authorisation document the lot's manager approved (`document`).
+ */
+export const AUTHORITY_SOURCES = ['eid', 'document'] as const;
+export type AuthoritySource = (typeof AUTHORITY_SOURCES)[number];
+/**
+ * An organisation's registration's authority: `verified` by the token's claims; by document,
+ * `awaiting_document` (none uploaded yet), `pending_review`, `approved` or `rejected` (a new one may be uploaded).
+ */
+export const AUTHORISATION_STATES = ['verified', 'awaiting_document', 'pending_review', 'approved', 'rejected'] as const;
+export type AuthorisationState = (typeof AUTHORISATION_STATES)[number];
+/** How the lot's manager decided a relatedness flag (issue 19): the registrations may stay, or one was rejected. */
+export const FLAG_DECISIONS = ['cleared', 'rejected'] as const;
+export type FlagDecision = (typeof FLAG_DECISIONS)[number];
 /** The auction methods (issue 16; DESIGN.md §8): ascending (with optional extension rounds), descending, sealed. */
 export const LOT_METHODS = ['ascending', 'descending', 'sealed'] as const;
 export type LotMethod = (typeof LOT_METHODS)[number];
@@ -382,6 +410,48 @@ export const lotImages = pgTable(
   ],
 );
 
+/**
+ * Organisations that bid (issue 19), by the identifier of their organisation e-ID (định danh điện tử
+ * của tổ chức), as a token's claims or an approved authorisation document stated it.
+ */
+export const bidderOrganisations = pgTable(
+  'bidder_organisations',
+  {
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    identifier: text('identifier').notNull(),
+    name: text('name').notNull(),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('bidder_organisations_identifier').on(t.identifier)],
+);
+
+/**
+ * Who is known to act for which organisation (issue 19): from e-ID claims seen at registration and
+ * bids, and from approved authorisation documents. What relatedness flags are computed from.
+ */
+export const organisationRepresentatives = pgTable(
+  'organisation_representatives',
+  {
+    bidderOrganisationId: integer('bidder_organisation_id')
+      .notNull()
+      .references(() => bidderOrganisations.id),
+    pid: text('pid')
+      .notNull()
+      .references(() => people.pid),
+    role: text('role').$type<OrganisationRole>().notNull(),
+    source: text('source').$type<AuthoritySource>().notNull(),
+    firstSeenAt: ts('first_seen_at').notNull(),
+    lastSeenAt: ts('last_seen_at').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.bidderOrganisationId, t.pid] }),
+    index('organisation_representatives_pid').on(t.pid),
+    check('organisation_representatives_role', inList('role', ORGANISATION_ROLES)),
+    check('organisation_representatives_source', inList('source', AUTHORITY_SOURCES)),
+  ],
+);
+
 export const registrations = pgTable(
   'registrations',
   {
@@ -404,16 +474,117 @@ export const registrations = pgTable(
     lastSeenAt: ts('last_seen_at'),
     /** Never attended: what became of the deposit (NO_SHOW_STATES); null for those who attended. */
     noShow: text('no_show').$type<NoShowState>(),
+    /**
+     * An organisation's registration (issue 19): the organisation that bids, with `pid` the person who
+     * registered for it, their role, where their authority comes from and its state. Null for a person's own.
+     */
+    bidderOrganisationId: integer('bidder_organisation_id').references(() => bidderOrganisations.id),
+    actingRole: text('acting_role').$type<OrganisationRole>(),
+    authority: text('authority').$type<AuthoritySource>(),
+    authorisation: text('authorisation').$type<AuthorisationState>(),
     createdAt: ts('created_at').notNull().defaultNow(),
     updatedAt: ts('updated_at').notNull().defaultNow(),
   },
   (t) => [
     check('registrations_no_show', sql`${t.noShow} is null or ${inList('no_show', NO_SHOW_STATES)}`),
-    uniqueIndex('registrations_lot_person').on(t.lotId, t.pid),
+    // One registration of a person's own per lot, and one per organisation per lot.
+    uniqueIndex('registrations_lot_person')
+      .on(t.lotId, t.pid)
+      .where(sql`${t.bidderOrganisationId} is null`),
+    uniqueIndex('registrations_lot_organisation')
+      .on(t.lotId, t.bidderOrganisationId)
+      .where(sql`${t.bidderOrganisationId} is not null`),
+    check(
+      'registrations_organisation_fields',
+      sql`(${t.bidderOrganisationId} is null) = (${t.actingRole} is null) and (${t.bidderOrganisationId} is null) = (${t.authority} is null) and (${t.bidderOrganisationId} is null) = (${t.authorisation} is null)`,
+    ),
+    check('registrations_acting_role', sql`${t.actingRole} is null or ${inList('acting_role', ORGANISATION_ROLES)}`),
+    check('registrations_authority', sql`${t.authority} is null or ${inList('authority', AUTHORITY_SOURCES)}`),
+    check(
+      'registrations_authorisation',
+      sql`${t.authorisation} is null or ${inList('authorisation', AUTHORISATION_STATES)}`,
+    ),
     uniqueIndex('registrations_lot_code').on(t.lotId, t.bidderCode),
     index('registrations_person').on(t.pid),
     check('registrations_status', inList('status', REGISTRATION_STATUSES)),
     check('registrations_deposit_state', inList('deposit_state', DEPOSIT_STATES)),
+  ],
+);
+
+/**
+ * The people who acted for an organisation's registration (issue 19), numbered in the order they
+ * first acted (the registering person is 1); each binding is chained in the audit log.
+ */
+export const registrationActors = pgTable(
+  'registration_actors',
+  {
+    registrationId: integer('registration_id')
+      .notNull()
+      .references(() => registrations.id),
+    actorNo: smallint('actor_no').notNull(),
+    pid: text('pid')
+      .notNull()
+      .references(() => people.pid),
+    role: text('role').$type<OrganisationRole>().notNull(),
+    authority: text('authority').$type<AuthoritySource>().notNull(),
+    firstActedAt: ts('first_acted_at').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.registrationId, t.actorNo] }),
+    uniqueIndex('registration_actors_person').on(t.registrationId, t.pid),
+    check('registration_actors_no', sql`${t.actorNo} > 0`),
+    check('registration_actors_role', inList('role', ORGANISATION_ROLES)),
+    check('registration_actors_authority', inList('authority', AUTHORITY_SOURCES)),
+  ],
+);
+
+/**
+ * Authorisation documents (issue 19): the paper (PDF or image) by which an organisation authorised the
+ * person who registered for it, when their e-ID token carried no organisation claims; the lot's
+ * manager approves or rejects it. A rejected one stays; a new one may follow.
+ */
+export const authorisationDocuments = pgTable(
+  'authorisation_documents',
+  {
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    registrationId: integer('registration_id')
+      .notNull()
+      .references(() => registrations.id),
+    contentType: text('content_type').notNull(),
+    bytes: bytea('bytes').notNull(),
+    sha256: text('sha256').notNull(),
+    uploadedAt: ts('uploaded_at').notNull(),
+    decision: text('decision').$type<'approved' | 'rejected'>(),
+    decidedBy: text('decided_by'),
+    decidedAt: ts('decided_at'),
+    reason: text('reason'),
+  },
+  (t) => [
+    index('authorisation_documents_registration').on(t.registrationId, t.id),
+    check('authorisation_documents_type', inList('content_type', ['application/pdf', 'image/png', 'image/jpeg'])),
+    check('authorisation_documents_decision', sql`${t.decision} is null or ${t.decision} in ('approved', 'rejected')`),
+  ],
+);
+
+/**
+ * The lot's manager's decisions on relatedness flags (issue 19), by the flag's key (its kind and the
+ * bidder codes it names): cleared (the registrations stay) or rejected (one was rejected).
+ */
+export const registrationFlagDecisions = pgTable(
+  'registration_flag_decisions',
+  {
+    lotId: integer('lot_id')
+      .notNull()
+      .references(() => lots.id),
+    flagKey: text('flag_key').notNull(),
+    decision: text('decision').$type<FlagDecision>().notNull(),
+    reason: text('reason').notNull(),
+    decidedBy: text('decided_by').notNull(),
+    decidedAt: ts('decided_at').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.lotId, t.flagKey] }),
+    check('registration_flag_decisions_decision', inList('decision', FLAG_DECISIONS)),
   ],
 );
 
@@ -440,6 +611,11 @@ export const ledgerEntries = pgTable(
     /** A sealed lot's bid, revealed: the commitment its receipt holds and the salt (base64url) that opens it. */
     commitment: text('commitment'),
     salt: text('salt'),
+    /**
+     * An organisation's entry (issue 19): which of its representatives acted, by number within the
+     * registration (registration_actors); chained, so the acting person is fixed. Null for a person's own.
+     */
+    actorNo: smallint('actor_no'),
     prevHash: text('prev_hash').notNull(),
     hash: text('hash').notNull(),
   },
@@ -532,6 +708,8 @@ export const sessions = pgTable(
     csrfToken: text('csrf_token').notNull(),
     /** When the person last authenticated at the provider (the ID token's auth_time), if it said. */
     authTime: ts('auth_time'),
+    /** The organisation the ID token said the person acts for (issue 19), as the token's claims gave it. */
+    organisation: jsonb('organisation').$type<{ identifier: string; name: string; role: OrganisationRole }>(),
     createdAt: ts('created_at').notNull(),
     lastSeenAt: ts('last_seen_at').notNull(),
     expiresAt: ts('expires_at').notNull(),

@@ -43,6 +43,27 @@ const url = (what: string) =>
     .url({ error: `${what} (an absolute http(s) URL)` })
     .refine((u) => /^https?:\/\//.test(u), `${what} (an absolute http(s) URL)`);
 
+/** Claims of a token that mean something else, so no setting may name one as an organisation claim. */
+const RESERVED_CLAIMS = new Set([
+  'iss',
+  'sub',
+  'aud',
+  'exp',
+  'nbf',
+  'iat',
+  'jti',
+  'nonce',
+  'auth_time',
+  'azp',
+  'acr',
+  'amr',
+  'name',
+  'birthdate',
+  'email',
+  'email_verified',
+]);
+const claimName = z.string().regex(/^[A-Za-z_][\w.:-]*$/, 'a claim name');
+
 const schema = z.object({
   NODE_ENV: z
     .enum(['development', 'production', 'test'], { error: 'development, production or test' })
@@ -105,10 +126,11 @@ const schema = z.object({
   EID_ALGORITHMS: csv(z.enum(ALGORITHMS, { error: `algorithms from ${ALGORITHMS.join(',')}` }))
     .default(['ES256', 'EdDSA', 'RS256', 'PS256'])
     .refine((a) => a.length > 0, 'at least one algorithm'),
-  EID_LEVEL_CLAIM: z
-    .string()
-    .regex(/^[A-Za-z_][\w.:-]*$/, 'a claim name')
-    .default('loa'),
+  EID_LEVEL_CLAIM: claimName.default('loa'),
+  // The claims naming the organisation a person acts for (issue 19), and their role in it.
+  EID_ORGANISATION_ID_CLAIM: claimName.default('org_id'),
+  EID_ORGANISATION_NAME_CLAIM: claimName.default('org_name'),
+  EID_ORGANISATION_ROLE_CLAIM: claimName.default('org_role'),
   EID_MAX_TOKEN_AGE: int(1, 7 * 24 * 3600).default(3600),
   EID_CLOCK_TOLERANCE: int(0, 300).default(30),
   ADMIN_PIDS: csv(z.string().regex(PID, '12-digit personal identification numbers, comma-separated')).default([]),
@@ -237,6 +259,11 @@ export interface Config {
     scopes: string;
     algorithms: Algorithm[];
     levelClaim: string;
+    /**
+     * The names of the claims by which a token says which organisation the person acts for (its
+     * organisation e-ID identifier and name) and the person's role in it (issue 19).
+     */
+    organisationClaims: { identifier: string; name: string; role: string };
     maxTokenAgeSeconds: number;
     clockToleranceSeconds: number;
   };
@@ -377,6 +404,19 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     );
   if (!demo && !e.EID_AUDIENCE) problems.push('EID_AUDIENCE is required when EID_ISSUER is set');
   if (e.EID_CLIENT_SECRET && !e.EID_CLIENT_ID) problems.push('EID_CLIENT_SECRET is set without EID_CLIENT_ID');
+  const claimSettings = [
+    'EID_LEVEL_CLAIM',
+    'EID_ORGANISATION_ID_CLAIM',
+    'EID_ORGANISATION_NAME_CLAIM',
+    'EID_ORGANISATION_ROLE_CLAIM',
+  ] as const;
+  for (const [i, a] of claimSettings.entries()) {
+    const same = claimSettings.slice(i + 1).find((b) => e[a] === e[b]);
+    if (same) problems.push(`${a} and ${same} name the same claim (${e[a]}): each needs its own`);
+  }
+  for (const a of claimSettings.slice(1))
+    if (RESERVED_CLAIMS.has(e[a]))
+      problems.push(`${a}=${e[a]} is a standard claim that means something else: name another claim`);
   if (e.DATABASE_OWNER_URL && !e.DATABASE_URL)
     problems.push(
       'DATABASE_OWNER_URL is set without DATABASE_URL (the owner role migrates, the app connects with DATABASE_URL)',
@@ -473,6 +513,11 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       scopes: e.EID_SCOPES,
       algorithms: e.EID_ALGORITHMS,
       levelClaim: e.EID_LEVEL_CLAIM,
+      organisationClaims: {
+        identifier: e.EID_ORGANISATION_ID_CLAIM,
+        name: e.EID_ORGANISATION_NAME_CLAIM,
+        role: e.EID_ORGANISATION_ROLE_CLAIM,
+      },
       maxTokenAgeSeconds: e.EID_MAX_TOKEN_AGE,
       clockToleranceSeconds: e.EID_CLOCK_TOLERANCE,
     },

@@ -51,7 +51,10 @@ export async function createDomainModules(ctx: AppContext, identity: Identity): 
         personCache: identity.personCache,
       }),
     },
+    // Organisations as bidders: authorisation documents and relatedness flags (issue 19, part 2).
+    { path: '/', app: (await import('./organisations/authorisation-routes.ts')).authorisationRoutes(ctx) },
     { path: '/', app: (await import('./eligibility/eligibility-routes.ts')).eligibilityRoutes(ctx) },
+    { path: '/', app: (await import('./eligibility/relatedness-routes.ts')).relatednessRoutes(ctx) },
     { path: '/', app: lotRoutes(ctx) },
     { path: '/', app: registrationRoutes(ctx) },
     { path: '/', app: bidRoutes(ctx, engine) },

@@ -3,8 +3,9 @@
 // has ended (closed, failed, cancelled): before that a manager colluding with one bidder could tell
 // them who the rivals are. Every read that shows identities is written to the audit log. A person
 // sees their own registrations with the lot, their bids and the outcome ("my auctions").
-import { and, asc, desc, eq, inArray } from 'drizzle-orm';
-import { auditEvents, ledgerEntries, lots, people, registrations } from '../../db/schema.ts';
+import { and, asc, desc, eq, inArray, or } from 'drizzle-orm';
+import { auditEvents, bidderOrganisations, ledgerEntries, lots, people, registrations } from '../../db/schema.ts';
+import { onBehalfOfView, type RegistrantOrganisation } from './registration-service.ts';
 import type { AppContext } from '../context.ts';
 import type { Person } from '../identity/person.ts';
 import { appendAudit } from '../audit/audit-log.ts';
@@ -18,11 +19,19 @@ import type { IdentityRead, LotRegistrationItem, LotRegistrationList, MyRegistra
 
 export type { IdentityRead, LotRegistrationItem, LotRegistrationList, MyRegistration };
 
+/**
+ * The manager's explicit reads of one registration's identity: GET …/identity, and the read of its
+ * authorisation document (issue 19), which shows who it authorises.
+ */
+const IDENTITY_READS = ['registration.identity_viewed', 'authorisation.document_viewed'] as const;
+
 /** The purpose written to the audit log for a read of the whole list with identities. */
 export const LIST_READ_PURPOSE = 'registrations viewed';
 
 type RegistrationRow = typeof registrations.$inferSelect;
-const item = (r: RegistrationRow): LotRegistrationItem => ({
+/** An organisation's registration shows it is one; the organisation only where identities are shown. */
+const item = (r: RegistrationRow, organisation?: RegistrantOrganisation): LotRegistrationItem => ({
+  ...onBehalfOfView(r, organisation),
   id: r.id,
   bidderCode: r.bidderCode,
   status: r.status,
@@ -76,16 +85,17 @@ export async function listLotRegistrations(
   const now = ctx.clock.now();
   const items = await ctx.db.transaction(async (tx) => {
     const rows = await tx
-      .select({ r: registrations, name: people.name })
+      .select({ r: registrations, name: people.name, org: bidderOrganisations })
       .from(registrations)
       .innerJoin(people, eq(people.pid, registrations.pid))
+      .leftJoin(bidderOrganisations, eq(bidderOrganisations.id, registrations.bidderOrganisationId))
       .where(eq(registrations.lotId, lotId))
       .orderBy(asc(registrations.id));
     const reads = regulator
       ? await tx
           .select()
           .from(auditEvents)
-          .where(and(eq(auditEvents.lotId, lotId), eq(auditEvents.action, 'registration.identity_viewed')))
+          .where(and(eq(auditEvents.lotId, lotId), inArray(auditEvents.action, [...IDENTITY_READS])))
           .orderBy(asc(auditEvents.id))
       : [];
     await appendAudit(tx, {
@@ -104,8 +114,8 @@ export async function listLotRegistrations(
       tx,
       rows.map(({ r }) => r.id),
     );
-    return rows.map(({ r, name }): LotRegistrationItem => {
-      const out: LotRegistrationItem = { ...withPayment(item(r), paid.get(r.id)), pid: r.pid, name };
+    return rows.map(({ r, name, org }): LotRegistrationItem => {
+      const out: LotRegistrationItem = { ...withPayment(item(r, org ?? undefined), paid.get(r.id)), pid: r.pid, name };
       if (regulator) {
         out.identityReads = reads
           .filter((e) => e.subject === String(r.id))
@@ -121,13 +131,27 @@ export async function listLotRegistrations(
   return ok({ identities: 'shown', items });
 }
 
+/**
+ * A person's registrations: their own, those they made for organisations, and (issue 19) the
+ * registrations by e-ID authority of the organisation their current e-ID says they act for, which
+ * they may bid for too.
+ */
 export async function myRegistrations(ctx: AppContext, person: Person): Promise<MyRegistration[]> {
   const now = ctx.clock.now();
+  const claim = person.level === 2 ? person.representing : undefined;
   const rows = await ctx.db
-    .select({ r: registrations, l: lots })
+    .select({ r: registrations, l: lots, org: bidderOrganisations })
     .from(registrations)
     .innerJoin(lots, eq(lots.id, registrations.lotId))
-    .where(eq(registrations.pid, person.pid))
+    .leftJoin(bidderOrganisations, eq(bidderOrganisations.id, registrations.bidderOrganisationId))
+    .where(
+      claim
+        ? or(
+            eq(registrations.pid, person.pid),
+            and(eq(bidderOrganisations.identifier, claim.identifier), eq(registrations.authority, 'eid')),
+          )
+        : eq(registrations.pid, person.pid),
+    )
     .orderBy(desc(registrations.id))
     .limit(500);
   const ids = rows.map((x) => x.r.id);
@@ -148,7 +172,7 @@ export async function myRegistrations(ctx: AppContext, person: Person): Promise<
   const paid = await depositPaymentsOf(ctx.db, ids);
   const balances = await depositPaymentsOf(ctx.db, ids, 'balance');
   const owedBack = await refundsOfRegistrations(ctx.db, ids);
-  return rows.map(({ r, l }) => {
+  return rows.map(({ r, l, org }) => {
     const payment = paid.get(r.id);
     const mine = entries.filter((e) => e.registrationId === r.id);
     const withdrawn = new Set(mine.filter((e) => e.kind === 'withdrawal').map((e) => e.withdrawsSeq));
@@ -179,6 +203,7 @@ export async function myRegistrations(ctx: AppContext, person: Person): Promise<
       rulesVersion: r.rulesVersion,
       rulesAcceptedAt: r.rulesAcceptedAt.toISOString(),
       ...(payment ? { payment: paymentView(payment) } : {}),
+      ...onBehalfOfView(r, org ?? undefined),
       leading: l.leaderRegistrationId === r.id,
       outcome,
       // The winner's, and the next bidder's once the award names them (Art. 51).

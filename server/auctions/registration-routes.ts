@@ -3,19 +3,21 @@
 // lot has ended), the manager's explicit, audited read of one identity, and a person's own
 // registrations.
 import { createRoute, z } from '@hono/zod-openapi';
-import type { MiddlewareHandler } from 'hono';
 import type { AppContext } from '../context.ts';
 import { createRouter, type ApiApp } from '../http/app.ts';
 import { fieldCode, fieldErrorsOf } from '../shared/field-errors.ts';
 import { errorResponses, json } from '../http/openapi.ts';
+import { PurposeQuery as IdentityQuery, sameSiteOnly } from '../http/same-site.ts';
 import { access, requireRole, signedIn } from '../identity/auth-middleware.ts';
 import { lotAccess } from './lot-access.ts';
-import type { AppEnv } from '../identity/person.ts';
 import { AppError, invalid, unwrap } from '../shared/errors.ts';
-import { LotIdParam, pathId, RowId } from '../shared/validation.ts';
+import { LotIdParam, OrganisationIdentifier, pathId, RowId } from '../shared/validation.ts';
+import { ORGANISATION_ROLES } from '../../db/schema.ts';
 import { approve, markRefunded, register } from './registration-service.ts';
 import { listLotRegistrations, myRegistrations } from './registration-reads.ts';
 import { readRegistrationIdentity } from './registration-identity.ts';
+import { rejectRegistration } from './registration-rejection.ts';
+import { StatedReason } from '../organisations/authorisation-schemas.ts';
 import { ManualDepositBodySchema } from '../payments/payment-schemas.ts';
 import {
   DepositReceivedSchema,
@@ -37,37 +39,30 @@ const RegisterBody = z
     rulesVersion: RowId()
       .optional()
       .openapi({ description: 'The version of the rules the person read; refused if the rules changed since.' }),
+    onBehalfOf: z
+      .object({
+        identifier: OrganisationIdentifier(),
+        name: z
+          .string()
+          .trim()
+          .min(1)
+          .max(200)
+          // eslint-disable-next-line no-control-regex -- control characters are what it refuses
+          .refine((v) => !/[\u0000-\u001f\u007f]/.test(v), fieldCode('CONTAINS_CONTROL'))
+          .optional(),
+        role: z.enum(ORGANISATION_ROLES).optional(),
+      })
+      .strict()
+      .optional()
+      .openapi({
+        description:
+          'Register an organisation (issue 19), by its e-ID identifier (tax code). When the person’s e-ID token says they act for it (organisation claims), that is the authority; otherwise give `name` and `role` and upload an authorisation document for the lot’s manager to approve (PUT …/registrations/{rid}/authorisation).',
+      }),
   })
   .strict()
   .openapi('RegisterForLot');
 const RegParams = LotIdParam.extend({ rid: pathId('rid') });
-/** No control characters (NUL included): the purpose goes into the audit log and printed records. */
-const Purpose = z
-  .string()
-  .trim()
-  .min(10)
-  .max(500)
-  // eslint-disable-next-line no-control-regex -- control characters are what it refuses
-  .refine((v) => !/[\u0000-\u001f\u007f]/.test(v), fieldCode('CONTAINS_CONTROL'));
-const IdentityQuery = z.object({
-  purpose: Purpose.openapi({
-    param: { name: 'purpose', in: 'query' },
-    example: 'Reviewing the authorisation document sent for this registration',
-  }),
-});
-
-/**
- * Refuses reads that show identities when the browser says another site asked for them (a link or
- * an image on a foreign page): such a read would be audited in the user's name with a purpose
- * someone else chose. API clients send no Sec-Fetch-Site header and are not affected.
- */
-function sameSiteOnly(): MiddlewareHandler<AppEnv> {
-  return async (c, next) => {
-    const site = c.req.header('sec-fetch-site');
-    if (site === 'cross-site' || site === 'same-site') throw AppError.of('identity_cross_site');
-    await next();
-  };
-}
+const RejectBody = z.object({ reason: StatedReason() }).strict().openapi('RejectRegistration');
 
 export function registrationRoutes(ctx: AppContext): ApiApp {
   const app = createRouter();
@@ -164,6 +159,29 @@ export function registrationRoutes(ctx: AppContext): ApiApp {
       const person = requireRole(c, 'manager');
       const { id, rid } = c.req.valid('param');
       return c.json(unwrap(await markRefunded(ctx, person, id, rid)), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/lots/{id}/registrations/{rid}/reject',
+      ...lotAccess(ctx, 'manager-of-lot'),
+      tags,
+      security,
+      summary: "The lot's manager rejects a registration, stating why (before bidding starts)",
+      description:
+        'Body `{reason}` (10–500 characters). Only before bidding starts, for a registration pending its deposit or authorisation, or approved (else 409 `registration_not_rejectable` with its `status`). A deposit received is due for refund as a losing bidder’s is. Audited (`registration.rejected`); the registrant is told.',
+      request: {
+        params: RegParams,
+        body: { required: true, content: { 'application/json': { schema: RejectBody } } },
+      },
+      responses: { 200: json(RegistrationSchema, 'Rejected'), ...errorResponses(400, 401, 403, 404, 409, 422) },
+    }),
+    async (c) => {
+      const person = requireRole(c, 'manager');
+      const { id, rid } = c.req.valid('param');
+      return c.json(unwrap(await rejectRegistration(ctx, person, id, rid, c.req.valid('json').reason)), 200);
     },
   );
 

@@ -1,8 +1,37 @@
 // Registrations' answers as zod schemas: the one definition of each shape. The routes document them
 // (/api/openapi.json) and the services' and reads' TypeScript types are inferred from them.
 import { z } from '@hono/zod-openapi';
-import { AWARD_STATES, DEPOSIT_STATES, LOT_STATUSES, REGISTRATION_STATUSES } from '../../db/schema.ts';
+import {
+  AUTHORISATION_STATES,
+  AUTHORITY_SOURCES,
+  AWARD_STATES,
+  DEPOSIT_STATES,
+  LOT_STATUSES,
+  ORGANISATION_ROLES,
+  REGISTRATION_STATUSES,
+} from '../../db/schema.ts';
 import { CreditOutcomeSchema, PaymentSchema, RefundSchema } from '../payments/payment-schemas.ts';
+
+/**
+ * An organisation's registration (issue 19): the organisation and how the registering person's
+ * authority stands. The organisation's identifier and name are withheld, like identities, from the
+ * lot's manager before the lot has ended.
+ */
+export const OnBehalfOfSchema = z
+  .object({
+    identifier: z.string().optional().openapi({ description: 'The organisation’s e-ID identifier (tax code).' }),
+    name: z.string().optional(),
+    role: z.enum(ORGANISATION_ROLES).openapi({ description: 'The registering person’s role in the organisation.' }),
+    authority: z.enum(AUTHORITY_SOURCES).openapi({
+      description: '`eid`: the person’s e-ID token said they act for it; `document`: an authorisation document.',
+    }),
+    authorisation: z.enum(AUTHORISATION_STATES).openapi({
+      description:
+        '`verified` (e-ID); by document: `awaiting_document`, `pending_review`, `approved`, `rejected` (upload another). The registration may bid only once verified or approved.',
+    }),
+  })
+  .openapi('OnBehalfOf');
+export type OnBehalfOfView = z.infer<typeof OnBehalfOfSchema>;
 
 /** A person's registration for a lot: POST /api/lots/:id/registrations → 201, and its approval. */
 export const RegistrationSchema = z
@@ -17,6 +46,9 @@ export const RegistrationSchema = z
     payment: PaymentSchema.optional().openapi({
       description:
         'The deposit to pay: amount, account, transfer reference, due time, what has been received, and the VietQR payload. Present in the registration answers, the lists and the manager’s lotRegistration events.',
+    }),
+    onBehalfOf: OnBehalfOfSchema.optional().openapi({
+      description: 'Present for an organisation’s registration (issue 19); absent for a person’s own.',
     }),
   })
   .openapi('Registration');

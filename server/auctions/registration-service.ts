@@ -7,8 +7,14 @@
 // screened first (Art. 38): the organisation's staff, people the asset's owner bars and people on the
 // exclusion list (403 NOT_ELIGIBLE, server/eligibility), people barred by a forfeit (403 BIDDER_BARRED).
 import { eq } from 'drizzle-orm';
-import { registrations } from '../../db/schema.ts';
+import { registrations, type AuthoritySource, type OrganisationRole } from '../../db/schema.ts';
+import type { Tx } from '../../db/client.ts';
 import type { AppContext } from '../context.ts';
+import {
+  ensureBidderOrganisation,
+  noteClaimedOrganisation,
+  type BidderOrganisationRow,
+} from '../organisations/bidders.ts';
 import type { Person } from '../identity/person.ts';
 import { requireLevel } from '../identity/authorize.ts';
 import { appendAudit } from '../audit/audit-log.ts';
@@ -17,7 +23,7 @@ import { personHash } from '../audit/person-hash.ts';
 import { invalid, ok, refuse, type Result } from '../shared/errors.ts';
 import { fieldError } from '../shared/field-errors.ts';
 import { freshBidderCode } from './bidder-code.ts';
-import type { DepositReceivedView, RegistrationView } from './registration-schemas.ts';
+import type { DepositReceivedView, OnBehalfOfView, RegistrationView } from './registration-schemas.ts';
 import { ensureDepositPayment, paymentView, type PaymentRow } from '../payments/instructions.ts';
 import { recordDepositByHand, type ManualDeposit } from '../payments/manual-entry.ts';
 import { activeBar } from '../payments/bars.ts';
@@ -30,7 +36,14 @@ import { registrationChanged } from './registration-event.ts';
 export type { RegistrationView };
 
 type RegistrationRow = typeof registrations.$inferSelect;
-export function registrationView(r: RegistrationRow, payment?: PaymentRow): RegistrationView {
+/** An organisation's registration's organisation, as stored (issue 19). */
+export type RegistrantOrganisation = Pick<BidderOrganisationRow, 'identifier' | 'name'>;
+
+/**
+ * A registration as its registrant sees it. An organisation's registration carries `onBehalfOf`; its
+ * identifier and name only when `organisation` is given (withheld from the lot's manager before the end).
+ */
+export function registrationView(r: RegistrationRow, payment?: PaymentRow, organisation?: RegistrantOrganisation): RegistrationView {
   return {
     id: r.id,
     lotId: r.lotId,
@@ -40,20 +53,45 @@ export function registrationView(r: RegistrationRow, payment?: PaymentRow): Regi
     rulesVersion: r.rulesVersion,
     rulesAcceptedAt: r.rulesAcceptedAt.toISOString(),
     ...(payment ? { payment: paymentView(payment) } : {}),
+    ...onBehalfOfView(r, organisation),
   };
+}
+
+/** The `onBehalfOf` of an organisation's registration (nothing for a person's own). */
+export function onBehalfOfView(
+  r: Pick<RegistrationRow, 'bidderOrganisationId' | 'actingRole' | 'authority' | 'authorisation'>,
+  organisation?: RegistrantOrganisation,
+): { onBehalfOf?: OnBehalfOfView } {
+  if (r.bidderOrganisationId === null || !r.actingRole || !r.authority || !r.authorisation) return {};
+  return {
+    onBehalfOf: {
+      ...(organisation ? { identifier: organisation.identifier, name: organisation.name } : {}),
+      role: r.actingRole,
+      authority: r.authority,
+      authorisation: r.authorisation,
+    },
+  };
+}
+
+/** For whom a person registers: themselves (absent), or an organisation they act for (issue 19). */
+export interface OnBehalfOfInput {
+  identifier: string;
+  /** Needed only when the person's e-ID does not say they act for this organisation (a document will). */
+  name?: string;
+  role?: OrganisationRole;
 }
 
 export async function register(
   ctx: AppContext,
   person: Person,
   lotId: number,
-  accepted: { rulesVersion?: number },
+  accepted: { rulesVersion?: number; onBehalfOf?: OnBehalfOfInput },
 ): Promise<Result<RegistrationView>> {
   const allowed = requireLevel(person, 2);
   if (!allowed.ok) return allowed;
   const now = ctx.clock.now();
   const outcome = await ctx.db.transaction(
-    async (tx): Promise<Result<{ row: RegistrationRow; payment: PaymentRow }>> => {
+    async (tx): Promise<Result<{ row: RegistrationRow; payment: PaymentRow; organisation?: RegistrantOrganisation }>> => {
       const lot = await lockLot(tx, lotId);
       if (!lot || !visibleTo(person, lot)) return refuse('lot_not_found');
       // The organisation's own staff may not bid on its lots (Art. 38): its managers, whoever created it.
@@ -72,11 +110,23 @@ export async function register(
           refuse('rules_changed'),
         );
       }
+      // Whom the person's e-ID says they act for is noted at every registration: relatedness flags read it.
+      const claimed = await noteClaimedOrganisation(tx, person, now);
+      const seat = accepted.onBehalfOf ? await organisationSeat(tx, person, accepted.onBehalfOf, claimed, now) : undefined;
+      if (seat && !seat.ok) return seat;
+      const organisation = seat?.value;
       const existing = await tx
-        .select({ pid: registrations.pid, code: registrations.bidderCode })
+        .select({
+          pid: registrations.pid,
+          code: registrations.bidderCode,
+          organisationId: registrations.bidderOrganisationId,
+        })
         .from(registrations)
         .where(eq(registrations.lotId, lotId));
-      if (existing.some((r) => r.pid === person.pid)) return refuse('already_registered');
+      if (organisation) {
+        if (existing.some((r) => r.organisationId === organisation.org.id))
+          return refuse('organisation_already_registered', { organisation: organisation.org.identifier });
+      } else if (existing.some((r) => r.pid === person.pid && r.organisationId === null)) return refuse('already_registered');
       const bidderCode = freshBidderCode(new Set(existing.map((r) => r.code)));
       const [row] = await tx
         .insert(registrations)
@@ -86,17 +136,31 @@ export async function register(
           bidderCode,
           rulesVersion: lot.rulesVersion,
           rulesAcceptedAt: now,
+          ...(organisation
+            ? {
+                bidderOrganisationId: organisation.org.id,
+                actingRole: organisation.role,
+                authority: organisation.authority,
+                authorisation: organisation.authority === 'eid' ? 'verified' : 'awaiting_document',
+              }
+            : {}),
           createdAt: now,
           updatedAt: now,
         })
         .returning();
-      // The binding of the code to the person goes into the chain (as a keyed hash): a later change of
-      // the registration row is then caught by every record built or verified from it.
+      // The binding of the code to the person (and to the organisation they act for) goes into the
+      // chain (as a keyed hash): a later change of the registration row is then caught by every record
+      // built or verified from it.
       const facts = registrationFacts({
         bidderCode,
         personHash: personHash(person.pid),
         rulesVersion: lot.rulesVersion,
         rulesAcceptedAt: now,
+        organisation: organisation && {
+          identifier: organisation.org.identifier,
+          role: organisation.role,
+          authority: organisation.authority,
+        },
       });
       await appendAudit(tx, {
         actorPid: person.pid,
@@ -109,13 +173,36 @@ export async function register(
       // The deposit's payment instruction: the lot's deposit, the house's account, a transfer reference,
       // due when registration closes (server/payments/instructions.ts).
       const payment = await ensureDepositPayment(tx, ctx.config.money, row, lot, now);
-      return ok({ row, payment });
+      return ok({ row, payment, organisation: organisation?.org });
     },
   );
   if (!outcome.ok) return outcome;
-  const { row: r, payment } = outcome.value;
+  const { row: r, payment, organisation } = outcome.value;
   ctx.events.publish('personal', registrationChanged(r));
-  return ok(registrationView(r, payment));
+  return ok(registrationView(r, payment, organisation));
+}
+
+/**
+ * The organisation a registration is for, and the registering person's authority: their e-ID's
+ * claims when they name this organisation, else an authorisation document to come, for which the
+ * organisation's name and the person's role must be given.
+ */
+async function organisationSeat(
+  tx: Tx,
+  person: Person,
+  wanted: OnBehalfOfInput,
+  claimed: BidderOrganisationRow | undefined,
+  now: Date,
+): Promise<Result<{ org: BidderOrganisationRow; role: OrganisationRole; authority: AuthoritySource }>> {
+  if (claimed && person.representing && claimed.identifier === wanted.identifier)
+    return ok({ org: claimed, role: person.representing.role, authority: 'eid' });
+  const missing = {
+    ...(wanted.name ? {} : { 'onBehalfOf.name': fieldError('REQUIRED') }),
+    ...(wanted.role ? {} : { 'onBehalfOf.role': fieldError('REQUIRED') }),
+  };
+  if (!wanted.name || !wanted.role) return invalid(missing, refuse('authorisation_details_required'));
+  const org = await ensureBidderOrganisation(tx, { identifier: wanted.identifier, name: wanted.name }, 'document', now);
+  return ok({ org, role: wanted.role, authority: 'document' });
 }
 
 /**

@@ -22,6 +22,7 @@ import type { AppContext } from '../context.ts';
 import type { Person } from '../identity/person.ts';
 import { appendAudit } from '../audit/audit-log.ts';
 import { registrationFacts } from '../audit/chained-facts.ts';
+import { registrantOrganisationFacts } from '../organisations/bidders.ts';
 import { personHash } from '../audit/person-hash.ts';
 import { invalid, ok, refuse, type Result } from '../shared/errors.ts';
 import { fieldError, type FieldErrorMap } from '../shared/field-errors.ts';
@@ -233,6 +234,10 @@ async function carryRegistration(
       depositState: from.depositState,
       rulesVersion: from.rulesVersion,
       rulesAcceptedAt: from.rulesAcceptedAt,
+      bidderOrganisationId: from.bidderOrganisationId,
+      actingRole: from.actingRole,
+      authority: from.authority,
+      authorisation: from.authorisation,
       approvedBy: person.pid,
       approvedAt: now,
       createdAt: now,
@@ -253,6 +258,7 @@ async function carryRegistration(
         personHash: personHash(to.pid),
         rulesVersion: to.rulesVersion,
         rulesAcceptedAt: to.rulesAcceptedAt,
+        organisation: await registrantOrganisationFacts(tx, to),
       }),
       carriedFrom,
     },

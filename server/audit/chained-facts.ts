@@ -13,6 +13,14 @@ export const RegistrationFactsSchema = z.object({
   personHash: hex64,
   rulesVersion: z.number().int(),
   rulesAcceptedAt: iso,
+  /** An organisation's registration (issue 19): the organisation, and the registering person's role and authority. */
+  organisation: z
+    .object({
+      identifier: z.string().min(1),
+      role: z.enum(['legal_representative', 'authorised_person']),
+      authority: z.enum(['eid', 'document']),
+    })
+    .optional(),
 });
 export type RegistrationFacts = z.infer<typeof RegistrationFactsSchema>;
 
@@ -31,13 +39,43 @@ export function registrationFacts(input: {
   personHash: string;
   rulesVersion: number;
   rulesAcceptedAt: Date;
+  organisation?: RegistrationFacts['organisation'];
 }): RegistrationFacts {
   return {
     bidderCode: input.bidderCode,
     personHash: input.personHash,
     rulesVersion: input.rulesVersion,
     rulesAcceptedAt: input.rulesAcceptedAt.toISOString(),
+    ...(input.organisation ? { organisation: input.organisation } : {}),
   };
+}
+
+/**
+ * `registration.actor_added` data (issue 19): the binding of an organisation's acting person, by
+ * number within its registration, to a person (keyed hash); its ledger entries carry that number.
+ */
+export const ActorFactsSchema = z.object({
+  bidderCode: z.string().min(1),
+  actorNo: z.number().int().positive(),
+  personHash: hex64,
+  role: z.enum(['legal_representative', 'authorised_person']),
+  authority: z.enum(['eid', 'document']),
+});
+export type ActorFacts = z.infer<typeof ActorFactsSchema>;
+
+export function actorFacts(input: ActorFacts): ActorFacts {
+  return {
+    bidderCode: input.bidderCode,
+    actorNo: input.actorNo,
+    personHash: input.personHash,
+    role: input.role,
+    authority: input.authority,
+  };
+}
+
+export function readActorFacts(data: Record<string, unknown>): ActorFacts | undefined {
+  const parsed = ActorFactsSchema.safeParse(data);
+  return parsed.success ? parsed.data : undefined;
 }
 
 /** The facts of a close event, when it carries them (events chained before issue 13 carry only the price). */

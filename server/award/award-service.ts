@@ -77,12 +77,23 @@ async function registrationOf(tx: Tx, id: number | null): Promise<RegistrationRo
   return r;
 }
 
-async function myRegistration(tx: Tx, lotId: number, pid: string): Promise<RegistrationRow | undefined> {
-  const [r] = await tx
+/**
+ * The person's registration for the lot: the one the award concerns (`holder`) when it is theirs. A
+ * person may hold their own and organisations' registrations on one lot (issue 19); an organisation's
+ * award is answered by the person who registered for it.
+ */
+async function myRegistration(
+  tx: Tx,
+  lotId: number,
+  pid: string,
+  holder: number | null,
+): Promise<RegistrationRow | undefined> {
+  const mine = await tx
     .select()
     .from(registrations)
-    .where(and(eq(registrations.lotId, lotId), eq(registrations.pid, pid)));
-  return r;
+    .where(and(eq(registrations.lotId, lotId), eq(registrations.pid, pid)))
+    .orderBy(asc(registrations.id));
+  return mine.find((r) => r.id === holder) ?? mine[0];
 }
 
 /** The lot, locked, when it has an award; the refusal otherwise. */
@@ -159,7 +170,7 @@ export async function confirmAward(deps: AwardDeps, person: Person, lotId: numbe
     const locked = await lockedAward(tx, lotId);
     if (!locked.ok) return locked;
     const lot = locked.value;
-    const mine = await myRegistration(tx, lot.id, person.pid);
+    const mine = await myRegistration(tx, lot.id, person.pid, holderId(lot));
     if (!mine || mine.id !== holderId(lot) || lot.awardState === null) return refuse('not_award_holder');
     if (lot.awardState !== 'awaiting_confirmation') return refuse('award_not_awaiting', { award: lot.awardState });
     if (!fresh.ok) return fresh;
@@ -345,7 +356,7 @@ export async function refuseAward(
     const locked = await lockedAward(tx, lotId);
     if (!locked.ok) return locked;
     const lot = locked.value;
-    const mine = await myRegistration(tx, lot.id, person.pid);
+    const mine = await myRegistration(tx, lot.id, person.pid, holderId(lot));
     if (!mine || mine.id !== holderId(lot) || lot.awardState === null) return refuse('not_award_holder');
     if (lot.awardState !== 'awaiting_confirmation') return refuse('award_not_awaiting', { award: lot.awardState });
     const now = ctx.clock.now();
@@ -452,7 +463,7 @@ async function answerOffer(
     const locked = await lockedAward(tx, lotId);
     if (!locked.ok) return locked;
     const lot = locked.value;
-    const mine = await myRegistration(tx, lot.id, person.pid);
+    const mine = await myRegistration(tx, lot.id, person.pid, lot.awardRegistrationId);
     const offered = lot.awardState === 'offered_to_next' && mine !== undefined && mine.id === lot.awardRegistrationId;
     if (lot.awardState !== 'offered_to_next' && mine && mine.id === lot.awardRegistrationId)
       return refuse('award_no_offer', { award: lot.awardState });

@@ -4,7 +4,10 @@
 // what to write (the ledger entries, gap-free and hash-chained, with times that never go backwards;
 // the lot's new standing state; bars and audit events) and what to answer and publish after the
 // commit. Both ways of committing (bid-batch.ts) call evaluateBatch; it does no I/O.
-import type { ledgerEntries } from '../../db/schema.ts';
+import type { ledgerEntries, registrationActors } from '../../db/schema.ts';
+import { actingAuthority } from '../organisations/bidders.ts';
+import { actorFacts } from '../audit/chained-facts.ts';
+import { personHash } from '../audit/person-hash.ts';
 import type { AuditInput } from '../audit/audit-log.ts';
 import { lotChange } from '../auctions/public-lot.ts';
 import {
@@ -21,7 +24,7 @@ import {
   type Standing,
 } from '../auctions/rules/index.ts';
 import type { Person } from '../identity/person.ts';
-import { ok, refuse, type Result } from '../shared/errors.ts';
+import { ok, refuse, type Failure, type Result } from '../shared/errors.ts';
 import type { LotChange, LotChangeReason, PersonalEvent, PublicEntry } from '../shared/events.ts';
 import { ledgerEntryHash } from '../shared/hash-chain.ts';
 import type { BidAck } from './types.ts';
@@ -29,9 +32,10 @@ import type { WithdrawAck } from './bid-schemas.ts';
 
 export type { WithdrawAck } from './bid-schemas.ts';
 
+/** `onBehalfOf`: the organisation (its e-ID identifier) whose registration the person acts for (issue 19). */
 export type BatchItem =
-  | { kind: 'bid'; person: Person; amount: number; idempotencyKey?: string; receivedAt: Date }
-  | { kind: 'withdraw'; person: Person; seq: number; receivedAt: Date };
+  | { kind: 'bid'; person: Person; amount: number; idempotencyKey?: string; onBehalfOf?: string; receivedAt: Date }
+  | { kind: 'withdraw'; person: Person; seq: number; onBehalfOf?: string; receivedAt: Date };
 
 /** The answers to a batch's items, in order, and the events to publish once it is committed. */
 export interface BatchOutcome {
@@ -60,7 +64,12 @@ export interface BatchRead {
   latestBids: LedgerBid[];
   /** For a lot with extension rounds, once past its official end: the bids of the period before the batch's. */
   roundBids: RoundBid[];
+  /** Organisations' registrations of the batch: who has acted for each, by registration id, then pid → actor no. */
+  actors: Map<number, Map<string, number>>;
 }
+
+/** A person acting for an organisation's registration for the first time (issue 19). */
+export type NewActor = typeof registrationActors.$inferInsert;
 
 /** A bid by when it was placed: who may bid in an extension round depends on it. */
 export interface RoundBid {
@@ -74,6 +83,8 @@ export interface BatchWrite {
   entries: NewEntry[];
   /** Registrations barred by a withdrawal (deposit forfeited), and when. */
   barred: { registrationId: number; at: Date }[];
+  /** People acting for an organisation's registration for the first time (written before the entries naming them). */
+  actors: NewActor[];
   /** Audit events, in order (they are appended under the audit chain's lock, in a transaction). */
   audits: AuditInput[];
 }
@@ -100,7 +111,9 @@ class BatchLedger {
   private readonly read: BatchRead;
   private readonly lot: LotRow;
   private readonly standing: Standing;
+  /** People's own registrations by pid, and organisations' by their identifier. */
   private readonly byPid: Map<string, Bidder>;
+  private readonly byOrganisation: Map<string, Bidder>;
   private readonly outcome: BatchOutcome = { results: [], entries: [], personal: [], lotChanges: [], present: [] };
   private readonly write: BatchWrite;
   /** The batch's own bids, for a withdrawal of one of them and the standing bid after it. */
@@ -115,9 +128,51 @@ class BatchLedger {
     this.read = read;
     this.lot = lot;
     this.standing = standingOf(lot, read.lastPlacedAt);
-    this.byPid = new Map([...read.bidders.values()].map((b) => [b.pid, b]));
+    const bidders = [...read.bidders.values()];
+    this.byPid = new Map(bidders.filter((b) => !b.seat).map((b) => [b.pid, b]));
+    this.byOrganisation = new Map(bidders.flatMap((b) => (b.seat ? [[b.seat.organisation, b]] : [])));
     this.roundBids = [...read.roundBids];
-    this.write = { standing: this.standing, entries: [], barred: [], audits: [] };
+    this.write = { standing: this.standing, entries: [], barred: [], audits: [], actors: [] };
+  }
+
+  /**
+   * The registration an item acts for: the person's own, or the organisation's it names, with the
+   * person's authority to act for it (issue 19). A person who may not act for that organisation's
+   * registration is refused; one who is not registered gets undefined (the rules refuse them).
+   */
+  private seatOf(item: BatchItem): { bidder?: Bidder; refusal?: Failure } {
+    if (item.onBehalfOf === undefined) return { bidder: this.byPid.get(item.person.pid) };
+    const bidder = this.byOrganisation.get(item.onBehalfOf);
+    if (!bidder?.seat) return {};
+    if (!actingAuthority(item.person, { pid: bidder.pid, ...bidder.seat }))
+      return { refusal: refuse('not_representative', { organisation: item.onBehalfOf }) };
+    return { bidder };
+  }
+
+  /**
+   * The acting person's number within an organisation's registration, numbered at their first act
+   * (the binding chained in the audit log); null for a person's own registration.
+   */
+  private actorNo(bidder: Bidder, person: Person, at: Date): number | null {
+    if (!bidder.seat) return null;
+    let actors = this.read.actors.get(bidder.id);
+    if (!actors) this.read.actors.set(bidder.id, (actors = new Map()));
+    const known = actors.get(person.pid);
+    if (known !== undefined) return known;
+    const authority = actingAuthority(person, { pid: bidder.pid, ...bidder.seat });
+    if (!authority) throw new Error(`registration ${bidder.id}: an actor without authority`);
+    const actorNo = Math.max(0, ...actors.values()) + 1;
+    actors.set(person.pid, actorNo);
+    this.write.actors.push({ registrationId: bidder.id, actorNo, pid: person.pid, ...authority, firstActedAt: at });
+    this.write.audits.push({
+      actorPid: person.pid,
+      action: 'registration.actor_added',
+      lotId: this.lot.id,
+      subject: String(bidder.id),
+      at,
+      data: actorFacts({ bidderCode: bidder.bidderCode, actorNo, personHash: personHash(person.pid), ...authority }),
+    });
+    return actorNo;
   }
 
   /**
@@ -126,7 +181,12 @@ class BatchLedger {
    */
   bid(item: Extract<BatchItem, { kind: 'bid' }>): void {
     const { outcome: out, standing: s } = this;
-    const bidder = this.byPid.get(item.person.pid);
+    const seat = this.seatOf(item);
+    if (seat.refusal) {
+      out.results.push(seat.refusal);
+      return;
+    }
+    const bidder = seat.bidder;
     // A bid in the window, accepted or not, is attendance; judged by the times of the rules' read.
     const at = item.receivedAt.getTime();
     if (bidder && this.lot.startsAt.getTime() <= at && at < s.endsAt.getTime())
@@ -153,6 +213,7 @@ class BatchLedger {
         amount: item.amount,
         idempotencyKey: item.idempotencyKey ?? null,
         withdrawsSeq: null,
+        actorNo: this.actorNo(bidder, item.person, item.receivedAt),
       },
       item.receivedAt,
     );
@@ -215,7 +276,12 @@ class BatchLedger {
    */
   withdraw(item: Extract<BatchItem, { kind: 'withdraw' }>): void {
     const { outcome: out, standing: s } = this;
-    const bidder = this.byPid.get(item.person.pid);
+    const seat = this.seatOf(item);
+    if (seat.refusal) {
+      out.results.push(seat.refusal);
+      return;
+    }
+    const bidder = seat.bidder;
     const target = this.read.targets.get(item.seq) ?? this.ownBids.find((b) => b.seq === item.seq);
     const refusal = refuseWithdrawal(this.lot, s, bidder, item.seq, target, item.receivedAt);
     if (refusal || !bidder || !target) {
@@ -230,6 +296,7 @@ class BatchLedger {
         amount: target.amount,
         withdrawsSeq: target.seq,
         idempotencyKey: null,
+        actorNo: this.actorNo(bidder, item.person, item.receivedAt),
       },
       item.receivedAt,
     );
@@ -333,6 +400,7 @@ class BatchLedger {
       bidderCode: e.bidderCode,
       placedAt: placedAt.toISOString(),
       withdrawsSeq: e.withdrawsSeq ?? null,
+      actorNo: e.actorNo ?? null,
     };
     const hash = ledgerEntryHash(s.lastHash, fields);
     const row: NewEntry = { ...e, lotId, seq, placedAt, prevHash: s.lastHash, hash };
@@ -345,6 +413,7 @@ class BatchLedger {
       bidderCode: e.bidderCode,
       placedAt: fields.placedAt,
       ...(e.withdrawsSeq ? { withdrawsSeq: e.withdrawsSeq } : {}),
+      ...(e.actorNo ? { actorNo: e.actorNo } : {}),
     });
     s.seq = seq;
     s.lastHash = hash;

@@ -11,7 +11,14 @@
 import { and, eq, getTableColumns, gte, sql } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
 import { resultRows, type Db, type Tx } from '../../db/client.ts';
-import { ledgerEntries, lots, registrations } from '../../db/schema.ts';
+import {
+  ledgerEntries,
+  lots,
+  registrationActors,
+  registrations,
+  type AuthoritySource,
+  type OrganisationRole,
+} from '../../db/schema.ts';
 import { appendAudit } from '../audit/audit-log.ts';
 import { period, periodAt, roundsOf, type Bidder, type LedgerBid } from '../auctions/rules/index.ts';
 import type { BatchItem, BatchRead, BatchWrite, NewEntry, Replays, RoundBid } from './batch-ledger.ts';
@@ -25,7 +32,7 @@ export async function readBatch(q: Query, lotId: number, items: BatchItem[]): Pr
   const seqs = items.flatMap((i) => (i.kind === 'withdraw' ? [i.seq] : []));
   const [rest] = await q
     .select({
-      ...registrationColumns(pidsOf(items), pairsOf(items)),
+      ...registrationColumns(pidsOf(items), pairsOf(items), organisationsOf(items)),
       ...(seqs.length ? withdrawalColumns(JSON.stringify(seqs)) : {}),
     })
     .from(lots)
@@ -86,6 +93,7 @@ export async function writeBatch(q: Query, lotId: number, w: BatchWrite): Promis
     select (select count(*) from written)::int as written`);
   if (resultRows<{ written: number }>(result)[0].written !== 1)
     throw new Error(`lot ${lotId}: its row was not written under its own lock`);
+  if (w.actors.length) await q.insert(registrationActors).values(w.actors);
   for (const b of w.barred)
     await q
       .update(registrations)
@@ -133,16 +141,25 @@ type LatestBidRow = LedgerBid & Bidder;
  * its exact (registration, key) in the ledger's unique index, so the cost follows the batch, not the
  * ledger's size.
  */
-function registrationColumns(pids: string, pairs: string) {
+function registrationColumns(pids: string, pairs: string, organisations: string) {
   return {
-    bidders: sql<Bidder[] | string>`(
-      select coalesce(json_agg(json_build_object('id', r.id, 'pid', r.pid, 'bidderCode', r.bidder_code, 'status', r.status)), '[]'::json)
+    bidders: sql<BidderRow[] | string>`(
+      select coalesce(json_agg(json_build_object('id', r.id, 'pid', r.pid, 'bidderCode', r.bidder_code, 'status', r.status,
+                                                 'organisation', o.identifier, 'actingRole', r.acting_role, 'authority', r.authority,
+                                                 'actors', (select json_object_agg(a.pid, a.actor_no) from registration_actors a where a.registration_id = r.id))), '[]'::json)
         from registrations r
-       where r.lot_id = "lots"."id" and (r.pid = any(array(select jsonb_array_elements_text(${pids}::jsonb))) or r.id = "lots"."leader_registration_id"))`,
+        left join bidder_organisations o on o.id = r.bidder_organisation_id
+       where r.lot_id = "lots"."id"
+         and ((r.bidder_organisation_id is null and r.pid = any(array(select jsonb_array_elements_text(${pids}::jsonb))))
+              or o.identifier = any(array(select jsonb_array_elements_text(${organisations}::jsonb)))
+              or r.id = "lots"."leader_registration_id"))`,
+    // A bid for an organisation is keyed to its registration whoever of its representatives sends it.
     replays: sql<ReplayRow[] | string>`(
       select coalesce(json_agg(json_build_object('registrationId', le.registration_id, 'key', le.idempotency_key, 'seq', le.seq, 'amount', le.amount, 'placedAt', le.placed_at)), '[]'::json)
-        from jsonb_to_recordset(${pairs}::jsonb) as k(pid text, key text)
-        join registrations r on r.lot_id = "lots"."id" and r.pid = k.pid
+        from jsonb_to_recordset(${pairs}::jsonb) as k(pid text, org text, key text)
+        join registrations r on r.lot_id = "lots"."id"
+         and (case when k.org is null then r.pid = k.pid and r.bidder_organisation_id is null
+                   else r.bidder_organisation_id = (select o.id from bidder_organisations o where o.identifier = k.org) end)
         join ledger_entries le on le.registration_id = r.id and le.idempotency_key = k.key)`,
   };
 }
@@ -170,15 +187,29 @@ function withdrawalColumns(seqs: string) {
 }
 
 const pidsOf = (items: BatchItem[]): string => JSON.stringify([...new Set(items.map((i) => i.person.pid))]);
+const organisationsOf = (items: BatchItem[]): string =>
+  JSON.stringify([...new Set(items.flatMap((i) => (i.onBehalfOf === undefined ? [] : [i.onBehalfOf])))]);
 const pairsOf = (items: BatchItem[]): string =>
   JSON.stringify(
-    items.flatMap((i) => (i.kind === 'bid' && i.idempotencyKey ? [{ pid: i.person.pid, key: i.idempotencyKey }] : [])),
+    items.flatMap((i) =>
+      i.kind === 'bid' && i.idempotencyKey
+        ? [{ pid: i.person.pid, org: i.onBehalfOf ?? null, key: i.idempotencyKey }]
+        : [],
+    ),
   );
+
+/** A registration as the batch reads it: an organisation's with its seat and who has acted for it. */
+type BidderRow = Bidder & {
+  organisation?: string | null;
+  actingRole?: OrganisationRole | null;
+  authority?: AuthoritySource | null;
+  actors?: Record<string, number> | null;
+};
 
 interface ReadRow {
   lot: BatchRead['lot'];
   lastPlacedAt: Date | null;
-  bidders: Bidder[] | string;
+  bidders: BidderRow[] | string;
   replays: ReplayRow[] | string;
 }
 
@@ -187,9 +218,18 @@ function batchRead(
   withdrawals: { targets: LedgerBid[] | string; latestBids: LatestBidRow[] | string },
 ): BatchRead {
   const bidders = new Map<number, Bidder>();
+  const actors = new Map<number, Map<string, number>>();
   const latestBids = parsed(withdrawals.latestBids);
-  for (const r of [...parsed(row.bidders), ...latestBids])
-    bidders.set(r.id, { id: r.id, pid: r.pid, bidderCode: r.bidderCode, status: r.status });
+  for (const r of latestBids) bidders.set(r.id, { id: r.id, pid: r.pid, bidderCode: r.bidderCode, status: r.status });
+  // The batch's own bidders last: they carry their seats.
+  for (const r of parsed(row.bidders)) {
+    const seat =
+      r.organisation && r.actingRole && r.authority
+        ? { organisation: r.organisation, actingRole: r.actingRole, authority: r.authority }
+        : undefined;
+    bidders.set(r.id, { id: r.id, pid: r.pid, bidderCode: r.bidderCode, status: r.status, ...(seat ? { seat } : {}) });
+    if (seat) actors.set(r.id, new Map(Object.entries(r.actors ?? {})));
+  }
   const replays: Replays = new Map();
   for (const r of parsed(row.replays)) {
     const bidder = bidders.get(r.registrationId);
@@ -217,5 +257,6 @@ function batchRead(
       amount: b.amount,
     })),
     roundBids: [],
+    actors,
   };
 }

@@ -38,8 +38,11 @@ export const MAX_BATCH = 256;
 
 type Answer = Result<BidAck | WithdrawAck>;
 
-function committingKey(lotId: number, pid: string, idempotencyKey: string): string {
-  return `${lotId}\n${pid}\n${idempotencyKey}`;
+/** A bid in commit, by its seat (the person's own registration, or the organisation's) and key. */
+function committingKey(lotId: number, item: { person: Person; onBehalfOf?: string }, idempotencyKey: string): string {
+  return item.onBehalfOf === undefined
+    ? `${lotId}\n${item.person.pid}\n${idempotencyKey}`
+    : `${lotId}\norg:${item.onBehalfOf}\n${idempotencyKey}`;
 }
 
 interface Waiter {
@@ -115,14 +118,21 @@ export class BidEngine implements BidService {
       person: input.person,
       amount: input.amount,
       idempotencyKey: input.idempotencyKey,
+      ...(input.onBehalfOf === undefined ? {} : { onBehalfOf: input.onBehalfOf }),
       receivedAt,
     };
     return this.enqueue(input.lotId, item, input.deadline) as Promise<Result<BidAck>>;
   }
 
   /** Withdraws the person's own standing highest bid (seq) on a lot. */
-  withdraw(person: Person, lotId: number, seq: number): Promise<Result<WithdrawAck>> {
-    const item: BatchItem = { kind: 'withdraw', person, seq, receivedAt: this.ctx.clock.now() };
+  withdraw(person: Person, lotId: number, seq: number, onBehalfOf?: string): Promise<Result<WithdrawAck>> {
+    const item: BatchItem = {
+      kind: 'withdraw',
+      person,
+      seq,
+      ...(onBehalfOf === undefined ? {} : { onBehalfOf }),
+      receivedAt: this.ctx.clock.now(),
+    };
     return this.enqueue(lotId, item) as Promise<Result<WithdrawAck>>;
   }
 
@@ -171,7 +181,7 @@ export class BidEngine implements BidService {
     if (now >= due) return Promise.resolve(refuse('timeout'));
     const firstTry =
       item.kind === 'bid' && item.idempotencyKey
-        ? this.committingKeys.get(committingKey(lotId, item.person.pid, item.idempotencyKey))
+        ? this.committingKeys.get(committingKey(lotId, item, item.idempotencyKey))
         : undefined;
     if (firstTry) return this.afterFirstTry(lotId, item, due, firstTry);
     if (!this.ctx.database.health.up) return Promise.resolve(this.shed(lotId, 'database_unavailable'));
@@ -313,7 +323,7 @@ export class BidEngine implements BidService {
     );
     const keys = batch.flatMap((b) =>
       b.item.kind === 'bid' && b.item.idempotencyKey
-        ? [committingKey(lotId, b.item.person.pid, b.item.idempotencyKey)]
+        ? [committingKey(lotId, b.item, b.item.idempotencyKey)]
         : [],
     );
     if (keys.length) {

@@ -6,7 +6,7 @@ import { createRouter, type ApiApp } from '../http/app.ts';
 import { errorResponses, json } from '../http/openapi.ts';
 import { access, signedIn } from '../identity/auth-middleware.ts';
 import { lotAccess } from '../auctions/lot-access.ts';
-import { IdempotencyKey, LotIdParam, pathId, seqAfterQuery, Vnd } from '../shared/validation.ts';
+import { IdempotencyKey, LotIdParam, OrganisationIdentifier, pathId, seqAfterQuery, Vnd } from '../shared/validation.ts';
 import { getLot } from '../auctions/lot-reads.ts';
 import { unwrap } from '../shared/errors.ts';
 import { BidAckSchema, LedgerPageSchema, ShedSummarySchema, WithdrawAckSchema } from './bid-schemas.ts';
@@ -17,7 +17,18 @@ import { listEntries } from './ledger-queries.ts';
 const tags = ['bids'];
 const security = [{ eid: [] }];
 
-const BidBody = z.object({ amount: Vnd }).strict().openapi('PlaceBid');
+const ON_BEHALF_OF = {
+  description:
+    'Act for an organisation’s registration (issue 19): the organisation’s e-ID identifier. Absent: your own registration.',
+};
+const BidBody = z
+  .object({ amount: Vnd, onBehalfOf: OrganisationIdentifier().optional().openapi(ON_BEHALF_OF) })
+  .strict()
+  .openapi('PlaceBid');
+const WithdrawBody = z
+  .object({ onBehalfOf: OrganisationIdentifier().optional().openapi(ON_BEHALF_OF) })
+  .strict()
+  .openapi('WithdrawBid');
 const BidHeaders = z.object({
   'idempotency-key': IdempotencyKey().optional().openapi({
     description: 'A retried request with the same key returns the first answer and never places a second bid.',
@@ -64,6 +75,7 @@ export function bidRoutes(ctx: AppContext, engine: BidEngine): ApiApp {
         lotId: c.req.valid('param').id,
         person,
         amount: c.req.valid('json').amount,
+        onBehalfOf: c.req.valid('json').onBehalfOf,
         idempotencyKey: c.req.valid('header')['idempotency-key'],
         deadline,
       });
@@ -100,7 +112,10 @@ export function bidRoutes(ctx: AppContext, engine: BidEngine): ApiApp {
       tags,
       security,
       summary: 'Withdraw your standing highest bid: the price falls back, you are barred, your deposit is forfeited',
-      request: { params: SeqParams },
+      request: {
+        params: SeqParams,
+        body: { required: false, content: { 'application/json': { schema: WithdrawBody } } },
+      },
       responses: {
         201: json(WithdrawAckSchema, 'The withdrawal entry'),
         ...errorResponses(401, 403, 404, 409, 422, 503),
@@ -109,7 +124,8 @@ export function bidRoutes(ctx: AppContext, engine: BidEngine): ApiApp {
     async (c) => {
       const person = signedIn(c);
       const { id, seq } = c.req.valid('param');
-      return c.json(unwrap(await engine.withdraw(person, id, seq)), 201);
+      const { onBehalfOf } = c.req.valid('json') ?? {};
+      return c.json(unwrap(await engine.withdraw(person, id, seq, onBehalfOf)), 201);
     },
   );
   app.openapi(

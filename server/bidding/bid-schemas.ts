@@ -43,6 +43,10 @@ export const PublicEntrySchema = z.object({
       "A sealed lot's bid, revealed at the end: the commitment its bidder's receipt holds (base64url SHA-256 of the 32 salt bytes then the amount in ASCII digits).",
   }),
   salt: z.string().optional().openapi({ description: 'With `commitment`: the salt, base64url (32 bytes).' }),
+  actorNo: z.number().int().optional().openapi({
+    description:
+      'An organisation’s entry (issue 19): which of its representatives acted, numbered within its registration (1, 2, …; who they are is in the signed record). Covered by the entry’s hash.',
+  }),
 });
 export type PublicEntry = z.infer<typeof PublicEntrySchema>;
 

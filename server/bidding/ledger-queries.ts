@@ -25,6 +25,7 @@ export async function listEntries(
       withdrawsSeq: ledgerEntries.withdrawsSeq,
       commitment: ledgerEntries.commitment,
       salt: ledgerEntries.salt,
+      actorNo: ledgerEntries.actorNo,
       prevHash: ledgerEntries.prevHash,
       hash: ledgerEntries.hash,
     })
@@ -65,6 +66,8 @@ export function toPublicEntry(
     /** A revealed sealed bid's commitment and salt (absent from other callers' rows). */
     commitment?: string | null;
     salt?: string | null;
+    /** An organisation's entry: its acting representative's number (absent from other callers' rows). */
+    actorNo?: number | null;
     prevHash: string;
     hash: string;
   },
@@ -79,6 +82,7 @@ export function toPublicEntry(
     placedAt: r.placedAt.toISOString(),
     ...(r.withdrawsSeq !== null ? { withdrawsSeq: r.withdrawsSeq } : {}),
     ...(r.commitment && r.salt ? { commitment: r.commitment, salt: r.salt } : {}),
+    ...(r.actorNo ? { actorNo: r.actorNo } : {}),
     status,
     prevHash: r.prevHash,
     hash: r.hash,

@@ -11,6 +11,8 @@ export interface PlaceBidInput {
   amount: number;
   /** A retried request with the same key returns the first answer and never places a second bid. */
   idempotencyKey?: string;
+  /** Act for this organisation's registration (its e-ID identifier; issue 19); absent: the person's own. */
+  onBehalfOf?: string;
   /** performance.now() by which the bid must be answered (default: BID_TIMEOUT_MS from now). */
   deadline?: number;
 }

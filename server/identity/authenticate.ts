@@ -11,6 +11,7 @@ import { reasonMessage } from '../shared/reasons.ts';
 import { withDeadline } from '../shared/unavailable.ts';
 import type { Access, Level, Person } from './person.ts';
 import { accessOf, upsertPersonAndLoadAccess } from './people.ts';
+import type { OrganisationClaim } from './organisation-claim.ts';
 import type { IdentityLimits } from './rate-limit.ts';
 import { sameSecret, type SessionStore } from './sessions.ts';
 import type { TokenVerifier } from './token-verifier.ts';
@@ -84,9 +85,12 @@ export async function authenticate(deps: AuthenticatorDeps, creds: Credentials):
     const outcome = await verifier.verify(creds.token);
     if (!outcome.ok) return tokenFailed(limits, creds.ip);
     const person = await resolvePerson(ctx, cache, outcome.token, 'bearer');
-    const authTime = outcome.token.authTime;
+    const { authTime, organisation } = outcome.token;
     return ok({
-      person: authTime === undefined ? person : { ...person, authTime: new Date(authTime * 1000) },
+      person: withCredential(person, {
+        authTime: authTime === undefined ? undefined : new Date(authTime * 1000),
+        organisation,
+      }),
       expiresAtMs: outcome.token.expiresAt * 1000,
     });
   }
@@ -97,10 +101,24 @@ export async function authenticate(deps: AuthenticatorDeps, creds: Credentials):
     return refuse('csrf_missing');
   const person = await resolvePerson(ctx, cache, session, 'session');
   return ok({
-    person: session.authTime ? { ...person, authTime: session.authTime } : person,
+    person: withCredential(person, { authTime: session.authTime ?? undefined, organisation: session.organisation }),
     sessionIdHash: session.idHash,
     csrfToken: session.csrfToken,
   });
+}
+
+/**
+ * What the credential itself says, attached to the (cached) person: when they authenticated, and the
+ * organisation they act for (level 2 only: a level-1 token's organisation claims count for nothing).
+ */
+function withCredential(person: Person, says: { authTime?: Date; organisation?: OrganisationClaim }): Person {
+  const representing = person.level === 2 ? says.organisation : undefined;
+  if (!says.authTime && !representing) return person;
+  return {
+    ...person,
+    ...(says.authTime ? { authTime: says.authTime } : {}),
+    ...(representing ? { representing } : {}),
+  };
 }
 
 /**

@@ -1,7 +1,7 @@
 // The identity domain's answers as zod schemas: the one definition of each shape. The routes
 // document them (/api/openapi.json) and the roles module's TypeScript types are inferred from them.
 import { z } from '@hono/zod-openapi';
-import { ROLES } from '../../db/schema.ts';
+import { ORGANISATION_ROLES, ROLES } from '../../db/schema.ts';
 import { PROVINCE_IDS } from '../auctions/provinces.ts';
 import { fieldCode } from '../shared/field-errors.ts';
 
@@ -32,6 +32,17 @@ export const MeSchema = z
       .string()
       .nullable()
       .openapi({ description: 'Where money notices are e-mailed (PUT /api/me/email); null: in-app only.' }),
+    representing: z
+      .object({
+        identifier: z.string().openapi({ description: "The organisation's e-ID identifier or tax code." }),
+        name: z.string(),
+        role: z.enum(ORGANISATION_ROLES),
+      })
+      .nullable()
+      .openapi({
+        description:
+          "The organisation the person's e-ID says they act for, and their role in it (issue 19): the claims of the Bearer token, or of the ID token the browser session began with. Null when it names none, or below level 2.",
+      }),
     csrfToken: z.string().optional().openapi({
       description: 'Only for browser sessions: send it back as the x-csrf-token header on every non-GET request.',
     }),

@@ -69,6 +69,7 @@ async function startDemoProvider(ctx: AppContext): Promise<DemoProvider> {
     keys: await loadOrCreateDemoKeys(config.dataDir),
     redirectUris: callbackUrls(config),
     levelClaim: config.eid.levelClaim,
+    organisationClaims: config.eid.organisationClaims,
     trustProxy: config.trustProxy,
     db: ctx.db,
     log: ctx.log,

@@ -2,6 +2,7 @@
 import type { Role } from '../../db/schema.ts';
 import type { ProvinceId } from '../auctions/provinces.ts';
 import type { AppContext } from '../context.ts';
+import type { OrganisationClaim } from './organisation-claim.ts';
 
 export type Level = 1 | 2;
 
@@ -28,6 +29,12 @@ export interface Person {
    * the ID token the browser session began with. Absent when the provider did not say.
    */
   authTime?: Date;
+  /**
+   * The organisation the current credential says the person acts for (issue 19): the bearer token's
+   * claims, or those of the ID token the browser session began with. Per credential (never cached
+   * with the person's roles), and at level 2 only: a level-1 token's organisation claims are ignored.
+   */
+  representing?: OrganisationClaim;
 }
 
 export interface RegulatorScope {

@@ -50,6 +50,9 @@ export function identityRoutes(ctx: AppContext, deps: { personCache: PersonCache
           organisations,
           regulatorScope,
           email,
+          representing: p.representing
+            ? { identifier: p.representing.identifier, name: p.representing.name, role: p.representing.role }
+            : null,
           ...(csrfToken ? { csrfToken } : {}),
         },
         200,

@@ -14,6 +14,7 @@ import { fail, ok, type Result } from '../shared/errors.ts';
 import { withDeadline } from '../shared/unavailable.ts';
 import type { Level } from './person.ts';
 import type { VerifiedToken } from './token-verifier.ts';
+import { parseOrganisationClaim, type OrganisationClaim } from './organisation-claim.ts';
 import { adoptEmail, upsertPerson } from './people.ts';
 
 /** How often at most a session's last-seen time is written (so reads do not each cost a write). */
@@ -40,6 +41,14 @@ export function sameSecret(a: string, b: string): boolean {
   return x.length === y.length && crypto.timingSafeEqual(x, y);
 }
 
+/** The column's fields, checked again on the way out, as a token's claims are (undefined if not well-formed). */
+const STORED_ORGANISATION = { identifier: 'identifier', name: 'name', role: 'role' };
+function storedOrganisation(stored: unknown): OrganisationClaim | undefined {
+  return stored && typeof stored === 'object'
+    ? parseOrganisationClaim(stored as Record<string, unknown>, STORED_ORGANISATION)
+    : undefined;
+}
+
 /** Thrown inside the session transaction to roll it back when the ID token was seen before. */
 class AlreadyExchanged extends Error {}
 
@@ -51,6 +60,11 @@ export interface ActiveSession {
   csrfToken: string;
   /** When the person authenticated at the provider for this session (the ID token's auth_time), if it said. */
   authTime: Date | null;
+  /**
+   * The organisation the ID token said the person acts for, with their role in it (issue 19); only
+   * kept for a level-2 sign-in.
+   */
+  organisation?: OrganisationClaim;
   /** When the session ends unless it is used again: the earlier of its idle and absolute expiry. */
   endsAt: Date;
 }
@@ -108,6 +122,7 @@ export class SessionStore {
           name: token.name,
           csrfToken: crypto.randomBytes(32).toString('base64url'),
           authTime: token.authTime === undefined ? null : new Date(token.authTime * 1000),
+          organisation: token.level === 2 ? (token.organisation ?? null) : null,
           createdAt: now,
           lastSeenAt: now,
           expiresAt,
@@ -150,6 +165,7 @@ export class SessionStore {
       level: row.level as Level,
       csrfToken: row.csrfToken,
       authTime: row.authTime,
+      ...(row.organisation ? { organisation: storedOrganisation(row.organisation) } : {}),
       endsAt: this.endOf({ ...row, lastSeenAt: seen })!,
     };
   }

@@ -149,7 +149,16 @@ export function signInRoutes(ctx: AppContext, deps: SignInDeps): Hono<AppEnv> {
     const old = previous ? await deps.sessions.find(previous) : undefined;
     if (old) await deps.sessions.revoke(old);
     setCookie(c, names.session, session.value.id, { ...cookieBase, maxAge: ctx.config.session.maxHours * 3600 });
-    ctx.log.info({ pid: verified.token.pid, level: verified.token.level }, 'signed in');
+    // The session keeps the ID token's organisation claims (issue 19): the person acts for it while signed in.
+    const representing = verified.token.level === 2 ? verified.token.organisation : undefined;
+    ctx.log.info(
+      {
+        pid: verified.token.pid,
+        level: verified.token.level,
+        ...(representing ? { organisation: representing.identifier, organisationRole: representing.role } : {}),
+      },
+      'signed in',
+    );
     return c.redirect(pending.returnTo, 303);
   });
 

@@ -8,6 +8,7 @@ import type { Config } from '../config.ts';
 import type { Logger } from '../shared/log.ts';
 import { PID_PATTERN, type Level } from './person.ts';
 import { isEmailAddress } from '../notifications/email-address.ts';
+import { parseOrganisationClaim, type OrganisationClaim } from './organisation-claim.ts';
 
 // C0 and C1 control characters and DEL: exactly the Unicode category Cc.
 const CONTROL_CHARACTERS = /\p{Cc}/gu;
@@ -34,6 +35,11 @@ export interface VerifiedToken {
   expiresAt: number;
   /** When the person authenticated at the provider (the `auth_time` claim, seconds), when it says. */
   authTime?: number;
+  /**
+   * The organisation the token says the person acts for, with their role in it (issue 19), when its
+   * EID_ORGANISATION_*_CLAIM claims are all present and well-formed; malformed ones are ignored (logged).
+   */
+  organisation?: OrganisationClaim;
 }
 
 export type VerifyOutcome = { ok: true; token: VerifiedToken } | { ok: false; reason: string };
@@ -149,6 +155,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
         expiresAt: payload.exp as number,
         authTime:
           typeof payload.auth_time === 'number' && Number.isFinite(payload.auth_time) ? payload.auth_time : undefined,
+        organisation: parseOrganisationClaim(payload, eid.organisationClaims, log),
       };
       if (cacheable) {
         if (verified.size >= VERIFIED_CACHE_MAX) verified.clear();

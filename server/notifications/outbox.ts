@@ -35,6 +35,11 @@ export const NOTIFICATION_KINDS = [
   'no_show_held',
   'no_show_decision_due',
   'no_show_excused',
+  // Organisations as bidders (issue 19): the lot's manager's decision on an authorisation document, and
+  // a registration rejected (its deposit, if received, then refunded).
+  'authorisation_approved',
+  'authorisation_rejected',
+  'registration_rejected',
 ] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 

@@ -9,12 +9,12 @@ export const NotificationItemSchema = z
     id: z.number().int(),
     kind: z.string().openapi({
       description:
-        'What the notice is about: deposit_due, deposit_received, deposit_partial, deposit_reversed, payment_held, payment_late, refund_due, refund_sent, balance_due, balance_partial, balance_reminder, balance_received, payment_deadline_missed, bar_recorded, result_published (the signed result notice of a lot, published or superseded), no_show_forfeited, no_show_held, no_show_decision_due (to the lot’s manager), no_show_excused. New kinds may be added.',
+        'What the notice is about: deposit_due, deposit_received, deposit_partial, deposit_reversed, payment_held, payment_late, refund_due, refund_sent, balance_due, balance_partial, balance_reminder, balance_received, payment_deadline_missed, bar_recorded, result_published (the signed result notice of a lot, published or superseded), no_show_forfeited, no_show_held, no_show_decision_due (to the lot’s manager), no_show_excused, authorisation_approved, authorisation_rejected, registration_rejected (issue 19). New kinds may be added.',
     }),
     lotId: z.number().int().nullable(),
     data: z.record(z.string(), z.unknown()).openapi({
       description:
-        'The facts the text is made from: amounts in VND (amount, received, outstanding), ISO times (dueAt, refundDueAt, paidAt, until), the transfer reference, the bank transactionId, holdReason, reason (of a refund), daysLeft, category; for result_published the status, award, price, rerunAs and sequence of the notice, and noticePath (its stable address).',
+        'The facts the text is made from: amounts in VND (amount, received, outstanding), ISO times (dueAt, refundDueAt, paidAt, until), the transfer reference, the bank transactionId, holdReason, reason (of a refund), daysLeft, category; for result_published the status, award, price, rerunAs and sequence of the notice, and noticePath (its stable address); decisionReason, the lot’s manager’s reason for a decision on the person’s registration.',
     }),
     createdAt: z.string(),
     readAt: z.string().nullable(),

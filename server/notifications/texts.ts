@@ -39,6 +39,9 @@ const vi = {
     no_show_held: 'Bạn không tham gia cuộc đấu giá, tiền đặt trước chờ quyết định: {{lot}}',
     no_show_decision_due: 'Có người không tham gia cuộc đấu giá, chờ bạn quyết định về tiền đặt trước: {{lot}}',
     no_show_excused: 'Việc bạn không tham gia cuộc đấu giá được chấp nhận: {{lot}}',
+    authorisation_approved: 'Giấy ủy quyền của bạn đã được chấp nhận: {{lot}}',
+    authorisation_rejected: 'Giấy ủy quyền của bạn không được chấp nhận: {{lot}}',
+    registration_rejected: 'Đăng ký tham gia đấu giá của bạn bị từ chối: {{lot}}',
   } satisfies Record<NotificationKind, string>,
   lead: {
     deposit_due:
@@ -85,6 +88,12 @@ const vi = {
       'Phiên “{{lot}}” có người đã được xác nhận tham gia nhưng không tham gia cuộc đấu giá, trong khi nền tảng gặp sự cố kỹ thuật trong thời gian trả giá. Tiền đặt trước của họ đang chờ bạn quyết định: không hoàn trả hoặc chấp nhận lý do bất khả kháng và hoàn trả.',
     no_show_excused:
       'Tổ chức đấu giá chấp nhận việc bạn không tham gia phiên “{{lot}}” là do sự cố kỹ thuật (bất khả kháng). Tiền đặt trước của bạn sẽ được hoàn trả như người tham gia không trúng đấu giá.',
+    authorisation_approved:
+      'Tổ chức đấu giá đã chấp nhận giấy ủy quyền bạn gửi cho đăng ký thay mặt tổ chức tham gia phiên “{{lot}}”. Khi đã nhận đủ tiền đặt trước, đăng ký được xác nhận và bạn được trả giá khi phiên bắt đầu.',
+    authorisation_rejected:
+      'Tổ chức đấu giá không chấp nhận giấy ủy quyền bạn gửi cho đăng ký thay mặt tổ chức tham gia phiên “{{lot}}”, vì lý do dưới đây. Bạn có thể gửi giấy ủy quyền khác trước khi phiên bắt đầu.',
+    registration_rejected:
+      'Tổ chức đấu giá đã từ chối đăng ký tham gia phiên “{{lot}}” của bạn, vì lý do dưới đây. Tiền đặt trước đã nộp (nếu có) sẽ được hoàn trả.',
   } satisfies Record<NotificationKind, string>,
   field: {
     amount: 'Số tiền',
@@ -106,6 +115,7 @@ const vi = {
     price: RESULT_WORDS.vi.field.price,
     link: 'Xem chi tiết',
     notice: RESULT_WORDS.vi.field.notice,
+    decisionReason: 'Lý do',
   },
   holdReason: {
     overpaid: 'số tiền chuyển vượt quá số phải nộp',
@@ -153,6 +163,9 @@ const en: Shape<Catalogue> = {
     no_show_held: 'You did not take part in the auction; your deposit awaits a decision: {{lot}}',
     no_show_decision_due: 'Bidders did not take part; their deposits await your decision: {{lot}}',
     no_show_excused: 'Your absence from the auction is excused: {{lot}}',
+    authorisation_approved: 'Your authorisation document was approved: {{lot}}',
+    authorisation_rejected: 'Your authorisation document was not approved: {{lot}}',
+    registration_rejected: 'Your registration was rejected: {{lot}}',
   },
   lead: {
     deposit_due:
@@ -195,6 +208,12 @@ const en: Shape<Catalogue> = {
       'Approved bidders did not take part in “{{lot}}” while the platform had a technical fault during the bidding time. Their deposits await your decision: forfeit them, or excuse the absence as force majeure and refund them.',
     no_show_excused:
       'The auction house excused your absence from “{{lot}}” as due to a technical fault (force majeure). Your deposit will be refunded like a losing bidder’s.',
+    authorisation_approved:
+      'The auction house approved the authorisation document you sent for your registration on behalf of an organisation for “{{lot}}”. Once the deposit is received in full the registration is approved and you may bid when bidding starts.',
+    authorisation_rejected:
+      'The auction house did not approve the authorisation document you sent for your registration on behalf of an organisation for “{{lot}}”, for the reason below. You may send another before bidding starts.',
+    registration_rejected:
+      'The auction house rejected your registration for “{{lot}}”, for the reason below. A deposit you paid, if any, will be refunded.',
   },
   field: {
     amount: 'Amount',
@@ -216,6 +235,7 @@ const en: Shape<Catalogue> = {
     price: RESULT_WORDS.en.field.price,
     link: 'Details',
     notice: RESULT_WORDS.en.field.notice,
+    decisionReason: 'Reason',
   },
   holdReason: {
     overpaid: 'more was transferred than is owed',
@@ -303,6 +323,10 @@ function facts(data: Record<string, unknown>, locale: NoticeLocale): [keyof Cata
   }
   if (isInstant(data.until)) out.push(['until', vnTime(data.until, locale)]);
   if (isInstant(data.startsAt)) out.push(['startsAt', vnTime(data.startsAt, locale)]);
+  // The lot's manager's stated reason for a decision on the person's registration (issue 19).
+  const decisionReason = data.decisionReason;
+  if (typeof decisionReason === 'string' && decisionReason.trim() && decisionReason.length <= 500)
+    out.push(['decisionReason', decisionReason]);
   return out;
 }
 

@@ -172,7 +172,11 @@ export async function reverseManualCredit(
     });
     const [reg] = await tx.select().from(registrations).where(eq(registrations.id, payment.registrationId));
     let personal: PersonalNotice | undefined;
-    if (reg.status === 'approved' && state !== 'paid' && payment.kind === 'deposit') {
+    if (
+      (reg.status === 'approved' || reg.status === 'pending_authorisation') &&
+      state !== 'paid' &&
+      payment.kind === 'deposit'
+    ) {
       const [row] = await tx
         .update(registrations)
         .set({ status: 'pending_deposit', depositState: 'pending', approvedBy: null, approvedAt: null, updatedAt: now })

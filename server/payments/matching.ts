@@ -304,7 +304,11 @@ export async function applyAccepted(
   };
 }
 
-/** The deposit received in full: the registration is approved (if it waited for it), audited and told. */
+/**
+ * The deposit received in full: the registration is approved (if it waited for it), audited and told.
+ * An organisation's registration whose representative's authority is not yet established (an
+ * authorisation document not yet approved: issue 19) waits for that instead, `pending_authorisation`.
+ */
 async function approveOnDeposit(
   tx: Tx,
   registration: RegistrationRow,
@@ -320,15 +324,23 @@ async function approveOnDeposit(
     at: now,
   });
   if (registration.status !== 'pending_deposit') return undefined;
+  const authorised =
+    registration.authorisation === null ||
+    registration.authorisation === 'verified' ||
+    registration.authorisation === 'approved';
   const [row] = await tx
     .update(registrations)
-    .set({
-      status: 'approved',
-      depositState: 'received',
-      approvedBy: credit.enteredBy ?? null,
-      approvedAt: now,
-      updatedAt: now,
-    })
+    .set(
+      authorised
+        ? {
+            status: 'approved',
+            depositState: 'received',
+            approvedBy: credit.enteredBy ?? null,
+            approvedAt: now,
+            updatedAt: now,
+          }
+        : { status: 'pending_authorisation', depositState: 'received', updatedAt: now },
+    )
     .where(eq(registrations.id, registration.id))
     .returning();
   await appendAudit(tx, {
@@ -340,6 +352,7 @@ async function approveOnDeposit(
     data: {
       bidderCode: registration.bidderCode,
       depositState: 'received',
+      status: row.status,
       reference: payment.reference,
       amount: payment.amount,
       source: credit.source,

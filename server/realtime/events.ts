@@ -84,6 +84,8 @@ export interface BidRequest {
    * the HTTP Idempotency-Key header is, but a client that may resend after a reconnect should send one.
    */
   idempotencyKey?: string;
+  /** Act for this organisation's registration (its e-ID identifier; issue 19); absent: your own. */
+  onBehalfOf?: string;
 }
 export interface BidResult {
   bid: BidAck;

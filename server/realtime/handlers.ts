@@ -177,22 +177,23 @@ export function registerHandlers(socket: GatewaySocket, deps: HandlerDeps): void
     lotId: number,
     amount: number,
     idempotencyKey: string | undefined,
+    onBehalfOf: string | undefined,
   ): Promise<Ack<{ bid: BidAck }>> => {
     // One deadline for the whole bid: the credentials check and the bid engine share it.
     const deadline = performance.now() + ctx.config.limits.bidTimeoutMs;
     const who = await bidder(lotId, deadline);
     if (!who.ok) return asAck(who);
     const person: Person = who.value;
-    const result = await deps.bids.place({ lotId, person, amount, idempotencyKey, deadline });
+    const result = await deps.bids.place({ lotId, person, amount, idempotencyKey, onBehalfOf, deadline });
     if (!result.ok) return failure(result);
     return { ok: true, bid: result.value };
   };
 
-  on(socket, deps, 'bid', bidSchema, async ({ lotId, amount, idempotencyKey }) => {
+  on(socket, deps, 'bid', bidSchema, async ({ lotId, amount, idempotencyKey, onBehalfOf }) => {
     const done = deps.admission ? deps.admission.admit(lotId) : () => {};
     if (!done) return failure(refuse('overloaded'));
     try {
-      return await placeBid(lotId, amount, idempotencyKey);
+      return await placeBid(lotId, amount, idempotencyKey, onBehalfOf);
     } finally {
       done();
     }

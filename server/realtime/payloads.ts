@@ -2,7 +2,7 @@
 // the contract; these schemas enforce it at the boundary (a bad payload gets a VALIDATION_FAILED ack
 // with a code per invalid field, exactly like a 422 from the HTTP API: server/shared/field-errors.ts).
 import { z } from 'zod';
-import { IdempotencyKey, RowId, SeqAfter, Vnd } from '../shared/validation.ts';
+import { IdempotencyKey, OrganisationIdentifier, RowId, SeqAfter, Vnd } from '../shared/validation.ts';
 import type { BidRequest, SealedBidRequest, SyncRequest, TimeRequest, WatchRequest } from './events.ts';
 
 const lotId = RowId();
@@ -22,6 +22,7 @@ export const bidSchema: z.ZodType<BidRequest> = z.object({
   lotId,
   amount: Vnd,
   idempotencyKey: IdempotencyKey().optional(),
+  onBehalfOf: OrganisationIdentifier().optional(),
 });
 
 /** The same rules and field codes as POST /api/lots/:id/sealed-bids. */

@@ -4,7 +4,7 @@
 // chained and the ledger implies. A database writer who rewrites a registration's person or a lot's
 // winner leaves the chain untouched, so the record contradicts it and is reported here. No database
 // and no key: the server (before signing) and the offline verifier both call it.
-import { readCloseFacts, readRegistrationFacts } from '../audit/chained-facts.ts';
+import { readActorFacts, readCloseFacts, readRegistrationFacts } from '../audit/chained-facts.ts';
 import type { AuctionRecord, RecordEvent, RecordRegistration } from './record-format.ts';
 import { problem, type Problem } from './verify-codes.ts';
 import { methodProblem } from './verify-method.ts';
@@ -66,6 +66,24 @@ function registrationProblem(r: RecordRegistration, events: RecordEvent[]): Prob
     // Registered before the chain carried the binding: the registrant is that event's actor, chained in clear.
     return changed;
   }
+  // The organisation (issue 19): the one chained, or none when none was.
+  const chainedOrganisation = facts?.organisation;
+  const organisation = r.organisation;
+  if (
+    chainedOrganisation?.identifier !== organisation?.identifier ||
+    chainedOrganisation?.role !== organisation?.role ||
+    chainedOrganisation?.authority !== organisation?.authority
+  )
+    return problem(
+      'REGISTRATION_ORGANISATION_CHANGED',
+      `registration ${r.bidderCode} is for ${organisation ? `organisation ${organisation.identifier}` : 'its person'}, but audit event ${ev.id} chained ${chainedOrganisation ? `organisation ${chainedOrganisation.identifier}` : 'a person’s own registration'}`,
+      {
+        bidderCode: r.bidderCode,
+        eventId: ev.id,
+        organisation: organisation?.identifier ?? null,
+        chainedOrganisation: chainedOrganisation?.identifier ?? null,
+      },
+    );
   if (ev.at !== r.registeredAt)
     return problem(
       'REGISTRATION_TIME_CHANGED',
@@ -184,5 +202,44 @@ export function bindingProblem(record: AuctionRecord): Problem | undefined {
         { seq: e.seq, bidderCode: e.bidderCode },
       );
   // The method's own rule before the result: a breach explains a result that follows from it.
-  return methodProblem(record) ?? resultProblem(record);
+  return actorProblem(record) ?? methodProblem(record) ?? resultProblem(record);
+}
+
+/**
+ * Organisations' registrations (version 4): every person who acted for one is the person chained when
+ * they first acted (registration.actor_added), and every entry of such a registration names one of them.
+ */
+function actorProblem(record: AuctionRecord): Problem | undefined {
+  const chained = new Map<string, { personHash: string; eventId: number }>();
+  for (const ev of record.history) {
+    if (ev.action !== 'registration.actor_added') continue;
+    const facts = readActorFacts(ev.data);
+    if (facts) chained.set(`${facts.bidderCode}#${facts.actorNo}`, { personHash: facts.personHash, eventId: ev.id });
+  }
+  const actorsOf = new Map<string, Set<number>>();
+  for (const r of record.registrations) {
+    if (!r.organisation) continue;
+    actorsOf.set(r.bidderCode, new Set(r.organisation.actors.map((a) => a.actorNo)));
+    for (const a of r.organisation.actors) {
+      const link = chained.get(`${r.bidderCode}#${a.actorNo}`);
+      if (!link || link.personHash !== a.personHash)
+        return problem(
+          'ACTOR_NOT_CHAINED',
+          `person ${a.actorNo} acting for ${r.bidderCode} (organisation ${r.organisation.identifier}) is not the one the chain bound when they first acted`,
+          { bidderCode: r.bidderCode, actorNo: a.actorNo },
+        );
+    }
+  }
+  for (const e of record.ledger) {
+    const actors = actorsOf.get(e.bidderCode);
+    if ((actors === undefined) === (e.actorNo === undefined) && (!actors || actors.has(e.actorNo!))) continue;
+    return problem(
+      'ENTRY_ACTOR_UNKNOWN',
+      actors
+        ? `ledger entry seq ${e.seq} of organisation ${e.bidderCode} names no person who acted for it`
+        : `ledger entry seq ${e.seq} of ${e.bidderCode}, a person’s own registration, names an acting person`,
+      { seq: e.seq, bidderCode: e.bidderCode },
+    );
+  }
+  return undefined;
 }

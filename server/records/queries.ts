@@ -5,12 +5,17 @@ import { and, asc, eq, gt, gte, inArray, lt, lte, max, min, sql } from 'drizzle-
 import type { Db } from '../../db/client.ts';
 import {
   auditEvents,
+  bidderOrganisations,
   ledgerEntries,
   lots,
   people,
+  registrationActors,
   registrations,
   sealedBids,
+  type AuthorisationState,
+  type AuthoritySource,
   type NoShowState,
+  type OrganisationRole,
 } from '../../db/schema.ts';
 import { ENDED_STATUSES } from '../auctions/rules/index.ts';
 
@@ -26,6 +31,7 @@ export type EntryRow = Pick<
   | 'withdrawsSeq'
   | 'commitment'
   | 'salt'
+  | 'actorNo'
   | 'prevHash'
   | 'hash'
 >;
@@ -53,6 +59,25 @@ export interface RegistrationRow {
   firstSeenAt: Date | null;
   lastSeenAt: Date | null;
   noShow: NoShowState | null;
+  /** An organisation's registration (issue 19): the organisation and the registering person's authority. */
+  organisation: {
+    identifier: string;
+    name: string;
+    role: OrganisationRole;
+    authority: AuthoritySource;
+    authorisation: AuthorisationState;
+  } | null;
+}
+
+/** A person who acted for an organisation's registration (issue 19). */
+export interface ActorRow {
+  registrationId: number;
+  actorNo: number;
+  pid: string;
+  name: string | null;
+  role: OrganisationRole;
+  authority: AuthoritySource;
+  firstActedAt: Date;
 }
 
 /** Everything a record needs besides the lot row, for a set of lots (loaded together per page). */
@@ -64,6 +89,8 @@ export interface LotDetails {
   shed: ShedRow[];
   /** A sealed lot's sealed bids, replaced ones included, in submission order. */
   sealedBids: SealedBidRow[];
+  /** The people who acted for organisations' registrations (issue 19), by registration then number. */
+  actors: ActorRow[];
 }
 
 export async function findLot(db: Db, lotId: number): Promise<LotRow | undefined> {
@@ -74,7 +101,8 @@ export async function findLot(db: Db, lotId: number): Promise<LotRow | undefined
 /** Registrations, ledger entries and audit events of these lots, grouped by lot, each in order. */
 export async function loadDetails(db: Db, lotIds: number[]): Promise<Map<number, LotDetails>> {
   const out = new Map<number, LotDetails>();
-  for (const id of lotIds) out.set(id, { registrations: [], entries: [], events: [], shed: [], sealedBids: [] });
+  for (const id of lotIds)
+    out.set(id, { registrations: [], entries: [], events: [], shed: [], sealedBids: [], actors: [] });
   if (lotIds.length === 0) return out;
   const regs = await db
     .select({
@@ -93,12 +121,42 @@ export async function loadDetails(db: Db, lotIds: number[]): Promise<Map<number,
       firstSeenAt: registrations.firstSeenAt,
       lastSeenAt: registrations.lastSeenAt,
       noShow: registrations.noShow,
+      organisationIdentifier: bidderOrganisations.identifier,
+      organisationName: bidderOrganisations.name,
+      actingRole: registrations.actingRole,
+      authority: registrations.authority,
+      authorisation: registrations.authorisation,
     })
     .from(registrations)
     .leftJoin(people, eq(people.pid, registrations.pid))
+    .leftJoin(bidderOrganisations, eq(bidderOrganisations.id, registrations.bidderOrganisationId))
     .where(inArray(registrations.lotId, lotIds))
     .orderBy(asc(registrations.lotId), asc(registrations.id));
-  for (const r of regs) out.get(r.lotId)!.registrations.push(r);
+  for (const { organisationIdentifier, organisationName, actingRole, authority, authorisation, ...r } of regs)
+    out.get(r.lotId)!.registrations.push({
+      ...r,
+      organisation:
+        organisationIdentifier !== null && organisationName !== null && actingRole && authority && authorisation
+          ? { identifier: organisationIdentifier, name: organisationName, role: actingRole, authority, authorisation }
+          : null,
+    });
+  const actors = await db
+    .select({
+      lotId: registrations.lotId,
+      registrationId: registrationActors.registrationId,
+      actorNo: registrationActors.actorNo,
+      pid: registrationActors.pid,
+      name: people.name,
+      role: registrationActors.role,
+      authority: registrationActors.authority,
+      firstActedAt: registrationActors.firstActedAt,
+    })
+    .from(registrationActors)
+    .innerJoin(registrations, eq(registrations.id, registrationActors.registrationId))
+    .leftJoin(people, eq(people.pid, registrationActors.pid))
+    .where(inArray(registrations.lotId, lotIds))
+    .orderBy(asc(registrationActors.registrationId), asc(registrationActors.actorNo));
+  for (const { lotId, ...a } of actors) out.get(lotId)!.actors.push(a);
   const entries = await db
     .select({
       lotId: ledgerEntries.lotId,
@@ -110,6 +168,7 @@ export async function loadDetails(db: Db, lotIds: number[]): Promise<Map<number,
       withdrawsSeq: ledgerEntries.withdrawsSeq,
       commitment: ledgerEntries.commitment,
       salt: ledgerEntries.salt,
+      actorNo: ledgerEntries.actorNo,
       prevHash: ledgerEntries.prevHash,
       hash: ledgerEntries.hash,
     })

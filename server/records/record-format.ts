@@ -22,9 +22,11 @@ export const RECORD_TYPE = 'auction-record';
  * registrations and the result against the lot's chained history. 3 (issue 16): the auction method and
  * its terms, with the descending schedule, the periods of extension rounds or the sealed bids, and a
  * revealed sealed bid's commitment and salt on its ledger entry; verification checks each method's own
- * rule. Records of versions 1 and 2 (all ascending) still verify as they were issued.
+ * rule. 4 (issue 19): an organisation's registration names the organisation and every person who
+ * acted for it (numbered, each chained when they first acted), and its ledger entries carry the
+ * acting person's number, covered by their hashes. Records of earlier versions still verify as they were issued.
  */
-export const RECORD_VERSION = 3;
+export const RECORD_VERSION = 4;
 /** The JWS `cty` of a signed auction record. */
 export const RECORD_CTY = 'auction-record+json';
 /** The JWS `cty` of the seal that ends an NDJSON export. */
@@ -46,8 +48,34 @@ export const RecordEntrySchema = z.strictObject({
   /** A revealed sealed bid only (version 3): the commitment its receipt holds and the salt that opens it; both hashed. */
   commitment: z.string().optional(),
   salt: z.string().optional(),
+  /** An organisation's entry (version 4): which of its registration's actors acted; hashed. */
+  actorNo: z.number().int().positive().optional(),
   prevHash: hash,
   hash,
+});
+
+const role = z.enum(['legal_representative', 'authorised_person']);
+const authority = z.enum(['eid', 'document']);
+
+/** A person who acted for an organisation's registration (version 4), as chained when they first acted. */
+export const RecordActorSchema = z.strictObject({
+  actorNo: z.number().int().positive(),
+  pid: z.string(),
+  personHash: hash,
+  name: z.string().nullable(),
+  role,
+  authority,
+  firstActedAt: iso,
+});
+
+/** An organisation's registration (version 4): the organisation, the registering person's authority, and who acted. */
+export const RecordOrganisationSchema = z.strictObject({
+  identifier: z.string(),
+  name: z.string(),
+  role,
+  authority,
+  authorisation: z.string(),
+  actors: z.array(RecordActorSchema),
 });
 
 export const RecordRegistrationSchema = z.strictObject({
@@ -63,6 +91,8 @@ export const RecordRegistrationSchema = z.strictObject({
   registeredAt: iso,
   approvedAt: iso.nullable(),
   approvedBy: z.string().nullable(),
+  /** Version 4: an organisation's registration; `pid` and `name` are then the person who registered for it. */
+  organisation: RecordOrganisationSchema.optional(),
 });
 
 export const RecordEventSchema = z.strictObject({
@@ -83,7 +113,7 @@ export const RecordEventSchema = z.strictObject({
 export const AuctionRecordSchema = z
   .strictObject({
     type: z.literal(RECORD_TYPE),
-    version: z.union([z.literal(1), z.literal(2), z.literal(RECORD_VERSION)]),
+    version: z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(RECORD_VERSION)]),
     issuedAt: iso,
     issuer: z.string().nullable(),
     lot: z.strictObject({

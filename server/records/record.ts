@@ -53,6 +53,7 @@ export function recordLedger(entries: LotDetails['entries']): RecordEntry[] {
     status: e.kind === 'withdrawal' ? 'withdrawal' : withdrawn.has(e.seq) ? 'withdrawn' : 'accepted',
     // A revealed sealed bid: what opens its commitment, covered by its hash.
     ...(e.commitment !== null && e.salt !== null ? { commitment: e.commitment, salt: e.salt } : {}),
+    ...(e.actorNo !== null ? { actorNo: e.actorNo } : {}),
     prevHash: e.prevHash,
     hash: e.hash,
   }));
@@ -162,6 +163,24 @@ export function buildRecord(
       registeredAt: r.createdAt.toISOString(),
       approvedAt: isoOrNull(r.approvedAt),
       approvedBy: r.approvedBy,
+      ...(r.organisation
+        ? {
+            organisation: {
+              ...r.organisation,
+              actors: details.actors
+                .filter((a) => a.registrationId === r.id)
+                .map((a) => ({
+                  actorNo: a.actorNo,
+                  pid: a.pid,
+                  personHash: personHash(a.pid),
+                  name: a.name,
+                  role: a.role,
+                  authority: a.authority,
+                  firstActedAt: a.firstActedAt.toISOString(),
+                })),
+            },
+          }
+        : {}),
     })),
     ledger,
     extensions: details.events

@@ -40,6 +40,10 @@ export const VERIFY_CODES = [
   'REGISTRATION_TIME_CHANGED',
   'REGISTRATION_MISSING',
   'LEDGER_BIDDER_UNKNOWN',
+  // Organisations' registrations (record version 4): the organisation and the people who acted for it.
+  'REGISTRATION_ORGANISATION_CHANGED',
+  'ACTOR_NOT_CHAINED',
+  'ENTRY_ACTOR_UNKNOWN',
   'RESULT_END_MISMATCH',
   'RESULT_WINNER_NOT_REGISTERED',
   'RESULT_WINNER_MISMATCH',

@@ -65,6 +65,7 @@ export function ledgerProblem(record: AuctionRecord): Problem | undefined {
       withdrawsSeq: e.withdrawsSeq,
       commitment: e.commitment,
       salt: e.salt,
+      actorNo: e.actorNo,
     });
     if (expected !== e.hash)
       return problem(

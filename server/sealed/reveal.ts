@@ -129,7 +129,7 @@ export async function revealSealedBids(tx: Tx, ctx: AppContext, lot: LotRow, now
       },
     });
   // Nothing revealed leaves the lot row as it was (an empty ledger keeps its null last hash).
-  if (entries.length) await writeBatch(tx, lot.id, { standing: s, entries, barred: [], audits });
+  if (entries.length) await writeBatch(tx, lot.id, { standing: s, entries, barred: [], audits, actors: [] });
   else for (const audit of audits) await appendAudit(tx, audit);
   await markRevealed(
     tx,

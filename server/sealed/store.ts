@@ -10,7 +10,10 @@ type Query = Db | Tx;
 
 export type SealedBidRow = typeof sealedBids.$inferSelect;
 
-/** The person's registration for the lot, if any. */
+/**
+ * The person's own registration for the lot, if any. Sealed bids are a person's own: an organisation's
+ * registration bids on ascending and descending lots (issue 19).
+ */
 export async function registrationOf(q: Query, lotId: number, pid: string): Promise<Bidder | undefined> {
   const [row] = await q
     .select({
@@ -20,7 +23,7 @@ export async function registrationOf(q: Query, lotId: number, pid: string): Prom
       status: registrations.status,
     })
     .from(registrations)
-    .where(and(eq(registrations.lotId, lotId), eq(registrations.pid, pid)));
+    .where(and(eq(registrations.lotId, lotId), eq(registrations.pid, pid), isNull(registrations.bidderOrganisationId)));
   return row;
 }
 

@@ -35,6 +35,7 @@ const FIELD_TEXT = {
   // Domain values (named by their schemas).
   NOT_VND: () => 'a positive whole number of VND',
   NOT_PID: () => 'a 12-digit personal identification number',
+  NOT_ORGANISATION_IDENTIFIER: () => 'an organisation’s e-ID identifier or tax code such as 0101234567',
   NOT_CATEGORY: () => 'a short lower-case category such as licence-plate',
   NOT_IDEMPOTENCY_KEY: () => '1–200 visible ASCII characters',
   NOT_JWS: () => 'a JWS',

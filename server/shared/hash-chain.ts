@@ -36,6 +36,8 @@ export interface LedgerHashFields {
   /** A sealed lot's revealed bid only: its commitment and salt (absent from every other entry's hash). */
   commitment?: string | null;
   salt?: string | null;
+  /** An organisation's entry only (issue 19): which of its representatives acted (absent from every other entry's hash). */
+  actorNo?: number | null;
 }
 
 export function ledgerEntryHash(prevHash: string, e: LedgerHashFields): string {
@@ -49,6 +51,7 @@ export function ledgerEntryHash(prevHash: string, e: LedgerHashFields): string {
     withdrawsSeq: e.withdrawsSeq,
     commitment: e.commitment ?? undefined,
     salt: e.salt ?? undefined,
+    actorNo: e.actorNo ?? undefined,
   });
 }
 

@@ -213,6 +213,46 @@ export const REASONS = {
   registration_closed: { code: 'REGISTRATION_CLOSED', en: () => 'Registration for this lot is closed.' },
   rules_changed: { code: 'VALIDATION_FAILED', en: () => 'The rules changed since you read them.' },
   already_registered: { code: 'ALREADY_REGISTERED', en: () => 'You are already registered for this lot.' },
+  // Organisations as bidders (issue 19).
+  organisation_already_registered: {
+    code: 'ALREADY_REGISTERED',
+    en: (p: { organisation: string }) => `Organisation ${p.organisation} is already registered for this lot.`,
+  },
+  authorisation_details_required: {
+    code: 'VALIDATION_FAILED',
+    en: () =>
+      'Your e-ID does not say you act for this organisation: give its name and your role, then upload the authorisation document.',
+  },
+  not_representative: {
+    code: 'FORBIDDEN',
+    en: (p: { organisation: string }) => `You may not act for organisation ${p.organisation} on this lot.`,
+  },
+  not_registrant: { code: 'FORBIDDEN', en: () => 'Only the person who registered may do this.' },
+  no_document_expected: {
+    code: 'INVALID_STATE',
+    en: (p: { authorisation: string | null }) =>
+      `This registration takes no authorisation document (its authorisation is ${p.authorisation ?? 'personal'}).`,
+  },
+  document_pending_review: {
+    code: 'INVALID_STATE',
+    en: () => 'An authorisation document is already waiting for the manager’s review.',
+  },
+  no_document_to_decide: { code: 'INVALID_STATE', en: () => 'No authorisation document is waiting for a decision.' },
+  document_not_found: { code: 'NOT_FOUND', en: () => 'No authorisation document was uploaded for this registration.' },
+  authorisation_document_too_large: {
+    code: 'PAYLOAD_TOO_LARGE',
+    en: (p: { maxMegabytes: number }) => `The authorisation document is over ${p.maxMegabytes} MB.`,
+  },
+  authorisation_document_type: {
+    code: 'UNSUPPORTED_MEDIA_TYPE',
+    en: () => 'Send the authorisation document as a PDF, PNG or JPEG file.',
+  },
+  flag_not_found: { code: 'NOT_FOUND', en: () => 'No such relatedness flag on this lot.' },
+  flag_already_decided: { code: 'INVALID_STATE', en: () => 'This flag has been decided already.' },
+  registration_not_rejectable: {
+    code: 'INVALID_STATE',
+    en: (p: { status: string }) => `A registration that is ${p.status} cannot be rejected now.`,
+  },
   identity_cross_site: { code: 'FORBIDDEN', en: () => 'Identities may not be read on behalf of another site.' },
 
   // Bids.
@@ -229,6 +269,10 @@ export const REASONS = {
     en: () => 'Register for this lot and have your deposit confirmed before bidding.',
   },
   deposit_not_confirmed: { code: 'NOT_APPROVED', en: () => 'Your deposit has not been confirmed yet.' },
+  authorisation_not_approved: {
+    code: 'NOT_APPROVED',
+    en: () => 'The lot’s manager has not approved the authorisation document for this organisation yet.',
+  },
   bidder_barred: { code: 'BIDDER_BARRED', en: () => 'You withdrew a bid on this lot and may not bid on it again.' },
   person_barred: {
     code: 'BIDDER_BARRED',

@@ -62,6 +62,20 @@ export const IdempotencyKey = (): z.ZodString =>
     .string({ error: fieldCode('NOT_IDEMPOTENCY_KEY') })
     .regex(IDEMPOTENCY_KEY_PATTERN, fieldCode('NOT_IDEMPOTENCY_KEY'));
 
+/**
+ * An organisation's e-ID identifier (issue 19), such as its tax code: 0101234567, 0101234567-001.
+ * Upper-cased and trimmed before the check.
+ */
+export const ORGANISATION_IDENTIFIER = /^[0-9A-Z][0-9A-Z-]{2,39}$/;
+
+/** An organisation's e-ID identifier as a schema (field code NOT_ORGANISATION_IDENTIFIER). */
+export const OrganisationIdentifier = () =>
+  z
+    .string({ error: fieldCode('NOT_ORGANISATION_IDENTIFIER') })
+    .trim()
+    .transform((v) => v.toUpperCase())
+    .pipe(z.string().regex(ORGANISATION_IDENTIFIER, fieldCode('NOT_ORGANISATION_IDENTIFIER')));
+
 /** An instant in a body: ISO-8601 with a zone offset (or Z), read as a Date. */
 export const Instant = z.iso.datetime({ offset: true }).transform((s) => new Date(s));
 

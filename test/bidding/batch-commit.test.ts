@@ -141,6 +141,7 @@ describe('committing a batch of bids', () => {
       idempotencyKey: 'key-1',
       commitment: null,
       salt: null,
+      actorNo: null,
       prevHash: expect.stringMatching(/^[0-9a-f]{64}$/),
       hash: (await lotRow(lotId)).lastHash,
     });

@@ -375,6 +375,58 @@ describe('authorization matrix', () => {
     await matrix('GET', '/me/registrations', '/api/me/registrations', { ...all(200), anonymous: 401 });
   });
 
+  it('organisations as bidders (issue 19): the registrant uploads, the lot’s manager reads and decides; flags; rejection', async () => {
+    const lot = await publishedLot(t.call, actors.manager, lotBody(clock.now()));
+    const register = (body: Record<string, unknown>) =>
+      t.call('POST', `/api/lots/${lot.id}/registrations`, { token: actors.level2.token, body });
+    const forOrganisation = await register({
+      acceptRules: true,
+      onBehalfOf: { identifier: '0109999001', name: 'Công ty TNHH Ma Trận', role: 'authorised_person' },
+    });
+    expect(forOrganisation.status, forOrganisation.text).toBe(201);
+    const own = await register({ acceptRules: true });
+    expect(own.status, own.text).toBe(201);
+    const path = `/api/lots/${lot.id}/registrations/${forOrganisation.json.id}/authorisation`;
+    // Only the person who registered uploads (level 2 first; everyone else: 403, the lot's manager too).
+    await matrix('PUT', '/lots/{id}/registrations/{rid}/authorisation', path, only({ level2: 200 }), () => ({
+      raw: Buffer.from('%PDF-1.4\n%%EOF\n'),
+      headers: { 'content-type': 'application/pdf' },
+    }));
+    const purpose = `?purpose=${encodeURIComponent('Xem giấy ủy quyền của người đăng ký')}`;
+    await matrix(
+      'GET',
+      '/lots/{id}/registrations/{rid}/authorisation',
+      path + purpose,
+      only({ level2: 200, manager: 200 }),
+    );
+    await matrix(
+      'POST',
+      '/lots/{id}/registrations/{rid}/authorisation/decision',
+      `${path}/decision`,
+      only({ manager: 200 }),
+      () => ({ body: { decision: 'approved' } }),
+    );
+    // One person for an organisation and for themselves: a flag, for the manager and regulators.
+    const flags = `/api/lots/${lot.id}/registration-flags`;
+    await matrix('GET', '/lots/{id}/registration-flags', flags, only({ manager: 200, regulator: 200 }));
+    const listed = await t.call('GET', flags, { token: actors.manager.token });
+    expect(listed.json.items.map((f: { kind: string }) => f.kind)).toEqual(['representative_personal']);
+    await matrix(
+      'POST',
+      '/lots/{id}/registration-flags/{key}/decision',
+      `${flags}/${encodeURIComponent(listed.json.items[0].key)}/decision`,
+      only({ manager: 200 }),
+      () => ({ body: { decision: 'cleared', reason: 'Đã kiểm tra: người đại diện tự tham gia hợp lệ' } }),
+    );
+    await matrix(
+      'POST',
+      '/lots/{id}/registrations/{rid}/reject',
+      `/api/lots/${lot.id}/registrations/${own.json.id}/reject`,
+      only({ manager: 200 }),
+      () => ({ body: { reason: 'Người đăng ký không đủ điều kiện tham gia' } }),
+    );
+  });
+
   it('notification routes (everyone signed in, each their own)', async () => {
     await matrix('GET', '/me/notifications', '/api/me/notifications', { ...all(200), anonymous: 401 });
     await matrix('POST', '/me/notifications/read-all', '/api/me/notifications/read-all', {

@@ -43,6 +43,9 @@ function mayCall(access: string, who: Caller, ids: 'real' | 'invalid'): boolean 
       return (
         who === 'manager' || who === 'regulator' || who === 'admin' || (ids === 'invalid' && who === 'otherManager')
       );
+    // The lot's manager, or the registration's registrant (the bidder's own registration, issue 19).
+    case 'manager-of-lot|registrant':
+      return ids === 'invalid' ? who !== 'anonymous' : who === 'manager' || who === 'bidder';
     // Also those registered for the lot (the bidder is); with ids naming nothing, anyone signed in might be.
     case 'manager-of-lot|regulator|admin|registrant':
       return ids === 'invalid'
@@ -68,6 +71,7 @@ const NOWHERE: Record<string, string> = {
   day: 'x',
   lotId: 'x',
   sequence: 'x',
+  key: 'x',
 };
 
 interface Operation {
@@ -107,6 +111,8 @@ beforeAll(async () => {
     day: '2027-02-12',
     lotId: String(lot.id),
     sequence: '1',
+    // A relatedness flag's key (issue 19): its kind and bidder codes.
+    key: `same_organisation:${registered.bidderCode},B-ZZZZ`,
   });
 });
 afterAll(async () => {

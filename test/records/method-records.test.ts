@@ -14,6 +14,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, eq, isNull } from 'drizzle-orm';
 import { auditEvents, sealedBids as sealedBidsTable } from '../../db/schema.ts';
+import { RECORD_VERSION } from '../../server/records/record-format.ts';
 import { CLOSE_GRACE_MS } from '../../server/auctions/closing.ts';
 import { commitmentHolds } from '../../server/auctions/rules/sealed.ts';
 import type { FlattenedJws } from '../../server/records/jws.ts';
@@ -198,7 +199,7 @@ async function verifyBoth(name: string, jws: FlattenedJws): Promise<{ valid: boo
 describe('the record of each method', () => {
   it('of a descending lot carries its terms and schedule, and verifies', async () => {
     const r = recordOf(lots.descending.jws);
-    expect(r.version).toBe(3);
+    expect(r.version).toBe(RECORD_VERSION);
     expect(r.policy).toMatchObject({
       method: 'descending',
       descending: { intervalSeconds: 60, floorPrice: 20_000_000 },

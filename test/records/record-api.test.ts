@@ -3,7 +3,7 @@ import { and, eq } from 'drizzle-orm';
 import { parse } from 'csv-parse/sync';
 import { auditEvents } from '../../db/schema.ts';
 import { GENESIS_HASH } from '../../server/shared/hash-chain.ts';
-import type { AuctionRecord } from '../../server/records/record-format.ts';
+import { RECORD_VERSION, type AuctionRecord } from '../../server/records/record-format.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { CONTESTED_BIDS, seedEndedLot, type SeededLot } from './factory.ts';
 import { fetchJwks, getBytes, personaTokens, postRaw, type Persona } from './support.ts';
@@ -79,7 +79,7 @@ describe('the signed JSON record', () => {
     ]);
     // Version 2: each registration with its person's keyed hash, as chained when the person registered.
     // Version 3: the auction method and its terms (an ascending lot without extension rounds here).
-    expect(record.version).toBe(3);
+    expect(record.version).toBe(RECORD_VERSION);
     expect(record.policy).toMatchObject({ method: 'ascending', rounds: null });
     expect(record.registrations[0].personHash).toBe(record.history[1].data.personHash);
   });

@@ -48,13 +48,17 @@ const withoutBinding = (r: AuctionRecord, version: 1 | 2): AuctionRecord => ({
 });
 
 describe('record versions', () => {
-  it('a version-3 record verifies with its method and registrations bound to the chain', async () => {
-    expect(record.version).toBe(3);
+  it('a current record verifies with its method and registrations bound to the chain', async () => {
+    expect(record.version).toBe(4);
     expect(record.policy).toMatchObject({ method: 'ascending', rounds: null });
     expect(await verifySignedRecord(await signed(record), jwks)).toMatchObject({
       valid: true,
       details: { method: 'ascending' },
     });
+  });
+
+  it('a version-3 record, issued before organisations bid, still verifies', async () => {
+    expect(await verifySignedRecord(await signed({ ...record, version: 3 }), jwks)).toMatchObject({ valid: true });
   });
 
   it('a version-2 record, issued before the methods, still verifies', async () => {

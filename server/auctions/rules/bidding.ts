@@ -3,7 +3,7 @@
 // The batch writers call refuseBid for each queued bid in arrival order, against the state left by
 // the bids before it; the read model shows minNextBid. Pure: no I/O.
 import { GENESIS_HASH } from '../../shared/hash-chain.ts';
-import type { RegistrationStatus } from '../../../db/schema.ts';
+import type { AuthoritySource, OrganisationRole, RegistrationStatus } from '../../../db/schema.ts';
 import { refuse, type Failure } from '../../shared/errors.ts';
 import { isOpen, type LotRow } from './status.ts';
 
@@ -39,6 +39,8 @@ export interface Bidder {
   pid: string;
   bidderCode: string;
   status: RegistrationStatus;
+  /** An organisation's registration (issue 19): the organisation's e-ID identifier and the registering person's authority. */
+  seat?: { organisation: string; actingRole: OrganisationRole; authority: AuthoritySource };
 }
 
 /** True when a bid received at `at` may be evaluated at all (before any rule about the bidder). */
@@ -74,6 +76,7 @@ export function refuseBidder(
   if (lot.managerPid === pid) return refuse('manager_cannot_bid');
   if (!bidder) return refuse('not_registered');
   if (bidder.status === 'barred') return refuse('bidder_barred');
+  if (bidder.status === 'pending_authorisation') return refuse('authorisation_not_approved');
   if (bidder.status !== 'approved') return refuse('deposit_not_confirmed');
   return undefined;
 }

@@ -1,7 +1,7 @@
 // The demo provider's sign-in page: choose a demo persona (Vietnamese, with English hints). Plain
 // server-rendered HTML with no scripts, so it works under a strict content security policy.
 import type { IncomingMessage } from 'node:http';
-import type { DemoPersona } from './personas.ts';
+import { ORGANISATION_ROLE_LABELS, type DemoPersona } from './personas.ts';
 
 const esc = (s: string): string => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 
@@ -10,7 +10,7 @@ export function personaPage(options: { uid: string; personas: readonly DemoPerso
   const rows = options.personas
     .map(
       (p) => `<li><form method="post" action="${action}/login"><input type="hidden" name="pid" value="${esc(p.pid)}">
-  <button type="submit" data-pid="${esc(p.pid)}"><strong>${esc(p.name)}</strong><span>${esc(p.role_vi)} · <em>${esc(p.role_en)}</em></span><span>Số định danh ${esc(p.pid)} · mức ${p.level}</span></button></form></li>`,
+  <button type="submit" data-pid="${esc(p.pid)}"><strong>${esc(p.name)}</strong><span>${esc(p.role_vi)} · <em>${esc(p.role_en)}</em></span>${organisationLine(p)}<span>Số định danh ${esc(p.pid)} · mức ${p.level}</span></button></form></li>`,
     )
     .join('\n');
   return `<!doctype html>
@@ -23,17 +23,25 @@ h1{font-size:1.4rem;margin-bottom:.2rem}.hint{color:#555;margin-top:0}
 ul{list-style:none;padding:0}li{margin:.5rem 0}
 button{width:100%;text-align:left;padding:.7rem .9rem;border:1px solid #bbb;border-radius:8px;background:#fff;cursor:pointer;display:flex;flex-direction:column;gap:.15rem;font:inherit}
 button:hover,button:focus{border-color:#b3261e;outline:2px solid #f3c1bd}
-span{color:#444;font-size:.9rem}.cancel{margin-top:1.5rem}.cancel button{width:auto;display:inline-block}
+span{color:#444;font-size:.9rem}.org{color:#1f4e79}.cancel{margin-top:1.5rem}.cancel button{width:auto;display:inline-block}
 </style></head>
 <body>
 <h1>Đăng nhập bằng định danh điện tử (thử nghiệm)</h1>
 <p class="hint" lang="en">Demo e-ID sign-in: choose a person to sign in as.</p>
-<p class="warn">Đây là nhà cung cấp định danh mẫu, chỉ dùng để thử nghiệm. Chọn một người dùng mẫu để đăng nhập.<br><span lang="en">This is the built-in demo identity provider, for trying the platform only. Level 1 may browse; level 2 may register and bid.</span></p>
+<p class="warn">Đây là nhà cung cấp định danh mẫu, chỉ dùng để thử nghiệm. Chọn một người dùng mẫu để đăng nhập.<br><span lang="en">This is the built-in demo identity provider, for trying the platform only. Level 1 may browse; level 2 may register and bid; some people act for an organisation.</span></p>
 <ul>
 ${rows}
 </ul>
 <form class="cancel" method="post" action="${action}/abort"><button type="submit">Huỷ (cancel)</button></form>
 </body></html>`;
+}
+
+/** The organisation a persona acts for and their role in it (issue 19), in Vietnamese and English. */
+function organisationLine(p: DemoPersona): string {
+  if (!p.organisation) return '';
+  const { identifier, name, role } = p.organisation;
+  const label = ORGANISATION_ROLE_LABELS[role];
+  return `<span class="org" data-organisation="${esc(identifier)}">${esc(label.vi)} của ${esc(name)} (mã số ${esc(identifier)}) · <em lang="en">${esc(label.en)} of this organisation</em></span>`;
 }
 
 /** Reads a small urlencoded form body (the persona choice); refuses anything large. */

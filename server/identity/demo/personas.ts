@@ -1,8 +1,9 @@
 // The demo identity provider's citizens and staff. Ids follow the shape of Vietnamese citizen
 // identity numbers (province code, a century-and-sex digit, two birth-year digits, six digits), so
 // that they pass the same 12-digit check as real ones; none is a real person's number.
-import type { Role } from '../../../db/schema.ts';
+import type { OrganisationRole, Role } from '../../../db/schema.ts';
 import type { Level } from '../person.ts';
+import type { OrganisationClaim } from '../organisation-claim.ts';
 
 export interface DemoPersona {
   pid: string;
@@ -14,7 +15,14 @@ export interface DemoPersona {
   /** What this persona is for, in Vietnamese and English (shown on the persona page). */
   role_vi: string;
   role_en: string;
+  /**
+   * The organisation this persona acts for (issue 19): their tokens carry it as the organisation
+   * claims (EID_ORGANISATION_*_CLAIM), as a representative's e-ID would.
+   */
+  organisation?: OrganisationClaim;
 }
+
+const SONG_HONG = { identifier: '0101234567', name: 'Công ty Cổ phần Vận tải Sông Hồng' };
 
 export const DEMO_PERSONAS: readonly DemoPersona[] = [
   {
@@ -98,7 +106,43 @@ export const DEMO_PERSONAS: readonly DemoPersona[] = [
     role_vi: 'Quản trị hệ thống',
     role_en: 'administrator (grants roles)',
   },
+  {
+    pid: '001079000206',
+    name: 'Đỗ Văn Khoa',
+    level: 2,
+    birthdate: '1979-04-12',
+    roles: [],
+    role_vi: 'Người đại diện theo pháp luật của tổ chức, định danh mức 2',
+    role_en: "an organisation's legal representative, level 2",
+    organisation: { ...SONG_HONG, role: 'legal_representative' },
+  },
+  {
+    pid: '001092000207',
+    name: 'Trịnh Thị Mai',
+    level: 2,
+    birthdate: '1992-08-19',
+    roles: [],
+    role_vi: 'Người được tổ chức ủy quyền, định danh mức 2',
+    role_en: 'a person an organisation authorised, level 2',
+    organisation: { ...SONG_HONG, role: 'authorised_person' },
+  },
+  {
+    pid: '079083000208',
+    name: 'Bùi Quang Phú',
+    level: 2,
+    birthdate: '1983-02-25',
+    roles: [],
+    role_vi: 'Người đại diện theo pháp luật của tổ chức, định danh mức 2',
+    role_en: "an organisation's legal representative, level 2",
+    organisation: { identifier: '0312345678', name: 'Công ty TNHH Thương mại Phú An', role: 'legal_representative' },
+  },
 ];
+
+/** How a persona's role in their organisation reads on the persona page and in demo:token's usage. */
+export const ORGANISATION_ROLE_LABELS: Record<OrganisationRole, { vi: string; en: string }> = {
+  legal_representative: { vi: 'Người đại diện theo pháp luật', en: 'legal representative' },
+  authorised_person: { vi: 'Người được ủy quyền', en: 'authorised person' },
+};
 
 export function findPersona(pid: string): DemoPersona | undefined {
   return DEMO_PERSONAS.find((p) => p.pid === pid);

@@ -1,6 +1,7 @@
 // The built-in demo identity provider: a real OpenID provider (panva's oidc-provider) mounted under
 // /demo-idp, standing in for the national e-ID when EID_ISSUER is unset outside production. People
-// sign in by choosing a demo persona on its interaction page; ID tokens are ES256 and carry `loa`.
+// sign in by choosing a demo persona on its interaction page; ID tokens are ES256 and carry `loa`,
+// and for the personas who act for an organisation its claims (EID_ORGANISATION_*_CLAIM, issue 19).
 // Its grants, codes and sessions are kept in the platform database (adapter.ts) and its signing key
 // in DATA_DIR (keys.ts), so sign-ins and tokens survive restarts.
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -11,6 +12,7 @@ import { publicJwk, type DemoKeys } from './keys.ts';
 import { personaPage, readForm } from './persona-page.ts';
 import { databaseAdapter } from './adapter.ts';
 import type { Db } from '../../../db/client.ts';
+import type { Config } from '../../config.ts';
 
 export const DEMO_IDP_PREFIX = '/demo-idp';
 /** The browser sign-in client the platform registers with its own demo provider. */
@@ -32,6 +34,8 @@ export interface DemoProviderOptions {
   redirectUris: string[];
   /** The level-of-assurance claim name (EID_LEVEL_CLAIM). */
   levelClaim: string;
+  /** The organisation claims' names (EID_ORGANISATION_*_CLAIM). */
+  organisationClaims: Config['eid']['organisationClaims'];
   trustProxy: boolean;
   /** Where the provider keeps its state; omitted: oidc-provider's in-memory store (one process). */
   db?: Db;
@@ -44,7 +48,9 @@ export function demoIssuer(config: { publicOrigin?: string; port: number }): str
 }
 
 export function createDemoProvider(options: DemoProviderOptions): DemoProvider {
-  const { issuer, keys, levelClaim, log } = options;
+  const { issuer, keys, levelClaim, organisationClaims: org, log } = options;
+  // Released with the `openid` scope (EID_SCOPES' default), so every sign-in's ID token carries them.
+  const released = ['sub', 'name', 'birthdate', levelClaim, org.identifier, org.name, org.role];
   const configuration: Configuration = {
     ...(options.db ? { adapter: databaseAdapter(options.db) } : {}),
     clients: [
@@ -62,9 +68,10 @@ export function createDemoProvider(options: DemoProviderOptions): DemoProvider {
     cookies: { keys: keys.cookieKeys },
     pkce: { required: () => true },
     responseTypes: ['code'],
-    // Every claim rides in the ID token: the platform reads name and level from it, never userinfo.
+    // Every claim rides in the ID token: the platform reads name, level and the organisation the person
+    // acts for from it, never userinfo.
     conformIdTokenClaims: false,
-    claims: { openid: ['sub', 'name', 'birthdate', levelClaim] },
+    claims: { openid: released },
     features: {
       devInteractions: { enabled: false },
       userinfo: { enabled: false },
@@ -78,7 +85,19 @@ export function createDemoProvider(options: DemoProviderOptions): DemoProvider {
       if (!persona) return undefined;
       return {
         accountId: sub,
-        claims: async () => ({ sub, name: persona.name, birthdate: persona.birthdate, [levelClaim]: persona.level }),
+        claims: async () => ({
+          sub,
+          name: persona.name,
+          birthdate: persona.birthdate,
+          [levelClaim]: persona.level,
+          ...(persona.organisation
+            ? {
+                [org.identifier]: persona.organisation.identifier,
+                [org.name]: persona.organisation.name,
+                [org.role]: persona.organisation.role,
+              }
+            : {}),
+        }),
       };
     },
     // The platform is a first-party client: no consent screen, the grant covers what was asked.
@@ -90,7 +109,7 @@ export function createDemoProvider(options: DemoProviderOptions): DemoProvider {
         accountId: ctx.oidc.session!.accountId!,
       });
       grant.addOIDCScope([...(ctx.oidc.requestParamScopes ?? new Set(['openid']))].join(' '));
-      grant.addOIDCClaims(['sub', 'name', 'birthdate', levelClaim]);
+      grant.addOIDCClaims(released);
       await grant.save();
       return grant;
     },

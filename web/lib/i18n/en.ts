@@ -649,7 +649,13 @@ export const en: Catalogue<typeof vi> = {
       minute: 'The minutes must be 00 to 59.',
     },
   },
-  regStatus: { pending_deposit: 'Awaiting deposit', approved: 'Approved', barred: 'Barred', rejected: 'Rejected' },
+  regStatus: {
+    pending_deposit: 'Awaiting deposit',
+    pending_authorisation: 'Awaiting authorisation',
+    approved: 'Approved',
+    barred: 'Barred',
+    rejected: 'Rejected',
+  },
   reg_table: {
     code: 'Code',
     person: 'Registrant',
@@ -776,6 +782,11 @@ export const en: Catalogue<typeof vi> = {
         'Registration {{bidderCode}} says it was made at {{at}}, but the history (event {{eventId}}) chained {{chainedAt}}.',
       REGISTRATION_MISSING:
         'Bidder code {{bidderCode}} was registered (event {{eventId}}) but is missing from the record’s registrations.',
+      REGISTRATION_ORGANISATION_CHANGED:
+        'Registration {{bidderCode}} is for a different organisation than the one chained when it was made (event {{eventId}}).',
+      ACTOR_NOT_CHAINED:
+        'Person {{actorNo}} acting for {{bidderCode}} is not the one the chain bound when they first acted.',
+      ENTRY_ACTOR_UNKNOWN: 'Entry {{seq}} of {{bidderCode}} does not name a person who acted for that registration.',
       LEDGER_BIDDER_UNKNOWN: 'Entry {{seq}} is by {{bidderCode}}, which is not among the record’s registrations.',
       RESULT_END_MISMATCH:
         'The record says the lot is “{{status}}”, but its history does not hold exactly one such closing event.',
@@ -1164,6 +1175,24 @@ export const en: Catalogue<typeof vi> = {
       rules_changed: 'The auction rules have just changed. Read the rules again, then register.',
       already_registered: 'You are already registered for this lot.',
       identity_cross_site: "Registrants' identities may not be read from another site.",
+      // Organisations as bidders (issue 19).
+      organisation_already_registered: 'Organisation {{organisation}} is already registered for this lot.',
+      authorisation_details_required:
+        'Your e-ID does not say you act for this organisation: give its name and your role, then upload the authorisation document.',
+      not_representative: 'You may not act for organisation {{organisation}} on this lot.',
+      not_registrant: 'Only the person who registered may do this.',
+      no_document_expected: 'This registration takes no (or no further) authorisation document.',
+      document_pending_review: 'An authorisation document is already awaiting the auction house’s review.',
+      no_document_to_decide: 'No authorisation document is awaiting a decision.',
+      document_not_found: 'No authorisation document has been uploaded for this registration.',
+      authorisation_document_too_large: 'The authorisation document is too large: at most {{maxMegabytes}} MB.',
+      authorisation_document_type: 'Send the authorisation document as a valid PDF, PNG or JPEG file.',
+      flag_not_found: 'This lot has no such relatedness flag.',
+      flag_already_decided: 'This flag has already been decided.',
+      registration_not_rejectable:
+        'This registration can no longer be rejected: only a pending or approved registration, before bidding starts.',
+      authorisation_not_approved:
+        'The auction house has not yet approved the authorisation document for this organisation, so you cannot bid yet.',
       bidding_not_open: 'Bidding has not opened yet (it starts at {{startsAt}}).',
       lot_cancelled: 'The lot was cancelled.',
       lot_suspended: 'Bidding on this lot is suspended because of a technical fault; no bid is taken.',
@@ -1274,6 +1303,7 @@ export const en: Catalogue<typeof vi> = {
       INVALID: 'Not valid.',
       NOT_VND: 'Must be a positive whole number of đồng.',
       NOT_PID: 'The identification number must be exactly 12 digits.',
+      NOT_ORGANISATION_IDENTIFIER: 'Must be an organisation’s e-ID identifier or tax code, such as 0101234567.',
       NOT_CATEGORY: 'Not a valid asset category.',
       NOT_IDEMPOTENCY_KEY: 'An Idempotency-Key is 1–200 visible ASCII characters.',
       NOT_JWS: 'Must be a signed record (JWS).',

@@ -665,6 +665,7 @@ export const vi = {
   },
   regStatus: {
     pending_deposit: 'Chờ nộp tiền đặt trước',
+    pending_authorisation: 'Chờ chấp nhận giấy ủy quyền',
     approved: 'Đã xác nhận',
     barred: 'Bị loại',
     rejected: 'Bị từ chối',
@@ -795,6 +796,11 @@ export const vi = {
         'Đăng ký {{bidderCode}} ghi thời điểm đăng ký {{at}}, nhưng nhật ký (sự kiện số {{eventId}}) ghi {{chainedAt}}.',
       REGISTRATION_MISSING:
         'Mã người trả giá {{bidderCode}} đã đăng ký (sự kiện số {{eventId}}) nhưng không có trong danh sách đăng ký của hồ sơ.',
+      REGISTRATION_ORGANISATION_CHANGED:
+        'Đăng ký {{bidderCode}} ghi một tổ chức khác với tổ chức đã ghi vào chuỗi khi đăng ký (sự kiện {{eventId}}).',
+      ACTOR_NOT_CHAINED:
+        'Người thứ {{actorNo}} trả giá cho {{bidderCode}} không phải người đã ghi vào chuỗi khi trả giá lần đầu.',
+      ENTRY_ACTOR_UNKNOWN: 'Lượt {{seq}} của {{bidderCode}} không ghi người nào đã trả giá cho đăng ký đó.',
       LEDGER_BIDDER_UNKNOWN:
         'Lượt số {{seq}} là của mã {{bidderCode}}, mã này không có trong danh sách đăng ký của hồ sơ.',
       RESULT_END_MISMATCH:
@@ -1195,6 +1201,24 @@ export const vi = {
       rules_changed: 'Quy chế cuộc đấu giá vừa được thay đổi. Hãy đọc lại quy chế rồi đăng ký.',
       already_registered: 'Bạn đã đăng ký phiên này rồi.',
       identity_cross_site: 'Không được xem danh tính người đăng ký từ một trang web khác.',
+      // Organisations as bidders (issue 19).
+      organisation_already_registered: 'Tổ chức {{organisation}} đã đăng ký tham gia phiên này rồi.',
+      authorisation_details_required:
+        'Định danh điện tử của bạn không cho biết bạn đại diện cho tổ chức này: hãy nhập tên tổ chức và vai trò của bạn, sau đó tải lên giấy ủy quyền.',
+      not_representative: 'Bạn không được thay mặt tổ chức {{organisation}} trong phiên này.',
+      not_registrant: 'Chỉ người đã đăng ký mới được làm việc này.',
+      no_document_expected: 'Đăng ký này không cần (hoặc không còn cần) giấy ủy quyền.',
+      document_pending_review: 'Đã có một giấy ủy quyền đang chờ tổ chức đấu giá xem xét.',
+      no_document_to_decide: 'Không có giấy ủy quyền nào đang chờ quyết định.',
+      document_not_found: 'Đăng ký này chưa có giấy ủy quyền nào được tải lên.',
+      authorisation_document_too_large: 'Giấy ủy quyền quá lớn: tối đa {{maxMegabytes}} MB.',
+      authorisation_document_type: 'Hãy gửi giấy ủy quyền dưới dạng tệp PDF, PNG hoặc JPEG hợp lệ.',
+      flag_not_found: 'Phiên này không có cảnh báo đăng ký liên quan như vậy.',
+      flag_already_decided: 'Cảnh báo này đã được quyết định rồi.',
+      registration_not_rejectable:
+        'Không thể từ chối đăng ký này nữa: chỉ từ chối được trước khi bắt đầu trả giá, với đăng ký đang chờ hoặc đã được xác nhận.',
+      authorisation_not_approved:
+        'Tổ chức đấu giá chưa chấp nhận giấy ủy quyền thay mặt tổ chức này nên bạn chưa thể trả giá.',
       bidding_not_open: 'Phiên chưa mở trả giá (bắt đầu lúc {{startsAt}}).',
       lot_cancelled: 'Phiên đã bị hủy.',
       lot_suspended: 'Phiên đang tạm dừng do sự cố kỹ thuật; không nhận lượt trả giá nào.',
@@ -1304,6 +1328,7 @@ export const vi = {
       INVALID: 'Không hợp lệ.',
       NOT_VND: 'Phải là số tiền nguyên dương (đồng).',
       NOT_PID: 'Số định danh phải gồm đúng 12 chữ số.',
+      NOT_ORGANISATION_IDENTIFIER: 'Phải là mã định danh điện tử hoặc mã số thuế của tổ chức, ví dụ 0101234567.',
       NOT_CATEGORY: 'Loại tài sản không hợp lệ.',
       NOT_IDEMPOTENCY_KEY: 'Mã chống gửi trùng phải gồm 1–200 ký tự ASCII nhìn thấy được.',
       NOT_JWS: 'Phải là một hồ sơ có chữ ký số (JWS).',

@@ -1,0 +1,117 @@
+// Organisations that bid (issue 19): an organisation registers for a lot through a person who acts
+// for it, by the claims of that person's e-ID token (authority `eid`) or by an authorisation document
+// the lot's manager approves (authority `document`). This module keeps the organisations by their
+// e-ID identifier, who is known to act for which (what relatedness flags are computed from), and who
+// may act for an organisation's registration now.
+import { and, eq, sql } from 'drizzle-orm';
+import type { Tx } from '../../db/client.ts';
+import {
+  bidderOrganisations,
+  organisationRepresentatives,
+  registrations,
+  type AuthoritySource,
+  type OrganisationRole,
+} from '../../db/schema.ts';
+import type { Person } from '../identity/person.ts';
+
+export type BidderOrganisationRow = typeof bidderOrganisations.$inferSelect;
+
+/**
+ * The organisation with this identifier, created if new. A name from e-ID claims (`source: 'eid'`)
+ * replaces the stored one, the issuer being authoritative; a name typed beside a document does not.
+ */
+export async function ensureBidderOrganisation(
+  tx: Tx,
+  org: { identifier: string; name: string },
+  source: AuthoritySource,
+  now: Date,
+): Promise<BidderOrganisationRow> {
+  const inserted = await tx
+    .insert(bidderOrganisations)
+    .values({ identifier: org.identifier, name: org.name, createdAt: now, updatedAt: now })
+    .onConflictDoNothing()
+    .returning();
+  if (inserted[0]) return inserted[0];
+  const where = eq(bidderOrganisations.identifier, org.identifier);
+  if (source === 'eid') {
+    const [renamed] = await tx
+      .update(bidderOrganisations)
+      .set({ name: org.name, updatedAt: now })
+      .where(and(where, sql`${bidderOrganisations.name} <> ${org.name}`))
+      .returning();
+    if (renamed) return renamed;
+  }
+  const [row] = await tx.select().from(bidderOrganisations).where(where);
+  return row;
+}
+
+/** Records that the person acts for the organisation in the role (first seen, or seen again). */
+export async function noteRepresentative(
+  tx: Tx,
+  link: { organisationId: number; pid: string; role: OrganisationRole; source: AuthoritySource },
+  now: Date,
+): Promise<void> {
+  await tx
+    .insert(organisationRepresentatives)
+    .values({
+      bidderOrganisationId: link.organisationId,
+      pid: link.pid,
+      role: link.role,
+      source: link.source,
+      firstSeenAt: now,
+      lastSeenAt: now,
+    })
+    .onConflictDoUpdate({
+      target: [organisationRepresentatives.bidderOrganisationId, organisationRepresentatives.pid],
+      set: { role: link.role, source: link.source, lastSeenAt: now },
+    });
+}
+
+/** Records the organisation the person's e-ID says they act for, if it says one (at any registration). */
+export async function noteClaimedOrganisation(tx: Tx, person: Person, now: Date): Promise<BidderOrganisationRow | undefined> {
+  const claim = person.level === 2 ? person.representing : undefined;
+  if (!claim) return undefined;
+  const org = await ensureBidderOrganisation(tx, claim, 'eid', now);
+  await noteRepresentative(tx, { organisationId: org.id, pid: person.pid, role: claim.role, source: 'eid' }, now);
+  return org;
+}
+
+/** An organisation's registration, as far as who may act for it. */
+export interface OrganisationSeat {
+  pid: string;
+  /** The organisation's e-ID identifier. */
+  organisation: string;
+  actingRole: OrganisationRole;
+  authority: AuthoritySource;
+}
+
+/**
+ * How the person may act for an organisation's registration now, if they may: the person who
+ * registered (by either authority), or another person whose e-ID token says they act for that
+ * organisation (a registration by e-ID authority only: a document authorises the one person it names).
+ */
+export function actingAuthority(
+  person: Person,
+  seat: OrganisationSeat,
+): { role: OrganisationRole; authority: AuthoritySource } | undefined {
+  const claim = person.level === 2 && person.representing?.identifier === seat.organisation ? person.representing : undefined;
+  if (seat.pid === person.pid) {
+    if (seat.authority === 'document') return { role: seat.actingRole, authority: 'document' };
+    return claim ? { role: claim.role, authority: 'eid' } : undefined;
+  }
+  if (seat.authority === 'eid' && claim) return { role: claim.role, authority: 'eid' };
+  return undefined;
+}
+
+/** The chained facts of an organisation's registration (issue 19): undefined for a person's own. */
+export async function registrantOrganisationFacts(
+  tx: Tx,
+  r: Pick<typeof registrations.$inferSelect, 'bidderOrganisationId' | 'actingRole' | 'authority'>,
+): Promise<{ identifier: string; role: OrganisationRole; authority: AuthoritySource } | undefined> {
+  if (r.bidderOrganisationId === null || !r.actingRole || !r.authority) return undefined;
+  const [org] = await tx
+    .select({ identifier: bidderOrganisations.identifier })
+    .from(bidderOrganisations)
+    .where(eq(bidderOrganisations.id, r.bidderOrganisationId));
+  return { identifier: org.identifier, role: r.actingRole, authority: r.authority };
+}
