@@ -43,7 +43,11 @@ export type RegistrantOrganisation = Pick<BidderOrganisationRow, 'identifier' | 
  * A registration as its registrant sees it. An organisation's registration carries `onBehalfOf`; its
  * identifier and name only when `organisation` is given (withheld from the lot's manager before the end).
  */
-export function registrationView(r: RegistrationRow, payment?: PaymentRow, organisation?: RegistrantOrganisation): RegistrationView {
+export function registrationView(
+  r: RegistrationRow,
+  payment?: PaymentRow,
+  organisation?: RegistrantOrganisation,
+): RegistrationView {
   return {
     id: r.id,
     lotId: r.lotId,
@@ -91,7 +95,9 @@ export async function register(
   if (!allowed.ok) return allowed;
   const now = ctx.clock.now();
   const outcome = await ctx.db.transaction(
-    async (tx): Promise<Result<{ row: RegistrationRow; payment: PaymentRow; organisation?: RegistrantOrganisation }>> => {
+    async (
+      tx,
+    ): Promise<Result<{ row: RegistrationRow; payment: PaymentRow; organisation?: RegistrantOrganisation }>> => {
       const lot = await lockLot(tx, lotId);
       if (!lot || !visibleTo(person, lot)) return refuse('lot_not_found');
       // The organisation's own staff may not bid on its lots (Art. 38): its managers, whoever created it.
@@ -112,7 +118,9 @@ export async function register(
       }
       // Whom the person's e-ID says they act for is noted at every registration: relatedness flags read it.
       const claimed = await noteClaimedOrganisation(tx, person, now);
-      const seat = accepted.onBehalfOf ? await organisationSeat(tx, person, accepted.onBehalfOf, claimed, now) : undefined;
+      const seat = accepted.onBehalfOf
+        ? await organisationSeat(tx, person, accepted.onBehalfOf, claimed, now)
+        : undefined;
       if (seat && !seat.ok) return seat;
       const organisation = seat?.value;
       const existing = await tx
@@ -126,7 +134,8 @@ export async function register(
       if (organisation) {
         if (existing.some((r) => r.organisationId === organisation.org.id))
           return refuse('organisation_already_registered', { organisation: organisation.org.identifier });
-      } else if (existing.some((r) => r.pid === person.pid && r.organisationId === null)) return refuse('already_registered');
+      } else if (existing.some((r) => r.pid === person.pid && r.organisationId === null))
+        return refuse('already_registered');
       const bidderCode = freshBidderCode(new Set(existing.map((r) => r.code)));
       const [row] = await tx
         .insert(registrations)

@@ -322,9 +322,7 @@ export class BidEngine implements BidService {
       (err: unknown) => err,
     );
     const keys = batch.flatMap((b) =>
-      b.item.kind === 'bid' && b.item.idempotencyKey
-        ? [committingKey(lotId, b.item, b.item.idempotencyKey)]
-        : [],
+      b.item.kind === 'bid' && b.item.idempotencyKey ? [committingKey(lotId, b.item, b.item.idempotencyKey)] : [],
     );
     if (keys.length) {
       for (const key of keys) this.committingKeys.set(key, commit);

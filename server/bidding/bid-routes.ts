@@ -6,7 +6,14 @@ import { createRouter, type ApiApp } from '../http/app.ts';
 import { errorResponses, json } from '../http/openapi.ts';
 import { access, signedIn } from '../identity/auth-middleware.ts';
 import { lotAccess } from '../auctions/lot-access.ts';
-import { IdempotencyKey, LotIdParam, OrganisationIdentifier, pathId, seqAfterQuery, Vnd } from '../shared/validation.ts';
+import {
+  IdempotencyKey,
+  LotIdParam,
+  OrganisationIdentifier,
+  pathId,
+  seqAfterQuery,
+  Vnd,
+} from '../shared/validation.ts';
 import { getLot } from '../auctions/lot-reads.ts';
 import { unwrap } from '../shared/errors.ts';
 import { BidAckSchema, LedgerPageSchema, ShedSummarySchema, WithdrawAckSchema } from './bid-schemas.ts';

@@ -32,12 +32,13 @@ const asPerson = (p: { pid: string; name: string }, access: Access = NO_ACCESS):
 
 /** Makes sure every demo person exists (registrations reference people). */
 export async function loadCast(ctx: AppContext): Promise<DemoCast | undefined> {
-  const managerPersona = DEMO_PERSONAS.find((p) => p.roles.includes('manager') && p.level === 2);
+  const managerPersona = DEMO_PERSONAS.find((p) => p.roles.includes('manager') && p.level === 2 && !p.manages);
   if (!managerPersona) return undefined;
   const now = ctx.clock.now();
   const managerAccess = await upsertPersonAndLoadAccess(ctx.db, managerPersona, now);
   if (!managerAccess.roles.includes('manager') || managerAccess.organisations.length === 0) return undefined;
-  const citizens = DEMO_PERSONAS.filter((p) => p.level === 2 && p.roles.length === 0);
+  // Citizens bid in their own name; the organisation personas are left for a newcomer to try.
+  const citizens = DEMO_PERSONAS.filter((p) => p.level === 2 && p.roles.length === 0 && !p.organisation);
   for (const p of [...citizens, ...ROBOTS]) await upsertPerson(ctx.db, { pid: p.pid, name: p.name, level: 2 }, now);
   return {
     manager: asPerson(managerPersona, managerAccess),

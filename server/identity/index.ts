@@ -87,7 +87,14 @@ function startupGrants(ctx: AppContext): StartupGrant[] {
   if (ctx.config.eid.demo) {
     for (const p of DEMO_PERSONAS)
       for (const role of p.roles)
-        grants.push({ pid: p.pid, name: p.name, level: p.level, role, source: 'demo persona' });
+        grants.push({
+          pid: p.pid,
+          name: p.name,
+          level: p.level,
+          role,
+          source: 'demo persona',
+          ...(p.manages ? { organisation: p.manages } : {}),
+        });
   }
   return grants;
 }

@@ -14,8 +14,9 @@ export interface OrganisationClaim {
   role: OrganisationRole;
 }
 
-/** An organisation e-ID identifier or tax code such as `0101234567` or `0101234567-001`. */
-export const ORGANISATION_IDENTIFIER = /^[0-9A-Z][0-9A-Z-]{2,39}$/;
+/** An organisation e-ID identifier or tax code such as `0101234567` or `0101234567-001` (one rule, in validation.ts). */
+import { ORGANISATION_IDENTIFIER } from '../shared/validation.ts';
+export { ORGANISATION_IDENTIFIER };
 
 /** The longest organisation name accepted, in characters. */
 export const MAX_ORGANISATION_NAME = 200;

@@ -11,7 +11,13 @@ import { ok, refuse, type Result } from '../shared/errors.ts';
 import type { PersonCache } from './authenticate.ts';
 import type { Level, Person } from './person.ts';
 import { deleteGrants, ensurePerson, insertGrant, listGrants, rolesOf } from './people.ts';
-import { defaultOrganisationId, insertManager, managesAnyOrganisation } from '../organisations/membership.ts';
+import {
+  defaultOrganisationId,
+  ensureOrganisation,
+  insertManager,
+  managesAnyOrganisation,
+} from '../organisations/membership.ts';
+import type { DemoOrganisation } from './demo/personas.ts';
 import type { RoleChange, RoleHolder } from './identity-schemas.ts';
 
 export interface StartupGrant {
@@ -21,6 +27,8 @@ export interface StartupGrant {
   level: Level;
   role: Role;
   source: 'ADMIN_PIDS' | 'demo persona';
+  /** A manager's auction organisation, created if new (the demo's second house); absent: the default organisation. */
+  organisation?: DemoOrganisation;
 }
 
 /** Grants roles at start; idempotent (a role already held is left alone and not audited again). */
@@ -30,8 +38,14 @@ export async function grantAtStart(ctx: AppContext, grants: StartupGrant[]): Pro
     const at = ctx.clock.now();
     const inserted = await ctx.db.transaction(async (tx) => {
       await ensurePerson(tx, { pid: g.pid, name: g.name, level: g.level }, at);
-      // A demo manager manages the default organisation's lots (issue 19): the demo's auction house.
-      const organisationId = g.role === 'manager' ? await defaultOrganisationId(tx) : undefined;
+      // A demo manager manages the default organisation's lots (issue 19), the demo's auction house, or
+      // the organisation their persona names.
+      const organisationId =
+        g.role !== 'manager'
+          ? undefined
+          : g.organisation
+            ? await ensureOrganisation(tx, g.organisation)
+            : await defaultOrganisationId(tx);
       if (organisationId !== undefined)
         await insertManager(tx, { organisationId, pid: g.pid, grantedBy: null, at, source: g.source });
       if (!(await insertGrant(tx, { pid: g.pid, role: g.role, grantedBy: null, at }))) return false;

@@ -280,6 +280,8 @@ export async function decideAuthorisationDocument(
       const managed = await lockManagedRegistration(tx, person, lotId, registrationId);
       if (!managed.ok) return managed;
       const { lot, reg } = managed.value;
+      if (reg.status === 'rejected' || reg.status === 'barred')
+        return refuse('registration_in_status', { status: reg.status });
       const doc = reg.authorisation === 'pending_review' ? await latestDocument(tx, reg.id) : undefined;
       if (!doc || doc.decision !== null) return refuse('no_document_to_decide');
       if (effectiveStatus(lot, now) !== 'scheduled') return refuse('registration_closed');

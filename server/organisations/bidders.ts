@@ -68,7 +68,11 @@ export async function noteRepresentative(
 }
 
 /** Records the organisation the person's e-ID says they act for, if it says one (at any registration). */
-export async function noteClaimedOrganisation(tx: Tx, person: Person, now: Date): Promise<BidderOrganisationRow | undefined> {
+export async function noteClaimedOrganisation(
+  tx: Tx,
+  person: Person,
+  now: Date,
+): Promise<BidderOrganisationRow | undefined> {
   const claim = person.level === 2 ? person.representing : undefined;
   if (!claim) return undefined;
   const org = await ensureBidderOrganisation(tx, claim, 'eid', now);
@@ -94,7 +98,8 @@ export function actingAuthority(
   person: Person,
   seat: OrganisationSeat,
 ): { role: OrganisationRole; authority: AuthoritySource } | undefined {
-  const claim = person.level === 2 && person.representing?.identifier === seat.organisation ? person.representing : undefined;
+  const claim =
+    person.level === 2 && person.representing?.identifier === seat.organisation ? person.representing : undefined;
   if (seat.pid === person.pid) {
     if (seat.authority === 'document') return { role: seat.actingRole, authority: 'document' };
     return claim ? { role: claim.role, authority: 'eid' } : undefined;

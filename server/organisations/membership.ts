@@ -4,12 +4,26 @@
 import { and, asc, eq } from 'drizzle-orm';
 import type { Db, Tx } from '../../db/client.ts';
 import { organisationManagers, organisations } from '../../db/schema.ts';
+import type { ProvinceId } from '../auctions/provinces.ts';
 import { appendAudit } from '../audit/audit-log.ts';
 
 /** The organisation that existing lots and managers migrated into: the first one. */
 export async function defaultOrganisationId(q: Db | Tx): Promise<number | undefined> {
   const [row] = await q.select({ id: organisations.id }).from(organisations).orderBy(asc(organisations.id)).limit(1);
   return row?.id;
+}
+
+/** The organisation with this tax code, created if there is none (a start-up grant's organisation). */
+export async function ensureOrganisation(
+  tx: Tx,
+  org: { name: string; licenceNumber: string; taxCode: string; province: ProvinceId },
+): Promise<number> {
+  await tx.insert(organisations).values(org).onConflictDoNothing();
+  const [row] = await tx
+    .select({ id: organisations.id })
+    .from(organisations)
+    .where(eq(organisations.taxCode, org.taxCode));
+  return row.id;
 }
 
 /** Whether `pid` is a manager of any organisation. */

@@ -155,6 +155,7 @@ function body(doc: Doc, r: AuctionRecord, kid: string): void {
         `bản ${g.rulesVersion}, ${formatVnTime(g.rulesAcceptedAt)}`,
       ]),
     );
+  organisationsList(doc, r);
   attendanceTable(doc, r);
   heading(doc, `5. ${L.feed} (${r.ledger.length} lượt)`);
   if (r.ledger.length === 0) doc.text(L.feedEmpty);
@@ -173,7 +174,7 @@ function body(doc: Doc, r: AuctionRecord, kid: string): void {
       r.ledger.map((e) => [
         String(e.seq),
         formatVnTime(e.placedAt),
-        e.bidderCode,
+        e.actorNo ? `${e.bidderCode} (${e.actorNo})` : e.bidderCode,
         e.kind === 'withdrawal' ? `${entryKindLabel(e.kind)} #${e.withdrawsSeq}` : entryKindLabel(e.kind),
         formatVnd(e.amount),
         entryStatusLabel(e.status),
@@ -266,4 +267,29 @@ export function renderRecordPdf(record: AuctionRecord, kid: string): Promise<Buf
     }
     doc.end();
   });
+}
+
+const ORGANISATION_ROLE_VI = {
+  legal_representative: 'người đại diện theo pháp luật',
+  authorised_person: 'người được ủy quyền',
+};
+const AUTHORITY_VI = { eid: 'theo định danh điện tử của tổ chức', document: 'theo giấy ủy quyền được duyệt' };
+
+/** Organisations' registrations (record version 4): the organisation and each person who acted for it, by number. */
+function organisationsList(doc: Doc, r: AuctionRecord): void {
+  const bidders = r.registrations.filter((g) => g.organisation);
+  if (bidders.length === 0) return;
+  doc
+    .moveDown(0.5)
+    .text('Tổ chức tham gia (người đăng ký và những người đã trả giá thay mặt tổ chức, theo số thứ tự):');
+  for (const g of bidders) {
+    const o = g.organisation!;
+    doc.text(
+      `• ${g.bidderCode}: ${o.name} (mã số ${o.identifier}); ${g.name ?? g.pid} đăng ký với tư cách ${ORGANISATION_ROLE_VI[o.role]}, ${AUTHORITY_VI[o.authority]}.`,
+    );
+    for (const a of o.actors)
+      doc.text(
+        `    (${a.actorNo}) ${a.name ?? '—'}, số định danh ${a.pid}, ${ORGANISATION_ROLE_VI[a.role]}, trả giá lần đầu ${formatVnTime(a.firstActedAt)}`,
+      );
+  }
 }

@@ -99,6 +99,19 @@ describe('the zero-configuration demo identity provider', () => {
       (await (await fetch(`${server.base}/api/me`, { headers: { authorization: `Bearer ${admin.stdout}` } })).json())
         .roles,
     ).toEqual(['admin']);
+    // The demo's second auction organisation (issue 19): its manager persona manages it, not the default one.
+    const thu = demoToken(['--pid', '079185000302', '--level', '2']).stdout;
+    const thuMe = await (await fetch(`${server.base}/api/me`, { headers: { authorization: `Bearer ${thu}` } })).json();
+    expect(thuMe.roles).toEqual(['manager']);
+    expect(thuMe.organisations).toHaveLength(1);
+    const houses = await (
+      await fetch(`${server.base}/api/organisations`, { headers: { authorization: `Bearer ${admin.stdout}` } })
+    ).json();
+    const saigon = houses.items.find((o: { taxCode: string }) => o.taxCode === '0309876543');
+    expect(saigon).toMatchObject({ name: 'Công ty Đấu giá Hợp danh Sài Gòn', province: 'ho-chi-minh' });
+    expect(thuMe.organisations.map((o: { id: number } | number) => (typeof o === 'number' ? o : o.id))).toEqual([
+      saigon.id,
+    ]);
     const stranger = demoToken(['--pid', '012345678901', '--level', '1', '--name', 'Khách Thử']);
     expect(
       await (await fetch(`${server.base}/api/me`, { headers: { authorization: `Bearer ${stranger.stdout}` } })).json(),

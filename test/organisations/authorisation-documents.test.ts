@@ -382,6 +382,23 @@ describe('the manager’s decision', () => {
   });
 });
 
+describe('a rejected registration', () => {
+  it('takes no document and no decision any more', async () => {
+    const lot = await longLot();
+    const registrant = await person(t.idp, undefined);
+    const reg = await registerFor(registrant, lot);
+    expect((await upload(registrant, lot, reg.id, PDF, 'application/pdf')).status).toBe(200);
+    const rejected = await t.call('POST', `/api/lots/${lot.id}/registrations/${reg.id}/reject`, {
+      token: manager.token,
+      body: { reason: 'Tổ chức không đủ điều kiện tham gia đấu giá' },
+    });
+    expect(rejected.json.status).toBe('rejected');
+    const decision = await decide(manager, lot, reg.id, { decision: 'approved' });
+    expect(decision.status).toBe(409);
+    expect(decision.json.error).toMatchObject({ reason: 'registration_in_status', params: { status: 'rejected' } });
+  });
+});
+
 describe('bidding', () => {
   it('refuses a registration that waits for its authorisation (403 NOT_APPROVED); decisions end when bidding starts', async () => {
     const now = clock.now().getTime();

@@ -4,6 +4,7 @@
 // registration, chained when they first act, in the public ledger and covered by its hash); a person
 // without that authority is refused; and the signed record names the organisation and every person
 // who acted, which verification checks against the chain.
+import { execFileSync, spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
 import { auditEvents, registrationActors } from '../../db/schema.ts';
@@ -14,6 +15,7 @@ import { ledgerEntryHash } from '../../server/shared/hash-chain.ts';
 import { personHash } from '../../server/audit/person-hash.ts';
 import { ManualClock } from '../../server/shared/clock.ts';
 import { newPid } from '../support/eid.ts';
+import { getBytes } from '../records/support.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import {
   brokenLink,
@@ -228,8 +230,9 @@ describe('an organisation registering through its representative’s e-ID', () =
 
       // Who acted cannot be swapped afterwards: not in the record, not in the ledger.
       const swapped = structuredClone(record);
-      swapped.registrations.find((r) => r.bidderCode === orgRegistration.bidderCode)!.organisation!.actors[1].personHash =
-        personHash(who.an.pid);
+      swapped.registrations.find(
+        (r) => r.bidderCode === orgRegistration.bidderCode,
+      )!.organisation!.actors[1].personHash = personHash(who.an.pid);
       expect(bindingProblem(swapped)).toMatchObject({ code: 'ACTOR_NOT_CHAINED' });
       const renamed = structuredClone(record);
       renamed.registrations.find((r) => r.bidderCode === orgRegistration.bidderCode)!.organisation!.identifier =
@@ -241,6 +244,15 @@ describe('an organisation registering through its representative’s e-ID', () =
       const dropped = structuredClone(record);
       delete dropped.ledger.find((e) => e.seq === orgEntry.seq)!.actorNo;
       expect(bindingProblem(dropped)).toMatchObject({ code: 'ENTRY_ACTOR_UNKNOWN' });
+
+      // The printed record names the organisation and the people who acted for it, by number.
+      if (spawnSync('pdftotext', ['-v']).error === undefined) {
+        const pdf = await getBytes(t, `/api/records/lots/${lot.id}?format=pdf`, regulator.token);
+        const text = execFileSync('pdftotext', ['-enc', 'UTF-8', '-', '-'], { input: pdf.bytes, encoding: 'utf8' });
+        const flat = text.replace(/\s+/g, ' ');
+        expect(flat).toContain('Công ty Cổ phần Vận tải Sông Hồng (mã số 0101234567)');
+        expect(flat).toContain('(2) Trịnh Thị Mai');
+      }
     });
   });
 });

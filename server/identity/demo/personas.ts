@@ -3,6 +3,7 @@
 // that they pass the same 12-digit check as real ones; none is a real person's number.
 import type { OrganisationRole, Role } from '../../../db/schema.ts';
 import type { Level } from '../person.ts';
+import type { ProvinceId } from '../../auctions/provinces.ts';
 import type { OrganisationClaim } from '../organisation-claim.ts';
 
 export interface DemoPersona {
@@ -12,6 +13,8 @@ export interface DemoPersona {
   birthdate: string;
   /** Roles granted at start in demo mode. */
   roles: Role[];
+  /** A manager persona of an auction organisation other than the default one: created at start in demo mode. */
+  manages?: DemoOrganisation;
   /** What this persona is for, in Vietnamese and English (shown on the persona page). */
   role_vi: string;
   role_en: string;
@@ -23,6 +26,14 @@ export interface DemoPersona {
 }
 
 const SONG_HONG = { identifier: '0101234567', name: 'Công ty Cổ phần Vận tải Sông Hồng' };
+
+/** An auction organisation a demo manager persona belongs to (issue 19). */
+export interface DemoOrganisation {
+  name: string;
+  licenceNumber: string;
+  taxCode: string;
+  province: ProvinceId;
+}
 
 export const DEMO_PERSONAS: readonly DemoPersona[] = [
   {
@@ -87,6 +98,21 @@ export const DEMO_PERSONAS: readonly DemoPersona[] = [
     roles: ['manager'],
     role_vi: 'Cán bộ tổ chức đấu giá',
     role_en: 'auction manager',
+  },
+  {
+    pid: '079185000302',
+    name: 'Võ Thị Thu',
+    level: 2,
+    birthdate: '1985-09-03',
+    roles: ['manager'],
+    role_vi: 'Cán bộ tổ chức đấu giá thứ hai (TP. Hồ Chí Minh)',
+    role_en: 'auction manager of a second organisation (Hồ Chí Minh City)',
+    manages: {
+      name: 'Công ty Đấu giá Hợp danh Sài Gòn',
+      licenceNumber: '41/TP-ĐKHĐ',
+      taxCode: '0309876543',
+      province: 'ho-chi-minh',
+    },
   },
   {
     pid: '001075000401',

@@ -54,7 +54,8 @@ export interface RoomCallbacks extends ViewCallbacks {
   onOutbid?: (event: OutbidEvent) => void;
   /** The connection's state changed. */
   onConnection?: (state: ConnectionState, before: ConnectionState) => void;
-  onRegistration?: (status: string, depositState: string) => void;
+  /** One of the person's registrations changed (`registrationId`: which, when they hold several). */
+  onRegistration?: (status: string, depositState: string, registrationId: number) => void;
   onResult?: (won: boolean, finalPrice: number | null, depositState: string) => void;
 }
 
@@ -140,7 +141,7 @@ export class LotRoom extends LotView<RoomCallbacks> {
       if (e.lotId === this.lot.id) this.tell((c) => c.onOutbid?.(e));
     });
     socket.on('registration', (e) => {
-      if (e.lotId === this.lot.id) this.tell((c) => c.onRegistration?.(e.status, e.depositState));
+      if (e.lotId === this.lot.id) this.tell((c) => c.onRegistration?.(e.status, e.depositState, e.registrationId));
     });
     socket.on('won', (e) => {
       if (e.lotId === this.lot.id) this.tell((c) => c.onResult?.(true, e.finalPrice, e.depositState));

@@ -4,6 +4,7 @@ import type { PageServerLoad } from './$types';
 import { serverApi } from '#lib/api/server.ts';
 import type { BidEntry, Registration } from '#lib/api/types.ts';
 import { loadOrganisation } from '#lib/organisations.ts';
+import { primaryRegistration } from '#lib/bid-target.ts';
 
 /** Enough history for the chart; the live connection fills in anything newer. */
 const MAX_ENTRIES = 2000;
@@ -27,16 +28,20 @@ export const load: PageServerLoad = async (event) => {
     after = page.data.items[page.data.items.length - 1].seq;
     if (after >= lotRes.data.seq) break;
   }
-  let registration: Registration | null = null;
-  /** The server's account of this bidder's registration: bids of theirs stand in the ledger, and another leads. */
+  /**
+   * The person's registrations on this lot: their own and (issue 19) organisations' they registered or
+   * act for by their e-ID. `registration` is the one the lot's other panels and results speak of.
+   */
+  let registrations: Registration[] = [];
+  /** The server's account of this bidder's registrations: bids of theirs stand in the ledger, and another leads. */
   let outbid = false;
   if (event.locals.me) {
     const mine = await api.get((c) => c.GET('/me/registrations'));
     if (mine.ok) {
-      const r = mine.data.items.find((x) => x.lotId === id);
-      outbid = !!r && !r.leading && r.bids.some((b) => b.status === 'accepted');
-      if (r)
-        registration = {
+      const here = mine.data.items.filter((x) => x.lotId === id);
+      outbid = here.some((r) => r.bids.some((b) => b.status === 'accepted')) && !here.some((r) => r.leading);
+      registrations = here
+        .map((r) => ({
           id: r.id,
           lotId: r.lotId,
           bidderCode: r.bidderCode,
@@ -44,7 +49,9 @@ export const load: PageServerLoad = async (event) => {
           depositState: r.depositState,
           rulesVersion: r.rulesVersion,
           rulesAcceptedAt: r.rulesAcceptedAt,
-        };
+          ...(r.onBehalfOf ? { onBehalfOf: r.onBehalfOf } : {}),
+        }))
+        .sort((a, b) => a.id - b.id);
     }
   }
   // The lot's public result notices (issue 18), once it has ended; their absence never ends the page.
@@ -54,7 +61,8 @@ export const load: PageServerLoad = async (event) => {
   return {
     lot: lotRes.data,
     entries,
-    registration,
+    registrations,
+    registration: primaryRegistration(registrations),
     outbid,
     notices: notices?.ok ? notices.data.notices : [],
     organisation: await organisationPromise,
