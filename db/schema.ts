@@ -654,6 +654,8 @@ export const sealedBids = pgTable(
     replacedAt: ts('replaced_at'),
     /** The ledger seq it was revealed as. */
     revealedSeq: integer('revealed_seq'),
+    /** An organisation's sealed bid (issue 19): which of its representatives submitted it (registration_actors). */
+    actorNo: smallint('actor_no'),
   },
   (t) => [
     uniqueIndex('sealed_bids_live')
@@ -933,6 +935,11 @@ export const bars = pgTable(
       .references(() => people.pid),
     /** The lot category barred ('licence_plate', …), the class of auction the bar covers. */
     category: text('category').notNull(),
+    /**
+     * An organisation's bar (issue 19): the organisation whose registration defaulted, barred whoever
+     * registers for it; `pid` is then the person who registered. Null: the person's own bar.
+     */
+    bidderOrganisationId: integer('bidder_organisation_id').references(() => bidderOrganisations.id),
     lotId: integer('lot_id').references(() => lots.id),
     reason: text('reason').notNull(),
     startsAt: ts('starts_at').notNull(),

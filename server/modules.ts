@@ -77,8 +77,8 @@ export async function createDomainModules(ctx: AppContext, identity: Identity): 
     { path: '/', app: (await import('./demo/bank.ts')).demoBankRoutes(ctx) },
   ];
   const { submitSealedBid } = await import('./sealed/service.ts');
-  const sealed: SealedBids = (person, lotId, amount) =>
-    submitSealedBid(ctx, records.service.key, person, lotId, amount);
+  const sealed: SealedBids = (person, lotId, amount, onBehalfOf) =>
+    submitSealedBid(ctx, records.service.key, person, lotId, amount, onBehalfOf);
   const demo = await (
     await import('./demo/index.ts')
   ).createDemo(ctx, engine, {

@@ -59,11 +59,13 @@ CREATE TABLE "registration_flag_decisions" (
 --> statement-breakpoint
 ALTER TABLE "registrations" DROP CONSTRAINT "registrations_status";--> statement-breakpoint
 DROP INDEX "registrations_lot_person";--> statement-breakpoint
+ALTER TABLE "bars" ADD COLUMN "bidder_organisation_id" integer;--> statement-breakpoint
 ALTER TABLE "ledger_entries" ADD COLUMN "actor_no" smallint;--> statement-breakpoint
 ALTER TABLE "registrations" ADD COLUMN "bidder_organisation_id" integer;--> statement-breakpoint
 ALTER TABLE "registrations" ADD COLUMN "acting_role" text;--> statement-breakpoint
 ALTER TABLE "registrations" ADD COLUMN "authority" text;--> statement-breakpoint
 ALTER TABLE "registrations" ADD COLUMN "authorisation" text;--> statement-breakpoint
+ALTER TABLE "sealed_bids" ADD COLUMN "actor_no" smallint;--> statement-breakpoint
 ALTER TABLE "sessions" ADD COLUMN "organisation" jsonb;--> statement-breakpoint
 ALTER TABLE "authorisation_documents" ADD CONSTRAINT "authorisation_documents_registration_id_registrations_id_fk" FOREIGN KEY ("registration_id") REFERENCES "public"."registrations"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "organisation_representatives" ADD CONSTRAINT "organisation_representatives_bidder_organisation_id_bidder_organisations_id_fk" FOREIGN KEY ("bidder_organisation_id") REFERENCES "public"."bidder_organisations"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
@@ -75,6 +77,7 @@ CREATE INDEX "authorisation_documents_registration" ON "authorisation_documents"
 CREATE UNIQUE INDEX "bidder_organisations_identifier" ON "bidder_organisations" USING btree ("identifier");--> statement-breakpoint
 CREATE INDEX "organisation_representatives_pid" ON "organisation_representatives" USING btree ("pid");--> statement-breakpoint
 CREATE UNIQUE INDEX "registration_actors_person" ON "registration_actors" USING btree ("registration_id","pid");--> statement-breakpoint
+ALTER TABLE "bars" ADD CONSTRAINT "bars_bidder_organisation_id_bidder_organisations_id_fk" FOREIGN KEY ("bidder_organisation_id") REFERENCES "public"."bidder_organisations"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "registrations" ADD CONSTRAINT "registrations_bidder_organisation_id_bidder_organisations_id_fk" FOREIGN KEY ("bidder_organisation_id") REFERENCES "public"."bidder_organisations"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 CREATE UNIQUE INDEX "registrations_lot_organisation" ON "registrations" USING btree ("lot_id","bidder_organisation_id") WHERE "registrations"."bidder_organisation_id" is not null;--> statement-breakpoint
 CREATE UNIQUE INDEX "registrations_lot_person" ON "registrations" USING btree ("lot_id","pid") WHERE "registrations"."bidder_organisation_id" is null;--> statement-breakpoint

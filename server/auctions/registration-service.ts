@@ -123,6 +123,14 @@ export async function register(
         : undefined;
       if (seat && !seat.ok) return seat;
       const organisation = seat?.value;
+      // A bar from a forfeit follows whoever defaulted: the organisation, for its registrations.
+      const organisationBar = organisation && (await activeBar(tx, person.pid, lot.category, now, organisation.org.id));
+      if (organisationBar)
+        return refuse('organisation_barred', {
+          organisation: organisation.org.identifier,
+          category: lot.category,
+          until: organisationBar.endsAt.toISOString(),
+        });
       const existing = await tx
         .select({
           pid: registrations.pid,

@@ -8,11 +8,15 @@ import type { Tx } from '../../db/client.ts';
 import {
   bidderOrganisations,
   organisationRepresentatives,
+  registrationActors,
   registrations,
   type AuthoritySource,
   type OrganisationRole,
 } from '../../db/schema.ts';
 import type { Person } from '../identity/person.ts';
+import { appendAudit } from '../audit/audit-log.ts';
+import { actorFacts } from '../audit/chained-facts.ts';
+import { personHash } from '../audit/person-hash.ts';
 
 export type BidderOrganisationRow = typeof bidderOrganisations.$inferSelect;
 
@@ -106,6 +110,45 @@ export function actingAuthority(
   }
   if (seat.authority === 'eid' && claim) return { role: claim.role, authority: 'eid' };
   return undefined;
+}
+
+/**
+ * The acting person's number within an organisation's registration, numbered at their first act and
+ * chained then (registration.actor_added): the sealed bids' counterpart of the bid batch's numbering.
+ * Under the lot's lock.
+ */
+export async function recordActor(
+  tx: Tx,
+  registration: { id: number; lotId: number; bidderCode: string; pid: string; seat: Omit<OrganisationSeat, 'pid'> },
+  person: Person,
+  at: Date,
+): Promise<number> {
+  const actors = await tx
+    .select({ actorNo: registrationActors.actorNo, pid: registrationActors.pid })
+    .from(registrationActors)
+    .where(eq(registrationActors.registrationId, registration.id));
+  const known = actors.find((a) => a.pid === person.pid);
+  if (known) return known.actorNo;
+  const authority = actingAuthority(person, { pid: registration.pid, ...registration.seat });
+  if (!authority) throw new Error(`registration ${registration.id}: an actor without authority`);
+  const actorNo = Math.max(0, ...actors.map((a) => a.actorNo)) + 1;
+  await tx
+    .insert(registrationActors)
+    .values({ registrationId: registration.id, actorNo, pid: person.pid, ...authority, firstActedAt: at });
+  await appendAudit(tx, {
+    actorPid: person.pid,
+    action: 'registration.actor_added',
+    lotId: registration.lotId,
+    subject: String(registration.id),
+    at,
+    data: actorFacts({
+      bidderCode: registration.bidderCode,
+      actorNo,
+      personHash: personHash(person.pid),
+      ...authority,
+    }),
+  });
+  return actorNo;
 }
 
 /** The chained facts of an organisation's registration (issue 19): undefined for a person's own. */

@@ -393,6 +393,8 @@ export async function enforceBalanceDeadline(ctx: AppContext, job: Job, tx: Tx):
   const barEndsAt = addMonths(now, ctx.config.money.defaultBarMonths);
   await tx.insert(bars).values({
     pid: winner.pid,
+    // An organisation's registration bars the organisation, whoever registers for it next.
+    bidderOrganisationId: winner.bidderOrganisationId,
     category: lot.category,
     lotId: lot.id,
     reason: 'payment_default',

@@ -96,6 +96,8 @@ export interface SealedBidRequest {
   lotId: number;
   /** Integer VND. */
   amount: number;
+  /** An organisation's registration (its e-ID identifier; issue 19); absent: your own. */
+  onBehalfOf?: string;
 }
 /** The 201 body of POST /api/lots/:id/sealed-bids: the receipt, the commitment, whether it replaced one. */
 export interface SealedBidResult {

@@ -52,7 +52,12 @@ export interface HandlerDeps {
   sealed?: SealedBids;
 }
 
-export type SealedBids = (person: Person, lotId: number, amount: number) => Promise<Result<SealedBidAck>>;
+export type SealedBids = (
+  person: Person,
+  lotId: number,
+  amount: number,
+  onBehalfOf?: string,
+) => Promise<Result<SealedBidAck>>;
 
 const SYNC_PAGE = 1_000;
 
@@ -199,11 +204,11 @@ export function registerHandlers(socket: GatewaySocket, deps: HandlerDeps): void
     }
   });
 
-  on(socket, deps, 'sealedBid', sealedBidSchema, async ({ lotId, amount }) => {
+  on(socket, deps, 'sealedBid', sealedBidSchema, async ({ lotId, amount, onBehalfOf }) => {
     const who = await bidder(lotId, performance.now() + ctx.config.limits.bidTimeoutMs);
     if (!who.ok) return asAck(who);
     if (!deps.sealed) return failure(refuse('not_sealed_lot'));
-    const result = await deps.sealed(who.value, lotId, amount);
+    const result = await deps.sealed(who.value, lotId, amount, onBehalfOf);
     return result.ok ? { ok: true, sealedBid: result.value } : failure(result);
   });
 

@@ -26,6 +26,10 @@ export const bidSchema: z.ZodType<BidRequest> = z.object({
 });
 
 /** The same rules and field codes as POST /api/lots/:id/sealed-bids. */
-export const sealedBidSchema: z.ZodType<SealedBidRequest> = z.object({ lotId, amount: Vnd });
+export const sealedBidSchema: z.ZodType<SealedBidRequest> = z.object({
+  lotId,
+  amount: Vnd,
+  onBehalfOf: OrganisationIdentifier().optional(),
+});
 
 export const timeSchema: z.ZodType<TimeRequest> = z.object({ clientSentAt: z.number().finite() });

@@ -43,6 +43,8 @@ interface Opened {
   salt: string;
   commitment: string;
   submittedAt: Date;
+  /** An organisation's bid: which of its representatives submitted it. */
+  actorNo: number | null;
 }
 
 /** Reveals the lot's current round (see the module header). `now` is the close's time. */
@@ -65,6 +67,7 @@ export async function revealSealedBids(tx: Tx, ctx: AppContext, lot: LotRow, now
       withdrawsSeq: null,
       commitment: b.commitment,
       salt: b.salt,
+      actorNo: b.actorNo,
     };
     const hash = ledgerEntryHash(s.lastHash, fields);
     entries.push({
@@ -84,6 +87,7 @@ export async function revealSealedBids(tx: Tx, ctx: AppContext, lot: LotRow, now
       placedAt: fields.placedAt,
       commitment: b.commitment,
       salt: b.salt,
+      ...(b.actorNo ? { actorNo: b.actorNo } : {}),
     });
     s.seq = fields.seq;
     s.lastHash = hash;

@@ -7,14 +7,26 @@ import { errorResponses, json } from '../http/openapi.ts';
 import { access, signedIn } from '../identity/auth-middleware.ts';
 import type { SigningKey } from '../records/signing-keys.ts';
 import { unwrap } from '../shared/errors.ts';
-import { LotIdParam, Vnd } from '../shared/validation.ts';
+import { LotIdParam, OrganisationIdentifier, Vnd } from '../shared/validation.ts';
 import { MySealedBidsSchema, SealedBidAckSchema } from './schemas.ts';
 import { mySealedBids, submitSealedBid } from './service.ts';
 
 const tags = ['sealed bids'];
 const security = [{ eid: [] }];
 
-const SealedBidBody = z.object({ amount: Vnd }).strict().openapi('PlaceSealedBid');
+const ON_BEHALF_OF = {
+  description:
+    'An organisation’s registration (issue 19): the organisation’s e-ID identifier. Absent: your own registration.',
+};
+const SealedBidBody = z
+  .object({ amount: Vnd, onBehalfOf: OrganisationIdentifier().optional().openapi(ON_BEHALF_OF) })
+  .strict()
+  .openapi('PlaceSealedBid');
+const MineQuery = z.object({
+  onBehalfOf: OrganisationIdentifier()
+    .optional()
+    .openapi({ ...ON_BEHALF_OF, param: { name: 'onBehalfOf', in: 'query' } }),
+});
 
 export function sealedRoutes(ctx: AppContext, signer: SigningKey): ApiApp {
   const app = createRouter();
@@ -40,7 +52,8 @@ export function sealedRoutes(ctx: AppContext, signer: SigningKey): ApiApp {
     }),
     async (c) => {
       const person = signedIn(c);
-      const result = await submitSealedBid(ctx, signer, person, c.req.valid('param').id, c.req.valid('json').amount);
+      const { amount, onBehalfOf } = c.req.valid('json');
+      const result = await submitSealedBid(ctx, signer, person, c.req.valid('param').id, amount, onBehalfOf);
       return c.json(unwrap(result), 201);
     },
   );
@@ -53,7 +66,7 @@ export function sealedRoutes(ctx: AppContext, signer: SigningKey): ApiApp {
       tags,
       security,
       summary: 'Your own live sealed bids on a lot, with their receipts and amounts (nobody else sees them)',
-      request: { params: LotIdParam },
+      request: { params: LotIdParam, query: MineQuery },
       responses: {
         200: json(MySealedBidsSchema, 'Your live sealed bids, by round (empty when you have none)'),
         ...errorResponses(401, 404, 409, 422, 503),
@@ -61,7 +74,11 @@ export function sealedRoutes(ctx: AppContext, signer: SigningKey): ApiApp {
     }),
     async (c) => {
       const person = signedIn(c);
-      return c.json({ items: unwrap(await mySealedBids(ctx, signer, person, c.req.valid('param').id)) }, 200);
+      const { onBehalfOf } = c.req.valid('query');
+      return c.json(
+        { items: unwrap(await mySealedBids(ctx, signer, person, c.req.valid('param').id, onBehalfOf)) },
+        200,
+      );
     },
   );
   return app;

@@ -15,6 +15,7 @@ import type { SigningKey } from '../records/signing-keys.ts';
 import { ok, refuse, type Result } from '../shared/errors.ts';
 import { newLotKey, openContent, openLotKey, sealContent, sealedBidKey } from './keys.ts';
 import { RECEIPT_CTY, type ReceiptPayload, type SealedBid, type SealedBidAck } from './schemas.ts';
+import { recordActor } from '../organisations/bidders.ts';
 import { insertBid, liveBid, liveBidsOf, registrationOf, storeLotKey, tieRoundOf, type SealedBidRow } from './store.ts';
 import { presenceOf } from '../attendance/presence.ts';
 
@@ -41,12 +42,15 @@ export async function submitSealedBid(
   person: Person,
   lotId: number,
   amount: number,
+  onBehalfOf?: string,
 ): Promise<Result<SealedBidAck>> {
   const receivedAt = ctx.clock.now();
   const done = await ctx.db.transaction(async (tx) => {
     const lot = await lockLot(tx, lotId);
     if (!lot || lot.status === 'draft') return refuse('lot_not_found');
-    const bidder = await registrationOf(tx, lotId, person.pid);
+    const seat = await registrationOf(tx, lotId, person, onBehalfOf);
+    if (seat.refusal) return seat.refusal;
+    const bidder = seat.bidder;
     const tie = await tieRoundOf(tx, lot, ctx.config.sealedTieRoundSeconds);
     const refusal = refuseSealedBid(lot, bidder, person.pid, amount, receivedAt, tie);
     if (refusal || !bidder) return refusal ?? refuse('not_registered');
@@ -61,6 +65,10 @@ export async function submitSealedBid(
       await storeLotKey(tx, lotId, fresh.wrapped);
       lotKey = fresh.key;
     }
+    // An organisation's bid names which of its representatives submitted it (issue 19).
+    const actorNo = bidder.seat
+      ? await recordActor(tx, { ...bidder, lotId, seat: bidder.seat }, person, receivedAt)
+      : null;
     const salt = randomBytes(SALT_BYTES);
     const committed = commitment(salt, amount);
     const sealed = await sealContent(
@@ -78,6 +86,7 @@ export async function submitSealedBid(
         sealed,
         commitment: committed,
         submittedAt: receivedAt,
+        actorNo,
       },
       earlier,
     );
@@ -100,17 +109,20 @@ export async function submitSealedBid(
   return ok({ lotId, round, receipt, bidderCode, commitment: committed, submittedAt, amount, replaced });
 }
 
-/** The person's own live sealed bids on a lot, each with its receipt and its amount (opened for them only). */
+/** The person's own (or, with onBehalfOf, their organisation's) live sealed bids on a lot, each with its receipt and its amount (opened for them only). */
 export async function mySealedBids(
   ctx: AppContext,
   signer: SigningKey,
   person: Person,
   lotId: number,
+  onBehalfOf?: string,
 ): Promise<Result<SealedBid[]>> {
   const lot = await getLotRow(ctx.db, lotId);
   if (!lot || !visibleTo(person, lot)) return refuse('lot_not_found');
   if (lot.method !== 'sealed') return refuse('not_sealed_lot');
-  const bidder = await registrationOf(ctx.db, lotId, person.pid);
+  const seat = await registrationOf(ctx.db, lotId, person, onBehalfOf);
+  if (seat.refusal) return seat.refusal;
+  const bidder = seat.bidder;
   if (!bidder) return ok([]);
   const rows = await liveBidsOf(ctx.db, lotId, bidder.id);
   if (rows.length === 0 || !lot.sealedKey) return ok([]);

@@ -3,28 +3,53 @@
 // (from the previous round's revealed entries, no decryption), and the round's bids to reveal.
 import { and, asc, eq, isNull } from 'drizzle-orm';
 import type { Db, Tx } from '../../db/client.ts';
-import { ledgerEntries, lots, registrations, sealedBids } from '../../db/schema.ts';
+import { bidderOrganisations, ledgerEntries, lots, registrations, sealedBids } from '../../db/schema.ts';
 import type { Bidder, LotRow, TieRound } from '../auctions/rules/index.ts';
+import type { Person } from '../identity/person.ts';
+import { actingAuthority } from '../organisations/bidders.ts';
+import { refuse, type Failure } from '../shared/errors.ts';
 
 type Query = Db | Tx;
 
 export type SealedBidRow = typeof sealedBids.$inferSelect;
 
 /**
- * The person's own registration for the lot, if any. Sealed bids are a person's own: an organisation's
- * registration bids on ascending and descending lots (issue 19).
+ * The registration a sealed bid acts for: the person's own, or the organisation's it names (issue 19)
+ * with the person's authority to act for it; none when there is no such registration.
  */
-export async function registrationOf(q: Query, lotId: number, pid: string): Promise<Bidder | undefined> {
+export async function registrationOf(
+  q: Query,
+  lotId: number,
+  person: Person,
+  onBehalfOf?: string,
+): Promise<{ bidder?: Bidder; refusal?: Failure }> {
   const [row] = await q
     .select({
       id: registrations.id,
       pid: registrations.pid,
       bidderCode: registrations.bidderCode,
       status: registrations.status,
+      organisation: bidderOrganisations.identifier,
+      actingRole: registrations.actingRole,
+      authority: registrations.authority,
     })
     .from(registrations)
-    .where(and(eq(registrations.lotId, lotId), eq(registrations.pid, pid), isNull(registrations.bidderOrganisationId)));
-  return row;
+    .leftJoin(bidderOrganisations, eq(bidderOrganisations.id, registrations.bidderOrganisationId))
+    .where(
+      and(
+        eq(registrations.lotId, lotId),
+        onBehalfOf === undefined
+          ? and(eq(registrations.pid, person.pid), isNull(registrations.bidderOrganisationId))
+          : eq(bidderOrganisations.identifier, onBehalfOf),
+      ),
+    );
+  if (!row) return {};
+  const { organisation, actingRole, authority, ...bidder } = row;
+  if (organisation === null || !actingRole || !authority) return { bidder };
+  const seat = { organisation, actingRole, authority };
+  if (!actingAuthority(person, { pid: row.pid, ...seat }))
+    return { refusal: refuse('not_representative', { organisation }) };
+  return { bidder: { ...bidder, seat } };
 }
 
 /** The registration's live (not replaced) sealed bid of a round. */

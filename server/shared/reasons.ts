@@ -279,6 +279,11 @@ export const REASONS = {
     en: (p: { category: string; until: string }) =>
       `You are barred from auctions of this kind (${p.category}) until ${p.until}: you did not pay in time for a lot you won.`,
   },
+  organisation_barred: {
+    code: 'BIDDER_BARRED',
+    en: (p: { organisation: string; category: string; until: string }) =>
+      `Organisation ${p.organisation} is barred from auctions of this kind (${p.category}) until ${p.until}: it did not pay in time for a lot it won.`,
+  },
   already_leading: { code: 'ALREADY_LEADING', en: () => 'You hold the highest bid; wait until you are outbid.' },
   below_starting_price: {
     code: 'BID_TOO_LOW',

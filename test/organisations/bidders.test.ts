@@ -7,7 +7,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
-import { auditEvents, registrationActors } from '../../db/schema.ts';
+import { auditEvents, bars, bidderOrganisations, registrationActors } from '../../db/schema.ts';
 import { CLOSE_GRACE_MS } from '../../server/auctions/closing.ts';
 import { bindingProblem } from '../../server/records/bindings.ts';
 import type { AuctionRecord } from '../../server/records/record-format.ts';
@@ -16,6 +16,7 @@ import { personHash } from '../../server/audit/person-hash.ts';
 import { ManualClock } from '../../server/shared/clock.ts';
 import { newPid } from '../support/eid.ts';
 import { getBytes } from '../records/support.ts';
+import { openBidding, passTheEnd, sealedBid, sealedLot } from '../sealed/factory.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import {
   brokenLink,
@@ -254,5 +255,90 @@ describe('an organisation registering through its representative’s e-ID', () =
         expect(flat).toContain('(2) Trịnh Thị Mai');
       }
     });
+  });
+});
+
+describe('an organisation’s sealed bid', () => {
+  it('is submitted by a representative, kept for the organisation, and revealed naming who acted', async () => {
+    const { lot, bidders } = await sealedLot({ call: t.call, clock, db: t.database.db }, manager, [
+      await person(t.idp, undefined),
+      await person(t.idp, undefined),
+    ]);
+    const reg = await t.call('POST', `/api/lots/${lot.id}/registrations`, {
+      token: who.khoa.token,
+      body: { onBehalfOf: { identifier: SONG_HONG.org_id } },
+    });
+    expect(reg.status, reg.text).toBe(201);
+    expect(
+      (await t.call('POST', `/api/lots/${lot.id}/registrations/${reg.json.id}/approve`, { token: manager.token }))
+        .status,
+    ).toBe(200);
+    openBidding(clock, lot);
+    const refused = await t.call('POST', `/api/lots/${lot.id}/sealed-bids`, {
+      token: who.an.token,
+      body: { amount: 70_000_000, ...onBehalf },
+    });
+    expect(refused.status).toBe(403);
+    expect(refused.json.error).toMatchObject({ reason: 'not_representative' });
+    const sealedByMai = await t.call('POST', `/api/lots/${lot.id}/sealed-bids`, {
+      token: who.mai.token,
+      body: { amount: 70_000_000, ...onBehalf },
+    });
+    expect(sealedByMai.status, sealedByMai.text).toBe(201);
+    expect(sealedByMai.json.bidderCode).toBe(reg.json.bidderCode);
+    // Khoa sees the organisation's sealed bid; his own (none) stays apart.
+    const mine = await t.call('GET', `/api/lots/${lot.id}/sealed-bids/mine?onBehalfOf=${SONG_HONG.org_id}`, {
+      token: who.khoa.token,
+    });
+    expect(mine.json.items.map((b: { amount: number }) => b.amount)).toEqual([70_000_000]);
+    expect((await t.call('GET', `/api/lots/${lot.id}/sealed-bids/mine`, { token: who.khoa.token })).json.items).toEqual(
+      [],
+    );
+    expect((await sealedBid(t.call, bidders[0], lot.id, 60_000_000)).status).toBe(201);
+    await passTheEnd({ call: t.call, clock, db: t.database.db }, lot.id);
+    const ledger = await readLedger(t.call, lot.id);
+    expect(ledger.map((e) => [e.bidderCode === reg.json.bidderCode, e.actorNo, e.amount])).toEqual([
+      [true, 1, 70_000_000],
+      [false, undefined, 60_000_000],
+    ]);
+    expect(brokenLink(ledger)).toBe(-1);
+    const res = await t.call('GET', `/api/records/lots/${lot.id}?format=json`, { token: regulator.token });
+    const record: AuctionRecord = JSON.parse(Buffer.from(res.json.payload, 'base64url').toString('utf8'));
+    expect(record.registrations.find((r) => r.bidderCode === reg.json.bidderCode)?.organisation?.actors).toMatchObject([
+      { actorNo: 1, pid: who.mai.pid, role: 'authorised_person' },
+    ]);
+    expect((await t.call('POST', '/api/records/verify', { body: res.json })).json).toMatchObject({ valid: true });
+  });
+});
+
+describe('an organisation barred after a default (Art. 38)', () => {
+  it('is refused whoever registers for it, while its people may still register in their own name', async () => {
+    const [org] = await t.database.db
+      .select()
+      .from(bidderOrganisations)
+      .where(eq(bidderOrganisations.identifier, SONG_HONG.org_id));
+    const now = clock.now();
+    await t.database.db.insert(bars).values({
+      pid: who.khoa.pid,
+      bidderOrganisationId: org.id,
+      category: 'licence-plate',
+      reason: 'payment_default',
+      startsAt: now,
+      endsAt: new Date(now.getTime() + 180 * 86_400_000),
+      createdAt: now,
+    });
+    const lot = await publishedLot(t.call, manager, lotBody(clock.now()));
+    const barred = await t.call('POST', `/api/lots/${lot.id}/registrations`, {
+      token: who.mai.token,
+      body: { onBehalfOf: { identifier: SONG_HONG.org_id } },
+    });
+    expect(barred.status).toBe(403);
+    expect(barred.json.error).toMatchObject({
+      code: 'BIDDER_BARRED',
+      reason: 'organisation_barred',
+      params: { organisation: '0101234567', category: 'licence-plate' },
+    });
+    const own = await t.call('POST', `/api/lots/${lot.id}/registrations`, { token: who.khoa.token, body: {} });
+    expect(own.status, own.text).toBe(201);
   });
 });

@@ -64,6 +64,15 @@ export type CreateOrganisation = Schemas['CreateOrganisation'];
 export type UpdateOrganisation = Schemas['UpdateOrganisation'];
 /** An item of GET /api/organisations/:id/managers. */
 export type OrganisationManager = Schemas['OrganisationManager'];
+/** An organisation's registration (issue 19): the organisation and how the registrant's authority stands. */
+export type OnBehalfOf = Schemas['OnBehalfOf'];
+/** GET /api/lots/:id/registrations/:rid/authorisation: the authorisation document and whom it authorises. */
+export type AuthorisationRead = Schemas['AuthorisationRead'];
+/** PUT …/authorisation and POST …/authorisation/decision → 200: the registration and its document. */
+export type RegistrationAuthorisation = Schemas['RegistrationAuthorisation'];
+/** GET /api/lots/:id/registration-flags: registrations that look related, for the lot's manager to decide on. */
+export type RegistrationFlags = Schemas['RegistrationFlags'];
+export type RegistrationFlag = Schemas['RegistrationFlag'];
 
 // The socket.io event map (server/realtime/events.ts): its payloads reuse the REST shapes above.
 export type {

@@ -1,6 +1,7 @@
 // One lot in the manager console: its terms, photos, registrations, live state, result and technical
 // faults (bids the platform refused for its own reasons); after the hammer (issue 18) its award with
-// the signed confirmation and countersignature, the published result notices, and its attendance.
+// the signed confirmation and countersignature, the published result notices, and its attendance; the
+// relatedness flags of its registrations (issue 19).
 import { error } from '@sveltejs/kit';
 import type { PageServerLoad } from './$types';
 import { serverApi } from '#lib/api/server.ts';
@@ -20,7 +21,7 @@ export const load: PageServerLoad = async (event) => {
   if (!lot.ok)
     error(lot.status === 404 || lot.status === 422 ? 404 : lot.status === 403 ? 403 : 503, lot.error.message);
   // The shed-bid counts never end the page: "not available right now" in their panel instead.
-  const [images, regs, result, bids, shed, money, afterClose, organisation] = await Promise.all([
+  const [images, regs, result, bids, shed, money, afterClose, organisation, flags] = await Promise.all([
     api.get((c) => c.GET('/lots/{id}/images', { params: { path: { id } } })),
     api.get((c) => c.GET('/lots/{id}/registrations', { params: { path: { id } } })),
     api.get((c) => c.GET('/lots/{id}/result', { params: { path: { id } } })),
@@ -29,6 +30,10 @@ export const load: PageServerLoad = async (event) => {
     api.get((c) => c.GET('/lots/{id}/money', { params: { path: { id } } })),
     loadAfterClose(api, lot.data),
     loadOrganisation(api, lot.data.organisationId),
+    // Registrations that look related (issue 19); a draft has none, and their absence never ends the page.
+    lot.data.status === 'draft'
+      ? null
+      : api.tryGet((c) => c.GET('/lots/{id}/registration-flags', { params: { path: { id } } })),
   ]);
   return {
     lot: lot.data,
@@ -40,6 +45,7 @@ export const load: PageServerLoad = async (event) => {
     shed,
     money: money.ok ? money.data : null,
     organisation,
+    flags: flags?.ok ? flags.data : null,
     ...afterClose,
   };
 };
