@@ -17,6 +17,9 @@ export default defineConfig({
           'img-src': ['self', 'data:', 'blob:'],
           'style-src': ['self', 'unsafe-inline'],
           'connect-src': ['self'],
+          // An organisation's authorisation document (a PDF) is shown to the lot's manager in a frame
+          // from a blob: address the page makes of the bytes it read (issue 19); nothing else is framed.
+          'frame-src': ['blob:'],
           'frame-ancestors': ['none'],
           'object-src': ['none'],
           'base-uri': ['self'],

@@ -3,7 +3,8 @@
 // eligibility question). The read and its purpose are written to the audit log in the same
 // transaction, so regulators see it in the lot's history and record; there is no list form.
 import { and, eq } from 'drizzle-orm';
-import { people, registrations } from '../../db/schema.ts';
+import { bidderOrganisations, people, registrations } from '../../db/schema.ts';
+import { onBehalfOfView } from './registration-service.ts';
 import type { AppContext } from '../context.ts';
 import type { Person } from '../identity/person.ts';
 import { appendAudit } from '../audit/audit-log.ts';
@@ -27,12 +28,14 @@ export async function readRegistrationIdentity(
   if (!managesLot(person, lot)) return refuse('not_lot_manager');
   const now = ctx.clock.now();
   return ctx.db.transaction(async (tx): Promise<Result<RegistrationIdentity>> => {
-    const [row] = await tx
-      .select({ id: registrations.id, bidderCode: registrations.bidderCode, pid: registrations.pid, name: people.name })
+    const [found] = await tx
+      .select({ r: registrations, name: people.name, org: bidderOrganisations })
       .from(registrations)
       .innerJoin(people, eq(people.pid, registrations.pid))
+      .leftJoin(bidderOrganisations, eq(bidderOrganisations.id, registrations.bidderOrganisationId))
       .where(and(eq(registrations.id, registrationId), eq(registrations.lotId, lotId)));
-    if (!row) return refuse('registration_not_found');
+    if (!found) return refuse('registration_not_found');
+    const row = { ...found.r, name: found.name };
     await appendAudit(tx, {
       actorPid: person.pid,
       action: 'registration.identity_viewed',
@@ -47,6 +50,7 @@ export async function readRegistrationIdentity(
       bidderCode: row.bidderCode,
       pid: row.pid,
       name: row.name,
+      ...onBehalfOfView(found.r, found.org ?? undefined),
       purpose,
       viewedAt: now.toISOString(),
     });

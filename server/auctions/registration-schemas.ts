@@ -103,6 +103,9 @@ export const RegistrationIdentitySchema = z
     bidderCode: z.string(),
     pid: z.string(),
     name: z.string().nullable(),
+    onBehalfOf: OnBehalfOfSchema.optional().openapi({
+      description: 'An organisation’s registration (issue 19): the organisation, read with the person.',
+    }),
     purpose: z.string().openapi({ description: 'The purpose as recorded in the audit log.' }),
     viewedAt: z.string(),
   })

@@ -74,6 +74,7 @@ export function ledgerCsv(record: AuctionRecord): string {
     round: rounds.get(e.seq) ?? '',
     commitment: e.commitment ?? '',
     salt: e.salt ?? '',
+    actorNo: e.actorNo ?? '',
     prevHash: e.prevHash,
     hash: e.hash,
   }));

@@ -13,7 +13,8 @@ import { invalidVerdict as invalid, type Verdict } from './verify.ts';
 /**
  * Ledger CSV columns. `method` is the lot's auction method; `round` the period a bid fell in (extension
  * rounds: 0 for the official time) or the sealed round it was submitted in, empty otherwise;
- * `commitment` and `salt` a revealed sealed bid's, covered by its hash.
+ * `commitment` and `salt` a revealed sealed bid's, covered by its hash; `actorNo` (issue 19) which of an
+ * organisation's representatives acted, covered by its hash, empty for a person's own entries.
  */
 export const LEDGER_CSV_COLUMNS = [
   'lotId',
@@ -28,9 +29,12 @@ export const LEDGER_CSV_COLUMNS = [
   'round',
   'commitment',
   'salt',
+  'actorNo',
   'prevHash',
   'hash',
 ] as const;
+/** The ledger CSV columns from issue 16 to issue 19 (no organisations bid); such files still verify. */
+const LEDGER_CSV_COLUMNS_V3 = LEDGER_CSV_COLUMNS.filter((c) => c !== 'actorNo');
 /** The ledger CSV columns before issue 16 (ascending lots only); such files still verify. */
 const LEDGER_CSV_COLUMNS_V2 = [
   'lotId',
@@ -102,7 +106,7 @@ export function verifyCsv(text: string): Verdict {
     );
   }
   const first = text.replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0];
-  if (first === LEDGER_CSV_COLUMNS.join(',') || first === LEDGER_CSV_COLUMNS_V2.join(',')) {
+  if ([LEDGER_CSV_COLUMNS, LEDGER_CSV_COLUMNS_V3, LEDGER_CSV_COLUMNS_V2].some((cols) => first === cols.join(','))) {
     let prev = GENESIS_HASH;
     for (let i = 0; i < rows.length; i++) {
       const r = rows[i];
@@ -116,6 +120,7 @@ export function verifyCsv(text: string): Verdict {
         withdrawsSeq: r.withdrawsSeq === '' ? null : Number(r.withdrawsSeq),
         commitment: nullable(r.commitment ?? ''),
         salt: nullable(r.salt ?? ''),
+        actorNo: r.actorNo ? Number(r.actorNo) : null,
       };
       if (e.seq !== i + 1)
         return invalid(

@@ -15,7 +15,7 @@ import { ledgerEntryHash } from '../../server/shared/hash-chain.ts';
 import { personHash } from '../../server/audit/person-hash.ts';
 import { ManualClock } from '../../server/shared/clock.ts';
 import { newPid } from '../support/eid.ts';
-import { getBytes } from '../records/support.ts';
+import { getBytes, postRaw } from '../records/support.ts';
 import { openBidding, passTheEnd, sealedBid, sealedLot } from '../sealed/factory.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import {
@@ -137,6 +137,17 @@ describe('an organisation registering through its representative’s e-ID', () =
     const shown = seen.json.items.find((r: { id: number }) => r.id === orgRegistration.id);
     expect(shown.onBehalfOf).toMatchObject({ identifier: '0101234567', name: SONG_HONG.org_name });
     expect(shown.pid).toBe(who.khoa.pid);
+    // The manager's explicit, audited read of that one registration names the organisation with the person.
+    const read = await t.call(
+      'GET',
+      `/api/lots/${lot.id}/registrations/${orgRegistration.id}/identity?purpose=${encodeURIComponent('Checking who acts for this organisation')}`,
+      { token: manager.token },
+    );
+    expect(read.status, read.text).toBe(200);
+    expect(read.json).toMatchObject({
+      pid: who.khoa.pid,
+      onBehalfOf: { identifier: '0101234567', name: SONG_HONG.org_name, authority: 'eid' },
+    });
   });
 
   it('lists the registration among “my registrations” of every representative the e-ID names', async () => {
@@ -245,6 +256,21 @@ describe('an organisation registering through its representative’s e-ID', () =
       const dropped = structuredClone(record);
       delete dropped.ledger.find((e) => e.seq === orgEntry.seq)!.actorNo;
       expect(bindingProblem(dropped)).toMatchObject({ code: 'ENTRY_ACTOR_UNKNOWN' });
+
+      // The ledger CSV carries who acted, and its chain holds only with the numbers as they were.
+      const csv = (await getBytes(t, `/api/records/lots/${lot.id}?format=csv`, regulator.token)).bytes.toString('utf8');
+      expect(csv.split(/\r?\n/, 1)[0]).toContain(',actorNo,');
+      expect((await postRaw(t, '/api/records/verify', csv, 'text/csv')).json).toMatchObject({ valid: true });
+      const lines = csv.split('\n');
+      const header = lines[0].replace(/^\uFEFF/, '').split(',');
+      const row = lines.findIndex((l, i) => i > 0 && l.split(',')[header.indexOf('actorNo')] === '2');
+      const cells = lines[row].split(',');
+      cells[header.indexOf('actorNo')] = '1';
+      lines[row] = cells.join(',');
+      expect((await postRaw(t, '/api/records/verify', lines.join('\n'), 'text/csv')).json).toMatchObject({
+        valid: false,
+        code: 'CSV_CHAIN_BROKEN',
+      });
 
       // The printed record names the organisation and the people who acted for it, by number.
       if (spawnSync('pdftotext', ['-v']).error === undefined) {

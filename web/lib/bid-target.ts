@@ -70,5 +70,7 @@ export function leadingText(t: Translate, r: Pick<Registration, 'onBehalfOf'>): 
 
 /** The state of an organisation's authority, in the person's words. */
 export function authorisationText(t: Translate, o: Pick<OnBehalfOf, 'authority' | 'authorisation'>): string {
-  return o.authority === 'eid' ? t('orgBidder.authorisation.verified') : t(`orgBidder.authorisation.${o.authorisation}`);
+  return o.authority === 'eid'
+    ? t('orgBidder.authorisation.verified')
+    : t(`orgBidder.authorisation.${o.authorisation}`);
 }
