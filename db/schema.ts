@@ -87,7 +87,13 @@ export type AuthoritySource = (typeof AUTHORITY_SOURCES)[number];
  * An organisation's registration's authority: `verified` by the token's claims; by document,
  * `awaiting_document` (none uploaded yet), `pending_review`, `approved` or `rejected` (a new one may be uploaded).
  */
-export const AUTHORISATION_STATES = ['verified', 'awaiting_document', 'pending_review', 'approved', 'rejected'] as const;
+export const AUTHORISATION_STATES = [
+  'verified',
+  'awaiting_document',
+  'pending_review',
+  'approved',
+  'rejected',
+] as const;
 export type AuthorisationState = (typeof AUTHORISATION_STATES)[number];
 /** How the lot's manager decided a relatedness flag (issue 19): the registrations may stay, or one was rejected. */
 export const FLAG_DECISIONS = ['cleared', 'rejected'] as const;

@@ -6,6 +6,7 @@ import { and, eq } from 'drizzle-orm';
 import { bidderOrganisations, people, registrations } from '../../db/schema.ts';
 import { onBehalfOfView } from './registration-service.ts';
 import type { AppContext } from '../context.ts';
+import type { Tx } from '../../db/client.ts';
 import type { Person } from '../identity/person.ts';
 import { appendAudit } from '../audit/audit-log.ts';
 import { ok, refuse, type Result } from '../shared/errors.ts';
@@ -14,6 +15,20 @@ import { managesLot } from './lot-service.ts';
 import type { RegistrationIdentity } from './registration-schemas.ts';
 
 export type { RegistrationIdentity };
+
+/**
+ * One registration of a lot with who is behind it: the person's name and, for an organisation's
+ * registration, the organisation. Only for reads that are audited as identity reads.
+ */
+export async function registrationWithIdentity(tx: Tx, lotId: number, registrationId: number) {
+  const [found] = await tx
+    .select({ r: registrations, name: people.name, org: bidderOrganisations })
+    .from(registrations)
+    .innerJoin(people, eq(people.pid, registrations.pid))
+    .leftJoin(bidderOrganisations, eq(bidderOrganisations.id, registrations.bidderOrganisationId))
+    .where(and(eq(registrations.id, registrationId), eq(registrations.lotId, lotId)));
+  return found;
+}
 
 /** Reads one registration's identity for the lot's manager, auditing the purpose. */
 export async function readRegistrationIdentity(
@@ -28,12 +43,7 @@ export async function readRegistrationIdentity(
   if (!managesLot(person, lot)) return refuse('not_lot_manager');
   const now = ctx.clock.now();
   return ctx.db.transaction(async (tx): Promise<Result<RegistrationIdentity>> => {
-    const [found] = await tx
-      .select({ r: registrations, name: people.name, org: bidderOrganisations })
-      .from(registrations)
-      .innerJoin(people, eq(people.pid, registrations.pid))
-      .leftJoin(bidderOrganisations, eq(bidderOrganisations.id, registrations.bidderOrganisationId))
-      .where(and(eq(registrations.id, registrationId), eq(registrations.lotId, lotId)));
+    const found = await registrationWithIdentity(tx, lotId, registrationId);
     if (!found) return refuse('registration_not_found');
     const row = { ...found.r, name: found.name };
     await appendAudit(tx, {

@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import { and, desc, eq } from 'drizzle-orm';
 import type { Tx } from '../../db/client.ts';
-import { authorisationDocuments, bidderOrganisations, people, registrations } from '../../db/schema.ts';
+import { authorisationDocuments, bidderOrganisations, registrations } from '../../db/schema.ts';
 import type { AppContext } from '../context.ts';
 import type { Person } from '../identity/person.ts';
 import { appendAudit } from '../audit/audit-log.ts';
@@ -21,6 +21,7 @@ import { lockLot, lockManagedRegistration, managesLot, visibleTo } from '../auct
 import { effectiveStatus } from '../auctions/rules/index.ts';
 import { registrationView, type RegistrantOrganisation } from '../auctions/registration-service.ts';
 import { registrationChanged } from '../auctions/registration-event.ts';
+import { registrationWithIdentity } from '../auctions/registration-identity.ts';
 import { depositPaymentsOf } from '../payments/instructions.ts';
 import type { PersonalNotice } from '../payments/matching.ts';
 import { noteRepresentative } from './bidders.ts';
@@ -224,12 +225,7 @@ export async function readAuthorisationDocument(
   if (manager && purpose === undefined) return invalid({ purpose: fieldError('REQUIRED') });
   const now = ctx.clock.now();
   return ctx.db.transaction(async (tx): Promise<Result<AuthorisationReadView>> => {
-    const [found] = await tx
-      .select({ r: registrations, name: people.name, org: bidderOrganisations })
-      .from(registrations)
-      .innerJoin(people, eq(people.pid, registrations.pid))
-      .leftJoin(bidderOrganisations, eq(bidderOrganisations.id, registrations.bidderOrganisationId))
-      .where(and(eq(registrations.id, registrationId), eq(registrations.lotId, lotId)));
+    const found = await registrationWithIdentity(tx, lotId, registrationId);
     if (!found) return refuse('registration_not_found');
     const { r, name, org } = found;
     const doc = org && r.actingRole ? await latestDocument(tx, r.id) : undefined;

@@ -3,10 +3,17 @@
 import { api, call } from './api/client.ts';
 import type { SealedBid } from './api/types.ts';
 
-/** The caller's live sealed bids on the lot, oldest first; undefined when they could not be read. */
-export async function mySealedBids(lotId: number): Promise<SealedBid[] | undefined> {
+/**
+ * The caller's live sealed bids on the lot, oldest first (`onBehalfOf`: those of the organisation's
+ * registration they act for, issue 19); undefined when they could not be read.
+ */
+export async function mySealedBids(lotId: number, onBehalfOf?: string): Promise<SealedBid[] | undefined> {
   const res = await call(
-    (signal) => api.GET('/lots/{id}/sealed-bids/mine', { params: { path: { id: lotId } }, signal }),
+    (signal) =>
+      api.GET('/lots/{id}/sealed-bids/mine', {
+        params: { path: { id: lotId }, ...(onBehalfOf === undefined ? {} : { query: { onBehalfOf } }) },
+        signal,
+      }),
     { timeoutMs: 8_000 },
   );
   if (res.ok) return res.data.items;
