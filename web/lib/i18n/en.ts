@@ -1574,6 +1574,7 @@ export const en: Catalogue<typeof vi> = {
     identifierShort: 'code',
     name: 'Organisation’s name',
     role: 'Your role',
+    registrantRole: 'The registrant’s role',
     roleChoose: 'Choose a role',
     roleName: {
       legal_representative: 'Legal representative',

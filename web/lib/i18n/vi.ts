@@ -1607,6 +1607,7 @@ export const vi = {
     identifierShort: 'mã',
     name: 'Tên tổ chức',
     role: 'Vai trò của bạn',
+    registrantRole: 'Vai trò của người đăng ký',
     roleChoose: 'Chọn vai trò',
     roleName: {
       legal_representative: 'Người đại diện theo pháp luật',
