@@ -1,12 +1,13 @@
 import type { Json } from '../support/json.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { ManualClock } from '../../server/shared/clock.ts';
 import { auditEvents, ledgerEntries, registrations } from '../../db/schema.ts';
 import type { DomainEventMap } from '../../server/shared/events.ts';
 import {
   brokenLink,
+  eventually,
   liveLot,
   lotBody,
   lotStanding,
@@ -177,6 +178,15 @@ describe('placing bids', () => {
       token: manager.token,
       body: { reason: 'withdrawn by the owner' },
     });
+    // The cancellation's result notice is published by a job of its own: let it land before the
+    // snapshot, which must then not move.
+    await eventually(async () => {
+      const published = await tp.database.db
+        .select({ id: auditEvents.id })
+        .from(auditEvents)
+        .where(and(eq(auditEvents.lotId, lot.id), eq(auditEvents.action, 'result.published')));
+      return published.length > 0 ? true : undefined;
+    }, 'the cancellation’s result notice');
     await expectRefused(lot.id, () => bid(lot.id, bidders[0], 40_000_000), 409, 'LOT_NOT_LIVE');
   });
 });
