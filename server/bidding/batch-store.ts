@@ -143,10 +143,12 @@ type LatestBidRow = LedgerBid & Bidder;
  */
 function registrationColumns(pids: string, pairs: string, organisations: string) {
   return {
+    // Only an organisation's registration reads who has acted for it: a person's own pays no extra lookup.
     bidders: sql<BidderRow[] | string>`(
       select coalesce(json_agg(json_build_object('id', r.id, 'pid', r.pid, 'bidderCode', r.bidder_code, 'status', r.status,
                                                  'organisation', o.identifier, 'actingRole', r.acting_role, 'authority', r.authority,
-                                                 'actors', (select json_object_agg(a.pid, a.actor_no) from registration_actors a where a.registration_id = r.id))), '[]'::json)
+                                                 'actors', case when r.bidder_organisation_id is not null
+                                                           then (select json_object_agg(a.pid, a.actor_no) from registration_actors a where a.registration_id = r.id) end)), '[]'::json)
         from registrations r
         left join bidder_organisations o on o.id = r.bidder_organisation_id
        where r.lot_id = "lots"."id"
