@@ -15,6 +15,9 @@ export const APP_PRIVILEGES: Readonly<Record<string, readonly TablePrivilege[]>>
   audit_events: ['SELECT', 'INSERT'],
   // A lot's signed documents after its record (issue 18): never changed once issued.
   lot_documents: ['SELECT', 'INSERT'],
+  // The transparency log (issue 20): leaves and signed tree heads are only ever added.
+  log_leaves: ['SELECT', 'INSERT'],
+  log_tree_heads: ['SELECT', 'INSERT'],
   // Mutable state. UPDATE also covers SELECT … FOR UPDATE (the lot and person row locks) and upserts.
   people: ['SELECT', 'INSERT', 'UPDATE'],
   role_grants: ['SELECT', 'INSERT', 'DELETE'],
@@ -53,6 +56,14 @@ export const APP_PRIVILEGES: Readonly<Record<string, readonly TablePrivilege[]>>
   registration_actors: ['SELECT', 'INSERT'],
   authorisation_documents: ['SELECT', 'INSERT', 'UPDATE'],
   registration_flag_decisions: ['SELECT', 'INSERT'],
+  // Live supervision (issue 20): a client sighting's first and last times move (upsert); a regulator's
+  // decision on a signal is only added.
+  client_sightings: ['SELECT', 'INSERT', 'UPDATE'],
+  supervision_decisions: ['SELECT', 'INSERT'],
+  // Webhooks to external systems (issue 20): an event and an attempt are only added; a delivery moves on.
+  webhook_events: ['SELECT', 'INSERT'],
+  webhook_deliveries: ['SELECT', 'INSERT', 'UPDATE'],
+  webhook_attempts: ['SELECT', 'INSERT'],
 };
 
 export class PrivilegeError extends Error {}

@@ -22,6 +22,12 @@ import { SHED_REASONS } from '../server/bidding/shed-reasons.ts';
 import { AWARD_STATES, type AwardState } from '../server/auctions/award-vocabulary.ts';
 import { PROVINCE_IDS, type ProvinceId } from '../server/auctions/provinces.ts';
 import {
+  WEBHOOK_DELIVERY_STATES,
+  WEBHOOK_EVENT_TYPES,
+  type WebhookDeliveryState,
+  type WebhookEventType,
+} from '../server/webhooks/vocabulary.ts';
+import {
   PAYMENT_KINDS,
   PAYMENT_STATES,
   CREDIT_SOURCES,
@@ -796,6 +802,53 @@ export const lotDocuments = pgTable(
   ],
 );
 
+/** What a transparency-log leaf is the digest of (server/transparency). */
+export const LOG_LEAF_KINDS = [
+  'record',
+  'money_trail',
+  'confirmation',
+  'countersignature',
+  'suspension',
+  'result_notice',
+  'export_seal',
+] as const;
+export type LogLeafKind = (typeof LOG_LEAF_KINDS)[number];
+
+/**
+ * The transparency log's leaves (issue 20), append-only: leaf `idx` (0-based, no gaps) is the
+ * SHA-256 digest of one signed document as issued; the Merkle tree is over H(0x00 || digest).
+ * Never personal data: a digest, what kind of document, which lot, when.
+ */
+export const logLeaves = pgTable(
+  'log_leaves',
+  {
+    idx: bigint('idx', { mode: 'number' }).primaryKey(),
+    /** base64url SHA-256 of the document's bytes as issued (the leaf's entry). */
+    digest: text('digest').notNull(),
+    /** base64url RFC 9162 leaf hash, SHA-256(0x00 || digest bytes). */
+    leafHash: text('leaf_hash').notNull(),
+    kind: text('kind').$type<LogLeafKind>().notNull(),
+    lotId: integer('lot_id'),
+    createdAt: ts('created_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('log_leaves_digest').on(t.digest),
+    uniqueIndex('log_leaves_leaf_hash').on(t.leafHash),
+    check('log_leaves_kind', inList('kind', LOG_LEAF_KINDS)),
+    check('log_leaves_idx', sql`${t.idx} >= 0`),
+  ],
+);
+
+/** Signed tree heads as issued, append-only: one per tree size the log has signed. */
+export const logTreeHeads = pgTable('log_tree_heads', {
+  treeSize: bigint('tree_size', { mode: 'number' }).primaryKey(),
+  /** base64url MTH of the first `treeSize` leaves. */
+  rootHash: text('root_hash').notNull(),
+  timestamp: ts('timestamp').notNull(),
+  /** Compact JWS over the tree head (server/transparency/tree-head.ts). */
+  signature: text('signature').notNull(),
+});
+
 /**
  * Bids the platform refused for its own reasons (overload, an unreachable database, a deadline),
  * counted per lot, minute and reason (server/bidding/shed-log.ts). Part of the lot's record: a
@@ -1068,3 +1121,150 @@ export type {
   RefundReason,
   RefundState,
 };
+
+// ---------------------------------------------------------------------------------------------------
+// Identity reads (issue 20, "every look is accounted for": server/audit/identity-reads.ts). Each staff
+// read of people's identities is one audit event; this index names each person read by the keyed hash
+// of their pid (never the pid in clear), so "who viewed my data" is one indexed query per person. Rows
+// are only ever inserted, in the same transaction as their audit event.
+export const identityReads = pgTable(
+  'identity_reads',
+  {
+    auditId: bigint('audit_id', { mode: 'number' })
+      .notNull()
+      .references(() => auditEvents.id),
+    /** personHash(pid) of one person whose identity the event read. */
+    subjectHash: text('subject_hash').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.subjectHash, t.auditId] })],
+);
+
+// ---------------------------------------------------------------------------------------------------
+// Webhooks to external systems (issue 20, "shared, not copied by hand": server/webhooks). An event
+// (a result notice published, a digest appended to the transparency log) is stored once with the exact
+// JSON body every target receives; each configured target subscribed to its type gets one delivery,
+// whose every attempt (status code or error, time taken) is kept for admins. No personal data here.
+export const webhookEvents = pgTable(
+  'webhook_events',
+  {
+    /** The event's id, stable: 'result-notice:<lotId>:<sequence>', a log leaf's index… */
+    id: text('id').primaryKey(),
+    type: text('type').$type<WebhookEventType>().notNull(),
+    occurredAt: ts('occurred_at').notNull(),
+    /** The JSON body POSTed to every target, byte for byte (the signature covers these bytes). */
+    body: text('body').notNull(),
+    createdAt: ts('created_at').notNull(),
+  },
+  () => [check('webhook_events_type', inList('type', WEBHOOK_EVENT_TYPES))],
+);
+
+export const webhookDeliveries = pgTable(
+  'webhook_deliveries',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    eventId: text('event_id')
+      .notNull()
+      .references(() => webhookEvents.id),
+    /** The target's name in WEBHOOK_TARGETS. */
+    target: text('target').notNull(),
+    /** Sent as Idempotency-Key on every attempt: one per event and target. */
+    idempotencyKey: text('idempotency_key').notNull(),
+    state: text('state').$type<WebhookDeliveryState>().notNull().default('pending'),
+    /** Attempts made, over every series. */
+    attempts: integer('attempts').notNull().default(0),
+    /** The attempts made before the current series began (an admin's retry starts a new series). */
+    seriesFirstAttempt: integer('series_first_attempt').notNull().default(0),
+    seriesStartedAt: ts('series_started_at').notNull(),
+    /** The HTTP status of the last attempt (null: no answer, or none yet). */
+    lastStatus: integer('last_status'),
+    lastError: text('last_error'),
+    nextAttemptAt: ts('next_attempt_at'),
+    deliveredAt: ts('delivered_at'),
+    createdAt: ts('created_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('webhook_deliveries_event_target').on(t.eventId, t.target),
+    index('webhook_deliveries_state').on(t.state, t.id),
+    check('webhook_deliveries_state', inList('state', WEBHOOK_DELIVERY_STATES)),
+  ],
+);
+
+export const webhookAttempts = pgTable(
+  'webhook_attempts',
+  {
+    deliveryId: bigint('delivery_id', { mode: 'number' })
+      .notNull()
+      .references(() => webhookDeliveries.id),
+    /** 1 for the first attempt of the delivery, counting on across an admin's retries. */
+    attempt: integer('attempt').notNull(),
+    at: ts('at').notNull(),
+    /** The answer's HTTP status; null when none came (timeout, refused connection). */
+    status: integer('status'),
+    /** Why it did not count as delivered; null when delivered. */
+    error: text('error'),
+    durationMs: integer('duration_ms').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.deliveryId, t.attempt] })],
+);
+
+// ---------------------------------------------------------------------------------------------------
+// Live supervision (issue 20, item 2: server/supervision/). Clients seen per registration, as keyed
+// hashes only (never a clear address or user agent), and regulators' decisions on anomaly signals.
+
+/** What a client sighting hashes: the client's network address, or its browser's device cookie. */
+export const CLIENT_KINDS = ['address', 'device'] as const;
+export type ClientKind = (typeof CLIENT_KINDS)[number];
+export const SIGNAL_DECISIONS = ['dismissed', 'escalated'] as const;
+export type SignalDecision = (typeof SIGNAL_DECISIONS)[number];
+
+/**
+ * A registration seen bidding or watching from a client (server/supervision/client-sightings.ts):
+ * HMAC of the address or device under a key derived from the person-hash key, salted with the lot,
+ * so a hash names nothing outside its lot; `person_hash` is who was seen (their keyed pid hash).
+ * Written in batches on a first sighting, with coarse first/last times; never per bid.
+ */
+export const clientSightings = pgTable(
+  'client_sightings',
+  {
+    lotId: integer('lot_id')
+      .notNull()
+      .references(() => lots.id),
+    registrationId: integer('registration_id')
+      .notNull()
+      .references(() => registrations.id),
+    kind: text('kind').$type<ClientKind>().notNull(),
+    clientHash: text('client_hash').notNull(),
+    personHash: text('person_hash').notNull(),
+    firstSeenAt: ts('first_seen_at').notNull(),
+    lastSeenAt: ts('last_seen_at').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.registrationId, t.kind, t.clientHash, t.personHash] }),
+    index('client_sightings_lot').on(t.lotId, t.kind, t.clientHash),
+    check('client_sightings_kind', inList('kind', CLIENT_KINDS)),
+  ],
+);
+
+/**
+ * A regulator's (or admin's) decision on one anomaly signal of a lot, by the signal's key: dismissed
+ * or escalated, with a note. Only inserted (the latest is the one shown); each is audited. A decision
+ * never changes the lot.
+ */
+export const supervisionDecisions = pgTable(
+  'supervision_decisions',
+  {
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    lotId: integer('lot_id')
+      .notNull()
+      .references(() => lots.id),
+    signalKey: text('signal_key').notNull(),
+    decision: text('decision').$type<SignalDecision>().notNull(),
+    note: text('note').notNull(),
+    decidedBy: text('decided_by').notNull(),
+    decidedAt: ts('decided_at').notNull(),
+  },
+  (t) => [
+    index('supervision_decisions_lot').on(t.lotId, t.signalKey, t.id),
+    check('supervision_decisions_decision', inList('decision', SIGNAL_DECISIONS)),
+  ],
+);

@@ -1,7 +1,9 @@
 // The platform's configuration: the only module that reads process.env.
 // Every value is validated with zod at start; a wrong value stops the process with one line naming
 // the variable and what it expects (see formatConfigError).
+import fs from 'node:fs';
 import { z } from 'zod';
+import { parseWebhookTargets, type WebhookConfig, type WebhookTarget } from './webhooks/targets.ts';
 
 const PID = /^\d{12}$/;
 const ALGORITHMS = [
@@ -185,6 +187,9 @@ const schema = z.object({
   OFFER_DEADLINE_HOURS: int(1, 720).default(24),
   AWARD_DEADLINE_KIND: z.enum(['calendar', 'working'], { error: 'calendar or working' }).default('working'),
   FRESH_SIGNIN_MAX_AGE_SECONDS: int(30, 3600).default(600),
+  // Every look is accounted for (issue 20): how many days after a lot's records are final (server/audit/
+  // identity-retention.ts) staff may still read who its bidders are; after that, bidder codes only.
+  IDENTITY_RETENTION_DAYS: int(1, 36500).default(3650),
   SMTP_URL: z
     .string()
     .regex(/^smtps?:\/\/[^\s]+$/, 'an smtp:// or smtps:// URL')
@@ -192,6 +197,13 @@ const schema = z.object({
   SMTP_FROM: z.string().min(3).max(200).default('Đấu giá trực tuyến <no-reply@localhost>'),
   DEMO: bool.optional(),
   DEMO_DATA: bool.optional(),
+  // Webhooks to external systems (issue 20; server/webhooks): the targets as JSON, or a file holding
+  // it (it holds their secrets), checked by parseWebhookTargets; one attempt's bound, and when to give up.
+  WEBHOOK_TARGETS: z.string().min(1).optional(),
+  WEBHOOK_TARGETS_FILE: z.string().min(1).optional(),
+  WEBHOOK_TIMEOUT_MS: int(200, 10_000).default(5_000),
+  WEBHOOK_MAX_ATTEMPTS: int(1, 50).default(12),
+  WEBHOOK_MAX_AGE_HOURS: int(1, 720).default(48),
 });
 
 export type Algorithm = (typeof ALGORITHMS)[number];
@@ -298,6 +310,13 @@ export interface Config {
   /** Money and deadlines (issue 17; server/payments). */
   money: MoneyConfig;
   award: AwardConfig;
+  /** Webhooks to external systems (issue 20; server/webhooks): none configured means none are sent. */
+  webhooks: WebhookConfig;
+  /**
+   * Days after a lot's records are final (the lot ended and its award can no longer change) during
+   * which staff may read its people's identities (issue 20); after that they see bidder codes only.
+   */
+  identityRetentionDays: number;
   demoData: boolean;
 }
 
@@ -457,6 +476,13 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     problems.push(
       `${accountVars.join(', ')} are required in production (the account that deposits and balances are paid into)`,
     );
+  oneOf('WEBHOOK_TARGETS', 'WEBHOOK_TARGETS_FILE');
+  const webhookTargets = readWebhookTargets(e.WEBHOOK_TARGETS, e.WEBHOOK_TARGETS_FILE, production, problems);
+  // An attempt runs within a job's bound (two request bounds: server/jobs/runner.ts), with time to spare.
+  if (webhookTargets.length > 0 && e.WEBHOOK_TIMEOUT_MS + 1_000 > 2 * e.REQUEST_TIMEOUT_MS)
+    problems.push(
+      `WEBHOOK_TIMEOUT_MS (${e.WEBHOOK_TIMEOUT_MS}) must be at least 1000 below twice REQUEST_TIMEOUT_MS (${e.REQUEST_TIMEOUT_MS}), the bound of a background job`,
+    );
   if (problems.length) throw new ConfigError(problems.join('\n'));
 
   return {
@@ -564,8 +590,40 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       deadlineKind: e.AWARD_DEADLINE_KIND,
       freshSignInMaxAgeSeconds: e.FRESH_SIGNIN_MAX_AGE_SECONDS,
     },
+    webhooks: {
+      targets: webhookTargets,
+      timeoutMs: e.WEBHOOK_TIMEOUT_MS,
+      maxAttempts: e.WEBHOOK_MAX_ATTEMPTS,
+      maxAgeHours: e.WEBHOOK_MAX_AGE_HOURS,
+    },
+    identityRetentionDays: e.IDENTITY_RETENTION_DAYS,
     demoData,
   };
+}
+
+/** The webhook targets from WEBHOOK_TARGETS or the file WEBHOOK_TARGETS_FILE names (none when neither is set). */
+function readWebhookTargets(
+  inline: string | undefined,
+  file: string | undefined,
+  production: boolean,
+  problems: string[],
+): WebhookTarget[] {
+  if (inline && file) return [];
+  let text = inline;
+  let source = 'WEBHOOK_TARGETS';
+  if (file) {
+    source = `WEBHOOK_TARGETS_FILE ${file}`;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch (err) {
+      problems.push(`${source} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+      return [];
+    }
+  }
+  if (text === undefined) return [];
+  const parsed = parseWebhookTargets(text, source, production);
+  if (!parsed.ok) problems.push(...parsed.problems);
+  return parsed.ok ? parsed.targets : [];
 }
 
 /** Whether an origin names this machine (localhost, 127.0.0.0/8, ::1): a developer's, not a deployment. */

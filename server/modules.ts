@@ -34,6 +34,8 @@ export interface DomainModules {
 export async function createDomainModules(ctx: AppContext, identity: Identity): Promise<DomainModules> {
   // Lots written before the catalogue search columns existed get them before the catalogue is served.
   await backfillLotSearch(ctx.db, ctx.log);
+  // Lot documents signed before the transparency log existed become its first leaves (issue 20).
+  await (await import('./transparency/backfill.ts')).backfillLogLeaves(ctx);
   const engine = new BidEngine(ctx);
   const admission = createBidAdmission({ targetLagMs: ctx.config.limits.overloadLagMs, shedLog: engine.shedLog });
   const scheduler = createScheduler(ctx, engine);
@@ -43,6 +45,8 @@ export async function createDomainModules(ctx: AppContext, identity: Identity): 
   const records = await (await import('./records/index.ts')).createRecords(ctx);
   const jobs = (await import('./jobs/index.ts')).createJobs(ctx);
   const notifications = (await import('./notifications/index.ts')).createNotifications(ctx);
+  // Live supervision (issue 20): its routes, and the flush of the client sightings the bid path notes.
+  const supervision = (await import('./supervision/index.ts')).createSupervision(ctx);
   const routers: { path: string; app: ApiApp }[] = [
     // Auction organisations as tenants, their managers and regulators' scopes (issue 19).
     {
@@ -60,6 +64,8 @@ export async function createDomainModules(ctx: AppContext, identity: Identity): 
     { path: '/', app: bidRoutes(ctx, engine) },
     { path: '/', app: (await import('./media/routes.ts')).mediaRoutes(ctx) },
     { path: '/', app: records.app },
+    // The transparency log over every signed document's digest (issue 20).
+    (await import('./transparency/index.ts')).createTransparency(ctx, records.service.key).router,
     (await import('./sealed/index.ts')).createSealed(ctx, records.service.key),
     // A technical suspension (on the lot's bid queue, signed with the record key) and its re-run (issue 18).
     {
@@ -73,8 +79,13 @@ export async function createDomainModules(ctx: AppContext, identity: Identity): 
     { path: '/', app: (await import('./attendance/routes.ts')).attendanceRoutes(ctx) },
     { path: '/', app: (await import('./calendar/calendar-routes.ts')).calendarRoutes(ctx) },
     jobs.router,
+    // Webhooks to external systems: signed result notices and log digests, with retries (issue 20).
+    (await import('./webhooks/index.ts')).createWebhooks(ctx),
     notifications.router,
     { path: '/', app: (await import('./demo/bank.ts')).demoBankRoutes(ctx) },
+    supervision.router,
+    // Who viewed my data: the signed-in person's identity reads by staff (issue 20).
+    { path: '/', app: (await import('./identity/data-views-routes.ts')).dataViewRoutes(ctx) },
   ];
   const { submitSealedBid } = await import('./sealed/service.ts');
   const sealed: SealedBids = (person, lotId, amount, onBehalfOf) =>
@@ -105,6 +116,7 @@ export async function createDomainModules(ctx: AppContext, identity: Identity): 
       admission.close();
       await shedFlush.stop();
       await presenceFlush.stop();
+      await supervision.stop();
       await records.close();
     },
   };

@@ -11,10 +11,10 @@
 // The database has the last word on the window: a sighting is written only if it falls within the
 // lot's bidding window as the lot row says when it is written (startsAt ≤ t < endsAt, the lot still
 // open or suspended after t), for a registration of that person on that lot not yet marked a no-show.
+import { startPeriodicFlush, type PeriodicFlush } from '../shared/periodic-flush.ts';
 import { sql } from 'drizzle-orm';
 import { resultRows, type Db, type Tx } from '../../db/client.ts';
 import type { AppContext } from '../context.ts';
-import { withDeadline } from '../shared/unavailable.ts';
 import { isRowId } from '../shared/validation.ts';
 
 /** A person seen again within this long of what was last written is not noted again. */
@@ -169,29 +169,13 @@ export function presenceOf(ctx: AppContext): PresenceLog {
 }
 
 /** Writes the pending sightings every PRESENCE_FLUSH_MS while the database answers, and once more at stop. */
-export function startPresenceFlush(ctx: AppContext): { flush(): Promise<void>; stop(): Promise<void> } {
+export function startPresenceFlush(ctx: AppContext): PeriodicFlush {
   const log = presenceOf(ctx);
-  let running: Promise<void> | undefined;
-  const flush = (): Promise<void> =>
-    (running ??= withDeadline(log.flush(ctx.db, ctx.clock.now()), ctx.config.limits.requestTimeoutMs, 'presence flush')
-      .then(
-        () => undefined,
-        (err: unknown) => {
-          ctx.database.health.report(err);
-          ctx.log.warn({ err, ...log.stats() }, 'attendance not written yet; kept for the next flush');
-        },
-      )
-      .finally(() => (running = undefined)));
-  const timer = setInterval(() => {
-    if (ctx.database.health.up) void flush();
-  }, PRESENCE_FLUSH_MS);
-  timer.unref();
-  return {
-    flush,
-    async stop() {
-      clearInterval(timer);
-      await running;
-      await flush();
-    },
-  };
+  return startPeriodicFlush(ctx, {
+    name: 'presence flush',
+    everyMs: PRESENCE_FLUSH_MS,
+    write: () => log.flush(ctx.db, ctx.clock.now()),
+    stats: () => log.stats(),
+    failed: 'attendance not written yet; kept for the next flush',
+  });
 }

@@ -1,14 +1,17 @@
 // The one way a lot's manager learns who is behind a bidder code before the lot has ended: an
 // explicit read of one registration with a stated purpose (reviewing an authorisation document, an
 // eligibility question). The read and its purpose are written to the audit log in the same
-// transaction, so regulators see it in the lot's history and record; there is no list form.
+// transaction, so regulators see it in the lot's history and record, and the person in "who viewed my
+// data" (server/audit/identity-reads.ts); there is no list form. Refused once the lot's identities are
+// past their retention (server/audit/identity-retention.ts).
 import { and, eq } from 'drizzle-orm';
 import { bidderOrganisations, people, registrations } from '../../db/schema.ts';
 import { onBehalfOfView } from './registration-service.ts';
 import type { AppContext } from '../context.ts';
 import type { Tx } from '../../db/client.ts';
 import type { Person } from '../identity/person.ts';
-import { appendAudit } from '../audit/audit-log.ts';
+import { noteIdentityRead } from '../audit/identity-reads.ts';
+import { identitiesReadable } from '../audit/identity-retention.ts';
 import { ok, refuse, type Result } from '../shared/errors.ts';
 import { getLotRow } from './public-lot.ts';
 import { managesLot } from './lot-service.ts';
@@ -42,17 +45,22 @@ export async function readRegistrationIdentity(
   if (!lot) return refuse('lot_not_found');
   if (!managesLot(person, lot)) return refuse('not_lot_manager');
   const now = ctx.clock.now();
+  const readable = await identitiesReadable(ctx, ctx.db, lot, now);
+  if (!readable.ok) return readable;
   return ctx.db.transaction(async (tx): Promise<Result<RegistrationIdentity>> => {
     const found = await registrationWithIdentity(tx, lotId, registrationId);
     if (!found) return refuse('registration_not_found');
     const row = { ...found.r, name: found.name };
-    await appendAudit(tx, {
+    await noteIdentityRead(tx, {
       actorPid: person.pid,
       action: 'registration.identity_viewed',
       lotId,
+      purpose,
+      subjectPids: [row.pid],
       subject: String(row.id),
+      role: 'manager',
       at: now,
-      data: { purpose, bidderCode: row.bidderCode, lotStatus: lot.status },
+      data: { bidderCode: row.bidderCode, lotStatus: lot.status },
     });
     return ok({
       registrationId: row.id,

@@ -1,14 +1,18 @@
 // Reading registrations. A lot's registration list goes to its manager and to regulators, but who is
 // behind each bidder code (personal id and name) only to regulators, and to the manager once the lot
 // has ended (closed, failed, cancelled): before that a manager colluding with one bidder could tell
-// them who the rivals are. Every read that shows identities is written to the audit log. A person
-// sees their own registrations with the lot, their bids and the outcome ("my auctions").
+// them who the rivals are. Every read that shows identities is written to the audit log with the
+// purpose the reader stated (or none) and every person shown, and each of them sees it in "who viewed
+// my data" (server/audit/identity-reads.ts); once the lot's identities are past their retention
+// (server/audit/identity-retention.ts) nobody sees them. A person sees their own registrations with
+// the lot, their bids and the outcome ("my auctions").
 import { and, asc, desc, eq, inArray, or } from 'drizzle-orm';
 import { auditEvents, bidderOrganisations, ledgerEntries, lots, people, registrations } from '../../db/schema.ts';
 import { onBehalfOfView, type RegistrantOrganisation } from './registration-service.ts';
 import type { AppContext } from '../context.ts';
 import type { Person } from '../identity/person.ts';
-import { appendAudit } from '../audit/audit-log.ts';
+import { noteIdentityRead } from '../audit/identity-reads.ts';
+import { identitiesReadableUntil } from '../audit/identity-retention.ts';
 import { ok, refuse, type Result } from '../shared/errors.ts';
 import { getLotRow } from './public-lot.ts';
 import { effectiveStatus, isEnded } from './rules/index.ts';
@@ -24,9 +28,6 @@ export type { IdentityRead, LotRegistrationItem, LotRegistrationList, MyRegistra
  * authorisation document (issue 19), which shows who it authorises.
  */
 const IDENTITY_READS = ['registration.identity_viewed', 'authorisation.document_viewed'] as const;
-
-/** The purpose written to the audit log for a read of the whole list with identities. */
-export const LIST_READ_PURPOSE = 'registrations viewed';
 
 type RegistrationRow = typeof registrations.$inferSelect;
 /** An organisation's registration shows it is one; the organisation only where identities are shown. */
@@ -56,21 +57,29 @@ export const hiddenRegistrationItem = (r: RegistrationRow, payment?: PaymentRow)
 /**
  * A lot's registrations for its manager or a regulator. The manager of a lot that has not ended gets
  * codes, statuses, deposit states and payments only (the payment's transfer reference identifies
- * the deposit transfer). Identities are read and audited in one transaction, so a read
- * that could not be audited shows nothing.
+ * the deposit transfer), and so does everyone once the lot's identities are past their retention.
+ * Identities are read and audited in one transaction (with the purpose stated, null for none, and
+ * every person shown), so a read that could not be audited shows nothing.
  */
 export async function listLotRegistrations(
   ctx: AppContext,
   person: Person,
   lotId: number,
+  purpose: string | null = null,
 ): Promise<Result<LotRegistrationList>> {
   const lot = await getLotRow(ctx.db, lotId);
   const regulator = !!lot && regulatesLot(person, lot);
   const manager = !!lot && managesLot(person, lot);
   if (!lot || (lot.status === 'draft' && !manager && !regulator)) return refuse('lot_not_found');
   if (!manager && !regulator) return refuse('not_lot_manager_or_regulator');
+  const now = ctx.clock.now();
+  const period = await identitiesReadableUntil(ctx, ctx.db, lot, now);
+  const retention = period
+    ? { retention: { finalAt: period.finalAt.toISOString(), identitiesReadableUntil: period.until.toISOString() } }
+    : {};
+  const expired = !!period && now.getTime() >= period.until.getTime();
   // Once the lot has ended (bidding can never resume) the manager may see identities.
-  if (!regulator && !isEnded(lot.status)) {
+  if ((!regulator && !isEnded(lot.status)) || expired) {
     const rows = await ctx.db
       .select()
       .from(registrations)
@@ -80,9 +89,8 @@ export async function listLotRegistrations(
       ctx.db,
       rows.map((r) => r.id),
     );
-    return ok({ identities: 'hidden', items: rows.map((r) => withPayment(item(r), paid.get(r.id))) });
+    return ok({ identities: 'hidden', ...retention, items: rows.map((r) => withPayment(item(r), paid.get(r.id))) });
   }
-  const now = ctx.clock.now();
   const items = await ctx.db.transaction(async (tx) => {
     const rows = await tx
       .select({ r: registrations, name: people.name, org: bidderOrganisations })
@@ -98,17 +106,16 @@ export async function listLotRegistrations(
           .where(and(eq(auditEvents.lotId, lotId), inArray(auditEvents.action, [...IDENTITY_READS])))
           .orderBy(asc(auditEvents.id))
       : [];
-    await appendAudit(tx, {
+    await noteIdentityRead(tx, {
       actorPid: person.pid,
       action: 'registrations.viewed',
       lotId,
+      purpose,
+      // Everyone the list names: each registrant (the person who registered, for an organisation too).
+      subjectPids: rows.map(({ r }) => r.pid),
+      role: regulator ? 'regulator' : 'manager',
       at: now,
-      data: {
-        purpose: LIST_READ_PURPOSE,
-        role: regulator ? 'regulator' : 'manager',
-        lotStatus: lot.status,
-        count: rows.length,
-      },
+      data: { lotStatus: lot.status, count: rows.length },
     });
     const paid = await depositPaymentsOf(
       tx,
@@ -128,7 +135,7 @@ export async function listLotRegistrations(
       return out;
     });
   });
-  return ok({ identities: 'shown', items });
+  return ok({ identities: 'shown', ...retention, items });
 }
 
 /**

@@ -7,7 +7,7 @@ import type { AppContext } from '../context.ts';
 import { createRouter, type ApiApp } from '../http/app.ts';
 import { fieldCode, fieldErrorsOf } from '../shared/field-errors.ts';
 import { errorResponses, json } from '../http/openapi.ts';
-import { PurposeQuery as IdentityQuery, sameSiteOnly } from '../http/same-site.ts';
+import { OptionalPurposeQuery, PurposeQuery as IdentityQuery, sameSiteOnly } from '../http/same-site.ts';
 import { access, requireRole, signedIn } from '../identity/auth-middleware.ts';
 import { lotAccess } from './lot-access.ts';
 import { AppError, invalid, unwrap } from '../shared/errors.ts';
@@ -194,8 +194,8 @@ export function registrationRoutes(ctx: AppContext): ApiApp {
       ...lotAccess(ctx, 'manager-of-lot|regulator', sameSiteOnly()),
       summary: "A lot's registrations (its manager, regulators)",
       description:
-        'Regulators get every registration with the person behind the bidder code (`pid`, `name`) and the manager\'s explicit identity reads, in every lot status. The lot\'s manager gets the bidder code, status, deposit state and `payment` only (`identities: "hidden"`; the payment’s `reference` identifies the deposit transfer) until the lot has ended (`closed`, `failed` or `cancelled`), and identities after that. Every read that shows identities is written to the audit log (actor, lot, purpose "registrations viewed"). Cross-site browser requests are refused (403).',
-      request: { params: LotIdParam },
+        'Regulators get every registration with the person behind the bidder code (`pid`, `name`) and the manager\'s explicit identity reads, in every lot status. The lot\'s manager gets the bidder code, status, deposit state and `payment` only (`identities: "hidden"`; the payment’s `reference` identifies the deposit transfer) until the lot has ended (`closed`, `failed` or `cancelled`), and identities after that. Every read that shows identities is written to the audit log (actor, lot, the optional `purpose` stated, null when none, and every person shown, who see it in GET /api/me/data-views). Once the lot\'s records are final (`retention.finalAt`) identities stay readable for IDENTITY_RETENTION_DAYS (until `retention.identitiesReadableUntil`); after that everyone gets bidder codes only (`identities: "hidden"`). Cross-site browser requests are refused (403).',
+      request: { params: LotIdParam, query: OptionalPurposeQuery },
       responses: {
         200: json(LotRegistrationListSchema, 'Registrations; identities as described'),
         ...errorResponses(401, 403, 404, 422),
@@ -203,7 +203,8 @@ export function registrationRoutes(ctx: AppContext): ApiApp {
     }),
     async (c) => {
       const person = signedIn(c);
-      return c.json(unwrap(await listLotRegistrations(ctx, person, c.req.valid('param').id)), 200);
+      const { purpose } = c.req.valid('query');
+      return c.json(unwrap(await listLotRegistrations(ctx, person, c.req.valid('param').id, purpose ?? null)), 200);
     },
   );
 

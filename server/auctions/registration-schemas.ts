@@ -88,7 +88,12 @@ export type LotRegistrationItem = z.infer<typeof LotRegistrationItemSchema>;
 export const LotRegistrationListSchema = z
   .object({
     identities: z.enum(['shown', 'hidden']).openapi({
-      description: '`hidden`: the items carry no pid or name (the lot’s manager before the lot has ended).',
+      description:
+        '`hidden`: the items carry no pid or name (the lot’s manager before the lot has ended; everyone once the identities are past their retention).',
+    }),
+    retention: z.object({ finalAt: z.string(), identitiesReadableUntil: z.string() }).optional().openapi({
+      description:
+        'Once the lot’s records are final (issue 20): when they became final, and until when staff may read its identities (IDENTITY_RETENTION_DAYS later); after that `identities` is `hidden` for everyone.',
     }),
     items: z.array(LotRegistrationItemSchema),
   })

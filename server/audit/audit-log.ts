@@ -90,7 +90,14 @@ export type AuditAction =
   | 'attendance.no_show_decided'
   | 'lot.suspended'
   | 'lot.rerun_scheduled'
-  | 'result.published';
+  | 'result.published'
+  // Live supervision (issue 20: server/supervision): a regulator's view of a live lot with identities,
+  // and their decisions on its anomaly signals (which never change the lot).
+  | 'supervision.lot_viewed'
+  | 'supervision.signal_dismissed'
+  | 'supervision.signal_escalated'
+  // Webhooks to external systems (server/webhooks): an admin sent a failed delivery again.
+  | 'webhook.retried';
 
 export interface AuditInput {
   /** Who did it; null for the platform itself (the closing scheduler). */
@@ -137,9 +144,17 @@ export function auditHashFields(e: {
   };
 }
 
+/**
+ * Takes the chains' lock for the rest of the caller's transaction: the audit chain's, which the
+ * transparency log shares, so a transaction that writes both takes one lock and none can deadlock.
+ */
+export async function lockChains(tx: Tx | Db): Promise<void> {
+  await tx.execute(sql`select pg_advisory_xact_lock(${AUDIT_LOCK})`);
+}
+
 /** Appends one event inside the caller's transaction (call only within db.transaction); its id and hash. */
 export async function appendAudit(tx: Tx | Db, input: AuditInput): Promise<{ id: number; hash: string }> {
-  await tx.execute(sql`select pg_advisory_xact_lock(${AUDIT_LOCK})`);
+  await lockChains(tx);
   const [last] = await tx.select({ hash: auditEvents.hash }).from(auditEvents).orderBy(desc(auditEvents.id)).limit(1);
   const prevHash = last?.hash ?? GENESIS_HASH;
   const subject = input.subject ?? null;

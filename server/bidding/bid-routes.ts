@@ -20,6 +20,8 @@ import { BidAckSchema, LedgerPageSchema, ShedSummarySchema, WithdrawAckSchema } 
 import { shedBidsOf, summarizeShed } from './shed-reads.ts';
 import type { BidEngine } from './bid-engine.ts';
 import { listEntries } from './ledger-queries.ts';
+import { clientOfRequest } from '../supervision/client-hash.ts';
+import { noteClient } from '../supervision/client-sightings.ts';
 
 const tags = ['bids'];
 const security = [{ eid: [] }];
@@ -78,11 +80,20 @@ export function bidRoutes(ctx: AppContext, engine: BidEngine): ApiApp {
     async (c) => {
       const person = signedIn(c);
       const deadline = c.get('startedAt') + ctx.config.limits.bidTimeoutMs;
+      const { onBehalfOf } = c.req.valid('json');
+      // Live supervision: the client this registrant bids from, as keyed hashes, noted in memory only.
+      noteClient(
+        ctx,
+        c.req.valid('param').id,
+        person.pid,
+        onBehalfOf ? { as: 'organisation', identifier: onBehalfOf } : { as: 'own' },
+        clientOfRequest(c, ctx.config.trustProxy),
+      );
       const result = await engine.place({
         lotId: c.req.valid('param').id,
         person,
         amount: c.req.valid('json').amount,
-        onBehalfOf: c.req.valid('json').onBehalfOf,
+        onBehalfOf,
         idempotencyKey: c.req.valid('header')['idempotency-key'],
         deadline,
       });

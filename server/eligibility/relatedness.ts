@@ -142,13 +142,13 @@ function flagFromKey(
   return flagOf(kind, found, shared);
 }
 
-interface LotFlags {
+export interface LotFlags {
   flags: Flag[];
   decisions: Map<string, typeof registrationFlagDecisions.$inferSelect>;
 }
 
-/** The lot's flags: computed now, then the decided ones no longer computed. */
-async function lotFlags(q: Db | Tx, lotId: number): Promise<LotFlags> {
+/** The lot's flags: computed now, then the decided ones no longer computed (also live supervision's related_bidders). */
+export async function lotFlags(q: Db | Tx, lotId: number): Promise<LotFlags> {
   const all = await q
     .select({
       id: registrations.id,

@@ -39,3 +39,16 @@ export const PurposeQuery = z.object({
     example: 'Reviewing the authorisation document sent for this registration',
   }),
 });
+
+/**
+ * The optional `?purpose=` of a read that shows identities and was answered before purposes were asked
+ * for (issue 20): validated as Purpose when given; absent, the audit log records null ("not stated").
+ */
+export const OptionalPurposeQuery = z.object({
+  purpose: Purpose.optional().openapi({
+    param: { name: 'purpose', in: 'query' },
+    description:
+      'Why the identities are read (10–500 characters, no control characters), written to the audit log and shown to the people read in "who viewed my data"; absent: recorded as not stated.',
+    example: 'Quarterly inspection of this organisation’s lots',
+  }),
+});

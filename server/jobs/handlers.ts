@@ -14,15 +14,43 @@ import { JOB_KIND_PATTERN, type Job } from './queue.ts';
  * runner calls it then, and never when the transaction rolled back.
  */
 export type JobHandler = (ctx: AppContext, job: Job, tx: Tx) => Promise<void | AfterCommit>;
+
+/**
+ * A job whose main work happens outside the database (an HTTP call to another system), in two phases:
+ * `outside` runs first, under the claim's lease but in no transaction (a slow answer holds no database
+ * connection and no lock), and resolves with what happened; `record` then writes that down in the
+ * transaction that marks the job done. Both phases share the handler's bound. If the process dies
+ * between them, the job runs again once its lease expires, `outside` included: make it idempotent (an
+ * idempotency key the other side honours). `outside` throwing counts as a failed attempt, as a handler's.
+ */
+export interface TwoPhaseJobHandler<Outcome> {
+  outside(ctx: AppContext, job: Job): Promise<Outcome>;
+  record(ctx: AppContext, job: Job, tx: Tx, outcome: Outcome): Promise<void | AfterCommit>;
+}
 /** Work a job handler leaves for after its transaction committed (domain events are published only then). */
 export type AfterCommit = () => void;
 
-const handlers = new Map<string, JobHandler>();
+/** How the runner runs a kind: optional work outside the database, then the handler in the job's transaction. */
+export interface RegisteredJob {
+  outside?: (ctx: AppContext, job: Job) => Promise<unknown>;
+  handler: (ctx: AppContext, job: Job, tx: Tx, outcome: unknown) => Promise<void | AfterCommit>;
+}
+
+const handlers = new Map<string, RegisteredJob>();
 
 /** Registers the handler of a kind; registering the same kind again replaces it (tests). */
 export function registerJobHandler(kind: string, handler: JobHandler): void {
   if (!JOB_KIND_PATTERN.test(kind)) throw new RangeError(`not a job kind: ${kind}`);
-  handlers.set(kind, handler);
+  handlers.set(kind, { handler: (ctx, job, tx) => handler(ctx, job, tx) });
+}
+
+/** Registers a kind that works outside the database first (see TwoPhaseJobHandler). */
+export function registerTwoPhaseJobHandler<Outcome>(kind: string, handler: TwoPhaseJobHandler<Outcome>): void {
+  if (!JOB_KIND_PATTERN.test(kind)) throw new RangeError(`not a job kind: ${kind}`);
+  handlers.set(kind, {
+    outside: (ctx, job) => handler.outside(ctx, job),
+    handler: (ctx, job, tx, outcome) => handler.record(ctx, job, tx, outcome as Outcome),
+  });
 }
 
 /** Forgets a kind's handler (tests). */
@@ -30,7 +58,7 @@ export function unregisterJobHandler(kind: string): void {
   handlers.delete(kind);
 }
 
-export function jobHandler(kind: string): JobHandler | undefined {
+export function jobHandler(kind: string): RegisteredJob | undefined {
   return handlers.get(kind);
 }
 

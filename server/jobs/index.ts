@@ -9,7 +9,13 @@ import { createJobRunner, type JobRunner } from './runner.ts';
 import { TEST_PROBE_KIND, testProbe } from './test-probe.ts';
 
 export { scheduleJob, cancelJob, type Job, type JobRequest, type Scheduled } from './queue.ts';
-export { registerJobHandler, type AfterCommit, type JobHandler } from './handlers.ts';
+export {
+  registerJobHandler,
+  registerTwoPhaseJobHandler,
+  type AfterCommit,
+  type JobHandler,
+  type TwoPhaseJobHandler,
+} from './handlers.ts';
 
 export interface Jobs {
   router: { path: string; app: ApiApp };

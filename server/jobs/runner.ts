@@ -5,7 +5,8 @@
 //     process claims it while the lease runs;
 //   - the job then runs in a second transaction that locks its row again (still pending, still this
 //     claim's attempt), runs the handler with that transaction, and marks the job done in it: the
-//     handler's database work and "done" commit together, once;
+//     handler's database work and "done" commit together, once (a two-phase kind, handlers.ts, first
+//     does its work outside the database, an HTTP call, under the lease and outside any transaction);
 //   - a process killed mid-job loses its transaction (PostgreSQL rolls it back when the connection
 //     drops) but not the lease: the job waits until the lease expires, then any process, this one
 //     after a restart included, claims it again;
@@ -114,27 +115,29 @@ export async function runClaimedJob(
   job: Job,
   timings: JobTimings,
 ): Promise<'done' | 'skipped' | 'failed' | 'timeout'> {
-  const handler = jobHandler(job.kind);
-  if (!handler) throw new Error(`no handler for job kind ${job.kind}`);
+  const registered = jobHandler(job.kind);
+  if (!registered) throw new Error(`no handler for job kind ${job.kind}`);
+  const { outside, handler } = registered;
   try {
-    const ran = await withDeadline(
-      ctx.db.transaction(async (tx) => {
+    const run = async () => {
+      // A two-phase kind's work outside the database, under this claim's lease (handlers.ts).
+      const outcome = outside ? await outside(ctx, job) : undefined;
+      return ctx.db.transaction(async (tx) => {
         const [mine] = await tx
           .select({ id: jobs.id })
           .from(jobs)
           .where(and(eq(jobs.id, job.id), eq(jobs.state, 'pending'), eq(jobs.attempts, job.attempts)))
           .for('update', { skipLocked: true });
         if (!mine) return false;
-        const afterCommit = await handler(ctx, job, tx);
+        const afterCommit = await handler(ctx, job, tx, outcome);
         await tx
           .update(jobs)
           .set({ state: 'done', doneAt: ctx.clock.now(), lockedUntil: null, lastError: null })
           .where(eq(jobs.id, job.id));
         return { afterCommit };
-      }),
-      timings.handlerTimeoutMs,
-      `running job ${job.key}`,
-    );
+      });
+    };
+    const ran = await withDeadline(run(), timings.handlerTimeoutMs, `running job ${job.key}`);
     if (!ran) return 'skipped';
     try {
       ran.afterCommit?.();

@@ -13,6 +13,8 @@ import { authorisationDocuments, bidderOrganisations, registrations } from '../.
 import type { AppContext } from '../context.ts';
 import type { Person } from '../identity/person.ts';
 import { appendAudit } from '../audit/audit-log.ts';
+import { noteIdentityRead } from '../audit/identity-reads.ts';
+import { identitiesReadable } from '../audit/identity-retention.ts';
 import { notify } from '../notifications/outbox.ts';
 import { invalid, ok, refuse, type Failure, type Result } from '../shared/errors.ts';
 import { fieldError } from '../shared/field-errors.ts';
@@ -224,6 +226,10 @@ export async function readAuthorisationDocument(
   const manager = who === 'manager';
   if (manager && purpose === undefined) return invalid({ purpose: fieldError('REQUIRED') });
   const now = ctx.clock.now();
+  if (manager) {
+    const readable = await identitiesReadable(ctx, ctx.db, lot, now);
+    if (!readable.ok) return readable;
+  }
   return ctx.db.transaction(async (tx): Promise<Result<AuthorisationReadView>> => {
     const found = await registrationWithIdentity(tx, lotId, registrationId);
     if (!found) return refuse('registration_not_found');
@@ -231,13 +237,16 @@ export async function readAuthorisationDocument(
     const doc = org && r.actingRole ? await latestDocument(tx, r.id) : undefined;
     if (!doc || !org || !r.actingRole) return refuse('document_not_found');
     if (manager) {
-      await appendAudit(tx, {
+      await noteIdentityRead(tx, {
         actorPid: person.pid,
         action: 'authorisation.document_viewed',
         lotId,
+        purpose: purpose!,
+        subjectPids: [r.pid],
         subject: String(r.id),
+        role: 'manager',
         at: now,
-        data: { purpose: purpose!, bidderCode: r.bidderCode, lotStatus: lot.status, sha256: doc.sha256 },
+        data: { bidderCode: r.bidderCode, lotStatus: lot.status, sha256: doc.sha256 },
       });
     }
     return ok({

@@ -25,6 +25,8 @@ import type { SnapshotReader } from './snapshots.ts';
 import type { BidCredentials } from './socket-people.ts';
 import type { BidAdmission } from '../bidding/admission.ts';
 import { presenceOf } from '../attendance/presence.ts';
+import { clientOfSocket } from '../supervision/client-hash.ts';
+import { noteClient, type ActingAs } from '../supervision/client-sightings.ts';
 
 export interface HandlerLimits {
   /** Lots one socket may watch at once. */
@@ -124,6 +126,9 @@ export function registerHandlers(socket: GatewaySocket, deps: HandlerDeps): void
   const { ctx, limits } = deps;
   const watching = socket.data.watching;
 
+  const seenFrom = (lotId: number, pid: string, acting: ActingAs): void =>
+    noteClient(ctx, lotId, pid, acting, clientOfSocket(socket.data.credentials.ip, socket.handshake.headers.cookie));
+
   on(socket, deps, 'watch', watchSchema, async ({ lotId }) => {
     const already = watching.has(lotId);
     if (!already && watching.size >= limits.maxWatchedLots)
@@ -151,7 +156,11 @@ export function registerHandlers(socket: GatewaySocket, deps: HandlerDeps): void
     deps.primed(lotId, snapshot.lot.seq);
     // A signed-in watch in the bidding window is attendance (server/attendance; noted in memory).
     const person = socket.data.person;
-    if (person) presenceOf(ctx).seenOn(snapshot.lot, person.pid, ctx.clock.now());
+    if (person) {
+      presenceOf(ctx).seenOn(snapshot.lot, person.pid, ctx.clock.now());
+      // Live supervision: the client a registrant watches from (keyed hashes, in memory until flushed).
+      seenFrom(lotId, person.pid, { as: 'any' });
+    }
     return { ok: true, ...snapshot };
   });
 
@@ -189,6 +198,7 @@ export function registerHandlers(socket: GatewaySocket, deps: HandlerDeps): void
     const who = await bidder(lotId, deadline);
     if (!who.ok) return asAck(who);
     const person: Person = who.value;
+    seenFrom(lotId, person.pid, onBehalfOf ? { as: 'organisation', identifier: onBehalfOf } : { as: 'own' });
     const result = await deps.bids.place({ lotId, person, amount, idempotencyKey, onBehalfOf, deadline });
     if (!result.ok) return failure(result);
     return { ok: true, bid: result.value };

@@ -5,9 +5,19 @@
 // byte before it (see verify-export.ts), so a cut, edited or reordered export is detected. Whatever
 // the database says is checked against the audit chain first (integrity.ts): a lot whose rows
 // contradict it is exported as a refusal, not as a record, and the audit export lists such rows.
+// Issue 20: the header and the seal name who requested the export and when (header version 2); an
+// export is one identity read (written by the route before the first byte) and the people of each page
+// are indexed under it as the page is sent (server/audit/identity-reads.ts); a lot whose people are past
+// their identity retention is exported without them (`record-withheld`; a CSV row without the winner).
 import { createHash, type Hash } from 'node:crypto';
 import type { AppContext } from '../context.ts';
 import { canonicalJson, GENESIS_HASH } from '../shared/hash-chain.ts';
+import { indexIdentityRead, indexSubjectHashes } from '../audit/identity-reads.ts';
+import { personHash } from '../audit/person-hash.ts';
+import { recordsFinalAtMany, retentionExpired } from '../audit/identity-retention.ts';
+import { isPersonSubject } from '../audit/audit-log.ts';
+import { appendLogLeaf } from '../transparency/log-leaves.ts';
+import { documentDigest } from './lot-document-digest.ts';
 import { toCsv } from './csv.ts';
 import { signCompact } from './jws.ts';
 import { auditPageProblems, auditRefusal, recordIntegrityProblem } from './integrity.ts';
@@ -21,7 +31,7 @@ import {
   type LotRow,
   type Period,
 } from './queries.ts';
-import { buildRecord } from './record.ts';
+import { buildRecord, recordSubjects } from './record.ts';
 import { isEnded } from '../auctions/rules/index.ts';
 import {
   SEAL_CTY,
@@ -29,7 +39,9 @@ import {
   type AuditLine,
   type ExportHeader,
   type RefusedRecordLine,
+  type Requester,
   type SealPayload,
+  type WithheldRecordLine,
 } from './record-format.ts';
 import type { SigningKey } from './signing-keys.ts';
 import { AUDIT_CSV_COLUMNS } from './verify-export.ts';
@@ -39,6 +51,19 @@ export const LOT_PAGE = 200;
 export const AUDIT_PAGE = 1000;
 
 export type ExportFormat = 'ndjson' | 'csv';
+
+/** Who asked for an export and when, and the audit event of that read (issue 20). */
+export interface ExportRequest {
+  exportedAt: Date;
+  requestedBy: Requester;
+  /** The identity read's audit event, under which each page's people are indexed. */
+  readId: number;
+}
+
+/** The requester as an export's header and seal name them. */
+export function exportRequester(person: { pid: string; name: string | null }, role: string): Requester {
+  return { pid: person.pid, personHash: personHash(person.pid), name: person.name, role };
+}
 
 interface Source {
   /** The lines (NDJSON) or rows (CSV text) of the next page, or undefined when done. */
@@ -51,7 +76,7 @@ interface Source {
 function toStream(
   ctx: AppContext,
   source: Source,
-  seal: { key: SigningKey; kind: ExportHeader['type']; exportedAt: Date } | undefined,
+  seal: { key: SigningKey; kind: ExportHeader['type']; request: ExportRequest } | undefined,
 ): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   const digest: Hash = createHash('sha256');
@@ -71,12 +96,22 @@ function toStream(
           const payload: SealPayload = {
             type: 'export-seal',
             export: seal.kind,
-            exportedAt: seal.exportedAt.toISOString(),
+            exportedAt: seal.request.exportedAt.toISOString(),
+            requestedBy: seal.request.requestedBy,
             lines,
             sha256: digest.digest('hex'),
             ...source.sealExtra?.(),
           };
           const jws = await signCompact(encoder.encode(JSON.stringify(payload)), seal.key, SEAL_CTY);
+          // The seal (the compact JWS as written) is a leaf of the transparency log (issue 20).
+          await ctx.db.transaction((tx) =>
+            appendLogLeaf(tx, {
+              digest: documentDigest(jws),
+              kind: 'export_seal',
+              lotId: null,
+              at: seal.request.exportedAt,
+            }),
+          );
           controller.enqueue(encoder.encode(`${JSON.stringify({ type: 'export-seal', jws })}\n`));
         }
         controller.close();
@@ -123,8 +158,13 @@ const LOT_CSV_COLUMNS = [
   'integrity',
 ];
 
-/** One summary row: from the record, or, for a refused lot, the lot row without a winner and the reason. */
-function summaryRow(r: LotRow, built: AuctionRecord | RefusedRecordLine): unknown[] {
+type Built = AuctionRecord | RefusedRecordLine | WithheldRecordLine;
+
+/**
+ * One summary row: from the record, or, for a refused lot, the lot row without a winner and the
+ * reason; a lot past its identity retention has its result without the winner's pid and name.
+ */
+function summaryRow(r: LotRow, built: Built): unknown[] {
   const iso = (d: Date | null): string => d?.toISOString() ?? '';
   const head = [
     r.id,
@@ -144,6 +184,20 @@ function summaryRow(r: LotRow, built: AuctionRecord | RefusedRecordLine): unknow
   ];
   if (built.type === 'record-refused')
     return [...head, '', r.bidCount, '', '', '', '', '', r.cancelReason ?? '', '', `refused: ${built.reason}`];
+  if (built.type === 'record-withheld')
+    return [
+      ...head,
+      '',
+      r.bidCount,
+      '',
+      r.finalPrice ?? '',
+      '',
+      '',
+      '',
+      r.cancelReason ?? '',
+      '',
+      `withheld: ${built.reason}`,
+    ];
   const x = built.result;
   return [
     ...head,
@@ -166,29 +220,35 @@ export function lotsExport(
   key: SigningKey,
   period: Period,
   format: ExportFormat,
-  exportedAt: Date,
-  actorPid: string,
+  request: ExportRequest,
   /** The organisations a scoped regulator's export covers (issue 19); null: the whole country. */
   organisations: number[] | null = null,
 ): ReadableStream<Uint8Array> {
+  const { exportedAt } = request;
+  const actorPid = request.requestedBy.pid;
   let afterId = 0;
   let started = false;
   let done = false;
   const header: ExportHeader = {
     type: 'lot-export',
-    version: 1,
+    version: 2,
     exportedAt: exportedAt.toISOString(),
+    requestedBy: request.requestedBy,
     issuer: ctx.config.publicOrigin ?? null,
     from: period.from.toISOString(),
     to: period.to.toISOString(),
   };
   const rc = {
     issuedAt: exportedAt,
+    requestedBy: request.requestedBy,
     issuer: ctx.config.publicOrigin ?? null,
     minBidders: ctx.config.policy.minBidders,
   };
-  /** The next page of lots, each as its record or as the refusal to issue it. */
-  const page = async (): Promise<{ row: LotRow; built: AuctionRecord | RefusedRecordLine }[]> => {
+  /**
+   * The next page of lots, each as its record, as the refusal to issue it, or withheld (its people
+   * past their retention); the people it shows are indexed under the export's identity read.
+   */
+  const page = async (): Promise<{ row: LotRow; built: Built }[]> => {
     const rows = (await endedLotsPage(ctx.db, period, afterId, LOT_PAGE, organisations)).filter((r) =>
       isEnded(r.status),
     );
@@ -201,14 +261,33 @@ export function lotsExport(
       ctx.db,
       rows.map((r) => r.id),
     );
-    const out: { row: LotRow; built: AuctionRecord | RefusedRecordLine }[] = [];
+    const finalAt = await recordsFinalAtMany(ctx.db, rows, exportedAt);
+    const out: { row: LotRow; built: Built }[] = [];
+    const shown: string[] = [];
     for (const r of rows) {
+      const final = finalAt.get(r.id) ?? null;
+      if (retentionExpired(ctx, final, exportedAt)) {
+        const withheld: WithheldRecordLine = {
+          type: 'record-withheld',
+          lotId: r.id,
+          reason: 'identity_retention_expired',
+          finalAt: final!.toISOString(),
+        };
+        out.push({ row: r, built: withheld });
+        continue;
+      }
       const d = details.get(r.id)!;
       const record = buildRecord({ ...r, status: r.status as AuctionRecord['result']['status'] }, d, rc);
       const reason = recordIntegrityProblem(record, d.events);
       if (reason) await auditRefusal(ctx, { actorPid, lotId: r.id, reason, scope: 'period' });
       out.push({ row: r, built: reason ? { type: 'record-refused', lotId: r.id, reason } : record });
+      // NDJSON: everyone the record names; CSV: the winner named in the summary row.
+      if (!reason)
+        shown.push(
+          ...(format === 'ndjson' ? recordSubjects(record) : record.result.winnerPid ? [record.result.winnerPid] : []),
+        );
     }
+    await indexIdentityRead(ctx.db, request.readId, shown);
     return out;
   };
   const ndjson: Source = {
@@ -238,7 +317,7 @@ export function lotsExport(
   return toStream(
     ctx,
     format === 'ndjson' ? ndjson : csv,
-    format === 'ndjson' ? { key, kind: 'lot-export', exportedAt } : undefined,
+    format === 'ndjson' ? { key, kind: 'lot-export', request } : undefined,
   );
 }
 
@@ -265,8 +344,9 @@ export async function auditExport(
   key: SigningKey,
   period: Partial<Period>,
   format: ExportFormat,
-  exportedAt: Date,
+  request: ExportRequest,
 ): Promise<ReadableStream<Uint8Array>> {
+  const { exportedAt } = request;
   const range = await auditIdRange(ctx.db, period);
   const previousHash = range ? ((await auditHashBefore(ctx.db, range.first)) ?? GENESIS_HASH) : GENESIS_HASH;
   let afterId = range ? range.first - 1 : 0;
@@ -281,12 +361,19 @@ export async function auditExport(
       afterId = rows[rows.length - 1].id;
       lastHash = rows[rows.length - 1].hash;
     }
+    // The people whose personal ids the page shows in clear (actors, and subjects that are people).
+    const named = rows.flatMap((e) => [
+      ...(e.actorPid ? [e.actorHash ?? personHash(e.actorPid)] : []),
+      ...(isPersonSubject(e.subject) ? [e.subjectHash ?? personHash(e.subject)] : []),
+    ]);
+    await indexSubjectHashes(ctx.db, request.readId, named);
     return rows;
   };
   const header: ExportHeader = {
     type: 'audit-export',
-    version: 1,
+    version: 2,
     exportedAt: exportedAt.toISOString(),
+    requestedBy: request.requestedBy,
     issuer: ctx.config.publicOrigin ?? null,
     from: period.from?.toISOString() ?? null,
     to: period.to?.toISOString() ?? null,
@@ -335,6 +422,6 @@ export async function auditExport(
   return toStream(
     ctx,
     format === 'ndjson' ? ndjson : csv,
-    format === 'ndjson' ? { key, kind: 'audit-export', exportedAt } : undefined,
+    format === 'ndjson' ? { key, kind: 'audit-export', request } : undefined,
   );
 }

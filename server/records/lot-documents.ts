@@ -7,9 +7,11 @@ import type { Db, Tx } from '../../db/client.ts';
 import { lotDocuments, type LotDocumentKind } from '../../db/schema.ts';
 import { GENESIS_HASH } from '../shared/hash-chain.ts';
 import { documentDigest } from './lot-document-digest.ts';
+import { appendLogLeaf } from '../transparency/log-leaves.ts';
 import { signFlattened, type FlattenedJws } from './jws.ts';
 import { LOT_FACTS, type LotFact } from './lot-fact-format.ts';
 import type { SigningKey } from './signing-keys.ts';
+import { enqueueResultPublished } from '../webhooks/result-published.ts';
 
 export type LotDocumentRow = typeof lotDocuments.$inferSelect;
 
@@ -48,6 +50,9 @@ export async function issueLotDocument(
       createdAt: opts.at,
     })
     .returning();
+  // External systems that take result notices get this one, if and when it commits (server/webhooks).
+  if (fact.type === 'result-notice') await enqueueResultPublished(tx, fact, row);
+  await appendLogLeaf(tx, { digest: row.digest, kind: row.kind, lotId: row.lotId, at: opts.at });
   return { row, jws };
 }
 

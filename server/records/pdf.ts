@@ -106,6 +106,11 @@ function body(doc: Doc, r: AuctionRecord, kid: string): void {
     .text(`Hồ sơ phiên đấu giá số ${r.lot.id} — lập lúc ${formatVnTime(r.issuedAt)} (giờ Việt Nam, UTC+7)`, {
       align: 'center',
     });
+  // Version 5 (issue 20): who requested this copy; the read is in the audit log.
+  if (r.requestedBy)
+    doc.text(`Người yêu cầu: ${r.requestedBy.name ?? '(không rõ tên)'}, số định danh ${r.requestedBy.pid}`, {
+      align: 'center',
+    });
 
   heading(doc, '1. Tài sản đấu giá');
   fields(doc, [

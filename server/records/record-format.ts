@@ -24,9 +24,11 @@ export const RECORD_TYPE = 'auction-record';
  * revealed sealed bid's commitment and salt on its ledger entry; verification checks each method's own
  * rule. 4 (issue 19): an organisation's registration names the organisation and every person who
  * acted for it (numbered, each chained when they first acted), and its ledger entries carry the
- * acting person's number, covered by their hashes. Records of earlier versions still verify as they were issued.
+ * acting person's number, covered by their hashes. 5 (issue 20): the record names who requested it
+ * (`requestedBy`) beside when it was issued (`issuedAt`), as the audit log records the read. Records
+ * of earlier versions still verify as they were issued.
  */
-export const RECORD_VERSION = 4;
+export const RECORD_VERSION = 5;
 /** The JWS `cty` of a signed auction record. */
 export const RECORD_CTY = 'auction-record+json';
 /** The JWS `cty` of the seal that ends an NDJSON export. */
@@ -78,6 +80,21 @@ export const RecordOrganisationSchema = z.strictObject({
   actors: z.array(RecordActorSchema),
 });
 
+/**
+ * Who asked for a document (issue 20): the staff member whose read the audit log holds (their keyed
+ * hash is the one that event chains as its actor), with the role they read it in.
+ */
+export const RequesterSchema = z.strictObject({
+  pid: z.string(),
+  personHash: hash,
+  name: z.string().nullable(),
+  /** The role they read it in: regulator, manager or admin. */
+  role: z.string(),
+});
+export type Requester = z.infer<typeof RequesterSchema>;
+/** A record's requester (version 5), or null for a record the platform issued on its own. */
+export const RecordRequesterSchema = RequesterSchema.nullable();
+
 export const RecordRegistrationSchema = z.strictObject({
   bidderCode: z.string(),
   pid: z.string(),
@@ -113,8 +130,10 @@ export const RecordEventSchema = z.strictObject({
 export const AuctionRecordSchema = z
   .strictObject({
     type: z.literal(RECORD_TYPE),
-    version: z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(RECORD_VERSION)]),
+    version: z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4), z.literal(RECORD_VERSION)]),
     issuedAt: iso,
+    /** Version 5: who requested the record (null: the platform itself); absent from earlier versions. */
+    requestedBy: RecordRequesterSchema.optional(),
     issuer: z.string().nullable(),
     lot: z.strictObject({
       id: z.number().int().positive(),
@@ -198,6 +217,14 @@ export const AuctionRecordSchema = z
   .superRefine((r, ctx) => {
     const problem = methodPartsProblem(r);
     if (problem) ctx.addIssue({ code: 'custom', path: ['policy', 'method'], message: problem });
+    // Version 5 names its requester (null for the platform); earlier versions had no such field.
+    if (r.version >= 5 !== (r.requestedBy !== undefined))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['requestedBy'],
+        message:
+          r.version >= 5 ? 'version 5 names who requested the record' : 'not part of a version-4 or older record',
+      });
   });
 
 export type AuctionRecord = z.infer<typeof AuctionRecordSchema>;
@@ -244,17 +271,40 @@ export const RefusedRecordLineSchema = z.strictObject({
 });
 export type RefusedRecordLine = z.infer<typeof RefusedRecordLineSchema>;
 
-/** The first line of an NDJSON export. */
-export const ExportHeaderSchema = z.strictObject({
-  type: z.enum(['lot-export', 'audit-export']),
-  version: z.literal(1),
-  exportedAt: iso,
-  issuer: z.string().nullable(),
-  from: iso.nullable(),
-  to: iso.nullable(),
-  /** For the audit log: the hash the first exported event must link to (the genesis hash from the start). */
-  previousHash: hash.optional(),
+/**
+ * A line of a lot export (issue 20) in place of a record whose people are past their identity
+ * retention (IDENTITY_RETENTION_DAYS after the records became final): the lot is named, its people
+ * are not. Not a fault: the export stays valid.
+ */
+export const WithheldRecordLineSchema = z.strictObject({
+  type: z.literal('record-withheld'),
+  lotId: z.number().int().positive(),
+  reason: z.literal('identity_retention_expired'),
+  finalAt: iso,
 });
+export type WithheldRecordLine = z.infer<typeof WithheldRecordLineSchema>;
+
+/**
+ * The first line of an NDJSON export. Version 2 (issue 20) names who requested it (`requestedBy`)
+ * beside `exportedAt`, as its seal does too; version-1 exports, without it, still verify.
+ */
+export const ExportHeaderSchema = z
+  .strictObject({
+    type: z.enum(['lot-export', 'audit-export']),
+    version: z.union([z.literal(1), z.literal(2)]),
+    exportedAt: iso,
+    /** Version 2: the regulator who requested the export. */
+    requestedBy: RequesterSchema.optional(),
+    issuer: z.string().nullable(),
+    from: iso.nullable(),
+    to: iso.nullable(),
+    /** For the audit log: the hash the first exported event must link to (the genesis hash from the start). */
+    previousHash: hash.optional(),
+  })
+  .refine((h) => h.version >= 2 === (h.requestedBy !== undefined), {
+    path: ['requestedBy'],
+    message: 'a version-2 export header names its requester; a version-1 header has none',
+  });
 export type ExportHeader = z.infer<typeof ExportHeaderSchema>;
 
 /** The payload the seal's JWS signs: how many lines came before it and the SHA-256 of their bytes. */
@@ -262,6 +312,8 @@ export const SealPayloadSchema = z.strictObject({
   type: z.literal('export-seal'),
   export: z.enum(['lot-export', 'audit-export']),
   exportedAt: iso,
+  /** Exports of header version 2 (issue 20): who requested it, as the header says. */
+  requestedBy: RequesterSchema.optional(),
   lines: z.number().int().nonnegative(),
   sha256: hash,
   /** The audit log's last exported hash, so a later export can be linked to this one. */

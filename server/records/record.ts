@@ -22,6 +22,8 @@ import {
 
 export interface RecordContext {
   issuedAt: Date;
+  /** Who requested the record (version 5); absent or null: the platform itself. */
+  requestedBy?: { pid: string; name: string | null; role: string } | null;
   /** The platform's public origin, so a reader knows where the keys are published. */
   issuer: string | null;
   minBidders: number;
@@ -104,6 +106,14 @@ function recordEvent(e: LotDetails['events'][number]): RecordEvent {
   return e.chainVersion === 2 ? { ...base, v: 2, actorHash: e.actorHash, subjectHash: e.subjectHash } : base;
 }
 
+/**
+ * Everyone a record names (issue 20: the subjects of its identity read): each registrant and each
+ * person who acted for an organisation's registration.
+ */
+export function recordSubjects(record: AuctionRecord): string[] {
+  return record.registrations.flatMap((r) => [r.pid, ...(r.organisation?.actors.map((a) => a.pid) ?? [])]);
+}
+
 /** The record of an ended lot. The caller checks isEnded first. */
 export function buildRecord(
   lot: LotRow & { status: EndedStatus },
@@ -120,6 +130,7 @@ export function buildRecord(
     type: RECORD_TYPE,
     version: RECORD_VERSION,
     issuedAt: rc.issuedAt.toISOString(),
+    requestedBy: rc.requestedBy ? { ...rc.requestedBy, personHash: personHash(rc.requestedBy.pid) } : null,
     issuer: rc.issuer,
     lot: {
       id: lot.id,

@@ -5,6 +5,7 @@ import type { MiddlewareHandler } from 'hono';
 import { createRouter, type ApiApp } from '../http/app.ts';
 import { declareBodyLimit, limitBody } from '../http/body-limits.ts';
 import { errorResponses } from '../http/openapi.ts';
+import { OptionalPurposeQuery } from '../http/same-site.ts';
 import { access, requireRole, signedIn } from '../identity/auth-middleware.ts';
 import type { AppEnv } from '../identity/person.ts';
 import { clientIp, KeyedBuckets, rateLimited } from '../identity/rate-limit.ts';
@@ -12,6 +13,7 @@ import { AppError, unwrap } from '../shared/errors.ts';
 import { LotIdParam } from '../shared/validation.ts';
 import type { RecordService } from './service.ts';
 import type { BodyKind } from './verify-body.ts';
+import { logHeaders } from '../transparency/headers.ts';
 import { FlattenedJwsSchema } from './jws-schema.ts';
 import { VerdictSchema } from './verdict-schema.ts';
 import type { VerifyPool } from './verify-pool.ts';
@@ -113,9 +115,9 @@ export function recordRoutes(service: RecordService, pool: VerifyPool): ApiApp {
       tags: ['records'],
       summary: "A lot's auction record (regulators)",
       description:
-        "The complete record of a closed, failed or cancelled lot: the lot and its policy, times, every registration with the person behind each bidder code, the full ledger with its hash chain, extensions, history and result. `json` is a signed JWS (verify it with POST /api/records/verify or offline), `csv` the ledger (UTF-8 with BOM), `pdf` a printable Vietnamese record. Every read is written to the audit log as `record.viewed` with the request's Origin and Sec-Fetch-Site; requests started by another site (`Sec-Fetch-Site: cross-site`) are refused with 403. Before anything is signed the lot's rows are checked against its chains (the ledger, and the registrations and result chained in the audit log): when they contradict them the answer is 409 `RECORD_INCONSISTENT` with the reason, and the refusal is written to the audit log as `record.refused`.",
+        "The complete record of a closed, failed or cancelled lot: the lot and its policy, times, every registration with the person behind each bidder code, the full ledger with its hash chain, extensions, history and result. `json` is a signed JWS (verify it with POST /api/records/verify or offline), `csv` the ledger (UTF-8 with BOM), `pdf` a printable Vietnamese record. Every read is written to the audit log as `record.viewed` with the request's Origin and Sec-Fetch-Site; a `json` or `pdf` record names the people behind the bidder codes, so its read is also an identity read: the optional `purpose` (10–500 characters; null when not stated) and every registrant and organisation actor are recorded, each of whom sees it in GET /api/me/data-views, and the record names its requester (`requestedBy`, record version 5) beside `issuedAt`. Once the lot's identities are past their retention (IDENTITY_RETENTION_DAYS after its records became final) `json` and `pdf` are refused with 403 `identity_retention_expired`; the ledger `csv` (bidder codes only) remains. Requests started by another site (`Sec-Fetch-Site: cross-site`) are refused with 403. Before anything is signed the lot's rows are checked against its chains (the ledger, and the registrations and result chained in the audit log): when they contradict them the answer is 409 `RECORD_INCONSISTENT` with the reason, and the refusal is written to the audit log as `record.refused`.",
       security: [{ eid: [] }],
-      request: { params: LotIdParam, query: FormatQuery },
+      request: { params: LotIdParam, query: FormatQuery.extend(OptionalPurposeQuery.shape) },
       responses: {
         200: {
           description: 'The record',
@@ -131,16 +133,22 @@ export function recordRoutes(service: RecordService, pool: VerifyPool): ApiApp {
     async (c) => {
       const person = requireRole(c, 'regulator');
       const { id } = c.req.valid('param');
-      const { format } = c.req.valid('query');
+      const { format, purpose } = c.req.valid('query');
       const out = unwrap(
-        await service.exportRecord(person, id, format, {
-          origin: c.req.header('origin') ?? null,
-          fetchSite: c.req.header('sec-fetch-site') ?? null,
-        }),
+        await service.exportRecord(
+          person,
+          id,
+          format,
+          { origin: c.req.header('origin') ?? null, fetchSite: c.req.header('sec-fetch-site') ?? null },
+          purpose ?? null,
+        ),
       );
       c.header('content-disposition', `attachment; filename="${out.filename}"`);
       c.header('cache-control', 'no-store');
-      if (out.format === 'json') return c.json(out.jws, 200);
+      if (out.format === 'json') {
+        logHeaders(c, JSON.stringify(out.jws));
+        return c.json(out.jws, 200);
+      }
       return c.body(out.bytes as Uint8Array<ArrayBuffer>, 200, { 'content-type': out.contentType }) as never;
     },
   );
@@ -172,6 +180,7 @@ export function recordRoutes(service: RecordService, pool: VerifyPool): ApiApp {
       );
       c.header('content-disposition', `attachment; filename="lot-${id}-money-trail.json"`);
       c.header('cache-control', 'no-store');
+      logHeaders(c, JSON.stringify(jws));
       return c.json(jws, 200);
     },
   );

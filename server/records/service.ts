@@ -1,17 +1,25 @@
 // The records service: the record of one ended lot as signed JSON, CSV or PDF (each export logged in
 // the audit trail), the published keys, and verification against them. A record whose rows contradict
-// the audit chain (integrity.ts) is refused, never signed.
+// the audit chain (integrity.ts) is refused, never signed. The JSON and PDF records name the people
+// behind the bidder codes: each is an identity read (server/audit/identity-reads.ts) of every
+// registrant and everyone who acted for an organisation, names its requester (record version 5), and
+// is refused once the lot's identities are past their retention (identity-retention.ts); the ledger
+// CSV carries bidder codes only.
 import type { AppContext } from '../context.ts';
 import type { Person } from '../identity/person.ts';
 import { appendAudit } from '../audit/audit-log.ts';
+import { appendLogLeaf } from '../transparency/log-leaves.ts';
+import { documentDigest } from './lot-document-digest.ts';
+import { noteIdentityRead } from '../audit/identity-reads.ts';
+import { identitiesReadable } from '../audit/identity-retention.ts';
 import { ok, refuse, type Result } from '../shared/errors.ts';
-import { managesLot, overseesLot } from '../auctions/lot-service.ts';
+import { managesLot, overseesLot, regulatesLot } from '../auctions/lot-service.ts';
 import { toCsv } from './csv.ts';
 import { signFlattened, type FlattenedJws, type Jwks } from './jws.ts';
 import { renderRecordPdf } from './pdf.ts';
 import { auditRefusal, recordIntegrityProblem } from './integrity.ts';
 import { findLot, loadDetails } from './queries.ts';
-import { buildRecord } from './record.ts';
+import { buildRecord, recordSubjects } from './record.ts';
 import { entryRounds } from './record-methods.ts';
 import { isEnded } from '../auctions/rules/index.ts';
 import { RECORD_CTY, type AuctionRecord } from './record-format.ts';
@@ -42,8 +50,17 @@ export type RecordExport =
 
 export interface RecordService {
   key: SigningKey;
-  /** The record of an ended lot in the asked format; logs `record.viewed` with where the request came from. */
-  exportRecord(actor: Person, lotId: number, format: RecordFormat, from?: RequestOrigin): Promise<Result<RecordExport>>;
+  /**
+   * The record of an ended lot in the asked format; logs `record.viewed` with where the request came
+   * from (JSON and PDF: an identity read, with the purpose stated).
+   */
+  exportRecord(
+    actor: Person,
+    lotId: number,
+    format: RecordFormat,
+    from?: RequestOrigin,
+    purpose?: string | null,
+  ): Promise<Result<RecordExport>>;
   jwks(): Promise<Jwks>;
   /**
    * The signed money trail of an ended lot (regulators, admins and the lot's manager): a later fact
@@ -53,6 +70,11 @@ export interface RecordService {
   exportMoneyTrail(actor: Person, lotId: number, from?: RequestOrigin): Promise<Result<FlattenedJws>>;
   verify(bytes: Uint8Array, kind?: DocumentKind): Promise<Verdict>;
   verifyParsed(value: unknown): Promise<Verdict>;
+}
+
+/** The role a staff member reads a lot's record in. */
+function readerRole(actor: Person, lot: Parameters<typeof managesLot>[1]): 'regulator' | 'manager' | 'admin' {
+  return regulatesLot(actor, lot) ? 'regulator' : managesLot(actor, lot) ? 'manager' : 'admin';
 }
 
 /**
@@ -86,7 +108,8 @@ export function ledgerCsv(record: AuctionRecord): string {
  *   ones in the demo)
  */
 export function createRecordService(ctx: AppContext, key: SigningKey, jwks: () => Promise<Jwks>): RecordService {
-  async function loadRecord(actor: Person, lotId: number): Promise<Result<AuctionRecord>> {
+  /** The record of an ended lot; `identities`: it will be shown with them (refused past their retention). */
+  async function loadRecord(actor: Person, lotId: number, identities: boolean): Promise<Result<AuctionRecord>> {
     const lot = await findLot(ctx.db, lotId);
     if (!lot) return refuse('lot_not_found');
     // Its organisation's managers (the money trail), regulators whose scope covers it, admins (issue 19).
@@ -94,9 +117,15 @@ export function createRecordService(ctx: AppContext, key: SigningKey, jwks: () =
       return refuse('outside_scope', { province: actor.scope?.province ?? null });
     const status = lot.status;
     if (!isEnded(status)) return refuse('record_not_ready', { lotId, status });
+    const issuedAt = ctx.clock.now();
+    if (identities) {
+      const readable = await identitiesReadable(ctx, ctx.db, lot, issuedAt);
+      if (!readable.ok) return readable;
+    }
     const details = (await loadDetails(ctx.db, [lot.id])).get(lot.id)!;
     const record = buildRecord({ ...lot, status }, details, {
-      issuedAt: ctx.clock.now(),
+      issuedAt,
+      requestedBy: { pid: actor.pid, name: actor.name, role: readerRole(actor, lot) },
       issuer: ctx.config.publicOrigin ?? null,
       minBidders: ctx.config.policy.minBidders,
     });
@@ -108,37 +137,56 @@ export function createRecordService(ctx: AppContext, key: SigningKey, jwks: () =
     return ok(record);
   }
 
-  /** A GET of a signed document (the contract): logged as a view, with its origin, never as a deliberate export. */
+  /**
+   * A GET of a signed document (the contract): logged as a view, with its origin, never as a deliberate
+   * export. A view of the record with identities (JSON, PDF) is an identity read of everyone it names,
+   * with the purpose stated (null: none), logged at the record's `issuedAt`.
+   */
   async function auditView(
     actor: Person,
     record: AuctionRecord,
     format: RecordFormat | 'money-trail',
     from?: RequestOrigin,
+    purpose: string | null = null,
+    signed?: { jws: FlattenedJws; kind: 'record' | 'money_trail' },
   ): Promise<void> {
-    await ctx.db.transaction((tx) =>
-      appendAudit(tx, {
-        actorPid: actor.pid,
-        action: 'record.viewed',
-        lotId: record.lot.id,
-        data: {
-          scope: 'lot',
-          format,
-          finalHash: record.finalHash,
-          kid: key.kid,
-          issuedAt: record.issuedAt,
-          origin: from?.origin ?? null,
-          fetchSite: from?.fetchSite ?? null,
-        },
-        at: ctx.clock.now(),
-      }),
-    );
+    const data = {
+      scope: 'lot',
+      format,
+      finalHash: record.finalHash,
+      kid: key.kid,
+      issuedAt: record.issuedAt,
+      origin: from?.origin ?? null,
+      fetchSite: from?.fetchSite ?? null,
+    };
+    const base = { actorPid: actor.pid, action: 'record.viewed' as const, lotId: record.lot.id };
+    await ctx.db.transaction(async (tx) => {
+      if (format === 'json' || format === 'pdf')
+        await noteIdentityRead(tx, {
+          ...base,
+          purpose,
+          subjectPids: recordSubjects(record),
+          role: record.requestedBy?.role,
+          at: new Date(record.issuedAt),
+          data,
+        });
+      else await appendAudit(tx, { ...base, data, at: ctx.clock.now() });
+      // A signed document is a leaf of the transparency log, committed with its view (issue 20).
+      if (signed)
+        await appendLogLeaf(tx, {
+          digest: documentDigest(JSON.stringify(signed.jws)),
+          kind: signed.kind,
+          lotId: record.lot.id,
+          at: new Date(record.issuedAt),
+        });
+    });
   }
 
   return {
     key,
     jwks,
-    async exportRecord(actor, lotId, format, from) {
-      const loaded = await loadRecord(actor, lotId);
+    async exportRecord(actor, lotId, format, from, purpose) {
+      const loaded = await loadRecord(actor, lotId, format !== 'csv');
       if (!loaded.ok) return loaded;
       const record = loaded.value;
       const name = `lot-${record.lot.id}-record`;
@@ -163,13 +211,21 @@ export function createRecordService(ctx: AppContext, key: SigningKey, jwks: () =
           contentType: 'application/pdf',
           filename: `${name}.pdf`,
         };
-      await auditView(actor, record, format, from);
+      await auditView(
+        actor,
+        record,
+        format,
+        from,
+        purpose ?? null,
+        out.format === 'json' ? { jws: out.jws, kind: 'record' } : undefined,
+      );
       return ok(out);
     },
     async exportMoneyTrail(actor, lotId, from) {
       const trail = await lotMoney(ctx, actor, lotId);
       if (!trail.ok) return trail;
-      const loaded = await loadRecord(actor, lotId);
+      // The money trail names no one (bidder codes only): no identity read, no retention.
+      const loaded = await loadRecord(actor, lotId, false);
       if (!loaded.ok) return loaded;
       const record = loaded.value;
       const { lotId: _, ...items } = trail.value;
@@ -197,7 +253,7 @@ export function createRecordService(ctx: AppContext, key: SigningKey, jwks: () =
         trail: items,
       };
       const jws = await signFlattened(new TextEncoder().encode(JSON.stringify(doc)), key, MONEY_TRAIL_CTY);
-      await auditView(actor, record, 'money-trail', from);
+      await auditView(actor, record, 'money-trail', from, null, { jws, kind: 'money_trail' });
       return ok(jws);
     },
     async verify(bytes, kind) {

@@ -2,7 +2,8 @@
 // an NDJSON export or a ledger/audit CSV without the platform: the signature against a saved (or
 // fetched) JWKS and every hash chain recomputed locally. Exit code 0: valid (a CSV: its chain holds,
 // reported as NOT SIGNED, never as plain VALID), 1: invalid, 2: could not check (bad arguments,
-// unreadable file, no keys). Invalid verdicts name the same code (VERIFY_CODES) as the API.
+// unreadable file, no keys). Invalid verdicts name the same code (VERIFY_CODES) as the API. With
+// --inclusion it also checks that the document is in the transparency log (exit 1 when it is not).
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { Jwks } from './jws.ts';
@@ -11,9 +12,10 @@ import { readJwsText, type Verdict } from './verify.ts';
 import { toFlattened } from './jws.ts';
 import type { AuctionRecord } from './record-format.ts';
 import { lotFactMismatch, mismatchVerdict } from './verify-lot-fact.ts';
+import { checkInclusion } from '../transparency/verify-inclusion.ts';
 
 const USAGE =
-  'usage: npm run verify-record -- <record.json | money-trail.json | confirmation.json | countersignature.json | suspension.json | result-notice.json | export.ndjson | file.csv | -> --jwks <jwks.json | https://…/api/.well-known/jwks.json> [--record record.json] [--confirmation confirmation.json] [--json]\n(--jwks is not needed for CSV files, which carry no signature; --record checks that a document after the record names it, --confirmation that a countersignature names it)';
+  'usage: npm run verify-record -- <record.json | money-trail.json | confirmation.json | countersignature.json | suspension.json | result-notice.json | export.ndjson | file.csv | -> --jwks <jwks.json | https://…/api/.well-known/jwks.json> [--record record.json] [--confirmation confirmation.json] [--inclusion proof.json | URL] [--json]\n(--jwks is not needed for CSV files, which carry no signature; --record checks that a document after the record names it, --confirmation that a countersignature names it, --inclusion that the document is in the transparency log: a proof saved from GET /api/log/proof/inclusion?hash=<digest>, or that URL)';
 
 class CliError extends Error {}
 
@@ -107,6 +109,14 @@ async function checkNamed(
   return mismatch ? mismatchVerdict(fact, mismatch) : fact;
 }
 
+function parseProof(bytes: Buffer): unknown {
+  try {
+    return JSON.parse(bytes.toString('utf8'));
+  } catch {
+    throw new CliError('the inclusion proof is not JSON: save the answer of GET /api/log/proof/inclusion');
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
   const args = (() => {
     try {
@@ -116,6 +126,7 @@ async function main(argv: string[]): Promise<number> {
           jwks: { type: 'string' },
           record: { type: 'string' },
           confirmation: { type: 'string' },
+          inclusion: { type: 'string' },
           json: { type: 'boolean' },
           help: { type: 'boolean', short: 'h' },
         },
@@ -147,8 +158,22 @@ async function main(argv: string[]): Promise<number> {
   let verdict = await verifyDocument(bytes, jwks, kind);
   if (verdict.valid && (args.values.record || args.values.confirmation))
     verdict = await checkNamed(verdict, jwks, args.values.record, args.values.confirmation);
-  console.log(args.values.json ? JSON.stringify(verdict, null, 2) : describe(verdict));
-  return verdict.valid ? 0 : 1;
+  if (verdict.valid && args.values.inclusion && kind === 'csv')
+    throw new CliError('a CSV is not signed and so never logged: --inclusion applies to signed documents');
+  const inclusion =
+    verdict.valid && args.values.inclusion
+      ? await checkInclusion(bytes.toString('utf8'), parseProof(await readSource(args.values.inclusion)), jwks)
+      : undefined;
+  if (args.values.json) console.log(JSON.stringify(inclusion ? { ...verdict, inclusion } : verdict, null, 2));
+  else {
+    console.log(describe(verdict));
+    if (inclusion?.included)
+      console.log(
+        `INCLUDED in the transparency log: leaf ${inclusion.leafIndex} of the signed tree head of size ${inclusion.treeHead.treeSize} (root ${inclusion.treeHead.rootHash}, signed ${inclusion.treeHead.timestamp})`,
+      );
+    else if (inclusion) console.log(`NOT INCLUDED in the transparency log: ${inclusion.reason}`);
+  }
+  return verdict.valid && inclusion?.included !== false ? 0 : 1;
 }
 
 try {

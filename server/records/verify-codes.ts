@@ -88,6 +88,8 @@ export const VERIFY_CODES = [
   'EXPORT_CONTENT_CHANGED',
   'EXPORT_HEADER_INVALID',
   'EXPORT_KIND_MISMATCH',
+  // Issue 20: the header and the seal name different requesters (or only one of them names one).
+  'EXPORT_REQUESTER_MISMATCH',
   'EXPORT_RECORD_REFUSED',
   'EXPORT_LINE_NOT_RECORD',
   'EXPORT_LINE_NOT_EVENT',

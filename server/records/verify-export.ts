@@ -16,6 +16,7 @@ import {
   RefusedRecordLineSchema,
   SEAL_CTY,
   SealPayloadSchema,
+  WithheldRecordLineSchema,
   type IntegrityLine,
 } from './record-format.ts';
 import { problem, type Problem } from './verify-codes.ts';
@@ -85,14 +86,33 @@ export async function verifyNdjsonExport(bytes: Uint8Array, jwks: Jwks): Promise
       }),
       sealed(sig.kid),
     );
+  const named = [header.data.requestedBy, seal.data.requestedBy].map((r) =>
+    r ? `${r.role} ${r.name ?? '(no name)'} (${r.personHash})` : 'no one',
+  );
+  if (named[0] !== named[1] || header.data.exportedAt !== seal.data.exportedAt)
+    return invalid(
+      kind,
+      problem(
+        'EXPORT_REQUESTER_MISMATCH',
+        `the header says ${named[0]} requested the export at ${header.data.exportedAt} but the seal says ${named[1]} at ${seal.data.exportedAt}`,
+        { header: named[0], seal: named[1] },
+      ),
+      sealed(sig.kid),
+    );
   return header.data.type === 'lot-export'
     ? checkLotLines(lines.slice(1), sig.kid)
     : checkAuditLines(lines.slice(1), header.data.previousHash ?? GENESIS_HASH, seal.data.lastHash, sig.kid);
 }
 
 function checkLotLines(lines: string[], kid: string): Verdict {
+  let withheld = 0;
   for (let i = 0; i < lines.length; i++) {
     const value = parseLine(lines[i]);
+    // A lot whose people are past their identity retention (issue 20): named, not a fault.
+    if (WithheldRecordLineSchema.safeParse(value).success) {
+      withheld++;
+      continue;
+    }
     const refused = RefusedRecordLineSchema.safeParse(value);
     if (refused.success)
       return invalid(
@@ -127,7 +147,13 @@ function checkLotLines(lines: string[], kid: string): Verdict {
         sealed(kid),
       );
   }
-  return { valid: true, signed: true, kind: 'lot-export', kid, details: { lots: lines.length } };
+  return {
+    valid: true,
+    signed: true,
+    kind: 'lot-export',
+    kid,
+    details: { lots: lines.length, ...(withheld ? { withheld } : {}) },
+  };
 }
 
 function checkAuditLines(lines: string[], previousHash: string, sealedLast: string | undefined, kid: string): Verdict {

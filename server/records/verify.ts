@@ -160,6 +160,10 @@ export async function verifySignedRecord(input: unknown, jwks: Jwks): Promise<Ve
     kid,
     signedAt: r.issuedAt,
     issuedAt: r.issuedAt,
+    // Version 5: who requested it (their role and name; null: the platform itself).
+    ...(r.requestedBy !== undefined
+      ? { requestedBy: r.requestedBy && { role: r.requestedBy.role, name: r.requestedBy.name } }
+      : {}),
   };
   const found = recordProblem(r);
   if (found) return invalidVerdict(kind, found, { ...signed, details });

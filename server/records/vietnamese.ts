@@ -114,6 +114,10 @@ export const actionLabel = label({
   'lot.suspended': 'Tạm dừng cuộc đấu giá do sự cố kỹ thuật',
   'lot.rerun_scheduled': 'Lên lịch tổ chức lại cuộc đấu giá',
   'result.published': 'Công bố kết quả đấu giá',
+  'supervision.lot_viewed': 'Giám sát trực tiếp cuộc đấu giá kèm danh tính người trả giá',
+  'supervision.signal_dismissed': 'Bỏ qua một tín hiệu bất thường khi giám sát',
+  'supervision.signal_escalated': 'Chuyển xử lý một tín hiệu bất thường khi giám sát',
+  'webhook.retried': 'Gửi lại một thông báo webhook tới hệ thống bên ngoài',
 } satisfies Record<AuditAction, string>);
 
 /** The soft-close rule in the lot page's words. */

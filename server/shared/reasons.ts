@@ -108,6 +108,12 @@ export const REASONS = {
   // Lots and registrations.
   lot_not_found: { code: 'NOT_FOUND', en: () => 'No such lot.' },
   not_lot_manager: { code: 'FORBIDDEN', en: () => 'Only the managers of this lot’s organisation may do this.' },
+  // Every look is accounted for (issue 20): identities past their retention period.
+  identity_retention_expired: {
+    code: 'FORBIDDEN',
+    en: (p: { lotId: number; finalAt: string; days: number }) =>
+      `The identities of lot ${p.lotId}'s bidders are no longer readable: its records became final at ${p.finalAt} and identities stay readable for ${p.days} days after that. Bidder codes remain.`,
+  },
   // Organisations (issue 19).
   outside_scope: {
     code: 'FORBIDDEN',
@@ -238,6 +244,28 @@ export const REASONS = {
     en: () => 'An authorisation document is already waiting for the manager’s review.',
   },
   no_document_to_decide: { code: 'INVALID_STATE', en: () => 'No authorisation document is waiting for a decision.' },
+  // The transparency log (issue 20).
+  leaf_not_found: {
+    code: 'NOT_FOUND',
+    en: (p: { hash: string }) => `The transparency log holds no document with the digest or leaf hash ${p.hash}.`,
+  },
+  leaf_not_in_tree: {
+    code: 'NOT_FOUND',
+    en: (p: { hash: string; leafIndex: number; treeSize: number }) =>
+      `The document ${p.hash} is leaf ${p.leafIndex}, after the tree head of size ${p.treeSize}: ask for a later tree head.`,
+  },
+  tree_head_not_found: {
+    code: 'NOT_FOUND',
+    en: (p: { treeSize: number }) => `The log never signed a tree head of size ${p.treeSize}.`,
+  },
+  tree_size_unknown: {
+    code: 'NOT_FOUND',
+    en: (p: { treeSize: number; size: number }) => `The log has ${p.size} leaves, fewer than ${p.treeSize}.`,
+  },
+  tree_sizes_out_of_order: {
+    code: 'VALIDATION_FAILED',
+    en: (p: { first: number; second: number }) => `Out of order: ${p.first} comes after ${p.second}.`,
+  },
   document_not_found: { code: 'NOT_FOUND', en: () => 'No authorisation document was uploaded for this registration.' },
   authorisation_document_too_large: {
     code: 'PAYLOAD_TOO_LARGE',
@@ -248,6 +276,13 @@ export const REASONS = {
     en: () => 'Send the authorisation document as a PDF, PNG or JPEG file.',
   },
   flag_not_found: { code: 'NOT_FOUND', en: () => 'No such relatedness flag on this lot.' },
+  // Live supervision (issue 20: server/supervision/).
+  signal_not_found: { code: 'NOT_FOUND', en: () => 'This lot has no such anomaly signal now.' },
+  supervision_not_started: {
+    code: 'INVALID_STATE',
+    en: (p: { status: string }) =>
+      `Bidding on this lot has not started (it is ${p.status}); there is nothing to supervise yet.`,
+  },
   flag_already_decided: { code: 'INVALID_STATE', en: () => 'This flag has been decided already.' },
   registration_not_rejectable: {
     code: 'INVALID_STATE',
@@ -561,6 +596,18 @@ export const REASONS = {
     code: 'NOT_FOUND',
     en: (p: { lotId: number; sequence: number; latest: number }) =>
       `Lot ${p.lotId} has no result notice ${p.sequence}: its notices are 1 to ${p.latest}.`,
+  },
+  // Webhooks to external systems (server/webhooks): an admin's retry of a delivery.
+  webhook_delivery_not_found: { code: 'NOT_FOUND', en: (p: { id: number }) => `No webhook delivery ${p.id}.` },
+  webhook_delivery_not_failed: {
+    code: 'INVALID_STATE',
+    en: (p: { id: number; state: string }) =>
+      `Webhook delivery ${p.id} is ${p.state}: only a failed delivery can be retried.`,
+  },
+  webhook_target_not_configured: {
+    code: 'INVALID_STATE',
+    en: (p: { target: string }) =>
+      `The webhook target ${p.target} is no longer configured (WEBHOOK_TARGETS): add it back to retry its deliveries.`,
   },
 } as const satisfies Record<string, Entry>;
 

@@ -262,6 +262,9 @@ describe('authorization matrix', () => {
     }));
     await matrix('DELETE', '/admin/calendar/days/{day}', '/api/admin/calendar/days/2027-02-12', only({ admin: 200 }));
     await matrix('GET', '/admin/jobs', '/api/admin/jobs?state=failed', only({ admin: 200 }));
+    await matrix('GET', '/admin/webhooks', '/api/admin/webhooks?state=failed', only({ admin: 200 }));
+    // No delivery by that id: the admin passes the role check and finds none.
+    await matrix('POST', '/admin/webhooks/{id}/retry', '/api/admin/webhooks/2147483647/retry', only({ admin: 404 }));
   });
 
   it('lot routes', async () => {
@@ -427,6 +430,10 @@ describe('authorization matrix', () => {
     );
   });
 
+  it('who viewed my data (everyone signed in, each their own: issue 20)', async () => {
+    await matrix('GET', '/me/data-views', '/api/me/data-views', { ...all(200), anonymous: 401 });
+  });
+
   it('notification routes (everyone signed in, each their own)', async () => {
     await matrix('GET', '/me/notifications', '/api/me/notifications', { ...all(200), anonymous: 401 });
     await matrix('POST', '/me/notifications/read-all', '/api/me/notifications/read-all', {
@@ -533,6 +540,33 @@ describe('authorization matrix', () => {
       '/lots/{id}/shed-bids',
       `/api/lots/${lots.open.id}/shed-bids`,
       only({ manager: 200, regulator: 200 }),
+    );
+  });
+
+  it('live supervision routes (issue 20): regulators within their scope and admins; the scoped regulator lists none of these lots', async () => {
+    // lots.open is live (the bidding routes above moved the clock into its bidding window).
+    const path = `/api/supervision/lots/${lots.open.id}`;
+    const purpose = encodeURIComponent('Giám sát trực tiếp theo kế hoạch kiểm tra');
+    await matrix(
+      'GET',
+      '/supervision/lots',
+      '/api/supervision/lots',
+      only({ regulator: 200, scopedRegulator: 200, admin: 200 }),
+    );
+    await matrix('GET', '/supervision/lots/{id}', `${path}?purpose=${purpose}`, only({ regulator: 200, admin: 200 }));
+    await matrix(
+      'GET',
+      '/supervision/lots/{id}/updates',
+      `${path}/updates?afterSeq=0`,
+      only({ regulator: 200, admin: 200 }),
+    );
+    // Past the access checks, the lot has no such signal (404).
+    await matrix(
+      'POST',
+      '/supervision/lots/{id}/signals/{key}/decision',
+      `${path}/signals/closing_shed/decision`,
+      only({ regulator: 404, admin: 404 }),
+      () => ({ body: { decision: 'dismissed', note: 'Không có dấu hiệu bất thường' } }),
     );
   });
 
@@ -720,7 +754,8 @@ describe('authorization matrix', () => {
       const by = (pid: string) => views.filter((e) => e.actorPid === pid);
       expect(by(actors.regulator.pid).length, `regulator reads audited, ${s}`).toBe(2);
       expect(by(actors.manager.pid).length, `manager reads audited, ${s}`).toBe(ended ? 2 : 0);
-      expect(views.every((e) => e.data.purpose === 'registrations viewed')).toBe(true);
+      // No purpose was stated (issue 20: an optional ?purpose=; null is "not stated").
+      expect(views.every((e) => e.data.purpose === null)).toBe(true);
       expect(views.length).toBe(by(actors.regulator.pid).length + by(actors.manager.pid).length);
     }
 
@@ -860,6 +895,18 @@ describe('authorization matrix', () => {
     await matrix('GET', '/results/{lotId}', `/api/results/${ended}`, all(200));
     await matrix('GET', '/results/{lotId}/notices/{sequence}', `/api/results/${ended}/notices/1`, all(200));
     await matrix('GET', '/results.atom', '/api/results.atom', all(200));
+  });
+
+  it('the transparency log answers everyone', async () => {
+    const ended = lots.cancellable.id;
+    const digest = await eventually(async () => {
+      const res = await t.call('GET', `/api/results/${ended}`);
+      return res.status === 200 ? (res.json.notices[0].digest as string) : undefined;
+    }, 'the cancelled lot’s result notice');
+    await matrix('GET', '/log/sth', '/api/log/sth', all(200));
+    await matrix('GET', '/log/proof/inclusion', `/api/log/proof/inclusion?hash=${digest}`, all(200));
+    await matrix('GET', '/log/proof/consistency', '/api/log/proof/consistency?first=0&second=1', all(200));
+    await matrix('GET', '/log/leaves', '/api/log/leaves?start=0&end=1', all(200));
   });
 
   it('covers every route in the OpenAPI description', async () => {

@@ -247,7 +247,15 @@ describe('the lot’s manager reads the document', () => {
       [
         manager.pid,
         String(reg.id),
-        { purpose: PURPOSE, bidderCode: reg.bidderCode, lotStatus: 'scheduled', sha256: sha256(PNG) },
+        // Issue 20: an identity read, with the reader's role and the number of people read (indexed for them).
+        {
+          purpose: PURPOSE,
+          bidderCode: reg.bidderCode,
+          lotStatus: 'scheduled',
+          sha256: sha256(PNG),
+          role: 'manager',
+          subjects: 1,
+        },
       ],
     ]);
     // Regulators see the read among the registration's identity reads.

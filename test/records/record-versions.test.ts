@@ -36,10 +36,15 @@ afterAll(async () => database?.close());
 
 const signed = async (r: AuctionRecord): Promise<unknown> =>
   signFlattened(new TextEncoder().encode(JSON.stringify(r)), key, RECORD_CTY);
+/** The record as version 4 issued it: no requester (issue 20). */
+const asVersion4 = (r: AuctionRecord): AuctionRecord => {
+  const { requestedBy: _, ...rest } = r;
+  return { ...rest, version: 4 };
+};
 /** The record as version 2 issued it: no method parts (an ascending lot's `rounds: null` among them). */
 const asVersion2 = (r: AuctionRecord): AuctionRecord => {
   const { rounds: _, ...policy } = r.policy;
-  return { ...r, version: 2, policy };
+  return { ...asVersion4(r), version: 2, policy };
 };
 const withoutBinding = (r: AuctionRecord, version: 1 | 2): AuctionRecord => ({
   ...asVersion2(r),
@@ -49,7 +54,8 @@ const withoutBinding = (r: AuctionRecord, version: 1 | 2): AuctionRecord => ({
 
 describe('record versions', () => {
   it('a current record verifies with its method and registrations bound to the chain', async () => {
-    expect(record.version).toBe(4);
+    expect(record.version).toBe(5);
+    expect(record.requestedBy).toBeNull();
     expect(record.policy).toMatchObject({ method: 'ascending', rounds: null });
     expect(await verifySignedRecord(await signed(record), jwks)).toMatchObject({
       valid: true,
@@ -57,8 +63,34 @@ describe('record versions', () => {
     });
   });
 
+  it('a version-5 record names its requester, and verification reports who (issue 20)', async () => {
+    const requested: AuctionRecord = {
+      ...record,
+      requestedBy: { pid: '012345678901', personHash: 'a'.repeat(64), name: 'Hoàng Thanh Tra', role: 'regulator' },
+    };
+    expect(await verifySignedRecord(await signed(requested), jwks)).toMatchObject({
+      valid: true,
+      details: { requestedBy: { role: 'regulator', name: 'Hoàng Thanh Tra' }, signedAt: record.issuedAt },
+    });
+  });
+
+  it('a version-4 record, issued before records named their requester, still verifies', async () => {
+    expect(await verifySignedRecord(await signed(asVersion4(record)), jwks)).toMatchObject({ valid: true });
+  });
+
+  it('a version-5 record without its requester, or an older one with one, is not an auction record', async () => {
+    const { requestedBy: _, ...withoutRequester } = record;
+    for (const r of [withoutRequester, { ...record, version: 4 }] as AuctionRecord[])
+      expect(await verifySignedRecord(await signed(r), jwks)).toMatchObject({
+        valid: false,
+        code: 'NOT_AN_AUCTION_RECORD',
+      });
+  });
+
   it('a version-3 record, issued before organisations bid, still verifies', async () => {
-    expect(await verifySignedRecord(await signed({ ...record, version: 3 }), jwks)).toMatchObject({ valid: true });
+    expect(await verifySignedRecord(await signed({ ...asVersion4(record), version: 3 }), jwks)).toMatchObject({
+      valid: true,
+    });
   });
 
   it('a version-2 record, issued before the methods, still verifies', async () => {

@@ -104,3 +104,7 @@ export type ApiFieldError = Schemas['FieldError'];
 export type ApiError = Omit<Schemas['Error']['error'], 'code'> & { code: ErrorCode | 'NETWORK' | 'TIMEOUT' };
 
 export type ApiResult<T> = { ok: true; status: number; data: T } | { ok: false; status: number; error: ApiError };
+
+/** Live supervision (issue 20): an anomaly signal with its evidence, and a ledger entry of the live view. */
+export type SupervisionSignal = Schemas['SupervisionSignal'];
+export type SupervisionLedgerEntry = Schemas['SupervisionLedgerEntry'];

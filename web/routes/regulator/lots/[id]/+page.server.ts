@@ -2,7 +2,9 @@
 // the bids the platform refused for its own reasons (technical faults), and the signed record downloads
 // (JSON, CSV, PDF) once the lot has ended; after the hammer (issue 18) its attendance, the winner's
 // signed confirmation and the countersignature, how the award went (its result notices: a refusal, an
-// offer to the next bidder, a lapse), and a suspension with its re-run.
+// offer to the next bidder, a lapse), and a suspension with its re-run. Reading who the bidders are is
+// an audited identity read (issue 20): the purpose the regulator states in the page's form (?purpose=)
+// goes with it, and with the record downloads.
 import { error } from '@sveltejs/kit';
 import type { PageServerLoad } from './$types';
 import { serverApi } from '#lib/api/server.ts';
@@ -32,7 +34,11 @@ export const load: PageServerLoad = async (event) => {
     entries.push(...page.data.items);
     after = page.data.items[page.data.items.length - 1].seq;
   }
-  const regs = await api.get((c) => c.GET('/lots/{id}/registrations', { params: { path: { id } } }));
+  const stated = event.url.searchParams.get('purpose')?.trim() ?? '';
+  const purpose = stated ? stated : undefined;
+  const regs = await api.get((c) =>
+    c.GET('/lots/{id}/registrations', { params: { path: { id }, query: purpose ? { purpose } : {} } }),
+  );
   const shed = await shedPromise;
   const money = await api.get((c) => c.GET('/lots/{id}/money', { params: { path: { id } } }));
   const afterClose = await afterClosePromise;
@@ -41,6 +47,10 @@ export const load: PageServerLoad = async (event) => {
     lot: lot.data,
     entries,
     registrations: regs.ok ? regs.data.items : [],
+    purpose: purpose ?? '',
+    // A purpose the API refused (10–500 characters, no control characters), or identities past retention.
+    purposeRefused: !regs.ok && regs.status === 422,
+    identitiesHidden: regs.ok && regs.data.identities === 'hidden',
     ended: lot.data.ended,
     shed,
     money: money.ok ? money.data : null,
