@@ -18,6 +18,8 @@ export const APP_PRIVILEGES: Readonly<Record<string, readonly TablePrivilege[]>>
   // The transparency log (issue 20): leaves and signed tree heads are only ever added.
   log_leaves: ['SELECT', 'INSERT'],
   log_tree_heads: ['SELECT', 'INSERT'],
+  // Who viewed whose data (issue 20): only ever added, like the audit events it indexes.
+  identity_reads: ['SELECT', 'INSERT'],
   // Mutable state. UPDATE also covers SELECT … FOR UPDATE (the lot and person row locks) and upserts.
   people: ['SELECT', 'INSERT', 'UPDATE'],
   role_grants: ['SELECT', 'INSERT', 'DELETE'],

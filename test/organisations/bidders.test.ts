@@ -222,7 +222,7 @@ describe('an organisation registering through its representative’s e-ID', () =
       const res = await t.call('GET', `/api/records/lots/${lot.id}?format=json`, { token: regulator.token });
       expect(res.status, res.text).toBe(200);
       const record: AuctionRecord = JSON.parse(Buffer.from(res.json.payload, 'base64url').toString('utf8'));
-      expect(record.version).toBe(4);
+      expect(record.version).toBe(5);
       const reg = record.registrations.find((r) => r.bidderCode === orgRegistration.bidderCode)!;
       expect(reg.pid).toBe(who.khoa.pid);
       expect(reg.organisation).toMatchObject({
