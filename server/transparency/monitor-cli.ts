@@ -9,8 +9,8 @@ import type { Jwks } from '../records/jws.ts';
 import { monitorOnce, parseMonitorState, type MonitorState } from './monitor.ts';
 
 const USAGE =
-  'usage: npm run monitor -- --url https://auctions.example.vn --state monitor-state.json [--jwks jwks.json | URL] [--full] [--json]\n' +
-  '(--jwks pins the keys the tree heads must be signed with; without it they are fetched from the platform. --full fetches every leaf again.)';
+  'usage: npm run monitor -- --url https://auctions.example.vn --state monitor-state.json [--jwks jwks.json | URL] [--full | --sample N] [--json]\n' +
+  '(--jwks pins the keys the tree heads must be signed with; without it they are fetched from the platform. --full fetches every leaf again; otherwise --sample N earlier leaves (default 32) are checked again by their inclusion proofs.)';
 
 class CliError extends Error {}
 
@@ -50,6 +50,7 @@ async function main(argv: string[]): Promise<number> {
           state: { type: 'string' },
           jwks: { type: 'string' },
           full: { type: 'boolean' },
+          sample: { type: 'string' },
           json: { type: 'boolean' },
           help: { type: 'boolean', short: 'h' },
         },
@@ -66,7 +67,10 @@ async function main(argv: string[]): Promise<number> {
   if (!/^https?:\/\/[^/]+/.test(values.url)) throw new CliError(`--url must be an http(s) origin, not ${values.url}`);
   const state = readState(values.state, values.url);
   const jwks = values.jwks ? await readJwks(values.jwks) : undefined;
-  const outcome = await monitorOnce({ url: values.url, state, jwks, full: values.full });
+  const sample = values.sample === undefined ? undefined : Number(values.sample);
+  if (sample !== undefined && (!Number.isSafeInteger(sample) || sample < 0))
+    throw new CliError(`--sample must be a whole number ≥ 0, not ${values.sample}`);
+  const outcome = await monitorOnce({ url: values.url, state, jwks, full: values.full, sample });
   if (values.json) console.log(JSON.stringify(outcome.ok ? { ...outcome, state: undefined } : outcome, null, 2));
   if (!outcome.ok) {
     if (!values.json)
@@ -83,7 +87,7 @@ async function main(argv: string[]): Promise<number> {
           ? 'unchanged since the last run'
           : `consistent with the ${outcome.previous} leaves seen before`;
     console.log(
-      `CONSISTENT: ${h.treeSize} leaves, root ${h.rootHash}, signed ${h.timestamp}; ${since}; ${outcome.leavesChecked} leaves checked${values.full ? ' (full)' : ''}`,
+      `CONSISTENT: ${h.treeSize} leaves, root ${h.rootHash}, signed ${h.timestamp}; ${since}; ${outcome.leavesChecked} leaves checked${values.full ? ' (full)' : `, ${outcome.earlierChecked} earlier leaves checked again`}`,
     );
   }
   return 0;

@@ -3,10 +3,11 @@
 // with the last head this monitor saw (RFC 9162 §2.1.4), then fetch the leaves added since and check
 // that they, appended to the tree this monitor already holds (a compact range: log2 n hashes), give
 // exactly the signed root. With `full`, every leaf is fetched again from the first, and the tree is
-// also checked against the last head seen: a leaf rewritten in place is caught even when the log
-// still serves the old roots. Only HTTP GETs of the public log routes; no database, no secrets.
+// also checked against the last head seen; otherwise a sample of the earlier leaves is checked again
+// by their inclusion proofs. Either way a leaf rewritten in place is caught even while the log still
+// serves the roots it computed before. Only HTTP GETs of the public log routes; no database, no secrets.
 import type { Jwks } from '../records/jws.ts';
-import { CompactRange, leafHash, verifyConsistency } from './merkle.ts';
+import { CompactRange, leafHash, verifyConsistency, verifyInclusion } from './merkle.ts';
 import { decodeHash, encodeHash, verifyTreeHead, type SignedTreeHead } from './tree-head.ts';
 
 /** What a monitor keeps between runs (a JSON file). */
@@ -21,11 +22,35 @@ export interface MonitorState {
 }
 
 export type MonitorOutcome =
-  | { ok: true; treeHead: SignedTreeHead; previous: number | null; leavesChecked: number; state: MonitorState }
+  | {
+      ok: true;
+      treeHead: SignedTreeHead;
+      previous: number | null;
+      /** New leaves fetched and checked against the signed root. */
+      leavesChecked: number;
+      /** Earlier leaves spot-checked again by their inclusion proofs. */
+      earlierChecked: number;
+      state: MonitorState;
+    }
   | { ok: false; problem: 'inconsistent'; reason: string }
   | { ok: false; problem: 'unreachable'; reason: string };
 
 export class MonitorFetchError extends Error {}
+
+/** Earlier leaves spot-checked on each run unless told otherwise. */
+export const DEFAULT_SAMPLE = 32;
+
+/** `count` distinct random indexes below `size` (all of them when size ≤ count), ascending. */
+function sampleIndexes(size: number, count: number): number[] {
+  if (size <= count) return Array.from({ length: size }, (_, i) => i);
+  const picked = new Set<number>();
+  const random = new Uint32Array(1);
+  while (picked.size < count) {
+    crypto.getRandomValues(random);
+    picked.add(random[0]! % size);
+  }
+  return [...picked].sort((a, b) => a - b);
+}
 
 type Get = (path: string) => Promise<unknown>;
 
@@ -50,6 +75,8 @@ export async function monitorOnce(opts: {
   state: MonitorState | undefined;
   jwks?: Jwks;
   full?: boolean;
+  /** How many leaves seen in earlier runs to spot-check again (default DEFAULT_SAMPLE). */
+  sample?: number;
   timeoutMs?: number;
 }): Promise<MonitorOutcome> {
   const get = httpGet(opts.url, opts.timeoutMs ?? 15_000);
@@ -123,11 +150,40 @@ export async function monitorOnce(opts: {
       return inconsistent(
         `the leaves the log serves do not give its signed root for ${head.treeSize} leaves (${head.rootHash}): a leaf was rewritten`,
       );
+    // Leaves checked in earlier runs, spot-checked again: each as the log serves it now must be in the
+    // signed tree (a leaf rewritten in place fails its own inclusion proof even while the log serves
+    // roots it computed before the rewrite). All of them while there are no more than `sample`.
+    let spotChecked = 0;
+    if (!opts.full && old && old.treeSize > 0) {
+      for (const index of sampleIndexes(old.treeSize, opts.sample ?? DEFAULT_SAMPLE)) {
+        const page = (await get(`/api/log/leaves?start=${index}&end=${index + 1}`)) as {
+          leaves?: { index: number; digest: string }[];
+        };
+        const leaf = page.leaves?.[0];
+        const entry = leaf && leaf.index === index ? decodeHash(leaf.digest) : undefined;
+        if (!leaf || !entry) return inconsistent(`the log no longer serves leaf ${index}`);
+        const proof = (await get(`/api/log/proof/inclusion?hash=${leaf.digest}&treeSize=${head.treeSize}`)) as {
+          leafIndex?: unknown;
+          auditPath?: unknown;
+        };
+        const path = Array.isArray(proof.auditPath) ? proof.auditPath.map(decodeHash) : [undefined];
+        if (
+          proof.leafIndex !== index ||
+          path.some((p) => !p) ||
+          !verifyInclusion(leafHash(entry), index, head.treeSize, path as Uint8Array[], decodeHash(head.rootHash)!)
+        )
+          return inconsistent(
+            `leaf ${index}, as the log serves it now (${leaf.digest}), is not in its signed tree of ${head.treeSize} leaves: a leaf was rewritten`,
+          );
+        spotChecked++;
+      }
+    }
     return {
       ok: true,
       treeHead: head,
       previous: old?.treeSize ?? null,
       leavesChecked: checkedLeaves,
+      earlierChecked: spotChecked,
       state: {
         version: 1,
         url: opts.url,
