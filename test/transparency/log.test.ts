@@ -151,6 +151,8 @@ describe('the transparency log', () => {
       'leafHash',
       'lotId',
     ]);
+    // Never personal data: no personal id (12 digits) anywhere in the public log.
+    expect(page.text).not.toMatch(/(?<![0-9A-Za-z_-])\d{12}(?![0-9A-Za-z_-])/);
   });
 
   it('refuses bad queries clearly and answers 404 for what it does not hold', async () => {
