@@ -11,7 +11,7 @@
 // The database has the last word on the window: a sighting is written only if it falls within the
 // lot's bidding window as the lot row says when it is written (startsAt ≤ t < endsAt, the lot still
 // open or suspended after t), for a registration of that person on that lot not yet marked a no-show.
-import { startPeriodicFlush, type PeriodicFlush } from '../shared/periodic-flush.ts';
+import { requeueSpans, startPeriodicFlush, type PeriodicFlush } from '../shared/periodic-flush.ts';
 import { sql } from 'drizzle-orm';
 import { resultRows, type Db, type Tx } from '../../db/client.ts';
 import type { AppContext } from '../context.ts';
@@ -97,13 +97,7 @@ export class PresenceLog {
     try {
       stored = await writeSightings(db, [...batch.values()]);
     } catch (err) {
-      for (const [key, s] of batch) {
-        const p = this.pending.get(key);
-        if (p) {
-          p.first = Math.min(p.first, s.first);
-          p.last = Math.max(p.last, s.last);
-        } else this.pending.set(key, s);
-      }
+      requeueSpans(this.pending, batch);
       throw err;
     }
     // Only what was stored keeps the next sightings coarse (one outside the window, or of someone not

@@ -47,3 +47,20 @@ export function startPeriodicFlush(
     },
   };
 }
+
+/**
+ * Puts a batch that failed to write back into the pending map, merged with whatever was noted while
+ * it was being written (the earliest first sighting, the latest last), so the next flush retries it.
+ */
+export function requeueSpans<K, S extends { first: number; last: number }>(
+  pending: Map<K, S>,
+  batch: Iterable<readonly [K, S]>,
+): void {
+  for (const [key, s] of batch) {
+    const p = pending.get(key);
+    if (p) {
+      p.first = Math.min(p.first, s.first);
+      p.last = Math.max(p.last, s.last);
+    } else pending.set(key, s);
+  }
+}

@@ -10,7 +10,7 @@
 // and person, moving first/last seen. A sighting that matches no registration (someone not
 // registered) stores nothing and is noted again after its next sighting, at most once a flush.
 // Only keyed hashes reach memory's batches and the database (./client-hash.ts).
-import { startPeriodicFlush, type PeriodicFlush } from '../shared/periodic-flush.ts';
+import { requeueSpans, startPeriodicFlush, type PeriodicFlush } from '../shared/periodic-flush.ts';
 import { sql } from 'drizzle-orm';
 import { resultRows, type Db } from '../../db/client.ts';
 import type { AppContext } from '../context.ts';
@@ -95,13 +95,7 @@ export class SightingLog {
         batch.map(([, s]) => s),
       );
     } catch (err) {
-      for (const [key, s] of batch) {
-        const p = this.pending.get(key);
-        if (p) {
-          p.first = Math.min(p.first, s.first);
-          p.last = Math.max(p.last, s.last);
-        } else this.pending.set(key, s);
-      }
+      requeueSpans(this.pending, batch);
       throw err;
     }
     batch.forEach(([key, s], i) => {
