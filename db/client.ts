@@ -1,6 +1,8 @@
 // The database client factory: postgres.js against PostgreSQL when a URL is given, otherwise embedded
 // PGlite (on disk in a data directory, or in memory for tests). Both expose the same Drizzle API;
-// migrations are the committed drizzle-kit set in db/migrations, applied by `migrate`. On PostgreSQL
+// migrations are the committed drizzle-kit set in db/migrations, applied by `migrate` (followed by the
+// conversions SQL cannot do, which the caller passes in: personal data sealed under keys from outside
+// the database, server/privacy/conversion.ts). On PostgreSQL
 // the schema may belong to a separate owner role (ownerUrl, DATABASE_OWNER_URL): migrations then run
 // as that role and grant the app role only what it needs (privileges.ts).
 import fs from 'node:fs';
@@ -14,6 +16,8 @@ import { DatabaseHealth } from '../server/shared/database-health.ts';
 import type { Logger } from '../server/shared/log.ts';
 
 export type Schema = typeof schema;
+/** Run after the SQL migrations, as the schema's owner (see Database.migrate). */
+export type AfterMigrate = (ownerDb: Db) => Promise<unknown>;
 export type Db = PgDatabase<PgQueryResultHKT, Schema>;
 /** A transaction handle; the same query API as Db. */
 export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
@@ -25,7 +29,11 @@ export interface Database {
   description: string;
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<void>;
-  migrate(): Promise<void>;
+  /**
+   * Applies pending migrations, then `after` with the owner's connection: the data conversions SQL
+   * cannot do (the platform passes the sealing of clear personal data, server/privacy/conversion.ts).
+   */
+  migrate(after?: AfterMigrate): Promise<void>;
   close(): Promise<void>;
   /** Whether the database answers now, as this process last saw it (see server/shared/database-health.ts). */
   health: DatabaseHealth;
@@ -118,15 +126,20 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
     // table may rightly take longer than any request should. With an owner URL they run as the owner,
     // which then grants the app role its privileges. Without one, a schema already current is left
     // alone (so an app role without DDL rights starts), and pending migrations run as the app role.
-    migrate: async () => {
+    migrate: async (after) => {
       const [{ appRole }] = resultRows<{ appRole: string }>(await db.execute(sql`select current_user as "appRole"`));
       const ownerUrl = options.ownerUrl ?? url;
       const owner = postgres(ownerUrl, { max: 1, onnotice: () => {}, connect_timeout: t.connectMs / 1000 });
       try {
         const [{ ownerRole }] = await owner<{ ownerRole: string }[]>`select current_user as "ownerRole"`;
         const separate = ownerRole !== appRole;
-        if (!separate && (await migrationsPending(owner)) === 0) return;
+        const ownerDb = drizzle(owner, { schema }) as unknown as Db;
+        if (!separate && (await migrationsPending(owner)) === 0) {
+          await after?.(ownerDb);
+          return;
+        }
         await migrate(drizzle(owner, { schema }), { migrationsFolder: MIGRATIONS_DIR });
+        await after?.(ownerDb);
         if (separate) await grantAppPrivileges(owner, appRole);
       } catch (err) {
         if ((err as { code?: string }).code === '42501' && !options.ownerUrl) {
@@ -180,7 +193,10 @@ async function openPglite(options: DatabaseOptions): Promise<Database> {
     description: options.dataDir ? `embedded PGlite in ${path.resolve(options.dataDir)}` : 'embedded PGlite in memory',
     ping,
     health,
-    migrate: () => migrate(drizzle(client, { schema }), { migrationsFolder: MIGRATIONS_DIR }),
+    migrate: async (after) => {
+      await migrate(drizzle(client, { schema }), { migrationsFolder: MIGRATIONS_DIR });
+      await after?.(db);
+    },
     close: async () => {
       health.close();
       await client.close();

@@ -136,8 +136,18 @@ const inList = (column: string, values: readonly string[]) =>
 export const people = pgTable(
   'people',
   {
+    /**
+     * The person key: the keyed hash (hex) of their identification number, never the number itself
+     * (server/privacy/personal-data.ts). Every `pid` and `*_by` column of the schema holds such a key.
+     */
     pid: text('pid').primaryKey(),
-    name: text('name'),
+    /** The person's data key, wrapped by the configured PERSONAL_DATA_KEY; null once destroyed (shredded). */
+    dataKey: text('data_key'),
+    /** Their identification number and name, each sealed under the data key (AES-256-GCM). */
+    sealedPid: text('sealed_pid'),
+    sealedName: text('sealed_name'),
+    /** When their data key was destroyed at the end of retention (crypto-shredding). */
+    shreddedAt: ts('shredded_at'),
     level: smallint('level').notNull(),
     /** Where money notices are e-mailed (issue 17): set by the person, or from the e-ID's email claim. */
     email: text('email'),
@@ -150,7 +160,9 @@ export const people = pgTable(
     firstSignInAt: ts('first_sign_in_at'),
   },
   (t) => [
-    check('people_pid_format', sql`${t.pid} ~ '^[0-9]{12}$'`),
+    check('people_pid_format', sql`${t.pid} ~ '^[0-9a-f]{64}$'`),
+    // A person's sealed fields exist exactly while their data key does.
+    check('people_sealed', sql`(${t.dataKey} is null) = (${t.sealedPid} is null)`),
     check('people_level_range', sql`${t.level} in (1, 2)`),
   ],
 );
@@ -254,7 +266,7 @@ export const exclusions = pgTable(
     liftedBy: text('lifted_by'),
     liftedAt: ts('lifted_at'),
   },
-  (t) => [check('exclusions_pid_format', sql`${t.pid} ~ '^[0-9]{12}$'`), index('exclusions_pid').on(t.pid)],
+  (t) => [check('exclusions_pid_format', sql`${t.pid} ~ '^[0-9a-f]{64}$'`), index('exclusions_pid').on(t.pid)],
 );
 
 /** People the asset's owner names as barred from bidding on one lot (Art. 38), entered by its manager. */
@@ -269,7 +281,10 @@ export const lotExclusions = pgTable(
     addedBy: text('added_by').notNull(),
     addedAt: ts('added_at').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.lotId, t.pid] }), check('lot_exclusions_pid_format', sql`${t.pid} ~ '^[0-9]{12}$'`)],
+  (t) => [
+    primaryKey({ columns: [t.lotId, t.pid] }),
+    check('lot_exclusions_pid_format', sql`${t.pid} ~ '^[0-9a-f]{64}$'`),
+  ],
 );
 
 export const lots = pgTable(
@@ -718,7 +733,6 @@ export const sessions = pgTable(
       .notNull()
       .references(() => people.pid),
     level: smallint('level').notNull(),
-    name: text('name'),
     csrfToken: text('csrf_token').notNull(),
     /** When the person last authenticated at the provider (the ID token's auth_time), if it said. */
     authTime: ts('auth_time'),
@@ -929,6 +943,12 @@ export const paymentCredits = pgTable(
     /** The payer's account as the provider or the statement reported it (where a refund goes), or null. */
     payerAccount: text('payer_account'),
     payerName: text('payer_name'),
+    /**
+     * The payer's account number and name are stored sealed (server/privacy/personal-data.ts,
+     * sealDetached) under this credit's own data key, wrapped by PERSONAL_DATA_KEY; null when the
+     * bank reported neither, or once destroyed with the registrant's identity.
+     */
+    payerDataKey: text('payer_data_key'),
     payerBank: text('payer_bank'),
     /** The payment it matched, when its reference named one. */
     paymentId: integer('payment_id').references(() => payments.id),

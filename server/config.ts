@@ -156,6 +156,15 @@ const schema = z.object({
     .min(32, 'a secret of at least 32 characters (for example: openssl rand -base64 32)')
     .optional(),
   PERSON_HASH_KEY_FILE: z.string().min(1).optional(),
+  PERSONAL_DATA_KEY: z
+    .string()
+    .min(
+      32,
+      'a secret of at least 32 characters, optionally prefixed by an id and a colon (for example: k2026:$(openssl rand -base64 32))',
+    )
+    .optional(),
+  PERSONAL_DATA_KEY_FILE: z.string().min(1).optional(),
+  PERSONAL_DATA_RETIRED_KEYS: z.string().min(1).optional(),
   SEALED_BID_KEY: z
     .string()
     .regex(/^[A-Za-z0-9_-]{43}$/, '32 random bytes as base64url (for example: openssl rand 32 | basenc --base64url)')
@@ -299,6 +308,14 @@ export interface Config {
   /** The secret of the keyed hash that chains carry instead of personal ids (server/audit/person-hash.ts). */
   personHashKey?: string;
   personHashKeyFile?: string;
+  /**
+   * The key-encryption key that wraps each person's data key (server/privacy/personal-data.ts):
+   * `id:secret` or a secret, or the file holding it; required in production. Retired keys (comma
+   * separated, same form) only unwrap, until the rewrap after a rotation has moved every data key on.
+   */
+  personalDataKey?: string;
+  personalDataKeyFile?: string;
+  personalDataRetiredKeys?: string;
   /**
    * The key that wraps each sealed lot's own content key (server/sealed/keys.ts): base64url of 32
    * bytes, or the file holding it; required in production.
@@ -446,6 +463,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   oneOf('RECORD_SIGNING_KEY', 'RECORD_SIGNING_KEY_FILE');
   oneOf('RECORD_RETIRED_KEYS', 'RECORD_RETIRED_KEYS_FILE');
   oneOf('PERSON_HASH_KEY', 'PERSON_HASH_KEY_FILE');
+  oneOf('PERSONAL_DATA_KEY', 'PERSONAL_DATA_KEY_FILE');
   oneOf('SEALED_BID_KEY', 'SEALED_BID_KEY_FILE');
   // In production no key lives in the database or is made up at start: a database writer could read
   // or replace it (and every key in the table used to be published).
@@ -456,6 +474,10 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   if (production && !e.PERSON_HASH_KEY && !e.PERSON_HASH_KEY_FILE)
     problems.push(
       'PERSON_HASH_KEY or PERSON_HASH_KEY_FILE is required in production (the key of the hashes that chains carry instead of personal ids; never change it)',
+    );
+  if (production && !e.PERSONAL_DATA_KEY && !e.PERSONAL_DATA_KEY_FILE)
+    problems.push(
+      'PERSONAL_DATA_KEY or PERSONAL_DATA_KEY_FILE is required in production (the key that wraps the keys of personal data at rest; it never lives in the database)',
     );
   if (production && !e.SEALED_BID_KEY && !e.SEALED_BID_KEY_FILE)
     problems.push(
@@ -563,6 +585,9 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     recordRetiredKeysFile: e.RECORD_RETIRED_KEYS_FILE,
     personHashKey: e.PERSON_HASH_KEY,
     personHashKeyFile: e.PERSON_HASH_KEY_FILE,
+    personalDataKey: e.PERSONAL_DATA_KEY,
+    personalDataKeyFile: e.PERSONAL_DATA_KEY_FILE,
+    personalDataRetiredKeys: e.PERSONAL_DATA_RETIRED_KEYS,
     sealedBidKey: e.SEALED_BID_KEY,
     sealedBidKeyFile: e.SEALED_BID_KEY_FILE,
     sealedTieRoundSeconds: e.SEALED_TIE_ROUND_SECONDS,
@@ -664,6 +689,11 @@ export function configWarnings(config: Config): string[] {
   if (config.databaseUrl && !config.personHashKey && !config.personHashKeyFile) {
     warnings.push(
       `PERSON_HASH_KEY is not set: the key of the hashes chained instead of personal ids is generated into ${config.dataDir}. Every process of a deployment must share one key: set PERSON_HASH_KEY (or PERSON_HASH_KEY_FILE) on all of them.`,
+    );
+  }
+  if (config.databaseUrl && !config.personalDataKey && !config.personalDataKeyFile) {
+    warnings.push(
+      `PERSONAL_DATA_KEY is not set: the key that wraps personal data at rest is generated into ${config.dataDir}. Every process of a deployment must share one key: set PERSONAL_DATA_KEY (or PERSONAL_DATA_KEY_FILE) on all of them.`,
     );
   }
   if (config.databaseUrl && !config.sealedBidKey && !config.sealedBidKeyFile) {

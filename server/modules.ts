@@ -47,6 +47,8 @@ export async function createDomainModules(ctx: AppContext, identity: Identity): 
   const notifications = (await import('./notifications/index.ts')).createNotifications(ctx);
   // Live supervision (issue 20): its routes, and the flush of the client sightings the bid path notes.
   const supervision = (await import('./supervision/index.ts')).createSupervision(ctx);
+  // Personal data at rest (issue 20): the shredding sweep, the rewrap after a rotation, the admins' view.
+  const privacy = await (await import('./privacy/index.ts')).createPrivacy(ctx);
   const routers: { path: string; app: ApiApp }[] = [
     // Auction organisations as tenants, their managers and regulators' scopes (issue 19).
     {
@@ -84,6 +86,7 @@ export async function createDomainModules(ctx: AppContext, identity: Identity): 
     notifications.router,
     { path: '/', app: (await import('./demo/bank.ts')).demoBankRoutes(ctx) },
     supervision.router,
+    privacy.router,
     // Who viewed my data: the signed-in person's identity reads by staff (issue 20).
     { path: '/', app: (await import('./identity/data-views-routes.ts')).dataViewRoutes(ctx) },
   ];

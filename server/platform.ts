@@ -8,6 +8,8 @@ import { getRequestListener } from '@hono/node-server';
 import type { Config } from './config.ts';
 import type { AppContext } from './context.ts';
 import { openDatabase, type Database } from '../db/client.ts';
+import { usePersonalDataKeys } from './privacy/personal-data.ts';
+import { convertPersonalDataAndLog } from './privacy/conversion.ts';
 import { usePersonHashKey } from './audit/person-hash.ts';
 import type { Clock } from './shared/clock.ts';
 import { DatabaseClock, databaseTimeReader } from './shared/database-clock.ts';
@@ -63,6 +65,9 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
   // The key of the hashes the chains carry instead of personal ids, installed before anything is
   // written to the audit log (server/audit/person-hash.ts).
   log.info(usePersonHashKey(config), 'person-hash key loaded');
+  // The keys that wrap personal data at rest (server/privacy/personal-data.ts), before the migration
+  // that may seal an older database's clear data.
+  log.info(usePersonalDataKeys(config), 'personal-data keys loaded');
   const database =
     options.database ??
     (await openDatabase({
@@ -73,7 +78,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       timeouts: config.databaseTimeouts,
       log,
     }));
-  if (!options.database) await database.migrate();
+  if (!options.database) await database.migrate(convertPersonalDataAndLog(log));
   // One clock for every process: the database's (tests bring a controlled clock instead).
   const databaseClock = options.clock
     ? undefined

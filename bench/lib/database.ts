@@ -77,7 +77,8 @@ export function walDelta(a: WalSnapshot, b: WalSnapshot): WalSnapshot {
 
 /**
  * A live lot for baseline (a) with the platform lot's terms and a copy of its registrations (same
- * people, bidder codes and approval states). Returns the new lot id and registration ids by pid.
+ * people, bidder codes and approval states). Returns the new lot id and registration ids by bidder code
+ * (the pid columns hold person keys, which the bench does not compute).
  */
 export async function copyLotForRawBaseline(
   sql: Sql,
@@ -91,12 +92,12 @@ export async function copyLotForRawBaseline(
              deposit, registration_opens_at, registration_closes_at, starts_at, ends_at, scheduled_ends_at, rules, manager_pid
         from lots where id = ${lotId}
       returning id`;
-    const regs = await tx<{ id: number; pid: string }[]>`
+    const regs = await tx<{ id: number; bidder_code: string }[]>`
       insert into registrations (lot_id, pid, bidder_code, status, deposit_state, rules_version, rules_accepted_at, approved_by, approved_at)
       select ${lot.id}, pid, bidder_code, status, deposit_state, rules_version, rules_accepted_at, approved_by, approved_at
         from registrations where lot_id = ${lotId}
-      returning id, pid`;
-    return { lotId: lot.id, registrationIds: new Map(regs.map((r) => [r.pid, r.id])) };
+      returning id, bidder_code`;
+    return { lotId: lot.id, registrationIds: new Map(regs.map((r) => [r.bidder_code, r.id])) };
   });
 }
 

@@ -50,7 +50,7 @@ export function refs(ctx: BenchContext, people: Person[], registrationIds?: Map<
       token: p.token,
       pid: p.pid,
       bidderCode: r.bidderCode,
-      registrationId: registrationIds?.get(p.pid) ?? r.id,
+      registrationId: registrationIds?.get(r.bidderCode) ?? r.id,
     };
   });
 }

@@ -8,7 +8,7 @@ import { settleLot } from '../payments/settlement.ts';
 import type { AppContext } from '../context.ts';
 import { appendAudit } from '../audit/audit-log.ts';
 import type { CloseFacts } from '../audit/chained-facts.ts';
-import { personHash } from '../audit/person-hash.ts';
+import { keyOf } from '../privacy/personal-data.ts';
 import type { PersonalEvent } from '../shared/events.ts';
 import { bidderCodeOf, lockLot } from './lot-service.ts';
 import { lotChange } from './public-lot.ts';
@@ -129,7 +129,7 @@ export async function closeLot(ctx: AppContext, lotId: number): Promise<'closed'
       finalPrice: closed.finalPrice,
       winnerRegistrationId: winnerId,
       winnerBidderCode: winner?.bidderCode ?? null,
-      winnerPersonHash: winner ? personHash(winner.pid) : null,
+      winnerPersonHash: winner ? keyOf(winner.pid) : null,
     };
     await appendAudit(tx, {
       actorPid: null,

@@ -5,14 +5,15 @@
 // data" (server/audit/identity-reads.ts); there is no list form. Refused once the lot's identities are
 // past their retention (server/audit/identity-retention.ts).
 import { and, eq } from 'drizzle-orm';
-import { bidderOrganisations, people, registrations } from '../../db/schema.ts';
+import { bidderOrganisations, registrations } from '../../db/schema.ts';
+import { revealPerson } from '../privacy/personal-data.ts';
 import { onBehalfOfView } from './registration-service.ts';
 import type { AppContext } from '../context.ts';
 import type { Tx } from '../../db/client.ts';
 import type { Person } from '../identity/person.ts';
 import { noteIdentityRead } from '../audit/identity-reads.ts';
 import { identitiesReadable } from '../audit/identity-retention.ts';
-import { ok, refuse, type Result } from '../shared/errors.ts';
+import { fail, ok, refuse, type Result } from '../shared/errors.ts';
 import { getLotRow } from './public-lot.ts';
 import { managesLot } from './lot-service.ts';
 import type { RegistrationIdentity } from './registration-schemas.ts';
@@ -20,17 +21,20 @@ import type { RegistrationIdentity } from './registration-schemas.ts';
 export type { RegistrationIdentity };
 
 /**
- * One registration of a lot with who is behind it: the person's name and, for an organisation's
- * registration, the organisation. Only for reads that are audited as identity reads.
+ * One registration of a lot with who is behind it: the person's identification number (`idNumber`,
+ * the 12 digits; `r.pid` is their person key) and name, revealed from their sealed row (null once
+ * shredded), and, for an organisation's registration, the organisation. Only for reads that are
+ * audited as identity reads.
  */
 export async function registrationWithIdentity(tx: Tx, lotId: number, registrationId: number) {
   const [found] = await tx
-    .select({ r: registrations, name: people.name, org: bidderOrganisations })
+    .select({ r: registrations, org: bidderOrganisations })
     .from(registrations)
-    .innerJoin(people, eq(people.pid, registrations.pid))
     .leftJoin(bidderOrganisations, eq(bidderOrganisations.id, registrations.bidderOrganisationId))
     .where(and(eq(registrations.id, registrationId), eq(registrations.lotId, lotId)));
-  return found;
+  if (!found) return undefined;
+  const who = await revealPerson(tx, found.r.pid);
+  return { ...found, idNumber: who.pid, name: who.name };
 }
 
 /** Reads one registration's identity for the lot's manager, auditing the purpose. */
@@ -51,6 +55,9 @@ export async function readRegistrationIdentity(
     const found = await registrationWithIdentity(tx, lotId, registrationId);
     if (!found) return refuse('registration_not_found');
     const row = { ...found.r, name: found.name };
+    // Shredded (the person's retention has ended): nobody is behind the code any more.
+    if (found.idNumber === null)
+      return fail('NOT_FOUND', 'The identity behind this bidder code has been erased; the bidder code remains.');
     await noteIdentityRead(tx, {
       actorPid: person.pid,
       action: 'registration.identity_viewed',
@@ -66,7 +73,7 @@ export async function readRegistrationIdentity(
       registrationId: row.id,
       lotId,
       bidderCode: row.bidderCode,
-      pid: row.pid,
+      pid: found.idNumber,
       name: row.name,
       ...onBehalfOfView(found.r, found.org ?? undefined),
       purpose,

@@ -7,7 +7,8 @@
 // (server/audit/identity-retention.ts) nobody sees them. A person sees their own registrations with
 // the lot, their bids and the outcome ("my auctions").
 import { and, asc, desc, eq, inArray, or } from 'drizzle-orm';
-import { auditEvents, bidderOrganisations, ledgerEntries, lots, people, registrations } from '../../db/schema.ts';
+import { auditEvents, bidderOrganisations, ledgerEntries, lots, registrations } from '../../db/schema.ts';
+import { isPersonKey, revealPeople } from '../privacy/personal-data.ts';
 import { onBehalfOfView, type RegistrantOrganisation } from './registration-service.ts';
 import type { AppContext } from '../context.ts';
 import type { Person } from '../identity/person.ts';
@@ -93,9 +94,8 @@ export async function listLotRegistrations(
   }
   const items = await ctx.db.transaction(async (tx) => {
     const rows = await tx
-      .select({ r: registrations, name: people.name, org: bidderOrganisations })
+      .select({ r: registrations, org: bidderOrganisations })
       .from(registrations)
-      .innerJoin(people, eq(people.pid, registrations.pid))
       .leftJoin(bidderOrganisations, eq(bidderOrganisations.id, registrations.bidderOrganisationId))
       .where(eq(registrations.lotId, lotId))
       .orderBy(asc(registrations.id));
@@ -121,14 +121,20 @@ export async function listLotRegistrations(
       tx,
       rows.map(({ r }) => r.id),
     );
-    return rows.map(({ r, name, org }): LotRegistrationItem => {
-      const out: LotRegistrationItem = { ...withPayment(item(r, org ?? undefined), paid.get(r.id)), pid: r.pid, name };
+    // The page's people (registrants, and the managers whose reads a regulator sees), opened at once.
+    const shown = await revealPeople(tx, [...rows.map(({ r }) => r.pid), ...reads.map((e) => e.actorPid)]);
+    return rows.map(({ r, org }): LotRegistrationItem => {
+      const who = shown.get(r.pid);
+      // A shredded person (their retention ended) shows without pid and name, as a hidden item.
+      const identity = who?.pid ? { pid: who.pid, name: who.name } : {};
+      const out: LotRegistrationItem = { ...withPayment(item(r, org ?? undefined), paid.get(r.id)), ...identity };
       if (regulator) {
         out.identityReads = reads
           .filter((e) => e.subject === String(r.id))
           .map((e) => ({
             at: e.at.toISOString(),
-            actorPid: e.actorPid,
+            // A version-1 event may still carry the clear number.
+            actorPid: isPersonKey(e.actorPid) ? (shown.get(e.actorPid)?.pid ?? null) : e.actorPid,
             purpose: typeof e.data.purpose === 'string' ? e.data.purpose : '',
           }));
       }

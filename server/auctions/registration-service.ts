@@ -19,7 +19,7 @@ import type { Person } from '../identity/person.ts';
 import { requireLevel } from '../identity/authorize.ts';
 import { appendAudit } from '../audit/audit-log.ts';
 import { registrationFacts } from '../audit/chained-facts.ts';
-import { personHash } from '../audit/person-hash.ts';
+import { keyOf } from '../privacy/personal-data.ts';
 import { invalid, ok, refuse, type Result } from '../shared/errors.ts';
 import { fieldError } from '../shared/field-errors.ts';
 import { freshBidderCode } from './bidder-code.ts';
@@ -170,7 +170,7 @@ export async function register(
       // built or verified from it.
       const facts = registrationFacts({
         bidderCode,
-        personHash: personHash(person.pid),
+        personHash: keyOf(person.pid),
         rulesVersion: lot.rulesVersion,
         rulesAcceptedAt: now,
         organisation: organisation && {

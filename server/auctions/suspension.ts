@@ -23,7 +23,7 @@ import type { Person } from '../identity/person.ts';
 import { appendAudit } from '../audit/audit-log.ts';
 import { registrationFacts } from '../audit/chained-facts.ts';
 import { registrantOrganisationFacts } from '../organisations/bidders.ts';
-import { personHash } from '../audit/person-hash.ts';
+import { keyOf } from '../privacy/personal-data.ts';
 import { invalid, ok, refuse, type Result } from '../shared/errors.ts';
 import { fieldError, type FieldErrorMap } from '../shared/field-errors.ts';
 import type { LotChange, PersonalEvent } from '../shared/events.ts';
@@ -136,7 +136,7 @@ export async function suspendLot(
         ledger,
         suspendedAt: now.toISOString(),
         reason,
-        by: { role, personHash: personHash(person.pid) },
+        by: { role, personHash: keyOf(person.pid) },
         audit,
       } satisfies Suspension);
       await issueLotDocument(tx, key, fact, { auditId: audit.id, at: now });
@@ -255,7 +255,7 @@ async function carryRegistration(
     data: {
       ...registrationFacts({
         bidderCode: to.bidderCode,
-        personHash: personHash(to.pid),
+        personHash: keyOf(to.pid),
         rulesVersion: to.rulesVersion,
         rulesAcceptedAt: to.rulesAcceptedAt,
         organisation: await registrantOrganisationFacts(tx, to),

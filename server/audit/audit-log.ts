@@ -7,7 +7,7 @@ import { desc, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../../db/client.ts';
 import { auditEvents } from '../../db/schema.ts';
 import { AUDIT_CHAIN_VERSION, auditEventHash, GENESIS_HASH, type AuditHashFields } from '../shared/hash-chain.ts';
-import { personHash } from './person-hash.ts';
+import { CLEAR_PID, isPersonKey, keyOf } from '../privacy/personal-data.ts';
 
 /** The lock key that serializes audit appends (arbitrary, fixed). */
 const AUDIT_LOCK = 727_001;
@@ -97,7 +97,9 @@ export type AuditAction =
   | 'supervision.signal_dismissed'
   | 'supervision.signal_escalated'
   // Webhooks to external systems (server/webhooks): an admin sent a failed delivery again.
-  | 'webhook.retried';
+  | 'webhook.retried'
+  // Personal data at rest (server/privacy): the data keys of people past retention destroyed (a count).
+  | 'personal_data.shredded';
 
 export interface AuditInput {
   /** Who did it; null for the platform itself (the closing scheduler). */
@@ -111,11 +113,12 @@ export interface AuditInput {
 }
 
 /**
- * A subject that is a personal id: 12 digits. Every other subject is a row id (an integer column, at
- * most 10 digits), so the two cannot be confused.
+ * A subject that is a person: their person key (64 hex digits), or, in a version-1 event, their
+ * 12-digit number. Every other subject is a row id (an integer column, at most 10 digits), so they
+ * cannot be confused.
  */
 export function isPersonSubject(subject: string | null | undefined): subject is string {
-  return typeof subject === 'string' && /^\d{12}$/.test(subject);
+  return typeof subject === 'string' && (isPersonKey(subject) || CLEAR_PID.test(subject));
 }
 
 /** An audit row (or exported event) as its hash sees it. */
@@ -162,11 +165,11 @@ export async function appendAudit(tx: Tx | Db, input: AuditInput): Promise<{ id:
     chainVersion: AUDIT_CHAIN_VERSION,
     at: input.at,
     actorPid: input.actorPid,
-    actorHash: input.actorPid === null ? null : personHash(input.actorPid),
+    actorHash: input.actorPid === null ? null : keyOf(input.actorPid),
     action: input.action,
     lotId: input.lotId ?? null,
     subject,
-    subjectHash: isPersonSubject(subject) ? personHash(subject) : null,
+    subjectHash: isPersonSubject(subject) ? keyOf(subject) : null,
     data: input.data ?? {},
   };
   const [entry] = await tx

@@ -10,7 +10,7 @@
 import type { Db, Tx } from '../../db/client.ts';
 import { identityReads } from '../../db/schema.ts';
 import { appendAudit, type AuditAction } from './audit-log.ts';
-import { personHash } from './person-hash.ts';
+import { keyOf } from '../privacy/personal-data.ts';
 
 /** Rows per insert statement when a read names many people (a bulk export). */
 const INSERT_BATCH = 1000;
@@ -50,7 +50,7 @@ export async function noteIdentityRead(tx: Tx, read: IdentityRead): Promise<void
 
 /** noteIdentityRead, returning the audit event's id and hash (for a document that names its own read). */
 export async function appendIdentityRead(tx: Tx, read: IdentityRead): Promise<{ id: number; hash: string }> {
-  const hashes = [...new Set(read.subjectPids.map(personHash))];
+  const hashes = [...new Set(read.subjectPids.map((p) => keyOf(p)))];
   const event = await appendAudit(tx, {
     actorPid: read.actorPid,
     action: read.action,
@@ -70,7 +70,7 @@ export async function appendIdentityRead(tx: Tx, read: IdentityRead): Promise<{ 
 
 /** Indexes more people under an identity read's event (a streamed export's page). */
 export async function indexIdentityRead(db: Db | Tx, auditId: number, subjectPids: Iterable<string>): Promise<void> {
-  await indexSubjectHashes(db, auditId, [...new Set([...subjectPids].map(personHash))]);
+  await indexSubjectHashes(db, auditId, [...new Set([...subjectPids].map((p) => keyOf(p)))]);
 }
 
 /** Indexes keyed hashes (already computed, e.g. those an audit row chains) under an identity read's event. */

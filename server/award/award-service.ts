@@ -11,7 +11,7 @@ import { ledgerEntries, lots, payments, refunds, registrations } from '../../db/
 import type { AppContext } from '../context.ts';
 import type { Person } from '../identity/person.ts';
 import { appendAudit } from '../audit/audit-log.ts';
-import { personHash } from '../audit/person-hash.ts';
+import { keyOf } from '../privacy/personal-data.ts';
 import { lockLot } from '../auctions/lot-lock.ts';
 import { lotChange, type LotRow } from '../auctions/public-lot.ts';
 import { managesLot, overseesLot } from '../auctions/lot-service.ts';
@@ -635,7 +635,7 @@ export async function countersign(deps: AwardDeps, person: Person, lotId: number
         lot: lotTitle(lot),
         record: { finalHash: recordFinalHash(lot) },
         confirmation: { digest: confirmation.digest, bidderCode: confirmed.bidderCode, price: confirmed.price },
-        manager: { name: person.name, personHash: personHash(person.pid) },
+        manager: { name: person.name, personHash: keyOf(person.pid) },
         approvedAt: now.toISOString(),
         signIn: { authTime: fresh.value.toISOString(), via: person.via },
         audit,

@@ -7,7 +7,7 @@
 import type { ledgerEntries, registrationActors } from '../../db/schema.ts';
 import { actingAuthority } from '../organisations/bidders.ts';
 import { actorFacts } from '../audit/chained-facts.ts';
-import { personHash } from '../audit/person-hash.ts';
+import { keyOf } from '../privacy/personal-data.ts';
 import type { AuditInput } from '../audit/audit-log.ts';
 import { lotChange } from '../auctions/public-lot.ts';
 import {
@@ -170,7 +170,7 @@ class BatchLedger {
       lotId: this.lot.id,
       subject: String(bidder.id),
       at,
-      data: actorFacts({ bidderCode: bidder.bidderCode, actorNo, personHash: personHash(person.pid), ...authority }),
+      data: actorFacts({ bidderCode: bidder.bidderCode, actorNo, personHash: keyOf(person.pid), ...authority }),
     });
     return actorNo;
   }

@@ -9,6 +9,8 @@ import { appendAudit } from '../audit/audit-log.ts';
 import { fail, invalid, ok, type Result } from '../shared/errors.ts';
 import { errorCodes } from '../shared/unavailable.ts';
 import type { Person } from '../identity/person.ts';
+import type { Db } from '../../db/client.ts';
+import { isPersonKey, revealPeople } from '../privacy/personal-data.ts';
 import { invalidateCalendar } from './calendar-store.ts';
 import { statutoryDaysOff, type StatutoryDayOff } from './vietnam-holidays.ts';
 import { WorkingCalendar } from './working-calendar.ts';
@@ -17,17 +19,28 @@ export interface AdminCalendarDay {
   day: string;
   kind: CalendarDayKind;
   name: string;
-  createdBy: string;
+  /** The admin's identification number (12 digits), revealed; null once their identity is erased. */
+  createdBy: string | null;
   createdAt: string;
 }
 
-const toAnswer = (r: typeof calendarDays.$inferSelect): AdminCalendarDay => ({
+/** A correction as the API shows it; `created_by` holds the admin's person key, shown as their number. */
+const toAnswer = (r: typeof calendarDays.$inferSelect, createdBy: string | null): AdminCalendarDay => ({
   day: r.day,
   kind: r.kind,
   name: r.name,
-  createdBy: r.createdBy,
+  createdBy,
   createdAt: r.createdAt.toISOString(),
 });
+
+/** Corrections with their admins revealed in one batch. */
+async function answers(db: Db, rows: (typeof calendarDays.$inferSelect)[]): Promise<AdminCalendarDay[]> {
+  const shown = await revealPeople(
+    db,
+    rows.map((r) => r.createdBy),
+  );
+  return rows.map((r) => toAnswer(r, isPersonKey(r.createdBy) ? (shown.get(r.createdBy)?.pid ?? null) : r.createdBy));
+}
 
 /** The admins' corrections of a year, and the statutory days off worked out for it. */
 export async function adminCalendarYear(
@@ -39,7 +52,7 @@ export async function adminCalendarYear(
     .from(calendarDays)
     .where(and(gte(calendarDays.day, `${year}-01-01`), lte(calendarDays.day, `${year}-12-31`)))
     .orderBy(asc(calendarDays.day));
-  return { year, days: rows.map(toAnswer), derived: statutoryDaysOff(year) };
+  return { year, days: await answers(ctx.db, rows), derived: statutoryDaysOff(year) };
 }
 
 /**
@@ -75,7 +88,7 @@ export async function addCalendarDay(
       return inserted;
     });
     if (!row) return duplicate(input.day);
-    return ok(toAnswer(row));
+    return ok(toAnswer(row, admin.idNumber));
   } catch (err) {
     if (errorCodes(err).includes('23505')) return duplicate(input.day);
     throw err;
@@ -107,7 +120,7 @@ export async function removeCalendarDay(
       });
       return removed;
     });
-    return row ? ok(toAnswer(row)) : fail('NOT_FOUND', `${day} has no correction.`);
+    return row ? ok((await answers(ctx.db, [row]))[0]!) : fail('NOT_FOUND', `${day} has no correction.`);
   } finally {
     invalidateCalendar(ctx);
   }

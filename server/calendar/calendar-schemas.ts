@@ -87,7 +87,10 @@ export const AdminCalendarDaySchema = z
     day: z.string(),
     kind: z.enum(CALENDAR_DAY_KINDS),
     name: z.string(),
-    createdBy: z.string(),
+    createdBy: z
+      .string()
+      .nullable()
+      .openapi({ description: "The admin's identification number; null once their identity has been erased." }),
     createdAt: z.string(),
   })
   .openapi('AdminCalendarDay');

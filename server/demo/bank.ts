@@ -85,7 +85,7 @@ export function demoBankRoutes(ctx: AppContext): ApiApp {
         reference: `DEMO BANK ${reference}`,
         amount,
         paidAt: now.toISOString(),
-        payerAccount: `9704${person.pid.slice(-8)}`,
+        payerAccount: `9704${person.idNumber.slice(-8)}`,
         payerName: person.name ? plainName(person.name) : undefined,
         payerBank: ctx.config.money.account.bank,
       });

@@ -5,6 +5,7 @@ import type { AppContext } from '../context.ts';
 import { NO_ACCESS, type Access, type Person } from '../identity/person.ts';
 import { upsertPerson, upsertPersonAndLoadAccess } from '../identity/people.ts';
 import { DEMO_PERSONAS } from '../identity/demo/personas.ts';
+import { personKey } from '../privacy/personal-data.ts';
 
 const ROBOTS = [
   { pid: '001199000901', name: 'Trịnh Văn Khoa' },
@@ -23,7 +24,8 @@ export interface DemoCast {
 }
 
 const asPerson = (p: { pid: string; name: string }, access: Access = NO_ACCESS): Person => ({
-  pid: p.pid,
+  pid: personKey(p.pid),
+  idNumber: p.pid,
   name: p.name,
   level: 2,
   ...access,
@@ -35,7 +37,11 @@ export async function loadCast(ctx: AppContext): Promise<DemoCast | undefined> {
   const managerPersona = DEMO_PERSONAS.find((p) => p.roles.includes('manager') && p.level === 2 && !p.manages);
   if (!managerPersona) return undefined;
   const now = ctx.clock.now();
-  const managerAccess = await upsertPersonAndLoadAccess(ctx.db, managerPersona, now);
+  const managerAccess = await upsertPersonAndLoadAccess(
+    ctx.db,
+    { pid: personKey(managerPersona.pid), idNumber: managerPersona.pid, name: managerPersona.name, level: 2 },
+    now,
+  );
   if (!managerAccess.roles.includes('manager') || managerAccess.organisations.length === 0) return undefined;
   // Citizens bid in their own name; the organisation personas are left for a newcomer to try.
   const citizens = DEMO_PERSONAS.filter((p) => p.level === 2 && p.roles.length === 0 && !p.organisation);

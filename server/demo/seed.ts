@@ -107,8 +107,8 @@ const CUC = '079190000202';
  * lot to Cúc. A newcomer signs in as An to walk the award after the hammer.
  */
 async function seedAward(ctx: AppContext, cast: DemoCast, realNow: number): Promise<void> {
-  const an = cast.citizens.find((p) => p.pid === AN);
-  const cuc = cast.citizens.find((p) => p.pid === CUC);
+  const an = cast.citizens.find((p) => p.idNumber === AN);
+  const cuc = cast.citizens.find((p) => p.idNumber === CUC);
   const robot = cast.robots[0];
   if (!an || !cuc || !robot) return;
   const startsAt = realNow - 50 * MIN;

@@ -6,9 +6,12 @@
 // and every staff member sees the platform-wide ones. Entries are lifted, never deleted; adding and
 // lifting are audited in the same transaction (subject: the person's id, chained as its hash).
 import { and, desc, eq, inArray, isNotNull, isNull, lte, or, type SQL } from 'drizzle-orm';
-import { exclusions, organisations, people } from '../../db/schema.ts';
+import type { Db, Tx } from '../../db/client.ts';
+import { exclusions, organisations } from '../../db/schema.ts';
 import type { AppContext } from '../context.ts';
 import type { Person } from '../identity/person.ts';
+import { ensurePerson } from '../identity/people.ts';
+import { personKey, revealPeople, type RevealedPerson } from '../privacy/personal-data.ts';
 import { appendAudit } from '../audit/audit-log.ts';
 import { invalid, ok, refuse, type Result } from '../shared/errors.ts';
 import { fieldError, type FieldErrorMap } from '../shared/field-errors.ts';
@@ -16,20 +19,34 @@ import { isRowId } from '../shared/validation.ts';
 import type { AddExclusionInput, Exclusion, ExclusionQueryInput } from './eligibility-schemas.ts';
 import { inForce, isInForce, type ExclusionRow } from './screening.ts';
 
-const view = (r: ExclusionRow, name: string | null, now: Date): Exclusion => ({
+/**
+ * An entry as shown: its person keys (the person, who added it, who lifted it) revealed to their
+ * 12-digit numbers and the person's name. Once a person's identity is shredded their number reads ''
+ * where the contract wants one (the entry stays listed) and their name null.
+ */
+const view = (r: ExclusionRow, who: Map<string, RevealedPerson>, now: Date): Exclusion => ({
   id: r.id,
-  pid: r.pid,
-  name,
+  pid: who.get(r.pid)?.pid ?? '',
+  name: who.get(r.pid)?.name ?? null,
   organisationId: r.organisationId,
   reason: r.reason,
   source: r.source,
   endsAt: r.endsAt?.toISOString() ?? null,
   active: isInForce(r, now),
-  createdBy: r.createdBy,
+  createdBy: who.get(r.createdBy)?.pid ?? '',
   createdAt: r.createdAt.toISOString(),
-  liftedBy: r.liftedBy,
+  liftedBy: r.liftedBy === null ? null : (who.get(r.liftedBy)?.pid ?? ''),
   liftedAt: r.liftedAt?.toISOString() ?? null,
 });
+
+/** The entries as shown, their people revealed in one batch. */
+async function views(q: Db | Tx, rows: ExclusionRow[], now: Date): Promise<Exclusion[]> {
+  const who = await revealPeople(
+    q,
+    rows.flatMap((r) => [r.pid, r.createdBy, r.liftedBy]),
+  );
+  return rows.map((r) => view(r, who, now));
+}
 
 const isAdmin = (p: Person): boolean => p.roles.includes('admin');
 const isCountryRegulator = (p: Person): boolean => p.roles.includes('regulator') && p.scope === null;
@@ -75,13 +92,12 @@ export async function listExclusions(
 ): Promise<Result<{ items: Exclusion[] }>> {
   const now = ctx.clock.now();
   const rows = await ctx.db
-    .select({ row: exclusions, name: people.name })
+    .select()
     .from(exclusions)
-    .leftJoin(people, eq(people.pid, exclusions.pid))
     .where(
       and(
         visibleWhere(person),
-        query.pid ? eq(exclusions.pid, query.pid) : undefined,
+        query.pid ? eq(exclusions.pid, personKey(query.pid)) : undefined,
         query.active === 'true' ? inForce(now) : undefined,
         query.active === 'false' ? or(isNotNull(exclusions.liftedAt), lte(exclusions.endsAt, now)) : undefined,
       ),
@@ -89,7 +105,7 @@ export async function listExclusions(
     .orderBy(desc(exclusions.createdAt), desc(exclusions.id))
     .limit(query.limit)
     .offset(query.offset);
-  return ok({ items: rows.map((r) => view(r.row, r.name, now)) });
+  return ok({ items: await views(ctx.db, rows, now) });
 }
 
 /** One entry as the person sees it (404 exclusion_not_found when they do not see it). */
@@ -150,10 +166,12 @@ export async function addExclusion(
   if (!target.ok || Object.keys(fields).length) return invalid(fields);
   const organisationId = target.value;
   return ctx.db.transaction(async (tx) => {
+    // The person named may never have signed in: their number is sealed now, to be shown later.
+    const pid = await ensurePerson(tx, { pid: input.pid, name: null, level: 1 }, now);
     const [row] = await tx
       .insert(exclusions)
       .values({
-        pid: input.pid,
+        pid,
         organisationId,
         reason: input.reason,
         source: input.source,
@@ -165,7 +183,7 @@ export async function addExclusion(
     await appendAudit(tx, {
       actorPid: person.pid,
       action: 'exclusion.added',
-      subject: input.pid,
+      subject: pid,
       data: {
         exclusionId: row.id,
         organisationId,
@@ -175,8 +193,8 @@ export async function addExclusion(
       },
       at: now,
     });
-    const [who] = await tx.select({ name: people.name }).from(people).where(eq(people.pid, input.pid));
-    return ok(view(row, who?.name ?? null, now));
+    const [shown] = await views(tx, [row], now);
+    return ok(shown);
   });
 }
 
@@ -205,7 +223,7 @@ export async function liftExclusion(
       data: { exclusionId: id, organisationId: row.organisationId, ...(note ? { note } : {}) },
       at: now,
     });
-    const [who] = await tx.select({ name: people.name }).from(people).where(eq(people.pid, row.pid));
-    return ok(view(row, who?.name ?? null, now));
+    const [shown] = await views(tx, [row], now);
+    return ok(shown);
   });
 }

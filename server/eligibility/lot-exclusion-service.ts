@@ -4,10 +4,12 @@
 // registrations take too, so an entry and a registration never cross. Audited on the lot, subject the
 // person's id (chained as its hash).
 import { and, asc, eq } from 'drizzle-orm';
-import { lotExclusions, people } from '../../db/schema.ts';
+import { lotExclusions } from '../../db/schema.ts';
 import type { AppContext } from '../context.ts';
 import type { Db, Tx } from '../../db/client.ts';
 import type { Person } from '../identity/person.ts';
+import { ensurePerson } from '../identity/people.ts';
+import { personKey, revealPeople } from '../privacy/personal-data.ts';
 import { appendAudit } from '../audit/audit-log.ts';
 import { mayActOnLot } from '../auctions/lot-access.ts';
 import { lockLot } from '../auctions/lot-lock.ts';
@@ -16,25 +18,36 @@ import { ok, refuse, type Result } from '../shared/errors.ts';
 import type { AddLotExclusionInput, LotExclusion } from './eligibility-schemas.ts';
 
 type Listing = { lotId: number; items: LotExclusion[] };
+type LotExclusionRow = typeof lotExclusions.$inferSelect;
+
+/**
+ * Entries as shown: the person keys revealed to the 12-digit numbers and the person's name, in one
+ * batch ('' for a number and null for a name once shredded: the entry stays listed).
+ */
+async function views(q: Db | Tx, rows: LotExclusionRow[]): Promise<LotExclusion[]> {
+  const who = await revealPeople(
+    q,
+    rows.flatMap((r) => [r.pid, r.addedBy]),
+  );
+  return rows.map((row) => ({
+    lotId: row.lotId,
+    pid: who.get(row.pid)?.pid ?? '',
+    name: who.get(row.pid)?.name ?? null,
+    reason: row.reason,
+    addedBy: who.get(row.addedBy)?.pid ?? '',
+    addedAt: row.addedAt.toISOString(),
+  }));
+}
 
 async function listing(q: Db | Tx, lotId: number): Promise<Listing> {
   const rows = await q
-    .select({ row: lotExclusions, name: people.name })
+    .select()
     .from(lotExclusions)
-    .leftJoin(people, eq(people.pid, lotExclusions.pid))
     .where(eq(lotExclusions.lotId, lotId))
-    .orderBy(asc(lotExclusions.addedAt), asc(lotExclusions.pid));
-  return {
-    lotId,
-    items: rows.map(({ row, name }) => ({
-      lotId: row.lotId,
-      pid: row.pid,
-      name,
-      reason: row.reason,
-      addedBy: row.addedBy,
-      addedAt: row.addedAt.toISOString(),
-    })),
-  };
+    .orderBy(asc(lotExclusions.addedAt));
+  // Oldest first, then by number (the keys' order would tell nothing).
+  const items = (await views(q, rows)).sort((a, b) => a.addedAt.localeCompare(b.addedAt) || a.pid.localeCompare(b.pid));
+  return { lotId, items };
 }
 
 export async function listLotExclusions(ctx: AppContext, person: Person, lotId: number): Promise<Result<Listing>> {
@@ -65,9 +78,11 @@ export async function addLotExclusion(
   return ctx.db.transaction(async (tx): Promise<Result<LotExclusion>> => {
     const lot = await lockForChange(tx, person, lotId, now);
     if (!lot.ok) return lot;
+    // The person named may never have signed in: their number is sealed now, to be shown later.
+    const pid = await ensurePerson(tx, { pid: input.pid, name: null, level: 1 }, now);
     const [row] = await tx
       .insert(lotExclusions)
-      .values({ lotId, pid: input.pid, reason: input.reason, addedBy: person.pid, addedAt: now })
+      .values({ lotId, pid, reason: input.reason, addedBy: person.pid, addedAt: now })
       .onConflictDoNothing()
       .returning();
     if (!row) return refuse('lot_exclusion_exists');
@@ -75,19 +90,12 @@ export async function addLotExclusion(
       actorPid: person.pid,
       action: 'lot_exclusion.added',
       lotId,
-      subject: input.pid,
+      subject: pid,
       data: { reason: input.reason },
       at: now,
     });
-    const [who] = await tx.select({ name: people.name }).from(people).where(eq(people.pid, input.pid));
-    return ok({
-      lotId,
-      pid: row.pid,
-      name: who?.name ?? null,
-      reason: row.reason,
-      addedBy: row.addedBy,
-      addedAt: row.addedAt.toISOString(),
-    });
+    const [shown] = await views(tx, [row]);
+    return ok(shown);
   });
 }
 
@@ -95,9 +103,10 @@ export async function removeLotExclusion(
   ctx: AppContext,
   person: Person,
   lotId: number,
-  pid: string,
+  idNumber: string,
 ): Promise<Result<Listing>> {
   const now = ctx.clock.now();
+  const pid = personKey(idNumber);
   return ctx.db.transaction(async (tx): Promise<Result<Listing>> => {
     const lot = await lockForChange(tx, person, lotId, now);
     if (!lot.ok) return lot;

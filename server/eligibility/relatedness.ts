@@ -21,6 +21,7 @@ import {
 import type { AppContext } from '../context.ts';
 import type { Person } from '../identity/person.ts';
 import { appendAudit } from '../audit/audit-log.ts';
+import { revealPeople } from '../privacy/personal-data.ts';
 import { invalid, ok, refuse, type Result } from '../shared/errors.ts';
 import { fieldError } from '../shared/field-errors.ts';
 import { getLotRow } from '../auctions/public-lot.ts';
@@ -225,6 +226,11 @@ export async function listRegistrationFlags(
           .from(bidderOrganisations)
           .where(inArray(bidderOrganisations.id, orgIds))
       : [];
+    // The people behind the flags' registrations, revealed in one batch.
+    const who = await revealPeople(
+      tx,
+      flags.flatMap((f) => f.registrations.map((r) => r.pid)),
+    );
     if (flags.length)
       await appendAudit(tx, {
         actorPid: person.pid,
@@ -239,7 +245,10 @@ export async function listRegistrationFlags(
         const o = orgs.find((x) => x.id === id);
         return o ? [{ identifier: o.identifier, name: o.name }] : [];
       }),
-      pids: distinct(f.registrations.map((r) => r.pid)).sort(),
+      // One entry per person ('' for one whose identity has been shredded), sorted by number.
+      pids: distinct(f.registrations.map((r) => r.pid))
+        .map((key) => who.get(key)?.pid ?? '')
+        .sort(),
     }));
   });
   return ok({ identities: 'shown', items });

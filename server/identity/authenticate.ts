@@ -5,6 +5,7 @@
 // credentials. A presented e-ID token wins over a session cookie; a presented but invalid token is
 // refused (never silently anonymous), and once one client address has failed too often its failing
 // tokens are refused with RATE_LIMITED while tokens that verify are still accepted (rate-limit.ts).
+import { personKey } from '../privacy/personal-data.ts';
 import type { AppContext } from '../context.ts';
 import { ok, refuse, type Failure, type Result } from '../shared/errors.ts';
 import { reasonMessage } from '../shared/reasons.ts';
@@ -84,7 +85,8 @@ export async function authenticate(deps: AuthenticatorDeps, creds: Credentials):
     if (creds.token === null) return tokenFailed(limits, creds.ip);
     const outcome = await verifier.verify(creds.token);
     if (!outcome.ok) return tokenFailed(limits, creds.ip);
-    const person = await resolvePerson(ctx, cache, outcome.token, 'bearer');
+    const { pid: idNumber, name, level } = outcome.token;
+    const person = await resolvePerson(ctx, cache, { pid: personKey(idNumber), idNumber, name, level }, 'bearer');
     const { authTime, organisation } = outcome.token;
     return ok({
       person: withCredential(person, {
@@ -176,7 +178,7 @@ export class PersonCache {
 export async function resolvePerson(
   ctx: AppContext,
   cache: PersonCache,
-  who: { pid: string; name: string | null; level: Level },
+  who: { pid: string; idNumber: string; name: string | null; level: Level },
   via: Person['via'],
 ): Promise<Person> {
   const now = Date.now();
@@ -199,7 +201,7 @@ export async function resolvePerson(
 async function loadPerson(
   ctx: AppContext,
   cache: PersonCache,
-  who: { pid: string; name: string | null; level: Level },
+  who: { pid: string; idNumber: string; name: string | null; level: Level },
   via: Person['via'],
   now: number,
 ): Promise<Omit<Person, 'via'>> {
@@ -210,7 +212,7 @@ async function loadPerson(
   } else {
     access = await accessOf(ctx.db, who.pid, who.level);
   }
-  const person = { pid: who.pid, name: who.name, level: who.level, ...access };
+  const person = { pid: who.pid, idNumber: who.idNumber, name: who.name, level: who.level, ...access };
   cache.set(person, now);
   return person;
 }

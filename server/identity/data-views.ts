@@ -6,7 +6,7 @@
 import { and, desc, eq, lt } from 'drizzle-orm';
 import { auditEvents, identityReads, lots, organisations, people, regulatorScopes } from '../../db/schema.ts';
 import type { AppContext } from '../context.ts';
-import { personHash } from '../audit/person-hash.ts';
+import { keyOf, openPersonRow } from '../privacy/personal-data.ts';
 import type { DataView, DataViewPage } from './data-views-schemas.ts';
 
 export type { DataView, DataViewPage };
@@ -25,7 +25,10 @@ export async function dataViewsOf(
       at: auditEvents.at,
       action: auditEvents.action,
       data: auditEvents.data,
-      readerName: people.name,
+      readerKey: people.pid,
+      readerDataKey: people.dataKey,
+      readerSealedPid: people.sealedPid,
+      readerSealedName: people.sealedName,
       lotId: lots.id,
       lotTitle: lots.title,
       organisation: organisations.name,
@@ -39,7 +42,7 @@ export async function dataViewsOf(
     .leftJoin(regulatorScopes, eq(regulatorScopes.pid, auditEvents.actorPid))
     .where(
       and(
-        eq(identityReads.subjectHash, personHash(pid)),
+        eq(identityReads.subjectHash, keyOf(pid)),
         page.cursor === undefined ? undefined : lt(identityReads.auditId, page.cursor),
       ),
     )
@@ -53,7 +56,14 @@ export async function dataViewsOf(
       action: r.action,
       reader: {
         role,
-        name: r.readerName,
+        name: r.readerKey
+          ? openPersonRow({
+              pid: r.readerKey,
+              dataKey: r.readerDataKey,
+              sealedPid: r.readerSealedPid,
+              sealedName: r.readerSealedName,
+            }).name
+          : null,
         organisation: role === 'manager' ? r.organisation : null,
         province: role === 'regulator' ? (r.province ?? null) : null,
       },

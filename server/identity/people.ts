@@ -1,18 +1,22 @@
 // Queries for people and their role grants.
-import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { resultRows, type Db, type Tx } from '../../db/client.ts';
 import { people, regulatorScopes, roleGrants, type Role } from '../../db/schema.ts';
 import type { ProvinceId } from '../auctions/provinces.ts';
+import { openPersonRow, personKey, sealPerson } from '../privacy/personal-data.ts';
 import { NO_ACCESS, type Access, type Level } from './person.ts';
 
-/** Records (or refreshes) a person seen with a verified token, and returns what they may do. */
+/**
+ * Records (or refreshes) a person seen with a verified token, and returns what they may do. `who.pid`
+ * is the person key; `idNumber` the 12 digits the token gave, sealed into their row.
+ */
 export async function upsertPersonAndLoadAccess(
   db: Db,
-  person: { pid: string; name: string | null; level: Level },
+  who: { pid: string; idNumber: string; name: string | null; level: Level },
   at: Date,
 ): Promise<Access> {
-  await upsertPerson(db, person, at);
-  return accessOf(db, person.pid, person.level);
+  await upsertPerson(db, { pid: who.idNumber, name: who.name, level: who.level }, at);
+  return accessOf(db, who.pid, who.level);
 }
 
 /**
@@ -46,31 +50,38 @@ export async function accessOf(db: Db | Tx, pid: string, level: Level): Promise<
   };
 }
 
+/**
+ * Records a person signing in: their row under their person key, with their identification number
+ * and name sealed under their data key (server/privacy/personal-data.ts). `person.pid` is the 12
+ * digits; returns the person key. A name the provider did not give keeps the one sealed before.
+ */
 export async function upsertPerson(
   db: Db | Tx,
   person: { pid: string; name: string | null; level: Level },
   at: Date,
-): Promise<void> {
+): Promise<string> {
+  const key = personKey(person.pid);
+  const [existing] = await db.select({ dataKey: people.dataKey }).from(people).where(eq(people.pid, key));
+  const sealed = sealPerson(person, existing?.dataKey ?? null);
+  // Two first sign-ins at once each seal under a data key of their own: the row keeps the first
+  // key written and what was sealed under it (the other's name is sealed again at the next sign-in).
+  const sameKey = sql`(${people.dataKey} is null or ${people.dataKey} = excluded.data_key)`;
   await db
     .insert(people)
-    .values({
-      pid: person.pid,
-      name: person.name,
-      level: person.level,
-      createdAt: at,
-      lastSeenAt: at,
-      firstSignInAt: at,
-    })
+    .values({ ...sealed, level: person.level, createdAt: at, lastSeenAt: at, firstSignInAt: at })
     .onConflictDoUpdate({
       target: people.pid,
       set: {
-        name: sql`coalesce(excluded.name, ${people.name})`,
+        dataKey: sql`case when ${sameKey} then excluded.data_key else ${people.dataKey} end`,
+        sealedPid: sql`case when ${sameKey} then excluded.sealed_pid else ${people.sealedPid} end`,
+        sealedName: sql`case when ${sameKey} then coalesce(excluded.sealed_name, ${people.sealedName}) else ${people.sealedName} end`,
         level: person.level,
         lastSeenAt: at,
         // A person granted a role or membership before their first sign-in (issue 19) signs in now.
         firstSignInAt: sql`coalesce(${people.firstSignInAt}, excluded.first_sign_in_at)`,
       },
     });
+  return key;
 }
 
 /** Records the address notices are e-mailed to, when the person has none yet (an e-ID token's email claim). */
@@ -83,28 +94,45 @@ export async function adoptEmail(db: Db | Tx, pid: string, email: string): Promi
 
 /**
  * Makes sure a person row exists (for a grant to someone not yet seen: the grant waits against their
- * identification number, first_sign_in_at null, until they sign in), without changing one that does.
+ * identification number, first_sign_in_at null, until they sign in; or someone an exclusion names),
+ * without changing one that does. `person.pid` is the 12 digits; returns the person key.
  */
 export async function ensurePerson(
   db: Db | Tx,
   person: { pid: string; name: string | null; level: Level },
   at: Date,
-): Promise<void> {
+): Promise<string> {
+  const sealed = sealPerson(person);
   await db
     .insert(people)
-    .values({ pid: person.pid, name: person.name, level: person.level, createdAt: at, lastSeenAt: at })
-    .onConflictDoNothing();
+    .values({ ...sealed, level: person.level, createdAt: at, lastSeenAt: at })
+    .onConflictDoUpdate({
+      // A row whose data key was destroyed (shredded) gets its number sealed again: someone named now.
+      target: people.pid,
+      set: { dataKey: sealed.dataKey, sealedPid: sealed.sealedPid, sealedName: sealed.sealedName },
+      setWhere: sql`${people.dataKey} is null`,
+    });
+  return sealed.pid;
 }
 
+/** A person by their key, with their identity opened (null fields once shredded). */
 export async function findPerson(
   db: Db | Tx,
-  pid: string,
-): Promise<{ pid: string; name: string | null; level: number } | undefined> {
+  key: string,
+): Promise<{ pid: string; idNumber: string | null; name: string | null; level: number } | undefined> {
   const [row] = await db
-    .select({ pid: people.pid, name: people.name, level: people.level })
+    .select({
+      pid: people.pid,
+      dataKey: people.dataKey,
+      sealedPid: people.sealedPid,
+      sealedName: people.sealedName,
+      level: people.level,
+    })
     .from(people)
-    .where(eq(people.pid, pid));
-  return row;
+    .where(eq(people.pid, key));
+  if (!row) return undefined;
+  const open = openPersonRow(row);
+  return { pid: row.pid, idNumber: open.pid, name: open.name, level: row.level };
 }
 
 export async function rolesOf(db: Db | Tx, pid: string): Promise<Role[]> {
@@ -136,7 +164,10 @@ export async function deleteGrants(db: Db | Tx, pid: string, roles: Role[]): Pro
 }
 
 export interface GrantRow {
+  /** The person key. */
   pid: string;
+  /** Their identification number and name, opened. */
+  idNumber: string | null;
   name: string | null;
   level: number;
   firstSignInAt: Date | null;
@@ -147,10 +178,12 @@ export interface GrantRow {
 }
 
 export async function listGrants(db: Db): Promise<GrantRow[]> {
-  return db
+  const rows = await db
     .select({
       pid: roleGrants.pid,
-      name: people.name,
+      dataKey: people.dataKey,
+      sealedPid: people.sealedPid,
+      sealedName: people.sealedName,
       level: people.level,
       firstSignInAt: people.firstSignInAt,
       scopeProvince: regulatorScopes.province,
@@ -160,6 +193,11 @@ export async function listGrants(db: Db): Promise<GrantRow[]> {
     })
     .from(roleGrants)
     .innerJoin(people, eq(people.pid, roleGrants.pid))
-    .leftJoin(regulatorScopes, eq(regulatorScopes.pid, roleGrants.pid))
-    .orderBy(asc(roleGrants.pid), asc(roleGrants.role));
+    .leftJoin(regulatorScopes, eq(regulatorScopes.pid, roleGrants.pid));
+  return rows
+    .map(({ dataKey, sealedPid, sealedName, ...r }) => {
+      const open = openPersonRow({ pid: r.pid, dataKey, sealedPid, sealedName });
+      return { ...r, idNumber: open.pid, name: open.name };
+    })
+    .sort((a, b) => (a.idNumber ?? a.pid).localeCompare(b.idNumber ?? b.pid) || a.role.localeCompare(b.role));
 }

@@ -7,8 +7,13 @@ import type { OrganisationClaim } from './organisation-claim.ts';
 export type Level = 1 | 2;
 
 export interface Person {
-  /** The 12-digit personal identification number (the e-ID `sub`). */
+  /**
+   * The person key: the keyed hash of their identification number (server/privacy/personal-data.ts),
+   * the value every pid column of the database holds. Never shown to anyone.
+   */
   pid: string;
+  /** Their own 12-digit personal identification number (the e-ID `sub`), for showing to themselves. */
+  idNumber: string;
   name: string | null;
   level: Level;
   roles: Role[];

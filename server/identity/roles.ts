@@ -10,7 +10,8 @@ import { appendAudit } from '../audit/audit-log.ts';
 import { ok, refuse, type Result } from '../shared/errors.ts';
 import type { PersonCache } from './authenticate.ts';
 import type { Level, Person } from './person.ts';
-import { deleteGrants, ensurePerson, insertGrant, listGrants, rolesOf } from './people.ts';
+import { deleteGrants, ensurePerson, findPerson, insertGrant, listGrants, rolesOf } from './people.ts';
+import { personKey, revealPeople } from '../privacy/personal-data.ts';
 import {
   defaultOrganisationId,
   ensureOrganisation,
@@ -37,7 +38,7 @@ export async function grantAtStart(ctx: AppContext, grants: StartupGrant[]): Pro
   for (const g of grants) {
     const at = ctx.clock.now();
     const inserted = await ctx.db.transaction(async (tx) => {
-      await ensurePerson(tx, { pid: g.pid, name: g.name, level: g.level }, at);
+      const key = await ensurePerson(tx, { pid: g.pid, name: g.name, level: g.level }, at);
       // A demo manager manages the default organisation's lots (issue 19), the demo's auction house, or
       // the organisation their persona names.
       const organisationId =
@@ -47,12 +48,12 @@ export async function grantAtStart(ctx: AppContext, grants: StartupGrant[]): Pro
             ? await ensureOrganisation(tx, g.organisation)
             : await defaultOrganisationId(tx);
       if (organisationId !== undefined)
-        await insertManager(tx, { organisationId, pid: g.pid, grantedBy: null, at, source: g.source });
-      if (!(await insertGrant(tx, { pid: g.pid, role: g.role, grantedBy: null, at }))) return false;
+        await insertManager(tx, { organisationId, pid: key, grantedBy: null, at, source: g.source });
+      if (!(await insertGrant(tx, { pid: key, role: g.role, grantedBy: null, at }))) return false;
       await appendAudit(tx, {
         actorPid: null,
         action: 'role.granted',
-        subject: g.pid,
+        subject: key,
         data: { role: g.role, source: g.source },
         at,
       });
@@ -74,22 +75,20 @@ export async function setRoles(
   ctx: AppContext,
   cache: PersonCache,
   actor: Person,
-  pid: string,
+  idNumber: string,
   wanted: Role[],
 ): Promise<Result<RoleChange>> {
   const target = [...new Set(wanted)].sort();
+  const pid = personKey(idNumber);
   if (!target.includes('admin') && actor.pid === pid) return refuse('own_admin_role');
-  if (!target.includes('admin') && ctx.config.adminPids.includes(pid)) return refuse('configured_admin');
+  if (!target.includes('admin') && ctx.config.adminPids.includes(idNumber)) return refuse('configured_admin');
   const at = ctx.clock.now();
   const result = await ctx.db.transaction(async (tx): Promise<Result<RoleChange>> => {
     // A person not yet seen is recorded against their identification number (issue 19): the grant
     // waits for their first sign-in. Locks the person's row so concurrent changes apply one at a time.
-    await ensurePerson(tx, { pid, name: null, level: 1 }, at);
-    const [person] = await tx
-      .select({ pid: people.pid, name: people.name })
-      .from(people)
-      .where(eq(people.pid, pid))
-      .for('update');
+    await ensurePerson(tx, { pid: idNumber, name: null, level: 1 }, at);
+    const [locked] = await tx.select({ pid: people.pid }).from(people).where(eq(people.pid, pid)).for('update');
+    const person = locked && (await findPerson(tx, pid));
     if (!person) return refuse('person_unknown');
     const current = await rolesOf(tx, pid);
     const granted: Role[] = [];
@@ -113,7 +112,7 @@ export async function setRoles(
     }
     for (const role of revoked)
       await appendAudit(tx, { actorPid: actor.pid, action: 'role.revoked', subject: pid, data: { role }, at });
-    return ok({ pid, name: person.name, roles: ROLES.filter((r) => target.includes(r)), granted, revoked });
+    return ok({ pid: idNumber, name: person.name, roles: ROLES.filter((r) => target.includes(r)), granted, revoked });
   });
   if (result.ok) {
     cache.invalidate(pid);
@@ -128,13 +127,18 @@ export type { RoleHolder };
 /** Everyone holding at least one role, with who granted each role and when. */
 export async function listRoleHolders(ctx: AppContext): Promise<RoleHolder[]> {
   const holders = new Map<string, RoleHolder>();
-  for (const row of await listGrants(ctx.db)) {
+  const grants = await listGrants(ctx.db);
+  const granters = await revealPeople(
+    ctx.db,
+    grants.map((g) => g.grantedBy),
+  );
+  for (const row of grants) {
     let h = holders.get(row.pid);
     if (!h)
       holders.set(
         row.pid,
         (h = {
-          pid: row.pid,
+          pid: row.idNumber ?? '',
           name: row.name,
           level: row.level,
           roles: [],
@@ -145,7 +149,11 @@ export async function listRoleHolders(ctx: AppContext): Promise<RoleHolder[]> {
       );
     h.roles.push(row.role);
     if (row.role === 'regulator') h.regulatorScope = { province: row.scopeProvince };
-    h.grants.push({ role: row.role, grantedBy: row.grantedBy, grantedAt: row.grantedAt.toISOString() });
+    h.grants.push({
+      role: row.role,
+      grantedBy: row.grantedBy && (granters.get(row.grantedBy)?.pid ?? null),
+      grantedAt: row.grantedAt.toISOString(),
+    });
   }
   return [...holders.values()];
 }

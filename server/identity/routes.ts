@@ -43,7 +43,7 @@ export function identityRoutes(ctx: AppContext, deps: { personCache: PersonCache
       const regulatorScope = p.roles.includes('regulator') ? { province: p.scope?.province ?? null } : null;
       return c.json(
         {
-          pid: p.pid,
+          pid: p.idNumber,
           name: p.name,
           level: p.level,
           roles: p.roles,

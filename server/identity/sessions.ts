@@ -8,7 +8,8 @@
 import crypto from 'node:crypto';
 import { and, eq, inArray, isNull, lt } from 'drizzle-orm';
 import type { AppContext } from '../context.ts';
-import { sessions, usedIdTokens } from '../../db/schema.ts';
+import { people, sessions, usedIdTokens } from '../../db/schema.ts';
+import { openPersonRow } from '../privacy/personal-data.ts';
 import { appendAudit } from '../audit/audit-log.ts';
 import { fail, ok, type Result } from '../shared/errors.ts';
 import { withDeadline } from '../shared/unavailable.ts';
@@ -54,7 +55,9 @@ class AlreadyExchanged extends Error {}
 
 export interface ActiveSession {
   idHash: string;
+  /** The person key; their number and name, opened from their row. */
   pid: string;
+  idNumber: string;
   name: string | null;
   level: Level;
   csrfToken: string;
@@ -112,14 +115,13 @@ export class SessionStore {
           .returning({ h: usedIdTokens.tokenHash });
         // Any marker already present means this token (or its nonce) was exchanged before.
         if (inserted.length !== markers.length) throw new AlreadyExchanged();
-        await upsertPerson(tx, { pid: token.pid, name: token.name, level: token.level }, now);
+        const key = await upsertPerson(tx, { pid: token.pid, name: token.name, level: token.level }, now);
         // The e-ID's address for money notices, unless the person has one already (PUT /api/me/email).
-        if (token.email) await adoptEmail(tx, token.pid, token.email);
+        if (token.email) await adoptEmail(tx, key, token.email);
         await tx.insert(sessions).values({
           idHash: sha256(id),
-          pid: token.pid,
+          pid: key,
           level: token.level,
-          name: token.name,
           csrfToken: crypto.randomBytes(32).toString('base64url'),
           authTime: token.authTime === undefined ? null : new Date(token.authTime * 1000),
           organisation: token.level === 2 ? (token.organisation ?? null) : null,
@@ -128,9 +130,9 @@ export class SessionStore {
           expiresAt,
         });
         await appendAudit(tx, {
-          actorPid: token.pid,
+          actorPid: key,
           action: 'session.created',
-          subject: token.pid,
+          subject: key,
           data: { level: token.level },
           at: now,
         });
@@ -150,9 +152,22 @@ export class SessionStore {
     if (!/^[A-Za-z0-9_-]{43}$/.test(cookieValue)) return undefined;
     const idHash = sha256(cookieValue);
     const now = this.ctx.clock.now();
-    const [row] = await this.ctx.db.select().from(sessions).where(eq(sessions.idHash, idHash));
+    const [found] = await this.ctx.db
+      .select({
+        session: sessions,
+        dataKey: people.dataKey,
+        sealedPid: people.sealedPid,
+        sealedName: people.sealedName,
+      })
+      .from(sessions)
+      .innerJoin(people, eq(people.pid, sessions.pid))
+      .where(eq(sessions.idHash, idHash));
+    const row = found?.session;
     const endsAt = row && this.endOf(row);
     if (!row || !endsAt || endsAt <= now) return undefined;
+    const identity = openPersonRow({ pid: row.pid, ...found });
+    // A person whose data key was destroyed has no identity left to act with.
+    if (!identity.pid) return undefined;
     let seen = row.lastSeenAt;
     if (now.getTime() - seen.getTime() >= TOUCH_INTERVAL_MS) {
       await this.ctx.db.update(sessions).set({ lastSeenAt: now }).where(eq(sessions.idHash, idHash));
@@ -161,7 +176,8 @@ export class SessionStore {
     return {
       idHash,
       pid: row.pid,
-      name: row.name,
+      idNumber: identity.pid,
+      name: identity.name,
       level: row.level as Level,
       csrfToken: row.csrfToken,
       authTime: row.authTime,

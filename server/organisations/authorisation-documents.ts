@@ -233,7 +233,7 @@ export async function readAuthorisationDocument(
   return ctx.db.transaction(async (tx): Promise<Result<AuthorisationReadView>> => {
     const found = await registrationWithIdentity(tx, lotId, registrationId);
     if (!found) return refuse('registration_not_found');
-    const { r, name, org } = found;
+    const { r, idNumber, name, org } = found;
     const doc = org && r.actingRole ? await latestDocument(tx, r.id) : undefined;
     if (!doc || !org || !r.actingRole) return refuse('document_not_found');
     if (manager) {
@@ -253,7 +253,8 @@ export async function readAuthorisationDocument(
       registrationId: r.id,
       lotId,
       bidderCode: r.bidderCode,
-      pid: r.pid,
+      // The registrant's number revealed from their sealed row ('' once shredded; the document stays).
+      pid: idNumber ?? '',
       name,
       organisation: { identifier: org.identifier, name: org.name },
       role: r.actingRole,

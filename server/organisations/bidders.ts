@@ -16,7 +16,7 @@ import {
 import type { Person } from '../identity/person.ts';
 import { appendAudit } from '../audit/audit-log.ts';
 import { actorFacts } from '../audit/chained-facts.ts';
-import { personHash } from '../audit/person-hash.ts';
+import { keyOf } from '../privacy/personal-data.ts';
 
 export type BidderOrganisationRow = typeof bidderOrganisations.$inferSelect;
 
@@ -144,7 +144,7 @@ export async function recordActor(
     data: actorFacts({
       bidderCode: registration.bidderCode,
       actorNo,
-      personHash: personHash(person.pid),
+      personHash: keyOf(person.pid),
       ...authority,
     }),
   });

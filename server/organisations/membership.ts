@@ -26,7 +26,7 @@ export async function ensureOrganisation(
   return row.id;
 }
 
-/** Whether `pid` is a manager of any organisation. */
+/** Whether `pid` (a person key) is a manager of any organisation. */
 export async function managesAnyOrganisation(q: Db | Tx, pid: string): Promise<boolean> {
   const [row] = await q
     .select({ id: organisationManagers.organisationId })
@@ -37,7 +37,7 @@ export async function managesAnyOrganisation(q: Db | Tx, pid: string): Promise<b
 }
 
 /**
- * Makes `pid` a manager of the organisation, audited (`organisation.manager_added`, with what led to
+ * Makes `pid` (a person key) a manager of the organisation, audited (`organisation.manager_added`, with what led to
  * it when not an admin's own act); true when they were not one before (nothing is written otherwise).
  */
 export async function insertManager(
@@ -60,7 +60,7 @@ export async function insertManager(
   return true;
 }
 
-/** Removes `pid` from the organisation's managers; true when they were one. */
+/** Removes `pid` (a person key) from the organisation's managers; true when they were one. */
 export async function deleteManager(q: Db | Tx, organisationId: number, pid: string): Promise<boolean> {
   const rows = await q
     .delete(organisationManagers)

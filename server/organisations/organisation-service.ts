@@ -11,6 +11,7 @@ import type { AppContext } from '../context.ts';
 import type { Person } from '../identity/person.ts';
 import type { PersonCache } from '../identity/authenticate.ts';
 import { ensurePerson, insertGrant, rolesOf } from '../identity/people.ts';
+import { openPersonRow, personKey, revealPeople } from '../privacy/personal-data.ts';
 import { appendAudit } from '../audit/audit-log.ts';
 import { ok, refuse, type Result } from '../shared/errors.ts';
 import { errorCodes } from '../shared/unavailable.ts';
@@ -140,7 +141,9 @@ export async function listManagers(
   const rows = await ctx.db
     .select({
       pid: organisationManagers.pid,
-      name: people.name,
+      dataKey: people.dataKey,
+      sealedPid: people.sealedPid,
+      sealedName: people.sealedName,
       grantedBy: organisationManagers.grantedBy,
       grantedAt: organisationManagers.grantedAt,
       firstSignInAt: people.firstSignInAt,
@@ -148,17 +151,26 @@ export async function listManagers(
     .from(organisationManagers)
     .innerJoin(people, eq(people.pid, organisationManagers.pid))
     .where(eq(organisationManagers.organisationId, organisationId))
-    .orderBy(asc(organisationManagers.grantedAt), asc(organisationManagers.pid));
-  return ok({
-    organisationId,
-    items: rows.map((r) => ({
-      pid: r.pid,
-      name: r.name,
-      grantedBy: r.grantedBy,
-      grantedAt: r.grantedAt.toISOString(),
-      signedIn: r.firstSignInAt !== null,
-    })),
-  });
+    .orderBy(asc(organisationManagers.grantedAt));
+  const granters = await revealPeople(
+    ctx.db,
+    rows.map((r) => r.grantedBy),
+  );
+  // The managers' numbers and names opened from their rows ('' and null once shredded), oldest
+  // grant first, then by number (the keys' order would tell nothing).
+  const items = rows
+    .map((r) => {
+      const who = openPersonRow(r);
+      return {
+        pid: who.pid ?? '',
+        name: who.name,
+        grantedBy: r.grantedBy === null ? null : (granters.get(r.grantedBy)?.pid ?? null),
+        grantedAt: r.grantedAt.toISOString(),
+        signedIn: r.firstSignInAt !== null,
+      };
+    })
+    .sort((a, b) => a.grantedAt.localeCompare(b.grantedAt) || a.pid.localeCompare(b.pid));
+  return ok({ organisationId, items });
 }
 
 function accessChanged(ctx: AppContext, cache: PersonCache, pid: string): void {
@@ -175,13 +187,14 @@ export async function addManager(
   cache: PersonCache,
   admin: Person,
   organisationId: number,
-  pid: string,
+  idNumber: string,
 ): Promise<Result<{ organisationId: number; items: OrganisationManager[] }>> {
   const org = await getOrganisation(ctx, organisationId);
   if (!org.ok) return org;
   const at = ctx.clock.now();
+  const pid = personKey(idNumber);
   const changed = await ctx.db.transaction(async (tx) => {
-    await ensurePerson(tx, { pid, name: null, level: 1 }, at);
+    await ensurePerson(tx, { pid: idNumber, name: null, level: 1 }, at);
     let any = false;
     if (
       !(await rolesOf(tx, pid)).includes('manager') &&
@@ -208,11 +221,12 @@ export async function removeManager(
   cache: PersonCache,
   admin: Person,
   organisationId: number,
-  pid: string,
+  idNumber: string,
 ): Promise<Result<{ organisationId: number; items: OrganisationManager[] }>> {
   const org = await getOrganisation(ctx, organisationId);
   if (!org.ok) return org;
   const at = ctx.clock.now();
+  const pid = personKey(idNumber);
   const removed = await ctx.db.transaction(async (tx) => {
     if (!(await deleteManager(tx, organisationId, pid))) return false;
     await appendAudit(tx, {
@@ -237,12 +251,13 @@ export async function setRegulatorScope(
   ctx: AppContext,
   cache: PersonCache,
   admin: Person,
-  pid: string,
+  idNumber: string,
   input: RegulatorScopeInput,
 ): Promise<Result<{ pid: string; province: RegulatorScopeInput['province'] }>> {
   const at = ctx.clock.now();
+  const pid = personKey(idNumber);
   await ctx.db.transaction(async (tx) => {
-    await ensurePerson(tx, { pid, name: null, level: 1 }, at);
+    await ensurePerson(tx, { pid: idNumber, name: null, level: 1 }, at);
     const [before] = await tx.select().from(regulatorScopes).where(eq(regulatorScopes.pid, pid)).for('update');
     if ((before?.province ?? null) === input.province) return;
     if (input.province === null) await tx.delete(regulatorScopes).where(eq(regulatorScopes.pid, pid));
@@ -263,5 +278,5 @@ export async function setRegulatorScope(
     });
   });
   accessChanged(ctx, cache, pid);
-  return ok({ pid, province: input.province });
+  return ok({ pid: idNumber, province: input.province });
 }

@@ -8,6 +8,7 @@
 // A credit is idempotent by (source, transaction id): a repeat returns the first outcome and writes
 // nothing. Changes to a lot's payments are serialized on the lot's row lock, taken before the audit
 // log's lock as everywhere else.
+import { payerSubject, sealDetached } from '../privacy/personal-data.ts';
 import { and, eq, inArray } from 'drizzle-orm';
 import type { Tx } from '../../db/client.ts';
 import {
@@ -164,6 +165,8 @@ export async function matchCredit(ctx: AppContext, tx: Tx, credit: IncomingCredi
       ? await decide(tx, credit, payment, lot, registration, now)
       : { outcome: 'held', reason: 'unknown_reference' };
 
+  // The payer's name and account are personal data: sealed under the credit's own data key.
+  const payer = sealDetached(payerSubject(credit), { account: credit.payer?.account, name: credit.payer?.name });
   const [row] = await tx
     .insert(paymentCredits)
     .values({
@@ -173,8 +176,9 @@ export async function matchCredit(ctx: AppContext, tx: Tx, credit: IncomingCredi
       amount: credit.amount,
       paidAt: credit.paidAt,
       receivedAt: now,
-      payerAccount: credit.payer?.account ?? null,
-      payerName: credit.payer?.name ?? null,
+      payerAccount: payer.sealed.account,
+      payerName: payer.sealed.name,
+      payerDataKey: payer.dataKey,
       payerBank: credit.payer?.bank ?? null,
       paymentId: payment?.id ?? null,
       outcome: decision.outcome,

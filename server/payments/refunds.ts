@@ -9,7 +9,8 @@
 import { and, desc, eq, inArray, isNotNull, or } from 'drizzle-orm';
 import { stringify } from 'csv-stringify/sync';
 import type { Db, Tx } from '../../db/client.ts';
-import { lots, paymentCredits, payments, people, refunds, registrations } from '../../db/schema.ts';
+import { lots, paymentCredits, payments, refunds, registrations } from '../../db/schema.ts';
+import { openDetached, payerSubject, revealPerson } from '../privacy/personal-data.ts';
 import type { AppContext } from '../context.ts';
 import type { Person } from '../identity/person.ts';
 import { appendAudit } from '../audit/audit-log.ts';
@@ -329,13 +330,13 @@ async function payeeOf(
         : [];
   const credit = credits[0];
   const owner = await ownerOf(tx, r);
-  const [who] =
-    owner && identities
-      ? await tx.select({ name: people.name }).from(people).where(eq(people.pid, owner.registration.pid))
-      : [];
+  const who = owner && identities ? await revealPerson(tx, owner.registration.pid) : undefined;
+  const payer = credit
+    ? openDetached(payerSubject(credit), credit.payerDataKey, { name: credit.payerName, account: credit.payerAccount })
+    : undefined;
   return {
-    name: credit?.payerName ?? who?.name ?? '',
-    account: credit?.payerAccount ?? '',
+    name: payer?.name ?? who?.name ?? '',
+    account: payer?.account ?? '',
     bank: credit?.payerBank ?? '',
   };
 }

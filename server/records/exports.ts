@@ -12,8 +12,8 @@
 import { createHash, type Hash } from 'node:crypto';
 import type { AppContext } from '../context.ts';
 import { canonicalJson, GENESIS_HASH } from '../shared/hash-chain.ts';
-import { indexIdentityRead, indexSubjectHashes } from '../audit/identity-reads.ts';
-import { personHash } from '../audit/person-hash.ts';
+import { indexSubjectHashes } from '../audit/identity-reads.ts';
+import { isPersonKey, keyOf, revealPeople, type RevealedPerson } from '../privacy/personal-data.ts';
 import { recordsFinalAtMany, retentionExpired } from '../audit/identity-retention.ts';
 import { isPersonSubject } from '../audit/audit-log.ts';
 import { appendLogLeaf } from '../transparency/log-leaves.ts';
@@ -31,7 +31,7 @@ import {
   type LotRow,
   type Period,
 } from './queries.ts';
-import { buildRecord, recordSubjects } from './record.ts';
+import { buildRecord, recordSubjectKeys, shownPid } from './record.ts';
 import { isEnded } from '../auctions/rules/index.ts';
 import {
   SEAL_CTY,
@@ -60,9 +60,12 @@ export interface ExportRequest {
   readId: number;
 }
 
-/** The requester as an export's header and seal name them. */
-export function exportRequester(person: { pid: string; name: string | null }, role: string): Requester {
-  return { pid: person.pid, personHash: personHash(person.pid), name: person.name, role };
+/** The requester as an export's header and seal name them (`pid`: their key; `idNumber`: the 12 digits shown). */
+export function exportRequester(
+  person: { pid: string; idNumber: string; name: string | null },
+  role: string,
+): Requester {
+  return { pid: person.idNumber, personHash: keyOf(person.pid), name: person.name, role };
 }
 
 interface Source {
@@ -225,7 +228,8 @@ export function lotsExport(
   organisations: number[] | null = null,
 ): ReadableStream<Uint8Array> {
   const { exportedAt } = request;
-  const actorPid = request.requestedBy.pid;
+  // The requester's person key (the audit log's actor column).
+  const actorPid = request.requestedBy.personHash;
   let afterId = 0;
   let started = false;
   let done = false;
@@ -281,13 +285,19 @@ export function lotsExport(
       const reason = recordIntegrityProblem(record, d.events);
       if (reason) await auditRefusal(ctx, { actorPid, lotId: r.id, reason, scope: 'period' });
       out.push({ row: r, built: reason ? { type: 'record-refused', lotId: r.id, reason } : record });
-      // NDJSON: everyone the record names; CSV: the winner named in the summary row.
-      if (!reason)
+      // NDJSON: everyone the record names; CSV: the winner named in the summary row (by their keys).
+      if (!reason) {
+        const winner = record.registrations.find((x) => x.bidderCode === record.result.winnerBidderCode);
         shown.push(
-          ...(format === 'ndjson' ? recordSubjects(record) : record.result.winnerPid ? [record.result.winnerPid] : []),
+          ...(format === 'ndjson'
+            ? recordSubjectKeys(record)
+            : winner?.personHash && record.result.winnerPid
+              ? [winner.personHash]
+              : []),
         );
+      }
     }
-    await indexIdentityRead(ctx.db, request.readId, shown);
+    await indexSubjectHashes(ctx.db, request.readId, shown);
     return out;
   };
   const ndjson: Source = {
@@ -321,15 +331,20 @@ export function lotsExport(
   );
 }
 
-function auditLine(e: AuditRow): AuditLine {
+/**
+ * An exported event with its clear actor and person subject: a version-2 event's columns hold person
+ * keys (outside its chain), revealed for the regulator; a version-1 event's hold the clear numbers its
+ * chain covers, exported as they are.
+ */
+function auditLine(e: AuditRow, people: Map<string, RevealedPerson>): AuditLine {
   const line: AuditLine = {
     type: 'audit-event',
     id: e.id,
     at: e.at.toISOString(),
-    actorPid: e.actorPid,
+    actorPid: shownPid(people, e.actorPid),
     action: e.action,
     lotId: e.lotId,
-    subject: e.subject,
+    subject: shownPid(people, e.subject),
     data: e.data,
     prevHash: e.prevHash,
     hash: e.hash,
@@ -353,6 +368,12 @@ export async function auditExport(
   let lastHash = previousHash;
   let started = false;
   let done = !range;
+  /** The identities behind the person keys of a page's events, in one batch. */
+  const reveal = (rows: AuditRow[]): Promise<Map<string, RevealedPerson>> =>
+    revealPeople(
+      ctx.db,
+      rows.flatMap((e) => [e.actorPid, e.subject].filter(isPersonKey)),
+    );
   const page = async (): Promise<AuditRow[]> => {
     if (done || !range) return [];
     const rows = await auditPage(ctx.db, afterId, range.last, AUDIT_PAGE);
@@ -363,8 +384,8 @@ export async function auditExport(
     }
     // The people whose personal ids the page shows in clear (actors, and subjects that are people).
     const named = rows.flatMap((e) => [
-      ...(e.actorPid ? [e.actorHash ?? personHash(e.actorPid)] : []),
-      ...(isPersonSubject(e.subject) ? [e.subjectHash ?? personHash(e.subject)] : []),
+      ...(e.actorPid ? [e.actorHash ?? keyOf(e.actorPid)] : []),
+      ...(isPersonSubject(e.subject) ? [e.subjectHash ?? keyOf(e.subject)] : []),
     ]);
     await indexSubjectHashes(ctx.db, request.readId, named);
     return rows;
@@ -389,7 +410,8 @@ export async function auditExport(
       if (!rows.length) return undefined;
       // After the page's events, the rows of mutable tables that contradict them, if any.
       const problems = await auditPageProblems(ctx.db, rows);
-      return [...rows.map(auditLine), ...problems].map((l) => `${JSON.stringify(l)}\n`).join('');
+      const people = await reveal(rows);
+      return [...rows.map((e) => auditLine(e, people)), ...problems].map((l) => `${JSON.stringify(l)}\n`).join('');
     },
     sealExtra: () => ({ lastHash }),
   };
@@ -400,16 +422,17 @@ export async function auditExport(
       const first = !started;
       started = true;
       if (!first && rows.length === 0) return undefined;
+      const people = await reveal(rows);
       return toCsv(
         rows.map((e) => [
           e.id,
           e.chainVersion,
           e.at.toISOString(),
-          e.actorPid ?? '',
+          shownPid(people, e.actorPid) ?? '',
           e.actorHash ?? '',
           e.action,
           e.lotId ?? '',
-          e.subject ?? '',
+          shownPid(people, e.subject) ?? '',
           e.subjectHash ?? '',
           canonicalJson(e.data),
           e.prevHash,

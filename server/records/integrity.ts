@@ -9,20 +9,28 @@ import { lots, registrations } from '../../db/schema.ts';
 import type { AppContext } from '../context.ts';
 import { appendAudit, isPersonSubject } from '../audit/audit-log.ts';
 import { readCloseFacts, readRegistrationFacts } from '../audit/chained-facts.ts';
-import { personHash } from '../audit/person-hash.ts';
+import { CLEAR_PID, isPersonKey, keyOf } from '../privacy/personal-data.ts';
 import type { AuditRow } from './queries.ts';
 import type { AuctionRecord, IntegrityLine } from './record-format.ts';
 import { recordProblem } from './verify.ts';
 
-/** Whether an event's clear actor and subject still match the keyed hashes its chain covers. */
+/**
+ * The person key of a person column's value: the key it holds, or the key of a clear 12-digit number
+ * (a version-1 event's actor); undefined for anything else (a value rewritten into neither).
+ */
+function keyIn(value: string): string | undefined {
+  return isPersonKey(value) || CLEAR_PID.test(value) ? keyOf(value) : undefined;
+}
+
+/** Whether an event's actor and subject columns still hold the people whose keyed hashes its chain covers. */
 export function eventIdentityProblem(
   e: Pick<AuditRow, 'id' | 'chainVersion' | 'actorPid' | 'actorHash' | 'subject' | 'subjectHash'>,
 ): string | undefined {
   if (e.chainVersion < 2) return undefined;
-  const actorHolds = e.actorPid === null ? e.actorHash === null : e.actorHash === personHash(e.actorPid);
+  const actorHolds = e.actorPid === null ? e.actorHash === null : e.actorHash === keyIn(e.actorPid);
   if (!actorHolds)
     return `audit event ${e.id}: its actor is not the person the chain holds (the clear actor column was changed)`;
-  const subjectHolds = isPersonSubject(e.subject) ? e.subjectHash === personHash(e.subject) : e.subjectHash === null;
+  const subjectHolds = isPersonSubject(e.subject) ? e.subjectHash === keyIn(e.subject) : e.subjectHash === null;
   if (!subjectHolds)
     return `audit event ${e.id}: its subject is not the person the chain holds (the clear subject column was changed)`;
   return undefined;
@@ -103,7 +111,8 @@ export async function auditPageProblems(db: Db, events: AuditRow[]): Promise<Int
         e,
         `registration ${row.id} is now ${row.bidderCode} (rules version ${row.rulesVersion}), but audit event ${e.id} chained ${code}${facts ? ` (version ${facts.rulesVersion})` : ''}`,
       );
-    else if (facts ? personHash(row.pid) !== facts.personHash : row.pid !== e.actorPid)
+    // Registration rows hold person keys; the chain the keyed hash (or, before, the clear actor).
+    else if (keyIn(row.pid) !== (facts ? facts.personHash : e.actorPid === null ? undefined : keyIn(e.actorPid)))
       add(
         e,
         `registration ${row.id} (${row.bidderCode}) names a different person than the one chained when it was made (audit event ${e.id}): the registration was changed afterwards`,
@@ -145,10 +154,7 @@ export async function auditPageProblems(db: Db, events: AuditRow[]): Promise<Int
         e,
         `lot ${lot.id}'s result is now registration ${lot.winnerRegistrationId} at ${lot.finalPrice}, but audit event ${e.id} chained registration ${facts.winnerRegistrationId} at ${facts.finalPrice}`,
       );
-    else if (
-      winner &&
-      (winner.bidderCode !== facts.winnerBidderCode || personHash(winner.pid) !== facts.winnerPersonHash)
-    )
+    else if (winner && (winner.bidderCode !== facts.winnerBidderCode || keyIn(winner.pid) !== facts.winnerPersonHash))
       add(
         e,
         `lot ${lot.id}'s winner ${winner.bidderCode} is not the person the close chained (audit event ${e.id}): the registration was changed afterwards`,

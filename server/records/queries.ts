@@ -8,7 +8,6 @@ import {
   bidderOrganisations,
   ledgerEntries,
   lots,
-  people,
   registrationActors,
   registrations,
   sealedBids,
@@ -18,6 +17,8 @@ import {
   type OrganisationRole,
 } from '../../db/schema.ts';
 import { ENDED_STATUSES } from '../auctions/rules/index.ts';
+import { isPersonSubject } from '../audit/audit-log.ts';
+import { isPersonKey, revealPeople, type RevealedPerson } from '../privacy/personal-data.ts';
 
 export type LotRow = typeof lots.$inferSelect;
 export type EntryRow = Pick<
@@ -45,8 +46,8 @@ export type AuditRow = typeof auditEvents.$inferSelect;
 export interface RegistrationRow {
   id: number;
   lotId: number;
+  /** The registrant's person key (what the database and the chain hold). */
   pid: string;
-  name: string | null;
   bidderCode: string;
   status: string;
   depositState: string;
@@ -73,8 +74,8 @@ export interface RegistrationRow {
 export interface ActorRow {
   registrationId: number;
   actorNo: number;
+  /** The person key. */
   pid: string;
-  name: string | null;
   role: OrganisationRole;
   authority: AuthoritySource;
   firstActedAt: Date;
@@ -91,6 +92,11 @@ export interface LotDetails {
   sealedBids: SealedBidRow[];
   /** The people who acted for organisations' registrations (issue 19), by registration then number. */
   actors: ActorRow[];
+  /**
+   * The identities behind the person keys the record shows (registrants, actors, approvers, event
+   * actors and person subjects, the lot's manager), revealed in one batch for the page of lots.
+   */
+  people: Map<string, RevealedPerson>;
 }
 
 export async function findLot(db: Db, lotId: number): Promise<LotRow | undefined> {
@@ -101,15 +107,15 @@ export async function findLot(db: Db, lotId: number): Promise<LotRow | undefined
 /** Registrations, ledger entries and audit events of these lots, grouped by lot, each in order. */
 export async function loadDetails(db: Db, lotIds: number[]): Promise<Map<number, LotDetails>> {
   const out = new Map<number, LotDetails>();
+  const people = new Map<string, RevealedPerson>();
   for (const id of lotIds)
-    out.set(id, { registrations: [], entries: [], events: [], shed: [], sealedBids: [], actors: [] });
+    out.set(id, { registrations: [], entries: [], events: [], shed: [], sealedBids: [], actors: [], people });
   if (lotIds.length === 0) return out;
   const regs = await db
     .select({
       id: registrations.id,
       lotId: registrations.lotId,
       pid: registrations.pid,
-      name: people.name,
       bidderCode: registrations.bidderCode,
       status: registrations.status,
       depositState: registrations.depositState,
@@ -128,7 +134,6 @@ export async function loadDetails(db: Db, lotIds: number[]): Promise<Map<number,
       authorisation: registrations.authorisation,
     })
     .from(registrations)
-    .leftJoin(people, eq(people.pid, registrations.pid))
     .leftJoin(bidderOrganisations, eq(bidderOrganisations.id, registrations.bidderOrganisationId))
     .where(inArray(registrations.lotId, lotIds))
     .orderBy(asc(registrations.lotId), asc(registrations.id));
@@ -146,14 +151,12 @@ export async function loadDetails(db: Db, lotIds: number[]): Promise<Map<number,
       registrationId: registrationActors.registrationId,
       actorNo: registrationActors.actorNo,
       pid: registrationActors.pid,
-      name: people.name,
       role: registrationActors.role,
       authority: registrationActors.authority,
       firstActedAt: registrationActors.firstActedAt,
     })
     .from(registrationActors)
     .innerJoin(registrations, eq(registrations.id, registrationActors.registrationId))
-    .leftJoin(people, eq(people.pid, registrationActors.pid))
     .where(inArray(registrations.lotId, lotIds))
     .orderBy(asc(registrationActors.registrationId), asc(registrationActors.actorNo));
   for (const { lotId, ...a } of actors) out.get(lotId)!.actors.push(a);
@@ -197,6 +200,21 @@ export async function loadDetails(db: Db, lotIds: number[]): Promise<Map<number,
     .where(inArray(sealedBids.lotId, lotIds))
     .orderBy(asc(sealedBids.lotId), asc(sealedBids.submittedAt), asc(sealedBids.id));
   for (const b of sealed) out.get(b.lotId)?.sealedBids.push(b);
+  // Every person key the records show, revealed in one batch (version-1 events hold clear numbers).
+  const managers = await db.select({ pid: lots.managerPid }).from(lots).where(inArray(lots.id, lotIds));
+  const keys = new Set<string>(managers.map((m) => m.pid));
+  for (const d of out.values()) {
+    for (const r of d.registrations) {
+      keys.add(r.pid);
+      if (r.approvedBy) keys.add(r.approvedBy);
+    }
+    for (const a of d.actors) keys.add(a.pid);
+    for (const e of d.events) {
+      if (isPersonKey(e.actorPid)) keys.add(e.actorPid);
+      if (isPersonSubject(e.subject) && isPersonKey(e.subject)) keys.add(e.subject);
+    }
+  }
+  for (const [k, v] of await revealPeople(db, keys)) people.set(k, v);
   return out;
 }
 

@@ -4,7 +4,7 @@
 // chain, the soft-close extensions, the lot's audit history and the result, with the method's own
 // parts (record-methods.ts) and the attendance per bidder code (issue 18). Whether the rows still
 // agree with the chain is checked before signing (integrity.ts).
-import { personHash } from '../audit/person-hash.ts';
+import { isPersonKey, keyOf, type RevealedPerson } from '../privacy/personal-data.ts';
 import { GENESIS_HASH } from '../shared/hash-chain.ts';
 import { summarizeShed } from '../bidding/shed-reads.ts';
 import type { EndedStatus } from '../auctions/rules/index.ts';
@@ -91,14 +91,27 @@ export function recordAttendance(regs: LotDetails['registrations'], ledger: Reco
   });
 }
 
+/**
+ * A person column's value as a record shows it: the clear 12-digit number behind a person key (null
+ * when it cannot be revealed any more, after shredding); anything else (a version-1 event's clear
+ * number, a row id) as it is.
+ */
+export function shownPid(people: Map<string, RevealedPerson>, value: string): string | null;
+export function shownPid(people: Map<string, RevealedPerson>, value: string | null): string | null;
+export function shownPid(people: Map<string, RevealedPerson>, value: string | null): string | null {
+  if (!isPersonKey(value)) return value;
+  return people.get(value)?.pid ?? null;
+}
+
 /** A history event as the record carries it: version-2 events with the keyed hashes their chain covers. */
-function recordEvent(e: LotDetails['events'][number]): RecordEvent {
+function recordEvent(e: LotDetails['events'][number], people: Map<string, RevealedPerson>): RecordEvent {
   const base = {
     id: e.id,
     at: e.at.toISOString(),
-    actorPid: e.actorPid,
+    // The clear actor and person subject beside the keyed hashes (outside the chain of version 2).
+    actorPid: shownPid(people, e.actorPid),
     action: e.action,
-    subject: e.subject,
+    subject: shownPid(people, e.subject),
     data: e.data,
     prevHash: e.prevHash,
     hash: e.hash,
@@ -107,11 +120,14 @@ function recordEvent(e: LotDetails['events'][number]): RecordEvent {
 }
 
 /**
- * Everyone a record names (issue 20: the subjects of its identity read): each registrant and each
- * person who acted for an organisation's registration.
+ * Everyone a record names (issue 20: the subjects of its identity read), by their person keys: each
+ * registrant and each person who acted for an organisation's registration.
  */
-export function recordSubjects(record: AuctionRecord): string[] {
-  return record.registrations.flatMap((r) => [r.pid, ...(r.organisation?.actors.map((a) => a.pid) ?? [])]);
+export function recordSubjectKeys(record: AuctionRecord): string[] {
+  return record.registrations.flatMap((r) => [
+    ...(r.personHash ? [r.personHash] : []),
+    ...(r.organisation?.actors.map((a) => a.personHash) ?? []),
+  ]);
 }
 
 /** The record of an ended lot. The caller checks isEnded first. */
@@ -121,6 +137,10 @@ export function buildRecord(
   rc: RecordContext,
 ): AuctionRecord {
   const ledger = recordLedger(details.entries);
+  const { people } = details;
+  // The identities the record shows in clear; a required number that can no longer be revealed is empty.
+  const clear = (key: string): string => shownPid(people, key) ?? '';
+  const nameOf = (key: string): string | null => people.get(key)?.name ?? null;
   const { terms, ...parts } = methodParts(lot, details);
   const winner =
     lot.winnerRegistrationId === null
@@ -130,14 +150,14 @@ export function buildRecord(
     type: RECORD_TYPE,
     version: RECORD_VERSION,
     issuedAt: rc.issuedAt.toISOString(),
-    requestedBy: rc.requestedBy ? { ...rc.requestedBy, personHash: personHash(rc.requestedBy.pid) } : null,
+    requestedBy: rc.requestedBy ? { ...rc.requestedBy, personHash: keyOf(rc.requestedBy.pid) } : null,
     issuer: rc.issuer,
     lot: {
       id: lot.id,
       title: lot.title,
       description: lot.description,
       category: lot.category,
-      managerPid: lot.managerPid,
+      managerPid: clear(lot.managerPid),
       rulesVersion: lot.rulesVersion,
       rules: lot.rules,
       createdAt: lot.createdAt.toISOString(),
@@ -164,16 +184,16 @@ export function buildRecord(
     },
     registrations: details.registrations.map((r) => ({
       bidderCode: r.bidderCode,
-      pid: r.pid,
-      personHash: personHash(r.pid),
-      name: r.name,
+      pid: clear(r.pid),
+      personHash: keyOf(r.pid),
+      name: nameOf(r.pid),
       status: r.status,
       depositState: r.depositState,
       rulesVersion: r.rulesVersion,
       rulesAcceptedAt: r.rulesAcceptedAt.toISOString(),
       registeredAt: r.createdAt.toISOString(),
       approvedAt: isoOrNull(r.approvedAt),
-      approvedBy: r.approvedBy,
+      approvedBy: shownPid(people, r.approvedBy),
       ...(r.organisation
         ? {
             organisation: {
@@ -182,9 +202,9 @@ export function buildRecord(
                 .filter((a) => a.registrationId === r.id)
                 .map((a) => ({
                   actorNo: a.actorNo,
-                  pid: a.pid,
-                  personHash: personHash(a.pid),
-                  name: a.name,
+                  pid: clear(a.pid),
+                  personHash: keyOf(a.pid),
+                  name: nameOf(a.pid),
                   role: a.role,
                   authority: a.authority,
                   firstActedAt: a.firstActedAt.toISOString(),
@@ -197,13 +217,13 @@ export function buildRecord(
     extensions: details.events
       .filter((e) => e.action === 'lot.extended')
       .map((e) => ({ at: e.at.toISOString(), endsAt: extendedTo(e.data), data: e.data })),
-    history: details.events.map(recordEvent),
+    history: details.events.map((e) => recordEvent(e, people)),
     result: {
       status: lot.status,
       finalPrice: lot.finalPrice,
       winnerBidderCode: winner?.bidderCode ?? null,
-      winnerPid: winner?.pid ?? null,
-      winnerName: winner?.name ?? null,
+      winnerPid: winner ? clear(winner.pid) : null,
+      winnerName: winner ? nameOf(winner.pid) : null,
       cancelReason: lot.cancelReason,
       bidCount: lot.bidCount,
       entryCount: ledger.length,

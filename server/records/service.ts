@@ -19,7 +19,7 @@ import { signFlattened, type FlattenedJws, type Jwks } from './jws.ts';
 import { renderRecordPdf } from './pdf.ts';
 import { auditRefusal, recordIntegrityProblem } from './integrity.ts';
 import { findLot, loadDetails } from './queries.ts';
-import { buildRecord, recordSubjects } from './record.ts';
+import { buildRecord, recordSubjectKeys } from './record.ts';
 import { entryRounds } from './record-methods.ts';
 import { isEnded } from '../auctions/rules/index.ts';
 import { RECORD_CTY, type AuctionRecord } from './record-format.ts';
@@ -125,7 +125,7 @@ export function createRecordService(ctx: AppContext, key: SigningKey, jwks: () =
     const details = (await loadDetails(ctx.db, [lot.id])).get(lot.id)!;
     const record = buildRecord({ ...lot, status }, details, {
       issuedAt,
-      requestedBy: { pid: actor.pid, name: actor.name, role: readerRole(actor, lot) },
+      requestedBy: { pid: actor.idNumber, name: actor.name, role: readerRole(actor, lot) },
       issuer: ctx.config.publicOrigin ?? null,
       minBidders: ctx.config.policy.minBidders,
     });
@@ -165,7 +165,7 @@ export function createRecordService(ctx: AppContext, key: SigningKey, jwks: () =
         await noteIdentityRead(tx, {
           ...base,
           purpose,
-          subjectPids: recordSubjects(record),
+          subjectPids: recordSubjectKeys(record),
           role: record.requestedBy?.role,
           at: new Date(record.issuedAt),
           data,

@@ -118,6 +118,7 @@ export const actionLabel = label({
   'supervision.signal_dismissed': 'Bỏ qua một tín hiệu bất thường khi giám sát',
   'supervision.signal_escalated': 'Chuyển xử lý một tín hiệu bất thường khi giám sát',
   'webhook.retried': 'Gửi lại một thông báo webhook tới hệ thống bên ngoài',
+  'personal_data.shredded': 'Hủy khóa dữ liệu cá nhân của những người đã hết thời hạn lưu trữ',
 } satisfies Record<AuditAction, string>);
 
 /** The soft-close rule in the lot page's words. */

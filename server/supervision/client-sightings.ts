@@ -14,7 +14,7 @@ import { requeueSpans, startPeriodicFlush, type PeriodicFlush } from '../shared/
 import { sql } from 'drizzle-orm';
 import { resultRows, type Db } from '../../db/client.ts';
 import type { AppContext } from '../context.ts';
-import { personHash } from '../audit/person-hash.ts';
+import { keyOf } from '../privacy/personal-data.ts';
 import { isRowId } from '../shared/validation.ts';
 import { hashClient, type ClientSeen } from './client-hash.ts';
 
@@ -117,7 +117,7 @@ async function writeSightings(db: Db, rows: Sighting[]): Promise<Set<number>> {
       i,
       lot_id: s.lotId,
       pid: s.pid,
-      person_hash: personHash(s.pid),
+      person_hash: keyOf(s.pid),
       acting: s.acting.as,
       organisation: s.acting.as === 'organisation' ? s.acting.identifier : null,
       address: s.address,

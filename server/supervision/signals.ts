@@ -17,6 +17,7 @@ import {
 import { lotFlags } from '../eligibility/relatedness.ts';
 import type { ShedReason } from '../bidding/shed-reasons.ts';
 import type { LotRow } from '../auctions/public-lot.ts';
+import { revealPeople } from '../privacy/personal-data.ts';
 import { hashLabel } from './client-hash.ts';
 import {
   alternatingPairs,
@@ -126,16 +127,22 @@ export async function latestDecisions(q: Q, lotId: number): Promise<Map<string, 
     .from(supervisionDecisions)
     .where(eq(supervisionDecisions.lotId, lotId))
     .orderBy(desc(supervisionDecisions.id));
-  const latest = new Map<string, SignalDecisionView>();
-  for (const d of rows)
-    if (!latest.has(d.signalKey))
-      latest.set(d.signalKey, {
-        decision: d.decision,
-        note: d.note,
-        decidedBy: d.decidedBy,
-        decidedAt: d.decidedAt.toISOString(),
-      });
-  return latest;
+  const latest = new Map<string, typeof supervisionDecisions.$inferSelect>();
+  for (const d of rows) if (!latest.has(d.signalKey)) latest.set(d.signalKey, d);
+  // decided_by holds the regulator's person key: the view shows their 12-digit number ('' once shredded).
+  const who = await revealPeople(
+    q,
+    [...latest.values()].map((d) => d.decidedBy),
+  );
+  const out = new Map<string, SignalDecisionView>();
+  for (const [key, d] of latest)
+    out.set(key, {
+      decision: d.decision,
+      note: d.note,
+      decidedBy: who.get(d.decidedBy)?.pid ?? '',
+      decidedAt: d.decidedAt.toISOString(),
+    });
+  return out;
 }
 
 /** Every signal of the lot now, in the order of SIGNAL_KINDS, each with its latest decision. */

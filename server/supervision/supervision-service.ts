@@ -9,7 +9,6 @@ import {
   bidderOrganisations,
   ledgerEntries,
   lots,
-  people,
   registrationActors,
   registrations,
   supervisionDecisions,
@@ -17,6 +16,7 @@ import {
 import type { AppContext } from '../context.ts';
 import type { Person } from '../identity/person.ts';
 import { appendAudit } from '../audit/audit-log.ts';
+import { revealPeople } from '../privacy/personal-data.ts';
 import { noteIdentityRead } from '../audit/identity-reads.ts';
 import { ok, refuse, type Result } from '../shared/errors.ts';
 import { getLotRow, type LotRow } from '../auctions/public-lot.ts';
@@ -111,18 +111,16 @@ export async function viewSupervisedLot(
   if (!lot.ok) return lot;
   return ctx.db.transaction(async (tx): Promise<Result<SupervisionView>> => {
     const regs = await tx
-      .select({ r: registrations, name: people.name, org: bidderOrganisations })
+      .select({ r: registrations, org: bidderOrganisations })
       .from(registrations)
-      .innerJoin(people, eq(people.pid, registrations.pid))
       .leftJoin(bidderOrganisations, eq(bidderOrganisations.id, registrations.bidderOrganisationId))
       .where(eq(registrations.lotId, lotId))
       .orderBy(asc(registrations.id));
     const ids = regs.map(({ r }) => r.id);
     const actors = ids.length
       ? await tx
-          .select({ a: registrationActors, name: people.name })
+          .select({ a: registrationActors })
           .from(registrationActors)
-          .innerJoin(people, eq(people.pid, registrationActors.pid))
           .where(inArray(registrationActors.registrationId, ids))
           .orderBy(asc(registrationActors.registrationId), asc(registrationActors.actorNo))
       : [];
@@ -133,7 +131,13 @@ export async function viewSupervisedLot(
       .orderBy(desc(ledgerEntries.seq))
       .limit(LEDGER_PAGE);
     const signals = await lotSignals(tx, lot.value, now);
-    const subjectPids = [...regs.map(({ r }) => r.pid), ...actors.map(({ a }) => a.pid)];
+    // The people behind the codes: their keys revealed in one batch ('' / null once shredded).
+    const keys = [...regs.map(({ r }) => r.pid), ...actors.map(({ a }) => a.pid)];
+    const who = await revealPeople(tx, keys);
+    const pidOf = (key: string): string => who.get(key)?.pid ?? '';
+    const nameOf = (key: string): string | null => who.get(key)?.name ?? null;
+    // Indexed by their keys (what identity reads index), so someone whose identity is shredded still counts.
+    const subjectPids = [...new Set(keys)];
     await noteIdentityRead(tx, {
       actorPid: person.pid,
       action: 'supervision.lot_viewed',
@@ -150,16 +154,16 @@ export async function viewSupervisedLot(
     });
     return ok({
       lot: await lotState(tx, lot.value, now),
-      registrations: regs.map(({ r, name, org }) => ({
+      registrations: regs.map(({ r, org }) => ({
         id: r.id,
         bidderCode: r.bidderCode,
         status: r.status,
-        pid: r.pid,
-        name,
+        pid: pidOf(r.pid),
+        name: nameOf(r.pid),
         organisation: org ? { identifier: org.identifier, name: org.name } : null,
         actors: actors
           .filter(({ a }) => a.registrationId === r.id)
-          .map(({ a, name: actorName }) => ({ actorNo: a.actorNo, pid: a.pid, name: actorName })),
+          .map(({ a }) => ({ actorNo: a.actorNo, pid: pidOf(a.pid), name: nameOf(a.pid) })),
       })),
       ledger: { total: lot.value.seq, items: latest.reverse().map(ledgerItem) },
       signals: signals.map(signalView),
@@ -238,7 +242,12 @@ export async function decideSignal(
     return ok(
       signalView({
         ...signal,
-        decision: { decision: input.decision, note: input.note, decidedBy: person.pid, decidedAt: now.toISOString() },
+        decision: {
+          decision: input.decision,
+          note: input.note,
+          decidedBy: person.idNumber,
+          decidedAt: now.toISOString(),
+        },
       }),
     );
   });

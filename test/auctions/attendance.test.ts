@@ -3,6 +3,7 @@
 // their deposits (Art. 39), unless the lot had a technical fault (shed bids, a suspension): then they
 // are held for the manager's decision (forfeit or excuse). The record lists attendance and still
 // verifies; a record whose no-show states contradict the chain does not.
+import { personKey } from '../../server/privacy/personal-data.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -288,18 +289,18 @@ describe('presence is written only within the bidding window, coarsely', () => {
     const start = Date.parse(lot.startsAt);
     const log = presenceOf(tp.platform.ctx);
     await log.flush(tp.database.db, clock.now());
-    log.seen(lot.id, b.pid, new Date(start - 1));
+    log.seen(lot.id, personKey(b.pid), new Date(start - 1));
     expect(log.stats().pending).toBe(1);
     await log.flush(tp.database.db, clock.now());
     expect((await row()).firstSeenAt).toBeNull();
     // Nothing was stored, so the next sighting is noted at once.
-    log.seen(lot.id, b.pid, new Date(start));
+    log.seen(lot.id, personKey(b.pid), new Date(start));
     await log.flush(tp.database.db, new Date(start));
     expect(await row()).toMatchObject({ firstSeenAt: new Date(start), lastSeenAt: new Date(start) });
     // Seen again within PRESENCE_COARSE_MS of what was stored: not noted; after it: noted.
-    log.seen(lot.id, b.pid, new Date(start + PRESENCE_COARSE_MS - 1));
+    log.seen(lot.id, personKey(b.pid), new Date(start + PRESENCE_COARSE_MS - 1));
     expect(log.stats().pending).toBe(0);
-    log.seen(lot.id, b.pid, new Date(start + PRESENCE_COARSE_MS));
+    log.seen(lot.id, personKey(b.pid), new Date(start + PRESENCE_COARSE_MS));
     expect(log.stats().pending).toBe(1);
     await log.flush(tp.database.db, new Date(start + PRESENCE_COARSE_MS));
     expect(await row()).toMatchObject({
@@ -442,7 +443,7 @@ describe('force majeure: no-shows held for the manager', () => {
     expect((await depositOf(tp, h1)).state).toBe('forfeited');
     expect(await kinds(tp, h1)).toContain('no_show_forfeited');
     const [event] = (await auditOf(tp, 'attendance.no_show_decided')).filter((e) => e.lotId === lot.id);
-    expect(event).toMatchObject({ actorPid: manager.pid, subject: String(h1.registrationId) });
+    expect(event).toMatchObject({ actorPid: personKey(manager.pid), subject: String(h1.registrationId) });
     expect(event.data).toEqual({
       bidderCode: h1.bidderCode,
       decision: 'forfeit',

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { personKey } from '../../server/privacy/personal-data.ts';
 import { eq } from 'drizzle-orm';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { ManualClock } from '../../server/shared/clock.ts';
@@ -89,9 +90,9 @@ describe('closing', () => {
     );
     expect(outcomes.map((p) => [p.pid, p.event.type]).sort()).toEqual(
       [
-        [a.pid, 'won'],
-        [b.pid, 'lost'],
-        [c.pid, 'lost'],
+        [personKey(a.pid), 'won'],
+        [personKey(b.pid), 'lost'],
+        [personKey(c.pid), 'lost'],
       ].sort(),
     );
     expect((await tp.call('GET', '/api/me/registrations', { token: a.token })).json.items[0]).toMatchObject({

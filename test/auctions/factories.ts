@@ -7,39 +7,52 @@ import type { ProvinceId } from '../../server/auctions/provinces.ts';
 import { firstBrokenLink, ledgerEntryHash } from '../../server/shared/hash-chain.ts';
 import type { Db } from '../../db/client.ts';
 import { newPid } from '../support/eid.ts';
+import { personKey, sealPerson } from '../../server/privacy/personal-data.ts';
 import type { TestIdp } from '../support/eid.ts';
 
 export type { Call } from '../support/http.ts';
 import type { Call } from '../support/http.ts';
 
 export interface Actor {
+  /** The clear 12-digit personal id (the token's subject; what API responses show). */
   pid: string;
+  /** The person key (`personKey(pid)`), what every pid column of the database holds (set by `person`). */
+  key?: string;
   token: string;
 }
+
+/** An actor made by `person`, whose person key is known. */
+export type KeyedActor = Actor & { key: string };
 
 /** A person with a fresh personal id, a valid token, and optional roles granted in the database. */
 export async function person(
   idp: TestIdp,
   db: Db | undefined,
   options: { level?: 1 | 2; roles?: Role[]; name?: string; organisation?: number } = {},
-): Promise<Actor> {
+): Promise<KeyedActor> {
   const pid = newPid();
+  const key = personKey(pid);
   if (options.roles?.length) {
     if (!db) throw new Error('roles need database access');
     await db
       .insert(people)
-      .values({ pid, name: options.name ?? 'Staff', level: options.level ?? 2, firstSignInAt: new Date() })
+      .values({
+        ...sealPerson({ pid, name: options.name ?? 'Staff' }),
+        level: options.level ?? 2,
+        firstSignInAt: new Date(),
+      })
       .onConflictDoNothing();
-    await db.insert(roleGrants).values(options.roles.map((role) => ({ pid, role })));
+    await db.insert(roleGrants).values(options.roles.map((role) => ({ pid: key, role })));
     // A manager manages one organisation's lots (issue 19): the one named, else an organisation of
     // their own, so that two managers made here never share lots unless a test says so.
     if (options.roles.includes('manager'))
       await db
         .insert(organisationManagers)
-        .values({ organisationId: options.organisation ?? (await newOrganisation(db)), pid });
+        .values({ organisationId: options.organisation ?? (await newOrganisation(db)), pid: key });
   }
   return {
     pid,
+    key,
     token: await idp.token({ sub: pid, loa: options.level ?? 2, ...(options.name ? { name: options.name } : {}) }),
   };
 }

@@ -1,4 +1,5 @@
 import type { Json } from '../support/json.ts';
+import { personKey } from '../../server/privacy/personal-data.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
@@ -45,7 +46,7 @@ describe('creating a lot', () => {
     expect(lot.rules).toContain('ascending');
     expect(lot.serverTime).toBe(clock.now().toISOString());
     const audit = await tp.database.db.select().from(auditEvents).where(eq(auditEvents.lotId, lot.id));
-    expect(audit.map((a) => [a.action, a.actorPid])).toEqual([['lot.created', manager.pid]]);
+    expect(audit.map((a) => [a.action, a.actorPid])).toEqual([['lot.created', personKey(manager.pid)]]);
   });
 
   it('refuses people without the manager role', async () => {
@@ -273,7 +274,7 @@ describe('editing, publishing and cancelling', () => {
     });
     const audit = await tp.database.db.select().from(auditEvents).where(eq(auditEvents.lotId, lot.id));
     expect(audit.find((a) => a.action === 'lot.cancelled')).toMatchObject({
-      actorPid: manager.pid,
+      actorPid: personKey(manager.pid),
       data: { reason: 'Court order 12/2026' },
     });
   });
@@ -323,6 +324,7 @@ describe('the catalogue', () => {
   it('never shows personal ids in public lot reads', async () => {
     const list = await tp.call('GET', '/api/lots?limit=100');
     expect(list.text).not.toContain(manager.pid);
+    expect(list.text).not.toContain(personKey(manager.pid));
     expect(list.text).not.toMatch(/managerPid/);
   });
 });

@@ -1,4 +1,5 @@
 import type { Json } from '../support/json.ts';
+import { personKey, revealPeople } from '../../server/privacy/personal-data.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
@@ -45,7 +46,7 @@ describe('registering for a lot', () => {
       .select()
       .from(auditEvents)
       .where(eq(auditEvents.subject, String(res.json.id)));
-    expect(audit.map((a) => [a.action, a.actorPid])).toEqual([['registration.created', b.pid]]);
+    expect(audit.map((a) => [a.action, a.actorPid])).toEqual([['registration.created', personKey(b.pid)]]);
   });
 
   it('accepts an empty body', async () => {
@@ -162,8 +163,8 @@ describe('approving registrations', () => {
       .from(auditEvents)
       .where(eq(auditEvents.subject, String(reg.json.id)));
     expect(audit.map((a) => [a.action, a.actorPid])).toEqual([
-      ['registration.created', b.pid],
-      ['registration.approved', manager.pid],
+      ['registration.created', personKey(b.pid)],
+      ['registration.approved', personKey(manager.pid)],
     ]);
   });
 
@@ -221,7 +222,16 @@ describe('reading registrations', () => {
     }
     expect(mgr.json.items.map((i: Json) => i.bidderCode).sort()).toEqual(rows.map((r) => r.bidderCode).sort());
     // Nothing identifying anywhere in the body, not even under another key.
-    for (const r of rows) expect(mgr.text).not.toContain(r.pid);
+    // The rows hold person keys; the people behind them, revealed, are not named either.
+    const shown = await revealPeople(
+      tp.database.db,
+      rows.map((r) => r.pid),
+    );
+    for (const r of rows) {
+      expect(mgr.text).not.toContain(r.pid);
+      expect(shown.get(r.pid)?.pid).toMatch(/^[0-9]{12}$/);
+      expect(mgr.text).not.toContain(shown.get(r.pid)!.pid!);
+    }
     expect(mgr.text).not.toContain('Trần Thị Bình');
     // A read that showed no identity is not an identity read: nothing audited.
     const audit = await tp.database.db.select().from(auditEvents).where(eq(auditEvents.lotId, lot.id));
@@ -262,8 +272,8 @@ describe('reading registrations', () => {
     );
     expect(views.map((e) => [e.actorPid, e.data.purpose, e.data.role])).toEqual([
       // No purpose stated (issue 20: ?purpose= is optional; null is "not stated").
-      [regulator.pid, null, 'regulator'],
-      [manager.pid, null, 'manager'],
+      [personKey(regulator.pid), null, 'regulator'],
+      [personKey(manager.pid), null, 'manager'],
     ]);
   });
 

@@ -4,6 +4,7 @@
 // scheduler leaving a suspended lot alone past its end, the suspension document verifying against
 // the published keys, and the re-run: linked both ways, the approved registrants and their deposits
 // carried over, the old lot cancelled without refunding them, only those registrants bidding.
+import { personKey } from '../../server/privacy/personal-data.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, asc, eq } from 'drizzle-orm';
 import type { Json } from '../support/json.ts';
@@ -516,7 +517,7 @@ describe('the re-run', () => {
       .where(eq(registrations.lotId, fresh.id))
       .orderBy(asc(registrations.id));
     expect(copies.map((r) => [r.pid, r.bidderCode, r.status, r.depositState])).toEqual(
-      approved.map((a) => [a.pid, a.bidderCode, 'approved', 'received']),
+      approved.map((a) => [personKey(a.pid), a.bidderCode, 'approved', 'received']),
     );
     for (const [i, a] of approved.entries()) {
       const [deposit] = await tp.database.db
@@ -528,7 +529,7 @@ describe('the re-run', () => {
       const [original] = await tp.database.db
         .select({ id: registrations.id })
         .from(registrations)
-        .where(and(eq(registrations.lotId, lot.id), eq(registrations.pid, a.pid)));
+        .where(and(eq(registrations.lotId, lot.id), eq(registrations.pid, personKey(a.pid))));
       expect(await tp.database.db.select().from(payments).where(eq(payments.registrationId, original.id))).toHaveLength(
         0,
       );

@@ -3,6 +3,7 @@
 // PostgreSQL database (the award fails, the deposit is forfeited, one audit entry, one notice). Needs
 // PostgreSQL (TEST_DATABASE_URL): embedded PGlite belongs to one process; it skips, with the reason
 // printed, on an embedded-PGlite run (CI runs the suite on PostgreSQL as well, where it runs).
+import { personKey } from '../../server/privacy/personal-data.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, eq, like } from 'drizzle-orm';
 import { auditEvents, jobs, lots, notifications, payments } from '../../db/schema.ts';
@@ -104,7 +105,7 @@ describe.skipIf(Boolean(missing))('an award deadline across a restart, with two 
     const notices = await database.db
       .select()
       .from(notifications)
-      .where(and(eq(notifications.pid, winner.pid), eq(notifications.kind, 'award_failed')));
+      .where(and(eq(notifications.pid, personKey(winner.pid)), eq(notifications.kind, 'award_failed')));
     expect(notices).toHaveLength(1);
     const [deposit] = await database.db
       .select()

@@ -7,6 +7,7 @@ import { ManualClock } from '../../server/shared/clock.ts';
 import { auditEvents, ledgerEntries, lots, registrations } from '../../db/schema.ts';
 import { commitBatch, type BatchItem } from '../../server/bidding/bid-batch.ts';
 import type { Person } from '../../server/identity/person.ts';
+import { personKey } from '../../server/privacy/personal-data.ts';
 import type { LotChange } from '../../server/shared/events.ts';
 import type { Json } from '../support/json.ts';
 import {
@@ -31,7 +32,8 @@ beforeAll(async () => {
 afterAll(async () => tp?.stop());
 
 const asPerson = (r: Registered): Person => ({
-  pid: r.pid,
+  pid: personKey(r.pid),
+  idNumber: r.pid,
   name: null,
   level: 2,
   roles: [],
@@ -96,8 +98,8 @@ describe('committing a batch of bids', () => {
       expect.objectContaining({ seq: 3, amount: 50_000_000 }),
     ]);
     expect(outcome.personal.map((p) => [p.pid, p.event])).toEqual([
-      [a.pid, { type: 'outbid', lotId, seq: 2, amount: 45_000_000 }],
-      [b.pid, { type: 'outbid', lotId, seq: 3, amount: 50_000_000 }],
+      [personKey(a.pid), { type: 'outbid', lotId, seq: 2, amount: 45_000_000 }],
+      [personKey(b.pid), { type: 'outbid', lotId, seq: 3, amount: 50_000_000 }],
     ]);
     expect(outcome.entries.map((e) => [e.seq, e.amount, e.bidderCode])).toEqual([
       [1, 40_000_000, a.bidderCode],

@@ -1,5 +1,6 @@
 import type { Json } from '../support/json.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { personKey } from '../../server/privacy/personal-data.ts';
 import { and, eq } from 'drizzle-orm';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { ManualClock } from '../../server/shared/clock.ts';
@@ -291,6 +292,7 @@ describe('the ledger', () => {
       placedAt: expect.any(String),
     });
     expect(page.text).not.toContain(bidders[0].pid);
+    expect(page.text).not.toContain(personKey(bidders[0].pid));
     expect((await tp.call('GET', `/api/lots/${lot.id}/bids?after=5`)).json.items).toEqual([]);
     expect((await tp.call('GET', `/api/lots/${lot.id}/bids?after=-1`)).status).toBe(422);
     expect((await tp.call('GET', '/api/lots/999999/bids')).status).toBe(404);

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { personKey } from '../../server/privacy/personal-data.ts';
 import { eq } from 'drizzle-orm';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { ManualClock } from '../../server/shared/clock.ts';
@@ -137,7 +138,7 @@ describe('withdrawal', () => {
     expect(reg).toMatchObject({ status: 'barred', depositState: 'forfeited' });
     const audit = await tp.database.db.select().from(auditEvents).where(eq(auditEvents.lotId, lot.id));
     expect(audit.find((x) => x.action === 'bid.withdrawn')).toMatchObject({
-      actorPid: c.pid,
+      actorPid: personKey(c.pid),
       data: { withdrawsSeq: 3, depositState: 'forfeited' },
     });
 

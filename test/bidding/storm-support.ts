@@ -13,6 +13,7 @@ import { DEFAULT_ORGANISATION_ID } from '../support/organisations.ts';
 import { firstBrokenLink, ledgerEntryHash } from '../../server/shared/hash-chain.ts';
 import { createPostgresDatabase, onPostgres } from '../support/db.ts';
 import { newPid, type TestIdp } from '../support/eid.ts';
+import { sealPerson } from '../../server/privacy/personal-data.ts';
 import type { Actor, Call } from '../auctions/factories.ts';
 
 export interface PreparedDb {
@@ -41,9 +42,11 @@ export async function prepareDatabase(idp: TestIdp): Promise<PreparedDb> {
       : { dataDir: env.DATA_DIR, loadDataDir: new Blob([fs.readFileSync(inject('pgliteSnapshot'))]) },
   );
   await database.migrate();
-  await database.db.insert(people).values({ pid, name: 'Manager', level: 2 });
-  await database.db.insert(roleGrants).values({ pid, role: 'manager' });
-  await database.db.insert(organisationManagers).values({ organisationId: DEFAULT_ORGANISATION_ID, pid });
+  // The manager's row under their person key, their number and name sealed (the token names the 12 digits).
+  const sealed = sealPerson({ pid, name: 'Manager' });
+  await database.db.insert(people).values({ ...sealed, level: 2 });
+  await database.db.insert(roleGrants).values({ pid: sealed.pid, role: 'manager' });
+  await database.db.insert(organisationManagers).values({ organisationId: DEFAULT_ORGANISATION_ID, pid: sealed.pid });
   await database.close();
   return {
     env: { ...idp.env(), CLOSE_POLL_MS: '200', ...env },

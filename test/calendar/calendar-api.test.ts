@@ -1,6 +1,7 @@
 // The calendar over HTTP: the public list of days off, the admins' corrections (who may, bad input,
 // duplicates, the audit trail), and a deadline (the one payments use) moved by an admin's extra day
 // off and back when it is removed, on the platform with a controlled clock.
+import { personKey } from '../../server/privacy/personal-data.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, eq, like } from 'drizzle-orm';
 import { auditEvents, calendarDays } from '../../db/schema.ts';
@@ -127,6 +128,8 @@ describe('admins’ corrections', () => {
       '2027-02-12 day_off',
       '2027-02-20 working_day',
     ]);
+    // The admin is shown by their identification number (the database holds their person key).
+    expect(year.json.days.map((d: { createdBy: string }) => d.createdBy)).toEqual([admin.pid, admin.pid]);
     expect(year.json.derived).toContainEqual({
       day: '2027-02-10',
       name: 'Nghỉ bù Tết Nguyên Đán (mùng 1)',
@@ -155,24 +158,24 @@ describe('admins’ corrections', () => {
         data: auditEvents.data,
       })
       .from(auditEvents)
-      .where(and(like(auditEvents.action, 'calendar.%'), eq(auditEvents.actorPid, admin.pid)))
+      .where(and(like(auditEvents.action, 'calendar.%'), eq(auditEvents.actorPid, personKey(admin.pid))))
       .orderBy(auditEvents.id);
     expect(audit).toEqual([
       {
         action: 'calendar.day_added',
-        actorPid: admin.pid,
+        actorPid: personKey(admin.pid),
         subject: '2027-02-12',
         data: { day: '2027-02-12', kind: 'day_off', name: 'Nghỉ Tết (hoán đổi)' },
       },
       {
         action: 'calendar.day_added',
-        actorPid: admin.pid,
+        actorPid: personKey(admin.pid),
         subject: '2027-02-20',
         data: { day: '2027-02-20', kind: 'working_day', name: 'Làm bù cho 12/2' },
       },
       {
         action: 'calendar.day_removed',
-        actorPid: admin.pid,
+        actorPid: personKey(admin.pid),
         subject: '2027-02-12',
         data: { day: '2027-02-12', kind: 'day_off', name: 'Nghỉ Tết (hoán đổi)' },
       },

@@ -1,6 +1,7 @@
 // The admins' days as each process caches them: a change written by another process (straight into
 // the table, as it would be) is seen once the cache is CALENDAR_REFRESH_MS old, and at once after
 // invalidateCalendar (what this process's own changes call); a read inside a transaction uses it.
+import { personKey } from '../../server/privacy/personal-data.ts';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { calendarDays } from '../../db/schema.ts';
 import {
@@ -37,7 +38,7 @@ describe('the cached calendar', () => {
       day: '2027-02-12',
       kind: 'day_off',
       name: 'Nghỉ Tết (hoán đổi)',
-      createdBy: '079000000001',
+      createdBy: personKey('079000000001'),
       createdAt: new Date(),
     });
     now += CALENDAR_REFRESH_MS - 1;
@@ -59,7 +60,7 @@ describe('the cached calendar', () => {
         day: '2027-02-15',
         kind: 'day_off',
         name: 'Nghỉ thêm',
-        createdBy: '079000000001',
+        createdBy: personKey('079000000001'),
         createdAt: new Date(),
       });
       const calendar = await workingCalendar(ctx, tx);

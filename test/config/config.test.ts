@@ -6,6 +6,7 @@ import { PAYMENT_ACCOUNT } from '../support/production-env.ts';
 const PRODUCTION_KEYS = {
   RECORD_SIGNING_KEY_FILE: '/etc/auction/record-signing-key.jwk',
   PERSON_HASH_KEY_FILE: '/etc/auction/person-hash.key',
+  PERSONAL_DATA_KEY_FILE: '/etc/auction/personal-data.key',
   SEALED_BID_KEY_FILE: '/etc/auction/sealed-bid.key',
   ...PAYMENT_ACCOUNT,
 };
@@ -242,6 +243,7 @@ describe('configuration', () => {
     expect(missing).toEqual([
       'RECORD_SIGNING_KEY or RECORD_SIGNING_KEY_FILE is required in production (the record-signing key is never generated into the database there)',
       'PERSON_HASH_KEY or PERSON_HASH_KEY_FILE is required in production (the key of the hashes that chains carry instead of personal ids; never change it)',
+      'PERSONAL_DATA_KEY or PERSONAL_DATA_KEY_FILE is required in production (the key that wraps the keys of personal data at rest; it never lives in the database)',
       'SEALED_BID_KEY or SEALED_BID_KEY_FILE is required in production (the key that wraps the keys of sealed bids; never change it while a sealed lot is open)',
       'PAYMENT_ACCOUNT_BANK, PAYMENT_ACCOUNT_BIN, PAYMENT_ACCOUNT_NUMBER, PAYMENT_ACCOUNT_HOLDER are required in production (the account that deposits and balances are paid into)',
     ]);
@@ -250,6 +252,7 @@ describe('configuration', () => {
       ...PAYMENT_ACCOUNT,
       RECORD_SIGNING_KEY: '{"kty":"OKP"}',
       PERSON_HASH_KEY: 'k'.repeat(32),
+      PERSONAL_DATA_KEY: 'k1:' + 'd'.repeat(40),
       SEALED_BID_KEY: 's'.repeat(43),
       RECORD_RETIRED_KEYS_FILE: '/etc/auction/retired.jwks',
     });
@@ -262,6 +265,10 @@ describe('configuration', () => {
       'set RECORD_SIGNING_KEY or RECORD_SIGNING_KEY_FILE, not both',
     );
     expect(errorOf({ PERSON_HASH_KEY: 'too short' })).toMatch(/^invalid PERSON_HASH_KEY=.*at least 32 characters/);
+    expect(errorOf({ PERSONAL_DATA_KEY: 'too short' })).toMatch(/^invalid PERSONAL_DATA_KEY=.*at least 32 characters/);
+    expect(errorOf({ PERSONAL_DATA_KEY: 'd'.repeat(40), PERSONAL_DATA_KEY_FILE: '/k' })).toBe(
+      'set PERSONAL_DATA_KEY or PERSONAL_DATA_KEY_FILE, not both',
+    );
     expect(errorOf({ SEALED_BID_KEY: 'too short' })).toMatch(/^invalid SEALED_BID_KEY=.*32 random bytes as base64url/);
     // Outside production the demo stays zero-config: both keys are optional.
     expect(loadConfig({}).recordSigningKey).toBeUndefined();
@@ -285,12 +292,14 @@ describe('configuration', () => {
     ).toBe(true);
     expect(warnings.some((w) => /PERSON_HASH_KEY is not set/.test(w))).toBe(true);
     expect(warnings.some((w) => /SEALED_BID_KEY is not set/.test(w))).toBe(true);
+    expect(warnings.some((w) => /PERSONAL_DATA_KEY is not set/.test(w))).toBe(true);
     expect(
       configWarnings(
         loadConfig({
           DATABASE_URL: 'postgres://app@db/auction',
           DATABASE_OWNER_URL: 'postgres://owner@db/auction',
           PERSON_HASH_KEY: 'k'.repeat(32),
+          PERSONAL_DATA_KEY: 'd'.repeat(40),
           SEALED_BID_KEY: 's'.repeat(43),
           DEMO: 'true',
         }),

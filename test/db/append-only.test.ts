@@ -3,6 +3,7 @@ import { sql } from 'drizzle-orm';
 import { openTestDatabase, type TestDatabase } from '../support/db.ts';
 import { auditEvents, ledgerEntries, lots, people, registrations } from '../../db/schema.ts';
 import { DEFAULT_ORGANISATION_ID } from '../support/organisations.ts';
+import { personKey, sealPerson } from '../../server/privacy/personal-data.ts';
 
 let database: TestDatabase;
 
@@ -21,8 +22,8 @@ beforeAll(async () => {
   database = await openTestDatabase();
   const { db } = database;
   await db.insert(people).values([
-    { pid: '079000000001', name: 'A', level: 2 },
-    { pid: '079000000002', name: 'B', level: 2 },
+    { ...sealPerson({ pid: '079000000001', name: 'A' }), level: 2 },
+    { ...sealPerson({ pid: '079000000002', name: 'B' }), level: 2 },
   ]);
   const t = Date.now();
   const [lot] = await db
@@ -40,13 +41,13 @@ beforeAll(async () => {
       endsAt: new Date(t + 2000),
       scheduledEndsAt: new Date(t + 2000),
       rules: 'r',
-      managerPid: '079000000001',
+      managerPid: personKey('079000000001'),
     })
     .returning();
   lotId = lot.id;
   const [reg] = await db
     .insert(registrations)
-    .values({ lotId, pid: '079000000002', bidderCode: 'B-1', rulesVersion: 1, rulesAcceptedAt: new Date() })
+    .values({ lotId, pid: personKey('079000000002'), bidderCode: 'B-1', rulesVersion: 1, rulesAcceptedAt: new Date() })
     .returning();
   await db.insert(ledgerEntries).values({
     lotId,

@@ -19,6 +19,7 @@ import { firstBrokenLink, ledgerEntryHash } from '../../server/shared/hash-chain
 import { createDemo } from '../../server/demo/index.ts';
 import { keeperTick, DEMO_APPROVAL_DELAY_MS } from '../../server/demo/keeper.ts';
 import { loadCast, type DemoCast } from '../../server/demo/people.ts';
+import { sealPerson } from '../../server/privacy/personal-data.ts';
 import { DEMO_PERSONAS } from '../../server/identity/demo/personas.ts';
 import {
   ledgerEntries,
@@ -59,9 +60,11 @@ beforeAll(async () => {
   ctx = context({});
   // The demo e-ID provider grants the manager persona its role at start; here it is granted directly.
   const manager = DEMO_PERSONAS.find((p) => p.roles.includes('manager'))!;
-  await database.db.insert(people).values({ pid: manager.pid, name: manager.name, level: 2 });
-  await database.db.insert(roleGrants).values({ pid: manager.pid, role: 'manager' });
-  await database.db.insert(organisationManagers).values({ organisationId: DEFAULT_ORGANISATION_ID, pid: manager.pid });
+  // Every pid column holds the person key; the row seals the persona's number and name.
+  const sealed = sealPerson({ pid: manager.pid, name: manager.name });
+  await database.db.insert(people).values({ ...sealed, level: 2 });
+  await database.db.insert(roleGrants).values({ pid: sealed.pid, role: 'manager' });
+  await database.db.insert(organisationManagers).values({ organisationId: DEFAULT_ORGANISATION_ID, pid: sealed.pid });
   await createDemo(ctx, new BidEngine(ctx));
   cast = (await loadCast(ctx))!;
 }, 60_000);
@@ -203,6 +206,7 @@ describe('demo data', () => {
       const keys = {
         RECORD_SIGNING_KEY_FILE: '/etc/auction/record-signing-key.jwk',
         PERSON_HASH_KEY_FILE: '/etc/auction/person-hash.key',
+        PERSONAL_DATA_KEY_FILE: '/etc/auction/personal-data.key',
         SEALED_BID_KEY_FILE: '/etc/auction/sealed-bid.key',
         ...PAYMENT_ACCOUNT,
       };

@@ -116,7 +116,7 @@ describe('adding entries', () => {
     expect(past.json.error.fieldErrors).toEqual({ endsAt: { code: 'NOT_IN_FUTURE' } });
     // A manager of two organisations names one (with the end checked in the same answer).
     const both = await person(t.idp, t.database.db, { roles: ['manager'], organisation: orgA });
-    await t.database.db.insert(organisationManagers).values({ organisationId: orgB, pid: both.pid });
+    await t.database.db.insert(organisationManagers).values({ organisationId: orgB, pid: both.key });
     const unnamed = await add(both, { endsAt: clock.now().toISOString() });
     expect(unnamed.status).toBe(422);
     expect(unnamed.json.error.fieldErrors).toEqual({

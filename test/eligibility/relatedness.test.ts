@@ -12,14 +12,14 @@ import { ManualClock } from '../../server/shared/clock.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { newPid } from '../support/eid.ts';
 import type { Json } from '../support/json.ts';
-import { lotBody, person, publishedLot, type Actor } from '../auctions/factories.ts';
+import { lotBody, person, publishedLot, type Actor, type KeyedActor } from '../auctions/factories.ts';
 
 const MIN = 60_000;
 const clock = new ManualClock(Date.parse('2026-12-01T02:00:00Z'));
 let t: TestPlatform;
-let manager: Actor;
-let otherManager: Actor;
-let regulator: Actor;
+let manager: KeyedActor;
+let otherManager: KeyedActor;
+let regulator: KeyedActor;
 const PDF = Buffer.from('%PDF-1.7\n%%EOF\n');
 const REASON = 'Đã kiểm tra hồ sơ: các đăng ký không liên quan đến nhau';
 let orgCounter = 0;
@@ -123,7 +123,7 @@ describe('relatedness flags', () => {
       items: [{ ...expected, organisations: [{ identifier, name }], pids: sorted([a.pid, b.pid]) }],
     });
     const views = await auditOf(lot.id, 'registrations.viewed');
-    expect(views.map((e) => [e.actorPid, e.data.purpose])).toEqual([[regulator.pid, 'registration flags viewed']]);
+    expect(views.map((e) => [e.actorPid, e.data.purpose])).toEqual([[regulator.key, 'registration flags viewed']]);
     // Another organisation's manager reads nothing.
     expect((await flagsOf(otherManager, lot)).status).toBe(403);
   });
@@ -203,7 +203,7 @@ describe('relatedness flags', () => {
     expect(again.json.error.reason).toBe('flag_already_decided');
     expect((await auditOf(lot.id, 'registration.flag_decided')).map((e) => [e.actorPid, e.data])).toEqual([
       [
-        manager.pid,
+        manager.key,
         {
           key,
           kind: 'one_person_two_organisations',
@@ -285,7 +285,7 @@ describe('rejecting a registration', () => {
     expect(rejected.json).toMatchObject({ id: reg.id, status: 'rejected', depositState: 'refundable' });
     expect((await auditOf(lot.id, 'registration.rejected')).map((e) => [e.actorPid, e.data])).toEqual([
       [
-        manager.pid,
+        manager.key,
         {
           bidderCode: reg.bidderCode,
           reason,

@@ -18,6 +18,7 @@ import { DEFAULT_ORGANISATION_ID } from '../support/organisations.ts';
 import { lotBody, person, publishedLot, type Actor } from '../auctions/factories.ts';
 import { CONTESTED_BIDS, seedEndedLot, type SeededLot } from '../records/factory.ts';
 import { getBytes, postRaw } from '../records/support.ts';
+import { personKey } from '../../server/privacy/personal-data.ts';
 
 const DAY = 86_400_000;
 const RETENTION_DAYS = 30;
@@ -45,7 +46,7 @@ beforeAll(async () => {
     .select({ name: organisations.name })
     .from(organisationManagers)
     .innerJoin(organisations, eq(organisations.id, organisationManagers.organisationId))
-    .where(eq(organisationManagers.pid, manager.pid));
+    .where(eq(organisationManagers.pid, personKey(manager.pid)));
   managerOrganisation = org.name;
 });
 afterAll(async () => t?.stop());

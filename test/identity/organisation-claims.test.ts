@@ -26,6 +26,7 @@ import { newPid, startTestIdp, type TestIdp } from '../support/eid.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { ROOT } from '../support/server-process.ts';
 import { Browser, signInAs, startDemoPlatform, type DemoPlatform } from './support.ts';
+import { personKey } from '../../server/privacy/personal-data.ts';
 
 const DEFAULT_NAMES = { identifier: 'org_id', name: 'org_name', role: 'org_role' };
 const SONG_HONG: OrganisationClaim = {
@@ -266,11 +267,18 @@ describe('sessions keep the ID token’s organisation', () => {
   it('stores a level-2 ID token’s organisation and gives it to every read of the session', async () => {
     const pid = newPid();
     const cookieHeader = await signIn({ sub: pid, loa: 2, ...claimsOf(SONG_HONG) });
-    const [row] = await database.db.select().from(sessions).where(eq(sessions.pid, pid));
+    const [row] = await database.db
+      .select()
+      .from(sessions)
+      .where(eq(sessions.pid, personKey(pid)));
     expect(row.organisation).toEqual(SONG_HONG);
     for (const recheck of [false, true, true]) {
       const result = await identity.authenticateSocket({ cookieHeader }, { recheck });
-      expect(result.ok && result.value.person).toMatchObject({ pid, via: 'session', representing: SONG_HONG });
+      expect(result.ok && result.value.person).toMatchObject({
+        idNumber: pid,
+        via: 'session',
+        representing: SONG_HONG,
+      });
     }
   });
 
@@ -283,10 +291,13 @@ describe('sessions keep the ID token’s organisation', () => {
       [low, lowCookie],
       [plain, plainCookie],
     ]) {
-      const [row] = await database.db.select().from(sessions).where(eq(sessions.pid, pid));
+      const [row] = await database.db
+        .select()
+        .from(sessions)
+        .where(eq(sessions.pid, personKey(pid)));
       expect(row.organisation).toBeNull();
       const result = await identity.authenticateSocket({ cookieHeader });
-      expect(result.ok && result.value.person?.pid).toBe(pid);
+      expect(result.ok && result.value.person?.idNumber).toBe(pid);
       expect(result.ok && result.value.person?.representing).toBeUndefined();
     }
   });
@@ -324,7 +335,10 @@ describe('the demo provider’s organisation personas', () => {
     const me = await browser.request(`${demo.base}/api/me`);
     expect(me.status).toBe(200);
     expect(await me.json()).toMatchObject({ pid: khoa.pid, name: 'Đỗ Văn Khoa', level: 2, representing: SONG_HONG });
-    const [row] = await demo.database.db.select().from(sessions).where(eq(sessions.pid, khoa.pid));
+    const [row] = await demo.database.db
+      .select()
+      .from(sessions)
+      .where(eq(sessions.pid, personKey(khoa.pid)));
     expect(row.organisation).toEqual(SONG_HONG);
   });
 

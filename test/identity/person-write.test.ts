@@ -10,6 +10,7 @@ import { loadConfig } from '../../server/config.ts';
 import type { AppContext } from '../../server/context.ts';
 import { openTestDatabase, type TestDatabase } from '../support/db.ts';
 import { newPid } from '../support/eid.ts';
+import { personKey, revealPerson } from '../../server/privacy/personal-data.ts';
 
 let database: TestDatabase;
 const clock = new ManualClock(Date.parse('2026-12-01T02:00:00Z'));
@@ -26,21 +27,24 @@ afterAll(async () => {
 
 async function lastSeen(pid: string): Promise<{ lastSeenAt: Date; name: string | null } | undefined> {
   const [row] = await database.db
-    .select({ lastSeenAt: people.lastSeenAt, name: people.name })
+    .select({ lastSeenAt: people.lastSeenAt })
     .from(people)
-    .where(eq(people.pid, pid));
-  return row;
+    .where(eq(people.pid, personKey(pid)));
+  return row && { lastSeenAt: row.lastSeenAt, name: (await revealPerson(database.db, personKey(pid))).name };
 }
+
+/** Who a Bearer token names, as authenticate() hands it on: their person key and their number. */
+const who = (pid: string, name: string) => ({ pid: personKey(pid), idNumber: pid, name, level: 2 as const });
 
 describe('recording the person behind a Bearer token', () => {
   it('writes a new person once and only reads roles on later cache misses', async () => {
     const cache = new PersonCache(-1); // every request misses the roles cache
     const pid = newPid();
-    await resolvePerson(ctx, cache, { pid, name: 'Trần Thị Bình', level: 2 }, 'bearer');
+    await resolvePerson(ctx, cache, who(pid, 'Trần Thị Bình'), 'bearer');
     const first = await lastSeen(pid);
     expect(first?.name).toBe('Trần Thị Bình');
     clock.advance(60_000);
-    const again = await resolvePerson(ctx, cache, { pid, name: 'Trần Thị Bình', level: 2 }, 'bearer');
+    const again = await resolvePerson(ctx, cache, who(pid, 'Trần Thị Bình'), 'bearer');
     expect(again.roles).toEqual([]);
     expect((await lastSeen(pid))?.lastSeenAt.getTime()).toBe(first!.lastSeenAt.getTime());
   });
@@ -48,8 +52,8 @@ describe('recording the person behind a Bearer token', () => {
   it('writes again when the provider reports another name', async () => {
     const cache = new PersonCache(-1);
     const pid = newPid();
-    await resolvePerson(ctx, cache, { pid, name: 'Lê Văn Cường', level: 2 }, 'bearer');
-    await resolvePerson(ctx, cache, { pid, name: 'Lê Văn Cường (đổi tên)', level: 2 }, 'bearer');
+    await resolvePerson(ctx, cache, who(pid, 'Lê Văn Cường'), 'bearer');
+    await resolvePerson(ctx, cache, who(pid, 'Lê Văn Cường (đổi tên)'), 'bearer');
     expect((await lastSeen(pid))?.name).toBe('Lê Văn Cường (đổi tên)');
   });
 
@@ -70,11 +74,9 @@ describe('recording the person behind a Bearer token', () => {
     const once = async (cache: PersonCache, pid: string, n: number) => {
       started = 0;
       const people = await Promise.all(
-        Array.from({ length: n }, () =>
-          resolvePerson(counting, cache, { pid, name: 'Phạm Thị Dung', level: 2 }, 'bearer'),
-        ),
+        Array.from({ length: n }, () => resolvePerson(counting, cache, who(pid, 'Phạm Thị Dung'), 'bearer')),
       );
-      expect(new Set(people.map((p) => p.pid))).toEqual(new Set([pid]));
+      expect(new Set(people.map((p) => p.idNumber))).toEqual(new Set([pid]));
       return started;
     };
     const alone = await once(new PersonCache(), newPid(), 1);

@@ -12,6 +12,7 @@ import { SessionStore, sha256 } from '../../server/identity/sessions.ts';
 import { createTokenVerifier, localKeys } from '../../server/identity/token-verifier.ts';
 import { publicJwk } from '../../server/identity/demo/keys.ts';
 import { startDemoPlatform, Browser, signInAs, type DemoPlatform } from './support.ts';
+import { personKey } from '../../server/privacy/personal-data.ts';
 
 const clock = new ManualClock(Date.now());
 let demo: DemoPlatform;
@@ -47,7 +48,10 @@ describe('browser sessions', () => {
     expect(final.url).toBe(`${demo.base}/`);
     const value = browser.cookies.get('auction_session')!;
     expect(Buffer.from(value, 'base64url')).toHaveLength(32);
-    const rows = await demo.database.db.select().from(sessions).where(eq(sessions.pid, '079190000202'));
+    const rows = await demo.database.db
+      .select()
+      .from(sessions)
+      .where(eq(sessions.pid, personKey('079190000202')));
     expect(rows).toHaveLength(1);
     expect(rows[0].idHash).toBe(sha256(value));
     expect(JSON.stringify(rows)).not.toContain(value);
@@ -147,7 +151,7 @@ describe('browser sessions', () => {
       .where(eq(sessions.idHash, sha256(value)));
     expect(row.revokedAt).not.toBeNull();
     const audits = await demo.database.db.select().from(auditEvents).where(eq(auditEvents.action, 'session.revoked'));
-    expect(audits.some((a) => a.actorPid === '031195000204')).toBe(true);
+    expect(audits.some((a) => a.actorPid === personKey('031195000204'))).toBe(true);
   });
 
   it('ends the earlier session when the same browser signs in again', async () => {

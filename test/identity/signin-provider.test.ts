@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sessions } from '../../db/schema.ts';
 import { newPid, startTestIdp, type TestIdp } from '../support/eid.ts';
 import { Browser, startDemoPlatform, type DemoPlatform } from './support.ts';
+import { personKey } from '../../server/privacy/personal-data.ts';
 
 let idp: TestIdp;
 let platform: DemoPlatform;
@@ -81,7 +82,12 @@ describe('sign-in with a configured e-ID provider', () => {
       expect(replay.status).toBe(401);
       expect((await replay.json()).error.code).toBe('UNAUTHENTICATED');
       expect(replay.headers.getSetCookie().some((c) => c.startsWith('auction_session='))).toBe(false);
-      expect(await platform.database.db.select().from(sessions).where(eq(sessions.pid, pid))).toHaveLength(1);
+      expect(
+        await platform.database.db
+          .select()
+          .from(sessions)
+          .where(eq(sessions.pid, personKey(pid))),
+      ).toHaveLength(1);
     } finally {
       idp.reusableCodes = false;
     }

@@ -57,7 +57,10 @@ describe('socket handshake authentication', () => {
   it('verifies a token like a Bearer token', async () => {
     const pid = newPid();
     const result = await identity.authenticateSocket({ token: await idp.token({ sub: pid, loa: 1 }), ip: '192.0.2.1' });
-    expect(result).toMatchObject({ ok: true, value: { person: { pid, level: 1, roles: [], via: 'bearer' } } });
+    expect(result).toMatchObject({
+      ok: true,
+      value: { person: { idNumber: pid, level: 1, roles: [], via: 'bearer' } },
+    });
   });
 
   it('refuses a bad token rather than treating the socket as anonymous', async () => {
@@ -79,7 +82,7 @@ describe('socket handshake authentication', () => {
   it('finds the person of a live session cookie', async () => {
     const pid = newPid();
     const result = await identity.authenticateSocket({ cookieHeader: await sessionCookie(pid) });
-    expect(result).toMatchObject({ ok: true, value: { person: { pid, level: 2, via: 'session' } } });
+    expect(result).toMatchObject({ ok: true, value: { person: { idNumber: pid, level: 2, via: 'session' } } });
   });
 
   it("re-checks a socket's session for a bid through a short cache, which a sign-out on this process drops at once", async () => {
@@ -88,7 +91,7 @@ describe('socket handshake authentication', () => {
     const first = await identity.authenticateSocket({ cookieHeader }, { recheck: true });
     expect(first).toMatchObject({
       ok: true,
-      value: { person: { pid, via: 'session' }, sessionIdHash: expect.stringMatching(/^[0-9a-f]{64}$/) },
+      value: { person: { idNumber: pid, via: 'session' }, sessionIdHash: expect.stringMatching(/^[0-9a-f]{64}$/) },
     });
     const session = await identity.sessions.find(cookieHeader.split('auction_session=')[1]);
     expect(await identity.sessions.revoke(session!)).toBe(true);
@@ -101,7 +104,7 @@ describe('socket handshake authentication', () => {
       token: await idp.token({ sub: tokenPid }),
       cookieHeader: await sessionCookie(newPid()),
     });
-    expect(result).toMatchObject({ ok: true, value: { person: { pid: tokenPid, via: 'bearer' } } });
+    expect(result).toMatchObject({ ok: true, value: { person: { idNumber: tokenPid, via: 'bearer' } } });
   });
 
   it('counts token failures per address and then refuses failing tokens with RATE_LIMITED, never valid ones', async () => {

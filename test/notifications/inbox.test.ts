@@ -1,6 +1,7 @@
 // The person's notices over HTTP: newest first in pages with the unread count, in Vietnamese or
 // English; read marks for one or all; only one's own (another's notice is 404 and stays unread); the
 // e-mail address set, shown in GET /api/me, cleared, and refused (422, unchanged) when malformed.
+import { personKey } from '../../server/privacy/personal-data.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { notifications } from '../../db/schema.ts';
@@ -27,16 +28,34 @@ beforeAll(async () => {
   await tp.database.db.transaction((tx) =>
     notify(
       tx,
-      { pid: an.pid, kind: 'deposit_due', lotId, data: { amount: 4_000_000, reference: 'DGAN1' }, at: at(0) },
-      { pid: an.pid, kind: 'deposit_received', lotId, data: { amount: 4_000_000 }, at: at(1) },
-      { pid: an.pid, kind: 'refund_due', lotId, data: { amount: 4_000_000, dueAt: '2026-12-04T10:00:00Z' }, at: at(2) },
-      { pid: binh.pid, kind: 'deposit_due', lotId, data: { amount: 4_000_000, reference: 'DGBINH' }, at: at(0) },
+      {
+        pid: personKey(an.pid),
+        kind: 'deposit_due',
+        lotId,
+        data: { amount: 4_000_000, reference: 'DGAN1' },
+        at: at(0),
+      },
+      { pid: personKey(an.pid), kind: 'deposit_received', lotId, data: { amount: 4_000_000 }, at: at(1) },
+      {
+        pid: personKey(an.pid),
+        kind: 'refund_due',
+        lotId,
+        data: { amount: 4_000_000, dueAt: '2026-12-04T10:00:00Z' },
+        at: at(2),
+      },
+      {
+        pid: personKey(binh.pid),
+        kind: 'deposit_due',
+        lotId,
+        data: { amount: 4_000_000, reference: 'DGBINH' },
+        at: at(0),
+      },
     ),
   );
   const rows = await tp.database.db
     .select({ id: notifications.id })
     .from(notifications)
-    .where(eq(notifications.pid, an.pid));
+    .where(eq(notifications.pid, personKey(an.pid)));
   ids.push(...rows.map((r) => r.id).sort((a, b) => a - b));
 });
 afterAll(async () => tp?.stop());

@@ -1,5 +1,6 @@
 // The whole path in a running platform with SMTP_URL set: the person gives an address over the API, a
 // notice is written by notify, the platform's own sender loop e-mails it, and the in-app list says so.
+import { personKey } from '../../server/privacy/personal-data.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { notify } from '../../server/notifications/outbox.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
@@ -26,7 +27,7 @@ describe('e-mail from a running platform', () => {
     ).toBe(200);
     await tp.database.db.transaction((tx) =>
       notify(tx, {
-        pid: an.pid,
+        pid: personKey(an.pid),
         kind: 'payment_held',
         data: { amount: 7_500_000, reference: 'DGHELD1' },
         at: new Date(),

@@ -18,6 +18,7 @@ import { createEmailSender, type SenderOptions } from '../../server/notification
 import { GENEROUS_BOUNDS } from '../support/bounds.ts';
 import { onPostgres, openTestDatabase, type TestDatabase } from '../support/db.ts';
 import { newPid } from '../support/eid.ts';
+import { sealPerson } from '../../server/privacy/personal-data.ts';
 import { startTestSmtp, type TestSmtp } from './smtp.ts';
 import { DEFAULT_ORGANISATION_ID } from '../support/organisations.ts';
 
@@ -41,10 +42,16 @@ function contextOf(db: Database, smtpUrl: string | undefined): AppContext {
 
 const fast: SenderOptions = { sendTimeoutMs: 2_000, backoffMs: () => 60_000, maxAttempts: 3 };
 
+/** The clear personal ids of the people made here, by person key. */
+const clearPids = new Map<string, string>();
+
+/** A person with this address; returns their person key (what notices and the database carry). */
 async function personWith(email: string | null): Promise<string> {
   const pid = newPid();
-  await database.db.insert(people).values({ pid, name: 'Nguyễn Văn An', level: 2, email });
-  return pid;
+  const sealed = sealPerson({ pid, name: 'Nguyễn Văn An' });
+  await database.db.insert(people).values({ ...sealed, level: 2, email });
+  clearPids.set(sealed.pid, pid);
+  return sealed.pid;
 }
 
 async function write(...list: Omit<Notice, 'at'>[]): Promise<number[]> {
@@ -123,6 +130,7 @@ describe('the e-mail sender', () => {
     expect(mail.text).toContain('Deposit received: Biển số 51K-888.88');
     expect(mail.text).toContain('Amount: 4.000.000 đồng');
     expect(mail.raw).not.toContain(pid);
+    expect(mail.raw).not.toContain(clearPids.get(pid)!);
     const row = await rowOf(id);
     expect(row).toMatchObject({ emailState: 'sent', emailAttempts: 1, emailError: null, emailNextAt: null });
     expect(row.emailSentAt).toEqual(clock.now());

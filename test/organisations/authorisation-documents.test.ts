@@ -11,14 +11,14 @@ import { ManualClock } from '../../server/shared/clock.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { newPid } from '../support/eid.ts';
 import type { Json } from '../support/json.ts';
-import { lotBody, person, publishedLot, type Actor } from '../auctions/factories.ts';
+import { lotBody, person, publishedLot, type Actor, type KeyedActor } from '../auctions/factories.ts';
 
 const MIN = 60_000;
 const clock = new ManualClock(Date.parse('2026-12-01T02:00:00Z'));
 let t: TestPlatform;
-let manager: Actor;
-let otherManager: Actor;
-let regulator: Actor;
+let manager: KeyedActor;
+let otherManager: KeyedActor;
+let regulator: KeyedActor;
 
 const PDF = Buffer.from('%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n');
 const PNG = Buffer.from(
@@ -136,7 +136,7 @@ describe('uploading an authorisation document', () => {
     // One at a time: another waits for the manager's decision.
     await refused(await upload(registrant, lot, reg.id, PNG, 'image/png'), 409, 'document_pending_review');
     const [audited] = await auditOf(lot.id, 'authorisation.document_uploaded');
-    expect(audited).toMatchObject({ actorPid: registrant.pid, subject: String(reg.id) });
+    expect(audited).toMatchObject({ actorPid: registrant.key, subject: String(reg.id) });
     // The document's hash, type and size; no personal data.
     expect(audited.data).toEqual({
       bidderCode: reg.bidderCode,
@@ -245,7 +245,7 @@ describe('the lot’s manager reads the document', () => {
     const reads = await auditOf(lot.id, 'authorisation.document_viewed');
     expect(reads.map((e) => [e.actorPid, e.subject, e.data])).toEqual([
       [
-        manager.pid,
+        manager.key,
         String(reg.id),
         // Issue 20: an identity read, with the reader's role and the number of people read (indexed for them).
         {
@@ -303,8 +303,8 @@ describe('the manager’s decision', () => {
       { bidderCode: reg.bidderCode, sha256: sha256(PDF), reason: null },
     ]);
     expect((await auditOf(lot.id, 'registration.approved')).map((e) => [e.actorPid, e.data.source])).toEqual([
-      [manager.pid, 'manual'],
-      [manager.pid, 'authorisation'],
+      [manager.key, 'manual'],
+      [manager.key, 'authorisation'],
     ]);
     // The registrant is now known to act for the organisation, by document.
     const [org] = await t.database.db
@@ -317,7 +317,7 @@ describe('the manager’s decision', () => {
       .where(
         and(
           eq(organisationRepresentatives.bidderOrganisationId, org.id),
-          eq(organisationRepresentatives.pid, registrant.pid),
+          eq(organisationRepresentatives.pid, registrant.key),
         ),
       );
     expect(links).toMatchObject([{ role: 'authorised_person', source: 'document' }]);

@@ -13,6 +13,7 @@ import { bindingProblem } from '../../server/records/bindings.ts';
 import type { AuctionRecord } from '../../server/records/record-format.ts';
 import { ledgerEntryHash } from '../../server/shared/hash-chain.ts';
 import { personHash } from '../../server/audit/person-hash.ts';
+import { personKey } from '../../server/privacy/personal-data.ts';
 import { ManualClock } from '../../server/shared/clock.ts';
 import { newPid } from '../support/eid.ts';
 import { getBytes, postRaw } from '../records/support.ts';
@@ -190,8 +191,8 @@ describe('an organisation registering through its representative’s e-ID', () =
         .from(registrationActors)
         .where(eq(registrationActors.registrationId, orgRegistration.id));
       expect(actors.map((a) => [a.actorNo, a.pid, a.role, a.authority])).toEqual([
-        [1, who.khoa.pid, 'legal_representative', 'eid'],
-        [2, who.mai.pid, 'authorised_person', 'eid'],
+        [1, personKey(who.khoa.pid), 'legal_representative', 'eid'],
+        [2, personKey(who.mai.pid), 'authorised_person', 'eid'],
       ]);
     });
 
@@ -345,7 +346,7 @@ describe('an organisation barred after a default (Art. 38)', () => {
       .where(eq(bidderOrganisations.identifier, SONG_HONG.org_id));
     const now = clock.now();
     await t.database.db.insert(bars).values({
-      pid: who.khoa.pid,
+      pid: personKey(who.khoa.pid),
       bidderOrganisationId: org.id,
       category: 'licence-plate',
       reason: 'payment_default',

@@ -88,7 +88,9 @@ describe('managers', () => {
       body: { pid: newcomer },
     });
     expect(added.status).toBe(200);
-    expect(added.json.items).toEqual([expect.objectContaining({ pid: newcomer, name: null, signedIn: false })]);
+    expect(added.json.items).toEqual([
+      expect.objectContaining({ pid: newcomer, name: null, grantedBy: admin.pid, signedIn: false }),
+    ]);
     // Signing in with level 1: no staff role below level 2.
     const low = await t.call('GET', '/api/me', { token: await token(newcomer, 1) });
     expect(low.json).toMatchObject({ level: 1, roles: [], organisations: [] });

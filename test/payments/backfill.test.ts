@@ -1,6 +1,7 @@
 // Registrations written before payments existed (no payments row) get their deposit's instruction
 // when the platform starts, once; and the same notification delivered several times at once is
 // recorded once (the unique (source, transaction id) and the lot's lock, on both databases).
+import { sealPerson } from '../../server/privacy/personal-data.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
@@ -36,8 +37,9 @@ describe('registrations from before payments', () => {
   it('get their deposit payment at the next start, once, and can then be paid by reference', async () => {
     const { lot } = await lotWithRegistration(tp, clock, manager, await person(tp.idp, undefined));
     // A registration as an older version wrote it: the row alone.
-    const pid = newPid();
-    await tp.database.db.insert(people).values({ pid, name: 'Older', level: 2 });
+    const sealed = sealPerson({ pid: newPid(), name: 'Older' });
+    const pid = sealed.pid;
+    await tp.database.db.insert(people).values({ ...sealed, level: 2 });
     const [old] = await tp.database.db
       .insert(registrations)
       .values({ lotId: lot.id, pid, bidderCode: 'B-OLD1', rulesVersion: 1, rulesAcceptedAt: clock.now() })

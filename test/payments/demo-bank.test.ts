@@ -9,6 +9,7 @@ import { paymentCredits } from '../../db/schema.ts';
 import { plainName } from '../../server/demo/bank.ts';
 import { person, type Actor } from '../auctions/factories.ts';
 import { lotWithRegistration, registrationRow } from './support.ts';
+import { openDetached, payerSubject } from '../../server/privacy/personal-data.ts';
 
 const clock = new ManualClock(Date.parse('2026-12-01T08:00:00Z'));
 let demo: TestPlatform;
@@ -43,7 +44,13 @@ describe('the demo bank', () => {
       .from(paymentCredits)
       .where(eq(paymentCredits.id, paid.json.creditId));
     expect(credit).toMatchObject({ source: 'webhook', amount: 4_000_000 });
-    expect(credit.payerAccount).toMatch(/^9704\d{8}$/);
+    // Kept sealed (server/privacy): the account the refund goes back to opens with the configured key.
+    expect(credit.payerAccount).not.toMatch(/\d{8}/);
+    const payer = openDetached(payerSubject(credit), credit.payerDataKey, {
+      account: credit.payerAccount,
+      name: credit.payerName,
+    });
+    expect(payer.account).toMatch(/^9704\d{8}$/);
     // A second transfer is more than is owed: held, as a real one would be.
     const again = await demo.call('POST', '/api/demo/bank/transfers', {
       token: bidder.token,

@@ -3,6 +3,7 @@
 // and the balance owed within 30 calendar days, reminders, the balance paid, and a winner who does not
 // pay: award defaulted, deposit forfeited, the part paid refunded, barred from the category (403
 // BIDDER_BARRED on registering). Every step keeps the lot's money trail adding up.
+import { personKey } from '../../server/privacy/personal-data.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
 import type { Json } from '../support/json.ts';
@@ -361,7 +362,10 @@ describe('a winner who does not pay the balance in time', () => {
     });
     expect(t.totals).toMatchObject({ forfeited: 4_000_000, received: 8_000_000 + 10_000_000 });
     expect(t.balanced).toBe(true);
-    const [bar] = await tp.database.db.select().from(bars).where(eq(bars.pid, winner.pid));
+    const [bar] = await tp.database.db
+      .select()
+      .from(bars)
+      .where(eq(bars.pid, personKey(winner.pid)));
     expect(bar).toMatchObject({ category: 'licence-plate', lotId: lot.id, reason: 'payment_default' });
     const ymd = (d: Date) => [d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()];
     const [y, m, d] = ymd(bar.startsAt);
@@ -383,7 +387,10 @@ describe('a winner who does not pay the balance in time', () => {
     const refused = await tp.call('POST', `/api/lots/${plate.id}/registrations`, { token: winner.token, body: {} });
     expect(refused.status).toBe(403);
     expect(refused.json.error).toMatchObject({ code: 'BIDDER_BARRED', params: { category: 'licence-plate' } });
-    const [bar] = await tp.database.db.select().from(bars).where(eq(bars.pid, winner.pid));
+    const [bar] = await tp.database.db
+      .select()
+      .from(bars)
+      .where(eq(bars.pid, personKey(winner.pid)));
     expect(refused.json.error.params.until).toBe(bar.endsAt.toISOString());
     const land = await publishedLot(tp.call, otherManager, lotBody(clock.now(), { category: 'land-use' }));
     expect(

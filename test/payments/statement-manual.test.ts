@@ -2,6 +2,7 @@
 // skipped; the same file again changes nothing; a malformed file is refused naming its line and
 // changes nothing) and the manager's manual "deposit received" (confirmation asked, recorded as a
 // manual credit, the v1 body-less call kept, reversal until bidding starts).
+import { personKey } from '../../server/privacy/personal-data.ts';
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
@@ -95,8 +96,8 @@ describe('bank statement import', () => {
     expect((await registrationRow(tp, regs[3].id)).status).toBe('pending_deposit');
     const credits = await creditsOf(tp, (await paymentByReference(tp, 'DGA4B8C2D6A')).id);
     expect(credits.map((c) => [c.source, c.transactionId, c.amount, c.enteredBy])).toEqual([
-      ['statement', 'FT26335G7H8J9', 1_500_000, manager.pid],
-      ['statement', 'FT26335K1L2M3', 2_500_000, manager.pid],
+      ['statement', 'FT26335G7H8J9', 1_500_000, personKey(manager.pid)],
+      ['statement', 'FT26335K1L2M3', 2_500_000, personKey(manager.pid)],
     ]);
     expect((await auditOf(tp, 'statement.imported')).at(-1)!.data).toMatchObject({ rows: 7, accepted: 3, held: 2 });
     // The manager who uploaded it sees its unknown-reference credit in the exceptions queue.
@@ -178,11 +179,11 @@ describe('manual "deposit received"', () => {
       depositState: 'received',
       payment: { received: 4_000_000, state: 'paid' },
     });
-    expect(await registrationRow(tp, reg.id)).toMatchObject({ approvedBy: manager.pid });
+    expect(await registrationRow(tp, reg.id)).toMatchObject({ approvedBy: personKey(manager.pid) });
     const credits = await creditsOf(tp, (await paymentByReference(tp, reg.payment.reference)).id);
     expect(credits.map((c) => [c.source, c.transactionId, c.amount, c.enteredBy])).toEqual([
-      ['manual', 'FT26336XYZ01', 1_000_000, manager.pid],
-      ['manual', 'FT26336XYZ02', 3_000_000, manager.pid],
+      ['manual', 'FT26336XYZ01', 1_000_000, personKey(manager.pid)],
+      ['manual', 'FT26336XYZ02', 3_000_000, personKey(manager.pid)],
     ]);
     // Once approved, another entry is refused.
     const more = await tp.call('POST', url, {
@@ -229,7 +230,7 @@ describe('manual "deposit received"', () => {
       approvedBy: null,
     });
     const [credit] = await creditsOf(tp, (await paymentByReference(tp, reg.payment.reference)).id);
-    expect(credit).toMatchObject({ reversedBy: manager.pid });
+    expect(credit).toMatchObject({ reversedBy: personKey(manager.pid) });
     expect((await auditOf(tp, 'registration.deposit_reversed')).at(-1)!.subject).toBe(String(reg.id));
     expect((await auditOf(tp, 'payment.reversed')).at(-1)!.data).toMatchObject({ amount: 4_000_000, state: 'pending' });
     expect((await noticesOf(tp, bidder.pid)).map((n) => n.kind)).toEqual(['deposit_received', 'deposit_reversed']);

@@ -1,5 +1,6 @@
 // Helpers for the payments tests: a platform with a webhook secret and a controlled clock, signed
 // notifications sent as the provider would, and reads of what matching wrote.
+import { personKey } from '../../server/privacy/personal-data.ts';
 import { and, asc, eq, lte } from 'drizzle-orm';
 import type { Json } from '../support/json.ts';
 import type { TestPlatform } from '../support/platform.ts';
@@ -62,8 +63,13 @@ export async function creditsOf(tp: TestPlatform, paymentId: number) {
     .orderBy(asc(paymentCredits.id));
 }
 
+/** A person's notices, by their clear personal id (the database holds their person key). */
 export async function noticesOf(tp: TestPlatform, pid: string) {
-  return tp.database.db.select().from(notifications).where(eq(notifications.pid, pid)).orderBy(asc(notifications.id));
+  return tp.database.db
+    .select()
+    .from(notifications)
+    .where(eq(notifications.pid, personKey(pid)))
+    .orderBy(asc(notifications.id));
 }
 
 export async function auditOf(tp: TestPlatform, action: string) {

@@ -2,6 +2,7 @@
 // (good, bad, stale, future, malformed), idempotency by transaction id, partial payments adding up to
 // an approval, and every credit that must be held (overpaid, unknown reference, closed lot, barred
 // person) or refused as late, with the manager's decisions on held credits.
+import { personKey } from '../../server/privacy/personal-data.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import type { Json } from '../support/json.ts';
@@ -187,7 +188,7 @@ describe('matching', () => {
     for (const a of [...credited, ...approvals]) expect(JSON.stringify(a.data)).not.toContain(bidder.pid);
     expect((await noticesOf(tp, bidder.pid)).map((n) => n.kind)).toEqual(['deposit_partial', 'deposit_received']);
     expect(personal).toContainEqual({
-      pid: bidder.pid,
+      pid: personKey(bidder.pid),
       event: {
         type: 'registration',
         lotId: lot.id,
@@ -324,7 +325,7 @@ describe('matching', () => {
     const bidder = await person(tp.idp, undefined);
     const { reg } = await lotWithRegistration(tp, clock, manager, bidder);
     await tp.database.db.insert(bars).values({
-      pid: bidder.pid,
+      pid: personKey(bidder.pid),
       category: 'licence-plate',
       reason: 'defaulted',
       startsAt: new Date(clock.now().getTime() - MIN),
@@ -339,7 +340,7 @@ describe('matching', () => {
       body: { decision: 'accepted' },
     });
     expect(accept.json.error.reason).toBe('credit_barred');
-    await tp.database.db.delete(bars).where(eq(bars.pid, bidder.pid));
+    await tp.database.db.delete(bars).where(eq(bars.pid, personKey(bidder.pid)));
   });
 
   it('holds a payment to a deposit already paid in full', async () => {
@@ -373,7 +374,7 @@ describe('matching', () => {
     // Held for lot_closed? No: held for barred, then the bar is lifted and the manager accepts it.
     const until = new Date(clock.now().getTime() + MIN);
     await tp.database.db.insert(bars).values({
-      pid: bidder.pid,
+      pid: personKey(bidder.pid),
       category: lot.category,
       reason: 'test',
       startsAt: new Date(clock.now().getTime() - MIN),
@@ -389,7 +390,7 @@ describe('matching', () => {
     });
     expect(accept.status).toBe(200);
     expect(accept.json).toMatchObject({ decision: 'accepted', payment: { received: 4_000_000, state: 'paid' } });
-    expect(await registrationRow(tp, reg.id)).toMatchObject({ status: 'approved', approvedBy: manager.pid });
+    expect(await registrationRow(tp, reg.id)).toMatchObject({ status: 'approved', approvedBy: personKey(manager.pid) });
   });
 
   it('refuses a payment after its due time as late, and owes it back', async () => {

@@ -2,12 +2,14 @@
 import type { Db } from '../../db/client.ts';
 import { lots, people } from '../../db/schema.ts';
 import { newPid } from '../support/eid.ts';
+import { sealPerson } from '../../server/privacy/personal-data.ts';
 import { DEFAULT_ORGANISATION_ID } from '../support/organisations.ts';
 
 /** A published lot whose bidding window is open now (by the system clock), straight into the table. */
 export async function insertLiveLot(db: Db, overrides: Partial<typeof lots.$inferInsert> = {}): Promise<number> {
-  const managerPid = newPid();
-  await db.insert(people).values({ pid: managerPid, name: 'Lot manager', level: 2 });
+  const sealed = sealPerson({ pid: newPid(), name: 'Lot manager' });
+  const managerPid = sealed.pid;
+  await db.insert(people).values({ ...sealed, level: 2 });
   const now = Date.now();
   const [row] = await db
     .insert(lots)

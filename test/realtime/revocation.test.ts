@@ -9,6 +9,7 @@
 import { eq } from 'drizzle-orm';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { personKey } from '../../server/privacy/personal-data.ts';
 import { sessions } from '../../db/schema.ts';
 import { SHED_MESSAGES } from '../../server/bidding/shed-reasons.ts';
 import { sha256, SESSION_CHECK_CACHE_MS } from '../../server/identity/sessions.ts';
@@ -101,7 +102,8 @@ describe('one process', () => {
     );
 
     p.platform.ctx.events.publish('personal', {
-      pid: BIDDER,
+      // Personal rooms are the person key's (every pid column and Person.pid hold it).
+      pid: personKey(BIDDER),
       event: { type: 'outbid', lotId: 999_999, seq: 1, amount: 1 },
     });
     await expect.poll(() => heard.b.length, { timeout: DISCONNECT_MS }).toBe(1);

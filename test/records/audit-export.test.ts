@@ -135,7 +135,8 @@ describe('the audit log export', () => {
       .orderBy(desc(auditEvents.id))
       .limit(1);
     expect(await tp.database.db.$count(auditEvents, eq(auditEvents.action, 'audit.exported'))).toBe(before + 1);
-    expect(last.actorPid).toMatch(/^\d{12}$/);
+    // The actor column holds the regulator's person key, never their 12 digits.
+    expect(last.actorPid).toMatch(/^[0-9a-f]{64}$/);
     expect(last.data).toMatchObject({ format: 'csv', from: '2026-01-01T00:00:00.000Z', to: null });
   });
 });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { personKey } from '../../server/privacy/personal-data.ts';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -49,7 +50,7 @@ beforeAll(async () => {
       registration_opens_at, registration_closes_at, starts_at, ends_at, scheduled_ends_at, rules, manager_pid, closed_at)
     select ${DEFAULT_ORGANISATION_ID}, 'Lô tài sản số ' || g, repeat('Quyền sử dụng đất và tài sản gắn liền với đất tại phường Bến Nghé. ', 70), 'land',
       case when g % 3 = 0 then 'failed' else 'cancelled' end, 1000000000, 50000000, 100000000,
-      e - interval '10 days', e - interval '5 days', e - interval '1 day', e, e, 'Quy chế số ' || g, ${manager}, e
+      e - interval '10 days', e - interval '5 days', e - interval '1 day', e, e, 'Quy chế số ' || g, ${personKey(manager)}, e
     from generate_series(1, ${LOTS}) g, lateral (select timestamptz '2025-01-01T00:00:00Z' + (g * interval '104 minutes') as e) t`);
   await chainEndEvents();
 }, 300_000);

@@ -7,7 +7,7 @@ import type { Db } from '../../db/client.ts';
 import { ledgerEntries, lots, people, registrations, roleGrants, type LotStatus, type Role } from '../../db/schema.ts';
 import { appendAudit } from '../../server/audit/audit-log.ts';
 import { registrationFacts, type CloseFacts } from '../../server/audit/chained-facts.ts';
-import { personHash } from '../../server/audit/person-hash.ts';
+import { personKey, sealPerson } from '../../server/privacy/personal-data.ts';
 import { GENESIS_HASH, ledgerEntryHash } from '../../server/shared/hash-chain.ts';
 import { newPid } from '../support/eid.ts';
 import { DEFAULT_ORGANISATION_ID } from '../support/organisations.ts';
@@ -16,16 +16,21 @@ import { DEFAULT_ORGANISATION_ID } from '../support/organisations.ts';
 export const VIETNAMESE_LETTERS =
   'ạ ả ấ ầ ẩ ẫ ậ ắ ằ ẳ ẵ ặ ẹ ẻ ẽ ế ề ể ễ ệ ỉ ị ọ ỏ ố ồ ổ ỗ ộ ớ ờ ở ỡ ợ ụ ủ ứ ừ ử ữ ự ỳ ỵ ỷ ỹ đ Đ';
 
+/**
+ * A person row (their number and name sealed under their person key) with optional roles; returns the
+ * clear 12-digit pid (the token's subject). The database holds `personKey(pid)`.
+ */
 export async function addPerson(
   db: Db,
   options: { pid?: string; name?: string | null; level?: 1 | 2; roles?: Role[] } = {},
 ): Promise<string> {
   const pid = options.pid ?? newPid();
+  const key = personKey(pid);
   await db
     .insert(people)
-    .values({ pid, name: options.name ?? null, level: options.level ?? 2 })
+    .values({ ...sealPerson({ pid, name: options.name ?? null }), level: options.level ?? 2 })
     .onConflictDoNothing();
-  for (const role of options.roles ?? []) await db.insert(roleGrants).values({ pid, role }).onConflictDoNothing();
+  for (const role of options.roles ?? []) await db.insert(roleGrants).values({ pid: key, role }).onConflictDoNothing();
   return pid;
 }
 
@@ -39,8 +44,11 @@ export interface SeedBid {
 
 export interface SeededLot {
   lotId: number;
+  /** The manager's clear 12-digit pid (what records show); `managerKey` is what the database holds. */
   managerPid: string;
-  bidders: { pid: string; name: string; code: string; registrationId: number }[];
+  managerKey: string;
+  /** Each bidder's clear pid and their person key (the registrations' pid column). */
+  bidders: { pid: string; key: string; name: string; code: string; registrationId: number }[];
   finalHash: string;
   finalPrice: number | null;
 }
@@ -67,6 +75,7 @@ export async function seedEndedLot(
   const now = options.now ?? new Date();
   const status = options.status ?? 'closed';
   const managerPid = await addPerson(db, { name: 'Lê Thị Quản Lý', roles: ['manager'] });
+  const managerKey = personKey(managerPid);
   const ended = status === 'closed' || status === 'failed' || status === 'cancelled';
   // A lot still running ends tomorrow, so the real closing scheduler leaves it alone.
   const startsAt = new Date(now.getTime() - DAY);
@@ -92,12 +101,12 @@ export async function seedEndedLot(
       softCloseWindowSeconds: options.extend ? 60 : null,
       softCloseExtendSeconds: options.extend ? 120 : null,
       rules: 'Quy chế cuộc đấu giá: trả giá lên, bước giá 5.000.000 đồng.',
-      managerPid,
+      managerPid: managerKey,
     })
     .returning();
   await db.transaction((tx) =>
     appendAudit(tx, {
-      actorPid: managerPid,
+      actorPid: managerKey,
       action: 'lot.created',
       lotId: lot.id,
       at: new Date(startsAt.getTime() - 4 * DAY),
@@ -109,32 +118,33 @@ export async function seedEndedLot(
   const bidders: SeededLot['bidders'] = [];
   for (let i = 0; i < names.length; i++) {
     const pid = await addPerson(db, { name: names[i] });
+    const key = personKey(pid);
     const code = `B-${String(i + 1).padStart(3, '0')}`;
     const registeredAt = new Date(startsAt.getTime() - 2 * DAY - (names.length - i) * 60_000);
     const [reg] = await db
       .insert(registrations)
       .values({
         lotId: lot.id,
-        pid,
+        pid: key,
         bidderCode: code,
         status: 'approved',
         depositState: 'received',
         rulesVersion: 1,
         rulesAcceptedAt: registeredAt,
         createdAt: registeredAt,
-        approvedBy: managerPid,
+        approvedBy: managerKey,
         approvedAt: new Date(startsAt.getTime() - 2 * DAY),
       })
       .returning();
     const facts = registrationFacts({
       bidderCode: code,
-      personHash: personHash(pid),
+      personHash: key,
       rulesVersion: 1,
       rulesAcceptedAt: registeredAt,
     });
     await db.transaction((tx) =>
       appendAudit(tx, {
-        actorPid: pid,
+        actorPid: key,
         action: 'registration.created',
         lotId: lot.id,
         subject: String(reg.id),
@@ -142,7 +152,7 @@ export async function seedEndedLot(
         data: facts,
       }),
     );
-    bidders.push({ pid, name: names[i], code, registrationId: reg.id });
+    bidders.push({ pid, key, name: names[i], code, registrationId: reg.id });
   }
 
   let prev = GENESIS_HASH;
@@ -227,12 +237,12 @@ export async function seedEndedLot(
       finalPrice,
       winnerRegistrationId: winner?.registrationId ?? null,
       winnerBidderCode: winner?.code ?? null,
-      winnerPersonHash: winner ? personHash(winner.pid) : null,
+      winnerPersonHash: winner ? winner.key : null,
     };
     const data = status === 'cancelled' ? { reason: options.cancelReason ?? 'Có dấu hiệu thông đồng, dìm giá' } : facts;
     await db.transaction((tx) =>
       appendAudit(tx, {
-        actorPid: status === 'cancelled' ? managerPid : null,
+        actorPid: status === 'cancelled' ? managerKey : null,
         action: status === 'closed' ? 'lot.closed' : status === 'failed' ? 'lot.failed' : 'lot.cancelled',
         lotId: lot.id,
         at: endsAt,
@@ -240,7 +250,7 @@ export async function seedEndedLot(
       }),
     );
   }
-  return { lotId: lot.id, managerPid, bidders, finalHash: prev, finalPrice };
+  return { lotId: lot.id, managerPid, managerKey, bidders, finalHash: prev, finalPrice };
 }
 
 /** A typical contested lot: three bidders, a withdrawal, a soft-close extension, won at 65.000.000. */

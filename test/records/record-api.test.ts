@@ -123,7 +123,8 @@ describe('the signed JSON record', () => {
       .where(and(eq(auditEvents.action, 'record.viewed'), eq(auditEvents.lotId, lot.lotId)));
     expect(after.length - before.length).toBe(3);
     expect(after.slice(-3).map((e) => e.data.format)).toEqual(['json', 'csv', 'pdf']);
-    expect(after.at(-1)!.actorPid).toMatch(/^\d{12}$/);
+    // The actor column holds the regulator's person key, never their 12 digits.
+    expect(after.at(-1)!.actorPid).toMatch(/^[0-9a-f]{64}$/);
     expect(after.at(-1)!.data.finalHash).toBe(lot.finalHash);
   });
 });

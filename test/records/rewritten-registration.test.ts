@@ -10,6 +10,7 @@ import { importJWK, type CryptoKey, type JWK } from 'jose';
 import { auditEvents, lots, people, signingKeys } from '../../db/schema.ts';
 import { CLOSE_GRACE_MS } from '../../server/auctions/closing.ts';
 import { personHash } from '../../server/audit/person-hash.ts';
+import { personKey, sealPerson } from '../../server/privacy/personal-data.ts';
 import { signFlattened } from '../../server/records/jws.ts';
 import { loadDetails } from '../../server/records/queries.ts';
 import { buildRecord } from '../../server/records/record.ts';
@@ -62,7 +63,7 @@ beforeAll(async () => {
   );
   // The person the rewrite will name: someone who exists (the foreign key holds), never registered here.
   impostorPid = '079199000777';
-  await tp.database.db.insert(people).values({ pid: impostorPid, name: 'Kẻ Mạo Danh', level: 2 });
+  await tp.database.db.insert(people).values({ ...sealPerson({ pid: impostorPid, name: 'Kẻ Mạo Danh' }), level: 2 });
   signedBefore = (await getBytes(tp, `/api/records/lots/${lotId}?format=json`, regulator.token)).bytes;
 });
 afterAll(async () => tp?.stop());
@@ -104,7 +105,8 @@ describe('the chained binding, before anything is rewritten', () => {
 describe('after UPDATE registrations SET pid = … on the winner, with the platform out of the loop', () => {
   beforeAll(async () => {
     await tp.database.db.execute(
-      sql`update registrations set pid = ${impostorPid} where id = ${winner.registrationId}`,
+      // The column holds person keys: the rewrite names the impostor's.
+      sql`update registrations set pid = ${personKey(impostorPid)} where id = ${winner.registrationId}`,
     );
   });
 
@@ -117,10 +119,11 @@ describe('after UPDATE registrations SET pid = … on the winner, with the platf
         new RegExp(`registration ${winner.bidderCode} names a different person than the one chained when it was made`),
       );
       expect(res.json.error.message).not.toContain(impostorPid);
+      expect(res.json.error.message).not.toContain(personKey(impostorPid));
     }
     const refusals = await tp.database.db.select().from(auditEvents).where(eq(auditEvents.action, 'record.refused'));
     expect(refusals.length).toBeGreaterThanOrEqual(3);
-    expect(refusals[0]).toMatchObject({ lotId, actorPid: regulator.pid, data: { scope: 'lot' } });
+    expect(refusals[0]).toMatchObject({ lotId, actorPid: personKey(regulator.pid), data: { scope: 'lot' } });
   });
 
   it('a record signed from the rewritten rows, as the platform used to, does not verify', async () => {
@@ -208,7 +211,9 @@ describe('after UPDATE registrations SET pid = … on the winner, with the platf
 
 describe('after UPDATE lots SET winner_registration_id = … (another winner, the person rows untouched)', () => {
   beforeAll(async () => {
-    await tp.database.db.execute(sql`update registrations set pid = ${winner.pid} where id = ${winner.registrationId}`);
+    await tp.database.db.execute(
+      sql`update registrations set pid = ${personKey(winner.pid)} where id = ${winner.registrationId}`,
+    );
     expect((await tp.call('GET', `/api/records/lots/${lotId}?format=json`, { token: regulator.token })).status).toBe(
       200,
     );

@@ -222,6 +222,7 @@ describe('production', () => {
       EID_ISSUER: 'https://eid.example.vn',
       EID_AUDIENCE: 'a',
       PERSON_HASH_KEY: 'p'.repeat(40),
+      PERSONAL_DATA_KEY: 'd'.repeat(40),
       SEALED_BID_KEY: 's'.repeat(43),
       ...PAYMENT_ACCOUNT,
     };

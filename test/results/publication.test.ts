@@ -7,6 +7,7 @@
 // /results.atom as application/atom+xml; every registrant is told, in the app and by e-mail.
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { personKey } from '../../server/privacy/personal-data.ts';
 import { and, asc, eq } from 'drizzle-orm';
 import { createLocalJWKSet, flattenedVerify, type FlattenedJWSInput, type JSONWebKeySet } from 'jose';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
@@ -221,7 +222,7 @@ describe('a sold lot', () => {
       const [row] = await tp.database.db
         .select()
         .from(notifications)
-        .where(and(eq(notifications.pid, b.pid), eq(notifications.kind, 'result_published')));
+        .where(and(eq(notifications.pid, personKey(b.pid)), eq(notifications.kind, 'result_published')));
       expect(row.data).toEqual({
         status: 'closed',
         award: 'awaiting_confirmation',
@@ -342,7 +343,7 @@ describe('a failed lot and a cancelled one', () => {
     const [row] = await tp.database.db
       .select()
       .from(notifications)
-      .where(and(eq(notifications.pid, only.pid), eq(notifications.kind, 'result_published')));
+      .where(and(eq(notifications.pid, personKey(only.pid)), eq(notifications.kind, 'result_published')));
     expect(row.data).toMatchObject({ status: 'failed', award: null, price: null });
   });
 
@@ -373,7 +374,7 @@ describe('a failed lot and a cancelled one', () => {
     const told = await tp.database.db
       .select()
       .from(notifications)
-      .where(and(eq(notifications.pid, bidder.pid), eq(notifications.kind, 'result_published')));
+      .where(and(eq(notifications.pid, personKey(bidder.pid)), eq(notifications.kind, 'result_published')));
     expect(told).toHaveLength(1);
 
     const draft = await createLot(tp.call, manager, lotBody(clock.now(), { title: 'Bản nháp' }));

@@ -4,6 +4,7 @@
 // rule on a constructed scenario beside a near miss; a decision on a signal is audited and changes
 // nothing on the lot; managers, bidders and regulators outside their scope are refused.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { personKey } from '../../server/privacy/personal-data.ts';
 import { and, eq, inArray } from 'drizzle-orm';
 import {
   auditEvents,
@@ -95,7 +96,7 @@ beforeAll(async () => {
   manager = await person(t.idp, t.database.db, { roles: ['manager'] });
   regulator = await person(t.idp, t.database.db, { roles: ['regulator'] });
   scoped = await person(t.idp, t.database.db, { roles: ['regulator'] });
-  await t.database.db.insert(regulatorScopes).values({ pid: scoped.pid, province: 'da-nang' });
+  await t.database.db.insert(regulatorScopes).values({ pid: personKey(scoped.pid), province: 'da-nang' });
   const bidders = await Promise.all(
     ['Nguyễn Văn An', 'Trần Thị Bình', 'Lê Văn Cường'].map((name) => person(t.idp, undefined, { name })),
   );
@@ -225,7 +226,10 @@ describe('the regulator’s live view', () => {
     });
 
     const [event] = await auditOf('supervision.lot_viewed');
-    expect(event).toMatchObject({ actorPid: regulator.pid, data: { purpose: PURPOSE, subjects: 3, registrations: 3 } });
+    expect(event).toMatchObject({
+      actorPid: personKey(regulator.pid),
+      data: { purpose: PURPOSE, subjects: 3, registrations: 3 },
+    });
     const indexed = await t.database.db.select().from(identityReads).where(eq(identityReads.auditId, event.id));
     expect(indexed.map((r) => r.subjectHash).sort()).toEqual([a, b, c].map((x) => personHash(x.pid)).sort());
     // The updates the page polls carry no identities and are no identity read.
@@ -286,7 +290,7 @@ describe('decisions on signals', () => {
       },
     ]);
     expect((await auditOf('supervision.signal_escalated'))[0]).toMatchObject({
-      actorPid: admin.pid,
+      actorPid: personKey(admin.pid),
       subject: key,
       data: { previous: 'dismissed' },
     });

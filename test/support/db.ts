@@ -44,6 +44,22 @@ export async function createPostgresDatabase(): Promise<{ url: string; drop: () 
   };
 }
 
+/** A new database with nothing in it (no migration applied), on the run's PostgreSQL. */
+export async function createEmptyPostgresDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+  const template = inject('postgresTemplateUrl');
+  if (!template) throw new Error('not running against PostgreSQL');
+  const name = `empty_${process.pid}_${++counter}_${Math.floor(Math.random() * 1e6)}`;
+  const admin = postgres(template.replace(/\/[^/]*$/, '/postgres'), { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database ${name} template template0`);
+  return {
+    url: template.replace(/\/[^/]*$/, `/${name}`),
+    drop: async () => {
+      await admin.unsafe(`drop database if exists ${name} with (force)`);
+      await admin.end();
+    },
+  };
+}
+
 export async function openTestDatabase(): Promise<TestDatabase> {
   if (onPostgres()) {
     const { url, drop } = await createPostgresDatabase();

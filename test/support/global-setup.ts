@@ -1,6 +1,7 @@
 // Runs once before the suite: builds the web app if stale (server-process tests serve pages), migrates
 // a PGlite database and snapshots it for every test file to load, and, when TEST_DATABASE_URL is set,
 // creates one fresh migrated PostgreSQL database for this run that test files clone as a template.
+import { convertPersonalData } from '../../server/privacy/conversion.ts';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -21,7 +22,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'auction-test-'));
   const db = await openDatabase({});
-  await db.migrate();
+  await db.migrate(convertPersonalData);
   const snapshot = path.join(dir, 'migrated.tar.gz');
   fs.writeFileSync(snapshot, Buffer.from(await (await db.pglite!.dumpDataDir('gzip')).arrayBuffer()));
   await db.close();
@@ -36,7 +37,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     const url = new URL(base);
     url.pathname = `/${name}`;
     const pg = await openDatabase({ url: url.toString(), poolSize: 1 });
-    await pg.migrate();
+    await pg.migrate(convertPersonalData);
     await pg.close();
     project.provide('postgresTemplateUrl', url.toString());
     console.log(`Tests run against PostgreSQL: template database ${name}`);

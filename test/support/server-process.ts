@@ -6,7 +6,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { GENEROUS_BOUNDS } from './bounds.ts';
-import { TEST_PERSON_HASH_KEY } from './person-hash-key.ts';
+import { TEST_PERSON_HASH_KEY, TEST_PERSONAL_DATA_KEY } from './person-hash-key.ts';
 
 export const ROOT = path.resolve(import.meta.dirname, '..', '..');
 
@@ -51,6 +51,7 @@ export async function startServerProcess(
     AUCTION_MIN_BIDDING_MINUTES: '0',
     ...GENEROUS_BOUNDS,
     PERSON_HASH_KEY: TEST_PERSON_HASH_KEY,
+    PERSONAL_DATA_KEY: TEST_PERSONAL_DATA_KEY,
     DATA_DIR: dataDir,
     PORT: String(port),
     HOST: '127.0.0.1',

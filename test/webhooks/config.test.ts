@@ -27,6 +27,7 @@ const PRODUCTION = {
   EID_AUDIENCE: 'auction',
   RECORD_SIGNING_KEY_FILE: '/etc/auction/record-signing-key.jwk',
   PERSON_HASH_KEY_FILE: '/etc/auction/person-hash.key',
+  PERSONAL_DATA_KEY_FILE: '/etc/auction/personal-data.key',
   SEALED_BID_KEY_FILE: '/etc/auction/sealed-bid.key',
   ...PAYMENT_ACCOUNT,
 };

@@ -7,6 +7,7 @@
 // it takes; an event enqueued in a transaction that rolled back is never sent, and one enqueued twice
 // is sent once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { personKey } from '../../server/privacy/personal-data.ts';
 import { and, eq } from 'drizzle-orm';
 import { auditEvents, jobs, webhookDeliveries, webhookEvents } from '../../db/schema.ts';
 import { checkSignature } from '../../server/payments/webhook-signature.ts';
@@ -273,7 +274,7 @@ describe('a receiver that always fails', () => {
       .from(auditEvents)
       .where(and(eq(auditEvents.action, 'webhook.retried'), eq(auditEvents.subject, String(failed.id))));
     expect(audit).toMatchObject({
-      actorPid: admin.pid,
+      actorPid: personKey(admin.pid),
       data: {
         delivery: failed.id,
         target: 'portal',
