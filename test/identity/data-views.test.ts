@@ -64,7 +64,12 @@ const written = async () => {
   const [events] = await t.database.db
     .select({ n: count() })
     .from(auditEvents)
-    .where(inArray(auditEvents.actorPid, [regulator.pid, manager.pid, defaultManager.pid]));
+    .where(
+      inArray(
+        auditEvents.actorPid,
+        [regulator.pid, manager.pid, defaultManager.pid].map((p) => personKey(p)),
+      ),
+    );
   const [indexed] = await t.database.db.select({ n: count() }).from(identityReads);
   return { events: Number(events.n), indexed: Number(indexed.n) };
 };
@@ -110,7 +115,7 @@ describe("a lot's registrations read with identities", () => {
     // One audit event: the reader, the purpose, the number of people; the index names each of them.
     const event = await lastEvent();
     expect(event).toMatchObject({
-      actorPid: regulator.pid,
+      actorPid: personKey(regulator.pid),
       action: 'registrations.viewed',
       lotId: lot.id,
       data: { purpose: PURPOSE, role: 'regulator', subjects: 2 },
@@ -181,7 +186,7 @@ describe("a lot's registrations read with identities", () => {
     const event = await lastEvent();
     expect(event).toMatchObject({
       action: 'registration.identity_viewed',
-      actorPid: manager.pid,
+      actorPid: personKey(manager.pid),
       subject: String(mine.id),
       data: { purpose: 'Xác minh điều kiện tham gia', role: 'manager', subjects: 1 },
     });
@@ -282,7 +287,7 @@ describe('records and exports with identities', () => {
     const event = await lastEvent();
     expect(event).toMatchObject({
       action: 'record.viewed',
-      actorPid: regulator.pid,
+      actorPid: personKey(regulator.pid),
       lotId: seeded.lotId,
       data: { format: 'json', purpose: PURPOSE, subjects: 3, issuedAt: record.issuedAt },
     });
@@ -347,7 +352,7 @@ describe('records and exports with identities', () => {
       .orderBy(desc(auditEvents.id))
       .limit(1);
     expect(event).toMatchObject({
-      actorPid: regulator.pid,
+      actorPid: personKey(regulator.pid),
       data: { purpose: null, role: 'regulator', subjects: null },
     });
     expect(await subjectsOf(event.id)).toEqual(expect.arrayContaining(seeded.bidders.map((b) => personHash(b.pid))));
