@@ -79,7 +79,7 @@ describe.runIf(run)('the API reference page in Chromium', () => {
         expect(await axeViolations(page), `${width}, ${colorScheme}`).toEqual([]);
       }
       await page.emulateMedia({ colorScheme: 'light' });
-      if (width === 'desktop') await screenshots(session, 'api-docs');
+      if (width === 'desktop') await screenshots(session, 'api-docs', { fullPage: false });
       expect(outside).toEqual([]);
       await context.close();
     },

@@ -187,16 +187,20 @@ export async function axeViolations(
   return result.filter((v) => v.impact === 'serious' || v.impact === 'critical');
 }
 
-/** Saves a full-page screenshot at desktop width and at phone width. */
-export async function screenshots(session: Session, name: string): Promise<void> {
+/**
+ * Saves a full-page screenshot at desktop width and at phone width (or of the viewport only, for a
+ * page as long as the API reference, whose full-page capture takes Chromium tens of seconds).
+ */
+export async function screenshots(session: Session, name: string, options: { fullPage?: boolean } = {}): Promise<void> {
+  const fullPage = options.fullPage ?? true;
   fs.mkdirSync(SCREENSHOTS, { recursive: true });
   const { page } = session;
   const original = page.viewportSize() ?? { width: 1280, height: 900 };
   await page.setViewportSize({ width: 1280, height: 900 });
-  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-desktop.png`), fullPage: true });
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-desktop.png`), fullPage });
   await page.setViewportSize({ width: 390, height: 844 });
   await page.waitForTimeout(150);
-  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-phone.png`), fullPage: true });
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-phone.png`), fullPage });
   await page.setViewportSize(original);
 }
 
