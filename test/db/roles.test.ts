@@ -15,6 +15,7 @@ import * as schema from '../../db/schema.ts';
 import { CLOSE_GRACE_MS } from '../../server/auctions/closing.ts';
 import { loadConfig } from '../../server/config.ts';
 import { createPlatform, type Platform } from '../../server/platform.ts';
+import { personKey } from '../../server/privacy/personal-data.ts';
 import { ManualClock } from '../../server/shared/clock.ts';
 import { createLogger } from '../../server/shared/log.ts';
 import { eventually, liveLot, person, type Actor, type Registered } from '../auctions/factories.ts';
@@ -207,14 +208,14 @@ describe.skipIf(Boolean(missing))('an owner role and an app role on PostgreSQL',
 
   it("what the app role may still change, a registration's person, is caught by the chain", async () => {
     const impostor = await person(idp, platform.ctx.db, { roles: ['manager'] });
-    await app`update registrations set pid = ${impostor.pid} where id = ${winner.registrationId}`;
+    await app`update registrations set pid = ${impostor.key} where id = ${winner.registrationId}`;
     const record = await call('GET', `/api/records/lots/${lotId}?format=json`, { token: regulator.token });
     expect(record.status).toBe(409);
     expect(record.json.error).toMatchObject({
       code: 'RECORD_INCONSISTENT',
       message: expect.stringMatching(new RegExp(`registration ${winner.bidderCode} names a different person`)),
     });
-    await app`update registrations set pid = ${winner.pid} where id = ${winner.registrationId}`;
+    await app`update registrations set pid = ${personKey(winner.pid)} where id = ${winner.registrationId}`;
   });
 
   it("a process with only the app role's URL starts on a current schema without migrating", async () => {
