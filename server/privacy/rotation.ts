@@ -8,7 +8,7 @@
 //   3. when GET /api/admin/personal-data says no data key is left under the old key, remove it from
 //      PERSONAL_DATA_RETIRED_KEYS (a process missing a key that still wraps data keys cannot open
 //      those people's identities, and says so).
-import { and, isNotNull, like, not, sql } from 'drizzle-orm';
+import { and, isNotNull, sql } from 'drizzle-orm';
 import { resultRows, type Db, type Tx } from '../../db/client.ts';
 import { paymentCredits, people } from '../../db/schema.ts';
 import type { AppContext } from '../context.ts';
@@ -19,8 +19,9 @@ import { payerSubject, personalDataRing } from './personal-data.ts';
 export const REWRAP_JOB = 'personal-data.rewrap';
 const BATCH = 1_000;
 
+/** A wrapped key's key-encryption key is its second dot-separated part (`e1.<kek id>.<…>`, envelope.ts). */
 const notUnderCurrent = () =>
-  and(isNotNull(people.dataKey), not(like(people.dataKey, `e1.${personalDataRing().current.id}.%`)));
+  and(isNotNull(people.dataKey), sql`split_part(${people.dataKey}, '.', 2) <> ${personalDataRing().current.id}`);
 
 /** How many data keys (people's and payers') each key-encryption key wraps, and how many people's were destroyed. */
 export async function dataKeyCounts(db: Db | Tx): Promise<{ byKey: Record<string, number>; shredded: number }> {
@@ -41,7 +42,7 @@ export async function dataKeyCounts(db: Db | Tx): Promise<{ byKey: Record<string
 const creditNotUnderCurrent = () =>
   and(
     isNotNull(paymentCredits.payerDataKey),
-    not(like(paymentCredits.payerDataKey, `e1.${personalDataRing().current.id}.%`)),
+    sql`split_part(${paymentCredits.payerDataKey}, '.', 2) <> ${personalDataRing().current.id}`,
   );
 
 /** Rewraps one batch of data keys under the current key (people's, then payers'); how many. */
@@ -103,11 +104,11 @@ export async function scheduleRewrapIfNeeded(db: Db): Promise<boolean> {
   return true;
 }
 
-/** The job: one batch, then another job for the next while a full batch was done. */
+/** The job: one batch, then another job for the next until a batch finds nothing left to rewrap. */
 export async function runRewrapJob(ctx: AppContext, job: Job, tx: Tx): Promise<void> {
   const done = await rewrapBatch(tx);
   if (done > 0) ctx.log.info({ rewrapped: done, key: personalDataRing().current.id }, 'personal-data keys rewrapped');
-  if (done === BATCH)
+  if (done > 0)
     await scheduleJob(tx, {
       kind: REWRAP_JOB,
       key: `${REWRAP_JOB}:${personalDataRing().current.id}:${Date.now()}:${job.id}`,

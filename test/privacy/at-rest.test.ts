@@ -19,6 +19,7 @@ import {
   openDetached,
   openPersonRow,
   payerSubject,
+  sealDetached,
   parseKeyEncryptionKey,
   personKey,
   revealPerson,
@@ -303,6 +304,21 @@ describe('rotating PERSONAL_DATA_KEY without downtime', () => {
     first = await startTestPlatform({ database, idp, env: { PERSONAL_DATA_KEY: K1 } });
     const admin = await person(first.idp, first.database.db, { roles: ['admin'], name: 'Đặng Thu Hà' });
     const staff = await person(first.idp, first.database.db, { roles: ['regulator'], name: 'Vũ Văn Long' });
+    // A payer's details from a bank notification, sealed under the credit's own data key.
+    const credit = { source: 'webhook' as const, transactionId: 'FT-ROTATION-1' };
+    const payer = sealDetached(payerSubject(credit), { name: 'VU VAN LONG', account: '0071000555444' });
+    await first.database.db.insert(paymentCredits).values({
+      ...credit,
+      reference: 'UNKNOWN',
+      amount: 1_000_000,
+      paidAt: new Date(),
+      receivedAt: new Date(),
+      payerName: payer.sealed.name,
+      payerAccount: payer.sealed.account,
+      payerDataKey: payer.dataKey,
+      outcome: 'held',
+      holdReason: 'unknown_reference',
+    });
     const keysOf = async (t: TestPlatform) =>
       (await t.call('GET', '/api/admin/personal-data', { token: admin.token })).json;
     const before = await keysOf(first);
@@ -346,6 +362,14 @@ describe('rotating PERSONAL_DATA_KEY without downtime', () => {
     const oldOnly = new KeyRing(parseKeyEncryptionKey(K1, 'K1'));
     expect(() => unwrapDataKey(oldOnly, row.pid, row.dataKey!)).toThrow(/wrapped by key two, which is not configured/);
     expect(openPersonRow(row)).toEqual({ pid: staff.pid, name: 'Vũ Văn Long' });
+    const [stored] = await database.db
+      .select()
+      .from(paymentCredits)
+      .where(eq(paymentCredits.transactionId, credit.transactionId));
+    expect(stored.payerDataKey).toMatch(/^e1\.two\./);
+    expect(
+      openDetached(payerSubject(stored), stored.payerDataKey, { name: stored.payerName, account: stored.payerAccount }),
+    ).toEqual({ name: 'VU VAN LONG', account: '0071000555444' });
   });
 });
 
