@@ -20,6 +20,7 @@ import { runBaselineA, runBaselineB, runMemory, runPlatform, type BenchContext }
 import { runOverload } from './lib/overload.ts';
 import { runOutage } from './lib/outage.ts';
 import { runDescending } from './lib/descending.ts';
+import { runCapacity, runPgbench } from './lib/capacity.ts';
 import { updateReadme, writeReport, type BenchReport } from './lib/report.ts';
 import { judge } from './lib/judge.ts';
 
@@ -139,6 +140,7 @@ try {
       clientTimeoutMs: args.clientTimeoutMs,
       overload: args.overload,
       outage: args.outage,
+      capacity: args.capacity,
     },
     setup: { lotId: setup.lotId, ...setup.setupMs, how: 'every registration and approval through the HTTP API' },
     baselineB: [],
@@ -179,6 +181,21 @@ try {
       async () => void (report.platformBare = await runPlatform(ctx, barePlans, { watchers: 0 })),
     );
     nextG = after(barePlans);
+  }
+  // Issue 21: PostgreSQL's own one-row-one-transaction rate, then the platform's capacity beside it.
+  if (args.phases.includes('pgbench'))
+    await phase('pgbench', async () => {
+      log(`pgbench: one INSERT per transaction, ${args.dbPool} connections, ${args.capacity.pgbenchS} s`);
+      report.pgbench = await runPgbench(db.url, args.dbPool, args.capacity.pgbenchS);
+      log(`pgbench: ${report.pgbench.tps} transactions/s (latency ${report.pgbench.latencyAvgMs} ms)`);
+    });
+  if (args.phases.includes('capacity')) {
+    const firstG = nextG;
+    await phase('capacity', async () => {
+      const r = await runCapacity(ctx, firstG, report.platform?.steps ?? []);
+      report.capacity = r.result;
+      nextG = r.nextG;
+    });
   }
   // Overload on the process the storm steps warmed (before the memory phase restarts it).
   if (args.phases.includes('overload')) {

@@ -5,8 +5,30 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 
-export type Phase = 'a' | 'b' | 'platform' | 'bare' | 'memory' | 'overload' | 'descending' | 'outage';
-export const PHASES: Phase[] = ['a', 'b', 'platform', 'bare', 'memory', 'overload', 'descending', 'outage'];
+export type Phase =
+  'a' | 'b' | 'platform' | 'bare' | 'pgbench' | 'capacity' | 'memory' | 'overload' | 'descending' | 'outage';
+export const PHASES: Phase[] = [
+  'a',
+  'b',
+  'platform',
+  'bare',
+  'pgbench',
+  'capacity',
+  'memory',
+  'overload',
+  'descending',
+  'outage',
+];
+
+/** Issue 21's capacity figure: a search for the highest rate answered within 1 s, and pgbench beside it. */
+export interface CapacityArgs {
+  durationS: number;
+  maxSteps: number;
+  /** The search never offers more than this (bids/s). */
+  ceiling: number;
+  /** Seconds of pgbench's one-row-one-transaction run. */
+  pgbenchS: number;
+}
 
 /** The overload step: open-loop bids at `factor` × the rate the platform sustains. */
 export interface OverloadArgs {
@@ -61,6 +83,7 @@ export interface BenchArgs {
   phases: Phase[];
   overload: OverloadArgs;
   outage: OutageArgs;
+  capacity: CapacityArgs;
   /** The bound on a bid's answer (the platform's BID_TIMEOUT_MS); passed to the platform only when given. */
   boundMs: number;
   boundGiven: boolean;
@@ -95,9 +118,12 @@ const HELP = `npm run bench -- [flags]
   --db-pool 10               database connections of the platform and of baseline (a)
   --memory-watchers 10000    sockets for the memory figure (0 skips it)
   --fanout-ticks 0,10        baseline (b) variants: 0 = emit each bid, N = coalesce per N ms
-  --phases a,b,platform,bare,memory,overload,descending,outage
+  --phases a,b,platform,bare,pgbench,capacity,memory,overload,descending,outage
                              which parts run (default all); bare: the platform again without
-                             watchers; overload: one step at 4x the sustained rate (measured on the
+                             watchers; pgbench: PostgreSQL's own one-row-one-transaction rate with
+                             --db-pool connections; capacity: the highest offered rate at which
+                             every bid is answered within 1 s (from the platform steps, then a
+                             search of its own); overload: one step at 4x the sustained rate (measured on the
                              platform steps, or on its own calibration steps when platform does not
                              run); descending: every approved bidder accepts a descending lot's
                              price at the same instant (about 20 s); outage: the database link cut
@@ -110,6 +136,9 @@ const HELP = `npm run bench -- [flags]
   --overload-max-connections N
                              the most connections the generators open during it when all are busy,
                              so that bids leave at their scheduled time (default 8000; --smoke 400)
+  --capacity-duration 10     seconds per step of the capacity search (--short: 5)
+  --capacity-steps 6         the most steps the capacity search runs
+  --pgbench-duration 15      seconds of the pgbench run
   --outage-rate 100          bids/s of the steady flow during the outage phase
   --outage-bidders 10        approved bidders sending it
   --outage-watchers 100      watcher sockets on the platform during the outage
@@ -155,6 +184,9 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
       'overload-duration': { type: 'string' },
       'overload-connections': { type: 'string' },
       'overload-max-connections': { type: 'string' },
+      'capacity-duration': { type: 'string' },
+      'capacity-steps': { type: 'string' },
+      'pgbench-duration': { type: 'string' },
       'outage-rate': { type: 'string' },
       'outage-bidders': { type: 'string' },
       'outage-watchers': { type: 'string' },
@@ -242,6 +274,12 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
       afterS,
       // Enough connections for every bid of twice the bound in flight: bids wait in the platform, not in the client.
       connections: Math.max(connections, Math.ceil((outageRate * 2 * boundMs) / 1000)),
+    },
+    capacity: {
+      durationS: Math.max(1, num(values['capacity-duration'], 10, 1, 5)),
+      maxSteps: num(values['capacity-steps'], 6, 2),
+      ceiling: 32_000,
+      pgbenchS: Math.max(1, num(values['pgbench-duration'], 15, 2, 5)),
     },
     boundMs,
     boundGiven: values['bound-ms'] !== undefined,

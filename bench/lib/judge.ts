@@ -51,6 +51,8 @@ function scenarioProblems(name: string, r: ScenarioResult | undefined, countNotA
 }
 
 export function judge(report: BenchReport, args: BenchArgs): void {
+  if (report.capacity && report.pgbench?.tps)
+    report.capacity.ratio = Math.round((report.capacity.rate / report.pgbench.tps) * 100) / 100;
   const platform = report.platform;
   const a = report.baselineA;
   report.comparison = (platform?.steps ?? report.platformBare?.steps ?? a?.steps ?? []).map((s) => {
@@ -117,6 +119,17 @@ export function judge(report: BenchReport, args: BenchArgs): void {
       met: at1000?.watcher && args.watchers >= 2000 ? at1000.watcher.p99 <= 50 : null,
     },
     {
+      name: 'capacity: highest offered rate with every bid answered within 1 s, ÷ pgbench one-row transactions/s',
+      target: '≥ 2 (aim)',
+      measured:
+        report.capacity && report.pgbench
+          ? `${report.capacity.ratio} (${report.capacity.rate}/s ÷ ${report.pgbench.tps}/s)`
+          : report.capacity
+            ? `${report.capacity.rate}/s (pgbench not run)`
+            : 'not measured',
+      met: report.capacity?.ratio != null ? report.capacity.ratio >= 2 : null,
+    },
+    {
       name: `server memory with ${report.memory?.connected ?? args.memoryWatchers} watchers`,
       target: '≤ 1024 MiB',
       measured: report.memory ? `${report.memory.peakMiB} MiB peak RSS` : 'not measured',
@@ -134,6 +147,7 @@ export function judge(report: BenchReport, args: BenchArgs): void {
     if (m.connected < m.watchers) problems.push(`memory: only ${m.connected} of ${m.watchers} watchers connected`);
     problems.push(...watcherProblems('memory', m.watcherTotals, !m.burst?.saturated));
   }
+  if (report.capacity) problems.push(...ledgerProblems('capacity search', report.capacity.ledger));
   // Issue 12: under overload and through an outage, answers may be shed or lost, but nothing acknowledged may be.
   const o = report.overload;
   if (o) {

@@ -4,7 +4,7 @@
 import path from 'node:path';
 import { forkBench, type ChildHandle } from './ipc.ts';
 import { planSteps, type PriceRules, type StepPlan } from './schedule.ts';
-import { runSteps, type ScenarioDeps, type StepResult } from './scenario.ts';
+import { runSteps, type AdaptivePlan, type ScenarioDeps, type StepResult } from './scenario.ts';
 import { copyLotForRawBaseline, type BenchDatabase } from './database.ts';
 import { checkLedger, type LedgerCheck } from './verify.ts';
 import { rssOf } from './proc.ts';
@@ -274,7 +274,7 @@ export async function runBaselineB(ctx: BenchContext, plans: StepPlan[], tickMs:
  */
 export async function runPlatform(
   ctx: BenchContext,
-  plans: StepPlan[],
+  plans: StepPlan[] | AdaptivePlan,
   options: { watchers?: number } = {},
 ): Promise<ScenarioResult> {
   const platform = ctx.platform();

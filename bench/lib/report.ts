@@ -10,6 +10,7 @@ import type { DescendingResult } from './descending.ts';
 import { renderDescending } from './descending-check.ts';
 import { table } from './report-table.ts';
 import type { MachineInfo } from './proc.ts';
+import type { CapacityResult, PgbenchResult } from './capacity.ts';
 
 export interface BenchReport {
   date: string;
@@ -25,6 +26,9 @@ export interface BenchReport {
   /** The platform again without watchers: its bid path alone, like baseline (a). */
   platformBare?: ScenarioResult;
   memory?: MemoryResult;
+  /** Issue 21: PostgreSQL's one-row-one-transaction rate, and the platform's capacity as a ratio to it. */
+  pgbench?: PgbenchResult;
+  capacity?: CapacityResult;
   /** Issue 12: one step at 4× the sustained rate, and a database outage under a steady flow. */
   overload?: OverloadResult;
   outage?: OutageResult;
@@ -79,6 +83,7 @@ export function renderMarkdown(r: BenchReport): string {
       `#### Memory\n\n${mm.connected} of ${mm.watchers} watcher sockets connected in ${(mm.connectMs / 1000).toFixed(1)} s: server RSS ${mm.rssBeforeMiB} MiB before, ${mm.rssConnectedMiB} MiB connected (${mm.perWatcherKiB} KiB per watcher), ${mm.rssAfterBurstMiB} MiB after a ${mm.burst?.rate ?? '–'} bids/s burst (peak ${mm.peakMiB} MiB).`,
     );
   }
+  if (r.capacity || r.pgbench) parts.push(renderCapacity(r.capacity, r.pgbench));
   if (r.overload) parts.push(renderOverload(r.overload));
   if (r.descending) parts.push(renderDescending(r.descending));
   if (r.outage) parts.push(renderOutage(r.outage));
@@ -87,6 +92,19 @@ export function renderMarkdown(r: BenchReport): string {
     `**Correctness**: ${r.correctness.ok ? 'all checks passed' : `FAILED: ${r.correctness.problems.join('; ')}`} (final price is the highest accepted bid, gap-free hash-chained ledger with every acknowledged bid, every watcher saw strictly increasing seqs without gaps, no invalid bid accepted${r.descending ? '; in the descending storm, exactly one acceptance won, every other refused as sold or price changed, one ledger entry at the price asked' : ''}${r.outage ? '; in the outage, no Idempotency-Key placed twice, no committed bid refused on retry' : ''}).`,
   );
   return parts.join('\n\n') + '\n';
+}
+
+function renderCapacity(c: CapacityResult | undefined, p: PgbenchResult | undefined): string {
+  const lines = ['#### Capacity'];
+  if (p)
+    lines.push(
+      `pgbench on the bench database: ${p.tps} transactions/s, each one INSERT of one row (\`${p.script.replace(/\n/g, '; ')}\`), ${p.clients} connections, ${p.threads} threads, ${p.durationS} s, latency ${p.latencyAvgMs ?? '–'} ms on average.`,
+    );
+  if (c)
+    lines.push(
+      `The highest offered rate at which every bid was answered within ${c.boundMs} ms: **${c.rate} bids/s**${c.firstMissed ? ` (${c.firstMissed} bids/s missed)` : ''}${c.ratio !== null ? `, **${c.ratio} ×** pgbench's rate` : ''}. Rates tried (the storm's steps, then the search's ${c.stepDurationS} s steps): ${c.probes.map((x) => `${x.rate}/s ${x.withinBound ? 'held' : 'missed'} (${x.why})`).join('; ')}.`,
+    );
+  return lines.join('\n\n');
 }
 
 export function writeReport(r: BenchReport, outDir: string): { json: string; markdown: string } {

@@ -230,18 +230,26 @@ export async function runStep(
   return result;
 }
 
+/** The next step to run given the ones run so far (undefined: done), for a search such as the capacity's. */
+export type AdaptivePlan = (done: StepResult[]) => StepPlan | undefined;
+
 /**
  * Runs the steps in order; once a step saturates, the higher ones are skipped (they would only be
  * worse). A warm-up step runs first (connections opened, caches and JIT warm, as on a platform that
- * has been up for a while) and is checked like the others but not reported.
+ * has been up for a while) and is checked like the others but not reported. An adaptive plan runs
+ * each step it asks for, saturated or not, until it asks for none.
  */
 export async function runSteps(
   deps: ScenarioDeps,
-  plans: StepPlan[],
+  plans: StepPlan[] | AdaptivePlan,
   log: (line: string) => void,
 ): Promise<{ steps: StepResult[]; skippedRates: number[] }> {
   const steps: StepResult[] = [];
   const skippedRates: number[] = [];
+  if (typeof plans === 'function') {
+    for (let plan = plans(steps); plan; plan = plans(steps)) steps.push(await runStep(deps, plan, log));
+    return { steps, skippedRates };
+  }
   for (const plan of plans) {
     if (steps.some((s) => s.saturated)) {
       skippedRates.push(plan.rate);

@@ -3,7 +3,7 @@ import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { resultRows, type Db, type Tx } from '../../db/client.ts';
 import { people, regulatorScopes, roleGrants, type Role } from '../../db/schema.ts';
 import type { ProvinceId } from '../auctions/provinces.ts';
-import { openPersonRow, personKey, sealPerson } from '../privacy/personal-data.ts';
+import { openPersonRow, personKey, sealedIdentityColumns, sealPerson } from '../privacy/personal-data.ts';
 import { NO_ACCESS, type Access, type Level } from './person.ts';
 
 /**
@@ -123,9 +123,7 @@ export async function findPerson(
   const [row] = await db
     .select({
       pid: people.pid,
-      dataKey: people.dataKey,
-      sealedPid: people.sealedPid,
-      sealedName: people.sealedName,
+      ...sealedIdentityColumns,
       level: people.level,
     })
     .from(people)
@@ -181,9 +179,7 @@ export async function listGrants(db: Db): Promise<GrantRow[]> {
   const rows = await db
     .select({
       pid: roleGrants.pid,
-      dataKey: people.dataKey,
-      sealedPid: people.sealedPid,
-      sealedName: people.sealedName,
+      ...sealedIdentityColumns,
       level: people.level,
       firstSignInAt: people.firstSignInAt,
       scopeProvince: regulatorScopes.province,

@@ -9,7 +9,7 @@ import crypto from 'node:crypto';
 import { and, eq, inArray, isNull, lt } from 'drizzle-orm';
 import type { AppContext } from '../context.ts';
 import { people, sessions, usedIdTokens } from '../../db/schema.ts';
-import { openPersonRow } from '../privacy/personal-data.ts';
+import { openPersonRow, sealedIdentityColumns } from '../privacy/personal-data.ts';
 import { appendAudit } from '../audit/audit-log.ts';
 import { fail, ok, type Result } from '../shared/errors.ts';
 import { withDeadline } from '../shared/unavailable.ts';
@@ -155,9 +155,7 @@ export class SessionStore {
     const [found] = await this.ctx.db
       .select({
         session: sessions,
-        dataKey: people.dataKey,
-        sealedPid: people.sealedPid,
-        sealedName: people.sealedName,
+        ...sealedIdentityColumns,
       })
       .from(sessions)
       .innerJoin(people, eq(people.pid, sessions.pid))

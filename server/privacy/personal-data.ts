@@ -199,6 +199,13 @@ export interface RevealedPerson {
 
 const UNKNOWN: RevealedPerson = Object.freeze({ pid: null, name: null });
 
+/** The columns of `people` that `openPersonRow` opens (with the row's pid): spread into a select. */
+export const sealedIdentityColumns = {
+  dataKey: people.dataKey,
+  sealedPid: people.sealedPid,
+  sealedName: people.sealedName,
+} as const;
+
 /** Opens one row's sealed fields. */
 export function openPersonRow(row: {
   pid: string;

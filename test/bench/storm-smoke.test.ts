@@ -97,6 +97,14 @@ describe('the benchmark smoke run', () => {
       for (const b of report.baselineB) expect(b.watchers).toMatchObject({ gaps: 0, outOfOrder: 0 });
       expect(report.comparison.some((c) => c.ratio !== null)).toBe(true);
 
+      // Issue 21: pgbench's one-row rate, and the capacity search ran steps of its own beyond the storm's.
+      expect(report.pgbench!.tps).toBeGreaterThan(0);
+      const capacity = report.capacity!;
+      expect(capacity.probes.length).toBeGreaterThan(platform.steps.length);
+      expect(capacity.ledger).toMatchObject({ ok: true, acknowledgedMissing: 0 });
+      if (capacity.rate > 0) expect(capacity.probes.find((p) => p.rate === capacity.rate)?.withinBound).toBe(true);
+      expect(capacity.ratio).toBe(Math.round((capacity.rate / report.pgbench!.tps) * 100) / 100);
+
       // The memory phase connected every watcher to a fresh server process.
       expect(report.memory!.connected).toBe(report.memory!.watchers);
       expect(report.memory!.rssConnectedMiB).toBeGreaterThan(0);
