@@ -135,7 +135,20 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
   // HSTS on every response of an https deployment, pages and sign-in included (the API also sets it).
   const hsts = config.publicOrigin?.startsWith('https://') ? 'max-age=31536000; includeSubDomains' : undefined;
   const refusedAtTheDoor = bidDoor(modules.admission);
+  // Set when the process starts to stop. The listener closes at once and idle connections are closed,
+  // but a kept-alive connection (a load balancer's pooled one above all) that is busy at that moment
+  // would become idle again after its answer, and be closed later (socket.io's close closes idle
+  // connections again) just as the balancer sends it another request, which is then lost unanswered.
+  // So every answer from the stop on, including those to requests already running, closes its
+  // connection: the balancer opens a new one, is refused, and sends the request to another process.
+  let draining = false;
+  const running = new Set<http.ServerResponse>();
   const server = http.createServer(serverOptions, (req, res) => {
+    if (draining) res.setHeader('connection', 'close');
+    else {
+      running.add(res);
+      res.once('close', () => running.delete(res));
+    }
     if (hsts) res.setHeader('strict-transport-security', hsts);
     if (refusedAtTheDoor(req, res)) return;
     const url = req.url ?? '/';
@@ -188,6 +201,12 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       }),
     stop: () =>
       (stopping ??= (async () => {
+        draining = true;
+        for (const res of running) if (!res.headersSent) res.setHeader('connection', 'close');
+        // close() below also closes the connections that look idle. A request a balancer sent just
+        // before the signal may sit unread on one of them (the event loop was busy): let this turn's
+        // pending reads be taken first, so that request is answered rather than dropped unanswered.
+        await new Promise((resolve) => setImmediate(resolve));
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
         await modules.stop();

@@ -130,6 +130,9 @@ function withCredential(person: Person, says: { authTime?: Date; organisation?: 
  */
 export const PERSON_WRITE_INTERVAL_MS = 5 * 60_000;
 
+/** How long a process keeps a person's roles (a change made on another process is relayed sooner: realtime). */
+export const PERSON_CACHE_MS = 5_000;
+
 /** Caches roles per person briefly so the bid path does not pay two queries per request. */
 export class PersonCache {
   private entries = new Map<string, { person: Omit<Person, 'via'>; at: number }>();
@@ -139,7 +142,7 @@ export class PersonCache {
   readonly loading = new Map<string, Promise<Omit<Person, 'via'>>>();
   private readonly ttlMs: number;
   private readonly max: number;
-  constructor(ttlMs = 5_000, max = 50_000) {
+  constructor(ttlMs = PERSON_CACHE_MS, max = 50_000) {
     this.ttlMs = ttlMs;
     this.max = max;
   }

@@ -212,4 +212,6 @@ export interface InterServerEvents {
   'rt:entries': (payload: { lotId: number; entries: PublicEntry[] }) => void;
   /** A lot change relayed from the process that made it. */
   'rt:lot': (change: LotChange) => void;
+  /** A person's roles or memberships changed on another process: drop them from the person cache. */
+  'rt:person': (payload: { pid: string }) => void;
 }

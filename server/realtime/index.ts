@@ -210,8 +210,14 @@ export async function createRealtime(
       // Through the adapter: the person's sockets may be on any process.
       io.to(personRoom(pid)).emit(event.type, event as never);
     }),
-    // A sign-out or a role change: that session's or person's sockets end, on every process.
-    ctx.events.on('access-changed', (change) => people.revoke(change)),
+    // A sign-out or a role change: that session's or person's sockets end, on every process. Each
+    // process also keeps a person's roles for a few seconds (PersonCache): the others drop theirs
+    // now, so that behind a load balancer the person's next request (a manager just added creating
+    // a lot, an admin just revoked) does not meet the old roles on another process.
+    ctx.events.on('access-changed', (change) => {
+      people.revoke(change);
+      if (relay && change.kind === 'person') io.serverSideEmit('rt:person', { pid: change.pid });
+    }),
     // Registrations to the lot's own manager only (./manager-feed.ts).
     startManagerFeed(ctx, io),
   ];
@@ -219,6 +225,7 @@ export async function createRealtime(
     streams.entries(payload.lotId, payload.entries),
   );
   io.on('rt:lot', (change: LotChange) => streams.lot(change));
+  io.on('rt:person', ({ pid }: { pid: string }) => deps.identity.personCache.invalidate(pid));
 
   const snapshots = new SnapshotReader(ctx, {
     entries: o.snapshotEntries,
