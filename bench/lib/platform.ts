@@ -37,13 +37,18 @@ const BENCH_RATE_LIMITS: Record<string, string> = {
   SOCKET_CONNECTS_ADDRESS_BURST: '10000000',
 };
 
-/** Starts a Node server script with the probe preloaded and waits until `ready` answers. */
+/**
+ * Starts a Node server script with the probe preloaded and waits until `ready` answers. `platformLimits`
+ * leaves the platform's own rate limits in force (the day scenario's measured parts, whose simulated
+ * people each have an address of their own) instead of lifting them.
+ */
 export async function startServer(
   script: string,
   env: Record<string, string>,
   logFile: string,
   ready: (base: string) => Promise<boolean>,
   nodeArgs: string[] = [],
+  options: { platformLimits?: boolean } = {},
 ): Promise<ServerUnderTest> {
   const port = await freePort();
   const log = fs.openSync(logFile, 'a');
@@ -54,7 +59,7 @@ export async function startServer(
       HOME: process.env.HOME ?? '/tmp',
       PORT: String(port),
       HOST: '127.0.0.1',
-      ...BENCH_RATE_LIMITS,
+      ...(options.platformLimits ? {} : BENCH_RATE_LIMITS),
       ...env,
     },
     stdio: ['ignore', log, log, 'ipc'],
@@ -79,7 +84,14 @@ export async function startServer(
   return { handle, base, pid: proc.pid!, stop: () => handle.stop() };
 }
 
-async function api<T>(base: string, method: string, p: string, token: string | undefined, body?: unknown): Promise<T> {
+/** One JSON API call; anything but 2xx throws with the answer's start (and `status`, `retryAfter`). */
+export async function api<T>(
+  base: string,
+  method: string,
+  p: string,
+  token: string | undefined,
+  body?: unknown,
+): Promise<T> {
   const res = await fetch(base + p, {
     method,
     headers: {
@@ -89,11 +101,16 @@ async function api<T>(base: string, method: string, p: string, token: string | u
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${p} answered ${res.status}: ${text.slice(0, 300)}`);
+  if (!res.ok)
+    throw Object.assign(new Error(`${method} ${p} answered ${res.status}: ${text.slice(0, 300)}`), {
+      status: res.status,
+      retryAfter: Number(res.headers.get('retry-after')) || undefined,
+    });
   return JSON.parse(text) as T;
 }
 
-async function inParallel<T, R>(items: T[], width: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+/** Runs fn over the items, at most `width` at a time; results in the items' order. */
+export async function inParallel<T, R>(items: T[], width: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const out: R[] = new Array(items.length);
   let next = 0;
   await Promise.all(

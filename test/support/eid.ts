@@ -38,6 +38,8 @@ export interface TestIdp {
    * broken provider), to test that the platform itself refuses a replayed ID token.
    */
   signInAs: { sub?: string; loa?: unknown; name?: string; email?: string; email_verified?: boolean };
+  /** Names by personal id, for people signed in by `login_hint` (else signInAs.name). */
+  names: Map<string, string>;
   reusableCodes: boolean;
   close(): Promise<void>;
 }
@@ -79,7 +81,10 @@ export async function startTestIdp(): Promise<TestIdp> {
     const q = new URL(req.url ?? '/', issuer).searchParams;
     const redirect = new URL(q.get('redirect_uri') ?? '');
     const code = crypto.randomUUID();
-    const who = idp.signInAs;
+    // `login_hint` (a personal id) stands for the person typing their own id into the provider's form:
+    // the benchmark's browsers sign in as thousands of people at once (bench/lib/idp.ts).
+    const hint = q.get('login_hint');
+    const who = hint ? { ...idp.signInAs, sub: hint, name: idp.names.get(hint) ?? idp.signInAs.name } : idp.signInAs;
     codes.set(code, {
       clientId: q.get('client_id') ?? '',
       redirectUri: redirect.href,
@@ -166,6 +171,7 @@ export async function startTestIdp(): Promise<TestIdp> {
     issuer,
     jwksUrl: `${issuer}/jwks.json`,
     signInAs: {},
+    names: new Map(),
     reusableCodes: false,
     jwksFetches: () => fetches,
     requests,
