@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import postgres from 'postgres';
 import { describe, expect, it } from 'vitest';
+import { nextCapacityRate } from '../../bench/lib/capacity.ts';
 import type { BenchReport } from '../../bench/lib/report.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
@@ -100,7 +101,11 @@ describe('the benchmark smoke run', () => {
       // Issue 21: pgbench's one-row rate, and the capacity search ran steps of its own beyond the storm's.
       expect(report.pgbench!.tps).toBeGreaterThan(0);
       const capacity = report.capacity!;
-      expect(capacity.probes.length).toBeGreaterThan(platform.steps.length);
+      // The search starts from the storm's own steps; it runs steps of its own unless those already
+      // settled the figure (a loaded machine can miss 40/s after holding 20/s: within 25/s, settled).
+      expect(capacity.probes.length).toBeGreaterThanOrEqual(platform.steps.length);
+      const settledByStorm = nextCapacityRate(capacity.probes.slice(0, platform.steps.length), 32_000) === undefined;
+      if (!settledByStorm) expect(capacity.probes.length).toBeGreaterThan(platform.steps.length);
       expect(capacity.ledger).toMatchObject({ ok: true, acknowledgedMissing: 0 });
       if (capacity.rate > 0) expect(capacity.probes.find((p) => p.rate === capacity.rate)?.withinBound).toBe(true);
       expect(capacity.ratio).toBe(Math.round((capacity.rate / report.pgbench!.tps) * 100) / 100);
