@@ -22,7 +22,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseDayArgs } from './lib/day-args.ts';
 import { createBenchDatabase, postgresPids, walDelta, walSnapshot, type WalSnapshot } from './lib/database.ts';
-import { benchPid, startBenchIdp } from './lib/idp.ts';
+import { startBenchIdp } from './lib/idp.ts';
 import { cpuByPid, cpuDelta, cpuSecondsOf, machineCpu, machineInfo } from './lib/proc.ts';
 import { ROOT, startServer, type Person, type ServerUnderTest } from './lib/platform.ts';
 import { forkBench, type ChildHandle } from './lib/ipc.ts';
@@ -50,17 +50,14 @@ import type {
   RushReport,
 } from './lib/day-protocol.ts';
 import type { ProbeReading } from './server-probe.ts';
+import { benchPerson, runContext } from './lib/run-context.ts';
 
 const args = parseDayArgs(process.argv.slice(2));
-const started = Date.now();
-const log = (line: string): void =>
-  console.log(`[${((Date.now() - started) / 1000).toFixed(1).padStart(6)} s] ${line}`);
+const run = runContext('bench_day');
+const { log, stamp, dbName, logDir, started } = run;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const mib = (b: number): number => Math.round((b / 2 ** 20) * 10) / 10;
 const round = (x: number, digits = 2): number => Math.round(x * 10 ** digits) / 10 ** digits;
-const stamp = new Date().toISOString();
-const dbName = `bench_day_${stamp.replace(/\D/g, '').slice(0, 14)}_${process.pid}`;
-const logDir = fs.mkdtempSync(path.join(os.tmpdir(), 'auction-bench-day-'));
 const child = (name: string): string => path.join(ROOT, 'bench', 'lib', name);
 /** The platform's revision measured: the checkout's commit, or BENCH_REVISION for a copy without git. */
 const revision =
@@ -109,18 +106,10 @@ const cleanup = async (): Promise<void> => {
   if (args.keepDatabase) log(`kept database ${db.url}`);
   else await db.drop();
 };
-for (const signal of ['SIGINT', 'SIGTERM'] as const)
-  process.once(signal, () => {
-    log(`${signal}: cleaning up`);
-    void cleanup().finally(() => process.exit(130));
-  });
+run.onInterrupt(cleanup);
 
 try {
-  const person = async (group: number, i: number, name: string): Promise<Person> => ({
-    pid: benchPid(group, i),
-    name,
-    token: await idp.token(benchPid(group, i), name),
-  });
+  const person = (group: number, i: number, name: string): Promise<Person> => benchPerson(idp, group, i, name);
   const admin = await person(0, 1, 'Quản trị viên');
   const manager = await person(0, 2, 'Đấu giá viên');
   const people = await Promise.all(
@@ -326,37 +315,48 @@ try {
   log(
     `rush: ${plan.rush.length} of the ${plan.people} people (scale ${shape.rushScale}) sign in and load their lot page within ${shape.rushSeconds} s`,
   );
-  const rush = forkBench(child('day-rush.ts'), 'rush');
-  children.push(rush);
-  await rush.call('init', {
-    base: top.base,
-    timeoutMs: args.rushTimeoutMs,
-    arrivals: plan.rush.map((a) => ({
-      pid: people[a.person].pid,
-      address: personAddress(a.person),
-      atMs: a.atMs,
-      lots: a.lots.map((l) => ({ lotId: lotId(l), bidderCode: bidderCode(l, a.person) })),
-    })),
-  } satisfies RushInit);
-  idp.signInRequests();
-  const rushStartAt = wallNow() + 1_000;
-  const rushRun = rush.call<RushReport>('run', { startAt: rushStartAt }, shape.rushSeconds * 1000 + 600_000);
-  await sleep(rushStartAt - wallNow());
-  await top.resetLoops();
-  const rushLoad = round(os.loadavg()[0], 1);
-  const rushContention = await contention();
-  const rushCpu0 = top.cpu().total;
-  const rushWal0 = await wal();
-  const rushWrites0 = await writes();
-  const rr = await rushRun;
-  const rushSpanS = (wallNow() - rushStartAt) / 1000;
-  const rushCpu = top.cpu().total - rushCpu0;
-  const rushWal = walDelta(rushWal0, await wal());
-  const rushWrites1 = await writes();
-  const rushLoops = await readLoops();
-  const rushOthers = await othersPct(rushContention);
-  await rush.stop();
-  children = children.filter((c) => c !== rush);
+  /** People arriving (lib/day-rush.ts) while the platform's CPU, commits, writes and loops are measured. */
+  const arrivals = async (label: string, init: RushInit, seconds: number) => {
+    const child_ = forkBench(child('day-rush.ts'), label);
+    children.push(child_);
+    await child_.call('init', init);
+    idp.signInRequests();
+    const startAt = wallNow() + 1_000;
+    const running = child_.call<RushReport>('run', { startAt }, seconds * 1000 + 600_000);
+    await sleep(startAt - wallNow());
+    await top.resetLoops();
+    const load = round(os.loadavg()[0], 1);
+    const contended = await contention();
+    const cpu0 = top.cpu().total;
+    const wal0 = await wal();
+    const writes0 = await writes();
+    const report = await running;
+    const spanS = (wallNow() - startAt) / 1000;
+    const cpuS = top.cpu().total - cpu0;
+    const walDone = walDelta(wal0, await wal());
+    const writes1 = await writes();
+    const loops = await readLoops();
+    const others = await othersPct(contended);
+    await child_.stop();
+    children = children.filter((c) => c !== child_);
+    return { rr: report, spanS, cpuS, wal: walDone, writes0, writes1, loops, load, others };
+  };
+  const rushed = await arrivals(
+    'rush',
+    {
+      base: top.base,
+      timeoutMs: args.rushTimeoutMs,
+      arrivals: plan.rush.map((a) => ({
+        pid: people[a.person].pid,
+        address: personAddress(a.person),
+        atMs: a.atMs,
+        lots: a.lots.map((l) => ({ lotId: lotId(l), bidderCode: bidderCode(l, a.person) })),
+      })),
+    },
+    shape.rushSeconds,
+  );
+  const { rr, spanS: rushSpanS, cpuS: rushCpu, wal: rushWal, loops: rushLoops } = rushed;
+  const [rushWrites0, rushWrites1, rushLoad, rushOthers] = [rushed.writes0, rushed.writes1, rushed.load, rushed.others];
   const perSec = (n: number, until: number): number =>
     until > rr.startAt ? round(n / ((until - rr.startAt) / 1000), 1) : 0;
   const rushFigures: DayReport['rush'] = {
@@ -404,6 +404,50 @@ try {
     `  sign-ins ${rr.signIns.ok} ok, ${rr.signIns.failed} failed, ${rushFigures.signIns.perSec}/s, p50 ${rushFigures.signIns.latency?.p50 ?? '–'} p99 ${rushFigures.signIns.latency?.p99 ?? '–'} ms; pages ${rr.pages.ok} ok, ${rr.pages.failed} failed, ${rushFigures.pages.perSec}/s, p50 ${rushFigures.pages.latency?.p50 ?? '–'} p99 ${rushFigures.pages.latency?.p99 ?? '–'} ms; server CPU ${rushFigures.serverCpuMsPerPerson} ms/person; ${rushFigures.commitsPerSignInNet} commits/person above idle; loop p99 ${rushLoops.map((l) => l.p99).join('/')} ms` +
       (rr.signIns.samples[0] ? `; e.g. ${rr.signIns.samples[0]}` : '') +
       (rr.pages.samples[0] ? `; e.g. ${rr.pages.samples[0]}` : ''),
+  );
+
+  // ── 2b. Spectators: the public loading lot pages without signing in, at the rush's rate for half
+  // its length, so the sizing model can cost a watcher's page apart from a bidder's sign-in.
+  const spectatorS = Math.max(1, Math.round(shape.rushSeconds / 2));
+  const spectatorCount = Math.max(1, Math.round(plan.rush.length / 2));
+  log(`spectators: ${spectatorCount} lot pages without a sign-in within ${spectatorS} s`);
+  const watched = await arrivals(
+    'spectators',
+    {
+      base: top.base,
+      timeoutMs: args.rushTimeoutMs,
+      arrivals: Array.from({ length: spectatorCount }, (_x, i) => ({
+        pid: '',
+        address: personAddress(i),
+        atMs: Math.round((i * spectatorS * 1000) / spectatorCount),
+        lots: [{ lotId: lotId(i % plan.lots.length), bidderCode: '' }],
+        anonymous: true,
+      })),
+    },
+    spectatorS,
+  );
+  const pagesOk = Math.max(1, watched.rr.pages.ok);
+  const spectators: DayReport['spectators'] = {
+    pages: {
+      ok: watched.rr.pages.ok,
+      failed: watched.rr.pages.failed,
+      perSec: round(watched.rr.pages.ok / watched.spanS, 1),
+      latency: summarize(mergeHistograms([watched.rr.pages.hist])),
+      failures: watched.rr.pages.failures,
+      samples: watched.rr.pages.samples,
+      meanKiB: watched.rr.pages.ok ? round(watched.rr.pages.bytes / watched.rr.pages.ok / 1024, 1) : 0,
+    },
+    seconds: spectatorS,
+    serverCpuMsPerPage: round((watched.cpuS * 1000) / pagesOk, 1),
+    serverCpuMsPerPageNet: round((Math.max(0, watched.cpuS - idleRate * watched.spanS) * 1000) / pagesOk, 1),
+    commitsPerPageNet: round(Math.max(0, watched.wal.commits - idle.commitsPerSec * watched.spanS) / pagesOk, 2),
+    rowsPerPage: writesPer(watched.writes0, watched.writes1, pagesOk),
+    loop: watched.loops,
+    othersPct: watched.others,
+  };
+  log(
+    `  pages ${spectators.pages.ok} ok, ${spectators.pages.failed} failed, ${spectators.pages.perSec}/s, p50 ${spectators.pages.latency?.p50 ?? '–'} p99 ${spectators.pages.latency?.p99 ?? '–'} ms; server CPU ${spectators.serverCpuMsPerPage} ms/page; ${spectators.commitsPerPageNet} commits/page above idle` +
+      (spectators.pages.samples[0] ? `; e.g. ${spectators.pages.samples[0]}` : ''),
   );
 
   // ── 3. The bidding window.
@@ -627,6 +671,7 @@ try {
       groups: setup.groups,
     },
     rush: rushFigures,
+    spectators,
     memory,
     idle,
     steady,

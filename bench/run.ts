@@ -1,11 +1,13 @@
-// `npm run bench -- [--scenario hot-lot|day|catalogue] [flags]`: which benchmark to run. The hot-lot
+// `npm run bench -- [--scenario hot-lot|day|catalogue|sizing] [flags]`: which benchmark to run. The hot-lot
 // closing storm (bench/storm.ts) stays the default; `day` is a whole auction shift (bench/day.ts) and
-// `catalogue` the national-size catalogue search (bench/catalogue.ts). The remaining flags go to the
+// `catalogue` the national-size catalogue search (bench/catalogue.ts); `sizing` derives the sizing
+// model from the latest results (bench/sizing.ts: it measures nothing). The remaining flags go to the
 // chosen scenario; `--help` there lists them.
 const SCENARIOS = {
   'hot-lot': './storm.ts',
   day: './day.ts',
   catalogue: './catalogue.ts',
+  sizing: './sizing.ts',
 } as const;
 type Scenario = keyof typeof SCENARIOS;
 

@@ -7,12 +7,10 @@
 // README section. `npm run bench -- --help` lists the flags; `--smoke` is the few-second version the
 // tests run; `--phases overload,outage --short` is a quick look at the issue 12 parts alone. Issue 16
 // adds a descending storm (`--phases descending`): every approved bidder accepting one price at once.
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { parseBenchArgs } from './lib/args.ts';
 import { createBenchDatabase } from './lib/database.ts';
-import { benchPid, startBenchIdp } from './lib/idp.ts';
+import { startBenchIdp } from './lib/idp.ts';
 import { machineInfo } from './lib/proc.ts';
 import { planSteps, type PriceRules, type StepPlan } from './lib/schedule.ts';
 import { ROOT, setUpLot, startServer, type Person, type ServerUnderTest } from './lib/platform.ts';
@@ -23,15 +21,12 @@ import { runDescending } from './lib/descending.ts';
 import { runCapacity, runPgbench } from './lib/capacity.ts';
 import { updateReadme, writeReport, type BenchReport } from './lib/report.ts';
 import { judge } from './lib/judge.ts';
+import { benchPerson, runContext } from './lib/run-context.ts';
 
 const args = parseBenchArgs(process.argv.slice(2));
-const started = Date.now();
-const log = (line: string): void =>
-  console.log(`[${((Date.now() - started) / 1000).toFixed(1).padStart(6)} s] ${line}`);
+const run = runContext('bench');
+const { log, stamp, dbName, logDir, started } = run;
 const rules: PriceRules = { startingPrice: 40_000_000, priceStep: 1_000_000 };
-const stamp = new Date().toISOString();
-const dbName = `bench_${stamp.replace(/\D/g, '').slice(0, 14)}_${process.pid}`;
-const logDir = fs.mkdtempSync(path.join(os.tmpdir(), 'auction-bench-'));
 
 log(
   `closing-seconds storm${args.smoke ? ' (smoke)' : args.short ? ' (short)' : ''}: phases ${args.phases.join(',')}; rates ${args.rates.join(', ')} bids/s × ${args.durationS} s, ${args.watchers} watchers, ${args.bidders} bidders; logs in ${logDir}`,
@@ -41,20 +36,9 @@ const idp = await startBenchIdp();
 let platform: ServerUnderTest | undefined;
 let exitCode = 0;
 // Interrupted (Ctrl-C): still stop the server and drop the database; the children end with us.
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    log(`${signal}: cleaning up`);
-    void Promise.allSettled([platform?.stop(), idp.close(), args.keepDatabase ? undefined : db.drop()]).then(() =>
-      process.exit(130),
-    );
-  });
-}
+run.onInterrupt(() => Promise.allSettled([platform?.stop(), idp.close(), args.keepDatabase ? undefined : db.drop()]));
 try {
-  const person = async (group: number, i: number, name: string): Promise<Person> => ({
-    pid: benchPid(group, i),
-    name,
-    token: await idp.token(benchPid(group, i), name),
-  });
+  const person = (group: number, i: number, name: string): Promise<Person> => benchPerson(idp, group, i, name);
   const admin = await person(0, 1, 'Quản trị viên');
   const manager = await person(0, 2, 'Đấu giá viên');
   const approved = await Promise.all(

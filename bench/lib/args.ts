@@ -4,6 +4,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { flagList, flagNumber } from './flags.ts';
 
 export type Phase =
   'a' | 'b' | 'platform' | 'bare' | 'pgbench' | 'capacity' | 'memory' | 'overload' | 'descending' | 'outage';
@@ -153,11 +154,7 @@ const HELP = `npm run bench -- [flags]
   --keep-db                  keep the bench database afterwards
 Environment: DATABASE_URL (admin connection; default postgres://127.0.0.1:5432/postgres).`;
 
-const list = (s: string): number[] =>
-  s
-    .split(',')
-    .map((x) => Number(x.trim()))
-    .filter((x) => Number.isFinite(x) && x >= 0);
+const list = flagList;
 
 export function parseBenchArgs(argv: string[]): BenchArgs {
   const { values } = parseArgs({
@@ -207,12 +204,8 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
   }
   const smoke = values.smoke ?? false;
   const short = !smoke && (values.short ?? false);
-  const num = (v: string | undefined, full: number, small: number, shortValue = full): number => {
-    if (v === undefined) return smoke ? small : short ? shortValue : full;
-    const n = Number(v);
-    if (!Number.isFinite(n) || n < 0) throw new Error(`not a number: ${v}`);
-    return n;
-  };
+  const num = (v: string | undefined, full: number, small: number, shortValue = full): number =>
+    flagNumber(v, smoke ? small : short ? shortValue : full);
   const watchers = num(values.watchers, 2000, 20);
   const bidders = num(values.bidders, 200, 10);
   const phases = values.phases ? (values.phases.split(',').map((p) => p.trim()) as Phase[]) : PHASES;

@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { checkShape, type DayShape } from './day-plan.ts';
+import { flagInteger, flagNumber } from './flags.ts';
 
 export interface DayArgs {
   smoke: boolean;
@@ -138,17 +139,10 @@ export function parseDayArgs(argv: string[]): DayArgs {
     process.exit(0);
   }
   const smoke = values.smoke ?? false;
-  const num = (name: string, v: string | undefined, full: number, small: number): number => {
-    if (v === undefined) return smoke ? small : full;
-    const n = Number(v);
-    if (!Number.isFinite(n) || n < 0) throw new Error(`--${name}: not a number: ${v}`);
-    return n;
-  };
-  const int = (name: string, v: string | undefined, full: number, small: number): number => {
-    const n = num(name, v, full, small);
-    if (!Number.isInteger(n)) throw new Error(`--${name}: not a whole number: ${v}`);
-    return n;
-  };
+  const num = (name: string, v: string | undefined, full: number, small: number): number =>
+    flagNumber(v, smoke ? small : full, name);
+  const int = (name: string, v: string | undefined, full: number, small: number): number =>
+    flagInteger(v, smoke ? small : full, name);
   const processes = int('processes', values.processes, 1, 1);
   if (processes !== 1 && processes !== 2) throw new Error('--processes: 1 or 2');
   const weights = (values['watcher-weights'] ?? '5,1.5,0.5').split(',').map(Number);

@@ -23,6 +23,8 @@ export interface RushInit {
     atMs: number;
     /** Lot ids whose pages the person loads, and the bidder code each page must show them. */
     lots: { lotId: number; bidderCode: string }[];
+    /** A spectator: loads the pages without signing in (no bidder code to show). */
+    anonymous?: boolean;
   }[];
   /** A browser gives up on one request after this long. */
   timeoutMs: number;

@@ -103,6 +103,26 @@ export interface DayReport {
     othersPct: number;
     idpRequests: { authorize: number; token: number };
   };
+  /** The public loading lot pages without signing in (absent from runs before it was measured). */
+  spectators?: {
+    seconds: number;
+    pages: {
+      ok: number;
+      failed: number;
+      perSec: number;
+      latency: LatencySummary | null;
+      failures: Record<string, number>;
+      samples: string[];
+      meanKiB: number;
+    };
+    /** Server CPU (all processes) per page, and above the idle stretch's. */
+    serverCpuMsPerPage: number;
+    serverCpuMsPerPageNet: number;
+    commitsPerPageNet: number;
+    rowsPerPage: Record<string, number>;
+    loop: LoopFigures[];
+    othersPct: number;
+  };
   memory: {
     sockets: number;
     connected: number;
@@ -217,6 +237,11 @@ export function renderDayMarkdown(r: DayReport): string {
   parts.push(
     `#### Opening rush\n\n${int(rs.people)} people arriving in ${rs.seconds} s (${f(rs.offeredPerSec)}/s offered, open loop; **scale ${f(rs.scale, 2)}** of the ${int(p.people)} registered): each signs in through the OpenID Connect flow (platform → provider's authorization endpoint → callback → code exchanged, session cookie) and loads ${r.shape.rushPages === 1 ? 'their lot page' : `${r.shape.rushPages} lot pages`} (server-rendered \`/lots/:id\`, ${f(rs.pages.meanKiB)} KiB of HTML).\n\n| | done | failed | per s | p50 / p99 / max ms |\n|---|---|---|---|---|\n| sign-ins (arrival → session cookie) | ${int(rs.signIns.ok)} | ${int(rs.signIns.failed)} | ${f(rs.signIns.perSec)} | ${lat(rs.signIns.latency)} |\n| lot pages (request → last byte) | ${int(rs.pages.ok)} | ${int(rs.pages.failed)} | ${f(rs.pages.perSec)} | ${lat(rs.pages.latency)} |\n\n${int(rs.pages.showedBidder)} of ${int(rs.pages.ok)} pages showed the person's own bidder code. Server CPU ${f(rs.serverCpuMsPerPerson)} ms per person (sign-in and page; ${f(rs.serverCpuMsPerPersonNet)} above idle), ${f(rs.serverCpuPct, 0)}% of a core over the rush; ${f(rs.commitsPerSignIn, 2)} commits per sign-in (${f(rs.commitsPerSignInNet, 2)} above the platform's background); rows written per sign-in: ${rowList(rs.rowsPerSignIn)}; event loop p99 ${rs.loop.map((l) => f(l.p99, 0)).join(' / ')} ms (max ${rs.loop.map((l) => f(l.max, 0)).join(' / ')}). Load average ${f(rs.loadAverage)} as it began; **other work on the machine used ${f(rs.othersPct, 0)}% of a core** meanwhile.${rs.signIns.failed || rs.pages.failed ? ` Failures: sign-in ${codes(rs.signIns.failures)}${rs.signIns.samples[0] ? ` (${rs.signIns.samples[0]})` : ''}; pages ${codes(rs.pages.failures)}${rs.pages.samples[0] ? ` (${rs.pages.samples[0]})` : ''}.` : ''}`,
   );
+  const sp = r.spectators;
+  if (sp)
+    parts.push(
+      `#### Spectators\n\n${int(sp.pages.ok + sp.pages.failed)} lot pages loaded without a sign-in in ${sp.seconds} s (the public watching), at the rush's rate: ${int(sp.pages.ok)} ok, ${int(sp.pages.failed)} failed, ${f(sp.pages.perSec)}/s, p50 / p99 / max ${lat(sp.pages.latency)} ms, ${f(sp.pages.meanKiB)} KiB of HTML. **Server CPU ${f(sp.serverCpuMsPerPage)} ms per page** (${f(sp.serverCpuMsPerPageNet)} above idle); ${f(sp.commitsPerPageNet, 2)} commits per page above the background; rows written per page: ${rowList(sp.rowsPerPage)}; event loop p99 ${sp.loop.map((l) => f(l.p99, 0)).join(' / ')} ms; other work on the machine ${f(sp.othersPct, 0)}% of a core.${sp.pages.failed ? ` Failures: ${codes(sp.pages.failures)}${sp.pages.samples[0] ? ` (${sp.pages.samples[0]})` : ''}.` : ''}`,
+    );
   const mm = r.memory;
   parts.push(
     `#### Watchers and memory\n\n${int(mm.connected)} of ${int(mm.sockets)} sockets connected in ${f(mm.connectMs / 1000)} s from ${mm.pools} pool process${mm.pools > 1 ? 'es' : ''}${mm.failed ? ` (${mm.failed} failed: ${mm.failureSamples[0]})` : ''}: server RSS ${f(mm.rssBeforeMiB, 0)} → ${f(mm.rssAfterMiB, 0)} MiB, **${f(mm.perThousandMiB)} MiB per 1,000 sockets**${mm.balancerPerThousandMiB !== null ? ` (HAProxy ${f(mm.balancerPerThousandMiB, 2)} MiB per 1,000)` : ''}. With no one connected the platform's own work (scheduler, durable jobs, flushes) took ${f(r.idle.background.serverCpuPct)}% of a core and ${f(r.idle.background.commitsPerSec, 1)} commits/s; idle for ${r.idle.seconds} s with every socket open and no bids, ${f(r.idle.serverCpuPct)}% and ${f(r.idle.commitsPerSec, 1)} commits/s: the sockets' own cost (pings) is **${f(r.idle.serverCpuMsPerThousandSocketsPerSec, 2)} ms of server CPU per 1,000 sockets per second**.`,
@@ -247,8 +272,8 @@ export function writeDayReport(r: DayReport, outDir: string): { json: string; ma
   return { json, markdown };
 }
 
-/** The latest full (not smoke) run on `processes` processes in the results directory. */
-function latest(outDir: string, processes: number): { report: DayReport; file: string } | undefined {
+/** The latest full (not smoke) day run on this many processes in outDir. */
+export function latestDayRun(outDir: string, processes: number): { report: DayReport; file: string } | undefined {
   let files: string[];
   try {
     files = fs.readdirSync(outDir).filter((n) => n.startsWith('day-') && n.endsWith(`-${processes}proc.json`));
@@ -283,6 +308,9 @@ export function renderSideBySide(runs: DayReport[]): string {
     row(
       'server CPU per person (sign-in + page; above idle)',
       (r) => `${f(r.rush.serverCpuMsPerPerson)} ms (${f(r.rush.serverCpuMsPerPersonNet)})`,
+    ),
+    row('spectator pages: server CPU per page (p99 ms)', (r) =>
+      r.spectators ? `${f(r.spectators.serverCpuMsPerPage)} ms (${f(r.spectators.pages.latency?.p99, 0)})` : '–',
     ),
     ...LOT_CLASSES.map((c) =>
       row(
@@ -338,7 +366,7 @@ export function updateDayReadme(readmePath: string, outDir: string): void {
   const i = text.indexOf(DAY_START);
   const j = text.indexOf(DAY_END);
   if (i < 0 || j < i) throw new Error(`${readmePath} has no ${DAY_START} … ${DAY_END} markers`);
-  const runs = [latest(outDir, 1), latest(outDir, 2)].filter((x) => x !== undefined);
+  const runs = [latestDayRun(outDir, 1), latestDayRun(outDir, 2)].filter((x) => x !== undefined);
   const rel = (file: string): string => path.relative(path.dirname(readmePath), file);
   const body = [
     DAY_START,

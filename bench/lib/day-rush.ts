@@ -4,7 +4,8 @@
 //   GET <authorization URL>&login_hint=<pid>   → 302 back to /auth/callback?code&state
 //   GET /auth/callback?code&state (sign-in cookie) → 303 to /lots/:id, with the session cookie
 //   GET /lots/:id (session cookie)              → 200, the server-rendered lot page
-// and then the pages of their other lots, if asked. Each person connects from an address of their
+// and then the pages of their other lots, if asked. A spectator (`anonymous`) loads the pages alone,
+// without signing in, as the public watching a lot does. Each person connects from an address of their
 // own (127.16.0.1…, see lib/day-plan.ts): the platform's per-address sign-in limit counts them apart,
 // behind the balancer too (it appends the connecting address to X-Forwarded-For, TRUST_PROXY reads
 // it). A sign-in is timed from the person's planned arrival to the session cookie; a page from its
@@ -112,34 +113,38 @@ async function run(startAt: number): Promise<RushReport> {
     part.failures[kind] = (part.failures[kind] ?? 0) + 1;
     if (part.samples.length < 5) part.samples.push((err as Error).message);
   };
+  /** The OpenID Connect sign-in, timed from the planned arrival; whether it ended with a session. */
+  const signIn = async (a: RushInit['arrivals'][number], browser: Browser, planned: number): Promise<boolean> => {
+    try {
+      const first = a.lots[0];
+      const start = await browser.get(
+        `${init.base}/auth/signin?returnTo=${encodeURIComponent(`/lots/${first.lotId}`)}`,
+      );
+      expect(start, 302, 'signin');
+      const authorize = new URL(start.location!);
+      authorize.searchParams.set('login_hint', a.pid);
+      const provider = await browser.get(authorize.href);
+      expect(provider, 302, 'authorize');
+      const callback = await browser.get(new URL(provider.location!, init.base).href);
+      expect(callback, 303, 'callback');
+      if (!callback.setCookies.some((c) => /^(__Host-)?auction_session=[^;]+/.test(c)))
+        throw new RushError('no session', 'the callback set no session cookie');
+      if (callback.location !== `/lots/${first.lotId}`)
+        throw new RushError('callback target', `the callback sent the browser to ${callback.location}`);
+      const at = wallNow();
+      recordMs(signInHist, at - planned);
+      report.signIns.ok++;
+      report.lastSignInAt = Math.max(report.lastSignInAt, at);
+      return true;
+    } catch (err) {
+      fail(report.signIns, err);
+      return false;
+    }
+  };
   const person = async (a: RushInit['arrivals'][number]): Promise<void> => {
-    const planned = startAt + a.atMs;
     const browser = new Browser(a.address);
     try {
-      try {
-        const first = a.lots[0];
-        const start = await browser.get(
-          `${init.base}/auth/signin?returnTo=${encodeURIComponent(`/lots/${first.lotId}`)}`,
-        );
-        expect(start, 302, 'signin');
-        const authorize = new URL(start.location!);
-        authorize.searchParams.set('login_hint', a.pid);
-        const provider = await browser.get(authorize.href);
-        expect(provider, 302, 'authorize');
-        const callback = await browser.get(new URL(provider.location!, init.base).href);
-        expect(callback, 303, 'callback');
-        if (!callback.setCookies.some((c) => /^(__Host-)?auction_session=[^;]+/.test(c)))
-          throw new RushError('no session', 'the callback set no session cookie');
-        if (callback.location !== `/lots/${first.lotId}`)
-          throw new RushError('callback target', `the callback sent the browser to ${callback.location}`);
-        const at = wallNow();
-        recordMs(signInHist, at - planned);
-        report.signIns.ok++;
-        report.lastSignInAt = Math.max(report.lastSignInAt, at);
-      } catch (err) {
-        fail(report.signIns, err);
-        return;
-      }
+      if (!a.anonymous && !(await signIn(a, browser, startAt + a.atMs))) return;
       for (const lot of a.lots) {
         const t0 = wallNow();
         try {
@@ -150,7 +155,7 @@ async function run(startAt: number): Promise<RushReport> {
           report.pages.ok++;
           report.pages.bytes += Buffer.byteLength(page.body);
           report.lastPageAt = Math.max(report.lastPageAt, at);
-          if (page.body.includes(lot.bidderCode)) report.pages.showedBidder++;
+          if (lot.bidderCode && page.body.includes(lot.bidderCode)) report.pages.showedBidder++;
         } catch (err) {
           fail(report.pages, err);
         }
