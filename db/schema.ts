@@ -50,6 +50,8 @@ const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' 
 /** VND amounts: integers, within JavaScript's safe range (checked at the API boundary too). */
 const vnd = (name: string) => bigint(name, { mode: 'number' });
 const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({ dataType: () => 'bytea' });
+/** A full-text search vector, read and written as PostgreSQL's text form (server/shared/search-text.ts writes it). */
+const tsvector = customType<{ data: string; driverData: string }>({ dataType: () => 'tsvector' });
 
 export const ROLES = ['manager', 'regulator', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
@@ -373,9 +375,11 @@ export const lots = pgTable(
     rerunAs: integer('rerun_as'),
     // The catalogue search (server/auctions/lot-search.ts): title, description and province, normalised
     // when written (server/shared/search-text.ts), and their letters and digits only. Null until
-    // written or back-filled at start; trigram indexes on PostgreSQL with pg_trgm (migration 0005).
+    // written or back-filled at start (a null search_text marks every search column as still to fill).
     searchText: text('search_text'),
     searchCompact: text('search_compact'),
+    /** The lexemes the catalogue finds the lot by (words, and its plate's endings), for the GIN index (issue 21). */
+    searchVector: tsvector('search_vector'),
     createdAt: ts('created_at').notNull().defaultNow(),
     updatedAt: ts('updated_at').notNull().defaultNow(),
   },
@@ -416,6 +420,30 @@ export const lots = pgTable(
     index('lots_search_pending')
       .on(t.id)
       .where(sql`${t.searchText} is null`),
+    // The catalogue at national size (issue 21, server/auctions/lot-search.ts). The search's GIN index
+    // (lots_search_vector, over the lexemes alone) is written by hand in migration 0017, since drizzle
+    // has no tsvector column type to declare it on. The orders, each a range of one
+    // btree read in order, so a page stops after `limit` rows however many lots match: open lots by
+    // their end; the other lots newest first, and by their end; every lot by its end. The status lists
+    // are literals in the query too, so the planner matches these predicates. Scheduled lots by their
+    // start, an expression with statistics of its own: the few whose start has passed are live by the
+    // clock before the scheduler flips them, which the planner could not tell from the starts of all
+    // lots.
+    index('lots_open_ends')
+      .on(t.endsAt, t.id)
+      .where(sql`${t.status} in ('scheduled', 'live')`),
+    index('lots_closed_newest')
+      .on(t.id)
+      .where(sql`${t.status} not in ('scheduled', 'live')`),
+    index('lots_closed_ends')
+      .on(t.endsAt, t.id)
+      .where(sql`${t.status} not in ('scheduled', 'live')`),
+    index('lots_ends').on(t.endsAt, t.id),
+    index('lots_scheduled_start').on(sql`(case when ${t.status} = 'scheduled' then ${t.startsAt} end)`),
+    // The longest bidding window, from one end: a start's range bounds the ends too.
+    index('lots_duration').on(sql`(${t.endsAt} - ${t.startsAt})`),
+    // The catalogue's type filter (a lot's category changes with an edit, never with a bid).
+    index('lots_category').on(t.category),
   ],
 );
 

@@ -2,7 +2,7 @@
 // lot row is locked (the same lock the bid path takes) and closed only if it is still open and due,
 // so with many processes exactly one closes it and publishes the outcome. Lots that fell due while
 // every process was down are simply due on the first tick after start (catch-up).
-import { and, eq, gt, inArray, isNotNull, lte, or } from 'drizzle-orm';
+import { and, eq, gt, inArray, isNotNull, lte, or, sql } from 'drizzle-orm';
 import { lots, registrations } from '../../db/schema.ts';
 import { settleLot } from '../payments/settlement.ts';
 import type { AppContext } from '../context.ts';
@@ -12,6 +12,7 @@ import { keyOf } from '../privacy/personal-data.ts';
 import type { PersonalEvent } from '../shared/events.ts';
 import { bidderCodeOf, lockLot } from './lot-service.ts';
 import { lotChange } from './public-lot.ts';
+import { scheduledStart } from './lot-expressions.ts';
 import { CLOSE_GRACE_MS, closeOutcome, closesAt, eligibleBidders, isOpen, OPEN_STATUSES } from './rules/index.ts';
 import { revealSealedBids, type Reveal } from '../sealed/reveal.ts';
 import { scheduleResultNotice } from '../results/schedule.ts';
@@ -25,7 +26,8 @@ export async function flipLive(ctx: AppContext): Promise<number> {
   const rows = await ctx.db
     .update(lots)
     .set({ status: 'live', updatedAt: now })
-    .where(and(eq(lots.status, 'scheduled'), lte(lots.startsAt, now), gt(lots.endsAt, now)))
+    // Through lots_scheduled_start: only the scheduled lots whose start has passed, not every one.
+    .where(and(sql`${scheduledStart} <= ${now.toISOString()}::timestamptz`, gt(lots.endsAt, now)))
     .returning();
   if (rows.length === 0) return 0;
   // A scheduled lot takes bids from startsAt, before this flip: its leader may already be known.

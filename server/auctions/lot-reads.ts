@@ -16,11 +16,21 @@ export async function listLots(
   ctx: AppContext,
   person: Person | undefined,
   o: ListLotsOptions,
-): Promise<{ items: PublicLot[]; total: number; nextOffset: number | null }> {
+): Promise<
+  Result<{
+    items: PublicLot[];
+    total: number;
+    totalExact: boolean;
+    nextOffset: number | null;
+    nextCursor: string | null;
+  }>
+> {
   const now = ctx.clock.now();
-  const { rows, total } = await searchLots(ctx.db, person, o, now);
+  const page = await searchLots(ctx.db, person, o, now);
+  if (!page.ok) return page;
+  const { rows, total, totalExact, nextOffset, nextCursor } = page.value;
   const items = await publicLots(ctx.db, rows, now);
-  return { items, total, nextOffset: o.offset + rows.length < total ? o.offset + rows.length : null };
+  return ok({ items, total, totalExact, nextOffset, nextCursor });
 }
 
 /** A lot's row, if it exists for this person (drafts only for those who may see them). */

@@ -54,11 +54,11 @@ export function lotRoutes(ctx: AppContext): ApiApp {
       tags,
       summary: 'The catalogue',
       request: { query: ListLotsQuery },
-      responses: { 200: json(LotListSchema, 'Lots, open ones first'), ...errorResponses(422) },
+      responses: { 200: json(LotListSchema, 'Lots, open ones first'), ...errorResponses(400, 422) },
     }),
     async (c) => {
       const q = c.req.valid('query');
-      return c.json(await listLots(ctx, c.get('person'), { ...q, mine: q.mine === 'true' }), 200);
+      return c.json(unwrap(await listLots(ctx, c.get('person'), { ...q, mine: q.mine === 'true' })), 200);
     },
   );
 

@@ -5,7 +5,7 @@ import { z } from '@hono/zod-openapi';
 import { fieldCode } from '../shared/field-errors.ts';
 import { Instant, Vnd } from '../shared/validation.ts';
 import { AWARD_STATES, LOT_METHODS, LOT_STATUSES, RULES_LANGUAGES, TIE_BREAKS } from '../../db/schema.ts';
-import { CATALOGUE_SORTS } from './lot-search.ts';
+import { CATALOGUE_SORTS, EXACT_TOTAL_UP_TO } from './lot-search.ts';
 import { PROVINCE_IDS } from './provinces.ts';
 
 /** Text without NUL characters (PostgreSQL text cannot hold them). */
@@ -248,12 +248,20 @@ const PriceBound = () =>
         "Inclusive bound on the lot's price: its final price once closed, its current price once bid on, otherwise its starting price.",
     });
 
+/** A bound on a lot's start or end: a date (2026-01-01, midnight UTC) or an ISO-8601 instant. */
+const TimeBound = (name: string, description: string) =>
+  z
+    .union([z.iso.date(), z.iso.datetime({ offset: true })], { error: 'a date (2026-01-01) or an ISO-8601 time' })
+    .transform((s) => new Date(s))
+    .optional()
+    .openapi({ param: { name, in: 'query' }, example: '2026-12-01T00:00:00Z', description });
+
 export const ListLotsQuery = z
   .object({
     status: z.enum(LOT_STATUSES, { error: `one of ${LOT_STATUSES.join(', ')}` }).optional(),
     q: Text().trim().max(200, 'at most 200 characters').optional().openapi({
       description:
-        'Search in the title, description and province, as people type: without diacritics ("ha noi" finds "Hà Nội"), in any case, words in any order, and licence plates in any format ("30K88888", "30k-888.88", "30K 888" and "88888" find "30K-888.88").',
+        'Search in the title, description and province, as people type: without diacritics ("ha noi" finds "Hà Nội"), in any case, words in any order, each word finding the words it begins ("bie" finds "biển"), syllables run together ("bienso", "hanoi"), and licence plates in any format ("30K88888", "30k-888.88", "30K 888", "51K-888" and "88888" find "30K-888.88"; a word typed with a plate\'s letters and digits finds the plates holding them, "888.88" every plate ending so).',
     }),
     category: Text().trim().max(40, 'at most 40 characters').optional(),
     province: z
@@ -262,6 +270,10 @@ export const ListLotsQuery = z
       .openapi({ description: 'Only lots in this province (see the Lot province field).' }),
     minPrice: PriceBound(),
     maxPrice: PriceBound(),
+    startsFrom: TimeBound('startsFrom', 'Only lots whose bidding starts at or after this instant.'),
+    startsTo: TimeBound('startsTo', 'Only lots whose bidding starts before this instant.'),
+    endsFrom: TimeBound('endsFrom', 'Only lots whose bidding ends (endsAt, as extended) at or after this instant.'),
+    endsTo: TimeBound('endsTo', 'Only lots whose bidding ends (endsAt, as extended) before this instant.'),
     sort: z
       .enum(CATALOGUE_SORTS, { error: CATALOGUE_SORTS.join(' or ') })
       .optional()
@@ -284,15 +296,52 @@ export const ListLotsQuery = z
       .int('a whole number ≥ 0')
       .min(0, 'a whole number ≥ 0')
       .max(1_000_000, 'at most 1000000')
-      .default(0),
+      .default(0)
+      .openapi({
+        description:
+          'Lots to skip (offset paging): its cost grows with the offset, so deep pages are better read by `cursor`.',
+      }),
+    cursor: z
+      .string()
+      .min(1, 'the nextCursor of the previous page')
+      .max(400, 'the nextCursor of the previous page')
+      .optional()
+      .openapi({
+        description:
+          "The previous page's `nextCursor` (keyset paging: each page costs the same however deep, and lots added meanwhile never repeat or shift a page). Send it with the same `q`, filters and `sort` as the page it came from, without `offset`; any other string is 400 MALFORMED_REQUEST (reason catalogue_cursor_invalid).",
+      }),
   })
   .refine((o) => o.minPrice === undefined || o.maxPrice === undefined || o.minPrice <= o.maxPrice, {
     path: ['maxPrice'],
     message: 'at least minPrice',
+  })
+  .refine((o) => !o.startsFrom || !o.startsTo || o.startsFrom < o.startsTo, {
+    path: ['startsTo'],
+    message: 'after startsFrom',
+  })
+  .refine((o) => !o.endsFrom || !o.endsTo || o.endsFrom < o.endsTo, { path: ['endsTo'], message: 'after endsFrom' })
+  .refine((o) => o.cursor === undefined || o.offset === 0, {
+    path: ['offset'],
+    message: 'not with cursor: the cursor says where the page starts',
   });
 
 export const LotListSchema = z
-  .object({ items: z.array(LotSchema), total: z.number().int(), nextOffset: z.number().int().nullable() })
+  .object({
+    items: z.array(LotSchema),
+    total: z
+      .number()
+      .int()
+      .openapi({
+        description: `How many lots match: exact when totalExact is true, which it is up to ${EXACT_TOTAL_UP_TO} matches; beyond, PostgreSQL's estimate (counting every match of a frequent word among millions of lots would cost more than the page).`,
+      }),
+    totalExact: z.boolean().openapi({ description: 'Whether total is an exact count (false: an estimate).' }),
+    nextOffset: z.number().int().nullable().openapi({
+      description: 'The offset of the next page (offset paging); null on the last page, and when paging by cursor.',
+    }),
+    nextCursor: z.string().nullable().openapi({
+      description: 'Opaque: pass it as `cursor` (same q, filters and sort) for the next page; null on the last page.',
+    }),
+  })
   .openapi('LotList');
 
 export const ResultSchema = z

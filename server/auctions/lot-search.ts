@@ -1,20 +1,71 @@
 // The catalogue query, in one place: who sees what (drafts), the filters (status by the clock,
-// category, province, price range), the search, and the order. The search looks in stored columns
-// normalised when a lot is written (server/shared/search-text.ts: no diacritics, lower case, and a
-// letters-and-digits form for licence plates), with LIKE, so it gives the same answers on PGlite and
-// PostgreSQL; where PostgreSQL has pg_trgm, trigram indexes serve those LIKEs (migration 0005).
-import { and, asc, count, desc, eq, gt, gte, inArray, isNull, like, lte, or, sql, type SQL } from 'drizzle-orm';
-import type { Db } from '../../db/client.ts';
+// category, province, price range, start and end), the search, the order and the paging, at national
+// size (issue 21: millions of lots, a page well within 100 ms on two cores).
+//
+// - The search is PostgreSQL full-text search over lexemes written with the lot (search_vector;
+//   server/shared/search-text.ts makes them and the query's tsquery, so PGlite and PostgreSQL give the
+//   same answers), served by one GIN index (lots_search_vector, migration 0017).
+// - Each order is a concatenation of segments, each a range of one btree index (catalogue-plan.ts).
+//   On a large catalogue a sample of the table says how many lots match: few, and every match's key
+//   is collected through the indexes and ordered here (the total comes with it, exact); many, and each
+//   segment is walked in order until the page is full (the total is the sample's estimate). A small
+//   catalogue (the demo, PGlite) is left to the planner, with an exact count up to the bound.
+// - The cursor (catalogue-cursor.ts) is a position in the order: the next page starts right after it,
+//   by a range of the segment's index or among the collected keys. `offset` still works, and costs
+//   what it skips.
+// - Every statement plans with its own values (plan_cache_mode): a plan made once for any word (a
+//   generic plan, which postgres.js's prepared statements get after five runs) would read a frequent
+//   word the way that suits a rare one, or the reverse.
+import { and, asc, eq, gt, gte, inArray, isNull, lt, lte, or, sql, type SQL } from 'drizzle-orm';
+import { resultRows, type Db } from '../../db/client.ts';
 import { lots, type LotStatus } from '../../db/schema.ts';
 import type { Person } from '../identity/person.ts';
 import type { Logger } from '../shared/log.ts';
-import { compactText, normaliseText, searchTerms } from '../shared/search-text.ts';
+import { ok, refuse, type Result } from '../shared/errors.ts';
+import {
+  compactText,
+  normaliseText,
+  searchLexemes,
+  searchTerms,
+  tsqueryLiteral,
+  tsvectorLiteral,
+  beginningLiteral,
+  wholeLexemesLiteral,
+} from '../shared/search-text.ts';
 import { provinceName, type ProvinceId } from './provinces.ts';
-import { OPEN_STATUSES, type LotRow } from './rules/index.ts';
+import { scheduledStart } from './lot-expressions.ts';
+import type { LotRow } from './rules/index.ts';
+import {
+  decodeCursor,
+  encodeCursor,
+  filtersDigest,
+  type CatalogueOrder,
+  type CursorPosition,
+} from './catalogue-cursor.ts';
+import {
+  cappedCount,
+  catalogueSize,
+  collectPage,
+  explained,
+  mayHold,
+  readMode,
+  readSegment,
+  rowsById,
+  sampleQuery,
+  SEGMENTS,
+  type PlanNode,
+  type ReadMode,
+  type Segment,
+} from './catalogue-plan.ts';
+
+export type { PlanNode } from './catalogue-plan.ts';
 
 /** `ending`: lots still open by their end, soonest first, then ended ones, latest end first. `newest`: latest created first. */
 export const CATALOGUE_SORTS = ['ending', 'newest'] as const;
 export type CatalogueSort = (typeof CATALOGUE_SORTS)[number];
+
+/** Up to this many matches `total` is an exact count; beyond, the planner's estimate. */
+export const EXACT_TOTAL_UP_TO = 10_000;
 
 export interface CatalogueQuery {
   status?: LotStatus;
@@ -24,59 +75,85 @@ export interface CatalogueQuery {
   /** Bounds (inclusive, VND) on the lot's price: see `lotPrice`. */
   minPrice?: number;
   maxPrice?: number;
+  /** Bidding starts at or after `startsFrom` and before `startsTo`. */
+  startsFrom?: Date;
+  startsTo?: Date;
+  /** Bidding ends (endsAt, as extended) at or after `endsFrom` and before `endsTo`. */
+  endsFrom?: Date;
+  endsTo?: Date;
   sort?: CatalogueSort;
   /** Managers: only the lots they manage, drafts included. */
   mine?: boolean;
   limit: number;
   offset: number;
+  /** Where the previous page ended (its nextCursor): the page after it. */
+  cursor?: string;
+}
+
+export interface CataloguePage {
+  rows: LotRow[];
+  /** How many lots match: exact when totalExact, else the planner's estimate (more than EXACT_TOTAL_UP_TO). */
+  total: number;
+  totalExact: boolean;
+  /** The cursor of the page after this one; null on the last page. */
+  nextCursor: string | null;
+  /** The offset of the page after this one (offset paging); null on the last page and when paging by cursor. */
+  nextOffset: number | null;
 }
 
 /** The normalised search columns of a lot, written with its title, description and province. */
 export function lotSearchColumns(lot: { title: string; description: string; province?: string | null }): {
   searchText: string;
   searchCompact: string;
+  searchVector: string;
 } {
-  const text = [lot.title, lot.description, provinceName(lot.province) ?? ''].join('\n');
-  return { searchText: normaliseText(text), searchCompact: compactText(text) };
+  const place = provinceName(lot.province) ?? '';
+  const text = [lot.title, lot.description, place].join('\n');
+  return {
+    searchText: normaliseText(text),
+    searchCompact: compactText(text),
+    searchVector: tsvectorLiteral(searchLexemes(`${lot.title}\n${place}`, lot.description)),
+  };
 }
 
 /** A lot's price for the price filter: the final price once closed, the standing price once bid on, else the starting price. */
 const lotPrice = sql`coalesce(${lots.finalPrice}, ${lots.currentPrice}, ${lots.startingPrice})`;
 
-const escapeLike = (s: string): string => s.replace(/[\\%_]/g, (m) => `\\${m}`);
-
-/** Every word of the query in the text, in any order; or the query's letters and digits in the compact form (plates). */
-function searchCondition(q: string): SQL | undefined {
+/**
+ * Every word found, as a tsquery over search_vector; never when the query holds no letter or digit.
+ * With a word still being typed (a beginning), also the looser query of the whole words, which the
+ * GIN index answers cheaply: the index reads that one, and each lot it finds is checked for the words.
+ */
+function searchConditions(q: string): Condition[] {
   const terms = searchTerms(q);
-  if (!terms) return undefined;
-  const words = and(...terms.words.map((w) => like(lots.searchText, `%${escapeLike(w)}%`)));
-  return terms.compact ? or(words, like(lots.searchCompact, `%${escapeLike(terms.compact)}%`)) : words;
+  if (!terms) return [];
+  const query = tsqueryLiteral(terms);
+  if (query === null) return [{ sql: sql`false`, indexed: false }];
+  const whole = wholeLexemesLiteral(terms);
+  const full = sql`${lots.searchVector} @@ ${query}::tsquery`;
+  if (whole === null || whole === query) return [{ sql: full, indexed: true }];
+  const beginning = beginningLiteral(terms)!;
+  return [
+    { sql: sql`${lots.searchVector} @@ ${whole}::tsquery`, indexed: true },
+    // Through the index too when the beginning begins few lots' words ("xyz"), not many ("tấn").
+    { sql: full, indexed: true, cheapIf: 1 },
+    { sql: sql`${lots.searchVector} @@ ${beginning}::tsquery`, indexed: false, sampleOnly: true },
+  ];
+}
+
+/** The statuses the filter allows, or undefined for any. */
+function allowedStatuses(status: LotStatus | undefined): readonly LotStatus[] | undefined {
+  if (!status) return undefined;
+  // Scheduled rows whose start has passed are live by the clock even before the scheduler flips them.
+  return status === 'live' ? ['live', 'scheduled'] : [status];
 }
 
 function statusFilter(status: LotStatus, now: Date): SQL | undefined {
-  // Scheduled rows whose start has passed are live by the clock even before the scheduler flips them.
-  if (status === 'live') return or(eq(lots.status, 'live'), and(eq(lots.status, 'scheduled'), lte(lots.startsAt, now)));
-  if (status === 'scheduled') return and(eq(lots.status, 'scheduled'), gt(lots.startsAt, now));
+  const at = sql`${now.toISOString()}::timestamptz`;
+  // Scheduled lots whose start has passed are live by the clock even before the scheduler flips them.
+  if (status === 'live') return sql`(${lots.status} = 'live' or ${scheduledStart} <= ${at})`;
+  if (status === 'scheduled') return sql`${scheduledStart} > ${at}`;
   return eq(lots.status, status);
-}
-
-function order(sort: CatalogueSort | undefined, now: Date): SQL[] {
-  if (sort === 'newest') return [desc(lots.id)];
-  if (sort === 'ending') {
-    const open = sql`${inArray(lots.status, OPEN_STATUSES)} and ${gt(lots.endsAt, now)}`;
-    return [
-      sql`case when ${open} then 0 else 1 end`,
-      sql`case when ${open} then ${lots.endsAt} end asc`,
-      desc(lots.endsAt),
-      desc(lots.id),
-    ];
-  }
-  // Open lots first (soonest end first), then the rest newest first.
-  return [
-    sql`case when ${inArray(lots.status, OPEN_STATUSES)} then 0 else 1 end`,
-    sql`case when ${inArray(lots.status, OPEN_STATUSES)} then ${lots.endsAt} end asc`,
-    desc(lots.id),
-  ];
 }
 
 /** The lots this person may see among drafts: none for the public; their organisations' or scope's for staff. */
@@ -91,39 +168,442 @@ function draftsVisibleTo(person: Person | undefined): SQL | undefined {
   return own.length ? or(published, inArray(lots.organisationId, own)) : published;
 }
 
-/** One page of the catalogue as this person may see it, and how many lots match in all. */
+/**
+ * One thing the lots must satisfy. On a large catalogue, collecting matches reads only the conditions
+ * the sample shows to be selective through their indexes; the others are written so no index serves
+ * them (`(…) is true`: the same test, which the planner cannot match to an index) and are checked on
+ * each row read. The planner, left to itself, intersects a bitmap of every closed lot with a bitmap of
+ * a province's, or lists every lot holding "biển số", because it prices those bitmaps low.
+ */
+interface Condition {
+  sql: SQL;
+  /** Whether an index serves it (the others are checked on each row whatever the sample says). */
+  indexed: boolean;
+  /** Checked on each row when collecting: a bound for walks only (see readBySample). */
+  walksOnly?: boolean;
+  /**
+   * Served by its index only when the sample shows the condition this many places after it to hold
+   * for few lots (the words' unfinished beginning: the index lists every lot holding any word it
+   * begins).
+   */
+  cheapIf?: number;
+  /** Counted in the sample, never part of the query. */
+  sampleOnly?: boolean;
+}
+
+/** A condition written so that no index serves it. */
+const rowwise = (c: SQL): SQL => sql`((${c}) is true)`;
+
+/** What the lots must satisfy, whatever the order. */
+function filters(person: Person | undefined, o: CatalogueQuery, now: Date): Condition[] {
+  const out: Condition[] = [];
+  const push = (c: SQL | undefined, indexed: boolean): void => void (c && out.push({ sql: c, indexed }));
+  // Drafts are seen by the managers of their organisation, regulators whose scope covers it, and admins
+  // (issue 19); "mine" is the lots of the organisations the person manages.
+  if (o.mine && person) push(inArray(lots.organisationId, [...person.organisations, 0]), true);
+  else push(draftsVisibleTo(person), false);
+  if (o.status) push(statusFilter(o.status, now), true);
+  if (o.category) push(eq(lots.category, o.category), true);
+  if (o.province) push(eq(lots.province, o.province), true);
+  if (o.minPrice !== undefined) push(gte(lotPrice, o.minPrice), false);
+  if (o.maxPrice !== undefined) push(lte(lotPrice, o.maxPrice), false);
+  // A range is one condition: its two ends are far less selective apart than together.
+  push(and(o.startsFrom && gte(lots.startsAt, o.startsFrom), o.startsTo && lt(lots.startsAt, o.startsTo)), true);
+  push(and(o.endsFrom && gte(lots.endsAt, o.endsFrom), o.endsTo && lt(lots.endsAt, o.endsTo)), true);
+  if (o.q) out.push(...searchConditions(o.q));
+  // Implied (a lot ends after it starts): where an order by end can start its range.
+  if (o.startsFrom) out.push({ sql: gt(lots.endsAt, o.startsFrom), indexed: true, walksOnly: true });
+  return out;
+}
+
+/** What a cursor is bound to: the filters as the query means them (the search by its words). */
+function digestOf(person: Person | undefined, o: CatalogueQuery): string {
+  const terms = o.q ? searchTerms(o.q) : undefined;
+  return filtersDigest([
+    o.status ?? null,
+    terms ? terms.words : null,
+    o.category ?? null,
+    o.province ?? null,
+    o.minPrice ?? null,
+    o.maxPrice ?? null,
+    o.startsFrom?.toISOString() ?? null,
+    o.startsTo?.toISOString() ?? null,
+    o.endsFrom?.toISOString() ?? null,
+    o.endsTo?.toISOString() ?? null,
+    Boolean(o.mine && person),
+  ]);
+}
+
+/** When the catalogue samples before it reads, and what it counts exactly (see the module's header). */
+export interface CatalogueTuning {
+  /** From how many lots (the planner's statistics) the catalogue samples; below, the planner chooses. */
+  largeFrom: number;
+  /** Totals are exact up to this many matches, and a sample estimating no more collects every match. */
+  exactUpTo: number;
+  /** About how many lots the sample reads. */
+  sampleRows: number;
+  /** How many lots the catalogue holds; unless given, as the planner's statistics count them. */
+  size?: number;
+}
+
+export const CATALOGUE_TUNING: CatalogueTuning = { largeFrom: 50_000, exactUpTo: EXACT_TOTAL_UP_TO, sampleRows: 3_000 };
+
+/** A statement the catalogue ran, with its plan: what explainCatalogue reports. */
+export interface TracedStatement {
+  statement: string;
+  plan: PlanNode;
+  executionMs: number;
+}
+
+/** Runs statements, EXPLAIN ANALYZE first when tracing (the benchmark's view of what a search reads). */
+class Reader {
+  readonly tx: Db;
+  private readonly trace?: TracedStatement[];
+
+  constructor(tx: Db, trace?: TracedStatement[]) {
+    this.tx = tx;
+    this.trace = trace;
+  }
+
+  async mode(mode: ReadMode): Promise<void> {
+    await this.tx.execute(readMode(mode));
+  }
+
+  async run<T>(statement: string, query: SQL | { getSQL(): SQL }, execute: () => Promise<T>): Promise<T> {
+    if (this.trace) {
+      const [plan] = explained(await this.tx.execute(sql`explain (analyze, buffers, format json) ${query}`));
+      this.trace.push({ statement, plan: plan.Plan, executionMs: plan['Execution Time'] as number });
+    }
+    return execute();
+  }
+}
+
+/** Runs `fn` in a transaction whose statements are planned for their own values (see the header). */
+function customPlans<T>(db: Db, fn: (tx: Db) => Promise<T>): Promise<T> {
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`select set_config('plan_cache_mode', 'force_custom_plan', true)`);
+    return fn(tx as unknown as Db);
+  });
+}
+
+/** Which order a query reads in. */
+const orderOf = (o: CatalogueQuery): CatalogueOrder => o.sort ?? 'default';
+
+interface Read {
+  /** The page's lots and one more if there is one, each with its exact end and segment. */
+  rows: { row: LotRow; endsAt: string; segment: number }[];
+  total: number;
+  exact: boolean;
+}
+
+/** What a page is read from: the query's conditions, order, position and bounds. */
+interface Plan {
+  o: CatalogueQuery;
+  order: CatalogueOrder;
+  segments: Segment[];
+  /** Indexes of the segments the status filter leaves. */
+  live: number[];
+  conditions: Condition[];
+  asOf: Date;
+  cursor: CursorPosition | undefined;
+  tuning: CatalogueTuning;
+}
+
+/**
+ * The conditions, each through its index or checked row by row: `indexed[i]` for the i-th, every one
+ * through its index when not given (walking, and the planner's own reading).
+ */
+function whereOf(p: Plan, indexed?: boolean[]): SQL | undefined {
+  return and(
+    ...p.conditions.flatMap((c, i) => (c.sampleOnly ? [] : [indexed && !indexed[i] ? rowwise(c.sql) : c.sql])),
+  );
+}
+
+/**
+ * One page of the catalogue as this person may see it, how many lots match in all, and where the next
+ * page starts. A cursor this catalogue did not give for this order and these filters is refused.
+ */
 export async function searchLots(
   db: Db,
   person: Person | undefined,
   o: CatalogueQuery,
   now: Date,
-): Promise<{ rows: LotRow[]; total: number }> {
-  const conditions: (SQL | undefined)[] = [];
-  // Drafts are seen by the managers of their organisation, regulators whose scope covers it, and admins
-  // (issue 19); "mine" is the lots of the organisations the person manages.
-  if (o.mine && person) conditions.push(inArray(lots.organisationId, [...person.organisations, 0]));
-  else conditions.push(draftsVisibleTo(person));
-  if (o.status) conditions.push(statusFilter(o.status, now));
-  if (o.category) conditions.push(eq(lots.category, o.category));
-  if (o.province) conditions.push(eq(lots.province, o.province));
-  if (o.minPrice !== undefined) conditions.push(gte(lotPrice, o.minPrice));
-  if (o.maxPrice !== undefined) conditions.push(lte(lotPrice, o.maxPrice));
-  if (o.q) conditions.push(searchCondition(o.q));
-  const where = and(...conditions);
-  const [{ total }] = await db.select({ total: count() }).from(lots).where(where);
-  const rows = await db
-    .select()
-    .from(lots)
-    .where(where)
-    .orderBy(...order(o.sort, now))
-    .limit(o.limit)
-    .offset(o.offset);
-  return { rows, total };
+  tuning: CatalogueTuning = CATALOGUE_TUNING,
+  trace?: TracedStatement[],
+): Promise<Result<CataloguePage>> {
+  const order = orderOf(o);
+  const segments = SEGMENTS[order];
+  const digest = digestOf(person, o);
+  let cursor: CursorPosition | undefined;
+  if (o.cursor !== undefined) {
+    cursor = decodeCursor(o.cursor);
+    if (
+      !cursor ||
+      cursor.order !== order ||
+      cursor.filters !== digest ||
+      cursor.segment >= segments.length ||
+      (cursor.endsAt === null) === segments[cursor.segment].byEnd
+    )
+      return refuse('catalogue_cursor_invalid');
+  }
+  const allowed = allowedStatuses(o.status);
+  const plan: Plan = {
+    o,
+    order,
+    segments,
+    live: segments.flatMap((s, i) => (mayHold(s, allowed) ? [i] : [])),
+    conditions: filters(person, o, now),
+    // Later pages split open lots from ended ones at the first page's instant, so no lot changes
+    // segment between pages because time passed.
+    asOf: cursor ? new Date(cursor.asOf) : now,
+    cursor,
+    tuning,
+  };
+  const size = tuning.size ?? (await catalogueSize(db));
+  const read =
+    size < tuning.largeFrom
+      ? await readByPlanner(db, plan, trace)
+      : await db.transaction((tx) => readBySample(new Reader(tx as unknown as Db, trace), plan, size));
+
+  const page = read.rows.slice(0, o.limit);
+  const more = read.rows.length > o.limit;
+  const last = page.at(-1);
+  const nextCursor =
+    more && last
+      ? encodeCursor({
+          order,
+          asOf: plan.asOf.getTime(),
+          segment: last.segment,
+          endsAt: segments[last.segment].byEnd ? last.endsAt : null,
+          id: last.row.id,
+          filters: digest,
+        })
+      : null;
+  return ok({
+    rows: page.map((r) => r.row),
+    // An estimate is never below what the pages have shown.
+    total: read.exact ? read.total : Math.max(read.total, o.offset + page.length + (more ? 1 : 0)),
+    totalExact: read.exact,
+    nextCursor,
+    nextOffset: !cursor && more ? o.offset + page.length : null,
+  });
 }
 
 /**
- * Fills the search columns of lots written before they existed (or inserted around the services),
- * a batch at a time. Idempotent, and safe beside writers: a row is only filled while still empty.
+ * For the benchmark and operators: the statements a search runs, as searchLots runs them (and with
+ * the same choices), each with its EXPLAIN ANALYZE.
+ */
+export async function explainCatalogue(
+  db: Db,
+  person: Person | undefined,
+  o: CatalogueQuery,
+  now: Date,
+  tuning: CatalogueTuning = CATALOGUE_TUNING,
+): Promise<TracedStatement[]> {
+  const trace: TracedStatement[] = [];
+  const result = await searchLots(db, person, o, now, tuning, trace);
+  if (!result.ok) throw new Error(result.message);
+  return trace;
+}
+
+type ReadSegment = (index: number, want: number, skip: number) => Promise<{ rows: Read['rows']; skipped: number }>;
+
+/** Reads the segments in order from the cursor (or offset), each as `read` says; the rows and one more. */
+async function readSegments(p: Plan, read: ReadSegment): Promise<Read['rows']> {
+  const out: Read['rows'] = [];
+  let want = p.o.limit + 1;
+  let skip = p.cursor ? 0 : p.o.offset;
+  for (const index of p.live) {
+    if (want === 0) break;
+    if (p.cursor && index < p.cursor.segment) continue;
+    const { rows, skipped } = await read(index, want, skip);
+    skip -= skipped;
+    out.push(...rows);
+    want -= rows.length;
+  }
+  return out;
+}
+
+/** The segment's lots from the cursor (if it is the cursor's), in order, walking its index. */
+async function walkSegment(
+  r: Reader,
+  p: Plan,
+  index: number,
+  want: number,
+  skip: number,
+  label: string,
+): Promise<{ rows: Read['rows']; skipped: number }> {
+  const where = and(whereOf(p), p.segments[index].where(p.asOf));
+  const position = p.cursor && index === p.cursor.segment ? p.cursor : undefined;
+  const query = readSegment(r.tx, where, p.segments[index], position, want, skip);
+  const rows = (await r.run(label, query, () => query)).map((x) => ({
+    row: x.lot,
+    endsAt: x.endsAt,
+    segment: index,
+  }));
+  // The offset lies past this segment: skip all of it, and the rest of the offset in the next.
+  const skipped = rows.length === 0 && skip > 0 ? await countUpTo(r, where, skip) : skip;
+  return { rows, skipped };
+}
+
+/** A small catalogue: the planner chooses; the count is exact up to the bound, else the planner's estimate. */
+async function readByPlanner(db: Db, p: Plan, trace?: TracedStatement[]): Promise<Read> {
+  const page = (): Promise<Read['rows']> =>
+    customPlans(db, (tx) => {
+      const r = new Reader(tx, trace);
+      return readSegments(p, (index, want, skip) => walkSegment(r, p, index, want, skip, `segment ${index}`));
+    });
+  const count = (): Promise<{ total: number; exact: boolean }> =>
+    customPlans(db, async (tx) => {
+      const r = new Reader(tx, trace);
+      const limit = p.tuning.exactUpTo + 1;
+      const query = cappedCount(whereOf(p), limit);
+      const [{ n }] = resultRows<{ n: number }>(await r.run('count', query, () => tx.execute(query)));
+      if (n <= p.tuning.exactUpTo) return { total: n, exact: true };
+      const [estimate] = explained(
+        await tx.execute(sql`explain (format json) select from ${lots} where ${whereOf(p) ?? sql`true`}`),
+      );
+      return { total: Math.max(limit, Math.round(estimate.Plan['Plan Rows'])), exact: false };
+    });
+  // Both at once, on two connections; one after the other when tracing, so the trace reads in order.
+  if (trace) {
+    const rows = await page();
+    return { rows, ...(await count()) };
+  }
+  const [rows, counted] = await Promise.all([page(), count()]);
+  return { rows, ...counted };
+}
+
+/** How many rows a segment holds, counting no further than `upTo` (offset paging skipping whole segments). */
+async function countUpTo(r: Reader, where: SQL | undefined, upTo: number): Promise<number> {
+  const query = cappedCount(where, upTo);
+  const [{ n }] = resultRows<{ n: number }>(await r.run('skip count', query, () => r.tx.execute(query)));
+  return n;
+}
+
+/**
+ * Collects every match (no more than the bound) by bitmap scans and reads the page's worth after the
+ * cursor (or past the offset) in full; null when there are more matches than the bound.
+ */
+async function collect(
+  r: Reader,
+  p: Plan,
+  where: SQL | undefined,
+  cursor: CursorPosition | undefined,
+  want: number,
+  skip: number,
+  label: string,
+  cap = p.tuning.exactUpTo + 1,
+): Promise<{ rows: Read['rows']; matches: number } | null> {
+  await r.mode('collect');
+  const query = collectPage(p.segments, where, p.asOf, cap, cursor, want, skip);
+  const keys = resultRows<{ n: number; id: number | null; seg: number | null; ends_key: string | null }>(
+    await r.run(label, query, () => r.tx.execute(query)),
+  );
+  const matches = keys[0]?.n ?? 0;
+  if (matches >= cap) return null;
+  const chosen = keys.filter((k) => k.id !== null);
+  const read = rowsById(
+    r.tx,
+    chosen.map((k) => k.id!),
+  );
+  const rows = new Map((await r.run('rows', read, () => read)).map((x) => [x.lot.id, x]));
+  return {
+    matches,
+    rows: chosen.flatMap((k) => {
+      const row = rows.get(k.id!);
+      // A lot deleted since its key was read: the page is one short, never wrong.
+      return row ? [{ row: row.lot, endsAt: row.endsAt, segment: Number(k.seg) }] : [];
+    }),
+  };
+}
+
+/** A large catalogue: sample, then collect every match or walk the segments (see the header). */
+async function readBySample(r: Reader, p: Plan, size: number): Promise<Read> {
+  const bound = p.tuning.exactUpTo;
+  const percent = Math.min(100, (100 * p.tuning.sampleRows) / size);
+  const segmentWheres = p.live.map((i) => p.segments[i].where(p.asOf) ?? sql`true`);
+  const sampled = sampleQuery(
+    whereOf(p),
+    p.live.map((i) => p.segments[i]),
+    p.asOf,
+    percent,
+    p.conditions.map((c) => c.sql),
+    p.o.startsTo !== undefined,
+  );
+  // Planned as any: a sample scan whatever the values.
+  const [sample] = resultRows<Record<string, number | null>>(
+    await r.run('sample', sampled, () => r.tx.execute(sampled)),
+  );
+  // Matches the sample implies in all the lots: a sample without a lot (an empty table) implies none.
+  const estimate = (m: number | null): number => (sample.s ? Math.round(((m ?? 0) * size) / sample.s) : 0);
+  const total = estimate(sample.m);
+  const span = Number(sample.span ?? NaN);
+  if (p.o.startsTo && Number.isFinite(span)) {
+    // Implied (a lot starting before startsTo ends within the longest bidding window after it): where
+    // a descending walk by end can start, instead of reading every lot ending since.
+    const before = new Date(p.o.startsTo.getTime() + Math.ceil(span) * 1000 + 1000);
+    p.conditions = [...p.conditions, { sql: lt(lots.endsAt, before), indexed: true, walksOnly: true }];
+  }
+  // Which conditions a collect reads through their indexes: the most selective one an index serves,
+  // and any other an index serves that is selective enough to be worth a bitmap (a fifth of the lots
+  // or fewer: "closed", "biển số" are not); the rest are checked on the rows those find.
+  const selectivity = p.conditions.map((_c, i) => estimate(sample[`c${i}`] ?? size));
+  const servable = p.conditions.map(
+    (c, i) =>
+      c.indexed && !c.walksOnly && !c.sampleOnly && (c.cheapIf === undefined || selectivity[i + c.cheapIf] <= size / 4),
+  );
+  const leastOf = (extra: number[]): number => Math.min(...selectivity.filter((_n, i) => servable[i]), ...extra, size);
+  const worthABitmap = (n: number, least: number): boolean => n === least || n <= Math.max(bound, size / 5);
+  const throughIndexes = (least: number): boolean[] => selectivity.map((n, i) => servable[i] && worthABitmap(n, least));
+  // A collect reads at least the rows its most selective index finds: past ten times the bound,
+  // walking in order is the cheaper even for few matches.
+  const affordable = (least: number): boolean => least <= 10 * bound;
+
+  // Collecting costs about a heap page per match and gives the exact total; walking costs about
+  // limit / (share of lots matching) rows read in order, each dearer than a collected one: up to
+  // some ten thousand matches in two million lots, collecting is the cheaper (bench/catalogue.ts).
+  let overflowed = false;
+  const least = leastOf([]);
+  if (total <= bound && servable.some(Boolean) && affordable(least)) {
+    const all = whereOf(p, throughIndexes(least));
+    const got = await collect(r, p, all, p.cursor, p.o.limit + 1, p.cursor ? 0 : p.o.offset, 'collect');
+    if (got) return { rows: got.rows, total: got.matches, exact: true };
+    overflowed = true;
+  }
+  const rows = await readSegments(p, async (index, want, skip) => {
+    const at = p.live.indexOf(index);
+    const cursor = p.cursor && index === p.cursor.segment ? p.cursor : undefined;
+    const inSegment = estimate(sample[`z${at}`]);
+    const matches = estimate(sample[`m${at}`]);
+    const leastHere = leastOf([inSegment]);
+    // What a walk reads: the segment's lots before its first match, then about `want` matches' worth
+    // at the segment's share of matching lots (all of it when the sample saw none there). From the
+    // cursor on, the first stretch is behind: the share alone.
+    const share = matches > 0 ? inSegment / matches : inSegment;
+    const walk = (cursor ? 0 : estimate(sample[`g${at}`] ?? sample[`z${at}`])) + Math.min(inSegment, want * share);
+    // A segment with few matches, or whose walk would read more lots than collecting its matches, is
+    // collected (the segment's own range a bitmap too, when worth it); past the cap, walked after all.
+    if (p.segments.length > 1 || walk > leastHere) {
+      if ((matches <= bound / 4 || walk > leastHere) && affordable(leastHere)) {
+        const indexed = throughIndexes(leastHere);
+        const segment = worthABitmap(inSegment, leastHere) ? segmentWheres[at] : rowwise(segmentWheres[at]);
+        const where = and(whereOf(p, indexed), segment);
+        const got = await collect(r, p, where, cursor, want, skip, `segment ${index} collect`, 10 * bound + 1);
+        if (got) return { rows: got.rows, skipped: Math.min(skip, got.matches) };
+      }
+    }
+    await r.mode('walk');
+    return walkSegment(r, p, index, want, skip, `segment ${index} walk`);
+  });
+  // More than the bound when a collect stopped there; else the sample's estimate.
+  return { rows, total: overflowed ? Math.max(total, bound + 1) : total, exact: false };
+}
+
+/**
+ * Fills the search columns of lots written before they existed (or inserted around the services;
+ * migration 0017 empties them all once, for search_vector), a batch at a time, one statement a batch.
+ * Idempotent, and safe beside writers: a row is only filled while still empty.
  */
 export async function backfillLotSearch(db: Db, log: Logger): Promise<number> {
   let filled = 0;
@@ -135,13 +615,17 @@ export async function backfillLotSearch(db: Db, log: Logger): Promise<number> {
       .orderBy(asc(lots.id))
       .limit(500);
     if (!batch.length) break;
-    for (const row of batch)
-      await db
-        .update(lots)
-        .set(lotSearchColumns(row))
-        .where(and(eq(lots.id, row.id), isNull(lots.searchText)));
+    const values = batch.map((row) => {
+      const c = lotSearchColumns(row);
+      return sql`(${row.id}::integer, ${c.searchText}::text, ${c.searchCompact}::text, ${c.searchVector}::tsvector)`;
+    });
+    await db.execute(sql`
+      update ${lots} set search_text = v.t, search_compact = v.c, search_vector = v.v
+        from (values ${sql.join(values, sql`, `)}) as v(id, t, c, v)
+       where ${lots.id} = v.id and ${lots.searchText} is null`);
     filled += batch.length;
+    if (filled % 50_000 < batch.length) log.info({ lots: filled }, 'catalogue search: filling the search columns');
   }
-  if (filled) log.info({ lots: filled }, 'catalogue search: filled the search text of existing lots');
+  if (filled) log.info({ lots: filled }, 'catalogue search: filled the search columns of existing lots');
   return filled;
 }

@@ -23,6 +23,10 @@ export const REASONS = {
   invalid_fields: { code: 'VALIDATION_FAILED', en: (p: { names: string[] }) => `Invalid ${p.names.join(', ')}.` },
   body_not_json: { code: 'MALFORMED_REQUEST', en: () => 'The request body is not valid JSON.' },
   malformed_request: { code: 'MALFORMED_REQUEST', en: () => 'The request is malformed.' },
+  catalogue_cursor_invalid: {
+    code: 'MALFORMED_REQUEST',
+    en: () => 'The cursor was not given by the catalogue for this order and these filters: ask again without it.',
+  },
   unsupported_media_type: {
     code: 'UNSUPPORTED_MEDIA_TYPE',
     en: () => 'The content type of the request is not supported here.',

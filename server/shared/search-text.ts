@@ -17,9 +17,9 @@ export function compactText(text: string): string {
 }
 
 export interface SearchTerms {
-  /** The normalised words of the query: each must occur in the normalised text. */
+  /** The normalised words of the query, as typed between spaces (their letters and digits are what is looked for). */
   words: string[];
-  /** The query's letters and digits: occurring in the compact text also matches (plates). */
+  /** The query's letters and digits: a licence plate holding them also matches. */
   compact: string;
 }
 
@@ -30,9 +30,156 @@ export function searchTerms(query: string): SearchTerms | undefined {
   return { words, compact: compactText(query) };
 }
 
-/** Whether a text matches a query, exactly as the catalogue query decides it in the database. */
+// The catalogue's index (issue 21): a lot's text as the set of lexemes PostgreSQL's full-text search
+// keeps in `lots.search_vector` (a GIN index), and a query as a tsquery over them. Both are made here,
+// so PGlite and PostgreSQL, and `matchesTerms` below, decide alike; PostgreSQL only stores and
+// intersects the lexemes (no parser, dictionary or text search configuration of its own is involved).
+//
+// - Words: the runs of letters and digits of the normalised text, and, in the title and the province's
+//   name, the joins of two and of three neighbouring runs of letters ("bienso", "hanoi", "hochiminh"),
+//   since people type Vietnamese syllables run together.
+// - Licence plates ("30K-888.88", "29H1-234.56", "51LD-123.45", "30A-1234") are not words: every
+//   run of two or more of the plate's letters and digits ("30k88888") is, marked with '#' ("#30",
+//   "#30k", …, "#30k88888", "#0k", …, "#88888", "#88"). So whatever occurs in a plate is one whole
+//   lexeme: "51k888" (its start), "88888" (its last digits, as lucky plates are searched), "k888"
+//   (anywhere), each one posting list, which the index intersects by skipping (a beginning to match
+//   would be the union of every lexeme it begins).
+//
+// A query matches a lot when each of its words (as typed between spaces) is found: its letters-and-
+// digits runs are words of the lot, the query's last run possibly unfinished (a beginning of three
+// characters or more: "bie" finds "biển", "toyota cam" finds "Toyota Camry"); or, run together, they
+// occur in the lot's plate. Or when all the query's letters and digits, run together, occur in the
+// plate (a plate typed in pieces: "30 K 888 88"). "bien so" finds "Biển số …"; "51K-888", "51k888",
+// "888.88" and "88888" find "51K-888.88" (and every plate holding them); "bien so 51k" needs both.
+// Whole words before the last keep the index's work small: a whole word is one posting list, which
+// GIN intersects by skipping, where a beginning is the union of every word it begins.
+
+/** Lexemes longer than this are left out, on both sides alike (PostgreSQL refuses lexemes over 2 KB). */
+export const MAX_LEXEME_LENGTH = 64;
+
+/**
+ * A Vietnamese licence plate in normalised text: the province code (2 digits), the series (1–2
+ * letters as issued, no I, J, O, Q, R or W, and a motorbike's digit), then 5 digits as 3.2, or 4.
+ */
+const PLATE =
+  /(?<![\p{L}\p{N}])(\d{2})[ -]?([abcdefghklmnpstuvxyz]{1,2}\d?)[ .-]?(\d{3}[ .]?\d{2}|\d{4})(?![\p{L}\p{N}])/gu;
+const RUN = /[\p{L}\p{N}]+/gu;
+const LETTERS = /^\p{L}+$/u;
+
+/**
+ * The lexemes a lot is found by (see above), without repeats: those of `text`, with the joins of
+ * neighbouring words on each of its lines, and those of `plain`, without (a lot's description: long,
+ * and typed joined less often than a title or a place, so its joins would double the index for little).
+ */
+export function searchLexemes(text: string, plain = ''): string[] {
+  const out = new Set<string>();
+  const add = (lexeme: string): void => void (lexeme.length <= MAX_LEXEME_LENGTH && out.add(lexeme));
+  // Joins never span lines: the title's last word and the province's first are not typed together.
+  const parts = [...text.split('\n').map((line) => [line, true] as const), [plain, false] as const];
+  for (const [part, joins] of parts) {
+    const plates: string[] = [];
+    const rest = normaliseText(part).replace(PLATE, (_m, code: string, series: string, number: string) => {
+      plates.push(code + series + number.replace(/[ .]/g, ''));
+      return ' ';
+    });
+    const runs = rest.match(RUN) ?? [];
+    runs.forEach((run, i) => {
+      add(run);
+      if (!joins || !LETTERS.test(run)) return;
+      let joined = run;
+      for (const next of runs.slice(i + 1, i + 3)) {
+        if (!LETTERS.test(next)) break;
+        joined += next;
+        add(joined);
+      }
+    });
+    for (const plate of plates)
+      for (let i = 0; i < plate.length; i++) for (let j = i + 2; j <= plate.length; j++) add(`#${plate.slice(i, j)}`);
+  }
+  return [...out];
+}
+
+/** What each word of a query looks for: its letters-and-digits runs, and them run together (for plates). */
+export function queryWords(terms: SearchTerms): { runs: string[]; compact: string }[] {
+  return terms.words
+    .map((w) => w.match(RUN) ?? [])
+    .filter((runs) => runs.length > 0)
+    .map((runs) => ({ runs, compact: runs.join('') }));
+}
+
+const quoted = (lexeme: string): string => `'${lexeme.replace(/['\\]/g, (c) => c + c)}'`;
+
+/** A tsvector literal of these lexemes (PostgreSQL's input syntax: quoted, no positions). */
+export function tsvectorLiteral(lexemes: readonly string[]): string {
+  return lexemes.map(quoted).join(' ');
+}
+
+/**
+ * A run may be matched as a beginning when it is the query's last and has three characters or more
+ * (shorter beginnings, "s", "so", begin too many words to say anything, and cost the index a list
+ * of every lot holding any of them).
+ */
+const unfinished = (run: string, last: boolean): boolean => last && [...run].length >= 3;
+
+/**
+ * The query as a tsquery literal (see above): for each word, its runs as words (the last run of the
+ * last word as a beginning, `:*`), or its runs together as a plate lexeme; or the whole query's
+ * letters and digits so. Null when the query holds no letter or digit (it then matches
+ * no lot).
+ */
+export function tsqueryLiteral(terms: SearchTerms): string | null {
+  return tsquery(terms, false);
+}
+
+/**
+ * The same query without the unfinished word's beginning (and the word it ends): a looser query of
+ * whole lexemes, which every lot the query matches also matches, and which the index answers without
+ * listing every lexeme the beginning begins; the catalogue reads it through the index and checks the
+ * whole query on what it finds. Null when nothing whole is left (the query is one beginning).
+ */
+export function wholeLexemesLiteral(terms: SearchTerms): string | null {
+  return tsquery(terms, true);
+}
+
+/** The query's unfinished beginning alone (`'tấn':*`), or null when its last word is whole. */
+export function beginningLiteral(terms: SearchTerms): string | null {
+  const words = queryWords(terms);
+  const runs = words.at(-1)?.runs ?? [];
+  const run = runs.at(-1);
+  return run !== undefined && unfinished(run, true) ? `${quoted(run)}:*` : null;
+}
+
+function tsquery(terms: SearchTerms, wholeOnly: boolean): string | null {
+  const words = queryWords(terms);
+  const parts = words.flatMap(({ runs, compact }, w) => {
+    const last = (i: number): boolean => unfinished(runs[i], w === words.length - 1 && i === runs.length - 1);
+    // Looser: a word ending in a beginning is left out whole (its plate alternative is no looser).
+    if (wholeOnly && runs.some((_r, i) => last(i))) return [];
+    const asWords = runs.map((r, i) => `${quoted(r)}${last(i) ? ':*' : ''}`).join(' & ');
+    const options = [runs.length > 1 ? `(${asWords})` : asWords];
+    if ([...compact].length >= 2) options.push(quoted(`#${compact}`));
+    return [options.length > 1 ? `(${options.join(' | ')})` : options[0]];
+  });
+  if (!parts.length) return null;
+  const all = parts.join(' & ');
+  return /\p{N}/u.test(terms.compact) && words.length > 1 ? `(${all}) | ${quoted(`#${terms.compact}`)}` : all;
+}
+
+/** Whether lexemes (searchLexemes) match a query, exactly as the catalogue query decides it in the database. */
+export function matchesLexemes(lexemes: readonly string[], terms: SearchTerms): boolean {
+  const words = queryWords(terms);
+  if (!words.length) return false;
+  const set = new Set(lexemes);
+  const begins = (prefix: string): boolean => lexemes.some((l) => l.startsWith(prefix));
+  const each = words.every(
+    ({ runs, compact }, w) =>
+      runs.every((r, i) => (unfinished(r, w === words.length - 1 && i === runs.length - 1) ? begins(r) : set.has(r))) ||
+      ([...compact].length >= 2 && set.has(`#${compact}`)),
+  );
+  return each || (/\p{N}/u.test(terms.compact) && words.length > 1 && set.has(`#${terms.compact}`));
+}
+
+/** Whether a text (its lines joined as a title's) matches a query, as the catalogue query decides it. */
 export function matchesTerms(text: string, terms: SearchTerms): boolean {
-  const normal = normaliseText(text);
-  if (terms.words.every((w) => normal.includes(w))) return true;
-  return terms.compact.length > 0 && compactText(text).includes(terms.compact);
+  return matchesLexemes(searchLexemes(text), terms);
 }

@@ -1,11 +1,10 @@
 // The catalogue search as people type (issue 14 item 7): GET /api/lots finds lots without diacritics
 // and licence plates in any format, filters by province and price range, sorts by the soonest end,
 // and refuses malformed parameters with a 422 naming the field. Runs on PGlite and, with
-// TEST_DATABASE_URL, on PostgreSQL (where pg_trgm indexes serve the same query).
+// TEST_DATABASE_URL, on PostgreSQL (the same full-text index on both: issue 21, migration 0017).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq, sql } from 'drizzle-orm';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
-import { onPostgres } from '../support/db.ts';
 import { resultRows } from '../../db/client.ts';
 import { lots } from '../../db/schema.ts';
 import { ManualClock } from '../../server/shared/clock.ts';
@@ -288,13 +287,17 @@ describe('the stored search text', () => {
     ]);
   });
 
-  it.runIf(onPostgres())('has trigram indexes on PostgreSQL with pg_trgm', async () => {
-    const rows = resultRows<{ indexname: string }>(
+  // Issue 21: full-text search over search_vector, on PGlite and PostgreSQL alike (the trigram indexes
+  // of migration 0005 served the LIKEs this search no longer runs; migration 0017 drops them).
+  it('has one GIN index over the search lexemes and no trigram index', async () => {
+    const rows = resultRows<{ indexname: string; indexdef: string }>(
       await tp.database.db.execute(
-        sql`select indexname from pg_indexes where tablename = 'lots' and indexdef like '%gin_trgm_ops%' order by indexname`,
+        sql`select indexname, indexdef from pg_indexes where tablename = 'lots' and (indexdef like '%gin%') order by indexname`,
       ),
     );
-    expect(rows.map((r) => r.indexname)).toEqual(['lots_search_compact_trgm', 'lots_search_text_trgm']);
+    expect(rows.map((r) => [r.indexname, r.indexdef.replace(/"/g, '').replace(/^.* USING /, '')])).toEqual([
+      ['lots_search_vector', 'gin (search_vector)'],
+    ]);
   });
 });
 

@@ -61,7 +61,7 @@ describe('normaliseText and compactText', () => {
   it('stores title, description and province name normalised', () => {
     expect(
       lotSearchColumns({ title: 'Biển số 30K-888.88', description: 'Đăng ký tại Hà Nội.', province: 'ha-noi' }),
-    ).toEqual({
+    ).toMatchObject({
       searchText: 'bien so 30k-888.88 dang ky tai ha noi. ha noi',
       searchCompact: 'bienso30k88888dangkytaihanoihanoi',
     });

@@ -1218,6 +1218,8 @@ export const en: Catalogue<typeof vi> = {
       invalid_fields: 'Some of the information is not valid.',
       body_not_json: 'What was sent is not valid JSON.',
       malformed_request: 'The request is malformed.',
+      catalogue_cursor_invalid:
+        'The page cursor does not belong to this order and these filters: search again from the first page.',
       unsupported_media_type: 'This content type is not supported here.',
       too_large: 'What was sent is too large.',
       body_too_large: 'What was sent is too large (at most {{maxBytes}} bytes).',

@@ -1241,6 +1241,8 @@ export const vi = {
       invalid_fields: 'Một số thông tin chưa hợp lệ.',
       body_not_json: 'Dữ liệu gửi lên không đúng định dạng JSON.',
       malformed_request: 'Yêu cầu không đúng định dạng.',
+      catalogue_cursor_invalid:
+        'Con trỏ trang không do danh mục cấp cho cách sắp xếp và bộ lọc này: hãy tìm lại từ trang đầu.',
       unsupported_media_type: 'Định dạng dữ liệu gửi lên không được hỗ trợ.',
       too_large: 'Dữ liệu gửi lên quá lớn.',
       body_too_large: 'Dữ liệu gửi lên quá lớn (tối đa {{maxBytes}} byte).',
