@@ -14,13 +14,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { createBenchDatabase } from './lib/database.ts';
-import { catalogueSizes, openBenchDatabase, sampleSeeded, seedCatalogue } from './lib/catalogue-seed.ts';
+import { createBenchDatabase, openBenchDatabase } from './lib/database.ts';
+import { catalogueSizes, sampleSeeded, seedCatalogue } from './lib/catalogue-seed.ts';
 import { benchPid, startBenchIdp } from './lib/idp.ts';
 import { machineInfo } from './lib/proc.ts';
-import { ROOT, startServer, type ServerUnderTest } from './lib/platform.ts';
+import { api, ROOT, startServer, type ServerUnderTest } from './lib/platform.ts';
 import { newHistogram, recordMs, summarize } from './lib/hist.ts';
-import { prng, type SeedAsset } from './lib/catalogue-data.ts';
+import type { SeedAsset } from './lib/catalogue-data.ts';
+import { prng } from './lib/random.ts';
 import { queryClasses, type Params, type QueryClass } from './lib/catalogue-queries.ts';
 import { checkAnswer, planSummary, type ListAnswer } from './lib/catalogue-checks.ts';
 import { renderCatalogueMarkdown, type CatalogueReport } from './lib/catalogue-report.ts';
@@ -99,20 +100,6 @@ run.onInterrupt(() =>
   Promise.allSettled([platform?.stop(), idp.close(), args.keepDatabase ? undefined : bench.drop()]),
 );
 
-async function api<T>(base: string, method: string, p: string, token?: string, body?: unknown): Promise<T> {
-  const res = await fetch(base + p, {
-    method,
-    headers: {
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${p} answered ${res.status}: ${text.slice(0, 300)}`);
-  return JSON.parse(text) as T;
-}
-
 try {
   const adminPid = benchPid(0, 1);
   const managerPid = benchPid(0, 2);
@@ -143,7 +130,9 @@ try {
     log('starting the platform (node server/main.ts): migrations');
     platform = await startPlatform();
     await api(platform.base, 'GET', '/api/me', manager);
-    const [organisation] = (await api<{ items: { id: number }[] }>(platform.base, 'GET', '/api/organisations')).items;
+    const [organisation] = (
+      await api<{ items: { id: number }[] }>(platform.base, 'GET', '/api/organisations', undefined)
+    ).items;
     await api(platform.base, 'POST', `/api/organisations/${organisation.id}/managers`, admin, { pid: managerPid });
     const template = await api<{ id: number }>(platform.base, 'POST', '/api/lots', manager, {
       title: 'Biển số 30K-000.01 (lô mẫu của phép đo)',

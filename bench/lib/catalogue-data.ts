@@ -12,18 +12,6 @@ import { lotSearchColumns } from '../../server/auctions/lot-search.ts';
 import { provinceName, type ProvinceId } from '../../server/auctions/provinces.ts';
 import type { LotStatus } from '../../db/schema.ts';
 
-/** A small fast PRNG (mulberry32): the same catalogue for the same seed. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 type Rand = () => number;
 const pick = <T>(r: Rand, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
 const int = (r: Rand, lo: number, hi: number): number => lo + Math.floor(r() * (hi - lo + 1));

@@ -4,18 +4,17 @@
 // (--database), a sample of its lots to ask for.
 import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
-import postgres from 'postgres';
-import type { BenchDatabase, Sql } from './database.ts';
+import type { Sql } from './database.ts';
 import {
   COPY_COLUMNS,
   copyLine,
-  prng,
   seedCatalogueRows,
   type SeedAsset,
   type SeedCategory,
   type SeedContext,
 } from './catalogue-data.ts';
 import type { CatalogueReport } from './catalogue-report.ts';
+import { prng } from './random.ts';
 import type { ProvinceId } from '../../server/auctions/provinces.ts';
 
 export async function seedCatalogue(
@@ -123,28 +122,6 @@ export async function catalogueSizes(sql: Sql): Promise<CatalogueReport['sizes']
       searchText: Number(columns.text),
       searchCompact: Number(columns.compact),
       row: Number(columns.row),
-    },
-  };
-}
-
-/** A bench database an earlier run kept (--database): opened, never dropped. */
-export async function openBenchDatabase(adminUrl: string, name: string): Promise<BenchDatabase> {
-  if (!/^[a-z0-9_]+$/.test(name)) throw new Error(`--database must name a bench database, not ${name}`);
-  const admin = postgres(adminUrl, { max: 2, onnotice: () => {}, connect_timeout: 5 });
-  const [{ version }] = await admin<{ version: string }[]>`select current_setting('server_version') as version`;
-  const u = new URL(adminUrl);
-  u.pathname = `/${name}`;
-  const url = u.toString();
-  const sql = postgres(url, { max: 4, onnotice: () => {} });
-  return {
-    url,
-    name,
-    admin,
-    sql,
-    version,
-    drop: async () => {
-      await sql.end({ timeout: 5 });
-      await admin.end({ timeout: 5 });
     },
   };
 }

@@ -16,9 +16,20 @@ export interface BenchDatabase {
 }
 
 export async function createBenchDatabase(adminUrl: string, name: string): Promise<BenchDatabase> {
+  return connectBenchDatabase(adminUrl, name, true);
+}
+
+/** A bench database an earlier run kept (a scenario's --database): opened, never dropped. */
+export async function openBenchDatabase(adminUrl: string, name: string): Promise<BenchDatabase> {
+  if (!/^[a-z0-9_]+$/.test(name)) throw new Error(`--database must name a bench database, not ${name}`);
+  return connectBenchDatabase(adminUrl, name, false);
+}
+
+/** The admin connection and the bench database's own; `owned`: created now, and dropped by drop(). */
+async function connectBenchDatabase(adminUrl: string, name: string, owned: boolean): Promise<BenchDatabase> {
   const admin = postgres(adminUrl, { max: 2, onnotice: () => {}, connect_timeout: 5 });
   const [{ version }] = await admin<{ version: string }[]>`select current_setting('server_version') as version`;
-  await admin.unsafe(`create database ${name}`);
+  if (owned) await admin.unsafe(`create database ${name}`);
   const u = new URL(adminUrl);
   u.pathname = `/${name}`;
   const url = u.toString();
@@ -31,7 +42,7 @@ export async function createBenchDatabase(adminUrl: string, name: string): Promi
     version,
     drop: async () => {
       await sql.end({ timeout: 5 });
-      await admin.unsafe(`drop database if exists ${name} with (force)`);
+      if (owned) await admin.unsafe(`drop database if exists ${name} with (force)`);
       await admin.end({ timeout: 5 });
     },
   };

@@ -7,6 +7,7 @@
 // can tell from its amount which planned bid it was, and so when it was sent (as the storm does with
 // its global bid numbers, lib/schedule.ts), without any messaging between processes.
 import type { PriceRules } from './schedule.ts';
+import { prng } from './random.ts';
 
 export type LotClass = 'hot' | 'warm' | 'quiet';
 export const LOT_CLASSES: LotClass[] = ['hot', 'warm', 'quiet'];
@@ -75,18 +76,6 @@ export interface DayPlan {
     watchersFull: number;
     /** The full shift's minutes over the window's: how much denser than real the shift's bids are. */
     compression: number;
-  };
-}
-
-/** mulberry32: a small, fast, seedable PRNG (the plan must be the same in every run with one seed). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
 
