@@ -29,6 +29,16 @@ export interface ClassFigures {
   deliveries: number;
 }
 
+/** Requests of one kind (sign-ins, page loads): how many, how fast, and why some failed. */
+export interface RequestFigures {
+  ok: number;
+  failed: number;
+  perSec: number;
+  latency: LatencySummary | null;
+  failures: Record<string, number>;
+  samples: string[];
+}
+
 export interface DayReport {
   date: string;
   /** The platform's commit measured. */
@@ -68,24 +78,8 @@ export interface DayReport {
     /** Arriving people over everyone registered. */
     scale: number;
     offeredPerSec: number;
-    signIns: {
-      ok: number;
-      failed: number;
-      perSec: number;
-      latency: LatencySummary | null;
-      failures: Record<string, number>;
-      samples: string[];
-    };
-    pages: {
-      ok: number;
-      failed: number;
-      perSec: number;
-      latency: LatencySummary | null;
-      failures: Record<string, number>;
-      samples: string[];
-      showedBidder: number;
-      meanKiB: number;
-    };
+    signIns: RequestFigures;
+    pages: RequestFigures & { showedBidder: number; meanKiB: number };
     /** Server CPU (all processes) per person: a sign-in and their page loads. */
     serverCpuMsPerPerson: number;
     /** The same above what the processes spend anyway with the sockets open (the idle stretch). */
@@ -106,15 +100,7 @@ export interface DayReport {
   /** The public loading lot pages without signing in (absent from runs before it was measured). */
   spectators?: {
     seconds: number;
-    pages: {
-      ok: number;
-      failed: number;
-      perSec: number;
-      latency: LatencySummary | null;
-      failures: Record<string, number>;
-      samples: string[];
-      meanKiB: number;
-    };
+    pages: RequestFigures & { meanKiB: number };
     /** Server CPU (all processes) per page, and above the idle stretch's. */
     serverCpuMsPerPage: number;
     serverCpuMsPerPageNet: number;
