@@ -12,7 +12,7 @@
 //   with its own domain-separation label, over the kind, the lot and the value: a hash means something
 //   only within its lot (two lots' hashes of one address differ), and only a holder of the key could
 //   test a guessed address against it.
-import { createHmac } from 'node:crypto';
+import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 import type { Context } from 'hono';
 import { getCookie } from 'hono/cookie';
 import { parse as parseCookies } from 'hono/utils/cookie';
@@ -44,12 +44,13 @@ export interface ClientHashes {
   device?: string;
 }
 
-let derived: { keyId: string; key: Buffer } | undefined;
+/** The derived key, as a KeyObject (a raw key costs createHmac several times the hash itself). */
+let derived: { keyId: string; key: KeyObject } | undefined;
 
-function clientKey(): Buffer {
+function clientKey(): KeyObject {
   const keyId = personHashKeyId();
   if (!derived || derived.keyId !== keyId)
-    derived = { keyId: keyId ?? '', key: Buffer.from(personHash(KEY_LABEL), 'hex') };
+    derived = { keyId: keyId ?? '', key: createSecretKey(Buffer.from(personHash(KEY_LABEL), 'hex')) };
   return derived.key;
 }
 
