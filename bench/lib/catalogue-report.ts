@@ -6,7 +6,13 @@ import type { MachineInfo } from './proc.ts';
 export interface CatalogueReport {
   date: string;
   smoke: boolean;
-  machine: MachineInfo & { postgres: string };
+  machine: MachineInfo & {
+    postgres: string;
+    /** The server's memory settings (shared_buffers, work_mem, effective_cache_size). */
+    postgresMemory?: string;
+    /** What pg_prewarm read into the buffers before the searches, or why it did not. */
+    prewarmed?: string;
+  };
   /** The machine's load averages (1, 5, 15 min) as the searches began and ended: other work on it. */
   load: { before: number[]; after: number[] };
   settings: {
@@ -79,7 +85,7 @@ function shapes(plans: CatalogueReport['classes'][number]['plans']): string {
 export function renderCatalogueMarkdown(r: CatalogueReport): string {
   const parts: string[] = [];
   parts.push(
-    `${r.machine.nproc} cores (${r.machine.cpuModel}), ${r.machine.memoryGiB} GiB, PostgreSQL ${r.machine.postgres} with its default settings, Node ${r.machine.node}. ${r.settings.lots.toLocaleString('en')} lots; ${r.settings.queriesPerClass} searches per class over HTTP (GET /api/lots, ${r.settings.pageSize} lots a page), ${r.settings.concurrency} at a time, after an unrecorded warm-up; latency to the answer's last byte. The machine's load average (1, 5, 15 min) was ${r.load.before.join(', ')} as the searches began and ${r.load.after.join(', ')} as they ended (the machine is shared: other work shows here).`,
+    `${r.machine.nproc} cores (${r.machine.cpuModel}), ${r.machine.memoryGiB} GiB, PostgreSQL ${r.machine.postgres} (${r.machine.postgresMemory ?? 'its default settings'}; lots table and indexes prewarmed: ${r.machine.prewarmed ?? 'no'}), Node ${r.machine.node}. ${r.settings.lots.toLocaleString('en')} lots; ${r.settings.queriesPerClass} searches per class over HTTP (GET /api/lots, ${r.settings.pageSize} lots a page), ${r.settings.concurrency} at a time, after an unrecorded warm-up; latency to the answer's last byte. The machine's load average (1, 5, 15 min) was ${r.load.before.join(', ')} as the searches began and ${r.load.after.join(', ')} as they ended (the machine is shared: other work shows here).`,
   );
   const seeding = r.seeding;
   if (seeding) {

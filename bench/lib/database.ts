@@ -12,6 +12,8 @@ export interface BenchDatabase {
   /** A small pool on the bench database for setup and verification. */
   sql: Sql;
   version: string;
+  /** The server's memory settings, as the reports print them ("shared_buffers 6GB, work_mem 4MB, …"). */
+  memory: string;
   drop(): Promise<void>;
 }
 
@@ -28,7 +30,11 @@ export async function openBenchDatabase(adminUrl: string, name: string): Promise
 /** The admin connection and the bench database's own; `owned`: created now, and dropped by drop(). */
 async function connectBenchDatabase(adminUrl: string, name: string, owned: boolean): Promise<BenchDatabase> {
   const admin = postgres(adminUrl, { max: 2, onnotice: () => {}, connect_timeout: 5 });
-  const [{ version }] = await admin<{ version: string }[]>`select current_setting('server_version') as version`;
+  const [{ version, memory }] = await admin<{ version: string; memory: string }[]>`
+    select current_setting('server_version') as version,
+           concat_ws(', ', 'shared_buffers ' || current_setting('shared_buffers'),
+                           'work_mem ' || current_setting('work_mem'),
+                           'effective_cache_size ' || current_setting('effective_cache_size')) as memory`;
   if (owned) await admin.unsafe(`create database ${name}`);
   const u = new URL(adminUrl);
   u.pathname = `/${name}`;
@@ -40,6 +46,7 @@ async function connectBenchDatabase(adminUrl: string, name: string, owned: boole
     admin,
     sql,
     version,
+    memory,
     drop: async () => {
       await sql.end({ timeout: 5 });
       if (owned) await admin.unsafe(`drop database if exists ${name} with (force)`);
@@ -121,4 +128,24 @@ export async function postgresPids(admin: Sql, database: string): Promise<number
     { pid: number }[]
   >`select pid from pg_stat_activity where datname = ${database} or (datname is null and backend_type <> 'client backend')`;
   return rows.map((r) => r.pid);
+}
+
+/**
+ * Reads a table and its indexes into PostgreSQL's buffers (pg_prewarm, a contrib extension), as far
+ * as shared_buffers holds them, as a database in service has its hot tables. Returns what was read,
+ * or why nothing was (the extension missing, or not allowed).
+ */
+export async function prewarm(sql: Sql, table: string): Promise<string> {
+  try {
+    await sql`create extension if not exists pg_prewarm`;
+    const rows = await sql<{ relation: string; blocks: number }[]>`
+      select c.relname as relation, pg_prewarm(c.oid)::int as blocks
+        from pg_class c
+       where c.oid = ${table}::regclass
+          or c.oid in (select indexrelid from pg_index where indrelid = ${table}::regclass)`;
+    const blocks = rows.reduce((n, r) => n + r.blocks, 0);
+    return `${rows.length} relations, ${Math.round((blocks * 8) / 1024)} MiB`;
+  } catch (err) {
+    return `not prewarmed: ${(err as Error).message}`;
+  }
 }

@@ -84,6 +84,27 @@ export function after(s: Segment, c: CursorPosition): SQL {
   return sql`(${lots.endsAt}, ${lots.id}) ${op} (${c.endsAt}::timestamptz, ${c.id}::integer)`;
 }
 
+/** The lots up to a position in a segment (it included), in its order: the rest of its index's range. */
+export function upTo(s: Segment, c: { endsAt: string | null; id: number }): SQL {
+  const op = sql.raw(s.dir === 'asc' ? '<=' : '>=');
+  if (!s.byEnd) return sql`${lots.id} ${op} ${c.id}`;
+  return sql`(${lots.endsAt}, ${lots.id}) ${op} (${c.endsAt}::timestamptz, ${c.id}::integer)`;
+}
+
+/**
+ * The position of the segment's `n`-th lot from where `where` starts it, in its order (read from its
+ * index alone): where a walk that may read no more than n lots stops. None when it holds fewer.
+ */
+export function nthPosition(tx: Db, where: SQL | undefined, s: Segment, n: number) {
+  return tx
+    .select({ id: lots.id, endsAt: endsKey })
+    .from(lots)
+    .where(where)
+    .orderBy(...segmentOrder(s))
+    .limit(1)
+    .offset(n - 1);
+}
+
 export function mayHold(s: Segment, allowed: readonly LotStatus[] | undefined): boolean {
   if (!allowed || s.holds === 'any') return true;
   const open = (OPEN_STATUSES as readonly LotStatus[]).some((st) => allowed.includes(st));
@@ -243,6 +264,9 @@ export function readMode(mode: ReadMode): SQL {
       `set_config('plan_cache_mode', 'force_custom_plan', true)`,
       // Parallel workers take longer to start than these statements take to run.
       `set_config('max_parallel_workers_per_gather', '0', true)`,
+      // Nor JIT compilation: a statement the planner prices high (a bitmap it expects to be large)
+      // spent some 130 ms compiling before reading the handful of rows it found.
+      `set_config('jit', 'off', true)`,
       off('enable_seqscan', walk || collect),
       off('enable_bitmapscan', walk),
       off('enable_sort', walk),

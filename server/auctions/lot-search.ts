@@ -48,6 +48,7 @@ import {
   collectPage,
   explained,
   mayHold,
+  nthPosition,
   readMode,
   readSegment,
   rowsById,
@@ -56,6 +57,8 @@ import {
   type PlanNode,
   type ReadMode,
   type Segment,
+  upTo,
+  after,
 } from './catalogue-plan.ts';
 
 export type { PlanNode } from './catalogue-plan.ts';
@@ -189,6 +192,12 @@ interface Condition {
   cheapIf?: number;
   /** Counted in the sample, never part of the query. */
   sampleOnly?: boolean;
+  /**
+   * With a range of ends, one range of lots_status_ends_at (status, ends_at): read through its index
+   * when collecting a segment ordered by end, however many lots have the status ("closed" ending
+   * after now is a handful of lots, though "closed" alone is a third of them).
+   */
+  withEnds?: boolean;
 }
 
 /** A condition written so that no index serves it. */
@@ -202,7 +211,10 @@ function filters(person: Person | undefined, o: CatalogueQuery, now: Date): Cond
   // (issue 19); "mine" is the lots of the organisations the person manages.
   if (o.mine && person) push(inArray(lots.organisationId, [...person.organisations, 0]), true);
   else push(draftsVisibleTo(person), false);
-  if (o.status) push(statusFilter(o.status, now), true);
+  if (o.status) {
+    const byStatus = statusFilter(o.status, now);
+    if (byStatus) out.push({ sql: byStatus, indexed: true, withEnds: o.status !== 'live' && o.status !== 'scheduled' });
+  }
   if (o.category) push(eq(lots.category, o.category), true);
   if (o.province) push(eq(lots.province, o.province), true);
   if (o.minPrice !== undefined) push(gte(lotPrice, o.minPrice), false);
@@ -244,6 +256,8 @@ export interface CatalogueTuning {
   sampleRows: number;
   /** How many lots the catalogue holds; unless given, as the planner's statistics count them. */
   size?: number;
+  /** The most lots a probing walk reads before a segment's matches are collected instead (default WALK_PROBE). */
+  walkProbe?: number;
 }
 
 export const CATALOGUE_TUNING: CatalogueTuning = { largeFrom: 50_000, exactUpTo: EXACT_TOTAL_UP_TO, sampleRows: 3_000 };
@@ -281,7 +295,9 @@ class Reader {
 /** Runs `fn` in a transaction whose statements are planned for their own values (see the header). */
 function customPlans<T>(db: Db, fn: (tx: Db) => Promise<T>): Promise<T> {
   return db.transaction(async (tx) => {
-    await tx.execute(sql`select set_config('plan_cache_mode', 'force_custom_plan', true)`);
+    await tx.execute(
+      sql`select set_config('plan_cache_mode', 'force_custom_plan', true), set_config('jit', 'off', true)`,
+    );
     return fn(tx as unknown as Db);
   });
 }
@@ -432,8 +448,9 @@ async function walkSegment(
   want: number,
   skip: number,
   label: string,
+  bound?: SQL,
 ): Promise<{ rows: Read['rows']; skipped: number }> {
-  const where = and(whereOf(p), p.segments[index].where(p.asOf));
+  const where = and(whereOf(p), p.segments[index].where(p.asOf), bound);
   const position = p.cursor && index === p.cursor.segment ? p.cursor : undefined;
   const query = readSegment(r.tx, where, p.segments[index], position, want, skip);
   const rows = (await r.run(label, query, () => query)).map((x) => ({
@@ -531,7 +548,8 @@ async function readBySample(r: Reader, p: Plan, size: number): Promise<Read> {
     p.conditions.map((c) => c.sql),
     p.o.startsTo !== undefined,
   );
-  // Planned as any: a sample scan whatever the values.
+  // Planned as any: a sample scan whatever the values. Never JIT-compiled (see readMode).
+  await r.tx.execute(sql`select set_config('jit', 'off', true)`);
   const [sample] = resultRows<Record<string, number | null>>(
     await r.run('sample', sampled, () => r.tx.execute(sampled)),
   );
@@ -571,6 +589,16 @@ async function readBySample(r: Reader, p: Plan, size: number): Promise<Read> {
     if (got) return { rows: got.rows, total: got.matches, exact: true };
     overflowed = true;
   }
+  // The lots of a segment a walk passes before its first match. The sample sees one lot in
+  // size / s, so even matches spread evenly come after about (sampled lots ÷ sampled matches) − 1 of
+  // its lots: only the sample's stretch beyond that is a stretch without matches. None seen there:
+  // all of it.
+  const gapOf = (at: number): number => {
+    const lotsSeen = sample[`z${at}`] ?? 0;
+    const matchesSeen = sample[`m${at}`] ?? 0;
+    if (matchesSeen === 0) return estimate(lotsSeen);
+    return estimate(Math.max(0, (sample[`g${at}`] ?? 0) - (lotsSeen / matchesSeen - 1)));
+  };
   const rows = await readSegments(p, async (index, want, skip) => {
     const at = p.live.indexOf(index);
     const cursor = p.cursor && index === p.cursor.segment ? p.cursor : undefined;
@@ -581,12 +609,26 @@ async function readBySample(r: Reader, p: Plan, size: number): Promise<Read> {
     // at the segment's share of matching lots (all of it when the sample saw none there). From the
     // cursor on, the first stretch is behind: the share alone.
     const share = matches > 0 ? inSegment / matches : inSegment;
-    const walk = (cursor ? 0 : estimate(sample[`g${at}`] ?? sample[`z${at}`])) + Math.min(inSegment, want * share);
+    const walk = (cursor ? 0 : gapOf(at)) + Math.min(inSegment, want * share);
+    // A small segment is walked whatever its matches: reading all of it in order costs no more than
+    // a small collect, and a collect's bitmaps may miss its range (the planner, taking "not open and
+    // ending later" for half the lots, reads every ended lot to find the few that end later).
+    const small = inSegment <= bound / 4;
+    const fewMatches = matches <= bound / 4;
     // A segment with few matches, or whose walk would read more lots than collecting its matches, is
     // collected (the segment's own range a bitmap too, when worth it); past the cap, walked after all.
-    if (p.segments.length > 1 || walk > leastHere) {
-      if ((matches <= bound / 4 || walk > leastHere) && affordable(leastHere)) {
-        const indexed = throughIndexes(leastHere);
+    // Many matches that the sample places past a long stretch without any are first looked for by a
+    // walk that reads no more than WALK_PROBE lots: the sample reads whole pages of lots seeded or
+    // written together, so the stretch it sees is rough (ten times too long, seen), while a collect
+    // of tens of thousands of matches costs hundreds of milliseconds.
+    if (!small && (p.segments.length > 1 || walk > leastHere)) {
+      if (!fewMatches && walk > leastHere && affordable(leastHere) && skip === 0) {
+        const probed = await probeWalk(r, p, index, want, cursor);
+        if (probed) return probed;
+      }
+      if ((fewMatches || walk > leastHere) && affordable(leastHere)) {
+        const byEnd = p.segments[index].byEnd;
+        const indexed = throughIndexes(leastHere).map((n, i) => n || (byEnd && p.conditions[i].withEnds === true));
         const segment = worthABitmap(inSegment, leastHere) ? segmentWheres[at] : rowwise(segmentWheres[at]);
         const where = and(whereOf(p, indexed), segment);
         const got = await collect(r, p, where, cursor, want, skip, `segment ${index} collect`, 10 * bound + 1);
@@ -598,6 +640,30 @@ async function readBySample(r: Reader, p: Plan, size: number): Promise<Read> {
   });
   // More than the bound when a collect stopped there; else the sample's estimate.
   return { rows, total: overflowed ? Math.max(total, bound + 1) : total, exact: false };
+}
+
+/** The most lots a probing walk reads before the segment's matches are collected instead. */
+const WALK_PROBE = 30_000;
+
+/**
+ * A walk of the segment that reads no more than WALK_PROBE of its lots (up to the position of the
+ * WALK_PROBE-th, read from its index alone; the tuning may say otherwise): its rows when it found the page's worth or read the whole
+ * segment, else null.
+ */
+async function probeWalk(
+  r: Reader,
+  p: Plan,
+  index: number,
+  want: number,
+  cursor: CursorPosition | undefined,
+): Promise<{ rows: Read['rows']; skipped: number } | null> {
+  const s = p.segments[index];
+  await r.mode('walk');
+  const from = and(s.where(p.asOf), cursor ? after(s, cursor) : undefined);
+  const query = nthPosition(r.tx, from, s, p.tuning.walkProbe ?? WALK_PROBE);
+  const [stop] = await r.run(`segment ${index} probe bound`, query, () => query);
+  const walked = await walkSegment(r, p, index, want, 0, `segment ${index} probe`, stop ? upTo(s, stop) : undefined);
+  return walked.rows.length >= want || !stop ? walked : null;
 }
 
 /**

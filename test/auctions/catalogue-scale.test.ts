@@ -493,11 +493,12 @@ describe('the large-catalogue reading', () => {
     { province: 'ha-noi', category: 'licence-plate' },
     { q: 'khong co' },
   ];
-  const large = (exactUpTo: number): CatalogueTuning => ({
+  const large = (exactUpTo: number, walkProbe?: number): CatalogueTuning => ({
     largeFrom: 0,
     exactUpTo,
     sampleRows: 1_000,
     size: seeded.length,
+    ...(walkProbe === undefined ? {} : { walkProbe }),
   });
 
   /** Every page by cursor, straight through searchLots. */
@@ -523,8 +524,9 @@ describe('the large-catalogue reading', () => {
       const o = { ...query, ...(sort === 'default' ? {} : { sort }) };
       const reference = await pages(o);
       expect(reference.exact).toBe(true);
-      for (const bound of [3, 40, 1_000]) {
-        const got = await pages(o, large(bound));
+      // A probing walk of 7 lots: the probe that fills the page, and the one that gives up and collects.
+      for (const [bound, walkProbe] of [[3], [40], [1_000], [3, 7], [40, 7]]) {
+        const got = await pages(o, large(bound, walkProbe));
         expect(got.ids, `${JSON.stringify(o)} with ${bound}`).toEqual(reference.ids);
         // Exact when every match was collected: few enough, and something an index serves to find
         // them (the bare catalogue and unindexed filters are walked, with the sample's estimate).
@@ -538,7 +540,13 @@ describe('the large-catalogue reading', () => {
           expect(Math.abs(got.total - want), `${got.total} for ${want}`).toBeLessThanOrEqual(2);
         }
         // An offset page is the same slice of the same order.
-        const r = await searchLots(tp.database.db, undefined, { limit: 5, offset: 9, ...o }, clock.now(), large(bound));
+        const r = await searchLots(
+          tp.database.db,
+          undefined,
+          { limit: 5, offset: 9, ...o },
+          clock.now(),
+          large(bound, walkProbe),
+        );
         expect(r.ok && r.value.rows.map((l) => l.id)).toEqual(reference.ids.slice(9, 14));
       }
     }
