@@ -134,7 +134,7 @@ export async function createLot(ctx: AppContext, person: Person, input: CreateLo
         description: input.description,
         category: input.category ?? 'other',
         province: input.province ?? null,
-        ...lotSearchColumns(input),
+        ...lotSearchColumns({ ...input, category: input.category ?? 'other' }),
         ...(terms(lotTerms) as Pick<
           LotRow,
           | 'startingPrice'
@@ -212,10 +212,11 @@ export async function updateLot(
         ...(input.description !== undefined ? { description: input.description } : {}),
         ...(input.category !== undefined ? { category: input.category } : {}),
         ...(input.province !== undefined ? { province: input.province } : {}),
-        // The search text follows the title, description and province (lot-search.ts).
+        // The search columns follow the title, description, category and province (lot-search.ts).
         ...lotSearchColumns({
           title: input.title ?? row.title,
           description: input.description ?? row.description,
+          category: input.category ?? row.category,
           province: input.province === undefined ? row.province : input.province,
         }),
         ...(terms(merged) as Partial<LotRow>),

@@ -109,6 +109,19 @@ export function queryWords(terms: SearchTerms): { runs: string[]; compact: strin
 
 const quoted = (lexeme: string): string => `'${lexeme.replace(/['\\]/g, (c) => c + c)}'`;
 
+/**
+ * A lot's facet as a lexeme: `=category:vehicle`, `=province:ha-noi`. A query's lexemes are letters,
+ * digits and '#', so no word typed matches one; the catalogue adds them to a search (its category and
+ * province filters) so that the GIN index intersects them with the words (lot-search.ts).
+ */
+export const facetLexeme = (facet: 'category' | 'province', value: string): string => `=${facet}:${value}`;
+
+/** A tsquery literal that also requires these lexemes (the query alone when there are none; null for neither). */
+export function withLexemes(query: string | null, lexemes: readonly string[]): string | null {
+  const all = [...(query === null ? [] : [`(${query})`]), ...lexemes.map(quoted)];
+  return all.length ? all.join(' & ') : null;
+}
+
 /** A tsvector literal of these lexemes (PostgreSQL's input syntax: quoted, no positions). */
 export function tsvectorLiteral(lexemes: readonly string[]): string {
   return lexemes.map(quoted).join(' ');

@@ -135,7 +135,7 @@ describe('searching as people type', () => {
     expect(await search('_')).toEqual([]);
   });
 
-  it('follows an edit of the title, description or province', async () => {
+  it('follows an edit of the title, description, category or province', async () => {
     const draft = await createLot(
       tp.call,
       manager,
@@ -153,6 +153,19 @@ describe('searching as people type', () => {
     expect(await mine('hue')).toContain(draft.id);
     expect(await mine('camry')).not.toContain(draft.id);
     expect(await mine('can tho')).not.toContain(draft.id);
+    // With words, the category and province are read from the lot's lexemes too (migration 0018):
+    // they follow the edit.
+    const faceted = (filters: string): Promise<number[]> => found(`mine=true&q=ford&${filters}`, manager.token);
+    expect(await faceted('province=hue&category=vehicle')).toContain(draft.id);
+    expect(await faceted('province=can-tho')).not.toContain(draft.id);
+    const recategorised = await tp.call('PATCH', `/api/lots/${draft.id}`, {
+      token: manager.token,
+      body: { category: 'equipment' },
+    });
+    expect(recategorised.status, recategorised.text).toBe(200);
+    expect(await faceted('category=equipment&province=hue')).toContain(draft.id);
+    expect(await faceted('category=vehicle')).not.toContain(draft.id);
+    expect(await found('mine=true&category=equipment&province=hue', manager.token)).toContain(draft.id);
     const cleared = await tp.call('PATCH', `/api/lots/${draft.id}`, { token: manager.token, body: { province: null } });
     expect(cleared.json.province).toBeNull();
     expect(await mine('hue')).not.toContain(draft.id);

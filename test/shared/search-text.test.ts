@@ -4,7 +4,13 @@
 // (fast-check) against an oracle written independently here: a table of Vietnamese letters by base letter.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { compactText, matchesTerms, normaliseText, searchTerms } from '../../server/shared/search-text.ts';
+import {
+  compactText,
+  matchesTerms,
+  normaliseText,
+  searchTerms,
+  tsqueryLiteral,
+} from '../../server/shared/search-text.ts';
 import { lotSearchColumns } from '../../server/auctions/lot-search.ts';
 
 const RUNS = { numRuns: 1_000 };
@@ -60,12 +66,33 @@ describe('normaliseText and compactText', () => {
 
   it('stores title, description and province name normalised', () => {
     expect(
-      lotSearchColumns({ title: 'Biển số 30K-888.88', description: 'Đăng ký tại Hà Nội.', province: 'ha-noi' }),
+      lotSearchColumns({
+        title: 'Biển số 30K-888.88',
+        description: 'Đăng ký tại Hà Nội.',
+        category: 'licence-plate',
+        province: 'ha-noi',
+      }),
     ).toMatchObject({
       searchText: 'bien so 30k-888.88 dang ky tai ha noi. ha noi',
       searchCompact: 'bienso30k88888dangkytaihanoihanoi',
     });
-    expect(lotSearchColumns({ title: 'Máy xúc', description: '', province: null }).searchText).toBe('may xuc');
+    expect(lotSearchColumns({ title: 'Máy xúc', description: '', category: null, province: null }).searchText).toBe(
+      'may xuc',
+    );
+  });
+
+  it('carries the category and province as lexemes no typed word matches', () => {
+    const vector = lotSearchColumns({
+      title: 'Máy xúc',
+      description: '',
+      category: "state's property",
+      province: 'ha-noi',
+    }).searchVector;
+    expect(vector).toContain(`'=province:ha-noi'`);
+    expect(vector).toContain(`'=category:state''s property'`);
+    expect(lotSearchColumns({ title: 'Máy xúc', description: '', category: null }).searchVector).not.toContain('=');
+    // A query's lexemes are letters, digits and '#': typing the facet's text finds words, not facets.
+    expect(tsqueryLiteral(searchTerms('=category:vehicle')!)).not.toContain('=');
   });
 
   it('is idempotent and leaves no capital, combining mark, đ or stray space (any text)', () => {
