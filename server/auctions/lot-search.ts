@@ -148,8 +148,9 @@ const lotPrice = sql`coalesce(${lots.finalPrice}, ${lots.currentPrice}, ${lots.s
 function searchConditions(q: string, facets: string[]): Condition[] {
   const terms = searchTerms(q);
   if (!terms) return facetsCondition(facets);
-  const query = withLexemes(tsqueryLiteral(terms), facets);
-  if (tsqueryLiteral(terms) === null) return [{ sql: sql`false`, indexed: false }];
+  const words = tsqueryLiteral(terms);
+  if (words === null) return [{ sql: sql`false`, indexed: false }];
+  const query = withLexemes(words, facets);
   const whole = withLexemes(wholeLexemesLiteral(terms), facets);
   const full = sql`${lots.searchVector} @@ ${query}::tsquery`;
   if (whole === null || whole === query) return [{ sql: full, indexed: true }];
@@ -324,7 +325,10 @@ class Reader {
   }
 }
 
-/** Runs `fn` in a transaction whose statements are planned for their own values (see the header). */
+/**
+ * Runs `fn` in a transaction whose statements are planned for their own values (see the header),
+ * never JIT-compiled (see readMode).
+ */
 function customPlans<T>(db: Db, fn: (tx: Db) => Promise<T>): Promise<T> {
   return db.transaction(async (tx) => {
     await tx.execute(
@@ -411,7 +415,7 @@ export async function searchLots(
   const read =
     size < tuning.largeFrom
       ? await readByPlanner(db, plan, trace)
-      : await db.transaction((tx) => readBySample(new Reader(tx as unknown as Db, trace), plan, size));
+      : await customPlans(db, (tx) => readBySample(new Reader(tx, trace), plan, size));
 
   const page = read.rows.slice(0, o.limit);
   const more = read.rows.length > o.limit;
@@ -580,8 +584,7 @@ async function readBySample(r: Reader, p: Plan, size: number): Promise<Read> {
     p.conditions.map((c) => c.sql),
     p.o.startsTo !== undefined,
   );
-  // Planned as any: a sample scan whatever the values. Never JIT-compiled (see readMode).
-  await r.tx.execute(sql`select set_config('jit', 'off', true)`);
+  // A sample scan whatever the values.
   const [sample] = resultRows<Record<string, number | null>>(
     await r.run('sample', sampled, () => r.tx.execute(sampled)),
   );
@@ -678,9 +681,9 @@ async function readBySample(r: Reader, p: Plan, size: number): Promise<Read> {
 const WALK_PROBE = 30_000;
 
 /**
- * A walk of the segment that reads no more than WALK_PROBE of its lots (up to the position of the
- * WALK_PROBE-th, read from its index alone; the tuning may say otherwise): its rows when it found the page's worth or read the whole
- * segment, else null.
+ * A walk of the segment that reads no more than WALK_PROBE of its lots (the tuning may say otherwise),
+ * up to the position of the WALK_PROBE-th, read from its index alone: its rows when it found the
+ * page's worth or read the whole segment, else null.
  */
 async function probeWalk(
   r: Reader,
