@@ -12,7 +12,8 @@
 //
 // The planner is told which (enable_* settings local to the transaction): it would otherwise walk a
 // rare word's segment to its end, or collect a million matches of a frequent one to sort them.
-import { and, gt, inArray, lte, sql, type SQL } from 'drizzle-orm';
+import { and, gt, gte, inArray, lte, sql, type SQL } from 'drizzle-orm';
+import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import { resultRows, type Db } from '../../db/client.ts';
 import { lots, type LotStatus } from '../../db/schema.ts';
 import { OPEN_STATUSES } from './rules/index.ts';
@@ -93,11 +94,12 @@ export function upTo(s: Segment, c: { endsAt: string | null; id: number }): SQL 
 
 /**
  * The position of the segment's `n`-th lot from where `where` starts it, in its order (read from its
- * index alone): where a walk that may read no more than n lots stops. None when it holds fewer.
+ * index alone: a segment by id asks for the id only): where a walk that may read no more than n lots
+ * stops. None when it holds fewer.
  */
 export function nthPosition(tx: Db, where: SQL | undefined, s: Segment, n: number) {
   return tx
-    .select({ id: lots.id, endsAt: endsKey })
+    .select({ id: lots.id, endsAt: s.byEnd ? endsKey : sql<string | null>`null::text` })
     .from(lots)
     .where(where)
     .orderBy(...segmentOrder(s))
@@ -171,7 +173,11 @@ export function collectPage(
          limit ${want} offset ${skip}) k on true`;
 }
 
-/** One segment's read in its order: its lots after the cursor (if it is the cursor's segment). */
+/**
+ * One segment's read in its order: its lots after the cursor (if it is the cursor's segment). With
+ * `leading`, a column the query holds to one value, ordered by it first: the same order, which only
+ * an index beginning with that column gives (see alongIndex).
+ */
 export function readSegment(
   tx: Db,
   where: SQL | undefined,
@@ -179,15 +185,25 @@ export function readSegment(
   position: CursorPosition | undefined,
   want: number,
   skip: number,
+  leading?: AnyPgColumn,
 ) {
   return tx
     .select({ lot: lots, endsAt: endsKey })
     .from(lots)
     .where(and(where, position ? after(s, position) : undefined))
-    .orderBy(...segmentOrder(s))
+    .orderBy(...(leading ? [s.dir === 'asc' ? sql`${leading} asc` : sql`${leading} desc`] : []), ...segmentOrder(s))
     .limit(want)
     .offset(skip);
 }
+
+/**
+ * A column held to one value, written as a range of one value: the index beginning with it (column,
+ * id) serves it and, read with the column leading the order (readSegment), is the only one that gives
+ * the order without sorting. Written as an equality, the planner may prove a partial index holds every
+ * lot it allows ("failed" implies lots_closed_newest's "not open") and walk that instead, through
+ * every coming cancelled lot before the first failed one.
+ */
+export const alongIndex = (column: AnyPgColumn, value: string): SQL => and(gte(column, value), lte(column, value))!;
 
 /** The lots of these ids, in full (none for no ids). */
 export function rowsById(tx: Db, ids: number[]) {
@@ -196,6 +212,14 @@ export function rowsById(tx: Db, ids: number[]) {
     .from(lots)
     .where(inArray(lots.id, ids.length ? ids : [0]));
 }
+
+/**
+ * The least and greatest id of the lots a condition holds (a range of starts or ends), read along the
+ * condition's own index (lots_starts_at and lots_ends end in the id): `id + 0` keeps the planner from
+ * looking for the least id along lots_pkey instead, which reads every lot below the range's first.
+ */
+export const idRange = (condition: SQL): SQL =>
+  sql`select min(${lots.id} + 0)::int as lo, max(${lots.id} + 0)::int as hi from ${lots} where ${condition}`;
 
 /** The count that stops at `upTo`: a frequent word costs the bound, not every match. */
 export const cappedCount = (where: SQL | undefined, upTo: number): SQL =>
@@ -208,7 +232,10 @@ export const cappedCount = (where: SQL | undefined, upTo: number): SQL =>
  * come, in its order, before its first match (g0, g1, …: matches gathered in one part of an order,
  * a province's sessions, a range of dates, make a walk read far before it finds any). The estimates
  * the choices rest on, true whatever words, filters and orders go together. And, when asked, the
- * longest bidding window of any lot (span, in seconds).
+ * longest bidding window of any lot (span, in seconds); and, for each condition of `alongs` (a
+ * province, category or status), how many lots it holds (fz0, fz1, …) and how many of them come,
+ * newest first, before the newest match (fg0, fg1, …: a province's coming sessions before its newest
+ * failed lot).
  */
 export function sampleQuery(
   where: SQL | undefined,
@@ -217,9 +244,11 @@ export function sampleQuery(
   percent: number,
   conditions: SQL[],
   withSpan: boolean,
+  alongs: SQL[] = [],
 ): SQL {
   const flags = [
     sql`(${where ?? sql`true`}) as hit`,
+    ...alongs.map((c, i) => sql`(${c}) as ${sql.raw(`a${i}`)}`),
     ...segments.map((s, i) => sql`(${s.where(asOf) ?? sql`true`}) as ${sql.raw(`s${i}`)}`),
     ...conditions.map((c, i) => sql`(${c}) as ${sql.raw(`k${i}`)}`),
   ];
@@ -243,6 +272,11 @@ export function sampleQuery(
     ...(withSpan
       ? [sql`(select extract(epoch from max(${lots.endsAt} - ${lots.startsAt})) from ${lots})::float8 as span`]
       : []),
+    ...alongs.flatMap((_c, i) => [
+      sql`count(*) filter (where ${sql.raw(`a${i}`)})::int as ${sql.raw(`fz${i}`)}`,
+      sql`count(*) filter (where ${sql.raw(`a${i}`)} and id > coalesce((select max(id) from sample where hit), 0))::int
+          as ${sql.raw(`fg${i}`)}`,
+    ]),
   ];
   return sql`with sample as materialized (
                select ${lots.id} as id, ${lots.endsAt} as ends_at, ${sql.join(flags, sql`, `)}
@@ -267,6 +301,10 @@ export function readMode(mode: ReadMode): SQL {
       // Nor JIT compilation: a statement the planner prices high (a bitmap it expects to be large)
       // spent some 130 ms compiling before reading the handful of rows it found.
       `set_config('jit', 'off', true)`,
+      // A walk reads rows already in memory (the catalogue is read all day): a row is a row wherever it
+      // lies, so an index whose order is not the table's ("failed" lots by id, lots_status_id) is not
+      // priced four times one that is (lots_closed_newest, through every coming cancelled lot first).
+      ...(walk ? [`set_config('random_page_cost', '1', true)`] : []),
       off('enable_seqscan', walk || collect),
       off('enable_bitmapscan', walk),
       off('enable_sort', walk),

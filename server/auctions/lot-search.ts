@@ -16,7 +16,8 @@
 // - Every statement plans with its own values (plan_cache_mode): a plan made once for any word (a
 //   generic plan, which postgres.js's prepared statements get after five runs) would read a frequent
 //   word the way that suits a rare one, or the reverse.
-import { and, asc, eq, gt, gte, inArray, isNull, lt, lte, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, between, eq, gt, gte, inArray, isNull, lt, lte, or, sql, type SQL } from 'drizzle-orm';
+import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import { resultRows, type Db } from '../../db/client.ts';
 import { lots, type LotStatus } from '../../db/schema.ts';
 import type { Person } from '../identity/person.ts';
@@ -49,6 +50,8 @@ import {
   catalogueSize,
   collectPage,
   explained,
+  alongIndex,
+  idRange,
   mayHold,
   nthPosition,
   readMode,
@@ -225,6 +228,13 @@ interface Condition {
    * after now is a handful of lots, though "closed" alone is a third of them).
    */
   withEnds?: boolean;
+  /**
+   * A range of starts or ends: the ids of the lots in it bound a walk by id (idRange; lots are created
+   * about when they are scheduled, so a month's lots are a stretch of ids).
+   */
+  boundsIds?: boolean;
+  /** A province, category or stored status: its index (lots_province, lots_category, lots_status_id) reads its lots by id. */
+  byId?: { column: AnyPgColumn; value: string };
 }
 
 /** A condition written so that no index serves it. */
@@ -240,20 +250,32 @@ function filters(person: Person | undefined, o: CatalogueQuery, now: Date): Cond
   else push(draftsVisibleTo(person), false);
   if (o.status) {
     const byStatus = statusFilter(o.status, now);
-    if (byStatus) out.push({ sql: byStatus, indexed: true, withEnds: o.status !== 'live' && o.status !== 'scheduled' });
+    // A status by the clock ("live", "scheduled") is an expression; the others have their own index
+    // by end (lots_status_ends_at) and by id (lots_status_id).
+    const stored = o.status !== 'live' && o.status !== 'scheduled';
+    if (byStatus)
+      out.push({
+        sql: byStatus,
+        indexed: true,
+        withEnds: stored,
+        ...(stored ? { byId: { column: lots.status, value: o.status } } : {}),
+      });
   }
   // The category and province also as lexemes beside the words (or each other): the GIN index then
   // finds the lots with both at once, where their btrees would each list a large share of the lots.
   // Their own btrees are then left to walks (a collect checks them on the rows the GIN index finds).
   const facets = facetsOf({ category: o.category ?? null, province: o.province ?? null });
   const facetsInGin = o.q ? facets.length > 0 : facets.length > 1;
-  if (o.category) push(eq(lots.category, o.category), !facetsInGin);
-  if (o.province) push(eq(lots.province, o.province), !facetsInGin);
+  const facet = (column: AnyPgColumn, value: string): void =>
+    void out.push({ sql: eq(column, value), indexed: !facetsInGin, byId: { column, value } });
+  if (o.category) facet(lots.category, o.category);
+  if (o.province) facet(lots.province, o.province);
   if (o.minPrice !== undefined) push(gte(lotPrice, o.minPrice), false);
   if (o.maxPrice !== undefined) push(lte(lotPrice, o.maxPrice), false);
   // A range is one condition: its two ends are far less selective apart than together.
-  push(and(o.startsFrom && gte(lots.startsAt, o.startsFrom), o.startsTo && lt(lots.startsAt, o.startsTo)), true);
-  push(and(o.endsFrom && gte(lots.endsAt, o.endsFrom), o.endsTo && lt(lots.endsAt, o.endsTo)), true);
+  const range = (c: SQL | undefined): void => void (c && out.push({ sql: c, indexed: true, boundsIds: true }));
+  range(and(o.startsFrom && gte(lots.startsAt, o.startsFrom), o.startsTo && lt(lots.startsAt, o.startsTo)));
+  range(and(o.endsFrom && gte(lots.endsAt, o.endsFrom), o.endsTo && lt(lots.endsAt, o.endsTo)));
   if (o.q) out.push(...searchConditions(o.q, facets));
   else if (facets.length > 1) out.push(...facetsCondition(facets));
   // Implied (a lot ends after it starts): where an order by end can start its range.
@@ -359,6 +381,8 @@ interface Plan {
   asOf: Date;
   cursor: CursorPosition | undefined;
   tuning: CatalogueTuning;
+  /** The ids a range of starts or ends holds (idRange), bounding walks by id; set after the sample. */
+  idBound?: SQL;
 }
 
 /**
@@ -476,7 +500,11 @@ async function readSegments(p: Plan, read: ReadSegment): Promise<Read['rows']> {
   return out;
 }
 
-/** The segment's lots from the cursor (if it is the cursor's), in order, walking its index. */
+/**
+ * The segment's lots from the cursor (if it is the cursor's), in order, walking its index; or, `along`
+ * a province's, category's or status's, walking that one's index by id with every other condition,
+ * the segment's own included, checked on each row read.
+ */
 async function walkSegment(
   r: Reader,
   p: Plan,
@@ -485,10 +513,22 @@ async function walkSegment(
   skip: number,
   label: string,
   bound?: SQL,
+  along?: Condition,
 ): Promise<{ rows: Read['rows']; skipped: number }> {
-  const where = and(whereOf(p), p.segments[index].where(p.asOf), bound);
+  const segment = p.segments[index].where(p.asOf);
+  const where = along?.byId
+    ? and(
+        whereOf(
+          p,
+          p.conditions.map((c) => c.walksOnly === true),
+        ),
+        alongIndex(along.byId.column, along.byId.value),
+        segment && rowwise(segment),
+        bound,
+      )
+    : and(whereOf(p), segment, bound);
   const position = p.cursor && index === p.cursor.segment ? p.cursor : undefined;
-  const query = readSegment(r.tx, where, p.segments[index], position, want, skip);
+  const query = readSegment(r.tx, where, p.segments[index], position, want, skip, along?.byId?.column);
   const rows = (await r.run(label, query, () => query)).map((x) => ({
     row: x.lot,
     endsAt: x.endsAt,
@@ -583,6 +623,7 @@ async function readBySample(r: Reader, p: Plan, size: number): Promise<Read> {
     percent,
     p.conditions.map((c) => c.sql),
     p.o.startsTo !== undefined,
+    p.conditions.flatMap((c) => (c.byId ? [c.sql] : [])),
   );
   // A sample scan whatever the values.
   const [sample] = resultRows<Record<string, number | null>>(
@@ -597,6 +638,21 @@ async function readBySample(r: Reader, p: Plan, size: number): Promise<Read> {
     // a descending walk by end can start, instead of reading every lot ending since.
     const before = new Date(p.o.startsTo.getTime() + Math.ceil(span) * 1000 + 1000);
     p.conditions = [...p.conditions, { sql: lt(lots.endsAt, before), indexed: true, walksOnly: true }];
+  }
+  // A segment by id is walked within the ids a range of starts or ends holds, read from the range's
+  // own index when the sample finds it small enough to read cheaply: a month of lots three years back
+  // is a stretch of ids a walk from the newest would reach only after a million lots.
+  const ranges = p.conditions.flatMap((c, i) =>
+    c.boundsIds && estimate(sample[`c${i}`] ?? size) <= ID_RANGE_UP_TO ? [c.sql] : [],
+  );
+  if (ranges.length && p.live.some((i) => !p.segments[i].byEnd)) {
+    await r.mode('walk');
+    const query = idRange(and(...ranges)!);
+    const [ids] = resultRows<{ lo: number | null; hi: number | null }>(
+      await r.run('id range', query, () => r.tx.execute(query)),
+    );
+    p.idBound = ids.lo === null || ids.hi === null ? sql`false` : between(lots.id, ids.lo, ids.hi);
+    p.conditions = [...p.conditions, { sql: p.idBound, indexed: true, walksOnly: true }];
   }
   // Which conditions a collect reads through their indexes: the most selective one an index serves,
   // and any other an index serves that is selective enough to be worth a bitmap (a fifth of the lots
@@ -616,6 +672,22 @@ async function readBySample(r: Reader, p: Plan, size: number): Promise<Read> {
   // Collecting costs about a heap page per match and gives the exact total; walking costs about
   // limit / (share of lots matching) rows read in order, each dearer than a collected one: up to
   // some ten thousand matches in two million lots, collecting is the cheaper (bench/catalogue.ts).
+  // A segment by id with a province, category or status asked for: that one's own index reads its
+  // lots newest first, wherever in the segment they are (a province's sessions are scattered over
+  // three years of lots): those before the newest match (its coming sessions, when failed lots are
+  // asked for), then about a page ÷ (the share of them matching). Corrected as gapOf below. The
+  // cheapest is walked, the others checked on each row.
+  const alongCost = p.conditions
+    .filter((c) => c.byId)
+    .map((_c, i) => {
+      const lotsAlong = sample[`fz${i}`] ?? 0;
+      const gap = Math.max(0, (sample[`fg${i}`] ?? 0) - (sample.m ? lotsAlong / sample.m - 1 : 0));
+      return estimate(gap) + (estimate(lotsAlong) * (p.o.limit + 1)) / Math.max(1, total);
+    });
+  const cheapest = alongCost.indexOf(Math.min(...alongCost));
+  const facet =
+    cheapest >= 0 && alongCost[cheapest] <= bound / 4 ? p.conditions.filter((c) => c.byId)[cheapest] : undefined;
+
   let overflowed = false;
   const least = leastOf([]);
   if (total <= bound && servable.some(Boolean) && affordable(least)) {
@@ -650,13 +722,14 @@ async function readBySample(r: Reader, p: Plan, size: number): Promise<Read> {
     // ending later" for half the lots, reads every ended lot to find the few that end later).
     const small = inSegment <= bound / 4;
     const fewMatches = matches <= bound / 4;
+    const along = p.segments[index].byEnd ? undefined : facet;
     // A segment with few matches, or whose walk would read more lots than collecting its matches, is
     // collected (the segment's own range a bitmap too, when worth it); past the cap, walked after all.
     // Many matches that the sample places past a long stretch without any are first looked for by a
     // walk that reads no more than WALK_PROBE lots: the sample reads whole pages of lots seeded or
     // written together, so the stretch it sees is rough (ten times too long, seen), while a collect
     // of tens of thousands of matches costs hundreds of milliseconds.
-    if (!small && (p.segments.length > 1 || walk > leastHere)) {
+    if (!small && !along && (p.segments.length > 1 || walk > leastHere)) {
       if (!fewMatches && walk > leastHere && affordable(leastHere) && skip === 0) {
         const probed = await probeWalk(r, p, index, want, cursor);
         if (probed) return probed;
@@ -671,7 +744,7 @@ async function readBySample(r: Reader, p: Plan, size: number): Promise<Read> {
       }
     }
     await r.mode('walk');
-    return walkSegment(r, p, index, want, skip, `segment ${index} walk`);
+    return walkSegment(r, p, index, want, skip, `segment ${index} walk`, undefined, along);
   });
   // More than the bound when a collect stopped there; else the sample's estimate.
   return { rows, total: overflowed ? Math.max(total, bound + 1) : total, exact: false };
@@ -679,6 +752,9 @@ async function readBySample(r: Reader, p: Plan, size: number): Promise<Read> {
 
 /** The most lots a probing walk reads before the segment's matches are collected instead. */
 const WALK_PROBE = 30_000;
+
+/** The most lots (the sample's estimate) a range of starts or ends may hold for its ids to be read (idRange). */
+const ID_RANGE_UP_TO = 300_000;
 
 /**
  * A walk of the segment that reads no more than WALK_PROBE of its lots (the tuning may say otherwise),
@@ -694,7 +770,7 @@ async function probeWalk(
 ): Promise<{ rows: Read['rows']; skipped: number } | null> {
   const s = p.segments[index];
   await r.mode('walk');
-  const from = and(s.where(p.asOf), cursor ? after(s, cursor) : undefined);
+  const from = and(s.where(p.asOf), cursor ? after(s, cursor) : undefined, s.byEnd ? undefined : p.idBound);
   const query = nthPosition(r.tx, from, s, p.tuning.walkProbe ?? WALK_PROBE);
   const [stop] = await r.run(`segment ${index} probe bound`, query, () => query);
   const walked = await walkSegment(r, p, index, want, 0, `segment ${index} probe`, stop ? upTo(s, stop) : undefined);

@@ -492,6 +492,14 @@ describe('the large-catalogue reading', () => {
     { status: 'scheduled' },
     { province: 'ha-noi', category: 'licence-plate' },
     { q: 'khong co' },
+    // A range of starts or ends bounds a walk by id (idRange); a province, category or status is
+    // walked along its own index by id.
+    { startsFrom: new Date(NOW - 3 * DAY), startsTo: new Date(NOW - DAY) },
+    { q: 'bien so', endsFrom: new Date(NOW - 4 * DAY), endsTo: new Date(NOW + 2 * DAY) },
+    { startsFrom: new Date(NOW + 30 * DAY) },
+    { province: 'ha-noi', status: 'failed' },
+    { category: 'vehicle', status: 'closed' },
+    { q: 'bien so', province: 'ho-chi-minh' },
   ];
   const large = (exactUpTo: number, walkProbe?: number): CatalogueTuning => ({
     largeFrom: 0,
