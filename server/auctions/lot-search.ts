@@ -30,8 +30,6 @@ import {
   searchTerms,
   tsqueryLiteral,
   tsvectorLiteral,
-  beginningLiteral,
-  wholeLexemesLiteral,
   facetLexeme,
   withLexemes,
 } from '../shared/search-text.ts';
@@ -144,28 +142,16 @@ export function lotSearchColumns(lot: {
 const lotPrice = sql`coalesce(${lots.finalPrice}, ${lots.currentPrice}, ${lots.startingPrice})`;
 
 /**
- * Every word found, as a tsquery over search_vector; never when the query holds no letter or digit.
- * With a word still being typed (a beginning), also the looser query of the whole words, which the
- * GIN index answers cheaply: the index reads that one, and each lot it finds is checked for the words.
+ * Every word found, as a tsquery over search_vector (with the facets asked for); never when the query
+ * holds no letter or digit. The GIN index answers it whole: every part is a whole lexeme (an
+ * unfinished word's too: search-text.ts).
  */
 function searchConditions(q: string, facets: string[]): Condition[] {
   const terms = searchTerms(q);
   if (!terms) return facetsCondition(facets);
   const words = tsqueryLiteral(terms);
   if (words === null) return [{ sql: sql`false`, indexed: false }];
-  const query = withLexemes(words, facets);
-  const whole = withLexemes(wholeLexemesLiteral(terms), facets);
-  const full = sql`${lots.searchVector} @@ ${query}::tsquery`;
-  if (whole === null || whole === query) return [{ sql: full, indexed: true }];
-  const beginning = beginningLiteral(terms)!;
-  return [
-    { sql: sql`${lots.searchVector} @@ ${whole}::tsquery`, indexed: true },
-    // Through the index too when the beginning begins few lots' words ("xyz"), not many ("tấn"),
-    // or when a category or province is asked for with it: the index then lists only the lots that
-    // have it too ("bienso" among land-use lots: none, where walking for one read the whole table).
-    { sql: full, indexed: true, ...(facets.length ? {} : { cheapIf: 1 }) },
-    { sql: sql`${lots.searchVector} @@ ${beginning}::tsquery`, indexed: false, sampleOnly: true },
-  ];
+  return [{ sql: sql`${lots.searchVector} @@ ${withLexemes(words, facets)}::tsquery`, indexed: true }];
 }
 
 /** The facets alone (no words), as one condition the GIN index serves; none for no facets. */
@@ -214,14 +200,6 @@ interface Condition {
   indexed: boolean;
   /** Checked on each row when collecting: a bound for walks only (see readBySample). */
   walksOnly?: boolean;
-  /**
-   * Served by its index only when the sample shows the condition this many places after it to hold
-   * for few lots (the words' unfinished beginning: the index lists every lot holding any word it
-   * begins).
-   */
-  cheapIf?: number;
-  /** Counted in the sample, never part of the query. */
-  sampleOnly?: boolean;
   /**
    * With a range of ends, one range of lots_status_ends_at (status, ends_at): read through its index
    * when collecting a segment ordered by end, however many lots have the status ("closed" ending
@@ -394,9 +372,7 @@ interface Plan {
  * through its index when not given (walking, and the planner's own reading).
  */
 function whereOf(p: Plan, indexed?: boolean[]): SQL | undefined {
-  return and(
-    ...p.conditions.flatMap((c, i) => (c.sampleOnly ? [] : [indexed && !indexed[i] ? rowwise(c.sql) : c.sql])),
-  );
+  return and(...p.conditions.map((c, i) => (indexed && !indexed[i] ? rowwise(c.sql) : c.sql)));
 }
 
 /**
@@ -641,7 +617,10 @@ async function readBySample(r: Reader, p: Plan, size: number): Promise<Read> {
     // Implied (a lot starting before startsTo ends within the longest bidding window after it): where
     // a descending walk by end can start, instead of reading every lot ending since.
     const before = new Date(p.o.startsTo.getTime() + Math.ceil(span) * 1000 + 1000);
-    p.conditions = [...p.conditions, { sql: lt(lots.endsAt, before), indexed: true, walksOnly: true, keyRange: 'ends' }];
+    p.conditions = [
+      ...p.conditions,
+      { sql: lt(lots.endsAt, before), indexed: true, walksOnly: true, keyRange: 'ends' },
+    ];
   }
   // A segment by id is walked within the ids a range of starts or ends holds, read from the range's
   // own index when the sample finds it small enough to read cheaply: a month of lots three years back
@@ -662,10 +641,7 @@ async function readBySample(r: Reader, p: Plan, size: number): Promise<Read> {
   // and any other an index serves that is selective enough to be worth a bitmap (a fifth of the lots
   // or fewer: "closed", "biển số" are not); the rest are checked on the rows those find.
   const selectivity = p.conditions.map((_c, i) => estimate(sample[`c${i}`] ?? size));
-  const servable = p.conditions.map(
-    (c, i) =>
-      c.indexed && !c.walksOnly && !c.sampleOnly && (c.cheapIf === undefined || selectivity[i + c.cheapIf] <= size / 4),
-  );
+  const servable = p.conditions.map((c) => c.indexed && !c.walksOnly);
   const leastOf = (extra: number[]): number => Math.min(...selectivity.filter((_n, i) => servable[i]), ...extra, size);
   const worthABitmap = (n: number, least: number): boolean => n === least || n <= Math.max(bound, size / 5);
   const throughIndexes = (least: number): boolean[] => selectivity.map((n, i) => servable[i] && worthABitmap(n, least));

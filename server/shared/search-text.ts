@@ -42,8 +42,12 @@ export function searchTerms(query: string): SearchTerms | undefined {
 //   run of two or more of the plate's letters and digits ("30k88888") is, marked with '#' ("#30",
 //   "#30k", …, "#30k88888", "#0k", …, "#88888", "#88"). So whatever occurs in a plate is one whole
 //   lexeme: "51k888" (its start), "88888" (its last digits, as lucky plates are searched), "k888"
-//   (anywhere), each one posting list, which the index intersects by skipping (a beginning to match
-//   would be the union of every lexeme it begins).
+//   (anywhere), each one posting list, which the index intersects by skipping.
+// - Beginnings: every word (and join) of four characters or more also gives each of its beginnings of
+//   three characters or more, marked with '~' ("~bie", "~bien" for "bien"; "~toy", …, "~toyot" for
+//   "toyota"). An unfinished word is then two whole lexemes ("bien" or "~bien"), which the index
+//   intersects by skipping like any other, where a prefix query (`bien:*`) would make it first gather
+//   every lot holding any word the beginning begins ("đồng" begins words in most lots).
 //
 // A query matches a lot when each of its words (as typed between spaces) is found: its letters-and-
 // digits runs are words of the lot, the query's last run possibly unfinished (a beginning of three
@@ -51,8 +55,8 @@ export function searchTerms(query: string): SearchTerms | undefined {
 // occur in the lot's plate. Or when all the query's letters and digits, run together, occur in the
 // plate (a plate typed in pieces: "30 K 888 88"). "bien so" finds "Biển số …"; "51K-888", "51k888",
 // "888.88" and "88888" find "51K-888.88" (and every plate holding them); "bien so 51k" needs both.
-// Whole words before the last keep the index's work small: a whole word is one posting list, which
-// GIN intersects by skipping, where a beginning is the union of every word it begins.
+// Every part of a query is a whole lexeme, so the index's work grows with the rarest, not the most
+// frequent.
 
 /** Lexemes longer than this are left out, on both sides alike (PostgreSQL refuses lexemes over 2 KB). */
 export const MAX_LEXEME_LENGTH = 64;
@@ -96,8 +100,19 @@ export function searchLexemes(text: string, plain = ''): string[] {
     for (const plate of plates)
       for (let i = 0; i < plate.length; i++) for (let j = i + 2; j <= plate.length; j++) add(`#${plate.slice(i, j)}`);
   }
+  for (const lexeme of [...out]) {
+    if (lexeme.startsWith('#')) continue;
+    const chars = [...lexeme];
+    for (let n = BEGINNING_MIN; n < chars.length; n++) add(beginningLexeme(chars.slice(0, n).join('')));
+  }
   return [...out];
 }
+
+/** The shortest beginning a query's unfinished word is looked for by (see `unfinished`). */
+const BEGINNING_MIN = 3;
+
+/** The lexeme a word's beginning is found by (see above): "~bie". */
+const beginningLexeme = (beginning: string): string => `~${beginning}`;
 
 /** What each word of a query looks for: its letters-and-digits runs, and them run together (for plates). */
 export function queryWords(terms: SearchTerms): { runs: string[]; compact: string }[] {
@@ -132,7 +147,10 @@ export function tsvectorLiteral(lexemes: readonly string[]): string {
  * (shorter beginnings, "s", "so", begin too many words to say anything, and cost the index a list
  * of every lot holding any of them).
  */
-const unfinished = (run: string, last: boolean): boolean => last && [...run].length >= 3;
+const unfinished = (run: string, last: boolean): boolean => last && [...run].length >= BEGINNING_MIN;
+
+/** An unfinished run as a tsquery: the whole word, or a longer word it begins. */
+const beginningQuery = (run: string): string => `(${quoted(run)} | ${quoted(beginningLexeme(run))})`;
 
 /**
  * The query as a tsquery literal (see above): for each word, its runs as words (the last run of the
@@ -141,34 +159,10 @@ const unfinished = (run: string, last: boolean): boolean => last && [...run].len
  * no lot).
  */
 export function tsqueryLiteral(terms: SearchTerms): string | null {
-  return tsquery(terms, false);
-}
-
-/**
- * The same query without the unfinished word's beginning (and the word it ends): a looser query of
- * whole lexemes, which every lot the query matches also matches, and which the index answers without
- * listing every lexeme the beginning begins; the catalogue reads it through the index and checks the
- * whole query on what it finds. Null when nothing whole is left (the query is one beginning).
- */
-export function wholeLexemesLiteral(terms: SearchTerms): string | null {
-  return tsquery(terms, true);
-}
-
-/** The query's unfinished beginning alone (`'tấn':*`), or null when its last word is whole. */
-export function beginningLiteral(terms: SearchTerms): string | null {
-  const words = queryWords(terms);
-  const runs = words.at(-1)?.runs ?? [];
-  const run = runs.at(-1);
-  return run !== undefined && unfinished(run, true) ? `${quoted(run)}:*` : null;
-}
-
-function tsquery(terms: SearchTerms, wholeOnly: boolean): string | null {
   const words = queryWords(terms);
   const parts = words.flatMap(({ runs, compact }, w) => {
     const last = (i: number): boolean => unfinished(runs[i], w === words.length - 1 && i === runs.length - 1);
-    // Looser: a word ending in a beginning is left out whole (its plate alternative is no looser).
-    if (wholeOnly && runs.some((_r, i) => last(i))) return [];
-    const asWords = runs.map((r, i) => `${quoted(r)}${last(i) ? ':*' : ''}`).join(' & ');
+    const asWords = runs.map((r, i) => (last(i) ? beginningQuery(r) : quoted(r))).join(' & ');
     const options = [runs.length > 1 ? `(${asWords})` : asWords];
     if ([...compact].length >= 2) options.push(quoted(`#${compact}`));
     return [options.length > 1 ? `(${options.join(' | ')})` : options[0]];

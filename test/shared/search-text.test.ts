@@ -8,6 +8,7 @@ import {
   compactText,
   matchesTerms,
   normaliseText,
+  searchLexemes,
   searchTerms,
   tsqueryLiteral,
 } from '../../server/shared/search-text.ts';
@@ -93,6 +94,23 @@ describe('normaliseText and compactText', () => {
     expect(lotSearchColumns({ title: 'Máy xúc', description: '', category: null }).searchVector).not.toContain('=');
     // A query's lexemes are letters, digits and '#': typing the facet's text finds words, not facets.
     expect(tsqueryLiteral(searchTerms('=category:vehicle')!)).not.toContain('=');
+  });
+
+  it("finds an unfinished word by its beginning's own lexeme, never a plate's or a facet's", () => {
+    const lexemes = searchLexemes('Xe Toyota Camry 30A-123.45\nHà Nội');
+    // Each word of four characters or more, and each join, by every beginning of three or more.
+    for (const l of ['~toy', '~toyo', '~toyot', '~cam', '~camr', '~xet', '~xetoyot', '~han', '~hano'])
+      expect(lexemes).toContain(l);
+    // Not a whole word (its own lexeme: "camry"; "~toyota" is there as the join toyotacamry's
+    // beginning), nor beginnings shorter than three.
+    for (const l of ['~camry', '~to', '~xe', '~ha']) expect(lexemes).not.toContain(l);
+    // A plate is found by its runs ('#'), not by beginnings.
+    expect(lexemes.filter((l) => l.startsWith('~#') || l.startsWith('~3'))).toEqual([]);
+    // The query: the whole word, or a longer word it begins; matching as the database does.
+    expect(tsqueryLiteral(searchTerms('toyota cam')!)).toBe(`('toyota' | '#toyota') & (('cam' | '~cam') | '#cam')`);
+    expect(matchesTerms('Xe Toyota Camry', searchTerms('toyota cam')!)).toBe(true);
+    expect(matchesTerms('Xe Toyota Camry', searchTerms('toyota camry')!)).toBe(true);
+    expect(matchesTerms('Xe Toyota Camry', searchTerms('toyota camx')!)).toBe(false);
   });
 
   it('is idempotent and leaves no capital, combining mark, đ or stray space (any text)', () => {

@@ -1,0 +1,7 @@
+-- Beginnings as lexemes (issue 21; server/shared/search-text.ts): each word of a lot's search_vector
+-- of four characters or more also gives its beginnings ('~bie', '~bien' for 'bien'), so a word still
+-- being typed is two whole lexemes for the GIN index, not a prefix query that first gathers every lot
+-- holding any word it begins. Every lot's search columns are filled again at the next start
+-- (backfillLotSearch, through lots_search_pending), as after 0017 and 0018; until a lot is refilled, a
+-- word still being typed finds it only when typed whole.
+UPDATE "lots" SET "search_text" = NULL WHERE "search_text" IS NOT NULL;
