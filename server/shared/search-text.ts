@@ -149,6 +149,13 @@ export function tsvectorLiteral(lexemes: readonly string[]): string {
  */
 const unfinished = (run: string, last: boolean): boolean => last && [...run].length >= BEGINNING_MIN;
 
+/**
+ * Whether a word's letters and digits, run together, may occur in a plate (PLATE): two characters or
+ * more, and never three letters in a row (a series has one or two). "bien" never does, so a query
+ * does not also look for it among the plates' runs.
+ */
+const inPlate = (compact: string): boolean => [...compact].length >= 2 && !/\p{L}{3}/u.test(compact);
+
 /** An unfinished run as a tsquery: the whole word, or a longer word it begins. */
 const beginningQuery = (run: string): string => `(${quoted(run)} | ${quoted(beginningLexeme(run))})`;
 
@@ -164,7 +171,7 @@ export function tsqueryLiteral(terms: SearchTerms): string | null {
     const last = (i: number): boolean => unfinished(runs[i], w === words.length - 1 && i === runs.length - 1);
     const asWords = runs.map((r, i) => (last(i) ? beginningQuery(r) : quoted(r))).join(' & ');
     const options = [runs.length > 1 ? `(${asWords})` : asWords];
-    if ([...compact].length >= 2) options.push(quoted(`#${compact}`));
+    if (inPlate(compact)) options.push(quoted(`#${compact}`));
     return [options.length > 1 ? `(${options.join(' | ')})` : options[0]];
   });
   if (!parts.length) return null;
@@ -181,7 +188,7 @@ export function matchesLexemes(lexemes: readonly string[], terms: SearchTerms): 
   const each = words.every(
     ({ runs, compact }, w) =>
       runs.every((r, i) => (unfinished(r, w === words.length - 1 && i === runs.length - 1) ? begins(r) : set.has(r))) ||
-      ([...compact].length >= 2 && set.has(`#${compact}`)),
+      (inPlate(compact) && set.has(`#${compact}`)),
   );
   return each || (/\p{N}/u.test(terms.compact) && words.length > 1 && set.has(`#${terms.compact}`));
 }
