@@ -3,7 +3,8 @@
 // of a small JSON array. It names the order it belongs to, the instant that order split open lots
 // from ended ones at the first page (so later pages split them the same way), the part of the order
 // (segment) and the last lot's position in it (its end to the microsecond, and id), and a digest of
-// the filters, so a cursor is never read under another order or other filters by mistake.
+// the filters, so a cursor is never read under another order or other filters by mistake; and the
+// first page's total when it was exact, which later pages repeat instead of counting every match again.
 import { createHash } from 'node:crypto';
 
 export const CATALOGUE_ORDERS = ['default', 'ending', 'newest'] as const;
@@ -20,17 +21,19 @@ export interface CursorPosition {
   id: number;
   /** Digest of the filters the cursor was made under. */
   filters: string;
+  /** The first page's exact total, when it had one (version 2). */
+  exactTotal?: number;
 }
 
-const VERSION = 1;
+/** Version 1: no total; still read, so a cursor given before it keeps working. */
+const VERSION = 2;
 /** A timestamp exactly as the page query prints it: microseconds, UTC. */
 const MICROS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 const BASE64URL = /^[A-Za-z0-9_-]{1,400}$/;
 
 export function encodeCursor(p: CursorPosition): string {
-  return Buffer.from(JSON.stringify([VERSION, p.order, p.asOf, p.segment, p.endsAt, p.id, p.filters]), 'utf8').toString(
-    'base64url',
-  );
+  const fields = [VERSION, p.order, p.asOf, p.segment, p.endsAt, p.id, p.filters, p.exactTotal ?? null];
+  return Buffer.from(JSON.stringify(fields), 'utf8').toString('base64url');
 }
 
 /** The position a cursor names, or undefined for anything this platform did not write. */
@@ -42,9 +45,10 @@ export function decodeCursor(cursor: string): CursorPosition | undefined {
   } catch {
     return undefined;
   }
-  if (!Array.isArray(value) || value.length !== 7) return undefined;
-  const [version, order, asOf, segment, endsAt, id, filters] = value as unknown[];
-  if (version !== VERSION) return undefined;
+  if (!Array.isArray(value)) return undefined;
+  const [version, order, asOf, segment, endsAt, id, filters, exactTotal = null] = value as unknown[];
+  if (!((version === 1 && value.length === 7) || (version === VERSION && value.length === 8))) return undefined;
+  if (exactTotal !== null && (!Number.isSafeInteger(exactTotal) || (exactTotal as number) < 0)) return undefined;
   if (typeof order !== 'string' || !(CATALOGUE_ORDERS as readonly string[]).includes(order)) return undefined;
   if (!Number.isSafeInteger(asOf) || (asOf as number) < 0) return undefined;
   if (!Number.isInteger(segment) || (segment as number) < 0 || (segment as number) > 2) return undefined;
@@ -59,6 +63,7 @@ export function decodeCursor(cursor: string): CursorPosition | undefined {
     endsAt: endsAt as string | null,
     id: id as number,
     filters,
+    ...(exactTotal === null ? {} : { exactTotal: exactTotal as number }),
   };
 }
 

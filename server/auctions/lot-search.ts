@@ -8,8 +8,10 @@
 // - Each order is a concatenation of segments, each a range of one btree index (catalogue-plan.ts).
 //   On a large catalogue a sample of the table says how many lots match: few, and every match's key
 //   is collected through the indexes and ordered here (the total comes with it, exact); many, and each
-//   segment is walked in order until the page is full (the total is the sample's estimate). A small
-//   catalogue (the demo, PGlite) is left to the planner, with an exact count up to the bound.
+//   segment is walked in order until the page is full (the total is the sample's estimate). A walk
+//   newest first keeps to the ids a range of starts or ends holds, or goes along a province's,
+//   category's or status's own index by id (readBySample). A small catalogue (the demo, PGlite) is
+//   left to the planner, with an exact count up to the bound.
 // - The cursor (catalogue-cursor.ts) is a position in the order: the next page starts right after it,
 //   by a range of the segment's index or among the collected keys. `offset` still works, and costs
 //   what it skips.
@@ -433,6 +435,7 @@ export async function searchLots(
           endsAt: segments[last.segment].byEnd ? last.endsAt : null,
           id: last.row.id,
           filters: digest,
+          ...(read.exact ? { exactTotal: read.total } : {}),
         })
       : null;
   return ok({
@@ -670,7 +673,11 @@ async function readBySample(r: Reader, p: Plan, size: number): Promise<Read> {
 
   let overflowed = false;
   const least = leastOf([]);
-  if (total <= bound && servable.some(Boolean) && affordable(least)) {
+  // A later page of a search whose first page counted its matches exactly repeats that count (the
+  // cursor carries it) and reads its page segment by segment from the cursor, without collecting
+  // every match again.
+  const known = p.cursor?.exactTotal;
+  if (known === undefined && total <= bound && servable.some(Boolean) && affordable(least)) {
     const all = whereOf(p, throughIndexes(least));
     const got = await collect(r, p, all, p.cursor, p.o.limit + 1, p.cursor ? 0 : p.o.offset, 'collect');
     if (got) return { rows: got.rows, total: got.matches, exact: true };
@@ -727,6 +734,7 @@ async function readBySample(r: Reader, p: Plan, size: number): Promise<Read> {
     return walkSegment(r, p, index, want, skip, `segment ${index} walk`, undefined, along);
   });
   // More than the bound when a collect stopped there; else the sample's estimate.
+  if (known !== undefined) return { rows, total: known, exact: true };
   return { rows, total: overflowed ? Math.max(total, bound + 1) : total, exact: false };
 }
 

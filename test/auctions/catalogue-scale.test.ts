@@ -448,6 +448,8 @@ describe('keyset paging', () => {
       encodeCursor({ ...position, endsAt: null }),
       encodeCursor({ ...position, id: -1 }),
       encodeCursor({ ...position, filters: '0'.repeat(16) }),
+      encodeCursor({ ...position, exactTotal: -1 }),
+      Buffer.from(JSON.stringify([2, 'ending', 1, 0, null, 1, 'ab'.repeat(8)])).toString('base64url'),
     ];
     for (const c of bad) {
       const res = await tp.call('GET', `/api/lots?sort=ending&q=bien+so&limit=5&cursor=${encodeURIComponent(c)}`);
@@ -465,6 +467,23 @@ describe('keyset paging', () => {
       expect(res.status, `${query}: ${res.text}`).toBe(400);
       expect(res.json.error.reason).toBe('catalogue_cursor_invalid');
     }
+    // A cursor written before cursors carried the first page's count (version 1) still holds.
+    const old = Buffer.from(
+      JSON.stringify([
+        1,
+        position.order,
+        position.asOf,
+        position.segment,
+        position.endsAt,
+        position.id,
+        position.filters,
+      ]),
+    ).toString('base64url');
+    const fromOld = await tp.call('GET', `/api/lots?sort=ending&q=bien+so&limit=5&cursor=${old}`);
+    expect(fromOld.status, fromOld.text).toBe(200);
+    expect(fromOld.json.items).toEqual(
+      (await tp.call('GET', `/api/lots?sort=ending&q=bien+so&limit=5&cursor=${cursor}`)).json.items,
+    );
     // The same words typed otherwise are the same search: the cursor holds.
     const again = await tp.call(
       'GET',
@@ -521,6 +540,8 @@ describe('the large-catalogue reading', () => {
       const r = await searchLots(tp.database.db, undefined, { limit: 7, offset: 0, ...o, cursor }, clock.now(), tuning);
       if (!r.ok) throw new Error(r.message);
       first ??= r.value;
+      // A later page repeats an exact count (its cursor carries it) rather than counting again.
+      if (first.totalExact) expect(r.value).toMatchObject({ total: first.total, totalExact: true });
       out.push(...r.value.rows.map((l) => l.id));
       cursor = r.value.nextCursor ?? undefined;
     } while (cursor);
