@@ -8,7 +8,7 @@ import type { BidService } from './bidding/types.ts';
 import { BidEngine } from './bidding/bid-engine.ts';
 import { bidRoutes } from './bidding/bid-routes.ts';
 import { lotRoutes } from './auctions/lot-routes.ts';
-import { backfillLotSearch } from './auctions/lot-search.ts';
+import { backfillLotSearch } from './auctions/lot-search-columns.ts';
 import { registrationRoutes } from './auctions/registration-routes.ts';
 import { createScheduler } from './auctions/scheduler.ts';
 import { startShedFlush } from './bidding/shed-flush.ts';

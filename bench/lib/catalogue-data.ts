@@ -8,7 +8,7 @@
 // a real one's, not a shuffle. Deterministic for a seed, so the benchmark can ask for what it seeded.
 // Rows come out as lines of PostgreSQL's COPY text format, with the search columns made by the
 // platform's own function (lotSearchColumns).
-import { lotSearchColumns } from '../../server/auctions/lot-search.ts';
+import { lotSearchColumns } from '../../server/auctions/lot-search-columns.ts';
 import { provinceName, type ProvinceId } from '../../server/auctions/provinces.ts';
 import type { LotStatus } from '../../db/schema.ts';
 

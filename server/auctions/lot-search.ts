@@ -18,24 +18,15 @@
 // - Every statement plans with its own values (plan_cache_mode): a plan made once for any word (a
 //   generic plan, which postgres.js's prepared statements get after five runs) would read a frequent
 //   word the way that suits a rare one, or the reverse.
-import { and, asc, between, eq, gt, gte, inArray, isNull, lt, lte, or, sql, type SQL } from 'drizzle-orm';
+import { and, between, eq, gt, gte, inArray, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import { resultRows, type Db } from '../../db/client.ts';
 import { lots, type LotStatus } from '../../db/schema.ts';
 import type { Person } from '../identity/person.ts';
-import type { Logger } from '../shared/log.ts';
 import { ok, refuse, type Result } from '../shared/errors.ts';
-import {
-  compactText,
-  normaliseText,
-  searchLexemes,
-  searchTerms,
-  tsqueryLiteral,
-  tsvectorLiteral,
-  facetLexeme,
-  withLexemes,
-} from '../shared/search-text.ts';
-import { provinceName, type ProvinceId } from './provinces.ts';
+import { searchTerms, tsqueryLiteral, withLexemes } from '../shared/search-text.ts';
+import type { ProvinceId } from './provinces.ts';
+import { facetsOf } from './lot-search-columns.ts';
 import { scheduledStart } from './lot-expressions.ts';
 import type { LotRow } from './rules/index.ts';
 import {
@@ -107,37 +98,6 @@ export interface CataloguePage {
   nextCursor: string | null;
   /** The offset of the page after this one (offset paging); null on the last page and when paging by cursor. */
   nextOffset: number | null;
-}
-
-/** The facets of a lot its search_vector carries (see facetLexeme): its category and province. */
-function facetsOf(lot: { category: string | null; province?: string | null }): string[] {
-  return [
-    ...(lot.category ? [facetLexeme('category', lot.category)] : []),
-    ...(lot.province ? [facetLexeme('province', lot.province)] : []),
-  ];
-}
-
-/**
- * The normalised search columns of a lot, written with its title, description, category and province
- * (search_vector: the words' lexemes, and the facets').
- */
-export function lotSearchColumns(lot: {
-  title: string;
-  description: string;
-  category: string | null;
-  province?: string | null;
-}): {
-  searchText: string;
-  searchCompact: string;
-  searchVector: string;
-} {
-  const place = provinceName(lot.province) ?? '';
-  const text = [lot.title, lot.description, place].join('\n');
-  return {
-    searchText: normaliseText(text),
-    searchCompact: compactText(text),
-    searchVector: tsvectorLiteral([...searchLexemes(`${lot.title}\n${place}`, lot.description), ...facetsOf(lot)]),
-  };
 }
 
 /** A lot's price for the price filter: the final price once closed, the standing price once bid on, else the starting price. */
@@ -772,40 +732,4 @@ async function probeWalk(
     if (walked.rows.length >= want || !stop) return walked;
   }
   return null;
-}
-
-/**
- * Fills the search columns of lots written before they existed (or inserted around the services;
- * migration 0017 empties them all once, for search_vector), a batch at a time, one statement a batch.
- * Idempotent, and safe beside writers: a row is only filled while still empty.
- */
-export async function backfillLotSearch(db: Db, log: Logger): Promise<number> {
-  let filled = 0;
-  for (;;) {
-    const batch = await db
-      .select({
-        id: lots.id,
-        title: lots.title,
-        description: lots.description,
-        category: lots.category,
-        province: lots.province,
-      })
-      .from(lots)
-      .where(isNull(lots.searchText))
-      .orderBy(asc(lots.id))
-      .limit(500);
-    if (!batch.length) break;
-    const values = batch.map((row) => {
-      const c = lotSearchColumns(row);
-      return sql`(${row.id}::integer, ${c.searchText}::text, ${c.searchCompact}::text, ${c.searchVector}::tsvector)`;
-    });
-    await db.execute(sql`
-      update ${lots} set search_text = v.t, search_compact = v.c, search_vector = v.v
-        from (values ${sql.join(values, sql`, `)}) as v(id, t, c, v)
-       where ${lots.id} = v.id and ${lots.searchText} is null`);
-    filled += batch.length;
-    if (filled % 50_000 < batch.length) log.info({ lots: filled }, 'catalogue search: filling the search columns');
-  }
-  if (filled) log.info({ lots: filled }, 'catalogue search: filled the search columns of existing lots');
-  return filled;
 }

@@ -15,7 +15,7 @@ import type { CreateLotInput, UpdateLotInput } from './lot-schemas.ts';
 import { resolveLotTerms, type LotTerms } from './lot-validation.ts';
 import { methodColumns, methodTermsOf } from './lot-method.ts';
 import { managerRules, platformRules, rulesAfterEdit } from './lot-rules.ts';
-import { lotSearchColumns } from './lot-search.ts';
+import { lotSearchColumns } from './lot-search-columns.ts';
 import { canTransition, termsEditable } from './rules/index.ts';
 import { registrationChanged } from './registration-event.ts';
 import { settleLot } from '../payments/settlement.ts';

@@ -37,7 +37,7 @@ import { notify } from '../notifications/outbox.ts';
 import { bidderCodeOf, lockLot, managesLot, overseesLot, regulatesLot, visibleTo } from './lot-service.ts';
 import { getLotRow, getPublicLot, lotChange, type LotRow, type PublicLot } from './public-lot.ts';
 import { methodColumns, methodTermsOf } from './lot-method.ts';
-import { lotSearchColumns } from './lot-search.ts';
+import { lotSearchColumns } from './lot-search-columns.ts';
 import { resolveLotTerms, type GivenTerms } from './lot-validation.ts';
 import { registrationChanged } from './registration-event.ts';
 import { refuseRerun, refuseSuspension, rerunRegistrationWindow } from './rules/index.ts';

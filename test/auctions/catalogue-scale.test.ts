@@ -10,11 +10,10 @@ import { onPostgres } from '../support/db.ts';
 import { resultRows } from '../../db/client.ts';
 import { lots, type LotStatus } from '../../db/schema.ts';
 import { ManualClock } from '../../server/shared/clock.ts';
+import { backfillLotSearch, lotSearchColumns } from '../../server/auctions/lot-search-columns.ts';
 import {
-  backfillLotSearch,
   EXACT_TOTAL_UP_TO,
   explainCatalogue,
-  lotSearchColumns,
   searchLots,
   type CatalogueQuery,
   type CatalogueTuning,

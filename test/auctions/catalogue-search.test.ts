@@ -8,7 +8,7 @@ import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { resultRows } from '../../db/client.ts';
 import { lots } from '../../db/schema.ts';
 import { ManualClock } from '../../server/shared/clock.ts';
-import { backfillLotSearch } from '../../server/auctions/lot-search.ts';
+import { backfillLotSearch } from '../../server/auctions/lot-search-columns.ts';
 import { createLot, lotBody, person, publishedLot, type Actor } from './factories.ts';
 
 let tp: TestPlatform;

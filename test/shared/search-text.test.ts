@@ -12,7 +12,7 @@ import {
   searchTerms,
   tsqueryLiteral,
 } from '../../server/shared/search-text.ts';
-import { lotSearchColumns } from '../../server/auctions/lot-search.ts';
+import { lotSearchColumns } from '../../server/auctions/lot-search-columns.ts';
 
 const RUNS = { numRuns: 1_000 };
 
