@@ -559,6 +559,8 @@ async function readBySample(r: Reader, p: Plan, size: number): Promise<Read> {
   const bound = p.tuning.exactUpTo;
   const percent = Math.min(100, (100 * p.tuning.sampleRows) / size);
   const segmentWheres = p.live.map((i) => p.segments[i].where(p.asOf) ?? sql`true`);
+  // The province, category or stored status asked for, each a walk along its own index by id.
+  const alongs = p.conditions.filter((c) => c.byId);
   const sampled = sampleQuery(
     whereOf(p),
     p.live.map((i) => p.segments[i]),
@@ -566,7 +568,7 @@ async function readBySample(r: Reader, p: Plan, size: number): Promise<Read> {
     percent,
     p.conditions.map((c) => c.sql),
     p.o.startsTo !== undefined,
-    p.conditions.flatMap((c) => (c.byId ? [c.sql] : [])),
+    alongs.map((c) => c.sql),
   );
   // A sample scan whatever the values.
   const [sample] = resultRows<Record<string, number | null>>(
@@ -620,16 +622,13 @@ async function readBySample(r: Reader, p: Plan, size: number): Promise<Read> {
   // three years of lots): those before the newest match (its coming sessions, when failed lots are
   // asked for), then about a page ÷ (the share of them matching). Corrected as gapOf below. The
   // cheapest is walked, the others checked on each row.
-  const alongCost = p.conditions
-    .filter((c) => c.byId)
-    .map((_c, i) => {
-      const lotsAlong = sample[`fz${i}`] ?? 0;
-      const gap = Math.max(0, (sample[`fg${i}`] ?? 0) - (sample.m ? lotsAlong / sample.m - 1 : 0));
-      return estimate(gap) + (estimate(lotsAlong) * (p.o.limit + 1)) / Math.max(1, total);
-    });
+  const alongCost = alongs.map((_c, i) => {
+    const lotsAlong = sample[`fz${i}`] ?? 0;
+    const gap = Math.max(0, (sample[`fg${i}`] ?? 0) - (sample.m ? lotsAlong / sample.m - 1 : 0));
+    return estimate(gap) + (estimate(lotsAlong) * (p.o.limit + 1)) / Math.max(1, total);
+  });
   const cheapest = alongCost.indexOf(Math.min(...alongCost));
-  const facet =
-    cheapest >= 0 && alongCost[cheapest] <= bound / 4 ? p.conditions.filter((c) => c.byId)[cheapest] : undefined;
+  const alongFacet = cheapest >= 0 && alongCost[cheapest] <= bound / 4 ? alongs[cheapest] : undefined;
 
   let overflowed = false;
   const least = leastOf([]);
@@ -669,7 +668,7 @@ async function readBySample(r: Reader, p: Plan, size: number): Promise<Read> {
     // ending later" for half the lots, reads every ended lot to find the few that end later).
     const small = inSegment <= bound / 4;
     const fewMatches = matches <= bound / 4;
-    const along = p.segments[index].byEnd ? undefined : facet;
+    const along = p.segments[index].byEnd ? undefined : alongFacet;
     // A segment with few matches, or whose walk would read more lots than collecting its matches, is
     // collected (the segment's own range a bitmap too, when worth it); past the cap, walked after all.
     // Many matches that the sample places past a long stretch without any are first looked for by a
