@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { personKey } from '../../server/privacy/personal-data.ts';
-import { eq } from 'drizzle-orm';
+import { asc, eq } from 'drizzle-orm';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { ManualClock } from '../../server/shared/clock.ts';
 import { auditEvents, lots, registrations } from '../../db/schema.ts';
@@ -78,7 +78,11 @@ describe('closing', () => {
       'forfeited',
     ]);
     expect(d[unpaid.registrationId]).toBe('pending');
-    const audit = await tp.database.db.select().from(auditEvents).where(eq(auditEvents.lotId, lot.id));
+    const audit = await tp.database.db
+      .select()
+      .from(auditEvents)
+      .where(eq(auditEvents.lotId, lot.id))
+      .orderBy(asc(auditEvents.id));
     expect(audit.find((x) => x.action === 'lot.closed')).toMatchObject({
       actorPid: null,
       data: { finalPrice: 50_000_000, winnerRegistrationId: a.registrationId },
@@ -124,7 +128,11 @@ describe('closing', () => {
     clock.set(Date.parse(lot.endsAt) + CLOSE_GRACE_MS);
     expect(await finished(lot.id)).toMatchObject({ status: 'failed', winnerBidderCode: null, finalPrice: null });
     expect(Object.values(await deposits(lot.id))).toEqual(['refundable']);
-    const audit = await tp.database.db.select().from(auditEvents).where(eq(auditEvents.lotId, lot.id));
+    const audit = await tp.database.db
+      .select()
+      .from(auditEvents)
+      .where(eq(auditEvents.lotId, lot.id))
+      .orderBy(asc(auditEvents.id));
     expect(audit.find((x) => x.action === 'lot.failed')?.data).toMatchObject({
       reason: 'fewer than 2 approved bidders',
     });
@@ -150,7 +158,11 @@ describe('closing', () => {
     const outcomes = await Promise.all(Array.from({ length: 8 }, () => closeLot(tp.platform.ctx, lot.id)));
     expect(outcomes.filter((o) => o !== null).length).toBeLessThanOrEqual(1);
     await finished(lot.id);
-    const audit = await tp.database.db.select().from(auditEvents).where(eq(auditEvents.lotId, lot.id));
+    const audit = await tp.database.db
+      .select()
+      .from(auditEvents)
+      .where(eq(auditEvents.lotId, lot.id))
+      .orderBy(asc(auditEvents.id));
     expect(audit.filter((x) => x.action === 'lot.closed' || x.action === 'lot.failed')).toHaveLength(1);
     expect(changes.filter((x) => x.lotId === lot.id && (x.reason === 'closed' || x.reason === 'failed'))).toHaveLength(
       1,

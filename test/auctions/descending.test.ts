@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { ManualClock } from '../../server/shared/clock.ts';
 import { auditEvents } from '../../db/schema.ts';
-import { eq } from 'drizzle-orm';
+import { asc, eq } from 'drizzle-orm';
 import { brokenLink, createLot, eventually, liveLot, lotBody, person, readLedger, type Actor } from './factories.ts';
 
 let tp: TestPlatform;
@@ -129,9 +129,9 @@ describe('bidding on a descending lot', () => {
       nextPriceAt: null,
       minNextBid: null,
     });
-    const actions = (await tp.database.db.select().from(auditEvents).where(eq(auditEvents.lotId, lot.id))).map(
-      (a) => a.action,
-    );
+    const actions = (
+      await tp.database.db.select().from(auditEvents).where(eq(auditEvents.lotId, lot.id)).orderBy(asc(auditEvents.id))
+    ).map((a) => a.action);
     expect(actions).toContain('lot.accepted');
     expect(actions.indexOf('lot.accepted')).toBeLessThan(actions.indexOf('lot.closed'));
   });

@@ -1,7 +1,7 @@
 import type { Json } from '../support/json.ts';
 import { personKey } from '../../server/privacy/personal-data.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eq } from 'drizzle-orm';
+import { asc, eq } from 'drizzle-orm';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { ManualClock } from '../../server/shared/clock.ts';
 import { auditEvents, lots } from '../../db/schema.ts';
@@ -45,7 +45,11 @@ describe('creating a lot', () => {
     });
     expect(lot.rules).toContain('ascending');
     expect(lot.serverTime).toBe(clock.now().toISOString());
-    const audit = await tp.database.db.select().from(auditEvents).where(eq(auditEvents.lotId, lot.id));
+    const audit = await tp.database.db
+      .select()
+      .from(auditEvents)
+      .where(eq(auditEvents.lotId, lot.id))
+      .orderBy(asc(auditEvents.id));
     expect(audit.map((a) => [a.action, a.actorPid])).toEqual([['lot.created', personKey(manager.pid)]]);
   });
 
@@ -244,7 +248,11 @@ describe('editing, publishing and cancelling', () => {
     expect((await tp.call('POST', `/api/lots/${lot.id}/publish`, { token: manager.token })).json.error.code).toBe(
       'INVALID_STATE',
     );
-    const audit = await tp.database.db.select().from(auditEvents).where(eq(auditEvents.lotId, lot.id));
+    const audit = await tp.database.db
+      .select()
+      .from(auditEvents)
+      .where(eq(auditEvents.lotId, lot.id))
+      .orderBy(asc(auditEvents.id));
     expect(audit.map((a) => a.action)).toEqual(['lot.created', 'lot.published']);
   });
 
@@ -272,7 +280,11 @@ describe('editing, publishing and cancelling', () => {
       finalPrice: null,
       cancelReason: 'Court order 12/2026',
     });
-    const audit = await tp.database.db.select().from(auditEvents).where(eq(auditEvents.lotId, lot.id));
+    const audit = await tp.database.db
+      .select()
+      .from(auditEvents)
+      .where(eq(auditEvents.lotId, lot.id))
+      .orderBy(asc(auditEvents.id));
     expect(audit.find((a) => a.action === 'lot.cancelled')).toMatchObject({
       actorPid: personKey(manager.pid),
       data: { reason: 'Court order 12/2026' },

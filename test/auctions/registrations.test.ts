@@ -1,7 +1,7 @@
 import type { Json } from '../support/json.ts';
 import { personKey, revealPeople } from '../../server/privacy/personal-data.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eq } from 'drizzle-orm';
+import { asc, eq } from 'drizzle-orm';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { ManualClock } from '../../server/shared/clock.ts';
 import { auditEvents, registrations } from '../../db/schema.ts';
@@ -45,7 +45,8 @@ describe('registering for a lot', () => {
     const audit = await tp.database.db
       .select()
       .from(auditEvents)
-      .where(eq(auditEvents.subject, String(res.json.id)));
+      .where(eq(auditEvents.subject, String(res.json.id)))
+      .orderBy(asc(auditEvents.id));
     expect(audit.map((a) => [a.action, a.actorPid])).toEqual([['registration.created', personKey(b.pid)]]);
   });
 
@@ -161,7 +162,8 @@ describe('approving registrations', () => {
     const audit = await tp.database.db
       .select()
       .from(auditEvents)
-      .where(eq(auditEvents.subject, String(reg.json.id)));
+      .where(eq(auditEvents.subject, String(reg.json.id)))
+      .orderBy(asc(auditEvents.id));
     expect(audit.map((a) => [a.action, a.actorPid])).toEqual([
       ['registration.created', personKey(b.pid)],
       ['registration.approved', personKey(manager.pid)],
@@ -234,7 +236,11 @@ describe('reading registrations', () => {
     }
     expect(mgr.text).not.toContain('Trần Thị Bình');
     // A read that showed no identity is not an identity read: nothing audited.
-    const audit = await tp.database.db.select().from(auditEvents).where(eq(auditEvents.lotId, lot.id));
+    const audit = await tp.database.db
+      .select()
+      .from(auditEvents)
+      .where(eq(auditEvents.lotId, lot.id))
+      .orderBy(asc(auditEvents.id));
     expect(audit.filter((e) => e.action === 'registrations.viewed')).toEqual([]);
   });
 
@@ -267,9 +273,13 @@ describe('reading registrations', () => {
       items: [{ bidderCode: reg.bidderCode, pid: b.pid, name: 'Lê Văn Cường' }],
     });
     expect(byManager.json.items[0].identityReads).toBeUndefined();
-    const views = (await tp.database.db.select().from(auditEvents).where(eq(auditEvents.lotId, ended.id))).filter(
-      (e) => e.action === 'registrations.viewed',
-    );
+    const views = (
+      await tp.database.db
+        .select()
+        .from(auditEvents)
+        .where(eq(auditEvents.lotId, ended.id))
+        .orderBy(asc(auditEvents.id))
+    ).filter((e) => e.action === 'registrations.viewed');
     expect(views.map((e) => [e.actorPid, e.data.purpose, e.data.role])).toEqual([
       // No purpose stated (issue 20: ?purpose= is optional; null is "not stated").
       [personKey(regulator.pid), null, 'regulator'],

@@ -4,7 +4,7 @@
 // with the bidders allowed and announced as lot events; rounds stop at `max`; a restart in the middle
 // changes nothing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { and, eq } from 'drizzle-orm';
+import { and, asc, eq } from 'drizzle-orm';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { ManualClock } from '../../server/shared/clock.ts';
 import { auditEvents } from '../../db/schema.ts';
@@ -36,6 +36,7 @@ const audits = async (lotId: number, action: string) =>
       .select()
       .from(auditEvents)
       .where(and(eq(auditEvents.lotId, lotId), eq(auditEvents.action, action)))
+      .orderBy(asc(auditEvents.id))
   ).map((a) => a.data);
 
 describe('creating a lot with extension rounds', () => {

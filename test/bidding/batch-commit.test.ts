@@ -1,7 +1,7 @@
 // Committing a batch (server/bidding/bid-batch.ts): bids, Idempotency-Keys, withdrawals, soft-close
 // extensions, and batches racing on one lot as several processes would send them.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eq, sql } from 'drizzle-orm';
+import { asc, eq, sql } from 'drizzle-orm';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { ManualClock } from '../../server/shared/clock.ts';
 import { auditEvents, ledgerEntries, lots, registrations } from '../../db/schema.ts';
@@ -232,7 +232,11 @@ describe('withdrawals and extensions in a batch', () => {
         .map((r) => r.id)
         .sort(),
     ).toEqual([b.registrationId, c.registrationId].sort());
-    const audit = await tp.database.db.select().from(auditEvents).where(eq(auditEvents.lotId, lotId));
+    const audit = await tp.database.db
+      .select()
+      .from(auditEvents)
+      .where(eq(auditEvents.lotId, lotId))
+      .orderBy(asc(auditEvents.id));
     expect(audit.filter((e) => e.action === 'bid.withdrawn').map((e) => e.subject)).toEqual([
       String(b.registrationId),
       String(c.registrationId),
@@ -266,7 +270,11 @@ describe('withdrawals and extensions in a batch', () => {
     expect(late.results[0].ok).toBe(true);
     expect(late.lotChanges).toEqual([expect.objectContaining({ reason: 'extended', highestBidderCode: b.bidderCode })]);
     expect((await lotRow(lotId)).endsAt.getTime()).toBe(clock.now().getTime() + 120_000);
-    const audit = await tp.database.db.select().from(auditEvents).where(eq(auditEvents.lotId, lotId));
+    const audit = await tp.database.db
+      .select()
+      .from(auditEvents)
+      .where(eq(auditEvents.lotId, lotId))
+      .orderBy(asc(auditEvents.id));
     expect(audit.filter((e) => e.action === 'lot.extended')).toHaveLength(1);
   });
 });

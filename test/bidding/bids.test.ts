@@ -1,7 +1,7 @@
 import type { Json } from '../support/json.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { personKey } from '../../server/privacy/personal-data.ts';
-import { and, eq } from 'drizzle-orm';
+import { and, asc, eq } from 'drizzle-orm';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { ManualClock } from '../../server/shared/clock.ts';
 import { auditEvents, ledgerEntries, registrations } from '../../db/schema.ts';
@@ -44,7 +44,7 @@ async function snapshot(lotId: number): Promise<unknown> {
   return {
     lot,
     entries: await db.select().from(ledgerEntries).where(eq(ledgerEntries.lotId, lotId)),
-    audit: await db.select().from(auditEvents).where(eq(auditEvents.lotId, lotId)),
+    audit: await db.select().from(auditEvents).where(eq(auditEvents.lotId, lotId)).orderBy(asc(auditEvents.id)),
   };
 }
 

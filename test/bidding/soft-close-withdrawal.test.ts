@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { personKey } from '../../server/privacy/personal-data.ts';
-import { eq } from 'drizzle-orm';
+import { asc, eq } from 'drizzle-orm';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { ManualClock } from '../../server/shared/clock.ts';
 import { auditEvents, ledgerEntries, registrations } from '../../db/schema.ts';
@@ -68,7 +68,11 @@ describe('soft close', () => {
         rerunAs: null,
       },
     ]);
-    const audit = await tp.database.db.select().from(auditEvents).where(eq(auditEvents.lotId, lot.id));
+    const audit = await tp.database.db
+      .select()
+      .from(auditEvents)
+      .where(eq(auditEvents.lotId, lot.id))
+      .orderBy(asc(auditEvents.id));
     expect(audit.find((a) => a.action === 'lot.extended')?.data).toMatchObject({ from: lot.endsAt, to: extended });
 
     // After the published end, bidding continues until the extended end.
@@ -136,7 +140,11 @@ describe('withdrawal', () => {
     ).toBe(-1);
     const [reg] = await tp.database.db.select().from(registrations).where(eq(registrations.id, c.registrationId));
     expect(reg).toMatchObject({ status: 'barred', depositState: 'forfeited' });
-    const audit = await tp.database.db.select().from(auditEvents).where(eq(auditEvents.lotId, lot.id));
+    const audit = await tp.database.db
+      .select()
+      .from(auditEvents)
+      .where(eq(auditEvents.lotId, lot.id))
+      .orderBy(asc(auditEvents.id));
     expect(audit.find((x) => x.action === 'bid.withdrawn')).toMatchObject({
       actorPid: personKey(c.pid),
       data: { withdrawsSeq: 3, depositState: 'forfeited' },

@@ -6,7 +6,7 @@
 // rejects one of its registrations; a registration may also be rejected on its own before bidding
 // starts, a deposit received then refunded through the payments' refund flow.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eq } from 'drizzle-orm';
+import { asc, eq } from 'drizzle-orm';
 import { auditEvents } from '../../db/schema.ts';
 import { ManualClock } from '../../server/shared/clock.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
@@ -81,9 +81,9 @@ const sorted = (xs: string[]): string[] => [...xs].sort();
 const idsByCode = (...regs: Json[]): number[] =>
   [...regs].sort((a, b) => (a.bidderCode < b.bidderCode ? -1 : 1)).map((r) => r.id);
 const auditOf = async (lotId: number, action: string) =>
-  (await t.database.db.select().from(auditEvents).where(eq(auditEvents.lotId, lotId))).filter(
-    (e) => e.action === action,
-  );
+  (
+    await t.database.db.select().from(auditEvents).where(eq(auditEvents.lotId, lotId)).orderBy(asc(auditEvents.id))
+  ).filter((e) => e.action === action);
 
 beforeAll(async () => {
   t = await startTestPlatform({ clock });

@@ -5,7 +5,7 @@
 // names the entry's source and end, never its reason. The owner's exclusions are kept by the lot's
 // managers until registration closes, and audited.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { and, eq } from 'drizzle-orm';
+import { and, asc, eq } from 'drizzle-orm';
 import { auditEvents, bars, registrations } from '../../db/schema.ts';
 import { ManualClock } from '../../server/shared/clock.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
@@ -109,7 +109,8 @@ describe('registration screening (Art. 38)', () => {
     const trail = await t.database.db
       .select()
       .from(auditEvents)
-      .where(and(eq(auditEvents.lotId, lotA.id), eq(auditEvents.subject, bidder.key)));
+      .where(and(eq(auditEvents.lotId, lotA.id), eq(auditEvents.subject, bidder.key)))
+      .orderBy(asc(auditEvents.id));
     expect(trail.map((e) => [e.action, e.actorPid])).toEqual([
       ['lot_exclusion.added', managerA.key],
       ['lot_exclusion.removed', managerA.key],
@@ -173,7 +174,11 @@ describe('registration screening (Art. 38)', () => {
     const twice = await t.call('POST', `/api/exclusions/${entry.json.id}/lift`, { token: admin.token });
     expect(twice.status).toBe(409);
     expect(twice.json.error.reason).toBe('exclusion_already_lifted');
-    const trail = await t.database.db.select().from(auditEvents).where(eq(auditEvents.subject, bidder.key));
+    const trail = await t.database.db
+      .select()
+      .from(auditEvents)
+      .where(eq(auditEvents.subject, bidder.key))
+      .orderBy(asc(auditEvents.id));
     const added = trail.find((e) => e.action === 'exclusion.added');
     expect(added).toMatchObject({ actorPid: managerB.key, lotId: null });
     expect(added?.data).toEqual({

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../server/shared/clock.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { newPid } from '../support/eid.ts';
-import { eq } from 'drizzle-orm';
+import { asc, eq } from 'drizzle-orm';
 import { auditEvents, lots as lotRows } from '../../db/schema.ts';
 import { CLOSE_GRACE_MS } from '../../server/auctions/closing.ts';
 import {
@@ -750,9 +750,9 @@ describe('authorization matrix', () => {
       expect(byRegulator.json.items.map((r: { pid: string }) => r.pid)).toEqual(pids);
       expect(byRegulator.json.items.map((r: { name: string }) => r.name)).toEqual([`Người ${s} A`, `Người ${s} B`]);
       // Every read that showed identities is in the audit log; the manager's hidden reads are not.
-      const views = (await t.database.db.select().from(auditEvents).where(eq(auditEvents.lotId, lot.id))).filter(
-        (e) => e.action === 'registrations.viewed',
-      );
+      const views = (
+        await t.database.db.select().from(auditEvents).where(eq(auditEvents.lotId, lot.id)).orderBy(asc(auditEvents.id))
+      ).filter((e) => e.action === 'registrations.viewed');
       const by = (pid: string) => views.filter((e) => e.actorPid === personKey(pid));
       expect(by(actors.regulator.pid).length, `regulator reads audited, ${s}`).toBe(2);
       expect(by(actors.manager.pid).length, `manager reads audited, ${s}`).toBe(ended ? 2 : 0);
@@ -812,9 +812,9 @@ describe('authorization matrix', () => {
       purpose,
       viewedAt: clock.now().toISOString(),
     });
-    const reads = (await t.database.db.select().from(auditEvents).where(eq(auditEvents.lotId, lot.id))).filter(
-      (e) => e.action === 'registration.identity_viewed',
-    );
+    const reads = (
+      await t.database.db.select().from(auditEvents).where(eq(auditEvents.lotId, lot.id)).orderBy(asc(auditEvents.id))
+    ).filter((e) => e.action === 'registration.identity_viewed');
     // The matrix's allowed call and the one above; refusals and invalid purposes wrote nothing.
     expect(reads.map((e) => [e.actorPid, e.subject, e.data.purpose, e.at.toISOString()])).toEqual([
       [personKey(actors.manager.pid), String(target.registrationId), purpose, clock.now().toISOString()],

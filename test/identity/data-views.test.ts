@@ -6,7 +6,7 @@
 // them and when; and IDENTITY_RETENTION_DAYS after a lot's records are final, staff reads of its
 // identities are refused (403 identity_retention_expired) and lists show bidder codes only.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { count, desc, eq, inArray } from 'drizzle-orm';
+import { asc, count, desc, eq, inArray } from 'drizzle-orm';
 import { auditEvents, identityReads, organisationManagers, organisations } from '../../db/schema.ts';
 import { personHash } from '../../server/audit/person-hash.ts';
 import { outcomeSettled } from '../../server/audit/identity-retention.ts';
@@ -407,9 +407,13 @@ describe('retention', () => {
     // Within the period: readable, and the list says until when.
     const within = await t.call('GET', regs, { token: regulator.token });
     expect(within.json.identities).toBe('shown');
-    const endsAt = (await t.database.db.select().from(auditEvents).where(eq(auditEvents.lotId, seeded.lotId))).find(
-      (e) => e.action === 'lot.closed',
-    )!.at;
+    const endsAt = (
+      await t.database.db
+        .select()
+        .from(auditEvents)
+        .where(eq(auditEvents.lotId, seeded.lotId))
+        .orderBy(asc(auditEvents.id))
+    ).find((e) => e.action === 'lot.closed')!.at;
     expect(within.json.retention).toEqual({
       finalAt: endsAt.toISOString(),
       identitiesReadableUntil: new Date(endsAt.getTime() + RETENTION_DAYS * DAY).toISOString(),

@@ -1,6 +1,6 @@
 // Roles: ADMIN_PIDS granted at start (audited once), admins set a person's roles with PUT
 // /api/admin/roles/:pid, every grant and revocation is audited, and the change applies at once.
-import { and, eq } from 'drizzle-orm';
+import { and, asc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditEvents, roleGrants } from '../../db/schema.ts';
 import { loadConfig } from '../../server/config.ts';
@@ -20,7 +20,8 @@ const audits = (action: string, subject: string) =>
   t.database.db
     .select()
     .from(auditEvents)
-    .where(and(eq(auditEvents.action, action), eq(auditEvents.subject, personKey(subject))));
+    .where(and(eq(auditEvents.action, action), eq(auditEvents.subject, personKey(subject))))
+    .orderBy(asc(auditEvents.id));
 
 /** A person who has signed in once (so that roles may be granted to them). */
 async function seenPerson(loa = 2): Promise<{ pid: string; token: string }> {

@@ -3,7 +3,7 @@
 // row's lock, in the transaction that stores the image, so concurrent uploads cannot each see room
 // for one more.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eq } from 'drizzle-orm';
+import { asc, eq } from 'drizzle-orm';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import type { Json } from '../support/json.ts';
 import { auditEvents, lotImages } from '../../db/schema.ts';
@@ -30,7 +30,13 @@ async function upload(lotId: number): Promise<{ status: number; json: Json }> {
 const imageCount = async (lotId: number): Promise<number> =>
   (await tp.call('GET', `/api/lots/${lotId}/images`, { token: manager.token })).json.items.length;
 const imagesAudited = async (lotId: number): Promise<number> =>
-  (await tp.database.db.select({ action: auditEvents.action }).from(auditEvents).where(eq(auditEvents.lotId, lotId)))
+  (
+    await tp.database.db
+      .select({ action: auditEvents.action })
+      .from(auditEvents)
+      .where(eq(auditEvents.lotId, lotId))
+      .orderBy(asc(auditEvents.id))
+  )
     .map((r) => r.action)
     .filter((a) => a === 'lot.image_added').length;
 

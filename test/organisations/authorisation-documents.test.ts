@@ -5,7 +5,7 @@
 // came in first waits as `pending_authorisation` and may not bid; approved, it may.
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { and, eq } from 'drizzle-orm';
+import { and, asc, eq } from 'drizzle-orm';
 import { auditEvents, bidderOrganisations, organisationRepresentatives } from '../../db/schema.ts';
 import { ManualClock } from '../../server/shared/clock.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
@@ -69,9 +69,9 @@ const decide = (who: Actor, lot: Json, rid: number, body: Record<string, unknown
 const depositReceived = (lot: Json, rid: number) =>
   t.call('POST', `/api/lots/${lot.id}/registrations/${rid}/approve`, { token: manager.token });
 const auditOf = async (lotId: number, action: string) =>
-  (await t.database.db.select().from(auditEvents).where(eq(auditEvents.lotId, lotId))).filter(
-    (e) => e.action === action,
-  );
+  (
+    await t.database.db.select().from(auditEvents).where(eq(auditEvents.lotId, lotId)).orderBy(asc(auditEvents.id))
+  ).filter((e) => e.action === action);
 const noticeKinds = async (who: Actor): Promise<string[]> =>
   (await t.call('GET', '/api/me/notifications', { token: who.token })).json.items.map((n: Json) => n.kind);
 

@@ -5,7 +5,7 @@
 // chain, and every record and export is checked against it: the record is refused, a record built the
 // old way from the rewritten rows does not verify, and both exports report the contradiction.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eq, sql } from 'drizzle-orm';
+import { asc, eq, sql } from 'drizzle-orm';
 import { importJWK, type CryptoKey, type JWK } from 'jose';
 import { auditEvents, lots, people, signingKeys } from '../../db/schema.ts';
 import { CLOSE_GRACE_MS } from '../../server/auctions/closing.ts';
@@ -70,7 +70,11 @@ afterAll(async () => tp?.stop());
 
 describe('the chained binding, before anything is rewritten', () => {
   it('chains the registration and the close with keyed person hashes, never the personal ids', async () => {
-    const events = await tp.database.db.select().from(auditEvents).where(eq(auditEvents.lotId, lotId));
+    const events = await tp.database.db
+      .select()
+      .from(auditEvents)
+      .where(eq(auditEvents.lotId, lotId))
+      .orderBy(asc(auditEvents.id));
     const created = events.find((e) => e.action === 'registration.created' && e.data.bidderCode === winner.bidderCode)!;
     expect(created).toMatchObject({
       chainVersion: 2,

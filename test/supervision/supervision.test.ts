@@ -5,7 +5,7 @@
 // nothing on the lot; managers, bidders and regulators outside their scope are refused.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { personKey } from '../../server/privacy/personal-data.ts';
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, asc, eq, inArray } from 'drizzle-orm';
 import {
   auditEvents,
   clientSightings,
@@ -85,9 +85,9 @@ const decide = (who: Actor, key: string, body: Record<string, unknown>) =>
     body,
   });
 const auditOf = async (action: string) =>
-  (await t.database.db.select().from(auditEvents).where(eq(auditEvents.lotId, lot.id))).filter(
-    (e) => e.action === action,
-  );
+  (
+    await t.database.db.select().from(auditEvents).where(eq(auditEvents.lotId, lot.id)).orderBy(asc(auditEvents.id))
+  ).filter((e) => e.action === action);
 
 beforeAll(async () => {
   const adminPid = newPid();
