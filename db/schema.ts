@@ -412,14 +412,17 @@ export const lots = pgTable(
     ),
     check('lots_round_nonnegative', sql`${t.round} >= 0`),
     check('lots_seq_nonnegative', sql`${t.seq} >= 0 and ${t.bidCount} >= 0`),
-    index('lots_status_ends_at').on(t.status, t.endsAt),
-    // A status's lots newest first (the catalogue: "failed", newest first, past the coming sessions).
+    // A status's lots by their end, and newest first (the catalogue: "failed", newest first, past the
+    // coming sessions).
+    index('lots_status_ends_at').on(t.status, t.endsAt, t.id),
     index('lots_status_id').on(t.status, t.id),
-    // By start, by province and by category (and status, above), each then by id: an id range bounds a walk newest first
-    // to the lots a start's range can hold (the catalogue's lots are created about when they are
-    // scheduled), and a province's or category's lots are read newest first along their own index.
+    // By start, by province and by category (and status, above), each then by id: an id range bounds a
+    // walk newest first to the lots a start's range can hold (the catalogue's lots are created about
+    // when they are scheduled), and a province's or category's lots are read newest first, or by their
+    // end, along their own index.
     index('lots_starts_at').on(t.startsAt, t.id),
     index('lots_province').on(t.province, t.id),
+    index('lots_province_ends').on(t.province, t.endsAt, t.id),
     index('lots_organisation').on(t.organisationId),
     // Lots whose search text is still to be filled (server/auctions/lot-search.ts): found at start without a scan.
     index('lots_search_pending')
@@ -449,6 +452,7 @@ export const lots = pgTable(
     index('lots_duration').on(sql`(${t.endsAt} - ${t.startsAt})`),
     // The catalogue's type filter (a lot's category changes with an edit, never with a bid).
     index('lots_category').on(t.category, t.id),
+    index('lots_category_ends').on(t.category, t.endsAt, t.id),
   ],
 );
 

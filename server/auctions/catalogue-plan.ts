@@ -233,9 +233,10 @@ export const cappedCount = (where: SQL | undefined, upTo: number): SQL =>
  * a province's sessions, a range of dates, make a walk read far before it finds any). The estimates
  * the choices rest on, true whatever words, filters and orders go together. And, when asked, the
  * longest bidding window of any lot (span, in seconds); and, for each condition of `alongs` (a
- * province, category or status), how many lots it holds (fz0, fz1, …) and how many of them come,
- * newest first, before the newest match (fg0, fg1, …: a province's coming sessions before its newest
- * failed lot).
+ * province, category or status) and each segment, how many of the segment's lots it holds from where
+ * a walk along its index starts (`walkFrom`, the segment's bounds on its own key: fz0_0, fz0_1, …)
+ * and how many of them come, in the segment's order, before the segment's first match (fg0_0,
+ * fg0_1, …: a province's coming sessions before its newest failed lot).
  */
 export function sampleQuery(
   where: SQL | undefined,
@@ -245,24 +246,29 @@ export function sampleQuery(
   conditions: SQL[],
   withSpan: boolean,
   alongs: SQL[] = [],
+  walkFrom: (SQL | undefined)[] = [],
 ): SQL {
   const flags = [
     sql`(${where ?? sql`true`}) as hit`,
     ...alongs.map((c, i) => sql`(${c}) as ${sql.raw(`a${i}`)}`),
     ...segments.map((s, i) => sql`(${s.where(asOf) ?? sql`true`}) as ${sql.raw(`s${i}`)}`),
     ...conditions.map((c, i) => sql`(${c}) as ${sql.raw(`k${i}`)}`),
+    ...(alongs.length ? segments.map((_s, i) => sql`(${walkFrom[i] ?? sql`true`}) as ${sql.raw(`b${i}`)}`) : []),
   ];
-  const gaps = segments.map((s, i) => {
+  // Whether a lot of the sample comes, in segment i's order, before the segment's first match (null
+  // when the sample holds no match there).
+  const beforeFirst = (s: Segment, i: number): SQL => {
     const seg = sql.raw(`s${i}`);
     const key = s.byEnd ? sql`(x.ends_at, x.id)` : sql`x.id`;
     const dir = sql.raw(s.dir);
     const first = s.byEnd ? sql`ends_at, id` : sql`id`;
     const order = s.byEnd ? sql`ends_at ${dir}, id ${dir}` : sql`id ${dir}`;
     const before = sql.raw(s.dir === 'asc' ? '<' : '>');
-    return sql`(select count(*) from sample x where x.${seg} and ${key} ${before}
-                  (select ${first} from sample where ${seg} and hit order by ${order} limit 1))::int
-                as ${sql.raw(`g${i}`)}`;
-  });
+    return sql`x.${seg} and ${key} ${before} (select ${first} from sample where ${seg} and hit order by ${order} limit 1)`;
+  };
+  const gaps = segments.map(
+    (s, i) => sql`(select count(*) from sample x where ${beforeFirst(s, i)})::int as ${sql.raw(`g${i}`)}`,
+  );
   const counts = [
     ...segments.map((_s, i) => sql`count(*) filter (where hit and ${sql.raw(`s${i}`)})::int as ${sql.raw(`m${i}`)}`),
     ...segments.map((_s, i) => sql`count(*) filter (where ${sql.raw(`s${i}`)})::int as ${sql.raw(`z${i}`)}`),
@@ -272,11 +278,15 @@ export function sampleQuery(
     ...(withSpan
       ? [sql`(select extract(epoch from max(${lots.endsAt} - ${lots.startsAt})) from ${lots})::float8 as span`]
       : []),
-    ...alongs.flatMap((_c, i) => [
-      sql`count(*) filter (where ${sql.raw(`a${i}`)})::int as ${sql.raw(`fz${i}`)}`,
-      sql`count(*) filter (where ${sql.raw(`a${i}`)} and id > coalesce((select max(id) from sample where hit), 0))::int
-          as ${sql.raw(`fg${i}`)}`,
-    ]),
+    ...alongs.flatMap((_c, j) =>
+      segments.flatMap((s, i) => {
+        const along = sql.raw(`x.a${j} and x.b${i}`);
+        return [
+          sql`count(*) filter (where ${sql.raw(`a${j} and b${i} and s${i}`)})::int as ${sql.raw(`fz${j}_${i}`)}`,
+          sql`(select count(*) from sample x where ${along} and ${beforeFirst(s, i)})::int as ${sql.raw(`fg${j}_${i}`)}`,
+        ];
+      }),
+    ),
   ];
   return sql`with sample as materialized (
                select ${lots.id} as id, ${lots.endsAt} as ends_at, ${sql.join(flags, sql`, `)}

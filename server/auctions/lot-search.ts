@@ -458,20 +458,24 @@ async function walkSegment(
   bound?: SQL,
   along?: Condition,
 ): Promise<{ rows: Read['rows']; skipped: number }> {
-  const segment = p.segments[index].where(p.asOf);
+  const s = p.segments[index];
+  const segment = s.where(p.asOf);
+  // Along another index, the bounds on the segment's key (its own range of ends; a range of ends
+  // asked for; walks' bounds) bound that index's range too, after the column it holds to one value.
+  const key = s.byEnd ? 'ends' : 'ids';
   const where = along?.byId
     ? and(
         whereOf(
           p,
-          p.conditions.map((c) => c.walksOnly === true),
+          p.conditions.map((c) => c.walksOnly === true || c.keyRange === key),
         ),
         alongIndex(along.byId.column, along.byId.value),
-        segment && rowwise(segment),
+        segment && (s.byEnd ? segment : rowwise(segment)),
         bound,
       )
     : and(whereOf(p), segment, bound);
   const position = p.cursor && index === p.cursor.segment ? p.cursor : undefined;
-  const query = readSegment(r.tx, where, p.segments[index], position, want, skip, along?.byId?.column);
+  const query = readSegment(r.tx, where, s, position, want, skip, along?.byId?.column);
   const rows = (await r.run(label, query, () => query)).map((x) => ({
     row: x.lot,
     endsAt: x.endsAt,
@@ -569,6 +573,7 @@ async function readBySample(r: Reader, p: Plan, size: number): Promise<Read> {
     p.conditions.map((c) => c.sql),
     p.o.startsTo !== undefined,
     alongs.map((c) => c.sql),
+    p.live.map((i) => and(...keyRangeOf(p, p.segments[i]))),
   );
   // A sample scan whatever the values.
   const [sample] = resultRows<Record<string, number | null>>(
@@ -617,18 +622,23 @@ async function readBySample(r: Reader, p: Plan, size: number): Promise<Read> {
   // Collecting costs about a heap page per match and gives the exact total; walking costs about
   // limit / (share of lots matching) rows read in order, each dearer than a collected one: up to
   // some ten thousand matches in two million lots, collecting is the cheaper (bench/catalogue.ts).
-  // A segment by id with a province, category or status asked for: that one's own index reads its
-  // lots newest first, wherever in the segment they are (a province's sessions are scattered over
-  // three years of lots): those before the newest match (its coming sessions, when failed lots are
-  // asked for), then about a page ÷ (the share of them matching). Corrected as gapOf below. The
-  // cheapest is walked, the others checked on each row.
-  const alongCost = alongs.map((_c, i) => {
-    const lotsAlong = sample[`fz${i}`] ?? 0;
-    const gap = Math.max(0, (sample[`fg${i}`] ?? 0) - (sample.m ? lotsAlong / sample.m - 1 : 0));
-    return estimate(gap) + (estimate(lotsAlong) * (p.o.limit + 1)) / Math.max(1, total);
-  });
-  const cheapest = alongCost.indexOf(Math.min(...alongCost));
-  const alongFacet = cheapest >= 0 && alongCost[cheapest] <= bound / 4 ? alongs[cheapest] : undefined;
+  // With a province, category or status asked for, that one's own index reads its lots in a
+  // segment's order (by id, or by end: lots_province, lots_province_ends, …), wherever in the segment
+  // they are (a province's sessions are scattered over three years of lots): those before the
+  // segment's first match (its coming sessions, when failed lots are asked for), then about
+  // want ÷ (the share of them matching). Corrected as gapOf below. The cheapest is walked, the others
+  // checked on each row; none when even that one would read more than a small collect.
+  const alongFor = (at: number, want: number, fromCursor: boolean): Condition | undefined => {
+    const matchesSeen = sample[`m${at}`] ?? 0;
+    const costs = alongs.map((_c, j) => {
+      const lotsAlong = sample[`fz${j}_${at}`] ?? 0;
+      if (matchesSeen === 0) return estimate(lotsAlong);
+      const gap = fromCursor ? 0 : Math.max(0, (sample[`fg${j}_${at}`] ?? 0) - (lotsAlong / matchesSeen - 1));
+      return estimate(gap) + (estimate(lotsAlong) * want) / Math.max(1, estimate(matchesSeen));
+    });
+    const cheapest = costs.indexOf(Math.min(...costs));
+    return cheapest >= 0 && costs[cheapest] <= bound / 4 ? alongs[cheapest] : undefined;
+  };
 
   let overflowed = false;
   const least = leastOf([]);
@@ -668,7 +678,7 @@ async function readBySample(r: Reader, p: Plan, size: number): Promise<Read> {
     // ending later" for half the lots, reads every ended lot to find the few that end later).
     const small = inSegment <= bound / 4;
     const fewMatches = matches <= bound / 4;
-    const along = p.segments[index].byEnd ? undefined : alongFacet;
+    const along = alongFor(at, want, cursor !== undefined);
     // A segment with few matches, or whose walk would read more lots than collecting its matches, is
     // collected (the segment's own range a bitmap too, when worth it); past the cap, walked after all.
     // Many matches that the sample places past a long stretch without any are first looked for by a
@@ -697,6 +707,10 @@ async function readBySample(r: Reader, p: Plan, size: number): Promise<Read> {
   return { rows, total: overflowed ? Math.max(total, bound + 1) : total, exact: false };
 }
 
+/** The conditions on a segment's key (its ends, or its ids): where a walk of its index, or along another's, starts. */
+const keyRangeOf = (p: Plan, s: Segment): SQL[] =>
+  p.conditions.flatMap((c) => (c.keyRange === (s.byEnd ? 'ends' : 'ids') ? [c.sql] : []));
+
 /** The most lots a probing walk reads before the segment's matches are collected instead. */
 const WALK_PROBE = 30_000;
 
@@ -718,8 +732,7 @@ async function probeWalk(
 ): Promise<{ rows: Read['rows']; skipped: number } | null> {
   const s = p.segments[index];
   await r.mode('walk');
-  const keyRange = p.conditions.flatMap((c) => (c.keyRange === (s.byEnd ? 'ends' : 'ids') ? [c.sql] : []));
-  const from = and(s.where(p.asOf), cursor ? after(s, cursor) : undefined, ...keyRange);
+  const from = and(s.where(p.asOf), cursor ? after(s, cursor) : undefined, ...keyRangeOf(p, s));
   // A short probe first: reading the position of the 30,000th lot alone costs some 10 ms, and matches
   // the sample placed far off are most often near.
   const most = p.tuning.walkProbe ?? WALK_PROBE;

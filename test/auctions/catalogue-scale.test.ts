@@ -17,6 +17,7 @@ import {
   searchLots,
   type CatalogueQuery,
   type CatalogueTuning,
+  type PlanNode,
 } from '../../server/auctions/lot-search.ts';
 import { provinceName, type ProvinceId } from '../../server/auctions/provinces.ts';
 import { encodeCursor, decodeCursor } from '../../server/auctions/catalogue-cursor.ts';
@@ -518,6 +519,11 @@ describe('the large-catalogue reading', () => {
     { province: 'ha-noi', status: 'failed' },
     { category: 'vehicle', status: 'closed' },
     { q: 'bien so', province: 'ho-chi-minh' },
+    // And by end, along (province, ends_at, id) and the like.
+    { province: 'ha-noi' },
+    { category: 'vehicle' },
+    { q: 'bien so', status: 'failed' },
+    { province: 'ha-noi', endsFrom: new Date(NOW - 2 * DAY) },
   ];
   const large = (exactUpTo: number, walkProbe?: number): CatalogueTuning => ({
     largeFrom: 0,
@@ -589,6 +595,26 @@ describe('the large-catalogue reading', () => {
     const frequent = await statements({ q: 'bien so', sort: 'ending' }, 3);
     expect(frequent[0]).toBe('sample');
     expect(frequent).toContain('segment 0 walk');
+    // A province's lots are walked along its own index, in the segment's order: by end for open lots
+    // (and for every segment of sort=ending), by id for the others in the default order.
+    const indexes = async (o: Partial<CatalogueQuery>): Promise<string[]> => {
+      const names = (n: PlanNode): string[] => [
+        ...(n['Index Name'] ? [n['Index Name']] : []),
+        ...(n.Plans ?? []).flatMap(names),
+      ];
+      const trace = await explainCatalogue(
+        tp.database.db,
+        undefined,
+        { limit: 7, offset: 0, ...o },
+        clock.now(),
+        large(40),
+      );
+      return trace.filter((t) => t.statement.includes('walk')).flatMap((t) => names(t.plan));
+    };
+    expect(await indexes({ province: 'ha-noi' })).toEqual(['lots_province_ends']);
+    expect(await indexes({ province: 'ha-noi', sort: 'ending' })).toEqual(['lots_province_ends']);
+    expect(await indexes({ province: 'ha-noi', sort: 'newest' })).toEqual(['lots_province']);
+    expect(await indexes({ category: 'licence-plate', sort: 'ending' })).toContain('lots_category_ends');
     // Each statement's plan comes with it, on PGlite as on PostgreSQL.
     const [sample] = await explainCatalogue(tp.database.db, undefined, { limit: 7, offset: 0 }, clock.now(), large(3));
     expect(sample.plan['Node Type']).toBe('Aggregate');
