@@ -28,6 +28,8 @@ const notOpen = sql`${lots.status} not in (${OPEN_LIST})`;
 /** A part of an order: which lots, read along one index by (ends_at, id) or by id, one direction for both. */
 export interface Segment {
   where: (asOf: Date) => SQL | undefined;
+  /** The part of `where` on the segment's own key (its range of ends), if any: what another index by end can bound too. */
+  keyBound?: (asOf: Date) => SQL;
   byEnd: boolean;
   dir: 'asc' | 'desc';
   /** The statuses it holds: the status filter skips a segment that cannot hold any it allows. */
@@ -54,6 +56,7 @@ export const SEGMENTS: Record<CatalogueOrder, Segment[]> = {
   ending: [
     {
       where: (asOf) => and(isOpen, gt(lots.endsAt, asOf)),
+      keyBound: (asOf) => gt(lots.endsAt, asOf),
       byEnd: true,
       dir: 'asc',
       holds: 'open',
@@ -61,12 +64,20 @@ export const SEGMENTS: Record<CatalogueOrder, Segment[]> = {
     },
     {
       where: (asOf) => and(notOpen, gt(lots.endsAt, asOf)),
+      keyBound: (asOf) => gt(lots.endsAt, asOf),
       byEnd: true,
       dir: 'desc',
       holds: 'other',
       has: (open, future) => !open && future,
     },
-    { where: (asOf) => lte(lots.endsAt, asOf), byEnd: true, dir: 'desc', holds: 'any', has: (_o, future) => !future },
+    {
+      where: (asOf) => lte(lots.endsAt, asOf),
+      keyBound: (asOf) => lte(lots.endsAt, asOf),
+      byEnd: true,
+      dir: 'desc',
+      holds: 'any',
+      has: (_o, future) => !future,
+    },
   ],
 };
 
@@ -95,16 +106,42 @@ export function upTo(s: Segment, c: { endsAt: string | null; id: number }): SQL 
 /**
  * The position of the segment's `n`-th lot from where `where` starts it, in its order (read from its
  * index alone: a segment by id asks for the id only): where a walk that may read no more than n lots
- * stops. None when it holds fewer.
+ * stops. None when it holds fewer. With `leading`, along the index of a column `where` holds to one
+ * value (see readSegment).
  */
-export function nthPosition(tx: Db, where: SQL | undefined, s: Segment, n: number) {
+export function nthPosition(tx: Db, where: SQL | undefined, s: Segment, n: number, leading?: AnyPgColumn) {
   return tx
     .select({ id: lots.id, endsAt: s.byEnd ? endsKey : sql<string | null>`null::text` })
     .from(lots)
     .where(where)
-    .orderBy(...segmentOrder(s))
+    .orderBy(...leadingOrder(s, leading), ...segmentOrder(s))
     .limit(1)
     .offset(n - 1);
+}
+
+/** A column held to one value, first in a segment's order (see readSegment). */
+const leadingOrder = (s: Segment, leading: AnyPgColumn | undefined): SQL[] =>
+  leading ? [s.dir === 'asc' ? sql`${leading} asc` : sql`${leading} desc`] : [];
+
+/**
+ * A segment by end's first lot (its own index's first entry): a walk of the segment along another
+ * index by end starts at its end (startingAt), not at that index's first end (the default order's
+ * open lots: not at the province's lots that ended three years ago).
+ */
+export function segmentFirst(tx: Db, s: Segment, asOf: Date) {
+  return tx
+    .select({ endsAt: endsKey })
+    .from(lots)
+    .where(s.where(asOf))
+    .orderBy(...segmentOrder(s))
+    .limit(1);
+}
+
+/** The lots from a segment's first end on (segmentFirst), in its order; none for an empty segment. */
+export function startingAt(s: Segment, first: { endsAt: string } | undefined): SQL {
+  if (!first) return sql`false`;
+  const at = sql`${first.endsAt}::timestamptz`;
+  return s.dir === 'asc' ? sql`${lots.endsAt} >= ${at}` : sql`${lots.endsAt} <= ${at}`;
 }
 
 export function mayHold(s: Segment, allowed: readonly LotStatus[] | undefined): boolean {
@@ -191,7 +228,7 @@ export function readSegment(
     .select({ lot: lots, endsAt: endsKey })
     .from(lots)
     .where(and(where, position ? after(s, position) : undefined))
-    .orderBy(...(leading ? [s.dir === 'asc' ? sql`${leading} asc` : sql`${leading} desc`] : []), ...segmentOrder(s))
+    .orderBy(...leadingOrder(s, leading), ...segmentOrder(s))
     .limit(want)
     .offset(skip);
 }

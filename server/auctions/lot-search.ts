@@ -49,6 +49,8 @@ import {
   readSegment,
   rowsById,
   sampleQuery,
+  segmentFirst,
+  startingAt,
   SEGMENTS,
   type PlanNode,
   type ReadMode,
@@ -460,17 +462,14 @@ async function walkSegment(
 ): Promise<{ rows: Read['rows']; skipped: number }> {
   const s = p.segments[index];
   const segment = s.where(p.asOf);
-  // Along another index, the bounds on the segment's key (its own range of ends; a range of ends
-  // asked for; walks' bounds) bound that index's range too, after the column it holds to one value.
-  const key = s.byEnd ? 'ends' : 'ids';
   const where = along?.byId
     ? and(
         whereOf(
           p,
-          p.conditions.map((c) => c.walksOnly === true || c.keyRange === key),
+          p.conditions.map((c) => c.walksOnly === true),
         ),
-        alongIndex(along.byId.column, along.byId.value),
-        segment && (s.byEnd ? segment : rowwise(segment)),
+        segment && rowwise(segment),
+        await alongFrom(r, p, s, along),
         bound,
       )
     : and(whereOf(p), segment, bound);
@@ -484,6 +483,19 @@ async function walkSegment(
   // The offset lies past this segment: skip all of it, and the rest of the offset in the next.
   const skipped = rows.length === 0 && skip > 0 ? await countUpTo(r, where, skip) : skip;
   return { rows, skipped };
+}
+
+/**
+ * Where a walk of segment `s` along another index (a province's, category's or status's) starts, and
+ * what bounds it: the one value, then the bounds on the segment's key (its range of ends, from its
+ * first lot's end on; a range of ends asked for; walks' bounds), which bound that index's range too.
+ */
+async function alongFrom(r: Reader, p: Plan, s: Segment, along: Condition): Promise<SQL> {
+  const { column, value } = along.byId!;
+  if (!s.byEnd) return and(alongIndex(column, value), ...keyRangeOf(p, s))!;
+  const query = segmentFirst(r.tx, s, p.asOf);
+  const [first] = await r.run('segment start', query, () => query);
+  return and(alongIndex(column, value), startingAt(s, first), s.keyBound?.(p.asOf), ...keyRangeOf(p, s))!;
 }
 
 /** A small catalogue: the planner chooses; the count is exact up to the bound, else the planner's estimate. */
@@ -628,12 +640,15 @@ async function readBySample(r: Reader, p: Plan, size: number): Promise<Read> {
   // segment's first match (its coming sessions, when failed lots are asked for), then about
   // want ÷ (the share of them matching). Corrected as gapOf below. The cheapest is walked, the others
   // checked on each row; none when even that one would read more than a small collect.
-  const alongFor = (at: number, want: number, fromCursor: boolean): Condition | undefined => {
+  // With the stretch before the first match left out (`probing`): the one worth a probing walk, which
+  // finds out what that stretch is (the sample's is rough, see below).
+  const alongFor = (at: number, want: number, fromCursor: boolean, probing = false): Condition | undefined => {
     const matchesSeen = sample[`m${at}`] ?? 0;
     const costs = alongs.map((_c, j) => {
       const lotsAlong = sample[`fz${j}_${at}`] ?? 0;
       if (matchesSeen === 0) return estimate(lotsAlong);
-      const gap = fromCursor ? 0 : Math.max(0, (sample[`fg${j}_${at}`] ?? 0) - (lotsAlong / matchesSeen - 1));
+      const gap =
+        fromCursor || probing ? 0 : Math.max(0, (sample[`fg${j}_${at}`] ?? 0) - (lotsAlong / matchesSeen - 1));
       return estimate(gap) + (estimate(lotsAlong) * want) / Math.max(1, estimate(matchesSeen));
     });
     const cheapest = costs.indexOf(Math.min(...costs));
@@ -687,7 +702,7 @@ async function readBySample(r: Reader, p: Plan, size: number): Promise<Read> {
     // of tens of thousands of matches costs hundreds of milliseconds.
     if (!small && !along && (p.segments.length > 1 || walk > leastHere)) {
       if (!fewMatches && walk > leastHere && affordable(leastHere) && skip === 0) {
-        const probed = await probeWalk(r, p, index, want, cursor);
+        const probed = await probeWalk(r, p, index, want, cursor, alongFor(at, want, cursor !== undefined, true));
         if (probed) return probed;
       }
       if ((fewMatches || walk > leastHere) && affordable(leastHere)) {
@@ -721,7 +736,9 @@ const ID_RANGE_UP_TO = 300_000;
  * A walk of the segment that reads no more than WALK_PROBE of its lots (the tuning may say otherwise),
  * up to the position of the WALK_PROBE-th, read from its index alone, from where the conditions on
  * the segment's key start it: its rows when it found the page's worth or read the whole segment, else
- * null. A walk of a fifteenth of that first.
+ * null. A walk of a fifteenth of that first. `along` a province's, category's or status's index: no
+ * more than WALK_PROBE of its lots (the coming sessions' closed lots are few: 304 of the 30,000 newest
+ * lots, so a walk of lots_status_id reaches what one of lots_pkey cannot).
  */
 async function probeWalk(
   r: Reader,
@@ -729,18 +746,22 @@ async function probeWalk(
   index: number,
   want: number,
   cursor: CursorPosition | undefined,
+  along?: Condition,
 ): Promise<{ rows: Read['rows']; skipped: number } | null> {
   const s = p.segments[index];
   await r.mode('walk');
-  const from = and(s.where(p.asOf), cursor ? after(s, cursor) : undefined, ...keyRangeOf(p, s));
+  const from = and(
+    along ? await alongFrom(r, p, s, along) : and(s.where(p.asOf), ...keyRangeOf(p, s)),
+    cursor ? after(s, cursor) : undefined,
+  );
   // A short probe first: reading the position of the 30,000th lot alone costs some 10 ms, and matches
   // the sample placed far off are most often near.
   const most = p.tuning.walkProbe ?? WALK_PROBE;
   for (const n of [Math.ceil(most / 15), most]) {
-    const query = nthPosition(r.tx, from, s, n);
+    const query = nthPosition(r.tx, from, s, n, along?.byId?.column);
     const [stop] = await r.run(`segment ${index} probe bound ${n}`, query, () => query);
     const bound = stop ? upTo(s, stop) : undefined;
-    const walked = await walkSegment(r, p, index, want, 0, `segment ${index} probe ${n}`, bound);
+    const walked = await walkSegment(r, p, index, want, 0, `segment ${index} probe ${n}`, bound, along);
     if (walked.rows.length >= want || !stop) return walked;
   }
   return null;
