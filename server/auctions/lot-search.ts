@@ -261,6 +261,12 @@ export interface CatalogueTuning {
   size?: number;
   /** The most lots a probing walk reads before a segment's matches are collected instead (default WALK_PROBE). */
   walkProbe?: number;
+  /**
+   * Past how many lots a collect would read (its most selective index's), a page walked cheaply along
+   * a province's, category's or status's index is walked instead, with the sample's estimate for a
+   * total (default twice exactUpTo).
+   */
+  walkAlongPast?: number;
 }
 
 export const CATALOGUE_TUNING: CatalogueTuning = { largeFrom: 50_000, exactUpTo: EXACT_TOTAL_UP_TO, sampleRows: 3_000 };
@@ -661,7 +667,16 @@ async function readBySample(r: Reader, p: Plan, size: number): Promise<Read> {
   // cursor carries it) and reads its page segment by segment from the cursor, without collecting
   // every match again.
   const known = p.cursor?.exactTotal;
-  if (known === undefined && total <= bound && servable.some(Boolean) && affordable(least)) {
+  // A collect reads a heap page for each lot its indexes find: past twice the bound, when every
+  // segment can be walked cheaply along a province's, category's or status's index, the walks are the
+  // page and the total is the sample's estimate (the 67,000 vehicles "thanh lý tài sản công" finds,
+  // for its 9,055 failed ones: 290 ms collected, 15 ms walked along lots_status_id).
+  const walkedAlong =
+    p.o.offset === 0 &&
+    total > 0 &&
+    least > (p.tuning.walkAlongPast ?? 2 * bound) &&
+    p.live.every((_i, at) => alongFor(at, p.o.limit + 1, p.cursor !== undefined) !== undefined);
+  if (known === undefined && !walkedAlong && total <= bound && servable.some(Boolean) && affordable(least)) {
     const all = whereOf(p, throughIndexes(least));
     const got = await collect(r, p, all, p.cursor, p.o.limit + 1, p.cursor ? 0 : p.o.offset, 'collect');
     if (got) return { rows: got.rows, total: got.matches, exact: true };
