@@ -646,19 +646,20 @@ async function readBySample(r: Reader, p: Plan, size: number): Promise<Read> {
   // segment's first match (its coming sessions, when failed lots are asked for), then about
   // want ÷ (the share of them matching). Corrected as gapOf below. The cheapest is walked, the others
   // checked on each row; none when even that one would read more than a small collect.
-  // With the stretch before the first match left out (`probing`): the one worth a probing walk, which
-  // finds out what that stretch is (the sample's is rough, see below).
+  // `probing`: the one worth a probing walk, which finds out what the stretch before the first match
+  // is (the sample's is rough, see below): of those whose matches alone would be cheap to walk to, the
+  // cheapest with that stretch.
   const alongFor = (at: number, want: number, fromCursor: boolean, probing = false): Condition | undefined => {
     const matchesSeen = sample[`m${at}`] ?? 0;
     const costs = alongs.map((_c, j) => {
       const lotsAlong = sample[`fz${j}_${at}`] ?? 0;
-      if (matchesSeen === 0) return estimate(lotsAlong);
-      const gap =
-        fromCursor || probing ? 0 : Math.max(0, (sample[`fg${j}_${at}`] ?? 0) - (lotsAlong / matchesSeen - 1));
-      return estimate(gap) + (estimate(lotsAlong) * want) / Math.max(1, estimate(matchesSeen));
+      if (matchesSeen === 0) return { along: estimate(lotsAlong), gap: 0 };
+      const gap = fromCursor ? 0 : Math.max(0, (sample[`fg${j}_${at}`] ?? 0) - (lotsAlong / matchesSeen - 1));
+      return { along: (estimate(lotsAlong) * want) / Math.max(1, estimate(matchesSeen)), gap: estimate(gap) };
     });
-    const cheapest = costs.indexOf(Math.min(...costs));
-    return cheapest >= 0 && costs[cheapest] <= bound / 4 ? alongs[cheapest] : undefined;
+    const eligible = costs.flatMap((c, j) => (c.along + (probing ? 0 : c.gap) <= bound / 4 ? [j] : []));
+    const cheapest = eligible.sort((a, b) => costs[a].along + costs[a].gap - (costs[b].along + costs[b].gap))[0];
+    return cheapest === undefined ? undefined : alongs[cheapest];
   };
 
   let overflowed = false;
@@ -716,8 +717,13 @@ async function readBySample(r: Reader, p: Plan, size: number): Promise<Read> {
     // written together, so the stretch it sees is rough (ten times too long, seen), while a collect
     // of tens of thousands of matches costs hundreds of milliseconds.
     if (!small && !along && (p.segments.length > 1 || walk > leastHere)) {
-      if (!fewMatches && walk > leastHere && affordable(leastHere) && skip === 0) {
-        const probed = await probeWalk(r, p, index, want, cursor, alongFor(at, want, cursor !== undefined, true));
+      // Along a province's, category's or status's index, a probe is worth it even when collecting is
+      // not: the walk it saves would go through the segment's own index (closed land-use lots newest
+      // first: 86,000 coming land-use lots before the first along lots_category, 305 closed lots along
+      // lots_status_id).
+      const probeAlong = alongFor(at, want, cursor !== undefined, true);
+      if (!fewMatches && walk > leastHere && (affordable(leastHere) || probeAlong) && skip === 0) {
+        const probed = await probeWalk(r, p, index, want, cursor, probeAlong);
         if (probed) return probed;
       }
       if ((fewMatches || walk > leastHere) && affordable(leastHere)) {
