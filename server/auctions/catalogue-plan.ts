@@ -17,13 +17,9 @@ import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import { resultRows, type Db } from '../../db/client.ts';
 import { lots, type LotStatus } from '../../db/schema.ts';
 import { OPEN_STATUSES } from './rules/index.ts';
+// Open lots and the others as the partial indexes' predicates are written (migration 0017).
+import { notOpenLot as notOpen, openLot as isOpen } from './lot-expressions.ts';
 import type { CatalogueOrder, CursorPosition } from './catalogue-cursor.ts';
-
-// The open statuses as a literal list, as in the partial indexes' predicates (migration 0017): a
-// parameter there would keep the planner from proving a segment's rows are in the index.
-const OPEN_LIST = sql.raw(OPEN_STATUSES.map((s) => `'${s}'`).join(', '));
-const isOpen = sql`${lots.status} in (${OPEN_LIST})`;
-const notOpen = sql`${lots.status} not in (${OPEN_LIST})`;
 
 /** A part of an order: which lots, read along one index by (ends_at, id) or by id, one direction for both. */
 export interface Segment {

@@ -3,6 +3,7 @@
 // so with many processes exactly one closes it and publishes the outcome. Lots that fell due while
 // every process was down are simply due on the first tick after start (catch-up).
 import { and, eq, gt, inArray, isNotNull, lte, or, sql } from 'drizzle-orm';
+import type { Db } from '../../db/client.ts';
 import { lots, registrations } from '../../db/schema.ts';
 import { settleLot } from '../payments/settlement.ts';
 import type { AppContext } from '../context.ts';
@@ -12,8 +13,8 @@ import { keyOf } from '../privacy/personal-data.ts';
 import type { PersonalEvent } from '../shared/events.ts';
 import { bidderCodeOf, lockLot } from './lot-service.ts';
 import { lotChange } from './public-lot.ts';
-import { scheduledStart } from './lot-expressions.ts';
-import { CLOSE_GRACE_MS, closeOutcome, closesAt, eligibleBidders, isOpen, OPEN_STATUSES } from './rules/index.ts';
+import { descendingLot, openLot, scheduledStart } from './lot-expressions.ts';
+import { CLOSE_GRACE_MS, closeOutcome, closesAt, eligibleBidders, isOpen } from './rules/index.ts';
 import { revealSealedBids, type Reveal } from '../sealed/reveal.ts';
 import { scheduleResultNotice } from '../results/schedule.ts';
 import { closePresence, markNoShows, writeFaults } from '../attendance/no-shows.ts';
@@ -57,23 +58,31 @@ export async function flipLive(ctx: AppContext): Promise<number> {
 
 /** Ids of open lots whose end (plus the grace) has passed, oldest first. */
 export async function dueLots(ctx: AppContext, limit = 100): Promise<number[]> {
-  const cutoff = new Date(ctx.clock.now().getTime() - CLOSE_GRACE_MS);
-  const rows = await ctx.db
+  const rows = await dueLotsQuery(ctx.db, ctx.clock.now(), limit);
+  return rows.map((r) => r.id);
+}
+
+/** The statement dueLots runs (its plan is tested: one range of lots_open_ends). */
+export function dueLotsQuery(db: Db, now: Date, limit: number) {
+  const cutoff = new Date(now.getTime() - CLOSE_GRACE_MS);
+  return db
     .select({ id: lots.id })
     .from(lots)
     .where(
       and(
-        inArray(lots.status, OPEN_STATUSES),
+        // Open lots that have ended: one range of lots_open_ends, however many lots are still to come
+        // (the either of the two below alone would have it read every open lot of a national catalogue).
+        openLot,
+        lte(lots.endsAt, now),
         or(
           lte(lots.endsAt, cutoff),
           // A descending lot whose price was accepted closes at once (rules' closesAt).
-          and(eq(lots.method, 'descending'), isNotNull(lots.leaderRegistrationId), lte(lots.endsAt, ctx.clock.now())),
+          and(descendingLot, isNotNull(lots.leaderRegistrationId)),
         ),
       ),
     )
     .orderBy(lots.endsAt)
     .limit(limit);
-  return rows.map((r) => r.id);
 }
 
 /**

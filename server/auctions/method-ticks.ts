@@ -8,30 +8,21 @@
 // - descending lots: each fall of the price asked is a `lot` event (reason `price`), so watchers see
 //   the price the server asks without working out the schedule. Several processes may each announce
 //   a fall; the realtime layer drops the repeats.
-import { and, eq, gt, gte, inArray, isNotNull, isNull, lt, lte } from 'drizzle-orm';
-import type { Tx } from '../../db/client.ts';
+import { and, eq, gt, gte, isNotNull, isNull, lt, lte } from 'drizzle-orm';
+import type { Db, Tx } from '../../db/client.ts';
 import { ledgerEntries, lots, registrations } from '../../db/schema.ts';
 import type { AppContext } from '../context.ts';
 import { appendAudit } from '../audit/audit-log.ts';
 import { bidderCodeOf, lockLot } from './lot-service.ts';
 import { lotChange } from './public-lot.ts';
-import { askedPriceAt, descendingOf, isOpen, OPEN_STATUSES, period, periodAt, roundsOf } from './rules/index.ts';
+import { descendingLot, openLot } from './lot-expressions.ts';
+import { askedPriceAt, descendingOf, isOpen, period, periodAt, roundsOf } from './rules/index.ts';
 import type { LotChange } from '../shared/events.ts';
 
 /** Moves on the announced round of every lot whose extension round has started; returns how many moved. */
 export async function advanceRounds(ctx: AppContext): Promise<number> {
   const now = ctx.clock.now();
-  const candidates = await ctx.db
-    .select({ id: lots.id })
-    .from(lots)
-    .where(
-      and(
-        inArray(lots.status, OPEN_STATUSES),
-        isNotNull(lots.roundsMax),
-        lte(lots.scheduledEndsAt, now),
-        gt(lots.endsAt, now),
-      ),
-    );
+  const candidates = await roundsDueQuery(ctx.db, now);
   let moved = 0;
   for (const { id } of candidates) {
     const change = await ctx.db.transaction((tx) => announceRound(tx, id, now));
@@ -97,18 +88,7 @@ async function announceRound(tx: Tx, lotId: number, now: Date): Promise<LotChang
  */
 export async function announcePrices(ctx: AppContext, seen: Map<number, number>): Promise<number> {
   const now = ctx.clock.now();
-  const rows = await ctx.db
-    .select()
-    .from(lots)
-    .where(
-      and(
-        inArray(lots.status, OPEN_STATUSES),
-        eq(lots.method, 'descending'),
-        isNull(lots.leaderRegistrationId),
-        lte(lots.startsAt, now),
-        gt(lots.endsAt, now),
-      ),
-    );
+  const rows = await fallingPricesQuery(ctx.db, now);
   const live = new Set(rows.map((r) => r.id));
   for (const id of seen.keys()) if (!live.has(id)) seen.delete(id);
   let announced = 0;
@@ -124,4 +104,22 @@ export async function announcePrices(ctx: AppContext, seen: Map<number, number>)
     announced++;
   }
   return announced;
+}
+
+/** The open lots with rounds whose extension rounds have begun: the few of lots_rounds_due, by their scheduled end. */
+export function roundsDueQuery(db: Db, now: Date) {
+  return db
+    .select({ id: lots.id })
+    .from(lots)
+    .where(and(openLot, isNotNull(lots.roundsMax), lte(lots.scheduledEndsAt, now), gt(lots.endsAt, now)));
+}
+
+/** The open descending lots whose price is falling: the few of lots_descending_open, by their end. */
+export function fallingPricesQuery(db: Db, now: Date) {
+  return db
+    .select()
+    .from(lots)
+    .where(
+      and(openLot, descendingLot, isNull(lots.leaderRegistrationId), lte(lots.startsAt, now), gt(lots.endsAt, now)),
+    );
 }
