@@ -718,19 +718,28 @@ async function readBySample(r: Reader, p: Plan, size: number): Promise<Read> {
     const along = alongFor(at, want, cursor !== undefined);
     // A segment with few matches, or whose walk would read more lots than collecting its matches, is
     // collected (the segment's own range a bitmap too, when worth it); past the cap, walked after all.
-    // Many matches are first looked for by a walk that reads no more than WALK_PROBE lots, wherever
-    // the sample places them: it reads whole pages of lots seeded or written together, and matches
-    // come in sessions, so the stretch before the first it sees is rough (ten times too long, seen),
-    // and so is their share after it (the plates of series 33A by end: 21 in the first 92,788 open
-    // lots, where the sample put 21 in some 14,000). A walk the probe did not fill is collected.
-    if (!small && !along) {
+    // Many matches that the sample places past a long stretch without any, or that are cheap to
+    // collect, are first looked for by a walk that reads no more than WALK_PROBE lots: the sample
+    // reads whole pages of lots seeded or written together, and matches come in sessions, so the
+    // stretch before the first it sees is rough (ten times too long, seen), and so is their share
+    // after it (the plates of series 33A by end: 21 in the first 92,788 open lots, where the sample
+    // put 21 in some 14,000). A walk the probe did not fill is collected. Matches dearer to collect
+    // than a probe's worth of walking, placed near by the sample, are walked ("bac ninh": 55 ms
+    // walked, 290 ms probed and collected).
+    const probeLimit = p.tuning.walkProbe ?? WALK_PROBE;
+    if (!small && !along && (p.segments.length > 1 || walk > leastHere || leastHere <= probeLimit)) {
       // Along a province's, category's or status's index, a probe is worth it even when collecting is
       // not: the walk it saves would go through the segment's own index (closed land-use lots newest
       // first: 86,000 coming land-use lots before the first along lots_category, 305 closed lots along
       // lots_status_id).
       const probeAlong = alongFor(at, want, cursor !== undefined, true);
       let probed = false;
-      if (!fewMatches && (affordable(leastHere) || probeAlong) && skip === 0) {
+      if (
+        !fewMatches &&
+        (walk > leastHere || leastHere <= probeLimit) &&
+        (affordable(leastHere) || probeAlong) &&
+        skip === 0
+      ) {
         const found = await probeWalk(r, p, index, want, cursor, probeAlong);
         if (found) return found;
         probed = true;
