@@ -238,6 +238,25 @@ export function readSegment(
  */
 export const alongIndex = (column: AnyPgColumn, value: string): SQL => and(gte(column, value), lte(column, value))!;
 
+/**
+ * Pages of one order merged into one, in that order (each a disjoint part of the same query's lots:
+ * its rows in order, each with its segment and exact end).
+ */
+export function mergeInOrder<R extends { row: { id: number }; endsAt: string; segment: number }>(
+  segments: Segment[],
+  pages: R[][],
+): R[] {
+  const before = (a: R, b: R): number => {
+    if (a.segment !== b.segment) return a.segment - b.segment;
+    const s = segments[a.segment];
+    const sign = s.dir === 'asc' ? 1 : -1;
+    // Ends to the microsecond in one fixed format (endsKey): they order as strings.
+    if (s.byEnd && a.endsAt !== b.endsAt) return sign * (a.endsAt < b.endsAt ? -1 : 1);
+    return sign * (a.row.id - b.row.id);
+  };
+  return pages.flat().sort(before);
+}
+
 /** The lots of these ids, in full (none for no ids). */
 export function rowsById(tx: Db, ids: number[]) {
   return tx
@@ -269,7 +288,8 @@ export const cappedCount = (where: SQL | undefined, upTo: number): SQL =>
  * province, category or status) and each segment, how many of the segment's lots it holds from where
  * a walk along its index starts (`walkFrom`, the segment's bounds on its own key: fz0_0, fz0_1, …)
  * and how many of them come, in the segment's order, before the segment's first match (fg0_0,
- * fg0_1, …: a province's coming sessions before its newest failed lot).
+ * fg0_1, …: a province's coming sessions before its newest failed lot). And, with `within`, how many
+ * of the matches it holds (mw: the matches in the provinces a query's words name).
  */
 export function sampleQuery(
   where: SQL | undefined,
@@ -280,9 +300,11 @@ export function sampleQuery(
   withSpan: boolean,
   alongs: SQL[] = [],
   walkFrom: (SQL | undefined)[] = [],
+  within?: SQL,
 ): SQL {
   const flags = [
     sql`(${where ?? sql`true`}) as hit`,
+    ...(within ? [sql`(${within}) as w`] : []),
     ...alongs.map((c, i) => sql`(${c}) as ${sql.raw(`a${i}`)}`),
     ...segments.map((s, i) => sql`(${s.where(asOf) ?? sql`true`}) as ${sql.raw(`s${i}`)}`),
     ...conditions.map((c, i) => sql`(${c}) as ${sql.raw(`k${i}`)}`),
@@ -303,6 +325,7 @@ export function sampleQuery(
     (s, i) => sql`(select count(*) from sample x where ${beforeFirst(s, i)})::int as ${sql.raw(`g${i}`)}`,
   );
   const counts = [
+    ...(within ? [sql`count(*) filter (where hit and w)::int as mw`] : []),
     ...segments.map((_s, i) => sql`count(*) filter (where hit and ${sql.raw(`s${i}`)})::int as ${sql.raw(`m${i}`)}`),
     ...segments.map((_s, i) => sql`count(*) filter (where ${sql.raw(`s${i}`)})::int as ${sql.raw(`z${i}`)}`),
     ...conditions.map((_c, i) => sql`count(*) filter (where ${sql.raw(`k${i}`)})::int as ${sql.raw(`c${i}`)}`),

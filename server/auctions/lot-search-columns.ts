@@ -7,8 +7,16 @@ import { asc, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { lots } from '../../db/schema.ts';
 import type { Logger } from '../shared/log.ts';
-import { compactText, facetLexeme, normaliseText, searchLexemes, tsvectorLiteral } from '../shared/search-text.ts';
-import { provinceName } from './provinces.ts';
+import {
+  compactText,
+  facetLexeme,
+  matchesLexemes,
+  normaliseText,
+  searchLexemes,
+  tsvectorLiteral,
+  type SearchTerms,
+} from '../shared/search-text.ts';
+import { PROVINCES, provinceName, type ProvinceId } from './provinces.ts';
 
 /** The facets of a lot its search_vector carries (see facetLexeme): its category and province. */
 export function facetsOf(lot: { category: string | null; province?: string | null }): string[] {
@@ -39,6 +47,20 @@ export function lotSearchColumns(lot: {
     searchCompact: compactText(text),
     searchVector: tsvectorLiteral([...searchLexemes(`${lot.title}\n${place}`, lot.description), ...facetsOf(lot)]),
   };
+}
+
+/** Each province's name as lexemes: what every lot of the province holds (see provincesNamedBy). */
+const PROVINCE_LEXEMES = PROVINCES.map((p) => ({ id: p.id, lexemes: searchLexemes(`\n${p.name}`) }));
+
+/**
+ * The provinces whose every lot matches a query: those whose name alone matches it ("hai phong",
+ * "haiphong", "Đà Nẵng"). A lot's lexemes hold its province's name's as they are alone (lotSearchColumns:
+ * the name is a line of its own, joined to nothing else), and a query matches more lexemes whenever it
+ * matches fewer, so every lot of such a province matches (the catalogue walks those along the
+ * province's own index: lot-search.ts).
+ */
+export function provincesNamedBy(terms: SearchTerms): ProvinceId[] {
+  return PROVINCE_LEXEMES.flatMap((p) => (matchesLexemes(p.lexemes, terms) ? [p.id] : []));
 }
 
 /**

@@ -24,9 +24,9 @@ import { resultRows, type Db } from '../../db/client.ts';
 import { lots, type LotStatus } from '../../db/schema.ts';
 import type { Person } from '../identity/person.ts';
 import { ok, refuse, type Result } from '../shared/errors.ts';
-import { searchTerms, tsqueryLiteral, withLexemes } from '../shared/search-text.ts';
+import { facetLexeme, searchTerms, tsqueryLiteral, withLexemes } from '../shared/search-text.ts';
 import type { ProvinceId } from './provinces.ts';
-import { facetsOf } from './lot-search-columns.ts';
+import { facetsOf, provincesNamedBy } from './lot-search-columns.ts';
 import { scheduledStart } from './lot-expressions.ts';
 import type { LotRow } from './rules/index.ts';
 import {
@@ -43,6 +43,7 @@ import {
   explained,
   alongIndex,
   idRange,
+  mergeInOrder,
   mayHold,
   nthPosition,
   readMode,
@@ -110,12 +111,12 @@ const lotPrice = sql`coalesce(${lots.finalPrice}, ${lots.currentPrice}, ${lots.s
  * holds no letter or digit. The GIN index answers it whole: every part is a whole lexeme (an
  * unfinished word's too: search-text.ts).
  */
-function searchConditions(q: string, facets: string[]): Condition[] {
+function searchConditions(q: string, facets: string[], without: string[]): Condition[] {
   const terms = searchTerms(q);
   if (!terms) return facetsCondition(facets);
   const words = tsqueryLiteral(terms);
   if (words === null) return [{ sql: sql`false`, indexed: false }];
-  return [{ sql: sql`${lots.searchVector} @@ ${withLexemes(words, facets)}::tsquery`, indexed: true }];
+  return [{ sql: sql`${lots.searchVector} @@ ${withLexemes(words, facets, without)}::tsquery`, indexed: true }];
 }
 
 /** The facets alone (no words), as one condition the GIN index serves; none for no facets. */
@@ -187,8 +188,11 @@ interface Condition {
 /** A condition written so that no index serves it. */
 const rowwise = (c: SQL): SQL => sql`((${c}) is true)`;
 
-/** What the lots must satisfy, whatever the order. */
-function filters(person: Person | undefined, o: CatalogueQuery, now: Date): Condition[] {
+/**
+ * What the lots must satisfy, whatever the order; `outside`, lots of none of these provinces (the part
+ * of a search besides the provinces its words name: readNamed).
+ */
+function filters(person: Person | undefined, o: CatalogueQuery, now: Date, outside: ProvinceId[] = []): Condition[] {
   const out: Condition[] = [];
   const push = (c: SQL | undefined, indexed: boolean): void => void (c && out.push({ sql: c, indexed }));
   // Drafts are seen by the managers of their organisation, regulators whose scope covers it, and admins
@@ -224,7 +228,14 @@ function filters(person: Person | undefined, o: CatalogueQuery, now: Date): Cond
   if (starts) out.push({ sql: starts, indexed: true, boundsIds: true });
   const ends = and(o.endsFrom && gte(lots.endsAt, o.endsFrom), o.endsTo && lt(lots.endsAt, o.endsTo));
   if (ends) out.push({ sql: ends, indexed: true, boundsIds: true, keyRange: 'ends' });
-  if (o.q) out.push(...searchConditions(o.q, facets));
+  if (o.q)
+    out.push(
+      ...searchConditions(
+        o.q,
+        facets,
+        outside.map((p) => facetLexeme('province', p)),
+      ),
+    );
   else if (facets.length > 1) out.push(...facetsCondition(facets));
   // Implied (a lot ends after it starts): where an order by end can start its range.
   if (o.startsFrom) out.push({ sql: gt(lots.endsAt, o.startsFrom), indexed: true, walksOnly: true, keyRange: 'ends' });
@@ -267,6 +278,8 @@ export interface CatalogueTuning {
    * total (default twice exactUpTo).
    */
   walkAlongPast?: number;
+  /** Past how many lots a walk would read, a search whose words name provinces is read in parts (default NAMED_PAST). */
+  namedPast?: number;
 }
 
 export const CATALOGUE_TUNING: CatalogueTuning = { largeFrom: 50_000, exactUpTo: EXACT_TOTAL_UP_TO, sampleRows: 3_000 };
@@ -335,6 +348,11 @@ interface Plan {
   asOf: Date;
   cursor: CursorPosition | undefined;
   tuning: CatalogueTuning;
+  /** Who asks, and when: what the conditions of a part of the query are made with (readNamed). */
+  person: Person | undefined;
+  now: Date;
+  /** The provinces the words name (provincesNamedBy), when no province is asked for; none for a part. */
+  named: ProvinceId[];
 }
 
 /**
@@ -373,6 +391,7 @@ export async function searchLots(
       return refuse('catalogue_cursor_invalid');
   }
   const allowed = allowedStatuses(o.status);
+  const terms = o.q ? searchTerms(o.q) : undefined;
   const plan: Plan = {
     o,
     order,
@@ -384,6 +403,9 @@ export async function searchLots(
     asOf: cursor ? new Date(cursor.asOf) : now,
     cursor,
     tuning,
+    person,
+    now,
+    named: o.province === undefined && terms ? provincesNamedBy(terms) : [],
   };
   const size = tuning.size ?? (await catalogueSize(db));
   const read =
@@ -592,6 +614,7 @@ async function readBySample(r: Reader, p: Plan, size: number): Promise<Read> {
     p.o.startsTo !== undefined,
     alongs.map((c) => c.sql),
     p.live.map((i) => and(...keyRangeOf(p, p.segments[i]))),
+    p.named.length ? inArray(lots.province, p.named) : undefined,
   );
   // A sample scan whatever the values.
   const [sample] = resultRows<Record<string, number | null>>(
@@ -600,6 +623,42 @@ async function readBySample(r: Reader, p: Plan, size: number): Promise<Read> {
   // Matches the sample implies in all the lots: a sample without a lot (an empty table) implies none.
   const estimate = (m: number | null): number => (sample.s ? Math.round(((m ?? 0) * size) / sample.s) : 0);
   const total = estimate(sample.m);
+  // The lots of a segment a walk passes before its first match. The sample sees one lot in
+  // size / s, so even matches spread evenly come after about (sampled lots ÷ sampled matches) − 1 of
+  // its lots: only the sample's stretch beyond that is a stretch without matches. None seen there:
+  // all of it.
+  const gapOf = (at: number): number => {
+    const lotsSeen = sample[`z${at}`] ?? 0;
+    const matchesSeen = sample[`m${at}`] ?? 0;
+    if (matchesSeen === 0) return estimate(lotsSeen);
+    return estimate(Math.max(0, (sample[`g${at}`] ?? 0) - (lotsSeen / matchesSeen - 1)));
+  };
+  // What a walk of a segment reads: its lots before its first match, then about `want` matches' worth
+  // at its share of matching lots (all of it when the sample saw none there). From the cursor on, the
+  // first stretch is behind: the share alone.
+  const walkLength = (at: number, want: number, fromCursor: boolean): number => {
+    const inSegment = estimate(sample[`z${at}`]);
+    const matches = estimate(sample[`m${at}`]);
+    const share = matches > 0 ? inSegment / matches : inSegment;
+    return (fromCursor ? 0 : gapOf(at)) + Math.min(inSegment, want * share);
+  };
+  // Many matches of words alone, nearly all in the provinces the words name, that a walk would reach
+  // only far into the segment that gives the page (a province's sessions): those provinces' lots are
+  // read apart (readNamed), each along its own index, and the few others by the words without them.
+  // Where a walk finds them soon ("ha noi", a sixth of the lots), it is the cheaper.
+  if (
+    p.named.length &&
+    wordsAlone(p.o) &&
+    p.o.offset + p.o.limit <= NAMED_REACH &&
+    total > bound &&
+    estimate((sample.m ?? 0) - (sample.mw ?? 0)) <= bound / 2 &&
+    walkLength(
+      firstFilling(p, (at) => estimate(sample[`m${at}`])),
+      p.o.offset + p.o.limit + 1,
+      p.cursor !== undefined,
+    ) > (p.tuning.namedPast ?? NAMED_PAST)
+  )
+    return readNamed(r, p, size, total);
   const span = Number(sample.span ?? NaN);
   if (p.o.startsTo && Number.isFinite(span)) {
     // Implied (a lot starting before startsTo ends within the longest bidding window after it): where
@@ -689,27 +748,13 @@ async function readBySample(r: Reader, p: Plan, size: number): Promise<Read> {
     if (got) return { rows: got.rows, total: got.matches, exact: true };
     overflowed = true;
   }
-  // The lots of a segment a walk passes before its first match. The sample sees one lot in
-  // size / s, so even matches spread evenly come after about (sampled lots ÷ sampled matches) − 1 of
-  // its lots: only the sample's stretch beyond that is a stretch without matches. None seen there:
-  // all of it.
-  const gapOf = (at: number): number => {
-    const lotsSeen = sample[`z${at}`] ?? 0;
-    const matchesSeen = sample[`m${at}`] ?? 0;
-    if (matchesSeen === 0) return estimate(lotsSeen);
-    return estimate(Math.max(0, (sample[`g${at}`] ?? 0) - (lotsSeen / matchesSeen - 1)));
-  };
   const rows = await readSegments(p, async (index, want, skip) => {
     const at = p.live.indexOf(index);
     const cursor = p.cursor && index === p.cursor.segment ? p.cursor : undefined;
     const inSegment = estimate(sample[`z${at}`]);
     const matches = estimate(sample[`m${at}`]);
     const leastHere = leastOf([inSegment]);
-    // What a walk reads: the segment's lots before its first match, then about `want` matches' worth
-    // at the segment's share of matching lots (all of it when the sample saw none there). From the
-    // cursor on, the first stretch is behind: the share alone.
-    const share = matches > 0 ? inSegment / matches : inSegment;
-    const walk = (cursor ? 0 : gapOf(at)) + Math.min(inSegment, want * share);
+    const walk = walkLength(at, want, cursor !== undefined);
     // A small segment is walked whatever its matches: reading all of it in order costs no more than
     // a small collect, and a collect's bitmaps may miss its range (the planner, taking "not open and
     // ending later" for half the lots, reads every ended lot to find the few that end later).
@@ -759,6 +804,80 @@ async function readBySample(r: Reader, p: Plan, size: number): Promise<Read> {
   // More than the bound when a collect stopped there; else the sample's estimate.
   if (known !== undefined) return { rows, total: known, exact: true };
   return { rows, total: overflowed ? Math.max(total, bound + 1) : total, exact: false };
+}
+
+/** The most lots a page of readNamed reaches (offset and limit): each part reads that many. */
+const NAMED_REACH = 500;
+
+/**
+ * The walk, in lots, past which a search whose words name provinces is read in parts (readNamed): the
+ * rest of the words cost some 5–25 ms in the GIN index (the province's list of lots read to leave them
+ * out), a walk of 2,000 lots 4 ms; and the sample's stretch before a province's first match is short
+ * (matches come in sessions: see probeWalk).
+ */
+const NAMED_PAST = 2_000;
+
+/** Whether a query asks for words and nothing else (no filter, not a manager's own lots). */
+const wordsAlone = (o: CatalogueQuery): boolean =>
+  o.q !== undefined &&
+  [o.status, o.category, o.province, o.minPrice, o.maxPrice, o.startsFrom, o.startsTo, o.endsFrom, o.endsTo].every(
+    (x) => x === undefined,
+  ) &&
+  !o.mine;
+
+/**
+ * The first live segment from the cursor's on (its place among the live ones) whose matches, by the
+ * sample, fill a page: the one a walk would read the page in (the last when none does).
+ */
+function firstFilling(p: Plan, matchesIn: (at: number) => number): number {
+  const from = p.cursor ? p.live.findIndex((i) => i >= p.cursor!.segment) : 0;
+  let need = p.o.offset + p.o.limit + 1;
+  for (let at = Math.max(0, from); at < p.live.length; at++) {
+    need -= matchesIn(at);
+    if (need <= 0) return at;
+  }
+  return p.live.length - 1;
+}
+
+/**
+ * A search of words alone that name provinces ("Hải Phòng", "an giang": every lot of such a province
+ * matches, see provincesNamedBy), in parts: each province's lots walked along its own index
+ * (lots_province or lots_province_ends, every lot read a match: they are sessions far from where
+ * the order starts, which a walk of the order's index reaches late and a collect reads a heap page
+ * each for, 87,000 for "Hải Phòng": 140 ms), and the lots of none of them collected by the words
+ * without those provinces' facets (`!'=province:hai-phong'`: few, by the sample); the parts' pages
+ * merged in the order. The total is the sample's estimate.
+ */
+async function readNamed(r: Reader, p: Plan, size: number, total: number): Promise<Read> {
+  const reach = p.o.offset + p.o.limit;
+  // The parts' pages reach as far as the page does; the total known from the first page stays.
+  const cursor = p.cursor && { ...p.cursor, exactTotal: undefined };
+  const part = (o: CatalogueQuery, outside: ProvinceId[]): Plan => {
+    const whole = { ...o, offset: 0, limit: reach };
+    return { ...p, o: whole, conditions: filters(p.person, whole, p.now, outside), cursor, named: [] };
+  };
+  const pages: Read['rows'][] = [];
+  await r.mode('walk');
+  for (const province of p.named) {
+    const lotsOf = part({ ...p.o, province }, []);
+    const along = lotsOf.conditions.find((c) => c.byId);
+    pages.push(
+      await readSegments(lotsOf, (index, want, skip) =>
+        walkSegment(r, lotsOf, index, want, skip, `${province} segment ${index} walk`, undefined, along),
+      ),
+    );
+  }
+  const rest = part(p.o, p.named);
+  const where = whereOf(
+    rest,
+    rest.conditions.map((c) => c.indexed),
+  );
+  const got = await collect(r, rest, where, rest.cursor, reach + 1, 0, 'others collect');
+  // More than the sample said: read as any search.
+  pages.push(got ? got.rows : (await readBySample(r, rest, size)).rows);
+  const rows = mergeInOrder(p.segments, pages).slice(p.o.offset, reach + 1);
+  if (p.cursor?.exactTotal !== undefined) return { rows, total: p.cursor.exactTotal, exact: true };
+  return { rows, total, exact: false };
 }
 
 /** The conditions on a segment's key (its ends, or its ids): where a walk of its index, or along another's, starts. */

@@ -131,10 +131,18 @@ const quoted = (lexeme: string): string => `'${lexeme.replace(/['\\]/g, (c) => c
  */
 export const facetLexeme = (facet: 'category' | 'province', value: string): string => `=${facet}:${value}`;
 
-/** A tsquery literal that also requires these lexemes (the query alone when there are none; null for neither). */
-export function withLexemes(query: string | null, lexemes: readonly string[]): string | null {
+/**
+ * A tsquery literal that also requires these lexemes, and none of those `without` (the query alone when
+ * there are none; null for neither).
+ */
+export function withLexemes(
+  query: string | null,
+  lexemes: readonly string[],
+  without: readonly string[] = [],
+): string | null {
   const all = [...(query === null ? [] : [`(${query})`]), ...lexemes.map(quoted)];
-  return all.length ? all.join(' & ') : null;
+  if (!all.length) return null;
+  return [...all, ...without.map((l) => `!${quoted(l)}`)].join(' & ');
 }
 
 /** A tsvector literal of these lexemes (PostgreSQL's input syntax: quoted, no positions). */

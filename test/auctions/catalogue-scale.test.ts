@@ -124,7 +124,8 @@ const TEXTS: { title: string; description: string; category: string; province: P
     province: 'ha-noi',
   },
   {
-    title: 'Xe ô tô Toyota Camry 2.5Q, sản xuất 2019',
+    // Registered in another province than the one it is sold in: found by that one's name too.
+    title: 'Xe ô tô Toyota Camry 2.5Q, sản xuất 2019, biển Hà Nội',
     description: 'Thanh lý tài sản công. Số km đã đi 86.000.',
     category: 'vehicle',
     province: 'da-nang',
@@ -524,12 +525,18 @@ describe('the large-catalogue reading', () => {
     { category: 'vehicle' },
     { q: 'bien so', status: 'failed' },
     { province: 'ha-noi', endsFrom: new Date(NOW - 2 * DAY) },
+    // Words that name a province (every lot of it matches), read in parts: that province's lots along
+    // its index, and the others (here: vehicles of Đà Nẵng registered in Hà Nội) by the words.
+    { q: 'ha noi' },
+    { q: 'han' },
+    { q: 'Đà Nẵng' },
   ];
   const large = (exactUpTo: number, walkProbe?: number): CatalogueTuning => ({
     largeFrom: 0,
     exactUpTo,
     sampleRows: 1_000,
     size: seeded.length,
+    namedPast: 0,
     ...(walkProbe === undefined ? {} : { walkProbe }),
   });
 
@@ -638,6 +645,36 @@ describe('the large-catalogue reading', () => {
       );
       expect(trace.map((t) => t.statement)).not.toContain('collect');
     }
+    // Words that name a province, many matches nearly all of it: its lots walked along its own index
+    // (every one a match), the others (Đà Nẵng's vehicles registered in Hà Nội) collected by the words.
+    const named = await explainCatalogue(
+      tp.database.db,
+      undefined,
+      { limit: 7, offset: 0, q: 'ha noi' },
+      clock.now(),
+      large(40),
+    );
+    expect(named.map((t) => t.statement)).toEqual([
+      'sample',
+      'segment start',
+      'ha-noi segment 0 walk',
+      'others collect',
+      'rows',
+    ]);
+    const walkedBy = (t: { plan: PlanNode }): string[] => [
+      ...(t.plan['Index Name'] ? [t.plan['Index Name']] : []),
+      ...(t.plan.Plans ?? []).flatMap((n) => walkedBy({ plan: n })),
+    ];
+    expect(named.filter((t) => t.statement.includes('walk')).flatMap(walkedBy)).toEqual(['lots_province_ends']);
+    // Unless a walk of the order finds them soon (the default: beyond 2,000 lots by the sample).
+    const walked = await explainCatalogue(
+      tp.database.db,
+      undefined,
+      { limit: 7, offset: 0, q: 'ha noi' },
+      clock.now(),
+      { ...large(40), namedPast: undefined },
+    );
+    expect(walked.map((t) => t.statement)).not.toContain('others collect');
     // Each statement's plan comes with it, on PGlite as on PostgreSQL.
     const [sample] = await explainCatalogue(tp.database.db, undefined, { limit: 7, offset: 0 }, clock.now(), large(3));
     expect(sample.plan['Node Type']).toBe('Aggregate');
