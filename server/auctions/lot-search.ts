@@ -278,8 +278,8 @@ export interface CatalogueTuning {
    * total (default twice exactUpTo).
    */
   walkAlongPast?: number;
-  /** Past how many lots a walk would read, a search whose words name provinces is read in parts (default NAMED_PAST). */
-  namedPast?: number;
+  /** How many lots a walk reads before a search whose words name provinces is read in parts (default NAMED_PROBE; 0: none). */
+  namedProbe?: number;
 }
 
 export const CATALOGUE_TUNING: CatalogueTuning = { largeFrom: 50_000, exactUpTo: EXACT_TOTAL_UP_TO, sampleRows: 3_000 };
@@ -642,23 +642,40 @@ async function readBySample(r: Reader, p: Plan, size: number): Promise<Read> {
     const share = matches > 0 ? inSegment / matches : inSegment;
     return (fromCursor ? 0 : gapOf(at)) + Math.min(inSegment, want * share);
   };
-  // Many matches of words alone, nearly all in the provinces the words name, that a walk would reach
-  // only far into the segment that gives the page (a province's sessions): those provinces' lots are
-  // read apart (readNamed), each along its own index, and the few others by the words without them.
-  // Where a walk finds them soon ("ha noi", a sixth of the lots), it is the cheaper.
+  // Many matches of words alone, nearly all in the provinces the words name: a province's sessions,
+  // which a walk of the order reaches late and a collect reads a heap page each for. Unless a short
+  // walk of the first segment fills the page ("ha noi", a sixth of the lots, within a few hundred;
+  // the sample's stretch before the first match is too rough to tell), those provinces' lots are read
+  // apart (readNamed), each along its own index, and the others by the words without them.
+  const reach = p.o.offset + p.o.limit;
   if (
     p.named.length &&
     wordsAlone(p.o) &&
-    p.o.offset + p.o.limit <= NAMED_REACH &&
-    total > bound &&
-    estimate((sample.m ?? 0) - (sample.mw ?? 0)) <= bound / 2 &&
-    walkLength(
-      firstFilling(p, (at) => estimate(sample[`m${at}`])),
-      p.o.offset + p.o.limit + 1,
-      p.cursor !== undefined,
-    ) > (p.tuning.namedPast ?? NAMED_PAST)
-  )
-    return readNamed(r, p, size, total);
+    reach <= NAMED_REACH &&
+    total > bound / 2 &&
+    estimate((sample.m ?? 0) - (sample.mw ?? 0)) <= bound
+  ) {
+    const index = p.live.find((i) => !p.cursor || i >= p.cursor.segment);
+    const probe = p.tuning.namedProbe ?? NAMED_PROBE;
+    const quick =
+      index === undefined || probe === 0
+        ? null
+        : await probeWalk(
+            r,
+            p,
+            index,
+            reach + 1,
+            p.cursor && index === p.cursor.segment ? p.cursor : undefined,
+            undefined,
+            [probe],
+          );
+    const known = p.cursor?.exactTotal;
+    const named =
+      quick && quick.rows.length > reach
+        ? { rows: quick.rows.slice(p.o.offset), total }
+        : await readNamed(r, p, size, total);
+    return known === undefined ? { ...named, exact: false } : { rows: named.rows, total: known, exact: true };
+  }
   const span = Number(sample.span ?? NaN);
   if (p.o.startsTo && Number.isFinite(span)) {
     // Implied (a lot starting before startsTo ends within the longest bidding window after it): where
@@ -809,13 +826,8 @@ async function readBySample(r: Reader, p: Plan, size: number): Promise<Read> {
 /** The most lots a page of readNamed reaches (offset and limit): each part reads that many. */
 const NAMED_REACH = 500;
 
-/**
- * The walk, in lots, past which a search whose words name provinces is read in parts (readNamed): the
- * rest of the words cost some 5–25 ms in the GIN index (the province's list of lots read to leave them
- * out), a walk of 2,000 lots 4 ms; and the sample's stretch before a province's first match is short
- * (matches come in sessions: see probeWalk).
- */
-const NAMED_PAST = 2_000;
+/** How many lots a walk reads before a search whose words name provinces is read in parts (readNamed). */
+const NAMED_PROBE = 2_000;
 
 /** Whether a query asks for words and nothing else (no filter, not a manager's own lots). */
 const wordsAlone = (o: CatalogueQuery): boolean =>
@@ -826,29 +838,15 @@ const wordsAlone = (o: CatalogueQuery): boolean =>
   !o.mine;
 
 /**
- * The first live segment from the cursor's on (its place among the live ones) whose matches, by the
- * sample, fill a page: the one a walk would read the page in (the last when none does).
- */
-function firstFilling(p: Plan, matchesIn: (at: number) => number): number {
-  const from = p.cursor ? p.live.findIndex((i) => i >= p.cursor!.segment) : 0;
-  let need = p.o.offset + p.o.limit + 1;
-  for (let at = Math.max(0, from); at < p.live.length; at++) {
-    need -= matchesIn(at);
-    if (need <= 0) return at;
-  }
-  return p.live.length - 1;
-}
-
-/**
  * A search of words alone that name provinces ("Hải Phòng", "an giang": every lot of such a province
  * matches, see provincesNamedBy), in parts: each province's lots walked along its own index
  * (lots_province or lots_province_ends, every lot read a match: they are sessions far from where
  * the order starts, which a walk of the order's index reaches late and a collect reads a heap page
  * each for, 87,000 for "Hải Phòng": 140 ms), and the lots of none of them collected by the words
  * without those provinces' facets (`!'=province:hai-phong'`: few, by the sample); the parts' pages
- * merged in the order. The total is the sample's estimate.
+ * merged in the order, with the sample's estimate for a total.
  */
-async function readNamed(r: Reader, p: Plan, size: number, total: number): Promise<Read> {
+async function readNamed(r: Reader, p: Plan, size: number, total: number): Promise<Omit<Read, 'exact'>> {
   const reach = p.o.offset + p.o.limit;
   // The parts' pages reach as far as the page does; the total known from the first page stays.
   const cursor = p.cursor && { ...p.cursor, exactTotal: undefined };
@@ -875,9 +873,7 @@ async function readNamed(r: Reader, p: Plan, size: number, total: number): Promi
   const got = await collect(r, rest, where, rest.cursor, reach + 1, 0, 'others collect');
   // More than the sample said: read as any search.
   pages.push(got ? got.rows : (await readBySample(r, rest, size)).rows);
-  const rows = mergeInOrder(p.segments, pages).slice(p.o.offset, reach + 1);
-  if (p.cursor?.exactTotal !== undefined) return { rows, total: p.cursor.exactTotal, exact: true };
-  return { rows, total, exact: false };
+  return { rows: mergeInOrder(p.segments, pages).slice(p.o.offset, reach + 1), total };
 }
 
 /** The conditions on a segment's key (its ends, or its ids): where a walk of its index, or along another's, starts. */
@@ -896,7 +892,8 @@ const ID_RANGE_UP_TO = 300_000;
  * the segment's key start it: its rows when it found the page's worth or read the whole segment, else
  * null. A walk of a fifteenth of that first. `along` a province's, category's or status's index: no
  * more than WALK_PROBE of its lots (the coming sessions' closed lots are few: 304 of the 30,000 newest
- * lots, so a walk of lots_status_id reaches what one of lots_pkey cannot).
+ * lots, so a walk of lots_status_id reaches what one of lots_pkey cannot). `steps`: the walks' lengths,
+ * if not those two.
  */
 async function probeWalk(
   r: Reader,
@@ -905,6 +902,7 @@ async function probeWalk(
   want: number,
   cursor: CursorPosition | undefined,
   along?: Condition,
+  steps?: number[],
 ): Promise<{ rows: Read['rows']; skipped: number } | null> {
   const s = p.segments[index];
   await r.mode('walk');
@@ -915,7 +913,7 @@ async function probeWalk(
   // A short probe first: reading the position of the 30,000th lot alone costs some 10 ms, and matches
   // the sample placed far off are most often near.
   const most = p.tuning.walkProbe ?? WALK_PROBE;
-  for (const n of [Math.ceil(most / 15), most]) {
+  for (const n of steps ?? [Math.ceil(most / 15), most]) {
     const query = nthPosition(r.tx, from, s, n, along?.byId?.column);
     const [stop] = await r.run(`segment ${index} probe bound ${n}`, query, () => query);
     const bound = stop ? upTo(s, stop) : undefined;

@@ -536,7 +536,7 @@ describe('the large-catalogue reading', () => {
     exactUpTo,
     sampleRows: 1_000,
     size: seeded.length,
-    namedPast: 0,
+    namedProbe: 0,
     ...(walkProbe === undefined ? {} : { walkProbe }),
   });
 
@@ -666,13 +666,13 @@ describe('the large-catalogue reading', () => {
       ...(t.plan.Plans ?? []).flatMap((n) => walkedBy({ plan: n })),
     ];
     expect(named.filter((t) => t.statement.includes('walk')).flatMap(walkedBy)).toEqual(['lots_province_ends']);
-    // Unless a walk of the order finds them soon (the default: beyond 2,000 lots by the sample).
+    // Unless a short walk of the order fills the page first (2,000 lots by default).
     const walked = await explainCatalogue(
       tp.database.db,
       undefined,
       { limit: 7, offset: 0, q: 'ha noi' },
       clock.now(),
-      { ...large(40), namedPast: undefined },
+      { ...large(40), namedProbe: undefined },
     );
     expect(walked.map((t) => t.statement)).not.toContain('others collect');
     // Each statement's plan comes with it, on PGlite as on PostgreSQL.
