@@ -802,7 +802,13 @@ async function readBySample(r: Reader, p: Plan, size: number): Promise<Read> {
         (affordable(leastHere) || probeAlong) &&
         skip === 0
       ) {
-        const found = await probeWalk(r, p, index, want, cursor, probeAlong);
+        // A lot walked costs about what a collect costs for each lot its most selective index finds
+        // (1.8 µs against 1.7): where a collect follows, the probe walks no more than half of those
+        // (the plates of series 33A by end: 30,000 open lots probed in 54 ms before a 16 ms collect
+        // of 7,798 plates' 3,932 open ones).
+        const first = Math.ceil(probeLimit / 15);
+        const most = probeAlong ? probeLimit : Math.min(probeLimit, Math.max(first, Math.round(leastHere / 2)));
+        const found = await probeWalk(r, p, index, want, cursor, probeAlong, most > first ? [first, most] : [first]);
         if (found) return found;
         probed = true;
       }

@@ -622,6 +622,30 @@ describe('the large-catalogue reading', () => {
     expect(await indexes({ province: 'ha-noi', sort: 'ending' })).toEqual(['lots_province_ends']);
     expect(await indexes({ province: 'ha-noi', sort: 'newest' })).toEqual(['lots_province']);
     expect(await indexes({ category: 'licence-plate', sort: 'ending' })).toContain('lots_category_ends');
+    // A range of ends bounds such a walk where it starts and stops: the category is a list of one value,
+    // which the btree takes as an equality (a range of one value leaves it reading every plate's entry).
+    // Walked along, whatever the count (walkAlongPast, below).
+    const conditions = (n: PlanNode): string[] => [
+      ...(n['Index Name'] === 'lots_category_ends' ? [String(n['Index Cond'])] : []),
+      ...(n.Plans ?? []).flatMap(conditions),
+    ];
+    const ranged = await explainCatalogue(
+      tp.database.db,
+      undefined,
+      {
+        limit: 7,
+        offset: 0,
+        category: 'licence-plate',
+        endsFrom: new Date(NOW - 3 * DAY),
+        endsTo: new Date(NOW - DAY),
+        sort: 'ending',
+      },
+      clock.now(),
+      { ...large(1_000), walkAlongPast: 0 },
+    );
+    const along = ranged.filter((t) => t.statement.includes('walk')).flatMap((t) => conditions(t.plan));
+    expect(along.length).toBeGreaterThan(0);
+    for (const c of along) expect(c).toMatch(/category = ANY/);
     // Whatever the count, a page that a walk along a status's or province's index fills cheaply is
     // walked when collecting would read many lots (here: any), and its total is the sample's estimate.
     const alongOnly = { ...large(1_000), walkAlongPast: 0 };
