@@ -116,13 +116,15 @@ function searchConditions(q: string, facets: string[], without: string[]): Condi
   if (!terms) return facetsCondition(facets);
   const words = tsqueryLiteral(terms);
   if (words === null) return [{ sql: sql`false`, indexed: false }];
-  return [{ sql: sql`${lots.searchVector} @@ ${withLexemes(words, facets, without)}::tsquery`, indexed: true }];
+  return [
+    { sql: sql`${lots.searchVector} @@ ${withLexemes(words, facets, without)}::tsquery`, indexed: true, words: true },
+  ];
 }
 
 /** The facets alone (no words), as one condition the GIN index serves; none for no facets. */
 function facetsCondition(facets: string[]): Condition[] {
   const query = withLexemes(null, facets);
-  return query === null ? [] : [{ sql: sql`${lots.searchVector} @@ ${query}::tsquery`, indexed: true }];
+  return query === null ? [] : [{ sql: sql`${lots.searchVector} @@ ${query}::tsquery`, indexed: true, words: true }];
 }
 
 /** The statuses the filter allows, or undefined for any. */
@@ -163,6 +165,8 @@ interface Condition {
   sql: SQL;
   /** Whether an index serves it (the others are checked on each row whatever the sample says). */
   indexed: boolean;
+  /** Words (and facets) the GIN index finds: its bitmap costs more an entry than a btree's. */
+  words?: boolean;
   /** Checked on each row when collecting: a bound for walks only (see readBySample). */
   walksOnly?: boolean;
   /**
@@ -703,18 +707,21 @@ async function readBySample(r: Reader, p: Plan, size: number): Promise<Read> {
   }
   // Which conditions a collect reads through their indexes: the most selective one an index serves,
   // and any other an index serves that is selective enough to be worth a bitmap (a fifth of the lots
-  // or fewer: "closed", "biển số" are not; and no more than ten times the most selective one's, below);
-  // the rest are checked on the rows those find.
+  // or fewer: "closed", "biển số" are not; and no more than a few times the most selective one's,
+  // below); the rest are checked on the rows those find.
   const selectivity = p.conditions.map((_c, i) => estimate(sample[`c${i}`] ?? size));
   const servable = p.conditions.map((c) => c.indexed && !c.walksOnly);
   const leastOf = (extra: number[]): number => Math.min(...selectivity.filter((_n, i) => servable[i]), ...extra, size);
-  // A bitmap costs a fraction of a microsecond an index entry, a heap page some 5 µs (a row of an
-  // index a tenth of a row checked on the heap): a bitmap of ten times the lots the most selective
-  // index finds costs more than checking them on the heap ("failed", 300,000 lots, beside a province's
-  // 16,000: 160 ms ANDed, 60 ms checked).
-  const worthABitmap = (n: number, least: number): boolean =>
-    n === least || n <= Math.max(bound, Math.min(size / 5, 10 * least));
-  const throughIndexes = (least: number): boolean[] => selectivity.map((n, i) => servable[i] && worthABitmap(n, least));
+  // A btree's bitmap costs some 0.16 µs an entry, the GIN index's for words some 0.3 µs a lot it
+  // finds (it intersects each word's list of lots, each longer than what they find together), a row
+  // checked on the heap about 1 µs: a bitmap of more than five times (three for words) the lots the
+  // most selective index finds costs more than checking those on the heap ("failed", 300,000 lots,
+  // beside a province's 16,000: 160 ms ANDed, 60 ms checked; "quyền sử dụng đất", 174,000 lots,
+  // beside a month's starts, 26,500: 100 ms with the failed lots' bitmap too, 37 ms with neither).
+  const worthABitmap = (n: number, least: number, words = false): boolean =>
+    n === least || n <= Math.max(bound, Math.min(size / 5, (words ? 3 : 5) * least));
+  const throughIndexes = (least: number): boolean[] =>
+    selectivity.map((n, i) => servable[i] && worthABitmap(n, least, p.conditions[i].words === true));
   // A collect reads at least the rows its most selective index finds: past ten times the bound,
   // walking in order is the cheaper even for few matches.
   const affordable = (least: number): boolean => least <= 10 * bound;
