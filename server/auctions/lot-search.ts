@@ -309,6 +309,20 @@ class Reader {
     await this.tx.execute(readMode(mode));
   }
 
+  /** Each segment's first lot, read once a search (a probe's walks start where it does too). */
+  private readonly firsts = new Map<Segment, Promise<{ endsAt: string } | undefined>>();
+
+  /** A segment by end's first lot (segmentFirst) as of the search's instant, read once. */
+  segmentFirst(s: Segment, asOf: Date): Promise<{ endsAt: string } | undefined> {
+    let first = this.firsts.get(s);
+    if (!first) {
+      const query = segmentFirst(this.tx, s, asOf);
+      first = this.run('segment start', query, () => query).then(([row]) => row);
+      this.firsts.set(s, first);
+    }
+    return first;
+  }
+
   async run<T>(statement: string, query: SQL | { getSQL(): SQL }, execute: () => Promise<T>): Promise<T> {
     if (this.trace) {
       const [plan] = explained(await this.tx.execute(sql`explain (analyze, buffers, format json) ${query}`));
@@ -525,8 +539,7 @@ async function walkSegment(
 async function alongFrom(r: Reader, p: Plan, s: Segment, along: Condition): Promise<SQL> {
   const { column, value } = along.byId!;
   if (!s.byEnd) return and(alongIndex(column, value), ...keyRangeOf(p, s))!;
-  const query = segmentFirst(r.tx, s, p.asOf);
-  const [first] = await r.run('segment start', query, () => query);
+  const first = await r.segmentFirst(s, p.asOf);
   return and(alongIndex(column, value), startingAt(s, first), s.keyBound?.(p.asOf), ...keyRangeOf(p, s))!;
 }
 
